@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""Trace an example model to TorchScript for the dsc importer.
+
+    /usr/bin/python3 examples/export.py {gpt2,llama} -o model.pt \
+        [--batch 2] [--seq 16] [--set key=value ...] [--seed 0] \
+        [--inputs-out batch.safetensors] [--reference-out ref.safetensors]
+
+The model is built in train() mode and traced with
+torch.jit.trace(model, (tokens, labels)); the traced forward returns the
+scalar loss.  --inputs-out saves the example inputs ("tokens", "labels",
+int64 [batch, seq]); --reference-out saves the eager loss ("loss", 0-d f32)
+and every parameter's gradient ("grad.<param name>") for numeric tests.
+"""
+
+import argparse
+import dataclasses
+import os
+import sys
+import warnings
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+
+import torch  # noqa: E402
+
+import models  # noqa: E402
+import safetensors_io  # noqa: E402
+
+
+def fail(msg):
+    print(f"export.py: error: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_value(raw, typ, key):
+    """Parse a --set value according to the config field's type."""
+    # Dataclass field types may be strings under `from __future__ import annotations`.
+    name = typ if isinstance(typ, str) else getattr(typ, "__name__", str(typ))
+    try:
+        if name == "bool":
+            low = raw.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if name == "int":
+            return int(raw, 0)
+        if name == "float":
+            return float(raw)
+    except ValueError:
+        fail(f"--set {key}={raw}: expected a {name}")
+    return raw
+
+
+def parse_overrides(model_name, items):
+    fields = models.config_fields(model_name)
+    overrides = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            fail(f"--set expects key=value, got {item!r}")
+        if key not in fields:
+            fail(f"unknown config field {key!r} for {model_name} (known: {', '.join(fields)})")
+        overrides[key] = parse_value(raw, fields[key], key)
+    return overrides
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("model", help="model name: " + ", ".join(sorted(models.MODELS)))
+    ap.add_argument("-o", "--output", required=True, help="TorchScript output path (.pt)")
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--seq", type=int, default=16)
+    ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a config field (repeatable)")
+    ap.add_argument("--seed", type=int, default=0, help="seed for weights and example inputs")
+    ap.add_argument("--inputs-out", help="write example tokens/labels as safetensors")
+    ap.add_argument("--reference-out", help="write eager loss and parameter grads as safetensors")
+    args = ap.parse_args(argv)
+
+    if args.model not in models.MODELS:
+        fail(f"unknown model {args.model!r} (choose from {', '.join(sorted(models.MODELS))})")
+    if args.batch < 1 or args.seq < 1:
+        fail("--batch and --seq must be positive")
+    overrides = parse_overrides(args.model, args.sets)
+
+    try:
+        model, cfg = models.build(args.model, seed=args.seed, **overrides)
+    except (ValueError, AssertionError) as e:
+        fail(f"cannot build {args.model}: {e}")
+    max_seq = getattr(cfg, "n_positions", None) or getattr(cfg, "max_seq_len")
+    if args.seq > max_seq:
+        fail(f"--seq {args.seq} exceeds the model's maximum sequence length {max_seq}")
+    model.train()
+
+    # Example inputs from their own generator (offset from the weight seed).
+    g = torch.Generator().manual_seed(args.seed + 1)
+    tokens = torch.randint(0, cfg.vocab_size, (args.batch, args.seq), generator=g, dtype=torch.int64)
+    labels = torch.randint(0, cfg.vocab_size, (args.batch, args.seq), generator=g, dtype=torch.int64)
+
+    # Eager reference first, so the traced module is built from untouched weights
+    # (tracing does not read .grad, but keep the order obvious).
+    if args.reference_out:
+        model.zero_grad(set_to_none=True)
+        loss = model(tokens, labels)
+        loss.backward()
+        ref = {"loss": loss.detach().to(torch.float32).reshape(())}
+        for name, p in model.named_parameters():
+            if p.grad is None:
+                fail(f"parameter {name} received no gradient")
+            ref["grad." + name] = p.grad.detach().to(torch.float32).clone()
+        model.zero_grad(set_to_none=True)
+        safetensors_io.save(ref, args.reference_out, metadata={
+            "model": args.model, "config": repr(cfg), "seed": str(args.seed),
+            "batch": str(args.batch), "seq": str(args.seq)})
+
+    # trace() re-runs the model to check the graph; with active dropout the two
+    # runs differ by construction, so skip the check then (the graph itself,
+    # aten::dropout with train=True, is still right).
+    deterministic = not any(isinstance(m, torch.nn.Dropout) and m.p > 0 for m in model.modules())
+
+    # Trace warnings (e.g. a Python value baked in as a constant) would mean the
+    # graph silently specializes on something; treat them as errors.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", torch.jit.TracerWarning)
+        try:
+            traced = torch.jit.trace(model, (tokens, labels), check_trace=deterministic)
+        except Exception as e:
+            # The warning-turned-exception usually surfaces wrapped (e.g. in a
+            # SystemError from Tensor.__float__); report the root cause.
+            cause = e
+            while cause is not None and not isinstance(cause, torch.jit.TracerWarning):
+                cause = cause.__cause__ or cause.__context__
+            if cause is None:
+                raise
+            print(f"export.py: error: tracing {args.model} emitted a TracerWarning: {cause}",
+                  file=sys.stderr)
+            sys.exit(1)
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    os.makedirs(out_dir, exist_ok=True)
+    traced.save(args.output)
+
+    if args.inputs_out:
+        safetensors_io.save({"tokens": tokens, "labels": labels}, args.inputs_out,
+                            metadata={"model": args.model, "seed": str(args.seed)})
+
+    n_params = sum(p.numel() for p in model.parameters())
+    fields = ", ".join(f"{f.name}={getattr(cfg, f.name)}" for f in dataclasses.fields(cfg))
+    print(f"exported {args.model} ({fields}; {n_params} params) batch={args.batch} "
+          f"seq={args.seq} seed={args.seed} -> {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Example transformer models used as fixtures for the dsc importer.
+
+    from models import build
+    model, cfg = build("llama", n_layers=1, n_kv_heads=1)
+"""
+
+import dataclasses
+
+from .gpt2 import GPT2, GPT2Config
+from .llama import Llama, LlamaConfig
+
+MODELS = {
+    "gpt2": (GPT2, GPT2Config),
+    "llama": (Llama, LlamaConfig),
+}
+
+
+def config_fields(name):
+    """Names and types of the config fields of model `name`."""
+    _, cfg_cls = _lookup(name)
+    return {f.name: f.type for f in dataclasses.fields(cfg_cls)}
+
+
+def _lookup(name):
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r} (choose from {', '.join(sorted(MODELS))})") from None
+
+
+def build(name, seed=0, **overrides):
+    """Return (model, config) for `name`, with `overrides` applied to the config.
+
+    Unknown override keys raise ValueError.  Weights are initialized
+    deterministically from `seed`.
+    """
+    model_cls, cfg_cls = _lookup(name)
+    known = {f.name for f in dataclasses.fields(cfg_cls)}
+    bad = sorted(set(overrides) - known)
+    if bad:
+        raise ValueError(
+            f"unknown config field(s) for {name}: {', '.join(bad)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    cfg = cfg_cls(**overrides)
+    return model_cls(cfg, seed=seed), cfg
+
+
+__all__ = ["build", "config_fields", "MODELS", "GPT2", "GPT2Config", "Llama", "LlamaConfig"]

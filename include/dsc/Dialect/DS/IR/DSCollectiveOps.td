@@ -1,0 +1,153 @@
+//===- DSCollectiveOps.td - mesh and collectives -----------*- tablegen -*-===//
+
+#ifndef DSC_DIALECT_DS_IR_DSCOLLECTIVEOPS_TD
+#define DSC_DIALECT_DS_IR_DSCOLLECTIVEOPS_TD
+
+def DS_MeshOp : DS_Op<"mesh", [Symbol, HasParent<"::mlir::ModuleOp">]> {
+  let summary = "a named device mesh";
+  let description = [{
+    Declares a device mesh: named axes with their sizes, major to minor. The
+    ranks of the mesh are numbered in row-major order of the axis
+    coordinates. Collectives and `#ds.sharding` attributes name the mesh and
+    a subset of its axes.
+
+    ```mlir
+    ds.mesh @mesh ["dp" = 2, "sp" = 4]
+    ```
+
+    **Constraints:**
+    - at least one axis; names are distinct and non-empty; sizes are >= 1.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrArrayAttr:$axis_names,
+                   DenseI64ArrayAttr:$axis_sizes);
+  let assemblyFormat =
+      "$sym_name custom<MeshAxes>($axis_names, $axis_sizes) attr-dict";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Returns the size of the axis called `name`, or -1 if there is none.
+    int64_t getAxisSize(::llvm::StringRef name);
+    /// Returns the number of ranks of the mesh.
+    int64_t getNumRanks();
+  }];
+}
+
+class DS_CollectiveOp<string mnemonic, list<Trait> traits = []>
+    : DS_Op<mnemonic, !listconcat([
+        DeclareOpInterfaceMethods<SymbolUserOpInterface>], traits)> {
+  code commonDescription = [{
+    The op runs on every rank of the groups formed by the mesh axes `axes`
+    of `mesh` (the ranks whose coordinates differ only along those axes);
+    `n` below is the product of those axes' sizes.
+  }];
+  code commonConstraints = [{
+    - `mesh` names a `ds.mesh`; `axes` is non-empty, its names are axes of
+      that mesh and distinct;
+  }];
+  let results = (outs DS_Tensor:$result);
+  let extraClassDeclaration = [{
+    /// Returns the number of ranks in each group, or a failure diagnostic
+    /// when the mesh or an axis cannot be resolved.
+    ::mlir::FailureOr<int64_t> getGroupSize(
+        ::mlir::SymbolTableCollection &symbolTable);
+  }];
+  let hasVerifier = 1;
+}
+
+def DS_AllToAllOp : DS_CollectiveOp<"all_to_all"> {
+  let summary = "all-to-all: split one dimension, concatenate another";
+  let description = !strconcat(commonDescription, [{
+    Each rank splits `input` along `split_dim` into `n` equal pieces, sends
+    piece `j` to the `j`-th rank of its group, and concatenates what it
+    receives along `concat_dim` in rank order. Ulysses sequence parallelism
+    uses it to switch between sequence-split and head-split tensors.
+
+    ```mlir
+    %y = ds.all_to_all %x on @mesh ["sp"] split_dim = 1 concat_dim = 2
+        : (tensor<2x8x4x16xf32>) -> tensor<2x2x16x16xf32>
+    ```
+
+    **Constraints:**
+  }], commonConstraints, [{
+    - `split_dim` and `concat_dim` are in range;
+    - the size of `split_dim` is divisible by `n`;
+    - the result is the input with `split_dim` divided by `n` and
+      `concat_dim` multiplied by `n`.
+  }]);
+  let arguments = (ins DS_Tensor:$input, FlatSymbolRefAttr:$mesh,
+                   StrArrayAttr:$axes, I64Attr:$split_dim, I64Attr:$concat_dim);
+  let assemblyFormat = [{
+    $input `on` $mesh $axes `split_dim` `=` $split_dim
+    `concat_dim` `=` $concat_dim attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DS_AllGatherOp : DS_CollectiveOp<"all_gather"> {
+  let summary = "all-gather along one dimension";
+  let description = !strconcat(commonDescription, [{
+    Concatenates the inputs of the group along `dim` in rank order.
+
+    ```mlir
+    %w = ds.all_gather %shard on @mesh ["dp"] dim = 0
+        : (tensor<32x64xf32>) -> tensor<64x64xf32>
+    ```
+
+    **Constraints:**
+  }], commonConstraints, [{
+    - `dim` is in range;
+    - the result is the input with `dim` multiplied by `n`.
+  }]);
+  let arguments = (ins DS_Tensor:$input, FlatSymbolRefAttr:$mesh,
+                   StrArrayAttr:$axes, I64Attr:$dim);
+  let assemblyFormat = [{
+    $input `on` $mesh $axes `dim` `=` $dim attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def DS_ReduceScatterOp : DS_CollectiveOp<"reduce_scatter"> {
+  let summary = "reduce-scatter along one dimension";
+  let description = !strconcat(commonDescription, [{
+    Combines the inputs of the group elementwise with `reduction` and leaves
+    the `j`-th of `n` equal pieces along `dim` on the `j`-th rank.
+
+    ```mlir
+    %g = ds.reduce_scatter %grad on @mesh ["dp"] dim = 0 reduction = sum
+        : (tensor<64x64xf32>) -> tensor<32x64xf32>
+    ```
+
+    **Constraints:**
+  }], commonConstraints, [{
+    - `dim` is in range and its size is divisible by `n`;
+    - the result is the input with `dim` divided by `n`.
+  }]);
+  let arguments = (ins DS_NumericTensor:$input, FlatSymbolRefAttr:$mesh,
+                   StrArrayAttr:$axes, I64Attr:$dim,
+                   DS_ReductionKindAttr:$reduction);
+  let assemblyFormat = [{
+    $input `on` $mesh $axes `dim` `=` $dim `reduction` `=` $reduction
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DS_AllReduceOp
+    : DS_CollectiveOp<"all_reduce", [SameOperandsAndResultType]> {
+  let summary = "all-reduce";
+  let description = !strconcat(commonDescription, [{
+    Combines the inputs of the group elementwise with `reduction`; every rank
+    receives the result.
+
+    ```mlir
+    %l = ds.all_reduce %loss on @mesh ["dp", "sp"] reduction = mean : tensor<f32>
+    ```
+
+    **Constraints:**
+  }], commonConstraints);
+  let arguments = (ins DS_NumericTensor:$input, FlatSymbolRefAttr:$mesh,
+                   StrArrayAttr:$axes, DS_ReductionKindAttr:$reduction);
+  let assemblyFormat = [{
+    $input `on` $mesh $axes `reduction` `=` $reduction attr-dict `:`
+    type($result)
+  }];
+}
+
+#endif // DSC_DIALECT_DS_IR_DSCOLLECTIVEOPS_TD

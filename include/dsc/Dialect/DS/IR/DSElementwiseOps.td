@@ -1,0 +1,147 @@
+//===- DSElementwiseOps.td - elementwise ds ops ------------*- tablegen -*-===//
+
+#ifndef DSC_DIALECT_DS_IR_DSELEMENTWISEOPS_TD
+#define DSC_DIALECT_DS_IR_DSELEMENTWISEOPS_TD
+
+//===----------------------------------------------------------------------===//
+// Unary
+//===----------------------------------------------------------------------===//
+
+class DS_UnaryOp<string mnemonic, Type type, string formula,
+                 list<Trait> traits = []>
+    : DS_Op<mnemonic, !listconcat([Pure, Elementwise,
+                                   SameOperandsAndResultType], traits)> {
+  let summary = "elementwise " # formula;
+  let description = !strconcat("Computes `", formula, [{` for every element.
+    The result has the operand's type.
+
+    ```mlir
+    %y = ds.}], mnemonic, [{ %x : tensor<2x8xf32>
+    ```
+  }]);
+  let arguments = (ins type:$input);
+  let results = (outs type:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def DS_NegOp : DS_UnaryOp<"neg", DS_NumericTensor, "-x">;
+def DS_ExpOp : DS_UnaryOp<"exp", DS_FloatTensor, "exp(x)">;
+def DS_LogOp : DS_UnaryOp<"log", DS_FloatTensor, "log(x)">;
+def DS_SqrtOp : DS_UnaryOp<"sqrt", DS_FloatTensor, "sqrt(x)">;
+def DS_RsqrtOp : DS_UnaryOp<"rsqrt", DS_FloatTensor, "1 / sqrt(x)">;
+def DS_TanhOp : DS_UnaryOp<"tanh", DS_FloatTensor, "tanh(x)">;
+def DS_ReluOp : DS_UnaryOp<"relu", DS_FloatTensor, "max(x, 0)">;
+def DS_SiluOp : DS_UnaryOp<"silu", DS_FloatTensor, "x * sigmoid(x)">;
+def DS_SigmoidOp : DS_UnaryOp<"sigmoid", DS_FloatTensor, "1 / (1 + exp(-x))">;
+
+def DS_GeluOp : DS_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType]> {
+  let summary = "elementwise Gaussian error linear unit";
+  let description = [{
+    `approximate = none` computes `x * 0.5 * (1 + erf(x / sqrt(2)))`;
+    `approximate = tanh` computes
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`, as
+    `torch.nn.functional.gelu` does for the same flag.
+
+    ```mlir
+    %y = ds.gelu %x approximate = tanh : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins DS_FloatTensor:$input,
+                   DS_GeluApproximationAttr:$approximate);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `approximate` `=` $approximate attr-dict `:` type($result)";
+}
+
+def DS_PowOp : DS_Op<"pow", [Pure, Elementwise, SameOperandsAndResultType]> {
+  let summary = "elementwise power by a scalar exponent";
+  let description = [{
+    Raises every element to the constant `exponent`.
+
+    ```mlir
+    %y = ds.pow %x, 2.0 : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins DS_FloatTensor:$input, F64Attr:$exponent);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $exponent attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Binary with broadcasting
+//===----------------------------------------------------------------------===//
+
+class DS_BinaryOp<string mnemonic, Type type, string formula,
+                  list<Trait> traits = []>
+    : DS_Op<mnemonic, !listconcat([Pure,
+        InferTypeOpAdaptor], traits)> {
+  let summary = "elementwise " # formula # " with broadcasting";
+  let description = !strconcat("Computes `", formula, [{` elementwise after
+    broadcasting the operands to a common shape by the dialect's NumPy rule.
+
+    ```mlir
+    %z = ds.}], mnemonic, [{ %x, %y : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+    ```
+
+    **Constraints:**
+    - the operands have the same element type;
+    - the operand shapes are broadcast-compatible.
+  }]);
+  let arguments = (ins type:$lhs, type:$rhs);
+  let results = (outs type:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def DS_AddOp : DS_BinaryOp<"add", DS_NumericTensor, "lhs + rhs", [Commutative]>;
+def DS_SubOp : DS_BinaryOp<"sub", DS_NumericTensor, "lhs - rhs">;
+def DS_MulOp : DS_BinaryOp<"mul", DS_NumericTensor, "lhs * rhs", [Commutative]>;
+def DS_DivOp : DS_BinaryOp<"div", DS_NumericTensor, "lhs / rhs">;
+def DS_MaximumOp
+    : DS_BinaryOp<"maximum", DS_NumericTensor, "max(lhs, rhs)", [Commutative]>;
+
+def DS_CompareOp : DS_Op<"compare", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "elementwise comparison with broadcasting";
+  let description = [{
+    Compares the broadcast operands elementwise; the result is `i1`.
+
+    ```mlir
+    %m = ds.compare eq, %x, %y : (tensor<4x4xf32>, tensor<f32>) -> tensor<4x4xi1>
+    ```
+
+    **Constraints:**
+    - the operands have the same element type;
+    - the operand shapes are broadcast-compatible.
+  }];
+  let arguments = (ins DS_CompareDirectionAttr:$direction,
+                   DS_NumericTensor:$lhs, DS_NumericTensor:$rhs);
+  let results = (outs DS_BoolTensor:$result);
+  let assemblyFormat = "$direction `,` $lhs `,` $rhs attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+def DS_SelectOp : DS_Op<"select", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "elementwise choice with broadcasting";
+  let description = [{
+    Takes `on_true` where `condition` holds and `on_false` elsewhere, after
+    broadcasting all three operands to a common shape.
+
+    ```mlir
+    %y = ds.select %m, %x, %ninf
+        : (tensor<1x1x8x8xi1>, tensor<2x4x8x8xf32>, tensor<f32>) -> tensor<2x4x8x8xf32>
+    ```
+
+    **Constraints:**
+    - `on_true` and `on_false` have the same element type;
+    - the three shapes are broadcast-compatible.
+  }];
+  let arguments = (ins DS_BoolTensor:$condition, DS_Tensor:$on_true,
+                   DS_Tensor:$on_false);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = "$condition `,` $on_true `,` $on_false attr-dict `:` "
+                       "functional-type(operands, results)";
+}
+
+#endif // DSC_DIALECT_DS_IR_DSELEMENTWISEOPS_TD

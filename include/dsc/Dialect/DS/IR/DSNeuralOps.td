@@ -1,0 +1,270 @@
+//===- DSNeuralOps.td - products, norms, attention, losses -*- tablegen -*-===//
+
+#ifndef DSC_DIALECT_DS_IR_DSNEURALOPS_TD
+#define DSC_DIALECT_DS_IR_DSNEURALOPS_TD
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+def DS_MatmulOp : DS_Op<"matmul", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "batched matrix product with transpose flags";
+  let description = [{
+    Multiplies the last two dimensions of `lhs` [..., M, K] and `rhs`
+    [..., K, N], giving [..., M, N]. With `transpose_lhs` (`transpose_rhs`)
+    the last two dimensions of that operand are swapped first. Leading batch
+    dimensions broadcast by the dialect's NumPy rule, as `torch.matmul` does.
+
+    ```mlir
+    %s = ds.matmul %q, %k transpose_rhs
+        : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x8xf32>
+    ```
+
+    **Constraints:**
+    - both operands have rank at least 2 and the same element type;
+    - the contracted dimensions have the same size;
+    - the batch dimensions are broadcast-compatible.
+  }];
+  let arguments = (ins DS_FloatTensor:$lhs, DS_FloatTensor:$rhs,
+                   UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`transpose_lhs` $transpose_lhs^)?
+    (`transpose_rhs` $transpose_rhs^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def DS_LinearOp : DS_Op<"linear", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "affine map `input · weightᵀ + bias`";
+  let description = [{
+    Applies `torch.nn.functional.linear`: `input` [..., in], `weight`
+    [out, in] and an optional `bias` [out] give [..., out].
+
+    ```mlir
+    %y = ds.linear %x, %w bias %b
+        : (tensor<2x8x64xf32>, tensor<192x64xf32>, tensor<192xf32>) -> tensor<2x8x192xf32>
+    ```
+
+    **Constraints:**
+    - `weight` has rank 2, `bias` rank 1, `input` rank at least 1;
+    - the last dimension of `input` equals the second of `weight`;
+    - the size of `bias` equals the first dimension of `weight`;
+    - all operands have the same element type.
+  }];
+  let arguments = (ins DS_FloatTensor:$input, DS_FloatTensor:$weight,
+                   Optional<DS_FloatTensor>:$bias);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class DS_ReduceOp<string mnemonic, string what>
+    : DS_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what # " over dimensions";
+  let description = !strconcat("Reduces `input` to its ", what,
+    [{ over `dims`. With `keepdim` the reduced dimensions stay with size 1,
+    otherwise they are removed.
+
+    ```mlir
+    %s = ds.}], mnemonic, [{ %x dims = [2] keepdim : (tensor<2x8x64xf32>) -> tensor<2x8x1xf32>
+    ```
+
+    **Constraints:**
+    - `dims` is non-empty, sorted, without repeats, and each is in range.
+  }]);
+  let arguments = (ins DS_NumericTensor:$input, DenseI64ArrayAttr:$dims,
+                   UnitAttr:$keepdim);
+  let results = (outs DS_NumericTensor:$result);
+  let assemblyFormat = [{
+    $input `dims` `=` $dims (`keepdim` $keepdim^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def DS_SumOp : DS_ReduceOp<"sum", "sum">;
+def DS_MeanOp : DS_ReduceOp<"mean", "mean">;
+def DS_MaxOp : DS_ReduceOp<"max", "maximum">;
+
+//===----------------------------------------------------------------------===//
+// Softmax and normalisations
+//===----------------------------------------------------------------------===//
+
+class DS_SoftmaxBase<string mnemonic, string formula>
+    : DS_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = formula # " along one dimension";
+  let description = !strconcat("Computes `", formula, [{` along `dim`,
+    numerically stable (the maximum is subtracted first).
+
+    ```mlir
+    %p = ds.}], mnemonic, [{ %s dim = 3 : tensor<2x4x8x8xf32>
+    ```
+
+    **Constraints:**
+    - `dim` is in range.
+  }]);
+  let arguments = (ins DS_FloatTensor:$input, I64Attr:$dim);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = "$input `dim` `=` $dim attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def DS_SoftmaxOp : DS_SoftmaxBase<"softmax", "exp(x) / sum(exp(x))">;
+def DS_LogSoftmaxOp : DS_SoftmaxBase<"log_softmax", "x - log(sum(exp(x)))">;
+
+def DS_LayerNormOp : DS_Op<"layer_norm", [Pure, AttrSizedOperandSegments,
+    InferTypeOpAdaptor]> {
+  let summary = "layer normalisation over the last dimension";
+  let description = [{
+    `(x - mean(x)) / sqrt(var(x) + epsilon) * weight + bias` over the last
+    dimension, with the biased variance, as `torch.nn.LayerNorm` does.
+    `weight` and `bias` are optional.
+
+    ```mlir
+    %y = ds.layer_norm %x weight %g bias %b epsilon = 1.0e-05
+        : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x8x64xf32>
+    ```
+
+    **Constraints:**
+    - `weight` and `bias`, when present, have rank 1 and the size of the
+      last dimension of `input`, and its element type;
+    - `epsilon` is positive.
+  }];
+  let arguments = (ins DS_FloatTensor:$input,
+                   Optional<DS_FloatTensor>:$weight,
+                   Optional<DS_FloatTensor>:$bias, F64Attr:$epsilon);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`weight` $weight^)? (`bias` $bias^)? `epsilon` `=` $epsilon
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DS_RmsNormOp : DS_Op<"rms_norm", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "root-mean-square normalisation over the last dimension";
+  let description = [{
+    `x * rsqrt(mean(x^2) + epsilon) * weight` over the last dimension, as
+    Llama's `RMSNorm` does; `weight` is optional.
+
+    ```mlir
+    %y = ds.rms_norm %x weight %g epsilon = 1.0e-05
+        : (tensor<2x8x64xf32>, tensor<64xf32>) -> tensor<2x8x64xf32>
+    ```
+
+    **Constraints:**
+    - `weight`, when present, has rank 1, the size of the last dimension of
+      `input` and its element type;
+    - `epsilon` is positive.
+  }];
+  let arguments = (ins DS_FloatTensor:$input, Optional<DS_FloatTensor>:$weight,
+                   F64Attr:$epsilon);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`weight` $weight^)? `epsilon` `=` $epsilon attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Embedding, attention, loss
+//===----------------------------------------------------------------------===//
+
+def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "row lookup in an embedding table";
+  let description = [{
+    Gathers the rows of `weight` [V, D] named by `indices` [...], giving
+    [..., D].
+
+    ```mlir
+    %e = ds.embedding %wte, %tokens
+        : (tensor<256x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
+    ```
+
+    **Constraints:**
+    - `weight` has rank 2.
+  }];
+  let arguments = (ins DS_FloatTensor:$weight, DS_IntTensor:$indices);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat =
+      "$weight `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def DS_AttentionOp : DS_Op<"attention", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "scaled dot-product attention, optionally causal, with GQA";
+  let description = [{
+    `softmax(q · kᵀ · scale [+ causal mask]) · v` per batch and head.
+    `query` is [B, Hq, S, D], `key` [B, Hkv, Skv, D] and `value`
+    [B, Hkv, Skv, Dv]; query head `h` attends with key/value head
+    `h / (Hq / Hkv)` (grouped-query attention). With `causal`, position `i`
+    attends to positions `j <= i`. The result is [B, Hq, S, Dv].
+
+    ```mlir
+    %o = ds.attention %q, %k, %v causal scale = 0.25
+        : (tensor<2x8x16x16xf32>, tensor<2x2x16x16xf32>, tensor<2x2x16x16xf32>)
+          -> tensor<2x8x16x16xf32>
+    ```
+
+    **Constraints:**
+    - the operands have rank 4 and one element type;
+    - batch sizes agree; `key` and `value` agree on heads and length;
+    - `query` and `key` agree on the head dimension;
+    - `Hq` is a multiple of `Hkv`;
+    - with `causal`, `S` equals `Skv`;
+    - `scale` is positive.
+  }];
+  let arguments = (ins DS_FloatTensor:$query, DS_FloatTensor:$key,
+                   DS_FloatTensor:$value, UnitAttr:$causal, F64Attr:$scale);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`causal` $causal^)? `scale` `=` $scale
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    int64_t getNumQueryHeads() {
+      return getQuery().getType().getDimSize(1);
+    }
+    int64_t getNumKeyValueHeads() {
+      return getKey().getType().getDimSize(1);
+    }
+  }];
+}
+
+def DS_CrossEntropyOp : DS_Op<"cross_entropy", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "mean cross-entropy loss over the tokens that count";
+  let description = [{
+    `logits` [..., C] and integer `labels` [...]: the loss of one position is
+    `logsumexp(logits) - logits[label]`; positions whose label equals
+    `ignore_index` do not count. The result is the mean over the positions
+    that count, a 0-d tensor, as `torch.nn.functional.cross_entropy` with
+    `reduction='mean'` gives.
+
+    ```mlir
+    %l = ds.cross_entropy %logits, %labels ignore_index = -100
+        : (tensor<16x256xf32>, tensor<16xi64>) -> tensor<f32>
+    ```
+
+    **Constraints:**
+    - `labels` has rank one less than `logits` and its leading shape.
+  }];
+  let arguments = (ins DS_FloatTensor:$logits, DS_IntTensor:$labels,
+                   I64Attr:$ignore_index);
+  let results = (outs DS_ScalarFloatTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels `ignore_index` `=` $ignore_index attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+#endif // DSC_DIALECT_DS_IR_DSNEURALOPS_TD

@@ -1,0 +1,187 @@
+//===- DSShapeOps.td - shape, layout and constant ops ------*- tablegen -*-===//
+
+#ifndef DSC_DIALECT_DS_IR_DSSHAPEOPS_TD
+#define DSC_DIALECT_DS_IR_DSSHAPEOPS_TD
+
+def DS_ReshapeOp : DS_Op<"reshape", [Pure]> {
+  let summary = "reinterpretation of a tensor with another static shape";
+  let description = [{
+    The elements in row-major order are unchanged; only the shape changes.
+
+    ```mlir
+    %y = ds.reshape %x : (tensor<2x8x64xf32>) -> tensor<2x8x4x16xf32>
+    ```
+
+    **Constraints:**
+    - same element type and same number of elements.
+  }];
+  let arguments = (ins DS_Tensor:$input);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def DS_TransposeOp : DS_Op<"transpose", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "permutation of dimensions";
+  let description = [{
+    Result dimension `i` is operand dimension `permutation[i]`.
+
+    ```mlir
+    %y = ds.transpose %x permutation = [0, 2, 1, 3]
+        : (tensor<2x8x4x16xf32>) -> tensor<2x4x8x16xf32>
+    ```
+
+    **Constraints:**
+    - `permutation` is a permutation of `0 .. rank-1`.
+  }];
+  let arguments = (ins DS_Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = [{
+    $input `permutation` `=` $permutation attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def DS_SliceOp : DS_Op<"slice", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "static strided slice";
+  let description = [{
+    Takes `input[starts[d] : limits[d] : strides[d]]` in every dimension `d`.
+
+    ```mlir
+    %y = ds.slice %mask starts = [0, 0] limits = [8, 8] strides = [1, 1]
+        : (tensor<64x64xf32>) -> tensor<8x8xf32>
+    ```
+
+    **Constraints:**
+    - `starts`, `limits` and `strides` have one entry per dimension;
+    - `0 <= start <= limit <= size` and `stride >= 1` in every dimension.
+  }];
+  let arguments = (ins DS_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$limits, DenseI64ArrayAttr:$strides);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = [{
+    $input `starts` `=` $starts `limits` `=` $limits `strides` `=` $strides
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def DS_ConcatOp : DS_Op<"concat", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "concatenation along one dimension";
+  let description = [{
+    ```mlir
+    %y = ds.concat %a, %b dim = 1
+        : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+    ```
+
+    **Constraints:**
+    - at least one operand; all have one rank and element type;
+    - `dim` is in range; the other dimensions agree.
+  }];
+  let arguments = (ins Variadic<DS_Tensor>:$inputs, I64Attr:$dim);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = [{
+    $inputs `dim` `=` $dim attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DS_SplitOp : DS_Op<"split", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "split into consecutive pieces along one dimension";
+  let description = [{
+    Result `i` holds `sizes[i]` consecutive entries of `input` along `dim`.
+
+    ```mlir
+    %q, %k, %v = ds.split %qkv dim = 2 sizes = [64, 64, 64]
+        : (tensor<2x8x192xf32>) -> (tensor<2x8x64xf32>, tensor<2x8x64xf32>, tensor<2x8x64xf32>)
+    ```
+
+    **Constraints:**
+    - `dim` is in range; `sizes` is non-empty, positive, one per result and
+      adds up to the size of `dim`.
+  }];
+  let arguments = (ins DS_Tensor:$input, I64Attr:$dim,
+                   DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<DS_Tensor>:$results);
+  let assemblyFormat = [{
+    $input `dim` `=` $dim `sizes` `=` $sizes attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def DS_BroadcastOp : DS_Op<"broadcast", [Pure]> {
+  let summary = "broadcast to a larger shape by the NumPy rule";
+  let description = [{
+    Expands `input` to the result shape by the dialect's NumPy rule, as
+    `torch.Tensor.expand` does.
+
+    ```mlir
+    %y = ds.broadcast %b : (tensor<64xf32>) -> tensor<2x8x64xf32>
+    ```
+
+    **Constraints:**
+    - same element type; the result rank is at least the operand rank;
+    - each aligned operand size is 1 or the result size.
+  }];
+  let arguments = (ins DS_Tensor:$input);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def DS_IotaOp : DS_Op<"iota", [Pure]> {
+  let summary = "indices along one dimension";
+  let description = [{
+    Element `[i0, ..., in]` is `i_dim`, converted to the element type.
+
+    ```mlir
+    %pos = ds.iota dim = 0 : tensor<8xi64>
+    ```
+
+    **Constraints:**
+    - `dim` is in range.
+  }];
+  let arguments = (ins I64Attr:$dim);
+  let results = (outs DS_NumericTensor:$result);
+  let assemblyFormat = "`dim` `=` $dim attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def DS_ConstantOp : DS_Op<"constant", [Pure, ConstantLike,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "dense or splat constant tensor";
+  let description = [{
+    ```mlir
+    %c = ds.constant dense<0.0> : tensor<2x8xf32>
+    %t = ds.constant dense<[[1, 0], [1, 1]]> : tensor<2x2xi64>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+def DS_ConvertOp : DS_Op<"convert", [Pure, SameOperandsAndResultShape]> {
+  let summary = "element type conversion";
+  let description = [{
+    Converts every element to the result's element type (round to nearest
+    even between floats; truncation toward zero from float to integer).
+
+    ```mlir
+    %y = ds.convert %x : (tensor<2x8xbf16>) -> tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins DS_Tensor:$input);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+#endif // DSC_DIALECT_DS_IR_DSSHAPEOPS_TD

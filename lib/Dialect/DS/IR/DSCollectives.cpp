@@ -1,0 +1,184 @@
+//===- DSCollectives.cpp - the mesh and the collective ops ----------------===//
+//
+// A collective's shape rules depend on the sizes of its mesh axes, so they
+// are checked when symbol uses are verified, with the mesh resolved.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::ds;
+
+//===----------------------------------------------------------------------===//
+// MeshOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MeshOp::verify() {
+  if (getAxisNames().empty())
+    return emitOpError() << "needs at least one axis";
+  if (getAxisNames().size() != getAxisSizes().size())
+    return emitOpError() << "has " << getAxisNames().size()
+                         << " axis names but " << getAxisSizes().size()
+                         << " sizes";
+  llvm::StringSet<> seen;
+  for (auto [name, size] :
+       llvm::zip(getAxisNames().getAsValueRange<StringAttr>(),
+                 getAxisSizes())) {
+    if (name.empty())
+      return emitOpError() << "axis names must not be empty";
+    if (!seen.insert(name).second)
+      return emitOpError() << "axis \"" << name << "\" is declared twice";
+    if (size < 1)
+      return emitOpError() << "axis \"" << name << "\" has size " << size
+                           << "; sizes must be >= 1";
+  }
+  return success();
+}
+
+int64_t MeshOp::getAxisSize(StringRef name) {
+  for (auto [axis, size] :
+       llvm::zip(getAxisNames().getAsValueRange<StringAttr>(),
+                 getAxisSizes()))
+    if (axis == name)
+      return size;
+  return -1;
+}
+
+int64_t MeshOp::getNumRanks() {
+  int64_t ranks = 1;
+  for (int64_t size : getAxisSizes())
+    ranks *= size;
+  return ranks;
+}
+
+//===----------------------------------------------------------------------===//
+// Shared collective rules
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Checks the rules that need no mesh: the axis list and a dimension.
+LogicalResult verifyAxesAndDims(Operation *op, ArrayAttr axes,
+                                ArrayRef<std::pair<StringRef, int64_t>> dims) {
+  if (axes.empty())
+    return op->emitOpError() << "needs at least one mesh axis";
+  llvm::StringSet<> seen;
+  for (StringRef axis : axes.getAsValueRange<StringAttr>())
+    if (!seen.insert(axis).second)
+      return op->emitOpError() << "names mesh axis \"" << axis << "\" twice";
+  auto rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  for (auto [what, dim] : dims)
+    if (dim < 0 || dim >= rank)
+      return op->emitOpError() << what << " " << dim
+                               << " is out of range for rank " << rank;
+  return success();
+}
+
+/// Resolves the mesh and returns the product of the sizes of `axes`.
+FailureOr<int64_t> resolveGroupSize(Operation *op, FlatSymbolRefAttr meshRef,
+                                    ArrayAttr axes,
+                                    SymbolTableCollection &symbolTable) {
+  auto mesh = symbolTable.lookupNearestSymbolFrom<MeshOp>(op, meshRef);
+  if (!mesh)
+    return op->emitOpError() << "refers to " << meshRef
+                             << ", which is not a ds.mesh";
+  int64_t n = 1;
+  for (StringRef axis : axes.getAsValueRange<StringAttr>()) {
+    int64_t size = mesh.getAxisSize(axis);
+    if (size < 0)
+      return op->emitOpError() << "mesh " << meshRef << " has no axis \""
+                               << axis << "\"";
+    n *= size;
+  }
+  return n;
+}
+
+/// Checks that `result` is `input` with dimension `dim` scaled by
+/// `num / den` (and, when `dim2 >= 0`, dimension `dim2` by `den / num`).
+LogicalResult verifyScaledShape(Operation *op, int64_t dim, int64_t num,
+                                int64_t den, int64_t dim2 = -1) {
+  auto input = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto result = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<int64_t> expected(input.getShape());
+  if (expected[dim] * num % den != 0)
+    return op->emitOpError() << "dimension " << dim << " of size "
+                             << expected[dim] << " is not divisible by the "
+                             << den << " ranks of the group";
+  expected[dim] = expected[dim] * num / den;
+  if (dim2 >= 0)
+    expected[dim2] = expected[dim2] * den / num;
+  if (result.getShape() != ArrayRef<int64_t>(expected) ||
+      result.getElementType() != input.getElementType())
+    return op->emitOpError()
+           << "result type " << result << " should be "
+           << RankedTensorType::get(expected, input.getElementType());
+  return success();
+}
+} // namespace
+
+#define DS_COLLECTIVE_GROUP_SIZE(OP)                                           \
+  FailureOr<int64_t> OP::getGroupSize(SymbolTableCollection &symbolTable) {    \
+    return resolveGroupSize(*this, getMeshAttr(), getAxes(), symbolTable);     \
+  }
+DS_COLLECTIVE_GROUP_SIZE(AllToAllOp)
+DS_COLLECTIVE_GROUP_SIZE(AllGatherOp)
+DS_COLLECTIVE_GROUP_SIZE(ReduceScatterOp)
+DS_COLLECTIVE_GROUP_SIZE(AllReduceOp)
+#undef DS_COLLECTIVE_GROUP_SIZE
+
+//===----------------------------------------------------------------------===//
+// The collectives
+//===----------------------------------------------------------------------===//
+
+LogicalResult AllToAllOp::verify() {
+  return verifyAxesAndDims(*this, getAxes(),
+                           {{"split_dim", getSplitDim()},
+                            {"concat_dim", getConcatDim()}});
+}
+
+LogicalResult AllToAllOp::verifySymbolUses(SymbolTableCollection &table) {
+  FailureOr<int64_t> n = getGroupSize(table);
+  if (failed(n))
+    return failure();
+  if (getSplitDim() == getConcatDim()) {
+    int64_t size = getInput().getType().getDimSize(getSplitDim());
+    if (size % *n != 0)
+      return emitOpError() << "dimension " << getSplitDim() << " of size "
+                           << size << " is not divisible by the " << *n
+                           << " ranks of the group";
+    return verifyScaledShape(*this, getSplitDim(), 1, 1);
+  }
+  return verifyScaledShape(*this, getSplitDim(), 1, *n, getConcatDim());
+}
+
+LogicalResult AllGatherOp::verify() {
+  return verifyAxesAndDims(*this, getAxes(), {{"dim", getDim()}});
+}
+
+LogicalResult AllGatherOp::verifySymbolUses(SymbolTableCollection &table) {
+  FailureOr<int64_t> n = getGroupSize(table);
+  if (failed(n))
+    return failure();
+  return verifyScaledShape(*this, getDim(), *n, 1);
+}
+
+LogicalResult ReduceScatterOp::verify() {
+  return verifyAxesAndDims(*this, getAxes(), {{"dim", getDim()}});
+}
+
+LogicalResult ReduceScatterOp::verifySymbolUses(SymbolTableCollection &table) {
+  FailureOr<int64_t> n = getGroupSize(table);
+  if (failed(n))
+    return failure();
+  return verifyScaledShape(*this, getDim(), 1, *n);
+}
+
+LogicalResult AllReduceOp::verify() {
+  return verifyAxesAndDims(*this, getAxes(), {});
+}
+
+LogicalResult AllReduceOp::verifySymbolUses(SymbolTableCollection &table) {
+  return getGroupSize(table);
+}

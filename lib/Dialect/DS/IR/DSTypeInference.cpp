@@ -1,0 +1,485 @@
+//===- DSTypeInference.cpp - result types of ds ops -----------------------===//
+//
+// Ops whose operands and attributes determine the result type compute it
+// here. A failure names the op and the rule broken; the verifier reports it
+// at the op's location.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::ds;
+
+namespace {
+template <typename OpTy, typename... Args>
+LogicalResult fail(std::optional<Location> loc, Args &&...args) {
+  return emitOptionalError(loc, "'", OpTy::getOperationName(), "' op ",
+                           std::forward<Args>(args)...);
+}
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// Broadcasts `shapes` by the NumPy rule; fails on incompatible sizes.
+FailureOr<SmallVector<int64_t>> broadcast(ArrayRef<ArrayRef<int64_t>> shapes) {
+  SmallVector<int64_t> result;
+  for (ArrayRef<int64_t> shape : shapes) {
+    SmallVector<int64_t> next;
+    if (!OpTrait::util::getBroadcastedShape(result, shape, next))
+      return failure();
+    result = std::move(next);
+  }
+  return result;
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return s;
+}
+
+/// The shared rule of the broadcasting elementwise ops.
+template <typename OpTy>
+LogicalResult inferElementwise(std::optional<Location> loc, ValueRange values,
+                               Type resultElementType,
+                               SmallVectorImpl<Type> &inferred) {
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : values)
+    shapes.push_back(tensorType(v).getShape());
+  FailureOr<SmallVector<int64_t>> shape = broadcast(shapes);
+  if (failed(shape)) {
+    std::string all;
+    for (ArrayRef<int64_t> s : shapes)
+      all += (all.empty() ? "" : " and ") + shapeString(s);
+    return fail<OpTy>(loc, "operand shapes ", all,
+                      " are not broadcast-compatible");
+  }
+  inferred.push_back(RankedTensorType::get(*shape, resultElementType));
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult inferBinary(std::optional<Location> loc, Value lhs, Value rhs,
+                          SmallVectorImpl<Type> &inferred) {
+  Type elementType = tensorType(lhs).getElementType();
+  if (elementType != tensorType(rhs).getElementType())
+    return fail<OpTy>(loc, "operand element types differ: ", elementType,
+                      " vs ", tensorType(rhs).getElementType());
+  return inferElementwise<OpTy>(loc, {lhs, rhs}, elementType, inferred);
+}
+
+/// Checks that `dim` indexes a tensor of rank `rank`.
+template <typename OpTy>
+LogicalResult checkDim(std::optional<Location> loc, StringRef what, int64_t dim,
+                       int64_t rank) {
+  if (dim < 0 || dim >= rank)
+    return fail<OpTy>(loc, what, " ", dim, " is out of range for rank ",
+                      rank);
+  return success();
+}
+
+/// Checks an optional per-channel operand of the norms: rank 1, the size of
+/// the input's last dimension, the input's element type.
+template <typename OpTy>
+LogicalResult checkChannelOperand(std::optional<Location> loc, StringRef what,
+                                  Value operand, RankedTensorType input) {
+  if (!operand)
+    return success();
+  RankedTensorType type = tensorType(operand);
+  if (type.getRank() != 1 || input.getRank() < 1 ||
+      type.getDimSize(0) != input.getShape().back())
+    return fail<OpTy>(loc, what, " must have shape [",
+                      input.getRank() ? input.getShape().back() : 0,
+                      "], got ", shapeString(type.getShape()));
+  if (type.getElementType() != input.getElementType())
+    return fail<OpTy>(loc, what, " element type ", type.getElementType(),
+                      " differs from the input's ", input.getElementType());
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult checkEpsilon(std::optional<Location> loc, double epsilon) {
+  if (!(epsilon > 0))
+    return fail<OpTy>(loc, "epsilon must be positive, got ", epsilon);
+  return success();
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+#define DS_BINARY_INFERENCE(OP)                                                \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &inferred) {        \
+    return inferBinary<OP>(loc, adaptor.getLhs(), adaptor.getRhs(), inferred); \
+  }
+DS_BINARY_INFERENCE(AddOp)
+DS_BINARY_INFERENCE(SubOp)
+DS_BINARY_INFERENCE(MulOp)
+DS_BINARY_INFERENCE(DivOp)
+DS_BINARY_INFERENCE(MaximumOp)
+#undef DS_BINARY_INFERENCE
+
+LogicalResult CompareOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  Type lhs = tensorType(adaptor.getLhs()).getElementType();
+  Type rhs = tensorType(adaptor.getRhs()).getElementType();
+  if (lhs != rhs)
+    return fail<CompareOp>(loc, "operand element types differ: ", lhs, " vs ",
+                           rhs);
+  return inferElementwise<CompareOp>(loc, {adaptor.getLhs(), adaptor.getRhs()},
+                                     IntegerType::get(context, 1), inferred);
+}
+
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  Type onTrue = tensorType(adaptor.getOnTrue()).getElementType();
+  Type onFalse = tensorType(adaptor.getOnFalse()).getElementType();
+  if (onTrue != onFalse)
+    return fail<SelectOp>(loc, "on_true and on_false element types differ: ",
+                          onTrue, " vs ", onFalse);
+  return inferElementwise<SelectOp>(
+      loc, {adaptor.getCondition(), adaptor.getOnTrue(), adaptor.getOnFalse()},
+      onTrue, inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// Products
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  RankedTensorType lhs = tensorType(adaptor.getLhs());
+  RankedTensorType rhs = tensorType(adaptor.getRhs());
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return fail<MatmulOp>(loc, "operands must have rank >= 2, got ",
+                          lhs.getRank(), " and ", rhs.getRank());
+  if (lhs.getElementType() != rhs.getElementType())
+    return fail<MatmulOp>(loc, "operand element types differ: ",
+                          lhs.getElementType(), " vs ", rhs.getElementType());
+  ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
+  int64_t m = a[a.size() - 2], k = a.back();
+  if (adaptor.getTransposeLhs())
+    std::swap(m, k);
+  int64_t k2 = b[b.size() - 2], n = b.back();
+  if (adaptor.getTransposeRhs())
+    std::swap(k2, n);
+  if (k != k2)
+    return fail<MatmulOp>(loc, "contracted dimensions differ: ", k, " vs ",
+                          k2);
+  FailureOr<SmallVector<int64_t>> batch =
+      broadcast({a.drop_back(2), b.drop_back(2)});
+  if (failed(batch))
+    return fail<MatmulOp>(loc, "batch dimensions ",
+                          shapeString(a.drop_back(2)), " and ",
+                          shapeString(b.drop_back(2)),
+                          " are not broadcast-compatible");
+  batch->append({m, n});
+  inferred.push_back(RankedTensorType::get(*batch, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  RankedTensorType weight = tensorType(adaptor.getWeight());
+  if (weight.getRank() != 2)
+    return fail<LinearOp>(loc, "weight must have rank 2, got ",
+                          weight.getRank());
+  if (input.getRank() < 1)
+    return fail<LinearOp>(loc, "input must have rank >= 1");
+  if (input.getShape().back() != weight.getDimSize(1))
+    return fail<LinearOp>(loc, "input features ", input.getShape().back(),
+                          " differ from weight's ", weight.getDimSize(1));
+  if (weight.getElementType() != input.getElementType())
+    return fail<LinearOp>(loc, "weight element type ", weight.getElementType(),
+                          " differs from the input's ",
+                          input.getElementType());
+  if (Value bias = adaptor.getBias()) {
+    RankedTensorType type = tensorType(bias);
+    if (type.getRank() != 1 || type.getDimSize(0) != weight.getDimSize(0))
+      return fail<LinearOp>(loc, "bias must have shape [",
+                            weight.getDimSize(0), "], got ",
+                            shapeString(type.getShape()));
+    if (type.getElementType() != input.getElementType())
+      return fail<LinearOp>(loc, "bias element type ", type.getElementType(),
+                            " differs from the input's ",
+                            input.getElementType());
+  }
+  SmallVector<int64_t> shape(input.getShape());
+  shape.back() = weight.getDimSize(0);
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+namespace {
+template <typename OpTy>
+LogicalResult inferReduce(std::optional<Location> loc,
+                          typename OpTy::Adaptor adaptor,
+                          SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  ArrayRef<int64_t> dims = adaptor.getDims();
+  if (dims.empty())
+    return fail<OpTy>(loc, "dims must not be empty");
+  for (auto [i, dim] : llvm::enumerate(dims)) {
+    if (failed(checkDim<OpTy>(loc, "reduced dimension", dim,
+                              input.getRank())))
+      return failure();
+    if (i > 0 && dims[i - 1] >= dim)
+      return fail<OpTy>(loc, "dims must be sorted and distinct");
+  }
+  SmallVector<int64_t> shape;
+  for (auto [d, size] : llvm::enumerate(input.getShape())) {
+    if (!llvm::is_contained(dims, static_cast<int64_t>(d)))
+      shape.push_back(size);
+    else if (adaptor.getKeepdim())
+      shape.push_back(1);
+  }
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+} // namespace
+
+#define DS_REDUCE_INFERENCE(OP)                                                \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &inferred) {        \
+    return inferReduce<OP>(loc, adaptor, inferred);                            \
+  }
+DS_REDUCE_INFERENCE(SumOp)
+DS_REDUCE_INFERENCE(MeanOp)
+DS_REDUCE_INFERENCE(MaxOp)
+#undef DS_REDUCE_INFERENCE
+
+//===----------------------------------------------------------------------===//
+// Norms, embedding, attention, loss
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  if (failed(checkChannelOperand<LayerNormOp>(loc, "weight",
+                                              adaptor.getWeight(), input)) ||
+      failed(checkChannelOperand<LayerNormOp>(loc, "bias", adaptor.getBias(),
+                                              input)) ||
+      failed(checkEpsilon<LayerNormOp>(
+          loc, adaptor.getEpsilon().convertToDouble())))
+    return failure();
+  inferred.push_back(input);
+  return success();
+}
+
+LogicalResult RmsNormOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  if (failed(checkChannelOperand<RmsNormOp>(loc, "weight", adaptor.getWeight(),
+                                            input)) ||
+      failed(checkEpsilon<RmsNormOp>(loc,
+                                     adaptor.getEpsilon().convertToDouble())))
+    return failure();
+  inferred.push_back(input);
+  return success();
+}
+
+LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  RankedTensorType weight = tensorType(adaptor.getWeight());
+  if (weight.getRank() != 2)
+    return fail<EmbeddingOp>(loc, "weight must have rank 2, got ",
+                             weight.getRank());
+  SmallVector<int64_t> shape(tensorType(adaptor.getIndices()).getShape());
+  shape.push_back(weight.getDimSize(1));
+  inferred.push_back(RankedTensorType::get(shape, weight.getElementType()));
+  return success();
+}
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  RankedTensorType q = tensorType(adaptor.getQuery());
+  RankedTensorType k = tensorType(adaptor.getKey());
+  RankedTensorType v = tensorType(adaptor.getValue());
+  if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
+    return fail<AttentionOp>(loc, "query, key and value must have rank 4");
+  if (k.getElementType() != q.getElementType() ||
+      v.getElementType() != q.getElementType())
+    return fail<AttentionOp>(loc, "query, key and value element types differ");
+  if (k.getDimSize(0) != q.getDimSize(0) || v.getDimSize(0) != q.getDimSize(0))
+    return fail<AttentionOp>(loc, "batch sizes differ");
+  if (k.getDimSize(1) != v.getDimSize(1) || k.getDimSize(2) != v.getDimSize(2))
+    return fail<AttentionOp>(loc,
+                             "key and value must agree on heads and length");
+  if (k.getDimSize(3) != q.getDimSize(3))
+    return fail<AttentionOp>(loc, "query head dimension ", q.getDimSize(3),
+                             " differs from key's ", k.getDimSize(3));
+  if (q.getDimSize(1) % k.getDimSize(1) != 0)
+    return fail<AttentionOp>(loc, "query heads ", q.getDimSize(1),
+                             " are not a multiple of key/value heads ",
+                             k.getDimSize(1));
+  if (adaptor.getCausal() && q.getDimSize(2) != k.getDimSize(2))
+    return fail<AttentionOp>(loc, "causal attention needs equal query and "
+                                  "key lengths, got ",
+                             q.getDimSize(2), " and ", k.getDimSize(2));
+  if (!(adaptor.getScale().convertToDouble() > 0))
+    return fail<AttentionOp>(loc, "scale must be positive");
+  inferred.push_back(RankedTensorType::get(
+      {q.getDimSize(0), q.getDimSize(1), q.getDimSize(2), v.getDimSize(3)},
+      q.getElementType()));
+  return success();
+}
+
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &inferred) {
+  RankedTensorType logits = tensorType(adaptor.getLogits());
+  RankedTensorType labels = tensorType(adaptor.getLabels());
+  if (logits.getRank() < 1 ||
+      labels.getShape() != logits.getShape().drop_back())
+    return fail<CrossEntropyOp>(
+        loc, "labels shape ", shapeString(labels.getShape()),
+        " must be the logits shape ", shapeString(logits.getShape()),
+        " without its last dimension");
+  inferred.push_back(RankedTensorType::get({}, logits.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  ArrayRef<int64_t> perm = adaptor.getPermutation();
+  SmallVector<bool> seen(input.getRank(), false);
+  if (static_cast<int64_t>(perm.size()) != input.getRank())
+    return fail<TransposeOp>(loc, "permutation has ", perm.size(),
+                             " entries for rank ", input.getRank());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= input.getRank() || seen[p])
+      return fail<TransposeOp>(loc, "permutation ", shapeString(perm),
+                               " is not a permutation of 0..",
+                               input.getRank() - 1);
+    seen[p] = true;
+    shape.push_back(input.getDimSize(p));
+  }
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  ArrayRef<int64_t> starts = adaptor.getStarts(), limits = adaptor.getLimits(),
+                    strides = adaptor.getStrides();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(starts.size()) != rank ||
+      static_cast<int64_t>(limits.size()) != rank ||
+      static_cast<int64_t>(strides.size()) != rank)
+    return fail<SliceOp>(loc, "starts, limits and strides need ", rank,
+                         " entries each");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (starts[d] < 0 || starts[d] > limits[d] ||
+        limits[d] > input.getDimSize(d) || strides[d] < 1)
+      return fail<SliceOp>(loc, "slice ", starts[d], ":", limits[d], ":",
+                           strides[d], " of dimension ", d, " (size ",
+                           input.getDimSize(d), ") is out of bounds");
+    shape.push_back(llvm::divideCeil(limits[d] - starts[d], strides[d]));
+  }
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  if (adaptor.getInputs().empty())
+    return fail<ConcatOp>(loc, "needs at least one operand");
+  RankedTensorType first = tensorType(adaptor.getInputs().front());
+  int64_t dim = adaptor.getDim();
+  if (failed(checkDim<ConcatOp>(loc, "dim", dim, first.getRank())))
+    return failure();
+  SmallVector<int64_t> shape(first.getShape());
+  shape[dim] = 0;
+  for (Value v : adaptor.getInputs()) {
+    RankedTensorType type = tensorType(v);
+    if (type.getRank() != first.getRank() ||
+        type.getElementType() != first.getElementType())
+      return fail<ConcatOp>(loc, "operands must share rank and element type");
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (d != dim && type.getDimSize(d) != first.getDimSize(d))
+        return fail<ConcatOp>(loc, "operand shapes ",
+                              shapeString(first.getShape()), " and ",
+                              shapeString(type.getShape()),
+                              " differ outside dimension ", dim);
+    shape[dim] += type.getDimSize(dim);
+  }
+  inferred.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  int64_t dim = adaptor.getDim();
+  if (failed(checkDim<SplitOp>(loc, "dim", dim, input.getRank())))
+    return failure();
+  ArrayRef<int64_t> sizes = adaptor.getSizes();
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    if (size < 1)
+      return fail<SplitOp>(loc, "sizes must be positive");
+    total += size;
+  }
+  if (sizes.empty() || total != input.getDimSize(dim))
+    return fail<SplitOp>(loc, "sizes ", shapeString(sizes),
+                         " must add up to the size ", input.getDimSize(dim),
+                         " of dimension ", dim);
+  for (int64_t size : sizes) {
+    SmallVector<int64_t> shape(input.getShape());
+    shape[dim] = size;
+    inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  }
+  return success();
+}

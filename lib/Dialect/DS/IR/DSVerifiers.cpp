@@ -1,0 +1,66 @@
+//===- DSVerifiers.cpp - verifiers of ds ops without inferred types -------===//
+//
+// Ops with inferred result types check their rules in DSTypeInference.cpp;
+// the ops here take their result type from the IR and check it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+
+using namespace mlir;
+using namespace mlir::ds;
+
+namespace {
+LogicalResult checkDimInRange(Operation *op, StringRef what, int64_t dim,
+                              int64_t rank) {
+  if (dim < 0 || dim >= rank)
+    return op->emitOpError() << what << " " << dim
+                             << " is out of range for rank " << rank;
+  return success();
+}
+} // namespace
+
+template <typename OpTy>
+static LogicalResult verifySoftmaxLike(OpTy op) {
+  return checkDimInRange(op, "dim", op.getDim(), op.getType().getRank());
+}
+
+LogicalResult SoftmaxOp::verify() { return verifySoftmaxLike(*this); }
+LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxLike(*this); }
+
+LogicalResult IotaOp::verify() {
+  return checkDimInRange(*this, "dim", getDim(), getType().getRank());
+}
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType input = getInput().getType();
+  RankedTensorType result = getType();
+  if (input.getElementType() != result.getElementType())
+    return emitOpError() << "element type " << result.getElementType()
+                         << " differs from the input's "
+                         << input.getElementType();
+  if (input.getNumElements() != result.getNumElements())
+    return emitOpError() << "cannot reshape " << input.getNumElements()
+                         << " elements into " << result.getNumElements();
+  return success();
+}
+
+LogicalResult BroadcastOp::verify() {
+  RankedTensorType input = getInput().getType();
+  RankedTensorType result = getType();
+  if (input.getElementType() != result.getElementType())
+    return emitOpError() << "element type " << result.getElementType()
+                         << " differs from the input's "
+                         << input.getElementType();
+  int64_t offset = result.getRank() - input.getRank();
+  if (offset < 0)
+    return emitOpError() << "cannot broadcast rank " << input.getRank()
+                         << " to the smaller rank " << result.getRank();
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    int64_t from = input.getDimSize(d), to = result.getDimSize(d + offset);
+    if (from != 1 && from != to)
+      return emitOpError() << "operand dimension " << d << " of size " << from
+                           << " cannot broadcast to size " << to;
+  }
+  return success();
+}

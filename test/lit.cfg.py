@@ -1,0 +1,29 @@
+# -*- Python -*-
+# lit configuration for dsc's FileCheck and end-to-end tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "DSC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".py"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "Unit"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dsc_obj_root, "test")
+
+config.substitutions.append(("%PYTHON", config.python_executable))
+config.substitutions.append(("%dsc_src_root", config.dsc_src_root))
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+
+if config.dsc_enable_torch:
+    config.available_features.add("torch")
+
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.dsc_tools_dir, config.llvm_tools_dir]
+tools = ["ds-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,0 +1,26 @@
+//===- ds-opt.cpp - mlir-opt for the dsc dialects -------------------------===//
+//
+// Parses, verifies and transforms IR of the dsc dialects with any dsc pass or
+// pipeline and the upstream passes that help (canonicalize, cse, inline,
+// symbol-dce).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Dialect/DS/IR/DSDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/Passes.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  mlir::registerInlinerPass();
+  mlir::registerSymbolDCEPass();
+
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::ds::DSDialect, mlir::func::FuncDialect>();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "dsc optimizer driver: the ds dialects and passes\n",
+      registry));
+}
