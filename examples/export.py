@@ -24,6 +24,7 @@ sys.path.insert(0, _HERE)
 import torch  # noqa: E402
 
 import models  # noqa: E402
+import dsc_save  # noqa: E402
 import safetensors_io  # noqa: E402
 
 
@@ -140,7 +141,7 @@ def main(argv=None):
             sys.exit(1)
     out_dir = os.path.dirname(os.path.abspath(args.output))
     os.makedirs(out_dir, exist_ok=True)
-    traced.save(args.output)
+    dsc_save.save(traced, args.output, {"tokens": tokens, "labels": labels})
 
     if args.inputs_out:
         safetensors_io.save({"tokens": tokens, "labels": labels}, args.inputs_out,

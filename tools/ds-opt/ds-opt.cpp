@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Dialect/DS/IR/DSDialect.h"
+#include "dsc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/Passes.h"
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::registerInlinerPass();
   mlir::registerSymbolDCEPass();
+  dsc::registerAllPassesAndPipelines();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::ds::DSDialect, mlir::func::FuncDialect>();

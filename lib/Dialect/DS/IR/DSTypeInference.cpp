@@ -343,7 +343,9 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   if (k.getDimSize(3) != q.getDimSize(3))
     return fail<AttentionOp>(loc, "query head dimension ", q.getDimSize(3),
                              " differs from key's ", k.getDimSize(3));
-  if (q.getDimSize(1) % k.getDimSize(1) != 0)
+  // Zero key/value heads would divide by zero below and leave query heads
+  // without a key/value head to attend with.
+  if (k.getDimSize(1) == 0 || q.getDimSize(1) % k.getDimSize(1) != 0)
     return fail<AttentionOp>(loc, "query heads ", q.getDimSize(1),
                              " are not a multiple of key/value heads ",
                              k.getDimSize(1));

@@ -219,7 +219,7 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
     - the operands have rank 4 and one element type;
     - batch sizes agree; `key` and `value` agree on heads and length;
     - `query` and `key` agree on the head dimension;
-    - `Hq` is a multiple of `Hkv`;
+    - `Hkv` is positive and `Hq` is a multiple of it;
     - with `causal`, `S` equals `Skv`;
     - `scale` is positive.
   }];

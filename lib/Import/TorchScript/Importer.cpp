@@ -1,0 +1,389 @@
+//===- Importer.cpp - TorchScript module to ds function -------------------===//
+//
+// Loads a TorchScript module, inlines `forward`, and walks its graph:
+// parameters become function arguments, buffers and everything computable
+// from constants is folded with LibTorch itself (so shape arithmetic,
+// `arange`, `triu` of a buffer and the like get PyTorch's exact semantics),
+// and the remaining nodes are converted to `ds` ops by OpConversions.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterState.h"
+
+#include "dsc/Import/TorchScript.h"
+#include "dsc/Runtime/SafeTensors.h"
+
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <regex>
+
+using namespace mlir;
+using namespace dsc;
+using namespace dsc::ts;
+
+namespace {
+
+/// The innermost frame of the Python stack that TorchScript recorded for
+/// `node` that is not inside PyTorch itself: the user's model code.
+std::optional<std::pair<std::string, int>>
+pythonSourceLine(const torch::jit::Node *node) {
+  const torch::jit::SourceRange &range = node->sourceRange();
+  if (!range.source())
+    return std::nullopt;
+  static const std::regex frame(R"(^\s*(.+)\((\d+)\): \S+\s*$)");
+  std::string text = range.text().str();
+  std::istringstream lines(text);
+  std::optional<std::pair<std::string, int>> innermost;
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch match;
+    if (!std::regex_match(line, match, frame))
+      continue;
+    std::pair<std::string, int> loc{match[1].str(), std::stoi(match[2].str())};
+    if (!innermost)
+      innermost = loc;
+    bool insideTorch = loc.first.find("/torch/") != std::string::npos;
+    if (!insideTorch)
+      return loc;
+  }
+  if (innermost)
+    return innermost;
+  if (auto flc = range.file_line_col())
+    return std::make_pair(std::get<0>(*flc), static_cast<int>(std::get<1>(*flc)));
+  return std::nullopt;
+}
+
+Location nodeLocation(MLIRContext *context, const torch::jit::Node *node,
+                      StringRef modelPath) {
+  if (auto line = pythonSourceLine(node))
+    return FileLineColLoc::get(context, line->first, line->second, 0);
+  return FileLineColLoc::get(context, modelPath, 0, 0);
+}
+
+std::string describeLocation(const torch::jit::Node *node) {
+  if (auto line = pythonSourceLine(node))
+    return llvm::formatv("{0}:{1}", line->first, line->second).str();
+  return "an unknown source line";
+}
+
+/// `self.1` -> `self`: TorchScript appends `.N` to disambiguate names.
+std::string baseName(const torch::jit::Value *value) {
+  std::string name = value->debugName();
+  size_t dot = name.rfind('.');
+  if (dot != std::string::npos && dot + 1 < name.size() &&
+      std::all_of(name.begin() + dot + 1, name.end(), ::isdigit))
+    name.resize(dot);
+  return name;
+}
+
+std::optional<rt::DType> toDType(c10::ScalarType type) {
+  switch (type) {
+  case c10::ScalarType::Float: return rt::DType::F32;
+  case c10::ScalarType::Double: return rt::DType::F64;
+  case c10::ScalarType::Half: return rt::DType::F16;
+  case c10::ScalarType::BFloat16: return rt::DType::BF16;
+  case c10::ScalarType::Long: return rt::DType::I64;
+  case c10::ScalarType::Int: return rt::DType::I32;
+  case c10::ScalarType::Short: return rt::DType::I16;
+  case c10::ScalarType::Char: return rt::DType::I8;
+  case c10::ScalarType::Byte: return rt::DType::U8;
+  case c10::ScalarType::Bool: return rt::DType::Bool;
+  default: return std::nullopt;
+  }
+}
+
+std::optional<c10::ScalarType> toScalarType(rt::DType dtype) {
+  for (c10::ScalarType type :
+       {c10::ScalarType::Float, c10::ScalarType::Double, c10::ScalarType::Half,
+        c10::ScalarType::BFloat16, c10::ScalarType::Long, c10::ScalarType::Int,
+        c10::ScalarType::Short, c10::ScalarType::Char, c10::ScalarType::Byte,
+        c10::ScalarType::Bool})
+    if (toDType(type) == dtype)
+      return type;
+  return std::nullopt;
+}
+
+void addWeight(rt::SafeTensorsWriter &weights, const std::string &name,
+               const at::Tensor &tensor) {
+  at::Tensor data = tensor.detach().contiguous().cpu();
+  std::optional<rt::DType> dtype = toDType(data.scalar_type());
+  if (!dtype)
+    throw ImportError{"tensor '" + name + "' has unsupported dtype " +
+                      std::string(c10::toString(data.scalar_type()))};
+  auto *bytes = static_cast<const uint8_t *>(data.data_ptr());
+  weights.add(name, *dtype, data.sizes().vec(),
+              llvm::ArrayRef<uint8_t>(bytes, data.nbytes()));
+}
+
+/// Whether a node whose inputs are all constants may be evaluated now.
+bool isFoldable(const torch::jit::Node *node) {
+  if (node->isNondeterministic() || node->hasSideEffects())
+    return false;
+  c10::Symbol kind = node->kind();
+  if (kind == c10::prim::GetAttr || kind == c10::prim::Constant ||
+      kind == c10::prim::CallMethod || kind == c10::prim::CallFunction)
+    return false;
+  return kind.is_aten() || kind.is_prim();
+}
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &context, StringRef path)
+      : context(context), builder(&context), state(builder, path.str()) {}
+
+  OwningOpRef<ModuleOp> run(torch::jit::Module &module,
+                            ArrayRef<InputSpec> inputSpecs,
+                            rt::SafeTensorsWriter *weights);
+
+private:
+  void importNode(const torch::jit::Node *node);
+  /// Runs `node` on the example values of its inputs.
+  void runOnExamples(const torch::jit::Node *node);
+  void getAttr(const torch::jit::Node *node);
+
+  MLIRContext &context;
+  OpBuilder builder;
+  ImporterState state;
+};
+
+OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
+                                         ArrayRef<InputSpec> inputSpecs,
+                                         rt::SafeTensorsWriter *weights) {
+  if (!module.find_method("forward"))
+    throw ImportError{"the module has no forward method"};
+  std::shared_ptr<torch::jit::Graph> graph =
+      module.get_method("forward").graph()->copy();
+  torch::jit::Inline(*graph);
+
+  // Arguments: trainable parameters, then the model inputs.
+  SmallVector<Type> argTypes;
+  SmallVector<Attribute> argAttrs;
+  std::vector<at::Tensor> parameterTensors;
+  for (const auto &param : module.named_parameters(/*recurse=*/true)) {
+    const at::Tensor &tensor = param.value;
+    if (state.parameters.count(tensor.unsafeGetTensorImpl()))
+      continue;
+    parameterTensors.push_back(tensor);
+    argTypes.push_back(RankedTensorType::get(
+        tensor.sizes().vec(), state.elementType(tensor.scalar_type())));
+    NamedAttrList attrs;
+    attrs.append("ds.name", builder.getStringAttr(param.name));
+    if (tensor.requires_grad())
+      attrs.append("ds.trainable", builder.getUnitAttr());
+    argAttrs.push_back(attrs.getDictionary(&context));
+    state.parameters[tensor.unsafeGetTensorImpl()] = nullptr;
+    if (weights)
+      addWeight(*weights, param.name, tensor);
+  }
+  if (weights)
+    for (const auto &buffer : module.named_buffers(/*recurse=*/true))
+      addWeight(*weights, buffer.name, buffer.value);
+
+  auto inputs = graph->inputs();
+  if (inputs.empty())
+    throw ImportError{"forward has no self argument"};
+  if (inputs.size() - 1 != inputSpecs.size())
+    throw ImportError{"forward takes " + std::to_string(inputs.size() - 1) +
+                      " inputs but shapes were given for " +
+                      std::to_string(inputSpecs.size())};
+  std::vector<at::Tensor> examples;
+  for (auto [input, spec] : llvm::zip(inputs.slice(1), inputSpecs)) {
+    std::optional<c10::ScalarType> type = toScalarType(spec.dtype);
+    if (!type)
+      throw ImportError{"model input '" + spec.name + "' has dtype " +
+                        rt::dtypeName(spec.dtype).str() +
+                        ", which LibTorch cannot represent"};
+    examples.push_back(at::zeros(spec.shape, at::TensorOptions(*type)));
+    argTypes.push_back(
+        RankedTensorType::get(spec.shape, state.elementType(*type)));
+    NamedAttrList attrs;
+    attrs.append("ds.name", builder.getStringAttr(baseName(input)));
+    attrs.append("ds.input", builder.getUnitAttr());
+    argAttrs.push_back(attrs.getDictionary(&context));
+  }
+
+  auto outputs = graph->outputs();
+  Location fileLoc = FileLineColLoc::get(&context, state.modelPath, 0, 0);
+  OwningOpRef<ModuleOp> result = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(result->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "forward",
+                                   builder.getFunctionType(argTypes, {}));
+  func.setAllArgAttrs(argAttrs);
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToEnd(body);
+
+  for (auto [tensor, arg] : llvm::zip(parameterTensors, body->getArguments()))
+    state.parameters[tensor.unsafeGetTensorImpl()] = arg;
+  state.values[inputs[0]] = Imported{c10::IValue(module._ivalue())};
+  state.shadow[inputs[0]] = c10::IValue(module._ivalue());
+  for (auto [input, arg, example] :
+       llvm::zip(inputs.slice(1),
+                 body->getArguments().drop_front(parameterTensors.size()),
+                 examples)) {
+    state.values[input] = Imported{Value(arg)};
+    state.shadow[input] = example;
+  }
+
+  for (const torch::jit::Node *node : graph->nodes())
+    importNode(node);
+
+  state.node = graph->return_node();
+  state.where = "the return of forward";
+  const c10::IValue *loss =
+      outputs.size() == 1 ? &state.shadowOf(outputs[0]) : nullptr;
+  if (!loss || !loss->isTensor() || loss->toTensor().dim() != 0 ||
+      !loss->toTensor().is_floating_point())
+    state.fail("forward must return the scalar loss (a 0-d floating point "
+               "tensor), but returns " +
+               (loss ? loss->tagKind()
+                     : std::to_string(outputs.size()) + " values") +
+               (loss && loss->isTensor()
+                    ? " of shape " + c10::str(loss->toTensor().sizes())
+                    : std::string()));
+  Value lossValue = state.asTensor(state.lookup(outputs[0]));
+  func::ReturnOp::create(builder, fileLoc, lossValue);
+  func.setType(builder.getFunctionType(argTypes, {lossValue.getType()}));
+  return result;
+}
+
+void GraphImporter::importNode(const torch::jit::Node *node) {
+  state.node = node;
+  state.loc = nodeLocation(&context, node, state.modelPath);
+  state.where = describeLocation(node);
+  c10::Symbol kind = node->kind();
+  if (kind == c10::prim::Constant) {
+    c10::IValue value = *torch::jit::toIValue(node->output());
+    state.shadow[node->output()] = value;
+    state.bindOutput(0, Imported{value});
+    return;
+  }
+  if (kind == c10::prim::GetAttr)
+    return getAttr(node);
+  runOnExamples(node);
+  bool allConstant = llvm::all_of(node->inputs(), [&](const auto *input) {
+    return state.lookup(input).isConstant();
+  });
+  if (allConstant && isFoldable(node)) {
+    for (const torch::jit::Value *output : node->outputs())
+      state.values[output] = Imported{state.shadow[output]};
+    return;
+  }
+  if (!convertNode(state))
+    state.fail("unsupported PyTorch op '" +
+               std::string(kind.toQualString()) + "'");
+}
+
+/// Runs the list and tuple plumbing that the TorchScript interpreter
+/// implements as instructions rather than as operators.
+std::optional<torch::jit::Stack> runPlumbing(const torch::jit::Node *node,
+                                             torch::jit::Stack inputs) {
+  c10::Symbol kind = node->kind();
+  if (kind == c10::prim::ListConstruct) {
+    auto type = node->output()->type()->cast<c10::ListType>();
+    c10::impl::GenericList list(type ? type->getElementType()
+                                     : c10::AnyType::get());
+    for (c10::IValue &value : inputs)
+      list.push_back(std::move(value));
+    return torch::jit::Stack{c10::IValue(list)};
+  }
+  if (kind == c10::prim::TupleConstruct)
+    return torch::jit::Stack{c10::ivalue::Tuple::create(std::move(inputs))};
+  if (kind == c10::prim::ListUnpack)
+    return inputs[0].toListRef().vec();
+  if (kind == c10::prim::TupleUnpack)
+    return inputs[0].toTupleRef().elements().vec();
+  return std::nullopt;
+}
+
+void GraphImporter::runOnExamples(const torch::jit::Node *node) {
+  torch::jit::Stack stack;
+  for (const torch::jit::Value *input : node->inputs())
+    stack.push_back(state.shadowOf(input));
+  try {
+    if (std::optional<torch::jit::Stack> results = runPlumbing(node, stack))
+      stack = std::move(*results);
+    else
+      node->getOperation()(stack);
+  } catch (const c10::Error &error) {
+    state.fail("PyTorch cannot run '" +
+               std::string(node->kind().toQualString()) +
+               "' on the example inputs: " + error.what_without_backtrace());
+  } catch (const std::exception &error) {
+    state.fail("unsupported PyTorch op '" +
+               std::string(node->kind().toQualString()) + "' (" +
+               error.what() + ")");
+  }
+  if (stack.size() != node->outputs().size())
+    state.fail("running '" + std::string(node->kind().toQualString()) +
+               "' gave an unexpected number of values");
+  for (size_t i = 0; i < stack.size(); ++i)
+    state.shadow[node->outputs()[i]] = stack[i];
+}
+
+void GraphImporter::getAttr(const torch::jit::Node *node) {
+  const c10::IValue &owner = state.constantInput(0);
+  if (!owner.isObject())
+    state.fail("prim::GetAttr on a value that is not a module");
+  c10::IValue attr = owner.toObjectRef().getAttr(node->s(c10::attr::name));
+  state.shadow[node->output()] = attr;
+  if (attr.isTensor()) {
+    auto it = state.parameters.find(attr.toTensor().unsafeGetTensorImpl());
+    if (it != state.parameters.end())
+      return state.bindOutput(0, it->second);
+  }
+  // Buffers, submodules and plain attributes are constants.
+  state.bindOutput(0, Imported{attr});
+}
+
+} // namespace
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+dsc::importTorchScript(MLIRContext &context, StringRef path,
+                       ArrayRef<InputSpec> inputs,
+                       rt::SafeTensorsWriter *weights) {
+  auto error = [&](const Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": " + message);
+  };
+  context.loadDialect<ds::DSDialect, func::FuncDialect>();
+  if (!llvm::sys::fs::exists(path))
+    return error("no such file");
+  torch::jit::Module module;
+  torch::jit::ExtraFilesMap extraFiles{{kInputsExtraFile, ""}};
+  try {
+    module = torch::jit::load(path.str(), c10::nullopt, extraFiles);
+  } catch (const c10::Error &e) {
+    return error("not a TorchScript file that LibTorch can load (save the "
+                 "model with torch.jit.trace(...).save()): " +
+                 Twine(e.what_without_backtrace()));
+  }
+  std::vector<InputSpec> specs(inputs.begin(), inputs.end());
+  if (specs.empty()) {
+    const std::string &recorded = extraFiles[kInputsExtraFile];
+    if (recorded.empty())
+      return error("the shapes of the model inputs are unknown: TorchScript "
+                   "files do not keep them; pass --input NAME=SHAPE (e.g. "
+                   "--input tokens=2x16xi64) for each input, or save the "
+                   "model with examples/dsc_save.py");
+    auto parsed = parseInputSpecsJson(recorded);
+    if (!parsed)
+      return error(Twine(kInputsExtraFile) + ": " +
+                   toString(parsed.takeError()));
+    specs = std::move(*parsed);
+  }
+  GraphImporter importer(context, path);
+  try {
+    OwningOpRef<ModuleOp> result = importer.run(module, specs, weights);
+    if (failed(verify(*result)))
+      return error("the imported IR does not verify");
+    return result;
+  } catch (const ImportError &e) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), e.message);
+  } catch (const c10::Error &e) {
+    return error("LibTorch error: " + Twine(e.what_without_backtrace()));
+  }
+}

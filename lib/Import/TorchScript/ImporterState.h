@@ -1,0 +1,124 @@
+//===- ImporterState.h - the TorchScript importer's state -------*- C++ -*-===//
+//
+// Internal to lib/Import/TorchScript: the only header of dsc that includes
+// LibTorch. Files including it are compiled with exceptions on.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_LIB_IMPORT_TORCHSCRIPT_IMPORTERSTATE_H
+#define DSC_LIB_IMPORT_TORCHSCRIPT_IMPORTERSTATE_H
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <torch/script.h>
+
+#include <memory>
+#include <variant>
+#include <vector>
+
+namespace dsc::ts {
+
+struct Imported;
+using ImportedList = std::vector<Imported>;
+
+/// What a TorchScript value became: an SSA tensor in the `ds` function, a
+/// compile-time constant (numbers, lists of numbers, strings, None, modules,
+/// buffers and tensors folded at import), or a list or tuple mixing both.
+struct Imported {
+  std::variant<mlir::Value, c10::IValue, std::shared_ptr<ImportedList>> value;
+
+  bool isTensor() const { return std::holds_alternative<mlir::Value>(value); }
+  bool isConstant() const { return std::holds_alternative<c10::IValue>(value); }
+  bool isList() const {
+    return std::holds_alternative<std::shared_ptr<ImportedList>>(value);
+  }
+  mlir::Value tensor() const { return std::get<mlir::Value>(value); }
+  const c10::IValue &constant() const { return std::get<c10::IValue>(value); }
+  const ImportedList &list() const {
+    return *std::get<std::shared_ptr<ImportedList>>(value);
+  }
+};
+
+/// An error to report at a node: the importer throws it and the entry point
+/// turns it into an llvm::Error with the node's Python source line.
+struct ImportError {
+  std::string message;
+};
+
+/// The importer's state while it walks one graph.
+class ImporterState {
+public:
+  ImporterState(mlir::OpBuilder &builder, std::string modelPath)
+      : builder(builder), modelPath(std::move(modelPath)) {}
+
+  mlir::OpBuilder &builder;
+  std::string modelPath;
+  /// The node being converted; its location is where ops are built.
+  const torch::jit::Node *node = nullptr;
+  mlir::Location loc = builder.getUnknownLoc();
+  /// The Python source line of `node`, for messages.
+  std::string where;
+
+  llvm::DenseMap<const torch::jit::Value *, Imported> values;
+  /// Every value's result on example inputs. TorchScript files do not keep
+  /// the shapes that tracing saw, so the importer runs each node on example
+  /// tensors as it converts it and reads shapes and dtypes off the results.
+  llvm::DenseMap<const torch::jit::Value *, c10::IValue> shadow;
+  /// Parameters by tensor identity: tied weights share one argument.
+  llvm::DenseMap<const c10::TensorImpl *, mlir::Value> parameters;
+
+  /// The imported form of `value`; throws if it was never defined.
+  const Imported &lookup(const torch::jit::Value *value) const;
+  /// The `i`-th input of the current node as an SSA tensor, materialising
+  /// constants as `ds.constant`.
+  mlir::Value tensorInput(size_t i);
+  mlir::Value asTensor(const Imported &imported);
+  /// The `i`-th input as an SSA tensor of element type `type`: constants
+  /// are converted by LibTorch, SSA tensors by `ds.convert`.
+  mlir::Value tensorInputAs(size_t i, c10::ScalarType type);
+  /// The element type of the `i`-th output, from its example result.
+  c10::ScalarType outputScalarType(size_t i = 0) const;
+  /// The `i`-th input of the current node as a compile-time constant.
+  const c10::IValue &constantInput(size_t i) const;
+  bool hasConstantInput(size_t i) const {
+    return lookup(node->inputs()[i]).isConstant();
+  }
+  int64_t intInput(size_t i) const;
+  double doubleInput(size_t i) const;
+  std::vector<int64_t> intListInput(size_t i) const;
+
+  /// A `ds.constant` holding `tensor` (contiguous CPU data).
+  mlir::Value materialize(const at::Tensor &tensor);
+  /// The example result of `value`; throws if it was never computed.
+  const c10::IValue &shadowOf(const torch::jit::Value *value) const;
+  /// The dtype of the `i`-th input's example tensor, if it is a tensor.
+  std::optional<c10::ScalarType> inputScalarType(size_t i) const;
+  /// The static type of the `i`-th output, from its example result.
+  mlir::RankedTensorType outputType(size_t i = 0) const;
+  mlir::Type elementType(c10::ScalarType type) const;
+  /// Converts `value` to `elementType` when it differs.
+  mlir::Value convertTo(mlir::Value value, mlir::Type elementType);
+  /// Normalises a possibly negative dimension for a tensor of `rank`.
+  int64_t normalizeDim(int64_t dim, int64_t rank) const;
+
+  void bindOutput(size_t i, Imported imported);
+  void bindOutput(size_t i, mlir::Value value) { bindOutput(i, Imported{value}); }
+
+  /// Stops the import with `message`, naming the Python source line.
+  [[noreturn]] void fail(const llvm::Twine &message) const {
+    throw ImportError{message.str() + " at " + where + " (in " + modelPath +
+                      ")"};
+  }
+};
+
+/// Converts one node whose inputs are not all constants. Returns false when
+/// no conversion is registered for the node's kind.
+bool convertNode(ImporterState &state);
+
+} // namespace dsc::ts
+
+#endif // DSC_LIB_IMPORT_TORCHSCRIPT_IMPORTERSTATE_H

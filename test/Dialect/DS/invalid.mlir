@@ -1,0 +1,1325 @@
+// RUN: ds-opt %s -split-input-file -verify-diagnostics
+
+// One case per rule the verifiers and the type inference check. Ops whose
+// result type is inferred (InferTypeOpAdaptor) report the broken rule and then
+// "failed to infer returned types" on the same op, so their cases expect both.
+//
+// Rules that textual IR cannot break, so have no case here:
+// - a `#ds.sharding` axis that is not a string: the attribute parser reads
+//   only string literals (the empty string is covered below);
+// - a `#ds.sharding` whose rank or axes do not fit the value or the mesh:
+//   the attribute documents these as checked by its consumers, and the
+//   dialect has no verifier for them.
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+func.func @add_not_broadcastable(%x: tensor<2x8xf32>, %y: tensor<4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.add' op operand shapes [2, 8] and [4] are not broadcast-compatible}}
+  %0 = ds.add %x, %y : (tensor<2x8xf32>, tensor<4xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @add_element_types(%x: tensor<2x8xf32>, %y: tensor<2x8xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.add' op operand element types differ: 'f32' vs 'bf16'}}
+  %0 = ds.add %x, %y : (tensor<2x8xf32>, tensor<2x8xbf16>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @add_wrong_result(%x: tensor<2x8xf32>, %y: tensor<8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.add' op inferred type(s) 'tensor<2x8xf32>' are incompatible with return type(s) of operation 'tensor<8xf32>'}}
+  %0 = ds.add %x, %y : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @sub_not_broadcastable(%x: tensor<3x1xi32>, %y: tensor<2x4xi32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.sub' op operand shapes [3, 1] and [2, 4] are not broadcast-compatible}}
+  %0 = ds.sub %x, %y : (tensor<3x1xi32>, tensor<2x4xi32>) -> tensor<3x4xi32>
+  return
+}
+
+// -----
+
+func.func @sub_element_types(%x: tensor<4xi32>, %y: tensor<4xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.sub' op operand element types differ: 'i32' vs 'i64'}}
+  %0 = ds.sub %x, %y : (tensor<4xi32>, tensor<4xi64>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @mul_not_broadcastable(%x: tensor<2x8xf32>, %y: tensor<3x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.mul' op operand shapes [2, 8] and [3, 8] are not broadcast-compatible}}
+  %0 = ds.mul %x, %y : (tensor<2x8xf32>, tensor<3x8xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @mul_element_types(%x: tensor<8xf32>, %y: tensor<8xf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.mul' op operand element types differ: 'f32' vs 'f16'}}
+  %0 = ds.mul %x, %y : (tensor<8xf32>, tensor<8xf16>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @div_not_broadcastable(%x: tensor<2x8xf32>, %y: tensor<2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.div' op operand shapes [2, 8] and [2] are not broadcast-compatible}}
+  %0 = ds.div %x, %y : (tensor<2x8xf32>, tensor<2xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @div_element_types(%x: tensor<8xf32>, %y: tensor<8xi32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.div' op operand element types differ: 'f32' vs 'i32'}}
+  %0 = ds.div %x, %y : (tensor<8xf32>, tensor<8xi32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @maximum_not_broadcastable(%x: tensor<5xf32>, %y: tensor<6xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.maximum' op operand shapes [5] and [6] are not broadcast-compatible}}
+  %0 = ds.maximum %x, %y : (tensor<5xf32>, tensor<6xf32>) -> tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @maximum_element_types(%x: tensor<5xbf16>, %y: tensor<5xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.maximum' op operand element types differ: 'bf16' vs 'f32'}}
+  %0 = ds.maximum %x, %y : (tensor<5xbf16>, tensor<5xf32>) -> tensor<5xbf16>
+  return
+}
+
+// -----
+
+func.func @compare_element_types(%x: tensor<4xf32>, %y: tensor<4xi32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.compare' op operand element types differ: 'f32' vs 'i32'}}
+  %0 = ds.compare eq, %x, %y : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @compare_not_broadcastable(%x: tensor<4x4xf32>, %y: tensor<3xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.compare' op operand shapes [4, 4] and [3] are not broadcast-compatible}}
+  %0 = ds.compare lt, %x, %y : (tensor<4x4xf32>, tensor<3xf32>) -> tensor<4x4xi1>
+  return
+}
+
+// -----
+
+func.func @compare_result_not_i1(%x: tensor<4xf32>, %y: tensor<4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.compare' op inferred type(s) 'tensor<4xi1>' are incompatible with return type(s) of operation 'tensor<8xi1>'}}
+  %0 = ds.compare gt, %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<8xi1>
+  return
+}
+
+// -----
+
+func.func @select_element_types(%c: tensor<4xi1>, %x: tensor<4xf32>, %y: tensor<4xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.select' op on_true and on_false element types differ: 'f32' vs 'bf16'}}
+  %0 = ds.select %c, %x, %y : (tensor<4xi1>, tensor<4xf32>, tensor<4xbf16>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @select_condition_not_broadcastable(%c: tensor<3xi1>, %x: tensor<4xf32>, %y: tensor<f32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.select' op operand shapes [3] and [4] and [] are not broadcast-compatible}}
+  %0 = ds.select %c, %x, %y : (tensor<3xi1>, tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @select_values_not_broadcastable(%c: tensor<i1>, %x: tensor<4xf32>, %y: tensor<2x5xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.select' op operand shapes [] and [4] and [2, 5] are not broadcast-compatible}}
+  %0 = ds.select %c, %x, %y : (tensor<i1>, tensor<4xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+func.func @matmul_lhs_rank(%a: tensor<16xf32>, %b: tensor<16x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op operands must have rank >= 2, got 1 and 2}}
+  %0 = ds.matmul %a, %b : (tensor<16xf32>, tensor<16x8xf32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rhs_rank(%a: tensor<4x16xf32>, %b: tensor<16xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op operands must have rank >= 2, got 2 and 1}}
+  %0 = ds.matmul %a, %b : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_element_types(%a: tensor<4x16xf32>, %b: tensor<16x8xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op operand element types differ: 'f32' vs 'bf16'}}
+  %0 = ds.matmul %a, %b : (tensor<4x16xf32>, tensor<16x8xbf16>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_contracted(%a: tensor<4x16xf32>, %b: tensor<8x16xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op contracted dimensions differ: 16 vs 8}}
+  %0 = ds.matmul %a, %b : (tensor<4x16xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+// Without `transpose_lhs` the shapes would contract (16 vs 16).
+func.func @matmul_contracted_transpose_lhs(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op contracted dimensions differ: 4 vs 16}}
+  %0 = ds.matmul %a, %b transpose_lhs : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
+// Without `transpose_rhs` the shapes would contract (16 vs 16).
+func.func @matmul_contracted_transpose_rhs(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op contracted dimensions differ: 16 vs 8}}
+  %0 = ds.matmul %a, %b transpose_rhs : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x4x8x16xf32>, %b: tensor<3x16x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op batch dimensions [2, 4] and [3] are not broadcast-compatible}}
+  %0 = ds.matmul %a, %b : (tensor<2x4x8x16xf32>, tensor<3x16x8xf32>) -> tensor<2x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_wrong_result(%a: tensor<2x8x16xf32>, %b: tensor<16x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op inferred type(s) 'tensor<2x8x4xf32>' are incompatible with return type(s) of operation 'tensor<8x4xf32>'}}
+  %0 = ds.matmul %a, %b : (tensor<2x8x16xf32>, tensor<16x4xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @linear_weight_rank(%x: tensor<2x64xf32>, %w: tensor<64xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.linear' op weight must have rank 2, got 1}}
+  %0 = ds.linear %x, %w : (tensor<2x64xf32>, tensor<64xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @linear_input_rank(%x: tensor<f32>, %w: tensor<8x1xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.linear' op input must have rank >= 1}}
+  %0 = ds.linear %x, %w : (tensor<f32>, tensor<8x1xf32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @linear_features(%x: tensor<2x64xf32>, %w: tensor<192x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.linear' op input features 64 differ from weight's 32}}
+  %0 = ds.linear %x, %w : (tensor<2x64xf32>, tensor<192x32xf32>) -> tensor<2x192xf32>
+  return
+}
+
+// -----
+
+func.func @linear_weight_element_type(%x: tensor<2x64xf32>, %w: tensor<192x64xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.linear' op weight element type 'bf16' differs from the input's 'f32'}}
+  %0 = ds.linear %x, %w : (tensor<2x64xf32>, tensor<192x64xbf16>) -> tensor<2x192xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias_size(%x: tensor<2x64xf32>, %w: tensor<192x64xf32>, %b: tensor<64xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.linear' op bias must have shape [192], got [64]}}
+  %0 = ds.linear %x, %w bias %b : (tensor<2x64xf32>, tensor<192x64xf32>, tensor<64xf32>) -> tensor<2x192xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias_rank(%x: tensor<2x64xf32>, %w: tensor<192x64xf32>, %b: tensor<1x192xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.linear' op bias must have shape [192], got [1, 192]}}
+  %0 = ds.linear %x, %w bias %b : (tensor<2x64xf32>, tensor<192x64xf32>, tensor<1x192xf32>) -> tensor<2x192xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias_element_type(%x: tensor<2x64xf32>, %w: tensor<192x64xf32>, %b: tensor<192xf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.linear' op bias element type 'f16' differs from the input's 'f32'}}
+  %0 = ds.linear %x, %w bias %b : (tensor<2x64xf32>, tensor<192x64xf32>, tensor<192xf16>) -> tensor<2x192xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+func.func @sum_dims_empty(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.sum' op dims must not be empty}}
+  %0 = ds.sum %x dims = [] : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @sum_dim_too_large(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.sum' op reduced dimension 2 is out of range for rank 2}}
+  %0 = ds.sum %x dims = [2] : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @mean_dim_negative(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.mean' op reduced dimension -1 is out of range for rank 2}}
+  %0 = ds.mean %x dims = [-1] : (tensor<2x8xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @mean_dims_unsorted(%x: tensor<2x8x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.mean' op dims must be sorted and distinct}}
+  %0 = ds.mean %x dims = [2, 0] : (tensor<2x8x4xf32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @max_dims_repeated(%x: tensor<2x8x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.max' op dims must be sorted and distinct}}
+  %0 = ds.max %x dims = [1, 1] : (tensor<2x8x4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @max_dims_empty(%x: tensor<2x8xi32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.max' op dims must not be empty}}
+  %0 = ds.max %x dims = [] keepdim : (tensor<2x8xi32>) -> tensor<2x8xi32>
+  return
+}
+
+// -----
+
+func.func @max_keepdim_wrong_result(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.max' op inferred type(s) 'tensor<2x1xf32>' are incompatible with return type(s) of operation 'tensor<2xf32>'}}
+  %0 = ds.max %x dims = [1] keepdim : (tensor<2x8xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Softmax and normalisations
+//===----------------------------------------------------------------------===//
+
+func.func @softmax_dim(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{'ds.softmax' op dim 2 is out of range for rank 2}}
+  %0 = ds.softmax %x dim = 2 : tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_dim_negative(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{'ds.softmax' op dim -1 is out of range for rank 2}}
+  %0 = ds.softmax %x dim = -1 : tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @log_softmax_dim(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{'ds.log_softmax' op dim 5 is out of range for rank 2}}
+  %0 = ds.log_softmax %x dim = 5 : tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_weight_size(%x: tensor<2x64xf32>, %g: tensor<32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.layer_norm' op weight must have shape [64], got [32]}}
+  %0 = ds.layer_norm %x weight %g epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<32xf32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_weight_rank(%x: tensor<2x64xf32>, %g: tensor<1x64xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.layer_norm' op weight must have shape [64], got [1, 64]}}
+  %0 = ds.layer_norm %x weight %g epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<1x64xf32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_input_rank(%x: tensor<f32>, %g: tensor<1xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.layer_norm' op weight must have shape [0], got [1]}}
+  %0 = ds.layer_norm %x weight %g epsilon = 1.0e-05 : (tensor<f32>, tensor<1xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_weight_element_type(%x: tensor<2x64xf32>, %g: tensor<64xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.layer_norm' op weight element type 'bf16' differs from the input's 'f32'}}
+  %0 = ds.layer_norm %x weight %g epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<64xbf16>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_bias_size(%x: tensor<2x64xf32>, %g: tensor<64xf32>, %b: tensor<65xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.layer_norm' op bias must have shape [64], got [65]}}
+  %0 = ds.layer_norm %x weight %g bias %b epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<64xf32>, tensor<65xf32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_bias_element_type(%x: tensor<2x64xf32>, %b: tensor<64xf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.layer_norm' op bias element type 'f16' differs from the input's 'f32'}}
+  %0 = ds.layer_norm %x bias %b epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<64xf16>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_epsilon_zero(%x: tensor<2x64xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.layer_norm' op epsilon must be positive, got 0.000000e+00}}
+  %0 = ds.layer_norm %x epsilon = 0.0 : (tensor<2x64xf32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_epsilon_negative(%x: tensor<2x64xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.layer_norm' op epsilon must be positive, got -1.000000e-03}}
+  %0 = ds.layer_norm %x epsilon = -1.0e-03 : (tensor<2x64xf32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @rms_norm_weight_size(%x: tensor<2x64xf32>, %g: tensor<128xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.rms_norm' op weight must have shape [64], got [128]}}
+  %0 = ds.rms_norm %x weight %g epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<128xf32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @rms_norm_weight_rank(%x: tensor<2x64xf32>, %g: tensor<f32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.rms_norm' op weight must have shape [64], got []}}
+  %0 = ds.rms_norm %x weight %g epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<f32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @rms_norm_weight_element_type(%x: tensor<2x64xbf16>, %g: tensor<64xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.rms_norm' op weight element type 'f32' differs from the input's 'bf16'}}
+  %0 = ds.rms_norm %x weight %g epsilon = 1.0e-05 : (tensor<2x64xbf16>, tensor<64xf32>) -> tensor<2x64xbf16>
+  return
+}
+
+// -----
+
+func.func @rms_norm_epsilon(%x: tensor<2x64xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.rms_norm' op epsilon must be positive, got 0.000000e+00}}
+  %0 = ds.rms_norm %x epsilon = 0.0 : (tensor<2x64xf32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Embedding, attention, loss
+//===----------------------------------------------------------------------===//
+
+func.func @embedding_weight_rank(%w: tensor<256xf32>, %i: tensor<2x8xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.embedding' op weight must have rank 2, got 1}}
+  %0 = ds.embedding %w, %i : (tensor<256xf32>, tensor<2x8xi64>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_weight_rank3(%w: tensor<4x256x64xf32>, %i: tensor<8xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.embedding' op weight must have rank 2, got 3}}
+  %0 = ds.embedding %w, %i : (tensor<4x256x64xf32>, tensor<8xi64>) -> tensor<8x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_query_rank(%q: tensor<8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query, key and value must have rank 4}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_key_rank(%q: tensor<2x8x16x32xf32>, %k: tensor<8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query, key and value must have rank 4}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_value_rank(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<1x2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query, key and value must have rank 4}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<1x2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_key_element_type(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xbf16>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query, key and value element types differ}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xbf16>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_value_element_type(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query, key and value element types differ}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf16>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_key_batch(%q: tensor<2x8x16x32xf32>, %k: tensor<4x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op batch sizes differ}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<4x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_value_batch(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<1x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op batch sizes differ}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<1x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_kv_heads(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x16x32xf32>, %v: tensor<2x2x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op key and value must agree on heads and length}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x4x16x32xf32>, tensor<2x2x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_kv_length(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x24x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op key and value must agree on heads and length}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x8x24x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_head_dim(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x64xf32>, %v: tensor<2x8x16x64xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query head dimension 32 differs from key's 64}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> tensor<2x8x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_gqa_heads(%q: tensor<2x8x16x32xf32>, %k: tensor<2x3x16x32xf32>, %v: tensor<2x3x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query heads 8 are not a multiple of key/value heads 3}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x3x16x32xf32>, tensor<2x3x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+// Zero key/value heads used to divide by zero in the verifier.
+func.func @attention_zero_kv_heads(%q: tensor<2x8x16x32xf32>, %k: tensor<2x0x16x32xf32>, %v: tensor<2x0x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query heads 8 are not a multiple of key/value heads 0}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x0x16x32xf32>, tensor<2x0x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+// The same shapes are valid without `causal`.
+func.func @attention_causal_lengths(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x24x32xf32>, %v: tensor<2x8x24x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op causal attention needs equal query and key lengths, got 16 and 24}}
+  %0 = ds.attention %q, %k, %v causal scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x8x24x32xf32>, tensor<2x8x24x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_scale_zero(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op scale must be positive}}
+  %0 = ds.attention %q, %k, %v scale = 0.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_scale_negative(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op scale must be positive}}
+  %0 = ds.attention %q, %k, %v causal scale = -0.125 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_labels_shape(%l: tensor<16x256xf32>, %y: tensor<8xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.cross_entropy' op labels shape [8] must be the logits shape [16, 256] without its last dimension}}
+  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<16x256xf32>, tensor<8xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_labels_rank(%l: tensor<2x8x256xf32>, %y: tensor<16xi64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.cross_entropy' op labels shape [16] must be the logits shape [2, 8, 256] without its last dimension}}
+  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<2x8x256xf32>, tensor<16xi64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_logits_rank(%l: tensor<f32>, %y: tensor<i64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.cross_entropy' op labels shape [] must be the logits shape [] without its last dimension}}
+  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+func.func @reshape_count(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{'ds.reshape' op cannot reshape 16 elements into 18}}
+  %0 = ds.reshape %x : (tensor<2x8xf32>) -> tensor<3x6xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_element_type(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{'ds.reshape' op element type 'bf16' differs from the input's 'f32'}}
+  %0 = ds.reshape %x : (tensor<2x8xf32>) -> tensor<16xbf16>
+  return
+}
+
+// -----
+
+func.func @transpose_perm_size(%x: tensor<2x8x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.transpose' op permutation has 2 entries for rank 3}}
+  %0 = ds.transpose %x permutation = [1, 0] : (tensor<2x8x4xf32>) -> tensor<8x2x4xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm_out_of_range(%x: tensor<2x8x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.transpose' op permutation [0, 3, 1] is not a permutation of 0..2}}
+  %0 = ds.transpose %x permutation = [0, 3, 1] : (tensor<2x8x4xf32>) -> tensor<2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm_negative(%x: tensor<2x8x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.transpose' op permutation [-1, 0, 1] is not a permutation of 0..2}}
+  %0 = ds.transpose %x permutation = [-1, 0, 1] : (tensor<2x8x4xf32>) -> tensor<4x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm_repeated(%x: tensor<2x8x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.transpose' op permutation [0, 1, 1] is not a permutation of 0..2}}
+  %0 = ds.transpose %x permutation = [0, 1, 1] : (tensor<2x8x4xf32>) -> tensor<2x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @slice_starts_arity(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.slice' op starts, limits and strides need 2 entries each}}
+  %0 = ds.slice %x starts = [0] limits = [4, 4] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_limits_arity(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.slice' op starts, limits and strides need 2 entries each}}
+  %0 = ds.slice %x starts = [0, 0] limits = [4, 4, 4] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_strides_arity(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.slice' op starts, limits and strides need 2 entries each}}
+  %0 = ds.slice %x starts = [0, 0] limits = [4, 4] strides = [] : (tensor<8x8xf32>) -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_start_negative(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.slice' op slice -1:4:1 of dimension 1 (size 8) is out of bounds}}
+  %0 = ds.slice %x starts = [0, -1] limits = [4, 4] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @slice_start_after_limit(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.slice' op slice 5:4:1 of dimension 0 (size 8) is out of bounds}}
+  %0 = ds.slice %x starts = [5, 0] limits = [4, 4] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<0x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_limit_past_size(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.slice' op slice 0:9:1 of dimension 1 (size 8) is out of bounds}}
+  %0 = ds.slice %x starts = [0, 0] limits = [8, 9] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<8x9xf32>
+  return
+}
+
+// -----
+
+func.func @slice_stride_zero(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.slice' op slice 0:8:0 of dimension 0 (size 8) is out of bounds}}
+  %0 = ds.slice %x starts = [0, 0] limits = [8, 8] strides = [0, 1] : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+func.func @slice_wrong_result(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.slice' op inferred type(s) 'tensor<4x3xf32>' are incompatible with return type(s) of operation 'tensor<4x2xf32>'}}
+  %0 = ds.slice %x starts = [0, 1] limits = [4, 8] strides = [1, 3] : (tensor<8x8xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @concat_empty() {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.concat' op needs at least one operand}}
+  %0 = ds.concat dim = 0 : () -> tensor<0xf32>
+  return
+}
+
+// -----
+
+func.func @concat_dim(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.concat' op dim 2 is out of range for rank 2}}
+  %0 = ds.concat %a, %b dim = 2 : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @concat_dim_negative(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.concat' op dim -1 is out of range for rank 2}}
+  %0 = ds.concat %a, %b dim = -1 : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @concat_rank(%a: tensor<2x3xf32>, %b: tensor<2x3x1xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.concat' op operands must share rank and element type}}
+  %0 = ds.concat %a, %b dim = 0 : (tensor<2x3xf32>, tensor<2x3x1xf32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @concat_element_type(%a: tensor<2x3xf32>, %b: tensor<2x3xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.concat' op operands must share rank and element type}}
+  %0 = ds.concat %a, %b dim = 0 : (tensor<2x3xf32>, tensor<2x3xbf16>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @concat_other_dims(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.concat' op operand shapes [2, 3] and [4, 5] differ outside dimension 1}}
+  %0 = ds.concat %a, %b dim = 1 : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @split_dim(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.split' op dim 2 is out of range for rank 2}}
+  %0:2 = ds.split %x dim = 2 sizes = [4, 4] : (tensor<2x8xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  return
+}
+
+// -----
+
+func.func @split_size_zero(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.split' op sizes must be positive}}
+  %0:3 = ds.split %x dim = 1 sizes = [8, 0, 0] : (tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x0xf32>, tensor<2x0xf32>)
+  return
+}
+
+// -----
+
+func.func @split_size_negative(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.split' op sizes must be positive}}
+  %0:2 = ds.split %x dim = 1 sizes = [10, -2] : (tensor<2x8xf32>) -> (tensor<2x10xf32>, tensor<2x2xf32>)
+  return
+}
+
+// -----
+
+func.func @split_sizes_sum(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.split' op sizes [4, 3] must add up to the size 8 of dimension 1}}
+  %0:2 = ds.split %x dim = 1 sizes = [4, 3] : (tensor<2x8xf32>) -> (tensor<2x4xf32>, tensor<2x3xf32>)
+  return
+}
+
+// -----
+
+func.func @split_sizes_empty(%x: tensor<0x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.split' op sizes [] must add up to the size 0 of dimension 0}}
+  ds.split %x dim = 0 sizes = [] : (tensor<0x8xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @split_result_count(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.split' op inferred type(s) 'tensor<2x4xf32>', 'tensor<2x4xf32>' are incompatible with return type(s) of operation 'tensor<2x4xf32>', 'tensor<2x4xf32>', 'tensor<2x0xf32>'}}
+  %0:3 = ds.split %x dim = 1 sizes = [4, 4] : (tensor<2x8xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x0xf32>)
+  return
+}
+
+// -----
+
+func.func @broadcast_element_type(%x: tensor<64xf32>) {
+  // expected-error @+1 {{'ds.broadcast' op element type 'bf16' differs from the input's 'f32'}}
+  %0 = ds.broadcast %x : (tensor<64xf32>) -> tensor<2x64xbf16>
+  return
+}
+
+// -----
+
+func.func @broadcast_rank(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{'ds.broadcast' op cannot broadcast rank 2 to the smaller rank 1}}
+  %0 = ds.broadcast %x : (tensor<2x64xf32>) -> tensor<64xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_size(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{'ds.broadcast' op operand dimension 0 of size 2 cannot broadcast to size 4}}
+  %0 = ds.broadcast %x : (tensor<2x64xf32>) -> tensor<3x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @iota_dim() {
+  // expected-error @+1 {{'ds.iota' op dim 1 is out of range for rank 1}}
+  %0 = ds.iota dim = 1 : tensor<8xi64>
+  return
+}
+
+// -----
+
+func.func @iota_dim_negative() {
+  // expected-error @+1 {{'ds.iota' op dim -1 is out of range for rank 2}}
+  %0 = ds.iota dim = -1 : tensor<4x8xi64>
+  return
+}
+
+// -----
+
+func.func @iota_scalar() {
+  // expected-error @+1 {{'ds.iota' op dim 0 is out of range for rank 0}}
+  %0 = ds.iota dim = 0 : tensor<i64>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Mesh and sharding
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{'ds.mesh' op needs at least one axis}}
+ds.mesh @mesh []
+
+// -----
+
+// Only the generic form can give different numbers of names and sizes.
+// expected-error @+1 {{'ds.mesh' op has 1 axis names but 2 sizes}}
+"ds.mesh"() <{sym_name = "mesh", axis_names = ["dp"], axis_sizes = array<i64: 2, 4>}> : () -> ()
+
+// -----
+
+// expected-error @+1 {{'ds.mesh' op axis names must not be empty}}
+ds.mesh @mesh ["dp" = 2, "" = 4]
+
+// -----
+
+// expected-error @+1 {{'ds.mesh' op axis "dp" is declared twice}}
+ds.mesh @mesh ["dp" = 2, "sp" = 4, "dp" = 2]
+
+// -----
+
+// expected-error @+1 {{'ds.mesh' op axis "sp" has size 0; sizes must be >= 1}}
+ds.mesh @mesh ["dp" = 2, "sp" = 0]
+
+// -----
+
+// expected-error @+1 {{'ds.mesh' op axis "dp" has size -2; sizes must be >= 1}}
+ds.mesh @mesh ["dp" = -2]
+
+// -----
+
+func.func @mesh_not_in_module() {
+  // expected-error @+1 {{'ds.mesh' op expects parent op 'builtin.module'}}
+  ds.mesh @mesh ["dp" = 2]
+  return
+}
+
+// -----
+
+// expected-error @+1 {{mesh axis "dp" appears more than once in the sharding}}
+func.func @sharding_axis_twice(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{"dp"}, {"dp"}]>})
+
+// -----
+
+// expected-error @+1 {{mesh axis "sp" appears more than once in the sharding}}
+func.func @sharding_axis_twice_in_dim(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{"sp", "sp"}, {}]>})
+
+// -----
+
+// expected-error @+1 {{sharding axes must be non-empty strings}}
+func.func @sharding_empty_axis(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{""}, {}]>})
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+func.func @unknown_mesh(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_reduce' op refers to @mesh, which is not a ds.mesh}}
+  %0 = ds.all_reduce %x on @mesh ["dp"] reduction = sum : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @mesh(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_gather' op refers to @mesh, which is not a ds.mesh}}
+  %0 = ds.all_gather %x on @mesh ["dp"] dim = 0 : (tensor<8xf32>) -> tensor<16xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @unknown_axis(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.reduce_scatter' op mesh @mesh has no axis "tp"}}
+  %0 = ds.reduce_scatter %x on @mesh ["dp", "tp"] dim = 0 reduction = sum : (tensor<8xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @unknown_axis_all_to_all(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op mesh @mesh has no axis "tp"}}
+  %0 = ds.all_to_all %x on @mesh ["tp"] split_dim = 0 concat_dim = 1 : (tensor<8x8xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @axis_twice(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_reduce' op names mesh axis "dp" twice}}
+  %0 = ds.all_reduce %x on @mesh ["dp", "dp"] reduction = max : tensor<8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @no_axes(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_reduce' op needs at least one mesh axis}}
+  %0 = ds.all_reduce %x on @mesh [] reduction = mean : tensor<8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_reduce_result_type(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_reduce' op requires the same type for all operands and results}}
+  %0 = "ds.all_reduce"(%x) <{mesh = @mesh, axes = ["dp"], reduction = #ds<reduction sum>}> : (tensor<8xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_to_all_split_dim(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op split_dim 2 is out of range for rank 2}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 2 concat_dim = 1 : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_to_all_concat_dim(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op concat_dim -1 is out of range for rank 2}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 0 concat_dim = -1 : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_to_all_not_divisible(%x: tensor<6x8xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op dimension 0 of size 6 is not divisible by the 4 ranks of the group}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 0 concat_dim = 1 : (tensor<6x8xf32>) -> tensor<1x32xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_to_all_same_dim_not_divisible(%x: tensor<6x8xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op dimension 0 of size 6 is not divisible by the 4 ranks of the group}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 0 concat_dim = 0 : (tensor<6x8xf32>) -> tensor<6x8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_to_all_result(%x: tensor<2x8x4x16xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op result type 'tensor<2x2x4x16xf32>' should be 'tensor<2x2x16x16xf32>'}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 1 concat_dim = 2 : (tensor<2x8x4x16xf32>) -> tensor<2x2x4x16xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_to_all_same_dim_result(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op result type 'tensor<2x8xf32>' should be 'tensor<8x8xf32>'}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 0 concat_dim = 0 : (tensor<8x8xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_to_all_element_type(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op result type 'tensor<2x32xbf16>' should be 'tensor<2x32xf32>'}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 0 concat_dim = 1 : (tensor<8x8xf32>) -> tensor<2x32xbf16>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_gather_dim(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_gather' op dim 2 is out of range for rank 2}}
+  %0 = ds.all_gather %x on @mesh ["dp"] dim = 2 : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_gather_result(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_gather' op result type 'tensor<16x8xf32>' should be 'tensor<64x8xf32>'}}
+  %0 = ds.all_gather %x on @mesh ["dp", "sp"] dim = 0 : (tensor<8x8xf32>) -> tensor<16x8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @all_gather_element_type(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_gather' op result type 'tensor<16x8xf16>' should be 'tensor<16x8xf32>'}}
+  %0 = ds.all_gather %x on @mesh ["dp"] dim = 0 : (tensor<8x8xf32>) -> tensor<16x8xf16>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @reduce_scatter_dim(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.reduce_scatter' op dim -1 is out of range for rank 2}}
+  %0 = ds.reduce_scatter %x on @mesh ["dp"] dim = -1 reduction = sum : (tensor<8x8xf32>) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @reduce_scatter_not_divisible(%x: tensor<8x6xf32>) {
+  // expected-error @+1 {{'ds.reduce_scatter' op dimension 1 of size 6 is not divisible by the 8 ranks of the group}}
+  %0 = ds.reduce_scatter %x on @mesh ["dp", "sp"] dim = 1 reduction = sum : (tensor<8x6xf32>) -> tensor<8x1xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @reduce_scatter_result(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.reduce_scatter' op result type 'tensor<8x8xf32>' should be 'tensor<4x8xf32>'}}
+  %0 = ds.reduce_scatter %x on @mesh ["dp"] dim = 0 reduction = mean : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+
+func.func @reduce_scatter_element_type(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.reduce_scatter' op result type 'tensor<4x8xbf16>' should be 'tensor<4x8xf32>'}}
+  %0 = ds.reduce_scatter %x on @mesh ["dp"] dim = 0 reduction = max : (tensor<8x8xf32>) -> tensor<4x8xbf16>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Operand and result types (ODS constraints and traits)
+//===----------------------------------------------------------------------===//
+
+func.func @dynamic_shape(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'ds.neg' op operand #0 must be statically shaped tensor of floating-point or signless integer values, but got 'tensor<?x8xf32>'}}
+  %0 = ds.neg %x : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @exp_of_integers(%x: tensor<8xi32>) {
+  // expected-error @+1 {{'ds.exp' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<8xi32>'}}
+  %0 = ds.exp %x : tensor<8xi32>
+  return
+}
+
+// -----
+
+func.func @unary_result_type(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.tanh' op requires the same type for all operands and results}}
+  %0 = "ds.tanh"(%x) : (tensor<8xf32>) -> tensor<8xbf16>
+  return
+}
+
+// -----
+
+func.func @matmul_of_integers(%a: tensor<4x16xi32>, %b: tensor<16x8xi32>) {
+  // expected-error @+1 {{'ds.matmul' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<4x16xi32>'}}
+  %0 = ds.matmul %a, %b : (tensor<4x16xi32>, tensor<16x8xi32>) -> tensor<4x8xi32>
+  return
+}
+
+// -----
+
+func.func @select_condition_not_i1(%c: tensor<4xi32>, %x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.select' op operand #0 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<4xi32>'}}
+  %0 = ds.select %c, %x, %x : (tensor<4xi32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_float_indices(%w: tensor<256x64xf32>, %i: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.embedding' op operand #1 must be statically shaped tensor of signless integer values, but got 'tensor<8xf32>'}}
+  %0 = ds.embedding %w, %i : (tensor<256x64xf32>, tensor<8xf32>) -> tensor<8x64xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_result_not_scalar(%l: tensor<16x256xf32>, %y: tensor<16xi64>) {
+  // expected-error @+1 {{'ds.cross_entropy' op result #0 must be 0D tensor of floating-point values, but got 'tensor<1xf32>'}}
+  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>) -> tensor<1xf32>
+  return
+}
+
+// -----
+
+func.func @convert_shape(%x: tensor<2x8xbf16>) {
+  // expected-error @+1 {{'ds.convert' op requires the same shape for all operands and results}}
+  %0 = ds.convert %x : (tensor<2x8xbf16>) -> tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @constant_type() {
+  // expected-error @+1 {{'ds.constant' op failed to verify that all of {value, result} have same type}}
+  %0 = "ds.constant"() <{value = dense<1.0> : tensor<4xf32>}> : () -> tensor<2x2xf32>
+  return
+}
