@@ -291,10 +291,11 @@ func.func @linear_bias_size(%x: tensor<2x64xf32>, %w: tensor<192x64xf32>, %b: te
 
 // -----
 
-func.func @linear_bias_rank(%x: tensor<2x64xf32>, %w: tensor<192x64xf32>, %b: tensor<1x192xf32>) {
+// The leading size matches; only the rank is wrong.
+func.func @linear_bias_rank(%x: tensor<2x64xf32>, %w: tensor<192x64xf32>, %b: tensor<192x1xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.linear' op bias must have shape [192], got [1, 192]}}
-  %0 = ds.linear %x, %w bias %b : (tensor<2x64xf32>, tensor<192x64xf32>, tensor<1x192xf32>) -> tensor<2x192xf32>
+  // expected-error @+1 {{'ds.linear' op bias must have shape [192], got [192, 1]}}
+  %0 = ds.linear %x, %w bias %b : (tensor<2x64xf32>, tensor<192x64xf32>, tensor<192x1xf32>) -> tensor<2x192xf32>
   return
 }
 
@@ -413,10 +414,11 @@ func.func @layer_norm_weight_size(%x: tensor<2x64xf32>, %g: tensor<32xf32>) {
 
 // -----
 
-func.func @layer_norm_weight_rank(%x: tensor<2x64xf32>, %g: tensor<1x64xf32>) {
+// The leading size matches; only the rank is wrong.
+func.func @layer_norm_weight_rank(%x: tensor<2x64xf32>, %g: tensor<64x1xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.layer_norm' op weight must have shape [64], got [1, 64]}}
-  %0 = ds.layer_norm %x weight %g epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<1x64xf32>) -> tensor<2x64xf32>
+  // expected-error @+1 {{'ds.layer_norm' op weight must have shape [64], got [64, 1]}}
+  %0 = ds.layer_norm %x weight %g epsilon = 1.0e-05 : (tensor<2x64xf32>, tensor<64x1xf32>) -> tensor<2x64xf32>
   return
 }
 

@@ -19,5 +19,6 @@ include "dsc/Dialect/DS/IR/DSElementwiseOps.td"
 include "dsc/Dialect/DS/IR/DSNeuralOps.td"
 include "dsc/Dialect/DS/IR/DSShapeOps.td"
 include "dsc/Dialect/DS/IR/DSCollectiveOps.td"
+include "dsc/Dialect/DS/IR/DSGradientOps.td"
 
 #endif // DSC_DIALECT_DS_IR_DSOPS_TD

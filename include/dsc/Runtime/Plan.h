@@ -1,0 +1,133 @@
+//===- Plan.h - the executable plan file ------------------------*- C++ -*-===//
+//
+// The contract between the compiler and the runtime. `ds-compile` lowers a
+// training step to a Plan and writes it with writePlan; `ds-run` reads it
+// with readPlan, which validates everything before the runtime touches
+// memory. No MLIR here: the runtime does not link MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_RUNTIME_PLAN_H
+#define DSC_RUNTIME_PLAN_H
+
+#include "dsc/Runtime/DType.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace dsc::rt {
+
+/// The plan format version; readPlan rejects any other.
+inline constexpr uint32_t kPlanVersion = 1;
+
+/// Where a plan tensor's bytes live.
+enum class Storage : uint8_t {
+  /// A temporary at `offset` in the arena that is allocated once per run.
+  Arena,
+  /// A model parameter, loaded from the weights file by `name` and updated in
+  /// place by the optimizer instructions.
+  Parameter,
+  /// Persistent optimizer state named `name` (`exp_avg.<param>`,
+  /// `exp_avg_sq.<param>`, `momentum_buffer.<param>`, `step`), zero at the
+  /// first step, updated in place.
+  State,
+  /// A model input named `name`, filled before every step.
+  Input,
+  /// Read-only bytes at `offset` in the plan's constant section.
+  Constant,
+};
+
+/// One tensor of the plan: a typed, shaped, row-major contiguous view.
+struct TensorDesc {
+  /// The external name for Parameter, State and Input tensors; a readable
+  /// hint (may be empty) for the others.
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  Storage storage = Storage::Arena;
+  /// Arena offset (Arena) or constant-section offset (Constant); 0 otherwise.
+  uint64_t offset = 0;
+
+  int64_t numElements() const;
+  uint64_t numBytes() const;
+};
+
+/// An attribute value: integers (booleans as 0/1), floats, strings (enum
+/// cases by their assembly name, e.g. "tanh", "eq") and integer lists.
+using AttrValue = std::variant<int64_t, double, std::string, std::vector<int64_t>>;
+
+/// One kernel call. `kernel` is the `ds` op's name without the dialect prefix
+/// (`matmul`, `attention_grad`, `adamw_update`, ...); its semantics are the
+/// op's documentation in include/dsc/Dialect/DS/IR/*.td. Operands and
+/// results index Plan::tensors. An optional operand that is absent is left
+/// out; ops with several optional operands carry `operand_segment_sizes`.
+/// A result may be the same tensor as an operand (in-place update).
+struct Instruction {
+  std::string kernel;
+  std::vector<uint32_t> operands;
+  std::vector<uint32_t> results;
+  /// The op's attributes, by name. Unit attributes that are present hold 1.
+  std::map<std::string, AttrValue> attrs;
+
+  bool has(llvm::StringRef name) const { return attrs.count(name.str()); }
+  /// Typed accessors; `fallback` when absent. A present value of another
+  /// type is a plan error reported by validation.
+  int64_t getInt(llvm::StringRef name, int64_t fallback = 0) const;
+  double getDouble(llvm::StringRef name, double fallback = 0.0) const;
+  std::string getString(llvm::StringRef name,
+                        llvm::StringRef fallback = "") const;
+  std::vector<int64_t> getInts(llvm::StringRef name) const;
+};
+
+/// A compiled training step for one rank.
+struct Plan {
+  /// Bytes of the arena: the planned peak of the Arena tensors. The runtime
+  /// allocates exactly this many bytes.
+  uint64_t arenaBytes = 0;
+  /// Alignment of every Arena offset and of the arena itself.
+  uint64_t arenaAlignment = 64;
+  std::vector<TensorDesc> tensors;
+  std::vector<Instruction> instructions;
+  std::vector<uint8_t> constants;
+  /// The tensor holding the step's loss; it is not overwritten once written.
+  uint32_t loss = 0;
+  /// (parameter tensor, gradient tensor) for every trainable parameter; the
+  /// gradient is complete once the instruction producing it has run.
+  std::vector<std::pair<uint32_t, uint32_t>> gradients;
+  /// Free-form facts for humans and reports (optimizer, its settings, the
+  /// model file it came from).
+  std::map<std::string, std::string> metadata;
+
+  /// Indices of the tensors with the given storage, in plan order.
+  std::vector<uint32_t> tensorsWith(Storage storage) const;
+};
+
+/// Checks every invariant the runtime relies on: indices in range, byte
+/// sizes without overflow, arena and constant ranges in bounds and aligned,
+/// names present and unique per storage class, known kernels with the right
+/// number of operands and results. Messages name the instruction or tensor.
+llvm::Error validatePlan(const Plan &plan);
+
+/// Writes the plan atomically (temporary + rename): magic "DSCPLAN\0",
+/// version, then the sections. Never leaves a partial file at `path`.
+llvm::Error writePlan(const Plan &plan, llvm::StringRef path);
+
+/// Reads and validates a plan. A truncated or corrupt file or another
+/// version is an error naming the file, never a crash.
+llvm::Expected<Plan> readPlan(llvm::StringRef path);
+
+/// A human-readable listing (ds-run --dump-plan).
+std::string dumpPlan(const Plan &plan);
+
+} // namespace dsc::rt
+
+#endif // DSC_RUNTIME_PLAN_H
