@@ -25,5 +25,5 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.dsc_tools_dir, config.llvm_tools_dir]
-tools = ["ds-opt", "ds-import"]
+tools = ["ds-opt", "ds-import", "ds-compile", "ds-run", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

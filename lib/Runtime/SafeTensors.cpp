@@ -2,26 +2,19 @@
 
 #include "dsc/Runtime/SafeTensors.h"
 
+#include "dsc/Runtime/AtomicFile.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/Twine.h"
-#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MathExtras.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <optional>
-#include <system_error>
 #include <tuple>
-
-#ifdef LLVM_ON_UNIX
-#include <unistd.h>
-#endif
 
 using namespace dsc::rt;
 using llvm::ArrayRef;
@@ -352,61 +345,20 @@ Expected<std::string> SafeTensorsWriter::buildHeader(StringRef path) const {
   return header;
 }
 
-/// Writes the whole file to `fd` and closes it; returns the first error of
-/// any write, the flush to disk or the close.
-static std::error_code writeAndClose(int fd, StringRef header,
-                                     ArrayRef<ArrayRef<uint8_t>> blobs) {
-  llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-  char headerSize[8];
-  llvm::support::endian::write64le(headerSize, header.size());
-  os.write(headerSize, sizeof(headerSize));
-  os << header;
-  for (ArrayRef<uint8_t> blob : blobs) {
-    if (os.has_error())
-      break;
-    os.write(reinterpret_cast<const char *>(blob.data()), blob.size());
-  }
-  os.flush();
-#ifdef LLVM_ON_UNIX
-  // The rename must not become visible before the data is on disk.
-  if (!os.has_error() && ::fsync(fd) != 0) {
-    std::error_code ec(errno, std::generic_category());
-    os.close();
-    os.clear_error();
-    return ec;
-  }
-#endif
-  os.close();
-  std::error_code ec = os.error();
-  os.clear_error();
-  return ec;
-}
-
 llvm::Error SafeTensorsWriter::write(StringRef path) const {
   Expected<std::string> header = buildHeader(path);
   if (!header)
     return header.takeError();
 
-  std::string tmpPath =
-      (path + ".tmp-" + Twine(llvm::sys::Process::getProcessId())).str();
-  int fd;
-  if (std::error_code ec = llvm::sys::fs::openFileForWrite(
-          tmpPath, fd, llvm::sys::fs::CD_CreateAlways))
-    return makeError(path, "cannot create temporary file '" + tmpPath +
-                               "': " + ec.message());
-
-  std::vector<ArrayRef<uint8_t>> blobs;
-  blobs.reserve(entries.size());
+  char headerSize[8];
+  llvm::support::endian::write64le(headerSize, header->size());
+  std::vector<ArrayRef<uint8_t>> chunks;
+  chunks.reserve(entries.size() + 2);
+  chunks.emplace_back(reinterpret_cast<const uint8_t *>(headerSize),
+                      sizeof(headerSize));
+  chunks.emplace_back(reinterpret_cast<const uint8_t *>(header->data()),
+                      header->size());
   for (const Entry &entry : entries)
-    blobs.push_back(entry.bytes);
-  if (std::error_code ec = writeAndClose(fd, *header, blobs)) {
-    llvm::sys::fs::remove(tmpPath);
-    return makeError(path, "cannot write: " + ec.message());
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(tmpPath, path)) {
-    llvm::sys::fs::remove(tmpPath);
-    return makeError(path, "cannot rename '" + tmpPath +
-                               "' over it: " + ec.message());
-  }
-  return llvm::Error::success();
+    chunks.push_back(entry.bytes);
+  return writeFileAtomically(path, chunks);
 }

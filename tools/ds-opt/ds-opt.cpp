@@ -6,7 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
+#include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
 #include "dsc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,9 +21,11 @@ int main(int argc, char **argv) {
   mlir::registerInlinerPass();
   mlir::registerSymbolDCEPass();
   dsc::registerAllPassesAndPipelines();
+  dsc::registerDSCConversionPasses();
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::ds::DSDialect, mlir::func::FuncDialect>();
+  registry.insert<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
+                  mlir::func::FuncDialect>();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "dsc optimizer driver: the ds dialects and passes\n",
       registry));

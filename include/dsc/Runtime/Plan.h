@@ -46,6 +46,10 @@ enum class Storage : uint8_t {
   Constant,
 };
 
+/// Returns the name listings use for `storage`: "arena", "param", "state",
+/// "input" or "const".
+llvm::StringRef storageName(Storage storage);
+
 /// One tensor of the plan: a typed, shaped, row-major contiguous view.
 struct TensorDesc {
   /// The external name for Parameter, State and Input tensors; a readable
@@ -57,13 +61,18 @@ struct TensorDesc {
   /// Arena offset (Arena) or constant-section offset (Constant); 0 otherwise.
   uint64_t offset = 0;
 
+  /// Returns the product of `shape` (1 for a 0-d tensor), or -1 if a
+  /// dimension is negative or the product overflows int64_t.
   int64_t numElements() const;
+  /// Returns the size of the data in bytes, or UINT64_MAX where numElements()
+  /// is -1 or the size overflows; validatePlan rejects both.
   uint64_t numBytes() const;
 };
 
 /// An attribute value: integers (booleans as 0/1), floats, strings (enum
 /// cases by their assembly name, e.g. "tanh", "eq") and integer lists.
-using AttrValue = std::variant<int64_t, double, std::string, std::vector<int64_t>>;
+using AttrValue =
+    std::variant<int64_t, double, std::string, std::vector<int64_t>>;
 
 /// One kernel call. `kernel` is the `ds` op's name without the dialect prefix
 /// (`matmul`, `attention_grad`, `adamw_update`, ...); its semantics are the
@@ -79,8 +88,10 @@ struct Instruction {
   std::map<std::string, AttrValue> attrs;
 
   bool has(llvm::StringRef name) const { return attrs.count(name.str()); }
-  /// Typed accessors; `fallback` when absent. A present value of another
-  /// type is a plan error reported by validation.
+  /// Typed accessors; `fallback` when absent. getDouble also accepts an
+  /// integer value. A present value of another type is a plan error that the
+  /// executor reports when it checks the kernel's attributes; these accessors
+  /// then return `fallback` (getInts: an empty list).
   int64_t getInt(llvm::StringRef name, int64_t fallback = 0) const;
   double getDouble(llvm::StringRef name, double fallback = 0.0) const;
   std::string getString(llvm::StringRef name,
@@ -111,19 +122,31 @@ struct Plan {
   std::vector<uint32_t> tensorsWith(Storage storage) const;
 };
 
-/// Checks every invariant the runtime relies on: indices in range, byte
-/// sizes without overflow, arena and constant ranges in bounds and aligned,
-/// names present and unique per storage class, known kernels with the right
-/// number of operands and results. Messages name the instruction or tensor.
+/// Checks every structural invariant the runtime relies on: indices in range,
+/// byte sizes without overflow, arena and constant ranges in bounds and
+/// aligned, names present and unique per storage class, results never
+/// Constant or Input, the loss a 0-d float tensor, gradients shaped like
+/// their parameters. Messages name the instruction or tensor. Kernel names,
+/// arities and attribute types are checked by the executor, which owns the
+/// kernel table.
 llvm::Error validatePlan(const Plan &plan);
 
-/// Writes the plan atomically (temporary + rename): magic "DSCPLAN\0",
-/// version, then the sections. Never leaves a partial file at `path`.
+/// Validates the plan, then writes it atomically (temporary + rename): magic
+/// "DSCPLAN\0", version, then the sections (docs/plan-format.md). Never
+/// leaves a partial file at `path`; errors start with `path`.
 llvm::Error writePlan(const Plan &plan, llvm::StringRef path);
 
 /// Reads and validates a plan. A truncated or corrupt file or another
 /// version is an error naming the file, never a crash.
 llvm::Expected<Plan> readPlan(llvm::StringRef path);
+
+/// Returns the file bytes of `plan` (header and payload) without validating
+/// it; writePlan writes these bytes.
+std::string encodePlan(const Plan &plan);
+
+/// Decodes and validates the file bytes of a plan as readPlan does; errors
+/// start with `name`.
+llvm::Expected<Plan> decodePlan(llvm::StringRef bytes, llvm::StringRef name);
 
 /// A human-readable listing (ds-run --dump-plan).
 std::string dumpPlan(const Plan &plan);

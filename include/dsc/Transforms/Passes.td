@@ -28,4 +28,56 @@ def RecognizeAttentionPass : Pass<"ds-recognize-attention", "::mlir::ModuleOp"> 
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Training step
+//===----------------------------------------------------------------------===//
+
+def AutodiffPass : Pass<"ds-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Turn the forward loss function into a training step";
+  let description = [{
+    Differentiates `func.func @forward`, which returns a 0-d float loss, in
+    reverse mode with respect to its `ds.trainable` arguments, applies the
+    optimizer update and replaces `@forward` by `func.func @train_step`:
+
+    - arguments: every parameter of `@forward` (`ds.role = "parameter"`),
+      then the optimizer state (`ds.role = "state"`: for AdamW
+      `exp_avg.<p>` and `exp_avg_sq.<p>` per trainable parameter and one
+      `step : tensor<i64>`; for SGD with momentum `momentum_buffer.<p>`),
+      then the model inputs (`ds.role = "input"`);
+    - results: the loss (`ds.role = "loss"`), then the new value of every
+      trainable parameter, every state value and the step, each marked
+      `ds.updates = "<name of the argument it replaces>"`.
+
+    Each op's gradient comes from its `VJPOpInterface`; gradients of values
+    with several uses are summed with `ds.add`. An op on the gradient path
+    without the interface is an error. docs/autodiff.md has the contract.
+
+    ```mlir
+    func.func @train_step(%w: tensor<8x4xf32> {ds.name = "w", ds.role = "parameter", ds.trainable},
+                          %m: tensor<8x4xf32> {ds.name = "exp_avg.w", ds.role = "state"},
+                          %v: tensor<8x4xf32> {ds.name = "exp_avg_sq.w", ds.role = "state"},
+                          %t: tensor<i64> {ds.name = "step", ds.role = "state"},
+                          %x: tensor<2x4xf32> {ds.name = "x", ds.role = "input"})
+        -> (tensor<f32> {ds.role = "loss"}, tensor<8x4xf32> {ds.updates = "w"},
+            tensor<8x4xf32> {ds.updates = "exp_avg.w"},
+            tensor<8x4xf32> {ds.updates = "exp_avg_sq.w"},
+            tensor<i64> {ds.updates = "step"})
+    ```
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", "\"adamw\"",
+           "The optimizer: adamw (torch.optim.AdamW) or sgd (torch.optim.SGD)">,
+    Option<"lr", "lr", "double", "1e-3", "Learning rate">,
+    Option<"beta1", "beta1", "double", "0.9", "AdamW's first moment decay">,
+    Option<"beta2", "beta2", "double", "0.999", "AdamW's second moment decay">,
+    Option<"eps", "eps", "double", "1e-8", "AdamW's denominator epsilon">,
+    Option<"weightDecay", "weight-decay", "double", "-1.0",
+           "Weight decay; negative (the default) takes the optimizer's "
+           "PyTorch default: 0.01 for adamw, 0 for sgd">,
+    Option<"momentum", "momentum", "double", "0.0", "SGD momentum">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // DSC_TRANSFORMS_PASSES_TD

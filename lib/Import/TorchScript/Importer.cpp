@@ -32,9 +32,14 @@ namespace {
 /// `node` that is not inside PyTorch itself: the user's model code.
 std::optional<std::pair<std::string, int>>
 pythonSourceLine(const torch::jit::Node *node) {
-  const torch::jit::SourceRange &range = node->sourceRange();
+  torch::jit::SourceRange range = node->sourceRange();
   if (!range.source())
     return std::nullopt;
+  // A loaded archive's ranges point into its serialised code; the debug
+  // information maps them back to what tracing recorded.
+  if (c10::optional<torch::jit::SourceRange> original =
+          range.findSourceRangeThatGenerated())
+    range = *original;
   static const std::regex frame(R"(^\s*(.+)\((\d+)\): \S+\s*$)");
   std::string text = range.text().str();
   std::istringstream lines(text);

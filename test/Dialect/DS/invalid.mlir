@@ -691,6 +691,7 @@ func.func @cross_entropy_labels_rank(%l: tensor<2x8x256xf32>, %y: tensor<16xi64>
 
 // -----
 
+// 0-d logits have no class dimension to drop for the labels' shape.
 func.func @cross_entropy_logits_rank(%l: tensor<f32>, %y: tensor<i64>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{'ds.cross_entropy' op labels shape [] must be the logits shape [] without its last dimension}}
@@ -1323,5 +1324,340 @@ func.func @convert_shape(%x: tensor<2x8xbf16>) {
 func.func @constant_type() {
   // expected-error @+1 {{'ds.constant' op failed to verify that all of {value, result} have same type}}
   %0 = "ds.constant"() <{value = dense<1.0> : tensor<4xf32>}> : () -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Backward and optimizer ops
+//===----------------------------------------------------------------------===//
+
+func.func @attention_grad_grad_query(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x64xf32>, %do: tensor<2x8x16x64xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op grad_query has type 'tensor<2x8x16x64xf32>', expected 'tensor<2x8x16x32xf32>'}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x64xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+  return
+}
+// -----
+
+func.func @attention_grad_grad_key(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x64xf32>, %do: tensor<2x8x16x64xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op grad_key has type 'tensor<2x2x16x32xbf16>', expected 'tensor<2x2x16x32xf32>'}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xbf16>, tensor<2x2x16x64xf32>)
+  return
+}
+// -----
+
+func.func @attention_grad_grad_value(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x64xf32>, %do: tensor<2x8x16x64xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op grad_value has type 'tensor<2x2x16x32xf32>', expected 'tensor<2x2x16x64xf32>'}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
+  return
+}
+// -----
+
+func.func @attention_grad_query_rank(%q: tensor<8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x64xf32>, %do: tensor<2x8x16x64xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op query and value must have rank 4}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+  return
+}
+// -----
+
+func.func @attention_grad_value_rank(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x16x64xf32>, %o: tensor<2x8x16x64xf32>, %do: tensor<2x8x16x64xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op query and value must have rank 4}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x16x64xf32>)
+  return
+}
+// -----
+
+func.func @attention_grad_output(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x32xf32>, %do: tensor<2x8x16x64xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op output has type 'tensor<2x8x16x32xf32>', expected 'tensor<2x8x16x64xf32>'}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+  return
+}
+// -----
+
+func.func @attention_grad_grad_output(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x64xf32>, %do: tensor<2x8x16x64xbf16>) {
+  // expected-error @+1 {{'ds.attention_grad' op grad_output has type 'tensor<2x8x16x64xbf16>', expected 'tensor<2x8x16x64xf32>'}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xbf16>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+  return
+}
+// -----
+
+func.func @layer_norm_grad_grad_output(%x: tensor<2x8x64xf32>, %w: tensor<64xf32>, %dy: tensor<2x64xf32>) {
+  // expected-error @+1 {{'ds.layer_norm_grad' op grad_output has type 'tensor<2x64xf32>', expected 'tensor<2x8x64xf32>'}}
+  %0:3 = ds.layer_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @layer_norm_grad_grad_input(%x: tensor<2x8x64xf32>, %w: tensor<64xf32>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.layer_norm_grad' op grad_input has type 'tensor<2x8x64xbf16>', expected 'tensor<2x8x64xf32>'}}
+  %0:3 = ds.layer_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xbf16>, tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @layer_norm_grad_weight(%x: tensor<2x8x64xf32>, %w: tensor<32xf32>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.layer_norm_grad' op weight has type 'tensor<32xf32>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.layer_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<32xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @layer_norm_grad_grad_weight(%x: tensor<2x8x64xf32>, %w: tensor<64xf32>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.layer_norm_grad' op grad_weight has type 'tensor<1x64xf32>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.layer_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<1x64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @layer_norm_grad_grad_bias(%x: tensor<2x8x64xf32>, %w: tensor<64xf32>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.layer_norm_grad' op grad_bias has type 'tensor<64xf16>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.layer_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf16>)
+  return
+}
+// -----
+
+func.func @rms_norm_grad_grad_output(%x: tensor<2x8x64xf32>, %w: tensor<64xf32>, %dy: tensor<2x8x32xf32>) {
+  // expected-error @+1 {{'ds.rms_norm_grad' op grad_output has type 'tensor<2x8x32xf32>', expected 'tensor<2x8x64xf32>'}}
+  %0:2 = ds.rms_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x32xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @rms_norm_grad_grad_input(%x: tensor<2x8x64xf32>, %w: tensor<64xf32>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.rms_norm_grad' op grad_input has type 'tensor<16x64xf32>', expected 'tensor<2x8x64xf32>'}}
+  %0:2 = ds.rms_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<16x64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @rms_norm_grad_weight(%x: tensor<2x8x64xf32>, %w: tensor<64xbf16>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.rms_norm_grad' op weight has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:2 = ds.rms_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xbf16>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @rms_norm_grad_grad_weight(%x: tensor<2x8x64xf32>, %w: tensor<64xf32>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.rms_norm_grad' op grad_weight has type 'tensor<8xf32>', expected 'tensor<64xf32>'}}
+  %0:2 = ds.rms_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<8xf32>)
+  return
+}
+// -----
+
+func.func @softmax_grad_dim(%y: tensor<2x4x8x8xf32>, %dy: tensor<2x4x8x8xf32>) {
+  // expected-error @+1 {{'ds.softmax_grad' op dim 4 is out of range for rank 4}}
+  %0 = ds.softmax_grad %y, %dy dim = 4 : tensor<2x4x8x8xf32>
+  return
+}
+// -----
+
+func.func @softmax_grad_dim_negative(%y: tensor<2x4x8x8xf32>, %dy: tensor<2x4x8x8xf32>) {
+  // expected-error @+1 {{'ds.softmax_grad' op dim -1 is out of range for rank 4}}
+  %0 = ds.softmax_grad %y, %dy dim = -1 : tensor<2x4x8x8xf32>
+  return
+}
+// -----
+
+func.func @log_softmax_grad_dim(%y: tensor<2x4x8x8xf32>, %dy: tensor<2x4x8x8xf32>) {
+  // expected-error @+1 {{'ds.log_softmax_grad' op dim 7 is out of range for rank 4}}
+  %0 = ds.log_softmax_grad %y, %dy dim = 7 : tensor<2x4x8x8xf32>
+  return
+}
+// -----
+
+func.func @cross_entropy_grad_labels(%l: tensor<16x256xf32>, %y: tensor<8xi64>, %d: tensor<f32>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op labels must have the logits' shape without its last dimension}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<8xi64>, tensor<f32>) -> tensor<16x256xf32>
+  return
+}
+// -----
+
+// 0-d logits have no class dimension to drop for the labels' shape.
+func.func @cross_entropy_grad_logits_rank(%l: tensor<f32>, %y: tensor<i64>, %d: tensor<f32>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op labels must have the logits' shape without its last dimension}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
+  return
+}
+// -----
+
+func.func @cross_entropy_grad_grad_loss_element_type(%l: tensor<16x256xf32>, %y: tensor<16xi64>, %d: tensor<bf16>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op grad_loss element type differs from the logits'}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<bf16>) -> tensor<16x256xf32>
+  return
+}
+// -----
+
+func.func @cross_entropy_grad_result(%l: tensor<16x256xf32>, %y: tensor<16xi64>, %d: tensor<f32>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op result has type 'tensor<16x128xf32>', expected 'tensor<16x256xf32>'}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<f32>) -> tensor<16x128xf32>
+  return
+}
+// -----
+
+func.func @embedding_grad_result_rank(%i: tensor<2x8xi64>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.embedding_grad' op result must have rank 2}}
+  %0 = ds.embedding_grad %i, %dy : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<4x256x64xf32>
+  return
+}
+// -----
+
+func.func @embedding_grad_grad_output(%i: tensor<2x8xi64>, %dy: tensor<16x64xf32>) {
+  // expected-error @+1 {{'ds.embedding_grad' op grad_output has type 'tensor<16x64xf32>', expected 'tensor<2x8x64xf32>'}}
+  %0 = ds.embedding_grad %i, %dy : (tensor<2x8xi64>, tensor<16x64xf32>) -> tensor<256x64xf32>
+  return
+}
+// -----
+
+func.func @embedding_grad_row_size(%i: tensor<2x8xi64>, %dy: tensor<2x8x64xf32>) {
+  // expected-error @+1 {{'ds.embedding_grad' op grad_output has type 'tensor<2x8x64xf32>', expected 'tensor<2x8x32xf32>'}}
+  %0 = ds.embedding_grad %i, %dy : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x32xf32>
+  return
+}
+// -----
+
+func.func @pad_result_rank(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.pad' op result must have the input's rank and element type}}
+  %0 = ds.pad %x low = [0, 0] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<64xf32>
+  return
+}
+// -----
+
+func.func @pad_result_element_type(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.pad' op result must have the input's rank and element type}}
+  %0 = ds.pad %x low = [0, 0] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<8x8xbf16>
+  return
+}
+// -----
+
+func.func @pad_low_arity(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.pad' op low and strides need 2 entries each}}
+  %0 = ds.pad %x low = [0] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+// -----
+
+func.func @pad_strides_arity(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.pad' op low and strides need 2 entries each}}
+  %0 = ds.pad %x low = [0, 0] strides = [1, 1, 1] : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+// -----
+
+func.func @pad_low_negative(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.pad' op dimension 1 needs low >= 0 and stride >= 1}}
+  %0 = ds.pad %x low = [0, -1] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+// -----
+
+func.func @pad_stride_zero(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.pad' op dimension 0 needs low >= 0 and stride >= 1}}
+  %0 = ds.pad %x low = [0, 0] strides = [0, 1] : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+// -----
+
+func.func @pad_past_result(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.pad' op dimension 1 places elements past the result size 8}}
+  %0 = ds.pad %x low = [0, 1] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<8x8xf32>
+  return
+}
+// -----
+
+func.func @pad_strided_past_result(%x: tensor<32x21xf32>) {
+  // expected-error @+1 {{'ds.pad' op dimension 1 places elements past the result size 60}}
+  %0 = ds.pad %x low = [1, 0] strides = [2, 3] : (tensor<32x21xf32>) -> tensor<64x60xf32>
+  return
+}
+// -----
+
+func.func @adamw_grad(%p: tensor<64xf32>, %g: tensor<64xbf16>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op grad has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xbf16>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @adamw_exp_avg(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<32xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op exp_avg has type 'tensor<32xf32>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<32xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @adamw_exp_avg_sq(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf32>, %v: tensor<64xbf16>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op exp_avg_sq has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xbf16>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @adamw_new_param(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op new_param has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xbf16>, tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @adamw_new_exp_avg(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op new_exp_avg has type 'tensor<1x64xf32>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<1x64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @adamw_new_exp_avg_sq(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op new_exp_avg_sq has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xbf16>)
+  return
+}
+// -----
+
+func.func @sgd_grad(%p: tensor<64xf32>, %g: tensor<32xf32>, %b: tensor<64xf32>) {
+  // expected-error @+1 {{'ds.sgd_update' op grad has type 'tensor<32xf32>', expected 'tensor<64xf32>'}}
+  %0:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64xf32>, tensor<32xf32>, tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @sgd_momentum_buffer(%p: tensor<64xf32>, %g: tensor<64xf32>, %b: tensor<64xbf16>) {
+  // expected-error @+1 {{'ds.sgd_update' op momentum_buffer has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64xf32>, tensor<64xf32>, tensor<64xbf16>) -> (tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @sgd_new_param(%p: tensor<64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>) {
+  // expected-error @+1 {{'ds.sgd_update' op new_param has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<64xbf16>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @sgd_new_momentum_buffer(%p: tensor<64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>) {
+  // expected-error @+1 {{'ds.sgd_update' op new_momentum_buffer has type 'tensor<64x1xf32>', expected 'tensor<64xf32>'}}
+  %0:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<64xf32>, tensor<64x1xf32>)
+  return
+}
+// -----
+
+func.func @adamw_step_type(%p: tensor<64xf32>, %t: tensor<1xi64>) {
+  // expected-error @+1 {{'ds.adamw_update' op operand #4 must be 0D tensor of 64-bit signless integer values, but got 'tensor<1xi64>'}}
+  %0:3 = ds.adamw_update %p, %p, %p, %p, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<1xi64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+  return
+}
+// -----
+
+func.func @cross_entropy_grad_loss_not_scalar(%l: tensor<16x256xf32>, %y: tensor<16xi64>, %d: tensor<1xf32>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op operand #2 must be 0D tensor of floating-point values, but got 'tensor<1xf32>'}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<1xf32>) -> tensor<16x256xf32>
+  return
+}
+// -----
+
+func.func @silu_grad_types(%x: tensor<64xf32>, %dy: tensor<64xbf16>) {
+  // expected-error @+1 {{'ds.silu_grad' op requires the same type for all operands and results}}
+  %0 = "ds.silu_grad"(%x, %dy) : (tensor<64xf32>, tensor<64xbf16>) -> tensor<64xf32>
   return
 }

@@ -413,3 +413,101 @@ func.func @sharding(%x: tensor<8x1024x512xf32> {ds.sharding = #ds.sharding<@mesh
   return %y : tensor<8x16xf32>
 }
 
+
+//===----------------------------------------------------------------------===//
+// Backward and optimizer ops
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @attention_grad(
+// CHECK-SAME:      %[[Q:.*]]: tensor<2x8x16x32xf32>, %[[K:.*]]: tensor<2x2x16x32xf32>, %[[V:.*]]: tensor<2x2x16x64xf32>, %[[O:.*]]: tensor<2x8x16x64xf32>, %[[DO:.*]]: tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+// CHECK-NEXT:    %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = ds.attention_grad %[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]] causal scale = 2.500000e-01 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+// CHECK-NEXT:    %[[FDQ:.*]], %[[FDK:.*]], %[[FDV:.*]] = ds.attention_grad %[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]] scale = 1.000000e+00 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+// CHECK-NEXT:    return %[[DQ]], %[[FDK]], %[[DV]] : tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>
+func.func @attention_grad(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x64xf32>, %do: tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>) {
+  %causal:3 = ds.attention_grad %q, %k, %v, %o, %do causal scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+  %full:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+  return %causal#0, %full#1, %causal#2 : tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>
+}
+
+// CHECK-LABEL: func.func @norm_grads(
+// CHECK-SAME:      %[[X:.*]]: tensor<2x8x64xf32>, %[[W:.*]]: tensor<64xf32>, %[[DY:.*]]: tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<2x8x64xf32>, tensor<64xf32>)
+// CHECK-NEXT:    %[[LDX:.*]], %[[LDW:.*]], %[[LDB:.*]] = ds.layer_norm_grad %[[X]], %[[W]], %[[DY]] epsilon = 1.000000e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>)
+// CHECK-NEXT:    %[[RDX:.*]], %[[RDW:.*]] = ds.rms_norm_grad %[[X]], %[[W]], %[[DY]] epsilon = 9.9999999999999995E-7 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>)
+// CHECK-NEXT:    return %[[LDX]], %[[LDW]], %[[LDB]], %[[RDX]], %[[RDW]] : tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<2x8x64xf32>, tensor<64xf32>
+func.func @norm_grads(%x: tensor<2x8x64xf32>, %w: tensor<64xf32>, %dy: tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<2x8x64xf32>, tensor<64xf32>) {
+  %ln:3 = ds.layer_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>)
+  %rms:2 = ds.rms_norm_grad %x, %w, %dy epsilon = 1.0e-06 : (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) -> (tensor<2x8x64xf32>, tensor<64xf32>)
+  return %ln#0, %ln#1, %ln#2, %rms#0, %rms#1 : tensor<2x8x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<2x8x64xf32>, tensor<64xf32>
+}
+
+// CHECK-LABEL: func.func @activation_grads(
+// CHECK-SAME:      %[[X:.*]]: tensor<2x8x256xf32>, %[[DY:.*]]: tensor<2x8x256xf32>) -> tensor<2x8x256xf32>
+// CHECK-NEXT:    %[[SILU:.*]] = ds.silu_grad %[[X]], %[[DY]] : tensor<2x8x256xf32>
+// CHECK-NEXT:    %[[ERF:.*]] = ds.gelu_grad %[[X]], %[[SILU]] approximate = none : tensor<2x8x256xf32>
+// CHECK-NEXT:    %[[TANH:.*]] = ds.gelu_grad %[[X]], %[[ERF]] approximate = tanh : tensor<2x8x256xf32>
+// CHECK-NEXT:    return %[[TANH]] : tensor<2x8x256xf32>
+func.func @activation_grads(%x: tensor<2x8x256xf32>, %dy: tensor<2x8x256xf32>) -> tensor<2x8x256xf32> {
+  %silu = ds.silu_grad %x, %dy : tensor<2x8x256xf32>
+  %erf = ds.gelu_grad %x, %silu approximate = none : tensor<2x8x256xf32>
+  %tanh = ds.gelu_grad %x, %erf approximate = tanh : tensor<2x8x256xf32>
+  return %tanh : tensor<2x8x256xf32>
+}
+
+// CHECK-LABEL: func.func @softmax_grads(
+// CHECK-SAME:      %[[Y:.*]]: tensor<2x4x8x8xf32>, %[[DY:.*]]: tensor<2x4x8x8xf32>) -> (tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>)
+// CHECK-NEXT:    %[[SM:.*]] = ds.softmax_grad %[[Y]], %[[DY]] dim = 3 : tensor<2x4x8x8xf32>
+// CHECK-NEXT:    %[[LSM:.*]] = ds.log_softmax_grad %[[Y]], %[[DY]] dim = 1 : tensor<2x4x8x8xf32>
+// CHECK-NEXT:    return %[[SM]], %[[LSM]] : tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>
+func.func @softmax_grads(%y: tensor<2x4x8x8xf32>, %dy: tensor<2x4x8x8xf32>) -> (tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>) {
+  %sm = ds.softmax_grad %y, %dy dim = 3 : tensor<2x4x8x8xf32>
+  %lsm = ds.log_softmax_grad %y, %dy dim = 1 : tensor<2x4x8x8xf32>
+  return %sm, %lsm : tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>
+}
+
+// CHECK-LABEL: func.func @cross_entropy_grad(
+// CHECK-SAME:      %[[LOGITS:.*]]: tensor<16x256xf32>, %[[LABELS:.*]]: tensor<16xi64>, %[[DLOSS:.*]]: tensor<f32>) -> tensor<16x256xf32>
+// CHECK-NEXT:    %[[DL:.*]] = ds.cross_entropy_grad %[[LOGITS]], %[[LABELS]], %[[DLOSS]] ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<f32>) -> tensor<16x256xf32>
+// CHECK-NEXT:    return %[[DL]] : tensor<16x256xf32>
+func.func @cross_entropy_grad(%logits: tensor<16x256xf32>, %labels: tensor<16xi64>, %dloss: tensor<f32>) -> tensor<16x256xf32> {
+  %dl = ds.cross_entropy_grad %logits, %labels, %dloss ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<f32>) -> tensor<16x256xf32>
+  return %dl : tensor<16x256xf32>
+}
+
+// CHECK-LABEL: func.func @embedding_grad(
+// CHECK-SAME:      %[[TOKENS:.*]]: tensor<2x8xi64>, %[[DY:.*]]: tensor<2x8x64xf32>) -> tensor<256x64xf32>
+// CHECK-NEXT:    %[[DW:.*]] = ds.embedding_grad %[[TOKENS]], %[[DY]] : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x64xf32>
+// CHECK-NEXT:    return %[[DW]] : tensor<256x64xf32>
+func.func @embedding_grad(%tokens: tensor<2x8xi64>, %dy: tensor<2x8x64xf32>) -> tensor<256x64xf32> {
+  %dw = ds.embedding_grad %tokens, %dy : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x64xf32>
+  return %dw : tensor<256x64xf32>
+}
+
+// The strided pad is the gradient of the strided slice in @slice.
+// CHECK-LABEL: func.func @pad(
+// CHECK-SAME:      %[[X:.*]]: tensor<8x8xf32>, %[[S:.*]]: tensor<32x21xi32>) -> (tensor<8x16xf32>, tensor<64x64xi32>)
+// CHECK-NEXT:    %[[SHIFTED:.*]] = ds.pad %[[X]] low = [0, 2] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<8x16xf32>
+// CHECK-NEXT:    %[[STRIDED:.*]] = ds.pad %[[S]] low = [1, 0] strides = [2, 3] : (tensor<32x21xi32>) -> tensor<64x64xi32>
+// CHECK-NEXT:    return %[[SHIFTED]], %[[STRIDED]] : tensor<8x16xf32>, tensor<64x64xi32>
+func.func @pad(%x: tensor<8x8xf32>, %s: tensor<32x21xi32>) -> (tensor<8x16xf32>, tensor<64x64xi32>) {
+  %shifted = ds.pad %x low = [0, 2] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<8x16xf32>
+  %strided = ds.pad %s low = [1, 0] strides = [2, 3] : (tensor<32x21xi32>) -> tensor<64x64xi32>
+  return %shifted, %strided : tensor<8x16xf32>, tensor<64x64xi32>
+}
+
+// CHECK-LABEL: func.func @adamw_update(
+// CHECK-SAME:      %[[P:.*]]: tensor<64xf32>, %[[G:.*]]: tensor<64xf32>, %[[M:.*]]: tensor<64xf32>, %[[V:.*]]: tensor<64xf32>, %[[T:.*]]: tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+// CHECK-NEXT:    %[[P1:.*]], %[[M1:.*]], %[[V1:.*]] = ds.adamw_update %[[P]], %[[G]], %[[M]], %[[V]], %[[T]] lr = 1.000000e-03 beta1 = 9.000000e-01 beta2 = 0.99899999999999999 eps = 1.000000e-08 weight_decay = 1.000000e-02 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+// CHECK-NEXT:    return %[[P1]], %[[M1]], %[[V1]] : tensor<64xf32>, tensor<64xf32>, tensor<64xf32>
+func.func @adamw_update(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) {
+  %new:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+  return %new#0, %new#1, %new#2 : tensor<64xf32>, tensor<64xf32>, tensor<64xf32>
+}
+
+// CHECK-LABEL: func.func @sgd_update(
+// CHECK-SAME:      %[[P:.*]]: tensor<64x32xbf16>, %[[G:.*]]: tensor<64x32xbf16>, %[[B:.*]]: tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
+// CHECK-NEXT:    %[[P1:.*]], %[[B1:.*]] = ds.sgd_update %[[P]], %[[G]], %[[B]] lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
+// CHECK-NEXT:    return %[[P1]], %[[B1]] : tensor<64x32xbf16>, tensor<64x32xbf16>
+func.func @sgd_update(%p: tensor<64x32xbf16>, %g: tensor<64x32xbf16>, %b: tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>) {
+  %new:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
+  return %new#0, %new#1 : tensor<64x32xbf16>, tensor<64x32xbf16>
+}

@@ -67,10 +67,13 @@ LogicalResult RmsNormGradOp::verify() {
 }
 
 template <typename OpTy> static LogicalResult verifySoftmaxGrad(OpTy op) {
+  // `I64Attr` getters return `uint64_t`; read the dimension as signed so a
+  // negative one is reported as such.
+  int64_t dim = op.getDim();
   int64_t rank = op.getType().getRank();
-  if (op.getDim() < 0 || op.getDim() >= rank)
-    return op.emitOpError() << "dim " << op.getDim()
-                            << " is out of range for rank " << rank;
+  if (dim < 0 || dim >= rank)
+    return op.emitOpError() << "dim " << dim << " is out of range for rank "
+                            << rank;
   return success();
 }
 LogicalResult SoftmaxGradOp::verify() { return verifySoftmaxGrad(*this); }
@@ -78,7 +81,8 @@ LogicalResult LogSoftmaxGradOp::verify() { return verifySoftmaxGrad(*this); }
 
 LogicalResult CrossEntropyGradOp::verify() {
   RankedTensorType logits = getLogits().getType();
-  if (getLabels().getType().getShape() != logits.getShape().drop_back())
+  if (logits.getRank() < 1 ||
+      getLabels().getType().getShape() != logits.getShape().drop_back())
     return emitOpError() << "labels must have the logits' shape without its "
                             "last dimension";
   if (getGradLoss().getType().getElementType() != logits.getElementType())

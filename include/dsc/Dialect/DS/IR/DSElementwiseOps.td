@@ -9,8 +9,9 @@
 
 class DS_UnaryOp<string mnemonic, Type type, string formula,
                  list<Trait> traits = []>
-    : DS_Op<mnemonic, !listconcat([Pure, Elementwise,
-                                   SameOperandsAndResultType], traits)> {
+    : DS_Op<mnemonic, !listconcat([
+        Pure, Elementwise, SameOperandsAndResultType,
+        DeclareOpInterfaceMethods<DS_VJPOpInterface>], traits)> {
   let summary = "elementwise " # formula;
   let description = !strconcat("Computes `", formula, [{` for every element.
     The result has the operand's type.
@@ -34,7 +35,8 @@ def DS_ReluOp : DS_UnaryOp<"relu", DS_FloatTensor, "max(x, 0)">;
 def DS_SiluOp : DS_UnaryOp<"silu", DS_FloatTensor, "x * sigmoid(x)">;
 def DS_SigmoidOp : DS_UnaryOp<"sigmoid", DS_FloatTensor, "1 / (1 + exp(-x))">;
 
-def DS_GeluOp : DS_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType]> {
+def DS_GeluOp : DS_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "elementwise Gaussian error linear unit";
   let description = [{
     `approximate = none` computes `x * 0.5 * (1 + erf(x / sqrt(2)))`;
@@ -53,7 +55,8 @@ def DS_GeluOp : DS_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType]> {
       "$input `approximate` `=` $approximate attr-dict `:` type($result)";
 }
 
-def DS_PowOp : DS_Op<"pow", [Pure, Elementwise, SameOperandsAndResultType]> {
+def DS_PowOp : DS_Op<"pow", [Pure, Elementwise, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "elementwise power by a scalar exponent";
   let description = [{
     Raises every element to the constant `exponent`.
@@ -73,8 +76,8 @@ def DS_PowOp : DS_Op<"pow", [Pure, Elementwise, SameOperandsAndResultType]> {
 
 class DS_BinaryOp<string mnemonic, Type type, string formula,
                   list<Trait> traits = []>
-    : DS_Op<mnemonic, !listconcat([Pure,
-        InferTypeOpAdaptor], traits)> {
+    : DS_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor,
+        DeclareOpInterfaceMethods<DS_VJPOpInterface>], traits)> {
   let summary = "elementwise " # formula # " with broadcasting";
   let description = !strconcat("Computes `", formula, [{` elementwise after
     broadcasting the operands to a common shape by the dialect's NumPy rule.
@@ -101,7 +104,7 @@ def DS_MaximumOp
     : DS_BinaryOp<"maximum", DS_NumericTensor, "max(lhs, rhs)", [Commutative]>;
 
 def DS_CompareOp : DS_Op<"compare", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "elementwise comparison with broadcasting";
   let description = [{
     Compares the broadcast operands elementwise; the result is `i1`.
@@ -122,7 +125,7 @@ def DS_CompareOp : DS_Op<"compare", [Pure,
 }
 
 def DS_SelectOp : DS_Op<"select", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "elementwise choice with broadcasting";
   let description = [{
     Takes `on_true` where `condition` holds and `on_false` elsewhere, after

@@ -210,7 +210,8 @@ def DS_EmbeddingGradOp : DS_Op<"embedding_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DS_PadOp : DS_Op<"pad", [Pure]> {
+def DS_PadOp : DS_Op<"pad", [Pure,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "zero padding, the transpose of `ds.slice`";
   let description = [{
     Places `input` into a zero tensor: element `i` of dimension `d` goes to

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 def DS_MatmulOp : DS_Op<"matmul", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "batched matrix product with transpose flags";
   let description = [{
     Multiplies the last two dimensions of `lhs` [..., M, K] and `rhs`
@@ -37,7 +37,7 @@ def DS_MatmulOp : DS_Op<"matmul", [Pure,
 }
 
 def DS_LinearOp : DS_Op<"linear", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "affine map `input · weightᵀ + bias`";
   let description = [{
     Applies `torch.nn.functional.linear`: `input` [..., in], `weight`
@@ -68,7 +68,8 @@ def DS_LinearOp : DS_Op<"linear", [Pure,
 //===----------------------------------------------------------------------===//
 
 class DS_ReduceOp<string mnemonic, string what>
-    : DS_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : DS_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+                       DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = what # " over dimensions";
   let description = !strconcat("Reduces `input` to its ", what,
     [{ over `dims`. With `keepdim` the reduced dimensions stay with size 1,
@@ -99,7 +100,8 @@ def DS_MaxOp : DS_ReduceOp<"max", "maximum">;
 //===----------------------------------------------------------------------===//
 
 class DS_SoftmaxBase<string mnemonic, string formula>
-    : DS_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : DS_Op<mnemonic, [Pure, SameOperandsAndResultType,
+                       DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = formula # " along one dimension";
   let description = !strconcat("Computes `", formula, [{` along `dim`,
     numerically stable (the maximum is subtracted first).
@@ -121,7 +123,7 @@ def DS_SoftmaxOp : DS_SoftmaxBase<"softmax", "exp(x) / sum(exp(x))">;
 def DS_LogSoftmaxOp : DS_SoftmaxBase<"log_softmax", "x - log(sum(exp(x)))">;
 
 def DS_LayerNormOp : DS_Op<"layer_norm", [Pure, AttrSizedOperandSegments,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "layer normalisation over the last dimension";
   let description = [{
     `(x - mean(x)) / sqrt(var(x) + epsilon) * weight + bias` over the last
@@ -149,7 +151,7 @@ def DS_LayerNormOp : DS_Op<"layer_norm", [Pure, AttrSizedOperandSegments,
 }
 
 def DS_RmsNormOp : DS_Op<"rms_norm", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "root-mean-square normalisation over the last dimension";
   let description = [{
     `x * rsqrt(mean(x^2) + epsilon) * weight` over the last dimension, as
@@ -179,7 +181,7 @@ def DS_RmsNormOp : DS_Op<"rms_norm", [Pure,
 //===----------------------------------------------------------------------===//
 
 def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "row lookup in an embedding table";
   let description = [{
     Gathers the rows of `weight` [V, D] named by `indices` [...], giving
@@ -200,7 +202,7 @@ def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
 }
 
 def DS_AttentionOp : DS_Op<"attention", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "scaled dot-product attention, optionally causal, with GQA";
   let description = [{
     `softmax(q · kᵀ · scale [+ causal mask]) · v` per batch and head.
@@ -241,7 +243,7 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
 }
 
 def DS_CrossEntropyOp : DS_Op<"cross_entropy", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "mean cross-entropy loss over the tokens that count";
   let description = [{
     `logits` [..., C] and integer `labels` [...]: the loss of one position is

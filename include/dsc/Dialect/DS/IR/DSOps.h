@@ -5,6 +5,7 @@
 
 #include "dsc/Dialect/DS/IR/DSAttrs.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
+#include "dsc/Dialect/DS/IR/DSInterfaces.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinOps.h"

@@ -14,6 +14,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "dsc/Dialect/DS/IR/DSInterfaces.td"
 
 include "dsc/Dialect/DS/IR/DSElementwiseOps.td"
 include "dsc/Dialect/DS/IR/DSNeuralOps.td"

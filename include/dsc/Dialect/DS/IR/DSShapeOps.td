@@ -3,7 +3,8 @@
 #ifndef DSC_DIALECT_DS_IR_DSSHAPEOPS_TD
 #define DSC_DIALECT_DS_IR_DSSHAPEOPS_TD
 
-def DS_ReshapeOp : DS_Op<"reshape", [Pure]> {
+def DS_ReshapeOp : DS_Op<"reshape", [Pure,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "reinterpretation of a tensor with another static shape";
   let description = [{
     The elements in row-major order are unchanged; only the shape changes.
@@ -23,7 +24,7 @@ def DS_ReshapeOp : DS_Op<"reshape", [Pure]> {
 }
 
 def DS_TransposeOp : DS_Op<"transpose", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "permutation of dimensions";
   let description = [{
     Result dimension `i` is operand dimension `permutation[i]`.
@@ -46,7 +47,7 @@ def DS_TransposeOp : DS_Op<"transpose", [Pure,
 }
 
 def DS_SliceOp : DS_Op<"slice", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "static strided slice";
   let description = [{
     Takes `input[starts[d] : limits[d] : strides[d]]` in every dimension `d`.
@@ -71,7 +72,7 @@ def DS_SliceOp : DS_Op<"slice", [Pure,
 }
 
 def DS_ConcatOp : DS_Op<"concat", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "concatenation along one dimension";
   let description = [{
     ```mlir
@@ -91,7 +92,7 @@ def DS_ConcatOp : DS_Op<"concat", [Pure,
 }
 
 def DS_SplitOp : DS_Op<"split", [Pure,
-    InferTypeOpAdaptor]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "split into consecutive pieces along one dimension";
   let description = [{
     Result `i` holds `sizes[i]` consecutive entries of `input` along `dim`.
@@ -114,7 +115,8 @@ def DS_SplitOp : DS_Op<"split", [Pure,
   }];
 }
 
-def DS_BroadcastOp : DS_Op<"broadcast", [Pure]> {
+def DS_BroadcastOp : DS_Op<"broadcast", [Pure,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "broadcast to a larger shape by the NumPy rule";
   let description = [{
     Expands `input` to the result shape by the dialect's NumPy rule, as
@@ -135,7 +137,7 @@ def DS_BroadcastOp : DS_Op<"broadcast", [Pure]> {
   let hasFolder = 1;
 }
 
-def DS_IotaOp : DS_Op<"iota", [Pure]> {
+def DS_IotaOp : DS_Op<"iota", [Pure, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "indices along one dimension";
   let description = [{
     Element `[i0, ..., in]` is `i_dim`, converted to the element type.
@@ -154,7 +156,7 @@ def DS_IotaOp : DS_Op<"iota", [Pure]> {
 }
 
 def DS_ConstantOp : DS_Op<"constant", [Pure, ConstantLike,
-    AllTypesMatch<["value", "result"]>]> {
+    AllTypesMatch<["value", "result"]>, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "dense or splat constant tensor";
   let description = [{
     ```mlir
@@ -168,7 +170,8 @@ def DS_ConstantOp : DS_Op<"constant", [Pure, ConstantLike,
   let hasFolder = 1;
 }
 
-def DS_ConvertOp : DS_Op<"convert", [Pure, SameOperandsAndResultShape]> {
+def DS_ConvertOp : DS_Op<"convert", [Pure, SameOperandsAndResultShape,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
   let summary = "element type conversion";
   let description = [{
     Converts every element to the result's element type (round to nearest

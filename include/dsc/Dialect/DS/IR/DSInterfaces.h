@@ -1,0 +1,43 @@
+//===- DSInterfaces.h - ds op interfaces ------------------------*- C++ -*-===//
+//
+// The op interfaces of the ds dialect, and the helpers their implementations
+// share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_DIALECT_DS_IR_DSINTERFACES_H
+#define DSC_DIALECT_DS_IR_DSINTERFACES_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+
+#include "dsc/Dialect/DS/IR/DSInterfaces.h.inc"
+
+namespace mlir::ds::vjp {
+
+/// Returns true if gradients flow through values of `type`: float tensors.
+bool isDifferentiable(Type type);
+
+/// Creates a 0-d constant of `elementType` holding `value`; the broadcasting
+/// elementwise ops combine it with a tensor of any shape.
+Value createScalar(OpBuilder &builder, Location loc, Type elementType,
+                   double value);
+
+/// Creates a 0-d constant of `like`'s element type holding `value`.
+Value createScalarLike(OpBuilder &builder, Location loc, Value like,
+                       double value);
+
+/// Creates a constant of `type` holding `value` everywhere.
+Value createSplat(OpBuilder &builder, Location loc, RankedTensorType type,
+                  double value);
+
+/// Sums `grad`, the gradient of a value broadcast from `target`'s shape by
+/// the NumPy rule, over the broadcast dimensions and reshapes it to `target`.
+/// Returns `grad` itself when the shapes already agree.
+Value sumToShape(OpBuilder &builder, Location loc, Value grad,
+                 RankedTensorType target);
+
+} // namespace mlir::ds::vjp
+
+#endif // DSC_DIALECT_DS_IR_DSINTERFACES_H

@@ -1,0 +1,50 @@
+//===- DSInterfaces.td - ds op interfaces ------------------*- tablegen -*-===//
+//
+// Behaviour that varies by op and that passes query without knowing the op.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_DIALECT_DS_IR_DSINTERFACES_TD
+#define DSC_DIALECT_DS_IR_DSINTERFACES_TD
+
+include "mlir/IR/OpBase.td"
+
+def DS_VJPOpInterface : OpInterface<"VJPOpInterface"> {
+  let cppNamespace = "::mlir::ds";
+  let description = [{
+    The vector-Jacobian product of an op: the rule `ds-autodiff` applies to
+    carry gradients from an op's results back to its operands.
+
+    `buildVJP` is given the gradient of every result (a null `Value` where a
+    result does not reach the loss) and appends one gradient per operand to
+    `operandGrads`, in operand order, each of its operand's type, or a null
+    `Value` for an operand that is not differentiable (integer indices and
+    labels, boolean conditions). The caller sets the insertion point; the
+    rule creates its ops there, at the op's location, and may use the op's
+    operands and results, which stay live for the backward pass. At least
+    one result gradient is non-null.
+
+    Rules are exact: each computes what `torch.autograd` computes for the
+    same function (ties of `max` and `maximum` share the gradient equally,
+    as `amax` and `maximum` do in PyTorch).
+
+    ```mlir
+    // The rule of `%y = ds.exp %x` builds `%dx = ds.mul %dy, %y`.
+    ```
+  }];
+
+  let methods = [
+    InterfaceMethod<[{
+        Appends the gradient of every operand, given the gradient of every
+        result, to `operandGrads` (null where an operand or a result has no
+        gradient). Fails, with a diagnostic at the op's location, when the
+        gradient cannot be expressed.
+      }],
+      "::llvm::LogicalResult", "buildVJP",
+      (ins "::mlir::OpBuilder &":$builder,
+           "::llvm::ArrayRef<::mlir::Value>":$resultGrads,
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>
+  ];
+}
+
+#endif // DSC_DIALECT_DS_IR_DSINTERFACES_TD

@@ -1,0 +1,117 @@
+//===- Executor.h - runs a plan on the CPU ----------------------*- C++ -*-===//
+//
+// The executor loads a validated Plan, checks every instruction against the
+// kernel table, allocates the arena once and the persistent tensors
+// (parameters, optimizer state, inputs) once, and then runs the instruction
+// list once per step with ATen CPU kernels writing into the planned buffers.
+//
+// This header does not include ATen: tools and tests that only move bytes
+// compile without LibTorch's headers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_RUNTIME_EXECUTOR_H
+#define DSC_RUNTIME_EXECUTOR_H
+
+#include "dsc/Runtime/Plan.h"
+#include "dsc/Runtime/SafeTensors.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dsc::rt {
+
+/// A tensor's description together with its bytes in the executor's memory.
+struct TensorRef {
+  const TensorDesc *desc = nullptr;
+  llvm::ArrayRef<uint8_t> bytes;
+};
+
+/// A copy of a tensor taken during a step, named as its parameter.
+struct TensorCopy {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  std::vector<uint8_t> bytes;
+};
+
+/// Runs the instructions of one plan, step after step.
+class Executor {
+public:
+  /// Validates `plan` (validatePlan), checks every instruction against the
+  /// kernel table (known kernel, operand and result counts, dtypes, shapes
+  /// and attributes) and allocates all memory. Errors name the instruction
+  /// (`instruction 3 'matmul': ...`) or the tensor.
+  static llvm::Expected<std::unique_ptr<Executor>> create(Plan plan);
+
+  ~Executor();
+  Executor(const Executor &) = delete;
+  Executor &operator=(const Executor &) = delete;
+
+  const Plan &plan() const;
+
+  /// Returns the size of the arena allocation: exactly Plan::arenaBytes.
+  uint64_t arenaBytes() const;
+
+  /// Copies every Parameter tensor from `weights`, which must hold a tensor
+  /// of that name with the exact dtype and shape; other tensors in the file
+  /// are ignored. On error no parameter has changed.
+  llvm::Error loadWeights(const SafeTensorsFile &weights);
+
+  /// Copies every Input tensor from the tensor of the same name, dtype and
+  /// shape in `inputs`.
+  llvm::Error loadInputs(const SafeTensorsFile &inputs);
+
+  /// Sets the Input tensor `name` to `bytes` (little-endian, row-major,
+  /// exactly the tensor's size).
+  llvm::Error setInput(llvm::StringRef name, llvm::ArrayRef<uint8_t> bytes);
+
+  /// Runs all instructions once. Fails before running anything if the plan
+  /// has parameters and no weights were loaded, or an input was never set;
+  /// a kernel's error names the instruction.
+  llvm::Error step();
+
+  /// Returns the loss of the last step (the plan's loss tensor as a double).
+  double loss() const;
+
+  /// With `enabled`, the following steps copy every gradient of
+  /// Plan::gradients right after the instruction that completes it (arena
+  /// memory may be reused later in the step); capturedGradients() then
+  /// returns them in plan order, named as their parameters.
+  void setCaptureGradients(bool enabled);
+  llvm::ArrayRef<TensorCopy> capturedGradients() const;
+
+  /// Returns the Parameter tensors in plan order (for checkpoints).
+  std::vector<TensorRef> parameters() const;
+
+  /// Returns the bytes of tensor `index` of the plan. Arena tensors hold
+  /// what the last instruction writing their bytes left there.
+  llvm::ArrayRef<uint8_t> tensorData(uint32_t index) const;
+  llvm::MutableArrayRef<uint8_t> tensorData(uint32_t index);
+
+  /// Calls `hook` with the instruction index after every instruction (and
+  /// after its gradients were captured); tests and tracing use it.
+  void setInstructionHook(std::function<void(size_t)> hook);
+
+private:
+  struct Impl;
+  explicit Executor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl;
+};
+
+/// Sets the number of threads ATen's CPU kernels use (at::set_num_threads).
+void setNumThreads(unsigned threads);
+
+/// Returns the names of the kernels this runtime implements, sorted.
+std::vector<std::string> kernelNames();
+
+} // namespace dsc::rt
+
+#endif // DSC_RUNTIME_EXECUTOR_H

@@ -1,0 +1,293 @@
+//===- LowerToRuntime.cpp - -ds-lower-to-runtime --------------------------===//
+//
+// ds training step -> dsrt step: persistent buffers for the arguments, arena
+// slots placed by liveness for everything else, one kernel call per op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Analysis/MemoryPlan.h"
+#include "dsc/Conversion/Passes.h"
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace dsc {
+#define GEN_PASS_DEF_LOWERTORUNTIMEPASS
+#include "dsc/Conversion/Passes.h.inc"
+} // namespace dsc
+
+using namespace mlir;
+
+namespace {
+
+MemRefType bufferType(Type tensor) {
+  auto type = cast<RankedTensorType>(tensor);
+  return MemRefType::get(type.getShape(), type.getElementType());
+}
+
+uint64_t byteSize(MemRefType type) {
+  uint64_t bits = type.getElementType().getIntOrFloatBitWidth();
+  // Booleans take a byte each, as in LibTorch.
+  return type.getNumElements() * std::max<uint64_t>(bits / 8, 1);
+}
+
+/// An arena slot: the buffers (views) that share it and its lifetime.
+struct Slot {
+  uint64_t bytes = 0;
+  int64_t firstUse = 0;
+  int64_t lastUse = 0;
+  SmallVector<dsrt::ArenaBufferOp> views;
+};
+
+/// The `ds` op's attributes as the kernel sees them.
+DictionaryAttr kernelAttributes(Operation *op) {
+  NamedAttrList attrs;
+  for (NamedAttribute attr : op->getAttrs()) {
+    if (attr.getName() == "operandSegmentSizes")
+      attrs.append("operand_segment_sizes", attr.getValue());
+    else
+      attrs.append(attr);
+  }
+  return attrs.getDictionary(op->getContext());
+}
+
+class Lowering {
+public:
+  Lowering(func::FuncOp trainStep, int64_t alignment)
+      : trainStep(trainStep), alignment(alignment),
+        builder(trainStep.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  LogicalResult mapArguments(Block &entry);
+  LogicalResult collectInPlaceUpdates(func::ReturnOp ret);
+  LogicalResult lowerOp(Operation *op, int64_t index);
+  Value newSlotBuffer(Value result, int64_t index);
+  void markUses(Value dsValue, Value buffer);
+  void markGradients();
+
+  func::FuncOp trainStep;
+  int64_t alignment;
+  OpBuilder builder;
+  func::FuncOp step;
+
+  /// ds value -> dsrt buffer.
+  DenseMap<Value, Value> buffers;
+  /// dsrt arena buffer -> its slot index.
+  DenseMap<Value, size_t> slotOf;
+  std::vector<Slot> slots;
+  /// ds value returned as the new value of a persistent buffer.
+  DenseMap<Value, Value> inPlace;
+  llvm::StringMap<BlockArgument> argsByName;
+  DenseMap<Operation *, int64_t> indexOf;
+  int64_t returnIndex = 0;
+};
+
+LogicalResult Lowering::mapArguments(Block &entry) {
+  for (BlockArgument arg : trainStep.getArguments()) {
+    auto role = trainStep.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                       "ds.role");
+    auto name = trainStep.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                       "ds.name");
+    std::optional<dsrt::StorageKind> kind =
+        role ? dsrt::symbolizeStorageKind(role.getValue()) : std::nullopt;
+    if (!kind || !name)
+      return trainStep.emitError()
+             << "argument " << arg.getArgNumber()
+             << " needs ds.name and ds.role = \"parameter\", \"state\" or "
+                "\"input\"";
+    buffers[arg] = dsrt::PersistentOp::create(
+        builder, arg.getLoc(), bufferType(arg.getType()), *kind, name);
+    argsByName[name.getValue()] = arg;
+  }
+  return success();
+}
+
+LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
+  for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+    auto updates =
+        trainStep.getResultAttrOfType<StringAttr>(i, "ds.updates");
+    if (!updates)
+      continue;
+    auto it = argsByName.find(updates.getValue());
+    if (it == argsByName.end())
+      return ret.emitError() << "result " << i << " updates \""
+                             << updates.getValue()
+                             << "\", which is no argument";
+    BlockArgument arg = it->second;
+    if (value == arg)
+      continue;
+    Operation *producer = value.getDefiningOp();
+    if (!producer || inPlace.count(value) || isa<ds::ConstantOp>(producer))
+      return ret.emitError() << "result " << i
+                             << " must be computed by its own op to update \""
+                             << updates.getValue() << "\" in place";
+    // Writing in place is safe when nothing reads the old value afterwards
+    // and the producer reads it, if at all, elementwise (same type).
+    int64_t at = indexOf.lookup(producer);
+    for (OpOperand &use : arg.getUses()) {
+      Operation *user = use.getOwner();
+      if (indexOf.lookup(user) > at ||
+          (user == producer && use.get().getType() != value.getType()))
+        return user->emitError()
+               << "reads \"" << updates.getValue()
+               << "\" after or while its new value is written in place";
+    }
+    inPlace[value] = buffers[arg];
+  }
+  return success();
+}
+
+Value Lowering::newSlotBuffer(Value result, int64_t index) {
+  auto type = bufferType(result.getType());
+  auto view = dsrt::ArenaBufferOp::create(builder, result.getLoc(), type,
+                                          /*offset=*/0);
+  slots.push_back(Slot{byteSize(type), index, index, {view}});
+  slotOf[view] = slots.size() - 1;
+  return view;
+}
+
+void Lowering::markUses(Value dsValue, Value buffer) {
+  auto it = slotOf.find(buffer);
+  if (it == slotOf.end())
+    return;
+  Slot &slot = slots[it->second];
+  for (Operation *user : dsValue.getUsers())
+    slot.lastUse = std::max(slot.lastUse, indexOf.lookup(user));
+}
+
+LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
+  if (auto constant = dyn_cast<ds::ConstantOp>(op)) {
+    buffers[constant] = dsrt::ConstantOp::create(
+        builder, op->getLoc(), bufferType(constant.getType()),
+        constant.getValue());
+    return success();
+  }
+  if (op->getDialect() != op->getContext()->getLoadedDialect<ds::DSDialect>())
+    return op->emitError() << "ds-lower-to-runtime cannot lower this op";
+
+  SmallVector<Value> inputs;
+  for (Value operand : op->getOperands())
+    inputs.push_back(buffers.lookup(operand));
+
+  // A reshape of an arena value is a view of the same slot.
+  if (auto reshape = dyn_cast<ds::ReshapeOp>(op)) {
+    auto source = slotOf.find(inputs[0]);
+    if (source != slotOf.end() && !inPlace.count(reshape.getResult())) {
+      auto view = dsrt::ArenaBufferOp::create(
+          builder, op->getLoc(), bufferType(reshape.getType()), 0);
+      slots[source->second].views.push_back(view);
+      slotOf[view] = source->second;
+      buffers[reshape.getResult()] = view;
+      markUses(reshape.getResult(), view);
+      return success();
+    }
+  }
+
+  SmallVector<Value> outputs;
+  for (Value result : op->getResults()) {
+    Value buffer = inPlace.lookup(result);
+    if (!buffer)
+      buffer = newSlotBuffer(result, index);
+    buffers[result] = buffer;
+    markUses(result, buffer);
+    outputs.push_back(buffer);
+  }
+  StringRef kernel = op->getName().stripDialect();
+  dsrt::KernelOp::create(builder, op->getLoc(), builder.getStringAttr(kernel),
+                         inputs, outputs, kernelAttributes(op));
+  return success();
+}
+
+void Lowering::markGradients() {
+  for (Operation &op : trainStep.front()) {
+    auto [param, grad] =
+        llvm::TypeSwitch<Operation *, std::pair<Value, Value>>(&op)
+            .Case([](ds::AdamWUpdateOp u) {
+              return std::pair(u.getParam(), u.getGrad());
+            })
+            .Case([](ds::SgdUpdateOp u) {
+              return std::pair(u.getParam(), u.getGrad());
+            })
+            .Default([](Operation *) { return std::pair(Value(), Value()); });
+    if (param && isa<BlockArgument>(param))
+      dsrt::GradientOp::create(builder, op.getLoc(), buffers.lookup(param),
+                               buffers.lookup(grad));
+  }
+}
+
+LogicalResult Lowering::run() {
+  if (!trainStep.getBody().hasOneBlock())
+    return trainStep.emitError() << "@train_step must have one block";
+  Block &entry = trainStep.front();
+  auto ret = dyn_cast<func::ReturnOp>(entry.getTerminator());
+  if (!ret || ret.getNumOperands() < 1)
+    return trainStep.emitError() << "@train_step must return the loss first";
+
+  builder.setInsertionPoint(trainStep);
+  step = func::FuncOp::create(builder, trainStep.getLoc(), "step",
+                              builder.getFunctionType({}, {}));
+  builder.setInsertionPointToStart(step.addEntryBlock());
+
+  int64_t index = 0;
+  for (Operation &op : entry)
+    indexOf[&op] = index++;
+  returnIndex = indexOf[ret];
+
+  if (failed(mapArguments(entry)) || failed(collectInPlaceUpdates(ret)))
+    return failure();
+  for (Operation &op : entry.without_terminator())
+    if (failed(lowerOp(&op, indexOf[&op])))
+      return failure();
+
+  Value loss = buffers.lookup(ret.getOperand(0));
+  if (auto it = slotOf.find(loss); it != slotOf.end())
+    slots[it->second].lastUse = returnIndex;
+  dsrt::LossOp::create(builder, trainStep.getLoc(), loss);
+  markGradients();
+  func::ReturnOp::create(builder, trainStep.getLoc());
+
+  std::vector<dsc::BufferLifetime> lifetimes;
+  for (const Slot &slot : slots)
+    lifetimes.push_back({slot.bytes, slot.firstUse, slot.lastUse});
+  dsc::MemoryPlan plan = dsc::planMemory(lifetimes, alignment);
+  for (auto [slot, offset] : llvm::zip(slots, plan.offsets))
+    for (dsrt::ArenaBufferOp view : slot.views)
+      view.setOffset(offset);
+
+  step->setAttr("dsrt.arena_bytes", builder.getI64IntegerAttr(plan.peakBytes));
+  step->setAttr("dsrt.arena_alignment", builder.getI64IntegerAttr(alignment));
+  for (NamedAttribute attr : trainStep->getDiscardableAttrs())
+    step->setAttr(attr.getName(), attr.getValue());
+  trainStep.erase();
+  return success();
+}
+
+struct LowerToRuntimePass
+    : dsc::impl::LowerToRuntimePassBase<LowerToRuntimePass> {
+  using LowerToRuntimePassBase::LowerToRuntimePassBase;
+
+  void runOnOperation() override {
+    if (alignment < 1 || (alignment & (alignment - 1))) {
+      getOperation().emitError() << "alignment must be a power of two";
+      return signalPassFailure();
+    }
+    auto trainStep = getOperation().lookupSymbol<func::FuncOp>("train_step");
+    if (!trainStep) {
+      getOperation().emitError()
+          << "ds-lower-to-runtime needs func.func @train_step (run "
+             "-ds-autodiff first)";
+      return signalPassFailure();
+    }
+    if (failed(Lowering(trainStep, alignment).run()))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,269 @@
+//===- DSVJPElementwise.cpp - VJP rules of the elementwise ops ------------===//
+//
+// Each rule is the derivative PyTorch's autograd uses for the same function
+// (tools/autograd/derivatives.yaml), composed from ds ops; the broadcasting
+// binary ops sum each operand's gradient back to the operand's shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+
+using namespace mlir;
+using namespace mlir::ds;
+using namespace mlir::ds::vjp;
+
+namespace {
+/// Pushes `rule(resultGrad)` for the one operand of a unary op, or null when
+/// the operand is not differentiable or the result has no gradient.
+template <typename Rule>
+LogicalResult unaryVJP(Operation *op, ArrayRef<Value> resultGrads,
+                       SmallVectorImpl<Value> &operandGrads, Rule rule) {
+  Value grad = resultGrads.front();
+  bool differentiable = grad && isDifferentiable(op->getOperand(0).getType());
+  operandGrads.push_back(differentiable ? rule(grad) : Value());
+  return success();
+}
+
+/// Pushes `lhsRule(resultGrad)` and `rhsRule(resultGrad)`, each summed back
+/// to its operand's shape, for a broadcasting binary op.
+template <typename LhsRule, typename RhsRule>
+LogicalResult binaryVJP(OpBuilder &builder, Operation *op,
+                        ArrayRef<Value> resultGrads,
+                        SmallVectorImpl<Value> &operandGrads, LhsRule lhsRule,
+                        RhsRule rhsRule) {
+  Value grad = resultGrads.front();
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  if (!grad || !isDifferentiable(lhs.getType())) {
+    operandGrads.append(2, Value());
+    return success();
+  }
+  Location loc = op->getLoc();
+  operandGrads.push_back(sumToShape(builder, loc, lhsRule(grad),
+                                    cast<RankedTensorType>(lhs.getType())));
+  operandGrads.push_back(sumToShape(builder, loc, rhsRule(grad),
+                                    cast<RankedTensorType>(rhs.getType())));
+  return success();
+}
+
+Value mulByScalar(OpBuilder &builder, Location loc, Value value,
+                  double scalar) {
+  return MulOp::create(builder, loc, value,
+                       createScalarLike(builder, loc, value, scalar));
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Unary
+//===----------------------------------------------------------------------===//
+
+LogicalResult NegOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return NegOp::create(builder, getLoc(), grad);
+  });
+}
+
+LogicalResult ExpOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return MulOp::create(builder, getLoc(), grad, getResult());
+  });
+}
+
+LogicalResult LogOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return DivOp::create(builder, getLoc(), grad, getInput());
+  });
+}
+
+LogicalResult SqrtOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // d sqrt(x) = 1 / (2 sqrt(x)).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Value twice = mulByScalar(builder, getLoc(), getResult(), 2.0);
+    return DivOp::create(builder, getLoc(), grad, twice);
+  });
+}
+
+LogicalResult RsqrtOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  // d x^(-1/2) = -1/2 x^(-3/2) = -1/2 rsqrt(x)^3.
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Value cube = PowOp::create(builder, getLoc(), getResult(),
+                               builder.getF64FloatAttr(3.0));
+    Value scaled = MulOp::create(builder, getLoc(), grad, cube);
+    return mulByScalar(builder, getLoc(), scaled, -0.5);
+  });
+}
+
+LogicalResult TanhOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // d tanh(x) = 1 - tanh(x)^2.
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value square = MulOp::create(builder, loc, getResult(), getResult());
+    Value one = createScalarLike(builder, loc, grad, 1.0);
+    Value derivative = SubOp::create(builder, loc, one, square);
+    return MulOp::create(builder, loc, grad, derivative);
+  });
+}
+
+LogicalResult ReluOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // As torch's threshold_backward: the gradient passes where the result is
+  // positive (0 at x = 0).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value zero = createScalarLike(builder, loc, grad, 0.0);
+    Value positive = CompareOp::create(builder, loc, CompareDirection::GT,
+                                       getResult(), zero);
+    return SelectOp::create(builder, loc, positive, grad, zero);
+  });
+}
+
+LogicalResult SiluOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return SiluGradOp::create(builder, getLoc(), getInput(), grad);
+  });
+}
+
+LogicalResult SigmoidOp::buildVJP(OpBuilder &builder,
+                                  ArrayRef<Value> resultGrads,
+                                  SmallVectorImpl<Value> &operandGrads) {
+  // d sigmoid(x) = sigmoid(x) (1 - sigmoid(x)).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value one = createScalarLike(builder, loc, grad, 1.0);
+    Value complement = SubOp::create(builder, loc, one, getResult());
+    Value derivative = MulOp::create(builder, loc, getResult(), complement);
+    return MulOp::create(builder, loc, grad, derivative);
+  });
+}
+
+LogicalResult GeluOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return GeluGradOp::create(builder, getLoc(), getInput(), grad,
+                              getApproximateAttr());
+  });
+}
+
+LogicalResult PowOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  // d x^p = p x^(p-1); torch returns zeros for p = 0, where x^(p-1) could
+  // be infinite.
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    double exponent = getExponent().convertToDouble();
+    if (exponent == 0.0)
+      return createSplat(builder, loc, getType(), 0.0);
+    Value power = getInput();
+    if (exponent - 1.0 != 1.0)
+      power = PowOp::create(builder, loc, getInput(),
+                            builder.getF64FloatAttr(exponent - 1.0));
+    Value derivative = mulByScalar(builder, loc, power, exponent);
+    return MulOp::create(builder, loc, grad, derivative);
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Binary with broadcasting
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  auto identity = [](Value grad) { return grad; };
+  return binaryVJP(builder, *this, resultGrads, operandGrads, identity,
+                   identity);
+}
+
+LogicalResult SubOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  return binaryVJP(
+      builder, *this, resultGrads, operandGrads,
+      [](Value grad) { return grad; },
+      [&](Value grad) -> Value {
+        return NegOp::create(builder, getLoc(), grad);
+      });
+}
+
+LogicalResult MulOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  return binaryVJP(
+      builder, *this, resultGrads, operandGrads,
+      [&](Value grad) -> Value {
+        return MulOp::create(builder, getLoc(), grad, getRhs());
+      },
+      [&](Value grad) -> Value {
+        return MulOp::create(builder, getLoc(), grad, getLhs());
+      });
+}
+
+LogicalResult DivOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  // d(a / b)/db = -(a / b) / b, from the forward quotient as torch does.
+  return binaryVJP(
+      builder, *this, resultGrads, operandGrads,
+      [&](Value grad) -> Value {
+        return DivOp::create(builder, getLoc(), grad, getRhs());
+      },
+      [&](Value grad) -> Value {
+        Value quotient =
+            DivOp::create(builder, getLoc(), getResult(), getRhs());
+        Value product = MulOp::create(builder, getLoc(), grad, quotient);
+        return NegOp::create(builder, getLoc(), product);
+      });
+}
+
+LogicalResult MaximumOp::buildVJP(OpBuilder &builder,
+                                  ArrayRef<Value> resultGrads,
+                                  SmallVectorImpl<Value> &operandGrads) {
+  // The larger operand takes the gradient; ties split it in halves, as
+  // torch.maximum's backward does.
+  Location loc = getLoc();
+  auto share = [&](CompareDirection wins) {
+    return [&, wins](Value grad) -> Value {
+      Value zero = createScalarLike(builder, loc, grad, 0.0);
+      Value half = mulByScalar(builder, loc, grad, 0.5);
+      Value tie = CompareOp::create(builder, loc, CompareDirection::EQ,
+                                    getLhs(), getRhs());
+      Value larger = CompareOp::create(builder, loc, wins, getLhs(), getRhs());
+      Value tied = SelectOp::create(builder, loc, tie, half, zero);
+      return SelectOp::create(builder, loc, larger, grad, tied);
+    };
+  };
+  return binaryVJP(builder, *this, resultGrads, operandGrads,
+                   share(CompareDirection::GT), share(CompareDirection::LT));
+}
+
+//===----------------------------------------------------------------------===//
+// Comparison and choice
+//===----------------------------------------------------------------------===//
+
+LogicalResult CompareOp::buildVJP(OpBuilder &, ArrayRef<Value>,
+                                  SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.append(getOperation()->getNumOperands(), Value());
+  return success();
+}
+
+LogicalResult SelectOp::buildVJP(OpBuilder &builder,
+                                 ArrayRef<Value> resultGrads,
+                                 SmallVectorImpl<Value> &operandGrads) {
+  Value grad = resultGrads.front();
+  operandGrads.push_back(Value());
+  if (!grad || !isDifferentiable(getType())) {
+    operandGrads.append(2, Value());
+    return success();
+  }
+  Location loc = getLoc();
+  Value zero = createScalarLike(builder, loc, grad, 0.0);
+  Value onTrue = SelectOp::create(builder, loc, getCondition(), grad, zero);
+  Value onFalse = SelectOp::create(builder, loc, getCondition(), zero, grad);
+  operandGrads.push_back(
+      sumToShape(builder, loc, onTrue, getOnTrue().getType()));
+  operandGrads.push_back(
+      sumToShape(builder, loc, onFalse, getOnFalse().getType()));
+  return success();
+}

@@ -1,0 +1,504 @@
+//===- Executor.cpp - loads a plan and runs its steps ---------------------===//
+//
+// All checking happens in Executor::create, so that step() only calls
+// kernels: every instruction is matched against the kernel table, its
+// tensors get ATen views once, and a result that overlaps an operand in a
+// way its kernel cannot handle is computed into a temporary and copied
+// afterwards.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Runtime/Executor.h"
+
+#include "kernels/ATenKernel.h"
+#include "kernels/KernelRegistry.h"
+
+#include <ATen/Parallel.h>
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/Twine.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <optional>
+
+using namespace dsc::rt;
+using namespace dsc::rt::kernels;
+using llvm::StringRef;
+using llvm::Twine;
+
+namespace {
+
+/// Memory from posix_memalign.
+struct FreeDeleter {
+  void operator()(uint8_t *pointer) const { std::free(pointer); }
+};
+using AlignedBuffer = std::unique_ptr<uint8_t, FreeDeleter>;
+
+/// Persistent tensors and constants are aligned at least this much, which
+/// is what vectorised ATen kernels like.
+constexpr uint64_t kMinAlignment = 64;
+
+/// Allocates `bytes` zeroed bytes aligned to `alignment`; a null buffer for
+/// zero bytes.
+llvm::Expected<AlignedBuffer> allocate(uint64_t bytes, uint64_t alignment,
+                                       const Twine &what) {
+  if (bytes == 0)
+    return AlignedBuffer();
+  alignment = std::max<uint64_t>(alignment, sizeof(void *));
+  void *pointer = nullptr;
+  if (bytes > SIZE_MAX || posix_memalign(&pointer, alignment, bytes) != 0)
+    return llvm::createStringError("cannot allocate " + Twine(bytes) +
+                                   " bytes for " + what);
+  std::memset(pointer, 0, bytes);
+  return AlignedBuffer(static_cast<uint8_t *>(pointer));
+}
+
+std::optional<at::ScalarType> atenType(DType dtype) {
+  switch (dtype) {
+  case DType::F64:
+    return at::kDouble;
+  case DType::F32:
+    return at::kFloat;
+  case DType::F16:
+    return at::kHalf;
+  case DType::BF16:
+    return at::kBFloat16;
+  case DType::I64:
+    return at::kLong;
+  case DType::I32:
+    return at::kInt;
+  case DType::I16:
+    return at::kShort;
+  case DType::I8:
+    return at::kChar;
+  case DType::U8:
+    return at::kByte;
+  case DType::Bool:
+    return at::kBool;
+  case DType::U16:
+  case DType::U32:
+  case DType::U64:
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+/// Where a tensor's bytes live, for overlap tests: the arena, the constant
+/// section, or the persistent allocation of one tensor.
+struct Region {
+  int64_t space;
+  uint64_t begin;
+  uint64_t end;
+
+  bool overlaps(const Region &other) const {
+    return space == other.space && begin < other.end && other.begin < end;
+  }
+  bool sameAs(const Region &other) const {
+    return space == other.space && begin == other.begin && end == other.end;
+  }
+};
+
+Region regionOf(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  uint64_t bytes = desc.numBytes();
+  switch (desc.storage) {
+  case Storage::Arena:
+    return {0, desc.offset, desc.offset + bytes};
+  case Storage::Constant:
+    return {-1, desc.offset, desc.offset + bytes};
+  default:
+    return {1 + static_cast<int64_t>(index), 0, bytes};
+  }
+}
+
+/// One instruction ready to run.
+struct CompiledInstruction {
+  const Instruction *inst = nullptr;
+  const KernelInfo *kernel = nullptr;
+  std::vector<at::Tensor> operands;
+  /// What the kernel writes: the planned views, or temporaries for results
+  /// that overlap an operand.
+  std::vector<at::Tensor> results;
+  /// (planned view, temporary) pairs copied after the kernel.
+  std::vector<std::pair<at::Tensor, at::Tensor>> staged;
+  /// Indices into Plan::gradients completed by this instruction.
+  std::vector<size_t> gradients;
+};
+
+std::string instructionPrefix(size_t index, const Instruction &inst) {
+  return "instruction " + std::to_string(index) + " '" + inst.kernel + "': ";
+}
+
+std::string describeTensor(const Plan &plan, uint32_t index) {
+  std::string text = "tensor " + std::to_string(index);
+  if (!plan.tensors[index].name.empty())
+    text += " '" + plan.tensors[index].name + "'";
+  return text;
+}
+
+} // namespace
+
+struct Executor::Impl {
+  Plan plan;
+  AlignedBuffer arena;
+  AlignedBuffer constants;
+  std::vector<AlignedBuffer> persistent;
+  /// Start of every tensor's bytes (null for empty tensors).
+  std::vector<uint8_t *> data;
+  /// ATen view of every tensor whose dtype ATen knows.
+  std::vector<at::Tensor> views;
+  std::vector<CompiledInstruction> program;
+  /// Gradients no instruction writes: captured after the step.
+  std::vector<size_t> lateGradients;
+  llvm::StringMap<uint32_t> inputs;
+  std::vector<bool> inputSet;
+  bool hasParameters = false;
+  bool weightsLoaded = false;
+  bool captureGradients = false;
+  std::vector<TensorCopy> captured;
+  std::function<void(size_t)> hook;
+
+  llvm::Error allocateMemory();
+  void createViews();
+  llvm::Error compile(size_t index);
+  void assignGradients();
+  void capture(size_t gradient);
+  llvm::Error runInstruction(CompiledInstruction &compiled, size_t index);
+};
+
+llvm::Error Executor::Impl::allocateMemory() {
+  auto arenaBuffer =
+      allocate(plan.arenaBytes, plan.arenaAlignment, "the arena");
+  if (!arenaBuffer)
+    return arenaBuffer.takeError();
+  arena = std::move(*arenaBuffer);
+
+  auto constantBuffer =
+      allocate(plan.constants.size(), kMinAlignment, "the constants");
+  if (!constantBuffer)
+    return constantBuffer.takeError();
+  constants = std::move(*constantBuffer);
+  if (!plan.constants.empty())
+    std::memcpy(constants.get(), plan.constants.data(), plan.constants.size());
+
+  persistent.resize(plan.tensors.size());
+  data.assign(plan.tensors.size(), nullptr);
+  for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
+    uint64_t bytes = desc.numBytes();
+    switch (desc.storage) {
+    case Storage::Arena:
+      data[index] = bytes ? arena.get() + desc.offset : nullptr;
+      break;
+    case Storage::Constant:
+      data[index] = bytes ? constants.get() + desc.offset : nullptr;
+      break;
+    case Storage::Parameter:
+    case Storage::State:
+    case Storage::Input: {
+      auto buffer = allocate(bytes, kMinAlignment, describeTensor(plan, index));
+      if (!buffer)
+        return buffer.takeError();
+      persistent[index] = std::move(*buffer);
+      data[index] = persistent[index].get();
+      break;
+    }
+    }
+  }
+  return llvm::Error::success();
+}
+
+void Executor::Impl::createViews() {
+  views.resize(plan.tensors.size());
+  for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
+    std::optional<at::ScalarType> type = atenType(desc.dtype);
+    if (!type)
+      continue;
+    auto options = at::TensorOptions().dtype(*type).device(at::kCPU);
+    if (data[index])
+      views[index] = at::from_blob(data[index], desc.shape, options);
+    else
+      views[index] = at::empty(desc.shape, options);
+  }
+}
+
+llvm::Error Executor::Impl::compile(size_t index) {
+  const Instruction &inst = plan.instructions[index];
+  auto fail = [&](const Twine &message) {
+    return llvm::createStringError(instructionPrefix(index, inst) + message);
+  };
+
+  const KernelInfo *kernel = lookupKernel(inst.kernel);
+  if (!kernel)
+    return fail("no such kernel in this runtime (ds-run --list-kernels "
+                "lists them)");
+  size_t numOperands = inst.operands.size(), numResults = inst.results.size();
+  if (numOperands < kernel->minOperands || numOperands > kernel->maxOperands) {
+    std::string expected =
+        kernel->minOperands == kernel->maxOperands
+            ? std::to_string(kernel->minOperands)
+        : kernel->maxOperands == ~0u
+            ? "at least " + std::to_string(kernel->minOperands)
+            : std::to_string(kernel->minOperands) + " to " +
+                  std::to_string(kernel->maxOperands);
+    return fail("expected " + expected + " operands, got " +
+                Twine(numOperands));
+  }
+  if (kernel->numResults ? numResults != kernel->numResults : numResults == 0)
+    return fail("expected " +
+                (kernel->numResults ? std::to_string(kernel->numResults)
+                                    : std::string("at least 1")) +
+                " results, got " + Twine(numResults));
+
+  std::vector<const TensorDesc *> operandDescs, resultDescs;
+  for (uint32_t t : inst.operands)
+    operandDescs.push_back(&plan.tensors[t]);
+  for (uint32_t t : inst.results)
+    resultDescs.push_back(&plan.tensors[t]);
+  for (uint32_t t : llvm::concat<const uint32_t>(inst.operands, inst.results))
+    if (!views[t].defined())
+      return fail(describeTensor(plan, t) + " has dtype " +
+                  StringRef(dtypeName(plan.tensors[t].dtype)).lower() +
+                  ", which the ATen kernels do not support");
+  if (llvm::Error err = kernel->check({inst, operandDescs, resultDescs}))
+    return fail(llvm::toString(std::move(err)));
+
+  CompiledInstruction compiled;
+  compiled.inst = &inst;
+  compiled.kernel = kernel;
+  for (uint32_t t : inst.operands)
+    compiled.operands.push_back(views[t]);
+  for (auto [pos, t] : llvm::enumerate(inst.results)) {
+    Region region = regionOf(plan, t);
+    const TensorDesc &desc = plan.tensors[t];
+    for (size_t other = 0; other < pos; ++other)
+      if (region.overlaps(regionOf(plan, inst.results[other])))
+        return fail("results " + Twine(other) + " and " + Twine(pos) +
+                    " share memory");
+    bool stage = false;
+    for (auto [operandPos, o] : llvm::enumerate(inst.operands)) {
+      Region operandRegion = regionOf(plan, o);
+      if (!region.overlaps(operandRegion))
+        continue;
+      bool exact =
+          region.sameAs(operandRegion) && plan.tensors[o].dtype == desc.dtype;
+      bool allowed = exact && (kernel->alias == Alias::Elementwise ||
+                               (kernel->alias == Alias::Listed &&
+                                pos < kernel->inPlaceOperands.size() &&
+                                kernel->inPlaceOperands[pos] == operandPos));
+      stage |= !allowed;
+    }
+    if (!stage) {
+      compiled.results.push_back(views[t]);
+      continue;
+    }
+    at::Tensor temporary = at::empty_like(views[t]);
+    compiled.results.push_back(temporary);
+    compiled.staged.emplace_back(views[t], temporary);
+  }
+  program.push_back(std::move(compiled));
+  return llvm::Error::success();
+}
+
+void Executor::Impl::assignGradients() {
+  for (auto [gradient, pair] : llvm::enumerate(plan.gradients)) {
+    uint32_t grad = pair.second;
+    std::optional<size_t> last;
+    for (auto [index, inst] : llvm::enumerate(plan.instructions))
+      if (llvm::is_contained(inst.results, grad))
+        last = index;
+    if (last)
+      program[*last].gradients.push_back(gradient);
+    else
+      lateGradients.push_back(gradient);
+  }
+}
+
+void Executor::Impl::capture(size_t gradient) {
+  auto [param, grad] = plan.gradients[gradient];
+  TensorCopy &copy = captured[gradient];
+  const TensorDesc &desc = plan.tensors[grad];
+  copy.name = plan.tensors[param].name;
+  copy.dtype = desc.dtype;
+  copy.shape = desc.shape;
+  copy.bytes.assign(data[grad], data[grad] + desc.numBytes());
+}
+
+llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
+                                           size_t index) {
+  auto fail = [&](const Twine &message) {
+    return llvm::createStringError(instructionPrefix(index, *compiled.inst) +
+                                   message);
+  };
+  try {
+    compiled.kernel->run(
+        KernelArgs{*compiled.inst, compiled.operands, compiled.results});
+    for (auto &[planned, temporary] : compiled.staged)
+      planned.copy_(temporary);
+  } catch (const c10::Error &e) {
+    std::string message = e.what_without_backtrace();
+    // ATen appends its own context lines; the first line says what failed.
+    return fail(StringRef(message).split('\n').first);
+  } catch (const std::exception &e) {
+    return fail(e.what());
+  }
+  for (auto [pos, result] : llvm::enumerate(compiled.results)) {
+    const TensorDesc &desc = plan.tensors[compiled.inst->results[pos]];
+    if (result.sizes() != at::IntArrayRef(desc.shape))
+      return fail("the kernel resized result " + Twine(pos));
+  }
+  return llvm::Error::success();
+}
+
+Executor::Executor(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+Executor::~Executor() = default;
+
+llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan) {
+  if (llvm::Error err = validatePlan(plan))
+    return std::move(err);
+  auto impl = std::make_unique<Impl>();
+  impl->plan = std::move(plan);
+  const Plan &p = impl->plan;
+  try {
+    if (llvm::Error err = impl->allocateMemory())
+      return std::move(err);
+    impl->createViews();
+    for (size_t index = 0; index < p.instructions.size(); ++index)
+      if (llvm::Error err = impl->compile(index))
+        return std::move(err);
+  } catch (const c10::Error &e) {
+    return llvm::createStringError(
+        "cannot prepare the plan: " +
+        StringRef(e.what_without_backtrace()).split('\n').first);
+  }
+  impl->assignGradients();
+  impl->captured.resize(p.gradients.size());
+  impl->inputSet.assign(p.tensors.size(), false);
+  for (uint32_t index : p.tensorsWith(Storage::Input))
+    impl->inputs[p.tensors[index].name] = index;
+  impl->hasParameters = !p.tensorsWith(Storage::Parameter).empty();
+  return std::unique_ptr<Executor>(new Executor(std::move(impl)));
+}
+
+const Plan &Executor::plan() const { return impl->plan; }
+
+uint64_t Executor::arenaBytes() const {
+  return impl->arena ? impl->plan.arenaBytes : 0;
+}
+
+llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
+  const Plan &plan = impl->plan;
+  std::vector<std::pair<uint32_t, const TensorInfo *>> sources;
+  for (uint32_t index : plan.tensorsWith(Storage::Parameter)) {
+    const TensorDesc &desc = plan.tensors[index];
+    auto info = weights.expect(desc.name, desc.dtype, desc.shape);
+    if (!info)
+      return info.takeError();
+    sources.emplace_back(index, *info);
+  }
+  for (auto [index, info] : sources) {
+    llvm::ArrayRef<uint8_t> bytes = weights.data(*info);
+    // The file's data need not be aligned for the dtype: copy bytes.
+    if (!bytes.empty())
+      std::memcpy(impl->data[index], bytes.data(), bytes.size());
+  }
+  impl->weightsLoaded = true;
+  return llvm::Error::success();
+}
+
+llvm::Error Executor::loadInputs(const SafeTensorsFile &inputs) {
+  const Plan &plan = impl->plan;
+  for (uint32_t index : plan.tensorsWith(Storage::Input)) {
+    const TensorDesc &desc = plan.tensors[index];
+    auto info = inputs.expect(desc.name, desc.dtype, desc.shape);
+    if (!info)
+      return info.takeError();
+    if (llvm::Error err = setInput(desc.name, inputs.data(**info)))
+      return err;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Executor::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
+  auto it = impl->inputs.find(name);
+  if (it == impl->inputs.end())
+    return llvm::createStringError("the plan has no input '" + name + "'");
+  uint32_t index = it->second;
+  const TensorDesc &desc = impl->plan.tensors[index];
+  if (bytes.size() != desc.numBytes())
+    return llvm::createStringError("input '" + name + "' is " +
+                                   typeString(desc) + " (" +
+                                   Twine(desc.numBytes()) + " bytes), got " +
+                                   Twine(bytes.size()) + " bytes");
+  if (!bytes.empty())
+    std::memcpy(impl->data[index], bytes.data(), bytes.size());
+  impl->inputSet[index] = true;
+  return llvm::Error::success();
+}
+
+llvm::Error Executor::step() {
+  if (impl->hasParameters && !impl->weightsLoaded)
+    return llvm::createStringError(
+        "the parameters have no values: load the weights before a step");
+  for (const auto &entry : impl->inputs)
+    if (!impl->inputSet[entry.second])
+      return llvm::createStringError("input '" + entry.getKey() +
+                                     "' was never set");
+  for (auto [index, compiled] : llvm::enumerate(impl->program)) {
+    if (llvm::Error err = impl->runInstruction(compiled, index))
+      return err;
+    if (impl->captureGradients)
+      for (size_t gradient : compiled.gradients)
+        impl->capture(gradient);
+    if (impl->hook)
+      impl->hook(index);
+  }
+  if (impl->captureGradients)
+    for (size_t gradient : impl->lateGradients)
+      impl->capture(gradient);
+  return llvm::Error::success();
+}
+
+double Executor::loss() const {
+  return impl->views[impl->plan.loss].item<double>();
+}
+
+void Executor::setCaptureGradients(bool enabled) {
+  impl->captureGradients = enabled;
+}
+
+llvm::ArrayRef<TensorCopy> Executor::capturedGradients() const {
+  return impl->captured;
+}
+
+std::vector<TensorRef> Executor::parameters() const {
+  std::vector<TensorRef> result;
+  for (uint32_t index : impl->plan.tensorsWith(Storage::Parameter))
+    result.push_back({&impl->plan.tensors[index], tensorData(index)});
+  return result;
+}
+
+llvm::ArrayRef<uint8_t> Executor::tensorData(uint32_t index) const {
+  return {impl->data[index],
+          static_cast<size_t>(impl->plan.tensors[index].numBytes())};
+}
+
+llvm::MutableArrayRef<uint8_t> Executor::tensorData(uint32_t index) {
+  return {impl->data[index],
+          static_cast<size_t>(impl->plan.tensors[index].numBytes())};
+}
+
+void Executor::setInstructionHook(std::function<void(size_t)> hook) {
+  impl->hook = std::move(hook);
+}
+
+void dsc::rt::setNumThreads(unsigned threads) {
+  at::set_num_threads(static_cast<int>(std::max(threads, 1u)));
+}
+
+std::vector<std::string> dsc::rt::kernelNames() {
+  return kernels::kernelNames();
+}

@@ -1,0 +1,432 @@
+//===- Plan.cpp - plan helpers, validation and listing --------------------===//
+//
+// The file format lives in PlanFile.cpp; this file holds what the runtime
+// needs from a Plan in memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Runtime/Plan.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <set>
+
+using namespace dsc::rt;
+using llvm::StringRef;
+using llvm::Twine;
+
+namespace {
+
+bool isKnownDType(DType dtype) {
+  return static_cast<uint8_t>(dtype) <= static_cast<uint8_t>(DType::Bool);
+}
+
+bool isKnownStorage(Storage storage) {
+  return static_cast<uint8_t>(storage) <=
+         static_cast<uint8_t>(Storage::Constant);
+}
+
+bool isFloat(DType dtype) {
+  return dtype == DType::F64 || dtype == DType::F32 || dtype == DType::F16 ||
+         dtype == DType::BF16;
+}
+
+/// Returns the lowercase dtype name listings use ("f32", "bf16", "bool").
+std::string lowerDTypeName(DType dtype) {
+  if (!isKnownDType(dtype))
+    return "dtype" + std::to_string(static_cast<unsigned>(dtype));
+  return StringRef(dtypeName(dtype)).lower();
+}
+
+std::string formatType(const TensorDesc &desc) {
+  std::string text = lowerDTypeName(desc.dtype) + "[";
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(desc.shape, os, ",");
+  os << "]";
+  return text;
+}
+
+/// Names tensor `index` in messages: `tensor 3 'fc.weight'`.
+std::string describeTensor(const Plan &plan, uint32_t index) {
+  std::string text = "tensor " + std::to_string(index);
+  if (index < plan.tensors.size() && !plan.tensors[index].name.empty())
+    text += " '" + plan.tensors[index].name + "'";
+  return text;
+}
+
+llvm::Error tensorError(const Plan &plan, uint32_t index,
+                        const Twine &message) {
+  return llvm::createStringError(describeTensor(plan, index) + ": " + message);
+}
+
+llvm::Error instructionError(size_t index, const Instruction &inst,
+                             const Twine &message) {
+  return llvm::createStringError("instruction " + Twine(index) + " '" +
+                                 inst.kernel + "': " + message);
+}
+
+/// Checks one tensor on its own: dtype, storage, shape, size and range.
+llvm::Error validateTensor(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  auto fail = [&](const Twine &message) {
+    return tensorError(plan, index, message);
+  };
+  if (!isKnownDType(desc.dtype))
+    return fail("unknown dtype " + Twine(static_cast<unsigned>(desc.dtype)));
+  if (!isKnownStorage(desc.storage))
+    return fail("unknown storage " +
+                Twine(static_cast<unsigned>(desc.storage)));
+  for (int64_t dim : desc.shape)
+    if (dim < 0)
+      return fail("negative dimension " + Twine(dim) + " in shape " +
+                  formatType(desc));
+  uint64_t bytes = desc.numBytes();
+  if (bytes == std::numeric_limits<uint64_t>::max())
+    return fail("byte size of " + formatType(desc) + " overflows");
+
+  uint64_t end;
+  bool overflow = __builtin_add_overflow(desc.offset, bytes, &end);
+  std::string range = "bytes [" + std::to_string(desc.offset) + ", +" +
+                      std::to_string(bytes) + ")";
+  switch (desc.storage) {
+  case Storage::Arena:
+    if (desc.offset % plan.arenaAlignment != 0)
+      return fail("arena offset " + Twine(desc.offset) +
+                  " is not a multiple of the alignment " +
+                  Twine(plan.arenaAlignment));
+    if (overflow || end > plan.arenaBytes)
+      return fail("arena " + range + " exceed the arena (" +
+                  Twine(plan.arenaBytes) + " bytes)");
+    break;
+  case Storage::Constant:
+    if (overflow || end > plan.constants.size())
+      return fail("constant " + range + " exceed the constant section (" +
+                  Twine(plan.constants.size()) + " bytes)");
+    break;
+  case Storage::Parameter:
+  case Storage::State:
+  case Storage::Input:
+    if (desc.name.empty())
+      return fail(storageName(desc.storage) + " tensors need a name");
+    if (desc.offset != 0)
+      return fail(storageName(desc.storage) + " tensors have offset 0, got " +
+                  Twine(desc.offset));
+    break;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error validateTensors(const Plan &plan) {
+  if (plan.tensors.size() > std::numeric_limits<uint32_t>::max())
+    return llvm::createStringError("the plan has " +
+                                   Twine(plan.tensors.size()) +
+                                   " tensors; indices are 32-bit");
+  // Names must be unique per storage class: a parameter and its optimizer
+  // state may share a stem, but two parameters cannot share a name.
+  std::set<std::pair<Storage, std::string>> names;
+  for (uint32_t i = 0, e = plan.tensors.size(); i < e; ++i) {
+    if (llvm::Error err = validateTensor(plan, i))
+      return err;
+    const TensorDesc &desc = plan.tensors[i];
+    if (desc.storage != Storage::Arena && desc.storage != Storage::Constant &&
+        !names.insert({desc.storage, desc.name}).second)
+      return tensorError(plan, i,
+                         "duplicate " + storageName(desc.storage) + " name");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error validateInstructions(const Plan &plan) {
+  for (size_t index = 0, e = plan.instructions.size(); index < e; ++index) {
+    const Instruction &inst = plan.instructions[index];
+    auto fail = [&](const Twine &message) {
+      return instructionError(index, inst, message);
+    };
+    if (inst.kernel.empty())
+      return fail("empty kernel name");
+    for (auto [pos, operand] : llvm::enumerate(inst.operands))
+      if (operand >= plan.tensors.size())
+        return fail("operand " + Twine(pos) + " is tensor " + Twine(operand) +
+                    ", but the plan has " + Twine(plan.tensors.size()) +
+                    " tensors");
+    for (auto [pos, result] : llvm::enumerate(inst.results)) {
+      if (result >= plan.tensors.size())
+        return fail("result " + Twine(pos) + " is tensor " + Twine(result) +
+                    ", but the plan has " + Twine(plan.tensors.size()) +
+                    " tensors");
+      Storage storage = plan.tensors[result].storage;
+      if (storage == Storage::Constant || storage == Storage::Input)
+        return fail("result " + Twine(pos) + " writes " +
+                    describeTensor(plan, result) + ", which is " +
+                    storageName(storage) + " (read-only)");
+    }
+    for (const auto &attr : inst.attrs)
+      if (attr.first.empty())
+        return fail("attribute with an empty name");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error validateOutputs(const Plan &plan) {
+  if (plan.loss >= plan.tensors.size())
+    return llvm::createStringError("loss is tensor " + Twine(plan.loss) +
+                                   ", but the plan has " +
+                                   Twine(plan.tensors.size()) + " tensors");
+  const TensorDesc &loss = plan.tensors[plan.loss];
+  if (!loss.shape.empty() || !isFloat(loss.dtype))
+    return tensorError(plan, plan.loss,
+                       "the loss must be a 0-d float tensor, got " +
+                           formatType(loss));
+
+  std::set<uint32_t> params;
+  for (size_t index = 0, e = plan.gradients.size(); index < e; ++index) {
+    uint32_t param = plan.gradients[index].first;
+    uint32_t grad = plan.gradients[index].second;
+    auto fail = [&](const Twine &message) {
+      return llvm::createStringError("gradient " + Twine(index) + ": " +
+                                     message);
+    };
+    if (param >= plan.tensors.size() || grad >= plan.tensors.size())
+      return fail("tensor " + Twine(std::max(param, grad)) +
+                  " out of range (the plan has " + Twine(plan.tensors.size()) +
+                  " tensors)");
+    const TensorDesc &p = plan.tensors[param];
+    const TensorDesc &g = plan.tensors[grad];
+    if (p.storage != Storage::Parameter)
+      return fail(describeTensor(plan, param) + " is " +
+                  storageName(p.storage) + ", not a parameter");
+    if (!params.insert(param).second)
+      return fail(describeTensor(plan, param) + " has two gradients");
+    if (p.dtype != g.dtype || p.shape != g.shape)
+      return fail(describeTensor(plan, grad) + " is " + formatType(g) +
+                  " but " + describeTensor(plan, param) + " is " +
+                  formatType(p));
+  }
+  return llvm::Error::success();
+}
+
+/// Formats a double so that it reads back exactly and never looks like an
+/// integer.
+std::string formatDouble(double value) {
+  if (std::isnan(value))
+    return "nan";
+  if (std::isinf(value))
+    return value < 0 ? "-inf" : "inf";
+  char buffer[64];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
+    if (std::strtod(buffer, nullptr) == value)
+      break;
+  }
+  std::string text = buffer;
+  if (text.find_first_of(".eni") == std::string::npos)
+    text += ".0";
+  return text;
+}
+
+/// Prints `text` in double quotes with C escapes; UTF-8 stays readable.
+void printQuoted(llvm::raw_ostream &os, StringRef text) {
+  os << '"';
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\')
+      os << '\\' << c;
+    else if (c == '\n')
+      os << "\\n";
+    else if (c == '\t')
+      os << "\\t";
+    else if (c < 0x20 || c == 0x7f)
+      os << "\\x" << llvm::hexdigit(c >> 4) << llvm::hexdigit(c & 15);
+    else
+      os << c;
+  }
+  os << '"';
+}
+
+void printAttr(llvm::raw_ostream &os, const AttrValue &value) {
+  if (const auto *i = std::get_if<int64_t>(&value))
+    os << *i;
+  else if (const auto *d = std::get_if<double>(&value))
+    os << formatDouble(*d);
+  else if (const auto *s = std::get_if<std::string>(&value))
+    printQuoted(os, *s);
+  else {
+    os << "[";
+    llvm::interleaveComma(std::get<std::vector<int64_t>>(value), os);
+    os << "]";
+  }
+}
+
+void printTensorList(llvm::raw_ostream &os, llvm::ArrayRef<uint32_t> list) {
+  os << "(";
+  llvm::interleaveComma(list, os, [&](uint32_t t) { os << "%t" << t; });
+  os << ")";
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// TensorDesc, Instruction, Plan
+//===----------------------------------------------------------------------===//
+
+StringRef dsc::rt::storageName(Storage storage) {
+  switch (storage) {
+  case Storage::Arena:
+    return "arena";
+  case Storage::Parameter:
+    return "param";
+  case Storage::State:
+    return "state";
+  case Storage::Input:
+    return "input";
+  case Storage::Constant:
+    return "const";
+  }
+  return "unknown";
+}
+
+int64_t TensorDesc::numElements() const {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    if (dim < 0 || llvm::MulOverflow(count, dim, count))
+      return -1;
+  return count;
+}
+
+uint64_t TensorDesc::numBytes() const {
+  constexpr uint64_t kInvalid = std::numeric_limits<uint64_t>::max();
+  int64_t count = numElements();
+  uint64_t bytes;
+  if (count < 0 || !isKnownDType(dtype) ||
+      __builtin_mul_overflow(static_cast<uint64_t>(count),
+                             static_cast<uint64_t>(dtypeSize(dtype)), &bytes) ||
+      bytes == kInvalid)
+    return kInvalid;
+  return bytes;
+}
+
+int64_t Instruction::getInt(StringRef name, int64_t fallback) const {
+  auto it = attrs.find(name.str());
+  if (it == attrs.end())
+    return fallback;
+  const auto *value = std::get_if<int64_t>(&it->second);
+  return value ? *value : fallback;
+}
+
+double Instruction::getDouble(StringRef name, double fallback) const {
+  auto it = attrs.find(name.str());
+  if (it == attrs.end())
+    return fallback;
+  if (const auto *value = std::get_if<double>(&it->second))
+    return *value;
+  if (const auto *value = std::get_if<int64_t>(&it->second))
+    return static_cast<double>(*value);
+  return fallback;
+}
+
+std::string Instruction::getString(StringRef name, StringRef fallback) const {
+  auto it = attrs.find(name.str());
+  if (it == attrs.end())
+    return fallback.str();
+  const auto *value = std::get_if<std::string>(&it->second);
+  return value ? *value : fallback.str();
+}
+
+std::vector<int64_t> Instruction::getInts(StringRef name) const {
+  auto it = attrs.find(name.str());
+  if (it == attrs.end())
+    return {};
+  const auto *value = std::get_if<std::vector<int64_t>>(&it->second);
+  return value ? *value : std::vector<int64_t>();
+}
+
+std::vector<uint32_t> Plan::tensorsWith(Storage storage) const {
+  std::vector<uint32_t> indices;
+  for (auto [index, desc] : llvm::enumerate(tensors))
+    if (desc.storage == storage)
+      indices.push_back(static_cast<uint32_t>(index));
+  return indices;
+}
+
+//===----------------------------------------------------------------------===//
+// validatePlan
+//===----------------------------------------------------------------------===//
+
+llvm::Error dsc::rt::validatePlan(const Plan &plan) {
+  if (!llvm::isPowerOf2_64(plan.arenaAlignment))
+    return llvm::createStringError("arena alignment " +
+                                   Twine(plan.arenaAlignment) +
+                                   " is not a power of two");
+  if (llvm::Error err = validateTensors(plan))
+    return err;
+  if (llvm::Error err = validateInstructions(plan))
+    return err;
+  if (llvm::Error err = validateOutputs(plan))
+    return err;
+  for (const auto &entry : plan.metadata)
+    if (entry.first.empty())
+      return llvm::createStringError("metadata entry with an empty key");
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// dumpPlan
+//===----------------------------------------------------------------------===//
+
+std::string dsc::rt::dumpPlan(const Plan &plan) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "plan: arena " << plan.arenaBytes << " bytes, alignment "
+     << plan.arenaAlignment << "\n";
+  os << "  " << plan.tensors.size() << " tensors, " << plan.instructions.size()
+     << " instructions, " << plan.constants.size() << " constant bytes, "
+     << plan.gradients.size() << " gradients\n";
+  for (const auto &[key, value] : plan.metadata) {
+    os << "  " << key << " = ";
+    printQuoted(os, value);
+    os << "\n";
+  }
+
+  os << "tensors:\n";
+  for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
+    os << "  %t" << index << " = " << storageName(desc.storage);
+    if (desc.storage == Storage::Arena || desc.storage == Storage::Constant)
+      os << "[offset=" << desc.offset << "]";
+    os << " " << formatType(desc);
+    if (!desc.name.empty()) {
+      os << " ";
+      printQuoted(os, desc.name);
+    }
+    os << "\n";
+  }
+
+  os << "instructions:\n";
+  for (auto [index, inst] : llvm::enumerate(plan.instructions)) {
+    os << "  " << index << ": " << inst.kernel;
+    printTensorList(os, inst.operands);
+    os << " -> ";
+    printTensorList(os, inst.results);
+    if (!inst.attrs.empty()) {
+      os << " {";
+      llvm::interleaveComma(inst.attrs, os, [&](const auto &attr) {
+        os << attr.first << " = ";
+        printAttr(os, attr.second);
+      });
+      os << "}";
+    }
+    os << "\n";
+  }
+
+  os << "gradients:\n";
+  for (auto [param, grad] : plan.gradients)
+    os << "  %t" << param << " <- %t" << grad << "\n";
+  os << "loss: %t" << plan.loss << "\n";
+  return text;
+}

@@ -1,0 +1,432 @@
+//===- Gradient.cpp - backward and optimizer kernels ----------------------===//
+//
+// The ops of DSGradientOps.td (except `pad`, in Shape.cpp). Backward kernels
+// call the ATen functions that PyTorch's autograd calls for the forward op,
+// so that gradients match autograd to rounding; the optimizer kernels repeat
+// torch.optim's single-tensor code statement by statement.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ATenKernel.h"
+
+#include "llvm/ADT/Twine.h"
+
+#include <cmath>
+
+using namespace dsc::rt;
+using namespace dsc::rt::kernels;
+using llvm::Twine;
+
+namespace {
+
+KernelInfo kernel(KernelFn run, CheckFn check, unsigned operands,
+                  unsigned results = 1, Alias alias = Alias::None) {
+  KernelInfo info;
+  info.run = run;
+  info.check = check;
+  info.minOperands = info.maxOperands = operands;
+  info.numResults = results;
+  info.alias = alias;
+  return info;
+}
+
+/// Returns `indices` as a dtype index_add_ and nll_loss accept.
+at::Tensor longIndices(const at::Tensor &indices) {
+  return indices.scalar_type() == at::kLong ? indices : indices.to(at::kLong);
+}
+
+/// Sums `tensor` [..., D] over its leading dimensions into `out` [D].
+void sumLeadingInto(at::Tensor &out, const at::Tensor &tensor) {
+  at::sum_out(out, flattenLeading(tensor), {0});
+}
+
+//===----------------------------------------------------------------------===//
+// attention_grad
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkAttentionGrad(const CheckArgs &args) {
+  // The first three operands are the forward's; reuse its shape rules by
+  // checking them as an attention instruction would be checked.
+  const TensorDesc &q = *args.operands[0], &k = *args.operands[1],
+                   &v = *args.operands[2];
+  auto causal = readFlag(args.inst, "causal");
+  if (!causal)
+    return causal.takeError();
+  auto scale = readDouble(args.inst, "scale");
+  if (!scale)
+    return scale.takeError();
+  if (!(*scale > 0))
+    return checkError("attribute 'scale' must be positive, got " +
+                      numberString(*scale));
+  if (llvm::Error err = expectFloat(q, "query"))
+    return err;
+  for (auto [desc, what] :
+       {std::make_pair(&q, "query"), std::make_pair(&k, "key"),
+        std::make_pair(&v, "value")}) {
+    if (llvm::Error err = expectRank(*desc, 4, what))
+      return err;
+    if (llvm::Error err = expectDType(*desc, q.dtype, what))
+      return err;
+  }
+  const auto &qs = q.shape, &ks = k.shape, &vs = v.shape;
+  if (ks[0] != qs[0] || vs[0] != qs[0] || vs[1] != ks[1] || vs[2] != ks[2] ||
+      ks[3] != qs[3] || ks[1] <= 0 || qs[1] % ks[1] != 0 ||
+      (*causal && qs[2] != ks[2]))
+    return checkError("query " + typeString(q) + ", key " + typeString(k) +
+                      " and value " + typeString(v) +
+                      " are not the operands of an attention");
+  std::vector<int64_t> outShape = {qs[0], qs[1], qs[2], vs[3]};
+  if (llvm::Error err =
+          expectType(*args.operands[3], q.dtype, outShape, "output"))
+    return err;
+  if (llvm::Error err =
+          expectType(*args.operands[4], q.dtype, outShape, "grad_output"))
+    return err;
+  if (llvm::Error err =
+          expectSameType(*args.results[0], "grad_query", q, "query"))
+    return err;
+  if (llvm::Error err = expectSameType(*args.results[1], "grad_key", k, "key"))
+    return err;
+  return expectSameType(*args.results[2], "grad_value", v, "value");
+}
+
+void runAttentionGrad(const KernelArgs &args) {
+  const at::Tensor &query = args.operand(0), &key = args.operand(1),
+                   &value = args.operand(2), &gradOut = args.operand(4);
+  double scale = args.inst.getDouble("scale");
+  int64_t b = key.size(0), hkv = key.size(1);
+
+  // In the grouped layout [B, Hkv, G*S, ...] of attentionProbs, the
+  // contraction over G*S in the key and value gradients sums over the query
+  // heads that share a key/value head.
+  at::Tensor probs =
+      attentionProbs(query, key, args.inst.getInt("causal") != 0, scale);
+  at::Tensor dOut = gradOut.reshape({b, hkv, -1, value.size(3)});
+  at::matmul_out(args.result(2), probs.transpose(-1, -2), dOut);
+
+  at::Tensor dProbs = at::matmul(dOut, value.transpose(-1, -2));
+  at::Tensor dScores =
+      at::_softmax_backward_data(dProbs, probs, -1, probs.scalar_type())
+          .mul_(scale);
+  at::Tensor dQuery = args.result(0).view({b, hkv, -1, query.size(3)});
+  at::matmul_out(dQuery, dScores, key);
+  at::matmul_out(args.result(1), dScores.transpose(-1, -2),
+                 query.reshape({b, hkv, -1, query.size(3)}));
+}
+
+//===----------------------------------------------------------------------===//
+// layer_norm_grad, rms_norm_grad
+//===----------------------------------------------------------------------===//
+
+/// Checks input [..., D], weight [D], grad_output (the input's type) and
+/// `epsilon`, and results: the input's type, then `numParamGrads` of [D].
+llvm::Error checkNormGrad(const CheckArgs &args, unsigned numParamGrads) {
+  const TensorDesc &input = *args.operands[0];
+  if (llvm::Error err = expectFloat(input, "input"))
+    return err;
+  if (llvm::Error err = expectRank(input, 1, "input", /*atLeast=*/true))
+    return err;
+  auto epsilon = readDouble(args.inst, "epsilon");
+  if (!epsilon)
+    return epsilon.takeError();
+  if (!(*epsilon > 0))
+    return checkError("attribute 'epsilon' must be positive, got " +
+                      numberString(*epsilon));
+  std::vector<int64_t> paramShape = {input.shape.back()};
+  if (llvm::Error err =
+          expectType(*args.operands[1], input.dtype, paramShape, "weight"))
+    return err;
+  if (llvm::Error err =
+          expectSameType(*args.operands[2], "grad_output", input, "input"))
+    return err;
+  if (llvm::Error err =
+          expectSameType(*args.results[0], "grad_input", input, "input"))
+    return err;
+  for (unsigned i = 1; i <= numParamGrads; ++i)
+    if (llvm::Error err = expectType(*args.results[i], input.dtype, paramShape,
+                                     "result " + std::to_string(i)))
+      return err;
+  return llvm::Error::success();
+}
+
+llvm::Error checkLayerNormGrad(const CheckArgs &args) {
+  return checkNormGrad(args, 2);
+}
+
+void runLayerNormGrad(const KernelArgs &args) {
+  const at::Tensor &input = args.operand(0), &weight = args.operand(1),
+                   &gradOut = args.operand(2);
+  std::vector<int64_t> normalized = {input.size(-1)};
+  // Recompute the statistics exactly as the forward's native_layer_norm did,
+  // then run autograd's backward function.
+  auto stats = at::native_layer_norm(input, normalized, weight, {},
+                                     args.inst.getDouble("epsilon"));
+  auto grads = at::native_layer_norm_backward(
+      gradOut, input, normalized, std::get<1>(stats), std::get<2>(stats),
+      weight, {}, {true, true, false});
+  args.result(0).copy_(std::get<0>(grads));
+  args.result(1).copy_(std::get<1>(grads));
+  sumLeadingInto(args.result(2), gradOut);
+}
+
+llvm::Error checkRmsNormGrad(const CheckArgs &args) {
+  return checkNormGrad(args, 1);
+}
+
+void runRmsNormGrad(const KernelArgs &args) {
+  // y = w * (x * r), r = rsqrt(mean(x^2) + eps):
+  //   dx = r * (w dy) - r^3 * x * mean((w dy) * x)
+  //   dw = sum over leading dimensions of dy * x * r
+  const at::Tensor &x = args.operand(0), &weight = args.operand(1),
+                   &gradOut = args.operand(2);
+  at::Tensor variance = x.pow(2).mean(-1, /*keepdim=*/true);
+  at::Tensor rstd = at::rsqrt(variance + args.inst.getDouble("epsilon"));
+  at::Tensor dNormed = gradOut * weight;
+  at::Tensor dot = (dNormed * x).mean(-1, /*keepdim=*/true);
+  at::sub_out(args.result(0), dNormed * rstd, rstd.pow(3) * x * dot);
+  sumLeadingInto(args.result(1), gradOut * (x * rstd));
+}
+
+//===----------------------------------------------------------------------===//
+// Activations and softmax
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkActivationGrad(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  if (llvm::Error err = expectFloat(input, "input"))
+    return err;
+  if (llvm::Error err =
+          expectSameType(*args.operands[1], "grad_output", input, "input"))
+    return err;
+  return expectSameType(*args.results[0], "the result", input, "input");
+}
+
+llvm::Error checkGeluGrad(const CheckArgs &args) {
+  if (auto mode = readString(args.inst, "approximate", {"none", "tanh"}); !mode)
+    return mode.takeError();
+  return checkActivationGrad(args);
+}
+
+llvm::Error checkSoftmaxGrad(const CheckArgs &args) {
+  const TensorDesc &output = *args.operands[0];
+  if (llvm::Error err = expectFloat(output, "output"))
+    return err;
+  auto dim = readInt(args.inst, "dim");
+  if (!dim)
+    return dim.takeError();
+  if (auto d = normalizeDim(*dim, output.shape.size(), "dim"); !d)
+    return d.takeError();
+  if (llvm::Error err =
+          expectSameType(*args.operands[1], "grad_output", output, "output"))
+    return err;
+  return expectSameType(*args.results[0], "the result", output, "output");
+}
+
+//===----------------------------------------------------------------------===//
+// cross_entropy_grad, embedding_grad
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkCrossEntropyGrad(const CheckArgs &args) {
+  const TensorDesc &logits = *args.operands[0], &labels = *args.operands[1];
+  if (auto ignore = readInt(args.inst, "ignore_index"); !ignore)
+    return ignore.takeError();
+  if (llvm::Error err = expectFloat(logits, "logits"))
+    return err;
+  if (llvm::Error err = expectRank(logits, 1, "logits", /*atLeast=*/true))
+    return err;
+  if (llvm::Error err = expectInt(labels, "labels"))
+    return err;
+  if (llvm::Error err = expectShape(
+          labels, llvm::ArrayRef<int64_t>(logits.shape).drop_back(), "labels"))
+    return err;
+  if (llvm::Error err =
+          expectType(*args.operands[2], logits.dtype, {}, "grad_loss"))
+    return err;
+  return expectSameType(*args.results[0], "the result", logits, "logits");
+}
+
+void runCrossEntropyGrad(const KernelArgs &args) {
+  // Autograd's path for cross_entropy = nll_loss(log_softmax(x)).
+  const at::Tensor &logits = args.operand(0);
+  int64_t ignore = args.inst.getInt("ignore_index");
+  at::Tensor logits2d = flattenLeading(logits);
+  at::Tensor target = longIndices(args.operand(1)).reshape(-1);
+  at::Tensor logProbs = at::_log_softmax(logits2d, 1, /*half_to_float=*/false);
+  auto forward =
+      at::nll_loss_forward(logProbs, target, {}, at::Reduction::Mean, ignore);
+  at::Tensor dLogProbs =
+      at::nll_loss_backward(args.operand(2), logProbs, target, {},
+                            at::Reduction::Mean, ignore, std::get<1>(forward));
+  at::Tensor out2d = args.result().view(logits2d.sizes());
+  at::_log_softmax_backward_data_out(out2d, dLogProbs, logProbs, 1,
+                                     logits.scalar_type());
+}
+
+llvm::Error checkEmbeddingGrad(const CheckArgs &args) {
+  const TensorDesc &indices = *args.operands[0], &gradOut = *args.operands[1];
+  const TensorDesc &result = *args.results[0];
+  if (llvm::Error err = expectInt(indices, "indices"))
+    return err;
+  if (llvm::Error err = expectFloat(gradOut, "grad_output"))
+    return err;
+  if (llvm::Error err = expectRank(result, 2, "the result"))
+    return err;
+  if (llvm::Error err = expectDType(result, gradOut.dtype, "the result"))
+    return err;
+  std::vector<int64_t> shape = indices.shape;
+  shape.push_back(result.shape[1]);
+  return expectShape(gradOut, shape, "grad_output");
+}
+
+void runEmbeddingGrad(const KernelArgs &args) {
+  at::Tensor &table = args.result();
+  const at::Tensor &gradOut = args.operand(1);
+  table.zero_();
+  table.index_add_(0, longIndices(args.operand(0)).reshape(-1),
+                   gradOut.reshape({-1, table.size(1)}));
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizers
+//===----------------------------------------------------------------------===//
+
+/// Checks that every attribute in `names` is a number.
+llvm::Error checkNumbers(const Instruction &inst,
+                         llvm::ArrayRef<llvm::StringRef> names) {
+  for (llvm::StringRef name : names)
+    if (auto value = readDouble(inst, name); !value)
+      return value.takeError();
+  return llvm::Error::success();
+}
+
+/// Checks that the operands named in `names` (by position) and all results
+/// have the type of the float operand 0.
+llvm::Error
+checkSameAsParam(const CheckArgs &args,
+                 llvm::ArrayRef<std::pair<unsigned, const char *>> operands) {
+  const TensorDesc &param = *args.operands[0];
+  if (llvm::Error err = expectFloat(param, "param"))
+    return err;
+  for (auto [index, what] : operands)
+    if (llvm::Error err =
+            expectSameType(*args.operands[index], what, param, "param"))
+      return err;
+  for (size_t i = 0; i < args.results.size(); ++i)
+    if (llvm::Error err = expectSameType(
+            *args.results[i], "result " + std::to_string(i), param, "param"))
+      return err;
+  return llvm::Error::success();
+}
+
+llvm::Error checkAdamW(const CheckArgs &args) {
+  if (llvm::Error err = checkNumbers(
+          args.inst, {"lr", "beta1", "beta2", "eps", "weight_decay"}))
+    return err;
+  if (llvm::Error err = expectType(*args.operands[4], DType::I64, {}, "step"))
+    return err;
+  return checkSameAsParam(args,
+                          {{1, "grad"}, {2, "exp_avg"}, {3, "exp_avg_sq"}});
+}
+
+void runAdamW(const KernelArgs &args) {
+  // torch/optim/adamw.py, _single_tensor_adamw (no amsgrad, not maximize,
+  // not capturable); `step` already counts this step. Scalars are doubles,
+  // as Python's floats are.
+  const Instruction &inst = args.inst;
+  double lr = inst.getDouble("lr"), beta1 = inst.getDouble("beta1"),
+         beta2 = inst.getDouble("beta2"), eps = inst.getDouble("eps"),
+         weightDecay = inst.getDouble("weight_decay");
+  at::Tensor &param = args.result(0), &expAvg = args.result(1),
+             &expAvgSq = args.result(2);
+  copyUnlessSame(param, args.operand(0));
+  copyUnlessSame(expAvg, args.operand(2));
+  copyUnlessSame(expAvgSq, args.operand(3));
+  const at::Tensor &grad = args.operand(1);
+  double step = static_cast<double>(args.operand(4).item<int64_t>());
+
+  param.mul_(1 - lr * weightDecay);
+  expAvg.mul_(beta1).add_(grad, 1 - beta1);
+  expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+
+  double biasCorrection1 = 1 - std::pow(beta1, step);
+  double biasCorrection2 = 1 - std::pow(beta2, step);
+  double stepSize = lr / biasCorrection1;
+  double biasCorrection2Sqrt = std::sqrt(biasCorrection2);
+  at::Tensor denom = (expAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+  param.addcdiv_(expAvg, denom, -stepSize);
+}
+
+llvm::Error checkSgd(const CheckArgs &args) {
+  if (llvm::Error err =
+          checkNumbers(args.inst, {"lr", "momentum", "weight_decay"}))
+    return err;
+  return checkSameAsParam(args, {{1, "grad"}, {2, "momentum_buffer"}});
+}
+
+void runSgd(const KernelArgs &args) {
+  // torch/optim/sgd.py, _single_tensor_sgd with dampening 0, no Nesterov.
+  // The buffer starts at zero, so momentum * 0 + d_p reproduces torch's
+  // first step, which clones d_p.
+  const Instruction &inst = args.inst;
+  double lr = inst.getDouble("lr"), momentum = inst.getDouble("momentum"),
+         weightDecay = inst.getDouble("weight_decay");
+  at::Tensor &param = args.result(0), &buffer = args.result(1);
+  copyUnlessSame(param, args.operand(0));
+  copyUnlessSame(buffer, args.operand(2));
+  at::Tensor dP = args.operand(1);
+  if (weightDecay != 0)
+    dP = dP.add(param, weightDecay);
+  if (momentum != 0) {
+    buffer.mul_(momentum).add_(dP);
+    dP = buffer;
+  } else {
+    buffer.copy_(dP);
+  }
+  param.add_(dP, -lr);
+}
+
+} // namespace
+
+void dsc::rt::kernels::registerGradientKernels(
+    llvm::StringMap<KernelInfo> &table) {
+  table["attention_grad"] = kernel(runAttentionGrad, checkAttentionGrad, 5, 3);
+  table["layer_norm_grad"] = kernel(runLayerNormGrad, checkLayerNormGrad, 3, 3);
+  table["rms_norm_grad"] = kernel(runRmsNormGrad, checkRmsNormGrad, 3, 2);
+  table["silu_grad"] = kernel(
+      [](const KernelArgs &a) {
+        at::silu_backward_out(a.result(), a.operand(1), a.operand(0));
+      },
+      checkActivationGrad, 2, 1, Alias::Elementwise);
+  table["gelu_grad"] = kernel(
+      [](const KernelArgs &a) {
+        at::gelu_backward_out(a.result(), a.operand(1), a.operand(0),
+                              a.inst.getString("approximate", "none"));
+      },
+      checkGeluGrad, 2, 1, Alias::Elementwise);
+  table["softmax_grad"] = kernel(
+      [](const KernelArgs &a) {
+        const at::Tensor &output = a.operand(0);
+        at::_softmax_backward_data_out(a.result(), a.operand(1), output,
+                                       a.inst.getInt("dim"),
+                                       output.scalar_type());
+      },
+      checkSoftmaxGrad, 2);
+  table["log_softmax_grad"] = kernel(
+      [](const KernelArgs &a) {
+        const at::Tensor &output = a.operand(0);
+        at::_log_softmax_backward_data_out(a.result(), a.operand(1), output,
+                                           a.inst.getInt("dim"),
+                                           output.scalar_type());
+      },
+      checkSoftmaxGrad, 2);
+  table["cross_entropy_grad"] =
+      kernel(runCrossEntropyGrad, checkCrossEntropyGrad, 3);
+  table["embedding_grad"] = kernel(runEmbeddingGrad, checkEmbeddingGrad, 2);
+
+  KernelInfo adamw = kernel(runAdamW, checkAdamW, 5, 3, Alias::Listed);
+  adamw.inPlaceOperands = {0, 2, 3};
+  table["adamw_update"] = adamw;
+  KernelInfo sgd = kernel(runSgd, checkSgd, 3, 2, Alias::Listed);
+  sgd.inPlaceOperands = {0, 2};
+  table["sgd_update"] = sgd;
+}

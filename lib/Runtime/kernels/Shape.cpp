@@ -1,0 +1,315 @@
+//===- Shape.cpp - layout, slicing, padding and conversion kernels --------===//
+//
+// The ops of DSShapeOps.td and `pad`. Each builds a strided ATen view of
+// the source (or of the result, for `pad`) and copies, so that no kernel
+// allocates.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ATenKernel.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
+
+using namespace dsc::rt;
+using namespace dsc::rt::kernels;
+using llvm::Twine;
+
+namespace {
+
+/// Reads `name` and checks that it has one entry per dimension of `rank`.
+llvm::Expected<std::vector<int64_t>>
+readPerDim(const Instruction &inst, llvm::StringRef name, size_t rank) {
+  auto values = readInts(inst, name);
+  if (!values)
+    return values.takeError();
+  if (values->size() != rank)
+    return checkError("attribute '" + name + "' has " + Twine(values->size()) +
+                      " entries for rank " + Twine(rank));
+  return values;
+}
+
+//===----------------------------------------------------------------------===//
+// reshape, transpose, broadcast, convert
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkReshape(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0], &result = *args.results[0];
+  if (llvm::Error err = expectDType(result, input.dtype, "the result"))
+    return err;
+  if (result.numElements() != input.numElements())
+    return checkError("the result " + typeString(result) +
+                      " has another number of elements than the input " +
+                      typeString(input));
+  return llvm::Error::success();
+}
+
+void runReshape(const KernelArgs &args) {
+  // A planner may give the result the input's bytes: nothing to move then.
+  at::Tensor &result = args.result();
+  const at::Tensor &input = args.operand(0);
+  if (result.data_ptr() != input.data_ptr())
+    result.copy_(input.reshape(result.sizes()));
+}
+
+llvm::Error checkTranspose(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  auto perm = readPerDim(args.inst, "permutation", input.shape.size());
+  if (!perm)
+    return perm.takeError();
+  std::vector<bool> seen(input.shape.size(), false);
+  std::vector<int64_t> shape;
+  for (int64_t p : *perm) {
+    if (p < 0 || p >= static_cast<int64_t>(input.shape.size()) || seen[p])
+      return checkError("attribute 'permutation' is not a permutation of 0.." +
+                        Twine(input.shape.size() - 1));
+    seen[p] = true;
+    shape.push_back(input.shape[p]);
+  }
+  return expectType(*args.results[0], input.dtype, shape, "the result");
+}
+
+void runTranspose(const KernelArgs &args) {
+  args.result().copy_(
+      args.operand(0).permute(args.inst.getInts("permutation")));
+}
+
+llvm::Error checkBroadcast(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0], &result = *args.results[0];
+  if (llvm::Error err = expectDType(result, input.dtype, "the result"))
+    return err;
+  auto shape = broadcastShapes({input.shape, result.shape});
+  if (!shape)
+    return shape.takeError();
+  if (*shape != result.shape)
+    return checkError("input " + typeString(input) +
+                      " does not broadcast to the result " +
+                      typeString(result));
+  return llvm::Error::success();
+}
+
+void runBroadcast(const KernelArgs &args) {
+  args.result().copy_(args.operand(0).expand(args.result().sizes()));
+}
+
+llvm::Error checkConvert(const CheckArgs &args) {
+  return expectShape(*args.results[0], args.operands[0]->shape, "the result");
+}
+
+void runConvert(const KernelArgs &args) {
+  // copy_ converts as the op says: round to nearest even between floats,
+  // truncation toward zero from float to integer.
+  args.result().copy_(args.operand(0));
+}
+
+llvm::Error checkIota(const CheckArgs &args) {
+  const TensorDesc &result = *args.results[0];
+  if (llvm::Error err = expectNumeric(result, "the result"))
+    return err;
+  auto dim = readInt(args.inst, "dim");
+  if (!dim)
+    return dim.takeError();
+  if (*dim < 0 || *dim >= static_cast<int64_t>(result.shape.size()))
+    return checkError("dim " + Twine(*dim) + " is out of range for " +
+                      typeString(result));
+  return llvm::Error::success();
+}
+
+void runIota(const KernelArgs &args) {
+  at::Tensor &result = args.result();
+  int64_t dim = args.inst.getInt("dim");
+  std::vector<int64_t> shape(result.dim(), 1);
+  shape[dim] = result.size(dim);
+  at::Tensor indices = at::arange(result.size(dim), at::kLong).view(shape);
+  result.copy_(indices.expand(result.sizes()));
+}
+
+//===----------------------------------------------------------------------===//
+// slice, pad
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkSlice(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  size_t rank = input.shape.size();
+  auto starts = readPerDim(args.inst, "starts", rank);
+  if (!starts)
+    return starts.takeError();
+  auto limits = readPerDim(args.inst, "limits", rank);
+  if (!limits)
+    return limits.takeError();
+  auto strides = readPerDim(args.inst, "strides", rank);
+  if (!strides)
+    return strides.takeError();
+  std::vector<int64_t> shape;
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t start = (*starts)[d], limit = (*limits)[d], stride = (*strides)[d];
+    if (start < 0 || start > limit || limit > input.shape[d] || stride < 1)
+      return checkError("dimension " + Twine(d) + ": slice " + Twine(start) +
+                        ":" + Twine(limit) + ":" + Twine(stride) +
+                        " does not fit size " + Twine(input.shape[d]));
+    shape.push_back((limit - start + stride - 1) / stride);
+  }
+  return expectType(*args.results[0], input.dtype, shape, "the result");
+}
+
+void runSlice(const KernelArgs &args) {
+  std::vector<int64_t> starts = args.inst.getInts("starts"),
+                       limits = args.inst.getInts("limits"),
+                       strides = args.inst.getInts("strides");
+  at::Tensor view = args.operand(0);
+  for (size_t d = 0; d < starts.size(); ++d)
+    view = view.slice(d, starts[d], limits[d], strides[d]);
+  args.result().copy_(view);
+}
+
+llvm::Error checkPad(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0], &result = *args.results[0];
+  size_t rank = input.shape.size();
+  if (llvm::Error err = expectDType(result, input.dtype, "the result"))
+    return err;
+  if (llvm::Error err = expectRank(result, rank, "the result"))
+    return err;
+  auto low = readPerDim(args.inst, "low", rank);
+  if (!low)
+    return low.takeError();
+  auto strides = readPerDim(args.inst, "strides", rank);
+  if (!strides)
+    return strides.takeError();
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t l = (*low)[d], stride = (*strides)[d], n = input.shape[d];
+    if (l < 0 || stride < 1)
+      return checkError("dimension " + Twine(d) + ": low " + Twine(l) +
+                        " and stride " + Twine(stride) +
+                        " must be >= 0 and >= 1");
+    if (n > 0 && l + (n - 1) * stride >= result.shape[d])
+      return checkError("dimension " + Twine(d) + ": " + Twine(n) +
+                        " elements from " + Twine(l) + " by " + Twine(stride) +
+                        " do not fit the result size " +
+                        Twine(result.shape[d]));
+  }
+  return llvm::Error::success();
+}
+
+void runPad(const KernelArgs &args) {
+  std::vector<int64_t> low = args.inst.getInts("low"),
+                       strides = args.inst.getInts("strides");
+  const at::Tensor &input = args.operand(0);
+  at::Tensor &result = args.result();
+  result.zero_();
+  if (input.numel() == 0)
+    return;
+  at::Tensor placed = result;
+  for (size_t d = 0; d < low.size(); ++d)
+    placed = placed.slice(
+        d, low[d], low[d] + (input.size(d) - 1) * strides[d] + 1, strides[d]);
+  placed.copy_(input);
+}
+
+//===----------------------------------------------------------------------===//
+// concat, split
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkConcat(const CheckArgs &args) {
+  const TensorDesc &first = *args.operands[0];
+  size_t rank = first.shape.size();
+  auto dimAttr = readInt(args.inst, "dim");
+  if (!dimAttr)
+    return dimAttr.takeError();
+  auto dim = normalizeDim(*dimAttr, rank, "dim");
+  if (!dim)
+    return dim.takeError();
+  std::vector<int64_t> shape = first.shape;
+  shape[*dim] = 0;
+  for (auto [i, operand] : llvm::enumerate(args.operands)) {
+    std::string what = "operand " + std::to_string(i);
+    if (llvm::Error err = expectDType(*operand, first.dtype, what))
+      return err;
+    if (llvm::Error err = expectRank(*operand, rank, what))
+      return err;
+    for (size_t d = 0; d < rank; ++d)
+      if (d != static_cast<size_t>(*dim) && operand->shape[d] != first.shape[d])
+        return checkError(what + " " + typeString(*operand) +
+                          " differs from operand 0 " + typeString(first) +
+                          " outside dimension " + Twine(*dim));
+    shape[*dim] += operand->shape[*dim];
+  }
+  return expectType(*args.results[0], first.dtype, shape, "the result");
+}
+
+void runConcat(const KernelArgs &args) {
+  std::vector<at::Tensor> inputs(args.operands.begin(), args.operands.end());
+  at::cat_out(args.result(), inputs, args.inst.getInt("dim"));
+}
+
+llvm::Error checkSplit(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  auto dimAttr = readInt(args.inst, "dim");
+  if (!dimAttr)
+    return dimAttr.takeError();
+  auto dim = normalizeDim(*dimAttr, input.shape.size(), "dim");
+  if (!dim)
+    return dim.takeError();
+  auto sizes = readInts(args.inst, "sizes");
+  if (!sizes)
+    return sizes.takeError();
+  if (sizes->size() != args.results.size())
+    return checkError("attribute 'sizes' has " + Twine(sizes->size()) +
+                      " entries for " + Twine(args.results.size()) +
+                      " results");
+  int64_t total = 0;
+  for (auto [i, size] : llvm::enumerate(*sizes)) {
+    if (size <= 0)
+      return checkError("attribute 'sizes' must be positive");
+    std::vector<int64_t> shape = input.shape;
+    shape[*dim] = size;
+    if (llvm::Error err = expectType(*args.results[i], input.dtype, shape,
+                                     "result " + std::to_string(i)))
+      return err;
+    total += size;
+  }
+  if (total != input.shape[*dim])
+    return checkError("attribute 'sizes' adds up to " + Twine(total) +
+                      ", but dimension " + Twine(*dim) + " of the input has " +
+                      Twine(input.shape[*dim]));
+  return llvm::Error::success();
+}
+
+void runSplit(const KernelArgs &args) {
+  int64_t dim = args.inst.getInt("dim");
+  int64_t offset = 0;
+  for (size_t i = 0; i < args.results.size(); ++i) {
+    at::Tensor &result = args.result(i);
+    int64_t size = result.size(dim);
+    result.copy_(args.operand(0).narrow(dim, offset, size));
+    offset += size;
+  }
+}
+
+KernelInfo kernel(KernelFn run, CheckFn check, unsigned minOperands,
+                  unsigned maxOperands, unsigned numResults = 1) {
+  KernelInfo info;
+  info.run = run;
+  info.check = check;
+  info.minOperands = minOperands;
+  info.maxOperands = maxOperands;
+  info.numResults = numResults;
+  return info;
+}
+
+} // namespace
+
+void dsc::rt::kernels::registerShapeKernels(
+    llvm::StringMap<KernelInfo> &table) {
+  KernelInfo reshape = kernel(runReshape, checkReshape, 1, 1);
+  reshape.alias = Alias::Listed;
+  reshape.inPlaceOperands = {0};
+  table["reshape"] = reshape;
+  table["transpose"] = kernel(runTranspose, checkTranspose, 1, 1);
+  table["slice"] = kernel(runSlice, checkSlice, 1, 1);
+  table["pad"] = kernel(runPad, checkPad, 1, 1);
+  table["concat"] = kernel(runConcat, checkConcat, 1, ~0u);
+  table["split"] = kernel(runSplit, checkSplit, 1, 1, /*numResults=*/0);
+  table["broadcast"] = kernel(runBroadcast, checkBroadcast, 1, 1);
+  table["iota"] = kernel(runIota, checkIota, 0, 0);
+  table["convert"] = kernel(runConvert, checkConvert, 1, 1);
+}

@@ -1,0 +1,232 @@
+//===- PlanEmitter.cpp - dsrt step to plan --------------------------------===//
+//
+// Every dsrt buffer becomes a plan tensor (arena slot, persistent or
+// constant), every kernel an instruction whose attributes are converted to
+// the plan's integer, float, string and integer-list values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Target/PlanEmitter.h"
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace dsc;
+
+namespace {
+
+std::optional<rt::DType> dtypeOf(Type type) {
+  if (type.isF32()) return rt::DType::F32;
+  if (type.isF64()) return rt::DType::F64;
+  if (type.isF16()) return rt::DType::F16;
+  if (type.isBF16()) return rt::DType::BF16;
+  if (type.isInteger(64)) return rt::DType::I64;
+  if (type.isInteger(32)) return rt::DType::I32;
+  if (type.isInteger(16)) return rt::DType::I16;
+  if (type.isInteger(8)) return rt::DType::I8;
+  if (type.isInteger(1)) return rt::DType::Bool;
+  return std::nullopt;
+}
+
+/// Converts a kernel attribute; fails on kinds the plan cannot hold.
+std::optional<rt::AttrValue> convertAttribute(Attribute attr) {
+  if (isa<UnitAttr>(attr))
+    return rt::AttrValue(int64_t(1));
+  if (auto b = dyn_cast<BoolAttr>(attr))
+    return rt::AttrValue(int64_t(b.getValue()));
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return rt::AttrValue(i.getInt());
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return rt::AttrValue(f.getValueAsDouble());
+  if (auto s = dyn_cast<StringAttr>(attr))
+    return rt::AttrValue(s.getValue().str());
+  if (auto a = dyn_cast<DenseI64ArrayAttr>(attr))
+    return rt::AttrValue(std::vector<int64_t>(a.asArrayRef()));
+  if (auto a = dyn_cast<DenseI32ArrayAttr>(attr))
+    return rt::AttrValue(
+        std::vector<int64_t>(a.asArrayRef().begin(), a.asArrayRef().end()));
+  if (auto a = dyn_cast<ArrayAttr>(attr)) {
+    // Arrays of strings (mesh axes) are joined with commas.
+    std::string joined;
+    for (Attribute element : a) {
+      auto s = dyn_cast<StringAttr>(element);
+      if (!s)
+        return std::nullopt;
+      joined += (joined.empty() ? "" : ",") + s.getValue().str();
+    }
+    return rt::AttrValue(joined);
+  }
+  if (auto sym = dyn_cast<FlatSymbolRefAttr>(attr))
+    return rt::AttrValue(sym.getValue().str());
+  return llvm::TypeSwitch<Attribute, std::optional<rt::AttrValue>>(attr)
+      .Case([](ds::GeluApproximationAttr a) {
+        return rt::AttrValue(ds::stringifyGeluApproximation(a.getValue()).str());
+      })
+      .Case([](ds::CompareDirectionAttr a) {
+        return rt::AttrValue(ds::stringifyCompareDirection(a.getValue()).str());
+      })
+      .Case([](ds::ReductionKindAttr a) {
+        return rt::AttrValue(ds::stringifyReductionKind(a.getValue()).str());
+      })
+      .Default([](Attribute) { return std::nullopt; });
+}
+
+/// Appends the row-major bytes of `value` (booleans one byte each).
+LogicalResult appendConstant(Operation *op, ElementsAttr value,
+                             std::vector<uint8_t> &out) {
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense)
+    return op->emitError() << "only dense constants can go into a plan";
+  Type element = dense.getElementType();
+  if (element.isInteger(1)) {
+    for (bool b : dense.getValues<bool>())
+      out.push_back(b ? 1 : 0);
+    return success();
+  }
+  ArrayRef<char> raw = dense.getRawData();
+  int64_t count = dense.getNumElements();
+  size_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+  if (dense.isSplat()) {
+    for (int64_t i = 0; i < count; ++i)
+      out.insert(out.end(), raw.begin(), raw.begin() + elementBytes);
+  } else {
+    out.insert(out.end(), raw.begin(), raw.end());
+  }
+  return success();
+}
+
+class Emitter {
+public:
+  FailureOr<rt::Plan> run(func::FuncOp step);
+
+private:
+  FailureOr<uint32_t> tensorFor(Value buffer);
+
+  rt::Plan plan;
+  DenseMap<Value, uint32_t> tensorOf;
+};
+
+FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
+  if (auto it = tensorOf.find(buffer); it != tensorOf.end())
+    return it->second;
+  Operation *def = buffer.getDefiningOp();
+  auto type = cast<MemRefType>(buffer.getType());
+  std::optional<rt::DType> dtype = dtypeOf(type.getElementType());
+  if (!def || !dtype)
+    return (def ? def : buffer.getParentBlock()->getParentOp())->emitError()
+           << "a plan cannot hold the buffer type " << type;
+  rt::TensorDesc desc;
+  desc.dtype = *dtype;
+  desc.shape.assign(type.getShape().begin(), type.getShape().end());
+  LogicalResult ok = success();
+  llvm::TypeSwitch<Operation *>(def)
+      .Case([&](dsrt::ArenaBufferOp op) {
+        desc.storage = rt::Storage::Arena;
+        desc.offset = op.getOffset();
+      })
+      .Case([&](dsrt::PersistentOp op) {
+        desc.name = op.getName().str();
+        switch (op.getKind()) {
+        case dsrt::StorageKind::Parameter:
+          desc.storage = rt::Storage::Parameter;
+          break;
+        case dsrt::StorageKind::State:
+          desc.storage = rt::Storage::State;
+          break;
+        case dsrt::StorageKind::Input:
+          desc.storage = rt::Storage::Input;
+          break;
+        }
+      })
+      .Case([&](dsrt::ConstantOp op) {
+        desc.storage = rt::Storage::Constant;
+        plan.constants.resize(llvm::alignTo(plan.constants.size(), 64));
+        desc.offset = plan.constants.size();
+        ok = appendConstant(op, op.getValue(), plan.constants);
+      })
+      .Default([&](Operation *op) {
+        ok = op->emitError() << "is not a dsrt buffer";
+      });
+  if (failed(ok))
+    return failure();
+  plan.tensors.push_back(std::move(desc));
+  return tensorOf[buffer] = plan.tensors.size() - 1;
+}
+
+FailureOr<rt::Plan> Emitter::run(func::FuncOp step) {
+  auto arenaBytes = step->getAttrOfType<IntegerAttr>("dsrt.arena_bytes");
+  auto alignment = step->getAttrOfType<IntegerAttr>("dsrt.arena_alignment");
+  if (!arenaBytes || !alignment)
+    return step.emitError() << "the dsrt step lacks dsrt.arena_bytes or "
+                               "dsrt.arena_alignment";
+  plan.arenaBytes = arenaBytes.getInt();
+  plan.arenaAlignment = alignment.getInt();
+  for (NamedAttribute attr : step->getDiscardableAttrs()) {
+    StringRef name = attr.getName().getValue();
+    if (!name.consume_front("ds."))
+      continue;
+    std::string text;
+    if (auto s = dyn_cast<StringAttr>(attr.getValue()))
+      text = s.getValue().str();
+    else if (auto f = dyn_cast<FloatAttr>(attr.getValue()))
+      text = std::to_string(f.getValueAsDouble());
+    else
+      llvm::raw_string_ostream(text) << attr.getValue();
+    plan.metadata[name.str()] = text;
+  }
+
+  bool sawLoss = false;
+  for (Operation &op : step.front()) {
+    if (auto kernel = dyn_cast<dsrt::KernelOp>(op)) {
+      rt::Instruction instruction;
+      instruction.kernel = kernel.getKernel().str();
+      for (auto [list, values] :
+           {std::pair(&instruction.operands, kernel.getInputs()),
+            std::pair(&instruction.results, kernel.getOutputs())}) {
+        for (Value v : values) {
+          FailureOr<uint32_t> index = tensorFor(v);
+          if (failed(index))
+            return failure();
+          list->push_back(*index);
+        }
+      }
+      for (NamedAttribute attr : kernel.getKernelAttrs()) {
+        std::optional<rt::AttrValue> value = convertAttribute(attr.getValue());
+        if (!value)
+          return kernel.emitError() << "attribute '" << attr.getName()
+                                    << "' cannot go into a plan";
+        instruction.attrs[attr.getName().str()] = *value;
+      }
+      plan.instructions.push_back(std::move(instruction));
+    } else if (auto loss = dyn_cast<dsrt::LossOp>(op)) {
+      FailureOr<uint32_t> index = tensorFor(loss.getBuffer());
+      if (failed(index))
+        return failure();
+      plan.loss = *index;
+      sawLoss = true;
+    } else if (auto gradient = dyn_cast<dsrt::GradientOp>(op)) {
+      FailureOr<uint32_t> param = tensorFor(gradient.getParameter());
+      FailureOr<uint32_t> grad = tensorFor(gradient.getGradient());
+      if (failed(param) || failed(grad))
+        return failure();
+      plan.gradients.push_back({*param, *grad});
+    }
+  }
+  if (!sawLoss)
+    return step.emitError() << "the dsrt step marks no loss";
+  return std::move(plan);
+}
+
+} // namespace
+
+FailureOr<rt::Plan> dsc::emitPlan(ModuleOp module) {
+  auto step = module.lookupSymbol<func::FuncOp>("step");
+  if (!step)
+    return module.emitError() << "no dsrt step function @step to emit";
+  return Emitter().run(step);
+}

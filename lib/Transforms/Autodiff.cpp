@@ -1,0 +1,271 @@
+//===- Autodiff.cpp - -ds-autodiff ----------------------------------------===//
+//
+// Builds `@train_step` from `@forward`: a copy of the forward ops, then the
+// backward ops, which walk the copy in reverse and ask each op's
+// `VJPOpInterface` for its operands' gradients, then the optimizer update
+// (OptimizerUpdate.cpp). Only values that depend on a trainable argument
+// take part in the backward pass, so constants, masks and input-only
+// computations need no gradient rule; rules compute the gradients of all
+// their float operands, and the ones nothing reads are erased at the end.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OptimizerUpdate.h"
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace dsc {
+#define GEN_PASS_DEF_AUTODIFFPASS
+#include "dsc/Transforms/Passes.h.inc"
+} // namespace dsc
+
+using namespace mlir;
+using namespace mlir::ds;
+
+namespace {
+constexpr StringLiteral kName = "ds.name";
+constexpr StringLiteral kTrainable = "ds.trainable";
+constexpr StringLiteral kInput = "ds.input";
+constexpr StringLiteral kRole = "ds.role";
+constexpr StringLiteral kUpdates = "ds.updates";
+
+/// Appends to `gradsOut` the gradient of `loss` with respect to each of
+/// `wrt` (null where the loss does not depend on it), creating the backward
+/// ops at the builder's insertion point. `forwardOps` are the ops that
+/// compute `loss`, in order.
+LogicalResult backpropagate(OpBuilder &builder,
+                            ArrayRef<Operation *> forwardOps, Value loss,
+                            ArrayRef<Value> wrt,
+                            SmallVectorImpl<Value> &gradsOut) {
+  // The values that depend on a trainable argument through float values.
+  DenseSet<Value> active;
+  for (Value value : wrt)
+    active.insert(value);
+  for (Operation *op : forwardOps) {
+    if (llvm::none_of(op->getOperands(),
+                      [&](Value v) { return active.contains(v); }))
+      continue;
+    for (Value result : op->getResults())
+      if (vjp::isDifferentiable(result.getType()))
+        active.insert(result);
+  }
+
+  DenseMap<Value, Value> grads;
+  if (active.contains(loss))
+    grads[loss] = vjp::createSplat(builder, loss.getLoc(),
+                                   cast<RankedTensorType>(loss.getType()), 1.0);
+
+  for (Operation *op : llvm::reverse(forwardOps)) {
+    // Only active values receive gradients, so an op with a result gradient
+    // has an active operand and lies on the gradient path.
+    SmallVector<Value> resultGrads;
+    for (Value result : op->getResults())
+      resultGrads.push_back(grads.lookup(result));
+    if (llvm::all_of(resultGrads, [](Value grad) { return !grad; }))
+      continue;
+    auto rule = dyn_cast<VJPOpInterface>(op);
+    if (!rule)
+      return op->emitError()
+             << "op '" << op->getName() << "' has no gradient rule";
+    SmallVector<Value> operandGrads;
+    if (failed(rule.buildVJP(builder, resultGrads, operandGrads)))
+      return failure();
+    if (operandGrads.size() != op->getNumOperands())
+      return op->emitError()
+             << "gradient rule of '" << op->getName() << "' returned "
+             << operandGrads.size() << " gradients for " << op->getNumOperands()
+             << " operands";
+    for (auto [index, operand, grad] :
+         llvm::enumerate(op->getOperands(), operandGrads)) {
+      if (!grad || !active.contains(operand))
+        continue;
+      if (grad.getType() != operand.getType())
+        return op->emitError()
+               << "gradient rule of '" << op->getName() << "' returned "
+               << grad.getType() << " for operand #" << index << " of type "
+               << operand.getType();
+      Value &sum = grads[operand];
+      sum = sum ? AddOp::create(builder, op->getLoc(), sum, grad).getResult()
+                : grad;
+    }
+  }
+  for (Value value : wrt)
+    gradsOut.push_back(grads.lookup(value));
+  return success();
+}
+
+/// Erases the ops after `lastKept` in `block` that nothing reads: gradients
+/// of operands that need none.
+void eraseDeadOpsAfter(Block &block, Operation *lastKept) {
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
+    if (&op == lastKept)
+      break;
+    if (isOpTriviallyDead(&op))
+      op.erase();
+  }
+}
+
+DictionaryAttr withRole(MLIRContext *context, DictionaryAttr attrs,
+                        StringRef name, StringRef role) {
+  NamedAttrList list(attrs);
+  list.erase(kInput);
+  list.set(kName, StringAttr::get(context, name));
+  list.set(kRole, StringAttr::get(context, role));
+  return list.getDictionary(context);
+}
+
+/// Builds `@train_step` after `forward`.
+LogicalResult buildTrainStep(func::FuncOp forward,
+                             const dsc::OptimizerConfig &config) {
+  MLIRContext *context = forward.getContext();
+  if (forward.isExternal() || !forward.getBody().hasOneBlock())
+    return forward.emitError() << "@forward must have a body of one block";
+  FunctionType forwardType = forward.getFunctionType();
+  auto lossType = forwardType.getNumResults() == 1
+                      ? dyn_cast<RankedTensorType>(forwardType.getResult(0))
+                      : RankedTensorType();
+  if (!lossType || lossType.getRank() != 0 ||
+      !isa<FloatType>(lossType.getElementType()))
+    return forward.emitError()
+           << "@forward must return one 0-d float loss, got " << forwardType;
+
+  // Parameters keep their order, inputs move after the optimizer state.
+  SmallVector<unsigned> paramArgs, inputArgs;
+  SmallVector<std::string> names;
+  SmallVector<dsc::TrainableParam> trainable;
+  SmallVector<unsigned> trainableArgs;
+  llvm::StringSet<> seen;
+  for (BlockArgument arg : forward.getArguments()) {
+    unsigned i = arg.getArgNumber();
+    auto nameAttr = forward.getArgAttrOfType<StringAttr>(i, kName);
+    std::string name = nameAttr ? nameAttr.str() : "arg" + std::to_string(i);
+    if (!seen.insert(name).second)
+      return emitError(arg.getLoc())
+             << "argument name '" << name << "' of @forward is not unique";
+    names.push_back(name);
+    if (forward.getArgAttr(i, kInput)) {
+      inputArgs.push_back(i);
+      continue;
+    }
+    paramArgs.push_back(i);
+    if (!forward.getArgAttr(i, kTrainable))
+      continue;
+    if (!vjp::isDifferentiable(arg.getType()))
+      return emitError(arg.getLoc())
+             << "trainable argument '" << name << "' is not a float tensor";
+    trainable.push_back({name, arg.getType()});
+    trainableArgs.push_back(i);
+  }
+  SmallVector<dsc::StateSlot> state =
+      dsc::getOptimizerState(context, config, trainable);
+  for (const dsc::StateSlot &slot : state)
+    if (!seen.insert(slot.name).second)
+      return forward.emitError() << "optimizer state '" << slot.name
+                                 << "' clashes with an argument name";
+
+  SmallVector<Type> argTypes;
+  SmallVector<Location> argLocs;
+  SmallVector<Attribute> argAttrs;
+  for (unsigned i : paramArgs) {
+    argTypes.push_back(forward.getArgument(i).getType());
+    argLocs.push_back(forward.getArgument(i).getLoc());
+    argAttrs.push_back(
+        withRole(context, forward.getArgAttrDict(i), names[i], "parameter"));
+  }
+  for (const dsc::StateSlot &slot : state) {
+    argTypes.push_back(slot.type);
+    argLocs.push_back(forward.getLoc());
+    argAttrs.push_back(withRole(context, {}, slot.name, "state"));
+  }
+  for (unsigned i : inputArgs) {
+    argTypes.push_back(forward.getArgument(i).getType());
+    argLocs.push_back(forward.getArgument(i).getLoc());
+    argAttrs.push_back(
+        withRole(context, forward.getArgAttrDict(i), names[i], "input"));
+  }
+
+  OpBuilder builder(context);
+  builder.setInsertionPointAfter(forward);
+  auto step = func::FuncOp::create(builder, forward.getLoc(), "train_step",
+                                   FunctionType::get(context, argTypes, {}));
+  Block *entry = builder.createBlock(&step.getBody(), step.getBody().end(),
+                                     argTypes, argLocs);
+
+  // The forward pass, on the new arguments.
+  IRMapping mapping;
+  DenseMap<unsigned, Value> newArg;
+  for (auto [k, i] : llvm::enumerate(paramArgs))
+    newArg[i] = entry->getArgument(k);
+  for (auto [k, i] : llvm::enumerate(inputArgs))
+    newArg[i] = entry->getArgument(paramArgs.size() + state.size() + k);
+  for (auto [i, value] : newArg)
+    mapping.map(forward.getArgument(i), value);
+  Block &body = forward.front();
+  SmallVector<Operation *> forwardOps;
+  for (Operation &op : body.without_terminator())
+    forwardOps.push_back(builder.clone(op, mapping));
+  Operation *lastForward = forwardOps.empty() ? nullptr : forwardOps.back();
+  Operation *terminator = body.getTerminator();
+  Value loss = mapping.lookupOrDefault(terminator->getOperand(0));
+
+  // The backward pass and the update.
+  SmallVector<Value> params, grads, stateValues;
+  for (unsigned i : trainableArgs)
+    params.push_back(newArg[i]);
+  for (unsigned k = 0; k < state.size(); ++k)
+    stateValues.push_back(entry->getArgument(paramArgs.size() + k));
+  if (failed(backpropagate(builder, forwardOps, loss, params, grads))) {
+    step.erase();
+    return failure();
+  }
+  SmallVector<dsc::PersistentUpdate> updates = dsc::buildOptimizerUpdate(
+      builder, forward.getLoc(), config, trainable, params, grads, stateValues);
+
+  SmallVector<Value> results{loss};
+  SmallVector<Attribute> resultAttrs{builder.getDictionaryAttr(
+      builder.getNamedAttr(kRole, builder.getStringAttr("loss")))};
+  for (const dsc::PersistentUpdate &update : updates) {
+    results.push_back(update.value);
+    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        kUpdates, builder.getStringAttr(update.replaces))));
+  }
+  func::ReturnOp::create(builder, terminator->getLoc(), results);
+  eraseDeadOpsAfter(*entry, lastForward);
+
+  step.setFunctionType(
+      FunctionType::get(context, argTypes, ValueRange(results).getTypes()));
+  step.setAllArgAttrs(argAttrs);
+  step.setAllResultAttrs(resultAttrs);
+  return success();
+}
+
+struct AutodiffPass : dsc::impl::AutodiffPassBase<AutodiffPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto forward = module.lookupSymbol<func::FuncOp>("forward");
+    if (!forward) {
+      module.emitError() << "no func.func @forward to differentiate";
+      return signalPassFailure();
+    }
+    if (module.lookupSymbol("train_step")) {
+      module.emitError() << "the module already has a @train_step";
+      return signalPassFailure();
+    }
+    FailureOr<dsc::OptimizerConfig> config =
+        dsc::makeOptimizerConfig(forward.getLoc(), optimizer, lr, beta1, beta2,
+                                 eps, weightDecay, momentum);
+    if (failed(config) || failed(buildTrainStep(forward, *config)))
+      return signalPassFailure();
+    forward.erase();
+  }
+};
+} // namespace

@@ -1,0 +1,149 @@
+//===- OptimizerUpdate.cpp - optimizer step of ds-autodiff ----------------===//
+//
+// One `ds.adamw_update` or `ds.sgd_update` per trainable parameter. AdamW's
+// step count is one shared `tensor<i64>`, incremented once per step before
+// the updates read it, as `torch.optim.AdamW` increments `state['step']`
+// before it computes the bias corrections.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OptimizerUpdate.h"
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+using namespace mlir::ds;
+
+FailureOr<dsc::OptimizerConfig>
+dsc::makeOptimizerConfig(Location loc, StringRef optimizer, double lr,
+                         double beta1, double beta2, double eps,
+                         double weightDecay, double momentum) {
+  OptimizerConfig config;
+  if (optimizer == "adamw") {
+    config.kind = OptimizerConfig::Kind::AdamW;
+  } else if (optimizer == "sgd") {
+    config.kind = OptimizerConfig::Kind::SGD;
+  } else {
+    return emitError(loc) << "unknown optimizer '" << optimizer
+                          << "'; expected 'adamw' or 'sgd'";
+  }
+  bool adamw = config.kind == OptimizerConfig::Kind::AdamW;
+  // The checks torch.optim makes of its arguments.
+  if (!(lr >= 0))
+    return emitError(loc) << "invalid learning rate " << lr;
+  if (adamw && !(eps >= 0))
+    return emitError(loc) << "invalid epsilon " << eps;
+  if (adamw && !(beta1 >= 0 && beta1 < 1))
+    return emitError(loc) << "invalid beta1 " << beta1;
+  if (adamw && !(beta2 >= 0 && beta2 < 1))
+    return emitError(loc) << "invalid beta2 " << beta2;
+  if (!adamw && !(momentum >= 0))
+    return emitError(loc) << "invalid momentum " << momentum;
+  config.lr = lr;
+  config.beta1 = beta1;
+  config.beta2 = beta2;
+  config.eps = eps;
+  config.momentum = momentum;
+  config.weightDecay = weightDecay >= 0 ? weightDecay : adamw ? 0.01 : 0.0;
+  return config;
+}
+
+SmallVector<dsc::StateSlot>
+dsc::getOptimizerState(MLIRContext *context, const OptimizerConfig &config,
+                       ArrayRef<TrainableParam> params) {
+  SmallVector<StateSlot> state;
+  if (config.kind == OptimizerConfig::Kind::AdamW) {
+    for (const TrainableParam &param : params) {
+      state.push_back({"exp_avg." + param.name, param.type});
+      state.push_back({"exp_avg_sq." + param.name, param.type});
+    }
+    state.push_back(
+        {"step", RankedTensorType::get({}, IntegerType::get(context, 64))});
+    return state;
+  }
+  if (config.momentum != 0)
+    for (const TrainableParam &param : params)
+      state.push_back({"momentum_buffer." + param.name, param.type});
+  return state;
+}
+
+namespace {
+SmallVector<dsc::PersistentUpdate>
+buildAdamW(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
+           ArrayRef<dsc::TrainableParam> params, ArrayRef<Value> values,
+           ArrayRef<Value> grads, ArrayRef<Value> state) {
+  SmallVector<dsc::PersistentUpdate> newParams, newState;
+  Value step = state.back();
+  auto stepType = cast<RankedTensorType>(step.getType());
+  Value one = ConstantOp::create(
+      builder, loc, stepType,
+      DenseElementsAttr::get(
+          stepType, builder.getIntegerAttr(stepType.getElementType(), 1)));
+  Value newStep = AddOp::create(builder, loc, step, one);
+  for (auto [i, param] : llvm::enumerate(params)) {
+    Value expAvg = state[2 * i], expAvgSq = state[2 * i + 1];
+    Value newValue = values[i], newExpAvg = expAvg, newExpAvgSq = expAvgSq;
+    if (Value grad = grads[i]) {
+      auto update = AdamWUpdateOp::create(
+          builder, loc, TypeRange{param.type, param.type, param.type},
+          values[i], grad, expAvg, expAvgSq, newStep,
+          builder.getF64FloatAttr(config.lr),
+          builder.getF64FloatAttr(config.beta1),
+          builder.getF64FloatAttr(config.beta2),
+          builder.getF64FloatAttr(config.eps),
+          builder.getF64FloatAttr(config.weightDecay));
+      newValue = update.getNewParam();
+      newExpAvg = update.getNewExpAvg();
+      newExpAvgSq = update.getNewExpAvgSq();
+    }
+    newParams.push_back({newValue, param.name});
+    newState.push_back({newExpAvg, "exp_avg." + param.name});
+    newState.push_back({newExpAvgSq, "exp_avg_sq." + param.name});
+  }
+  newState.push_back({newStep, "step"});
+  newParams.append(newState.begin(), newState.end());
+  return newParams;
+}
+
+SmallVector<dsc::PersistentUpdate>
+buildSgd(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
+         ArrayRef<dsc::TrainableParam> params, ArrayRef<Value> values,
+         ArrayRef<Value> grads, ArrayRef<Value> state) {
+  SmallVector<dsc::PersistentUpdate> newParams, newState;
+  bool hasBuffer = config.momentum != 0;
+  for (auto [i, param] : llvm::enumerate(params)) {
+    Value buffer = hasBuffer ? state[i] : Value();
+    Value newValue = values[i], newBuffer = buffer;
+    if (Value grad = grads[i]) {
+      // Without momentum torch keeps no buffer; the op still takes one, and
+      // a zero buffer makes its result the plain SGD step.
+      if (!buffer)
+        buffer = vjp::createSplat(builder, loc,
+                                  cast<RankedTensorType>(param.type), 0.0);
+      auto update = SgdUpdateOp::create(
+          builder, loc, TypeRange{param.type, param.type}, values[i], grad,
+          buffer, builder.getF64FloatAttr(config.lr),
+          builder.getF64FloatAttr(config.momentum),
+          builder.getF64FloatAttr(config.weightDecay));
+      newValue = update.getNewParam();
+      newBuffer = update.getNewMomentumBuffer();
+    }
+    newParams.push_back({newValue, param.name});
+    if (hasBuffer)
+      newState.push_back({newBuffer, "momentum_buffer." + param.name});
+  }
+  newParams.append(newState.begin(), newState.end());
+  return newParams;
+}
+} // namespace
+
+SmallVector<dsc::PersistentUpdate> dsc::buildOptimizerUpdate(
+    OpBuilder &builder, Location loc, const OptimizerConfig &config,
+    ArrayRef<TrainableParam> params, ArrayRef<Value> values,
+    ArrayRef<Value> grads, ArrayRef<Value> state) {
+  if (config.kind == OptimizerConfig::Kind::AdamW)
+    return buildAdamW(builder, loc, config, params, values, grads, state);
+  return buildSgd(builder, loc, config, params, values, grads, state);
+}

@@ -1,0 +1,87 @@
+// RUN: ds-opt %s -split-input-file -ds-lower-to-runtime -verify-diagnostics | FileCheck %s
+
+// A linear model trained with SGD: persistent buffers by role, the update
+// written in place, a reshape as a view of its slot, slots reused once dead.
+// CHECK-LABEL: func.func @step()
+// The peak is at the weight gradient: dy, dw and the loss live, 64 + 128 + 64.
+// CHECK-SAME: attributes {ds.optimizer = "sgd", dsrt.arena_alignment = 64 : i64, dsrt.arena_bytes = 256 : i64}
+// CHECK-DAG: %[[W:.*]] = dsrt.persistent parameter "w" : memref<4x8xf32>
+// CHECK-DAG: %[[B:.*]] = dsrt.persistent state "momentum_buffer.w" : memref<4x8xf32>
+// CHECK-DAG: %[[X:.*]] = dsrt.persistent input "x" : memref<2x8xf32>
+// CHECK-DAG: %[[L:.*]] = dsrt.persistent input "labels" : memref<2xi64>
+// CHECK: %[[Y:.*]] = dsrt.arena_buffer offset = [[YOFF:[0-9]+]] : memref<2x4xf32>
+// CHECK-NEXT: dsrt.kernel "linear"(%[[X]], %[[W]]) -> (%[[Y]]) attrs {}
+// CHECK: %[[LOSS:.*]] = dsrt.arena_buffer offset = {{[0-9]+}} : memref<f32>
+// CHECK-NEXT: dsrt.kernel "cross_entropy"(%[[Y]], %[[L]]) -> (%[[LOSS]]) attrs {ignore_index = -100 : i64}
+// CHECK: %[[ONE:.*]] = dsrt.constant dense<1.000000e+00> : tensor<f32> : memref<f32>
+// CHECK: %[[DY:.*]] = dsrt.arena_buffer offset = {{[0-9]+}} : memref<2x4xf32>
+// CHECK-NEXT: dsrt.kernel "cross_entropy_grad"(%[[Y]], %[[L]], %[[ONE]]) -> (%[[DY]])
+// CHECK: %[[DW:.*]] = dsrt.arena_buffer offset = {{[0-9]+}} : memref<4x8xf32>
+// CHECK-NEXT: dsrt.kernel "matmul"(%[[DY]], %[[X]]) -> (%[[DW]]) attrs {transpose_lhs}
+// The reshape is a view: same offset, no kernel.
+// CHECK-NEXT: %[[DWV:.*]] = dsrt.arena_buffer offset = {{[0-9]+}} : memref<32xf32>
+// CHECK-NOT: "reshape"
+// CHECK: dsrt.kernel "sgd_update"(%[[W]], %[[DW]], %[[B]]) -> (%[[W]], %[[B]])
+// CHECK: dsrt.loss %[[LOSS]] : memref<f32>
+// CHECK-NEXT: dsrt.gradient %[[W]], %[[DW]] : memref<4x8xf32>
+func.func @train_step(%w: tensor<4x8xf32> {ds.name = "w", ds.role = "parameter", ds.trainable},
+                      %buf: tensor<4x8xf32> {ds.name = "momentum_buffer.w", ds.role = "state"},
+                      %x: tensor<2x8xf32> {ds.name = "x", ds.role = "input"},
+                      %labels: tensor<2xi64> {ds.name = "labels", ds.role = "input"})
+    -> (tensor<f32> {ds.role = "loss"}, tensor<4x8xf32> {ds.updates = "w"},
+        tensor<4x8xf32> {ds.updates = "momentum_buffer.w"}, tensor<32xf32>)
+    attributes {ds.optimizer = "sgd"} {
+  %y = ds.linear %x, %w : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
+  %loss = ds.cross_entropy %y, %labels ignore_index = -100 : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
+  %one = ds.constant dense<1.0> : tensor<f32>
+  %dy = ds.cross_entropy_grad %y, %labels, %one ignore_index = -100 : (tensor<2x4xf32>, tensor<2xi64>, tensor<f32>) -> tensor<2x4xf32>
+  %dw = ds.matmul %dy, %x transpose_lhs : (tensor<2x4xf32>, tensor<2x8xf32>) -> tensor<4x8xf32>
+  %flat = ds.reshape %dw : (tensor<4x8xf32>) -> tensor<32xf32>
+  %w1, %buf1 = ds.sgd_update %w, %dw, %buf lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>)
+  return %loss, %w1, %buf1, %flat : tensor<f32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<32xf32>
+}
+
+// -----
+
+// Values never live at the same instruction share bytes: %a is read while %c
+// is written, so %c cannot take its slot, but %d can.
+// CHECK-LABEL: func.func @step()
+// CHECK-SAME: dsrt.arena_bytes = 192
+// CHECK: %[[A:.*]] = dsrt.arena_buffer offset = [[AOFF:[0-9]+]] : memref<16xf32>
+// CHECK: dsrt.arena_buffer offset = [[BOFF:[0-9]+]] : memref<16xf32>
+// CHECK: dsrt.arena_buffer offset = [[COFF:[0-9]+]] : memref<16xf32>
+// CHECK: dsrt.arena_buffer offset = [[AOFF]] : memref<16xf32>
+func.func @train_step(%x: tensor<16xf32> {ds.name = "x", ds.role = "input"}) -> (tensor<f32> {ds.role = "loss"}) {
+  %a = ds.exp %x : tensor<16xf32>
+  %b = ds.exp %a : tensor<16xf32>
+  %c = ds.add %a, %b : (tensor<16xf32>, tensor<16xf32>) -> tensor<16xf32>
+  %d = ds.exp %c : tensor<16xf32>
+  %l = ds.sum %d dims = [0] : (tensor<16xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 needs ds.name and ds.role = "parameter", "state" or "input"}}
+func.func @train_step(%x: tensor<4xf32>) -> (tensor<f32> {ds.role = "loss"}) {
+  %l = ds.sum %x dims = [0] : (tensor<4xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+func.func @train_step(%w: tensor<4xf32> {ds.name = "w", ds.role = "parameter"}) -> (tensor<f32> {ds.role = "loss"}, tensor<4xf32> {ds.updates = "w"}) {
+  %w1 = ds.neg %w : tensor<4xf32>
+  // expected-error @+1 {{reads "w" after or while its new value is written in place}}
+  %l = ds.sum %w dims = [0] : (tensor<4xf32>) -> tensor<f32>
+  return %l, %w1 : tensor<f32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{ds-lower-to-runtime needs func.func @train_step (run -ds-autodiff first)}}
+module {
+  func.func @forward() {
+    return
+  }
+}

@@ -1,0 +1,66 @@
+"""Writes small TorchScript models that ds-import must reject (or accept
+only with --input), one per mode: python bad_models.py MODE OUT.pt"""
+
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
+import dsc_save  # noqa: E402
+
+
+class Unsupported(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        y = torch.cumsum(x * self.w, dim=0)  # the unsupported op: this line
+        return y.sum()
+
+
+class Dropout(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        return F.dropout(x * self.w, p=0.5, training=True).sum()
+
+
+class NotScalar(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        return x * self.w
+
+
+class Plain(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        return (x * self.w).sum()
+
+
+MODES = {"unsupported": Unsupported, "dropout": Dropout,
+         "not-scalar": NotScalar, "no-shapes": Plain}
+
+
+def main(mode, out):
+    model = MODES[mode]()
+    x = torch.arange(4, dtype=torch.float32)
+    traced = torch.jit.trace(model, (x,), check_trace=False)
+    if mode == "no-shapes":
+        traced.save(out)  # a plain save: no input shapes recorded
+    else:
+        dsc_save.save(traced, out, {"x": x})
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

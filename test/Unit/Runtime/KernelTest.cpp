@@ -1,0 +1,685 @@
+//===- KernelTest.cpp - the ATen kernels against LibTorch -----------------===//
+//
+// Every test builds a small plan in memory, runs it with the Executor and
+// compares the results with what LibTorch's functional API, autograd or
+// torch::optim computes on the same data: relative error max|a-b| / max|b|
+// below 1e-5 in float32, tight enough to catch a wrong scale factor.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Runtime/Executor.h"
+#include "dsc/Runtime/SafeTensors.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include "gtest/gtest.h"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace dsc::rt;
+using llvm::ArrayRef;
+
+namespace {
+
+namespace F = torch::nn::functional;
+
+DType dtypeOf(at::ScalarType type) {
+  switch (type) {
+  case at::kFloat:
+    return DType::F32;
+  case at::kDouble:
+    return DType::F64;
+  case at::kLong:
+    return DType::I64;
+  case at::kInt:
+    return DType::I32;
+  case at::kBool:
+    return DType::Bool;
+  default:
+    ADD_FAILURE() << "unexpected dtype in a test";
+    return DType::F32;
+  }
+}
+
+at::ScalarType atenTypeOf(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return at::kFloat;
+  case DType::F64:
+    return at::kDouble;
+  case DType::I64:
+    return at::kLong;
+  case DType::I32:
+    return at::kInt;
+  case DType::Bool:
+    return at::kBool;
+  default:
+    ADD_FAILURE() << "unexpected dtype in a test";
+    return at::kFloat;
+  }
+}
+
+ArrayRef<uint8_t> bytesOf(const at::Tensor &tensor) {
+  return {static_cast<const uint8_t *>(tensor.data_ptr()),
+          static_cast<size_t>(tensor.nbytes())};
+}
+
+TensorDesc descOf(const at::Tensor &tensor, std::string name, Storage storage,
+                  uint64_t offset = 0) {
+  TensorDesc desc;
+  desc.name = std::move(name);
+  desc.dtype = dtypeOf(tensor.scalar_type());
+  desc.shape = tensor.sizes().vec();
+  desc.storage = storage;
+  desc.offset = offset;
+  return desc;
+}
+
+/// Adds a 0-d f32 constant as the plan's loss: every plan needs one.
+void addDummyLoss(Plan &plan) {
+  TensorDesc loss;
+  loss.name = "loss";
+  loss.storage = Storage::Constant;
+  loss.offset = plan.constants.size();
+  plan.constants.resize(plan.constants.size() + 4, 0);
+  plan.loss = plan.tensors.size();
+  plan.tensors.push_back(loss);
+}
+
+std::string errorMessage(llvm::Error err) {
+  return err ? llvm::toString(std::move(err)) : std::string();
+}
+
+/// Runs kernel `kernel` once: operands are Input tensors holding
+/// `operands`, results are arena tensors typed like `resultTypes`. Returns
+/// copies of the results.
+std::vector<at::Tensor> runKernel(const std::string &kernel,
+                                  std::vector<at::Tensor> operands,
+                                  std::vector<at::Tensor> resultTypes,
+                                  std::map<std::string, AttrValue> attrs = {}) {
+  Plan plan;
+  Instruction inst;
+  inst.kernel = kernel;
+  inst.attrs = std::move(attrs);
+  for (auto &operand : operands) {
+    operand = operand.detach().contiguous();
+    inst.operands.push_back(plan.tensors.size());
+    plan.tensors.push_back(descOf(
+        operand, "in" + std::to_string(inst.operands.size()), Storage::Input));
+  }
+  for (const auto &type : resultTypes) {
+    inst.results.push_back(plan.tensors.size());
+    plan.tensors.push_back(descOf(type, "", Storage::Arena, plan.arenaBytes));
+    plan.arenaBytes += llvm::alignTo(type.nbytes(), plan.arenaAlignment);
+  }
+  plan.instructions.push_back(inst);
+  addDummyLoss(plan);
+
+  auto executor = Executor::create(plan);
+  if (!executor) {
+    ADD_FAILURE() << llvm::toString(executor.takeError());
+    return {};
+  }
+  for (size_t i = 0; i < operands.size(); ++i)
+    EXPECT_EQ(errorMessage((*executor)->setInput("in" + std::to_string(i + 1),
+                                                 bytesOf(operands[i]))),
+              "");
+  if (llvm::Error err = (*executor)->step()) {
+    ADD_FAILURE() << llvm::toString(std::move(err));
+    return {};
+  }
+  std::vector<at::Tensor> results;
+  for (uint32_t index : inst.results) {
+    const TensorDesc &desc = plan.tensors[index];
+    at::Tensor out = at::empty(desc.shape, atenTypeOf(desc.dtype));
+    auto data = (*executor)->tensorData(index);
+    std::memcpy(out.data_ptr(), data.data(), data.size());
+    results.push_back(out);
+  }
+  return results;
+}
+
+at::Tensor runKernel1(const std::string &kernel,
+                      std::vector<at::Tensor> operands, at::Tensor resultType,
+                      std::map<std::string, AttrValue> attrs = {}) {
+  auto results =
+      runKernel(kernel, std::move(operands), {resultType}, std::move(attrs));
+  return results.empty() ? at::Tensor() : results[0];
+}
+
+/// max|actual - expected| / max|expected| is at most `tolerance`, with equal
+/// shapes and dtypes.
+::testing::AssertionResult close(const at::Tensor &actual,
+                                 const at::Tensor &expected,
+                                 double tolerance = 1e-5) {
+  if (!actual.defined())
+    return ::testing::AssertionFailure() << "no result";
+  if (actual.sizes() != expected.sizes() ||
+      actual.scalar_type() != expected.scalar_type())
+    return ::testing::AssertionFailure()
+           << "type " << actual.sizes() << " " << actual.scalar_type()
+           << ", expected " << expected.sizes() << " "
+           << expected.scalar_type();
+  at::Tensor a = actual.to(at::kDouble), b = expected.detach().to(at::kDouble);
+  double scale = b.numel() ? b.abs().max().item<double>() : 0.0;
+  double error = a.numel() ? (a - b).abs().max().item<double>() : 0.0;
+  double relative = scale > 0 ? error / scale : error;
+  if (relative <= tolerance)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "relative error " << relative << " (max abs error " << error
+         << ", scale " << scale << ")";
+}
+
+class KernelTest : public ::testing::Test {
+protected:
+  void SetUp() override { torch::manual_seed(0); }
+};
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+TEST_F(KernelTest, UnaryOps) {
+  at::Tensor x = torch::randn({3, 7});
+  at::Tensor positive = x.abs() + 0.1;
+  EXPECT_TRUE(close(runKernel1("neg", {x}, x), -x));
+  EXPECT_TRUE(close(runKernel1("exp", {x}, x), x.exp()));
+  EXPECT_TRUE(close(runKernel1("log", {positive}, x), positive.log()));
+  EXPECT_TRUE(close(runKernel1("sqrt", {positive}, x), positive.sqrt()));
+  EXPECT_TRUE(close(runKernel1("rsqrt", {positive}, x), positive.rsqrt()));
+  EXPECT_TRUE(close(runKernel1("tanh", {x}, x), x.tanh()));
+  EXPECT_TRUE(close(runKernel1("relu", {x}, x), x.relu()));
+  EXPECT_TRUE(close(runKernel1("silu", {x}, x), F::silu(x)));
+  EXPECT_TRUE(close(runKernel1("sigmoid", {x}, x), x.sigmoid()));
+  EXPECT_TRUE(close(runKernel1("pow", {x}, x, {{"exponent", 3.0}}), x.pow(3)));
+  EXPECT_TRUE(close(runKernel1("gelu", {x}, x, {{"approximate", "none"}}),
+                    at::gelu(x, "none")));
+  EXPECT_TRUE(close(runKernel1("gelu", {x}, x, {{"approximate", "tanh"}}),
+                    at::gelu(x, "tanh")));
+}
+
+TEST_F(KernelTest, BinaryOpsBroadcast) {
+  at::Tensor a = torch::randn({2, 3, 4}), b = torch::randn({3, 1});
+  EXPECT_TRUE(close(runKernel1("add", {a, b}, a), a + b));
+  EXPECT_TRUE(close(runKernel1("sub", {b, a}, a), b - a));
+  EXPECT_TRUE(close(runKernel1("mul", {a, b}, a), a * b));
+  EXPECT_TRUE(close(runKernel1("div", {a, b}, a), a / b));
+  EXPECT_TRUE(close(runKernel1("maximum", {a, b}, a), at::maximum(a, b)));
+
+  at::Tensor i = torch::tensor({7, -7, 9}, at::kLong),
+             j = torch::tensor({2, 2, -4}, at::kLong);
+  at::Tensor quotient = runKernel1("div", {i, j}, i);
+  EXPECT_TRUE(at::equal(quotient, torch::tensor({3, -3, -2}, at::kLong)));
+
+  at::Tensor mask = at::empty({2, 3, 4}, at::kBool);
+  for (const char *direction : {"eq", "ne", "lt", "le", "gt", "ge"}) {
+    at::Tensor expected = direction == std::string("eq")   ? a.eq(b)
+                          : direction == std::string("ne") ? a.ne(b)
+                          : direction == std::string("lt") ? a.lt(b)
+                          : direction == std::string("le") ? a.le(b)
+                          : direction == std::string("gt") ? a.gt(b)
+                                                           : a.ge(b);
+    EXPECT_TRUE(at::equal(
+        runKernel1("compare", {a, b}, mask, {{"direction", direction}}),
+        expected))
+        << direction;
+  }
+  at::Tensor condition = a.gt(0);
+  at::Tensor fill = torch::full({}, -1.0);
+  EXPECT_TRUE(close(runKernel1("select", {condition, a, fill}, a),
+                    at::where(condition, a, fill)));
+}
+
+//===----------------------------------------------------------------------===//
+// Products, reductions, softmax, norms
+//===----------------------------------------------------------------------===//
+
+TEST_F(KernelTest, MatmulTransposeFlagsAndBatchBroadcast) {
+  at::Tensor lhs = torch::randn({2, 3, 5, 4}); // transposed: [2,3,4,5]
+  at::Tensor rhs = torch::randn({3, 6, 5});    // transposed: [3,5,6]
+  at::Tensor expected =
+      at::matmul(lhs.transpose(-1, -2), rhs.transpose(-1, -2));
+  EXPECT_TRUE(close(runKernel1("matmul", {lhs, rhs}, expected,
+                               {{"transpose_lhs", int64_t(1)},
+                                {"transpose_rhs", int64_t(1)}}),
+                    expected));
+  at::Tensor a = torch::randn({4, 5}), b = torch::randn({2, 5, 3});
+  EXPECT_TRUE(
+      close(runKernel1("matmul", {a, b}, at::matmul(a, b)), at::matmul(a, b)));
+}
+
+TEST_F(KernelTest, Linear) {
+  at::Tensor x = torch::randn({2, 3, 8}), w = torch::randn({5, 8}),
+             b = torch::randn({5});
+  EXPECT_TRUE(close(runKernel1("linear", {x, w, b}, F::linear(x, w, b)),
+                    F::linear(x, w, b)));
+  EXPECT_TRUE(
+      close(runKernel1("linear", {x, w}, F::linear(x, w)), F::linear(x, w)));
+}
+
+TEST_F(KernelTest, Reductions) {
+  at::Tensor x = torch::randn({2, 3, 4});
+  std::vector<int64_t> dims = {0, 2};
+  for (bool keepdim : {false, true}) {
+    std::map<std::string, AttrValue> attrs = {{"dims", dims}};
+    if (keepdim)
+      attrs["keepdim"] = int64_t(1);
+    at::Tensor sum = x.sum(dims, keepdim);
+    EXPECT_TRUE(close(runKernel1("sum", {x}, sum, attrs), sum));
+    at::Tensor mean = x.mean(dims, keepdim);
+    EXPECT_TRUE(close(runKernel1("mean", {x}, mean, attrs), mean));
+    at::Tensor max = x.amax(dims, keepdim);
+    EXPECT_TRUE(close(runKernel1("max", {x}, max, attrs), max));
+  }
+}
+
+TEST_F(KernelTest, SoftmaxAndLogSoftmax) {
+  at::Tensor x = torch::randn({2, 3, 5}) * 4;
+  EXPECT_TRUE(close(runKernel1("softmax", {x}, x, {{"dim", int64_t(1)}}),
+                    x.softmax(1)));
+  EXPECT_TRUE(close(runKernel1("log_softmax", {x}, x, {{"dim", int64_t(-1)}}),
+                    x.log_softmax(-1)));
+}
+
+TEST_F(KernelTest, SoftmaxGradsMatchAutograd) {
+  at::Tensor x = (torch::randn({2, 3, 5}) * 3).requires_grad_();
+  at::Tensor dy = torch::randn({2, 3, 5});
+  at::Tensor y = x.softmax(-1);
+  at::Tensor dx = torch::autograd::grad({y}, {x}, {dy})[0];
+  EXPECT_TRUE(close(
+      runKernel1("softmax_grad", {y, dy}, x, {{"dim", int64_t(-1)}}), dx));
+
+  at::Tensor logY = x.log_softmax(1);
+  at::Tensor dLog = torch::autograd::grad({logY}, {x}, {dy})[0];
+  EXPECT_TRUE(close(
+      runKernel1("log_softmax_grad", {logY, dy}, x, {{"dim", int64_t(1)}}),
+      dLog));
+}
+
+TEST_F(KernelTest, LayerNormAndGrad) {
+  int64_t d = 16;
+  at::Tensor x = (torch::randn({2, 5, d}) * 2 + 1).requires_grad_();
+  at::Tensor w = torch::randn({d}).requires_grad_();
+  at::Tensor b = torch::randn({d}).requires_grad_();
+  double eps = 1e-5;
+  at::Tensor y = at::layer_norm(x, {d}, w, b, eps);
+  EXPECT_TRUE(close(
+      runKernel1("layer_norm", {x, w, b}, y,
+                 {{"epsilon", eps},
+                  {"operand_segment_sizes", std::vector<int64_t>{1, 1, 1}}}),
+      y));
+  // Bias only: operand_segment_sizes tells which optional operand is there.
+  at::Tensor yBias = at::layer_norm(x, {d}, {}, b, eps);
+  EXPECT_TRUE(close(
+      runKernel1("layer_norm", {x, b}, y,
+                 {{"epsilon", eps},
+                  {"operand_segment_sizes", std::vector<int64_t>{1, 0, 1}}}),
+      yBias));
+  at::Tensor yPlain = at::layer_norm(x, {d}, {}, {}, eps);
+  EXPECT_TRUE(
+      close(runKernel1("layer_norm", {x}, y, {{"epsilon", eps}}), yPlain));
+
+  at::Tensor dy = torch::randn({2, 5, d});
+  auto grads = torch::autograd::grad({y}, {x, w, b}, {dy});
+  auto results =
+      runKernel("layer_norm_grad", {x, w, dy}, {x, w, b}, {{"epsilon", eps}});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(close(results[0], grads[0]));
+  EXPECT_TRUE(close(results[1], grads[1]));
+  EXPECT_TRUE(close(results[2], grads[2]));
+}
+
+TEST_F(KernelTest, RmsNormAndGrad) {
+  int64_t d = 12;
+  double eps = 1e-6;
+  at::Tensor x = (torch::randn({3, 4, d}) * 2).requires_grad_();
+  at::Tensor w = torch::randn({d}).requires_grad_();
+  // Llama's RMSNorm.
+  at::Tensor y = w * (x * at::rsqrt(x.pow(2).mean(-1, true) + eps));
+  EXPECT_TRUE(close(runKernel1("rms_norm", {x, w}, y, {{"epsilon", eps}}), y));
+  at::Tensor yPlain = x * at::rsqrt(x.pow(2).mean(-1, true) + eps);
+  EXPECT_TRUE(
+      close(runKernel1("rms_norm", {x}, y, {{"epsilon", eps}}), yPlain));
+
+  at::Tensor dy = torch::randn({3, 4, d});
+  auto grads = torch::autograd::grad({y}, {x, w}, {dy});
+  auto results =
+      runKernel("rms_norm_grad", {x, w, dy}, {x, w}, {{"epsilon", eps}});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_TRUE(close(results[0], grads[0]));
+  EXPECT_TRUE(close(results[1], grads[1]));
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// softmax(q kᵀ scale + mask) v with key/value heads repeated for GQA.
+at::Tensor referenceAttention(const at::Tensor &q, const at::Tensor &k,
+                              const at::Tensor &v, bool causal, double scale) {
+  int64_t group = q.size(1) / k.size(1);
+  at::Tensor kr = k.repeat_interleave(group, 1);
+  at::Tensor vr = v.repeat_interleave(group, 1);
+  at::Tensor scores = at::matmul(q, kr.transpose(-1, -2)) * scale;
+  if (causal) {
+    at::Tensor future = torch::ones({q.size(2), k.size(2)}, at::kBool).triu(1);
+    scores = scores.masked_fill(future, -INFINITY);
+  }
+  return at::matmul(scores.softmax(-1), vr);
+}
+
+void checkAttention(int64_t hq, int64_t hkv, int64_t s, int64_t skv,
+                    bool causal) {
+  SCOPED_TRACE("hq=" + std::to_string(hq) + " hkv=" + std::to_string(hkv) +
+               " causal=" + std::to_string(causal));
+  int64_t b = 2, d = 8, dv = 6;
+  double scale = 1.0 / std::sqrt(double(d));
+  at::Tensor q = torch::randn({b, hq, s, d}).requires_grad_();
+  at::Tensor k = torch::randn({b, hkv, skv, d}).requires_grad_();
+  at::Tensor v = torch::randn({b, hkv, skv, dv}).requires_grad_();
+  at::Tensor out = referenceAttention(q, k, v, causal, scale);
+  std::map<std::string, AttrValue> attrs = {{"scale", scale}};
+  if (causal)
+    attrs["causal"] = int64_t(1);
+  EXPECT_TRUE(close(runKernel1("attention", {q, k, v}, out, attrs), out));
+
+  at::Tensor dOut = torch::randn(out.sizes());
+  auto grads = torch::autograd::grad({out}, {q, k, v}, {dOut});
+  auto results =
+      runKernel("attention_grad", {q, k, v, out, dOut}, {q, k, v}, attrs);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(close(results[0], grads[0]));
+  EXPECT_TRUE(close(results[1], grads[1]));
+  EXPECT_TRUE(close(results[2], grads[2]));
+}
+
+TEST_F(KernelTest, AttentionCausalGQAAndGradMatchAutograd) {
+  checkAttention(/*hq=*/4, /*hkv=*/2, /*s=*/7, /*skv=*/7, /*causal=*/true);
+  checkAttention(/*hq=*/3, /*hkv=*/3, /*s=*/5, /*skv=*/5, /*causal=*/true);
+  checkAttention(/*hq=*/4, /*hkv=*/1, /*s=*/5, /*skv=*/9, /*causal=*/false);
+}
+
+//===----------------------------------------------------------------------===//
+// Embedding, loss, activations' gradients
+//===----------------------------------------------------------------------===//
+
+TEST_F(KernelTest, EmbeddingAndGrad) {
+  at::Tensor table = torch::randn({10, 4}).requires_grad_();
+  at::Tensor indices = torch::tensor({{1, 3, 1}, {9, 0, 3}}, at::kLong);
+  at::Tensor rows = F::embedding(indices, table);
+  EXPECT_TRUE(close(runKernel1("embedding", {table, indices}, rows), rows));
+  EXPECT_TRUE(close(
+      runKernel1("embedding", {table, indices.to(at::kInt)}, rows), rows));
+
+  at::Tensor dy = torch::randn(rows.sizes());
+  at::Tensor dTable = torch::autograd::grad({rows}, {table}, {dy})[0];
+  EXPECT_TRUE(
+      close(runKernel1("embedding_grad", {indices, dy}, table), dTable));
+}
+
+TEST_F(KernelTest, CrossEntropyIgnoreIndexAndGrad) {
+  int64_t classes = 7;
+  at::Tensor logits = (torch::randn({2, 5, classes}) * 3).requires_grad_();
+  at::Tensor labels = torch::randint(0, classes, {2, 5}, at::kLong);
+  labels[0][1] = -100;
+  labels[1][4] = -100;
+  labels[1][0] = -100;
+  at::Tensor loss =
+      F::cross_entropy(logits.view({-1, classes}), labels.view(-1),
+                       F::CrossEntropyFuncOptions().ignore_index(-100));
+  std::map<std::string, AttrValue> attrs = {{"ignore_index", int64_t(-100)}};
+  EXPECT_TRUE(
+      close(runKernel1("cross_entropy", {logits, labels}, loss, attrs), loss));
+  // ignore_index is an attribute, not a fixed -100.
+  at::Tensor shifted = labels.clamp_min(0);
+  at::Tensor lossZero =
+      F::cross_entropy(logits.view({-1, classes}), shifted.view(-1),
+                       F::CrossEntropyFuncOptions().ignore_index(0));
+  EXPECT_TRUE(close(runKernel1("cross_entropy", {logits, shifted}, loss,
+                               {{"ignore_index", int64_t(0)}}),
+                    lossZero));
+
+  at::Tensor dLoss = torch::full({}, 0.7);
+  at::Tensor dLogits = torch::autograd::grad({loss}, {logits}, {dLoss})[0];
+  EXPECT_TRUE(close(
+      runKernel1("cross_entropy_grad", {logits, labels, dLoss}, logits, attrs),
+      dLogits));
+}
+
+TEST_F(KernelTest, ActivationGradsMatchAutograd) {
+  at::Tensor x = (torch::randn({4, 9}) * 3).requires_grad_();
+  at::Tensor dy = torch::randn({4, 9});
+  for (const char *mode : {"none", "tanh"}) {
+    at::Tensor y = at::gelu(x, mode);
+    at::Tensor dx = torch::autograd::grad({y}, {x}, {dy})[0];
+    EXPECT_TRUE(
+        close(runKernel1("gelu_grad", {x, dy}, x, {{"approximate", mode}}), dx))
+        << mode;
+  }
+  at::Tensor y = F::silu(x);
+  at::Tensor dx = torch::autograd::grad({y}, {x}, {dy})[0];
+  EXPECT_TRUE(close(runKernel1("silu_grad", {x, dy}, x), dx));
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+TEST_F(KernelTest, PadIsTheTransposeOfSlice) {
+  at::Tensor x = torch::randn({6, 9});
+  std::vector<int64_t> starts = {1, 2}, limits = {6, 9}, strides = {2, 3};
+  at::Tensor sliced = x.slice(0, 1, 6, 2).slice(1, 2, 9, 3);
+  at::Tensor slice = runKernel1(
+      "slice", {x}, sliced,
+      {{"starts", starts}, {"limits", limits}, {"strides", strides}});
+  EXPECT_TRUE(at::equal(slice, sliced));
+
+  // pad(slice(x)) keeps x at the sliced positions and zeros elsewhere, and
+  // <slice(x), y> == <x, pad(y)>.
+  at::Tensor padded =
+      runKernel1("pad", {slice}, x, {{"low", starts}, {"strides", strides}});
+  at::Tensor mask = torch::zeros({6, 9});
+  mask.slice(0, 1, 6, 2).slice(1, 2, 9, 3).fill_(1);
+  EXPECT_TRUE(at::equal(padded, x * mask));
+  at::Tensor y = torch::randn(sliced.sizes());
+  at::Tensor padY =
+      runKernel1("pad", {y}, x, {{"low", starts}, {"strides", strides}});
+  EXPECT_NEAR((sliced * y).sum().item<double>(),
+              (x * padY).sum().item<double>(), 1e-4);
+}
+
+TEST_F(KernelTest, LayoutOps) {
+  at::Tensor x = torch::randn({2, 3, 4});
+  EXPECT_TRUE(at::equal(runKernel1("reshape", {x}, x.reshape({6, 4})),
+                        x.reshape({6, 4})));
+  at::Tensor permuted = x.permute({2, 0, 1}).contiguous();
+  EXPECT_TRUE(
+      at::equal(runKernel1("transpose", {x}, permuted,
+                           {{"permutation", std::vector<int64_t>{2, 0, 1}}}),
+                permuted));
+  at::Tensor row = torch::randn({4});
+  EXPECT_TRUE(at::equal(runKernel1("broadcast", {row}, x),
+                        row.expand({2, 3, 4}).contiguous()));
+  at::Tensor other = torch::randn({2, 5, 4});
+  at::Tensor joined = at::cat({x, other}, 1);
+  EXPECT_TRUE(at::equal(
+      runKernel1("concat", {x, other}, joined, {{"dim", int64_t(1)}}), joined));
+  auto pieces = runKernel(
+      "split", {joined}, {x, torch::empty({2, 2, 4}), torch::empty({2, 3, 4})},
+      {{"dim", int64_t(1)}, {"sizes", std::vector<int64_t>{3, 2, 3}}});
+  ASSERT_EQ(pieces.size(), 3u);
+  EXPECT_TRUE(at::equal(pieces[0], x));
+  EXPECT_TRUE(at::equal(pieces[1], other.slice(1, 0, 2)));
+  EXPECT_TRUE(at::equal(pieces[2], other.slice(1, 2, 5)));
+
+  at::Tensor iota = runKernel1("iota", {}, torch::empty({3, 4}, at::kLong),
+                               {{"dim", int64_t(1)}});
+  EXPECT_TRUE(at::equal(iota, torch::arange(4).expand({3, 4})));
+  at::Tensor floats = torch::tensor({-1.7, 2.5, 3.9});
+  EXPECT_TRUE(
+      at::equal(runKernel1("convert", {floats}, torch::empty({3}, at::kLong)),
+                torch::tensor({-1, 2, 3}, at::kLong)));
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizers: whole plans with persistent state, updated in place
+//===----------------------------------------------------------------------===//
+
+/// A temporary safetensors file holding `tensors`.
+class TempWeights {
+public:
+  explicit TempWeights(
+      const std::vector<std::pair<std::string, at::Tensor>> &tensors) {
+    llvm::sys::fs::createTemporaryFile("kernel-test", "safetensors", path);
+    SafeTensorsWriter writer;
+    for (const auto &[name, tensor] : tensors) {
+      at::Tensor t = tensor.detach().contiguous();
+      writer.add(name, dtypeOf(t.scalar_type()), t.sizes().vec(), bytesOf(t));
+    }
+    EXPECT_EQ(errorMessage(writer.write(path)), "");
+  }
+  ~TempWeights() { llvm::sys::fs::remove(path); }
+  SafeTensorsFile open() const {
+    auto file = SafeTensorsFile::open(path);
+    EXPECT_TRUE(static_cast<bool>(file));
+    return std::move(*file);
+  }
+
+private:
+  llvm::SmallString<128> path;
+};
+
+/// Adds tensor `desc` and returns its index.
+uint32_t add(Plan &plan, TensorDesc desc) {
+  plan.tensors.push_back(std::move(desc));
+  return plan.tensors.size() - 1;
+}
+
+/// An optimizer plan: `param` (Parameter "w"), `grad` (Input "g"), the
+/// state tensors, and an in-place `add` of 1 to the State "step" counter
+/// before the update.
+struct OptimizerPlan {
+  Plan plan;
+  uint32_t param, grad, step;
+  std::vector<uint32_t> state;
+};
+
+OptimizerPlan makeOptimizerPlan(const at::Tensor &param,
+                                const std::vector<std::string> &stateNames) {
+  OptimizerPlan p;
+  p.param = add(p.plan, descOf(param, "w", Storage::Parameter));
+  p.grad = add(p.plan, descOf(param, "g", Storage::Input));
+  for (const std::string &name : stateNames)
+    p.state.push_back(add(p.plan, descOf(param, name, Storage::State)));
+  TensorDesc step;
+  step.name = "step";
+  step.dtype = DType::I64;
+  step.storage = Storage::State;
+  p.step = add(p.plan, step);
+  TensorDesc one = step;
+  one.name = "one";
+  one.storage = Storage::Constant;
+  one.offset = 0;
+  int64_t value = 1;
+  p.plan.constants.assign(reinterpret_cast<uint8_t *>(&value),
+                          reinterpret_cast<uint8_t *>(&value) + 8);
+  uint32_t oneIndex = add(p.plan, one);
+  Instruction increment;
+  increment.kernel = "add";
+  increment.operands = {p.step, oneIndex};
+  increment.results = {p.step};
+  p.plan.instructions.push_back(increment);
+  addDummyLoss(p.plan);
+  return p;
+}
+
+at::Tensor readTensor(const Executor &executor, uint32_t index) {
+  const TensorDesc &desc = executor.plan().tensors[index];
+  at::Tensor out = at::empty(desc.shape, atenTypeOf(desc.dtype));
+  auto data = executor.tensorData(index);
+  std::memcpy(out.data_ptr(), data.data(), data.size());
+  return out;
+}
+
+TEST_F(KernelTest, AdamWMatchesTorchOptimOverThreeSteps) {
+  at::Tensor init = torch::randn({5, 3});
+  double lr = 1e-2, beta1 = 0.9, beta2 = 0.95, eps = 1e-8, wd = 0.1;
+
+  OptimizerPlan p = makeOptimizerPlan(init, {"exp_avg.w", "exp_avg_sq.w"});
+  Instruction update;
+  update.kernel = "adamw_update";
+  update.operands = {p.param, p.grad, p.state[0], p.state[1], p.step};
+  update.results = {p.param, p.state[0], p.state[1]};
+  update.attrs = {{"lr", lr},
+                  {"beta1", beta1},
+                  {"beta2", beta2},
+                  {"eps", eps},
+                  {"weight_decay", wd}};
+  p.plan.instructions.push_back(update);
+  auto executor = Executor::create(p.plan);
+  ASSERT_TRUE(static_cast<bool>(executor))
+      << llvm::toString(executor.takeError());
+  TempWeights weights({{"w", init}});
+  ASSERT_EQ(errorMessage((*executor)->loadWeights(weights.open())), "");
+
+  at::Tensor reference = init.clone().requires_grad_();
+  torch::optim::AdamW optimizer({reference}, torch::optim::AdamWOptions(lr)
+                                                 .betas({beta1, beta2})
+                                                 .eps(eps)
+                                                 .weight_decay(wd));
+  for (int step = 0; step < 3; ++step) {
+    at::Tensor grad = torch::randn({5, 3});
+    ASSERT_EQ(errorMessage((*executor)->setInput("g", bytesOf(grad))), "");
+    ASSERT_EQ(errorMessage((*executor)->step()), "");
+    reference.mutable_grad() = grad.clone();
+    optimizer.step();
+    // The kernel repeats torch.optim's statements: bit-identical.
+    EXPECT_TRUE(close(readTensor(**executor, p.param), reference.detach(),
+                      /*tolerance=*/0.0))
+        << "step " << step + 1;
+  }
+  EXPECT_EQ(readTensor(**executor, p.step).item<int64_t>(), 3);
+}
+
+TEST_F(KernelTest, SgdMomentumMatchesTorchOptimOverThreeSteps) {
+  at::Tensor init = torch::randn({4, 6});
+  double lr = 0.1, momentum = 0.9, wd = 0.01;
+
+  OptimizerPlan p = makeOptimizerPlan(init, {"momentum_buffer.w"});
+  Instruction update;
+  update.kernel = "sgd_update";
+  update.operands = {p.param, p.grad, p.state[0]};
+  update.results = {p.param, p.state[0]};
+  update.attrs = {{"lr", lr}, {"momentum", momentum}, {"weight_decay", wd}};
+  p.plan.instructions.push_back(update);
+  auto executor = Executor::create(p.plan);
+  ASSERT_TRUE(static_cast<bool>(executor))
+      << llvm::toString(executor.takeError());
+  TempWeights weights({{"w", init}});
+  ASSERT_EQ(errorMessage((*executor)->loadWeights(weights.open())), "");
+
+  at::Tensor reference = init.clone().requires_grad_();
+  torch::optim::SGD optimizer(
+      {reference},
+      torch::optim::SGDOptions(lr).momentum(momentum).weight_decay(wd));
+  for (int step = 0; step < 3; ++step) {
+    at::Tensor grad = torch::randn({4, 6});
+    ASSERT_EQ(errorMessage((*executor)->setInput("g", bytesOf(grad))), "");
+    ASSERT_EQ(errorMessage((*executor)->step()), "");
+    reference.mutable_grad() = grad.clone();
+    optimizer.step();
+    // The kernel repeats torch.optim's statements: bit-identical.
+    EXPECT_TRUE(close(readTensor(**executor, p.param), reference.detach(),
+                      /*tolerance=*/0.0))
+        << "step " << step + 1;
+  }
+}
+
+} // namespace

@@ -1,0 +1,757 @@
+//===- PlanTest.cpp - tests of the plan file, validation and listing ------===//
+
+#include "dsc/Runtime/Plan.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+using namespace dsc::rt;
+using llvm::StringRef;
+
+namespace {
+
+constexpr size_t kHeaderSize = 32;
+
+/// Returns the message of `err`, or "" for success.
+std::string message(llvm::Error err) {
+  return err ? llvm::toString(std::move(err)) : std::string();
+}
+
+/// Returns the error message of `value`, or "" if it holds a value.
+template <typename T> std::string message(llvm::Expected<T> value) {
+  return value ? std::string() : llvm::toString(value.takeError());
+}
+
+/// Succeeds if `value` holds a value; otherwise fails with its message.
+template <typename T>
+::testing::AssertionResult succeeded(llvm::Expected<T> &value) {
+  if (value)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << llvm::toString(value.takeError());
+}
+
+TensorDesc tensor(StringRef name, DType dtype, std::vector<int64_t> shape,
+                  Storage storage, uint64_t offset = 0) {
+  TensorDesc desc;
+  desc.name = name.str();
+  desc.dtype = dtype;
+  desc.shape = std::move(shape);
+  desc.storage = storage;
+  desc.offset = offset;
+  return desc;
+}
+
+Instruction instruction(StringRef kernel, std::vector<uint32_t> operands,
+                        std::vector<uint32_t> results,
+                        std::map<std::string, AttrValue> attrs = {}) {
+  Instruction inst;
+  inst.kernel = kernel.str();
+  inst.operands = std::move(operands);
+  inst.results = std::move(results);
+  inst.attrs = std::move(attrs);
+  return inst;
+}
+
+/// A small training step with every storage kind, every attribute type,
+/// constants, gradients and metadata.
+Plan samplePlan() {
+  Plan plan;
+  plan.arenaBytes = 320;
+  plan.arenaAlignment = 64;
+  plan.tensors = {
+      tensor("fc.weight", DType::F32, {4, 8}, Storage::Parameter),       // 0
+      tensor("fc.bias", DType::F32, {8}, Storage::Parameter),            // 1
+      tensor("x", DType::F32, {2, 4}, Storage::Input),                   // 2
+      tensor("labels", DType::I64, {2}, Storage::Input),                 // 3
+      tensor("exp_avg.fc.weight", DType::F32, {4, 8}, Storage::State),   // 4
+      tensor("bias_init", DType::F32, {8}, Storage::Constant, 0),        // 5
+      tensor("h", DType::F32, {2, 8}, Storage::Arena, 0),                // 6
+      tensor("loss", DType::F32, {}, Storage::Arena, 64),                // 7
+      tensor("grad.fc.weight", DType::F32, {4, 8}, Storage::Arena, 128), // 8
+      tensor("", DType::F32, {8}, Storage::Arena, 256),                  // 9
+      tensor("", DType::I64, {1}, Storage::Constant, 32),                // 10
+      tensor("step", DType::I64, {}, Storage::State),                    // 11
+  };
+  plan.instructions = {
+      instruction("linear", {2, 0, 1}, {6}, {{"transpose_rhs", int64_t(1)}}),
+      instruction("add", {6, 5}, {6}),
+      instruction("cross_entropy", {6, 3}, {7},
+                  {{"reduction", std::string("mean")},
+                   {"ignore_index", int64_t(-100)},
+                   {"label_smoothing", 0.0},
+                   {"dims", std::vector<int64_t>{0, 1}}}),
+      instruction("linear_grad", {7, 2, 0}, {8, 9}),
+      instruction("adamw_update", {0, 8, 4, 11}, {0, 4, 11},
+                  {{"lr", 1e-3}, {"eps", 1e-8}, {"weight_decay", 0.01}}),
+  };
+  plan.constants.resize(40);
+  for (size_t i = 0; i < plan.constants.size(); ++i)
+    plan.constants[i] = static_cast<uint8_t>(i * 7 + 1);
+  plan.loss = 7;
+  plan.gradients = {{0, 8}, {1, 9}};
+  plan.metadata = {{"optimizer", "adamw"}, {"model", "mlp.pt"}};
+  return plan;
+}
+
+/// A header for `payload` with the right size and checksum.
+std::string withHeader(StringRef payload, uint32_t version = kPlanVersion) {
+  std::string file("DSCPLAN\0", 8);
+  file.resize(kHeaderSize);
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char byte : payload) {
+    hash ^= byte;
+    hash *= 0x100000001b3ULL;
+  }
+  llvm::support::endian::write32le(&file[8], version);
+  llvm::support::endian::write64le(&file[16], payload.size());
+  llvm::support::endian::write64le(&file[24], hash);
+  return file + payload.str();
+}
+
+/// Decodes `bytes` as "bad.plan" and returns the error message ("" if it
+/// decoded).
+std::string decodeError(StringRef bytes) {
+  return message(decodePlan(bytes, "bad.plan"));
+}
+
+void putU64(std::string &bytes, uint64_t value) {
+  char buffer[8];
+  llvm::support::endian::write64le(buffer, value);
+  bytes.append(buffer, sizeof(buffer));
+}
+
+bool contains(StringRef text, StringRef part) { return text.contains(part); }
+
+//===----------------------------------------------------------------------===//
+// Accessors
+//===----------------------------------------------------------------------===//
+
+TEST(PlanTest, TensorSizes) {
+  EXPECT_EQ(tensor("s", DType::F32, {}, Storage::Arena).numElements(), 1);
+  EXPECT_EQ(tensor("s", DType::F32, {}, Storage::Arena).numBytes(), 4u);
+  EXPECT_EQ(tensor("e", DType::F64, {3, 0}, Storage::Arena).numBytes(), 0u);
+  EXPECT_EQ(tensor("b", DType::BF16, {2, 3, 4}, Storage::Arena).numBytes(),
+            48u);
+  EXPECT_EQ(tensor("n", DType::F32, {2, -1}, Storage::Arena).numElements(), -1);
+
+  constexpr uint64_t kInvalid = std::numeric_limits<uint64_t>::max();
+  TensorDesc huge = tensor("h", DType::U8, {int64_t(1) << 40, int64_t(1) << 40},
+                           Storage::Arena);
+  EXPECT_EQ(huge.numElements(), -1);
+  EXPECT_EQ(huge.numBytes(), kInvalid);
+  // The element count fits int64_t; the byte count does not fit uint64_t.
+  TensorDesc wide = tensor("w", DType::F64, {int64_t(1) << 62}, Storage::Arena);
+  EXPECT_EQ(wide.numElements(), int64_t(1) << 62);
+  EXPECT_EQ(wide.numBytes(), kInvalid);
+  // Past int64_t but within uint64_t.
+  TensorDesc big = tensor("b", DType::F32, {int64_t(1) << 61}, Storage::Arena);
+  EXPECT_EQ(big.numBytes(), uint64_t(1) << 63);
+}
+
+TEST(PlanTest, AttributeAccessors) {
+  Instruction inst = instruction("k", {}, {},
+                                 {{"i", int64_t(-3)},
+                                  {"d", 0.25},
+                                  {"s", std::string("tanh")},
+                                  {"v", std::vector<int64_t>{1, -2, 3}}});
+  EXPECT_TRUE(inst.has("i"));
+  EXPECT_FALSE(inst.has("missing"));
+
+  EXPECT_EQ(inst.getInt("i"), -3);
+  EXPECT_EQ(inst.getInt("missing", 9), 9);
+  EXPECT_EQ(inst.getInt("d", 9), 9);
+
+  EXPECT_EQ(inst.getDouble("d"), 0.25);
+  EXPECT_EQ(inst.getDouble("i"), -3.0);
+  EXPECT_EQ(inst.getDouble("missing", 1.5), 1.5);
+  EXPECT_EQ(inst.getDouble("s", 1.5), 1.5);
+
+  EXPECT_EQ(inst.getString("s"), "tanh");
+  EXPECT_EQ(inst.getString("missing", "none"), "none");
+  EXPECT_EQ(inst.getString("i", "none"), "none");
+
+  EXPECT_EQ(inst.getInts("v"), (std::vector<int64_t>{1, -2, 3}));
+  EXPECT_TRUE(inst.getInts("missing").empty());
+  EXPECT_TRUE(inst.getInts("i").empty());
+}
+
+TEST(PlanTest, TensorsWith) {
+  Plan plan = samplePlan();
+  EXPECT_EQ(plan.tensorsWith(Storage::Parameter),
+            (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(plan.tensorsWith(Storage::State), (std::vector<uint32_t>{4, 11}));
+  EXPECT_EQ(plan.tensorsWith(Storage::Input), (std::vector<uint32_t>{2, 3}));
+  EXPECT_EQ(plan.tensorsWith(Storage::Constant),
+            (std::vector<uint32_t>{5, 10}));
+  EXPECT_EQ(plan.tensorsWith(Storage::Arena),
+            (std::vector<uint32_t>{6, 7, 8, 9}));
+  EXPECT_EQ(storageName(Storage::Parameter), "param");
+}
+
+//===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+TEST(PlanValidationTest, SamplePlanIsValid) {
+  EXPECT_EQ(message(validatePlan(samplePlan())), "");
+}
+
+TEST(PlanValidationTest, AcceptsEdgeCases) {
+  Plan plan = samplePlan();
+  // Names are unique per storage class only.
+  plan.tensors[11].name = "x";
+  // Arena and constant tensors may share names or have none.
+  plan.tensors[9].name = "h";
+  plan.tensors[5].name = "";
+  // A tensor that ends exactly at the end of the arena or constants.
+  plan.arenaBytes = 288;
+  // Alignment 1 is a power of two.
+  plan.arenaAlignment = 1;
+  plan.tensors[7].offset = 3;
+  // An in-place update of a parameter and a state tensor.
+  plan.instructions.push_back(instruction("scale", {0}, {0, 4}));
+  EXPECT_EQ(message(validatePlan(plan)), "");
+}
+
+struct ValidationCase {
+  const char *label;
+  std::function<void(Plan &)> mutate;
+  const char *expected;
+};
+
+TEST(PlanValidationTest, RejectsEveryRule) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  std::vector<ValidationCase> cases = {
+      {"negative dim",
+       [](Plan &p) {
+         p.tensors[6].shape = {2, -8};
+       },
+       "tensor 6 'h': negative dimension -8 in shape f32[2,-8]"},
+      {"element overflow",
+       [](Plan &p) {
+         p.tensors[9].shape = {int64_t(1) << 40, int64_t(1) << 40};
+       },
+       "tensor 9: byte size of f32[1099511627776,1099511627776] overflows"},
+      {"byte overflow",
+       [](Plan &p) {
+         p.tensors[9].dtype = DType::F64;
+         p.tensors[9].shape = {int64_t(1) << 62};
+       },
+       "tensor 9: byte size of f64[4611686018427387904] overflows"},
+      {"unknown dtype",
+       [](Plan &p) { p.tensors[6].dtype = static_cast<DType>(200); },
+       "tensor 6 'h': unknown dtype 200"},
+      {"unknown storage",
+       [](Plan &p) { p.tensors[6].storage = static_cast<Storage>(9); },
+       "tensor 6 'h': unknown storage 9"},
+      {"alignment not a power of two", [](Plan &p) { p.arenaAlignment = 48; },
+       "arena alignment 48 is not a power of two"},
+      {"alignment zero", [](Plan &p) { p.arenaAlignment = 0; },
+       "arena alignment 0 is not a power of two"},
+      {"misaligned arena offset", [](Plan &p) { p.tensors[7].offset = 68; },
+       "tensor 7 'loss': arena offset 68 is not a multiple of the alignment "
+       "64"},
+      {"arena overrun", [](Plan &p) { p.arenaBytes = 280; },
+       "tensor 9: arena bytes [256, +32) exceed the arena (280 bytes)"},
+      {"arena offset wraps around",
+       [kMax](Plan &p) { p.tensors[9].offset = kMax - 63; },
+       "tensor 9: arena bytes [18446744073709551552, +32) exceed the arena"},
+      {"constant overrun", [](Plan &p) { p.constants.resize(39); },
+       "tensor 10: constant bytes [32, +8) exceed the constant section (39 "
+       "bytes)"},
+      {"constant offset wraps around",
+       [kMax](Plan &p) { p.tensors[10].offset = kMax - 3; },
+       "tensor 10: constant bytes [18446744073709551612, +8) exceed"},
+      {"unnamed parameter", [](Plan &p) { p.tensors[1].name = ""; },
+       "tensor 1: param tensors need a name"},
+      {"unnamed state", [](Plan &p) { p.tensors[11].name = ""; },
+       "tensor 11: state tensors need a name"},
+      {"unnamed input", [](Plan &p) { p.tensors[3].name = ""; },
+       "tensor 3: input tensors need a name"},
+      {"parameter with an offset", [](Plan &p) { p.tensors[0].offset = 8; },
+       "tensor 0 'fc.weight': param tensors have offset 0, got 8"},
+      {"duplicate parameter", [](Plan &p) { p.tensors[1].name = "fc.weight"; },
+       "tensor 1 'fc.weight': duplicate param name"},
+      {"duplicate state",
+       [](Plan &p) { p.tensors[11].name = p.tensors[4].name; },
+       "tensor 11 'exp_avg.fc.weight': duplicate state name"},
+      {"duplicate input", [](Plan &p) { p.tensors[3].name = "x"; },
+       "tensor 3 'x': duplicate input name"},
+      {"operand out of range",
+       [](Plan &p) { p.instructions[1].operands[1] = 12; },
+       "instruction 1 'add': operand 1 is tensor 12, but the plan has 12 "
+       "tensors"},
+      {"result out of range",
+       [](Plan &p) { p.instructions[3].results[1] = 99; },
+       "instruction 3 'linear_grad': result 1 is tensor 99, but the plan has "
+       "12 tensors"},
+      {"empty kernel", [](Plan &p) { p.instructions[2].kernel = ""; },
+       "instruction 2 '': empty kernel name"},
+      {"result is a constant",
+       [](Plan &p) { p.instructions[1].results[0] = 5; },
+       "instruction 1 'add': result 0 writes tensor 5 'bias_init', which is "
+       "const (read-only)"},
+      {"result is an input", [](Plan &p) { p.instructions[4].results[2] = 2; },
+       "instruction 4 'adamw_update': result 2 writes tensor 2 'x', which is "
+       "input (read-only)"},
+      {"empty attribute name",
+       [](Plan &p) { p.instructions[0].attrs[""] = int64_t(1); },
+       "instruction 0 'linear': attribute with an empty name"},
+      {"loss out of range", [](Plan &p) { p.loss = 12; },
+       "loss is tensor 12, but the plan has 12 tensors"},
+      {"loss not 0-d", [](Plan &p) { p.loss = 6; },
+       "tensor 6 'h': the loss must be a 0-d float tensor, got f32[2,8]"},
+      {"loss not float", [](Plan &p) { p.loss = 11; },
+       "tensor 11 'step': the loss must be a 0-d float tensor, got i64[]"},
+      {"empty plan has no loss", [](Plan &p) { p = Plan(); },
+       "loss is tensor 0, but the plan has 0 tensors"},
+      {"gradient of a non-parameter", [](Plan &p) { p.gradients[0].first = 4; },
+       "gradient 0: tensor 4 'exp_avg.fc.weight' is state, not a parameter"},
+      {"gradient out of range", [](Plan &p) { p.gradients[1].second = 40; },
+       "gradient 1: tensor 40 out of range (the plan has 12 tensors)"},
+      {"gradient dtype", [](Plan &p) { p.tensors[9].dtype = DType::BF16; },
+       "gradient 1: tensor 9 is bf16[8] but tensor 1 'fc.bias' is f32[8]"},
+      {"gradient shape", [](Plan &p) { p.gradients[1].second = 6; },
+       "gradient 1: tensor 6 'h' is f32[2,8] but tensor 1 'fc.bias' is f32[8]"},
+      {"two gradients",
+       [](Plan &p) {
+         p.gradients.push_back({0, 8});
+       },
+       "gradient 2: tensor 0 'fc.weight' has two gradients"},
+      {"empty metadata key", [](Plan &p) { p.metadata[""] = "v"; },
+       "metadata entry with an empty key"},
+  };
+  for (const ValidationCase &c : cases) {
+    SCOPED_TRACE(c.label);
+    Plan plan = samplePlan();
+    c.mutate(plan);
+    std::string text = message(validatePlan(plan));
+    EXPECT_TRUE(contains(text, c.expected)) << text;
+
+    // readPlan runs the same checks on a file that decodes.
+    std::string decoded = decodeError(encodePlan(plan));
+    EXPECT_TRUE(StringRef(decoded).starts_with("bad.plan: ")) << decoded;
+    // The decoder rejects unknown enum values before validation does.
+    if (StringRef(c.label) != "unknown dtype" &&
+        StringRef(c.label) != "unknown storage") {
+      EXPECT_TRUE(contains(decoded, c.expected)) << decoded;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The file format
+//===----------------------------------------------------------------------===//
+
+class PlanFileTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("dsc-plan", dir));
+  }
+  void TearDown() override { llvm::sys::fs::remove_directories(dir); }
+
+  std::string pathTo(StringRef name) const {
+    llvm::SmallString<128> path(dir);
+    llvm::sys::path::append(path, name);
+    return std::string(path);
+  }
+
+  std::vector<std::string> listDir() const {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(dir, ec), end; !ec && it != end;
+         it.increment(ec))
+      names.push_back(llvm::sys::path::filename(it->path()).str());
+    return names;
+  }
+
+  void writeRaw(StringRef path, StringRef bytes) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    ASSERT_FALSE(ec);
+    os << bytes;
+  }
+
+  std::string readRaw(StringRef path) const {
+    auto buffer = llvm::MemoryBuffer::getFile(path);
+    return buffer ? (*buffer)->getBuffer().str() : std::string();
+  }
+
+  llvm::SmallString<128> dir;
+};
+
+TEST_F(PlanFileTest, RoundTrip) {
+  Plan plan = samplePlan();
+  plan.instructions[4].attrs["nan"] = std::numeric_limits<double>::quiet_NaN();
+  plan.instructions[4].attrs["empty_list"] = std::vector<int64_t>{};
+  plan.instructions[4].attrs["empty_string"] = std::string();
+  plan.metadata["unicode"] = "h\xC3\xA9llo\n\"quoted\"";
+  std::string path = pathTo("step.plan");
+  ASSERT_EQ(message(writePlan(plan, path)), "");
+  EXPECT_EQ(listDir(), std::vector<std::string>{"step.plan"});
+
+  llvm::Expected<Plan> read = readPlan(path);
+  ASSERT_TRUE(succeeded(read));
+  EXPECT_EQ(read->arenaBytes, 320u);
+  EXPECT_EQ(read->arenaAlignment, 64u);
+  ASSERT_EQ(read->tensors.size(), plan.tensors.size());
+  for (size_t i = 0; i < plan.tensors.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(read->tensors[i].name, plan.tensors[i].name);
+    EXPECT_EQ(read->tensors[i].dtype, plan.tensors[i].dtype);
+    EXPECT_EQ(read->tensors[i].shape, plan.tensors[i].shape);
+    EXPECT_EQ(read->tensors[i].storage, plan.tensors[i].storage);
+    EXPECT_EQ(read->tensors[i].offset, plan.tensors[i].offset);
+  }
+  ASSERT_EQ(read->instructions.size(), plan.instructions.size());
+  for (size_t i = 0; i < plan.instructions.size(); ++i) {
+    SCOPED_TRACE(i);
+    const Instruction &a = plan.instructions[i], &b = read->instructions[i];
+    EXPECT_EQ(b.kernel, a.kernel);
+    EXPECT_EQ(b.operands, a.operands);
+    EXPECT_EQ(b.results, a.results);
+    ASSERT_EQ(b.attrs.size(), a.attrs.size());
+    for (const auto &[name, value] : a.attrs) {
+      ASSERT_TRUE(b.has(name)) << name;
+      const AttrValue &other = b.attrs.at(name);
+      ASSERT_EQ(other.index(), value.index()) << name;
+      if (name == "nan")
+        EXPECT_TRUE(std::isnan(std::get<double>(other)));
+      else
+        EXPECT_TRUE(other == value) << name;
+    }
+  }
+  const Instruction &ce = read->instructions[2];
+  EXPECT_EQ(ce.getString("reduction"), "mean");
+  EXPECT_EQ(ce.getInt("ignore_index"), -100);
+  EXPECT_EQ(ce.getDouble("label_smoothing", 1.0), 0.0);
+  EXPECT_EQ(ce.getInts("dims"), (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(read->instructions[4].getDouble("eps"), 1e-8);
+
+  EXPECT_EQ(read->constants, plan.constants);
+  EXPECT_EQ(read->loss, 7u);
+  EXPECT_EQ(read->gradients, plan.gradients);
+  EXPECT_EQ(read->metadata, plan.metadata);
+
+  // Encoding is deterministic: the read plan encodes to the same bytes.
+  EXPECT_EQ(encodePlan(*read), readRaw(path));
+}
+
+TEST_F(PlanFileTest, HeaderLayout) {
+  std::string bytes = encodePlan(samplePlan());
+  ASSERT_GT(bytes.size(), kHeaderSize);
+  EXPECT_EQ(StringRef(bytes).take_front(8), StringRef("DSCPLAN\0", 8));
+  EXPECT_EQ(llvm::support::endian::read32le(&bytes[8]), kPlanVersion);
+  EXPECT_EQ(llvm::support::endian::read32le(&bytes[12]), 0u);
+  EXPECT_EQ(llvm::support::endian::read64le(&bytes[16]),
+            bytes.size() - kHeaderSize);
+  // The test's own FNV-1a-64 agrees with the writer's.
+  EXPECT_EQ(withHeader(StringRef(bytes).drop_front(kHeaderSize)), bytes);
+}
+
+TEST_F(PlanFileTest, ReadMissingFileNamesPath) {
+  std::string path = pathTo("missing.plan");
+  std::string text = message(readPlan(path));
+  EXPECT_TRUE(StringRef(text).starts_with(path + ": cannot open")) << text;
+}
+
+TEST_F(PlanFileTest, RejectsBadMagic) {
+  std::string path = pathTo("weights.safetensors");
+  writeRaw(path, std::string(64, 'x'));
+  EXPECT_EQ(message(readPlan(path)), path + ": not a dsc plan file");
+  EXPECT_EQ(decodeError("hello"), "bad.plan: not a dsc plan file");
+
+  std::string bytes = encodePlan(samplePlan());
+  bytes[3] = 'p';
+  EXPECT_EQ(decodeError(bytes), "bad.plan: not a dsc plan file");
+}
+
+TEST_F(PlanFileTest, RejectsOtherVersion) {
+  std::string bytes = encodePlan(samplePlan());
+  llvm::support::endian::write32le(&bytes[8], 2);
+  std::string path = pathTo("old.plan");
+  writeRaw(path, bytes);
+  EXPECT_EQ(message(readPlan(path)),
+            path + ": plan version 2, this runtime reads version 1; recompile "
+                   "with ds-compile");
+}
+
+TEST_F(PlanFileTest, RejectsNonZeroReserved) {
+  std::string bytes = encodePlan(samplePlan());
+  bytes[12] = 1;
+  EXPECT_EQ(decodeError(bytes),
+            "bad.plan: corrupt: reserved header field is 1, expected 0");
+}
+
+TEST_F(PlanFileTest, RejectsEveryTruncation) {
+  std::string bytes = encodePlan(samplePlan());
+  ASSERT_EQ(decodeError(bytes), "");
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    SCOPED_TRACE(size);
+    std::string text = decodeError(StringRef(bytes).take_front(size));
+    EXPECT_TRUE(StringRef(text).starts_with("bad.plan: truncated")) << text;
+  }
+  // The same through a file.
+  std::string path = pathTo("cut.plan");
+  writeRaw(path, StringRef(bytes).drop_back(1));
+  std::string text = message(readPlan(path));
+  EXPECT_TRUE(StringRef(text).starts_with(path + ": truncated")) << text;
+}
+
+TEST_F(PlanFileTest, ChecksumCatchesEveryByteFlip) {
+  std::string bytes = encodePlan(samplePlan());
+  for (size_t i = kHeaderSize; i < bytes.size(); ++i) {
+    for (unsigned char mask : {0x01, 0x80, 0xff}) {
+      SCOPED_TRACE(testing::Message() << "offset " << i << " mask " << +mask);
+      std::string flipped = bytes;
+      flipped[i] = static_cast<char>(flipped[i] ^ mask);
+      EXPECT_EQ(decodeError(flipped), "bad.plan: corrupt: checksum mismatch");
+    }
+  }
+  // A flip in the header is caught too, by some check.
+  for (size_t i = 0; i < kHeaderSize; ++i) {
+    SCOPED_TRACE(i);
+    std::string flipped = bytes;
+    flipped[i] = static_cast<char>(flipped[i] ^ 0x01);
+    EXPECT_TRUE(StringRef(decodeError(flipped)).starts_with("bad.plan: "));
+  }
+}
+
+TEST_F(PlanFileTest, SurvivesHostilePayloadsWithValidChecksums) {
+  // Rewrite every payload byte and fix the checksum, so that the decoder and
+  // the validator see the damage: each result is a plan or an error naming
+  // the file, never a crash or a huge allocation.
+  std::string payload = encodePlan(samplePlan()).substr(kHeaderSize);
+  size_t decoded = 0;
+  for (size_t i = 0; i < payload.size(); ++i) {
+    for (unsigned char value : {0x00, 0x01, 0x7f, 0x80, 0xff}) {
+      std::string changed = payload;
+      changed[i] = static_cast<char>(value);
+      llvm::Expected<Plan> plan = decodePlan(withHeader(changed), "bad.plan");
+      if (plan) {
+        ++decoded;
+        EXPECT_EQ(message(validatePlan(*plan)), "");
+        continue;
+      }
+      std::string text = llvm::toString(plan.takeError());
+      EXPECT_TRUE(StringRef(text).starts_with("bad.plan: ")) << text;
+    }
+  }
+  // Some changes (a name's letter, a constant byte) leave a valid plan.
+  EXPECT_GT(decoded, 0u);
+}
+
+TEST_F(PlanFileTest, RejectsTrailingBytes) {
+  std::string bytes = encodePlan(samplePlan());
+  EXPECT_EQ(decodeError(bytes + "x"),
+            "bad.plan: corrupt: 1 trailing bytes after the payload");
+
+  // Bytes after the metadata that the header and checksum cover.
+  std::string payload = bytes.substr(kHeaderSize) + "xyz";
+  std::string text = decodeError(withHeader(payload));
+  EXPECT_TRUE(contains(text, "corrupt: 3 trailing bytes after the metadata"))
+      << text;
+}
+
+/// The payload of a plan with no tensors, up to the tensor count.
+std::string payloadPrefix() {
+  std::string payload;
+  putU64(payload, 0);  // arenaBytes
+  putU64(payload, 64); // arenaAlignment
+  return payload;
+}
+
+TEST_F(PlanFileTest, RejectsHugeCountsWithoutAllocating) {
+  for (uint64_t count :
+       {uint64_t(1) << 60, std::numeric_limits<uint64_t>::max(),
+        uint64_t(1000)}) {
+    SCOPED_TRACE(count);
+    // A tensor count.
+    std::string payload = payloadPrefix();
+    putU64(payload, count);
+    std::string text = decodeError(withHeader(payload));
+    EXPECT_TRUE(contains(text, "bad.plan: corrupt: tensor count " +
+                                   std::to_string(count)))
+        << text;
+
+    // A string length.
+    payload = payloadPrefix();
+    putU64(payload, 1);
+    putU64(payload, count);
+    payload.append(40, '\0');
+    text = decodeError(withHeader(payload));
+    EXPECT_TRUE(contains(text, "corrupt: tensor 0 name needs " +
+                                   std::to_string(count) + " bytes"))
+        << text;
+
+    // The constant section size, after empty tensor and instruction lists.
+    payload = payloadPrefix();
+    putU64(payload, 0);
+    putU64(payload, 0);
+    putU64(payload, count);
+    payload.append(16, '\0');
+    text = decodeError(withHeader(payload));
+    EXPECT_TRUE(contains(text, "corrupt: constants needs")) << text;
+  }
+
+  // A rank beyond the bytes left.
+  std::string payload = payloadPrefix();
+  putU64(payload, 1);
+  putU64(payload, 0);                            // name
+  payload += '\x01';                             // dtype
+  payload += std::string("\xff\xff\xff\x7f", 4); // rank
+  payload.append(16, '\0');
+  std::string text = decodeError(withHeader(payload));
+  EXPECT_TRUE(contains(text, "corrupt: tensor 0: rank 2147483647 exceeds"))
+      << text;
+}
+
+TEST_F(PlanFileTest, RejectsUnknownTags) {
+  Plan plan = samplePlan();
+  plan.tensors[6].dtype = static_cast<DType>(200);
+  std::string text = decodeError(encodePlan(plan));
+  EXPECT_TRUE(contains(text, "corrupt: tensor 6: unknown dtype tag 200"))
+      << text;
+
+  plan = samplePlan();
+  plan.tensors[6].storage = static_cast<Storage>(5);
+  text = decodeError(encodePlan(plan));
+  EXPECT_TRUE(contains(text, "corrupt: tensor 6: unknown storage tag 5"))
+      << text;
+
+  // The attribute tag follows the (unique) attribute name in the payload.
+  plan = samplePlan();
+  std::string payload = encodePlan(plan).substr(kHeaderSize);
+  size_t at = payload.find("transpose_rhs");
+  ASSERT_NE(at, std::string::npos);
+  payload[at + strlen("transpose_rhs")] = 7;
+  text = decodeError(withHeader(payload));
+  EXPECT_TRUE(contains(text, "corrupt: instruction 0 attribute "
+                             "'transpose_rhs': unknown tag 7"))
+      << text;
+}
+
+TEST_F(PlanFileTest, RejectsDuplicateKeys) {
+  Plan plan = samplePlan();
+  plan.instructions[1].attrs = {{"attr_one", int64_t(1)},
+                                {"attr_two", int64_t(2)}};
+  std::string payload = encodePlan(plan).substr(kHeaderSize);
+  size_t at = payload.find("attr_two");
+  ASSERT_NE(at, std::string::npos);
+  payload.replace(at, 8, "attr_one");
+  std::string text = decodeError(withHeader(payload));
+  EXPECT_TRUE(
+      contains(text, "corrupt: instruction 1: duplicate attribute 'attr_one'"))
+      << text;
+
+  plan = samplePlan();
+  plan.metadata = {{"key_one", "1"}, {"key_two", "2"}};
+  payload = encodePlan(plan).substr(kHeaderSize);
+  at = payload.find("key_two");
+  ASSERT_NE(at, std::string::npos);
+  payload.replace(at, 7, "key_one");
+  text = decodeError(withHeader(payload));
+  EXPECT_TRUE(contains(text, "corrupt: duplicate metadata key 'key_one'"))
+      << text;
+}
+
+TEST_F(PlanFileTest, WriteRejectsInvalidPlan) {
+  Plan plan = samplePlan();
+  plan.loss = 100;
+  std::string path = pathTo("bad.plan");
+  EXPECT_EQ(message(writePlan(plan, path)),
+            path + ": invalid plan: loss is tensor 100, but the plan has 12 "
+                   "tensors");
+  EXPECT_TRUE(listDir().empty());
+}
+
+TEST_F(PlanFileTest, WriteIntoMissingDirectoryFailsCleanly) {
+  std::string path = pathTo("no/such/dir/step.plan");
+  std::string text = message(writePlan(samplePlan(), path));
+  EXPECT_TRUE(StringRef(text).starts_with(path + ": ")) << text;
+  EXPECT_FALSE(llvm::sys::fs::exists(path));
+  EXPECT_TRUE(listDir().empty());
+}
+
+TEST_F(PlanFileTest, WriteReplacesExistingFile) {
+  std::string path = pathTo("step.plan");
+  ASSERT_EQ(message(writePlan(samplePlan(), path)), "");
+  Plan second = samplePlan();
+  second.metadata["run"] = "2";
+  ASSERT_EQ(message(writePlan(second, path)), "");
+  EXPECT_EQ(listDir(), std::vector<std::string>{"step.plan"});
+  llvm::Expected<Plan> read = readPlan(path);
+  ASSERT_TRUE(succeeded(read));
+  EXPECT_EQ(read->metadata.at("run"), "2");
+}
+
+//===----------------------------------------------------------------------===//
+// dumpPlan
+//===----------------------------------------------------------------------===//
+
+TEST(PlanDumpTest, ListsEverything) {
+  std::string text = dumpPlan(samplePlan());
+  llvm::SmallVector<StringRef> lines;
+  StringRef(text).split(lines, '\n');
+  auto hasLine = [&](StringRef line) {
+    return llvm::is_contained(lines, line);
+  };
+  const char *expected[] = {
+      "plan: arena 320 bytes, alignment 64",
+      "  12 tensors, 5 instructions, 40 constant bytes, 2 gradients",
+      "  model = \"mlp.pt\"",
+      "  optimizer = \"adamw\"",
+      "tensors:",
+      "  %t0 = param f32[4,8] \"fc.weight\"",
+      "  %t3 = input i64[2] \"labels\"",
+      "  %t4 = state f32[4,8] \"exp_avg.fc.weight\"",
+      "  %t5 = const[offset=0] f32[8] \"bias_init\"",
+      "  %t7 = arena[offset=64] f32[] \"loss\"",
+      "  %t9 = arena[offset=256] f32[8]",
+      "  %t10 = const[offset=32] i64[1]",
+      "instructions:",
+      "  0: linear(%t2, %t0, %t1) -> (%t6) {transpose_rhs = 1}",
+      "  1: add(%t6, %t5) -> (%t6)",
+      "  2: cross_entropy(%t6, %t3) -> (%t7) {dims = [0, 1], ignore_index = "
+      "-100, label_smoothing = 0.0, reduction = \"mean\"}",
+      "  3: linear_grad(%t7, %t2, %t0) -> (%t8, %t9)",
+      "  4: adamw_update(%t0, %t8, %t4, %t11) -> (%t0, %t4, %t11) {eps = "
+      "1e-08, lr = 0.001, weight_decay = 0.01}",
+      "gradients:",
+      "  %t0 <- %t8",
+      "  %t1 <- %t9",
+      "loss: %t7",
+  };
+  for (const char *line : expected)
+    EXPECT_TRUE(hasLine(line)) << "missing line: " << line << "\nin:\n" << text;
+}
+
+TEST(PlanDumpTest, EscapesStringsAndKeepsDoublesDistinct) {
+  Plan plan = samplePlan();
+  plan.tensors[6].name = "a\"b\\c\nd\x01\xC3\xA9";
+  plan.instructions[1].attrs = {{"x", 2.0}, {"y", int64_t(2)}, {"z", 1e300}};
+  std::string text = dumpPlan(plan);
+  EXPECT_TRUE(contains(text, "%t6 = arena[offset=0] f32[2,8] "
+                             R"("a\"b\\c\nd\x01)"
+                             "\xC3\xA9\""))
+      << text;
+  EXPECT_TRUE(contains(text, "{x = 2.0, y = 2, z = 1e+300}")) << text;
+}
+
+} // namespace

@@ -1,0 +1,72 @@
+"""Compares ds-run's outputs with PyTorch's: per tensor, the relative error
+max|a - b| / max|b| must be at most --rtol; losses likewise per step.
+
+  compare.py --rtol 1e-5 [--tensors A.safetensors B.safetensors]...
+             [--losses a.jsonl b.jsonl] [--decreasing]
+"""
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
+import safetensors_io  # noqa: E402
+
+
+def relative_error(a, b):
+    a = a.double()
+    b = b.double()
+    scale = b.abs().max().item()
+    diff = (a - b).abs().max().item()
+    return diff / scale if scale > 0 else diff
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--rtol", type=float, required=True)
+    p.add_argument("--tensors", nargs=2, action="append", default=[])
+    p.add_argument("--losses", nargs=2)
+    p.add_argument("--decreasing", action="store_true")
+    args = p.parse_args()
+    failures = []
+    checked = 0
+    for ours, theirs in args.tensors:
+        a, b = safetensors_io.load(ours), safetensors_io.load(theirs)
+        if set(a) != set(b):
+            failures.append(f"{ours}: names differ: only ours {sorted(set(a) - set(b))}, "
+                            f"only PyTorch {sorted(set(b) - set(a))}")
+            continue
+        worst = ("", 0.0)
+        for name in sorted(a):
+            if a[name].shape != b[name].shape:
+                failures.append(f"{name}: shape {tuple(a[name].shape)} vs {tuple(b[name].shape)}")
+                continue
+            err = relative_error(a[name], b[name])
+            checked += 1
+            worst = max(worst, (name, err), key=lambda x: x[1])
+            if err > args.rtol:
+                failures.append(f"{ours}: {name}: relative error {err:.3g} > {args.rtol}")
+        print(f"{os.path.basename(ours)}: {len(a)} tensors, worst {worst[0]} {worst[1]:.3g}")
+    if args.losses:
+        ours = [json.loads(line)["loss"] for line in open(args.losses[0])]
+        theirs = [json.loads(line)["loss"] for line in open(args.losses[1])]
+        if len(ours) != len(theirs):
+            failures.append(f"{len(ours)} losses vs {len(theirs)}")
+        for step, (a, b) in enumerate(zip(ours, theirs), 1):
+            checked += 1
+            err = abs(a - b) / abs(b)
+            if err > args.rtol:
+                failures.append(f"step {step}: loss {a} vs PyTorch {b} (relative {err:.3g})")
+        print(f"losses: {len(ours)} steps, first {ours[0]:.6f}, last {ours[-1]:.6f}")
+        if args.decreasing and not ours[-1] < ours[0]:
+            failures.append(f"loss did not go down: {ours[0]} -> {ours[-1]}")
+    for f in failures:
+        print("MISMATCH", f)
+    if failures or checked == 0:
+        sys.exit(1)
+    print(f"{checked} comparisons within {args.rtol}")
+
+
+if __name__ == "__main__":
+    main()

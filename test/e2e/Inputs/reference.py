@@ -1,0 +1,90 @@
+"""PyTorch's answer for a ds-run invocation: trains the same TorchScript
+model with autograd and torch.optim on the same data and writes the same
+files ds-run writes (--dump-loss, --dump-grads, --save).
+
+  reference.py model.pt (--inputs batch.safetensors | --data tokens.bin --batch B --seq S)
+      --steps K [--optimizer adamw|sgd] [--lr F] [--beta1 F] [--beta2 F]
+      [--eps F] [--weight-decay F] [--momentum F]
+      --dump-loss loss.jsonl --dump-grads grads.safetensors --save final.safetensors
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
+import safetensors_io  # noqa: E402
+
+
+def batches(args):
+    if args.inputs:
+        batch = safetensors_io.load(args.inputs)
+        while True:
+            yield batch
+    tokens = np.fromfile(args.data, dtype="<u2").astype(np.int64)
+    seq = args.seq
+    window = args.batch * (seq + 1)
+    windows = len(tokens) // window
+    step = 0
+    while True:
+        start = (step % windows) * window
+        rows = torch.from_numpy(tokens[start:start + window]).view(args.batch, seq + 1)
+        yield {"tokens": rows[:, :-1].contiguous(), "labels": rows[:, 1:].contiguous()}
+        step += 1
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("model")
+    p.add_argument("--inputs")
+    p.add_argument("--data")
+    p.add_argument("--batch", type=int)
+    p.add_argument("--seq", type=int)
+    p.add_argument("--steps", type=int, default=1)
+    p.add_argument("--optimizer", default="adamw")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--beta1", type=float, default=0.9)
+    p.add_argument("--beta2", type=float, default=0.999)
+    p.add_argument("--eps", type=float, default=1e-8)
+    p.add_argument("--weight-decay", type=float)
+    p.add_argument("--momentum", type=float, default=0.0)
+    p.add_argument("--dump-loss", required=True)
+    p.add_argument("--dump-grads", required=True)
+    p.add_argument("--save", required=True)
+    args = p.parse_args()
+
+    torch.manual_seed(0)
+    module = torch.jit.load(args.model)
+    module.train()
+    params = dict(module.named_parameters())
+    trainable = [t for t in params.values() if t.requires_grad]
+    if args.optimizer == "adamw":
+        wd = 0.01 if args.weight_decay is None else args.weight_decay
+        opt = torch.optim.AdamW(trainable, lr=args.lr, betas=(args.beta1, args.beta2),
+                                eps=args.eps, weight_decay=wd, foreach=False)
+    else:
+        wd = 0.0 if args.weight_decay is None else args.weight_decay
+        opt = torch.optim.SGD(trainable, lr=args.lr, momentum=args.momentum,
+                              weight_decay=wd, foreach=False)
+
+    data = batches(args)
+    with open(args.dump_loss, "w") as losses:
+        for step in range(1, args.steps + 1):
+            batch = next(data)
+            opt.zero_grad(set_to_none=True)
+            loss = module(batch["tokens"], batch["labels"])
+            loss.backward()
+            if step == 1:
+                safetensors_io.save({n: t.grad.detach().clone() for n, t in params.items()
+                                     if t.grad is not None}, args.dump_grads)
+            opt.step()
+            losses.write(json.dumps({"step": step, "loss": loss.item()}) + "\n")
+    safetensors_io.save({n: t.detach().clone() for n, t in params.items()}, args.save)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+//===- ds-compile.cpp - forward loss function to executable plan ----------===//
+//
+//   ds-compile model.mlir -o step.plan [--optimizer adamw|sgd] [--lr F] ...
+//
+// Runs the training pipeline: ds-autodiff (backward + optimizer), clean-up,
+// ds-lower-to-runtime (buffers and the static memory plan), then writes the
+// plan file and, on request, a JSON report.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Conversion/Passes.h"
+#include "dsc/Dialect/DS/IR/DSDialect.h"
+#include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+#include "dsc/Runtime/Plan.h"
+#include "dsc/Target/PlanEmitter.h"
+#include "dsc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace llvm;
+
+static cl::OptionCategory category("ds-compile options");
+static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.mlir>"),
+                                      cl::cat(category));
+static cl::opt<std::string> outputPath("o", cl::Required,
+                                       cl::desc("Output plan file"),
+                                       cl::value_desc("step.plan"),
+                                       cl::cat(category));
+static cl::opt<std::string>
+    optimizer("optimizer", cl::desc("Optimizer: adamw (default) or sgd"),
+              cl::init("adamw"), cl::cat(category));
+static cl::opt<double> lr("lr", cl::desc("Learning rate (default 1e-3)"),
+                          cl::init(1e-3), cl::cat(category));
+static cl::opt<double> beta1("beta1", cl::desc("AdamW beta1 (default 0.9)"),
+                             cl::init(0.9), cl::cat(category));
+static cl::opt<double> beta2("beta2",
+                             cl::desc("AdamW beta2 (default 0.999)"),
+                             cl::init(0.999), cl::cat(category));
+static cl::opt<double> eps("eps", cl::desc("AdamW epsilon (default 1e-8)"),
+                           cl::init(1e-8), cl::cat(category));
+static cl::opt<double> weightDecay(
+    "weight-decay",
+    cl::desc("Weight decay (default: 0.01 for adamw, as torch.optim.AdamW; "
+             "0 for sgd)"),
+    cl::cat(category));
+static cl::opt<double> momentum("momentum",
+                                cl::desc("SGD momentum (default 0)"),
+                                cl::init(0.0), cl::cat(category));
+static cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Write a JSON report: planned arena bytes (the peak), "
+             "persistent bytes by kind, instruction counts by kernel"),
+    cl::value_desc("report.json"), cl::cat(category));
+static cl::opt<std::string>
+    dumpIr("dump-ir", cl::desc("Also write the lowered dsrt IR to this file"),
+           cl::value_desc("step.mlir"), cl::cat(category));
+
+static int fail(const Twine &message) {
+  WithColor::error(errs(), "ds-compile") << message << "\n";
+  return 1;
+}
+
+/// A double printed so that it parses back to the same value.
+static std::string exact(double value) {
+  char buffer[32];
+  snprintf(buffer, sizeof(buffer), "%.17g", value);
+  return buffer;
+}
+
+static std::string pipelineString() {
+  std::string options = "optimizer=" + optimizer + " lr=" + exact(lr) +
+                        " momentum=" + exact(momentum);
+  if (optimizer == "adamw")
+    options += " beta1=" + exact(beta1) + " beta2=" + exact(beta2) +
+               " eps=" + exact(eps);
+  if (weightDecay.getNumOccurrences())
+    options += " weight-decay=" + exact(weightDecay);
+  return "ds-autodiff{" + options + "},canonicalize,cse,ds-lower-to-runtime";
+}
+
+static json::Value report(const dsc::rt::Plan &plan) {
+  std::map<std::string, int64_t> kernels;
+  for (const dsc::rt::Instruction &instruction : plan.instructions)
+    ++kernels[instruction.kernel];
+  json::Object kernelCounts;
+  for (auto &[name, count] : kernels)
+    kernelCounts[name] = count;
+  auto bytesOf = [&](dsc::rt::Storage storage) {
+    int64_t bytes = 0;
+    for (uint32_t t : plan.tensorsWith(storage))
+      bytes += plan.tensors[t].numBytes();
+    return bytes;
+  };
+  json::Object metadata;
+  for (auto &[key, value] : plan.metadata)
+    metadata[key] = value;
+  return json::Object{
+      {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
+      {"parameter_bytes", bytesOf(dsc::rt::Storage::Parameter)},
+      {"optimizer_state_bytes", bytesOf(dsc::rt::Storage::State)},
+      {"input_bytes", bytesOf(dsc::rt::Storage::Input)},
+      {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
+      {"instructions", static_cast<int64_t>(plan.instructions.size())},
+      {"kernels", std::move(kernelCounts)},
+      {"metadata", std::move(metadata)},
+  };
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  dsc::registerAllPassesAndPipelines();
+  dsc::registerDSCConversionPasses();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "ds-compile: compile a ds forward loss function (from ds-import) into "
+      "a training-step plan for ds-run\n");
+  if (optimizer != "adamw" && optimizer != "sgd")
+    return fail("--optimizer must be adamw or sgd, not '" + optimizer + "'");
+
+  mlir::MLIRContext context;
+  context.loadDialect<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
+                      mlir::func::FuncDialect>();
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string error;
+  auto file = mlir::openInputFile(inputPath, &error);
+  if (!file)
+    return fail(error);
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("cannot parse " + inputPath);
+
+  mlir::PassManager pm(&context);
+  if (failed(mlir::parsePassPipeline(pipelineString(), pm)))
+    return fail("internal error: bad pipeline " + pipelineString());
+  if (failed(pm.run(*module)))
+    return fail("compilation of " + inputPath + " failed");
+
+  if (!dumpIr.empty()) {
+    auto out = mlir::openOutputFile(dumpIr, &error);
+    if (!out)
+      return fail(error);
+    module->print(out->os());
+    out->keep();
+  }
+
+  mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*module);
+  if (failed(plan))
+    return fail("cannot emit a plan for " + inputPath);
+  plan->metadata["source"] = inputPath;
+  plan->metadata["optimizer"] = optimizer;
+  plan->metadata["pipeline"] = pipelineString();
+  if (Error e = dsc::rt::validatePlan(*plan))
+    return fail("internal error: the emitted plan is invalid: " +
+                toString(std::move(e)));
+  if (Error e = dsc::rt::writePlan(*plan, outputPath))
+    return fail(toString(std::move(e)));
+  if (!reportPath.empty()) {
+    auto out = mlir::openOutputFile(reportPath, &error);
+    if (!out)
+      return fail(error);
+    out->os() << formatv("{0:2}", report(*plan)) << "\n";
+    out->keep();
+  }
+  return 0;
+}
