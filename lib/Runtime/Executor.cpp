@@ -4,11 +4,17 @@
 // kernels: every instruction is matched against the kernel table, its
 // tensors get ATen views once, and a result that overlaps an operand in a
 // way its kernel cannot handle is computed into a temporary and copied
-// afterwards.
+// afterwards. Collective instructions get their group there too: the mesh
+// axes they name are resolved against this rank's coordinates, and the
+// communicators are created once, in plan order, so that every rank creates
+// the same groups in the same order.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Runtime/Executor.h"
+
+#include "dsc/Runtime/Comm.h"
+#include "dsc/Runtime/Mesh.h"
 
 #include "kernels/ATenKernel.h"
 #include "kernels/KernelRegistry.h"
@@ -127,6 +133,10 @@ struct CompiledInstruction {
   std::vector<std::pair<at::Tensor, at::Tensor>> staged;
   /// Indices into Plan::gradients completed by this instruction.
   std::vector<size_t> gradients;
+  /// For collectives: the group, and its members' world ranks.
+  CollectiveGroup group;
+  std::vector<int> groupRanks;
+  std::string axes;
 };
 
 std::string instructionPrefix(size_t index, const Instruction &inst) {
@@ -144,6 +154,9 @@ std::string describeTensor(const Plan &plan, uint32_t index) {
 
 struct Executor::Impl {
   Plan plan;
+  World *world = nullptr;
+  int rank = 0;
+  std::vector<int64_t> coordinates;
   AlignedBuffer arena;
   AlignedBuffer constants;
   std::vector<AlignedBuffer> persistent;
@@ -165,6 +178,8 @@ struct Executor::Impl {
   llvm::Error allocateMemory();
   void createViews();
   llvm::Error compile(size_t index);
+  llvm::Error resolveGroup(const Instruction &inst, CompiledInstruction &out);
+  llvm::Error connectGroups();
   void assignGradients();
   void capture(size_t gradient);
   llvm::Error runInstruction(CompiledInstruction &compiled, size_t index);
@@ -263,10 +278,14 @@ llvm::Error Executor::Impl::compile(size_t index) {
       return fail(describeTensor(plan, t) + " has dtype " +
                   StringRef(dtypeName(plan.tensors[t].dtype)).lower() +
                   ", which the ATen kernels do not support");
-  if (llvm::Error err = kernel->check({inst, operandDescs, resultDescs}))
+  CompiledInstruction compiled;
+  if (kernel->group != GroupUse::None)
+    if (llvm::Error err = resolveGroup(inst, compiled))
+      return fail(llvm::toString(std::move(err)));
+  if (llvm::Error err =
+          kernel->check({inst, operandDescs, resultDescs, compiled.group.size}))
     return fail(llvm::toString(std::move(err)));
 
-  CompiledInstruction compiled;
   compiled.inst = &inst;
   compiled.kernel = kernel;
   for (uint32_t t : inst.operands)
@@ -303,6 +322,46 @@ llvm::Error Executor::Impl::compile(size_t index) {
   return llvm::Error::success();
 }
 
+llvm::Error Executor::Impl::resolveGroup(const Instruction &inst,
+                                         CompiledInstruction &out) {
+  if (inst.has("mesh") &&
+      !std::holds_alternative<std::string>(inst.attrs.find("mesh")->second))
+    return llvm::createStringError("attribute 'mesh' must be a string");
+  auto it = inst.attrs.find("axes");
+  if (it == inst.attrs.end())
+    return llvm::createStringError("missing attribute 'axes'");
+  const auto *axesText = std::get_if<std::string>(&it->second);
+  if (!axesText)
+    return llvm::createStringError(
+        "attribute 'axes' must be a string of comma-separated mesh axis "
+        "names");
+  auto axes = parseMeshAxes(plan, *axesText);
+  if (!axes)
+    return axes.takeError();
+  out.axes = *axesText;
+  out.groupRanks = meshGroup(meshShape(plan), *axes, rank);
+  auto self = llvm::find(out.groupRanks, rank);
+  out.group.rank = static_cast<int>(self - out.groupRanks.begin());
+  out.group.size = static_cast<int>(out.groupRanks.size());
+  return llvm::Error::success();
+}
+
+llvm::Error Executor::Impl::connectGroups() {
+  for (auto [index, compiled] : llvm::enumerate(program)) {
+    if (compiled.kernel->group != GroupUse::Communicator ||
+        compiled.group.size == 1)
+      continue;
+    auto comm = world->group(compiled.groupRanks);
+    if (!comm)
+      return llvm::createStringError(
+          instructionPrefix(index, *compiled.inst) +
+          "cannot connect the group of mesh axes \"" + compiled.axes +
+          "\": " + llvm::toString(comm.takeError()));
+    compiled.group.comm = &*comm;
+  }
+  return llvm::Error::success();
+}
+
 void Executor::Impl::assignGradients() {
   for (auto [gradient, pair] : llvm::enumerate(plan.gradients)) {
     uint32_t grad = pair.second;
@@ -334,8 +393,8 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
                                    message);
   };
   try {
-    compiled.kernel->run(
-        KernelArgs{*compiled.inst, compiled.operands, compiled.results});
+    compiled.kernel->run(KernelArgs{*compiled.inst, compiled.operands,
+                                    compiled.results, &compiled.group});
     for (auto &[planned, temporary] : compiled.staged)
       planned.copy_(temporary);
   } catch (const c10::Error &e) {
@@ -356,11 +415,24 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
 Executor::Executor(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 Executor::~Executor() = default;
 
-llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan) {
+llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan,
+                                                           World *world) {
   if (llvm::Error err = validatePlan(plan))
     return std::move(err);
+  int64_t ranks = meshRanks(plan);
+  int worldSize = world ? world->size() : 1;
+  if (ranks != worldSize)
+    return llvm::createStringError(
+        "the plan runs on " + Twine(ranks) + " rank" + (ranks == 1 ? "" : "s") +
+        " (mesh: " + describeMesh(plan) + "), " +
+        (world ? "but the world has " + Twine(worldSize) + " rank" +
+                     (worldSize == 1 ? "" : "s")
+               : Twine("but the executor has no world (one rank)")));
   auto impl = std::make_unique<Impl>();
   impl->plan = std::move(plan);
+  impl->world = world;
+  impl->rank = world ? world->rank() : 0;
+  impl->coordinates = dsc::rt::meshCoordinates(impl->plan, impl->rank);
   const Plan &p = impl->plan;
   try {
     if (llvm::Error err = impl->allocateMemory())
@@ -374,6 +446,8 @@ llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan) {
         "cannot prepare the plan: " +
         StringRef(e.what_without_backtrace()).split('\n').first);
   }
+  if (llvm::Error err = impl->connectGroups())
+    return std::move(err);
   impl->assignGradients();
   impl->captured.resize(p.gradients.size());
   impl->inputSet.assign(p.tensors.size(), false);
@@ -384,6 +458,12 @@ llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan) {
 }
 
 const Plan &Executor::plan() const { return impl->plan; }
+
+int Executor::rank() const { return impl->rank; }
+
+llvm::ArrayRef<int64_t> Executor::meshCoordinates() const {
+  return impl->coordinates;
+}
 
 uint64_t Executor::arenaBytes() const {
   return impl->arena ? impl->plan.arenaBytes : 0;
@@ -411,12 +491,28 @@ llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
 
 llvm::Error Executor::loadInputs(const SafeTensorsFile &inputs) {
   const Plan &plan = impl->plan;
+  std::vector<uint8_t> block;
   for (uint32_t index : plan.tensorsWith(Storage::Input)) {
     const TensorDesc &desc = plan.tensors[index];
-    auto info = inputs.expect(desc.name, desc.dtype, desc.shape);
-    if (!info)
-      return info.takeError();
-    if (llvm::Error err = setInput(desc.name, inputs.data(**info)))
+    bool split = llvm::any_of(desc.shardAxes, [](int32_t a) { return a >= 0; });
+    auto info = inputs.expect(desc.name, desc.dtype,
+                              split ? globalShape(plan, desc) : desc.shape);
+    if (!info) {
+      if (!split)
+        return info.takeError();
+      return llvm::createStringError(
+          llvm::toString(info.takeError()) +
+          " (the global batch: this rank's block " + typeString(desc) +
+          " times the sizes of the mesh axes that split it; mesh " +
+          describeMesh(plan) + ")");
+    }
+    llvm::ArrayRef<uint8_t> bytes = inputs.data(**info);
+    if (split) {
+      block.resize(desc.numBytes());
+      copyLocalBlock(plan, desc, impl->coordinates, bytes, block);
+      bytes = block;
+    }
+    if (llvm::Error err = setInput(desc.name, bytes))
       return err;
   }
   return llvm::Error::success();

@@ -73,6 +73,61 @@ llvm::Error instructionError(size_t index, const Instruction &inst,
                                  inst.kernel + "': " + message);
 }
 
+/// Checks the mesh: named axes, distinct, each of size at least 1, and a
+/// rank count that fits the runtime's `int` ranks.
+llvm::Error validateMesh(const Plan &plan) {
+  std::set<std::string> names;
+  int64_t ranks = 1;
+  for (auto [index, axis] : llvm::enumerate(plan.mesh)) {
+    const auto &[name, size] = axis;
+    auto fail = [&](const Twine &message) {
+      return llvm::createStringError("mesh axis " + Twine(index) + ": " +
+                                     message);
+    };
+    if (name.empty())
+      return fail("empty name");
+    if (!names.insert(name).second)
+      return fail("duplicate name '" + name + "'");
+    if (size < 1)
+      return fail("'" + name + "' has size " + Twine(size) +
+                  ", expected at least 1");
+    if (llvm::MulOverflow(ranks, size, ranks) ||
+        ranks > std::numeric_limits<int32_t>::max())
+      return fail("the mesh has more than 2^31-1 ranks");
+  }
+  return llvm::Error::success();
+}
+
+/// Checks `shardAxes`: only on inputs, one entry per dimension, each -1 or
+/// a mesh axis that splits no other dimension of the tensor.
+llvm::Error validateShardAxes(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  if (desc.shardAxes.empty())
+    return llvm::Error::success();
+  auto fail = [&](const Twine &message) {
+    return tensorError(plan, index, message);
+  };
+  if (desc.storage != Storage::Input)
+    return fail("only input tensors can be split over the mesh, this one is " +
+                storageName(desc.storage));
+  if (desc.shardAxes.size() != desc.shape.size())
+    return fail("shard axes have " + Twine(desc.shardAxes.size()) +
+                " entries for rank " + Twine(desc.shape.size()));
+  std::set<int32_t> used;
+  for (auto [dim, axis] : llvm::enumerate(desc.shardAxes)) {
+    if (axis == -1)
+      continue;
+    if (axis < 0 || static_cast<size_t>(axis) >= plan.mesh.size())
+      return fail("dimension " + Twine(dim) + " is split over mesh axis " +
+                  Twine(axis) + ", but the mesh has " +
+                  Twine(plan.mesh.size()) + " axes");
+    if (!used.insert(axis).second)
+      return fail("mesh axis '" + plan.mesh[axis].first +
+                  "' splits two dimensions");
+  }
+  return llvm::Error::success();
+}
+
 /// Checks one tensor on its own: dtype, storage, shape, size and range.
 llvm::Error validateTensor(const Plan &plan, uint32_t index) {
   const TensorDesc &desc = plan.tensors[index];
@@ -121,7 +176,7 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
                   Twine(desc.offset));
     break;
   }
-  return llvm::Error::success();
+  return validateShardAxes(plan, index);
 }
 
 llvm::Error validateTensors(const Plan &plan) {
@@ -364,6 +419,8 @@ llvm::Error dsc::rt::validatePlan(const Plan &plan) {
     return llvm::createStringError("arena alignment " +
                                    Twine(plan.arenaAlignment) +
                                    " is not a power of two");
+  if (llvm::Error err = validateMesh(plan))
+    return err;
   if (llvm::Error err = validateTensors(plan))
     return err;
   if (llvm::Error err = validateInstructions(plan))
@@ -394,6 +451,15 @@ std::string dsc::rt::dumpPlan(const Plan &plan) {
     os << "\n";
   }
 
+  if (!plan.mesh.empty()) {
+    os << "  mesh = [";
+    llvm::interleaveComma(plan.mesh, os, [&](const auto &axis) {
+      printQuoted(os, axis.first);
+      os << " = " << axis.second;
+    });
+    os << "]\n";
+  }
+
   os << "tensors:\n";
   for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
     os << "  %t" << index << " = " << storageName(desc.storage);
@@ -403,6 +469,16 @@ std::string dsc::rt::dumpPlan(const Plan &plan) {
     if (!desc.name.empty()) {
       os << " ";
       printQuoted(os, desc.name);
+    }
+    if (!desc.shardAxes.empty()) {
+      os << " split[";
+      llvm::interleaveComma(desc.shardAxes, os, [&](int32_t axis) {
+        if (axis >= 0 && static_cast<size_t>(axis) < plan.mesh.size())
+          os << plan.mesh[axis].first;
+        else
+          os << "-";
+      });
+      os << "]";
     }
     os << "\n";
   }

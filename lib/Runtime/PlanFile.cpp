@@ -5,11 +5,11 @@
 //
 //   header:  magic "DSCPLAN\0" (8 bytes) | u32 version | u32 reserved = 0
 //            | u64 payload size | u64 FNV-1a-64 hash of the payload
-//   payload: u64 arenaBytes | u64 arenaAlignment
+//   payload: u64 arenaBytes | u64 arenaAlignment | vec<str name, i64 size>
 //            | vec<tensor> | vec<instruction> | bytes constants
 //            | u32 loss | vec<u32 param, u32 grad> | vec<str key, str value>
 //   tensor:      str name | u8 dtype | u32 rank | i64 dims[rank] | u8 storage
-//                | u64 offset
+//                | u64 offset | vec<i32> shardAxes
 //   instruction: str kernel | vec<u32> operands | vec<u32> results
 //                | vec<attr>
 //   attr:        str name | u8 tag | value, where tag 0 = i64, 1 = f64 (IEEE
@@ -48,7 +48,8 @@ constexpr uint8_t kLastAttrTag = static_cast<uint8_t>(AttrTag::Ints);
 
 /// The smallest encodings, used to reject counts that cannot fit in the
 /// bytes left before allocating for them.
-constexpr size_t kMinTensorBytes = 8 + 1 + 4 + 1 + 8;
+constexpr size_t kMinTensorBytes = 8 + 1 + 4 + 1 + 8 + 8;
+constexpr size_t kMinMeshAxisBytes = 8 + 8;
 constexpr size_t kMinInstructionBytes = 4 * 8;
 constexpr size_t kMinAttrBytes = 8 + 1 + 8;
 
@@ -79,6 +80,7 @@ public:
     out.append(buffer, sizeof(buffer));
   }
   void i64(int64_t value) { u64(static_cast<uint64_t>(value)); }
+  void i32(int32_t value) { u32(static_cast<uint32_t>(value)); }
   void f64(double value) {
     uint64_t bits;
     std::memcpy(&bits, &value, sizeof(bits));
@@ -122,6 +124,11 @@ std::string encodePayload(const Plan &plan) {
   PayloadWriter w;
   w.u64(plan.arenaBytes);
   w.u64(plan.arenaAlignment);
+  w.u64(plan.mesh.size());
+  for (const auto &[name, size] : plan.mesh) {
+    w.bytes(name);
+    w.i64(size);
+  }
   w.u64(plan.tensors.size());
   for (const TensorDesc &desc : plan.tensors) {
     w.bytes(desc.name);
@@ -131,6 +138,9 @@ std::string encodePayload(const Plan &plan) {
       w.i64(dim);
     w.u8(static_cast<uint8_t>(desc.storage));
     w.u64(desc.offset);
+    w.u64(desc.shardAxes.size());
+    for (int32_t axis : desc.shardAxes)
+      w.i32(axis);
   }
   w.u64(plan.instructions.size());
   for (const Instruction &inst : plan.instructions) {
@@ -269,6 +279,9 @@ void decodeTensor(PayloadReader &r, uint64_t index, TensorDesc &desc) {
     r.fail(what + ": unknown storage tag " + Twine(unsigned(storage)));
   desc.storage = static_cast<Storage>(storage);
   desc.offset = r.u64(what + " offset");
+  desc.shardAxes.resize(r.count(4, what + " shard axis"));
+  for (int32_t &axis : desc.shardAxes)
+    axis = static_cast<int32_t>(r.u32(what + " shard axis"));
 }
 
 void decodeAttrs(PayloadReader &r, const Twine &what, Instruction &inst) {
@@ -306,6 +319,12 @@ std::string decodePayload(StringRef payload, Plan &plan) {
   PayloadReader r(payload);
   plan.arenaBytes = r.u64("arena size");
   plan.arenaAlignment = r.u64("arena alignment");
+
+  plan.mesh.resize(r.count(kMinMeshAxisBytes, "mesh axis"));
+  for (auto &[name, size] : plan.mesh) {
+    name = r.str("mesh axis name");
+    size = r.i64("mesh axis size");
+  }
 
   plan.tensors.resize(r.count(kMinTensorBytes, "tensor"));
   for (uint64_t i = 0; i < plan.tensors.size() && !r.failed(); ++i)

@@ -2,6 +2,8 @@
 
 #include "dsc/Runtime/TokenData.h"
 
+#include "dsc/Runtime/Mesh.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Endian.h"
@@ -87,11 +89,17 @@ llvm::Expected<TokenInputs> dsc::rt::findTokenInputs(const Plan &plan) {
                                    tokens.name + "' is " + shapeString(tokens) +
                                    " and '" + labels.name + "' is " +
                                    shapeString(labels));
+  if (tokens.shardAxes != labels.shardAxes)
+    return llvm::createStringError("--data needs inputs split the same way "
+                                   "over the mesh, but '" +
+                                   tokens.name + "' and '" + labels.name +
+                                   "' are not");
+  std::vector<int64_t> global = globalShape(plan, tokens);
   TokenInputs result;
   result.tokens = inputs[0];
   result.labels = inputs[1];
-  result.batch = tokens.shape[0];
-  result.seqLen = tokens.shape[1];
+  result.batch = global[0];
+  result.seqLen = global[1];
   return result;
 }
 

@@ -60,6 +60,19 @@ static cl::opt<double> weightDecay(
 static cl::opt<double> momentum("momentum",
                                 cl::desc("SGD momentum (default 0)"),
                                 cl::init(0.0), cl::cat(category));
+static cl::opt<int64_t> dp("dp",
+                          cl::desc("Data-parallel ranks: the batch is split "
+                                   "over them (default 1)"),
+                          cl::init(1), cl::cat(category));
+static cl::opt<int64_t> sp("sp",
+                          cl::desc("Sequence-parallel ranks: the sequence is "
+                                   "split over them, Ulysses-style (default 1)"),
+                          cl::init(1), cl::cat(category));
+static cl::opt<std::string> seqDims(
+    "seq-dims",
+    cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
+             "for every integer input)"),
+    cl::value_desc("tokens:1,labels:1"), cl::cat(category));
 static cl::opt<std::string> reportPath(
     "report",
     cl::desc("Write a JSON report: planned arena bytes (the peak), "
@@ -89,7 +102,14 @@ static std::string pipelineString() {
                " eps=" + exact(eps);
   if (weightDecay.getNumOccurrences())
     options += " weight-decay=" + exact(weightDecay);
-  return "ds-autodiff{" + options + "},canonicalize,cse,ds-lower-to-runtime";
+  std::string partition;
+  if (dp > 1 || sp > 1)
+    partition = "ds-partition{dp=" + std::to_string(dp) +
+                " sp=" + std::to_string(sp) +
+                (seqDims.empty() ? "" : " seq-dims=" + seqDims) +
+                "},ds-fuse-all-to-all,";
+  return "ds-autodiff{" + options + "}," + partition +
+         "canonicalize,cse,ds-lower-to-runtime";
 }
 
 static json::Value report(const dsc::rt::Plan &plan) {
@@ -131,12 +151,17 @@ int main(int argc, char **argv) {
       argc, argv,
       "ds-compile: compile a ds forward loss function (from ds-import) into "
       "a training-step plan for ds-run\n");
+  if (dp < 1 || sp < 1)
+    return fail("--dp and --sp must be at least 1");
   if (optimizer != "adamw" && optimizer != "sgd")
     return fail("--optimizer must be adamw or sgd, not '" + optimizer + "'");
 
   mlir::MLIRContext context;
   context.loadDialect<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
                       mlir::func::FuncDialect>();
+  // Diagnostics name the file, line and op; a dump of the whole step would
+  // bury them.
+  context.printOpOnDiagnostic(false);
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   std::string error;

@@ -4,9 +4,19 @@
 // the training step K times on the CPU and writes what was asked for: the
 // loss per step, the first step's gradients, the final parameters.
 //
+// A plan compiled for several ranks runs as one process per rank: `-n N`
+// starts N local ranks (Launcher.h), or a launcher (torchrun, mpirun, srun)
+// starts them and says which rank each is in its environment. Every rank
+// reads the global batch and takes its block; rank 0 alone prints progress
+// and writes the outputs, which the plan's all-reduces make the same on
+// every rank.
+//
 //===----------------------------------------------------------------------===//
 
+#include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/Executor.h"
+#include "dsc/Runtime/Launcher.h"
+#include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Runtime/SafeTensors.h"
 #include "dsc/Runtime/TokenData.h"
@@ -21,7 +31,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <thread>
 
@@ -46,7 +58,9 @@ llvm::cl::opt<std::string> weightsPath(
 llvm::cl::opt<std::string> inputsPath(
     "inputs",
     llvm::cl::desc("Exact inputs (safetensors): one tensor per plan input, "
-                   "same name, dtype and shape; every step uses this batch"),
+                   "same name and dtype, global shape (inputs split over "
+                   "ranks: each rank takes its block); every step uses this "
+                   "batch"),
     llvm::cl::value_desc("batch.safetensors"), llvm::cl::cat(category));
 
 llvm::cl::opt<std::string> dataPath(
@@ -54,13 +68,15 @@ llvm::cl::opt<std::string> dataPath(
     llvm::cl::desc("Token data: little-endian uint16 ids (nanoGPT train.bin). "
                    "The plan needs exactly two integer [B, S] inputs (tokens, "
                    "labels); step k reads B*(S+1) tokens from k*B*(S+1), "
-                   "wrapping around; labels are the tokens shifted by one"),
+                   "wrapping around; labels are the tokens shifted by one. "
+                   "B and S are global: with many ranks each takes its block "
+                   "of rows (dp) and columns (sp)"),
     llvm::cl::value_desc("tokens.bin"), llvm::cl::cat(category));
 
 llvm::cl::opt<int64_t> batchSize(
     "batch",
-    llvm::cl::desc("Batch size B for --data; must equal the plan's (shapes "
-                   "are static)"),
+    llvm::cl::desc("Global batch size B for --data; must equal the plan's "
+                   "(shapes are static)"),
     llvm::cl::value_desc("B"), llvm::cl::init(0), llvm::cl::cat(category));
 
 llvm::cl::opt<unsigned> numSteps("steps",
@@ -95,6 +111,20 @@ llvm::cl::opt<bool>
     dumpPlanFlag("dump-plan",
                  llvm::cl::desc("Print the plan in readable form and exit"),
                  llvm::cl::cat(category));
+
+llvm::cl::opt<int> numRanksOption(
+    "n",
+    llvm::cl::desc("Start N local ranks (child processes) and wait for them; "
+                   "the plan's mesh must have N ranks"),
+    llvm::cl::value_desc("N"), llvm::cl::init(0), llvm::cl::cat(category));
+
+llvm::cl::opt<double> timeoutSeconds(
+    "timeout",
+    llvm::cl::desc("Seconds that rendezvous and every collective wait for the "
+                   "other ranks before failing (default 60; "
+                   "DSC_COMM_TIMEOUT_MS in milliseconds otherwise)"),
+    llvm::cl::value_desc("SECONDS"), llvm::cl::init(60),
+    llvm::cl::cat(category));
 
 llvm::cl::opt<bool> listKernels(
     "list-kernels",
@@ -134,8 +164,23 @@ int fail(const Twine &message) {
 
 int fail(llvm::Error err) { return fail(llvm::toString(std::move(err))); }
 
+/// Returns the integer value of environment variable `name`, if it is set
+/// to one.
+std::optional<int64_t> envInt(const char *name) {
+  const char *text = std::getenv(name);
+  int64_t value;
+  if (!text || StringRef(text).trim().getAsInteger(10, value))
+    return std::nullopt;
+  return value;
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs
+//===----------------------------------------------------------------------===//
+
 /// Fills the inputs of every step: the same safetensors batch, or windows
-/// of a token file.
+/// of a token file. Both hold the global batch; the executor (--inputs) or
+/// this class (--data) gives each rank its block.
 class InputSource {
 public:
   static llvm::Expected<InputSource> create(const Plan &plan) {
@@ -156,12 +201,18 @@ public:
       auto inputs = findTokenInputs(plan);
       if (!inputs)
         return inputs.takeError();
-      if (batchSize != inputs->batch)
-        return llvm::createStringError("--batch " + Twine(batchSize) +
-                                       " does not match the plan, "
-                                       "which was compiled for batch " +
-                                       Twine(inputs->batch) +
-                                       " (shapes are static)");
+      if (batchSize != inputs->batch) {
+        const TensorDesc &tokens = plan.tensors[inputs->tokens];
+        std::string split;
+        if (tokens.shape[0] != inputs->batch)
+          split = std::to_string(inputs->batch / tokens.shape[0]) +
+                  " data-parallel ranks of " + std::to_string(tokens.shape[0]) +
+                  " rows each; ";
+        return llvm::createStringError(
+            "--batch " + Twine(batchSize) +
+            " does not match the plan, which was compiled for batch " +
+            Twine(inputs->batch) + " (" + split + "shapes are static)");
+      }
       auto file = TokenFile::open(dataPath);
       if (!file)
         return file.takeError();
@@ -184,38 +235,38 @@ public:
       return step == 0 ? executor.loadInputs(*inputs) : llvm::Error::success();
     if (!tokens)
       return llvm::Error::success();
-    const Plan &plan = executor.plan();
-    const TensorDesc &tokenDesc = plan.tensors[tokenInputs.tokens];
-    const TensorDesc &labelDesc = plan.tensors[tokenInputs.labels];
-    if (tokenDesc.dtype != labelDesc.dtype) {
-      // Convert each separately when the two inputs differ in dtype.
+    for (uint32_t index : {tokenInputs.tokens, tokenInputs.labels}) {
+      const TensorDesc &desc = executor.plan().tensors[index];
+      // The file gives both inputs of one dtype at a time.
       if (llvm::Error err =
               tokens->batch(step, tokenInputs.batch, tokenInputs.seqLen,
-                            tokenDesc.dtype, tokenBytes, labelBytes))
+                            desc.dtype, tokenBytes, labelBytes))
         return err;
-      if (llvm::Error err = executor.setInput(tokenDesc.name, tokenBytes))
+      std::vector<uint8_t> &global =
+          index == tokenInputs.tokens ? tokenBytes : labelBytes;
+      llvm::ArrayRef<uint8_t> bytes = global;
+      if (!desc.shardAxes.empty()) {
+        block.resize(desc.numBytes());
+        copyLocalBlock(executor.plan(), desc, executor.meshCoordinates(),
+                       global, block);
+        bytes = block;
+      }
+      if (llvm::Error err = executor.setInput(desc.name, bytes))
         return err;
-      if (llvm::Error err =
-              tokens->batch(step, tokenInputs.batch, tokenInputs.seqLen,
-                            labelDesc.dtype, tokenBytes, labelBytes))
-        return err;
-      return executor.setInput(labelDesc.name, labelBytes);
     }
-    if (llvm::Error err =
-            tokens->batch(step, tokenInputs.batch, tokenInputs.seqLen,
-                          tokenDesc.dtype, tokenBytes, labelBytes))
-      return err;
-    if (llvm::Error err = executor.setInput(tokenDesc.name, tokenBytes))
-      return err;
-    return executor.setInput(labelDesc.name, labelBytes);
+    return llvm::Error::success();
   }
 
 private:
   std::optional<SafeTensorsFile> inputs;
   std::optional<TokenFile> tokens;
   TokenInputs tokenInputs;
-  std::vector<uint8_t> tokenBytes, labelBytes;
+  std::vector<uint8_t> tokenBytes, labelBytes, block;
 };
+
+//===----------------------------------------------------------------------===//
+// Outputs
+//===----------------------------------------------------------------------===//
 
 llvm::Error writeTensors(StringRef path, llvm::ArrayRef<TensorCopy> tensors) {
   SafeTensorsWriter writer;
@@ -244,6 +295,98 @@ std::string jsonNumber(double value) {
   return buffer;
 }
 
+//===----------------------------------------------------------------------===//
+// Ranks
+//===----------------------------------------------------------------------===//
+
+/// Whether a launcher's variables say which rank this process is.
+bool haveLauncherEnvironment() {
+  for (const char *name :
+       {"RANK", "WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE",
+        "SLURM_PROCID", "SLURM_NTASKS"})
+    if (std::getenv(name))
+      return true;
+  return false;
+}
+
+/// Returns this process's world options: from the launcher's environment,
+/// or one rank.
+llvm::Expected<WorldOptions> worldOptions() {
+  WorldOptions options;
+  if (haveLauncherEnvironment()) {
+    auto fromEnv = worldOptionsFromEnvironment();
+    if (!fromEnv)
+      return fromEnv.takeError();
+    options = *fromEnv;
+  }
+  // --timeout wins over DSC_COMM_TIMEOUT_MS when given.
+  if (timeoutSeconds.getNumOccurrences() || !std::getenv("DSC_COMM_TIMEOUT_MS"))
+    options.timeout = std::chrono::milliseconds(
+        static_cast<int64_t>(std::llround(timeoutSeconds * 1000.0)));
+  return options;
+}
+
+/// After loading, the ranks agree on whether all of them are ready: an
+/// all-reduce (max) of W - r over the ranks r that failed (0 elsewhere)
+/// says whether any did, and the lowest such rank. Returns that rank.
+llvm::Expected<std::optional<int>> agreeOnStart(World &world, bool failed) {
+  int64_t value = failed ? world.size() - world.rank() : 0;
+  if (llvm::Error err =
+          world.world().allReduce(&value, 1, DType::I64, ReduceOp::Max))
+    return std::move(err);
+  if (value == 0)
+    return std::nullopt;
+  return static_cast<int>(world.size() - value);
+}
+
+/// The test hooks (--help lists them): DSC_TEST_KILL_RANK=r with
+/// DSC_TEST_KILL_STEP=k makes rank r kill itself (SIGKILL) before step k;
+/// DSC_TEST_FAIL_INPUT_RANK=r makes rank r fail to load its inputs.
+void killHook(int rank, unsigned step) {
+  std::optional<int64_t> killRank = envInt("DSC_TEST_KILL_RANK");
+  std::optional<int64_t> killStep = envInt("DSC_TEST_KILL_STEP");
+  if (killRank && killStep && *killRank == rank && *killStep == step) {
+    llvm::errs() << "ds-run: DSC_TEST_KILL_RANK: rank " << rank
+                 << " kills itself before step " << step << "\n";
+    llvm::errs().flush();
+    std::raise(SIGKILL);
+  }
+}
+
+llvm::Error failInputHook(int rank) {
+  std::optional<int64_t> failRank = envInt("DSC_TEST_FAIL_INPUT_RANK");
+  if (failRank && *failRank == rank)
+    return llvm::createStringError(
+        "cannot load the inputs: failure injected by "
+        "DSC_TEST_FAIL_INPUT_RANK=" +
+        Twine(rank));
+  return llvm::Error::success();
+}
+
+/// `ds-run -n N`: starts the ranks as children that re-execute this
+/// program with the same arguments minus `-n`.
+int launch(int argc, char **argv) {
+  if (numRanksOption < 1)
+    return fail("-n must be at least 1");
+  if (planPath.empty())
+    return fail("no plan file given (ds-run --help shows the usage)");
+  auto plan = readPlan(planPath);
+  if (!plan)
+    return fail(plan.takeError());
+  int64_t ranks = meshRanks(*plan);
+  if (ranks != numRanksOption)
+    return fail("the plan runs on " + Twine(ranks) + " rank" +
+                (ranks == 1 ? "" : "s") + " (mesh: " + describeMesh(*plan) +
+                "), but -n starts " + Twine(numRanksOption));
+  LaunchOptions options;
+  options.numRanks = numRanksOption;
+  options.program = "/proc/self/exe";
+  options.args = removeOption(std::vector<std::string>(argv, argv + argc), "n");
+  options.errorPrefix = "ds-run: error: ";
+  return launchLocalRanks(options);
+}
+
+/// Runs this process's rank of the training run.
 int run() {
   if (listKernels) {
     for (const std::string &name : kernelNames())
@@ -263,13 +406,36 @@ int run() {
 
   if (numSteps == 0)
     return fail("--steps must be at least 1");
+  if (!(timeoutSeconds > 0) || timeoutSeconds > 2e6)
+    return fail("--timeout must lie in (0, 2000000] seconds");
   bool hasParameters = !plan->tensorsWith(Storage::Parameter).empty();
   if (hasParameters && weightsPath.empty())
     return fail("the plan has parameters: give their values with --weights");
   if (!dumpGradsPath.empty() && plan->gradients.empty())
     return fail("--dump-grads: the plan lists no gradients");
 
+  auto options = worldOptions();
+  if (!options)
+    return fail(options.takeError());
+  int64_t ranks = meshRanks(*plan);
+  if (ranks != options->worldSize) {
+    if (!haveLauncherEnvironment())
+      return fail("the plan runs on " + Twine(ranks) +
+                  " ranks (mesh: " + describeMesh(*plan) +
+                  "): start it with ds-run -n " + Twine(ranks) +
+                  ", or under a launcher that sets RANK and WORLD_SIZE "
+                  "(torchrun, mpirun, srun)");
+    return fail("the plan runs on " + Twine(ranks) + " rank" +
+                (ranks == 1 ? "" : "s") + " (mesh: " + describeMesh(*plan) +
+                "), but the launcher started " + Twine(options->worldSize));
+  }
+  int rank = options->rank;
+  bool leader = rank == 0;
+
+  // Ranks on one machine share its cores.
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  if (std::optional<int64_t> local = envInt("LOCAL_WORLD_SIZE"); local > 1)
+    threads = std::max<unsigned>(1, threads / *local);
   if (threadsOption().getNumOccurrences()) {
     if (threadsOption() < 1)
       return fail("--threads must be at least 1");
@@ -277,25 +443,54 @@ int run() {
   }
   setNumThreads(threads);
 
-  auto source = InputSource::create(*plan);
-  if (!source)
-    return fail(source.takeError());
+  std::unique_ptr<World> world;
+  if (options->worldSize > 1) {
+    auto connected = connectWorld(*options);
+    if (!connected)
+      return fail(connected.takeError());
+    world = std::move(*connected);
+  }
 
-  auto executor = Executor::create(std::move(*plan));
+  auto executor = Executor::create(std::move(*plan), world.get());
   if (!executor)
     return fail(executor.takeError());
   Executor &exec = **executor;
 
-  if (!weightsPath.empty()) {
-    auto weights = SafeTensorsFile::open(weightsPath);
-    if (!weights)
-      return fail(weights.takeError());
-    if (llvm::Error err = exec.loadWeights(*weights))
-      return fail(std::move(err));
+  // Load this rank's weights, inputs and first batch; then all ranks agree
+  // that every one of them is ready before any step runs.
+  std::optional<InputSource> source;
+  auto load = [&]() -> llvm::Error {
+    auto created = InputSource::create(exec.plan());
+    if (!created)
+      return created.takeError();
+    source.emplace(std::move(*created));
+    if (!weightsPath.empty()) {
+      auto weights = SafeTensorsFile::open(weightsPath);
+      if (!weights)
+        return weights.takeError();
+      if (llvm::Error err = exec.loadWeights(*weights))
+        return err;
+    }
+    if (llvm::Error err = failInputHook(rank))
+      return err;
+    return source->fill(exec, 0);
+  };
+  llvm::Error loadError = load();
+  if (world) {
+    auto failedRank = agreeOnStart(*world, static_cast<bool>(loadError));
+    if (!failedRank) {
+      if (loadError)
+        return fail(std::move(loadError));
+      return fail(failedRank.takeError());
+    }
+    if (*failedRank && !loadError)
+      return fail("rank " + Twine(**failedRank) + " failed to start");
   }
+  if (loadError)
+    return fail(std::move(loadError));
 
   std::optional<llvm::raw_fd_ostream> lossFile;
-  if (!dumpLossPath.empty()) {
+  if (leader && !dumpLossPath.empty()) {
     std::error_code ec;
     lossFile.emplace(dumpLossPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
@@ -303,9 +498,11 @@ int run() {
   }
 
   for (unsigned step = 0; step < numSteps; ++step) {
-    if (llvm::Error err = source->fill(exec, step))
-      return fail(std::move(err));
-    bool captureGradients = step == 0 && !dumpGradsPath.empty();
+    killHook(rank, step + 1);
+    if (step > 0)
+      if (llvm::Error err = source->fill(exec, step))
+        return fail(std::move(err));
+    bool captureGradients = leader && step == 0 && !dumpGradsPath.empty();
     exec.setCaptureGradients(captureGradients);
     auto start = std::chrono::steady_clock::now();
     if (llvm::Error err = exec.step())
@@ -314,6 +511,8 @@ int run() {
     double ms = std::chrono::duration<double, std::milli>(
                     std::chrono::steady_clock::now() - start)
                     .count();
+    if (!leader)
+      continue;
     double loss = exec.loss();
     if (!quiet) {
       char line[128];
@@ -337,6 +536,11 @@ int run() {
     }
   }
 
+  // No rank leaves while another may still read from it.
+  if (world)
+    if (llvm::Error err = world->world().barrier())
+      return fail(std::move(err));
+
   if (lossFile) {
     lossFile->close();
     if (lossFile->has_error()) {
@@ -345,7 +549,7 @@ int run() {
       return fail("cannot write '" + dumpLossPath + "': " + message);
     }
   }
-  if (!savePath.empty())
+  if (leader && !savePath.empty())
     if (llvm::Error err = writeParameters(savePath, exec))
       return fail(std::move(err));
   return 0;
@@ -365,6 +569,26 @@ int main(int argc, char **argv) {
       "      --steps K [--dump-loss loss.jsonl] [--dump-grads "
       "grads.safetensors]\n"
       "      [--save final.safetensors] [-q] [--threads N]\n\n"
+      "Many ranks: a plan compiled with --dp/--sp runs on the product of "
+      "its mesh\n"
+      "sizes. `ds-run -n N ...` starts N local ranks and prefixes their "
+      "messages\n"
+      "with `[rank r]`; if one fails, the others are stopped and ds-run "
+      "names it.\n"
+      "Under torchrun, mpirun or srun, each process runs the rank its "
+      "environment\n"
+      "names (RANK/WORLD_SIZE, OMPI_COMM_WORLD_*, SLURM_*; MASTER_ADDR and\n"
+      "MASTER_PORT). --inputs and --data hold the global batch; rank 0 "
+      "prints\n"
+      "progress and writes --dump-loss, --dump-grads and --save.\n\n"
+      "Testing: these environment variables inject failures for tests.\n"
+      "  DSC_TEST_KILL_RANK=r DSC_TEST_KILL_STEP=k  rank r kills itself "
+      "(SIGKILL)\n"
+      "                                             before step k (from 1)\n"
+      "  DSC_TEST_FAIL_INPUT_RANK=r                 rank r fails to load its "
+      "inputs\n\n"
       "Errors print 'ds-run: error: ...' and exit with status 1.\n");
+  if (numRanksOption.getNumOccurrences() && !listKernels && !dumpPlanFlag)
+    return launch(argc, argv);
   return run();
 }

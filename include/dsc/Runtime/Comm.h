@@ -206,7 +206,8 @@ private:
 /// timeout) for all others, then the backend connects the world communicator.
 /// A rendezvous where ranks never arrive fails with a message that says how
 /// many did not.
-llvm::Expected<std::unique_ptr<World>> connectWorld(const WorldOptions &options);
+llvm::Expected<std::unique_ptr<World>>
+connectWorld(const WorldOptions &options);
 
 /// Returns the ranks of a `meshShape` mesh (row-major rank numbering of mesh
 /// coordinates) that differ from `rank` only along `axes`, in increasing

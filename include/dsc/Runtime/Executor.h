@@ -4,6 +4,9 @@
 // kernel table, allocates the arena once and the persistent tensors
 // (parameters, optimizer state, inputs) once, and then runs the instruction
 // list once per step with ATen CPU kernels writing into the planned buffers.
+// A plan whose mesh has several ranks runs on a `World` (Comm.h): every rank
+// creates an executor for the same plan, and collective instructions run on
+// the communicators of their mesh axes.
 //
 // This header does not include ATen: tools and tests that only move bytes
 // compile without LibTorch's headers.
@@ -28,6 +31,8 @@
 
 namespace dsc::rt {
 
+class World;
+
 /// A tensor's description together with its bytes in the executor's memory.
 struct TensorRef {
   const TensorDesc *desc = nullptr;
@@ -49,13 +54,27 @@ public:
   /// kernel table (known kernel, operand and result counts, dtypes, shapes
   /// and attributes) and allocates all memory. Errors name the instruction
   /// (`instruction 3 'matmul': ...`) or the tensor.
-  static llvm::Expected<std::unique_ptr<Executor>> create(Plan plan);
+  ///
+  /// `world` connects this rank to the others of a run; this rank is
+  /// `world->rank()`, and the world must have as many ranks as the plan's
+  /// mesh (meshRanks). Without a world the executor is rank 0 of one, and
+  /// the mesh must have one rank. Every rank then creates the communicators
+  /// of the collectives' mesh axes, in plan order (a collective step that
+  /// waits up to the world's timeout for the group's other ranks). The
+  /// world must outlive the executor.
+  static llvm::Expected<std::unique_ptr<Executor>>
+  create(Plan plan, World *world = nullptr);
 
   ~Executor();
   Executor(const Executor &) = delete;
   Executor &operator=(const Executor &) = delete;
 
   const Plan &plan() const;
+
+  /// Returns this rank (0 without a world).
+  int rank() const;
+  /// Returns this rank's mesh coordinates, one per mesh axis.
+  llvm::ArrayRef<int64_t> meshCoordinates() const;
 
   /// Returns the size of the arena allocation: exactly Plan::arenaBytes.
   uint64_t arenaBytes() const;
@@ -65,12 +84,15 @@ public:
   /// are ignored. On error no parameter has changed.
   llvm::Error loadWeights(const SafeTensorsFile &weights);
 
-  /// Copies every Input tensor from the tensor of the same name, dtype and
-  /// shape in `inputs`.
+  /// Copies every Input tensor from the tensor of the same name and dtype
+  /// in `inputs`. The file holds global tensors: an input split over the
+  /// mesh (TensorDesc::shardAxes) must have its global shape there
+  /// (globalShape in Mesh.h), and this rank takes its block; other inputs
+  /// have their plan shape.
   llvm::Error loadInputs(const SafeTensorsFile &inputs);
 
   /// Sets the Input tensor `name` to `bytes` (little-endian, row-major,
-  /// exactly the tensor's size).
+  /// exactly the tensor's local size: this rank's block of a split input).
   llvm::Error setInput(llvm::StringRef name, llvm::ArrayRef<uint8_t> bytes);
 
   /// Runs all instructions once. Fails before running anything if the plan

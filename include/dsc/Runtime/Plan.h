@@ -27,7 +27,7 @@
 namespace dsc::rt {
 
 /// The plan format version; readPlan rejects any other.
-inline constexpr uint32_t kPlanVersion = 1;
+inline constexpr uint32_t kPlanVersion = 2;
 
 /// Where a plan tensor's bytes live.
 enum class Storage : uint8_t {
@@ -60,6 +60,11 @@ struct TensorDesc {
   Storage storage = Storage::Arena;
   /// Arena offset (Arena) or constant-section offset (Constant); 0 otherwise.
   uint64_t offset = 0;
+  /// For Input tensors split over the mesh: per dimension, the index of the
+  /// mesh axis that splits it, or -1. Empty: not split. The file's (global)
+  /// size of a split dimension is the tensor's size times the axis size;
+  /// rank r reads the block its mesh coordinate names.
+  std::vector<int32_t> shardAxes;
 
   /// Returns the product of `shape` (1 for a 0-d tensor), or -1 if a
   /// dimension is negative or the product overflows int64_t.
@@ -117,6 +122,10 @@ struct Plan {
   /// Free-form facts for humans and reports (optimizer, its settings, the
   /// model file it came from).
   std::map<std::string, std::string> metadata;
+  /// The device mesh, major to minor: (axis name, size). Empty for one rank.
+  /// Rank r's coordinates are r in row-major order; collective kernels name
+  /// their axes in the `axes` attribute (comma-separated names).
+  std::vector<std::pair<std::string, int64_t>> mesh;
 
   /// Indices of the tensors with the given storage, in plan order.
   std::vector<uint32_t> tensorsWith(Storage storage) const;
@@ -126,9 +135,10 @@ struct Plan {
 /// byte sizes without overflow, arena and constant ranges in bounds and
 /// aligned, names present and unique per storage class, results never
 /// Constant or Input, the loss a 0-d float tensor, gradients shaped like
-/// their parameters. Messages name the instruction or tensor. Kernel names,
-/// arities and attribute types are checked by the executor, which owns the
-/// kernel table.
+/// their parameters, mesh axes named, distinct and of size >= 1, shard axes
+/// only on inputs (one entry per dimension, -1 or a mesh axis). Messages name
+/// the instruction or tensor. Kernel names, arities and attribute types are
+/// checked by the executor, which owns the kernel table.
 llvm::Error validatePlan(const Plan &plan);
 
 /// Validates the plan, then writes it atomically (temporary + rename): magic

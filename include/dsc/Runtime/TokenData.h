@@ -27,6 +27,9 @@ namespace dsc::rt {
 
 /// The two Input tensors a token file fills: the plan's integer inputs
 /// [B, S], the first in plan order being the tokens, the second the labels.
+/// `batch` and `seqLen` are global: for inputs split over the mesh
+/// (TensorDesc::shardAxes), the local sizes times the axes' sizes. Every
+/// rank reads the global window and takes its block.
 struct TokenInputs {
   uint32_t tokens = 0;
   uint32_t labels = 0;
@@ -35,7 +38,7 @@ struct TokenInputs {
 };
 
 /// Finds the token and label inputs of `plan`: it must have exactly two
-/// Input tensors, both integer [B, S] of one shape.
+/// Input tensors, both integer [B, S] of one shape, split the same way.
 llvm::Expected<TokenInputs> findTokenInputs(const Plan &plan);
 
 /// A token file opened for reading (memory-mapped where possible).

@@ -80,4 +80,59 @@ def AutodiffPass : Pass<"ds-autodiff", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Distribution
+//===----------------------------------------------------------------------===//
+
+def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
+  let summary = "Split the training step over a data- and sequence-parallel mesh";
+  let description = [{
+    Partitions `@train_step` (after `-ds-autodiff`) over a mesh of `dp`
+    data-parallel and `sp` sequence-parallel ranks (`ds.mesh @mesh`, `dp`
+    major). Every integer model input is split along its batch dimension
+    (0) over `dp` and along its sequence dimension (1, or as `seq-dims`
+    says) over `sp`; parameters and optimizer state stay replicated.
+
+    The sharding then propagates through the step by each op's sharding
+    rule (`DS_ShardingRuleOpInterface`), never by op-specific code:
+    - a factor that passes through an op keeps its split;
+    - a split summed-over factor (a contraction, a reduction, the tokens of
+      the loss) leaves partial results that one `ds.all_reduce` completes —
+      so the gradient of a replicated parameter is summed over the ranks
+      exactly once;
+    - a split factor that must be whole (attention's sequence, a softmax
+      axis) is moved by one `ds.all_to_all` onto another factor of the same
+      operand (attention: from sequence to heads, as Ulysses does) and moved
+      back after the op; when no factor can take it, it is gathered;
+    - a replicated operand meeting a split factor takes its own piece
+      (`ds.local_slice`, no communication): position tables, masks.
+    The mean cross-entropy is first rewritten into a sum over the tokens
+    divided by their count, so the loss is the global mean over all tokens
+    that count, not a mean of per-rank means.
+  }];
+  let options = [
+    Option<"dp", "dp", "int64_t", "1", "Data-parallel ranks">,
+    Option<"sp", "sp", "int64_t", "1", "Sequence-parallel ranks">,
+    Option<"seqDims", "seq-dims", "std::string", "\"\"",
+           "Sequence dimension of inputs: name:dim,... (default: 1 for every "
+           "integer input of rank >= 2)">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
+def FuseAllToAllPass : Pass<"ds-fuse-all-to-all", "::mlir::ModuleOp"> {
+  let summary = "Move sibling tensors with one all-to-all instead of several";
+  let description = [{
+    All-to-alls over the same mesh axes and dimensions whose inputs feed one
+    op (q, k and v of an attention) or come from one op (the gradients of
+    an attention) become one all-to-all: each input is viewed with its split
+    dimension as [n, size / n], the views are concatenated along the second
+    of these, moved at once, and split apart again. Tensors may differ in
+    the size of the split dimension (grouped-query attention moves 8 query
+    heads and 2 key/value heads together). One collective instead of three
+    pays one latency and one synchronisation.
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 #endif // DSC_TRANSFORMS_PASSES_TD

@@ -102,8 +102,14 @@ LogicalResult Lowering::mapArguments(Block &entry) {
              << "argument " << arg.getArgNumber()
              << " needs ds.name and ds.role = \"parameter\", \"state\" or "
                 "\"input\"";
-    buffers[arg] = dsrt::PersistentOp::create(
+    auto buffer = dsrt::PersistentOp::create(
         builder, arg.getLoc(), bufferType(arg.getType()), *kind, name);
+    // How the input is split over the mesh: the runtime reads this rank's
+    // block of the global batch.
+    if (Attribute sharding =
+            trainStep.getArgAttr(arg.getArgNumber(), "ds.sharding"))
+      buffer->setAttr("ds.sharding", sharding);
+    buffers[arg] = buffer;
     argsByName[name.getValue()] = arg;
   }
   return success();

@@ -12,7 +12,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
-#include <numeric>
+#include <climits>
 
 using namespace dsc::rt;
 using namespace dsc::rt::comm;
@@ -69,14 +69,13 @@ static bool reducible(DType dtype, ReduceOp op) {
 llvm::Error Communicator::allReduce(void *data, size_t count, DType dtype,
                                     ReduceOp op) {
   if (!reducible(dtype, op))
-    return llvm::createStringError(describe(
-        "allReduce", ("reduction '" + reduceOpName(op) + "' is not defined on " +
-                      dtypeName(dtype))
-                         .str()));
+    return llvm::createStringError(
+        describe("allReduce", ("reduction '" + reduceOpName(op) +
+                               "' is not defined on " + dtypeName(dtype))
+                                  .str()));
   if (count == 0)
     return llvm::Error::success();
-  return run("allReduce",
-             [&] { return doAllReduce(data, count, dtype, op); });
+  return run("allReduce", [&] { return doAllReduce(data, count, dtype, op); });
 }
 
 llvm::Error Communicator::allGather(const void *in, void *out,
@@ -97,9 +96,8 @@ llvm::Error Communicator::reduceScatter(const void *in, void *out,
                                       .str()));
   if (countPerRank == 0)
     return llvm::Error::success();
-  return run("reduceScatter", [&] {
-    return doReduceScatter(in, out, countPerRank, dtype, op);
-  });
+  return run("reduceScatter",
+             [&] { return doReduceScatter(in, out, countPerRank, dtype, op); });
 }
 
 llvm::Error Communicator::allToAll(const void *in, void *out,
@@ -150,10 +148,10 @@ World::~World() = default;
 
 llvm::Expected<Communicator &> World::group(llvm::ArrayRef<int> ranks) {
   auto fail = [&](llvm::StringRef why) {
-    return llvm::createStringError(
-        llvm::formatv("group {0} at rank {1}: {2}", formatRanks(ranks),
-                      rank(), why)
-            .str());
+    return llvm::createStringError(llvm::formatv("group {0} at rank {1}: {2}",
+                                                 formatRanks(ranks), rank(),
+                                                 why)
+                                       .str());
   };
   if (ranks.empty())
     return fail("a group needs at least one rank");
@@ -210,8 +208,8 @@ dsc::rt::connectWorld(const WorldOptions &options) {
     return fail("the rank must lie in [0, world size)");
   if (options.masterPort < 1 || options.masterPort > 65535)
     return fail("the master port must lie in [1, 65535]");
-  if (options.timeout.count() <= 0)
-    return fail("the timeout must be positive");
+  if (options.timeout.count() <= 0 || options.timeout.count() > INT32_MAX)
+    return fail("the timeout must lie in [1, 2^31) ms");
   if (options.localRank < 0)
     return fail("the local rank must not be negative");
   if (options.backend != "gloo" && options.backend != "nccl")

@@ -87,8 +87,7 @@ private:
 std::string stripLocations(llvm::StringRef text) {
   while (text.starts_with("[")) {
     size_t end = text.find("] ");
-    if (end == llvm::StringRef::npos ||
-        !text.take_front(end).contains(".cc:"))
+    if (end == llvm::StringRef::npos || !text.take_front(end).contains(".cc:"))
       break;
     text = text.drop_front(end + 2);
   }
@@ -129,9 +128,15 @@ private:
   /// Explains a Gloo failure message: which rank was lost and how.
   std::string explain(llvm::StringRef what) const;
   /// Reads from the store the address that each peer's pair with this rank
-  /// listens on, which is how Gloo's messages name that peer.
+  /// listens on, which is how Gloo's messages name that peer while
+  /// connecting.
   void collectPeerAddresses(StoreClient &store, llvm::StringRef key,
                             milliseconds wait);
+  /// Once connected, Gloo names a peer by the far end of the socket, which
+  /// is the peer's own end: each rank publishes the local ends of its
+  /// sockets, and reads those of its peers' sockets with it.
+  void publishEndpoints(StoreClient &store, llvm::StringRef key);
+  void collectEndpoints(StoreClient &store, llvm::StringRef key);
   /// Returns a fresh tag: Gloo matches messages by tag, and a new tag per
   /// collective keeps a late message from one from matching the next.
   uint32_t nextTag() { return tagCounter++; }
@@ -147,11 +152,9 @@ private:
 
 } // namespace
 
-llvm::Expected<std::unique_ptr<GlooCommunicator>>
-GlooCommunicator::create(Rendezvous &rendezvous,
-                         std::shared_ptr<gloo::transport::Device> device,
-                         llvm::StringRef key, llvm::ArrayRef<int> ranks,
-                         int groupRank) {
+llvm::Expected<std::unique_ptr<GlooCommunicator>> GlooCommunicator::create(
+    Rendezvous &rendezvous, std::shared_ptr<gloo::transport::Device> device,
+    llvm::StringRef key, llvm::ArrayRef<int> ranks, int groupRank) {
   std::unique_ptr<GlooCommunicator> comm(new GlooCommunicator(
       groupRank, std::vector<int>(ranks.begin(), ranks.end()),
       rendezvous.timeout()));
@@ -168,12 +171,15 @@ GlooCommunicator::create(Rendezvous &rendezvous,
       throw;
     }
     comm->collectPeerAddresses(rendezvous.store(), key, milliseconds(0));
-    // Once all members pass this, nobody reads this group's keys any more:
-    // rank 0 may take the store down.
+    comm->publishEndpoints(rendezvous.store(), key);
+    // Once all members pass this, every member has published its endpoints,
+    // and nobody reads this group's keys after reading those: rank 0 may
+    // take the store down.
     gloo::BarrierOptions barrier(comm->context);
     barrier.setTag(comm->nextTag());
     barrier.setTimeout(comm->timeout);
     gloo::barrier(barrier);
+    comm->collectEndpoints(rendezvous.store(), key);
   });
   if (err)
     return llvm::createStringError(
@@ -212,6 +218,39 @@ void GlooCommunicator::collectPeerAddresses(StoreClient &store,
   }
 }
 
+void GlooCommunicator::publishEndpoints(StoreClient &store,
+                                        llvm::StringRef key) {
+  std::string ends;
+  for (int i = 0; i < size(); ++i) {
+    if (i != rank())
+      ends += context->getPair(i)->address().str();
+    ends += '\n';
+  }
+  if (llvm::Error err =
+          store.set((key + "/endpoints/" + llvm::Twine(rank())).str(),
+                    llvm::ArrayRef<char>(ends.data(), ends.size())))
+    throw gloo::IoException(llvm::toString(std::move(err)));
+}
+
+void GlooCommunicator::collectEndpoints(StoreClient &store,
+                                        llvm::StringRef key) {
+  for (int i = 0; i < size(); ++i) {
+    if (i == rank())
+      continue;
+    auto ends = store.get((key + "/endpoints/" + llvm::Twine(i)).str(),
+                          milliseconds(0));
+    if (!ends) {
+      llvm::consumeError(ends.takeError());
+      continue;
+    }
+    llvm::SmallVector<llvm::StringRef> lines;
+    llvm::StringRef(ends->data(), ends->size())
+        .split(lines, '\n', -1, /*KeepEmpty=*/true);
+    if (lines.size() > static_cast<size_t>(rank()) && !lines[rank()].empty())
+      peerAddresses.emplace_back(lines[rank()].str(), worldRanks()[i]);
+  }
+}
+
 std::string GlooCommunicator::explain(llvm::StringRef what) const {
   std::string detail = stripLocations(what);
   std::optional<int> peer;
@@ -244,8 +283,8 @@ std::string GlooCommunicator::explain(llvm::StringRef what) const {
     timedOut = true;
 
   if (peer && !how.empty())
-    return llvm::formatv("rank {0} is unreachable: {1} (gloo: {2})", *peer,
-                         how, detail)
+    return llvm::formatv("rank {0} is unreachable: {1} (gloo: {2})", *peer, how,
+                         detail)
         .str();
   if (timedOut || peer) {
     // With one peer there is no doubt about who stopped answering.
@@ -265,19 +304,29 @@ std::string GlooCommunicator::explain(llvm::StringRef what) const {
 }
 
 llvm::Error GlooCommunicator::guard(llvm::function_ref<void()> body) {
+  std::string message;
   try {
     body();
     return llvm::Error::success();
   } catch (const gloo::IoException &e) {
-    return llvm::createStringError(explain(e.what()));
+    message = explain(e.what());
   } catch (const gloo::EnforceNotMet &e) {
-    return llvm::createStringError("gloo rejected the call: " +
-                                   stripLocations(e.what()));
+    message = "gloo rejected the call: " + stripLocations(e.what());
   } catch (const std::exception &e) {
-    return llvm::createStringError(explain(e.what()));
+    message = explain(e.what());
   } catch (...) {
-    return llvm::createStringError("gloo threw an unknown exception");
+    message = "gloo threw an unknown exception";
   }
+  // A failed collective leaves the group out of step. Resetting the
+  // connections tells the peers at once (as ncclCommAbort does), rather than
+  // after their timeout.
+  if (context) {
+    try {
+      context->closeConnections();
+    } catch (...) {
+    }
+  }
+  return llvm::createStringError(message);
 }
 
 //===----------------------------------------------------------------------===//
@@ -317,8 +366,8 @@ void GlooCommunicator::allReduceNative(void *data, size_t count, DType dtype,
     divideInPlace(data, count, dtype, size());
 }
 
-llvm::Error GlooCommunicator::doAllReduce(void *data, size_t count,
-                                          DType dtype, ReduceOp op) {
+llvm::Error GlooCommunicator::doAllReduce(void *data, size_t count, DType dtype,
+                                          ReduceOp op) {
   return guard([&] {
     if (!reducedInFloat(dtype))
       return allReduceNative(data, count, dtype, op);
@@ -390,8 +439,8 @@ llvm::Error GlooCommunicator::doAllToAll(const void *in, void *out,
   });
 }
 
-llvm::Error GlooCommunicator::doBroadcast(void *data, size_t count,
-                                          DType dtype, int root) {
+llvm::Error GlooCommunicator::doBroadcast(void *data, size_t count, DType dtype,
+                                          int root) {
   return guard([&] {
     gloo::BroadcastOptions opts(context);
     opts.setOutput<uint8_t>(static_cast<uint8_t *>(data),
@@ -476,8 +525,8 @@ comm::connectGlooWorld(const WorldOptions &options,
   }
   std::vector<int> all(options.worldSize);
   std::iota(all.begin(), all.end(), 0);
-  auto worldComm = GlooCommunicator::create(*rendezvous, device, "world", all,
-                                            options.rank);
+  auto worldComm =
+      GlooCommunicator::create(*rendezvous, device, "world", all, options.rank);
   if (!worldComm)
     return worldComm.takeError();
   return std::make_unique<GlooWorld>(options, std::move(rendezvous),

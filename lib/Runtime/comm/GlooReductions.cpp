@@ -78,8 +78,7 @@ void comm::divideInPlace(void *data, size_t count, DType dtype, int divisor) {
   });
 }
 
-void comm::widenToFloat(const void *in, float *out, size_t count,
-                        DType dtype) {
+void comm::widenToFloat(const void *in, float *out, size_t count, DType dtype) {
   const uint16_t *bits = static_cast<const uint16_t *>(in);
   for (size_t i = 0; i < count; ++i) {
     if (dtype == DType::BF16) {

@@ -16,8 +16,8 @@
 namespace dsc::rt::comm {
 
 /// Gloo's reduction callback: out[i] = a[i] op b[i] for n elements.
-using GlooReduceFn = std::function<void(void *, const void *, const void *,
-                                        size_t)>;
+using GlooReduceFn =
+    std::function<void(void *, const void *, const void *, size_t)>;
 
 /// Returns whether `dtype` is reduced in float (F16, BF16).
 bool reducedInFloat(DType dtype);

@@ -79,8 +79,8 @@ llvm::Error Rendezvous::arrive(llvm::StringRef scope, llvm::ArrayRef<int> ranks,
   return llvm::createStringError(
       llvm::formatv("rendezvous of {0} timed out after {1} ms: {2} of {3} "
                     "ranks did not arrive (missing ranks {4})",
-                    what, options.timeout.count(), missing.size(),
-                    ranks.size(), formatRanks(missing))
+                    what, options.timeout.count(), missing.size(), ranks.size(),
+                    formatRanks(missing))
           .str());
 }
 
@@ -108,9 +108,8 @@ static std::string addressText(const sockaddr_storage &ss) {
     ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in &>(ss).sin_addr,
                 text, sizeof(text));
   else
-    ::inet_ntop(AF_INET6,
-                &reinterpret_cast<const sockaddr_in6 &>(ss).sin6_addr, text,
-                sizeof(text));
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6 &>(ss).sin6_addr,
+                text, sizeof(text));
   return text;
 }
 
@@ -137,14 +136,13 @@ comm::localBindAddress(const WorldOptions &options) {
   if (fd < 0)
     return llvm::createStringError(std::string("socket: ") +
                                    std::strerror(errno));
-  socklen_t size = target.ss_family == AF_INET ? sizeof(sockaddr_in)
-                                               : sizeof(sockaddr_in6);
+  socklen_t size =
+      target.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
   sockaddr_storage local{};
   socklen_t localSize = sizeof(local);
-  bool ok = ::connect(fd, reinterpret_cast<const sockaddr *>(&target), size) ==
-                0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr *>(&local),
-                          &localSize) == 0;
+  bool ok =
+      ::connect(fd, reinterpret_cast<const sockaddr *>(&target), size) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr *>(&local), &localSize) == 0;
   int err = errno;
   ::close(fd);
   if (!ok)

@@ -11,7 +11,9 @@
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fcntl.h>
 #include <netdb.h>
@@ -115,12 +117,14 @@ llvm::Error readExactly(int fd, char *out, size_t size,
                         std::optional<Clock::time_point> deadline) {
   while (size > 0) {
     if (deadline) {
-      auto left = std::chrono::duration_cast<milliseconds>(*deadline -
-                                                           Clock::now());
+      auto left =
+          std::chrono::duration_cast<milliseconds>(*deadline - Clock::now());
       if (left.count() <= 0)
         return llvm::createStringError("timed out");
       pollfd pfd{fd, POLLIN, 0};
-      int ready = ::poll(&pfd, 1, static_cast<int>(left.count()) + 1);
+      int ready = ::poll(
+          &pfd, 1,
+          static_cast<int>(std::min<int64_t>(left.count() + 1, INT_MAX)));
       if (ready < 0 && errno == EINTR)
         continue;
       if (ready < 0)
@@ -167,9 +171,9 @@ resolve(llvm::StringRef host, int port, bool passive) {
   std::string portText = std::to_string(port);
   int rc = ::getaddrinfo(host.str().c_str(), portText.c_str(), &hints, &result);
   if (rc != 0)
-    return llvm::createStringError(llvm::formatv("cannot resolve '{0}': {1}",
-                                                 host, ::gai_strerror(rc))
-                                       .str());
+    return llvm::createStringError(
+        llvm::formatv("cannot resolve '{0}': {1}", host, ::gai_strerror(rc))
+            .str());
   return std::unique_ptr<addrinfo, void (*)(addrinfo *)>(result,
                                                          ::freeaddrinfo);
 }
@@ -232,13 +236,17 @@ StoreServer::start(llvm::StringRef host, int port) {
 
 StoreServer::~StoreServer() {
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::unique_lock<std::mutex> lock(mutex);
     stopping = true;
+    changed.notify_all();
+    // Requests still waiting are answered ("stopping", with the keys still
+    // missing) before the connections go, so that every rank can tell which
+    // ranks never arrived.
+    idle.wait_for(lock, std::chrono::seconds(1), [&] { return busy == 0; });
     // Wakes the client threads blocked in recv(2).
     for (int fd : clientFds)
       ::shutdown(fd, SHUT_RDWR);
   }
-  changed.notify_all();
   char byte = 0;
   (void)!::write(wakeFds[1], &byte, 1);
   if (acceptThread.joinable())
@@ -283,8 +291,18 @@ void StoreServer::serve(int fd) {
       llvm::consumeError(request.takeError());
       return;
     }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ++busy;
+    }
     std::optional<std::string> reply = handle(*request);
-    if (!reply || !writeAll(fd, frame(*reply)))
+    bool sent = reply && writeAll(fd, frame(*reply));
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      --busy;
+    }
+    idle.notify_all();
+    if (!sent)
       return;
   }
 }
@@ -383,10 +401,12 @@ StoreClient::connect(llvm::StringRef host, int port, milliseconds timeout) {
       ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
       int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
       if (rc != 0 && errno == EINPROGRESS) {
-        auto left = std::chrono::duration_cast<milliseconds>(deadline -
-                                                             Clock::now());
+        auto left =
+            std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         pollfd pfd{fd, POLLOUT, 0};
-        int ready = ::poll(&pfd, 1, std::max<int>(1, left.count()));
+        int ready = ::poll(
+            &pfd, 1,
+            static_cast<int>(std::clamp<int64_t>(left.count(), 1, INT_MAX)));
         int err = ETIMEDOUT;
         socklen_t errSize = sizeof(err);
         if (ready > 0)
@@ -463,7 +483,8 @@ llvm::Error StoreClient::set(llvm::StringRef key, llvm::ArrayRef<char> value) {
 llvm::Expected<std::vector<char>> StoreClient::get(llvm::StringRef key,
                                                    milliseconds timeout) {
   std::string request(1, static_cast<char>(OpGet));
-  appendU64(request, static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())));
+  appendU64(request,
+            static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())));
   appendString(request, key);
   auto reply = roundTrip(request, timeout);
   if (!reply)
@@ -485,7 +506,8 @@ llvm::Expected<std::vector<char>> StoreClient::get(llvm::StringRef key,
 llvm::Expected<std::vector<std::string>>
 StoreClient::wait(llvm::ArrayRef<std::string> keys, milliseconds timeout) {
   std::string request(1, static_cast<char>(OpWait));
-  appendU64(request, static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())));
+  appendU64(request,
+            static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())));
   appendU32(request, static_cast<uint32_t>(keys.size()));
   for (const std::string &key : keys)
     appendString(request, key);

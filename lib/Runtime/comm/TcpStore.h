@@ -34,8 +34,8 @@ class StoreServer {
 public:
   /// Listens on `host:port` (SO_REUSEADDR, so that a rerun right after a
   /// failed run can take the port again).
-  static llvm::Expected<std::unique_ptr<StoreServer>> start(llvm::StringRef host,
-                                                            int port);
+  static llvm::Expected<std::unique_ptr<StoreServer>>
+  start(llvm::StringRef host, int port);
   ~StoreServer();
 
   /// Returns the port it listens on (useful when started on port 0).
@@ -56,7 +56,10 @@ private:
 
   std::mutex mutex;
   std::condition_variable changed;
+  std::condition_variable idle;
   bool stopping = false;
+  /// The number of requests being handled or answered.
+  int busy = 0;
   llvm::StringMap<std::vector<char>> data;
   std::vector<int> clientFds;
   std::vector<std::thread> clientThreads;

@@ -22,6 +22,8 @@ struct KernelArgs {
   const Instruction &inst;
   llvm::ArrayRef<at::Tensor> operands;
   llvm::ArrayRef<at::Tensor> results;
+  /// For collectives (KernelInfo::group): the instruction's group.
+  const CollectiveGroup *group = nullptr;
 
   const at::Tensor &operand(size_t i) const { return operands[i]; }
   /// Results are views over planned memory: writing into them is the point,

@@ -249,14 +249,16 @@ void runCrossEntropyGrad(const KernelArgs &args) {
   // Autograd's path for cross_entropy = nll_loss(log_softmax(x)).
   const at::Tensor &logits = args.operand(0);
   int64_t ignore = args.inst.getInt("ignore_index");
+  int64_t reduction =
+      args.inst.getInt("sum") ? at::Reduction::Sum : at::Reduction::Mean;
   at::Tensor logits2d = flattenLeading(logits);
   at::Tensor target = longIndices(args.operand(1)).reshape(-1);
   at::Tensor logProbs = at::_log_softmax(logits2d, 1, /*half_to_float=*/false);
   auto forward =
-      at::nll_loss_forward(logProbs, target, {}, at::Reduction::Mean, ignore);
+      at::nll_loss_forward(logProbs, target, {}, reduction, ignore);
   at::Tensor dLogProbs =
-      at::nll_loss_backward(args.operand(2), logProbs, target, {},
-                            at::Reduction::Mean, ignore, std::get<1>(forward));
+      at::nll_loss_backward(args.operand(2), logProbs, target, {}, reduction,
+                            ignore, std::get<1>(forward));
   at::Tensor out2d = args.result().view(logits2d.sizes());
   at::_log_softmax_backward_data_out(out2d, dLogProbs, logProbs, 1,
                                      logits.scalar_type());

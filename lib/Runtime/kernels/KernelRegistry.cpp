@@ -29,6 +29,7 @@ const llvm::StringMap<KernelInfo> &kernelTable() {
     registerNeuralKernels(t);
     registerShapeKernels(t);
     registerGradientKernels(t);
+    registerCollectiveKernels(t);
     return t;
   }();
   return table;

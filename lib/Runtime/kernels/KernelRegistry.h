@@ -25,6 +25,10 @@
 #include <string>
 #include <vector>
 
+namespace dsc::rt {
+class Communicator;
+} // namespace dsc::rt
+
 namespace dsc::rt::kernels {
 
 struct KernelArgs;
@@ -38,6 +42,30 @@ struct CheckArgs {
   const Instruction &inst;
   llvm::ArrayRef<const TensorDesc *> operands;
   llvm::ArrayRef<const TensorDesc *> results;
+  /// For collectives: the number of ranks in the instruction's group.
+  int64_t groupSize = 1;
+};
+
+/// The group of ranks a collective instruction runs on, resolved by the
+/// executor from the instruction's `axes` and this rank's mesh coordinates.
+struct CollectiveGroup {
+  /// The group's communicator; null for a group of one rank and for kernels
+  /// that only need this rank's position (`local_slice`).
+  Communicator *comm = nullptr;
+  /// This rank's index in the group.
+  int rank = 0;
+  /// The number of ranks in the group.
+  int size = 1;
+};
+
+/// What a kernel needs of the mesh.
+enum class GroupUse : uint8_t {
+  /// Nothing: an ordinary kernel.
+  None,
+  /// This rank's index in the group of the instruction's `axes`.
+  Index,
+  /// A communicator for that group, created when the plan is loaded.
+  Communicator,
 };
 
 /// Checks one instruction against its kernel's rules; the message need not
@@ -66,6 +94,8 @@ struct KernelInfo {
   Alias alias = Alias::None;
   /// For Alias::Listed: the operand each result may update in place.
   llvm::SmallVector<unsigned, 3> inPlaceOperands;
+  /// Collectives name mesh axes (`axes`) and run on the group they form.
+  GroupUse group = GroupUse::None;
 };
 
 /// Returns the kernel called `name`, or nullptr.
@@ -79,6 +109,7 @@ void registerElementwiseKernels(llvm::StringMap<KernelInfo> &table);
 void registerNeuralKernels(llvm::StringMap<KernelInfo> &table);
 void registerShapeKernels(llvm::StringMap<KernelInfo> &table);
 void registerGradientKernels(llvm::StringMap<KernelInfo> &table);
+void registerCollectiveKernels(llvm::StringMap<KernelInfo> &table);
 
 //===----------------------------------------------------------------------===//
 // Helpers for the checks (Checks.cpp)

@@ -339,7 +339,9 @@ void runCrossEntropy(const KernelArgs &args) {
   const at::Tensor &logits = args.operand(0);
   at::Tensor loss = at::cross_entropy_loss(
       flattenLeading(logits), args.operand(1).reshape(-1).to(at::kLong),
-      /*weight=*/{}, at::Reduction::Mean, args.inst.getInt("ignore_index"),
+      /*weight=*/{},
+      args.inst.getInt("sum") ? at::Reduction::Sum : at::Reduction::Mean,
+      args.inst.getInt("ignore_index"),
       /*label_smoothing=*/0.0);
   args.result().copy_(loss);
 }

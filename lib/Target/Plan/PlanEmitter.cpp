@@ -102,9 +102,16 @@ LogicalResult appendConstant(Operation *op, ElementsAttr value,
 
 class Emitter {
 public:
-  FailureOr<rt::Plan> run(func::FuncOp step);
+  FailureOr<rt::Plan> run(ModuleOp module, func::FuncOp step);
 
 private:
+  int32_t axisIndex(StringRef name) {
+    for (auto [i, axis] : llvm::enumerate(plan.mesh))
+      if (axis.first == name)
+        return i;
+    return -1;
+  }
+
   FailureOr<uint32_t> tensorFor(Value buffer);
 
   rt::Plan plan;
@@ -131,6 +138,11 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
       })
       .Case([&](dsrt::PersistentOp op) {
         desc.name = op.getName().str();
+        if (auto sharding = op->getAttrOfType<ds::ShardingAttr>("ds.sharding"))
+          for (ArrayAttr axes : sharding.getDims())
+            desc.shardAxes.push_back(
+                axes.empty() ? -1
+                             : axisIndex(cast<StringAttr>(axes[0]).getValue()));
         switch (op.getKind()) {
         case dsrt::StorageKind::Parameter:
           desc.storage = rt::Storage::Parameter;
@@ -158,7 +170,15 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
   return tensorOf[buffer] = plan.tensors.size() - 1;
 }
 
-FailureOr<rt::Plan> Emitter::run(func::FuncOp step) {
+FailureOr<rt::Plan> Emitter::run(ModuleOp module, func::FuncOp step) {
+  auto meshes = llvm::to_vector(module.getOps<ds::MeshOp>());
+  if (meshes.size() > 1)
+    return meshes[1].emitError() << "a plan runs on one mesh";
+  if (!meshes.empty())
+    for (auto [name, size] :
+         llvm::zip(meshes[0].getAxisNames().getAsValueRange<StringAttr>(),
+                   meshes[0].getAxisSizes()))
+      plan.mesh.push_back({name.str(), size});
   auto arenaBytes = step->getAttrOfType<IntegerAttr>("dsrt.arena_bytes");
   auto alignment = step->getAttrOfType<IntegerAttr>("dsrt.arena_alignment");
   if (!arenaBytes || !alignment)
@@ -228,5 +248,5 @@ FailureOr<rt::Plan> dsc::emitPlan(ModuleOp module) {
   auto step = module.lookupSymbol<func::FuncOp>("step");
   if (!step)
     return module.emitError() << "no dsrt step function @step to emit";
-  return Emitter().run(step);
+  return Emitter().run(module, step);
 }

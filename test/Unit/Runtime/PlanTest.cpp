@@ -69,11 +69,12 @@ Instruction instruction(StringRef kernel, std::vector<uint32_t> operands,
 }
 
 /// A small training step with every storage kind, every attribute type,
-/// constants, gradients and metadata.
+/// constants, gradients, metadata, a mesh and inputs split over it.
 Plan samplePlan() {
   Plan plan;
   plan.arenaBytes = 320;
   plan.arenaAlignment = 64;
+  plan.mesh = {{"dp", 2}, {"sp", 3}};
   plan.tensors = {
       tensor("fc.weight", DType::F32, {4, 8}, Storage::Parameter),       // 0
       tensor("fc.bias", DType::F32, {8}, Storage::Parameter),            // 1
@@ -100,6 +101,8 @@ Plan samplePlan() {
       instruction("adamw_update", {0, 8, 4, 11}, {0, 4, 11},
                   {{"lr", 1e-3}, {"eps", 1e-8}, {"weight_decay", 0.01}}),
   };
+  plan.tensors[2].shardAxes = {0, -1};
+  plan.tensors[3].shardAxes = {0};
   plan.constants.resize(40);
   for (size_t i = 0; i < plan.constants.size(); ++i)
     plan.constants[i] = static_cast<uint8_t>(i * 7 + 1);
@@ -226,6 +229,16 @@ TEST(PlanValidationTest, AcceptsEdgeCases) {
   plan.tensors[7].offset = 3;
   // An in-place update of a parameter and a state tensor.
   plan.instructions.push_back(instruction("scale", {0}, {0, 4}));
+  // Axes of size 1, an input split along its last dimension only, an input
+  // with every entry -1.
+  plan.mesh = {{"dp", 1}, {"sp", 1}, {"tp", 4}};
+  plan.tensors[2].shardAxes = {-1, 1};
+  plan.tensors[3].shardAxes = {-1};
+  EXPECT_EQ(message(validatePlan(plan)), "");
+  // No mesh and no split inputs: one rank.
+  plan.mesh.clear();
+  plan.tensors[2].shardAxes.clear();
+  plan.tensors[3].shardAxes.clear();
   EXPECT_EQ(message(validatePlan(plan)), "");
 }
 
@@ -336,6 +349,50 @@ TEST(PlanValidationTest, RejectsEveryRule) {
        "gradient 2: tensor 0 'fc.weight' has two gradients"},
       {"empty metadata key", [](Plan &p) { p.metadata[""] = "v"; },
        "metadata entry with an empty key"},
+      {"unnamed mesh axis", [](Plan &p) { p.mesh[1].first = ""; },
+       "mesh axis 1: empty name"},
+      {"duplicate mesh axis", [](Plan &p) { p.mesh[1].first = "dp"; },
+       "mesh axis 1: duplicate name 'dp'"},
+      {"mesh axis of size 0", [](Plan &p) { p.mesh[0].second = 0; },
+       "mesh axis 0: 'dp' has size 0, expected at least 1"},
+      {"negative mesh axis", [](Plan &p) { p.mesh[1].second = -2; },
+       "mesh axis 1: 'sp' has size -2, expected at least 1"},
+      {"too many ranks",
+       [](Plan &p) {
+         p.mesh = {{"dp", 65536}, {"sp", 65536}};
+       },
+       "mesh axis 1: the mesh has more than 2^31-1 ranks"},
+      {"split parameter",
+       [](Plan &p) {
+         p.tensors[0].shardAxes = {0, -1};
+       },
+       "tensor 0 'fc.weight': only input tensors can be split over the mesh, "
+       "this one is param"},
+      {"split arena tensor",
+       [](Plan &p) {
+         p.tensors[6].shardAxes = {-1, -1};
+       },
+       "tensor 6 'h': only input tensors can be split over the mesh, this one "
+       "is arena"},
+      {"shard axes of another rank",
+       [](Plan &p) { p.tensors[2].shardAxes = {0}; },
+       "tensor 2 'x': shard axes have 1 entries for rank 2"},
+      {"shard axis out of range",
+       [](Plan &p) {
+         p.tensors[2].shardAxes = {-1, 2};
+       },
+       "tensor 2 'x': dimension 1 is split over mesh axis 2, but the mesh has "
+       "2 axes"},
+      {"shard axis below -1", [](Plan &p) { p.tensors[3].shardAxes = {-2}; },
+       "tensor 3 'labels': dimension 0 is split over mesh axis -2"},
+      {"shard axis without a mesh", [](Plan &p) { p.mesh.clear(); },
+       "tensor 2 'x': dimension 0 is split over mesh axis 0, but the mesh has "
+       "0 axes"},
+      {"one axis splits two dimensions",
+       [](Plan &p) {
+         p.tensors[2].shardAxes = {1, 1};
+       },
+       "tensor 2 'x': mesh axis 'sp' splits two dimensions"},
   };
   for (const ValidationCase &c : cases) {
     SCOPED_TRACE(c.label);
@@ -410,6 +467,7 @@ TEST_F(PlanFileTest, RoundTrip) {
   ASSERT_TRUE(succeeded(read));
   EXPECT_EQ(read->arenaBytes, 320u);
   EXPECT_EQ(read->arenaAlignment, 64u);
+  EXPECT_EQ(read->mesh, plan.mesh);
   ASSERT_EQ(read->tensors.size(), plan.tensors.size());
   for (size_t i = 0; i < plan.tensors.size(); ++i) {
     SCOPED_TRACE(i);
@@ -418,6 +476,7 @@ TEST_F(PlanFileTest, RoundTrip) {
     EXPECT_EQ(read->tensors[i].shape, plan.tensors[i].shape);
     EXPECT_EQ(read->tensors[i].storage, plan.tensors[i].storage);
     EXPECT_EQ(read->tensors[i].offset, plan.tensors[i].offset);
+    EXPECT_EQ(read->tensors[i].shardAxes, plan.tensors[i].shardAxes);
   }
   ASSERT_EQ(read->instructions.size(), plan.instructions.size());
   for (size_t i = 0; i < plan.instructions.size(); ++i) {
@@ -483,13 +542,18 @@ TEST_F(PlanFileTest, RejectsBadMagic) {
 }
 
 TEST_F(PlanFileTest, RejectsOtherVersion) {
+  static_assert(kPlanVersion == 2, "update this test and the format docs");
+  // Version 1 had no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
-  llvm::support::endian::write32le(&bytes[8], 2);
+  llvm::support::endian::write32le(&bytes[8], 1);
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 2, this runtime reads version 1; recompile "
+            path + ": plan version 1, this runtime reads version 2; recompile "
                    "with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 3);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 3, this runtime reads "
+                                "version 2; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {
@@ -574,6 +638,7 @@ std::string payloadPrefix() {
   std::string payload;
   putU64(payload, 0);  // arenaBytes
   putU64(payload, 64); // arenaAlignment
+  putU64(payload, 0);  // mesh axes
   return payload;
 }
 
@@ -608,6 +673,42 @@ TEST_F(PlanFileTest, RejectsHugeCountsWithoutAllocating) {
     payload.append(16, '\0');
     text = decodeError(withHeader(payload));
     EXPECT_TRUE(contains(text, "corrupt: constants needs")) << text;
+
+    // A mesh axis count and a mesh axis name length.
+    payload.clear();
+    putU64(payload, 0);
+    putU64(payload, 64);
+    putU64(payload, count);
+    payload.append(40, '\0');
+    text = decodeError(withHeader(payload));
+    EXPECT_TRUE(contains(text, "bad.plan: corrupt: mesh axis count " +
+                                   std::to_string(count)))
+        << text;
+    payload.clear();
+    putU64(payload, 0);
+    putU64(payload, 64);
+    putU64(payload, 1);
+    putU64(payload, count);
+    payload.append(40, '\0');
+    text = decodeError(withHeader(payload));
+    EXPECT_TRUE(contains(text, "corrupt: mesh axis name needs " +
+                                   std::to_string(count) + " bytes"))
+        << text;
+
+    // A shard axis count, after a tensor's offset.
+    payload = payloadPrefix();
+    putU64(payload, 1);
+    putU64(payload, 0);              // name
+    payload += '\x01';               // dtype
+    payload += std::string(4, '\0'); // rank 0
+    payload += '\x03';               // storage: input
+    putU64(payload, 0);              // offset
+    putU64(payload, count);
+    payload.append(40, '\0');
+    text = decodeError(withHeader(payload));
+    EXPECT_TRUE(contains(text, "corrupt: tensor 0 shard axis count " +
+                                   std::to_string(count)))
+        << text;
   }
 
   // A rank beyond the bytes left.
@@ -616,7 +717,7 @@ TEST_F(PlanFileTest, RejectsHugeCountsWithoutAllocating) {
   putU64(payload, 0);                            // name
   payload += '\x01';                             // dtype
   payload += std::string("\xff\xff\xff\x7f", 4); // rank
-  payload.append(16, '\0');
+  payload.append(24, '\0');
   std::string text = decodeError(withHeader(payload));
   EXPECT_TRUE(contains(text, "corrupt: tensor 0: rank 2147483647 exceeds"))
       << text;
@@ -719,7 +820,9 @@ TEST(PlanDumpTest, ListsEverything) {
       "  optimizer = \"adamw\"",
       "tensors:",
       "  %t0 = param f32[4,8] \"fc.weight\"",
-      "  %t3 = input i64[2] \"labels\"",
+      "  mesh = [\"dp\" = 2, \"sp\" = 3]",
+      "  %t2 = input f32[2,4] \"x\" split[dp, -]",
+      "  %t3 = input i64[2] \"labels\" split[dp]",
       "  %t4 = state f32[4,8] \"exp_avg.fc.weight\"",
       "  %t5 = const[offset=0] f32[8] \"bias_init\"",
       "  %t7 = arena[offset=64] f32[] \"loss\"",

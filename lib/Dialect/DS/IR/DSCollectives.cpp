@@ -126,6 +126,7 @@ DS_COLLECTIVE_GROUP_SIZE(AllToAllOp)
 DS_COLLECTIVE_GROUP_SIZE(AllGatherOp)
 DS_COLLECTIVE_GROUP_SIZE(ReduceScatterOp)
 DS_COLLECTIVE_GROUP_SIZE(AllReduceOp)
+DS_COLLECTIVE_GROUP_SIZE(LocalSliceOp)
 #undef DS_COLLECTIVE_GROUP_SIZE
 
 //===----------------------------------------------------------------------===//
@@ -181,4 +182,15 @@ LogicalResult AllReduceOp::verify() {
 
 LogicalResult AllReduceOp::verifySymbolUses(SymbolTableCollection &table) {
   return getGroupSize(table);
+}
+
+LogicalResult LocalSliceOp::verify() {
+  return verifyAxesAndDims(*this, getAxes(), {{"dim", getDim()}});
+}
+
+LogicalResult LocalSliceOp::verifySymbolUses(SymbolTableCollection &table) {
+  FailureOr<int64_t> n = getGroupSize(table);
+  if (failed(n))
+    return failure();
+  return verifyScaledShape(*this, getDim(), 1, *n);
 }

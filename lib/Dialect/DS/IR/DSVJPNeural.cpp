@@ -321,7 +321,8 @@ LogicalResult CrossEntropyOp::buildVJP(OpBuilder &builder,
   operandGrads.push_back(
       grad ? CrossEntropyGradOp::create(builder, getLoc(),
                                         getLogits().getType(), getLogits(),
-                                        getLabels(), grad, getIgnoreIndexAttr())
+                                        getLabels(), grad, getIgnoreIndexAttr(),
+                                        getSumAttr())
                  .getResult()
            : Value());
   operandGrads.push_back(Value());

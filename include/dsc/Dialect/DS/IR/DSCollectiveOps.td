@@ -150,4 +150,30 @@ def DS_AllReduceOp
   }];
 }
 
+def DS_LocalSliceOp : DS_CollectiveOp<"local_slice", [Pure]> {
+  let summary = "this rank's piece of a replicated tensor";
+  let description = !strconcat(commonDescription, [{
+    Takes the `j`-th of `n` equal pieces of `input` along `dim`, where `j`
+    is this rank's index in its group. No data moves: every rank holds the
+    whole input. Sharding propagation uses it where a replicated value (a
+    position table, a mask) meets values split along the same dimension.
+
+    ```mlir
+    %rows = ds.local_slice %pos on @mesh ["sp"] dim = 0
+        : (tensor<64x128xf32>) -> tensor<16x128xf32>
+    ```
+
+    **Constraints:**
+  }], commonConstraints, [{
+    - `dim` is in range and its size is divisible by `n`;
+    - the result is the input with `dim` divided by `n`.
+  }]);
+  let arguments = (ins DS_Tensor:$input, FlatSymbolRefAttr:$mesh,
+                   StrArrayAttr:$axes, I64Attr:$dim);
+  let assemblyFormat = [{
+    $input `on` $mesh $axes `dim` `=` $dim attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 #endif // DSC_DIALECT_DS_IR_DSCOLLECTIVEOPS_TD

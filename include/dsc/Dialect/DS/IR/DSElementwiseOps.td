@@ -11,7 +11,8 @@ class DS_UnaryOp<string mnemonic, Type type, string formula,
                  list<Trait> traits = []>
     : DS_Op<mnemonic, !listconcat([
         Pure, Elementwise, SameOperandsAndResultType,
-        DeclareOpInterfaceMethods<DS_VJPOpInterface>], traits)> {
+        DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+        DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>], traits)> {
   let summary = "elementwise " # formula;
   let description = !strconcat("Computes `", formula, [{` for every element.
     The result has the operand's type.
@@ -36,7 +37,8 @@ def DS_SiluOp : DS_UnaryOp<"silu", DS_FloatTensor, "x * sigmoid(x)">;
 def DS_SigmoidOp : DS_UnaryOp<"sigmoid", DS_FloatTensor, "1 / (1 + exp(-x))">;
 
 def DS_GeluOp : DS_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
-    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "elementwise Gaussian error linear unit";
   let description = [{
     `approximate = none` computes `x * 0.5 * (1 + erf(x / sqrt(2)))`;
@@ -56,7 +58,8 @@ def DS_GeluOp : DS_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
 }
 
 def DS_PowOp : DS_Op<"pow", [Pure, Elementwise, SameOperandsAndResultType,
-    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "elementwise power by a scalar exponent";
   let description = [{
     Raises every element to the constant `exponent`.
@@ -77,7 +80,8 @@ def DS_PowOp : DS_Op<"pow", [Pure, Elementwise, SameOperandsAndResultType,
 class DS_BinaryOp<string mnemonic, Type type, string formula,
                   list<Trait> traits = []>
     : DS_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor,
-        DeclareOpInterfaceMethods<DS_VJPOpInterface>], traits)> {
+        DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+        DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>], traits)> {
   let summary = "elementwise " # formula # " with broadcasting";
   let description = !strconcat("Computes `", formula, [{` elementwise after
     broadcasting the operands to a common shape by the dialect's NumPy rule.
@@ -104,7 +108,8 @@ def DS_MaximumOp
     : DS_BinaryOp<"maximum", DS_NumericTensor, "max(lhs, rhs)", [Commutative]>;
 
 def DS_CompareOp : DS_Op<"compare", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "elementwise comparison with broadcasting";
   let description = [{
     Compares the broadcast operands elementwise; the result is `i1`.
@@ -125,7 +130,8 @@ def DS_CompareOp : DS_Op<"compare", [Pure,
 }
 
 def DS_SelectOp : DS_Op<"select", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "elementwise choice with broadcasting";
   let description = [{
     Takes `on_true` where `condition` holds and `on_false` elsewhere, after

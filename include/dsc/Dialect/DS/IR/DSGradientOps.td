@@ -13,7 +13,8 @@
 // Backward
 //===----------------------------------------------------------------------===//
 
-def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure]> {
+def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradients of `ds.attention`";
   let description = [{
     Given the forward operands, the forward `output` and its gradient
@@ -46,7 +47,8 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DS_LayerNormGradOp : DS_Op<"layer_norm_grad", [Pure]> {
+def DS_LayerNormGradOp : DS_Op<"layer_norm_grad", [Pure,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradients of `ds.layer_norm`";
   let description = [{
     Given the forward `input`, the `weight` (ones when the forward had none)
@@ -74,7 +76,8 @@ def DS_LayerNormGradOp : DS_Op<"layer_norm_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DS_RmsNormGradOp : DS_Op<"rms_norm_grad", [Pure]> {
+def DS_RmsNormGradOp : DS_Op<"rms_norm_grad", [Pure,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradients of `ds.rms_norm`";
   let description = [{
     Given the forward `input`, the `weight` (ones when the forward had none)
@@ -102,7 +105,8 @@ def DS_RmsNormGradOp : DS_Op<"rms_norm_grad", [Pure]> {
 }
 
 class DS_ActivationGradOp<string mnemonic, string forward>
-    : DS_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : DS_Op<mnemonic, [Pure, SameOperandsAndResultType,
+                       DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradient of `ds." # forward # "`";
   let description = !strconcat("Returns `grad_output * d", forward,
     [{(input)/d input` elementwise, from the forward input.
@@ -118,7 +122,8 @@ class DS_ActivationGradOp<string mnemonic, string forward>
 
 def DS_SiluGradOp : DS_ActivationGradOp<"silu_grad", "silu">;
 
-def DS_GeluGradOp : DS_Op<"gelu_grad", [Pure, SameOperandsAndResultType]> {
+def DS_GeluGradOp : DS_Op<"gelu_grad", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradient of `ds.gelu`";
   let description = [{
     Returns `grad_output * dgelu(input)/d input` elementwise for the given
@@ -138,7 +143,8 @@ def DS_GeluGradOp : DS_Op<"gelu_grad", [Pure, SameOperandsAndResultType]> {
 }
 
 class DS_SoftmaxGradBase<string mnemonic, string forward, string formula>
-    : DS_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : DS_Op<mnemonic, [Pure, SameOperandsAndResultType,
+                       DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradient of `ds." # forward # "`";
   let description = !strconcat("From the forward result `y` and its gradient "
     "`dy`, returns `", formula, [{` along `dim`.
@@ -163,12 +169,14 @@ def DS_SoftmaxGradOp
 def DS_LogSoftmaxGradOp : DS_SoftmaxGradBase<"log_softmax_grad",
     "log_softmax", "dy - exp(y) * sum(dy)">;
 
-def DS_CrossEntropyGradOp : DS_Op<"cross_entropy_grad", [Pure]> {
+def DS_CrossEntropyGradOp : DS_Op<"cross_entropy_grad", [Pure,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradient of `ds.cross_entropy` with respect to the logits";
   let description = [{
     `(softmax(logits) - onehot(label)) * grad_loss / count` for positions
     that count and 0 for ignored ones, where `count` is the number of
-    positions whose label is not `ignore_index`.
+    positions whose label is not `ignore_index`; with `sum` (the gradient of
+    the sum form) there is no division by `count`.
 
     ```mlir
     %dl = ds.cross_entropy_grad %logits, %labels, %dloss ignore_index = -100
@@ -179,16 +187,18 @@ def DS_CrossEntropyGradOp : DS_Op<"cross_entropy_grad", [Pure]> {
     - the result has the logits' type; `grad_loss` is 0-d.
   }];
   let arguments = (ins DS_FloatTensor:$logits, DS_IntTensor:$labels,
-                   DS_ScalarFloatTensor:$grad_loss, I64Attr:$ignore_index);
+                   DS_ScalarFloatTensor:$grad_loss, I64Attr:$ignore_index,
+                   UnitAttr:$sum);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = [{
     $logits `,` $labels `,` $grad_loss `ignore_index` `=` $ignore_index
-    attr-dict `:` functional-type(operands, results)
+    (`sum` $sum^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
 
-def DS_EmbeddingGradOp : DS_Op<"embedding_grad", [Pure]> {
+def DS_EmbeddingGradOp : DS_Op<"embedding_grad", [Pure,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradient of `ds.embedding` with respect to the table";
   let description = [{
     Scatter-adds the rows of `grad_output` [..., D] into a zero table of the
@@ -211,7 +221,8 @@ def DS_EmbeddingGradOp : DS_Op<"embedding_grad", [Pure]> {
 }
 
 def DS_PadOp : DS_Op<"pad", [Pure,
-    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "zero padding, the transpose of `ds.slice`";
   let description = [{
     Places `input` into a zero tensor: element `i` of dimension `d` goes to
@@ -240,7 +251,8 @@ def DS_PadOp : DS_Op<"pad", [Pure,
 // Optimizers
 //===----------------------------------------------------------------------===//
 
-def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure]> {
+def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "one `torch.optim.AdamW` step for one parameter";
   let description = [{
     With `t` the step count after this step (`step`, a 0-d i64 tensor):
@@ -279,7 +291,8 @@ def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DS_SgdUpdateOp : DS_Op<"sgd_update", [Pure]> {
+def DS_SgdUpdateOp : DS_Op<"sgd_update", [Pure,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "one `torch.optim.SGD` step for one parameter";
   let description = [{
     ```

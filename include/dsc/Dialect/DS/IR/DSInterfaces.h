@@ -12,6 +12,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 
+#include "dsc/Dialect/DS/IR/ShardingRule.h"
+
 #include "dsc/Dialect/DS/IR/DSInterfaces.h.inc"
 
 namespace mlir::ds::vjp {

@@ -47,4 +47,34 @@ def DS_VJPOpInterface : OpInterface<"VJPOpInterface"> {
   ];
 }
 
+def DS_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
+  let cppNamespace = "::mlir::ds";
+  let description = [{
+    The op's sharding rule (see `ShardingRule.h`): its factors, their kinds,
+    and how each operand and result dimension is made of them. Sharding
+    propagation is generic over this interface: no pass special-cases ops.
+
+    ```mlir
+    // ds.matmul [b, m, k] x [b, k, n] -> [b, m, n]: factors b, m, n
+    // pass through; k is a sum.
+    ```
+  }];
+
+  let methods = [
+    InterfaceMethod<[{
+        Returns the op's sharding rule for its current operand and result
+        types.
+      }],
+      "::mlir::ds::ShardingRule", "getShardingRule", (ins)>,
+    InterfaceMethod<[{
+        Called once the op's operands have their local (per-rank) types:
+        rewrites attributes that spell out sizes of dimensions that are now
+        split (a full-range slice's limits) so that the op verifies with
+        local types. Most ops have no such attribute.
+      }],
+      "void", "localizeAttributes", (ins), /*methodBody=*/[{}],
+      /*defaultImplementation=*/[{ return; }]>
+  ];
+}
+
 #endif // DSC_DIALECT_DS_IR_DSINTERFACES_TD

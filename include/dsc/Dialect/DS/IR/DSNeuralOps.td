@@ -8,7 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 def DS_MatmulOp : DS_Op<"matmul", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "batched matrix product with transpose flags";
   let description = [{
     Multiplies the last two dimensions of `lhs` [..., M, K] and `rhs`
@@ -37,7 +38,8 @@ def DS_MatmulOp : DS_Op<"matmul", [Pure,
 }
 
 def DS_LinearOp : DS_Op<"linear", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "affine map `input · weightᵀ + bias`";
   let description = [{
     Applies `torch.nn.functional.linear`: `input` [..., in], `weight`
@@ -69,7 +71,8 @@ def DS_LinearOp : DS_Op<"linear", [Pure,
 
 class DS_ReduceOp<string mnemonic, string what>
     : DS_Op<mnemonic, [Pure, InferTypeOpAdaptor,
-                       DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+                       DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+                       DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = what # " over dimensions";
   let description = !strconcat("Reduces `input` to its ", what,
     [{ over `dims`. With `keepdim` the reduced dimensions stay with size 1,
@@ -101,7 +104,8 @@ def DS_MaxOp : DS_ReduceOp<"max", "maximum">;
 
 class DS_SoftmaxBase<string mnemonic, string formula>
     : DS_Op<mnemonic, [Pure, SameOperandsAndResultType,
-                       DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+                       DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+                       DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = formula # " along one dimension";
   let description = !strconcat("Computes `", formula, [{` along `dim`,
     numerically stable (the maximum is subtracted first).
@@ -123,7 +127,8 @@ def DS_SoftmaxOp : DS_SoftmaxBase<"softmax", "exp(x) / sum(exp(x))">;
 def DS_LogSoftmaxOp : DS_SoftmaxBase<"log_softmax", "x - log(sum(exp(x)))">;
 
 def DS_LayerNormOp : DS_Op<"layer_norm", [Pure, AttrSizedOperandSegments,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "layer normalisation over the last dimension";
   let description = [{
     `(x - mean(x)) / sqrt(var(x) + epsilon) * weight + bias` over the last
@@ -151,7 +156,8 @@ def DS_LayerNormOp : DS_Op<"layer_norm", [Pure, AttrSizedOperandSegments,
 }
 
 def DS_RmsNormOp : DS_Op<"rms_norm", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "root-mean-square normalisation over the last dimension";
   let description = [{
     `x * rsqrt(mean(x^2) + epsilon) * weight` over the last dimension, as
@@ -181,7 +187,8 @@ def DS_RmsNormOp : DS_Op<"rms_norm", [Pure,
 //===----------------------------------------------------------------------===//
 
 def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "row lookup in an embedding table";
   let description = [{
     Gathers the rows of `weight` [V, D] named by `indices` [...], giving
@@ -202,7 +209,8 @@ def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
 }
 
 def DS_AttentionOp : DS_Op<"attention", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "scaled dot-product attention, optionally causal, with GQA";
   let description = [{
     `softmax(q · kᵀ · scale [+ causal mask]) · v` per batch and head.
@@ -243,14 +251,17 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
 }
 
 def DS_CrossEntropyOp : DS_Op<"cross_entropy", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
-  let summary = "mean cross-entropy loss over the tokens that count";
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+  let summary = "cross-entropy loss over the tokens that count";
   let description = [{
     `logits` [..., C] and integer `labels` [...]: the loss of one position is
     `logsumexp(logits) - logits[label]`; positions whose label equals
     `ignore_index` do not count. The result is the mean over the positions
     that count, a 0-d tensor, as `torch.nn.functional.cross_entropy` with
-    `reduction='mean'` gives.
+    `reduction='mean'` gives; with `sum`, their sum (`reduction='sum'`).
+    Distributed steps use the sum form: the mean over all ranks is the sum
+    of the sums over the sum of the counts.
 
     ```mlir
     %l = ds.cross_entropy %logits, %labels ignore_index = -100
@@ -261,11 +272,11 @@ def DS_CrossEntropyOp : DS_Op<"cross_entropy", [Pure,
     - `labels` has rank one less than `logits` and its leading shape.
   }];
   let arguments = (ins DS_FloatTensor:$logits, DS_IntTensor:$labels,
-                   I64Attr:$ignore_index);
+                   I64Attr:$ignore_index, UnitAttr:$sum);
   let results = (outs DS_ScalarFloatTensor:$result);
   let assemblyFormat = [{
-    $logits `,` $labels `ignore_index` `=` $ignore_index attr-dict `:`
-    functional-type(operands, results)
+    $logits `,` $labels `ignore_index` `=` $ignore_index (`sum` $sum^)?
+    attr-dict `:` functional-type(operands, results)
   }];
 }
 

@@ -4,7 +4,8 @@
 #define DSC_DIALECT_DS_IR_DSSHAPEOPS_TD
 
 def DS_ReshapeOp : DS_Op<"reshape", [Pure,
-    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "reinterpretation of a tensor with another static shape";
   let description = [{
     The elements in row-major order are unchanged; only the shape changes.
@@ -24,7 +25,8 @@ def DS_ReshapeOp : DS_Op<"reshape", [Pure,
 }
 
 def DS_TransposeOp : DS_Op<"transpose", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "permutation of dimensions";
   let description = [{
     Result dimension `i` is operand dimension `permutation[i]`.
@@ -47,7 +49,9 @@ def DS_TransposeOp : DS_Op<"transpose", [Pure,
 }
 
 def DS_SliceOp : DS_Op<"slice", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
+                              ["localizeAttributes"]>]> {
   let summary = "static strided slice";
   let description = [{
     Takes `input[starts[d] : limits[d] : strides[d]]` in every dimension `d`.
@@ -72,7 +76,8 @@ def DS_SliceOp : DS_Op<"slice", [Pure,
 }
 
 def DS_ConcatOp : DS_Op<"concat", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "concatenation along one dimension";
   let description = [{
     ```mlir
@@ -92,7 +97,8 @@ def DS_ConcatOp : DS_Op<"concat", [Pure,
 }
 
 def DS_SplitOp : DS_Op<"split", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "split into consecutive pieces along one dimension";
   let description = [{
     Result `i` holds `sizes[i]` consecutive entries of `input` along `dim`.
@@ -116,7 +122,8 @@ def DS_SplitOp : DS_Op<"split", [Pure,
 }
 
 def DS_BroadcastOp : DS_Op<"broadcast", [Pure,
-    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "broadcast to a larger shape by the NumPy rule";
   let description = [{
     Expands `input` to the result shape by the dialect's NumPy rule, as
@@ -137,7 +144,8 @@ def DS_BroadcastOp : DS_Op<"broadcast", [Pure,
   let hasFolder = 1;
 }
 
-def DS_IotaOp : DS_Op<"iota", [Pure, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+def DS_IotaOp : DS_Op<"iota", [Pure, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "indices along one dimension";
   let description = [{
     Element `[i0, ..., in]` is `i_dim`, converted to the element type.
@@ -156,7 +164,8 @@ def DS_IotaOp : DS_Op<"iota", [Pure, DeclareOpInterfaceMethods<DS_VJPOpInterface
 }
 
 def DS_ConstantOp : DS_Op<"constant", [Pure, ConstantLike,
-    AllTypesMatch<["value", "result"]>, DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    AllTypesMatch<["value", "result"]>, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "dense or splat constant tensor";
   let description = [{
     ```mlir
@@ -171,7 +180,8 @@ def DS_ConstantOp : DS_Op<"constant", [Pure, ConstantLike,
 }
 
 def DS_ConvertOp : DS_Op<"convert", [Pure, SameOperandsAndResultShape,
-    DeclareOpInterfaceMethods<DS_VJPOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "element type conversion";
   let description = [{
     Converts every element to the result's element type (round to nearest

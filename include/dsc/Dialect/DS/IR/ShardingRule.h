@@ -1,0 +1,69 @@
+//===- ShardingRule.h - einsum-like factor rules of ds ops ------*- C++ -*-===//
+//
+// An op's sharding rule describes its iteration space as factors, as
+// Shardy's OpShardingRule does: every dimension of every operand and result
+// is a product of factors (major to minor). Sharding propagation reads the
+// rule to carry a sharding from operands to results and to decide where
+// collectives are needed, without knowing the op.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_DIALECT_DS_IR_SHARDINGRULE_H
+#define DSC_DIALECT_DS_IR_SHARDINGRULE_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+
+namespace mlir {
+class Operation;
+namespace ds {
+
+/// What sharding a factor means for the op.
+enum class FactorKind {
+  /// Appears in operands and results alike (batch, sequence, heads, ...):
+  /// splitting it splits the computation with no communication.
+  PassThrough,
+  /// Summed over (a contraction): split, it leaves partial sums that an
+  /// all-reduce (sum) completes. Like every reduction kind, it may also
+  /// appear in some results: it passes through those (each shard computes
+  /// its slice of them) and is reduced in the results it is absent from
+  /// (`layer_norm_grad`: the leading factors pass through into the input
+  /// gradient and are summed in the weight and bias gradients).
+  ReductionSum,
+  /// Averaged over: split in equal pieces, an all-reduce (mean) completes.
+  ReductionMean,
+  /// Maximised over: an all-reduce (max) completes.
+  ReductionMax,
+  /// Must be whole on every rank (a softmax axis, attention's sequence, a
+  /// sliced or concatenated dimension): a split operand is resharded first.
+  NeedReplication,
+};
+
+/// The factors of an op and how its operand and result dimensions are made
+/// of them. A dimension with no factors has size 1 (a broadcast dimension).
+struct ShardingRule {
+  llvm::SmallVector<int64_t> factorSizes;
+  llvm::SmallVector<FactorKind> factorKinds;
+  /// operandDims[i][d]: the factors of dimension d of operand i.
+  llvm::SmallVector<llvm::SmallVector<llvm::SmallVector<int64_t, 2>>> operandDims;
+  /// resultDims[i][d]: the factors of dimension d of result i.
+  llvm::SmallVector<llvm::SmallVector<llvm::SmallVector<int64_t, 2>>> resultDims;
+
+  /// Adds a factor and returns its index.
+  int64_t addFactor(int64_t size, FactorKind kind = FactorKind::PassThrough) {
+    factorSizes.push_back(size);
+    factorKinds.push_back(kind);
+    return factorSizes.size() - 1;
+  }
+  int64_t getNumFactors() const { return factorSizes.size(); }
+  /// Checks the rule against the op's types: one entry per operand/result
+  /// dimension, factor products equal to dimension sizes, known factors.
+  bool verify(Operation *op) const;
+};
+
+} // namespace ds
+} // namespace mlir
+
+#endif // DSC_DIALECT_DS_IR_SHARDINGRULE_H

@@ -1,0 +1,326 @@
+//===- Collective.cpp - the collectives of DSCollectiveOps.td
+//--------------===//
+//
+// `all_reduce`, `all_gather`, `reduce_scatter` and `all_to_all` move data
+// through the communicator of their group (Comm.h); `local_slice` only needs
+// this rank's index in it. The communicator works on flat buffers whose
+// pieces lie contiguously in group order, so a split or concatenation along
+// an inner dimension packs the pieces into a temporary first (a movedim of
+// the split view, then a contiguous copy) and unpacks after.
+//
+// A group of one rank has no communicator: every collective is then a copy.
+// A failed collective throws, and the executor reports the message (which
+// names the operation and the lost rank) as the instruction's error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ATenKernel.h"
+
+#include "dsc/Runtime/Comm.h"
+
+#include "llvm/ADT/Twine.h"
+
+#include <stdexcept>
+
+using namespace dsc::rt;
+using namespace dsc::rt::kernels;
+using llvm::Twine;
+
+namespace {
+
+constexpr llvm::StringRef kReductions[] = {"sum", "mean", "max"};
+
+DType dtypeOf(const at::Tensor &tensor) {
+  switch (tensor.scalar_type()) {
+  case at::kDouble:
+    return DType::F64;
+  case at::kFloat:
+    return DType::F32;
+  case at::kHalf:
+    return DType::F16;
+  case at::kBFloat16:
+    return DType::BF16;
+  case at::kLong:
+    return DType::I64;
+  case at::kInt:
+    return DType::I32;
+  case at::kShort:
+    return DType::I16;
+  case at::kChar:
+    return DType::I8;
+  case at::kByte:
+    return DType::U8;
+  case at::kBool:
+    return DType::Bool;
+  default:
+    throw std::runtime_error("no collective for ATen dtype " +
+                             std::string(at::toString(tensor.scalar_type())));
+  }
+}
+
+ReduceOp reduceOpOf(const Instruction &inst) {
+  std::string name = inst.getString("reduction");
+  if (name == "mean")
+    return ReduceOp::Mean;
+  if (name == "max")
+    return ReduceOp::Max;
+  return ReduceOp::Sum;
+}
+
+void throwIfFailed(llvm::Error err) {
+  if (err)
+    throw std::runtime_error(llvm::toString(std::move(err)));
+}
+
+/// Returns `shape` with dimension `dim` replaced by (`pieces`, size/pieces).
+std::vector<int64_t> splitDim(at::IntArrayRef shape, int64_t dim,
+                              int64_t pieces) {
+  std::vector<int64_t> result(shape.begin(), shape.end());
+  result[dim] /= pieces;
+  result.insert(result.begin() + dim, pieces);
+  return result;
+}
+
+/// Returns `shape` with dimension `dim` multiplied by `factor` (negative:
+/// divided by -factor).
+std::vector<int64_t> scaledShape(llvm::ArrayRef<int64_t> shape, int64_t dim,
+                                 int64_t factor) {
+  std::vector<int64_t> result(shape.begin(), shape.end());
+  if (factor > 0)
+    result[dim] *= factor;
+  else
+    result[dim] /= -factor;
+  return result;
+}
+
+/// Reads a dimension attribute and checks it against `rank`.
+llvm::Expected<int64_t> readDim(const Instruction &inst, llvm::StringRef name,
+                                size_t rank) {
+  auto dim = readInt(inst, name);
+  if (!dim)
+    return dim.takeError();
+  return normalizeDim(*dim, rank, "attribute '" + name.str() + "'");
+}
+
+/// Checks that dimension `dim` of `desc` splits into `pieces` equal pieces.
+llvm::Error expectDivisible(const TensorDesc &desc, int64_t dim, int64_t pieces,
+                            llvm::StringRef what) {
+  if (desc.shape[dim] % pieces == 0)
+    return llvm::Error::success();
+  return checkError(what + " " + typeString(desc) + ": dimension " +
+                    Twine(dim) + " of size " + Twine(desc.shape[dim]) +
+                    " does not split into " + Twine(pieces) +
+                    " equal pieces (the group size)");
+}
+
+int64_t normalizedDim(const Instruction &inst, llvm::StringRef name,
+                      int64_t rank) {
+  int64_t dim = inst.getInt(name);
+  return dim < 0 ? dim + rank : dim;
+}
+
+//===----------------------------------------------------------------------===//
+// all_reduce
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkAllReduce(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  if (llvm::Error err = expectNumeric(input, "the input"))
+    return err;
+  if (auto reduction = readString(args.inst, "reduction", kReductions);
+      !reduction)
+    return reduction.takeError();
+  return expectSameType(*args.results[0], "the result", input, "the input");
+}
+
+void runAllReduce(const KernelArgs &args) {
+  at::Tensor &result = args.result();
+  copyUnlessSame(result, args.operand(0));
+  if (Communicator *comm = args.group->comm)
+    throwIfFailed(comm->allReduce(result.data_ptr(), result.numel(),
+                                  dtypeOf(result), reduceOpOf(args.inst)));
+}
+
+//===----------------------------------------------------------------------===//
+// all_gather
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkAllGather(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  auto dim = readDim(args.inst, "dim", input.shape.size());
+  if (!dim)
+    return dim.takeError();
+  return expectType(*args.results[0], input.dtype,
+                    scaledShape(input.shape, *dim, args.groupSize),
+                    "the result");
+}
+
+void runAllGather(const KernelArgs &args) {
+  const at::Tensor &input = args.operand(0);
+  at::Tensor &result = args.result();
+  Communicator *comm = args.group->comm;
+  if (!comm) {
+    result.copy_(input);
+    return;
+  }
+  int64_t n = args.group->size;
+  int64_t dim = normalizedDim(args.inst, "dim", input.dim());
+  at::Tensor in = input.contiguous();
+  if (dim == 0) {
+    throwIfFailed(comm->allGather(in.data_ptr(), result.data_ptr(), in.numel(),
+                                  dtypeOf(in)));
+    return;
+  }
+  // The pieces arrive stacked: [n, input...]; move the stacking dimension
+  // next to `dim` of the result.
+  std::vector<int64_t> stacked(input.sizes().begin(), input.sizes().end());
+  stacked.insert(stacked.begin(), n);
+  at::Tensor gathered = at::empty(stacked, input.options());
+  throwIfFailed(comm->allGather(in.data_ptr(), gathered.data_ptr(), in.numel(),
+                                dtypeOf(in)));
+  result.view(splitDim(result.sizes(), dim, n)).copy_(gathered.movedim(0, dim));
+}
+
+//===----------------------------------------------------------------------===//
+// reduce_scatter
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkReduceScatter(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  if (llvm::Error err = expectNumeric(input, "the input"))
+    return err;
+  if (auto reduction = readString(args.inst, "reduction", kReductions);
+      !reduction)
+    return reduction.takeError();
+  auto dim = readDim(args.inst, "dim", input.shape.size());
+  if (!dim)
+    return dim.takeError();
+  if (llvm::Error err =
+          expectDivisible(input, *dim, args.groupSize, "the input"))
+    return err;
+  return expectType(*args.results[0], input.dtype,
+                    scaledShape(input.shape, *dim, -args.groupSize),
+                    "the result");
+}
+
+void runReduceScatter(const KernelArgs &args) {
+  const at::Tensor &input = args.operand(0);
+  at::Tensor &result = args.result();
+  Communicator *comm = args.group->comm;
+  if (!comm) {
+    result.copy_(input);
+    return;
+  }
+  int64_t n = args.group->size;
+  int64_t dim = normalizedDim(args.inst, "dim", input.dim());
+  // Piece j (along `dim`) goes to group rank j: lay the pieces out one after
+  // the other.
+  at::Tensor pieces = dim == 0 ? input.contiguous()
+                               : input.view(splitDim(input.sizes(), dim, n))
+                                     .movedim(dim, 0)
+                                     .contiguous();
+  throwIfFailed(comm->reduceScatter(pieces.data_ptr(), result.data_ptr(),
+                                    result.numel(), dtypeOf(result),
+                                    reduceOpOf(args.inst)));
+}
+
+//===----------------------------------------------------------------------===//
+// all_to_all
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkAllToAll(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  size_t rank = input.shape.size();
+  auto splitDim = readDim(args.inst, "split_dim", rank);
+  if (!splitDim)
+    return splitDim.takeError();
+  auto concatDim = readDim(args.inst, "concat_dim", rank);
+  if (!concatDim)
+    return concatDim.takeError();
+  if (llvm::Error err =
+          expectDivisible(input, *splitDim, args.groupSize, "the input"))
+    return err;
+  std::vector<int64_t> shape =
+      scaledShape(input.shape, *splitDim, -args.groupSize);
+  shape = scaledShape(shape, *concatDim, args.groupSize);
+  return expectType(*args.results[0], input.dtype, shape, "the result");
+}
+
+void runAllToAll(const KernelArgs &args) {
+  const at::Tensor &input = args.operand(0);
+  at::Tensor &result = args.result();
+  Communicator *comm = args.group->comm;
+  if (!comm) {
+    result.copy_(input);
+    return;
+  }
+  int64_t n = args.group->size;
+  int64_t split = normalizedDim(args.inst, "split_dim", input.dim());
+  int64_t concat = normalizedDim(args.inst, "concat_dim", input.dim());
+  // Send: [n, piece...], piece j for group rank j. Receive the same layout,
+  // piece j from group rank j, and concatenate along `concat`.
+  at::Tensor send = input.view(splitDim(input.sizes(), split, n))
+                        .movedim(split, 0)
+                        .contiguous();
+  at::Tensor received = at::empty_like(send);
+  std::vector<size_t> counts(n, static_cast<size_t>(send.numel() / n));
+  throwIfFailed(comm->allToAll(send.data_ptr(), received.data_ptr(), counts,
+                               counts, dtypeOf(send)));
+  result.view(splitDim(result.sizes(), concat, n))
+      .copy_(received.movedim(0, concat));
+}
+
+//===----------------------------------------------------------------------===//
+// local_slice
+//===----------------------------------------------------------------------===//
+
+llvm::Error checkLocalSlice(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  auto dim = readDim(args.inst, "dim", input.shape.size());
+  if (!dim)
+    return dim.takeError();
+  if (llvm::Error err =
+          expectDivisible(input, *dim, args.groupSize, "the input"))
+    return err;
+  return expectType(*args.results[0], input.dtype,
+                    scaledShape(input.shape, *dim, -args.groupSize),
+                    "the result");
+}
+
+void runLocalSlice(const KernelArgs &args) {
+  const at::Tensor &input = args.operand(0);
+  at::Tensor &result = args.result();
+  int64_t dim = normalizedDim(args.inst, "dim", input.dim());
+  int64_t piece = result.size(dim);
+  result.copy_(input.narrow(dim, args.group->rank * piece, piece));
+}
+
+KernelInfo collective(KernelFn run, CheckFn check, GroupUse use,
+                      Alias alias = Alias::None) {
+  KernelInfo info;
+  info.run = run;
+  info.check = check;
+  info.minOperands = info.maxOperands = 1;
+  info.numResults = 1;
+  info.alias = alias;
+  info.group = use;
+  return info;
+}
+
+} // namespace
+
+void dsc::rt::kernels::registerCollectiveKernels(
+    llvm::StringMap<KernelInfo> &table) {
+  // all_reduce works in place on its result; the others write a result of
+  // another shape, which the executor never lets overlap the input.
+  table["all_reduce"] = collective(runAllReduce, checkAllReduce,
+                                   GroupUse::Communicator, Alias::Elementwise);
+  table["all_gather"] =
+      collective(runAllGather, checkAllGather, GroupUse::Communicator);
+  table["reduce_scatter"] =
+      collective(runReduceScatter, checkReduceScatter, GroupUse::Communicator);
+  table["all_to_all"] =
+      collective(runAllToAll, checkAllToAll, GroupUse::Communicator);
+  table["local_slice"] =
+      collective(runLocalSlice, checkLocalSlice, GroupUse::Index);
+}

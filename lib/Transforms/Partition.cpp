@@ -1,0 +1,702 @@
+//===- Partition.cpp - -ds-partition --------------------------------------===//
+//
+// Splits the training step over a dp x sp mesh. Two phases over the step's
+// ops in order:
+//
+//  1. Analysis, on the global types: each op's sharding rule maps its
+//     operands' layouts onto factors; conflicts are settled (a split factor
+//     that must be whole moves to another factor or is gathered; a whole
+//     operand meeting a split factor takes its piece); partial results of
+//     split reductions are noted; the results' layouts follow.
+//  2. Rewriting: operands are converted to the layouts the op needs
+//     (all_to_all, all_gather, local_slice on a view whose dimensions are
+//     the layout's atoms), result types become the local types, partial
+//     results get an all_reduce, and moved factors are moved back.
+//
+// Nothing here knows an op: everything comes from DS_ShardingRuleOpInterface.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Analysis/ShardingLayout.h"
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace dsc {
+#define GEN_PASS_DEF_PARTITIONPASS
+#include "dsc/Transforms/Passes.h.inc"
+} // namespace dsc
+
+using namespace mlir;
+using namespace mlir::ds;
+using dsc::Atom;
+using dsc::DimLayout;
+using dsc::Layout;
+
+namespace {
+
+struct Mesh {
+  SmallVector<std::string> names;
+  SmallVector<int64_t> sizes;
+  FlatSymbolRefAttr symbol;
+};
+
+/// What the analysis decided for one op.
+struct OpPlan {
+  SmallVector<std::optional<Layout>> operandLayouts;
+  SmallVector<Layout> resultLayouts;
+  /// Per result: (axis, kind) of the all-reduces that complete it.
+  SmallVector<SmallVector<std::pair<int, ReductionKind>>> reductions;
+  /// Per result: the layout to move it to after the op, if any.
+  SmallVector<std::optional<Layout>> restore;
+};
+
+RankedTensorType rankedType(Value v) {
+  return dyn_cast<RankedTensorType>(v.getType());
+}
+
+std::optional<ReductionKind> reductionOf(FactorKind kind) {
+  switch (kind) {
+  case FactorKind::ReductionSum: return ReductionKind::Sum;
+  case FactorKind::ReductionMean: return ReductionKind::Mean;
+  case FactorKind::ReductionMax: return ReductionKind::Max;
+  default: return std::nullopt;
+  }
+}
+
+class Partitioner {
+public:
+  Partitioner(ModuleOp module, func::FuncOp step, Mesh mesh)
+      : module(module), step(step), mesh(std::move(mesh)),
+        builder(step.getContext()) {}
+
+  LogicalResult run(ArrayRef<std::pair<BlockArgument, Layout>> inputs);
+
+private:
+  LogicalResult analyse(Operation *op);
+  LogicalResult rewrite(Operation *op);
+  Layout layoutOf(Value v) {
+    auto it = layouts.find(v);
+    if (it != layouts.end())
+      return it->second;
+    return Layout::replicated(rankedType(v).getShape());
+  }
+  /// Converts `value` (global type `global`) from layout `from` to `to`.
+  FailureOr<Value> convert(Value value, RankedTensorType global,
+                           const Layout &from, const Layout &to, Location loc);
+  RankedTensorType localType(RankedTensorType global, const Layout &layout) {
+    return global.clone(layout.localShape(mesh.sizes));
+  }
+  ArrayAttr axesAttr(ArrayRef<int> axes) {
+    SmallVector<Attribute> names;
+    for (int axis : axes)
+      names.push_back(builder.getStringAttr(mesh.names[axis]));
+    return builder.getArrayAttr(names);
+  }
+
+  ModuleOp module;
+  func::FuncOp step;
+  Mesh mesh;
+  OpBuilder builder;
+  DenseMap<Value, Layout> layouts;
+  /// Global types, recorded before any type changes.
+  DenseMap<Value, RankedTensorType> globalTypes;
+  DenseMap<Operation *, OpPlan> plans;
+  /// Values moved back after their op, to the op's own result.
+  DenseMap<Value, Value> movedBackFrom;
+  /// Converted values, so that one value is resharded once per layout.
+  std::map<std::pair<void *, std::string>, Value> converted;
+};
+
+/// Maps a layout's dimension onto the op's factors of that dimension: the
+/// atoms each factor gets, or failure when the split cannot be expressed.
+FailureOr<SmallVector<DimLayout>>
+atomsPerFactor(const DimLayout &dim, ArrayRef<int64_t> factors,
+               const ShardingRule &rule, ArrayRef<int64_t> axisSizes) {
+  SmallVector<int64_t> factorSizes, atomSizes;
+  for (int64_t f : factors)
+    factorSizes.push_back(rule.factorSizes[f]);
+  for (const Atom &a : dim)
+    atomSizes.push_back(a.size);
+  auto refined = dsc::refineSizes(atomSizes, factorSizes);
+  if (!refined)
+    return failure();
+  auto pieces = dsc::splitAtoms(dim, *refined, axisSizes);
+  if (!pieces)
+    return failure();
+  SmallVector<DimLayout> out(factors.size());
+  size_t piece = 0;
+  for (auto [i, f] : llvm::enumerate(factors)) {
+    int64_t remaining = rule.factorSizes[f];
+    while (remaining > 1 && piece < pieces->size()) {
+      out[i].push_back((*pieces)[piece]);
+      remaining /= (*pieces)[piece].size;
+      ++piece;
+    }
+    if (out[i].empty())
+      out[i].push_back(Atom{rule.factorSizes[f], -1});
+  }
+  return out;
+}
+
+/// Merges what two operands say about one factor; fails on a conflict.
+FailureOr<DimLayout> mergeFactorAtoms(const DimLayout &a, const DimLayout &b,
+                                      ArrayRef<int64_t> axisSizes) {
+  SmallVector<int64_t> sa, sb;
+  for (const Atom &x : a)
+    sa.push_back(x.size);
+  for (const Atom &x : b)
+    sb.push_back(x.size);
+  auto refined = dsc::refineSizes(sa, sb);
+  if (!refined)
+    return failure();
+  auto pa = dsc::splitAtoms(a, *refined, axisSizes);
+  auto pb = dsc::splitAtoms(b, *refined, axisSizes);
+  if (!pa || !pb)
+    return failure();
+  DimLayout out;
+  for (auto [x, y] : llvm::zip(*pa, *pb)) {
+    if (x.axis >= 0 && y.axis >= 0 && x.axis != y.axis)
+      return failure();
+    out.push_back(Atom{x.size, x.axis >= 0 ? x.axis : y.axis});
+  }
+  return out;
+}
+
+bool isSplit(const DimLayout &atoms) {
+  return llvm::any_of(atoms, [](const Atom &a) { return a.axis >= 0; });
+}
+
+LogicalResult Partitioner::analyse(Operation *op) {
+  auto ruleOp = dyn_cast<ShardingRuleOpInterface>(op);
+  bool anySplit = llvm::any_of(op->getOperands(), [&](Value v) {
+    return layouts.count(v) && !layouts[v].isReplicated();
+  });
+  OpPlan plan;
+  if (!anySplit) {
+    // Everything whole: the op runs as before on every rank.
+    for (Value r : op->getResults())
+      if (auto type = rankedType(r))
+        layouts[r] = Layout::replicated(type.getShape());
+    return success();
+  }
+  if (!ruleOp) {
+    // An op without a rule (the return) needs its operands whole.
+    for (Value v : op->getOperands())
+      plan.operandLayouts.push_back(
+          rankedType(v) ? std::optional<Layout>(Layout::replicated(
+                              rankedType(v).getShape()))
+                        : std::nullopt);
+    plans[op] = std::move(plan);
+    return success();
+  }
+
+  ShardingRule rule = ruleOp.getShardingRule();
+  int64_t numFactors = rule.getNumFactors();
+  SmallVector<DimLayout> factorAtoms(numFactors);
+  for (int64_t f = 0; f < numFactors; ++f)
+    factorAtoms[f] = {Atom{rule.factorSizes[f], -1}};
+
+  // 1. What the operands say about each factor.
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    if (!rankedType(operand) || i >= rule.operandDims.size())
+      continue;
+    Layout layout = layoutOf(operand);
+    if (layout.isReplicated())
+      continue;
+    for (auto [d, factors] : llvm::enumerate(rule.operandDims[i])) {
+      if (!isSplit(layout.dims[d]))
+        continue;
+      auto perFactor =
+          atomsPerFactor(layout.dims[d], factors, rule, mesh.sizes);
+      if (failed(perFactor))
+        return op->emitError() << "cannot map the split of operand " << i
+                               << " dimension " << d << " ("
+                               << layout.str(mesh.names)
+                               << ") onto the op's factors";
+      for (auto [k, f] : llvm::enumerate(factors)) {
+        auto merged = mergeFactorAtoms(factorAtoms[f], (*perFactor)[k],
+                                       mesh.sizes);
+        if (failed(merged))
+          return op->emitError() << "operands split factor " << f
+                                 << " in conflicting ways";
+        factorAtoms[f] = *merged;
+      }
+    }
+  }
+
+  // 2. Factors that must be whole: move their axis to one other factor
+  // that every affected operand has (attention: sequence -> heads), or
+  // gather them.
+  std::map<int, SmallVector<int64_t>> toMove;
+  for (int64_t f = 0; f < numFactors; ++f) {
+    if (rule.factorKinds[f] != FactorKind::NeedReplication ||
+        !isSplit(factorAtoms[f]))
+      continue;
+    for (const Atom &a : factorAtoms[f])
+      if (a.axis >= 0)
+        toMove[a.axis].push_back(f);
+    factorAtoms[f] = {Atom{rule.factorSizes[f], -1}};
+  }
+  SmallVector<std::pair<int64_t, std::pair<int64_t, int>>> moved;
+  for (auto &[axis, factors] : toMove) {
+    // The factors of every operand that has one of `factors`, in common.
+    std::optional<SmallVector<int64_t>> common;
+    for (auto &dims : rule.operandDims) {
+      SmallVector<int64_t> has;
+      for (auto &dimFactors : dims)
+        has.append(dimFactors.begin(), dimFactors.end());
+      if (llvm::none_of(factors,
+                        [&](int64_t f) { return llvm::is_contained(has, f); }))
+        continue;
+      if (!common)
+        common = has;
+      else
+        llvm::erase_if(*common,
+                       [&](int64_t g) { return !llvm::is_contained(has, g); });
+    }
+    bool axisUsed = llvm::any_of(factorAtoms, [&](const DimLayout &atoms) {
+      return llvm::any_of(atoms, [&](const Atom &a) { return a.axis == axis; });
+    });
+    std::optional<int64_t> target;
+    if (common && !axisUsed)
+      for (int64_t g : *common)
+        if (rule.factorKinds[g] == FactorKind::PassThrough &&
+            !isSplit(factorAtoms[g]) &&
+            rule.factorSizes[g] % mesh.sizes[axis] == 0)
+          target = g; // the last candidate: heads rather than batch
+    if (!target)
+      continue;
+    factorAtoms[*target] = {Atom{rule.factorSizes[*target], axis}};
+    for (int64_t f : factors)
+      moved.push_back({f, {*target, axis}});
+  }
+
+  // 3. Operand layouts: their dimensions rebuilt from the factors' atoms.
+  auto buildLayout = [&](ArrayRef<SmallVector<int64_t, 2>> dims,
+                         RankedTensorType type) {
+    Layout layout;
+    for (auto [d, factors] : llvm::enumerate(dims)) {
+      DimLayout dim;
+      for (int64_t f : factors)
+        dim.append(factorAtoms[f].begin(), factorAtoms[f].end());
+      if (dim.empty())
+        dim.push_back(Atom{type.getDimSize(d), -1});
+      layout.dims.push_back(dim);
+    }
+    layout.normalize();
+    return layout;
+  };
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    if (!rankedType(operand) || i >= rule.operandDims.size()) {
+      plan.operandLayouts.push_back(std::nullopt);
+      continue;
+    }
+    plan.operandLayouts.push_back(
+        buildLayout(rule.operandDims[i], rankedType(operand)));
+  }
+
+  // 4. Results: layouts, partial sums of split reductions, moves back.
+  for (auto [i, result] : llvm::enumerate(op->getResults())) {
+    auto type = rankedType(result);
+    Layout layout = buildLayout(rule.resultDims[i], type);
+    SmallVector<std::pair<int, ReductionKind>> reductions;
+    SmallVector<int64_t> present;
+    for (auto &factors : rule.resultDims[i])
+      present.append(factors.begin(), factors.end());
+    for (int64_t f = 0; f < numFactors; ++f) {
+      std::optional<ReductionKind> kind = reductionOf(rule.factorKinds[f]);
+      if (!kind || llvm::is_contained(present, f))
+        continue;
+      for (const Atom &a : factorAtoms[f])
+        if (a.axis >= 0)
+          reductions.push_back({a.axis, *kind});
+    }
+    std::optional<Layout> back;
+    for (auto [f, to] : moved) {
+      if (back || !llvm::is_contained(present, f) ||
+          rule.factorSizes[f] % mesh.sizes[to.second] != 0)
+        continue;
+      SmallVector<DimLayout> saved = factorAtoms;
+      factorAtoms[f] = {Atom{rule.factorSizes[f], to.second}};
+      factorAtoms[to.first] = {Atom{rule.factorSizes[to.first], -1}};
+      back = buildLayout(rule.resultDims[i], type);
+      factorAtoms = saved;
+    }
+    layouts[result] = back ? *back : layout;
+    plan.resultLayouts.push_back(std::move(layout));
+    plan.reductions.push_back(std::move(reductions));
+    plan.restore.push_back(std::move(back));
+  }
+  plans[op] = std::move(plan);
+  return success();
+}
+
+FailureOr<Value> Partitioner::convert(Value value, RankedTensorType global,
+                                      const Layout &from, const Layout &to,
+                                      Location loc) {
+  if (from == to)
+    return value;
+  // A value moved back after its op (attention's output) is wanted in the
+  // op's layout again (by the backward): use the op's result itself.
+  if (auto it = movedBackFrom.find(value); it != movedBackFrom.end())
+    if (layoutOf(it->second) == to)
+      return it->second;
+  std::string key = from.str(mesh.names) + "->" + to.str(mesh.names);
+  auto cacheKey = std::make_pair(value.getAsOpaquePointer(), key);
+  if (auto it = converted.find(cacheKey); it != converted.end())
+    return it->second;
+
+  // Work on a view whose dimensions are the atoms both layouts agree on.
+  SmallVector<DimLayout> fromAtoms, toAtoms;
+  SmallVector<int64_t> dimOfAtom;
+  for (auto [d, pair] : llvm::enumerate(llvm::zip(from.dims, to.dims))) {
+    auto [a, b] = pair;
+    SmallVector<int64_t> sa, sb;
+    for (const Atom &x : a)
+      sa.push_back(x.size);
+    for (const Atom &x : b)
+      sb.push_back(x.size);
+    auto refined = dsc::refineSizes(sa, sb);
+    auto pa = refined ? dsc::splitAtoms(a, *refined, mesh.sizes) : std::nullopt;
+    auto pb = refined ? dsc::splitAtoms(b, *refined, mesh.sizes) : std::nullopt;
+    if (!pa || !pb)
+      return emitError(loc) << "cannot reshard " << from.str(mesh.names)
+                            << " to " << to.str(mesh.names);
+    fromAtoms.push_back(*pa);
+    toAtoms.push_back(*pb);
+  }
+  Layout current;
+  for (const DimLayout &dim : fromAtoms)
+    for (const Atom &a : dim)
+      current.dims.push_back({a});
+  Layout target;
+  for (const DimLayout &dim : toAtoms)
+    for (const Atom &a : dim)
+      target.dims.push_back({a});
+  SmallVector<int64_t> atomShape;
+  for (const DimLayout &dim : current.dims)
+    atomShape.push_back(dim[0].size);
+  auto atomGlobal = global.clone(atomShape);
+
+  Value v = value;
+  auto reshapeTo = [&](RankedTensorType type) {
+    if (v.getType() != type)
+      v = ReshapeOp::create(builder, loc, type, v);
+  };
+  reshapeTo(localType(atomGlobal, current));
+  int64_t n = current.dims.size();
+  // Moves of an axis from one atom to another: all_to_all.
+  for (int64_t src = 0; src < n; ++src) {
+    int axis = current.dims[src][0].axis;
+    if (axis < 0 || target.dims[src][0].axis == axis)
+      continue;
+    for (int64_t dst = 0; dst < n; ++dst) {
+      if (dst == src || target.dims[dst][0].axis != axis ||
+          current.dims[dst][0].axis >= 0)
+        continue;
+      current.dims[src][0].axis = -1;
+      current.dims[dst][0].axis = axis;
+      v = AllToAllOp::create(builder, loc, localType(atomGlobal, current), v,
+                             mesh.symbol, axesAttr({axis}),
+                             builder.getI64IntegerAttr(dst),
+                             builder.getI64IntegerAttr(src));
+      break;
+    }
+  }
+  // Whatever is still split but should be whole: all_gather.
+  for (int64_t d = 0; d < n; ++d) {
+    int axis = current.dims[d][0].axis;
+    if (axis >= 0 && target.dims[d][0].axis != axis) {
+      current.dims[d][0].axis = -1;
+      v = AllGatherOp::create(builder, loc, localType(atomGlobal, current), v,
+                              mesh.symbol, axesAttr({axis}),
+                              builder.getI64IntegerAttr(d));
+    }
+  }
+  // Whatever is whole but should be split: this rank's piece.
+  for (int64_t d = 0; d < n; ++d) {
+    int axis = target.dims[d][0].axis;
+    if (axis >= 0 && current.dims[d][0].axis != axis) {
+      current.dims[d][0].axis = axis;
+      v = LocalSliceOp::create(builder, loc, localType(atomGlobal, current), v,
+                               mesh.symbol, axesAttr({axis}),
+                              builder.getI64IntegerAttr(d));
+    }
+  }
+  reshapeTo(localType(global, to));
+  converted[cacheKey] = v;
+  return v;
+}
+
+LogicalResult Partitioner::rewrite(Operation *op) {
+  auto it = plans.find(op);
+  if (it == plans.end()) {
+    // Unchanged op: results keep (replicated) global types.
+    return success();
+  }
+  OpPlan &plan = it->second;
+  builder.setInsertionPoint(op);
+  for (auto [i, target] : llvm::enumerate(plan.operandLayouts)) {
+    if (!target)
+      continue;
+    Value operand = op->getOperand(i);
+    FailureOr<Value> v = convert(operand, globalTypes.lookup(operand),
+                                 layoutOf(operand), *target, op->getLoc());
+    if (failed(v))
+      return failure();
+    op->setOperand(i, *v);
+  }
+  if (auto ruleOp = dyn_cast<ShardingRuleOpInterface>(op))
+    ruleOp.localizeAttributes();
+  builder.setInsertionPointAfter(op);
+  for (auto [i, result] : llvm::enumerate(op->getResults())) {
+    if (i >= plan.resultLayouts.size())
+      break;
+    RankedTensorType global = globalTypes.lookup(result);
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : result.getUses())
+      uses.push_back(&use);
+    result.setType(localType(global, plan.resultLayouts[i]));
+    Value v = result;
+    // One all-reduce per kind over all the axes that left partial results.
+    std::map<ReductionKind, SmallVector<int>> axesByKind;
+    for (auto [axis, kind] : plan.reductions[i])
+      if (!llvm::is_contained(axesByKind[kind], axis))
+        axesByKind[kind].push_back(axis);
+    for (auto &[kind, axes] : axesByKind) {
+      llvm::sort(axes);
+      v = AllReduceOp::create(
+          builder, op->getLoc(), v, mesh.symbol, axesAttr(axes),
+          ReductionKindAttr::get(builder.getContext(), kind));
+    }
+    Value completed = v;
+    if (plan.restore[i]) {
+      FailureOr<Value> back = convert(v, global, plan.resultLayouts[i],
+                                      *plan.restore[i], op->getLoc());
+      if (failed(back))
+        return failure();
+      v = *back;
+    }
+    if (v == result)
+      continue;
+    // Later ops read the completed value, in its final layout.
+    for (OpOperand *use : uses)
+      use->set(v);
+    globalTypes[v] = global;
+    globalTypes[completed] = global;
+    layouts[v] = layouts.lookup(result);
+    layouts[completed] = plan.resultLayouts[i];
+    layouts[result] = plan.resultLayouts[i];
+    if (completed != v)
+      movedBackFrom[v] = completed;
+    if (v.getDefiningOp())
+      builder.setInsertionPointAfter(v.getDefiningOp());
+  }
+  return success();
+}
+
+LogicalResult
+Partitioner::run(ArrayRef<std::pair<BlockArgument, Layout>> inputs) {
+  Block &body = step.front();
+  for (BlockArgument arg : body.getArguments())
+    if (auto type = rankedType(arg))
+      globalTypes[arg] = type;
+  body.walk([&](Operation *op) {
+    for (Value r : op->getResults())
+      if (auto type = rankedType(r))
+        globalTypes[r] = type;
+  });
+  for (auto &[arg, layout] : inputs)
+    layouts[arg] = layout;
+
+  for (Operation &op : body)
+    if (failed(analyse(&op)))
+      return failure();
+  for (auto [input, layout] : inputs) {
+    BlockArgument arg = input;
+    arg.setType(localType(globalTypes.lookup(arg), layout));
+  }
+  SmallVector<Operation *> ops;
+  for (Operation &op : body)
+    ops.push_back(&op);
+  for (Operation *op : ops)
+    if (failed(rewrite(op)))
+      return failure();
+
+  step.setType(builder.getFunctionType(
+      body.getArgumentTypes(), body.getTerminator()->getOperandTypes()));
+  return success();
+}
+
+} // namespace
+
+namespace {
+
+/// Rewrites each mean cross-entropy into its sum over the tokens that count
+/// divided by their count, and its gradient into the sum form's gradient
+/// scaled by 1 / count. Mathematically the same; once the tokens are split
+/// over ranks, the sum and the count are completed by all-reduces, which
+/// makes the loss the global mean over all tokens that count.
+void decomposeMeanLosses(func::FuncOp step) {
+  OpBuilder builder(step.getContext());
+  DenseMap<std::pair<Value, Value>, Value> counts;
+  auto countOf = [&](Value logits, Value labels, int64_t ignore,
+                     Location loc) {
+    auto key = std::make_pair(logits, labels);
+    if (Value c = counts.lookup(key))
+      return c;
+    auto labelsType = cast<RankedTensorType>(labels.getType());
+    Type floatType =
+        cast<RankedTensorType>(logits.getType()).getElementType();
+    Value ignoreValue = vjp::createScalar(builder, loc,
+                                     labelsType.getElementType(), ignore);
+    Value counted = CompareOp::create(builder, loc, CompareDirection::NE,
+                                      labels, ignoreValue);
+    counted = ConvertOp::create(builder, loc,
+                                labelsType.clone(floatType), counted);
+    SmallVector<int64_t> dims =
+        llvm::to_vector(llvm::seq<int64_t>(0, labelsType.getRank()));
+    Value c = labelsType.getRank() == 0
+                  ? counted
+                  : SumOp::create(builder, loc, counted,
+                                  builder.getDenseI64ArrayAttr(dims), false)
+                        .getResult();
+    counts[key] = c;
+    return c;
+  };
+  step.walk([&](CrossEntropyOp loss) {
+    if (loss.getSum())
+      return;
+    builder.setInsertionPoint(loss);
+    Value count = countOf(loss.getLogits(), loss.getLabels(),
+                          loss.getIgnoreIndex(), loss.getLoc());
+    Value sum = CrossEntropyOp::create(builder, loss.getLoc(),
+                                       loss.getLogits(), loss.getLabels(),
+                                       loss.getIgnoreIndex(), /*sum=*/true);
+    loss.replaceAllUsesWith(
+        DivOp::create(builder, loss.getLoc(), sum, count).getResult());
+    loss.erase();
+  });
+  step.walk([&](CrossEntropyGradOp grad) {
+    if (grad.getSum())
+      return;
+    builder.setInsertionPoint(grad);
+    Value count = countOf(grad.getLogits(), grad.getLabels(),
+                          grad.getIgnoreIndex(), grad.getLoc());
+    Value scaled =
+        DivOp::create(builder, grad.getLoc(), grad.getGradLoss(), count);
+    grad.getGradLossMutable().assign(scaled);
+    grad.setSum(true);
+  });
+}
+
+struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
+  using PartitionPassBase::PartitionPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (dp < 1 || sp < 1) {
+      module.emitError() << "dp and sp must be at least 1";
+      return signalPassFailure();
+    }
+    if (dp == 1 && sp == 1)
+      return;
+    auto step = module.lookupSymbol<func::FuncOp>("train_step");
+    if (!step) {
+      module.emitError() << "ds-partition needs func.func @train_step (run "
+                            "-ds-autodiff first)";
+      return signalPassFailure();
+    }
+
+    Mesh mesh;
+    if (dp > 1) {
+      mesh.names.push_back("dp");
+      mesh.sizes.push_back(dp);
+    }
+    if (sp > 1) {
+      mesh.names.push_back("sp");
+      mesh.sizes.push_back(sp);
+    }
+    OpBuilder builder(module.getContext());
+    builder.setInsertionPointToStart(module.getBody());
+    SmallVector<Attribute> names;
+    for (const std::string &name : mesh.names)
+      names.push_back(builder.getStringAttr(name));
+    MeshOp::create(builder, module.getLoc(), "mesh",
+                   builder.getArrayAttr(names),
+                   builder.getDenseI64ArrayAttr(mesh.sizes));
+    mesh.symbol = FlatSymbolRefAttr::get(module.getContext(), "mesh");
+
+    // Which dimension of which input is the sequence.
+    llvm::StringMap<int64_t> seqDimOf;
+    SmallVector<StringRef> entries;
+    StringRef(seqDims).split(entries, ',', -1, false);
+    for (StringRef entry : entries) {
+      auto [name, dim] = entry.split(':');
+      int64_t d;
+      if (name.empty() || dim.getAsInteger(10, d) || d < 0) {
+        module.emitError() << "seq-dims entry '" << entry
+                           << "' must look like name:dim";
+        return signalPassFailure();
+      }
+      seqDimOf[name] = d;
+    }
+
+    SmallVector<std::pair<BlockArgument, Layout>> inputs;
+    for (BlockArgument arg : step.getArguments()) {
+      auto role = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                    "ds.role");
+      auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                    "ds.name");
+      auto type = dyn_cast<RankedTensorType>(arg.getType());
+      bool named = name && seqDimOf.count(name.getValue());
+      if (!role || role.getValue() != "input" || !type ||
+          type.getRank() < 1 ||
+          (!type.getElementType().isInteger() && !named))
+        continue;
+      int64_t seqDim = name && seqDimOf.count(name.getValue())
+                           ? seqDimOf.lookup(name.getValue())
+                           : 1;
+      Layout layout = Layout::replicated(type.getShape());
+      SmallVector<Attribute> shardingDims(type.getRank(),
+                                          builder.getArrayAttr({}));
+      auto split = [&](int64_t dim, int axis) -> LogicalResult {
+        if (dim >= type.getRank() ||
+            type.getDimSize(dim) % mesh.sizes[axis] != 0)
+          return step.emitError()
+                 << "input '" << (name ? name.getValue() : "") << "' "
+                 << "dimension " << dim << " of size "
+                 << (dim < type.getRank() ? type.getDimSize(dim) : 0)
+                 << " cannot be split over " << mesh.names[axis] << " = "
+                 << mesh.sizes[axis];
+        layout.dims[dim][0].axis = axis;
+        shardingDims[dim] = builder.getArrayAttr(
+            {builder.getStringAttr(mesh.names[axis])});
+        return success();
+      };
+      int axis = 0;
+      if (dp > 1 && failed(split(0, axis++)))
+        return signalPassFailure();
+      if (sp > 1 && failed(split(seqDim, axis)))
+        return signalPassFailure();
+      step.setArgAttr(arg.getArgNumber(), "ds.sharding",
+                      ShardingAttr::get(module.getContext(), mesh.symbol,
+                                        llvm::map_to_vector(shardingDims, [](
+                                            Attribute a) {
+                                          return cast<ArrayAttr>(a);
+                                        })));
+      inputs.push_back({arg, layout});
+    }
+
+    decomposeMeanLosses(step);
+    if (failed(Partitioner(module, step, mesh).run(inputs)))
+      signalPassFailure();
+  }
+};
+
+} // namespace
