@@ -370,14 +370,24 @@ FailureOr<Value> Partitioner::convert(Value value, RankedTensorType global,
     fromAtoms.push_back(*pa);
     toAtoms.push_back(*pb);
   }
-  Layout current;
-  for (const DimLayout &dim : fromAtoms)
-    for (const Atom &a : dim)
-      current.dims.push_back({a});
-  Layout target;
-  for (const DimLayout &dim : toAtoms)
-    for (const Atom &a : dim)
-      target.dims.push_back({a});
+  // View dimensions: a split piece (before or after) starts one and takes
+  // the whole pieces after it, whose rank-local block stays contiguous;
+  // leading whole pieces form one too. A split piece that is its
+  // dimension's major piece keeps the dimension as it is, so siblings of
+  // one rank stay alike for -ds-fuse-all-to-all.
+  Layout current, target;
+  for (auto [a, b] : llvm::zip(fromAtoms, toAtoms)) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      bool split = a[i].axis >= 0 || b[i].axis >= 0;
+      if (i == 0 || split) {
+        current.dims.push_back({Atom{a[i].size, a[i].axis}});
+        target.dims.push_back({Atom{b[i].size, b[i].axis}});
+      } else {
+        current.dims.back()[0].size *= a[i].size;
+        target.dims.back()[0].size *= b[i].size;
+      }
+    }
+  }
   SmallVector<int64_t> atomShape;
   for (const DimLayout &dim : current.dims)
     atomShape.push_back(dim[0].size);
@@ -554,7 +564,7 @@ void decomposeMeanLosses(func::FuncOp step) {
     Type floatType =
         cast<RankedTensorType>(logits.getType()).getElementType();
     Value ignoreValue = vjp::createScalar(builder, loc,
-                                     labelsType.getElementType(), ignore);
+                                          labelsType.getElementType(), ignore);
     Value counted = CompareOp::create(builder, loc, CompareDirection::NE,
                                       labels, ignoreValue);
     counted = ConvertOp::create(builder, loc,

@@ -107,7 +107,7 @@ static std::string pipelineString() {
     partition = "ds-partition{dp=" + std::to_string(dp) +
                 " sp=" + std::to_string(sp) +
                 (seqDims.empty() ? "" : " seq-dims=" + seqDims) +
-                "},ds-fuse-all-to-all,";
+                "},ds-fuse-all-to-all,ds-bucket-all-reduce,";
   return "ds-autodiff{" + options + "}," + partition +
          "canonicalize,cse,ds-lower-to-runtime";
 }

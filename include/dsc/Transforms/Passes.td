@@ -135,4 +135,21 @@ def FuseAllToAllPass : Pass<"ds-fuse-all-to-all", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def BucketAllReducePass : Pass<"ds-bucket-all-reduce", "::mlir::ModuleOp"> {
+  let summary = "Reduce many small tensors with few large all-reduces";
+  let description = [{
+    Groups consecutive all-reduces over the same mesh axes, reduction and
+    element type into buckets of at most `bucket-bytes` (each a flat
+    concatenation of its tensors), so that the gradients of many parameters
+    are reduced with a few large collectives instead of one small one each.
+    A bucket is only formed where no result is read before its last member:
+    the fused all-reduce goes right after that member.
+  }];
+  let options = [
+    Option<"bucketBytes", "bucket-bytes", "int64_t", "25 * 1024 * 1024",
+           "Largest bucket in bytes (DeepSpeed's reduce_bucket_size default)">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 #endif // DSC_TRANSFORMS_PASSES_TD

@@ -34,8 +34,13 @@ Value vjp::createScalarLike(OpBuilder &builder, Location loc, Value like,
 
 Value vjp::createSplat(OpBuilder &builder, Location loc, RankedTensorType type,
                        double value) {
-  auto attr = DenseElementsAttr::get(
-      type, builder.getFloatAttr(type.getElementType(), value));
+  Type elementType = type.getElementType();
+  Attribute scalar =
+      isa<FloatType>(elementType)
+          ? Attribute(builder.getFloatAttr(elementType, value))
+          : Attribute(builder.getIntegerAttr(elementType,
+                                             static_cast<int64_t>(value)));
+  auto attr = DenseElementsAttr::get(type, scalar);
   return ConstantOp::create(builder, loc, type, attr);
 }
 

@@ -30,7 +30,8 @@ Value createScalar(OpBuilder &builder, Location loc, Type elementType,
 Value createScalarLike(OpBuilder &builder, Location loc, Value like,
                        double value);
 
-/// Creates a constant of `type` holding `value` everywhere.
+/// Creates a constant of `type` holding `value` everywhere (truncated toward
+/// zero for integer element types).
 Value createSplat(OpBuilder &builder, Location loc, RankedTensorType type,
                   double value);
 
