@@ -76,7 +76,9 @@ static cl::opt<std::string> seqDims(
 static cl::opt<std::string> reportPath(
     "report",
     cl::desc("Write a JSON report: planned arena bytes (the peak), "
-             "persistent bytes by kind, instruction counts by kernel"),
+             "persistent bytes by kind, instruction counts by kernel, the "
+             "mesh, and the bytes every collective moves per step on each "
+             "rank (docs/collectives.md gives the formulas)"),
     cl::value_desc("report.json"), cl::cat(category));
 static cl::opt<std::string>
     dumpIr("dump-ir", cl::desc("Also write the lowered dsrt IR to this file"),
@@ -128,6 +130,30 @@ static json::Value report(const dsc::rt::Plan &plan) {
   json::Object metadata;
   for (auto &[key, value] : plan.metadata)
     metadata[key] = value;
+  // What each collective moves per step on every rank: the bytes of its
+  // input (an all-to-all sends all but its own piece and receives as much).
+  json::Array collectives;
+  std::map<std::string, int64_t> bytesByKind;
+  int64_t firstBackward = -1;
+  for (auto [index, instruction] : llvm::enumerate(plan.instructions)) {
+    StringRef kernel = instruction.kernel;
+    if (firstBackward < 0 && kernel.ends_with("_grad"))
+      firstBackward = index;
+    if (kernel != "all_reduce" && kernel != "all_gather" &&
+        kernel != "reduce_scatter" && kernel != "all_to_all")
+      continue;
+    int64_t bytes = plan.tensors[instruction.operands[0]].numBytes();
+    bytesByKind[instruction.kernel] += bytes;
+    collectives.push_back(json::Object{
+        {"instruction", static_cast<int64_t>(index)},
+        {"kernel", instruction.kernel},
+        {"axes", instruction.getString("axes")},
+        {"bytes", bytes},
+        {"phase", firstBackward < 0 ? "forward" : "backward"}});
+  }
+  json::Object collectiveBytes;
+  for (auto &[kind, bytes] : bytesByKind)
+    collectiveBytes[kind] = bytes;
   return json::Object{
       {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
       {"parameter_bytes", bytesOf(dsc::rt::Storage::Parameter)},
@@ -136,6 +162,14 @@ static json::Value report(const dsc::rt::Plan &plan) {
       {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
       {"instructions", static_cast<int64_t>(plan.instructions.size())},
       {"kernels", std::move(kernelCounts)},
+      {"mesh", [&] {
+         json::Object mesh;
+         for (auto &[name, size] : plan.mesh)
+           mesh[name] = size;
+         return mesh;
+       }()},
+      {"collective_bytes_per_step", std::move(collectiveBytes)},
+      {"collectives", std::move(collectives)},
       {"metadata", std::move(metadata)},
   };
 }
