@@ -27,3 +27,6 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.dsc_tools_dir, config.llvm_tools_dir]
 tools = ["ds-opt", "ds-import", "ds-compile", "ds-run", "not", "count"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Helper scripts (test/e2e/Inputs) call the tools by name.
+llvm_config.with_environment("PATH", config.dsc_tools_dir, append_path=True)

@@ -1,0 +1,47 @@
+"""Compiles a model for one rank and for each given mesh, runs each plan with
+ds-run (-n ranks) on the same global batch and compares loss, gradients and
+updated parameters with the one-rank run at relative 1e-5 (SGD with
+momentum, two steps). Tools come from PATH (lit puts the build's bin first).
+
+  run_parallel.py model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
+"""
+
+import math
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd):
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def train(mlir, weights, batch, prefix, mesh):
+    args = mesh.split()
+    ranks = math.prod(int(args[i + 1]) for i in range(0, len(args), 2)) if args else 1
+    plan = prefix + ".plan"
+    run(["ds-compile", mlir, "-o", plan, "--optimizer", "sgd", "--lr", "0.1",
+         "--momentum", "0.9"] + args)
+    launch = ["-n", str(ranks)] if ranks > 1 else []
+    run(["ds-run", plan] + launch + ["--weights", weights, "--inputs", batch,
+         "--steps", "2", "-q", "--timeout", "60", "--dump-loss", prefix + ".loss",
+         "--dump-grads", prefix + ".grads", "--save", prefix + ".final"])
+
+
+def main():
+    mlir, weights, batch, prefix = sys.argv[1:5]
+    train(mlir, weights, batch, prefix + "-1", "")
+    for mesh in sys.argv[5:]:
+        tag = prefix + "-" + mesh.replace("--", "").replace(" ", "")
+        train(mlir, weights, batch, tag, mesh)
+        run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", "1e-5",
+             "--losses", tag + ".loss", prefix + "-1.loss",
+             "--tensors", tag + ".grads", prefix + "-1.grads",
+             "--tensors", tag + ".final", prefix + "-1.final"])
+
+
+if __name__ == "__main__":
+    main()
