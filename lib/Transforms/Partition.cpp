@@ -262,8 +262,18 @@ LogicalResult Partitioner::analyse(Operation *op) {
     bool axisUsed = llvm::any_of(factorAtoms, [&](const DimLayout &atoms) {
       return llvm::any_of(atoms, [&](const Atom &a) { return a.axis == axis; });
     });
+    // Moving is only done when every result keeps one of the moved factors,
+    // so the split can be moved back after the op; otherwise (a slice that
+    // changes the dimension) the factor is gathered.
+    bool restorable = llvm::all_of(rule.resultDims, [&](auto &dims) {
+      return llvm::any_of(dims, [&](auto &dimFactors) {
+        return llvm::any_of(dimFactors, [&](int64_t g) {
+          return llvm::is_contained(factors, g);
+        });
+      });
+    });
     std::optional<int64_t> target;
-    if (common && !axisUsed)
+    if (common && !axisUsed && restorable)
       for (int64_t g : *common)
         if (rule.factorKinds[g] == FactorKind::PassThrough &&
             !isSplit(factorAtoms[g]) &&
