@@ -17,6 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LossDecomposition.h"
+
 #include "dsc/Analysis/ShardingLayout.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
@@ -557,64 +559,6 @@ Partitioner::run(ArrayRef<std::pair<BlockArgument, Layout>> inputs) {
 
 namespace {
 
-/// Rewrites each mean cross-entropy into its sum over the tokens that count
-/// divided by their count, and its gradient into the sum form's gradient
-/// scaled by 1 / count. Mathematically the same; once the tokens are split
-/// over ranks, the sum and the count are completed by all-reduces, which
-/// makes the loss the global mean over all tokens that count.
-void decomposeMeanLosses(func::FuncOp step) {
-  OpBuilder builder(step.getContext());
-  DenseMap<std::pair<Value, Value>, Value> counts;
-  auto countOf = [&](Value logits, Value labels, int64_t ignore,
-                     Location loc) {
-    auto key = std::make_pair(logits, labels);
-    if (Value c = counts.lookup(key))
-      return c;
-    auto labelsType = cast<RankedTensorType>(labels.getType());
-    Type floatType =
-        cast<RankedTensorType>(logits.getType()).getElementType();
-    Value ignoreValue = vjp::createScalar(builder, loc,
-                                          labelsType.getElementType(), ignore);
-    Value counted = CompareOp::create(builder, loc, CompareDirection::NE,
-                                      labels, ignoreValue);
-    counted = ConvertOp::create(builder, loc,
-                                labelsType.clone(floatType), counted);
-    SmallVector<int64_t> dims =
-        llvm::to_vector(llvm::seq<int64_t>(0, labelsType.getRank()));
-    Value c = labelsType.getRank() == 0
-                  ? counted
-                  : SumOp::create(builder, loc, counted,
-                                  builder.getDenseI64ArrayAttr(dims), false)
-                        .getResult();
-    counts[key] = c;
-    return c;
-  };
-  step.walk([&](CrossEntropyOp loss) {
-    if (loss.getSum())
-      return;
-    builder.setInsertionPoint(loss);
-    Value count = countOf(loss.getLogits(), loss.getLabels(),
-                          loss.getIgnoreIndex(), loss.getLoc());
-    Value sum = CrossEntropyOp::create(builder, loss.getLoc(),
-                                       loss.getLogits(), loss.getLabels(),
-                                       loss.getIgnoreIndex(), /*sum=*/true);
-    loss.replaceAllUsesWith(
-        DivOp::create(builder, loss.getLoc(), sum, count).getResult());
-    loss.erase();
-  });
-  step.walk([&](CrossEntropyGradOp grad) {
-    if (grad.getSum())
-      return;
-    builder.setInsertionPoint(grad);
-    Value count = countOf(grad.getLogits(), grad.getLabels(),
-                          grad.getIgnoreIndex(), grad.getLoc());
-    Value scaled =
-        DivOp::create(builder, grad.getLoc(), grad.getGradLoss(), count);
-    grad.getGradLossMutable().assign(scaled);
-    grad.setSum(true);
-  });
-}
-
 struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
   using PartitionPassBase::PartitionPassBase;
 
@@ -713,7 +657,7 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
       inputs.push_back({arg, layout});
     }
 
-    decomposeMeanLosses(step);
+    dsc::decomposeMeanLosses(step);
     if (failed(Partitioner(module, step, mesh).run(inputs)))
       signalPassFailure();
   }
