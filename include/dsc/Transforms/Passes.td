@@ -125,12 +125,20 @@ def FuseAllToAllPass : Pass<"ds-fuse-all-to-all", "::mlir::ModuleOp"> {
   let description = [{
     All-to-alls over the same mesh axes and dimensions whose inputs feed one
     op (q, k and v of an attention) or come from one op (the gradients of
-    an attention) become one all-to-all: each input is viewed with its split
-    dimension as [n, size / n], the views are concatenated along the second
-    of these, moved at once, and split apart again. Tensors may differ in
-    the size of the split dimension (grouped-query attention moves 8 query
-    heads and 2 key/value heads together). One collective instead of three
-    pays one latency and one synchronisation.
+    an attention) become one all-to-all. Each input is viewed with its split
+    dimension as [n, size / n] and the views are concatenated along one
+    dimension in which the tensors may differ; each group takes the packing
+    that joins the most of its siblings:
+    - along size / n, when the shapes are equal outside the split dimension
+      (the forward of grouped-query attention moves 8 query heads and 2
+      key/value heads together to head-split): the result is split apart
+      along the same dimension;
+    - along the concat dimension, when they are equal outside it (their
+      gradients going back to sequence-split): what rank `j` sent is block
+      `j` of the received concat dimension, viewed as [n, sum of the sizes],
+      split into the pieces and each flattened back to n * size.
+    One collective instead of three pays one latency and one
+    synchronisation.
   }];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
