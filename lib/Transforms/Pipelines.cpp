@@ -14,6 +14,16 @@ void dsc::addImportCleanupPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void dsc::addSequenceParallelPipeline(OpPassManager &pm,
+                                      const SequenceParallelOptions &options) {
+  PartitionPassOptions partition;
+  partition.dp = options.dp;
+  partition.sp = options.sp;
+  partition.seqDims = options.seqDims;
+  pm.addPass(createPartitionPass(partition));
+  pm.addPass(createFuseAllToAllPass());
+}
+
 void dsc::registerAllPassesAndPipelines() {
   registerDSCPasses();
   PassPipelineRegistration<>(
@@ -21,4 +31,11 @@ void dsc::registerAllPassesAndPipelines() {
       "The clean-up ds-import runs: canonicalize, recognise attention, "
       "canonicalize, CSE",
       [](OpPassManager &pm) { addImportCleanupPipeline(pm); });
+  PassPipelineRegistration<SequenceParallelOptions>(
+      "ds-sequence-parallel",
+      "Data and sequence (Ulysses) parallelism as ds-compile --dp --sp runs "
+      "it: ds-partition, then ds-fuse-all-to-all",
+      [](OpPassManager &pm, const SequenceParallelOptions &options) {
+        addSequenceParallelPipeline(pm, options);
+      });
 }

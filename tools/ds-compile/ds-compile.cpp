@@ -2,9 +2,11 @@
 //
 //   ds-compile model.mlir -o step.plan [--optimizer adamw|sgd] [--lr F] ...
 //
-// Runs the training pipeline: ds-autodiff (backward + optimizer), clean-up,
-// ds-lower-to-runtime (buffers and the static memory plan), then writes the
-// plan file and, on request, a JSON report.
+// Runs the training pipeline: ds-autodiff (backward + optimizer), with --dp
+// or --sp ds-sequence-parallel (partition, fused all-to-alls) and
+// ds-bucket-all-reduce, clean-up, ds-lower-to-runtime (buffers and the
+// static memory plan), then writes the plan file and, on request, a JSON
+// report.
 //
 //===----------------------------------------------------------------------===//
 
@@ -104,12 +106,14 @@ static std::string pipelineString() {
                " eps=" + exact(eps);
   if (weightDecay.getNumOccurrences())
     options += " weight-decay=" + exact(weightDecay);
+  // The distribution passes are the registered `-ds-sequence-parallel`
+  // pipeline (`dsc::addSequenceParallelPipeline`), as ds-opt runs them.
   std::string partition;
   if (dp > 1 || sp > 1)
-    partition = "ds-partition{dp=" + std::to_string(dp) +
+    partition = "ds-sequence-parallel{dp=" + std::to_string(dp) +
                 " sp=" + std::to_string(sp) +
                 (seqDims.empty() ? "" : " seq-dims=" + seqDims) +
-                "},ds-fuse-all-to-all,ds-bucket-all-reduce,";
+                "},ds-bucket-all-reduce,";
   return "ds-autodiff{" + options + "}," + partition +
          "canonicalize,cse,ds-lower-to-runtime";
 }

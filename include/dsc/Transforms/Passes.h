@@ -24,6 +24,30 @@ namespace dsc {
 /// CSE again so that masks and other dead constants disappear.
 void addImportCleanupPipeline(mlir::OpPassManager &pm);
 
+/// Options of the sequence-parallel pipeline (`-ds-sequence-parallel`): the
+/// mesh and the sequence dimensions that `-ds-partition` takes.
+struct SequenceParallelOptions
+    : public mlir::PassPipelineOptions<SequenceParallelOptions> {
+  Option<int64_t> sp{*this, "sp",
+                     llvm::cl::desc("Sequence-parallel ranks (Ulysses)"),
+                     llvm::cl::init(1)};
+  Option<int64_t> dp{*this, "dp", llvm::cl::desc("Data-parallel ranks"),
+                     llvm::cl::init(1)};
+  Option<std::string> seqDims{
+      *this, "seq-dims",
+      llvm::cl::desc("Sequence dimension of inputs: name:dim,... (default: "
+                     "1 for every integer input of rank >= 2)"),
+      llvm::cl::init("")};
+};
+
+/// Data and sequence parallelism for a training step (after `-ds-autodiff`):
+/// `-ds-partition` over a `dp` x `sp` mesh, then `-ds-fuse-all-to-all`, so
+/// that each attention has one all-to-all before and one after it in the
+/// forward and the transposed pair in the backward. `ds-compile --dp --sp`
+/// runs this pipeline.
+void addSequenceParallelPipeline(mlir::OpPassManager &pm,
+                                 const SequenceParallelOptions &options);
+
 /// Registers every dsc pass and pipeline with the command line.
 void registerAllPassesAndPipelines();
 
