@@ -150,6 +150,21 @@ std::string describeTensor(const Plan &plan, uint32_t index) {
   return text;
 }
 
+/// Explains which shape an inputs file must give a split input: the global
+/// batch, or the unpadded data where the compiler padded it.
+std::string describeGlobalInput(const Plan &plan, const TensorDesc &desc) {
+  std::string split = "this rank's block " + typeString(desc) +
+                      " times the sizes of the mesh axes that split it; "
+                      "mesh " +
+                      describeMesh(plan);
+  std::vector<int64_t> global = globalShape(plan, desc);
+  if (dataShape(plan, desc) == global)
+    return "the global batch: " + split;
+  return "the global batch before padding: the program pads it with zeros "
+         "to " +
+         typeString(desc.dtype, global) + ", which is " + split;
+}
+
 } // namespace
 
 struct Executor::Impl {
@@ -496,15 +511,12 @@ llvm::Error Executor::loadInputs(const SafeTensorsFile &inputs) {
     const TensorDesc &desc = plan.tensors[index];
     bool split = llvm::any_of(desc.shardAxes, [](int32_t a) { return a >= 0; });
     auto info = inputs.expect(desc.name, desc.dtype,
-                              split ? globalShape(plan, desc) : desc.shape);
+                              split ? dataShape(plan, desc) : desc.shape);
     if (!info) {
       if (!split)
         return info.takeError();
-      return llvm::createStringError(
-          llvm::toString(info.takeError()) +
-          " (the global batch: this rank's block " + typeString(desc) +
-          " times the sizes of the mesh axes that split it; mesh " +
-          describeMesh(plan) + ")");
+      return llvm::createStringError(llvm::toString(info.takeError()) + " (" +
+                                     describeGlobalInput(plan, desc) + ")");
     }
     llvm::ArrayRef<uint8_t> bytes = inputs.data(**info);
     if (split) {

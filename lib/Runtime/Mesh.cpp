@@ -6,6 +6,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -81,6 +82,13 @@ std::vector<int64_t> dsc::rt::globalShape(const Plan &plan,
   return shape;
 }
 
+std::vector<int64_t> dsc::rt::dataShape(const Plan &plan,
+                                        const TensorDesc &desc) {
+  if (!desc.dataShape.empty())
+    return desc.dataShape;
+  return globalShape(plan, desc);
+}
+
 void dsc::rt::copyLocalBlock(const Plan &plan, const TensorDesc &desc,
                              llvm::ArrayRef<int64_t> coordinates,
                              llvm::ArrayRef<uint8_t> global,
@@ -94,25 +102,39 @@ void dsc::rt::copyLocalBlock(const Plan &plan, const TensorDesc &desc,
     std::memcpy(local.data(), global.data(), elementBytes);
     return;
   }
-  std::vector<int64_t> full = globalShape(plan, desc);
-  // Where the block starts along each dimension, and the global strides.
+  std::vector<int64_t> data = dataShape(plan, desc);
+  // Where the block starts along each dimension, and the data's strides.
   std::vector<int64_t> start(rank, 0), strides(rank, 1);
   for (size_t dim = 0; dim < rank; ++dim)
     if (!desc.shardAxes.empty() && desc.shardAxes[dim] >= 0)
       start[dim] = coordinates[desc.shardAxes[dim]] * desc.shape[dim];
   for (size_t dim = rank - 1; dim-- > 0;)
-    strides[dim] = strides[dim + 1] * full[dim + 1];
+    strides[dim] = strides[dim + 1] * data[dim + 1];
+  assert(global.size() ==
+             static_cast<size_t>(strides[0] * data[0]) * elementBytes &&
+         "global data of the wrong size");
 
   // Copy one innermost row at a time, odometer over the outer dimensions.
-  size_t rowBytes = desc.shape[rank - 1] * elementBytes;
+  // A row whose outer index lies beyond the data is padding; a row that
+  // starts inside the data may end beyond it, and its tail is padding.
+  int64_t rowLength = desc.shape[rank - 1];
+  int64_t inRow =
+      std::clamp<int64_t>(data[rank - 1] - start[rank - 1], 0, rowLength);
   std::vector<int64_t> index(rank, 0);
   uint8_t *out = local.data();
   while (true) {
-    int64_t element = 0;
-    for (size_t dim = 0; dim < rank; ++dim)
-      element += (start[dim] + index[dim]) * strides[dim];
-    std::memcpy(out, global.data() + element * elementBytes, rowBytes);
-    out += rowBytes;
+    int64_t element = start[rank - 1];
+    bool padding = false;
+    for (size_t dim = 0; dim + 1 < rank; ++dim) {
+      int64_t at = start[dim] + index[dim];
+      padding |= at >= data[dim];
+      element += at * strides[dim];
+    }
+    size_t copied = padding ? 0 : inRow * elementBytes;
+    if (copied)
+      std::memcpy(out, global.data() + element * elementBytes, copied);
+    std::memset(out + copied, 0, rowLength * elementBytes - copied);
+    out += rowLength * elementBytes;
     size_t dim = rank - 1;
     while (dim-- > 0) {
       if (++index[dim] < desc.shape[dim])

@@ -128,6 +128,43 @@ llvm::Error validateShardAxes(const Plan &plan, uint32_t index) {
   return llvm::Error::success();
 }
 
+/// Checks `dataShape` once the shard axes are known to be valid: only on
+/// inputs, one entry per dimension, each between 0 and the padded global
+/// size, and smaller than it only where the mesh splits the dimension.
+llvm::Error validateDataShape(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  if (desc.dataShape.empty())
+    return llvm::Error::success();
+  auto fail = [&](const Twine &message) {
+    return tensorError(plan, index, message);
+  };
+  if (desc.storage != Storage::Input)
+    return fail("only input tensors can have a data shape, this one is " +
+                storageName(desc.storage));
+  if (desc.dataShape.size() != desc.shape.size())
+    return fail("data shape has " + Twine(desc.dataShape.size()) +
+                " entries for rank " + Twine(desc.shape.size()));
+  for (auto [dim, size] : llvm::enumerate(desc.dataShape)) {
+    int32_t axis = desc.shardAxes.empty() ? -1 : desc.shardAxes[dim];
+    // A global size beyond int64_t bounds no data size.
+    int64_t global = desc.shape[dim];
+    if (axis >= 0 && llvm::MulOverflow(global, plan.mesh[axis].second, global))
+      global = std::numeric_limits<int64_t>::max();
+    if (size < 0)
+      return fail("data shape dimension " + Twine(dim) + " is " + Twine(size) +
+                  ", negative");
+    if (axis < 0 && size != global)
+      return fail("data shape dimension " + Twine(dim) + " is " + Twine(size) +
+                  ", but only a dimension split over the mesh can be padded "
+                  "and this one has size " +
+                  Twine(global));
+    if (size > global)
+      return fail("data shape dimension " + Twine(dim) + " is " + Twine(size) +
+                  ", beyond the padded global size " + Twine(global));
+  }
+  return llvm::Error::success();
+}
+
 /// Checks one tensor on its own: dtype, storage, shape, size and range.
 llvm::Error validateTensor(const Plan &plan, uint32_t index) {
   const TensorDesc &desc = plan.tensors[index];
@@ -176,7 +213,9 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
                   Twine(desc.offset));
     break;
   }
-  return validateShardAxes(plan, index);
+  if (llvm::Error err = validateShardAxes(plan, index))
+    return err;
+  return validateDataShape(plan, index);
 }
 
 llvm::Error validateTensors(const Plan &plan) {
@@ -478,6 +517,11 @@ std::string dsc::rt::dumpPlan(const Plan &plan) {
         else
           os << "-";
       });
+      os << "]";
+    }
+    if (!desc.dataShape.empty()) {
+      os << " data[";
+      llvm::interleave(desc.dataShape, os, ",");
       os << "]";
     }
     os << "\n";

@@ -9,7 +9,7 @@
 //            | vec<tensor> | vec<instruction> | bytes constants
 //            | u32 loss | vec<u32 param, u32 grad> | vec<str key, str value>
 //   tensor:      str name | u8 dtype | u32 rank | i64 dims[rank] | u8 storage
-//                | u64 offset | vec<i32> shardAxes
+//                | u64 offset | vec<i32> shardAxes | vec<i64> dataShape
 //   instruction: str kernel | vec<u32> operands | vec<u32> results
 //                | vec<attr>
 //   attr:        str name | u8 tag | value, where tag 0 = i64, 1 = f64 (IEEE
@@ -48,7 +48,7 @@ constexpr uint8_t kLastAttrTag = static_cast<uint8_t>(AttrTag::Ints);
 
 /// The smallest encodings, used to reject counts that cannot fit in the
 /// bytes left before allocating for them.
-constexpr size_t kMinTensorBytes = 8 + 1 + 4 + 1 + 8 + 8;
+constexpr size_t kMinTensorBytes = 8 + 1 + 4 + 1 + 8 + 8 + 8;
 constexpr size_t kMinMeshAxisBytes = 8 + 8;
 constexpr size_t kMinInstructionBytes = 4 * 8;
 constexpr size_t kMinAttrBytes = 8 + 1 + 8;
@@ -141,6 +141,7 @@ std::string encodePayload(const Plan &plan) {
     w.u64(desc.shardAxes.size());
     for (int32_t axis : desc.shardAxes)
       w.i32(axis);
+    w.ints(desc.dataShape);
   }
   w.u64(plan.instructions.size());
   for (const Instruction &inst : plan.instructions) {
@@ -282,6 +283,7 @@ void decodeTensor(PayloadReader &r, uint64_t index, TensorDesc &desc) {
   desc.shardAxes.resize(r.count(4, what + " shard axis"));
   for (int32_t &axis : desc.shardAxes)
     axis = static_cast<int32_t>(r.u32(what + " shard axis"));
+  desc.dataShape = r.ints(what + " data shape");
 }
 
 void decodeAttrs(PayloadReader &r, const Twine &what, Instruction &inst) {

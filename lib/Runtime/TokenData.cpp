@@ -94,12 +94,18 @@ llvm::Expected<TokenInputs> dsc::rt::findTokenInputs(const Plan &plan) {
                                    "over the mesh, but '" +
                                    tokens.name + "' and '" + labels.name +
                                    "' are not");
-  std::vector<int64_t> global = globalShape(plan, tokens);
+  if (tokens.dataShape != labels.dataShape)
+    return llvm::createStringError("--data needs inputs padded the same way, "
+                                   "but '" +
+                                   tokens.name + "' and '" + labels.name +
+                                   "' are not");
+  // The file gives the user's sequence length; the program may pad it.
+  std::vector<int64_t> data = dataShape(plan, tokens);
   TokenInputs result;
   result.tokens = inputs[0];
   result.labels = inputs[1];
-  result.batch = global[0];
-  result.seqLen = global[1];
+  result.batch = data[0];
+  result.seqLen = data[1];
   return result;
 }
 

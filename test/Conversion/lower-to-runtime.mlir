@@ -62,6 +62,19 @@ func.func @train_step(%x: tensor<16xf32> {ds.name = "x", ds.role = "input"}) -> 
 
 // -----
 
+// How an input is split over the mesh and the shape of the user's data
+// before padding stay on its buffer for the plan.
+// CHECK-LABEL: func.func @step()
+// CHECK: dsrt.persistent input "tokens" {ds.data_shape = array<i64: 2, 5>, ds.sharding = #ds.sharding<@mesh, [{}, {"sp"}]>} : memref<2x3xi64>
+ds.mesh @mesh ["sp" = 2]
+func.func @train_step(%t: tensor<2x3xi64> {ds.name = "tokens", ds.role = "input", ds.sharding = #ds.sharding<@mesh, [{}, {"sp"}]>, ds.data_shape = array<i64: 2, 5>}) -> (tensor<f32> {ds.role = "loss"}) {
+  %f = ds.convert %t : (tensor<2x3xi64>) -> tensor<2x3xf32>
+  %l = ds.sum %f dims = [0, 1] : (tensor<2x3xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
 // expected-error @+1 {{argument 0 needs ds.name and ds.role = "parameter", "state" or "input"}}
 func.func @train_step(%x: tensor<4xf32>) -> (tensor<f32> {ds.role = "loss"}) {
   %l = ds.sum %x dims = [0] : (tensor<4xf32>) -> tensor<f32>

@@ -86,9 +86,10 @@ public:
 
   /// Copies every Input tensor from the tensor of the same name and dtype
   /// in `inputs`. The file holds global tensors: an input split over the
-  /// mesh (TensorDesc::shardAxes) must have its global shape there
-  /// (globalShape in Mesh.h), and this rank takes its block; other inputs
-  /// have their plan shape.
+  /// mesh (TensorDesc::shardAxes) must have the shape of the user's data
+  /// there (dataShape in Mesh.h: its global shape, before the padding the
+  /// compiler may have added), and this rank takes its block, zeros where
+  /// it lies in the padding; other inputs have their plan shape.
   llvm::Error loadInputs(const SafeTensorsFile &inputs);
 
   /// Sets the Input tensor `name` to `bytes` (little-endian, row-major,

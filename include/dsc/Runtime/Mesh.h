@@ -1,9 +1,10 @@
 //===- Mesh.h - ranks, mesh coordinates and split inputs --------*- C++ -*-===//
 //
 // A plan names its device mesh (Plan::mesh) and says how inputs are split
-// over it (TensorDesc::shardAxes). These helpers turn that into what a rank
-// needs: its mesh coordinates, the group of a collective's axes, and its
-// block of a global input. No ATen and no sockets here.
+// over it (TensorDesc::shardAxes, TensorDesc::dataShape). These helpers turn
+// that into what a rank needs: its mesh coordinates, the group of a
+// collective's axes, and its block of a global input. No ATen and no sockets
+// here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,10 +47,17 @@ llvm::Expected<std::vector<int>> parseMeshAxes(const Plan &plan,
 /// is the local size times that axis's size; other dimensions as they are.
 std::vector<int64_t> globalShape(const Plan &plan, const TensorDesc &desc);
 
-/// Copies the block of a global row-major tensor (`global`, of
-/// globalShape(plan, desc)) that the rank at `coordinates` holds into
-/// `local` (desc.numBytes() bytes): along each split dimension the block
-/// with the rank's coordinate on that dimension's axis.
+/// Returns the global shape of the data the user supplies for `desc`:
+/// desc.dataShape where the compiler padded the input, else
+/// globalShape(plan, desc).
+std::vector<int64_t> dataShape(const Plan &plan, const TensorDesc &desc);
+
+/// Copies the block of the user's row-major data (`global`, of
+/// dataShape(plan, desc)) that the rank at `coordinates` holds into `local`
+/// (desc.numBytes() bytes): along each split dimension the block with the
+/// rank's coordinate on that dimension's axis. Elements of the block that
+/// lie only in the padded global tensor (an index at or beyond the data's
+/// size) are zero bytes.
 void copyLocalBlock(const Plan &plan, const TensorDesc &desc,
                     llvm::ArrayRef<int64_t> coordinates,
                     llvm::ArrayRef<uint8_t> global,

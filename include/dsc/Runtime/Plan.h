@@ -27,7 +27,7 @@
 namespace dsc::rt {
 
 /// The plan format version; readPlan rejects any other.
-inline constexpr uint32_t kPlanVersion = 2;
+inline constexpr uint32_t kPlanVersion = 3;
 
 /// Where a plan tensor's bytes live.
 enum class Storage : uint8_t {
@@ -65,6 +65,13 @@ struct TensorDesc {
   /// size of a split dimension is the tensor's size times the axis size;
   /// rank r reads the block its mesh coordinate names.
   std::vector<int32_t> shardAxes;
+  /// For Input tensors whose global shape was padded by the compiler (a
+  /// sequence that the mesh axis does not divide): the global shape of the
+  /// data the user supplies, one entry per dimension, smaller than the padded
+  /// global shape only along split dimensions. Empty: the data has the
+  /// global shape. Rank r's block holds zeros where its global index lies at
+  /// or beyond the data's size.
+  std::vector<int64_t> dataShape;
 
   /// Returns the product of `shape` (1 for a 0-d tensor), or -1 if a
   /// dimension is negative or the product overflows int64_t.
@@ -136,9 +143,11 @@ struct Plan {
 /// aligned, names present and unique per storage class, results never
 /// Constant or Input, the loss a 0-d float tensor, gradients shaped like
 /// their parameters, mesh axes named, distinct and of size >= 1, shard axes
-/// only on inputs (one entry per dimension, -1 or a mesh axis). Messages name
-/// the instruction or tensor. Kernel names, arities and attribute types are
-/// checked by the executor, which owns the kernel table.
+/// only on inputs (one entry per dimension, -1 or a mesh axis), data shapes
+/// only on inputs (one entry per dimension, within the padded global shape,
+/// smaller only along split dimensions). Messages name the instruction or
+/// tensor. Kernel names, arities and attribute types are checked by the
+/// executor, which owns the kernel table.
 llvm::Error validatePlan(const Plan &plan);
 
 /// Validates the plan, then writes it atomically (temporary + rename): magic

@@ -27,9 +27,10 @@ namespace dsc::rt {
 
 /// The two Input tensors a token file fills: the plan's integer inputs
 /// [B, S], the first in plan order being the tokens, the second the labels.
-/// `batch` and `seqLen` are global: for inputs split over the mesh
-/// (TensorDesc::shardAxes), the local sizes times the axes' sizes. Every
-/// rank reads the global window and takes its block.
+/// `batch` and `seqLen` are global, those of the user's data: for inputs
+/// split over the mesh (TensorDesc::shardAxes), the local sizes times the
+/// axes' sizes, less the padding the compiler added (TensorDesc::dataShape).
+/// Every rank reads the global window and takes its block.
 struct TokenInputs {
   uint32_t tokens = 0;
   uint32_t labels = 0;
@@ -38,7 +39,8 @@ struct TokenInputs {
 };
 
 /// Finds the token and label inputs of `plan`: it must have exactly two
-/// Input tensors, both integer [B, S] of one shape, split the same way.
+/// Input tensors, both integer [B, S] of one shape, split and padded the
+/// same way.
 llvm::Expected<TokenInputs> findTokenInputs(const Plan &plan);
 
 /// A token file opened for reading (memory-mapped where possible).

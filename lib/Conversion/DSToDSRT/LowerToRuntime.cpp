@@ -104,11 +104,12 @@ LogicalResult Lowering::mapArguments(Block &entry) {
                 "\"input\"";
     auto buffer = dsrt::PersistentOp::create(
         builder, arg.getLoc(), bufferType(arg.getType()), *kind, name);
-    // How the input is split over the mesh: the runtime reads this rank's
-    // block of the global batch.
-    if (Attribute sharding =
-            trainStep.getArgAttr(arg.getArgNumber(), "ds.sharding"))
-      buffer->setAttr("ds.sharding", sharding);
+    // How the input is split over the mesh, and the shape of the user's data
+    // where the compiler padded it: the runtime reads this rank's block of
+    // the global batch.
+    for (StringRef attrName : {"ds.sharding", "ds.data_shape"})
+      if (Attribute attr = trainStep.getArgAttr(arg.getArgNumber(), attrName))
+        buffer->setAttr(attrName, attr);
     buffers[arg] = buffer;
     argsByName[name.getValue()] = arg;
   }

@@ -10,6 +10,7 @@
 
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+#include "dsc/Runtime/Mesh.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -113,10 +114,33 @@ private:
   }
 
   FailureOr<uint32_t> tensorFor(Value buffer);
+  LogicalResult setDataShape(Operation *op, rt::TensorDesc &desc);
 
   rt::Plan plan;
   DenseMap<Value, uint32_t> tensorOf;
 };
+
+/// An input whose sequence the compiler padded carries `ds.data_shape`, the
+/// global shape of the user's data; the plan keeps it only where it differs
+/// from the padded global shape, and writePlan validates it.
+LogicalResult Emitter::setDataShape(Operation *op, rt::TensorDesc &desc) {
+  Attribute attr = op->getAttr("ds.data_shape");
+  if (!attr)
+    return success();
+  auto shape = dyn_cast<DenseI64ArrayAttr>(attr);
+  if (!shape)
+    return op->emitError() << "ds.data_shape must be an array<i64>, got "
+                           << attr;
+  std::vector<int64_t> data(shape.asArrayRef().begin(),
+                            shape.asArrayRef().end());
+  if (data.size() != desc.shape.size())
+    return op->emitError() << "ds.data_shape has " << data.size()
+                           << " entries for a buffer of rank "
+                           << desc.shape.size();
+  if (data != rt::globalShape(plan, desc))
+    desc.dataShape = std::move(data);
+  return success();
+}
 
 FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
   if (auto it = tensorOf.find(buffer); it != tensorOf.end())
@@ -143,6 +167,7 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
             desc.shardAxes.push_back(
                 axes.empty() ? -1
                              : axisIndex(cast<StringAttr>(axes[0]).getValue()));
+        ok = setDataShape(op, desc);
         switch (op.getKind()) {
         case dsrt::StorageKind::Parameter:
           desc.storage = rt::Storage::Parameter;

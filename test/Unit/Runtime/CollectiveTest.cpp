@@ -504,6 +504,58 @@ TEST(ShardedInputTest, EachRankLoadsItsBlockOfTheGlobalBatch) {
   llvm::sys::fs::remove(wrongPath);
 }
 
+TEST(ShardedInputTest, PaddedInputsReadTheDataAndZeroThePadding) {
+  // A sequence of 5 padded to 6 over sp = 2: the file holds [2, 5], rank 1
+  // holds columns 3 and 4 and a zero column; the gather shows the padded
+  // global batch on every rank.
+  Plan plan = collectivePlan({{"sp", 2}}, "all_gather", {2, 3}, {2, 6},
+                             axesAttr("sp", {{"dim", int64_t(1)}}), DType::I64);
+  plan.tensors[0].shardAxes = {-1, 0};
+  plan.tensors[0].dataShape = {2, 5};
+  ASSERT_EQ(message(validatePlan(plan)), "");
+  std::vector<int64_t> data(10);
+  for (int i = 0; i < 10; ++i)
+    data[i] = i + 1;
+  llvm::SmallString<128> path, wrongPath;
+  ASSERT_FALSE(
+      llvm::sys::fs::createTemporaryFile("padded", "safetensors", path));
+  ASSERT_FALSE(
+      llvm::sys::fs::createTemporaryFile("padded", "safetensors", wrongPath));
+  SafeTensorsWriter writer;
+  writer.add("x", DType::I64, {2, 5}, bytesOf(data));
+  ASSERT_EQ(message(writer.write(path)), "");
+  // The padded global shape is not what the file must hold.
+  SafeTensorsWriter wrongWriter;
+  wrongWriter.add("x", DType::I64, {2, 6}, bytesOf(std::vector<int64_t>(12)));
+  ASSERT_EQ(message(wrongWriter.write(wrongPath)), "");
+  auto file = SafeTensorsFile::open(path);
+  ASSERT_TRUE(static_cast<bool>(file)) << llvm::toString(file.takeError());
+  auto wrong = SafeTensorsFile::open(wrongPath);
+  ASSERT_TRUE(static_cast<bool>(wrong)) << llvm::toString(wrong.takeError());
+
+  setNumThreads(1);
+  runRanks(2, [&](World &world) {
+    auto executor = Executor::create(plan, &world);
+    ASSERT_TRUE(static_cast<bool>(executor))
+        << llvm::toString(executor.takeError());
+    std::string error = message((*executor)->loadInputs(*wrong));
+    EXPECT_NE(error.find("expected I64 [2, 5]"), std::string::npos) << error;
+    EXPECT_NE(error.find("before padding"), std::string::npos) << error;
+    EXPECT_NE(error.find("i64[2,6]"), std::string::npos) << error;
+
+    ASSERT_EQ(message((*executor)->loadInputs(*file)), "");
+    std::vector<int64_t> block = world.rank() == 0
+                                     ? std::vector<int64_t>{1, 2, 3, 6, 7, 8}
+                                     : std::vector<int64_t>{4, 5, 0, 9, 10, 0};
+    EXPECT_EQ(valuesOf<int64_t>((*executor)->tensorData(0)), block);
+    ASSERT_EQ(message((*executor)->step()), "");
+    EXPECT_EQ(valuesOf<int64_t>((*executor)->tensorData(1)),
+              (std::vector<int64_t>{1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 0}));
+  });
+  llvm::sys::fs::remove(path);
+  llvm::sys::fs::remove(wrongPath);
+}
+
 //===----------------------------------------------------------------------===//
 // Load-time checks and failures
 //===----------------------------------------------------------------------===//

@@ -69,7 +69,8 @@ Instruction instruction(StringRef kernel, std::vector<uint32_t> operands,
 }
 
 /// A small training step with every storage kind, every attribute type,
-/// constants, gradients, metadata, a mesh and inputs split over it.
+/// constants, gradients, metadata, a mesh and inputs split over it, one of
+/// them padded.
 Plan samplePlan() {
   Plan plan;
   plan.arenaBytes = 320;
@@ -103,6 +104,8 @@ Plan samplePlan() {
   };
   plan.tensors[2].shardAxes = {0, -1};
   plan.tensors[3].shardAxes = {0};
+  // Three labels padded to the global four.
+  plan.tensors[3].dataShape = {3};
   plan.constants.resize(40);
   for (size_t i = 0; i < plan.constants.size(); ++i)
     plan.constants[i] = static_cast<uint8_t>(i * 7 + 1);
@@ -234,11 +237,23 @@ TEST(PlanValidationTest, AcceptsEdgeCases) {
   plan.mesh = {{"dp", 1}, {"sp", 1}, {"tp", 4}};
   plan.tensors[2].shardAxes = {-1, 1};
   plan.tensors[3].shardAxes = {-1};
+  // No data at all along a split dimension; a data shape equal to the
+  // global shape, which need not be split.
+  plan.tensors[2].dataShape = {2, 0};
+  plan.tensors[3].dataShape = {2};
   EXPECT_EQ(message(validatePlan(plan)), "");
   // No mesh and no split inputs: one rank.
   plan.mesh.clear();
   plan.tensors[2].shardAxes.clear();
   plan.tensors[3].shardAxes.clear();
+  plan.tensors[2].dataShape.clear();
+  EXPECT_EQ(message(validatePlan(plan)), "");
+  // A padded split dimension whose global size overflows int64_t.
+  plan.mesh = {{"dp", 4}};
+  plan.tensors[3].shape = {int64_t(1) << 62};
+  plan.tensors[3].shardAxes = {0};
+  plan.tensors[3].dataShape = {std::numeric_limits<int64_t>::max()};
+  plan.tensors[3].dtype = DType::U8;
   EXPECT_EQ(message(validatePlan(plan)), "");
 }
 
@@ -393,6 +408,31 @@ TEST(PlanValidationTest, RejectsEveryRule) {
          p.tensors[2].shardAxes = {1, 1};
        },
        "tensor 2 'x': mesh axis 'sp' splits two dimensions"},
+      {"data shape of a parameter",
+       [](Plan &p) {
+         p.tensors[0].dataShape = {4, 8};
+       },
+       "tensor 0 'fc.weight': only input tensors can have a data shape, this "
+       "one is param"},
+      {"data shape of another rank",
+       [](Plan &p) { p.tensors[2].dataShape = {3}; },
+       "tensor 2 'x': data shape has 1 entries for rank 2"},
+      {"negative data size", [](Plan &p) { p.tensors[3].dataShape = {-1}; },
+       "tensor 3 'labels': data shape dimension 0 is -1, negative"},
+      {"data beyond the padded size",
+       [](Plan &p) { p.tensors[3].dataShape = {5}; },
+       "tensor 3 'labels': data shape dimension 0 is 5, beyond the padded "
+       "global size 4"},
+      {"padded dimension that is not split",
+       [](Plan &p) {
+         p.tensors[2].dataShape = {4, 3};
+       },
+       "tensor 2 'x': data shape dimension 1 is 3, but only a dimension split "
+       "over the mesh can be padded and this one has size 4"},
+      {"padded input that is not split",
+       [](Plan &p) { p.tensors[3].shardAxes.clear(); },
+       "tensor 3 'labels': data shape dimension 0 is 3, but only a dimension "
+       "split over the mesh can be padded and this one has size 2"},
   };
   for (const ValidationCase &c : cases) {
     SCOPED_TRACE(c.label);
@@ -477,7 +517,9 @@ TEST_F(PlanFileTest, RoundTrip) {
     EXPECT_EQ(read->tensors[i].storage, plan.tensors[i].storage);
     EXPECT_EQ(read->tensors[i].offset, plan.tensors[i].offset);
     EXPECT_EQ(read->tensors[i].shardAxes, plan.tensors[i].shardAxes);
+    EXPECT_EQ(read->tensors[i].dataShape, plan.tensors[i].dataShape);
   }
+  EXPECT_EQ(read->tensors[3].dataShape, std::vector<int64_t>{3});
   ASSERT_EQ(read->instructions.size(), plan.instructions.size());
   for (size_t i = 0; i < plan.instructions.size(); ++i) {
     SCOPED_TRACE(i);
@@ -542,18 +584,21 @@ TEST_F(PlanFileTest, RejectsBadMagic) {
 }
 
 TEST_F(PlanFileTest, RejectsOtherVersion) {
-  static_assert(kPlanVersion == 2, "update this test and the format docs");
-  // Version 1 had no mesh and no shard axes.
+  static_assert(kPlanVersion == 3, "update this test and the format docs");
+  // Version 2 had no data shapes, version 1 no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
-  llvm::support::endian::write32le(&bytes[8], 1);
+  llvm::support::endian::write32le(&bytes[8], 2);
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 1, this runtime reads version 2; recompile "
+            path + ": plan version 2, this runtime reads version 3; recompile "
                    "with ds-compile");
-  llvm::support::endian::write32le(&bytes[8], 3);
-  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 3, this runtime reads "
-                                "version 2; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 1);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 1, this runtime reads "
+                                "version 3; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 4);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 4, this runtime reads "
+                                "version 3; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {
@@ -709,6 +754,22 @@ TEST_F(PlanFileTest, RejectsHugeCountsWithoutAllocating) {
     EXPECT_TRUE(contains(text, "corrupt: tensor 0 shard axis count " +
                                    std::to_string(count)))
         << text;
+
+    // A data shape count, after an empty list of shard axes.
+    payload = payloadPrefix();
+    putU64(payload, 1);
+    putU64(payload, 0);              // name
+    payload += '\x01';               // dtype
+    payload += std::string(4, '\0'); // rank 0
+    payload += '\x03';               // storage: input
+    putU64(payload, 0);              // offset
+    putU64(payload, 0);              // shard axes
+    putU64(payload, count);
+    payload.append(40, '\0');
+    text = decodeError(withHeader(payload));
+    EXPECT_TRUE(contains(text, "corrupt: tensor 0 data shape count " +
+                                   std::to_string(count)))
+        << text;
   }
 
   // A rank beyond the bytes left.
@@ -717,7 +778,7 @@ TEST_F(PlanFileTest, RejectsHugeCountsWithoutAllocating) {
   putU64(payload, 0);                            // name
   payload += '\x01';                             // dtype
   payload += std::string("\xff\xff\xff\x7f", 4); // rank
-  payload.append(24, '\0');
+  payload.append(32, '\0');
   std::string text = decodeError(withHeader(payload));
   EXPECT_TRUE(contains(text, "corrupt: tensor 0: rank 2147483647 exceeds"))
       << text;
@@ -822,7 +883,7 @@ TEST(PlanDumpTest, ListsEverything) {
       "  %t0 = param f32[4,8] \"fc.weight\"",
       "  mesh = [\"dp\" = 2, \"sp\" = 3]",
       "  %t2 = input f32[2,4] \"x\" split[dp, -]",
-      "  %t3 = input i64[2] \"labels\" split[dp]",
+      "  %t3 = input i64[2] \"labels\" split[dp] data[3]",
       "  %t4 = state f32[4,8] \"exp_avg.fc.weight\"",
       "  %t5 = const[offset=0] f32[8] \"bias_init\"",
       "  %t7 = arena[offset=64] f32[] \"loss\"",

@@ -136,4 +136,32 @@ TEST(TokenDataTest, FindsTokenInputsInPlanOrder) {
             std::string::npos);
 }
 
+TEST(TokenDataTest, TokenInputsHaveTheDataShapeBeforePadding) {
+  // A sequence of 30 padded to 32 over sp = 4: the file gives windows of 30.
+  Plan plan;
+  plan.mesh = {{"dp", 2}, {"sp", 4}};
+  plan.tensors.push_back(input("idx", DType::I64, {1, 8}));
+  plan.tensors.push_back(input("targets", DType::I64, {1, 8}));
+  for (TensorDesc &desc : plan.tensors) {
+    desc.shardAxes = {0, 1};
+    desc.dataShape = {2, 30};
+  }
+  auto found = findTokenInputs(plan);
+  ASSERT_EQ(message(found.takeError()), "");
+  EXPECT_EQ(found->batch, 2);
+  EXPECT_EQ(found->seqLen, 30);
+
+  // Without padding, the global shape.
+  plan.tensors[0].dataShape.clear();
+  plan.tensors[1].dataShape.clear();
+  found = findTokenInputs(plan);
+  ASSERT_EQ(message(found.takeError()), "");
+  EXPECT_EQ(found->batch, 2);
+  EXPECT_EQ(found->seqLen, 32);
+
+  plan.tensors[1].dataShape = {2, 31};
+  EXPECT_NE(message(findTokenInputs(plan)).find("padded the same way"),
+            std::string::npos);
+}
+
 } // namespace
