@@ -17,7 +17,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionHeads.h"
 #include "LossDecomposition.h"
+#include "SequencePadding.h"
 
 #include "dsc/Analysis/ShardingLayout.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
@@ -473,6 +475,9 @@ LogicalResult Partitioner::rewrite(Operation *op) {
       return failure();
     op->setOperand(i, *v);
   }
+  for (auto [result, layout] :
+       llvm::zip(op->getResults(), plan.resultLayouts))
+    result.setType(localType(globalTypes.lookup(result), layout));
   if (auto ruleOp = dyn_cast<ShardingRuleOpInterface>(op))
     ruleOp.localizeAttributes();
   builder.setInsertionPointAfter(op);
@@ -483,7 +488,6 @@ LogicalResult Partitioner::rewrite(Operation *op) {
     SmallVector<OpOperand *> uses;
     for (OpOperand &use : result.getUses())
       uses.push_back(&use);
-    result.setType(localType(global, plan.resultLayouts[i]));
     Value v = result;
     // One all-reduce per kind over all the axes that left partial results.
     std::map<ReductionKind, SmallVector<int>> axesByKind;
@@ -611,7 +615,8 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
       seqDimOf[name] = d;
     }
 
-    SmallVector<std::pair<BlockArgument, Layout>> inputs;
+    // The inputs to split, and the dimension of their sequence.
+    SmallVector<std::pair<BlockArgument, int64_t>> splitInputs;
     for (BlockArgument arg : step.getArguments()) {
       auto role = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                     "ds.role");
@@ -623,9 +628,30 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
           type.getRank() < 1 ||
           (!type.getElementType().isInteger() && !named))
         continue;
-      int64_t seqDim = name && seqDimOf.count(name.getValue())
-                           ? seqDimOf.lookup(name.getValue())
-                           : 1;
+      splitInputs.push_back(
+          {arg, named ? seqDimOf.lookup(name.getValue()) : 1});
+    }
+
+    dsc::decomposeMeanLosses(step);
+    dsc::prepareAttentionHeads(step, sp);
+    // A sequence that sp does not divide grows to the next multiple.
+    SmallVector<dsc::SequencePad> pads;
+    for (auto [arg, seqDim] : splitInputs) {
+      auto type = cast<RankedTensorType>(arg.getType());
+      if (sp > 1 && seqDim < type.getRank() &&
+          type.getDimSize(seqDim) % sp != 0)
+        pads.push_back({arg, seqDim,
+                        static_cast<int64_t>(llvm::divideCeil(
+                            type.getDimSize(seqDim), sp)) * sp});
+    }
+    if (failed(dsc::padSequence(step, pads)))
+      return signalPassFailure();
+
+    SmallVector<std::pair<BlockArgument, Layout>> inputs;
+    for (auto [arg, seqDim] : splitInputs) {
+      auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                    "ds.name");
+      auto type = cast<RankedTensorType>(arg.getType());
       Layout layout = Layout::replicated(type.getShape());
       SmallVector<Attribute> shardingDims(type.getRank(),
                                           builder.getArrayAttr({}));
@@ -657,7 +683,6 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
       inputs.push_back({arg, layout});
     }
 
-    dsc::decomposeMeanLosses(step);
     if (failed(Partitioner(module, step, mesh).run(inputs)))
       signalPassFailure();
   }

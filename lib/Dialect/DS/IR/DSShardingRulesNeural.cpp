@@ -117,12 +117,15 @@ struct AttentionFactors {
     int64_t skv = rule.addFactor(k[2], FactorKind::NeedReplication);
     int64_t d = rule.addFactor(q[3], FactorKind::NeedReplication);
     int64_t dv = rule.addFactor(v[3], FactorKind::NeedReplication);
+    sequences = {s, skv};
     this->query = {{b}, queryHeads, {s}, {d}};
     this->key = {{b}, {hkv}, {skv}, {d}};
     this->value = {{b}, {hkv}, {skv}, {dv}};
     output = {{b}, queryHeads, {s}, {dv}};
   }
   TensorFactors query, key, value, output;
+  /// The query and key sequence factors.
+  SmallVector<int64_t> sequences;
 };
 
 /// The rule of the loss or its gradient: `logits` [..., C] and `labels`
@@ -290,6 +293,9 @@ ShardingRule AttentionOp::getShardingRule() {
                            FactorKind::PassThrough);
   rule.operandDims = {factors.query, factors.key, factors.value};
   rule.resultDims = {factors.output};
+  // Causal: real positions never see the padding at the end.
+  if (getCausal())
+    rule.paddableFactors = factors.sequences;
   return rule;
 }
 
@@ -303,6 +309,12 @@ ShardingRule AttentionGradOp::getShardingRule() {
   rule.operandDims = {factors.query, factors.key, factors.value, factors.output,
                       factors.output};
   rule.resultDims = {factors.query, factors.key, factors.value};
+  // Causal, and with zero output gradient at padded positions, the padded
+  // queries add nothing to the key and value gradients of real positions.
+  if (getCausal()) {
+    rule.paddableFactors = factors.sequences;
+    rule.paddingValues = {std::nullopt, std::nullopt, std::nullopt, 0.0, 0.0};
+  }
   return rule;
 }
 
@@ -321,6 +333,8 @@ ShardingRule CrossEntropyOp::getShardingRule() {
                                : FactorKind::ReductionMean);
   rule.operandDims = {factors.logits, factors.positions};
   rule.resultDims.emplace_back();
+  // Padded positions are ignored, in the sum and in the mean's count.
+  rule.paddingValues = {std::nullopt, static_cast<double>(static_cast<int64_t>(getIgnoreIndex()))};
   return rule;
 }
 
@@ -334,5 +348,6 @@ ShardingRule CrossEntropyGradOp::getShardingRule() {
                       FactorKind::PassThrough);
   rule.operandDims = {factors.logits, factors.positions, TensorFactors()};
   rule.resultDims = {factors.logits};
+  rule.paddingValues = {std::nullopt, static_cast<double>(static_cast<int64_t>(getIgnoreIndex()))};
   return rule;
 }

@@ -240,13 +240,14 @@ ShardingRule SplitOp::getShardingRule() {
   return glueRule(getInput(), getResults(), getDim());
 }
 
-// A split dimension of a slice is always taken whole (the rule makes a
-// partial range need replication), so its limit becomes the local size.
+// A split or padded dimension of a slice is always taken whole (the rule
+// makes a partial range need replication), so its limit follows the size of
+// the result.
 void SliceOp::localizeAttributes() {
-  ArrayRef<int64_t> shape = getInput().getType().getShape();
+  ArrayRef<int64_t> shape = getType().getShape();
   SmallVector<int64_t> limits(getLimits());
   for (auto [d, size] : llvm::enumerate(shape))
-    if (getStarts()[d] == 0 && getStrides()[d] == 1 && limits[d] > size)
+    if (getStarts()[d] == 0 && getStrides()[d] == 1)
       limits[d] = size;
   setLimits(limits);
 }

@@ -67,10 +67,11 @@ def DS_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
       }],
       "::mlir::ds::ShardingRule", "getShardingRule", (ins)>,
     InterfaceMethod<[{
-        Called once the op's operands have their local (per-rank) types:
-        rewrites attributes that spell out sizes of dimensions that are now
-        split (a full-range slice's limits) so that the op verifies with
-        local types. Most ops have no such attribute.
+        Called once the op's operands and results have new types (local,
+        per-rank types after partitioning, or padded ones): rewrites
+        attributes that spell out sizes of dimensions that are now split or
+        padded (a full-range slice's limits) so that the op verifies with
+        its new types. Most ops have no such attribute.
       }],
       "void", "localizeAttributes", (ins), /*methodBody=*/[{}],
       /*defaultImplementation=*/[{ return; }]>

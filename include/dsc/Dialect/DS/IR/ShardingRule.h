@@ -14,6 +14,8 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
+
 #include <cstdint>
 
 namespace mlir {
@@ -50,6 +52,16 @@ struct ShardingRule {
   llvm::SmallVector<llvm::SmallVector<llvm::SmallVector<int64_t, 2>>> operandDims;
   /// resultDims[i][d]: the factors of dimension d of result i.
   llvm::SmallVector<llvm::SmallVector<llvm::SmallVector<int64_t, 2>>> resultDims;
+
+  /// For sequence padding (a factor grown at its end to a size the mesh
+  /// divides): factors that must be whole but whose padded positions never
+  /// reach results at real positions (causal attention's sequences).
+  llvm::SmallVector<int64_t> paddableFactors;
+  /// For sequence padding: per operand, the value its padded positions must
+  /// hold for the op to stay exact (the loss's labels: `ignore_index`), or
+  /// none where the kinds of its factors decide (a sum masks with 0). May be
+  /// shorter than the operands.
+  llvm::SmallVector<std::optional<double>> paddingValues;
 
   /// Adds a factor and returns its index.
   int64_t addFactor(int64_t size, FactorKind kind = FactorKind::PassThrough) {

@@ -1,0 +1,164 @@
+//===- AttentionHeads.cpp - head counts that sp divides -------------------===//
+
+#include "AttentionHeads.h"
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace mlir::ds;
+
+namespace {
+
+/// Head counts of one attention: query heads, key/value heads, and what
+/// they become.
+struct HeadPlan {
+  int64_t queryHeads, kvHeads;
+  /// Times each key/value head is repeated.
+  int64_t repeat = 1;
+  /// All heads after padding (query and key/value alike when padded).
+  int64_t paddedHeads = 0;
+  bool needed() const { return repeat > 1 || paddedHeads > queryHeads; }
+};
+
+HeadPlan planHeads(RankedTensorType query, RankedTensorType key, int64_t sp) {
+  HeadPlan plan{query.getDimSize(1), key.getDimSize(1)};
+  plan.paddedHeads = plan.queryHeads;
+  if (plan.kvHeads % sp == 0 && plan.queryHeads % sp == 0)
+    return plan;
+  if (plan.queryHeads % sp == 0) {
+    plan.repeat = sp / std::gcd(plan.kvHeads, sp);
+    return plan;
+  }
+  plan.repeat = plan.queryHeads / plan.kvHeads;
+  plan.paddedHeads = llvm::divideCeil(plan.queryHeads, sp) * sp;
+  return plan;
+}
+
+class HeadRewriter {
+public:
+  HeadRewriter(OpBuilder &builder, Location loc, const HeadPlan &plan)
+      : builder(builder), loc(loc), plan(plan) {}
+
+  /// [B, Hkv, S, D] -> [B, Hkv·r (padded), S, D], once per value.
+  Value keyValue(Value v, DenseMap<Value, Value> &done) {
+    Value &out = done[v];
+    if (!out)
+      out = padHeads(repeatHeads(v));
+    return out;
+  }
+  /// [B, Hq, S, D] -> [B, Hq (padded), S, D], once per value.
+  Value query(Value v, DenseMap<Value, Value> &done) {
+    Value &out = done[v];
+    if (!out)
+      out = padHeads(v);
+    return out;
+  }
+  /// The gradient of keyValue(): back to [B, Hkv, S, D].
+  Value keyValueGrad(Value grad) {
+    grad = cutHeads(grad, plan.kvHeads * plan.repeat);
+    if (plan.repeat == 1)
+      return grad;
+    auto type = cast<RankedTensorType>(grad.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[1] = plan.kvHeads;
+    shape.insert(shape.begin() + 2, plan.repeat);
+    Value grouped = ReshapeOp::create(builder, loc, type.clone(shape), grad);
+    return SumOp::create(builder, loc, grouped,
+                         builder.getDenseI64ArrayAttr({2}), false);
+  }
+  /// Cuts padded query heads off.
+  Value queryResult(Value v) { return cutHeads(v, plan.queryHeads); }
+
+private:
+  Value repeatHeads(Value v) {
+    if (plan.repeat == 1)
+      return v;
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape.insert(shape.begin() + 2, 1);
+    Value grouped = ReshapeOp::create(builder, loc, type.clone(shape), v);
+    shape[2] = plan.repeat;
+    Value repeated = BroadcastOp::create(builder, loc, type.clone(shape),
+                                         grouped);
+    SmallVector<int64_t> merged(type.getShape());
+    merged[1] *= plan.repeat;
+    return ReshapeOp::create(builder, loc, type.clone(merged), repeated);
+  }
+  Value padHeads(Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getDimSize(1) == plan.paddedHeads)
+      return v;
+    SmallVector<int64_t> shape(type.getShape());
+    shape[1] = plan.paddedHeads;
+    SmallVector<int64_t> zeros(shape.size(), 0), ones(shape.size(), 1);
+    return PadOp::create(builder, loc, type.clone(shape), v, zeros, ones);
+  }
+  Value cutHeads(Value v, int64_t heads) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getDimSize(1) == heads)
+      return v;
+    SmallVector<int64_t> limits(type.getShape());
+    limits[1] = heads;
+    SmallVector<int64_t> zeros(limits.size(), 0), ones(limits.size(), 1);
+    return SliceOp::create(builder, loc, v, zeros, limits, ones);
+  }
+
+  OpBuilder &builder;
+  Location loc;
+  const HeadPlan &plan;
+};
+
+} // namespace
+
+void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
+  if (sp <= 1)
+    return;
+  OpBuilder builder(step.getContext());
+  // Rewritten operands, shared by an attention and its gradient so that
+  // they are moved once; the forward's output maps to the padded output.
+  DenseMap<Value, Value> queries, keyValues;
+  step.walk([&](AttentionOp op) {
+    HeadPlan plan = planHeads(op.getQuery().getType(), op.getKey().getType(),
+                              sp);
+    if (!plan.needed())
+      return;
+    builder.setInsertionPoint(op);
+    HeadRewriter heads(builder, op.getLoc(), plan);
+    Value result = AttentionOp::create(
+        builder, op.getLoc(), heads.query(op.getQuery(), queries),
+        heads.keyValue(op.getKey(), keyValues),
+        heads.keyValue(op.getValue(), keyValues), op.getCausalAttr(),
+        op.getScaleAttr());
+    Value real = heads.queryResult(result);
+    op.replaceAllUsesWith(real);
+    op.erase();
+    queries[real] = result;
+  });
+  step.walk([&](AttentionGradOp op) {
+    HeadPlan plan = planHeads(op.getQuery().getType(), op.getKey().getType(),
+                              sp);
+    if (!plan.needed())
+      return;
+    builder.setInsertionPoint(op);
+    HeadRewriter heads(builder, op.getLoc(), plan);
+    Value query = heads.query(op.getQuery(), queries);
+    Value key = heads.keyValue(op.getKey(), keyValues);
+    Value value = heads.keyValue(op.getValue(), keyValues);
+    auto grad = AttentionGradOp::create(
+        builder, op.getLoc(),
+        TypeRange{query.getType(), key.getType(), value.getType()}, query,
+        key, value, heads.query(op.getOutput(), queries),
+        heads.query(op.getGradOutput(), queries), op.getCausalAttr(),
+        op.getScaleAttr());
+    op.getGradQuery().replaceAllUsesWith(
+        heads.queryResult(grad.getGradQuery()));
+    op.getGradKey().replaceAllUsesWith(heads.keyValueGrad(grad.getGradKey()));
+    op.getGradValue().replaceAllUsesWith(
+        heads.keyValueGrad(grad.getGradValue()));
+    op.erase();
+  });
+}
