@@ -61,6 +61,25 @@ int64_t paddedSize(const PadDim &dim) {
   return size;
 }
 
+/// `layout` with neighbouring unpadded atoms merged: two layouts that are
+/// equal so hold their elements at the same places.
+PadLayout merged(const PadLayout &layout) {
+  PadLayout out;
+  for (const PadDim &dim : layout) {
+    PadDim atoms;
+    for (const PadAtom &a : dim) {
+      if (!a.isPadded() && !atoms.empty() && !atoms.back().isPadded()) {
+        atoms.back().size *= a.size;
+        atoms.back().padded *= a.padded;
+        continue;
+      }
+      atoms.push_back(a);
+    }
+    out.push_back(atoms);
+  }
+  return out;
+}
+
 std::string str(const PadLayout &layout) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -147,6 +166,10 @@ FailureOr<Value> SequencePadder::convert(Value value, const PadLayout &from,
                                          const PadLayout &to,
                                          std::optional<double> fill,
                                          Location loc) {
+  // Nothing to cut, grow or mask: the value itself, so that later passes see
+  // the same value (the partitioner reuses attention's head-split output).
+  if (!fill && merged(from) == merged(to))
+    return value;
   std::string key = str(from) + "->" + str(to) +
                     (fill ? "/" + std::to_string(*fill) : std::string());
   auto cacheKey = std::make_pair(value.getAsOpaquePointer(), key);

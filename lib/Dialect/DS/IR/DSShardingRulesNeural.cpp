@@ -310,10 +310,14 @@ ShardingRule AttentionGradOp::getShardingRule() {
                       factors.output};
   rule.resultDims = {factors.query, factors.key, factors.value};
   // Causal, and with zero output gradient at padded positions, the padded
-  // queries add nothing to the key and value gradients of real positions.
+  // queries add nothing to the key and value gradients of real positions
+  // (their rows of dP and of rowsum(dO * O) are zero, whatever the output
+  // holds there), so only the output gradient is masked and the forward's
+  // output is reused as it is.
   if (getCausal()) {
     rule.paddableFactors = factors.sequences;
-    rule.paddingValues = {std::nullopt, std::nullopt, std::nullopt, 0.0, 0.0};
+    rule.paddingValues = {std::nullopt, std::nullopt, std::nullopt,
+                          std::nullopt, 0.0};
   }
   return rule;
 }
@@ -334,7 +338,9 @@ ShardingRule CrossEntropyOp::getShardingRule() {
   rule.operandDims = {factors.logits, factors.positions};
   rule.resultDims.emplace_back();
   // Padded positions are ignored, in the sum and in the mean's count.
-  rule.paddingValues = {std::nullopt, static_cast<double>(static_cast<int64_t>(getIgnoreIndex()))};
+  rule.paddingValues = {std::nullopt,
+                        static_cast<double>(
+                            static_cast<int64_t>(getIgnoreIndex()))};
   return rule;
 }
 
@@ -348,6 +354,8 @@ ShardingRule CrossEntropyGradOp::getShardingRule() {
                       FactorKind::PassThrough);
   rule.operandDims = {factors.logits, factors.positions, TensorFactors()};
   rule.resultDims = {factors.logits};
-  rule.paddingValues = {std::nullopt, static_cast<double>(static_cast<int64_t>(getIgnoreIndex()))};
+  rule.paddingValues = {std::nullopt,
+                        static_cast<double>(
+                            static_cast<int64_t>(getIgnoreIndex()))};
   return rule;
 }
