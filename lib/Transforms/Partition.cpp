@@ -29,6 +29,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace dsc {
 #define GEN_PASS_DEF_PARTITIONPASS
@@ -563,6 +564,28 @@ Partitioner::run(ArrayRef<std::pair<BlockArgument, Layout>> inputs) {
 
 namespace {
 
+/// An input to split: its batch and sequence dimensions.
+struct InputDims {
+  BlockArgument arg;
+  int64_t batch, seq;
+};
+
+/// Parses `name:dim,...` (the `option` named `flag`) into `dims`.
+LogicalResult parseDims(ModuleOp module, StringRef flag, StringRef option,
+                        llvm::StringMap<int64_t> &dims) {
+  SmallVector<StringRef> entries;
+  option.split(entries, ',', -1, false);
+  for (StringRef entry : entries) {
+    auto [name, dim] = entry.split(':');
+    int64_t d;
+    if (name.empty() || dim.getAsInteger(10, d) || d < 0)
+      return module.emitError() << flag << " entry '" << entry
+                                << "' must look like name:dim";
+    dims[name] = d;
+  }
+  return success();
+}
+
 struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
   using PartitionPassBase::PartitionPassBase;
 
@@ -600,55 +623,69 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
                    builder.getDenseI64ArrayAttr(mesh.sizes));
     mesh.symbol = FlatSymbolRefAttr::get(module.getContext(), "mesh");
 
-    // Which dimension of which input is the sequence.
-    llvm::StringMap<int64_t> seqDimOf;
-    SmallVector<StringRef> entries;
-    StringRef(seqDims).split(entries, ',', -1, false);
-    for (StringRef entry : entries) {
-      auto [name, dim] = entry.split(':');
-      int64_t d;
-      if (name.empty() || dim.getAsInteger(10, d) || d < 0) {
-        module.emitError() << "seq-dims entry '" << entry
-                           << "' must look like name:dim";
-        return signalPassFailure();
-      }
-      seqDimOf[name] = d;
-    }
+    // Which dimension of which input is the sequence, and the batch.
+    llvm::StringMap<int64_t> seqDimOf, batchDimOf;
+    if (failed(parseDims(module, "seq-dims", seqDims, seqDimOf)) ||
+        failed(parseDims(module, "batch-dims", batchDims, batchDimOf)))
+      return signalPassFailure();
 
-    // The inputs to split, and the dimension of their sequence.
-    SmallVector<std::pair<BlockArgument, int64_t>> splitInputs;
+    // The inputs to split, and the dimensions of their batch and sequence.
+    SmallVector<InputDims> splitInputs;
+    llvm::StringSet<> inputNames;
     for (BlockArgument arg : step.getArguments()) {
       auto role = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                     "ds.role");
       auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                     "ds.name");
       auto type = dyn_cast<RankedTensorType>(arg.getType());
-      bool named = name && seqDimOf.count(name.getValue());
-      if (!role || role.getValue() != "input" || !type ||
-          type.getRank() < 1 ||
-          (!type.getElementType().isInteger() && !named))
+      if (!role || role.getValue() != "input" || !type)
         continue;
-      splitInputs.push_back(
-          {arg, named ? seqDimOf.lookup(name.getValue()) : 1});
+      if (name)
+        inputNames.insert(name.getValue());
+      bool named = name && (seqDimOf.count(name.getValue()) ||
+                            batchDimOf.count(name.getValue()));
+      if (type.getRank() < 1 || (!type.getElementType().isInteger() && !named))
+        continue;
+      InputDims dims{arg, 0, 1};
+      if (name && seqDimOf.count(name.getValue()))
+        dims.seq = seqDimOf.lookup(name.getValue());
+      if (name && batchDimOf.count(name.getValue()))
+        dims.batch = batchDimOf.lookup(name.getValue());
+      if (dp > 1 && sp > 1 && dims.seq == dims.batch) {
+        step.emitError() << "input '" << name.getValue() << "' has its batch "
+                         << "and its sequence in the same dimension "
+                         << dims.seq << " (set --batch-dims or --seq-dims)";
+        return signalPassFailure();
+      }
+      splitInputs.push_back(dims);
     }
+    for (const llvm::StringMap<int64_t> *dims : {&seqDimOf, &batchDimOf})
+      for (const auto &entry : *dims)
+        if (!inputNames.contains(entry.getKey())) {
+          module.emitError() << "'" << entry.getKey()
+                             << "' in seq-dims or batch-dims names no model "
+                                "input of @train_step";
+          return signalPassFailure();
+        }
 
     dsc::decomposeMeanLosses(step);
     dsc::prepareAttentionHeads(step, sp);
     // A sequence that sp does not divide grows to the next multiple.
     SmallVector<dsc::SequencePad> pads;
-    for (auto [arg, seqDim] : splitInputs) {
-      auto type = cast<RankedTensorType>(arg.getType());
-      if (sp > 1 && seqDim < type.getRank() &&
-          type.getDimSize(seqDim) % sp != 0)
-        pads.push_back({arg, seqDim,
+    for (const InputDims &input : splitInputs) {
+      auto type = cast<RankedTensorType>(input.arg.getType());
+      if (sp > 1 && input.seq < type.getRank() &&
+          type.getDimSize(input.seq) % sp != 0)
+        pads.push_back({input.arg, input.seq,
                         static_cast<int64_t>(llvm::divideCeil(
-                            type.getDimSize(seqDim), sp)) * sp});
+                            type.getDimSize(input.seq), sp)) * sp});
     }
     if (failed(dsc::padSequence(step, pads)))
       return signalPassFailure();
 
     SmallVector<std::pair<BlockArgument, Layout>> inputs;
-    for (auto [arg, seqDim] : splitInputs) {
+    for (const InputDims &input : splitInputs) {
+      BlockArgument arg = input.arg;
       auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                     "ds.name");
       auto type = cast<RankedTensorType>(arg.getType());
@@ -656,12 +693,16 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
       SmallVector<Attribute> shardingDims(type.getRank(),
                                           builder.getArrayAttr({}));
       auto split = [&](int64_t dim, int axis) -> LogicalResult {
-        if (dim >= type.getRank() ||
-            type.getDimSize(dim) % mesh.sizes[axis] != 0)
+        StringRef inputName = name ? name.getValue() : "";
+        if (dim >= type.getRank())
           return step.emitError()
-                 << "input '" << (name ? name.getValue() : "") << "' "
-                 << "dimension " << dim << " of size "
-                 << (dim < type.getRank() ? type.getDimSize(dim) : 0)
+                 << "input '" << inputName << "' of type " << type
+                 << " has no dimension " << dim << " to split over "
+                 << mesh.names[axis];
+        if (type.getDimSize(dim) % mesh.sizes[axis] != 0)
+          return step.emitError()
+                 << "input '" << inputName << "' dimension " << dim
+                 << " of size " << type.getDimSize(dim)
                  << " cannot be split over " << mesh.names[axis] << " = "
                  << mesh.sizes[axis];
         layout.dims[dim][0].axis = axis;
@@ -670,9 +711,9 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
         return success();
       };
       int axis = 0;
-      if (dp > 1 && failed(split(0, axis++)))
+      if (dp > 1 && failed(split(input.batch, axis++)))
         return signalPassFailure();
-      if (sp > 1 && failed(split(seqDim, axis)))
+      if (sp > 1 && failed(split(input.seq, axis)))
         return signalPassFailure();
       step.setArgAttr(arg.getArgNumber(), "ds.sharding",
                       ShardingAttr::get(module.getContext(), mesh.symbol,

@@ -20,6 +20,7 @@ void dsc::addSequenceParallelPipeline(OpPassManager &pm,
   partition.dp = options.dp;
   partition.sp = options.sp;
   partition.seqDims = options.seqDims;
+  partition.batchDims = options.batchDims;
   pm.addPass(createPartitionPass(partition));
   pm.addPass(createFuseAllToAllPass());
 }

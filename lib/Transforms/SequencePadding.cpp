@@ -143,6 +143,10 @@ public:
 
 private:
   LogicalResult pad(Operation *op, const std::optional<ShardingRule> &rule);
+  /// Multiplies each result of `op` that is a mean over some of the padded
+  /// factors `means` by padded count / real count, for all later uses.
+  void rescaleMeans(Operation *op, const ShardingRule &rule,
+                    ArrayRef<PadDim> factorAtoms, ArrayRef<int64_t> means);
   PadLayout layoutOf(Value v) {
     auto it = layouts.find(v);
     if (it != layouts.end())
@@ -317,6 +321,7 @@ LogicalResult SequencePadder::pad(Operation *op,
                                           : std::nullopt;
   };
   SmallVector<std::optional<double>> fills(op->getNumOperands());
+  SmallVector<int64_t> paddedMeans;
   for (int64_t f = 0; f < numFactors; ++f) {
     if (!isPadded(factorAtoms[f]))
       continue;
@@ -336,14 +341,16 @@ LogicalResult SequencePadder::pad(Operation *op,
     if (named)
       continue;
     std::optional<double> identity;
-    if (kind == FactorKind::ReductionSum)
+    if (kind == FactorKind::ReductionSum) {
       identity = 0.0;
-    else if (kind == FactorKind::ReductionMax)
+    } else if (kind == FactorKind::ReductionMax) {
       identity = -std::numeric_limits<double>::infinity();
-    else
-      return op->emitError()
-             << "cannot pad the sequence through a mean over it: its count "
-                "would include the padding";
+    } else {
+      // A mean over zero-filled padding divides by the padded count: the
+      // result is rescaled by padded / real.
+      identity = 0.0;
+      paddedMeans.push_back(f);
+    }
     for (size_t i = 0; i < op->getNumOperands(); ++i)
       if (operandHas(i, f))
         fills[i] = identity;
@@ -395,7 +402,37 @@ LogicalResult SequencePadder::pad(Operation *op,
   }
   if (grown)
     cast<ShardingRuleOpInterface>(op).localizeAttributes();
+  if (!paddedMeans.empty())
+    rescaleMeans(op, *rule, factorAtoms, paddedMeans);
   return success();
+}
+
+void SequencePadder::rescaleMeans(Operation *op, const ShardingRule &rule,
+                                  ArrayRef<PadDim> factorAtoms,
+                                  ArrayRef<int64_t> means) {
+  builder.setInsertionPointAfter(op);
+  for (auto [r, result] : llvm::enumerate(op->getResults())) {
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    if (!type || !isa<FloatType>(type.getElementType()) ||
+        r >= rule.resultDims.size())
+      continue;
+    // Only the means this result is reduced over (absent from it).
+    double scale = 1.0;
+    for (int64_t f : means)
+      if (llvm::none_of(rule.resultDims[r], [&](auto &factors) {
+            return llvm::is_contained(factors, f);
+          }))
+        scale *= static_cast<double>(paddedSize(factorAtoms[f])) /
+                 static_cast<double>(rule.factorSizes[f]);
+    if (scale == 1.0)
+      continue;
+    Value factor =
+        vjp::createScalar(builder, op->getLoc(), type.getElementType(), scale);
+    Value scaled = MulOp::create(builder, op->getLoc(), result, factor);
+    result.replaceAllUsesExcept(scaled, scaled.getDefiningOp());
+    if (auto it = layouts.find(result); it != layouts.end())
+      layouts[scaled] = it->second;
+  }
 }
 
 LogicalResult SequencePadder::run(ArrayRef<dsc::SequencePad> pads) {

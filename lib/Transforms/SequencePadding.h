@@ -28,7 +28,8 @@ struct SequencePad {
 ///  - before a factor that is summed (maximised) over, the padded positions
 ///    of every operand that has it become 0 (-inf), unless the op names the
 ///    value its operands' padding must hold (the loss's labels:
-///    `ignore_index`); a mean over a padded factor is an error;
+///    `ignore_index`); a mean over a padded factor masks with 0 and its
+///    result is rescaled by the padded count over the real count;
 ///  - a factor that must be whole stays padded where the op says padding at
 ///    its end never reaches real positions (causal attention); otherwise the
 ///    operands are cut back to the real size first;

@@ -7,7 +7,7 @@
 
 // The pipeline is -ds-partition with its options, then -ds-fuse-all-to-all.
 // PIPELINE: ds-autodiff
-// PIPELINE-NEXT: ds-partition{dp=2 seq-dims=tokens:1 sp=2},
+// PIPELINE-NEXT: ds-partition{batch-dims= dp=2 seq-dims=tokens:1 sp=2},
 // PIPELINE-NEXT: ds-fuse-all-to-all
 // PIPELINE-NEXT: )
 

@@ -75,6 +75,11 @@ static cl::opt<std::string> seqDims(
     cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
              "for every integer input)"),
     cl::value_desc("tokens:1,labels:1"), cl::cat(category));
+static cl::opt<std::string> batchDims(
+    "batch-dims",
+    cl::desc("Batch dimension of model inputs, split over --dp, "
+             "name:dim,... (default: 0 for every input that is split)"),
+    cl::value_desc("tokens:1,labels:1"), cl::cat(category));
 static cl::opt<std::string> reportPath(
     "report",
     cl::desc("Write a JSON report: planned arena bytes (the peak), "
@@ -113,6 +118,7 @@ static std::string pipelineString() {
     partition = "ds-sequence-parallel{dp=" + std::to_string(dp) +
                 " sp=" + std::to_string(sp) +
                 (seqDims.empty() ? "" : " seq-dims=" + seqDims) +
+                (batchDims.empty() ? "" : " batch-dims=" + batchDims) +
                 "},ds-bucket-all-reduce,";
   return "ds-autodiff{" + options + "}," + partition +
          "canonicalize,cse,ds-lower-to-runtime";

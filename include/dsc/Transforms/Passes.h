@@ -38,6 +38,11 @@ struct SequenceParallelOptions
       llvm::cl::desc("Sequence dimension of inputs: name:dim,... (default: "
                      "1 for every integer input of rank >= 2)"),
       llvm::cl::init("")};
+  Option<std::string> batchDims{
+      *this, "batch-dims",
+      llvm::cl::desc("Batch dimension of inputs, split over dp: "
+                     "name:dim,... (default: 0)"),
+      llvm::cl::init("")};
 };
 
 /// Data and sequence parallelism for a training step (after `-ds-autodiff`):

@@ -89,9 +89,22 @@ def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
   let description = [{
     Partitions `@train_step` (after `-ds-autodiff`) over a mesh of `dp`
     data-parallel and `sp` sequence-parallel ranks (`ds.mesh @mesh`, `dp`
-    major). Every integer model input is split along its batch dimension
-    (0) over `dp` and along its sequence dimension (1, or as `seq-dims`
-    says) over `sp`; parameters and optimizer state stay replicated.
+    major). Every integer model input (and every input that `seq-dims` or
+    `batch-dims` names) is split along its batch dimension (0, or as
+    `batch-dims` says) over `dp` and along its sequence dimension (1, or as
+    `seq-dims` says) over `sp`; parameters and optimizer state stay
+    replicated.
+
+    A sequence that `sp` does not divide is padded at its end to the next
+    multiple (the user still supplies the real length: `ds.data_shape`),
+    and the padding is carried through the step by the same sharding rules
+    so that the step stays exact: labels' padding is `ignore_index`, sums
+    mask it to 0, maxima to -inf, means are rescaled to the real count,
+    causal attention keeps it (no real query sees a padded key), and
+    anything else that needs the whole dimension gets the real part only.
+    Attention heads that `sp` does not divide are made divisible first: kv
+    heads fewer than `sp` are repeated (to lcm(Hkv, sp)), query heads `sp`
+    does not divide are padded with zero heads.
 
     The sharding then propagates through the step by each op's sharding
     rule (`DS_ShardingRuleOpInterface`), never by op-specific code:
@@ -116,6 +129,9 @@ def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
     Option<"seqDims", "seq-dims", "std::string", "\"\"",
            "Sequence dimension of inputs: name:dim,... (default: 1 for every "
            "integer input of rank >= 2)">,
+    Option<"batchDims", "batch-dims", "std::string", "\"\"",
+           "Batch dimension of inputs, split over dp: name:dim,... "
+           "(default: 0)">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }

@@ -4,6 +4,8 @@ updated parameters with the one-rank run at relative 1e-5 (SGD with
 momentum, two steps). Tools come from PATH (lit puts the build's bin first).
 
   run_parallel.py model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
+
+Each mesh is ds-compile's flags for it (--dp, --sp and e.g. --seq-dims).
 """
 
 import math
@@ -21,7 +23,8 @@ def run(cmd):
 
 def train(mlir, weights, batch, prefix, mesh):
     args = mesh.split()
-    ranks = math.prod(int(args[i + 1]) for i in range(0, len(args), 2)) if args else 1
+    ranks = math.prod(int(args[i + 1]) for i in range(len(args) - 1)
+                      if args[i] in ("--dp", "--sp"))
     plan = prefix + ".plan"
     run(["ds-compile", mlir, "-o", plan, "--optimizer", "sgd", "--lr", "0.1",
          "--momentum", "0.9"] + args)
@@ -35,7 +38,7 @@ def main():
     mlir, weights, batch, prefix = sys.argv[1:5]
     train(mlir, weights, batch, prefix + "-1", "")
     for mesh in sys.argv[5:]:
-        tag = prefix + "-" + mesh.replace("--", "").replace(" ", "")
+        tag = prefix + "-" + "".join(c for c in mesh if c.isalnum())
         train(mlir, weights, batch, tag, mesh)
         run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", "1e-5",
              "--losses", tag + ".loss", prefix + "-1.loss",

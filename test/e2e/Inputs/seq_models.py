@@ -1,0 +1,74 @@
+"""Small models for the sequence-parallel edge cases the example models do
+not have, traced for ds-import with their example inputs.
+
+  seq_models.py {seq-first,mean-pool} -o model.pt --inputs-out batch.safetensors
+      [--batch 2] [--seq 15]
+
+seq-first: GPT-2 on time-major inputs (tokens and labels [seq, batch]), so
+  the sequence is dimension 0 and ds-compile needs --seq-dims.
+mean-pool: a loss that adds a mean over every position of a hidden state to
+  the cross-entropy, so a sequence sp does not divide is padded through a
+  mean (rescaled by padded/real count).
+"""
+
+import argparse
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "examples")
+sys.path.insert(0, EXAMPLES)
+
+import dsc_save  # noqa: E402
+import models  # noqa: E402
+import safetensors_io  # noqa: E402
+
+
+class SeqFirst(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gpt, _ = models.build("gpt2", seed=0, n_layer=2)
+
+    def forward(self, tokens, labels):
+        return self.gpt(tokens.t().contiguous(), labels.t().contiguous())
+
+
+class MeanPool(torch.nn.Module):
+    def __init__(self, vocab=64, dim=16):
+        super().__init__()
+        torch.manual_seed(0)
+        self.emb = torch.nn.Embedding(vocab, dim)
+        self.proj = torch.nn.Linear(dim, dim)
+        self.head = torch.nn.Linear(dim, vocab)
+
+    def forward(self, tokens, labels):
+        h = torch.tanh(self.proj(self.emb(tokens)))
+        logits = self.head(h)
+        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
+        return ce + 0.5 * (h * h).mean()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("model", choices=["seq-first", "mean-pool"])
+    ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--inputs-out", required=True)
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--seq", type=int, default=15)
+    a = ap.parse_args()
+    model = SeqFirst() if a.model == "seq-first" else MeanPool()
+    model.train()
+    g = torch.Generator().manual_seed(1)
+    shape = (a.seq, a.batch) if a.model == "seq-first" else (a.batch, a.seq)
+    vocab = 256 if a.model == "seq-first" else 64
+    tokens = torch.randint(0, vocab, shape, generator=g)
+    labels = torch.randint(0, vocab, shape, generator=g)
+    traced = torch.jit.trace(model, (tokens, labels))
+    dsc_save.save(traced, a.output, {"tokens": tokens, "labels": labels})
+    safetensors_io.save({"tokens": tokens, "labels": labels}, a.inputs_out)
+
+
+if __name__ == "__main__":
+    main()
