@@ -12,6 +12,7 @@
 // PIPELINE-NEXT: )
 
 // HELP: --ds-sequence-parallel
+// HELP-NEXT: --batch-dims=
 // HELP-NEXT: --dp=
 // HELP-NEXT: --seq-dims=
 // HELP-NEXT: --sp=
