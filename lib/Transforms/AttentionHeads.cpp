@@ -112,6 +112,24 @@ private:
   const HeadPlan &plan;
 };
 
+/// Calls `rewrite(op, heads)` at every `OpTy` (an attention or its
+/// gradient) whose head counts `sp` does not divide, with the builder before
+/// it.
+template <typename OpTy, typename Fn>
+void forEachUneven(func::FuncOp step, int64_t sp, OpBuilder &builder,
+                   Fn rewrite) {
+  step.walk([&](OpTy op) {
+    HeadPlan plan = planHeads(op.getQuery().getType(), op.getKey().getType(),
+                              sp);
+    if (!plan.needed())
+      return;
+    builder.setInsertionPoint(op);
+    HeadRewriter heads(builder, op.getLoc(), plan);
+    rewrite(op, heads);
+    op.erase();
+  });
+}
+
 } // namespace
 
 void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
@@ -121,13 +139,8 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
   // Rewritten operands, shared by an attention and its gradient so that
   // they are moved once; the forward's output maps to the padded output.
   DenseMap<Value, Value> queries, keyValues;
-  step.walk([&](AttentionOp op) {
-    HeadPlan plan = planHeads(op.getQuery().getType(), op.getKey().getType(),
-                              sp);
-    if (!plan.needed())
-      return;
-    builder.setInsertionPoint(op);
-    HeadRewriter heads(builder, op.getLoc(), plan);
+  forEachUneven<AttentionOp>(step, sp, builder, [&](AttentionOp op,
+                                                    HeadRewriter &heads) {
     Value result = AttentionOp::create(
         builder, op.getLoc(), heads.query(op.getQuery(), queries),
         heads.keyValue(op.getKey(), keyValues),
@@ -135,16 +148,10 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
         op.getScaleAttr());
     Value real = heads.queryResult(result);
     op.replaceAllUsesWith(real);
-    op.erase();
     queries[real] = result;
   });
-  step.walk([&](AttentionGradOp op) {
-    HeadPlan plan = planHeads(op.getQuery().getType(), op.getKey().getType(),
-                              sp);
-    if (!plan.needed())
-      return;
-    builder.setInsertionPoint(op);
-    HeadRewriter heads(builder, op.getLoc(), plan);
+  forEachUneven<AttentionGradOp>(step, sp, builder, [&](AttentionGradOp op,
+                                                        HeadRewriter &heads) {
     Value query = heads.query(op.getQuery(), queries);
     Value key = heads.keyValue(op.getKey(), keyValues);
     Value value = heads.keyValue(op.getValue(), keyValues);
@@ -159,6 +166,5 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
     op.getGradKey().replaceAllUsesWith(heads.keyValueGrad(grad.getGradKey()));
     op.getGradValue().replaceAllUsesWith(
         heads.keyValueGrad(grad.getGradValue()));
-    op.erase();
   });
 }
