@@ -44,6 +44,13 @@ bool compatible(AllToAllOp a, AllToAllOp b, Packing packing) {
     return false;
   int64_t packed = packing == Packing::AlongSplit ? split : concat;
   RankedTensorType ta = a.getInput().getType(), tb = b.getInput().getType();
+  // Trimmed all-to-alls (real sizes) move together when their pieces are
+  // alike: stacked along a new dimension, each keeps its real prefix.
+  if (a.getRealDimAttr() != b.getRealDimAttr() ||
+      a.getRealSizesAttr() != b.getRealSizesAttr())
+    return false;
+  if (a.getRealDimAttr() && (packing != Packing::AlongSplit || ta != tb))
+    return false;
   if (ta.getElementType() != tb.getElementType() ||
       ta.getRank() != tb.getRank())
     return false;
@@ -113,10 +120,35 @@ Value moveViews(OpBuilder &builder, AllToAllOp first, Value packed,
   SmallVector<int64_t> movedShape(packedType.getShape());
   movedShape[split] = 1;
   movedShape[viewConcat] *= n;
-  return AllToAllOp::create(
-      builder, first.getLoc(), packedType.clone(movedShape), packed,
-      first.getMeshAttr(), first.getAxesAttr(),
-      builder.getI64IntegerAttr(split), builder.getI64IntegerAttr(viewConcat));
+  if (!first.getRealDimAttr())
+    return AllToAllOp::create(
+        builder, first.getLoc(), packedType.clone(movedShape), packed,
+        first.getMeshAttr(), first.getAxesAttr(),
+        builder.getI64IntegerAttr(split),
+        builder.getI64IntegerAttr(viewConcat), nullptr, nullptr);
+  // Trimmed (moveAlongSplit of equal inputs): the k pieces for one rank,
+  // [k * c] after `split`, are viewed as [k, c], so that the real prefix of
+  // each is a prefix along the c dimension of the stack.
+  Location loc = first.getLoc();
+  int64_t k = packedType.getDimSize(split + 1) * n /
+              first.getInput().getType().getDimSize(split);
+  SmallVector<int64_t> stacked(packedType.getShape());
+  stacked[split + 1] /= k;
+  stacked.insert(stacked.begin() + split + 1, k);
+  Value view =
+      ReshapeOp::create(builder, loc, packedType.clone(stacked), packed);
+  SmallVector<int64_t> movedStack(stacked);
+  int64_t stackConcat = viewConcat > split ? viewConcat + 1 : viewConcat;
+  movedStack[split] = 1;
+  movedStack[stackConcat] *= n;
+  int64_t realDim = static_cast<int64_t>(*first.getRealDim());
+  int64_t stackReal = realDim >= split ? realDim + 2 : realDim;
+  Value moved = AllToAllOp::create(
+      builder, loc, packedType.clone(movedStack), view, first.getMeshAttr(),
+      first.getAxesAttr(), builder.getI64IntegerAttr(split),
+      builder.getI64IntegerAttr(stackConcat),
+      builder.getI64IntegerAttr(stackReal), first.getRealSizesAttr());
+  return ReshapeOp::create(builder, loc, packedType.clone(movedShape), moved);
 }
 
 /// Packs the split views along their size / n dimension: every rank

@@ -429,7 +429,8 @@ FailureOr<Value> Partitioner::convert(Value value, RankedTensorType global,
       v = AllToAllOp::create(builder, loc, localType(atomGlobal, current), v,
                              mesh.symbol, axesAttr({axis}),
                              builder.getI64IntegerAttr(dst),
-                             builder.getI64IntegerAttr(src));
+                             builder.getI64IntegerAttr(src),
+                             /*real_dim=*/nullptr, /*real_sizes=*/nullptr);
       break;
     }
   }

@@ -22,6 +22,7 @@ void dsc::addSequenceParallelPipeline(OpPassManager &pm,
   partition.seqDims = options.seqDims;
   partition.batchDims = options.batchDims;
   pm.addPass(createPartitionPass(partition));
+  pm.addPass(createTrimAllToAllPass());
   pm.addPass(createFuseAllToAllPass());
 }
 
@@ -35,7 +36,7 @@ void dsc::registerAllPassesAndPipelines() {
   PassPipelineRegistration<SequenceParallelOptions>(
       "ds-sequence-parallel",
       "Data and sequence (Ulysses) parallelism as ds-compile --dp --sp runs "
-      "it: ds-partition, then ds-fuse-all-to-all",
+      "it: ds-partition, ds-trim-all-to-all, then ds-fuse-all-to-all",
       [](OpPassManager &pm, const SequenceParallelOptions &options) {
         addSequenceParallelPipeline(pm, options);
       });

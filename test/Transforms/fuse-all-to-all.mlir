@@ -129,3 +129,31 @@ func.func @concat_packing_wins(%a: tensor<2x2xf32>, %d: tensor<4x2xf32>, %b: ten
   %c2 = ds.all_to_all %c on @mesh ["sp"] split_dim = 0 concat_dim = 1 : (tensor<2x6xf32>) -> tensor<1x12xf32>
   return %a2, %d2, %b2, %c2 : tensor<1x4xf32>, tensor<2x4xf32>, tensor<1x8xf32>, tensor<1x12xf32>
 }
+
+// -----
+
+// Trimmed siblings (3 real heads of 4, -ds-trim-all-to-all) of one type
+// move together: packed along heads / n as before, then viewed as [3, 2] so
+// that each keeps its real prefix along the 2: real_dim follows it (3).
+// CHECK-LABEL: func.func @trimmed_siblings
+// CHECK: %[[P:.*]] = ds.concat {{.*}} dim = 2 : (tensor<1x2x2x2x8xf32>, tensor<1x2x2x2x8xf32>, tensor<1x2x2x2x8xf32>) -> tensor<1x2x6x2x8xf32>
+// CHECK-NEXT: %[[S:.*]] = ds.reshape %[[P]] : (tensor<1x2x6x2x8xf32>) -> tensor<1x2x3x2x2x8xf32>
+// CHECK-NEXT: %[[M:.*]] = ds.all_to_all %[[S]] on @mesh ["sp"] split_dim = 1 concat_dim = 4 real_dim = 3 real_sizes = [2, 1, 2, 1] : (tensor<1x2x3x2x2x8xf32>) -> tensor<1x1x3x2x4x8xf32>
+// CHECK-NEXT: %[[B:.*]] = ds.reshape %[[M]] : (tensor<1x1x3x2x4x8xf32>) -> tensor<1x1x6x4x8xf32>
+// CHECK-NEXT: ds.split %[[B]] dim = 2 sizes = [2, 2, 2]
+// CHECK-NOT: ds.all_to_all
+// A sibling trimmed otherwise, or not at all, moves on its own.
+// CHECK: ds.all_to_all %arg0 {{.*}} real_sizes = [2, 2, 1, 1]
+// CHECK: ds.all_to_all %arg1 on @mesh ["sp"] split_dim = 1 concat_dim = 2 :
+// CHECK: ds.attention
+ds.mesh @mesh ["sp" = 2]
+func.func @trimmed_siblings(%q: tensor<1x4x2x8xf32>, %k: tensor<1x4x2x8xf32>, %v: tensor<1x4x2x8xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) {
+  %q2 = ds.all_to_all %q on @mesh ["sp"] split_dim = 1 concat_dim = 2 real_dim = 1 real_sizes = [2, 1, 2, 1] : (tensor<1x4x2x8xf32>) -> tensor<1x2x4x8xf32>
+  %k2 = ds.all_to_all %k on @mesh ["sp"] split_dim = 1 concat_dim = 2 real_dim = 1 real_sizes = [2, 1, 2, 1] : (tensor<1x4x2x8xf32>) -> tensor<1x2x4x8xf32>
+  %v2 = ds.all_to_all %v on @mesh ["sp"] split_dim = 1 concat_dim = 2 real_dim = 1 real_sizes = [2, 1, 2, 1] : (tensor<1x4x2x8xf32>) -> tensor<1x2x4x8xf32>
+  %q3 = ds.all_to_all %q on @mesh ["sp"] split_dim = 1 concat_dim = 2 real_dim = 1 real_sizes = [2, 2, 1, 1] : (tensor<1x4x2x8xf32>) -> tensor<1x2x4x8xf32>
+  %k3 = ds.all_to_all %k on @mesh ["sp"] split_dim = 1 concat_dim = 2 : (tensor<1x4x2x8xf32>) -> tensor<1x2x4x8xf32>
+  %o = ds.attention %q2, %k2, %v2 causal scale = 0.5 : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %o2 = ds.attention %q3, %k3, %v2 causal scale = 0.5 : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o, %o2, %o2 : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>
+}

@@ -5,9 +5,11 @@
 // RUN:   --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPELINE
 // RUN: ds-opt --help | FileCheck %s --check-prefix=HELP
 
-// The pipeline is -ds-partition with its options, then -ds-fuse-all-to-all.
+// The pipeline is -ds-partition with its options, -ds-trim-all-to-all, then
+// -ds-fuse-all-to-all.
 // PIPELINE: ds-autodiff
 // PIPELINE-NEXT: ds-partition{batch-dims= dp=2 seq-dims=tokens:1 sp=2},
+// PIPELINE-NEXT: ds-trim-all-to-all,
 // PIPELINE-NEXT: ds-fuse-all-to-all
 // PIPELINE-NEXT: )
 

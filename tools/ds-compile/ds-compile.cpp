@@ -32,6 +32,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
+#include <cmath>
+
 using namespace llvm;
 
 static cl::OptionCategory category("ds-compile options");
@@ -124,6 +126,26 @@ static std::string pipelineString() {
          "canonicalize,cse,ds-lower-to-runtime";
 }
 
+/// For an all-to-all with `real_sizes`: the bytes of the real part of the
+/// input on each group rank (what it keeps and sends); empty otherwise.
+static std::vector<int64_t> trimmedBytes(const dsc::rt::Instruction &inst,
+                                         const dsc::rt::TensorDesc &input) {
+  std::vector<int64_t> sizes = inst.getInts("real_sizes");
+  auto n = static_cast<int64_t>(std::lround(std::sqrt(sizes.size())));
+  if (sizes.empty() || n * n != static_cast<int64_t>(sizes.size()))
+    return {};
+  int64_t realDim = inst.getInt("real_dim");
+  int64_t extent = input.shape[realDim] /
+                   (realDim == inst.getInt("split_dim") ? n : 1);
+  // Bytes of one entry along real_dim of one piece.
+  int64_t unit = input.numBytes() / n / extent;
+  std::vector<int64_t> perRank(n, 0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      perRank[i] += sizes[i * n + j] * unit;
+  return perRank;
+}
+
 static json::Value report(const dsc::rt::Plan &plan) {
   std::map<std::string, int64_t> kernels;
   for (const dsc::rt::Instruction &instruction : plan.instructions)
@@ -152,14 +174,22 @@ static json::Value report(const dsc::rt::Plan &plan) {
     if (kernel != "all_reduce" && kernel != "all_gather" &&
         kernel != "reduce_scatter" && kernel != "all_to_all")
       continue;
-    int64_t bytes = plan.tensors[instruction.operands[0]].numBytes();
+    const dsc::rt::TensorDesc &input = plan.tensors[instruction.operands[0]];
+    int64_t bytes = input.numBytes();
+    json::Object entry{{"instruction", static_cast<int64_t>(index)},
+                       {"kernel", instruction.kernel},
+                       {"axes", instruction.getString("axes")},
+                       {"phase", firstBackward < 0 ? "forward" : "backward"}};
+    if (std::vector<int64_t> perRank = trimmedBytes(instruction, input);
+        !perRank.empty()) {
+      // Unequal splits: group ranks move different amounts; the busiest
+      // one bounds the step.
+      bytes = *llvm::max_element(perRank);
+      entry["bytes_per_group_rank"] = json::Array(perRank);
+    }
+    entry["bytes"] = bytes;
     bytesByKind[instruction.kernel] += bytes;
-    collectives.push_back(json::Object{
-        {"instruction", static_cast<int64_t>(index)},
-        {"kernel", instruction.kernel},
-        {"axes", instruction.getString("axes")},
-        {"bytes", bytes},
-        {"phase", firstBackward < 0 ? "forward" : "backward"}});
+    collectives.push_back(std::move(entry));
   }
   json::Object collectiveBytes;
   for (auto &[kind, bytes] : bytesByKind)

@@ -46,7 +46,8 @@ struct SequenceParallelOptions
 };
 
 /// Data and sequence parallelism for a training step (after `-ds-autodiff`):
-/// `-ds-partition` over a `dp` x `sp` mesh, then `-ds-fuse-all-to-all`, so
+/// `-ds-partition` over a `dp` x `sp` mesh, `-ds-trim-all-to-all` (padded
+/// heads are not moved), then `-ds-fuse-all-to-all`, so
 /// that each attention has one all-to-all before and one after it in the
 /// forward and the transposed pair in the backward. `ds-compile --dp --sp`
 /// runs this pipeline.

@@ -136,6 +136,26 @@ def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def TrimAllToAllPass : Pass<"ds-trim-all-to-all", "::mlir::ModuleOp"> {
+  let summary = "Send only the real part of all-to-alls over padded tensors";
+  let description = [{
+    Ulysses over query heads that `sp` does not divide pads the heads with
+    zero heads (`-ds-partition`), so that every rank holds the same number;
+    moving those zeros is wasted bandwidth. This pass gives an all-to-all
+    `real_dim` and `real_sizes` (unequal splits: each rank sends and receives
+    only the real part of each piece, and writes zeros in the rest) where
+    the trailing part of one dimension is
+    - zero in its input: the input is a `ds.pad` at the low end of that
+      dimension, possibly masked by `ds.select` with a zero fill (the q, k,
+      v and output gradient going to head-split), or
+    - unused in its result: every use is a `ds.slice` that keeps only a
+      leading range of that dimension (the output and the q, k, v gradients
+      coming back, cut to the real heads).
+    What the step computes does not change.
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 def FuseAllToAllPass : Pass<"ds-fuse-all-to-all", "::mlir::ModuleOp"> {
   let summary = "Move sibling tensors with one all-to-all instead of several";
   let description = [{
@@ -153,6 +173,9 @@ def FuseAllToAllPass : Pass<"ds-fuse-all-to-all", "::mlir::ModuleOp"> {
       gradients going back to sequence-split): what rank `j` sent is block
       `j` of the received concat dimension, viewed as [n, sum of the sizes],
       split into the pieces and each flattened back to n * size.
+    Trimmed all-to-alls (`real_sizes`, `-ds-trim-all-to-all`) join only
+    others with the same input type and real sizes, packed along size / n
+    and viewed as [k, size / n], so each keeps its real prefix.
     One collective instead of three pays one latency and one
     synchronisation.
   }];

@@ -20,6 +20,7 @@
 
 #include "llvm/ADT/Twine.h"
 
+#include <numeric>
 #include <stdexcept>
 
 using namespace dsc::rt;
@@ -243,20 +244,93 @@ llvm::Error checkAllToAll(const CheckArgs &args) {
   std::vector<int64_t> shape =
       scaledShape(input.shape, *splitDim, -args.groupSize);
   shape = scaledShape(shape, *concatDim, args.groupSize);
-  return expectType(*args.results[0], input.dtype, shape, "the result");
+  if (llvm::Error err =
+          expectType(*args.results[0], input.dtype, shape, "the result"))
+    return err;
+  if (!args.inst.has("real_dim") && !args.inst.has("real_sizes"))
+    return llvm::Error::success();
+  // Unequal splits: the real part of each piece (sender by receiver).
+  auto realDim = readDim(args.inst, "real_dim", rank);
+  if (!realDim)
+    return realDim.takeError();
+  auto sizes = readInts(args.inst, "real_sizes");
+  if (!sizes)
+    return sizes.takeError();
+  int64_t n = args.groupSize;
+  if (static_cast<int64_t>(sizes->size()) != n * n)
+    return checkError("attribute 'real_sizes' has " + Twine(sizes->size()) +
+                      " entries; a group of " + Twine(n) + " needs " +
+                      Twine(n * n));
+  int64_t extent = input.shape[*realDim] / (*realDim == *splitDim ? n : 1);
+  for (int64_t size : *sizes)
+    if (size < 0 || size > extent)
+      return checkError("attribute 'real_sizes' holds " + Twine(size) +
+                        ", outside [0, " + Twine(extent) +
+                        "], the pieces' extent along real_dim");
+  return llvm::Error::success();
+}
+
+/// An all-to-all that moves only the first `real_sizes[i * n + j]` entries
+/// along `real_dim` of the piece rank `i` sends to rank `j`, and writes
+/// zeros in the rest of what it receives.
+void runUnequalAllToAll(const KernelArgs &args, const at::Tensor &pieces,
+                        at::Tensor &chunks) {
+  int64_t n = args.group->size, me = args.group->rank;
+  int64_t realDim = normalizedDim(args.inst, "real_dim", pieces.dim() - 1);
+  std::vector<int64_t> sizes = args.inst.getInts("real_sizes");
+  if (!args.group->comm) {
+    chunks.zero_();
+    chunks[0].narrow(realDim, 0, sizes[0]).copy_(
+        pieces[0].narrow(realDim, 0, sizes[0]));
+    return;
+  }
+  std::vector<at::Tensor> sent;
+  std::vector<size_t> sendCounts, recvCounts;
+  for (int64_t j = 0; j < n; ++j) {
+    sent.push_back(pieces[j].narrow(realDim, 0, sizes[me * n + j]).reshape(-1));
+    sendCounts.push_back(static_cast<size_t>(sent.back().numel()));
+    recvCounts.push_back(static_cast<size_t>(
+        chunks[j].numel() / chunks[j].size(realDim) * sizes[j * n + me]));
+  }
+  at::Tensor send = at::cat(sent);
+  at::Tensor received = at::empty(
+      {static_cast<int64_t>(std::accumulate(recvCounts.begin(),
+                                            recvCounts.end(), size_t(0)))},
+      send.options());
+  throwIfFailed(args.group->comm->allToAll(send.data_ptr(),
+                                           received.data_ptr(), sendCounts,
+                                           recvCounts, dtypeOf(send)));
+  chunks.zero_();
+  int64_t offset = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    at::Tensor part = chunks[i].narrow(realDim, 0, sizes[i * n + me]);
+    auto count = static_cast<int64_t>(recvCounts[i]);
+    part.copy_(received.narrow(0, offset, count).view(part.sizes()));
+    offset += count;
+  }
 }
 
 void runAllToAll(const KernelArgs &args) {
   const at::Tensor &input = args.operand(0);
   at::Tensor &result = args.result();
   Communicator *comm = args.group->comm;
-  if (!comm) {
-    result.copy_(input);
-    return;
-  }
   int64_t n = args.group->size;
   int64_t split = normalizedDim(args.inst, "split_dim", input.dim());
   int64_t concat = normalizedDim(args.inst, "concat_dim", input.dim());
+  if (!comm && !args.inst.has("real_sizes")) {
+    result.copy_(input);
+    return;
+  }
+  if (args.inst.has("real_sizes")) {
+    // [n, piece...] both ways: piece j of the input goes to rank j; chunk i
+    // of the result (along `concat`) comes from rank i.
+    at::Tensor pieces =
+        input.view(splitDim(input.sizes(), split, n)).movedim(split, 0);
+    at::Tensor chunks =
+        result.view(splitDim(result.sizes(), concat, n)).movedim(concat, 0);
+    runUnequalAllToAll(args, pieces, chunks);
+    return;
+  }
   // Send: [n, piece...], piece j for group rank j. Receive the same layout,
   // piece j from group rank j, and concatenate along `concat`.
   at::Tensor send = input.view(splitDim(input.sizes(), split, n))

@@ -359,14 +359,16 @@ func.func @constant() -> (tensor<2x8xf32>, tensor<2x2xi64>, tensor<3xi32>, tenso
 }
 
 // CHECK-LABEL: func.func @all_to_all(
-// CHECK-SAME:      %[[X:.*]]: tensor<2x8x4x16xf32>) -> (tensor<2x2x16x16xf32>, tensor<2x8x4x16xf32>)
+// CHECK-SAME:      %[[X:.*]]: tensor<2x8x4x16xf32>) -> (tensor<2x2x16x16xf32>, tensor<2x8x4x16xf32>, tensor<2x2x16x16xf32>)
 // CHECK-NEXT:    %[[HEADS:.*]] = ds.all_to_all %[[X]] on @mesh ["sp"] split_dim = 1 concat_dim = 2 : (tensor<2x8x4x16xf32>) -> tensor<2x2x16x16xf32>
 // CHECK-NEXT:    %[[SAME:.*]] = ds.all_to_all %[[X]] on @mesh ["dp", "sp"] split_dim = 1 concat_dim = 1 : (tensor<2x8x4x16xf32>) -> tensor<2x8x4x16xf32>
-// CHECK-NEXT:    return %[[HEADS]], %[[SAME]] : tensor<2x2x16x16xf32>, tensor<2x8x4x16xf32>
-func.func @all_to_all(%x: tensor<2x8x4x16xf32>) -> (tensor<2x2x16x16xf32>, tensor<2x8x4x16xf32>) {
+// CHECK-NEXT:    %[[REAL:.*]] = ds.all_to_all %[[X]] on @mesh ["sp"] split_dim = 1 concat_dim = 2 real_dim = 1 real_sizes = [2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1] : (tensor<2x8x4x16xf32>) -> tensor<2x2x16x16xf32>
+// CHECK-NEXT:    return %[[HEADS]], %[[SAME]], %[[REAL]] : tensor<2x2x16x16xf32>, tensor<2x8x4x16xf32>, tensor<2x2x16x16xf32>
+func.func @all_to_all(%x: tensor<2x8x4x16xf32>) -> (tensor<2x2x16x16xf32>, tensor<2x8x4x16xf32>, tensor<2x2x16x16xf32>) {
   %heads = ds.all_to_all %x on @mesh ["sp"] split_dim = 1 concat_dim = 2 : (tensor<2x8x4x16xf32>) -> tensor<2x2x16x16xf32>
   %same = ds.all_to_all %x on @mesh ["dp", "sp"] split_dim = 1 concat_dim = 1 : (tensor<2x8x4x16xf32>) -> tensor<2x8x4x16xf32>
-  return %heads, %same : tensor<2x2x16x16xf32>, tensor<2x8x4x16xf32>
+  %real = ds.all_to_all %x on @mesh ["sp"] split_dim = 1 concat_dim = 2 real_dim = 1 real_sizes = [2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1, 2, 2, 2, 1] : (tensor<2x8x4x16xf32>) -> tensor<2x2x16x16xf32>
+  return %heads, %same, %real : tensor<2x2x16x16xf32>, tensor<2x8x4x16xf32>, tensor<2x2x16x16xf32>
 }
 
 // CHECK-LABEL: func.func @all_gather(

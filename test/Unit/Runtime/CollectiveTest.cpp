@@ -341,6 +341,61 @@ TEST_P(RanksTest, AllToAll) {
   expectAllToAll(n, {3, n * 2}, 1, 1);
 }
 
+/// all_to_all with real sizes: of the piece rank i sends to rank j, only
+/// the first realSize(i, j) entries along `realDim` arrive; the rest of it
+/// is zero.
+void expectUnequalAllToAll(int n, Shape input, int64_t split, int64_t concat,
+                           int64_t realDim,
+                           const std::function<int64_t(int, int)> &realSize) {
+  SCOPED_TRACE(testing::Message() << "split " << split << " concat " << concat
+                                  << " real_dim " << realDim);
+  Shape piece = input;
+  piece[split] /= n;
+  Shape result = piece;
+  result[concat] *= n;
+  std::vector<int64_t> sizes;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      sizes.push_back(realSize(i, j));
+  Plan plan = collectivePlan(
+      {{"sp", n}}, "all_to_all", input, result,
+      axesAttr("sp", {{"split_dim", split},
+                      {"concat_dim", concat},
+                      {"real_dim", realDim},
+                      {"real_sizes", sizes}}));
+  runPlan(plan, [&](int rank, const std::vector<float> &values) {
+    for (int64_t i = 0; i < numElements(result); ++i) {
+      Shape index = unravel(i, result);
+      int source = static_cast<int>(index[concat] / piece[concat]);
+      index[concat] %= piece[concat];
+      bool real = index[realDim] < realSize(source, rank);
+      index[split] += rank * piece[split];
+      float expected = real ? inputValue(source, ravel(index, input)) : 0.0f;
+      ASSERT_EQ(values[i], expected) << "rank " << rank << " element " << i;
+    }
+  });
+}
+
+TEST_P(RanksTest, UnequalAllToAll) {
+  int n = GetParam();
+  // Heads padded at the end, going to head-split: receiver j gets
+  // min(3, max(0, R - 3j)) real heads of its 3, whoever sends.
+  int64_t realHeads = 3 * n - 2;
+  auto toReceiver = [&](int, int j) {
+    return std::clamp<int64_t>(realHeads - 3 * j, 0, 3);
+  };
+  expectUnequalAllToAll(n, {2, n * 3, 2, 2}, 1, 2, 1, toReceiver);
+  // Coming back: sender i holds that many real heads of its 3.
+  auto fromSender = [&](int i, int) {
+    return std::clamp<int64_t>(realHeads - 3 * i, 0, 3);
+  };
+  expectUnequalAllToAll(n, {2, 3, n * 2, 2}, 2, 1, 1, fromSender);
+  // Every pair its own size, along a dimension that is neither split nor
+  // concatenated.
+  expectUnequalAllToAll(n, {n * 2, 3, 4}, 0, 1, 2,
+                        [](int i, int j) { return (i + 2 * j) % 5; });
+}
+
 TEST_P(RanksTest, LocalSlice) {
   int n = GetParam();
   Shape input = {2, n * 3}, result = {2, 3};
@@ -620,6 +675,30 @@ TEST(CollectiveChecksTest, RejectsBadPlansOnEveryRank) {
                       axesAttr("dp", {{"split_dim", int64_t(1)},
                                       {"concat_dim", int64_t(0)}})),
        "the result must be f32[4,2], got f32[2,4]"},
+      {"real_sizes of the wrong count",
+       collectivePlan(mesh, "all_to_all", {2, 4}, {4, 2},
+                      axesAttr("dp", {{"split_dim", int64_t(1)},
+                                      {"concat_dim", int64_t(0)},
+                                      {"real_dim", int64_t(1)},
+                                      {"real_sizes",
+                                       std::vector<int64_t>{1, 1, 1}}})),
+       "attribute 'real_sizes' has 3 entries; a group of 2 needs 4"},
+      {"real size beyond the piece",
+       collectivePlan(mesh, "all_to_all", {2, 4}, {4, 2},
+                      axesAttr("dp", {{"split_dim", int64_t(1)},
+                                      {"concat_dim", int64_t(0)},
+                                      {"real_dim", int64_t(1)},
+                                      {"real_sizes",
+                                       std::vector<int64_t>{2, 3, 0, 1}}})),
+       "attribute 'real_sizes' holds 3, outside [0, 2], the pieces' extent "
+       "along real_dim"},
+      {"real_sizes without real_dim",
+       collectivePlan(mesh, "all_to_all", {2, 4}, {4, 2},
+                      axesAttr("dp", {{"split_dim", int64_t(1)},
+                                      {"concat_dim", int64_t(0)},
+                                      {"real_sizes",
+                                       std::vector<int64_t>{1, 1, 1, 1}}})),
+       "missing attribute 'real_dim'"},
       {"local_slice result",
        collectivePlan(mesh, "local_slice", {4}, {4},
                       axesAttr("dp", {{"dim", int64_t(0)}})),

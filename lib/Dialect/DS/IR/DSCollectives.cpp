@@ -134,9 +134,38 @@ DS_COLLECTIVE_GROUP_SIZE(LocalSliceOp)
 //===----------------------------------------------------------------------===//
 
 LogicalResult AllToAllOp::verify() {
-  return verifyAxesAndDims(*this, getAxes(),
-                           {{"split_dim", getSplitDim()},
-                            {"concat_dim", getConcatDim()}});
+  if (getRealDim().has_value() != getRealSizes().has_value())
+    return emitOpError() << "needs real_dim and real_sizes together";
+  SmallVector<std::pair<StringRef, int64_t>, 3> dims = {
+      {"split_dim", getSplitDim()}, {"concat_dim", getConcatDim()}};
+  if (std::optional<uint64_t> realDim = getRealDim())
+    dims.push_back({"real_dim", static_cast<int64_t>(*realDim)});
+  return verifyAxesAndDims(*this, getAxes(), dims);
+}
+
+int64_t AllToAllOp::getPieceExtent(int64_t groupSize) {
+  int64_t dim = static_cast<int64_t>(getRealDim().value_or(0));
+  int64_t size = getInput().getType().getDimSize(dim);
+  return dim == static_cast<int64_t>(getSplitDim()) ? size / groupSize
+                                                    : size;
+}
+
+/// Checks `real_sizes` against the group size `n` and the pieces' extent.
+static LogicalResult verifyRealSizes(AllToAllOp op, int64_t n) {
+  std::optional<ArrayRef<int64_t>> sizes = op.getRealSizes();
+  if (!sizes)
+    return success();
+  if (static_cast<int64_t>(sizes->size()) != n * n)
+    return op.emitOpError() << "real_sizes has " << sizes->size()
+                            << " entries; a group of " << n << " needs "
+                            << n * n;
+  int64_t extent = op.getPieceExtent(n);
+  for (int64_t size : *sizes)
+    if (size < 0 || size > extent)
+      return op.emitOpError() << "real size " << size << " is outside [0, "
+                              << extent << "], the pieces' extent along "
+                              << "real_dim";
+  return success();
 }
 
 LogicalResult AllToAllOp::verifySymbolUses(SymbolTableCollection &table) {
@@ -149,9 +178,13 @@ LogicalResult AllToAllOp::verifySymbolUses(SymbolTableCollection &table) {
       return emitOpError() << "dimension " << getSplitDim() << " of size "
                            << size << " is not divisible by the " << *n
                            << " ranks of the group";
-    return verifyScaledShape(*this, getSplitDim(), 1, 1);
+    if (failed(verifyScaledShape(*this, getSplitDim(), 1, 1)))
+      return failure();
+  } else if (failed(verifyScaledShape(*this, getSplitDim(), 1, *n,
+                                      getConcatDim()))) {
+    return failure();
   }
-  return verifyScaledShape(*this, getSplitDim(), 1, *n, getConcatDim());
+  return verifyRealSizes(*this, *n);
 }
 
 LogicalResult AllGatherOp::verify() {

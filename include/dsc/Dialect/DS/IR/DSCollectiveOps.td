@@ -44,12 +44,13 @@ class DS_CollectiveOp<string mnemonic, list<Trait> traits = []>
       that mesh and distinct;
   }];
   let results = (outs DS_Tensor:$result);
-  let extraClassDeclaration = [{
+  code extraCollectiveDeclaration = [{
     /// Returns the number of ranks in each group, or a failure diagnostic
     /// when the mesh or an axis cannot be resolved.
     ::mlir::FailureOr<int64_t> getGroupSize(
         ::mlir::SymbolTableCollection &symbolTable);
   }];
+  let extraClassDeclaration = extraCollectiveDeclaration;
   let hasVerifier = 1;
 }
 
@@ -61,9 +62,20 @@ def DS_AllToAllOp : DS_CollectiveOp<"all_to_all"> {
     receives along `concat_dim` in rank order. Ulysses sequence parallelism
     uses it to switch between sequence-split and head-split tensors.
 
+    With `real_dim` and `real_sizes` (an `n` x `n` matrix, row-major), only
+    the first `real_sizes[i * n + j]` entries along `real_dim` of the piece
+    that group rank `i` sends to group rank `j` are real: only they are
+    sent, and the receiver writes zeros in the rest of that piece. Unequal
+    splits of padded heads use it (`-ds-trim-all-to-all`): the zero heads
+    are not moved.
+
     ```mlir
     %y = ds.all_to_all %x on @mesh ["sp"] split_dim = 1 concat_dim = 2
         : (tensor<2x8x4x16xf32>) -> tensor<2x2x16x16xf32>
+    // 3 real heads of 4, in pieces of 2: rank 1 gets one real head.
+    %h = ds.all_to_all %q on @mesh ["sp"] split_dim = 1 concat_dim = 2
+        real_dim = 1 real_sizes = [2, 1, 2, 1]
+        : (tensor<1x4x2x8xf32>) -> tensor<1x2x4x8xf32>
     ```
 
     **Constraints:**
@@ -71,13 +83,25 @@ def DS_AllToAllOp : DS_CollectiveOp<"all_to_all"> {
     - `split_dim` and `concat_dim` are in range;
     - the size of `split_dim` is divisible by `n`;
     - the result is the input with `split_dim` divided by `n` and
-      `concat_dim` multiplied by `n`.
+      `concat_dim` multiplied by `n`;
+    - `real_dim` and `real_sizes` come together; `real_dim` is in range;
+      `real_sizes` has `n` * `n` entries, each from 0 to the pieces' size
+      along `real_dim`.
   }]);
   let arguments = (ins DS_Tensor:$input, FlatSymbolRefAttr:$mesh,
-                   StrArrayAttr:$axes, I64Attr:$split_dim, I64Attr:$concat_dim);
+                   StrArrayAttr:$axes, I64Attr:$split_dim, I64Attr:$concat_dim,
+                   OptionalAttr<I64Attr>:$real_dim,
+                   OptionalAttr<DenseI64ArrayAttr>:$real_sizes);
   let assemblyFormat = [{
     $input `on` $mesh $axes `split_dim` `=` $split_dim
-    `concat_dim` `=` $concat_dim attr-dict `:` functional-type(operands, results)
+    `concat_dim` `=` $concat_dim
+    (`real_dim` `=` $real_dim^)? (`real_sizes` `=` $real_sizes^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = extraCollectiveDeclaration # [{
+    /// The extent along `real_dim` of each piece (the input's, divided by
+    /// the group size when `real_dim` is `split_dim`).
+    int64_t getPieceExtent(int64_t groupSize);
   }];
 }
 
