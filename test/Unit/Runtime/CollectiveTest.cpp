@@ -635,6 +635,13 @@ TEST(CollectiveChecksTest, RejectsBadPlansOnEveryRank) {
     const char *expected;
   };
   Attrs gather0 = axesAttr("dp", {{"dim", int64_t(0)}});
+  // f32[2,4] -> f32[4,2] over dp = 2 with the given real_dim / real_sizes.
+  auto unequalAllToAll = [&](Attrs real) {
+    real["split_dim"] = int64_t(1);
+    real["concat_dim"] = int64_t(0);
+    return collectivePlan(mesh, "all_to_all", {2, 4}, {4, 2},
+                          axesAttr("dp", std::move(real)));
+  };
   std::vector<Case> cases = {
       {"unknown axis",
        collectivePlan(mesh, "all_gather", {2}, {4},
@@ -676,28 +683,16 @@ TEST(CollectiveChecksTest, RejectsBadPlansOnEveryRank) {
                                       {"concat_dim", int64_t(0)}})),
        "the result must be f32[4,2], got f32[2,4]"},
       {"real_sizes of the wrong count",
-       collectivePlan(mesh, "all_to_all", {2, 4}, {4, 2},
-                      axesAttr("dp", {{"split_dim", int64_t(1)},
-                                      {"concat_dim", int64_t(0)},
-                                      {"real_dim", int64_t(1)},
-                                      {"real_sizes",
-                                       std::vector<int64_t>{1, 1, 1}}})),
+       unequalAllToAll({{"real_dim", int64_t(1)},
+                        {"real_sizes", std::vector<int64_t>{1, 1, 1}}}),
        "attribute 'real_sizes' has 3 entries; a group of 2 needs 4"},
       {"real size beyond the piece",
-       collectivePlan(mesh, "all_to_all", {2, 4}, {4, 2},
-                      axesAttr("dp", {{"split_dim", int64_t(1)},
-                                      {"concat_dim", int64_t(0)},
-                                      {"real_dim", int64_t(1)},
-                                      {"real_sizes",
-                                       std::vector<int64_t>{2, 3, 0, 1}}})),
+       unequalAllToAll({{"real_dim", int64_t(1)},
+                        {"real_sizes", std::vector<int64_t>{2, 3, 0, 1}}}),
        "attribute 'real_sizes' holds 3, outside [0, 2], the pieces' extent "
        "along real_dim"},
       {"real_sizes without real_dim",
-       collectivePlan(mesh, "all_to_all", {2, 4}, {4, 2},
-                      axesAttr("dp", {{"split_dim", int64_t(1)},
-                                      {"concat_dim", int64_t(0)},
-                                      {"real_sizes",
-                                       std::vector<int64_t>{1, 1, 1, 1}}})),
+       unequalAllToAll({{"real_sizes", std::vector<int64_t>{1, 1, 1, 1}}}),
        "missing attribute 'real_dim'"},
       {"local_slice result",
        collectivePlan(mesh, "local_slice", {4}, {4},
