@@ -19,6 +19,7 @@
 
 #include "AttentionHeads.h"
 #include "LossDecomposition.h"
+#include "PartitionInputs.h"
 #include "SequencePadding.h"
 
 #include "dsc/Analysis/ShardingLayout.h"
@@ -29,7 +30,6 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 
 namespace dsc {
 #define GEN_PASS_DEF_PARTITIONPASS
@@ -565,28 +565,6 @@ Partitioner::run(ArrayRef<std::pair<BlockArgument, Layout>> inputs) {
 
 namespace {
 
-/// An input to split: its batch and sequence dimensions.
-struct InputDims {
-  BlockArgument arg;
-  int64_t batch, seq;
-};
-
-/// Parses `name:dim,...` (the `option` named `flag`) into `dims`.
-LogicalResult parseDims(ModuleOp module, StringRef flag, StringRef option,
-                        llvm::StringMap<int64_t> &dims) {
-  SmallVector<StringRef> entries;
-  option.split(entries, ',', -1, false);
-  for (StringRef entry : entries) {
-    auto [name, dim] = entry.split(':');
-    int64_t d;
-    if (name.empty() || dim.getAsInteger(10, d) || d < 0)
-      return module.emitError() << flag << " entry '" << entry
-                                << "' must look like name:dim";
-    dims[name] = d;
-  }
-  return success();
-}
-
 struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
   using PartitionPassBase::PartitionPassBase;
 
@@ -624,56 +602,18 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
                    builder.getDenseI64ArrayAttr(mesh.sizes));
     mesh.symbol = FlatSymbolRefAttr::get(module.getContext(), "mesh");
 
-    // Which dimension of which input is the sequence, and the batch.
-    llvm::StringMap<int64_t> seqDimOf, batchDimOf;
-    if (failed(parseDims(module, "seq-dims", seqDims, seqDimOf)) ||
-        failed(parseDims(module, "batch-dims", batchDims, batchDimOf)))
+    // Which inputs to split, along which dimensions.
+    FailureOr<SmallVector<dsc::SplitInput>> splitInputs =
+        dsc::findSplitInputs(module, step, seqDims, batchDims,
+                             /*bothSplit=*/dp > 1 && sp > 1);
+    if (failed(splitInputs))
       return signalPassFailure();
-
-    // The inputs to split, and the dimensions of their batch and sequence.
-    SmallVector<InputDims> splitInputs;
-    llvm::StringSet<> inputNames;
-    for (BlockArgument arg : step.getArguments()) {
-      auto role = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                    "ds.role");
-      auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                    "ds.name");
-      auto type = dyn_cast<RankedTensorType>(arg.getType());
-      if (!role || role.getValue() != "input" || !type)
-        continue;
-      if (name)
-        inputNames.insert(name.getValue());
-      bool named = name && (seqDimOf.count(name.getValue()) ||
-                            batchDimOf.count(name.getValue()));
-      if (type.getRank() < 1 || (!type.getElementType().isInteger() && !named))
-        continue;
-      InputDims dims{arg, 0, 1};
-      if (name && seqDimOf.count(name.getValue()))
-        dims.seq = seqDimOf.lookup(name.getValue());
-      if (name && batchDimOf.count(name.getValue()))
-        dims.batch = batchDimOf.lookup(name.getValue());
-      if (dp > 1 && sp > 1 && dims.seq == dims.batch) {
-        step.emitError() << "input '" << name.getValue() << "' has its batch "
-                         << "and its sequence in the same dimension "
-                         << dims.seq << " (set --batch-dims or --seq-dims)";
-        return signalPassFailure();
-      }
-      splitInputs.push_back(dims);
-    }
-    for (const llvm::StringMap<int64_t> *dims : {&seqDimOf, &batchDimOf})
-      for (const auto &entry : *dims)
-        if (!inputNames.contains(entry.getKey())) {
-          module.emitError() << "'" << entry.getKey()
-                             << "' in seq-dims or batch-dims names no model "
-                                "input of @train_step";
-          return signalPassFailure();
-        }
 
     dsc::decomposeMeanLosses(step);
     dsc::prepareAttentionHeads(step, sp);
     // A sequence that sp does not divide grows to the next multiple.
     SmallVector<dsc::SequencePad> pads;
-    for (const InputDims &input : splitInputs) {
+    for (const dsc::SplitInput &input : *splitInputs) {
       auto type = cast<RankedTensorType>(input.arg.getType());
       if (sp > 1 && input.seq < type.getRank() &&
           type.getDimSize(input.seq) % sp != 0)
@@ -685,7 +625,7 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
       return signalPassFailure();
 
     SmallVector<std::pair<BlockArgument, Layout>> inputs;
-    for (const InputDims &input : splitInputs) {
+    for (const dsc::SplitInput &input : *splitInputs) {
       BlockArgument arg = input.arg;
       auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                     "ds.name");

@@ -1,0 +1,37 @@
+//===- PartitionInputs.h - which inputs -ds-partition splits ----*- C++ -*-===//
+//
+// Internal to lib/Transforms: the model inputs of a training step that
+// -ds-partition splits, and along which dimensions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_LIB_TRANSFORMS_PARTITIONINPUTS_H
+#define DSC_LIB_TRANSFORMS_PARTITIONINPUTS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace dsc {
+
+/// An input to split: its batch dimension (over `dp`) and its sequence
+/// dimension (over `sp`).
+struct SplitInput {
+  mlir::BlockArgument arg;
+  int64_t batch = 0;
+  int64_t seq = 1;
+};
+
+/// The model inputs (`ds.role = "input"`) of `step` to split: every integer
+/// input, and every input that `seqDims` or `batchDims` (`name:dim,...`)
+/// names, with batch dimension 0 and sequence dimension 1 unless those say
+/// otherwise. Fails with a diagnostic on a malformed entry, a name that is
+/// no input, or (`bothSplit`) an input whose batch and sequence dimensions
+/// coincide.
+mlir::FailureOr<llvm::SmallVector<SplitInput>>
+findSplitInputs(mlir::ModuleOp module, mlir::func::FuncOp step,
+                llvm::StringRef seqDims, llvm::StringRef batchDims,
+                bool bothSplit);
+
+} // namespace dsc
+
+#endif // DSC_LIB_TRANSFORMS_PARTITIONINPUTS_H
