@@ -70,7 +70,9 @@ static cl::opt<int64_t> dp("dp",
                           cl::init(1), cl::cat(category));
 static cl::opt<int64_t> sp("sp",
                           cl::desc("Sequence-parallel ranks: the sequence is "
-                                   "split over them, Ulysses-style (default 1)"),
+                                   "split over them, Ulysses-style; lengths "
+                                   "and head counts they do not divide are "
+                                   "padded, exactly (default 1)"),
                           cl::init(1), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
