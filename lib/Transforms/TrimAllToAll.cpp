@@ -30,14 +30,17 @@ struct RealRange {
 };
 
 bool isZeroSplat(Value v) {
-  return matchPattern(v, m_Zero()) || matchPattern(v, m_AnyZeroFloat());
+  return matchPattern(v, m_Zero()) || matchPattern(v, m_PosZeroFloat());
 }
 
-/// Where `v` is zero: through `select(mask, x, 0)` to a low-end `pad` that
+/// Where `v` is zero: through `select(mask, x, +0)` to a low-end `pad` that
 /// grows exactly one dimension.
 std::optional<RealRange> zeroBeyond(Value v) {
   while (auto select = v.getDefiningOp<SelectOp>()) {
-    if (!isZeroSplat(select.getOnFalse()))
+    // Only a select that keeps the shape of what it masks: with broadcasting
+    // the dimensions would not correspond.
+    if (!isZeroSplat(select.getOnFalse()) ||
+        select.getType() != select.getOnTrue().getType())
       return std::nullopt;
     v = select.getOnTrue();
   }

@@ -54,8 +54,10 @@ func.func @forward(%wte: tensor<16x4xf32> {ds.name = "wte", ds.trainable},
 // sp = 2 does not divide: q, k and v get a zero head (4 heads), the
 // sequence stays padded through attention (no real query sees a padded
 // key), one all-to-all each way moves whole heads, and the output is cut
-// back to the 3 real heads. The backward masks only the output gradient at
-// padded positions and reuses the forward's head-split output.
+// back to the 3 real heads. q, k and v are zeroed at padded positions (a
+// non-finite value there would poison real rows through a zero weight);
+// the backward reuses the forward's head-split q, k, v and output and masks
+// the output gradient.
 
 // CHECK-LABEL: func.func @train_step
 // CHECK: %[[Q:.*]] = ds.pad %{{.*}} : (tensor<1x3x2x2xf32>) -> tensor<1x4x2x2xf32>
@@ -136,4 +138,24 @@ func.func @forward(%wq: tensor<16x8xf32> {ds.name = "wq", ds.trainable},
   %lab = ds.reshape %labels : (tensor<1x4xi64>) -> tensor<4xi64>
   %loss = ds.cross_entropy %logits, %lab ignore_index = -100 : (tensor<4x16xf32>, tensor<4xi64>) -> tensor<f32>
   return %loss : tensor<f32>
+}
+
+// -----
+
+// A mean over the padded sequence sees zeros there and is rescaled by the
+// padded over the real count (8/6), in f32 for a bf16 mean.
+
+// CHECK-LABEL: func.func @train_step
+// CHECK-DAG: %[[SCALE:.*]] = ds.constant dense<1.33333337> : tensor<f32>
+// CHECK: %[[M:.*]] = ds.mean %{{.*}} : (tensor<2x2x4xbf16>) -> tensor<bf16>
+// CHECK: %[[G:.*]] = ds.all_reduce %[[M]] on @mesh ["sp"] reduction = mean : tensor<bf16>
+// CHECK: %[[W:.*]] = ds.convert %[[G]] : (tensor<bf16>) -> tensor<f32>
+// CHECK: %[[S:.*]] = ds.mul %[[W]], %[[SCALE]]
+// CHECK: %[[L:.*]] = ds.convert %[[S]] : (tensor<f32>) -> tensor<bf16>
+// CHECK: return %[[L]]
+func.func @forward(%w: tensor<16x4xbf16> {ds.name = "w", ds.trainable},
+                   %tokens: tensor<2x3xi64> {ds.input, ds.name = "tokens"}) -> tensor<bf16> {
+  %e = ds.embedding %w, %tokens : (tensor<16x4xbf16>, tensor<2x3xi64>) -> tensor<2x3x4xbf16>
+  %m = ds.mean %e dims = [0, 1, 2] : (tensor<2x3x4xbf16>) -> tensor<bf16>
+  return %m : tensor<bf16>
 }

@@ -128,24 +128,31 @@ static std::string pipelineString() {
          "canonicalize,cse,ds-lower-to-runtime";
 }
 
-/// For an all-to-all with `real_sizes`: the bytes of the real part of the
-/// input on each group rank (what it keeps and sends); empty otherwise.
-static std::vector<int64_t> trimmedBytes(const dsc::rt::Instruction &inst,
-                                         const dsc::rt::TensorDesc &input) {
+/// What each group rank of an all-to-all with `real_sizes` sends and
+/// receives (bytes of the real parts of its input's pieces and of its
+/// result's chunks, its own one included); none for other collectives.
+struct RankTraffic {
+  std::vector<int64_t> sent, received;
+};
+static std::optional<RankTraffic>
+trimmedTraffic(const dsc::rt::Instruction &inst,
+               const dsc::rt::TensorDesc &input) {
   std::vector<int64_t> sizes = inst.getInts("real_sizes");
   auto n = static_cast<int64_t>(std::lround(std::sqrt(sizes.size())));
   if (sizes.empty() || n * n != static_cast<int64_t>(sizes.size()))
-    return {};
+    return std::nullopt;
   int64_t realDim = inst.getInt("real_dim");
   int64_t extent = input.shape[realDim] /
                    (realDim == inst.getInt("split_dim") ? n : 1);
   // Bytes of one entry along real_dim of one piece.
   int64_t unit = input.numBytes() / n / extent;
-  std::vector<int64_t> perRank(n, 0);
+  RankTraffic traffic{std::vector<int64_t>(n, 0), std::vector<int64_t>(n, 0)};
   for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      perRank[i] += sizes[i * n + j] * unit;
-  return perRank;
+    for (int64_t j = 0; j < n; ++j) {
+      traffic.sent[i] += sizes[i * n + j] * unit;
+      traffic.received[j] += sizes[i * n + j] * unit;
+    }
+  return traffic;
 }
 
 static json::Value report(const dsc::rt::Plan &plan) {
@@ -182,12 +189,14 @@ static json::Value report(const dsc::rt::Plan &plan) {
                        {"kernel", instruction.kernel},
                        {"axes", instruction.getString("axes")},
                        {"phase", firstBackward < 0 ? "forward" : "backward"}};
-    if (std::vector<int64_t> perRank = trimmedBytes(instruction, input);
-        !perRank.empty()) {
-      // Unequal splits: group ranks move different amounts; the busiest
-      // one bounds the step.
-      bytes = *llvm::max_element(perRank);
-      entry["bytes_per_group_rank"] = json::Array(perRank);
+    if (std::optional<RankTraffic> traffic =
+            trimmedTraffic(instruction, input)) {
+      // Unequal splits: ranks send and receive different amounts; the
+      // busiest link bounds the step.
+      bytes = std::max(*llvm::max_element(traffic->sent),
+                       *llvm::max_element(traffic->received));
+      entry["sent_bytes_per_group_rank"] = json::Array(traffic->sent);
+      entry["received_bytes_per_group_rank"] = json::Array(traffic->received);
     }
     entry["bytes"] = bytes;
     bytesByKind[instruction.kernel] += bytes;

@@ -284,13 +284,17 @@ void runUnequalAllToAll(const KernelArgs &args, const at::Tensor &pieces,
         pieces[0].narrow(realDim, 0, sizes[0]));
     return;
   }
+  // Elements of one entry along `realDim` of a piece (chunks alike).
+  int64_t entry = 1;
+  for (int64_t d = 0; d < pieces.dim() - 1; ++d)
+    if (d != realDim)
+      entry *= pieces.size(d + 1);
   std::vector<at::Tensor> sent;
   std::vector<size_t> sendCounts, recvCounts;
   for (int64_t j = 0; j < n; ++j) {
     sent.push_back(pieces[j].narrow(realDim, 0, sizes[me * n + j]).reshape(-1));
     sendCounts.push_back(static_cast<size_t>(sent.back().numel()));
-    recvCounts.push_back(static_cast<size_t>(
-        chunks[j].numel() / chunks[j].size(realDim) * sizes[j * n + me]));
+    recvCounts.push_back(static_cast<size_t>(entry * sizes[j * n + me]));
   }
   at::Tensor send = at::cat(sent);
   at::Tensor received = at::empty(

@@ -293,9 +293,13 @@ ShardingRule AttentionOp::getShardingRule() {
                            FactorKind::PassThrough);
   rule.operandDims = {factors.query, factors.key, factors.value};
   rule.resultDims = {factors.output};
-  // Causal: real positions never see the padding at the end.
-  if (getCausal())
+  // Causal: real positions never see the padding at the end. Its q, k and
+  // v are zeroed all the same: a weight of 0 on a non-finite value would
+  // still poison the real rows.
+  if (getCausal()) {
     rule.paddableFactors = factors.sequences;
+    rule.paddingValues = {0.0, 0.0, 0.0};
+  }
   return rule;
 }
 
@@ -311,13 +315,12 @@ ShardingRule AttentionGradOp::getShardingRule() {
   rule.resultDims = {factors.query, factors.key, factors.value};
   // Causal, and with zero output gradient at padded positions, the padded
   // queries add nothing to the key and value gradients of real positions
-  // (their rows of dP and of rowsum(dO * O) are zero, whatever the output
-  // holds there), so only the output gradient is masked and the forward's
-  // output is reused as it is.
+  // (their rows of dP and of rowsum(dO * O) are zero, and the output there
+  // is finite since q, k and v are zeroed as in the forward, whose zeroed
+  // values these are), so the forward's output is reused as it is.
   if (getCausal()) {
     rule.paddableFactors = factors.sequences;
-    rule.paddingValues = {std::nullopt, std::nullopt, std::nullopt,
-                          std::nullopt, 0.0};
+    rule.paddingValues = {0.0, 0.0, 0.0, std::nullopt, 0.0};
   }
   return rule;
 }
