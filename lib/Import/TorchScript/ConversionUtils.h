@@ -1,0 +1,61 @@
+//===- ConversionUtils.h - shared by the aten op conversions ----*- C++ -*-===//
+//
+// Internal to lib/Import/TorchScript: what OpConversions.cpp (arithmetic and
+// neural ops) and ShapeConversions.cpp (shapes, lists, tuples) share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_LIB_IMPORT_TORCHSCRIPT_CONVERSIONUTILS_H
+#define DSC_LIB_IMPORT_TORCHSCRIPT_CONVERSIONUTILS_H
+
+#include "ImporterState.h"
+
+#include "llvm/ADT/StringMap.h"
+
+namespace dsc::ts {
+
+/// Converts the node `ImporterState::node`: binds its outputs or fails.
+using Conversion = void (*)(ImporterState &);
+
+inline mlir::RankedTensorType typeOf(mlir::Value v) {
+  return mlir::cast<mlir::RankedTensorType>(v.getType());
+}
+
+/// Whether input `i` of the current node is the constant None.
+inline bool isNone(ImporterState &s, size_t i) {
+  const Imported &imported = s.lookup(s.node->inputs()[i]);
+  return imported.isConstant() && imported.constant().isNone();
+}
+
+inline mlir::Value reshape(ImporterState &s, mlir::Value v,
+                           mlir::RankedTensorType type) {
+  if (v.getType() == type)
+    return v;
+  return mlir::ds::ReshapeOp::create(s.builder, s.loc, type, v);
+}
+
+inline mlir::Value reshape(ImporterState &s, mlir::Value v,
+                           llvm::ArrayRef<int64_t> shape) {
+  return reshape(s, v, typeOf(v).clone(shape));
+}
+
+/// A 0-d constant of `elementType` holding `value`.
+inline mlir::Value scalar(ImporterState &s, double value,
+                          mlir::Type elementType) {
+  auto type = mlir::RankedTensorType::get({}, elementType);
+  mlir::Attribute attr =
+      mlir::isa<mlir::FloatType>(elementType)
+          ? mlir::Attribute(mlir::FloatAttr::get(elementType, value))
+          : mlir::Attribute(mlir::IntegerAttr::get(
+                elementType, static_cast<int64_t>(value)));
+  return mlir::ds::ConstantOp::create(
+      s.builder, s.loc, type, mlir::DenseElementsAttr::get(type, attr));
+}
+
+/// Adds the conversions of shape ops, lists and tuples
+/// (ShapeConversions.cpp) to `table`.
+void addShapeConversions(llvm::StringMap<Conversion> &table);
+
+} // namespace dsc::ts
+
+#endif // DSC_LIB_IMPORT_TORCHSCRIPT_CONVERSIONUTILS_H

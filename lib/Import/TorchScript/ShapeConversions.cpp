@@ -1,0 +1,305 @@
+//===- ShapeConversions.cpp - aten shape ops, lists and tuples to ds ------===//
+//
+// Views, transposes, slices, splits and concatenations, and the list and
+// tuple values TorchScript passes between nodes. Registered into the table
+// of OpConversions.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConversionUtils.h"
+
+using namespace mlir;
+using namespace dsc::ts;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Shapes
+//===----------------------------------------------------------------------===//
+
+void reshapeToOutput(ImporterState &s) {
+  s.bindOutput(0, reshape(s, s.tensorInput(0), s.outputType()));
+}
+
+void expand(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  RankedTensorType type = s.outputType();
+  if (self.getType() == type)
+    return s.bindOutput(0, self);
+  s.bindOutput(0, ds::BroadcastOp::create(s.builder, s.loc, type, self));
+}
+
+void transposeDims(ImporterState &s, Value self, int64_t a, int64_t b) {
+  int64_t rank = typeOf(self).getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[s.normalizeDim(a, rank)], perm[s.normalizeDim(b, rank)]);
+  s.bindOutput(0, ds::TransposeOp::create(s.builder, s.loc, self,
+                                          s.builder.getDenseI64ArrayAttr(perm)));
+}
+
+void transpose(ImporterState &s) {
+  transposeDims(s, s.tensorInput(0), s.intInput(1), s.intInput(2));
+}
+
+void matrixTranspose(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  if (typeOf(self).getRank() < 2)
+    return s.bindOutput(0, self);
+  transposeDims(s, self, 0, 1);
+}
+
+void permute(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  std::vector<int64_t> perm = s.intListInput(1);
+  for (int64_t &d : perm)
+    d = s.normalizeDim(d, typeOf(self).getRank());
+  s.bindOutput(0, ds::TransposeOp::create(s.builder, s.loc, self,
+                                          s.builder.getDenseI64ArrayAttr(perm)));
+}
+
+/// Clamps a Python slice bound as `aten::slice` does.
+int64_t clampBound(int64_t bound, int64_t size) {
+  if (bound < 0)
+    bound += size;
+  return std::clamp<int64_t>(bound, 0, size);
+}
+
+Value sliceDim(ImporterState &s, Value self, int64_t dim, int64_t start,
+               int64_t end, int64_t step) {
+  ArrayRef<int64_t> shape = typeOf(self).getShape();
+  SmallVector<int64_t> starts(shape.size(), 0), limits(shape), strides(shape.size(), 1);
+  starts[dim] = clampBound(start, shape[dim]);
+  limits[dim] = std::max(starts[dim], clampBound(end, shape[dim]));
+  strides[dim] = step;
+  return ds::SliceOp::create(s.builder, s.loc, self,
+                             s.builder.getDenseI64ArrayAttr(starts),
+                             s.builder.getDenseI64ArrayAttr(limits),
+                             s.builder.getDenseI64ArrayAttr(strides));
+}
+
+void slice(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t rank = typeOf(self).getRank();
+  int64_t dim = s.normalizeDim(s.intInput(1), rank);
+  int64_t size = typeOf(self).getDimSize(dim);
+  int64_t start = isNone(s, 2) ? 0 : s.intInput(2);
+  int64_t end = isNone(s, 3) ? size : s.intInput(3);
+  int64_t step = s.intInput(4);
+  if (step < 1)
+    s.fail("aten::slice needs a positive step");
+  s.bindOutput(0, sliceDim(s, self, dim, start, end, step));
+}
+
+void select(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t rank = typeOf(self).getRank();
+  int64_t dim = s.normalizeDim(s.intInput(1), rank);
+  int64_t size = typeOf(self).getDimSize(dim);
+  int64_t index = s.intInput(2);
+  if (index < -size || index >= size)
+    s.fail("aten::select index out of range");
+  if (index < 0)
+    index += size;
+  Value row = sliceDim(s, self, dim, index, index + 1, 1);
+  s.bindOutput(0, reshape(s, row, s.outputType()));
+}
+
+/// Splits `self` along `dim` into `sizes` and binds the pieces as a list
+/// (or as separate outputs when the node has several).
+void bindPieces(ImporterState &s, Value self, int64_t dim,
+                ArrayRef<int64_t> sizes, bool squeeze = false) {
+  auto split = ds::SplitOp::create(s.builder, s.loc, self, dim,
+                                   s.builder.getDenseI64ArrayAttr(sizes));
+  ImportedList pieces;
+  for (Value piece : split.getResults()) {
+    if (squeeze) {
+      SmallVector<int64_t> shape(typeOf(piece).getShape());
+      shape.erase(shape.begin() + dim);
+      piece = reshape(s, piece, shape);
+    }
+    pieces.push_back(Imported{piece});
+  }
+  if (s.node->outputs().size() == 1 &&
+      s.node->output()->type()->kind() == c10::TypeKind::ListType)
+    return s.bindOutput(0, Imported{std::make_shared<ImportedList>(pieces)});
+  if (s.node->outputs().size() != pieces.size())
+    s.fail("split produced an unexpected number of pieces");
+  for (size_t i = 0; i < pieces.size(); ++i)
+    s.bindOutput(i, pieces[i]);
+}
+
+void split(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t dim = s.normalizeDim(s.intInput(2), typeOf(self).getRank());
+  int64_t size = typeOf(self).getDimSize(dim);
+  std::vector<int64_t> sizes;
+  const c10::IValue &arg = s.constantInput(1);
+  if (arg.isIntList()) {
+    sizes = arg.toIntVector();
+  } else {
+    int64_t chunk = s.intInput(1);
+    if (chunk < 1)
+      s.fail("aten::split needs a positive split size");
+    for (int64_t begin = 0; begin < size; begin += chunk)
+      sizes.push_back(std::min(chunk, size - begin));
+  }
+  bindPieces(s, self, dim, sizes);
+}
+
+void chunk(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t dim = s.normalizeDim(s.intInput(2), typeOf(self).getRank());
+  int64_t size = typeOf(self).getDimSize(dim);
+  int64_t chunks = s.intInput(1);
+  if (chunks < 1)
+    s.fail("aten::chunk needs a positive number of chunks");
+  int64_t each = (size + chunks - 1) / chunks;
+  std::vector<int64_t> sizes;
+  for (int64_t begin = 0; begin < size; begin += each)
+    sizes.push_back(std::min(each, size - begin));
+  bindPieces(s, self, dim, sizes);
+}
+
+void unbind(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t dim = s.normalizeDim(s.intInput(1), typeOf(self).getRank());
+  std::vector<int64_t> sizes(typeOf(self).getDimSize(dim), 1);
+  bindPieces(s, self, dim, sizes, /*squeeze=*/true);
+}
+
+std::vector<Value> tensorList(ImporterState &s, size_t i) {
+  const Imported &imported = s.lookup(s.node->inputs()[i]);
+  std::vector<Value> tensors;
+  if (imported.isList()) {
+    for (const Imported &element : imported.list())
+      tensors.push_back(s.asTensor(element));
+  } else if (imported.isConstant() && imported.constant().isTensorList()) {
+    for (const at::Tensor &t : imported.constant().toTensorVector())
+      tensors.push_back(s.materialize(t));
+  } else {
+    s.fail("expected a list of tensors");
+  }
+  if (tensors.empty())
+    s.fail("expected a non-empty list of tensors");
+  return tensors;
+}
+
+void cat(ImporterState &s) {
+  c10::ScalarType type = s.outputScalarType();
+  std::vector<Value> tensors = tensorList(s, 0);
+  for (Value &t : tensors)
+    t = s.convertTo(t, s.elementType(type));
+  int64_t dim = s.normalizeDim(s.intInput(1), typeOf(tensors[0]).getRank());
+  s.bindOutput(0, ds::ConcatOp::create(s.builder, s.loc, tensors, dim));
+}
+
+void stack(ImporterState &s) {
+  std::vector<Value> tensors = tensorList(s, 0);
+  int64_t dim = s.normalizeDim(s.intInput(1), typeOf(tensors[0]).getRank() + 1);
+  for (Value &t : tensors) {
+    SmallVector<int64_t> shape(typeOf(t).getShape());
+    shape.insert(shape.begin() + dim, 1);
+    t = reshape(s, t, shape);
+  }
+  s.bindOutput(0, ds::ConcatOp::create(s.builder, s.loc, tensors, dim));
+}
+
+/// `repeat_interleave(self, repeats, dim)`: every slice along `dim` repeated
+/// `repeats` times in place, written as reshape, broadcast, reshape (the form
+/// attention recognition matches for grouped-query attention).
+void repeatInterleave(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  if (isNone(s, 2))
+    s.fail("repeat_interleave without dim is not supported");
+  int64_t dim = s.normalizeDim(s.intInput(2), typeOf(self).getRank());
+  int64_t repeats = s.intInput(1);
+  SmallVector<int64_t> shape(typeOf(self).getShape());
+  SmallVector<int64_t> unsqueezed(shape);
+  unsqueezed.insert(unsqueezed.begin() + dim + 1, 1);
+  SmallVector<int64_t> expanded(unsqueezed);
+  expanded[dim + 1] = repeats;
+  Value v = reshape(s, self, unsqueezed);
+  v = ds::BroadcastOp::create(s.builder, s.loc, typeOf(v).clone(expanded), v);
+  s.bindOutput(0, reshape(s, v, s.outputType()));
+}
+
+/// `zeros_like`, `ones_like`, `full_like`: a splat of the output type.
+template <int kind> void fullLike(ImporterState &s) {
+  RankedTensorType type = s.outputType();
+  double value = kind == 2 ? s.doubleInput(1) : kind;
+  Value splat = scalar(s, value, type.getElementType());
+  s.bindOutput(0, ds::BroadcastOp::create(s.builder, s.loc, type, splat));
+}
+
+void size(ImporterState &s) {
+  ArrayRef<int64_t> shape = typeOf(s.tensorInput(0)).getShape();
+  if (s.node->inputs().size() == 1)
+    return s.bindOutput(0, Imported{c10::IValue(shape.vec())});
+  int64_t dim = s.normalizeDim(s.intInput(1), shape.size());
+  s.bindOutput(0, Imported{c10::IValue(shape[dim])});
+}
+
+void dim(ImporterState &s) {
+  s.bindOutput(0, Imported{c10::IValue(typeOf(s.tensorInput(0)).getRank())});
+}
+
+//===----------------------------------------------------------------------===//
+// Lists and tuples
+//===----------------------------------------------------------------------===//
+
+void construct(ImporterState &s) {
+  auto list = std::make_shared<ImportedList>();
+  for (const torch::jit::Value *input : s.node->inputs())
+    list->push_back(s.lookup(input));
+  s.bindOutput(0, Imported{list});
+}
+
+void unpack(ImporterState &s) {
+  const Imported &imported = s.lookup(s.node->inputs()[0]);
+  if (!imported.isList() || imported.list().size() != s.node->outputs().size())
+    s.fail("cannot unpack this value");
+  for (size_t i = 0; i < imported.list().size(); ++i)
+    s.bindOutput(i, imported.list()[i]);
+}
+
+} // namespace
+
+void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
+  static const std::pair<const char *, Conversion> entries[] = {
+      {"aten::view", reshapeToOutput},
+      {"aten::reshape", reshapeToOutput},
+      {"aten::_unsafe_view", reshapeToOutput},
+      {"aten::flatten", reshapeToOutput},
+      {"aten::unsqueeze", reshapeToOutput},
+      {"aten::squeeze", reshapeToOutput},
+      {"aten::view_as", reshapeToOutput},
+      {"aten::reshape_as", reshapeToOutput},
+      {"aten::expand", expand},
+      {"aten::expand_as", expand},
+      {"aten::broadcast_to", expand},
+      {"aten::transpose", transpose},
+      {"aten::t", matrixTranspose},
+      {"aten::permute", permute},
+      {"aten::slice", slice},
+      {"aten::select", select},
+      {"aten::split", split},
+      {"aten::split_with_sizes", split},
+      {"aten::chunk", chunk},
+      {"aten::unbind", unbind},
+      {"aten::cat", cat},
+      {"aten::concat", cat},
+      {"aten::stack", stack},
+      {"aten::repeat_interleave", repeatInterleave},
+      {"aten::zeros_like", fullLike<0>},
+      {"aten::ones_like", fullLike<1>},
+      {"aten::full_like", fullLike<2>},
+      {"aten::size", size},
+      {"aten::dim", dim},
+      {"prim::ListConstruct", construct},
+      {"prim::TupleConstruct", construct},
+      {"prim::ListUnpack", unpack},
+      {"prim::TupleUnpack", unpack},
+  };
+  for (const auto &[name, conversion] : entries)
+    table[name] = conversion;
+}
