@@ -93,7 +93,7 @@ SmallVector<int64_t> realSizes(AllToAllOp op, RealRange range, bool inInput,
       // dimension where the range lies.
       int64_t begin = 0, extent = range.size;
       if (inInput && range.dim == split) {
-        extent = op.getInput().getType().getDimSize(split) / n;
+        extent = op.getPieceExtent(split, n);
         begin = j * extent;
       } else if (!inInput && range.dim == concat) {
         extent = op.getInput().getType().getDimSize(concat);
@@ -123,9 +123,7 @@ struct TrimAllToAllPass : dsc::impl::TrimAllToAllPassBase<TrimAllToAllPass> {
       if (!range)
         return;
       SmallVector<int64_t> sizes = realSizes(op, *range, inInput, *n);
-      int64_t extent = op.getInput().getType().getDimSize(range->dim);
-      if (range->dim == static_cast<int64_t>(op.getSplitDim()))
-        extent /= *n;
+      int64_t extent = op.getPieceExtent(range->dim, *n);
       if (llvm::all_of(sizes, [&](int64_t s) { return s == extent; }))
         return;
       op.setRealDimAttr(OpBuilder(op).getI64IntegerAttr(range->dim));

@@ -13,6 +13,7 @@
 #include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+#include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Target/PlanEmitter.h"
 #include "dsc/Transforms/Passes.h"
@@ -31,8 +32,6 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
-
-#include <cmath>
 
 using namespace llvm;
 
@@ -135,10 +134,18 @@ struct RankTraffic {
   std::vector<int64_t> sent, received;
 };
 static std::optional<RankTraffic>
-trimmedTraffic(const dsc::rt::Instruction &inst,
+trimmedTraffic(const dsc::rt::Plan &plan, const dsc::rt::Instruction &inst,
                const dsc::rt::TensorDesc &input) {
   std::vector<int64_t> sizes = inst.getInts("real_sizes");
-  auto n = static_cast<int64_t>(std::lround(std::sqrt(sizes.size())));
+  Expected<std::vector<int>> axes =
+      dsc::rt::parseMeshAxes(plan, inst.getString("axes"));
+  if (!axes) {
+    consumeError(axes.takeError());
+    return std::nullopt;
+  }
+  int64_t n = 1;
+  for (int axis : *axes)
+    n *= dsc::rt::meshShape(plan)[axis];
   if (sizes.empty() || n * n != static_cast<int64_t>(sizes.size()))
     return std::nullopt;
   int64_t realDim = inst.getInt("real_dim");
@@ -190,7 +197,7 @@ static json::Value report(const dsc::rt::Plan &plan) {
                        {"axes", instruction.getString("axes")},
                        {"phase", firstBackward < 0 ? "forward" : "backward"}};
     if (std::optional<RankTraffic> traffic =
-            trimmedTraffic(instruction, input)) {
+            trimmedTraffic(plan, instruction, input)) {
       // Unequal splits: ranks send and receive different amounts; the
       // busiest link bounds the step.
       bytes = std::max(*llvm::max_element(traffic->sent),

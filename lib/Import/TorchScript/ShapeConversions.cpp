@@ -128,6 +128,14 @@ void bindPieces(ImporterState &s, Value self, int64_t dim,
     s.bindOutput(i, pieces[i]);
 }
 
+/// Sizes of `size` cut into pieces of `each`, the last one shorter.
+std::vector<int64_t> piecesOf(int64_t size, int64_t each) {
+  std::vector<int64_t> sizes;
+  for (int64_t begin = 0; begin < size; begin += each)
+    sizes.push_back(std::min(each, size - begin));
+  return sizes;
+}
+
 void split(ImporterState &s) {
   Value self = s.tensorInput(0);
   int64_t dim = s.normalizeDim(s.intInput(2), typeOf(self).getRank());
@@ -140,8 +148,7 @@ void split(ImporterState &s) {
     int64_t chunk = s.intInput(1);
     if (chunk < 1)
       s.fail("aten::split needs a positive split size");
-    for (int64_t begin = 0; begin < size; begin += chunk)
-      sizes.push_back(std::min(chunk, size - begin));
+    sizes = piecesOf(size, chunk);
   }
   bindPieces(s, self, dim, sizes);
 }
@@ -153,11 +160,7 @@ void chunk(ImporterState &s) {
   int64_t chunks = s.intInput(1);
   if (chunks < 1)
     s.fail("aten::chunk needs a positive number of chunks");
-  int64_t each = (size + chunks - 1) / chunks;
-  std::vector<int64_t> sizes;
-  for (int64_t begin = 0; begin < size; begin += each)
-    sizes.push_back(std::min(each, size - begin));
-  bindPieces(s, self, dim, sizes);
+  bindPieces(s, self, dim, piecesOf(size, (size + chunks - 1) / chunks));
 }
 
 void unbind(ImporterState &s) {

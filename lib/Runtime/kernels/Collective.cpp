@@ -321,10 +321,6 @@ void runAllToAll(const KernelArgs &args) {
   int64_t n = args.group->size;
   int64_t split = normalizedDim(args.inst, "split_dim", input.dim());
   int64_t concat = normalizedDim(args.inst, "concat_dim", input.dim());
-  if (!comm && !args.inst.has("real_sizes")) {
-    result.copy_(input);
-    return;
-  }
   if (args.inst.has("real_sizes")) {
     // [n, piece...] both ways: piece j of the input goes to rank j; chunk i
     // of the result (along `concat`) comes from rank i.
@@ -333,6 +329,10 @@ void runAllToAll(const KernelArgs &args) {
     at::Tensor chunks =
         result.view(splitDim(result.sizes(), concat, n)).movedim(concat, 0);
     runUnequalAllToAll(args, pieces, chunks);
+    return;
+  }
+  if (!comm) {
+    result.copy_(input);
     return;
   }
   // Send: [n, piece...], piece j for group rank j. Receive the same layout,

@@ -143,8 +143,7 @@ LogicalResult AllToAllOp::verify() {
   return verifyAxesAndDims(*this, getAxes(), dims);
 }
 
-int64_t AllToAllOp::getPieceExtent(int64_t groupSize) {
-  int64_t dim = static_cast<int64_t>(getRealDim().value_or(0));
+int64_t AllToAllOp::getPieceExtent(int64_t dim, int64_t groupSize) {
   int64_t size = getInput().getType().getDimSize(dim);
   return dim == static_cast<int64_t>(getSplitDim()) ? size / groupSize
                                                     : size;
@@ -159,7 +158,8 @@ static LogicalResult verifyRealSizes(AllToAllOp op, int64_t n) {
     return op.emitOpError() << "real_sizes has " << sizes->size()
                             << " entries; a group of " << n << " needs "
                             << n * n;
-  int64_t extent = op.getPieceExtent(n);
+  int64_t extent =
+      op.getPieceExtent(static_cast<int64_t>(*op.getRealDim()), n);
   for (int64_t size : *sizes)
     if (size < 0 || size > extent)
       return op.emitOpError() << "real size " << size << " is outside [0, "

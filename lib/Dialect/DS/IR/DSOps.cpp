@@ -22,7 +22,7 @@ static ParseResult parseMeshAxes(OpAsmParser &parser, ArrayAttr &names,
   if (parser.parseCommaSeparatedList(
           OpAsmParser::Delimiter::Square, [&]() -> ParseResult {
             std::string name;
-            int64_t size;
+            int64_t size = 0;
             if (parser.parseString(&name) || parser.parseEqual() ||
                 parser.parseInteger(size))
               return failure();

@@ -99,9 +99,9 @@ def DS_AllToAllOp : DS_CollectiveOp<"all_to_all"> {
     attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = extraCollectiveDeclaration # [{
-    /// The extent along `real_dim` of each piece (the input's, divided by
-    /// the group size when `real_dim` is `split_dim`).
-    int64_t getPieceExtent(int64_t groupSize);
+    /// The extent along dimension `dim` of each piece (the input's, divided
+    /// by the group size when `dim` is `split_dim`).
+    int64_t getPieceExtent(int64_t dim, int64_t groupSize);
   }];
 }
 
