@@ -61,8 +61,8 @@ int64_t paddedSize(const PadDim &dim) {
   return size;
 }
 
-/// `layout` with neighbouring unpadded atoms merged: two layouts that are
-/// equal so hold their elements at the same places.
+/// `layout` with neighbouring unpadded atoms merged: two layouts whose merged
+/// forms are equal hold their elements at the same places.
 PadLayout merged(const PadLayout &layout) {
   PadLayout out;
   for (const PadDim &dim : layout) {
