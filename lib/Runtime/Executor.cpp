@@ -131,7 +131,13 @@ struct CompiledInstruction {
   std::vector<at::Tensor> results;
   /// (planned view, temporary) pairs copied after the kernel.
   std::vector<std::pair<at::Tensor, at::Tensor>> staged;
-  /// Indices into Plan::gradients completed by this instruction.
+  /// Indices into Plan::gradients that this instruction is the first to
+  /// read: captured before it runs, when they are complete and still intact
+  /// (their bytes may be reused after the last reader, and a gradient that
+  /// is a view of a larger buffer has no writer of its own).
+  std::vector<size_t> gradientsRead;
+  /// Indices into Plan::gradients that nothing reads and this instruction
+  /// writes last: captured after it.
   std::vector<size_t> gradients;
   /// For collectives: the group, and its members' world ranks.
   CollectiveGroup group;
@@ -180,7 +186,7 @@ struct Executor::Impl {
   /// ATen view of every tensor whose dtype ATen knows.
   std::vector<at::Tensor> views;
   std::vector<CompiledInstruction> program;
-  /// Gradients no instruction writes: captured after the step.
+  /// Gradients no instruction reads or writes: captured after the step.
   std::vector<size_t> lateGradients;
   llvm::StringMap<uint32_t> inputs;
   std::vector<bool> inputSet;
@@ -380,12 +386,17 @@ llvm::Error Executor::Impl::connectGroups() {
 void Executor::Impl::assignGradients() {
   for (auto [gradient, pair] : llvm::enumerate(plan.gradients)) {
     uint32_t grad = pair.second;
-    std::optional<size_t> last;
-    for (auto [index, inst] : llvm::enumerate(plan.instructions))
+    std::optional<size_t> firstRead, lastWrite;
+    for (auto [index, inst] : llvm::enumerate(plan.instructions)) {
+      if (!firstRead && llvm::is_contained(inst.operands, grad))
+        firstRead = index;
       if (llvm::is_contained(inst.results, grad))
-        last = index;
-    if (last)
-      program[*last].gradients.push_back(gradient);
+        lastWrite = index;
+    }
+    if (firstRead)
+      program[*firstRead].gradientsRead.push_back(gradient);
+    else if (lastWrite)
+      program[*lastWrite].gradients.push_back(gradient);
     else
       lateGradients.push_back(gradient);
   }
@@ -556,6 +567,9 @@ llvm::Error Executor::step() {
       return llvm::createStringError("input '" + entry.getKey() +
                                      "' was never set");
   for (auto [index, compiled] : llvm::enumerate(impl->program)) {
+    if (impl->captureGradients)
+      for (size_t gradient : compiled.gradientsRead)
+        impl->capture(gradient);
     if (llvm::Error err = impl->runInstruction(compiled, index))
       return err;
     if (impl->captureGradients)

@@ -19,9 +19,15 @@ struct HeadPlan {
   int64_t queryHeads, kvHeads;
   /// Times each key/value head is repeated.
   int64_t repeat = 1;
-  /// All heads after padding (query and key/value alike when padded).
+  /// Query heads after padding; key/value heads are padded alike only when
+  /// the query heads are (they are then repeated to one per query head).
   int64_t paddedHeads = 0;
   bool needed() const { return repeat > 1 || paddedHeads > queryHeads; }
+  /// Key/value heads after repeating and padding: query head `h` still sees
+  /// key/value head `h / (Hq / Hkv)` of the original heads.
+  int64_t kvHeadsAfter() const {
+    return paddedHeads > queryHeads ? paddedHeads : kvHeads * repeat;
+  }
 };
 
 HeadPlan planHeads(RankedTensorType query, RankedTensorType key, int64_t sp) {
@@ -47,14 +53,14 @@ public:
   Value keyValue(Value v, DenseMap<Value, Value> &done) {
     Value &out = done[v];
     if (!out)
-      out = padHeads(repeatHeads(v));
+      out = padHeads(repeatHeads(v), plan.kvHeadsAfter());
     return out;
   }
   /// [B, Hq, S, D] -> [B, Hq (padded), S, D], once per value.
   Value query(Value v, DenseMap<Value, Value> &done) {
     Value &out = done[v];
     if (!out)
-      out = padHeads(v);
+      out = padHeads(v, plan.paddedHeads);
     return out;
   }
   /// The gradient of keyValue(): back to [B, Hkv, S, D].
@@ -88,12 +94,12 @@ private:
     merged[1] *= plan.repeat;
     return ReshapeOp::create(builder, loc, type.clone(merged), repeated);
   }
-  Value padHeads(Value v) {
+  Value padHeads(Value v, int64_t heads) {
     auto type = cast<RankedTensorType>(v.getType());
-    if (type.getDimSize(1) == plan.paddedHeads)
+    if (type.getDimSize(1) == heads)
       return v;
     SmallVector<int64_t> shape(type.getShape());
-    shape[1] = plan.paddedHeads;
+    shape[1] = heads;
     SmallVector<int64_t> zeros(shape.size(), 0), ones(shape.size(), 1);
     return PadOp::create(builder, loc, type.clone(shape), v, zeros, ones);
   }

@@ -176,6 +176,63 @@ bool isSplit(const DimLayout &atoms) {
   return llvm::any_of(atoms, [](const Atom &a) { return a.axis >= 0; });
 }
 
+/// Where operands split different factors over one mesh axis, keeps the
+/// split of one factor and makes the others whole, so that their operands
+/// are gathered (or resharded onto the kept factor) before the op. The kept
+/// factor is the one that leaves the fewest operand elements to move (ties:
+/// the factor of the earliest operand). Factors that need replication are
+/// left to the next step, which makes them all whole and moves their axis
+/// to one other factor (attention's two sequences go to its heads together).
+void resolveAxisConflicts(Operation *op, const ShardingRule &rule,
+                          SmallVector<DimLayout> &factorAtoms) {
+  std::map<int, SmallVector<int64_t>> factorsOfAxis;
+  for (auto [f, atoms] : llvm::enumerate(factorAtoms)) {
+    if (rule.factorKinds[f] == FactorKind::NeedReplication)
+      continue;
+    for (const Atom &a : atoms)
+      if (a.axis >= 0 && !llvm::is_contained(factorsOfAxis[a.axis], f))
+        factorsOfAxis[a.axis].push_back(f);
+  }
+  for (auto &[axis, factors] : factorsOfAxis) {
+    if (factors.size() < 2)
+      continue;
+    // Operand elements that would move if `keep` kept the axis: those of
+    // every operand that has another of the factors.
+    auto cost = [&](int64_t keep) {
+      int64_t moved = 0;
+      for (auto [i, dims] : llvm::enumerate(rule.operandDims)) {
+        bool other = llvm::any_of(dims, [&](auto &dimFactors) {
+          return llvm::any_of(dimFactors, [&](int64_t g) {
+            return g != keep && llvm::is_contained(factors, g);
+          });
+        });
+        if (other)
+          moved += cast<RankedTensorType>(op->getOperand(i).getType())
+                       .getNumElements();
+      }
+      return moved;
+    };
+    // In operand order, so that the first operand's factor wins a tie.
+    SmallVector<int64_t> order;
+    for (auto &dims : rule.operandDims)
+      for (auto &dimFactors : dims)
+        for (int64_t g : dimFactors)
+          if (llvm::is_contained(factors, g) && !llvm::is_contained(order, g))
+            order.push_back(g);
+    if (order.empty())
+      continue;
+    int64_t keep = order.front();
+    for (int64_t g : order)
+      if (cost(g) < cost(keep))
+        keep = g;
+    for (int64_t g : factors)
+      if (g != keep)
+        for (Atom &a : factorAtoms[g])
+          if (a.axis == axis)
+            a.axis = -1;
+  }
+}
+
 LogicalResult Partitioner::analyse(Operation *op) {
   auto ruleOp = dyn_cast<ShardingRuleOpInterface>(op);
   bool anySplit = llvm::any_of(op->getOperands(), [&](Value v) {
@@ -206,7 +263,10 @@ LogicalResult Partitioner::analyse(Operation *op) {
   for (int64_t f = 0; f < numFactors; ++f)
     factorAtoms[f] = {Atom{rule.factorSizes[f], -1}};
 
-  // 1. What the operands say about each factor.
+  // 1. What the operands say about each factor. A split that the op's
+  // factors cannot express, or that contradicts what an earlier operand
+  // said about a factor (another axis, other pieces), is not taken: that
+  // operand is resharded to what the op settles on (gathered, at worst).
   for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
     if (!rankedType(operand) || i >= rule.operandDims.size())
       continue;
@@ -219,20 +279,21 @@ LogicalResult Partitioner::analyse(Operation *op) {
       auto perFactor =
           atomsPerFactor(layout.dims[d], factors, rule, mesh.sizes);
       if (failed(perFactor))
-        return op->emitError() << "cannot map the split of operand " << i
-                               << " dimension " << d << " ("
-                               << layout.str(mesh.names)
-                               << ") onto the op's factors";
+        continue;
       for (auto [k, f] : llvm::enumerate(factors)) {
         auto merged = mergeFactorAtoms(factorAtoms[f], (*perFactor)[k],
                                        mesh.sizes);
-        if (failed(merged))
-          return op->emitError() << "operands split factor " << f
-                                 << " in conflicting ways";
-        factorAtoms[f] = *merged;
+        if (succeeded(merged))
+          factorAtoms[f] = *merged;
       }
     }
   }
+
+  // 1b. A mesh axis splits at most one factor: operands that split
+  // different factors over one axis (q and k both split on their sequence
+  // in q · kᵀ) cannot both keep their split, since a rank would only meet
+  // the blocks of its own coordinate.
+  resolveAxisConflicts(op, rule, factorAtoms);
 
   // 2. Factors that must be whole: move their axis to one other factor
   // that every affected operand has (attention: sequence -> heads), or

@@ -124,7 +124,9 @@ struct Plan {
   /// The tensor holding the step's loss; it is not overwritten once written.
   uint32_t loss = 0;
   /// (parameter tensor, gradient tensor) for every trainable parameter; the
-  /// gradient is complete once the instruction producing it has run.
+  /// gradient is complete before the first instruction that reads it (its
+  /// bytes may be reused after the last reader; a gradient that is a view of
+  /// a larger buffer, such as an all-reduce bucket, has no writer of its own).
   std::vector<std::pair<uint32_t, uint32_t>> gradients;
   /// Free-form facts for humans and reports (optimizer, its settings, the
   /// model file it came from).

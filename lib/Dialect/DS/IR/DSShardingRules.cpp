@@ -153,7 +153,20 @@ ShardingRule ConstantOp::getShardingRule() { return elementwiseRule(*this); }
 // Optimizer updates
 //===----------------------------------------------------------------------===//
 
-// The parameter, its gradient, its state and the new values share every
-// factor; AdamW's 0-d step broadcasts, so it has none.
-ShardingRule AdamWUpdateOp::getShardingRule() { return elementwiseRule(*this); }
-ShardingRule SgdUpdateOp::getShardingRule() { return elementwiseRule(*this); }
+namespace {
+/// The parameter, its gradient, its state and the new values share every
+/// factor; AdamW's 0-d step broadcasts, so it has none. Every factor needs
+/// replication: a parameter is updated whole on every rank from its whole
+/// gradient (a split gradient is gathered first), so the step's gradients
+/// and state are the model's, under the model's names. ZeRO shards them on
+/// purpose, not as a side effect of how the gradient happened to be split.
+ShardingRule updateRule(Operation *op) {
+  ShardingRule rule = elementwiseRule(op);
+  for (FactorKind &kind : rule.factorKinds)
+    kind = FactorKind::NeedReplication;
+  return rule;
+}
+} // namespace
+
+ShardingRule AdamWUpdateOp::getShardingRule() { return updateRule(*this); }
+ShardingRule SgdUpdateOp::getShardingRule() { return updateRule(*this); }

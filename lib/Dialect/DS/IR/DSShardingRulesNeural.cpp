@@ -186,7 +186,12 @@ ShardingRule LinearOp::getShardingRule() {
   ArrayRef<int64_t> input = shapeOf(getInput());
   ArrayRef<int64_t> weight = shapeOf(getWeight());
   TensorFactors leading = addFactors(rule, input.drop_back());
-  int64_t in = rule.addFactor(input.back(), FactorKind::ReductionSum);
+  // Split over `in`, each rank's product is a partial sum; the bias must be
+  // added once, after the sum, which no factor kind expresses: with a bias,
+  // `in` stays whole.
+  int64_t in = rule.addFactor(input.back(), getBias()
+                                                ? FactorKind::NeedReplication
+                                                : FactorKind::ReductionSum);
   int64_t out = rule.addFactor(weight[0]);
   rule.operandDims.push_back(append(leading, in));
   rule.operandDims.push_back({{out}, {in}});

@@ -1,0 +1,615 @@
+"""Numeric fuzzer for the ops' sharding rules.
+
+Each case is a small forward function of randomly chosen ds ops with random
+operand shapes. Every float operand is `input * weight`: a model input that
+-ds-partition splits (a random dimension over sp through --seq-dims, another
+over dp through --batch-dims, or none) times a trainable weight of the same
+shape. Every result `r` adds `sum(r * p)` to the loss, with `p` a trainable
+weight of r's shape. So the gradient of `p` is the op's result and the
+gradient of an operand's weight is the input times the op's
+vector-Jacobian product: one training step dumps both the forward and the
+backward of every op (the backward ops come from -ds-autodiff).
+
+The case is compiled for one rank and for a random mesh (sp 2-4, dp 2-4 or
+dp 2 x sp 2), both run with ds-run on the same random data, and the loss
+and every gradient are compared at relative 1e-5 (compare.py). A compiler
+crash, a run failure or a mismatch fails the case; the case's files stay in
+the work directory with a line to rerun it.
+
+  sharding_fuzz.py --cases N [--seed S] [--ops K] [--work DIR] [--only OPS]
+
+Tools come from PATH (lit puts the build's bin first).
+"""
+
+import argparse
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "examples"))
+import safetensors_io  # noqa: E402
+import torch  # noqa: E402
+
+IGNORE = -100
+
+
+def tensor_type(shape, dtype="f32"):
+    return "tensor<" + "".join(f"{d}x" for d in shape) + dtype + ">"
+
+
+def dims_of(shape):
+    return "[" + ", ".join(str(d) for d in shape) + "]"
+
+
+class Case:
+    """One forward function under construction, with its inputs, weights and
+    data, and the splits of its inputs for a mesh."""
+
+    def __init__(self, rng, dp, sp):
+        self.rng, self.dp, self.sp = rng, dp, sp
+        self.args = []  # (ssa, name, type, attrs)
+        self.lines = []
+        self.terms = []
+        self.inputs = {}  # name -> tensor
+        self.weights = {}
+        self.seq_dims, self.batch_dims = {}, {}
+        self.counter = 0
+        self.prefix = "op"
+
+    def fresh(self, hint="v"):
+        self.counter += 1
+        return f"%{hint}{self.counter}"
+
+    def emit(self, line):
+        self.lines.append("  " + line)
+
+    # -- operands and results ------------------------------------------------
+
+    def split_dims(self, name, shape, integer):
+        """Chooses which dimensions of input `name` the mesh splits: a float
+        input may stay whole; an integer input is always split (-ds-partition
+        splits every integer input), so its shape must offer dimensions."""
+        rng = self.rng
+        if not integer and rng.random() < 0.25:
+            return
+        dims = range(len(shape))
+        seq = batch = None
+        if self.sp > 1:
+            fits = [d for d in dims if shape[d] % self.sp == 0]
+            # Sometimes a dimension sp does not divide: the sequence padding.
+            pads = [d for d in dims if shape[d] % self.sp and shape[d] > 1]
+            if pads and rng.random() < 0.15:
+                seq = rng.choice(pads)
+            elif fits:
+                seq = rng.choice(fits)
+        if self.dp > 1:
+            fits = [d for d in dims if shape[d] % self.dp == 0 and d != seq]
+            if fits:
+                batch = rng.choice(fits)
+        if (self.sp > 1 and seq is None) or (self.dp > 1 and batch is None):
+            if integer:
+                raise ValueError("the mesh cannot split this integer input")
+            return
+        if seq is not None:
+            self.seq_dims[name] = seq
+        if batch is not None:
+            self.batch_dims[name] = batch
+
+    def float_operand(self, shape, domain="any"):
+        """`input * weight` of `shape`; `domain` "pos" keeps both in [0.5, 2]."""
+        self.counter += 1
+        name = f"{self.prefix}.x{self.counter}"
+        wname = f"{self.prefix}.w{self.counter}"
+        x, w = self.fresh("x"), self.fresh("w")
+        self.args.append((x, name, tensor_type(shape), "ds.input"))
+        self.args.append((w, wname, tensor_type(shape), "ds.trainable"))
+        self.inputs[name] = self.data(shape, domain)
+        self.weights[wname] = self.data(shape, domain)
+        self.split_dims(name, shape, integer=False)
+        v = self.fresh()
+        t = tensor_type(shape)
+        self.emit(f"{v} = ds.mul {x}, {w} : ({t}, {t}) -> {t}")
+        return v
+
+    def int_operand(self, shape, low, high, ignore_fraction=0.0):
+        """An integer input with values in [low, high), some `ignore_index`."""
+        self.counter += 1
+        name = f"{self.prefix}.i{self.counter}"
+        x = self.fresh("i")
+        self.args.append((x, name, tensor_type(shape, "i64"), "ds.input"))
+        g = torch.Generator().manual_seed(self.rng.randrange(1 << 30))
+        data = torch.randint(low, high, shape, generator=g, dtype=torch.int64)
+        if ignore_fraction:
+            drop = torch.rand(shape, generator=g) < ignore_fraction
+            data[drop] = IGNORE
+            data.view(-1)[0] = low  # at least one position counts
+        self.inputs[name] = data
+        self.split_dims(name, shape, integer=True)
+        return x
+
+    def data(self, shape, domain):
+        g = torch.Generator().manual_seed(self.rng.randrange(1 << 30))
+        if domain == "pos":
+            return torch.rand(shape, generator=g) * 1.5 + 0.5
+        return torch.randn(shape, generator=g)
+
+    def result(self, v, shape, dtype="f32"):
+        """Adds `sum(v * p)` to the loss."""
+        if dtype != "f32":
+            c = self.fresh()
+            self.emit(f"{c} = ds.convert {v} : ({tensor_type(shape, dtype)}) -> "
+                      f"{tensor_type(shape)}")
+            v = c
+        self.counter += 1
+        pname = f"{self.prefix}.p{self.counter}"
+        p = self.fresh("p")
+        self.args.append((p, pname, tensor_type(shape), "ds.trainable"))
+        self.weights[pname] = self.data(shape, "any")
+        t = tensor_type(shape)
+        prod, term = self.fresh(), self.fresh()
+        self.emit(f"{prod} = ds.mul {v}, {p} : ({t}, {t}) -> {t}")
+        if shape:
+            self.emit(f"{term} = ds.sum {prod} dims = {dims_of(range(len(shape)))} "
+                      f": ({t}) -> tensor<f32>")
+        else:
+            term = prod
+        self.terms.append(term)
+
+    # -- the module ------------------------------------------------------------
+
+    def module(self):
+        args = ", ".join(f'{ssa}: {t} {{{attr}, ds.name = "{name}"}}'
+                         for ssa, name, t, attr in self.args)
+        body = list(self.lines)
+        loss = self.terms[0]
+        for term in self.terms[1:]:
+            v = self.fresh()
+            body.append(f"  {v} = ds.add {loss}, {term} : (tensor<f32>, tensor<f32>) -> tensor<f32>")
+            loss = v
+        return ("func.func @forward(" + args + ") -> tensor<f32> {\n" + "\n".join(body)
+                + f"\n  return {loss} : tensor<f32>\n}}\n")
+
+
+# -- shapes --------------------------------------------------------------------
+
+SIZES = [1, 2, 3, 4, 4, 6, 8, 8, 12]
+
+
+def shape(rng, rank, sizes=SIZES):
+    return [rng.choice(sizes) for _ in range(rank)]
+
+
+def broadcastable(rng, full):
+    """A shape that broadcasts to `full`: leading dims dropped, some set to 1."""
+    drop = rng.randrange(len(full) + 1) if rng.random() < 0.4 else 0
+    return [1 if rng.random() < 0.3 else d for d in full[drop:]]
+
+
+def broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a = [1] * (n - len(a)) + list(a)
+    b = [1] * (n - len(b)) + list(b)
+    return [max(x, y) for x, y in zip(a, b)]
+
+
+# -- one generator per op ------------------------------------------------------
+
+def gen_unary(case, rng):
+    op = rng.choice(["neg", "exp", "log", "sqrt", "rsqrt", "tanh", "relu", "silu",
+                     "sigmoid", "gelu", "pow"])
+    s = shape(rng, rng.randint(1, 4))
+    x = case.float_operand(s, "pos" if op in ("log", "sqrt", "rsqrt", "pow") else "any")
+    v, t = case.fresh(), tensor_type(s)
+    if op == "gelu":
+        case.emit(f"{v} = ds.gelu {x} approximate = {rng.choice(['none', 'tanh'])} : {t}")
+    elif op == "pow":
+        case.emit(f"{v} = ds.pow {x}, {rng.choice([2.0, 3.0, 0.5])} : {t}")
+    else:
+        case.emit(f"{v} = ds.{op} {x} : {t}")
+    case.result(v, s)
+    return op
+
+
+def gen_binary(case, rng):
+    op = rng.choice(["add", "sub", "mul", "div", "maximum"])
+    full = shape(rng, rng.randint(1, 4))
+    a_shape, b_shape = full, broadcastable(rng, full)
+    if rng.random() < 0.5:
+        a_shape, b_shape = b_shape, a_shape
+    a = case.float_operand(a_shape)
+    b = case.float_operand(b_shape, "pos" if op == "div" else "any")
+    out = broadcast_shape(a_shape, b_shape)
+    v = case.fresh()
+    case.emit(f"{v} = ds.{op} {a}, {b} : ({tensor_type(a_shape)}, {tensor_type(b_shape)}) -> "
+              f"{tensor_type(out)}")
+    case.result(v, out)
+    return op
+
+
+def gen_select(case, rng):
+    full = shape(rng, rng.randint(1, 4))
+    a_shape, b_shape = full, broadcastable(rng, full)
+    a, b = case.float_operand(a_shape), case.float_operand(b_shape)
+    out = broadcast_shape(a_shape, b_shape)
+    direction = rng.choice(["gt", "lt", "ge", "le"])
+    c, v = case.fresh(), case.fresh()
+    ta, tb = tensor_type(a_shape), tensor_type(b_shape)
+    case.emit(f"{c} = ds.compare {direction}, {a}, {b} : ({ta}, {tb}) -> {tensor_type(out, 'i1')}")
+    case.emit(f"{v} = ds.select {c}, {a}, {b} : ({tensor_type(out, 'i1')}, {ta}, {tb}) -> "
+              f"{tensor_type(out)}")
+    case.result(v, out)
+    case.result(c, out, "i1")
+    return "compare+select"
+
+
+def gen_broadcast(case, rng):
+    full = shape(rng, rng.randint(1, 4))
+    small = broadcastable(rng, full)
+    x, v = case.float_operand(small), case.fresh()
+    case.emit(f"{v} = ds.broadcast {x} : ({tensor_type(small)}) -> {tensor_type(full)}")
+    case.result(v, full)
+    return "broadcast"
+
+
+def gen_iota_constant(case, rng):
+    s = shape(rng, rng.randint(1, 3))
+    x = case.float_operand(s)
+    t = tensor_type(s)
+    i, f, c, a, b = (case.fresh() for _ in range(5))
+    case.emit(f"{i} = ds.iota dim = {rng.randrange(len(s))} : {tensor_type(s, 'i64')}")
+    case.emit(f"{f} = ds.convert {i} : ({tensor_type(s, 'i64')}) -> {t}")
+    values = torch.randn(s, generator=torch.Generator().manual_seed(rng.randrange(1 << 30)))
+    literal = repr(values.tolist()).replace("(", "[").replace(")", "]")
+    case.emit(f"{c} = ds.constant dense<{literal}> : {t}")
+    case.emit(f"{a} = ds.mul {x}, {f} : ({t}, {t}) -> {t}")
+    case.emit(f"{b} = ds.add {a}, {c} : ({t}, {t}) -> {t}")
+    case.result(b, s)
+    return "iota+constant+convert"
+
+
+def gen_matmul(case, rng):
+    m, k, n = (rng.choice(SIZES) for _ in range(3))
+    batch = shape(rng, rng.randint(0, 2))
+    lhs_batch = batch
+    rhs_batch = broadcastable(rng, batch) if batch else []
+    if rng.random() < 0.5:
+        lhs_batch, rhs_batch = rhs_batch, lhs_batch
+    tl, tr = rng.random() < 0.3, rng.random() < 0.4
+    lhs = lhs_batch + ([k, m] if tl else [m, k])
+    rhs = rhs_batch + ([n, k] if tr else [k, n])
+    a, b = case.float_operand(lhs), case.float_operand(rhs)
+    out = broadcast_shape(lhs_batch, rhs_batch) + [m, n]
+    flags = (" transpose_lhs" if tl else "") + (" transpose_rhs" if tr else "")
+    v = case.fresh()
+    case.emit(f"{v} = ds.matmul {a}, {b}{flags} : ({tensor_type(lhs)}, {tensor_type(rhs)}) -> "
+              f"{tensor_type(out)}")
+    case.result(v, out)
+    return "matmul"
+
+
+def gen_linear(case, rng):
+    lead = shape(rng, rng.randint(0, 2))
+    fin, fout = rng.choice(SIZES), rng.choice(SIZES)
+    x, w = case.float_operand(lead + [fin]), case.float_operand([fout, fin])
+    operands, types = f"{x}, {w}", f"{tensor_type(lead + [fin])}, {tensor_type([fout, fin])}"
+    if rng.random() < 0.5:
+        b = case.float_operand([fout])
+        operands += f" bias {b}"
+        types += f", {tensor_type([fout])}"
+    v = case.fresh()
+    case.emit(f"{v} = ds.linear {operands} : ({types}) -> {tensor_type(lead + [fout])}")
+    case.result(v, lead + [fout])
+    return "linear"
+
+
+def gen_reduce(case, rng):
+    op = rng.choice(["sum", "mean", "max"])
+    s = shape(rng, rng.randint(1, 4))
+    dims = sorted(rng.sample(range(len(s)), rng.randint(1, len(s))))
+    keep = rng.random() < 0.5
+    out = [1 if d in dims else n for d, n in enumerate(s)] if keep else \
+        [n for d, n in enumerate(s) if d not in dims]
+    x, v = case.float_operand(s), case.fresh()
+    case.emit(f"{v} = ds.{op} {x} dims = {dims_of(dims)}{' keepdim' if keep else ''} : "
+              f"({tensor_type(s)}) -> {tensor_type(out)}")
+    case.result(v, out)
+    return op
+
+
+def gen_softmax(case, rng):
+    op = rng.choice(["softmax", "log_softmax"])
+    s = shape(rng, rng.randint(1, 4))
+    x, v = case.float_operand(s), case.fresh()
+    case.emit(f"{v} = ds.{op} {x} dim = {rng.randrange(len(s))} : {tensor_type(s)}")
+    case.result(v, s)
+    return op
+
+
+def gen_norm(case, rng):
+    op = rng.choice(["layer_norm", "rms_norm"])
+    s = shape(rng, rng.randint(1, 3)) + [rng.choice([4, 6, 8])]
+    x = case.float_operand(s)
+    operands, types = x, [tensor_type(s)]
+    if op == "rms_norm" or rng.random() < 0.7:
+        operands += f" weight {case.float_operand([s[-1]])}"
+        types.append(tensor_type([s[-1]]))
+    if op == "layer_norm" and rng.random() < 0.6:
+        operands += f" bias {case.float_operand([s[-1]])}"
+        types.append(tensor_type([s[-1]]))
+    v = case.fresh()
+    case.emit(f"{v} = ds.{op} {operands} epsilon = 1.0e-05 : ({', '.join(types)}) -> "
+              f"{tensor_type(s)}")
+    case.result(v, s)
+    return op
+
+
+def gen_embedding(case, rng):
+    vocab, dim = rng.choice([4, 6, 8, 12]), rng.choice([2, 4, 6])
+    idx_shape = shape(rng, rng.randint(1, 2), [2, 4, 6, 8])
+    w = case.float_operand([vocab, dim])
+    i = case.int_operand(idx_shape, 0, vocab)
+    v = case.fresh()
+    case.emit(f"{v} = ds.embedding {w}, {i} : ({tensor_type([vocab, dim])}, "
+              f"{tensor_type(idx_shape, 'i64')}) -> {tensor_type(idx_shape + [dim])}")
+    case.result(v, idx_shape + [dim])
+    return "embedding"
+
+
+def gen_attention(case, rng):
+    b = rng.choice([1, 2, 4])
+    hkv = rng.choice([1, 2, 3, 4])
+    hq = hkv * rng.choice([1, 1, 2, 3])
+    s = rng.choice([4, 6, 8, 12])
+    causal = rng.random() < 0.6
+    skv = s if causal else rng.choice([4, 6, 8])
+    d, dv = rng.choice([2, 4]), rng.choice([2, 4])
+    qs, ks, vs = [b, hq, s, d], [b, hkv, skv, d], [b, hkv, skv, dv]
+    q, k, v = (case.float_operand(x) for x in (qs, ks, vs))
+    o = case.fresh()
+    case.emit(f"{o} = ds.attention {q}, {k}, {v}{' causal' if causal else ''} scale = "
+              f"{rng.choice([0.5, 0.25, 1.0])} : ({tensor_type(qs)}, {tensor_type(ks)}, "
+              f"{tensor_type(vs)}) -> {tensor_type([b, hq, s, dv])}")
+    case.result(o, [b, hq, s, dv])
+    return "attention"
+
+
+def gen_cross_entropy(case, rng):
+    lead = shape(rng, rng.randint(1, 2), [2, 4, 6, 8])
+    classes = rng.choice([3, 4, 8])
+    logits = case.float_operand(lead + [classes])
+    labels = case.int_operand(lead, 0, classes, ignore_fraction=0.2)
+    total = rng.random() < 0.4
+    v = case.fresh()
+    case.emit(f"{v} = ds.cross_entropy {logits}, {labels} ignore_index = {IGNORE}"
+              f"{' sum' if total else ''} : ({tensor_type(lead + [classes])}, "
+              f"{tensor_type(lead, 'i64')}) -> tensor<f32>")
+    case.result(v, [])
+    return "cross_entropy"
+
+
+def factorizations(n):
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def gen_reshape(case, rng):
+    s = shape(rng, rng.randint(1, 4))
+    # Merge neighbours or split a dimension into two factors, a few times.
+    out = list(s)
+    for _ in range(rng.randint(1, 3)):
+        if len(out) > 1 and rng.random() < 0.5:
+            i = rng.randrange(len(out) - 1)
+            out[i:i + 2] = [out[i] * out[i + 1]]
+        else:
+            i = rng.randrange(len(out))
+            f = rng.choice(factorizations(out[i]))
+            out[i:i + 1] = [f, out[i] // f]
+    x, v = case.float_operand(s), case.fresh()
+    case.emit(f"{v} = ds.reshape {x} : ({tensor_type(s)}) -> {tensor_type(out)}")
+    case.result(v, out)
+    return "reshape"
+
+
+def gen_transpose(case, rng):
+    s = shape(rng, rng.randint(2, 4))
+    perm = list(range(len(s)))
+    rng.shuffle(perm)
+    out = [s[p] for p in perm]
+    x, v = case.float_operand(s), case.fresh()
+    case.emit(f"{v} = ds.transpose {x} permutation = {dims_of(perm)} : ({tensor_type(s)}) -> "
+              f"{tensor_type(out)}")
+    case.result(v, out)
+    return "transpose"
+
+
+def gen_slice(case, rng):
+    s = shape(rng, rng.randint(1, 4))
+    starts, limits, strides, out = [], [], [], []
+    for n in s:
+        a = rng.randrange(n)
+        b = rng.randint(a + 1, n)
+        st = rng.choice([1, 1, 2])
+        starts.append(a), limits.append(b), strides.append(st)
+        out.append(len(range(a, b, st)))
+    x, v = case.float_operand(s), case.fresh()
+    case.emit(f"{v} = ds.slice {x} starts = {dims_of(starts)} limits = {dims_of(limits)} "
+              f"strides = {dims_of(strides)} : ({tensor_type(s)}) -> {tensor_type(out)}")
+    case.result(v, out)
+    return "slice"
+
+
+def gen_pad(case, rng):
+    s = shape(rng, rng.randint(1, 3))
+    low = [rng.choice([0, 0, 1, 3]) for _ in s]
+    strides = [rng.choice([1, 1, 2]) for _ in s]
+    out = [lo + (n - 1) * st + 1 + rng.choice([0, 1, 2]) for lo, n, st in zip(low, s, strides)]
+    x, v = case.float_operand(s), case.fresh()
+    case.emit(f"{v} = ds.pad {x} low = {dims_of(low)} strides = {dims_of(strides)} : "
+              f"({tensor_type(s)}) -> {tensor_type(out)}")
+    case.result(v, out)
+    return "pad"
+
+
+def gen_concat(case, rng):
+    s = shape(rng, rng.randint(1, 3))
+    dim = rng.randrange(len(s))
+    shapes = []
+    for _ in range(rng.randint(2, 3)):
+        piece = list(s)
+        piece[dim] = rng.choice(SIZES)
+        shapes.append(piece)
+    xs = [case.float_operand(p) for p in shapes]
+    out = list(s)
+    out[dim] = sum(p[dim] for p in shapes)
+    v = case.fresh()
+    case.emit(f"{v} = ds.concat {', '.join(xs)} dim = {dim} : "
+              f"({', '.join(tensor_type(p) for p in shapes)}) -> {tensor_type(out)}")
+    case.result(v, out)
+    return "concat"
+
+
+def gen_split(case, rng):
+    s = shape(rng, rng.randint(1, 3))
+    dim = rng.choice([d for d in range(len(s))])
+    s[dim] = rng.choice([4, 6, 8, 12])
+    cuts = sorted(rng.sample(range(1, s[dim]), rng.randint(1, min(2, s[dim] - 1))))
+    sizes = [b - a for a, b in zip([0] + cuts, cuts + [s[dim]])]
+    x = case.float_operand(s)
+    outs = []
+    for n in sizes:
+        o = list(s)
+        o[dim] = n
+        outs.append(o)
+    names = [case.fresh() for _ in sizes]
+    case.emit(f"{', '.join(names)} = ds.split {x} dim = {dim} sizes = {dims_of(sizes)} : "
+              f"({tensor_type(s)}) -> ({', '.join(tensor_type(o) for o in outs)})")
+    for name, o in zip(names, outs):
+        case.result(name, o)
+    return "split"
+
+
+GENERATORS = {
+    "unary": gen_unary, "binary": gen_binary, "select": gen_select,
+    "broadcast": gen_broadcast, "iota": gen_iota_constant, "matmul": gen_matmul,
+    "linear": gen_linear, "reduce": gen_reduce, "softmax": gen_softmax, "norm": gen_norm,
+    "embedding": gen_embedding, "attention": gen_attention,
+    "cross_entropy": gen_cross_entropy, "reshape": gen_reshape,
+    "transpose": gen_transpose, "slice": gen_slice, "pad": gen_pad,
+    "concat": gen_concat, "split": gen_split,
+}
+
+MESHES = [(1, 2), (1, 3), (1, 4), (2, 1), (3, 1), (4, 1), (2, 2)]
+
+
+def build_case(seed, index, ops, only):
+    rng = random.Random(f"{seed}:{index}")
+    dp, sp = rng.choice(MESHES)
+    for attempt in range(20):
+        case = Case(rng, dp, sp)
+        names = []
+        try:
+            for k in range(ops):
+                kind = rng.choice(only or sorted(GENERATORS))
+                case.prefix = f"op{k}"
+                names.append(GENERATORS[kind](case, rng))
+            return case, names
+        except ValueError:
+            continue  # an integer input the mesh cannot split: draw again
+    raise RuntimeError("could not build a case")
+
+
+def run(cmd, log):
+    log.write("+ " + " ".join(cmd) + "\n")
+    log.flush()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log.write(p.stdout)
+    return p
+
+
+def crashed(p):
+    return p.returncode < 0 or "Stack dump" in p.stdout or "LLVM ERROR" in p.stdout
+
+
+def run_case(seed, index, ops, only, work):
+    case, names = build_case(seed, index, ops, only)
+    d = os.path.join(work, f"case{index}")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    with open(os.path.join(d, "case.mlir"), "w") as f:
+        f.write(case.module())
+    safetensors_io.save(case.inputs, os.path.join(d, "inputs.safetensors"))
+    safetensors_io.save(case.weights, os.path.join(d, "weights.safetensors"))
+    mesh = []
+    if case.dp > 1:
+        mesh += ["--dp", str(case.dp)]
+    if case.sp > 1:
+        mesh += ["--sp", str(case.sp)]
+    if case.seq_dims:
+        mesh += ["--seq-dims", ",".join(f"{k}:{v}" for k, v in case.seq_dims.items())]
+    if case.batch_dims:
+        mesh += ["--batch-dims", ",".join(f"{k}:{v}" for k, v in case.batch_dims.items())]
+    what = f"case {index} ({', '.join(names)}; {' '.join(mesh)})"
+    rerun = f"rerun: {os.path.basename(__file__)} --seed {seed} --first {index} --cases 1 --ops {ops}"
+    log = open(os.path.join(d, "log.txt"), "w")
+    outputs = {}
+    for tag, flags in (("one", []), ("mesh", mesh)):
+        plan = os.path.join(d, tag + ".plan")
+        p = run(["ds-compile", os.path.join(d, "case.mlir"), "-o", plan, "--optimizer", "sgd",
+                 "--lr", "0.1"] + flags, log)
+        if p.returncode != 0:
+            kind = "crash" if crashed(p) else "refused"
+            return kind, f"{what}: ds-compile {tag}: {p.stdout.strip().splitlines()[-1:]}\n  {rerun}"
+        ranks = case.dp * case.sp if tag == "mesh" else 1
+        prefix = os.path.join(d, tag)
+        p = run(["ds-run", plan] + (["-n", str(ranks)] if ranks > 1 else []) +
+                ["--weights", os.path.join(d, "weights.safetensors"), "--inputs",
+                 os.path.join(d, "inputs.safetensors"), "--steps", "1", "-q", "--threads", "1",
+                 "--timeout", "60", "--dump-loss", prefix + ".loss", "--dump-grads",
+                 prefix + ".grads"], log)
+        if p.returncode != 0:
+            return "crash", f"{what}: ds-run {tag}: {p.stdout.strip().splitlines()[-1:]}\n  {rerun}"
+        outputs[tag] = prefix
+    p = run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", "1e-5",
+             "--losses", outputs["mesh"] + ".loss", outputs["one"] + ".loss",
+             "--tensors", outputs["mesh"] + ".grads", outputs["one"] + ".grads"], log)
+    if p.returncode != 0:
+        bad = [line for line in p.stdout.splitlines() if "MISMATCH" in line][:4]
+        return "mismatch", f"{what}:\n    " + "\n    ".join(bad) + f"\n  {rerun}"
+    shutil.rmtree(d)
+    return "pass", what
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cases", type=int, default=10)
+    ap.add_argument("--first", type=int, default=0, help="index of the first case")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ops", type=int, default=4, help="ops per case")
+    ap.add_argument("--only", default="", help="comma-separated generators: " +
+                    ",".join(sorted(GENERATORS)))
+    ap.add_argument("--work", default="sharding-fuzz")
+    ap.add_argument("-v", action="store_true", help="print every case")
+    args = ap.parse_args()
+    only = [g for g in args.only.split(",") if g]
+    for g in only:
+        if g not in GENERATORS:
+            ap.error(f"unknown generator {g!r}")
+    os.makedirs(args.work, exist_ok=True)
+    counts = {"pass": 0, "refused": 0, "crash": 0, "mismatch": 0}
+    for index in range(args.first, args.first + args.cases):
+        kind, message = run_case(args.seed, index, args.ops, only, args.work)
+        counts[kind] += 1
+        if kind != "pass" or args.v:
+            print(f"{kind.upper()}: {message}", flush=True)
+    failed = counts["crash"] + counts["mismatch"] + counts["refused"]
+    print(f"{counts['pass']} passed, {failed} failed "
+          f"({counts['mismatch']} mismatches, {counts['crash']} crashes, "
+          f"{counts['refused']} refused)")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
