@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """Trace an example model to TorchScript for the dsc importer.
 
-    /usr/bin/python3 examples/export.py {gpt2,llama} -o model.pt \
+    /usr/bin/python3 examples/export.py MODEL -o model.pt \
         [--batch 2] [--seq 16] [--set key=value ...] [--seed 0] \
         [--inputs-out batch.safetensors] [--reference-out ref.safetensors]
 
 The model is built in train() mode and traced with
 torch.jit.trace(model, (tokens, labels)); the traced forward returns the
-scalar loss.  --inputs-out saves the example inputs ("tokens", "labels",
-int64 [batch, seq]); --reference-out saves the eager loss ("loss", 0-d f32)
-and every parameter's gradient ("grad.<param name>") for numeric tests.
+scalar loss.  MODEL is a name in models.MODELS (gpt2, llama, gptj, neox,
+opt, bloom, falcon, mistral, bert).  --inputs-out saves the example inputs
+("tokens", "labels", int64 [batch, seq]); --reference-out saves the eager
+loss ("loss", 0-d f32) and every parameter's gradient ("grad.<param name>")
+for numeric tests.
 """
 
 import argparse
@@ -91,15 +93,26 @@ def main(argv=None):
         model, cfg = models.build(args.model, seed=args.seed, **overrides)
     except (ValueError, AssertionError) as e:
         fail(f"cannot build {args.model}: {e}")
-    max_seq = getattr(cfg, "n_positions", None) or getattr(cfg, "max_seq_len")
-    if args.seq > max_seq:
+    # The model's maximum length, under the name its config uses; a model
+    # without one (ALiBi: BLOOM) takes any length.
+    max_seq = next((getattr(cfg, f) for f in ("n_positions", "max_position_embeddings",
+                                               "max_seq_len") if hasattr(cfg, f)), None)
+    if max_seq is not None and args.seq > max_seq:
         fail(f"--seq {args.seq} exceeds the model's maximum sequence length {max_seq}")
     model.train()
 
     # Example inputs from their own generator (offset from the weight seed).
+    # A model class may provide its own (BERT: padded rows and masked-LM
+    # labels) as a classmethod example_inputs(cfg, batch, seq, generator)
+    # returning (tokens, labels); otherwise both are uniform token ids.
     g = torch.Generator().manual_seed(args.seed + 1)
-    tokens = torch.randint(0, cfg.vocab_size, (args.batch, args.seq), generator=g, dtype=torch.int64)
-    labels = torch.randint(0, cfg.vocab_size, (args.batch, args.seq), generator=g, dtype=torch.int64)
+    if hasattr(type(model), "example_inputs"):
+        tokens, labels = type(model).example_inputs(cfg, args.batch, args.seq, g)
+    else:
+        tokens = torch.randint(0, cfg.vocab_size, (args.batch, args.seq), generator=g,
+                               dtype=torch.int64)
+        labels = torch.randint(0, cfg.vocab_size, (args.batch, args.seq), generator=g,
+                               dtype=torch.int64)
 
     # Eager reference first, so the traced module is built from untouched weights
     # (tracing does not read .grad, but keep the order obvious).
@@ -124,8 +137,18 @@ def main(argv=None):
 
     # Trace warnings (e.g. a Python value baked in as a constant) would mean the
     # graph silently specializes on something; treat them as errors.
+    # A model class may name warnings it knows to be harmless in its class
+    # attribute benign_tracer_warnings: each entry a regular expression matched
+    # at the start of the message, or a pair (message, module) with a second
+    # one matched at the start of the name of the module that warned.
+    # E.g. torch.tensor(torch.finfo(dtype).min) inside forward, which HF code
+    # writes and which is a true constant.
     with warnings.catch_warnings():
         warnings.simplefilter("error", torch.jit.TracerWarning)
+        for entry in getattr(type(model), "benign_tracer_warnings", ()):
+            message, module = (entry, "") if isinstance(entry, str) else entry
+            warnings.filterwarnings("ignore", message=message, category=torch.jit.TracerWarning,
+                                    module=module)
         try:
             traced = torch.jit.trace(model, (tokens, labels), check_trace=deterministic)
         except Exception as e:

@@ -6,12 +6,28 @@
 
 import dataclasses
 
+from .bert import Bert, BertConfig
+from .bloom import Bloom, BloomConfig
+from .falcon import Falcon, FalconConfig
 from .gpt2 import GPT2, GPT2Config
+from .gptj import GPTJ, GPTJConfig
 from .llama import Llama, LlamaConfig
+from .mistral import Mistral, MistralConfig
+from .neox import GPTNeoX, GPTNeoXConfig
+from .opt import OPT, OPTConfig
 
 MODELS = {
     "gpt2": (GPT2, GPT2Config),
     "llama": (Llama, LlamaConfig),
+    # In the style of public projects (HF transformers' modeling_*.py); each
+    # file's docstring lists the idioms it keeps on purpose.
+    "gptj": (GPTJ, GPTJConfig),
+    "neox": (GPTNeoX, GPTNeoXConfig),
+    "opt": (OPT, OPTConfig),
+    "bloom": (Bloom, BloomConfig),
+    "falcon": (Falcon, FalconConfig),
+    "mistral": (Mistral, MistralConfig),
+    "bert": (Bert, BertConfig),
 }
 
 
@@ -46,4 +62,8 @@ def build(name, seed=0, **overrides):
     return model_cls(cfg, seed=seed), cfg
 
 
-__all__ = ["build", "config_fields", "MODELS", "GPT2", "GPT2Config", "Llama", "LlamaConfig"]
+__all__ = [
+    "build", "config_fields", "MODELS", "GPT2", "GPT2Config", "Llama", "LlamaConfig",
+    "GPTJ", "GPTJConfig", "GPTNeoX", "GPTNeoXConfig", "OPT", "OPTConfig", "Bloom", "BloomConfig",
+    "Falcon", "FalconConfig", "Mistral", "MistralConfig", "Bert", "BertConfig",
+]
