@@ -62,6 +62,16 @@ int64_t ImporterState::intInput(size_t i) const {
        "' must be an integer");
 }
 
+bool ImporterState::boolInput(size_t i) const {
+  const c10::IValue &value = constantInput(i);
+  if (value.isBool())
+    return value.toBool();
+  if (value.isInt())
+    return value.toInt() != 0;
+  fail("argument " + llvm::Twine(i) + " of '" + node->kind().toQualString() +
+       "' must be a boolean");
+}
+
 double ImporterState::doubleInput(size_t i) const {
   const c10::IValue &value = constantInput(i);
   if (value.isDouble() || value.isInt() || value.isBool())

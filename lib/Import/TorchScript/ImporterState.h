@@ -88,6 +88,7 @@ public:
     return lookup(node->inputs()[i]).isConstant();
   }
   int64_t intInput(size_t i) const;
+  bool boolInput(size_t i) const;
   double doubleInput(size_t i) const;
   std::vector<int64_t> intListInput(size_t i) const;
 

@@ -239,9 +239,19 @@ void layerNorm(ImporterState &s) {
                                           llvm::APFloat(s.doubleInput(4))));
 }
 
+/// `(weight, indices, padding_idx, scale_grad_by_freq, sparse)`: a
+/// negative `padding_idx` is none; `sparse` changes only how PyTorch stores
+/// the gradient.
 void embedding(ImporterState &s) {
+  size_t n = s.node->inputs().size();
+  if (n > 3 && s.boolInput(3))
+    s.fail("aten::embedding with scale_grad_by_freq=True is not supported "
+           "(its gradient depends on counts over the global batch)");
+  IntegerAttr paddingIdx;
+  if (n > 2 && s.intInput(2) >= 0)
+    paddingIdx = s.builder.getI64IntegerAttr(s.intInput(2));
   s.bindOutput(0, ds::EmbeddingOp::create(s.builder, s.loc, s.tensorInput(0),
-                                          s.tensorInput(1)));
+                                          s.tensorInput(1), paddingIdx));
 }
 
 /// Moves PyTorch's class dimension (1) of a rank > 2 input to the end.

@@ -277,7 +277,17 @@ llvm::Error checkEmbeddingGrad(const CheckArgs &args) {
     return err;
   std::vector<int64_t> shape = indices.shape;
   shape.push_back(result.shape[1]);
-  return expectShape(gradOut, shape, "grad_output");
+  if (llvm::Error err = expectShape(gradOut, shape, "grad_output"))
+    return err;
+  if (!args.inst.has("padding_idx"))
+    return llvm::Error::success();
+  auto row = readInt(args.inst, "padding_idx");
+  if (!row)
+    return row.takeError();
+  if (*row < 0 || *row >= result.shape[0])
+    return llvm::createStringError("padding_idx " + std::to_string(*row) +
+                                   " is not a row of the result");
+  return llvm::Error::success();
 }
 
 void runEmbeddingGrad(const KernelArgs &args) {
@@ -286,6 +296,8 @@ void runEmbeddingGrad(const KernelArgs &args) {
   table.zero_();
   table.index_add_(0, longIndices(args.operand(0)).reshape(-1),
                    gradOut.reshape({-1, table.size(1)}));
+  if (args.inst.has("padding_idx"))
+    table[args.inst.getInt("padding_idx")].zero_();
 }
 
 //===----------------------------------------------------------------------===//

@@ -211,14 +211,16 @@ func.func @rms_norm(%x: tensor<2x8x64xbf16>, %g: tensor<64xbf16>) -> (tensor<2x8
 }
 
 // CHECK-LABEL: func.func @embedding(
-// CHECK-SAME:      %[[WTE:.*]]: tensor<256x64xf32>, %[[TOKENS:.*]]: tensor<2x8xi64>, %[[ONE:.*]]: tensor<i32>) -> (tensor<2x8x64xf32>, tensor<64xf32>)
+// CHECK-SAME:      %[[WTE:.*]]: tensor<256x64xf32>, %[[TOKENS:.*]]: tensor<2x8xi64>, %[[ONE:.*]]: tensor<i32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>)
 // CHECK-NEXT:    %[[E:.*]] = ds.embedding %[[WTE]], %[[TOKENS]] : (tensor<256x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
 // CHECK-NEXT:    %[[ROW:.*]] = ds.embedding %[[WTE]], %[[ONE]] : (tensor<256x64xf32>, tensor<i32>) -> tensor<64xf32>
-// CHECK-NEXT:    return %[[E]], %[[ROW]] : tensor<2x8x64xf32>, tensor<64xf32>
-func.func @embedding(%wte: tensor<256x64xf32>, %tokens: tensor<2x8xi64>, %one: tensor<i32>) -> (tensor<2x8x64xf32>, tensor<64xf32>) {
+// CHECK-NEXT:    %[[PAD:.*]] = ds.embedding %[[WTE]], %[[TOKENS]] padding_idx = 0 : (tensor<256x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
+// CHECK-NEXT:    return %[[E]], %[[ROW]], %[[PAD]] : tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>
+func.func @embedding(%wte: tensor<256x64xf32>, %tokens: tensor<2x8xi64>, %one: tensor<i32>) -> (tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>) {
   %e = ds.embedding %wte, %tokens : (tensor<256x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
   %row = ds.embedding %wte, %one : (tensor<256x64xf32>, tensor<i32>) -> tensor<64xf32>
-  return %e, %row : tensor<2x8x64xf32>, tensor<64xf32>
+  %pad = ds.embedding %wte, %tokens padding_idx = 0 : (tensor<256x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
+  return %e, %row, %pad : tensor<2x8x64xf32>, tensor<64xf32>, tensor<2x8x64xf32>
 }
 
 // CHECK-LABEL: func.func @attention(
@@ -476,12 +478,14 @@ func.func @cross_entropy_grad(%logits: tensor<16x256xf32>, %labels: tensor<16xi6
 }
 
 // CHECK-LABEL: func.func @embedding_grad(
-// CHECK-SAME:      %[[TOKENS:.*]]: tensor<2x8xi64>, %[[DY:.*]]: tensor<2x8x64xf32>) -> tensor<256x64xf32>
+// CHECK-SAME:      %[[TOKENS:.*]]: tensor<2x8xi64>, %[[DY:.*]]: tensor<2x8x64xf32>) -> (tensor<256x64xf32>, tensor<256x64xf32>)
 // CHECK-NEXT:    %[[DW:.*]] = ds.embedding_grad %[[TOKENS]], %[[DY]] : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x64xf32>
-// CHECK-NEXT:    return %[[DW]] : tensor<256x64xf32>
-func.func @embedding_grad(%tokens: tensor<2x8xi64>, %dy: tensor<2x8x64xf32>) -> tensor<256x64xf32> {
+// CHECK-NEXT:    %[[DWP:.*]] = ds.embedding_grad %[[TOKENS]], %[[DY]] padding_idx = 255 : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x64xf32>
+// CHECK-NEXT:    return %[[DW]], %[[DWP]] : tensor<256x64xf32>, tensor<256x64xf32>
+func.func @embedding_grad(%tokens: tensor<2x8xi64>, %dy: tensor<2x8x64xf32>) -> (tensor<256x64xf32>, tensor<256x64xf32>) {
   %dw = ds.embedding_grad %tokens, %dy : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x64xf32>
-  return %dw : tensor<256x64xf32>
+  %dwp = ds.embedding_grad %tokens, %dy padding_idx = 255 : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x64xf32>
+  return %dw, %dwp : tensor<256x64xf32>, tensor<256x64xf32>
 }
 
 // The strided pad is the gradient of the strided slice in @slice.

@@ -48,8 +48,29 @@ class Plain(torch.nn.Module):
         return (x * self.w).sum()
 
 
+class ScaleGradByFreq(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.Embedding(8, 4, scale_grad_by_freq=True)
+
+    def forward(self, x):
+        return self.emb(x.long()).sum()
+
+
+class PaddingIdx(torch.nn.Module):
+    """Accepted: `padding_idx` becomes the op's attribute (-1 is row 7)."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.Embedding(8, 4, padding_idx=-1)
+
+    def forward(self, x):
+        return self.emb(x.long()).sum()
+
+
 MODES = {"unsupported": Unsupported, "dropout": Dropout,
-         "not-scalar": NotScalar, "no-shapes": Plain}
+         "not-scalar": NotScalar, "no-shapes": Plain,
+         "scale-grad-by-freq": ScaleGradByFreq, "padding-idx": PaddingIdx}
 
 
 def main(mode, out):

@@ -96,7 +96,8 @@ TEST_F(DSTypeInferenceTest, AttentionWithGroupedKeyValueHeads) {
 }
 
 TEST_F(DSTypeInferenceTest, EmbeddingAndCrossEntropy) {
-  Value e = EmbeddingOp::create(builder, loc(), f32({256, 64}), i64({2, 8}));
+  Value e = EmbeddingOp::create(builder, loc(), f32({256, 64}), i64({2, 8}),
+                                /*padding_idx=*/nullptr);
   EXPECT_EQ(shapeOf(e), ArrayRef<int64_t>({2, 8, 64}));
   Value l = CrossEntropyOp::create(builder, loc(), f32({2, 8, 256}),
                                    i64({2, 8}), /*ignore_index=*/-100);

@@ -326,13 +326,14 @@ TEST_F(ShardingRuleTest, LayerNormNeedsFeaturesWholeAndSumsParameterGrads) {
 
 TEST_F(ShardingRuleTest, EmbeddingNeedsTheWholeTable) {
   ShardingRule rule =
-      ruleOf(EmbeddingOp::create(builder, loc(), f32({256, 64}), i64({2, 8})));
+      ruleOf(EmbeddingOp::create(builder, loc(), f32({256, 64}), i64({2, 8}),
+                                 /*padding_idx=*/nullptr));
   EXPECT_EQ(factors(rule), "a256! b64 c2 d8");
   EXPECT_EQ(mapping(rule), "[a][b], [c][d] -> [c][d][b]");
 
   rule = ruleOf(EmbeddingGradOp::create(
       builder, loc(), RankedTensorType::get({256, 64}, builder.getF32Type()),
-      i64({2, 8}), f32({2, 8, 64})));
+      i64({2, 8}), f32({2, 8, 64}), /*padding_idx=*/nullptr));
   EXPECT_EQ(factors(rule), "a2+ b8+ c256! d64");
   EXPECT_EQ(mapping(rule), "[a][b], [a][b][d] -> [c][d]");
 }

@@ -384,6 +384,39 @@ TEST(ExecutorTest, CapturesGradientsBeforeTheirMemoryIsReused) {
             (std::vector<float>{1, 4, 9, 16}));
 }
 
+// A gradient that is a view into a larger buffer (an all-reduce bucket split
+// back into parameters) has no writer of its own; it is complete when its
+// first reader (the update) runs, and its bytes are reused after that.
+TEST(ExecutorTest, CapturesViewGradientsBeforeTheirFirstReader) {
+  PlanBuilder b;
+  uint32_t w = b.tensor("h.0.w", DType::F32, {2}, Storage::Parameter);
+  uint32_t two = b.constant<float>(DType::F32, {}, {2.0f});
+  uint32_t bucket = b.arena({32}, 0);
+  uint32_t grad = b.arena({2}, 64); // elements 16 and 17 of the bucket
+  uint32_t loss = b.arena({}, 128);
+  uint32_t reused = b.arena({32}, 0);
+  uint32_t wide =
+      b.constant<float>(DType::F32, {32}, std::vector<float>(32, 1.0f));
+  b.add("mul", {wide, two}, {bucket});
+  b.add("sum", {grad}, {loss}, {{"dims", std::vector<int64_t>{0}}});
+  b.add("mul", {wide, wide}, {reused});
+  b.setLoss(loss);
+  b.plan.gradients = {{w, grad}};
+  auto executor = create(b.finish());
+  ASSERT_TRUE(executor);
+  TempFile file;
+  SafeTensorsWriter writer;
+  writer.add("h.0.w", DType::F32, {2}, bytesOf(std::vector<float>{1, 2}));
+  ASSERT_EQ(message(executor->loadWeights(file.write(writer))), "");
+  executor->setCaptureGradients(true);
+  ASSERT_EQ(message(executor->step()), "");
+  ASSERT_EQ(executor->capturedGradients().size(), 1u);
+  EXPECT_EQ(valuesOf<float>(executor->capturedGradients()[0].bytes),
+            (std::vector<float>{2, 2}));
+  EXPECT_EQ(valuesOf<float>(executor->tensorData(grad)),
+            (std::vector<float>{1, 1}));
+}
+
 //===----------------------------------------------------------------------===//
 // Load-time checks
 //===----------------------------------------------------------------------===//

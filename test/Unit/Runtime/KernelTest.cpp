@@ -422,6 +422,15 @@ TEST_F(KernelTest, EmbeddingAndGrad) {
   at::Tensor dTable = torch::autograd::grad({rows}, {table}, {dy})[0];
   EXPECT_TRUE(
       close(runKernel1("embedding_grad", {indices, dy}, table), dTable));
+
+  // `padding_idx`: that row gets no gradient, as in PyTorch.
+  at::Tensor padded = F::embedding(indices, table,
+                                   F::EmbeddingFuncOptions().padding_idx(3));
+  at::Tensor dPadded = torch::autograd::grad({padded}, {table}, {dy})[0];
+  EXPECT_EQ(dPadded[3].abs().sum().item<double>(), 0.0);
+  EXPECT_TRUE(close(runKernel1("embedding_grad", {indices, dy}, table,
+                               {{"padding_idx", int64_t(3)}}),
+                    dPadded));
 }
 
 TEST_F(KernelTest, CrossEntropyIgnoreIndexAndGrad) {

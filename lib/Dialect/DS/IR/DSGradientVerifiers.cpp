@@ -94,6 +94,11 @@ LogicalResult EmbeddingGradOp::verify() {
   RankedTensorType table = getType();
   if (table.getRank() != 2)
     return emitOpError() << "result must have rank 2";
+  if (std::optional<int64_t> row = getPaddingIdx();
+      row && (*row < 0 || *row >= table.getDimSize(0)))
+    return emitOpError() << "padding_idx " << *row
+                         << " is not a row of the result ("
+                         << table.getDimSize(0) << " rows)";
   SmallVector<int64_t> shape(getIndices().getType().getShape());
   shape.push_back(table.getDimSize(1));
   return expectType(*this, "grad_output", getGradOutput().getType(),

@@ -317,6 +317,11 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
   if (weight.getRank() != 2)
     return fail<EmbeddingOp>(loc, "weight must have rank 2, got ",
                              weight.getRank());
+  if (std::optional<int64_t> row = adaptor.getPaddingIdx();
+      row && (*row < 0 || *row >= weight.getDimSize(0)))
+    return fail<EmbeddingOp>(loc, "padding_idx ", *row,
+                             " is not a row of the weight (",
+                             weight.getDimSize(0), " rows)");
   SmallVector<int64_t> shape(tensorType(adaptor.getIndices()).getShape());
   shape.push_back(weight.getDimSize(1));
   inferred.push_back(RankedTensorType::get(shape, weight.getElementType()));

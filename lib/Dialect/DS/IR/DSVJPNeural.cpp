@@ -288,9 +288,9 @@ LogicalResult EmbeddingOp::buildVJP(OpBuilder &builder,
                                     ArrayRef<Value> resultGrads,
                                     SmallVectorImpl<Value> &operandGrads) {
   Value grad = resultGrads.front();
-  operandGrads.push_back(grad ? EmbeddingGradOp::create(builder, getLoc(),
-                                                        getWeight().getType(),
-                                                        getIndices(), grad)
+  operandGrads.push_back(grad ? EmbeddingGradOp::create(
+                                    builder, getLoc(), getWeight().getType(),
+                                    getIndices(), grad, getPaddingIdxAttr())
                                     .getResult()
                               : Value());
   operandGrads.push_back(Value());

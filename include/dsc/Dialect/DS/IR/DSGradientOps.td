@@ -202,20 +202,24 @@ def DS_EmbeddingGradOp : DS_Op<"embedding_grad", [Pure,
   let summary = "gradient of `ds.embedding` with respect to the table";
   let description = [{
     Scatter-adds the rows of `grad_output` [..., D] into a zero table of the
-    result's type [V, D] at the rows named by `indices` [...].
+    result's type [V, D] at the rows named by `indices` [...]. Row
+    `padding_idx`, if present, stays zero.
 
     ```mlir
-    %dw = ds.embedding_grad %tokens, %dy
+    %dw = ds.embedding_grad %tokens, %dy padding_idx = 0
         : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x64xf32>
     ```
 
     **Constraints:**
-    - the result has rank 2; `grad_output` is `indices`' shape plus [D].
+    - the result has rank 2; `grad_output` is `indices`' shape plus [D];
+    - `padding_idx`, if present, is a row of the result.
   }];
-  let arguments = (ins DS_IntTensor:$indices, DS_FloatTensor:$grad_output);
+  let arguments = (ins DS_IntTensor:$indices, DS_FloatTensor:$grad_output,
+                   OptionalAttr<I64Attr>:$padding_idx);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = [{
-    $indices `,` $grad_output attr-dict `:` functional-type(operands, results)
+    $indices `,` $grad_output (`padding_idx` `=` $padding_idx^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -192,20 +192,25 @@ def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
   let summary = "row lookup in an embedding table";
   let description = [{
     Gathers the rows of `weight` [V, D] named by `indices` [...], giving
-    [..., D].
+    [..., D]. With `padding_idx`, row `padding_idx` gets no gradient
+    (`torch.nn.Embedding(padding_idx=...)`); the lookup itself is unchanged.
 
     ```mlir
-    %e = ds.embedding %wte, %tokens
+    %e = ds.embedding %wte, %tokens padding_idx = 0
         : (tensor<256x64xf32>, tensor<2x8xi64>) -> tensor<2x8x64xf32>
     ```
 
     **Constraints:**
-    - `weight` has rank 2.
+    - `weight` has rank 2;
+    - `padding_idx`, if present, is a row of `weight`.
   }];
-  let arguments = (ins DS_FloatTensor:$weight, DS_IntTensor:$indices);
+  let arguments = (ins DS_FloatTensor:$weight, DS_IntTensor:$indices,
+                   OptionalAttr<I64Attr>:$padding_idx);
   let results = (outs DS_FloatTensor:$result);
-  let assemblyFormat =
-      "$weight `,` $indices attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $weight `,` $indices (`padding_idx` `=` $padding_idx^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
 }
 
 def DS_AttentionOp : DS_Op<"attention", [Pure,
