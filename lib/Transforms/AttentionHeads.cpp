@@ -63,6 +63,16 @@ public:
       out = padHeads(v, plan.paddedHeads);
     return out;
   }
+  /// A bias with a head per query head gets zero heads where the query
+  /// does; one broadcast over the heads stays as it is. Once per value.
+  Value bias(Value v, DenseMap<Value, Value> &done) {
+    if (!v || cast<RankedTensorType>(v.getType()).getDimSize(1) == 1)
+      return v;
+    Value &out = done[v];
+    if (!out)
+      out = padHeads(v, plan.paddedHeads);
+    return out;
+  }
   /// The gradient of keyValue(): back to [B, Hkv, S, D].
   Value keyValueGrad(Value grad) {
     grad = cutHeads(grad, plan.kvHeads * plan.repeat);
@@ -144,14 +154,15 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
   OpBuilder builder(step.getContext());
   // Rewritten operands, shared by an attention and its gradient so that
   // they are moved once; the forward's output maps to the padded output.
-  DenseMap<Value, Value> queries, keyValues;
+  DenseMap<Value, Value> queries, keyValues, biases;
   forEachUneven<AttentionOp>(step, sp, builder, [&](AttentionOp op,
                                                     HeadRewriter &heads) {
     Value result = AttentionOp::create(
         builder, op.getLoc(), heads.query(op.getQuery(), queries),
         heads.keyValue(op.getKey(), keyValues),
-        heads.keyValue(op.getValue(), keyValues), op.getCausalAttr(),
-        op.getScaleAttr());
+        heads.keyValue(op.getValue(), keyValues),
+        heads.bias(op.getBias(), biases), op.getCausalAttr(),
+        op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr());
     Value real = heads.queryResult(result);
     op.replaceAllUsesWith(real);
     queries[real] = result;
@@ -165,8 +176,9 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
         builder, op.getLoc(),
         TypeRange{query.getType(), key.getType(), value.getType()}, query,
         key, value, heads.query(op.getOutput(), queries),
-        heads.query(op.getGradOutput(), queries), op.getCausalAttr(),
-        op.getScaleAttr());
+        heads.query(op.getGradOutput(), queries),
+        heads.bias(op.getBias(), biases), op.getCausalAttr(),
+        op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr());
     op.getGradQuery().replaceAllUsesWith(
         heads.queryResult(grad.getGradQuery()));
     op.getGradKey().replaceAllUsesWith(heads.keyValueGrad(grad.getGradKey()));

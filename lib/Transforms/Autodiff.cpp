@@ -84,8 +84,14 @@ LogicalResult backpropagate(OpBuilder &builder,
              << " operands";
     for (auto [index, operand, grad] :
          llvm::enumerate(op->getOperands(), operandGrads)) {
-      if (!grad || !active.contains(operand))
+      if (!active.contains(operand))
         continue;
+      // A trainable parameter reaches this operand: dropping its gradient
+      // would train with a wrong one.
+      if (!grad)
+        return op->emitError()
+               << "'" << op->getName() << "' has no gradient for operand #"
+               << index << ", which depends on a trainable parameter";
       if (grad.getType() != operand.getType())
         return op->emitError()
                << "gradient rule of '" << op->getName() << "' returned "

@@ -321,7 +321,7 @@ LogicalResult SequencePadder::pad(Operation *op,
                                           : std::nullopt;
   };
   SmallVector<std::optional<double>> fills(op->getNumOperands());
-  SmallVector<int64_t> paddedMeans;
+  SmallVector<int64_t> paddedMeans, masked;
   for (int64_t f = 0; f < numFactors; ++f) {
     if (!isPadded(factorAtoms[f]))
       continue;
@@ -329,8 +329,11 @@ LogicalResult SequencePadder::pad(Operation *op,
     if (kind == FactorKind::PassThrough)
       continue;
     if (kind == FactorKind::NeedReplication) {
-      // Cut back, unless padding at the end never reaches real positions.
-      if (!llvm::is_contained(rule->paddableFactors, f))
+      // Cut back, unless padding at the end never reaches real positions,
+      // or the op can leave it out.
+      if (llvm::is_contained(rule->maskableFactors, f))
+        masked.push_back(f);
+      else if (!llvm::is_contained(rule->paddableFactors, f))
         factorAtoms[f] = {PadAtom{rule->factorSizes[f], rule->factorSizes[f]}};
       continue;
     }
@@ -413,8 +416,11 @@ LogicalResult SequencePadder::pad(Operation *op,
     layouts[result] = layout;
     grown = true;
   }
+  auto ruleOp = cast<ShardingRuleOpInterface>(op);
   if (grown)
-    cast<ShardingRuleOpInterface>(op).localizeAttributes();
+    ruleOp.localizeAttributes();
+  for (int64_t f : masked)
+    ruleOp.maskPadding(f, rule->factorSizes[f]);
   if (!paddedMeans.empty())
     rescaleMeans(op, *rule, factorAtoms, paddedMeans);
   return success();

@@ -1,7 +1,9 @@
 //===- ConversionUtils.h - shared by the aten op conversions ----*- C++ -*-===//
 //
-// Internal to lib/Import/TorchScript: what OpConversions.cpp (arithmetic and
-// neural ops) and ShapeConversions.cpp (shapes, lists, tuples) share.
+// Internal to lib/Import/TorchScript: what the aten op conversions share
+// (OpConversions.cpp: arithmetic and neural ops; ShapeConversions.cpp:
+// shapes, lists, tuples; IndexConversions.cpp: indexing by constants;
+// InPlaceConversions.cpp: in-place ops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,9 +54,24 @@ inline mlir::Value scalar(ImporterState &s, double value,
       s.builder, s.loc, type, mlir::DenseElementsAttr::get(type, attr));
 }
 
+/// `self[start:end:step]` along `dim`, the bounds clamped (and negative ones
+/// counted from the end) as in Python.
+mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,
+                     int64_t start, int64_t end, int64_t step);
+
+/// The conversion registered for the aten op `kind` (`aten::add`), or null.
+Conversion findConversion(llvm::StringRef kind);
+
 /// Adds the conversions of shape ops, lists and tuples
 /// (ShapeConversions.cpp) to `table`.
 void addShapeConversions(llvm::StringMap<Conversion> &table);
+
+/// Adds the conversions of indexing by constant tensors
+/// (IndexConversions.cpp) to `table`.
+void addIndexConversions(llvm::StringMap<Conversion> &table);
+
+/// Adds the conversions of in-place ops (InPlaceConversions.cpp) to `table`.
+void addInPlaceConversions(llvm::StringMap<Conversion> &table);
 
 } // namespace dsc::ts
 

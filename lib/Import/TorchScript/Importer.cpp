@@ -69,12 +69,6 @@ Location nodeLocation(MLIRContext *context, const torch::jit::Node *node,
   return FileLineColLoc::get(context, modelPath, 0, 0);
 }
 
-std::string describeLocation(const torch::jit::Node *node) {
-  if (auto line = pythonSourceLine(node))
-    return llvm::formatv("{0}:{1}", line->first, line->second).str();
-  return "an unknown source line";
-}
-
 /// `self.1` -> `self`: TorchScript appends `.N` to disambiguate names.
 std::string baseName(const torch::jit::Value *value) {
   std::string name = value->debugName();
@@ -184,6 +178,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
     if (weights)
       addWeight(*weights, param.name, tensor);
   }
+  for (const auto &attr : module.named_attributes(/*recurse=*/true))
+    if (attr.value.isTensor())
+      state.persistent.push_back(attr.value.toTensor());
   if (weights)
     for (const auto &buffer : module.named_buffers(/*recurse=*/true))
       addWeight(*weights, buffer.name, buffer.value);
@@ -203,6 +200,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
                         rt::dtypeName(spec.dtype).str() +
                         ", which LibTorch cannot represent"};
     examples.push_back(at::zeros(spec.shape, at::TensorOptions(*type)));
+    state.persistent.push_back(examples.back());
     argTypes.push_back(
         RankedTensorType::get(spec.shape, state.elementType(*type)));
     NamedAttrList attrs;
@@ -268,11 +266,14 @@ void GraphImporter::importNode(const torch::jit::Node *node) {
   }
   if (kind == c10::prim::GetAttr)
     return getAttr(node);
+  bool fold = isFoldable(node) &&
+              llvm::all_of(node->inputs(), [&](const auto *input) {
+                return state.lookup(input).isConstant();
+              });
+  if (writesToSelf(node))
+    prepareInPlace(state, fold);
   runOnExamples(node);
-  bool allConstant = llvm::all_of(node->inputs(), [&](const auto *input) {
-    return state.lookup(input).isConstant();
-  });
-  if (allConstant && isFoldable(node)) {
+  if (fold) {
     for (const torch::jit::Value *output : node->outputs())
       state.values[output] = Imported{state.shadow[output]};
     return;
@@ -345,6 +346,12 @@ void GraphImporter::getAttr(const torch::jit::Node *node) {
 }
 
 } // namespace
+
+std::string dsc::ts::describeLocation(const torch::jit::Node *node) {
+  if (auto line = pythonSourceLine(node))
+    return llvm::formatv("{0}:{1}", line->first, line->second).str();
+  return "an unknown source line";
+}
 
 llvm::Expected<OwningOpRef<ModuleOp>>
 dsc::importTorchScript(MLIRContext &context, StringRef path,

@@ -70,6 +70,9 @@ public:
   llvm::DenseMap<const torch::jit::Value *, c10::IValue> shadow;
   /// Parameters by tensor identity: tied weights share one argument.
   llvm::DenseMap<const c10::TensorImpl *, mlir::Value> parameters;
+  /// The tensors that outlive a step: the module's parameters and buffers
+  /// and the example inputs. No in-place op may write to their memory.
+  std::vector<at::Tensor> persistent;
 
   /// The imported form of `value`; throws if it was never defined.
   const Imported &lookup(const torch::jit::Value *value) const;
@@ -115,6 +118,21 @@ public:
                       ")"};
   }
 };
+
+/// The Python source line of `node` (`model.py:12`), for messages.
+std::string describeLocation(const torch::jit::Node *node);
+
+/// Whether `node` writes to its first input, as `aten::add_` does.
+bool writesToSelf(const torch::jit::Node *node);
+
+/// Readies the in-place node `state.node` before it runs on the examples
+/// (InPlaceConversions.cpp). Stops the import if the write would outlive the
+/// step (the target shares memory with a parameter, buffer or model input)
+/// or, unless the node is `folded` (evaluated at import on constants whose
+/// real aliasing the example run keeps), if another tensor that shares
+/// memory with the target is used after the node. Constant inputs that the
+/// run will change are bound to `ds.constant`s of their current value.
+void prepareInPlace(ImporterState &state, bool folded);
 
 /// Converts one node whose inputs are not all constants. Returns false when
 /// no conversion is registered for the node's kind.

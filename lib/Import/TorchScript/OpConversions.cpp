@@ -32,28 +32,34 @@ template <typename OpTy> void binary(ImporterState &s) {
   s.bindOutput(0, OpTy::create(s.builder, s.loc, lhs, rhs));
 }
 
+/// `value * factor`, or `value` itself when the factor is 1: PyTorch skips
+/// the multiplication too, and a multiply by 1 would only cost a kernel.
+Value scaled(ImporterState &s, Value value, double factor) {
+  if (factor == 1.0)
+    return value;
+  return ds::MulOp::create(s.builder, s.loc, value,
+                           scalar(s, factor, typeOf(value).getElementType()));
+}
+
+/// The optional `alpha` at input `i`, 1 when absent.
+double alphaInput(ImporterState &s, size_t i) {
+  return s.node->inputs().size() > i ? s.doubleInput(i) : 1.0;
+}
+
 /// `add`/`sub` with `alpha`: `self op alpha * other`.
 template <typename OpTy> void binaryWithAlpha(ImporterState &s) {
   c10::ScalarType type = s.outputScalarType();
   Value lhs = s.tensorInputAs(0, type), rhs = s.tensorInputAs(1, type);
-  if (s.node->inputs().size() > 2) {
-    double alpha = s.doubleInput(2);
-    if (alpha != 1.0)
-      rhs = ds::MulOp::create(s.builder, s.loc, rhs,
-                              scalar(s, alpha, s.elementType(type)));
-  }
-  s.bindOutput(0, OpTy::create(s.builder, s.loc, lhs, rhs));
+  s.bindOutput(0, OpTy::create(s.builder, s.loc, lhs,
+                               scaled(s, rhs, alphaInput(s, 2))));
 }
 
 /// `rsub(self, other, alpha)`: `other - alpha * self`.
 void rsub(ImporterState &s) {
   c10::ScalarType type = s.outputScalarType();
   Value self = s.tensorInputAs(0, type), other = s.tensorInputAs(1, type);
-  double alpha = s.node->inputs().size() > 2 ? s.doubleInput(2) : 1.0;
-  if (alpha != 1.0)
-    self = ds::MulOp::create(s.builder, s.loc, self,
-                             scalar(s, alpha, s.elementType(type)));
-  s.bindOutput(0, ds::SubOp::create(s.builder, s.loc, other, self));
+  s.bindOutput(0, ds::SubOp::create(s.builder, s.loc, other,
+                                    scaled(s, self, alphaInput(s, 2))));
 }
 
 void div(ImporterState &s) {
@@ -73,6 +79,27 @@ template <ds::CompareDirection direction> void compare(ImporterState &s) {
     s.fail("comparison without a tensor operand");
   Value lhs = s.tensorInputAs(0, *common), rhs = s.tensorInputAs(1, *common);
   s.bindOutput(0, ds::CompareOp::create(s.builder, s.loc, direction, lhs, rhs));
+}
+
+/// The elementwise minimum. Floats take `-maximum(-a, -b)`: negation is
+/// exact, NaN propagates and ties split the gradient in halves, all as
+/// torch.minimum does. Integers (no gradient) take a choice instead, since
+/// their negation overflows at the smallest value.
+Value minimum(ImporterState &s, Value a, Value b) {
+  if (!isa<FloatType>(typeOf(a).getElementType())) {
+    Value bLess = ds::CompareOp::create(s.builder, s.loc,
+                                        ds::CompareDirection::LT, b, a);
+    return ds::SelectOp::create(s.builder, s.loc, bLess, b, a);
+  }
+  Value negA = ds::NegOp::create(s.builder, s.loc, a);
+  Value negB = ds::NegOp::create(s.builder, s.loc, b);
+  Value max = ds::MaximumOp::create(s.builder, s.loc, negA, negB);
+  return ds::NegOp::create(s.builder, s.loc, max);
+}
+
+void binaryMinimum(ImporterState &s) {
+  c10::ScalarType type = s.outputScalarType();
+  s.bindOutput(0, minimum(s, s.tensorInputAs(0, type), s.tensorInputAs(1, type)));
 }
 
 void pow(ImporterState &s) {
@@ -109,6 +136,45 @@ void maskedFill(ImporterState &s) {
   Value mask = s.tensorInputAs(1, c10::ScalarType::Bool);
   Value fill = s.tensorInputAs(2, type);
   s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, mask, fill, self));
+}
+
+/// `x` where it is at least `bound`, else `bound` (`direction` LT), or at
+/// most (GT). A choice rather than a maximum: PyTorch's clamp gives the whole
+/// gradient to `x` at a tie and keeps NaN.
+Value clampAt(ImporterState &s, Value x, Value bound,
+              ds::CompareDirection direction) {
+  Value beyond = ds::CompareOp::create(s.builder, s.loc, direction, x, bound);
+  return ds::SelectOp::create(s.builder, s.loc, beyond, bound, x);
+}
+
+/// `clamp(self, min, max)` (scalars or tensors, either None),
+/// `clamp_min(self, min)` and `clamp_max(self, max)`: `min(max(self, min),
+/// max)`. The gradient goes to `self` where `min <= self <= max` and to a
+/// bound where it is taken. With two bounds PyTorch gives a computed `min`
+/// no gradient where it equals `max`, which the choices do not reproduce, so
+/// two bounds must be constants.
+void clamp(ImporterState &s) {
+  llvm::StringRef kind = s.node->kind().toUnqualString();
+  kind.consume_back("_");
+  std::optional<size_t> min, max;
+  if (kind != "clamp_max" && !isNone(s, 1))
+    min = 1;
+  if (kind == "clamp_max")
+    max = 1;
+  else if (kind != "clamp_min" && !isNone(s, 2))
+    max = 2;
+  if (min && max && !(s.hasConstantInput(*min) && s.hasConstantInput(*max)))
+    s.fail("aten::clamp with two bounds, one of them computed, is not "
+           "supported");
+  c10::ScalarType type = s.outputScalarType();
+  Value result = s.tensorInputAs(0, type);
+  if (min)
+    result = clampAt(s, result, s.tensorInputAs(*min, type),
+                     ds::CompareDirection::LT);
+  if (max)
+    result = clampAt(s, result, s.tensorInputAs(*max, type),
+                     ds::CompareDirection::GT);
+  s.bindOutput(0, result);
 }
 
 /// `triu`/`tril` of a computed tensor: select it against a constant mask.
@@ -164,19 +230,18 @@ void matmul(ImporterState &s) {
   s.bindOutput(0, reshape(s, product, result));
 }
 
-void addmm(ImporterState &s) {
-  Type elementType = s.elementType(s.outputScalarType());
+/// `addmm`/`baddbmm(self, m1, m2, beta, alpha)`: `beta * self + alpha * (m1
+/// @ m2)`. With `beta = 0` PyTorch does not read `self` at all (a NaN in it
+/// does not propagate), so the import leaves it out too.
+void addProduct(ImporterState &s) {
   Value product =
       ds::MatmulOp::create(s.builder, s.loc, s.tensorInput(1), s.tensorInput(2));
-  double beta = s.doubleInput(3), alpha = s.doubleInput(4);
-  Value bias = s.tensorInput(0);
-  if (alpha != 1.0)
-    product = ds::MulOp::create(s.builder, s.loc, product,
-                                scalar(s, alpha, elementType));
-  if (beta != 1.0)
-    bias = ds::MulOp::create(s.builder, s.loc, bias,
-                             scalar(s, beta, elementType));
-  s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, bias, product));
+  product = scaled(s, product, s.doubleInput(4));
+  double beta = s.doubleInput(3);
+  if (beta == 0.0)
+    return s.bindOutput(0, product);
+  Value input = scaled(s, s.tensorInput(0), beta);
+  s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, input, product));
 }
 
 /// `sum`/`mean` with `(self, dims, keepdim, dtype)` or `(self, dtype)`.
@@ -208,17 +273,58 @@ template <typename OpTy> void reduce(ImporterState &s) {
                                s.builder.getDenseI64ArrayAttr(dims), keepdim));
 }
 
-void amax(ImporterState &s) {
+/// The maximum over `dims`, or the minimum as `-max(-x)` (exact, like every
+/// negation). Ties share the gradient equally, as for torch.amax, torch.amin
+/// and the full reductions torch.max(x) and torch.min(x).
+Value reduceExtremum(ImporterState &s, Value self, ArrayRef<int64_t> dims,
+                     bool keepdim, bool isMax) {
+  DenseI64ArrayAttr dimsAttr = s.builder.getDenseI64ArrayAttr(dims);
+  if (isMax)
+    return ds::MaxOp::create(s.builder, s.loc, self, dimsAttr, keepdim);
+  if (!isa<FloatType>(typeOf(self).getElementType()))
+    s.fail("the minimum of an integer tensor is not supported");
+  Value negated = ds::NegOp::create(s.builder, s.loc, self);
+  Value max = ds::MaxOp::create(s.builder, s.loc, negated, dimsAttr, keepdim);
+  return ds::NegOp::create(s.builder, s.loc, max);
+}
+
+/// `amax`/`amin(self, dims, keepdim)`; no dimensions reduce all of them.
+template <bool isMax> void amax(ImporterState &s) {
   Value self = s.tensorInput(0);
   int64_t rank = typeOf(self).getRank();
   std::vector<int64_t> dims = s.intListInput(1);
+  if (dims.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(d);
   for (int64_t &d : dims)
     d = s.normalizeDim(d, rank);
   llvm::sort(dims);
-  s.bindOutput(0, ds::MaxOp::create(s.builder, s.loc, self,
-                                    s.builder.getDenseI64ArrayAttr(dims),
-                                    s.constantInput(2).toBool()));
+  if (dims.empty())
+    return s.bindOutput(0, self);
+  s.bindOutput(0, reduceExtremum(s, self, dims, s.boolInput(2), isMax));
 }
+
+/// `max`/`min` of all elements (`max(self)`) or of two tensors elementwise
+/// (`max.other`). The form over one dimension also returns the positions of
+/// the extrema, which dsc does not compute; its gradient also differs from
+/// amax's on ties (it goes to one position), so it is refused.
+template <bool isMax> void extremum(ImporterState &s) {
+  const char *name = isMax ? "max" : "min";
+  size_t n = s.node->inputs().size();
+  if (n == 2 && s.inputScalarType(1))
+    return isMax ? binary<ds::MaximumOp>(s) : binaryMinimum(s);
+  if (n != 1)
+    s.fail(llvm::Twine("aten::") + name +
+           " over a dimension (it returns indices) is not supported; use "
+           "torch.a" + name + " for the values");
+  Value self = s.tensorInput(0);
+  SmallVector<int64_t> dims =
+      llvm::to_vector(llvm::seq<int64_t>(0, typeOf(self).getRank()));
+  if (dims.empty())
+    return s.bindOutput(0, self);
+  s.bindOutput(0, reduceExtremum(s, self, dims, /*keepdim=*/false, isMax));
+}
+
 
 template <typename OpTy> void softmax(ImporterState &s) {
   Value self = s.tensorInputAs(0, s.outputScalarType());
@@ -323,6 +429,7 @@ const llvm::StringMap<Conversion> &conversions() {
       {"aten::mul", binary<ds::MulOp>},
       {"aten::div", div},
       {"aten::maximum", binary<ds::MaximumOp>},
+      {"aten::minimum", binaryMinimum},
       {"aten::eq", compare<ds::CompareDirection::EQ>},
       {"aten::ne", compare<ds::CompareDirection::NE>},
       {"aten::lt", compare<ds::CompareDirection::LT>},
@@ -341,6 +448,10 @@ const llvm::StringMap<Conversion> &conversions() {
       {"aten::pow", pow},
       {"aten::gelu", gelu},
       {"aten::where", where},
+      {"aten::clamp", clamp},
+      {"aten::clip", clamp},
+      {"aten::clamp_min", clamp},
+      {"aten::clamp_max", clamp},
       {"aten::masked_fill", maskedFill},
       {"aten::triu", triangle<true>},
       {"aten::tril", triangle<false>},
@@ -361,10 +472,14 @@ const llvm::StringMap<Conversion> &conversions() {
       {"aten::matmul", matmul},
       {"aten::mm", matmul},
       {"aten::bmm", matmul},
-      {"aten::addmm", addmm},
+      {"aten::addmm", addProduct},
+      {"aten::baddbmm", addProduct},
       {"aten::sum", reduce<ds::SumOp>},
       {"aten::mean", reduce<ds::MeanOp>},
-      {"aten::amax", amax},
+      {"aten::amax", amax<true>},
+      {"aten::amin", amax<false>},
+      {"aten::max", extremum<true>},
+      {"aten::min", extremum<false>},
       {"aten::softmax", softmax<ds::SoftmaxOp>},
       {"aten::log_softmax", softmax<ds::LogSoftmaxOp>},
       {"aten::layer_norm", layerNorm},
@@ -375,6 +490,8 @@ const llvm::StringMap<Conversion> &conversions() {
       {"aten::scaled_dot_product_attention", scaledDotProductAttention},
     };
     addShapeConversions(table);
+    addIndexConversions(table);
+    addInPlaceConversions(table);
     return table;
   }();
   return table;
@@ -402,11 +519,16 @@ void checkOutputTypes(ImporterState &s) {
 
 } // namespace
 
+Conversion dsc::ts::findConversion(llvm::StringRef kind) {
+  auto it = conversions().find(kind);
+  return it == conversions().end() ? nullptr : it->second;
+}
+
 bool dsc::ts::convertNode(ImporterState &state) {
-  auto it = conversions().find(state.node->kind().toQualString());
-  if (it == conversions().end())
+  Conversion conversion = findConversion(state.node->kind().toQualString());
+  if (!conversion)
     return false;
-  it->second(state);
+  conversion(state);
   checkOutputTypes(state);
   return true;
 }

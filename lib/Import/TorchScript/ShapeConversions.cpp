@@ -29,23 +29,45 @@ void expand(ImporterState &s) {
   s.bindOutput(0, ds::BroadcastOp::create(s.builder, s.loc, type, self));
 }
 
-void transposeDims(ImporterState &s, Value self, int64_t a, int64_t b) {
-  int64_t rank = typeOf(self).getRank();
-  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  std::swap(perm[s.normalizeDim(a, rank)], perm[s.normalizeDim(b, rank)]);
+/// Binds `self` with its dimensions permuted (result dimension `i` is
+/// `self`'s `perm[i]`); no op when nothing moves.
+void bindPermuted(ImporterState &s, Value self, ArrayRef<int64_t> perm) {
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return s.bindOutput(0, self);
   s.bindOutput(0, ds::TransposeOp::create(s.builder, s.loc, self,
                                           s.builder.getDenseI64ArrayAttr(perm)));
 }
 
+void transposeDims(ImporterState &s, Value self, int64_t a, int64_t b) {
+  int64_t rank = typeOf(self).getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[s.normalizeDim(a, rank)], perm[s.normalizeDim(b, rank)]);
+  bindPermuted(s, self, perm);
+}
+
+/// `transpose`, `swapaxes`, `swapdims(self, dim0, dim1)`.
 void transpose(ImporterState &s) {
   transposeDims(s, s.tensorInput(0), s.intInput(1), s.intInput(2));
 }
 
+/// `t`, and `numpy_T` (`x.T`), which reverses all dimensions (PyTorch warns
+/// that it will stop doing so above rank 2).
+void reverseDims(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  SmallVector<int64_t> perm;
+  for (int64_t d = typeOf(self).getRank() - 1; d >= 0; --d)
+    perm.push_back(d);
+  bindPermuted(s, self, perm);
+}
+
+/// `mT`, and `adjoint` and `mH` (the conjugate is the identity on real
+/// types): the last two dimensions swapped.
 void matrixTranspose(ImporterState &s) {
   Value self = s.tensorInput(0);
   if (typeOf(self).getRank() < 2)
-    return s.bindOutput(0, self);
-  transposeDims(s, self, 0, 1);
+    s.fail("'" + std::string(s.node->kind().toQualString()) +
+           "' needs a tensor of rank >= 2");
+  transposeDims(s, self, -2, -1);
 }
 
 void permute(ImporterState &s) {
@@ -53,28 +75,38 @@ void permute(ImporterState &s) {
   std::vector<int64_t> perm = s.intListInput(1);
   for (int64_t &d : perm)
     d = s.normalizeDim(d, typeOf(self).getRank());
-  s.bindOutput(0, ds::TransposeOp::create(s.builder, s.loc, self,
-                                          s.builder.getDenseI64ArrayAttr(perm)));
+  bindPermuted(s, self, perm);
 }
 
-/// Clamps a Python slice bound as `aten::slice` does.
-int64_t clampBound(int64_t bound, int64_t size) {
-  if (bound < 0)
-    bound += size;
-  return std::clamp<int64_t>(bound, 0, size);
-}
-
-Value sliceDim(ImporterState &s, Value self, int64_t dim, int64_t start,
-               int64_t end, int64_t step) {
-  ArrayRef<int64_t> shape = typeOf(self).getShape();
-  SmallVector<int64_t> starts(shape.size(), 0), limits(shape), strides(shape.size(), 1);
-  starts[dim] = clampBound(start, shape[dim]);
-  limits[dim] = std::max(starts[dim], clampBound(end, shape[dim]));
-  strides[dim] = step;
-  return ds::SliceOp::create(s.builder, s.loc, self,
-                             s.builder.getDenseI64ArrayAttr(starts),
-                             s.builder.getDenseI64ArrayAttr(limits),
-                             s.builder.getDenseI64ArrayAttr(strides));
+/// `movedim`/`moveaxis(self, source, destination)` with integers or lists:
+/// each source dimension lands at its destination, the others keep their
+/// order in the remaining places.
+void movedim(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t rank = typeOf(self).getRank();
+  std::vector<int64_t> sources = s.intListInput(1);
+  std::vector<int64_t> destinations = s.intListInput(2);
+  if (sources.size() != destinations.size())
+    s.fail("aten::movedim needs as many destinations as sources");
+  SmallVector<int64_t> perm(rank, -1);
+  SmallVector<bool> moved(rank, false);
+  for (auto [source, destination] : llvm::zip(sources, destinations)) {
+    int64_t from = s.normalizeDim(source, rank);
+    int64_t to = s.normalizeDim(destination, rank);
+    if (moved[from] || perm[to] != -1)
+      s.fail("aten::movedim with a repeated dimension");
+    perm[to] = from;
+    moved[from] = true;
+  }
+  int64_t next = 0;
+  for (int64_t &p : perm) {
+    if (p != -1)
+      continue;
+    while (moved[next])
+      ++next;
+    p = next++;
+  }
+  bindPermuted(s, self, perm);
 }
 
 void slice(ImporterState &s) {
@@ -267,6 +299,27 @@ void unpack(ImporterState &s) {
 
 } // namespace
 
+/// Clamps a Python slice bound as `aten::slice` does.
+static int64_t clampBound(int64_t bound, int64_t size) {
+  if (bound < 0)
+    bound += size;
+  return std::clamp<int64_t>(bound, 0, size);
+}
+
+Value dsc::ts::sliceDim(ImporterState &s, Value self, int64_t dim,
+                        int64_t start, int64_t end, int64_t step) {
+  ArrayRef<int64_t> shape = typeOf(self).getShape();
+  SmallVector<int64_t> starts(shape.size(), 0), limits(shape),
+      strides(shape.size(), 1);
+  starts[dim] = clampBound(start, shape[dim]);
+  limits[dim] = std::max(starts[dim], clampBound(end, shape[dim]));
+  strides[dim] = step;
+  return ds::SliceOp::create(s.builder, s.loc, self,
+                             s.builder.getDenseI64ArrayAttr(starts),
+                             s.builder.getDenseI64ArrayAttr(limits),
+                             s.builder.getDenseI64ArrayAttr(strides));
+}
+
 void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
   static const std::pair<const char *, Conversion> entries[] = {
       {"aten::view", reshapeToOutput},
@@ -281,8 +334,16 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::expand_as", expand},
       {"aten::broadcast_to", expand},
       {"aten::transpose", transpose},
-      {"aten::t", matrixTranspose},
+      {"aten::swapaxes", transpose},
+      {"aten::swapdims", transpose},
+      {"aten::t", reverseDims},
+      {"aten::numpy_T", reverseDims},
+      {"aten::mT", matrixTranspose},
+      {"aten::adjoint", matrixTranspose},
+      {"aten::mH", matrixTranspose},
       {"aten::permute", permute},
+      {"aten::movedim", movedim},
+      {"aten::moveaxis", movedim},
       {"aten::slice", slice},
       {"aten::select", select},
       {"aten::split", split},

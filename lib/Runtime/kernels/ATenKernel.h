@@ -45,12 +45,37 @@ inline void copyUnlessSame(at::Tensor &dest, const at::Tensor &source) {
     dest.copy_(source);
 }
 
+/// What an attention adds to and masks out of its scaled scores.
+struct AttentionOptions {
+  double scale = 1.0;
+  bool causal = false;
+  /// With `causal`: query `i` sees keys `i - window < j <= i`; 0: no window.
+  int64_t window = 0;
+  /// Keys at positions `>= keyLength` are masked out; -1: none.
+  int64_t keyLength = -1;
+  /// Added to the scaled scores, broadcast to [B, Hq, S, Skv]; undefined:
+  /// none.
+  at::Tensor bias;
+};
+
+/// Checks the operands and attributes of an attention instruction, forward
+/// or backward: query [B,Hq,S,D], key [B,Hkv,Skv,D], value [B,Hkv,Skv,Dv],
+/// `scale`, `causal`, `window`, `key_length`, and the bias at operand
+/// `biasOperand` if the instruction has it. Returns the forward result's
+/// shape [B,Hq,S,Dv].
+llvm::Expected<std::vector<int64_t>>
+checkAttentionOperands(const CheckArgs &args, size_t biasOperand);
+
+/// Reads an attention instruction's options; `biasOperand` is the index of
+/// its optional bias operand (absent when the instruction has no more).
+AttentionOptions attentionOptions(const KernelArgs &args, size_t biasOperand);
+
 /// Softmax probabilities of attention, grouped for GQA:
 /// [B, Hkv, G*S, Skv] for query [B, Hq, S, D], key [B, Hkv, Skv, D] and
 /// G = Hq / Hkv; row g*S + i is query head kv*G + g at position i.
 /// (Gradient.cpp shares it with Neural.cpp.)
 at::Tensor attentionProbs(const at::Tensor &query, const at::Tensor &key,
-                          bool causal, double scale);
+                          const AttentionOptions &options);
 
 /// Flattens `tensor` to [N, last] (N = product of the leading dimensions).
 inline at::Tensor flattenLeading(const at::Tensor &tensor) {

@@ -45,42 +45,16 @@ void sumLeadingInto(at::Tensor &out, const at::Tensor &tensor) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error checkAttentionGrad(const CheckArgs &args) {
-  // The first three operands are the forward's; reuse its shape rules by
-  // checking them as an attention instruction would be checked.
+  auto outShape = checkAttentionOperands(args, /*biasOperand=*/5);
+  if (!outShape)
+    return outShape.takeError();
   const TensorDesc &q = *args.operands[0], &k = *args.operands[1],
                    &v = *args.operands[2];
-  auto causal = readFlag(args.inst, "causal");
-  if (!causal)
-    return causal.takeError();
-  auto scale = readDouble(args.inst, "scale");
-  if (!scale)
-    return scale.takeError();
-  if (!(*scale > 0))
-    return checkError("attribute 'scale' must be positive, got " +
-                      numberString(*scale));
-  if (llvm::Error err = expectFloat(q, "query"))
-    return err;
-  for (auto [desc, what] :
-       {std::make_pair(&q, "query"), std::make_pair(&k, "key"),
-        std::make_pair(&v, "value")}) {
-    if (llvm::Error err = expectRank(*desc, 4, what))
-      return err;
-    if (llvm::Error err = expectDType(*desc, q.dtype, what))
-      return err;
-  }
-  const auto &qs = q.shape, &ks = k.shape, &vs = v.shape;
-  if (ks[0] != qs[0] || vs[0] != qs[0] || vs[1] != ks[1] || vs[2] != ks[2] ||
-      ks[3] != qs[3] || ks[1] <= 0 || qs[1] % ks[1] != 0 ||
-      (*causal && qs[2] != ks[2]))
-    return checkError("query " + typeString(q) + ", key " + typeString(k) +
-                      " and value " + typeString(v) +
-                      " are not the operands of an attention");
-  std::vector<int64_t> outShape = {qs[0], qs[1], qs[2], vs[3]};
   if (llvm::Error err =
-          expectType(*args.operands[3], q.dtype, outShape, "output"))
+          expectType(*args.operands[3], q.dtype, *outShape, "output"))
     return err;
   if (llvm::Error err =
-          expectType(*args.operands[4], q.dtype, outShape, "grad_output"))
+          expectType(*args.operands[4], q.dtype, *outShape, "grad_output"))
     return err;
   if (llvm::Error err =
           expectSameType(*args.results[0], "grad_query", q, "query"))
@@ -93,21 +67,20 @@ llvm::Error checkAttentionGrad(const CheckArgs &args) {
 void runAttentionGrad(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2), &gradOut = args.operand(4);
-  double scale = args.inst.getDouble("scale");
+  AttentionOptions options = attentionOptions(args, /*biasOperand=*/5);
   int64_t b = key.size(0), hkv = key.size(1);
 
   // In the grouped layout [B, Hkv, G*S, ...] of attentionProbs, the
   // contraction over G*S in the key and value gradients sums over the query
   // heads that share a key/value head.
-  at::Tensor probs =
-      attentionProbs(query, key, args.inst.getInt("causal") != 0, scale);
+  at::Tensor probs = attentionProbs(query, key, options);
   at::Tensor dOut = gradOut.reshape({b, hkv, -1, value.size(3)});
   at::matmul_out(args.result(2), probs.transpose(-1, -2), dOut);
 
   at::Tensor dProbs = at::matmul(dOut, value.transpose(-1, -2));
   at::Tensor dScores =
       at::_softmax_backward_data(dProbs, probs, -1, probs.scalar_type())
-          .mul_(scale);
+          .mul_(options.scale);
   at::Tensor dQuery = args.result(0).view({b, hkv, -1, query.size(3)});
   at::matmul_out(dQuery, dScores, key);
   at::matmul_out(args.result(1), dScores.transpose(-1, -2),
@@ -403,7 +376,9 @@ void runSgd(const KernelArgs &args) {
 
 void dsc::rt::kernels::registerGradientKernels(
     llvm::StringMap<KernelInfo> &table) {
-  table["attention_grad"] = kernel(runAttentionGrad, checkAttentionGrad, 5, 3);
+  KernelInfo &attentionGrad = table["attention_grad"] =
+      kernel(runAttentionGrad, checkAttentionGrad, 5, 3);
+  attentionGrad.maxOperands = 6; // the optional bias
   table["layer_norm_grad"] = kernel(runLayerNormGrad, checkLayerNormGrad, 3, 3);
   table["rms_norm_grad"] = kernel(runRmsNormGrad, checkRmsNormGrad, 3, 2);
   table["silu_grad"] = kernel(

@@ -255,53 +255,8 @@ void runEmbedding(const KernelArgs &args) {
                        indexTensor(args.operand(1)).reshape(-1));
 }
 
-/// Checks query [B,Hq,S,D], key [B,Hkv,Skv,D], value [B,Hkv,Skv,Dv] and the
-/// attributes; returns the forward result's shape [B,Hq,S,Dv].
-llvm::Expected<std::vector<int64_t>>
-checkAttentionOperands(const CheckArgs &args) {
-  const TensorDesc &q = *args.operands[0], &k = *args.operands[1],
-                   &v = *args.operands[2];
-  auto causal = readFlag(args.inst, "causal");
-  if (!causal)
-    return causal.takeError();
-  auto scale = readDouble(args.inst, "scale");
-  if (!scale)
-    return scale.takeError();
-  if (!(*scale > 0))
-    return checkError("attribute 'scale' must be positive, got " +
-                      numberString(*scale));
-  if (llvm::Error err = expectFloat(q, "query"))
-    return std::move(err);
-  for (auto [desc, what] :
-       {std::make_pair(&q, "query"), std::make_pair(&k, "key"),
-        std::make_pair(&v, "value")}) {
-    if (llvm::Error err = expectRank(*desc, 4, what))
-      return std::move(err);
-    if (llvm::Error err = expectDType(*desc, q.dtype, what))
-      return std::move(err);
-  }
-  const auto &qs = q.shape, &ks = k.shape, &vs = v.shape;
-  if (ks[0] != qs[0] || vs[0] != qs[0])
-    return checkError("batch sizes differ: query " + typeString(q) + ", key " +
-                      typeString(k) + ", value " + typeString(v));
-  if (vs[1] != ks[1] || vs[2] != ks[2])
-    return checkError("key " + typeString(k) + " and value " + typeString(v) +
-                      " differ in heads or length");
-  if (ks[3] != qs[3])
-    return checkError("query " + typeString(q) + " and key " + typeString(k) +
-                      " differ in the head dimension");
-  if (ks[1] <= 0 || qs[1] % ks[1] != 0)
-    return checkError("query heads (" + Twine(qs[1]) +
-                      ") are not a multiple of key/value heads (" +
-                      Twine(ks[1]) + ")");
-  if (*causal && qs[2] != ks[2])
-    return checkError("causal attention needs query length " + Twine(qs[2]) +
-                      " to equal key length " + Twine(ks[2]));
-  return std::vector<int64_t>{qs[0], qs[1], qs[2], vs[3]};
-}
-
 llvm::Error checkAttention(const CheckArgs &args) {
-  auto shape = checkAttentionOperands(args);
+  auto shape = checkAttentionOperands(args, /*biasOperand=*/3);
   if (!shape)
     return shape.takeError();
   return expectType(*args.results[0], args.operands[0]->dtype, *shape,
@@ -311,8 +266,7 @@ llvm::Error checkAttention(const CheckArgs &args) {
 void runAttention(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2);
-  at::Tensor probs = attentionProbs(query, key, args.inst.getInt("causal") != 0,
-                                    args.inst.getDouble("scale"));
+  at::Tensor probs = attentionProbs(query, key, attentionOptions(args, 3));
   // [B, Hkv, G*S, Skv] · [B, Hkv, Skv, Dv] is the result [B, Hq, S, Dv].
   at::Tensor out =
       args.result().view({key.size(0), key.size(1), -1, value.size(3)});
@@ -358,9 +312,95 @@ KernelInfo kernel(KernelFn run, CheckFn check, unsigned minOperands,
 
 } // namespace
 
+llvm::Expected<std::vector<int64_t>>
+dsc::rt::kernels::checkAttentionOperands(const CheckArgs &args,
+                                         size_t biasOperand) {
+  const TensorDesc &q = *args.operands[0], &k = *args.operands[1],
+                   &v = *args.operands[2];
+  auto causal = readFlag(args.inst, "causal");
+  if (!causal)
+    return causal.takeError();
+  auto scale = readDouble(args.inst, "scale");
+  if (!scale)
+    return scale.takeError();
+  if (!(*scale > 0))
+    return checkError("attribute 'scale' must be positive, got " +
+                      numberString(*scale));
+  if (llvm::Error err = expectFloat(q, "query"))
+    return std::move(err);
+  for (auto [desc, what] :
+       {std::make_pair(&q, "query"), std::make_pair(&k, "key"),
+        std::make_pair(&v, "value")}) {
+    if (llvm::Error err = expectRank(*desc, 4, what))
+      return std::move(err);
+    if (llvm::Error err = expectDType(*desc, q.dtype, what))
+      return std::move(err);
+  }
+  const auto &qs = q.shape, &ks = k.shape, &vs = v.shape;
+  if (ks[0] != qs[0] || vs[0] != qs[0])
+    return checkError("batch sizes differ: query " + typeString(q) + ", key " +
+                      typeString(k) + ", value " + typeString(v));
+  if (vs[1] != ks[1] || vs[2] != ks[2])
+    return checkError("key " + typeString(k) + " and value " + typeString(v) +
+                      " differ in heads or length");
+  if (ks[3] != qs[3])
+    return checkError("query " + typeString(q) + " and key " + typeString(k) +
+                      " differ in the head dimension");
+  if (ks[1] <= 0 || qs[1] % ks[1] != 0)
+    return checkError("query heads (" + Twine(qs[1]) +
+                      ") are not a multiple of key/value heads (" +
+                      Twine(ks[1]) + ")");
+  if (*causal && qs[2] != ks[2])
+    return checkError("causal attention needs query length " + Twine(qs[2]) +
+                      " to equal key length " + Twine(ks[2]));
+  if (args.inst.has("window")) {
+    auto window = readInt(args.inst, "window");
+    if (!window)
+      return window.takeError();
+    if (*window < 1 || !*causal)
+      return checkError("attribute 'window' must be at least 1 and needs "
+                        "'causal', got " +
+                        Twine(*window));
+  }
+  if (args.inst.has("key_length")) {
+    auto length = readInt(args.inst, "key_length");
+    if (!length)
+      return length.takeError();
+    if (*length < 1 || *length > ks[2])
+      return checkError("attribute 'key_length' must lie in [1, " +
+                        Twine(ks[2]) + "], got " + Twine(*length));
+  }
+  if (args.operands.size() > biasOperand) {
+    const TensorDesc &bias = *args.operands[biasOperand];
+    std::vector<int64_t> scores = {qs[0], qs[1], qs[2], ks[2]};
+    if (llvm::Error err = expectRank(bias, 4, "bias"))
+      return std::move(err);
+    if (llvm::Error err = expectDType(bias, q.dtype, "bias"))
+      return std::move(err);
+    for (auto [size, full] : llvm::zip(bias.shape, scores))
+      if (size != 1 && size != full)
+        return checkError("bias " + typeString(bias) +
+                          " does not broadcast to the scores " +
+                          typeString(q.dtype, scores));
+  }
+  return std::vector<int64_t>{qs[0], qs[1], qs[2], vs[3]};
+}
+
+AttentionOptions dsc::rt::kernels::attentionOptions(const KernelArgs &args,
+                                                   size_t biasOperand) {
+  AttentionOptions options;
+  options.scale = args.inst.getDouble("scale");
+  options.causal = args.inst.getInt("causal") != 0;
+  options.window = args.inst.getInt("window", 0);
+  options.keyLength = args.inst.getInt("key_length", -1);
+  if (args.inst.operands.size() > biasOperand)
+    options.bias = args.operand(biasOperand);
+  return options;
+}
+
 at::Tensor dsc::rt::kernels::attentionProbs(const at::Tensor &query,
-                                            const at::Tensor &key, bool causal,
-                                            double scale) {
+                                            const at::Tensor &key,
+                                            const AttentionOptions &options) {
   int64_t b = query.size(0), hq = query.size(1), s = query.size(2),
           d = query.size(3);
   int64_t hkv = key.size(1), skv = key.size(2), g = hq / hkv;
@@ -368,13 +408,24 @@ at::Tensor dsc::rt::kernels::attentionProbs(const at::Tensor &query,
   // key/value head are consecutive: [B, Hkv, G*S, D] multiplies the key
   // without repeating it.
   at::Tensor grouped = query.reshape({b, hkv, g * s, d});
-  at::Tensor scores = at::matmul(grouped, key.transpose(-1, -2)).mul_(scale);
-  if (causal) {
-    at::Tensor future =
-        at::ones({s, skv}, query.options().dtype(at::kBool)).triu_(1);
+  at::Tensor scores =
+      at::matmul(grouped, key.transpose(-1, -2)).mul_(options.scale);
+  if (options.bias.defined())
+    scores.view({b, hq, s, skv}).add_(options.bias);
+  // Masked out: future keys (causal), keys beyond the window, padded keys.
+  at::TensorOptions indices = query.options().dtype(at::kLong);
+  at::Tensor i = at::arange(s, indices).unsqueeze(1);
+  at::Tensor j = at::arange(skv, indices).unsqueeze(0);
+  at::Tensor masked = at::zeros({s, skv}, query.options().dtype(at::kBool));
+  if (options.causal)
+    masked.logical_or_(j > i);
+  if (options.window > 0)
+    masked.logical_or_(j <= i - options.window);
+  if (options.keyLength >= 0)
+    masked.logical_or_(j >= options.keyLength);
+  if (options.causal || options.window > 0 || options.keyLength >= 0)
     scores.view({b, hkv, g, s, skv})
-        .masked_fill_(future, -std::numeric_limits<double>::infinity());
-  }
+        .masked_fill_(masked, -std::numeric_limits<double>::infinity());
   return at::_softmax(scores, -1, /*half_to_float=*/false);
 }
 
@@ -415,6 +466,6 @@ void dsc::rt::kernels::registerNeuralKernels(
   table["layer_norm"] = kernel(runLayerNorm, checkLayerNorm, 1, 3);
   table["rms_norm"] = kernel(runRmsNorm, checkRmsNorm, 1, 2);
   table["embedding"] = kernel(runEmbedding, checkEmbedding, 2, 2);
-  table["attention"] = kernel(runAttention, checkAttention, 3, 3);
+  table["attention"] = kernel(runAttention, checkAttention, 3, 4);
   table["cross_entropy"] = kernel(runCrossEntropy, checkCrossEntropy, 2, 2);
 }

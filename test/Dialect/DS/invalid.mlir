@@ -655,6 +655,62 @@ func.func @attention_causal_lengths(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x24
 
 // -----
 
+func.func @attention_bias_shape(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %b: tensor<2x8x16x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op bias tensor<2x8x16x8xf32> does not broadcast to the scores [2, 8, 16, 16]}}
+  %0 = ds.attention %q, %k, %v bias %b scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x8xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+func.func @attention_bias_rank(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %b: tensor<8x16x16xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op bias tensor<8x16x16xf32> does not broadcast to the scores [2, 8, 16, 16]}}
+  %0 = ds.attention %q, %k, %v bias %b scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<8x16x16xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+func.func @attention_bias_type(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %b: tensor<1x1x1x16xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op bias element type differs from the query's}}
+  %0 = ds.attention %q, %k, %v bias %b scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x1x1x16xbf16>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+func.func @attention_window_causal(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op window 4 must be at least 1 and needs causal}}
+  %0 = ds.attention %q, %k, %v window = 4 scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+func.func @attention_window_zero(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op window 0 must be at least 1 and needs causal}}
+  %0 = ds.attention %q, %k, %v causal window = 0 scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+func.func @attention_key_length(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op key_length 17 must lie in [1, 16]}}
+  %0 = ds.attention %q, %k, %v key_length = 17 scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+func.func @attention_grad_window(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op window 2 must be at least 1 and needs causal}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %o window = 2 scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
+  return
+}
+
+// -----
+
 func.func @attention_scale_zero(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{'ds.attention' op scale must be positive}}

@@ -233,6 +233,19 @@ func.func @attention(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: t
 }
 
 // Without `causal` the key length may differ from the query length.
+// Options: an ALiBi-like bias with a sliding window, a key-padding bias with
+// a key length, and the backward with the forward's options.
+// CHECK-LABEL: func.func @attention_options(
+// CHECK-NEXT:    ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} causal window = 4 scale = 2.500000e-01 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>) -> tensor<2x8x16x32xf32>
+// CHECK-NEXT:    ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} key_length = 13 scale = 2.500000e-01 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x1x1x16xf32>) -> tensor<2x8x16x32xf32>
+// CHECK-NEXT:    ds.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} causal window = 4 key_length = 15 scale = 2.500000e-01 :
+func.func @attention_options(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %alibi: tensor<1x8x1x16xf32>, %keys: tensor<2x1x1x16xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) {
+  %w = ds.attention %q, %k, %v bias %alibi causal window = 4 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>) -> tensor<2x8x16x32xf32>
+  %p = ds.attention %q, %k, %v bias %keys key_length = 13 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x1x1x16xf32>) -> tensor<2x8x16x32xf32>
+  %g:3 = ds.attention_grad %q, %k, %v, %w, %w bias %alibi causal window = 4 key_length = 15 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<1x8x1x16xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
+  return %w, %p, %g#0 : tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>
+}
+
 // CHECK-LABEL: func.func @attention_cross(
 // CHECK-SAME:      %[[Q:.*]]: tensor<2x8x16x32xf32>, %[[K:.*]]: tensor<2x8x24x32xf32>, %[[V:.*]]: tensor<2x8x24x32xf32>) -> tensor<2x8x16x32xf32>
 // CHECK-NEXT:    %[[O:.*]] = ds.attention %[[Q]], %[[K]], %[[V]] scale = 1.000000e+00 : (tensor<2x8x16x32xf32>, tensor<2x8x24x32xf32>, tensor<2x8x24x32xf32>) -> tensor<2x8x16x32xf32>

@@ -350,9 +350,10 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
             "[a][bc][d][f], [a][b][e][f], [a][b][e][g] -> [a][bc][d][g]");
 
   Value o = f32({2, 8, 16, 24});
-  auto grad = AttentionGradOp::create(builder, loc(), q.getType(), k.getType(),
-                                      v.getType(), q, k, v, o, o,
-                                      /*causal=*/true, llvm::APFloat(0.25));
+  auto grad = AttentionGradOp::create(
+      builder, loc(), q.getType(), k.getType(), v.getType(), q, k, v, o, o,
+      /*bias=*/Value(), builder.getUnitAttr(), /*window=*/IntegerAttr(),
+      /*key_length=*/IntegerAttr(), builder.getF64FloatAttr(0.25));
   rule = ruleOf(grad);
   // The key/value gradients add up over the query heads of their group.
   EXPECT_EQ(factors(rule), "a2 b2 c4+ d16! e16! f32! g24!");
@@ -365,6 +366,18 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
                                     f32({2, 4, 16, 8}), f32({2, 4, 16, 8}),
                                     false, llvm::APFloat(1.0)));
   EXPECT_EQ(factors(rule), "a2 b4 c16! d16! e8! f8!");
+
+  // A bias takes the factors of the scores' dimensions it does not
+  // broadcast: ALiBi [1, Hq, 1, Skv] and a key mask [B, 1, 1, Skv].
+  Value alibi = f32({1, 8, 1, 16}), keyMask = f32({2, 1, 1, 16});
+  for (auto [bias, expected] :
+       {std::pair(alibi, "[][bc][][e]"), std::pair(keyMask, "[a][][][e]")}) {
+    rule = ruleOf(AttentionOp::create(
+        builder, loc(), q, k, v, bias, UnitAttr(), IntegerAttr(),
+        IntegerAttr(), builder.getF64FloatAttr(0.25)));
+    EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], " +
+                                 std::string(expected) + " -> [a][bc][d][g]");
+  }
 }
 
 TEST_F(ShardingRuleTest, CrossEntropyReducesOverPositions) {

@@ -362,38 +362,71 @@ TEST_F(KernelTest, RmsNormAndGrad) {
 //===----------------------------------------------------------------------===//
 
 /// softmax(q kᵀ scale + mask) v with key/value heads repeated for GQA.
+/// An attention's options, for the reference and the kernel.
+struct AttentionCase {
+  int64_t hq, hkv, s, skv;
+  bool causal = false;
+  int64_t window = 0;
+  int64_t keyLength = -1;
+  /// Empty: no bias.
+  std::vector<int64_t> biasShape;
+};
+
+/// The attention as PyTorch users write it: repeated key/value heads,
+/// masks built with tril/triu and column ranges.
 at::Tensor referenceAttention(const at::Tensor &q, const at::Tensor &k,
-                              const at::Tensor &v, bool causal, double scale) {
+                              const at::Tensor &v, const at::Tensor &bias,
+                              const AttentionCase &c, double scale) {
   int64_t group = q.size(1) / k.size(1);
   at::Tensor kr = k.repeat_interleave(group, 1);
   at::Tensor vr = v.repeat_interleave(group, 1);
   at::Tensor scores = at::matmul(q, kr.transpose(-1, -2)) * scale;
-  if (causal) {
-    at::Tensor future = torch::ones({q.size(2), k.size(2)}, at::kBool).triu(1);
-    scores = scores.masked_fill(future, -INFINITY);
-  }
+  if (bias.defined())
+    scores = scores + bias;
+  at::Tensor keep = torch::ones({c.s, c.skv}, at::kBool);
+  if (c.causal)
+    keep = keep.tril(0);
+  if (c.window > 0)
+    keep = keep.triu(-(c.window - 1));
+  if (c.keyLength >= 0)
+    keep.narrow(1, c.keyLength, c.skv - c.keyLength).fill_(false);
+  scores = scores.masked_fill(keep.logical_not(), -INFINITY);
   return at::matmul(scores.softmax(-1), vr);
 }
 
-void checkAttention(int64_t hq, int64_t hkv, int64_t s, int64_t skv,
-                    bool causal) {
-  SCOPED_TRACE("hq=" + std::to_string(hq) + " hkv=" + std::to_string(hkv) +
-               " causal=" + std::to_string(causal));
+void checkAttention(const AttentionCase &c) {
+  SCOPED_TRACE("hq=" + std::to_string(c.hq) + " hkv=" + std::to_string(c.hkv) +
+               " causal=" + std::to_string(c.causal) +
+               " window=" + std::to_string(c.window) +
+               " key_length=" + std::to_string(c.keyLength) +
+               " bias rank=" + std::to_string(c.biasShape.size()));
   int64_t b = 2, d = 8, dv = 6;
   double scale = 1.0 / std::sqrt(double(d));
-  at::Tensor q = torch::randn({b, hq, s, d}).requires_grad_();
-  at::Tensor k = torch::randn({b, hkv, skv, d}).requires_grad_();
-  at::Tensor v = torch::randn({b, hkv, skv, dv}).requires_grad_();
-  at::Tensor out = referenceAttention(q, k, v, causal, scale);
+  at::Tensor q = torch::randn({b, c.hq, c.s, d}).requires_grad_();
+  at::Tensor k = torch::randn({b, c.hkv, c.skv, d}).requires_grad_();
+  at::Tensor v = torch::randn({b, c.hkv, c.skv, dv}).requires_grad_();
+  at::Tensor bias;
+  if (!c.biasShape.empty())
+    bias = torch::randn(c.biasShape);
+  at::Tensor out = referenceAttention(q, k, v, bias, c, scale);
   std::map<std::string, AttrValue> attrs = {{"scale", scale}};
-  if (causal)
+  if (c.causal)
     attrs["causal"] = int64_t(1);
-  EXPECT_TRUE(close(runKernel1("attention", {q, k, v}, out, attrs), out));
+  if (c.window > 0)
+    attrs["window"] = c.window;
+  if (c.keyLength >= 0)
+    attrs["key_length"] = c.keyLength;
+  std::vector<at::Tensor> operands = {q, k, v};
+  if (bias.defined())
+    operands.push_back(bias);
+  EXPECT_TRUE(close(runKernel1("attention", operands, out, attrs), out));
 
   at::Tensor dOut = torch::randn(out.sizes());
   auto grads = torch::autograd::grad({out}, {q, k, v}, {dOut});
-  auto results =
-      runKernel("attention_grad", {q, k, v, out, dOut}, {q, k, v}, attrs);
+  std::vector<at::Tensor> gradOperands = {q, k, v, out, dOut};
+  if (bias.defined())
+    gradOperands.push_back(bias);
+  auto results = runKernel("attention_grad", gradOperands, {q, k, v}, attrs);
   ASSERT_EQ(results.size(), 3u);
   EXPECT_TRUE(close(results[0], grads[0]));
   EXPECT_TRUE(close(results[1], grads[1]));
@@ -401,9 +434,22 @@ void checkAttention(int64_t hq, int64_t hkv, int64_t s, int64_t skv,
 }
 
 TEST_F(KernelTest, AttentionCausalGQAAndGradMatchAutograd) {
-  checkAttention(/*hq=*/4, /*hkv=*/2, /*s=*/7, /*skv=*/7, /*causal=*/true);
-  checkAttention(/*hq=*/3, /*hkv=*/3, /*s=*/5, /*skv=*/5, /*causal=*/true);
-  checkAttention(/*hq=*/4, /*hkv=*/1, /*s=*/5, /*skv=*/9, /*causal=*/false);
+  checkAttention({/*hq=*/4, /*hkv=*/2, /*s=*/7, /*skv=*/7, /*causal=*/true});
+  checkAttention({/*hq=*/3, /*hkv=*/3, /*s=*/5, /*skv=*/5, /*causal=*/true});
+  checkAttention({/*hq=*/4, /*hkv=*/1, /*s=*/5, /*skv=*/9, /*causal=*/false});
+}
+
+TEST_F(KernelTest, AttentionWindowKeyLengthAndBiasMatchAutograd) {
+  // Sliding windows of 1, 3 and wider than the sequence.
+  for (int64_t window : {1, 3, 9})
+    checkAttention({4, 2, 7, 7, /*causal=*/true, window});
+  // Padded keys left out, with and without causality.
+  checkAttention({4, 2, 6, 6, /*causal=*/false, 0, /*keyLength=*/4});
+  checkAttention({2, 1, 6, 6, /*causal=*/true, 0, /*keyLength=*/5});
+  // ALiBi-like [1, Hq, 1, Skv], a key mask [B, 1, 1, Skv], a full bias.
+  checkAttention({4, 2, 5, 5, true, 0, -1, {1, 4, 1, 5}});
+  checkAttention({4, 4, 5, 7, false, 0, -1, {2, 1, 1, 7}});
+  checkAttention({4, 1, 5, 5, true, 2, 4, {2, 4, 5, 5}});
 }
 
 //===----------------------------------------------------------------------===//

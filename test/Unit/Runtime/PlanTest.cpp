@@ -584,21 +584,22 @@ TEST_F(PlanFileTest, RejectsBadMagic) {
 }
 
 TEST_F(PlanFileTest, RejectsOtherVersion) {
-  static_assert(kPlanVersion == 3, "update this test and the format docs");
-  // Version 2 had no data shapes, version 1 no mesh and no shard axes.
+  static_assert(kPlanVersion == 4, "update this test and the format docs");
+  // Version 3 had no attention bias, window or key length, version 2 no
+  // data shapes, version 1 no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
-  llvm::support::endian::write32le(&bytes[8], 2);
+  llvm::support::endian::write32le(&bytes[8], 3);
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 2, this runtime reads version 3; recompile "
+            path + ": plan version 3, this runtime reads version 4; recompile "
                    "with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 1);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 1, this runtime reads "
-                                "version 3; recompile with ds-compile");
-  llvm::support::endian::write32le(&bytes[8], 4);
-  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 4, this runtime reads "
-                                "version 3; recompile with ds-compile");
+                                "version 4; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 5);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 5, this runtime reads "
+                                "version 4; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {

@@ -40,9 +40,19 @@ LogicalResult AttentionGradOp::verify() {
     return emitOpError() << "query and value must have rank 4";
   auto forward = RankedTensorType::get({q[0], q[1], q[2], v[3]},
                                        getQuery().getType().getElementType());
-  if (failed(expectType(op, "output", getOutput().getType(), forward)))
+  if (failed(expectType(op, "output", getOutput().getType(), forward)) ||
+      failed(expectType(op, "grad_output", getGradOutput().getType(),
+                        forward)))
     return failure();
-  return expectType(op, "grad_output", getGradOutput().getType(), forward);
+  RankedTensorType bias =
+      getBias() ? cast<RankedTensorType>(getBias().getType())
+                : RankedTensorType();
+  std::string wrong =
+      checkAttentionOptions(getQuery().getType(), getKey().getType(), bias,
+                            getCausal(), getWindow(), getKeyLength());
+  if (!wrong.empty())
+    return emitOpError() << wrong;
+  return success();
 }
 
 LogicalResult LayerNormGradOp::verify() {

@@ -103,7 +103,7 @@ ShardingRule normRule(Operation *op, Value input, FactorKind leadingKind) {
 /// (just [hkv] without grouping). `repKind` is the kind of `rep`.
 struct AttentionFactors {
   AttentionFactors(ShardingRule &rule, Value query, Value key, Value value,
-                   FactorKind repKind) {
+                   Value bias, FactorKind repKind) {
     ArrayRef<int64_t> q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
     int64_t b = rule.addFactor(q[0]);
     int64_t hkv = rule.addFactor(k[1]);
@@ -122,8 +122,17 @@ struct AttentionFactors {
     this->key = {{b}, {hkv}, {skv}, {d}};
     this->value = {{b}, {hkv}, {skv}, {dv}};
     output = {{b}, queryHeads, {s}, {dv}};
+    // The bias has the scores' factors [B, Hq, S, Skv] where it does not
+    // broadcast.
+    if (bias) {
+      TensorFactors scores = {{b}, queryHeads, {s}, {skv}};
+      ArrayRef<int64_t> full = {q[0], q[1], q[2], k[2]};
+      for (auto [d, size] : llvm::enumerate(shapeOf(bias)))
+        this->bias.push_back(size == full[d] ? scores[d]
+                                             : SmallVector<int64_t, 2>());
+    }
   }
-  TensorFactors query, key, value, output;
+  TensorFactors query, key, value, output, bias;
   /// The query and key sequence factors.
   SmallVector<int64_t> sequences;
 };
@@ -292,42 +301,71 @@ ShardingRule EmbeddingGradOp::getShardingRule() {
 // Attention
 //===----------------------------------------------------------------------===//
 
-ShardingRule AttentionOp::getShardingRule() {
+namespace {
+/// The rule of an attention or its gradient. Padding at the end of the sequences (sequence
+/// parallelism on a length sp does not divide) never reaches real positions
+/// when it is causal, or when its keys are masked (the key length), and its
+/// queries are independent rows; q, k and v are zeroed there all the same,
+/// since a weight of 0 on a non-finite value would still poison the real
+/// rows, and the output gradient is zero there. Backward, the padded query
+/// rows then add nothing to the key and value gradients of real positions
+/// (their rows of dP and of rowsum(dO * O) are zero), so the forward's
+/// output is reused as it is.
+template <typename OpTy> ShardingRule attentionRule(OpTy op) {
+  constexpr bool backward = std::is_same_v<OpTy, AttentionGradOp>;
   ShardingRule rule;
-  AttentionFactors factors(rule, getQuery(), getKey(), getValue(),
-                           FactorKind::PassThrough);
+  // Backward, the key/value gradients sum over the query heads of a group.
+  AttentionFactors factors(
+      rule, op.getQuery(), op.getKey(), op.getValue(), op.getBias(),
+      backward ? FactorKind::ReductionSum : FactorKind::PassThrough);
   rule.operandDims = {factors.query, factors.key, factors.value};
+  rule.paddingValues = {0.0, 0.0, 0.0};
   rule.resultDims = {factors.output};
-  // Causal: real positions never see the padding at the end. Its q, k and
-  // v are zeroed all the same: a weight of 0 on a non-finite value would
-  // still poison the real rows.
-  if (getCausal()) {
-    rule.paddableFactors = factors.sequences;
-    rule.paddingValues = {0.0, 0.0, 0.0};
+  if (backward) {
+    // The forward's output as it is, and a zero output gradient.
+    rule.operandDims.append({factors.output, factors.output});
+    rule.paddingValues.append({std::nullopt, 0.0});
+    rule.resultDims = {factors.query, factors.key, factors.value};
   }
+  if (op.getBias()) {
+    rule.operandDims.push_back(factors.bias);
+    rule.paddingValues.push_back(0.0);
+  }
+  rule.paddableFactors = {factors.sequences[0]};
+  if (op.getCausal())
+    rule.paddableFactors.push_back(factors.sequences[1]);
+  else
+    rule.maskableFactors = {factors.sequences[1]};
   return rule;
 }
 
-// The key and value gradients add up over the query heads that share a
-// key/value head, so `rep` is a sum here (it passes through into the query
-// gradient).
+/// Records the real key length of an attention whose keys were padded.
+template <typename OpTy>
+void maskAttentionPadding(OpTy op, int64_t factor, int64_t realSize) {
+  ShardingRule rule = op.getShardingRule();
+  if (!llvm::is_contained(rule.maskableFactors, factor))
+    return;
+  int64_t length = realSize;
+  if (std::optional<int64_t> current = op.getKeyLength())
+    length = std::min(length, *current);
+  op.setKeyLength(length);
+}
+} // namespace
+
+ShardingRule AttentionOp::getShardingRule() {
+  return attentionRule(*this);
+}
+
+void AttentionOp::maskPadding(int64_t factor, int64_t realSize) {
+  maskAttentionPadding(*this, factor, realSize);
+}
+
 ShardingRule AttentionGradOp::getShardingRule() {
-  ShardingRule rule;
-  AttentionFactors factors(rule, getQuery(), getKey(), getValue(),
-                           FactorKind::ReductionSum);
-  rule.operandDims = {factors.query, factors.key, factors.value, factors.output,
-                      factors.output};
-  rule.resultDims = {factors.query, factors.key, factors.value};
-  // Causal, and with zero output gradient at padded positions, the padded
-  // queries add nothing to the key and value gradients of real positions
-  // (their rows of dP and of rowsum(dO * O) are zero, and the output there
-  // is finite since q, k and v are zeroed as in the forward, whose zeroed
-  // values these are), so the forward's output is reused as it is.
-  if (getCausal()) {
-    rule.paddableFactors = factors.sequences;
-    rule.paddingValues = {0.0, 0.0, 0.0, std::nullopt, 0.0};
-  }
-  return rule;
+  return attentionRule(*this);
+}
+
+void AttentionGradOp::maskPadding(int64_t factor, int64_t realSize) {
+  maskAttentionPadding(*this, factor, realSize);
 }
 
 //===----------------------------------------------------------------------===//

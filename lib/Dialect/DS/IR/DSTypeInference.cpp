@@ -360,10 +360,46 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
                              q.getDimSize(2), " and ", k.getDimSize(2));
   if (!(adaptor.getScale().convertToDouble() > 0))
     return fail<AttentionOp>(loc, "scale must be positive");
+  RankedTensorType bias =
+      adaptor.getBias() ? tensorType(adaptor.getBias()) : RankedTensorType();
+  std::string wrong =
+      checkAttentionOptions(q, k, bias, adaptor.getCausal(),
+                            adaptor.getWindow(), adaptor.getKeyLength());
+  if (!wrong.empty())
+    return fail<AttentionOp>(loc, wrong);
   inferred.push_back(RankedTensorType::get(
       {q.getDimSize(0), q.getDimSize(1), q.getDimSize(2), v.getDimSize(3)},
       q.getElementType()));
   return success();
+}
+
+std::string mlir::ds::checkAttentionOptions(RankedTensorType query,
+                                            RankedTensorType key,
+                                            RankedTensorType bias, bool causal,
+                                            std::optional<int64_t> window,
+                                            std::optional<int64_t> keyLength) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  int64_t skv = key.getDimSize(2);
+  if (bias) {
+    SmallVector<int64_t> scores = {query.getDimSize(0), query.getDimSize(1),
+                                   query.getDimSize(2), skv};
+    bool fits = bias.getRank() == 4 &&
+                llvm::all_of(llvm::zip(bias.getShape(), scores), [](auto p) {
+                  return std::get<0>(p) == 1 ||
+                         std::get<0>(p) == std::get<1>(p);
+                });
+    if (!fits)
+      os << "bias " << bias << " does not broadcast to the scores "
+         << shapeString(scores);
+    else if (bias.getElementType() != query.getElementType())
+      os << "bias element type differs from the query's";
+  }
+  if (text.empty() && window && (*window < 1 || !causal))
+    os << "window " << *window << " must be at least 1 and needs causal";
+  if (text.empty() && keyLength && (*keyLength < 1 || *keyLength > skv))
+    os << "key_length " << *keyLength << " must lie in [1, " << skv << "]";
+  return text;
 }
 
 LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,

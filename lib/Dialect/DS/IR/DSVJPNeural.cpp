@@ -302,15 +302,20 @@ LogicalResult AttentionOp::buildVJP(OpBuilder &builder,
                                     SmallVectorImpl<Value> &operandGrads) {
   Value grad = resultGrads.front();
   if (!grad) {
-    operandGrads.append(3, Value());
+    operandGrads.append(getNumOperands(), Value());
     return success();
   }
   auto grads = AttentionGradOp::create(
       builder, getLoc(),
       TypeRange{getQuery().getType(), getKey().getType(), getValue().getType()},
-      getQuery(), getKey(), getValue(), getResult(), grad, getCausalAttr(),
-      getScaleAttr());
+      getQuery(), getKey(), getValue(), getResult(), grad, getBias(),
+      getCausalAttr(), getWindowAttr(), getKeyLengthAttr(), getScaleAttr());
   operandGrads.append(grads->result_begin(), grads->result_end());
+  // The bias gets none: -ds-recognize-attention forms biased attentions only
+  // from biases that no trainable parameter reaches, and -ds-autodiff stops
+  // at an active operand without a gradient.
+  if (getBias())
+    operandGrads.push_back(Value());
   return success();
 }
 

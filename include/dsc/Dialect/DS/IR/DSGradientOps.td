@@ -14,13 +14,16 @@
 //===----------------------------------------------------------------------===//
 
 def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
+                              ["maskPadding"]>]> {
   let summary = "gradients of `ds.attention`";
   let description = [{
     Given the forward operands, the forward `output` and its gradient
     `grad_output`, returns the gradients of `query`, `key` and `value`, each
     of its operand's type. With grouped-query attention the key and value
-    gradients sum over the query heads that share a key/value head.
+    gradients sum over the query heads that share a key/value head. `bias`,
+    `causal`, `window`, `key_length` and `scale` are the forward's; the bias
+    gets no gradient.
 
     ```mlir
     %dq, %dk, %dv = ds.attention_grad %q, %k, %v, %o, %do causal scale = 0.25
@@ -31,17 +34,20 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
 
     **Constraints:**
     - the results have the types of `query`, `key` and `value`;
-    - `output` and `grad_output` have the type of the forward result.
+    - `output` and `grad_output` have the type of the forward result;
+    - `bias`, `window` and `key_length` satisfy the forward's constraints.
   }];
   let arguments = (ins DS_FloatTensor:$query, DS_FloatTensor:$key,
                    DS_FloatTensor:$value, DS_FloatTensor:$output,
-                   DS_FloatTensor:$grad_output, UnitAttr:$causal,
-                   F64Attr:$scale);
+                   DS_FloatTensor:$grad_output, Optional<DS_FloatTensor>:$bias,
+                   UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
+                   OptionalAttr<I64Attr>:$key_length, F64Attr:$scale);
   let results = (outs DS_FloatTensor:$grad_query, DS_FloatTensor:$grad_key,
                       DS_FloatTensor:$grad_value);
   let assemblyFormat = [{
     $query `,` $key `,` $value `,` $output `,` $grad_output
-    (`causal` $causal^)? `scale` `=` $scale attr-dict `:`
+    (`bias` $bias^)? (`causal` $causal^)? (`window` `=` $window^)?
+    (`key_length` `=` $key_length^)? `scale` `=` $scale attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;

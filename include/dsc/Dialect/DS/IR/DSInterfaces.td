@@ -74,7 +74,15 @@ def DS_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
         its new types. Most ops have no such attribute.
       }],
       "void", "localizeAttributes", (ins), /*methodBody=*/[{}],
-      /*defaultImplementation=*/[{ return; }]>
+      /*defaultImplementation=*/[{ return; }]>,
+    InterfaceMethod<[{
+        Called by the sequence padding for a factor of the rule's
+        `maskableFactors` that it grew at its end: positions at or beyond
+        `realSize` are padding, which the op must leave out from now on
+        (attention records the real key length).
+      }],
+      "void", "maskPadding", (ins "int64_t":$factor, "int64_t":$realSize),
+      /*methodBody=*/[{}], /*defaultImplementation=*/[{ return; }]>
   ];
 }
 

@@ -215,19 +215,32 @@ def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
 
 def DS_AttentionOp : DS_Op<"attention", [Pure,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
-  let summary = "scaled dot-product attention, optionally causal, with GQA";
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
+                              ["maskPadding"]>]> {
+  let summary = "scaled dot-product attention: causal, windowed, biased, GQA";
   let description = [{
-    `softmax(q · kᵀ · scale [+ causal mask]) · v` per batch and head.
+    `softmax(q · kᵀ · scale [+ bias] [+ mask]) · v` per batch and head.
     `query` is [B, Hq, S, D], `key` [B, Hkv, Skv, D] and `value`
     [B, Hkv, Skv, Dv]; query head `h` attends with key/value head
-    `h / (Hq / Hkv)` (grouped-query attention). With `causal`, position `i`
-    attends to positions `j <= i`. The result is [B, Hq, S, Dv].
+    `h / (Hq / Hkv)` (grouped-query attention). The result is [B, Hq, S, Dv].
+
+    - `bias`, if present, is added to the scaled scores: [B, Hq, S, Skv] or
+      any shape that broadcasts to it with the same rank (ALiBi's
+      [1, Hq, 1, Skv], a key-padding mask [B, 1, 1, Skv]). It gets no
+      gradient: an attention whose bias depends on a trainable parameter
+      is not formed.
+    - With `causal`, position `i` attends to positions `j <= i`; with a
+      `window` W as well, to `i - W < j <= i` (sliding-window attention).
+    - With `key_length` N, keys at positions `j >= N` are masked out (the
+      padding that sequence parallelism adds at the end of a sequence).
 
     ```mlir
     %o = ds.attention %q, %k, %v causal scale = 0.25
         : (tensor<2x8x16x16xf32>, tensor<2x2x16x16xf32>, tensor<2x2x16x16xf32>)
           -> tensor<2x8x16x16xf32>
+    %w = ds.attention %q, %k, %v bias %alibi causal window = 4 scale = 0.25
+        : (tensor<2x8x16x16xf32>, tensor<2x2x16x16xf32>, tensor<2x2x16x16xf32>,
+           tensor<1x8x1x16xf32>) -> tensor<2x8x16x16xf32>
     ```
 
     **Constraints:**
@@ -236,15 +249,32 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
     - `query` and `key` agree on the head dimension;
     - `Hkv` is positive and `Hq` is a multiple of it;
     - with `causal`, `S` equals `Skv`;
+    - `bias` broadcasts to [B, Hq, S, Skv];
+    - `window` is at least 1 and needs `causal`;
+    - `key_length` is between 1 and `Skv`;
     - `scale` is positive.
   }];
   let arguments = (ins DS_FloatTensor:$query, DS_FloatTensor:$key,
-                   DS_FloatTensor:$value, UnitAttr:$causal, F64Attr:$scale);
+                   DS_FloatTensor:$value, Optional<DS_FloatTensor>:$bias,
+                   UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
+                   OptionalAttr<I64Attr>:$key_length, F64Attr:$scale);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`causal` $causal^)? `scale` `=` $scale
-    attr-dict `:` functional-type(operands, results)
+    $query `,` $key `,` $value (`bias` $bias^)? (`causal` $causal^)?
+    (`window` `=` $window^)? (`key_length` `=` $key_length^)?
+    `scale` `=` $scale attr-dict `:` functional-type(operands, results)
   }];
+  let builders = [
+    // Plain (or causal) attention without bias, window or key length.
+    OpBuilder<(ins "::mlir::Value":$query, "::mlir::Value":$key,
+                   "::mlir::Value":$value, "bool":$causal,
+                   "const ::llvm::APFloat &":$scale), [{
+      build($_builder, $_state, query, key, value, /*bias=*/::mlir::Value(),
+            causal ? $_builder.getUnitAttr() : ::mlir::UnitAttr(),
+            /*window=*/::mlir::IntegerAttr(), /*key_length=*/::mlir::IntegerAttr(),
+            $_builder.getF64FloatAttr(scale.convertToDouble()));
+    }]>
+  ];
   let extraClassDeclaration = [{
     int64_t getNumQueryHeads() {
       return getQuery().getType().getDimSize(1);

@@ -18,4 +18,19 @@
 #define GET_OP_CLASSES
 #include "dsc/Dialect/DS/IR/DSOps.h.inc"
 
+#include <optional>
+#include <string>
+
+namespace mlir::ds {
+/// Checks the options of an attention, forward or backward, with `query`
+/// [B, Hq, S, D] and `key` [B, Hkv, Skv, D]: that `bias` (null if absent)
+/// broadcasts to [B, Hq, S, Skv] in the query's element type, that `window`
+/// is at least 1 and comes with `causal`, and that `keyLength` lies in
+/// [1, Skv]. Returns what is wrong, or an empty string.
+std::string checkAttentionOptions(RankedTensorType query, RankedTensorType key,
+                                  RankedTensorType bias, bool causal,
+                                  std::optional<int64_t> window,
+                                  std::optional<int64_t> keyLength);
+} // namespace mlir::ds
+
 #endif // DSC_DIALECT_DS_IR_DSOPS_H

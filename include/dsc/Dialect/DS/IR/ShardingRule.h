@@ -57,6 +57,10 @@ struct ShardingRule {
   /// divides): factors that must be whole but whose padded positions never
   /// reach results at real positions (causal attention's sequences).
   llvm::SmallVector<int64_t> paddableFactors;
+  /// For sequence padding: factors that must be whole but whose padding the
+  /// op leaves out once told the real size (`maskPadding`): the keys of
+  /// attention, by its key length.
+  llvm::SmallVector<int64_t> maskableFactors;
   /// For sequence padding: per operand, the value its padded positions must
   /// hold for the op to stay exact (the loss's labels: `ignore_index`), or
   /// none where the kinds of its factors decide (a sum masks with 0). May be

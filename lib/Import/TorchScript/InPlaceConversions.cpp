@@ -1,0 +1,171 @@
+//===- InPlaceConversions.cpp - functionalising aten in-place ops ---------===//
+//
+// Tracing records `x += y` as `aten::add_(%x, %y, 1)`, which writes into the
+// tensor `%x`. The ds dialect has value semantics, so such an op is imported
+// as its out-of-place form and the result becomes the value of the written
+// tensor for every later node: of the op's own output and of every value that
+// is the very same tensor object. That is exact as long as nothing else sees
+// the memory written to. The example run shows PyTorch's real aliasing (the
+// importer runs every node on real tensors), so the check is direct: the
+// target must not share memory with a parameter, buffer or model input (the
+// write would outlive the step) nor with another tensor used after the op (a
+// view of it or the tensor it views would see the change).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConversionUtils.h"
+
+using namespace mlir;
+using namespace dsc::ts;
+
+namespace {
+
+/// Whether `value` (a tensor, or a list or tuple holding some) shares memory
+/// with `tensor`.
+bool sharesMemory(const c10::IValue &value, const at::Tensor &tensor) {
+  if (value.isTensor())
+    return value.toTensor().defined() && value.toTensor().is_alias_of(tensor);
+  if (value.isList())
+    return llvm::any_of(value.toListRef(), [&](const c10::IValue &element) {
+      return sharesMemory(element, tensor);
+    });
+  if (value.isTuple())
+    return llvm::any_of(value.toTupleRef().elements(),
+                        [&](const c10::IValue &element) {
+                          return sharesMemory(element, tensor);
+                        });
+  return false;
+}
+
+bool isSameTensor(const c10::IValue &value, const at::Tensor &tensor) {
+  return value.isTensor() &&
+         value.toTensor().unsafeGetTensorImpl() == tensor.unsafeGetTensorImpl();
+}
+
+/// The first node after `node` that reads `value` (the graph's return node
+/// if only that does), or null.
+const torch::jit::Node *laterUser(const torch::jit::Value *value,
+                                  const torch::jit::Node *node) {
+  const torch::jit::Node *ret = node->owningGraph()->return_node();
+  const torch::jit::Node *first = nullptr;
+  for (const torch::jit::Use &use : value->uses()) {
+    if (use.user != ret && !use.user->isAfter(node))
+      continue;
+    if (!first || first == ret || (use.user != ret && use.user->isBefore(first)))
+      first = use.user;
+  }
+  return first;
+}
+
+/// The values defined before `node`: the graph's inputs and the outputs of
+/// the nodes before it.
+std::vector<const torch::jit::Value *>
+valuesBefore(const torch::jit::Node *node) {
+  const torch::jit::Graph &graph = *node->owningGraph();
+  std::vector<const torch::jit::Value *> values(graph.inputs().begin(),
+                                                graph.inputs().end());
+  for (const torch::jit::Node *before : graph.nodes()) {
+    if (before == node)
+      break;
+    values.insert(values.end(), before->outputs().begin(),
+                  before->outputs().end());
+  }
+  return values;
+}
+
+std::string opName(const ImporterState &s) {
+  return s.node->kind().toQualString();
+}
+
+/// Makes the result of the in-place node the value of the tensor it wrote:
+/// of every value that is that very tensor object, for the nodes after it.
+void rebindWritten(ImporterState &s) {
+  Imported result = s.lookup(s.node->output());
+  at::Tensor written = s.shadowOf(s.node->inputs()[0]).toTensor();
+  for (auto &[value, example] : s.shadow)
+    if (isSameTensor(example, written))
+      s.values[value] = result;
+}
+
+/// An in-place op whose out-of-place form (its kind without the trailing
+/// `_`) has a conversion: converted as that, then made the written tensor's
+/// value.
+void functionalize(ImporterState &s) {
+  std::string kind = opName(s);
+  kind.pop_back();
+  Conversion outOfPlace = findConversion(kind);
+  if (!outOfPlace)
+    s.fail("unsupported PyTorch op '" + opName(s) + "'");
+  outOfPlace(s);
+  rebindWritten(s);
+}
+
+/// `copy_(self, src, non_blocking)`: `src` in `self`'s dtype and shape.
+void copy(ImporterState &s) {
+  RankedTensorType type = s.outputType();
+  Value src = s.tensorInputAs(1, s.outputScalarType());
+  if (src.getType() != type)
+    src = ds::BroadcastOp::create(s.builder, s.loc, type, src);
+  s.bindOutput(0, src);
+  rebindWritten(s);
+}
+
+} // namespace
+
+bool dsc::ts::writesToSelf(const torch::jit::Node *node) {
+  const c10::FunctionSchema *schema = node->maybeSchema();
+  if (!schema || schema->arguments().empty())
+    return false;
+  const c10::AliasInfo *alias = schema->arguments()[0].alias_info();
+  return alias && alias->isWrite();
+}
+
+void dsc::ts::prepareInPlace(ImporterState &s, bool folded) {
+  const c10::IValue &target = s.shadowOf(s.node->inputs()[0]);
+  if (!target.isTensor())
+    return;
+  const at::Tensor &written = target.toTensor();
+  for (const at::Tensor &tensor : s.persistent)
+    if (tensor.is_alias_of(written))
+      s.fail("in-place '" + opName(s) +
+             "' writes to a parameter, buffer or model input (or a view of "
+             "one): the change would outlive the training step; use the "
+             "out-of-place form");
+  if (folded)
+    return;
+  for (const torch::jit::Value *value : valuesBefore(s.node)) {
+    auto example = s.shadow.find(value);
+    if (example == s.shadow.end() || isSameTensor(example->second, written) ||
+        !sharesMemory(example->second, written))
+      continue;
+    if (const torch::jit::Node *user = laterUser(value, s.node))
+      s.fail("in-place '" + opName(s) +
+             "' writes to a tensor that shares memory with another tensor "
+             "used later (a view of it or the tensor it views; used " +
+             (user->kind() == c10::prim::Return
+                  ? std::string("as the result")
+                  : "at " + describeLocation(user)) +
+             "): dsc imports in-place ops only on tensors nothing else sees; "
+             "use the out-of-place form");
+  }
+  // The example run is about to change the target: constants that hold its
+  // memory become ds constants of their current value first.
+  for (const torch::jit::Value *input : s.node->inputs()) {
+    Imported imported = s.lookup(input);
+    if (imported.isConstant() && imported.constant().isTensor() &&
+        imported.constant().toTensor().is_alias_of(written))
+      s.values[input] = Imported{s.asTensor(imported)};
+  }
+}
+
+void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
+  for (const char *name :
+       {"aten::add_", "aten::sub_", "aten::mul_", "aten::div_",
+        "aten::masked_fill_", "aten::neg_", "aten::exp_", "aten::log_",
+        "aten::sqrt_", "aten::rsqrt_", "aten::tanh_", "aten::relu_",
+        "aten::silu_", "aten::sigmoid_", "aten::pow_", "aten::clamp_",
+        "aten::clamp_min_", "aten::clamp_max_", "aten::tril_", "aten::triu_",
+        "aten::dropout_"})
+    table[name] = functionalize;
+  table["aten::copy_"] = copy;
+}

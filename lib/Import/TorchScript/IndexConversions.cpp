@@ -1,0 +1,130 @@
+//===- IndexConversions.cpp - aten indexing by constant tensors to ds -----===//
+//
+// Advanced indexing by index tensors that are compile-time constants
+// (`x[:, :, [0, 2]]`, `qkv[..., [-2], :]`, `index_select` with a constant
+// index): the chosen positions are known at import, so they become slices,
+// and where they do not step evenly, a concatenation of slices. The gradient
+// of a slice pads and that of a concatenation splits, which sums the gradient
+// of a position chosen twice as PyTorch's index backward (an accumulating
+// index_put) does. Indices computed from the data and boolean masks, whose
+// result shape depends on the data, are refused: dsc has no gather op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConversionUtils.h"
+
+using namespace mlir;
+using namespace dsc::ts;
+
+namespace {
+
+/// The positions that the constant `index` picks along a dimension of
+/// `size`, in the order of its elements, negative ones counted from the end.
+std::vector<int64_t> positionsOf(ImporterState &s, const at::Tensor &index,
+                                 int64_t size) {
+  std::string op = s.node->kind().toQualString();
+  if (index.scalar_type() == c10::ScalarType::Bool ||
+      index.scalar_type() == c10::ScalarType::Byte)
+    s.fail(op + " with a boolean mask is not supported: the shape of its "
+                "result depends on the mask's values");
+  if (!at::isIntegralType(index.scalar_type(), /*includeBool=*/false))
+    s.fail(op + " with an index tensor of dtype " +
+           std::string(c10::toString(index.scalar_type())));
+  if (index.numel() == 0)
+    s.fail(op + " with an empty index tensor is not supported");
+  at::Tensor flat = index.to(c10::ScalarType::Long).contiguous().flatten();
+  std::vector<int64_t> positions(flat.data_ptr<int64_t>(),
+                                 flat.data_ptr<int64_t>() + flat.numel());
+  for (int64_t &p : positions) {
+    if (p < -size || p >= size)
+      s.fail(op + ": index " + llvm::Twine(p) +
+             " is out of range for a dimension of size " + llvm::Twine(size));
+    if (p < 0)
+      p += size;
+  }
+  return positions;
+}
+
+/// `self` restricted to `positions` along `dim`, in their order: one strided
+/// slice when they step evenly forward, otherwise the concatenation of the
+/// runs of consecutive positions (a repeated or backward position starts a
+/// new run).
+Value pick(ImporterState &s, Value self, int64_t dim,
+           ArrayRef<int64_t> positions) {
+  int64_t step = positions.size() > 1 ? positions[1] - positions[0] : 1;
+  bool even = step > 0;
+  for (size_t i = 1; even && i < positions.size(); ++i)
+    even = positions[i] - positions[i - 1] == step;
+  if (even)
+    return sliceDim(s, self, dim, positions.front(), positions.back() + 1,
+                    step);
+  SmallVector<Value> runs;
+  for (size_t begin = 0; begin < positions.size();) {
+    size_t end = begin + 1;
+    while (end < positions.size() && positions[end] == positions[end - 1] + 1)
+      ++end;
+    runs.push_back(
+        sliceDim(s, self, dim, positions[begin], positions[end - 1] + 1, 1));
+    begin = end;
+  }
+  return ds::ConcatOp::create(s.builder, s.loc, runs, dim);
+}
+
+/// The index tensor that input `i` holds: a constant, or a failure naming
+/// why not.
+at::Tensor constantIndex(ImporterState &s, const Imported &imported) {
+  if (imported.isConstant() && imported.constant().isTensor())
+    return imported.constant().toTensor();
+  s.fail(std::string(s.node->kind().toQualString()) +
+         " with an index tensor computed from the model's inputs is not "
+         "supported (dsc has no gather op); only constant indices are");
+}
+
+/// `index(self, indices)`: `indices` holds an optional tensor per leading
+/// dimension of `self` (None leaves a dimension whole). One index tensor
+/// picks positions along its dimension; its shape replaces that dimension.
+void index(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  const Imported &list = s.lookup(s.node->inputs()[1]);
+  std::vector<Imported> entries;
+  if (list.isList()) {
+    entries = list.list();
+  } else if (list.isConstant() && list.constant().isList()) {
+    for (const c10::IValue &entry : list.constant().toListRef())
+      entries.push_back(Imported{entry});
+  } else {
+    s.fail("aten::index expects a list of optional index tensors");
+  }
+  std::optional<int64_t> dim;
+  for (auto [d, entry] : llvm::enumerate(entries)) {
+    if (entry.isConstant() && entry.constant().isNone())
+      continue;
+    if (dim)
+      s.fail("aten::index with index tensors for several dimensions "
+             "(broadcast advanced indexing) is not supported");
+    dim = d;
+  }
+  if (!dim)
+    return s.bindOutput(0, self);
+  at::Tensor indexTensor = constantIndex(s, entries[*dim]);
+  std::vector<int64_t> positions =
+      positionsOf(s, indexTensor, typeOf(self).getDimSize(*dim));
+  s.bindOutput(0, reshape(s, pick(s, self, *dim, positions), s.outputType()));
+}
+
+/// `index_select(self, dim, index)` with a constant 0-d or 1-d `index`.
+void indexSelect(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t dim = s.normalizeDim(s.intInput(1), typeOf(self).getRank());
+  at::Tensor indexTensor = constantIndex(s, s.lookup(s.node->inputs()[2]));
+  std::vector<int64_t> positions =
+      positionsOf(s, indexTensor, typeOf(self).getDimSize(dim));
+  s.bindOutput(0, reshape(s, pick(s, self, dim, positions), s.outputType()));
+}
+
+} // namespace
+
+void dsc::ts::addIndexConversions(llvm::StringMap<Conversion> &table) {
+  table["aten::index"] = index;
+  table["aten::index_select"] = indexSelect;
+}

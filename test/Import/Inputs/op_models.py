@@ -1,0 +1,187 @@
+"""Writes small TorchScript models that exercise one family of aten ops each,
+with a batch for ds-run and test/e2e/Inputs/reference.py:
+
+  python op_models.py MODE OUT.pt [BATCH.safetensors]
+
+Every model is `forward(tokens, labels) -> loss`: embeddings turn the token
+ids into activations, the ops under test transform them, and a linear head
+with cross-entropy makes the loss. The embedding tables hold multiples of
+1/4, so that comparisons, maxima and clamps meet ties often: the gradients
+there must split exactly as PyTorch's do. The modes whose names start with
+`bad-` must be rejected by ds-import; each marks the rejected line.
+"""
+
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
+import dsc_save  # noqa: E402
+import safetensors_io  # noqa: E402
+
+B, S, D, V = 2, 8, 8, 16
+
+
+class Base(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        g = torch.Generator().manual_seed(0)
+        self.emb = torch.nn.Embedding(V, D)
+        self.emb2 = torch.nn.Embedding(V, D)
+        self.head = torch.nn.Linear(D, V)
+        with torch.no_grad():
+            for table in (self.emb.weight, self.emb2.weight):
+                table.copy_(torch.randint(-4, 5, table.shape, generator=g) / 4.0)
+
+    def loss(self, h, labels):
+        return F.cross_entropy(self.head(h).flatten(0, 1), labels.flatten())
+
+
+class Baddbmm(Base):
+    def forward(self, tokens, labels):
+        q, k = self.emb(tokens), self.emb2(labels)
+        bias = self.emb2(tokens).sum(-1, keepdim=True)
+        s1 = torch.baddbmm(bias, q, k.transpose(1, 2), beta=0.5, alpha=2.0)
+        s2 = bias.baddbmm(batch1=q, batch2=k.transpose(1, 2), beta=1.0, alpha=1.0)
+        # beta = 0: PyTorch does not read the NaN input at all.
+        s3 = torch.baddbmm(bias * float("nan"), q, k.transpose(1, 2), beta=0.0, alpha=0.25)
+        return self.loss((s1 + s2 + s3).softmax(-1) @ k, labels)
+
+
+class InPlace(Base):
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        h += self.emb2(labels)
+        h /= 3.0
+        h -= 0.5
+        h *= self.head.weight[0]
+        h.masked_fill_((tokens < 5).unsqueeze(-1), 0.25)
+        g = h.relu_()
+        t = torch.zeros(B, S, D)
+        t.copy_(h).add_(1.0).mul_(2.0)
+        u = (h * 2.0).view(B, S * D)
+        u.sub_(0.125)  # a view, but nothing else sees its base
+        return self.loss(g + t + u.view(B, S, D), labels)
+
+
+class BadBuffer(Base):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("count", torch.zeros(1))
+
+    def forward(self, tokens, labels):
+        self.count.add_(1.0)  # the rejected line
+        return self.loss(self.emb(tokens) * self.count, labels)
+
+
+class BadInput(Base):
+    def forward(self, tokens, labels):
+        tokens.remainder_(V)  # the rejected line
+        return self.loss(self.emb(tokens), labels)
+
+
+class BadView(Base):
+    def forward(self, tokens, labels):
+        h = self.emb(tokens) * 2.0
+        row = h[:, 0]
+        row.add_(1.0)  # the rejected line: h sees the change
+        return self.loss(h, labels)
+
+
+class BadViewed(Base):
+    def forward(self, tokens, labels):
+        h = self.emb(tokens) * 2.0
+        flat = h.view(B * S * D)
+        h.mul_(3.0)  # the rejected line: flat sees the change
+        return self.loss(h + flat.view(B, S, D), labels)
+
+
+class MinMax(Base):
+    def forward(self, tokens, labels):
+        a, b = self.emb(tokens), self.emb2(labels)
+        h = torch.max(a, b) + 2.0 * torch.min(a, b)
+        h = h + 3.0 * torch.maximum(a, b) + 4.0 * torch.minimum(a, b)
+        # OPT's clamp: the bound is a 0-d tensor.
+        h = h + torch.max(a, torch.tensor(0.0)) + torch.min(b, torch.tensor(0.25))
+        h = h + a.clamp(min=-0.25, max=0.5) + torch.clamp(a, min=b) + a.clamp_min(0.0)
+        h = h + torch.clamp(b, max=a) + a.clamp_max(0.25) + torch.clamp(b, -0.5, 0.75)
+        h = h + a.max() + b.min() + a.amin(-1, keepdim=True) + b.amax(1, keepdim=True)
+        # Integers take a choice (no gradient).
+        h = h + self.emb(torch.min(tokens, labels)) + self.emb2(torch.max(tokens, labels))
+        return self.loss(h, labels)
+
+
+class BadMaxDim(Base):
+    def forward(self, tokens, labels):
+        values, _ = torch.max(self.emb(tokens), dim=-1, keepdim=True)  # the rejected line
+        return self.loss(self.emb(tokens) * values, labels)
+
+
+class Transpose(Base):
+    def forward(self, tokens, labels):
+        a = self.emb(tokens)  # [B, S, D]
+        sq = a[0]  # [S, D], S == D
+        h = a + a.T.T + a.mT.mT + a.adjoint().transpose(1, 2)
+        h = h + a.swapaxes(0, 1).swapdims(1, 0) + a.movedim(0, 2).permute(2, 0, 1)
+        h = h + a.movedim((0, 1), (2, 0)).movedim((2, 0), (0, 1))
+        h = h + (sq.T @ sq.t()).unsqueeze(0) + a @ self.head.weight[:D].T
+        return self.loss(h, labels)
+
+
+class Index(Base):
+    def forward(self, tokens, labels):
+        a = self.emb(tokens)  # [B, S, D]
+        h = a[..., [-2]] + a[:, [0, 2, 4, 6]].sum(1, keepdim=True)
+        h = h + a[:, :, [3, 1, 1, 2, 7, 0, 6, 5]]
+        h = h + a[:, torch.tensor([[0, 1], [7, 6]])].sum(2)[:, :1]
+        h = h + a.index_select(2, torch.tensor([5, 0, 1, 2, 3, 4, 6, 7]))
+        heads = a.view(B, S, 2, D // 2)
+        h = h + torch.cat([heads[..., [-2], :], heads[..., [-1], :]], -1).flatten(2)
+        return self.loss(h, labels)
+
+
+class BadMask(Base):
+    def forward(self, tokens, labels):
+        a = self.emb(tokens)
+        picked = a[:, torch.tensor([True, False] * (S // 2))]  # the rejected line
+        return self.loss(picked.repeat(1, 2, 1), labels)
+
+
+class BadDataIndex(Base):
+    def forward(self, tokens, labels):
+        picked = self.emb.weight[tokens[0]]  # the rejected line
+        return self.loss(picked.expand(B, S, D), labels)
+
+
+class BadTwoIndices(Base):
+    def forward(self, tokens, labels):
+        a = self.emb(tokens)
+        picked = a[[0, 1], [1, 2]]  # the rejected line
+        return self.loss(picked.unsqueeze(1).expand(B, S, D), labels)
+
+
+MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
+         "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
+         "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
+         "index": Index, "bad-mask": BadMask, "bad-data-index": BadDataIndex,
+         "bad-two-indices": BadTwoIndices}
+
+
+def main(mode, out, batch_out=None):
+    torch.manual_seed(0)
+    model = MODES[mode]()
+    g = torch.Generator().manual_seed(1)
+    inputs = {"tokens": torch.randint(0, V, (B, S), generator=g),
+              "labels": torch.randint(0, V, (B, S), generator=g)}
+    # Tracing runs forward, which may write to its inputs: trace on copies.
+    traced = torch.jit.trace(model, tuple(t.clone() for t in inputs.values()),
+                             check_trace=False)
+    dsc_save.save(traced, out, inputs)
+    if batch_out:
+        safetensors_io.save(inputs, batch_out)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
