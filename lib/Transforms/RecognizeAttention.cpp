@@ -1,15 +1,34 @@
 //===- RecognizeAttention.cpp - -ds-recognize-attention -------------------===//
 //
-// Matches `softmax(q · kᵀ · scale [+ mask]) · v` backwards from the softmax
-// and replaces the final product with one `ds.attention`. Masks are judged
-// by their constant values, never by how they were written, so any code that
-// produces the causal pattern is recognised and anything else is left alone.
+// Matches `softmax(scores) · v` backwards from the softmax, where the scores
+// are `q · kᵀ` under any nesting of what real code puts around them:
+// scales (on the product, on q or on k, before or after the mask),
+// additive or selecting masks, additive biases (ALiBi, key-padding masks),
+// a clamp at `finfo.min`, element type conversions, and reshapes between
+// [B, H, S, Skv] and the [B·H, S, Skv] of 3-D `bmm`/`baddbmm` code. The
+// final product becomes one `ds.attention`:
+//
+// - constant masks with the causal or sliding-window pattern (judged by
+//   their values: AttentionMasks.h) become `causal` and `window`;
+// - everything else that is added becomes the bias operand, scaled by the
+//   scales applied after it, and a selecting mask that is not constant
+//   becomes the bias `select(keep, 0, fill)`; a bias that a trainable
+//   parameter reaches is not taken (ds.attention gives it no gradient);
+// - a clamp `max(x, m)` with m <= -1e30 changes nothing when no row of the
+//   scores is fully masked, which is proven from a causal mask and finite
+//   biases; otherwise the attention is left alone.
+//
+// Anything not understood leaves the ops as they are: they stay exact, only
+// slower and with the [S, Skv] scores in memory.
 //
 //===----------------------------------------------------------------------===//
+
+#include "AttentionMasks.h"
 
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -26,10 +45,7 @@ using namespace mlir::ds;
 
 namespace {
 
-/// Masked entries: -inf, or a float so negative that its exponential is 0.
-bool isMaskedValue(const APFloat &v) {
-  return v.isNegative() && (v.isInfinity() || v.convertToDouble() <= -1e30);
-}
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 /// Skips element type conversions.
 Value skipConverts(Value v) {
@@ -41,85 +57,229 @@ Value skipConverts(Value v) {
 /// The constant a value holds, if it is a `ds.constant`.
 DenseElementsAttr constantOf(Value v) {
   DenseElementsAttr attr;
-  if (matchPattern(v, m_Constant(&attr)))
+  if (matchPattern(skipConverts(v), m_Constant(&attr)))
     return attr;
   return {};
 }
 
-/// The value of a constant that holds one number everywhere.
+/// The value of a float constant that holds one number everywhere.
 std::optional<double> splatValue(Value v) {
-  DenseElementsAttr attr = constantOf(skipConverts(v));
+  DenseElementsAttr attr = constantOf(v);
   if (!attr || !attr.isSplat() || !isa<FloatType>(attr.getElementType()))
     return std::nullopt;
   return attr.getSplatValue<APFloat>().convertToDouble();
 }
 
-/// Checks that `mask` is an [..., S, S] constant whose every [S, S] slice
-/// satisfies `isMasked(i, j) == (j > i)` for the given element predicate.
-template <typename T, typename Pred>
-bool hasCausalPattern(DenseElementsAttr mask, int64_t s, Pred isMaskedAt) {
-  ArrayRef<int64_t> shape = mask.getType().getShape();
-  if (shape.size() < 2 || shape[shape.size() - 2] != s || shape.back() != s)
-    return false;
-  int64_t index = 0;
-  for (T value : mask.getValues<T>()) {
-    int64_t i = (index / s) % s, j = index % s;
-    if (isMaskedAt(value) != (j > i))
-      return false;
-    ++index;
+/// Whether a trainable parameter of the function reaches `v`.
+bool reachedByParameter(Value v) {
+  SmallVector<Value> work = {v};
+  DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value x = work.pop_back_val();
+    if (!seen.insert(x).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(x)) {
+      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      if (!func || func.getArgAttr(arg.getArgNumber(), "ds.trainable"))
+        return true;
+      continue;
+    }
+    for (Value operand : x.getDefiningOp()->getOperands())
+      work.push_back(operand);
   }
-  return true;
+  return false;
 }
 
-/// The result of matching the scores' mask.
-struct MaskMatch {
-  Value scores;
-  bool causal = false;
+/// A term added to the scores: `value` times `factor` (the scales applied
+/// after it), in the scores' shape of the place where it was added. A mask
+/// selected by a condition that is not constant is the term
+/// `select(cond, 0, fill)` (`keepWhen` true) or `select(cond, fill, 0)`.
+struct Bias {
+  Value value;
+  double factor = 1.0;
+  RankedTensorType frame;
+  /// Proven finite (a constant without infinities, or a select between
+  /// zero and a finite fill).
+  bool finite = false;
+  Value cond;
+  bool keepWhen = true;
+  double fill = 0.0;
+  /// The term's own shape.
+  ArrayRef<int64_t> shape() const {
+    return typeOf(cond ? cond : value).getShape();
+  }
 };
 
-/// Peels an additive or selecting causal mask off the softmax input.
-std::optional<MaskMatch> matchMask(Value input, int64_t s) {
-  input = skipConverts(input);
-  if (auto add = input.getDefiningOp<AddOp>()) {
-    for (auto [maskSide, other] : {std::pair(add.getLhs(), add.getRhs()),
-                                   std::pair(add.getRhs(), add.getLhs())}) {
-      DenseElementsAttr mask = constantOf(skipConverts(maskSide));
-      if (!mask || !isa<FloatType>(mask.getElementType()))
-        continue;
-      bool zerosAndMasked = llvm::all_of(
-          mask.getValues<APFloat>(),
-          [](const APFloat &v) { return v.isZero() || isMaskedValue(v); });
-      if (zerosAndMasked &&
-          hasCausalPattern<APFloat>(mask, s, isMaskedValue))
-        return MaskMatch{other, true};
-    }
-    return std::nullopt;
-  }
-  if (auto select = input.getDefiningOp<SelectOp>()) {
-    DenseElementsAttr cond = constantOf(select.getCondition());
-    if (!cond)
-      return std::nullopt;
-    auto identity = [](bool b) { return b; };
-    auto negation = [](bool b) { return !b; };
-    std::optional<double> onTrue = splatValue(select.getOnTrue());
-    std::optional<double> onFalse = splatValue(select.getOnFalse());
-    auto masked = [](std::optional<double> v) {
-      return v && isMaskedValue(APFloat(*v));
-    };
-    // masked_fill(upper, -inf): the condition marks the masked entries.
-    if (masked(onTrue) && hasCausalPattern<bool>(cond, s, identity))
-      return MaskMatch{select.getOnFalse(), true};
-    // where(lower, scores, -inf): the condition marks the kept entries.
-    if (masked(onFalse) && hasCausalPattern<bool>(cond, s, negation))
-      return MaskMatch{select.getOnTrue(), true};
-    return std::nullopt;
-  }
-  return MaskMatch{input, false};
+/// What lies between the softmax and the product `q · kᵀ`.
+struct Scores {
+  MatmulOp product;
+  double scale = 1.0;
+  std::optional<dsc::CausalPattern> causal;
+  SmallVector<Bias> biases;
+  bool clamped = false;
+};
+
+/// Whether `reshape` only merges or splits the leading dimensions of
+/// scores [..., S, Skv], keeping the last two.
+bool keepsLastTwo(ReshapeOp reshape) {
+  ArrayRef<int64_t> from = reshape.getInput().getType().getShape();
+  ArrayRef<int64_t> to = reshape.getType().getShape();
+  return from.size() >= 2 && to.size() >= 2 && from.take_back(2) == to.take_back(2);
 }
 
+/// Matches without changing the IR: what it finds goes into `scores`.
+class ScoresMatcher {
+public:
+  explicit ScoresMatcher(Scores &scores) : scores(scores) {}
+
+  /// Peels what lies around the product off `x`, outside in, with `outer`
+  /// the product of the scales already peeled.
+  LogicalResult peel(Value x, double outer) {
+    x = skipConverts(x);
+    Operation *def = x.getDefiningOp();
+    if (!def)
+      return failure();
+    if (auto product = dyn_cast<MatmulOp>(def)) {
+      scores.product = product;
+      return success();
+    }
+    if (auto reshape = dyn_cast<ReshapeOp>(def))
+      return keepsLastTwo(reshape) ? peel(reshape.getInput(), outer)
+                                   : failure();
+    if (auto mul = dyn_cast<MulOp>(def)) {
+      for (auto [c, other] : {std::pair(mul.getRhs(), mul.getLhs()),
+                              std::pair(mul.getLhs(), mul.getRhs())})
+        if (std::optional<double> factor = splatValue(c))
+          if (typeOf(other) == typeOf(x))
+            return scale(*factor, other, outer);
+      return failure();
+    }
+    if (auto div = dyn_cast<DivOp>(def)) {
+      std::optional<double> divisor = splatValue(div.getRhs());
+      if (!divisor || typeOf(div.getLhs()) != typeOf(x))
+        return failure();
+      return scale(1.0 / *divisor, div.getLhs(), outer);
+    }
+    if (auto add = dyn_cast<AddOp>(def)) {
+      for (auto [term, rest] : {std::pair(add.getRhs(), add.getLhs()),
+                                std::pair(add.getLhs(), add.getRhs())}) {
+        if (typeOf(rest) != typeOf(x))
+          continue;
+        size_t mark = scores.biases.size();
+        bool hadCausal = scores.causal.has_value();
+        if (succeeded(addTerm(term, typeOf(x), outer)) &&
+            succeeded(peel(rest, outer)))
+          return success();
+        scores.biases.resize(mark);
+        if (!hadCausal)
+          scores.causal.reset();
+      }
+      return failure();
+    }
+    if (auto select = dyn_cast<SelectOp>(def))
+      return peelSelect(select, outer);
+    if (auto clamp = dyn_cast<MaximumOp>(def)) {
+      for (auto [c, other] : {std::pair(clamp.getRhs(), clamp.getLhs()),
+                              std::pair(clamp.getLhs(), clamp.getRhs())}) {
+        std::optional<double> floor = splatValue(c);
+        if (floor && *floor <= -1e30 && std::isfinite(*floor) &&
+            typeOf(other) == typeOf(x)) {
+          scores.clamped = true;
+          return peel(other, outer);
+        }
+      }
+      return failure();
+    }
+    return failure();
+  }
+
+private:
+  LogicalResult scale(double factor, Value inner, double outer) {
+    if (!(factor > 0) || !std::isfinite(factor))
+      return failure();
+    scores.scale *= factor;
+    return peel(inner, outer * factor);
+  }
+
+  /// Masks keep working under positive scales unless these bring a masked
+  /// value near enough to 0 for its exponential not to vanish.
+  bool maskSurvives(double outer) { return outer >= 1e-6; }
+
+  /// A term added to scores of type `frame`: a causal mask, or a bias.
+  LogicalResult addTerm(Value term, RankedTensorType frame, double outer) {
+    if (DenseElementsAttr constant = constantOf(term)) {
+      if (constant.isSplat() && isa<FloatType>(constant.getElementType()) &&
+          constant.getSplatValue<APFloat>().isZero())
+        return success(); // baddbmm's zero input with beta = 1
+      std::optional<llvm::BitVector> masked = dsc::maskedElements(constant);
+      if (masked && !scores.causal && maskSurvives(outer))
+        if (auto pattern = dsc::matchCausalPattern(
+                constant.getType().getShape(), *masked)) {
+          scores.causal = pattern;
+          return success();
+        }
+      bool finite = isa<FloatType>(constant.getElementType()) &&
+                    llvm::all_of(constant.getValues<APFloat>(),
+                                 [](const APFloat &v) { return v.isFinite(); });
+      scores.biases.push_back({term, outer, frame, finite});
+      return success();
+    }
+    if (!isa<FloatType>(typeOf(term).getElementType()) ||
+        reachedByParameter(term))
+      return failure();
+    scores.biases.push_back({term, outer, frame, false});
+    return success();
+  }
+
+  /// `select(keep, scores, fill)` or `select(hide, fill, scores)` with a
+  /// masked splat `fill`.
+  LogicalResult peelSelect(SelectOp select, double outer) {
+    RankedTensorType frame = select.getType();
+    for (auto [fillSide, rest, keepWhen] :
+         {std::tuple(select.getOnFalse(), select.getOnTrue(), true),
+          std::tuple(select.getOnTrue(), select.getOnFalse(), false)}) {
+      std::optional<double> fill = splatValue(fillSide);
+      if (!fill || !dsc::isMaskedValue(APFloat(*fill)) ||
+          typeOf(rest) != frame || !maskSurvives(outer))
+        continue;
+      Value cond = select.getCondition();
+      if (DenseElementsAttr constant = constantOf(cond)) {
+        std::optional<llvm::BitVector> masked =
+            dsc::maskedElements(constant, /*maskedWhen=*/!keepWhen);
+        if (masked && !scores.causal)
+          if (auto pattern = dsc::matchCausalPattern(
+                  constant.getType().getShape(), *masked)) {
+            scores.causal = pattern;
+            if (succeeded(peel(rest, outer)))
+              return success();
+            scores.causal.reset();
+            continue;
+          }
+      }
+      if (reachedByParameter(cond))
+        continue;
+      // A data-dependent mask: the bias `select(keep, 0, fill)`, which
+      // softmax treats as the select does wherever a row keeps an entry.
+      size_t mark = scores.biases.size();
+      Bias bias{Value(), outer, frame, std::isfinite(*fill)};
+      bias.cond = cond;
+      bias.keepWhen = keepWhen;
+      bias.fill = *fill;
+      scores.biases.push_back(bias);
+      if (succeeded(peel(rest, outer)))
+        return success();
+      scores.biases.resize(mark);
+    }
+    return failure();
+  }
+
+  Scores &scores;
+};
+
 /// If `v` is `reshape(broadcast(reshape(x)))` repeating each of Hkv heads
-/// `rep` times, returns x as [B, Hkv, S, D] and sets `rep`.
-Value matchRepeatedHeads(PatternRewriter &rewriter, Value v, int64_t &rep) {
+/// `rep` times, returns x and sets `rep` and `type`, the [B, Hkv, S, D] type
+/// that x is to be reshaped to (it may already have it).
+Value matchRepeatedHeads(Value v, int64_t &rep, RankedTensorType &type) {
   auto outer = v.getDefiningOp<ReshapeOp>();
   auto broadcast =
       outer ? outer.getInput().getDefiningOp<BroadcastOp>() : nullptr;
@@ -134,14 +294,90 @@ Value matchRepeatedHeads(PatternRewriter &rewriter, Value v, int64_t &rep) {
       result[1] != to[1] * to[2] || result[2] != to[3] || result[3] != to[4])
     return {};
   rep = to[2];
-  auto type = RankedTensorType::get({from[0], from[1], from[3], from[4]},
-                                    outer.getType().getElementType());
+  type = RankedTensorType::get({from[0], from[1], from[3], from[4]},
+                               outer.getType().getElementType());
   Value source = broadcast.getInput();
   if (auto inner = source.getDefiningOp<ReshapeOp>())
     source = inner.getInput();
-  if (source.getType() == type)
-    return source;
-  return ReshapeOp::create(rewriter, outer.getLoc(), type, source);
+  return source;
+}
+
+/// Skips multiplications by a positive splat, multiplying `scale` by them
+/// (q or k scaled before the product).
+Value skipScales(Value v, double &scale) {
+  while (auto mul = v.getDefiningOp<MulOp>()) {
+    std::optional<double> factor = splatValue(mul.getRhs());
+    Value other = mul.getLhs();
+    if (!factor) {
+      factor = splatValue(mul.getLhs());
+      other = mul.getRhs();
+    }
+    if (!factor || !(*factor > 0) || typeOf(other) != typeOf(v))
+      break;
+    scale *= *factor;
+    v = other;
+  }
+  return v;
+}
+
+/// `v` as the [B, H, S, D] attention operand: itself if rank 4, or the
+/// rank-4 value a rank-3 [B·H, S, D] `v` was reshaped from, whose B·H
+/// must be `batchHeads` (3-D `bmm` code). Null if neither.
+Value asRank4(Value v) {
+  if (typeOf(v).getRank() == 4)
+    return v;
+  auto reshape = v.getDefiningOp<ReshapeOp>();
+  if (!reshape || typeOf(v).getRank() != 3)
+    return {};
+  RankedTensorType from = reshape.getInput().getType();
+  ArrayRef<int64_t> to = typeOf(v).getShape();
+  if (from.getRank() != 4 || from.getDimSize(0) * from.getDimSize(1) != to[0] ||
+      from.getShape().take_back(2) != to.take_back(2))
+    return {};
+  return reshape.getInput();
+}
+
+/// The rank-4 type of `bias`, added to scores of type `frame` ([B, H, S,
+/// Skv] or [B·H, S, Skv]), as an operand for scores [B, H, S, Skv] of
+/// element type `element`; null if it does not split over [B, H].
+RankedTensorType biasType(const Bias &bias, int64_t b, int64_t h,
+                          Type element) {
+  ArrayRef<int64_t> own = bias.shape();
+  int64_t frameRank = bias.frame.getRank();
+  if (static_cast<int64_t>(own.size()) > frameRank)
+    return {};
+  SmallVector<int64_t> shape(frameRank - own.size(), 1);
+  llvm::append_range(shape, own);
+  if (frameRank == 3) {
+    if (shape[0] != 1 && shape[0] != b * h)
+      return {};
+    int64_t lead = shape[0];
+    shape.erase(shape.begin());
+    shape.insert(shape.begin(), {lead == 1 ? 1 : b, lead == 1 ? 1 : h});
+  }
+  return RankedTensorType::get(shape, element);
+}
+
+/// Builds the operand of type `type` (biasType()) for `bias`.
+Value buildBias(PatternRewriter &rewriter, Location loc, const Bias &bias,
+                RankedTensorType type) {
+  Type element = type.getElementType();
+  Value v = bias.value;
+  if (bias.cond) {
+    Value zero = vjp::createScalar(rewriter, loc, element, 0.0);
+    Value fill = vjp::createScalar(rewriter, loc, element, bias.fill);
+    v = SelectOp::create(
+        rewriter, loc, RankedTensorType::get(bias.shape(), element), bias.cond,
+        bias.keepWhen ? zero : fill, bias.keepWhen ? fill : zero);
+  }
+  if (typeOf(v).getElementType() != element)
+    v = ConvertOp::create(rewriter, loc, typeOf(v).clone(element), v);
+  if (typeOf(v) != type)
+    v = ReshapeOp::create(rewriter, loc, type, v);
+  if (bias.factor != 1.0)
+    v = MulOp::create(rewriter, loc, v,
+                      vjp::createScalar(rewriter, loc, element, bias.factor));
+  return v;
 }
 
 struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
@@ -150,83 +386,135 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
   LogicalResult matchAndRewrite(SoftmaxOp softmax,
                                 PatternRewriter &rewriter) const override {
     RankedTensorType type = softmax.getType();
-    if (type.getRank() != 4 || softmax.getDim() != 3)
-      return rewriter.notifyMatchFailure(softmax, "not a [B, H, S, S] softmax");
+    if ((type.getRank() != 4 && type.getRank() != 3) ||
+        static_cast<int64_t>(softmax.getDim()) != type.getRank() - 1)
+      return rewriter.notifyMatchFailure(softmax, "not a softmax over keys");
 
-    // Forward: probabilities (maybe converted) times v.
+    // Forward: probabilities (maybe converted or reshaped) times v.
     Value probs = softmax.getResult();
-    while (probs.hasOneUse() && isa<ConvertOp>(*probs.getUsers().begin()))
-      probs = probs.getUsers().begin()->getResult(0);
+    while (probs.hasOneUse()) {
+      Operation *user = *probs.getUsers().begin();
+      auto reshape = dyn_cast<ReshapeOp>(user);
+      if (!isa<ConvertOp>(user) && !(reshape && keepsLastTwo(reshape)))
+        break;
+      probs = user->getResult(0);
+    }
     if (!probs.hasOneUse())
       return rewriter.notifyMatchFailure(softmax, "probabilities reused");
     auto output = dyn_cast<MatmulOp>(*probs.getUsers().begin());
     if (!output || output.getLhs() != probs || output.getTransposeLhs() ||
         output.getTransposeRhs())
       return rewriter.notifyMatchFailure(softmax, "not followed by p · v");
-    Value v = output.getRhs();
 
-    // Backward: mask, scale, q · kᵀ.
-    int64_t s = type.getDimSize(2);
-    std::optional<MaskMatch> mask = matchMask(softmax.getInput(), s);
-    if (!mask)
-      return rewriter.notifyMatchFailure(softmax, "unrecognised mask");
-    double scale = 1.0;
-    Value scores = skipConverts(mask->scores);
-    if (auto mul = scores.getDefiningOp<MulOp>()) {
-      if (auto c = splatValue(mul.getRhs())) {
-        scale = *c;
-        scores = skipConverts(mul.getLhs());
-      } else if (auto c = splatValue(mul.getLhs())) {
-        scale = *c;
-        scores = skipConverts(mul.getRhs());
-      }
-    } else if (auto div = scores.getDefiningOp<DivOp>()) {
-      if (auto c = splatValue(div.getRhs())) {
-        scale = 1.0 / *c;
-        scores = skipConverts(div.getLhs());
-      }
-    }
-    auto product = scores.getDefiningOp<MatmulOp>();
-    if (!product || product.getTransposeLhs())
-      return rewriter.notifyMatchFailure(softmax, "scores are not q · kᵀ");
+    Scores scores;
+    if (failed(ScoresMatcher(scores).peel(softmax.getInput(), 1.0)))
+      return rewriter.notifyMatchFailure(
+          softmax, "scores are not q · kᵀ under masks, scales and biases");
+    MatmulOp product = scores.product;
+    if (product.getTransposeLhs())
+      return rewriter.notifyMatchFailure(softmax, "q is transposed");
+    double scale = scores.scale;
     Value q = product.getLhs();
-    if (auto mul = q.getDefiningOp<MulOp>()) {
-      if (auto c = splatValue(mul.getRhs())) {
-        scale *= *c;
-        q = mul.getLhs();
-      }
-    }
     Value k = product.getRhs();
     if (!product.getTransposeRhs()) {
       auto transpose = k.getDefiningOp<TransposeOp>();
-      if (!transpose ||
-          transpose.getPermutation() != ArrayRef<int64_t>({0, 1, 3, 2}))
+      int64_t rank = typeOf(k).getRank();
+      auto swapLast = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+      if (rank >= 2)
+        std::swap(swapLast[rank - 1], swapLast[rank - 2]);
+      if (!transpose || transpose.getPermutation() != ArrayRef(swapLast))
         return rewriter.notifyMatchFailure(softmax, "key is not transposed");
       k = transpose.getInput();
     }
+    Value v = output.getRhs();
+    q = asRank4(skipScales(q, scale));
+    k = asRank4(skipScales(k, scale));
+    v = asRank4(v);
+    if (!q || !k || !v)
+      return rewriter.notifyMatchFailure(softmax,
+                                         "q, k, v are not [B, H, S, D]");
+    q = skipScales(q, scale);
+    k = skipScales(k, scale);
     if (!(scale > 0) || !std::isfinite(scale))
       return rewriter.notifyMatchFailure(softmax, "scale is not positive");
-    auto rank4 = [](Value x) {
-      return cast<RankedTensorType>(x.getType()).getRank() == 4;
-    };
-    if (!rank4(q) || !rank4(k) || !rank4(v))
-      return rewriter.notifyMatchFailure(softmax, "q, k, v are not rank 4");
+    if (scores.clamped &&
+        (!scores.causal || llvm::any_of(scores.biases, [](const Bias &b) {
+          return !b.finite;
+        })))
+      return rewriter.notifyMatchFailure(
+          softmax, "a clamp that may change a fully masked row");
 
     // Grouped-query attention: k and v repeated alike over heads.
-    rewriter.setInsertionPoint(output);
     int64_t repK = 0, repV = 0;
-    Value k0 = matchRepeatedHeads(rewriter, k, repK);
-    Value v0 = matchRepeatedHeads(rewriter, v, repV);
-    if (k0 && v0 && repK == repV) {
-      k = k0;
-      v = v0;
+    RankedTensorType kType = typeOf(k), vType = typeOf(v);
+    RankedTensorType k0Type, v0Type;
+    Value k0 = matchRepeatedHeads(k, repK, k0Type);
+    Value v0 = matchRepeatedHeads(v, repV, v0Type);
+    bool grouped = k0 && v0 && repK == repV;
+    if (grouped) {
+      kType = k0Type;
+      vType = v0Type;
     }
 
-    auto attention = AttentionOp::create(rewriter, output.getLoc(), q, k, v,
-                                         mask->causal, APFloat(scale));
-    if (attention.getType() != output.getType())
+    // Everything must verify before the IR changes.
+    RankedTensorType qType = typeOf(q);
+    int64_t b = qType.getDimSize(0), h = qType.getDimSize(1);
+    SmallVector<RankedTensorType> biasTypes;
+    SmallVector<int64_t> biasShape;
+    for (const Bias &bias : scores.biases) {
+      RankedTensorType type = biasType(bias, b, h, qType.getElementType());
+      if (!type)
+        return rewriter.notifyMatchFailure(
+            softmax, "a bias that does not split over [B, H]");
+      biasTypes.push_back(type);
+      if (biasShape.empty())
+        biasShape.assign(type.getShape().begin(), type.getShape().end());
+      for (auto [total, size] : llvm::zip(biasShape, type.getShape()))
+        total = total == 1 ? size : total;
+    }
+    RankedTensorType totalBias =
+        biasShape.empty()
+            ? RankedTensorType()
+            : RankedTensorType::get(biasShape, qType.getElementType());
+    std::optional<int64_t> window;
+    if (scores.causal && scores.causal->window)
+      window = scores.causal->window;
+    std::string wrong =
+        checkAttention(qType, kType, vType, totalBias, scores.causal.has_value(),
+                       window, std::nullopt, scale);
+    if (!wrong.empty())
+      return rewriter.notifyMatchFailure(softmax, wrong);
+    RankedTensorType result = RankedTensorType::get(
+        {b, h, qType.getDimSize(2), vType.getDimSize(3)},
+        qType.getElementType());
+    if (result.getNumElements() != output.getType().getNumElements())
       return rewriter.notifyMatchFailure(softmax, "result type differs");
-    rewriter.replaceOp(output, attention.getResult());
+
+    rewriter.setInsertionPoint(output);
+    Location loc = output.getLoc();
+    if (grouped) {
+      auto reshaped = [&](Value x, RankedTensorType type) -> Value {
+        if (x.getType() == type)
+          return x;
+        return ReshapeOp::create(rewriter, loc, type, x);
+      };
+      k = reshaped(k0, kType);
+      v = reshaped(v0, vType);
+    }
+    Value bias;
+    for (auto [term, type] : llvm::zip(scores.biases, biasTypes)) {
+      Value operand = buildBias(rewriter, loc, term, type);
+      bias = bias ? AddOp::create(rewriter, loc, bias, operand).getResult()
+                  : operand;
+    }
+    Value attention = AttentionOp::create(
+        rewriter, loc, q, k, v, bias,
+        scores.causal ? rewriter.getUnitAttr() : UnitAttr(),
+        window ? rewriter.getI64IntegerAttr(*window) : IntegerAttr(),
+        /*key_length=*/IntegerAttr(), rewriter.getF64FloatAttr(scale));
+    if (attention.getType() != output.getType())
+      attention = ReshapeOp::create(rewriter, loc, output.getType(), attention);
+    rewriter.replaceOp(output, attention);
     return success();
   }
 };

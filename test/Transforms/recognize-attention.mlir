@@ -98,11 +98,15 @@ func.func @grouped_query(%q: tensor<1x4x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: t
 
 // -----
 
-// A mask that also hides the diagonal is not causal attention: unchanged.
-// CHECK-LABEL: func.func @strict_mask_stays
-// CHECK-NOT: ds.attention
-// CHECK: ds.softmax
-func.func @strict_mask_stays(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
+// A constant mask that also hides the diagonal is no causal pattern: it is
+// kept as the attention's bias (exact: a fully masked row is NaN either
+// way).
+// CHECK-LABEL: func.func @strict_mask_is_a_bias
+// CHECK: %[[B:.*]] = ds.constant dense<{{.*}}> : tensor<1x1x2x2xf32>
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias %[[B]] scale = 1.000000e+00
+// CHECK-NOT: causal
+// CHECK-NOT: ds.softmax
+func.func @strict_mask_is_a_bias(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
   %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
   %mask = ds.constant dense<[[0xFF800000, 0xFF800000], [0.0, 0xFF800000]]> : tensor<2x2xf32>
   %m = ds.add %s, %mask : (tensor<1x1x2x2xf32>, tensor<2x2xf32>) -> tensor<1x1x2x2xf32>
@@ -135,4 +139,183 @@ func.func @untransposed_key_stays(%q: tensor<1x1x2x2xf32>, %k: tensor<1x1x2x2xf3
   %p = ds.softmax %s dim = 3 : tensor<1x1x2x2xf32>
   %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
   return %o : tensor<1x1x2x8xf32>
+}
+
+// -----
+
+// GPT-J: the mask before the scale, `where(causal, scores, finfo.min)`
+// then a division.
+// CHECK-LABEL: func.func @mask_before_scale
+// CHECK-NEXT: %[[O:.*]] = ds.attention %arg0, %arg1, %arg2 causal scale = 2.500000e-01
+// CHECK-NEXT: return %[[O]]
+func.func @mask_before_scale(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %lower = ds.constant dense<[[true, false, false, false], [true, true, false, false], [true, true, true, false], [true, true, true, true]]> : tensor<4x4xi1>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %m = ds.select %lower, %s, %min : (tensor<4x4xi1>, tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %c = ds.constant dense<4.0> : tensor<f32>
+  %d = ds.div %m, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %d dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// OPT: q scaled before the product, 3-D bmm over [B*H, S, D], the additive
+// mask in the 4-D view, the clamp at finfo.min (harmless: causal rows keep
+// their diagonal), the softmax in 3-D.
+// CHECK-LABEL: func.func @opt_bmm_clamp
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x2x4x8xf32>, %[[K:.*]]: tensor<2x2x4x8xf32>, %[[V:.*]]: tensor<2x2x4x8xf32>)
+// CHECK: %[[O:.*]] = ds.attention %[[Q]], %[[K]], %[[V]] causal scale = 1.250000e-01 : {{.*}} -> tensor<2x2x4x8xf32>
+// CHECK-NEXT: %[[R:.*]] = ds.reshape %[[O]] : (tensor<2x2x4x8xf32>) -> tensor<4x4x8xf32>
+// CHECK-NEXT: return %[[R]]
+// CHECK-NOT: ds.softmax
+func.func @opt_bmm_clamp(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>) -> tensor<4x4x8xf32> {
+  %c = ds.constant dense<0.125> : tensor<f32>
+  %qs = ds.mul %q, %c : (tensor<2x2x4x8xf32>, tensor<f32>) -> tensor<2x2x4x8xf32>
+  %q3 = ds.reshape %qs : (tensor<2x2x4x8xf32>) -> tensor<4x4x8xf32>
+  %k3 = ds.reshape %k : (tensor<2x2x4x8xf32>) -> tensor<4x4x8xf32>
+  %v3 = ds.reshape %v : (tensor<2x2x4x8xf32>) -> tensor<4x4x8xf32>
+  %kt = ds.transpose %k3 permutation = [0, 2, 1] : (tensor<4x4x8xf32>) -> tensor<4x8x4xf32>
+  %s = ds.matmul %q3, %kt : (tensor<4x4x8xf32>, tensor<4x8x4xf32>) -> tensor<4x4x4xf32>
+  %s4 = ds.reshape %s : (tensor<4x4x4xf32>) -> tensor<2x2x4x4xf32>
+  %mask = ds.constant dense<[[0.0, -3.40282347E+38, -3.40282347E+38, -3.40282347E+38], [0.0, 0.0, -3.40282347E+38, -3.40282347E+38], [0.0, 0.0, 0.0, -3.40282347E+38], [0.0, 0.0, 0.0, 0.0]]> : tensor<4x4xf32>
+  %m = ds.add %s4, %mask : (tensor<2x2x4x4xf32>, tensor<4x4xf32>) -> tensor<2x2x4x4xf32>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %cl = ds.maximum %m, %min : (tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %m3 = ds.reshape %cl : (tensor<2x2x4x4xf32>) -> tensor<4x4x4xf32>
+  %p = ds.softmax %m3 dim = 2 : tensor<4x4x4xf32>
+  %o = ds.matmul %p, %v3 : (tensor<4x4x4xf32>, tensor<4x4x8xf32>) -> tensor<4x4x8xf32>
+  return %o : tensor<4x4x8xf32>
+}
+
+// -----
+
+// A clamp without a causal mask could turn a fully masked row of -inf
+// into a uniform one: left alone.
+// CHECK-LABEL: func.func @clamp_without_causal_stays
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+func.func @clamp_without_causal_stays(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>, %bias: tensor<1x1x2x2xf32>) -> tensor<1x1x2x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
+  %m = ds.add %s, %bias : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %cl = ds.maximum %m, %min : (tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %p = ds.softmax %cl dim = 3 : tensor<1x1x2x2xf32>
+  %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
+  return %o : tensor<1x1x2x8xf32>
+}
+
+// -----
+
+// BLOOM / NeoX: baddbmm(alibi, q, kᵀ, beta=1, alpha) over [B*H, S, D], the
+// causal mask by masked_fill on the 4-D view: the ALiBi term becomes the
+// bias [1, H, 1, S] (not scaled: it is added after alpha).
+// CHECK-LABEL: func.func @baddbmm_alibi
+// CHECK: %[[B:.*]] = ds.constant dense<{{.*}}> : tensor<1x2x1x4xf32>
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias %[[B]] causal scale = 5.000000e-01 : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x4x8xf32>
+// CHECK-NOT: ds.softmax
+func.func @baddbmm_alibi(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %q3 = ds.reshape %q : (tensor<1x2x4x8xf32>) -> tensor<2x4x8xf32>
+  %k3 = ds.reshape %k : (tensor<1x2x4x8xf32>) -> tensor<2x4x8xf32>
+  %v3 = ds.reshape %v : (tensor<1x2x4x8xf32>) -> tensor<2x4x8xf32>
+  %s = ds.matmul %q3, %k3 transpose_rhs : (tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x4xf32>
+  %alpha = ds.constant dense<0.5> : tensor<f32>
+  %sa = ds.mul %s, %alpha : (tensor<2x4x4xf32>, tensor<f32>) -> tensor<2x4x4xf32>
+  %alibi = ds.constant dense<[[[0.0, 0.5, 1.0, 1.5]], [[0.0, 0.25, 0.5, 0.75]]]> : tensor<2x1x4xf32>
+  %sb = ds.add %alibi, %sa : (tensor<2x1x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s4 = ds.reshape %sb : (tensor<2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %upper = ds.constant dense<[[false, true, true, true], [false, false, true, true], [false, false, false, true], [false, false, false, false]]> : tensor<4x4xi1>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %m = ds.select %upper, %min, %s4 : (tensor<4x4xi1>, tensor<f32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x2x4x4xf32>
+  %p3 = ds.reshape %p : (tensor<1x2x4x4xf32>) -> tensor<2x4x4xf32>
+  %o = ds.matmul %p3, %v3 : (tensor<2x4x4xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Mistral: a sliding-window mask (window 2) becomes `window`; no [S, S]
+// constant remains.
+// CHECK-LABEL: func.func @sliding_window
+// CHECK-NEXT: %[[O:.*]] = ds.attention %arg0, %arg1, %arg2 causal window = 2 scale = 5.000000e-01
+// CHECK-NEXT: return %[[O]]
+func.func @sliding_window(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %c = ds.constant dense<0.5> : tensor<f32>
+  %d = ds.mul %s, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %mask = ds.constant dense<[[[[0.0, -3.40282347E+38, -3.40282347E+38, -3.40282347E+38], [0.0, 0.0, -3.40282347E+38, -3.40282347E+38], [-3.40282347E+38, 0.0, 0.0, -3.40282347E+38], [-3.40282347E+38, -3.40282347E+38, 0.0, 0.0]]]]> : tensor<1x1x4x4xf32>
+  %m = ds.add %d, %mask : (tensor<1x2x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// BERT: a key-padding mask computed from the data, [B, 1, 1, S], added
+// after the scale to non-causal attention: the bias operand.
+// CHECK-LABEL: func.func @key_padding_bias
+// CHECK-NEXT: %[[O:.*]] = ds.attention %arg0, %arg1, %arg2 bias %arg3 scale = 5.000000e-01
+// CHECK-NEXT: return %[[O]]
+func.func @key_padding_bias(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>, %mask: tensor<2x1x1x4xf32>) -> tensor<2x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x4xf32>
+  %c = ds.constant dense<2.0> : tensor<f32>
+  %d = ds.div %s, %c : (tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %m = ds.add %d, %mask : (tensor<2x2x4x4xf32>, tensor<2x1x1x4xf32>) -> tensor<2x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<2x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<2x2x4x4xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x8xf32>
+  return %o : tensor<2x2x4x8xf32>
+}
+
+// -----
+
+// A bias added before the scale is scaled with the scores.
+// CHECK-LABEL: func.func @bias_before_scale
+// CHECK: %[[C:.*]] = ds.constant dense<2.500000e-01> : tensor<f32>
+// CHECK: %[[B:.*]] = ds.mul %arg3, %[[C]]
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias %[[B]] scale = 2.500000e-01
+func.func @bias_before_scale(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>, %mask: tensor<2x1x1x4xf32>) -> tensor<2x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x4xf32>
+  %m = ds.add %s, %mask : (tensor<2x2x4x4xf32>, tensor<2x1x1x4xf32>) -> tensor<2x2x4x4xf32>
+  %c = ds.constant dense<4.0> : tensor<f32>
+  %d = ds.div %m, %c : (tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %p = ds.softmax %d dim = 3 : tensor<2x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<2x2x4x4xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x8xf32>
+  return %o : tensor<2x2x4x8xf32>
+}
+
+// -----
+
+// A mask selected by a condition computed from the data: the bias
+// select(keep, 0, min).
+// CHECK-LABEL: func.func @data_where_mask
+// CHECK: %[[Z:.*]] = ds.constant dense<0.000000e+00> : tensor<f32>
+// CHECK: %[[MIN:.*]] = ds.constant dense<-3.40282347E+38> : tensor<f32>
+// CHECK: %[[SEL:.*]] = ds.select %arg3, %[[Z]], %[[MIN]] : (tensor<2x1x1x4xi1>, tensor<f32>, tensor<f32>) -> tensor<2x1x1x4xf32>
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias %[[SEL]] scale = 1.000000e+00
+func.func @data_where_mask(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>, %keep: tensor<2x1x1x4xi1>) -> tensor<2x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x4xf32>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %m = ds.select %keep, %s, %min : (tensor<2x1x1x4xi1>, tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<2x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<2x2x4x4xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x8xf32>
+  return %o : tensor<2x2x4x8xf32>
+}
+
+// -----
+
+// A bias that a trainable parameter reaches would need a gradient, which
+// ds.attention does not give it: left alone.
+// CHECK-LABEL: func.func @trainable_bias_stays
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+func.func @trainable_bias_stays(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %rel: tensor<1x2x4x4xf32> {ds.trainable}) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %m = ds.add %s, %rel : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
 }

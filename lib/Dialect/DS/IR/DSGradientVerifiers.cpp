@@ -47,9 +47,9 @@ LogicalResult AttentionGradOp::verify() {
   RankedTensorType bias =
       getBias() ? cast<RankedTensorType>(getBias().getType())
                 : RankedTensorType();
-  std::string wrong =
-      checkAttentionOptions(getQuery().getType(), getKey().getType(), bias,
-                            getCausal(), getWindow(), getKeyLength());
+  std::string wrong = checkAttention(
+      getQuery().getType(), getKey().getType(), getValue().getType(), bias,
+      getCausal(), getWindow(), getKeyLength(), getScale().convertToDouble());
   if (!wrong.empty())
     return emitOpError() << wrong;
   return success();

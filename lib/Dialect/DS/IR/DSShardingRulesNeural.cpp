@@ -126,7 +126,7 @@ struct AttentionFactors {
     // broadcast.
     if (bias) {
       TensorFactors scores = {{b}, queryHeads, {s}, {skv}};
-      ArrayRef<int64_t> full = {q[0], q[1], q[2], k[2]};
+      SmallVector<int64_t, 4> full = {q[0], q[1], q[2], k[2]};
       for (auto [d, size] : llvm::enumerate(shapeOf(bias)))
         this->bias.push_back(size == full[d] ? scores[d]
                                              : SmallVector<int64_t, 2>());

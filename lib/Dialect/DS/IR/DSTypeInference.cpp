@@ -333,38 +333,13 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   RankedTensorType q = tensorType(adaptor.getQuery());
-  RankedTensorType k = tensorType(adaptor.getKey());
   RankedTensorType v = tensorType(adaptor.getValue());
-  if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
-    return fail<AttentionOp>(loc, "query, key and value must have rank 4");
-  if (k.getElementType() != q.getElementType() ||
-      v.getElementType() != q.getElementType())
-    return fail<AttentionOp>(loc, "query, key and value element types differ");
-  if (k.getDimSize(0) != q.getDimSize(0) || v.getDimSize(0) != q.getDimSize(0))
-    return fail<AttentionOp>(loc, "batch sizes differ");
-  if (k.getDimSize(1) != v.getDimSize(1) || k.getDimSize(2) != v.getDimSize(2))
-    return fail<AttentionOp>(loc,
-                             "key and value must agree on heads and length");
-  if (k.getDimSize(3) != q.getDimSize(3))
-    return fail<AttentionOp>(loc, "query head dimension ", q.getDimSize(3),
-                             " differs from key's ", k.getDimSize(3));
-  // Zero key/value heads would divide by zero below and leave query heads
-  // without a key/value head to attend with.
-  if (k.getDimSize(1) == 0 || q.getDimSize(1) % k.getDimSize(1) != 0)
-    return fail<AttentionOp>(loc, "query heads ", q.getDimSize(1),
-                             " are not a multiple of key/value heads ",
-                             k.getDimSize(1));
-  if (adaptor.getCausal() && q.getDimSize(2) != k.getDimSize(2))
-    return fail<AttentionOp>(loc, "causal attention needs equal query and "
-                                  "key lengths, got ",
-                             q.getDimSize(2), " and ", k.getDimSize(2));
-  if (!(adaptor.getScale().convertToDouble() > 0))
-    return fail<AttentionOp>(loc, "scale must be positive");
   RankedTensorType bias =
       adaptor.getBias() ? tensorType(adaptor.getBias()) : RankedTensorType();
-  std::string wrong =
-      checkAttentionOptions(q, k, bias, adaptor.getCausal(),
-                            adaptor.getWindow(), adaptor.getKeyLength());
+  std::string wrong = checkAttention(
+      q, tensorType(adaptor.getKey()), v, bias, adaptor.getCausal(),
+      adaptor.getWindow(), adaptor.getKeyLength(),
+      adaptor.getScale().convertToDouble());
   if (!wrong.empty())
     return fail<AttentionOp>(loc, wrong);
   inferred.push_back(RankedTensorType::get(
@@ -373,17 +348,41 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-std::string mlir::ds::checkAttentionOptions(RankedTensorType query,
-                                            RankedTensorType key,
-                                            RankedTensorType bias, bool causal,
-                                            std::optional<int64_t> window,
-                                            std::optional<int64_t> keyLength) {
+std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
+                                     RankedTensorType v, RankedTensorType bias,
+                                     bool causal,
+                                     std::optional<int64_t> window,
+                                     std::optional<int64_t> keyLength,
+                                     double scale) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  int64_t skv = key.getDimSize(2);
+  if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
+    return "query, key and value must have rank 4";
+  if (k.getElementType() != q.getElementType() ||
+      v.getElementType() != q.getElementType())
+    return "query, key and value element types differ";
+  if (k.getDimSize(0) != q.getDimSize(0) || v.getDimSize(0) != q.getDimSize(0))
+    return "batch sizes differ";
+  if (k.getDimSize(1) != v.getDimSize(1) || k.getDimSize(2) != v.getDimSize(2))
+    return "key and value must agree on heads and length";
+  int64_t skv = k.getDimSize(2);
+  if (k.getDimSize(3) != q.getDimSize(3))
+    os << "query head dimension " << q.getDimSize(3) << " differs from key's "
+       << k.getDimSize(3);
+  // Zero key/value heads would leave query heads without one to attend with.
+  else if (k.getDimSize(1) == 0 || q.getDimSize(1) % k.getDimSize(1) != 0)
+    os << "query heads " << q.getDimSize(1)
+       << " are not a multiple of key/value heads " << k.getDimSize(1);
+  else if (causal && q.getDimSize(2) != skv)
+    os << "causal attention needs equal query and key lengths, got "
+       << q.getDimSize(2) << " and " << skv;
+  else if (!(scale > 0))
+    os << "scale must be positive";
+  if (!text.empty())
+    return text;
   if (bias) {
-    SmallVector<int64_t> scores = {query.getDimSize(0), query.getDimSize(1),
-                                   query.getDimSize(2), skv};
+    SmallVector<int64_t> scores = {q.getDimSize(0), q.getDimSize(1),
+                                   q.getDimSize(2), skv};
     bool fits = bias.getRank() == 4 &&
                 llvm::all_of(llvm::zip(bias.getShape(), scores), [](auto p) {
                   return std::get<0>(p) == 1 ||
@@ -392,7 +391,7 @@ std::string mlir::ds::checkAttentionOptions(RankedTensorType query,
     if (!fits)
       os << "bias " << bias << " does not broadcast to the scores "
          << shapeString(scores);
-    else if (bias.getElementType() != query.getElementType())
+    else if (bias.getElementType() != q.getElementType())
       os << "bias element type differs from the query's";
   }
   if (text.empty() && window && (*window < 1 || !causal))

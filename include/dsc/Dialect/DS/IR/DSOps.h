@@ -22,15 +22,15 @@
 #include <string>
 
 namespace mlir::ds {
-/// Checks the options of an attention, forward or backward, with `query`
-/// [B, Hq, S, D] and `key` [B, Hkv, Skv, D]: that `bias` (null if absent)
-/// broadcasts to [B, Hq, S, Skv] in the query's element type, that `window`
-/// is at least 1 and comes with `causal`, and that `keyLength` lies in
-/// [1, Skv]. Returns what is wrong, or an empty string.
-std::string checkAttentionOptions(RankedTensorType query, RankedTensorType key,
-                                  RankedTensorType bias, bool causal,
-                                  std::optional<int64_t> window,
-                                  std::optional<int64_t> keyLength);
+/// Checks the operands and options of an attention, forward or backward
+/// (the constraints listed in `ds.attention`'s description): `query`
+/// [B, Hq, S, D], `key` [B, Hkv, Skv, D], `value` [B, Hkv, Skv, Dv], `bias`
+/// (null if absent) broadcasting to [B, Hq, S, Skv], `window`, `keyLength`
+/// and `scale`. Returns what is wrong, or an empty string.
+std::string checkAttention(RankedTensorType query, RankedTensorType key,
+                           RankedTensorType value, RankedTensorType bias,
+                           bool causal, std::optional<int64_t> window,
+                           std::optional<int64_t> keyLength, double scale);
 } // namespace mlir::ds
 
 #endif // DSC_DIALECT_DS_IR_DSOPS_H
