@@ -120,19 +120,23 @@ class BadMaxDim(Base):
 
 
 class Transpose(Base):
+    """Each form enters with its own factor and none is undone by its
+    inverse, so a wrong permutation changes the loss."""
+
     def forward(self, tokens, labels):
-        a = self.emb(tokens)  # [B, S, D]
-        sq = a[0]  # [S, D], S == D
-        h = a + a.T.T + a.mT.mT + a.adjoint().transpose(1, 2)
-        h = h + a.swapaxes(0, 1).swapdims(1, 0) + a.movedim(0, 2).permute(2, 0, 1)
-        h = h + a.movedim((0, 1), (2, 0)).movedim((2, 0), (0, 1))
-        h = h + (sq.T @ sq.t()).unsqueeze(0) + a @ self.head.weight[:D].T
+        a = self.emb(tokens) * self.emb2(labels)  # [B, S, D], S == D
+        sq = a[0]
+        h = a + 2.0 * a.mT + 3.0 * a.adjoint() + 4.0 * a.swapaxes(1, 2)
+        h = h + 5.0 * a.swapdims(-1, -2) + 6.0 * a.T.permute(2, 0, 1)
+        h = h + 7.0 * a.movedim(0, 2).permute(2, 1, 0)
+        h = h + 8.0 * a.movedim((0, 1), (2, 0)).permute(2, 1, 0)
+        h = h + (sq.T @ sq).unsqueeze(0) + a @ self.head.weight[:D].T
         return self.loss(h, labels)
 
 
 class Index(Base):
     def forward(self, tokens, labels):
-        a = self.emb(tokens)  # [B, S, D]
+        a = self.emb(tokens) * self.emb2(labels)  # [B, S, D]
         h = a[..., [-2]] + a[:, [0, 2, 4, 6]].sum(1, keepdim=True)
         h = h + a[:, :, [3, 1, 1, 2, 7, 0, 6, 5]]
         h = h + a[:, torch.tensor([[0, 1], [7, 6]])].sum(2)[:, :1]
