@@ -24,6 +24,7 @@ Tools come from PATH (lit puts the build's bin first).
 
 import argparse
 import functools
+import json
 import math
 import os
 import random
@@ -117,6 +118,16 @@ class Case:
         t = tensor_type(shape)
         self.emit(f"{v} = ds.mul {x}, {w} : ({t}, {t}) -> {t}")
         return v
+
+    def float_input(self, shape):
+        """A float input that no weight multiplies (it gets no gradient)."""
+        self.counter += 1
+        name = f"{self.prefix}.b{self.counter}"
+        x = self.fresh("b")
+        self.args.append((x, name, tensor_type(shape), "ds.input"))
+        self.inputs[name] = self.data(shape, "any")
+        self.split_dims(name, shape, integer=False)
+        return x
 
     def int_operand(self, shape, low, high, ignore_fraction=0.0):
         """An integer input with values in [low, high), some `ignore_index`."""
@@ -370,10 +381,28 @@ def gen_attention(case, rng):
     d, dv = rng.choice([2, 4]), rng.choice([2, 4])
     qs, ks, vs = [b, hq, s, d], [b, hkv, skv, d], [b, hkv, skv, dv]
     q, k, v = (case.float_operand(x) for x in (qs, ks, vs))
+    options, types = "", [tensor_type(x) for x in (qs, ks, vs)]
+    if rng.random() < 0.5:
+        # A bias over some of [B, Hq, S, Skv] (ALiBi, key masks, full).
+        bs = [n if rng.random() < 0.6 else 1 for n in (b, hq, s, skv)]
+        options += f" bias {case.float_input(bs)}"
+        types.append(tensor_type(bs))
+    # Every row must keep a key (a fully masked row is NaN, as in PyTorch):
+    # with a window W the last row keeps (S - W, S), so the key length must
+    # exceed S - W.
+    shortest = 1
+    if causal:
+        options += " causal"
+        if rng.random() < 0.4:
+            window = rng.randint(1, s)
+            options += f" window = {window}"
+            shortest = s - window + 1
+    if rng.random() < 0.3:
+        options += f" key_length = {rng.randint(shortest, skv)}"
     o = case.fresh()
-    case.emit(f"{o} = ds.attention {q}, {k}, {v}{' causal' if causal else ''} scale = "
-              f"{rng.choice([0.5, 0.25, 1.0])} : ({tensor_type(qs)}, {tensor_type(ks)}, "
-              f"{tensor_type(vs)}) -> {tensor_type([b, hq, s, dv])}")
+    case.emit(f"{o} = ds.attention {q}, {k}, {v}{options} scale = "
+              f"{rng.choice([0.5, 0.25, 1.0])} : ({', '.join(types)}) -> "
+              f"{tensor_type([b, hq, s, dv])}")
     case.result(o, [b, hq, s, dv])
     return "attention"
 
@@ -601,9 +630,9 @@ def run_case(seed, index, ops, only, work):
     grads = safetensors_io.load(outputs["one"] + ".grads")
     scale = sum((grads[n].double() * w.double()).abs().sum().item()
                 for n, w in case.weights.items() if ".p" in n)
-    ours, theirs = (float(open(outputs[t] + ".loss").read().split('"loss":')[1].split("}")[0])
+    ours, theirs = (json.loads(open(outputs[t] + ".loss").readline())["loss"]
                     for t in ("mesh", "one"))
-    if abs(ours - theirs) > 1e-5 * scale:
+    if ours is None or theirs is None or abs(ours - theirs) > 1e-5 * scale:
         bad.append(f"MISMATCH loss {ours} vs {theirs} (error {abs(ours - theirs):.3g}, "
                    f"scale {scale:.3g})")
     if p.returncode != 0 and not bad:
