@@ -266,10 +266,10 @@ void GraphImporter::importNode(const torch::jit::Node *node) {
   }
   if (kind == c10::prim::GetAttr)
     return getAttr(node);
-  bool fold = isFoldable(node) &&
-              llvm::all_of(node->inputs(), [&](const auto *input) {
-                return state.lookup(input).isConstant();
-              });
+  bool fold =
+      isFoldable(node) && llvm::all_of(node->inputs(), [&](const auto *input) {
+        return state.lookup(input).isConstant();
+      });
   if (writesToSelf(node))
     prepareInPlace(state, fold);
   runOnExamples(node);

@@ -51,7 +51,8 @@ const torch::jit::Node *laterUser(const torch::jit::Value *value,
   for (const torch::jit::Use &use : value->uses()) {
     if (use.user != ret && !use.user->isAfter(node))
       continue;
-    if (!first || first == ret || (use.user != ret && use.user->isBefore(first)))
+    if (!first || first == ret ||
+        (use.user != ret && use.user->isBefore(first)))
       first = use.user;
   }
   return first;
@@ -160,11 +161,11 @@ void dsc::ts::prepareInPlace(ImporterState &s, bool folded) {
 
 void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
   for (const char *name :
-       {"aten::add_", "aten::sub_", "aten::mul_", "aten::div_",
-        "aten::masked_fill_", "aten::neg_", "aten::exp_", "aten::log_",
-        "aten::sqrt_", "aten::rsqrt_", "aten::tanh_", "aten::relu_",
-        "aten::silu_", "aten::sigmoid_", "aten::pow_", "aten::clamp_",
-        "aten::clamp_min_", "aten::clamp_max_", "aten::tril_", "aten::triu_",
+       {"aten::add_",         "aten::sub_",       "aten::mul_",  "aten::div_",
+        "aten::masked_fill_", "aten::neg_",       "aten::exp_",  "aten::log_",
+        "aten::sqrt_",        "aten::rsqrt_",     "aten::tanh_", "aten::relu_",
+        "aten::silu_",        "aten::sigmoid_",   "aten::pow_",  "aten::clamp_",
+        "aten::clamp_min_",   "aten::clamp_max_", "aten::tril_", "aten::triu_",
         "aten::dropout_"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;

@@ -50,8 +50,8 @@ double alphaInput(ImporterState &s, size_t i) {
 template <typename OpTy> void binaryWithAlpha(ImporterState &s) {
   c10::ScalarType type = s.outputScalarType();
   Value lhs = s.tensorInputAs(0, type), rhs = s.tensorInputAs(1, type);
-  s.bindOutput(0, OpTy::create(s.builder, s.loc, lhs,
-                               scaled(s, rhs, alphaInput(s, 2))));
+  s.bindOutput(
+      0, OpTy::create(s.builder, s.loc, lhs, scaled(s, rhs, alphaInput(s, 2))));
 }
 
 /// `rsub(self, other, alpha)`: `other - alpha * self`.
@@ -87,8 +87,8 @@ template <ds::CompareDirection direction> void compare(ImporterState &s) {
 /// their negation overflows at the smallest value.
 Value minimum(ImporterState &s, Value a, Value b) {
   if (!isa<FloatType>(typeOf(a).getElementType())) {
-    Value bLess = ds::CompareOp::create(s.builder, s.loc,
-                                        ds::CompareDirection::LT, b, a);
+    Value bLess =
+        ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::LT, b, a);
     return ds::SelectOp::create(s.builder, s.loc, bLess, b, a);
   }
   Value negA = ds::NegOp::create(s.builder, s.loc, a);
@@ -99,7 +99,8 @@ Value minimum(ImporterState &s, Value a, Value b) {
 
 void binaryMinimum(ImporterState &s) {
   c10::ScalarType type = s.outputScalarType();
-  s.bindOutput(0, minimum(s, s.tensorInputAs(0, type), s.tensorInputAs(1, type)));
+  s.bindOutput(0,
+               minimum(s, s.tensorInputAs(0, type), s.tensorInputAs(1, type)));
 }
 
 void pow(ImporterState &s) {
@@ -234,8 +235,8 @@ void matmul(ImporterState &s) {
 /// @ m2)`. With `beta = 0` PyTorch does not read `self` at all (a NaN in it
 /// does not propagate), so the import leaves it out too.
 void addProduct(ImporterState &s) {
-  Value product =
-      ds::MatmulOp::create(s.builder, s.loc, s.tensorInput(1), s.tensorInput(2));
+  Value product = ds::MatmulOp::create(s.builder, s.loc, s.tensorInput(1),
+                                       s.tensorInput(2));
   product = scaled(s, product, s.doubleInput(4));
   double beta = s.doubleInput(3);
   if (beta == 0.0)
@@ -273,41 +274,42 @@ template <typename OpTy> void reduce(ImporterState &s) {
                                s.builder.getDenseI64ArrayAttr(dims), keepdim));
 }
 
-/// The maximum over `dims`, or the minimum as `-max(-x)` (exact, like every
-/// negation). Ties share the gradient equally, as for torch.amax, torch.amin
-/// and the full reductions torch.max(x) and torch.min(x).
-Value reduceExtremum(ImporterState &s, Value self, ArrayRef<int64_t> dims,
-                     bool keepdim, bool isMax) {
-  DenseI64ArrayAttr dimsAttr = s.builder.getDenseI64ArrayAttr(dims);
-  if (isMax)
-    return ds::MaxOp::create(s.builder, s.loc, self, dimsAttr, keepdim);
-  if (!isa<FloatType>(typeOf(self).getElementType()))
-    s.fail("the minimum of an integer tensor is not supported");
-  Value negated = ds::NegOp::create(s.builder, s.loc, self);
-  Value max = ds::MaxOp::create(s.builder, s.loc, negated, dimsAttr, keepdim);
-  return ds::NegOp::create(s.builder, s.loc, max);
-}
-
-/// `amax`/`amin(self, dims, keepdim)`; no dimensions reduce all of them.
-template <bool isMax> void amax(ImporterState &s) {
-  Value self = s.tensorInput(0);
+/// Binds the maximum of `self` over `dims` (all of them when empty), or the
+/// minimum as `-max(-x)` (exact, like every negation). Ties share the
+/// gradient equally, as for torch.amax, torch.amin and the full reductions
+/// torch.max(x) and torch.min(x).
+void bindExtremum(ImporterState &s, Value self, std::vector<int64_t> dims,
+                  bool keepdim, bool isMax) {
   int64_t rank = typeOf(self).getRank();
-  std::vector<int64_t> dims = s.intListInput(1);
   if (dims.empty())
     for (int64_t d = 0; d < rank; ++d)
       dims.push_back(d);
   for (int64_t &d : dims)
     d = s.normalizeDim(d, rank);
   llvm::sort(dims);
-  if (dims.empty())
+  if (rank == 0)
     return s.bindOutput(0, self);
-  s.bindOutput(0, reduceExtremum(s, self, dims, s.boolInput(2), isMax));
+  DenseI64ArrayAttr dimsAttr = s.builder.getDenseI64ArrayAttr(dims);
+  if (isMax)
+    return s.bindOutput(
+        0, ds::MaxOp::create(s.builder, s.loc, self, dimsAttr, keepdim));
+  if (!isa<FloatType>(typeOf(self).getElementType()))
+    s.fail("'" + std::string(s.node->kind().toQualString()) +
+           "' of an integer tensor is not supported");
+  Value negated = ds::NegOp::create(s.builder, s.loc, self);
+  Value max = ds::MaxOp::create(s.builder, s.loc, negated, dimsAttr, keepdim);
+  s.bindOutput(0, ds::NegOp::create(s.builder, s.loc, max));
+}
+
+/// `amax`/`amin(self, dims, keepdim)`.
+template <bool isMax> void amax(ImporterState &s) {
+  bindExtremum(s, s.tensorInput(0), s.intListInput(1), s.boolInput(2), isMax);
 }
 
 /// `max`/`min` of all elements (`max(self)`) or of two tensors elementwise
 /// (`max.other`). The form over one dimension also returns the positions of
-/// the extrema, which dsc does not compute; its gradient also differs from
-/// amax's on ties (it goes to one position), so it is refused.
+/// the extrema, which dsc does not compute, and its gradient goes to one of
+/// tied positions where amax's is shared; it is refused.
 template <bool isMax> void extremum(ImporterState &s) {
   const char *name = isMax ? "max" : "min";
   size_t n = s.node->inputs().size();
@@ -316,15 +318,10 @@ template <bool isMax> void extremum(ImporterState &s) {
   if (n != 1)
     s.fail(llvm::Twine("aten::") + name +
            " over a dimension (it returns indices) is not supported; use "
-           "torch.a" + name + " for the values");
-  Value self = s.tensorInput(0);
-  SmallVector<int64_t> dims =
-      llvm::to_vector(llvm::seq<int64_t>(0, typeOf(self).getRank()));
-  if (dims.empty())
-    return s.bindOutput(0, self);
-  s.bindOutput(0, reduceExtremum(s, self, dims, /*keepdim=*/false, isMax));
+           "torch.a" +
+           name + " for the values");
+  bindExtremum(s, s.tensorInput(0), {}, /*keepdim=*/false, isMax);
 }
-
 
 template <typename OpTy> void softmax(ImporterState &s) {
   Value self = s.tensorInputAs(0, s.outputScalarType());

@@ -34,8 +34,9 @@ void expand(ImporterState &s) {
 void bindPermuted(ImporterState &s, Value self, ArrayRef<int64_t> perm) {
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
     return s.bindOutput(0, self);
-  s.bindOutput(0, ds::TransposeOp::create(s.builder, s.loc, self,
-                                          s.builder.getDenseI64ArrayAttr(perm)));
+  s.bindOutput(0,
+               ds::TransposeOp::create(s.builder, s.loc, self,
+                                       s.builder.getDenseI64ArrayAttr(perm)));
 }
 
 void transposeDims(ImporterState &s, Value self, int64_t a, int64_t b) {

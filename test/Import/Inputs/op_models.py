@@ -166,11 +166,27 @@ class BadTwoIndices(Base):
         return self.loss(picked.unsqueeze(1).expand(B, S, D), labels)
 
 
+class InPlaceUnary(Base):
+    """The other in-place forms, each on a fresh tensor (PyTorch's autograd
+    refuses to chain most of them) and entering the loss with its own
+    factor."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens) * self.emb2(labels)  # [B, S, D], S == D
+        parts = [(h * 1.0).neg_(), (h * 0.5).exp_(), (h * h + 1.0).log_(),
+                 (h * 1.0).tanh_(), (h * 1.0).sigmoid_(), F.silu(h * 1.0, inplace=True),
+                 (h * h + 1.0).sqrt_(), (h * h + 1.0).rsqrt_(), (h * 1.0).pow_(2.0),
+                 (h * 1.0).clamp_(-0.25, 0.5), (h * 1.0).clamp_min_(0.0),
+                 (h * 1.0).clamp_max_(0.25), (h * 1.0).relu_(), (h * 2.0).tril_(-1),
+                 (h * 3.0).triu_(1), F.dropout(h * 1.0, 0.0, training=True, inplace=True)]
+        return self.loss(sum((i + 1.0) * part for i, part in enumerate(parts)), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "bad-data-index": BadDataIndex,
-         "bad-two-indices": BadTwoIndices}
+         "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary}
 
 
 def main(mode, out, batch_out=None):
