@@ -310,21 +310,30 @@ LogicalResult Partitioner::analyse(Operation *op) {
   }
   SmallVector<std::pair<int64_t, std::pair<int64_t, int>>> moved;
   for (auto &[axis, factors] : toMove) {
-    // The factors of every operand that has one of `factors`, in common.
-    std::optional<SmallVector<int64_t>> common;
-    for (auto &dims : rule.operandDims) {
+    // The factors of the operands that have one of `factors`, and how many
+    // elements of those operands would lack each: an operand without the
+    // target factor is gathered instead (a bias broadcast over the heads).
+    SmallVector<int64_t> candidates;
+    DenseMap<int64_t, int64_t> gathered;
+    SmallVector<std::pair<SmallVector<int64_t>, int64_t>> affected;
+    for (auto [i, dims] : llvm::enumerate(rule.operandDims)) {
       SmallVector<int64_t> has;
       for (auto &dimFactors : dims)
         has.append(dimFactors.begin(), dimFactors.end());
       if (llvm::none_of(factors,
                         [&](int64_t f) { return llvm::is_contained(has, f); }))
         continue;
-      if (!common)
-        common = has;
-      else
-        llvm::erase_if(*common,
-                       [&](int64_t g) { return !llvm::is_contained(has, g); });
+      for (int64_t g : has)
+        if (!llvm::is_contained(candidates, g))
+          candidates.push_back(g);
+      affected.push_back(
+          {has, cast<RankedTensorType>(op->getOperand(i).getType())
+                    .getNumElements()});
     }
+    for (int64_t g : candidates)
+      for (auto &[has, elements] : affected)
+        if (!llvm::is_contained(has, g))
+          gathered[g] += elements;
     bool axisUsed = llvm::any_of(factorAtoms, [&](const DimLayout &atoms) {
       return llvm::any_of(atoms, [&](const Atom &a) { return a.axis == axis; });
     });
@@ -338,13 +347,16 @@ LogicalResult Partitioner::analyse(Operation *op) {
         });
       });
     });
+    // The fewest gathered elements; among equals the last candidate (heads
+    // rather than batch).
     std::optional<int64_t> target;
-    if (common && !axisUsed && restorable)
-      for (int64_t g : *common)
+    if (!axisUsed && restorable)
+      for (int64_t g : candidates)
         if (rule.factorKinds[g] == FactorKind::PassThrough &&
             !isSplit(factorAtoms[g]) &&
-            rule.factorSizes[g] % mesh.sizes[axis] == 0)
-          target = g; // the last candidate: heads rather than batch
+            rule.factorSizes[g] % mesh.sizes[axis] == 0 &&
+            (!target || gathered[g] <= gathered[*target]))
+          target = g;
     if (!target)
       continue;
     factorAtoms[*target] = {Atom{rule.factorSizes[*target], axis}};
