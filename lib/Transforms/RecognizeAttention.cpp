@@ -416,15 +416,19 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     double scale = scores.scale;
     Value q = product.getLhs();
     Value k = product.getRhs();
+    // Without the flag the product's right side is kᵀ: the key is whatever
+    // [B, H, D, Skv] view it is of, with its last two dimensions swapped
+    // back (a transpose of a transpose folds away).
+    bool keyTransposed = false;
     if (!product.getTransposeRhs()) {
-      auto transpose = k.getDefiningOp<TransposeOp>();
       int64_t rank = typeOf(k).getRank();
       auto swapLast = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-      if (rank >= 2)
-        std::swap(swapLast[rank - 1], swapLast[rank - 2]);
-      if (!transpose || transpose.getPermutation() != ArrayRef(swapLast))
-        return rewriter.notifyMatchFailure(softmax, "key is not transposed");
-      k = transpose.getInput();
+      std::swap(swapLast[rank - 1], swapLast[rank - 2]);
+      auto transpose = k.getDefiningOp<TransposeOp>();
+      if (transpose && transpose.getPermutation() == ArrayRef(swapLast))
+        k = transpose.getInput();
+      else
+        keyTransposed = true;
     }
     Value v = output.getRhs();
     q = asRank4(skipScales(q, scale));
@@ -444,11 +448,17 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
       return rewriter.notifyMatchFailure(
           softmax, "a clamp that may change a fully masked row");
 
+    RankedTensorType kType = typeOf(k);
+    if (keyTransposed)
+      kType = RankedTensorType::get({kType.getDimSize(0), kType.getDimSize(1),
+                                     kType.getDimSize(3), kType.getDimSize(2)},
+                                    kType.getElementType());
+
     // Grouped-query attention: k and v repeated alike over heads.
     int64_t repK = 0, repV = 0;
-    RankedTensorType kType = typeOf(k), vType = typeOf(v);
+    RankedTensorType vType = typeOf(v);
     RankedTensorType k0Type, v0Type;
-    Value k0 = matchRepeatedHeads(k, repK, k0Type);
+    Value k0 = keyTransposed ? Value() : matchRepeatedHeads(k, repK, k0Type);
     Value v0 = matchRepeatedHeads(v, repV, v0Type);
     bool grouped = k0 && v0 && repK == repV;
     if (grouped) {
@@ -492,6 +502,9 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
 
     rewriter.setInsertionPoint(output);
     Location loc = output.getLoc();
+    if (keyTransposed)
+      k = TransposeOp::create(rewriter, loc, k,
+                              rewriter.getDenseI64ArrayAttr({0, 1, 3, 2}));
     if (grouped) {
       auto reshaped = [&](Value x, RankedTensorType type) -> Value {
         if (x.getType() == type)

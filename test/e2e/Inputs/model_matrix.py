@@ -1,0 +1,75 @@
+"""The end-to-end matrix of one example model (examples/models/): for each
+sequence length, trace it, import it, check the one-rank training step
+against PyTorch (reference.py, SGD with momentum, two steps) and every mesh
+against the one-rank run (run_parallel.py), all at relative 1e-5 on the
+loss, every gradient and every updated parameter. Also checks that the
+import recognised `--attention N` attentions and that no [S, S] softmax is
+left.
+
+  model_matrix.py MODEL OUTDIR [--set k=v ...] [--seq 16 15]
+      [--attention N] [--mesh "--sp 2" ...]
+
+Tools come from PATH (lit puts the build's bin first).
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLES = os.path.join(HERE, "..", "..", "..", "examples")
+MESHES = ["--sp 2", "--sp 3", "--sp 4", "--dp 2 --sp 2"]
+
+
+def run(cmd):
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("model")
+    p.add_argument("out")
+    p.add_argument("--set", dest="sets", action="append", default=[])
+    p.add_argument("--seq", type=int, nargs="+", default=[16, 15])
+    p.add_argument("--batch", type=int, default=2)
+    p.add_argument("--attention", type=int, help="ds.attention ops the import must form")
+    p.add_argument("--mesh", action="append", help="meshes (default: sp 2, 3, 4, dp 2 x sp 2)")
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    sets = [x for s in args.sets for x in ("--set", s)]
+    for seq in args.seq:
+        prefix = os.path.join(args.out, f"{args.model}-{seq}")
+        run([sys.executable, os.path.join(EXAMPLES, "export.py"), args.model, "-o",
+             prefix + ".pt", "--batch", str(args.batch), "--seq", str(seq),
+             "--inputs-out", prefix + ".batch"] + sets)
+        run(["ds-import", prefix + ".pt", "-o", prefix + ".mlir", "--weights-out",
+             prefix + ".weights"])
+        text = open(prefix + ".mlir").read()
+        if args.attention is not None:
+            found = len(re.findall(r"= ds\.attention ", text))
+            if found != args.attention:
+                sys.exit(f"{prefix}.mlir: {found} ds.attention, expected {args.attention}")
+            if args.attention and "ds.softmax" in text:
+                sys.exit(f"{prefix}.mlir: a softmax is left besides the attentions")
+        one = prefix + "-ref"
+        run(["ds-compile", prefix + ".mlir", "-o", one + ".plan", "--optimizer", "sgd",
+             "--lr", "0.1", "--momentum", "0.9"])
+        run(["ds-run", one + ".plan", "--weights", prefix + ".weights", "--inputs",
+             prefix + ".batch", "--steps", "2", "-q", "--dump-loss", one + ".loss",
+             "--dump-grads", one + ".grads", "--save", one + ".final"])
+        run([sys.executable, os.path.join(HERE, "reference.py"), prefix + ".pt", "--inputs",
+             prefix + ".batch", "--steps", "2", "--optimizer", "sgd", "--lr", "0.1",
+             "--momentum", "0.9", "--dump-loss", one + ".tloss", "--dump-grads",
+             one + ".tgrads", "--save", one + ".tfinal"])
+        run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", "1e-5",
+             "--losses", one + ".loss", one + ".tloss", "--tensors", one + ".grads",
+             one + ".tgrads", "--tensors", one + ".final", one + ".tfinal"])
+        run([sys.executable, os.path.join(HERE, "run_parallel.py"), prefix + ".mlir",
+             prefix + ".weights", prefix + ".batch", prefix] + (args.mesh or MESHES))
+
+
+if __name__ == "__main__":
+    main()
