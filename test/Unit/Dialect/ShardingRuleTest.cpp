@@ -261,8 +261,14 @@ TEST_F(ShardingRuleTest, MatmulContractsKAndBroadcastsBatch) {
 
 TEST_F(ShardingRuleTest, LinearSumsInputFeatures) {
   ShardingRule rule = ruleOf(LinearOp::create(builder, loc(), f32({2, 8, 64}),
-                                              f32({192, 64}), f32({192})));
+                                              f32({192, 64}), Value()));
   EXPECT_EQ(factors(rule), "a2 b8 c64+ d192");
+  EXPECT_EQ(mapping(rule), "[a][b][c], [d][c] -> [a][b][d]");
+  // With a bias the input features stay whole: a split sum would add the
+  // bias once per rank.
+  rule = ruleOf(LinearOp::create(builder, loc(), f32({2, 8, 64}),
+                                 f32({192, 64}), f32({192})));
+  EXPECT_EQ(factors(rule), "a2 b8 c64! d192");
   EXPECT_EQ(mapping(rule), "[a][b][c], [d][c], [d] -> [a][b][d]");
   rule = ruleOf(
       LinearOp::create(builder, loc(), f32({64}), f32({192, 64}), Value()));
@@ -537,6 +543,8 @@ TEST_F(ShardingRuleTest, ConcatAndSplitNeedTheirDimensionWhole) {
 // Optimizers
 //===----------------------------------------------------------------------===//
 
+// Updates run on whole parameters, gradients and state (ZeRO will shard
+// them on purpose): every factor needs replication.
 TEST_F(ShardingRuleTest, OptimizerStateFollowsTheParameter) {
   Value p = f32({64, 32});
   auto adamw = AdamWUpdateOp::create(
@@ -544,7 +552,7 @@ TEST_F(ShardingRuleTest, OptimizerStateFollowsTheParameter) {
       i64({}), llvm::APFloat(1e-3), llvm::APFloat(0.9), llvm::APFloat(0.999),
       llvm::APFloat(1e-8), llvm::APFloat(0.01));
   ShardingRule rule = ruleOf(adamw);
-  EXPECT_EQ(factors(rule), "a64 b32");
+  EXPECT_EQ(factors(rule), "a64! b32!");
   EXPECT_EQ(mapping(rule), "[a][b], [a][b], [a][b], [a][b], () -> "
                            "[a][b], [a][b], [a][b]");
   auto sgd = SgdUpdateOp::create(builder, loc(), p.getType(), p.getType(), p, p,
