@@ -12,7 +12,9 @@ since they decide which ops appear in the traced graph:
 - MistralRMSNorm (to(float32), pow(2).mean, rsqrt, weight * x.to(dtype));
 - SwiGLU MLP: down_proj(silu(gate_proj(x)) * up_proj(x));
 - rotary with rotate_half, cos/sin buffers indexed by position ids;
-- softmax in float32 and cast back; no biases; an untied lm_head.
+- softmax in float32 and cast back; no biases; an untied lm_head;
+- embed_tokens with padding_idx = pad_token_id (its row gets no gradient),
+  and right-padded example rows whose pads are labelled -100.
 """
 
 import math
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from .inputs import right_padded
 
 
 @dataclass
@@ -36,6 +40,7 @@ class MistralConfig:
     rms_norm_eps: float = 1e-6
     rope_theta: float = 10000.0
     attention_dropout: float = 0.0
+    pad_token_id: int = 0  # untied embedding with padding_idx, as HF's
 
 
 class MistralRMSNorm(nn.Module):
@@ -211,7 +216,7 @@ class MistralDecoderLayer(nn.Module):
 class MistralModel(nn.Module):
     def __init__(self, cfg: MistralConfig):
         super().__init__()
-        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
+        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.hidden_size, cfg.pad_token_id)
         self.layers = nn.ModuleList([MistralDecoderLayer(cfg) for _ in range(cfg.num_hidden_layers)])
         self.norm = MistralRMSNorm(cfg.hidden_size, eps=cfg.rms_norm_eps)
 
@@ -260,6 +265,13 @@ class Mistral(nn.Module):
                 m.weight.fill_(1.0)
             elif isinstance(m, (nn.Linear, nn.Embedding)):
                 m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
+                if getattr(m, "padding_idx", None) is not None:
+                    m.weight[m.padding_idx].zero_()
+
+    @classmethod
+    def example_inputs(cls, cfg: MistralConfig, batch: int, seq: int, generator: torch.Generator):
+        """Right-padded rows (inputs.right_padded)."""
+        return right_padded(cfg.vocab_size, cfg.pad_token_id, batch, seq, generator)
 
     def forward(self, tokens, labels):
         hidden_states = self.model(tokens)

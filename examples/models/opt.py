@@ -33,6 +33,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .inputs import right_padded
+
 
 @dataclass
 class OPTConfig:
@@ -322,18 +324,8 @@ class OPT(nn.Module):
 
     @classmethod
     def example_inputs(cls, cfg: OPTConfig, batch: int, seq: int, generator: torch.Generator):
-        """Token ids avoiding the pad id, except that every odd row ends in
-        up to 3 pad tokens (at most seq - 1); labels are the next tokens,
-        -100 at the pads."""
-        tokens = torch.randint(0, cfg.vocab_size, (batch, seq), generator=generator, dtype=torch.int64)
-        tokens[tokens == cfg.pad_token_id] = (cfg.pad_token_id + 1) % cfg.vocab_size
-        labels = torch.randint(0, cfg.vocab_size, (batch, seq), generator=generator, dtype=torch.int64)
-        n_pad = min(3, seq - 1)
-        for b in range(1, batch, 2):
-            if n_pad > 0:
-                tokens[b, seq - n_pad:] = cfg.pad_token_id
-                labels[b, seq - n_pad:] = -100
-        return tokens, labels
+        """Right-padded rows (inputs.right_padded)."""
+        return right_padded(cfg.vocab_size, cfg.pad_token_id, batch, seq, generator)
 
     def forward(self, tokens, labels):
         hidden_states = self.decoder(tokens)
