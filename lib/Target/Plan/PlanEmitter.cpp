@@ -227,7 +227,14 @@ FailureOr<rt::Plan> Emitter::run(ModuleOp module, func::FuncOp step) {
 
   bool sawLoss = false;
   for (Operation &op : step.front()) {
-    if (auto kernel = dyn_cast<dsrt::KernelOp>(op)) {
+    // Every parameter is in the plan, also one the loss does not reach: it
+    // is loaded and saved unchanged, as torch.optim leaves a parameter
+    // without a gradient.
+    if (auto persistent = dyn_cast<dsrt::PersistentOp>(op)) {
+      if (persistent.getKind() == dsrt::StorageKind::Parameter &&
+          failed(tensorFor(persistent)))
+        return failure();
+    } else if (auto kernel = dyn_cast<dsrt::KernelOp>(op)) {
       rt::Instruction instruction;
       instruction.kernel = kernel.getKernel().str();
       for (auto [list, values] :
