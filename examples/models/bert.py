@@ -32,6 +32,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .common import init_weights
+
 
 @dataclass
 class BertConfig:
@@ -311,26 +313,8 @@ class Bert(nn.Module):
         self.cls.predictions.decoder.weight = self.bert.embeddings.word_embeddings.weight
         self.init_weights(seed)
 
-    @torch.no_grad()
     def init_weights(self, seed: int):
-        # Explicit generator: deterministic and independent of the global RNG.
-        # Each weight once (the tied one through word_embeddings first); as in
-        # HF's _init_weights the padding row starts at zero and biases at 0.
-        g = torch.Generator().manual_seed(seed)
-        seen = set()
-        for m in self.modules():
-            if isinstance(m, nn.LayerNorm):
-                m.weight.fill_(1.0)
-                m.bias.zero_()
-            elif isinstance(m, (nn.Linear, nn.Embedding)):
-                if id(m.weight) in seen:
-                    continue
-                seen.add(id(m.weight))
-                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
-                if getattr(m, "bias", None) is not None:
-                    m.bias.zero_()
-                if getattr(m, "padding_idx", None) is not None:
-                    m.weight[m.padding_idx].zero_()
+        init_weights(self, seed)
 
     @classmethod
     def example_inputs(cls, cfg: BertConfig, batch: int, seq: int, generator: torch.Generator):

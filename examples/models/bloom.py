@@ -38,6 +38,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .common import init_weights
+
 
 @dataclass
 class BloomConfig:
@@ -364,23 +366,8 @@ class Bloom(nn.Module):
         self.lm_head.weight = self.transformer.word_embeddings.weight  # tied
         self.init_weights(seed)
 
-    @torch.no_grad()
     def init_weights(self, seed: int):
-        # Explicit generator: deterministic and independent of the global RNG;
-        # the tied weight once (through word_embeddings).
-        g = torch.Generator().manual_seed(seed)
-        seen = set()
-        for m in self.modules():
-            if isinstance(m, nn.LayerNorm):
-                m.weight.fill_(1.0)
-                m.bias.zero_()
-            elif isinstance(m, (nn.Linear, nn.Embedding)):
-                if id(m.weight) in seen:
-                    continue
-                seen.add(id(m.weight))
-                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
-                if getattr(m, "bias", None) is not None:
-                    m.bias.zero_()
+        init_weights(self, seed)
 
     def forward(self, tokens, labels):
         hidden_states = self.transformer(tokens)

@@ -34,6 +34,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .common import init_weights
+
 
 @dataclass
 class GPTJConfig:
@@ -241,18 +243,8 @@ class GPTJ(nn.Module):
         self.lm_head = nn.Linear(cfg.n_embd, cfg.vocab_size)  # untied, with bias
         self.init_weights(seed)
 
-    @torch.no_grad()
     def init_weights(self, seed: int):
-        # Explicit generator: deterministic and independent of the global RNG.
-        g = torch.Generator().manual_seed(seed)
-        for m in self.modules():
-            if isinstance(m, nn.LayerNorm):
-                m.weight.fill_(1.0)
-                m.bias.zero_()
-            elif isinstance(m, (nn.Linear, nn.Embedding)):
-                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
-                if getattr(m, "bias", None) is not None:
-                    m.bias.zero_()
+        init_weights(self, seed)
 
     def forward(self, tokens, labels):
         hidden_states = self.transformer(tokens)

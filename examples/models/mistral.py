@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .inputs import right_padded
+from .common import init_weights, right_padded
 
 
 @dataclass
@@ -256,21 +256,12 @@ class Mistral(nn.Module):
         self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)  # untied
         self.init_weights(seed)
 
-    @torch.no_grad()
     def init_weights(self, seed: int):
-        # Explicit generator: deterministic and independent of the global RNG.
-        g = torch.Generator().manual_seed(seed)
-        for m in self.modules():
-            if isinstance(m, MistralRMSNorm):
-                m.weight.fill_(1.0)
-            elif isinstance(m, (nn.Linear, nn.Embedding)):
-                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
-                if getattr(m, "padding_idx", None) is not None:
-                    m.weight[m.padding_idx].zero_()
+        init_weights(self, seed, norms=(MistralRMSNorm,))
 
     @classmethod
     def example_inputs(cls, cfg: MistralConfig, batch: int, seq: int, generator: torch.Generator):
-        """Right-padded rows (inputs.right_padded)."""
+        """Right-padded rows (common.right_padded)."""
         return right_padded(cfg.vocab_size, cfg.pad_token_id, batch, seq, generator)
 
     def forward(self, tokens, labels):

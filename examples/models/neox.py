@@ -32,6 +32,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .common import init_weights
+
 
 @dataclass
 class GPTNeoXConfig:
@@ -268,18 +270,8 @@ class GPTNeoX(nn.Module):
         self.embed_out = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)  # untied
         self.init_weights(seed)
 
-    @torch.no_grad()
     def init_weights(self, seed: int):
-        # Explicit generator: deterministic and independent of the global RNG.
-        g = torch.Generator().manual_seed(seed)
-        for m in self.modules():
-            if isinstance(m, nn.LayerNorm):
-                m.weight.fill_(1.0)
-                m.bias.zero_()
-            elif isinstance(m, (nn.Linear, nn.Embedding)):
-                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
-                if getattr(m, "bias", None) is not None:
-                    m.bias.zero_()
+        init_weights(self, seed)
 
     def forward(self, tokens, labels):
         hidden_states = self.gpt_neox(tokens)

@@ -33,7 +33,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .inputs import right_padded
+from .common import init_weights, right_padded
 
 
 @dataclass
@@ -301,30 +301,12 @@ class OPT(nn.Module):
         self.lm_head.weight = self.decoder.embed_tokens.weight
         self.init_weights(seed)
 
-    @torch.no_grad()
     def init_weights(self, seed: int):
-        # Explicit generator: deterministic and independent of the global RNG.
-        # Each weight once (the tied one is reached through embed_tokens
-        # first); as in HF's _init_weights the padding row starts at zero.
-        g = torch.Generator().manual_seed(seed)
-        seen = set()
-        for m in self.modules():
-            if isinstance(m, nn.LayerNorm):
-                m.weight.fill_(1.0)
-                m.bias.zero_()
-            elif isinstance(m, (nn.Linear, nn.Embedding)):
-                if id(m.weight) in seen:
-                    continue
-                seen.add(id(m.weight))
-                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.02)
-                if getattr(m, "bias", None) is not None:
-                    m.bias.zero_()
-                if getattr(m, "padding_idx", None) is not None:
-                    m.weight[m.padding_idx].zero_()
+        init_weights(self, seed)
 
     @classmethod
     def example_inputs(cls, cfg: OPTConfig, batch: int, seq: int, generator: torch.Generator):
-        """Right-padded rows (inputs.right_padded)."""
+        """Right-padded rows (common.right_padded)."""
         return right_padded(cfg.vocab_size, cfg.pad_token_id, batch, seq, generator)
 
     def forward(self, tokens, labels):
