@@ -130,11 +130,13 @@ func.func @probabilities_reused(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>
 
 // -----
 
-// The key must be transposed for q · kᵀ; q · k is something else.
-// CHECK-LABEL: func.func @untransposed_key_stays
-// CHECK-NOT: ds.attention
-// CHECK: ds.softmax
-func.func @untransposed_key_stays(%q: tensor<1x1x2x2xf32>, %k: tensor<1x1x2x2xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
+// A right side that is no transpose is kᵀ itself, laid out [B, H, D, S]
+// (BLOOM permutes its key that way): the key is its transpose.
+// CHECK-LABEL: func.func @key_given_transposed
+// CHECK-NEXT: %[[K:.*]] = ds.transpose %arg1 permutation = [0, 1, 3, 2]
+// CHECK-NEXT: ds.attention %arg0, %[[K]], %arg2 scale = 1.000000e+00
+// CHECK-NOT: ds.softmax
+func.func @key_given_transposed(%q: tensor<1x1x2x2xf32>, %k: tensor<1x1x2x2xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
   %s = ds.matmul %q, %k : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
   %p = ds.softmax %s dim = 3 : tensor<1x1x2x2xf32>
   %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
