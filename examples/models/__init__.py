@@ -12,6 +12,7 @@ from .falcon import Falcon, FalconConfig
 from .gpt2 import GPT2, GPT2Config
 from .gptj import GPTJ, GPTJConfig
 from .llama import Llama, LlamaConfig
+from .megatron import Megatron, MegatronConfig
 from .mistral import Mistral, MistralConfig
 from .neox import GPTNeoX, GPTNeoXConfig
 from .opt import OPT, OPTConfig
@@ -28,6 +29,8 @@ MODELS = {
     "falcon": (Falcon, FalconConfig),
     "mistral": (Mistral, MistralConfig),
     "bert": (Bert, BertConfig),
+    # In the style of NVIDIA Megatron-LM's legacy GPT model.
+    "megatron": (Megatron, MegatronConfig),
 }
 
 
@@ -66,4 +69,5 @@ __all__ = [
     "build", "config_fields", "MODELS", "GPT2", "GPT2Config", "Llama", "LlamaConfig",
     "GPTJ", "GPTJConfig", "GPTNeoX", "GPTNeoXConfig", "OPT", "OPTConfig", "Bloom", "BloomConfig",
     "Falcon", "FalconConfig", "Mistral", "MistralConfig", "Bert", "BertConfig",
+    "Megatron", "MegatronConfig",
 ]
