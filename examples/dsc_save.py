@@ -7,6 +7,8 @@ dtype, in forward's argument order.
 """
 
 import json
+import os
+import re
 
 import torch
 
@@ -17,9 +19,70 @@ _DTYPES = {
 }
 
 
+# Ops whose float result never requires a gradient, whatever their inputs.
+_NO_GRADIENT = {"aten::detach", "aten::detach_", "aten::zeros_like", "aten::ones_like",
+                "aten::full_like", "aten::empty_like", "aten::rand_like", "aten::randn_like",
+                "aten::randint_like", "aten::new_zeros", "aten::new_ones", "aten::new_full",
+                "aten::new_empty", "aten::new_tensor"}
+
+
+def _requires_grad(value, module):
+    """What tracing recorded of `value`'s requires_grad, or the attribute's
+    own flag for a parameter read by prim::GetAttr; None when unknown."""
+    t = value.type()
+    # An unrefined `Tensor` (a GetAttr's) answers True: trust only the types
+    # tracing recorded, which know their dtype.
+    if isinstance(t, torch._C.TensorType) and t.scalarType() is not None:
+        return t.requires_grad()
+    path, node = [], value.node()
+    while node.kind() == "prim::GetAttr":
+        path.append(node.s("name"))
+        node = node.input().node()
+    if not path or node.kind() != "prim::Param":
+        return None
+    obj = module
+    for name in reversed(path):
+        obj = getattr(obj, name, None)
+    return obj.requires_grad if isinstance(obj, torch.Tensor) else None
+
+
+def _user_line(node):
+    """The innermost frame of `node`'s trace outside torch itself, as
+    file:line."""
+    torch_dir = os.path.dirname(torch.__file__)
+    for frame in node.sourceRange().splitlines():
+        match = re.match(r"(.*)\((\d+)\): ", frame)
+        if match and not match.group(1).startswith(torch_dir):
+            return f"{match.group(1)}:{match.group(2)}"
+    return "an unknown line"
+
+
+def check_no_grad_regions(traced):
+    """Raises ValueError naming the source line of the first op that tracing
+    recorded without a gradient although a parameter reaches it: the sign of
+    a torch.no_grad() region, which a TorchScript file does not keep (so the
+    compiled step would differentiate through it)."""
+    for node in traced.inlined_graph.nodes():
+        if node.kind() in _NO_GRADIENT:
+            continue
+        for out in node.outputs():
+            t = out.type()
+            if (not isinstance(t, torch._C.TensorType) or t.dtype() is None
+                    or not t.dtype().is_floating_point or t.requires_grad()):
+                continue
+            if any(_requires_grad(v, traced) for v in node.inputs()):
+                raise ValueError(
+                    f"'{node.kind()}' at {_user_line(node)} runs under torch.no_grad() (or another "
+                    "way of switching gradients off) inside forward: a TorchScript file "
+                    "does not keep that, so dsc would differentiate through it; use "
+                    ".detach() on the value instead")
+
+
 def save(traced, path, inputs):
     """Saves `traced` to `path`; `inputs` maps forward's argument names to the
-    example tensors it was traced with, in order."""
+    example tensors it was traced with, in order. Refuses (ValueError) a
+    model whose forward switches gradients off (check_no_grad_regions)."""
+    check_no_grad_regions(traced)
     spec = {"inputs": [{"name": name, "shape": list(t.shape),
                         "dtype": _DTYPES[t.dtype]} for name, t in inputs.items()]}
     torch.jit.save(traced, path, _extra_files={"dsc_inputs.json": json.dumps(spec)})

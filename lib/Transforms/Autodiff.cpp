@@ -52,6 +52,9 @@ LogicalResult backpropagate(OpBuilder &builder,
     if (llvm::none_of(op->getOperands(),
                       [&](Value v) { return active.contains(v); }))
       continue;
+    if (auto rule = dyn_cast<VJPOpInterface>(op);
+        rule && !rule.propagatesGradients())
+      continue;
     for (Value result : op->getResults())
       if (vjp::isDifferentiable(result.getType()))
         active.insert(result);
@@ -244,6 +247,11 @@ LogicalResult buildTrainStep(func::FuncOp forward,
   }
   func::ReturnOp::create(builder, terminator->getLoc(), results);
   eraseDeadOpsAfter(*entry, lastForward);
+  // The backward is built: what was detached is the plain value again.
+  step.walk([](StopGradientOp op) {
+    op.replaceAllUsesWith(op.getInput());
+    op.erase();
+  });
 
   step.setFunctionType(
       FunctionType::get(context, argTypes, ValueRange(results).getTypes()));

@@ -166,7 +166,7 @@ void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
         "aten::sqrt_",        "aten::rsqrt_",     "aten::tanh_", "aten::relu_",
         "aten::silu_",        "aten::sigmoid_",   "aten::pow_",  "aten::clamp_",
         "aten::clamp_min_",   "aten::clamp_max_", "aten::tril_", "aten::triu_",
-        "aten::dropout_"})
+        "aten::dropout_",     "aten::detach_"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;
 }

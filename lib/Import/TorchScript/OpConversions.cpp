@@ -462,7 +462,7 @@ const llvm::StringMap<Conversion> &conversions() {
       {"aten::int", convert},
       {"aten::contiguous", identity},
       {"aten::clone", identity},
-      {"aten::detach", identity},
+      {"aten::detach", unary<ds::StopGradientOp>},
       {"aten::alias", identity},
       {"aten::dropout", dropout},
       {"aten::linear", linear},

@@ -354,6 +354,14 @@ func.func @convert(%x: tensor<2x8xbf16>, %i: tensor<8xi64>) -> (tensor<2x8xf32>,
   return %f, %g : tensor<2x8xf32>, tensor<8xf32>
 }
 
+// CHECK-LABEL: func.func @stop_gradient(
+// CHECK-NEXT:    %[[Y:.*]] = ds.stop_gradient %arg0 : tensor<2x8xf32>
+// CHECK-NEXT:    return %[[Y]]
+func.func @stop_gradient(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %y = ds.stop_gradient %x : tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
 // CHECK-LABEL: func.func @constant(
 // CHECK-SAME:      ) -> (tensor<2x8xf32>, tensor<2x2xi64>, tensor<3xi32>, tensor<2xbf16>, tensor<4x4xi1>, tensor<f32>)
 // CHECK-NEXT:    %[[SPLATF:.*]] = ds.constant dense<0.000000e+00> : tensor<2x8xf32>

@@ -182,11 +182,33 @@ class InPlaceUnary(Base):
         return self.loss(sum((i + 1.0) * part for i, part in enumerate(parts)), labels)
 
 
+class Detach(Base):
+    """`detach` and `detach_` cut the gradient: a wrong one would double
+    the embeddings' gradients here."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens) * self.emb2(labels)
+        frozen = h.detach()
+        cut = h * 2.0
+        cut.detach_()
+        return self.loss(h + frozen * self.emb(tokens) + cut, labels)
+
+
+class NoGrad(Base):
+    """A `torch.no_grad()` region: tracing does not keep it."""
+
+    def forward(self, tokens, labels):
+        with torch.no_grad():
+            frozen = self.emb(tokens) * 2.0
+        return self.loss(frozen * self.emb2(labels), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "bad-data-index": BadDataIndex,
-         "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary}
+         "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
+         "detach": Detach, "no-grad": NoGrad}
 
 
 def main(mode, out, batch_out=None):

@@ -127,6 +127,9 @@ ShardingRule SigmoidOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule GeluOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule PowOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ConvertOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule StopGradientOp::getShardingRule() {
+  return elementwiseRule(*this);
+}
 ShardingRule SiluGradOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule GeluGradOp::getShardingRule() { return elementwiseRule(*this); }
 

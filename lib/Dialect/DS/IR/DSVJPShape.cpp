@@ -131,6 +131,14 @@ LogicalResult ConvertOp::buildVJP(OpBuilder &builder,
   });
 }
 
+bool StopGradientOp::propagatesGradients() { return false; }
+
+LogicalResult StopGradientOp::buildVJP(OpBuilder &, ArrayRef<Value>,
+                                       SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(Value());
+  return success();
+}
+
 LogicalResult IotaOp::buildVJP(OpBuilder &, ArrayRef<Value>,
                                SmallVectorImpl<Value> &) {
   return success();

@@ -43,7 +43,14 @@ def DS_VJPOpInterface : OpInterface<"VJPOpInterface"> {
       "::llvm::LogicalResult", "buildVJP",
       (ins "::mlir::OpBuilder &":$builder,
            "::llvm::ArrayRef<::mlir::Value>":$resultGrads,
-           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>,
+    InterfaceMethod<[{
+        Whether gradients flow through the op at all. False for
+        `ds.stop_gradient`: its results do not depend on a trainable
+        parameter as far as the backward pass is concerned.
+      }],
+      "bool", "propagatesGradients", (ins), /*methodBody=*/[{}],
+      /*defaultImplementation=*/[{ return true; }]>
   ];
 }
 

@@ -179,6 +179,25 @@ def DS_ConstantOp : DS_Op<"constant", [Pure, ConstantLike,
   let hasFolder = 1;
 }
 
+def DS_StopGradientOp : DS_Op<"stop_gradient", [Pure,
+    SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface, ["propagatesGradients"]>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+  let summary = "the identity, through which no gradient flows";
+  let description = [{
+    Returns its input (`torch.Tensor.detach`). `-ds-autodiff` treats the
+    result as a constant of the backward pass and, once the backward is
+    built, replaces the op by its input, so no kernel ever runs it.
+
+    ```mlir
+    %y = ds.stop_gradient %x : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins DS_Tensor:$input);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
 def DS_ConvertOp : DS_Op<"convert", [Pure, SameOperandsAndResultShape,
     DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
