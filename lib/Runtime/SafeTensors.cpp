@@ -3,6 +3,7 @@
 #include "dsc/Runtime/SafeTensors.h"
 
 #include "dsc/Runtime/AtomicFile.h"
+#include "dsc/Runtime/BoundedJson.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -213,7 +214,7 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer) {
                                Twine(bytes.size()) + " bytes)");
 
   Expected<llvm::json::Value> header =
-      llvm::json::parse(bytes.substr(8, headerSize));
+      parseJsonBounded(bytes.substr(8, headerSize));
   if (!header)
     return makeError(path, "header is not valid JSON: " +
                                llvm::toString(header.takeError()));

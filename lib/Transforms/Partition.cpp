@@ -647,9 +647,14 @@ struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
       module.emitError() << "dp and sp must be at least 1";
       return signalPassFailure();
     }
-    if (dp == 1 && sp == 1)
-      return;
     auto step = module.lookupSymbol<func::FuncOp>("train_step");
+    if (dp == 1 && sp == 1) {
+      // Nothing to split, but a misspelt input name is still an error.
+      if (step && failed(dsc::findSplitInputs(module, step, seqDims, batchDims,
+                                              /*bothSplit=*/false)))
+        signalPassFailure();
+      return;
+    }
     if (!step) {
       module.emitError() << "ds-partition needs func.func @train_step (run "
                             "-ds-autodiff first)";

@@ -4,7 +4,7 @@
 // written in place, a reshape as a view of its slot, slots reused once dead.
 // CHECK-LABEL: func.func @step()
 // The peak is at the weight gradient: dy, dw and the loss live, 64 + 128 + 64.
-// CHECK-SAME: attributes {ds.optimizer = "sgd", dsrt.arena_alignment = 64 : i64, dsrt.arena_bytes = 256 : i64}
+// CHECK-SAME: attributes {dsrt.arena_alignment = 64 : i64, dsrt.arena_bytes = 256 : i64}
 // CHECK-DAG: %[[W:.*]] = dsrt.persistent parameter "w" : memref<4x8xf32>
 // CHECK-DAG: %[[B:.*]] = dsrt.persistent state "momentum_buffer.w" : memref<4x8xf32>
 // CHECK-DAG: %[[X:.*]] = dsrt.persistent input "x" : memref<2x8xf32>
@@ -30,7 +30,7 @@ func.func @train_step(%w: tensor<4x8xf32> {ds.name = "w", ds.role = "parameter",
                       %labels: tensor<2xi64> {ds.name = "labels", ds.role = "input"})
     -> (tensor<f32> {ds.role = "loss"}, tensor<4x8xf32> {ds.updates = "w"},
         tensor<4x8xf32> {ds.updates = "momentum_buffer.w"}, tensor<32xf32>)
-    attributes {ds.optimizer = "sgd"} {
+    {
   %y = ds.linear %x, %w : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
   %loss = ds.cross_entropy %y, %labels ignore_index = -100 : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
   %one = ds.constant dense<1.0> : tensor<f32>

@@ -116,8 +116,10 @@ static std::string pipelineString() {
     options += " weight-decay=" + exact(weightDecay);
   // The distribution passes are the registered `-ds-sequence-parallel`
   // pipeline (`dsc::addSequenceParallelPipeline`), as ds-opt runs them.
+  // With one rank the partition is a no-op that still checks the names in
+  // --seq-dims and --batch-dims.
   std::string partition;
-  if (dp > 1 || sp > 1)
+  if (dp > 1 || sp > 1 || !seqDims.empty() || !batchDims.empty())
     partition = "ds-sequence-parallel{dp=" + std::to_string(dp) +
                 " sp=" + std::to_string(sp) +
                 (seqDims.empty() ? "" : " seq-dims=" + seqDims) +

@@ -437,8 +437,14 @@ int run() {
   if (std::optional<int64_t> local = envInt("LOCAL_WORLD_SIZE"); local > 1)
     threads = std::max<unsigned>(1, threads / *local);
   if (threadsOption().getNumOccurrences()) {
-    if (threadsOption() < 1)
-      return fail("--threads must be at least 1");
+    // More threads than a few per core only slow the kernels down; a huge
+    // count would spend minutes creating threads.
+    unsigned limit =
+        std::max(64u, 4 * std::max(1u, std::thread::hardware_concurrency()));
+    if (threadsOption() < 1 || static_cast<unsigned>(threadsOption()) > limit)
+      return fail("--threads must be between 1 and " + Twine(limit) +
+                  " (four times the hardware threads, at least 64), got " +
+                  Twine(threadsOption().getValue()));
     threads = threadsOption();
   }
   setNumThreads(threads);

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Import/TorchScript.h"
+#include "dsc/Runtime/BoundedJson.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
@@ -57,7 +58,7 @@ Expected<InputSpec> dsc::parseInputSpec(StringRef text) {
 }
 
 Expected<std::vector<InputSpec>> dsc::parseInputSpecsJson(StringRef text) {
-  Expected<json::Value> parsed = json::parse(text);
+  Expected<json::Value> parsed = parseJsonBounded(text);
   if (!parsed)
     return parsed.takeError();
   const json::Object *root = parsed->getAsObject();

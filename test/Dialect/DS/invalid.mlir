@@ -1773,3 +1773,47 @@ func.func @silu_grad_types(%x: tensor<64xf32>, %dy: tensor<64xbf16>) {
   %0 = "ds.silu_grad"(%x, %dy) : (tensor<64xf32>, tensor<64xbf16>) -> tensor<64xf32>
   return
 }
+
+// -----
+
+// A misspelt attribute would silently leave the parameter untrained.
+// expected-error @+1 {{'func.func' op unknown argument attribute 'ds.trainabel' (known: ds.name, ds.trainable, ds.input, ds.role, ds.sharding, ds.data_shape)}}
+func.func @misspelt_trainable(%w: tensor<4xf32> {ds.name = "w", ds.trainabel}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument attribute 'ds.role' must be one of "parameter", "state", "input"}}
+func.func @bad_role(%w: tensor<4xf32> {ds.role = "weights"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument attribute 'ds.name' must be a non-empty string}}
+func.func @bad_name(%w: tensor<4xf32> {ds.name = 3 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument attribute 'ds.trainable' must be a unit attribute}}
+func.func @bad_trainable(%w: tensor<4xf32> {ds.trainable = false}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op unknown result attribute 'ds.update' (known: ds.role, ds.updates, ds.sharding)}}
+func.func @bad_result(%w: tensor<4xf32>) -> (tensor<4xf32> {ds.update = "w"}) {
+  return %w : tensor<4xf32>
+}
+
+// -----
+
+func.func @bad_op_attr(%w: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ds.neg' op unknown discardable attribute 'ds.shardng' (known: ds.sharding, ds.data_shape)}}
+  %0 = ds.neg %w {ds.shardng = 1 : i64} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -376,6 +376,14 @@ TEST_F(DsRunTest, DataErrors) {
   expectError(args, "--batch 3 does not match the plan");
   expectError({planPath, "--weights", weightsPath},
               "give them with --inputs or --data");
+
+  // A thread count beyond a few per core is refused at once, not spent
+  // creating threads.
+  args = dataArgs();
+  args.back() = "100000";
+  expectError(args, "--threads must be between 1 and ");
+  args.back() = "0";
+  expectError(args, "got 0");
 }
 
 TEST_F(DsRunTest, PlanErrors) {

@@ -334,6 +334,10 @@ std::vector<InvalidCase> invalidCases() {
       {"NotJson", makeFile("{\"a\": ", 0), "header is not valid JSON"},
       {"NotUtf8", makeFile("{\"\xff\": 1}", 0), "header is not valid JSON"},
       {"NotObject", makeFile("[1, 2]", 0), "header is not a JSON object"},
+      // 40,000 nested arrays overflowed the stack of a recursive parse.
+      {"DeeplyNested",
+       makeFile(std::string(40000, '[') + std::string(40000, ']'), 0),
+       "header is not valid JSON: JSON nested deeper than 64 levels"},
       {"EntryNotObject", makeFile(R"({"t": 3})", 0),
        "tensor 't': entry is not a JSON object"},
       {"MissingDtype",
