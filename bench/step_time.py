@@ -4,7 +4,7 @@ ratio. Both run the same number of warm-up steps first; ds-run's per-step
 time is the difference of two runs of different lengths, so loading the
 plan and the weights is not counted.
 
-  /usr/bin/python3 bench/step_time.py [--model gpt2] [--batch 8] [--seq 64]
+  .venv/bin/python bench/step_time.py [--model gpt2] [--batch 8] [--seq 64]
       [--set n_layer=4 ...] [--threads 2] [--steps 20] [--build build]
 """
 

@@ -1,13 +1,17 @@
-#!/usr/bin/python3
-"""Trace an example model to TorchScript for the dsc importer.
+#!/usr/bin/env python3
+"""Export an example model for the dsc importer (torch.export or TorchScript).
 
-    /usr/bin/python3 examples/export.py MODEL -o model.pt \
+    .venv/bin/python examples/export.py MODEL -o model.pt2 \
+        [--format pt2|torchscript] [--decompose] \
         [--batch 2] [--seq 16] [--set key=value ...] [--seed 0] \
         [--inputs-out batch.safetensors] [--reference-out ref.safetensors]
 
-The model is built in train() mode and traced with
-torch.jit.trace(model, (tokens, labels)); the traced forward returns the
-scalar loss.  MODEL is a name in models.MODELS (gpt2, llama, gptj, neox,
+The model is built in train() mode. The default format, pt2, saves
+torch.export.export(model, (tokens, labels)) with torch.export.save (the
+training IR; --decompose saves it after run_decompositions(), core ATen);
+torchscript saves torch.jit.trace(model, (tokens, labels)) with the inputs'
+shapes (dsc_save.py). An output ending in .pt is TorchScript unless --format
+says otherwise. Either forward returns the scalar loss.  MODEL is a name in models.MODELS (gpt2, llama, gptj, neox,
 opt, bloom, falcon, mistral, bert).  --inputs-out saves the example inputs
 ("tokens", "labels", int64 [batch, seq]); --reference-out saves the eager
 loss ("loss", 0-d f32) and every parameter's gradient ("grad.<param name>")
@@ -73,7 +77,12 @@ def parse_overrides(model_name, items):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("model", help="model name: " + ", ".join(sorted(models.MODELS)))
-    ap.add_argument("-o", "--output", required=True, help="TorchScript output path (.pt)")
+    ap.add_argument("-o", "--output", required=True,
+                    help="output path (.pt2: torch.export archive, .pt: TorchScript)")
+    ap.add_argument("--format", choices=("pt2", "torchscript"),
+                    help="what to write (default: torchscript for a .pt output, else pt2)")
+    ap.add_argument("--decompose", action="store_true",
+                    help="pt2 only: save the program after run_decompositions() (core ATen IR)")
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--seq", type=int, default=16)
     ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
@@ -88,6 +97,9 @@ def main(argv=None):
     if args.batch < 1 or args.seq < 1:
         fail("--batch and --seq must be positive")
     overrides = parse_overrides(args.model, args.sets)
+    fmt = args.format or ("torchscript" if args.output.endswith(".pt") else "pt2")
+    if args.decompose and fmt != "pt2":
+        fail("--decompose applies to --format pt2 only")
 
     try:
         model, cfg = models.build(args.model, seed=args.seed, **overrides)
@@ -130,6 +142,40 @@ def main(argv=None):
             "model": args.model, "config": repr(cfg), "seed": str(args.seed),
             "batch": str(args.batch), "seq": str(args.seq)})
 
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    os.makedirs(out_dir, exist_ok=True)
+    if fmt == "pt2":
+        export_program(model, (tokens, labels), args.output, args.decompose)
+    else:
+        trace(model, args.model, tokens, labels, args.output)
+
+    if args.inputs_out:
+        safetensors_io.save({"tokens": tokens, "labels": labels}, args.inputs_out,
+                            metadata={"model": args.model, "seed": str(args.seed)})
+
+    n_params = sum(p.numel() for p in model.parameters())
+    fields = ", ".join(f"{f.name}={getattr(cfg, f.name)}" for f in dataclasses.fields(cfg))
+    print(f"exported {args.model} ({fields}; {n_params} params) batch={args.batch} "
+          f"seq={args.seq} seed={args.seed} -> {args.output} ({fmt})", file=sys.stderr)
+    return 0
+
+
+def export_program(model, inputs, output, decompose):
+    """torch.export of the training forward, saved atomically."""
+    program = torch.export.export(model, inputs)
+    if decompose:
+        program = program.run_decompositions()
+    tmp = output + ".tmp"
+    try:
+        torch.export.save(program, tmp)
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def trace(model, model_name, tokens, labels, output):
+    """torch.jit.trace of the training forward, saved with dsc_save."""
     # trace() re-runs the model to check the graph; with active dropout the two
     # runs differ by construction, so skip the check then (the graph itself,
     # aten::dropout with train=True, is still right).
@@ -159,22 +205,10 @@ def main(argv=None):
                 cause = cause.__cause__ or cause.__context__
             if cause is None:
                 raise
-            print(f"export.py: error: tracing {args.model} emitted a TracerWarning: {cause}",
+            print(f"export.py: error: tracing {model_name} emitted a TracerWarning: {cause}",
                   file=sys.stderr)
             sys.exit(1)
-    out_dir = os.path.dirname(os.path.abspath(args.output))
-    os.makedirs(out_dir, exist_ok=True)
-    dsc_save.save(traced, args.output, {"tokens": tokens, "labels": labels})
-
-    if args.inputs_out:
-        safetensors_io.save({"tokens": tokens, "labels": labels}, args.inputs_out,
-                            metadata={"model": args.model, "seed": str(args.seed)})
-
-    n_params = sum(p.numel() for p in model.parameters())
-    fields = ", ".join(f"{f.name}={getattr(cfg, f.name)}" for f in dataclasses.fields(cfg))
-    print(f"exported {args.model} ({fields}; {n_params} params) batch={args.batch} "
-          f"seq={args.seq} seed={args.seed} -> {args.output}", file=sys.stderr)
-    return 0
+    dsc_save.save(traced, output, {"tokens": tokens, "labels": labels})
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Byte-level tokenizer: text file -> uint16 token ids (nanoGPT train.bin style).
 
-    /usr/bin/python3 examples/text_to_tokens.py input.txt -o tokens.bin
+    .venv/bin/python examples/text_to_tokens.py input.txt -o tokens.bin
 
 Each input byte becomes one little-endian uint16 token id in [0, 256), so the
 vocabulary size is 256.  The output is raw (no header), written atomically.

@@ -9,6 +9,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cases=${1:-500}
 seed=${2:-$(date +%s)}
 echo "fuzz-sharding: $cases cases, seed $seed"
-PATH="${DSC_BUILD_DIR:-$root/build}/bin:$PATH" /usr/bin/python3 \
+PATH="${DSC_BUILD_DIR:-$root/build}/bin:$PATH" "${DSC_VENV:-$root/.venv}/bin/python" \
   "$root/test/e2e/Inputs/sharding_fuzz.py" --cases "$cases" --seed "$seed" --ops 4 \
   --work "${WORK:-fuzz-sharding}"

@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DSC_BUILD_DIR:-$root/build}/bin
 out=${OUT:-$root/out}
 mkdir -p "$out"
-py=/usr/bin/python3
+py=${DSC_VENV:-$root/.venv}/bin/python
 steps=${STEPS:-50}
 
 echo "== trace the example GPT-2 (examples/models/gpt2.py)"

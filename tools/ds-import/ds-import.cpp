@@ -1,7 +1,9 @@
-//===- ds-import.cpp - TorchScript model to ds IR and safetensors ---------===//
+//===- ds-import.cpp - PyTorch model to ds IR and safetensors -------------===//
 //
-//   ds-import model.pt -o model.mlir --weights-out model.safetensors
+//   ds-import model.pt2 -o model.mlir --weights-out model.safetensors
 //
+// Reads a torch.export archive (`torch.export.save`, .pt2) or a TorchScript
+// module (`torch.jit.trace(...).save()`, .pt), told apart by their content.
 // Imports the model's forward loss function, runs the import clean-up
 // pipeline (canonicalisation and attention recognition) unless --raw is
 // given, and writes both files atomically: on any error neither is left
@@ -25,7 +27,7 @@ using namespace llvm;
 
 static cl::OptionCategory category("ds-import options");
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.pt>"),
+                                      cl::desc("<model.pt2 | model.pt>"),
                                       cl::cat(category));
 static cl::opt<std::string>
     outputPath("o", cl::desc("Output MLIR file (default: stdout)"),
@@ -38,8 +40,9 @@ static cl::opt<std::string> weightsPath(
 static cl::list<std::string> inputSpecs(
     "input",
     cl::desc("Shape and element type of a model input, in forward's order, "
-             "e.g. --input tokens=2x16xi64 (default: what examples/"
-             "dsc_save.py recorded in the archive)"),
+             "e.g. --input tokens=2x16xi64 (TorchScript only; default: what "
+             "examples/dsc_save.py recorded in the archive. A .pt2 program "
+             "records its own shapes)"),
     cl::value_desc("NAME=DIMSxTYPE"), cl::cat(category));
 static cl::opt<bool>
     raw("raw",
@@ -57,8 +60,9 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "ds-import: TorchScript model (torch.jit.trace of a module whose "
-      "forward returns the loss) to the ds dialect\n");
+      "ds-import: a PyTorch model whose forward returns the loss to the ds "
+      "dialect: a torch.export.save archive (.pt2) or a TorchScript module "
+      "(torch.jit.trace(...).save(), .pt)\n");
 
   std::vector<dsc::InputSpec> specs;
   for (const std::string &text : inputSpecs) {
@@ -70,8 +74,15 @@ int main(int argc, char **argv) {
 
   mlir::MLIRContext context;
   dsc::rt::SafeTensorsWriter weights;
-  auto module = dsc::importTorchScript(
-      context, inputPath, specs, weightsPath.empty() ? nullptr : &weights);
+  dsc::rt::SafeTensorsWriter *weightsOut =
+      weightsPath.empty() ? nullptr : &weights;
+  bool exported = dsc::isExportedProgram(inputPath);
+  if (exported && !specs.empty())
+    return fail(inputPath + ": --input is for TorchScript files; a "
+                "torch.export program records its inputs' shapes");
+  auto module =
+      exported ? dsc::importExportedProgram(context, inputPath, weightsOut)
+               : dsc::importTorchScript(context, inputPath, specs, weightsOut);
   if (!module)
     return fail(toString(module.takeError()));
 

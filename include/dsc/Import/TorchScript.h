@@ -57,6 +57,23 @@ importTorchScript(mlir::MLIRContext &context, llvm::StringRef path,
                   llvm::ArrayRef<InputSpec> inputs,
                   rt::SafeTensorsWriter *weights);
 
+/// Imports the program of the `torch.export.save` archive (`.pt2`) at
+/// `path`: `torch.export.export(model, (input_ids, labels))` of a module
+/// whose forward returns the loss, before or after `run_decompositions()`.
+/// The function is built as by importTorchScript; the inputs' shapes come
+/// from the program itself. Parameters keep their module names (tied
+/// weights are one argument); parameters and persistent buffers go to
+/// `weights` when it is non-null. Reads the archive in C++ (no Python).
+/// Errors name the file, the op (`aten.xxx.default`) and the Python source
+/// line from the node's stack trace.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+importExportedProgram(mlir::MLIRContext &context, llvm::StringRef path,
+                      rt::SafeTensorsWriter *weights);
+
+/// Whether `path` is a zip archive holding a `torch.export` program
+/// (`<name>/models/model.json`) rather than a TorchScript module.
+bool isExportedProgram(llvm::StringRef path);
+
 } // namespace dsc
 
 #endif // DSC_IMPORT_TORCHSCRIPT_H

@@ -14,6 +14,7 @@
 #include "dsc/Runtime/SafeTensors.h"
 
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -137,8 +138,16 @@ public:
   OwningOpRef<ModuleOp> run(torch::jit::Module &module,
                             ArrayRef<InputSpec> inputSpecs,
                             rt::SafeTensorsWriter *weights);
+  OwningOpRef<ModuleOp> run(const ImportedProgram &program,
+                            rt::SafeTensorsWriter *weights);
 
 private:
+  /// Builds `@forward`: one argument per distinct parameter tensor, then
+  /// one per `Input` of `inputs`, which bind `graph`'s inputs; imports the
+  /// graph's nodes and returns its single output, the loss.
+  OwningOpRef<ModuleOp> importFunction(const torch::jit::Graph &graph,
+                                       ArrayRef<NamedTensor> parameters,
+                                       ArrayRef<GraphInput> inputs);
   void importNode(const torch::jit::Node *node);
   /// Runs `node` on the example values of its inputs.
   void runOnExamples(const torch::jit::Node *node);
@@ -158,12 +167,66 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
       module.get_method("forward").graph()->copy();
   torch::jit::Inline(*graph);
 
-  // Arguments: trainable parameters, then the model inputs.
+  // A tied tensor is listed under each of its names: keep the first.
+  std::vector<NamedTensor> parameters;
+  llvm::DenseSet<const c10::TensorImpl *> seen;
+  for (const auto &param : module.named_parameters(/*recurse=*/true)) {
+    if (!seen.insert(param.value.unsafeGetTensorImpl()).second)
+      continue;
+    parameters.push_back({param.name, param.value});
+    if (weights)
+      addWeight(*weights, param.name, param.value);
+  }
+  for (const auto &attr : module.named_attributes(/*recurse=*/true))
+    if (attr.value.isTensor())
+      state.persistent.push_back(attr.value.toTensor());
+  if (weights)
+    for (const auto &buffer : module.named_buffers(/*recurse=*/true))
+      addWeight(*weights, buffer.name, buffer.value);
+
+  auto graphInputs = graph->inputs();
+  if (graphInputs.empty())
+    throw ImportError{"forward has no self argument"};
+  if (graphInputs.size() - 1 != inputSpecs.size())
+    throw ImportError{"forward takes " +
+                      std::to_string(graphInputs.size() - 1) +
+                      " inputs but shapes were given for " +
+                      std::to_string(inputSpecs.size())};
+  // `self` is the module object: prim::GetAttr reads parameters off it.
+  std::vector<GraphInput> inputs{
+      {GraphInput::Kind::Constant, "self", c10::IValue(module._ivalue())}};
+  for (auto [input, spec] : llvm::zip(graphInputs.slice(1), inputSpecs)) {
+    std::optional<c10::ScalarType> type = toScalarType(spec.dtype);
+    if (!type)
+      throw ImportError{"model input '" + spec.name + "' has dtype " +
+                        rt::dtypeName(spec.dtype).str() +
+                        ", which LibTorch cannot represent"};
+    inputs.push_back({GraphInput::Kind::Input, baseName(input),
+                      at::zeros(spec.shape, at::TensorOptions(*type))});
+  }
+  return importFunction(*graph, parameters, inputs);
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
+                                         rt::SafeTensorsWriter *weights) {
+  if (weights)
+    for (const NamedTensor &tensor : program.weights)
+      addWeight(*weights, tensor.name, tensor.tensor);
+  for (const NamedTensor &tensor : program.weights)
+    state.persistent.push_back(tensor.tensor);
+  return importFunction(*program.graph, program.parameters, program.inputs);
+}
+
+OwningOpRef<ModuleOp>
+GraphImporter::importFunction(const torch::jit::Graph &graph,
+                              ArrayRef<NamedTensor> parameters,
+                              ArrayRef<GraphInput> inputs) {
+  // Arguments: trainable parameters (a tied tensor once), then the inputs.
   SmallVector<Type> argTypes;
   SmallVector<Attribute> argAttrs;
   std::vector<at::Tensor> parameterTensors;
-  for (const auto &param : module.named_parameters(/*recurse=*/true)) {
-    const at::Tensor &tensor = param.value;
+  for (const NamedTensor &param : parameters) {
+    const at::Tensor &tensor = param.tensor;
     if (state.parameters.count(tensor.unsafeGetTensorImpl()))
       continue;
     parameterTensors.push_back(tensor);
@@ -175,41 +238,23 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
       attrs.append("ds.trainable", builder.getUnitAttr());
     argAttrs.push_back(attrs.getDictionary(&context));
     state.parameters[tensor.unsafeGetTensorImpl()] = nullptr;
-    if (weights)
-      addWeight(*weights, param.name, tensor);
+    state.persistent.push_back(tensor);
   }
-  for (const auto &attr : module.named_attributes(/*recurse=*/true))
-    if (attr.value.isTensor())
-      state.persistent.push_back(attr.value.toTensor());
-  if (weights)
-    for (const auto &buffer : module.named_buffers(/*recurse=*/true))
-      addWeight(*weights, buffer.name, buffer.value);
-
-  auto inputs = graph->inputs();
-  if (inputs.empty())
-    throw ImportError{"forward has no self argument"};
-  if (inputs.size() - 1 != inputSpecs.size())
-    throw ImportError{"forward takes " + std::to_string(inputs.size() - 1) +
-                      " inputs but shapes were given for " +
-                      std::to_string(inputSpecs.size())};
-  std::vector<at::Tensor> examples;
-  for (auto [input, spec] : llvm::zip(inputs.slice(1), inputSpecs)) {
-    std::optional<c10::ScalarType> type = toScalarType(spec.dtype);
-    if (!type)
-      throw ImportError{"model input '" + spec.name + "' has dtype " +
-                        rt::dtypeName(spec.dtype).str() +
-                        ", which LibTorch cannot represent"};
-    examples.push_back(at::zeros(spec.shape, at::TensorOptions(*type)));
-    state.persistent.push_back(examples.back());
-    argTypes.push_back(
-        RankedTensorType::get(spec.shape, state.elementType(*type)));
+  for (const GraphInput &input : inputs) {
+    if (input.kind != GraphInput::Kind::Input)
+      continue;
+    const at::Tensor &example = input.value.toTensor();
+    state.persistent.push_back(example);
+    argTypes.push_back(RankedTensorType::get(
+        example.sizes().vec(), state.elementType(example.scalar_type())));
     NamedAttrList attrs;
-    attrs.append("ds.name", builder.getStringAttr(baseName(input)));
+    attrs.append("ds.name", builder.getStringAttr(input.name));
     attrs.append("ds.input", builder.getUnitAttr());
     argAttrs.push_back(attrs.getDictionary(&context));
   }
 
-  auto outputs = graph->outputs();
+  auto graphInputs = graph.inputs();
+  auto outputs = graph.outputs();
   Location fileLoc = FileLineColLoc::get(&context, state.modelPath, 0, 0);
   OwningOpRef<ModuleOp> result = ModuleOp::create(fileLoc);
   builder.setInsertionPointToEnd(result->getBody());
@@ -221,20 +266,28 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
 
   for (auto [tensor, arg] : llvm::zip(parameterTensors, body->getArguments()))
     state.parameters[tensor.unsafeGetTensorImpl()] = arg;
-  state.values[inputs[0]] = Imported{c10::IValue(module._ivalue())};
-  state.shadow[inputs[0]] = c10::IValue(module._ivalue());
-  for (auto [input, arg, example] :
-       llvm::zip(inputs.slice(1),
-                 body->getArguments().drop_front(parameterTensors.size()),
-                 examples)) {
-    state.values[input] = Imported{Value(arg)};
-    state.shadow[input] = example;
+  auto inputArgs = body->getArguments().drop_front(parameterTensors.size());
+  for (auto [graphInput, input] : llvm::zip_equal(graphInputs, inputs)) {
+    state.shadow[graphInput] = input.value;
+    switch (input.kind) {
+    case GraphInput::Kind::Constant:
+      state.values[graphInput] = Imported{input.value};
+      break;
+    case GraphInput::Kind::Parameter:
+      state.values[graphInput] = Imported{Value(
+          state.parameters.lookup(input.value.toTensor().unsafeGetTensorImpl()))};
+      break;
+    case GraphInput::Kind::Input:
+      state.values[graphInput] = Imported{Value(inputArgs.front())};
+      inputArgs = inputArgs.drop_front();
+      break;
+    }
   }
 
-  for (const torch::jit::Node *node : graph->nodes())
+  for (const torch::jit::Node *node : graph.nodes())
     importNode(node);
 
-  state.node = graph->return_node();
+  state.node = graph.return_node();
   state.where = "the return of forward";
   const c10::IValue *loss =
       outputs.size() == 1 ? &state.shadowOf(outputs[0]) : nullptr;
@@ -390,6 +443,30 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
   GraphImporter importer(context, path);
   try {
     OwningOpRef<ModuleOp> result = importer.run(module, specs, weights);
+    if (failed(verify(*result)))
+      return error("the imported IR does not verify");
+    return result;
+  } catch (const ImportError &e) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), e.message);
+  } catch (const c10::Error &e) {
+    return error("LibTorch error: " + Twine(e.what_without_backtrace()));
+  }
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+dsc::importExportedProgram(MLIRContext &context, StringRef path,
+                           rt::SafeTensorsWriter *weights) {
+  auto error = [&](const Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": " + message);
+  };
+  context.loadDialect<ds::DSDialect, func::FuncDialect>();
+  if (!llvm::sys::fs::exists(path))
+    return error("no such file");
+  try {
+    ImportedProgram program = readExportedProgram(path.str());
+    GraphImporter importer(context, path);
+    OwningOpRef<ModuleOp> result = importer.run(program, weights);
     if (failed(verify(*result)))
       return error("the imported IR does not verify");
     return result;

@@ -207,7 +207,7 @@ TEST_F(SafeTensorsTest, HeaderPaddedToMultipleOf8) {
   }
 }
 
-/// A file written by `examples/safetensors_io.py` with /usr/bin/python3:
+/// A file written by `examples/safetensors_io.py` (torch 1.13 era):
 ///   save({"weight": tensor([[1., -2.], [.5, 3.25]]),
 ///         "bias": tensor([1., -1.5, 2.], dtype=bfloat16),
 ///         "step": tensor(42),

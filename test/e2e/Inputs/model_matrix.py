@@ -7,7 +7,8 @@ import recognised `--attention N` attentions and that no [S, S] softmax is
 left.
 
   model_matrix.py MODEL OUTDIR [--set k=v ...] [--seq 16 15]
-      [--attention N] [--mesh "--sp 2" ...]
+      [--attention N] [--mesh "--sp 2" ...] [--format pt2|torchscript]
+      [--decompose]
 
 Tools come from PATH (lit puts the build's bin first).
 """
@@ -37,15 +38,21 @@ def main():
     p.add_argument("--batch", type=int, default=2)
     p.add_argument("--attention", type=int, help="ds.attention ops the import must form")
     p.add_argument("--mesh", action="append", help="meshes (default: sp 2, 3, 4, dp 2 x sp 2)")
+    p.add_argument("--format", choices=("torchscript", "pt2"), default="torchscript",
+                   help="what export.py writes: TorchScript (.pt) or torch.export (.pt2)")
+    p.add_argument("--decompose", action="store_true",
+                   help="pt2: the program after run_decompositions() (core ATen)")
     args = p.parse_args()
+    ext = ".pt2" if args.format == "pt2" else ".pt"
+    extra = ["--decompose"] if args.decompose else []
     os.makedirs(args.out, exist_ok=True)
     sets = [x for s in args.sets for x in ("--set", s)]
     for seq in args.seq:
         prefix = os.path.join(args.out, f"{args.model}-{seq}")
         run([sys.executable, os.path.join(EXAMPLES, "export.py"), args.model, "-o",
-             prefix + ".pt", "--batch", str(args.batch), "--seq", str(seq),
-             "--inputs-out", prefix + ".batch"] + sets)
-        run(["ds-import", prefix + ".pt", "-o", prefix + ".mlir", "--weights-out",
+             prefix + ext, "--format", args.format, "--batch", str(args.batch),
+             "--seq", str(seq), "--inputs-out", prefix + ".batch"] + sets + extra)
+        run(["ds-import", prefix + ext, "-o", prefix + ".mlir", "--weights-out",
              prefix + ".weights"])
         text = open(prefix + ".mlir").read()
         if args.attention is not None:
@@ -60,7 +67,7 @@ def main():
         run(["ds-run", one + ".plan", "--weights", prefix + ".weights", "--inputs",
              prefix + ".batch", "--steps", "2", "-q", "--dump-loss", one + ".loss",
              "--dump-grads", one + ".grads", "--save", one + ".final"])
-        run([sys.executable, os.path.join(HERE, "reference.py"), prefix + ".pt", "--inputs",
+        run([sys.executable, os.path.join(HERE, "reference.py"), prefix + ext, "--inputs",
              prefix + ".batch", "--steps", "2", "--optimizer", "sgd", "--lr", "0.1",
              "--momentum", "0.9", "--dump-loss", one + ".tloss", "--dump-grads",
              one + ".tgrads", "--save", one + ".tfinal"])

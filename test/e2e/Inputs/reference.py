@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import zipfile
 
 import numpy as np
 import torch
@@ -37,6 +38,38 @@ def batches(args):
         step += 1
 
 
+def load_exported(path):
+    """The program of a torch.export archive as a module, with its
+    parameters by the names ds-import gives them (a tied tensor once, under
+    its first name in the signature) and, for every parameter name, the
+    name it is tied to. torch.export.load gives tied weights separate
+    tensors, so the ties are read from the archive's weights config (names
+    over the same bytes) and restored with functional_call."""
+    program = torch.export.load(path)
+    module = program.module()
+    with zipfile.ZipFile(path) as archive:
+        config_name = next(n for n in archive.namelist()
+                           if n.endswith("data/weights/model_weights_config.json"))
+        config = json.loads(archive.read(config_name))["config"]
+
+    def storage_key(name):
+        meta = config[name]["tensor_meta"]
+        return (config[name]["path_name"], json.dumps(meta["sizes"]),
+                json.dumps(meta["strides"]), json.dumps(meta["storage_offset"]))
+
+    params, aliases, first = {}, {}, {}
+    for spec in program.graph_signature.input_specs:
+        if spec.kind != torch.export.graph_signature.InputKind.PARAMETER:
+            continue
+        name = first.setdefault(storage_key(spec.target), spec.target)
+        if name == spec.target:
+            params[name] = module.get_parameter(name).detach().clone().requires_grad_()
+    for name in config:
+        if config[name].get("is_param") and storage_key(name) in first:
+            aliases[name] = first[storage_key(name)]
+    return module, params, aliases
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("model")
@@ -58,9 +91,13 @@ def main():
     args = p.parse_args()
 
     torch.manual_seed(0)
-    module = torch.jit.load(args.model)
-    module.train()
-    params = dict(module.named_parameters())
+    if args.model.endswith(".pt2"):
+        module, params, aliases = load_exported(args.model)
+    else:
+        module = torch.jit.load(args.model)
+        module.train()
+        aliases = None
+        params = dict(module.named_parameters())
     trainable = [t for t in params.values() if t.requires_grad]
     if args.optimizer == "adamw":
         wd = 0.01 if args.weight_decay is None else args.weight_decay
@@ -76,7 +113,12 @@ def main():
         for step in range(1, args.steps + 1):
             batch = next(data)
             opt.zero_grad(set_to_none=True)
-            loss = module(batch["tokens"], batch["labels"])
+            if aliases is None:
+                loss = module(batch["tokens"], batch["labels"])
+            else:
+                tied = {alias: params[name] for alias, name in aliases.items()}
+                loss = torch.func.functional_call(module, tied,
+                                                  (batch["tokens"], batch["labels"]))
             loss.backward()
             if step == 1:
                 safetensors_io.save({n: t.grad.detach().clone() for n, t in params.items()
