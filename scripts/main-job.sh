@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: trace the example GPT, import it, compile a training step and
+# The main job: export the example GPT (torch.export), import it, compile a training step and
 # train it for 50 steps on a text file (bytes as tokens) on local CPU ranks.
 # Installs what dsc needs and builds it first. Outputs go to ${OUT:-out/}.
 set -euo pipefail
@@ -12,11 +12,11 @@ mkdir -p "$out"
 py=${DSC_VENV:-$root/.venv}/bin/python
 steps=${STEPS:-50}
 
-echo "== trace the example GPT-2 (examples/models/gpt2.py)"
-$py "$root/examples/export.py" gpt2 -o "$out/gpt2.pt" --batch 8 --seq 64 \
+echo "== export the example GPT-2 (examples/models/gpt2.py) with torch.export"
+$py "$root/examples/export.py" gpt2 -o "$out/gpt2.pt2" --batch 8 --seq 64 \
   --set n_layer=4 --set n_embd=128 --set n_head=4
 echo "== ds-import"
-"$bin/ds-import" "$out/gpt2.pt" -o "$out/gpt2.mlir" --weights-out "$out/gpt2.safetensors"
+"$bin/ds-import" "$out/gpt2.pt2" -o "$out/gpt2.mlir" --weights-out "$out/gpt2.safetensors"
 echo "== ds-compile"
 "$bin/ds-compile" "$out/gpt2.mlir" -o "$out/gpt2.plan" --optimizer adamw --lr 0.003 \
   --report "$out/report.json"

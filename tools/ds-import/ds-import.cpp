@@ -76,7 +76,10 @@ int main(int argc, char **argv) {
   dsc::rt::SafeTensorsWriter weights;
   dsc::rt::SafeTensorsWriter *weightsOut =
       weightsPath.empty() ? nullptr : &weights;
-  bool exported = dsc::isExportedProgram(inputPath);
+  // A .pt2 that LibTorch cannot open is reported as an archive, not as a
+  // TorchScript file.
+  bool exported = dsc::isExportedProgram(inputPath) ||
+                  StringRef(inputPath).ends_with(".pt2");
   if (exported && !specs.empty())
     return fail(inputPath + ": --input is for TorchScript files; a "
                 "torch.export program records its inputs' shapes");

@@ -209,6 +209,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
 
 OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
                                          rt::SafeTensorsWriter *weights) {
+  state.exportNames = true;
   if (weights)
     for (const NamedTensor &tensor : program.weights)
       addWeight(*weights, tensor.name, tensor.tensor);
@@ -332,8 +333,7 @@ void GraphImporter::importNode(const torch::jit::Node *node) {
     return;
   }
   if (!convertNode(state))
-    state.fail("unsupported PyTorch op '" +
-               std::string(kind.toQualString()) + "'");
+    state.fail("unsupported PyTorch op '" + state.opName() + "'");
 }
 
 /// Runs the list and tuple plumbing that the TorchScript interpreter
@@ -368,12 +368,10 @@ void GraphImporter::runOnExamples(const torch::jit::Node *node) {
     else
       node->getOperation()(stack);
   } catch (const c10::Error &error) {
-    state.fail("PyTorch cannot run '" +
-               std::string(node->kind().toQualString()) +
+    state.fail("PyTorch cannot run '" + state.opName() +
                "' on the example inputs: " + error.what_without_backtrace());
   } catch (const std::exception &error) {
-    state.fail("unsupported PyTorch op '" +
-               std::string(node->kind().toQualString()) + "' (" +
+    state.fail("unsupported PyTorch op '" + state.opName() + "' (" +
                error.what() + ")");
   }
   if (stack.size() != node->outputs().size())

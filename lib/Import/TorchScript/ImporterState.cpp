@@ -173,3 +173,15 @@ int64_t ImporterState::normalizeDim(int64_t dim, int64_t rank) const {
 void ImporterState::bindOutput(size_t i, Imported imported) {
   values[node->outputs()[i]] = std::move(imported);
 }
+
+std::string ImporterState::opName() const {
+  std::string name = node->kind().toQualString();
+  if (!exportNames)
+    return name;
+  const c10::FunctionSchema *schema = node->maybeSchema();
+  std::string overload = schema && !schema->overload_name().empty()
+                             ? schema->overload_name()
+                             : "default";
+  return node->kind().ns().toUnqualString() + std::string(".") +
+         node->kind().toUnqualString() + "." + overload;
+}

@@ -60,44 +60,14 @@ public:
   /// The node being converted; its location is where ops are built.
   const torch::jit::Node *node = nullptr;
   mlir::Location loc = builder.getUnknownLoc();
-  /// A tensor under its PyTorch name (`layers.0.attn.q_proj.weight`).
-struct NamedTensor {
-  std::string name;
-  at::Tensor tensor;
-};
-
-/// What one input of a graph to import is bound to.
-struct GraphInput {
-  enum class Kind {
-    /// A compile-time constant: a module object, a buffer, a lifted tensor.
-    Constant,
-    /// A parameter: `value` is one of the program's parameter tensors.
-    Parameter,
-    /// A model input: `value` is an example tensor of its shape and dtype.
-    Input,
-  };
-  Kind kind;
-  std::string name;
-  c10::IValue value;
-};
-
-/// A program read from a `torch.export` archive (ExportedProgram.cpp), as a
-/// TorchScript graph the importer walks like a traced one.
-struct ImportedProgram {
-  std::shared_ptr<torch::jit::Graph> graph;
-  /// One entry per graph input, in order.
-  std::vector<GraphInput> inputs;
-  /// The parameters (a tied tensor once, under its first name).
-  std::vector<NamedTensor> parameters;
-  /// Parameters and persistent buffers, for the weights file.
-  std::vector<NamedTensor> weights;
-};
-
-/// Reads the `torch.export.save` archive at `path`; throws ImportError.
-ImportedProgram readExportedProgram(const std::string &path);
-
-/// The Python source line of `node`, for messages.
+  /// The Python source line of `node`, for messages.
   std::string where;
+  /// Whether ops are named as torch.export names them (`aten.pad.default`)
+  /// rather than as TorchScript does (`aten::pad`).
+  bool exportNames = false;
+
+  /// The current node's op, for messages.
+  std::string opName() const;
 
   llvm::DenseMap<const torch::jit::Value *, Imported> values;
   /// Every value's result on example inputs. TorchScript files do not keep

@@ -74,9 +74,7 @@ valuesBefore(const torch::jit::Node *node) {
   return values;
 }
 
-std::string opName(const ImporterState &s) {
-  return s.node->kind().toQualString();
-}
+std::string opName(const ImporterState &s) { return s.opName(); }
 
 /// Makes the result of the in-place node the value of the tensor it wrote:
 /// of every value that is that very tensor object, for the nodes after it.

@@ -342,6 +342,16 @@ void layerNorm(ImporterState &s) {
                                           llvm::APFloat(s.doubleInput(4))));
 }
 
+/// `native_layer_norm` (core ATen) also returns the mean and the reciprocal
+/// standard deviation, which only a backward graph reads.
+void nativeLayerNorm(ImporterState &s) {
+  for (size_t i = 1; i < s.node->outputs().size(); ++i)
+    if (s.node->outputs()[i]->hasUses())
+      s.fail("the mean or rstd result of native_layer_norm is used; dsc "
+             "imports forward programs, which use the normalised output only");
+  layerNorm(s);
+}
+
 /// `(weight, indices, padding_idx, scale_grad_by_freq, sparse)`: a
 /// negative `padding_idx` is none; `sparse` changes only how PyTorch stores
 /// the gradient.
@@ -401,20 +411,75 @@ void nllLoss(ImporterState &s) {
                                              s.tensorInput(1), s.intInput(4)));
 }
 
-/// `(query, key, value, attn_mask, dropout_p, is_causal[, scale])`.
+/// Repeats each of the `heads` of `x` [B, Hkv, S, D] `groups` times in
+/// place ([B, Hkv * groups, S, D]), as SDPA's `enable_gqa` does.
+Value repeatHeads(ImporterState &s, Value x, int64_t groups) {
+  ArrayRef<int64_t> shape = typeOf(x).getShape();
+  SmallVector<int64_t> grouped{shape[0], shape[1], 1, shape[2], shape[3]};
+  SmallVector<int64_t> expanded{shape[0], shape[1], groups, shape[2], shape[3]};
+  Type element = typeOf(x).getElementType();
+  Value reshaped = ds::ReshapeOp::create(
+      s.builder, s.loc, RankedTensorType::get(grouped, element), x);
+  Value broadcast = ds::BroadcastOp::create(
+      s.builder, s.loc, RankedTensorType::get(expanded, element), reshaped);
+  return ds::ReshapeOp::create(
+      s.builder, s.loc,
+      RankedTensorType::get({shape[0], shape[1] * groups, shape[2], shape[3]},
+                            element),
+      broadcast);
+}
+
+/// `(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)`.
+/// Without a mask, `ds.attention`. With one (Hugging Face passes its causal
+/// or sliding-window mask as a tensor), the math SDPA defines:
+/// softmax(q kᵀ * scale + bias) v, the bias -inf where a boolean mask is
+/// false; -ds-recognize-attention turns it into `ds.attention` when the
+/// mask is causal, a window or a bias, judging the mask by its values.
 void scaledDotProductAttention(ImporterState &s) {
-  if (!isNone(s, 3))
-    s.fail("scaled_dot_product_attention with an explicit attn_mask is not "
-           "supported; use is_causal");
   if (s.doubleInput(4) != 0.0)
     s.fail("scaled_dot_product_attention with dropout_p > 0 is not supported");
-  Value q = s.tensorInput(0);
+  Value q = s.tensorInput(0), k = s.tensorInput(1), v = s.tensorInput(2);
   double scale = 1.0 / std::sqrt(static_cast<double>(typeOf(q).getShape().back()));
   if (s.node->inputs().size() > 6 && !isNone(s, 6))
     scale = s.doubleInput(6);
-  s.bindOutput(0, ds::AttentionOp::create(
-                      s.builder, s.loc, q, s.tensorInput(1), s.tensorInput(2),
-                      s.constantInput(5).toBool(), llvm::APFloat(scale)));
+  bool causal = s.boolInput(5);
+  if (isNone(s, 3)) {
+    s.bindOutput(0, ds::AttentionOp::create(s.builder, s.loc, q, k, v, causal,
+                                            llvm::APFloat(scale)));
+    return;
+  }
+  if (causal)
+    s.fail("scaled_dot_product_attention with both attn_mask and is_causal");
+  if (typeOf(q).getRank() != 4 || typeOf(k).getRank() != 4)
+    s.fail("scaled_dot_product_attention with a mask needs [B, H, S, D] "
+           "query, key and value");
+  int64_t queryHeads = typeOf(q).getDimSize(1), keyHeads = typeOf(k).getDimSize(1);
+  if (queryHeads != keyHeads) {
+    bool gqa = s.node->inputs().size() > 7 && s.boolInput(7);
+    if (!gqa || keyHeads == 0 || queryHeads % keyHeads != 0)
+      s.fail("scaled_dot_product_attention: query heads " +
+             std::to_string(queryHeads) + " differ from key heads " +
+             std::to_string(keyHeads) + " without enable_gqa");
+    k = repeatHeads(s, k, queryHeads / keyHeads);
+    v = repeatHeads(s, v, queryHeads / keyHeads);
+  }
+  c10::ScalarType type = s.outputScalarType();
+  Value scores = ds::MatmulOp::create(s.builder, s.loc, q, k, nullptr,
+                                      s.builder.getUnitAttr());
+  scores = ds::MulOp::create(s.builder, s.loc, scores,
+                             s.materialize(at::scalar_tensor(scale, type)));
+  Value mask = s.tensorInput(3);
+  if (typeOf(mask).getElementType().isInteger(1))
+    scores = ds::SelectOp::create(
+        s.builder, s.loc, mask, scores,
+        s.materialize(at::scalar_tensor(-INFINITY, type)));
+  else
+    scores = ds::AddOp::create(s.builder, s.loc, scores,
+                               s.convertTo(mask, typeOf(scores).getElementType()));
+  Value probs = ds::SoftmaxOp::create(s.builder, s.loc, scores,
+                                      static_cast<uint64_t>(3));
+  s.bindOutput(0, ds::MatmulOp::create(s.builder, s.loc, probs, v, nullptr,
+                                       nullptr));
 }
 
 const llvm::StringMap<Conversion> &conversions() {
@@ -453,6 +518,7 @@ const llvm::StringMap<Conversion> &conversions() {
       {"aten::triu", triangle<true>},
       {"aten::tril", triangle<false>},
       {"aten::to", convert},
+      {"aten::_to_copy", convert},
       {"aten::type_as", convert},
       {"aten::float", convert},
       {"aten::double", convert},
@@ -480,6 +546,9 @@ const llvm::StringMap<Conversion> &conversions() {
       {"aten::softmax", softmax<ds::SoftmaxOp>},
       {"aten::log_softmax", softmax<ds::LogSoftmaxOp>},
       {"aten::layer_norm", layerNorm},
+      {"aten::native_layer_norm", nativeLayerNorm},
+      {"aten::_softmax", softmax<ds::SoftmaxOp>},
+      {"aten::_log_softmax", softmax<ds::LogSoftmaxOp>},
       {"aten::embedding", embedding},
       {"aten::cross_entropy_loss", crossEntropy},
       {"aten::nll_loss", nllLoss},

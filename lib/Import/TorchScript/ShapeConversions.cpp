@@ -290,8 +290,53 @@ void construct(ImporterState &s) {
   s.bindOutput(0, Imported{list});
 }
 
+/// `aten::pad(input, pad, mode, value)` in mode "constant" and
+/// `aten::constant_pad_nd(input, pad, value)`: `pad` holds (low, high)
+/// pairs from the last dimension back; a negative amount crops. Each padded
+/// side is a concatenated constant of `value` (HF shifts labels this way:
+/// `pad(labels, (0, 1), value=-100)`).
+void constantPad(ImporterState &s) {
+  bool isPad = s.node->kind() == c10::Symbol::fromQualString("aten::pad");
+  if (isPad && s.constantInput(2).toStringRef() != "constant")
+    s.fail("aten::pad in mode '" + s.constantInput(2).toStringRef() +
+           "' is not supported (constant padding only)");
+  size_t valueIndex = isPad ? 3 : 2;
+  double fill = s.node->inputs().size() > valueIndex && !s.constantInput(valueIndex).isNone()
+                    ? s.doubleInput(valueIndex)
+                    : 0.0;
+  Value result = s.tensorInput(0);
+  std::vector<int64_t> pad = s.intListInput(1);
+  int64_t rank = typeOf(result).getRank();
+  if (pad.size() % 2 != 0 || static_cast<int64_t>(pad.size()) > 2 * rank)
+    s.fail("aten::pad needs (low, high) pairs for at most every dimension");
+  c10::ScalarType type = s.outputScalarType();
+  for (size_t pair = 0; pair < pad.size() / 2; ++pair) {
+    int64_t dim = rank - 1 - static_cast<int64_t>(pair);
+    int64_t low = pad[2 * pair], high = pad[2 * pair + 1];
+    int64_t size = typeOf(result).getDimSize(dim);
+    if (low < 0 || high < 0)
+      result = sliceDim(s, result, dim, std::max<int64_t>(-low, 0),
+                        size - std::max<int64_t>(-high, 0), 1);
+    SmallVector<Value> pieces;
+    auto fillOf = [&](int64_t amount) {
+      std::vector<int64_t> shape(typeOf(result).getShape());
+      shape[dim] = amount;
+      return s.materialize(at::full(shape, fill, at::TensorOptions(type)));
+    };
+    if (low > 0)
+      pieces.push_back(fillOf(low));
+    pieces.push_back(result);
+    if (high > 0)
+      pieces.push_back(fillOf(high));
+    if (pieces.size() > 1)
+      result = ds::ConcatOp::create(s.builder, s.loc, pieces, dim);
+  }
+  s.bindOutput(0, result);
+}
+
 void unpack(ImporterState &s) {
-  const Imported &imported = s.lookup(s.node->inputs()[0]);
+  // A copy: binding the outputs grows the map the looked-up value lives in.
+  Imported imported = s.lookup(s.node->inputs()[0]);
   if (!imported.isList() || imported.list().size() != s.node->outputs().size())
     s.fail("cannot unpack this value");
   for (size_t i = 0; i < imported.list().size(); ++i)
@@ -352,6 +397,8 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::chunk", chunk},
       {"aten::unbind", unbind},
       {"aten::cat", cat},
+      {"aten::pad", constantPad},
+      {"aten::constant_pad_nd", constantPad},
       {"aten::concat", cat},
       {"aten::stack", stack},
       {"aten::repeat_interleave", repeatInterleave},

@@ -8,7 +8,11 @@ left.
 
   model_matrix.py MODEL OUTDIR [--set k=v ...] [--seq 16 15]
       [--attention N] [--mesh "--sp 2" ...] [--format pt2|torchscript]
-      [--decompose]
+      [--decompose] [--hf sdpa|eager]
+
+With --hf, MODEL is a Hugging Face architecture of examples/export_hf.py
+(gpt2, llama, mistral, gptj) exported as .pt2 with that attention
+implementation.
 
 Tools come from PATH (lit puts the build's bin first).
 """
@@ -42,15 +46,23 @@ def main():
                    help="what export.py writes: TorchScript (.pt) or torch.export (.pt2)")
     p.add_argument("--decompose", action="store_true",
                    help="pt2: the program after run_decompositions() (core ATen)")
+    p.add_argument("--hf", choices=("sdpa", "eager"),
+                   help="MODEL is a Hugging Face architecture (export_hf.py) with this "
+                        "attention implementation")
     args = p.parse_args()
+    if args.hf:
+        args.format = "pt2"
     ext = ".pt2" if args.format == "pt2" else ".pt"
     extra = ["--decompose"] if args.decompose else []
     os.makedirs(args.out, exist_ok=True)
     sets = [x for s in args.sets for x in ("--set", s)]
     for seq in args.seq:
         prefix = os.path.join(args.out, f"{args.model}-{seq}")
-        run([sys.executable, os.path.join(EXAMPLES, "export.py"), args.model, "-o",
-             prefix + ext, "--format", args.format, "--batch", str(args.batch),
+        if args.hf:
+            exporter = [os.path.join(EXAMPLES, "export_hf.py"), args.model, "--attn", args.hf]
+        else:
+            exporter = [os.path.join(EXAMPLES, "export.py"), args.model, "--format", args.format]
+        run([sys.executable] + exporter + ["-o", prefix + ext, "--batch", str(args.batch),
              "--seq", str(seq), "--inputs-out", prefix + ".batch"] + sets + extra)
         run(["ds-import", prefix + ext, "-o", prefix + ".mlir", "--weights-out",
              prefix + ".weights"])

@@ -113,12 +113,14 @@ def main():
         for step in range(1, args.steps + 1):
             batch = next(data)
             opt.zero_grad(set_to_none=True)
+            # Our models take (tokens, labels), Hugging Face's (input_ids, labels).
+            inputs = (batch["tokens"] if "tokens" in batch else batch["input_ids"],
+                      batch["labels"])
             if aliases is None:
-                loss = module(batch["tokens"], batch["labels"])
+                loss = module(*inputs)
             else:
                 tied = {alias: params[name] for alias, name in aliases.items()}
-                loss = torch.func.functional_call(module, tied,
-                                                  (batch["tokens"], batch["labels"]))
+                loss = torch.func.functional_call(module, tied, inputs)
             loss.backward()
             if step == 1:
                 safetensors_io.save({n: t.grad.detach().clone() for n, t in params.items()

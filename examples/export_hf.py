@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Export a Hugging Face causal LM, built from a small config in code (no
+downloads), for the dsc importer.
+
+    .venv/bin/python examples/export_hf.py ARCH -o model.pt2 \\
+        [--attn sdpa|eager] [--decompose] [--batch 2] [--seq 16] \\
+        [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors]
+
+ARCH is gpt2, llama, mistral or gptj. The model is the transformers class
+itself (GPT2LMHeadModel, LlamaForCausalLM, ...), in train() mode with every
+dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
+parameters keep their Hugging Face names (model.layers.0.self_attn.q_proj.
+weight). The labels are shifted inside the model and -100 is ignored, as in
+Hugging Face training. --set overrides a config field (e.g. --set
+sliding_window=8). --inputs-out saves "input_ids" and "labels" (int64
+[batch, seq]); the labels of the last row end in -100.
+"""
+
+import argparse
+import logging
+import os
+import sys
+
+logging.getLogger("torch.utils.flop_counter").setLevel(logging.ERROR)
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+
+import torch  # noqa: E402
+import transformers  # noqa: E402
+
+import export  # noqa: E402
+import safetensors_io  # noqa: E402
+
+transformers.logging.set_verbosity_error()
+
+# Small configurations: a few layers, heads that sp 2 and 4 divide or not.
+CONFIGS = {
+    "gpt2": (transformers.GPT2Config, transformers.GPT2LMHeadModel, dict(
+        vocab_size=256, n_positions=64, n_embd=32, n_layer=2, n_head=4,
+        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)),
+    "llama": (transformers.LlamaConfig, transformers.LlamaForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64)),
+    "mistral": (transformers.MistralConfig, transformers.MistralForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        sliding_window=8)),
+    "gptj": (transformers.GPTJConfig, transformers.GPTJForCausalLM, dict(
+        vocab_size=256, n_positions=64, n_embd=32, n_layer=2, n_head=4, rotary_dim=4,
+        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)),
+}
+
+
+def build(arch, attn, seed, overrides):
+    config_class, model_class, fields = CONFIGS[arch]
+    fields = dict(fields, **overrides, use_cache=False, bos_token_id=0, eos_token_id=0,
+                  pad_token_id=None)
+    config = config_class(**fields)
+    torch.manual_seed(seed)
+    model = model_class._from_config(config, attn_implementation=attn)
+    model.train()
+
+    class LossOnly(model_class):
+        """The model with forward(input_ids, labels) -> loss."""
+
+        def forward(self, input_ids, labels):
+            return super().forward(input_ids=input_ids, labels=labels).loss
+
+    LossOnly.__name__ = model_class.__name__
+    model.__class__ = LossOnly
+    return model, config
+
+
+def parse_sets(arch, items):
+    config_class, _, fields = CONFIGS[arch]
+    known = config_class().to_dict()
+    overrides = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or key not in known:
+            export.fail(f"--set {item}: not a field of {config_class.__name__}")
+        default = known[key] if known[key] is not None else fields.get(key)
+        typ = type(default).__name__ if default is not None else "int"
+        overrides[key] = export.parse_value(raw, typ, key)
+    return overrides
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("arch", choices=sorted(CONFIGS))
+    ap.add_argument("-o", "--output", required=True, help="torch.export archive (.pt2)")
+    ap.add_argument("--attn", choices=("sdpa", "eager"), default="sdpa",
+                    help="the attention implementation (default: sdpa)")
+    ap.add_argument("--decompose", action="store_true",
+                    help="save the program after run_decompositions() (core ATen IR)")
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--seq", type=int, default=16)
+    ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--inputs-out", help="write the example tokens and labels as safetensors")
+    args = ap.parse_args(argv)
+    if args.batch < 1 or args.seq < 2:
+        export.fail("--batch must be positive and --seq at least 2")
+
+    model, config = build(args.arch, args.attn, args.seed, parse_sets(args.arch, args.sets))
+    g = torch.Generator().manual_seed(args.seed + 1)
+    tokens = torch.randint(0, config.vocab_size, (args.batch, args.seq), generator=g)
+    labels = torch.randint(0, config.vocab_size, (args.batch, args.seq), generator=g)
+    labels[-1, -3:] = -100  # ignored positions, as padding gives them
+    export.export_program(model, (tokens, labels), args.output, args.decompose)
+    if args.inputs_out:
+        safetensors_io.save({"input_ids": tokens, "labels": labels}, args.inputs_out,
+                            metadata={"model": "hf-" + args.arch, "seed": str(args.seed)})
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"exported {type(model).__name__} ({args.attn}; {n_params} params) "
+          f"batch={args.batch} seq={args.seq} -> {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
