@@ -153,6 +153,10 @@ struct WorldOptions {
   /// Empty means loopback when `masterAddr` is a loopback address, and else
   /// the local address that routes to `masterAddr`.
   std::string bindAddress;
+  /// Whether the launcher already serves the store at `masterAddr`:
+  /// torchrun's agent does (TORCHELASTIC_USE_AGENT_STORE=True), and then
+  /// rank 0 is a client like every other rank.
+  bool launcherServesStore = false;
 };
 
 /// All ranks of a run, connected: the world communicator and its subgroups.

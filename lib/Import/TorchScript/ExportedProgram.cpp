@@ -17,6 +17,7 @@
 #include "ImporterState.h"
 #include "dsc/Import/TorchScript.h"
 #include "dsc/Runtime/BoundedJson.h"
+#include "dsc/Runtime/ZipChecksums.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -753,6 +754,9 @@ ImportedProgram ProgramReader::read() {
     fail("not a torch.export archive that LibTorch can open: " +
          std::string(e.what_without_backtrace()));
   }
+  // LibTorch reads the archive without checking its CRCs.
+  if (llvm::Error err = rt::verifyZipChecksums(path))
+    throw ImportError{llvm::toString(std::move(err))};
   json::Value program = parse("models/model.json");
   if (const json::Object *root = program.getAsObject())
     if (const json::Object *version = root->getObject("schema_version"))

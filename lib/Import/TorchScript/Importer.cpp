@@ -12,6 +12,7 @@
 
 #include "dsc/Import/TorchScript.h"
 #include "dsc/Runtime/SafeTensors.h"
+#include "dsc/Runtime/ZipChecksums.h"
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseSet.h"
@@ -424,6 +425,9 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
                  "model with torch.jit.trace(...).save()): " +
                  Twine(e.what_without_backtrace()));
   }
+  // LibTorch reads the archive without checking its CRCs.
+  if (llvm::Error err = rt::verifyZipChecksums(path))
+    return std::move(err);
   std::vector<InputSpec> specs(inputs.begin(), inputs.end());
   if (specs.empty()) {
     const std::string &recorded = extraFiles[kInputsExtraFile];

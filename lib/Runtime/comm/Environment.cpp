@@ -131,6 +131,9 @@ llvm::Expected<WorldOptions> dsc::rt::worldOptionsFromEnvironment(
   }
   if (std::optional<std::string> bind = getEnv("DSC_COMM_BIND_ADDRESS"))
     options.bindAddress = *bind;
+  if (std::optional<std::string> agent = getEnv("TORCHELASTIC_USE_AGENT_STORE"))
+    options.launcherServesStore = *agent == "True" || *agent == "true" ||
+                                  *agent == "1";
   return options;
 }
 

@@ -26,24 +26,16 @@ std::string comm::formatRanks(llvm::ArrayRef<int> ranks) {
 llvm::Expected<std::unique_ptr<Rendezvous>>
 Rendezvous::connect(const WorldOptions &options) {
   std::unique_ptr<Rendezvous> result(new Rendezvous(options));
-  if (options.rank == 0) {
-    auto server = StoreServer::start(options.masterAddr, options.masterPort);
-    // The master address may be a name that does not resolve to a local
-    // interface (a NAT or service address); then serve on all interfaces.
-    if (!server) {
-      std::string firstError = llvm::toString(server.takeError());
-      server = StoreServer::start(
-          options.masterAddr.find(':') != std::string::npos ? "::" : "0.0.0.0",
-          options.masterPort);
-      if (!server) {
-        llvm::consumeError(server.takeError());
-        return llvm::createStringError(firstError);
-      }
-    }
+  if (options.rank == 0 && !options.launcherServesStore) {
+    auto server = StoreServer::start(options.masterPort);
+    if (!server)
+      return server.takeError();
     result->server = std::move(*server);
   }
-  auto client = StoreClient::connect(options.masterAddr, options.masterPort,
-                                     options.timeout);
+  auto client = StoreClient::connect(
+      options.masterAddr, options.masterPort, options.timeout,
+      options.launcherServesStore ? "the launcher (TORCHELASTIC_USE_AGENT_STORE)"
+                                  : "rank 0");
   if (!client)
     return client.takeError();
   result->client = std::move(*client);
@@ -51,8 +43,26 @@ Rendezvous::connect(const WorldOptions &options) {
   std::vector<int> all(options.worldSize);
   for (int i = 0; i < options.worldSize; ++i)
     all[i] = i;
-  if (llvm::Error err = result->arrive("world", all, "the world"))
+  if (llvm::Error err = result->arrive("world", all, "the world")) {
+    // The store goes with this rank: first let the ranks that arrived read
+    // who is missing (they report when they have), for a few seconds at most.
+    if (result->server) {
+      std::vector<std::string> reported;
+      for (int rank = 1; rank < options.worldSize; ++rank) {
+        auto arrived = result->client->get(
+            "world/arrived/" + std::to_string(rank), std::chrono::milliseconds(0));
+        if (arrived)
+          reported.push_back("world/reported/" + std::to_string(rank));
+        else
+          llvm::consumeError(arrived.takeError());
+      }
+      auto unreported = result->client->wait(
+          reported, std::min(options.timeout, std::chrono::milliseconds(3000)));
+      if (!unreported)
+        llvm::consumeError(unreported.takeError());
+    }
     return std::move(err);
+  }
   return result;
 }
 
@@ -76,6 +86,9 @@ llvm::Error Rendezvous::arrive(llvm::StringRef scope, llvm::ArrayRef<int> ranks,
   for (int rank : ranks)
     if (llvm::is_contained(*missingKeys, keyOf(rank)))
       missing.push_back(rank);
+  // Rank 0 keeps the store up until this rank has read the answer.
+  llvm::consumeError(client->set(
+      (scope + "/reported/" + llvm::Twine(options.rank)).str(), {'1'}));
   return llvm::createStringError(
       llvm::formatv("rendezvous of {0} timed out after {1} ms: {2} of {3} "
                     "ranks did not arrive (missing ranks {4})",

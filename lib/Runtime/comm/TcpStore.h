@@ -1,10 +1,11 @@
 //===- TcpStore.h - the rendezvous key-value store over TCP -----*- C++ -*-===//
 //
-// Rank 0 serves a small in-memory key-value store; every rank (rank 0
-// included) talks to it through a client. Backends exchange their connection
-// details through it (Gloo's pair addresses, NCCL's unique id). Waits happen
-// on the server, so a client's request returns as soon as its keys are set,
-// and every request has a deadline.
+// The ranks of a world exchange their connection details (Gloo's pair
+// addresses, NCCL's unique id) through PyTorch's c10d TCPStore, the store
+// torchrun's agent serves: either rank 0 serves it, or (under torchrun with
+// TORCHELASTIC_USE_AGENT_STORE) the launcher already does and every rank is
+// a client. LibTorch stays behind this header; errors come back as
+// llvm::Error and every request has a deadline.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,66 +13,43 @@
 #define DSC_LIB_RUNTIME_COMM_TCPSTORE_H
 
 #include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace dsc::rt::comm {
 
-/// The store's server: one thread accepts connections, one thread per client
-/// connection serves its requests. The destructor stops all of them, also
-/// answering requests that are still waiting.
+struct StoreHandle;
+
+/// The store's server, serving on every interface until destroyed.
 class StoreServer {
 public:
-  /// Listens on `host:port` (SO_REUSEADDR, so that a rerun right after a
-  /// failed run can take the port again).
-  static llvm::Expected<std::unique_ptr<StoreServer>>
-  start(llvm::StringRef host, int port);
+  /// Serves on `port` (0: any free port).
+  static llvm::Expected<std::unique_ptr<StoreServer>> start(int port);
   ~StoreServer();
 
-  /// Returns the port it listens on (useful when started on port 0).
-  int port() const { return listenPort; }
+  /// Returns the port it serves on.
+  int port() const;
 
 private:
   StoreServer() = default;
-  void acceptLoop();
-  void serve(int fd);
-  /// Handles one request; returns the reply, or std::nullopt to drop the
-  /// connection.
-  std::optional<std::string> handle(llvm::StringRef request);
-
-  int listenFd = -1;
-  int listenPort = 0;
-  int wakeFds[2] = {-1, -1};
-  std::thread acceptThread;
-
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::condition_variable idle;
-  bool stopping = false;
-  /// The number of requests being handled or answered.
-  int busy = 0;
-  llvm::StringMap<std::vector<char>> data;
-  std::vector<int> clientFds;
-  std::vector<std::thread> clientThreads;
+  std::unique_ptr<StoreHandle> store;
 };
 
 /// A connection to the store. Requests from several threads are serialised.
+/// Keys live under the prefix "dsc/", apart from a launcher's own.
 class StoreClient {
 public:
   /// Connects to `host:port`, retrying until `timeout` while the server is
-  /// not up yet.
+  /// not up yet; errors name `server` ("rank 0", "the launcher").
   static llvm::Expected<std::unique_ptr<StoreClient>>
-  connect(llvm::StringRef host, int port, std::chrono::milliseconds timeout);
+  connect(llvm::StringRef host, int port, std::chrono::milliseconds timeout,
+          llvm::StringRef server);
   ~StoreClient();
 
   /// Sets `key` to `value`, overwriting.
@@ -91,11 +69,8 @@ public:
 
 private:
   StoreClient() = default;
-  /// Sends `request` and reads the reply, failing after `timeout`.
-  llvm::Expected<std::string> roundTrip(const std::string &request,
-                                        std::chrono::milliseconds timeout);
 
-  int fd = -1;
+  std::unique_ptr<StoreHandle> store;
   std::string serverAddress;
   std::mutex mutex;
 };

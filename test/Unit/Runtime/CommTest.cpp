@@ -474,6 +474,19 @@ TEST(EnvironmentTest, Torchrun) {
   EXPECT_EQ(options->masterPort, 29501);
   EXPECT_EQ(options->timeout, std::chrono::milliseconds(60000));
   EXPECT_EQ(options->backend, "gloo");
+  EXPECT_FALSE(options->launcherServesStore);
+}
+
+TEST(EnvironmentTest, TorchrunAgentStore) {
+  // torchrun's agent serves the store: rank 0 connects to it as a client.
+  auto options = fromEnv({{"RANK", "0"},
+                          {"WORLD_SIZE", "4"},
+                          {"MASTER_ADDR", "127.0.0.1"},
+                          {"MASTER_PORT", "29400"},
+                          {"TORCHELASTIC_USE_AGENT_STORE", "True"}});
+  ASSERT_TRUE(static_cast<bool>(options))
+      << llvm::toString(options.takeError());
+  EXPECT_TRUE(options->launcherServesStore);
 }
 
 TEST(EnvironmentTest, Mpirun) {

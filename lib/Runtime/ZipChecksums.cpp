@@ -1,0 +1,129 @@
+//===- ZipChecksums.cpp - verify a zip archive's CRCs ---------------------===//
+//
+// Reads the central directory (APPNOTE.TXT 4.3.12-4.3.16, with the zip64
+// end records and extra field) and recomputes each stored entry's CRC-32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Runtime/ZipChecksums.h"
+
+#include "llvm/Support/CRC.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace dsc;
+using namespace llvm;
+
+namespace {
+
+/// Little-endian fields of a byte range, bounds-checked.
+class Reader {
+public:
+  explicit Reader(StringRef bytes) : bytes(bytes) {}
+  bool has(uint64_t at, uint64_t size) const {
+    return at <= bytes.size() && size <= bytes.size() - at;
+  }
+  uint16_t u16(uint64_t at) const {
+    return support::endian::read16le(bytes.data() + at);
+  }
+  uint32_t u32(uint64_t at) const {
+    return support::endian::read32le(bytes.data() + at);
+  }
+  uint64_t u64(uint64_t at) const {
+    return support::endian::read64le(bytes.data() + at);
+  }
+  StringRef bytes;
+};
+
+constexpr uint32_t kEndOfDirectory = 0x06054b50;
+constexpr uint32_t kZip64Locator = 0x07064b50;
+constexpr uint32_t kZip64EndOfDirectory = 0x06064b50;
+constexpr uint32_t kDirectoryEntry = 0x02014b50;
+constexpr uint32_t kLocalHeader = 0x04034b50;
+
+} // namespace
+
+Error rt::verifyZipChecksums(StringRef path) {
+  auto fail = [&](const Twine &message) {
+    return createStringError(inconvertibleErrorCode(), path + ": " + message);
+  };
+  ErrorOr<std::unique_ptr<MemoryBuffer>> file =
+      MemoryBuffer::getFile(path, /*IsText=*/false,
+                            /*RequiresNullTerminator=*/false);
+  if (!file)
+    return fail(file.getError().message());
+  Reader in((*file)->getBuffer());
+  uint64_t size = in.bytes.size();
+
+  // The end-of-directory record: 22 bytes and a comment of up to 64 KiB.
+  if (size < 22)
+    return fail("not a zip archive (too short)");
+  uint64_t end = size - 22;
+  uint64_t lowest = end > 0xFFFF ? end - 0xFFFF : 0;
+  while (in.u32(end) != kEndOfDirectory) {
+    if (end == lowest)
+      return fail("not a zip archive (no end-of-directory record)");
+    --end;
+  }
+  uint64_t entries = in.u16(end + 10);
+  uint64_t directory = in.u32(end + 16);
+  if ((entries == 0xFFFF || directory == 0xFFFFFFFF) && end >= 20 &&
+      in.u32(end - 20) == kZip64Locator) {
+    uint64_t record = in.u64(end - 20 + 8);
+    if (!in.has(record, 56) || in.u32(record) != kZip64EndOfDirectory)
+      return fail("malformed zip64 end-of-directory record");
+    entries = in.u64(record + 32);
+    directory = in.u64(record + 48);
+  }
+
+  uint64_t at = directory;
+  for (uint64_t i = 0; i < entries; ++i) {
+    if (!in.has(at, 46) || in.u32(at) != kDirectoryEntry)
+      return fail("malformed zip central directory (entry " + Twine(i) + ")");
+    uint16_t method = in.u16(at + 10);
+    uint32_t crc = in.u32(at + 16);
+    uint64_t stored = in.u32(at + 20);
+    uint64_t original = in.u32(at + 24);
+    uint16_t nameSize = in.u16(at + 28), extraSize = in.u16(at + 30),
+             commentSize = in.u16(at + 32);
+    uint64_t local = in.u32(at + 42);
+    if (!in.has(at + 46, uint64_t(nameSize) + extraSize + commentSize))
+      return fail("malformed zip central directory (entry " + Twine(i) + ")");
+    StringRef name = in.bytes.substr(at + 46, nameSize);
+    // Sizes and offset that do not fit 32 bits are in the zip64 extra field,
+    // in this order, only those whose 32-bit field is all ones.
+    for (uint64_t extra = at + 46 + nameSize, extraEnd = extra + extraSize;
+         extra + 4 <= extraEnd;) {
+      uint16_t id = in.u16(extra), length = in.u16(extra + 2);
+      uint64_t field = extra + 4;
+      if (field + length > extraEnd)
+        break;
+      if (id == 0x0001) {
+        for (uint64_t *value : {&original, &stored, &local})
+          if (*value == 0xFFFFFFFF && field + 8 <= extra + 4 + length) {
+            *value = in.u64(field);
+            field += 8;
+          }
+      }
+      extra += 4 + length;
+    }
+    at += 46 + uint64_t(nameSize) + extraSize + commentSize;
+
+    if (!in.has(local, 30) || in.u32(local) != kLocalHeader)
+      return fail("malformed zip entry '" + name + "'");
+    uint64_t data = local + 30 + in.u16(local + 26) + in.u16(local + 28);
+    if (!in.has(data, stored))
+      return fail("zip entry '" + name + "' reaches past the end of the file "
+                  "(truncated?)");
+    if (method != 0)
+      continue;
+    if (stored != original)
+      return fail("malformed zip entry '" + name + "'");
+    ArrayRef<uint8_t> content(
+        reinterpret_cast<const uint8_t *>(in.bytes.data() + data), stored);
+    if (llvm::crc32(content) != crc)
+      return fail("zip entry '" + name +
+                  "' is corrupt: its CRC-32 does not match its data");
+  }
+  return Error::success();
+}
