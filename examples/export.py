@@ -165,7 +165,9 @@ def export_program(model, inputs, output, decompose):
     program = torch.export.export(model, inputs)
     if decompose:
         program = program.run_decompositions()
-    tmp = output + ".tmp"
+    # torch.export.save wants a .pt2 name; the archive's root folder is its stem.
+    stem = output[:-4] if output.endswith(".pt2") else output
+    tmp = stem + ".tmp.pt2"
     try:
         torch.export.save(program, tmp)
         os.replace(tmp, output)

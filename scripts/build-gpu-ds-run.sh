@@ -20,7 +20,8 @@ if [ ! -x /usr/local/cuda/bin/nvcc ]; then
 fi
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DDSC_PYTHON="$venv/bin/python" -DDSC_ENABLE_CUDA=ON -DDSC_STATIC_LLVM_RUNTIME=ON
+    -DDSC_PYTHON="$venv/bin/python" -DDSC_ENABLE_CUDA=ON -DDSC_STATIC_LLVM_RUNTIME=ON \
+    -DCMAKE_SKIP_BUILD_RPATH=ON
 fi
 ninja -C "$build" ds-run
 
@@ -32,7 +33,7 @@ cp "$build/bin/ds-run" "$bundle/bin/ds-run"
 # CUDA's (the GPU machine's own PyTorch provides those).
 ldd "$build/bin/ds-run" | awk '/=> \// {print $1, $3}' | while read -r name path; do
   case "$name" in
-    libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|libgcc_s.so*|libstdc++.so*|ld-linux*) ;;
+    libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|libutil.so*|libgcc_s.so*|libstdc++.so*|ld-linux*) ;;
     libtorch*|libc10*|libgomp*|libcud*|libnccl*|libcupti*|libnv*|libcublas*|libcusparse*|libcufft*|libcurand*|libcusolver*) ;;
     *) cp -L "$path" "$bundle/lib/$name" ;;
   esac

@@ -391,7 +391,13 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
     std::optional<bool> flag = value.getAsBoolean();
     if (!flag && value.getAsObject())
       flag = value.getAsObject()->getBoolean("as_bool");
-    return flag ? constant(*flag) : malformed();
+    if (!flag)
+      return malformed();
+    // A Scalar given as a bool (`full(size, True)`): TorchScript's Scalar
+    // is a number, so pass 1 or 0; the op's dtype keeps it boolean.
+    if (formal.type()->kind() == c10::TypeKind::NumberType)
+      return constant(static_cast<int64_t>(*flag));
+    return constant(*flag);
   }
   if (kind == "as_bools") {
     const json::Array *items = value.getAsArray();

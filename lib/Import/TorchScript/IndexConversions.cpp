@@ -122,9 +122,59 @@ void indexSelect(ImporterState &s) {
   s.bindOutput(0, reshape(s, pick(s, self, dim, positions), s.outputType()));
 }
 
+/// `gather(self, dim, index, sparse_grad)` with an index computed at run
+/// time (core ATen's cross-entropy: the log-probability of each label):
+/// out[.., j, ..] = self[.., index[.., j, ..], ..] along `dim`, written as a
+/// choice and a sum. With `self` [.., C, ..] and `index` [.., K, ..] (the
+/// other dimensions equal), each of the K positions compares its index with
+/// iota(C), keeps the element where they match and 0 elsewhere, and sums
+/// over C: exactly the element (the other terms are exact zeros, whatever
+/// the rest of the row holds), and its gradient goes to that element alone.
+void gather(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  auto selfType = typeOf(self);
+  int64_t rank = selfType.getRank();
+  int64_t dim = s.normalizeDim(s.intInput(1), rank);
+  Value indices = s.tensorInput(2);
+  auto indexType = typeOf(indices);
+  if (!isa<FloatType>(selfType.getElementType()))
+    s.fail("aten::gather of a non-float tensor is not supported");
+  if (indexType.getRank() != rank)
+    s.fail("aten::gather needs an index of the input's rank");
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != dim && indexType.getDimSize(d) != selfType.getDimSize(d))
+      s.fail("aten::gather with an index smaller than the input outside "
+             "`dim` is not supported");
+  ArrayRef<int64_t> shape = selfType.getShape();
+  int64_t classes = shape[dim], picks = indexType.getDimSize(dim);
+  auto withAxes = [&](ArrayRef<int64_t> base, int64_t k, int64_t c) {
+    SmallVector<int64_t> result(base.begin(), base.begin() + dim);
+    result.append({k, c});
+    result.append(base.begin() + dim + 1, base.end());
+    return result;
+  };
+  // [.., 1, C, ..], [.., K, 1, ..] and iota [1.., 1, C, 1..].
+  Value table = reshape(s, self, withAxes(shape, 1, classes));
+  Value wanted = reshape(s, indices, withAxes(indexType.getShape(), picks, 1));
+  SmallVector<int64_t> iotaShape(rank + 1, 1);
+  iotaShape[dim + 1] = classes;
+  Value positions = ds::IotaOp::create(
+      s.builder, s.loc,
+      RankedTensorType::get(iotaShape, typeOf(wanted).getElementType()),
+      static_cast<uint64_t>(dim + 1));
+  Value match = ds::CompareOp::create(s.builder, s.loc,
+                                      ds::CompareDirection::EQ, wanted,
+                                      positions);
+  Value zero = s.materialize(at::zeros({}, at::TensorOptions(s.outputScalarType())));
+  Value chosen = ds::SelectOp::create(s.builder, s.loc, match, table, zero);
+  s.bindOutput(0, ds::SumOp::create(s.builder, s.loc, chosen,
+                                    ArrayRef<int64_t>{dim + 1}));
+}
+
 } // namespace
 
 void dsc::ts::addIndexConversions(llvm::StringMap<Conversion> &table) {
   table["aten::index"] = index;
   table["aten::index_select"] = indexSelect;
+  table["aten::gather"] = gather;
 }

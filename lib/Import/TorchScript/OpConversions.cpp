@@ -264,8 +264,9 @@ template <typename OpTy> void reduce(ImporterState &s) {
   for (int64_t &d : dims)
     d = s.normalizeDim(d, rank);
   llvm::sort(dims);
-  if (!isNone(s, dtypeIndex))
-    self = s.convertTo(self, s.elementType(s.outputScalarType()));
+  // A dtype argument, or PyTorch's promotion (a sum of booleans counts in
+  // int64): reduce in the result's type.
+  self = s.convertTo(self, s.elementType(s.outputScalarType()));
   if (rank == 0) {
     s.bindOutput(0, self);
     return;
