@@ -6,12 +6,13 @@ downloads), for the dsc importer.
         [--attn sdpa|eager] [--decompose] [--batch 2] [--seq 16] \\
         [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors]
 
-ARCH is gpt2, llama, mistral or gptj. The model is the transformers class
-itself (GPT2LMHeadModel, LlamaForCausalLM, ...), in train() mode with every
+ARCH is gpt2, llama, mistral, gptj (causal LMs) or bert (BertForMaskedLM).
+The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
 parameters keep their Hugging Face names (model.layers.0.self_attn.q_proj.
-weight). The labels are shifted inside the model and -100 is ignored, as in
-Hugging Face training. --set overrides a config field (e.g. --set
+weight). A causal LM shifts the labels inside the model; -100 is ignored,
+as in Hugging Face training (a masked LM's labels are -100 except at about a
+quarter of the positions). --set overrides a config field (e.g. --set
 sliding_window=8). --inputs-out saves "input_ids" and "labels" (int64
 [batch, seq]); the labels of the last row end in -100.
 """
@@ -49,7 +50,13 @@ CONFIGS = {
     "gptj": (transformers.GPTJConfig, transformers.GPTJForCausalLM, dict(
         vocab_size=256, n_positions=64, n_embd=32, n_layer=2, n_head=4, rotary_dim=4,
         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)),
+    # A masked LM: bidirectional attention, labels -100 where not masked.
+    "bert": (transformers.BertConfig, transformers.BertForMaskedLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, max_position_embeddings=64,
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
 }
+MASKED_LM = {"bert"}
 
 
 def build(arch, attn, seed, overrides):
@@ -107,7 +114,13 @@ def main(argv=None):
     g = torch.Generator().manual_seed(args.seed + 1)
     tokens = torch.randint(0, config.vocab_size, (args.batch, args.seq), generator=g)
     labels = torch.randint(0, config.vocab_size, (args.batch, args.seq), generator=g)
-    labels[-1, -3:] = -100  # ignored positions, as padding gives them
+    if args.arch in MASKED_LM:
+        # Predict about a quarter of the positions; the rest are ignored.
+        keep = torch.rand(args.batch, args.seq, generator=g) < 0.25
+        keep[:, 0] = True
+        labels = torch.where(keep, labels, torch.full_like(labels, -100))
+    else:
+        labels[-1, -3:] = -100  # ignored positions, as padding gives them
     export.export_program(model, (tokens, labels), args.output, args.decompose)
     if args.inputs_out:
         safetensors_io.save({"input_ids": tokens, "labels": labels}, args.inputs_out,
