@@ -149,7 +149,7 @@ struct WorldOptions {
   std::string backend = "gloo";
   /// This rank's index on its node: NCCL uses GPU `localRank`.
   int localRank = 0;
-  /// The local address that Gloo's sockets (and rank 0's store) bind to.
+  /// The local address that Gloo's sockets bind to (the store serves on all).
   /// Empty means loopback when `masterAddr` is a loopback address, and else
   /// the local address that routes to `masterAddr`.
   std::string bindAddress;
