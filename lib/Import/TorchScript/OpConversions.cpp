@@ -131,6 +131,61 @@ void where(ImporterState &s) {
                                        s.tensorInputAs(2, type)));
 }
 
+/// Boolean logic on computed masks (core ATen's SDPA guards fully masked
+/// rows with `logical_not(any(scores == -inf))`), as choices between
+/// constants: exact, and no gradient flows through a boolean.
+Value boolConstant(ImporterState &s, bool value) {
+  return s.materialize(at::scalar_tensor(value, at::TensorOptions(at::kBool)));
+}
+
+void logicalNot(ImporterState &s) {
+  Value x = s.tensorInputAs(0, c10::ScalarType::Bool);
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, x,
+                                       boolConstant(s, false),
+                                       boolConstant(s, true)));
+}
+
+/// `logical_and`, `bitwise_and` and `__and__` of booleans.
+void logicalAnd(ImporterState &s) {
+  if (s.outputScalarType() != c10::ScalarType::Bool)
+    s.fail("bitwise and of integers is not supported (booleans only)");
+  Value a = s.tensorInputAs(0, c10::ScalarType::Bool);
+  Value b = s.tensorInputAs(1, c10::ScalarType::Bool);
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, a, b,
+                                       boolConstant(s, false)));
+}
+
+/// `any(self, dim, keepdim)` and `any(self)`: whether a count of true
+/// elements is positive.
+void any(ImporterState &s) {
+  Value x = s.tensorInputAs(0, c10::ScalarType::Long);
+  int64_t rank = typeOf(x).getRank();
+  std::vector<int64_t> dims;
+  bool keepdim = false;
+  if (s.node->inputs().size() >= 3) {
+    const c10::IValue &dim = s.constantInput(1);
+    if (dim.isIntList())
+      dims = dim.toIntVector();
+    else if (!dim.isNone())
+      dims = {dim.toInt()};
+    keepdim = s.boolInput(2);
+  }
+  if (dims.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(d);
+  for (int64_t &d : dims)
+    d = s.normalizeDim(d, rank);
+  llvm::sort(dims);
+  Value count = rank == 0 ? x
+                          : ds::SumOp::create(s.builder, s.loc, x,
+                                              s.builder.getDenseI64ArrayAttr(dims),
+                                              keepdim)
+                                .getResult();
+  Value zero = s.materialize(at::scalar_tensor(0, at::TensorOptions(at::kLong)));
+  s.bindOutput(0, ds::CompareOp::create(s.builder, s.loc,
+                                        ds::CompareDirection::GT, count, zero));
+}
+
 void maskedFill(ImporterState &s) {
   c10::ScalarType type = s.outputScalarType();
   Value self = s.tensorInputAs(0, type);
@@ -511,6 +566,11 @@ const llvm::StringMap<Conversion> &conversions() {
       {"aten::pow", pow},
       {"aten::gelu", gelu},
       {"aten::where", where},
+      {"aten::logical_not", logicalNot},
+      {"aten::logical_and", logicalAnd},
+      {"aten::bitwise_and", logicalAnd},
+      {"aten::__and__", logicalAnd},
+      {"aten::any", any},
       {"aten::clamp", clamp},
       {"aten::clip", clamp},
       {"aten::clamp_min", clamp},

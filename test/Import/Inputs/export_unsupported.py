@@ -1,0 +1,31 @@
+"""Exports (torch.export, .pt2) a model whose forward runs an op dsc does not
+convert on a computed tensor: `torch.cumsum` over the hidden states.
+
+    export_unsupported.py MODEL.pt2
+"""
+
+import sys
+
+import torch
+
+
+class CumsumModel(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.Embedding(16, 8)
+        self.head = torch.nn.Linear(8, 16)
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        h = torch.cumsum(h, dim=1)  # the unsupported line
+        return torch.nn.functional.cross_entropy(self.head(h).flatten(0, 1), labels.flatten())
+
+
+def main():
+    tokens = torch.randint(0, 16, (2, 4))
+    labels = torch.randint(0, 16, (2, 4))
+    torch.export.save(torch.export.export(CumsumModel().train(), (tokens, labels)), sys.argv[1])
+
+
+if __name__ == "__main__":
+    main()
