@@ -47,7 +47,7 @@ def main():
     bin_dir = os.path.join(args.build, "bin")
 
     with tempfile.TemporaryDirectory() as d:
-        pt, mlir = os.path.join(d, "m.pt"), os.path.join(d, "m.mlir")
+        pt, mlir = os.path.join(d, "m.pt2"), os.path.join(d, "m.mlir")
         weights, plan = os.path.join(d, "m.safetensors"), os.path.join(d, "m.plan")
         sets = sum((["--set", s] for s in args.set), [])
         run([sys.executable, os.path.join(ROOT, "examples", "export.py"), args.model,
