@@ -405,6 +405,27 @@ std::string dsc::ts::describeLocation(const torch::jit::Node *node) {
   return "an unknown source line";
 }
 
+/// Runs `import` with a GraphImporter for `path` and verifies its result;
+/// ImportError and LibTorch's errors become llvm::Errors naming the file.
+static llvm::Expected<OwningOpRef<ModuleOp>> importChecked(
+    MLIRContext &context, StringRef path,
+    llvm::function_ref<OwningOpRef<ModuleOp>(GraphImporter &)> import) {
+  try {
+    GraphImporter importer(context, path);
+    OwningOpRef<ModuleOp> result = import(importer);
+    if (failed(verify(*result)))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     path + ": the imported IR does not verify");
+    return result;
+  } catch (const ImportError &e) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), e.message);
+  } catch (const c10::Error &e) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": LibTorch error: " +
+                                       e.what_without_backtrace());
+  }
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 dsc::importTorchScript(MLIRContext &context, StringRef path,
                        ArrayRef<InputSpec> inputs,
@@ -442,17 +463,9 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
                    toString(parsed.takeError()));
     specs = std::move(*parsed);
   }
-  GraphImporter importer(context, path);
-  try {
-    OwningOpRef<ModuleOp> result = importer.run(module, specs, weights);
-    if (failed(verify(*result)))
-      return error("the imported IR does not verify");
-    return result;
-  } catch (const ImportError &e) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), e.message);
-  } catch (const c10::Error &e) {
-    return error("LibTorch error: " + Twine(e.what_without_backtrace()));
-  }
+  return importChecked(context, path, [&](GraphImporter &importer) {
+    return importer.run(module, specs, weights);
+  });
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
@@ -465,16 +478,7 @@ dsc::importExportedProgram(MLIRContext &context, StringRef path,
   context.loadDialect<ds::DSDialect, func::FuncDialect>();
   if (!llvm::sys::fs::exists(path))
     return error("no such file");
-  try {
-    ImportedProgram program = readExportedProgram(path.str());
-    GraphImporter importer(context, path);
-    OwningOpRef<ModuleOp> result = importer.run(program, weights);
-    if (failed(verify(*result)))
-      return error("the imported IR does not verify");
-    return result;
-  } catch (const ImportError &e) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), e.message);
-  } catch (const c10::Error &e) {
-    return error("LibTorch error: " + Twine(e.what_without_backtrace()));
-  }
+  return importChecked(context, path, [&](GraphImporter &importer) {
+    return importer.run(readExportedProgram(path.str()), weights);
+  });
 }

@@ -131,6 +131,19 @@ void where(ImporterState &s) {
                                        s.tensorInputAs(2, type)));
 }
 
+/// The dimensions a reduction runs over, normalised and sorted: all of
+/// them when `dims` is empty (`sum(x)`, `dim=None`).
+std::vector<int64_t> reductionDims(ImporterState &s, std::vector<int64_t> dims,
+                                   int64_t rank) {
+  if (dims.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(d);
+  for (int64_t &d : dims)
+    d = s.normalizeDim(d, rank);
+  llvm::sort(dims);
+  return dims;
+}
+
 /// Boolean logic on computed masks (core ATen's SDPA guards fully masked
 /// rows with `logical_not(any(scores == -inf))`), as choices between
 /// constants: exact, and no gradient flows through a boolean.
@@ -170,12 +183,7 @@ void any(ImporterState &s) {
       dims = {dim.toInt()};
     keepdim = s.boolInput(2);
   }
-  if (dims.empty())
-    for (int64_t d = 0; d < rank; ++d)
-      dims.push_back(d);
-  for (int64_t &d : dims)
-    d = s.normalizeDim(d, rank);
-  llvm::sort(dims);
+  dims = reductionDims(s, std::move(dims), rank);
   Value count = rank == 0 ? x
                           : ds::SumOp::create(s.builder, s.loc, x,
                                               s.builder.getDenseI64ArrayAttr(dims),
@@ -306,19 +314,13 @@ template <typename OpTy> void reduce(ImporterState &s) {
   int64_t rank = typeOf(self).getRank();
   std::vector<int64_t> dims;
   bool keepdim = false;
-  size_t dtypeIndex = 1;
+  // (self, dim, keepdim, dtype) or (self, dtype).
   if (s.node->inputs().size() >= 4) {
     if (!isNone(s, 1))
       dims = s.intListInput(1);
     keepdim = s.constantInput(2).toBool();
-    dtypeIndex = 3;
   }
-  if (dims.empty())
-    for (int64_t d = 0; d < rank; ++d)
-      dims.push_back(d);
-  for (int64_t &d : dims)
-    d = s.normalizeDim(d, rank);
-  llvm::sort(dims);
+  dims = reductionDims(s, std::move(dims), rank);
   // A dtype argument, or PyTorch's promotion (a sum of booleans counts in
   // int64): reduce in the result's type.
   self = s.convertTo(self, s.elementType(s.outputScalarType()));
@@ -337,12 +339,7 @@ template <typename OpTy> void reduce(ImporterState &s) {
 void bindExtremum(ImporterState &s, Value self, std::vector<int64_t> dims,
                   bool keepdim, bool isMax) {
   int64_t rank = typeOf(self).getRank();
-  if (dims.empty())
-    for (int64_t d = 0; d < rank; ++d)
-      dims.push_back(d);
-  for (int64_t &d : dims)
-    d = s.normalizeDim(d, rank);
-  llvm::sort(dims);
+  dims = reductionDims(s, std::move(dims), rank);
   if (rank == 0)
     return s.bindOutput(0, self);
   DenseI64ArrayAttr dimsAttr = s.builder.getDenseI64ArrayAttr(dims);
