@@ -405,6 +405,15 @@ std::string dsc::ts::describeLocation(const torch::jit::Node *node) {
   return "an unknown source line";
 }
 
+/// Loads the dialects an import builds and checks that `path` exists.
+static llvm::Error prepareImport(MLIRContext &context, StringRef path) {
+  context.loadDialect<ds::DSDialect, func::FuncDialect>();
+  if (!llvm::sys::fs::exists(path))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": no such file");
+  return llvm::Error::success();
+}
+
 /// Runs `import` with a GraphImporter for `path` and verifies its result;
 /// ImportError and LibTorch's errors become llvm::Errors naming the file.
 static llvm::Expected<OwningOpRef<ModuleOp>> importChecked(
@@ -434,9 +443,8 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    path + ": " + message);
   };
-  context.loadDialect<ds::DSDialect, func::FuncDialect>();
-  if (!llvm::sys::fs::exists(path))
-    return error("no such file");
+  if (llvm::Error err = prepareImport(context, path))
+    return std::move(err);
   torch::jit::Module module;
   torch::jit::ExtraFilesMap extraFiles{{kInputsExtraFile, ""}};
   try {
@@ -471,13 +479,8 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
 llvm::Expected<OwningOpRef<ModuleOp>>
 dsc::importExportedProgram(MLIRContext &context, StringRef path,
                            rt::SafeTensorsWriter *weights) {
-  auto error = [&](const Twine &message) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   path + ": " + message);
-  };
-  context.loadDialect<ds::DSDialect, func::FuncDialect>();
-  if (!llvm::sys::fs::exists(path))
-    return error("no such file");
+  if (llvm::Error err = prepareImport(context, path))
+    return std::move(err);
   return importChecked(context, path, [&](GraphImporter &importer) {
     return importer.run(readExportedProgram(path.str()), weights);
   });
