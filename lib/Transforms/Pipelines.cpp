@@ -14,14 +14,30 @@ void dsc::addImportCleanupPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void dsc::addShardingPipeline(OpPassManager &pm,
+                              const SequenceParallelOptions &options) {
+  PropagateShardingPassOptions propagate;
+  propagate.dp = options.dp;
+  propagate.sp = options.sp;
+  propagate.seqDims = options.seqDims;
+  propagate.batchDims = options.batchDims;
+  if (options.dp * options.sp > 1) {
+    pm.addPass(createDecomposeMeanLossPass());
+    pm.addPass(createPadAttentionHeadsPass({options.sp}));
+    PadSequencePassOptions pad;
+    pad.dp = options.dp;
+    pad.sp = options.sp;
+    pad.seqDims = options.seqDims;
+    pad.batchDims = options.batchDims;
+    pm.addPass(createPadSequencePass(pad));
+  }
+  pm.addPass(createPropagateShardingPass(propagate));
+  pm.addPass(createPartitionPass());
+}
+
 void dsc::addSequenceParallelPipeline(OpPassManager &pm,
                                       const SequenceParallelOptions &options) {
-  PartitionPassOptions partition;
-  partition.dp = options.dp;
-  partition.sp = options.sp;
-  partition.seqDims = options.seqDims;
-  partition.batchDims = options.batchDims;
-  pm.addPass(createPartitionPass(partition));
+  addShardingPipeline(pm, options);
   pm.addPass(createTrimAllToAllPass());
   pm.addPass(createFuseAllToAllPass());
 }
@@ -34,9 +50,17 @@ void dsc::registerAllPassesAndPipelines() {
       "canonicalize, CSE",
       [](OpPassManager &pm) { addImportCleanupPipeline(pm); });
   PassPipelineRegistration<SequenceParallelOptions>(
+      "ds-shard",
+      "Split a training step over a dp x sp mesh, pass by pass: "
+      "ds-decompose-mean-loss, ds-pad-attention-heads, ds-pad-sequence (with "
+      "more than one rank), ds-propagate-sharding, ds-partition",
+      [](OpPassManager &pm, const SequenceParallelOptions &options) {
+        addShardingPipeline(pm, options);
+      });
+  PassPipelineRegistration<SequenceParallelOptions>(
       "ds-sequence-parallel",
       "Data and sequence (Ulysses) parallelism as ds-compile --dp --sp runs "
-      "it: ds-partition, ds-trim-all-to-all, then ds-fuse-all-to-all",
+      "it: ds-shard, ds-trim-all-to-all, then ds-fuse-all-to-all",
       [](OpPassManager &pm, const SequenceParallelOptions &options) {
         addSequenceParallelPipeline(pm, options);
       });

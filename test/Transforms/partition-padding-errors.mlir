@@ -1,4 +1,4 @@
-// RUN: not ds-opt %s -split-input-file -ds-autodiff=optimizer=sgd -ds-partition=sp=2 2>&1 | FileCheck %s
+// RUN: not ds-opt %s -split-input-file -ds-autodiff=optimizer=sgd -ds-shard=sp=2 2>&1 | FileCheck %s
 
 // A padded sequence cannot go through an integer maximum (no -inf to fill
 // the padding with) or an integer mean (no exact rescale to the real count):

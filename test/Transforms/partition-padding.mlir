@@ -1,5 +1,5 @@
-// RUN: ds-opt %s -split-input-file -ds-autodiff=optimizer=sgd -ds-partition=sp=2 -canonicalize -cse | FileCheck %s
-// RUN: ds-opt %s -split-input-file -ds-autodiff=optimizer=sgd -ds-partition=sp=4 -canonicalize -cse | FileCheck %s --check-prefix=SP4
+// RUN: ds-opt %s -split-input-file -ds-autodiff=optimizer=sgd -ds-shard=sp=2 -canonicalize -cse | FileCheck %s
+// RUN: ds-opt %s -split-input-file -ds-autodiff=optimizer=sgd -ds-shard=sp=4 -canonicalize -cse | FileCheck %s --check-prefix=SP4
 
 // -ds-partition when sp does not divide the sequence (3 over sp = 2): the
 // inputs grow to 4 (`ds.data_shape` keeps the 3 the user supplies; the

@@ -1,5 +1,5 @@
-// RUN: ds-opt %s -split-input-file -ds-partition='dp=2' -canonicalize | FileCheck %s --check-prefix=DP
-// RUN: ds-opt %s -split-input-file -ds-partition='sp=2' -canonicalize | FileCheck %s --check-prefix=SP
+// RUN: ds-opt %s -split-input-file -ds-shard='dp=2' -canonicalize | FileCheck %s --check-prefix=DP
+// RUN: ds-opt %s -split-input-file -ds-shard='sp=2' -canonicalize | FileCheck %s --check-prefix=SP
 
 // A linear model: the batch (dp) or the sequence (sp) of the tokens splits
 // the embedding, the linear and the loss; the loss becomes a sum over the

@@ -5,10 +5,14 @@
 // RUN:   --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPELINE
 // RUN: ds-opt --help | FileCheck %s --check-prefix=HELP
 
-// The pipeline is -ds-partition with its options, -ds-trim-all-to-all, then
-// -ds-fuse-all-to-all.
+// The pipeline is the passes of -ds-shard with their options,
+// -ds-trim-all-to-all, then -ds-fuse-all-to-all.
 // PIPELINE: ds-autodiff
-// PIPELINE-NEXT: ds-partition{batch-dims= dp=2 seq-dims=tokens:1 sp=2},
+// PIPELINE-NEXT: ds-decompose-mean-loss,
+// PIPELINE-NEXT: ds-pad-attention-heads{sp=2},
+// PIPELINE-NEXT: ds-pad-sequence{batch-dims= dp=2 seq-dims=tokens:1 sp=2},
+// PIPELINE-NEXT: ds-propagate-sharding{batch-dims= dp=2 seq-dims=tokens:1 sp=2},
+// PIPELINE-NEXT: ds-partition,
 // PIPELINE-NEXT: ds-trim-all-to-all,
 // PIPELINE-NEXT: ds-fuse-all-to-all
 // PIPELINE-NEXT: )

@@ -45,8 +45,16 @@ struct SequenceParallelOptions
       llvm::cl::init("")};
 };
 
+/// The passes that split a training step (after `-ds-autodiff`) over a
+/// `dp` x `sp` mesh (`-ds-shard`): with more than one rank
+/// `-ds-decompose-mean-loss`, `-ds-pad-attention-heads` and
+/// `-ds-pad-sequence`; then `-ds-propagate-sharding` (which alone checks the
+/// input names with one rank) and `-ds-partition`.
+void addShardingPipeline(mlir::OpPassManager &pm,
+                         const SequenceParallelOptions &options);
+
 /// Data and sequence parallelism for a training step (after `-ds-autodiff`):
-/// `-ds-partition` over a `dp` x `sp` mesh, `-ds-trim-all-to-all` (padded
+/// `-ds-shard` over a `dp` x `sp` mesh, `-ds-trim-all-to-all` (padded
 /// heads are not moved), then `-ds-fuse-all-to-all`, so
 /// that each attention has one all-to-all before and one after it in the
 /// forward and the transposed pair in the backward. `ds-compile --dp --sp`

@@ -84,54 +84,127 @@ def AutodiffPass : Pass<"ds-autodiff", "::mlir::ModuleOp"> {
 // Distribution
 //===----------------------------------------------------------------------===//
 
-def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
-  let summary = "Split the training step over a data- and sequence-parallel mesh";
+// The mesh and the inputs to split, as the passes that need them take them.
+defvar meshOptions = [
+  Option<"dp", "dp", "int64_t", "1", "Data-parallel ranks">,
+  Option<"sp", "sp", "int64_t", "1", "Sequence-parallel ranks">,
+  Option<"seqDims", "seq-dims", "std::string", "\"\"",
+         "Sequence dimension of inputs: name:dim,... (default: 1 for every "
+         "integer input of rank >= 2)">,
+  Option<"batchDims", "batch-dims", "std::string", "\"\"",
+         "Batch dimension of inputs, split over dp: name:dim,... "
+         "(default: 0)">,
+];
+
+def DecomposeMeanLossPass
+    : Pass<"ds-decompose-mean-loss", "::mlir::ModuleOp"> {
+  let summary = "Rewrite mean losses into a sum over the tokens divided by "
+                "their count";
   let description = [{
-    Partitions `@train_step` (after `-ds-autodiff`) over a mesh of `dp`
-    data-parallel and `sp` sequence-parallel ranks (`ds.mesh @mesh`, `dp`
-    major). Every integer model input (and every input that `seq-dims` or
-    `batch-dims` names) is split along its batch dimension (0, or as
-    `batch-dims` says) over `dp` and along its sequence dimension (1, or as
-    `seq-dims` says) over `sp`; parameters and optimizer state stay
-    replicated.
+    Rewrites each mean cross-entropy of `@train_step` into its sum over the
+    tokens that count divided by their count, and its gradient into the sum
+    form's gradient scaled by 1 / count. Mathematically the same; once the
+    tokens are split over ranks, the sum and the count are completed by
+    all-reduces, which makes the loss the global mean over all tokens that
+    count, not a mean of per-rank means. `-ds-sequence-parallel` runs it
+    first when there is more than one rank.
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
 
-    A sequence that `sp` does not divide is padded at its end to the next
-    multiple (the user still supplies the real length: `ds.data_shape`),
-    and the padding is carried through the step by the same sharding rules
-    so that the step stays exact: labels' padding is `ignore_index`, sums
-    mask it to 0, maxima to -inf, means are rescaled to the real count,
-    causal attention keeps it (no real query sees a padded key), and
-    anything else that needs the whole dimension gets the real part only.
-    Attention heads that `sp` does not divide are made divisible first: kv
-    heads fewer than `sp` are repeated (to lcm(Hkv, sp)), query heads `sp`
-    does not divide are padded with zero heads.
-
-    The sharding then propagates through the step by each op's sharding
-    rule (`DS_ShardingRuleOpInterface`), never by op-specific code:
-    - a factor that passes through an op keeps its split;
-    - a split summed-over factor (a contraction, a reduction, the tokens of
-      the loss) leaves partial results that one `ds.all_reduce` completes —
-      so the gradient of a replicated parameter is summed over the ranks
-      exactly once;
-    - a split factor that must be whole (attention's sequence, a softmax
-      axis) is moved by one `ds.all_to_all` onto another factor of the same
-      operand (attention: from sequence to heads, as Ulysses does) and moved
-      back after the op; when no factor can take it, it is gathered;
-    - a replicated operand meeting a split factor takes its own piece
-      (`ds.local_slice`, no communication): position tables, masks.
-    The mean cross-entropy is first rewritten into a sum over the tokens
-    divided by their count, so the loss is the global mean over all tokens
-    that count, not a mean of per-rank means.
+def PadAttentionHeadsPass
+    : Pass<"ds-pad-attention-heads", "::mlir::ModuleOp"> {
+  let summary = "Make attention heads divisible by sp (repeat kv heads, pad "
+                "query heads with zero heads)";
+  let description = [{
+    Ulysses gives every rank whole heads, so `sp` must divide the heads of
+    every `ds.attention` of `@train_step`:
+    - key/value heads fewer than `sp` are repeated to lcm(Hkv, sp) when the
+      query heads are divisible;
+    - query heads that `sp` does not divide: the key/value heads are
+      repeated up to the query heads, and all heads are padded with zero
+      heads up to the next multiple of `sp` (a zero query and key attend
+      uniformly to zero values, so padded heads compute zeros and get zero
+      gradients); the results are cut back to the real heads.
   }];
   let options = [
-    Option<"dp", "dp", "int64_t", "1", "Data-parallel ranks">,
     Option<"sp", "sp", "int64_t", "1", "Sequence-parallel ranks">,
-    Option<"seqDims", "seq-dims", "std::string", "\"\"",
-           "Sequence dimension of inputs: name:dim,... (default: 1 for every "
-           "integer input of rank >= 2)">,
-    Option<"batchDims", "batch-dims", "std::string", "\"\"",
-           "Batch dimension of inputs, split over dp: name:dim,... "
-           "(default: 0)">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
+def PadSequencePass : Pass<"ds-pad-sequence", "::mlir::ModuleOp"> {
+  let summary = "Grow sequences that sp does not divide to the next multiple, "
+                "exactly";
+  let description = [{
+    A sequence dimension (of the inputs that `-ds-propagate-sharding` would
+    split, chosen by the same options) that `sp` does not divide is padded
+    at its end to the next multiple (the user still supplies the real
+    length: `ds.data_shape`), and the padding is carried through the step by
+    the ops' sharding rules so that the step stays exact: labels' padding is
+    `ignore_index`, sums mask it to 0, maxima to -inf, means are rescaled to
+    the real count, causal attention keeps it (no real query sees a padded
+    key), non-causal attention is told its real key length, and anything
+    else that needs the whole dimension gets the real part only.
+  }];
+  let options = meshOptions;
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
+def PropagateShardingPass
+    : Pass<"ds-propagate-sharding", "::mlir::ModuleOp"> {
+  let summary = "Decide how every value of the training step is split over a "
+                "dp x sp mesh";
+  let description = [{
+    Declares `ds.mesh @mesh` (`dp` major, axes of size 1 left out) and
+    splits every integer model input of `@train_step` (and every input that
+    `seq-dims` or `batch-dims` names) along its batch dimension (0, or as
+    `batch-dims` says) over `dp` and its sequence dimension (1, or as
+    `seq-dims` says) over `sp` (`ds.sharding` on the argument); parameters
+    and optimizer state stay replicated. With one rank it only checks the
+    names in `seq-dims` and `batch-dims`.
+
+    The sharding then propagates through the step by each op's sharding
+    rule (`DS_ShardingRuleOpInterface`), never by op-specific code, and
+    every decision is written into the IR:
+    - `ds.shardings = [#ds.sharding<...>, ...]` on each op with a split
+      operand: how each of its results is split, and over which axes it is
+      partial (a split summed-over factor: a contraction, a reduction, the
+      tokens of the loss);
+    - `ds.reshard` ops where a value must change how it is split: before an
+      op that needs another split (a factor that must be whole moves onto
+      another factor of the same operand, as Ulysses moves the sequence
+      onto the heads, or is gathered; a replicated operand meeting a split
+      factor takes its own piece), and after one whose results are partial
+      (completed) or whose split must move back.
+    Types stay global; `-ds-partition` materialises the decisions.
+    `-debug-only=ds-propagate-sharding` explains them op by op.
+  }];
+  let options = meshOptions;
+  let statistics = [
+    Statistic<"numSharded", "sharded-ops", "Ops with a split operand">,
+    Statistic<"numReshards", "reshards", "ds.reshard ops inserted">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
+def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
+  let summary = "Materialise the shardings that -ds-propagate-sharding wrote";
+  let description = [{
+    Turns the decisions in the IR into a per-rank program: every
+    `ds.reshard` becomes the collectives that realise it (`ds.all_reduce`
+    for its input's partial axes, one per reduction kind; `ds.all_to_all`
+    where a split moves from one piece to another; `ds.all_gather` where a
+    split piece must become whole; `ds.local_slice` where a whole piece
+    must be split), on a view whose dimensions are the pieces both
+    shardings agree on; every value takes the local type its sharding
+    gives; ops adapt their attributes to local shapes
+    (`localizeAttributes`). The `ds.shardings` attributes are consumed;
+    the arguments keep their `ds.sharding`. Without a `ds.mesh` there is
+    nothing to do.
+  }];
+  let statistics = [
+    Statistic<"numCollectives", "collectives", "Collectives created">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }

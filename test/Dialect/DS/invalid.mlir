@@ -1099,6 +1099,65 @@ func.func @sharding_empty_axis(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<
 
 // -----
 
+// expected-error @+1 {{mesh axis "sp" appears more than once in the sharding}}
+func.func @sharding_partial_twice(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{"sp"}, {}], partial = {"sp": sum}>})
+
+// -----
+
+// expected-error @+1 {{sharding pieces must have a size of at least 1}}
+func.func @sharding_piece_zero(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{0, 8:"sp"}, {}]>})
+
+// -----
+
+// expected-error @+1 {{unknown reduction 'prod'}}
+func.func @sharding_partial_kind(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{}, {}], partial = {"sp": prod}>})
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+func.func @reshard_rank(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'ds.reshard' op sharding has 1 dimensions but the tensor has 2}}
+  %0 = ds.reshard %x to <@mesh, [{"sp"}]> : tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+func.func @reshard_unknown_axis(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'ds.reshard' op sharding names axis "tp", which @mesh does not have}}
+  %0 = ds.reshard %x to <@mesh, [{"tp"}, {}]> : tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+func.func @reshard_pieces(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'ds.reshard' op the pieces of dimension 0 multiply to 12, not 8}}
+  %0 = ds.reshard %x to <@mesh, [{4:"sp", 3}, {}]> : tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
+}
+
+// -----
+
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+func.func @reshard_piece_split(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'ds.reshard' op a piece of size 2 cannot be split over "sp" = 4}}
+  %0 = ds.reshard %x to <@mesh, [{2:"sp", 4}, {}]> : tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @shardings_count(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'ds.neg' op discardable attribute 'ds.shardings' must be an array of one #ds.sharding per result}}
+  %0 = ds.neg %x {ds.shardings = []} : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Collectives
 //===----------------------------------------------------------------------===//
@@ -1813,7 +1872,7 @@ func.func @bad_result(%w: tensor<4xf32>) -> (tensor<4xf32> {ds.update = "w"}) {
 // -----
 
 func.func @bad_op_attr(%w: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'ds.neg' op unknown discardable attribute 'ds.shardng' (known: ds.sharding, ds.data_shape)}}
+  // expected-error @+1 {{'ds.neg' op unknown discardable attribute 'ds.shardng' (known: ds.sharding, ds.shardings, ds.data_shape)}}
   %0 = ds.neg %w {ds.shardng = 1 : i64} : tensor<4xf32>
   return %0 : tensor<4xf32>
 }

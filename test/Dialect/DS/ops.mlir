@@ -438,6 +438,18 @@ func.func @sharding(%x: tensor<8x1024x512xf32> {ds.sharding = #ds.sharding<@mesh
   return %y : tensor<8x16xf32>
 }
 
+// Pieces, partial axes, and the reshard that -ds-propagate-sharding writes.
+// CHECK-LABEL: func.func @reshard(
+// CHECK-NEXT:    %[[Q:.*]] = ds.reshard %{{.*}} to <@mesh, [{}, {4:"sp", 16}, {}]> : tensor<2x64x8xf32>
+// CHECK-NEXT:    %[[P:.*]] = ds.neg %[[Q]] {ds.shardings = [#ds.sharding<@mesh, [{}, {4:"sp", 16}, {}], partial = {"dp": sum}>]} : tensor<2x64x8xf32>
+// CHECK-NEXT:    ds.reshard %[[P]] to <@mesh, [{"dp"}, {}, {}]> : tensor<2x64x8xf32>
+func.func @reshard(%x: tensor<2x64x8xf32>) -> tensor<2x64x8xf32> {
+  %q = ds.reshard %x to <@mesh, [{}, {4:"sp", 16}, {}]> : tensor<2x64x8xf32>
+  %p = ds.neg %q {ds.shardings = [#ds.sharding<@mesh, [{}, {4:"sp", 16}, {}], partial = {"dp": sum}>]} : tensor<2x64x8xf32>
+  %r = ds.reshard %p to <@mesh, [{"dp"}, {}, {}]> : tensor<2x64x8xf32>
+  return %r : tensor<2x64x8xf32>
+}
+
 
 //===----------------------------------------------------------------------===//
 // Backward and optimizer ops

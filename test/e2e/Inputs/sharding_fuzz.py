@@ -2,7 +2,7 @@
 
 Each case is a small forward function of randomly chosen ds ops with random
 operand shapes. Every float operand is `input * weight`: a model input that
--ds-partition splits (a random dimension over sp through --seq-dims, another
+-ds-propagate-sharding splits (a random dimension over sp through --seq-dims, another
 over dp through --batch-dims, or none) times a trainable weight of the same
 shape. Every result `r` adds `sum(r * p)` to the loss, with `p` a trainable
 weight of r's shape. So the gradient of `p` is the op's result and the
@@ -75,7 +75,7 @@ class Case:
 
     def split_dims(self, name, shape, integer):
         """Chooses which dimensions of input `name` the mesh splits: a float
-        input may stay whole; an integer input is always split (-ds-partition
+        input may stay whole; an integer input is always split (-ds-propagate-sharding
         splits every integer input), so its shape must offer dimensions."""
         rng = self.rng
         if not integer and rng.random() < 0.25:

@@ -18,7 +18,7 @@ using namespace mlir::ds;
 namespace {
 
 /// What kind of value an attribute must hold.
-enum class Expect { Unit, String, Role, Updates, Sharding, Shape };
+enum class Expect { Unit, String, Role, Updates, Sharding, Shardings, Shape };
 
 /// Checks `attr` against `expect`; `roles` are the roles allowed there.
 LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
@@ -49,6 +49,15 @@ LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
   }
   case Expect::Sharding:
     return isa<ShardingAttr>(value) ? success() : wrong("a #ds.sharding");
+  case Expect::Shardings: {
+    auto list = dyn_cast<ArrayAttr>(value);
+    return list && list.size() == op->getNumResults() &&
+                   llvm::all_of(list, [](Attribute a) {
+                     return isa<ShardingAttr>(a);
+                   })
+               ? success()
+               : wrong("an array of one #ds.sharding per result");
+  }
   case Expect::Shape:
     return isa<DenseI64ArrayAttr>(value) ? success()
                                          : wrong("an array<i64: ...>");
@@ -102,13 +111,16 @@ LogicalResult DSDialect::verifyRegionResultAttribute(Operation *op, unsigned,
 
 LogicalResult DSDialect::verifyOperationAttribute(Operation *op,
                                                   NamedAttribute attr) {
-  // The runtime buffers of split or padded inputs carry these.
+  // The runtime buffers of split or padded inputs carry ds.sharding and
+  // ds.data_shape; -ds-propagate-sharding writes ds.shardings.
   std::optional<Expect> expect =
       llvm::StringSwitch<std::optional<Expect>>(attr.getName().getValue())
           .Case("ds.sharding", Expect::Sharding)
+          .Case("ds.shardings", Expect::Shardings)
           .Case("ds.data_shape", Expect::Shape)
           .Default(std::nullopt);
   if (!expect)
-    return unknown(op, attr, "discardable", "ds.sharding, ds.data_shape");
+    return unknown(op, attr, "discardable",
+                   "ds.sharding, ds.shardings, ds.data_shape");
   return check(op, attr, *expect, {}, "discardable");
 }

@@ -227,3 +227,67 @@ LogicalResult LocalSliceOp::verifySymbolUses(SymbolTableCollection &table) {
     return failure();
   return verifyScaledShape(*this, getDim(), 1, *n);
 }
+
+//===----------------------------------------------------------------------===//
+// ReshardOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshardOp::verify() {
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (type && getSharding().getRank() != type.getRank())
+    return emitOpError() << "sharding has " << getSharding().getRank()
+                         << " dimensions but the tensor has "
+                         << type.getRank();
+  return success();
+}
+
+LogicalResult ReshardOp::verifySymbolUses(SymbolTableCollection &table) {
+  ShardingAttr sharding = getSharding();
+  auto mesh =
+      table.lookupNearestSymbolFrom<MeshOp>(*this, sharding.getMesh());
+  if (!mesh)
+    return emitOpError() << "sharding names " << sharding.getMesh()
+                         << ", which is not a ds.mesh";
+  auto checkAxis = [&](Attribute axis, int64_t pieceSize) -> LogicalResult {
+    StringRef name = cast<StringAttr>(axis).getValue();
+    int64_t size = mesh.getAxisSize(name);
+    if (size < 0)
+      return emitOpError() << "sharding names axis \"" << name
+                           << "\", which " << sharding.getMesh()
+                           << " does not have";
+    if (pieceSize > 0 && pieceSize % size != 0)
+      return emitOpError() << "a piece of size " << pieceSize
+                           << " cannot be split over \"" << name << "\" = "
+                           << size;
+    return success();
+  };
+  auto type = cast<RankedTensorType>(getType());
+  for (auto [d, entries] : llvm::enumerate(sharding.getDims())) {
+    if (!sharding.hasPieces(d)) {
+      for (Attribute axis : entries)
+        if (failed(checkAxis(axis, 0)))
+          return failure();
+      continue;
+    }
+    int64_t product = 1;
+    for (Attribute entry : entries) {
+      if (auto size = dyn_cast<IntegerAttr>(entry)) {
+        product *= size.getInt();
+        continue;
+      }
+      auto piece = cast<ArrayAttr>(entry);
+      int64_t size = cast<IntegerAttr>(piece[0]).getInt();
+      if (failed(checkAxis(piece[1], size)))
+        return failure();
+      product *= size;
+    }
+    if (product != type.getDimSize(d))
+      return emitOpError() << "the pieces of dimension " << d
+                           << " multiply to " << product << ", not "
+                           << type.getDimSize(d);
+  }
+  for (const PartialAxis &p : sharding.getPartial())
+    if (failed(checkAxis(p.axis, 0)))
+      return failure();
+  return success();
+}

@@ -64,21 +64,53 @@ def DS_ShardingAttr : AttrDef<DS_Dialect, "Sharding"> {
                  {ds.sharding = #ds.sharding<@mesh, [{"dp"}, {"sp"}, {} ]>})
     ```
 
+    A dimension that is made of pieces (a reshape merged heads and head
+    size into one dimension, and only the heads are split) lists its pieces
+    major to minor, each a size, split over an axis where `:` names one:
+    `{4:"sp", 64}` is a dimension of 256 = 4 x 64 whose piece of 4 is split
+    over `sp` (each rank holds 64 x 4/sp contiguous elements), the piece of
+    64 whole. This is what `-ds-propagate-sharding` writes where a split
+    survives a reshape; Shardy expresses the same with sub-axes.
+
+    `partial` lists the axes over which the value is a partial result (a
+    split contraction or reduction) and how the ranks' values combine;
+    one all-reduce per kind completes it.
+
+    ```mlir
+    // [B, S, 256] with the heads of the last dimension split over sp,
+    // partial sums over dp.
+    #ds.sharding<@mesh, [{}, {}, {4:"sp", 64} ], partial = {"dp": sum} >
+    ```
+
     **Constraints:**
-    - an axis appears at most once in the whole sharding;
+    - an axis appears at most once in the whole sharding (partial axes
+      included);
+    - a dimension is either a list of axes or a list of pieces;
+    - piece sizes are at least 1;
     - when attached to a value, the number of dimension entries equals the
-      tensor's rank, and each named axis exists in the mesh (checked by the
-      ops and passes that consume the attribute).
+      tensor's rank, the pieces' sizes multiply to the dimension's size and
+      each named axis exists in the mesh (checked by the ops and passes that
+      consume the attribute).
   }];
   let parameters = (ins
     "::mlir::FlatSymbolRefAttr":$mesh,
     ArrayRefParameter<"::mlir::ArrayAttr",
-                      "the axis names (StringAttr) of each dimension">:$dims);
+                      "per dimension: axes, or pieces (size or [size, axis])">:$dims,
+    OptionalArrayRefParameter<"::mlir::ds::PartialAxis",
+                              "partial axes and their reductions">:$partial);
+  let builders = [
+    AttrBuilder<(ins "::mlir::FlatSymbolRefAttr":$mesh,
+                     "::llvm::ArrayRef<::mlir::ArrayAttr>":$dims), [{
+      return $_get($_ctxt, mesh, dims, ::llvm::ArrayRef<PartialAxis>());
+    }]>
+  ];
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Returns the rank this sharding describes.
     int64_t getRank() const { return getDims().size(); }
+    /// Whether dimension `d` is written as pieces rather than axes.
+    bool hasPieces(int64_t d) const;
   }];
 }
 

@@ -200,4 +200,37 @@ def DS_LocalSliceOp : DS_CollectiveOp<"local_slice", [Pure]> {
   }];
 }
 
+def DS_ReshardOp : DS_Op<"reshard", [Pure, SameOperandsAndResultType,
+                                      DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "a change of sharding, still on global types";
+  let description = [{
+    Written by `-ds-propagate-sharding` where a value must change how it is
+    split before an op can use it (or after an op, to complete partial
+    results or move a split back): the result is the input, sharded as
+    `sharding` says. The input's sharding is the one recorded where it is
+    defined (`ds.shardings` on its op, `ds.sharding` on a function
+    argument; replicated if none). Types stay global; `-ds-partition` turns
+    each reshard into the collectives that realise it (`ds.all_to_all`,
+    `ds.all_gather`, `ds.local_slice`, `ds.all_reduce` for partial axes).
+
+    ```mlir
+    // The heads take sp from the sequence (Ulysses).
+    %q2 = ds.reshard %q to <@mesh, [{}, {}, {"sp"}, {} ]>
+        : tensor<2x64x8x16xf32>
+    // Complete a partial sum.
+    %g = ds.reshard %p to <@mesh, [{}, {} ]> : tensor<64x64xf32>
+    ```
+
+    **Constraints:**
+    - `sharding` has one entry per dimension, names a `ds.mesh` and only
+      its axes.
+  }];
+  let arguments = (ins DS_Tensor:$input, DS_ShardingAttr:$sharding);
+  let results = (outs DS_Tensor:$result);
+  let assemblyFormat = [{
+    $input `to` $sharding attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // DSC_DIALECT_DS_IR_DSCOLLECTIVEOPS_TD

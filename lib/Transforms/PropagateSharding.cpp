@@ -1,0 +1,245 @@
+//===- PropagateSharding.cpp - -ds-propagate-sharding ---------------------===//
+//
+// Declares the mesh, splits the model inputs, and walks the training step
+// in order: the shared engine (dsc::ShardingPropagation) decides each op's
+// shardings, and this pass writes them into the IR: `ds.reshard` before an
+// operand that must change, `ds.shardings` on the op, and `ds.reshard`
+// after a result that is partial or must move back. Types stay global.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PartitionInputs.h"
+
+#include "dsc/Analysis/ShardingPropagation.h"
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/Debug.h"
+
+#include <map>
+
+#define DEBUG_TYPE "ds-propagate-sharding"
+
+namespace dsc {
+#define GEN_PASS_DEF_PROPAGATESHARDINGPASS
+#include "dsc/Transforms/Passes.h.inc"
+} // namespace dsc
+
+using namespace mlir;
+using namespace mlir::ds;
+using dsc::Layout;
+using dsc::ValueSharding;
+
+namespace {
+
+class ShardingWriter {
+public:
+  ShardingWriter(func::FuncOp step, dsc::MeshAxes mesh,
+                 FlatSymbolRefAttr meshSymbol)
+      : step(step), engine(std::move(mesh)), meshSymbol(meshSymbol),
+        builder(step.getContext()) {}
+
+  void setInputLayout(BlockArgument arg, const Layout &layout) {
+    engine.setLayout(arg, layout);
+  }
+  void run();
+
+  int64_t numSharded = 0, numReshards = 0;
+
+private:
+  /// `value` in layout `to`: itself, an earlier reshard of it, or a new one.
+  Value reshard(Value value, const Layout &to, Location loc);
+  /// A new `ds.reshard` of `value` to `sharding`.
+  Value createReshard(Value value, const ValueSharding &sharding,
+                      Location loc) {
+    ++numReshards;
+    Value v = ReshardOp::create(builder, loc, value,
+                                toAttr(builder.getContext(), meshSymbol,
+                                       engine.getMesh(), sharding));
+    engine.setLayout(v, sharding.layout);
+    return v;
+  }
+  std::string str(const Layout &layout) const {
+    return layout.str(engine.getMesh().names);
+  }
+
+  func::FuncOp step;
+  dsc::ShardingPropagation engine;
+  FlatSymbolRefAttr meshSymbol;
+  OpBuilder builder;
+  /// Reshards already made, so that one value is resharded once per layout.
+  std::map<std::pair<void *, std::string>, Value> reshards;
+  /// A value moved back after its op (attention's output), to the op's
+  /// completed result in the op's layout.
+  DenseMap<Value, Value> movedBackFrom;
+};
+
+Value ShardingWriter::reshard(Value value, const Layout &to, Location loc) {
+  if (engine.layoutOf(value) == to)
+    return value;
+  // Wanted in the op's layout again (by the backward): use the op's
+  // completed result itself.
+  if (auto it = movedBackFrom.find(value); it != movedBackFrom.end())
+    if (engine.layoutOf(it->second) == to)
+      return it->second;
+  auto key = std::make_pair(value.getAsOpaquePointer(), str(to));
+  if (auto it = reshards.find(key); it != reshards.end())
+    return it->second;
+  Value v = createReshard(value, {to, {}}, loc);
+  reshards[key] = v;
+  return v;
+}
+
+void ShardingWriter::run() {
+  SmallVector<Operation *> ops;
+  for (Operation &op : step.front())
+    ops.push_back(&op);
+  MLIRContext *context = step.getContext();
+  for (Operation *op : ops) {
+    std::optional<dsc::OpSharding> decision = engine.propagate(op);
+    if (!decision)
+      continue;
+    ++numSharded;
+    LLVM_DEBUG({
+      llvm::dbgs() << "[" DEBUG_TYPE "] " << op->getName() << " at "
+                   << op->getLoc() << "\n";
+      for (auto [i, layout] : llvm::enumerate(decision->operands))
+        if (layout)
+          llvm::dbgs() << "  operand " << i << ": "
+                       << str(engine.layoutOf(op->getOperand(i))) << " -> "
+                       << str(*layout) << "\n";
+      for (auto [i, result] : llvm::enumerate(decision->results))
+        llvm::dbgs() << "  result " << i << ": " << str(result.layout)
+                     << (result.partial.empty() ? "" : " partial")
+                     << (decision->restore[i]
+                             ? " then " + str(*decision->restore[i])
+                             : std::string())
+                     << "\n";
+    });
+    builder.setInsertionPoint(op);
+    for (auto [i, layout] : llvm::enumerate(decision->operands))
+      if (layout)
+        op->setOperand(i, reshard(op->getOperand(i), *layout, op->getLoc()));
+    if (decision->results.empty())
+      continue;
+    op->setAttr("ds.shardings",
+                builder.getArrayAttr(llvm::map_to_vector(
+                    decision->results, [&](const ValueSharding &s) {
+                      return Attribute(toAttr(context, meshSymbol,
+                                              engine.getMesh(), s));
+                    })));
+    builder.setInsertionPointAfter(op);
+    for (auto [i, result] : llvm::enumerate(op->getResults())) {
+      const ValueSharding &sharding = decision->results[i];
+      const std::optional<Layout> &back = decision->restore[i];
+      engine.setLayout(result, sharding.layout);
+      if (sharding.partial.empty() && !back)
+        continue;
+      SmallVector<OpOperand *> uses;
+      for (OpOperand &use : result.getUses())
+        uses.push_back(&use);
+      Value v = result;
+      if (!sharding.partial.empty())
+        v = createReshard(v, {sharding.layout, {}}, op->getLoc());
+      Value completed = v;
+      if (back) {
+        v = createReshard(v, {*back, {}}, op->getLoc());
+        movedBackFrom[v] = completed;
+      }
+      // Later ops read the completed value, in its final layout.
+      for (OpOperand *use : uses)
+        use->set(v);
+      builder.setInsertionPointAfter(v.getDefiningOp());
+    }
+  }
+}
+
+struct PropagateShardingPass
+    : dsc::impl::PropagateShardingPassBase<PropagateShardingPass> {
+  using PropagateShardingPassBase::PropagateShardingPassBase;
+
+  void runOnOperation() override;
+};
+
+void PropagateShardingPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (dp < 1 || sp < 1) {
+    module.emitError() << "dp and sp must be at least 1";
+    return signalPassFailure();
+  }
+  auto step = module.lookupSymbol<func::FuncOp>("train_step");
+  if (dp == 1 && sp == 1) {
+    // Nothing to split, but a misspelt input name is still an error.
+    if (step && failed(dsc::findSplitInputs(module, step, seqDims, batchDims,
+                                            /*bothSplit=*/false)))
+      signalPassFailure();
+    return;
+  }
+  if (!step) {
+    module.emitError() << "ds-propagate-sharding needs func.func @train_step "
+                          "(run -ds-autodiff first)";
+    return signalPassFailure();
+  }
+  // Which inputs to split, along which dimensions.
+  FailureOr<SmallVector<dsc::SplitInput>> splitInputs =
+      dsc::findSplitInputs(module, step, seqDims, batchDims,
+                           /*bothSplit=*/dp > 1 && sp > 1);
+  if (failed(splitInputs))
+    return signalPassFailure();
+
+  dsc::MeshAxes mesh;
+  if (dp > 1) {
+    mesh.names.push_back("dp");
+    mesh.sizes.push_back(dp);
+  }
+  if (sp > 1) {
+    mesh.names.push_back("sp");
+    mesh.sizes.push_back(sp);
+  }
+  OpBuilder builder(module.getContext());
+  builder.setInsertionPointToStart(module.getBody());
+  MeshOp::create(builder, module.getLoc(), "mesh",
+                 builder.getStrArrayAttr(llvm::map_to_vector(
+                     mesh.names, [](const std::string &s) { return StringRef(s); })),
+                 builder.getDenseI64ArrayAttr(mesh.sizes));
+  auto meshSymbol = FlatSymbolRefAttr::get(module.getContext(), "mesh");
+
+  ShardingWriter writer(step, mesh, meshSymbol);
+  for (const dsc::SplitInput &input : *splitInputs) {
+    BlockArgument arg = input.arg;
+    auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "ds.name");
+    auto type = cast<RankedTensorType>(arg.getType());
+    ValueSharding sharding{Layout::replicated(type.getShape()), {}};
+    auto split = [&](int64_t dim, int axis) -> LogicalResult {
+      StringRef inputName = name ? name.getValue() : "";
+      if (dim >= type.getRank())
+        return step.emitError()
+               << "input '" << inputName << "' of type " << type
+               << " has no dimension " << dim << " to split over "
+               << mesh.names[axis];
+      if (type.getDimSize(dim) % mesh.sizes[axis] != 0)
+        return step.emitError()
+               << "input '" << inputName << "' dimension " << dim
+               << " of size " << type.getDimSize(dim)
+               << " cannot be split over " << mesh.names[axis] << " = "
+               << mesh.sizes[axis];
+      sharding.layout.dims[dim][0].axis = axis;
+      return success();
+    };
+    int axis = 0;
+    if (dp > 1 && failed(split(input.batch, axis++)))
+      return signalPassFailure();
+    if (sp > 1 && failed(split(input.seq, axis)))
+      return signalPassFailure();
+    step.setArgAttr(arg.getArgNumber(), "ds.sharding",
+                    toAttr(module.getContext(), meshSymbol, mesh, sharding));
+    writer.setInputLayout(arg, sharding.layout);
+  }
+  writer.run();
+  numSharded += writer.numSharded;
+  numReshards += writer.numReshards;
+}
+
+} // namespace
