@@ -279,15 +279,15 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
         });
       });
     });
-    // The fewest gathered elements; among equals the last candidate (heads
-    // rather than batch).
+    // The fewest gathered elements; among equals the rule's preference
+    // (ShardingRule::moveTargets: attention's heads rather than its batch).
     std::optional<int64_t> target;
     if (!axisUsed && restorable)
-      for (int64_t g : candidates)
+      for (int64_t g : rule.getMoveOrder(candidates))
         if (rule.factorKinds[g] == FactorKind::PassThrough &&
             !isSplit(factorAtoms[g]) &&
             rule.factorSizes[g] % mesh.sizes[axis] == 0 &&
-            (!target || gathered[g] <= gathered[*target]))
+            (!target || gathered[g] < gathered[*target]))
           target = g;
     if (!target)
       continue;

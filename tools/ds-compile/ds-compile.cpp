@@ -2,8 +2,9 @@
 //
 //   ds-compile model.mlir -o step.plan [--optimizer adamw|sgd] [--lr F] ...
 //
-// Runs the training pipeline: ds-autodiff (backward + optimizer), with --dp
-// or --sp ds-sequence-parallel (partition, fused all-to-alls) and
+// Runs the training pipeline (dsc::addTrainingPipeline, the same passes as
+// `ds-opt -ds-training-pipeline`): ds-autodiff (backward + optimizer), with
+// --dp or --sp ds-sequence-parallel (sharding, fused all-to-alls) and
 // ds-bucket-all-reduce, clean-up, ds-lower-to-runtime (buffers and the
 // static memory plan), then writes the plan file and, on request, a JSON
 // report.
@@ -13,6 +14,7 @@
 #include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+#include "dsc/Pipelines/TrainingPipeline.h"
 #include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Target/PlanEmitter.h"
@@ -99,34 +101,20 @@ static int fail(const Twine &message) {
   return 1;
 }
 
-/// A double printed so that it parses back to the same value.
-static std::string exact(double value) {
-  char buffer[32];
-  snprintf(buffer, sizeof(buffer), "%.17g", value);
-  return buffer;
-}
-
-static std::string pipelineString() {
-  std::string options = "optimizer=" + optimizer + " lr=" + exact(lr) +
-                        " momentum=" + exact(momentum);
-  if (optimizer == "adamw")
-    options += " beta1=" + exact(beta1) + " beta2=" + exact(beta2) +
-               " eps=" + exact(eps);
+/// The training pipeline's options, from the command line.
+static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
+  options.optimizer = optimizer;
+  options.lr = lr;
+  options.beta1 = beta1;
+  options.beta2 = beta2;
+  options.eps = eps;
   if (weightDecay.getNumOccurrences())
-    options += " weight-decay=" + exact(weightDecay);
-  // The distribution passes are the registered `-ds-sequence-parallel`
-  // pipeline (`dsc::addSequenceParallelPipeline`), as ds-opt runs them.
-  // With one rank the partition is a no-op that still checks the names in
-  // --seq-dims and --batch-dims.
-  std::string partition;
-  if (dp > 1 || sp > 1 || !seqDims.empty() || !batchDims.empty())
-    partition = "ds-sequence-parallel{dp=" + std::to_string(dp) +
-                " sp=" + std::to_string(sp) +
-                (seqDims.empty() ? "" : " seq-dims=" + seqDims) +
-                (batchDims.empty() ? "" : " batch-dims=" + batchDims) +
-                "},ds-bucket-all-reduce,";
-  return "ds-autodiff{" + options + "}," + partition +
-         "canonicalize,cse,ds-lower-to-runtime";
+    options.weightDecay = weightDecay;
+  options.momentum = momentum;
+  options.dp = dp;
+  options.sp = sp;
+  options.seqDims = seqDims;
+  options.batchDims = batchDims;
 }
 
 /// What each group rank of an all-to-all with `real_sizes` sends and
@@ -240,6 +228,7 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   dsc::registerAllPassesAndPipelines();
   dsc::registerDSCConversionPasses();
+  dsc::registerTrainingPipeline();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -268,9 +257,17 @@ int main(int argc, char **argv) {
   if (!module)
     return fail("cannot parse " + inputPath);
 
+  // The registered pipeline, as `ds-opt -ds-training-pipeline` runs it.
   mlir::PassManager pm(&context);
-  if (failed(mlir::parsePassPipeline(pipelineString(), pm)))
-    return fail("internal error: bad pipeline " + pipelineString());
+  dsc::TrainingPipelineOptions options;
+  setPipelineOptions(options);
+  dsc::addTrainingPipeline(pm, options);
+  std::string pipeline;
+  {
+    raw_string_ostream os(pipeline);
+    os << "ds-training-pipeline";
+    options.print(os);
+  }
   if (failed(pm.run(*module)))
     return fail("compilation of " + inputPath + " failed");
 
@@ -279,6 +276,7 @@ int main(int argc, char **argv) {
     if (!out)
       return fail(error);
     module->print(out->os());
+    out->os() << "\n";
     out->keep();
   }
 
@@ -287,7 +285,7 @@ int main(int argc, char **argv) {
     return fail("cannot emit a plan for " + inputPath);
   plan->metadata["source"] = inputPath;
   plan->metadata["optimizer"] = optimizer;
-  plan->metadata["pipeline"] = pipelineString();
+  plan->metadata["pipeline"] = pipeline;
   if (Error e = dsc::rt::validatePlan(*plan))
     return fail("internal error: the emitted plan is invalid: " +
                 toString(std::move(e)));

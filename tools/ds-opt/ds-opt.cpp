@@ -9,6 +9,7 @@
 #include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+#include "dsc/Pipelines/TrainingPipeline.h"
 #include "dsc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,6 +23,7 @@ int main(int argc, char **argv) {
   mlir::registerSymbolDCEPass();
   dsc::registerAllPassesAndPipelines();
   dsc::registerDSCConversionPasses();
+  dsc::registerTrainingPipeline();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,

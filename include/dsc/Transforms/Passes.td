@@ -209,6 +209,20 @@ def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def TestPrintShardingRulesPass
+    : Pass<"ds-test-print-sharding-rules", "::mlir::ModuleOp"> {
+  let summary = "Print every op's sharding rule as a remark (for tests)";
+  let description = [{
+    For every op with `DS_ShardingRuleOpInterface`, emits the remark
+    `sharding rule (operands)->(results) {factor sizes} kinds...` with the
+    factors named i, j, k, ... in the order the rule adds them: `sum`,
+    `mean`, `max` list the reduction factors, `whole` those that must not
+    be split, `paddable` and `maskable` the factors sequence padding may
+    grow, `move` the preferred targets of an axis that must leave a whole
+    factor, `padding` the values padded operand positions must hold.
+  }];
+}
+
 def TrimAllToAllPass : Pass<"ds-trim-all-to-all", "::mlir::ModuleOp"> {
   let summary = "Send only the real part of all-to-alls over padded tensors";
   let description = [{

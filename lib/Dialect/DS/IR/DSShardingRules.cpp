@@ -30,6 +30,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::ds;
@@ -91,6 +92,79 @@ ShardingRule elementwiseRule(Operation *op) {
   return rule;
 }
 } // namespace
+
+SmallVector<int64_t>
+ShardingRule::getMoveOrder(ArrayRef<int64_t> candidates) const {
+  SmallVector<int64_t> order;
+  for (int64_t f : moveTargets)
+    if (llvm::is_contained(candidates, f))
+      order.push_back(f);
+  for (int64_t f : llvm::reverse(candidates))
+    if (!llvm::is_contained(order, f))
+      order.push_back(f);
+  return order;
+}
+
+void ShardingRule::print(raw_ostream &os) const {
+  auto name = [&](int64_t f) {
+    std::string n(1, static_cast<char>('i' + f % 18));
+    if (f >= 18)
+      n += std::to_string(f / 18);
+    return n;
+  };
+  auto printTensors = [&](ArrayRef<SmallVector<SmallVector<int64_t, 2>>> all) {
+    os << "(";
+    llvm::interleaveComma(all, os, [&](auto &dims) {
+      os << "[";
+      llvm::interleaveComma(dims, os, [&](auto &factors) {
+        if (factors.empty())
+          os << "1";
+        for (int64_t f : factors)
+          os << name(f);
+      });
+      os << "]";
+    });
+    os << ")";
+  };
+  auto printSet = [&](StringRef label, ArrayRef<int64_t> factors) {
+    if (factors.empty())
+      return;
+    os << " " << label << "={";
+    llvm::interleaveComma(factors, os, [&](int64_t f) { os << name(f); });
+    os << "}";
+  };
+  printTensors(operandDims);
+  os << "->";
+  printTensors(resultDims);
+  os << " {";
+  for (int64_t f = 0; f < getNumFactors(); ++f)
+    os << (f ? ", " : "") << name(f) << "=" << factorSizes[f];
+  os << "}";
+  auto ofKind = [&](FactorKind kind) {
+    SmallVector<int64_t> out;
+    for (int64_t f = 0; f < getNumFactors(); ++f)
+      if (factorKinds[f] == kind)
+        out.push_back(f);
+    return out;
+  };
+  printSet("sum", ofKind(FactorKind::ReductionSum));
+  printSet("mean", ofKind(FactorKind::ReductionMean));
+  printSet("max", ofKind(FactorKind::ReductionMax));
+  printSet("whole", ofKind(FactorKind::NeedReplication));
+  printSet("paddable", paddableFactors);
+  printSet("maskable", maskableFactors);
+  printSet("move", moveTargets);
+  if (llvm::any_of(paddingValues, [](auto &v) { return v.has_value(); })) {
+    os << " padding=[";
+    llvm::interleaveComma(paddingValues, os, [&](auto &v) {
+      if (v)
+        os << *v;
+      else
+        os << "_";
+    });
+    os << "]";
+  }
+}
 
 bool ShardingRule::verify(Operation *op) const {
   if (factorKinds.size() != factorSizes.size() ||

@@ -118,6 +118,8 @@ struct AttentionFactors {
     int64_t d = rule.addFactor(q[3], FactorKind::NeedReplication);
     int64_t dv = rule.addFactor(v[3], FactorKind::NeedReplication);
     sequences = {s, skv};
+    // Ulysses: an axis that split a sequence goes to the heads.
+    rule.moveTargets.append(queryHeads.begin(), queryHeads.end());
     this->query = {{b}, queryHeads, {s}, {d}};
     this->key = {{b}, {hkv}, {skv}, {d}};
     this->value = {{b}, {hkv}, {skv}, {dv}};

@@ -16,6 +16,10 @@
 
 #include <optional>
 
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
 #include <cstdint>
 
 namespace mlir {
@@ -67,6 +71,14 @@ struct ShardingRule {
   /// shorter than the operands.
   llvm::SmallVector<std::optional<double>> paddingValues;
 
+  /// Where a mesh axis goes when it split a factor that must be whole and
+  /// the op needs it elsewhere (attention: the sequence's axis goes to the
+  /// heads): the factors to prefer, first to last, among the candidates
+  /// that gather the fewest operand elements. Candidates not listed follow
+  /// in reverse order of appearance (the heads of [B, H, S, D] before the
+  /// batch). See getMoveOrder.
+  llvm::SmallVector<int64_t> moveTargets;
+
   /// Adds a factor and returns its index.
   int64_t addFactor(int64_t size, FactorKind kind = FactorKind::PassThrough) {
     factorSizes.push_back(size);
@@ -74,6 +86,13 @@ struct ShardingRule {
     return factorSizes.size() - 1;
   }
   int64_t getNumFactors() const { return factorSizes.size(); }
+  /// `candidates` (factors in order of appearance) in order of preference
+  /// as move targets: moveTargets first, then the rest, last first.
+  llvm::SmallVector<int64_t>
+  getMoveOrder(llvm::ArrayRef<int64_t> candidates) const;
+  /// Prints the rule as Shardy writes one, factors named i, j, k, ...:
+  /// `([i, j], [j, k])->([i, k]) {i=8, j=16, k=4} sum={j} move={i}`.
+  void print(llvm::raw_ostream &os) const;
   /// Checks the rule against the op's types: one entry per operand/result
   /// dimension, factor products equal to dimension sizes, known factors.
   bool verify(Operation *op) const;

@@ -1,0 +1,50 @@
+//===- TrainingPipeline.cpp - what ds-compile runs ------------------------===//
+
+#include "dsc/Pipelines/TrainingPipeline.h"
+
+#include "dsc/Conversion/Passes.h"
+#include "dsc/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void dsc::addTrainingPipeline(OpPassManager &pm,
+                              const TrainingPipelineOptions &options) {
+  AutodiffPassOptions autodiff;
+  autodiff.optimizer = options.optimizer;
+  autodiff.lr = options.lr;
+  autodiff.beta1 = options.beta1;
+  autodiff.beta2 = options.beta2;
+  autodiff.eps = options.eps;
+  autodiff.weightDecay = options.weightDecay;
+  autodiff.momentum = options.momentum;
+  pm.addPass(createAutodiffPass(autodiff));
+  // With one rank the sharding passes only check the names in seq-dims and
+  // batch-dims.
+  if (options.dp > 1 || options.sp > 1 || !options.seqDims.empty() ||
+      !options.batchDims.empty()) {
+    SequenceParallelOptions parallel;
+    parallel.dp = options.dp;
+    parallel.sp = options.sp;
+    parallel.seqDims = options.seqDims;
+    parallel.batchDims = options.batchDims;
+    addSequenceParallelPipeline(pm, parallel);
+    pm.addPass(createBucketAllReducePass());
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createLowerToRuntimePass());
+}
+
+void dsc::registerTrainingPipeline() {
+  PassPipelineRegistration<TrainingPipelineOptions>(
+      "ds-training-pipeline",
+      "What ds-compile runs, from a forward loss function to the lowered "
+      "dsrt step: ds-autodiff, ds-sequence-parallel and ds-bucket-all-reduce "
+      "(with more than one rank), canonicalize, cse, ds-lower-to-runtime",
+      [](OpPassManager &pm, const TrainingPipelineOptions &options) {
+        addTrainingPipeline(pm, options);
+      });
+}
