@@ -9,6 +9,9 @@
 // communicators are created once, in plan order, so that every rank creates
 // the same groups in the same order.
 //
+// Over 500 lines because it is one class whose create() does all the
+// checking step() relies on; the kernels live in kernels/.
+//
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Runtime/Executor.h"

@@ -13,6 +13,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -22,6 +23,7 @@
 #include <netinet/in.h>
 #include <optional>
 #include <poll.h>
+#include <random>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -47,12 +49,13 @@ struct Child {
 };
 
 /// The variables the launcher sets; inherited values are dropped.
-constexpr StringRef kRankVariables[] = {"RANK",        "WORLD_SIZE",
-                                        "LOCAL_RANK",  "LOCAL_WORLD_SIZE",
-                                        "MASTER_ADDR", "MASTER_PORT"};
+constexpr StringRef kRankVariables[] = {
+    "RANK",        "WORLD_SIZE",  "LOCAL_RANK", "LOCAL_WORLD_SIZE",
+    "MASTER_ADDR", "MASTER_PORT", "DSC_RUN_ID"};
 
 std::vector<std::string> childEnvironment(int rank, int size,
-                                          StringRef masterAddr, int port) {
+                                          StringRef masterAddr, int port,
+                                          StringRef runId) {
   std::vector<std::string> env;
   for (char **entry = environ; *entry; ++entry) {
     StringRef name = StringRef(*entry).split('=').first;
@@ -65,6 +68,7 @@ std::vector<std::string> childEnvironment(int rank, int size,
   env.push_back("LOCAL_WORLD_SIZE=" + std::to_string(size));
   env.push_back("MASTER_ADDR=" + masterAddr.str());
   env.push_back("MASTER_PORT=" + std::to_string(port));
+  env.push_back("DSC_RUN_ID=" + runId.str());
   return env;
 }
 
@@ -194,6 +198,13 @@ int dsc::rt::launchLocalRanks(const LaunchOptions &options) {
   if (!port)
     return error(llvm::toString(port.takeError()));
 
+  // A name for this run that no other run on the machine shares, so that
+  // ranks of another run that picked the same port cannot join it.
+  std::random_device entropy;
+  std::string runId = llvm::formatv("{0:x}-{1:x}{2:x}", ::getpid(), entropy(),
+                                    entropy())
+                          .str();
+
   std::vector<std::string> args = options.args;
   std::vector<char *> argv = pointers(args);
   pid_t parent = ::getpid();
@@ -208,7 +219,8 @@ int dsc::rt::launchLocalRanks(const LaunchOptions &options) {
     Child &child = children[rank];
     child.rank = rank;
     std::vector<std::string> env =
-        childEnvironment(rank, options.numRanks, options.masterAddr, *port);
+        childEnvironment(rank, options.numRanks, options.masterAddr, *port,
+                         runId);
     std::vector<char *> envp = pointers(env);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {

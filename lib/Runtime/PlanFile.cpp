@@ -4,7 +4,7 @@
 // is the reference. All integers are little-endian.
 //
 //   header:  magic "DSCPLAN\0" (8 bytes) | u32 version | u32 reserved = 0
-//            | u64 payload size | u64 FNV-1a-64 hash of the payload
+//            | u64 payload size | u64 XXH3-64 hash of the payload
 //   payload: u64 arenaBytes | u64 arenaAlignment | vec<str name, i64 size>
 //            | vec<tensor> | vec<instruction> | bytes constants
 //            | u32 loss | vec<u32 param, u32 grad> | vec<str key, str value>
@@ -29,6 +29,7 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cstring>
 #include <limits>
@@ -53,14 +54,7 @@ constexpr size_t kMinMeshAxisBytes = 8 + 8;
 constexpr size_t kMinInstructionBytes = 4 * 8;
 constexpr size_t kMinAttrBytes = 8 + 1 + 8;
 
-uint64_t fnv1a64(StringRef bytes) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char byte : bytes) {
-    hash ^= byte;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
+uint64_t checksum(StringRef bytes) { return llvm::xxh3_64bits(bytes); }
 
 //===----------------------------------------------------------------------===//
 // Encoding
@@ -378,7 +372,7 @@ std::string dsc::rt::encodePlan(const Plan &plan) {
   llvm::support::endian::write32le(&file[8], kPlanVersion);
   llvm::support::endian::write32le(&file[12], 0);
   llvm::support::endian::write64le(&file[16], payload.size());
-  llvm::support::endian::write64le(&file[24], fnv1a64(payload));
+  llvm::support::endian::write64le(&file[24], checksum(payload));
   file += payload;
   return file;
 }
@@ -413,7 +407,7 @@ Expected<Plan> dsc::rt::decodePlan(StringRef bytes, StringRef name) {
     return fileError(name, "corrupt: " + Twine(available - payloadSize) +
                                " trailing bytes after the payload");
   StringRef payload = bytes.drop_front(kHeaderSize);
-  if (fnv1a64(payload) != llvm::support::endian::read64le(bytes.data() + 24))
+  if (checksum(payload) != llvm::support::endian::read64le(bytes.data() + 24))
     return fileError(name, "corrupt: checksum mismatch");
 
   Plan plan;

@@ -30,11 +30,11 @@ using namespace mlir;
 using namespace mlir::ds;
 
 namespace {
-constexpr StringLiteral kName = "ds.name";
-constexpr StringLiteral kTrainable = "ds.trainable";
-constexpr StringLiteral kInput = "ds.input";
-constexpr StringLiteral kRole = "ds.role";
-constexpr StringLiteral kUpdates = "ds.updates";
+constexpr StringLiteral kName = mlir::ds::DSDialect::kNameAttr;
+constexpr StringLiteral kTrainable = mlir::ds::DSDialect::kTrainableAttr;
+constexpr StringLiteral kInput = mlir::ds::DSDialect::kInputAttr;
+constexpr StringLiteral kRole = mlir::ds::DSDialect::kRoleAttr;
+constexpr StringLiteral kUpdates = mlir::ds::DSDialect::kUpdatesAttr;
 
 /// Appends to `gradsOut` the gradient of `loss` with respect to each of
 /// `wrt` (null where the loss does not depend on it), creating the backward
@@ -202,7 +202,7 @@ LogicalResult buildTrainStep(func::FuncOp forward,
 
   OpBuilder builder(context);
   builder.setInsertionPointAfter(forward);
-  auto step = func::FuncOp::create(builder, forward.getLoc(), "train_step",
+  auto step = func::FuncOp::create(builder, forward.getLoc(), mlir::ds::DSDialect::kTrainStepFunc,
                                    FunctionType::get(context, argTypes, {}));
   Block *entry = builder.createBlock(&step.getBody(), step.getBody().end(),
                                      argTypes, argLocs);
@@ -265,12 +265,12 @@ struct AutodiffPass : dsc::impl::AutodiffPassBase<AutodiffPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto forward = module.lookupSymbol<func::FuncOp>("forward");
+    auto forward = module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kForwardFunc);
     if (!forward) {
       module.emitError() << "no func.func @forward to differentiate";
       return signalPassFailure();
     }
-    if (module.lookupSymbol("train_step")) {
+    if (module.lookupSymbol(mlir::ds::DSDialect::kTrainStepFunc)) {
       module.emitError() << "the module already has a @train_step";
       return signalPassFailure();
     }

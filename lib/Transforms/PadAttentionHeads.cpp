@@ -24,7 +24,7 @@ struct PadAttentionHeadsPass
     }
     if (sp == 1)
       return;
-    if (auto step = getOperation().lookupSymbol<func::FuncOp>("train_step"))
+    if (auto step = getOperation().lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc))
       dsc::prepareAttentionHeads(step, sp);
   }
 };

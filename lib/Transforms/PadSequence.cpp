@@ -23,7 +23,7 @@ struct PadSequencePass : dsc::impl::PadSequencePassBase<PadSequencePass> {
       module.emitError() << "dp and sp must be at least 1";
       return signalPassFailure();
     }
-    auto step = module.lookupSymbol<func::FuncOp>("train_step");
+    auto step = module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
     if (sp == 1 || !step)
       return;
     FailureOr<SmallVector<dsc::SplitInput>> splitInputs =

@@ -250,7 +250,7 @@ LogicalResult Materializer::run() {
   });
   for (BlockArgument arg : body.getArguments()) {
     auto attr = step.getArgAttrOfType<ShardingAttr>(arg.getArgNumber(),
-                                                    "ds.sharding");
+                                                    mlir::ds::DSDialect::kShardingAttr);
     if (!attr)
       continue;
     FailureOr<ValueSharding> sharding =
@@ -269,7 +269,7 @@ LogicalResult Materializer::run() {
         return failure();
       continue;
     }
-    auto attr = op->getAttrOfType<ArrayAttr>("ds.shardings");
+    auto attr = op->getAttrOfType<ArrayAttr>(mlir::ds::DSDialect::kShardingsAttr);
     if (!attr)
       continue;
     if (attr.size() != op->getNumResults())
@@ -288,7 +288,7 @@ LogicalResult Materializer::run() {
       shardings[result] = *sharding;
       result.setType(localType(global, sharding->layout));
     }
-    op->removeAttr("ds.shardings");
+    op->removeAttr(mlir::ds::DSDialect::kShardingsAttr);
     if (auto ruleOp = dyn_cast<ShardingRuleOpInterface>(op))
       ruleOp.localizeAttributes();
   }
@@ -300,14 +300,14 @@ LogicalResult Materializer::run() {
 struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto step = module.lookupSymbol<func::FuncOp>("train_step");
+    auto step = module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
     auto meshes = module.getOps<MeshOp>();
     if (!step)
       return;
     if (meshes.empty()) {
       bool decided = false;
       step.walk([&](Operation *op) {
-        decided |= isa<ReshardOp>(op) || op->hasAttr("ds.shardings");
+        decided |= isa<ReshardOp>(op) || op->hasAttr(mlir::ds::DSDialect::kShardingsAttr);
       });
       if (decided) {
         step.emitError() << "ds-partition: shardings without a ds.mesh";

@@ -2,6 +2,8 @@
 
 #include "PartitionInputs.h"
 
+#include "dsc/Dialect/DS/IR/DSDialect.h"
+
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -39,9 +41,9 @@ dsc::findSplitInputs(ModuleOp module, func::FuncOp step, StringRef seqDims,
   llvm::StringSet<> inputNames;
   for (BlockArgument arg : step.getArguments()) {
     auto role =
-        step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "ds.role");
+        step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), mlir::ds::DSDialect::kRoleAttr);
     auto nameAttr =
-        step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "ds.name");
+        step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), mlir::ds::DSDialect::kNameAttr);
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!role || role.getValue() != "input" || !type)
       continue;

@@ -124,7 +124,7 @@ void ShardingWriter::run() {
         op->setOperand(i, reshard(op->getOperand(i), *layout, op->getLoc()));
     if (decision->results.empty())
       continue;
-    op->setAttr("ds.shardings",
+    op->setAttr(mlir::ds::DSDialect::kShardingsAttr,
                 builder.getArrayAttr(llvm::map_to_vector(
                     decision->results, [&](const ValueSharding &s) {
                       return Attribute(toAttr(context, meshSymbol,
@@ -169,7 +169,7 @@ void PropagateShardingPass::runOnOperation() {
     module.emitError() << "dp and sp must be at least 1";
     return signalPassFailure();
   }
-  auto step = module.lookupSymbol<func::FuncOp>("train_step");
+  auto step = module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
   if (dp == 1 && sp == 1) {
     // Nothing to split, but a misspelt input name is still an error.
     if (step && failed(dsc::findSplitInputs(module, step, seqDims, batchDims,
@@ -209,7 +209,7 @@ void PropagateShardingPass::runOnOperation() {
   ShardingWriter writer(step, mesh, meshSymbol);
   for (const dsc::SplitInput &input : *splitInputs) {
     BlockArgument arg = input.arg;
-    auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "ds.name");
+    auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), mlir::ds::DSDialect::kNameAttr);
     auto type = cast<RankedTensorType>(arg.getType());
     ValueSharding sharding{Layout::replicated(type.getShape()), {}};
     auto split = [&](int64_t dim, int axis) -> LogicalResult {
@@ -233,7 +233,7 @@ void PropagateShardingPass::runOnOperation() {
       return signalPassFailure();
     if (sp > 1 && failed(split(input.seq, axis)))
       return signalPassFailure();
-    step.setArgAttr(arg.getArgNumber(), "ds.sharding",
+    step.setArgAttr(arg.getArgNumber(), mlir::ds::DSDialect::kShardingAttr,
                     toAttr(module.getContext(), meshSymbol, mesh, sharding));
     writer.setInputLayout(arg, sharding.layout);
   }

@@ -21,6 +21,9 @@
 // Anything not understood leaves the ops as they are: they stay exact, only
 // slower and with the [S, Skv] scores in memory.
 //
+// Over 500 lines because it is one matcher whose peeling steps share the
+// match state; the mask analysis already lives in AttentionMasks.cpp.
+//
 //===----------------------------------------------------------------------===//
 
 #include "AttentionMasks.h"
@@ -80,7 +83,7 @@ bool reachedByParameter(Value v) {
       continue;
     if (auto arg = dyn_cast<BlockArgument>(x)) {
       auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-      if (!func || func.getArgAttr(arg.getArgNumber(), "ds.trainable"))
+      if (!func || func.getArgAttr(arg.getArgNumber(), mlir::ds::DSDialect::kTrainableAttr))
         return true;
       continue;
     }

@@ -4,6 +4,9 @@
 // dimension [B*S] whose S part grew to S' is [{B}, {S -> S'}], so padding
 // survives reshapes that merge or split dimensions around it.
 //
+// Over 500 lines because it is one engine (SequencePadder: pad, convert,
+// rescale) whose methods share its state; the pass is PadSequence.cpp.
+//
 //===----------------------------------------------------------------------===//
 
 #include "SequencePadding.h"
@@ -484,7 +487,7 @@ LogicalResult SequencePadder::run(ArrayRef<dsc::SequencePad> pads) {
     PadLayout layout = unpaddedLayout(type.getShape());
     layout[pad.dim][0].padded = pad.size;
     layouts[pad.argument] = layout;
-    step.setArgAttr(pad.argument.getArgNumber(), "ds.data_shape",
+    step.setArgAttr(pad.argument.getArgNumber(), mlir::ds::DSDialect::kDataShapeAttr,
                     builder.getDenseI64ArrayAttr(type.getShape()));
     SmallVector<int64_t> shape(type.getShape());
     shape[pad.dim] = pad.size;

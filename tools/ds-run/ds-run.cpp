@@ -27,6 +27,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -87,7 +88,7 @@ llvm::cl::opt<unsigned> numSteps("steps",
 
 llvm::cl::opt<std::string> dumpLossPath(
     "dump-loss",
-    llvm::cl::desc("Write {\"step\": k, \"loss\": x} per step (k from 1), "
+    llvm::cl::desc("Write {\"step\":k,\"loss\":x} per step (k from 1), "
                    "one JSON object per line"),
     llvm::cl::value_desc("loss.jsonl"), llvm::cl::cat(category));
 
@@ -283,16 +284,6 @@ llvm::Error writeParameters(StringRef path, const Executor &executor) {
     writer.add(param.desc->name, param.desc->dtype, param.desc->shape,
                param.bytes);
   return writer.write(path);
-}
-
-/// Formats a loss for JSON: full float precision, `null` where JSON has no
-/// number.
-std::string jsonNumber(double value) {
-  if (!std::isfinite(value))
-    return "null";
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.9g", value);
-  return buffer;
 }
 
 //===----------------------------------------------------------------------===//
@@ -527,8 +518,16 @@ int run() {
       llvm::errs() << line;
     }
     if (lossFile) {
-      *lossFile << "{\"step\": " << step + 1
-                << ", \"loss\": " << jsonNumber(loss) << "}\n";
+      // One JSON object per line; a non-finite loss is null.
+      {
+        llvm::json::OStream json(*lossFile);
+        json.object([&] {
+          json.attribute("step", static_cast<int64_t>(step) + 1);
+          json.attribute("loss", std::isfinite(loss) ? llvm::json::Value(loss)
+                                                     : llvm::json::Value(nullptr));
+        });
+      }
+      *lossFile << "\n";
       lossFile->flush();
       if (lossFile->has_error())
         return fail("cannot write '" + dumpLossPath +

@@ -157,6 +157,11 @@ struct WorldOptions {
   /// torchrun's agent does (TORCHELASTIC_USE_AGENT_STORE=True), and then
   /// rank 0 is a client like every other rank.
   bool launcherServesStore = false;
+  /// Names this run in the rendezvous store (DSC_RUN_ID, which ds-run -n
+  /// sets to a random value, or torchrun's TORCHELASTIC_RUN_ID): the ranks
+  /// of two runs that met on one port never read each other's keys, they
+  /// time out naming the ranks that did not arrive.
+  std::string runId;
 };
 
 /// All ranks of a run, connected: the world communicator and its subgroups.

@@ -27,7 +27,7 @@
 namespace dsc::rt {
 
 /// The plan format version; readPlan rejects any other.
-inline constexpr uint32_t kPlanVersion = 4;
+inline constexpr uint32_t kPlanVersion = 5;
 
 /// Where a plan tensor's bytes live.
 enum class Storage : uint8_t {
@@ -81,6 +81,13 @@ struct TensorDesc {
   uint64_t numBytes() const;
 };
 
+/// Whether `dtype` is one the plan format defines.
+bool isKnownDType(DType dtype);
+
+/// A tensor's dtype and shape as listings and messages write them:
+/// `f32[2,8]`.
+std::string formatType(const TensorDesc &desc);
+
 /// An attribute value: integers (booleans as 0/1), floats, strings (enum
 /// cases by their assembly name, e.g. "tanh", "eq") and integer lists.
 using AttrValue =
@@ -90,7 +97,8 @@ using AttrValue =
 /// (`matmul`, `attention_grad`, `adamw_update`, ...); its semantics are the
 /// op's documentation in include/dsc/Dialect/DS/IR/*.td. Operands and
 /// results index Plan::tensors. An optional operand that is absent is left
-/// out; ops with several optional operands carry `operand_segment_sizes`.
+/// out; where that is ambiguous the op says which it has (`layer_norm`:
+/// `has_weight`, `has_bias`).
 /// A result may be the same tensor as an operand (in-place update).
 struct Instruction {
   std::string kernel;

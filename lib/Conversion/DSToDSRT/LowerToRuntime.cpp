@@ -44,14 +44,17 @@ struct Slot {
   SmallVector<dsrt::ArenaBufferOp> views;
 };
 
-/// The `ds` op's attributes as the kernel sees them.
+/// The `ds` op's attributes as the kernel sees them: its own, never ODS's
+/// bookkeeping. Which optional operands a layer norm has is said by name.
 DictionaryAttr kernelAttributes(Operation *op) {
   NamedAttrList attrs;
-  for (NamedAttribute attr : op->getAttrs()) {
-    if (attr.getName() == "operandSegmentSizes")
-      attrs.append("operand_segment_sizes", attr.getValue());
-    else
+  Builder builder(op->getContext());
+  for (NamedAttribute attr : op->getAttrs())
+    if (attr.getName() != "operandSegmentSizes")
       attrs.append(attr);
+  if (auto norm = dyn_cast<ds::LayerNormOp>(op)) {
+    attrs.append("has_weight", builder.getI64IntegerAttr(norm.getWeight() ? 1 : 0));
+    attrs.append("has_bias", builder.getI64IntegerAttr(norm.getBias() ? 1 : 0));
   }
   return attrs.getDictionary(op->getContext());
 }
@@ -92,9 +95,9 @@ private:
 LogicalResult Lowering::mapArguments(Block &entry) {
   for (BlockArgument arg : trainStep.getArguments()) {
     auto role = trainStep.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                       "ds.role");
+                                                       mlir::ds::DSDialect::kRoleAttr);
     auto name = trainStep.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                       "ds.name");
+                                                       mlir::ds::DSDialect::kNameAttr);
     std::optional<dsrt::StorageKind> kind =
         role ? dsrt::symbolizeStorageKind(role.getValue()) : std::nullopt;
     if (!kind || !name)
@@ -107,7 +110,8 @@ LogicalResult Lowering::mapArguments(Block &entry) {
     // How the input is split over the mesh, and the shape of the user's data
     // where the compiler padded it: the runtime reads this rank's block of
     // the global batch.
-    for (StringRef attrName : {"ds.sharding", "ds.data_shape"})
+    for (StringRef attrName :
+         {mlir::ds::DSDialect::kShardingAttr, mlir::ds::DSDialect::kDataShapeAttr})
       if (Attribute attr = trainStep.getArgAttr(arg.getArgNumber(), attrName))
         buffer->setAttr(attrName, attr);
     buffers[arg] = buffer;
@@ -119,7 +123,7 @@ LogicalResult Lowering::mapArguments(Block &entry) {
 LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
   for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
     auto updates =
-        trainStep.getResultAttrOfType<StringAttr>(i, "ds.updates");
+        trainStep.getResultAttrOfType<StringAttr>(i, mlir::ds::DSDialect::kUpdatesAttr);
     if (!updates)
       continue;
     auto it = argsByName.find(updates.getValue());
@@ -285,7 +289,7 @@ struct LowerToRuntimePass
       getOperation().emitError() << "alignment must be a power of two";
       return signalPassFailure();
     }
-    auto trainStep = getOperation().lookupSymbol<func::FuncOp>("train_step");
+    auto trainStep = getOperation().lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
     if (!trainStep) {
       getOperation().emitError()
           << "ds-lower-to-runtime needs func.func @train_step (run "

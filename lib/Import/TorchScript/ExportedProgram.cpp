@@ -12,6 +12,9 @@
 // so both front ends share every op conversion and the folding of
 // everything that depends only on constants.
 //
+// Over 500 lines because ProgramReader is one class walking one JSON
+// document; the schema's argument decoding is the piece to move out next.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ImporterState.h"

@@ -235,9 +235,9 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
     argTypes.push_back(RankedTensorType::get(
         tensor.sizes().vec(), state.elementType(tensor.scalar_type())));
     NamedAttrList attrs;
-    attrs.append("ds.name", builder.getStringAttr(param.name));
+    attrs.append(mlir::ds::DSDialect::kNameAttr, builder.getStringAttr(param.name));
     if (tensor.requires_grad())
-      attrs.append("ds.trainable", builder.getUnitAttr());
+      attrs.append(mlir::ds::DSDialect::kTrainableAttr, builder.getUnitAttr());
     argAttrs.push_back(attrs.getDictionary(&context));
     state.parameters[tensor.unsafeGetTensorImpl()] = nullptr;
     state.persistent.push_back(tensor);
@@ -250,8 +250,8 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
     argTypes.push_back(RankedTensorType::get(
         example.sizes().vec(), state.elementType(example.scalar_type())));
     NamedAttrList attrs;
-    attrs.append("ds.name", builder.getStringAttr(input.name));
-    attrs.append("ds.input", builder.getUnitAttr());
+    attrs.append(mlir::ds::DSDialect::kNameAttr, builder.getStringAttr(input.name));
+    attrs.append(mlir::ds::DSDialect::kInputAttr, builder.getUnitAttr());
     argAttrs.push_back(attrs.getDictionary(&context));
   }
 
@@ -260,7 +260,7 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
   Location fileLoc = FileLineColLoc::get(&context, state.modelPath, 0, 0);
   OwningOpRef<ModuleOp> result = ModuleOp::create(fileLoc);
   builder.setInsertionPointToEnd(result->getBody());
-  auto func = func::FuncOp::create(builder, fileLoc, "forward",
+  auto func = func::FuncOp::create(builder, fileLoc, mlir::ds::DSDialect::kForwardFunc,
                                    builder.getFunctionType(argTypes, {}));
   func.setAllArgAttrs(argAttrs);
   Block *body = func.addEntryBlock();

@@ -131,6 +131,10 @@ llvm::Expected<WorldOptions> dsc::rt::worldOptionsFromEnvironment(
   }
   if (std::optional<std::string> bind = getEnv("DSC_COMM_BIND_ADDRESS"))
     options.bindAddress = *bind;
+  if (std::optional<std::string> id = getEnv("DSC_RUN_ID"))
+    options.runId = *id;
+  else if (std::optional<std::string> id = getEnv("TORCHELASTIC_RUN_ID"))
+    options.runId = *id;
   if (std::optional<std::string> agent = getEnv("TORCHELASTIC_USE_AGENT_STORE"))
     options.launcherServesStore = *agent == "True" || *agent == "true" ||
                                   *agent == "1";

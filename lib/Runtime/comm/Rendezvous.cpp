@@ -35,7 +35,8 @@ Rendezvous::connect(const WorldOptions &options) {
   auto client = StoreClient::connect(
       options.masterAddr, options.masterPort, options.timeout,
       options.launcherServesStore ? "the launcher (TORCHELASTIC_USE_AGENT_STORE)"
-                                  : "rank 0");
+                                  : "rank 0",
+      options.runId);
   if (!client)
     return client.takeError();
   result->client = std::move(*client);

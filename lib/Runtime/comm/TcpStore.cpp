@@ -18,8 +18,6 @@ struct StoreHandle {
 
 namespace {
 
-constexpr const char *kPrefix = "dsc/";
-
 llvm::Error storeError(const llvm::Twine &what, const std::exception &e) {
   std::string message = e.what();
   if (const auto *error = dynamic_cast<const c10::Error *>(&e))
@@ -28,8 +26,6 @@ llvm::Error storeError(const llvm::Twine &what, const std::exception &e) {
   message = message.substr(0, message.find('\n'));
   return llvm::createStringError(what.str() + ": " + message);
 }
-
-std::string prefixed(llvm::StringRef key) { return kPrefix + key.str(); }
 
 /// c10d logs each poll that waits out its timeout as a warning; dsc reports
 /// what failed itself, so only c10's errors remain on stderr.
@@ -67,7 +63,7 @@ int StoreServer::port() const { return store->store->getPort(); }
 
 llvm::Expected<std::unique_ptr<StoreClient>>
 StoreClient::connect(llvm::StringRef host, int port, milliseconds timeout,
-                     llvm::StringRef server) {
+                     llvm::StringRef server, llvm::StringRef runId) {
   quietC10Logging();
   c10d::TCPStoreOptions options;
   options.port = static_cast<std::uint16_t>(port);
@@ -76,6 +72,7 @@ StoreClient::connect(llvm::StringRef host, int port, milliseconds timeout,
   options.timeout = timeout;
   std::unique_ptr<StoreClient> client(new StoreClient());
   client->serverAddress = host.str() + ":" + std::to_string(port);
+  client->prefix = "dsc/" + (runId.empty() ? std::string() : runId.str() + "/");
   try {
     client->store = std::make_unique<StoreHandle>(
         StoreHandle{c10::make_intrusive<c10d::TCPStore>(host.str(), options)});

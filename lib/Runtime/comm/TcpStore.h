@@ -42,14 +42,14 @@ private:
 };
 
 /// A connection to the store. Requests from several threads are serialised.
-/// Keys live under the prefix "dsc/", apart from a launcher's own.
+/// Keys live under the prefix "dsc/<run id>/", apart from a launcher's own.
 class StoreClient {
 public:
   /// Connects to `host:port`, retrying until `timeout` while the server is
   /// not up yet; errors name `server` ("rank 0", "the launcher").
   static llvm::Expected<std::unique_ptr<StoreClient>>
   connect(llvm::StringRef host, int port, std::chrono::milliseconds timeout,
-          llvm::StringRef server);
+          llvm::StringRef server, llvm::StringRef runId = "");
   ~StoreClient();
 
   /// Sets `key` to `value`, overwriting.
@@ -72,7 +72,10 @@ private:
 
   std::unique_ptr<StoreHandle> store;
   std::string serverAddress;
+  /// "dsc/<run id>/": what every key of this client starts with.
+  std::string prefix;
   std::mutex mutex;
+  std::string prefixed(llvm::StringRef key) const { return prefix + key.str(); }
 };
 
 } // namespace dsc::rt::comm

@@ -268,25 +268,25 @@ llvm::Expected<NormOperands>
 dsc::rt::kernels::layerNormOperands(const Instruction &inst) {
   size_t count = inst.operands.size();
   NormOperands result;
-  if (!inst.has("operand_segment_sizes")) {
-    // Without segment sizes the operands can only be read in order.
+  if (inst.has("operand_segment_sizes"))
+    return checkError("the plan names its operands the way older dsc did "
+                      "(operand_segment_sizes); compile it again");
+  if (!inst.has("has_weight") && !inst.has("has_bias")) {
+    // Without the flags the operands can only be read in order.
     result.hasWeight = count >= 2;
     result.hasBias = count >= 3;
     return result;
   }
-  auto segments = readInts(inst, "operand_segment_sizes");
-  if (!segments)
-    return segments.takeError();
-  const auto &s = *segments;
-  if (s.size() != 3 || s[0] != 1 || s[1] < 0 || s[1] > 1 || s[2] < 0 ||
-      s[2] > 1)
-    return checkError("attribute 'operand_segment_sizes' must be [1, 0|1, "
-                      "0|1] (input, weight, bias)");
-  if (static_cast<size_t>(s[0] + s[1] + s[2]) != count)
-    return checkError("attribute 'operand_segment_sizes' adds up to " +
-                      Twine(s[0] + s[1] + s[2]) + " operands, but there are " +
-                      Twine(count));
-  result.hasWeight = s[1] == 1;
-  result.hasBias = s[2] == 1;
+  for (auto [name, flag] : {std::pair("has_weight", &result.hasWeight),
+                            std::pair("has_bias", &result.hasBias)}) {
+    int64_t value = inst.getInt(name, -1);
+    if (value != 0 && value != 1)
+      return checkError(Twine("attribute '") + name + "' must be 0 or 1");
+    *flag = value == 1;
+  }
+  if (1 + result.hasWeight + result.hasBias != count)
+    return checkError("has_weight and has_bias name " +
+                      Twine(1 + result.hasWeight + result.hasBias) +
+                      " operands, but there are " + Twine(count));
   return result;
 }

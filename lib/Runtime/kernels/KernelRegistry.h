@@ -172,7 +172,7 @@ llvm::Expected<int64_t> normalizeDim(int64_t dim, size_t rank,
                                      llvm::StringRef what);
 
 /// Which of layer_norm's optional operands are present, from
-/// `operand_segment_sizes` or, without it, from the operand count.
+/// `has_weight` and `has_bias` or, without them, from the operand count.
 struct NormOperands {
   bool hasWeight = false;
   bool hasBias = false;

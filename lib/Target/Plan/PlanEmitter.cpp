@@ -124,7 +124,7 @@ private:
 /// global shape of the user's data; the plan keeps it only where it differs
 /// from the padded global shape, and writePlan validates it.
 LogicalResult Emitter::setDataShape(Operation *op, rt::TensorDesc &desc) {
-  Attribute attr = op->getAttr("ds.data_shape");
+  Attribute attr = op->getAttr(mlir::ds::DSDialect::kDataShapeAttr);
   if (!attr)
     return success();
   auto shape = dyn_cast<DenseI64ArrayAttr>(attr);
@@ -162,7 +162,7 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
       })
       .Case([&](dsrt::PersistentOp op) {
         desc.name = op.getName().str();
-        if (auto sharding = op->getAttrOfType<ds::ShardingAttr>("ds.sharding"))
+        if (auto sharding = op->getAttrOfType<ds::ShardingAttr>(mlir::ds::DSDialect::kShardingAttr))
           for (ArrayAttr axes : sharding.getDims())
             desc.shardAxes.push_back(
                 axes.empty() ? -1

@@ -489,6 +489,18 @@ TEST(EnvironmentTest, TorchrunAgentStore) {
   EXPECT_TRUE(options->launcherServesStore);
 }
 
+TEST(EnvironmentTest, RunId) {
+  auto own = fromEnv({{"RANK", "0"}, {"WORLD_SIZE", "1"}, {"DSC_RUN_ID", "a1"},
+                      {"TORCHELASTIC_RUN_ID", "t"}});
+  ASSERT_TRUE(static_cast<bool>(own)) << llvm::toString(own.takeError());
+  EXPECT_EQ(own->runId, "a1");
+  auto torchrun = fromEnv({{"RANK", "0"}, {"WORLD_SIZE", "1"},
+                           {"TORCHELASTIC_RUN_ID", "t"}});
+  ASSERT_TRUE(static_cast<bool>(torchrun))
+      << llvm::toString(torchrun.takeError());
+  EXPECT_EQ(torchrun->runId, "t");
+}
+
 TEST(EnvironmentTest, Mpirun) {
   auto options = fromEnv({{"OMPI_COMM_WORLD_RANK", "5"},
                           {"OMPI_COMM_WORLD_SIZE", "6"},
@@ -745,6 +757,28 @@ TEST(CommFailureTest, RendezvousWithAMissingRank) {
         << messages[rank];
     EXPECT_LT(elapsed[rank], 6s) << messages[rank];
   }
+}
+
+TEST(CommFailureTest, RanksOfAnotherRunOnThePortDoNotJoin) {
+  // Rank 0 of run "a" serves the store; rank 1 of run "b" found the same
+  // port. Neither joins the other's world: both time out.
+  int port = freePort();
+  std::vector<std::string> messages(2);
+  std::vector<std::thread> threads;
+  for (int rank = 0; rank < 2; ++rank)
+    threads.emplace_back([&, rank] {
+      WorldOptions options = optionsFor(rank, 2, port, 1500ms);
+      options.runId = rank == 0 ? "a" : "b";
+      auto world = connectWorld(options);
+      ASSERT_FALSE(static_cast<bool>(world)) << "rank " << rank << " joined";
+      messages[rank] = llvm::toString(world.takeError());
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  EXPECT_NE(messages[0].find("missing ranks [1]"), std::string::npos)
+      << messages[0];
+  EXPECT_NE(messages[1].find("missing ranks [0]"), std::string::npos)
+      << messages[1];
 }
 
 TEST(CommFailureTest, GroupMemberNeverJoins) {

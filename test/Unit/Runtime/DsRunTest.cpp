@@ -15,6 +15,7 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -162,6 +163,19 @@ std::string readFile(StringRef path) {
   return buffer ? (*buffer)->getBuffer().str() : std::string();
 }
 
+/// The loss of one line of a --dump-loss file; NaN if the line is not an
+/// object with a numeric "loss".
+double jsonLoss(StringRef line) {
+  llvm::Expected<llvm::json::Value> value = llvm::json::parse(line);
+  if (!value) {
+    llvm::consumeError(value.takeError());
+    return std::nan("");
+  }
+  const llvm::json::Object *object = value->getAsObject();
+  std::optional<double> loss = object ? object->getNumber("loss") : std::nullopt;
+  return loss ? *loss : std::nan("");
+}
+
 class DsRunTest : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -281,13 +295,11 @@ TEST_F(DsRunTest, TrainsFromTokenFile) {
   llvm::SmallVector<StringRef> lines;
   StringRef(lossText).trim().split(lines, '\n');
   ASSERT_EQ(lines.size(), 6u);
-  EXPECT_TRUE(lines[0].starts_with("{\"step\": 1, \"loss\": "))
+  EXPECT_TRUE(lines[0].starts_with("{\"step\":1,\"loss\":"))
       << lines[0].str();
-  EXPECT_TRUE(lines[5].starts_with("{\"step\": 6, \"loss\": "))
+  EXPECT_TRUE(lines[5].starts_with("{\"step\":6,\"loss\":"))
       << lines[5].str();
-  auto lossOf = [](StringRef line) {
-    return std::stod(line.split("\"loss\": ").second.drop_back().str());
-  };
+  auto lossOf = [](StringRef line) { return jsonLoss(line); };
   // Zero weights: uniform predictions over 8 tokens.
   EXPECT_NEAR(lossOf(lines[0]), std::log(8.0), 1e-6);
   EXPECT_LT(lossOf(lines[5]), lossOf(lines[0]) - 0.5);
@@ -428,8 +440,7 @@ std::vector<double> lossesOf(StringRef path) {
   StringRef(text).trim().split(lines, '\n');
   std::vector<double> losses;
   for (StringRef line : lines)
-    losses.push_back(
-        std::stod(line.split("\"loss\": ").second.drop_back().str()));
+    losses.push_back(jsonLoss(line));
   return losses;
 }
 

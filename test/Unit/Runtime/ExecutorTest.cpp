@@ -544,11 +544,25 @@ TEST(ExecutorTest, RejectsMissingOrMistypedAttributes) {
     uint32_t y = b.arena({2, 3}, 128);
     b.add("layer_norm", {x, w}, {y},
           {{"epsilon", 1e-5},
-           {"operand_segment_sizes", std::vector<int64_t>{1, 1, 1}}});
+           {"has_weight", int64_t(1)},
+           {"has_bias", int64_t(1)}});
     std::string error = createError(b.finish());
-    EXPECT_NE(error.find("adds up to 3 operands, but there are 2"),
+    EXPECT_NE(error.find("has_weight and has_bias name 3 operands, but there "
+                         "are 2"),
               std::string::npos)
         << error;
+  }
+  {
+    // A plan from before has_weight and has_bias: refused, not misread.
+    PlanBuilder b;
+    uint32_t x = b.arena({2, 3}, 0);
+    uint32_t w = b.arena({3}, 64);
+    uint32_t y = b.arena({2, 3}, 128);
+    b.add("layer_norm", {x, w}, {y},
+          {{"epsilon", 1e-5},
+           {"operand_segment_sizes", std::vector<int64_t>{1, 0, 1}}});
+    std::string error = createError(b.finish());
+    EXPECT_NE(error.find("compile it again"), std::string::npos) << error;
   }
 }
 

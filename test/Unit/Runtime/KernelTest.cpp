@@ -313,14 +313,16 @@ TEST_F(KernelTest, LayerNormAndGrad) {
   EXPECT_TRUE(close(
       runKernel1("layer_norm", {x, w, b}, y,
                  {{"epsilon", eps},
-                  {"operand_segment_sizes", std::vector<int64_t>{1, 1, 1}}}),
+                  {"has_weight", int64_t(1)},
+                  {"has_bias", int64_t(1)}}),
       y));
-  // Bias only: operand_segment_sizes tells which optional operand is there.
+  // Bias only: has_weight and has_bias tell which optional operand is there.
   at::Tensor yBias = at::layer_norm(x, {d}, {}, b, eps);
   EXPECT_TRUE(close(
       runKernel1("layer_norm", {x, b}, y,
                  {{"epsilon", eps},
-                  {"operand_segment_sizes", std::vector<int64_t>{1, 0, 1}}}),
+                  {"has_weight", int64_t(0)},
+                  {"has_bias", int64_t(1)}}),
       yBias));
   at::Tensor yPlain = at::layer_norm(x, {d}, {}, {}, eps);
   EXPECT_TRUE(

@@ -10,6 +10,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include "gtest/gtest.h"
@@ -119,11 +120,7 @@ Plan samplePlan() {
 std::string withHeader(StringRef payload, uint32_t version = kPlanVersion) {
   std::string file("DSCPLAN\0", 8);
   file.resize(kHeaderSize);
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char byte : payload) {
-    hash ^= byte;
-    hash *= 0x100000001b3ULL;
-  }
+  uint64_t hash = llvm::xxh3_64bits(payload);
   llvm::support::endian::write32le(&file[8], version);
   llvm::support::endian::write64le(&file[16], payload.size());
   llvm::support::endian::write64le(&file[24], hash);
@@ -562,7 +559,7 @@ TEST_F(PlanFileTest, HeaderLayout) {
   EXPECT_EQ(llvm::support::endian::read32le(&bytes[12]), 0u);
   EXPECT_EQ(llvm::support::endian::read64le(&bytes[16]),
             bytes.size() - kHeaderSize);
-  // The test's own FNV-1a-64 agrees with the writer's.
+  // The header's checksum is XXH3-64 of the payload.
   EXPECT_EQ(withHeader(StringRef(bytes).drop_front(kHeaderSize)), bytes);
 }
 
@@ -584,22 +581,23 @@ TEST_F(PlanFileTest, RejectsBadMagic) {
 }
 
 TEST_F(PlanFileTest, RejectsOtherVersion) {
-  static_assert(kPlanVersion == 4, "update this test and the format docs");
-  // Version 3 had no attention bias, window or key length, version 2 no
-  // data shapes, version 1 no mesh and no shard axes.
+  static_assert(kPlanVersion == 5, "update this test and the format docs");
+  // Version 4 had an FNV-1a checksum and layer_norm's
+  // operand_segment_sizes, version 3 no attention bias, window or key
+  // length, version 2 no data shapes, version 1 no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
-  llvm::support::endian::write32le(&bytes[8], 3);
+  llvm::support::endian::write32le(&bytes[8], 4);
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 3, this runtime reads version 4; recompile "
+            path + ": plan version 4, this runtime reads version 5; recompile "
                    "with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 1);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 1, this runtime reads "
-                                "version 4; recompile with ds-compile");
-  llvm::support::endian::write32le(&bytes[8], 5);
-  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 5, this runtime reads "
-                                "version 4; recompile with ds-compile");
+                                "version 5; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 6);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 6, this runtime reads "
+                                "version 5; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {

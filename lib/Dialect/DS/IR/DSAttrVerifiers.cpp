@@ -80,12 +80,12 @@ LogicalResult DSDialect::verifyRegionArgAttribute(Operation *op, unsigned,
                                                   NamedAttribute attr) {
   std::optional<Expect> expect =
       llvm::StringSwitch<std::optional<Expect>>(attr.getName().getValue())
-          .Case("ds.name", Expect::String)
-          .Case("ds.trainable", Expect::Unit)
-          .Case("ds.input", Expect::Unit)
-          .Case("ds.role", Expect::Role)
-          .Case("ds.sharding", Expect::Sharding)
-          .Case("ds.data_shape", Expect::Shape)
+          .Case(DSDialect::kNameAttr, Expect::String)
+          .Case(DSDialect::kTrainableAttr, Expect::Unit)
+          .Case(DSDialect::kInputAttr, Expect::Unit)
+          .Case(DSDialect::kRoleAttr, Expect::Role)
+          .Case(DSDialect::kShardingAttr, Expect::Sharding)
+          .Case(DSDialect::kDataShapeAttr, Expect::Shape)
           .Default(std::nullopt);
   if (!expect)
     return unknown(op, attr, "argument",
@@ -100,9 +100,9 @@ LogicalResult DSDialect::verifyRegionResultAttribute(Operation *op, unsigned,
                                                      NamedAttribute attr) {
   std::optional<Expect> expect =
       llvm::StringSwitch<std::optional<Expect>>(attr.getName().getValue())
-          .Case("ds.role", Expect::Role)
-          .Case("ds.updates", Expect::Updates)
-          .Case("ds.sharding", Expect::Sharding)
+          .Case(DSDialect::kRoleAttr, Expect::Role)
+          .Case(DSDialect::kUpdatesAttr, Expect::Updates)
+          .Case(DSDialect::kShardingAttr, Expect::Sharding)
           .Default(std::nullopt);
   if (!expect)
     return unknown(op, attr, "result", "ds.role, ds.updates, ds.sharding");
@@ -115,9 +115,9 @@ LogicalResult DSDialect::verifyOperationAttribute(Operation *op,
   // ds.data_shape; -ds-propagate-sharding writes ds.shardings.
   std::optional<Expect> expect =
       llvm::StringSwitch<std::optional<Expect>>(attr.getName().getValue())
-          .Case("ds.sharding", Expect::Sharding)
-          .Case("ds.shardings", Expect::Shardings)
-          .Case("ds.data_shape", Expect::Shape)
+          .Case(DSDialect::kShardingAttr, Expect::Sharding)
+          .Case(DSDialect::kShardingsAttr, Expect::Shardings)
+          .Case(DSDialect::kDataShapeAttr, Expect::Shape)
           .Default(std::nullopt);
   if (!expect)
     return unknown(op, attr, "discardable",

@@ -25,7 +25,8 @@ void DSRTDialect::initialize() {
 #include "dsc/Dialect/DSRT/IR/DSRTOps.cpp.inc"
 
 LogicalResult ArenaBufferOp::verify() {
-  if (getOffset() < 0)
+  // I64Attr's accessor is unsigned: read the attribute's signed value.
+  if (getOffsetAttr().getInt() < 0)
     return emitOpError() << "offset must be non-negative";
   if (!getType().hasStaticShape())
     return emitOpError() << "needs a static shape";

@@ -44,6 +44,31 @@ def DS_Dialect : Dialect {
   let dependentDialects = ["::mlir::func::FuncDialect"];
   let extraClassDeclaration = [{
     void registerAttributes();
+
+    // The contract between ds-import, the passes and the lowering, declared
+    // once: the discardable attributes the verifiers check, and the
+    // functions the pipeline reads and writes.
+    /// A parameter's, state's or input's name (arguments).
+    static constexpr ::llvm::StringLiteral kNameAttr = "ds.name";
+    /// A parameter the optimizer updates (forward arguments).
+    static constexpr ::llvm::StringLiteral kTrainableAttr = "ds.trainable";
+    /// A model input (forward arguments).
+    static constexpr ::llvm::StringLiteral kInputAttr = "ds.input";
+    /// "parameter", "state" or "input" (train_step arguments); "loss"
+    /// (its first result).
+    static constexpr ::llvm::StringLiteral kRoleAttr = "ds.role";
+    /// The argument a train_step result replaces.
+    static constexpr ::llvm::StringLiteral kUpdatesAttr = "ds.updates";
+    /// How an argument is split over the mesh.
+    static constexpr ::llvm::StringLiteral kShardingAttr = "ds.sharding";
+    /// How each result of an op is split (-ds-propagate-sharding).
+    static constexpr ::llvm::StringLiteral kShardingsAttr = "ds.shardings";
+    /// The shape of the user's data where the compiler padded an input.
+    static constexpr ::llvm::StringLiteral kDataShapeAttr = "ds.data_shape";
+    /// The forward loss function ds-import writes.
+    static constexpr ::llvm::StringLiteral kForwardFunc = "forward";
+    /// The training step -ds-autodiff builds.
+    static constexpr ::llvm::StringLiteral kTrainStepFunc = "train_step";
   }];
 }
 

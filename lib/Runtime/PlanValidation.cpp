@@ -1,0 +1,318 @@
+//===- PlanValidation.cpp - validatePlan ----------------------------------===//
+//
+// Everything a plan must satisfy before the executor touches it: a mesh the
+// runtime can form, tensors whose types, storages, shardings and offsets fit
+// the arena and the constants, instructions that name existing tensors, and
+// outputs (loss, gradients) of matching types. Errors name the tensor or
+// instruction.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Runtime/Plan.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <set>
+
+using namespace dsc::rt;
+using llvm::StringRef;
+using llvm::Twine;
+
+
+namespace {
+
+bool isKnownStorage(Storage storage) {
+  return static_cast<uint8_t>(storage) <=
+         static_cast<uint8_t>(Storage::Constant);
+}
+
+bool isFloat(DType dtype) {
+  return dtype == DType::F64 || dtype == DType::F32 || dtype == DType::F16 ||
+         dtype == DType::BF16;
+}
+
+/// Names tensor `index` in messages: `tensor 3 'fc.weight'`.
+std::string describeTensor(const Plan &plan, uint32_t index) {
+  std::string text = "tensor " + std::to_string(index);
+  if (index < plan.tensors.size() && !plan.tensors[index].name.empty())
+    text += " '" + plan.tensors[index].name + "'";
+  return text;
+}
+
+llvm::Error tensorError(const Plan &plan, uint32_t index,
+                        const Twine &message) {
+  return llvm::createStringError(describeTensor(plan, index) + ": " + message);
+}
+
+llvm::Error instructionError(size_t index, const Instruction &inst,
+                             const Twine &message) {
+  return llvm::createStringError("instruction " + Twine(index) + " '" +
+                                 inst.kernel + "': " + message);
+}
+
+/// Checks the mesh: named axes, distinct, each of size at least 1, and a
+/// rank count that fits the runtime's `int` ranks.
+llvm::Error validateMesh(const Plan &plan) {
+  std::set<std::string> names;
+  int64_t ranks = 1;
+  for (auto [index, axis] : llvm::enumerate(plan.mesh)) {
+    const auto &[name, size] = axis;
+    auto fail = [&](const Twine &message) {
+      return llvm::createStringError("mesh axis " + Twine(index) + ": " +
+                                     message);
+    };
+    if (name.empty())
+      return fail("empty name");
+    if (!names.insert(name).second)
+      return fail("duplicate name '" + name + "'");
+    if (size < 1)
+      return fail("'" + name + "' has size " + Twine(size) +
+                  ", expected at least 1");
+    if (llvm::MulOverflow(ranks, size, ranks) ||
+        ranks > std::numeric_limits<int32_t>::max())
+      return fail("the mesh has more than 2^31-1 ranks");
+  }
+  return llvm::Error::success();
+}
+
+/// Checks `shardAxes`: only on inputs, one entry per dimension, each -1 or
+/// a mesh axis that splits no other dimension of the tensor.
+llvm::Error validateShardAxes(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  if (desc.shardAxes.empty())
+    return llvm::Error::success();
+  auto fail = [&](const Twine &message) {
+    return tensorError(plan, index, message);
+  };
+  if (desc.storage != Storage::Input)
+    return fail("only input tensors can be split over the mesh, this one is " +
+                storageName(desc.storage));
+  if (desc.shardAxes.size() != desc.shape.size())
+    return fail("shard axes have " + Twine(desc.shardAxes.size()) +
+                " entries for rank " + Twine(desc.shape.size()));
+  std::set<int32_t> used;
+  for (auto [dim, axis] : llvm::enumerate(desc.shardAxes)) {
+    if (axis == -1)
+      continue;
+    if (axis < 0 || static_cast<size_t>(axis) >= plan.mesh.size())
+      return fail("dimension " + Twine(dim) + " is split over mesh axis " +
+                  Twine(axis) + ", but the mesh has " +
+                  Twine(plan.mesh.size()) + " axes");
+    if (!used.insert(axis).second)
+      return fail("mesh axis '" + plan.mesh[axis].first +
+                  "' splits two dimensions");
+  }
+  return llvm::Error::success();
+}
+
+/// Checks `dataShape` once the shard axes are known to be valid: only on
+/// inputs, one entry per dimension, each between 0 and the padded global
+/// size, and smaller than it only where the mesh splits the dimension.
+llvm::Error validateDataShape(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  if (desc.dataShape.empty())
+    return llvm::Error::success();
+  auto fail = [&](const Twine &message) {
+    return tensorError(plan, index, message);
+  };
+  if (desc.storage != Storage::Input)
+    return fail("only input tensors can have a data shape, this one is " +
+                storageName(desc.storage));
+  if (desc.dataShape.size() != desc.shape.size())
+    return fail("data shape has " + Twine(desc.dataShape.size()) +
+                " entries for rank " + Twine(desc.shape.size()));
+  for (auto [dim, size] : llvm::enumerate(desc.dataShape)) {
+    int32_t axis = desc.shardAxes.empty() ? -1 : desc.shardAxes[dim];
+    // A global size beyond int64_t bounds no data size.
+    int64_t global = desc.shape[dim];
+    if (axis >= 0 && llvm::MulOverflow(global, plan.mesh[axis].second, global))
+      global = std::numeric_limits<int64_t>::max();
+    if (size < 0)
+      return fail("data shape dimension " + Twine(dim) + " is " + Twine(size) +
+                  ", negative");
+    if (axis < 0 && size != global)
+      return fail("data shape dimension " + Twine(dim) + " is " + Twine(size) +
+                  ", but only a dimension split over the mesh can be padded "
+                  "and this one has size " +
+                  Twine(global));
+    if (size > global)
+      return fail("data shape dimension " + Twine(dim) + " is " + Twine(size) +
+                  ", beyond the padded global size " + Twine(global));
+  }
+  return llvm::Error::success();
+}
+
+/// Checks one tensor on its own: dtype, storage, shape, size and range.
+llvm::Error validateTensor(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  auto fail = [&](const Twine &message) {
+    return tensorError(plan, index, message);
+  };
+  if (!isKnownDType(desc.dtype))
+    return fail("unknown dtype " + Twine(static_cast<unsigned>(desc.dtype)));
+  if (!isKnownStorage(desc.storage))
+    return fail("unknown storage " +
+                Twine(static_cast<unsigned>(desc.storage)));
+  for (int64_t dim : desc.shape)
+    if (dim < 0)
+      return fail("negative dimension " + Twine(dim) + " in shape " +
+                  formatType(desc));
+  uint64_t bytes = desc.numBytes();
+  if (bytes == std::numeric_limits<uint64_t>::max())
+    return fail("byte size of " + formatType(desc) + " overflows");
+
+  uint64_t end;
+  bool overflow = __builtin_add_overflow(desc.offset, bytes, &end);
+  std::string range = "bytes [" + std::to_string(desc.offset) + ", +" +
+                      std::to_string(bytes) + ")";
+  switch (desc.storage) {
+  case Storage::Arena:
+    if (desc.offset % plan.arenaAlignment != 0)
+      return fail("arena offset " + Twine(desc.offset) +
+                  " is not a multiple of the alignment " +
+                  Twine(plan.arenaAlignment));
+    if (overflow || end > plan.arenaBytes)
+      return fail("arena " + range + " exceed the arena (" +
+                  Twine(plan.arenaBytes) + " bytes)");
+    break;
+  case Storage::Constant:
+    if (overflow || end > plan.constants.size())
+      return fail("constant " + range + " exceed the constant section (" +
+                  Twine(plan.constants.size()) + " bytes)");
+    break;
+  case Storage::Parameter:
+  case Storage::State:
+  case Storage::Input:
+    if (desc.name.empty())
+      return fail(storageName(desc.storage) + " tensors need a name");
+    if (desc.offset != 0)
+      return fail(storageName(desc.storage) + " tensors have offset 0, got " +
+                  Twine(desc.offset));
+    break;
+  }
+  if (llvm::Error err = validateShardAxes(plan, index))
+    return err;
+  return validateDataShape(plan, index);
+}
+
+llvm::Error validateTensors(const Plan &plan) {
+  if (plan.tensors.size() > std::numeric_limits<uint32_t>::max())
+    return llvm::createStringError("the plan has " +
+                                   Twine(plan.tensors.size()) +
+                                   " tensors; indices are 32-bit");
+  // Names must be unique per storage class: a parameter and its optimizer
+  // state may share a stem, but two parameters cannot share a name.
+  std::set<std::pair<Storage, std::string>> names;
+  for (uint32_t i = 0, e = plan.tensors.size(); i < e; ++i) {
+    if (llvm::Error err = validateTensor(plan, i))
+      return err;
+    const TensorDesc &desc = plan.tensors[i];
+    if (desc.storage != Storage::Arena && desc.storage != Storage::Constant &&
+        !names.insert({desc.storage, desc.name}).second)
+      return tensorError(plan, i,
+                         "duplicate " + storageName(desc.storage) + " name");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error validateInstructions(const Plan &plan) {
+  for (size_t index = 0, e = plan.instructions.size(); index < e; ++index) {
+    const Instruction &inst = plan.instructions[index];
+    auto fail = [&](const Twine &message) {
+      return instructionError(index, inst, message);
+    };
+    if (inst.kernel.empty())
+      return fail("empty kernel name");
+    for (auto [pos, operand] : llvm::enumerate(inst.operands))
+      if (operand >= plan.tensors.size())
+        return fail("operand " + Twine(pos) + " is tensor " + Twine(operand) +
+                    ", but the plan has " + Twine(plan.tensors.size()) +
+                    " tensors");
+    for (auto [pos, result] : llvm::enumerate(inst.results)) {
+      if (result >= plan.tensors.size())
+        return fail("result " + Twine(pos) + " is tensor " + Twine(result) +
+                    ", but the plan has " + Twine(plan.tensors.size()) +
+                    " tensors");
+      Storage storage = plan.tensors[result].storage;
+      if (storage == Storage::Constant || storage == Storage::Input)
+        return fail("result " + Twine(pos) + " writes " +
+                    describeTensor(plan, result) + ", which is " +
+                    storageName(storage) + " (read-only)");
+    }
+    for (const auto &attr : inst.attrs)
+      if (attr.first.empty())
+        return fail("attribute with an empty name");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error validateOutputs(const Plan &plan) {
+  if (plan.loss >= plan.tensors.size())
+    return llvm::createStringError("loss is tensor " + Twine(plan.loss) +
+                                   ", but the plan has " +
+                                   Twine(plan.tensors.size()) + " tensors");
+  const TensorDesc &loss = plan.tensors[plan.loss];
+  if (!loss.shape.empty() || !isFloat(loss.dtype))
+    return tensorError(plan, plan.loss,
+                       "the loss must be a 0-d float tensor, got " +
+                           formatType(loss));
+
+  std::set<uint32_t> params;
+  for (size_t index = 0, e = plan.gradients.size(); index < e; ++index) {
+    uint32_t param = plan.gradients[index].first;
+    uint32_t grad = plan.gradients[index].second;
+    auto fail = [&](const Twine &message) {
+      return llvm::createStringError("gradient " + Twine(index) + ": " +
+                                     message);
+    };
+    if (param >= plan.tensors.size() || grad >= plan.tensors.size())
+      return fail("tensor " + Twine(std::max(param, grad)) +
+                  " out of range (the plan has " + Twine(plan.tensors.size()) +
+                  " tensors)");
+    const TensorDesc &p = plan.tensors[param];
+    const TensorDesc &g = plan.tensors[grad];
+    if (p.storage != Storage::Parameter)
+      return fail(describeTensor(plan, param) + " is " +
+                  storageName(p.storage) + ", not a parameter");
+    if (!params.insert(param).second)
+      return fail(describeTensor(plan, param) + " has two gradients");
+    if (p.dtype != g.dtype || p.shape != g.shape)
+      return fail(describeTensor(plan, grad) + " is " + formatType(g) +
+                  " but " + describeTensor(plan, param) + " is " +
+                  formatType(p));
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// validatePlan
+//===----------------------------------------------------------------------===//
+
+llvm::Error dsc::rt::validatePlan(const Plan &plan) {
+  if (!llvm::isPowerOf2_64(plan.arenaAlignment))
+    return llvm::createStringError("arena alignment " +
+                                   Twine(plan.arenaAlignment) +
+                                   " is not a power of two");
+  if (llvm::Error err = validateMesh(plan))
+    return err;
+  if (llvm::Error err = validateTensors(plan))
+    return err;
+  if (llvm::Error err = validateInstructions(plan))
+    return err;
+  if (llvm::Error err = validateOutputs(plan))
+    return err;
+  for (const auto &entry : plan.metadata)
+    if (entry.first.empty())
+      return llvm::createStringError("metadata entry with an empty key");
+  return llvm::Error::success();
+}
