@@ -27,17 +27,18 @@ MemoryPlan dsc::planMemory(llvm::ArrayRef<BufferLifetime> buffers,
   std::vector<size_t> placed;
   for (size_t i : order) {
     const BufferLifetime &buffer = buffers[i];
-    uint64_t size = llvm::alignTo(std::max<uint64_t>(buffer.bytes, 1), alignment);
+    uint64_t size =
+        llvm::alignTo(std::max<uint64_t>(buffer.bytes, 1), alignment);
     // The byte ranges taken by placed buffers whose lifetimes intersect.
     std::vector<std::pair<uint64_t, uint64_t>> taken;
     for (size_t j : placed) {
       const BufferLifetime &other = buffers[j];
       if (other.lastUse < buffer.firstUse || buffer.lastUse < other.firstUse)
         continue;
-      taken.push_back({plan.offsets[j],
-                       plan.offsets[j] + llvm::alignTo(std::max<uint64_t>(
-                                                           other.bytes, 1),
-                                                       alignment)});
+      taken.push_back(
+          {plan.offsets[j],
+           plan.offsets[j] +
+               llvm::alignTo(std::max<uint64_t>(other.bytes, 1), alignment)});
     }
     llvm::sort(taken);
     uint64_t offset = 0;
@@ -57,7 +58,8 @@ uint64_t dsc::liveBytesLowerBound(llvm::ArrayRef<BufferLifetime> buffers,
                                   uint64_t alignment) {
   std::map<int64_t, int64_t> delta;
   for (const BufferLifetime &buffer : buffers) {
-    int64_t size = llvm::alignTo(std::max<uint64_t>(buffer.bytes, 1), alignment);
+    int64_t size =
+        llvm::alignTo(std::max<uint64_t>(buffer.bytes, 1), alignment);
     delta[buffer.firstUse] += size;
     delta[buffer.lastUse + 1] -= size;
   }

@@ -34,18 +34,23 @@ RankedTensorType rankedType(Value v) {
 
 std::optional<ReductionKind> reductionOf(FactorKind kind) {
   switch (kind) {
-  case FactorKind::ReductionSum: return ReductionKind::Sum;
-  case FactorKind::ReductionMean: return ReductionKind::Mean;
-  case FactorKind::ReductionMax: return ReductionKind::Max;
-  default: return std::nullopt;
+  case FactorKind::ReductionSum:
+    return ReductionKind::Sum;
+  case FactorKind::ReductionMean:
+    return ReductionKind::Mean;
+  case FactorKind::ReductionMax:
+    return ReductionKind::Max;
+  default:
+    return std::nullopt;
   }
 }
 
 /// Maps a layout's dimension onto the op's factors of that dimension: the
 /// atoms each factor gets, or failure when the split cannot be expressed.
-FailureOr<SmallVector<DimLayout>>
-atomsPerFactor(const DimLayout &dim, ArrayRef<int64_t> factors,
-               const ShardingRule &rule, ArrayRef<int64_t> axisSizes) {
+FailureOr<SmallVector<DimLayout>> atomsPerFactor(const DimLayout &dim,
+                                                 ArrayRef<int64_t> factors,
+                                                 const ShardingRule &rule,
+                                                 ArrayRef<int64_t> axisSizes) {
   SmallVector<int64_t> factorSizes, atomSizes;
   for (int64_t f : factors)
     factorSizes.push_back(rule.factorSizes[f]);
@@ -182,10 +187,10 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
   if (!ruleOp) {
     // An op without a rule (the return) needs its operands whole.
     for (Value v : op->getOperands())
-      plan.operands.push_back(
-          rankedType(v) ? std::optional<Layout>(Layout::replicated(
-                              rankedType(v).getShape()))
-                        : std::nullopt);
+      plan.operands.push_back(rankedType(v)
+                                  ? std::optional<Layout>(Layout::replicated(
+                                        rankedType(v).getShape()))
+                                  : std::nullopt);
     return plan;
   }
 
@@ -213,8 +218,8 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
       if (failed(perFactor))
         continue;
       for (auto [k, f] : llvm::enumerate(factors)) {
-        auto merged = mergeFactorAtoms(factorAtoms[f], (*perFactor)[k],
-                                       mesh.sizes);
+        auto merged =
+            mergeFactorAtoms(factorAtoms[f], (*perFactor)[k], mesh.sizes);
         if (succeeded(merged))
           factorAtoms[f] = *merged;
       }
@@ -360,7 +365,6 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
   return plan;
 }
 
-
 ShardingAttr dsc::toAttr(MLIRContext *context, FlatSymbolRefAttr meshSymbol,
                          const MeshAxes &mesh, const ValueSharding &sharding) {
   Builder b(context);
@@ -420,8 +424,8 @@ FailureOr<dsc::ValueSharding> dsc::fromAttr(ShardingAttr attr,
           dim.push_back(Atom{size.getInt(), -1});
         } else {
           auto piece = cast<ArrayAttr>(entry);
-          dim.push_back(Atom{cast<IntegerAttr>(piece[0]).getInt(),
-                             axisOf(piece[1])});
+          dim.push_back(
+              Atom{cast<IntegerAttr>(piece[0]).getInt(), axisOf(piece[1])});
           if (dim.back().axis < 0) {
             error = "unknown mesh axis";
             return failure();

@@ -2,8 +2,8 @@
 
 #include "dsc/Runtime/BoundedJson.h"
 
-llvm::Expected<llvm::json::Value>
-dsc::parseJsonBounded(llvm::StringRef text, unsigned maxDepth) {
+llvm::Expected<llvm::json::Value> dsc::parseJsonBounded(llvm::StringRef text,
+                                                        unsigned maxDepth) {
   unsigned depth = 0;
   bool inString = false, escaped = false;
   for (char c : text) {
@@ -20,8 +20,8 @@ dsc::parseJsonBounded(llvm::StringRef text, unsigned maxDepth) {
       inString = true;
     } else if (c == '[' || c == '{') {
       if (++depth > maxDepth)
-        return llvm::createStringError(
-            "JSON nested deeper than " + llvm::Twine(maxDepth) + " levels");
+        return llvm::createStringError("JSON nested deeper than " +
+                                       llvm::Twine(maxDepth) + " levels");
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }

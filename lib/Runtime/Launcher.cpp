@@ -201,9 +201,8 @@ int dsc::rt::launchLocalRanks(const LaunchOptions &options) {
   // A name for this run that no other run on the machine shares, so that
   // ranks of another run that picked the same port cannot join it.
   std::random_device entropy;
-  std::string runId = llvm::formatv("{0:x}-{1:x}{2:x}", ::getpid(), entropy(),
-                                    entropy())
-                          .str();
+  std::string runId =
+      llvm::formatv("{0:x}-{1:x}{2:x}", ::getpid(), entropy(), entropy()).str();
 
   std::vector<std::string> args = options.args;
   std::vector<char *> argv = pointers(args);
@@ -218,9 +217,8 @@ int dsc::rt::launchLocalRanks(const LaunchOptions &options) {
   for (int rank = 0; rank < options.numRanks; ++rank) {
     Child &child = children[rank];
     child.rank = rank;
-    std::vector<std::string> env =
-        childEnvironment(rank, options.numRanks, options.masterAddr, *port,
-                         runId);
+    std::vector<std::string> env = childEnvironment(
+        rank, options.numRanks, options.masterAddr, *port, runId);
     std::vector<char *> envp = pointers(env);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {

@@ -23,7 +23,6 @@ using namespace dsc::rt;
 using llvm::StringRef;
 using llvm::Twine;
 
-
 namespace {
 
 /// Formats a double so that it reads back exactly and never looks like an

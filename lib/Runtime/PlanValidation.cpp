@@ -26,7 +26,6 @@ using namespace dsc::rt;
 using llvm::StringRef;
 using llvm::Twine;
 
-
 namespace {
 
 bool isKnownStorage(Storage storage) {

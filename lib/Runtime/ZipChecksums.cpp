@@ -113,7 +113,8 @@ Error rt::verifyZipChecksums(StringRef path) {
       return fail("malformed zip entry '" + name + "'");
     uint64_t data = local + 30 + in.u16(local + 26) + in.u16(local + 28);
     if (!in.has(data, stored))
-      return fail("zip entry '" + name + "' reaches past the end of the file "
+      return fail("zip entry '" + name +
+                  "' reaches past the end of the file "
                   "(truncated?)");
     if (method != 0)
       continue;

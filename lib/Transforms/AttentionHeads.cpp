@@ -98,8 +98,8 @@ private:
     shape.insert(shape.begin() + 2, 1);
     Value grouped = ReshapeOp::create(builder, loc, type.clone(shape), v);
     shape[2] = plan.repeat;
-    Value repeated = BroadcastOp::create(builder, loc, type.clone(shape),
-                                         grouped);
+    Value repeated =
+        BroadcastOp::create(builder, loc, type.clone(shape), grouped);
     SmallVector<int64_t> merged(type.getShape());
     merged[1] *= plan.repeat;
     return ReshapeOp::create(builder, loc, type.clone(merged), repeated);
@@ -135,8 +135,8 @@ template <typename OpTy, typename Fn>
 void forEachUneven(func::FuncOp step, int64_t sp, OpBuilder &builder,
                    Fn rewrite) {
   step.walk([&](OpTy op) {
-    HeadPlan plan = planHeads(op.getQuery().getType(), op.getKey().getType(),
-                              sp);
+    HeadPlan plan =
+        planHeads(op.getQuery().getType(), op.getKey().getType(), sp);
     if (!plan.needed())
       return;
     builder.setInsertionPoint(op);
@@ -155,34 +155,35 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
   // Rewritten operands, shared by an attention and its gradient so that
   // they are moved once; the forward's output maps to the padded output.
   DenseMap<Value, Value> queries, keyValues, biases;
-  forEachUneven<AttentionOp>(step, sp, builder, [&](AttentionOp op,
-                                                    HeadRewriter &heads) {
-    Value result = AttentionOp::create(
-        builder, op.getLoc(), heads.query(op.getQuery(), queries),
-        heads.keyValue(op.getKey(), keyValues),
-        heads.keyValue(op.getValue(), keyValues),
-        heads.bias(op.getBias(), biases), op.getCausalAttr(),
-        op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr());
-    Value real = heads.queryResult(result);
-    op.replaceAllUsesWith(real);
-    queries[real] = result;
-  });
-  forEachUneven<AttentionGradOp>(step, sp, builder, [&](AttentionGradOp op,
-                                                        HeadRewriter &heads) {
-    Value query = heads.query(op.getQuery(), queries);
-    Value key = heads.keyValue(op.getKey(), keyValues);
-    Value value = heads.keyValue(op.getValue(), keyValues);
-    auto grad = AttentionGradOp::create(
-        builder, op.getLoc(),
-        TypeRange{query.getType(), key.getType(), value.getType()}, query,
-        key, value, heads.query(op.getOutput(), queries),
-        heads.query(op.getGradOutput(), queries),
-        heads.bias(op.getBias(), biases), op.getCausalAttr(),
-        op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr());
-    op.getGradQuery().replaceAllUsesWith(
-        heads.queryResult(grad.getGradQuery()));
-    op.getGradKey().replaceAllUsesWith(heads.keyValueGrad(grad.getGradKey()));
-    op.getGradValue().replaceAllUsesWith(
-        heads.keyValueGrad(grad.getGradValue()));
-  });
+  forEachUneven<AttentionOp>(
+      step, sp, builder, [&](AttentionOp op, HeadRewriter &heads) {
+        Value result = AttentionOp::create(
+            builder, op.getLoc(), heads.query(op.getQuery(), queries),
+            heads.keyValue(op.getKey(), keyValues),
+            heads.keyValue(op.getValue(), keyValues),
+            heads.bias(op.getBias(), biases), op.getCausalAttr(),
+            op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr());
+        Value real = heads.queryResult(result);
+        op.replaceAllUsesWith(real);
+        queries[real] = result;
+      });
+  forEachUneven<AttentionGradOp>(
+      step, sp, builder, [&](AttentionGradOp op, HeadRewriter &heads) {
+        Value query = heads.query(op.getQuery(), queries);
+        Value key = heads.keyValue(op.getKey(), keyValues);
+        Value value = heads.keyValue(op.getValue(), keyValues);
+        auto grad = AttentionGradOp::create(
+            builder, op.getLoc(),
+            TypeRange{query.getType(), key.getType(), value.getType()}, query,
+            key, value, heads.query(op.getOutput(), queries),
+            heads.query(op.getGradOutput(), queries),
+            heads.bias(op.getBias(), biases), op.getCausalAttr(),
+            op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr());
+        op.getGradQuery().replaceAllUsesWith(
+            heads.queryResult(grad.getGradQuery()));
+        op.getGradKey().replaceAllUsesWith(
+            heads.keyValueGrad(grad.getGradKey()));
+        op.getGradValue().replaceAllUsesWith(
+            heads.keyValueGrad(grad.getGradValue()));
+      });
 }

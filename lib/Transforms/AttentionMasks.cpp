@@ -11,8 +11,8 @@ bool dsc::isMaskedValue(const APFloat &value) {
          (value.isInfinity() || value.convertToDouble() <= -1e30);
 }
 
-std::optional<llvm::BitVector>
-dsc::maskedElements(DenseElementsAttr mask, bool maskedWhen) {
+std::optional<llvm::BitVector> dsc::maskedElements(DenseElementsAttr mask,
+                                                   bool maskedWhen) {
   llvm::BitVector masked(mask.getNumElements());
   int64_t index = 0;
   if (isa<FloatType>(mask.getElementType())) {
@@ -68,7 +68,8 @@ dsc::matchCausalPattern(ArrayRef<int64_t> shape,
   for (int64_t row = 0; row < rows; ++row) {
     std::optional<int64_t> lo = keptFrom(row);
     int64_t i = row % s;
-    int64_t expected = pattern.window ? std::max<int64_t>(0, i - pattern.window + 1) : 0;
+    int64_t expected =
+        pattern.window ? std::max<int64_t>(0, i - pattern.window + 1) : 0;
     if (!lo || *lo != expected)
       return std::nullopt;
   }

@@ -202,7 +202,8 @@ LogicalResult buildTrainStep(func::FuncOp forward,
 
   OpBuilder builder(context);
   builder.setInsertionPointAfter(forward);
-  auto step = func::FuncOp::create(builder, forward.getLoc(), mlir::ds::DSDialect::kTrainStepFunc,
+  auto step = func::FuncOp::create(builder, forward.getLoc(),
+                                   mlir::ds::DSDialect::kTrainStepFunc,
                                    FunctionType::get(context, argTypes, {}));
   Block *entry = builder.createBlock(&step.getBody(), step.getBody().end(),
                                      argTypes, argLocs);
@@ -265,7 +266,8 @@ struct AutodiffPass : dsc::impl::AutodiffPassBase<AutodiffPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto forward = module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kForwardFunc);
+    auto forward =
+        module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kForwardFunc);
     if (!forward) {
       module.emitError() << "no func.func @forward to differentiate";
       return signalPassFailure();

@@ -52,11 +52,12 @@ void fuse(MutableArrayRef<AllReduceOp> bucket) {
         builder, loc, RankedTensorType::get({n}, elementType), op.getInput()));
   }
   Value packed = ConcatOp::create(builder, loc, flat, 0);
-  Value reduced = AllReduceOp::create(builder, loc, packed, last.getMeshAttr(),
-                                      last.getAxesAttr(),
-                                      last.getReductionAttr());
-  auto pieces = SplitOp::create(builder, loc, reduced, builder.getI64IntegerAttr(0),
-                                builder.getDenseI64ArrayAttr(sizes));
+  Value reduced =
+      AllReduceOp::create(builder, loc, packed, last.getMeshAttr(),
+                          last.getAxesAttr(), last.getReductionAttr());
+  auto pieces =
+      SplitOp::create(builder, loc, reduced, builder.getI64IntegerAttr(0),
+                      builder.getDenseI64ArrayAttr(sizes));
   for (auto [op, piece] : llvm::zip(bucket, pieces.getResults())) {
     op.getResult().replaceAllUsesWith(
         ReshapeOp::create(builder, loc, op.getType(), piece).getResult());
@@ -82,14 +83,12 @@ struct BucketAllReducePass
       for (auto op : llvm::make_early_inc_range(block->getOps<AllReduceOp>())) {
         // A bucket ends before the first op that reads one of its members.
         bool readBefore = llvm::any_of(open, [&](AllReduceOp member) {
-          return llvm::any_of(member.getResult().getUsers(),
-                              [&](Operation *user) {
-                                return user->isBeforeInBlock(op);
-                              });
+          return llvm::any_of(
+              member.getResult().getUsers(),
+              [&](Operation *user) { return user->isBeforeInBlock(op); });
         });
-        if (!open.empty() &&
-            (readBefore || !sameCollective(open.front(), op) ||
-             openBytes + byteSize(op) > bucketBytes))
+        if (!open.empty() && (readBefore || !sameCollective(open.front(), op) ||
+                              openBytes + byteSize(op) > bucketBytes))
           close();
         open.push_back(op);
         openBytes += byteSize(op);

@@ -16,7 +16,8 @@ namespace {
 struct DecomposeMeanLossPass
     : dsc::impl::DecomposeMeanLossPassBase<DecomposeMeanLossPass> {
   void runOnOperation() override {
-    if (auto step = getOperation().lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc))
+    if (auto step = getOperation().lookupSymbol<func::FuncOp>(
+            mlir::ds::DSDialect::kTrainStepFunc))
       dsc::decomposeMeanLosses(step);
   }
 };

@@ -124,8 +124,8 @@ Value moveViews(OpBuilder &builder, AllToAllOp first, Value packed,
     return AllToAllOp::create(
         builder, first.getLoc(), packedType.clone(movedShape), packed,
         first.getMeshAttr(), first.getAxesAttr(),
-        builder.getI64IntegerAttr(split),
-        builder.getI64IntegerAttr(viewConcat), nullptr, nullptr);
+        builder.getI64IntegerAttr(split), builder.getI64IntegerAttr(viewConcat),
+        nullptr, nullptr);
   // Trimmed (moveAlongSplit of equal inputs): the k pieces for one rank,
   // [k * c] after `split`, are viewed as [k, c], so that the real prefix of
   // each is a prefix along the c dimension of the stack.

@@ -12,20 +12,18 @@ using namespace mlir::ds;
 void dsc::decomposeMeanLosses(func::FuncOp step) {
   OpBuilder builder(step.getContext());
   DenseMap<std::pair<Value, Value>, Value> counts;
-  auto countOf = [&](Value logits, Value labels, int64_t ignore,
-                     Location loc) {
+  auto countOf = [&](Value logits, Value labels, int64_t ignore, Location loc) {
     auto key = std::make_pair(logits, labels);
     if (Value c = counts.lookup(key))
       return c;
     auto labelsType = cast<RankedTensorType>(labels.getType());
-    Type floatType =
-        cast<RankedTensorType>(logits.getType()).getElementType();
-    Value ignoreValue = vjp::createScalar(builder, loc,
-                                          labelsType.getElementType(), ignore);
+    Type floatType = cast<RankedTensorType>(logits.getType()).getElementType();
+    Value ignoreValue =
+        vjp::createScalar(builder, loc, labelsType.getElementType(), ignore);
     Value counted = CompareOp::create(builder, loc, CompareDirection::NE,
                                       labels, ignoreValue);
-    counted = ConvertOp::create(builder, loc,
-                                labelsType.clone(floatType), counted);
+    counted =
+        ConvertOp::create(builder, loc, labelsType.clone(floatType), counted);
     SmallVector<int64_t> dims =
         llvm::to_vector(llvm::seq<int64_t>(0, labelsType.getRank()));
     Value c = labelsType.getRank() == 0
@@ -42,9 +40,9 @@ void dsc::decomposeMeanLosses(func::FuncOp step) {
     builder.setInsertionPoint(loss);
     Value count = countOf(loss.getLogits(), loss.getLabels(),
                           loss.getIgnoreIndex(), loss.getLoc());
-    Value sum = CrossEntropyOp::create(builder, loss.getLoc(),
-                                       loss.getLogits(), loss.getLabels(),
-                                       loss.getIgnoreIndex(), /*sum=*/true);
+    Value sum = CrossEntropyOp::create(builder, loss.getLoc(), loss.getLogits(),
+                                       loss.getLabels(), loss.getIgnoreIndex(),
+                                       /*sum=*/true);
     loss.replaceAllUsesWith(
         DivOp::create(builder, loss.getLoc(), sum, count).getResult());
     loss.erase();

@@ -24,7 +24,8 @@ struct PadAttentionHeadsPass
     }
     if (sp == 1)
       return;
-    if (auto step = getOperation().lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc))
+    if (auto step = getOperation().lookupSymbol<func::FuncOp>(
+            mlir::ds::DSDialect::kTrainStepFunc))
       dsc::prepareAttentionHeads(step, sp);
   }
 };

@@ -23,7 +23,8 @@ struct PadSequencePass : dsc::impl::PadSequencePassBase<PadSequencePass> {
       module.emitError() << "dp and sp must be at least 1";
       return signalPassFailure();
     }
-    auto step = module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
+    auto step =
+        module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
     if (sp == 1 || !step)
       return;
     FailureOr<SmallVector<dsc::SplitInput>> splitInputs =
@@ -36,8 +37,8 @@ struct PadSequencePass : dsc::impl::PadSequencePassBase<PadSequencePass> {
       auto type = cast<RankedTensorType>(input.arg.getType());
       if (input.seq < type.getRank() && type.getDimSize(input.seq) % sp != 0)
         pads.push_back({input.arg, input.seq,
-                        static_cast<int64_t>(llvm::divideCeil(
-                            type.getDimSize(input.seq), sp)) *
+                        static_cast<int64_t>(
+                            llvm::divideCeil(type.getDimSize(input.seq), sp)) *
                             sp});
     }
     if (failed(dsc::padSequence(step, pads)))

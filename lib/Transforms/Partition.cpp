@@ -90,15 +90,14 @@ FailureOr<ValueSharding> Materializer::read(ShardingAttr attr,
                                             RankedTensorType global,
                                             Operation *where) {
   if (attr.getMesh() != meshSymbol)
-    return where->emitOpError()
-           << "has a sharding on " << attr.getMesh() << ", not on "
-           << meshSymbol;
+    return where->emitOpError() << "has a sharding on " << attr.getMesh()
+                                << ", not on " << meshSymbol;
   std::string error;
   FailureOr<ValueSharding> sharding =
       dsc::fromAttr(attr, global.getShape(), mesh, error);
   if (failed(sharding))
-    return where->emitOpError() << "has a sharding that does not fit "
-                                << global << ": " << error;
+    return where->emitOpError()
+           << "has a sharding that does not fit " << global << ": " << error;
   return sharding;
 }
 
@@ -117,13 +116,12 @@ LogicalResult Materializer::materialize(ReshardOp op) {
       axesByKind[kind].push_back(axis);
   for (auto [axis, kind] : to->partial)
     if (!llvm::is_contained(from.partial, std::make_pair(axis, kind)))
-      return op.emitOpError() << "cannot make a value partial over "
-                              << mesh.names[axis];
+      return op.emitOpError()
+             << "cannot make a value partial over " << mesh.names[axis];
   for (auto &[kind, axes] : axesByKind) {
     llvm::sort(axes);
     ++numCollectives;
-    v = AllReduceOp::create(builder, op.getLoc(), v, meshSymbol,
-                            axesAttr(axes),
+    v = AllReduceOp::create(builder, op.getLoc(), v, meshSymbol, axesAttr(axes),
                             ReductionKindAttr::get(builder.getContext(), kind));
   }
   FailureOr<Value> converted =
@@ -138,8 +136,8 @@ LogicalResult Materializer::materialize(ReshardOp op) {
 }
 
 FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
-                                      const Layout &from, const Layout &to,
-                                      Location loc) {
+                                       const Layout &from, const Layout &to,
+                                       Location loc) {
   if (from == to)
     return value;
 
@@ -231,7 +229,7 @@ FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
       ++numCollectives;
       v = LocalSliceOp::create(builder, loc, localType(atomGlobal, current), v,
                                meshSymbol, axesAttr({axis}),
-                              builder.getI64IntegerAttr(d));
+                               builder.getI64IntegerAttr(d));
     }
   }
   reshapeTo(localType(global, to));
@@ -249,8 +247,8 @@ LogicalResult Materializer::run() {
         globalTypes[r] = type;
   });
   for (BlockArgument arg : body.getArguments()) {
-    auto attr = step.getArgAttrOfType<ShardingAttr>(arg.getArgNumber(),
-                                                    mlir::ds::DSDialect::kShardingAttr);
+    auto attr = step.getArgAttrOfType<ShardingAttr>(
+        arg.getArgNumber(), mlir::ds::DSDialect::kShardingAttr);
     if (!attr)
       continue;
     FailureOr<ValueSharding> sharding =
@@ -269,13 +267,13 @@ LogicalResult Materializer::run() {
         return failure();
       continue;
     }
-    auto attr = op->getAttrOfType<ArrayAttr>(mlir::ds::DSDialect::kShardingsAttr);
+    auto attr =
+        op->getAttrOfType<ArrayAttr>(mlir::ds::DSDialect::kShardingsAttr);
     if (!attr)
       continue;
     if (attr.size() != op->getNumResults())
-      return op->emitOpError() << "has " << attr.size()
-                               << " ds.shardings for " << op->getNumResults()
-                               << " results";
+      return op->emitOpError() << "has " << attr.size() << " ds.shardings for "
+                               << op->getNumResults() << " results";
     for (auto [result, entry] : llvm::zip(op->getResults(), attr)) {
       auto resultAttr = dyn_cast<ShardingAttr>(entry);
       RankedTensorType global = globalTypes.lookup(result);
@@ -300,14 +298,16 @@ LogicalResult Materializer::run() {
 struct PartitionPass : dsc::impl::PartitionPassBase<PartitionPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto step = module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
+    auto step =
+        module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
     auto meshes = module.getOps<MeshOp>();
     if (!step)
       return;
     if (meshes.empty()) {
       bool decided = false;
       step.walk([&](Operation *op) {
-        decided |= isa<ReshardOp>(op) || op->hasAttr(mlir::ds::DSDialect::kShardingsAttr);
+        decided |= isa<ReshardOp>(op) ||
+                   op->hasAttr(mlir::ds::DSDialect::kShardingsAttr);
       });
       if (decided) {
         step.emitError() << "ds-partition: shardings without a ds.mesh";

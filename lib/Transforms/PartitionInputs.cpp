@@ -20,8 +20,8 @@ LogicalResult parseDims(ModuleOp module, StringRef flag, StringRef option,
     auto [name, dim] = entry.split(':');
     int64_t d;
     if (name.empty() || dim.getAsInteger(10, d) || d < 0)
-      return module.emitError() << flag << " entry '" << entry
-                                << "' must look like name:dim";
+      return module.emitError()
+             << flag << " entry '" << entry << "' must look like name:dim";
     dims[name] = d;
   }
   return success();
@@ -40,10 +40,10 @@ dsc::findSplitInputs(ModuleOp module, func::FuncOp step, StringRef seqDims,
   SmallVector<SplitInput> inputs;
   llvm::StringSet<> inputNames;
   for (BlockArgument arg : step.getArguments()) {
-    auto role =
-        step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), mlir::ds::DSDialect::kRoleAttr);
-    auto nameAttr =
-        step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), mlir::ds::DSDialect::kNameAttr);
+    auto role = step.getArgAttrOfType<StringAttr>(
+        arg.getArgNumber(), mlir::ds::DSDialect::kRoleAttr);
+    auto nameAttr = step.getArgAttrOfType<StringAttr>(
+        arg.getArgNumber(), mlir::ds::DSDialect::kNameAttr);
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!role || role.getValue() != "input" || !type)
       continue;

@@ -55,9 +55,9 @@ private:
   Value createReshard(Value value, const ValueSharding &sharding,
                       Location loc) {
     ++numReshards;
-    Value v = ReshardOp::create(builder, loc, value,
-                                toAttr(builder.getContext(), meshSymbol,
-                                       engine.getMesh(), sharding));
+    Value v = ReshardOp::create(
+        builder, loc, value,
+        toAttr(builder.getContext(), meshSymbol, engine.getMesh(), sharding));
     engine.setLayout(v, sharding.layout);
     return v;
   }
@@ -127,8 +127,8 @@ void ShardingWriter::run() {
     op->setAttr(mlir::ds::DSDialect::kShardingsAttr,
                 builder.getArrayAttr(llvm::map_to_vector(
                     decision->results, [&](const ValueSharding &s) {
-                      return Attribute(toAttr(context, meshSymbol,
-                                              engine.getMesh(), s));
+                      return Attribute(
+                          toAttr(context, meshSymbol, engine.getMesh(), s));
                     })));
     builder.setInsertionPointAfter(op);
     for (auto [i, result] : llvm::enumerate(op->getResults())) {
@@ -169,7 +169,8 @@ void PropagateShardingPass::runOnOperation() {
     module.emitError() << "dp and sp must be at least 1";
     return signalPassFailure();
   }
-  auto step = module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
+  auto step =
+      module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
   if (dp == 1 && sp == 1) {
     // Nothing to split, but a misspelt input name is still an error.
     if (step && failed(dsc::findSplitInputs(module, step, seqDims, batchDims,
@@ -200,31 +201,31 @@ void PropagateShardingPass::runOnOperation() {
   }
   OpBuilder builder(module.getContext());
   builder.setInsertionPointToStart(module.getBody());
-  MeshOp::create(builder, module.getLoc(), "mesh",
-                 builder.getStrArrayAttr(llvm::map_to_vector(
-                     mesh.names, [](const std::string &s) { return StringRef(s); })),
-                 builder.getDenseI64ArrayAttr(mesh.sizes));
+  MeshOp::create(
+      builder, module.getLoc(), "mesh",
+      builder.getStrArrayAttr(llvm::map_to_vector(
+          mesh.names, [](const std::string &s) { return StringRef(s); })),
+      builder.getDenseI64ArrayAttr(mesh.sizes));
   auto meshSymbol = FlatSymbolRefAttr::get(module.getContext(), "mesh");
 
   ShardingWriter writer(step, mesh, meshSymbol);
   for (const dsc::SplitInput &input : *splitInputs) {
     BlockArgument arg = input.arg;
-    auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), mlir::ds::DSDialect::kNameAttr);
+    auto name = step.getArgAttrOfType<StringAttr>(
+        arg.getArgNumber(), mlir::ds::DSDialect::kNameAttr);
     auto type = cast<RankedTensorType>(arg.getType());
     ValueSharding sharding{Layout::replicated(type.getShape()), {}};
     auto split = [&](int64_t dim, int axis) -> LogicalResult {
       StringRef inputName = name ? name.getValue() : "";
       if (dim >= type.getRank())
-        return step.emitError()
-               << "input '" << inputName << "' of type " << type
-               << " has no dimension " << dim << " to split over "
-               << mesh.names[axis];
+        return step.emitError() << "input '" << inputName << "' of type "
+                                << type << " has no dimension " << dim
+                                << " to split over " << mesh.names[axis];
       if (type.getDimSize(dim) % mesh.sizes[axis] != 0)
         return step.emitError()
-               << "input '" << inputName << "' dimension " << dim
-               << " of size " << type.getDimSize(dim)
-               << " cannot be split over " << mesh.names[axis] << " = "
-               << mesh.sizes[axis];
+               << "input '" << inputName << "' dimension " << dim << " of size "
+               << type.getDimSize(dim) << " cannot be split over "
+               << mesh.names[axis] << " = " << mesh.sizes[axis];
       sharding.layout.dims[dim][0].axis = axis;
       return success();
     };

@@ -83,7 +83,8 @@ bool reachedByParameter(Value v) {
       continue;
     if (auto arg = dyn_cast<BlockArgument>(x)) {
       auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-      if (!func || func.getArgAttr(arg.getArgNumber(), mlir::ds::DSDialect::kTrainableAttr))
+      if (!func || func.getArgAttr(arg.getArgNumber(),
+                                   mlir::ds::DSDialect::kTrainableAttr))
         return true;
       continue;
     }
@@ -127,7 +128,8 @@ struct Scores {
 bool keepsLastTwo(ReshapeOp reshape) {
   ArrayRef<int64_t> from = reshape.getInput().getType().getShape();
   ArrayRef<int64_t> to = reshape.getType().getShape();
-  return from.size() >= 2 && to.size() >= 2 && from.take_back(2) == to.take_back(2);
+  return from.size() >= 2 && to.size() >= 2 &&
+         from.take_back(2) == to.take_back(2);
 }
 
 /// Matches without changing the IR: what it finds goes into `scores`.
@@ -445,9 +447,8 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     if (!(scale > 0) || !std::isfinite(scale))
       return rewriter.notifyMatchFailure(softmax, "scale is not positive");
     if (scores.clamped &&
-        (!scores.causal || llvm::any_of(scores.biases, [](const Bias &b) {
-          return !b.finite;
-        })))
+        (!scores.causal ||
+         llvm::any_of(scores.biases, [](const Bias &b) { return !b.finite; })))
       return rewriter.notifyMatchFailure(
           softmax, "a clamp that may change a fully masked row");
 
@@ -493,13 +494,13 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     if (scores.causal && scores.causal->window)
       window = scores.causal->window;
     std::string wrong =
-        checkAttention(qType, kType, vType, totalBias, scores.causal.has_value(),
-                       window, std::nullopt, scale);
+        checkAttention(qType, kType, vType, totalBias,
+                       scores.causal.has_value(), window, std::nullopt, scale);
     if (!wrong.empty())
       return rewriter.notifyMatchFailure(softmax, wrong);
-    RankedTensorType result = RankedTensorType::get(
-        {b, h, qType.getDimSize(2), vType.getDimSize(3)},
-        qType.getElementType());
+    RankedTensorType result =
+        RankedTensorType::get({b, h, qType.getDimSize(2), vType.getDimSize(3)},
+                              qType.getElementType());
     if (result.getNumElements() != output.getType().getNumElements())
       return rewriter.notifyMatchFailure(softmax, "result type differs");
 

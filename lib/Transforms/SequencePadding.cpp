@@ -234,9 +234,8 @@ FailureOr<Value> SequencePadder::convert(Value value, const PadLayout &from,
       v = SelectOp::create(builder, loc, mask, v, padding);
     }
   }
-  reshapeTo(llvm::map_to_vector(to, [](const PadDim &d) {
-    return paddedSize(d);
-  }));
+  reshapeTo(
+      llvm::map_to_vector(to, [](const PadDim &d) { return paddedSize(d); }));
   converted[cacheKey] = v;
   if (isPadded(to))
     layouts[v] = to;
@@ -255,8 +254,8 @@ LogicalResult SequencePadder::pad(Operation *op,
       auto it = layouts.find(use.get());
       if (it == layouts.end())
         continue;
-      PadLayout real = unpaddedLayout(
-          llvm::map_to_vector(it->second, [](const PadDim &d) {
+      PadLayout real =
+          unpaddedLayout(llvm::map_to_vector(it->second, [](const PadDim &d) {
             int64_t size = 1;
             for (const PadAtom &a : d)
               size *= a.size;
@@ -288,8 +287,7 @@ LogicalResult SequencePadder::pad(Operation *op,
       SmallVector<int64_t> factorSizes = llvm::map_to_vector(
           factors, [&](int64_t f) { return rule->factorSizes[f]; });
       auto sizes = dsc::refineSizes(originalSizes(dim), factorSizes);
-      std::optional<PadDim> pieces =
-          sizes ? refine(dim, *sizes) : std::nullopt;
+      std::optional<PadDim> pieces = sizes ? refine(dim, *sizes) : std::nullopt;
       if (factors.empty() || !pieces)
         return op->emitError()
                << "cannot carry the sequence padding of operand " << i
@@ -305,8 +303,8 @@ LogicalResult SequencePadder::pad(Operation *op,
         if (!isPadded(atoms))
           continue;
         if (isPadded(factorAtoms[f]) && factorAtoms[f] != atoms)
-          return op->emitError() << "operands pad factor " << f
-                                 << " in different ways";
+          return op->emitError()
+                 << "operands pad factor " << f << " in different ways";
         factorAtoms[f] = atoms;
       }
     }
@@ -340,18 +338,17 @@ LogicalResult SequencePadder::pad(Operation *op,
         factorAtoms[f] = {PadAtom{rule->factorSizes[f], rule->factorSizes[f]}};
       continue;
     }
-    bool named = llvm::any_of(llvm::seq<size_t>(0, op->getNumOperands()),
-                              [&](size_t i) {
-                                return operandHas(i, f) && namedValue(i);
-                              });
+    bool named =
+        llvm::any_of(llvm::seq<size_t>(0, op->getNumOperands()), [&](size_t i) {
+          return operandHas(i, f) && namedValue(i);
+        });
     if (named)
       continue;
     // An integer maximum has no -inf and an integer mean no exact rescale.
-    bool integer = llvm::any_of(
-        llvm::seq<size_t>(0, op->getNumOperands()), [&](size_t i) {
-          return operandHas(i, f) &&
-                 isa<IntegerType>(
-                     getElementTypeOrSelf(op->getOperand(i).getType()));
+    bool integer =
+        llvm::any_of(llvm::seq<size_t>(0, op->getNumOperands()), [&](size_t i) {
+          return operandHas(i, f) && isa<IntegerType>(getElementTypeOrSelf(
+                                         op->getOperand(i).getType()));
         });
     if (integer && kind != FactorKind::ReductionSum)
       return op->emitError()
@@ -457,9 +454,9 @@ void SequencePadder::rescaleMeans(Operation *op, const ShardingRule &rule,
     Value wide = result;
     if (computeType != elementType)
       wide = ConvertOp::create(builder, loc, type.clone(computeType), result);
-    Value scaled = MulOp::create(
-        builder, loc, wide,
-        vjp::createScalar(builder, loc, computeType, scale));
+    Value scaled =
+        MulOp::create(builder, loc, wide,
+                      vjp::createScalar(builder, loc, computeType, scale));
     if (computeType != elementType)
       scaled = ConvertOp::create(builder, loc, type, scaled);
     SmallPtrSet<Operation *, 2> added = {scaled.getDefiningOp(),
@@ -487,7 +484,8 @@ LogicalResult SequencePadder::run(ArrayRef<dsc::SequencePad> pads) {
     PadLayout layout = unpaddedLayout(type.getShape());
     layout[pad.dim][0].padded = pad.size;
     layouts[pad.argument] = layout;
-    step.setArgAttr(pad.argument.getArgNumber(), mlir::ds::DSDialect::kDataShapeAttr,
+    step.setArgAttr(pad.argument.getArgNumber(),
+                    mlir::ds::DSDialect::kDataShapeAttr,
                     builder.getDenseI64ArrayAttr(type.getShape()));
     SmallVector<int64_t> shape(type.getShape());
     shape[pad.dim] = pad.size;

@@ -1,4 +1,5 @@
-//===- SequencePadding.h - grow the sequence to a size sp divides -*- C++ -*-===//
+//===- SequencePadding.h - grow the sequence to a size sp divides -*- C++
+//-*-===//
 //
 // Internal to lib/Transforms: used by -ds-partition when sp does not divide
 // the sequence length.

@@ -52,8 +52,7 @@ static cl::opt<double> lr("lr", cl::desc("Learning rate (default 1e-3)"),
                           cl::init(1e-3), cl::cat(category));
 static cl::opt<double> beta1("beta1", cl::desc("AdamW beta1 (default 0.9)"),
                              cl::init(0.9), cl::cat(category));
-static cl::opt<double> beta2("beta2",
-                             cl::desc("AdamW beta2 (default 0.999)"),
+static cl::opt<double> beta2("beta2", cl::desc("AdamW beta2 (default 0.999)"),
                              cl::init(0.999), cl::cat(category));
 static cl::opt<double> eps("eps", cl::desc("AdamW epsilon (default 1e-8)"),
                            cl::init(1e-8), cl::cat(category));
@@ -66,15 +65,15 @@ static cl::opt<double> momentum("momentum",
                                 cl::desc("SGD momentum (default 0)"),
                                 cl::init(0.0), cl::cat(category));
 static cl::opt<int64_t> dp("dp",
-                          cl::desc("Data-parallel ranks: the batch is split "
-                                   "over them (default 1)"),
-                          cl::init(1), cl::cat(category));
+                           cl::desc("Data-parallel ranks: the batch is split "
+                                    "over them (default 1)"),
+                           cl::init(1), cl::cat(category));
 static cl::opt<int64_t> sp("sp",
-                          cl::desc("Sequence-parallel ranks: the sequence is "
-                                   "split over them, Ulysses-style; lengths "
-                                   "and head counts they do not divide are "
-                                   "padded, exactly (default 1)"),
-                          cl::init(1), cl::cat(category));
+                           cl::desc("Sequence-parallel ranks: the sequence is "
+                                    "split over them, Ulysses-style; lengths "
+                                    "and head counts they do not divide are "
+                                    "padded, exactly (default 1)"),
+                           cl::init(1), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
     cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
@@ -139,8 +138,8 @@ trimmedTraffic(const dsc::rt::Plan &plan, const dsc::rt::Instruction &inst,
   if (sizes.empty() || n * n != static_cast<int64_t>(sizes.size()))
     return std::nullopt;
   int64_t realDim = inst.getInt("real_dim");
-  int64_t extent = input.shape[realDim] /
-                   (realDim == inst.getInt("split_dim") ? n : 1);
+  int64_t extent =
+      input.shape[realDim] / (realDim == inst.getInt("split_dim") ? n : 1);
   // Bytes of one entry along real_dim of one piece.
   int64_t unit = input.numBytes() / n / extent;
   RankTraffic traffic{std::vector<int64_t>(n, 0), std::vector<int64_t>(n, 0)};
@@ -210,7 +209,8 @@ static json::Value report(const dsc::rt::Plan &plan) {
       {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
       {"instructions", static_cast<int64_t>(plan.instructions.size())},
       {"kernels", std::move(kernelCounts)},
-      {"mesh", [&] {
+      {"mesh",
+       [&] {
          json::Object mesh;
          for (auto &[name, size] : plan.mesh)
            mesh[name] = size;

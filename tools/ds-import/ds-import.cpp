@@ -82,7 +82,7 @@ int main(int argc, char **argv) {
                   StringRef(inputPath).ends_with(".pt2");
   if (exported && !specs.empty())
     return fail(inputPath + ": --input is for TorchScript files; a "
-                "torch.export program records its inputs' shapes");
+                            "torch.export program records its inputs' shapes");
   auto module =
       exported ? dsc::importExportedProgram(context, inputPath, weightsOut)
                : dsc::importTorchScript(context, inputPath, specs, weightsOut);

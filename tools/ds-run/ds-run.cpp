@@ -523,8 +523,9 @@ int run() {
         llvm::json::OStream json(*lossFile);
         json.object([&] {
           json.attribute("step", static_cast<int64_t>(step) + 1);
-          json.attribute("loss", std::isfinite(loss) ? llvm::json::Value(loss)
-                                                     : llvm::json::Value(nullptr));
+          json.attribute("loss", std::isfinite(loss)
+                                     ? llvm::json::Value(loss)
+                                     : llvm::json::Value(nullptr));
         });
       }
       *lossFile << "\n";

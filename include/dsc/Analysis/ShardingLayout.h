@@ -39,7 +39,8 @@ struct Layout {
   static Layout replicated(llvm::ArrayRef<int64_t> shape);
   bool isReplicated() const;
   /// The shape each rank holds, given the size of every mesh axis.
-  llvm::SmallVector<int64_t> localShape(llvm::ArrayRef<int64_t> axisSizes) const;
+  llvm::SmallVector<int64_t>
+  localShape(llvm::ArrayRef<int64_t> axisSizes) const;
   /// Merges neighbouring whole atoms and drops size-1 atoms (keeping one per
   /// dimension), so equal layouts compare equal.
   void normalize();

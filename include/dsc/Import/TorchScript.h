@@ -50,8 +50,8 @@ inline constexpr const char *kInputsExtraFile = "dsc_inputs.json";
 ///
 /// The inputs' shapes come from `inputs`, or when it is empty from the
 /// archive's `kInputsExtraFile`. All parameters and buffers are added to
-/// `weights` under their PyTorch names when it is non-null. Errors name the file, the op and the Python
-/// source line that TorchScript recorded.
+/// `weights` under their PyTorch names when it is non-null. Errors name the
+/// file, the op and the Python source line that TorchScript recorded.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importTorchScript(mlir::MLIRContext &context, llvm::StringRef path,
                   llvm::ArrayRef<InputSpec> inputs,

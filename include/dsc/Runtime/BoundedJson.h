@@ -1,4 +1,5 @@
-//===- BoundedJson.h - JSON from untrusted files, nesting bounded -*- C++ -*-===//
+//===- BoundedJson.h - JSON from untrusted files, nesting bounded -*- C++
+//-*-===//
 //
 // llvm::json::parse recurses once per nesting level: a file of a few
 // hundred kilobytes of `[[[[...` overflows the stack. Headers and specs

@@ -1,4 +1,5 @@
-//===- ZipChecksums.h - verify a zip archive's CRCs --------------*- C++ -*-===//
+//===- ZipChecksums.h - verify a zip archive's CRCs --------------*- C++
+//-*-===//
 //
 // PyTorch's archives (TorchScript `.pt`, torch.export `.pt2`) are zip files
 // whose entries are stored uncompressed; LibTorch's reader does not check

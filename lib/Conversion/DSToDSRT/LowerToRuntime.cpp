@@ -53,7 +53,8 @@ DictionaryAttr kernelAttributes(Operation *op) {
     if (attr.getName() != "operandSegmentSizes")
       attrs.append(attr);
   if (auto norm = dyn_cast<ds::LayerNormOp>(op)) {
-    attrs.append("has_weight", builder.getI64IntegerAttr(norm.getWeight() ? 1 : 0));
+    attrs.append("has_weight",
+                 builder.getI64IntegerAttr(norm.getWeight() ? 1 : 0));
     attrs.append("has_bias", builder.getI64IntegerAttr(norm.getBias() ? 1 : 0));
   }
   return attrs.getDictionary(op->getContext());
@@ -94,10 +95,10 @@ private:
 
 LogicalResult Lowering::mapArguments(Block &entry) {
   for (BlockArgument arg : trainStep.getArguments()) {
-    auto role = trainStep.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                       mlir::ds::DSDialect::kRoleAttr);
-    auto name = trainStep.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                       mlir::ds::DSDialect::kNameAttr);
+    auto role = trainStep.getArgAttrOfType<StringAttr>(
+        arg.getArgNumber(), mlir::ds::DSDialect::kRoleAttr);
+    auto name = trainStep.getArgAttrOfType<StringAttr>(
+        arg.getArgNumber(), mlir::ds::DSDialect::kNameAttr);
     std::optional<dsrt::StorageKind> kind =
         role ? dsrt::symbolizeStorageKind(role.getValue()) : std::nullopt;
     if (!kind || !name)
@@ -110,8 +111,8 @@ LogicalResult Lowering::mapArguments(Block &entry) {
     // How the input is split over the mesh, and the shape of the user's data
     // where the compiler padded it: the runtime reads this rank's block of
     // the global batch.
-    for (StringRef attrName :
-         {mlir::ds::DSDialect::kShardingAttr, mlir::ds::DSDialect::kDataShapeAttr})
+    for (StringRef attrName : {mlir::ds::DSDialect::kShardingAttr,
+                               mlir::ds::DSDialect::kDataShapeAttr})
       if (Attribute attr = trainStep.getArgAttr(arg.getArgNumber(), attrName))
         buffer->setAttr(attrName, attr);
     buffers[arg] = buffer;
@@ -122,23 +123,23 @@ LogicalResult Lowering::mapArguments(Block &entry) {
 
 LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
   for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
-    auto updates =
-        trainStep.getResultAttrOfType<StringAttr>(i, mlir::ds::DSDialect::kUpdatesAttr);
+    auto updates = trainStep.getResultAttrOfType<StringAttr>(
+        i, mlir::ds::DSDialect::kUpdatesAttr);
     if (!updates)
       continue;
     auto it = argsByName.find(updates.getValue());
     if (it == argsByName.end())
-      return ret.emitError() << "result " << i << " updates \""
-                             << updates.getValue()
-                             << "\", which is no argument";
+      return ret.emitError()
+             << "result " << i << " updates \"" << updates.getValue()
+             << "\", which is no argument";
     BlockArgument arg = it->second;
     if (value == arg)
       continue;
     Operation *producer = value.getDefiningOp();
     if (!producer || inPlace.count(value) || isa<ds::ConstantOp>(producer))
-      return ret.emitError() << "result " << i
-                             << " must be computed by its own op to update \""
-                             << updates.getValue() << "\" in place";
+      return ret.emitError()
+             << "result " << i << " must be computed by its own op to update \""
+             << updates.getValue() << "\" in place";
     // Writing in place is safe when nothing reads the old value afterwards
     // and the producer reads it, if at all, elementwise (same type).
     int64_t at = indexOf.lookup(producer);
@@ -175,9 +176,9 @@ void Lowering::markUses(Value dsValue, Value buffer) {
 
 LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
   if (auto constant = dyn_cast<ds::ConstantOp>(op)) {
-    buffers[constant] = dsrt::ConstantOp::create(
-        builder, op->getLoc(), bufferType(constant.getType()),
-        constant.getValue());
+    buffers[constant] = dsrt::ConstantOp::create(builder, op->getLoc(),
+                                                 bufferType(constant.getType()),
+                                                 constant.getValue());
     return success();
   }
   if (op->getDialect() != op->getContext()->getLoadedDialect<ds::DSDialect>())
@@ -191,8 +192,8 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
   if (auto reshape = dyn_cast<ds::ReshapeOp>(op)) {
     auto source = slotOf.find(inputs[0]);
     if (source != slotOf.end() && !inPlace.count(reshape.getResult())) {
-      auto view = dsrt::ArenaBufferOp::create(
-          builder, op->getLoc(), bufferType(reshape.getType()), 0);
+      auto view = dsrt::ArenaBufferOp::create(builder, op->getLoc(),
+                                              bufferType(reshape.getType()), 0);
       slots[source->second].views.push_back(view);
       slotOf[view] = source->second;
       buffers[reshape.getResult()] = view;
@@ -289,7 +290,8 @@ struct LowerToRuntimePass
       getOperation().emitError() << "alignment must be a power of two";
       return signalPassFailure();
     }
-    auto trainStep = getOperation().lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
+    auto trainStep = getOperation().lookupSymbol<func::FuncOp>(
+        mlir::ds::DSDialect::kTrainStepFunc);
     if (!trainStep) {
       getOperation().emitError()
           << "ds-lower-to-runtime needs func.func @train_step (run "

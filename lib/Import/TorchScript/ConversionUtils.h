@@ -50,8 +50,8 @@ inline mlir::Value scalar(ImporterState &s, double value,
           ? mlir::Attribute(mlir::FloatAttr::get(elementType, value))
           : mlir::Attribute(mlir::IntegerAttr::get(
                 elementType, static_cast<int64_t>(value)));
-  return mlir::ds::ConstantOp::create(
-      s.builder, s.loc, type, mlir::DenseElementsAttr::get(type, attr));
+  return mlir::ds::ConstantOp::create(s.builder, s.loc, type,
+                                      mlir::DenseElementsAttr::get(type, attr));
 }
 
 /// `self[start:end:step]` along `dim`, the bounds clamped (and negative ones

@@ -44,17 +44,28 @@ namespace {
 /// The export schema's ScalarType numbering (schema.py), not c10's.
 std::optional<c10::ScalarType> scalarTypeFromSchema(int64_t code) {
   switch (code) {
-  case 1: return c10::ScalarType::Byte;
-  case 2: return c10::ScalarType::Char;
-  case 3: return c10::ScalarType::Short;
-  case 4: return c10::ScalarType::Int;
-  case 5: return c10::ScalarType::Long;
-  case 6: return c10::ScalarType::Half;
-  case 7: return c10::ScalarType::Float;
-  case 8: return c10::ScalarType::Double;
-  case 12: return c10::ScalarType::Bool;
-  case 13: return c10::ScalarType::BFloat16;
-  default: return std::nullopt;
+  case 1:
+    return c10::ScalarType::Byte;
+  case 2:
+    return c10::ScalarType::Char;
+  case 3:
+    return c10::ScalarType::Short;
+  case 4:
+    return c10::ScalarType::Int;
+  case 5:
+    return c10::ScalarType::Long;
+  case 6:
+    return c10::ScalarType::Half;
+  case 7:
+    return c10::ScalarType::Float;
+  case 8:
+    return c10::ScalarType::Double;
+  case 12:
+    return c10::ScalarType::Bool;
+  case 13:
+    return c10::ScalarType::BFloat16;
+  default:
+    return std::nullopt;
   }
 }
 
@@ -66,11 +77,16 @@ std::optional<c10::Layout> layoutFromSchema(int64_t code) {
 }
 std::optional<c10::MemoryFormat> memoryFormatFromSchema(int64_t code) {
   switch (code) {
-  case 1: return c10::MemoryFormat::Contiguous;
-  case 2: return c10::MemoryFormat::ChannelsLast;
-  case 3: return c10::MemoryFormat::ChannelsLast3d;
-  case 4: return c10::MemoryFormat::Preserve;
-  default: return std::nullopt;
+  case 1:
+    return c10::MemoryFormat::Contiguous;
+  case 2:
+    return c10::MemoryFormat::ChannelsLast;
+  case 3:
+    return c10::MemoryFormat::ChannelsLast3d;
+  case 4:
+    return c10::MemoryFormat::Preserve;
+  default:
+    return std::nullopt;
   }
 }
 
@@ -268,10 +284,9 @@ void ProgramReader::loadTensors(const std::string &kind) {
     std::optional<llvm::StringRef> file = entry.getString("path_name");
     if (!file)
       fail("tensor '" + name.str() + "' names no data file");
-    tensors[name.str()] =
-        loadTensor(dir + file->str(),
-                   object(entry.get("tensor_meta"), "'" + name.str() + "'"),
-                   name.str());
+    tensors[name.str()] = loadTensor(
+        dir + file->str(),
+        object(entry.get("tensor_meta"), "'" + name.str() + "'"), name.str());
   }
 }
 
@@ -282,7 +297,8 @@ torch::jit::Value *ProgramReader::constant(c10::IValue value) {
 torch::jit::Value *ProgramReader::tensorNamed(llvm::StringRef name) {
   auto it = values->find(name);
   if (it == values->end())
-    failAtNode("malformed program: tensor '" + name + "' is used before it "
+    failAtNode("malformed program: tensor '" + name +
+               "' is used before it "
                "is defined");
   return it->second;
 }
@@ -295,8 +311,8 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
   llvm::StringRef kind = arg.begin()->first;
   const json::Value &value = arg.begin()->second;
   auto malformed = [&]() -> torch::jit::Value * {
-    failAtNode("malformed program: argument '" + formal.name() + "' (" +
-               kind + ")");
+    failAtNode("malformed program: argument '" + formal.name() + "' (" + kind +
+               ")");
   };
   auto name = [&](const json::Value &item) -> torch::jit::Value * {
     const json::Object *object = item.getAsObject();
@@ -524,18 +540,20 @@ void ProgramReader::readAtenNode(const json::Object &node,
 
   const json::Array &outputs = array(node.get("outputs"), target + " outputs");
   size_t returns = schema.returns().size();
-  torch::jit::Node *created = graph->create(
-      c10::Symbol::fromQualString(qualified), operands, returns);
+  torch::jit::Node *created =
+      graph->create(c10::Symbol::fromQualString(qualified), operands, returns);
   for (size_t i = 0; i < returns; ++i)
     created->output(i)->setType(schema.returns()[i].type());
   setSourceRange(created, node);
   graph->insertNode(created);
 
   // A list result (split, unbind) is one output holding `as_tensors`.
-  if (returns == 1 && schema.returns()[0].type()->kind() == c10::TypeKind::ListType) {
-    const json::Object &output = object(outputs.empty() ? nullptr : &outputs[0],
-                                        target + " output");
-    const json::Array &items = array(output.get("as_tensors"), target + " output");
+  if (returns == 1 &&
+      schema.returns()[0].type()->kind() == c10::TypeKind::ListType) {
+    const json::Object &output =
+        object(outputs.empty() ? nullptr : &outputs[0], target + " output");
+    const json::Array &items =
+        array(output.get("as_tensors"), target + " output");
     torch::jit::Node *unpack = graph->insertNode(
         graph->createListUnpack(created->output(), items.size()));
     for (size_t i = 0; i < items.size(); ++i) {
@@ -559,8 +577,9 @@ void ProgramReader::inlineGraph(const json::Object &node, bool gradEnabled) {
     failAtNode("malformed program: a subgraph call without its graph");
   const json::Object &graphArg = object(
       object(&inputs[1], "a subgraph argument").get("arg"), "a subgraph");
-  const json::Object &sub = object(
-      object(graphArg.get("as_graph"), "a subgraph").get("graph"), "a subgraph");
+  const json::Object &sub =
+      object(object(graphArg.get("as_graph"), "a subgraph").get("graph"),
+             "a subgraph");
   llvm::StringMap<torch::jit::Value *> scope;
   const json::Array &subInputs = array(sub.get("inputs"), "subgraph inputs");
   if (subInputs.size() != inputs.size() - 2)
@@ -588,8 +607,10 @@ void ProgramReader::inlineGraph(const json::Object &node, bool gradEnabled) {
   for (const json::Value &inner : array(sub.get("nodes"), "subgraph nodes"))
     readNode(object(&inner, "a subgraph node"));
   std::vector<torch::jit::Value *> results;
-  for (const json::Value &output : array(sub.get("outputs"), "subgraph outputs")) {
-    const json::Object *tensor = object(&output, "a subgraph output").getObject("as_tensor");
+  for (const json::Value &output :
+       array(sub.get("outputs"), "subgraph outputs")) {
+    const json::Object *tensor =
+        object(&output, "a subgraph output").getObject("as_tensor");
     std::optional<llvm::StringRef> name =
         tensor ? tensor->getString("name") : std::nullopt;
     if (!name)
@@ -598,7 +619,8 @@ void ProgramReader::inlineGraph(const json::Object &node, bool gradEnabled) {
   }
   values = outerScope;
 
-  const json::Array &outputs = array(node.get("outputs"), "subgraph call outputs");
+  const json::Array &outputs =
+      array(node.get("outputs"), "subgraph call outputs");
   if (outputs.size() != results.size())
     failAtNode("malformed program: a subgraph returns " +
                std::to_string(results.size()) + " values, its call binds " +
@@ -618,7 +640,8 @@ void ProgramReader::readNode(const json::Object &node) {
     fail("malformed program: a node without a target");
   std::string where = "an unknown source line";
   if (const json::Object *metadata = node.getObject("metadata"))
-    if (std::optional<llvm::StringRef> trace = metadata->getString("stack_trace")) {
+    if (std::optional<llvm::StringRef> trace =
+            metadata->getString("stack_trace")) {
       std::string frames = torchScriptFrames(*trace);
       // The innermost frame outside torch: the model's own code.
       std::istringstream lines(frames);
@@ -638,13 +661,17 @@ void ProgramReader::readNode(const json::Object &node) {
   if (assertionOps().contains(name))
     return;
   if (name == "higher_order.wrap_with_set_grad_enabled") {
-    const json::Array &inputs = array(node.get("inputs"), "a subgraph's inputs");
+    const json::Array &inputs =
+        array(node.get("inputs"), "a subgraph's inputs");
     const json::Object *enabled =
-        inputs.empty() ? nullptr
-                       : object(&inputs[0], "a subgraph argument").getObject("arg");
-    std::optional<bool> flag = enabled ? enabled->getBoolean("as_bool") : std::nullopt;
+        inputs.empty()
+            ? nullptr
+            : object(&inputs[0], "a subgraph argument").getObject("arg");
+    std::optional<bool> flag =
+        enabled ? enabled->getBoolean("as_bool") : std::nullopt;
     if (!flag)
-      failAtNode("malformed program: wrap_with_set_grad_enabled without its flag");
+      failAtNode(
+          "malformed program: wrap_with_set_grad_enabled without its flag");
     return inlineGraph(node, *flag);
   }
   if (name.starts_with("aten."))
@@ -669,8 +696,8 @@ void ProgramReader::readGraph(const json::Object &program) {
   for (const json::Value &specValue : specs) {
     const json::Object &spec = object(&specValue, "an input spec");
     if (spec.size() != 1)
-      fail("malformed program: an input spec of " + std::to_string(spec.size()) +
-           " kinds");
+      fail("malformed program: an input spec of " +
+           std::to_string(spec.size()) + " kinds");
     llvm::StringRef kind = spec.begin()->first;
     const json::Object &body = object(&spec.begin()->second, "an input spec");
     const json::Object &arg = object(body.get("arg"), "an input spec's arg");
@@ -684,7 +711,8 @@ void ProgramReader::readGraph(const json::Object &program) {
     input->setType(c10::TensorType::get());
     scope[*argName] = input;
 
-    auto moduleTensor = [&](llvm::StringRef key) -> std::pair<std::string, at::Tensor> {
+    auto moduleTensor =
+        [&](llvm::StringRef key) -> std::pair<std::string, at::Tensor> {
       std::optional<llvm::StringRef> fqn = body.getString(key);
       if (!fqn)
         fail("malformed program: a " + kind + " input without its " + key);
@@ -704,8 +732,8 @@ void ProgramReader::readGraph(const json::Object &program) {
         result.weights.push_back({fqn, tensor});
       }
     } else if (kind == "buffer" || kind == "tensor_constant") {
-      auto [fqn, tensor] = moduleTensor(kind == "buffer" ? "buffer_name"
-                                                         : "tensor_constant_name");
+      auto [fqn, tensor] = moduleTensor(
+          kind == "buffer" ? "buffer_name" : "tensor_constant_name");
       result.inputs.push_back({GraphInput::Kind::Constant, fqn, tensor});
       if (kind == "buffer" && body.getBoolean("persistent").value_or(true))
         result.weights.push_back({fqn, tensor});
@@ -723,7 +751,7 @@ void ProgramReader::readGraph(const json::Object &program) {
              "' has a dynamic shape or an unsupported dtype; export with "
              "static shapes");
       result.inputs.push_back({GraphInput::Kind::Input, argName->str(),
-                                 at::zeros(*sizes, at::TensorOptions(*dtype))});
+                               at::zeros(*sizes, at::TensorOptions(*dtype))});
     } else {
       fail("model input '" + *argName + "' is a " + kind +
            ", which dsc does not import");
@@ -744,8 +772,10 @@ void ProgramReader::readGraph(const json::Object &program) {
            "programs whose only output is the loss");
   }
   nodeWhere = "the program's output";
-  for (const json::Value &output : array(graphJson.get("outputs"), "graph outputs")) {
-    const json::Object *tensor = object(&output, "an output").getObject("as_tensor");
+  for (const json::Value &output :
+       array(graphJson.get("outputs"), "graph outputs")) {
+    const json::Object *tensor =
+        object(&output, "an output").getObject("as_tensor");
     std::optional<llvm::StringRef> name =
         tensor ? tensor->getString("name") : std::nullopt;
     if (!name)

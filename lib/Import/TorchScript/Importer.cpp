@@ -16,8 +16,8 @@
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 #include <torch/csrc/jit/passes/inliner.h>
@@ -60,7 +60,8 @@ pythonSourceLine(const torch::jit::Node *node) {
   if (innermost)
     return innermost;
   if (auto flc = range.file_line_col())
-    return std::make_pair(std::get<0>(*flc), static_cast<int>(std::get<1>(*flc)));
+    return std::make_pair(std::get<0>(*flc),
+                          static_cast<int>(std::get<1>(*flc)));
   return std::nullopt;
 }
 
@@ -83,17 +84,28 @@ std::string baseName(const torch::jit::Value *value) {
 
 std::optional<rt::DType> toDType(c10::ScalarType type) {
   switch (type) {
-  case c10::ScalarType::Float: return rt::DType::F32;
-  case c10::ScalarType::Double: return rt::DType::F64;
-  case c10::ScalarType::Half: return rt::DType::F16;
-  case c10::ScalarType::BFloat16: return rt::DType::BF16;
-  case c10::ScalarType::Long: return rt::DType::I64;
-  case c10::ScalarType::Int: return rt::DType::I32;
-  case c10::ScalarType::Short: return rt::DType::I16;
-  case c10::ScalarType::Char: return rt::DType::I8;
-  case c10::ScalarType::Byte: return rt::DType::U8;
-  case c10::ScalarType::Bool: return rt::DType::Bool;
-  default: return std::nullopt;
+  case c10::ScalarType::Float:
+    return rt::DType::F32;
+  case c10::ScalarType::Double:
+    return rt::DType::F64;
+  case c10::ScalarType::Half:
+    return rt::DType::F16;
+  case c10::ScalarType::BFloat16:
+    return rt::DType::BF16;
+  case c10::ScalarType::Long:
+    return rt::DType::I64;
+  case c10::ScalarType::Int:
+    return rt::DType::I32;
+  case c10::ScalarType::Short:
+    return rt::DType::I16;
+  case c10::ScalarType::Char:
+    return rt::DType::I8;
+  case c10::ScalarType::Byte:
+    return rt::DType::U8;
+  case c10::ScalarType::Bool:
+    return rt::DType::Bool;
+  default:
+    return std::nullopt;
   }
 }
 
@@ -235,7 +247,8 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
     argTypes.push_back(RankedTensorType::get(
         tensor.sizes().vec(), state.elementType(tensor.scalar_type())));
     NamedAttrList attrs;
-    attrs.append(mlir::ds::DSDialect::kNameAttr, builder.getStringAttr(param.name));
+    attrs.append(mlir::ds::DSDialect::kNameAttr,
+                 builder.getStringAttr(param.name));
     if (tensor.requires_grad())
       attrs.append(mlir::ds::DSDialect::kTrainableAttr, builder.getUnitAttr());
     argAttrs.push_back(attrs.getDictionary(&context));
@@ -250,7 +263,8 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
     argTypes.push_back(RankedTensorType::get(
         example.sizes().vec(), state.elementType(example.scalar_type())));
     NamedAttrList attrs;
-    attrs.append(mlir::ds::DSDialect::kNameAttr, builder.getStringAttr(input.name));
+    attrs.append(mlir::ds::DSDialect::kNameAttr,
+                 builder.getStringAttr(input.name));
     attrs.append(mlir::ds::DSDialect::kInputAttr, builder.getUnitAttr());
     argAttrs.push_back(attrs.getDictionary(&context));
   }
@@ -260,8 +274,9 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
   Location fileLoc = FileLineColLoc::get(&context, state.modelPath, 0, 0);
   OwningOpRef<ModuleOp> result = ModuleOp::create(fileLoc);
   builder.setInsertionPointToEnd(result->getBody());
-  auto func = func::FuncOp::create(builder, fileLoc, mlir::ds::DSDialect::kForwardFunc,
-                                   builder.getFunctionType(argTypes, {}));
+  auto func =
+      func::FuncOp::create(builder, fileLoc, mlir::ds::DSDialect::kForwardFunc,
+                           builder.getFunctionType(argTypes, {}));
   func.setAllArgAttrs(argAttrs);
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToEnd(body);
@@ -276,8 +291,8 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
       state.values[graphInput] = Imported{input.value};
       break;
     case GraphInput::Kind::Parameter:
-      state.values[graphInput] = Imported{Value(
-          state.parameters.lookup(input.value.toTensor().unsafeGetTensorImpl()))};
+      state.values[graphInput] = Imported{Value(state.parameters.lookup(
+          input.value.toTensor().unsafeGetTensorImpl()))};
       break;
     case GraphInput::Kind::Input:
       state.values[graphInput] = Imported{Value(inputArgs.front())};
@@ -295,13 +310,13 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
       outputs.size() == 1 ? &state.shadowOf(outputs[0]) : nullptr;
   if (!loss || !loss->isTensor() || loss->toTensor().dim() != 0 ||
       !loss->toTensor().is_floating_point())
-    state.fail("forward must return the scalar loss (a 0-d floating point "
-               "tensor), but returns " +
-               (loss ? loss->tagKind()
-                     : std::to_string(outputs.size()) + " values") +
-               (loss && loss->isTensor()
-                    ? " of shape " + c10::str(loss->toTensor().sizes())
-                    : std::string()));
+    state.fail(
+        "forward must return the scalar loss (a 0-d floating point "
+        "tensor), but returns " +
+        (loss ? loss->tagKind() : std::to_string(outputs.size()) + " values") +
+        (loss && loss->isTensor()
+             ? " of shape " + c10::str(loss->toTensor().sizes())
+             : std::string()));
   Value lossValue = state.asTensor(state.lookup(outputs[0]));
   func::ReturnOp::create(builder, fileLoc, lossValue);
   func.setType(builder.getFunctionType(argTypes, {lossValue.getType()}));
@@ -424,14 +439,15 @@ static llvm::Expected<OwningOpRef<ModuleOp>> importChecked(
     OwningOpRef<ModuleOp> result = import(importer);
     if (failed(verify(*result)))
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     path + ": the imported IR does not verify");
+                                     path +
+                                         ": the imported IR does not verify");
     return result;
   } catch (const ImportError &e) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), e.message);
   } catch (const c10::Error &e) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   path + ": LibTorch error: " +
-                                       e.what_without_backtrace());
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        path + ": LibTorch error: " + e.what_without_backtrace());
   }
 }
 

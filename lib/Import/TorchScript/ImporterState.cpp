@@ -46,8 +46,7 @@ Value ImporterState::tensorInputAs(size_t i, c10::ScalarType type) {
 const c10::IValue &ImporterState::constantInput(size_t i) const {
   const Imported &imported = lookup(node->inputs()[i]);
   if (!imported.isConstant())
-    fail("argument " + llvm::Twine(i) + " of '" +
-         node->kind().toQualString() +
+    fail("argument " + llvm::Twine(i) + " of '" + node->kind().toQualString() +
          "' must be known at compile time (static shapes only)");
   return imported.constant();
 }
@@ -95,15 +94,24 @@ std::vector<int64_t> ImporterState::intListInput(size_t i) const {
 Type ImporterState::elementType(c10::ScalarType type) const {
   MLIRContext *context = builder.getContext();
   switch (type) {
-  case c10::ScalarType::Float: return Float32Type::get(context);
-  case c10::ScalarType::Double: return Float64Type::get(context);
-  case c10::ScalarType::Half: return Float16Type::get(context);
-  case c10::ScalarType::BFloat16: return BFloat16Type::get(context);
-  case c10::ScalarType::Long: return IntegerType::get(context, 64);
-  case c10::ScalarType::Int: return IntegerType::get(context, 32);
-  case c10::ScalarType::Short: return IntegerType::get(context, 16);
-  case c10::ScalarType::Char: return IntegerType::get(context, 8);
-  case c10::ScalarType::Bool: return IntegerType::get(context, 1);
+  case c10::ScalarType::Float:
+    return Float32Type::get(context);
+  case c10::ScalarType::Double:
+    return Float64Type::get(context);
+  case c10::ScalarType::Half:
+    return Float16Type::get(context);
+  case c10::ScalarType::BFloat16:
+    return BFloat16Type::get(context);
+  case c10::ScalarType::Long:
+    return IntegerType::get(context, 64);
+  case c10::ScalarType::Int:
+    return IntegerType::get(context, 32);
+  case c10::ScalarType::Short:
+    return IntegerType::get(context, 16);
+  case c10::ScalarType::Char:
+    return IntegerType::get(context, 8);
+  case c10::ScalarType::Bool:
+    return IntegerType::get(context, 1);
   default:
     fail("unsupported dtype " + std::string(c10::toString(type)));
   }

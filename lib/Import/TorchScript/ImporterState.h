@@ -116,7 +116,9 @@ public:
   int64_t normalizeDim(int64_t dim, int64_t rank) const;
 
   void bindOutput(size_t i, Imported imported);
-  void bindOutput(size_t i, mlir::Value value) { bindOutput(i, Imported{value}); }
+  void bindOutput(size_t i, mlir::Value value) {
+    bindOutput(i, Imported{value});
+  }
 
   /// Stops the import with `message`, naming the Python source line.
   [[noreturn]] void fail(const llvm::Twine &message) const {

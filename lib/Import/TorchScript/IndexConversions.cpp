@@ -162,10 +162,10 @@ void gather(ImporterState &s) {
       s.builder, s.loc,
       RankedTensorType::get(iotaShape, typeOf(wanted).getElementType()),
       static_cast<uint64_t>(dim + 1));
-  Value match = ds::CompareOp::create(s.builder, s.loc,
-                                      ds::CompareDirection::EQ, wanted,
-                                      positions);
-  Value zero = s.materialize(at::zeros({}, at::TensorOptions(s.outputScalarType())));
+  Value match = ds::CompareOp::create(
+      s.builder, s.loc, ds::CompareDirection::EQ, wanted, positions);
+  Value zero =
+      s.materialize(at::zeros({}, at::TensorOptions(s.outputScalarType())));
   Value chosen = ds::SelectOp::create(s.builder, s.loc, match, table, zero);
   s.bindOutput(0, ds::SumOp::create(s.builder, s.loc, chosen,
                                     ArrayRef<int64_t>{dim + 1}));

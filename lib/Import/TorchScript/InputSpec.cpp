@@ -68,8 +68,10 @@ Expected<std::vector<InputSpec>> dsc::parseInputSpecsJson(StringRef text) {
   std::vector<InputSpec> specs;
   for (const json::Value &entry : *inputs) {
     const json::Object *object = entry.getAsObject();
-    std::optional<StringRef> name = object ? object->getString("name") : std::nullopt;
-    std::optional<StringRef> dtype = object ? object->getString("dtype") : std::nullopt;
+    std::optional<StringRef> name =
+        object ? object->getString("name") : std::nullopt;
+    std::optional<StringRef> dtype =
+        object ? object->getString("dtype") : std::nullopt;
     const json::Array *shape = object ? object->getArray("shape") : nullptr;
     if (!name || !dtype || !shape)
       return specError("each input needs \"name\", \"shape\" and \"dtype\"");

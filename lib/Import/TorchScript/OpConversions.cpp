@@ -2,9 +2,10 @@
 //
 // One conversion per aten op kind, registered by qualified name (shape ops,
 // lists and tuples in ShapeConversions.cpp). Nodes whose inputs are all
-// constants never get here: the importer evaluates them with LibTorch. Each conversion reads TorchScript's recorded output type where
-// the op's semantics need it (reshapes, broadcasts), and convertNode checks
-// that every tensor it produced has exactly the recorded type.
+// constants never get here: the importer evaluates them with LibTorch. Each
+// conversion reads TorchScript's recorded output type where the op's semantics
+// need it (reshapes, broadcasts), and convertNode checks that every tensor it
+// produced has exactly the recorded type.
 //
 // Over 500 lines because it is a table of short conversions, one per aten
 // op (index and shape families are already in their own files).
@@ -156,9 +157,9 @@ Value boolConstant(ImporterState &s, bool value) {
 
 void logicalNot(ImporterState &s) {
   Value x = s.tensorInputAs(0, c10::ScalarType::Bool);
-  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, x,
-                                       boolConstant(s, false),
-                                       boolConstant(s, true)));
+  s.bindOutput(0,
+               ds::SelectOp::create(s.builder, s.loc, x, boolConstant(s, false),
+                                    boolConstant(s, true)));
 }
 
 /// `logical_and`, `bitwise_and` and `__and__` of booleans.
@@ -167,8 +168,8 @@ void logicalAnd(ImporterState &s) {
     s.fail("bitwise and of integers is not supported (booleans only)");
   Value a = s.tensorInputAs(0, c10::ScalarType::Bool);
   Value b = s.tensorInputAs(1, c10::ScalarType::Bool);
-  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, a, b,
-                                       boolConstant(s, false)));
+  s.bindOutput(
+      0, ds::SelectOp::create(s.builder, s.loc, a, b, boolConstant(s, false)));
 }
 
 /// `any(self, dim, keepdim)` and `any(self)`: whether a count of true
@@ -187,12 +188,14 @@ void any(ImporterState &s) {
     keepdim = s.boolInput(2);
   }
   dims = reductionDims(s, std::move(dims), rank);
-  Value count = rank == 0 ? x
-                          : ds::SumOp::create(s.builder, s.loc, x,
-                                              s.builder.getDenseI64ArrayAttr(dims),
-                                              keepdim)
-                                .getResult();
-  Value zero = s.materialize(at::scalar_tensor(0, at::TensorOptions(at::kLong)));
+  Value count =
+      rank == 0
+          ? x
+          : ds::SumOp::create(s.builder, s.loc, x,
+                              s.builder.getDenseI64ArrayAttr(dims), keepdim)
+                .getResult();
+  Value zero =
+      s.materialize(at::scalar_tensor(0, at::TensorOptions(at::kLong)));
   s.bindOutput(0, ds::CompareOp::create(s.builder, s.loc,
                                         ds::CompareDirection::GT, count, zero));
 }
@@ -495,7 +498,8 @@ void scaledDotProductAttention(ImporterState &s) {
   if (s.doubleInput(4) != 0.0)
     s.fail("scaled_dot_product_attention with dropout_p > 0 is not supported");
   Value q = s.tensorInput(0), k = s.tensorInput(1), v = s.tensorInput(2);
-  double scale = 1.0 / std::sqrt(static_cast<double>(typeOf(q).getShape().back()));
+  double scale =
+      1.0 / std::sqrt(static_cast<double>(typeOf(q).getShape().back()));
   if (s.node->inputs().size() > 6 && !isNone(s, 6))
     scale = s.doubleInput(6);
   bool causal = s.boolInput(5);
@@ -509,7 +513,8 @@ void scaledDotProductAttention(ImporterState &s) {
   if (typeOf(q).getRank() != 4 || typeOf(k).getRank() != 4)
     s.fail("scaled_dot_product_attention with a mask needs [B, H, S, D] "
            "query, key and value");
-  int64_t queryHeads = typeOf(q).getDimSize(1), keyHeads = typeOf(k).getDimSize(1);
+  int64_t queryHeads = typeOf(q).getDimSize(1),
+          keyHeads = typeOf(k).getDimSize(1);
   if (queryHeads != keyHeads) {
     bool gqa = s.node->inputs().size() > 7 && s.boolInput(7);
     if (!gqa || keyHeads == 0 || queryHeads % keyHeads != 0)
@@ -526,95 +531,96 @@ void scaledDotProductAttention(ImporterState &s) {
                              s.materialize(at::scalar_tensor(scale, type)));
   Value mask = s.tensorInput(3);
   if (typeOf(mask).getElementType().isInteger(1))
-    scores = ds::SelectOp::create(
-        s.builder, s.loc, mask, scores,
-        s.materialize(at::scalar_tensor(-INFINITY, type)));
+    scores =
+        ds::SelectOp::create(s.builder, s.loc, mask, scores,
+                             s.materialize(at::scalar_tensor(-INFINITY, type)));
   else
-    scores = ds::AddOp::create(s.builder, s.loc, scores,
-                               s.convertTo(mask, typeOf(scores).getElementType()));
-  Value probs = ds::SoftmaxOp::create(s.builder, s.loc, scores,
-                                      static_cast<uint64_t>(3));
-  s.bindOutput(0, ds::MatmulOp::create(s.builder, s.loc, probs, v, nullptr,
-                                       nullptr));
+    scores =
+        ds::AddOp::create(s.builder, s.loc, scores,
+                          s.convertTo(mask, typeOf(scores).getElementType()));
+  Value probs =
+      ds::SoftmaxOp::create(s.builder, s.loc, scores, static_cast<uint64_t>(3));
+  s.bindOutput(
+      0, ds::MatmulOp::create(s.builder, s.loc, probs, v, nullptr, nullptr));
 }
 
 const llvm::StringMap<Conversion> &conversions() {
   static const llvm::StringMap<Conversion> table = [] {
     llvm::StringMap<Conversion> table = {
-      {"aten::add", binaryWithAlpha<ds::AddOp>},
-      {"aten::sub", binaryWithAlpha<ds::SubOp>},
-      {"aten::rsub", rsub},
-      {"aten::mul", binary<ds::MulOp>},
-      {"aten::div", div},
-      {"aten::maximum", binary<ds::MaximumOp>},
-      {"aten::minimum", binaryMinimum},
-      {"aten::eq", compare<ds::CompareDirection::EQ>},
-      {"aten::ne", compare<ds::CompareDirection::NE>},
-      {"aten::lt", compare<ds::CompareDirection::LT>},
-      {"aten::le", compare<ds::CompareDirection::LE>},
-      {"aten::gt", compare<ds::CompareDirection::GT>},
-      {"aten::ge", compare<ds::CompareDirection::GE>},
-      {"aten::neg", unary<ds::NegOp>},
-      {"aten::exp", unary<ds::ExpOp>},
-      {"aten::log", unary<ds::LogOp>},
-      {"aten::sqrt", unary<ds::SqrtOp>},
-      {"aten::rsqrt", unary<ds::RsqrtOp>},
-      {"aten::tanh", unary<ds::TanhOp>},
-      {"aten::relu", unary<ds::ReluOp>},
-      {"aten::silu", unary<ds::SiluOp>},
-      {"aten::sigmoid", unary<ds::SigmoidOp>},
-      {"aten::pow", pow},
-      {"aten::gelu", gelu},
-      {"aten::where", where},
-      {"aten::logical_not", logicalNot},
-      {"aten::logical_and", logicalAnd},
-      {"aten::bitwise_and", logicalAnd},
-      {"aten::__and__", logicalAnd},
-      {"aten::any", any},
-      {"aten::clamp", clamp},
-      {"aten::clip", clamp},
-      {"aten::clamp_min", clamp},
-      {"aten::clamp_max", clamp},
-      {"aten::masked_fill", maskedFill},
-      {"aten::triu", triangle<true>},
-      {"aten::tril", triangle<false>},
-      {"aten::to", convert},
-      {"aten::_to_copy", convert},
-      {"aten::type_as", convert},
-      {"aten::float", convert},
-      {"aten::double", convert},
-      {"aten::half", convert},
-      {"aten::bfloat16", convert},
-      {"aten::long", convert},
-      {"aten::int", convert},
-      {"aten::contiguous", identity},
-      {"aten::clone", identity},
-      {"aten::detach", unary<ds::StopGradientOp>},
-      {"aten::alias", identity},
-      {"aten::dropout", dropout},
-      {"aten::linear", linear},
-      {"aten::matmul", matmul},
-      {"aten::mm", matmul},
-      {"aten::bmm", matmul},
-      {"aten::addmm", addProduct},
-      {"aten::baddbmm", addProduct},
-      {"aten::sum", reduce<ds::SumOp>},
-      {"aten::mean", reduce<ds::MeanOp>},
-      {"aten::amax", amax<true>},
-      {"aten::amin", amax<false>},
-      {"aten::max", extremum<true>},
-      {"aten::min", extremum<false>},
-      {"aten::softmax", softmax<ds::SoftmaxOp>},
-      {"aten::log_softmax", softmax<ds::LogSoftmaxOp>},
-      {"aten::layer_norm", layerNorm},
-      {"aten::native_layer_norm", nativeLayerNorm},
-      {"aten::_softmax", softmax<ds::SoftmaxOp>},
-      {"aten::_log_softmax", softmax<ds::LogSoftmaxOp>},
-      {"aten::embedding", embedding},
-      {"aten::cross_entropy_loss", crossEntropy},
-      {"aten::nll_loss", nllLoss},
-      {"aten::nll_loss_nd", nllLoss},
-      {"aten::scaled_dot_product_attention", scaledDotProductAttention},
+        {"aten::add", binaryWithAlpha<ds::AddOp>},
+        {"aten::sub", binaryWithAlpha<ds::SubOp>},
+        {"aten::rsub", rsub},
+        {"aten::mul", binary<ds::MulOp>},
+        {"aten::div", div},
+        {"aten::maximum", binary<ds::MaximumOp>},
+        {"aten::minimum", binaryMinimum},
+        {"aten::eq", compare<ds::CompareDirection::EQ>},
+        {"aten::ne", compare<ds::CompareDirection::NE>},
+        {"aten::lt", compare<ds::CompareDirection::LT>},
+        {"aten::le", compare<ds::CompareDirection::LE>},
+        {"aten::gt", compare<ds::CompareDirection::GT>},
+        {"aten::ge", compare<ds::CompareDirection::GE>},
+        {"aten::neg", unary<ds::NegOp>},
+        {"aten::exp", unary<ds::ExpOp>},
+        {"aten::log", unary<ds::LogOp>},
+        {"aten::sqrt", unary<ds::SqrtOp>},
+        {"aten::rsqrt", unary<ds::RsqrtOp>},
+        {"aten::tanh", unary<ds::TanhOp>},
+        {"aten::relu", unary<ds::ReluOp>},
+        {"aten::silu", unary<ds::SiluOp>},
+        {"aten::sigmoid", unary<ds::SigmoidOp>},
+        {"aten::pow", pow},
+        {"aten::gelu", gelu},
+        {"aten::where", where},
+        {"aten::logical_not", logicalNot},
+        {"aten::logical_and", logicalAnd},
+        {"aten::bitwise_and", logicalAnd},
+        {"aten::__and__", logicalAnd},
+        {"aten::any", any},
+        {"aten::clamp", clamp},
+        {"aten::clip", clamp},
+        {"aten::clamp_min", clamp},
+        {"aten::clamp_max", clamp},
+        {"aten::masked_fill", maskedFill},
+        {"aten::triu", triangle<true>},
+        {"aten::tril", triangle<false>},
+        {"aten::to", convert},
+        {"aten::_to_copy", convert},
+        {"aten::type_as", convert},
+        {"aten::float", convert},
+        {"aten::double", convert},
+        {"aten::half", convert},
+        {"aten::bfloat16", convert},
+        {"aten::long", convert},
+        {"aten::int", convert},
+        {"aten::contiguous", identity},
+        {"aten::clone", identity},
+        {"aten::detach", unary<ds::StopGradientOp>},
+        {"aten::alias", identity},
+        {"aten::dropout", dropout},
+        {"aten::linear", linear},
+        {"aten::matmul", matmul},
+        {"aten::mm", matmul},
+        {"aten::bmm", matmul},
+        {"aten::addmm", addProduct},
+        {"aten::baddbmm", addProduct},
+        {"aten::sum", reduce<ds::SumOp>},
+        {"aten::mean", reduce<ds::MeanOp>},
+        {"aten::amax", amax<true>},
+        {"aten::amin", amax<false>},
+        {"aten::max", extremum<true>},
+        {"aten::min", extremum<false>},
+        {"aten::softmax", softmax<ds::SoftmaxOp>},
+        {"aten::log_softmax", softmax<ds::LogSoftmaxOp>},
+        {"aten::layer_norm", layerNorm},
+        {"aten::native_layer_norm", nativeLayerNorm},
+        {"aten::_softmax", softmax<ds::SoftmaxOp>},
+        {"aten::_log_softmax", softmax<ds::LogSoftmaxOp>},
+        {"aten::embedding", embedding},
+        {"aten::cross_entropy_loss", crossEntropy},
+        {"aten::nll_loss", nllLoss},
+        {"aten::nll_loss_nd", nllLoss},
+        {"aten::scaled_dot_product_attention", scaledDotProductAttention},
     };
     addShapeConversions(table);
     addIndexConversions(table);

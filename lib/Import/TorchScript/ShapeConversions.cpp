@@ -301,7 +301,8 @@ void constantPad(ImporterState &s) {
     s.fail("aten::pad in mode '" + s.constantInput(2).toStringRef() +
            "' is not supported (constant padding only)");
   size_t valueIndex = isPad ? 3 : 2;
-  double fill = s.node->inputs().size() > valueIndex && !s.constantInput(valueIndex).isNone()
+  double fill = s.node->inputs().size() > valueIndex &&
+                        !s.constantInput(valueIndex).isNone()
                     ? s.doubleInput(valueIndex)
                     : 0.0;
   Value result = s.tensorInput(0);

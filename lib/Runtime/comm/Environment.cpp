@@ -136,8 +136,8 @@ llvm::Expected<WorldOptions> dsc::rt::worldOptionsFromEnvironment(
   else if (std::optional<std::string> id = getEnv("TORCHELASTIC_RUN_ID"))
     options.runId = *id;
   if (std::optional<std::string> agent = getEnv("TORCHELASTIC_USE_AGENT_STORE"))
-    options.launcherServesStore = *agent == "True" || *agent == "true" ||
-                                  *agent == "1";
+    options.launcherServesStore =
+        *agent == "True" || *agent == "true" || *agent == "1";
   return options;
 }
 

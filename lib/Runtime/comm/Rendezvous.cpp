@@ -34,8 +34,9 @@ Rendezvous::connect(const WorldOptions &options) {
   }
   auto client = StoreClient::connect(
       options.masterAddr, options.masterPort, options.timeout,
-      options.launcherServesStore ? "the launcher (TORCHELASTIC_USE_AGENT_STORE)"
-                                  : "rank 0",
+      options.launcherServesStore
+          ? "the launcher (TORCHELASTIC_USE_AGENT_STORE)"
+          : "rank 0",
       options.runId);
   if (!client)
     return client.takeError();
@@ -50,8 +51,9 @@ Rendezvous::connect(const WorldOptions &options) {
     if (result->server) {
       std::vector<std::string> reported;
       for (int rank = 1; rank < options.worldSize; ++rank) {
-        auto arrived = result->client->get(
-            "world/arrived/" + std::to_string(rank), std::chrono::milliseconds(0));
+        auto arrived =
+            result->client->get("world/arrived/" + std::to_string(rank),
+                                std::chrono::milliseconds(0));
         if (arrived)
           reported.push_back("world/reported/" + std::to_string(rank));
         else

@@ -50,9 +50,8 @@ llvm::Expected<std::unique_ptr<StoreServer>> StoreServer::start(int port) {
     server->store = std::make_unique<StoreHandle>(
         StoreHandle{c10::make_intrusive<c10d::TCPStore>("127.0.0.1", options)});
   } catch (const std::exception &e) {
-    return storeError("cannot serve the rendezvous store on port " +
-                          std::to_string(port),
-                      e);
+    return storeError(
+        "cannot serve the rendezvous store on port " + std::to_string(port), e);
   }
   return server;
 }
@@ -78,8 +77,7 @@ StoreClient::connect(llvm::StringRef host, int port, milliseconds timeout,
         StoreHandle{c10::make_intrusive<c10d::TCPStore>(host.str(), options)});
   } catch (const std::exception &e) {
     return storeError("cannot reach the rendezvous store at " +
-                          client->serverAddress + " (served by " + server +
-                          ")",
+                          client->serverAddress + " (served by " + server + ")",
                       e);
   }
   return client;
@@ -93,9 +91,8 @@ llvm::Error StoreClient::set(llvm::StringRef key, llvm::ArrayRef<char> value) {
     store->store->set(prefixed(key),
                       std::vector<uint8_t>(value.begin(), value.end()));
   } catch (const std::exception &e) {
-    return storeError("rendezvous store " + serverAddress + ": set '" + key +
-                          "'",
-                      e);
+    return storeError(
+        "rendezvous store " + serverAddress + ": set '" + key + "'", e);
   }
   return llvm::Error::success();
 }
@@ -113,9 +110,8 @@ llvm::Expected<std::vector<char>> StoreClient::get(llvm::StringRef key,
     std::vector<uint8_t> value = store->store->get(prefixed(key));
     return std::vector<char>(value.begin(), value.end());
   } catch (const std::exception &e) {
-    return storeError("rendezvous store " + serverAddress + ": get '" + key +
-                          "'",
-                      e);
+    return storeError(
+        "rendezvous store " + serverAddress + ": get '" + key + "'", e);
   }
 }
 

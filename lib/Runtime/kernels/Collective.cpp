@@ -280,8 +280,9 @@ void runUnequalAllToAll(const KernelArgs &args, const at::Tensor &pieces,
   std::vector<int64_t> sizes = args.inst.getInts("real_sizes");
   if (!args.group->comm) {
     chunks.zero_();
-    chunks[0].narrow(realDim, 0, sizes[0]).copy_(
-        pieces[0].narrow(realDim, 0, sizes[0]));
+    chunks[0]
+        .narrow(realDim, 0, sizes[0])
+        .copy_(pieces[0].narrow(realDim, 0, sizes[0]));
     return;
   }
   // Elements of one entry along `realDim` of a piece (chunks alike).
@@ -297,13 +298,13 @@ void runUnequalAllToAll(const KernelArgs &args, const at::Tensor &pieces,
     recvCounts.push_back(static_cast<size_t>(entry * sizes[j * n + me]));
   }
   at::Tensor send = at::cat(sent);
-  at::Tensor received = at::empty(
-      {static_cast<int64_t>(std::accumulate(recvCounts.begin(),
-                                            recvCounts.end(), size_t(0)))},
-      send.options());
-  throwIfFailed(args.group->comm->allToAll(send.data_ptr(),
-                                           received.data_ptr(), sendCounts,
-                                           recvCounts, dtypeOf(send)));
+  at::Tensor received =
+      at::empty({static_cast<int64_t>(std::accumulate(
+                    recvCounts.begin(), recvCounts.end(), size_t(0)))},
+                send.options());
+  throwIfFailed(args.group->comm->allToAll(send.data_ptr(), received.data_ptr(),
+                                           sendCounts, recvCounts,
+                                           dtypeOf(send)));
   chunks.zero_();
   int64_t offset = 0;
   for (int64_t i = 0; i < n; ++i) {

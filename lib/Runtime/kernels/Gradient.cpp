@@ -227,8 +227,7 @@ void runCrossEntropyGrad(const KernelArgs &args) {
   at::Tensor logits2d = flattenLeading(logits);
   at::Tensor target = longIndices(args.operand(1)).reshape(-1);
   at::Tensor logProbs = at::_log_softmax(logits2d, 1, /*half_to_float=*/false);
-  auto forward =
-      at::nll_loss_forward(logProbs, target, {}, reduction, ignore);
+  auto forward = at::nll_loss_forward(logProbs, target, {}, reduction, ignore);
   at::Tensor dLogProbs =
       at::nll_loss_backward(args.operand(2), logProbs, target, {}, reduction,
                             ignore, std::get<1>(forward));

@@ -387,7 +387,7 @@ dsc::rt::kernels::checkAttentionOperands(const CheckArgs &args,
 }
 
 AttentionOptions dsc::rt::kernels::attentionOptions(const KernelArgs &args,
-                                                   size_t biasOperand) {
+                                                    size_t biasOperand) {
   AttentionOptions options;
   options.scale = args.inst.getDouble("scale");
   options.causal = args.inst.getInt("causal") != 0;

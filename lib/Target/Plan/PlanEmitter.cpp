@@ -22,15 +22,24 @@ using namespace dsc;
 namespace {
 
 std::optional<rt::DType> dtypeOf(Type type) {
-  if (type.isF32()) return rt::DType::F32;
-  if (type.isF64()) return rt::DType::F64;
-  if (type.isF16()) return rt::DType::F16;
-  if (type.isBF16()) return rt::DType::BF16;
-  if (type.isInteger(64)) return rt::DType::I64;
-  if (type.isInteger(32)) return rt::DType::I32;
-  if (type.isInteger(16)) return rt::DType::I16;
-  if (type.isInteger(8)) return rt::DType::I8;
-  if (type.isInteger(1)) return rt::DType::Bool;
+  if (type.isF32())
+    return rt::DType::F32;
+  if (type.isF64())
+    return rt::DType::F64;
+  if (type.isF16())
+    return rt::DType::F16;
+  if (type.isBF16())
+    return rt::DType::BF16;
+  if (type.isInteger(64))
+    return rt::DType::I64;
+  if (type.isInteger(32))
+    return rt::DType::I32;
+  if (type.isInteger(16))
+    return rt::DType::I16;
+  if (type.isInteger(8))
+    return rt::DType::I8;
+  if (type.isInteger(1))
+    return rt::DType::Bool;
   return std::nullopt;
 }
 
@@ -66,7 +75,8 @@ std::optional<rt::AttrValue> convertAttribute(Attribute attr) {
     return rt::AttrValue(sym.getValue().str());
   return llvm::TypeSwitch<Attribute, std::optional<rt::AttrValue>>(attr)
       .Case([](ds::GeluApproximationAttr a) {
-        return rt::AttrValue(ds::stringifyGeluApproximation(a.getValue()).str());
+        return rt::AttrValue(
+            ds::stringifyGeluApproximation(a.getValue()).str());
       })
       .Case([](ds::CompareDirectionAttr a) {
         return rt::AttrValue(ds::stringifyCompareDirection(a.getValue()).str());
@@ -162,7 +172,8 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
       })
       .Case([&](dsrt::PersistentOp op) {
         desc.name = op.getName().str();
-        if (auto sharding = op->getAttrOfType<ds::ShardingAttr>(mlir::ds::DSDialect::kShardingAttr))
+        if (auto sharding = op->getAttrOfType<ds::ShardingAttr>(
+                mlir::ds::DSDialect::kShardingAttr))
           for (ArrayAttr axes : sharding.getDims())
             desc.shardAxes.push_back(
                 axes.empty() ? -1

@@ -34,8 +34,12 @@ protected:
     return ConstantOp::create(builder, loc(), type,
                               DenseElementsAttr::get(type, zero));
   }
-  Value f32(ArrayRef<int64_t> shape) { return value(shape, builder.getF32Type()); }
-  Value i64(ArrayRef<int64_t> shape) { return value(shape, builder.getI64Type()); }
+  Value f32(ArrayRef<int64_t> shape) {
+    return value(shape, builder.getF32Type());
+  }
+  Value i64(ArrayRef<int64_t> shape) {
+    return value(shape, builder.getI64Type());
+  }
   Location loc() { return builder.getUnknownLoc(); }
   static ArrayRef<int64_t> shapeOf(Value v) {
     return cast<RankedTensorType>(v.getType()).getShape();
@@ -53,8 +57,8 @@ TEST_F(DSTypeInferenceTest, BinaryBroadcastsByTheNumPyRule) {
 }
 
 TEST_F(DSTypeInferenceTest, CompareYieldsBooleans) {
-  Value m = CompareOp::create(builder, loc(), CompareDirection::EQ,
-                              f32({4, 4}), f32({}));
+  Value m = CompareOp::create(builder, loc(), CompareDirection::EQ, f32({4, 4}),
+                              f32({}));
   auto type = cast<RankedTensorType>(m.getType());
   EXPECT_TRUE(type.getElementType().isInteger(1));
   EXPECT_EQ(type.getShape(), ArrayRef<int64_t>({4, 4}));
@@ -113,8 +117,9 @@ TEST_F(DSTypeInferenceTest, ShapeOps) {
                             builder.getDenseI64ArrayAttr({8, 64}),
                             builder.getDenseI64ArrayAttr({1, 2}));
   EXPECT_EQ(shapeOf(s), ArrayRef<int64_t>({8, 32}));
-  Value c = ConcatOp::create(builder, loc(), ValueRange{f32({2, 3}), f32({2, 5})},
-                             /*dim=*/1);
+  Value c =
+      ConcatOp::create(builder, loc(), ValueRange{f32({2, 3}), f32({2, 5})},
+                       /*dim=*/1);
   EXPECT_EQ(shapeOf(c), ArrayRef<int64_t>({2, 8}));
   auto split = SplitOp::create(builder, loc(), f32({2, 8, 192}), /*dim=*/2,
                                builder.getDenseI64ArrayAttr({64, 128}));
@@ -124,9 +129,9 @@ TEST_F(DSTypeInferenceTest, ShapeOps) {
 
 TEST_F(DSTypeInferenceTest, ShardingAttributeRoundTripsThroughItsAccessors) {
   auto axes = builder.getArrayAttr({builder.getStringAttr("sp")});
-  auto sharding = ShardingAttr::get(
-      &context, FlatSymbolRefAttr::get(&context, "mesh"),
-      {builder.getArrayAttr({}), axes});
+  auto sharding =
+      ShardingAttr::get(&context, FlatSymbolRefAttr::get(&context, "mesh"),
+                        {builder.getArrayAttr({}), axes});
   EXPECT_EQ(sharding.getRank(), 2);
   EXPECT_EQ(sharding.getMesh().getValue(), "mesh");
   EXPECT_EQ(cast<StringAttr>(sharding.getDims()[1][0]).getValue(), "sp");

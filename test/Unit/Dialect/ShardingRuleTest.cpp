@@ -378,9 +378,9 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
   Value alibi = f32({1, 8, 1, 16}), keyMask = f32({2, 1, 1, 16});
   for (auto [bias, expected] :
        {std::pair(alibi, "[][bc][][e]"), std::pair(keyMask, "[a][][][e]")}) {
-    rule = ruleOf(AttentionOp::create(
-        builder, loc(), q, k, v, bias, UnitAttr(), IntegerAttr(),
-        IntegerAttr(), builder.getF64FloatAttr(0.25)));
+    rule = ruleOf(AttentionOp::create(builder, loc(), q, k, v, bias, UnitAttr(),
+                                      IntegerAttr(), IntegerAttr(),
+                                      builder.getF64FloatAttr(0.25)));
     EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], " +
                                  std::string(expected) + " -> [a][bc][d][g]");
   }

@@ -357,12 +357,11 @@ void expectUnequalAllToAll(int n, Shape input, int64_t split, int64_t concat,
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j)
       sizes.push_back(realSize(i, j));
-  Plan plan = collectivePlan(
-      {{"sp", n}}, "all_to_all", input, result,
-      axesAttr("sp", {{"split_dim", split},
-                      {"concat_dim", concat},
-                      {"real_dim", realDim},
-                      {"real_sizes", sizes}}));
+  Plan plan = collectivePlan({{"sp", n}}, "all_to_all", input, result,
+                             axesAttr("sp", {{"split_dim", split},
+                                             {"concat_dim", concat},
+                                             {"real_dim", realDim},
+                                             {"real_sizes", sizes}}));
   runPlan(plan, [&](int rank, const std::vector<float> &values) {
     for (int64_t i = 0; i < numElements(result); ++i) {
       Shape index = unravel(i, result);

@@ -490,12 +490,14 @@ TEST(EnvironmentTest, TorchrunAgentStore) {
 }
 
 TEST(EnvironmentTest, RunId) {
-  auto own = fromEnv({{"RANK", "0"}, {"WORLD_SIZE", "1"}, {"DSC_RUN_ID", "a1"},
+  auto own = fromEnv({{"RANK", "0"},
+                      {"WORLD_SIZE", "1"},
+                      {"DSC_RUN_ID", "a1"},
                       {"TORCHELASTIC_RUN_ID", "t"}});
   ASSERT_TRUE(static_cast<bool>(own)) << llvm::toString(own.takeError());
   EXPECT_EQ(own->runId, "a1");
-  auto torchrun = fromEnv({{"RANK", "0"}, {"WORLD_SIZE", "1"},
-                           {"TORCHELASTIC_RUN_ID", "t"}});
+  auto torchrun = fromEnv(
+      {{"RANK", "0"}, {"WORLD_SIZE", "1"}, {"TORCHELASTIC_RUN_ID", "t"}});
   ASSERT_TRUE(static_cast<bool>(torchrun))
       << llvm::toString(torchrun.takeError());
   EXPECT_EQ(torchrun->runId, "t");

@@ -172,7 +172,8 @@ double jsonLoss(StringRef line) {
     return std::nan("");
   }
   const llvm::json::Object *object = value->getAsObject();
-  std::optional<double> loss = object ? object->getNumber("loss") : std::nullopt;
+  std::optional<double> loss =
+      object ? object->getNumber("loss") : std::nullopt;
   return loss ? *loss : std::nan("");
 }
 
@@ -295,10 +296,8 @@ TEST_F(DsRunTest, TrainsFromTokenFile) {
   llvm::SmallVector<StringRef> lines;
   StringRef(lossText).trim().split(lines, '\n');
   ASSERT_EQ(lines.size(), 6u);
-  EXPECT_TRUE(lines[0].starts_with("{\"step\":1,\"loss\":"))
-      << lines[0].str();
-  EXPECT_TRUE(lines[5].starts_with("{\"step\":6,\"loss\":"))
-      << lines[5].str();
+  EXPECT_TRUE(lines[0].starts_with("{\"step\":1,\"loss\":")) << lines[0].str();
+  EXPECT_TRUE(lines[5].starts_with("{\"step\":6,\"loss\":")) << lines[5].str();
   auto lossOf = [](StringRef line) { return jsonLoss(line); };
   // Zero weights: uniform predictions over 8 tokens.
   EXPECT_NEAR(lossOf(lines[0]), std::log(8.0), 1e-6);

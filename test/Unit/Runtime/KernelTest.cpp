@@ -310,20 +310,18 @@ TEST_F(KernelTest, LayerNormAndGrad) {
   at::Tensor b = torch::randn({d}).requires_grad_();
   double eps = 1e-5;
   at::Tensor y = at::layer_norm(x, {d}, w, b, eps);
-  EXPECT_TRUE(close(
-      runKernel1("layer_norm", {x, w, b}, y,
-                 {{"epsilon", eps},
-                  {"has_weight", int64_t(1)},
-                  {"has_bias", int64_t(1)}}),
-      y));
+  EXPECT_TRUE(close(runKernel1("layer_norm", {x, w, b}, y,
+                               {{"epsilon", eps},
+                                {"has_weight", int64_t(1)},
+                                {"has_bias", int64_t(1)}}),
+                    y));
   // Bias only: has_weight and has_bias tell which optional operand is there.
   at::Tensor yBias = at::layer_norm(x, {d}, {}, b, eps);
-  EXPECT_TRUE(close(
-      runKernel1("layer_norm", {x, b}, y,
-                 {{"epsilon", eps},
-                  {"has_weight", int64_t(0)},
-                  {"has_bias", int64_t(1)}}),
-      yBias));
+  EXPECT_TRUE(close(runKernel1("layer_norm", {x, b}, y,
+                               {{"epsilon", eps},
+                                {"has_weight", int64_t(0)},
+                                {"has_bias", int64_t(1)}}),
+                    yBias));
   at::Tensor yPlain = at::layer_norm(x, {d}, {}, {}, eps);
   EXPECT_TRUE(
       close(runKernel1("layer_norm", {x}, y, {{"epsilon", eps}}), yPlain));
@@ -472,8 +470,8 @@ TEST_F(KernelTest, EmbeddingAndGrad) {
       close(runKernel1("embedding_grad", {indices, dy}, table), dTable));
 
   // `padding_idx`: that row gets no gradient, as in PyTorch.
-  at::Tensor padded = F::embedding(indices, table,
-                                   F::EmbeddingFuncOptions().padding_idx(3));
+  at::Tensor padded =
+      F::embedding(indices, table, F::EmbeddingFuncOptions().padding_idx(3));
   at::Tensor dPadded = torch::autograd::grad({padded}, {table}, {dy})[0];
   EXPECT_EQ(dPadded[3].abs().sum().item<double>(), 0.0);
   EXPECT_TRUE(close(runKernel1("embedding_grad", {indices, dy}, table,

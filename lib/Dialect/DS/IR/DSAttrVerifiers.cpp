@@ -25,8 +25,8 @@ LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
                     ArrayRef<StringRef> roles, StringRef where) {
   StringRef name = attr.getName().getValue();
   auto wrong = [&](StringRef what) {
-    return op->emitOpError() << where << " attribute '" << name
-                             << "' must be " << what;
+    return op->emitOpError()
+           << where << " attribute '" << name << "' must be " << what;
   };
   Attribute value = attr.getValue();
   switch (expect) {
@@ -52,9 +52,8 @@ LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
   case Expect::Shardings: {
     auto list = dyn_cast<ArrayAttr>(value);
     return list && list.size() == op->getNumResults() &&
-                   llvm::all_of(list, [](Attribute a) {
-                     return isa<ShardingAttr>(a);
-                   })
+                   llvm::all_of(
+                       list, [](Attribute a) { return isa<ShardingAttr>(a); })
                ? success()
                : wrong("an array of one #ds.sharding per result");
   }
@@ -69,8 +68,8 @@ LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
 LogicalResult unknown(Operation *op, NamedAttribute attr, StringRef where,
                       StringRef known) {
   return op->emitOpError() << "unknown " << where << " attribute '"
-                           << attr.getName().getValue() << "' (known: "
-                           << known << ")";
+                           << attr.getName().getValue() << "' (known: " << known
+                           << ")";
 }
 
 } // namespace
@@ -91,8 +90,7 @@ LogicalResult DSDialect::verifyRegionArgAttribute(Operation *op, unsigned,
     return unknown(op, attr, "argument",
                    "ds.name, ds.trainable, ds.input, ds.role, ds.sharding, "
                    "ds.data_shape");
-  return check(op, attr, *expect, {"parameter", "state", "input"},
-               "argument");
+  return check(op, attr, *expect, {"parameter", "state", "input"}, "argument");
 }
 
 LogicalResult DSDialect::verifyRegionResultAttribute(Operation *op, unsigned,

@@ -58,9 +58,9 @@ Attribute ShardingAttr::parse(AsmParser &parser, Type) {
   SmallVector<PartialAxis> partial;
   auto parseDim = [&]() -> ParseResult {
     SmallVector<Attribute> entries;
-    if (parser.parseCommaSeparatedList(
-            AsmParser::Delimiter::Braces,
-            [&]() { return parseDimEntry(parser, entries); }))
+    if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Braces, [&]() {
+          return parseDimEntry(parser, entries);
+        }))
       return failure();
     dims.push_back(parser.getBuilder().getArrayAttr(entries));
     return success();
@@ -79,7 +79,8 @@ Attribute ShardingAttr::parse(AsmParser &parser, Type) {
     partial.push_back({parser.getBuilder().getStringAttr(name), *kind});
     return success();
   };
-  if (parser.parseLess() || parser.parseAttribute(mesh) || parser.parseComma() ||
+  if (parser.parseLess() || parser.parseAttribute(mesh) ||
+      parser.parseComma() ||
       parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, parseDim))
     return {};
   if (succeeded(parser.parseOptionalComma()) &&
@@ -127,10 +128,10 @@ bool ShardingAttr::hasPieces(int64_t d) const {
                       [](Attribute e) { return !isa<StringAttr>(e); });
 }
 
-LogicalResult
-ShardingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     FlatSymbolRefAttr mesh, ArrayRef<ArrayAttr> dims,
-                     ArrayRef<PartialAxis> partial) {
+LogicalResult ShardingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   FlatSymbolRefAttr mesh,
+                                   ArrayRef<ArrayAttr> dims,
+                                   ArrayRef<PartialAxis> partial) {
   llvm::StringSet<> seen;
   auto use = [&](Attribute axis) -> LogicalResult {
     auto name = dyn_cast_or_null<StringAttr>(axis);
@@ -142,8 +143,8 @@ ShardingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return success();
   };
   for (ArrayAttr entries : dims) {
-    bool pieces = llvm::any_of(entries,
-                               [](Attribute e) { return !isa<StringAttr>(e); });
+    bool pieces =
+        llvm::any_of(entries, [](Attribute e) { return !isa<StringAttr>(e); });
     for (Attribute entry : entries) {
       if (!pieces) {
         if (failed(use(entry)))

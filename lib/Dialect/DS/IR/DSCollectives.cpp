@@ -24,9 +24,8 @@ LogicalResult MeshOp::verify() {
                          << " axis names but " << getAxisSizes().size()
                          << " sizes";
   llvm::StringSet<> seen;
-  for (auto [name, size] :
-       llvm::zip(getAxisNames().getAsValueRange<StringAttr>(),
-                 getAxisSizes())) {
+  for (auto [name, size] : llvm::zip(
+           getAxisNames().getAsValueRange<StringAttr>(), getAxisSizes())) {
     if (name.empty())
       return emitOpError() << "axis names must not be empty";
     if (!seen.insert(name).second)
@@ -40,8 +39,7 @@ LogicalResult MeshOp::verify() {
 
 int64_t MeshOp::getAxisSize(StringRef name) {
   for (auto [axis, size] :
-       llvm::zip(getAxisNames().getAsValueRange<StringAttr>(),
-                 getAxisSizes()))
+       llvm::zip(getAxisNames().getAsValueRange<StringAttr>(), getAxisSizes()))
     if (axis == name)
       return size;
   return -1;
@@ -71,8 +69,8 @@ LogicalResult verifyAxesAndDims(Operation *op, ArrayAttr axes,
   auto rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
   for (auto [what, dim] : dims)
     if (dim < 0 || dim >= rank)
-      return op->emitOpError() << what << " " << dim
-                               << " is out of range for rank " << rank;
+      return op->emitOpError()
+             << what << " " << dim << " is out of range for rank " << rank;
   return success();
 }
 
@@ -82,14 +80,14 @@ FailureOr<int64_t> resolveGroupSize(Operation *op, FlatSymbolRefAttr meshRef,
                                     SymbolTableCollection &symbolTable) {
   auto mesh = symbolTable.lookupNearestSymbolFrom<MeshOp>(op, meshRef);
   if (!mesh)
-    return op->emitOpError() << "refers to " << meshRef
-                             << ", which is not a ds.mesh";
+    return op->emitOpError()
+           << "refers to " << meshRef << ", which is not a ds.mesh";
   int64_t n = 1;
   for (StringRef axis : axes.getAsValueRange<StringAttr>()) {
     int64_t size = mesh.getAxisSize(axis);
     if (size < 0)
-      return op->emitOpError() << "mesh " << meshRef << " has no axis \""
-                               << axis << "\"";
+      return op->emitOpError()
+             << "mesh " << meshRef << " has no axis \"" << axis << "\"";
     n *= size;
   }
   return n;
@@ -103,9 +101,9 @@ LogicalResult verifyScaledShape(Operation *op, int64_t dim, int64_t num,
   auto result = cast<RankedTensorType>(op->getResult(0).getType());
   SmallVector<int64_t> expected(input.getShape());
   if (expected[dim] * num % den != 0)
-    return op->emitOpError() << "dimension " << dim << " of size "
-                             << expected[dim] << " is not divisible by the "
-                             << den << " ranks of the group";
+    return op->emitOpError()
+           << "dimension " << dim << " of size " << expected[dim]
+           << " is not divisible by the " << den << " ranks of the group";
   expected[dim] = expected[dim] * num / den;
   if (dim2 >= 0)
     expected[dim2] = expected[dim2] * den / num;
@@ -145,8 +143,7 @@ LogicalResult AllToAllOp::verify() {
 
 int64_t AllToAllOp::getPieceExtent(int64_t dim, int64_t groupSize) {
   int64_t size = getInput().getType().getDimSize(dim);
-  return dim == static_cast<int64_t>(getSplitDim()) ? size / groupSize
-                                                    : size;
+  return dim == static_cast<int64_t>(getSplitDim()) ? size / groupSize : size;
 }
 
 /// Checks `real_sizes` against the group size `n` and the pieces' extent.
@@ -155,11 +152,10 @@ static LogicalResult verifyRealSizes(AllToAllOp op, int64_t n) {
   if (!sizes)
     return success();
   if (static_cast<int64_t>(sizes->size()) != n * n)
-    return op.emitOpError() << "real_sizes has " << sizes->size()
-                            << " entries; a group of " << n << " needs "
-                            << n * n;
-  int64_t extent =
-      op.getPieceExtent(static_cast<int64_t>(*op.getRealDim()), n);
+    return op.emitOpError()
+           << "real_sizes has " << sizes->size() << " entries; a group of " << n
+           << " needs " << n * n;
+  int64_t extent = op.getPieceExtent(static_cast<int64_t>(*op.getRealDim()), n);
   for (int64_t size : *sizes)
     if (size < 0 || size > extent)
       return op.emitOpError() << "real size " << size << " is outside [0, "
@@ -236,15 +232,13 @@ LogicalResult ReshardOp::verify() {
   auto type = dyn_cast<RankedTensorType>(getType());
   if (type && getSharding().getRank() != type.getRank())
     return emitOpError() << "sharding has " << getSharding().getRank()
-                         << " dimensions but the tensor has "
-                         << type.getRank();
+                         << " dimensions but the tensor has " << type.getRank();
   return success();
 }
 
 LogicalResult ReshardOp::verifySymbolUses(SymbolTableCollection &table) {
   ShardingAttr sharding = getSharding();
-  auto mesh =
-      table.lookupNearestSymbolFrom<MeshOp>(*this, sharding.getMesh());
+  auto mesh = table.lookupNearestSymbolFrom<MeshOp>(*this, sharding.getMesh());
   if (!mesh)
     return emitOpError() << "sharding names " << sharding.getMesh()
                          << ", which is not a ds.mesh";
@@ -252,13 +246,12 @@ LogicalResult ReshardOp::verifySymbolUses(SymbolTableCollection &table) {
     StringRef name = cast<StringAttr>(axis).getValue();
     int64_t size = mesh.getAxisSize(name);
     if (size < 0)
-      return emitOpError() << "sharding names axis \"" << name
-                           << "\", which " << sharding.getMesh()
-                           << " does not have";
+      return emitOpError() << "sharding names axis \"" << name << "\", which "
+                           << sharding.getMesh() << " does not have";
     if (pieceSize > 0 && pieceSize % size != 0)
       return emitOpError() << "a piece of size " << pieceSize
-                           << " cannot be split over \"" << name << "\" = "
-                           << size;
+                           << " cannot be split over \"" << name
+                           << "\" = " << size;
     return success();
   };
   auto type = cast<RankedTensorType>(getType());
@@ -282,9 +275,8 @@ LogicalResult ReshardOp::verifySymbolUses(SymbolTableCollection &table) {
       product *= size;
     }
     if (product != type.getDimSize(d))
-      return emitOpError() << "the pieces of dimension " << d
-                           << " multiply to " << product << ", not "
-                           << type.getDimSize(d);
+      return emitOpError() << "the pieces of dimension " << d << " multiply to "
+                           << product << ", not " << type.getDimSize(d);
   }
   for (const PartialAxis &p : sharding.getPartial())
     if (failed(checkAxis(p.axis, 0)))

@@ -10,8 +10,8 @@ namespace {
 LogicalResult expectType(Operation *op, StringRef what, Type actual,
                          Type expected) {
   if (actual != expected)
-    return op->emitOpError() << what << " has type " << actual << ", expected "
-                             << expected;
+    return op->emitOpError()
+           << what << " has type " << actual << ", expected " << expected;
   return success();
 }
 
@@ -19,8 +19,7 @@ LogicalResult expectType(Operation *op, StringRef what, Type actual,
 LogicalResult expectChannel(Operation *op, StringRef what, Value channel,
                             RankedTensorType input) {
   auto expected = RankedTensorType::get(
-      {input.getRank() ? input.getShape().back() : 1},
-      input.getElementType());
+      {input.getRank() ? input.getShape().back() : 1}, input.getElementType());
   return expectType(op, what, channel.getType(), expected);
 }
 } // namespace
@@ -41,12 +40,11 @@ LogicalResult AttentionGradOp::verify() {
   auto forward = RankedTensorType::get({q[0], q[1], q[2], v[3]},
                                        getQuery().getType().getElementType());
   if (failed(expectType(op, "output", getOutput().getType(), forward)) ||
-      failed(expectType(op, "grad_output", getGradOutput().getType(),
-                        forward)))
+      failed(expectType(op, "grad_output", getGradOutput().getType(), forward)))
     return failure();
-  RankedTensorType bias =
-      getBias() ? cast<RankedTensorType>(getBias().getType())
-                : RankedTensorType();
+  RankedTensorType bias = getBias()
+                              ? cast<RankedTensorType>(getBias().getType())
+                              : RankedTensorType();
   std::string wrong = checkAttention(
       getQuery().getType(), getKey().getType(), getValue().getType(), bias,
       getCausal(), getWindow(), getKeyLength(), getScale().convertToDouble());
@@ -82,8 +80,8 @@ template <typename OpTy> static LogicalResult verifySoftmaxGrad(OpTy op) {
   int64_t dim = op.getDim();
   int64_t rank = op.getType().getRank();
   if (dim < 0 || dim >= rank)
-    return op.emitOpError() << "dim " << dim << " is out of range for rank "
-                            << rank;
+    return op.emitOpError()
+           << "dim " << dim << " is out of range for rank " << rank;
   return success();
 }
 LogicalResult SoftmaxGradOp::verify() { return verifySoftmaxGrad(*this); }
@@ -125,8 +123,7 @@ LogicalResult PadOp::verify() {
                             "type";
   if (static_cast<int64_t>(getLow().size()) != rank ||
       static_cast<int64_t>(getStrides().size()) != rank)
-    return emitOpError() << "low and strides need " << rank
-                         << " entries each";
+    return emitOpError() << "low and strides need " << rank << " entries each";
   for (int64_t d = 0; d < rank; ++d) {
     int64_t low = getLow()[d], stride = getStrides()[d];
     if (low < 0 || stride < 1)
@@ -142,13 +139,12 @@ LogicalResult PadOp::verify() {
 
 LogicalResult AdamWUpdateOp::verify() {
   Type type = getParam().getType();
-  for (auto [what, value] :
-       {std::pair<StringRef, Value>{"grad", getGrad()},
-        {"exp_avg", getExpAvg()},
-        {"exp_avg_sq", getExpAvgSq()},
-        {"new_param", getNewParam()},
-        {"new_exp_avg", getNewExpAvg()},
-        {"new_exp_avg_sq", getNewExpAvgSq()}})
+  for (auto [what, value] : {std::pair<StringRef, Value>{"grad", getGrad()},
+                             {"exp_avg", getExpAvg()},
+                             {"exp_avg_sq", getExpAvgSq()},
+                             {"new_param", getNewParam()},
+                             {"new_exp_avg", getNewExpAvg()},
+                             {"new_exp_avg_sq", getNewExpAvgSq()}})
     if (failed(expectType(*this, what, value.getType(), type)))
       return failure();
   return success();
@@ -156,11 +152,10 @@ LogicalResult AdamWUpdateOp::verify() {
 
 LogicalResult SgdUpdateOp::verify() {
   Type type = getParam().getType();
-  for (auto [what, value] :
-       {std::pair<StringRef, Value>{"grad", getGrad()},
-        {"momentum_buffer", getMomentumBuffer()},
-        {"new_param", getNewParam()},
-        {"new_momentum_buffer", getNewMomentumBuffer()}})
+  for (auto [what, value] : {std::pair<StringRef, Value>{"grad", getGrad()},
+                             {"momentum_buffer", getMomentumBuffer()},
+                             {"new_param", getNewParam()},
+                             {"new_momentum_buffer", getNewMomentumBuffer()}})
     if (failed(expectType(*this, what, value.getType(), type)))
       return failure();
   return success();

@@ -39,13 +39,11 @@ static ParseResult parseMeshAxes(OpAsmParser &parser, ArrayAttr &names,
 static void printMeshAxes(OpAsmPrinter &printer, Operation *, ArrayAttr names,
                           DenseI64ArrayAttr sizes) {
   printer << "[";
-  llvm::interleaveComma(llvm::zip(names, sizes.asArrayRef()), printer,
-                        [&](auto axis) {
-                          printer << "\""
-                                  << cast<StringAttr>(std::get<0>(axis))
-                                         .getValue()
-                                  << "\" = " << std::get<1>(axis);
-                        });
+  llvm::interleaveComma(
+      llvm::zip(names, sizes.asArrayRef()), printer, [&](auto axis) {
+        printer << "\"" << cast<StringAttr>(std::get<0>(axis)).getValue()
+                << "\" = " << std::get<1>(axis);
+      });
   printer << "]";
 }
 

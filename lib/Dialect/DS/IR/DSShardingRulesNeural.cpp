@@ -200,9 +200,9 @@ ShardingRule LinearOp::getShardingRule() {
   // Split over `in`, each rank's product is a partial sum; the bias must be
   // added once, after the sum, which no factor kind expresses: with a bias,
   // `in` stays whole.
-  int64_t in = rule.addFactor(input.back(), getBias()
-                                                ? FactorKind::NeedReplication
-                                                : FactorKind::ReductionSum);
+  int64_t in =
+      rule.addFactor(input.back(), getBias() ? FactorKind::NeedReplication
+                                             : FactorKind::ReductionSum);
   int64_t out = rule.addFactor(weight[0]);
   rule.operandDims.push_back(append(leading, in));
   rule.operandDims.push_back({{out}, {in}});
@@ -304,15 +304,15 @@ ShardingRule EmbeddingGradOp::getShardingRule() {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// The rule of an attention or its gradient. Padding at the end of the sequences (sequence
-/// parallelism on a length sp does not divide) never reaches real positions
-/// when it is causal, or when its keys are masked (the key length), and its
-/// queries are independent rows; q, k and v are zeroed there all the same,
-/// since a weight of 0 on a non-finite value would still poison the real
-/// rows, and the output gradient is zero there. Backward, the padded query
-/// rows then add nothing to the key and value gradients of real positions
-/// (their rows of dP and of rowsum(dO * O) are zero), so the forward's
-/// output is reused as it is.
+/// The rule of an attention or its gradient. Padding at the end of the
+/// sequences (sequence parallelism on a length sp does not divide) never
+/// reaches real positions when it is causal, or when its keys are masked (the
+/// key length), and its queries are independent rows; q, k and v are zeroed
+/// there all the same, since a weight of 0 on a non-finite value would still
+/// poison the real rows, and the output gradient is zero there. Backward, the
+/// padded query rows then add nothing to the key and value gradients of real
+/// positions (their rows of dP and of rowsum(dO * O) are zero), so the
+/// forward's output is reused as it is.
 template <typename OpTy> ShardingRule attentionRule(OpTy op) {
   constexpr bool backward = std::is_same_v<OpTy, AttentionGradOp>;
   ShardingRule rule;
@@ -354,17 +354,13 @@ void maskAttentionPadding(OpTy op, int64_t factor, int64_t realSize) {
 }
 } // namespace
 
-ShardingRule AttentionOp::getShardingRule() {
-  return attentionRule(*this);
-}
+ShardingRule AttentionOp::getShardingRule() { return attentionRule(*this); }
 
 void AttentionOp::maskPadding(int64_t factor, int64_t realSize) {
   maskAttentionPadding(*this, factor, realSize);
 }
 
-ShardingRule AttentionGradOp::getShardingRule() {
-  return attentionRule(*this);
-}
+ShardingRule AttentionGradOp::getShardingRule() { return attentionRule(*this); }
 
 void AttentionGradOp::maskPadding(int64_t factor, int64_t realSize) {
   maskAttentionPadding(*this, factor, realSize);
@@ -386,9 +382,8 @@ ShardingRule CrossEntropyOp::getShardingRule() {
   rule.operandDims = {factors.logits, factors.positions};
   rule.resultDims.emplace_back();
   // Padded positions are ignored, in the sum and in the mean's count.
-  rule.paddingValues = {std::nullopt,
-                        static_cast<double>(
-                            static_cast<int64_t>(getIgnoreIndex()))};
+  rule.paddingValues = {std::nullopt, static_cast<double>(static_cast<int64_t>(
+                                          getIgnoreIndex()))};
   return rule;
 }
 
@@ -402,8 +397,7 @@ ShardingRule CrossEntropyGradOp::getShardingRule() {
                       FactorKind::PassThrough);
   rule.operandDims = {factors.logits, factors.positions, TensorFactors()};
   rule.resultDims = {factors.logits};
-  rule.paddingValues = {std::nullopt,
-                        static_cast<double>(
-                            static_cast<int64_t>(getIgnoreIndex()))};
+  rule.paddingValues = {std::nullopt, static_cast<double>(static_cast<int64_t>(
+                                          getIgnoreIndex()))};
   return rule;
 }

@@ -84,8 +84,7 @@ template <typename OpTy>
 LogicalResult checkDim(std::optional<Location> loc, StringRef what, int64_t dim,
                        int64_t rank) {
   if (dim < 0 || dim >= rank)
-    return fail<OpTy>(loc, what, " ", dim, " is out of range for rank ",
-                      rank);
+    return fail<OpTy>(loc, what, " ", dim, " is out of range for rank ", rank);
   return success();
 }
 
@@ -100,8 +99,8 @@ LogicalResult checkChannelOperand(std::optional<Location> loc, StringRef what,
   if (type.getRank() != 1 || input.getRank() < 1 ||
       type.getDimSize(0) != input.getShape().back())
     return fail<OpTy>(loc, what, " must have shape [",
-                      input.getRank() ? input.getShape().back() : 0,
-                      "], got ", shapeString(type.getShape()));
+                      input.getRank() ? input.getShape().back() : 0, "], got ",
+                      shapeString(type.getShape()));
   if (type.getElementType() != input.getElementType())
     return fail<OpTy>(loc, what, " element type ", type.getElementType(),
                       " differs from the input's ", input.getElementType());
@@ -121,10 +120,9 @@ LogicalResult checkEpsilon(std::optional<Location> loc, double epsilon) {
 //===----------------------------------------------------------------------===//
 
 #define DS_BINARY_INFERENCE(OP)                                                \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return inferBinary<OP>(loc, adaptor.getLhs(), adaptor.getRhs(), inferred); \
   }
 DS_BINARY_INFERENCE(AddOp)
@@ -154,8 +152,9 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
   Type onTrue = tensorType(adaptor.getOnTrue()).getElementType();
   Type onFalse = tensorType(adaptor.getOnFalse()).getElementType();
   if (onTrue != onFalse)
-    return fail<SelectOp>(loc, "on_true and on_false element types differ: ",
-                          onTrue, " vs ", onFalse);
+    return fail<SelectOp>(loc,
+                          "on_true and on_false element types differ: ", onTrue,
+                          " vs ", onFalse);
   return inferElementwise<SelectOp>(
       loc, {adaptor.getCondition(), adaptor.getOnTrue(), adaptor.getOnFalse()},
       onTrue, inferred);
@@ -185,14 +184,12 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   if (adaptor.getTransposeRhs())
     std::swap(k2, n);
   if (k != k2)
-    return fail<MatmulOp>(loc, "contracted dimensions differ: ", k, " vs ",
-                          k2);
+    return fail<MatmulOp>(loc, "contracted dimensions differ: ", k, " vs ", k2);
   FailureOr<SmallVector<int64_t>> batch =
       broadcast({a.drop_back(2), b.drop_back(2)});
   if (failed(batch))
-    return fail<MatmulOp>(loc, "batch dimensions ",
-                          shapeString(a.drop_back(2)), " and ",
-                          shapeString(b.drop_back(2)),
+    return fail<MatmulOp>(loc, "batch dimensions ", shapeString(a.drop_back(2)),
+                          " and ", shapeString(b.drop_back(2)),
                           " are not broadcast-compatible");
   batch->append({m, n});
   inferred.push_back(RankedTensorType::get(*batch, lhs.getElementType()));
@@ -215,14 +212,12 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
                           " differ from weight's ", weight.getDimSize(1));
   if (weight.getElementType() != input.getElementType())
     return fail<LinearOp>(loc, "weight element type ", weight.getElementType(),
-                          " differs from the input's ",
-                          input.getElementType());
+                          " differs from the input's ", input.getElementType());
   if (Value bias = adaptor.getBias()) {
     RankedTensorType type = tensorType(bias);
     if (type.getRank() != 1 || type.getDimSize(0) != weight.getDimSize(0))
-      return fail<LinearOp>(loc, "bias must have shape [",
-                            weight.getDimSize(0), "], got ",
-                            shapeString(type.getShape()));
+      return fail<LinearOp>(loc, "bias must have shape [", weight.getDimSize(0),
+                            "], got ", shapeString(type.getShape()));
     if (type.getElementType() != input.getElementType())
       return fail<LinearOp>(loc, "bias element type ", type.getElementType(),
                             " differs from the input's ",
@@ -248,8 +243,7 @@ LogicalResult inferReduce(std::optional<Location> loc,
   if (dims.empty())
     return fail<OpTy>(loc, "dims must not be empty");
   for (auto [i, dim] : llvm::enumerate(dims)) {
-    if (failed(checkDim<OpTy>(loc, "reduced dimension", dim,
-                              input.getRank())))
+    if (failed(checkDim<OpTy>(loc, "reduced dimension", dim, input.getRank())))
       return failure();
     if (i > 0 && dims[i - 1] >= dim)
       return fail<OpTy>(loc, "dims must be sorted and distinct");
@@ -267,10 +261,9 @@ LogicalResult inferReduce(std::optional<Location> loc,
 } // namespace
 
 #define DS_REDUCE_INFERENCE(OP)                                                \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return inferReduce<OP>(loc, adaptor, inferred);                            \
   }
 DS_REDUCE_INFERENCE(SumOp)
@@ -291,8 +284,8 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
                                               adaptor.getWeight(), input)) ||
       failed(checkChannelOperand<LayerNormOp>(loc, "bias", adaptor.getBias(),
                                               input)) ||
-      failed(checkEpsilon<LayerNormOp>(
-          loc, adaptor.getEpsilon().convertToDouble())))
+      failed(checkEpsilon<LayerNormOp>(loc,
+                                       adaptor.getEpsilon().convertToDouble())))
     return failure();
   inferred.push_back(input);
   return success();
@@ -305,8 +298,8 @@ LogicalResult RmsNormOp::inferReturnTypes(MLIRContext *,
   RankedTensorType input = tensorType(adaptor.getInput());
   if (failed(checkChannelOperand<RmsNormOp>(loc, "weight", adaptor.getWeight(),
                                             input)) ||
-      failed(checkEpsilon<RmsNormOp>(loc,
-                                     adaptor.getEpsilon().convertToDouble())))
+      failed(
+          checkEpsilon<RmsNormOp>(loc, adaptor.getEpsilon().convertToDouble())))
     return failure();
   inferred.push_back(input);
   return success();
@@ -339,10 +332,10 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   RankedTensorType v = tensorType(adaptor.getValue());
   RankedTensorType bias =
       adaptor.getBias() ? tensorType(adaptor.getBias()) : RankedTensorType();
-  std::string wrong = checkAttention(
-      q, tensorType(adaptor.getKey()), v, bias, adaptor.getCausal(),
-      adaptor.getWindow(), adaptor.getKeyLength(),
-      adaptor.getScale().convertToDouble());
+  std::string wrong = checkAttention(q, tensorType(adaptor.getKey()), v, bias,
+                                     adaptor.getCausal(), adaptor.getWindow(),
+                                     adaptor.getKeyLength(),
+                                     adaptor.getScale().convertToDouble());
   if (!wrong.empty())
     return fail<AttentionOp>(loc, wrong);
   inferred.push_back(RankedTensorType::get(
@@ -353,8 +346,7 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
 
 std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
                                      RankedTensorType v, RankedTensorType bias,
-                                     bool causal,
-                                     std::optional<int64_t> window,
+                                     bool causal, std::optional<int64_t> window,
                                      std::optional<int64_t> keyLength,
                                      double scale) {
   std::string text;
@@ -386,11 +378,11 @@ std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
   if (bias) {
     SmallVector<int64_t> scores = {q.getDimSize(0), q.getDimSize(1),
                                    q.getDimSize(2), skv};
-    bool fits = bias.getRank() == 4 &&
-                llvm::all_of(llvm::zip(bias.getShape(), scores), [](auto p) {
-                  return std::get<0>(p) == 1 ||
-                         std::get<0>(p) == std::get<1>(p);
-                });
+    bool fits =
+        bias.getRank() == 4 &&
+        llvm::all_of(llvm::zip(bias.getShape(), scores), [](auto p) {
+          return std::get<0>(p) == 1 || std::get<0>(p) == std::get<1>(p);
+        });
     if (!fits)
       os << "bias " << bias << " does not broadcast to the scores "
          << shapeString(scores);
@@ -404,10 +396,10 @@ std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
   return text;
 }
 
-LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
-                                               std::optional<Location> loc,
-                                               Adaptor adaptor,
-                                               SmallVectorImpl<Type> &inferred) {
+LogicalResult
+CrossEntropyOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                 Adaptor adaptor,
+                                 SmallVectorImpl<Type> &inferred) {
   RankedTensorType logits = tensorType(adaptor.getLogits());
   RankedTensorType labels = tensorType(adaptor.getLabels());
   if (logits.getRank() < 1 ||
@@ -492,10 +484,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
       return fail<ConcatOp>(loc, "operands must share rank and element type");
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (d != dim && type.getDimSize(d) != first.getDimSize(d))
-        return fail<ConcatOp>(loc, "operand shapes ",
-                              shapeString(first.getShape()), " and ",
-                              shapeString(type.getShape()),
-                              " differ outside dimension ", dim);
+        return fail<ConcatOp>(
+            loc, "operand shapes ", shapeString(first.getShape()), " and ",
+            shapeString(type.getShape()), " differ outside dimension ", dim);
     shape[dim] += type.getDimSize(dim);
   }
   inferred.push_back(RankedTensorType::get(shape, first.getElementType()));

@@ -288,11 +288,11 @@ LogicalResult EmbeddingOp::buildVJP(OpBuilder &builder,
                                     ArrayRef<Value> resultGrads,
                                     SmallVectorImpl<Value> &operandGrads) {
   Value grad = resultGrads.front();
-  operandGrads.push_back(grad ? EmbeddingGradOp::create(
-                                    builder, getLoc(), getWeight().getType(),
-                                    getIndices(), grad, getPaddingIdxAttr())
-                                    .getResult()
-                              : Value());
+  operandGrads.push_back(
+      grad ? EmbeddingGradOp::create(builder, getLoc(), getWeight().getType(),
+                                     getIndices(), grad, getPaddingIdxAttr())
+                 .getResult()
+           : Value());
   operandGrads.push_back(Value());
   return success();
 }
@@ -323,13 +323,12 @@ LogicalResult CrossEntropyOp::buildVJP(OpBuilder &builder,
                                        ArrayRef<Value> resultGrads,
                                        SmallVectorImpl<Value> &operandGrads) {
   Value grad = resultGrads.front();
-  operandGrads.push_back(
-      grad ? CrossEntropyGradOp::create(builder, getLoc(),
-                                        getLogits().getType(), getLogits(),
-                                        getLabels(), grad, getIgnoreIndexAttr(),
-                                        getSumAttr())
-                 .getResult()
-           : Value());
+  operandGrads.push_back(grad ? CrossEntropyGradOp::create(
+                                    builder, getLoc(), getLogits().getType(),
+                                    getLogits(), getLabels(), grad,
+                                    getIgnoreIndexAttr(), getSumAttr())
+                                    .getResult()
+                              : Value());
   operandGrads.push_back(Value());
   return success();
 }

@@ -35,11 +35,10 @@ Value vjp::createScalarLike(OpBuilder &builder, Location loc, Value like,
 Value vjp::createSplat(OpBuilder &builder, Location loc, RankedTensorType type,
                        double value) {
   Type elementType = type.getElementType();
-  Attribute scalar =
-      isa<FloatType>(elementType)
-          ? Attribute(builder.getFloatAttr(elementType, value))
-          : Attribute(builder.getIntegerAttr(elementType,
-                                             static_cast<int64_t>(value)));
+  Attribute scalar = isa<FloatType>(elementType)
+                         ? Attribute(builder.getFloatAttr(elementType, value))
+                         : Attribute(builder.getIntegerAttr(
+                               elementType, static_cast<int64_t>(value)));
   auto attr = DenseElementsAttr::get(type, scalar);
   return ConstantOp::create(builder, loc, type, attr);
 }

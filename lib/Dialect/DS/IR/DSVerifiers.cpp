@@ -14,14 +14,13 @@ namespace {
 LogicalResult checkDimInRange(Operation *op, StringRef what, int64_t dim,
                               int64_t rank) {
   if (dim < 0 || dim >= rank)
-    return op->emitOpError() << what << " " << dim
-                             << " is out of range for rank " << rank;
+    return op->emitOpError()
+           << what << " " << dim << " is out of range for rank " << rank;
   return success();
 }
 } // namespace
 
-template <typename OpTy>
-static LogicalResult verifySoftmaxLike(OpTy op) {
+template <typename OpTy> static LogicalResult verifySoftmaxLike(OpTy op) {
   return checkDimInRange(op, "dim", op.getDim(), op.getType().getRank());
 }
 

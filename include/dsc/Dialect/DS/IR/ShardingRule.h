@@ -53,9 +53,11 @@ struct ShardingRule {
   llvm::SmallVector<int64_t> factorSizes;
   llvm::SmallVector<FactorKind> factorKinds;
   /// operandDims[i][d]: the factors of dimension d of operand i.
-  llvm::SmallVector<llvm::SmallVector<llvm::SmallVector<int64_t, 2>>> operandDims;
+  llvm::SmallVector<llvm::SmallVector<llvm::SmallVector<int64_t, 2>>>
+      operandDims;
   /// resultDims[i][d]: the factors of dimension d of result i.
-  llvm::SmallVector<llvm::SmallVector<llvm::SmallVector<int64_t, 2>>> resultDims;
+  llvm::SmallVector<llvm::SmallVector<llvm::SmallVector<int64_t, 2>>>
+      resultDims;
 
   /// For sequence padding (a factor grown at its end to a size the mesh
   /// divides): factors that must be whole but whose padded positions never
