@@ -147,3 +147,23 @@ std::optional<DimLayout> dsc::splitAtoms(const DimLayout &dim,
   }
   return out;
 }
+
+llvm::SmallVector<int64_t> dsc::atomSizes(const DimLayout &dim) {
+  llvm::SmallVector<int64_t> sizes;
+  for (const Atom &a : dim)
+    sizes.push_back(a.size);
+  return sizes;
+}
+
+std::optional<std::pair<DimLayout, DimLayout>>
+dsc::alignAtoms(const DimLayout &a, const DimLayout &b,
+                llvm::ArrayRef<int64_t> axisSizes) {
+  auto refined = refineSizes(atomSizes(a), atomSizes(b));
+  if (!refined)
+    return std::nullopt;
+  auto pa = splitAtoms(a, *refined, axisSizes);
+  auto pb = splitAtoms(b, *refined, axisSizes);
+  if (!pa || !pb)
+    return std::nullopt;
+  return std::make_pair(std::move(*pa), std::move(*pb));
+}

@@ -51,12 +51,10 @@ FailureOr<SmallVector<DimLayout>> atomsPerFactor(const DimLayout &dim,
                                                  ArrayRef<int64_t> factors,
                                                  const ShardingRule &rule,
                                                  ArrayRef<int64_t> axisSizes) {
-  SmallVector<int64_t> factorSizes, atomSizes;
+  SmallVector<int64_t> factorSizes;
   for (int64_t f : factors)
     factorSizes.push_back(rule.factorSizes[f]);
-  for (const Atom &a : dim)
-    atomSizes.push_back(a.size);
-  auto refined = dsc::refineSizes(atomSizes, factorSizes);
+  auto refined = dsc::refineSizes(dsc::atomSizes(dim), factorSizes);
   if (!refined)
     return failure();
   auto pieces = dsc::splitAtoms(dim, *refined, axisSizes);
@@ -80,20 +78,11 @@ FailureOr<SmallVector<DimLayout>> atomsPerFactor(const DimLayout &dim,
 /// Merges what two operands say about one factor; fails on a conflict.
 FailureOr<DimLayout> mergeFactorAtoms(const DimLayout &a, const DimLayout &b,
                                       ArrayRef<int64_t> axisSizes) {
-  SmallVector<int64_t> sa, sb;
-  for (const Atom &x : a)
-    sa.push_back(x.size);
-  for (const Atom &x : b)
-    sb.push_back(x.size);
-  auto refined = dsc::refineSizes(sa, sb);
-  if (!refined)
-    return failure();
-  auto pa = dsc::splitAtoms(a, *refined, axisSizes);
-  auto pb = dsc::splitAtoms(b, *refined, axisSizes);
-  if (!pa || !pb)
+  auto aligned = dsc::alignAtoms(a, b, axisSizes);
+  if (!aligned)
     return failure();
   DimLayout out;
-  for (auto [x, y] : llvm::zip(*pa, *pb)) {
+  for (auto [x, y] : llvm::zip(aligned->first, aligned->second)) {
     if (x.axis >= 0 && y.axis >= 0 && x.axis != y.axis)
       return failure();
     out.push_back(Atom{x.size, x.axis >= 0 ? x.axis : y.axis});

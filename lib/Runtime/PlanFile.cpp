@@ -27,7 +27,8 @@
 #include "dsc/Runtime/AtomicFile.h"
 
 #include "llvm/ADT/Twine.h"
-#include "llvm/Support/Endian.h"
+#include "llvm/Support/DataExtractor.h"
+#include "llvm/Support/EndianStream.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/xxhash.h"
 
@@ -60,19 +61,12 @@ uint64_t checksum(StringRef bytes) { return llvm::xxh3_64bits(bytes); }
 // Encoding
 //===----------------------------------------------------------------------===//
 
+/// Little-endian fields into `out`, through LLVM's endian writer.
 class PayloadWriter {
 public:
-  void u8(uint8_t value) { out.push_back(static_cast<char>(value)); }
-  void u32(uint32_t value) {
-    char buffer[4];
-    llvm::support::endian::write32le(buffer, value);
-    out.append(buffer, sizeof(buffer));
-  }
-  void u64(uint64_t value) {
-    char buffer[8];
-    llvm::support::endian::write64le(buffer, value);
-    out.append(buffer, sizeof(buffer));
-  }
+  void u8(uint8_t value) { writer.write<uint8_t>(value); }
+  void u32(uint32_t value) { writer.write<uint32_t>(value); }
+  void u64(uint64_t value) { writer.write<uint64_t>(value); }
   void i64(int64_t value) { u64(static_cast<uint64_t>(value)); }
   void i32(int32_t value) { u32(static_cast<uint32_t>(value)); }
   void f64(double value) {
@@ -82,7 +76,7 @@ public:
   }
   void bytes(StringRef value) {
     u64(value.size());
-    out.append(value.data(), value.size());
+    os << value;
   }
   void indices(llvm::ArrayRef<uint32_t> values) {
     u64(values.size());
@@ -96,6 +90,8 @@ public:
   }
 
   std::string out;
+  llvm::raw_string_ostream os{out};
+  llvm::support::endian::Writer writer{os, llvm::endianness::little};
 };
 
 void encodeAttr(PayloadWriter &w, const AttrValue &value) {
@@ -161,6 +157,7 @@ std::string encodePayload(const Plan &plan) {
     w.bytes(key);
     w.bytes(value);
   }
+  w.os.flush();
   return std::move(w.out);
 }
 
@@ -173,7 +170,8 @@ std::string encodePayload(const Plan &plan) {
 /// allocating and the caller checks `failed()` once.
 class PayloadReader {
 public:
-  explicit PayloadReader(StringRef bytes) : data(bytes) {}
+  explicit PayloadReader(StringRef bytes)
+      : data(bytes, /*IsLittleEndian=*/true, /*AddressSize=*/8) {}
 
   bool failed() const { return !problem.empty(); }
   const std::string &error() const { return problem; }
@@ -185,31 +183,29 @@ public:
                     .str();
   }
 
-  /// Returns the next `size` bytes, or fails naming `what`.
-  StringRef take(uint64_t size, const Twine &what) {
+  /// Whether `size` more bytes are there; fails naming `what` if not.
+  bool have(uint64_t size, const Twine &what) {
     if (failed())
-      return {};
+      return false;
     if (size > remaining()) {
       fail(what + " needs " + Twine(size) + " bytes, " + Twine(remaining()) +
            " left");
-      return {};
+      return false;
     }
-    StringRef result = data.substr(pos, size);
-    pos += size;
-    return result;
+    return true;
   }
 
-  uint8_t u8(const Twine &what) {
-    StringRef bytes = take(1, what);
-    return bytes.empty() ? 0 : static_cast<uint8_t>(bytes[0]);
+  /// Returns the next `size` bytes, or fails naming `what`.
+  StringRef take(uint64_t size, const Twine &what) {
+    return have(size, what) ? data.getBytes(&pos, size) : StringRef();
   }
+
+  uint8_t u8(const Twine &what) { return have(1, what) ? data.getU8(&pos) : 0; }
   uint32_t u32(const Twine &what) {
-    StringRef bytes = take(4, what);
-    return bytes.empty() ? 0 : llvm::support::endian::read32le(bytes.data());
+    return have(4, what) ? data.getU32(&pos) : 0;
   }
   uint64_t u64(const Twine &what) {
-    StringRef bytes = take(8, what);
-    return bytes.empty() ? 0 : llvm::support::endian::read64le(bytes.data());
+    return have(8, what) ? data.getU64(&pos) : 0;
   }
   int64_t i64(const Twine &what) { return static_cast<int64_t>(u64(what)); }
   double f64(const Twine &what) {
@@ -250,8 +246,10 @@ public:
   }
 
 private:
-  StringRef data;
-  size_t pos = 0;
+  /// Bounds are checked before each read (take), so that an error names
+  /// the field; the extractor does the little-endian reads.
+  llvm::DataExtractor data;
+  uint64_t pos = 0;
   std::string problem;
 };
 

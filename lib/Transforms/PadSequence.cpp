@@ -19,12 +19,10 @@ struct PadSequencePass : dsc::impl::PadSequencePassBase<PadSequencePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (dp < 1 || sp < 1) {
-      module.emitError() << "dp and sp must be at least 1";
+    FailureOr<func::FuncOp> maybeStep = dsc::stepForMesh(module, dp, sp);
+    if (failed(maybeStep))
       return signalPassFailure();
-    }
-    auto step =
-        module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
+    func::FuncOp step = *maybeStep;
     if (sp == 1 || !step)
       return;
     FailureOr<SmallVector<dsc::SplitInput>> splitInputs =

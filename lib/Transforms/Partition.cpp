@@ -143,22 +143,13 @@ FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
 
   // Work on a view whose dimensions are the atoms both layouts agree on.
   SmallVector<DimLayout> fromAtoms, toAtoms;
-  SmallVector<int64_t> dimOfAtom;
-  for (auto [d, pair] : llvm::enumerate(llvm::zip(from.dims, to.dims))) {
-    auto [a, b] = pair;
-    SmallVector<int64_t> sa, sb;
-    for (const Atom &x : a)
-      sa.push_back(x.size);
-    for (const Atom &x : b)
-      sb.push_back(x.size);
-    auto refined = dsc::refineSizes(sa, sb);
-    auto pa = refined ? dsc::splitAtoms(a, *refined, mesh.sizes) : std::nullopt;
-    auto pb = refined ? dsc::splitAtoms(b, *refined, mesh.sizes) : std::nullopt;
-    if (!pa || !pb)
+  for (auto [a, b] : llvm::zip(from.dims, to.dims)) {
+    auto aligned = dsc::alignAtoms(a, b, mesh.sizes);
+    if (!aligned)
       return emitError(loc) << "cannot reshard " << from.str(mesh.names)
                             << " to " << to.str(mesh.names);
-    fromAtoms.push_back(*pa);
-    toAtoms.push_back(*pb);
+    fromAtoms.push_back(aligned->first);
+    toAtoms.push_back(aligned->second);
   }
   // View dimensions: a split piece (before or after) starts one and takes
   // the whole pieces after it, whose rank-local block stays contiguous;

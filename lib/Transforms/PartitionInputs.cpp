@@ -1,4 +1,4 @@
-//===- PartitionInputs.cpp - which inputs -ds-partition splits ------------===//
+//===- PartitionInputs.cpp - which inputs the mesh passes split -----------===//
 
 #include "PartitionInputs.h"
 
@@ -72,4 +72,11 @@ dsc::findSplitInputs(ModuleOp module, func::FuncOp step, StringRef seqDims,
                << "' in seq-dims or batch-dims names no model input of "
                   "@train_step";
   return inputs;
+}
+
+FailureOr<func::FuncOp> dsc::stepForMesh(ModuleOp module, int64_t dp,
+                                         int64_t sp) {
+  if (dp < 1 || sp < 1)
+    return module.emitError() << "dp and sp must be at least 1";
+  return module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
 }

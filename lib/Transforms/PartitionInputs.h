@@ -27,6 +27,12 @@ struct SplitInput {
 /// otherwise. Fails with a diagnostic on a malformed entry, a name that is
 /// no input, or (`bothSplit`) an input whose batch and sequence dimensions
 /// coincide.
+/// The training step the mesh passes work on (null when the module has
+/// none yet), after checking the mesh: fails, with a diagnostic on the
+/// module, when `dp` or `sp` is below 1.
+mlir::FailureOr<mlir::func::FuncOp> stepForMesh(mlir::ModuleOp module,
+                                                int64_t dp, int64_t sp);
+
 mlir::FailureOr<llvm::SmallVector<SplitInput>>
 findSplitInputs(mlir::ModuleOp module, mlir::func::FuncOp step,
                 llvm::StringRef seqDims, llvm::StringRef batchDims,

@@ -165,12 +165,10 @@ struct PropagateShardingPass
 
 void PropagateShardingPass::runOnOperation() {
   ModuleOp module = getOperation();
-  if (dp < 1 || sp < 1) {
-    module.emitError() << "dp and sp must be at least 1";
+  FailureOr<func::FuncOp> maybeStep = dsc::stepForMesh(module, dp, sp);
+  if (failed(maybeStep))
     return signalPassFailure();
-  }
-  auto step =
-      module.lookupSymbol<func::FuncOp>(mlir::ds::DSDialect::kTrainStepFunc);
+  func::FuncOp step = *maybeStep;
   if (dp == 1 && sp == 1) {
     // Nothing to split, but a misspelt input name is still an error.
     if (step && failed(dsc::findSplitInputs(module, step, seqDims, batchDims,

@@ -65,6 +65,16 @@ std::optional<DimLayout> splitAtoms(const DimLayout &dim,
                                     llvm::ArrayRef<int64_t> sizes,
                                     llvm::ArrayRef<int64_t> axisSizes);
 
+/// The sizes of a dimension's atoms, major to minor.
+llvm::SmallVector<int64_t> atomSizes(const DimLayout &dim);
+
+/// Two layouts of one dimension cut at the same boundaries (the coarsest
+/// common refinement of their atoms), each piece keeping its axis; none
+/// when either cannot be cut there (see splitAtoms).
+std::optional<std::pair<DimLayout, DimLayout>>
+alignAtoms(const DimLayout &a, const DimLayout &b,
+           llvm::ArrayRef<int64_t> axisSizes);
+
 } // namespace dsc
 
 #endif // DSC_ANALYSIS_SHARDINGLAYOUT_H

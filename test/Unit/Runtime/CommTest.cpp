@@ -769,7 +769,9 @@ TEST(CommFailureTest, RanksOfAnotherRunOnThePortDoNotJoin) {
   std::vector<std::thread> threads;
   for (int rank = 0; rank < 2; ++rank)
     threads.emplace_back([&, rank] {
-      WorldOptions options = optionsFor(rank, 2, port, 1500ms);
+      // Rank 1 gives up first, while rank 0 still serves the store.
+      WorldOptions options =
+          optionsFor(rank, 2, port, rank == 0 ? 3000ms : 1000ms);
       options.runId = rank == 0 ? "a" : "b";
       auto world = connectWorld(options);
       ASSERT_FALSE(static_cast<bool>(world)) << "rank " << rank << " joined";
