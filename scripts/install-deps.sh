@@ -14,7 +14,7 @@ venv=${DSC_VENV:-$root/.venv}
 requirements=$root/scripts/python-requirements.txt
 
 packages=(
-  cmake ninja-build g++ ccache clang-format
+  cmake ninja-build g++ ccache clang-format-14
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgloo-dev liburing-dev
   googletest libgtest-dev

@@ -29,7 +29,12 @@ def train(mlir, weights, batch, prefix, mesh):
     run(["ds-compile", mlir, "-o", plan, "--optimizer", "sgd", "--lr", "0.1",
          "--momentum", "0.9"] + args)
     launch = ["-n", str(ranks)] if ranks > 1 else []
+    # One thread per rank, the one-rank baseline included: with two, ATen's
+    # kernels on a loaded machine have given that baseline results that
+    # differ by up to 1e-5 from run to run (issue 13's note), which would
+    # make the comparison measure the load instead of the partitioning.
     run(["ds-run", plan] + launch + ["--weights", weights, "--inputs", batch,
+         "--threads", "1",
          "--steps", "2", "-q", "--timeout", "60", "--dump-loss", prefix + ".loss",
          "--dump-grads", prefix + ".grads", "--save", prefix + ".final"])
 
