@@ -14,6 +14,8 @@
 
 #include "dsc/Analysis/ShardingPropagation.h"
 
+#include "dsc/Analysis/FactorPropagation.h"
+
 #include "dsc/Dialect/DS/IR/DSOps.h"
 
 #include <map>
@@ -45,54 +47,34 @@ std::optional<ReductionKind> reductionOf(FactorKind kind) {
   }
 }
 
-/// Maps a layout's dimension onto the op's factors of that dimension: the
-/// atoms each factor gets, or failure when the split cannot be expressed.
-FailureOr<SmallVector<DimLayout>> atomsPerFactor(const DimLayout &dim,
-                                                 ArrayRef<int64_t> factors,
-                                                 const ShardingRule &rule,
-                                                 ArrayRef<int64_t> axisSizes) {
-  SmallVector<int64_t> factorSizes;
-  for (int64_t f : factors)
-    factorSizes.push_back(rule.factorSizes[f]);
-  auto refined = dsc::refineSizes(dsc::atomSizes(dim), factorSizes);
-  if (!refined)
-    return failure();
-  auto pieces = dsc::splitAtoms(dim, *refined, axisSizes);
-  if (!pieces)
-    return failure();
-  SmallVector<DimLayout> out(factors.size());
-  size_t piece = 0;
-  for (auto [i, f] : llvm::enumerate(factors)) {
-    int64_t remaining = rule.factorSizes[f];
-    while (remaining > 1 && piece < pieces->size()) {
-      out[i].push_back((*pieces)[piece]);
-      remaining /= (*pieces)[piece].size;
-      ++piece;
-    }
-    if (out[i].empty())
-      out[i].push_back(Atom{rule.factorSizes[f], -1});
-  }
-  return out;
-}
+/// Sharding for the shared driver (FactorPropagation.h): an atom is marked
+/// when split; two operands' atoms of a factor merge when they agree on
+/// every piece's axis.
+struct ShardAtoms {
+  using Atom = dsc::Atom;
+  using Dim = DimLayout;
+  ArrayRef<int64_t> axisSizes;
 
-/// Merges what two operands say about one factor; fails on a conflict.
-FailureOr<DimLayout> mergeFactorAtoms(const DimLayout &a, const DimLayout &b,
-                                      ArrayRef<int64_t> axisSizes) {
-  auto aligned = dsc::alignAtoms(a, b, axisSizes);
-  if (!aligned)
-    return failure();
-  DimLayout out;
-  for (auto [x, y] : llvm::zip(aligned->first, aligned->second)) {
-    if (x.axis >= 0 && y.axis >= 0 && x.axis != y.axis)
+  int64_t sizeOf(const Atom &a) const { return a.size; }
+  Atom whole(int64_t size) const { return Atom{size, -1}; }
+  bool isMarked(const Atom &a) const { return a.axis >= 0; }
+  std::optional<Dim> cut(const Dim &dim, ArrayRef<int64_t> sizes) const {
+    return dsc::splitAtoms(dim, sizes, axisSizes);
+  }
+  FailureOr<Dim> merge(const Dim &a, const Dim &b) const {
+    auto aligned = dsc::alignAtoms(a, b, axisSizes);
+    if (!aligned)
       return failure();
-    out.push_back(Atom{x.size, x.axis >= 0 ? x.axis : y.axis});
+    Dim out;
+    for (auto [x, y] : llvm::zip(aligned->first, aligned->second)) {
+      if (x.axis >= 0 && y.axis >= 0 && x.axis != y.axis)
+        return failure();
+      out.push_back(Atom{x.size, x.axis >= 0 ? x.axis : y.axis});
+    }
+    return out;
   }
-  return out;
-}
-
-bool isSplit(const DimLayout &atoms) {
-  return llvm::any_of(atoms, [](const Atom &a) { return a.axis >= 0; });
-}
+};
+using Factors = dsc::FactorAtoms<ShardAtoms>;
 
 /// Where operands split different factors over one mesh axis, keeps the
 /// split of one factor and makes the others whole, so that their operands
@@ -102,12 +84,12 @@ bool isSplit(const DimLayout &atoms) {
 /// left to the next step, which makes them all whole and moves their axis
 /// to one other factor (attention's two sequences go to its heads together).
 void resolveAxisConflicts(Operation *op, const ShardingRule &rule,
-                          SmallVector<DimLayout> &factorAtoms) {
+                          Factors &factorAtoms) {
   std::map<int, SmallVector<int64_t>> factorsOfAxis;
-  for (auto [f, atoms] : llvm::enumerate(factorAtoms)) {
+  for (int64_t f = 0; f < rule.getNumFactors(); ++f) {
     if (rule.factorKinds[f] == FactorKind::NeedReplication)
       continue;
-    for (const Atom &a : atoms)
+    for (const Atom &a : factorAtoms[f])
       if (a.axis >= 0 && !llvm::is_contained(factorsOfAxis[a.axis], f))
         factorsOfAxis[a.axis].push_back(f);
   }
@@ -185,35 +167,20 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
 
   ShardingRule rule = ruleOp.getShardingRule();
   int64_t numFactors = rule.getNumFactors();
-  SmallVector<DimLayout> factorAtoms(numFactors);
-  for (int64_t f = 0; f < numFactors; ++f)
-    factorAtoms[f] = {Atom{rule.factorSizes[f], -1}};
+  Factors factorAtoms(rule, ShardAtoms{mesh.sizes});
 
   // 1. What the operands say about each factor. A split that the op's
   // factors cannot express, or that contradicts what an earlier operand
   // said about a factor (another axis, other pieces), is not taken: that
   // operand is resharded to what the op settles on (gathered, at worst).
-  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
-    if (!rankedType(operand) || i >= rule.operandDims.size())
-      continue;
-    Layout layout = layoutOf(operand);
-    if (layout.isReplicated())
-      continue;
-    for (auto [d, factors] : llvm::enumerate(rule.operandDims[i])) {
-      if (!isSplit(layout.dims[d]))
-        continue;
-      auto perFactor =
-          atomsPerFactor(layout.dims[d], factors, rule, mesh.sizes);
-      if (failed(perFactor))
-        continue;
-      for (auto [k, f] : llvm::enumerate(factors)) {
-        auto merged =
-            mergeFactorAtoms(factorAtoms[f], (*perFactor)[k], mesh.sizes);
-        if (succeeded(merged))
-          factorAtoms[f] = *merged;
-      }
-    }
-  }
+  SmallVector<Layout> operandLayouts;
+  for (Value operand : op->getOperands())
+    operandLayouts.push_back(rankedType(operand) ? layoutOf(operand)
+                                                 : Layout());
+  (void)factorAtoms.read(
+      op->getNumOperands(),
+      [&](unsigned i) { return ArrayRef<DimLayout>(operandLayouts[i].dims); },
+      [](unsigned, unsigned, dsc::FactorMismatch) { return success(); });
 
   // 1b. A mesh axis splits at most one factor: operands that split
   // different factors over one axis (q and k both split on their sequence
@@ -227,7 +194,7 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
   std::map<int, SmallVector<int64_t>> toMove;
   for (int64_t f = 0; f < numFactors; ++f) {
     if (rule.factorKinds[f] != FactorKind::NeedReplication ||
-        !isSplit(factorAtoms[f]))
+        !factorAtoms.isMarked(f))
       continue;
     for (const Atom &a : factorAtoms[f])
       if (a.axis >= 0)
@@ -260,9 +227,11 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
       for (auto &[has, elements] : affected)
         if (!llvm::is_contained(has, g))
           gathered[g] += elements;
-    bool axisUsed = llvm::any_of(factorAtoms, [&](const DimLayout &atoms) {
-      return llvm::any_of(atoms, [&](const Atom &a) { return a.axis == axis; });
-    });
+    bool axisUsed =
+        llvm::any_of(llvm::seq<int64_t>(0, numFactors), [&](int64_t g) {
+          return llvm::any_of(factorAtoms[g],
+                              [&](const Atom &a) { return a.axis == axis; });
+        });
     // Moving is only done when every result keeps one of the moved factors,
     // so the split can be moved back after the op; otherwise (a slice that
     // changes the dimension) the factor is gathered.
@@ -279,7 +248,7 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
     if (!axisUsed && restorable)
       for (int64_t g : rule.getMoveOrder(candidates))
         if (rule.factorKinds[g] == FactorKind::PassThrough &&
-            !isSplit(factorAtoms[g]) &&
+            !factorAtoms.isMarked(g) &&
             rule.factorSizes[g] % mesh.sizes[axis] == 0 &&
             (!target || gathered[g] < gathered[*target]))
           target = g;
@@ -293,15 +262,7 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
   // 3. Operand layouts: their dimensions rebuilt from the factors' atoms.
   auto buildLayout = [&](ArrayRef<SmallVector<int64_t, 2>> dims,
                          RankedTensorType type) {
-    Layout layout;
-    for (auto [d, factors] : llvm::enumerate(dims)) {
-      DimLayout dim;
-      for (int64_t f : factors)
-        dim.append(factorAtoms[f].begin(), factorAtoms[f].end());
-      if (dim.empty())
-        dim.push_back(Atom{type.getDimSize(d), -1});
-      layout.dims.push_back(dim);
-    }
+    Layout layout{factorAtoms.build(dims, type.getShape())};
     layout.normalize();
     return layout;
   };
@@ -335,7 +296,7 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
       if (back || !llvm::is_contained(present, f) ||
           rule.factorSizes[f] % mesh.sizes[to.second] != 0)
         continue;
-      SmallVector<DimLayout> saved = factorAtoms;
+      Factors saved = factorAtoms;
       factorAtoms[f] = {Atom{rule.factorSizes[f], to.second}};
       factorAtoms[to.first] = {Atom{rule.factorSizes[to.first], -1}};
       back = buildLayout(rule.resultDims[i], type);

@@ -25,12 +25,7 @@ void dsc::addTrainingPipeline(OpPassManager &pm,
   // batch-dims.
   if (options.dp > 1 || options.sp > 1 || !options.seqDims.empty() ||
       !options.batchDims.empty()) {
-    SequenceParallelOptions parallel;
-    parallel.dp = options.dp;
-    parallel.sp = options.sp;
-    parallel.seqDims = options.seqDims;
-    parallel.batchDims = options.batchDims;
-    addSequenceParallelPipeline(pm, parallel);
+    addSequenceParallelPipeline(pm, options);
     pm.addPass(createBucketAllReducePass());
   }
   pm.addPass(createCanonicalizerPass());

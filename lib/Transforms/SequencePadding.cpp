@@ -11,6 +11,7 @@
 
 #include "SequencePadding.h"
 
+#include "dsc/Analysis/FactorPropagation.h"
 #include "dsc/Analysis/ShardingLayout.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
 
@@ -137,6 +138,27 @@ std::optional<std::pair<PadDim, PadDim>> commonPieces(const PadDim &a,
   return std::make_pair(*pa, *pb);
 }
 
+/// Padding for the shared driver (FactorPropagation.h): an atom is marked
+/// when padded; operands that pad one factor must pad it the same way.
+struct PadAtoms {
+  using Atom = PadAtom;
+  using Dim = PadDim;
+  int64_t sizeOf(const Atom &a) const { return a.size; }
+  Atom whole(int64_t size) const { return PadAtom{size, size}; }
+  bool isMarked(const Atom &a) const { return a.isPadded(); }
+  std::optional<Dim> cut(const Dim &dim, ArrayRef<int64_t> sizes) const {
+    return refine(dim, sizes);
+  }
+  FailureOr<Dim> merge(const Dim &current, const Dim &incoming) const {
+    if (!isPadded(incoming))
+      return current;
+    if (isPadded(current) && current != incoming)
+      return failure();
+    return incoming;
+  }
+};
+using Factors = dsc::FactorAtoms<PadAtoms>;
+
 class SequencePadder {
 public:
   explicit SequencePadder(func::FuncOp step)
@@ -149,7 +171,7 @@ private:
   /// Multiplies each result of `op` that is a mean over some of the padded
   /// factors `means` by padded count / real count, for all later uses.
   void rescaleMeans(Operation *op, const ShardingRule &rule,
-                    ArrayRef<PadDim> factorAtoms, ArrayRef<int64_t> means);
+                    const Factors &factorAtoms, ArrayRef<int64_t> means);
   PadLayout layoutOf(Value v) {
     auto it = layouts.find(v);
     if (it != layouts.end())
@@ -271,44 +293,25 @@ LogicalResult SequencePadder::pad(Operation *op,
   }
 
   int64_t numFactors = rule->getNumFactors();
-  SmallVector<PadDim> factorAtoms;
-  for (int64_t size : rule->factorSizes)
-    factorAtoms.push_back({PadAtom{size, size}});
+  Factors factorAtoms(*rule, PadAtoms{});
 
   // 1. What the padded operands say about each factor.
-  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
-    auto it = layouts.find(operand);
-    if (it == layouts.end() || i >= rule->operandDims.size())
-      continue;
-    for (auto [d, factors] : llvm::enumerate(rule->operandDims[i])) {
-      const PadDim &dim = it->second[d];
-      if (!isPadded(dim))
-        continue;
-      SmallVector<int64_t> factorSizes = llvm::map_to_vector(
-          factors, [&](int64_t f) { return rule->factorSizes[f]; });
-      auto sizes = dsc::refineSizes(originalSizes(dim), factorSizes);
-      std::optional<PadDim> pieces = sizes ? refine(dim, *sizes) : std::nullopt;
-      if (factors.empty() || !pieces)
-        return op->emitError()
-               << "cannot carry the sequence padding of operand " << i
-               << " dimension " << d << " through the op's sharding rule";
-      size_t next = 0;
-      for (int64_t f : factors) {
-        PadDim atoms;
-        int64_t covered = 1;
-        while (covered < rule->factorSizes[f] && next < pieces->size()) {
-          atoms.push_back((*pieces)[next]);
-          covered *= (*pieces)[next++].size;
-        }
-        if (!isPadded(atoms))
-          continue;
-        if (isPadded(factorAtoms[f]) && factorAtoms[f] != atoms)
-          return op->emitError()
-                 << "operands pad factor " << f << " in different ways";
-        factorAtoms[f] = atoms;
-      }
-    }
-  }
+  if (failed(factorAtoms.read(
+          op->getNumOperands(),
+          [&](unsigned i) -> ArrayRef<PadDim> {
+            auto it = layouts.find(op->getOperand(i));
+            return it == layouts.end() ? ArrayRef<PadDim>() : it->second;
+          },
+          [&](unsigned i, unsigned d, dsc::FactorMismatch why) {
+            if (why == dsc::FactorMismatch::Conflict)
+              return op->emitError()
+                     << "operand " << i << " dimension " << d
+                     << " pads a factor otherwise than an earlier operand";
+            return op->emitError()
+                   << "cannot carry the sequence padding of operand " << i
+                   << " dimension " << d << " through the op's sharding rule";
+          })))
+    return failure();
 
   // 2. What each padded factor asks of the operands that have it.
   auto operandHas = [&](size_t i, int64_t f) {
@@ -324,7 +327,7 @@ LogicalResult SequencePadder::pad(Operation *op,
   SmallVector<std::optional<double>> fills(op->getNumOperands());
   SmallVector<int64_t> paddedMeans, masked;
   for (int64_t f = 0; f < numFactors; ++f) {
-    if (!isPadded(factorAtoms[f]))
+    if (!factorAtoms.isMarked(f))
       continue;
     FactorKind kind = rule->factorKinds[f];
     if (kind == FactorKind::PassThrough)
@@ -373,24 +376,17 @@ LogicalResult SequencePadder::pad(Operation *op,
   }
 
   // 3. Operands: padded, cut back or masked as the factors now say.
-  auto layoutFromFactors = [&](ArrayRef<SmallVector<int64_t, 2>> dims) {
-    PadLayout layout;
-    for (auto &factors : dims) {
-      PadDim dim;
-      for (int64_t f : factors)
-        dim.append(factorAtoms[f].begin(), factorAtoms[f].end());
-      if (dim.empty())
-        dim.push_back(PadAtom{1, 1});
-      layout.push_back(dim);
-    }
-    return layout;
+  auto layoutFromFactors = [&](ArrayRef<SmallVector<int64_t, 2>> dims,
+                               Value value) -> PadLayout {
+    return factorAtoms.build(
+        dims, cast<RankedTensorType>(value.getType()).getShape());
   };
   for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
     if (!isa<RankedTensorType>(operand.getType()) ||
         i >= rule->operandDims.size())
       continue;
     PadLayout from = layoutOf(operand);
-    PadLayout to = layoutFromFactors(rule->operandDims[i]);
+    PadLayout to = layoutFromFactors(rule->operandDims[i], operand);
     std::optional<double> fill = fills[i];
     if (isPadded(to) && namedValue(i))
       fill = namedValue(i);
@@ -407,7 +403,7 @@ LogicalResult SequencePadder::pad(Operation *op,
   for (auto [r, result] : llvm::enumerate(op->getResults())) {
     if (r >= rule->resultDims.size())
       break;
-    PadLayout layout = layoutFromFactors(rule->resultDims[r]);
+    PadLayout layout = layoutFromFactors(rule->resultDims[r], result);
     if (!isPadded(layout))
       continue;
     auto type = cast<RankedTensorType>(result.getType());
@@ -427,7 +423,7 @@ LogicalResult SequencePadder::pad(Operation *op,
 }
 
 void SequencePadder::rescaleMeans(Operation *op, const ShardingRule &rule,
-                                  ArrayRef<PadDim> factorAtoms,
+                                  const Factors &factorAtoms,
                                   ArrayRef<int64_t> means) {
   builder.setInsertionPointAfter(op);
   for (auto [r, result] : llvm::enumerate(op->getResults())) {
@@ -472,13 +468,7 @@ void SequencePadder::rescaleMeans(Operation *op, const ShardingRule &rule,
 LogicalResult SequencePadder::run(ArrayRef<dsc::SequencePad> pads) {
   Block &body = step.front();
   // The rules of the original types, before any of them grows.
-  std::vector<std::pair<Operation *, std::optional<ShardingRule>>> ops;
-  for (Operation &op : body) {
-    std::optional<ShardingRule> rule;
-    if (auto ruleOp = dyn_cast<ShardingRuleOpInterface>(&op))
-      rule = ruleOp.getShardingRule();
-    ops.push_back({&op, std::move(rule)});
-  }
+  auto ops = dsc::rulesOf(body);
   for (const dsc::SequencePad &pad : pads) {
     auto type = cast<RankedTensorType>(pad.argument.getType());
     PadLayout layout = unpaddedLayout(type.getShape());

@@ -10,18 +10,18 @@
 // CHECK-DAG: %[[X:.*]] = dsrt.persistent input "x" : memref<2x8xf32>
 // CHECK-DAG: %[[L:.*]] = dsrt.persistent input "labels" : memref<2xi64>
 // CHECK: %[[Y:.*]] = dsrt.arena_buffer offset = [[YOFF:[0-9]+]] : memref<2x4xf32>
-// CHECK-NEXT: dsrt.kernel "linear"(%[[X]], %[[W]]) -> (%[[Y]]) attrs {}
+// CHECK-NEXT: dsrt.kernel "linear"(%[[X]], %[[W]]) -> (%[[Y]]) attrs {} phase forward
 // CHECK: %[[LOSS:.*]] = dsrt.arena_buffer offset = {{[0-9]+}} : memref<f32>
-// CHECK-NEXT: dsrt.kernel "cross_entropy"(%[[Y]], %[[L]]) -> (%[[LOSS]]) attrs {ignore_index = -100 : i64}
+// CHECK-NEXT: dsrt.kernel "cross_entropy"(%[[Y]], %[[L]]) -> (%[[LOSS]]) attrs {ignore_index = -100 : i64} phase forward
 // CHECK: %[[ONE:.*]] = dsrt.constant dense<1.000000e+00> : tensor<f32> : memref<f32>
 // CHECK: %[[DY:.*]] = dsrt.arena_buffer offset = {{[0-9]+}} : memref<2x4xf32>
-// CHECK-NEXT: dsrt.kernel "cross_entropy_grad"(%[[Y]], %[[L]], %[[ONE]]) -> (%[[DY]])
+// CHECK-NEXT: dsrt.kernel "cross_entropy_grad"(%[[Y]], %[[L]], %[[ONE]]) -> (%[[DY]]) attrs {{.*}} phase backward
 // CHECK: %[[DW:.*]] = dsrt.arena_buffer offset = {{[0-9]+}} : memref<4x8xf32>
-// CHECK-NEXT: dsrt.kernel "matmul"(%[[DY]], %[[X]]) -> (%[[DW]]) attrs {transpose_lhs}
+// CHECK-NEXT: dsrt.kernel "matmul"(%[[DY]], %[[X]]) -> (%[[DW]]) attrs {transpose_lhs} phase backward
 // The reshape is a view: same offset, no kernel.
 // CHECK-NEXT: %[[DWV:.*]] = dsrt.arena_buffer offset = {{[0-9]+}} : memref<32xf32>
 // CHECK-NOT: "reshape"
-// CHECK: dsrt.kernel "sgd_update"(%[[W]], %[[DW]], %[[B]]) -> (%[[W]], %[[B]])
+// CHECK: dsrt.kernel "sgd_update"(%[[W]], %[[DW]], %[[B]]) -> (%[[W]], %[[B]]) attrs {{.*}} phase optimizer
 // CHECK: dsrt.loss %[[LOSS]] : memref<f32>
 // CHECK-NEXT: dsrt.gradient %[[W]], %[[DW]] : memref<4x8xf32>
 func.func @train_step(%w: tensor<4x8xf32> {ds.name = "w", ds.role = "parameter", ds.trainable},
@@ -63,13 +63,31 @@ func.func @train_step(%x: tensor<16xf32> {ds.name = "x", ds.role = "input"}) -> 
 // -----
 
 // How an input is split over the mesh and the shape of the user's data
-// before padding stay on its buffer for the plan.
+// before padding stay on its buffer for the plan, in dsrt's terms; the mesh
+// becomes dsrt's, enumerations become their names: nothing of ds is left.
+// CHECK-NOT: ds.
+// CHECK: dsrt.mesh @mesh ["sp"] sizes [2]
 // CHECK-LABEL: func.func @step()
-// CHECK: dsrt.persistent input "tokens" {ds.data_shape = array<i64: 2, 5>, ds.sharding = #ds.sharding<@mesh, [{}, {"sp"}]>} : memref<2x3xi64>
+// CHECK-NOT: ds.
+// CHECK: dsrt.persistent input "tokens" split ["", "sp"] data_shape [2, 5] : memref<2x3xi64>
+// CHECK: dsrt.kernel "all_reduce" on @mesh({{.*}}) attrs {axes = ["sp"], reduction = "sum"} phase forward
+// CHECK-NOT: ds.
 ds.mesh @mesh ["sp" = 2]
 func.func @train_step(%t: tensor<2x3xi64> {ds.name = "tokens", ds.role = "input", ds.sharding = #ds.sharding<@mesh, [{}, {"sp"}]>, ds.data_shape = array<i64: 2, 5>}) -> (tensor<f32> {ds.role = "loss"}) {
   %f = ds.convert %t : (tensor<2x3xi64>) -> tensor<2x3xf32>
-  %l = ds.sum %f dims = [0, 1] : (tensor<2x3xf32>) -> tensor<f32>
+  %p = ds.sum %f dims = [0, 1] : (tensor<2x3xf32>) -> tensor<f32>
+  %l = ds.all_reduce %p on @mesh ["sp"] reduction = sum : tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+// The runtime splits an input's dimensions whole.
+ds.mesh @mesh ["sp" = 2]
+// expected-error @+1 {{input 'tokens' has the sharding #ds.sharding<@mesh, [{2:"sp", 2}]>; the runtime splits an input's dimensions whole, each over at most one axis}}
+func.func @train_step(%t: tensor<4xi64> {ds.name = "tokens", ds.role = "input", ds.sharding = #ds.sharding<@mesh, [{2:"sp", 2}]>}) -> (tensor<f32> {ds.role = "loss"}) {
+  %f = ds.convert %t : (tensor<4xi64>) -> tensor<4xf32>
+  %l = ds.sum %f dims = [0] : (tensor<4xf32>) -> tensor<f32>
   return %l : tensor<f32>
 }
 

@@ -15,9 +15,9 @@
 #include "dsc/Dialect/DS/IR/DSDialect.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
 #include "dsc/Pipelines/TrainingPipeline.h"
-#include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Target/PlanEmitter.h"
+#include "dsc/Target/StepReport.h"
 #include "dsc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -116,112 +116,6 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.batchDims = batchDims;
 }
 
-/// What each group rank of an all-to-all with `real_sizes` sends and
-/// receives (bytes of the real parts of its input's pieces and of its
-/// result's chunks, its own one included); none for other collectives.
-struct RankTraffic {
-  std::vector<int64_t> sent, received;
-};
-static std::optional<RankTraffic>
-trimmedTraffic(const dsc::rt::Plan &plan, const dsc::rt::Instruction &inst,
-               const dsc::rt::TensorDesc &input) {
-  std::vector<int64_t> sizes = inst.getInts("real_sizes");
-  Expected<std::vector<int>> axes =
-      dsc::rt::parseMeshAxes(plan, inst.getString("axes"));
-  if (!axes) {
-    consumeError(axes.takeError());
-    return std::nullopt;
-  }
-  int64_t n = 1;
-  for (int axis : *axes)
-    n *= dsc::rt::meshShape(plan)[axis];
-  if (sizes.empty() || n * n != static_cast<int64_t>(sizes.size()))
-    return std::nullopt;
-  int64_t realDim = inst.getInt("real_dim");
-  int64_t extent =
-      input.shape[realDim] / (realDim == inst.getInt("split_dim") ? n : 1);
-  // Bytes of one entry along real_dim of one piece.
-  int64_t unit = input.numBytes() / n / extent;
-  RankTraffic traffic{std::vector<int64_t>(n, 0), std::vector<int64_t>(n, 0)};
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j) {
-      traffic.sent[i] += sizes[i * n + j] * unit;
-      traffic.received[j] += sizes[i * n + j] * unit;
-    }
-  return traffic;
-}
-
-static json::Value report(const dsc::rt::Plan &plan) {
-  std::map<std::string, int64_t> kernels;
-  for (const dsc::rt::Instruction &instruction : plan.instructions)
-    ++kernels[instruction.kernel];
-  json::Object kernelCounts;
-  for (auto &[name, count] : kernels)
-    kernelCounts[name] = count;
-  auto bytesOf = [&](dsc::rt::Storage storage) {
-    int64_t bytes = 0;
-    for (uint32_t t : plan.tensorsWith(storage))
-      bytes += plan.tensors[t].numBytes();
-    return bytes;
-  };
-  json::Object metadata;
-  for (auto &[key, value] : plan.metadata)
-    metadata[key] = value;
-  // What each collective moves per step on every rank: the bytes of its
-  // input (an all-to-all sends all but its own piece and receives as much).
-  json::Array collectives;
-  std::map<std::string, int64_t> bytesByKind;
-  int64_t firstBackward = -1;
-  for (auto [index, instruction] : llvm::enumerate(plan.instructions)) {
-    StringRef kernel = instruction.kernel;
-    if (firstBackward < 0 && kernel.ends_with("_grad"))
-      firstBackward = index;
-    if (kernel != "all_reduce" && kernel != "all_gather" &&
-        kernel != "reduce_scatter" && kernel != "all_to_all")
-      continue;
-    const dsc::rt::TensorDesc &input = plan.tensors[instruction.operands[0]];
-    int64_t bytes = input.numBytes();
-    json::Object entry{{"instruction", static_cast<int64_t>(index)},
-                       {"kernel", instruction.kernel},
-                       {"axes", instruction.getString("axes")},
-                       {"phase", firstBackward < 0 ? "forward" : "backward"}};
-    if (std::optional<RankTraffic> traffic =
-            trimmedTraffic(plan, instruction, input)) {
-      // Unequal splits: ranks send and receive different amounts; the
-      // busiest link bounds the step.
-      bytes = std::max(*llvm::max_element(traffic->sent),
-                       *llvm::max_element(traffic->received));
-      entry["sent_bytes_per_group_rank"] = json::Array(traffic->sent);
-      entry["received_bytes_per_group_rank"] = json::Array(traffic->received);
-    }
-    entry["bytes"] = bytes;
-    bytesByKind[instruction.kernel] += bytes;
-    collectives.push_back(std::move(entry));
-  }
-  json::Object collectiveBytes;
-  for (auto &[kind, bytes] : bytesByKind)
-    collectiveBytes[kind] = bytes;
-  return json::Object{
-      {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
-      {"parameter_bytes", bytesOf(dsc::rt::Storage::Parameter)},
-      {"optimizer_state_bytes", bytesOf(dsc::rt::Storage::State)},
-      {"input_bytes", bytesOf(dsc::rt::Storage::Input)},
-      {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
-      {"instructions", static_cast<int64_t>(plan.instructions.size())},
-      {"kernels", std::move(kernelCounts)},
-      {"mesh",
-       [&] {
-         json::Object mesh;
-         for (auto &[name, size] : plan.mesh)
-           mesh[name] = size;
-         return mesh;
-       }()},
-      {"collective_bytes_per_step", std::move(collectiveBytes)},
-      {"collectives", std::move(collectives)},
-      {"metadata", std::move(metadata)},
-  };
-}
-
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerCanonicalizerPass();
@@ -292,10 +186,13 @@ int main(int argc, char **argv) {
   if (Error e = dsc::rt::writePlan(*plan, outputPath))
     return fail(toString(std::move(e)));
   if (!reportPath.empty()) {
+    mlir::FailureOr<json::Value> report = dsc::reportStep(*module, *plan);
+    if (failed(report))
+      return fail("cannot report on " + inputPath);
     auto out = mlir::openOutputFile(reportPath, &error);
     if (!out)
       return fail(error);
-    out->os() << formatv("{0:2}", report(*plan)) << "\n";
+    out->os() << formatv("{0:2}", *report) << "\n";
     out->keep();
   }
   return 0;

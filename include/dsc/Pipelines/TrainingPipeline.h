@@ -10,13 +10,16 @@
 #ifndef DSC_PIPELINES_TRAININGPIPELINE_H
 #define DSC_PIPELINES_TRAININGPIPELINE_H
 
+#include "dsc/Transforms/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
 namespace dsc {
 
-struct TrainingPipelineOptions
-    : public mlir::PassPipelineOptions<TrainingPipelineOptions> {
+/// The optimizer's options, and the mesh's as `-ds-sequence-parallel`
+/// declares them (inherited, so that they are declared once).
+struct TrainingPipelineOptions : public SequenceParallelOptions {
   Option<std::string> optimizer{*this, "optimizer",
                                 llvm::cl::desc("adamw or sgd"),
                                 llvm::cl::init("adamw")};
@@ -38,21 +41,6 @@ struct TrainingPipelineOptions
       llvm::cl::init(-1.0)};
   Option<double> momentum{*this, "momentum", llvm::cl::desc("SGD momentum"),
                           llvm::cl::init(0.0)};
-  Option<int64_t> dp{*this, "dp", llvm::cl::desc("Data-parallel ranks"),
-                     llvm::cl::init(1)};
-  Option<int64_t> sp{*this, "sp",
-                     llvm::cl::desc("Sequence-parallel ranks (Ulysses)"),
-                     llvm::cl::init(1)};
-  Option<std::string> seqDims{
-      *this, "seq-dims",
-      llvm::cl::desc("Sequence dimension of inputs: name:dim,... (default: "
-                     "1 for every integer input of rank >= 2)"),
-      llvm::cl::init("")};
-  Option<std::string> batchDims{
-      *this, "batch-dims",
-      llvm::cl::desc("Batch dimension of inputs, split over dp: "
-                     "name:dim,... (default: 0)"),
-      llvm::cl::init("")};
 };
 
 /// `-ds-autodiff` (backward and optimizer); with more than one rank, or

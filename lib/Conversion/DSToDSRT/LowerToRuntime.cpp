@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Analysis/MemoryPlan.h"
+#include "dsc/Analysis/StepPhases.h"
 #include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
@@ -44,14 +45,45 @@ struct Slot {
   SmallVector<dsrt::ArenaBufferOp> views;
 };
 
+dsrt::Phase phaseOf(dsc::StepPhase phase) {
+  switch (phase) {
+  case dsc::StepPhase::Forward:
+    return dsrt::Phase::Forward;
+  case dsc::StepPhase::Backward:
+    return dsrt::Phase::Backward;
+  case dsc::StepPhase::Optimizer:
+    return dsrt::Phase::Optimizer;
+  }
+  llvm_unreachable("unknown phase");
+}
+
+/// A `ds` enumeration by its name; any other attribute as it is.
+Attribute builtinForm(Attribute attr) {
+  auto name = [&](StringRef text) -> Attribute {
+    return StringAttr::get(attr.getContext(), text);
+  };
+  return llvm::TypeSwitch<Attribute, Attribute>(attr)
+      .Case([&](ds::GeluApproximationAttr a) {
+        return name(ds::stringifyGeluApproximation(a.getValue()));
+      })
+      .Case([&](ds::CompareDirectionAttr a) {
+        return name(ds::stringifyCompareDirection(a.getValue()));
+      })
+      .Case([&](ds::ReductionKindAttr a) {
+        return name(ds::stringifyReductionKind(a.getValue()));
+      })
+      .Default([](Attribute a) { return a; });
+}
+
 /// The `ds` op's attributes as the kernel sees them: its own, never ODS's
-/// bookkeeping. Which optional operands a layer norm has is said by name.
+/// bookkeeping, in builtin forms. Which optional operands a layer norm has
+/// is said by name.
 DictionaryAttr kernelAttributes(Operation *op) {
   NamedAttrList attrs;
   Builder builder(op->getContext());
   for (NamedAttribute attr : op->getAttrs())
     if (attr.getName() != "operandSegmentSizes")
-      attrs.append(attr);
+      attrs.append(attr.getName(), builtinForm(attr.getValue()));
   if (auto norm = dyn_cast<ds::LayerNormOp>(op)) {
     attrs.append("has_weight",
                  builder.getI64IntegerAttr(norm.getWeight() ? 1 : 0));
@@ -70,6 +102,9 @@ public:
 
 private:
   LogicalResult mapArguments(Block &entry);
+  /// The mesh axis splitting each dimension of input `arg` ("" where
+  /// whole), from its `ds.sharding`; null when it has none.
+  FailureOr<ArrayAttr> splitAxes(BlockArgument arg, StringRef name);
   LogicalResult collectInPlaceUpdates(func::ReturnOp ret);
   LogicalResult lowerOp(Operation *op, int64_t index);
   Value newSlotBuffer(Value result, int64_t index);
@@ -90,8 +125,27 @@ private:
   DenseMap<Value, Value> inPlace;
   llvm::StringMap<BlockArgument> argsByName;
   DenseMap<Operation *, int64_t> indexOf;
+  DenseMap<Operation *, dsc::StepPhase> phases;
   int64_t returnIndex = 0;
 };
+
+FailureOr<ArrayAttr> Lowering::splitAxes(BlockArgument arg, StringRef name) {
+  auto sharding = trainStep.getArgAttrOfType<ds::ShardingAttr>(
+      arg.getArgNumber(), mlir::ds::DSDialect::kShardingAttr);
+  if (!sharding)
+    return ArrayAttr();
+  SmallVector<StringRef> axes;
+  for (auto [d, dim] : llvm::enumerate(sharding.getDims())) {
+    if (sharding.hasPieces(d) || dim.size() > 1 ||
+        !sharding.getPartial().empty())
+      return trainStep.emitError()
+             << "input '" << name << "' has the sharding " << sharding
+             << "; the runtime splits an input's dimensions whole, each over "
+                "at most one axis";
+    axes.push_back(dim.empty() ? "" : cast<StringAttr>(dim[0]).getValue());
+  }
+  return builder.getStrArrayAttr(axes);
+}
 
 LogicalResult Lowering::mapArguments(Block &entry) {
   for (BlockArgument arg : trainStep.getArguments()) {
@@ -106,15 +160,21 @@ LogicalResult Lowering::mapArguments(Block &entry) {
              << "argument " << arg.getArgNumber()
              << " needs ds.name and ds.role = \"parameter\", \"state\" or "
                 "\"input\"";
-    auto buffer = dsrt::PersistentOp::create(
-        builder, arg.getLoc(), bufferType(arg.getType()), *kind, name);
     // How the input is split over the mesh, and the shape of the user's data
     // where the compiler padded it: the runtime reads this rank's block of
     // the global batch.
-    for (StringRef attrName : {mlir::ds::DSDialect::kShardingAttr,
-                               mlir::ds::DSDialect::kDataShapeAttr})
-      if (Attribute attr = trainStep.getArgAttr(arg.getArgNumber(), attrName))
-        buffer->setAttr(attrName, attr);
+    FailureOr<ArrayAttr> split = splitAxes(arg, name.getValue());
+    if (failed(split))
+      return failure();
+    Attribute dataShape = trainStep.getArgAttr(
+        arg.getArgNumber(), mlir::ds::DSDialect::kDataShapeAttr);
+    if (dataShape && !isa<DenseI64ArrayAttr>(dataShape))
+      return trainStep.emitError()
+             << "ds.data_shape of '" << name.getValue()
+             << "' must be an array<i64>, got " << dataShape;
+    auto buffer = dsrt::PersistentOp::create(
+        builder, arg.getLoc(), bufferType(arg.getType()), *kind, name, *split,
+        cast_if_present<DenseI64ArrayAttr>(dataShape));
     buffers[arg] = buffer;
     argsByName[name.getValue()] = arg;
   }
@@ -212,23 +272,25 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
     outputs.push_back(buffer);
   }
   StringRef kernel = op->getName().stripDialect();
-  dsrt::KernelOp::create(builder, op->getLoc(), builder.getStringAttr(kernel),
-                         inputs, outputs, kernelAttributes(op));
+  // A collective's mesh is the kernel's own: what makes it a collective.
+  NamedAttrList attrs(kernelAttributes(op));
+  auto mesh = dyn_cast_if_present<FlatSymbolRefAttr>(attrs.get("mesh"));
+  if (mesh)
+    attrs.erase("mesh");
+  dsrt::KernelOp::create(
+      builder, op->getLoc(), builder.getStringAttr(kernel), inputs, outputs,
+      attrs.getDictionary(op->getContext()), mesh,
+      dsrt::PhaseAttr::get(op->getContext(), phaseOf(phases.lookup(op))));
   return success();
 }
 
 void Lowering::markGradients() {
   for (Operation &op : trainStep.front()) {
-    auto [param, grad] =
-        llvm::TypeSwitch<Operation *, std::pair<Value, Value>>(&op)
-            .Case([](ds::AdamWUpdateOp u) {
-              return std::pair(u.getParam(), u.getGrad());
-            })
-            .Case([](ds::SgdUpdateOp u) {
-              return std::pair(u.getParam(), u.getGrad());
-            })
-            .Default([](Operation *) { return std::pair(Value(), Value()); });
-    if (param && isa<BlockArgument>(param))
+    auto update = dyn_cast<ds::OptimizerUpdateOpInterface>(&op);
+    if (!update)
+      continue;
+    Value param = update.getParam(), grad = update.getGrad();
+    if (isa<BlockArgument>(param))
       dsrt::GradientOp::create(builder, op.getLoc(), buffers.lookup(param),
                                buffers.lookup(grad));
   }
@@ -247,6 +309,11 @@ LogicalResult Lowering::run() {
                               builder.getFunctionType({}, {}));
   builder.setInsertionPointToStart(step.addEntryBlock());
 
+  FailureOr<DenseMap<Operation *, dsc::StepPhase>> stepPhases =
+      dsc::computePhases(trainStep);
+  if (failed(stepPhases))
+    return failure();
+  phases = std::move(*stepPhases);
   int64_t index = 0;
   for (Operation &op : entry)
     indexOf[&op] = index++;
@@ -275,8 +342,6 @@ LogicalResult Lowering::run() {
 
   step->setAttr("dsrt.arena_bytes", builder.getI64IntegerAttr(plan.peakBytes));
   step->setAttr("dsrt.arena_alignment", builder.getI64IntegerAttr(alignment));
-  for (NamedAttribute attr : trainStep->getDiscardableAttrs())
-    step->setAttr(attr.getName(), attr.getValue());
   trainStep.erase();
   return success();
 }
@@ -299,7 +364,15 @@ struct LowerToRuntimePass
       return signalPassFailure();
     }
     if (failed(Lowering(trainStep, alignment).run()))
-      signalPassFailure();
+      return signalPassFailure();
+    // The mesh, at the runtime's level.
+    for (ds::MeshOp mesh :
+         llvm::make_early_inc_range(getOperation().getOps<ds::MeshOp>())) {
+      OpBuilder builder(mesh);
+      dsrt::MeshOp::create(builder, mesh.getLoc(), mesh.getSymName(),
+                           mesh.getAxisNames(), mesh.getAxisSizes());
+      mesh.erase();
+    }
   }
 };
 

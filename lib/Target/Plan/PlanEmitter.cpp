@@ -8,7 +8,6 @@
 
 #include "dsc/Target/PlanEmitter.h"
 
-#include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
 #include "dsc/Runtime/Mesh.h"
 
@@ -73,18 +72,7 @@ std::optional<rt::AttrValue> convertAttribute(Attribute attr) {
   }
   if (auto sym = dyn_cast<FlatSymbolRefAttr>(attr))
     return rt::AttrValue(sym.getValue().str());
-  return llvm::TypeSwitch<Attribute, std::optional<rt::AttrValue>>(attr)
-      .Case([](ds::GeluApproximationAttr a) {
-        return rt::AttrValue(
-            ds::stringifyGeluApproximation(a.getValue()).str());
-      })
-      .Case([](ds::CompareDirectionAttr a) {
-        return rt::AttrValue(ds::stringifyCompareDirection(a.getValue()).str());
-      })
-      .Case([](ds::ReductionKindAttr a) {
-        return rt::AttrValue(ds::stringifyReductionKind(a.getValue()).str());
-      })
-      .Default([](Attribute) { return std::nullopt; });
+  return std::nullopt;
 }
 
 /// Appends the row-major bytes of `value` (booleans one byte each).
@@ -124,31 +112,37 @@ private:
   }
 
   FailureOr<uint32_t> tensorFor(Value buffer);
-  LogicalResult setDataShape(Operation *op, rt::TensorDesc &desc);
+  LogicalResult setSplit(dsrt::PersistentOp op, rt::TensorDesc &desc);
+  void setDataShape(dsrt::PersistentOp op, rt::TensorDesc &desc);
 
   rt::Plan plan;
   DenseMap<Value, uint32_t> tensorOf;
 };
 
-/// An input whose sequence the compiler padded carries `ds.data_shape`, the
+/// An input whose sequence the compiler padded has a `data_shape`, the
 /// global shape of the user's data; the plan keeps it only where it differs
 /// from the padded global shape, and writePlan validates it.
-LogicalResult Emitter::setDataShape(Operation *op, rt::TensorDesc &desc) {
-  Attribute attr = op->getAttr(mlir::ds::DSDialect::kDataShapeAttr);
-  if (!attr)
-    return success();
-  auto shape = dyn_cast<DenseI64ArrayAttr>(attr);
+void Emitter::setDataShape(dsrt::PersistentOp op, rt::TensorDesc &desc) {
+  std::optional<ArrayRef<int64_t>> shape = op.getDataShape();
   if (!shape)
-    return op->emitError() << "ds.data_shape must be an array<i64>, got "
-                           << attr;
-  std::vector<int64_t> data(shape.asArrayRef().begin(),
-                            shape.asArrayRef().end());
-  if (data.size() != desc.shape.size())
-    return op->emitError() << "ds.data_shape has " << data.size()
-                           << " entries for a buffer of rank "
-                           << desc.shape.size();
+    return;
+  std::vector<int64_t> data(shape->begin(), shape->end());
   if (data != rt::globalShape(plan, desc))
     desc.dataShape = std::move(data);
+}
+
+/// The mesh axis that splits each dimension of `op` (-1: whole).
+LogicalResult Emitter::setSplit(dsrt::PersistentOp op, rt::TensorDesc &desc) {
+  std::optional<ArrayAttr> split = op.getSplit();
+  if (!split)
+    return success();
+  for (StringRef axis : split->getAsValueRange<StringAttr>()) {
+    desc.shardAxes.push_back(axis.empty() ? -1 : axisIndex(axis));
+    if (!axis.empty() && desc.shardAxes.back() < 0)
+      return op.emitOpError() << "splits over \"" << axis
+                              << "\", which is no axis of the module's "
+                                 "dsrt.mesh";
+  }
   return success();
 }
 
@@ -172,13 +166,8 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
       })
       .Case([&](dsrt::PersistentOp op) {
         desc.name = op.getName().str();
-        if (auto sharding = op->getAttrOfType<ds::ShardingAttr>(
-                mlir::ds::DSDialect::kShardingAttr))
-          for (ArrayAttr axes : sharding.getDims())
-            desc.shardAxes.push_back(
-                axes.empty() ? -1
-                             : axisIndex(cast<StringAttr>(axes[0]).getValue()));
-        ok = setDataShape(op, desc);
+        ok = setSplit(op, desc);
+        setDataShape(op, desc);
         switch (op.getKind()) {
         case dsrt::StorageKind::Parameter:
           desc.storage = rt::Storage::Parameter;
@@ -207,7 +196,7 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
 }
 
 FailureOr<rt::Plan> Emitter::run(ModuleOp module, func::FuncOp step) {
-  auto meshes = llvm::to_vector(module.getOps<ds::MeshOp>());
+  auto meshes = llvm::to_vector(module.getOps<dsrt::MeshOp>());
   if (meshes.size() > 1)
     return meshes[1].emitError() << "a plan runs on one mesh";
   if (!meshes.empty())
@@ -222,20 +211,6 @@ FailureOr<rt::Plan> Emitter::run(ModuleOp module, func::FuncOp step) {
                                "dsrt.arena_alignment";
   plan.arenaBytes = arenaBytes.getInt();
   plan.arenaAlignment = alignment.getInt();
-  for (NamedAttribute attr : step->getDiscardableAttrs()) {
-    StringRef name = attr.getName().getValue();
-    if (!name.consume_front("ds."))
-      continue;
-    std::string text;
-    if (auto s = dyn_cast<StringAttr>(attr.getValue()))
-      text = s.getValue().str();
-    else if (auto f = dyn_cast<FloatAttr>(attr.getValue()))
-      text = std::to_string(f.getValueAsDouble());
-    else
-      llvm::raw_string_ostream(text) << attr.getValue();
-    plan.metadata[name.str()] = text;
-  }
-
   bool sawLoss = false;
   for (Operation &op : step.front()) {
     // Every parameter is in the plan, also one the loss does not reach: it
@@ -265,6 +240,8 @@ FailureOr<rt::Plan> Emitter::run(ModuleOp module, func::FuncOp step) {
                                     << "' cannot go into a plan";
         instruction.attrs[attr.getName().str()] = *value;
       }
+      if (std::optional<StringRef> mesh = kernel.getMesh())
+        instruction.attrs["mesh"] = rt::AttrValue(mesh->str());
       plan.instructions.push_back(std::move(instruction));
     } else if (auto loss = dyn_cast<dsrt::LossOp>(op)) {
       FailureOr<uint32_t> index = tensorFor(loss.getBuffer());

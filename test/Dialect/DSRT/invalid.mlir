@@ -39,3 +39,79 @@ func.func @unknown_storage() {
   %w = dsrt.persistent 3 "w" : memref<4xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{'dsrt.mesh' op axis "sp" is declared twice}}
+dsrt.mesh @mesh ["sp", "sp"] sizes [2, 2]
+
+// -----
+
+// expected-error @+1 {{'dsrt.mesh' op has 1 axis names but 2 sizes}}
+dsrt.mesh @mesh ["sp"] sizes [2, 2]
+
+// -----
+
+func.func @split_rank() {
+  // expected-error @+1 {{'dsrt.persistent' op split has 1 entries for a buffer of rank 2}}
+  %t = dsrt.persistent input "tokens" split ["sp"] : memref<2x8xi64>
+  return
+}
+
+// -----
+
+func.func @split_twice() {
+  // expected-error @+1 {{'dsrt.persistent' op axis "sp" splits more than one dimension}}
+  %t = dsrt.persistent input "tokens" split ["sp", "sp"] : memref<2x8xi64>
+  return
+}
+
+// -----
+
+func.func @data_shape_rank() {
+  // expected-error @+1 {{'dsrt.persistent' op data_shape has 3 entries for a buffer of rank 2}}
+  %t = dsrt.persistent input "tokens" data_shape [1, 2, 3] : memref<2x8xi64>
+  return
+}
+
+// -----
+
+func.func @data_shape_negative() {
+  // expected-error @+1 {{'dsrt.persistent' op data_shape entries must be >= 0}}
+  %t = dsrt.persistent input "tokens" data_shape [2, -1] : memref<2x8xi64>
+  return
+}
+
+// -----
+
+// A ds attribute left on a dsrt op is refused: the plan cannot know it.
+ds.mesh @mesh ["sp" = 2]
+func.func @ds_attribute() {
+  // expected-error @+1 {{'dsrt.persistent' op attribute 'ds.sharding' belongs to the 'ds' dialect; dsrt holds builtin attributes only}}
+  %t = dsrt.persistent input "tokens" {ds.sharding = #ds.sharding<@mesh, [{}, {"sp"}]>} : memref<2x8xi64>
+  return
+}
+
+// -----
+
+func.func @ds_kernel_attribute(%a: memref<4xf32>) {
+  // expected-error @+1 {{'dsrt.kernel' op kernel attribute 'reduction' belongs to the 'ds' dialect; dsrt holds builtin attributes only}}
+  dsrt.kernel "all_reduce" (%a) -> (%a) attrs {reduction = #ds<reduction sum>} : (memref<4xf32>) -> (memref<4xf32>)
+  return
+}
+
+// -----
+
+func.func @mesh_in_attrs(%a: memref<4xf32>) {
+  // expected-error @+1 {{'dsrt.kernel' op names its mesh in kernel_attrs; a collective runs `on @mesh`}}
+  dsrt.kernel "all_reduce" (%a) -> (%a) attrs {axes = ["sp"], mesh = @mesh, reduction = "sum"} : (memref<4xf32>) -> (memref<4xf32>)
+  return
+}
+
+// -----
+
+func.func @unknown_mesh(%a: memref<4xf32>) {
+  // expected-error @+1 {{'dsrt.kernel' op runs on @mesh, which is no dsrt.mesh}}
+  dsrt.kernel "all_reduce" on @mesh (%a) -> (%a) attrs {axes = ["sp"], reduction = "sum"} : (memref<4xf32>) -> (memref<4xf32>)
+  return
+}

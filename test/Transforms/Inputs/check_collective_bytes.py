@@ -68,6 +68,16 @@ def main():
               f"{got[1]}, received {got[2]}; formula {want[phase][0]}, "
               f"{want[phase][1]}, {want[phase][2]}")
         ok = ok and got == want[phase]
+    # Phases as the IR records them (dsc::computePhases): the loss's
+    # all-reduce is forward, the gradients' backward, the optimizer's phase
+    # communicates nothing, and the phases follow each other in order.
+    phases = [c["phase"] for c in report["collectives"]]
+    reduces = [c["phase"] for c in report["collectives"] if c["kernel"] == "all_reduce"]
+    order = {"forward": 0, "backward": 1, "optimizer": 2}
+    in_order = all(order[x] <= order[y] for x, y in zip(phases, phases[1:]))
+    print(f"all-reduce phases: {sorted(set(reduces))}; phases in order: {in_order}")
+    ok = ok and in_order and "forward" in reduces and "backward" in reduces \
+        and "optimizer" not in phases
     if not ok:
         sys.exit("mismatch")
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Dialect/MeshAxes.h"
 
 #include "llvm/ADT/StringSet.h"
 
@@ -17,24 +18,8 @@ using namespace mlir::ds;
 //===----------------------------------------------------------------------===//
 
 LogicalResult MeshOp::verify() {
-  if (getAxisNames().empty())
-    return emitOpError() << "needs at least one axis";
-  if (getAxisNames().size() != getAxisSizes().size())
-    return emitOpError() << "has " << getAxisNames().size()
-                         << " axis names but " << getAxisSizes().size()
-                         << " sizes";
-  llvm::StringSet<> seen;
-  for (auto [name, size] : llvm::zip(
-           getAxisNames().getAsValueRange<StringAttr>(), getAxisSizes())) {
-    if (name.empty())
-      return emitOpError() << "axis names must not be empty";
-    if (!seen.insert(name).second)
-      return emitOpError() << "axis \"" << name << "\" is declared twice";
-    if (size < 1)
-      return emitOpError() << "axis \"" << name << "\" has size " << size
-                           << "; sizes must be >= 1";
-  }
-  return success();
+  return dsc::verifyMeshAxes(getAxisNames(), getAxisSizes(),
+                             [&] { return emitOpError(); });
 }
 
 int64_t MeshOp::getAxisSize(StringRef name) {

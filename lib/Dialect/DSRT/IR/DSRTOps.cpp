@@ -1,11 +1,14 @@
 //===- DSRTOps.cpp - the dsrt runtime dialect -----------------------------===//
 
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+#include "dsc/Dialect/MeshAxes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -39,5 +42,63 @@ LogicalResult ConstantOp::verify() {
       type.getElementType() != getType().getElementType())
     return emitOpError() << "value of type " << type
                          << " does not fit the buffer " << getType();
+  return success();
+}
+
+LogicalResult MeshOp::verify() {
+  return dsc::verifyMeshAxes(getAxisNames(), getAxisSizes(),
+                             [&] { return emitOpError(); });
+}
+
+/// A `dsrt` op holds `dsrt` and builtin attributes only: what another
+/// dialect's attribute means is not the plan's to know.
+static LogicalResult verifyOnlyBuiltin(Operation *op, StringRef what,
+                                       ArrayRef<NamedAttribute> attrs) {
+  for (NamedAttribute attr : attrs) {
+    Dialect *dialect = &attr.getValue().getDialect();
+    if (!isa<BuiltinDialect>(dialect))
+      return op->emitOpError()
+             << what << " '" << attr.getName().getValue()
+             << "' belongs to the '" << dialect->getNamespace()
+             << "' dialect; dsrt holds builtin attributes only";
+  }
+  return success();
+}
+
+LogicalResult PersistentOp::verify() {
+  int64_t rank = getType().getRank();
+  if (std::optional<ArrayAttr> split = getSplit()) {
+    if (static_cast<int64_t>(split->size()) != rank)
+      return emitOpError() << "split has " << split->size()
+                           << " entries for a buffer of rank " << rank;
+    llvm::StringSet<> seen;
+    for (StringRef axis : split->getAsValueRange<StringAttr>())
+      if (!axis.empty() && !seen.insert(axis).second)
+        return emitOpError()
+               << "axis \"" << axis << "\" splits more than one dimension";
+  }
+  if (std::optional<ArrayRef<int64_t>> shape = getDataShape()) {
+    if (static_cast<int64_t>(shape->size()) != rank)
+      return emitOpError() << "data_shape has " << shape->size()
+                           << " entries for a buffer of rank " << rank;
+    if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+      return emitOpError() << "data_shape entries must be >= 0";
+  }
+  return verifyOnlyBuiltin(*this, "attribute",
+                           llvm::to_vector((*this)->getDiscardableAttrs()));
+}
+
+LogicalResult KernelOp::verify() {
+  if (getKernelAttrs().contains("mesh"))
+    return emitOpError() << "names its mesh in kernel_attrs; a collective "
+                            "runs `on @mesh`";
+  return verifyOnlyBuiltin(*this, "kernel attribute",
+                           getKernelAttrs().getValue());
+}
+
+LogicalResult KernelOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  std::optional<StringRef> mesh = getMesh();
+  if (mesh && !symbols.lookupNearestSymbolFrom<MeshOp>(*this, getMeshAttr()))
+    return emitOpError() << "runs on @" << *mesh << ", which is no dsrt.mesh";
   return success();
 }

@@ -262,6 +262,7 @@ def DS_PadOp : DS_Op<"pad", [Pure,
 //===----------------------------------------------------------------------===//
 
 def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
+    DS_OptimizerUpdateOpInterface,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "one `torch.optim.AdamW` step for one parameter";
   let description = [{
@@ -302,6 +303,7 @@ def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
 }
 
 def DS_SgdUpdateOp : DS_Op<"sgd_update", [Pure,
+    DS_OptimizerUpdateOpInterface,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "one `torch.optim.SGD` step for one parameter";
   let description = [{

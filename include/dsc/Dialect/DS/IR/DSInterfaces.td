@@ -93,4 +93,19 @@ def DS_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
   ];
 }
 
+def DS_OptimizerUpdateOpInterface : OpInterface<"OptimizerUpdateOpInterface"> {
+  let cppNamespace = "::mlir::ds";
+  let description = [{
+    An optimizer's step for one parameter: it reads the parameter's
+    complete gradient. What the gradients depend on is the backward pass;
+    the updates are the optimizer's (dsc::computePhases).
+  }];
+  let methods = [
+    InterfaceMethod<"The parameter this op updates.", "::mlir::Value",
+                    "getParam">,
+    InterfaceMethod<"The parameter's complete gradient.", "::mlir::Value",
+                    "getGrad">,
+  ];
+}
+
 #endif // DSC_DIALECT_DS_IR_DSINTERFACES_TD

@@ -13,6 +13,7 @@
 include "mlir/IR/OpBase.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def DSRT_Dialect : Dialect {
@@ -23,7 +24,10 @@ def DSRT_Dialect : Dialect {
     A `dsrt` step is a `func.func` with no arguments whose body declares
     buffers and calls kernels in execution order. The function carries
     `dsrt.arena_bytes` (the planned peak of the arena) and
-    `dsrt.arena_alignment`.
+    `dsrt.arena_alignment`. A module that runs on more than one rank
+    declares its mesh with `dsrt.mesh`. Nothing of the `ds` dialect remains
+    at this level: the plan emitter reads `dsrt` and builtin attributes
+    only.
   }];
 }
 
@@ -38,6 +42,33 @@ def DSRT_StorageKind : I32EnumAttr<"StorageKind",
       I32EnumAttrCase<"State", 1, "state">,
       I32EnumAttrCase<"Input", 2, "input">]> {
   let cppNamespace = "::mlir::dsrt";
+}
+
+def DSRT_Phase : I32EnumAttr<"Phase", "the part of the step a kernel is in", [
+      I32EnumAttrCase<"Forward", 0, "forward">,
+      I32EnumAttrCase<"Backward", 1, "backward">,
+      I32EnumAttrCase<"Optimizer", 2, "optimizer">]> {
+  let cppNamespace = "::mlir::dsrt";
+}
+
+def DSRT_MeshOp : DSRT_Op<"mesh", [Symbol, HasParent<"::mlir::ModuleOp">]> {
+  let summary = "the device mesh the step runs on";
+  let description = [{
+    Named axes with their sizes, major to minor; ranks are numbered in
+    row-major order of their coordinates. Collective kernels name the mesh
+    (`mesh = @mesh`) and some of its axes; a plan runs on one mesh.
+
+    ```mlir
+    dsrt.mesh @mesh ["dp", "sp"] sizes [2, 4]
+    ```
+
+    **Constraints:**
+    - at least one axis; names are distinct and non-empty; sizes are >= 1.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrArrayAttr:$axis_names,
+                   DenseI64ArrayAttr:$axis_sizes);
+  let assemblyFormat = "$sym_name $axis_names `sizes` $axis_sizes attr-dict";
+  let hasVerifier = 1;
 }
 
 def DSRT_ArenaBufferOp : DSRT_Op<"arena_buffer", [Pure]> {
@@ -63,15 +94,32 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
   let summary = "a named buffer that outlives the step";
   let description = [{
     Parameters (loaded from the weights file), optimizer state (zero at the
-    first step) and model inputs (filled before each step), by name.
+    first step) and model inputs (filled before each step), by name. The
+    buffer holds this rank's block: `split` names, per dimension, the mesh
+    axis that splits it ("" where whole); `data_shape` is the global shape
+    of the data the user supplies where the compiler padded it (the runtime
+    zero-pads it to the global shape).
 
     ```mlir
     %w = dsrt.persistent parameter "transformer.wte.weight" : memref<256x64xf32>
+    %t = dsrt.persistent input "tokens" split ["dp", "sp"] data_shape [4, 30]
+        : memref<2x8xi64>
     ```
+
+    **Constraints:**
+    - `split` and `data_shape`, where present, have one entry per
+      dimension; an axis splits at most one dimension; `data_shape`
+      entries are >= 0.
   }];
-  let arguments = (ins DSRT_StorageKind:$kind, StrAttr:$name);
+  let arguments = (ins DSRT_StorageKind:$kind, StrAttr:$name,
+                   OptionalAttr<StrArrayAttr>:$split,
+                   OptionalAttr<DenseI64ArrayAttr>:$data_shape);
   let results = (outs DSRT_Buffer:$buffer);
-  let assemblyFormat = "$kind $name attr-dict `:` type($buffer)";
+  let assemblyFormat = [{
+    $kind $name (`split` $split^)? (`data_shape` $data_shape^)? attr-dict
+    `:` type($buffer)
+  }];
+  let hasVerifier = 1;
 }
 
 def DSRT_ConstantOp : DSRT_Op<"constant", [Pure]> {
@@ -90,25 +138,45 @@ def DSRT_ConstantOp : DSRT_Op<"constant", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DSRT_KernelOp : DSRT_Op<"kernel", [AttrSizedOperandSegments]> {
+def DSRT_KernelOp : DSRT_Op<"kernel", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "a kernel call writing into its output buffers";
   let description = [{
     Runs the kernel named `kernel` (a `ds` op name without the prefix, with
     that op's semantics) on the `inputs` and writes the `outputs`.
-    `kernel_attrs` holds the `ds` op's attributes.
+    `kernel_attrs` holds the `ds` op's attributes in the forms a plan holds:
+    integers, floats, strings (enumerations by name), arrays of strings,
+    `array<i64>`/`array<i32>`, symbol references and units. A kernel that
+    communicates names the `dsrt.mesh` it runs over (`on @mesh`): that is
+    what makes it a collective. `phase` says which part of the step the
+    kernel belongs to (dsc::computePhases), for reports and schedules.
 
     ```mlir
-    dsrt.kernel "matmul" (%a, %b) -> (%c) attrs {transpose_rhs}
+    dsrt.kernel "matmul" (%a, %b) -> (%c) attrs {transpose_rhs} phase forward
         : (memref<2x8xf32>, memref<4x8xf32>) -> (memref<2x4xf32>)
+    dsrt.kernel "all_reduce" on @mesh (%g) -> (%g) attrs {axes = ["dp"],
+        reduction = "sum"} phase backward : (memref<64xf32>) -> (memref<64xf32>)
     ```
+
+    **Constraints:**
+    - `mesh`, where present, names a `dsrt.mesh`;
+    - `kernel_attrs` holds builtin attributes only.
   }];
   let arguments = (ins StrAttr:$kernel, Variadic<DSRT_Buffer>:$inputs,
                    Variadic<DSRT_Buffer>:$outputs,
-                   DefaultValuedAttr<DictionaryAttr, "{}">:$kernel_attrs);
+                   DefaultValuedAttr<DictionaryAttr, "{}">:$kernel_attrs,
+                   OptionalAttr<FlatSymbolRefAttr>:$mesh,
+                   OptionalAttr<DSRT_Phase>:$phase);
   let assemblyFormat = [{
-    $kernel `(` $inputs `)` `->` `(` $outputs `)` `attrs` $kernel_attrs
-    attr-dict `:` `(` type($inputs) `)` `->` `(` type($outputs) `)`
+    $kernel (`on` $mesh^)? `(` $inputs `)` `->` `(` $outputs `)` `attrs`
+    $kernel_attrs (`phase` $phase^)? attr-dict `:` `(` type($inputs) `)`
+    `->` `(` type($outputs) `)`
   }];
+  let extraClassDeclaration = [{
+    /// Whether the kernel communicates over a mesh.
+    bool isCollective() { return getMesh().has_value(); }
+  }];
+  let hasVerifier = 1;
 }
 
 def DSRT_LossOp : DSRT_Op<"loss"> {

@@ -1,0 +1,133 @@
+//===- StepReport.cpp - what a compiled step costs, as JSON ---------------===//
+//
+// Collectives and phases come from the IR (dsrt.kernel `on @mesh`, its
+// `phase`); sizes and counts from the plan emitted from it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Target/StepReport.h"
+
+#include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
+#include "dsc/Runtime/Mesh.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace llvm;
+
+namespace {
+
+/// What each group rank of an all-to-all with `real_sizes` sends and
+/// receives (bytes of the real parts of its input's pieces and of its
+/// result's chunks, its own one included); none for other collectives.
+struct RankTraffic {
+  std::vector<int64_t> sent, received;
+};
+
+std::optional<RankTraffic> trimmedTraffic(const dsc::rt::Plan &plan,
+                                          const dsc::rt::Instruction &inst,
+                                          const dsc::rt::TensorDesc &input) {
+  std::vector<int64_t> sizes = inst.getInts("real_sizes");
+  Expected<std::vector<int>> axes =
+      dsc::rt::parseMeshAxes(plan, inst.getString("axes"));
+  if (!axes) {
+    consumeError(axes.takeError());
+    return std::nullopt;
+  }
+  int64_t n = 1;
+  for (int axis : *axes)
+    n *= dsc::rt::meshShape(plan)[axis];
+  if (sizes.empty() || n * n != static_cast<int64_t>(sizes.size()))
+    return std::nullopt;
+  int64_t realDim = inst.getInt("real_dim");
+  int64_t extent =
+      input.shape[realDim] / (realDim == inst.getInt("split_dim") ? n : 1);
+  // Bytes of one entry along real_dim of one piece.
+  int64_t unit = input.numBytes() / n / extent;
+  RankTraffic traffic{std::vector<int64_t>(n, 0), std::vector<int64_t>(n, 0)};
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      traffic.sent[i] += sizes[i * n + j] * unit;
+      traffic.received[j] += sizes[i * n + j] * unit;
+    }
+  return traffic;
+}
+
+/// A collective's entry: what it moves per step on every rank, the bytes
+/// of its input (an all-to-all sends all but its own piece and receives as
+/// much), or with unequal splits the busiest link's.
+json::Object collectiveEntry(const dsc::rt::Plan &plan, size_t index,
+                             dsrt::KernelOp kernel, int64_t &bytes) {
+  const dsc::rt::Instruction &instruction = plan.instructions[index];
+  const dsc::rt::TensorDesc &input = plan.tensors[instruction.operands[0]];
+  std::optional<dsrt::Phase> phase = kernel.getPhase();
+  json::Object entry{
+      {"instruction", static_cast<int64_t>(index)},
+      {"kernel", instruction.kernel},
+      {"axes", instruction.getString("axes")},
+      {"phase", phase ? dsrt::stringifyPhase(*phase).str() : "unknown"}};
+  bytes = input.numBytes();
+  if (std::optional<RankTraffic> traffic =
+          trimmedTraffic(plan, instruction, input)) {
+    bytes = std::max(*llvm::max_element(traffic->sent),
+                     *llvm::max_element(traffic->received));
+    entry["sent_bytes_per_group_rank"] = json::Array(traffic->sent);
+    entry["received_bytes_per_group_rank"] = json::Array(traffic->received);
+  }
+  entry["bytes"] = bytes;
+  return entry;
+}
+
+} // namespace
+
+FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan) {
+  auto step = module.lookupSymbol<func::FuncOp>("step");
+  if (!step)
+    return module.emitError() << "no dsrt step function @step to report on";
+  auto kernels = llvm::to_vector(step.getOps<dsrt::KernelOp>());
+  if (kernels.size() != plan.instructions.size())
+    return step.emitError()
+           << "has " << kernels.size() << " kernels but its plan "
+           << plan.instructions.size() << " instructions";
+
+  std::map<std::string, int64_t> kernelCounts;
+  std::map<std::string, int64_t> bytesByKind;
+  json::Array collectives;
+  for (auto [index, kernel] : llvm::enumerate(kernels)) {
+    ++kernelCounts[plan.instructions[index].kernel];
+    if (!kernel.isCollective())
+      continue;
+    int64_t bytes = 0;
+    collectives.push_back(collectiveEntry(plan, index, kernel, bytes));
+    bytesByKind[plan.instructions[index].kernel] += bytes;
+  }
+
+  auto toObject = [](const auto &map) {
+    json::Object object;
+    for (auto &[key, value] : map)
+      object[key] = value;
+    return object;
+  };
+  auto bytesOf = [&](rt::Storage storage) {
+    int64_t bytes = 0;
+    for (uint32_t t : plan.tensorsWith(storage))
+      bytes += plan.tensors[t].numBytes();
+    return bytes;
+  };
+  std::map<std::string, int64_t> mesh(plan.mesh.begin(), plan.mesh.end());
+  return json::Value(json::Object{
+      {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
+      {"parameter_bytes", bytesOf(rt::Storage::Parameter)},
+      {"optimizer_state_bytes", bytesOf(rt::Storage::State)},
+      {"input_bytes", bytesOf(rt::Storage::Input)},
+      {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
+      {"instructions", static_cast<int64_t>(plan.instructions.size())},
+      {"kernels", toObject(kernelCounts)},
+      {"mesh", toObject(mesh)},
+      {"collective_bytes_per_step", toObject(bytesByKind)},
+      {"collectives", std::move(collectives)},
+      {"metadata", toObject(plan.metadata)},
+  });
+}
