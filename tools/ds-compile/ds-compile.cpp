@@ -15,6 +15,7 @@
 #include "dsc/Dialect/DS/IR/DSDialect.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
 #include "dsc/Pipelines/TrainingPipeline.h"
+#include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Target/PlanEmitter.h"
 #include "dsc/Target/StepReport.h"
@@ -32,7 +33,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
 using namespace llvm;
@@ -133,6 +133,25 @@ int main(int argc, char **argv) {
   if (optimizer != "adamw" && optimizer != "sgd")
     return fail("--optimizer must be adamw or sgd, not '" + optimizer + "'");
 
+  // The outputs, opened before any work: a path that cannot be written is
+  // reported now, and what is there stays whole unless everything succeeds.
+  auto openOutput = [](StringRef path) -> std::optional<dsc::rt::OutputFile> {
+    if (path.empty())
+      return std::nullopt;
+    Expected<dsc::rt::OutputFile> out = dsc::rt::OutputFile::open(path);
+    if (!out) {
+      fail(toString(out.takeError()));
+      return std::nullopt;
+    }
+    return std::move(*out);
+  };
+  std::optional<dsc::rt::OutputFile> planOut = openOutput(outputPath);
+  std::optional<dsc::rt::OutputFile> irOut = openOutput(dumpIr);
+  std::optional<dsc::rt::OutputFile> reportOut = openOutput(reportPath);
+  if (!planOut || (!dumpIr.empty() && !irOut) ||
+      (!reportPath.empty() && !reportOut))
+    return 1;
+
   mlir::MLIRContext context;
   context.loadDialect<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
                       mlir::func::FuncDialect>();
@@ -165,13 +184,12 @@ int main(int argc, char **argv) {
   if (failed(pm.run(*module)))
     return fail("compilation of " + inputPath + " failed");
 
-  if (!dumpIr.empty()) {
-    auto out = mlir::openOutputFile(dumpIr, &error);
-    if (!out)
-      return fail(error);
-    module->print(out->os());
-    out->os() << "\n";
-    out->keep();
+  // The IR helps most when emission fails: it is written at once.
+  if (irOut) {
+    module->print(irOut->os());
+    irOut->os() << "\n";
+    if (Error e = irOut->commit())
+      return fail(toString(std::move(e)));
   }
 
   mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*module);
@@ -183,17 +201,20 @@ int main(int argc, char **argv) {
   if (Error e = dsc::rt::validatePlan(*plan))
     return fail("internal error: the emitted plan is invalid: " +
                 toString(std::move(e)));
-  if (Error e = dsc::rt::writePlan(*plan, outputPath))
-    return fail(toString(std::move(e)));
-  if (!reportPath.empty()) {
+  planOut->os() << dsc::rt::encodePlan(*plan);
+  if (reportOut) {
     mlir::FailureOr<json::Value> report = dsc::reportStep(*module, *plan);
     if (failed(report))
       return fail("cannot report on " + inputPath);
-    auto out = mlir::openOutputFile(reportPath, &error);
-    if (!out)
-      return fail(error);
-    out->os() << formatv("{0:2}", *report) << "\n";
-    out->keep();
+    reportOut->os() << formatv("{0:2}", *report) << "\n";
   }
+  // The plan and its report replace what was there once both are written;
+  // the plan first, so that a report never describes a plan that is not
+  // there.
+  if (Error e = planOut->commit())
+    return fail(toString(std::move(e)));
+  if (reportOut)
+    if (Error e = reportOut->commit())
+      return fail(toString(std::move(e)));
   return 0;
 }

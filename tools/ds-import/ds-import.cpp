@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Import/TorchScript.h"
+#include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/SafeTensors.h"
 #include "dsc/Transforms/Passes.h"
 
@@ -72,6 +73,20 @@ int main(int argc, char **argv) {
     specs.push_back(std::move(*spec));
   }
 
+  // The outputs, opened before any work: a path that cannot be written is
+  // reported now, and what is there stays whole unless everything succeeds.
+  Expected<dsc::rt::OutputFile> modelOut =
+      dsc::rt::OutputFile::open(outputPath);
+  if (!modelOut)
+    return fail(toString(modelOut.takeError()));
+  std::optional<dsc::rt::OutputFile> weightsFile;
+  if (!weightsPath.empty()) {
+    Expected<dsc::rt::OutputFile> out = dsc::rt::OutputFile::open(weightsPath);
+    if (!out)
+      return fail(toString(out.takeError()));
+    weightsFile = std::move(*out);
+  }
+
   mlir::MLIRContext context;
   dsc::rt::SafeTensorsWriter weights;
   dsc::rt::SafeTensorsWriter *weightsOut =
@@ -96,20 +111,15 @@ int main(int argc, char **argv) {
       return fail("the import clean-up pipeline failed on " + inputPath);
   }
 
-  std::string error;
-  auto output = mlir::openOutputFile(outputPath, &error);
-  if (!output)
-    return fail(error);
-  (*module)->print(output->os());
-  output->os().flush();
-  if (output->os().has_error())
-    return fail("cannot write " + outputPath + ": " +
-                output->os().error().message());
-  if (!weightsPath.empty())
-    if (Error e = weights.write(weightsPath))
+  (*module)->print(modelOut->os());
+  if (weightsFile)
+    if (Error e = weights.writeTo(*weightsFile))
       return fail(toString(std::move(e)));
-  // ToolOutputFile deletes the output unless kept: keep it only now that
-  // everything succeeded.
-  output->keep();
+  // Both files replace what was there only now that both are written.
+  if (weightsFile)
+    if (Error e = weightsFile->commit())
+      return fail(toString(std::move(e)));
+  if (Error e = modelOut->commit())
+    return fail(toString(std::move(e)));
   return 0;
 }

@@ -2,7 +2,8 @@
 //
 // Parses, verifies and transforms IR of the dsc dialects with any dsc pass or
 // pipeline and the upstream passes that help (canonicalize, cse, inline,
-// symbol-dce).
+// symbol-dce). The output (-o) replaces what is there only when everything
+// succeeded (dsc::rt::OutputFile), unlike mlir-opt's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,11 +13,18 @@
 #include "dsc/Pipelines/TrainingPipeline.h"
 #include "dsc/Transforms/Passes.h"
 
+#include "dsc/Runtime/AtomicFile.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/WithColor.h"
 
 int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerInlinerPass();
@@ -28,7 +36,37 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
                   mlir::func::FuncDialect>();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
+  auto [inputPath, outputPath] = mlir::registerAndParseCLIOptions(
       argc, argv, "dsc optimizer driver: the ds dialects and passes\n",
-      registry));
+      registry);
+  mlir::MlirOptMainConfig config =
+      mlir::MlirOptMainConfig::createFromCLOptions();
+  // Listings print and exit: mlir-opt's driver does them.
+  if (config.shouldShowDialects() || config.shouldListPasses())
+    return mlir::asMainReturnCode(
+        mlir::MlirOptMain(argc, argv, inputPath, outputPath, registry));
+
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      mlir::openInputFile(inputPath, &error);
+  if (!input) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt") << error << "\n";
+    return EXIT_FAILURE;
+  }
+  llvm::Expected<dsc::rt::OutputFile> output =
+      dsc::rt::OutputFile::open(outputPath);
+  if (!output) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt")
+        << llvm::toString(output.takeError()) << "\n";
+    return EXIT_FAILURE;
+  }
+  if (failed(
+          mlir::MlirOptMain(output->os(), std::move(input), registry, config)))
+    return EXIT_FAILURE;
+  if (llvm::Error e = output->commit()) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt")
+        << llvm::toString(std::move(e)) << "\n";
+    return EXIT_FAILURE;
+  }
+  return EXIT_SUCCESS;
 }

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/Executor.h"
 #include "dsc/Runtime/Launcher.h"
@@ -404,6 +405,12 @@ int run() {
     return fail("the plan has parameters: give their values with --weights");
   if (!dumpGradsPath.empty() && plan->gradients.empty())
     return fail("--dump-grads: the plan lists no gradients");
+  // Outputs that cannot be written are reported before any work.
+  for (StringRef path :
+       {StringRef(dumpLossPath), StringRef(dumpGradsPath), StringRef(savePath)})
+    if (!path.empty())
+      if (llvm::Error err = OutputFile::check(path))
+        return fail(std::move(err));
 
   auto options = worldOptions();
   if (!options)
@@ -486,12 +493,13 @@ int run() {
   if (loadError)
     return fail(std::move(loadError));
 
-  std::optional<llvm::raw_fd_ostream> lossFile;
+  // The log replaces an older one only when the run succeeds.
+  std::optional<OutputFile> lossFile;
   if (leader && !dumpLossPath.empty()) {
-    std::error_code ec;
-    lossFile.emplace(dumpLossPath, ec, llvm::sys::fs::OF_Text);
-    if (ec)
-      return fail("cannot write '" + dumpLossPath + "': " + ec.message());
+    llvm::Expected<OutputFile> out = OutputFile::open(dumpLossPath);
+    if (!out)
+      return fail(out.takeError());
+    lossFile = std::move(*out);
   }
 
   for (unsigned step = 0; step < numSteps; ++step) {
@@ -519,8 +527,9 @@ int run() {
     }
     if (lossFile) {
       // One JSON object per line; a non-finite loss is null.
+      llvm::raw_ostream &os = lossFile->os();
       {
-        llvm::json::OStream json(*lossFile);
+        llvm::json::OStream json(os);
         json.object([&] {
           json.attribute("step", static_cast<int64_t>(step) + 1);
           json.attribute("loss", std::isfinite(loss)
@@ -528,11 +537,9 @@ int run() {
                                      : llvm::json::Value(nullptr));
         });
       }
-      *lossFile << "\n";
-      lossFile->flush();
-      if (lossFile->has_error())
-        return fail("cannot write '" + dumpLossPath +
-                    "': " + lossFile->error().message());
+      os << "\n";
+      if (llvm::Error err = lossFile->flush())
+        return fail(std::move(err));
     }
     if (captureGradients) {
       exec.setCaptureGradients(false);
@@ -547,14 +554,9 @@ int run() {
     if (llvm::Error err = world->world().barrier())
       return fail(std::move(err));
 
-  if (lossFile) {
-    lossFile->close();
-    if (lossFile->has_error()) {
-      std::string message = lossFile->error().message();
-      lossFile->clear_error();
-      return fail("cannot write '" + dumpLossPath + "': " + message);
-    }
-  }
+  if (lossFile)
+    if (llvm::Error err = lossFile->commit())
+      return fail(std::move(err));
   if (leader && !savePath.empty())
     if (llvm::Error err = writeParameters(savePath, exec))
       return fail(std::move(err));

@@ -93,6 +93,8 @@ private:
 };
 
 /// Collects tensors and writes a safetensors file atomically.
+class OutputFile;
+
 class SafeTensorsWriter {
 public:
   /// Adds a tensor; `bytes` is copied. Names must be unique and `bytes` must
@@ -103,11 +105,14 @@ public:
   /// Sets a "__metadata__" entry, replacing an earlier value for `key`.
   void setMetadata(llvm::StringRef key, llvm::StringRef value);
 
-  /// Writes to `path.tmp-<pid>`, then renames it over `path`. On any failure
-  /// (including a full disk) removes the temporary and returns an error naming
-  /// `path`; never leaves a half-written file at `path`. Tensors are packed in
-  /// the order added and the header is padded with spaces to a multiple of 8.
+  /// Writes the file through an OutputFile (AtomicFile.h): on any failure
+  /// (including a full disk) the error names `path` and whatever was at
+  /// `path` stays whole. Tensors are packed in the order added and the
+  /// header is padded with spaces to a multiple of 8.
   llvm::Error write(llvm::StringRef path) const;
+  /// Writes the file's bytes to `out` (not committed: the caller commits it
+  /// with its other outputs).
+  llvm::Error writeTo(OutputFile &out) const;
 
 private:
   struct Entry {

@@ -346,20 +346,25 @@ Expected<std::string> SafeTensorsWriter::buildHeader(StringRef path) const {
   return header;
 }
 
-llvm::Error SafeTensorsWriter::write(StringRef path) const {
-  Expected<std::string> header = buildHeader(path);
+llvm::Error SafeTensorsWriter::writeTo(OutputFile &out) const {
+  Expected<std::string> header = buildHeader(out.getPath());
   if (!header)
     return header.takeError();
-
   char headerSize[8];
   llvm::support::endian::write64le(headerSize, header->size());
-  std::vector<ArrayRef<uint8_t>> chunks;
-  chunks.reserve(entries.size() + 2);
-  chunks.emplace_back(reinterpret_cast<const uint8_t *>(headerSize),
-                      sizeof(headerSize));
-  chunks.emplace_back(reinterpret_cast<const uint8_t *>(header->data()),
-                      header->size());
+  out.os().write(headerSize, sizeof(headerSize));
+  out.os() << *header;
   for (const Entry &entry : entries)
-    chunks.push_back(entry.bytes);
-  return writeFileAtomically(path, chunks);
+    out.os().write(reinterpret_cast<const char *>(entry.bytes.data()),
+                   entry.bytes.size());
+  return llvm::Error::success();
+}
+
+llvm::Error SafeTensorsWriter::write(StringRef path) const {
+  Expected<OutputFile> out = OutputFile::open(path);
+  if (!out)
+    return out.takeError();
+  if (llvm::Error e = writeTo(*out))
+    return e;
+  return out->commit();
 }

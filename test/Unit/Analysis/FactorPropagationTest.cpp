@@ -101,8 +101,7 @@ TEST(FactorAtoms, ReadsMarkedOperandsAndBuildsLayouts) {
   llvm::SmallVector<Dim> b = {{{4, true}}};
   int mismatches = 0;
   ASSERT_TRUE(mlir::succeeded(factors.read(
-      2,
-      [&](unsigned i) -> llvm::ArrayRef<Dim> { return i == 0 ? a : b; },
+      2, [&](unsigned i) -> llvm::ArrayRef<Dim> { return i == 0 ? a : b; },
       [&](unsigned, unsigned, FactorMismatch) {
         ++mismatches;
         return mlir::success();
