@@ -16,6 +16,7 @@
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
 #include "dsc/Pipelines/TrainingPipeline.h"
 #include "dsc/Runtime/AtomicFile.h"
+#include "dsc/Runtime/BoundedNesting.h"
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Target/PlanEmitter.h"
 #include "dsc/Target/StepReport.h"
@@ -164,6 +165,9 @@ int main(int argc, char **argv) {
   auto file = mlir::openInputFile(inputPath, &error);
   if (!file)
     return fail(error);
+  // MLIR's parser recurses per nesting level: refuse what would overflow it.
+  if (Error e = dsc::checkNesting(inputPath, file->getBuffer()))
+    return fail(toString(std::move(e)));
   sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);

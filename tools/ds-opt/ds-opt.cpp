@@ -14,6 +14,7 @@
 #include "dsc/Transforms/Passes.h"
 
 #include "dsc/Runtime/AtomicFile.h"
+#include "dsc/Runtime/BoundedNesting.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/FileUtilities.h"
@@ -51,6 +52,13 @@ int main(int argc, char **argv) {
       mlir::openInputFile(inputPath, &error);
   if (!input) {
     llvm::WithColor::error(llvm::errs(), "ds-opt") << error << "\n";
+    return EXIT_FAILURE;
+  }
+  // MLIR's parser recurses per nesting level: refuse what would overflow it.
+  if (llvm::Error e =
+          dsc::checkNesting(input->getBufferIdentifier(), input->getBuffer())) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt")
+        << llvm::toString(std::move(e)) << "\n";
     return EXIT_FAILURE;
   }
   llvm::Expected<dsc::rt::OutputFile> output =

@@ -24,8 +24,7 @@ class AtomicFileTest : public ::testing::Test {
 protected:
   void SetUp() override {
     llvm::SmallString<128> path;
-    ASSERT_FALSE(
-        llvm::sys::fs::createUniqueDirectory("dsc-atomic-file", path));
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("dsc-atomic-file", path));
     dir = std::string(path);
   }
   void TearDown() override { llvm::sys::fs::remove_directories(dir); }
@@ -119,9 +118,9 @@ TEST_F(AtomicFileTest, DevicesAreWrittenInPlace) {
 TEST_F(AtomicFileTest, BadDestinationsAreRefusedBeforeWriting) {
   EXPECT_EQ(message(OutputFile::check(dir)), dir + ": is a directory");
   std::string missing = pathTo("no/such/dir/out.plan");
-  EXPECT_EQ(message(OutputFile::check(missing)),
-            missing + ": the directory '" + pathTo("no/such/dir") +
-                "' does not exist");
+  EXPECT_EQ(message(OutputFile::check(missing)), missing + ": the directory '" +
+                                                     pathTo("no/such/dir") +
+                                                     "' does not exist");
   EXPECT_EQ(message(OutputFile::check(pathTo("fine.plan"))), "");
   if (::geteuid() != 0) {
     std::string locked = pathTo("locked");
