@@ -22,6 +22,8 @@
 #include "kernels/ATenKernel.h"
 #include "kernels/KernelRegistry.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <ATen/Parallel.h>
 
 #include "llvm/ADT/STLExtras.h"
@@ -33,6 +35,7 @@
 #include <cstring>
 #include <exception>
 #include <optional>
+#include <unistd.h>
 
 using namespace dsc::rt;
 using namespace dsc::rt::kernels;
@@ -209,7 +212,33 @@ struct Executor::Impl {
   llvm::Error runInstruction(CompiledInstruction &compiled, size_t index);
 };
 
+/// The machine's physical memory in bytes, if known.
+std::optional<uint64_t> physicalMemory() {
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || pageSize <= 0)
+    return std::nullopt;
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize);
+}
+
 llvm::Error Executor::Impl::allocateMemory() {
+  // Refused up front: with overcommit, allocating more than the machine has
+  // succeeds and zeroing it summons the OOM killer.
+  uint64_t persistentBytes = 0;
+  for (const TensorDesc &desc : plan.tensors)
+    if (desc.storage == Storage::Parameter || desc.storage == Storage::State ||
+        desc.storage == Storage::Input)
+      persistentBytes = llvm::SaturatingAdd(persistentBytes, desc.numBytes());
+  uint64_t needed =
+      llvm::SaturatingAdd(llvm::SaturatingAdd(plan.arenaBytes, persistentBytes),
+                          static_cast<uint64_t>(plan.constants.size()));
+  if (std::optional<uint64_t> memory = physicalMemory();
+      memory && needed > *memory)
+    return llvm::createStringError(
+        "the plan needs " + Twine(needed) + " bytes of memory (arena " +
+        Twine(plan.arenaBytes) + ", parameters, state and inputs " +
+        Twine(persistentBytes) + ", constants " + Twine(plan.constants.size()) +
+        "); this machine has " + Twine(*memory));
+
   auto arenaBuffer =
       allocate(plan.arenaBytes, plan.arenaAlignment, "the arena");
   if (!arenaBuffer)

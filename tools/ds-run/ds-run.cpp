@@ -457,7 +457,7 @@ int run() {
 
   auto executor = Executor::create(std::move(*plan), world.get());
   if (!executor)
-    return fail(executor.takeError());
+    return fail(planPath + ": " + llvm::toString(executor.takeError()));
   Executor &exec = **executor;
 
   // Load this rank's weights, inputs and first batch; then all ranks agree

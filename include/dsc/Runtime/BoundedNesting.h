@@ -1,4 +1,5 @@
-//===- BoundedNesting.h - refuse text nested deeper than a parser can take -===//
+//===- BoundedNesting.h - refuse text nested deeper than a parser can take
+//-===//
 //
 // The parsers dsc uses on users' files (llvm::json, MLIR's) recurse once per
 // nesting level: a few hundred kilobytes of `[[[[...` or `module {` overflow

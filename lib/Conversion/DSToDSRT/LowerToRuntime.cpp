@@ -31,10 +31,49 @@ MemRefType bufferType(Type tensor) {
   return MemRefType::get(type.getShape(), type.getElementType());
 }
 
-uint64_t byteSize(MemRefType type) {
-  uint64_t bits = type.getElementType().getIntOrFloatBitWidth();
-  // Booleans take a byte each, as in LibTorch.
-  return type.getNumElements() * std::max<uint64_t>(bits / 8, 1);
+/// The most bytes a plan's values may add up to (4 EiB): sizes and offsets
+/// stay far from overflowing 64 bits.
+constexpr int64_t kMaxStepBytes = int64_t(1) << 62;
+
+/// The bytes of a tensor of `type`, or none past kMaxStepBytes. Booleans
+/// take a byte each, as in LibTorch.
+std::optional<int64_t> checkedByteSize(ShapedType type) {
+  int64_t bits = type.getElementType().getIntOrFloatBitWidth();
+  int64_t bytes = std::max<int64_t>(bits / 8, 1);
+  for (int64_t dim : type.getShape())
+    if (dim < 0 || llvm::MulOverflow(bytes, dim, bytes) ||
+        bytes > kMaxStepBytes)
+      return std::nullopt;
+  return bytes;
+}
+
+uint64_t byteSize(MemRefType type) { return *checkedByteSize(type); }
+
+/// Fails, at the value's op or argument, when a value of the step or all of
+/// them together hold more than kMaxStepBytes.
+LogicalResult checkStepBytes(func::FuncOp trainStep) {
+  int64_t total = 0;
+  auto check = [&](Value value, Location loc) -> LogicalResult {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!type)
+      return success();
+    std::optional<int64_t> bytes = checkedByteSize(type);
+    if (!bytes || llvm::AddOverflow(total, *bytes, total) ||
+        total > kMaxStepBytes)
+      return emitError(loc)
+             << (bytes ? "with a value of type " : "a value of type ") << type
+             << (bytes ? ", the step holds" : " holds")
+             << " more than 2^62 bytes (4 EiB); no plan can hold it";
+    return success();
+  };
+  for (BlockArgument arg : trainStep.getArguments())
+    if (failed(check(arg, arg.getLoc())))
+      return failure();
+  for (Operation &op : trainStep.front())
+    for (Value result : op.getResults())
+      if (failed(check(result, op.getLoc())))
+        return failure();
+  return success();
 }
 
 /// An arena slot: the buffers (views) that share it and its lifetime.
@@ -309,6 +348,8 @@ LogicalResult Lowering::run() {
                               builder.getFunctionType({}, {}));
   builder.setInsertionPointToStart(step.addEntryBlock());
 
+  if (failed(checkStepBytes(trainStep)))
+    return failure();
   FailureOr<DenseMap<Operation *, dsc::StepPhase>> stepPhases =
       dsc::computePhases(trainStep);
   if (failed(stepPhases))

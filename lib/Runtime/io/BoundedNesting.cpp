@@ -1,4 +1,5 @@
-//===- BoundedNesting.cpp - refuse text nested deeper than a parser can take ===//
+//===- BoundedNesting.cpp - refuse text nested deeper than a parser can take
+//===//
 
 #include "dsc/Runtime/BoundedNesting.h"
 

@@ -24,8 +24,7 @@ std::string nested(const std::string &open, const std::string &close,
 TEST(BoundedNesting, CountsEveryKindOfBracket) {
   EXPECT_EQ(findNestingBeyond("([{<x>}])", 4), std::nullopt);
   EXPECT_EQ(findNestingBeyond("([{<x>}])", 3), 3u);
-  EXPECT_EQ(findNestingBeyond(nested("module {", "}", 513), 512),
-            512u * 8 + 7);
+  EXPECT_EQ(findNestingBeyond(nested("module {", "}", 513), 512), 512u * 8 + 7);
 }
 
 TEST(BoundedNesting, SkipsStringsCommentsAndArrows) {

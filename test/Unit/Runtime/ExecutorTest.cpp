@@ -173,6 +173,27 @@ TEST(ExecutorTest, ArenaIsAllocatedOnceWithThePlannedSize) {
     EXPECT_FLOAT_EQ(result[i], std::exp(float(i)) + i);
 }
 
+TEST(ExecutorTest, PlanLargerThanTheMachineIsRefusedBeforeAllocating) {
+  // An arena of 4 EiB and a parameter of 2^40 floats: with overcommit the
+  // allocation could succeed and zeroing it would call the OOM killer.
+  PlanBuilder b;
+  uint32_t w =
+      b.tensor("w", DType::F32, {int64_t(1) << 40}, Storage::Parameter);
+  uint32_t y = b.arena({int64_t(1) << 40}, 0);
+  b.add("neg", {w}, {y});
+  Plan plan = b.finish();
+  plan.arenaBytes = uint64_t(1) << 62;
+  uint64_t needed =
+      (uint64_t(1) << 62) + (uint64_t(1) << 42) + plan.constants.size();
+  std::string text = createError(std::move(plan));
+  std::string expected =
+      "the plan needs " + std::to_string(needed) + " bytes of memory (arena " +
+      std::to_string(uint64_t(1) << 62) + ", parameters, state and inputs " +
+      std::to_string(uint64_t(1) << 42) + ", constants ";
+  EXPECT_EQ(text.substr(0, expected.size()), expected);
+  EXPECT_NE(text.find("); this machine has "), std::string::npos) << text;
+}
+
 TEST(ExecutorTest, EmptyArena) {
   PlanBuilder b;
   uint32_t s = b.tensor("s", DType::F32, {}, Storage::State);
