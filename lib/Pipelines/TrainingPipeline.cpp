@@ -21,6 +21,7 @@ void dsc::addTrainingPipeline(OpPassManager &pm,
   autodiff.weightDecay = options.weightDecay;
   autodiff.momentum = options.momentum;
   pm.addPass(createAutodiffPass(autodiff));
+  pm.addPass(createInputRangesPass());
   // With one rank the sharding passes only check the names in seq-dims and
   // batch-dims.
   if (options.dp > 1 || options.sp > 1 || !options.seqDims.empty() ||

@@ -562,6 +562,18 @@ llvm::Error Executor::loadInputs(const SafeTensorsFile &inputs) {
                                      describeGlobalInput(plan, desc) + ")");
     }
     llvm::ArrayRef<uint8_t> bytes = inputs.data(**info);
+    // The user's data, checked as it is read: a token id beyond the
+    // embedding or a label beyond the classes would stop a kernel later.
+    if (std::optional<uint64_t> bad = desc.firstRejected(bytes)) {
+      size_t size = dtypeSize(desc.dtype);
+      return llvm::createStringError(
+          inputs.path() + ": byte offset " +
+          Twine(inputs.fileOffset(**info) + *bad * size) + ": input '" +
+          desc.name + "' holds " +
+          Twine(loadInteger(desc.dtype, bytes.data() + *bad * size)) +
+          " (element " + Twine(*bad) + "), outside " +
+          desc.describeValidRange() + ", the values the model indexes with it");
+    }
     if (split) {
       block.resize(desc.numBytes());
       copyLocalBlock(plan, desc, impl->coordinates, bytes, block);

@@ -69,11 +69,11 @@ func.func @train_step(%x: tensor<16xf32> {ds.name = "x", ds.role = "input"}) -> 
 // CHECK: dsrt.mesh @mesh ["sp"] sizes [2]
 // CHECK-LABEL: func.func @step()
 // CHECK-NOT: ds.
-// CHECK: dsrt.persistent input "tokens" split ["", "sp"] data_shape [2, 5] : memref<2x3xi64>
+// CHECK: dsrt.persistent input "tokens" split ["", "sp"] data_shape [2, 5] valid_range [0, 7] : memref<2x3xi64>
 // CHECK: dsrt.kernel "all_reduce" on @mesh({{.*}}) attrs {axes = ["sp"], reduction = "sum"} phase forward
 // CHECK-NOT: ds.
 ds.mesh @mesh ["sp" = 2]
-func.func @train_step(%t: tensor<2x3xi64> {ds.name = "tokens", ds.role = "input", ds.sharding = #ds.sharding<@mesh, [{}, {"sp"}]>, ds.data_shape = array<i64: 2, 5>}) -> (tensor<f32> {ds.role = "loss"}) {
+func.func @train_step(%t: tensor<2x3xi64> {ds.name = "tokens", ds.role = "input", ds.sharding = #ds.sharding<@mesh, [{}, {"sp"}]>, ds.data_shape = array<i64: 2, 5>, ds.valid_range = array<i64: 0, 7>}) -> (tensor<f32> {ds.role = "loss"}) {
   %f = ds.convert %t : (tensor<2x3xi64>) -> tensor<2x3xf32>
   %p = ds.sum %f dims = [0, 1] : (tensor<2x3xf32>) -> tensor<f32>
   %l = ds.all_reduce %p on @mesh ["sp"] reduction = sum : tensor<f32>

@@ -218,9 +218,10 @@ public:
       auto file = TokenFile::open(dataPath);
       if (!file)
         return file.takeError();
-      if (auto windows = file->numWindows(inputs->batch, inputs->seqLen);
-          !windows)
-        return windows.takeError();
+      if (llvm::Error err = file->checkValues(plan.tensors[inputs->tokens],
+                                              plan.tensors[inputs->labels],
+                                              inputs->batch, inputs->seqLen))
+        return err;
       source.tokenInputs = *inputs;
       source.tokens.emplace(std::move(*file));
       return std::move(source);

@@ -43,8 +43,8 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
                           llvm::cl::init(0.0)};
 };
 
-/// `-ds-autodiff` (backward and optimizer); with more than one rank, or
-/// input dimensions named, `-ds-sequence-parallel` and
+/// `-ds-autodiff` (backward and optimizer), `-ds-input-ranges`; with more than
+/// one rank, or input dimensions named, `-ds-sequence-parallel` and
 /// `-ds-bucket-all-reduce`; `-canonicalize`, `-cse`; `-ds-lower-to-runtime`.
 void addTrainingPipeline(mlir::OpPassManager &pm,
                          const TrainingPipelineOptions &options);

@@ -43,6 +43,13 @@ std::optional<DType> parseDType(llvm::StringRef name);
 /// Returns the size in bytes of one element of `dtype` (1 for `Bool`).
 size_t dtypeSize(DType dtype);
 
+/// Whether `dtype` is an integer type (signed or unsigned, not `Bool`).
+bool isIntegerDType(DType dtype);
+
+/// The integer element at `data` (little-endian, of integer `dtype`); U64
+/// values above INT64_MAX are returned as INT64_MAX.
+int64_t loadInteger(DType dtype, const uint8_t *data);
+
 } // namespace dsc::rt
 
 #endif // DSC_RUNTIME_DTYPE_H

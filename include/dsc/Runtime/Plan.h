@@ -27,7 +27,7 @@
 namespace dsc::rt {
 
 /// The plan format version; readPlan rejects any other.
-inline constexpr uint32_t kPlanVersion = 5;
+inline constexpr uint32_t kPlanVersion = 6;
 
 /// Where a plan tensor's bytes live.
 enum class Storage : uint8_t {
@@ -72,6 +72,22 @@ struct TensorDesc {
   /// global shape. Rank r's block holds zeros where its global index lies at
   /// or beyond the data's size.
   std::vector<int64_t> dataShape;
+  /// For integer Input tensors: the values the plan's indexing ops accept,
+  /// [lo, hi] for lo <= v < hi or [lo, hi, also] (a loss's ignore_index).
+  /// Empty: not checked. ds-run checks the user's data against it.
+  std::vector<int64_t> validRange;
+
+  /// Whether `value` lies in validRange (true when there is none).
+  bool acceptsValue(int64_t value) const {
+    return validRange.empty() ||
+           (value >= validRange[0] && value < validRange[1]) ||
+           (validRange.size() == 3 && value == validRange[2]);
+  }
+  /// The index of the first element of `bytes` (elements of `dtype`, an
+  /// integer type) that validRange does not accept, if any.
+  std::optional<uint64_t> firstRejected(llvm::ArrayRef<uint8_t> bytes) const;
+  /// validRange as text: "[0, 256)" or "[0, 256) or -100".
+  std::string describeValidRange() const;
 
   /// Returns the product of `shape` (1 for a 0-d tensor), or -1 if a
   /// dimension is negative or the product overflows int64_t.

@@ -64,6 +64,10 @@ public:
 
   /// Returns the bytes of `info`, which must come from this file.
   llvm::ArrayRef<uint8_t> data(const TensorInfo &info) const;
+  /// Returns where the tensor's data starts in the file, in bytes.
+  uint64_t fileOffset(const TensorInfo &info) const {
+    return dataStart + info.offset;
+  }
 
   /// Returns the "__metadata__" entries (empty when the file has none).
   const std::map<std::string, std::string> &metadata() const {

@@ -64,6 +64,13 @@ public:
                     std::vector<uint8_t> &inputs,
                     std::vector<uint8_t> &labels) const;
 
+  /// Checks every token of the whole windows against what the inputs
+  /// accept (TensorDesc::validRange): a row's tokens but its last are
+  /// `tokens`, all but its first `labels`. The error names the file, the
+  /// byte offset, the id and the range.
+  llvm::Error checkValues(const TensorDesc &tokens, const TensorDesc &labels,
+                          int64_t batch, int64_t seqLen) const;
+
   llvm::StringRef path() const { return filePath; }
 
 private:

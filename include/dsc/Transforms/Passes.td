@@ -96,6 +96,25 @@ defvar meshOptions = [
          "(default: 0)">,
 ];
 
+def InputRangesPass : Pass<"ds-input-ranges", "::mlir::ModuleOp"> {
+  let summary = "Record on each integer input the values its indexing ops "
+                "accept";
+  let description = [{
+    Follows each integer input of `@train_step` through ops that keep every
+    value (reshape, transpose, broadcast, concat, stop_gradient, widening
+    converts) to the ops that index with it (DS_IndexingOpInterface: an
+    embedding's rows, a loss's classes and `ignore_index`) and writes what
+    all of them accept on the argument:
+    `ds.valid_range = array<i64: lo, hi>` (values in [lo, hi)) or
+    `array<i64: lo, hi, v>` (v besides). ds-run checks the user's data
+    against it as it reads it, naming the file, the offset and the value,
+    instead of failing inside a kernel. An input that reaches an indexing op
+    only through other ops (a slice: part of it is not an index) gets no
+    range: nothing is guessed.
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 def DecomposeMeanLossPass
     : Pass<"ds-decompose-mean-loss", "::mlir::ModuleOp"> {
   let summary = "Rewrite mean losses into a sum over the tokens divided by "

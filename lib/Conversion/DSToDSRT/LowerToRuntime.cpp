@@ -213,7 +213,9 @@ LogicalResult Lowering::mapArguments(Block &entry) {
              << "' must be an array<i64>, got " << dataShape;
     auto buffer = dsrt::PersistentOp::create(
         builder, arg.getLoc(), bufferType(arg.getType()), *kind, name, *split,
-        cast_if_present<DenseI64ArrayAttr>(dataShape));
+        cast_if_present<DenseI64ArrayAttr>(dataShape),
+        trainStep.getArgAttrOfType<DenseI64ArrayAttr>(
+            arg.getArgNumber(), mlir::ds::DSDialect::kValidRangeAttr));
     buffers[arg] = buffer;
     argsByName[name.getValue()] = arg;
   }

@@ -17,22 +17,6 @@ using llvm::Twine;
 
 namespace {
 
-bool isIntegerDType(DType dtype) {
-  switch (dtype) {
-  case DType::I64:
-  case DType::I32:
-  case DType::I16:
-  case DType::I8:
-  case DType::U8:
-  case DType::U16:
-  case DType::U32:
-  case DType::U64:
-    return true;
-  default:
-    return false;
-  }
-}
-
 /// Returns the largest value `dtype` holds, for the integer dtypes.
 uint64_t maxValue(DType dtype) {
   switch (dtype) {
@@ -142,6 +126,35 @@ llvm::Expected<uint64_t> TokenFile::numWindows(int64_t batch,
         " tokens, fewer than one batch of " + Twine(batch) + " x (" +
         Twine(seqLen) + " + 1) = " + Twine(window));
   return windows;
+}
+
+llvm::Error TokenFile::checkValues(const TensorDesc &tokensDesc,
+                                   const TensorDesc &labelsDesc, int64_t batch,
+                                   int64_t seqLen) const {
+  auto windows = numWindows(batch, seqLen);
+  if (!windows)
+    return windows.takeError();
+  const uint8_t *tokens =
+      reinterpret_cast<const uint8_t *>(buffer->getBufferStart());
+  uint64_t rowLength = seqLen + 1;
+  uint64_t used = *windows * batch * rowLength;
+  for (uint64_t position = 0; position < used; ++position) {
+    uint16_t token = llvm::support::endian::read16le(tokens + 2 * position);
+    // In a row, every token but the last is an input, every one but the
+    // first a label.
+    uint64_t s = position % rowLength;
+    const TensorDesc *refused = nullptr;
+    if (s < rowLength - 1 && !tokensDesc.acceptsValue(token))
+      refused = &tokensDesc;
+    else if (s > 0 && !labelsDesc.acceptsValue(token))
+      refused = &labelsDesc;
+    if (refused)
+      return llvm::createStringError(
+          filePath + ": byte offset " + Twine(2 * position) + ": token id " +
+          Twine(token) + " is outside " + refused->describeValidRange() +
+          ", the values the model accepts for input '" + refused->name + "'");
+  }
+  return llvm::Error::success();
 }
 
 llvm::Error TokenFile::batch(uint64_t step, int64_t batch, int64_t seqLen,

@@ -2,6 +2,8 @@
 
 #include "dsc/Runtime/DType.h"
 
+#include "llvm/Support/Endian.h"
+
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/ErrorHandling.h"
 
@@ -78,4 +80,46 @@ size_t dsc::rt::dtypeSize(DType dtype) {
     return 1;
   }
   llvm_unreachable("unknown DType");
+}
+
+bool dsc::rt::isIntegerDType(DType dtype) {
+  switch (dtype) {
+  case DType::I64:
+  case DType::I32:
+  case DType::I16:
+  case DType::I8:
+  case DType::U8:
+  case DType::U16:
+  case DType::U32:
+  case DType::U64:
+    return true;
+  default:
+    return false;
+  }
+}
+
+int64_t dsc::rt::loadInteger(DType dtype, const uint8_t *data) {
+  using namespace llvm::support::endian;
+  switch (dtype) {
+  case DType::I64:
+    return static_cast<int64_t>(read64le(data));
+  case DType::I32:
+    return static_cast<int32_t>(read32le(data));
+  case DType::I16:
+    return static_cast<int16_t>(read16le(data));
+  case DType::I8:
+    return static_cast<int8_t>(data[0]);
+  case DType::U8:
+    return data[0];
+  case DType::U16:
+    return read16le(data);
+  case DType::U32:
+    return read32le(data);
+  case DType::U64: {
+    uint64_t v = read64le(data);
+    return v > uint64_t(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(v);
+  }
+  default:
+    llvm_unreachable("not an integer dtype");
+  }
 }

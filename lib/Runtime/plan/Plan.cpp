@@ -62,6 +62,27 @@ StringRef dsc::rt::storageName(Storage storage) {
   return "unknown";
 }
 
+std::optional<uint64_t>
+TensorDesc::firstRejected(llvm::ArrayRef<uint8_t> bytes) const {
+  if (validRange.empty() || !isIntegerDType(dtype))
+    return std::nullopt;
+  size_t size = dtypeSize(dtype);
+  for (uint64_t i = 0, n = bytes.size() / size; i < n; ++i)
+    if (!acceptsValue(loadInteger(dtype, bytes.data() + i * size)))
+      return i;
+  return std::nullopt;
+}
+
+std::string TensorDesc::describeValidRange() const {
+  if (validRange.size() < 2)
+    return "any value";
+  std::string text = "[" + std::to_string(validRange[0]) + ", " +
+                     std::to_string(validRange[1]) + ")";
+  if (validRange.size() == 3)
+    text += " or " + std::to_string(validRange[2]);
+  return text;
+}
+
 int64_t TensorDesc::numElements() const {
   int64_t count = 1;
   for (int64_t dim : shape)

@@ -10,6 +10,7 @@
 //            | u32 loss | vec<u32 param, u32 grad> | vec<str key, str value>
 //   tensor:      str name | u8 dtype | u32 rank | i64 dims[rank] | u8 storage
 //                | u64 offset | vec<i32> shardAxes | vec<i64> dataShape
+//                | vec<i64> validRange
 //   instruction: str kernel | vec<u32> operands | vec<u32> results
 //                | vec<attr>
 //   attr:        str name | u8 tag | value, where tag 0 = i64, 1 = f64 (IEEE
@@ -132,6 +133,7 @@ std::string encodePayload(const Plan &plan) {
     for (int32_t axis : desc.shardAxes)
       w.i32(axis);
     w.ints(desc.dataShape);
+    w.ints(desc.validRange);
   }
   w.u64(plan.instructions.size());
   for (const Instruction &inst : plan.instructions) {
@@ -276,6 +278,7 @@ void decodeTensor(PayloadReader &r, uint64_t index, TensorDesc &desc) {
   for (int32_t &axis : desc.shardAxes)
     axis = static_cast<int32_t>(r.u32(what + " shard axis"));
   desc.dataShape = r.ints(what + " data shape");
+  desc.validRange = r.ints(what + " valid range");
 }
 
 void decodeAttrs(PayloadReader &r, const Twine &what, Instruction &inst) {

@@ -136,6 +136,8 @@ std::string dsc::rt::dumpPlan(const Plan &plan) {
       llvm::interleave(desc.dataShape, os, ",");
       os << "]";
     }
+    if (!desc.validRange.empty())
+      os << " values " << desc.describeValidRange();
     os << "\n";
   }
 

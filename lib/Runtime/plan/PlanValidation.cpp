@@ -112,6 +112,23 @@ llvm::Error validateShardAxes(const Plan &plan, uint32_t index) {
   return llvm::Error::success();
 }
 
+/// Checks `validRange`: only on integer inputs, [lo, hi] or [lo, hi, also]
+/// with lo <= hi.
+llvm::Error validateValidRange(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  if (desc.validRange.empty())
+    return llvm::Error::success();
+  if (desc.storage != Storage::Input || !isIntegerDType(desc.dtype))
+    return tensorError(plan, index,
+                       "only integer inputs can have a valid range");
+  if ((desc.validRange.size() != 2 && desc.validRange.size() != 3) ||
+      desc.validRange[0] > desc.validRange[1])
+    return tensorError(plan, index,
+                       "valid range must be [lo, hi] or [lo, hi, also] with "
+                       "lo <= hi");
+  return llvm::Error::success();
+}
+
 /// Checks `dataShape` once the shard axes are known to be valid: only on
 /// inputs, one entry per dimension, each between 0 and the padded global
 /// size, and smaller than it only where the mesh splits the dimension.
@@ -198,6 +215,8 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
     break;
   }
   if (llvm::Error err = validateShardAxes(plan, index))
+    return err;
+  if (llvm::Error err = validateValidRange(plan, index))
     return err;
   return validateDataShape(plan, index);
 }

@@ -168,6 +168,8 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
         desc.name = op.getName().str();
         ok = setSplit(op, desc);
         setDataShape(op, desc);
+        if (std::optional<ArrayRef<int64_t>> range = op.getValidRange())
+          desc.validRange.assign(range->begin(), range->end());
         switch (op.getKind()) {
         case dsrt::StorageKind::Parameter:
           desc.storage = rt::Storage::Parameter;

@@ -1836,7 +1836,7 @@ func.func @silu_grad_types(%x: tensor<64xf32>, %dy: tensor<64xbf16>) {
 // -----
 
 // A misspelt attribute would silently leave the parameter untrained.
-// expected-error @+1 {{'func.func' op unknown argument attribute 'ds.trainabel' (known: ds.name, ds.trainable, ds.input, ds.role, ds.sharding, ds.data_shape)}}
+// expected-error @+1 {{'func.func' op unknown argument attribute 'ds.trainabel' (known: ds.name, ds.trainable, ds.input, ds.role, ds.sharding, ds.data_shape, ds.valid_range)}}
 func.func @misspelt_trainable(%w: tensor<4xf32> {ds.name = "w", ds.trainabel}) {
   return
 }
@@ -1875,4 +1875,11 @@ func.func @bad_op_attr(%w: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'ds.neg' op unknown discardable attribute 'ds.shardng' (known: ds.sharding, ds.shardings, ds.data_shape)}}
   %0 = ds.neg %w {ds.shardng = 1 : i64} : tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument attribute 'ds.valid_range' must be array<i64: lo, hi> or array<i64: lo, hi, also> with lo <= hi}}
+func.func @bad_range(%t: tensor<4xi64> {ds.valid_range = array<i64: 4, 0>}) {
+  return
 }

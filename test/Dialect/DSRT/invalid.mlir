@@ -115,3 +115,19 @@ func.func @unknown_mesh(%a: memref<4xf32>) {
   dsrt.kernel "all_reduce" on @mesh (%a) -> (%a) attrs {axes = ["sp"], reduction = "sum"} : (memref<4xf32>) -> (memref<4xf32>)
   return
 }
+
+// -----
+
+func.func @valid_range_float() {
+  // expected-error @+1 {{'dsrt.persistent' op valid_range is for integer inputs}}
+  %x = dsrt.persistent input "x" valid_range [0, 4] : memref<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @valid_range_order() {
+  // expected-error @+1 {{'dsrt.persistent' op valid_range must be [lo, hi] or [lo, hi, also], lo <= hi}}
+  %t = dsrt.persistent input "tokens" valid_range [4, 0] : memref<2x8xi64>
+  return
+}

@@ -107,6 +107,8 @@ Plan samplePlan() {
   plan.tensors[3].shardAxes = {0};
   // Three labels padded to the global four.
   plan.tensors[3].dataShape = {3};
+  // Labels index the logits' 4 classes, -100 besides.
+  plan.tensors[3].validRange = {0, 4, -100};
   plan.constants.resize(40);
   for (size_t i = 0; i < plan.constants.size(); ++i)
     plan.constants[i] = static_cast<uint8_t>(i * 7 + 1);
@@ -405,6 +407,26 @@ TEST(PlanValidationTest, RejectsEveryRule) {
          p.tensors[2].shardAxes = {1, 1};
        },
        "tensor 2 'x': mesh axis 'sp' splits two dimensions"},
+      {"valid range of a float input",
+       [](Plan &p) {
+         p.tensors[2].validRange = {0, 4};
+       },
+       "tensor 2 'x': only integer inputs can have a valid range"},
+      {"valid range of a parameter",
+       [](Plan &p) {
+         p.tensors[0].validRange = {0, 4};
+       },
+       "tensor 0 'fc.weight': only integer inputs can have a valid range"},
+      {"empty-ended valid range",
+       [](Plan &p) {
+         p.tensors[3].validRange = {5, 4};
+       },
+       "tensor 3 'labels': valid range must be [lo, hi] or [lo, hi, also] "
+       "with lo <= hi"},
+      {"valid range of one entry",
+       [](Plan &p) { p.tensors[3].validRange = {5}; },
+       "tensor 3 'labels': valid range must be [lo, hi] or [lo, hi, also] "
+       "with lo <= hi"},
       {"data shape of a parameter",
        [](Plan &p) {
          p.tensors[0].dataShape = {4, 8};
@@ -515,8 +537,10 @@ TEST_F(PlanFileTest, RoundTrip) {
     EXPECT_EQ(read->tensors[i].offset, plan.tensors[i].offset);
     EXPECT_EQ(read->tensors[i].shardAxes, plan.tensors[i].shardAxes);
     EXPECT_EQ(read->tensors[i].dataShape, plan.tensors[i].dataShape);
+    EXPECT_EQ(read->tensors[i].validRange, plan.tensors[i].validRange);
   }
   EXPECT_EQ(read->tensors[3].dataShape, std::vector<int64_t>{3});
+  EXPECT_EQ(read->tensors[3].validRange, (std::vector<int64_t>{0, 4, -100}));
   ASSERT_EQ(read->instructions.size(), plan.instructions.size());
   for (size_t i = 0; i < plan.instructions.size(); ++i) {
     SCOPED_TRACE(i);
@@ -581,23 +605,26 @@ TEST_F(PlanFileTest, RejectsBadMagic) {
 }
 
 TEST_F(PlanFileTest, RejectsOtherVersion) {
-  static_assert(kPlanVersion == 5, "update this test and the format docs");
-  // Version 4 had an FNV-1a checksum and layer_norm's
-  // operand_segment_sizes, version 3 no attention bias, window or key
-  // length, version 2 no data shapes, version 1 no mesh and no shard axes.
+  static_assert(kPlanVersion == 6, "update this test and the format docs");
+  // Version 5 had no valid ranges, version 4 an FNV-1a checksum and
+  // layer_norm's operand_segment_sizes, version 3 no attention bias, window or
+  // key length, version 2 no data shapes, version 1 no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
   llvm::support::endian::write32le(&bytes[8], 4);
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 4, this runtime reads version 5; recompile "
+            path + ": plan version 4, this runtime reads version 6; recompile "
                    "with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 1);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 1, this runtime reads "
-                                "version 5; recompile with ds-compile");
-  llvm::support::endian::write32le(&bytes[8], 6);
-  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 6, this runtime reads "
-                                "version 5; recompile with ds-compile");
+                                "version 6; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 5);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 5, this runtime reads "
+                                "version 6; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 7);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 7, this runtime reads "
+                                "version 6; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {
@@ -882,7 +909,7 @@ TEST(PlanDumpTest, ListsEverything) {
       "  %t0 = param f32[4,8] \"fc.weight\"",
       "  mesh = [\"dp\" = 2, \"sp\" = 3]",
       "  %t2 = input f32[2,4] \"x\" split[dp, -]",
-      "  %t3 = input i64[2] \"labels\" split[dp] data[3]",
+      "  %t3 = input i64[2] \"labels\" split[dp] data[3] values [0, 4) or -100",
       "  %t4 = state f32[4,8] \"exp_avg.fc.weight\"",
       "  %t5 = const[offset=0] f32[8] \"bias_init\"",
       "  %t7 = arena[offset=64] f32[] \"loss\"",

@@ -18,7 +18,16 @@ using namespace mlir::ds;
 namespace {
 
 /// What kind of value an attribute must hold.
-enum class Expect { Unit, String, Role, Updates, Sharding, Shardings, Shape };
+enum class Expect {
+  Unit,
+  String,
+  Role,
+  Updates,
+  Sharding,
+  Shardings,
+  Shape,
+  Range
+};
 
 /// Checks `attr` against `expect`; `roles` are the roles allowed there.
 LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
@@ -60,6 +69,14 @@ LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
   case Expect::Shape:
     return isa<DenseI64ArrayAttr>(value) ? success()
                                          : wrong("an array<i64: ...>");
+  case Expect::Range: {
+    auto range = dyn_cast<DenseI64ArrayAttr>(value);
+    return range && (range.size() == 2 || range.size() == 3) &&
+                   range[0] <= range[1]
+               ? success()
+               : wrong("array<i64: lo, hi> or array<i64: lo, hi, also> with "
+                       "lo <= hi");
+  }
   }
   return success();
 }
@@ -85,11 +102,12 @@ LogicalResult DSDialect::verifyRegionArgAttribute(Operation *op, unsigned,
           .Case(DSDialect::kRoleAttr, Expect::Role)
           .Case(DSDialect::kShardingAttr, Expect::Sharding)
           .Case(DSDialect::kDataShapeAttr, Expect::Shape)
+          .Case(DSDialect::kValidRangeAttr, Expect::Range)
           .Default(std::nullopt);
   if (!expect)
     return unknown(op, attr, "argument",
                    "ds.name, ds.trainable, ds.input, ds.role, ds.sharding, "
-                   "ds.data_shape");
+                   "ds.data_shape, ds.valid_range");
   return check(op, attr, *expect, {"parameter", "state", "input"}, "argument");
 }
 

@@ -84,6 +84,14 @@ LogicalResult PersistentOp::verify() {
     if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
       return emitOpError() << "data_shape entries must be >= 0";
   }
+  if (std::optional<ArrayRef<int64_t>> range = getValidRange()) {
+    if (getKind() != StorageKind::Input ||
+        !isa<IntegerType>(getType().getElementType()))
+      return emitOpError() << "valid_range is for integer inputs";
+    if ((range->size() != 2 && range->size() != 3) || (*range)[0] > (*range)[1])
+      return emitOpError()
+             << "valid_range must be [lo, hi] or [lo, hi, also], lo <= hi";
+  }
   return verifyOnlyBuiltin(*this, "attribute",
                            llvm::to_vector((*this)->getDiscardableAttrs()));
 }

@@ -65,6 +65,9 @@ def DS_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kShardingsAttr = "ds.shardings";
     /// The shape of the user's data where the compiler padded an input.
     static constexpr ::llvm::StringLiteral kDataShapeAttr = "ds.data_shape";
+    /// The values an integer input may hold: [lo, hi) and optionally one
+    /// more (-ds-input-ranges).
+    static constexpr ::llvm::StringLiteral kValidRangeAttr = "ds.valid_range";
     /// The forward loss function ds-import writes.
     static constexpr ::llvm::StringLiteral kForwardFunc = "forward";
     /// The training step -ds-autodiff builds.

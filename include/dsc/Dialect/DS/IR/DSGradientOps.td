@@ -176,6 +176,7 @@ def DS_LogSoftmaxGradOp : DS_SoftmaxGradBase<"log_softmax_grad",
     "log_softmax", "dy - exp(y) * sum(dy)">;
 
 def DS_CrossEntropyGradOp : DS_Op<"cross_entropy_grad", [Pure,
+    DeclareOpInterfaceMethods<DS_IndexingOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradient of `ds.cross_entropy` with respect to the logits";
   let description = [{
@@ -204,6 +205,7 @@ def DS_CrossEntropyGradOp : DS_Op<"cross_entropy_grad", [Pure,
 }
 
 def DS_EmbeddingGradOp : DS_Op<"embedding_grad", [Pure,
+    DeclareOpInterfaceMethods<DS_IndexingOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "gradient of `ds.embedding` with respect to the table";
   let description = [{

@@ -14,6 +14,25 @@
 
 #include "dsc/Dialect/DS/IR/ShardingRule.h"
 
+namespace mlir::ds {
+
+/// The values an index may hold: [lo, hi), and `also` besides (a loss's
+/// ignore_index).
+struct IndexRange {
+  int64_t lo = 0;
+  int64_t hi = 0;
+  std::optional<int64_t> also;
+
+  bool contains(int64_t v) const { return (v >= lo && v < hi) || also == v; }
+  /// The values both accept.
+  IndexRange intersect(const IndexRange &other) const;
+  bool operator==(const IndexRange &o) const {
+    return lo == o.lo && hi == o.hi && also == o.also;
+  }
+};
+
+} // namespace mlir::ds
+
 #include "dsc/Dialect/DS/IR/DSInterfaces.h.inc"
 
 namespace mlir::ds::vjp {

@@ -108,4 +108,21 @@ def DS_OptimizerUpdateOpInterface : OpInterface<"OptimizerUpdateOpInterface"> {
   ];
 }
 
+def DS_IndexingOpInterface : OpInterface<"IndexingOpInterface"> {
+  let cppNamespace = "::mlir::ds";
+  let description = [{
+    An op that indexes with the values of an integer operand (an
+    embedding's token ids, a loss's labels): the values it accepts there.
+    `-ds-input-ranges` carries them back to the model's inputs so that
+    ds-run checks the user's data as it reads it.
+  }];
+  let methods = [
+    InterfaceMethod<[{
+        The values operand `operand` may hold, or none where the op does
+        not index with it.
+      }], "::std::optional<::mlir::ds::IndexRange>", "getIndexRange",
+      (ins "unsigned":$operand)>,
+  ];
+}
+
 #endif // DSC_DIALECT_DS_IR_DSINTERFACES_TD

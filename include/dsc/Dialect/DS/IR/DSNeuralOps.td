@@ -188,6 +188,7 @@ def DS_RmsNormOp : DS_Op<"rms_norm", [Pure,
 
 def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_IndexingOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "row lookup in an embedding table";
   let description = [{
@@ -286,7 +287,7 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
 }
 
 def DS_CrossEntropyOp : DS_Op<"cross_entropy", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_IndexingOpInterface>, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "cross-entropy loss over the tokens that count";
   let description = [{

@@ -98,26 +98,30 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
     buffer holds this rank's block: `split` names, per dimension, the mesh
     axis that splits it ("" where whole); `data_shape` is the global shape
     of the data the user supplies where the compiler padded it (the runtime
-    zero-pads it to the global shape).
+    zero-pads it to the global shape); `valid_range` the values an integer
+    input may hold, `[lo, hi]` for lo <= v < hi or `[lo, hi, also]`
+    (-ds-input-ranges), which the runtime checks as it reads the data.
 
     ```mlir
     %w = dsrt.persistent parameter "transformer.wte.weight" : memref<256x64xf32>
     %t = dsrt.persistent input "tokens" split ["dp", "sp"] data_shape [4, 30]
-        : memref<2x8xi64>
+        valid_range [0, 256] : memref<2x8xi64>
     ```
 
     **Constraints:**
     - `split` and `data_shape`, where present, have one entry per
       dimension; an axis splits at most one dimension; `data_shape`
-      entries are >= 0.
+      entries are >= 0;
+    - `valid_range` is on an integer input: 2 or 3 entries, lo <= hi.
   }];
   let arguments = (ins DSRT_StorageKind:$kind, StrAttr:$name,
                    OptionalAttr<StrArrayAttr>:$split,
-                   OptionalAttr<DenseI64ArrayAttr>:$data_shape);
+                   OptionalAttr<DenseI64ArrayAttr>:$data_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$valid_range);
   let results = (outs DSRT_Buffer:$buffer);
   let assemblyFormat = [{
-    $kind $name (`split` $split^)? (`data_shape` $data_shape^)? attr-dict
-    `:` type($buffer)
+    $kind $name (`split` $split^)? (`data_shape` $data_shape^)?
+    (`valid_range` $valid_range^)? attr-dict `:` type($buffer)
   }];
   let hasVerifier = 1;
 }
