@@ -9,6 +9,8 @@
 
 #include "OptimizerUpdate.h"
 
+#include <cmath>
+
 #include "dsc/Dialect/DS/IR/DSOps.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -30,7 +32,16 @@ dsc::makeOptimizerConfig(Location loc, StringRef optimizer, double lr,
                           << "'; expected 'adamw' or 'sgd'";
   }
   bool adamw = config.kind == OptimizerConfig::Kind::AdamW;
-  // The checks torch.optim makes of its arguments.
+  // The checks torch.optim makes of its arguments, and finite values.
+  for (auto [name, value] : {std::pair<StringRef, double>{"learning rate", lr},
+                             {"beta1", beta1},
+                             {"beta2", beta2},
+                             {"epsilon", eps},
+                             {"weight decay", weightDecay},
+                             {"momentum", momentum}})
+    if (!std::isfinite(value))
+      return emitError(loc)
+             << "invalid " << name << " " << value << ": it must be finite";
   if (!(lr >= 0))
     return emitError(loc) << "invalid learning rate " << lr;
   if (adamw && !(eps >= 0))

@@ -8,6 +8,18 @@
 
 // BADOPT: error: unknown optimizer 'rmsprop'; expected 'adamw' or 'sgd'
 
+// Hyperparameters torch.optim would refuse, and non-finite ones (a NaN
+// weight decay once fell back to the default without a word).
+// RUN: not ds-opt %s -split-input-file -ds-autodiff=lr=nan 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=NANLR
+// NANLR: error: invalid learning rate nan: it must be finite
+// RUN: not ds-opt %s -split-input-file -ds-autodiff=weight-decay=nan 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=NANWD
+// NANWD: error: invalid weight decay nan: it must be finite
+// RUN: not ds-opt %s -split-input-file -ds-autodiff=beta2=1.0 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BETA
+// BETA: error: invalid beta2 1
+
 // A linear layer and cross-entropy. `scale` is a frozen parameter, so the
 // input-side product needs no gradient; the linear layer's VJP gives the
 // weight gradient as one product over all positions and the bias gradient

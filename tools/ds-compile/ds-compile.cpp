@@ -96,6 +96,51 @@ static cl::opt<std::string>
     dumpIr("dump-ir", cl::desc("Also write the lowered dsrt IR to this file"),
            cl::value_desc("step.mlir"), cl::cat(category));
 
+namespace {
+
+/// Diagnostics as MLIR prints them, with the source line only where it is
+/// short: the importer writes a whole function signature, kilobytes long,
+/// on one line, and a message must stay readable.
+class ShortDiagnosticHandler : public mlir::SourceMgrDiagnosticHandler {
+public:
+  ShortDiagnosticHandler(SourceMgr &mgr, mlir::MLIRContext *context)
+      : SourceMgrDiagnosticHandler(mgr, context) {
+    setHandler([this](mlir::Diagnostic &diag) {
+      emitDiagnostic(diag.getLocation(), diag.str(), diag.getSeverity(),
+                     isShortLine(diag.getLocation()));
+      for (mlir::Diagnostic &note : diag.getNotes())
+        emitDiagnostic(note.getLocation(), note.str(), note.getSeverity(),
+                       isShortLine(note.getLocation()));
+      return mlir::success();
+    });
+  }
+
+private:
+  static constexpr size_t kMaxLine = 200;
+
+  bool isShortLine(mlir::Location loc) {
+    mlir::FileLineColLoc fileLoc;
+    loc->walk([&](mlir::Location nested) {
+      if (auto candidate = dyn_cast<mlir::FileLineColLoc>(nested)) {
+        fileLoc = candidate;
+        return mlir::WalkResult::interrupt();
+      }
+      return mlir::WalkResult::advance();
+    });
+    if (!fileLoc)
+      return true;
+    const MemoryBuffer *buffer = getBufferForFile(fileLoc.getFilename());
+    if (!buffer)
+      return true;
+    StringRef text = buffer->getBuffer();
+    for (unsigned line = 1; line < fileLoc.getLine() && !text.empty(); ++line)
+      text = text.split('\n').second;
+    return text.split('\n').first.size() <= kMaxLine;
+  }
+};
+
+} // namespace
+
 static int fail(const Twine &message) {
   WithColor::error(errs(), "ds-compile") << message << "\n";
   return 1;
@@ -160,7 +205,7 @@ int main(int argc, char **argv) {
   // bury them.
   context.printOpOnDiagnostic(false);
   SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  ShortDiagnosticHandler handler(sourceMgr, &context);
   std::string error;
   auto file = mlir::openInputFile(inputPath, &error);
   if (!file)

@@ -277,11 +277,26 @@ void runEmbeddingGrad(const KernelArgs &args) {
 //===----------------------------------------------------------------------===//
 
 /// Checks that every attribute in `names` is a number.
-llvm::Error checkNumbers(const Instruction &inst,
-                         llvm::ArrayRef<llvm::StringRef> names) {
-  for (llvm::StringRef name : names)
-    if (auto value = readDouble(inst, name); !value)
+/// An optimizer hyperparameter and the values torch.optim accepts for it:
+/// finite, at least 0, below 1 where `belowOne`.
+struct Hyperparameter {
+  llvm::StringRef name;
+  bool belowOne = false;
+};
+
+/// Checks the hyperparameters as torch.optim checks its arguments: a plan
+/// edited to a NaN learning rate must not train.
+llvm::Error checkHyperparameters(const Instruction &inst,
+                                 llvm::ArrayRef<Hyperparameter> params) {
+  for (const Hyperparameter &param : params) {
+    auto value = readDouble(inst, param.name);
+    if (!value)
       return value.takeError();
+    if (!std::isfinite(*value) || *value < 0 || (param.belowOne && *value >= 1))
+      return checkError("attribute '" + param.name + "' is " +
+                        numberString(*value) + "; it must be finite and in " +
+                        (param.belowOne ? "[0, 1)" : "[0, inf)"));
+  }
   return llvm::Error::success();
 }
 
@@ -305,8 +320,12 @@ checkSameAsParam(const CheckArgs &args,
 }
 
 llvm::Error checkAdamW(const CheckArgs &args) {
-  if (llvm::Error err = checkNumbers(
-          args.inst, {"lr", "beta1", "beta2", "eps", "weight_decay"}))
+  if (llvm::Error err =
+          checkHyperparameters(args.inst, {{"lr"},
+                                           {"beta1", /*belowOne=*/true},
+                                           {"beta2", /*belowOne=*/true},
+                                           {"eps"},
+                                           {"weight_decay"}}))
     return err;
   if (llvm::Error err = expectType(*args.operands[4], DType::I64, {}, "step"))
     return err;
@@ -343,8 +362,8 @@ void runAdamW(const KernelArgs &args) {
 }
 
 llvm::Error checkSgd(const CheckArgs &args) {
-  if (llvm::Error err =
-          checkNumbers(args.inst, {"lr", "momentum", "weight_decay"}))
+  if (llvm::Error err = checkHyperparameters(
+          args.inst, {{"lr"}, {"momentum"}, {"weight_decay"}}))
     return err;
   return checkSameAsParam(args, {{1, "grad"}, {2, "momentum_buffer"}});
 }

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <set>
 
 using namespace dsc::rt;
@@ -272,6 +273,67 @@ llvm::Error validateInstructions(const Plan &plan) {
   return llvm::Error::success();
 }
 
+/// The arena bytes written so far: disjoint, non-adjacent [start, end).
+class WrittenBytes {
+public:
+  void insert(uint64_t start, uint64_t end) {
+    auto it = ranges.upper_bound(start);
+    if (it != ranges.begin() && std::prev(it)->second >= start) {
+      --it;
+      start = it->first;
+      end = std::max(end, it->second);
+      it = ranges.erase(it);
+    }
+    for (; it != ranges.end() && it->first <= end; it = ranges.erase(it))
+      end = std::max(end, it->second);
+    ranges[start] = end;
+  }
+  bool covers(uint64_t start, uint64_t end) const {
+    auto it = ranges.upper_bound(start);
+    return it != ranges.begin() && std::prev(it)->second >= end;
+  }
+
+private:
+  std::map<uint64_t, uint64_t> ranges;
+};
+
+/// Every arena tensor an instruction reads, and the loss and gradients,
+/// lie in bytes that an earlier instruction of the step wrote: a plan with
+/// an instruction deleted or moved before its producer reads garbage.
+/// (Views share their source's bytes; reuse of a slot can hide a change,
+/// so this is a check of plausibility, not a proof.)
+llvm::Error validateDataFlow(const Plan &plan) {
+  WrittenBytes written;
+  auto isWritten = [&](uint32_t t) {
+    const TensorDesc &desc = plan.tensors[t];
+    uint64_t bytes = desc.numBytes();
+    return desc.storage != Storage::Arena || bytes == 0 ||
+           written.covers(desc.offset, desc.offset + bytes);
+  };
+  for (size_t index = 0, e = plan.instructions.size(); index < e; ++index) {
+    const Instruction &inst = plan.instructions[index];
+    for (auto [pos, operand] : llvm::enumerate(inst.operands))
+      if (!isWritten(operand))
+        return instructionError(index, inst,
+                                "operand " + Twine(pos) + " reads " +
+                                    describeTensor(plan, operand) +
+                                    ", which no earlier instruction writes");
+    for (uint32_t result : inst.results) {
+      const TensorDesc &desc = plan.tensors[result];
+      if (desc.storage == Storage::Arena)
+        written.insert(desc.offset, desc.offset + desc.numBytes());
+    }
+  }
+  if (!isWritten(plan.loss))
+    return tensorError(plan, plan.loss,
+                       "the loss is never written by an instruction");
+  for (auto [param, grad] : plan.gradients)
+    if (!isWritten(grad))
+      return tensorError(plan, grad,
+                         "the gradient is never written by an instruction");
+  return llvm::Error::success();
+}
+
 llvm::Error validateOutputs(const Plan &plan) {
   if (plan.loss >= plan.tensors.size())
     return llvm::createStringError("loss is tensor " + Twine(plan.loss) +
@@ -328,6 +390,8 @@ llvm::Error dsc::rt::validatePlan(const Plan &plan) {
   if (llvm::Error err = validateInstructions(plan))
     return err;
   if (llvm::Error err = validateOutputs(plan))
+    return err;
+  if (llvm::Error err = validateDataFlow(plan))
     return err;
   for (const auto &entry : plan.metadata)
     if (entry.first.empty())

@@ -225,7 +225,9 @@ TEST_P(RanksTest, AllReduceInPlaceI64) {
   TensorDesc x;
   x.dtype = DType::I64;
   x.shape = {4};
-  x.storage = Storage::Arena;
+  // State: defined before the step (an arena tensor must be written first).
+  x.name = "x";
+  x.storage = Storage::State;
   TensorDesc loss;
   loss.storage = Storage::Constant;
   plan.tensors = {x, loss};

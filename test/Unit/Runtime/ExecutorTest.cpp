@@ -444,7 +444,7 @@ TEST(ExecutorTest, CapturesViewGradientsBeforeTheirFirstReader) {
 
 TEST(ExecutorTest, RejectsUnknownKernel) {
   PlanBuilder b;
-  uint32_t x = b.arena({2}, 0);
+  uint32_t x = b.tensor("x", DType::F32, {2}, Storage::State);
   b.add("frobnicate", {x}, {x});
   std::string error = createError(b.finish());
   EXPECT_NE(error.find("instruction 0 'frobnicate': no such kernel"),
@@ -454,7 +454,7 @@ TEST(ExecutorTest, RejectsUnknownKernel) {
 
 TEST(ExecutorTest, RejectsWrongArity) {
   PlanBuilder b;
-  uint32_t x = b.arena({2}, 0);
+  uint32_t x = b.tensor("x", DType::F32, {2}, Storage::State);
   uint32_t y = b.arena({2}, 64);
   b.add("neg", {x}, {y});
   b.add("add", {x}, {y});
@@ -464,7 +464,7 @@ TEST(ExecutorTest, RejectsWrongArity) {
       << error;
 
   PlanBuilder c;
-  x = c.arena({4}, 0);
+  x = c.tensor("x", DType::F32, {4}, Storage::State);
   y = c.arena({2}, 64);
   c.add("split", {x}, {},
         {{"dim", int64_t(0)}, {"sizes", std::vector<int64_t>{}}});
@@ -476,8 +476,8 @@ TEST(ExecutorTest, RejectsWrongArity) {
 TEST(ExecutorTest, RejectsWrongShapesAndTypes) {
   {
     PlanBuilder b;
-    uint32_t lhs = b.arena({2, 3}, 0);
-    uint32_t rhs = b.arena({4, 5}, 64);
+    uint32_t lhs = b.tensor("lhs", DType::F32, {2, 3}, Storage::State);
+    uint32_t rhs = b.tensor("rhs", DType::F32, {4, 5}, Storage::State);
     uint32_t out = b.arena({2, 5}, 192);
     b.add("matmul", {lhs, rhs}, {out});
     std::string error = createError(b.finish());
@@ -487,7 +487,7 @@ TEST(ExecutorTest, RejectsWrongShapesAndTypes) {
   }
   {
     PlanBuilder b;
-    uint32_t lhs = b.arena({2}, 0);
+    uint32_t lhs = b.tensor("lhs", DType::F32, {2}, Storage::State);
     uint32_t out = b.arena({3}, 64);
     b.add("add", {lhs, lhs}, {out});
     std::string error = createError(b.finish());
@@ -497,8 +497,8 @@ TEST(ExecutorTest, RejectsWrongShapesAndTypes) {
   }
   {
     PlanBuilder b;
-    uint32_t lhs = b.arena({2}, 0);
-    uint32_t rhs = b.arena({2}, 64, DType::F64);
+    uint32_t lhs = b.tensor("lhs", DType::F32, {2}, Storage::State);
+    uint32_t rhs = b.tensor("rhs", DType::F64, {2}, Storage::State);
     uint32_t out = b.arena({2}, 128);
     b.add("mul", {lhs, rhs}, {out});
     std::string error = createError(b.finish());
@@ -508,7 +508,7 @@ TEST(ExecutorTest, RejectsWrongShapesAndTypes) {
   }
   {
     PlanBuilder b;
-    uint32_t x = b.arena({2}, 0, DType::U16);
+    uint32_t x = b.tensor("x", DType::U16, {2}, Storage::State);
     uint32_t out = b.arena({2}, 64, DType::U16);
     b.add("neg", {x}, {out});
     std::string error = createError(b.finish());
@@ -521,7 +521,7 @@ TEST(ExecutorTest, RejectsWrongShapesAndTypes) {
 TEST(ExecutorTest, RejectsMissingOrMistypedAttributes) {
   {
     PlanBuilder b;
-    uint32_t x = b.arena({2, 3}, 0);
+    uint32_t x = b.tensor("x", DType::F32, {2, 3}, Storage::State);
     uint32_t y = b.arena({2, 3}, 64);
     b.add("softmax", {x}, {y});
     std::string error = createError(b.finish());
@@ -531,7 +531,7 @@ TEST(ExecutorTest, RejectsMissingOrMistypedAttributes) {
   }
   {
     PlanBuilder b;
-    uint32_t x = b.arena({2, 3}, 0);
+    uint32_t x = b.tensor("x", DType::F32, {2, 3}, Storage::State);
     uint32_t y = b.arena({2, 3}, 64);
     b.add("softmax", {x}, {y}, {{"dim", std::string("last")}});
     std::string error = createError(b.finish());
@@ -541,7 +541,7 @@ TEST(ExecutorTest, RejectsMissingOrMistypedAttributes) {
   }
   {
     PlanBuilder b;
-    uint32_t x = b.arena({2, 3}, 0);
+    uint32_t x = b.tensor("x", DType::F32, {2, 3}, Storage::State);
     uint32_t y = b.arena({2, 3}, 64);
     b.add("gelu", {x}, {y}, {{"approximate", std::string("erf")}});
     std::string error = createError(b.finish());
@@ -551,7 +551,7 @@ TEST(ExecutorTest, RejectsMissingOrMistypedAttributes) {
   }
   {
     PlanBuilder b;
-    uint32_t x = b.arena({2, 3}, 0);
+    uint32_t x = b.tensor("x", DType::F32, {2, 3}, Storage::State);
     uint32_t y = b.arena({2}, 64);
     b.add("sum", {x}, {y}, {{"dims", std::vector<int64_t>{}}});
     std::string error = createError(b.finish());
@@ -560,8 +560,8 @@ TEST(ExecutorTest, RejectsMissingOrMistypedAttributes) {
   }
   {
     PlanBuilder b;
-    uint32_t x = b.arena({2, 3}, 0);
-    uint32_t w = b.arena({3}, 64);
+    uint32_t x = b.tensor("x", DType::F32, {2, 3}, Storage::State);
+    uint32_t w = b.tensor("w", DType::F32, {3}, Storage::State);
     uint32_t y = b.arena({2, 3}, 128);
     b.add("layer_norm", {x, w}, {y},
           {{"epsilon", 1e-5},
@@ -576,14 +576,44 @@ TEST(ExecutorTest, RejectsMissingOrMistypedAttributes) {
   {
     // A plan from before has_weight and has_bias: refused, not misread.
     PlanBuilder b;
-    uint32_t x = b.arena({2, 3}, 0);
-    uint32_t w = b.arena({3}, 64);
+    uint32_t x = b.tensor("x", DType::F32, {2, 3}, Storage::State);
+    uint32_t w = b.tensor("w", DType::F32, {3}, Storage::State);
     uint32_t y = b.arena({2, 3}, 128);
     b.add("layer_norm", {x, w}, {y},
           {{"epsilon", 1e-5},
            {"operand_segment_sizes", std::vector<int64_t>{1, 0, 1}}});
     std::string error = createError(b.finish());
     EXPECT_NE(error.find("compile it again"), std::string::npos) << error;
+  }
+}
+
+TEST(ExecutorTest, RejectsOptimizerHyperparametersTorchWould) {
+  // A plan edited to a NaN learning rate must not train wrong numbers.
+  for (auto [name, value, expected] :
+       {std::tuple<const char *, double, const char *>{
+            "lr", std::nan(""),
+            "attribute 'lr' is nan; it must be finite and in [0, inf)"},
+        {"beta1", 1.0,
+         "attribute 'beta1' is 1; it must be finite and in "
+         "[0, 1)"},
+        {"eps", -1e-8,
+         "attribute 'eps' is -1e-08; it must be finite and in "
+         "[0, inf)"}}) {
+    PlanBuilder b;
+    uint32_t p = b.tensor("p", DType::F32, {2}, Storage::Parameter);
+    uint32_t g = b.tensor("g", DType::F32, {2}, Storage::State);
+    uint32_t m = b.tensor("m", DType::F32, {2}, Storage::State);
+    uint32_t v = b.tensor("v", DType::F32, {2}, Storage::State);
+    uint32_t t = b.tensor("t", DType::I64, {}, Storage::State);
+    std::map<std::string, AttrValue> attrs = {{"lr", 1e-3},
+                                              {"beta1", 0.9},
+                                              {"beta2", 0.999},
+                                              {"eps", 1e-8},
+                                              {"weight_decay", 0.01}};
+    attrs[name] = value;
+    b.add("adamw_update", {p, g, m, v, t}, {p, m, v}, attrs);
+    std::string error = createError(b.finish());
+    EXPECT_NE(error.find(expected), std::string::npos) << error;
   }
 }
 

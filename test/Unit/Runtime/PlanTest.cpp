@@ -407,6 +407,16 @@ TEST(PlanValidationTest, RejectsEveryRule) {
          p.tensors[2].shardAxes = {1, 1};
        },
        "tensor 2 'x': mesh axis 'sp' splits two dimensions"},
+      {"instruction deleted",
+       [](Plan &p) { p.instructions.erase(p.instructions.begin()); },
+       "instruction 0 'add': operand 0 reads tensor 6 'h', which no earlier "
+       "instruction writes"},
+      {"instructions reordered",
+       [](Plan &p) { std::swap(p.instructions[2], p.instructions[3]); },
+       "instruction 2 'linear_grad': operand 0 reads tensor 7 'loss', which "
+       "no earlier instruction writes"},
+      {"loss never written", [](Plan &p) { p.instructions.resize(2); },
+       "tensor 7 'loss': the loss is never written by an instruction"},
       {"valid range of a float input",
        [](Plan &p) {
          p.tensors[2].validRange = {0, 4};
