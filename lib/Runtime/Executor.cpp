@@ -121,6 +121,9 @@ Region regionOf(const Plan &plan, uint32_t index) {
   case Storage::Arena:
     return {0, desc.offset, desc.offset + bytes};
   case Storage::Constant:
+    // A splat gets a buffer of its own at load.
+    if (desc.splat)
+      return {1 + static_cast<int64_t>(index), 0, bytes};
     return {-1, desc.offset, desc.offset + bytes};
   default:
     return {1 + static_cast<int64_t>(index), 0, bytes};
@@ -226,7 +229,7 @@ llvm::Error Executor::Impl::allocateMemory() {
   uint64_t persistentBytes = 0;
   for (const TensorDesc &desc : plan.tensors)
     if (desc.storage == Storage::Parameter || desc.storage == Storage::State ||
-        desc.storage == Storage::Input)
+        desc.storage == Storage::Input || desc.splat)
       persistentBytes = llvm::SaturatingAdd(persistentBytes, desc.numBytes());
   uint64_t needed =
       llvm::SaturatingAdd(llvm::SaturatingAdd(plan.arenaBytes, persistentBytes),
@@ -235,7 +238,7 @@ llvm::Error Executor::Impl::allocateMemory() {
       memory && needed > *memory)
     return llvm::createStringError(
         "the plan needs " + Twine(needed) + " bytes of memory (arena " +
-        Twine(plan.arenaBytes) + ", parameters, state and inputs " +
+        Twine(plan.arenaBytes) + ", parameters, state, inputs and splats " +
         Twine(persistentBytes) + ", constants " + Twine(plan.constants.size()) +
         "); this machine has " + Twine(*memory));
 
@@ -261,9 +264,22 @@ llvm::Error Executor::Impl::allocateMemory() {
     case Storage::Arena:
       data[index] = bytes ? arena.get() + desc.offset : nullptr;
       break;
-    case Storage::Constant:
-      data[index] = bytes ? constants.get() + desc.offset : nullptr;
+    case Storage::Constant: {
+      if (!desc.splat || !bytes) {
+        data[index] = bytes ? constants.get() + desc.offset : nullptr;
+        break;
+      }
+      // A splat is written out once, at load.
+      auto buffer = allocate(bytes, kMinAlignment, describeTensor(plan, index));
+      if (!buffer)
+        return buffer.takeError();
+      persistent[index] = std::move(*buffer);
+      data[index] = persistent[index].get();
+      size_t size = dtypeSize(desc.dtype);
+      for (uint64_t at = 0; at < bytes; at += size)
+        std::memcpy(data[index] + at, constants.get() + desc.offset, size);
       break;
+    }
     case Storage::Parameter:
     case Storage::State:
     case Storage::Input: {

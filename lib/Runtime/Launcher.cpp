@@ -46,6 +46,10 @@ struct Child {
   std::string partial;
   bool exited = false;
   int status = 0;
+  /// Since when the child has been stopped (SIGSTOP, SIGTSTP, ...), and by
+  /// which signal; none while it runs.
+  std::optional<std::chrono::steady_clock::time_point> stoppedAt;
+  int stopSignal = 0;
 };
 
 /// The variables the launcher sets; inherited values are dropped.
@@ -85,7 +89,9 @@ std::string signalName(int sig) {
       {SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},
       {SIGILL, "SIGILL"},   {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},
       {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"}, {SIGSEGV, "SIGSEGV"},
-      {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"}};
+      {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},
+      {SIGSTOP, "SIGSTOP"}, {SIGTSTP, "SIGTSTP"}, {SIGTTIN, "SIGTTIN"},
+      {SIGTTOU, "SIGTTOU"}};
   for (auto [number, name] : names)
     if (number == sig)
       return std::to_string(sig) + " (" + name + ")";
@@ -98,6 +104,11 @@ std::string describeExit(const Child &child) {
            signalName(WTERMSIG(child.status));
   return "rank " + std::to_string(child.rank) + " exited with code " +
          std::to_string(WEXITSTATUS(child.status));
+}
+
+std::string describeStop(const Child &child) {
+  return "rank " + std::to_string(child.rank) + " was stopped by signal " +
+         signalName(child.stopSignal) + " and stopped answering";
 }
 
 bool failed(const Child &child) {
@@ -249,12 +260,21 @@ int dsc::rt::launchLocalRanks(const LaunchOptions &options) {
     child.fd = fds[0];
   }
 
-  std::optional<size_t> firstFailure;
+  // The first failure's description: the rank that caused it, not the
+  // ranks that then lost it.
+  std::optional<std::string> firstFailure;
   std::optional<Clock::time_point> termAt, killAt;
   bool terminated = false, killed = false;
   auto running = [&] {
     return llvm::any_of(children,
                         [](const Child &c) { return !c.exited || c.fd >= 0; });
+  };
+  auto fail = [&](std::string why, std::chrono::milliseconds settle) {
+    if (firstFailure)
+      return;
+    firstFailure = std::move(why);
+    termAt = Clock::now() + settle;
+    killAt = *termAt + options.grace;
   };
   while (running()) {
     std::vector<pollfd> fds;
@@ -270,29 +290,57 @@ int dsc::rt::launchLocalRanks(const LaunchOptions &options) {
         if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
           drain(*polled[i], os);
 
-    // Reap; within one round a rank killed by a signal counts as the first
-    // failure: the others most likely failed because it was gone.
+    // Reap, and follow stops and continues; within one round a rank killed
+    // by a signal counts as the first failure: the others most likely
+    // failed because it was gone. A rank that is stopped when another
+    // fails is the cause: it stopped answering.
     std::vector<size_t> failedNow;
     for (auto [index, child] : llvm::enumerate(children)) {
       if (child.exited)
         continue;
       int status = 0;
-      pid_t pid = ::waitpid(child.pid, &status, WNOHANG);
+      pid_t pid =
+          ::waitpid(child.pid, &status, WNOHANG | WUNTRACED | WCONTINUED);
       if (pid != child.pid)
         continue;
+      if (WIFSTOPPED(status)) {
+        child.stoppedAt = Clock::now();
+        child.stopSignal = WSTOPSIG(status);
+        continue;
+      }
+      if (WIFCONTINUED(status)) {
+        child.stoppedAt.reset();
+        continue;
+      }
       child.exited = true;
+      child.stoppedAt.reset();
       child.status = status;
       if (failed(child))
         failedNow.push_back(index);
     }
-    if (!firstFailure && !failedNow.empty()) {
+    auto stopped = llvm::find_if(children, [](const Child &c) {
+      return c.stoppedAt.has_value() && !c.exited;
+    });
+    if (!failedNow.empty()) {
       auto signalled = llvm::find_if(failedNow, [&](size_t index) {
         return WIFSIGNALED(children[index].status);
       });
-      firstFailure =
-          signalled != failedNow.end() ? *signalled : failedNow.front();
-      termAt = Clock::now() + options.settle;
-      killAt = *termAt + options.grace;
+      fail(stopped != children.end() ? describeStop(*stopped)
+           : signalled != failedNow.end()
+               ? describeExit(children[*signalled])
+               : describeExit(children[failedNow.front()]),
+           options.settle);
+    }
+    // A rank stopped for longer than the others would wait for it ends the
+    // run now, named; a stopped process only dies by SIGKILL.
+    if (stopped != children.end() &&
+        Clock::now() - *stopped->stoppedAt >= options.stopLimit) {
+      fail(
+          describeStop(*stopped) +
+              llvm::formatv(" for {0:f1} s", options.stopLimit.count() / 1000.0)
+                  .str(),
+          std::chrono::milliseconds(0));
+      ::kill(stopped->pid, SIGKILL);
     }
     if (termAt && !terminated && Clock::now() >= *termAt) {
       killAll(SIGTERM);
@@ -305,6 +353,6 @@ int dsc::rt::launchLocalRanks(const LaunchOptions &options) {
   }
 
   if (firstFailure)
-    return error(describeExit(children[*firstFailure]));
+    return error(*firstFailure);
   return 0;
 }

@@ -302,6 +302,15 @@ bool haveLauncherEnvironment() {
   return false;
 }
 
+/// The --timeout, which wins over DSC_COMM_TIMEOUT_MS when given; none when
+/// only the variable says (worldOptionsFromEnvironment reads it).
+std::optional<std::chrono::milliseconds> timeoutOption() {
+  if (timeoutSeconds.getNumOccurrences() || !std::getenv("DSC_COMM_TIMEOUT_MS"))
+    return std::chrono::milliseconds(
+        static_cast<int64_t>(std::llround(timeoutSeconds * 1000.0)));
+  return std::nullopt;
+}
+
 /// Returns this process's world options: from the launcher's environment,
 /// or one rank.
 llvm::Expected<WorldOptions> worldOptions() {
@@ -312,10 +321,8 @@ llvm::Expected<WorldOptions> worldOptions() {
       return fromEnv.takeError();
     options = *fromEnv;
   }
-  // --timeout wins over DSC_COMM_TIMEOUT_MS when given.
-  if (timeoutSeconds.getNumOccurrences() || !std::getenv("DSC_COMM_TIMEOUT_MS"))
-    options.timeout = std::chrono::milliseconds(
-        static_cast<int64_t>(std::llround(timeoutSeconds * 1000.0)));
+  if (std::optional<std::chrono::milliseconds> timeout = timeoutOption())
+    options.timeout = *timeout;
   return options;
 }
 
@@ -336,13 +343,17 @@ llvm::Expected<std::optional<int>> agreeOnStart(World &world, bool failed) {
 /// DSC_TEST_KILL_STEP=k makes rank r kill itself (SIGKILL) before step k;
 /// DSC_TEST_FAIL_INPUT_RANK=r makes rank r fail to load its inputs.
 void killHook(int rank, unsigned step) {
-  std::optional<int64_t> killRank = envInt("DSC_TEST_KILL_RANK");
-  std::optional<int64_t> killStep = envInt("DSC_TEST_KILL_STEP");
-  if (killRank && killStep && *killRank == rank && *killStep == step) {
-    llvm::errs() << "ds-run: DSC_TEST_KILL_RANK: rank " << rank
-                 << " kills itself before step " << step << "\n";
-    llvm::errs().flush();
-    std::raise(SIGKILL);
+  for (auto [variable, sig, what] :
+       {std::tuple{"DSC_TEST_KILL_RANK", SIGKILL, "kills"},
+        std::tuple{"DSC_TEST_STOP_RANK", SIGSTOP, "stops"}}) {
+    std::optional<int64_t> hookRank = envInt(variable);
+    std::optional<int64_t> hookStep = envInt("DSC_TEST_KILL_STEP");
+    if (hookRank && hookStep && *hookRank == rank && *hookStep == step) {
+      llvm::errs() << "ds-run: " << variable << ": rank " << rank << " " << what
+                   << " itself before step " << step << "\n";
+      llvm::errs().flush();
+      std::raise(sig);
+    }
   }
 }
 
@@ -376,6 +387,12 @@ int launch(int argc, char **argv) {
   options.program = "/proc/self/exe";
   options.args = removeOption(std::vector<std::string>(argv, argv + argc), "n");
   options.errorPrefix = "ds-run: error: ";
+  // A stopped rank is named at half the time the others wait for it, before
+  // they time out blaming whichever peer they waited on.
+  auto timeout = worldOptions();
+  if (!timeout)
+    return fail(timeout.takeError());
+  options.stopLimit = timeout->timeout / 2;
   return launchLocalRanks(options);
 }
 

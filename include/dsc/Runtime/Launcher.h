@@ -38,6 +38,10 @@ struct LaunchOptions {
   std::chrono::milliseconds settle{1000};
   /// How long the remaining children get between SIGTERM and SIGKILL.
   std::chrono::milliseconds grace{2000};
+  /// How long a rank may stay stopped (SIGSTOP, SIGTSTP, ...) before the
+  /// run ends naming it: it cannot answer the others, who would each time
+  /// out and blame the peer they waited for.
+  std::chrono::milliseconds stopLimit{30000};
   /// Where the prefixed stderr lines and the launcher's own errors go.
   llvm::raw_ostream *errs = nullptr;
   /// Prefix of the launcher's own error lines ("ds-run: error: ").

@@ -27,7 +27,7 @@
 namespace dsc::rt {
 
 /// The plan format version; readPlan rejects any other.
-inline constexpr uint32_t kPlanVersion = 6;
+inline constexpr uint32_t kPlanVersion = 7;
 
 /// Where a plan tensor's bytes live.
 enum class Storage : uint8_t {
@@ -76,6 +76,10 @@ struct TensorDesc {
   /// [lo, hi] for lo <= v < hi or [lo, hi, also] (a loss's ignore_index).
   /// Empty: not checked. ds-run checks the user's data against it.
   std::vector<int64_t> validRange;
+  /// For Constant tensors: the constant section holds one element, which
+  /// fills the whole shape (a splat: the ones of a sum's gradient need not
+  /// be written out element by element).
+  bool splat = false;
 
   /// Whether `value` lies in validRange (true when there is none).
   bool acceptsValue(int64_t value) const {
@@ -89,6 +93,9 @@ struct TensorDesc {
   /// validRange as text: "[0, 256)" or "[0, 256) or -100".
   std::string describeValidRange() const;
 
+  /// The bytes the tensor occupies in its section: one element for a
+  /// splat, numBytes() otherwise.
+  uint64_t storedBytes() const;
   /// Returns the product of `shape` (1 for a 0-d tensor), or -1 if a
   /// dimension is negative or the product overflows int64_t.
   int64_t numElements() const;

@@ -83,6 +83,10 @@ std::string TensorDesc::describeValidRange() const {
   return text;
 }
 
+uint64_t TensorDesc::storedBytes() const {
+  return splat && isKnownDType(dtype) ? dtypeSize(dtype) : numBytes();
+}
+
 int64_t TensorDesc::numElements() const {
   int64_t count = 1;
   for (int64_t dim : shape)

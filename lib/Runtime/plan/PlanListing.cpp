@@ -116,6 +116,8 @@ std::string dsc::rt::dumpPlan(const Plan &plan) {
     os << "  %t" << index << " = " << storageName(desc.storage);
     if (desc.storage == Storage::Arena || desc.storage == Storage::Constant)
       os << "[offset=" << desc.offset << "]";
+    if (desc.splat)
+      os << " splat";
     os << " " << formatType(desc);
     if (!desc.name.empty()) {
       os << " ";

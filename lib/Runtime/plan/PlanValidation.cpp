@@ -186,10 +186,14 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
   if (bytes == std::numeric_limits<uint64_t>::max())
     return fail("byte size of " + formatType(desc) + " overflows");
 
+  if (desc.splat && desc.storage != Storage::Constant)
+    return fail("only constants can be splats, this one is " +
+                storageName(desc.storage));
+  uint64_t stored = desc.storedBytes();
   uint64_t end;
-  bool overflow = __builtin_add_overflow(desc.offset, bytes, &end);
+  bool overflow = __builtin_add_overflow(desc.offset, stored, &end);
   std::string range = "bytes [" + std::to_string(desc.offset) + ", +" +
-                      std::to_string(bytes) + ")";
+                      std::to_string(stored) + ")";
   switch (desc.storage) {
   case Storage::Arena:
     if (desc.offset % plan.arenaAlignment != 0)

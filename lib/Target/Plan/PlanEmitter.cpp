@@ -75,27 +75,29 @@ std::optional<rt::AttrValue> convertAttribute(Attribute attr) {
   return std::nullopt;
 }
 
-/// Appends the row-major bytes of `value` (booleans one byte each).
+/// Appends the row-major bytes of `value` (booleans one byte each); a
+/// splat's single element only, and says so in `desc`.
 LogicalResult appendConstant(Operation *op, ElementsAttr value,
-                             std::vector<uint8_t> &out) {
+                             rt::TensorDesc &desc, std::vector<uint8_t> &out) {
   auto dense = dyn_cast<DenseElementsAttr>(value);
   if (!dense)
     return op->emitError() << "only dense constants can go into a plan";
+  desc.splat = dense.isSplat() && dense.getNumElements() > 1;
   Type element = dense.getElementType();
   if (element.isInteger(1)) {
-    for (bool b : dense.getValues<bool>())
-      out.push_back(b ? 1 : 0);
+    if (desc.splat)
+      out.push_back(dense.getSplatValue<bool>() ? 1 : 0);
+    else
+      for (bool b : dense.getValues<bool>())
+        out.push_back(b ? 1 : 0);
     return success();
   }
   ArrayRef<char> raw = dense.getRawData();
-  int64_t count = dense.getNumElements();
   size_t elementBytes = element.getIntOrFloatBitWidth() / 8;
-  if (dense.isSplat()) {
-    for (int64_t i = 0; i < count; ++i)
-      out.insert(out.end(), raw.begin(), raw.begin() + elementBytes);
-  } else {
-    out.insert(out.end(), raw.begin(), raw.end());
-  }
+  // A splat's raw data is its one element.
+  if (dense.isSplat())
+    raw = raw.take_front(elementBytes);
+  out.insert(out.end(), raw.begin(), raw.end());
   return success();
 }
 
@@ -186,7 +188,7 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
         desc.storage = rt::Storage::Constant;
         plan.constants.resize(llvm::alignTo(plan.constants.size(), 64));
         desc.offset = plan.constants.size();
-        ok = appendConstant(op, op.getValue(), plan.constants);
+        ok = appendConstant(op, op.getValue(), desc, plan.constants);
       })
       .Default([&](Operation *op) {
         ok = op->emitError() << "is not a dsrt buffer";

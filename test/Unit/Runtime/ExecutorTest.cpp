@@ -186,12 +186,30 @@ TEST(ExecutorTest, PlanLargerThanTheMachineIsRefusedBeforeAllocating) {
   uint64_t needed =
       (uint64_t(1) << 62) + (uint64_t(1) << 42) + plan.constants.size();
   std::string text = createError(std::move(plan));
-  std::string expected =
-      "the plan needs " + std::to_string(needed) + " bytes of memory (arena " +
-      std::to_string(uint64_t(1) << 62) + ", parameters, state and inputs " +
-      std::to_string(uint64_t(1) << 42) + ", constants ";
+  std::string expected = "the plan needs " + std::to_string(needed) +
+                         " bytes of memory (arena " +
+                         std::to_string(uint64_t(1) << 62) +
+                         ", parameters, state, inputs and splats " +
+                         std::to_string(uint64_t(1) << 42) + ", constants ";
   EXPECT_EQ(text.substr(0, expected.size()), expected);
   EXPECT_NE(text.find("); this machine has "), std::string::npos) << text;
+}
+
+TEST(ExecutorTest, SplatConstantsAreWrittenOutAtLoad) {
+  // One element in the plan, four in the tensor the kernel reads.
+  PlanBuilder b;
+  uint32_t x = b.tensor("x", DType::F32, {4}, Storage::Input);
+  uint32_t twos = b.constant<float>(DType::F32, {4}, {2.0f});
+  b.plan.tensors[twos].splat = true;
+  uint32_t y = b.arena({4}, 0);
+  b.add("mul", {x, twos}, {y});
+  auto executor = create(b.finish());
+  ASSERT_TRUE(executor);
+  std::vector<float> input = {1, 2, 3, 4};
+  ASSERT_EQ(message(executor->setInput("x", bytesOf(input))), "");
+  ASSERT_EQ(message(executor->step()), "");
+  EXPECT_EQ(valuesOf<float>(executor->tensorData(y)),
+            (std::vector<float>{2, 4, 6, 8}));
 }
 
 TEST(ExecutorTest, EmptyArena) {

@@ -614,27 +614,58 @@ TEST_F(PlanFileTest, RejectsBadMagic) {
   EXPECT_EQ(decodeError(bytes), "bad.plan: not a dsc plan file");
 }
 
+TEST_F(PlanFileTest, SplatConstantsHoldOneElement) {
+  // A constant of 2^40 ones takes 4 bytes in the plan, not 4 TiB.
+  Plan plan = samplePlan();
+  TensorDesc ones;
+  ones.name = "ones";
+  ones.dtype = DType::F32;
+  ones.shape = {int64_t(1) << 40};
+  ones.storage = Storage::Constant;
+  ones.offset = 36;
+  ones.splat = true;
+  plan.tensors.push_back(ones);
+  EXPECT_EQ(plan.tensors.back().storedBytes(), 4u);
+  ASSERT_EQ(message(validatePlan(plan)), "");
+  std::string bytes = encodePlan(plan);
+  EXPECT_LT(bytes.size(), 4096u);
+  auto read = decodePlan(bytes, "splat.plan");
+  ASSERT_TRUE(succeeded(read));
+  EXPECT_TRUE(read->tensors.back().splat);
+  EXPECT_FALSE(read->tensors[5].splat);
+
+  // Only constants are splats; a splat's element lies in the section.
+  plan.tensors.back().offset = 40;
+  EXPECT_EQ(message(validatePlan(plan)),
+            "tensor 12 'ones': constant bytes [40, +4) exceed the constant "
+            "section (40 bytes)");
+  plan.tensors[2].splat = true;
+  EXPECT_EQ(message(validatePlan(plan)),
+            "tensor 2 'x': only constants can be splats, this one is input");
+}
+
 TEST_F(PlanFileTest, RejectsOtherVersion) {
-  static_assert(kPlanVersion == 6, "update this test and the format docs");
-  // Version 5 had no valid ranges, version 4 an FNV-1a checksum and
-  // layer_norm's operand_segment_sizes, version 3 no attention bias, window or
-  // key length, version 2 no data shapes, version 1 no mesh and no shard axes.
+  static_assert(kPlanVersion == 7, "update this test and the format docs");
+  // Version 6 had no splat constants, version 5 no valid ranges, version 4 an
+  // FNV-1a checksum and layer_norm's operand_segment_sizes, version 3 no
+  // attention bias, window or key length, version 2 no data shapes, version 1
+  // no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
   llvm::support::endian::write32le(&bytes[8], 4);
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 4, this runtime reads version 6; recompile "
+            path + ": plan version 4, this runtime reads version 7; recompile "
                    "with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 1);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 1, this runtime reads "
-                                "version 6; recompile with ds-compile");
-  llvm::support::endian::write32le(&bytes[8], 5);
-  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 5, this runtime reads "
-                                "version 6; recompile with ds-compile");
-  llvm::support::endian::write32le(&bytes[8], 7);
-  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 7, this runtime reads "
-                                "version 6; recompile with ds-compile");
+                                "version 7; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 6);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 6, this runtime reads "
+                                "version 7; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 8);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 8, this runtime reads "
+                                "version 7; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {
