@@ -18,6 +18,9 @@
 //   scores is fully masked, which is proven from a causal mask and finite
 //   biases; otherwise the attention is left alone.
 //
+// Over 500 lines because the matcher is one walk whose peeling steps share
+// the match state; what a mask's values mean is AttentionMasks.cpp's.
+//
 // Anything not understood leaves the ops as they are: they stay exact, only
 // slower and with the [S, Skv] scores in memory.
 //

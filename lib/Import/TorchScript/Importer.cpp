@@ -6,6 +6,9 @@
 // `arange`, `triu` of a buffer and the like get PyTorch's exact semantics),
 // and the remaining nodes are converted to `ds` ops by OpConversions.cpp.
 //
+// Over 500 lines because loading, argument mapping, folding and the walk
+// share one ImporterState; the per-op conversions are OpConversions.cpp's.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ImporterState.h"
@@ -474,8 +477,24 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
   if (llvm::Error err = rt::verifyZipChecksums(path))
     return std::move(err);
   std::vector<InputSpec> specs(inputs.begin(), inputs.end());
+  const std::string &recorded = extraFiles[kInputsExtraFile];
+  if (!specs.empty() && !recorded.empty()) {
+    // --input may change shapes (another batch or sequence length), not
+    // what an input is: a float input given as integers would be traced
+    // into another program.
+    auto parsed = parseInputSpecsJson(recorded);
+    if (!parsed)
+      return error(Twine(kInputsExtraFile) + ": " +
+                   toString(parsed.takeError()));
+    for (const InputSpec &given : specs)
+      for (const InputSpec &saved : *parsed)
+        if (given.name == saved.name && given.dtype != saved.dtype)
+          return error("--input " + Twine(given.name) + " gives " +
+                       rt::dtypeName(given.dtype).lower() + ", but " +
+                       kInputsExtraFile + " records " +
+                       rt::dtypeName(saved.dtype).lower() + " for that input");
+  }
   if (specs.empty()) {
-    const std::string &recorded = extraFiles[kInputsExtraFile];
     if (recorded.empty())
       return error("the shapes of the model inputs are unknown: TorchScript "
                    "files do not keep them; pass --input NAME=SHAPE (e.g. "
