@@ -186,13 +186,10 @@ void runAllGather(const KernelArgs &args) {
 // reduce_scatter
 //===----------------------------------------------------------------------===//
 
-llvm::Error checkReduceScatter(const CheckArgs &args) {
+/// The result is this rank's 1/n of the input along `dim` (reduce_scatter,
+/// local_slice).
+llvm::Error checkOneNthAlongDim(const CheckArgs &args) {
   const TensorDesc &input = *args.operands[0];
-  if (llvm::Error err = expectNumeric(input, "the input"))
-    return err;
-  if (auto reduction = readString(args.inst, "reduction", kReductions);
-      !reduction)
-    return reduction.takeError();
   auto dim = readDim(args.inst, "dim", input.shape.size());
   if (!dim)
     return dim.takeError();
@@ -202,6 +199,15 @@ llvm::Error checkReduceScatter(const CheckArgs &args) {
   return expectType(*args.results[0], input.dtype,
                     scaledShape(input.shape, *dim, -args.groupSize),
                     "the result");
+}
+
+llvm::Error checkReduceScatter(const CheckArgs &args) {
+  if (llvm::Error err = expectNumeric(*args.operands[0], "the input"))
+    return err;
+  if (auto reduction = readString(args.inst, "reduction", kReductions);
+      !reduction)
+    return reduction.takeError();
+  return checkOneNthAlongDim(args);
 }
 
 void runReduceScatter(const KernelArgs &args) {
@@ -353,19 +359,6 @@ void runAllToAll(const KernelArgs &args) {
 // local_slice
 //===----------------------------------------------------------------------===//
 
-llvm::Error checkLocalSlice(const CheckArgs &args) {
-  const TensorDesc &input = *args.operands[0];
-  auto dim = readDim(args.inst, "dim", input.shape.size());
-  if (!dim)
-    return dim.takeError();
-  if (llvm::Error err =
-          expectDivisible(input, *dim, args.groupSize, "the input"))
-    return err;
-  return expectType(*args.results[0], input.dtype,
-                    scaledShape(input.shape, *dim, -args.groupSize),
-                    "the result");
-}
-
 void runLocalSlice(const KernelArgs &args) {
   const at::Tensor &input = args.operand(0);
   at::Tensor &result = args.result();
@@ -401,5 +394,5 @@ void dsc::rt::kernels::registerCollectiveKernels(
   table["all_to_all"] =
       collective(runAllToAll, checkAllToAll, GroupUse::Communicator);
   table["local_slice"] =
-      collective(runLocalSlice, checkLocalSlice, GroupUse::Index);
+      collective(runLocalSlice, checkOneNthAlongDim, GroupUse::Index);
 }

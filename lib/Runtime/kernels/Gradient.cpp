@@ -200,17 +200,8 @@ llvm::Error checkSoftmaxGrad(const CheckArgs &args) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error checkCrossEntropyGrad(const CheckArgs &args) {
-  const TensorDesc &logits = *args.operands[0], &labels = *args.operands[1];
-  if (auto ignore = readInt(args.inst, "ignore_index"); !ignore)
-    return ignore.takeError();
-  if (llvm::Error err = expectFloat(logits, "logits"))
-    return err;
-  if (llvm::Error err = expectRank(logits, 1, "logits", /*atLeast=*/true))
-    return err;
-  if (llvm::Error err = expectInt(labels, "labels"))
-    return err;
-  if (llvm::Error err = expectShape(
-          labels, llvm::ArrayRef<int64_t>(logits.shape).drop_back(), "labels"))
+  const TensorDesc &logits = *args.operands[0];
+  if (llvm::Error err = checkLogitsAndLabels(args))
     return err;
   if (llvm::Error err =
           expectType(*args.operands[2], logits.dtype, {}, "grad_loss"))

@@ -118,6 +118,10 @@ void registerCollectiveKernels(llvm::StringMap<KernelInfo> &table);
 /// Returns an error with `message`.
 llvm::Error checkError(const llvm::Twine &message);
 
+/// The operands of cross_entropy and cross_entropy_grad: float logits
+/// [..., C], integer labels [...], an integer `ignore_index` (Neural.cpp).
+llvm::Error checkLogitsAndLabels(const CheckArgs &args);
+
 /// Formats a number for messages ("1e-05").
 std::string numberString(double value);
 

@@ -17,6 +17,20 @@ using namespace dsc::rt;
 using namespace dsc::rt::kernels;
 using llvm::Twine;
 
+llvm::Error dsc::rt::kernels::checkLogitsAndLabels(const CheckArgs &args) {
+  const TensorDesc &logits = *args.operands[0], &labels = *args.operands[1];
+  if (auto ignore = readInt(args.inst, "ignore_index"); !ignore)
+    return ignore.takeError();
+  if (llvm::Error err = expectFloat(logits, "logits"))
+    return err;
+  if (llvm::Error err = expectRank(logits, 1, "logits", /*atLeast=*/true))
+    return err;
+  if (llvm::Error err = expectInt(labels, "labels"))
+    return err;
+  return expectShape(labels, llvm::ArrayRef<int64_t>(logits.shape).drop_back(),
+                     "labels");
+}
+
 namespace {
 
 //===----------------------------------------------------------------------===//
@@ -274,19 +288,10 @@ void runAttention(const KernelArgs &args) {
 }
 
 llvm::Error checkCrossEntropy(const CheckArgs &args) {
-  const TensorDesc &logits = *args.operands[0], &labels = *args.operands[1];
-  if (auto ignore = readInt(args.inst, "ignore_index"); !ignore)
-    return ignore.takeError();
-  if (llvm::Error err = expectFloat(logits, "logits"))
+  if (llvm::Error err = checkLogitsAndLabels(args))
     return err;
-  if (llvm::Error err = expectRank(logits, 1, "logits", /*atLeast=*/true))
-    return err;
-  if (llvm::Error err = expectInt(labels, "labels"))
-    return err;
-  if (llvm::Error err = expectShape(
-          labels, llvm::ArrayRef<int64_t>(logits.shape).drop_back(), "labels"))
-    return err;
-  return expectType(*args.results[0], logits.dtype, {}, "the result");
+  return expectType(*args.results[0], args.operands[0]->dtype, {},
+                    "the result");
 }
 
 void runCrossEntropy(const KernelArgs &args) {
