@@ -3,7 +3,8 @@
 # Debian package is present and the Python environment matches its pins; uses
 # sudo when not root.
 #
-#  - Debian packages: the compiler, LLVM/MLIR 22, Gloo, liburing, GoogleTest.
+#  - Debian packages: the compiler, LLVM/MLIR 22, Gloo, liburing, GoogleTest,
+#    clang 19 with its sanitizer and libFuzzer runtimes (scripts/fuzz.sh).
 #  - A Python virtual environment at ${DSC_VENV:-<repo>/.venv} with the exact
 #    pins of scripts/python-requirements.txt (torch 2.11.0, transformers
 #    5.17.0). The C++ build links the LibTorch inside that torch wheel; every
@@ -15,6 +16,7 @@ requirements=$root/scripts/python-requirements.txt
 
 packages=(
   cmake ninja-build g++ ccache clang-format-14
+  clang-19 libclang-rt-19-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgloo-dev liburing-dev
   googletest libgtest-dev

@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "DSC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test", ".py"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "Unit"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "Unit", "corpus"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dsc_obj_root, "test")
 

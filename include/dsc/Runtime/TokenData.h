@@ -49,6 +49,11 @@ public:
   /// Opens `path`; a missing file or an odd byte count is an error.
   static llvm::Expected<TokenFile> open(llvm::StringRef path);
 
+  /// Reads the token ids in `buffer`; messages name the buffer's identifier
+  /// as the file.
+  static llvm::Expected<TokenFile>
+  fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer);
+
   /// Returns the number of token ids in the file.
   uint64_t numTokens() const;
 

@@ -765,7 +765,11 @@ void ProgramReader::readGraph(const json::Object &program) {
       array(signature.get("output_specs"), "signature output_specs");
   for (const json::Value &specValue : outputSpecs) {
     const json::Object &spec = object(&specValue, "an output spec");
-    llvm::StringRef kind = spec.empty() ? "" : spec.begin()->first;
+    // Not `spec.empty() ? "" : spec.begin()->first`: that copies the key
+    // into a temporary ObjectKey that dies before `kind` is read.
+    llvm::StringRef kind;
+    if (!spec.empty())
+      kind = spec.begin()->first;
     if (kind != "user_output")
       fail("the program's outputs include a " + kind +
            " (an in-place update of a buffer or input?); dsc imports "

@@ -464,6 +464,10 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
   };
   if (llvm::Error err = prepareImport(context, path))
     return std::move(err);
+  // LibTorch reads the archive without checking its CRCs; checking them
+  // first also keeps damaged pickles and code from its parsers.
+  if (llvm::Error err = rt::verifyZipChecksums(path))
+    return std::move(err);
   torch::jit::Module module;
   torch::jit::ExtraFilesMap extraFiles{{kInputsExtraFile, ""}};
   try {
@@ -473,9 +477,6 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
                  "model with torch.jit.trace(...).save()): " +
                  Twine(e.what_without_backtrace()));
   }
-  // LibTorch reads the archive without checking its CRCs.
-  if (llvm::Error err = rt::verifyZipChecksums(path))
-    return std::move(err);
   std::vector<InputSpec> specs(inputs.begin(), inputs.end());
   const std::string &recorded = extraFiles[kInputsExtraFile];
   if (!specs.empty() && !recorded.empty()) {

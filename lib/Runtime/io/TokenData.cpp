@@ -100,13 +100,19 @@ llvm::Expected<TokenFile> TokenFile::open(StringRef path) {
     return llvm::createStringError(buffer.getError(),
                                    "cannot read token file '" + path +
                                        "': " + buffer.getError().message());
-  if ((*buffer)->getBufferSize() % 2 != 0)
+  return fromBuffer(std::move(*buffer));
+}
+
+llvm::Expected<TokenFile>
+TokenFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer) {
+  StringRef path = buffer->getBufferIdentifier();
+  if (buffer->getBufferSize() % 2 != 0)
     return llvm::createStringError(
-        "token file '" + path + "' has " + Twine((*buffer)->getBufferSize()) +
+        "token file '" + path + "' has " + Twine(buffer->getBufferSize()) +
         " bytes, an odd count: expected uint16 token ids");
   TokenFile file;
-  file.buffer = std::move(*buffer);
   file.filePath = path.str();
+  file.buffer = std::move(buffer);
   return std::move(file);
 }
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Fuzzes one of dsc's readers with libFuzzer, under ASan and UBSan:
+#   scripts/fuzz.sh TARGET SECONDS       TARGET: plan, safetensors, token-data,
+#                                        input-spec, torchscript, pt2, mlir, or
+#                                        all (SECONDS each)
+# Builds the target first (scripts/sanitize-env.sh). The corpus grows in
+# ${FUZZ_WORK:-<build>/fuzz}/TARGET, starting from test/Fuzz/corpus/TARGET;
+# an input that crashes, hangs (over ${FUZZ_TIMEOUT:-30} s) or trips a
+# sanitizer is saved under ${FUZZ_WORK}/artifacts/TARGET/ and the script
+# fails. Its last line per target counts the executions.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+targets=(plan safetensors token-data input-spec torchscript pt2 mlir)
+if [ $# -ne 2 ] || ! [[ $2 =~ ^[0-9]+$ ]]; then
+  echo "usage: scripts/fuzz.sh TARGET SECONDS   (TARGET: ${targets[*]} or all)" >&2
+  exit 2
+fi
+if [ "$1" = all ]; then
+  selected=("${targets[@]}")
+elif [[ " ${targets[*]} " == *" $1 "* ]]; then
+  selected=("$1")
+else
+  echo "fuzz.sh: unknown target '$1' (one of: ${targets[*]} all)" >&2
+  exit 2
+fi
+seconds=$2
+"$root/scripts/install-deps.sh" >/dev/null
+source "$root/scripts/sanitize-env.sh"
+ninja -C "$sanitize_build" "${selected[@]/#/fuzz-}" >/dev/null
+work=${FUZZ_WORK:-$sanitize_build/fuzz}
+
+failed=0
+for t in "${selected[@]}"; do
+  corpus=$work/$t
+  artifacts=$work/artifacts/$t
+  mkdir -p "$corpus" "$artifacts"
+  log=$work/$t.log
+  # Errors are the expected outcome of most inputs; -close_fd_mask=2 keeps
+  # the readers' messages (not the fuzzer's) out of the log.
+  status=0
+  "$sanitize_build/bin/fuzz-$t" -max_total_time="$seconds" \
+    -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb="${FUZZ_RSS_MB:-4096}" \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    "$corpus" "$root/test/Fuzz/corpus/$t" >"$log" 2>&1 || status=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  size=$(find "$corpus" -type f | wc -l)
+  if [ "$status" -ne 0 ]; then
+    failed=$((failed + 1))
+    grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" | head -5 >&2 || true
+    echo "fuzz $t: FAILED after ${execs:-?} executions (log: $log, inputs: $artifacts)"
+  else
+    echo "fuzz $t: ${execs:-?} executions in $seconds s, no crash, hang or sanitizer report (corpus $size inputs)"
+  fi
+done
+echo "$((${#selected[@]} - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,7 @@
+
+// expected-error @+1 {{@forward must return one 0-d float loss}}
+func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable}) -> tensor<4xf32> {
+  %y = ds.exp %w : tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+

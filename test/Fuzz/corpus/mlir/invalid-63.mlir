@@ -1,0 +1,8 @@
+
+func.func @attention_kv_heads(%q: tensor<2x8x16x32xf32>, %k: tensor<2x4x16x32xf32>, %v: tensor<2x2x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op key and value must agree on heads and length}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x4x16x32xf32>, tensor<2x2x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+

@@ -1,0 +1,8 @@
+
+func.func @attention_gqa_heads(%q: tensor<2x8x16x32xf32>, %k: tensor<2x3x16x32xf32>, %v: tensor<2x3x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op query heads 8 are not a multiple of key/value heads 3}}
+  %0 = ds.attention %q, %k, %v scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x3x16x32xf32>, tensor<2x3x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+

@@ -1,0 +1,7 @@
+func.func @attention_window_causal(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op window 4 must be at least 1 and needs causal}}
+  %0 = ds.attention %q, %k, %v window = 4 scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+

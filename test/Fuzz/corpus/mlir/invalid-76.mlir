@@ -1,0 +1,8 @@
+
+func.func @attention_scale_zero(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op scale must be positive}}
+  %0 = ds.attention %q, %k, %v scale = 0.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
