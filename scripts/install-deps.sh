@@ -18,7 +18,7 @@ packages=(
   cmake ninja-build g++ ccache clang-format-14
   clang-19 libclang-rt-19-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-  libgloo-dev liburing-dev
+  libgloo-dev liburing-dev zlib1g-dev
   googletest libgtest-dev
   python3 python3-venv
 )

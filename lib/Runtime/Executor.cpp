@@ -519,6 +519,9 @@ llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan,
     return llvm::createStringError(
         "cannot prepare the plan: " +
         StringRef(e.what_without_backtrace()).split('\n').first);
+  } catch (const std::exception &e) {
+    return llvm::createStringError("cannot prepare the plan: " +
+                                   StringRef(e.what()).split('\n').first);
   }
   if (llvm::Error err = impl->connectGroups())
     return std::move(err);

@@ -18,8 +18,13 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 
+#include <string>
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  // MLIR's lexer reads up to the NUL that MemoryBuffer::getFile puts after
+  // a file (ds-opt and ds-compile read files so): the copy adds it.
+  std::string copy(reinterpret_cast<const char *>(data), size);
+  llvm::StringRef text = copy;
   if (llvm::Error err = dsc::checkNesting("fuzz.mlir", text)) {
     llvm::consumeError(std::move(err));
     return 0;

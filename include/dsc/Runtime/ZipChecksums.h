@@ -18,7 +18,8 @@ namespace dsc::rt {
 /// Checks the CRC-32 of every stored entry of the zip archive at `path`
 /// against its central directory (zip64 included). Errors name the file and
 /// the entry; a file that is not a well-formed zip is an error too.
-/// Compressed entries are not inflated and so not checked.
+/// Deflated entries are inflated (at most to their declared size) and
+/// checked too; other compression methods are refused.
 llvm::Error verifyZipChecksums(llvm::StringRef path);
 
 } // namespace dsc::rt

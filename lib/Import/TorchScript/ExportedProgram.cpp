@@ -791,15 +791,15 @@ void ProgramReader::readGraph(const json::Object &program) {
 }
 
 ImportedProgram ProgramReader::read() {
+  // LibTorch reads the archive without checking its CRCs.
+  if (llvm::Error err = rt::verifyZipChecksums(path))
+    throw ImportError{llvm::toString(std::move(err))};
   try {
     archive = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);
   } catch (const c10::Error &e) {
     fail("not a torch.export archive that LibTorch can open: " +
          std::string(e.what_without_backtrace()));
   }
-  // LibTorch reads the archive without checking its CRCs.
-  if (llvm::Error err = rt::verifyZipChecksums(path))
-    throw ImportError{llvm::toString(std::move(err))};
   json::Value program = parse("models/model.json");
   if (const json::Object *root = program.getAsObject())
     if (const json::Object *version = root->getObject("schema_version"))
@@ -824,7 +824,7 @@ bool dsc::isExportedProgram(llvm::StringRef path) {
   try {
     caffe2::serialize::PyTorchStreamReader archive(path.str());
     return archive.hasRecord("models/model.json");
-  } catch (const c10::Error &) {
+  } catch (const std::exception &) { // c10::Error and the rest
     return false;
   }
 }

@@ -451,6 +451,10 @@ static llvm::Expected<OwningOpRef<ModuleOp>> importChecked(
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         path + ": LibTorch error: " + e.what_without_backtrace());
+  } catch (const std::exception &e) {
+    // TorchScript's parser throws its own ErrorReport, not a c10::Error.
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": LibTorch error: " + e.what());
   }
 }
 
@@ -476,6 +480,11 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
     return error("not a TorchScript file that LibTorch can load (save the "
                  "model with torch.jit.trace(...).save()): " +
                  Twine(e.what_without_backtrace()));
+  } catch (const std::exception &e) {
+    // The archive's code is parsed as it loads; TorchScript's parser throws
+    // an ErrorReport.
+    return error("not a TorchScript file that LibTorch can load: " +
+                 Twine(e.what()));
   }
   std::vector<InputSpec> specs(inputs.begin(), inputs.end());
   const std::string &recorded = extraFiles[kInputsExtraFile];

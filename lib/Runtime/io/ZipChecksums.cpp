@@ -1,7 +1,9 @@
 //===- ZipChecksums.cpp - verify a zip archive's CRCs ---------------------===//
 //
 // Reads the central directory (APPNOTE.TXT 4.3.12-4.3.16, with the zip64
-// end records and extra field) and recomputes each stored entry's CRC-32.
+// end records and extra field) and recomputes each entry's CRC-32: stored
+// entries as they are, deflated ones (TorchScript's code) inflated with
+// zlib, never past the size the directory declares.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +12,11 @@
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/MemoryBuffer.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <zlib.h>
 
 using namespace dsc;
 using namespace llvm;
@@ -41,6 +48,43 @@ constexpr uint32_t kZip64EndOfDirectory = 0x06064b50;
 constexpr uint32_t kDirectoryEntry = 0x02014b50;
 constexpr uint32_t kLocalHeader = 0x04034b50;
 
+/// The CRC-32 of the raw deflate stream `compressed`, inflated; nullopt when
+/// it is not a valid stream or does not inflate to exactly `size` bytes.
+std::optional<uint32_t> inflatedCrc(ArrayRef<uint8_t> compressed,
+                                    uint64_t size) {
+  z_stream stream = {};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK)
+    return std::nullopt;
+  uint8_t chunk[1 << 16];
+  uint32_t crc = 0;
+  uint64_t produced = 0;
+  int status = Z_OK;
+  uint64_t consumed = 0;
+  while (status == Z_OK) {
+    // zlib counts in 32 bits: feed at most 1 GiB at a time.
+    if (stream.avail_in == 0 && consumed < compressed.size()) {
+      uint64_t piece =
+          std::min<uint64_t>(compressed.size() - consumed, 1 << 30);
+      stream.next_in = const_cast<uint8_t *>(compressed.data() + consumed);
+      stream.avail_in = piece;
+      consumed += piece;
+    }
+    stream.next_out = chunk;
+    stream.avail_out = sizeof(chunk);
+    status = inflate(&stream, Z_NO_FLUSH);
+    uint64_t out = sizeof(chunk) - stream.avail_out;
+    produced += out;
+    if (produced > size)
+      break;
+    crc = llvm::crc32(crc, ArrayRef<uint8_t>(chunk, out));
+    // A stream cut short ends in Z_BUF_ERROR once the input is spent.
+  }
+  inflateEnd(&stream);
+  if (status != Z_STREAM_END || produced != size)
+    return std::nullopt;
+  return crc;
+}
+
 } // namespace
 
 Error rt::verifyZipChecksums(StringRef path) {
@@ -62,7 +106,8 @@ Error rt::verifyZipChecksums(StringRef path) {
   uint64_t lowest = end > 0xFFFF ? end - 0xFFFF : 0;
   while (in.u32(end) != kEndOfDirectory) {
     if (end == lowest)
-      return fail("not a zip archive (no end-of-directory record)");
+      return fail("not a zip archive, or a truncated one (no "
+                  "end-of-directory record)");
     --end;
   }
   uint64_t entries = in.u16(end + 10);
@@ -116,13 +161,25 @@ Error rt::verifyZipChecksums(StringRef path) {
       return fail("zip entry '" + name +
                   "' reaches past the end of the file "
                   "(truncated?)");
-    if (method != 0)
-      continue;
-    if (stored != original)
-      return fail("malformed zip entry '" + name + "'");
     ArrayRef<uint8_t> content(
         reinterpret_cast<const uint8_t *>(in.bytes.data() + data), stored);
-    if (llvm::crc32(content) != crc)
+    std::optional<uint32_t> actual;
+    if (method == 0) {
+      if (stored != original)
+        return fail("malformed zip entry '" + name + "'");
+      actual = llvm::crc32(content);
+    } else if (method == 8) {
+      actual = inflatedCrc(content, original);
+      if (!actual)
+        return fail("zip entry '" + name +
+                    "' is corrupt: its data does not inflate to the " +
+                    Twine(original) + " bytes its directory entry declares");
+    } else {
+      return fail("zip entry '" + name + "' uses compression method " +
+                  Twine(method) +
+                  "; PyTorch archives store or deflate their entries");
+    }
+    if (*actual != crc)
       return fail("zip entry '" + name +
                   "' is corrupt: its CRC-32 does not match its data");
   }
