@@ -18,6 +18,7 @@
 
 #include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/Mesh.h"
+#include "dsc/Runtime/PlanMemory.h"
 
 #include "kernels/ATenKernel.h"
 #include "kernels/KernelRegistry.h"
@@ -226,21 +227,14 @@ std::optional<uint64_t> physicalMemory() {
 llvm::Error Executor::Impl::allocateMemory() {
   // Refused up front: with overcommit, allocating more than the machine has
   // succeeds and zeroing it summons the OOM killer.
-  uint64_t persistentBytes = 0;
-  for (const TensorDesc &desc : plan.tensors)
-    if (desc.storage == Storage::Parameter || desc.storage == Storage::State ||
-        desc.storage == Storage::Input || desc.splat)
-      persistentBytes = llvm::SaturatingAdd(persistentBytes, desc.numBytes());
-  uint64_t needed =
-      llvm::SaturatingAdd(llvm::SaturatingAdd(plan.arenaBytes, persistentBytes),
-                          static_cast<uint64_t>(plan.constants.size()));
+  uint64_t needed = staticMemoryBytes(plan);
   if (std::optional<uint64_t> memory = physicalMemory();
       memory && needed > *memory)
     return llvm::createStringError(
         "the plan needs " + Twine(needed) + " bytes of memory (arena " +
-        Twine(plan.arenaBytes) + ", parameters, state, inputs and splats " +
-        Twine(persistentBytes) + ", constants " + Twine(plan.constants.size()) +
-        "); this machine has " + Twine(*memory));
+        Twine(plan.arenaBytes) + ", parameters, state, inputs and constants " +
+        Twine(needed - plan.arenaBytes) + "); this machine has " +
+        Twine(*memory));
 
   auto arenaBuffer =
       allocate(plan.arenaBytes, plan.arenaAlignment, "the arena");

@@ -9,6 +9,7 @@
 
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
 #include "dsc/Runtime/Mesh.h"
+#include "dsc/Runtime/PlanMemory.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -80,6 +81,59 @@ json::Object collectiveEntry(const dsc::rt::Plan &plan, size_t index,
   return entry;
 }
 
+/// `file:line` of the first file location in `loc`, or "".
+std::string sourceOf(Location loc) {
+  if (auto file = loc->findInstanceOf<FileLineColLoc>())
+    return (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
+  return "";
+}
+
+/// The memory a rank needs (PlanMemory.h): what is allocated once, the peak
+/// of live bytes, what it holds and its largest tensors with the op that
+/// wrote each and its source.
+json::Object memoryEntry(const dsc::rt::Plan &plan,
+                         ArrayRef<dsrt::KernelOp> kernels) {
+  dsc::rt::MemoryProfile profile = dsc::rt::profileMemory(plan);
+  auto breakdown = [](const dsc::rt::MemoryBreakdown &bytes) {
+    json::Object object;
+    for (size_t kind = 0; kind < dsc::rt::kNumMemoryKinds; ++kind)
+      object[dsc::rt::memoryKindName(static_cast<dsc::rt::MemoryKind>(kind))] =
+          static_cast<int64_t>(bytes[kind]);
+    return object;
+  };
+  std::vector<dsc::rt::MemoryKind> kinds = dsc::rt::memoryKinds(plan);
+  json::Array top;
+  for (auto [t, writtenAt] : ArrayRef(profile.liveAtPeak).take_front(10)) {
+    const dsc::rt::TensorDesc &desc = plan.tensors[t];
+    top.push_back(
+        json::Object{{"tensor", static_cast<int64_t>(t)},
+                     {"name", desc.name},
+                     {"type", dsc::rt::formatType(desc)},
+                     {"bytes", static_cast<int64_t>(desc.numBytes())},
+                     {"kind", dsc::rt::memoryKindName(kinds[t])},
+                     {"written_by", static_cast<int64_t>(writtenAt)},
+                     {"kernel", plan.instructions[writtenAt].kernel},
+                     {"source", sourceOf(kernels[writtenAt]->getLoc())}});
+  }
+  size_t peak = profile.peakInstruction;
+  json::Object result{
+      {"static_bytes", static_cast<int64_t>(profile.staticBytes)},
+      {"persistent_bytes", breakdown(profile.persistent)},
+      {"peak_bytes", static_cast<int64_t>(profile.peakBytes)},
+      {"peak_breakdown", breakdown(profile.peakBreakdown)},
+      {"top_live_tensors_at_peak", std::move(top)},
+      {"live_arena_bytes",
+       json::Array(llvm::map_range(profile.liveArenaBytes, [](uint64_t bytes) {
+         return static_cast<int64_t>(bytes);
+       }))}};
+  if (!plan.instructions.empty()) {
+    result["peak_instruction"] = static_cast<int64_t>(peak);
+    result["peak_kernel"] = plan.instructions[peak].kernel;
+    result["peak_source"] = sourceOf(kernels[peak]->getLoc());
+  }
+  return result;
+}
+
 } // namespace
 
 FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan) {
@@ -119,6 +173,7 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan) {
   std::map<std::string, int64_t> mesh(plan.mesh.begin(), plan.mesh.end());
   return json::Value(json::Object{
       {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
+      {"memory", memoryEntry(plan, kernels)},
       {"parameter_bytes", bytesOf(rt::Storage::Parameter)},
       {"optimizer_state_bytes", bytesOf(rt::Storage::State)},
       {"input_bytes", bytesOf(rt::Storage::Input)},

@@ -186,11 +186,11 @@ TEST(ExecutorTest, PlanLargerThanTheMachineIsRefusedBeforeAllocating) {
   uint64_t needed =
       (uint64_t(1) << 62) + (uint64_t(1) << 42) + plan.constants.size();
   std::string text = createError(std::move(plan));
-  std::string expected = "the plan needs " + std::to_string(needed) +
-                         " bytes of memory (arena " +
-                         std::to_string(uint64_t(1) << 62) +
-                         ", parameters, state, inputs and splats " +
-                         std::to_string(uint64_t(1) << 42) + ", constants ";
+  std::string expected =
+      "the plan needs " + std::to_string(needed) + " bytes of memory (arena " +
+      std::to_string(uint64_t(1) << 62) +
+      ", parameters, state, inputs and constants " +
+      std::to_string(needed - (uint64_t(1) << 62)) + "); this machine has ";
   EXPECT_EQ(text.substr(0, expected.size()), expected);
   EXPECT_NE(text.find("); this machine has "), std::string::npos) << text;
 }

@@ -1,6 +1,7 @@
 //===- PlanTest.cpp - tests of the plan file, validation and listing ------===//
 
 #include "dsc/Runtime/Plan.h"
+#include "dsc/Runtime/PlanMemory.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -983,6 +984,104 @@ TEST(PlanDumpTest, EscapesStringsAndKeepsDoublesDistinct) {
                              "\xC3\xA9\""))
       << text;
   EXPECT_TRUE(contains(text, "{x = 2.0, y = 2, z = 1e+300}")) << text;
+}
+
+/// A step whose arena reuses bytes, holds a bucket written by a collective
+/// and a gradient that is a view of it:
+///   0: a = neg(x)   1: b = neg(a)   2: c = neg(b) (c reuses a's bytes)
+///   3: loss = sum(c)   4: bucket = all_reduce(c)   5: w = sgd_update(w, g)
+Plan memoryPlan() {
+  Plan plan;
+  plan.arenaBytes = 256;
+  plan.mesh = {{"dp", 2}};
+  plan.tensors = {
+      tensor("w", DType::F32, {4}, Storage::Parameter),       // 0
+      tensor("x", DType::F32, {4}, Storage::Input),           // 1
+      tensor("a", DType::F32, {4}, Storage::Arena, 0),        // 2
+      tensor("b", DType::F32, {4}, Storage::Arena, 64),       // 3
+      tensor("c", DType::F32, {4}, Storage::Arena, 0),        // 4
+      tensor("loss", DType::F32, {}, Storage::Arena, 128),    // 5
+      tensor("bucket", DType::F32, {8}, Storage::Arena, 192), // 6
+      tensor("g", DType::F32, {4}, Storage::Arena, 192),      // 7
+  };
+  plan.instructions = {
+      instruction("neg", {1}, {2}),
+      instruction("neg", {2}, {3}),
+      instruction("neg", {3}, {4}),
+      instruction("sum", {4}, {5}),
+      instruction("all_reduce", {4}, {6}, {{"mesh", std::string("mesh")}}),
+      instruction("sgd_update", {0, 7}, {0}),
+  };
+  plan.loss = 5;
+  plan.gradients = {{0, 7}};
+  return plan;
+}
+
+size_t kindIndex(MemoryKind kind) { return static_cast<size_t>(kind); }
+
+TEST(PlanMemoryTest, LiveBytesFollowWritesAndReadsOfBytes) {
+  MemoryProfile profile = profileMemory(memoryPlan());
+  // a; a+b; b+c; c+loss; c+loss+bucket; loss + the bucket's half g reads
+  // (the other half died after the all-reduce).
+  EXPECT_EQ(profile.liveArenaBytes,
+            (std::vector<uint64_t>{16, 32, 32, 20, 52, 20}));
+  EXPECT_EQ(profile.peakInstruction, 4u);
+  EXPECT_EQ(profile.peakBytes, 52u + 16 + 16);
+  EXPECT_EQ(profile.staticBytes, 256u + 16 + 16);
+  EXPECT_EQ(profile.persistent[kindIndex(MemoryKind::Parameter)], 16u);
+  EXPECT_EQ(profile.persistent[kindIndex(MemoryKind::Input)], 16u);
+  EXPECT_EQ(profile.persistent[kindIndex(MemoryKind::Activation)], 0u);
+}
+
+TEST(PlanMemoryTest, PeakBreakdownCountsSharedBytesOnce) {
+  Plan plan = memoryPlan();
+  MemoryProfile profile = profileMemory(plan);
+  const MemoryBreakdown &peak = profile.peakBreakdown;
+  // The bucket's first half is the gradient g; its second half only the
+  // collective's; c and the loss are activations.
+  EXPECT_EQ(peak[kindIndex(MemoryKind::Gradient)], 16u);
+  EXPECT_EQ(peak[kindIndex(MemoryKind::CollectiveBuffer)], 16u);
+  EXPECT_EQ(peak[kindIndex(MemoryKind::Activation)], 20u);
+  EXPECT_EQ(peak[kindIndex(MemoryKind::Parameter)], 16u);
+  EXPECT_EQ(peak[kindIndex(MemoryKind::Input)], 16u);
+  uint64_t sum = 0;
+  for (uint64_t bytes : peak)
+    sum += bytes;
+  EXPECT_EQ(sum, profile.peakBytes);
+  // As written (g is read as a view of the bucket), largest first.
+  std::vector<std::pair<uint32_t, size_t>> live;
+  for (auto [tensor, writtenAt] : profile.liveAtPeak)
+    live.push_back({tensor, writtenAt});
+  EXPECT_EQ(live,
+            (std::vector<std::pair<uint32_t, size_t>>{{6, 4}, {4, 2}, {5, 3}}));
+  std::vector<MemoryKind> kinds = memoryKinds(plan);
+  EXPECT_EQ(kinds[6], MemoryKind::CollectiveBuffer);
+  EXPECT_EQ(kinds[7], MemoryKind::Gradient);
+  EXPECT_EQ(kinds[0], MemoryKind::Parameter);
+  EXPECT_EQ(memoryKindName(MemoryKind::CollectiveBuffer), "collective_buffers");
+}
+
+TEST(PlanMemoryTest, InPlaceUpdatesAndSplatsCountOnce) {
+  Plan plan;
+  plan.arenaBytes = 128;
+  plan.tensors = {
+      tensor("x", DType::F32, {4}, Storage::Input),
+      tensor("a", DType::F32, {4}, Storage::Arena, 0),
+      tensor("loss", DType::F32, {}, Storage::Arena, 64),
+      tensor("ones", DType::F32, {1000}, Storage::Constant, 0),
+  };
+  plan.tensors[3].splat = true;
+  plan.constants.assign(4, 0);
+  plan.instructions = {instruction("neg", {0}, {1}),
+                       instruction("relu", {1}, {1}),
+                       instruction("sum", {1}, {2})};
+  plan.loss = 2;
+  MemoryProfile profile = profileMemory(plan);
+  EXPECT_EQ(profile.liveArenaBytes, (std::vector<uint64_t>{16, 16, 20}));
+  // The splat is written out at load, beside the constant section.
+  EXPECT_EQ(profile.persistent[kindIndex(MemoryKind::Constant)], 4000u + 4);
+  EXPECT_EQ(staticMemoryBytes(plan), 128u + 16 + 4004);
+  EXPECT_EQ(profile.peakBytes, 20u + 16 + 4004);
 }
 
 } // namespace

@@ -1,0 +1,90 @@
+//===- PlanMemory.h - what a rank holds during a planned step ---*- C++ -*-===//
+//
+// The memory analysis of a compiled step, per rank (every rank runs the same
+// plan): what the runtime allocates once (the arena, parameters, optimizer
+// state, inputs, constants), the arena bytes live at every instruction, the
+// peak and what makes it up. ds-compile --report prints it; ds-run checks
+// the machine against staticBytes before allocating.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_RUNTIME_PLANMEMORY_H
+#define DSC_RUNTIME_PLANMEMORY_H
+
+#include "dsc/Runtime/Plan.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace dsc::rt {
+
+/// What a byte of a rank's memory holds.
+enum class MemoryKind : uint8_t {
+  Parameter,
+  OptimizerState,
+  Input,
+  Constant,
+  /// Arena bytes of a parameter's gradient (one the optimizer reads).
+  Gradient,
+  /// Arena bytes a collective writes (all-to-all, all-reduce buckets, ...).
+  CollectiveBuffer,
+  /// Every other arena byte: activations and temporaries.
+  Activation,
+};
+inline constexpr size_t kNumMemoryKinds = 7;
+
+/// "parameters", "optimizer_state", "inputs", "constants", "gradients",
+/// "collective_buffers" or "activations".
+llvm::StringRef memoryKindName(MemoryKind kind);
+
+/// Bytes by kind.
+using MemoryBreakdown = std::array<uint64_t, kNumMemoryKinds>;
+
+struct MemoryProfile {
+  /// Bytes outside the arena, by kind: parameters, state, inputs and
+  /// constants (splats written out at full size).
+  MemoryBreakdown persistent{};
+  /// What ds-run allocates before the first step: `persistent` and the
+  /// arena.
+  uint64_t staticBytes = 0;
+  /// For every instruction, the arena bytes live while it runs. A byte is
+  /// live from an instruction that writes it to the last one that reads
+  /// what was written (the loss's bytes to the end of the step), whichever
+  /// tensors (views included) name it.
+  std::vector<uint64_t> liveArenaBytes;
+  /// The instruction with the most live arena bytes (the first such).
+  size_t peakInstruction = 0;
+  /// Persistent bytes outside the arena plus liveArenaBytes at the peak:
+  /// the least any placement of the arena could need.
+  uint64_t peakBytes = 0;
+  /// peakBytes by kind (sums to peakBytes). An arena byte named by several
+  /// tensors while live (a gradient that is a view of an all-reduce bucket)
+  /// counts once, as the first of their kinds in enum order.
+  MemoryBreakdown peakBreakdown{};
+  /// What the live arena bytes at the peak were written as: the result
+  /// tensor and its instruction (views read later are not repeated),
+  /// largest first.
+  struct LiveTensor {
+    uint32_t tensor;
+    size_t writtenAt;
+  };
+  std::vector<LiveTensor> liveAtPeak;
+};
+
+/// The kind of every tensor of `plan`: its storage's for those outside the
+/// arena; Gradient, CollectiveBuffer or Activation for arena tensors.
+std::vector<MemoryKind> memoryKinds(const Plan &plan);
+
+/// Bytes ds-run allocates once for `plan` (the arena, parameters, state,
+/// inputs, constants and expanded splats), saturating at UINT64_MAX.
+uint64_t staticMemoryBytes(const Plan &plan);
+
+/// Analyses a validated plan.
+MemoryProfile profileMemory(const Plan &plan);
+
+} // namespace dsc::rt
+
+#endif // DSC_RUNTIME_PLANMEMORY_H
