@@ -16,6 +16,7 @@
 
 #include "dsc/Runtime/Executor.h"
 
+#include "dsc/Runtime/AllocationCounter.h"
 #include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/PlanMemory.h"
@@ -205,6 +206,7 @@ struct Executor::Impl {
   bool captureGradients = false;
   std::vector<TensorCopy> captured;
   std::function<void(size_t)> hook;
+  Executor::MemoryUse memoryUse;
 
   llvm::Error allocateMemory();
   void createViews();
@@ -241,12 +243,14 @@ llvm::Error Executor::Impl::allocateMemory() {
   if (!arenaBuffer)
     return arenaBuffer.takeError();
   arena = std::move(*arenaBuffer);
+  memoryUse.staticBytes += plan.arenaBytes;
 
   auto constantBuffer =
       allocate(plan.constants.size(), kMinAlignment, "the constants");
   if (!constantBuffer)
     return constantBuffer.takeError();
   constants = std::move(*constantBuffer);
+  memoryUse.staticBytes += plan.constants.size();
   if (!plan.constants.empty())
     std::memcpy(constants.get(), plan.constants.data(), plan.constants.size());
 
@@ -268,6 +272,7 @@ llvm::Error Executor::Impl::allocateMemory() {
       if (!buffer)
         return buffer.takeError();
       persistent[index] = std::move(*buffer);
+      memoryUse.staticBytes += bytes;
       data[index] = persistent[index].get();
       size_t size = dtypeSize(desc.dtype);
       for (uint64_t at = 0; at < bytes; at += size)
@@ -281,6 +286,7 @@ llvm::Error Executor::Impl::allocateMemory() {
       if (!buffer)
         return buffer.takeError();
       persistent[index] = std::move(*buffer);
+      memoryUse.staticBytes += bytes;
       data[index] = persistent[index].get();
       break;
     }
@@ -487,6 +493,7 @@ llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan,
                                                            World *world) {
   if (llvm::Error err = validatePlan(plan))
     return std::move(err);
+  allocations::install();
   int64_t ranks = meshRanks(plan);
   int worldSize = world ? world->size() : 1;
   if (ranks != worldSize)
@@ -539,6 +546,8 @@ llvm::ArrayRef<int64_t> Executor::meshCoordinates() const {
 uint64_t Executor::arenaBytes() const {
   return impl->arena ? impl->plan.arenaBytes : 0;
 }
+
+Executor::MemoryUse Executor::memoryUse() const { return impl->memoryUse; }
 
 llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
   const Plan &plan = impl->plan;
@@ -623,6 +632,8 @@ llvm::Error Executor::step() {
     if (!impl->inputSet[entry.second])
       return llvm::createStringError("input '" + entry.getKey() +
                                      "' was never set");
+  uint64_t before = allocations::liveBytes();
+  allocations::resetPeak();
   for (auto [index, compiled] : llvm::enumerate(impl->program)) {
     if (impl->captureGradients)
       for (size_t gradient : compiled.gradientsRead)
@@ -635,6 +646,9 @@ llvm::Error Executor::step() {
     if (impl->hook)
       impl->hook(index);
   }
+  uint64_t high = allocations::peakBytes();
+  impl->memoryUse.peakOutsideArena = std::max(
+      impl->memoryUse.peakOutsideArena, high > before ? high - before : 0);
   if (impl->captureGradients)
     for (size_t gradient : impl->lateGradients)
       impl->capture(gradient);

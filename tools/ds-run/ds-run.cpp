@@ -19,6 +19,7 @@
 #include "dsc/Runtime/Launcher.h"
 #include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/Plan.h"
+#include "dsc/Runtime/PlanMemory.h"
 #include "dsc/Runtime/SafeTensors.h"
 #include "dsc/Runtime/TokenData.h"
 
@@ -27,6 +28,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -103,6 +105,12 @@ llvm::cl::opt<std::string> savePath(
     "save",
     llvm::cl::desc("Write the parameters after the last step (safetensors)"),
     llvm::cl::value_desc("final.safetensors"), llvm::cl::cat(category));
+
+llvm::cl::opt<std::string> memoryReportPath(
+    "memory-report",
+    llvm::cl::desc("Write the memory rank 0 used next to what its plan "
+                   "predicts (JSON: static bytes, the peak outside the arena)"),
+    llvm::cl::value_desc("memory.json"), llvm::cl::cat(category));
 
 llvm::cl::opt<bool> quiet("q",
                           llvm::cl::desc("Do not print a progress line per "
@@ -279,6 +287,29 @@ llvm::Error writeTensors(StringRef path, llvm::ArrayRef<TensorCopy> tensors) {
   return writer.write(path);
 }
 
+/// Writes what `exec` used next to what its plan predicts: the bytes
+/// allocated once (equal by construction), the most ATen allocated outside
+/// the arena during a step (the plan has no room for it) and the peaks.
+llvm::Error writeMemoryReport(StringRef path, const Executor &exec) {
+  Executor::MemoryUse used = exec.memoryUse();
+  MemoryProfile planned = profileMemory(exec.plan());
+  llvm::Expected<OutputFile> out = OutputFile::open(path);
+  if (!out)
+    return out.takeError();
+  out->os() << llvm::formatv(
+      "{0:2}\n",
+      llvm::json::Value(llvm::json::Object{
+          {"static_bytes", static_cast<int64_t>(used.staticBytes)},
+          {"planned_static_bytes", static_cast<int64_t>(planned.staticBytes)},
+          {"peak_outside_arena_bytes",
+           static_cast<int64_t>(used.peakOutsideArena)},
+          {"peak_bytes",
+           static_cast<int64_t>(used.staticBytes + used.peakOutsideArena)},
+          {"planned_live_peak_bytes",
+           static_cast<int64_t>(planned.peakBytes)}}));
+  return out->commit();
+}
+
 llvm::Error writeParameters(StringRef path, const Executor &executor) {
   SafeTensorsWriter writer;
   writer.setMetadata("format", "pt");
@@ -424,8 +455,8 @@ int run() {
   if (!dumpGradsPath.empty() && plan->gradients.empty())
     return fail("--dump-grads: the plan lists no gradients");
   // Outputs that cannot be written are reported before any work.
-  for (StringRef path :
-       {StringRef(dumpLossPath), StringRef(dumpGradsPath), StringRef(savePath)})
+  for (StringRef path : {StringRef(dumpLossPath), StringRef(dumpGradsPath),
+                         StringRef(savePath), StringRef(memoryReportPath)})
     if (!path.empty())
       if (llvm::Error err = OutputFile::check(path))
         return fail(std::move(err));
@@ -577,6 +608,9 @@ int run() {
       return fail(std::move(err));
   if (leader && !savePath.empty())
     if (llvm::Error err = writeParameters(savePath, exec))
+      return fail(std::move(err));
+  if (leader && !memoryReportPath.empty())
+    if (llvm::Error err = writeMemoryReport(memoryReportPath, exec))
       return fail(std::move(err));
   return 0;
 }

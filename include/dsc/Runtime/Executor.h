@@ -79,6 +79,19 @@ public:
   /// Returns the size of the arena allocation: exactly Plan::arenaBytes.
   uint64_t arenaBytes() const;
 
+  /// The memory this rank used (PlanMemory.h has what the plan predicts).
+  struct MemoryUse {
+    /// Bytes allocated at creation: the arena, constants, parameters,
+    /// state, inputs and expanded splats.
+    uint64_t staticBytes = 0;
+    /// The most bytes ATen's CPU allocator held during a step beyond what
+    /// it held when the step began (AllocationCounter.h): results of
+    /// kernels that could not write into the arena. Counted for the whole
+    /// process, so only meaningful with one executor stepping at a time.
+    uint64_t peakOutsideArena = 0;
+  };
+  MemoryUse memoryUse() const;
+
   /// Copies every Parameter tensor from `weights`, which must hold a tensor
   /// of that name with the exact dtype and shape; other tensors in the file
   /// are ignored. On error no parameter has changed.
