@@ -348,7 +348,9 @@ void runAdamW(const KernelArgs &args) {
   double biasCorrection2 = 1 - std::pow(beta2, step);
   double stepSize = lr / biasCorrection1;
   double biasCorrection2Sqrt = std::sqrt(biasCorrection2);
-  at::Tensor denom = (expAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+  // One temporary, not two: the same operations, in place after the sqrt.
+  at::Tensor denom = expAvgSq.sqrt();
+  denom.div_(biasCorrection2Sqrt).add_(eps);
   param.addcdiv_(expAvg, denom, -stepSize);
 }
 
