@@ -7,22 +7,39 @@
 
 #include <atomic>
 #include <mutex>
+#include <unordered_map>
+#include <utility>
 
 namespace {
 
 std::atomic<uint64_t> live{0};
 std::atomic<uint64_t> peak{0};
 
-/// An allocation of the wrapped allocator and its size.
-struct Allocation {
-  c10::DataPtr inner;
-  size_t bytes;
+/// The wrapped allocator's allocations by address: ATen's raw_allocate
+/// requires a DataPtr whose context is its data, so the context cannot
+/// point to a record of our own.
+struct Allocations {
+  std::mutex mutex;
+  std::unordered_map<void *, std::pair<c10::DataPtr, size_t>> byAddress;
 };
+Allocations &allocationTable() {
+  static auto *table = new Allocations; // outlives every tensor
+  return *table;
+}
 
-void release(void *context) {
-  auto *allocation = static_cast<Allocation *>(context);
-  live.fetch_sub(allocation->bytes, std::memory_order_relaxed);
-  delete allocation; // frees through the wrapped allocator's deleter
+void release(void *pointer) {
+  std::pair<c10::DataPtr, size_t> allocation;
+  {
+    Allocations &table = allocationTable();
+    std::lock_guard<std::mutex> lock(table.mutex);
+    auto it = table.byAddress.find(pointer);
+    if (it == table.byAddress.end())
+      return;
+    allocation = std::move(it->second);
+    table.byAddress.erase(it);
+  }
+  live.fetch_sub(allocation.second, std::memory_order_relaxed);
+  // `allocation.first` frees through the wrapped allocator as it goes.
 }
 
 class CountingAllocator final : public c10::Allocator {
@@ -32,15 +49,23 @@ public:
   c10::DataPtr allocate(size_t bytes) override {
     c10::DataPtr data = inner->allocate(bytes);
     void *pointer = data.get();
+    if (!pointer)
+      return data;
     c10::Device device = data.device();
-    auto *allocation = new Allocation{std::move(data), bytes};
+    {
+      Allocations &table = allocationTable();
+      std::lock_guard<std::mutex> lock(table.mutex);
+      table.byAddress[pointer] = {std::move(data), bytes};
+    }
     uint64_t now = live.fetch_add(bytes, std::memory_order_relaxed) + bytes;
     uint64_t high = peak.load(std::memory_order_relaxed);
     while (now > high &&
            !peak.compare_exchange_weak(high, now, std::memory_order_relaxed))
       ;
-    return c10::DataPtr(pointer, allocation, &release, device);
+    return c10::DataPtr(pointer, pointer, &release, device);
   }
+
+  c10::DeleterFnPtr raw_deleter() const override { return &release; }
 
   void copy_data(void *dest, const void *src, size_t count) const override {
     default_copy_data(dest, src, count);

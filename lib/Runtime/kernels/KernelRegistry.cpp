@@ -92,10 +92,6 @@ bool dsc::rt::kernels::isFloatType(DType dtype) {
          dtype == DType::BF16;
 }
 
-bool dsc::rt::kernels::isIntType(DType dtype) {
-  return !isFloatType(dtype) && dtype != DType::Bool;
-}
-
 llvm::Error dsc::rt::kernels::expectFloat(const TensorDesc &desc,
                                           StringRef what) {
   if (isFloatType(desc.dtype))
@@ -105,7 +101,7 @@ llvm::Error dsc::rt::kernels::expectFloat(const TensorDesc &desc,
 
 llvm::Error dsc::rt::kernels::expectInt(const TensorDesc &desc,
                                         StringRef what) {
-  if (isIntType(desc.dtype))
+  if (isIntegerDType(desc.dtype))
     return llvm::Error::success();
   return checkError(what + " must be an integer tensor, got " +
                     typeString(desc));

@@ -129,9 +129,8 @@ std::string numberString(double value);
 std::string typeString(const TensorDesc &desc);
 std::string typeString(DType dtype, llvm::ArrayRef<int64_t> shape);
 
+/// Floating-point types (integers: rt::isIntegerDType).
 bool isFloatType(DType dtype);
-/// Integer types, signed or not (not Bool).
-bool isIntType(DType dtype);
 
 /// `what` must be a float (integer, numeric, bool) tensor.
 llvm::Error expectFloat(const TensorDesc &desc, llvm::StringRef what);
