@@ -31,6 +31,9 @@ void dsc::addTrainingPipeline(OpPassManager &pm,
   }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // After CSE: the regions it adds would otherwise be merged back.
+  if (options.ac != "none")
+    pm.addPass(createActivationCheckpointPass({options.ac}));
   pm.addPass(createLowerToRuntimePass());
 }
 
@@ -39,7 +42,9 @@ void dsc::registerTrainingPipeline() {
       "ds-training-pipeline",
       "What ds-compile runs, from a forward loss function to the lowered "
       "dsrt step: ds-autodiff, ds-sequence-parallel and ds-bucket-all-reduce "
-      "(with more than one rank), canonicalize, cse, ds-lower-to-runtime",
+      "(with more than one rank), canonicalize, cse, "
+      "ds-activation-checkpoint (with ac other than none), "
+      "ds-lower-to-runtime",
       [](OpPassManager &pm, const TrainingPipelineOptions &options) {
         addTrainingPipeline(pm, options);
       });

@@ -49,6 +49,13 @@ static cl::opt<std::string> outputPath("o", cl::Required,
 static cl::opt<std::string>
     optimizer("optimizer", cl::desc("Optimizer: adamw (default) or sgd"),
               cl::init("adamw"), cl::cat(category));
+static cl::opt<std::string> activationCheckpointing(
+    "ac",
+    cl::desc("Activation checkpointing: none (default: keep every "
+             "activation the backward reads), selective (recompute the "
+             "attention core and pointwise chains) or full (keep only each "
+             "layer's input); loss and gradients are bit-identical"),
+    cl::init("none"), cl::cat(category));
 static cl::opt<double> lr("lr", cl::desc("Learning rate (default 1e-3)"),
                           cl::init(1e-3), cl::cat(category));
 static cl::opt<double> beta1("beta1", cl::desc("AdamW beta1 (default 0.9)"),
@@ -156,6 +163,7 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   if (weightDecay.getNumOccurrences())
     options.weightDecay = weightDecay;
   options.momentum = momentum;
+  options.ac = activationCheckpointing;
   options.dp = dp;
   options.sp = sp;
   options.seqDims = seqDims;
@@ -178,6 +186,11 @@ int main(int argc, char **argv) {
     return fail("--dp and --sp must be at least 1");
   if (optimizer != "adamw" && optimizer != "sgd")
     return fail("--optimizer must be adamw or sgd, not '" + optimizer + "'");
+  if (activationCheckpointing != "none" &&
+      activationCheckpointing != "selective" &&
+      activationCheckpointing != "full")
+    return fail("--ac must be none, selective or full, not '" +
+                activationCheckpointing + "'");
 
   // The outputs, opened before any work: a path that cannot be written is
   // reported now, and what is there stays whole unless everything succeeds.

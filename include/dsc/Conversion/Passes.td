@@ -10,6 +10,8 @@ def LowerToRuntimePass : Pass<"ds-lower-to-runtime", "::mlir::ModuleOp"> {
   let description = [{
     Turns `func.func @train_step` (the output of `ds-autodiff`) into a
     `dsrt` step `func.func @step()`:
+    - `ds.recompute` regions are inlined where they stand (their ops are
+      kernels like any other);
     - arguments become `dsrt.persistent` buffers by their `ds.role`
       (parameter, state, input); `ds.constant`s become `dsrt.constant`s;
     - every other value gets an arena slot; a result returned with

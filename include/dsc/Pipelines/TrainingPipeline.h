@@ -41,6 +41,11 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::init(-1.0)};
   Option<double> momentum{*this, "momentum", llvm::cl::desc("SGD momentum"),
                           llvm::cl::init(0.0)};
+  Option<std::string> ac{
+      *this, "ac",
+      llvm::cl::desc("Activation checkpointing: none, selective or full "
+                     "(-ds-activation-checkpoint)"),
+      llvm::cl::init("none")};
 };
 
 /// `-ds-autodiff` (backward and optimizer), `-ds-input-ranges`; with more than

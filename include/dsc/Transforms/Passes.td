@@ -305,4 +305,38 @@ def BucketAllReducePass : Pass<"ds-bucket-all-reduce", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def ActivationCheckpointPass
+    : Pass<"ds-activation-checkpoint", "::mlir::ModuleOp"> {
+  let summary = "Recompute forward values in the backward pass instead of "
+                "keeping them";
+  let description = [{
+    Cuts the forward pass of `@train_step` into a chain of blocks where one
+    activation (the residual stream) is carried from one to the next, and
+    groups the blocks that repeat into layers (`ForwardChain.h`). For every
+    block but the last (the one that computes the loss), the values the
+    backward pass reads are recomputed, per `policy`:
+    - `full`: everything the backward reads from the block is recomputed
+      from the block's input (Megatron's full recomputation: each layer
+      keeps only its input), in one region placed before the block's first
+      backward op;
+    - `selective`: the attention core and the chains of pointwise and
+      layout ops (Megatron's selective rule) are recomputed from the saved
+      results of the other ops (matmuls, norms, embeddings, collectives),
+      each chain in a region placed before its first backward use;
+    - `none`: nothing changes.
+    Each region is a `ds.recompute` op, isolated from the step so that CSE
+    cannot merge it back into the forward; it runs the same ops on the same
+    values as the forward, so loss and gradients are bit-identical to the
+    step without it. Ops that cannot be recomputed safely (any op with side
+    effects other than a collective) keep their block's values saved. Run it
+    after sharding (a region copies the collectives of its block, which all
+    ranks then run again alike) and before `ds-lower-to-runtime`.
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", "\"full\"",
+           "What to recompute: none, selective or full">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 #endif // DSC_TRANSFORMS_PASSES_TD

@@ -76,6 +76,24 @@ LogicalResult checkStepBytes(func::FuncOp trainStep) {
   return success();
 }
 
+/// Each ds.recompute region runs where it stands: its ops join the step's
+/// body in order, reading the region's inputs, and its users read what it
+/// yields.
+void inlineRecomputeRegions(Block &entry) {
+  SmallVector<ds::RecomputeOp> regions(entry.getOps<ds::RecomputeOp>());
+  for (ds::RecomputeOp region : regions) {
+    Block &body = region.getBody().front();
+    auto yield = cast<ds::YieldOp>(body.getTerminator());
+    SmallVector<Value> results(yield.getValues());
+    yield.erase();
+    for (auto [arg, input] : llvm::zip(body.getArguments(), region.getInputs()))
+      arg.replaceAllUsesWith(input);
+    entry.getOperations().splice(Block::iterator(region), body.getOperations());
+    region.replaceAllUsesWith(results);
+    region.erase();
+  }
+}
+
 /// An arena slot: the buffers (views) that share it and its lifetime.
 struct Slot {
   uint64_t bytes = 0;
@@ -350,6 +368,7 @@ LogicalResult Lowering::run() {
                               builder.getFunctionType({}, {}));
   builder.setInsertionPointToStart(step.addEntryBlock());
 
+  inlineRecomputeRegions(entry);
   if (failed(checkStepBytes(trainStep)))
     return failure();
   FailureOr<DenseMap<Operation *, dsc::StepPhase>> stepPhases =

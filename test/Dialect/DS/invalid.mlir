@@ -1883,3 +1883,58 @@ func.func @bad_op_attr(%w: tensor<4xf32>) -> tensor<4xf32> {
 func.func @bad_range(%t: tensor<4xi64> {ds.valid_range = array<i64: 4, 0>}) {
   return
 }
+
+// -----
+
+func.func @recompute_yield_types(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ds.recompute' op yields 1 values whose types differ from its results}}
+  %r = ds.recompute block = 0 (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %s = ds.sum %a dims = [0] : (tensor<4xf32>) -> tensor<f32>
+    ds.yield %s : tensor<f32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @recompute_arguments(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ds.recompute' op block arguments must have the types of the inputs}}
+  %r = ds.recompute block = 0 (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf64>):
+    %n = ds.neg %x : tensor<4xf32>
+    ds.yield %n : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @recompute_isolated(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = ds.recompute block = 0 (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    // expected-error @+1 {{using value defined outside the region}}
+    %n = ds.neg %x : tensor<4xf32>
+    // expected-note @-4 {{required by region isolation constraints}}
+    ds.yield %n : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @recompute_nothing(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.recompute' op recomputes nothing (no results)}}
+  ds.recompute block = 0 (%x) : (tensor<4xf32>) -> () {
+  ^bb0(%a: tensor<4xf32>):
+    ds.yield
+  }
+  return
+}
+
+// -----
+
+func.func @yield_outside(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.yield' op expects parent op 'ds.recompute'}}
+  ds.yield %x : tensor<4xf32>
+}

@@ -550,3 +550,22 @@ func.func @sgd_update(%p: tensor<64x32xbf16>, %g: tensor<64x32xbf16>, %b: tensor
   %new:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
   return %new#0, %new#1 : tensor<64x32xbf16>, tensor<64x32xbf16>
 }
+
+// CHECK-LABEL: func.func @recompute(
+// CHECK-SAME:      %[[X:.*]]: tensor<4x8xf32>, %[[W:.*]]: tensor<8x8xf32>)
+// CHECK-NEXT:    %[[R:.*]]:2 = ds.recompute block = 3 (%[[X]], %[[W]]) : (tensor<4x8xf32>, tensor<8x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+// CHECK-NEXT:    ^bb0(%[[A:.*]]: tensor<4x8xf32>, %[[B:.*]]: tensor<8x8xf32>):
+// CHECK-NEXT:      %[[M:.*]] = ds.matmul %[[A]], %[[B]]
+// CHECK-NEXT:      %[[G:.*]] = ds.gelu %[[M]] approximate = none
+// CHECK-NEXT:      ds.yield %[[M]], %[[G]] : tensor<4x8xf32>, tensor<4x8xf32>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    return %[[R]]#1
+func.func @recompute(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>) -> tensor<4x8xf32> {
+  %r:2 = ds.recompute block = 3 (%x, %w) : (tensor<4x8xf32>, tensor<8x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  ^bb0(%a: tensor<4x8xf32>, %b: tensor<8x8xf32>):
+    %m = ds.matmul %a, %b : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+    %g = ds.gelu %m approximate = none : tensor<4x8xf32>
+    ds.yield %m, %g : tensor<4x8xf32>, tensor<4x8xf32>
+  }
+  return %r#1 : tensor<4x8xf32>
+}

@@ -112,4 +112,7 @@
 // CHECK: remark: ds.pad ([i, k])->([j, l]) {i=32, j=64, k=21, l=64} whole={i, j, k, l}
 // CHECK: remark: ds.adamw_update ([i], [i], [i], [i], [])->([i], [i], [i]) {i=64} whole={i}
 // CHECK: remark: ds.sgd_update ([i, j], [i, j], [i, j])->([i, j], [i, j]) {i=64, j=32} whole={i, j}
+// The ops inside a ds.recompute region.
+// CHECK: remark: ds.matmul ([i, k], [k, j])->([i, j]) {i=4, j=8, k=8} sum={k}
+// CHECK: remark: ds.gelu ([i, j])->([i, j]) {i=4, j=8}
 // CHECK-NOT: remark:

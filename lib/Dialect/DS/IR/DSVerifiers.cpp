@@ -63,3 +63,18 @@ LogicalResult BroadcastOp::verify() {
   }
   return success();
 }
+
+LogicalResult RecomputeOp::verify() {
+  Block &body = getBody().front();
+  if (getResults().empty())
+    return emitOpError() << "recomputes nothing (no results)";
+  if (body.getArgumentTypes() != getInputs().getTypes())
+    return emitOpError() << "block arguments must have the types of the inputs";
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError() << "yields " << yield.getValues().size()
+                         << " values whose types differ from its results";
+  if (getBlock() < 0)
+    return emitOpError() << "block must be non-negative";
+  return success();
+}
