@@ -94,11 +94,25 @@ static cl::opt<std::string> batchDims(
     cl::value_desc("tokens:1,labels:1"), cl::cat(category));
 static cl::opt<std::string> reportPath(
     "report",
-    cl::desc("Write a JSON report: planned arena bytes (the peak), "
-             "persistent bytes by kind, instruction counts by kernel, the "
+    cl::desc("Write a JSON report: persistent bytes by kind, the memory "
+             "analysis (peak, its breakdown and instruction, the largest "
+             "tensors live there, live bytes per instruction), the predicted "
+             "step time on --hardware, instruction counts by kernel, the "
              "mesh, and the bytes every collective moves per step on each "
              "rank (docs/collectives.md gives the formulas)"),
     cl::value_desc("report.json"), cl::cat(category));
+static cl::opt<std::string> tracePath(
+    "trace",
+    cl::desc("Write the planned schedule as a Chrome/Perfetto trace (open it "
+             "in ui.perfetto.dev): each instruction's predicted time on "
+             "--hardware and a counter of the bytes live"),
+    cl::value_desc("trace.json"), cl::cat(category));
+static cl::opt<std::string> hardwareName(
+    "hardware",
+    cl::desc("The machine the cost model plans for: a preset (cpu, "
+             "a100-80gb, h100-80gb, h200) or a JSON description such as "
+             "`ds-run --calibrate` writes (default cpu)"),
+    cl::value_desc("name|hardware.json"), cl::init("cpu"), cl::cat(category));
 static cl::opt<std::string>
     dumpIr("dump-ir", cl::desc("Also write the lowered dsrt IR to this file"),
            cl::value_desc("step.mlir"), cl::cat(category));
@@ -207,9 +221,13 @@ int main(int argc, char **argv) {
   std::optional<dsc::rt::OutputFile> planOut = openOutput(outputPath);
   std::optional<dsc::rt::OutputFile> irOut = openOutput(dumpIr);
   std::optional<dsc::rt::OutputFile> reportOut = openOutput(reportPath);
+  std::optional<dsc::rt::OutputFile> traceOut = openOutput(tracePath);
   if (!planOut || (!dumpIr.empty() && !irOut) ||
-      (!reportPath.empty() && !reportOut))
+      (!reportPath.empty() && !reportOut) || (!tracePath.empty() && !traceOut))
     return 1;
+  Expected<dsc::Hardware> hardware = dsc::loadHardware(hardwareName);
+  if (!hardware)
+    return fail(toString(hardware.takeError()));
 
   mlir::MLIRContext context;
   context.loadDialect<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
@@ -265,18 +283,27 @@ int main(int argc, char **argv) {
                 toString(std::move(e)));
   planOut->os() << dsc::rt::encodePlan(*plan);
   if (reportOut) {
-    mlir::FailureOr<json::Value> report = dsc::reportStep(*module, *plan);
+    mlir::FailureOr<json::Value> report =
+        dsc::reportStep(*module, *plan, *hardware);
     if (failed(report))
       return fail("cannot report on " + inputPath);
     reportOut->os() << formatv("{0:2}", *report) << "\n";
   }
-  // The plan and its report replace what was there once both are written;
-  // the plan first, so that a report never describes a plan that is not
-  // there.
+  if (traceOut) {
+    mlir::FailureOr<json::Value> trace =
+        dsc::traceStep(*module, *plan, *hardware);
+    if (failed(trace))
+      return fail("cannot trace " + inputPath);
+    traceOut->os() << *trace << "\n";
+  }
+  // The plan, its report and trace replace what was there once all are
+  // written; the plan first, so that a report never describes a plan that
+  // is not there.
   if (Error e = planOut->commit())
     return fail(toString(std::move(e)));
-  if (reportOut)
-    if (Error e = reportOut->commit())
-      return fail(toString(std::move(e)));
+  for (std::optional<dsc::rt::OutputFile> *out : {&reportOut, &traceOut})
+    if (*out)
+      if (Error e = (*out)->commit())
+        return fail(toString(std::move(e)));
   return 0;
 }

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Runtime/AtomicFile.h"
+#include "dsc/Runtime/Calibration.h"
 #include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/Executor.h"
 #include "dsc/Runtime/Launcher.h"
@@ -111,6 +112,14 @@ llvm::cl::opt<std::string> memoryReportPath(
     llvm::cl::desc("Write the memory rank 0 used next to what its plan "
                    "predicts (JSON: static bytes, the peak outside the arena)"),
     llvm::cl::value_desc("memory.json"), llvm::cl::cat(category));
+
+llvm::cl::opt<std::string> calibratePath(
+    "calibrate",
+    llvm::cl::desc("Measure this machine (GEMM and pointwise throughput, "
+                   "memory bandwidth; a few seconds, with --threads) and "
+                   "write a hardware description for ds-compile --hardware, "
+                   "then exit (no plan needed)"),
+    llvm::cl::value_desc("hardware.json"), llvm::cl::cat(category));
 
 llvm::cl::opt<bool> quiet("q",
                           llvm::cl::desc("Do not print a progress line per "
@@ -427,6 +436,55 @@ int launch(int argc, char **argv) {
   return launchLocalRanks(options);
 }
 
+/// The threads ATen's kernels use: --threads, or the cores this process's
+/// share of the machine has (ranks on one machine share its cores).
+llvm::Expected<unsigned> chooseThreads() {
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  if (std::optional<int64_t> local = envInt("LOCAL_WORLD_SIZE"); local > 1)
+    threads = std::max<unsigned>(1, threads / *local);
+  if (!threadsOption().getNumOccurrences())
+    return threads;
+  // More threads than a few per core only slow the kernels down; a huge
+  // count would spend minutes creating threads.
+  unsigned limit =
+      std::max(64u, 4 * std::max(1u, std::thread::hardware_concurrency()));
+  if (threadsOption() < 1 || static_cast<unsigned>(threadsOption()) > limit)
+    return llvm::createStringError(
+        "--threads must be between 1 and " + Twine(limit) +
+        " (four times the hardware threads, at least 64), got " +
+        Twine(threadsOption().getValue()));
+  return static_cast<unsigned>(threadsOption());
+}
+
+/// Measures this machine and writes what the cost model needs. The link
+/// is not measured: a local Gloo all-reduce's typical numbers stand in.
+int writeCalibration(llvm::StringRef path) {
+  llvm::Expected<unsigned> threads = chooseThreads();
+  if (!threads)
+    return fail(threads.takeError());
+  llvm::Expected<OutputFile> out = OutputFile::open(path);
+  if (!out)
+    return fail(out.takeError());
+  setNumThreads(*threads);
+  if (!quiet)
+    llvm::errs() << "ds-run: measuring GEMM, pointwise and copy throughput "
+                    "with "
+                 << *threads << " thread(s)...\n";
+  Calibration measured = calibrate();
+  llvm::json::Object description{
+      {"name", "cpu (calibrated)"},
+      {"matmul_flops", measured.matmulFlops},
+      {"vector_flops", measured.vectorFlops},
+      {"memory_bandwidth", measured.memoryBandwidth},
+      {"memory_bytes", measured.memoryBytes},
+      {"link", llvm::json::Object{{"bandwidth", 1e9}, {"latency", 1e-4}}}};
+  out->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(description)))
+            << "\n";
+  if (llvm::Error err = out->commit())
+    return fail(std::move(err));
+  return 0;
+}
+
 /// Runs this process's rank of the training run.
 int run() {
   if (listKernels) {
@@ -435,6 +493,8 @@ int run() {
     return 0;
   }
 
+  if (!calibratePath.empty())
+    return writeCalibration(calibratePath);
   if (planPath.empty())
     return fail("no plan file given (ds-run --help shows the usage)");
   auto plan = readPlan(planPath);
@@ -479,22 +539,10 @@ int run() {
   int rank = options->rank;
   bool leader = rank == 0;
 
-  // Ranks on one machine share its cores.
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  if (std::optional<int64_t> local = envInt("LOCAL_WORLD_SIZE"); local > 1)
-    threads = std::max<unsigned>(1, threads / *local);
-  if (threadsOption().getNumOccurrences()) {
-    // More threads than a few per core only slow the kernels down; a huge
-    // count would spend minutes creating threads.
-    unsigned limit =
-        std::max(64u, 4 * std::max(1u, std::thread::hardware_concurrency()));
-    if (threadsOption() < 1 || static_cast<unsigned>(threadsOption()) > limit)
-      return fail("--threads must be between 1 and " + Twine(limit) +
-                  " (four times the hardware threads, at least 64), got " +
-                  Twine(threadsOption().getValue()));
-    threads = threadsOption();
-  }
-  setNumThreads(threads);
+  llvm::Expected<unsigned> threads = chooseThreads();
+  if (!threads)
+    return fail(threads.takeError());
+  setNumThreads(*threads);
 
   std::unique_ptr<World> world;
   if (options->worldSize > 1) {
@@ -648,7 +696,8 @@ int main(int argc, char **argv) {
       "  DSC_TEST_FAIL_INPUT_RANK=r                 rank r fails to load its "
       "inputs\n\n"
       "Errors print 'ds-run: error: ...' and exit with status 1.\n");
-  if (numRanksOption.getNumOccurrences() && !listKernels && !dumpPlanFlag)
+  if (numRanksOption.getNumOccurrences() && !listKernels && !dumpPlanFlag &&
+      calibratePath.empty())
     return launch(argc, argv);
   return run();
 }

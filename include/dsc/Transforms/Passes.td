@@ -305,6 +305,15 @@ def BucketAllReducePass : Pass<"ds-bucket-all-reduce", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def TestPrintCostsPass : Pass<"ds-test-print-costs", "::mlir::ModuleOp"> {
+  let summary = "Print every op's cost as a remark (for tests)";
+  let description = [{
+    For every op with `DS_CostOpInterface` outside a `ds.recompute` body,
+    emits the remark `<op> flops=F read=R written=W` and ` matrix` where
+    it runs at matrix-unit throughput.
+  }];
+}
+
 def ActivationCheckpointPass
     : Pass<"ds-activation-checkpoint", "::mlir::ModuleOp"> {
   let summary = "Recompute forward values in the backward pass instead of "

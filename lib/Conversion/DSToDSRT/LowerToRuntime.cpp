@@ -79,19 +79,24 @@ LogicalResult checkStepBytes(func::FuncOp trainStep) {
 /// Each ds.recompute region runs where it stands: its ops join the step's
 /// body in order, reading the region's inputs, and its users read what it
 /// yields.
-void inlineRecomputeRegions(Block &entry) {
+/// Returns the ops that were in a region.
+DenseSet<Operation *> inlineRecomputeRegions(Block &entry) {
+  DenseSet<Operation *> recomputed;
   SmallVector<ds::RecomputeOp> regions(entry.getOps<ds::RecomputeOp>());
   for (ds::RecomputeOp region : regions) {
     Block &body = region.getBody().front();
     auto yield = cast<ds::YieldOp>(body.getTerminator());
     SmallVector<Value> results(yield.getValues());
     yield.erase();
+    for (Operation &op : body)
+      recomputed.insert(&op);
     for (auto [arg, input] : llvm::zip(body.getArguments(), region.getInputs()))
       arg.replaceAllUsesWith(input);
     entry.getOperations().splice(Block::iterator(region), body.getOperations());
     region.replaceAllUsesWith(results);
     region.erase();
   }
+  return recomputed;
 }
 
 /// An arena slot: the buffers (views) that share it and its lifetime.
@@ -173,6 +178,8 @@ private:
   OpBuilder builder;
   func::FuncOp step;
 
+  /// Ops that recompute forward values (from ds.recompute regions).
+  DenseSet<Operation *> recomputed;
   /// ds value -> dsrt buffer.
   DenseMap<Value, Value> buffers;
   /// dsrt arena buffer -> its slot index.
@@ -336,10 +343,18 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
   auto mesh = dyn_cast_if_present<FlatSymbolRefAttr>(attrs.get("mesh"));
   if (mesh)
     attrs.erase("mesh");
-  dsrt::KernelOp::create(
+  auto call = dsrt::KernelOp::create(
       builder, op->getLoc(), builder.getStringAttr(kernel), inputs, outputs,
       attrs.getDictionary(op->getContext()), mesh,
-      dsrt::PhaseAttr::get(op->getContext(), phaseOf(phases.lookup(op))));
+      dsrt::PhaseAttr::get(op->getContext(), phaseOf(phases.lookup(op))),
+      FloatAttr(), FloatAttr(), UnitAttr(), UnitAttr());
+  if (auto cost = dyn_cast<ds::CostOpInterface>(op)) {
+    call.setFlopsAttr(builder.getF64FloatAttr(cost.getFlops()));
+    call.setBytesAttr(
+        builder.getF64FloatAttr(cost.getBytesRead() + cost.getBytesWritten()));
+    call.setMatrixUnits(cost.usesMatrixUnits());
+  }
+  call.setRecompute(recomputed.contains(op));
   return success();
 }
 
@@ -368,7 +383,7 @@ LogicalResult Lowering::run() {
                               builder.getFunctionType({}, {}));
   builder.setInsertionPointToStart(step.addEntryBlock());
 
-  inlineRecomputeRegions(entry);
+  recomputed = inlineRecomputeRegions(entry);
   if (failed(checkStepBytes(trainStep)))
     return failure();
   FailureOr<DenseMap<Operation *, dsc::StepPhase>> stepPhases =

@@ -56,6 +56,18 @@ std::optional<RankTraffic> trimmedTraffic(const dsc::rt::Plan &plan,
   return traffic;
 }
 
+/// What a collective moves over its busiest link: the bytes of its input,
+/// or with unequal all-to-all splits the busiest rank's.
+int64_t linkBytes(const dsc::rt::Plan &plan,
+                  const dsc::rt::Instruction &instruction) {
+  const dsc::rt::TensorDesc &input = plan.tensors[instruction.operands[0]];
+  if (std::optional<RankTraffic> traffic =
+          trimmedTraffic(plan, instruction, input))
+    return std::max(*llvm::max_element(traffic->sent),
+                    *llvm::max_element(traffic->received));
+  return input.numBytes();
+}
+
 /// A collective's entry: what it moves per step on every rank, the bytes
 /// of its input (an all-to-all sends all but its own piece and receives as
 /// much), or with unequal splits the busiest link's.
@@ -69,23 +81,14 @@ json::Object collectiveEntry(const dsc::rt::Plan &plan, size_t index,
       {"kernel", instruction.kernel},
       {"axes", instruction.getString("axes")},
       {"phase", phase ? dsrt::stringifyPhase(*phase).str() : "unknown"}};
-  bytes = input.numBytes();
+  bytes = linkBytes(plan, instruction);
   if (std::optional<RankTraffic> traffic =
           trimmedTraffic(plan, instruction, input)) {
-    bytes = std::max(*llvm::max_element(traffic->sent),
-                     *llvm::max_element(traffic->received));
     entry["sent_bytes_per_group_rank"] = json::Array(traffic->sent);
     entry["received_bytes_per_group_rank"] = json::Array(traffic->received);
   }
   entry["bytes"] = bytes;
   return entry;
-}
-
-/// `file:line` of the first file location in `loc`, or "".
-std::string sourceOf(Location loc) {
-  if (auto file = loc->findInstanceOf<FileLineColLoc>())
-    return (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
-  return "";
 }
 
 /// The memory a rank needs (PlanMemory.h): what is allocated once, the peak
@@ -105,15 +108,15 @@ json::Object memoryEntry(const dsc::rt::Plan &plan,
   json::Array top;
   for (auto [t, writtenAt] : ArrayRef(profile.liveAtPeak).take_front(10)) {
     const dsc::rt::TensorDesc &desc = plan.tensors[t];
-    top.push_back(
-        json::Object{{"tensor", static_cast<int64_t>(t)},
-                     {"name", desc.name},
-                     {"type", dsc::rt::formatType(desc)},
-                     {"bytes", static_cast<int64_t>(desc.numBytes())},
-                     {"kind", dsc::rt::memoryKindName(kinds[t])},
-                     {"written_by", static_cast<int64_t>(writtenAt)},
-                     {"kernel", plan.instructions[writtenAt].kernel},
-                     {"source", sourceOf(kernels[writtenAt]->getLoc())}});
+    top.push_back(json::Object{
+        {"tensor", static_cast<int64_t>(t)},
+        {"name", desc.name},
+        {"type", dsc::rt::formatType(desc)},
+        {"bytes", static_cast<int64_t>(desc.numBytes())},
+        {"kind", dsc::rt::memoryKindName(kinds[t])},
+        {"written_by", static_cast<int64_t>(writtenAt)},
+        {"kernel", plan.instructions[writtenAt].kernel},
+        {"source", dsc::sourceLine(kernels[writtenAt]->getLoc())}});
   }
   size_t peak = profile.peakInstruction;
   json::Object result{
@@ -129,14 +132,60 @@ json::Object memoryEntry(const dsc::rt::Plan &plan,
   if (!plan.instructions.empty()) {
     result["peak_instruction"] = static_cast<int64_t>(peak);
     result["peak_kernel"] = plan.instructions[peak].kernel;
-    result["peak_source"] = sourceOf(kernels[peak]->getLoc());
+    result["peak_source"] = dsc::sourceLine(kernels[peak]->getLoc());
   }
   return result;
 }
 
+/// The step's predicted time on `hardware`, in total and by part.
+json::Object predictedEntry(ArrayRef<dsc::InstructionTime> times,
+                            ArrayRef<dsrt::KernelOp> kernels,
+                            const dsc::Hardware &hardware) {
+  std::map<std::string, double> byPhase;
+  double total = 0, collective = 0, recompute = 0, computeBound = 0;
+  int64_t computeBoundKernels = 0, memoryBoundKernels = 0;
+  for (auto [index, time] : llvm::enumerate(times)) {
+    dsrt::KernelOp kernel = kernels[index];
+    total += time.seconds;
+    std::optional<dsrt::Phase> phase = kernel.getPhase();
+    byPhase[phase ? dsrt::stringifyPhase(*phase).str() : "unknown"] +=
+        time.seconds;
+    if (kernel.getRecompute())
+      recompute += time.seconds;
+    if (time.collective) {
+      collective += time.seconds;
+      continue;
+    }
+    if (time.computeBound) {
+      computeBound += time.seconds;
+      ++computeBoundKernels;
+    } else {
+      ++memoryBoundKernels;
+    }
+  }
+  json::Object phases;
+  for (auto &[phase, seconds] : byPhase)
+    phases[phase] = seconds;
+  return json::Object{{"hardware", toJSON(hardware)},
+                      {"step_seconds", total},
+                      {"seconds_by_phase", std::move(phases)},
+                      {"recompute_seconds", recompute},
+                      {"collective_seconds", collective},
+                      {"compute_bound_seconds", computeBound},
+                      {"compute_bound_kernels", computeBoundKernels},
+                      {"memory_bound_kernels", memoryBoundKernels}};
+}
+
 } // namespace
 
-FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan) {
+std::string dsc::sourceLine(Location loc) {
+  if (auto file = loc->findInstanceOf<FileLineColLoc>())
+    return (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
+  return "";
+}
+
+FailureOr<SmallVector<dsrt::KernelOp>> dsc::stepKernels(ModuleOp module,
+                                                        const rt::Plan &plan) {
   auto step = module.lookupSymbol<func::FuncOp>("step");
   if (!step)
     return module.emitError() << "no dsrt step function @step to report on";
@@ -145,6 +194,43 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan) {
     return step.emitError()
            << "has " << kernels.size() << " kernels but its plan "
            << plan.instructions.size() << " instructions";
+  return kernels;
+}
+
+std::vector<dsc::InstructionTime>
+dsc::estimateTimes(const rt::Plan &plan, ArrayRef<dsrt::KernelOp> kernels,
+                   const Hardware &hardware) {
+  std::vector<InstructionTime> times;
+  auto value = [](FloatAttr attr) {
+    return attr ? attr.getValueAsDouble() : 0.0;
+  };
+  for (auto [index, instruction] : llvm::enumerate(plan.instructions)) {
+    dsrt::KernelOp kernel = kernels[index];
+    InstructionTime time;
+    if (kernel.isCollective()) {
+      time.collective = true;
+      time.seconds =
+          collectiveTime(hardware, instruction.getString("axes"),
+                         static_cast<double>(linkBytes(plan, instruction)));
+    } else {
+      KernelTime estimate =
+          kernelTime(hardware, value(kernel.getFlopsAttr()),
+                     value(kernel.getBytesAttr()), kernel.getMatrixUnits());
+      time.seconds = estimate.seconds;
+      time.computeBound = estimate.computeBound;
+    }
+    times.push_back(time);
+  }
+  return times;
+}
+
+FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
+                                       const Hardware &hardware) {
+  FailureOr<SmallVector<dsrt::KernelOp>> stepKernelOps =
+      stepKernels(module, plan);
+  if (failed(stepKernelOps))
+    return failure();
+  MutableArrayRef<dsrt::KernelOp> kernels = *stepKernelOps;
 
   std::map<std::string, int64_t> kernelCounts;
   std::map<std::string, int64_t> bytesByKind;
@@ -174,6 +260,8 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan) {
   return json::Value(json::Object{
       {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
       {"memory", memoryEntry(plan, kernels)},
+      {"predicted", predictedEntry(estimateTimes(plan, kernels, hardware),
+                                   kernels, hardware)},
       {"parameter_bytes", bytesOf(rt::Storage::Parameter)},
       {"optimizer_state_bytes", bytesOf(rt::Storage::State)},
       {"input_bytes", bytesOf(rt::Storage::Input)},

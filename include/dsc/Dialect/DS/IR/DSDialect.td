@@ -10,6 +10,7 @@
 
 include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
+include "dsc/Dialect/DS/IR/DSInterfaces.td"
 
 def DS_Dialect : Dialect {
   let name = "ds";
@@ -75,8 +76,12 @@ def DS_Dialect : Dialect {
   }];
 }
 
-class DS_Op<string mnemonic, list<Trait> traits = []>
-    : Op<DS_Dialect, mnemonic, traits>;
+// Every op reports its cost (DS_CostOpInterface); `costMethods` names the
+// methods an op overrides (its definitions are in DSCosts.cpp).
+class DS_Op<string mnemonic, list<Trait> traits = [],
+            list<string> costMethods = []>
+    : Op<DS_Dialect, mnemonic, !listconcat(traits,
+        [DeclareOpInterfaceMethods<DS_CostOpInterface, costMethods>])>;
 
 //===----------------------------------------------------------------------===//
 // Type constraints

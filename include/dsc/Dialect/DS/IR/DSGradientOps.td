@@ -15,7 +15,8 @@
 
 def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
-                              ["maskPadding"]>]> {
+                              ["maskPadding"]>],
+    ["getFlops", "usesMatrixUnits"]> {
   let summary = "gradients of `ds.attention`";
   let description = [{
     Given the forward operands, the forward `output` and its gradient
@@ -265,7 +266,8 @@ def DS_PadOp : DS_Op<"pad", [Pure,
 
 def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
     DS_OptimizerUpdateOpInterface,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
+    ["getFlops"]> {
   let summary = "one `torch.optim.AdamW` step for one parameter";
   let description = [{
     With `t` the step count after this step (`step`, a 0-d i64 tensor):
@@ -306,7 +308,8 @@ def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
 
 def DS_SgdUpdateOp : DS_Op<"sgd_update", [Pure,
     DS_OptimizerUpdateOpInterface,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
+    ["getFlops"]> {
   let summary = "one `torch.optim.SGD` step for one parameter";
   let description = [{
     ```

@@ -31,6 +31,13 @@ struct IndexRange {
   }
 };
 
+namespace cost {
+/// Elements of the largest operand or result of `op`.
+double largestElementCount(Operation *op);
+/// Bytes of tensors of `types` (a byte per boolean, as LibTorch stores it).
+double byteCount(TypeRange types);
+} // namespace cost
+
 } // namespace mlir::ds
 
 #include "dsc/Dialect/DS/IR/DSInterfaces.h.inc"

@@ -125,4 +125,40 @@ def DS_IndexingOpInterface : OpInterface<"IndexingOpInterface"> {
   ];
 }
 
+def DS_CostOpInterface : OpInterface<"CostOpInterface"> {
+  let cppNamespace = "::mlir::ds";
+  let description = [{
+    What one run of the op costs for its (local) shapes: floating-point
+    operations and the bytes it reads and writes, from which the roofline
+    model (`dsc/Analysis/CostModel.h`) estimates its time on a given
+    machine. Every ds op has it. The defaults fit pointwise ops: one
+    operation per element of the largest tensor the op touches, every
+    operand read once and every result written once. Ops whose work is not
+    that override the methods (matrix products, attention, views,
+    embeddings, optimizer updates). A collective reports the bytes it
+    reads and writes locally; the bytes it sends per link come from the
+    collective's own formula (docs/collectives.md).
+  }];
+  let methods = [
+    InterfaceMethod<"Floating-point operations of one run.", "double",
+      "getFlops", (ins), /*methodBody=*/[{}], /*defaultImplementation=*/[{
+        return ::mlir::ds::cost::largestElementCount($_op);
+      }]>,
+    InterfaceMethod<"Bytes read from memory by one run.", "double",
+      "getBytesRead", (ins), /*methodBody=*/[{}], /*defaultImplementation=*/[{
+        return ::mlir::ds::cost::byteCount($_op->getOperandTypes());
+      }]>,
+    InterfaceMethod<"Bytes written to memory by one run.", "double",
+      "getBytesWritten", (ins), /*methodBody=*/[{}],
+      /*defaultImplementation=*/[{
+        return ::mlir::ds::cost::byteCount($_op->getResultTypes());
+      }]>,
+    InterfaceMethod<[{
+        Whether the op runs at matrix-unit throughput (GEMMs, attention)
+        rather than vector throughput.
+      }], "bool", "usesMatrixUnits", (ins), /*methodBody=*/[{}],
+      /*defaultImplementation=*/[{ return false; }]>,
+  ];
+}
+
 #endif // DSC_DIALECT_DS_IR_DSINTERFACES_TD

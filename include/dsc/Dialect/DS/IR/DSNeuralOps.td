@@ -9,7 +9,8 @@
 
 def DS_MatmulOp : DS_Op<"matmul", [Pure,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
+    ["getFlops", "usesMatrixUnits"]> {
   let summary = "batched matrix product with transpose flags";
   let description = [{
     Multiplies the last two dimensions of `lhs` [..., M, K] and `rhs`
@@ -39,7 +40,8 @@ def DS_MatmulOp : DS_Op<"matmul", [Pure,
 
 def DS_LinearOp : DS_Op<"linear", [Pure,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
+    ["getFlops", "usesMatrixUnits"]> {
   let summary = "affine map `input · weightᵀ + bias`";
   let description = [{
     Applies `torch.nn.functional.linear`: `input` [..., in], `weight`
@@ -189,7 +191,8 @@ def DS_RmsNormOp : DS_Op<"rms_norm", [Pure,
 def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_IndexingOpInterface>,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
+    ["getFlops", "getBytesRead"]> {
   let summary = "row lookup in an embedding table";
   let description = [{
     Gathers the rows of `weight` [V, D] named by `indices` [...], giving
@@ -217,7 +220,8 @@ def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
 def DS_AttentionOp : DS_Op<"attention", [Pure,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
-                              ["maskPadding"]>]> {
+                              ["maskPadding"]>],
+    ["getFlops", "usesMatrixUnits"]> {
   let summary = "scaled dot-product attention: causal, windowed, biased, GQA";
   let description = [{
     `softmax(q · kᵀ · scale [+ bias] [+ mask]) · v` per batch and head.

@@ -11,7 +11,8 @@
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 def DS_RecomputeOp : DS_Op<"recompute", [IsolatedFromAbove,
-    RecursiveMemoryEffects, SingleBlockImplicitTerminator<"YieldOp">]> {
+    RecursiveMemoryEffects, SingleBlockImplicitTerminator<"YieldOp">],
+    ["getFlops", "getBytesRead", "getBytesWritten"]> {
   let summary = "forward values computed again for the backward pass";
   let description = [{
     Runs its body once, where it stands, on `inputs` (the body's block
@@ -47,7 +48,8 @@ def DS_RecomputeOp : DS_Op<"recompute", [IsolatedFromAbove,
 }
 
 def DS_YieldOp : DS_Op<"yield", [Pure, Terminator, ReturnLike,
-    HasParent<"RecomputeOp">]> {
+    HasParent<"RecomputeOp">],
+    ["getFlops", "getBytesRead", "getBytesWritten"]> {
   let summary = "the results of a ds.recompute region";
   let arguments = (ins Variadic<DS_Tensor>:$values);
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";

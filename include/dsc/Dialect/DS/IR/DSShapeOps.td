@@ -5,7 +5,8 @@
 
 def DS_ReshapeOp : DS_Op<"reshape", [Pure,
     DeclareOpInterfaceMethods<DS_VJPOpInterface>,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
+    ["getFlops", "getBytesRead", "getBytesWritten"]> {
   let summary = "reinterpretation of a tensor with another static shape";
   let description = [{
     The elements in row-major order are unchanged; only the shape changes.

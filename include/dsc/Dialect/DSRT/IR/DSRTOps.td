@@ -154,6 +154,11 @@ def DSRT_KernelOp : DSRT_Op<"kernel", [AttrSizedOperandSegments,
     communicates names the `dsrt.mesh` it runs over (`on @mesh`): that is
     what makes it a collective. `phase` says which part of the step the
     kernel belongs to (dsc::computePhases), for reports and schedules.
+    `flops` and `bytes` (read plus written) are the `ds` op's cost
+    (CostOpInterface), `matrix_units` says it runs at matrix-unit
+    throughput, `recompute` that it recomputes a forward value for the
+    backward (it came from a `ds.recompute` region): what the cost model
+    and the report read; the runtime ignores them.
 
     ```mlir
     dsrt.kernel "matmul" (%a, %b) -> (%c) attrs {transpose_rhs} phase forward
@@ -170,7 +175,9 @@ def DSRT_KernelOp : DSRT_Op<"kernel", [AttrSizedOperandSegments,
                    Variadic<DSRT_Buffer>:$outputs,
                    DefaultValuedAttr<DictionaryAttr, "{}">:$kernel_attrs,
                    OptionalAttr<FlatSymbolRefAttr>:$mesh,
-                   OptionalAttr<DSRT_Phase>:$phase);
+                   OptionalAttr<DSRT_Phase>:$phase,
+                   OptionalAttr<F64Attr>:$flops, OptionalAttr<F64Attr>:$bytes,
+                   UnitAttr:$matrix_units, UnitAttr:$recompute);
   let assemblyFormat = [{
     $kernel (`on` $mesh^)? `(` $inputs `)` `->` `(` $outputs `)` `attrs`
     $kernel_attrs (`phase` $phase^)? attr-dict `:` `(` type($inputs) `)`

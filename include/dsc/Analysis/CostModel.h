@@ -1,0 +1,77 @@
+//===- CostModel.h - a machine, and how long work takes on it ---*- C++ -*-===//
+//
+// The hardware description the compiler plans for (JSON), its presets, and
+// the time estimates made from it: roofline for kernels (the larger of
+// compute time and memory time), latency plus bytes over bandwidth for
+// collectives. The work itself comes from the ops (ds::CostOpInterface).
+//
+// JSON (every number in SI units: operations, bytes and seconds):
+//   {"name": "h200",
+//    "matmul_flops": 4.9e14,       // matrix-unit throughput (fp32 via TF32)
+//    "vector_flops": 6.7e13,       // everything else
+//    "memory_bandwidth": 4.8e12,   // bytes per second
+//    "memory_bytes": 1.41e11,      // capacity per rank
+//    "link": {"bandwidth": 4.5e11, "latency": 1e-5},  // any mesh axis
+//    "links": {"dp": {"bandwidth": 5e10, "latency": 2e-5}}}  // optional
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_ANALYSIS_COSTMODEL_H
+#define DSC_ANALYSIS_COSTMODEL_H
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+
+#include <string>
+#include <vector>
+
+namespace dsc {
+
+struct Link {
+  double bandwidth = 0; // bytes per second, one direction
+  double latency = 0;   // seconds per collective
+};
+
+struct Hardware {
+  std::string name;
+  double matmulFlops = 0;
+  double vectorFlops = 0;
+  double memoryBandwidth = 0;
+  double memoryBytes = 0;
+  Link link;
+  llvm::StringMap<Link> axisLinks;
+
+  /// The link collectives over mesh axis `axis` use.
+  const Link &linkFor(llvm::StringRef axis) const;
+};
+
+/// The presets' names: cpu (this project's 2-core build machine, measured
+/// with `ds-run --calibrate`), a100-80gb, h100-80gb, h200.
+std::vector<std::string> hardwarePresets();
+
+/// A preset by name, or else the JSON file at `nameOrPath`.
+llvm::Expected<Hardware> loadHardware(llvm::StringRef nameOrPath);
+/// Reads a description; `source` names it in errors.
+llvm::Expected<Hardware> parseHardware(const llvm::json::Value &value,
+                                       llvm::StringRef source);
+llvm::json::Value toJSON(const Hardware &hardware);
+
+/// A kernel's estimated time: the larger of its compute time and its
+/// memory time (roofline).
+struct KernelTime {
+  double seconds = 0;
+  bool computeBound = false;
+};
+KernelTime kernelTime(const Hardware &hardware, double flops, double bytes,
+                      bool matrixUnits);
+
+/// A collective's estimated time: the link's latency plus `bytes` (over the
+/// busiest link) at its bandwidth.
+double collectiveTime(const Hardware &hardware, llvm::StringRef axis,
+                      double bytes);
+
+} // namespace dsc
+
+#endif // DSC_ANALYSIS_COSTMODEL_H

@@ -1,0 +1,174 @@
+//===- CostModel.cpp - a machine, and how long work takes on it -----------===//
+
+#include "dsc/Analysis/CostModel.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace llvm;
+
+namespace {
+
+/// Published peak numbers (dense, per GPU; matrix units at TF32, which
+/// PyTorch's fp32 matmuls use with allow_tf32) and NVLink's bandwidth per
+/// direction; the latency is a typical NCCL small-message time. The CPU
+/// preset was measured on the project's 2-core build machine with
+/// `ds-run --calibrate --threads 2` (ATen's sgemm, an in-cache multiply,
+/// a 256 MiB copy; 2026-12-02); its link (local Gloo over TCP) is a
+/// typical figure, not measured.
+struct Preset {
+  const char *name;
+  double matmulFlops, vectorFlops, memoryBandwidth, memoryBytes;
+  double linkBandwidth, linkLatency;
+};
+constexpr Preset kPresets[] = {
+    {"cpu", 2.29e11, 6.04e9, 1.78e10, 2.53e10, 1.0e9, 1.0e-4},
+    {"a100-80gb", 156e12, 19.5e12, 2.039e12, 80e9, 300e9, 1e-5},
+    {"h100-80gb", 494.7e12, 66.9e12, 3.35e12, 80e9, 450e9, 1e-5},
+    {"h200", 494.7e12, 66.9e12, 4.8e12, 141e9, 450e9, 1e-5},
+};
+
+Expected<double> positive(const json::Object &object, StringRef key,
+                          StringRef source) {
+  std::optional<double> value = object.getNumber(key);
+  if (!value || !(*value > 0) || !std::isfinite(*value))
+    return createStringError(
+        inconvertibleErrorCode(),
+        formatv("{0}: \"{1}\" must be a positive number", source, key));
+  return *value;
+}
+
+Expected<dsc::Link> parseLink(const json::Value *value, StringRef source,
+                              StringRef what) {
+  const json::Object *object = value ? value->getAsObject() : nullptr;
+  if (!object)
+    return createStringError(inconvertibleErrorCode(),
+                             formatv("{0}: \"{1}\" must be an object with "
+                                     "bandwidth and latency",
+                                     source, what));
+  dsc::Link link;
+  Expected<double> bandwidth = positive(*object, "bandwidth", source);
+  if (!bandwidth)
+    return bandwidth.takeError();
+  std::optional<double> latency = object->getNumber("latency");
+  if (!latency || *latency < 0 || !std::isfinite(*latency))
+    return createStringError(
+        inconvertibleErrorCode(),
+        formatv("{0}: \"{1}\" needs a latency >= 0 (seconds)", source, what));
+  link.bandwidth = *bandwidth;
+  link.latency = *latency;
+  return link;
+}
+
+} // namespace
+
+const dsc::Link &dsc::Hardware::linkFor(StringRef axis) const {
+  auto it = axisLinks.find(axis);
+  return it == axisLinks.end() ? link : it->second;
+}
+
+std::vector<std::string> dsc::hardwarePresets() {
+  std::vector<std::string> names;
+  for (const Preset &preset : kPresets)
+    names.push_back(preset.name);
+  return names;
+}
+
+Expected<dsc::Hardware> dsc::parseHardware(const json::Value &value,
+                                           StringRef source) {
+  const json::Object *object = value.getAsObject();
+  if (!object)
+    return createStringError(inconvertibleErrorCode(),
+                             formatv("{0}: not a JSON object", source));
+  Hardware hardware;
+  hardware.name = object->getString("name").value_or(source).str();
+  std::pair<StringRef, double *> numbers[] = {
+      {"matmul_flops", &hardware.matmulFlops},
+      {"vector_flops", &hardware.vectorFlops},
+      {"memory_bandwidth", &hardware.memoryBandwidth},
+      {"memory_bytes", &hardware.memoryBytes}};
+  for (auto [key, field] : numbers) {
+    Expected<double> number = positive(*object, key, source);
+    if (!number)
+      return number.takeError();
+    *field = *number;
+  }
+  Expected<Link> link = parseLink(object->get("link"), source, "link");
+  if (!link)
+    return link.takeError();
+  hardware.link = *link;
+  if (const json::Value *links = object->get("links")) {
+    const json::Object *byAxis = links->getAsObject();
+    if (!byAxis)
+      return createStringError(
+          inconvertibleErrorCode(),
+          formatv("{0}: \"links\" must map mesh axes to links", source));
+    for (const auto &[axis, axisLink] : *byAxis) {
+      Expected<Link> parsed = parseLink(&axisLink, source, axis.str());
+      if (!parsed)
+        return parsed.takeError();
+      hardware.axisLinks[axis.str()] = *parsed;
+    }
+  }
+  return hardware;
+}
+
+Expected<dsc::Hardware> dsc::loadHardware(StringRef nameOrPath) {
+  for (const Preset &preset : kPresets)
+    if (nameOrPath == preset.name) {
+      Hardware hardware;
+      hardware.name = preset.name;
+      hardware.matmulFlops = preset.matmulFlops;
+      hardware.vectorFlops = preset.vectorFlops;
+      hardware.memoryBandwidth = preset.memoryBandwidth;
+      hardware.memoryBytes = preset.memoryBytes;
+      hardware.link = {preset.linkBandwidth, preset.linkLatency};
+      return hardware;
+    }
+  ErrorOr<std::unique_ptr<MemoryBuffer>> file =
+      MemoryBuffer::getFile(nameOrPath, /*IsText=*/true);
+  if (!file)
+    return createStringError(
+        file.getError(),
+        formatv("hardware '{0}' is neither a preset ({1}) nor a readable "
+                "file: {2}",
+                nameOrPath, join(hardwarePresets(), ", "),
+                file.getError().message()));
+  Expected<json::Value> value = json::parse((*file)->getBuffer());
+  if (!value)
+    return createStringError(
+        inconvertibleErrorCode(),
+        formatv("{0}: {1}", nameOrPath, toString(value.takeError())));
+  return parseHardware(*value, nameOrPath);
+}
+
+json::Value dsc::toJSON(const Hardware &hardware) {
+  auto link = [](const Link &l) {
+    return json::Object{{"bandwidth", l.bandwidth}, {"latency", l.latency}};
+  };
+  json::Object links;
+  for (const auto &entry : hardware.axisLinks)
+    links[entry.getKey()] = link(entry.getValue());
+  return json::Object{{"name", hardware.name},
+                      {"matmul_flops", hardware.matmulFlops},
+                      {"vector_flops", hardware.vectorFlops},
+                      {"memory_bandwidth", hardware.memoryBandwidth},
+                      {"memory_bytes", hardware.memoryBytes},
+                      {"link", link(hardware.link)},
+                      {"links", std::move(links)}};
+}
+
+dsc::KernelTime dsc::kernelTime(const Hardware &hardware, double flops,
+                                double bytes, bool matrixUnits) {
+  double compute =
+      flops / (matrixUnits ? hardware.matmulFlops : hardware.vectorFlops);
+  double memory = bytes / hardware.memoryBandwidth;
+  return {std::max(compute, memory), compute >= memory && flops > 0};
+}
+
+double dsc::collectiveTime(const Hardware &hardware, StringRef axis,
+                           double bytes) {
+  const Link &link = hardware.linkFor(axis);
+  return link.latency + bytes / link.bandwidth;
+}
