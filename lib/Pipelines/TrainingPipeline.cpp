@@ -10,8 +10,8 @@
 
 using namespace mlir;
 
-void dsc::addTrainingPipeline(OpPassManager &pm,
-                              const TrainingPipelineOptions &options) {
+void dsc::addStepPipeline(OpPassManager &pm,
+                          const TrainingPipelineOptions &options) {
   AutodiffPassOptions autodiff;
   autodiff.optimizer = options.optimizer;
   autodiff.lr = options.lr;
@@ -31,10 +31,24 @@ void dsc::addTrainingPipeline(OpPassManager &pm,
   }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void dsc::addLoweringPipeline(OpPassManager &pm, StringRef ac,
+                              ArrayRef<std::string> layers) {
   // After CSE: the regions it adds would otherwise be merged back.
-  if (options.ac != "none")
-    pm.addPass(createActivationCheckpointPass({options.ac}));
+  if (ac != "none" || !layers.empty()) {
+    ActivationCheckpointPassOptions checkpoint;
+    checkpoint.policy = ac.str();
+    checkpoint.layers.assign(layers.begin(), layers.end());
+    pm.addPass(createActivationCheckpointPass(checkpoint));
+  }
   pm.addPass(createLowerToRuntimePass());
+}
+
+void dsc::addTrainingPipeline(OpPassManager &pm,
+                              const TrainingPipelineOptions &options) {
+  addStepPipeline(pm, options);
+  addLoweringPipeline(pm, options.ac, {});
 }
 
 void dsc::registerTrainingPipeline() {

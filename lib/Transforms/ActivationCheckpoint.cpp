@@ -192,15 +192,22 @@ struct ActivationCheckpointPass
   using ActivationCheckpointPassBase::ActivationCheckpointPassBase;
 
   LogicalResult initialize(MLIRContext *context) override {
-    if (policy == "none" || policy == "full" || policy == "selective")
-      return success();
-    return emitError(UnknownLoc::get(context))
-           << "ds-activation-checkpoint: unknown policy '" << policy
-           << "' (none, selective or full)";
+    for (StringRef name : llvm::concat<const std::string>(
+             ArrayRef<std::string>(policy), ArrayRef<std::string>(layers)))
+      if (name == "auto")
+        return emitError(UnknownLoc::get(context))
+               << "ds-activation-checkpoint: policy auto is chosen by "
+                  "ds-compile --ac auto --memory-budget (it compiles "
+                  "candidates); give the pass layers= instead";
+      else if (name != "none" && name != "full" && name != "selective")
+        return emitError(UnknownLoc::get(context))
+               << "ds-activation-checkpoint: unknown policy '" << name
+               << "' (none, selective or full)";
+    return success();
   }
 
   void runOnOperation() override {
-    if (policy == "none")
+    if (policy == "none" && layers.empty())
       return;
     auto trainStep =
         getOperation().lookupSymbol<func::FuncOp>(DSDialect::kTrainStepFunc);
@@ -215,13 +222,27 @@ struct ActivationCheckpointPass
     if (failed(phases))
       return signalPassFailure();
     dsc::ForwardChain chain = dsc::analyzeForwardChain(trainStep, *phases);
+    unsigned numLayers = llvm::count_if(
+        chain.blocks, [](const dsc::ForwardBlock &b) { return b.repeated; });
+    if (!layers.empty() && layers.size() != numLayers) {
+      trainStep.emitError()
+          << "ds-activation-checkpoint: layers names " << layers.size()
+          << " policies but the step has " << numLayers << " layers";
+      return signalPassFailure();
+    }
     Checkpointer checkpointer(trainStep, *phases, chain);
+    unsigned layer = 0;
     // The last block computes the loss: its backward starts at once.
     for (unsigned b = 0; b + 1 < chain.blocks.size(); ++b) {
       const dsc::ForwardBlock &block = chain.blocks[b];
       ArrayRef<Operation *> ops =
           ArrayRef(chain.ops).slice(block.begin, block.end - block.begin);
       Value output = chain.blocks[b + 1].input;
+      StringRef policy = this->policy;
+      if (!layers.empty())
+        policy = block.repeated ? StringRef(layers[layer++]) : "none";
+      if (policy == "none")
+        continue;
       if (policy == "full") {
         checkpointer.recompute(ops, b, output);
         continue;

@@ -11,6 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CheckpointSearch.h"
+
 #include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
@@ -18,6 +20,7 @@
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/BoundedNesting.h"
 #include "dsc/Runtime/Plan.h"
+#include "dsc/Runtime/PlanMemory.h"
 #include "dsc/Target/PlanEmitter.h"
 #include "dsc/Target/StepReport.h"
 #include "dsc/Transforms/Passes.h"
@@ -29,6 +32,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
@@ -53,9 +57,19 @@ static cl::opt<std::string> activationCheckpointing(
     "ac",
     cl::desc("Activation checkpointing: none (default: keep every "
              "activation the backward reads), selective (recompute the "
-             "attention core and pointwise chains) or full (keep only each "
-             "layer's input); loss and gradients are bit-identical"),
+             "attention core and pointwise chains), full (keep only each "
+             "layer's input) or auto (a policy per layer: the least "
+             "predicted recompute time within --memory-budget); loss and "
+             "gradients are bit-identical with any of them"),
     cl::init("none"), cl::cat(category));
+static cl::opt<std::string> memoryBudget(
+    "memory-budget",
+    cl::desc("The most memory the step may take per rank (what ds-run "
+             "allocates for it: arena, parameters, optimizer state, inputs, "
+             "constants), as bytes or with a unit (KB, MB, GB, KiB, MiB, "
+             "GiB...): --ac auto chooses within it; with another --ac, "
+             "compiling fails if the step needs more"),
+    cl::value_desc("SIZE"), cl::cat(category));
 static cl::opt<double> lr("lr", cl::desc("Learning rate (default 1e-3)"),
                           cl::init(1e-3), cl::cat(category));
 static cl::opt<double> beta1("beta1", cl::desc("AdamW beta1 (default 0.9)"),
@@ -202,9 +216,16 @@ int main(int argc, char **argv) {
     return fail("--optimizer must be adamw or sgd, not '" + optimizer + "'");
   if (activationCheckpointing != "none" &&
       activationCheckpointing != "selective" &&
-      activationCheckpointing != "full")
-    return fail("--ac must be none, selective or full, not '" +
+      activationCheckpointing != "full" && activationCheckpointing != "auto")
+    return fail("--ac must be none, selective, full or auto, not '" +
                 activationCheckpointing + "'");
+  std::optional<uint64_t> budget;
+  if (!memoryBudget.empty() && !(budget = dsc::parseByteSize(memoryBudget)))
+    return fail("--memory-budget must be a size such as 6GiB, 512MB or "
+                "1048576, not '" +
+                memoryBudget + "'");
+  if (activationCheckpointing == "auto" && !budget)
+    return fail("--ac auto needs --memory-budget");
 
   // The outputs, opened before any work: a path that cannot be written is
   // reported now, and what is there stays whole unless everything succeeds.
@@ -251,18 +272,38 @@ int main(int argc, char **argv) {
     return fail("cannot parse " + inputPath);
 
   // The registered pipeline, as `ds-opt -ds-training-pipeline` runs it.
-  mlir::PassManager pm(&context);
+  // The registered pipeline, as `ds-opt -ds-training-pipeline` runs it;
+  // with --ac auto the layers' policies are chosen between its two halves.
   dsc::TrainingPipelineOptions options;
   setPipelineOptions(options);
-  dsc::addTrainingPipeline(pm, options);
+  mlir::PassManager stepPm(&context);
+  dsc::addStepPipeline(stepPm, options);
+  if (failed(stepPm.run(*module)))
+    return fail("compilation of " + inputPath + " failed");
+  std::optional<dsc::CheckpointChoice> choice;
+  if (activationCheckpointing == "auto") {
+    Expected<dsc::CheckpointChoice> chosen =
+        dsc::chooseCheckpointing(*module, *budget, *hardware);
+    if (!chosen)
+      return fail(inputPath + ": " + toString(chosen.takeError()));
+    choice = std::move(*chosen);
+    options.ac = "none";
+  }
+  mlir::PassManager lowerPm(&context);
+  dsc::addLoweringPipeline(lowerPm, options.ac,
+                           choice ? choice->layers
+                                  : std::vector<std::string>{});
+  if (failed(lowerPm.run(*module)))
+    return fail("compilation of " + inputPath + " failed");
   std::string pipeline;
   {
     raw_string_ostream os(pipeline);
     os << "ds-training-pipeline";
     options.print(os);
+    if (choice)
+      os << " ds-activation-checkpoint{layers="
+         << llvm::join(choice->layers, ",") << "}";
   }
-  if (failed(pm.run(*module)))
-    return fail("compilation of " + inputPath + " failed");
 
   // The IR helps most when emission fails: it is written at once.
   if (irOut) {
@@ -275,6 +316,13 @@ int main(int argc, char **argv) {
   mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*module);
   if (failed(plan))
     return fail("cannot emit a plan for " + inputPath);
+  uint64_t plannedBytes = dsc::rt::staticMemoryBytes(*plan);
+  if (budget && plannedBytes > *budget)
+    return fail(formatv("{0}: the step needs {1} bytes per rank, more than "
+                        "--memory-budget {2} ({3} bytes); --ac auto chooses "
+                        "what to recompute to fit",
+                        inputPath, plannedBytes, memoryBudget, *budget)
+                    .str());
   plan->metadata["source"] = inputPath;
   plan->metadata["optimizer"] = optimizer;
   plan->metadata["pipeline"] = pipeline;
@@ -287,6 +335,17 @@ int main(int argc, char **argv) {
         dsc::reportStep(*module, *plan, *hardware);
     if (failed(report))
       return fail("cannot report on " + inputPath);
+    json::Object checkpointing{{"policy", activationCheckpointing}};
+    if (budget)
+      checkpointing["budget_bytes"] = static_cast<int64_t>(*budget);
+    checkpointing["planned_bytes"] = static_cast<int64_t>(plannedBytes);
+    if (choice) {
+      checkpointing["layers"] = json::Array(choice->layers);
+      checkpointing["candidates_compiled"] =
+          static_cast<int64_t>(choice->candidates);
+    }
+    (*report->getAsObject())["activation_checkpointing"] =
+        std::move(checkpointing);
     reportOut->os() << formatv("{0:2}", *report) << "\n";
   }
   if (traceOut) {

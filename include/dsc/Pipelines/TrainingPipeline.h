@@ -51,6 +51,17 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
 /// `-ds-autodiff` (backward and optimizer), `-ds-input-ranges`; with more than
 /// one rank, or input dimensions named, `-ds-sequence-parallel` and
 /// `-ds-bucket-all-reduce`; `-canonicalize`, `-cse`; `-ds-lower-to-runtime`.
+/// ds-autodiff, the sharding passes (with more than one rank), canonicalize
+/// and CSE: the training step in `ds`, before checkpointing and lowering.
+void addStepPipeline(mlir::OpPassManager &pm,
+                     const TrainingPipelineOptions &options);
+
+/// ds-activation-checkpoint (policy `ac`, or one per layer) unless there is
+/// nothing to recompute, then ds-lower-to-runtime.
+void addLoweringPipeline(mlir::OpPassManager &pm, llvm::StringRef ac,
+                         llvm::ArrayRef<std::string> layers);
+
+/// addStepPipeline then addLoweringPipeline with options.ac.
 void addTrainingPipeline(mlir::OpPassManager &pm,
                          const TrainingPipelineOptions &options);
 

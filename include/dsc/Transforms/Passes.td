@@ -333,6 +333,8 @@ def ActivationCheckpointPass
       results of the other ops (matmuls, norms, embeddings, collectives),
       each chain in a region placed before its first backward use;
     - `none`: nothing changes.
+    With `layers`, each layer (repeated block) gets its own policy and the
+    blocks outside the repeated run get `none`.
     Each region is a `ds.recompute` op, isolated from the step so that CSE
     cannot merge it back into the forward; it runs the same ops on the same
     values as the forward, so loss and gradients are bit-identical to the
@@ -344,6 +346,10 @@ def ActivationCheckpointPass
   let options = [
     Option<"policy", "policy", "std::string", "\"full\"",
            "What to recompute: none, selective or full">,
+    ListOption<"layers", "layers", "std::string",
+               "A policy per layer (the repeated blocks, in order) instead "
+               "of `policy`; the other blocks then keep everything "
+               "(ds-compile --ac auto chooses these)">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }

@@ -8,7 +8,13 @@ higher than with none; with --lower-peak (for models whose peak is in the
 backward pass, where activations are held) full must lower it. Tools come
 from PATH.
 
-  run_checkpointing.py [--lower-peak] model.mlir weights batch outprefix "" "--sp 2" ...
+With --auto, also --ac auto at a --memory-budget halfway between what
+full and none need (the report's activation_checkpointing.planned_bytes):
+the plan must fit it, ds-run must allocate exactly the plan's bytes
+(--memory-report), its predicted recompute time must be below full's, and
+its results byte-identical too.
+
+  run_checkpointing.py [--lower-peak] [--auto] model.mlir weights batch outprefix "" "--sp 2" ...
 
 Each mesh is ds-compile's flags for it ("" for one rank).
 """
@@ -25,8 +31,9 @@ def run(cmd):
     subprocess.run(cmd, check=True)
 
 
-def train(mlir, weights, batch, prefix, mesh, ac):
-    args = mesh.split()
+def train(mlir, weights, batch, prefix, mesh, ac, extra=()):
+    """Returns the report."""
+    args = mesh.split() + list(extra)
     ranks = math.prod(int(args[i + 1]) for i in range(len(args) - 1)
                       if args[i] in ("--dp", "--sp"))
     run(["ds-compile", mlir, "-o", prefix + ".plan", "--report",
@@ -36,28 +43,56 @@ def train(mlir, weights, batch, prefix, mesh, ac):
         ["--weights", weights, "--inputs", batch, "--threads", "1",
          "--steps", "2", "-q", "--timeout", "60",
          "--dump-loss", prefix + ".loss", "--dump-grads", prefix + ".grads",
-         "--save", prefix + ".final"])
+         "--save", prefix + ".final", "--memory-report", prefix + ".memory"])
     with open(prefix + ".json") as f:
-        return json.load(f)["memory"]["peak_bytes"]
+        return json.load(f)
 
 
 def main():
     args = sys.argv[1:]
-    lower = args[0] == "--lower-peak"
-    if lower:
-        args = args[1:]
+    lower = "--lower-peak" in args
+    auto = "--auto" in args
+    args = [a for a in args if a not in ("--lower-peak", "--auto")]
     mlir, weights, batch, prefix = args[:4]
     failures = []
     for mesh in args[4:]:
         tag = prefix + "-" + ("".join(c for c in mesh if c.isalnum()) or "1")
-        peaks = {}
-        for ac in ("none", "selective", "full"):
-            peaks[ac] = train(mlir, weights, batch, f"{tag}-{ac}", mesh, ac)
+        peaks, reports = {}, {}
+        policies = [("none", ()), ("selective", ()), ("full", ())]
+        if auto:
+            policies.append(("auto", None))
+        for ac, extra in policies:
+            if extra is None:  # auto, halfway between full and none
+                budget = (reports["none"]["activation_checkpointing"]["planned_bytes"] +
+                          reports["full"]["activation_checkpointing"]["planned_bytes"]) // 2
+                extra = ("--memory-budget", str(budget))
+            reports[ac] = train(mlir, weights, batch, f"{tag}-{ac}", mesh, ac, extra)
+            peaks[ac] = reports[ac]["memory"]["peak_bytes"]
             for what in ("loss", "grads", "final"):
                 if not filecmp.cmp(f"{tag}-none.{what}", f"{tag}-{ac}.{what}",
                                    shallow=False):
                     failures.append(f"mesh '{mesh}' --ac {ac}: {what} differs "
                                     f"from --ac none")
+            with open(f"{tag}-{ac}.memory") as f:
+                used = json.load(f)
+            planned = reports[ac]["activation_checkpointing"]["planned_bytes"]
+            if used["static_bytes"] != planned:
+                failures.append(f"mesh '{mesh}' --ac {ac}: ds-run allocated "
+                                f"{used['static_bytes']} bytes, the plan {planned}")
+        if auto:
+            chosen = reports["auto"]["activation_checkpointing"]
+            recompute = {ac: reports[ac]["predicted"]["recompute_seconds"]
+                         for ac in ("auto", "full")}
+            print(f"mesh '{mesh}': --ac auto within {budget} bytes: layers "
+                  f"{chosen['layers']}, {chosen['planned_bytes']} bytes, "
+                  f"recompute {recompute['auto']:.3g} s (full "
+                  f"{recompute['full']:.3g} s)")
+            if chosen["planned_bytes"] > budget:
+                failures.append(f"mesh '{mesh}': --ac auto plans "
+                                f"{chosen['planned_bytes']} bytes, over {budget}")
+            if not recompute["auto"] < recompute["full"]:
+                failures.append(f"mesh '{mesh}': --ac auto recomputes no less "
+                                f"than full")
         print(f"mesh '{mesh}': planned peak bytes " +
               ", ".join(f"{ac} {peak}" for ac, peak in peaks.items()))
         for ac in ("selective", "full"):
