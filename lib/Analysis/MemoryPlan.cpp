@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <tuple>
 
 using namespace dsc;
 
@@ -24,32 +25,36 @@ MemoryPlan dsc::planMemory(llvm::ArrayRef<BufferLifetime> buffers,
 
   MemoryPlan plan;
   plan.offsets.assign(buffers.size(), 0);
-  std::vector<size_t> placed;
+  auto alignedSize = [&](size_t i) {
+    return llvm::alignTo(std::max<uint64_t>(buffers[i].bytes, 1), alignment);
+  };
+  // The placed buffers' byte ranges [begin, end), sorted: the lowest gap
+  // between those whose lifetimes intersect is found in one scan, without
+  // sorting them per buffer.
+  struct Range {
+    uint64_t begin, end;
+    size_t buffer;
+    bool operator<(const Range &o) const {
+      return std::tie(begin, end) < std::tie(o.begin, o.end);
+    }
+  };
+  std::vector<Range> placed;
   for (size_t i : order) {
     const BufferLifetime &buffer = buffers[i];
-    uint64_t size =
-        llvm::alignTo(std::max<uint64_t>(buffer.bytes, 1), alignment);
-    // The byte ranges taken by placed buffers whose lifetimes intersect.
-    std::vector<std::pair<uint64_t, uint64_t>> taken;
-    for (size_t j : placed) {
-      const BufferLifetime &other = buffers[j];
+    uint64_t size = alignedSize(i);
+    uint64_t offset = 0;
+    for (const Range &range : placed) {
+      const BufferLifetime &other = buffers[range.buffer];
       if (other.lastUse < buffer.firstUse || buffer.lastUse < other.firstUse)
         continue;
-      taken.push_back(
-          {plan.offsets[j],
-           plan.offsets[j] +
-               llvm::alignTo(std::max<uint64_t>(other.bytes, 1), alignment)});
-    }
-    llvm::sort(taken);
-    uint64_t offset = 0;
-    for (auto [begin, end] : taken) {
-      if (offset + size <= begin)
+      if (offset + size <= range.begin)
         break;
-      offset = std::max(offset, end);
+      offset = std::max(offset, range.end);
     }
     plan.offsets[i] = offset;
     plan.peakBytes = std::max(plan.peakBytes, offset + size);
-    placed.push_back(i);
+    Range range{offset, offset + size, i};
+    placed.insert(llvm::upper_bound(placed, range), range);
   }
   return plan;
 }

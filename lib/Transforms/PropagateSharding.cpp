@@ -169,6 +169,15 @@ void PropagateShardingPass::runOnOperation() {
   if (failed(maybeStep))
     return signalPassFailure();
   func::FuncOp step = *maybeStep;
+  // A region's ops see its inputs' global shapes: partitioning them is not
+  // supported, so checkpointing comes after sharding.
+  WalkResult regions = module.walk([](ds::RecomputeOp region) {
+    region.emitError() << "ds.recompute regions cannot be sharded: run "
+                          "-ds-activation-checkpoint after -ds-partition";
+    return WalkResult::interrupt();
+  });
+  if (regions.wasInterrupted())
+    return signalPassFailure();
   if (dp == 1 && sp == 1) {
     // Nothing to split, but a misspelt input name is still an error.
     if (step && failed(dsc::findSplitInputs(module, step, seqDims, batchDims,

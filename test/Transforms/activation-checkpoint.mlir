@@ -2,6 +2,10 @@
 // RUN: ds-opt %s -ds-autodiff=optimizer=sgd -canonicalize -cse -ds-activation-checkpoint=policy=selective -cse | FileCheck %s --check-prefix=SEL
 // RUN: ds-opt %s -ds-autodiff=optimizer=sgd -canonicalize -cse -ds-activation-checkpoint=policy=none | FileCheck %s --check-prefix=NONE
 // RUN: not ds-opt %s -ds-autodiff -ds-activation-checkpoint=policy=fancy 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not ds-opt %s -ds-autodiff -ds-activation-checkpoint=policy=auto 2>&1 | FileCheck %s --check-prefix=AUTO
+// RUN: not ds-opt %s -ds-autodiff -ds-activation-checkpoint=layers=full,none,full 2>&1 | FileCheck %s --check-prefix=LAYERS
+// RUN: ds-opt %s -ds-autodiff -canonicalize -cse -ds-activation-checkpoint=layers=none,full | FileCheck %s --check-prefix=MIXED
+// RUN: not ds-opt %s -ds-autodiff -canonicalize -cse -ds-activation-checkpoint -ds-sequence-parallel=dp=2 2>&1 | FileCheck %s --check-prefix=ORDER
 
 // Two residual layers after an embedding-like linear: the chain is cut into
 // [embedding] [layer 0] [layer 1] [loss]. Each layer reads its input %e /
@@ -43,6 +47,15 @@
 // NONE-NOT: ds.recompute
 
 // BAD: error: ds-activation-checkpoint: unknown policy 'fancy' (none, selective or full)
+// AUTO: error: ds-activation-checkpoint: policy auto is chosen by ds-compile --ac auto --memory-budget (it compiles candidates); give the pass layers= instead
+// LAYERS: error: ds-activation-checkpoint: layers names 3 policies but the step has 2 layers
+
+// A policy per layer: layer 0 keeps everything, layer 1 is recomputed.
+// MIXED: ds.recompute block = 2
+// MIXED-NOT: ds.recompute
+
+// Regions are made after sharding, never before.
+// ORDER: error: ds.recompute regions cannot be sharded: run -ds-activation-checkpoint after -ds-partition
 func.func @forward(%we: tensor<8x8xf32> {ds.name = "embed.w", ds.trainable},
                    %a0: tensor<8x8xf32> {ds.name = "l0.a", ds.trainable},
                    %b0: tensor<8x8xf32> {ds.name = "l0.b", ds.trainable},
