@@ -34,7 +34,7 @@ void dsc::addStepPipeline(OpPassManager &pm,
 }
 
 void dsc::addLoweringPipeline(OpPassManager &pm, StringRef ac,
-                              ArrayRef<std::string> layers) {
+                              ArrayRef<std::string> layers, bool schedule) {
   // After CSE: the regions it adds would otherwise be merged back.
   if (ac != "none" || !layers.empty()) {
     ActivationCheckpointPassOptions checkpoint;
@@ -42,13 +42,15 @@ void dsc::addLoweringPipeline(OpPassManager &pm, StringRef ac,
     checkpoint.layers.assign(layers.begin(), layers.end());
     pm.addPass(createActivationCheckpointPass(checkpoint));
   }
+  if (schedule)
+    pm.addPass(createSchedulePass());
   pm.addPass(createLowerToRuntimePass());
 }
 
 void dsc::addTrainingPipeline(OpPassManager &pm,
                               const TrainingPipelineOptions &options) {
   addStepPipeline(pm, options);
-  addLoweringPipeline(pm, options.ac, {});
+  addLoweringPipeline(pm, options.ac, {}, options.schedule);
 }
 
 void dsc::registerTrainingPipeline() {
@@ -57,8 +59,8 @@ void dsc::registerTrainingPipeline() {
       "What ds-compile runs, from a forward loss function to the lowered "
       "dsrt step: ds-autodiff, ds-sequence-parallel and ds-bucket-all-reduce "
       "(with more than one rank), canonicalize, cse, "
-      "ds-activation-checkpoint (with ac other than none), "
-      "ds-lower-to-runtime",
+      "ds-activation-checkpoint (with ac other than none), ds-schedule "
+      "(unless schedule=false), ds-lower-to-runtime",
       [](OpPassManager &pm, const TrainingPipelineOptions &options) {
         addTrainingPipeline(pm, options);
       });

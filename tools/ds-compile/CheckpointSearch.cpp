@@ -40,8 +40,8 @@ struct Candidate {
 
 class Search {
 public:
-  Search(ModuleOp step, const dsc::Hardware &hardware)
-      : step(step), hardware(hardware) {}
+  Search(ModuleOp step, const dsc::Hardware &hardware, bool schedule)
+      : step(step), hardware(hardware), schedule(schedule) {}
 
   /// The layers of the step (its repeated forward blocks).
   unsigned countLayers();
@@ -53,6 +53,7 @@ public:
 private:
   ModuleOp step;
   const dsc::Hardware &hardware;
+  bool schedule;
   unsigned numLayers = 0;
   std::map<std::pair<unsigned, unsigned>, Candidate> cache;
 };
@@ -86,7 +87,7 @@ Expected<Candidate> Search::evaluate(unsigned full, unsigned selective) {
     return it->second;
   OwningOpRef<ModuleOp> copy = step.clone();
   PassManager pm(step.getContext());
-  dsc::addLoweringPipeline(pm, "none", layers(full, selective));
+  dsc::addLoweringPipeline(pm, "none", layers(full, selective), schedule);
   if (failed(pm.run(*copy)))
     return createStringError(formatv(
         "cannot compile the candidate with {0} full and {1} selective layers",
@@ -113,8 +114,8 @@ Expected<Candidate> Search::evaluate(unsigned full, unsigned selective) {
 
 Expected<dsc::CheckpointChoice>
 dsc::chooseCheckpointing(ModuleOp step, uint64_t budget,
-                         const Hardware &hardware) {
-  Search search(step, hardware);
+                         const Hardware &hardware, bool schedule) {
+  Search search(step, hardware, schedule);
   unsigned numLayers = search.countLayers();
   std::optional<std::pair<unsigned, unsigned>> best;
   Candidate bestCandidate;

@@ -35,11 +35,14 @@ struct CheckpointChoice {
   unsigned candidates = 0;
 };
 
-/// `step` is the training step after addStepPipeline (not modified).
-/// Fails with the smallest memory any candidate reached when none fits.
+/// `step` is the training step after addStepPipeline (not modified);
+/// candidates are lowered as the final compile will be (with ds-schedule
+/// if `schedule`). Fails with the smallest memory any candidate reached
+/// when none fits.
 llvm::Expected<CheckpointChoice> chooseCheckpointing(mlir::ModuleOp step,
                                                      uint64_t budget,
-                                                     const Hardware &hardware);
+                                                     const Hardware &hardware,
+                                                     bool schedule);
 
 /// Parses a byte count: digits with an optional fraction and unit (B, KB,
 /// MB, GB, TB in powers of 1000; KiB, MiB, GiB, TiB in powers of 1024).

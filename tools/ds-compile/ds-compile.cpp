@@ -62,6 +62,13 @@ static cl::opt<std::string> activationCheckpointing(
              "predicted recompute time within --memory-budget); loss and "
              "gradients are bit-identical with any of them"),
     cl::init("none"), cl::cat(category));
+static cl::opt<bool> schedule(
+    "schedule",
+    cl::desc("Order the step to lower its peak: each parameter's update right "
+             "after its gradient is complete (-ds-schedule; results are "
+             "bit-identical; default on, --schedule=false to keep the order "
+             "autodiff wrote)"),
+    cl::init(true), cl::cat(category));
 static cl::opt<std::string> memoryBudget(
     "memory-budget",
     cl::desc("The most memory the step may take per rank (what ds-run "
@@ -192,6 +199,7 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
     options.weightDecay = weightDecay;
   options.momentum = momentum;
   options.ac = activationCheckpointing;
+  options.schedule = schedule;
   options.dp = dp;
   options.sp = sp;
   options.seqDims = seqDims;
@@ -283,7 +291,7 @@ int main(int argc, char **argv) {
   std::optional<dsc::CheckpointChoice> choice;
   if (activationCheckpointing == "auto") {
     Expected<dsc::CheckpointChoice> chosen =
-        dsc::chooseCheckpointing(*module, *budget, *hardware);
+        dsc::chooseCheckpointing(*module, *budget, *hardware, schedule);
     if (!chosen)
       return fail(inputPath + ": " + toString(chosen.takeError()));
     choice = std::move(*chosen);
@@ -291,8 +299,8 @@ int main(int argc, char **argv) {
   }
   mlir::PassManager lowerPm(&context);
   dsc::addLoweringPipeline(lowerPm, options.ac,
-                           choice ? choice->layers
-                                  : std::vector<std::string>{});
+                           choice ? choice->layers : std::vector<std::string>{},
+                           schedule);
   if (failed(lowerPm.run(*module)))
     return fail("compilation of " + inputPath + " failed");
   std::string pipeline;

@@ -46,6 +46,10 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Activation checkpointing: none, selective or full "
                      "(-ds-activation-checkpoint)"),
       llvm::cl::init("none")};
+  Option<bool> schedule{
+      *this, "schedule",
+      llvm::cl::desc("Order the step to lower its peak (-ds-schedule)"),
+      llvm::cl::init(true)};
 };
 
 /// `-ds-autodiff` (backward and optimizer), `-ds-input-ranges`; with more than
@@ -57,9 +61,9 @@ void addStepPipeline(mlir::OpPassManager &pm,
                      const TrainingPipelineOptions &options);
 
 /// ds-activation-checkpoint (policy `ac`, or one per layer) unless there is
-/// nothing to recompute, then ds-lower-to-runtime.
+/// nothing to recompute, ds-schedule if `schedule`, then ds-lower-to-runtime.
 void addLoweringPipeline(mlir::OpPassManager &pm, llvm::StringRef ac,
-                         llvm::ArrayRef<std::string> layers);
+                         llvm::ArrayRef<std::string> layers, bool schedule);
 
 /// addStepPipeline then addLoweringPipeline with options.ac.
 void addTrainingPipeline(mlir::OpPassManager &pm,

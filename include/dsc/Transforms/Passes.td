@@ -354,4 +354,22 @@ def ActivationCheckpointPass
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def SchedulePass : Pass<"ds-schedule", "::mlir::ModuleOp"> {
+  let summary = "Order the step to lower its peak memory, results unchanged";
+  let description = [{
+    Moves every op of the optimizer phase of `@train_step` (the parameter
+    updates and what only they read) as early as its operands allow: right
+    after the last op that defines one of them and after every other reader
+    of the parameters and optimizer state it overwrites (the update is
+    written in place). Each gradient then dies at its update instead of
+    living to the end of the backward pass, and with data parallelism a
+    bucket's updates follow its all-reduce. Only the order changes: the same
+    ops run on the same values, so loss, gradients and updated parameters
+    are bit-identical to the unscheduled step. Run it after
+    `ds-activation-checkpoint` (a recompute region reads parameters too) and
+    before `ds-lower-to-runtime`, which places buffers by liveness.
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 #endif // DSC_TRANSFORMS_PASSES_TD

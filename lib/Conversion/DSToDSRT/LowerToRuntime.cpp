@@ -359,15 +359,17 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
 }
 
 void Lowering::markGradients() {
-  for (Operation &op : trainStep.front()) {
-    auto update = dyn_cast<ds::OptimizerUpdateOpInterface>(&op);
-    if (!update)
-      continue;
-    Value param = update.getParam(), grad = update.getGrad();
-    if (isa<BlockArgument>(param))
-      dsrt::GradientOp::create(builder, op.getLoc(), buffers.lookup(param),
-                               buffers.lookup(grad));
-  }
+  // In the parameters' order, whatever order the updates run in.
+  SmallVector<std::pair<unsigned, ds::OptimizerUpdateOpInterface>> updates;
+  for (Operation &op : trainStep.front())
+    if (auto update = dyn_cast<ds::OptimizerUpdateOpInterface>(&op))
+      if (auto param = dyn_cast<BlockArgument>(update.getParam()))
+        updates.push_back({param.getArgNumber(), update});
+  llvm::stable_sort(updates, llvm::less_first());
+  for (auto [argNumber, update] : updates)
+    dsrt::GradientOp::create(builder, update->getLoc(),
+                             buffers.lookup(update.getParam()),
+                             buffers.lookup(update.getGrad()));
 }
 
 LogicalResult Lowering::run() {

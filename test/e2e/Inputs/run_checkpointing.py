@@ -1,10 +1,11 @@
-"""Activation checkpointing is exact: compiles a model with ds-compile --ac
-none, selective and full (for each given mesh), runs each plan two AdamW
-steps on the same batch, and checks that loss, gradients and updated
-parameters are bit-identical to --ac none (byte-equal files: recomputation
+"""Activation checkpointing and scheduling are exact: compiles a model with
+ds-compile --ac none, selective and full, and --ac none --schedule=false
+(for each given mesh), runs each plan two AdamW steps on the same batch, and
+checks that loss, gradients and updated parameters are bit-identical to
+--ac none (byte-equal files: recomputation
 runs the same kernels on the same values in the same order), and that the
 planned peak (the report's memory.peak_bytes) with full and selective is no
-higher than with none; with --lower-peak (for models whose peak is in the
+higher than with none, nor none's than the unscheduled step's; with --lower-peak (for models whose peak is in the
 backward pass, where activations are held) full must lower it. Tools come
 from PATH.
 
@@ -33,6 +34,8 @@ def run(cmd):
 
 def train(mlir, weights, batch, prefix, mesh, ac, extra=()):
     """Returns the report."""
+    if ac == "unscheduled":
+        ac, extra = "none", ("--schedule=false",)
     args = mesh.split() + list(extra)
     ranks = math.prod(int(args[i + 1]) for i in range(len(args) - 1)
                       if args[i] in ("--dp", "--sp"))
@@ -58,7 +61,7 @@ def main():
     for mesh in args[4:]:
         tag = prefix + "-" + ("".join(c for c in mesh if c.isalnum()) or "1")
         peaks, reports = {}, {}
-        policies = [("none", ()), ("selective", ()), ("full", ())]
+        policies = [("none", ()), ("unscheduled", ()), ("selective", ()), ("full", ())]
         if auto:
             policies.append(("auto", None))
         for ac, extra in policies:
@@ -99,6 +102,9 @@ def main():
             if peaks[ac] > peaks["none"]:
                 failures.append(f"mesh '{mesh}': --ac {ac} raises the peak "
                                 f"({peaks[ac]} vs {peaks['none']})")
+        if peaks["none"] > peaks["unscheduled"]:
+            failures.append(f"mesh '{mesh}': ds-schedule raises the peak "
+                            f"({peaks['none']} vs {peaks['unscheduled']})")
         if lower and not peaks["full"] < peaks["none"]:
             failures.append(f"mesh '{mesh}': --ac full does not lower the "
                             f"peak ({peaks['full']} vs {peaks['none']})")

@@ -1,0 +1,80 @@
+//===- Schedule.cpp - -ds-schedule ----------------------------------------===//
+
+#include "dsc/Analysis/StepPhases.h"
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Transforms/Passes.h"
+
+namespace dsc {
+#define GEN_PASS_DEF_SCHEDULEPASS
+#include "dsc/Transforms/Passes.h.inc"
+} // namespace dsc
+
+using namespace mlir;
+
+namespace {
+
+/// The later of two ops of one block (null counts as the earliest).
+Operation *later(Operation *a, Operation *b) {
+  if (!a)
+    return b;
+  if (!b)
+    return a;
+  return a->isBeforeInBlock(b) ? b : a;
+}
+
+/// The last op `op` must follow: those that define its operands and, for an
+/// operand that is an argument of the step (a parameter or state the op may
+/// overwrite in place), every other op that reads it. Null when `op` only
+/// reads arguments nothing else reads.
+Operation *lastPredecessor(Operation *op) {
+  Operation *last = nullptr;
+  for (Value operand : op->getOperands()) {
+    if (Operation *def = operand.getDefiningOp()) {
+      last = later(last, def);
+      continue;
+    }
+    for (Operation *user : operand.getUsers())
+      if (user != op)
+        last = later(last, user);
+  }
+  return last;
+}
+
+struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
+  void runOnOperation() override {
+    auto trainStep = getOperation().lookupSymbol<func::FuncOp>(
+        ds::DSDialect::kTrainStepFunc);
+    if (!trainStep) {
+      getOperation().emitError() << "ds-schedule needs func.func @train_step "
+                                    "(run -ds-autodiff first)";
+      return signalPassFailure();
+    }
+    FailureOr<DenseMap<Operation *, dsc::StepPhase>> phases =
+        dsc::computePhases(trainStep);
+    if (failed(phases))
+      return signalPassFailure();
+    Block &body = trainStep.front();
+    SmallVector<Operation *> optimizer;
+    for (Operation &op : body.without_terminator())
+      if (phases->lookup(&op) == dsc::StepPhase::Optimizer)
+        optimizer.push_back(&op);
+    // In program order, so that an op's moved predecessors are in place;
+    // ops that need nothing go to the front, in their order.
+    Operation *front = nullptr;
+    for (Operation *op : optimizer) {
+      Operation *after = lastPredecessor(op);
+      if (!after) {
+        if (front)
+          op->moveAfter(front);
+        else
+          op->moveBefore(&body.front());
+        front = op;
+        continue;
+      }
+      if (after->isBeforeInBlock(op))
+        op->moveAfter(after);
+    }
+  }
+};
+
+} // namespace
