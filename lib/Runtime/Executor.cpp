@@ -633,20 +633,28 @@ llvm::Error Executor::step() {
       return llvm::createStringError("input '" + entry.getKey() +
                                      "' was never set");
   uint64_t before = allocations::liveBytes();
-  allocations::resetPeak();
+  uint64_t high = before;
+  std::vector<uint64_t> &byInstruction =
+      impl->memoryUse.outsideArenaByInstruction;
+  byInstruction.resize(impl->program.size(), 0);
   for (auto [index, compiled] : llvm::enumerate(impl->program)) {
     if (impl->captureGradients)
       for (size_t gradient : compiled.gradientsRead)
         impl->capture(gradient);
+    uint64_t start = allocations::liveBytes();
+    allocations::resetPeak();
     if (llvm::Error err = impl->runInstruction(compiled, index))
       return err;
+    uint64_t peak = allocations::peakBytes();
+    high = std::max(high, peak);
+    byInstruction[index] =
+        std::max(byInstruction[index], peak > start ? peak - start : 0);
     if (impl->captureGradients)
       for (size_t gradient : compiled.gradients)
         impl->capture(gradient);
     if (impl->hook)
       impl->hook(index);
   }
-  uint64_t high = allocations::peakBytes();
   impl->memoryUse.peakOutsideArena = std::max(
       impl->memoryUse.peakOutsideArena, high > before ? high - before : 0);
   if (impl->captureGradients)

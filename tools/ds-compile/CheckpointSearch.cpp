@@ -100,7 +100,7 @@ Expected<Candidate> Search::evaluate(unsigned full, unsigned selective) {
   if (failed(kernels))
     return createStringError("cannot match a candidate's kernels");
   Candidate candidate;
-  candidate.bytes = dsc::rt::profileMemory(*plan).staticBytes;
+  candidate.bytes = dsc::rt::profileMemory(*plan).plannedBytes;
   std::vector<dsc::InstructionTime> times =
       dsc::estimateTimes(*plan, *kernels, hardware);
   for (auto [index, time] : llvm::enumerate(times))

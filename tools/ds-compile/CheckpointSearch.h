@@ -26,8 +26,8 @@ namespace dsc {
 struct CheckpointChoice {
   /// A policy per layer, as ds-activation-checkpoint's `layers` takes it.
   std::vector<std::string> layers;
-  /// What ds-run allocates per rank for the step (PlanMemory's
-  /// staticBytes: the arena and everything allocated once).
+  /// What the step takes per rank (PlanMemory's plannedBytes: the arena,
+  /// everything allocated once and the kernels' largest temporaries).
   uint64_t plannedBytes = 0;
   /// The predicted time of the recomputed kernels on the hardware.
   double recomputeSeconds = 0;

@@ -73,9 +73,10 @@ static cl::opt<std::string> memoryBudget(
     "memory-budget",
     cl::desc("The most memory the step may take per rank (what ds-run "
              "allocates for it: arena, parameters, optimizer state, inputs, "
-             "constants), as bytes or with a unit (KB, MB, GB, KiB, MiB, "
-             "GiB...): --ac auto chooses within it; with another --ac, "
-             "compiling fails if the step needs more"),
+             "constants, and the kernels' largest temporaries), as bytes or "
+             "with a unit (KB, MB, GB, KiB, MiB, GiB...): --ac auto chooses "
+             "within it; with another --ac, compiling fails if the step "
+             "needs more"),
     cl::value_desc("SIZE"), cl::cat(category));
 static cl::opt<double> lr("lr", cl::desc("Learning rate (default 1e-3)"),
                           cl::init(1e-3), cl::cat(category));
@@ -324,7 +325,7 @@ int main(int argc, char **argv) {
   mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*module);
   if (failed(plan))
     return fail("cannot emit a plan for " + inputPath);
-  uint64_t plannedBytes = dsc::rt::staticMemoryBytes(*plan);
+  uint64_t plannedBytes = dsc::rt::profileMemory(*plan).plannedBytes;
   if (budget && plannedBytes > *budget)
     return fail(formatv("{0}: the step needs {1} bytes per rank, more than "
                         "--memory-budget {2} ({3} bytes); --ac auto chooses "

@@ -296,9 +296,32 @@ llvm::Error writeTensors(StringRef path, llvm::ArrayRef<TensorCopy> tensors) {
   return writer.write(path);
 }
 
+/// The ten instructions whose kernels allocated the most outside the arena.
+llvm::json::Array largestOutsideArena(const Plan &plan,
+                                      llvm::ArrayRef<uint64_t> bytes) {
+  std::vector<size_t> order(bytes.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  llvm::stable_sort(order,
+                    [&](size_t a, size_t b) { return bytes[a] > bytes[b]; });
+  llvm::json::Array largest;
+  for (size_t i : llvm::ArrayRef(order).take_front(10)) {
+    if (!bytes[i])
+      break;
+    largest.push_back(llvm::json::Object{
+        {"instruction", static_cast<int64_t>(i)},
+        {"kernel", plan.instructions[i].kernel},
+        {"bytes", static_cast<int64_t>(bytes[i])},
+        {"planned_bytes",
+         static_cast<int64_t>(kernelWorkspaceBytes(plan, i))}});
+  }
+  return largest;
+}
+
 /// Writes what `exec` used next to what its plan predicts: the bytes
 /// allocated once (equal by construction), the most ATen allocated outside
-/// the arena during a step (the plan has no room for it) and the peaks.
+/// the arena during a step next to the kernels' planned workspace, the
+/// peaks, and the kernels that allocated most.
 llvm::Error writeMemoryReport(StringRef path, const Executor &exec) {
   Executor::MemoryUse used = exec.memoryUse();
   MemoryProfile planned = profileMemory(exec.plan());
@@ -314,8 +337,12 @@ llvm::Error writeMemoryReport(StringRef path, const Executor &exec) {
            static_cast<int64_t>(used.peakOutsideArena)},
           {"peak_bytes",
            static_cast<int64_t>(used.staticBytes + used.peakOutsideArena)},
-          {"planned_live_peak_bytes",
-           static_cast<int64_t>(planned.peakBytes)}}));
+          {"planned_live_peak_bytes", static_cast<int64_t>(planned.peakBytes)},
+          {"planned_workspace_bytes",
+           static_cast<int64_t>(planned.peakWorkspaceBytes)},
+          {"planned_bytes", static_cast<int64_t>(planned.plannedBytes)},
+          {"outside_arena_by_instruction",
+           largestOutsideArena(exec.plan(), used.outsideArenaByInstruction)}}));
   return out->commit();
 }
 

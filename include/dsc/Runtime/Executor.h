@@ -89,6 +89,9 @@ public:
     /// kernels that could not write into the arena. Counted for the whole
     /// process, so only meaningful with one executor stepping at a time.
     uint64_t peakOutsideArena = 0;
+    /// Per instruction, the most ATen's allocator held while it ran beyond
+    /// what it held when it started: the kernel's temporaries.
+    std::vector<uint64_t> outsideArenaByInstruction;
   };
   MemoryUse memoryUse() const;
 

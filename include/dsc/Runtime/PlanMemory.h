@@ -72,6 +72,12 @@ struct MemoryProfile {
     size_t writtenAt;
   };
   std::vector<LiveTensor> liveAtPeak;
+  /// The most kernelWorkspaceBytes of any instruction, and which.
+  uint64_t peakWorkspaceBytes = 0;
+  size_t peakWorkspaceInstruction = 0;
+  /// What a step takes per rank: staticBytes plus peakWorkspaceBytes
+  /// (kernels' temporaries are allocated beside the arena).
+  uint64_t plannedBytes = 0;
 };
 
 /// The kind of every tensor of `plan`: its storage's for those outside the
@@ -81,6 +87,11 @@ std::vector<MemoryKind> memoryKinds(const Plan &plan);
 /// Bytes ds-run allocates once for `plan` (the arena, parameters, state,
 /// inputs, constants and expanded splats), saturating at UINT64_MAX.
 uint64_t staticMemoryBytes(const Plan &plan);
+
+/// Bytes the CPU kernel of instruction `index` allocates besides its
+/// results (ATen's temporaries: attention's probabilities, cross-entropy's
+/// log-softmax, AdamW's denominator); 0 for kernels that allocate little.
+uint64_t kernelWorkspaceBytes(const Plan &plan, size_t index);
 
 /// Analyses a validated plan.
 MemoryProfile profileMemory(const Plan &plan);

@@ -187,6 +187,14 @@ MemoryProfile dsc::rt::profileMemory(const Plan &plan) {
   }
   profile.peakBytes = llvm::SaturatingAdd(
       outside, n ? profile.liveArenaBytes[profile.peakInstruction] : 0);
+  for (size_t i = 0; i < n; ++i)
+    if (uint64_t bytes = kernelWorkspaceBytes(plan, i);
+        bytes > profile.peakWorkspaceBytes) {
+      profile.peakWorkspaceBytes = bytes;
+      profile.peakWorkspaceInstruction = i;
+    }
+  profile.plannedBytes =
+      llvm::SaturatingAdd(profile.staticBytes, profile.peakWorkspaceBytes);
 
   // What the peak holds.
   profile.peakBreakdown = profile.persistent;

@@ -1,10 +1,12 @@
 """Compares what ds-run used (--memory-report) with what ds-compile planned
 (--report's memory section): the bytes allocated once must be exactly the
-plan's static bytes; the peak is them plus what ATen allocated outside the
-arena during a step, which the plan does not yet hold (printed, bounded by
---max-outside as a fraction of the static bytes).
+plan's static bytes; the peak (them plus the most ATen allocated outside
+the arena during a step: the kernels' temporaries) must be within
+--tolerance (a fraction) of the planned bytes (static plus the largest
+planned kernel workspace), and no kernel may allocate more than its
+planned workspace.
 
-    check_memory_use.py memory.json report.json --max-outside F
+    check_memory_use.py memory.json report.json [--tolerance 0.05]
 """
 
 import argparse
@@ -16,7 +18,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("used")
     ap.add_argument("report")
-    ap.add_argument("--max-outside", type=float, required=True)
+    ap.add_argument("--tolerance", type=float, default=0.05)
     a = ap.parse_args()
     used = json.load(open(a.used))
     planned = json.load(open(a.report))["memory"]
@@ -29,14 +31,21 @@ def main():
         errors.append("ds-run and ds-compile disagree on the planned peak")
     if used["peak_bytes"] != used["static_bytes"] + used["peak_outside_arena_bytes"]:
         errors.append("peak != static + outside the arena")
-    outside = used["peak_outside_arena_bytes"] / used["static_bytes"]
-    if outside > a.max_outside:
-        errors.append(f"ATen allocated {outside:.1%} of the static bytes outside the arena")
+    if used["planned_bytes"] != planned["planned_bytes"]:
+        errors.append("ds-run and ds-compile disagree on the planned bytes")
+    off = (used["peak_bytes"] - planned["planned_bytes"]) / planned["planned_bytes"]
+    if abs(off) > a.tolerance:
+        errors.append(f"used {used['peak_bytes']} bytes at the peak, planned "
+                      f"{planned['planned_bytes']} ({off:+.2%})")
+    for kernel in used["outside_arena_by_instruction"]:
+        if kernel["bytes"] > kernel["planned_bytes"]:
+            errors.append(f"instruction {kernel['instruction']} ({kernel['kernel']}) "
+                          f"allocated {kernel['bytes']} bytes, planned {kernel['planned_bytes']}")
     if errors:
         print("\n".join(errors), file=sys.stderr)
         sys.exit(1)
-    print(f"memory OK: static {used['static_bytes']} as planned, "
-          f"+{used['peak_outside_arena_bytes']} outside the arena ({outside:.1%})")
+    print(f"memory OK: static {used['static_bytes']} as planned, peak "
+          f"{used['peak_bytes']} vs planned {planned['planned_bytes']} ({off:+.3%})")
 
 
 if __name__ == "__main__":
