@@ -2,12 +2,15 @@
 //
 //   ds-compile model.mlir -o step.plan [--optimizer adamw|sgd] [--lr F] ...
 //
-// Runs the training pipeline (dsc::addTrainingPipeline, the same passes as
-// `ds-opt -ds-training-pipeline`): ds-autodiff (backward + optimizer), with
-// --dp or --sp ds-sequence-parallel (sharding, fused all-to-alls) and
-// ds-bucket-all-reduce, clean-up, ds-lower-to-runtime (buffers and the
-// static memory plan), then writes the plan file and, on request, a JSON
-// report.
+// Runs the training pipeline (the same passes as `ds-opt
+// -ds-training-pipeline`): ds-autodiff (backward + optimizer), with --dp or
+// --sp ds-sequence-parallel (sharding, fused all-to-alls) and
+// ds-bucket-all-reduce, clean-up (addStepPipeline); then, with --ac,
+// ds-activation-checkpoint (--ac auto chooses the layers' policies within
+// --memory-budget between the two halves, CheckpointSearch.h), ds-schedule
+// and ds-lower-to-runtime (buffers and the static memory plan;
+// addLoweringPipeline); then writes the plan file and, on request, a JSON
+// report and a Perfetto trace on --hardware.
 //
 //===----------------------------------------------------------------------===//
 

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Reports.h"
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/Calibration.h"
 #include "dsc/Runtime/Comm.h"
@@ -296,56 +297,6 @@ llvm::Error writeTensors(StringRef path, llvm::ArrayRef<TensorCopy> tensors) {
   return writer.write(path);
 }
 
-/// The ten instructions whose kernels allocated the most outside the arena.
-llvm::json::Array largestOutsideArena(const Plan &plan,
-                                      llvm::ArrayRef<uint64_t> bytes) {
-  std::vector<size_t> order(bytes.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  llvm::stable_sort(order,
-                    [&](size_t a, size_t b) { return bytes[a] > bytes[b]; });
-  llvm::json::Array largest;
-  for (size_t i : llvm::ArrayRef(order).take_front(10)) {
-    if (!bytes[i])
-      break;
-    largest.push_back(llvm::json::Object{
-        {"instruction", static_cast<int64_t>(i)},
-        {"kernel", plan.instructions[i].kernel},
-        {"bytes", static_cast<int64_t>(bytes[i])},
-        {"planned_bytes",
-         static_cast<int64_t>(kernelWorkspaceBytes(plan, i))}});
-  }
-  return largest;
-}
-
-/// Writes what `exec` used next to what its plan predicts: the bytes
-/// allocated once (equal by construction), the most ATen allocated outside
-/// the arena during a step next to the kernels' planned workspace, the
-/// peaks, and the kernels that allocated most.
-llvm::Error writeMemoryReport(StringRef path, const Executor &exec) {
-  Executor::MemoryUse used = exec.memoryUse();
-  MemoryProfile planned = profileMemory(exec.plan());
-  llvm::Expected<OutputFile> out = OutputFile::open(path);
-  if (!out)
-    return out.takeError();
-  out->os() << llvm::formatv(
-      "{0:2}\n",
-      llvm::json::Value(llvm::json::Object{
-          {"static_bytes", static_cast<int64_t>(used.staticBytes)},
-          {"planned_static_bytes", static_cast<int64_t>(planned.staticBytes)},
-          {"peak_outside_arena_bytes",
-           static_cast<int64_t>(used.peakOutsideArena)},
-          {"peak_bytes",
-           static_cast<int64_t>(used.staticBytes + used.peakOutsideArena)},
-          {"planned_live_peak_bytes", static_cast<int64_t>(planned.peakBytes)},
-          {"planned_workspace_bytes",
-           static_cast<int64_t>(planned.peakWorkspaceBytes)},
-          {"planned_bytes", static_cast<int64_t>(planned.plannedBytes)},
-          {"outside_arena_by_instruction",
-           largestOutsideArena(exec.plan(), used.outsideArenaByInstruction)}}));
-  return out->commit();
-}
-
 llvm::Error writeParameters(StringRef path, const Executor &executor) {
   SafeTensorsWriter writer;
   writer.setMetadata("format", "pt");
@@ -497,16 +448,7 @@ int writeCalibration(llvm::StringRef path) {
     llvm::errs() << "ds-run: measuring GEMM, pointwise and copy throughput "
                     "with "
                  << *threads << " thread(s)...\n";
-  Calibration measured = calibrate();
-  llvm::json::Object description{
-      {"name", "cpu (calibrated)"},
-      {"matmul_flops", measured.matmulFlops},
-      {"vector_flops", measured.vectorFlops},
-      {"memory_bandwidth", measured.memoryBandwidth},
-      {"memory_bytes", measured.memoryBytes},
-      {"link", llvm::json::Object{{"bandwidth", 1e9}, {"latency", 1e-4}}}};
-  out->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(description)))
-            << "\n";
+  out->os() << hardwareDescription(calibrate()) << "\n";
   if (llvm::Error err = out->commit())
     return fail(std::move(err));
   return 0;

@@ -1,0 +1,33 @@
+//===- Reports.h - what ds-run writes about a run ---------------*- C++ -*-===//
+//
+// --memory-report (what a run allocated next to what its plan predicts) and
+// --calibrate's hardware description.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_TOOLS_DS_RUN_REPORTS_H
+#define DSC_TOOLS_DS_RUN_REPORTS_H
+
+#include "dsc/Runtime/Calibration.h"
+#include "dsc/Runtime/Executor.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace dsc::rt {
+
+/// Writes what `exec` used next to what its plan predicts: the bytes
+/// allocated once (equal by construction), the most ATen allocated outside
+/// the arena during a step next to the kernels' planned workspace, the
+/// peaks, and the kernels that allocated most.
+llvm::Error writeMemoryReport(llvm::StringRef path, const Executor &exec);
+
+/// The hardware description (dsc/Analysis/CostModel.h's JSON) of what was
+/// measured. The link is not measured: a local Gloo all-reduce's typical
+/// numbers stand in.
+std::string hardwareDescription(const Calibration &measured);
+
+} // namespace dsc::rt
+
+#endif // DSC_TOOLS_DS_RUN_REPORTS_H
