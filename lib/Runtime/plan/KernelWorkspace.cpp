@@ -37,7 +37,11 @@ AttentionSizes attentionSizes(const Plan &plan, const Instruction &inst) {
   uint64_t s = q.shape[2], skv = k.shape[2];
   uint64_t probs = llvm::SaturatingMultiply<uint64_t>(
       bytesOf(plan, inst.operands[0]) / std::max<int64_t>(q.shape[3], 1), skv);
-  return {probs, 8 * (s + skv) + 2 * s * skv};
+  // Saturating: a hostile plan's shapes must not wrap to a small estimate.
+  uint64_t mask = llvm::SaturatingAdd(
+      llvm::SaturatingMultiply<uint64_t>(8, s + skv),
+      llvm::SaturatingMultiply<uint64_t>(2, llvm::SaturatingMultiply(s, skv)));
+  return {probs, mask};
 }
 
 } // namespace
@@ -48,30 +52,37 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index) {
   if (kernel == "attention") {
     // Scores, then the softmax's probabilities while the scores live.
     AttentionSizes sizes = attentionSizes(plan, inst);
-    return 2 * sizes.probs + sizes.mask;
+    return llvm::SaturatingAdd(
+        llvm::SaturatingMultiply<uint64_t>(2, sizes.probs), sizes.mask);
   }
   if (kernel == "attention_grad") {
     // The forward's probabilities again, then dP and dScores beside them.
     AttentionSizes sizes = attentionSizes(plan, inst);
-    return std::max(2 * sizes.probs + sizes.mask, 3 * sizes.probs + 16);
+    return std::max(
+        llvm::SaturatingAdd(llvm::SaturatingMultiply<uint64_t>(2, sizes.probs),
+                            sizes.mask),
+        llvm::SaturatingAdd<uint64_t>(
+            llvm::SaturatingMultiply<uint64_t>(3, sizes.probs), 16));
   }
   if (kernel == "cross_entropy")
     // log_softmax of the logits, and the loss and total weight scalars.
-    return bytesOf(plan, inst.operands[0]) + 16;
+    return llvm::SaturatingAdd<uint64_t>(bytesOf(plan, inst.operands[0]), 16);
   if (kernel == "cross_entropy_grad")
     // log_softmax and its gradient, and nll_loss's two scalars.
-    return 2 * bytesOf(plan, inst.operands[0]) + 16;
+    return llvm::SaturatingAdd<uint64_t>(
+        llvm::SaturatingMultiply<uint64_t>(2, bytesOf(plan, inst.operands[0])),
+        16);
   if (kernel == "all_to_all") {
     // The pieces made contiguous in send order (unless split_dim is 0 and
     // all pieces are whole), and the receive buffer.
     uint64_t input = bytesOf(plan, inst.operands[0]);
     if (inst.getInt("split_dim") == 0 && !inst.has("real_sizes"))
       return input;
-    return input + bytesOf(plan, inst.results[0]);
+    return llvm::SaturatingAdd(input, bytesOf(plan, inst.results[0]));
   }
   if (kernel == "adamw_update")
     // The denominator sqrt(v) / c + eps, one parameter-sized tensor, and
     // three scalars.
-    return bytesOf(plan, inst.operands[0]) + 16;
+    return llvm::SaturatingAdd<uint64_t>(bytesOf(plan, inst.operands[0]), 16);
   return 0;
 }
