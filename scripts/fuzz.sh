@@ -8,6 +8,9 @@
 # an input that crashes, hangs (over ${FUZZ_TIMEOUT:-30} s) or trips a
 # sanitizer is saved under ${FUZZ_WORK}/artifacts/TARGET/ and the script
 # fails. Its last line per target counts the executions.
+# FUZZ_CLOCK=cpu counts SECONDS as the fuzzer's CPU time instead of wall time
+# (for a CPU-hour on a shared machine, e.g. under nice -n 19): the fuzzer is
+# interrupted once its user + system time reaches SECONDS.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 targets=(plan safetensors token-data input-spec torchscript pt2 mlir)
@@ -38,10 +41,26 @@ for t in "${selected[@]}"; do
   # Errors are the expected outcome of most inputs; -close_fd_mask=2 keeps
   # the readers' messages (not the fuzzer's) out of the log.
   status=0
-  "$sanitize_build/bin/fuzz-$t" -max_total_time="$seconds" \
-    -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb="${FUZZ_RSS_MB:-4096}" \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" \
-    "$corpus" "$root/test/Fuzz/corpus/$t" >"$log" 2>&1 || status=$?
+  args=(-timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb="${FUZZ_RSS_MB:-4096}"
+    -print_final_stats=1 -artifact_prefix="$artifacts/"
+    "$corpus" "$root/test/Fuzz/corpus/$t")
+  if [ "${FUZZ_CLOCK:-wall}" = cpu ]; then
+    "$sanitize_build/bin/fuzz-$t" -max_total_time=0 "${args[@]}" >"$log" 2>&1 &
+    pid=$!
+    ticks=$(getconf CLK_TCK)
+    # Fields 14 and 15 of /proc/PID/stat: user and system time of all threads.
+    while sleep 5 && kill -0 "$pid" 2>/dev/null; do
+      used=$(awk '{sub(/.*\) /, ""); print int(($12 + $13) / '"$ticks"')}' \
+        "/proc/$pid/stat" 2>/dev/null || echo 0)
+      if [ "$used" -ge "$seconds" ]; then kill -INT "$pid"; break; fi
+    done
+    wait "$pid" || status=$?
+    # libFuzzer exits 72 when interrupted, after its final statistics.
+    [ "$status" -eq 72 ] && status=0
+  else
+    "$sanitize_build/bin/fuzz-$t" -max_total_time="$seconds" "${args[@]}" \
+      >"$log" 2>&1 || status=$?
+  fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   size=$(find "$corpus" -type f | wc -l)
   if [ "$status" -ne 0 ]; then
@@ -49,7 +68,7 @@ for t in "${selected[@]}"; do
     grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" | head -5 >&2 || true
     echo "fuzz $t: FAILED after ${execs:-?} executions (log: $log, inputs: $artifacts)"
   else
-    echo "fuzz $t: ${execs:-?} executions in $seconds s, no crash, hang or sanitizer report (corpus $size inputs)"
+    echo "fuzz $t: ${execs:-?} executions in $seconds s (${FUZZ_CLOCK:-wall} time), no crash, hang or sanitizer report (corpus $size inputs)"
   fi
 done
 echo "$((${#selected[@]} - failed)) passed, $failed failed"
