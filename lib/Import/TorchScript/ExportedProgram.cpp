@@ -20,7 +20,8 @@
 #include "ImporterState.h"
 #include "dsc/Import/TorchScript.h"
 #include "dsc/Runtime/BoundedJson.h"
-#include "dsc/Runtime/ZipChecksums.h"
+#include "dsc/Runtime/TorchPickle.h"
+#include "dsc/Runtime/ZipArchive.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -238,18 +239,12 @@ at::Tensor ProgramReader::loadTensor(const std::string &file,
   std::string bytes = record(file);
   int64_t itemSize = static_cast<int64_t>(c10::elementSize(*dtype));
   // The last element the view reaches must lie inside the storage.
-  int64_t last = offset;
-  for (auto [size, stride] : llvm::zip(*sizes, *strides)) {
-    if (size < 0 || stride < 0)
-      fail("tensor '" + name + "' has a negative size or stride");
-    if (size == 0) {
-      last = -1;
-      break;
-    }
-    last += (size - 1) * stride;
-  }
+  std::optional<int64_t> reach =
+      rt::viewStorageElements(*sizes, *strides, offset);
+  if (!reach)
+    fail("tensor '" + name + "' has a negative or overflowing size or stride");
   int64_t storageElements = static_cast<int64_t>(bytes.size()) / itemSize;
-  if (last >= storageElements)
+  if (*reach > storageElements)
     fail("tensor '" + name + "' reaches past the end of its data file '" +
          file + "' (" + std::to_string(bytes.size()) + " bytes)");
   std::string key = file + "@" + std::to_string(offset) + ":" +

@@ -15,7 +15,7 @@
 
 #include "dsc/Import/TorchScript.h"
 #include "dsc/Runtime/SafeTensors.h"
-#include "dsc/Runtime/ZipChecksums.h"
+#include "dsc/Runtime/TorchPickle.h"
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseSet.h"
@@ -468,9 +468,11 @@ dsc::importTorchScript(MLIRContext &context, StringRef path,
   };
   if (llvm::Error err = prepareImport(context, path))
     return std::move(err);
-  // LibTorch reads the archive without checking its CRCs; checking them
-  // first also keeps damaged pickles and code from its parsers.
-  if (llvm::Error err = rt::verifyZipChecksums(path))
+  // LibTorch reads the archive without checking its CRCs, nor whether the
+  // pickles' storages and views fit the records they name (it would hand
+  // over tensors that read past their buffers); checking both first also
+  // keeps damaged pickles and code from its parsers.
+  if (llvm::Error err = rt::checkTorchScriptArchive(path))
     return std::move(err);
   torch::jit::Module module;
   torch::jit::ExtraFilesMap extraFiles{{kInputsExtraFile, ""}};
