@@ -5,11 +5,14 @@ catch, as a careless or hostile sender could:
                                         the elements its record data/<key> holds
     forge_torchscript.py IN OUT view    the first tensor's first size is 4
                                         times larger than its storage holds
-    forge_torchscript.py IN OUT hide    data/0's first byte flipped (CRC left
-                                        stale), and the end-of-directory
+    forge_torchscript.py IN OUT hide [SUFFIX]
+                                        the first byte of the entry ending in
+                                        SUFFIX (default /data/0) flipped, CRC
+                                        left stale, and the end-of-directory
                                         record's entry counts set to 0 while
                                         the zip64 record keeps the true count
-                                        (LibTorch's reader takes the latter)
+                                        (LibTorch's reader takes the latter);
+                                        for .pt2 archives too
 """
 
 import pickletools
@@ -45,6 +48,7 @@ def first_storage_edit(pickle, mode):
 
 def main():
     src, dst, mode = sys.argv[1:4]
+    suffix = sys.argv[4] if len(sys.argv) > 4 else "/data/0"
     with zipfile.ZipFile(src) as archive, zipfile.ZipFile(dst, "w") as out:
         for info in archive.infolist():
             data = archive.read(info)
@@ -69,7 +73,7 @@ def main():
     blob = blob[:eocd] + zip64 + locator + end
     with zipfile.ZipFile(src) as archive:
         name = next(i.filename for i in archive.infolist()
-                    if i.filename.endswith("/data/0"))
+                    if i.filename.endswith(suffix))
     local = blob.index(b"PK\x03\x04" + b"", blob.index(name.encode()) - 30)
     name_len, extra_len = struct.unpack_from("<HH", blob, local + 26)
     blob[local + 30 + name_len + extra_len] ^= 0x40
