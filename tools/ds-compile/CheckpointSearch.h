@@ -1,10 +1,11 @@
 //===- CheckpointSearch.h - ds-compile --ac auto ----------------*- C++ -*-===//
 //
 // Chooses an activation checkpointing policy per layer so that the step's
-// memory per rank fits a budget at the least predicted recompute time. The
-// memory of a candidate is not estimated: each candidate is checkpointed,
-// lowered and placed by the same passes as the final compile, so the bytes
-// it is judged by are the bytes ds-run allocates.
+// memory per rank fits a budget at the least predicted recompute time. A
+// per-layer model fitted from three compiles prices every candidate; the
+// one chosen is never judged by the model alone: it is checkpointed, lowered
+// and placed by the same passes as the final compile, so the bytes it is
+// accepted by are the bytes ds-run allocates.
 //
 //===----------------------------------------------------------------------===//
 
