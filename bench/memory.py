@@ -2,7 +2,9 @@
 peak with --ac none, selective, full and auto (at a budget halfway between
 full and none), next to PyTorch eager's (plain, and with
 torch.utils.checkpoint around every layer), and the step time of each
-policy relative to --ac none. Writes a table and an SVG plot.
+policy relative to --ac none, and each policy's recompute time per step,
+predicted by the cost model and measured (ds-run --profile's time in the
+kernels ds-compile --trace marks recompute). Writes a table and an SVG plot.
 
 dsc's numbers: planned = what ds-compile plans for the step (the report's
 activation_checkpointing.planned_bytes: arena and everything allocated
@@ -101,6 +103,17 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
 
 
+def measured_recompute(trace, profile):
+    """ds-run's mean seconds per step in the kernels the trace marks
+    recompute (--profile lists the instructions in the trace's order)."""
+    with open(trace) as f:
+        kernels = [e for e in json.load(f)["traceEvents"] if e["ph"] == "X"]
+    with open(profile) as f:
+        timed = json.load(f)["instructions"]
+    assert [k["name"] for k in kernels] == [t["kernel"] for t in timed]
+    return sum(t["seconds"] for k, t in zip(kernels, timed) if k["args"].get("recompute"))
+
+
 def dsc_numbers(bin_dir, d, name, cfg, batch, seq, steps):
     pt, mlir = os.path.join(d, "m.pt2"), os.path.join(d, "m.mlir")
     weights, batch_file = os.path.join(d, "w.safetensors"), os.path.join(d, "in.safetensors")
@@ -111,20 +124,22 @@ def dsc_numbers(bin_dir, d, name, cfg, batch, seq, steps):
     run([os.path.join(bin_dir, "ds-import"), pt, "-o", mlir, "--weights-out", weights])
     results = {}
     for ac in POLICIES:
-        plan, report, used = (os.path.join(d, f"{ac}.{x}") for x in ("plan", "json", "memory"))
+        plan, report, used, trace, profile = (
+            os.path.join(d, f"{ac}.{x}") for x in ("plan", "json", "memory", "trace", "profile"))
         extra = []
         if ac == "auto":
             budget = (results["none"]["planned"] + results["full"]["planned"]) // 2
             extra = ["--memory-budget", str(budget)]
         run([os.path.join(bin_dir, "ds-compile"), mlir, "-o", plan, "--report", report,
-             "--ac", ac] + extra)
+             "--trace", trace, "--ac", ac] + extra)
         r = json.load(open(report))
         base = [os.path.join(bin_dir, "ds-run"), plan, "--weights", weights, "--inputs",
                 batch_file, "-q", "--threads", "1"]
         run(base + ["--steps", "1", "--memory-report", used])
         # ds-run's own time per step (its progress lines), median of all but
         # the first.
-        progress = subprocess.run([b for b in base if b != "-q"] + ["--steps", str(1 + steps)],
+        progress = subprocess.run([b for b in base if b != "-q"] + ["--steps", str(1 + steps),
+                                                                    "--profile", profile],
                                   check=True, capture_output=True, text=True).stderr
         ms = sorted(float(line.split()[-2]) for line in progress.splitlines()
                     if line.startswith("step ") and line.endswith(" ms"))[: steps + 1]
@@ -132,7 +147,8 @@ def dsc_numbers(bin_dir, d, name, cfg, batch, seq, steps):
         results[ac] = {"planned": r["activation_checkpointing"]["planned_bytes"],
                        "measured": json.load(open(used))["peak_bytes"],
                        "step": step_time,
-                       "recompute_predicted": r["predicted"]["recompute_seconds"]}
+                       "recompute_predicted": r["predicted"]["recompute_seconds"],
+                       "recompute_measured": measured_recompute(trace, profile)}
     return results
 
 
@@ -195,7 +211,8 @@ def main():
     bin_dir = os.path.join(a.build, "bin")
     rows = []
     print(f"{'model':6s} {'seq':>5s}  " + "  ".join(f"{ac + ' plan/meas MiB':>24s}" for ac in POLICIES)
-          + f"  {'torch':>8s} {'torch+ckpt':>10s}  step time vs none")
+          + f"  {'torch':>8s} {'torch+ckpt':>10s}  step time vs none;"
+          " recompute ms predicted/measured")
     for name in a.models:
         for seq in a.seqs:
             with tempfile.TemporaryDirectory() as d:
@@ -209,6 +226,9 @@ def main():
                 f"{ours[ac]['planned'] / mib:11.2f}/{ours[ac]['measured'] / mib:<12.2f}" for ac in POLICIES)
                 + f"  {row['torch'] / mib:8.2f} {row['torch_ckpt'] / mib:10.2f}  "
                 + " ".join(f"{ac} {ours[ac]['step'] / ours['none']['step']:.2f}x"
+                           for ac in POLICIES[1:]) + ";  "
+                + " ".join(f"{ac} {ours[ac]['recompute_predicted'] * 1e3:.2f}/"
+                           f"{ours[ac]['recompute_measured'] * 1e3:.2f}"
                            for ac in POLICIES[1:]), flush=True)
     svg(rows, a.svg)
     print(f"plot: {a.svg}")

@@ -33,6 +33,7 @@
 #include "llvm/ADT/Twine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -207,6 +208,7 @@ struct Executor::Impl {
   std::vector<TensorCopy> captured;
   std::function<void(size_t)> hook;
   Executor::MemoryUse memoryUse;
+  Executor::Timing timing;
 
   llvm::Error allocateMemory();
   void createViews();
@@ -549,6 +551,8 @@ uint64_t Executor::arenaBytes() const {
 
 Executor::MemoryUse Executor::memoryUse() const { return impl->memoryUse; }
 
+const Executor::Timing &Executor::timing() const { return impl->timing; }
+
 llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
   const Plan &plan = impl->plan;
   std::vector<std::pair<uint32_t, const TensorInfo *>> sources;
@@ -637,14 +641,20 @@ llvm::Error Executor::step() {
   std::vector<uint64_t> &byInstruction =
       impl->memoryUse.outsideArenaByInstruction;
   byInstruction.resize(impl->program.size(), 0);
+  std::vector<double> &seconds = impl->timing.secondsByInstruction;
+  seconds.resize(impl->program.size(), 0);
   for (auto [index, compiled] : llvm::enumerate(impl->program)) {
     if (impl->captureGradients)
       for (size_t gradient : compiled.gradientsRead)
         impl->capture(gradient);
     uint64_t start = allocations::liveBytes();
     allocations::resetPeak();
+    auto began = std::chrono::steady_clock::now();
     if (llvm::Error err = impl->runInstruction(compiled, index))
       return err;
+    seconds[index] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
+            .count();
     uint64_t peak = allocations::peakBytes();
     high = std::max(high, peak);
     byInstruction[index] =
@@ -657,6 +667,7 @@ llvm::Error Executor::step() {
   }
   impl->memoryUse.peakOutsideArena = std::max(
       impl->memoryUse.peakOutsideArena, high > before ? high - before : 0);
+  ++impl->timing.steps;
   if (impl->captureGradients)
     for (size_t gradient : impl->lateGradients)
       impl->capture(gradient);

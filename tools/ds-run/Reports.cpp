@@ -62,6 +62,29 @@ llvm::Error dsc::rt::writeMemoryReport(StringRef path, const Executor &exec) {
   return out->commit();
 }
 
+llvm::Error dsc::rt::writeProfile(StringRef path, const Executor &exec) {
+  const Executor::Timing &timing = exec.timing();
+  double steps = std::max(timing.steps, 1u);
+  llvm::json::Array instructions;
+  double total = 0;
+  for (auto [index, seconds] : llvm::enumerate(timing.secondsByInstruction)) {
+    instructions.push_back(
+        llvm::json::Object{{"instruction", static_cast<int64_t>(index)},
+                           {"kernel", exec.plan().instructions[index].kernel},
+                           {"seconds", seconds / steps}});
+    total += seconds / steps;
+  }
+  llvm::Expected<OutputFile> out = OutputFile::open(path);
+  if (!out)
+    return out.takeError();
+  out->os() << llvm::formatv("{0:2}\n",
+                             llvm::json::Value(llvm::json::Object{
+                                 {"steps", static_cast<int64_t>(timing.steps)},
+                                 {"step_seconds", total},
+                                 {"instructions", std::move(instructions)}}));
+  return out->commit();
+}
+
 std::string dsc::rt::hardwareDescription(const Calibration &measured) {
   llvm::json::Object description{
       {"name", "cpu (calibrated)"},

@@ -23,6 +23,11 @@ namespace dsc::rt {
 /// peaks, and the kernels that allocated most.
 llvm::Error writeMemoryReport(llvm::StringRef path, const Executor &exec);
 
+/// Writes the mean time of each instruction over the steps `exec` ran:
+/// {"steps", "step_seconds", "instructions": [{"instruction", "kernel",
+/// "seconds"}]}, in plan order.
+llvm::Error writeProfile(llvm::StringRef path, const Executor &exec);
+
 /// The hardware description (dsc/Analysis/CostModel.h's JSON) of what was
 /// measured. The link is not measured: a local Gloo all-reduce's typical
 /// numbers stand in.

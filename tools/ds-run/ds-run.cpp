@@ -114,6 +114,13 @@ llvm::cl::opt<std::string> memoryReportPath(
                    "predicts (JSON: static bytes, the peak outside the arena)"),
     llvm::cl::value_desc("memory.json"), llvm::cl::cat(category));
 
+llvm::cl::opt<std::string> profilePath(
+    "profile",
+    llvm::cl::desc("Write how long each instruction of rank 0 took, the "
+                   "mean over the steps (JSON, instruction order; join with "
+                   "ds-compile --trace for phases and recompute)"),
+    llvm::cl::value_desc("profile.json"), llvm::cl::cat(category));
+
 llvm::cl::opt<std::string> calibratePath(
     "calibrate",
     llvm::cl::desc("Measure this machine (GEMM and pointwise throughput, "
@@ -484,8 +491,9 @@ int run() {
   if (!dumpGradsPath.empty() && plan->gradients.empty())
     return fail("--dump-grads: the plan lists no gradients");
   // Outputs that cannot be written are reported before any work.
-  for (StringRef path : {StringRef(dumpLossPath), StringRef(dumpGradsPath),
-                         StringRef(savePath), StringRef(memoryReportPath)})
+  for (StringRef path :
+       {StringRef(dumpLossPath), StringRef(dumpGradsPath), StringRef(savePath),
+        StringRef(memoryReportPath), StringRef(profilePath)})
     if (!path.empty())
       if (llvm::Error err = OutputFile::check(path))
         return fail(std::move(err));
@@ -628,6 +636,9 @@ int run() {
       return fail(std::move(err));
   if (leader && !memoryReportPath.empty())
     if (llvm::Error err = writeMemoryReport(memoryReportPath, exec))
+      return fail(std::move(err));
+  if (leader && !profilePath.empty())
+    if (llvm::Error err = writeProfile(profilePath, exec))
       return fail(std::move(err));
   return 0;
 }

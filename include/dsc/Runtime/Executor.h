@@ -95,6 +95,14 @@ public:
   };
   MemoryUse memoryUse() const;
 
+  /// The wall-clock time each instruction took, summed over the steps run
+  /// (steady clock around the kernel; gradient copies and hooks excluded).
+  struct Timing {
+    unsigned steps = 0;
+    std::vector<double> secondsByInstruction;
+  };
+  const Timing &timing() const;
+
   /// Copies every Parameter tensor from `weights`, which must hold a tensor
   /// of that name with the exact dtype and shape; other tensors in the file
   /// are ignored. On error no parameter has changed.
