@@ -30,11 +30,15 @@ bool isRecomputable(Operation *op) {
 
 /// Megatron's selective rule: the attention core and pointwise and layout
 /// ops are recomputed; matmuls, norms, embeddings and collectives are kept.
-bool isSelectivelyRecomputed(Operation *op) {
+/// With `collectives` (policy selective-comm), the collectives that only move
+/// data (sequence parallelism's all-to-alls, all-gathers) join the chains
+/// too: their outputs are not kept but fetched again, on every rank alike.
+bool isSelectivelyRecomputed(Operation *op, bool collectives) {
   return op->hasTrait<OpTrait::Elementwise>() ||
          isa<AttentionOp, SoftmaxOp, LogSoftmaxOp, ReshapeOp, TransposeOp,
              SliceOp, SplitOp, ConcatOp, BroadcastOp, ConvertOp, ConstantOp,
-             IotaOp>(op);
+             IotaOp>(op) ||
+         (collectives && isa<AllToAllOp, AllGatherOp>(op));
 }
 
 class Checkpointer {
@@ -159,13 +163,14 @@ void Checkpointer::recompute(ArrayRef<Operation *> group, unsigned block,
 }
 
 /// The groups of block ops that selective recomputation copies: the
-/// connected chains of attention, pointwise and layout ops.
+/// connected chains of attention, pointwise and layout ops (and data-moving
+/// collectives with `collectives`).
 SmallVector<SmallVector<Operation *>>
-selectiveGroups(ArrayRef<Operation *> blockOps) {
+selectiveGroups(ArrayRef<Operation *> blockOps, bool collectives) {
   llvm::EquivalenceClasses<Operation *> chains;
   DenseSet<Operation *> selected;
   for (Operation *op : blockOps)
-    if (isSelectivelyRecomputed(op)) {
+    if (isSelectivelyRecomputed(op, collectives)) {
       selected.insert(op);
       chains.insert(op);
       for (Value operand : op->getOperands())
@@ -199,10 +204,11 @@ struct ActivationCheckpointPass
                << "ds-activation-checkpoint: policy auto is chosen by "
                   "ds-compile --ac auto --memory-budget (it compiles "
                   "candidates); give the pass layers= instead";
-      else if (name != "none" && name != "full" && name != "selective")
+      else if (name != "none" && name != "full" && name != "selective" &&
+               name != "selective-comm")
         return emitError(UnknownLoc::get(context))
                << "ds-activation-checkpoint: unknown policy '" << name
-               << "' (none, selective or full)";
+               << "' (none, selective, selective-comm or full)";
     return success();
   }
 
@@ -247,7 +253,8 @@ struct ActivationCheckpointPass
         checkpointer.recompute(ops, b, output);
         continue;
       }
-      for (ArrayRef<Operation *> group : selectiveGroups(ops))
+      for (ArrayRef<Operation *> group :
+           selectiveGroups(ops, policy == "selective-comm"))
         checkpointer.recompute(group, b, output);
     }
   }

@@ -46,7 +46,7 @@
 
 // NONE-NOT: ds.recompute
 
-// BAD: error: ds-activation-checkpoint: unknown policy 'fancy' (none, selective or full)
+// BAD: error: ds-activation-checkpoint: unknown policy 'fancy' (none, selective, selective-comm or full)
 // AUTO: error: ds-activation-checkpoint: policy auto is chosen by ds-compile --ac auto --memory-budget (it compiles candidates); give the pass layers= instead
 // LAYERS: error: ds-activation-checkpoint: layers names 3 policies but the step has 2 layers
 

@@ -1,12 +1,14 @@
 //===- CheckpointSearch.cpp - ds-compile --ac auto ------------------------===//
 //
-// Candidates put `full` on the first f layers, `selective` on the next s
-// and keep the rest whole (the earliest layers' activations live longest).
-// The layers are the repeated blocks of one chain, alike, so a candidate's
-// cost is a function of (f, s). Three compiles, all none, all full and all
-// selective, fit the per-layer model: each full layer saves dF bytes and
-// recomputes tF seconds, each selective layer dS and tS (the recompute time
-// is exactly linear; the bytes nearly). Every (f, s) with f + s <= L is then
+// Candidates put `full` on the first f layers, `selective-comm` on the next
+// c, `selective` on the next s and keep the rest whole (the earliest layers'
+// activations live longest). The layers are the repeated blocks of one
+// chain, alike, so a candidate's cost is a function of (f, c, s). A compile
+// with every layer none, full, selective (and selective-comm when the
+// forward pass has all-to-alls or all-gathers to recompute; otherwise c = 0)
+// fits the per-layer model: each full layer saves dF bytes and recomputes
+// tF seconds, and so on (the recompute time is exactly linear; the bytes
+// nearly). Every (f, c, s) with f + c + s <= L is then
 // priced analytically and the least recompute time whose predicted bytes
 // fit wins: optimal for the chain under the model. It is compiled to check
 // (a complete lowering and placement, ~0.1 s at 32 Llama-3-8B layers); where
@@ -43,20 +45,33 @@ struct Candidate {
   double recompute = 0;
 };
 
+/// How many layers get each policy, in this order from the first layer:
+/// full, selective-comm, selective; the rest none.
+struct Mix {
+  unsigned full = 0, comm = 0, selective = 0;
+  auto key() const { return std::make_tuple(full, comm, selective); }
+  bool operator<(const Mix &other) const { return key() < other.key(); }
+};
+
 class Search {
 public:
   Search(ModuleOp step, const dsc::Hardware &hardware, bool schedule)
       : step(step), hardware(hardware), schedule(schedule) {}
 
-  /// The layers of the step (its repeated forward blocks).
-  unsigned countLayers();
-  /// Compiles the candidate with `full` first layers then `selective`.
-  Expected<Candidate> evaluate(unsigned full, unsigned selective);
-  std::vector<std::string> layers(unsigned full, unsigned selective) const;
+  /// Counts the layers of the step (its repeated forward blocks) and
+  /// whether its forward pass moves data between ranks (then
+  /// selective-comm differs from selective).
+  void analyze();
+  unsigned numLayers = 0;
+  bool hasDataCollectives = false;
+
+  /// Compiles the candidate.
+  Expected<Candidate> evaluate(Mix mix);
+  std::vector<std::string> layers(Mix mix) const;
   unsigned compiled() const { return cache.size(); }
   /// The candidate if it has been compiled.
-  std::optional<Candidate> known(unsigned full, unsigned selective) const {
-    auto it = cache.find({full, selective});
+  std::optional<Candidate> known(Mix mix) const {
+    auto it = cache.find(mix);
     if (it == cache.end())
       return std::nullopt;
     return it->second;
@@ -66,44 +81,46 @@ private:
   ModuleOp step;
   const dsc::Hardware &hardware;
   bool schedule;
-  unsigned numLayers = 0;
-  std::map<std::pair<unsigned, unsigned>, Candidate> cache;
+  std::map<Mix, Candidate> cache;
 };
 
-unsigned Search::countLayers() {
+void Search::analyze() {
   auto trainStep =
       step.lookupSymbol<func::FuncOp>(ds::DSDialect::kTrainStepFunc);
   if (!trainStep)
-    return 0;
+    return;
   auto phases = dsc::computePhases(trainStep);
   if (failed(phases))
-    return 0;
+    return;
   dsc::ForwardChain chain = dsc::analyzeForwardChain(trainStep, *phases);
   numLayers = llvm::count_if(
       chain.blocks, [](const dsc::ForwardBlock &b) { return b.repeated; });
-  return numLayers;
+  hasDataCollectives = llvm::any_of(chain.ops, [](Operation *op) {
+    return isa<ds::AllToAllOp, ds::AllGatherOp>(op);
+  });
 }
 
-std::vector<std::string> Search::layers(unsigned full,
-                                        unsigned selective) const {
+std::vector<std::string> Search::layers(Mix mix) const {
   std::vector<std::string> policies;
   for (unsigned i = 0; i < numLayers; ++i)
-    policies.push_back(i < full               ? "full"
-                       : i < full + selective ? "selective"
-                                              : "none");
+    policies.push_back(i < mix.full              ? "full"
+                       : i < mix.full + mix.comm ? "selective-comm"
+                       : i < mix.full + mix.comm + mix.selective ? "selective"
+                                                                 : "none");
   return policies;
 }
 
-Expected<Candidate> Search::evaluate(unsigned full, unsigned selective) {
-  if (auto it = cache.find({full, selective}); it != cache.end())
-    return it->second;
+Expected<Candidate> Search::evaluate(Mix mix) {
+  if (std::optional<Candidate> candidate = known(mix))
+    return *candidate;
   OwningOpRef<ModuleOp> copy = step.clone();
   PassManager pm(step.getContext());
-  dsc::addLoweringPipeline(pm, "none", layers(full, selective), schedule);
+  dsc::addLoweringPipeline(pm, "none", layers(mix), schedule);
   if (failed(pm.run(*copy)))
-    return createStringError(formatv(
-        "cannot compile the candidate with {0} full and {1} selective layers",
-        full, selective));
+    return createStringError(
+        formatv("cannot compile the candidate with {0} full, {1} "
+                "selective-comm and {2} selective layers",
+                mix.full, mix.comm, mix.selective));
   FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*copy);
   if (failed(plan))
     return createStringError("cannot emit a candidate's plan");
@@ -118,7 +135,7 @@ Expected<Candidate> Search::evaluate(unsigned full, unsigned selective) {
   for (auto [index, time] : llvm::enumerate(times))
     if ((*kernels)[index].getRecompute())
       candidate.recompute += time.seconds;
-  cache[{full, selective}] = candidate;
+  cache[mix] = candidate;
   return candidate;
 }
 
@@ -128,73 +145,85 @@ Expected<dsc::CheckpointChoice>
 dsc::chooseCheckpointing(ModuleOp step, uint64_t budget,
                          const Hardware &hardware, bool schedule) {
   Search search(step, hardware, schedule);
-  unsigned numLayers = search.countLayers();
-  auto choose = [&](unsigned full, unsigned selective,
-                    const Candidate &candidate) {
+  search.analyze();
+  unsigned numLayers = search.numLayers;
+  auto choose = [&](Mix mix, const Candidate &candidate) {
     CheckpointChoice choice;
-    choice.layers = search.layers(full, selective);
+    choice.layers = search.layers(mix);
     choice.plannedBytes = candidate.bytes;
     choice.recomputeSeconds = candidate.recompute;
     choice.candidates = search.compiled();
     return choice;
   };
   // Keeping everything costs nothing: if it fits, it is the answer.
-  Expected<Candidate> none = search.evaluate(0, 0);
+  Expected<Candidate> none = search.evaluate(Mix());
   if (!none)
     return none.takeError();
   if (none->bytes <= budget)
-    return choose(0, 0, *none);
+    return choose(Mix(), *none);
   uint64_t smallest = none->bytes;
   if (numLayers > 0) {
-    Expected<Candidate> full = search.evaluate(numLayers, 0);
-    if (!full)
-      return full.takeError();
-    Expected<Candidate> selective = search.evaluate(0, numLayers);
-    if (!selective)
-      return selective.takeError();
-    smallest = std::min({smallest, full->bytes, selective->bytes});
-    double layers = numLayers;
-    double savedFull = (double(none->bytes) - double(full->bytes)) / layers,
-           savedSelective =
-               (double(none->bytes) - double(selective->bytes)) / layers;
-    double timeFull = full->recompute / layers,
-           timeSelective = selective->recompute / layers;
+    // The per-layer model: bytes saved and seconds recomputed by one layer
+    // of each policy, from the step with every layer so.
+    struct PerLayer {
+      double saved = 0, seconds = 0;
+    } full, comm, selective;
+    auto fit = [&](Mix everyLayer, PerLayer &perLayer) -> Error {
+      Expected<Candidate> all = search.evaluate(everyLayer);
+      if (!all)
+        return all.takeError();
+      smallest = std::min(smallest, all->bytes);
+      perLayer.saved = (double(none->bytes) - double(all->bytes)) / numLayers;
+      perLayer.seconds = all->recompute / numLayers;
+      return Error::success();
+    };
+    if (Error err = fit({numLayers, 0, 0}, full))
+      return std::move(err);
+    if (Error err = fit({0, 0, numLayers}, selective))
+      return std::move(err);
+    if (search.hasDataCollectives)
+      if (Error err = fit({0, numLayers, 0}, comm))
+        return std::move(err);
+    unsigned maxComm = search.hasDataCollectives ? numLayers : 0;
+    auto predictedBytes = [&](Mix mix) {
+      return double(none->bytes) - mix.full * full.saved -
+             mix.comm * comm.saved - mix.selective * selective.saved;
+    };
     // What an uncompiled candidate needs beyond the model, learnt from
     // candidates that needed more than predicted.
     double margin = 0;
-    auto predictedBytes = [&](unsigned f, unsigned s) {
-      return double(none->bytes) - f * savedFull - s * savedSelective;
-    };
     for (;;) {
-      std::optional<std::pair<unsigned, unsigned>> best;
+      std::optional<Mix> best;
       double bestTime = 0, bestBytes = 0;
       for (unsigned f = 0; f <= numLayers; ++f)
-        for (unsigned s = 0; f + s <= numLayers; ++s) {
-          std::optional<Candidate> known = search.known(f, s);
-          double bytes =
-              known ? double(known->bytes) : predictedBytes(f, s) + margin;
-          double time =
-              known ? known->recompute : f * timeFull + s * timeSelective;
-          if (bytes > double(budget))
-            continue;
-          if (!best || time < bestTime ||
-              (time == bestTime && bytes < bestBytes)) {
-            best = {f, s};
-            bestTime = time;
-            bestBytes = bytes;
+        for (unsigned c = 0; c <= maxComm && f + c <= numLayers; ++c)
+          for (unsigned s = 0; f + c + s <= numLayers; ++s) {
+            Mix mix{f, c, s};
+            std::optional<Candidate> known = search.known(mix);
+            double bytes =
+                known ? double(known->bytes) : predictedBytes(mix) + margin;
+            double time = known ? known->recompute
+                                : f * full.seconds + c * comm.seconds +
+                                      s * selective.seconds;
+            if (bytes > double(budget))
+              continue;
+            if (!best || time < bestTime ||
+                (time == bestTime && bytes < bestBytes)) {
+              best = mix;
+              bestTime = time;
+              bestBytes = bytes;
+            }
           }
-        }
       if (!best)
         break;
-      auto [f, s] = *best;
-      if (std::optional<Candidate> known = search.known(f, s))
-        return choose(f, s, *known);
-      Expected<Candidate> candidate = search.evaluate(f, s);
+      if (std::optional<Candidate> known = search.known(*best))
+        return choose(*best, *known);
+      Expected<Candidate> candidate = search.evaluate(*best);
       if (!candidate)
         return candidate.takeError();
       smallest = std::min(smallest, candidate->bytes);
       margin =
-          std::max(margin, double(candidate->bytes) - predictedBytes(f, s));
+          std::max(margin, double(candidate->bytes) - predictedBytes(*best));
     }
   }
   return createStringError(formatv(

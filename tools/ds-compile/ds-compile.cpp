@@ -60,7 +60,8 @@ static cl::opt<std::string> activationCheckpointing(
     "ac",
     cl::desc("Activation checkpointing: none (default: keep every "
              "activation the backward reads), selective (recompute the "
-             "attention core and pointwise chains), full (keep only each "
+             "attention core and pointwise chains), selective-comm (also the "
+             "sequence-parallel all-to-alls), full (keep only each "
              "layer's input) or auto (a policy per layer: the least "
              "predicted recompute time within --memory-budget); loss and "
              "gradients are bit-identical with any of them"),
@@ -226,10 +227,11 @@ int main(int argc, char **argv) {
     return fail("--dp and --sp must be at least 1");
   if (optimizer != "adamw" && optimizer != "sgd")
     return fail("--optimizer must be adamw or sgd, not '" + optimizer + "'");
-  if (activationCheckpointing != "none" &&
-      activationCheckpointing != "selective" &&
-      activationCheckpointing != "full" && activationCheckpointing != "auto")
-    return fail("--ac must be none, selective, full or auto, not '" +
+  if (!llvm::is_contained(
+          {"none", "selective", "selective-comm", "full", "auto"},
+          StringRef(activationCheckpointing)))
+    return fail("--ac must be none, selective, selective-comm, full or auto, "
+                "not '" +
                 activationCheckpointing + "'");
   std::optional<uint64_t> budget;
   if (!memoryBudget.empty() && !(budget = dsc::parseByteSize(memoryBudget)))

@@ -332,6 +332,10 @@ def ActivationCheckpointPass
       layout ops (Megatron's selective rule) are recomputed from the saved
       results of the other ops (matmuls, norms, embeddings, collectives),
       each chain in a region placed before its first backward use;
+    - `selective-comm`: `selective`, and the collectives that only move data
+      (all-to-all, all-gather) join the chains: under sequence parallelism
+      the attention's all-to-alls run again instead of their outputs being
+      kept (they cost link time; their inputs are usually kept anyway);
     - `none`: nothing changes.
     With `layers`, each layer (repeated block) gets its own policy and the
     blocks outside the repeated run get `none`.
@@ -345,7 +349,7 @@ def ActivationCheckpointPass
   }];
   let options = [
     Option<"policy", "policy", "std::string", "\"full\"",
-           "What to recompute: none, selective or full">,
+           "What to recompute: none, selective, selective-comm or full">,
     ListOption<"layers", "layers", "std::string",
                "A policy per layer (the repeated blocks, in order) instead "
                "of `policy`; the other blocks then keep everything "

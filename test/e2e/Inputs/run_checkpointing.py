@@ -1,5 +1,6 @@
 """Activation checkpointing and scheduling are exact: compiles a model with
-ds-compile --ac none, selective and full, and --ac none --schedule=false
+ds-compile --ac none, selective, selective-comm and full, and --ac none
+--schedule=false
 (for each given mesh), runs each plan two AdamW steps on the same batch, and
 checks that loss, gradients and updated parameters are bit-identical to
 --ac none (byte-equal files: recomputation
@@ -9,6 +10,8 @@ higher than with none, nor none's than the unscheduled step's; with --lower-peak
 backward pass, where activations are held) full must lower it. Tools come
 from PATH.
 
+--ac selective-comm must recompute all-to-alls exactly where the mesh has
+sp and need no more memory than selective.
 With --auto, also --ac auto at a --memory-budget halfway between what
 full and none need (the report's activation_checkpointing.planned_bytes):
 the plan must fit it, ds-run must allocate exactly the plan's static bytes
@@ -54,6 +57,14 @@ def train(mlir, weights, batch, prefix, mesh, ac, extra=()):
         return json.load(f)
 
 
+def recomputed_collectives(prefix):
+    """The collectives the trace marks recompute."""
+    with open(prefix + ".trace") as f:
+        return [e["name"] for e in json.load(f)["traceEvents"]
+                if e["ph"] == "X" and e["args"].get("recompute")
+                and e["name"] in ("all_to_all", "all_gather")]
+
+
 def measured_recompute(prefix, failures):
     """Seconds ds-run spent in the kernels the trace marks recompute (the
     mean of its steps); checks that its profile lists the plan's
@@ -85,7 +96,8 @@ def main():
     for mesh in args[4:]:
         tag = prefix + "-" + ("".join(c for c in mesh if c.isalnum()) or "1")
         peaks, reports, measured = {}, {}, {}
-        policies = [("none", ()), ("unscheduled", ()), ("selective", ()), ("full", ())]
+        policies = [("none", ()), ("unscheduled", ()), ("selective", ()),
+                    ("selective-comm", ()), ("full", ())]
         if auto:
             policies.append(("auto", None))
         for ac, extra in policies:
@@ -132,7 +144,18 @@ def main():
               ", ".join(f"{ac} {t:.3g}" for ac, t in measured.items()))
         print(f"mesh '{mesh}': planned peak bytes " +
               ", ".join(f"{ac} {peak}" for ac, peak in peaks.items()))
-        for ac in ("selective", "full"):
+        # selective-comm runs the all-to-alls again instead of keeping their
+        # outputs: with sp it must recompute some and need no more memory
+        # than selective; without, it is selective.
+        comm = {ac: recomputed_collectives(f"{tag}-{ac}")
+                for ac in ("selective", "selective-comm")}
+        if comm["selective"] or (bool(comm["selective-comm"]) != ("--sp" in mesh)):
+            failures.append(f"mesh '{mesh}': recomputed collectives {comm}")
+        if peaks["selective-comm"] > peaks["selective"]:
+            failures.append(f"mesh '{mesh}': --ac selective-comm raises the "
+                            f"peak ({peaks['selective-comm']} vs "
+                            f"{peaks['selective']})")
+        for ac in ("selective", "selective-comm", "full"):
             if peaks[ac] > peaks["none"]:
                 failures.append(f"mesh '{mesh}': --ac {ac} raises the peak "
                                 f"({peaks[ac]} vs {peaks['none']})")
