@@ -785,6 +785,10 @@ TEST(CommFailureTest, RanksOfAnotherRunOnThePortDoNotJoin) {
       << messages[1];
 }
 
+/// How long a failure to assemble a group may take with a 1 s timeout: a
+/// few timeouts, not a hang.
+constexpr auto kFailureBound = std::chrono::seconds(15);
+
 TEST(CommFailureTest, GroupMemberNeverJoins) {
   // Rank 0 creates the group {0, 2}; rank 2 never does.
   int port = freePort();
@@ -811,7 +815,10 @@ TEST(CommFailureTest, GroupMemberNeverJoins) {
   EXPECT_NE(message.find("1 of 2 ranks did not arrive (missing ranks [2])"),
             std::string::npos)
       << message;
-  EXPECT_LT(elapsed, 4s) << message;
+  // Ends within a few 1 s timeouts (LibTorch's store retries its connect)
+  // instead of hanging: the bound is loose because ctest runs these beside
+  // the lit suite on two cores (4 s was missed by 0.3 s in CI).
+  EXPECT_LT(elapsed, kFailureBound) << message;
 }
 
 TEST(CommFailureTest, RendezvousWithoutRankZero) {
@@ -825,7 +832,10 @@ TEST(CommFailureTest, RendezvousWithoutRankZero) {
             std::string::npos)
       << message;
   EXPECT_NE(message.find("rank 0"), std::string::npos) << message;
-  EXPECT_LT(elapsed, 4s) << message;
+  // Ends within a few 1 s timeouts (LibTorch's store retries its connect)
+  // instead of hanging: the bound is loose because ctest runs these beside
+  // the lit suite on two cores (4 s was missed by 0.3 s in CI).
+  EXPECT_LT(elapsed, kFailureBound) << message;
 }
 
 TEST(CommFailureTest, BadOptions) {
