@@ -4,7 +4,9 @@ full and none), next to PyTorch eager's (plain, and with
 torch.utils.checkpoint around every layer), and the step time of each
 policy relative to --ac none, and each policy's recompute time per step,
 predicted by the cost model and measured (ds-run --profile's time in the
-kernels ds-compile --trace marks recompute). Writes a table and an SVG plot.
+kernels ds-compile --trace marks recompute). Writes a table and a plot of
+peak against sequence length, as SVG and as PNG (rsvg-convert, from
+Debian's librsvg2-bin, which scripts/install-deps.sh installs).
 
 dsc's numbers: planned = what ds-compile plans for the step (the report's
 activation_checkpointing.planned_bytes: arena and everything allocated
@@ -16,13 +18,15 @@ forward and backward): coarse (a peak between samples is missed). Step
 times are ds-run's own per-step times (median after the first).
 
   .venv/bin/python bench/memory.py [--models gpt2 llama] [--seqs 64 128 256 512]
-      [--batch 4] [--steps 3] [--svg memory.svg] [--build build]
+      [--batch 4] [--steps 3] [--svg memory.svg] [--png memory.png]
+      [--build build]
 """
 
 import argparse
 import ctypes
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -205,8 +209,12 @@ def main():
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--svg", default="memory.svg")
+    p.add_argument("--png", default="memory.png", help="the plot as PNG ('' for none)")
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     a = p.parse_args()
+    if a.png and not shutil.which("rsvg-convert"):
+        sys.exit("bench/memory.py: --png needs rsvg-convert (Debian's librsvg2-bin: "
+                 "scripts/install-deps.sh installs it), or pass --png ''")
     torch.set_num_threads(1)
     bin_dir = os.path.join(a.build, "bin")
     rows = []
@@ -232,6 +240,10 @@ def main():
                            for ac in POLICIES[1:]), flush=True)
     svg(rows, a.svg)
     print(f"plot: {a.svg}")
+    if a.png:
+        subprocess.run(["rsvg-convert", "--background-color", "white", "-o", a.png, a.svg],
+                       check=True)
+        print(f"plot: {a.png}")
 
 
 if __name__ == "__main__":

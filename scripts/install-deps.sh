@@ -21,6 +21,7 @@ packages=(
   libgloo-dev liburing-dev zlib1g-dev
   googletest libgtest-dev
   python3 python3-venv
+  librsvg2-bin  # bench/memory.py's PNG plot
 )
 
 sudo=""
