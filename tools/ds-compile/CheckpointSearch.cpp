@@ -129,7 +129,8 @@ Expected<Candidate> Search::evaluate(Mix mix) {
   if (failed(kernels))
     return createStringError("cannot match a candidate's kernels");
   Candidate candidate;
-  candidate.bytes = dsc::rt::profileMemory(*plan).plannedBytes;
+  candidate.bytes =
+      dsc::rt::profileMemory(*plan, hardware.kernelThreads).plannedBytes;
   std::vector<dsc::InstructionTime> times =
       dsc::estimateTimes(*plan, *kernels, hardware);
   for (auto [index, time] : llvm::enumerate(times))

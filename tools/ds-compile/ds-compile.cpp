@@ -139,6 +139,13 @@ static cl::opt<std::string> hardwareName(
              "a100-80gb, h100-80gb, h200) or a JSON description such as "
              "`ds-run --calibrate` writes (default cpu)"),
     cl::value_desc("name|hardware.json"), cl::init("cpu"), cl::cat(category));
+static cl::opt<unsigned> kernelThreads(
+    "kernel-threads",
+    cl::desc("Threads each rank's CPU kernels will use (ds-run --threads), "
+             "for the per-thread blocks of fused attention in the planned "
+             "workspace (default: ds-run's default here, the hardware "
+             "threads divided among --dp x --sp ranks)"),
+    cl::value_desc("N"), cl::cat(category));
 static cl::opt<std::string>
     dumpIr("dump-ir", cl::desc("Also write the lowered dsrt IR to this file"),
            cl::value_desc("step.mlir"), cl::cat(category));
@@ -225,6 +232,9 @@ int main(int argc, char **argv) {
       "a training-step plan for ds-run\n");
   if (dp < 1 || sp < 1)
     return fail("--dp and --sp must be at least 1");
+  if (kernelThreads.getNumOccurrences() &&
+      (kernelThreads < 1 || kernelThreads > 4096))
+    return fail("--kernel-threads must be between 1 and 4096");
   if (optimizer != "adamw" && optimizer != "sgd")
     return fail("--optimizer must be adamw or sgd, not '" + optimizer + "'");
   if (!llvm::is_contained(
@@ -263,6 +273,11 @@ int main(int argc, char **argv) {
   Expected<dsc::Hardware> hardware = dsc::loadHardware(hardwareName);
   if (!hardware)
     return fail(toString(hardware.takeError()));
+  hardware->kernelThreads =
+      kernelThreads.getNumOccurrences()
+          ? kernelThreads.getValue()
+          : dsc::rt::defaultKernelThreads(
+                static_cast<unsigned>(std::min<int64_t>(dp * sp, UINT32_MAX)));
 
   mlir::MLIRContext context;
   context.loadDialect<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
@@ -330,7 +345,8 @@ int main(int argc, char **argv) {
   mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*module);
   if (failed(plan))
     return fail("cannot emit a plan for " + inputPath);
-  uint64_t plannedBytes = dsc::rt::profileMemory(*plan).plannedBytes;
+  uint64_t plannedBytes =
+      dsc::rt::profileMemory(*plan, hardware->kernelThreads).plannedBytes;
   if (budget && plannedBytes > *budget)
     return fail(formatv("{0}: the step needs {1} bytes per rank, more than "
                         "--memory-budget {2} ({3} bytes); --ac auto chooses "

@@ -16,7 +16,8 @@ namespace {
 
 /// The ten instructions whose kernels allocated the most outside the arena.
 llvm::json::Array largestOutsideArena(const Plan &plan,
-                                      llvm::ArrayRef<uint64_t> bytes) {
+                                      llvm::ArrayRef<uint64_t> bytes,
+                                      unsigned threads) {
   std::vector<size_t> order(bytes.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
@@ -31,16 +32,17 @@ llvm::json::Array largestOutsideArena(const Plan &plan,
         {"kernel", plan.instructions[i].kernel},
         {"bytes", static_cast<int64_t>(bytes[i])},
         {"planned_bytes",
-         static_cast<int64_t>(kernelWorkspaceBytes(plan, i))}});
+         static_cast<int64_t>(kernelWorkspaceBytes(plan, i, threads))}});
   }
   return largest;
 }
 
 } // namespace
 
-llvm::Error dsc::rt::writeMemoryReport(StringRef path, const Executor &exec) {
+llvm::Error dsc::rt::writeMemoryReport(StringRef path, const Executor &exec,
+                                       unsigned threads) {
   Executor::MemoryUse used = exec.memoryUse();
-  MemoryProfile planned = profileMemory(exec.plan());
+  MemoryProfile planned = profileMemory(exec.plan(), threads);
   llvm::Expected<OutputFile> out = OutputFile::open(path);
   if (!out)
     return out.takeError();
@@ -58,7 +60,8 @@ llvm::Error dsc::rt::writeMemoryReport(StringRef path, const Executor &exec) {
            static_cast<int64_t>(planned.peakWorkspaceBytes)},
           {"planned_bytes", static_cast<int64_t>(planned.plannedBytes)},
           {"outside_arena_by_instruction",
-           largestOutsideArena(exec.plan(), used.outsideArenaByInstruction)}}));
+           largestOutsideArena(exec.plan(), used.outsideArenaByInstruction,
+                               threads)}}));
   return out->commit();
 }
 

@@ -20,8 +20,10 @@ namespace dsc::rt {
 /// Writes what `exec` used next to what its plan predicts: the bytes
 /// allocated once (equal by construction), the most ATen allocated outside
 /// the arena during a step next to the kernels' planned workspace, the
-/// peaks, and the kernels that allocated most.
-llvm::Error writeMemoryReport(llvm::StringRef path, const Executor &exec);
+/// peaks, and the kernels that allocated most; the workspace planned for
+/// the `threads` ATen ran with.
+llvm::Error writeMemoryReport(llvm::StringRef path, const Executor &exec,
+                              unsigned threads);
 
 /// Writes the mean time of each instruction over the steps `exec` ran:
 /// {"steps", "step_seconds", "instructions": [{"instruction", "kernel",

@@ -424,11 +424,11 @@ int launch(int argc, char **argv) {
 /// The threads ATen's kernels use: --threads, or the cores this process's
 /// share of the machine has (ranks on one machine share its cores).
 llvm::Expected<unsigned> chooseThreads() {
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  if (std::optional<int64_t> local = envInt("LOCAL_WORLD_SIZE"); local > 1)
-    threads = std::max<unsigned>(1, threads / *local);
-  if (!threadsOption().getNumOccurrences())
-    return threads;
+  if (!threadsOption().getNumOccurrences()) {
+    std::optional<int64_t> local = envInt("LOCAL_WORLD_SIZE");
+    return defaultKernelThreads(local > 1 ? std::min<int64_t>(*local, 1 << 20)
+                                          : 1);
+  }
   // More threads than a few per core only slow the kernels down; a huge
   // count would spend minutes creating threads.
   unsigned limit =
@@ -635,7 +635,7 @@ int run() {
     if (llvm::Error err = writeParameters(savePath, exec))
       return fail(std::move(err));
   if (leader && !memoryReportPath.empty())
-    if (llvm::Error err = writeMemoryReport(memoryReportPath, exec))
+    if (llvm::Error err = writeMemoryReport(memoryReportPath, exec, *threads))
       return fail(std::move(err));
   if (leader && !profilePath.empty())
     if (llvm::Error err = writeProfile(profilePath, exec))

@@ -42,6 +42,10 @@ struct Hardware {
   double memoryBytes = 0;
   Link link;
   llvm::StringMap<Link> axisLinks;
+  /// Threads each rank's CPU kernels use (ds-run --threads): ATen's fused
+  /// attention keeps a block of scores per thread, part of the planned
+  /// workspace. Not part of the JSON: ds-compile --kernel-threads sets it.
+  unsigned kernelThreads = 1;
 
   /// The link collectives over mesh axis `axis` use.
   const Link &linkFor(llvm::StringRef axis) const;

@@ -89,12 +89,27 @@ std::vector<MemoryKind> memoryKinds(const Plan &plan);
 uint64_t staticMemoryBytes(const Plan &plan);
 
 /// Bytes the CPU kernel of instruction `index` allocates besides its
-/// results (ATen's temporaries: attention's probabilities, cross-entropy's
+/// results when ATen runs with `threads` threads (ATen's temporaries:
+/// attention's output, log-sum-exp and per-thread blocks, cross-entropy's
 /// log-softmax, AdamW's denominator); 0 for kernels that allocate little.
-uint64_t kernelWorkspaceBytes(const Plan &plan, size_t index);
+uint64_t kernelWorkspaceBytes(const Plan &plan, size_t index, unsigned threads);
 
-/// Analyses a validated plan.
-MemoryProfile profileMemory(const Plan &plan);
+/// Whether attention with query/key head size `headSize` and value head
+/// size `valueHeadSize` runs as ATen's fused CPU kernel (flash attention:
+/// blocks of queries against blocks of keys with an online softmax, memory
+/// linear in the sequence) rather than through its [B, H, S, Skv]
+/// probabilities. The fused kernel needs equal head sizes.
+inline bool fusedAttention(int64_t headSize, int64_t valueHeadSize) {
+  return headSize == valueHeadSize;
+}
+
+/// The threads ds-run gives ATen by default on this machine when
+/// `localRanks` ranks share it: its hardware threads divided among them.
+unsigned defaultKernelThreads(unsigned localRanks);
+
+/// Analyses a validated plan; kernels' workspace as with `threads` ATen
+/// threads.
+MemoryProfile profileMemory(const Plan &plan, unsigned threads);
 
 } // namespace dsc::rt
 

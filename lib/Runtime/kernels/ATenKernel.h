@@ -70,6 +70,21 @@ checkAttentionOperands(const CheckArgs &args, size_t biasOperand);
 /// its optional bias operand (absent when the instruction has no more).
 AttentionOptions attentionOptions(const KernelArgs &args, size_t biasOperand);
 
+/// Attention through ATen's fused CPU kernel (flash attention; GQA
+/// without repeating keys): the output [B,Hq,S,D] and the log-sum-exp of
+/// every query's scores [B,Hq,S]. Only where fusedAttention(D, Dv).
+std::pair<at::Tensor, at::Tensor>
+flashAttention(const at::Tensor &query, const at::Tensor &key,
+               const at::Tensor &value, const AttentionOptions &options);
+
+/// The gradients of query, key and value for the fused kernel's `out`:
+/// the forward is run again for its log-sum-exp, then ATen's fused
+/// backward.
+std::array<at::Tensor, 3>
+flashAttentionBackward(const at::Tensor &gradOut, const at::Tensor &query,
+                       const at::Tensor &key, const at::Tensor &value,
+                       const at::Tensor &out, const AttentionOptions &options);
+
 /// Softmax probabilities of attention, grouped for GQA:
 /// [B, Hkv, G*S, Skv] for query [B, Hq, S, D], key [B, Hkv, Skv, D] and
 /// G = Hq / Hkv; row g*S + i is query head kv*G + g at position i.

@@ -9,6 +9,8 @@
 
 #include "ATenKernel.h"
 
+#include "dsc/Runtime/PlanMemory.h"
+
 #include "llvm/ADT/Twine.h"
 
 #include <cmath>
@@ -68,6 +70,13 @@ void runAttentionGrad(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2), &gradOut = args.operand(4);
   AttentionOptions options = attentionOptions(args, /*biasOperand=*/5);
+  if (fusedAttention(query.size(3), value.size(3))) {
+    auto grads = flashAttentionBackward(gradOut, query, key, value,
+                                        args.operand(3), options);
+    for (auto [index, grad] : llvm::enumerate(grads))
+      args.result(index).copy_(grad);
+    return;
+  }
   int64_t b = key.size(0), hkv = key.size(1);
 
   // In the grouped layout [B, Hkv, G*S, ...] of attentionProbs, the

@@ -8,6 +8,8 @@
 
 #include "ATenKernel.h"
 
+#include "dsc/Runtime/PlanMemory.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
 
@@ -280,7 +282,12 @@ llvm::Error checkAttention(const CheckArgs &args) {
 void runAttention(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2);
-  at::Tensor probs = attentionProbs(query, key, attentionOptions(args, 3));
+  AttentionOptions options = attentionOptions(args, 3);
+  if (fusedAttention(query.size(3), value.size(3))) {
+    args.result().copy_(flashAttention(query, key, value, options).first);
+    return;
+  }
+  at::Tensor probs = attentionProbs(query, key, options);
   // [B, Hkv, G*S, Skv] · [B, Hkv, Skv, Dv] is the result [B, Hq, S, Dv].
   at::Tensor out =
       args.result().view({key.size(0), key.size(1), -1, value.size(3)});
@@ -403,6 +410,73 @@ AttentionOptions dsc::rt::kernels::attentionOptions(const KernelArgs &args,
   return options;
 }
 
+namespace {
+
+/// The keys each query may not see, [S, Skv] booleans: future keys (with
+/// `causal`), keys beyond the window, padded keys; undefined when none is.
+at::Tensor maskedKeys(const at::Tensor &query, int64_t s, int64_t skv,
+                      const AttentionOptions &options, bool causal) {
+  if (!causal && options.window <= 0 && options.keyLength < 0)
+    return {};
+  at::TensorOptions indices = query.options().dtype(at::kLong);
+  at::Tensor i = at::arange(s, indices).unsqueeze(1);
+  at::Tensor j = at::arange(skv, indices).unsqueeze(0);
+  at::Tensor masked = at::zeros({s, skv}, query.options().dtype(at::kBool));
+  if (causal)
+    masked.logical_or_(j > i);
+  if (options.window > 0)
+    masked.logical_or_(j <= i - options.window);
+  if (options.keyLength >= 0)
+    masked.logical_or_(j >= options.keyLength);
+  return masked;
+}
+
+/// The fused kernel's additive mask: the window and key length as -inf
+/// (causality is its own flag), plus the bias; undefined when neither.
+at::Tensor fusedAttentionMask(const at::Tensor &query, const at::Tensor &key,
+                              const AttentionOptions &options) {
+  at::Tensor masked = maskedKeys(query, query.size(2), key.size(2), options,
+                                 /*causal=*/false);
+  if (!masked.defined())
+    return options.bias.defined() ? options.bias.contiguous() : at::Tensor();
+  at::Tensor mask =
+      at::zeros({1, 1, query.size(2), key.size(2)}, query.options())
+          .masked_fill_(masked, -std::numeric_limits<double>::infinity());
+  return options.bias.defined() ? mask + options.bias : mask;
+}
+
+} // namespace
+
+std::pair<at::Tensor, at::Tensor>
+dsc::rt::kernels::flashAttention(const at::Tensor &query, const at::Tensor &key,
+                                 const at::Tensor &value,
+                                 const AttentionOptions &options) {
+  at::Tensor mask = fusedAttentionMask(query, key, options);
+  auto [out, logSumExp] = at::_scaled_dot_product_flash_attention_for_cpu(
+      query, key, value, /*dropout_p=*/0.0, options.causal,
+      mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt,
+      options.scale);
+  return {out, logSumExp};
+}
+
+std::array<at::Tensor, 3> dsc::rt::kernels::flashAttentionBackward(
+    const at::Tensor &gradOut, const at::Tensor &query, const at::Tensor &key,
+    const at::Tensor &value, const at::Tensor &out,
+    const AttentionOptions &options) {
+  at::Tensor mask = fusedAttentionMask(query, key, options);
+  std::optional<at::Tensor> maskArg =
+      mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt;
+  // The forward again, for its log-sum-exp; its output is the one given.
+  at::Tensor logSumExp =
+      std::get<1>(at::_scaled_dot_product_flash_attention_for_cpu(
+          query, key, value, 0.0, options.causal, maskArg, options.scale));
+  auto [dQuery, dKey, dValue] =
+      at::_scaled_dot_product_flash_attention_for_cpu_backward(
+          gradOut, query, key, value, out, logSumExp, 0.0, options.causal,
+          maskArg, options.scale);
+  return {dQuery, dKey, dValue};
+}
+
 at::Tensor dsc::rt::kernels::attentionProbs(const at::Tensor &query,
                                             const at::Tensor &key,
                                             const AttentionOptions &options) {
@@ -417,18 +491,8 @@ at::Tensor dsc::rt::kernels::attentionProbs(const at::Tensor &query,
       at::matmul(grouped, key.transpose(-1, -2)).mul_(options.scale);
   if (options.bias.defined())
     scores.view({b, hq, s, skv}).add_(options.bias);
-  // Masked out: future keys (causal), keys beyond the window, padded keys.
-  at::TensorOptions indices = query.options().dtype(at::kLong);
-  at::Tensor i = at::arange(s, indices).unsqueeze(1);
-  at::Tensor j = at::arange(skv, indices).unsqueeze(0);
-  at::Tensor masked = at::zeros({s, skv}, query.options().dtype(at::kBool));
-  if (options.causal)
-    masked.logical_or_(j > i);
-  if (options.window > 0)
-    masked.logical_or_(j <= i - options.window);
-  if (options.keyLength >= 0)
-    masked.logical_or_(j >= options.keyLength);
-  if (options.causal || options.window > 0 || options.keyLength >= 0)
+  if (at::Tensor masked = maskedKeys(query, s, skv, options, options.causal);
+      masked.defined())
     scores.view({b, hkv, g, s, skv})
         .masked_fill_(masked, -std::numeric_limits<double>::infinity());
   return at::_softmax(scores, -1, /*half_to_float=*/false);

@@ -14,6 +14,8 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
+
 using namespace dsc::rt;
 
 namespace {
@@ -23,46 +25,147 @@ uint64_t bytesOf(const Plan &plan, uint32_t tensor) {
   return bytes == UINT64_MAX ? 0 : bytes;
 }
 
-/// Bytes of the [B, Hq, S, Skv] probabilities of an attention whose query
-/// and key are `query` and `key`, and what its mask takes: the arange
-/// indices (int64) and two boolean [S, Skv] tensors.
-struct AttentionSizes {
-  uint64_t probs = 0, mask = 0;
+/// Saturating a*b and a+b: a hostile plan's shapes must not wrap to a
+/// small estimate.
+uint64_t mul(uint64_t a, uint64_t b) { return llvm::SaturatingMultiply(a, b); }
+uint64_t add(uint64_t a, uint64_t b) { return llvm::SaturatingAdd(a, b); }
+
+/// What an attention instruction's kernel allocates (Neural.cpp and
+/// Gradient.cpp), from query [B,Hq,S,D], key [B,Hkv,Skv,D], the value's
+/// head size Dv and its optional bias operand.
+struct AttentionWorkspace {
+  const Plan &plan;
+  const Instruction &inst;
+  size_t biasOperand;
+  uint64_t b = 0, hq = 0, s = 0, skv = 0, d = 0, dv = 0, element = 4;
+  bool valid = false;
+
+  AttentionWorkspace(const Plan &plan, const Instruction &inst,
+                     size_t biasOperand)
+      : plan(plan), inst(inst), biasOperand(biasOperand) {
+    const TensorDesc &q = plan.tensors[inst.operands[0]];
+    const TensorDesc &k = plan.tensors[inst.operands[1]];
+    const TensorDesc &v = plan.tensors[inst.operands[2]];
+    if (q.shape.size() != 4 || k.shape.size() != 4 || v.shape.size() != 4)
+      return;
+    for (int64_t size : {q.shape[0], q.shape[1], q.shape[2], q.shape[3],
+                         k.shape[2], v.shape[3]})
+      if (size < 0)
+        return;
+    b = q.shape[0], hq = q.shape[1], s = q.shape[2], d = q.shape[3];
+    skv = k.shape[2], dv = v.shape[3];
+    element = dtypeSize(q.dtype);
+    valid = true;
+  }
+
+  bool fused() const { return fusedAttention(d, dv); }
+  bool hasBias() const { return inst.operands.size() > biasOperand; }
+  bool structuralMask() const {
+    return inst.getInt("window", 0) > 0 || inst.getInt("key_length", -1) >= 0;
+  }
+
+  /// The boolean [S, Skv] mask of masked keys and what builds it: the
+  /// arange indices (int64) and a comparison's temporary.
+  uint64_t maskedKeys() const {
+    return add(mul(8, s + skv), mul(2, mul(s, skv)));
+  }
+
+  /// The [B,Hq,S,Skv] probabilities of the unfused kernel.
+  uint64_t probs() const { return mul(mul(mul(b, hq), mul(s, skv)), element); }
+
+  /// The fused kernel's additive mask while the kernel runs: window and
+  /// key length as -inf in [S, Skv], or that plus the bias broadcast where
+  /// both exist (the bias alone is passed as it is).
+  uint64_t fusedMask() const {
+    if (!structuralMask())
+      return 0;
+    if (!hasBias())
+      return mul(mul(s, skv), element);
+    const TensorDesc &bias = plan.tensors[inst.operands[biasOperand]];
+    uint64_t numel = mul(s, skv);
+    if (bias.shape.size() == 4)
+      numel = mul(numel, mul(std::max<int64_t>(bias.shape[0], 1),
+                             std::max<int64_t>(bias.shape[1], 1)));
+    return mul(numel, element);
+  }
+  /// The most building the mask takes: the boolean mask and its
+  /// temporaries, the -inf mask, and the sum with the bias.
+  uint64_t fusedMaskBuild() const {
+    if (!structuralMask())
+      return 0;
+    uint64_t bytes = add(maskedKeys(), mul(mul(s, skv), element));
+    return hasBias() ? add(bytes, fusedMask()) : bytes;
+  }
+
+  /// ATen's block sizes (FlashAttentionKernel.cpp): queries in blocks of
+  /// 256, 64 or 32 by the query length, keys in blocks of 512.
+  uint64_t queryBlock() const {
+    return std::min<uint64_t>(s, s >= 768 ? 256 : s >= 192 ? 64 : 32);
+  }
+  uint64_t keyBlock() const { return std::min<uint64_t>(skv, 512); }
+  /// Float32 accumulation, except for float64.
+  uint64_t accumulate() const { return std::max<uint64_t>(element, 4); }
+  bool reduced() const { return element < 4; }
+
+  /// The fused forward: its output [B,Hq,S,Dv], log-sum-exp [B,Hq,S] and
+  /// per thread the scores of a block, its row maxima and sums and the
+  /// output block (and the scores in the reduced type).
+  uint64_t fusedForward(unsigned threads, bool withOutput) const {
+    uint64_t qb = queryBlock(), kb = keyBlock();
+    uint64_t perThread =
+        mul(add(add(mul(qb, kb), mul(2, qb)), mul(qb, d)), accumulate());
+    if (reduced())
+      perThread = add(perThread, mul(mul(qb, kb), element));
+    uint64_t bytes = add(logSumExp(), mul(threads, perThread));
+    if (withOutput)
+      bytes = add(bytes, mul(mul(mul(b, hq), mul(s, dv)), element));
+    return bytes;
+  }
+  uint64_t logSumExp() const { return mul(mul(b, hq), mul(s, accumulate())); }
+
+  /// The fused backward: the three gradients ATen allocates, grad_output
+  /// made contiguous in its [B,S,H,D] layout, and per thread the
+  /// probabilities and their gradient for a block and the row sums.
+  uint64_t fusedBackward(unsigned threads) const {
+    uint64_t qb = queryBlock(), kb = keyBlock();
+    uint64_t perThread =
+        add(mul(mul(2, mul(qb, kb)), accumulate()), mul(qb, accumulate()));
+    if (reduced())
+      perThread = add(perThread, mul(mul(2, mul(qb, kb)), element));
+    uint64_t grads = 0;
+    for (size_t i = 0; i < 3; ++i)
+      grads = add(grads, bytesOf(plan, inst.operands[i]));
+    uint64_t gradOutput = mul(mul(mul(b, hq), mul(s, dv)), element);
+    return add(add(grads, gradOutput), mul(threads, perThread));
+  }
 };
-AttentionSizes attentionSizes(const Plan &plan, const Instruction &inst) {
-  const TensorDesc &q = plan.tensors[inst.operands[0]];
-  const TensorDesc &k = plan.tensors[inst.operands[1]];
-  if (q.shape.size() != 4 || k.shape.size() != 4)
-    return {};
-  uint64_t s = q.shape[2], skv = k.shape[2];
-  uint64_t probs = llvm::SaturatingMultiply<uint64_t>(
-      bytesOf(plan, inst.operands[0]) / std::max<int64_t>(q.shape[3], 1), skv);
-  // Saturating: a hostile plan's shapes must not wrap to a small estimate.
-  uint64_t mask = llvm::SaturatingAdd(
-      llvm::SaturatingMultiply<uint64_t>(8, s + skv),
-      llvm::SaturatingMultiply<uint64_t>(2, llvm::SaturatingMultiply(s, skv)));
-  return {probs, mask};
-}
 
 } // namespace
 
-uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index) {
+uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
+                                       unsigned threads) {
   const Instruction &inst = plan.instructions[index];
   const std::string &kernel = inst.kernel;
-  if (kernel == "attention") {
-    // Scores, then the softmax's probabilities while the scores live.
-    AttentionSizes sizes = attentionSizes(plan, inst);
-    return llvm::SaturatingAdd(
-        llvm::SaturatingMultiply<uint64_t>(2, sizes.probs), sizes.mask);
-  }
-  if (kernel == "attention_grad") {
-    // The forward's probabilities again, then dP and dScores beside them.
-    AttentionSizes sizes = attentionSizes(plan, inst);
-    return std::max(
-        llvm::SaturatingAdd(llvm::SaturatingMultiply<uint64_t>(2, sizes.probs),
-                            sizes.mask),
-        llvm::SaturatingAdd<uint64_t>(
-            llvm::SaturatingMultiply<uint64_t>(3, sizes.probs), 16));
+  threads = std::max(threads, 1u);
+  if (kernel == "attention" || kernel == "attention_grad") {
+    bool grad = kernel == "attention_grad";
+    AttentionWorkspace w(plan, inst, grad ? 5 : 3);
+    if (!w.valid)
+      return 0;
+    if (w.fused()) {
+      // The forward (recomputed by the gradient for its log-sum-exp, its
+      // output released: the gradient reads the forward's), then the
+      // backward beside the log-sum-exp.
+      uint64_t forward = w.fusedForward(threads, /*withOutput=*/true);
+      if (grad)
+        forward =
+            std::max(forward, add(w.logSumExp(), w.fusedBackward(threads)));
+      return std::max(w.fusedMaskBuild(), add(w.fusedMask(), forward));
+    }
+    // Scores, then the softmax's probabilities while the scores live; the
+    // gradient then computes dP and dScores beside the probabilities.
+    uint64_t forward = add(mul(2, w.probs()), w.maskedKeys());
+    return grad ? std::max(forward, add(mul(3, w.probs()), 16)) : forward;
   }
   if (kernel == "cross_entropy")
     // log_softmax of the logits, and the loss and total weight scalars.

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <thread>
 
 using namespace dsc::rt;
 
@@ -160,7 +161,12 @@ void sweep(const Plan &plan, const Segments &segments, Fn close) {
 
 } // namespace
 
-MemoryProfile dsc::rt::profileMemory(const Plan &plan) {
+unsigned dsc::rt::defaultKernelThreads(unsigned localRanks) {
+  return std::max(1u, std::thread::hardware_concurrency() /
+                          std::max(localRanks, 1u));
+}
+
+MemoryProfile dsc::rt::profileMemory(const Plan &plan, unsigned threads) {
   MemoryProfile profile;
   std::vector<MemoryKind> kinds = memoryKinds(plan);
   profile.persistent = persistentBytes(plan, kinds);
@@ -188,7 +194,7 @@ MemoryProfile dsc::rt::profileMemory(const Plan &plan) {
   profile.peakBytes = llvm::SaturatingAdd(
       outside, n ? profile.liveArenaBytes[profile.peakInstruction] : 0);
   for (size_t i = 0; i < n; ++i)
-    if (uint64_t bytes = kernelWorkspaceBytes(plan, i);
+    if (uint64_t bytes = kernelWorkspaceBytes(plan, i, threads);
         bytes > profile.peakWorkspaceBytes) {
       profile.peakWorkspaceBytes = bytes;
       profile.peakWorkspaceInstruction = i;

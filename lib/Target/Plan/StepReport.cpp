@@ -95,8 +95,9 @@ json::Object collectiveEntry(const dsc::rt::Plan &plan, size_t index,
 /// of live bytes, what it holds and its largest tensors with the op that
 /// wrote each and its source.
 json::Object memoryEntry(const dsc::rt::Plan &plan,
-                         ArrayRef<dsrt::KernelOp> kernels) {
-  dsc::rt::MemoryProfile profile = dsc::rt::profileMemory(plan);
+                         ArrayRef<dsrt::KernelOp> kernels,
+                         unsigned kernelThreads) {
+  dsc::rt::MemoryProfile profile = dsc::rt::profileMemory(plan, kernelThreads);
   auto breakdown = [](const dsc::rt::MemoryBreakdown &bytes) {
     json::Object object;
     for (size_t kind = 0; kind < dsc::rt::kNumMemoryKinds; ++kind)
@@ -262,7 +263,7 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
   std::map<std::string, int64_t> mesh(plan.mesh.begin(), plan.mesh.end());
   return json::Value(json::Object{
       {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
-      {"memory", memoryEntry(plan, kernels)},
+      {"memory", memoryEntry(plan, kernels, hardware.kernelThreads)},
       {"predicted", predictedEntry(estimateTimes(plan, kernels, hardware),
                                    kernels, hardware)},
       {"parameter_bytes", bytesOf(rt::Storage::Parameter)},

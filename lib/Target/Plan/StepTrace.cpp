@@ -38,7 +38,7 @@ FailureOr<json::Value> dsc::traceStep(ModuleOp module, const rt::Plan &plan,
   if (failed(kernels))
     return failure();
   std::vector<InstructionTime> times = estimateTimes(plan, *kernels, hardware);
-  rt::MemoryProfile memory = rt::profileMemory(plan);
+  rt::MemoryProfile memory = rt::profileMemory(plan, hardware.kernelThreads);
 
   json::Array events;
   events.push_back(json::Object{

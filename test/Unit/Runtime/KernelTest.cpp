@@ -370,6 +370,9 @@ struct AttentionCase {
   int64_t keyLength = -1;
   /// Empty: no bias.
   std::vector<int64_t> biasShape;
+  /// The head sizes of query/key and of value: equal ones run ATen's fused
+  /// (flash) kernel, others the probabilities (PlanMemory.h).
+  int64_t d = 8, dv = 8;
 };
 
 /// The attention as PyTorch users write it: repeated key/value heads,
@@ -399,8 +402,9 @@ void checkAttention(const AttentionCase &c) {
                " causal=" + std::to_string(c.causal) +
                " window=" + std::to_string(c.window) +
                " key_length=" + std::to_string(c.keyLength) +
-               " bias rank=" + std::to_string(c.biasShape.size()));
-  int64_t b = 2, d = 8, dv = 6;
+               " bias rank=" + std::to_string(c.biasShape.size()) +
+               " d=" + std::to_string(c.d) + " dv=" + std::to_string(c.dv));
+  int64_t b = 2, d = c.d, dv = c.dv;
   double scale = 1.0 / std::sqrt(double(d));
   at::Tensor q = torch::randn({b, c.hq, c.s, d}).requires_grad_();
   at::Tensor k = torch::randn({b, c.hkv, c.skv, d}).requires_grad_();
@@ -433,23 +437,58 @@ void checkAttention(const AttentionCase &c) {
   EXPECT_TRUE(close(results[2], grads[2]));
 }
 
+/// Each case through both kernels: fused (equal head sizes) and not.
+void checkAttentionBothWays(AttentionCase c) {
+  checkAttention(c);
+  c.dv = 6;
+  checkAttention(c);
+}
+
 TEST_F(KernelTest, AttentionCausalGQAAndGradMatchAutograd) {
-  checkAttention({/*hq=*/4, /*hkv=*/2, /*s=*/7, /*skv=*/7, /*causal=*/true});
-  checkAttention({/*hq=*/3, /*hkv=*/3, /*s=*/5, /*skv=*/5, /*causal=*/true});
-  checkAttention({/*hq=*/4, /*hkv=*/1, /*s=*/5, /*skv=*/9, /*causal=*/false});
+  checkAttentionBothWays(
+      {/*hq=*/4, /*hkv=*/2, /*s=*/7, /*skv=*/7, /*causal=*/true});
+  checkAttentionBothWays(
+      {/*hq=*/3, /*hkv=*/3, /*s=*/5, /*skv=*/5, /*causal=*/true});
+  checkAttentionBothWays(
+      {/*hq=*/4, /*hkv=*/1, /*s=*/5, /*skv=*/9, /*causal=*/false});
 }
 
 TEST_F(KernelTest, AttentionWindowKeyLengthAndBiasMatchAutograd) {
   // Sliding windows of 1, 3 and wider than the sequence.
   for (int64_t window : {1, 3, 9})
-    checkAttention({4, 2, 7, 7, /*causal=*/true, window});
+    checkAttentionBothWays({4, 2, 7, 7, /*causal=*/true, window});
   // Padded keys left out, with and without causality.
-  checkAttention({4, 2, 6, 6, /*causal=*/false, 0, /*keyLength=*/4});
-  checkAttention({2, 1, 6, 6, /*causal=*/true, 0, /*keyLength=*/5});
+  checkAttentionBothWays({4, 2, 6, 6, /*causal=*/false, 0, /*keyLength=*/4});
+  checkAttentionBothWays({2, 1, 6, 6, /*causal=*/true, 0, /*keyLength=*/5});
   // ALiBi-like [1, Hq, 1, Skv], a key mask [B, 1, 1, Skv], a full bias.
-  checkAttention({4, 2, 5, 5, true, 0, -1, {1, 4, 1, 5}});
-  checkAttention({4, 4, 5, 7, false, 0, -1, {2, 1, 1, 7}});
-  checkAttention({4, 1, 5, 5, true, 2, 4, {2, 4, 5, 5}});
+  checkAttentionBothWays({4, 2, 5, 5, true, 0, -1, {1, 4, 1, 5}});
+  checkAttentionBothWays({4, 4, 5, 7, false, 0, -1, {2, 1, 1, 7}});
+  checkAttentionBothWays({4, 1, 5, 5, true, 2, 4, {2, 4, 5, 5}});
+}
+
+TEST_F(KernelTest, FusedAttentionAcrossBlocksMatchesAutograd) {
+  // Lengths over ATen's blocks (64 queries from 192 on, 512 keys): several
+  // query blocks, two key blocks with a ragged tail, causal ones skipped.
+  checkAttention({2,
+                  1,
+                  200,
+                  600,
+                  /*causal=*/false,
+                  0,
+                  /*keyLength=*/550,
+                  {},
+                  /*d=*/16,
+                  /*dv=*/16});
+  checkAttention({2,
+                  2,
+                  530,
+                  530,
+                  /*causal=*/true,
+                  /*window=*/100,
+                  -1,
+                  {1, 2, 1, 530},
+                  16,
+                  16});
 }
 
 //===----------------------------------------------------------------------===//

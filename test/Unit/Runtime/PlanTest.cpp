@@ -1020,7 +1020,7 @@ Plan memoryPlan() {
 size_t kindIndex(MemoryKind kind) { return static_cast<size_t>(kind); }
 
 TEST(PlanMemoryTest, LiveBytesFollowWritesAndReadsOfBytes) {
-  MemoryProfile profile = profileMemory(memoryPlan());
+  MemoryProfile profile = profileMemory(memoryPlan(), 1);
   // a; a+b; b+c; c+loss; c+loss+bucket; loss + the bucket's half g reads
   // (the other half died after the all-reduce).
   EXPECT_EQ(profile.liveArenaBytes,
@@ -1035,7 +1035,7 @@ TEST(PlanMemoryTest, LiveBytesFollowWritesAndReadsOfBytes) {
 
 TEST(PlanMemoryTest, PeakBreakdownCountsSharedBytesOnce) {
   Plan plan = memoryPlan();
-  MemoryProfile profile = profileMemory(plan);
+  MemoryProfile profile = profileMemory(plan, 1);
   const MemoryBreakdown &peak = profile.peakBreakdown;
   // The bucket's first half is the gradient g; its second half only the
   // collective's; c and the loss are activations.
@@ -1076,7 +1076,7 @@ TEST(PlanMemoryTest, InPlaceUpdatesAndSplatsCountOnce) {
                        instruction("relu", {1}, {1}),
                        instruction("sum", {1}, {2})};
   plan.loss = 2;
-  MemoryProfile profile = profileMemory(plan);
+  MemoryProfile profile = profileMemory(plan, 1);
   EXPECT_EQ(profile.liveArenaBytes, (std::vector<uint64_t>{16, 16, 20}));
   // The splat is written out at load, beside the constant section.
   EXPECT_EQ(profile.persistent[kindIndex(MemoryKind::Constant)], 4000u + 4);

@@ -4,9 +4,12 @@ plan's static bytes; the peak (them plus the most ATen allocated outside
 the arena during a step: the kernels' temporaries) must be within
 --tolerance (a fraction) of the planned bytes (static plus the largest
 planned kernel workspace), and no kernel may allocate more than its
-planned workspace.
+planned workspace. Each kernel named by --tight must have allocated within
+--tolerance of its planned workspace (not merely at most it), at every
+instruction of it among the ten that allocated most.
 
     check_memory_use.py memory.json report.json [--tolerance 0.05]
+        [--tight KERNEL...]
 """
 
 import argparse
@@ -19,6 +22,7 @@ def main():
     ap.add_argument("used")
     ap.add_argument("report")
     ap.add_argument("--tolerance", type=float, default=0.05)
+    ap.add_argument("--tight", nargs="+", default=[])
     a = ap.parse_args()
     used = json.load(open(a.used))
     planned = json.load(open(a.report))["memory"]
@@ -41,6 +45,14 @@ def main():
         if kernel["bytes"] > kernel["planned_bytes"]:
             errors.append(f"instruction {kernel['instruction']} ({kernel['kernel']}) "
                           f"allocated {kernel['bytes']} bytes, planned {kernel['planned_bytes']}")
+    for name in a.tight:
+        seen = [k for k in used["outside_arena_by_instruction"] if k["kernel"] == name]
+        if not seen:
+            errors.append(f"no {name} among the instructions that allocated most")
+        for kernel in seen:
+            if kernel["bytes"] < (1 - a.tolerance) * kernel["planned_bytes"]:
+                errors.append(f"instruction {kernel['instruction']} ({name}) allocated "
+                              f"{kernel['bytes']} bytes, planned {kernel['planned_bytes']}")
     if errors:
         print("\n".join(errors), file=sys.stderr)
         sys.exit(1)
