@@ -5,6 +5,8 @@
 // query/key pair over the head and value dimensions, embeddings read only
 // the rows they pick, reshapes are views, pointwise ops and reductions one
 // operation per element of their largest tensor, AdamW 12 per element.
+// Attention's gradient takes 5 products (2.5 forwards), 7 (3.5) where equal
+// head sizes make its kernel ATen's fused one, which runs the forward again.
 // CHECK: remark: ds.matmul flops=2048 read=768 written=512 matrix
 // CHECK: remark: ds.linear flops=2176 read=832 written=512 matrix
 // CHECK: remark: ds.attention flops=786432 read=40960 written=8192 matrix
@@ -15,6 +17,8 @@
 // CHECK: remark: ds.adamw_update flops=768 read=1032 written=768
 // A recompute region costs what its body does.
 // CHECK: remark: ds.recompute flops=2176 read=1280 written=1024
+// CHECK: remark: ds.attention_grad flops=1966080 read={{[0-9]+}} written={{[0-9]+}} matrix
+// CHECK: remark: ds.attention_grad flops=3670016 read={{[0-9]+}} written={{[0-9]+}} matrix
 // CHECK-NOT: remark:
 func.func @costs(%a: tensor<2x4x8xf32>, %b: tensor<8x16xf32>, %w: tensor<16x8xf32>, %bias: tensor<16xf32>, %q: tensor<2x4x32x16xf32>, %k: tensor<2x2x64x16xf32>, %v: tensor<2x2x64x8xf32>, %t: tensor<2x4xi64>, %p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf32>, %s: tensor<64xf32>, %step: tensor<i64>) -> () {
   %0 = ds.matmul %a, %b : (tensor<2x4x8xf32>, tensor<8x16xf32>) -> tensor<2x4x16xf32>
@@ -31,5 +35,7 @@ func.func @costs(%a: tensor<2x4x8xf32>, %b: tensor<8x16xf32>, %w: tensor<16x8xf3
     %e = ds.exp %mm : tensor<2x4x16xf32>
     ds.yield %e : tensor<2x4x16xf32>
   }
+  %9:3 = ds.attention_grad %q, %k, %v, %2, %2 scale = 0.25 : (tensor<2x4x32x16xf32>, tensor<2x2x64x16xf32>, tensor<2x2x64x8xf32>, tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>) -> (tensor<2x4x32x16xf32>, tensor<2x2x64x16xf32>, tensor<2x2x64x8xf32>)
+  %10:3 = ds.attention_grad %q, %k, %k, %q, %q scale = 0.25 : (tensor<2x4x32x16xf32>, tensor<2x2x64x16xf32>, tensor<2x2x64x16xf32>, tensor<2x4x32x16xf32>, tensor<2x4x32x16xf32>) -> (tensor<2x4x32x16xf32>, tensor<2x2x64x16xf32>, tensor<2x2x64x16xf32>)
   return
 }

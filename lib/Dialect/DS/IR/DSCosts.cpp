@@ -72,9 +72,13 @@ double AttentionOp::getFlops() {
 bool AttentionOp::usesMatrixUnits() { return true; }
 
 // The backward recomputes the probabilities (Q.K^T) and takes four more
-// products: dV, dP, dQ and dK: 2.5 times the forward's two.
+// products: dV, dP, dQ and dK: 2.5 times the forward's two. With equal
+// head sizes the CPU kernel is ATen's fused one (dsc::rt::fusedAttention),
+// which first runs the fused forward again for its log-sum-exp: 3.5 times.
 double AttentionGradOp::getFlops() {
-  return 2.5 * attentionFlops(getQuery(), getKey(), getValue());
+  bool fused = cast<ShapedType>(getQuery().getType()).getShape().back() ==
+               cast<ShapedType>(getValue().getType()).getShape().back();
+  return (fused ? 3.5 : 2.5) * attentionFlops(getQuery(), getKey(), getValue());
 }
 bool AttentionGradOp::usesMatrixUnits() { return true; }
 
