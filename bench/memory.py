@@ -135,7 +135,7 @@ def dsc_numbers(bin_dir, d, name, cfg, batch, seq, steps):
             budget = (results["none"]["planned"] + results["full"]["planned"]) // 2
             extra = ["--memory-budget", str(budget)]
         run([os.path.join(bin_dir, "ds-compile"), mlir, "-o", plan, "--report", report,
-             "--trace", trace, "--ac", ac] + extra)
+             "--trace", trace, "--ac", ac, "--kernel-threads", "1"] + extra)
         r = json.load(open(report))
         base = [os.path.join(bin_dir, "ds-run"), plan, "--weights", weights, "--inputs",
                 batch_file, "-q", "--threads", "1"]

@@ -219,21 +219,25 @@ llvm::Error checkCrossEntropyGrad(const CheckArgs &args) {
 }
 
 void runCrossEntropyGrad(const KernelArgs &args) {
-  // Autograd's path for cross_entropy = nll_loss(log_softmax(x)).
+  // d/dx of nll_loss(log_softmax(x)) is w * (softmax(x) - onehot(label))
+  // on each row whose label is not ignored, 0 on the others, with w the
+  // loss's gradient (divided by the rows counted, for the mean). Written
+  // in the result: no [N, V] temporary (autograd's path takes two).
   const at::Tensor &logits = args.operand(0);
   int64_t ignore = args.inst.getInt("ignore_index");
-  int64_t reduction =
-      args.inst.getInt("sum") ? at::Reduction::Sum : at::Reduction::Mean;
   at::Tensor logits2d = flattenLeading(logits);
-  at::Tensor target = longIndices(args.operand(1)).reshape(-1);
-  at::Tensor logProbs = at::_log_softmax(logits2d, 1, /*half_to_float=*/false);
-  auto forward = at::nll_loss_forward(logProbs, target, {}, reduction, ignore);
-  at::Tensor dLogProbs =
-      at::nll_loss_backward(args.operand(2), logProbs, target, {}, reduction,
-                            ignore, std::get<1>(forward));
   at::Tensor out2d = args.result().view(logits2d.sizes());
-  at::_log_softmax_backward_data_out(out2d, dLogProbs, logProbs, 1,
-                                     logits.scalar_type());
+  at::_softmax_out(out2d, logits2d, 1, /*half_to_float=*/false);
+  at::Tensor target = longIndices(args.operand(1)).reshape({-1, 1});
+  at::Tensor counted = target != ignore;
+  at::Tensor weight = args.operand(2).to(logits.scalar_type());
+  if (!args.inst.getInt("sum"))
+    weight = weight / counted.sum().to(logits.scalar_type());
+  at::Tensor rowWeight =
+      at::where(counted, weight, at::zeros({}, weight.options()));
+  out2d.scatter_add_(1, target.masked_fill(counted.logical_not(), 0),
+                     counted.to(logits.scalar_type()).neg_());
+  out2d.mul_(rowWeight);
 }
 
 llvm::Error checkEmbeddingGrad(const CheckArgs &args) {

@@ -170,11 +170,19 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
   if (kernel == "cross_entropy")
     // log_softmax of the logits, and the loss and total weight scalars.
     return llvm::SaturatingAdd<uint64_t>(bytesOf(plan, inst.operands[0]), 16);
-  if (kernel == "cross_entropy_grad")
-    // log_softmax and its gradient, and nll_loss's two scalars.
-    return llvm::SaturatingAdd<uint64_t>(
-        llvm::SaturatingMultiply<uint64_t>(2, bytesOf(plan, inst.operands[0])),
-        16);
+  if (kernel == "cross_entropy_grad") {
+    // Per row (the softmax is written in the result): the labels as int64
+    // (unless they are), whether each counts, the labels with the ignored
+    // ones replaced, the rows' weights and what is scattered; and scalars.
+    const TensorDesc &labels = plan.tensors[inst.operands[1]];
+    int64_t rows = labels.numElements();
+    if (rows < 0)
+      return 0;
+    uint64_t element = dtypeSize(plan.tensors[inst.operands[0]].dtype);
+    uint64_t perRow =
+        1 + 8 + 2 * element + (labels.dtype == DType::I64 ? 0 : 8);
+    return add(mul(rows, perRow), 64);
+  }
   if (kernel == "all_to_all") {
     // The pieces made contiguous in send order (unless split_dim is 0 and
     // all pieces are whole), and the receive buffer.

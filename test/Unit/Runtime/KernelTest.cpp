@@ -545,6 +545,22 @@ TEST_F(KernelTest, CrossEntropyIgnoreIndexAndGrad) {
   EXPECT_TRUE(close(
       runKernel1("cross_entropy_grad", {logits, labels, dLoss}, logits, attrs),
       dLogits));
+  // Summed, and int32 labels.
+  at::Tensor sum = F::cross_entropy(
+      logits.view({-1, classes}), labels.view(-1),
+      F::CrossEntropyFuncOptions().ignore_index(-100).reduction(torch::kSum));
+  at::Tensor dSum = torch::autograd::grad({sum}, {logits}, {dLoss})[0];
+  std::map<std::string, AttrValue> sumAttrs = attrs;
+  sumAttrs["sum"] = int64_t(1);
+  EXPECT_TRUE(
+      close(runKernel1("cross_entropy_grad",
+                       {logits, labels.to(at::kInt), dLoss}, logits, sumAttrs),
+            dSum));
+  // Every label ignored: the mean's gradient is 0 (as autograd's), not NaN.
+  at::Tensor ignored = torch::full({2, 5}, -100, at::kLong);
+  at::Tensor none =
+      runKernel1("cross_entropy_grad", {logits, ignored, dLoss}, logits, attrs);
+  EXPECT_TRUE(none.defined() && none.eq(0).all().item<bool>());
 }
 
 TEST_F(KernelTest, ActivationGradsMatchAutograd) {

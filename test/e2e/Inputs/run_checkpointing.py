@@ -45,7 +45,8 @@ def train(mlir, weights, batch, prefix, mesh, ac, extra=()):
     ranks = math.prod(int(args[i + 1]) for i in range(len(args) - 1)
                       if args[i] in ("--dp", "--sp"))
     run(["ds-compile", mlir, "-o", prefix + ".plan", "--report",
-         prefix + ".json", "--trace", prefix + ".trace", "--ac", ac] + args)
+         prefix + ".json", "--trace", prefix + ".trace", "--ac", ac,
+         "--kernel-threads", "1"] + args)
     launch = ["-n", str(ranks)] if ranks > 1 else []
     run(["ds-run", prefix + ".plan"] + launch +
         ["--weights", weights, "--inputs", batch, "--threads", "1",
