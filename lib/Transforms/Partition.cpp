@@ -5,7 +5,9 @@
 //    input's partial axes, then the moves that turn one layout into the
 //    other, on a view whose dimensions are the atoms both agree on:
 //    all_to_all (an axis moves between atoms), all_gather (a split atom
-//    becomes whole), local_slice (a whole atom becomes split);
+//    becomes whole), local_slice (a whole atom becomes split), or
+//    reduce_scatter where the input is a partial sum over the axis that
+//    splits it (ZeRO's gradients);
 //  - an op with `ds.shardings` gets its results' local types and adapts its
 //    attributes (`localizeAttributes`);
 //  - arguments with `ds.sharding` get their local types.
@@ -58,9 +60,12 @@ private:
   FailureOr<ValueSharding> read(ShardingAttr attr, RankedTensorType global,
                                 Operation *where);
   LogicalResult materialize(ReshardOp op);
-  /// Converts `value` (global type `global`) from layout `from` to `to`.
+  /// Converts `value` (global type `global`) from layout `from` to `to`;
+  /// where `to` splits over an axis in `scatter`, over which `value` is a
+  /// partial sum, a reduce-scatter completes it and takes the piece.
   FailureOr<Value> convert(Value value, RankedTensorType global,
-                           const Layout &from, const Layout &to, Location loc);
+                           const Layout &from, const Layout &to,
+                           ArrayRef<int> scatter, Location loc);
   RankedTensorType localType(RankedTensorType global, const Layout &layout) {
     return global.clone(layout.localShape(mesh.sizes));
   }
@@ -109,11 +114,25 @@ LogicalResult Materializer::materialize(ReshardOp op) {
   ValueSharding from = shardingOf(op.getInput());
   builder.setInsertionPoint(op);
   Value v = op.getInput();
-  // Partial results are completed first: one all-reduce per kind.
+  // Partial sums over an axis that the target splits and the source does
+  // not are completed by a reduce-scatter onto the piece; other partial
+  // results first, by one all-reduce per kind.
+  auto splits = [](const Layout &layout, int axis) {
+    return llvm::any_of(layout.dims, [&](const DimLayout &dim) {
+      return llvm::any_of(dim, [&](const Atom &a) { return a.axis == axis; });
+    });
+  };
+  SmallVector<int> scatter;
   std::map<ReductionKind, SmallVector<int>> axesByKind;
-  for (auto [axis, kind] : from.partial)
-    if (!llvm::is_contained(to->partial, std::make_pair(axis, kind)))
+  for (auto [axis, kind] : from.partial) {
+    if (llvm::is_contained(to->partial, std::make_pair(axis, kind)))
+      continue;
+    if (kind == ReductionKind::Sum && splits(to->layout, axis) &&
+        !splits(from.layout, axis))
+      scatter.push_back(axis);
+    else
       axesByKind[kind].push_back(axis);
+  }
   for (auto [axis, kind] : to->partial)
     if (!llvm::is_contained(from.partial, std::make_pair(axis, kind)))
       return op.emitOpError()
@@ -125,7 +144,7 @@ LogicalResult Materializer::materialize(ReshardOp op) {
                             ReductionKindAttr::get(builder.getContext(), kind));
   }
   FailureOr<Value> converted =
-      convert(v, global, from.layout, to->layout, op.getLoc());
+      convert(v, global, from.layout, to->layout, scatter, op.getLoc());
   if (failed(converted))
     return failure();
   globalTypes[*converted] = global;
@@ -137,7 +156,7 @@ LogicalResult Materializer::materialize(ReshardOp op) {
 
 FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
                                        const Layout &from, const Layout &to,
-                                       Location loc) {
+                                       ArrayRef<int> scatter, Location loc) {
   if (from == to)
     return value;
 
@@ -212,15 +231,23 @@ FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
                               builder.getI64IntegerAttr(d));
     }
   }
-  // Whatever is whole but should be split: this rank's piece.
+  // Whatever is whole but should be split: this rank's piece, summed over
+  // the axis first where the value is a partial sum over it.
   for (int64_t d = 0; d < n; ++d) {
     int axis = target.dims[d][0].axis;
     if (axis >= 0 && current.dims[d][0].axis != axis) {
       current.dims[d][0].axis = axis;
       ++numCollectives;
-      v = LocalSliceOp::create(builder, loc, localType(atomGlobal, current), v,
-                               meshSymbol, axesAttr({axis}),
-                               builder.getI64IntegerAttr(d));
+      RankedTensorType type = localType(atomGlobal, current);
+      if (llvm::is_contained(scatter, axis))
+        v = ReduceScatterOp::create(
+            builder, loc, type, v, meshSymbol, axesAttr({axis}),
+            builder.getI64IntegerAttr(d),
+            ReductionKindAttr::get(builder.getContext(), ReductionKind::Sum));
+      else
+        v = LocalSliceOp::create(builder, loc, type, v, meshSymbol,
+                                 axesAttr({axis}),
+                                 builder.getI64IntegerAttr(d));
     }
   }
   reshapeTo(localType(global, to));

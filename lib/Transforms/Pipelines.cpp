@@ -32,6 +32,8 @@ void dsc::addShardingPipeline(OpPassManager &pm,
     pm.addPass(createPadSequencePass(pad));
   }
   pm.addPass(createPropagateShardingPass(propagate));
+  if (options.zero != 0)
+    pm.addPass(createZeroPass({options.zero}));
   pm.addPass(createPartitionPass());
 }
 
@@ -53,7 +55,8 @@ void dsc::registerAllPassesAndPipelines() {
       "ds-shard",
       "Split a training step over a dp x sp mesh, pass by pass: "
       "ds-decompose-mean-loss, ds-pad-attention-heads, ds-pad-sequence (with "
-      "more than one rank), ds-propagate-sharding, ds-partition",
+      "more than one rank), ds-propagate-sharding, ds-zero (with zero > 0), "
+      "ds-partition",
       [](OpPassManager &pm, const SequenceParallelOptions &options) {
         addShardingPipeline(pm, options);
       });

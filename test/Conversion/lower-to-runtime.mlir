@@ -23,7 +23,7 @@
 // CHECK-NOT: "reshape"
 // CHECK: dsrt.kernel "sgd_update"(%[[W]], %[[DW]], %[[B]]) -> (%[[W]], %[[B]]) attrs {{.*}} phase optimizer
 // CHECK: dsrt.loss %[[LOSS]] : memref<f32>
-// CHECK-NEXT: dsrt.gradient %[[W]], %[[DW]] : memref<4x8xf32>
+// CHECK-NEXT: dsrt.gradient %[[W]], %[[DW]] : memref<4x8xf32>, memref<4x8xf32>
 func.func @train_step(%w: tensor<4x8xf32> {ds.name = "w", ds.role = "parameter", ds.trainable},
                       %buf: tensor<4x8xf32> {ds.name = "momentum_buffer.w", ds.role = "state"},
                       %x: tensor<2x8xf32> {ds.name = "x", ds.role = "input"},

@@ -108,6 +108,13 @@ static cl::opt<int64_t> sp("sp",
                                     "and head counts they do not divide are "
                                     "padded, exactly (default 1)"),
                            cl::init(1), cl::cat(category));
+static cl::opt<int64_t> zeroStage(
+    "zero",
+    cl::desc("ZeRO stage over every rank that holds a replica (all --dp x "
+             "--sp ranks): 0 replicates everything; 1 shards the optimizer "
+             "state; 2 also the gradients (reduce-scatter instead of "
+             "all-reduce). Default 0"),
+    cl::value_desc("0|1|2"), cl::init(0), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
     cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
@@ -216,6 +223,7 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.sp = sp;
   options.seqDims = seqDims;
   options.batchDims = batchDims;
+  options.zero = zeroStage;
 }
 
 int main(int argc, char **argv) {
@@ -232,6 +240,10 @@ int main(int argc, char **argv) {
       "a training-step plan for ds-run\n");
   if (dp < 1 || sp < 1)
     return fail("--dp and --sp must be at least 1");
+  if (zeroStage < 0 || zeroStage > 2)
+    return fail("--zero must be 0, 1 or 2 (stage 3 is not implemented yet), "
+                "not " +
+                std::to_string(zeroStage));
   if (kernelThreads.getNumOccurrences() &&
       (kernelThreads < 1 || kernelThreads > 4096))
     return fail("--kernel-threads must be between 1 and 4096");

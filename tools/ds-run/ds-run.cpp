@@ -296,6 +296,30 @@ private:
 // Outputs
 //===----------------------------------------------------------------------===//
 
+/// Where ZeRO shards the gradients each rank captured its flat piece of
+/// them (Plan::gradients): every rank sends its pieces, and `gradients`
+/// becomes the whole of each, cut to its parameter's size and shape.
+llvm::Error gatherGradientPieces(const Plan &plan, World *world,
+                                 std::vector<TensorCopy> &gradients) {
+  for (auto [index, copy] : llvm::enumerate(gradients)) {
+    if (!plan.isGradientPiece(index))
+      continue;
+    if (!world)
+      return llvm::createStringError("gradient '" + copy.name +
+                                     "' is a piece, but there is one rank");
+    const TensorDesc &param = plan.tensors[plan.gradients[index].first];
+    size_t pieceBytes = copy.bytes.size();
+    std::vector<uint8_t> whole(pieceBytes * world->size());
+    if (llvm::Error err = world->world().allGather(
+            copy.bytes.data(), whole.data(), copy.shape[0], copy.dtype))
+      return err;
+    whole.resize(param.numBytes());
+    copy.bytes = std::move(whole);
+    copy.shape = param.shape;
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error writeTensors(StringRef path, llvm::ArrayRef<TensorCopy> tensors) {
   SafeTensorsWriter writer;
   writer.setMetadata("format", "pt");
@@ -581,7 +605,12 @@ int run() {
     if (step > 0)
       if (llvm::Error err = source->fill(exec, step))
         return fail(std::move(err));
-    bool captureGradients = leader && step == 0 && !dumpGradsPath.empty();
+    // Gradient pieces are gathered from every rank.
+    bool capturePieces = false;
+    for (size_t i = 0, e = exec.plan().gradients.size(); i < e; ++i)
+      capturePieces |= exec.plan().isGradientPiece(i);
+    bool captureGradients =
+        (leader || capturePieces) && step == 0 && !dumpGradsPath.empty();
     exec.setCaptureGradients(captureGradients);
     auto start = std::chrono::steady_clock::now();
     if (llvm::Error err = exec.step())
@@ -590,6 +619,14 @@ int run() {
     double ms = std::chrono::duration<double, std::milli>(
                     std::chrono::steady_clock::now() - start)
                     .count();
+    std::vector<TensorCopy> gradients;
+    if (captureGradients) {
+      exec.setCaptureGradients(false);
+      gradients = exec.capturedGradients();
+      if (llvm::Error err =
+              gatherGradientPieces(exec.plan(), world.get(), gradients))
+        return fail("--dump-grads: " + llvm::toString(std::move(err)));
+    }
     if (!leader)
       continue;
     double loss = exec.loss();
@@ -615,12 +652,9 @@ int run() {
       if (llvm::Error err = lossFile->flush())
         return fail(std::move(err));
     }
-    if (captureGradients) {
-      exec.setCaptureGradients(false);
-      if (llvm::Error err =
-              writeTensors(dumpGradsPath, exec.capturedGradients()))
+    if (captureGradients)
+      if (llvm::Error err = writeTensors(dumpGradsPath, gradients))
         return fail(std::move(err));
-    }
   }
 
   // No rank leaves while another may still read from it.

@@ -158,6 +158,10 @@ struct Plan {
   /// gradient is complete before the first instruction that reads it (its
   /// bytes may be reused after the last reader; a gradient that is a view of
   /// a larger buffer, such as an all-reduce bucket, has no writer of its own).
+  /// The gradient has its parameter's dtype and shape, or, where ZeRO shards
+  /// the gradients, it is this rank's flat piece (isGradientPiece): 1-D with
+  /// k = ceil(numel / ranks) elements, rank r holding elements [r k, r k + k)
+  /// of the flattened gradient (zeros past its end).
   std::vector<std::pair<uint32_t, uint32_t>> gradients;
   /// Free-form facts for humans and reports (optimizer, its settings, the
   /// model file it came from).
@@ -169,18 +173,23 @@ struct Plan {
 
   /// Indices of the tensors with the given storage, in plan order.
   std::vector<uint32_t> tensorsWith(Storage storage) const;
+  /// The number of ranks: the product of the mesh's sizes (1 without one).
+  int64_t numRanks() const;
+  /// Whether gradient `index` is this rank's flat piece of its parameter's
+  /// gradient rather than the whole of it (see `gradients`).
+  bool isGradientPiece(size_t index) const;
 };
 
 /// Checks every structural invariant the runtime relies on: indices in range,
 /// byte sizes without overflow, arena and constant ranges in bounds and
 /// aligned, names present and unique per storage class, results never
 /// Constant or Input, the loss a 0-d float tensor, gradients shaped like
-/// their parameters, mesh axes named, distinct and of size >= 1, shard axes
-/// only on inputs (one entry per dimension, -1 or a mesh axis), data shapes
-/// only on inputs (one entry per dimension, within the padded global shape,
-/// smaller only along split dimensions). Messages name the instruction or
-/// tensor. Kernel names, arities and attribute types are checked by the
-/// executor, which owns the kernel table.
+/// their parameters or flat pieces of them, mesh axes named, distinct and of
+/// size >= 1, shard axes only on inputs (one entry per dimension, -1 or a mesh
+/// axis), data shapes only on inputs (one entry per dimension, within the
+/// padded global shape, smaller only along split dimensions). Messages name the
+/// instruction or tensor. Kernel names, arities and attribute types are checked
+/// by the executor, which owns the kernel table.
 llvm::Error validatePlan(const Plan &plan);
 
 /// Validates the plan, then writes it atomically (temporary + rename): magic

@@ -43,13 +43,19 @@ struct SequenceParallelOptions
       llvm::cl::desc("Batch dimension of inputs, split over dp: "
                      "name:dim,... (default: 0)"),
       llvm::cl::init("")};
+  Option<int64_t> zero{
+      *this, "zero",
+      llvm::cl::desc("ZeRO stage over all dp x sp ranks (-ds-zero): 0, 1 "
+                     "(optimizer state) or 2 (and gradients)"),
+      llvm::cl::init(0)};
 };
 
 /// The passes that split a training step (after `-ds-autodiff`) over a
 /// `dp` x `sp` mesh (`-ds-shard`): with more than one rank
 /// `-ds-decompose-mean-loss`, `-ds-pad-attention-heads` and
 /// `-ds-pad-sequence`; then `-ds-propagate-sharding` (which alone checks the
-/// input names with one rank) and `-ds-partition`.
+/// input names with one rank), `-ds-zero` (with a stage) and
+/// `-ds-partition`.
 void addShardingPipeline(mlir::OpPassManager &pm,
                          const SequenceParallelOptions &options);
 

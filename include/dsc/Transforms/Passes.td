@@ -228,6 +228,41 @@ def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
+  let summary = "Shard the optimizer state (ZeRO stage 1) and the gradients "
+                "(stage 2) over every rank that holds a replica";
+  let description = [{
+    Runs between `-ds-propagate-sharding` and `-ds-partition`, and only
+    writes shardings: the partitioner inserts the collectives. The ZeRO
+    group is the whole mesh (`dp` x `sp`: sequence-parallel ranks hold the
+    same parameters). Every optimizer update (DS_OptimizerUpdateOpInterface)
+    then runs on a flat view of its parameter, padded with zeros to a
+    multiple of the ranks, `ranks * ceil(numel / ranks)` elements, split
+    over the mesh axes major to minor: rank `r` holds the `r`-th contiguous
+    piece. The padding holds zeros in the parameter, the gradient and the
+    state, so the update leaves it zero; it is cut off again.
+    - stage 1: the optimizer state arguments (`ds.role = "state"`, read
+      only by their update) take that flat type and a `ds.sharding`: each
+      rank keeps 1/N of them. The completed gradient and the parameter are
+      sliced (`ds.local_slice`, no data moves), the new parameter is
+      gathered whole (`ds.all_gather`) and cut back to its shape.
+    - stage 2: also the gradients: the update reads the gradient's partial
+      sum (flattened, still partial) instead of its completion, so that the
+      partitioner completes it with a `ds.reduce_scatter` that leaves each
+      rank only its piece, instead of an all-reduce of the whole.
+    Stage 0 changes nothing; without a `ds.mesh` (one rank) neither does
+    any stage. What the step computes is unchanged up to the order of the
+    sums.
+  }];
+  let options = [
+    Option<"stage", "stage", "int64_t", "0", "ZeRO stage: 0, 1 or 2">,
+  ];
+  let statistics = [
+    Statistic<"numSharded", "sharded-updates", "Optimizer updates sharded">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 def TestPrintShardingRulesPass
     : Pass<"ds-test-print-sharding-rules", "::mlir::ModuleOp"> {
   let summary = "Print every op's sharding rule as a remark (for tests)";

@@ -227,7 +227,11 @@ LogicalResult Lowering::mapArguments(Block &entry) {
     // How the input is split over the mesh, and the shape of the user's data
     // where the compiler padded it: the runtime reads this rank's block of
     // the global batch.
-    FailureOr<ArrayAttr> split = splitAxes(arg, name.getValue());
+    // Optimizer state split by ZeRO starts at zero on every rank: only
+    // inputs are read by their split.
+    FailureOr<ArrayAttr> split = *kind == dsrt::StorageKind::Input
+                                     ? splitAxes(arg, name.getValue())
+                                     : FailureOr<ArrayAttr>(ArrayAttr());
     if (failed(split))
       return failure();
     Attribute dataShape = trainStep.getArgAttr(
@@ -361,14 +365,25 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
 void Lowering::markGradients() {
   // In the parameters' order, whatever order the updates run in.
   SmallVector<std::pair<unsigned, ds::OptimizerUpdateOpInterface>> updates;
+  // Under ZeRO an update reads this rank's flat piece of its parameter
+  // (a slice of a padded view of it) and of the gradient: the plan lists
+  // the piece (Plan::gradients: ds-run gathers it).
+  auto parameterOf = [](Value v) -> BlockArgument {
+    while (Operation *def = v.getDefiningOp()) {
+      if (!isa<ds::ReshapeOp, ds::PadOp, ds::LocalSliceOp>(def))
+        return {};
+      v = def->getOperand(0);
+    }
+    return dyn_cast<BlockArgument>(v);
+  };
   for (Operation &op : trainStep.front())
     if (auto update = dyn_cast<ds::OptimizerUpdateOpInterface>(&op))
-      if (auto param = dyn_cast<BlockArgument>(update.getParam()))
+      if (BlockArgument param = parameterOf(update.getParam()))
         updates.push_back({param.getArgNumber(), update});
   llvm::stable_sort(updates, llvm::less_first());
   for (auto [argNumber, update] : updates)
     dsrt::GradientOp::create(builder, update->getLoc(),
-                             buffers.lookup(update.getParam()),
+                             buffers.lookup(trainStep.getArgument(argNumber)),
                              buffers.lookup(update.getGrad()));
 }
 

@@ -142,6 +142,21 @@ std::vector<int64_t> Instruction::getInts(StringRef name) const {
   return value ? *value : std::vector<int64_t>();
 }
 
+int64_t Plan::numRanks() const {
+  uint64_t ranks = 1;
+  bool overflow = false;
+  for (const auto &[name, size] : mesh)
+    ranks = llvm::SaturatingMultiply(
+        ranks, static_cast<uint64_t>(std::max<int64_t>(size, 1)), &overflow);
+  return overflow || ranks > INT64_MAX ? INT64_MAX
+                                       : static_cast<int64_t>(ranks);
+}
+
+bool Plan::isGradientPiece(size_t index) const {
+  auto [param, grad] = gradients[index];
+  return tensors[param].shape != tensors[grad].shape;
+}
+
 std::vector<uint32_t> Plan::tensorsWith(Storage storage) const {
   std::vector<uint32_t> indices;
   for (auto [index, desc] : llvm::enumerate(tensors))

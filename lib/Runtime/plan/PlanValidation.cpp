@@ -368,10 +368,17 @@ llvm::Error validateOutputs(const Plan &plan) {
                   storageName(p.storage) + ", not a parameter");
     if (!params.insert(param).second)
       return fail(describeTensor(plan, param) + " has two gradients");
-    if (p.dtype != g.dtype || p.shape != g.shape)
+    // Whole, or this rank's flat piece where ZeRO shards the gradients.
+    int64_t ranks = plan.numRanks();
+    int64_t numel = p.numElements();
+    bool piece = ranks > 1 && numel >= 0 && g.shape.size() == 1 &&
+                 g.shape[0] == numel / ranks + (numel % ranks != 0);
+    if (p.dtype != g.dtype || (p.shape != g.shape && !piece))
       return fail(describeTensor(plan, grad) + " is " + formatType(g) +
                   " but " + describeTensor(plan, param) + " is " +
-                  formatType(p));
+                  formatType(p) +
+                  (ranks > 1 ? " (nor its piece on " + Twine(ranks) + " ranks)"
+                             : Twine()));
   }
   return llvm::Error::success();
 }

@@ -17,7 +17,7 @@
 // CHECK-NEXT:    dsrt.kernel "neg"(%[[X]]) -> (%[[A]]) attrs {} : (memref<2x8xf32>) -> (memref<2x8xf32>)
 // CHECK-NEXT:    dsrt.kernel "all_reduce" on @mesh(%[[A]]) -> (%[[A]]) attrs {axes = ["sp"], reduction = "sum"} phase backward : (memref<2x8xf32>) -> (memref<2x8xf32>)
 // CHECK-NEXT:    dsrt.loss %[[C]] : memref<i64>
-// CHECK-NEXT:    dsrt.gradient %[[W]], %[[S]] : memref<4x8xf32>
+// CHECK-NEXT:    dsrt.gradient %[[W]], %[[S]] : memref<4x8xf32>, memref<4x8xf32>
 dsrt.mesh @mesh ["dp", "sp"] sizes [2, 4]
 func.func @step() {
   %a = dsrt.arena_buffer offset = 0 : memref<2x8xf32>
@@ -31,6 +31,6 @@ func.func @step() {
   dsrt.kernel "neg" (%x) -> (%a) attrs {} : (memref<2x8xf32>) -> (memref<2x8xf32>)
   dsrt.kernel "all_reduce" on @mesh (%a) -> (%a) attrs {axes = ["sp"], reduction = "sum"} phase backward : (memref<2x8xf32>) -> (memref<2x8xf32>)
   dsrt.loss %c : memref<i64>
-  dsrt.gradient %w, %s : memref<4x8xf32>
+  dsrt.gradient %w, %s : memref<4x8xf32>, memref<4x8xf32>
   return
 }

@@ -1,11 +1,14 @@
 """Compiles a model for one rank and for each given mesh, runs each plan with
 ds-run (-n ranks) on the same global batch and compares loss, gradients and
 updated parameters with the one-rank run at relative 1e-5 (SGD with
-momentum, two steps). Tools come from PATH (lit puts the build's bin first).
+momentum, two steps; or AdamW with --adamw, two steps at lr 1e-3 and eps
+1e-2, where lr / eps keeps the update's magnification of a gradient's
+rounding at 0.1). Tools come from PATH (lit puts the build's bin first).
 
-  run_parallel.py model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
+  run_parallel.py [--adamw] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
 
-Each mesh is ds-compile's flags for it (--dp, --sp and e.g. --seq-dims).
+Each mesh is ds-compile's flags for it (--dp, --sp, --zero and e.g.
+--seq-dims).
 """
 
 import math
@@ -21,13 +24,16 @@ def run(cmd):
     subprocess.run(cmd, check=True)
 
 
+OPTIMIZER = ["--optimizer", "sgd", "--lr", "0.1", "--momentum", "0.9"]
+ADAMW = ["--optimizer", "adamw", "--lr", "1e-3", "--eps", "1e-2"]
+
+
 def train(mlir, weights, batch, prefix, mesh):
     args = mesh.split()
     ranks = math.prod(int(args[i + 1]) for i in range(len(args) - 1)
                       if args[i] in ("--dp", "--sp"))
     plan = prefix + ".plan"
-    run(["ds-compile", mlir, "-o", plan, "--optimizer", "sgd", "--lr", "0.1",
-         "--momentum", "0.9"] + args)
+    run(["ds-compile", mlir, "-o", plan] + OPTIMIZER + args)
     launch = ["-n", str(ranks)] if ranks > 1 else []
     # One thread per rank, the one-rank baseline included: with two, ATen's
     # kernels on a loaded machine have given that baseline results that
@@ -40,9 +46,14 @@ def train(mlir, weights, batch, prefix, mesh):
 
 
 def main():
-    mlir, weights, batch, prefix = sys.argv[1:5]
+    global OPTIMIZER
+    argv = sys.argv[1:]
+    if argv and argv[0] == "--adamw":
+        OPTIMIZER = ADAMW
+        argv = argv[1:]
+    mlir, weights, batch, prefix = argv[:4]
     train(mlir, weights, batch, prefix + "-1", "")
-    for mesh in sys.argv[5:]:
+    for mesh in argv[4:]:
         tag = prefix + "-" + "".join(c for c in mesh if c.isalnum())
         train(mlir, weights, batch, tag, mesh)
         run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", "1e-5",

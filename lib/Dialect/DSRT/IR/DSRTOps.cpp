@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -109,4 +110,15 @@ LogicalResult KernelOp::verifySymbolUses(SymbolTableCollection &symbols) {
   if (mesh && !symbols.lookupNearestSymbolFrom<MeshOp>(*this, getMeshAttr()))
     return emitOpError() << "runs on @" << *mesh << ", which is no dsrt.mesh";
   return success();
+}
+
+LogicalResult GradientOp::verify() {
+  auto param = cast<ShapedType>(getParameter().getType());
+  auto grad = cast<ShapedType>(getGradient().getType());
+  if (param.getShape() == grad.getShape() ||
+      (grad.getRank() == 1 && grad.getNumElements() <= param.getNumElements()))
+    return success();
+  return emitOpError() << "has a gradient of type " << grad
+                       << ", neither the parameter's shape nor a flat piece "
+                          "of it";
 }

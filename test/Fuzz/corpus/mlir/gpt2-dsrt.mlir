@@ -208,22 +208,22 @@ module {
     dsrt.kernel "adamw_update"(%14, %89, %44, %45, %48) -> (%14, %44, %45) attrs {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, weight_decay = 1.000000e-02 : f64} phase optimizer : (memref<8xf32>, memref<8xf32>, memref<8xf32>, memref<8xf32>, memref<i64>) -> (memref<8xf32>, memref<8xf32>, memref<8xf32>)
     dsrt.kernel "adamw_update"(%15, %90, %46, %47, %48) -> (%15, %46, %47) attrs {beta1 = 9.000000e-01 : f64, beta2 = 0.99899999999999999 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, weight_decay = 1.000000e-02 : f64} phase optimizer : (memref<8xf32>, memref<8xf32>, memref<8xf32>, memref<8xf32>, memref<i64>) -> (memref<8xf32>, memref<8xf32>, memref<8xf32>)
     dsrt.loss %82 : memref<f32>
-    dsrt.gradient %0, %136 : memref<16x8xf32>
-    dsrt.gradient %1, %134 : memref<8x8xf32>
-    dsrt.gradient %2, %129 : memref<8xf32>
-    dsrt.gradient %3, %130 : memref<8xf32>
-    dsrt.gradient %4, %126 : memref<24x8xf32>
-    dsrt.gradient %5, %127 : memref<24xf32>
-    dsrt.gradient %6, %109 : memref<8x8xf32>
-    dsrt.gradient %7, %110 : memref<8xf32>
-    dsrt.gradient %8, %103 : memref<8xf32>
-    dsrt.gradient %9, %104 : memref<8xf32>
-    dsrt.gradient %10, %100 : memref<32x8xf32>
-    dsrt.gradient %11, %101 : memref<32xf32>
-    dsrt.gradient %12, %94 : memref<8x32xf32>
-    dsrt.gradient %13, %95 : memref<8xf32>
-    dsrt.gradient %14, %89 : memref<8xf32>
-    dsrt.gradient %15, %90 : memref<8xf32>
+    dsrt.gradient %0, %136 : memref<16x8xf32>, memref<16x8xf32>
+    dsrt.gradient %1, %134 : memref<8x8xf32>, memref<8x8xf32>
+    dsrt.gradient %2, %129 : memref<8xf32>, memref<8xf32>
+    dsrt.gradient %3, %130 : memref<8xf32>, memref<8xf32>
+    dsrt.gradient %4, %126 : memref<24x8xf32>, memref<24x8xf32>
+    dsrt.gradient %5, %127 : memref<24xf32>, memref<24xf32>
+    dsrt.gradient %6, %109 : memref<8x8xf32>, memref<8x8xf32>
+    dsrt.gradient %7, %110 : memref<8xf32>, memref<8xf32>
+    dsrt.gradient %8, %103 : memref<8xf32>, memref<8xf32>
+    dsrt.gradient %9, %104 : memref<8xf32>, memref<8xf32>
+    dsrt.gradient %10, %100 : memref<32x8xf32>, memref<32x8xf32>
+    dsrt.gradient %11, %101 : memref<32xf32>, memref<32xf32>
+    dsrt.gradient %12, %94 : memref<8x32xf32>, memref<8x32xf32>
+    dsrt.gradient %13, %95 : memref<8xf32>, memref<8xf32>
+    dsrt.gradient %14, %89 : memref<8xf32>, memref<8xf32>
+    dsrt.gradient %15, %90 : memref<8xf32>, memref<8xf32>
     return
   }
 }

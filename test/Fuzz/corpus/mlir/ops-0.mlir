@@ -15,6 +15,6 @@ func.func @step() {
   dsrt.kernel "neg" (%x) -> (%a) attrs {} : (memref<2x8xf32>) -> (memref<2x8xf32>)
   dsrt.kernel "all_reduce" on @mesh (%a) -> (%a) attrs {axes = ["sp"], reduction = "sum"} phase backward : (memref<2x8xf32>) -> (memref<2x8xf32>)
   dsrt.loss %c : memref<i64>
-  dsrt.gradient %w, %s : memref<4x8xf32>
+  dsrt.gradient %w, %s : memref<4x8xf32>, memref<4x8xf32>
   return
 }

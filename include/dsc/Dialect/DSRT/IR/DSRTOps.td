@@ -201,21 +201,29 @@ def DSRT_LossOp : DSRT_Op<"loss"> {
   let assemblyFormat = "$buffer attr-dict `:` type($buffer)";
 }
 
-def DSRT_GradientOp : DSRT_Op<"gradient", [AllTypesMatch<["parameter", "gradient"]>]> {
+def DSRT_GradientOp : DSRT_Op<"gradient", [AllElementTypesMatch<["parameter", "gradient"]>]> {
   let summary = "marks the buffer holding a parameter's gradient";
   let description = [{
     The gradient is complete once the kernel writing `gradient` has run.
+    Under ZeRO's stage 2 a rank holds only its flat piece of the gradient:
+    the `k = ceil(numel / ranks)` elements from `rank * k` on of the
+    flattened gradient, zeros past its end (ds-run gathers the pieces for
+    `--dump-grads`).
 
     ```mlir
-    dsrt.gradient %w, %dw : memref<64x64xf32>
+    dsrt.gradient %w, %dw : memref<64x64xf32>, memref<64x64xf32>
+    dsrt.gradient %w, %piece : memref<64x64xf32>, memref<1024xf32>
     ```
 
     **Constraints:**
-    - both buffers have one type.
+    - both buffers have one element type;
+    - the gradient has the parameter's shape, or is one-dimensional and no
+      larger than the parameter.
   }];
   let arguments = (ins DSRT_Buffer:$parameter, DSRT_Buffer:$gradient);
   let assemblyFormat =
-      "$parameter `,` $gradient attr-dict `:` type($parameter)";
+      "$parameter `,` $gradient attr-dict `:` type($parameter) `,` type($gradient)";
+  let hasVerifier = 1;
 }
 
 #endif // DSC_DIALECT_DSRT_IR_DSRTOPS_TD

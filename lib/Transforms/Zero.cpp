@@ -1,0 +1,265 @@
+//===- Zero.cpp - -ds-zero ------------------------------------------------===//
+//
+// ZeRO as shardings: for every optimizer update of the step, this pass
+// writes how its operands and results are split over the whole mesh (every
+// rank holds a replica of the parameters, sequence-parallel ranks included)
+// and leaves the collectives to -ds-partition. The update runs on a flat
+// view of the parameter, padded to a multiple of the ranks, so that any size
+// splits; each rank holds one contiguous piece, in rank order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Analysis/ShardingPropagation.h"
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace dsc {
+#define GEN_PASS_DEF_ZEROPASS
+#include "dsc/Transforms/Passes.h.inc"
+} // namespace dsc
+
+using namespace mlir;
+using namespace mlir::ds;
+using dsc::Atom;
+using dsc::Layout;
+using dsc::ValueSharding;
+
+namespace {
+
+class ZeroRewriter {
+public:
+  ZeroRewriter(func::FuncOp step, MeshOp meshOp, int64_t stage)
+      : step(step), stage(stage), builder(step.getContext()) {
+    for (auto [name, size] :
+         llvm::zip(meshOp.getAxisNames().getAsValueRange<StringAttr>(),
+                   meshOp.getAxisSizes())) {
+      mesh.names.push_back(name.str());
+      mesh.sizes.push_back(size);
+      ranks *= size;
+    }
+    meshSymbol = FlatSymbolRefAttr::get(meshOp.getSymNameAttr());
+  }
+
+  LogicalResult rewrite(OptimizerUpdateOpInterface update);
+
+  int64_t numSharded = 0;
+
+private:
+  /// The flat, padded type of `type`: [ranks * ceil(numel / ranks)].
+  RankedTensorType flatType(RankedTensorType type) const {
+    int64_t numel = type.getNumElements();
+    int64_t piece = (numel + ranks - 1) / ranks;
+    return type.clone({piece * ranks});
+  }
+  /// The flat dimension split over every mesh axis, major to minor: one
+  /// piece per rank, contiguous, in rank order.
+  Layout splitLayout(RankedTensorType flat) const {
+    Layout layout;
+    layout.dims.emplace_back();
+    int64_t rest = flat.getDimSize(0);
+    for (size_t axis = 0; axis < mesh.sizes.size(); ++axis) {
+      int64_t size = axis + 1 == mesh.sizes.size() ? rest : mesh.sizes[axis];
+      layout.dims[0].push_back(Atom{size, static_cast<int>(axis)});
+      rest /= size;
+    }
+    return layout;
+  }
+  ShardingAttr attr(const ValueSharding &sharding) {
+    return dsc::toAttr(step.getContext(), meshSymbol, mesh, sharding);
+  }
+  /// `value` viewed flat and padded with zeros; the views carry `partial`
+  /// (a sum stays a sum through a reshape and a zero padding).
+  Value flatten(Value value, ArrayRef<std::pair<int, ReductionKind>> partial,
+                Location loc);
+  /// The split piece of `value` (flat) for this rank: a reshard that
+  /// -ds-partition turns into a local slice, or a reduce-scatter where
+  /// `value` is a partial sum.
+  Value split(Value flat, Location loc) {
+    auto type = cast<RankedTensorType>(flat.getType());
+    return ReshardOp::create(builder, loc, flat, attr({splitLayout(type), {}}));
+  }
+  /// The partial sharding of `value` where it is the result of an op that
+  /// -ds-propagate-sharding left partial and a reshard completes; empty
+  /// otherwise.
+  SmallVector<std::pair<int, ReductionKind>> partialOf(Value value) const;
+
+  func::FuncOp step;
+  int64_t stage;
+  dsc::MeshAxes mesh;
+  int64_t ranks = 1;
+  FlatSymbolRefAttr meshSymbol;
+  OpBuilder builder;
+  /// The names of the state arguments held split.
+  DenseSet<StringAttr> splitState;
+};
+
+SmallVector<std::pair<int, ReductionKind>>
+ZeroRewriter::partialOf(Value value) const {
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return {};
+  auto shardings = def->getAttrOfType<ArrayAttr>(DSDialect::kShardingsAttr);
+  if (!shardings)
+    return {};
+  auto result = cast<OpResult>(value);
+  auto sharding = dyn_cast<ShardingAttr>(shardings[result.getResultNumber()]);
+  if (!sharding)
+    return {};
+  std::string error;
+  FailureOr<ValueSharding> decoded = dsc::fromAttr(
+      sharding, cast<RankedTensorType>(value.getType()).getShape(), mesh,
+      error);
+  if (failed(decoded) || !decoded->layout.isReplicated())
+    return {};
+  return decoded->partial;
+}
+
+Value ZeroRewriter::flatten(Value value,
+                            ArrayRef<std::pair<int, ReductionKind>> partial,
+                            Location loc) {
+  auto type = cast<RankedTensorType>(value.getType());
+  RankedTensorType flat = flatType(type);
+  auto annotate = [&](Value v) {
+    if (partial.empty())
+      return v;
+    auto shape = cast<RankedTensorType>(v.getType()).getShape();
+    ValueSharding sharding{Layout::replicated(shape),
+                           SmallVector<std::pair<int, ReductionKind>>(partial)};
+    v.getDefiningOp()->setAttr(DSDialect::kShardingsAttr,
+                               builder.getArrayAttr({attr(sharding)}));
+    return v;
+  };
+  Value v = value;
+  auto line = type.clone({type.getNumElements()});
+  if (type != line)
+    v = annotate(ReshapeOp::create(builder, loc, line, v));
+  if (line != flat)
+    v = annotate(PadOp::create(builder, loc, flat, v,
+                               builder.getDenseI64ArrayAttr({0}),
+                               builder.getDenseI64ArrayAttr({1})));
+  return v;
+}
+
+LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
+  Operation *op = update;
+  Location loc = op->getLoc();
+  auto paramType = cast<RankedTensorType>(update.getParam().getType());
+  if (op->hasAttr(DSDialect::kShardingsAttr))
+    return op->emitOpError()
+           << "has a split operand; ZeRO shards replicated parameters only";
+  RankedTensorType flat = flatType(paramType);
+  Layout layout = splitLayout(flat);
+  builder.setInsertionPoint(op);
+
+  // The gradient: at stage 2 the partial sum before its completion, which
+  // the reshard to a split piece turns into a reduce-scatter.
+  Value grad = update.getGrad();
+  SmallVector<std::pair<int, ReductionKind>> partial;
+  auto completion = grad.getDefiningOp<ReshardOp>();
+  if (stage >= 2 && completion && grad.hasOneUse()) {
+    partial = partialOf(completion.getInput());
+    if (!partial.empty())
+      grad = completion.getInput();
+  }
+
+  SmallVector<Value> operands;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value v = operand.get();
+    if (v.getType() != paramType) {
+      operands.push_back(v); // the step count
+      continue;
+    }
+    if (v == update.getGrad()) {
+      operands.push_back(split(flatten(grad, partial, loc), loc));
+      continue;
+    }
+    // Optimizer state that only this update reads: held split.
+    auto arg = dyn_cast<BlockArgument>(v);
+    auto role = arg ? step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                        DSDialect::kRoleAttr)
+                    : StringAttr();
+    if (role && role.getValue() == "state" && arg.hasOneUse()) {
+      arg.setType(flat);
+      splitState.insert(step.getArgAttrOfType<StringAttr>(
+          arg.getArgNumber(), DSDialect::kNameAttr));
+      step.setArgAttr(arg.getArgNumber(), DSDialect::kShardingAttr,
+                      attr({layout, {}}));
+      operands.push_back(arg);
+      continue;
+    }
+    // The parameter (and anything else): this rank's piece of it.
+    operands.push_back(split(flatten(v, {}, loc), loc));
+  }
+
+  OperationState state(loc, op->getName());
+  state.addOperands(operands);
+  state.addAttributes(op->getAttrs());
+  state.addTypes(SmallVector<Type>(op->getNumResults(), flat));
+  Operation *sharded = builder.create(state);
+  sharded->setAttr(DSDialect::kShardingsAttr,
+                   builder.getArrayAttr(SmallVector<Attribute>(
+                       op->getNumResults(), attr({layout, {}}))));
+
+  for (auto [old, now] : llvm::zip(op->getResults(), sharded->getResults())) {
+    // State results go back to their split arguments; the parameter is
+    // gathered whole, cut to its size and shape.
+    if (!old.use_empty() && llvm::all_of(old.getUses(), [&](OpOperand &use) {
+          auto updates = step.getResultAttrOfType<StringAttr>(
+              use.getOperandNumber(), DSDialect::kUpdatesAttr);
+          return isa<func::ReturnOp>(use.getOwner()) && updates &&
+                 splitState.contains(updates);
+        })) {
+      old.replaceAllUsesWith(now);
+      continue;
+    }
+    Value v = ReshardOp::create(
+        builder, loc, now, attr({Layout::replicated(flat.getShape()), {}}));
+    int64_t numel = paramType.getNumElements();
+    if (numel != flat.getDimSize(0))
+      v = SliceOp::create(builder, loc, flat.clone({numel}), v,
+                          builder.getDenseI64ArrayAttr({0}),
+                          builder.getDenseI64ArrayAttr({numel}),
+                          builder.getDenseI64ArrayAttr({1}));
+    if (v.getType() != paramType)
+      v = ReshapeOp::create(builder, loc, paramType, v);
+    old.replaceAllUsesWith(v);
+  }
+  op->erase();
+  if (completion && completion->use_empty())
+    completion->erase();
+  ++numSharded;
+  return success();
+}
+
+struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
+  using ZeroPassBase::ZeroPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (stage < 0 || stage > 2) {
+      module.emitError() << "ds-zero: stage " << stage
+                         << " is not supported (0, 1 or 2; stage 3 is not "
+                            "implemented yet)";
+      return signalPassFailure();
+    }
+    auto step = module.lookupSymbol<func::FuncOp>(DSDialect::kTrainStepFunc);
+    auto meshes = module.getOps<MeshOp>();
+    if (stage == 0 || !step || meshes.empty())
+      return;
+    ZeroRewriter rewriter(step, *meshes.begin(), stage);
+    SmallVector<OptimizerUpdateOpInterface> updates;
+    step.walk([&](OptimizerUpdateOpInterface u) { updates.push_back(u); });
+    for (OptimizerUpdateOpInterface update : updates)
+      if (failed(rewriter.rewrite(update)))
+        return signalPassFailure();
+    step.setType(
+        FunctionType::get(step.getContext(), step.front().getArgumentTypes(),
+                          step.front().getTerminator()->getOperandTypes()));
+    numSharded += rewriter.numSharded;
+  }
+};
+
+} // namespace
