@@ -156,10 +156,14 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
 
   // The gradient: at stage 2 the partial sum before its completion, which
   // the reshard to a split piece turns into a reduce-scatter.
+  // Reshapes after the completion do not matter: the flat view is the same.
   Value grad = update.getGrad();
   SmallVector<std::pair<int, ReductionKind>> partial;
-  auto completion = grad.getDefiningOp<ReshardOp>();
-  if (stage >= 2 && completion && grad.hasOneUse()) {
+  Value completed = grad;
+  while (completed.hasOneUse() && completed.getDefiningOp<ReshapeOp>())
+    completed = completed.getDefiningOp()->getOperand(0);
+  auto completion = completed.getDefiningOp<ReshardOp>();
+  if (stage >= 2 && completion && completed.hasOneUse()) {
     partial = partialOf(completion.getInput());
     if (!partial.empty())
       grad = completion.getInput();
@@ -227,9 +231,15 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
       v = ReshapeOp::create(builder, loc, paramType, v);
     old.replaceAllUsesWith(v);
   }
+  // What only led to the gradient's completion is dead now (pure ops).
+  Operation *dead =
+      grad == update.getGrad() ? nullptr : update.getGrad().getDefiningOp();
   op->erase();
-  if (completion && completion->use_empty())
-    completion->erase();
+  while (dead && dead->use_empty() && dead != grad.getDefiningOp()) {
+    Operation *next = dead->getOperand(0).getDefiningOp();
+    dead->erase();
+    dead = next;
+  }
   ++numSharded;
   return success();
 }
@@ -240,7 +250,7 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (stage < 0 || stage > 2) {
-      module.emitError() << "ds-zero: stage " << stage
+      module.emitError() << "ds-zero: stage " << static_cast<int64_t>(stage)
                          << " is not supported (0, 1 or 2; stage 3 is not "
                             "implemented yet)";
       return signalPassFailure();
@@ -249,6 +259,18 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
     auto meshes = module.getOps<MeshOp>();
     if (stage == 0 || !step || meshes.empty())
       return;
+    // The shardings it writes are materialised by -ds-partition.
+    WalkResult partitioned = step.walk([](Operation *op) {
+      return isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp,
+                 LocalSliceOp>(op)
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
+    });
+    if (partitioned.wasInterrupted()) {
+      step.emitError() << "ds-zero runs between -ds-propagate-sharding and "
+                          "-ds-partition; this step is partitioned already";
+      return signalPassFailure();
+    }
     ZeroRewriter rewriter(step, *meshes.begin(), stage);
     SmallVector<OptimizerUpdateOpInterface> updates;
     step.walk([&](OptimizerUpdateOpInterface u) { updates.push_back(u); });

@@ -373,12 +373,17 @@ llvm::Error validateOutputs(const Plan &plan) {
     int64_t numel = p.numElements();
     bool piece = ranks > 1 && numel >= 0 && g.shape.size() == 1 &&
                  g.shape[0] == numel / ranks + (numel % ranks != 0);
-    if (p.dtype != g.dtype || (p.shape != g.shape && !piece))
+    if (p.dtype != g.dtype || (p.shape != g.shape && !piece)) {
+      TensorDesc expected = p;
+      expected.shape = {numel / ranks + (numel % ranks != 0)};
       return fail(describeTensor(plan, grad) + " is " + formatType(g) +
                   " but " + describeTensor(plan, param) + " is " +
                   formatType(p) +
-                  (ranks > 1 ? " (nor its piece on " + Twine(ranks) + " ranks)"
-                             : Twine()));
+                  (ranks > 1 && numel >= 0 && p.dtype == g.dtype
+                       ? " (a piece on " + Twine(ranks) + " ranks is " +
+                             formatType(expected) + ")"
+                       : Twine()));
+    }
   }
   return llvm::Error::success();
 }

@@ -218,6 +218,27 @@ TEST(PlanValidationTest, SamplePlanIsValid) {
   EXPECT_EQ(message(validatePlan(samplePlan())), "");
 }
 
+TEST(PlanValidationTest, AcceptsGradientPieces) {
+  // ZeRO: 32 and 8 elements on 6 ranks, pieces of ceil(32 / 6) = 6 and 2.
+  Plan plan = samplePlan();
+  plan.tensors[8].shape = {6};
+  plan.tensors[9].shape = {2};
+  EXPECT_EQ(message(validatePlan(plan)), "");
+  EXPECT_EQ(plan.numRanks(), 6);
+  EXPECT_TRUE(plan.isGradientPiece(0));
+  EXPECT_TRUE(plan.isGradientPiece(1));
+  // One rank: only whole gradients.
+  plan.mesh.clear();
+  plan.tensors[2].shardAxes.clear();
+  plan.tensors[3].shardAxes.clear();
+  plan.tensors[3].dataShape.clear();
+  EXPECT_EQ(plan.numRanks(), 1);
+  EXPECT_EQ(message(validatePlan(plan)),
+            "gradient 0: tensor 8 'grad.fc.weight' is f32[6] but tensor 0 "
+            "'fc.weight' is f32[4,8]");
+  EXPECT_FALSE(samplePlan().isGradientPiece(0));
+}
+
 TEST(PlanValidationTest, AcceptsEdgeCases) {
   Plan plan = samplePlan();
   // Names are unique per storage class only.
@@ -356,7 +377,11 @@ TEST(PlanValidationTest, RejectsEveryRule) {
       {"gradient dtype", [](Plan &p) { p.tensors[9].dtype = DType::BF16; },
        "gradient 1: tensor 9 is bf16[8] but tensor 1 'fc.bias' is f32[8]"},
       {"gradient shape", [](Plan &p) { p.gradients[1].second = 6; },
-       "gradient 1: tensor 6 'h' is f32[2,8] but tensor 1 'fc.bias' is f32[8]"},
+       "gradient 1: tensor 6 'h' is f32[2,8] but tensor 1 'fc.bias' is f32[8] "
+       "(a piece on 6 ranks is f32[2])"},
+      {"gradient piece size", [](Plan &p) { p.tensors[9].shape = {3}; },
+       "gradient 1: tensor 9 is f32[3] but tensor 1 'fc.bias' is f32[8] (a "
+       "piece on 6 ranks is f32[2])"},
       {"two gradients",
        [](Plan &p) {
          p.gradients.push_back({0, 8});

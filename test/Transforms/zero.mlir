@@ -1,0 +1,107 @@
+// RUN: ds-opt %s -ds-autodiff -ds-propagate-sharding='dp=2 batch-dims=x:0,labels:0' -ds-zero=stage=2 | FileCheck %s --check-prefix=WRITE
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=1' | FileCheck %s --check-prefix=STAGE1
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=2' | FileCheck %s --check-prefix=STAGE2
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 sp=2 batch-dims=x:0,labels:0 seq-dims=x:1,labels:1 zero=2' | FileCheck %s --check-prefix=MESH
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=0' | FileCheck %s --check-prefix=STAGE0
+// RUN: ds-opt %s -ds-autodiff -ds-zero=stage=2 | FileCheck %s --check-prefix=ONE
+// RUN: not ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0' -ds-zero=stage=1 2>&1 | FileCheck %s --check-prefix=LATE
+// RUN: not ds-opt %s -ds-zero=stage=3 2>&1 | FileCheck %s --check-prefix=STAGE3
+
+// A linear layer with a bias, 15 and 5 elements: neither divides by 2 or 4,
+// so every piece is padded.
+
+// -ds-zero only writes shardings: state arguments held as flat pieces, the
+// parameter and the gradient's partial sum flattened, padded and resharded
+// to pieces, the update on pieces, the new parameter resharded whole and
+// cut back.
+// WRITE-LABEL: func.func @train_step
+// WRITE-SAME: %[[W:[a-z0-9]+]]: tensor<5x3xf32> {ds.name = "w"
+// WRITE-SAME: tensor<16xf32> {ds.name = "exp_avg.w", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>}
+// WRITE-SAME: tensor<16xf32> {ds.name = "exp_avg_sq.w", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>}
+// WRITE-SAME: tensor<6xf32> {ds.name = "exp_avg.b", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>}
+// WRITE-SAME: -> (tensor<f32> {ds.role = "loss"}, tensor<5x3xf32> {ds.updates = "w"}, tensor<5xf32> {ds.updates = "b"}, tensor<16xf32> {ds.updates = "exp_avg.w"}
+// WRITE: %[[DW:.*]] = ds.matmul {{.*}} transpose_lhs {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"dp": sum}>]}
+// WRITE-NOT: ds.reshard %[[DW]]
+// WRITE: %[[PF:.*]] = ds.reshape %[[W]] : (tensor<5x3xf32>) -> tensor<15xf32>
+// WRITE-NEXT: %[[PP:.*]] = ds.pad %[[PF]] low = [0] strides = [1] : (tensor<15xf32>) -> tensor<16xf32>
+// WRITE-NEXT: %[[PS:.*]] = ds.reshard %[[PP]] to <@mesh, [{"dp"}]> : tensor<16xf32>
+// WRITE-NEXT: %[[GF:.*]] = ds.reshape %[[DW]] {ds.shardings = [#ds.sharding<@mesh, [{}], partial = {"dp": sum}>]} : (tensor<5x3xf32>) -> tensor<15xf32>
+// WRITE-NEXT: %[[GP:.*]] = ds.pad %[[GF]] low = [0] strides = [1] {ds.shardings = [#ds.sharding<@mesh, [{}], partial = {"dp": sum}>]}
+// WRITE-NEXT: %[[GS:.*]] = ds.reshard %[[GP]] to <@mesh, [{"dp"}]> : tensor<16xf32>
+// WRITE-NEXT: %[[NEW:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %[[PS]], %[[GS]], %{{.*}}, %{{.*}}, %{{.*}} {{.*}} {ds.shardings = [#ds.sharding<@mesh, [{"dp"}]>, #ds.sharding<@mesh, [{"dp"}]>, #ds.sharding<@mesh, [{"dp"}]>]}
+// WRITE-NEXT: %[[WHOLE:.*]] = ds.reshard %[[NEW]] to <@mesh, [{}]> : tensor<16xf32>
+// WRITE-NEXT: %[[CUT:.*]] = ds.slice %[[WHOLE]] starts = [0] limits = [15] strides = [1]
+// WRITE-NEXT: ds.reshape %[[CUT]] : (tensor<15xf32>) -> tensor<5x3xf32>
+
+// Stage 1: the gradient is all-reduced whole, then sliced (no data moves);
+// each rank updates its piece and the pieces are gathered.
+// STAGE1-LABEL: func.func @train_step
+// STAGE1-SAME: tensor<8xf32> {ds.name = "exp_avg.w", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>}
+// STAGE1-SAME: tensor<3xf32> {ds.name = "exp_avg.b", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>}
+// STAGE1-NOT: ds.reduce_scatter
+// STAGE1: %[[G:.*]] = ds.all_reduce %{{.*}} on @mesh ["dp"] reduction =  sum : tensor<5x3xf32>
+// STAGE1: %[[PS:.*]] = ds.local_slice %{{.*}} on @mesh ["dp"] dim = 0 : (tensor<16xf32>) -> tensor<8xf32>
+// STAGE1: %[[GF:.*]] = ds.reshape %[[G]] : (tensor<5x3xf32>) -> tensor<15xf32>
+// STAGE1-NEXT: %[[GP:.*]] = ds.pad %[[GF]]
+// STAGE1-NEXT: %[[GS:.*]] = ds.local_slice %[[GP]] on @mesh ["dp"] dim = 0 : (tensor<16xf32>) -> tensor<8xf32>
+// STAGE1-NEXT: %[[NEW:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %[[PS]], %[[GS]], {{.*}} : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<i64>)
+// STAGE1-NEXT: ds.all_gather %[[NEW]] on @mesh ["dp"] dim = 0 : (tensor<8xf32>) -> tensor<16xf32>
+// STAGE1-NOT: ds.reduce_scatter
+
+// Stage 2: every gradient is reduce-scattered, none all-reduced (the two
+// all-reduces left complete the loss and its token count).
+// STAGE2-LABEL: func.func @train_step
+// STAGE2-COUNT-2: ds.all_reduce {{.*}} : tensor<f32>
+// STAGE2-NOT: ds.all_reduce
+// STAGE2: %[[DB:.*]] = ds.sum {{.*}} keepdim : (tensor<2x2x5xf32>) -> tensor<1x1x5xf32>
+// STAGE2: %[[DW:.*]] = ds.matmul {{.*}} transpose_lhs : (tensor<4x5xf32>, tensor<4x3xf32>) -> tensor<5x3xf32>
+// STAGE2: %[[GF:.*]] = ds.reshape %[[DW]] : (tensor<5x3xf32>) -> tensor<15xf32>
+// STAGE2-NEXT: %[[GP:.*]] = ds.pad %[[GF]]
+// STAGE2-NEXT: %[[GS:.*]] = ds.reduce_scatter %[[GP]] on @mesh ["dp"] dim = 0 reduction =  sum : (tensor<16xf32>) -> tensor<8xf32>
+// STAGE2-NEXT: ds.adamw_update %{{.*}}, %[[GS]]
+// STAGE2: %[[BF:.*]] = ds.reshape %[[DB]] : (tensor<1x1x5xf32>) -> tensor<5xf32>
+// STAGE2-NEXT: %[[BP:.*]] = ds.pad %[[BF]] low = [0] strides = [1] : (tensor<5xf32>) -> tensor<6xf32>
+// STAGE2-NEXT: %[[BS:.*]] = ds.reduce_scatter %[[BP]] on @mesh ["dp"] dim = 0 reduction =  sum : (tensor<6xf32>) -> tensor<3xf32>
+// STAGE2-NEXT: ds.adamw_update %{{.*}}, %[[BS]]
+// STAGE2-NOT: ds.all_reduce
+
+// Over dp x sp every rank holds a piece, in rank order (dp major): the
+// flat dimension is viewed as [dp, sp * k]; a reduce-scatter per axis.
+// MESH-LABEL: func.func @train_step
+// MESH-SAME: tensor<4xf32> {ds.name = "exp_avg.w", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{2:"dp", 8:"sp"}]>}
+// MESH-SAME: tensor<2xf32> {ds.name = "exp_avg.b", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{2:"dp", 4:"sp"}]>}
+// MESH: %[[PV:.*]] = ds.reshape %{{.*}} : (tensor<16xf32>) -> tensor<2x8xf32>
+// MESH-NEXT: %[[P1:.*]] = ds.local_slice %[[PV]] on @mesh ["dp"] dim = 0 : (tensor<2x8xf32>) -> tensor<1x8xf32>
+// MESH-NEXT: ds.local_slice %[[P1]] on @mesh ["sp"] dim = 1 : (tensor<1x8xf32>) -> tensor<1x4xf32>
+// MESH: %[[V:.*]] = ds.reshape %{{.*}} : (tensor<16xf32>) -> tensor<2x8xf32>
+// MESH-NEXT: %[[R1:.*]] = ds.reduce_scatter %[[V]] on @mesh ["dp"] dim = 0 reduction =  sum : (tensor<2x8xf32>) -> tensor<1x8xf32>
+// MESH-NEXT: %[[R2:.*]] = ds.reduce_scatter %[[R1]] on @mesh ["sp"] dim = 1 reduction =  sum : (tensor<1x8xf32>) -> tensor<1x4xf32>
+// MESH-NEXT: %[[G:.*]] = ds.reshape %[[R2]] : (tensor<1x4xf32>) -> tensor<4xf32>
+// MESH-NEXT: %[[NEW:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %{{.*}}, %[[G]]
+// MESH-NEXT: %[[N2:.*]] = ds.reshape %[[NEW]] : (tensor<4xf32>) -> tensor<1x4xf32>
+// MESH-NEXT: %[[A1:.*]] = ds.all_gather %[[N2]] on @mesh ["dp"] dim = 0 : (tensor<1x4xf32>) -> tensor<2x4xf32>
+// MESH-NEXT: ds.all_gather %[[A1]] on @mesh ["sp"] dim = 1 : (tensor<2x4xf32>) -> tensor<2x8xf32>
+
+// Stage 0 and one rank: nothing changes.
+// STAGE0-NOT: ds.reduce_scatter
+// STAGE0-NOT: tensor<16xf32>
+// STAGE0: ds.adamw_update {{.*}} : (tensor<5x3xf32>, tensor<5x3xf32>, tensor<5x3xf32>, tensor<5x3xf32>, tensor<i64>)
+// ONE-NOT: ds.sharding
+// ONE: ds.adamw_update {{.*}} : (tensor<5x3xf32>, tensor<5x3xf32>, tensor<5x3xf32>, tensor<5x3xf32>, tensor<i64>)
+
+// LATE: error: ds-zero runs between -ds-propagate-sharding and -ds-partition; this step is partitioned already
+// STAGE3: error: ds-zero: stage 3 is not supported (0, 1 or 2; stage 3 is not implemented yet)
+
+func.func @forward(%w: tensor<5x3xf32> {ds.name = "w", ds.trainable},
+                   %b: tensor<5xf32> {ds.name = "b", ds.trainable},
+                   %x: tensor<4x2x3xf32> {ds.input, ds.name = "x"},
+                   %labels: tensor<4x2xi64> {ds.input, ds.name = "labels"}) -> tensor<f32> {
+  %h = ds.linear %x, %w : (tensor<4x2x3xf32>, tensor<5x3xf32>) -> tensor<4x2x5xf32>
+  %b2 = ds.reshape %b : (tensor<5xf32>) -> tensor<1x1x5xf32>
+  %bb = ds.broadcast %b2 : (tensor<1x1x5xf32>) -> tensor<4x2x5xf32>
+  %y = ds.add %h, %bb : (tensor<4x2x5xf32>, tensor<4x2x5xf32>) -> tensor<4x2x5xf32>
+  %flat = ds.reshape %y : (tensor<4x2x5xf32>) -> tensor<8x5xf32>
+  %lab = ds.reshape %labels : (tensor<4x2xi64>) -> tensor<8xi64>
+  %l = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<8x5xf32>, tensor<8xi64>) -> tensor<f32>
+  return %l : tensor<f32>
+}
