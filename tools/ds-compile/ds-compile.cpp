@@ -367,6 +367,7 @@ int main(int argc, char **argv) {
                     .str());
   plan->metadata["source"] = inputPath;
   plan->metadata["optimizer"] = optimizer;
+  plan->metadata["zero_stage"] = std::to_string(zeroStage);
   plan->metadata["pipeline"] = pipeline;
   if (Error e = dsc::rt::validatePlan(*plan))
     return fail("internal error: the emitted plan is invalid: " +

@@ -365,15 +365,13 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
 void Lowering::markGradients() {
   // In the parameters' order, whatever order the updates run in.
   SmallVector<std::pair<unsigned, ds::OptimizerUpdateOpInterface>> updates;
-  // Under ZeRO an update reads this rank's flat piece of its parameter
-  // (a slice of a padded view of it) and of the gradient: the plan lists
-  // the piece (Plan::gradients: ds-run gathers it).
+  // Under ZeRO an update reads this rank's flat piece of its parameter (a
+  // view of it: reshape, pad, local_slice) and of its gradient, which the
+  // plan lists (Plan::gradients: ds-run gathers the pieces).
   auto parameterOf = [](Value v) -> BlockArgument {
-    while (Operation *def = v.getDefiningOp()) {
-      if (!isa<ds::ReshapeOp, ds::PadOp, ds::LocalSliceOp>(def))
-        return {};
-      v = def->getOperand(0);
-    }
+    while (isa_and_present<ds::ReshapeOp, ds::PadOp, ds::LocalSliceOp>(
+        v.getDefiningOp()))
+      v = v.getDefiningOp()->getOperand(0);
     return dyn_cast<BlockArgument>(v);
   };
   for (Operation &op : trainStep.front())

@@ -228,6 +228,77 @@ dsc::estimateTimes(const rt::Plan &plan, ArrayRef<dsrt::KernelOp> kernels,
   return times;
 }
 
+namespace {
+/// Model states per rank (parameters, gradients, optimizer state) as the
+/// plan holds them, and as ZeRO's formula says they should be: with N ranks
+/// and stage s >= 1, each state tensor of a trainable parameter of n
+/// elements is a piece of ceil(n / N) elements, and so is the gradient the
+/// update reads (at stage 1 a slice of the whole all-reduced gradient, which
+/// lives only until then, at stage 2 the reduce-scattered piece: the stages
+/// differ in what they send and in the transient whole, not in what the
+/// update holds).
+json::Object modelStatesEntry(const dsc::rt::Plan &plan) {
+  using dsc::rt::Storage;
+  int64_t stage = 0;
+  if (auto it = plan.metadata.find("zero_stage"); it != plan.metadata.end())
+    (void)StringRef(it->second).getAsInteger(10, stage);
+  int64_t ranks = plan.numRanks();
+  auto piece = [&](const dsc::rt::TensorDesc &desc) {
+    int64_t n = desc.numElements();
+    return static_cast<int64_t>(dsc::rt::dtypeSize(desc.dtype)) *
+           (n / ranks + (n % ranks != 0));
+  };
+  int64_t parameters = 0, trainable = 0;
+  int64_t params = 0, grads = 0, state = 0;
+  int64_t formulaGrads = 0, formulaState = 0;
+  for (uint32_t t : plan.tensorsWith(Storage::Parameter))
+    params += plan.tensors[t].numBytes();
+  StringMap<const dsc::rt::TensorDesc *> trainableByName;
+  for (auto [param, grad] : plan.gradients) {
+    const dsc::rt::TensorDesc &p = plan.tensors[param];
+    trainableByName[p.name] = &p;
+    trainable += p.numElements();
+    grads += plan.tensors[grad].numBytes();
+    formulaGrads += stage >= 1 ? piece(p) : p.numBytes();
+  }
+  for (uint32_t t : plan.tensorsWith(Storage::Parameter))
+    parameters += plan.tensors[t].numElements();
+  for (uint32_t t : plan.tensorsWith(Storage::State)) {
+    const dsc::rt::TensorDesc &desc = plan.tensors[t];
+    state += desc.numBytes();
+    // `exp_avg.<param>`: its parameter's; `step`: as it is.
+    auto [slot, name] = StringRef(desc.name).split('.');
+    auto it = trainableByName.find(name);
+    formulaState += it != trainableByName.end() && stage >= 1
+                        ? piece(*it->second)
+                        : desc.numBytes();
+  }
+  const char *formula[] = {
+      "parameters 4P, gradients 4P, optimizer state 8P (AdamW)",
+      "parameters 4P, gradients 4P/N read by the update (all-reduced "
+      "whole, then sliced), optimizer state 8P/N",
+      "parameters 4P, gradients 4P/N (reduce-scattered), optimizer state "
+      "8P/N"};
+  return json::Object{
+      {"zero_stage", stage},
+      {"ranks", ranks},
+      {"parameters", parameters},
+      {"trainable_parameters", trainable},
+      {"bytes_per_rank", json::Object{{"parameters", params},
+                                      {"gradients", grads},
+                                      {"optimizer_state", state}}},
+      {"formula", std::string(formula[std::clamp<int64_t>(stage, 0, 2)]) +
+                      " for fp32 with P trainable parameters on N ranks; "
+                      "each piece of a parameter of n elements holds "
+                      "ceil(n / N)"},
+      {"formula_bytes_per_rank",
+       json::Object{{"parameters", params},
+                    {"gradients", formulaGrads},
+                    {"optimizer_state", formulaState}}},
+  };
+}
+} // namespace
+
 FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
                                        const Hardware &hardware) {
   FailureOr<SmallVector<dsrt::KernelOp>> stepKernelOps =
@@ -268,6 +339,7 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
                                    kernels, hardware)},
       {"parameter_bytes", bytesOf(rt::Storage::Parameter)},
       {"optimizer_state_bytes", bytesOf(rt::Storage::State)},
+      {"model_states", modelStatesEntry(plan)},
       {"input_bytes", bytesOf(rt::Storage::Input)},
       {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
       {"instructions", static_cast<int64_t>(plan.instructions.size())},
