@@ -220,8 +220,10 @@ FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
       break;
     }
   }
-  // Whatever is still split but should be whole: all_gather.
-  for (int64_t d = 0; d < n; ++d) {
+  // Whatever is still split but should be whole: all_gather, minor
+  // dimensions first, so that the major ones are still pieces of one (the
+  // runtime then gathers in place: ZeRO's [dp, sp * k] pieces).
+  for (int64_t d = n - 1; d >= 0; --d) {
     int axis = current.dims[d][0].axis;
     if (axis >= 0 && target.dims[d][0].axis != axis) {
       current.dims[d][0].axis = -1;

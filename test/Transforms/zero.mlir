@@ -66,7 +66,10 @@
 // STAGE2-NOT: ds.all_reduce
 
 // Over dp x sp every rank holds a piece, in rank order (dp major): the
-// flat dimension is viewed as [dp, sp * k]; a reduce-scatter per axis.
+// flat dimension is viewed as [dp, sp * k]; a reduce-scatter per axis, dp
+// first, and an all-gather per axis, sp first: each with nothing but pieces
+// of one before its dimension, so the runtime moves no data but the
+// collective's.
 // MESH-LABEL: func.func @train_step
 // MESH-SAME: tensor<4xf32> {ds.name = "exp_avg.w", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{2:"dp", 8:"sp"}]>}
 // MESH-SAME: tensor<2xf32> {ds.name = "exp_avg.b", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{2:"dp", 4:"sp"}]>}
@@ -79,8 +82,8 @@
 // MESH-NEXT: %[[G:.*]] = ds.reshape %[[R2]] : (tensor<1x4xf32>) -> tensor<4xf32>
 // MESH-NEXT: %[[NEW:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %{{.*}}, %[[G]]
 // MESH-NEXT: %[[N2:.*]] = ds.reshape %[[NEW]] : (tensor<4xf32>) -> tensor<1x4xf32>
-// MESH-NEXT: %[[A1:.*]] = ds.all_gather %[[N2]] on @mesh ["dp"] dim = 0 : (tensor<1x4xf32>) -> tensor<2x4xf32>
-// MESH-NEXT: ds.all_gather %[[A1]] on @mesh ["sp"] dim = 1 : (tensor<2x4xf32>) -> tensor<2x8xf32>
+// MESH-NEXT: %[[A1:.*]] = ds.all_gather %[[N2]] on @mesh ["sp"] dim = 1 : (tensor<1x4xf32>) -> tensor<1x8xf32>
+// MESH-NEXT: ds.all_gather %[[A1]] on @mesh ["dp"] dim = 0 : (tensor<1x8xf32>) -> tensor<2x8xf32>
 
 // Stage 0 and one rank: nothing changes.
 // STAGE0-NOT: ds.reduce_scatter

@@ -103,6 +103,17 @@ inline bool fusedAttention(int64_t headSize, int64_t valueHeadSize) {
   return headSize == valueHeadSize;
 }
 
+/// The number of elements before dimension `dim` of `shape` (the product
+/// of the sizes in front of it): where it is 1, pieces stacked along a new
+/// leading dimension lie in memory as if concatenated along `dim`, so
+/// all_gather and reduce_scatter need no reordering copy there.
+inline int64_t elementsBefore(llvm::ArrayRef<int64_t> shape, int64_t dim) {
+  int64_t n = 1;
+  for (int64_t d = 0; d < dim && d < static_cast<int64_t>(shape.size()); ++d)
+    n *= shape[d];
+  return n;
+}
+
 /// The threads ds-run gives ATen by default on this machine when
 /// `localRanks` ranks share it: its hardware threads divided among them.
 unsigned defaultKernelThreads(unsigned localRanks);

@@ -17,6 +17,7 @@
 #include "ATenKernel.h"
 
 #include "dsc/Runtime/Comm.h"
+#include "dsc/Runtime/PlanMemory.h"
 
 #include "llvm/ADT/Twine.h"
 
@@ -167,7 +168,8 @@ void runAllGather(const KernelArgs &args) {
   int64_t n = args.group->size;
   int64_t dim = normalizedDim(args.inst, "dim", input.dim());
   at::Tensor in = input.contiguous();
-  if (dim == 0) {
+  // Stacked pieces are the result itself where nothing precedes `dim`.
+  if (elementsBefore({input.sizes().data(), input.sizes().size()}, dim) == 1) {
     throwIfFailed(comm->allGather(in.data_ptr(), result.data_ptr(), in.numel(),
                                   dtypeOf(in)));
     return;

@@ -191,6 +191,19 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
       return input;
     return llvm::SaturatingAdd(input, bytesOf(plan, inst.results[0]));
   }
+  if (kernel == "all_gather" || kernel == "reduce_scatter") {
+    // Pieces stacked along a new leading dimension, reordered to `dim`
+    // (the result gathered, the input scattered), unless nothing precedes
+    // it.
+    const TensorDesc &input = plan.tensors[inst.operands[0]];
+    int64_t dim = inst.getInt("dim");
+    if (dim < 0)
+      dim += static_cast<int64_t>(input.shape.size());
+    if (elementsBefore(input.shape, dim) == 1)
+      return 0;
+    return bytesOf(plan,
+                   kernel == "all_gather" ? inst.results[0] : inst.operands[0]);
+  }
   if (kernel == "adamw_update")
     // The denominator sqrt(v) / c + eps, one parameter-sized tensor, and
     // three scalars.
