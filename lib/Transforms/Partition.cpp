@@ -220,37 +220,89 @@ FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
       break;
     }
   }
+  // Two neighbouring view dimensions that change alike, the major one
+  // holding one piece per rank of its axis ([dp, sp * k]: ZeRO's pieces),
+  // are one dimension split over both axes in mesh order (group ranks are
+  // row-major): one collective over both instead of one per axis.
+  auto joint = [&](int64_t d, bool toSplit) {
+    if (d + 1 >= n)
+      return false;
+    const Layout &split = toSplit ? target : current;
+    const Layout &whole = toSplit ? current : target;
+    int a = split.dims[d][0].axis, b = split.dims[d + 1][0].axis;
+    return a >= 0 && b > a && whole.dims[d][0].axis < 0 &&
+           whole.dims[d + 1][0].axis < 0 &&
+           current.dims[d][0].size == mesh.sizes[a] &&
+           (!toSplit ||
+            llvm::is_contained(scatter, a) == llvm::is_contained(scatter, b));
+  };
+  // Merges view dimensions d and d + 1 of `v` (for one collective along d).
+  auto merged = [&](int64_t d) {
+    auto shape =
+        llvm::to_vector(cast<RankedTensorType>(v.getType()).getShape());
+    shape[d] *= shape[d + 1];
+    shape.erase(shape.begin() + d + 1);
+    return cast<RankedTensorType>(v.getType()).clone(shape);
+  };
   // Whatever is still split but should be whole: all_gather, minor
   // dimensions first, so that the major ones are still pieces of one (the
-  // runtime then gathers in place: ZeRO's [dp, sp * k] pieces).
+  // runtime then gathers in place).
   for (int64_t d = n - 1; d >= 0; --d) {
     int axis = current.dims[d][0].axis;
-    if (axis >= 0 && target.dims[d][0].axis != axis) {
-      current.dims[d][0].axis = -1;
-      ++numCollectives;
-      v = AllGatherOp::create(builder, loc, localType(atomGlobal, current), v,
-                              meshSymbol, axesAttr({axis}),
-                              builder.getI64IntegerAttr(d));
+    if (axis < 0 || target.dims[d][0].axis == axis)
+      continue;
+    ++numCollectives;
+    if (d > 0 && joint(d - 1, /*toSplit=*/false)) {
+      int major = current.dims[d - 1][0].axis;
+      current.dims[d - 1][0].axis = current.dims[d][0].axis = -1;
+      RankedTensorType whole = merged(d - 1);
+      reshapeTo(whole);
+      whole = whole.clone(
+          {whole.getNumElements() * mesh.sizes[major] * mesh.sizes[axis]});
+      v = AllGatherOp::create(builder, loc, whole, v, meshSymbol,
+                              axesAttr({major, axis}),
+                              builder.getI64IntegerAttr(d - 1));
+      reshapeTo(localType(atomGlobal, current));
+      --d;
+      continue;
     }
+    current.dims[d][0].axis = -1;
+    v = AllGatherOp::create(builder, loc, localType(atomGlobal, current), v,
+                            meshSymbol, axesAttr({axis}),
+                            builder.getI64IntegerAttr(d));
   }
   // Whatever is whole but should be split: this rank's piece, summed over
   // the axis first where the value is a partial sum over it.
   for (int64_t d = 0; d < n; ++d) {
     int axis = target.dims[d][0].axis;
-    if (axis >= 0 && current.dims[d][0].axis != axis) {
+    if (axis < 0 || current.dims[d][0].axis == axis)
+      continue;
+    ++numCollectives;
+    SmallVector<int> axes = {axis};
+    int64_t dim = d;
+    RankedTensorType type;
+    if (joint(d, /*toSplit=*/true)) {
+      axes.push_back(target.dims[d + 1][0].axis);
+      type = merged(d);
+      reshapeTo(type);
+      type = type.clone(
+          {type.getNumElements() / mesh.sizes[axis] / mesh.sizes[axes[1]]});
       current.dims[d][0].axis = axis;
-      ++numCollectives;
-      RankedTensorType type = localType(atomGlobal, current);
-      if (llvm::is_contained(scatter, axis))
-        v = ReduceScatterOp::create(
-            builder, loc, type, v, meshSymbol, axesAttr({axis}),
-            builder.getI64IntegerAttr(d),
-            ReductionKindAttr::get(builder.getContext(), ReductionKind::Sum));
-      else
-        v = LocalSliceOp::create(builder, loc, type, v, meshSymbol,
-                                 axesAttr({axis}),
-                                 builder.getI64IntegerAttr(d));
+      current.dims[d + 1][0].axis = axes[1];
+      ++d;
+    } else {
+      current.dims[d][0].axis = axis;
+      type = localType(atomGlobal, current);
     }
+    if (llvm::is_contained(scatter, axis))
+      v = ReduceScatterOp::create(
+          builder, loc, type, v, meshSymbol, axesAttr(axes),
+          builder.getI64IntegerAttr(dim),
+          ReductionKindAttr::get(builder.getContext(), ReductionKind::Sum));
+    else
+      v = LocalSliceOp::create(builder, loc, type, v, meshSymbol,
+                               axesAttr(axes), builder.getI64IntegerAttr(dim));
+    reshapeTo(localType(atomGlobal, current));
   }
   reshapeTo(localType(global, to));
   return v;

@@ -81,6 +81,26 @@ private:
     auto type = cast<RankedTensorType>(flat.getType());
     return ReshardOp::create(builder, loc, flat, attr({splitLayout(type), {}}));
   }
+  struct PartialSum {
+    Value value;
+    SmallVector<std::pair<int, ReductionKind>> partial;
+  };
+  /// The partial sum that `value` completes, read only by this path:
+  /// through reshapes (the flat view is the same) and sums of completions
+  /// (tied parameters: a new sum of the partial values replaces them).
+  std::optional<PartialSum> partialSum(Value value);
+  /// Erases `op` and what only it read, back through the ops that led a
+  /// gradient to its completion, once nothing reads them.
+  static void eraseDead(Operation *op) {
+    if (!op || !op->use_empty() || !isa<ReshapeOp, ReshardOp, AddOp>(op))
+      return;
+    SmallVector<Operation *> defs;
+    for (Value operand : op->getOperands())
+      defs.push_back(operand.getDefiningOp());
+    op->erase();
+    for (Operation *def : defs)
+      eraseDead(def);
+  }
   /// The partial sharding of `value` where it is the result of an op that
   /// -ds-propagate-sharding left partial and a reshard completes; empty
   /// otherwise.
@@ -115,6 +135,40 @@ ZeroRewriter::partialOf(Value value) const {
   if (failed(decoded) || !decoded->layout.isReplicated())
     return {};
   return decoded->partial;
+}
+
+std::optional<ZeroRewriter::PartialSum> ZeroRewriter::partialSum(Value value) {
+  while (value.hasOneUse() && value.getDefiningOp<ReshapeOp>())
+    value = value.getDefiningOp()->getOperand(0);
+  if (!value.hasOneUse())
+    return std::nullopt;
+  if (auto completion = value.getDefiningOp<ReshardOp>()) {
+    SmallVector<std::pair<int, ReductionKind>> partial =
+        partialOf(completion.getInput());
+    if (partial.empty())
+      return std::nullopt;
+    return PartialSum{completion.getInput(), std::move(partial)};
+  }
+  auto add = value.getDefiningOp<AddOp>();
+  if (!add)
+    return std::nullopt;
+  std::optional<PartialSum> lhs = partialSum(add.getLhs());
+  std::optional<PartialSum> rhs = partialSum(add.getRhs());
+  if (!lhs || !rhs || lhs->partial != rhs->partial ||
+      lhs->value.getType() != rhs->value.getType() ||
+      llvm::any_of(lhs->partial,
+                   [](auto &p) { return p.second != ReductionKind::Sum; }))
+    return std::nullopt;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPoint(add);
+  Value sum = AddOp::create(builder, add.getLoc(), lhs->value, rhs->value);
+  auto shape = cast<RankedTensorType>(sum.getType()).getShape();
+  sum.getDefiningOp()->setAttr(
+      DSDialect::kShardingsAttr,
+      builder.getArrayAttr(
+          {attr({Layout::replicated(shape),
+                 SmallVector<std::pair<int, ReductionKind>>(lhs->partial)})}));
+  return PartialSum{sum, lhs->partial};
 }
 
 Value ZeroRewriter::flatten(Value value,
@@ -156,18 +210,13 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
 
   // The gradient: at stage 2 the partial sum before its completion, which
   // the reshard to a split piece turns into a reduce-scatter.
-  // Reshapes after the completion do not matter: the flat view is the same.
   Value grad = update.getGrad();
   SmallVector<std::pair<int, ReductionKind>> partial;
-  Value completed = grad;
-  while (completed.hasOneUse() && completed.getDefiningOp<ReshapeOp>())
-    completed = completed.getDefiningOp()->getOperand(0);
-  auto completion = completed.getDefiningOp<ReshardOp>();
-  if (stage >= 2 && completion && completed.hasOneUse()) {
-    partial = partialOf(completion.getInput());
-    if (!partial.empty())
-      grad = completion.getInput();
-  }
+  if (stage >= 2)
+    if (std::optional<PartialSum> sum = partialSum(grad)) {
+      grad = sum->value;
+      partial = sum->partial;
+    }
 
   SmallVector<Value> operands;
   for (OpOperand &operand : op->getOpOperands()) {
@@ -231,15 +280,9 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
       v = ReshapeOp::create(builder, loc, paramType, v);
     old.replaceAllUsesWith(v);
   }
-  // What only led to the gradient's completion is dead now (pure ops).
-  Operation *dead =
-      grad == update.getGrad() ? nullptr : update.getGrad().getDefiningOp();
+  Operation *old = update.getGrad().getDefiningOp();
   op->erase();
-  while (dead && dead->use_empty() && dead != grad.getDefiningOp()) {
-    Operation *next = dead->getOperand(0).getDefiningOp();
-    dead->erase();
-    dead = next;
-  }
+  eraseDead(old);
   ++numSharded;
   return success();
 }

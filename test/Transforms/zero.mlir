@@ -66,24 +66,19 @@
 // STAGE2-NOT: ds.all_reduce
 
 // Over dp x sp every rank holds a piece, in rank order (dp major): the
-// flat dimension is viewed as [dp, sp * k]; a reduce-scatter per axis, dp
-// first, and an all-gather per axis, sp first: each with nothing but pieces
-// of one before its dimension, so the runtime moves no data but the
-// collective's.
+// flat dimension, viewed as [dp, sp * k] by the layout, is one dimension
+// split over both axes, so each move is one collective over the group of
+// all four ranks.
 // MESH-LABEL: func.func @train_step
 // MESH-SAME: tensor<4xf32> {ds.name = "exp_avg.w", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{2:"dp", 8:"sp"}]>}
 // MESH-SAME: tensor<2xf32> {ds.name = "exp_avg.b", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{2:"dp", 4:"sp"}]>}
-// MESH: %[[PV:.*]] = ds.reshape %{{.*}} : (tensor<16xf32>) -> tensor<2x8xf32>
-// MESH-NEXT: %[[P1:.*]] = ds.local_slice %[[PV]] on @mesh ["dp"] dim = 0 : (tensor<2x8xf32>) -> tensor<1x8xf32>
-// MESH-NEXT: ds.local_slice %[[P1]] on @mesh ["sp"] dim = 1 : (tensor<1x8xf32>) -> tensor<1x4xf32>
-// MESH: %[[V:.*]] = ds.reshape %{{.*}} : (tensor<16xf32>) -> tensor<2x8xf32>
-// MESH-NEXT: %[[R1:.*]] = ds.reduce_scatter %[[V]] on @mesh ["dp"] dim = 0 reduction =  sum : (tensor<2x8xf32>) -> tensor<1x8xf32>
-// MESH-NEXT: %[[R2:.*]] = ds.reduce_scatter %[[R1]] on @mesh ["sp"] dim = 1 reduction =  sum : (tensor<1x8xf32>) -> tensor<1x4xf32>
-// MESH-NEXT: %[[G:.*]] = ds.reshape %[[R2]] : (tensor<1x4xf32>) -> tensor<4xf32>
-// MESH-NEXT: %[[NEW:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %{{.*}}, %[[G]]
-// MESH-NEXT: %[[N2:.*]] = ds.reshape %[[NEW]] : (tensor<4xf32>) -> tensor<1x4xf32>
-// MESH-NEXT: %[[A1:.*]] = ds.all_gather %[[N2]] on @mesh ["sp"] dim = 1 : (tensor<1x4xf32>) -> tensor<1x8xf32>
-// MESH-NEXT: ds.all_gather %[[A1]] on @mesh ["dp"] dim = 0 : (tensor<1x8xf32>) -> tensor<2x8xf32>
+// MESH: ds.local_slice %{{.*}} on @mesh ["dp", "sp"] dim = 0 : (tensor<16xf32>) -> tensor<4xf32>
+// MESH: %[[R:.*]] = ds.reduce_scatter %{{.*}} on @mesh ["dp", "sp"] dim = 0 reduction =  sum : (tensor<16xf32>) -> tensor<4xf32>
+// MESH: %[[NEW:.*]], %{{.*}}, %{{.*}} = ds.adamw_update
+// MESH: ds.all_gather %{{.*}} on @mesh ["dp", "sp"] dim = 0 : (tensor<4xf32>) -> tensor<16xf32>
+// MESH: ds.reduce_scatter %{{.*}} on @mesh ["dp", "sp"] dim = 0 reduction =  sum : (tensor<8xf32>) -> tensor<2xf32>
+// MESH-NOT: on @mesh ["dp"] dim
+// MESH-NOT: on @mesh ["sp"] dim
 
 // Stage 0 and one rank: nothing changes.
 // STAGE0-NOT: ds.reduce_scatter

@@ -57,9 +57,13 @@ std::optional<RankTraffic> trimmedTraffic(const dsc::rt::Plan &plan,
 }
 
 /// What a collective moves over its busiest link: the bytes of its input,
-/// or with unequal all-to-all splits the busiest rank's.
+/// or with unequal all-to-all splits the busiest rank's; none for a local
+/// slice.
 int64_t linkBytes(const dsc::rt::Plan &plan,
                   const dsc::rt::Instruction &instruction) {
+  // A local slice takes this rank's piece of what it holds: nothing moves.
+  if (instruction.kernel == "local_slice")
+    return 0;
   const dsc::rt::TensorDesc &input = plan.tensors[instruction.operands[0]];
   if (std::optional<RankTraffic> traffic =
           trimmedTraffic(plan, instruction, input))

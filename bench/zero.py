@@ -1,0 +1,82 @@
+"""ZeRO stages 0, 1 and 2 on 4 CPU ranks (ds-run -n 4, Gloo over
+loopback): per-rank model states (the report's model_states), planned and
+measured peak per rank (ds-compile's planned bytes, ds-run
+--memory-report's peak on rank 0), bytes sent in collectives per rank and
+step, and the step time relative to stage 0 on the same mesh, for dp 4 and
+dp 2 x sp 2. A GPT-2 whose optimizer state outweighs its activations
+(vocabulary 8192, width 256, 4 layers: 5.3M parameters) at batch 8 x 64.
+Step times are ds-run's own (median of all steps but the first); the
+ratio is what to read on a shared machine.
+
+  .venv/bin/python bench/zero.py [--meshes "--dp 4" "--dp 2 --sp 2"]
+      [--batch 8] [--seq 64] [--steps 4] [--build build]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG = {"n_layer": 4, "n_embd": 256, "n_head": 4, "vocab_size": 8192,
+          "n_positions": 256}
+MiB = 1024 * 1024
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--meshes", nargs="+", default=["--dp 4", "--dp 2 --sp 2"])
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--seq", type=int, default=64)
+    p.add_argument("--steps", type=int, default=4)
+    p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    a = p.parse_args()
+    tool = lambda name: os.path.join(a.build, "bin", name)  # noqa: E731
+    with tempfile.TemporaryDirectory() as d:
+        pt, mlir = os.path.join(d, "m.pt2"), os.path.join(d, "m.mlir")
+        weights, inputs = os.path.join(d, "w.safetensors"), os.path.join(d, "in.safetensors")
+        sets = sum((["--set", f"{k}={v}"] for k, v in CONFIG.items()), [])
+        run([sys.executable, os.path.join(ROOT, "examples", "export.py"), "gpt2", "-o", pt,
+             "--batch", str(a.batch), "--seq", str(a.seq), "--inputs-out", inputs] + sets,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run([tool("ds-import"), pt, "-o", mlir, "--weights-out", weights])
+        print(f"gpt2 {CONFIG} batch {a.batch} x {a.seq}, 4 ranks, AdamW, "
+              f"{a.steps} steps")
+        print(f"{'mesh':<14} {'zero':>4} {'params':>7} {'grads':>7} {'state':>7} "
+              f"{'planned':>8} {'measured':>8} {'sent/step':>9} {'step ms':>8} {'vs 0':>5}"
+              "   (MiB per rank)")
+        for mesh in a.meshes:
+            base_ms = None
+            for stage in (0, 1, 2):
+                plan, report, used = (os.path.join(d, f"z{stage}.{x}")
+                                      for x in ("plan", "json", "memory"))
+                run([tool("ds-compile"), mlir, "-o", plan, "--report", report,
+                     "--kernel-threads", "1", "--zero", str(stage)] + mesh.split())
+                r = json.load(open(report))
+                cmd = [tool("ds-run"), "-n", "4", plan, "--weights", weights,
+                       "--inputs", inputs, "--threads", "1", "--steps", str(a.steps),
+                       "--memory-report", used]
+                err = run(cmd, capture_output=True, text=True).stderr
+                # The leader's progress lines: "[rank 0] step i/n  loss L  T ms".
+                ms = [float(line.split()[-2]) for line in err.splitlines()
+                      if " step " in line and line.endswith(" ms")]
+                step = statistics.median(ms[1:] if len(ms) > 1 else ms)
+                base_ms = base_ms or step
+                held = r["model_states"]["bytes_per_rank"]
+                sent = sum(r["collective_bytes_per_step"].values())
+                print(f"{mesh:<14} {stage:>4} {held['parameters'] / MiB:7.2f} "
+                      f"{held['gradients'] / MiB:7.2f} {held['optimizer_state'] / MiB:7.2f} "
+                      f"{r['activation_checkpointing']['planned_bytes'] / MiB:8.2f} "
+                      f"{json.load(open(used))['peak_bytes'] / MiB:8.2f} "
+                      f"{sent / MiB:9.2f} {step:8.1f} {step / base_ms:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
