@@ -27,7 +27,7 @@ void dsc::addStepPipeline(OpPassManager &pm,
   if (options.dp > 1 || options.sp > 1 || !options.seqDims.empty() ||
       !options.batchDims.empty()) {
     addSequenceParallelPipeline(pm, options);
-    pm.addPass(createBucketAllReducePass());
+    pm.addPass(createBucketCollectivesPass());
   }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -57,7 +57,7 @@ void dsc::registerTrainingPipeline() {
   PassPipelineRegistration<TrainingPipelineOptions>(
       "ds-training-pipeline",
       "What ds-compile runs, from a forward loss function to the lowered "
-      "dsrt step: ds-autodiff, ds-sequence-parallel and ds-bucket-all-reduce "
+      "dsrt step: ds-autodiff, ds-sequence-parallel and ds-bucket-collectives "
       "(with more than one rank), canonicalize, cse, "
       "ds-activation-checkpoint (with ac other than none), ds-schedule "
       "(unless schedule=false), ds-lower-to-runtime",

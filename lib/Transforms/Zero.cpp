@@ -44,6 +44,14 @@ public:
   }
 
   LogicalResult rewrite(OptimizerUpdateOpInterface update);
+  /// Moves the gathers of the new parameters together, before the first op
+  /// that cuts one back to its shape.
+  void groupGathers() {
+    if (firstCut)
+      for (Operation *gather : gathers)
+        if (firstCut->isBeforeInBlock(gather))
+          gather->moveBefore(firstCut);
+  }
 
   int64_t numSharded = 0;
 
@@ -112,6 +120,10 @@ private:
   int64_t ranks = 1;
   FlatSymbolRefAttr meshSymbol;
   OpBuilder builder;
+  /// The reshards that gather new parameters whole, and the first op that
+  /// cuts one of them back.
+  SmallVector<Operation *> gathers;
+  Operation *firstCut = nullptr;
   /// The names of the state arguments held split.
   DenseSet<StringAttr> splitState;
 };
@@ -226,6 +238,14 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
       continue;
     }
     if (v == update.getGrad()) {
+      // Right where the gradient is complete (or its partial sum is), so
+      // that the whole dies there and the collectives of consecutive
+      // gradients can share a bucket.
+      // (Stage 1 slices the all-reduced gradient at the update instead,
+      // so that the all-reduces still share their buckets.)
+      OpBuilder::InsertionGuard guard(builder);
+      if (!partial.empty())
+        builder.setInsertionPointAfterValue(grad);
       operands.push_back(split(flatten(grad, partial, loc), loc));
       continue;
     }
@@ -268,8 +288,12 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
       old.replaceAllUsesWith(now);
       continue;
     }
+    // At the end of the step, all gathers before all cuts: one bucket.
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPoint(step.front().getTerminator());
     Value v = ReshardOp::create(
         builder, loc, now, attr({Layout::replicated(flat.getShape()), {}}));
+    gathers.push_back(v.getDefiningOp());
     int64_t numel = paramType.getNumElements();
     if (numel != flat.getDimSize(0))
       v = SliceOp::create(builder, loc, flat.clone({numel}), v,
@@ -278,6 +302,8 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
                           builder.getDenseI64ArrayAttr({1}));
     if (v.getType() != paramType)
       v = ReshapeOp::create(builder, loc, paramType, v);
+    if (!firstCut && v.getDefiningOp() != gathers.back())
+      firstCut = gathers.back()->getNextNode();
     old.replaceAllUsesWith(v);
   }
   Operation *old = update.getGrad().getDefiningOp();
@@ -320,6 +346,7 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
     for (OptimizerUpdateOpInterface update : updates)
       if (failed(rewriter.rewrite(update)))
         return signalPassFailure();
+    rewriter.groupGathers();
     step.setType(
         FunctionType::get(step.getContext(), step.front().getArgumentTypes(),
                           step.front().getTerminator()->getOperandTypes()));

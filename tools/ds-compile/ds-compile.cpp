@@ -5,7 +5,7 @@
 // Runs the training pipeline (the same passes as `ds-opt
 // -ds-training-pipeline`): ds-autodiff (backward + optimizer), with --dp or
 // --sp ds-sequence-parallel (sharding, fused all-to-alls) and
-// ds-bucket-all-reduce, clean-up (addStepPipeline); then, with --ac,
+// ds-bucket-collectives, clean-up (addStepPipeline); then, with --ac,
 // ds-activation-checkpoint (--ac auto chooses the layers' policies within
 // --memory-budget between the two halves, CheckpointSearch.h), ds-schedule
 // and ds-lower-to-runtime (buffers and the static memory plan;

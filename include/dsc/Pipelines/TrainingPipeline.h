@@ -54,7 +54,7 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
 
 /// `-ds-autodiff` (backward and optimizer), `-ds-input-ranges`; with more than
 /// one rank, or input dimensions named, `-ds-sequence-parallel` and
-/// `-ds-bucket-all-reduce`; `-canonicalize`, `-cse`; `-ds-lower-to-runtime`.
+/// `-ds-bucket-collectives`; `-canonicalize`, `-cse`; `-ds-lower-to-runtime`.
 /// ds-autodiff, the sharding passes (with more than one rank), canonicalize
 /// and CSE: the training step in `ds`, before checkpointing and lowering.
 void addStepPipeline(mlir::OpPassManager &pm,

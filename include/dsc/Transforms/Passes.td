@@ -323,15 +323,24 @@ def FuseAllToAllPass : Pass<"ds-fuse-all-to-all", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
-def BucketAllReducePass : Pass<"ds-bucket-all-reduce", "::mlir::ModuleOp"> {
-  let summary = "Reduce many small tensors with few large all-reduces";
+def BucketCollectivesPass
+    : Pass<"ds-bucket-collectives", "::mlir::ModuleOp"> {
+  let summary = "Move many small tensors with few large collectives";
   let description = [{
-    Groups consecutive all-reduces over the same mesh axes, reduction and
-    element type into buckets of at most `bucket-bytes` (each a flat
-    concatenation of its tensors), so that the gradients of many parameters
-    are reduced with a few large collectives instead of one small one each.
+    Groups consecutive collectives of one kind over the same mesh axes,
+    reduction and element type into buckets of at most `bucket-bytes`, so
+    that the gradients of many parameters are reduced (and, under ZeRO,
+    their new pieces gathered) with a few large collectives instead of one
+    small one each:
+    - all-reduces: a flat concatenation of the tensors;
+    - reduce-scatters and all-gathers where nothing precedes their
+      dimension (each rank's piece is contiguous: ZeRO's flat pieces): each
+      input viewed as [n, m] (reduce-scatter over n ranks) or [1, m]
+      (all-gather), concatenated along m, so that every rank still receives
+      exactly its pieces.
     A bucket is only formed where no result is read before its last member:
-    the fused all-reduce goes right after that member.
+    the fused collective goes right after that member. Kinds do not end
+    each other's buckets.
   }];
   let options = [
     Option<"bucketBytes", "bucket-bytes", "int64_t", "25 * 1024 * 1024",
