@@ -257,8 +257,9 @@ FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
       current.dims[d - 1][0].axis = current.dims[d][0].axis = -1;
       RankedTensorType whole = merged(d - 1);
       reshapeTo(whole);
-      whole = whole.clone(
-          {whole.getNumElements() * mesh.sizes[major] * mesh.sizes[axis]});
+      auto wholeShape = llvm::to_vector(whole.getShape());
+      wholeShape[d - 1] *= mesh.sizes[major] * mesh.sizes[axis];
+      whole = whole.clone(wholeShape);
       v = AllGatherOp::create(builder, loc, whole, v, meshSymbol,
                               axesAttr({major, axis}),
                               builder.getI64IntegerAttr(d - 1));
@@ -285,8 +286,9 @@ FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
       axes.push_back(target.dims[d + 1][0].axis);
       type = merged(d);
       reshapeTo(type);
-      type = type.clone(
-          {type.getNumElements() / mesh.sizes[axis] / mesh.sizes[axes[1]]});
+      auto pieceShape = llvm::to_vector(type.getShape());
+      pieceShape[d] /= mesh.sizes[axis] * mesh.sizes[axes[1]];
+      type = type.clone(pieceShape);
       current.dims[d][0].axis = axis;
       current.dims[d + 1][0].axis = axes[1];
       ++d;
