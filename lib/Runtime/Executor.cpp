@@ -558,13 +558,22 @@ llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
   std::vector<std::pair<uint32_t, const TensorInfo *>> sources;
   for (uint32_t index : plan.tensorsWith(Storage::Parameter)) {
     const TensorDesc &desc = plan.tensors[index];
-    auto info = weights.expect(desc.name, desc.dtype, desc.shape);
+    auto info = weights.expect(desc.name, desc.dtype, desc.parameterShape());
     if (!info)
       return info.takeError();
     sources.emplace_back(index, *info);
   }
   for (auto [index, info] : sources) {
     llvm::ArrayRef<uint8_t> bytes = weights.data(*info);
+    // A piece is this rank's bytes of the flattened whole, zeros past its
+    // end.
+    const TensorDesc &desc = plan.tensors[index];
+    if (desc.isParameterPiece()) {
+      uint64_t pieceBytes = desc.numBytes();
+      uint64_t start = std::min<uint64_t>(rank() * pieceBytes, bytes.size());
+      bytes = bytes.slice(start).take_front(pieceBytes);
+      std::memset(impl->data[index], 0, pieceBytes);
+    }
     // The file's data need not be aligned for the dtype: copy bytes.
     if (!bytes.empty())
       std::memcpy(impl->data[index], bytes.data(), bytes.size());
@@ -691,6 +700,62 @@ std::vector<TensorRef> Executor::parameters() const {
   for (uint32_t index : impl->plan.tensorsWith(Storage::Parameter))
     result.push_back({&impl->plan.tensors[index], tensorData(index)});
   return result;
+}
+
+bool Executor::hasPieces() const {
+  const Plan &plan = impl->plan;
+  for (size_t i = 0, e = plan.gradients.size(); i < e; ++i)
+    if (plan.isGradientPiece(i))
+      return true;
+  return llvm::any_of(plan.tensors, [](const TensorDesc &desc) {
+    return desc.isParameterPiece();
+  });
+}
+
+/// Makes `copy`, this rank's flat piece, the whole of the tensor of
+/// `shape`: the pieces of every rank, in rank order, cut to its size.
+static llvm::Error gatherPiece(World *world, TensorCopy &copy,
+                               const std::vector<int64_t> &shape) {
+  if (!world)
+    return llvm::createStringError("'" + copy.name +
+                                   "' is a piece, but there is one rank");
+  TensorDesc whole{copy.name, copy.dtype, shape};
+  std::vector<uint8_t> bytes(copy.bytes.size() * world->size());
+  if (llvm::Error err = world->world().allGather(
+          copy.bytes.data(), bytes.data(),
+          copy.bytes.size() / dtypeSize(copy.dtype), copy.dtype))
+    return err;
+  bytes.resize(whole.numBytes());
+  copy.bytes = std::move(bytes);
+  copy.shape = shape;
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<TensorCopy>> Executor::wholeParameters() const {
+  std::vector<TensorCopy> result;
+  for (const TensorRef &param : parameters()) {
+    TensorCopy copy{
+        param.desc->name, param.desc->dtype, param.desc->shape,
+        std::vector<uint8_t>(param.bytes.begin(), param.bytes.end())};
+    if (param.desc->isParameterPiece())
+      if (llvm::Error err =
+              gatherPiece(impl->world, copy, param.desc->dataShape))
+        return std::move(err);
+    result.push_back(std::move(copy));
+  }
+  return result;
+}
+
+llvm::Error
+Executor::gatherGradientPieces(std::vector<TensorCopy> &gradients) const {
+  const Plan &plan = impl->plan;
+  for (auto [index, copy] : llvm::enumerate(gradients))
+    if (plan.isGradientPiece(index))
+      if (llvm::Error err = gatherPiece(
+              impl->world, copy,
+              plan.tensors[plan.gradients[index].first].parameterShape()))
+        return err;
+  return llvm::Error::success();
 }
 
 llvm::ArrayRef<uint8_t> Executor::tensorData(uint32_t index) const {

@@ -5,11 +5,13 @@
 // rank holds a replica of the parameters, sequence-parallel ranks included)
 // and leaves the collectives to -ds-partition. The update runs on a flat
 // view of the parameter, padded to a multiple of the ranks, so that any size
-// splits; each rank holds one contiguous piece, in rank order.
+// splits; each rank holds one contiguous piece, in rank order. At stage 3
+// the parameter itself is held so, and gathered whole where it is read.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Analysis/ShardingPropagation.h"
+#include "dsc/Analysis/StepPhases.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
 
@@ -31,8 +33,10 @@ namespace {
 
 class ZeroRewriter {
 public:
-  ZeroRewriter(func::FuncOp step, MeshOp meshOp, int64_t stage)
-      : step(step), stage(stage), builder(step.getContext()) {
+  ZeroRewriter(func::FuncOp step, MeshOp meshOp, int64_t stage,
+               DenseMap<Operation *, dsc::StepPhase> phases)
+      : step(step), stage(stage), builder(step.getContext()),
+        phases(std::move(phases)) {
     for (auto [name, size] :
          llvm::zip(meshOp.getAxisNames().getAsValueRange<StringAttr>(),
                    meshOp.getAxisSizes())) {
@@ -54,6 +58,7 @@ public:
   }
 
   int64_t numSharded = 0;
+  int64_t numGathers = 0;
 
 private:
   /// The flat, padded type of `type`: [ranks * ceil(numel / ranks)].
@@ -89,6 +94,27 @@ private:
     auto type = cast<RankedTensorType>(flat.getType());
     return ReshardOp::create(builder, loc, flat, attr({splitLayout(type), {}}));
   }
+  /// `piece` (flat, split) gathered whole and cut back to `type`.
+  Value gatherWhole(Value piece, RankedTensorType type, Location loc) {
+    auto flat = cast<RankedTensorType>(piece.getType());
+    Value v = ReshardOp::create(
+        builder, loc, piece, attr({Layout::replicated(flat.getShape()), {}}));
+    int64_t numel = type.getNumElements();
+    if (numel != flat.getDimSize(0))
+      v = SliceOp::create(builder, loc, flat.clone({numel}), v,
+                          builder.getDenseI64ArrayAttr({0}),
+                          builder.getDenseI64ArrayAttr({numel}),
+                          builder.getDenseI64ArrayAttr({1}));
+    if (v.getType() != type)
+      v = ReshapeOp::create(builder, loc, type, v);
+    return v;
+  }
+  /// Stage 3: parameter argument `arg` becomes this rank's flat piece
+  /// (`ds.data_shape` keeps its whole shape for the runtime); every reader
+  /// but `update` reads it whole from a gather placed right before the first
+  /// reader of each phase, so that the whole dies after the forward's last
+  /// use and is gathered again for the backward.
+  void shardParameter(BlockArgument arg, Operation *update);
   struct PartialSum {
     Value value;
     SmallVector<std::pair<int, ReductionKind>> partial;
@@ -124,9 +150,50 @@ private:
   /// cuts one of them back.
   SmallVector<Operation *> gathers;
   Operation *firstCut = nullptr;
-  /// The names of the state arguments held split.
+  /// The names of the state (and, at stage 3, parameter) arguments held
+  /// split.
   DenseSet<StringAttr> splitState;
+  /// The phase of every op of the step before this pass.
+  DenseMap<Operation *, dsc::StepPhase> phases;
 };
+
+void ZeroRewriter::shardParameter(BlockArgument arg, Operation *update) {
+  auto type = cast<RankedTensorType>(arg.getType());
+  RankedTensorType flat = flatType(type);
+  SmallVector<OpOperand *> readers;
+  for (OpOperand &use : arg.getUses())
+    if (use.getOwner() != update)
+      readers.push_back(&use);
+  llvm::stable_sort(readers, [](OpOperand *a, OpOperand *b) {
+    return a->getOwner()->isBeforeInBlock(b->getOwner());
+  });
+  unsigned index = arg.getArgNumber();
+  arg.setType(flat);
+  step.setArgAttr(index, DSDialect::kShardingAttr,
+                  attr({splitLayout(flat), {}}));
+  step.setArgAttr(index, DSDialect::kDataShapeAttr,
+                  builder.getDenseI64ArrayAttr(type.getShape()));
+  splitState.insert(
+      step.getArgAttrOfType<StringAttr>(index, DSDialect::kNameAttr));
+
+  OpBuilder::InsertionGuard guard(builder);
+  auto phaseOf = [&](Operation *op) {
+    auto it = phases.find(op);
+    return it == phases.end() ? dsc::StepPhase::Optimizer : it->second;
+  };
+  Value whole;
+  dsc::StepPhase wholePhase = dsc::StepPhase::Forward;
+  for (OpOperand *reader : readers) {
+    Operation *user = reader->getOwner();
+    if (!whole || phaseOf(user) != wholePhase) {
+      builder.setInsertionPoint(user);
+      whole = gatherWhole(arg, type, arg.getLoc());
+      wholePhase = phaseOf(user);
+      ++numGathers;
+    }
+    reader->set(whole);
+  }
+}
 
 SmallVector<std::pair<int, ReductionKind>>
 ZeroRewriter::partialOf(Value value) const {
@@ -263,6 +330,17 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
       operands.push_back(arg);
       continue;
     }
+    // Stage 3: the parameter argument is held as this piece.
+    auto param = dyn_cast<BlockArgument>(v);
+    auto paramRole = param ? step.getArgAttrOfType<StringAttr>(
+                                 param.getArgNumber(), DSDialect::kRoleAttr)
+                           : StringAttr();
+    if (stage >= 3 && v == update.getParam() && paramRole &&
+        paramRole.getValue() == "parameter") {
+      shardParameter(param, op);
+      operands.push_back(param);
+      continue;
+    }
     // The parameter (and anything else): this rank's piece of it.
     operands.push_back(split(flatten(v, {}, loc), loc));
   }
@@ -291,19 +369,13 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
     // At the end of the step, all gathers before all cuts: one bucket.
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPoint(step.front().getTerminator());
-    Value v = ReshardOp::create(
-        builder, loc, now, attr({Layout::replicated(flat.getShape()), {}}));
-    gathers.push_back(v.getDefiningOp());
-    int64_t numel = paramType.getNumElements();
-    if (numel != flat.getDimSize(0))
-      v = SliceOp::create(builder, loc, flat.clone({numel}), v,
-                          builder.getDenseI64ArrayAttr({0}),
-                          builder.getDenseI64ArrayAttr({numel}),
-                          builder.getDenseI64ArrayAttr({1}));
-    if (v.getType() != paramType)
-      v = ReshapeOp::create(builder, loc, paramType, v);
-    if (!firstCut && v.getDefiningOp() != gathers.back())
-      firstCut = gathers.back()->getNextNode();
+    Value v = gatherWhole(now, paramType, loc);
+    Operation *gather = v.getDefiningOp();
+    while (!isa<ReshardOp>(gather))
+      gather = gather->getOperand(0).getDefiningOp();
+    gathers.push_back(gather);
+    if (!firstCut && gather != v.getDefiningOp())
+      firstCut = gather->getNextNode();
     old.replaceAllUsesWith(v);
   }
   Operation *old = update.getGrad().getDefiningOp();
@@ -318,10 +390,9 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (stage < 0 || stage > 2) {
+    if (stage < 0 || stage > 3) {
       module.emitError() << "ds-zero: stage " << static_cast<int64_t>(stage)
-                         << " is not supported (0, 1 or 2; stage 3 is not "
-                            "implemented yet)";
+                         << " is not supported (0, 1, 2 or 3)";
       return signalPassFailure();
     }
     auto step = module.lookupSymbol<func::FuncOp>(DSDialect::kTrainStepFunc);
@@ -340,7 +411,11 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
                           "-ds-partition; this step is partitioned already";
       return signalPassFailure();
     }
-    ZeroRewriter rewriter(step, *meshes.begin(), stage);
+    FailureOr<DenseMap<Operation *, dsc::StepPhase>> phases =
+        dsc::computePhases(step);
+    if (failed(phases))
+      return signalPassFailure();
+    ZeroRewriter rewriter(step, *meshes.begin(), stage, std::move(*phases));
     SmallVector<OptimizerUpdateOpInterface> updates;
     step.walk([&](OptimizerUpdateOpInterface u) { updates.push_back(u); });
     for (OptimizerUpdateOpInterface update : updates)
@@ -351,6 +426,7 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
         FunctionType::get(step.getContext(), step.front().getArgumentTypes(),
                           step.front().getTerminator()->getOperandTypes()));
     numSharded += rewriter.numSharded;
+    numGathers += rewriter.numGathers;
   }
 };
 

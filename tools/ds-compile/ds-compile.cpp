@@ -113,8 +113,9 @@ static cl::opt<int64_t> zeroStage(
     cl::desc("ZeRO stage over every rank that holds a replica (all --dp x "
              "--sp ranks): 0 replicates everything; 1 shards the optimizer "
              "state; 2 also the gradients (reduce-scatter instead of "
-             "all-reduce). Default 0"),
-    cl::value_desc("0|1|2"), cl::init(0), cl::cat(category));
+             "all-reduce); 3 also the parameters (gathered before their "
+             "readers in forward and backward). Default 0"),
+    cl::value_desc("0|1|2|3"), cl::init(0), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
     cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
@@ -240,9 +241,8 @@ int main(int argc, char **argv) {
       "a training-step plan for ds-run\n");
   if (dp < 1 || sp < 1)
     return fail("--dp and --sp must be at least 1");
-  if (zeroStage < 0 || zeroStage > 2)
-    return fail("--zero must be 0, 1 or 2 (stage 3 is not implemented yet), "
-                "not " +
+  if (zeroStage < 0 || zeroStage > 3)
+    return fail("--zero must be 0, 1, 2 or 3, not " +
                 std::to_string(zeroStage));
   if (kernelThreads.getNumOccurrences() &&
       (kernelThreads < 1 || kernelThreads > 4096))

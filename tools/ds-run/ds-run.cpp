@@ -296,44 +296,11 @@ private:
 // Outputs
 //===----------------------------------------------------------------------===//
 
-/// Where ZeRO shards the gradients each rank captured its flat piece of
-/// them (Plan::gradients): every rank sends its pieces, and `gradients`
-/// becomes the whole of each, cut to its parameter's size and shape.
-llvm::Error gatherGradientPieces(const Plan &plan, World *world,
-                                 std::vector<TensorCopy> &gradients) {
-  for (auto [index, copy] : llvm::enumerate(gradients)) {
-    if (!plan.isGradientPiece(index))
-      continue;
-    if (!world)
-      return llvm::createStringError("gradient '" + copy.name +
-                                     "' is a piece, but there is one rank");
-    const TensorDesc &param = plan.tensors[plan.gradients[index].first];
-    size_t pieceBytes = copy.bytes.size();
-    std::vector<uint8_t> whole(pieceBytes * world->size());
-    if (llvm::Error err = world->world().allGather(
-            copy.bytes.data(), whole.data(), copy.shape[0], copy.dtype))
-      return err;
-    whole.resize(param.numBytes());
-    copy.bytes = std::move(whole);
-    copy.shape = param.shape;
-  }
-  return llvm::Error::success();
-}
-
 llvm::Error writeTensors(StringRef path, llvm::ArrayRef<TensorCopy> tensors) {
   SafeTensorsWriter writer;
   writer.setMetadata("format", "pt");
   for (const TensorCopy &tensor : tensors)
     writer.add(tensor.name, tensor.dtype, tensor.shape, tensor.bytes);
-  return writer.write(path);
-}
-
-llvm::Error writeParameters(StringRef path, const Executor &executor) {
-  SafeTensorsWriter writer;
-  writer.setMetadata("format", "pt");
-  for (const TensorRef &param : executor.parameters())
-    writer.add(param.desc->name, param.desc->dtype, param.desc->shape,
-               param.bytes);
   return writer.write(path);
 }
 
@@ -606,11 +573,8 @@ int run() {
       if (llvm::Error err = source->fill(exec, step))
         return fail(std::move(err));
     // Gradient pieces are gathered from every rank.
-    bool capturePieces = false;
-    for (size_t i = 0, e = exec.plan().gradients.size(); i < e; ++i)
-      capturePieces |= exec.plan().isGradientPiece(i);
     bool captureGradients =
-        (leader || capturePieces) && step == 0 && !dumpGradsPath.empty();
+        (leader || exec.hasPieces()) && step == 0 && !dumpGradsPath.empty();
     exec.setCaptureGradients(captureGradients);
     auto start = std::chrono::steady_clock::now();
     if (llvm::Error err = exec.step())
@@ -623,8 +587,7 @@ int run() {
     if (captureGradients) {
       exec.setCaptureGradients(false);
       gradients = exec.capturedGradients();
-      if (llvm::Error err =
-              gatherGradientPieces(exec.plan(), world.get(), gradients))
+      if (llvm::Error err = exec.gatherGradientPieces(gradients))
         return fail("--dump-grads: " + llvm::toString(std::move(err)));
     }
     if (!leader)
@@ -665,9 +628,15 @@ int run() {
   if (lossFile)
     if (llvm::Error err = lossFile->commit())
       return fail(std::move(err));
-  if (leader && !savePath.empty())
-    if (llvm::Error err = writeParameters(savePath, exec))
-      return fail(std::move(err));
+  // Parameter pieces are gathered from every rank.
+  if (!savePath.empty() && (leader || exec.hasPieces())) {
+    auto params = exec.wholeParameters();
+    if (!params)
+      return fail("--save: " + llvm::toString(params.takeError()));
+    if (leader)
+      if (llvm::Error err = writeTensors(savePath, *params))
+        return fail(std::move(err));
+  }
   if (leader && !memoryReportPath.empty())
     if (llvm::Error err = writeMemoryReport(memoryReportPath, exec, *threads))
       return fail(std::move(err));

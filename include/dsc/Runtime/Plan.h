@@ -71,6 +71,10 @@ struct TensorDesc {
   /// global shape only along split dimensions. Empty: the data has the
   /// global shape. Rank r's block holds zeros where its global index lies at
   /// or beyond the data's size.
+  /// For a Parameter: its whole shape, where the tensor is this rank's flat
+  /// piece of it (ZeRO stage 3): 1-D with k = ceil(numel / ranks) elements,
+  /// rank r holding elements [r k, r k + k) of the flattened parameter
+  /// (zeros past its end). Empty: the tensor is the whole parameter.
   std::vector<int64_t> dataShape;
   /// For integer Input tensors: the values the plan's indexing ops accept,
   /// [lo, hi] for lo <= v < hi or [lo, hi, also] (a loss's ignore_index).
@@ -80,6 +84,16 @@ struct TensorDesc {
   /// fills the whole shape (a splat: the ones of a sum's gradient need not
   /// be written out element by element).
   bool splat = false;
+
+  /// Whether this is a Parameter held as this rank's flat piece.
+  bool isParameterPiece() const {
+    return storage == Storage::Parameter && !dataShape.empty();
+  }
+  /// The shape the user's files hold for a Parameter: dataShape for a
+  /// piece, shape otherwise.
+  const std::vector<int64_t> &parameterShape() const {
+    return isParameterPiece() ? dataShape : shape;
+  }
 
   /// Whether `value` lies in validRange (true when there is none).
   bool acceptsValue(int64_t value) const {
@@ -176,7 +190,9 @@ struct Plan {
   /// The number of ranks: the product of the mesh's sizes (1 without one).
   int64_t numRanks() const;
   /// Whether gradient `index` is this rank's flat piece of its parameter's
-  /// gradient rather than the whole of it (see `gradients`).
+  /// gradient rather than the whole of it (see `gradients`): a whole
+  /// parameter's gradient that is 1-D and shaped otherwise, or the gradient
+  /// of a parameter piece.
   bool isGradientPiece(size_t index) const;
 };
 

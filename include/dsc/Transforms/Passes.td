@@ -229,8 +229,9 @@ def PartitionPass : Pass<"ds-partition", "::mlir::ModuleOp"> {
 }
 
 def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
-  let summary = "Shard the optimizer state (ZeRO stage 1) and the gradients "
-                "(stage 2) over every rank that holds a replica";
+  let summary = "Shard the optimizer state (ZeRO stage 1), the gradients "
+                "(stage 2) and the parameters (stage 3) over every rank "
+                "that holds a replica";
   let description = [{
     Runs between `-ds-propagate-sharding` and `-ds-partition`, and only
     writes shardings: the partitioner inserts the collectives. The ZeRO
@@ -250,15 +251,25 @@ def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
       sum (flattened, still partial) instead of its completion, so that the
       partitioner completes it with a `ds.reduce_scatter` that leaves each
       rank only its piece, instead of an all-reduce of the whole.
+    - stage 3: also the parameters: a trainable parameter argument takes
+      the flat type, a `ds.sharding` and `ds.data_shape` (its whole shape,
+      which the runtime reads from the weights file and slices); the update
+      reads and returns the piece. Every other reader reads the parameter
+      whole from a gather (a reshard to whole, cut back to its shape) that
+      is placed right before the first reader of each phase (forward,
+      backward): the whole dies after its phase's last reader, and the
+      backward gathers it again.
     Stage 0 changes nothing; without a `ds.mesh` (one rank) neither does
     any stage. What the step computes is unchanged up to the order of the
     sums.
   }];
   let options = [
-    Option<"stage", "stage", "int64_t", "0", "ZeRO stage: 0, 1 or 2">,
+    Option<"stage", "stage", "int64_t", "0", "ZeRO stage: 0, 1, 2 or 3">,
   ];
   let statistics = [
     Statistic<"numSharded", "sharded-updates", "Optimizer updates sharded">,
+    Statistic<"numGathers", "parameter-gathers",
+              "Gathers of stage-3 parameters before their readers">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }

@@ -154,7 +154,8 @@ int64_t Plan::numRanks() const {
 
 bool Plan::isGradientPiece(size_t index) const {
   auto [param, grad] = gradients[index];
-  return tensors[param].shape != tensors[grad].shape;
+  return tensors[param].isParameterPiece() ||
+         tensors[param].shape != tensors[grad].shape;
 }
 
 std::vector<uint32_t> Plan::tensorsWith(Storage storage) const {

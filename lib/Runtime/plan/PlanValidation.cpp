@@ -130,6 +130,29 @@ llvm::Error validateValidRange(const Plan &plan, uint32_t index) {
   return llvm::Error::success();
 }
 
+/// Checks a parameter's `dataShape` (its whole shape, the tensor being this
+/// rank's flat piece): several ranks, no shard axes, whole size in bounds,
+/// and the tensor [ceil(numel / ranks)].
+llvm::Error validatePieceShape(const Plan &plan, uint32_t index) {
+  const TensorDesc &desc = plan.tensors[index];
+  TensorDesc whole = desc;
+  whole.shape = desc.dataShape;
+  int64_t numel = whole.numElements();
+  int64_t ranks = plan.numRanks();
+  if (ranks < 2 || !desc.shardAxes.empty() || numel < 0 ||
+      whole.numBytes() == UINT64_MAX)
+    return tensorError(plan, index,
+                       "a parameter piece needs a mesh of several ranks, no "
+                       "shard axes and a whole shape of valid size");
+  std::vector<int64_t> piece = {numel / ranks + (numel % ranks != 0)};
+  if (desc.shape != piece)
+    return tensorError(plan, index,
+                       "is a piece of " + formatType(whole) + " on " +
+                           Twine(ranks) + " ranks, so it must have shape [" +
+                           Twine(piece[0]) + "]");
+  return llvm::Error::success();
+}
+
 /// Checks `dataShape` once the shard axes are known to be valid: only on
 /// inputs, one entry per dimension, each between 0 and the padded global
 /// size, and smaller than it only where the mesh splits the dimension.
@@ -140,8 +163,11 @@ llvm::Error validateDataShape(const Plan &plan, uint32_t index) {
   auto fail = [&](const Twine &message) {
     return tensorError(plan, index, message);
   };
+  if (desc.storage == Storage::Parameter)
+    return validatePieceShape(plan, index);
   if (desc.storage != Storage::Input)
-    return fail("only input tensors can have a data shape, this one is " +
+    return fail("only inputs and parameters can have a data shape, this one "
+                "is " +
                 storageName(desc.storage));
   if (desc.dataShape.size() != desc.shape.size())
     return fail("data shape has " + Twine(desc.dataShape.size()) +

@@ -123,13 +123,15 @@ private:
 
 /// An input whose sequence the compiler padded has a `data_shape`, the
 /// global shape of the user's data; the plan keeps it only where it differs
-/// from the padded global shape, and writePlan validates it.
+/// from the padded global shape, and writePlan validates it. A parameter's
+/// marks it a flat piece (ZeRO stage 3) and is always kept.
 void Emitter::setDataShape(dsrt::PersistentOp op, rt::TensorDesc &desc) {
   std::optional<ArrayRef<int64_t>> shape = op.getDataShape();
   if (!shape)
     return;
   std::vector<int64_t> data(shape->begin(), shape->end());
-  if (data != rt::globalShape(plan, desc))
+  if (op.getKind() == dsrt::StorageKind::Parameter ||
+      data != rt::globalShape(plan, desc))
     desc.dataShape = std::move(data);
 }
 

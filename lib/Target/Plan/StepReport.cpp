@@ -240,7 +240,7 @@ namespace {
 /// update reads (at stage 1 a slice of the whole all-reduced gradient, which
 /// lives only until then, at stage 2 the reduce-scattered piece: the stages
 /// differ in what they send and in the transient whole, not in what the
-/// update holds).
+/// update holds); at stage 3 each trainable parameter too.
 json::Object modelStatesEntry(const dsc::rt::Plan &plan) {
   using dsc::rt::Storage;
   int64_t stage = 0;
@@ -252,21 +252,31 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan) {
     return static_cast<int64_t>(dsc::rt::dtypeSize(desc.dtype)) *
            (n / ranks + (n % ranks != 0));
   };
+  // A stage-3 parameter is a piece: counts and formulas use the whole.
+  auto whole = [](const dsc::rt::TensorDesc &desc) {
+    dsc::rt::TensorDesc result = desc;
+    result.shape = desc.parameterShape();
+    result.dataShape.clear();
+    return result;
+  };
   int64_t parameters = 0, trainable = 0;
   int64_t params = 0, grads = 0, state = 0;
-  int64_t formulaGrads = 0, formulaState = 0;
-  for (uint32_t t : plan.tensorsWith(Storage::Parameter))
-    params += plan.tensors[t].numBytes();
-  StringMap<const dsc::rt::TensorDesc *> trainableByName;
+  int64_t formulaParams = 0, formulaGrads = 0, formulaState = 0;
+  StringMap<dsc::rt::TensorDesc> trainableByName;
   for (auto [param, grad] : plan.gradients) {
-    const dsc::rt::TensorDesc &p = plan.tensors[param];
-    trainableByName[p.name] = &p;
+    dsc::rt::TensorDesc p = whole(plan.tensors[param]);
     trainable += p.numElements();
     grads += plan.tensors[grad].numBytes();
     formulaGrads += stage >= 1 ? piece(p) : p.numBytes();
+    trainableByName[p.name] = p;
   }
-  for (uint32_t t : plan.tensorsWith(Storage::Parameter))
-    parameters += plan.tensors[t].numElements();
+  for (uint32_t t : plan.tensorsWith(Storage::Parameter)) {
+    dsc::rt::TensorDesc p = whole(plan.tensors[t]);
+    parameters += p.numElements();
+    params += plan.tensors[t].numBytes();
+    formulaParams +=
+        stage >= 3 && trainableByName.count(p.name) ? piece(p) : p.numBytes();
+  }
   for (uint32_t t : plan.tensorsWith(Storage::State)) {
     const dsc::rt::TensorDesc &desc = plan.tensors[t];
     state += desc.numBytes();
@@ -274,7 +284,7 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan) {
     auto [slot, name] = StringRef(desc.name).split('.');
     auto it = trainableByName.find(name);
     formulaState += it != trainableByName.end() && stage >= 1
-                        ? piece(*it->second)
+                        ? piece(it->second)
                         : desc.numBytes();
   }
   const char *formula[] = {
@@ -282,7 +292,9 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan) {
       "parameters 4P, gradients 4P/N read by the update (all-reduced "
       "whole, then sliced), optimizer state 8P/N",
       "parameters 4P, gradients 4P/N (reduce-scattered), optimizer state "
-      "8P/N"};
+      "8P/N",
+      "parameters 4P/N (gathered whole before their readers), gradients "
+      "4P/N (reduce-scattered), optimizer state 8P/N"};
   return json::Object{
       {"zero_stage", stage},
       {"ranks", ranks},
@@ -291,12 +303,12 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan) {
       {"bytes_per_rank", json::Object{{"parameters", params},
                                       {"gradients", grads},
                                       {"optimizer_state", state}}},
-      {"formula", std::string(formula[std::clamp<int64_t>(stage, 0, 2)]) +
+      {"formula", std::string(formula[std::clamp<int64_t>(stage, 0, 3)]) +
                       " for fp32 with P trainable parameters on N ranks; "
                       "each piece of a parameter of n elements holds "
                       "ceil(n / N)"},
       {"formula_bytes_per_rank",
-       json::Object{{"parameters", params},
+       json::Object{{"parameters", formulaParams},
                     {"gradients", formulaGrads},
                     {"optimizer_state", formulaState}}},
   };

@@ -79,7 +79,12 @@ LogicalResult PersistentOp::verify() {
                << "axis \"" << axis << "\" splits more than one dimension";
   }
   if (std::optional<ArrayRef<int64_t>> shape = getDataShape()) {
-    if (static_cast<int64_t>(shape->size()) != rank)
+    // A parameter's flat piece: data_shape is the whole parameter's shape.
+    bool piece = getKind() == StorageKind::Parameter;
+    if (piece && (rank != 1 || getSplit()))
+      return emitOpError() << "a parameter with a data_shape is a flat piece: "
+                              "a 1-D buffer without split";
+    if (!piece && static_cast<int64_t>(shape->size()) != rank)
       return emitOpError() << "data_shape has " << shape->size()
                            << " entries for a buffer of rank " << rank;
     if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))

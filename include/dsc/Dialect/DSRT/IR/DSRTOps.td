@@ -101,17 +101,23 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
     zero-pads it to the global shape); `valid_range` the values an integer
     input may hold, `[lo, hi]` for lo <= v < hi or `[lo, hi, also]`
     (-ds-input-ranges), which the runtime checks as it reads the data.
+    A parameter with `data_shape` is this rank's flat piece of it (ZeRO
+    stage 3): `data_shape` is the whole parameter's shape in the weights
+    file, and rank `r` holds elements `[r k, r k + k)` of it flattened
+    (zeros past its end), `k` the buffer's size.
 
     ```mlir
     %w = dsrt.persistent parameter "transformer.wte.weight" : memref<256x64xf32>
+    %p = dsrt.persistent parameter "lm_head.bias" data_shape [256] : memref<64xf32>
     %t = dsrt.persistent input "tokens" split ["dp", "sp"] data_shape [4, 30]
         valid_range [0, 256] : memref<2x8xi64>
     ```
 
     **Constraints:**
-    - `split` and `data_shape`, where present, have one entry per
+    - `split` and an input's `data_shape`, where present, have one entry per
       dimension; an axis splits at most one dimension; `data_shape`
       entries are >= 0;
+    - a parameter's `data_shape` goes with a 1-D buffer and no `split`;
     - `valid_range` is on an integer input: 2 or 3 entries, lo <= hi.
   }];
   let arguments = (ins DSRT_StorageKind:$kind, StrAttr:$name,
