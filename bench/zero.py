@@ -1,4 +1,4 @@
-"""ZeRO stages 0, 1 and 2 on 4 CPU ranks (ds-run -n 4, Gloo over
+"""ZeRO stages 0 to 3 on 4 CPU ranks (ds-run -n 4, Gloo over
 loopback): per-rank model states (the report's model_states), planned and
 measured peak per rank (ds-compile's planned bytes, ds-run
 --memory-report's peak on rank 0), bytes sent in collectives per rank and
@@ -54,7 +54,7 @@ def main():
               "   (MiB per rank)")
         for mesh in a.meshes:
             base_ms = None
-            for stage in (0, 1, 2):
+            for stage in (0, 1, 2, 3):
                 plan, report, used = (os.path.join(d, f"z{stage}.{x}")
                                       for x in ("plan", "json", "memory"))
                 run([tool("ds-compile"), mlir, "-o", plan, "--report", report,

@@ -1,8 +1,9 @@
 """Checks ds-compile --report's model_states against ZeRO's formula,
 computed here from the weights file's shapes (AdamW, fp32): on N ranks at
-stage s, parameters take 4 bytes per element; each trainable parameter of
-n elements has a gradient and two moments of ceil(n / N) elements each at
-s >= 1 (n at stage 0); the step count takes 8 bytes.
+stage s, parameters take 4 bytes per element, of ceil(n / N) elements per
+parameter of n elements at s = 3 (n below); each trainable parameter has a
+gradient and two moments of ceil(n / N) elements each at s >= 1 (n at
+stage 0); the step count takes 8 bytes.
 
   check_zero_report.py report.json weights.safetensors model.mlir --ranks N --stage S
 
@@ -43,7 +44,8 @@ def main():
             count *= d
         numels.append(count)
     piece = sum(-(-e // n) for e in numels) if stage >= 1 else sum(numels)
-    expected = {"parameters": 4 * sum(numels), "gradients": 4 * piece,
+    params = piece if stage >= 3 else sum(numels)
+    expected = {"parameters": 4 * params, "gradients": 4 * piece,
                 "optimizer_state": 8 * piece + 8}
     states = json.load(open(args.report))["model_states"]
     failed = False

@@ -1,0 +1,56 @@
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3' | FileCheck %s
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 sp=2 batch-dims=x:0,labels:0 seq-dims=x:1,labels:1 zero=3' | FileCheck %s --check-prefix=MESH
+// RUN: not ds-opt %s -ds-zero=stage=4 2>&1 | FileCheck %s --check-prefix=STAGE4
+
+// ZeRO stage 3 on two linear layers (15 and 20 elements): each parameter
+// argument becomes this rank's flat piece, with its whole shape in
+// ds.data_shape; the forward gathers each right before its reader and the
+// backward gathers w2 again (the input gradient of the second layer reads
+// it; nothing in the backward reads w1). Gradients are reduce-scattered;
+// the updates read and return the pieces, nothing is gathered after them.
+// CHECK-LABEL: func.func @train_step
+// CHECK-SAME: %[[W1:[a-z0-9]+]]: tensor<8xf32> {ds.data_shape = array<i64: 5, 3>, ds.name = "w1", ds.role = "parameter", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>
+// CHECK-SAME: %[[W2:[a-z0-9]+]]: tensor<10xf32> {ds.data_shape = array<i64: 4, 5>, ds.name = "w2", ds.role = "parameter", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>
+// CHECK-SAME: -> (tensor<f32> {ds.role = "loss"}, tensor<8xf32> {ds.updates = "w1"}, tensor<10xf32> {ds.updates = "w2"}
+// CHECK: %[[G1:.*]] = ds.all_gather %[[W1]] on @mesh ["dp"] dim = 0 : (tensor<8xf32>) -> tensor<16xf32>
+// CHECK-NEXT: %[[C1:.*]] = ds.slice %[[G1]] starts = [0] limits = [15] strides = [1]
+// CHECK-NEXT: %[[F1:.*]] = ds.reshape %[[C1]] : (tensor<15xf32>) -> tensor<5x3xf32>
+// CHECK-NEXT: ds.linear %{{.*}}, %[[F1]]
+// CHECK: %[[G2:.*]] = ds.all_gather %[[W2]] on @mesh ["dp"] dim = 0 : (tensor<10xf32>) -> tensor<20xf32>
+// CHECK-NEXT: %[[F2:.*]] = ds.reshape %[[G2]] : (tensor<20xf32>) -> tensor<4x5xf32>
+// CHECK-NEXT: ds.linear %{{.*}}, %[[F2]]
+// CHECK: ds.cross_entropy_grad
+// CHECK-NOT: ds.all_gather %[[W1]]
+// CHECK: %[[B2:.*]] = ds.all_gather %[[W2]] on @mesh ["dp"] dim = 0 : (tensor<10xf32>) -> tensor<20xf32>
+// CHECK-NEXT: %[[BF2:.*]] = ds.reshape %[[B2]] : (tensor<20xf32>) -> tensor<4x5xf32>
+// CHECK-NEXT: ds.matmul %{{.*}}, %[[BF2]]
+// CHECK-NOT: ds.all_gather
+// CHECK-NOT: ds.all_reduce {{.*}} tensor<{{[0-9]}}
+// CHECK: %[[D2:.*]] = ds.reduce_scatter %{{.*}} on @mesh ["dp"] dim = 0 reduction =  sum : (tensor<20xf32>) -> tensor<10xf32>
+// CHECK: %[[D1:.*]] = ds.reduce_scatter %{{.*}} on @mesh ["dp"] dim = 0 reduction =  sum : (tensor<16xf32>) -> tensor<8xf32>
+// CHECK: %[[N1:[a-z_0-9]+]], {{.*}} = ds.adamw_update %[[W1]], %[[D1]]
+// CHECK: %[[N2:[a-z_0-9]+]], {{.*}} = ds.adamw_update %[[W2]], %[[D2]]
+// CHECK-NOT: ds.all_gather
+// CHECK: return %{{.*}}, %[[N1]], %[[N2]],
+
+// Over dp x sp the pieces are split over both axes and each gather is one
+// collective over the four ranks.
+// MESH-LABEL: func.func @train_step
+// MESH-SAME: tensor<4xf32> {ds.data_shape = array<i64: 5, 3>, ds.name = "w1", ds.role = "parameter", ds.sharding = #ds.sharding<@mesh, [{2:"dp", 8:"sp"}]>
+// MESH: ds.all_gather %{{.*}} on @mesh ["dp", "sp"] dim = 0 : (tensor<4xf32>) -> tensor<16xf32>
+// MESH: ds.reduce_scatter %{{.*}} on @mesh ["dp", "sp"] dim = 0
+
+// STAGE4: error: ds-zero: stage 4 is not supported (0, 1, 2 or 3)
+
+func.func @forward(%w1: tensor<5x3xf32> {ds.name = "w1", ds.trainable},
+                   %w2: tensor<4x5xf32> {ds.name = "w2", ds.trainable},
+                   %x: tensor<4x2x3xf32> {ds.input, ds.name = "x"},
+                   %labels: tensor<4x2xi64> {ds.input, ds.name = "labels"}) -> tensor<f32> {
+  %h = ds.linear %x, %w1 : (tensor<4x2x3xf32>, tensor<5x3xf32>) -> tensor<4x2x5xf32>
+  %a = ds.gelu %h approximate = tanh : tensor<4x2x5xf32>
+  %y = ds.linear %a, %w2 : (tensor<4x2x5xf32>, tensor<4x5xf32>) -> tensor<4x2x4xf32>
+  %flat = ds.reshape %y : (tensor<4x2x4xf32>) -> tensor<8x4xf32>
+  %lab = ds.reshape %labels : (tensor<4x2xi64>) -> tensor<8xi64>
+  %l = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<8x4xf32>, tensor<8xi64>) -> tensor<f32>
+  return %l : tensor<f32>
+}
