@@ -59,6 +59,9 @@ public:
 
   int64_t numSharded = 0;
   int64_t numGathers = 0;
+  /// Stage 3: the parameter arguments whose forward copy the backward
+  /// reads too (gathered once).
+  DenseSet<BlockArgument> keepWhole;
 
 private:
   /// The flat, padded type of `type`: [ranks * ceil(numel / ranks)].
@@ -113,7 +116,8 @@ private:
   /// (`ds.data_shape` keeps its whole shape for the runtime); every reader
   /// but `update` reads it whole from a gather placed right before the first
   /// reader of each phase, so that the whole dies after the forward's last
-  /// use and is gathered again for the backward.
+  /// use and is gathered again for the backward (once for both where `arg`
+  /// is in keepWhole).
   void shardParameter(BlockArgument arg, Operation *update);
   struct PartialSum {
     Value value;
@@ -185,7 +189,7 @@ void ZeroRewriter::shardParameter(BlockArgument arg, Operation *update) {
   dsc::StepPhase wholePhase = dsc::StepPhase::Forward;
   for (OpOperand *reader : readers) {
     Operation *user = reader->getOwner();
-    if (!whole || phaseOf(user) != wholePhase) {
+    if (!whole || (phaseOf(user) != wholePhase && !keepWhole.contains(arg))) {
       builder.setInsertionPoint(user);
       whole = gatherWhole(arg, type, arg.getLoc());
       wholePhase = phaseOf(user);
@@ -388,6 +392,40 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
 struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
   using ZeroPassBase::ZeroPassBase;
 
+  /// The `keepWhole` parameter arguments of `updates` whose last forward
+  /// reader comes last (ties: the later argument).
+  SmallVector<BlockArgument>
+  keptWhole(ArrayRef<OptimizerUpdateOpInterface> updates,
+            const DenseMap<Operation *, dsc::StepPhase> &phases) const {
+    if (stage < 3 || keepWhole <= 0 || updates.empty())
+      return {};
+    DenseMap<Operation *, int64_t> position;
+    int64_t index = 0;
+    for (Operation &op : updates.front()->getBlock()->getOperations())
+      position[&op] = index++;
+    SmallVector<std::pair<int64_t, BlockArgument>> params;
+    for (OptimizerUpdateOpInterface update : updates) {
+      auto arg = dyn_cast<BlockArgument>(update.getParam());
+      if (!arg)
+        continue;
+      int64_t last = -1;
+      for (Operation *user : arg.getUsers())
+        if (phases.lookup(user) == dsc::StepPhase::Forward &&
+            phases.count(user))
+          last = std::max(last, position.lookup(user));
+      params.push_back({last, arg});
+    }
+    llvm::stable_sort(params, [](auto &a, auto &b) {
+      return std::make_pair(a.first, a.second.getArgNumber()) >
+             std::make_pair(b.first, b.second.getArgNumber());
+    });
+    SmallVector<BlockArgument> kept;
+    for (auto &[last, arg] : params)
+      if (static_cast<int64_t>(kept.size()) < keepWhole)
+        kept.push_back(arg);
+    return kept;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (stage < 0 || stage > 3) {
@@ -415,9 +453,11 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
         dsc::computePhases(step);
     if (failed(phases))
       return signalPassFailure();
-    ZeroRewriter rewriter(step, *meshes.begin(), stage, std::move(*phases));
     SmallVector<OptimizerUpdateOpInterface> updates;
     step.walk([&](OptimizerUpdateOpInterface u) { updates.push_back(u); });
+    SmallVector<BlockArgument> kept = keptWhole(updates, *phases);
+    ZeroRewriter rewriter(step, *meshes.begin(), stage, std::move(*phases));
+    rewriter.keepWhole.insert(kept.begin(), kept.end());
     for (OptimizerUpdateOpInterface update : updates)
       if (failed(rewriter.rewrite(update)))
         return signalPassFailure();

@@ -1,5 +1,7 @@
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3' | FileCheck %s
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 sp=2 batch-dims=x:0,labels:0 seq-dims=x:1,labels:1 zero=3' | FileCheck %s --check-prefix=MESH
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-keep-whole=1' | FileCheck %s --check-prefix=KEEP
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-keep-whole=2' | FileCheck %s --check-prefix=KEEP
 // RUN: not ds-opt %s -ds-zero=stage=4 2>&1 | FileCheck %s --check-prefix=STAGE4
 
 // ZeRO stage 3 on two linear layers (15 and 20 elements): each parameter
@@ -39,6 +41,14 @@
 // MESH-SAME: tensor<4xf32> {ds.data_shape = array<i64: 5, 3>, ds.name = "w1", ds.role = "parameter", ds.sharding = #ds.sharding<@mesh, [{2:"dp", 8:"sp"}]>
 // MESH: ds.all_gather %{{.*}} on @mesh ["dp", "sp"] dim = 0 : (tensor<4xf32>) -> tensor<16xf32>
 // MESH: ds.reduce_scatter %{{.*}} on @mesh ["dp", "sp"] dim = 0
+
+// keep-whole=1: the parameter whose forward gather comes last (w2) keeps
+// the forward's copy for the backward: one gather of each parameter (w1's
+// backward reads nothing of it, so keeping 2 is the same).
+// KEEP-LABEL: func.func @train_step
+// KEEP-COUNT-2: ds.all_gather
+// KEEP-NOT: ds.all_gather
+// KEEP: ds.adamw_update
 
 // STAGE4: error: ds-zero: stage 4 is not supported (0, 1, 2 or 3)
 

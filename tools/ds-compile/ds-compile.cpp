@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CheckpointSearch.h"
+#include "UnshardSearch.h"
 
 #include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
@@ -114,7 +115,9 @@ static cl::opt<int64_t> zeroStage(
              "--sp ranks): 0 replicates everything; 1 shards the optimizer "
              "state; 2 also the gradients (reduce-scatter instead of "
              "all-reduce); 3 also the parameters (gathered before their "
-             "readers in forward and backward). Default 0"),
+             "readers in forward and again in backward; with "
+             "--memory-budget, as many as fit keep the forward's copy for "
+             "the backward). Default 0"),
     cl::value_desc("0|1|2|3"), cl::init(0), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
@@ -312,11 +315,48 @@ int main(int argc, char **argv) {
   if (!module)
     return fail("cannot parse " + inputPath);
 
-  // The registered pipeline, as `ds-opt -ds-training-pipeline` runs it.
+  // ZeRO stage 3 within a budget: the most parameters that keep the
+  // forward's gathered copy for the backward (with --ac auto, none: the
+  // recomputation is chosen for the leanest gathers).
+  std::optional<dsc::UnshardChoice> unshard;
+  int64_t trainable = 0;
+  module->walk([&](mlir::func::FuncOp func) {
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      trainable +=
+          func.getArgAttr(i, mlir::ds::DSDialect::kTrainableAttr) ? 1 : 0;
+  });
+  if (zeroStage == 3 && budget && activationCheckpointing != "auto" &&
+      dp * sp > 1) {
+    auto plannedBytesWith = [&](int64_t keep) -> Expected<uint64_t> {
+      mlir::OwningOpRef<mlir::ModuleOp> copy = module->clone();
+      dsc::TrainingPipelineOptions candidate;
+      setPipelineOptions(candidate);
+      candidate.zeroKeepWhole = keep;
+      mlir::PassManager pm(&context);
+      dsc::addStepPipeline(pm, candidate);
+      dsc::addLoweringPipeline(pm, candidate.ac, {}, schedule);
+      if (failed(pm.run(*copy)))
+        return createStringError(
+            formatv("cannot compile with {0} parameters kept whole", keep));
+      mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*copy);
+      if (failed(plan))
+        return createStringError("cannot emit a candidate's plan");
+      return dsc::rt::profileMemory(*plan, hardware->kernelThreads)
+          .plannedBytes;
+    };
+    Expected<dsc::UnshardChoice> chosen =
+        dsc::chooseKeepWhole(trainable, *budget, plannedBytesWith);
+    if (!chosen)
+      return fail(inputPath + ": " + toString(chosen.takeError()));
+    unshard = *chosen;
+  }
+
   // The registered pipeline, as `ds-opt -ds-training-pipeline` runs it;
   // with --ac auto the layers' policies are chosen between its two halves.
   dsc::TrainingPipelineOptions options;
   setPipelineOptions(options);
+  if (unshard)
+    options.zeroKeepWhole = unshard->keepWhole;
   mlir::PassManager stepPm(&context);
   dsc::addStepPipeline(stepPm, options);
   if (failed(stepPm.run(*module)))
@@ -389,6 +429,19 @@ int main(int argc, char **argv) {
     }
     (*report->getAsObject())["activation_checkpointing"] =
         std::move(checkpointing);
+    if (zeroStage == 3) {
+      json::Object zero{
+          {"kept_whole", unshard ? unshard->keepWhole : 0},
+          {"trainable_parameters", trainable},
+          {"rule",
+           "a kept parameter's forward gather serves the backward too (one "
+           "all-gather instead of two); the latest forward gathers are kept "
+           "first, as many as fit --memory-budget (none without one, or with "
+           "--ac auto)"}};
+      if (unshard)
+        zero["candidates_compiled"] = static_cast<int64_t>(unshard->candidates);
+      (*report->getAsObject())["selective_unsharding"] = std::move(zero);
+    }
     reportOut->os() << formatv("{0:2}", *report) << "\n";
   }
   if (traceOut) {

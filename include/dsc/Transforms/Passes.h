@@ -46,7 +46,14 @@ struct SequenceParallelOptions
   Option<int64_t> zero{
       *this, "zero",
       llvm::cl::desc("ZeRO stage over all dp x sp ranks (-ds-zero): 0, 1 "
-                     "(optimizer state) or 2 (and gradients)"),
+                     "(optimizer state), 2 (and gradients) or 3 (and "
+                     "parameters)"),
+      llvm::cl::init(0)};
+  Option<int64_t> zeroKeepWhole{
+      *this, "zero-keep-whole",
+      llvm::cl::desc("At ZeRO stage 3: how many parameters keep the "
+                     "forward's gathered copy for the backward (-ds-zero "
+                     "keep-whole)"),
       llvm::cl::init(0)};
 };
 

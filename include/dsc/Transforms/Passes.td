@@ -258,13 +258,21 @@ def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
       whole from a gather (a reshard to whole, cut back to its shape) that
       is placed right before the first reader of each phase (forward,
       backward): the whole dies after its phase's last reader, and the
-      backward gathers it again.
+      backward gathers it again, except for the `keep-whole` parameters
+      whose forward gathers come last (those of the last layers, whose
+      copies live shortest until the backward): they keep the forward's
+      copy for the backward, one gather for both (selective unsharding:
+      fewer collectives for more memory; `ds-compile --memory-budget`
+      chooses how many).
     Stage 0 changes nothing; without a `ds.mesh` (one rank) neither does
     any stage. What the step computes is unchanged up to the order of the
     sums.
   }];
   let options = [
     Option<"stage", "stage", "int64_t", "0", "ZeRO stage: 0, 1, 2 or 3">,
+    Option<"keepWhole", "keep-whole", "int64_t", "0",
+           "At stage 3: how many parameters, latest forward gather first, "
+           "keep the forward's gathered copy for the backward">,
   ];
   let statistics = [
     Statistic<"numSharded", "sharded-updates", "Optimizer updates sharded">,
