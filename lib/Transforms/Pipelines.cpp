@@ -33,7 +33,8 @@ void dsc::addShardingPipeline(OpPassManager &pm,
   }
   pm.addPass(createPropagateShardingPass(propagate));
   if (options.zero != 0)
-    pm.addPass(createZeroPass({options.zero, options.zeroKeepWhole}));
+    pm.addPass(createZeroPass(
+        {options.zero, options.zeroPrefetch, options.zeroKeepWhole}));
   pm.addPass(createPartitionPass());
 }
 

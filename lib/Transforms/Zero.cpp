@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
+#include <map>
+
 namespace dsc {
 #define GEN_PASS_DEF_ZEROPASS
 #include "dsc/Transforms/Passes.h.inc"
@@ -56,6 +58,12 @@ public:
         if (firstCut->isBeforeInBlock(gather))
           gather->moveBefore(firstCut);
   }
+
+  /// Stage 3: issues each phase's parameter gathers `distance` readers
+  /// early: the gather for the i-th reader right before the (i -
+  /// distance)-th reader's, so that it can run while the readers between
+  /// compute (on a runtime with a communication stream).
+  void prefetch(int64_t distance);
 
   int64_t numSharded = 0;
   int64_t numGathers = 0;
@@ -159,7 +167,29 @@ private:
   DenseSet<StringAttr> splitState;
   /// The phase of every op of the step before this pass.
   DenseMap<Operation *, dsc::StepPhase> phases;
+  /// Stage 3's gathers: the ops of each (reshard to slice and reshape) and
+  /// the first reader, per phase.
+  struct Gather {
+    SmallVector<Operation *> ops;
+    Operation *reader;
+  };
+  std::map<dsc::StepPhase, SmallVector<Gather>> parameterGathers;
 };
+
+void ZeroRewriter::prefetch(int64_t distance) {
+  for (auto &[phase, gathers] : parameterGathers) {
+    llvm::stable_sort(gathers, [](const Gather &a, const Gather &b) {
+      return a.reader->isBeforeInBlock(b.reader);
+    });
+    for (auto [i, gather] : llvm::enumerate(gathers)) {
+      Operation *anchor =
+          gathers[std::max<int64_t>(0, static_cast<int64_t>(i) - distance)]
+              .reader;
+      for (Operation *op : gather.ops)
+        op->moveBefore(anchor);
+    }
+  }
+}
 
 void ZeroRewriter::shardParameter(BlockArgument arg, Operation *update) {
   auto type = cast<RankedTensorType>(arg.getType());
@@ -194,6 +224,14 @@ void ZeroRewriter::shardParameter(BlockArgument arg, Operation *update) {
       whole = gatherWhole(arg, type, arg.getLoc());
       wholePhase = phaseOf(user);
       ++numGathers;
+      // The chain's ops lie right before `user`, from the reshard on.
+      Gather gather{{}, user};
+      for (Operation *op = user->getPrevNode(); op; op = op->getPrevNode()) {
+        gather.ops.insert(gather.ops.begin(), op);
+        if (isa<ReshardOp>(op))
+          break;
+      }
+      parameterGathers[wholePhase].push_back(std::move(gather));
     }
     reader->set(whole);
   }
@@ -462,6 +500,7 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
       if (failed(rewriter.rewrite(update)))
         return signalPassFailure();
     rewriter.groupGathers();
+    rewriter.prefetch(prefetch);
     step.setType(
         FunctionType::get(step.getContext(), step.front().getArgumentTypes(),
                           step.front().getTerminator()->getOperandTypes()));

@@ -2,6 +2,7 @@
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 sp=2 batch-dims=x:0,labels:0 seq-dims=x:1,labels:1 zero=3' | FileCheck %s --check-prefix=MESH
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-keep-whole=1' | FileCheck %s --check-prefix=KEEP
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-keep-whole=2' | FileCheck %s --check-prefix=KEEP
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-prefetch=1' | FileCheck %s --check-prefix=PREFETCH
 // RUN: not ds-opt %s -ds-zero=stage=4 2>&1 | FileCheck %s --check-prefix=STAGE4
 
 // ZeRO stage 3 on two linear layers (15 and 20 elements): each parameter
@@ -49,6 +50,18 @@
 // KEEP-COUNT-2: ds.all_gather
 // KEEP-NOT: ds.all_gather
 // KEEP: ds.adamw_update
+
+// prefetch=1: each gather is issued one reader early, w2's before w1's
+// reader; the backward's one gather has nothing before it to move past.
+// PREFETCH-LABEL: func.func @train_step
+// PREFETCH: ds.all_gather %[[W1:[a-z0-9]+]] on
+// PREFETCH-NOT: ds.linear
+// PREFETCH: ds.all_gather %[[W2:[a-z0-9]+]] on
+// PREFETCH: ds.linear
+// PREFETCH: ds.linear
+// PREFETCH: ds.cross_entropy_grad
+// PREFETCH-NEXT: ds.reshape
+// PREFETCH-NEXT: ds.all_gather %[[W2]] on
 
 // STAGE4: error: ds-zero: stage 4 is not supported (0, 1, 2 or 3)
 

@@ -15,7 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CheckpointSearch.h"
-#include "UnshardSearch.h"
+#include "ZeroSearch.h"
 
 #include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
@@ -315,10 +315,13 @@ int main(int argc, char **argv) {
   if (!module)
     return fail("cannot parse " + inputPath);
 
-  // ZeRO stage 3 within a budget: the most parameters that keep the
-  // forward's gathered copy for the backward (with --ac auto, none: the
-  // recomputation is chosen for the leanest gathers).
-  std::optional<dsc::UnshardChoice> unshard;
+  // ZeRO stage 3 within a budget: the longest prefetch distance (up to
+  // kMaxPrefetch readers), then the most parameters that keep the
+  // forward's gathered copy for the backward. Without a budget (or with
+  // --ac auto, which then chooses the recomputation) one gather runs ahead
+  // and nothing is kept.
+  constexpr int64_t kMaxPrefetch = 4;
+  std::optional<dsc::Fit> prefetch, unshard;
   int64_t trainable = 0;
   module->walk([&](mlir::func::FuncOp func) {
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
@@ -327,36 +330,48 @@ int main(int argc, char **argv) {
   });
   if (zeroStage == 3 && budget && activationCheckpointing != "auto" &&
       dp * sp > 1) {
-    auto plannedBytesWith = [&](int64_t keep) -> Expected<uint64_t> {
+    auto plannedBytesWith = [&](int64_t distance,
+                                int64_t keep) -> Expected<uint64_t> {
       mlir::OwningOpRef<mlir::ModuleOp> copy = module->clone();
       dsc::TrainingPipelineOptions candidate;
       setPipelineOptions(candidate);
+      candidate.zeroPrefetch = distance;
       candidate.zeroKeepWhole = keep;
       mlir::PassManager pm(&context);
       dsc::addStepPipeline(pm, candidate);
       dsc::addLoweringPipeline(pm, candidate.ac, {}, schedule);
       if (failed(pm.run(*copy)))
-        return createStringError(
-            formatv("cannot compile with {0} parameters kept whole", keep));
+        return createStringError(formatv(
+            "cannot compile with prefetch {0} and {1} parameters kept whole",
+            distance, keep));
       mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*copy);
       if (failed(plan))
         return createStringError("cannot emit a candidate's plan");
       return dsc::rt::profileMemory(*plan, hardware->kernelThreads)
           .plannedBytes;
     };
-    Expected<dsc::UnshardChoice> chosen =
-        dsc::chooseKeepWhole(trainable, *budget, plannedBytesWith);
-    if (!chosen)
-      return fail(inputPath + ": " + toString(chosen.takeError()));
-    unshard = *chosen;
+    Expected<dsc::Fit> distance =
+        dsc::largestFitting(kMaxPrefetch, *budget,
+                            [&](int64_t d) { return plannedBytesWith(d, 0); });
+    if (!distance)
+      return fail(inputPath + ": " + toString(distance.takeError()));
+    prefetch = *distance;
+    Expected<dsc::Fit> kept =
+        dsc::largestFitting(trainable, *budget, [&](int64_t keep) {
+          return plannedBytesWith(prefetch->value, keep);
+        });
+    if (!kept)
+      return fail(inputPath + ": " + toString(kept.takeError()));
+    unshard = *kept;
   }
 
   // The registered pipeline, as `ds-opt -ds-training-pipeline` runs it;
   // with --ac auto the layers' policies are chosen between its two halves.
   dsc::TrainingPipelineOptions options;
   setPipelineOptions(options);
+  options.zeroPrefetch = prefetch ? prefetch->value : 1;
   if (unshard)
-    options.zeroKeepWhole = unshard->keepWhole;
+    options.zeroKeepWhole = unshard->value;
   mlir::PassManager stepPm(&context);
   dsc::addStepPipeline(stepPm, options);
   if (failed(stepPm.run(*module)))
@@ -431,16 +446,21 @@ int main(int argc, char **argv) {
         std::move(checkpointing);
     if (zeroStage == 3) {
       json::Object zero{
-          {"kept_whole", unshard ? unshard->keepWhole : 0},
+          {"prefetch", static_cast<int64_t>(options.zeroPrefetch)},
+          {"kept_whole", static_cast<int64_t>(options.zeroKeepWhole)},
           {"trainable_parameters", trainable},
           {"rule",
-           "a kept parameter's forward gather serves the backward too (one "
-           "all-gather instead of two); the latest forward gathers are kept "
-           "first, as many as fit --memory-budget (none without one, or with "
-           "--ac auto)"}};
+           "each parameter gather is issued `prefetch` readers early (up to " +
+               std::to_string(kMaxPrefetch) +
+               ", the most that fit --memory-budget; 1 without one); a "
+               "kept parameter's forward gather serves the backward too (one "
+               "all-gather instead of two): the latest forward gathers are "
+               "kept first, as many as fit --memory-budget with that "
+               "prefetch (none without one, or with --ac auto)"}};
       if (unshard)
-        zero["candidates_compiled"] = static_cast<int64_t>(unshard->candidates);
-      (*report->getAsObject())["selective_unsharding"] = std::move(zero);
+        zero["candidates_compiled"] =
+            static_cast<int64_t>(prefetch->candidates + unshard->candidates);
+      (*report->getAsObject())["zero3"] = std::move(zero);
     }
     reportOut->os() << formatv("{0:2}", *report) << "\n";
   }

@@ -49,6 +49,11 @@ struct SequenceParallelOptions
                      "(optimizer state), 2 (and gradients) or 3 (and "
                      "parameters)"),
       llvm::cl::init(0)};
+  Option<int64_t> zeroPrefetch{
+      *this, "zero-prefetch",
+      llvm::cl::desc("At ZeRO stage 3: how many readers early each "
+                     "parameter gather is issued (-ds-zero prefetch)"),
+      llvm::cl::init(0)};
   Option<int64_t> zeroKeepWhole{
       *this, "zero-keep-whole",
       llvm::cl::desc("At ZeRO stage 3: how many parameters keep the "

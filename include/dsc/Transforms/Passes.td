@@ -263,13 +263,20 @@ def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
       copies live shortest until the backward): they keep the forward's
       copy for the backward, one gather for both (selective unsharding:
       fewer collectives for more memory; `ds-compile --memory-budget`
-      chooses how many).
+      chooses how many). With `prefetch` = d, the gather for a phase's
+      i-th reader is issued right before its (i - d)-th reader, so that a
+      runtime with a communication stream overlaps it with the compute in
+      between (the CPU runtime runs in order: the plan records the
+      intent, and the wholes live longer by d readers).
     Stage 0 changes nothing; without a `ds.mesh` (one rank) neither does
     any stage. What the step computes is unchanged up to the order of the
     sums.
   }];
   let options = [
     Option<"stage", "stage", "int64_t", "0", "ZeRO stage: 0, 1, 2 or 3">,
+    Option<"prefetch", "prefetch", "int64_t", "0",
+           "At stage 3: how many readers early each phase's parameter "
+           "gathers are issued (0: right before their reader)">,
     Option<"keepWhole", "keep-whole", "int64_t", "0",
            "At stage 3: how many parameters, latest forward gather first, "
            "keep the forward's gathered copy for the backward">,

@@ -1,10 +1,10 @@
-"""Checks ds-compile's choice of ZeRO-3 selective unsharding under
---memory-budget: compiles `model.mlir` at stage 3 with no budget (nothing
-kept whole), with an ample one (every parameter kept: one all-gather per
-parameter, fewer bytes gathered) and with one halfway between the two
-plans' bytes (the most that fit: some but not all kept when keeping all
-does not fit), and checks each plan's bytes against its budget and the
-gathered bytes falling as more is kept.
+"""Checks ds-compile's ZeRO-3 choices under --memory-budget (the report's
+`zero3`): compiles `model.mlir` at stage 3 with no budget (prefetch 1,
+nothing kept whole), with an ample one (the longest prefetch, 4, and every
+parameter kept: one all-gather per parameter, fewer bytes gathered) and
+with one halfway between the two plans' bytes (the most that fit: not all
+kept when keeping all does not fit), and checks each plan's bytes against
+its budget and the gathered bytes falling as more is kept.
 
   check_unshard.py model.mlir DIR -- ds-compile mesh flags...
 """
@@ -23,7 +23,7 @@ def compile_step(mlir, out, flags, budget=None):
         cmd += ["--memory-budget", str(budget)]
     subprocess.run(cmd, check=True)
     r = json.load(open(report))
-    return (r["selective_unsharding"], r["memory"]["planned_bytes"],
+    return (r["zero3"], r["memory"]["planned_bytes"],
             r["collective_bytes_per_step"]["all_gather"])
 
 
@@ -33,13 +33,14 @@ def main():
     none, none_bytes, none_gathered = compile_step(mlir, out, flags)
     params = none["trainable_parameters"]
     failed = []
-    if none["kept_whole"] != 0:
-        failed.append(f"no budget: {none['kept_whole']} kept, expected 0")
+    if none["kept_whole"] != 0 or none["prefetch"] != 1:
+        failed.append(f"no budget: {none}, expected prefetch 1, none kept")
     ample = none_bytes * 2
     full, full_bytes, full_gathered = compile_step(mlir, out, flags, ample)
-    if full["kept_whole"] != params or full["candidates_compiled"] != 1:
-        failed.append(f"budget {ample}: {full}, expected all {params} kept "
-                      f"after one candidate")
+    if (full["kept_whole"] != params or full["prefetch"] != 4
+            or full["candidates_compiled"] != 2):
+        failed.append(f"budget {ample}: {full}, expected prefetch 4 and all "
+                      f"{params} kept after one candidate each")
     if not full_gathered < none_gathered:
         failed.append(f"keeping all gathers {full_gathered} bytes, not fewer "
                       f"than {none_gathered}")
@@ -52,7 +53,7 @@ def main():
     if not full_gathered <= half_gathered <= none_gathered:
         failed.append(f"budget {mid}: {half_gathered} bytes gathered, not "
                       f"between {full_gathered} and {none_gathered}")
-    print(f"{params} parameters: none kept {none_bytes} B, gathered "
+    print(f"{params} parameters: prefetch {half['prefetch']}, none kept {none_bytes} B, gathered "
           f"{none_gathered} B; {half['kept_whole']} kept within {mid}: "
           f"{half_bytes} B, gathered {half_gathered} B; all kept "
           f"{full_bytes} B, gathered {full_gathered} B")
