@@ -27,7 +27,9 @@ void dsc::addStepPipeline(OpPassManager &pm,
   if (options.dp > 1 || options.sp > 1 || !options.seqDims.empty() ||
       !options.batchDims.empty()) {
     addSequenceParallelPipeline(pm, options);
-    pm.addPass(createBucketCollectivesPass());
+    BucketCollectivesPassOptions buckets;
+    buckets.parameterGathers = options.zeroCoalesce;
+    pm.addPass(createBucketCollectivesPass(buckets));
   }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -6,7 +6,9 @@
 // result is split along m again. All-reduces have g_in = g_out = 1;
 // reduce-scatters g_in = n (the group) and g_out = 1; all-gathers 1 and n:
 // a reduce-scatter or all-gather qualifies where nothing precedes its
-// dimension (its pieces are then contiguous: ZeRO's flat pieces).
+// dimension (its pieces are then contiguous: ZeRO's flat pieces). ZeRO
+// stage 3's gathers of parameters are packed too unless the packing copies
+// would cost too much memory (`parameter-gathers=false`: sequential).
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,8 +39,9 @@ struct Member {
   }
 };
 
-/// `op` as a bucket member, if it can be one.
-std::optional<Member> asMember(Operation *op) {
+/// `op` as a bucket member, if it can be one: all-gathers of parameter
+/// arguments (ZeRO stage 3's) only with `parameterGathers`.
+std::optional<Member> asMember(Operation *op, bool parameterGathers) {
   auto input = cast<RankedTensorType>(op->getOperand(0).getType());
   auto result = cast<RankedTensorType>(op->getResult(0).getType());
   auto piecesFirst = [&](int64_t dim) {
@@ -51,7 +54,8 @@ std::optional<Member> asMember(Operation *op) {
       return Member{op, input.getNumElements() / result.getNumElements(), 1,
                     result.getNumElements()};
   if (auto gather = dyn_cast<AllGatherOp>(op))
-    if (piecesFirst(gather.getDim()))
+    if (piecesFirst(gather.getDim()) &&
+        (parameterGathers || !isa<BlockArgument>(gather.getInput())))
       return Member{op, 1, result.getNumElements() / input.getNumElements(),
                     input.getNumElements()};
   return std::nullopt;
@@ -163,7 +167,7 @@ struct BucketCollectivesPass
       for (Operation &op : *block) {
         if (!isa<AllReduceOp, ReduceScatterOp, AllGatherOp>(op))
           continue;
-        std::optional<Member> member = asMember(&op);
+        std::optional<Member> member = asMember(&op, parameterGathers);
         StringRef kind = op.getName().getStringRef();
         SmallVector<Member> &members = open[kind];
         // A bucket ends before the first op that reads one of its members.

@@ -61,8 +61,8 @@ public:
 
   /// Stage 3: issues each phase's parameter gathers `distance` readers
   /// early: the gather for the i-th reader right before the (i -
-  /// distance)-th reader's, so that it can run while the readers between
-  /// compute (on a runtime with a communication stream).
+  /// distance)-th reader's chain, so that it can run while the readers
+  /// between compute (on a runtime with a communication stream).
   void prefetch(int64_t distance);
 
   int64_t numSharded = 0;
@@ -167,10 +167,11 @@ private:
   DenseSet<StringAttr> splitState;
   /// The phase of every op of the step before this pass.
   DenseMap<Operation *, dsc::StepPhase> phases;
-  /// Stage 3's gathers: the ops of each (reshard to slice and reshape) and
-  /// the first reader, per phase.
+  /// Stage 3's gathers (the reshards to whole), the first op after each
+  /// (the cut to shape, or the reader) and their first readers, per phase.
   struct Gather {
-    SmallVector<Operation *> ops;
+    Operation *reshard;
+    Operation *cut;
     Operation *reader;
   };
   std::map<dsc::StepPhase, SmallVector<Gather>> parameterGathers;
@@ -183,10 +184,10 @@ void ZeroRewriter::prefetch(int64_t distance) {
     });
     for (auto [i, gather] : llvm::enumerate(gathers)) {
       Operation *anchor =
-          gathers[std::max<int64_t>(0, static_cast<int64_t>(i) - distance)]
-              .reader;
-      for (Operation *op : gather.ops)
-        op->moveBefore(anchor);
+          gathers[std::max<int64_t>(0, static_cast<int64_t>(i) - distance)].cut;
+      // Only the collective moves: the cut to shape stays at the reader,
+      // so that consecutive gathers can share a bucket.
+      gather.reshard->moveBefore(anchor);
     }
   }
 }
@@ -224,14 +225,12 @@ void ZeroRewriter::shardParameter(BlockArgument arg, Operation *update) {
       whole = gatherWhole(arg, type, arg.getLoc());
       wholePhase = phaseOf(user);
       ++numGathers;
-      // The chain's ops lie right before `user`, from the reshard on.
-      Gather gather{{}, user};
-      for (Operation *op = user->getPrevNode(); op; op = op->getPrevNode()) {
-        gather.ops.insert(gather.ops.begin(), op);
-        if (isa<ReshardOp>(op))
-          break;
-      }
-      parameterGathers[wholePhase].push_back(std::move(gather));
+      // The chain lies right before `user`, from the reshard on.
+      Operation *reshard = user->getPrevNode();
+      while (!isa<ReshardOp>(reshard))
+        reshard = reshard->getPrevNode();
+      parameterGathers[wholePhase].push_back(
+          {reshard, reshard->getNextNode(), user});
     }
     reader->set(whole);
   }

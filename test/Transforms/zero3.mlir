@@ -3,6 +3,8 @@
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-keep-whole=1' | FileCheck %s --check-prefix=KEEP
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-keep-whole=2' | FileCheck %s --check-prefix=KEEP
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-prefetch=1' | FileCheck %s --check-prefix=PREFETCH
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-prefetch=1' -ds-bucket-collectives | FileCheck %s --check-prefix=COALESCED
+// RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=3 zero-prefetch=1' -ds-bucket-collectives=parameter-gathers=false | FileCheck %s --check-prefix=SEQUENTIAL
 // RUN: not ds-opt %s -ds-zero=stage=4 2>&1 | FileCheck %s --check-prefix=STAGE4
 
 // ZeRO stage 3 on two linear layers (15 and 20 elements): each parameter
@@ -62,6 +64,22 @@
 // PREFETCH: ds.cross_entropy_grad
 // PREFETCH-NEXT: ds.reshape
 // PREFETCH-NEXT: ds.all_gather %[[W2]] on
+
+// Prefetched, the two forward gathers are adjacent (the cuts to shape stay
+// at the readers): -ds-bucket-collectives packs them into one all-gather
+// (copies into and out of the bucket), or with parameter-gathers=false
+// (sequential) leaves one collective per parameter, each into its own
+// buffer.
+// COALESCED-LABEL: func.func @train_step
+// COALESCED: ds.concat
+// COALESCED-NEXT: ds.all_gather {{.*}} : (tensor<1x18xf32>) -> tensor<2x18xf32>
+// COALESCED-NEXT: ds.split
+// COALESCED: ds.linear
+// SEQUENTIAL-LABEL: func.func @train_step
+// SEQUENTIAL-NOT: ds.concat
+// SEQUENTIAL: ds.all_gather {{.*}} : (tensor<8xf32>) -> tensor<16xf32>
+// SEQUENTIAL-NEXT: ds.all_gather {{.*}} : (tensor<10xf32>) -> tensor<20xf32>
+// SEQUENTIAL: ds.linear
 
 // STAGE4: error: ds-zero: stage 4 is not supported (0, 1, 2 or 3)
 

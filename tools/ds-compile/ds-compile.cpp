@@ -15,7 +15,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "CheckpointSearch.h"
-#include "ZeroSearch.h"
+
+#include "dsc/Analysis/ZeroSearch.h"
 
 #include "dsc/Conversion/Passes.h"
 #include "dsc/Dialect/DS/IR/DSDialect.h"
@@ -315,13 +316,13 @@ int main(int argc, char **argv) {
   if (!module)
     return fail("cannot parse " + inputPath);
 
-  // ZeRO stage 3 within a budget: the longest prefetch distance (up to
-  // kMaxPrefetch readers), then the most parameters that keep the
-  // forward's gathered copy for the backward. Without a budget (or with
-  // --ac auto, which then chooses the recomputation) one gather runs ahead
-  // and nothing is kept.
+  // ZeRO stage 3 within a budget (ZeroSearch.h): coalesced or sequential
+  // gathers, the longest prefetch, the most parameters kept whole. Without
+  // a budget (or with --ac auto, which then chooses the recomputation): one
+  // gather ahead, coalesced, nothing kept.
   constexpr int64_t kMaxPrefetch = 4;
-  std::optional<dsc::Fit> prefetch, unshard;
+  dsc::Zero3Choice zero3;
+  bool searchedZero3 = false;
   int64_t trainable = 0;
   module->walk([&](mlir::func::FuncOp func) {
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
@@ -330,11 +331,12 @@ int main(int argc, char **argv) {
   });
   if (zeroStage == 3 && budget && activationCheckpointing != "auto" &&
       dp * sp > 1) {
-    auto plannedBytesWith = [&](int64_t distance,
-                                int64_t keep) -> Expected<uint64_t> {
+    auto plannedBytesWith = [&](int64_t distance, int64_t keep,
+                                bool packed) -> Expected<uint64_t> {
       mlir::OwningOpRef<mlir::ModuleOp> copy = module->clone();
       dsc::TrainingPipelineOptions candidate;
       setPipelineOptions(candidate);
+      candidate.zeroCoalesce = packed;
       candidate.zeroPrefetch = distance;
       candidate.zeroKeepWhole = keep;
       mlir::PassManager pm(&context);
@@ -350,28 +352,21 @@ int main(int argc, char **argv) {
       return dsc::rt::profileMemory(*plan, hardware->kernelThreads)
           .plannedBytes;
     };
-    Expected<dsc::Fit> distance =
-        dsc::largestFitting(kMaxPrefetch, *budget,
-                            [&](int64_t d) { return plannedBytesWith(d, 0); });
-    if (!distance)
-      return fail(inputPath + ": " + toString(distance.takeError()));
-    prefetch = *distance;
-    Expected<dsc::Fit> kept =
-        dsc::largestFitting(trainable, *budget, [&](int64_t keep) {
-          return plannedBytesWith(prefetch->value, keep);
-        });
-    if (!kept)
-      return fail(inputPath + ": " + toString(kept.takeError()));
-    unshard = *kept;
+    Expected<dsc::Zero3Choice> chosen =
+        dsc::chooseZero3(*budget, kMaxPrefetch, trainable, plannedBytesWith);
+    if (!chosen)
+      return fail(inputPath + ": " + toString(chosen.takeError()));
+    zero3 = *chosen;
+    searchedZero3 = true;
   }
 
   // The registered pipeline, as `ds-opt -ds-training-pipeline` runs it;
   // with --ac auto the layers' policies are chosen between its two halves.
   dsc::TrainingPipelineOptions options;
   setPipelineOptions(options);
-  options.zeroPrefetch = prefetch ? prefetch->value : 1;
-  if (unshard)
-    options.zeroKeepWhole = unshard->value;
+  options.zeroPrefetch = zero3.prefetch;
+  options.zeroCoalesce = zero3.coalesce;
+  options.zeroKeepWhole = zero3.keepWhole;
   mlir::PassManager stepPm(&context);
   dsc::addStepPipeline(stepPm, options);
   if (failed(stepPm.run(*module)))
@@ -448,6 +443,7 @@ int main(int argc, char **argv) {
       json::Object zero{
           {"prefetch", static_cast<int64_t>(options.zeroPrefetch)},
           {"kept_whole", static_cast<int64_t>(options.zeroKeepWhole)},
+          {"coalesced", zero3.coalesce},
           {"trainable_parameters", trainable},
           {"rule",
            "each parameter gather is issued `prefetch` readers early (up to " +
@@ -456,10 +452,12 @@ int main(int argc, char **argv) {
                "kept parameter's forward gather serves the backward too (one "
                "all-gather instead of two): the latest forward gathers are "
                "kept first, as many as fit --memory-budget with that "
-               "prefetch (none without one, or with --ac auto)"}};
-      if (unshard)
-        zero["candidates_compiled"] =
-            static_cast<int64_t>(prefetch->candidates + unshard->candidates);
+               "prefetch (none without one, or with --ac auto); adjacent "
+               "gathers are packed into buckets (coalesced) unless the "
+               "packing copies break --memory-budget where one buffer per "
+               "gather (sequential) fits"}};
+      if (searchedZero3)
+        zero["candidates_compiled"] = static_cast<int64_t>(zero3.candidates);
       (*report->getAsObject())["zero3"] = std::move(zero);
     }
     reportOut->os() << formatv("{0:2}", *report) << "\n";

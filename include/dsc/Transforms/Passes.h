@@ -54,6 +54,12 @@ struct SequenceParallelOptions
       llvm::cl::desc("At ZeRO stage 3: how many readers early each "
                      "parameter gather is issued (-ds-zero prefetch)"),
       llvm::cl::init(0)};
+  Option<bool> zeroCoalesce{
+      *this, "zero-coalesce",
+      llvm::cl::desc("At ZeRO stage 3: pack adjacent parameter gathers "
+                     "into buckets (-ds-bucket-collectives "
+                     "parameter-gathers); false: sequential"),
+      llvm::cl::init(true)};
   Option<int64_t> zeroKeepWhole{
       *this, "zero-keep-whole",
       llvm::cl::desc("At ZeRO stage 3: how many parameters keep the "

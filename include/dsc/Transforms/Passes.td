@@ -366,11 +366,18 @@ def BucketCollectivesPass
       exactly its pieces.
     A bucket is only formed where no result is read before its last member:
     the fused collective goes right after that member. Kinds do not end
-    each other's buckets.
+    each other's buckets. ZeRO stage 3's gathers of parameter arguments
+    (adjacent where they are prefetched) are packed unless
+    `parameter-gathers=false`: the packing concatenates the pieces and
+    splits the result, copies that can raise the peak.
   }];
   let options = [
     Option<"bucketBytes", "bucket-bytes", "int64_t", "25 * 1024 * 1024",
            "Largest bucket in bytes (DeepSpeed's reduce_bucket_size default)">,
+    Option<"parameterGathers", "parameter-gathers", "bool", "true",
+           "Pack all-gathers of parameter arguments too (ZeRO stage 3's; "
+           "false: each gathers into its own buffer, no packing copies, "
+           "DeepSpeed's stage3_allgather_sequential)">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }

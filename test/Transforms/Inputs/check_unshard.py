@@ -38,7 +38,7 @@ def main():
     ample = none_bytes * 2
     full, full_bytes, full_gathered = compile_step(mlir, out, flags, ample)
     if (full["kept_whole"] != params or full["prefetch"] != 4
-            or full["candidates_compiled"] != 2):
+            or full["candidates_compiled"] != 3 or not full["coalesced"]):
         failed.append(f"budget {ample}: {full}, expected prefetch 4 and all "
                       f"{params} kept after one candidate each")
     if not full_gathered < none_gathered:
