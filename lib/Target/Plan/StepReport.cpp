@@ -233,6 +233,30 @@ dsc::estimateTimes(const rt::Plan &plan, ArrayRef<dsrt::KernelOp> kernels,
 }
 
 namespace {
+/// What a collective with `bytes` of input (linkBytes) sends per rank on a
+/// ring of its group's g ranks: an all-reduce 2 (g-1)/g of it, a
+/// reduce-scatter (g-1)/g, an all-gather its piece g-1 times; nothing for
+/// the others (local slices; all-to-alls move activations).
+double ringSentBytes(const dsc::rt::Plan &plan,
+                     const dsc::rt::Instruction &instruction, int64_t bytes) {
+  int64_t group = 1;
+  std::string axes = instruction.getString("axes");
+  SmallVector<StringRef> names;
+  StringRef(axes).split(names, ',');
+  for (StringRef axis : names)
+    for (const auto &[name, size] : plan.mesh)
+      if (name == axis.trim())
+        group *= size;
+  double g = static_cast<double>(group), b = static_cast<double>(bytes);
+  if (instruction.kernel == "all_reduce")
+    return 2.0 * (g - 1) / g * b;
+  if (instruction.kernel == "reduce_scatter")
+    return (g - 1) / g * b;
+  if (instruction.kernel == "all_gather")
+    return (g - 1) * b;
+  return 0;
+}
+
 /// Model states per rank (parameters, gradients, optimizer state) as the
 /// plan holds them, and as ZeRO's formula says they should be: with N ranks
 /// and stage s >= 1, each state tensor of a trainable parameter of n
@@ -241,7 +265,7 @@ namespace {
 /// lives only until then, at stage 2 the reduce-scattered piece: the stages
 /// differ in what they send and in the transient whole, not in what the
 /// update holds); at stage 3 each trainable parameter too.
-json::Object modelStatesEntry(const dsc::rt::Plan &plan) {
+json::Object modelStatesEntry(const dsc::rt::Plan &plan, double sentBytes) {
   using dsc::rt::Storage;
   int64_t stage = 0;
   if (auto it = plan.metadata.find("zero_stage"); it != plan.metadata.end())
@@ -295,9 +319,34 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan) {
       "8P/N",
       "parameters 4P/N (gathered whole before their readers), gradients "
       "4P/N (reduce-scattered), optimizer state 8P/N"};
+  // Data parallelism's all-reduce of every gradient sends 2 (N-1)/N 4P.
+  double dataParallel = 2.0 * static_cast<double>(ranks - 1) /
+                        static_cast<double>(ranks) * 4.0 *
+                        static_cast<double>(trainable);
+  const char *traffic[] = {
+      "all-reduce of the gradients: 1",
+      "all-reduce of the gradients and all-gather of the new parameters: "
+      "1.5",
+      "reduce-scatter of the gradients and all-gather of the new "
+      "parameters: 1",
+      "reduce-scatter of the gradients, all-gather of the parameters in "
+      "the forward and again in the backward (those the backward reads and "
+      "does not keep whole): at most 1.5"};
+  json::Object sent{
+      {"bytes_per_rank", static_cast<int64_t>(std::llround(sentBytes))},
+      {"data_parallel_bytes_per_rank",
+       static_cast<int64_t>(std::llround(dataParallel))},
+      {"formula",
+       "sent per rank and step, ring collectives (all-reduce 2 (g-1)/g, "
+       "reduce-scatter (g-1)/g of the input, all-gather g-1 pieces), as a "
+       "multiple of data parallelism's 2 (N-1)/N 4P: " +
+           std::string(traffic[std::clamp<int64_t>(stage, 0, 3)])}};
+  if (ranks > 1 && trainable > 0)
+    sent["ratio_to_data_parallel"] = sentBytes / dataParallel;
   return json::Object{
       {"zero_stage", stage},
       {"ranks", ranks},
+      {"collectives", std::move(sent)},
       {"parameters", parameters},
       {"trainable_parameters", trainable},
       {"bytes_per_rank", json::Object{{"parameters", params},
@@ -325,6 +374,7 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
 
   std::map<std::string, int64_t> kernelCounts;
   std::map<std::string, int64_t> bytesByKind;
+  double sentBytes = 0;
   json::Array collectives;
   for (auto [index, kernel] : llvm::enumerate(kernels)) {
     ++kernelCounts[plan.instructions[index].kernel];
@@ -333,6 +383,7 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
     int64_t bytes = 0;
     collectives.push_back(collectiveEntry(plan, index, kernel, bytes));
     bytesByKind[plan.instructions[index].kernel] += bytes;
+    sentBytes += ringSentBytes(plan, plan.instructions[index], bytes);
   }
 
   auto toObject = [](const auto &map) {
@@ -355,7 +406,7 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
                                    kernels, hardware)},
       {"parameter_bytes", bytesOf(rt::Storage::Parameter)},
       {"optimizer_state_bytes", bytesOf(rt::Storage::State)},
-      {"model_states", modelStatesEntry(plan)},
+      {"model_states", modelStatesEntry(plan, sentBytes)},
       {"input_bytes", bytesOf(rt::Storage::Input)},
       {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
       {"instructions", static_cast<int64_t>(plan.instructions.size())},

@@ -53,6 +53,27 @@ def main():
         if states[key] != expected:
             print(f"{key}: {states[key]}, expected {expected}")
             failed = True
+    # Bytes sent per rank in model-state collectives, as a multiple of data
+    # parallelism's all-reduce of every gradient: ZeRO 2 sends as much
+    # (reduce-scatter and all-gather, padding aside), ZeRO 3 at most 1.5
+    # times (an all-gather again in the backward); stages 0 and 1 at least
+    # 1 and 1.5 (a tied parameter's two partial gradients are all-reduced
+    # apart).
+    sent = states["collectives"]
+    if n > 1:
+        low, high = {0: (0.99, 2.0), 1: (1.49, 2.5), 2: (0.95, 1.05),
+                     3: (1.05, 1.5)}[stage]
+        ratio = sent["ratio_to_data_parallel"]
+        if not low <= ratio <= high:
+            print(f"sent {sent['bytes_per_rank']} bytes, {ratio:.3f} of data "
+                  f"parallelism's {sent['data_parallel_bytes_per_rank']}; "
+                  f"expected {low} to {high}")
+            failed = True
+        dp = 2 * (n - 1) / n * 4 * sum(numels)
+        if abs(sent["data_parallel_bytes_per_rank"] - dp) > 1:
+            print(f"data parallelism sends {dp:.0f} bytes, report says "
+                  f"{sent['data_parallel_bytes_per_rank']}")
+            failed = True
     if states["ranks"] != n or states["zero_stage"] != stage:
         print(f"ranks {states['ranks']} stage {states['zero_stage']}, "
               f"expected {n} and {stage}")
