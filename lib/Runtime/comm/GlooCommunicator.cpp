@@ -285,16 +285,17 @@ std::string GlooCommunicator::explain(llvm::StringRef what) const {
            what.contains("timed out"))
     timedOut = true;
 
+  // With one peer there is no doubt about who it is (gloo's message may
+  // name a connection's address that no endpoint lists).
+  if (!peer && size() == 2 && (timedOut || !how.empty()))
+    peer = worldRanks()[1 - rank()];
   if (peer && !how.empty())
     return llvm::formatv("rank {0} is unreachable: {1} (gloo: {2})", *peer, how,
                          detail)
         .str();
   if (timedOut || peer) {
-    // With one peer there is no doubt about who stopped answering.
-    std::string who = peer ? "rank " + std::to_string(*peer)
-                      : size() == 2
-                          ? "rank " + std::to_string(worldRanks()[1 - rank()])
-                          : std::string("a peer");
+    std::string who =
+        peer ? "rank " + std::to_string(*peer) : std::string("a peer");
     return llvm::formatv("timed out after {0} ms waiting for {1}: it stopped "
                          "participating or is too slow (gloo: {2})",
                          timeout.count(), who, detail)

@@ -239,6 +239,29 @@ TEST(PlanValidationTest, AcceptsGradientPieces) {
   EXPECT_FALSE(samplePlan().isGradientPiece(0));
 }
 
+TEST(PlanValidationTest, AcceptsParameterPieces) {
+  // ZeRO stage 3: fc.weight held as its piece of ceil(32 / 6) = 6
+  // elements, with its gradient the same piece.
+  Plan plan = samplePlan();
+  plan.tensors[0].dataShape = {4, 8};
+  plan.tensors[0].shape = {6};
+  plan.tensors[4].shape = {6};
+  plan.tensors[8].shape = {6};
+  EXPECT_EQ(message(validatePlan(plan)), "");
+  EXPECT_TRUE(plan.tensors[0].isParameterPiece());
+  EXPECT_EQ(plan.tensors[0].parameterShape(), (std::vector<int64_t>{4, 8}));
+  EXPECT_TRUE(plan.isGradientPiece(0));
+  EXPECT_FALSE(plan.isGradientPiece(1));
+  // One rank holds no pieces.
+  plan.mesh.clear();
+  plan.tensors[2].shardAxes.clear();
+  plan.tensors[3].shardAxes.clear();
+  plan.tensors[3].dataShape.clear();
+  EXPECT_EQ(message(validatePlan(plan)),
+            "tensor 0 'fc.weight': a parameter piece needs a mesh of several "
+            "ranks, no shard axes and a whole shape of valid size");
+}
+
 TEST(PlanValidationTest, AcceptsEdgeCases) {
   Plan plan = samplePlan();
   // Names are unique per storage class only.
@@ -463,12 +486,19 @@ TEST(PlanValidationTest, RejectsEveryRule) {
        [](Plan &p) { p.tensors[3].validRange = {5}; },
        "tensor 3 'labels': valid range must be [lo, hi] or [lo, hi, also] "
        "with lo <= hi"},
-      {"data shape of a parameter",
+      {"data shape of a parameter that is no piece of it",
        [](Plan &p) {
          p.tensors[0].dataShape = {4, 8};
        },
-       "tensor 0 'fc.weight': only input tensors can have a data shape, this "
-       "one is param"},
+       "tensor 0 'fc.weight': is a piece of f32[4,8] on 6 ranks, so it must "
+       "have shape [6]"},
+      {"data shape of the state",
+       [](Plan &p) {
+         for (TensorDesc &t : p.tensors)
+           if (t.storage == Storage::State)
+             t.dataShape = {4};
+       },
+       "only inputs and parameters can have a data shape"},
       {"data shape of another rank",
        [](Plan &p) { p.tensors[2].dataShape = {3}; },
        "tensor 2 'x': data shape has 1 entries for rank 2"},
