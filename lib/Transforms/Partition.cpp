@@ -41,13 +41,9 @@ namespace {
 class Materializer {
 public:
   Materializer(func::FuncOp step, MeshOp meshOp)
-      : step(step), builder(step.getContext()) {
-    for (auto [name, size] :
-         llvm::zip(meshOp.getAxisNames().getAsValueRange<StringAttr>(),
-                   meshOp.getAxisSizes())) {
-      mesh.names.push_back(name.str());
-      mesh.sizes.push_back(size);
-    }
+      : step(step),
+        mesh(dsc::MeshAxes::of(meshOp.getAxisNames(), meshOp.getAxisSizes())),
+        builder(step.getContext()) {
     meshSymbol = FlatSymbolRefAttr::get(meshOp.getSymNameAttr());
   }
 

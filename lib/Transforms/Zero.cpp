@@ -39,13 +39,9 @@ public:
                DenseMap<Operation *, dsc::StepPhase> phases)
       : step(step), stage(stage), builder(step.getContext()),
         phases(std::move(phases)) {
-    for (auto [name, size] :
-         llvm::zip(meshOp.getAxisNames().getAsValueRange<StringAttr>(),
-                   meshOp.getAxisSizes())) {
-      mesh.names.push_back(name.str());
-      mesh.sizes.push_back(size);
+    mesh = dsc::MeshAxes::of(meshOp.getAxisNames(), meshOp.getAxisSizes());
+    for (int64_t size : mesh.sizes)
       ranks *= size;
-    }
     meshSymbol = FlatSymbolRefAttr::get(meshOp.getSymNameAttr());
   }
 

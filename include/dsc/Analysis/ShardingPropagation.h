@@ -44,6 +44,17 @@ struct OpSharding {
 struct MeshAxes {
   llvm::SmallVector<std::string> names;
   llvm::SmallVector<int64_t> sizes;
+
+  /// The axes a mesh declaration (`ds.mesh`) lists.
+  static MeshAxes of(mlir::ArrayAttr names, llvm::ArrayRef<int64_t> sizes) {
+    MeshAxes mesh;
+    for (auto [name, size] :
+         llvm::zip(names.getAsValueRange<mlir::StringAttr>(), sizes)) {
+      mesh.names.push_back(name.str());
+      mesh.sizes.push_back(size);
+    }
+    return mesh;
+  }
 };
 
 class ShardingPropagation {
