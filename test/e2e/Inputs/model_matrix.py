@@ -25,7 +25,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.join(HERE, "..", "..", "..", "examples")
-MESHES = ["--sp 2", "--sp 3", "--sp 4", "--dp 2 --sp 2"]
+MESHES = ["--sp 2", "--sp 3", "--sp 4", "--dp 2 --sp 2", "--dp 2 --sp 2 --zero 3"]
 
 
 def run(cmd):
@@ -41,7 +41,7 @@ def main():
     p.add_argument("--seq", type=int, nargs="+", default=[16, 15])
     p.add_argument("--batch", type=int, default=2)
     p.add_argument("--attention", type=int, help="ds.attention ops the import must form")
-    p.add_argument("--mesh", action="append", help="meshes (default: sp 2, 3, 4, dp 2 x sp 2)")
+    p.add_argument("--mesh", action="append", help="meshes (default: sp 2, 3, 4, dp 2 x sp 2, and dp 2 x sp 2 with ZeRO 3)")
     p.add_argument("--format", choices=("torchscript", "pt2"), default="torchscript",
                    help="what export.py writes: TorchScript (.pt) or torch.export (.pt2)")
     p.add_argument("--decompose", action="store_true",
