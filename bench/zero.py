@@ -1,5 +1,7 @@
-"""ZeRO stages 0 to 3 on 4 CPU ranks (ds-run -n 4, Gloo over
-loopback): per-rank model states (the report's model_states), planned and
+"""ZeRO stages 0 to 3 on 4 CPU ranks (ds-run -n 4, Gloo over loopback),
+stage 3 twice: without a budget, and "3b" within the bytes stage 2 plans,
+where ds-compile prefetches and keeps parameters whole for the backward as
+far as they fit. Per-rank model states (the report's model_states), planned and
 measured peak per rank (ds-compile's planned bytes, ds-run
 --memory-report's peak on rank 0), bytes sent in collectives per rank and
 step, and the step time relative to stage 0 on the same mesh, for dp 4 and
@@ -54,11 +56,18 @@ def main():
               "   (MiB per rank)")
         for mesh in a.meshes:
             base_ms = None
-            for stage in (0, 1, 2, 3):
+            stage2_bytes = None
+            # Stage 3 twice: without a budget (memory first: prefetch 1, every
+            # parameter gathered again for the backward) and within stage 2's
+            # planned bytes (3b: the longest prefetch and as many parameters
+            # kept whole as fit, so fewer and larger collectives).
+            for stage in ("0", "1", "2", "3", "3b"):
                 plan, report, used = (os.path.join(d, f"z{stage}.{x}")
                                       for x in ("plan", "json", "memory"))
+                budget = (["--memory-budget", str(stage2_bytes)]
+                          if stage == "3b" else [])
                 run([tool("ds-compile"), mlir, "-o", plan, "--report", report,
-                     "--kernel-threads", "1", "--zero", str(stage)] + mesh.split())
+                     "--kernel-threads", "1", "--zero", stage[0]] + budget + mesh.split())
                 r = json.load(open(report))
                 cmd = [tool("ds-run"), "-n", "4", plan, "--weights", weights,
                        "--inputs", inputs, "--threads", "1", "--steps", str(a.steps),
@@ -69,6 +78,8 @@ def main():
                       if " step " in line and line.endswith(" ms")]
                 step = statistics.median(ms[1:] if len(ms) > 1 else ms)
                 base_ms = base_ms or step
+                if stage == "2":
+                    stage2_bytes = r["activation_checkpointing"]["planned_bytes"]
                 held = r["model_states"]["bytes_per_rank"]
                 sent = sum(r["collective_bytes_per_step"].values())
                 print(f"{mesh:<14} {stage:>4} {held['parameters'] / MiB:7.2f} "
