@@ -731,19 +731,23 @@ static llvm::Error gatherPiece(World *world, TensorCopy &copy,
   return llvm::Error::success();
 }
 
-llvm::Expected<std::vector<TensorCopy>> Executor::wholeParameters() const {
-  std::vector<TensorCopy> result;
+llvm::Error Executor::addWholeParameters(SafeTensorsWriter *writer) const {
   for (const TensorRef &param : parameters()) {
+    const TensorDesc &desc = *param.desc;
+    if (!desc.isParameterPiece()) {
+      if (writer)
+        writer->add(desc.name, desc.dtype, desc.shape, param.bytes);
+      continue;
+    }
     TensorCopy copy{
-        param.desc->name, param.desc->dtype, param.desc->shape,
+        desc.name, desc.dtype, desc.shape,
         std::vector<uint8_t>(param.bytes.begin(), param.bytes.end())};
-    if (param.desc->isParameterPiece())
-      if (llvm::Error err =
-              gatherPiece(impl->world, copy, param.desc->dataShape))
-        return std::move(err);
-    result.push_back(std::move(copy));
+    if (llvm::Error err = gatherPiece(impl->world, copy, desc.dataShape))
+      return err;
+    if (writer)
+      writer->add(copy.name, copy.dtype, copy.shape, copy.bytes);
   }
-  return result;
+  return llvm::Error::success();
 }
 
 llvm::Error

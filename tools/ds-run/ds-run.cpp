@@ -630,11 +630,12 @@ int run() {
       return fail(std::move(err));
   // Parameter pieces are gathered from every rank.
   if (!savePath.empty() && (leader || exec.hasPieces())) {
-    auto params = exec.wholeParameters();
-    if (!params)
-      return fail("--save: " + llvm::toString(params.takeError()));
+    SafeTensorsWriter writer;
+    writer.setMetadata("format", "pt");
+    if (llvm::Error err = exec.addWholeParameters(leader ? &writer : nullptr))
+      return fail("--save: " + llvm::toString(std::move(err)));
     if (leader)
-      if (llvm::Error err = writeTensors(savePath, *params))
+      if (llvm::Error err = writer.write(savePath))
         return fail(std::move(err));
   }
   if (leader && !memoryReportPath.empty())

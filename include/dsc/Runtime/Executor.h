@@ -138,12 +138,14 @@ public:
   /// Returns the Parameter tensors in plan order (for checkpoints).
   std::vector<TensorRef> parameters() const;
   /// Whether some parameter or gradient is this rank's flat piece (ZeRO):
-  /// then wholeParameters and gatherGradientPieces are collectives.
+  /// then addWholeParameters and gatherGradientPieces are collectives.
   bool hasPieces() const;
-  /// A copy of every Parameter, whole, named and shaped as in the weights
-  /// file, in plan order. Pieces are gathered from every rank: where
-  /// hasPieces(), every rank calls this at the same point.
-  llvm::Expected<std::vector<TensorCopy>> wholeParameters() const;
+  /// Adds every Parameter to `writer`, whole, named and shaped as in the
+  /// weights file, in plan order (the writer copies; a piece is gathered
+  /// into a temporary first). Pieces are gathered from every rank: where
+  /// hasPieces(), every rank calls this at the same point, the ranks that
+  /// write nothing with a null `writer`.
+  llvm::Error addWholeParameters(SafeTensorsWriter *writer) const;
   /// Makes the gradients of capturedGradients() that are pieces
   /// (Plan::isGradientPiece) whole: gathered from every rank, cut to their
   /// parameter's size and shape. Where hasPieces(), every rank calls this.
