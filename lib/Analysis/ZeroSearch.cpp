@@ -2,6 +2,9 @@
 
 #include "dsc/Analysis/ZeroSearch.h"
 
+#include <algorithm>
+#include <iterator>
+
 llvm::Expected<dsc::Fit> dsc::largestFitting(
     int64_t max, uint64_t budget,
     llvm::function_ref<llvm::Expected<uint64_t>(int64_t)> plannedBytes) {
@@ -38,25 +41,47 @@ llvm::Expected<dsc::Zero3Choice> dsc::chooseZero3(uint64_t budget,
                                                   int64_t maxPrefetch,
                                                   int64_t parameters,
                                                   Zero3Bytes bytes) {
+  // From the most coalesced (fewest collectives) to the fewest copies.
+  const Coalescing levels[] = {{true, true}, {false, true}, {false, false}};
   Zero3Choice choice;
-  llvm::Expected<uint64_t> packed = bytes(1, 0, true);
-  if (!packed)
-    return packed.takeError();
-  ++choice.candidates;
-  if (*packed > budget) {
-    llvm::Expected<uint64_t> sequential = bytes(1, 0, false);
-    if (!sequential)
-      return sequential.takeError();
-    ++choice.candidates;
-    choice.coalesce = *sequential > budget;
+  // The first level that fits with a prefetch of 1, else of 0.
+  auto firstFitting = [&](int64_t prefetch) -> llvm::Expected<bool> {
+    for (Coalescing level : levels) {
+      llvm::Expected<uint64_t> planned = bytes(prefetch, 0, level);
+      if (!planned)
+        return planned.takeError();
+      ++choice.candidates;
+      if (*planned <= budget) {
+        choice.coalesce = level;
+        return true;
+      }
+    }
+    return false;
+  };
+  llvm::Expected<bool> withPrefetch = firstFitting(1);
+  if (!withPrefetch)
+    return withPrefetch.takeError();
+  if (!*withPrefetch) {
+    choice.prefetch = 0;
+    llvm::Expected<bool> without = firstFitting(0);
+    if (!without)
+      return without.takeError();
+    // Nothing fits: the fewest copies, whose bytes the final compile
+    // reports against the budget.
+    if (!*without) {
+      choice.coalesce = levels[std::size(levels) - 1];
+      return choice;
+    }
+  } else {
+    llvm::Expected<Fit> prefetch =
+        largestFitting(maxPrefetch, budget, [&](int64_t distance) {
+          return bytes(distance, 0, choice.coalesce);
+        });
+    if (!prefetch)
+      return prefetch.takeError();
+    choice.prefetch = std::max<int64_t>(prefetch->value, 1);
+    choice.candidates += prefetch->candidates;
   }
-  llvm::Expected<Fit> prefetch =
-      largestFitting(maxPrefetch, budget, [&](int64_t distance) {
-        return bytes(distance, 0, choice.coalesce);
-      });
-  if (!prefetch)
-    return prefetch.takeError();
-  choice.prefetch = prefetch->value;
   llvm::Expected<Fit> kept =
       largestFitting(parameters, budget, [&](int64_t keep) {
         return bytes(choice.prefetch, keep, choice.coalesce);
@@ -64,6 +89,6 @@ llvm::Expected<dsc::Zero3Choice> dsc::chooseZero3(uint64_t budget,
   if (!kept)
     return kept.takeError();
   choice.keepWhole = kept->value;
-  choice.candidates += prefetch->candidates + kept->candidates;
+  choice.candidates += kept->candidates;
   return choice;
 }

@@ -29,6 +29,7 @@ void dsc::addStepPipeline(OpPassManager &pm,
     addSequenceParallelPipeline(pm, options);
     BucketCollectivesPassOptions buckets;
     buckets.parameterGathers = options.zeroCoalesce;
+    buckets.reduceScatters = options.zeroCoalesceGradients;
     pm.addPass(createBucketCollectivesPass(buckets));
   }
   pm.addPass(createCanonicalizerPass());

@@ -8,7 +8,8 @@
 // a reduce-scatter or all-gather qualifies where nothing precedes its
 // dimension (its pieces are then contiguous: ZeRO's flat pieces). ZeRO
 // stage 3's gathers of parameters are packed too unless the packing copies
-// would cost too much memory (`parameter-gathers=false`: sequential).
+// would cost too much memory (`parameter-gathers=false`: sequential), and
+// so are reduce-scatters unless `reduce-scatters=false`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,8 +41,10 @@ struct Member {
 };
 
 /// `op` as a bucket member, if it can be one: all-gathers of parameter
-/// arguments (ZeRO stage 3's) only with `parameterGathers`.
-std::optional<Member> asMember(Operation *op, bool parameterGathers) {
+/// arguments (ZeRO stage 3's) only with `parameterGathers`, reduce-scatters
+/// only with `reduceScatters`.
+std::optional<Member> asMember(Operation *op, bool parameterGathers,
+                               bool reduceScatters) {
   auto input = cast<RankedTensorType>(op->getOperand(0).getType());
   auto result = cast<RankedTensorType>(op->getResult(0).getType());
   auto piecesFirst = [&](int64_t dim) {
@@ -50,7 +53,7 @@ std::optional<Member> asMember(Operation *op, bool parameterGathers) {
   if (isa<AllReduceOp>(op))
     return Member{op, 1, 1, result.getNumElements()};
   if (auto scatter = dyn_cast<ReduceScatterOp>(op))
-    if (piecesFirst(scatter.getDim()))
+    if (reduceScatters && piecesFirst(scatter.getDim()))
       return Member{op, input.getNumElements() / result.getNumElements(), 1,
                     result.getNumElements()};
   if (auto gather = dyn_cast<AllGatherOp>(op))
@@ -167,7 +170,8 @@ struct BucketCollectivesPass
       for (Operation &op : *block) {
         if (!isa<AllReduceOp, ReduceScatterOp, AllGatherOp>(op))
           continue;
-        std::optional<Member> member = asMember(&op, parameterGathers);
+        std::optional<Member> member =
+            asMember(&op, parameterGathers, reduceScatters);
         StringRef kind = op.getName().getStringRef();
         SmallVector<Member> &members = open[kind];
         // A bucket ends before the first op that reads one of its members.

@@ -1,5 +1,6 @@
 // RUN: ds-opt %s -split-input-file -ds-bucket-collectives | FileCheck %s
 // RUN: ds-opt %s -split-input-file -ds-bucket-collectives=bucket-bytes=64 | FileCheck %s --check-prefix=SMALL
+// RUN: ds-opt %s -split-input-file -ds-bucket-collectives=reduce-scatters=false | FileCheck %s --check-prefix=ONE-BY-ONE
 
 // Three gradients read only at the end: one all-reduce of their flat
 // concatenation. With 64-byte buckets, the first two (48 bytes) go together
@@ -62,6 +63,14 @@ func.func @boundaries(%a: tensor<4xf32>, %b: tensor<4xf32>, %c: tensor<4xf32>) -
 // CHECK-NEXT: ds.reshape %[[GS]]#0 : (tensor<2x4xf32>) -> tensor<8xf32>
 // CHECK-NEXT: ds.reshape %[[GS]]#1 : (tensor<2x3xf32>) -> tensor<2x3xf32>
 // CHECK-NOT: ds.all_gather
+// With reduce-scatters=false each gradient is reduced on its own buffer
+// where it was; the gathers are still packed.
+// ONE-BY-ONE-LABEL: func.func @pieces
+// ONE-BY-ONE: ds.reduce_scatter %arg0 on @mesh ["dp"] dim = 0 reduction =  sum : (tensor<8xf32>) -> tensor<4xf32>
+// ONE-BY-ONE-NEXT: ds.all_reduce %arg2
+// ONE-BY-ONE-NEXT: ds.reduce_scatter %arg1 on @mesh ["dp"] dim = 1 reduction =  sum : (tensor<1x6xf32>) -> tensor<1x3xf32>
+// ONE-BY-ONE: ds.concat
+// ONE-BY-ONE-NEXT: ds.all_gather {{.*}} : (tensor<1x7xf32>) -> tensor<2x7xf32>
 ds.mesh @mesh ["dp" = 2]
 func.func @pieces(%a: tensor<8xf32>, %b: tensor<1x6xf32>, %c: tensor<4xf32>, %d: tensor<3x4xf32>) -> (tensor<8xf32>, tensor<2x3xf32>, tensor<4xf32>, tensor<3x2xf32>) {
   %ra = ds.reduce_scatter %a on @mesh ["dp"] dim = 0 reduction = sum : (tensor<8xf32>) -> tensor<4xf32>

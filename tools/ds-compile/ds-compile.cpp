@@ -317,9 +317,9 @@ int main(int argc, char **argv) {
     return fail("cannot parse " + inputPath);
 
   // ZeRO stage 3 within a budget (ZeroSearch.h): coalesced or sequential
-  // gathers, the longest prefetch, the most parameters kept whole. Without
-  // a budget (or with --ac auto, which then chooses the recomputation): one
-  // gather ahead, coalesced, nothing kept.
+  // collectives, the longest prefetch, the most parameters kept whole.
+  // Without a budget (or with --ac auto, which then chooses the
+  // recomputation): one gather ahead, coalesced, nothing kept.
   constexpr int64_t kMaxPrefetch = 4;
   dsc::Zero3Choice zero3;
   bool searchedZero3 = false;
@@ -332,11 +332,12 @@ int main(int argc, char **argv) {
   if (zeroStage == 3 && budget && activationCheckpointing != "auto" &&
       dp * sp > 1) {
     auto plannedBytesWith = [&](int64_t distance, int64_t keep,
-                                bool packed) -> Expected<uint64_t> {
+                                dsc::Coalescing packed) -> Expected<uint64_t> {
       mlir::OwningOpRef<mlir::ModuleOp> copy = module->clone();
       dsc::TrainingPipelineOptions candidate;
       setPipelineOptions(candidate);
-      candidate.zeroCoalesce = packed;
+      candidate.zeroCoalesce = packed.gathers;
+      candidate.zeroCoalesceGradients = packed.gradients;
       candidate.zeroPrefetch = distance;
       candidate.zeroKeepWhole = keep;
       mlir::PassManager pm(&context);
@@ -365,7 +366,8 @@ int main(int argc, char **argv) {
   dsc::TrainingPipelineOptions options;
   setPipelineOptions(options);
   options.zeroPrefetch = zero3.prefetch;
-  options.zeroCoalesce = zero3.coalesce;
+  options.zeroCoalesce = zero3.coalesce.gathers;
+  options.zeroCoalesceGradients = zero3.coalesce.gradients;
   options.zeroKeepWhole = zero3.keepWhole;
   mlir::PassManager stepPm(&context);
   dsc::addStepPipeline(stepPm, options);
@@ -443,7 +445,8 @@ int main(int argc, char **argv) {
       json::Object zero{
           {"prefetch", static_cast<int64_t>(options.zeroPrefetch)},
           {"kept_whole", static_cast<int64_t>(options.zeroKeepWhole)},
-          {"coalesced", zero3.coalesce},
+          {"coalesced", zero3.coalesce.gathers},
+          {"gradients_coalesced", zero3.coalesce.gradients},
           {"trainable_parameters", trainable},
           {"rule",
            "each parameter gather is issued `prefetch` readers early (up to " +
@@ -452,10 +455,12 @@ int main(int argc, char **argv) {
                "kept parameter's forward gather serves the backward too (one "
                "all-gather instead of two): the latest forward gathers are "
                "kept first, as many as fit --memory-budget with that "
-               "prefetch (none without one, or with --ac auto); adjacent "
-               "gathers are packed into buckets (coalesced) unless the "
-               "packing copies break --memory-budget where one buffer per "
-               "gather (sequential) fits"}};
+               "prefetch (none without one, or with --ac auto); gradients "
+               "are reduce-scattered in buckets and adjacent gathers packed "
+               "(coalesced) unless that breaks --memory-budget: then each "
+               "gradient is reduced as soon as it is complete, and if that "
+               "is not enough each gather has its own buffer too "
+               "(sequential)"}};
       if (searchedZero3)
         zero["candidates_compiled"] = static_cast<int64_t>(zero3.candidates);
       (*report->getAsObject())["zero3"] = std::move(zero);

@@ -60,6 +60,13 @@ struct SequenceParallelOptions
                      "into buckets (-ds-bucket-collectives "
                      "parameter-gathers); false: sequential"),
       llvm::cl::init(true)};
+  Option<bool> zeroCoalesceGradients{
+      *this, "zero-coalesce-gradients",
+      llvm::cl::desc("At ZeRO stages 2 and 3: pack the gradients' "
+                     "reduce-scatters into buckets (-ds-bucket-collectives "
+                     "reduce-scatters); false: each is reduced as soon as "
+                     "it is complete"),
+      llvm::cl::init(true)};
   Option<int64_t> zeroKeepWhole{
       *this, "zero-keep-whole",
       llvm::cl::desc("At ZeRO stage 3: how many parameters keep the "

@@ -369,7 +369,10 @@ def BucketCollectivesPass
     each other's buckets. ZeRO stage 3's gathers of parameter arguments
     (adjacent where they are prefetched) are packed unless
     `parameter-gathers=false`: the packing concatenates the pieces and
-    splits the result, copies that can raise the peak.
+    splits the result, copies that can raise the peak. Reduce-scatters
+    (ZeRO stage 2 and 3's gradients) are packed unless
+    `reduce-scatters=false`: a bucket's earlier gradients then wait whole
+    for its last member, and the packing copies them once more.
   }];
   let options = [
     Option<"bucketBytes", "bucket-bytes", "int64_t", "25 * 1024 * 1024",
@@ -378,6 +381,9 @@ def BucketCollectivesPass
            "Pack all-gathers of parameter arguments too (ZeRO stage 3's; "
            "false: each gathers into its own buffer, no packing copies, "
            "DeepSpeed's stage3_allgather_sequential)">,
+    Option<"reduceScatters", "reduce-scatters", "bool", "true",
+           "Pack reduce-scatters (ZeRO's gradients; false: each is reduced "
+           "on its own buffer as soon as it is complete)">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
