@@ -22,6 +22,7 @@ packages=(
   googletest libgtest-dev
   python3 python3-venv
   librsvg2-bin  # bench/memory.py's PNG plot
+  fio  # bench/swap.py compares the swap engine with it
 )
 
 sudo=""
