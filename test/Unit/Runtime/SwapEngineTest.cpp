@@ -78,6 +78,22 @@ protected:
     return e ? llvm::toString(std::move(e)) : std::string();
   }
 
+  /// Adds tensor `name` holding `bytes`, writes them and returns the
+  /// write's error ("" when none); `index` receives the tensor's index.
+  static std::string addAndWrite(SwapEngine &engine, const std::string &name,
+                                 const std::vector<uint8_t> &bytes,
+                                 unsigned *index = nullptr) {
+    auto tensor = engine.addTensor(name, bytes.size());
+    if (!tensor)
+      return "addTensor: " + llvm::toString(tensor.takeError());
+    if (index)
+      *index = *tensor;
+    auto ticket = engine.write(*tensor, bytes.data());
+    if (!ticket)
+      return "write: " + llvm::toString(ticket.takeError());
+    return errorOf(engine.wait(*ticket));
+  }
+
   std::string dir;
 };
 
@@ -229,26 +245,19 @@ TEST_F(SwapEngineTest, FullDiskNamesTheFileAndTheTensor) {
   faults.spaceBytes = 100000;
   auto engine = make(options(4, 16384), &faults);
   ASSERT_TRUE(engine);
-  std::vector<uint8_t> source = pattern(300000, 3);
-  auto tensor = engine->addTensor("layers.0.exp_avg", source.size());
-  ASSERT_TRUE(static_cast<bool>(tensor));
-  auto w = engine->write(*tensor, source.data());
-  ASSERT_TRUE(static_cast<bool>(w));
-  std::string message = errorOf(engine->wait(*w));
-  EXPECT_NE(message.find("writing swap file " +
-                         engine->filePath(*tensor).str() +
+  unsigned tensor;
+  std::string message =
+      addAndWrite(*engine, "layers.0.exp_avg", pattern(300000, 3), &tensor);
+  EXPECT_NE(message.find("writing swap file " + engine->filePath(tensor).str() +
                          " (tensor layers.0.exp_avg) at offset 98304: No "
                          "space left on device (the disk is full)"),
             std::string::npos)
       << message;
   // What still fits is written and read back whole.
   std::vector<uint8_t> small = pattern(1000, 4), back(1000);
-  auto other = engine->addTensor("small", small.size());
-  ASSERT_TRUE(static_cast<bool>(other));
-  auto w2 = engine->write(*other, small.data());
-  ASSERT_TRUE(static_cast<bool>(w2));
-  EXPECT_EQ(errorOf(engine->wait(*w2)), "");
-  auto r = engine->read(*other, back.data());
+  unsigned other;
+  EXPECT_EQ(addAndWrite(*engine, "small", small, &other), "");
+  auto r = engine->read(other, back.data());
   ASSERT_TRUE(static_cast<bool>(r));
   EXPECT_EQ(errorOf(engine->wait(*r)), "");
   EXPECT_EQ(back, small);
@@ -260,11 +269,7 @@ TEST_F(SwapEngineTest, IoErrorAndShortRead) {
   auto engine = make(options(2, 4096), &faults);
   ASSERT_TRUE(engine);
   std::vector<uint8_t> source = pattern(20000, 5);
-  auto tensor = engine->addTensor("wte", source.size());
-  ASSERT_TRUE(static_cast<bool>(tensor));
-  auto w = engine->write(*tensor, source.data());
-  ASSERT_TRUE(static_cast<bool>(w));
-  std::string message = errorOf(engine->wait(*w));
+  std::string message = addAndWrite(*engine, "wte", source);
   EXPECT_NE(message.find("(tensor wte) at offset 8192: Input/output error"),
             std::string::npos)
       << message;
@@ -276,17 +281,14 @@ TEST_F(SwapEngineTest, IoErrorAndShortRead) {
   o.rank = 1;
   auto reader = make(o, &shortRead);
   ASSERT_TRUE(reader);
-  auto t = reader->addTensor("wpe", source.size());
-  ASSERT_TRUE(static_cast<bool>(t));
-  auto w2 = reader->write(*t, source.data());
-  ASSERT_TRUE(static_cast<bool>(w2));
-  ASSERT_EQ(errorOf(reader->wait(*w2)), "");
+  unsigned t;
+  ASSERT_EQ(addAndWrite(*reader, "wpe", source, &t), "");
   std::vector<uint8_t> back(source.size());
-  auto r = reader->read(*t, back.data());
+  auto r = reader->read(t, back.data());
   ASSERT_TRUE(static_cast<bool>(r));
   message = errorOf(reader->wait(*r));
   EXPECT_NE(message.find("short read of swap file " +
-                         reader->filePath(*t).str() +
+                         reader->filePath(t).str() +
                          " (tensor wpe): 2048 of 4096 bytes at offset 4096"),
             std::string::npos)
       << message;
@@ -296,13 +298,8 @@ TEST_F(SwapEngineTest, TruncatedReplacedOrRemovedFiles) {
   auto engine = make(options());
   ASSERT_TRUE(engine);
   std::vector<uint8_t> source = pattern(10000, 6), back(10000);
-  for (int i = 0; i < 3; ++i) {
-    auto tensor = engine->addTensor("h." + std::to_string(i), source.size());
-    ASSERT_TRUE(static_cast<bool>(tensor));
-    auto w = engine->write(*tensor, source.data());
-    ASSERT_TRUE(static_cast<bool>(w));
-    ASSERT_EQ(errorOf(engine->wait(*w)), "");
-  }
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(addAndWrite(*engine, "h." + std::to_string(i), source), "");
   std::string path0 = engine->filePath(0).str();
   ASSERT_EQ(::truncate(path0.c_str(), 4096), 0);
   auto r = engine->read(0, back.data());

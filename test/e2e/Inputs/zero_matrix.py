@@ -15,17 +15,11 @@ from PATH (lit puts the build's bin first).
 
 import argparse
 import os
-import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLES = os.path.join(HERE, "..", "..", "..", "examples")
+from model_matrix import EXAMPLES, HERE, run
+
 MESHES = ["--dp 2", "--dp 4", "--dp 2 --sp 2", "--sp 4"]
-
-
-def run(cmd):
-    print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, check=True)
 
 
 def main():
