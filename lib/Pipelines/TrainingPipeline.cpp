@@ -32,6 +32,9 @@ void dsc::addStepPipeline(OpPassManager &pm,
     buckets.reduceScatters = options.zeroCoalesceGradients;
     pm.addPass(createBucketCollectivesPass(buckets));
   }
+  OffloadPassOptions offload;
+  offload.optimizer = options.offloadOptimizer;
+  pm.addPass(createOffloadPass(offload));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -20,6 +20,7 @@
 #include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/PlanMemory.h"
+#include "dsc/Runtime/SwapEngine.h"
 
 #include "kernels/ATenKernel.h"
 #include "kernels/KernelRegistry.h"
@@ -28,6 +29,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
@@ -155,6 +157,11 @@ struct CompiledInstruction {
   CollectiveGroup group;
   std::vector<int> groupRanks;
   std::string axes;
+  /// For reload and offload: the swap engine's tensor, the memory, and
+  /// which way the bytes go.
+  unsigned swapTensor = 0;
+  uint8_t *swapMemory = nullptr;
+  bool swapOut = false;
 };
 
 std::string instructionPrefix(size_t index, const Instruction &inst) {
@@ -209,8 +216,15 @@ struct Executor::Impl {
   std::function<void(size_t)> hook;
   Executor::MemoryUse memoryUse;
   Executor::Timing timing;
+  /// This rank's swap space, where the plan has swapped tensors, and each
+  /// swapped tensor's index in it.
+  std::unique_ptr<SwapEngine> swap;
+  llvm::DenseMap<uint32_t, unsigned> swapTensors;
+  std::string swapNotice;
 
   llvm::Error allocateMemory();
+  llvm::Error openSwap(const SwapOptions *options);
+  llvm::Error compileSwap(size_t index);
   void createViews();
   llvm::Error compile(size_t index);
   llvm::Error resolveGroup(const Instruction &inst, CompiledInstruction &out);
@@ -281,6 +295,8 @@ llvm::Error Executor::Impl::allocateMemory() {
         std::memcpy(data[index] + at, constants.get() + desc.offset, size);
       break;
     }
+    case Storage::Swapped:
+      break; // in a swap file (openSwap)
     case Storage::Parameter:
     case Storage::State:
     case Storage::Input: {
@@ -301,7 +317,7 @@ void Executor::Impl::createViews() {
   views.resize(plan.tensors.size());
   for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
     std::optional<at::ScalarType> type = atenType(desc.dtype);
-    if (!type)
+    if (!type || desc.storage == Storage::Swapped)
       continue;
     auto options = at::TensorOptions().dtype(*type).device(at::kCPU);
     if (data[index])
@@ -311,11 +327,54 @@ void Executor::Impl::createViews() {
   }
 }
 
+llvm::Error Executor::Impl::openSwap(const SwapOptions *options) {
+  std::vector<uint32_t> swapped = plan.tensorsWith(Storage::Swapped);
+  if (swapped.empty())
+    return llvm::Error::success();
+  if (!options)
+    return llvm::createStringError(
+        "the plan keeps " + Twine(swappedBytes(plan)) +
+        " bytes of optimizer state in swap files (" + Twine(swapped.size()) +
+        " tensors, ds-compile --offload-optimizer nvme): give ds-run "
+        "--nvme-path DIR");
+  SwapOptions rankOptions = *options;
+  rankOptions.rank = rank;
+  auto engine = SwapEngine::create(rankOptions, nullptr, &swapNotice);
+  if (!engine)
+    return engine.takeError();
+  swap = std::move(*engine);
+  // Preallocated files read as zeros: the state's value at the first step.
+  for (uint32_t t : swapped) {
+    auto file =
+        swap->addTensor(plan.tensors[t].name, plan.tensors[t].numBytes());
+    if (!file)
+      return file.takeError();
+    swapTensors[t] = *file;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Executor::Impl::compileSwap(size_t index) {
+  const Instruction &inst = plan.instructions[index];
+  // validatePlan checked the form: one swapped tensor, one in memory.
+  CompiledInstruction compiled;
+  compiled.inst = &inst;
+  compiled.swapOut = inst.kernel == "offload";
+  uint32_t file = compiled.swapOut ? inst.results[0] : inst.operands[0];
+  uint32_t memory = compiled.swapOut ? inst.operands[0] : inst.results[0];
+  compiled.swapTensor = swapTensors.lookup(file);
+  compiled.swapMemory = data[memory];
+  program.push_back(std::move(compiled));
+  return llvm::Error::success();
+}
+
 llvm::Error Executor::Impl::compile(size_t index) {
   const Instruction &inst = plan.instructions[index];
   auto fail = [&](const Twine &message) {
     return llvm::createStringError(instructionPrefix(index, inst) + message);
   };
+  if (inst.kernel == "reload" || inst.kernel == "offload")
+    return compileSwap(index);
 
   const KernelInfo *kernel = lookupKernel(inst.kernel);
   if (!kernel)
@@ -419,7 +478,7 @@ llvm::Error Executor::Impl::resolveGroup(const Instruction &inst,
 
 llvm::Error Executor::Impl::connectGroups() {
   for (auto [index, compiled] : llvm::enumerate(program)) {
-    if (compiled.kernel->group != GroupUse::Communicator ||
+    if (!compiled.kernel || compiled.kernel->group != GroupUse::Communicator ||
         compiled.group.size == 1)
       continue;
     auto comm = world->group(compiled.groupRanks);
@@ -468,6 +527,17 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
     return llvm::createStringError(instructionPrefix(index, *compiled.inst) +
                                    message);
   };
+  if (!compiled.kernel) {
+    // reload or offload, waited for at once: the instructions that follow
+    // may read the bytes or reuse the memory.
+    auto ticket = compiled.swapOut
+                      ? swap->write(compiled.swapTensor, compiled.swapMemory)
+                      : swap->read(compiled.swapTensor, compiled.swapMemory);
+    llvm::Error err = ticket ? swap->wait(*ticket) : ticket.takeError();
+    if (err)
+      return fail(llvm::toString(std::move(err)));
+    return llvm::Error::success();
+  }
   try {
     compiled.kernel->run(KernelArgs{*compiled.inst, compiled.operands,
                                     compiled.results, &compiled.group});
@@ -491,8 +561,8 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
 Executor::Executor(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 Executor::~Executor() = default;
 
-llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan,
-                                                           World *world) {
+llvm::Expected<std::unique_ptr<Executor>>
+Executor::create(Plan plan, World *world, const SwapOptions *swap) {
   if (llvm::Error err = validatePlan(plan))
     return std::move(err);
   allocations::install();
@@ -513,6 +583,8 @@ llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan,
   const Plan &p = impl->plan;
   try {
     if (llvm::Error err = impl->allocateMemory())
+      return std::move(err);
+    if (llvm::Error err = impl->openSwap(swap))
       return std::move(err);
     impl->createViews();
     for (size_t index = 0; index < p.instructions.size(); ++index)
@@ -538,6 +610,8 @@ llvm::Expected<std::unique_ptr<Executor>> Executor::create(Plan plan,
 }
 
 const Plan &Executor::plan() const { return impl->plan; }
+
+llvm::StringRef Executor::swapNotice() const { return impl->swapNotice; }
 
 int Executor::rank() const { return impl->rank; }
 

@@ -25,10 +25,13 @@ Operation *later(Operation *a, Operation *b) {
 /// The last op `op` must follow: those that define its operands and, for an
 /// operand that is an argument of the step (a parameter or state the op may
 /// overwrite in place), every other op that reads it. Null when `op` only
-/// reads arguments nothing else reads.
+/// reads arguments nothing else reads. A ds.reload does not count: it goes
+/// right before its first reader afterwards.
 Operation *lastPredecessor(Operation *op) {
   Operation *last = nullptr;
   for (Value operand : op->getOperands()) {
+    if (operand.getDefiningOp<ds::ReloadOp>())
+      continue;
     if (Operation *def = operand.getDefiningOp()) {
       last = later(last, def);
       continue;
@@ -61,7 +64,12 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
     // In program order, so that an op's moved predecessors are in place;
     // ops that need nothing go to the front, in their order.
     Operation *front = nullptr;
+    SmallVector<ds::ReloadOp> reloads;
     for (Operation *op : optimizer) {
+      if (auto reload = dyn_cast<ds::ReloadOp>(op)) {
+        reloads.push_back(reload);
+        continue;
+      }
       Operation *after = lastPredecessor(op);
       if (!after) {
         if (front)
@@ -73,6 +81,15 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
       }
       if (after->isBeforeInBlock(op))
         op->moveAfter(after);
+    }
+    // Reloaded state is in memory only from right before its first reader.
+    for (ds::ReloadOp reload : reloads) {
+      Operation *first = nullptr;
+      for (Operation *user : reload->getUsers())
+        if (!first || user->isBeforeInBlock(first))
+          first = user;
+      if (first)
+        reload->moveBefore(first);
     }
   }
 };

@@ -120,6 +120,15 @@ static cl::opt<int64_t> zeroStage(
              "--memory-budget, as many as fit keep the forward's copy for "
              "the backward). Default 0"),
     cl::value_desc("0|1|2|3"), cl::init(0), cl::cat(category));
+static cl::opt<std::string> offloadOptimizer(
+    "offload-optimizer",
+    cl::desc("Where the optimizer state (each rank's piece under --zero) "
+             "lives between steps: none (memory, the default) or nvme (a "
+             "swap file per tensor and rank under ds-run --nvme-path, "
+             "reloaded right before its update and written back right "
+             "after: only the running update's state is in memory). cpu "
+             "waits for the GPU runtime"),
+    cl::value_desc("none|nvme"), cl::init("none"), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
     cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
@@ -229,6 +238,7 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.seqDims = seqDims;
   options.batchDims = batchDims;
   options.zero = zeroStage;
+  options.offloadOptimizer = offloadOptimizer;
 }
 
 int main(int argc, char **argv) {
@@ -248,6 +258,13 @@ int main(int argc, char **argv) {
   if (zeroStage < 0 || zeroStage > 3)
     return fail("--zero must be 0, 1, 2 or 3, not " +
                 std::to_string(zeroStage));
+  if (offloadOptimizer == "cpu")
+    return fail("--offload-optimizer cpu needs the GPU runtime (on the CPU "
+                "runtime the state is in host memory already); nvme moves it "
+                "out of memory");
+  if (offloadOptimizer != "none" && offloadOptimizer != "nvme")
+    return fail("--offload-optimizer must be none or nvme, not '" +
+                offloadOptimizer + "'");
   if (kernelThreads.getNumOccurrences() &&
       (kernelThreads < 1 || kernelThreads > 4096))
     return fail("--kernel-threads must be between 1 and 4096");

@@ -23,6 +23,7 @@
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Runtime/PlanMemory.h"
 #include "dsc/Runtime/SafeTensors.h"
+#include "dsc/Runtime/SwapEngine.h"
 #include "dsc/Runtime/TokenData.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -152,6 +153,23 @@ llvm::cl::opt<double> timeoutSeconds(
                    "DSC_COMM_TIMEOUT_MS in milliseconds otherwise)"),
     llvm::cl::value_desc("SECONDS"), llvm::cl::init(60),
     llvm::cl::cat(category));
+
+llvm::cl::opt<std::string> nvmePath(
+    "nvme-path",
+    llvm::cl::desc("Directory for the swap files of a plan that keeps "
+                   "optimizer state on NVMe (ds-compile --offload-optimizer "
+                   "nvme): each rank creates dsc-swap-rank<R> in it and "
+                   "removes it at the end; it must support direct I/O"),
+    llvm::cl::value_desc("DIR"), llvm::cl::cat(category));
+
+llvm::cl::opt<unsigned> swapQueueDepth(
+    "swap-queue-depth",
+    llvm::cl::desc("Swap requests in flight per rank (default 32)"),
+    llvm::cl::value_desc("N"), llvm::cl::init(32), llvm::cl::cat(category));
+
+llvm::cl::opt<unsigned> swapBlockKiB(
+    "swap-block-kib", llvm::cl::desc("KiB per swap request (default 1024)"),
+    llvm::cl::value_desc("KIB"), llvm::cl::init(1024), llvm::cl::cat(category));
 
 llvm::cl::opt<bool> listKernels(
     "list-kernels",
@@ -520,10 +538,29 @@ int run() {
     world = std::move(*connected);
   }
 
-  auto executor = Executor::create(std::move(*plan), world.get());
+  // The swap space, where the plan keeps state on NVMe. DSC_SWAP_FAULTS
+  // injects I/O faults for tests (IoQueue.h: enospc=BYTES,eio=N,...).
+  std::optional<SwapOptions> swap;
+  if (!nvmePath.empty()) {
+    swap.emplace();
+    swap->directory = nvmePath;
+    swap->queueDepth = swapQueueDepth;
+    swap->blockBytes = uint64_t(swapBlockKiB) << 10;
+    if (const char *faults = std::getenv("DSC_SWAP_FAULTS")) {
+      auto parsed = parseIoFaults(faults);
+      if (!parsed)
+        return fail("DSC_SWAP_FAULTS: " + llvm::toString(parsed.takeError()));
+      swap->faults = *parsed;
+    }
+  }
+  auto executor =
+      Executor::create(std::move(*plan), world.get(), swap ? &*swap : nullptr);
   if (!executor)
     return fail(planPath + ": " + llvm::toString(executor.takeError()));
   Executor &exec = **executor;
+  if (!exec.swapNotice().empty())
+    llvm::errs() << "ds-run: rank " << rank << ": " << exec.swapNotice()
+                 << "\n";
 
   // Load this rank's weights, inputs and first batch; then all ranks agree
   // that every one of them is ready before any step runs.

@@ -50,11 +50,17 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       *this, "schedule",
       llvm::cl::desc("Order the step to lower its peak (-ds-schedule)"),
       llvm::cl::init(true)};
+  Option<std::string> offloadOptimizer{
+      *this, "offload-optimizer",
+      llvm::cl::desc("Where the optimizer state lives between steps: none "
+                     "(memory) or nvme (-ds-offload)"),
+      llvm::cl::init("none")};
 };
 
 /// `-ds-autodiff` (backward and optimizer), `-ds-input-ranges`; with more than
 /// one rank, or input dimensions named, `-ds-sequence-parallel` and
-/// `-ds-bucket-collectives`; `-canonicalize`, `-cse`; `-ds-lower-to-runtime`.
+/// `-ds-bucket-collectives`; `-ds-offload`; `-canonicalize`, `-cse`;
+/// `-ds-lower-to-runtime`.
 /// ds-autodiff, the sharding passes (with more than one rank), canonicalize
 /// and CSE: the training step in `ds`, before checkpointing and lowering.
 void addStepPipeline(mlir::OpPassManager &pm,

@@ -32,6 +32,7 @@
 namespace dsc::rt {
 
 class World;
+struct SwapOptions;
 
 /// A tensor's description together with its bytes in the executor's memory.
 struct TensorRef {
@@ -62,8 +63,17 @@ public:
   /// of the collectives' mesh axes, in plan order (a collective step that
   /// waits up to the world's timeout for the group's other ranks). The
   /// world must outlive the executor.
+  ///
+  /// A plan with swapped tensors (optimizer state on NVMe, -ds-offload)
+  /// needs `swap`: the executor opens this rank's swap space there
+  /// (SwapEngine) and creates each tensor's file, zero, before the first
+  /// step; `reload` and `offload` read and write them.
   static llvm::Expected<std::unique_ptr<Executor>>
-  create(Plan plan, World *world = nullptr);
+  create(Plan plan, World *world = nullptr, const SwapOptions *swap = nullptr);
+
+  /// What opening the swap space had to say (stale files of a dead run
+  /// removed), or "".
+  llvm::StringRef swapNotice() const;
 
   ~Executor();
   Executor(const Executor &) = delete;

@@ -44,10 +44,14 @@ enum class Storage : uint8_t {
   Input,
   /// Read-only bytes at `offset` in the plan's constant section.
   Constant,
+  /// Optimizer state kept in a swap file of the rank (ds-run --nvme-path)
+  /// instead of memory, zero at the first step: only `reload` reads it
+  /// (into an arena tensor) and only `offload` writes it (-ds-offload).
+  Swapped,
 };
 
 /// Returns the name listings use for `storage`: "arena", "param", "state",
-/// "input" or "const".
+/// "input", "const" or "swap".
 llvm::StringRef storageName(Storage storage);
 
 /// One tensor of the plan: a typed, shaped, row-major contiguous view.

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +45,8 @@ struct SwapOptions {
   unsigned queueDepth = 32;
   /// Bytes per request; a multiple of the alignment (rounded up).
   uint64_t blockBytes = 1 << 20;
+  /// Faults to inject in front of io_uring (tests: DSC_SWAP_FAULTS).
+  std::optional<IoFaults> faults;
 };
 
 struct SwapStats {

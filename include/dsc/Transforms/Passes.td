@@ -289,6 +289,32 @@ def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
+  let summary = "Keep optimizer state on NVMe between its updates";
+  let description = [{
+    With `optimizer=nvme`, every floating-point optimizer state argument of
+    the training step (`ds.role = "state"`, read only by its update: AdamW's
+    moments, SGD's momentum; under ZeRO the rank's piece) gets
+    `ds.memory_space = "nvme"`: the runtime keeps it in a swap file per rank
+    instead of memory. Each reader reads it through a `ds.reload` placed
+    right before it, and the new value the step returns goes through a
+    `ds.offload` right after the op that computes it, so that only the
+    state of the update that runs is in memory. The values are unchanged:
+    the same kernels run on the same bytes. `optimizer=none` changes
+    nothing. Runs on the finished step (after -ds-zero and the
+    partitioner).
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", "\"none\"",
+           "Where the optimizer state lives between steps: none (memory) or "
+           "nvme">,
+  ];
+  let statistics = [
+    Statistic<"numOffloaded", "offloaded-state", "State arguments on NVMe">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 def TestPrintShardingRulesPass
     : Pass<"ds-test-print-sharding-rules", "::mlir::ModuleOp"> {
   let summary = "Print every op's sharding rule as a remark (for tests)";

@@ -244,7 +244,9 @@ LogicalResult Lowering::mapArguments(Block &entry) {
         builder, arg.getLoc(), bufferType(arg.getType()), *kind, name, *split,
         cast_if_present<DenseI64ArrayAttr>(dataShape),
         trainStep.getArgAttrOfType<DenseI64ArrayAttr>(
-            arg.getArgNumber(), mlir::ds::DSDialect::kValidRangeAttr));
+            arg.getArgNumber(), mlir::ds::DSDialect::kValidRangeAttr),
+        trainStep.getArgAttrOfType<StringAttr>(
+            arg.getArgNumber(), mlir::ds::DSDialect::kMemorySpaceAttr));
     buffers[arg] = buffer;
     argsByName[name.getValue()] = arg;
   }

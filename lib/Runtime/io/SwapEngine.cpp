@@ -89,6 +89,8 @@ SwapEngine::create(const SwapOptions &options, std::unique_ptr<IoQueue> queue,
     if (!uring)
       return uring.takeError();
     queue = std::move(*uring);
+    if (options.faults)
+      queue = createFaultInjectingQueue(std::move(queue), *options.faults);
   }
   engine->queue = std::move(queue);
   engine->options.blockBytes = alignTo(options.blockBytes, engine->align);

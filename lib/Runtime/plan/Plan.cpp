@@ -58,6 +58,8 @@ StringRef dsc::rt::storageName(Storage storage) {
     return "input";
   case Storage::Constant:
     return "const";
+  case Storage::Swapped:
+    return "swap";
   }
   return "unknown";
 }

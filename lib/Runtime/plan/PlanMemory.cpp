@@ -42,6 +42,7 @@ std::vector<MemoryKind> dsc::rt::memoryKinds(const Plan &plan) {
       kinds[index] = MemoryKind::Parameter;
       break;
     case Storage::State:
+    case Storage::Swapped:
       kinds[index] = MemoryKind::OptimizerState;
       break;
     case Storage::Input:
@@ -66,10 +67,18 @@ static MemoryBreakdown persistentBytes(const Plan &plan,
   };
   add(MemoryKind::Constant, plan.constants.size());
   for (auto [index, desc] : llvm::enumerate(plan.tensors))
-    if (desc.storage != Storage::Arena &&
+    if (desc.storage != Storage::Arena && desc.storage != Storage::Swapped &&
         (desc.storage != Storage::Constant || desc.splat))
       add(kinds[index], desc.numBytes());
   return bytes;
+}
+
+uint64_t dsc::rt::swappedBytes(const Plan &plan) {
+  uint64_t total = 0;
+  for (const TensorDesc &desc : plan.tensors)
+    if (desc.storage == Storage::Swapped)
+      total = llvm::SaturatingAdd(total, desc.numBytes());
+  return total;
 }
 
 uint64_t dsc::rt::staticMemoryBytes(const Plan &plan) {

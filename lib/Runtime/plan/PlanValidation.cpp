@@ -31,7 +31,7 @@ namespace {
 
 bool isKnownStorage(Storage storage) {
   return static_cast<uint8_t>(storage) <=
-         static_cast<uint8_t>(Storage::Constant);
+         static_cast<uint8_t>(Storage::Swapped);
 }
 
 bool isFloat(DType dtype) {
@@ -238,6 +238,7 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
   case Storage::Parameter:
   case Storage::State:
   case Storage::Input:
+  case Storage::Swapped:
     if (desc.name.empty())
       return fail(storageName(desc.storage) + " tensors need a name");
     if (desc.offset != 0)
@@ -295,6 +296,33 @@ llvm::Error validateInstructions(const Plan &plan) {
         return fail("result " + Twine(pos) + " writes " +
                     describeTensor(plan, result) + ", which is " +
                     storageName(storage) + " (read-only)");
+    }
+    // A swapped tensor has no memory: only reload reads it and only
+    // offload writes it, one to one with a tensor in memory.
+    auto swapped = [&](uint32_t t) {
+      return plan.tensors[t].storage == Storage::Swapped;
+    };
+    bool reload = inst.kernel == "reload", offload = inst.kernel == "offload";
+    if (reload || offload) {
+      if (inst.operands.size() != 1 || inst.results.size() != 1)
+        return fail("expected 1 operand and 1 result");
+      uint32_t file = reload ? inst.operands[0] : inst.results[0];
+      uint32_t memory = reload ? inst.results[0] : inst.operands[0];
+      if (!swapped(file) || swapped(memory))
+        return fail(Twine(reload ? "reads" : "writes") +
+                    " a swapped tensor from or to memory: operand and "
+                    "result must be one of each");
+      if (plan.tensors[file].dtype != plan.tensors[memory].dtype ||
+          plan.tensors[file].shape != plan.tensors[memory].shape)
+        return fail("the swapped tensor and the tensor in memory differ in "
+                    "type");
+    } else {
+      for (uint32_t t :
+           llvm::concat<const uint32_t>(inst.operands, inst.results))
+        if (swapped(t))
+          return fail("touches " + describeTensor(plan, t) +
+                      ", which is in a swap file (only reload and offload "
+                      "may)");
     }
     for (const auto &attr : inst.attrs)
       if (attr.first.empty())

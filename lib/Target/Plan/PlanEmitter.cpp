@@ -179,7 +179,8 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
           desc.storage = rt::Storage::Parameter;
           break;
         case dsrt::StorageKind::State:
-          desc.storage = rt::Storage::State;
+          desc.storage =
+              op.getSpace() ? rt::Storage::Swapped : rt::Storage::State;
           break;
         case dsrt::StorageKind::Input:
           desc.storage = rt::Storage::Input;

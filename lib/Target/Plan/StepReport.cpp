@@ -398,6 +398,23 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
       bytes += plan.tensors[t].numBytes();
     return bytes;
   };
+  // What -ds-offload keeps in swap files and moves each step (reload reads
+  // a swap file, offload writes one).
+  int64_t swapRead = 0, swapWritten = 0;
+  for (const rt::Instruction &inst : plan.instructions) {
+    if (inst.kernel == "reload")
+      swapRead += plan.tensors[inst.operands[0]].numBytes();
+    else if (inst.kernel == "offload")
+      swapWritten += plan.tensors[inst.results[0]].numBytes();
+  }
+  json::Object offload{
+      {"nvme_bytes_per_rank", bytesOf(rt::Storage::Swapped)},
+      {"nvme_tensors",
+       static_cast<int64_t>(plan.tensorsWith(rt::Storage::Swapped).size())},
+      {"read_bytes_per_step", swapRead},
+      {"written_bytes_per_step", swapWritten},
+      {"transfers", "synchronous: each reload and offload waits for its "
+                    "I/O before the next instruction"}};
   std::map<std::string, int64_t> mesh(plan.mesh.begin(), plan.mesh.end());
   return json::Value(json::Object{
       {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
@@ -408,6 +425,7 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
       {"optimizer_state_bytes", bytesOf(rt::Storage::State)},
       {"model_states", modelStatesEntry(plan, sentBytes)},
       {"input_bytes", bytesOf(rt::Storage::Input)},
+      {"offload", std::move(offload)},
       {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
       {"instructions", static_cast<int64_t>(plan.instructions.size())},
       {"kernels", toObject(kernelCounts)},

@@ -1836,7 +1836,7 @@ func.func @silu_grad_types(%x: tensor<64xf32>, %dy: tensor<64xbf16>) {
 // -----
 
 // A misspelt attribute would silently leave the parameter untrained.
-// expected-error @+1 {{'func.func' op unknown argument attribute 'ds.trainabel' (known: ds.name, ds.trainable, ds.input, ds.role, ds.sharding, ds.data_shape, ds.valid_range)}}
+// expected-error @+1 {{'func.func' op unknown argument attribute 'ds.trainabel' (known: ds.name, ds.trainable, ds.input, ds.role, ds.sharding, ds.data_shape, ds.valid_range, ds.memory_space)}}
 func.func @misspelt_trainable(%w: tensor<4xf32> {ds.name = "w", ds.trainabel}) {
   return
 }
@@ -1937,4 +1937,27 @@ func.func @recompute_nothing(%x: tensor<4xf32>) {
 func.func @yield_outside(%x: tensor<4xf32>) {
   // expected-error @+1 {{'ds.yield' op expects parent op 'ds.recompute'}}
   ds.yield %x : tensor<4xf32>
+}
+
+// -----
+
+func.func @reload_from_tape(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.reload' op memory space must be "nvme", got "tape"}}
+  %r = ds.reload %x from "tape" : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @offload_to_cpu(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.offload' op memory space must be "nvme", got "cpu"}}
+  %r = ds.offload %x to "cpu" : tensor<4xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument attribute 'ds.memory_space' must be "nvme"}}
+func.func @memory_space_host(%x: tensor<4xf32> {ds.memory_space = "host"}) {
+  return
 }

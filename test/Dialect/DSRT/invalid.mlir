@@ -149,3 +149,19 @@ func.func @valid_range_order() {
   %t = dsrt.persistent input "tokens" valid_range [4, 0] : memref<2x8xi64>
   return
 }
+
+// -----
+
+func.func @parameter_in_nvme() {
+  // expected-error @+1 {{'dsrt.persistent' op only state can be kept in a memory space, and only in "nvme"}}
+  %w = dsrt.persistent parameter "w" in "nvme" : memref<4xf32>
+  return
+}
+
+// -----
+
+func.func @state_on_tape() {
+  // expected-error @+1 {{'dsrt.persistent' op only state can be kept in a memory space, and only in "nvme"}}
+  %s = dsrt.persistent state "s" in "tape" : memref<4xf32>
+  return
+}

@@ -262,6 +262,46 @@ TEST(PlanValidationTest, AcceptsParameterPieces) {
             "ranks, no shard axes and a whole shape of valid size");
 }
 
+TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
+  // exp_avg.fc.weight kept in a swap file: reloaded into an arena tensor,
+  // updated there, offloaded.
+  Plan plan = samplePlan();
+  plan.tensors[4].storage = Storage::Swapped;
+  plan.tensors.push_back(
+      tensor("", DType::F32, {4, 8}, Storage::Arena, 320)); // 12
+  plan.arenaBytes = 448;
+  plan.instructions.back() =
+      instruction("adamw_update", {0, 8, 12, 11}, {0, 12, 11},
+                  {{"lr", 1e-3}, {"eps", 1e-8}, {"weight_decay", 0.01}});
+  plan.instructions.insert(plan.instructions.end() - 1,
+                           instruction("reload", {4}, {12}));
+  plan.instructions.push_back(instruction("offload", {12}, {4}));
+  EXPECT_EQ(message(validatePlan(plan)), "");
+  EXPECT_EQ(swappedBytes(plan), 128u);
+  EXPECT_EQ(storageName(Storage::Swapped), "swap");
+  // The plan file keeps the storage.
+  auto decoded = decodePlan(encodePlan(plan), "swap.plan");
+  ASSERT_TRUE(static_cast<bool>(decoded)) << message(decoded.takeError());
+  EXPECT_EQ(decoded->tensors[4].storage, Storage::Swapped);
+
+  // Any other kernel touching it has no memory to read.
+  Plan touched = plan;
+  touched.instructions.push_back(instruction("neg", {4}, {12}));
+  EXPECT_EQ(message(validatePlan(touched)),
+            "instruction 7 'neg': touches tensor 4 'exp_avg.fc.weight', "
+            "which is in a swap file (only reload and offload may)");
+  // A reload into another swapped tensor, or of a tensor in memory.
+  Plan wrong = plan;
+  wrong.instructions[4] = instruction("reload", {12}, {4});
+  EXPECT_EQ(message(validatePlan(wrong)),
+            "instruction 4 'reload': reads a swapped tensor from or to memory: "
+            "operand and result must be one of each");
+  wrong.instructions[4] = instruction("reload", {4}, {9});
+  EXPECT_EQ(message(validatePlan(wrong)),
+            "instruction 4 'reload': the swapped tensor and the tensor in "
+            "memory differ in type");
+}
+
 TEST(PlanValidationTest, AcceptsEdgeCases) {
   Plan plan = samplePlan();
   // Names are unique per storage class only.
@@ -915,9 +955,9 @@ TEST_F(PlanFileTest, RejectsUnknownTags) {
       << text;
 
   plan = samplePlan();
-  plan.tensors[6].storage = static_cast<Storage>(5);
+  plan.tensors[6].storage = static_cast<Storage>(6);
   text = decodeError(encodePlan(plan));
-  EXPECT_TRUE(contains(text, "corrupt: tensor 6: unknown storage tag 5"))
+  EXPECT_TRUE(contains(text, "corrupt: tensor 6: unknown storage tag 6"))
       << text;
 
   // The attribute tag follows the (unique) attribute name in the payload.

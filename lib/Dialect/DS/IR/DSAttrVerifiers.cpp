@@ -26,7 +26,8 @@ enum class Expect {
   Sharding,
   Shardings,
   Shape,
-  Range
+  Range,
+  MemorySpace
 };
 
 /// Checks `attr` against `expect`; `roles` are the roles allowed there.
@@ -69,6 +70,10 @@ LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
   case Expect::Shape:
     return isa<DenseI64ArrayAttr>(value) ? success()
                                          : wrong("an array<i64: ...>");
+  case Expect::MemorySpace: {
+    auto text = dyn_cast<StringAttr>(value);
+    return text && text.getValue() == "nvme" ? success() : wrong("\"nvme\"");
+  }
   case Expect::Range: {
     auto range = dyn_cast<DenseI64ArrayAttr>(value);
     return range && (range.size() == 2 || range.size() == 3) &&
@@ -103,11 +108,12 @@ LogicalResult DSDialect::verifyRegionArgAttribute(Operation *op, unsigned,
           .Case(DSDialect::kShardingAttr, Expect::Sharding)
           .Case(DSDialect::kDataShapeAttr, Expect::Shape)
           .Case(DSDialect::kValidRangeAttr, Expect::Range)
+          .Case(DSDialect::kMemorySpaceAttr, Expect::MemorySpace)
           .Default(std::nullopt);
   if (!expect)
     return unknown(op, attr, "argument",
                    "ds.name, ds.trainable, ds.input, ds.role, ds.sharding, "
-                   "ds.data_shape, ds.valid_range");
+                   "ds.data_shape, ds.valid_range, ds.memory_space");
   return check(op, attr, *expect, {"parameter", "state", "input"}, "argument");
 }
 

@@ -119,3 +119,5 @@ double RecomputeOp::getBytesWritten() {
 double YieldOp::getFlops() { return 0; }
 double YieldOp::getBytesRead() { return 0; }
 double YieldOp::getBytesWritten() { return 0; }
+double ReloadOp::getFlops() { return 0; }
+double OffloadOp::getFlops() { return 0; }

@@ -78,3 +78,19 @@ LogicalResult RecomputeOp::verify() {
     return emitOpError() << "block must be non-negative";
   return success();
 }
+
+/// The memory spaces a persistent tensor can be kept in besides the device.
+static LogicalResult verifyMemorySpace(Operation *op, StringRef space) {
+  if (space != "nvme")
+    return op->emitOpError()
+           << "memory space must be \"nvme\", got \"" << space << "\"";
+  return success();
+}
+
+LogicalResult ReloadOp::verify() {
+  return verifyMemorySpace(*this, getSpace());
+}
+
+LogicalResult OffloadOp::verify() {
+  return verifyMemorySpace(*this, getSpace());
+}

@@ -98,6 +98,10 @@ LogicalResult PersistentOp::verify() {
       return emitOpError()
              << "valid_range must be [lo, hi] or [lo, hi, also], lo <= hi";
   }
+  if (std::optional<StringRef> space = getSpace())
+    if (*space != "nvme" || getKind() != StorageKind::State)
+      return emitOpError() << "only state can be kept in a memory space, "
+                              "and only in \"nvme\"";
   return verifyOnlyBuiltin(*this, "attribute",
                            llvm::to_vector((*this)->getDiscardableAttrs()));
 }

@@ -62,6 +62,10 @@ def DS_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kUpdatesAttr = "ds.updates";
     /// How an argument is split over the mesh.
     static constexpr ::llvm::StringLiteral kShardingAttr = "ds.sharding";
+    /// Where an argument lives between steps when not in device memory
+    /// ("nvme", -ds-offload).
+    static constexpr ::llvm::StringLiteral kMemorySpaceAttr =
+        "ds.memory_space";
     /// How each result of an op is split (-ds-propagate-sharding).
     static constexpr ::llvm::StringLiteral kShardingsAttr = "ds.shardings";
     /// The shape of the user's data where the compiler padded an input.

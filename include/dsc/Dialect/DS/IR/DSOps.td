@@ -22,5 +22,6 @@ include "dsc/Dialect/DS/IR/DSShapeOps.td"
 include "dsc/Dialect/DS/IR/DSCollectiveOps.td"
 include "dsc/Dialect/DS/IR/DSGradientOps.td"
 include "dsc/Dialect/DS/IR/DSRecomputeOps.td"
+include "dsc/Dialect/DS/IR/DSMemoryOps.td"
 
 #endif // DSC_DIALECT_DS_IR_DSOPS_TD

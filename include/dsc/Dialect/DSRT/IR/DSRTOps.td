@@ -104,13 +104,17 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
     A parameter with `data_shape` is this rank's flat piece of it (ZeRO
     stage 3): `data_shape` is the whole parameter's shape in the weights
     file, and rank `r` holds elements `[r k, r k + k)` of it flattened
-    (zeros past its end), `k` the buffer's size.
+    (zeros past its end), `k` the buffer's size. State `in "nvme"` has no
+    memory: its bytes live in a swap file of the rank, zero at the first
+    step, and only `reload` (into an arena buffer) reads it and `offload`
+    (from one) writes it (-ds-offload).
 
     ```mlir
     %w = dsrt.persistent parameter "transformer.wte.weight" : memref<256x64xf32>
     %p = dsrt.persistent parameter "lm_head.bias" data_shape [256] : memref<64xf32>
     %t = dsrt.persistent input "tokens" split ["dp", "sp"] data_shape [4, 30]
         valid_range [0, 256] : memref<2x8xi64>
+    %m = dsrt.persistent state "exp_avg.w" in "nvme" : memref<64x64xf32>
     ```
 
     **Constraints:**
@@ -118,16 +122,19 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
       dimension; an axis splits at most one dimension; `data_shape`
       entries are >= 0;
     - a parameter's `data_shape` goes with a 1-D buffer and no `split`;
-    - `valid_range` is on an integer input: 2 or 3 entries, lo <= hi.
+    - `valid_range` is on an integer input: 2 or 3 entries, lo <= hi;
+    - `space`, where present, is "nvme", on state.
   }];
   let arguments = (ins DSRT_StorageKind:$kind, StrAttr:$name,
                    OptionalAttr<StrArrayAttr>:$split,
                    OptionalAttr<DenseI64ArrayAttr>:$data_shape,
-                   OptionalAttr<DenseI64ArrayAttr>:$valid_range);
+                   OptionalAttr<DenseI64ArrayAttr>:$valid_range,
+                   OptionalAttr<StrAttr>:$space);
   let results = (outs DSRT_Buffer:$buffer);
   let assemblyFormat = [{
     $kind $name (`split` $split^)? (`data_shape` $data_shape^)?
-    (`valid_range` $valid_range^)? attr-dict `:` type($buffer)
+    (`valid_range` $valid_range^)? (`in` $space^)? attr-dict `:`
+    type($buffer)
   }];
   let hasVerifier = 1;
 }

@@ -1,0 +1,80 @@
+//===- Offload.cpp - -ds-offload
+//-------------------------------------------===//
+//
+// Moves the optimizer state of the training step to NVMe: the argument is
+// marked with its memory space, each reader reads a ds.reload of it, and
+// the value returned in its place is a ds.offload of the new value.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace dsc {
+#define GEN_PASS_DEF_OFFLOADPASS
+#include "dsc/Transforms/Passes.h.inc"
+} // namespace dsc
+
+using namespace mlir;
+using namespace mlir::ds;
+
+namespace {
+
+struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
+  using OffloadPassBase::OffloadPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (optimizer != "none" && optimizer != "nvme") {
+      module.emitError() << "ds-offload: optimizer state can stay in memory "
+                            "(none) or go to nvme, not '"
+                         << optimizer << "'";
+      return signalPassFailure();
+    }
+    auto step = module.lookupSymbol<func::FuncOp>(DSDialect::kTrainStepFunc);
+    if (optimizer == "none" || !step)
+      return;
+    StringRef space = optimizer;
+    auto ret = cast<func::ReturnOp>(step.front().getTerminator());
+    OpBuilder builder(step.getContext());
+    for (BlockArgument arg : step.getArguments()) {
+      unsigned number = arg.getArgNumber();
+      auto role =
+          step.getArgAttrOfType<StringAttr>(number, DSDialect::kRoleAttr);
+      auto name =
+          step.getArgAttrOfType<StringAttr>(number, DSDialect::kNameAttr);
+      if (!role || role.getValue() != "state" || !name ||
+          !isa<FloatType>(getElementTypeOrSelf(arg.getType())))
+        continue;
+      // The state's readers are its update (and what ZeRO put between).
+      SmallVector<OpOperand *> uses;
+      for (OpOperand &use : arg.getUses())
+        if (use.getOwner() != ret)
+          uses.push_back(&use);
+      for (OpOperand *use : uses) {
+        builder.setInsertionPoint(use->getOwner());
+        use->set(ReloadOp::create(builder, arg.getLoc(), arg, space));
+      }
+      for (OpOperand &result : ret->getOpOperands()) {
+        auto updates = step.getResultAttrOfType<StringAttr>(
+            result.getOperandNumber(), DSDialect::kUpdatesAttr);
+        if (!updates || updates != name || result.get() == arg)
+          continue;
+        Value value = result.get();
+        if (Operation *producer = value.getDefiningOp())
+          builder.setInsertionPointAfter(producer);
+        else
+          builder.setInsertionPoint(ret);
+        result.set(OffloadOp::create(builder, value.getLoc(), value, space));
+      }
+      step.setArgAttr(number, DSDialect::kMemorySpaceAttr,
+                      builder.getStringAttr(space));
+      ++numOffloaded;
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,54 @@
+"""Checks what --offload-optimizer nvme takes out of memory, from ds-compile's
+reports of the same step with and without it: the optimizer state left in
+memory is the integer state only (the step counter, `--int-state` bytes),
+and the planned bytes fall by the floating-point state moved to swap files,
+less at most what one update holds in the arena while it runs: its two
+reloaded moments and the two new ones it writes, four tensors of the
+largest parameter (from the weights file; fp32). The report's `offload`
+entry gives the moved bytes as on NVMe, read and written once per step.
+
+  check_offload_report.py with.json without.json weights --int-state BYTES
+"""
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
+import safetensors_io  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("offloaded")
+    ap.add_argument("resident")
+    ap.add_argument("weights")
+    ap.add_argument("--int-state", type=int, required=True)
+    a = ap.parse_args()
+    off = json.load(open(a.offloaded))["memory"]
+    on = json.load(open(a.resident))["memory"]
+    largest = max(t.numel() * 4 for t in safetensors_io.load(a.weights).values())
+    moved = on["persistent_bytes"]["optimizer_state"] - a.int_state
+    drop = on["planned_bytes"] - off["planned_bytes"]
+    errors = []
+    if off["persistent_bytes"]["optimizer_state"] != a.int_state:
+        errors.append(f"{off['persistent_bytes']['optimizer_state']} bytes of state in "
+                      f"memory, expected {a.int_state}")
+    swap = json.load(open(a.offloaded))["offload"]
+    if not (swap["nvme_bytes_per_rank"] == moved
+            and swap["read_bytes_per_step"] == moved
+            and swap["written_bytes_per_step"] == moved):
+        errors.append(f"offload report {swap}, expected {moved} bytes on NVMe, read "
+                      "and written per step")
+    if not moved - 4 * largest <= drop <= moved:
+        errors.append(f"planned {on['planned_bytes']} -> {off['planned_bytes']} bytes: "
+                      f"{drop} fewer, expected between {moved - 4 * largest} and {moved}")
+    print(f"state moved to swap files: {moved} bytes; planned {on['planned_bytes']} -> "
+          f"{off['planned_bytes']} ({drop} fewer; largest parameter {largest} bytes)")
+    if errors:
+        sys.exit("\n".join(errors))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Trains a model with --offload-optimizer nvme and without, for each
+configuration given (ds-compile flags: mesh, ZeRO stage, optimizer, --ac),
+two steps on the same batch, and checks that the loss, every gradient and
+every updated parameter are bit-identical (compare.py --rtol 0): the swap
+files hold the very bytes the update wrote. Tools come from PATH.
+
+  run_offload.py model.mlir weights batch NVME_DIR outprefix CONFIG...
+"""
+
+import math
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd):
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def train(mlir, weights, batch, nvme, prefix, flags):
+    ranks = math.prod(int(flags[i + 1]) for i in range(len(flags) - 1)
+                      if flags[i] in ("--dp", "--sp"))
+    run(["ds-compile", mlir, "-o", prefix + ".plan"] + flags)
+    launch = ["-n", str(ranks)] if ranks > 1 else []
+    run(["ds-run", prefix + ".plan"] + launch + [
+        "--weights", weights, "--inputs", batch, "--steps", "2", "-q",
+        "--threads", "1", "--timeout", "60", "--nvme-path", nvme,
+        "--dump-loss", prefix + ".loss", "--dump-grads", prefix + ".grads",
+        "--save", prefix + ".final"])
+
+
+def main():
+    mlir, weights, batch, nvme, prefix = sys.argv[1:6]
+    for config in sys.argv[6:]:
+        flags = config.split()
+        tag = prefix + "-" + ("".join(c for c in config if c.isalnum()) or "1")
+        train(mlir, weights, batch, nvme, tag + "-resident", flags)
+        train(mlir, weights, batch, nvme, tag + "-nvme",
+              flags + ["--offload-optimizer", "nvme"])
+        a, b = tag + "-nvme", tag + "-resident"
+        run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", "0",
+             "--losses", a + ".loss", b + ".loss", "--tensors", a + ".grads",
+             b + ".grads", "--tensors", a + ".final", b + ".final"])
+
+
+if __name__ == "__main__":
+    main()
