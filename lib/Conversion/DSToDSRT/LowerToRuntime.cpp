@@ -187,6 +187,9 @@ private:
   std::vector<Slot> slots;
   /// ds value returned as the new value of a persistent buffer.
   DenseMap<Value, Value> inPlace;
+  /// A new value of swapped state written over its reloaded old value
+  /// (ds.reload -> update -> ds.offload): result -> the reload.
+  DenseMap<Value, Value> overReload;
   llvm::StringMap<BlockArgument> argsByName;
   DenseMap<Operation *, int64_t> indexOf;
   DenseMap<Operation *, dsc::StepPhase> phases;
@@ -284,6 +287,21 @@ LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
                << "\" after or while its new value is written in place";
     }
     inPlace[value] = buffers[arg];
+    // Swapped state: the update may write its new value over the reloaded
+    // old one when it is that value's only reader and the offload the new
+    // value's only reader.
+    if (auto offload = value.getDefiningOp<ds::OffloadOp>()) {
+      Value updated = offload.getInput();
+      Operation *update = updated.getDefiningOp();
+      if (!update || !updated.hasOneUse())
+        continue;
+      for (Value operand : update->getOperands()) {
+        auto reload = operand.getDefiningOp<ds::ReloadOp>();
+        if (reload && reload.getInput() == arg && operand.hasOneUse() &&
+            operand.getType() == updated.getType())
+          overReload[updated] = operand;
+      }
+    }
   }
   return success();
 }
@@ -337,6 +355,8 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
   SmallVector<Value> outputs;
   for (Value result : op->getResults()) {
     Value buffer = inPlace.lookup(result);
+    if (!buffer)
+      buffer = buffers.lookup(overReload.lookup(result));
     if (!buffer)
       buffer = newSlotBuffer(result, index);
     buffers[result] = buffer;
