@@ -16,17 +16,20 @@ namespace {
 /// preset was measured on the project's 2-core build machine with
 /// `ds-run --calibrate --threads 2` (ATen's sgemm, an in-cache multiply,
 /// a 256 MiB copy; 2026-12-02); its link (local Gloo over TCP) is a
-/// typical figure, not measured.
+/// typical figure, not measured; its NVMe the slowest of three runs of
+/// bench/swap.py on the machine's virtual disk (2026-12-03). The GPUs'
+/// NVMe is one PCIe 4 drive per GPU, a typical figure.
 struct Preset {
   const char *name;
   double matmulFlops, vectorFlops, memoryBandwidth, memoryBytes;
   double linkBandwidth, linkLatency;
+  double nvmeBandwidth, nvmeLatency;
 };
 constexpr Preset kPresets[] = {
-    {"cpu", 2.29e11, 6.04e9, 1.78e10, 2.53e10, 1.0e9, 1.0e-4},
-    {"a100-80gb", 156e12, 19.5e12, 2.039e12, 80e9, 300e9, 1e-5},
-    {"h100-80gb", 494.7e12, 66.9e12, 3.35e12, 80e9, 450e9, 1e-5},
-    {"h200", 494.7e12, 66.9e12, 4.8e12, 141e9, 450e9, 1e-5},
+    {"cpu", 2.29e11, 6.04e9, 1.78e10, 2.53e10, 1.0e9, 1.0e-4, 1.4e9, 1e-4},
+    {"a100-80gb", 156e12, 19.5e12, 2.039e12, 80e9, 300e9, 1e-5, 6e9, 1e-4},
+    {"h100-80gb", 494.7e12, 66.9e12, 3.35e12, 80e9, 450e9, 1e-5, 6e9, 1e-4},
+    {"h200", 494.7e12, 66.9e12, 4.8e12, 141e9, 450e9, 1e-5, 6e9, 1e-4},
 };
 
 Expected<double> positive(const json::Object &object, StringRef key,
@@ -111,6 +114,12 @@ Expected<dsc::Hardware> dsc::parseHardware(const json::Value &value,
       hardware.axisLinks[axis.str()] = *parsed;
     }
   }
+  if (const json::Value *nvme = object->get("nvme")) {
+    Expected<Link> parsed = parseLink(nvme, source, "nvme");
+    if (!parsed)
+      return parsed.takeError();
+    hardware.nvme = *parsed;
+  }
   return hardware;
 }
 
@@ -124,6 +133,8 @@ Expected<dsc::Hardware> dsc::loadHardware(StringRef nameOrPath) {
       hardware.memoryBandwidth = preset.memoryBandwidth;
       hardware.memoryBytes = preset.memoryBytes;
       hardware.link = {preset.linkBandwidth, preset.linkLatency};
+      hardware.nvme = {preset.nvmeBandwidth, preset.nvmeLatency};
+      hardware.source = preset.name;
       return hardware;
     }
   ErrorOr<std::unique_ptr<MemoryBuffer>> file =
@@ -140,7 +151,10 @@ Expected<dsc::Hardware> dsc::loadHardware(StringRef nameOrPath) {
     return createStringError(
         inconvertibleErrorCode(),
         formatv("{0}: {1}", nameOrPath, toString(value.takeError())));
-  return parseHardware(*value, nameOrPath);
+  Expected<Hardware> hardware = parseHardware(*value, nameOrPath);
+  if (hardware)
+    hardware->source = nameOrPath.str();
+  return hardware;
 }
 
 json::Value dsc::toJSON(const Hardware &hardware) {
@@ -156,7 +170,8 @@ json::Value dsc::toJSON(const Hardware &hardware) {
                       {"memory_bandwidth", hardware.memoryBandwidth},
                       {"memory_bytes", hardware.memoryBytes},
                       {"link", link(hardware.link)},
-                      {"links", std::move(links)}};
+                      {"links", std::move(links)},
+                      {"nvme", link(hardware.nvme)}};
 }
 
 dsc::KernelTime dsc::kernelTime(const Hardware &hardware, double flops,
@@ -171,4 +186,8 @@ double dsc::collectiveTime(const Hardware &hardware, StringRef axis,
                            double bytes) {
   const Link &link = hardware.linkFor(axis);
   return link.latency + bytes / link.bandwidth;
+}
+
+double dsc::swapTime(const Hardware &hardware, double bytes) {
+  return hardware.nvme.latency + bytes / hardware.nvme.bandwidth;
 }

@@ -39,24 +39,29 @@ void dsc::addStepPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void dsc::addLoweringPipeline(OpPassManager &pm, StringRef ac,
-                              ArrayRef<std::string> layers, bool schedule) {
+void dsc::addLoweringPipeline(OpPassManager &pm,
+                              const TrainingPipelineOptions &options,
+                              ArrayRef<std::string> layers) {
   // After CSE: the regions it adds would otherwise be merged back.
-  if (ac != "none" || !layers.empty()) {
+  if (options.ac != "none" || !layers.empty()) {
     ActivationCheckpointPassOptions checkpoint;
-    checkpoint.policy = ac.str();
+    checkpoint.policy = options.ac;
     checkpoint.layers.assign(layers.begin(), layers.end());
     pm.addPass(createActivationCheckpointPass(checkpoint));
   }
-  if (schedule)
+  if (options.schedule)
     pm.addPass(createSchedulePass());
+  PlaceTransfersPassOptions transfers;
+  transfers.hardware = options.hardware;
+  transfers.overlap = options.overlapTransfers;
+  pm.addPass(createPlaceTransfersPass(transfers));
   pm.addPass(createLowerToRuntimePass());
 }
 
 void dsc::addTrainingPipeline(OpPassManager &pm,
                               const TrainingPipelineOptions &options) {
   addStepPipeline(pm, options);
-  addLoweringPipeline(pm, options.ac, {}, options.schedule);
+  addLoweringPipeline(pm, options);
 }
 
 void dsc::registerTrainingPipeline() {
@@ -66,7 +71,7 @@ void dsc::registerTrainingPipeline() {
       "dsrt step: ds-autodiff, ds-sequence-parallel and ds-bucket-collectives "
       "(with more than one rank), canonicalize, cse, "
       "ds-activation-checkpoint (with ac other than none), ds-schedule "
-      "(unless schedule=false), ds-lower-to-runtime",
+      "(unless schedule=false), ds-place-transfers, ds-lower-to-runtime",
       [](OpPassManager &pm, const TrainingPipelineOptions &options) {
         addTrainingPipeline(pm, options);
       });

@@ -20,7 +20,7 @@
 #include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/PlanMemory.h"
-#include "dsc/Runtime/SwapEngine.h"
+#include "dsc/Runtime/SwapTransfers.h"
 
 #include "kernels/ATenKernel.h"
 #include "kernels/KernelRegistry.h"
@@ -157,11 +157,8 @@ struct CompiledInstruction {
   CollectiveGroup group;
   std::vector<int> groupRanks;
   std::string axes;
-  /// For reload and offload: the swap engine's tensor, the memory, and
-  /// which way the bytes go.
-  unsigned swapTensor = 0;
-  uint8_t *swapMemory = nullptr;
-  bool swapOut = false;
+  /// For the transfers of swapped tensors: the handle SwapTransfers gave.
+  std::optional<unsigned> transfer;
 };
 
 std::string instructionPrefix(size_t index, const Instruction &inst) {
@@ -216,15 +213,11 @@ struct Executor::Impl {
   std::function<void(size_t)> hook;
   Executor::MemoryUse memoryUse;
   Executor::Timing timing;
-  /// This rank's swap space, where the plan has swapped tensors, and each
-  /// swapped tensor's index in it.
-  std::unique_ptr<SwapEngine> swap;
-  llvm::DenseMap<uint32_t, unsigned> swapTensors;
-  std::string swapNotice;
+  /// This rank's swap space and the plan's transfers, where the plan has
+  /// swapped tensors (after the arena: gone before it).
+  std::unique_ptr<SwapTransfers> transfers;
 
   llvm::Error allocateMemory();
-  llvm::Error openSwap(const SwapOptions *options);
-  llvm::Error compileSwap(size_t index);
   void createViews();
   llvm::Error compile(size_t index);
   llvm::Error resolveGroup(const Instruction &inst, CompiledInstruction &out);
@@ -327,54 +320,21 @@ void Executor::Impl::createViews() {
   }
 }
 
-llvm::Error Executor::Impl::openSwap(const SwapOptions *options) {
-  std::vector<uint32_t> swapped = plan.tensorsWith(Storage::Swapped);
-  if (swapped.empty())
-    return llvm::Error::success();
-  if (!options)
-    return llvm::createStringError(
-        "the plan keeps " + Twine(swappedBytes(plan)) +
-        " bytes of optimizer state in swap files (" + Twine(swapped.size()) +
-        " tensors, ds-compile --offload-optimizer nvme): give ds-run "
-        "--nvme-path DIR");
-  SwapOptions rankOptions = *options;
-  rankOptions.rank = rank;
-  auto engine = SwapEngine::create(rankOptions, nullptr, &swapNotice);
-  if (!engine)
-    return engine.takeError();
-  swap = std::move(*engine);
-  // Preallocated files read as zeros: the state's value at the first step.
-  for (uint32_t t : swapped) {
-    auto file =
-        swap->addTensor(plan.tensors[t].name, plan.tensors[t].numBytes());
-    if (!file)
-      return file.takeError();
-    swapTensors[t] = *file;
-  }
-  return llvm::Error::success();
-}
-
-llvm::Error Executor::Impl::compileSwap(size_t index) {
-  const Instruction &inst = plan.instructions[index];
-  // validatePlan checked the form: one swapped tensor, one in memory.
-  CompiledInstruction compiled;
-  compiled.inst = &inst;
-  compiled.swapOut = inst.kernel == "offload";
-  uint32_t file = compiled.swapOut ? inst.results[0] : inst.operands[0];
-  uint32_t memory = compiled.swapOut ? inst.operands[0] : inst.results[0];
-  compiled.swapTensor = swapTensors.lookup(file);
-  compiled.swapMemory = data[memory];
-  program.push_back(std::move(compiled));
-  return llvm::Error::success();
-}
-
 llvm::Error Executor::Impl::compile(size_t index) {
   const Instruction &inst = plan.instructions[index];
   auto fail = [&](const Twine &message) {
     return llvm::createStringError(instructionPrefix(index, inst) + message);
   };
-  if (inst.kernel == "reload" || inst.kernel == "offload")
-    return compileSwap(index);
+  if (SwapTransfers::isTransfer(inst.kernel)) {
+    // validatePlan checked the form: one swapped tensor, one in memory.
+    CompiledInstruction compiled;
+    compiled.inst = &inst;
+    bool out = StringRef(inst.kernel).starts_with("offload");
+    uint32_t memory = out ? inst.operands[0] : inst.results[0];
+    compiled.transfer = transfers->compile(inst, data[memory]);
+    program.push_back(std::move(compiled));
+    return llvm::Error::success();
+  }
 
   const KernelInfo *kernel = lookupKernel(inst.kernel);
   if (!kernel)
@@ -527,14 +487,8 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
     return llvm::createStringError(instructionPrefix(index, *compiled.inst) +
                                    message);
   };
-  if (!compiled.kernel) {
-    // reload or offload, waited for at once: the instructions that follow
-    // may read the bytes or reuse the memory.
-    auto ticket = compiled.swapOut
-                      ? swap->write(compiled.swapTensor, compiled.swapMemory)
-                      : swap->read(compiled.swapTensor, compiled.swapMemory);
-    llvm::Error err = ticket ? swap->wait(*ticket) : ticket.takeError();
-    if (err)
+  if (compiled.transfer) {
+    if (llvm::Error err = transfers->run(*compiled.transfer))
       return fail(llvm::toString(std::move(err)));
     return llvm::Error::success();
   }
@@ -584,8 +538,10 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap) {
   try {
     if (llvm::Error err = impl->allocateMemory())
       return std::move(err);
-    if (llvm::Error err = impl->openSwap(swap))
-      return std::move(err);
+    auto transfers = SwapTransfers::open(impl->plan, impl->rank, swap);
+    if (!transfers)
+      return transfers.takeError();
+    impl->transfers = std::move(*transfers);
     impl->createViews();
     for (size_t index = 0; index < p.instructions.size(); ++index)
       if (llvm::Error err = impl->compile(index))
@@ -611,7 +567,13 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap) {
 
 const Plan &Executor::plan() const { return impl->plan; }
 
-llvm::StringRef Executor::swapNotice() const { return impl->swapNotice; }
+llvm::StringRef Executor::swapNotice() const {
+  return impl->transfers ? impl->transfers->notice() : "";
+}
+
+const TransferStats *Executor::transferStats() const {
+  return impl->transfers ? &impl->transfers->stats() : nullptr;
+}
 
 int Executor::rank() const { return impl->rank; }
 
@@ -735,6 +697,12 @@ llvm::Error Executor::step() {
     auto began = std::chrono::steady_clock::now();
     if (llvm::Error err = impl->runInstruction(compiled, index))
       return err;
+    // Transfers in flight move on between instructions.
+    if (impl->transfers && impl->transfers->busy())
+      if (llvm::Error err = impl->transfers->poll())
+        return llvm::createStringError(
+            "swap I/O after " + instructionPrefix(index, *compiled.inst) +
+            llvm::toString(std::move(err)));
     seconds[index] +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
             .count();

@@ -2,8 +2,10 @@
 //-------------------------------------------===//
 //
 // Moves the optimizer state of the training step to NVMe: the argument is
-// marked with its memory space, each reader reads a ds.reload of it, and
-// the value returned in its place is a ds.offload of the new value.
+// marked with its memory space, its readers read a ds.reload of it (through
+// the ds.wait that ends the read), and the value returned in its place is a
+// ds.offload of the new value (through its ds.wait). Each transfer starts
+// and ends at once here; -ds-place-transfers moves them apart.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,14 +51,23 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
       if (!role || role.getValue() != "state" || !name ||
           !isa<FloatType>(getElementTypeOrSelf(arg.getType())))
         continue;
-      // The state's readers are its update (and what ZeRO put between).
+      // The state's readers are its update (and what ZeRO put between):
+      // they read one reload, complete before the first of them.
       SmallVector<OpOperand *> uses;
-      for (OpOperand &use : arg.getUses())
-        if (use.getOwner() != ret)
-          uses.push_back(&use);
-      for (OpOperand *use : uses) {
-        builder.setInsertionPoint(use->getOwner());
-        use->set(ReloadOp::create(builder, arg.getLoc(), arg, space));
+      Operation *first = nullptr;
+      for (OpOperand &use : arg.getUses()) {
+        if (use.getOwner() == ret)
+          continue;
+        uses.push_back(&use);
+        if (!first || use.getOwner()->isBeforeInBlock(first))
+          first = use.getOwner();
+      }
+      if (first) {
+        builder.setInsertionPoint(first);
+        auto reload = ReloadOp::create(builder, arg.getLoc(), arg, space);
+        auto loaded = WaitOp::create(builder, arg.getLoc(), reload);
+        for (OpOperand *use : uses)
+          use->set(loaded);
       }
       for (OpOperand &result : ret->getOpOperands()) {
         auto updates = step.getResultAttrOfType<StringAttr>(
@@ -68,7 +79,8 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
           builder.setInsertionPointAfter(producer);
         else
           builder.setInsertionPoint(ret);
-        result.set(OffloadOp::create(builder, value.getLoc(), value, space));
+        auto offload = OffloadOp::create(builder, value.getLoc(), value, space);
+        result.set(WaitOp::create(builder, value.getLoc(), offload));
       }
       step.setArgAttr(number, DSDialect::kMemorySpaceAttr,
                       builder.getStringAttr(space));

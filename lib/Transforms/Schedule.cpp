@@ -25,12 +25,18 @@ Operation *later(Operation *a, Operation *b) {
 /// The last op `op` must follow: those that define its operands and, for an
 /// operand that is an argument of the step (a parameter or state the op may
 /// overwrite in place), every other op that reads it. Null when `op` only
-/// reads arguments nothing else reads. A ds.reload does not count: it goes
-/// right before its first reader afterwards.
+/// reads arguments nothing else reads. A reload (ds.reload and its
+/// ds.wait) does not count: it goes right before its first reader
+/// afterwards.
+bool isReloaded(Value value) {
+  auto wait = value.getDefiningOp<ds::WaitOp>();
+  return wait && wait.getInput().getDefiningOp<ds::ReloadOp>();
+}
+
 Operation *lastPredecessor(Operation *op) {
   Operation *last = nullptr;
   for (Value operand : op->getOperands()) {
-    if (operand.getDefiningOp<ds::ReloadOp>())
+    if (isReloaded(operand))
       continue;
     if (Operation *def = operand.getDefiningOp()) {
       last = later(last, def);
@@ -64,10 +70,12 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
     // In program order, so that an op's moved predecessors are in place;
     // ops that need nothing go to the front, in their order.
     Operation *front = nullptr;
-    SmallVector<ds::ReloadOp> reloads;
+    SmallVector<ds::WaitOp> reloads;
     for (Operation *op : optimizer) {
-      if (auto reload = dyn_cast<ds::ReloadOp>(op)) {
-        reloads.push_back(reload);
+      if (isa<ds::ReloadOp>(op))
+        continue;
+      if (auto wait = dyn_cast<ds::WaitOp>(op); wait && isReloaded(wait)) {
+        reloads.push_back(wait);
         continue;
       }
       Operation *after = lastPredecessor(op);
@@ -82,14 +90,17 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
       if (after->isBeforeInBlock(op))
         op->moveAfter(after);
     }
-    // Reloaded state is in memory only from right before its first reader.
-    for (ds::ReloadOp reload : reloads) {
+    // Reloaded state is in memory only from right before its first reader
+    // (-ds-place-transfers may start the read earlier).
+    for (ds::WaitOp wait : reloads) {
       Operation *first = nullptr;
-      for (Operation *user : reload->getUsers())
+      for (Operation *user : wait->getUsers())
         if (!first || user->isBeforeInBlock(first))
           first = user;
-      if (first)
-        reload->moveBefore(first);
+      if (!first)
+        continue;
+      wait->moveBefore(first);
+      wait.getInput().getDefiningOp()->moveBefore(wait);
     }
   }
 };

@@ -1,44 +1,96 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme | FileCheck %s
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule | FileCheck %s --check-prefix=SCHEDULE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme -ds-lower-to-runtime | FileCheck %s --check-prefix=LOWERED
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers | FileCheck %s --check-prefix=PLACE
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=in-flight-bytes=80 | FileCheck %s --check-prefix=BUDGET
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=overlap=false | FileCheck %s --check-prefix=SCHEDULE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload | FileCheck %s --check-prefix=NONE
 // RUN: not ds-opt %s -ds-autodiff -ds-offload=optimizer=cpu 2>&1 | FileCheck %s --check-prefix=BAD
 
 // -ds-offload optimizer=nvme: AdamW's two moments of each parameter are kept
 // on NVMe (ds.memory_space); each is reloaded right before its update and
-// the new value offloaded right after it, returned in its place. The step
-// counter (an integer) stays in memory.
+// the new value offloaded right after it, returned in its place; each
+// transfer ends at a ds.wait right after it. The step counter (an integer)
+// stays in memory.
 // CHECK-LABEL: func.func @train_step
 // CHECK-SAME: %[[M1:[a-z0-9]+]]: tensor<5x3xf32> {ds.memory_space = "nvme", ds.name = "exp_avg.w1", ds.role = "state"}
 // CHECK-SAME: %[[V1:[a-z0-9]+]]: tensor<5x3xf32> {ds.memory_space = "nvme", ds.name = "exp_avg_sq.w1", ds.role = "state"}
 // CHECK-SAME: {ds.name = "step", ds.role = "state"}
-// CHECK: %[[R1:.*]] = ds.reload %[[M1]] from "nvme" : tensor<5x3xf32>
-// CHECK-NEXT: %[[R2:.*]] = ds.reload %[[V1]] from "nvme" : tensor<5x3xf32>
+// CHECK: %[[S1:.*]] = ds.reload %[[M1]] from "nvme" : tensor<5x3xf32>
+// CHECK-NEXT: %[[R1:.*]] = ds.wait %[[S1]] : tensor<5x3xf32>
+// CHECK-NEXT: %[[S2:.*]] = ds.reload %[[V1]] from "nvme" : tensor<5x3xf32>
+// CHECK-NEXT: %[[R2:.*]] = ds.wait %[[S2]] : tensor<5x3xf32>
 // CHECK-NEXT: %{{.*}}, %[[NM:.*]], %[[NV:.*]] = ds.adamw_update %{{.*}}, %{{.*}}, %[[R1]], %[[R2]]
-// CHECK-NEXT: %[[OV:.*]] = ds.offload %[[NV]] to "nvme" : tensor<5x3xf32>
-// CHECK-NEXT: %[[OM:.*]] = ds.offload %[[NM]] to "nvme" : tensor<5x3xf32>
+// CHECK-NEXT: %[[SV:.*]] = ds.offload %[[NV]] to "nvme" : tensor<5x3xf32>
+// CHECK-NEXT: %[[OV:.*]] = ds.wait %[[SV]] : tensor<5x3xf32>
+// CHECK-NEXT: %[[SM:.*]] = ds.offload %[[NM]] to "nvme" : tensor<5x3xf32>
+// CHECK-NEXT: %[[OM:.*]] = ds.wait %[[SM]] : tensor<5x3xf32>
 // CHECK: return {{.*}}, %[[OM]], %[[OV]],
 
 // After -ds-schedule each update follows its gradient, and its reload is
-// still right before it (not hoisted to the start of the step).
+// still right before it (not hoisted to the start of the step); so it
+// stays with -ds-place-transfers=overlap=false.
 // SCHEDULE-LABEL: func.func @train_step
 // SCHEDULE: ds.cross_entropy_grad
 // SCHEDULE: %[[G2:.*]] = ds.matmul {{.*}} transpose_lhs {{.*}} -> tensor<4x5xf32>
-// SCHEDULE-NEXT: %[[R:.*]] = ds.reload %{{.*}} from "nvme" : tensor<4x5xf32>
+// SCHEDULE-NEXT: %[[S:.*]] = ds.reload %{{.*}} from "nvme" : tensor<4x5xf32>
+// SCHEDULE-NEXT: %[[R:.*]] = ds.wait %[[S]]
 // SCHEDULE-NEXT: %{{.*}}, %[[N:.*]] = ds.sgd_update %{{.*}}, %[[G2]], %[[R]]
-// SCHEDULE-NEXT: ds.offload %[[N]] to "nvme"
+// SCHEDULE-NEXT: %[[O:.*]] = ds.offload %[[N]] to "nvme"
+// SCHEDULE-NEXT: ds.wait %[[O]]
 // SCHEDULE: ds.gelu_grad
 // SCHEDULE: ds.reload {{.*}} : tensor<5x3xf32>
+// SCHEDULE-NEXT: ds.wait
 // SCHEDULE-NEXT: ds.sgd_update
 
+// -ds-place-transfers on the cpu preset: a read of 80 bytes takes the
+// NVMe's 100 us latency, longer than the whole step, so each reload starts
+// as early as the reads in flight allow (twice the largest, 160 bytes: both
+// at the start) and each offload is waited for at the end; the waits that
+// end the reads stay right before the updates.
+// PLACE-LABEL: func.func @train_step
+// PLACE-NEXT: %[[S2:.*]] = ds.reload %{{.*}} from "nvme" : tensor<4x5xf32>
+// PLACE-NEXT: %[[S1:.*]] = ds.reload %{{.*}} from "nvme" : tensor<5x3xf32>
+// PLACE-NEXT: ds.linear
+// PLACE: %[[R2:.*]] = ds.wait %[[S2]]
+// PLACE-NEXT: %{{.*}}, %[[N2:.*]] = ds.sgd_update %{{.*}}, %{{.*}}, %[[R2]]
+// PLACE-NEXT: %[[O2:.*]] = ds.offload %[[N2]]
+// PLACE-NEXT: ds.gelu_grad
+// PLACE: %[[R1:.*]] = ds.wait %[[S1]]
+// PLACE-NEXT: %{{.*}}, %[[N1:.*]] = ds.sgd_update %{{.*}}, %{{.*}}, %[[R1]]
+// PLACE-NEXT: %[[O1:.*]] = ds.offload %[[N1]]
+// PLACE-NEXT: ds.wait %[[O1]]
+// PLACE-NEXT: ds.wait %[[O2]]
+// PLACE-NEXT: return
+
+// With 80 bytes in flight at most, the second read starts only when the
+// first is over, and the second write cannot overlap the first: it is
+// waited for at once.
+// BUDGET-LABEL: func.func @train_step
+// BUDGET-NEXT: %[[S2:.*]] = ds.reload %{{.*}} : tensor<4x5xf32>
+// BUDGET-NEXT: ds.linear
+// BUDGET: %[[R2:.*]] = ds.wait %[[S2]]
+// BUDGET-NEXT: %[[S1:.*]] = ds.reload %{{.*}} : tensor<5x3xf32>
+// BUDGET-NEXT: %{{.*}}, %[[N2:.*]] = ds.sgd_update %{{.*}}, %{{.*}}, %[[R2]]
+// BUDGET-NEXT: %[[O2:.*]] = ds.offload %[[N2]]
+// BUDGET-NEXT: ds.gelu_grad
+// BUDGET: ds.wait %[[S1]]
+// BUDGET-NEXT: ds.sgd_update
+// BUDGET-NEXT: %[[O1:.*]] = ds.offload
+// BUDGET-NEXT: ds.wait %[[O1]]
+// BUDGET-NEXT: ds.wait %[[O2]]
+// BUDGET-NEXT: return
+
 // Lowered, the state has no memory: reload reads its swap file into an
-// arena buffer, the update writes the new state over it, and offload
-// writes that back.
+// arena buffer (over at reload_wait, same operands), the update writes the
+// new state over it, and offload writes that back (over at offload_wait).
 // LOWERED: %[[S:.*]] = dsrt.persistent state "exp_avg.w1" in "nvme" : memref<5x3xf32>
 // LOWERED: dsrt.persistent state "step" : memref<i64>
 // LOWERED: dsrt.kernel "reload"(%[[S]]) -> (%[[B:.*]]) attrs {space = "nvme"} phase optimizer
+// LOWERED-NEXT: dsrt.kernel "reload_wait"(%[[S]]) -> (%[[B]]) attrs {} phase optimizer
 // LOWERED: dsrt.kernel "adamw_update"(%{{.*}}, %{{.*}}, %[[B]], %{{.*}}, %{{.*}}) -> (%{{.*}}, %[[B]], %{{.*}})
 // LOWERED: dsrt.kernel "offload"(%[[B]]) -> (%[[S]]) attrs {space = "nvme"} phase optimizer
+// LOWERED-NEXT: dsrt.kernel "offload_wait"(%[[B]]) -> (%[[S]]) attrs {} phase optimizer
 
 // NONE-NOT: ds.reload
 // NONE-NOT: ds.memory_space

@@ -55,8 +55,9 @@ struct Mix {
 
 class Search {
 public:
-  Search(ModuleOp step, const dsc::Hardware &hardware, bool schedule)
-      : step(step), hardware(hardware), schedule(schedule) {}
+  Search(ModuleOp step, const dsc::Hardware &hardware,
+         const dsc::TrainingPipelineOptions &lowering)
+      : step(step), hardware(hardware), lowering(lowering) {}
 
   /// Counts the layers of the step (its repeated forward blocks) and
   /// whether its forward pass moves data between ranks (then
@@ -80,7 +81,7 @@ public:
 private:
   ModuleOp step;
   const dsc::Hardware &hardware;
-  bool schedule;
+  const dsc::TrainingPipelineOptions &lowering;
   std::map<Mix, Candidate> cache;
 };
 
@@ -115,7 +116,11 @@ Expected<Candidate> Search::evaluate(Mix mix) {
     return *candidate;
   OwningOpRef<ModuleOp> copy = step.clone();
   PassManager pm(step.getContext());
-  dsc::addLoweringPipeline(pm, "none", layers(mix), schedule);
+  dsc::TrainingPipelineOptions options;
+  options.schedule = lowering.schedule;
+  options.hardware = lowering.hardware;
+  options.overlapTransfers = lowering.overlapTransfers;
+  dsc::addLoweringPipeline(pm, options, layers(mix));
   if (failed(pm.run(*copy)))
     return createStringError(
         formatv("cannot compile the candidate with {0} full, {1} "
@@ -144,8 +149,9 @@ Expected<Candidate> Search::evaluate(Mix mix) {
 
 Expected<dsc::CheckpointChoice>
 dsc::chooseCheckpointing(ModuleOp step, uint64_t budget,
-                         const Hardware &hardware, bool schedule) {
-  Search search(step, hardware, schedule);
+                         const Hardware &hardware,
+                         const TrainingPipelineOptions &lowering) {
+  Search search(step, hardware, lowering);
   search.analyze();
   unsigned numLayers = search.numLayers;
   auto choose = [&](Mix mix, const Candidate &candidate) {

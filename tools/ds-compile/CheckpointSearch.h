@@ -13,6 +13,7 @@
 #define DSC_TOOLS_DS_COMPILE_CHECKPOINTSEARCH_H
 
 #include "dsc/Analysis/CostModel.h"
+#include "dsc/Pipelines/TrainingPipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
@@ -37,13 +38,13 @@ struct CheckpointChoice {
 };
 
 /// `step` is the training step after addStepPipeline (not modified);
-/// candidates are lowered as the final compile will be (with ds-schedule
-/// if `schedule`). Fails with the smallest memory any candidate reached
-/// when none fits.
-llvm::Expected<CheckpointChoice> chooseCheckpointing(mlir::ModuleOp step,
-                                                     uint64_t budget,
-                                                     const Hardware &hardware,
-                                                     bool schedule);
+/// candidates are lowered as the final compile will be (addLoweringPipeline
+/// with `lowering`, its ac aside). Fails with the smallest memory any
+/// candidate reached when none fits.
+llvm::Expected<CheckpointChoice>
+chooseCheckpointing(mlir::ModuleOp step, uint64_t budget,
+                    const Hardware &hardware,
+                    const TrainingPipelineOptions &lowering);
 
 /// Parses a byte count: digits with an optional fraction and unit (B, KB,
 /// MB, GB, TB in powers of 1000; KiB, MiB, GiB, TiB in powers of 1024).

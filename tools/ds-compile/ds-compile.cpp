@@ -124,11 +124,20 @@ static cl::opt<std::string> offloadOptimizer(
     "offload-optimizer",
     cl::desc("Where the optimizer state (each rank's piece under --zero) "
              "lives between steps: none (memory, the default) or nvme (a "
-             "swap file per tensor and rank under ds-run --nvme-path, "
-             "reloaded right before its update and written back right "
-             "after: only the running update's state is in memory). cpu "
-             "waits for the GPU runtime"),
+             "swap file per tensor and rank under ds-run --nvme-path, read "
+             "before its update and written back after it, each transfer "
+             "overlapping compute by the cost model: only the state of the "
+             "updates near the running one is in memory). cpu waits for "
+             "the GPU runtime"),
     cl::value_desc("none|nvme"), cl::init("none"), cl::cat(category));
+static cl::opt<bool> overlapTransfers(
+    "overlap-transfers",
+    cl::desc("Start each offload read early enough, and wait for each write "
+             "late enough, that compute on --hardware hides it, with at "
+             "most twice the largest transfer in flight each way "
+             "(-ds-place-transfers; default on, =false waits for each "
+             "transfer at once)"),
+    cl::init(true), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
     cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
@@ -239,6 +248,8 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.batchDims = batchDims;
   options.zero = zeroStage;
   options.offloadOptimizer = offloadOptimizer;
+  options.overlapTransfers = overlapTransfers;
+  options.hardware = hardwareName;
 }
 
 int main(int argc, char **argv) {
@@ -359,7 +370,7 @@ int main(int argc, char **argv) {
       candidate.zeroKeepWhole = keep;
       mlir::PassManager pm(&context);
       dsc::addStepPipeline(pm, candidate);
-      dsc::addLoweringPipeline(pm, candidate.ac, {}, schedule);
+      dsc::addLoweringPipeline(pm, candidate);
       if (failed(pm.run(*copy)))
         return createStringError(formatv(
             "cannot compile with prefetch {0} and {1} parameters kept whole",
@@ -393,16 +404,15 @@ int main(int argc, char **argv) {
   std::optional<dsc::CheckpointChoice> choice;
   if (activationCheckpointing == "auto") {
     Expected<dsc::CheckpointChoice> chosen =
-        dsc::chooseCheckpointing(*module, *budget, *hardware, schedule);
+        dsc::chooseCheckpointing(*module, *budget, *hardware, options);
     if (!chosen)
       return fail(inputPath + ": " + toString(chosen.takeError()));
     choice = std::move(*chosen);
     options.ac = "none";
   }
   mlir::PassManager lowerPm(&context);
-  dsc::addLoweringPipeline(lowerPm, options.ac,
-                           choice ? choice->layers : std::vector<std::string>{},
-                           schedule);
+  dsc::addLoweringPipeline(
+      lowerPm, options, choice ? choice->layers : std::vector<std::string>{});
   if (failed(lowerPm.run(*module)))
     return fail("compilation of " + inputPath + " failed");
   std::string pipeline;

@@ -4,6 +4,7 @@
 
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/PlanMemory.h"
+#include "dsc/Runtime/SwapTransfers.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -77,14 +78,19 @@ llvm::Error dsc::rt::writeProfile(StringRef path, const Executor &exec) {
                            {"seconds", seconds / steps}});
     total += seconds / steps;
   }
+  llvm::json::Object profile{{"steps", static_cast<int64_t>(timing.steps)},
+                             {"step_seconds", total},
+                             {"instructions", std::move(instructions)}};
+  if (const TransferStats *transfers = exec.transferStats())
+    profile["swap"] = llvm::json::Object{
+        {"transfers_per_step", static_cast<double>(transfers->waited) / steps},
+        {"complete_at_wait_per_step",
+         static_cast<double>(transfers->completeAtWait) / steps},
+        {"wait_seconds", transfers->waitSeconds / steps}};
   llvm::Expected<OutputFile> out = OutputFile::open(path);
   if (!out)
     return out.takeError();
-  out->os() << llvm::formatv("{0:2}\n",
-                             llvm::json::Value(llvm::json::Object{
-                                 {"steps", static_cast<int64_t>(timing.steps)},
-                                 {"step_seconds", total},
-                                 {"instructions", std::move(instructions)}}));
+  out->os() << llvm::formatv("{0:2}\n", llvm::json::Value(std::move(profile)));
   return out->commit();
 }
 

@@ -27,7 +27,8 @@ llvm::Error writeMemoryReport(llvm::StringRef path, const Executor &exec,
 
 /// Writes the mean time of each instruction over the steps `exec` ran:
 /// {"steps", "step_seconds", "instructions": [{"instruction", "kernel",
-/// "seconds"}]}, in plan order.
+/// "seconds"}]}, in plan order; with a swap space also "swap":
+/// {"transfers_per_step", "complete_at_wait_per_step", "wait_seconds"}.
 llvm::Error writeProfile(llvm::StringRef path, const Executor &exec);
 
 /// The hardware description (dsc/Analysis/CostModel.h's JSON) of what was

@@ -119,7 +119,9 @@ llvm::cl::opt<std::string> profilePath(
     "profile",
     llvm::cl::desc("Write how long each instruction of rank 0 took, the "
                    "mean over the steps (JSON, instruction order; join with "
-                   "ds-compile --trace for phases and recompute)"),
+                   "ds-compile --trace for phases and recompute), and with "
+                   "--nvme-path how many transfers were over before their "
+                   "wait and the time spent waiting"),
     llvm::cl::value_desc("profile.json"), llvm::cl::cat(category));
 
 llvm::cl::opt<std::string> calibratePath(

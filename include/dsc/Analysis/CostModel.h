@@ -12,7 +12,9 @@
 //    "memory_bandwidth": 4.8e12,   // bytes per second
 //    "memory_bytes": 1.41e11,      // capacity per rank
 //    "link": {"bandwidth": 4.5e11, "latency": 1e-5},  // any mesh axis
-//    "links": {"dp": {"bandwidth": 5e10, "latency": 2e-5}}}  // optional
+//    "links": {"dp": {"bandwidth": 5e10, "latency": 2e-5}},  // optional
+//    "nvme": {"bandwidth": 6e9, "latency": 1e-4}}  // optional: swap reads
+//                                 // and writes (default 2e9 B/s, 100 us)
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +44,12 @@ struct Hardware {
   double memoryBytes = 0;
   Link link;
   llvm::StringMap<Link> axisLinks;
+  /// The rank's swap space (ds-run --nvme-path): one transfer's time is
+  /// its latency plus its bytes at the bandwidth.
+  Link nvme{2e9, 1e-4};
+  /// The preset's name or the file it was read from (loadHardware), for
+  /// passes that take the hardware as an option.
+  std::string source;
   /// Threads each rank's CPU kernels use (ds-run --threads): ATen's fused
   /// attention keeps a block of scores per thread, part of the planned
   /// workspace. Not part of the JSON: ds-compile --kernel-threads sets it.
@@ -75,6 +83,10 @@ KernelTime kernelTime(const Hardware &hardware, double flops, double bytes,
 /// busiest link) at its bandwidth.
 double collectiveTime(const Hardware &hardware, llvm::StringRef axis,
                       double bytes);
+
+/// A swap transfer's estimated time: NVMe latency plus `bytes` at its
+/// bandwidth.
+double swapTime(const Hardware &hardware, double bytes);
 
 } // namespace dsc
 

@@ -55,6 +55,16 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Where the optimizer state lives between steps: none "
                      "(memory) or nvme (-ds-offload)"),
       llvm::cl::init("none")};
+  Option<bool> overlapTransfers{
+      *this, "overlap-transfers",
+      llvm::cl::desc("Overlap offload transfers with compute "
+                     "(-ds-place-transfers; false: wait at once)"),
+      llvm::cl::init(true)};
+  Option<std::string> hardware{
+      *this, "hardware",
+      llvm::cl::desc("The hardware preset or JSON file the cost model "
+                     "plans for (-ds-place-transfers)"),
+      llvm::cl::init("cpu")};
 };
 
 /// `-ds-autodiff` (backward and optimizer), `-ds-input-ranges`; with more than
@@ -66,10 +76,12 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
 void addStepPipeline(mlir::OpPassManager &pm,
                      const TrainingPipelineOptions &options);
 
-/// ds-activation-checkpoint (policy `ac`, or one per layer) unless there is
-/// nothing to recompute, ds-schedule if `schedule`, then ds-lower-to-runtime.
-void addLoweringPipeline(mlir::OpPassManager &pm, llvm::StringRef ac,
-                         llvm::ArrayRef<std::string> layers, bool schedule);
+/// ds-activation-checkpoint (policy options.ac, or one per layer in
+/// `layers`) unless there is nothing to recompute, ds-schedule if
+/// options.schedule, ds-place-transfers, then ds-lower-to-runtime.
+void addLoweringPipeline(mlir::OpPassManager &pm,
+                         const TrainingPipelineOptions &options,
+                         llvm::ArrayRef<std::string> layers = {});
 
 /// addStepPipeline then addLoweringPipeline with options.ac.
 void addTrainingPipeline(mlir::OpPassManager &pm,

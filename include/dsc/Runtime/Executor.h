@@ -33,6 +33,7 @@ namespace dsc::rt {
 
 class World;
 struct SwapOptions;
+struct TransferStats;
 
 /// A tensor's description together with its bytes in the executor's memory.
 struct TensorRef {
@@ -74,6 +75,9 @@ public:
   /// What opening the swap space had to say (stale files of a dead run
   /// removed), or "".
   llvm::StringRef swapNotice() const;
+  /// What the transfers to and from the swap space did so far; null
+  /// without a swap space.
+  const TransferStats *transferStats() const;
 
   ~Executor();
   Executor(const Executor &) = delete;

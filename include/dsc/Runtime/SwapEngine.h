@@ -86,6 +86,11 @@ public:
   llvm::Error waitAll();
   /// Whether the transfer has completed (without waiting).
   bool done(Ticket ticket);
+  /// Takes what has completed and issues the next blocks, without
+  /// waiting: a transfer larger than the queue depth's blocks moves on
+  /// only when something polls, waits or asks whether it is done. An
+  /// error is the ring's (a transfer's own errors come from its wait).
+  llvm::Error poll();
 
   /// The direct-I/O alignment of memory and file offsets.
   uint64_t alignment() const { return align; }

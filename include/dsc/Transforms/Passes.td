@@ -296,10 +296,12 @@ def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
     the training step (`ds.role = "state"`, read only by its update: AdamW's
     moments, SGD's momentum; under ZeRO the rank's piece) gets
     `ds.memory_space = "nvme"`: the runtime keeps it in a swap file per rank
-    instead of memory. Each reader reads it through a `ds.reload` placed
-    right before it, and the new value the step returns goes through a
-    `ds.offload` right after the op that computes it, so that only the
-    state of the update that runs is in memory. The values are unchanged:
+    instead of memory. Its readers read it through a `ds.reload` placed
+    right before the first of them, and the new value the step returns
+    goes through a `ds.offload` right after the op that computes it, so
+    that only the state of the update that runs is in memory. Each transfer
+    ends at a `ds.wait` right after it (synchronous); -ds-place-transfers
+    moves them apart to overlap the transfers. The values are unchanged:
     the same kernels run on the same bytes. `optimizer=none` changes
     nothing. Runs on the finished step (after -ds-zero and the
     partitioner).
@@ -311,6 +313,39 @@ def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
   ];
   let statistics = [
     Statistic<"numOffloaded", "offloaded-state", "State arguments on NVMe">,
+  ];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
+def PlaceTransfersPass : Pass<"ds-place-transfers", "::mlir::ModuleOp"> {
+  let summary = "Overlap reloads and offloads with compute (the cost model)";
+  let description = [{
+    Moves each `ds.reload` earlier than its `ds.wait`, and each offload's
+    `ds.wait` later than its `ds.offload`, over the ops of the scheduled
+    step, until the ops between them take as long, by the cost model of
+    `hardware`, as the transfer (the NVMe's latency plus the bytes over its
+    bandwidth): the prefetch distance. A transfer holds its buffer from its
+    start to its wait, so the bytes of the transfers in flight in either
+    direction stay within `in-flight-bytes` (0: twice the largest
+    transfer, double buffering); where the budget or the step's start or
+    end stops it first, the rest of the transfer is not hidden (the
+    report's `offload.hidden_seconds`). The positions are the decision:
+    the ops between a transfer and its wait are what it overlaps. With
+    `overlap=false` every transfer stays synchronous (distance 0). Runs
+    after -ds-schedule; changes no value.
+  }];
+  let options = [
+    Option<"hardware", "hardware", "std::string", "\"cpu\"",
+           "A hardware preset or JSON file (CostModel.h)">,
+    Option<"overlap", "overlap", "bool", "true",
+           "Overlap transfers with compute (false: wait at once)">,
+    Option<"inFlightBytes", "in-flight-bytes", "int64_t", "0",
+           "Bytes in flight per direction at most (0: twice the largest "
+           "transfer)">,
+  ];
+  let statistics = [
+    Statistic<"numMoved", "moved-transfers",
+              "Transfers moved away from their wait">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }

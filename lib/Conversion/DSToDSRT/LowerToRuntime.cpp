@@ -169,6 +169,9 @@ private:
   FailureOr<ArrayAttr> splitAxes(BlockArgument arg, StringRef name);
   LogicalResult collectInPlaceUpdates(func::ReturnOp ret);
   LogicalResult lowerOp(Operation *op, int64_t index);
+  void lowerWait(ds::WaitOp wait, int64_t index);
+  dsrt::KernelOp createKernel(Operation *op, StringRef kernel,
+                              ValueRange inputs, ValueRange outputs);
   Value newSlotBuffer(Value result, int64_t index);
   void markUses(Value dsValue, Value buffer);
   void markGradients();
@@ -271,6 +274,11 @@ LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
     if (value == arg)
       continue;
     Operation *producer = value.getDefiningOp();
+    // Swapped state returns the ds.wait of its ds.offload: both are the
+    // argument's swap file.
+    auto wait = dyn_cast_if_present<ds::WaitOp>(producer);
+    auto offload =
+        wait ? wait.getInput().getDefiningOp<ds::OffloadOp>() : nullptr;
     if (!producer || inPlace.count(value) || isa<ds::ConstantOp>(producer))
       return ret.emitError()
              << "result " << i << " must be computed by its own op to update \""
@@ -290,13 +298,16 @@ LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
     // Swapped state: the update may write its new value over the reloaded
     // old one when it is that value's only reader and the offload the new
     // value's only reader.
-    if (auto offload = value.getDefiningOp<ds::OffloadOp>()) {
+    if (offload) {
+      inPlace[offload] = buffers[arg];
       Value updated = offload.getInput();
       Operation *update = updated.getDefiningOp();
       if (!update || !updated.hasOneUse())
         continue;
       for (Value operand : update->getOperands()) {
-        auto reload = operand.getDefiningOp<ds::ReloadOp>();
+        auto loaded = operand.getDefiningOp<ds::WaitOp>();
+        auto reload =
+            loaded ? loaded.getInput().getDefiningOp<ds::ReloadOp>() : nullptr;
         if (reload && reload.getInput() == arg && operand.hasOneUse() &&
             operand.getType() == updated.getType())
           overReload[updated] = operand;
@@ -334,6 +345,10 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
   if (op->getDialect() != op->getContext()->getLoadedDialect<ds::DSDialect>())
     return op->emitError() << "ds-lower-to-runtime cannot lower this op";
 
+  if (auto wait = dyn_cast<ds::WaitOp>(op)) {
+    lowerWait(wait, index);
+    return success();
+  }
   SmallVector<Value> inputs;
   for (Value operand : op->getOperands())
     inputs.push_back(buffers.lookup(operand));
@@ -363,7 +378,12 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
     markUses(result, buffer);
     outputs.push_back(buffer);
   }
-  StringRef kernel = op->getName().stripDialect();
+  createKernel(op, op->getName().stripDialect(), inputs, outputs);
+  return success();
+}
+
+dsrt::KernelOp Lowering::createKernel(Operation *op, StringRef kernel,
+                                      ValueRange inputs, ValueRange outputs) {
   // A collective's mesh is the kernel's own: what makes it a collective.
   NamedAttrList attrs(kernelAttributes(op));
   auto mesh = dyn_cast_if_present<FlatSymbolRefAttr>(attrs.get("mesh"));
@@ -381,7 +401,31 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
     call.setMatrixUnits(cost.usesMatrixUnits());
   }
   call.setRecompute(recomputed.contains(op));
-  return success();
+  return call;
+}
+
+/// The end of a transfer, with the operands and results of its start:
+/// `reload_wait` (swap file -> the reload's buffer, which may be read
+/// after it) or `offload_wait` (the offloaded buffer, allocated until
+/// then -> swap file).
+void Lowering::lowerWait(ds::WaitOp wait, int64_t index) {
+  Operation *start = wait.getInput().getDefiningOp();
+  Value file, memory;
+  if (auto reload = dyn_cast<ds::ReloadOp>(start)) {
+    file = buffers.lookup(reload.getInput());
+    memory = buffers.lookup(reload.getResult());
+    buffers[wait.getResult()] = memory;
+    markUses(wait.getResult(), memory);
+    createKernel(wait, "reload_wait", file, memory);
+    return;
+  }
+  auto offload = cast<ds::OffloadOp>(start);
+  file = buffers.lookup(offload.getResult());
+  memory = buffers.lookup(offload.getInput());
+  buffers[wait.getResult()] = file;
+  if (auto it = slotOf.find(memory); it != slotOf.end())
+    slots[it->second].lastUse = std::max(slots[it->second].lastUse, index);
+  createKernel(wait, "offload_wait", memory, file);
 }
 
 void Lowering::markGradients() {

@@ -388,6 +388,8 @@ bool SwapEngine::done(Ticket ticket) {
          (transfer.failed || transfer.next >= tensors[transfer.tensor].bytes);
 }
 
+Error SwapEngine::poll() { return progress(/*block=*/false); }
+
 Error SwapEngine::wait(Ticket ticket) {
   auto it = transfers.find(ticket);
   if (it == transfers.end())

@@ -302,7 +302,8 @@ llvm::Error validateInstructions(const Plan &plan) {
     auto swapped = [&](uint32_t t) {
       return plan.tensors[t].storage == Storage::Swapped;
     };
-    bool reload = inst.kernel == "reload", offload = inst.kernel == "offload";
+    bool reload = inst.kernel == "reload" || inst.kernel == "reload_wait";
+    bool offload = inst.kernel == "offload" || inst.kernel == "offload_wait";
     if (reload || offload) {
       if (inst.operands.size() != 1 || inst.results.size() != 1)
         return fail("expected 1 operand and 1 result");
@@ -321,12 +322,88 @@ llvm::Error validateInstructions(const Plan &plan) {
            llvm::concat<const uint32_t>(inst.operands, inst.results))
         if (swapped(t))
           return fail("touches " + describeTensor(plan, t) +
-                      ", which is in a swap file (only reload and offload "
-                      "may)");
+                      ", which is in a swap file (only reload, offload and "
+                      "their waits may)");
     }
     for (const auto &attr : inst.attrs)
       if (attr.first.empty())
         return fail("attribute with an empty name");
+  }
+  return llvm::Error::success();
+}
+
+/// Whether two tensors share bytes: the same tensor, or overlapping arena
+/// ranges.
+bool overlap(const Plan &plan, uint32_t a, uint32_t b) {
+  if (a == b)
+    return true;
+  const TensorDesc &x = plan.tensors[a], &y = plan.tensors[b];
+  return x.storage == Storage::Arena && y.storage == Storage::Arena &&
+         x.offset < y.offset + y.storedBytes() &&
+         y.offset < x.offset + x.storedBytes() && x.storedBytes() > 0 &&
+         y.storedBytes() > 0;
+}
+
+/// Every transfer of a swapped tensor (reload, offload) ends at its wait
+/// (reload_wait, offload_wait: same operand and result) before the step
+/// ends and before the tensor's next transfer starts, and in between no
+/// instruction reads or writes a reload's memory nor writes an offload's:
+/// the engine is moving those bytes.
+llvm::Error validateTransfers(const Plan &plan) {
+  struct InFlight {
+    size_t start;
+    uint32_t memory;
+    bool write;
+  };
+  std::map<uint32_t, InFlight> inFlight;
+  for (size_t index = 0, e = plan.instructions.size(); index < e; ++index) {
+    const Instruction &inst = plan.instructions[index];
+    auto fail = [&](const Twine &message) {
+      return instructionError(index, inst, message);
+    };
+    StringRef kernel = inst.kernel;
+    bool write = kernel == "offload" || kernel == "offload_wait";
+    bool wait = kernel == "reload_wait" || kernel == "offload_wait";
+    if (write || kernel == "reload" || kernel == "reload_wait") {
+      uint32_t file = write ? inst.results[0] : inst.operands[0];
+      uint32_t memory = write ? inst.operands[0] : inst.results[0];
+      auto it = inFlight.find(file);
+      if (!wait) {
+        if (it != inFlight.end())
+          return fail("starts a transfer of " + describeTensor(plan, file) +
+                      " while the one instruction " + Twine(it->second.start) +
+                      " started is in flight");
+        inFlight[file] = {index, memory, write};
+        continue;
+      }
+      if (it == inFlight.end() || it->second.write != write ||
+          it->second.memory != memory)
+        return fail("waits for a " + Twine(write ? "write" : "read") + " of " +
+                    describeTensor(plan, file) +
+                    " that no earlier instruction started");
+      inFlight.erase(it);
+      continue;
+    }
+    for (const auto &[file, transfer] : inFlight) {
+      auto touches = [&](llvm::ArrayRef<uint32_t> tensors) {
+        return llvm::any_of(tensors, [&](uint32_t t) {
+          return overlap(plan, t, transfer.memory);
+        });
+      };
+      if (touches(inst.results) || (!transfer.write && touches(inst.operands)))
+        return fail(Twine(touches(inst.results) ? "writes" : "reads") +
+                    " the memory of " + describeTensor(plan, transfer.memory) +
+                    ", which the transfer of " + describeTensor(plan, file) +
+                    " started at instruction " + Twine(transfer.start) +
+                    " is still using");
+    }
+  }
+  if (!inFlight.empty()) {
+    const auto &[file, transfer] = *inFlight.begin();
+    return instructionError(transfer.start, plan.instructions[transfer.start],
+                            "the transfer of " + describeTensor(plan, file) +
+                                " is never waited for (reload_wait or "
+                                "offload_wait)");
   }
   return llvm::Error::success();
 }
@@ -458,6 +535,8 @@ llvm::Error dsc::rt::validatePlan(const Plan &plan) {
   if (llvm::Error err = validateTensors(plan))
     return err;
   if (llvm::Error err = validateInstructions(plan))
+    return err;
+  if (llvm::Error err = validateTransfers(plan))
     return err;
   if (llvm::Error err = validateOutputs(plan))
     return err;

@@ -233,6 +233,14 @@ dsc::estimateTimes(const rt::Plan &plan, ArrayRef<dsrt::KernelOp> kernels,
 }
 
 namespace {
+/// The bytes of the plan's tensors of `storage`.
+int64_t bytesOf(const dsc::rt::Plan &plan, dsc::rt::Storage storage) {
+  int64_t bytes = 0;
+  for (uint32_t t : plan.tensorsWith(storage))
+    bytes += plan.tensors[t].numBytes();
+  return bytes;
+}
+
 /// What a collective with `bytes` of input (linkBytes) sends per rank on a
 /// ring of its group's g ranks: an all-reduce 2 (g-1)/g of it, a
 /// reduce-scatter (g-1)/g, an all-gather its piece g-1 times; nothing for
@@ -362,6 +370,53 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan, double sentBytes) {
                     {"optimizer_state", formulaState}}},
   };
 }
+/// What -ds-offload keeps in swap files and moves each step (reload reads
+/// a swap file, offload writes one), and the transfers' predicted time on
+/// `hardware`: the instructions run in order, the disk serves transfers
+/// one at a time in the order they start, and a wait stalls the step until
+/// its transfer is over. What the step stalls is exposed; the rest of the
+/// transfers' time is hidden behind compute.
+json::Object offloadEntry(const dsc::rt::Plan &plan,
+                          ArrayRef<dsc::InstructionTime> times,
+                          const dsc::Hardware &hardware) {
+  int64_t swapRead = 0, swapWritten = 0, transfers = 0;
+  double now = 0, compute = 0, diskFree = 0, transferSeconds = 0;
+  std::map<uint32_t, double> finish;
+  for (auto [index, inst] : llvm::enumerate(plan.instructions)) {
+    StringRef kernel = inst.kernel;
+    bool write = kernel == "offload" || kernel == "offload_wait";
+    if (!write && kernel != "reload" && kernel != "reload_wait") {
+      now += times[index].seconds;
+      compute += times[index].seconds;
+      continue;
+    }
+    uint32_t file = write ? inst.results[0] : inst.operands[0];
+    int64_t bytes = static_cast<int64_t>(plan.tensors[file].numBytes());
+    if (kernel.ends_with("_wait")) {
+      now = std::max(now, finish[file]);
+      continue;
+    }
+    (write ? swapWritten : swapRead) += bytes;
+    ++transfers;
+    double seconds = dsc::swapTime(hardware, static_cast<double>(bytes));
+    transferSeconds += seconds;
+    diskFree = std::max(diskFree, now) + seconds;
+    finish[file] = diskFree;
+  }
+  double exposed = now - compute;
+  return json::Object{
+      {"nvme_bytes_per_rank", bytesOf(plan, dsc::rt::Storage::Swapped)},
+      {"nvme_tensors", static_cast<int64_t>(
+                           plan.tensorsWith(dsc::rt::Storage::Swapped).size())},
+      {"read_bytes_per_step", swapRead},
+      {"written_bytes_per_step", swapWritten},
+      {"transfers_per_step", transfers},
+      {"transfer_seconds", transferSeconds},
+      {"exposed_seconds", exposed},
+      {"hidden_seconds", std::max(0.0, transferSeconds - exposed)},
+      {"step_seconds", now}};
+}
+
 } // namespace
 
 FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
@@ -392,40 +447,18 @@ FailureOr<json::Value> dsc::reportStep(ModuleOp module, const rt::Plan &plan,
       object[key] = value;
     return object;
   };
-  auto bytesOf = [&](rt::Storage storage) {
-    int64_t bytes = 0;
-    for (uint32_t t : plan.tensorsWith(storage))
-      bytes += plan.tensors[t].numBytes();
-    return bytes;
-  };
-  // What -ds-offload keeps in swap files and moves each step (reload reads
-  // a swap file, offload writes one).
-  int64_t swapRead = 0, swapWritten = 0;
-  for (const rt::Instruction &inst : plan.instructions) {
-    if (inst.kernel == "reload")
-      swapRead += plan.tensors[inst.operands[0]].numBytes();
-    else if (inst.kernel == "offload")
-      swapWritten += plan.tensors[inst.results[0]].numBytes();
-  }
-  json::Object offload{
-      {"nvme_bytes_per_rank", bytesOf(rt::Storage::Swapped)},
-      {"nvme_tensors",
-       static_cast<int64_t>(plan.tensorsWith(rt::Storage::Swapped).size())},
-      {"read_bytes_per_step", swapRead},
-      {"written_bytes_per_step", swapWritten},
-      {"transfers", "synchronous: each reload and offload waits for its "
-                    "I/O before the next instruction"}};
+  auto bytesOf = [&](rt::Storage storage) { return ::bytesOf(plan, storage); };
+  std::vector<InstructionTime> times = estimateTimes(plan, kernels, hardware);
   std::map<std::string, int64_t> mesh(plan.mesh.begin(), plan.mesh.end());
   return json::Value(json::Object{
       {"arena_bytes", static_cast<int64_t>(plan.arenaBytes)},
       {"memory", memoryEntry(plan, kernels, hardware.kernelThreads)},
-      {"predicted", predictedEntry(estimateTimes(plan, kernels, hardware),
-                                   kernels, hardware)},
+      {"predicted", predictedEntry(times, kernels, hardware)},
       {"parameter_bytes", bytesOf(rt::Storage::Parameter)},
       {"optimizer_state_bytes", bytesOf(rt::Storage::State)},
       {"model_states", modelStatesEntry(plan, sentBytes)},
       {"input_bytes", bytesOf(rt::Storage::Input)},
-      {"offload", std::move(offload)},
+      {"offload", offloadEntry(plan, times, hardware)},
       {"constant_bytes", static_cast<int64_t>(plan.constants.size())},
       {"instructions", static_cast<int64_t>(plan.instructions.size())},
       {"kernels", toObject(kernelCounts)},

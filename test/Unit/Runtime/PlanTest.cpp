@@ -274,8 +274,10 @@ TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
       instruction("adamw_update", {0, 8, 12, 11}, {0, 12, 11},
                   {{"lr", 1e-3}, {"eps", 1e-8}, {"weight_decay", 0.01}});
   plan.instructions.insert(plan.instructions.end() - 1,
-                           instruction("reload", {4}, {12}));
+                           {instruction("reload", {4}, {12}),
+                            instruction("reload_wait", {4}, {12})});
   plan.instructions.push_back(instruction("offload", {12}, {4}));
+  plan.instructions.push_back(instruction("offload_wait", {12}, {4}));
   EXPECT_EQ(message(validatePlan(plan)), "");
   EXPECT_EQ(swappedBytes(plan), 128u);
   EXPECT_EQ(storageName(Storage::Swapped), "swap");
@@ -288,8 +290,9 @@ TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
   Plan touched = plan;
   touched.instructions.push_back(instruction("neg", {4}, {12}));
   EXPECT_EQ(message(validatePlan(touched)),
-            "instruction 7 'neg': touches tensor 4 'exp_avg.fc.weight', "
-            "which is in a swap file (only reload and offload may)");
+            "instruction 9 'neg': touches tensor 4 'exp_avg.fc.weight', "
+            "which is in a swap file (only reload, offload and their waits "
+            "may)");
   // A reload into another swapped tensor, or of a tensor in memory.
   Plan wrong = plan;
   wrong.instructions[4] = instruction("reload", {12}, {4});
@@ -300,6 +303,48 @@ TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
   EXPECT_EQ(message(validatePlan(wrong)),
             "instruction 4 'reload': the swapped tensor and the tensor in "
             "memory differ in type");
+
+  // Each transfer ends at its wait, and nothing uses its memory between.
+  auto failure = [&](auto change) {
+    Plan changed = plan;
+    change(changed.instructions);
+    return message(validatePlan(changed));
+  };
+  using Instructions = std::vector<Instruction>;
+  EXPECT_EQ(failure([](Instructions &insts) { insts.pop_back(); }),
+            "instruction 7 'offload': the transfer of tensor 4 "
+            "'exp_avg.fc.weight' is never waited for (reload_wait or "
+            "offload_wait)");
+  EXPECT_EQ(
+      failure([](Instructions &insts) { insts.erase(insts.begin() + 4); }),
+      "instruction 4 'reload_wait': waits for a read of tensor 4 "
+      "'exp_avg.fc.weight' that no earlier instruction started");
+  // The update uses the reloaded bytes before the read is over.
+  EXPECT_EQ(failure([](Instructions &insts) { std::swap(insts[5], insts[6]); }),
+            "instruction 5 'adamw_update': writes the memory of tensor 12, "
+            "which the transfer of tensor 4 'exp_avg.fc.weight' started at "
+            "instruction 4 is still using");
+  // A tensor sharing the offloaded bytes is written before the write is
+  // over; reading them is fine.
+  plan.tensors.push_back(
+      tensor("", DType::F32, {4}, Storage::Arena, 384)); // 13, inside 12
+  EXPECT_EQ(failure([](Instructions &insts) {
+              insts.insert(insts.end() - 1, instruction("neg", {13}, {9}));
+            }),
+            "");
+  EXPECT_EQ(failure([](Instructions &insts) {
+              insts.insert(insts.end() - 1, instruction("neg", {9}, {13}));
+            }),
+            "instruction 8 'neg': writes the memory of tensor 12, which the "
+            "transfer of tensor 4 'exp_avg.fc.weight' started at instruction "
+            "7 is still using");
+  // A second transfer of the file while one is in flight.
+  EXPECT_EQ(failure([](Instructions &insts) {
+              insts.insert(insts.begin() + 5, instruction("reload", {4}, {12}));
+            }),
+            "instruction 5 'reload': starts a transfer of tensor 4 "
+            "'exp_avg.fc.weight' while the one instruction 4 started is in "
+            "flight");
 }
 
 TEST(PlanValidationTest, AcceptsEdgeCases) {

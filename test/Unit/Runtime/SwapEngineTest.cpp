@@ -169,6 +169,32 @@ TEST_F(SwapEngineTest, ManyTransfersInFlight) {
   EXPECT_GT(engine->stats().requests, 4u * kTensors);
 }
 
+TEST_F(SwapEngineTest, PollingCompletesATransferWithoutWaiting) {
+  // 64 blocks of 4 KiB at depth 2: the read moves on only when polled, and
+  // polling alone brings it to the end (the executor polls between
+  // instructions and waits at the transfer's wait).
+  auto engine = make(options(2, 4096));
+  ASSERT_TRUE(engine);
+  std::vector<uint8_t> source = pattern(64 * 4096 + 123, 7);
+  std::vector<uint8_t> result(source.size(), 0);
+  unsigned tensor = 0;
+  ASSERT_EQ(addAndWrite(*engine, "polled", source, &tensor), "");
+  uint64_t requests = engine->stats().requests;
+  auto r = engine->read(tensor, result.data());
+  ASSERT_TRUE(static_cast<bool>(r));
+  unsigned polls = 0;
+  while (!engine->done(*r)) {
+    ASSERT_EQ(errorOf(engine->poll()), "");
+    ASSERT_LT(++polls, 10000000u) << "the read never completed";
+  }
+  EXPECT_EQ(engine->stats().requests - requests, 65u);
+  EXPECT_EQ(result, source);
+  // Its wait returns at once, without error.
+  EXPECT_EQ(errorOf(engine->wait(*r)), "");
+  // An unknown ticket (already waited for) counts as done.
+  EXPECT_TRUE(engine->done(*r));
+}
+
 TEST_F(SwapEngineTest, ShutdownWithTransfersInFlightRemovesEverything) {
   std::string swapDir;
   {

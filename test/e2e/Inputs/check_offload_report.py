@@ -2,12 +2,17 @@
 reports of the same step with and without it: the optimizer state left in
 memory is the integer state only (the step counter, `--int-state` bytes),
 and the planned bytes fall by the floating-point state moved to swap files,
-less at most what one update holds in the arena while it runs: its two
-reloaded moments, which it updates in place, two tensors of the largest
-parameter (from the weights file; fp32). The report's `offload`
-entry gives the moved bytes as on NVMe, read and written once per step.
+less at most `--held` tensors of the largest parameter (from the weights
+file; fp32): synchronous transfers (--held 2) hold what one update holds in
+the arena while it runs, its two reloaded moments, which it updates in
+place; overlapped ones (--held 6) also the reads and the writes in flight,
+at most twice the largest transfer each way. The report's `offload` entry
+gives the moved bytes as on NVMe, read and written once per step, two
+transfers per swapped tensor, and the transfers' predicted time split into
+exposed and hidden: all exposed with --synchronous, some hidden otherwise.
 
   check_offload_report.py with.json without.json weights --int-state BYTES
+      [--held N] [--synchronous]
 """
 
 import argparse
@@ -25,6 +30,8 @@ def main():
     ap.add_argument("resident")
     ap.add_argument("weights")
     ap.add_argument("--int-state", type=int, required=True)
+    ap.add_argument("--held", type=int, default=2)
+    ap.add_argument("--synchronous", action="store_true")
     a = ap.parse_args()
     off = json.load(open(a.offloaded))["memory"]
     on = json.load(open(a.resident))["memory"]
@@ -41,11 +48,21 @@ def main():
             and swap["written_bytes_per_step"] == moved):
         errors.append(f"offload report {swap}, expected {moved} bytes on NVMe, read "
                       "and written per step")
-    if not moved - 2 * largest <= drop <= moved:
+    if swap["transfers_per_step"] != 2 * swap["nvme_tensors"]:
+        errors.append(f"{swap['transfers_per_step']} transfers per step for "
+                      f"{swap['nvme_tensors']} swapped tensors")
+    total, exposed, hidden = (swap["transfer_seconds"], swap["exposed_seconds"],
+                              swap["hidden_seconds"])
+    if not (total > 0 and abs(exposed + hidden - total) <= 1e-9 * total
+            and (hidden == 0 if a.synchronous else 0 < hidden < total)):
+        errors.append(f"transfers take {total} s: {exposed} exposed, {hidden} hidden")
+    bound = moved - a.held * largest
+    if not bound <= drop <= moved:
         errors.append(f"planned {on['planned_bytes']} -> {off['planned_bytes']} bytes: "
-                      f"{drop} fewer, expected between {moved - 2 * largest} and {moved}")
+                      f"{drop} fewer, expected between {bound} and {moved}")
     print(f"state moved to swap files: {moved} bytes; planned {on['planned_bytes']} -> "
-          f"{off['planned_bytes']} ({drop} fewer; largest parameter {largest} bytes)")
+          f"{off['planned_bytes']} ({drop} fewer; largest parameter {largest} bytes); "
+          f"transfers {total:.4g} s, {hidden:.4g} s hidden")
     if errors:
         sys.exit("\n".join(errors))
 

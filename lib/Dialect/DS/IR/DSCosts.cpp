@@ -121,3 +121,6 @@ double YieldOp::getBytesRead() { return 0; }
 double YieldOp::getBytesWritten() { return 0; }
 double ReloadOp::getFlops() { return 0; }
 double OffloadOp::getFlops() { return 0; }
+double WaitOp::getFlops() { return 0; }
+double WaitOp::getBytesRead() { return 0; }
+double WaitOp::getBytesWritten() { return 0; }

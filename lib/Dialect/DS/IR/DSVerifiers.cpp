@@ -87,10 +87,26 @@ static LogicalResult verifyMemorySpace(Operation *op, StringRef space) {
   return success();
 }
 
-LogicalResult ReloadOp::verify() {
-  return verifyMemorySpace(*this, getSpace());
+/// A transfer (ds.reload, ds.offload) ends at its one ds.wait.
+static LogicalResult verifyTransfer(Operation *op, StringRef space) {
+  if (failed(verifyMemorySpace(op, space)))
+    return failure();
+  Value result = op->getResult(0);
+  if (!result.hasOneUse() || !isa<WaitOp>(*result.getUsers().begin()))
+    return op->emitOpError()
+           << "result must be read by one ds.wait (the transfer's end) and "
+              "nothing else";
+  return success();
 }
 
-LogicalResult OffloadOp::verify() {
-  return verifyMemorySpace(*this, getSpace());
+LogicalResult ReloadOp::verify() { return verifyTransfer(*this, getSpace()); }
+
+LogicalResult OffloadOp::verify() { return verifyTransfer(*this, getSpace()); }
+
+LogicalResult WaitOp::verify() {
+  if (!getInput().getDefiningOp<ReloadOp>() &&
+      !getInput().getDefiningOp<OffloadOp>())
+    return emitOpError() << "waits for a transfer: its operand must be the "
+                            "result of a ds.reload or ds.offload";
+  return success();
 }

@@ -1,0 +1,84 @@
+//===- SwapTransfers.cpp - a plan's reloads and offloads ------------------===//
+
+#include "dsc/Runtime/SwapTransfers.h"
+
+#include "dsc/Runtime/PlanMemory.h"
+
+#include "llvm/ADT/Twine.h"
+
+#include <chrono>
+
+using namespace dsc::rt;
+
+bool SwapTransfers::isTransfer(llvm::StringRef kernel) {
+  return kernel == "reload" || kernel == "offload" || kernel == "reload_wait" ||
+         kernel == "offload_wait";
+}
+
+llvm::Expected<std::unique_ptr<SwapTransfers>>
+SwapTransfers::open(const Plan &plan, int rank, const SwapOptions *options) {
+  std::vector<uint32_t> swapped = plan.tensorsWith(Storage::Swapped);
+  if (swapped.empty())
+    return nullptr;
+  if (!options)
+    return llvm::createStringError(
+        "the plan keeps " + llvm::Twine(swappedBytes(plan)) +
+        " bytes of optimizer state in swap files (" +
+        llvm::Twine(swapped.size()) +
+        " tensors, ds-compile --offload-optimizer nvme): give ds-run "
+        "--nvme-path DIR");
+  SwapOptions rankOptions = *options;
+  rankOptions.rank = rank;
+  std::unique_ptr<SwapTransfers> transfers(new SwapTransfers());
+  auto engine =
+      SwapEngine::create(rankOptions, nullptr, &transfers->openNotice);
+  if (!engine)
+    return engine.takeError();
+  transfers->engine = std::move(*engine);
+  // Preallocated files read as zeros: the state's value at the first step.
+  for (uint32_t t : swapped) {
+    auto file = transfers->engine->addTensor(plan.tensors[t].name,
+                                             plan.tensors[t].numBytes());
+    if (!file)
+      return file.takeError();
+    transfers->files[t] = *file;
+  }
+  transfers->pending.assign(swapped.size(), 0);
+  return transfers;
+}
+
+unsigned SwapTransfers::compile(const Instruction &inst, uint8_t *memory) {
+  llvm::StringRef kernel = inst.kernel;
+  bool write = kernel.starts_with("offload");
+  uint32_t file = write ? inst.results[0] : inst.operands[0];
+  ops.push_back(
+      Op{files.lookup(file), memory, write, kernel.ends_with("_wait")});
+  return ops.size() - 1;
+}
+
+llvm::Error SwapTransfers::run(unsigned index) {
+  const Op &op = ops[index];
+  SwapEngine::Ticket &ticket = pending[op.file];
+  if (!op.wait) {
+    auto started = op.write ? engine->write(op.file, op.memory)
+                            : engine->read(op.file, op.memory);
+    if (!started)
+      return started.takeError();
+    ticket = *started;
+    ++inFlight;
+    return llvm::Error::success();
+  }
+  ++counters.waited;
+  if (engine->done(ticket))
+    ++counters.completeAtWait;
+  auto begin = std::chrono::steady_clock::now();
+  llvm::Error err = engine->wait(ticket);
+  counters.waitSeconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+          .count();
+  ticket = 0;
+  --inFlight;
+  return err;
+}
+
+llvm::Error SwapTransfers::poll() { return engine->poll(); }

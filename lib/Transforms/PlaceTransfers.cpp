@@ -1,0 +1,137 @@
+//===- PlaceTransfers.cpp - -ds-place-transfers ---------------------------===//
+//
+// Overlaps the swap transfers of the scheduled step with its compute: a
+// reload starts early enough that the ops before its wait take as long as
+// the read, an offload's wait comes late enough that the ops after the
+// write take as long as it, with the bytes in flight each way bounded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/Analysis/CostModel.h"
+#include "dsc/Dialect/DS/IR/DSOps.h"
+#include "dsc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace dsc {
+#define GEN_PASS_DEF_PLACETRANSFERSPASS
+#include "dsc/Transforms/Passes.h.inc"
+} // namespace dsc
+
+using namespace mlir;
+using namespace mlir::ds;
+
+namespace {
+
+/// One transfer: the op that starts it, its wait, and its bytes.
+struct Transfer {
+  Operation *start;
+  WaitOp wait;
+  int64_t bytes;
+};
+
+/// Bytes in flight over the step's ops: [first, last] op intervals.
+class InFlight {
+public:
+  explicit InFlight(size_t numOps) : bytes(numOps, 0) {}
+  int64_t at(size_t op) const { return bytes[op]; }
+  void add(size_t first, size_t last, int64_t amount) {
+    for (size_t i = first; i <= last; ++i)
+      bytes[i] += amount;
+  }
+
+private:
+  std::vector<int64_t> bytes;
+};
+
+struct PlaceTransfersPass
+    : dsc::impl::PlaceTransfersPassBase<PlaceTransfersPass> {
+  using PlaceTransfersPassBase::PlaceTransfersPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto step = module.lookupSymbol<func::FuncOp>(DSDialect::kTrainStepFunc);
+    if (!step || !overlap)
+      return;
+    SmallVector<Transfer> reloads, offloads;
+    int64_t largest = 0;
+    step.walk([&](WaitOp wait) {
+      Operation *start = wait.getInput().getDefiningOp();
+      Transfer transfer{
+          start, wait,
+          static_cast<int64_t>(cast<CostOpInterface>(start).getBytesWritten())};
+      largest = std::max(largest, transfer.bytes);
+      (isa<ReloadOp>(start) ? reloads : offloads).push_back(transfer);
+    });
+    if (reloads.empty() && offloads.empty())
+      return;
+    llvm::Expected<dsc::Hardware> machine = dsc::loadHardware(hardware);
+    if (!machine) {
+      module.emitError() << "ds-place-transfers: "
+                         << llvm::toString(machine.takeError());
+      return signalPassFailure();
+    }
+    int64_t budget = inFlightBytes > 0 ? int64_t(inFlightBytes) : 2 * largest;
+
+    // The step's ops in order with their planned times; transfers and
+    // waits take none (they only start or end work elsewhere).
+    Block &body = step.front();
+    SmallVector<Operation *> ops;
+    SmallVector<double> seconds;
+    DenseMap<Operation *, size_t> indexOf;
+    for (Operation &op : body.without_terminator()) {
+      indexOf[&op] = ops.size();
+      ops.push_back(&op);
+      auto cost = dyn_cast<CostOpInterface>(&op);
+      seconds.push_back(
+          !cost || isa<ReloadOp, OffloadOp, WaitOp>(op)
+              ? 0.0
+              : dsc::kernelTime(*machine, cost.getFlops(),
+                                cost.getBytesRead() + cost.getBytesWritten(),
+                                cost.usesMatrixUnits())
+                    .seconds);
+    }
+
+    // Reloads in the order they are needed: each starts before the ops
+    // that hide it, as long as the reads in flight fit the budget.
+    llvm::sort(reloads, [&](const Transfer &a, const Transfer &b) {
+      return indexOf[a.wait] < indexOf[b.wait];
+    });
+    InFlight reading(ops.size());
+    for (Transfer &reload : reloads) {
+      size_t wait = indexOf[reload.wait], first = wait;
+      double needed = dsc::swapTime(*machine, double(reload.bytes));
+      double hidden = 0;
+      while (first > 0 && hidden < needed &&
+             reading.at(first - 1) + reload.bytes <= budget)
+        hidden += seconds[--first];
+      if (first == wait || first == indexOf[reload.start])
+        continue;
+      reading.add(first, wait, reload.bytes);
+      reload.start->moveBefore(ops[first]);
+      ++numMoved;
+    }
+    // Offloads in the order they start: each waits after the ops that
+    // hide it, as long as the writes in flight fit the budget (their
+    // sources stay allocated until then).
+    llvm::sort(offloads, [&](const Transfer &a, const Transfer &b) {
+      return indexOf[a.start] < indexOf[b.start];
+    });
+    InFlight writing(ops.size());
+    for (Transfer &offload : offloads) {
+      size_t start = indexOf[offload.start], last = start;
+      double needed = dsc::swapTime(*machine, double(offload.bytes));
+      double hidden = 0;
+      while (last + 1 < ops.size() && hidden < needed &&
+             writing.at(last + 1) + offload.bytes <= budget)
+        hidden += seconds[++last];
+      if (last == start || ops[last] == offload.wait)
+        continue;
+      writing.add(start, last, offload.bytes);
+      offload.wait->moveAfter(ops[last]);
+      ++numMoved;
+    }
+  }
+};
+
+} // namespace
