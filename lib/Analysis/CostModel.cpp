@@ -17,19 +17,26 @@ namespace {
 /// `ds-run --calibrate --threads 2` (ATen's sgemm, an in-cache multiply,
 /// a 256 MiB copy; 2026-12-02); its link (local Gloo over TCP) is a
 /// typical figure, not measured; its NVMe the slowest of three runs of
-/// bench/swap.py on the machine's virtual disk (2026-12-03). The GPUs'
-/// NVMe is one PCIe 4 drive per GPU, a typical figure.
+/// bench/swap.py on the machine's virtual disk (2026-12-03), its host
+/// "link" a copy at its memory bandwidth. The GPUs' NVMe is one PCIe 4
+/// drive per GPU, their host link PCIe 4 (A100) or 5 x16 (H100, H200) at
+/// about 80% of its peak: typical figures.
 struct Preset {
   const char *name;
   double matmulFlops, vectorFlops, memoryBandwidth, memoryBytes;
   double linkBandwidth, linkLatency;
   double nvmeBandwidth, nvmeLatency;
+  double hostBandwidth, hostLatency;
 };
 constexpr Preset kPresets[] = {
-    {"cpu", 2.29e11, 6.04e9, 1.78e10, 2.53e10, 1.0e9, 1.0e-4, 1.4e9, 1e-4},
-    {"a100-80gb", 156e12, 19.5e12, 2.039e12, 80e9, 300e9, 1e-5, 6e9, 1e-4},
-    {"h100-80gb", 494.7e12, 66.9e12, 3.35e12, 80e9, 450e9, 1e-5, 6e9, 1e-4},
-    {"h200", 494.7e12, 66.9e12, 4.8e12, 141e9, 450e9, 1e-5, 6e9, 1e-4},
+    {"cpu", 2.29e11, 6.04e9, 1.78e10, 2.53e10, 1.0e9, 1.0e-4, 1.4e9, 1e-4,
+     1.78e10, 1e-6},
+    {"a100-80gb", 156e12, 19.5e12, 2.039e12, 80e9, 300e9, 1e-5, 6e9, 1e-4,
+     2.5e10, 1e-5},
+    {"h100-80gb", 494.7e12, 66.9e12, 3.35e12, 80e9, 450e9, 1e-5, 6e9, 1e-4,
+     5e10, 1e-5},
+    {"h200", 494.7e12, 66.9e12, 4.8e12, 141e9, 450e9, 1e-5, 6e9, 1e-4, 5e10,
+     1e-5},
 };
 
 Expected<double> positive(const json::Object &object, StringRef key,
@@ -114,12 +121,14 @@ Expected<dsc::Hardware> dsc::parseHardware(const json::Value &value,
       hardware.axisLinks[axis.str()] = *parsed;
     }
   }
-  if (const json::Value *nvme = object->get("nvme")) {
-    Expected<Link> parsed = parseLink(nvme, source, "nvme");
-    if (!parsed)
-      return parsed.takeError();
-    hardware.nvme = *parsed;
-  }
+  for (auto [key, link] : {std::pair<StringRef, Link *>{"nvme", &hardware.nvme},
+                           {"host", &hardware.host}})
+    if (const json::Value *value = object->get(key)) {
+      Expected<Link> parsed = parseLink(value, source, key);
+      if (!parsed)
+        return parsed.takeError();
+      *link = *parsed;
+    }
   return hardware;
 }
 
@@ -134,6 +143,7 @@ Expected<dsc::Hardware> dsc::loadHardware(StringRef nameOrPath) {
       hardware.memoryBytes = preset.memoryBytes;
       hardware.link = {preset.linkBandwidth, preset.linkLatency};
       hardware.nvme = {preset.nvmeBandwidth, preset.nvmeLatency};
+      hardware.host = {preset.hostBandwidth, preset.hostLatency};
       hardware.source = preset.name;
       return hardware;
     }
@@ -171,7 +181,8 @@ json::Value dsc::toJSON(const Hardware &hardware) {
                       {"memory_bytes", hardware.memoryBytes},
                       {"link", link(hardware.link)},
                       {"links", std::move(links)},
-                      {"nvme", link(hardware.nvme)}};
+                      {"nvme", link(hardware.nvme)},
+                      {"host", link(hardware.host)}};
 }
 
 dsc::KernelTime dsc::kernelTime(const Hardware &hardware, double flops,
@@ -188,6 +199,8 @@ double dsc::collectiveTime(const Hardware &hardware, StringRef axis,
   return link.latency + bytes / link.bandwidth;
 }
 
-double dsc::swapTime(const Hardware &hardware, double bytes) {
-  return hardware.nvme.latency + bytes / hardware.nvme.bandwidth;
+double dsc::transferTime(const Hardware &hardware, StringRef space,
+                         double bytes) {
+  const Link &link = space == "cpu" ? hardware.host : hardware.nvme;
+  return link.latency + bytes / link.bandwidth;
 }

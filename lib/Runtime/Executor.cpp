@@ -289,7 +289,17 @@ llvm::Error Executor::Impl::allocateMemory() {
       break;
     }
     case Storage::Swapped:
-      break; // in a swap file (openSwap)
+      break; // in a swap file (SwapTransfers)
+    case Storage::Host: {
+      // Outside the device's memory: zero, as state starts.
+      auto buffer = allocate(bytes, kMinAlignment, describeTensor(plan, index));
+      if (!buffer)
+        return buffer.takeError();
+      persistent[index] = std::move(*buffer);
+      memoryUse.hostBytes += bytes;
+      data[index] = persistent[index].get();
+      break;
+    }
     case Storage::Parameter:
     case Storage::State:
     case Storage::Input: {
@@ -331,7 +341,11 @@ llvm::Error Executor::Impl::compile(size_t index) {
     compiled.inst = &inst;
     bool out = StringRef(inst.kernel).starts_with("offload");
     uint32_t memory = out ? inst.operands[0] : inst.results[0];
-    compiled.transfer = transfers->compile(inst, data[memory]);
+    uint32_t away = out ? inst.results[0] : inst.operands[0];
+    compiled.transfer = transfers->compile(
+        inst, data[memory],
+        plan.tensors[away].storage == Storage::Host ? data[away] : nullptr,
+        plan.tensors[away].numBytes());
     program.push_back(std::move(compiled));
     return llvm::Error::success();
   }

@@ -7,6 +7,7 @@
 #include "llvm/ADT/Twine.h"
 
 #include <chrono>
+#include <cstring>
 
 using namespace dsc::rt;
 
@@ -18,18 +19,20 @@ bool SwapTransfers::isTransfer(llvm::StringRef kernel) {
 llvm::Expected<std::unique_ptr<SwapTransfers>>
 SwapTransfers::open(const Plan &plan, int rank, const SwapOptions *options) {
   std::vector<uint32_t> swapped = plan.tensorsWith(Storage::Swapped);
-  if (swapped.empty())
+  if (swapped.empty() && plan.tensorsWith(Storage::Host).empty())
     return nullptr;
+  std::unique_ptr<SwapTransfers> transfers(new SwapTransfers());
+  if (swapped.empty())
+    return transfers;
   if (!options)
     return llvm::createStringError(
-        "the plan keeps " + llvm::Twine(swappedBytes(plan)) +
+        "the plan keeps " + llvm::Twine(storedBytes(plan, Storage::Swapped)) +
         " bytes of optimizer state in swap files (" +
         llvm::Twine(swapped.size()) +
         " tensors, ds-compile --offload-optimizer nvme): give ds-run "
         "--nvme-path DIR");
   SwapOptions rankOptions = *options;
   rankOptions.rank = rank;
-  std::unique_ptr<SwapTransfers> transfers(new SwapTransfers());
   auto engine =
       SwapEngine::create(rankOptions, nullptr, &transfers->openNotice);
   if (!engine)
@@ -47,17 +50,27 @@ SwapTransfers::open(const Plan &plan, int rank, const SwapOptions *options) {
   return transfers;
 }
 
-unsigned SwapTransfers::compile(const Instruction &inst, uint8_t *memory) {
+unsigned SwapTransfers::compile(const Instruction &inst, uint8_t *memory,
+                                uint8_t *host, uint64_t bytes) {
   llvm::StringRef kernel = inst.kernel;
   bool write = kernel.starts_with("offload");
   uint32_t file = write ? inst.results[0] : inst.operands[0];
-  ops.push_back(
-      Op{files.lookup(file), memory, write, kernel.ends_with("_wait")});
+  ops.push_back(Op{host ? 0 : files.lookup(file), host, bytes, memory, write,
+                   kernel.ends_with("_wait")});
   return ops.size() - 1;
 }
 
 llvm::Error SwapTransfers::run(unsigned index) {
   const Op &op = ops[index];
+  if (op.host) {
+    // Host memory: copied at the start, over at the wait.
+    if (!op.wait)
+      std::memcpy(op.write ? op.host : op.memory,
+                  op.write ? op.memory : op.host, op.bytes);
+    else
+      ++counters.waited, ++counters.completeAtWait;
+    return llvm::Error::success();
+  }
   SwapEngine::Ticket &ticket = pending[op.file];
   if (!op.wait) {
     auto started = op.write ? engine->write(op.file, op.memory)
@@ -81,4 +94,6 @@ llvm::Error SwapTransfers::run(unsigned index) {
   return err;
 }
 
-llvm::Error SwapTransfers::poll() { return engine->poll(); }
+llvm::Error SwapTransfers::poll() {
+  return engine ? engine->poll() : llvm::Error::success();
+}

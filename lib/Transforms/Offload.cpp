@@ -1,11 +1,10 @@
-//===- Offload.cpp - -ds-offload
-//-------------------------------------------===//
+//===- Offload.cpp - -ds-offload ------------------------------------------===//
 //
-// Moves the optimizer state of the training step to NVMe: the argument is
-// marked with its memory space, its readers read a ds.reload of it (through
-// the ds.wait that ends the read), and the value returned in its place is a
-// ds.offload of the new value (through its ds.wait). Each transfer starts
-// and ends at once here; -ds-place-transfers moves them apart.
+// Moves the optimizer state of the training step to host memory or NVMe:
+// the argument is marked with its memory space, its readers read a ds.reload of
+// it (through the ds.wait that ends the read), and the value returned in its
+// place is a ds.offload of the new value (through its ds.wait). Each transfer
+// starts and ends at once here; -ds-place-transfers moves them apart.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,9 +29,9 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (optimizer != "none" && optimizer != "nvme") {
+    if (optimizer != "none" && optimizer != "cpu" && optimizer != "nvme") {
       module.emitError() << "ds-offload: optimizer state can stay in memory "
-                            "(none) or go to nvme, not '"
+                            "(none), go to host memory (cpu) or to nvme, not '"
                          << optimizer << "'";
       return signalPassFailure();
     }

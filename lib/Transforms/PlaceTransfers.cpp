@@ -23,11 +23,13 @@ using namespace mlir::ds;
 
 namespace {
 
-/// One transfer: the op that starts it, its wait, and its bytes.
+/// One transfer: the op that starts it, its wait, its bytes and the
+/// memory space at its other end.
 struct Transfer {
   Operation *start;
   WaitOp wait;
   int64_t bytes;
+  StringRef space;
 };
 
 /// Bytes in flight over the step's ops: [first, last] op intervals.
@@ -57,9 +59,11 @@ struct PlaceTransfersPass
     int64_t largest = 0;
     step.walk([&](WaitOp wait) {
       Operation *start = wait.getInput().getDefiningOp();
+      auto reload = dyn_cast<ReloadOp>(start);
       Transfer transfer{
           start, wait,
-          static_cast<int64_t>(cast<CostOpInterface>(start).getBytesWritten())};
+          static_cast<int64_t>(cast<CostOpInterface>(start).getBytesWritten()),
+          reload ? reload.getSpace() : cast<OffloadOp>(start).getSpace()};
       largest = std::max(largest, transfer.bytes);
       (isa<ReloadOp>(start) ? reloads : offloads).push_back(transfer);
     });
@@ -100,7 +104,8 @@ struct PlaceTransfersPass
     InFlight reading(ops.size());
     for (Transfer &reload : reloads) {
       size_t wait = indexOf[reload.wait], first = wait;
-      double needed = dsc::swapTime(*machine, double(reload.bytes));
+      double needed =
+          dsc::transferTime(*machine, reload.space, double(reload.bytes));
       double hidden = 0;
       while (first > 0 && hidden < needed &&
              reading.at(first - 1) + reload.bytes <= budget)
@@ -120,7 +125,8 @@ struct PlaceTransfersPass
     InFlight writing(ops.size());
     for (Transfer &offload : offloads) {
       size_t start = indexOf[offload.start], last = start;
-      double needed = dsc::swapTime(*machine, double(offload.bytes));
+      double needed =
+          dsc::transferTime(*machine, offload.space, double(offload.bytes));
       double hidden = 0;
       while (last + 1 < ops.size() && hidden < needed &&
              writing.at(last + 1) + offload.bytes <= budget)

@@ -5,7 +5,8 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=in-flight-bytes=80 | FileCheck %s --check-prefix=BUDGET
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=overlap=false | FileCheck %s --check-prefix=SCHEDULE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload | FileCheck %s --check-prefix=NONE
-// RUN: not ds-opt %s -ds-autodiff -ds-offload=optimizer=cpu 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=cpu -ds-lower-to-runtime | FileCheck %s --check-prefix=HOST
+// RUN: not ds-opt %s -ds-autodiff -ds-offload=optimizer=tape 2>&1 | FileCheck %s --check-prefix=BAD
 
 // -ds-offload optimizer=nvme: AdamW's two moments of each parameter are kept
 // on NVMe (ds.memory_space); each is reloaded right before its update and
@@ -94,7 +95,14 @@
 
 // NONE-NOT: ds.reload
 // NONE-NOT: ds.memory_space
-// BAD: ds-offload: optimizer state can stay in memory (none) or go to nvme, not 'cpu'
+// With optimizer=cpu the state is kept in host memory, moved the same way.
+// HOST: %[[S:.*]] = dsrt.persistent state "exp_avg.w1" in "cpu" : memref<5x3xf32>
+// HOST: dsrt.kernel "reload"(%[[S]]) -> (%[[B:.*]]) attrs {space = "cpu"} phase optimizer
+// HOST-NEXT: dsrt.kernel "reload_wait"(%[[S]]) -> (%[[B]])
+// HOST: dsrt.kernel "offload"(%[[B]]) -> (%[[S]]) attrs {space = "cpu"} phase optimizer
+// HOST-NEXT: dsrt.kernel "offload_wait"(%[[B]]) -> (%[[S]])
+
+// BAD: ds-offload: optimizer state can stay in memory (none), go to host memory (cpu) or to nvme, not 'tape'
 
 func.func @forward(%w1: tensor<5x3xf32> {ds.name = "w1", ds.trainable},
                    %w2: tensor<4x5xf32> {ds.name = "w2", ds.trainable},

@@ -123,13 +123,15 @@ static cl::opt<int64_t> zeroStage(
 static cl::opt<std::string> offloadOptimizer(
     "offload-optimizer",
     cl::desc("Where the optimizer state (each rank's piece under --zero) "
-             "lives between steps: none (memory, the default) or nvme (a "
-             "swap file per tensor and rank under ds-run --nvme-path, read "
-             "before its update and written back after it, each transfer "
-             "overlapping compute by the cost model: only the state of the "
-             "updates near the running one is in memory). cpu waits for "
-             "the GPU runtime"),
-    cl::value_desc("none|nvme"), cl::init("none"), cl::cat(category));
+             "lives between steps: none (device memory, the default), cpu "
+             "(host memory outside the plan's device memory; pinned on a "
+             "GPU, a buffer of its own on the CPU runtime) or nvme (a swap "
+             "file per tensor and rank under ds-run --nvme-path). Each "
+             "tensor is read before its update and written back after it, "
+             "the transfers overlapping compute by the cost model: only "
+             "the state of the updates near the running one is in device "
+             "memory"),
+    cl::value_desc("none|cpu|nvme"), cl::init("none"), cl::cat(category));
 static cl::opt<bool> overlapTransfers(
     "overlap-transfers",
     cl::desc("Start each offload read early enough, and wait for each write "
@@ -269,12 +271,9 @@ int main(int argc, char **argv) {
   if (zeroStage < 0 || zeroStage > 3)
     return fail("--zero must be 0, 1, 2 or 3, not " +
                 std::to_string(zeroStage));
-  if (offloadOptimizer == "cpu")
-    return fail("--offload-optimizer cpu needs the GPU runtime (on the CPU "
-                "runtime the state is in host memory already); nvme moves it "
-                "out of memory");
-  if (offloadOptimizer != "none" && offloadOptimizer != "nvme")
-    return fail("--offload-optimizer must be none or nvme, not '" +
+  if (offloadOptimizer != "none" && offloadOptimizer != "cpu" &&
+      offloadOptimizer != "nvme")
+    return fail("--offload-optimizer must be none, cpu or nvme, not '" +
                 offloadOptimizer + "'");
   if (kernelThreads.getNumOccurrences() &&
       (kernelThreads < 1 || kernelThreads > 4096))

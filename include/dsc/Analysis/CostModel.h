@@ -13,8 +13,10 @@
 //    "memory_bytes": 1.41e11,      // capacity per rank
 //    "link": {"bandwidth": 4.5e11, "latency": 1e-5},  // any mesh axis
 //    "links": {"dp": {"bandwidth": 5e10, "latency": 2e-5}},  // optional
-//    "nvme": {"bandwidth": 6e9, "latency": 1e-4}}  // optional: swap reads
+//    "nvme": {"bandwidth": 6e9, "latency": 1e-4},  // optional: swap reads
 //                                 // and writes (default 2e9 B/s, 100 us)
+//    "host": {"bandwidth": 5e10, "latency": 1e-5}}  // optional: copies to
+//                       // and from host memory (default 2.5e10 B/s, 10 us)
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +49,8 @@ struct Hardware {
   /// The rank's swap space (ds-run --nvme-path): one transfer's time is
   /// its latency plus its bytes at the bandwidth.
   Link nvme{2e9, 1e-4};
+  /// Copies between device and host memory (offload to "cpu").
+  Link host{2.5e10, 1e-5};
   /// The preset's name or the file it was read from (loadHardware), for
   /// passes that take the hardware as an option.
   std::string source;
@@ -84,9 +88,11 @@ KernelTime kernelTime(const Hardware &hardware, double flops, double bytes,
 double collectiveTime(const Hardware &hardware, llvm::StringRef axis,
                       double bytes);
 
-/// A swap transfer's estimated time: NVMe latency plus `bytes` at its
-/// bandwidth.
-double swapTime(const Hardware &hardware, double bytes);
+/// An offload transfer's estimated time to or from memory space `space`
+/// ("nvme": the swap space; "cpu": host memory): the link's latency plus
+/// `bytes` at its bandwidth.
+double transferTime(const Hardware &hardware, llvm::StringRef space,
+                    double bytes);
 
 } // namespace dsc
 

@@ -53,7 +53,7 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
   Option<std::string> offloadOptimizer{
       *this, "offload-optimizer",
       llvm::cl::desc("Where the optimizer state lives between steps: none "
-                     "(memory) or nvme (-ds-offload)"),
+                     "(memory), cpu (host memory) or nvme (-ds-offload)"),
       llvm::cl::init("none")};
   Option<bool> overlapTransfers{
       *this, "overlap-transfers",

@@ -98,6 +98,9 @@ public:
     /// Bytes allocated at creation: the arena, constants, parameters,
     /// state, inputs and expanded splats.
     uint64_t staticBytes = 0;
+    /// Bytes of offloaded state allocated in host memory (Storage::Host),
+    /// apart from the device's.
+    uint64_t hostBytes = 0;
     /// The most bytes ATen's CPU allocator held during a step beyond what
     /// it held when the step began (AllocationCounter.h): results of
     /// kernels that could not write into the arena. Counted for the whole

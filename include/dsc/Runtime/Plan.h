@@ -48,10 +48,20 @@ enum class Storage : uint8_t {
   /// instead of memory, zero at the first step: only `reload` reads it
   /// (into an arena tensor) and only `offload` writes it (-ds-offload).
   Swapped,
+  /// Optimizer state kept in host memory outside the device's (pinned on
+  /// a GPU; on the CPU runtime a buffer of its own, outside the arena),
+  /// zero at the first step: only `reload` and `offload` copy it.
+  Host,
 };
 
+/// Whether tensors of `storage` are kept away from device memory, moved
+/// only by reload and offload (Swapped, Host).
+inline bool isOffloaded(Storage storage) {
+  return storage == Storage::Swapped || storage == Storage::Host;
+}
+
 /// Returns the name listings use for `storage`: "arena", "param", "state",
-/// "input", "const" or "swap".
+/// "input", "const", "swap" or "host".
 llvm::StringRef storageName(Storage storage);
 
 /// One tensor of the plan: a typed, shaped, row-major contiguous view.

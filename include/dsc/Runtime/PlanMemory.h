@@ -88,9 +88,10 @@ std::vector<MemoryKind> memoryKinds(const Plan &plan);
 /// inputs, constants and expanded splats), saturating at UINT64_MAX.
 uint64_t staticMemoryBytes(const Plan &plan);
 
-/// The bytes of the tensors kept in swap files (Storage::Swapped), which
-/// take no memory.
-uint64_t swappedBytes(const Plan &plan);
+/// The bytes of the tensors of `storage`, saturating: those kept in swap
+/// files (Storage::Swapped) or host memory (Storage::Host) are not part of
+/// staticMemoryBytes.
+uint64_t storedBytes(const Plan &plan, Storage storage);
 
 /// Bytes the CPU kernel of instruction `index` allocates besides its
 /// results when ATen runs with `threads` threads (ATen's temporaries:

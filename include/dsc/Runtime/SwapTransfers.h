@@ -1,10 +1,13 @@
 //===- SwapTransfers.h - a plan's reloads and offloads ----------*- C++ -*-===//
 //
-// The instructions that move swapped tensors (Storage::Swapped) between
-// memory and this rank's swap space: `reload` and `offload` start a
-// transfer through the SwapEngine, `reload_wait` and `offload_wait` end
-// it. Between a start and its wait the executor runs other instructions
-// and polls the engine after each, so that the transfer overlaps them.
+// The instructions that move offloaded tensors between memory and this
+// rank's swap space (Storage::Swapped) or host memory (Storage::Host):
+// `reload` and `offload` start a transfer, `reload_wait` and
+// `offload_wait` end it. Swap files go through the SwapEngine: between a
+// start and its wait the executor runs other instructions and polls the
+// engine after each, so that the transfer overlaps them. Host memory is a
+// copy at the start (on the CPU runtime there is no copy engine to
+// overlap with; the GPU runtime's copy stream is where it would run).
 // No LibTorch: the executor hands over the tensors' memory.
 //
 //===----------------------------------------------------------------------===//
@@ -39,29 +42,36 @@ public:
   static bool isTransfer(llvm::StringRef kernel);
 
   /// Opens this rank's swap space under `options` and creates a file for
-  /// each swapped tensor of `plan`; null when the plan has none. Fails
-  /// when it has some and `options` is null.
+  /// each swapped tensor of `plan`, where it has some (fails when
+  /// `options` is null then); null when the plan offloads nothing.
   static llvm::Expected<std::unique_ptr<SwapTransfers>>
   open(const Plan &plan, int rank, const SwapOptions *options);
 
-  /// Prepares transfer instruction `inst`, whose tensor in memory starts
-  /// at `memory` (validatePlan checked its form); returns its handle.
-  unsigned compile(const Instruction &inst, uint8_t *memory);
+  /// Prepares transfer instruction `inst` of `bytes`, whose tensor in
+  /// memory starts at `memory` and whose offloaded tensor, if in host
+  /// memory, at `host` (null for a swap file; validatePlan checked the
+  /// form); returns its handle.
+  unsigned compile(const Instruction &inst, uint8_t *memory, uint8_t *host,
+                   uint64_t bytes);
   /// Starts or ends the transfer of handle `op`.
   llvm::Error run(unsigned op);
   /// Moves transfers in flight on (after each instruction).
   llvm::Error poll();
+  /// Whether a swap space is open (the plan has swapped tensors).
+  bool hasSwap() const { return engine != nullptr; }
   /// Whether a transfer is in flight.
   bool busy() const { return inFlight > 0; }
 
   /// What opening the swap space had to say (a dead run's files).
   llvm::StringRef notice() const { return openNotice; }
   const TransferStats &stats() const { return counters; }
-  const SwapStats &engineStats() const { return engine->stats(); }
 
 private:
   struct Op {
+    /// The swap file, or the host copy with its bytes.
     unsigned file;
+    uint8_t *host;
+    uint64_t bytes;
     uint8_t *memory;
     bool write;
     bool wait;

@@ -290,13 +290,14 @@ def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
 }
 
 def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
-  let summary = "Keep optimizer state on NVMe between its updates";
+  let summary = "Keep optimizer state in host memory or on NVMe between updates";
   let description = [{
-    With `optimizer=nvme`, every floating-point optimizer state argument of
-    the training step (`ds.role = "state"`, read only by its update: AdamW's
-    moments, SGD's momentum; under ZeRO the rank's piece) gets
-    `ds.memory_space = "nvme"`: the runtime keeps it in a swap file per rank
-    instead of memory. Its readers read it through a `ds.reload` placed
+    With `optimizer=nvme` or `cpu`, every floating-point optimizer state
+    argument of the training step (`ds.role = "state"`, read only by its
+    update: AdamW's moments, SGD's momentum; under ZeRO the rank's piece)
+    gets `ds.memory_space` of that name: the runtime keeps it in a swap file
+    per rank (nvme) or in host memory (cpu; pinned on a GPU) instead of
+    device memory. Its readers read it through a `ds.reload` placed
     right before the first of them, and the new value the step returns
     goes through a `ds.offload` right after the op that computes it, so
     that only the state of the update that runs is in memory. Each transfer
@@ -308,8 +309,8 @@ def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", "\"none\"",
-           "Where the optimizer state lives between steps: none (memory) or "
-           "nvme">,
+           "Where the optimizer state lives between steps: none (memory), "
+           "cpu (host memory) or nvme">,
   ];
   let statistics = [
     Statistic<"numOffloaded", "offloaded-state", "State arguments on NVMe">,

@@ -60,6 +60,8 @@ StringRef dsc::rt::storageName(Storage storage) {
     return "const";
   case Storage::Swapped:
     return "swap";
+  case Storage::Host:
+    return "host";
   }
   return "unknown";
 }

@@ -271,7 +271,7 @@ void decodeTensor(PayloadReader &r, uint64_t index, TensorDesc &desc) {
   for (int64_t &dim : desc.shape)
     dim = r.i64(what + " shape");
   uint8_t storage = r.u8(what + " storage");
-  if (storage > static_cast<uint8_t>(Storage::Swapped))
+  if (storage > static_cast<uint8_t>(Storage::Host))
     r.fail(what + ": unknown storage tag " + Twine(unsigned(storage)));
   desc.storage = static_cast<Storage>(storage);
   desc.offset = r.u64(what + " offset");

@@ -43,6 +43,7 @@ std::vector<MemoryKind> dsc::rt::memoryKinds(const Plan &plan) {
       break;
     case Storage::State:
     case Storage::Swapped:
+    case Storage::Host:
       kinds[index] = MemoryKind::OptimizerState;
       break;
     case Storage::Input:
@@ -67,16 +68,16 @@ static MemoryBreakdown persistentBytes(const Plan &plan,
   };
   add(MemoryKind::Constant, plan.constants.size());
   for (auto [index, desc] : llvm::enumerate(plan.tensors))
-    if (desc.storage != Storage::Arena && desc.storage != Storage::Swapped &&
+    if (desc.storage != Storage::Arena && !isOffloaded(desc.storage) &&
         (desc.storage != Storage::Constant || desc.splat))
       add(kinds[index], desc.numBytes());
   return bytes;
 }
 
-uint64_t dsc::rt::swappedBytes(const Plan &plan) {
+uint64_t dsc::rt::storedBytes(const Plan &plan, Storage storage) {
   uint64_t total = 0;
   for (const TensorDesc &desc : plan.tensors)
-    if (desc.storage == Storage::Swapped)
+    if (desc.storage == storage)
       total = llvm::SaturatingAdd(total, desc.numBytes());
   return total;
 }

@@ -30,8 +30,7 @@ using llvm::Twine;
 namespace {
 
 bool isKnownStorage(Storage storage) {
-  return static_cast<uint8_t>(storage) <=
-         static_cast<uint8_t>(Storage::Swapped);
+  return static_cast<uint8_t>(storage) <= static_cast<uint8_t>(Storage::Host);
 }
 
 bool isFloat(DType dtype) {
@@ -239,6 +238,7 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
   case Storage::State:
   case Storage::Input:
   case Storage::Swapped:
+  case Storage::Host:
     if (desc.name.empty())
       return fail(storageName(desc.storage) + " tensors need a name");
     if (desc.offset != 0)
@@ -297,10 +297,11 @@ llvm::Error validateInstructions(const Plan &plan) {
                     describeTensor(plan, result) + ", which is " +
                     storageName(storage) + " (read-only)");
     }
-    // A swapped tensor has no memory: only reload reads it and only
-    // offload writes it, one to one with a tensor in memory.
+    // An offloaded tensor (in a swap file or host memory) is not in
+    // device memory: only reload reads it and only offload writes it, one
+    // to one with a tensor in memory.
     auto swapped = [&](uint32_t t) {
-      return plan.tensors[t].storage == Storage::Swapped;
+      return isOffloaded(plan.tensors[t].storage);
     };
     bool reload = inst.kernel == "reload" || inst.kernel == "reload_wait";
     bool offload = inst.kernel == "offload" || inst.kernel == "offload_wait";
@@ -311,19 +312,21 @@ llvm::Error validateInstructions(const Plan &plan) {
       uint32_t memory = reload ? inst.results[0] : inst.operands[0];
       if (!swapped(file) || swapped(memory))
         return fail(Twine(reload ? "reads" : "writes") +
-                    " a swapped tensor from or to memory: operand and "
+                    " an offloaded tensor from or to memory: operand and "
                     "result must be one of each");
       if (plan.tensors[file].dtype != plan.tensors[memory].dtype ||
           plan.tensors[file].shape != plan.tensors[memory].shape)
-        return fail("the swapped tensor and the tensor in memory differ in "
+        return fail("the offloaded tensor and the tensor in memory differ in "
                     "type");
     } else {
       for (uint32_t t :
            llvm::concat<const uint32_t>(inst.operands, inst.results))
         if (swapped(t))
-          return fail("touches " + describeTensor(plan, t) +
-                      ", which is in a swap file (only reload, offload and "
-                      "their waits may)");
+          return fail("touches " + describeTensor(plan, t) + ", which is " +
+                      (plan.tensors[t].storage == Storage::Host
+                           ? "in host memory"
+                           : "in a swap file") +
+                      " (only reload, offload and their waits may)");
     }
     for (const auto &attr : inst.attrs)
       if (attr.first.empty())

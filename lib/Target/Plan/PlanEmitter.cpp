@@ -179,8 +179,9 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
           desc.storage = rt::Storage::Parameter;
           break;
         case dsrt::StorageKind::State:
-          desc.storage =
-              op.getSpace() ? rt::Storage::Swapped : rt::Storage::State;
+          desc.storage = !op.getSpace()            ? rt::Storage::State
+                         : *op.getSpace() == "cpu" ? rt::Storage::Host
+                                                   : rt::Storage::Swapped;
           break;
         case dsrt::StorageKind::Input:
           desc.storage = rt::Storage::Input;

@@ -370,17 +370,20 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan, double sentBytes) {
                     {"optimizer_state", formulaState}}},
   };
 }
-/// What -ds-offload keeps in swap files and moves each step (reload reads
-/// a swap file, offload writes one), and the transfers' predicted time on
-/// `hardware`: the instructions run in order, the disk serves transfers
-/// one at a time in the order they start, and a wait stalls the step until
-/// its transfer is over. What the step stalls is exposed; the rest of the
-/// transfers' time is hidden behind compute.
+
+/// What -ds-offload keeps in swap files or host memory and moves each step
+/// (reload reads one, offload writes one), and the transfers' predicted
+/// time on `hardware`: the instructions run in order, the disk and the
+/// host link each serve transfers one at a time in the order they start,
+/// and a wait stalls the step until its transfer is over. What the step
+/// stalls is exposed; the rest of the transfers' time is hidden behind
+/// compute.
 json::Object offloadEntry(const dsc::rt::Plan &plan,
                           ArrayRef<dsc::InstructionTime> times,
                           const dsc::Hardware &hardware) {
   int64_t swapRead = 0, swapWritten = 0, transfers = 0;
-  double now = 0, compute = 0, diskFree = 0, transferSeconds = 0;
+  double now = 0, compute = 0, transferSeconds = 0;
+  double diskFree = 0, hostFree = 0;
   std::map<uint32_t, double> finish;
   for (auto [index, inst] : llvm::enumerate(plan.instructions)) {
     StringRef kernel = inst.kernel;
@@ -398,16 +401,22 @@ json::Object offloadEntry(const dsc::rt::Plan &plan,
     }
     (write ? swapWritten : swapRead) += bytes;
     ++transfers;
-    double seconds = dsc::swapTime(hardware, static_cast<double>(bytes));
+    bool host = plan.tensors[file].storage == dsc::rt::Storage::Host;
+    double seconds = dsc::transferTime(hardware, host ? "cpu" : "nvme",
+                                       static_cast<double>(bytes));
     transferSeconds += seconds;
-    diskFree = std::max(diskFree, now) + seconds;
-    finish[file] = diskFree;
+    double &free = host ? hostFree : diskFree;
+    free = std::max(free, now) + seconds;
+    finish[file] = free;
   }
   double exposed = now - compute;
   return json::Object{
       {"nvme_bytes_per_rank", bytesOf(plan, dsc::rt::Storage::Swapped)},
       {"nvme_tensors", static_cast<int64_t>(
                            plan.tensorsWith(dsc::rt::Storage::Swapped).size())},
+      {"host_bytes_per_rank", bytesOf(plan, dsc::rt::Storage::Host)},
+      {"host_tensors",
+       static_cast<int64_t>(plan.tensorsWith(dsc::rt::Storage::Host).size())},
       {"read_bytes_per_step", swapRead},
       {"written_bytes_per_step", swapWritten},
       {"transfers_per_step", transfers},

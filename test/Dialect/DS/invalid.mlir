@@ -1942,16 +1942,16 @@ func.func @yield_outside(%x: tensor<4xf32>) {
 // -----
 
 func.func @reload_from_tape(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'ds.reload' op memory space must be "nvme", got "tape"}}
+  // expected-error @+1 {{'ds.reload' op memory space must be "cpu" or "nvme", got "tape"}}
   %r = ds.reload %x from "tape" : tensor<4xf32>
   return
 }
 
 // -----
 
-func.func @offload_to_cpu(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'ds.offload' op memory space must be "nvme", got "cpu"}}
-  %r = ds.offload %x to "cpu" : tensor<4xf32>
+func.func @offload_to_gpu(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.offload' op memory space must be "cpu" or "nvme", got "gpu"}}
+  %r = ds.offload %x to "gpu" : tensor<4xf32>
   return
 }
 
@@ -1983,7 +1983,7 @@ func.func @wait_for_no_transfer(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// expected-error @+1 {{'func.func' op argument attribute 'ds.memory_space' must be "nvme"}}
+// expected-error @+1 {{'func.func' op argument attribute 'ds.memory_space' must be "cpu" or "nvme"}}
 func.func @memory_space_host(%x: tensor<4xf32> {ds.memory_space = "host"}) {
   return
 }

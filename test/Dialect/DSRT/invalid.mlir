@@ -153,7 +153,7 @@ func.func @valid_range_order() {
 // -----
 
 func.func @parameter_in_nvme() {
-  // expected-error @+1 {{'dsrt.persistent' op only state can be kept in a memory space, and only in "nvme"}}
+  // expected-error @+1 {{'dsrt.persistent' op only state can be kept in a memory space, "cpu" or "nvme"}}
   %w = dsrt.persistent parameter "w" in "nvme" : memref<4xf32>
   return
 }
@@ -161,7 +161,7 @@ func.func @parameter_in_nvme() {
 // -----
 
 func.func @state_on_tape() {
-  // expected-error @+1 {{'dsrt.persistent' op only state can be kept in a memory space, and only in "nvme"}}
+  // expected-error @+1 {{'dsrt.persistent' op only state can be kept in a memory space, "cpu" or "nvme"}}
   %s = dsrt.persistent state "s" in "tape" : memref<4xf32>
   return
 }

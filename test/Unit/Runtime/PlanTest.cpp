@@ -279,8 +279,19 @@ TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
   plan.instructions.push_back(instruction("offload", {12}, {4}));
   plan.instructions.push_back(instruction("offload_wait", {12}, {4}));
   EXPECT_EQ(message(validatePlan(plan)), "");
-  EXPECT_EQ(swappedBytes(plan), 128u);
+  EXPECT_EQ(storedBytes(plan, Storage::Swapped), 128u);
   EXPECT_EQ(storageName(Storage::Swapped), "swap");
+  // The same in host memory.
+  Plan host = plan;
+  host.tensors[4].storage = Storage::Host;
+  EXPECT_EQ(message(validatePlan(host)), "");
+  EXPECT_EQ(storageName(Storage::Host), "host");
+  EXPECT_EQ(storedBytes(host, Storage::Host), 128u);
+  host.instructions.push_back(instruction("neg", {4}, {12}));
+  EXPECT_EQ(message(validatePlan(host)),
+            "instruction 9 'neg': touches tensor 4 'exp_avg.fc.weight', "
+            "which is in host memory (only reload, offload and their waits "
+            "may)");
   // The plan file keeps the storage.
   auto decoded = decodePlan(encodePlan(plan), "swap.plan");
   ASSERT_TRUE(static_cast<bool>(decoded)) << message(decoded.takeError());
@@ -296,12 +307,13 @@ TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
   // A reload into another swapped tensor, or of a tensor in memory.
   Plan wrong = plan;
   wrong.instructions[4] = instruction("reload", {12}, {4});
-  EXPECT_EQ(message(validatePlan(wrong)),
-            "instruction 4 'reload': reads a swapped tensor from or to memory: "
-            "operand and result must be one of each");
+  EXPECT_EQ(
+      message(validatePlan(wrong)),
+      "instruction 4 'reload': reads an offloaded tensor from or to memory: "
+      "operand and result must be one of each");
   wrong.instructions[4] = instruction("reload", {4}, {9});
   EXPECT_EQ(message(validatePlan(wrong)),
-            "instruction 4 'reload': the swapped tensor and the tensor in "
+            "instruction 4 'reload': the offloaded tensor and the tensor in "
             "memory differ in type");
 
   // Each transfer ends at its wait, and nothing uses its memory between.
@@ -1000,9 +1012,9 @@ TEST_F(PlanFileTest, RejectsUnknownTags) {
       << text;
 
   plan = samplePlan();
-  plan.tensors[6].storage = static_cast<Storage>(6);
+  plan.tensors[6].storage = static_cast<Storage>(7);
   text = decodeError(encodePlan(plan));
-  EXPECT_TRUE(contains(text, "corrupt: tensor 6: unknown storage tag 6"))
+  EXPECT_TRUE(contains(text, "corrupt: tensor 6: unknown storage tag 7"))
       << text;
 
   // The attribute tag follows the (unique) attribute name in the payload.

@@ -7,12 +7,13 @@ file; fp32): synchronous transfers (--held 2) hold what one update holds in
 the arena while it runs, its two reloaded moments, which it updates in
 place; overlapped ones (--held 6) also the reads and the writes in flight,
 at most twice the largest transfer each way. The report's `offload` entry
-gives the moved bytes as on NVMe, read and written once per step, two
+gives the moved bytes as on NVMe (or in host memory with --space host),
+read and written once per step, two
 transfers per swapped tensor, and the transfers' predicted time split into
 exposed and hidden: all exposed with --synchronous, some hidden otherwise.
 
   check_offload_report.py with.json without.json weights --int-state BYTES
-      [--held N] [--synchronous]
+      [--held N] [--synchronous] [--space nvme|host]
 """
 
 import argparse
@@ -32,6 +33,7 @@ def main():
     ap.add_argument("--int-state", type=int, required=True)
     ap.add_argument("--held", type=int, default=2)
     ap.add_argument("--synchronous", action="store_true")
+    ap.add_argument("--space", choices=["nvme", "host"], default="nvme")
     a = ap.parse_args()
     off = json.load(open(a.offloaded))["memory"]
     on = json.load(open(a.resident))["memory"]
@@ -43,14 +45,15 @@ def main():
         errors.append(f"{off['persistent_bytes']['optimizer_state']} bytes of state in "
                       f"memory, expected {a.int_state}")
     swap = json.load(open(a.offloaded))["offload"]
-    if not (swap["nvme_bytes_per_rank"] == moved
+    other = "host" if a.space == "nvme" else "nvme"
+    if not (swap[f"{a.space}_bytes_per_rank"] == moved and swap[f"{other}_bytes_per_rank"] == 0
             and swap["read_bytes_per_step"] == moved
             and swap["written_bytes_per_step"] == moved):
-        errors.append(f"offload report {swap}, expected {moved} bytes on NVMe, read "
+        errors.append(f"offload report {swap}, expected {moved} bytes in {a.space}, read "
                       "and written per step")
-    if swap["transfers_per_step"] != 2 * swap["nvme_tensors"]:
+    if swap["transfers_per_step"] != 2 * swap[f"{a.space}_tensors"]:
         errors.append(f"{swap['transfers_per_step']} transfers per step for "
-                      f"{swap['nvme_tensors']} swapped tensors")
+                      f"{swap[f'{a.space}_tensors']} offloaded tensors")
     total, exposed, hidden = (swap["transfer_seconds"], swap["exposed_seconds"],
                               swap["hidden_seconds"])
     if not (total > 0 and abs(exposed + hidden - total) <= 1e-9 * total
@@ -60,7 +63,7 @@ def main():
     if not bound <= drop <= moved:
         errors.append(f"planned {on['planned_bytes']} -> {off['planned_bytes']} bytes: "
                       f"{drop} fewer, expected between {bound} and {moved}")
-    print(f"state moved to swap files: {moved} bytes; planned {on['planned_bytes']} -> "
+    print(f"state moved to {a.space}: {moved} bytes; planned {on['planned_bytes']} -> "
           f"{off['planned_bytes']} ({drop} fewer; largest parameter {largest} bytes); "
           f"transfers {total:.4g} s, {hidden:.4g} s hidden")
     if errors:

@@ -1,8 +1,9 @@
-"""Trains a model with --offload-optimizer nvme and without, for each
-configuration given (ds-compile flags: mesh, ZeRO stage, optimizer, --ac),
-two steps on the same batch, and checks that the loss, every gradient and
-every updated parameter are bit-identical (compare.py --rtol 0): the swap
-files hold the very bytes the update wrote. Tools come from PATH.
+"""Trains a model with --offload-optimizer nvme (or the target the
+configuration names) and without, for each configuration given (ds-compile
+flags: mesh, ZeRO stage, optimizer, --ac, offload), two steps on the same
+batch, and checks that the loss, every gradient and every updated parameter
+are bit-identical (compare.py --rtol 0): the swap files and host buffers
+hold the very bytes the update wrote. Tools come from PATH.
 
   run_offload.py model.mlir weights batch NVME_DIR outprefix CONFIG...
 """
@@ -36,11 +37,19 @@ def main():
     mlir, weights, batch, nvme, prefix = sys.argv[1:6]
     for config in sys.argv[6:]:
         flags = config.split()
+        if "--offload-optimizer" not in flags:
+            flags += ["--offload-optimizer", "nvme"]
+        # The same step with everything in memory.
+        resident = []
+        for i, flag in enumerate(flags):
+            if flag.startswith("--overlap-transfers") or flag == "--offload-optimizer" or (
+                    i > 0 and flags[i - 1] == "--offload-optimizer"):
+                continue
+            resident.append(flag)
         tag = prefix + "-" + ("".join(c for c in config if c.isalnum()) or "1")
-        train(mlir, weights, batch, nvme, tag + "-resident", flags)
-        train(mlir, weights, batch, nvme, tag + "-nvme",
-              flags + ["--offload-optimizer", "nvme"])
-        a, b = tag + "-nvme", tag + "-resident"
+        train(mlir, weights, batch, nvme, tag + "-resident", resident)
+        train(mlir, weights, batch, nvme, tag + "-offload", flags)
+        a, b = tag + "-offload", tag + "-resident"
         run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", "0",
              "--losses", a + ".loss", b + ".loss", "--tensors", a + ".grads",
              b + ".grads", "--tensors", a + ".final", b + ".final"])

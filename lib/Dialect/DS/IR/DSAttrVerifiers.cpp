@@ -72,7 +72,9 @@ LogicalResult check(Operation *op, NamedAttribute attr, Expect expect,
                                          : wrong("an array<i64: ...>");
   case Expect::MemorySpace: {
     auto text = dyn_cast<StringAttr>(value);
-    return text && text.getValue() == "nvme" ? success() : wrong("\"nvme\"");
+    return text && (text.getValue() == "nvme" || text.getValue() == "cpu")
+               ? success()
+               : wrong("\"cpu\" or \"nvme\"");
   }
   case Expect::Range: {
     auto range = dyn_cast<DenseI64ArrayAttr>(value);

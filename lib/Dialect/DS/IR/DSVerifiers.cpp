@@ -81,9 +81,10 @@ LogicalResult RecomputeOp::verify() {
 
 /// The memory spaces a persistent tensor can be kept in besides the device.
 static LogicalResult verifyMemorySpace(Operation *op, StringRef space) {
-  if (space != "nvme")
+  if (space != "nvme" && space != "cpu")
     return op->emitOpError()
-           << "memory space must be \"nvme\", got \"" << space << "\"";
+           << "memory space must be \"cpu\" or \"nvme\", got \"" << space
+           << "\"";
   return success();
 }
 

@@ -99,9 +99,10 @@ LogicalResult PersistentOp::verify() {
              << "valid_range must be [lo, hi] or [lo, hi, also], lo <= hi";
   }
   if (std::optional<StringRef> space = getSpace())
-    if (*space != "nvme" || getKind() != StorageKind::State)
+    if ((*space != "nvme" && *space != "cpu") ||
+        getKind() != StorageKind::State)
       return emitOpError() << "only state can be kept in a memory space, "
-                              "and only in \"nvme\"";
+                              "\"cpu\" or \"nvme\"";
   return verifyOnlyBuiltin(*this, "attribute",
                            llvm::to_vector((*this)->getDiscardableAttrs()));
 }

@@ -16,7 +16,8 @@ def DS_ReloadOp : DS_Op<"reload", [Pure, SameOperandsAndResultType],
   let summary = "a tensor brought back from host memory or NVMe";
   let description = [{
     The value of `input`, an argument of the step kept in memory space
-    `space` ("nvme": a swap file per rank), in device memory: the runtime
+    `space` ("nvme": a swap file per rank; "cpu": host memory), in device
+    memory: the runtime
     starts reading it into the result's buffer here, and the read is over
     at the result's one reader, a `ds.wait`, whose result the step reads.
     The values are equal; only where the bytes live changes.
@@ -26,7 +27,7 @@ def DS_ReloadOp : DS_Op<"reload", [Pure, SameOperandsAndResultType],
     ```
 
     **Constraints:**
-    - `space` is "nvme".
+    - `space` is "cpu" or "nvme".
     - The result's only reader is one `ds.wait`.
   }];
   let arguments = (ins DS_Tensor:$input, StrAttr:$space);
@@ -51,7 +52,7 @@ def DS_OffloadOp : DS_Op<"offload", [Pure, SameOperandsAndResultType],
     ```
 
     **Constraints:**
-    - `space` is "nvme".
+    - `space` is "cpu" or "nvme".
     - The result's only reader is one `ds.wait`.
   }];
   let arguments = (ins DS_Tensor:$input, StrAttr:$space);

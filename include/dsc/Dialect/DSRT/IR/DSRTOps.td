@@ -105,9 +105,10 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
     stage 3): `data_shape` is the whole parameter's shape in the weights
     file, and rank `r` holds elements `[r k, r k + k)` of it flattened
     (zeros past its end), `k` the buffer's size. State `in "nvme"` has no
-    memory: its bytes live in a swap file of the rank, zero at the first
-    step, and only `reload` (into an arena buffer) reads it and `offload`
-    (from one) writes it (-ds-offload).
+    device memory: its bytes live in a swap file of the rank (`in "cpu"`:
+    in host memory), zero at the first step, and only `reload` (into an
+    arena buffer) reads it and `offload` (from one) writes it
+    (-ds-offload).
 
     ```mlir
     %w = dsrt.persistent parameter "transformer.wte.weight" : memref<256x64xf32>
@@ -123,7 +124,7 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
       entries are >= 0;
     - a parameter's `data_shape` goes with a 1-D buffer and no `split`;
     - `valid_range` is on an integer input: 2 or 3 entries, lo <= hi;
-    - `space`, where present, is "nvme", on state.
+    - `space`, where present, is "cpu" or "nvme", on state.
   }];
   let arguments = (ins DSRT_StorageKind:$kind, StrAttr:$name,
                    OptionalAttr<StrArrayAttr>:$split,
