@@ -3,6 +3,9 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme -ds-lower-to-runtime | FileCheck %s --check-prefix=LOWERED
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers | FileCheck %s --check-prefix=PLACE
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=in-flight-bytes=80 | FileCheck %s --check-prefix=BUDGET
+// RUN: echo '{"name": "slow", "matmul_flops": 1, "vector_flops": 1, "memory_bandwidth": 1e12, "memory_bytes": 1e9, "link": {"bandwidth": 1e9, "latency": 0}, "nvme": {"bandwidth": 1, "latency": 0}}' > %t.slow.json
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=hardware=%t.slow.json | FileCheck %s --check-prefix=DISTANCE
+// RUN: not ds-opt %s -ds-autodiff -ds-offload=optimizer=nvme -ds-place-transfers=hardware=%t.missing.json 2>&1 | FileCheck %s --check-prefix=NO-HARDWARE
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=overlap=false | FileCheck %s --check-prefix=SCHEDULE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload | FileCheck %s --check-prefix=NONE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=cpu -ds-lower-to-runtime | FileCheck %s --check-prefix=HOST
@@ -63,6 +66,30 @@
 // PLACE-NEXT: ds.wait %[[O1]]
 // PLACE-NEXT: ds.wait %[[O2]]
 // PLACE-NEXT: return
+
+// The prefetch distance comes from the cost model: on a machine of one
+// flop per second and an NVMe of one byte per second, reading the 80 bytes
+// of w2's momentum takes 80 s, less than the 320 s of the matmul before its
+// update: the read starts right before that matmul. Writing it back takes
+// as long: its wait comes after the next matmul (gelu_grad alone is
+// shorter).
+// DISTANCE-LABEL: func.func @train_step
+// DISTANCE-NOT: ds.reload
+// DISTANCE: ds.cross_entropy_grad
+// DISTANCE-NOT: ds.reload
+// DISTANCE: %[[S2:.*]] = ds.reload %{{.*}} : tensor<4x5xf32>
+// DISTANCE-NEXT: ds.matmul {{.*}} transpose_lhs
+// DISTANCE-NEXT: %[[R2:.*]] = ds.wait %[[S2]]
+// DISTANCE-NEXT: %{{.*}}, %[[N2:.*]] = ds.sgd_update %{{.*}}, %{{.*}}, %[[R2]]
+// DISTANCE-NEXT: %[[O2:.*]] = ds.offload %[[N2]]
+// DISTANCE-NEXT: ds.gelu_grad
+// DISTANCE-NOT: ds.reload
+// DISTANCE: %[[S1:.*]] = ds.reload %{{.*}} : tensor<5x3xf32>
+// DISTANCE-NEXT: ds.matmul {{.*}} transpose_lhs
+// DISTANCE-NEXT: ds.wait %[[O2]]
+// DISTANCE-NEXT: ds.wait %[[S1]]
+
+// NO-HARDWARE: error: ds-place-transfers: hardware '{{.*}}missing.json' is neither a preset
 
 // With 80 bytes in flight at most, the second read starts only when the
 // first is over, and the second write cannot overlap the first: it is

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "InputSource.h"
 #include "Reports.h"
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/Calibration.h"
@@ -24,7 +25,6 @@
 #include "dsc/Runtime/PlanMemory.h"
 #include "dsc/Runtime/SafeTensors.h"
 #include "dsc/Runtime/SwapEngine.h"
-#include "dsc/Runtime/TokenData.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -220,97 +220,6 @@ std::optional<int64_t> envInt(const char *name) {
     return std::nullopt;
   return value;
 }
-
-//===----------------------------------------------------------------------===//
-// Inputs
-//===----------------------------------------------------------------------===//
-
-/// Fills the inputs of every step: the same safetensors batch, or windows
-/// of a token file. Both hold the global batch; the executor (--inputs) or
-/// this class (--data) gives each rank its block.
-class InputSource {
-public:
-  static llvm::Expected<InputSource> create(const Plan &plan) {
-    InputSource source;
-    bool haveInputs = !inputsPath.empty(), haveData = !dataPath.empty();
-    if (haveInputs && haveData)
-      return llvm::createStringError("--inputs and --data exclude each other");
-    if (!haveData && batchSize != 0)
-      return llvm::createStringError("--batch only goes with --data");
-    if (haveInputs) {
-      auto file = SafeTensorsFile::open(inputsPath);
-      if (!file)
-        return file.takeError();
-      source.inputs.emplace(std::move(*file));
-      return std::move(source);
-    }
-    if (haveData) {
-      auto inputs = findTokenInputs(plan);
-      if (!inputs)
-        return inputs.takeError();
-      if (batchSize != inputs->batch) {
-        const TensorDesc &tokens = plan.tensors[inputs->tokens];
-        std::string split;
-        if (tokens.shape[0] != inputs->batch)
-          split = std::to_string(inputs->batch / tokens.shape[0]) +
-                  " data-parallel ranks of " + std::to_string(tokens.shape[0]) +
-                  " rows each; ";
-        return llvm::createStringError(
-            "--batch " + Twine(batchSize) +
-            " does not match the plan, which was compiled for batch " +
-            Twine(inputs->batch) + " (" + split + "shapes are static)");
-      }
-      auto file = TokenFile::open(dataPath);
-      if (!file)
-        return file.takeError();
-      if (llvm::Error err = file->checkValues(plan.tensors[inputs->tokens],
-                                              plan.tensors[inputs->labels],
-                                              inputs->batch, inputs->seqLen))
-        return err;
-      source.tokenInputs = *inputs;
-      source.tokens.emplace(std::move(*file));
-      return std::move(source);
-    }
-    if (!plan.tensorsWith(Storage::Input).empty())
-      return llvm::createStringError(
-          "the plan has inputs: give them with --inputs or --data");
-    return std::move(source);
-  }
-
-  /// Sets the executor's inputs for step `step` (0-based).
-  llvm::Error fill(Executor &executor, uint64_t step) {
-    if (inputs)
-      return step == 0 ? executor.loadInputs(*inputs) : llvm::Error::success();
-    if (!tokens)
-      return llvm::Error::success();
-    for (uint32_t index : {tokenInputs.tokens, tokenInputs.labels}) {
-      const TensorDesc &desc = executor.plan().tensors[index];
-      // The file gives both inputs of one dtype at a time.
-      if (llvm::Error err =
-              tokens->batch(step, tokenInputs.batch, tokenInputs.seqLen,
-                            desc.dtype, tokenBytes, labelBytes))
-        return err;
-      std::vector<uint8_t> &global =
-          index == tokenInputs.tokens ? tokenBytes : labelBytes;
-      llvm::ArrayRef<uint8_t> bytes = global;
-      if (!desc.shardAxes.empty()) {
-        block.resize(desc.numBytes());
-        copyLocalBlock(executor.plan(), desc, executor.meshCoordinates(),
-                       global, block);
-        bytes = block;
-      }
-      if (llvm::Error err = executor.setInput(desc.name, bytes))
-        return err;
-    }
-    return llvm::Error::success();
-  }
-
-private:
-  std::optional<SafeTensorsFile> inputs;
-  std::optional<TokenFile> tokens;
-  TokenInputs tokenInputs;
-  std::vector<uint8_t> tokenBytes, labelBytes, block;
-};
 
 //===----------------------------------------------------------------------===//
 // Outputs
@@ -568,7 +477,8 @@ int run() {
   // that every one of them is ready before any step runs.
   std::optional<InputSource> source;
   auto load = [&]() -> llvm::Error {
-    auto created = InputSource::create(exec.plan());
+    auto created =
+        InputSource::create(exec.plan(), inputsPath, dataPath, batchSize);
     if (!created)
       return created.takeError();
     source.emplace(std::move(*created));
