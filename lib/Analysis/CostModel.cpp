@@ -27,16 +27,17 @@ struct Preset {
   double linkBandwidth, linkLatency;
   double nvmeBandwidth, nvmeLatency;
   double hostBandwidth, hostLatency;
+  bool copyEngine;
 };
 constexpr Preset kPresets[] = {
     {"cpu", 2.29e11, 6.04e9, 1.78e10, 2.53e10, 1.0e9, 1.0e-4, 1.4e9, 1e-4,
-     1.78e10, 1e-6},
+     1.78e10, 1e-6, false},
     {"a100-80gb", 156e12, 19.5e12, 2.039e12, 80e9, 300e9, 1e-5, 6e9, 1e-4,
-     2.5e10, 1e-5},
+     2.5e10, 1e-5, true},
     {"h100-80gb", 494.7e12, 66.9e12, 3.35e12, 80e9, 450e9, 1e-5, 6e9, 1e-4,
-     5e10, 1e-5},
+     5e10, 1e-5, true},
     {"h200", 494.7e12, 66.9e12, 4.8e12, 141e9, 450e9, 1e-5, 6e9, 1e-4, 5e10,
-     1e-5},
+     1e-5, true},
 };
 
 Expected<double> positive(const json::Object &object, StringRef key,
@@ -58,7 +59,8 @@ Expected<dsc::Link> parseLink(const json::Value *value, StringRef source,
                                      "bandwidth and latency",
                                      source, what));
   dsc::Link link;
-  Expected<double> bandwidth = positive(*object, "bandwidth", source);
+  Expected<double> bandwidth = positive(
+      *object, "bandwidth", formatv("{0}: \"{1}\"", source, what).str());
   if (!bandwidth)
     return bandwidth.takeError();
   std::optional<double> latency = object->getNumber("latency");
@@ -129,6 +131,14 @@ Expected<dsc::Hardware> dsc::parseHardware(const json::Value &value,
         return parsed.takeError();
       *link = *parsed;
     }
+  if (const json::Value *copyEngine = object->get("copy_engine")) {
+    std::optional<bool> flag = copyEngine->getAsBoolean();
+    if (!flag)
+      return createStringError(
+          inconvertibleErrorCode(),
+          formatv("{0}: \"copy_engine\" must be true or false", source));
+    hardware.copyEngine = *flag;
+  }
   return hardware;
 }
 
@@ -144,6 +154,7 @@ Expected<dsc::Hardware> dsc::loadHardware(StringRef nameOrPath) {
       hardware.link = {preset.linkBandwidth, preset.linkLatency};
       hardware.nvme = {preset.nvmeBandwidth, preset.nvmeLatency};
       hardware.host = {preset.hostBandwidth, preset.hostLatency};
+      hardware.copyEngine = preset.copyEngine;
       hardware.source = preset.name;
       return hardware;
     }
@@ -182,7 +193,8 @@ json::Value dsc::toJSON(const Hardware &hardware) {
                       {"link", link(hardware.link)},
                       {"links", std::move(links)},
                       {"nvme", link(hardware.nvme)},
-                      {"host", link(hardware.host)}};
+                      {"host", link(hardware.host)},
+                      {"copy_engine", hardware.copyEngine}};
 }
 
 dsc::KernelTime dsc::kernelTime(const Hardware &hardware, double flops,

@@ -238,7 +238,8 @@ std::optional<uint64_t> physicalMemory() {
 llvm::Error Executor::Impl::allocateMemory() {
   // Refused up front: with overcommit, allocating more than the machine has
   // succeeds and zeroing it summons the OOM killer.
-  uint64_t needed = staticMemoryBytes(plan);
+  uint64_t needed = llvm::SaturatingAdd(staticMemoryBytes(plan),
+                                        storedBytes(plan, Storage::Host));
   if (std::optional<uint64_t> memory = physicalMemory();
       memory && needed > *memory)
     return llvm::createStringError(
@@ -709,14 +710,20 @@ llvm::Error Executor::step() {
     uint64_t start = allocations::liveBytes();
     allocations::resetPeak();
     auto began = std::chrono::steady_clock::now();
-    if (llvm::Error err = impl->runInstruction(compiled, index))
+    if (llvm::Error err = impl->runInstruction(compiled, index)) {
+      // Transfers still in flight would go on touching the arena.
+      if (impl->transfers)
+        llvm::consumeError(impl->transfers->abandon());
       return err;
+    }
     // Transfers in flight move on between instructions.
     if (impl->transfers && impl->transfers->busy())
-      if (llvm::Error err = impl->transfers->poll())
+      if (llvm::Error err = impl->transfers->poll()) {
+        llvm::consumeError(impl->transfers->abandon());
         return llvm::createStringError(
             "swap I/O after " + instructionPrefix(index, *compiled.inst) +
             llvm::toString(std::move(err)));
+      }
     seconds[index] +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
             .count();

@@ -6,6 +6,7 @@
 
 #include "llvm/ADT/Twine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -92,6 +93,12 @@ llvm::Error SwapTransfers::run(unsigned index) {
   ticket = 0;
   --inFlight;
   return err;
+}
+
+llvm::Error SwapTransfers::abandon() {
+  std::fill(pending.begin(), pending.end(), 0);
+  inFlight = 0;
+  return engine ? engine->waitAll() : llvm::Error::success();
 }
 
 llvm::Error SwapTransfers::poll() {

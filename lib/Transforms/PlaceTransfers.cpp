@@ -55,83 +55,102 @@ struct PlaceTransfersPass
     auto step = module.lookupSymbol<func::FuncOp>(DSDialect::kTrainStepFunc);
     if (!step || !overlap)
       return;
-    SmallVector<Transfer> reloads, offloads;
-    int64_t largest = 0;
-    step.walk([&](WaitOp wait) {
-      Operation *start = wait.getInput().getDefiningOp();
-      auto reload = dyn_cast<ReloadOp>(start);
-      Transfer transfer{
-          start, wait,
-          static_cast<int64_t>(cast<CostOpInterface>(start).getBytesWritten()),
-          reload ? reload.getSpace() : cast<OffloadOp>(start).getSpace()};
-      largest = std::max(largest, transfer.bytes);
-      (isa<ReloadOp>(start) ? reloads : offloads).push_back(transfer);
-    });
-    if (reloads.empty() && offloads.empty())
-      return;
     llvm::Expected<dsc::Hardware> machine = dsc::loadHardware(hardware);
     if (!machine) {
       module.emitError() << "ds-place-transfers: "
                          << llvm::toString(machine.takeError());
       return signalPassFailure();
     }
+    // Host copies overlap compute only beside a copy engine; without one
+    // (the CPU runtime) they stay where they are.
+    Block &body = step.front();
+    SmallVector<Transfer> reloads, offloads;
+    int64_t largest = 0;
+    for (WaitOp wait : body.getOps<WaitOp>()) {
+      Operation *start = wait.getInput().getDefiningOp();
+      auto reload = dyn_cast<ReloadOp>(start);
+      Transfer transfer{
+          start, wait,
+          static_cast<int64_t>(cast<CostOpInterface>(start).getBytesWritten()),
+          reload ? reload.getSpace() : cast<OffloadOp>(start).getSpace()};
+      if (transfer.space == "cpu" && !machine->copyEngine)
+        continue;
+      largest = std::max(largest, transfer.bytes);
+      (reload ? reloads : offloads).push_back(transfer);
+    }
+    if (reloads.empty() && offloads.empty())
+      return;
     int64_t budget = inFlightBytes > 0 ? int64_t(inFlightBytes) : 2 * largest;
 
     // The step's ops in order with their planned times; transfers and
     // waits take none (they only start or end work elsewhere).
-    Block &body = step.front();
     SmallVector<Operation *> ops;
     SmallVector<double> seconds;
     DenseMap<Operation *, size_t> indexOf;
-    for (Operation &op : body.without_terminator()) {
-      indexOf[&op] = ops.size();
-      ops.push_back(&op);
-      auto cost = dyn_cast<CostOpInterface>(&op);
-      seconds.push_back(
-          !cost || isa<ReloadOp, OffloadOp, WaitOp>(op)
-              ? 0.0
-              : dsc::kernelTime(*machine, cost.getFlops(),
-                                cost.getBytesRead() + cost.getBytesWritten(),
-                                cost.usesMatrixUnits())
-                    .seconds);
-    }
+    auto number = [&] {
+      ops.clear();
+      seconds.clear();
+      indexOf.clear();
+      for (Operation &op : body.without_terminator()) {
+        indexOf[&op] = ops.size();
+        ops.push_back(&op);
+        auto cost = dyn_cast<CostOpInterface>(&op);
+        seconds.push_back(
+            !cost || isa<ReloadOp, OffloadOp, WaitOp>(op)
+                ? 0.0
+                : dsc::kernelTime(*machine, cost.getFlops(),
+                                  cost.getBytesRead() + cost.getBytesWritten(),
+                                  cost.usesMatrixUnits())
+                      .seconds);
+      }
+    };
+    number();
 
     // Reloads in the order they are needed: each starts before the ops
-    // that hide it, as long as the reads in flight fit the budget.
+    // that hide it, as long as the reads in flight fit the budget, and
+    // after what it reads is there (an offloaded activation's wait).
     llvm::sort(reloads, [&](const Transfer &a, const Transfer &b) {
       return indexOf[a.wait] < indexOf[b.wait];
     });
     InFlight reading(ops.size());
     for (Transfer &reload : reloads) {
-      size_t wait = indexOf[reload.wait], first = wait;
+      size_t wait = indexOf[reload.wait], first = wait, floor = 0;
+      if (Operation *def = reload.start->getOperand(0).getDefiningOp())
+        floor = indexOf[def] + 1;
       double needed =
           dsc::transferTime(*machine, reload.space, double(reload.bytes));
       double hidden = 0;
-      while (first > 0 && hidden < needed &&
+      while (first > floor && hidden < needed &&
              reading.at(first - 1) + reload.bytes <= budget)
         hidden += seconds[--first];
-      if (first == wait || first == indexOf[reload.start])
+      if (first >= indexOf[reload.start])
         continue;
       reading.add(first, wait, reload.bytes);
       reload.start->moveBefore(ops[first]);
       ++numMoved;
     }
+    number();
     // Offloads in the order they start: each waits after the ops that
     // hide it, as long as the writes in flight fit the budget (their
-    // sources stay allocated until then).
+    // sources stay allocated until then), and before its first reader (an
+    // offloaded activation's reload).
     llvm::sort(offloads, [&](const Transfer &a, const Transfer &b) {
       return indexOf[a.start] < indexOf[b.start];
     });
     InFlight writing(ops.size());
     for (Transfer &offload : offloads) {
       size_t start = indexOf[offload.start], last = start;
+      size_t ceiling = ops.size();
+      for (Operation *user : offload.wait->getUsers())
+        if (auto it = indexOf.find(user); it != indexOf.end())
+          ceiling = std::min(ceiling, it->second);
       double needed =
           dsc::transferTime(*machine, offload.space, double(offload.bytes));
       double hidden = 0;
-      while (last + 1 < ops.size() && hidden < needed &&
+      while (last + 1 < ceiling && hidden < needed &&
              writing.at(last + 1) + offload.bytes <= budget)
         hidden += seconds[++last];
-      if (last == start || ops[last] == offload.wait)
+      if (last <= indexOf[offload.wait])
         continue;
       writing.add(start, last, offload.bytes);
       offload.wait->moveAfter(ops[last]);

@@ -15,8 +15,11 @@
 //    "links": {"dp": {"bandwidth": 5e10, "latency": 2e-5}},  // optional
 //    "nvme": {"bandwidth": 6e9, "latency": 1e-4},  // optional: swap reads
 //                                 // and writes (default 2e9 B/s, 100 us)
-//    "host": {"bandwidth": 5e10, "latency": 1e-5}}  // optional: copies to
+//    "host": {"bandwidth": 5e10, "latency": 1e-5},  // optional: copies to
 //                       // and from host memory (default 2.5e10 B/s, 10 us)
+//    "copy_engine": true}  // optional (default true): host copies run
+//                          // beside compute (a GPU's copy engine); false:
+//                          // the runtime copies in line (the CPU runtime)
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,6 +54,9 @@ struct Hardware {
   Link nvme{2e9, 1e-4};
   /// Copies between device and host memory (offload to "cpu").
   Link host{2.5e10, 1e-5};
+  /// Whether host copies overlap compute (a GPU's copy engine) or take
+  /// the compute's time (the CPU runtime copies with memcpy in line).
+  bool copyEngine = true;
   /// The preset's name or the file it was read from (loadHardware), for
   /// passes that take the hardware as an option.
   std::string source;

@@ -61,6 +61,9 @@ public:
   bool hasSwap() const { return engine != nullptr; }
   /// Whether a transfer is in flight.
   bool busy() const { return inFlight > 0; }
+  /// Ends every transfer in flight (after a failed instruction: they must
+  /// not go on touching memory the next step reuses); their first error.
+  llvm::Error abandon();
 
   /// What opening the swap space had to say (a dead run's files).
   llvm::StringRef notice() const { return openNotice; }

@@ -376,6 +376,16 @@ llvm::Error validateTransfers(const Plan &plan) {
           return fail("starts a transfer of " + describeTensor(plan, file) +
                       " while the one instruction " + Twine(it->second.start) +
                       " started is in flight");
+        // Two transfers may share memory only when both read it (writes to
+        // their files).
+        for (const auto &[other, transfer] : inFlight)
+          if ((!write || !transfer.write) &&
+              overlap(plan, memory, transfer.memory))
+            return fail(
+                "uses the memory of " + describeTensor(plan, transfer.memory) +
+                ", which the transfer of " + describeTensor(plan, other) +
+                " started at instruction " + Twine(transfer.start) +
+                " is still using");
         inFlight[file] = {index, memory, write};
         continue;
       }

@@ -374,8 +374,9 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan, double sentBytes) {
 /// What -ds-offload keeps in swap files or host memory and moves each step
 /// (reload reads one, offload writes one), and the transfers' predicted
 /// time on `hardware`: the instructions run in order, the disk and the
-/// host link each serve transfers one at a time in the order they start,
-/// and a wait stalls the step until its transfer is over. What the step
+/// host link each serve transfers one at a time in the order they start
+/// (host copies in line without a copy engine), and a wait stalls the
+/// step until its transfer is over. What the step
 /// stalls is exposed; the rest of the transfers' time is hidden behind
 /// compute.
 json::Object offloadEntry(const dsc::rt::Plan &plan,
@@ -405,6 +406,12 @@ json::Object offloadEntry(const dsc::rt::Plan &plan,
     double seconds = dsc::transferTime(hardware, host ? "cpu" : "nvme",
                                        static_cast<double>(bytes));
     transferSeconds += seconds;
+    if (host && !hardware.copyEngine) {
+      // Copied in line by the runtime: the step waits for it there.
+      now += seconds;
+      finish[file] = now;
+      continue;
+    }
     double &free = host ? hostFree : diskFree;
     free = std::max(free, now) + seconds;
     finish[file] = free;

@@ -350,6 +350,22 @@ TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
             "instruction 8 'neg': writes the memory of tensor 12, which the "
             "transfer of tensor 4 'exp_avg.fc.weight' started at instruction "
             "7 is still using");
+  // Another tensor's reload into bytes the offload is still writing out.
+  plan.tensors.push_back(tensor("exp_avg_sq.fc.weight", DType::F32, {4, 8},
+                                Storage::Swapped)); // 14
+  EXPECT_EQ(failure([](Instructions &insts) {
+              insts.insert(insts.end() - 1, instruction("reload", {14}, {12}));
+              insts.push_back(instruction("reload_wait", {14}, {12}));
+            }),
+            "instruction 8 'reload': uses the memory of tensor 12, which the "
+            "transfer of tensor 4 'exp_avg.fc.weight' started at instruction "
+            "7 is still using");
+  // Two writes from the same bytes are fine.
+  EXPECT_EQ(failure([](Instructions &insts) {
+              insts.insert(insts.end() - 1, instruction("offload", {12}, {14}));
+              insts.push_back(instruction("offload_wait", {12}, {14}));
+            }),
+            "");
   // A second transfer of the file while one is in flight.
   EXPECT_EQ(failure([](Instructions &insts) {
               insts.insert(insts.begin() + 5, instruction("reload", {4}, {12}));
