@@ -223,6 +223,15 @@ struct ActivationCheckpointPass
                                     "first)";
       return signalPassFailure();
     }
+    // Offloaded activations (-ds-offload activations=...) are reloaded,
+    // not recomputed: one or the other.
+    for (auto reload : trainStep.getOps<ReloadOp>())
+      if (!isa<BlockArgument>(reload.getInput()))
+        return reload.emitError()
+                   << "ds-activation-checkpoint: the step offloads its "
+                      "activations (-ds-offload activations); recompute or "
+                      "offload them, not both",
+               signalPassFailure();
     FailureOr<DenseMap<Operation *, dsc::StepPhase>> phases =
         dsc::computePhases(trainStep);
     if (failed(phases))

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dsc/Analysis/StepPhases.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
 
@@ -24,68 +25,133 @@ using namespace mlir::ds;
 
 namespace {
 
+bool isSpace(StringRef space) {
+  return space == "none" || space == "cpu" || space == "nvme";
+}
+
 struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
   using OffloadPassBase::OffloadPassBase;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (optimizer != "none" && optimizer != "cpu" && optimizer != "nvme") {
-      module.emitError() << "ds-offload: optimizer state can stay in memory "
-                            "(none), go to host memory (cpu) or to nvme, not '"
-                         << optimizer << "'";
-      return signalPassFailure();
-    }
+    for (auto [what, space] :
+         {std::pair<StringRef, StringRef>{"optimizer state", optimizer},
+          {"activations", activations}})
+      if (!isSpace(space)) {
+        module.emitError() << "ds-offload: " << what
+                           << " can stay in memory (none), go to host memory "
+                              "(cpu) or to nvme, not '"
+                           << space << "'";
+        return signalPassFailure();
+      }
     auto step = module.lookupSymbol<func::FuncOp>(DSDialect::kTrainStepFunc);
-    if (optimizer == "none" || !step)
+    if (!step)
       return;
-    StringRef space = optimizer;
-    auto ret = cast<func::ReturnOp>(step.front().getTerminator());
-    OpBuilder builder(step.getContext());
-    for (BlockArgument arg : step.getArguments()) {
-      unsigned number = arg.getArgNumber();
-      auto role =
-          step.getArgAttrOfType<StringAttr>(number, DSDialect::kRoleAttr);
-      auto name =
-          step.getArgAttrOfType<StringAttr>(number, DSDialect::kNameAttr);
-      if (!role || role.getValue() != "state" || !name ||
-          !isa<FloatType>(getElementTypeOrSelf(arg.getType())))
+    if (optimizer != "none")
+      offloadState(step, optimizer);
+    if (activations != "none" && failed(offloadActivations(step, activations)))
+      return signalPassFailure();
+  }
+
+  void offloadState(func::FuncOp step, StringRef space);
+  LogicalResult offloadActivations(func::FuncOp step, StringRef space);
+};
+
+void OffloadPass::offloadState(func::FuncOp step, StringRef space) {
+  auto ret = cast<func::ReturnOp>(step.front().getTerminator());
+  OpBuilder builder(step.getContext());
+  for (BlockArgument arg : step.getArguments()) {
+    unsigned number = arg.getArgNumber();
+    auto role = step.getArgAttrOfType<StringAttr>(number, DSDialect::kRoleAttr);
+    auto name = step.getArgAttrOfType<StringAttr>(number, DSDialect::kNameAttr);
+    if (!role || role.getValue() != "state" || !name ||
+        !isa<FloatType>(getElementTypeOrSelf(arg.getType())))
+      continue;
+    // The state's readers are its update (and what ZeRO put between):
+    // they read one reload, complete before the first of them.
+    SmallVector<OpOperand *> uses;
+    Operation *first = nullptr;
+    for (OpOperand &use : arg.getUses()) {
+      if (use.getOwner() == ret)
         continue;
-      // The state's readers are its update (and what ZeRO put between):
-      // they read one reload, complete before the first of them.
-      SmallVector<OpOperand *> uses;
+      uses.push_back(&use);
+      if (!first || use.getOwner()->isBeforeInBlock(first))
+        first = use.getOwner();
+    }
+    if (first) {
+      builder.setInsertionPoint(first);
+      auto reload = ReloadOp::create(builder, arg.getLoc(), arg, space);
+      auto loaded = WaitOp::create(builder, arg.getLoc(), reload);
+      for (OpOperand *use : uses)
+        use->set(loaded);
+    }
+    for (OpOperand &result : ret->getOpOperands()) {
+      auto updates = step.getResultAttrOfType<StringAttr>(
+          result.getOperandNumber(), DSDialect::kUpdatesAttr);
+      if (!updates || updates != name || result.get() == arg)
+        continue;
+      Value value = result.get();
+      if (Operation *producer = value.getDefiningOp())
+        builder.setInsertionPointAfter(producer);
+      else
+        builder.setInsertionPoint(ret);
+      auto offload = OffloadOp::create(builder, value.getLoc(), value, space);
+      result.set(WaitOp::create(builder, value.getLoc(), offload));
+    }
+    step.setArgAttr(number, DSDialect::kMemorySpaceAttr,
+                    builder.getStringAttr(space));
+    ++numOffloaded;
+  }
+}
+
+LogicalResult OffloadPass::offloadActivations(func::FuncOp step,
+                                              StringRef space) {
+  // Recomputation (-ds-activation-checkpoint, later in the pipeline) would
+  // replay forward ops whose results went away.
+  for (Operation &op : step.front())
+    if (isa<RecomputeOp>(op))
+      return op.emitError() << "ds-offload: activations cannot be offloaded "
+                               "in a step that recomputes them";
+  FailureOr<DenseMap<Operation *, dsc::StepPhase>> phases =
+      dsc::computePhases(step);
+  if (failed(phases))
+    return failure();
+  OpBuilder builder(step.getContext());
+  for (Operation &op : llvm::make_early_inc_range(step.front())) {
+    if (phases->lookup(&op) != dsc::StepPhase::Forward ||
+        isa<ConstantOp, ReloadOp, OffloadOp, WaitOp>(op))
+      continue;
+    for (Value value : op.getResults()) {
+      auto type = dyn_cast<RankedTensorType>(value.getType());
+      if (!type || !isa<FloatType>(type.getElementType()) ||
+          type.getNumElements() * type.getElementTypeBitWidth() / 8 <
+              activationMinBytes)
+        continue;
+      // A saved activation: read again by the backward.
+      SmallVector<OpOperand *> saved;
       Operation *first = nullptr;
-      for (OpOperand &use : arg.getUses()) {
-        if (use.getOwner() == ret)
+      for (OpOperand &use : value.getUses()) {
+        Operation *user = use.getOwner();
+        if (phases->lookup(user) != dsc::StepPhase::Backward)
           continue;
-        uses.push_back(&use);
-        if (!first || use.getOwner()->isBeforeInBlock(first))
-          first = use.getOwner();
+        saved.push_back(&use);
+        if (!first || user->isBeforeInBlock(first))
+          first = user;
       }
-      if (first) {
-        builder.setInsertionPoint(first);
-        auto reload = ReloadOp::create(builder, arg.getLoc(), arg, space);
-        auto loaded = WaitOp::create(builder, arg.getLoc(), reload);
-        for (OpOperand *use : uses)
-          use->set(loaded);
-      }
-      for (OpOperand &result : ret->getOpOperands()) {
-        auto updates = step.getResultAttrOfType<StringAttr>(
-            result.getOperandNumber(), DSDialect::kUpdatesAttr);
-        if (!updates || updates != name || result.get() == arg)
-          continue;
-        Value value = result.get();
-        if (Operation *producer = value.getDefiningOp())
-          builder.setInsertionPointAfter(producer);
-        else
-          builder.setInsertionPoint(ret);
-        auto offload = OffloadOp::create(builder, value.getLoc(), value, space);
-        result.set(WaitOp::create(builder, value.getLoc(), offload));
-      }
-      step.setArgAttr(number, DSDialect::kMemorySpaceAttr,
-                      builder.getStringAttr(space));
-      ++numOffloaded;
+      if (saved.empty())
+        continue;
+      builder.setInsertionPointAfter(&op);
+      auto offload = OffloadOp::create(builder, value.getLoc(), value, space);
+      auto away = WaitOp::create(builder, value.getLoc(), offload);
+      builder.setInsertionPoint(first);
+      auto reload = ReloadOp::create(builder, value.getLoc(), away, space);
+      auto back = WaitOp::create(builder, value.getLoc(), reload);
+      for (OpOperand *use : saved)
+        use->set(back);
+      ++numActivations;
     }
   }
-};
+  return success();
+}
 
 } // namespace

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dsc/Analysis/CostModel.h"
+#include "dsc/Analysis/StepPhases.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
 
@@ -112,11 +113,24 @@ struct PlaceTransfersPass
     llvm::sort(reloads, [&](const Transfer &a, const Transfer &b) {
       return indexOf[a.wait] < indexOf[b.wait];
     });
+    // An offloaded activation comes back in the backward, not before: its
+    // buffer would be in memory across the forward it left.
+    FailureOr<DenseMap<Operation *, dsc::StepPhase>> phases =
+        dsc::computePhases(step);
+    if (failed(phases))
+      return signalPassFailure();
+    size_t backward = ops.size();
+    for (auto [index, op] : llvm::enumerate(ops))
+      if (phases->lookup(op) == dsc::StepPhase::Backward &&
+          !isa<ReloadOp, OffloadOp, WaitOp>(op)) {
+        backward = index;
+        break;
+      }
     InFlight reading(ops.size());
     for (Transfer &reload : reloads) {
       size_t wait = indexOf[reload.wait], first = wait, floor = 0;
       if (Operation *def = reload.start->getOperand(0).getDefiningOp())
-        floor = indexOf[def] + 1;
+        floor = std::max(indexOf[def] + 1, std::min(backward, wait));
       double needed =
           dsc::transferTime(*machine, reload.space, double(reload.bytes));
       double hidden = 0;

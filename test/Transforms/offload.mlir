@@ -9,6 +9,9 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=overlap=false | FileCheck %s --check-prefix=SCHEDULE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload | FileCheck %s --check-prefix=NONE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=cpu -ds-lower-to-runtime | FileCheck %s --check-prefix=HOST
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=activations=nvme | FileCheck %s --check-prefix=ACT
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload='activations=cpu activation-min-bytes=129' | FileCheck %s --check-prefix=ACT-MIN
+// RUN: not ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=activations=cpu -ds-activation-checkpoint=policy=full 2>&1 | FileCheck %s --check-prefix=ACT-AC
 // RUN: not ds-opt %s -ds-autodiff -ds-offload=optimizer=tape 2>&1 | FileCheck %s --check-prefix=BAD
 
 // -ds-offload optimizer=nvme: AdamW's two moments of each parameter are kept
@@ -128,6 +131,33 @@
 // HOST-NEXT: dsrt.kernel "reload_wait"(%[[S]]) -> (%[[B]])
 // HOST: dsrt.kernel "offload"(%[[B]]) -> (%[[S]]) attrs {space = "cpu"} phase optimizer
 // HOST-NEXT: dsrt.kernel "offload_wait"(%[[B]]) -> (%[[S]])
+
+// activations=nvme: each forward value the backward reads again (the
+// first linear's output, read by gelu_grad; the gelu's, read by the weight
+// gradient of the second linear; the logits, read by cross_entropy_grad)
+// is offloaded right after the op that computes it and reloaded before the
+// backward's first reader, which reads the reload's wait.
+// ACT-LABEL: func.func @train_step
+// ACT: %[[H:.*]] = ds.linear
+// ACT-NEXT: %[[OH:.*]] = ds.offload %[[H]] to "nvme" : tensor<4x2x5xf32>
+// ACT-NEXT: %[[WH:.*]] = ds.wait %[[OH]]
+// ACT-NEXT: %[[A:.*]] = ds.gelu %[[H]]
+// ACT-NEXT: %[[OA:.*]] = ds.offload %[[A]] to "nvme"
+// ACT-NEXT: ds.wait %[[OA]]
+// ACT: %[[L:.*]] = ds.reshape {{.*}} -> tensor<8x4xf32>
+// ACT-NEXT: %[[OL:.*]] = ds.offload %[[L]] to "nvme"
+// ACT-NEXT: %[[WL:.*]] = ds.wait %[[OL]]
+// ACT: %[[RL:.*]] = ds.reload %[[WL]] from "nvme" : tensor<8x4xf32>
+// ACT-NEXT: %[[BL:.*]] = ds.wait %[[RL]]
+// ACT-NEXT: ds.cross_entropy_grad %[[BL]]
+// ACT: %[[RH:.*]] = ds.reload %[[WH]] from "nvme"
+// ACT-NEXT: %[[BH:.*]] = ds.wait %[[RH]]
+// ACT-NEXT: ds.gelu_grad %[[BH]]
+// With at least 129 bytes, the two activations of 160 bytes; not the
+// logits (128 bytes).
+// ACT-MIN-COUNT-2: ds.offload %{{.*}} : tensor<4x2x5xf32>
+// ACT-MIN-NOT: ds.offload
+// ACT-AC: error: ds-activation-checkpoint: the step offloads its activations (-ds-offload activations); recompute or offload them, not both
 
 // BAD: ds-offload: optimizer state can stay in memory (none), go to host memory (cpu) or to nvme, not 'tape'
 

@@ -132,6 +132,15 @@ static cl::opt<std::string> offloadOptimizer(
              "the state of the updates near the running one is in device "
              "memory"),
     cl::value_desc("none|cpu|nvme"), cl::init("none"), cl::cat(category));
+static cl::opt<std::string> offloadActivations(
+    "offload-activations",
+    cl::desc("Where the activations the backward reads again wait for it: "
+             "none (device memory, the default), cpu (host memory) or nvme "
+             "(swap files under ds-run --nvme-path). Each is written out "
+             "after the op that computes it and read back before the "
+             "backward's first reader, the transfers overlapping compute "
+             "by the cost model. Not with --ac"),
+    cl::value_desc("none|cpu|nvme"), cl::init("none"), cl::cat(category));
 static cl::opt<bool> overlapTransfers(
     "overlap-transfers",
     cl::desc("Start each offload read early enough, and wait for each write "
@@ -250,6 +259,7 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.batchDims = batchDims;
   options.zero = zeroStage;
   options.offloadOptimizer = offloadOptimizer;
+  options.offloadActivations = offloadActivations;
   options.overlapTransfers = overlapTransfers;
   options.hardware = hardwareName;
 }
@@ -275,6 +285,13 @@ int main(int argc, char **argv) {
       offloadOptimizer != "nvme")
     return fail("--offload-optimizer must be none, cpu or nvme, not '" +
                 offloadOptimizer + "'");
+  if (offloadActivations != "none" && offloadActivations != "cpu" &&
+      offloadActivations != "nvme")
+    return fail("--offload-activations must be none, cpu or nvme, not '" +
+                offloadActivations + "'");
+  if (offloadActivations != "none" && activationCheckpointing != "none")
+    return fail("--offload-activations and --ac exclude each other: an "
+                "activation is either recomputed or offloaded");
   if (kernelThreads.getNumOccurrences() &&
       (kernelThreads < 1 || kernelThreads > 4096))
     return fail("--kernel-threads must be between 1 and 4096");

@@ -55,6 +55,11 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Where the optimizer state lives between steps: none "
                      "(memory), cpu (host memory) or nvme (-ds-offload)"),
       llvm::cl::init("none")};
+  Option<std::string> offloadActivations{
+      *this, "offload-activations",
+      llvm::cl::desc("Where saved activations wait for the backward: none "
+                     "(memory), cpu (host memory) or nvme (-ds-offload)"),
+      llvm::cl::init("none")};
   Option<bool> overlapTransfers{
       *this, "overlap-transfers",
       llvm::cl::desc("Overlap offload transfers with compute "

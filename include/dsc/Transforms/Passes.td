@@ -290,14 +290,20 @@ def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
 }
 
 def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
-  let summary = "Keep optimizer state in host memory or on NVMe between updates";
+  let summary = "Keep optimizer state and saved activations in host memory or on NVMe";
   let description = [{
     With `optimizer=nvme` or `cpu`, every floating-point optimizer state
     argument of the training step (`ds.role = "state"`, read only by its
     update: AdamW's moments, SGD's momentum; under ZeRO the rank's piece)
     gets `ds.memory_space` of that name: the runtime keeps it in a swap file
     per rank (nvme) or in host memory (cpu; pinned on a GPU) instead of
-    device memory. Its readers read it through a `ds.reload` placed
+    device memory. With `activations=cpu` or `nvme`, every floating-point
+    value the forward computes and the backward reads again (of at least
+    `activation-min-bytes`) goes through a `ds.offload` right after the op
+    that computes it, and the backward reads a `ds.reload` of it placed
+    before its first reader there: only activations in transit are in
+    device memory between the forward and the backward. Not with
+    recomputation (a step with `ds.recompute` is refused). Its readers read it through a `ds.reload` placed
     right before the first of them, and the new value the step returns
     goes through a `ds.offload` right after the op that computes it, so
     that only the state of the update that runs is in memory. Each transfer
@@ -311,9 +317,16 @@ def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
     Option<"optimizer", "optimizer", "std::string", "\"none\"",
            "Where the optimizer state lives between steps: none (memory), "
            "cpu (host memory) or nvme">,
+    Option<"activations", "activations", "std::string", "\"none\"",
+           "Where saved activations wait for the backward: none (memory), "
+           "cpu (host memory) or nvme">,
+    Option<"activationMinBytes", "activation-min-bytes", "int64_t", "0",
+           "Offload only activations of at least this many bytes">,
   ];
   let statistics = [
-    Statistic<"numOffloaded", "offloaded-state", "State arguments on NVMe">,
+    Statistic<"numOffloaded", "offloaded-state", "State arguments offloaded">,
+    Statistic<"numActivations", "offloaded-activations",
+              "Saved activations offloaded">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }

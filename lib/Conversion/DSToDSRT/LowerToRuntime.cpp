@@ -197,6 +197,8 @@ private:
   DenseMap<Operation *, int64_t> indexOf;
   DenseMap<Operation *, dsc::StepPhase> phases;
   int64_t returnIndex = 0;
+  /// Offloaded activations so far (their buffers' names).
+  unsigned numActivations = 0;
 };
 
 FailureOr<ArrayAttr> Lowering::splitAxes(BlockArgument arg, StringRef name) {
@@ -366,6 +368,19 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
       return success();
     }
   }
+
+  // An offloaded activation's other end: a buffer of its own in the
+  // memory space, written by the offload and read by the reload.
+  if (auto offload = dyn_cast<ds::OffloadOp>(op);
+      offload && !inPlace.count(offload.getResult()))
+    inPlace[offload.getResult()] = dsrt::PersistentOp::create(
+        builder, op->getLoc(), bufferType(offload.getType()),
+        dsrt::StorageKind::State,
+        builder.getStringAttr(
+            "activation." + Twine(numActivations++) + "." +
+            offload.getInput().getDefiningOp()->getName().stripDialect()),
+        ArrayAttr(), DenseI64ArrayAttr(), DenseI64ArrayAttr(),
+        offload.getSpaceAttr());
 
   SmallVector<Value> outputs;
   for (Value result : op->getResults()) {

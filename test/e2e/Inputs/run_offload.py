@@ -1,5 +1,6 @@
-"""Trains a model with --offload-optimizer nvme (or the target the
-configuration names) and without, for each configuration given (ds-compile
+"""Trains a model with --offload-optimizer nvme (or the offload the
+configuration names: optimizer state or activations, cpu or nvme) and
+without, for each configuration given (ds-compile
 flags: mesh, ZeRO stage, optimizer, --ac, offload), two steps on the same
 batch, and checks that the loss, every gradient and every updated parameter
 are bit-identical (compare.py --rtol 0): the swap files and host buffers
@@ -37,13 +38,14 @@ def main():
     mlir, weights, batch, nvme, prefix = sys.argv[1:6]
     for config in sys.argv[6:]:
         flags = config.split()
-        if "--offload-optimizer" not in flags:
+        offloads = ("--offload-optimizer", "--offload-activations")
+        if not any(f in flags for f in offloads):
             flags += ["--offload-optimizer", "nvme"]
         # The same step with everything in memory.
         resident = []
         for i, flag in enumerate(flags):
-            if flag.startswith("--overlap-transfers") or flag == "--offload-optimizer" or (
-                    i > 0 and flags[i - 1] == "--offload-optimizer"):
+            if flag.startswith("--overlap-transfers") or flag in offloads or (
+                    i > 0 and flags[i - 1] in offloads):
                 continue
             resident.append(flag)
         tag = prefix + "-" + ("".join(c for c in config if c.isalnum()) or "1")
