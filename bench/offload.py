@@ -1,7 +1,8 @@
 """Step time and memory with the optimizer state in device memory (none), in
 host memory (--offload-optimizer cpu) and on NVMe (nvme, overlapped by the
-cost model, and nvme with --overlap-transfers=false), on one CPU rank, in
-the same run: planned bytes (ds-compile's), the report's predicted transfer
+cost model, and nvme with --overlap-transfers=false), and with the
+activations in host memory or on NVMe (act cpu, act nvme), on one CPU rank,
+in the same run: planned bytes (ds-compile's), the report's predicted transfer
 time and how much of it compute hides, and ds-run's step time (median of
 all steps but the first) with the ratio to none, the transfers over before
 their wait and the time spent waiting (ds-run --profile). A GPT-2 whose
@@ -20,24 +21,19 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONFIG = {"n_layer": 4, "n_embd": 256, "n_head": 4, "vocab_size": 8192,
-          "n_positions": 256}
+from zero import CONFIG, ROOT, export_model, run  # the same model
+
 TARGETS = {
     "none": [],
     "cpu": ["--offload-optimizer", "cpu"],
     "nvme": ["--offload-optimizer", "nvme"],
     "nvme sync": ["--offload-optimizer", "nvme", "--overlap-transfers=false"],
+    "act cpu": ["--offload-activations", "cpu"],
+    "act nvme": ["--offload-activations", "nvme"],
 }
 MiB = 1024 * 1024
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, check=True, **kw)
 
 
 def main():
@@ -53,13 +49,7 @@ def main():
     tool = lambda name: os.path.join(a.build, "bin", name)  # noqa: E731
     os.makedirs(a.nvme_dir, exist_ok=True)
     with tempfile.TemporaryDirectory() as d:
-        pt, mlir = os.path.join(d, "m.pt2"), os.path.join(d, "m.mlir")
-        weights, inputs = os.path.join(d, "w.safetensors"), os.path.join(d, "in.safetensors")
-        sets = sum((["--set", f"{k}={v}"] for k, v in CONFIG.items()), [])
-        run([sys.executable, os.path.join(ROOT, "examples", "export.py"), "gpt2", "-o", pt,
-             "--batch", str(a.batch), "--seq", str(a.seq), "--inputs-out", inputs] + sets,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        run([tool("ds-import"), pt, "-o", mlir, "--weights-out", weights])
+        mlir, weights, inputs = export_model(d, a.batch, a.seq, a.build)
         reports = {}
         for name, flags in TARGETS.items():
             stem = os.path.join(d, name.replace(" ", "-"))
@@ -84,7 +74,7 @@ def main():
         shutil.rmtree(a.nvme_dir, ignore_errors=True)
     print(f"gpt2 {CONFIG} batch {a.batch} x {a.seq}, one rank, AdamW, {a.steps} steps, "
           f"best of {a.repeat}")
-    print(f"{'state':<10} {'planned':>8} {'moved':>6} {'xfer ms':>8} {'hidden':>7} "
+    print(f"{'offload':<10} {'planned':>8} {'moved':>6} {'xfer ms':>8} {'hidden':>7} "
           f"{'step ms':>8} {'vs none':>7} {'over at wait':>12} {'wait ms':>8}"
           "   (MiB; predicted on the cpu preset, measured here)")
     base = best["none"][0]

@@ -32,6 +32,19 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
+def export_model(d, batch, seq, build):
+    """The GPT-2 of CONFIG at batch x seq, imported under directory `d`:
+    (model.mlir, weights, inputs)."""
+    pt, mlir = os.path.join(d, "m.pt2"), os.path.join(d, "m.mlir")
+    weights, inputs = os.path.join(d, "w.safetensors"), os.path.join(d, "in.safetensors")
+    sets = sum((["--set", f"{k}={v}"] for k, v in CONFIG.items()), [])
+    run([sys.executable, os.path.join(ROOT, "examples", "export.py"), "gpt2", "-o", pt,
+         "--batch", str(batch), "--seq", str(seq), "--inputs-out", inputs] + sets,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run([os.path.join(build, "bin", "ds-import"), pt, "-o", mlir, "--weights-out", weights])
+    return mlir, weights, inputs
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--meshes", nargs="+", default=["--dp 4", "--dp 2 --sp 2"])
@@ -42,13 +55,7 @@ def main():
     a = p.parse_args()
     tool = lambda name: os.path.join(a.build, "bin", name)  # noqa: E731
     with tempfile.TemporaryDirectory() as d:
-        pt, mlir = os.path.join(d, "m.pt2"), os.path.join(d, "m.mlir")
-        weights, inputs = os.path.join(d, "w.safetensors"), os.path.join(d, "in.safetensors")
-        sets = sum((["--set", f"{k}={v}"] for k, v in CONFIG.items()), [])
-        run([sys.executable, os.path.join(ROOT, "examples", "export.py"), "gpt2", "-o", pt,
-             "--batch", str(a.batch), "--seq", str(a.seq), "--inputs-out", inputs] + sets,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        run([tool("ds-import"), pt, "-o", mlir, "--weights-out", weights])
+        mlir, weights, inputs = export_model(d, a.batch, a.seq, a.build)
         print(f"gpt2 {CONFIG} batch {a.batch} x {a.seq}, 4 ranks, AdamW, "
               f"{a.steps} steps")
         print(f"{'mesh':<14} {'zero':>4} {'params':>7} {'grads':>7} {'state':>7} "

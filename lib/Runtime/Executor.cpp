@@ -291,24 +291,17 @@ llvm::Error Executor::Impl::allocateMemory() {
     }
     case Storage::Swapped:
       break; // in a swap file (SwapTransfers)
-    case Storage::Host: {
-      // Outside the device's memory: zero, as state starts.
-      auto buffer = allocate(bytes, kMinAlignment, describeTensor(plan, index));
-      if (!buffer)
-        return buffer.takeError();
-      persistent[index] = std::move(*buffer);
-      memoryUse.hostBytes += bytes;
-      data[index] = persistent[index].get();
-      break;
-    }
     case Storage::Parameter:
     case Storage::State:
-    case Storage::Input: {
+    case Storage::Input:
+    case Storage::Host: {
+      // Zero, as state starts; host memory is not the device's.
       auto buffer = allocate(bytes, kMinAlignment, describeTensor(plan, index));
       if (!buffer)
         return buffer.takeError();
       persistent[index] = std::move(*buffer);
-      memoryUse.staticBytes += bytes;
+      (desc.storage == Storage::Host ? memoryUse.hostBytes
+                                     : memoryUse.staticBytes) += bytes;
       data[index] = persistent[index].get();
       break;
     }
