@@ -34,6 +34,7 @@ void dsc::addStepPipeline(OpPassManager &pm,
   }
   OffloadPassOptions offload;
   offload.optimizer = options.offloadOptimizer;
+  offload.params = options.offloadParams;
   offload.activations = options.offloadActivations;
   pm.addPass(createOffloadPass(offload));
   pm.addPass(createCanonicalizerPass());

@@ -569,7 +569,7 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap) {
   impl->inputSet.assign(p.tensors.size(), false);
   for (uint32_t index : p.tensorsWith(Storage::Input))
     impl->inputs[p.tensors[index].name] = index;
-  impl->hasParameters = !p.tensorsWith(Storage::Parameter).empty();
+  impl->hasParameters = !p.parameterTensors().empty();
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
 
@@ -600,27 +600,36 @@ const Executor::Timing &Executor::timing() const { return impl->timing; }
 llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
   const Plan &plan = impl->plan;
   std::vector<std::pair<uint32_t, const TensorInfo *>> sources;
-  for (uint32_t index : plan.tensorsWith(Storage::Parameter)) {
+  for (uint32_t index : plan.parameterTensors()) {
     const TensorDesc &desc = plan.tensors[index];
     auto info = weights.expect(desc.name, desc.dtype, desc.parameterShape());
     if (!info)
       return info.takeError();
     sources.emplace_back(index, *info);
   }
+  std::vector<uint8_t> staged;
   for (auto [index, info] : sources) {
     llvm::ArrayRef<uint8_t> bytes = weights.data(*info);
+    const TensorDesc &desc = plan.tensors[index];
+    // A swapped parameter is written to its file from a copy in memory.
+    bool swapped = desc.storage == Storage::Swapped;
+    if (swapped)
+      staged.resize(desc.numBytes());
+    uint8_t *into = swapped ? staged.data() : impl->data[index];
     // A piece is this rank's bytes of the flattened whole, zeros past its
     // end.
-    const TensorDesc &desc = plan.tensors[index];
     if (desc.isParameterPiece()) {
       uint64_t pieceBytes = desc.numBytes();
       uint64_t start = std::min<uint64_t>(rank() * pieceBytes, bytes.size());
       bytes = bytes.slice(start).take_front(pieceBytes);
-      std::memset(impl->data[index], 0, pieceBytes);
+      std::memset(into, 0, pieceBytes);
     }
     // The file's data need not be aligned for the dtype: copy bytes.
     if (!bytes.empty())
-      std::memcpy(impl->data[index], bytes.data(), bytes.size());
+      std::memcpy(into, bytes.data(), bytes.size());
+    if (swapped)
+      if (llvm::Error err = impl->transfers->store(index, staged))
+        return err;
   }
   impl->weightsLoaded = true;
   return llvm::Error::success();
@@ -751,11 +760,14 @@ llvm::ArrayRef<TensorCopy> Executor::capturedGradients() const {
   return impl->captured;
 }
 
-std::vector<TensorRef> Executor::parameters() const {
-  std::vector<TensorRef> result;
-  for (uint32_t index : impl->plan.tensorsWith(Storage::Parameter))
-    result.push_back({&impl->plan.tensors[index], tensorData(index)});
-  return result;
+llvm::Expected<llvm::ArrayRef<uint8_t>>
+Executor::parameterData(uint32_t index, std::vector<uint8_t> &scratch) const {
+  if (impl->plan.tensors[index].storage != Storage::Swapped)
+    return tensorData(index);
+  scratch.resize(impl->plan.tensors[index].numBytes());
+  if (llvm::Error err = impl->transfers->load(index, scratch))
+    return std::move(err);
+  return llvm::ArrayRef<uint8_t>(scratch);
 }
 
 bool Executor::hasPieces() const {
@@ -788,16 +800,19 @@ static llvm::Error gatherPiece(World *world, TensorCopy &copy,
 }
 
 llvm::Error Executor::addWholeParameters(SafeTensorsWriter *writer) const {
-  for (const TensorRef &param : parameters()) {
-    const TensorDesc &desc = *param.desc;
+  std::vector<uint8_t> scratch;
+  for (uint32_t index : impl->plan.parameterTensors()) {
+    const TensorDesc &desc = impl->plan.tensors[index];
+    auto bytes = parameterData(index, scratch);
+    if (!bytes)
+      return bytes.takeError();
     if (!desc.isParameterPiece()) {
       if (writer)
-        writer->add(desc.name, desc.dtype, desc.shape, param.bytes);
+        writer->add(desc.name, desc.dtype, desc.shape, *bytes);
       continue;
     }
-    TensorCopy copy{
-        desc.name, desc.dtype, desc.shape,
-        std::vector<uint8_t>(param.bytes.begin(), param.bytes.end())};
+    TensorCopy copy{desc.name, desc.dtype, desc.shape,
+                    std::vector<uint8_t>(bytes->begin(), bytes->end())};
     if (llvm::Error err = gatherPiece(impl->world, copy, desc.dataShape))
       return err;
     if (writer)

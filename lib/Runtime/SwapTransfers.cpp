@@ -28,9 +28,8 @@ SwapTransfers::open(const Plan &plan, int rank, const SwapOptions *options) {
   if (!options)
     return llvm::createStringError(
         "the plan keeps " + llvm::Twine(storedBytes(plan, Storage::Swapped)) +
-        " bytes of optimizer state in swap files (" +
-        llvm::Twine(swapped.size()) +
-        " tensors, ds-compile --offload-optimizer nvme): give ds-run "
+        " bytes in swap files (" + llvm::Twine(swapped.size()) +
+        " tensors, ds-compile --offload-* nvme): give ds-run "
         "--nvme-path DIR");
   SwapOptions rankOptions = *options;
   rankOptions.rank = rank;
@@ -39,7 +38,8 @@ SwapTransfers::open(const Plan &plan, int rank, const SwapOptions *options) {
   if (!engine)
     return engine.takeError();
   transfers->engine = std::move(*engine);
-  // Preallocated files read as zeros: the state's value at the first step.
+  // Preallocated files read as zeros: the state's value at the first step
+  // (parameters are loaded into theirs).
   for (uint32_t t : swapped) {
     auto file = transfers->engine->addTensor(plan.tensors[t].name,
                                              plan.tensors[t].numBytes());
@@ -103,4 +103,16 @@ llvm::Error SwapTransfers::abandon() {
 
 llvm::Error SwapTransfers::poll() {
   return engine ? engine->poll() : llvm::Error::success();
+}
+
+llvm::Error SwapTransfers::store(uint32_t tensor,
+                                 llvm::ArrayRef<uint8_t> bytes) {
+  auto started = engine->write(files.lookup(tensor), bytes.data());
+  return started ? engine->wait(*started) : started.takeError();
+}
+
+llvm::Error SwapTransfers::load(uint32_t tensor,
+                                llvm::MutableArrayRef<uint8_t> bytes) {
+  auto started = engine->read(files.lookup(tensor), bytes.data());
+  return started ? engine->wait(*started) : started.takeError();
 }

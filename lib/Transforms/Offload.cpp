@@ -1,10 +1,13 @@
 //===- Offload.cpp - -ds-offload ------------------------------------------===//
 //
-// Moves the optimizer state of the training step to host memory or NVMe:
-// the argument is marked with its memory space, its readers read a ds.reload of
-// it (through the ds.wait that ends the read), and the value returned in its
-// place is a ds.offload of the new value (through its ds.wait). Each transfer
-// starts and ends at once here; -ds-place-transfers moves them apart.
+// Moves the optimizer state, the parameters and the saved activations of the
+// training step to host memory or NVMe. An argument is marked with its memory
+// space, its readers in each phase read a ds.reload of it (through the
+// ds.wait that ends the read), and the value returned in its place is a
+// ds.offload of the new value (through its ds.wait). A saved activation is
+// offloaded after the op that computes it and reloaded before the backward
+// reads it. Each transfer starts and ends at once here; -ds-place-transfers
+// moves them apart.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +17,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+
+#include <map>
 
 namespace dsc {
 #define GEN_PASS_DEF_OFFLOADPASS
@@ -36,6 +41,7 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
     ModuleOp module = getOperation();
     for (auto [what, space] :
          {std::pair<StringRef, StringRef>{"optimizer state", optimizer},
+          {"parameters", params},
           {"activations", activations}})
       if (!isSpace(space)) {
         module.emitError() << "ds-offload: " << what
@@ -45,40 +51,59 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
         return signalPassFailure();
       }
     auto step = module.lookupSymbol<func::FuncOp>(DSDialect::kTrainStepFunc);
-    if (!step)
+    if (!step ||
+        (optimizer == "none" && params == "none" && activations == "none"))
       return;
+    FailureOr<DenseMap<Operation *, dsc::StepPhase>> phases =
+        dsc::computePhases(step);
+    if (failed(phases))
+      return signalPassFailure();
     if (optimizer != "none")
-      offloadState(step, optimizer);
-    if (activations != "none" && failed(offloadActivations(step, activations)))
+      numOffloaded += offloadArguments(step, "state", optimizer, *phases);
+    if (params != "none")
+      numParams += offloadArguments(step, "parameter", params, *phases);
+    if (activations != "none" &&
+        failed(offloadActivations(step, activations, *phases)))
       return signalPassFailure();
   }
 
-  void offloadState(func::FuncOp step, StringRef space);
-  LogicalResult offloadActivations(func::FuncOp step, StringRef space);
+  /// Offloads the float arguments of `role` with their updates; returns
+  /// how many.
+  unsigned offloadArguments(func::FuncOp step, StringRef role,
+                            StringRef space,
+                            const DenseMap<Operation *, dsc::StepPhase> &phases);
+  LogicalResult
+  offloadActivations(func::FuncOp step, StringRef space,
+                     const DenseMap<Operation *, dsc::StepPhase> &phases);
 };
 
-void OffloadPass::offloadState(func::FuncOp step, StringRef space) {
+unsigned OffloadPass::offloadArguments(
+    func::FuncOp step, StringRef role, StringRef space,
+    const DenseMap<Operation *, dsc::StepPhase> &phases) {
   auto ret = cast<func::ReturnOp>(step.front().getTerminator());
   OpBuilder builder(step.getContext());
+  unsigned count = 0;
   for (BlockArgument arg : step.getArguments()) {
     unsigned number = arg.getArgNumber();
-    auto role = step.getArgAttrOfType<StringAttr>(number, DSDialect::kRoleAttr);
+    auto argRole =
+        step.getArgAttrOfType<StringAttr>(number, DSDialect::kRoleAttr);
     auto name = step.getArgAttrOfType<StringAttr>(number, DSDialect::kNameAttr);
-    if (!role || role.getValue() != "state" || !name ||
+    if (!argRole || argRole.getValue() != role || !name ||
         !isa<FloatType>(getElementTypeOrSelf(arg.getType())))
       continue;
-    // The state's readers are its update (and what ZeRO put between):
-    // they read one reload, complete before the first of them.
-    SmallVector<OpOperand *> uses;
-    Operation *first = nullptr;
-    for (OpOperand &use : arg.getUses()) {
-      if (use.getOwner() == ret)
-        continue;
-      uses.push_back(&use);
-      if (!first || use.getOwner()->isBeforeInBlock(first))
-        first = use.getOwner();
-    }
-    if (first) {
+    // The readers of each phase (a parameter's forward, its backward, its
+    // update; the state's update and what ZeRO put between) read one
+    // reload, complete before the first of them: between the phases the
+    // argument is not in memory.
+    std::map<dsc::StepPhase, SmallVector<OpOperand *>> groups;
+    for (OpOperand &use : arg.getUses())
+      if (use.getOwner() != ret)
+        groups[phases.lookup(use.getOwner())].push_back(&use);
+    for (auto &[phase, uses] : groups) {
+      Operation *first = uses.front()->getOwner();
+      for (OpOperand *use : uses)
+        if (use->getOwner()->isBeforeInBlock(first))
+          first = use->getOwner();
       builder.setInsertionPoint(first);
       auto reload = ReloadOp::create(builder, arg.getLoc(), arg, space);
       auto loaded = WaitOp::create(builder, arg.getLoc(), reload);
@@ -100,25 +125,23 @@ void OffloadPass::offloadState(func::FuncOp step, StringRef space) {
     }
     step.setArgAttr(number, DSDialect::kMemorySpaceAttr,
                     builder.getStringAttr(space));
-    ++numOffloaded;
+    ++count;
   }
+  return count;
 }
 
-LogicalResult OffloadPass::offloadActivations(func::FuncOp step,
-                                              StringRef space) {
+LogicalResult OffloadPass::offloadActivations(
+    func::FuncOp step, StringRef space,
+    const DenseMap<Operation *, dsc::StepPhase> &phases) {
   // Recomputation (-ds-activation-checkpoint, later in the pipeline) would
   // replay forward ops whose results went away.
   for (Operation &op : step.front())
     if (isa<RecomputeOp>(op))
       return op.emitError() << "ds-offload: activations cannot be offloaded "
                                "in a step that recomputes them";
-  FailureOr<DenseMap<Operation *, dsc::StepPhase>> phases =
-      dsc::computePhases(step);
-  if (failed(phases))
-    return failure();
   OpBuilder builder(step.getContext());
   for (Operation &op : llvm::make_early_inc_range(step.front())) {
-    if (phases->lookup(&op) != dsc::StepPhase::Forward ||
+    if (phases.lookup(&op) != dsc::StepPhase::Forward ||
         isa<ConstantOp, ReloadOp, OffloadOp, WaitOp>(op))
       continue;
     for (Value value : op.getResults()) {
@@ -132,7 +155,7 @@ LogicalResult OffloadPass::offloadActivations(func::FuncOp step,
       Operation *first = nullptr;
       for (OpOperand &use : value.getUses()) {
         Operation *user = use.getOwner();
-        if (phases->lookup(user) != dsc::StepPhase::Backward)
+        if (phases.lookup(user) != dsc::StepPhase::Backward)
           continue;
         saved.push_back(&use);
         if (!first || user->isBeforeInBlock(first))

@@ -109,7 +109,8 @@ struct PlaceTransfersPass
 
     // Reloads in the order they are needed: each starts before the ops
     // that hide it, as long as the reads in flight fit the budget, and
-    // after what it reads is there (an offloaded activation's wait).
+    // after what it reads is there (an offloaded activation's wait) and the
+    // previous read of its file is over.
     llvm::sort(reloads, [&](const Transfer &a, const Transfer &b) {
       return indexOf[a.wait] < indexOf[b.wait];
     });
@@ -126,11 +127,19 @@ struct PlaceTransfersPass
         backward = index;
         break;
       }
+    // A file has one transfer in flight: an argument reloaded in several
+    // phases (a parameter) is read again only after the last read's wait.
     InFlight reading(ops.size());
+    DenseMap<Value, size_t> lastRead;
+    llvm::SmallPtrSet<Operation *, 32> moved;
     for (Transfer &reload : reloads) {
       size_t wait = indexOf[reload.wait], first = wait, floor = 0;
-      if (Operation *def = reload.start->getOperand(0).getDefiningOp())
+      Value source = reload.start->getOperand(0);
+      if (Operation *def = source.getDefiningOp())
         floor = std::max(indexOf[def] + 1, std::min(backward, wait));
+      if (auto it = lastRead.find(source); it != lastRead.end())
+        floor = std::max(floor, it->second + 1);
+      lastRead[source] = wait;
       double needed =
           dsc::transferTime(*machine, reload.space, double(reload.bytes));
       double hidden = 0;
@@ -140,7 +149,13 @@ struct PlaceTransfersPass
       if (first >= indexOf[reload.start])
         continue;
       reading.add(first, wait, reload.bytes);
-      reload.start->moveBefore(ops[first]);
+      // ops[] keeps the order before the moves: a reload there may have
+      // moved up already, so the read starts before the next other op.
+      size_t anchor = first;
+      while (moved.contains(ops[anchor]))
+        ++anchor;
+      reload.start->moveBefore(ops[anchor]);
+      moved.insert(reload.start);
       ++numMoved;
     }
     number();
@@ -167,7 +182,12 @@ struct PlaceTransfersPass
       if (last <= indexOf[offload.wait])
         continue;
       writing.add(start, last, offload.bytes);
-      offload.wait->moveAfter(ops[last]);
+      // As for reloads: an offload's wait there may have moved down.
+      size_t anchor = last;
+      while (moved.contains(ops[anchor]))
+        --anchor;
+      offload.wait->moveAfter(ops[anchor]);
+      moved.insert(offload.wait);
       ++numMoved;
     }
   }

@@ -22,21 +22,23 @@ Operation *later(Operation *a, Operation *b) {
   return a->isBeforeInBlock(b) ? b : a;
 }
 
-/// The last op `op` must follow: those that define its operands and, for an
-/// operand that is an argument of the step (a parameter or state the op may
-/// overwrite in place), every other op that reads it. Null when `op` only
-/// reads arguments nothing else reads. A reload (ds.reload and its
-/// ds.wait) does not count: it goes right before its first reader
-/// afterwards.
+/// Whether `value` is the wait of a reload.
 bool isReloaded(Value value) {
   auto wait = value.getDefiningOp<ds::WaitOp>();
   return wait && wait.getInput().getDefiningOp<ds::ReloadOp>();
 }
 
-Operation *lastPredecessor(Operation *op) {
+/// The last op `op` must follow: those that define its operands and, for an
+/// operand that is an argument of the step (a parameter or state the op may
+/// overwrite in place), every other op that reads it. Null when `op` only
+/// reads arguments nothing else reads. A reload of the update (ds.reload and
+/// its ds.wait, in `moved`) does not count: it goes right before its first
+/// reader afterwards.
+Operation *lastPredecessor(Operation *op,
+                           const llvm::SmallPtrSetImpl<Operation *> &moved) {
   Operation *last = nullptr;
   for (Value operand : op->getOperands()) {
-    if (isReloaded(operand))
+    if (moved.contains(operand.getDefiningOp()))
       continue;
     if (Operation *def = operand.getDefiningOp()) {
       last = later(last, def);
@@ -71,14 +73,16 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
     // ops that need nothing go to the front, in their order.
     Operation *front = nullptr;
     SmallVector<ds::WaitOp> reloads;
-    for (Operation *op : optimizer) {
-      if (isa<ds::ReloadOp>(op))
-        continue;
+    llvm::SmallPtrSet<Operation *, 32> moved;
+    for (Operation *op : optimizer)
       if (auto wait = dyn_cast<ds::WaitOp>(op); wait && isReloaded(wait)) {
         reloads.push_back(wait);
-        continue;
+        moved.insert(wait);
       }
-      Operation *after = lastPredecessor(op);
+    for (Operation *op : optimizer) {
+      if (isa<ds::ReloadOp>(op) || moved.contains(op))
+        continue;
+      Operation *after = lastPredecessor(op, moved);
       if (!after) {
         if (front)
           op->moveAfter(front);

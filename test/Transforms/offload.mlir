@@ -13,6 +13,9 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload='activations=cpu activation-min-bytes=129' | FileCheck %s --check-prefix=ACT-MIN
 // RUN: not ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=activations=cpu -ds-activation-checkpoint=policy=full 2>&1 | FileCheck %s --check-prefix=ACT-AC
 // RUN: not ds-opt %s -ds-autodiff -ds-offload=optimizer=tape 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=nvme | FileCheck %s --check-prefix=PARAMS
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=nvme -ds-schedule -ds-place-transfers | FileCheck %s --check-prefix=PARAMS-PLACE
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=cpu -ds-schedule -ds-place-transfers=hardware=h200 -ds-lower-to-runtime | FileCheck %s --check-prefix=PARAMS-LOWERED
 
 // -ds-offload optimizer=nvme: AdamW's two moments of each parameter are kept
 // on NVMe (ds.memory_space); each is reloaded right before its update and
@@ -173,3 +176,57 @@ func.func @forward(%w1: tensor<5x3xf32> {ds.name = "w1", ds.trainable},
   %l = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<8x4xf32>, tensor<8xi64>) -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -ds-offload params=nvme: each parameter is on NVMe between its readers.
+// The readers of each phase read a reload of their own: w1 by the forward's
+// linear and by its update (its gradient does not read it), w2 by the
+// forward, the backward's matmul and its update; each new value is
+// offloaded right after its update and returned in its place.
+// PARAMS-LABEL: func.func @train_step
+// PARAMS-SAME: %[[W1:[a-z0-9]+]]: tensor<5x3xf32> {ds.memory_space = "nvme", ds.name = "w1", ds.role = "parameter", ds.trainable}
+// PARAMS-SAME: %[[W2:[a-z0-9]+]]: tensor<4x5xf32> {ds.memory_space = "nvme", ds.name = "w2", ds.role = "parameter", ds.trainable}
+// PARAMS: %[[F1:.*]] = ds.reload %[[W1]] from "nvme"
+// PARAMS-NEXT: %[[L1:.*]] = ds.wait %[[F1]]
+// PARAMS-NEXT: ds.linear %{{.*}}, %[[L1]]
+// PARAMS: %[[F2:.*]] = ds.reload %[[W2]] from "nvme"
+// PARAMS-NEXT: %[[L2:.*]] = ds.wait %[[F2]]
+// PARAMS-NEXT: ds.linear %{{.*}}, %[[L2]]
+// PARAMS: ds.cross_entropy_grad
+// PARAMS: %[[B2:.*]] = ds.reload %[[W2]] from "nvme"
+// PARAMS-NEXT: %[[G2:.*]] = ds.wait %[[B2]]
+// PARAMS-NEXT: ds.matmul %{{.*}}, %[[G2]] :
+// PARAMS: %[[U1:.*]] = ds.reload %[[W1]] from "nvme"
+// PARAMS-NEXT: %[[P1:.*]] = ds.wait %[[U1]]
+// PARAMS-NEXT: %[[N1:.*]], %{{.*}} = ds.sgd_update %[[P1]]
+// PARAMS-NEXT: %[[O1:.*]] = ds.offload %[[N1]] to "nvme"
+// PARAMS-NEXT: %[[R1:.*]] = ds.wait %[[O1]]
+// PARAMS: %[[U2:.*]] = ds.reload %[[W2]] from "nvme"
+// PARAMS-NEXT: %[[P2:.*]] = ds.wait %[[U2]]
+// PARAMS-NEXT: %[[N2:.*]], %{{.*}} = ds.sgd_update %[[P2]]
+// PARAMS-NEXT: %[[O2:.*]] = ds.offload %[[N2]] to "nvme"
+// PARAMS-NEXT: %[[R2:.*]] = ds.wait %[[O2]]
+// PARAMS-NEXT: return %{{.*}}, %[[R1]], %[[R2]]
+
+// Placed: a swap file has one transfer in flight, so each later read of a
+// parameter starts right after the previous read's wait, not before it.
+// PARAMS-PLACE-LABEL: func.func @train_step
+// PARAMS-PLACE-SAME: %[[W1:[a-z0-9]+]]: tensor<5x3xf32>
+// PARAMS-PLACE-SAME: %[[W2:[a-z0-9]+]]: tensor<4x5xf32>
+// PARAMS-PLACE-NEXT: %[[F1:.*]] = ds.reload %[[W1]]
+// PARAMS-PLACE-NEXT: %[[F2:.*]] = ds.reload %[[W2]]
+// PARAMS-PLACE: ds.wait %[[F1]]
+// PARAMS-PLACE-NEXT: %[[U1:.*]] = ds.reload %[[W1]]
+// PARAMS-PLACE: ds.wait %[[F2]]
+// PARAMS-PLACE-NEXT: %[[B2:.*]] = ds.reload %[[W2]]
+// PARAMS-PLACE: ds.wait %[[B2]]
+// PARAMS-PLACE-NEXT: %[[U2:.*]] = ds.reload %[[W2]]
+// PARAMS-PLACE: ds.wait %[[U2]]
+// PARAMS-PLACE: ds.wait %[[U1]]
+
+// Lowered: the parameters are persistent buffers in host memory that only
+// reload and offload touch.
+// PARAMS-LOWERED: %[[W1:.*]] = dsrt.persistent parameter "w1" in "cpu" : memref<5x3xf32>
+// PARAMS-LOWERED: %[[W2:.*]] = dsrt.persistent parameter "w2" in "cpu" : memref<4x5xf32>
+// PARAMS-LOWERED-NOT: dsrt.kernel "{{linear|matmul|sgd_update}}"({{.*}}%[[W1]]{{[,)]}}
+// PARAMS-LOWERED-NOT: dsrt.kernel "{{linear|matmul|sgd_update}}"({{.*}}%[[W2]]{{[,)]}}
+// PARAMS-LOWERED: dsrt.kernel "offload"(%{{.*}}) -> (%[[W1]])

@@ -132,6 +132,17 @@ static cl::opt<std::string> offloadOptimizer(
              "the state of the updates near the running one is in device "
              "memory"),
     cl::value_desc("none|cpu|nvme"), cl::init("none"), cl::cat(category));
+static cl::opt<std::string> offloadParams(
+    "offload-params",
+    cl::desc("Where the parameters (each rank's piece under --zero 3) live "
+             "between their readers: none (device memory, the default), cpu "
+             "(host memory) or nvme (swap files under ds-run --nvme-path; "
+             "ds-run loads the weights into them and --save reads them "
+             "back). Each is read before its first reader in the forward, "
+             "again in the backward and for its update, and the updated "
+             "value written back, the transfers overlapping compute by the "
+             "cost model"),
+    cl::value_desc("none|cpu|nvme"), cl::init("none"), cl::cat(category));
 static cl::opt<std::string> offloadActivations(
     "offload-activations",
     cl::desc("Where the activations the backward reads again wait for it: "
@@ -259,6 +270,7 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.batchDims = batchDims;
   options.zero = zeroStage;
   options.offloadOptimizer = offloadOptimizer;
+  options.offloadParams = offloadParams;
   options.offloadActivations = offloadActivations;
   options.overlapTransfers = overlapTransfers;
   options.hardware = hardwareName;
@@ -281,14 +293,12 @@ int main(int argc, char **argv) {
   if (zeroStage < 0 || zeroStage > 3)
     return fail("--zero must be 0, 1, 2 or 3, not " +
                 std::to_string(zeroStage));
-  if (offloadOptimizer != "none" && offloadOptimizer != "cpu" &&
-      offloadOptimizer != "nvme")
-    return fail("--offload-optimizer must be none, cpu or nvme, not '" +
-                offloadOptimizer + "'");
-  if (offloadActivations != "none" && offloadActivations != "cpu" &&
-      offloadActivations != "nvme")
-    return fail("--offload-activations must be none, cpu or nvme, not '" +
-                offloadActivations + "'");
+  for (const cl::opt<std::string> *space :
+       {&offloadOptimizer, &offloadParams, &offloadActivations})
+    if (*space != "none" && *space != "cpu" && *space != "nvme")
+      return fail("--" + space->ArgStr.str() +
+                  " must be none, cpu or nvme, not '" + space->getValue() +
+                  "'");
   if (offloadActivations != "none" && activationCheckpointing != "none")
     return fail("--offload-activations and --ac exclude each other: an "
                 "activation is either recomputed or offloaded");

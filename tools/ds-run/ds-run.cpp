@@ -405,7 +405,7 @@ int run() {
     return fail("--steps must be at least 1");
   if (!(timeoutSeconds > 0) || timeoutSeconds > 2e6)
     return fail("--timeout must lie in (0, 2000000] seconds");
-  bool hasParameters = !plan->tensorsWith(Storage::Parameter).empty();
+  bool hasParameters = !plan->parameterTensors().empty();
   if (hasParameters && weightsPath.empty())
     return fail("the plan has parameters: give their values with --weights");
   if (!dumpGradsPath.empty() && plan->gradients.empty())

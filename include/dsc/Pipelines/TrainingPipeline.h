@@ -55,6 +55,11 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Where the optimizer state lives between steps: none "
                      "(memory), cpu (host memory) or nvme (-ds-offload)"),
       llvm::cl::init("none")};
+  Option<std::string> offloadParams{
+      *this, "offload-params",
+      llvm::cl::desc("Where the parameters live between their readers: "
+                     "none (memory), cpu (host memory) or nvme (-ds-offload)"),
+      llvm::cl::init("none")};
   Option<std::string> offloadActivations{
       *this, "offload-activations",
       llvm::cl::desc("Where saved activations wait for the backward: none "

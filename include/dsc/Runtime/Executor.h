@@ -35,12 +35,6 @@ class World;
 struct SwapOptions;
 struct TransferStats;
 
-/// A tensor's description together with its bytes in the executor's memory.
-struct TensorRef {
-  const TensorDesc *desc = nullptr;
-  llvm::ArrayRef<uint8_t> bytes;
-};
-
 /// A copy of a tensor taken during a step, named as its parameter.
 struct TensorCopy {
   std::string name;
@@ -152,8 +146,10 @@ public:
   void setCaptureGradients(bool enabled);
   llvm::ArrayRef<TensorCopy> capturedGradients() const;
 
-  /// Returns the Parameter tensors in plan order (for checkpoints).
-  std::vector<TensorRef> parameters() const;
+  /// Returns the bytes of parameter `index` of the plan (in memory, in host
+  /// memory, or read from its swap file into `scratch`).
+  llvm::Expected<llvm::ArrayRef<uint8_t>>
+  parameterData(uint32_t index, std::vector<uint8_t> &scratch) const;
   /// Whether some parameter or gradient is this rank's flat piece (ZeRO):
   /// then addWholeParameters and gatherGradientPieces are collectives.
   bool hasPieces() const;

@@ -27,7 +27,7 @@
 namespace dsc::rt {
 
 /// The plan format version; readPlan rejects any other.
-inline constexpr uint32_t kPlanVersion = 7;
+inline constexpr uint32_t kPlanVersion = 8;
 
 /// Where a plan tensor's bytes live.
 enum class Storage : uint8_t {
@@ -44,13 +44,14 @@ enum class Storage : uint8_t {
   Input,
   /// Read-only bytes at `offset` in the plan's constant section.
   Constant,
-  /// Optimizer state kept in a swap file of the rank (ds-run --nvme-path)
-  /// instead of memory, zero at the first step: only `reload` reads it
-  /// (into an arena tensor) and only `offload` writes it (-ds-offload).
+  /// A tensor kept in a swap file of the rank (ds-run --nvme-path) instead
+  /// of memory: optimizer state or an activation, zero at the first step, or
+  /// a parameter (TensorDesc::parameter), loaded from the weights file. Only
+  /// `reload` reads it (into an arena tensor) and only `offload` writes it
+  /// (-ds-offload).
   Swapped,
-  /// Optimizer state kept in host memory outside the device's (pinned on
-  /// a GPU; on the CPU runtime a buffer of its own, outside the arena),
-  /// zero at the first step: only `reload` and `offload` copy it.
+  /// Like Swapped, kept in host memory outside the device's (pinned on a
+  /// GPU; on the CPU runtime a buffer of its own, outside the arena).
   Host,
 };
 
@@ -85,7 +86,7 @@ struct TensorDesc {
   /// global shape only along split dimensions. Empty: the data has the
   /// global shape. Rank r's block holds zeros where its global index lies at
   /// or beyond the data's size.
-  /// For a Parameter: its whole shape, where the tensor is this rank's flat
+  /// For a parameter (isParameter): its whole shape, where the tensor is this rank's flat
   /// piece of it (ZeRO stage 3): 1-D with k = ceil(numel / ranks) elements,
   /// rank r holding elements [r k, r k + k) of the flattened parameter
   /// (zeros past its end). Empty: the tensor is the whole parameter.
@@ -98,10 +99,20 @@ struct TensorDesc {
   /// fills the whole shape (a splat: the ones of a sum's gradient need not
   /// be written out element by element).
   bool splat = false;
+  /// For Swapped and Host tensors: whether it is a model parameter, named,
+  /// loaded and saved as a Parameter tensor is, but kept away from memory
+  /// (ds-compile --offload-params).
+  bool parameter = false;
 
-  /// Whether this is a Parameter held as this rank's flat piece.
+  /// Whether this is a model parameter: a Parameter tensor or an offloaded
+  /// one.
+  bool isParameter() const {
+    return storage == Storage::Parameter ||
+           (parameter && isOffloaded(storage));
+  }
+  /// Whether this is a parameter held as this rank's flat piece.
   bool isParameterPiece() const {
-    return storage == Storage::Parameter && !dataShape.empty();
+    return isParameter() && !dataShape.empty();
   }
   /// The shape the user's files hold for a Parameter: dataShape for a
   /// piece, shape otherwise.
@@ -201,6 +212,9 @@ struct Plan {
 
   /// Indices of the tensors with the given storage, in plan order.
   std::vector<uint32_t> tensorsWith(Storage storage) const;
+  /// Indices of the model parameters (TensorDesc::isParameter), in plan
+  /// order, in memory or offloaded.
+  std::vector<uint32_t> parameterTensors() const;
   /// The number of ranks: the product of the mesh's sizes (1 without one).
   int64_t numRanks() const;
   /// Whether gradient `index` is this rank's flat piece of its parameter's

@@ -57,6 +57,11 @@ public:
   llvm::Error run(unsigned op);
   /// Moves transfers in flight on (after each instruction).
   llvm::Error poll();
+  /// Writes swapped tensor `tensor`'s file from `bytes` (its size), or
+  /// reads it into `bytes`, and waits: loading the weights of offloaded
+  /// parameters and saving them, between steps.
+  llvm::Error store(uint32_t tensor, llvm::ArrayRef<uint8_t> bytes);
+  llvm::Error load(uint32_t tensor, llvm::MutableArrayRef<uint8_t> bytes);
   /// Whether a swap space is open (the plan has swapped tensors).
   bool hasSwap() const { return engine != nullptr; }
   /// Whether a transfer is in flight.

@@ -293,30 +293,39 @@ def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
   let summary = "Keep optimizer state and saved activations in host memory or on NVMe";
   let description = [{
     With `optimizer=nvme` or `cpu`, every floating-point optimizer state
-    argument of the training step (`ds.role = "state"`, read only by its
-    update: AdamW's moments, SGD's momentum; under ZeRO the rank's piece)
-    gets `ds.memory_space` of that name: the runtime keeps it in a swap file
-    per rank (nvme) or in host memory (cpu; pinned on a GPU) instead of
-    device memory. With `activations=cpu` or `nvme`, every floating-point
-    value the forward computes and the backward reads again (of at least
+    argument of the training step (`ds.role = "state"`: AdamW's moments,
+    SGD's momentum; under ZeRO the rank's piece) gets `ds.memory_space` of
+    that name: the runtime keeps it in a swap file per rank (nvme) or in
+    host memory (cpu; pinned on a GPU) instead of device memory. With
+    `params=nvme` or `cpu` the same goes for every floating-point parameter
+    (`ds.role = "parameter"`; under ZeRO 3 the rank's piece, which its
+    gathers read). The readers of such an argument in each phase of the
+    step (forward, backward, update) read one `ds.reload` of it placed
+    before the first of them, and the new value the step returns goes
+    through a `ds.offload` right after the op that computes it: between
+    its readers the argument is not in device memory.
+
+    With `activations=cpu` or `nvme`, every floating-point value the
+    forward computes and the backward reads again (of at least
     `activation-min-bytes`) goes through a `ds.offload` right after the op
     that computes it, and the backward reads a `ds.reload` of it placed
     before its first reader there: only activations in transit are in
     device memory between the forward and the backward. Not with
-    recomputation (a step with `ds.recompute` is refused). Its readers read it through a `ds.reload` placed
-    right before the first of them, and the new value the step returns
-    goes through a `ds.offload` right after the op that computes it, so
-    that only the state of the update that runs is in memory. Each transfer
-    ends at a `ds.wait` right after it (synchronous); -ds-place-transfers
-    moves them apart to overlap the transfers. The values are unchanged:
-    the same kernels run on the same bytes. `optimizer=none` changes
-    nothing. Runs on the finished step (after -ds-zero and the
+    recomputation (a step with `ds.recompute` is refused).
+
+    Each transfer ends at a `ds.wait` right after it (synchronous);
+    -ds-place-transfers moves them apart to overlap the transfers. The
+    values are unchanged: the same kernels run on the same bytes. `none`
+    changes nothing. Runs on the finished step (after -ds-zero and the
     partitioner).
   }];
   let options = [
     Option<"optimizer", "optimizer", "std::string", "\"none\"",
            "Where the optimizer state lives between steps: none (memory), "
            "cpu (host memory) or nvme">,
+    Option<"params", "params", "std::string", "\"none\"",
+           "Where the parameters live between their readers: none "
+           "(memory), cpu (host memory) or nvme">,
     Option<"activations", "activations", "std::string", "\"none\"",
            "Where saved activations wait for the backward: none (memory), "
            "cpu (host memory) or nvme">,
@@ -325,6 +334,7 @@ def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
   ];
   let statistics = [
     Statistic<"numOffloaded", "offloaded-state", "State arguments offloaded">,
+    Statistic<"numParams", "offloaded-params", "Parameters offloaded">,
     Statistic<"numActivations", "offloaded-activations",
               "Saved activations offloaded">,
   ];

@@ -448,10 +448,11 @@ void Lowering::markGradients() {
   SmallVector<std::pair<unsigned, ds::OptimizerUpdateOpInterface>> updates;
   // Under ZeRO an update reads this rank's flat piece of its parameter (a
   // view of it: reshape, pad, local_slice) and of its gradient, which the
-  // plan lists (Plan::gradients: ds-run gathers the pieces).
+  // plan lists (Plan::gradients: ds-run gathers the pieces). An offloaded
+  // parameter is read through its reload.
   auto parameterOf = [](Value v) -> BlockArgument {
-    while (isa_and_present<ds::ReshapeOp, ds::PadOp, ds::LocalSliceOp>(
-        v.getDefiningOp()))
+    while (isa_and_present<ds::ReshapeOp, ds::PadOp, ds::LocalSliceOp,
+                           ds::WaitOp, ds::ReloadOp>(v.getDefiningOp()))
       v = v.getDefiningOp()->getOperand(0);
     return dyn_cast<BlockArgument>(v);
   };

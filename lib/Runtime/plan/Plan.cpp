@@ -162,6 +162,14 @@ bool Plan::isGradientPiece(size_t index) const {
          tensors[param].shape != tensors[grad].shape;
 }
 
+std::vector<uint32_t> Plan::parameterTensors() const {
+  std::vector<uint32_t> indices;
+  for (auto [index, desc] : llvm::enumerate(tensors))
+    if (desc.isParameter())
+      indices.push_back(static_cast<uint32_t>(index));
+  return indices;
+}
+
 std::vector<uint32_t> Plan::tensorsWith(Storage storage) const {
   std::vector<uint32_t> indices;
   for (auto [index, desc] : llvm::enumerate(tensors))

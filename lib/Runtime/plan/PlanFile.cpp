@@ -10,7 +10,7 @@
 //            | u32 loss | vec<u32 param, u32 grad> | vec<str key, str value>
 //   tensor:      str name | u8 dtype | u32 rank | i64 dims[rank] | u8 storage
 //                | u64 offset | vec<i32> shardAxes | vec<i64> dataShape
-//                | vec<i64> validRange | u8 splat
+//                | vec<i64> validRange | u8 splat | u8 parameter
 //   instruction: str kernel | vec<u32> operands | vec<u32> results
 //                | vec<attr>
 //   attr:        str name | u8 tag | value, where tag 0 = i64, 1 = f64 (IEEE
@@ -135,6 +135,7 @@ std::string encodePayload(const Plan &plan) {
     w.ints(desc.dataShape);
     w.ints(desc.validRange);
     w.u8(desc.splat ? 1 : 0);
+    w.u8(desc.parameter ? 1 : 0);
   }
   w.u64(plan.instructions.size());
   for (const Instruction &inst : plan.instructions) {
@@ -284,6 +285,11 @@ void decodeTensor(PayloadReader &r, uint64_t index, TensorDesc &desc) {
   if (splat > 1)
     r.fail(what + ": splat flag " + Twine(unsigned(splat)) + " is not 0 or 1");
   desc.splat = splat == 1;
+  uint8_t parameter = r.u8(what + " parameter flag");
+  if (parameter > 1)
+    r.fail(what + ": parameter flag " + Twine(unsigned(parameter)) +
+           " is not 0 or 1");
+  desc.parameter = parameter == 1;
 }
 
 void decodeAttrs(PayloadReader &r, const Twine &what, Instruction &inst) {

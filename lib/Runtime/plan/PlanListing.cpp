@@ -118,6 +118,8 @@ std::string dsc::rt::dumpPlan(const Plan &plan) {
       os << "[offset=" << desc.offset << "]";
     if (desc.splat)
       os << " splat";
+    if (desc.parameter)
+      os << " param";
     os << " " << formatType(desc);
     if (!desc.name.empty()) {
       os << " ";

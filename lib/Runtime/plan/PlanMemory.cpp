@@ -41,9 +41,12 @@ std::vector<MemoryKind> dsc::rt::memoryKinds(const Plan &plan) {
     case Storage::Parameter:
       kinds[index] = MemoryKind::Parameter;
       break;
-    case Storage::State:
     case Storage::Swapped:
     case Storage::Host:
+      kinds[index] = desc.parameter ? MemoryKind::Parameter
+                                    : MemoryKind::OptimizerState;
+      break;
+    case Storage::State:
       kinds[index] = MemoryKind::OptimizerState;
       break;
     case Storage::Input:

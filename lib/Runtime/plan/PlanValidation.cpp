@@ -162,7 +162,7 @@ llvm::Error validateDataShape(const Plan &plan, uint32_t index) {
   auto fail = [&](const Twine &message) {
     return tensorError(plan, index, message);
   };
-  if (desc.storage == Storage::Parameter)
+  if (desc.isParameter())
     return validatePieceShape(plan, index);
   if (desc.storage != Storage::Input)
     return fail("only inputs and parameters can have a data shape, this one "
@@ -211,6 +211,10 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
   if (bytes == std::numeric_limits<uint64_t>::max())
     return fail("byte size of " + formatType(desc) + " overflows");
 
+  if (desc.parameter && !isOffloaded(desc.storage))
+    return fail("only offloaded tensors (swap, host) carry the parameter "
+                "flag, this one is " +
+                storageName(desc.storage));
   if (desc.splat && desc.storage != Storage::Constant)
     return fail("only constants can be splats, this one is " +
                 storageName(desc.storage));
@@ -265,8 +269,10 @@ llvm::Error validateTensors(const Plan &plan) {
     if (llvm::Error err = validateTensor(plan, i))
       return err;
     const TensorDesc &desc = plan.tensors[i];
+    // Offloaded parameters share the parameters' names.
+    Storage kind = desc.isParameter() ? Storage::Parameter : desc.storage;
     if (desc.storage != Storage::Arena && desc.storage != Storage::Constant &&
-        !names.insert({desc.storage, desc.name}).second)
+        !names.insert({kind, desc.name}).second)
       return tensorError(plan, i,
                          "duplicate " + storageName(desc.storage) + " name");
   }
@@ -507,7 +513,7 @@ llvm::Error validateOutputs(const Plan &plan) {
                   " tensors)");
     const TensorDesc &p = plan.tensors[param];
     const TensorDesc &g = plan.tensors[grad];
-    if (p.storage != Storage::Parameter)
+    if (!p.isParameter())
       return fail(describeTensor(plan, param) + " is " +
                   storageName(p.storage) + ", not a parameter");
     if (!params.insert(param).second)

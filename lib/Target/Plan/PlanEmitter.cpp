@@ -174,14 +174,18 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
         setDataShape(op, desc);
         if (std::optional<ArrayRef<int64_t>> range = op.getValidRange())
           desc.validRange.assign(range->begin(), range->end());
+        // An offloaded tensor lives in its memory space.
+        std::optional<rt::Storage> offloaded;
+        if (std::optional<StringRef> space = op.getSpace())
+          offloaded =
+              *space == "cpu" ? rt::Storage::Host : rt::Storage::Swapped;
         switch (op.getKind()) {
         case dsrt::StorageKind::Parameter:
-          desc.storage = rt::Storage::Parameter;
+          desc.storage = offloaded.value_or(rt::Storage::Parameter);
+          desc.parameter = offloaded.has_value();
           break;
         case dsrt::StorageKind::State:
-          desc.storage = !op.getSpace()            ? rt::Storage::State
-                         : *op.getSpace() == "cpu" ? rt::Storage::Host
-                                                   : rt::Storage::Swapped;
+          desc.storage = offloaded.value_or(rt::Storage::State);
           break;
         case dsrt::StorageKind::Input:
           desc.storage = rt::Storage::Input;

@@ -302,9 +302,13 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan, double sentBytes) {
     formulaGrads += stage >= 1 ? piece(p) : p.numBytes();
     trainableByName[p.name] = p;
   }
-  for (uint32_t t : plan.tensorsWith(Storage::Parameter)) {
+  // Bytes are the device memory's: offloaded parameters (and state) are
+  // the offload entry's.
+  for (uint32_t t : plan.parameterTensors()) {
     dsc::rt::TensorDesc p = whole(plan.tensors[t]);
     parameters += p.numElements();
+    if (plan.tensors[t].storage != Storage::Parameter)
+      continue;
     params += plan.tensors[t].numBytes();
     formulaParams +=
         stage >= 3 && trainableByName.count(p.name) ? piece(p) : p.numBytes();

@@ -152,16 +152,16 @@ func.func @valid_range_order() {
 
 // -----
 
-func.func @parameter_in_nvme() {
-  // expected-error @+1 {{'dsrt.persistent' op only state can be kept in a memory space, "cpu" or "nvme"}}
-  %w = dsrt.persistent parameter "w" in "nvme" : memref<4xf32>
+func.func @input_in_nvme() {
+  // expected-error @+1 {{'dsrt.persistent' op only parameters and state can be kept in a memory space, "cpu" or "nvme"}}
+  %w = dsrt.persistent input "x" in "nvme" : memref<4xf32>
   return
 }
 
 // -----
 
 func.func @state_on_tape() {
-  // expected-error @+1 {{'dsrt.persistent' op only state can be kept in a memory space, "cpu" or "nvme"}}
+  // expected-error @+1 {{'dsrt.persistent' op only parameters and state can be kept in a memory space, "cpu" or "nvme"}}
   %s = dsrt.persistent state "s" in "tape" : memref<4xf32>
   return
 }

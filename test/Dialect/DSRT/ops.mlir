@@ -14,6 +14,7 @@
 // CHECK-NEXT:    %[[T:.*]] = dsrt.persistent input "tokens" split ["dp", "sp"] data_shape [4, 30] valid_range [0, 256, -100] : memref<2x8xi64>
 // CHECK-NEXT:    %[[V:.*]] = dsrt.persistent state "exp_avg_sq.fc.weight" in "nvme" : memref<4x8xf32>
 // CHECK-NEXT:    %[[H:.*]] = dsrt.persistent state "momentum_buffer.fc.weight" in "cpu" : memref<4x8xf32>
+// CHECK-NEXT:    %[[P:.*]] = dsrt.persistent parameter "fc.bias" in "nvme" : memref<8xf32>
 // CHECK-NEXT:    %[[C:.*]] = dsrt.constant dense<1> : tensor<i64> : memref<i64>
 // CHECK-NEXT:    dsrt.kernel "matmul"(%[[X]], %[[W]]) -> (%[[B]]) attrs {transpose_rhs} phase forward : (memref<2x8xf32>, memref<4x8xf32>) -> (memref<2x4xf32>)
 // CHECK-NEXT:    dsrt.kernel "neg"(%[[X]]) -> (%[[A]]) attrs {} : (memref<2x8xf32>) -> (memref<2x8xf32>)
@@ -30,6 +31,7 @@ func.func @step() {
   %t = dsrt.persistent input "tokens" split ["dp", "sp"] data_shape [4, 30] valid_range [0, 256, -100] : memref<2x8xi64>
   %v = dsrt.persistent state "exp_avg_sq.fc.weight" in "nvme" : memref<4x8xf32>
   %h = dsrt.persistent state "momentum_buffer.fc.weight" in "cpu" : memref<4x8xf32>
+  %p = dsrt.persistent parameter "fc.bias" in "nvme" : memref<8xf32>
   %c = dsrt.constant dense<1> : tensor<i64> : memref<i64>
   dsrt.kernel "matmul" (%x, %w) -> (%b) attrs {transpose_rhs} phase forward : (memref<2x8xf32>, memref<4x8xf32>) -> (memref<2x4xf32>)
   dsrt.kernel "neg" (%x) -> (%a) attrs {} : (memref<2x8xf32>) -> (memref<2x8xf32>)

@@ -248,10 +248,13 @@ TEST(ExecutorTest, LoadWeightsCopiesParameters) {
   writer.add("unused", DType::F32, {1}, bytesOf(std::vector<float>{0}));
   ASSERT_EQ(message(executor->loadWeights(file.write(writer))), "");
   ASSERT_EQ(message(executor->step()), "");
-  auto params = executor->parameters();
+  std::vector<uint32_t> params = executor->plan().parameterTensors();
   ASSERT_EQ(params.size(), 1u);
-  EXPECT_EQ(params[0].desc->name, "fc.weight");
-  EXPECT_EQ(valuesOf<float>(params[0].bytes), values);
+  EXPECT_EQ(executor->plan().tensors[params[0]].name, "fc.weight");
+  std::vector<uint8_t> scratch;
+  auto bytes = executor->parameterData(params[0], scratch);
+  ASSERT_TRUE(bool(bytes));
+  EXPECT_EQ(valuesOf<float>(*bytes), values);
   EXPECT_EQ(valuesOf<float>(executor->tensorData(1)),
             (std::vector<float>{-1, -2, -3, -4, -5, -6}));
 }
@@ -347,7 +350,8 @@ TEST(ExecutorTest, InPlaceUpdatesPersistAcrossSteps) {
     ASSERT_EQ(message(executor->step()), "");
   EXPECT_EQ(valuesOf<int64_t>(executor->tensorData(step)),
             (std::vector<int64_t>{3}));
-  EXPECT_EQ(valuesOf<float>(executor->parameters()[0].bytes),
+  EXPECT_EQ(valuesOf<float>(executor->tensorData(
+                executor->plan().parameterTensors()[0])),
             (std::vector<float>{-2, -1, 0}));
 }
 

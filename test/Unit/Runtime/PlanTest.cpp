@@ -813,9 +813,45 @@ TEST_F(PlanFileTest, SplatConstantsHoldOneElement) {
             "tensor 2 'x': only constants can be splats, this one is input");
 }
 
+TEST_F(PlanFileTest, OffloadedParametersKeepTheirFlag) {
+  // A parameter in a swap file is a parameter: named as the weights file
+  // names it, with a gradient, unique among the parameters.
+  Plan plan = samplePlan();
+  // fc.bias, with no instruction reading it (only transfers may).
+  uint32_t param = plan.gradients.back().first;
+  plan.instructions[0].operands = {2, 0};
+  plan.tensors[param].storage = Storage::Swapped;
+  plan.tensors[param].parameter = true;
+  ASSERT_EQ(message(validatePlan(plan)), "");
+  auto read = decodePlan(encodePlan(plan), "param.plan");
+  ASSERT_TRUE(succeeded(read));
+  EXPECT_TRUE(read->tensors[param].parameter);
+  EXPECT_TRUE(read->tensors[param].isParameter());
+  EXPECT_EQ(read->parameterTensors(), plan.parameterTensors());
+  EXPECT_TRUE(llvm::is_contained(plan.parameterTensors(), param));
+
+  // Without the flag the gradient has no parameter.
+  plan.tensors[param].parameter = false;
+  EXPECT_NE(message(validatePlan(plan)).find("not a parameter"),
+            std::string::npos);
+  // Only offloaded tensors carry it.
+  plan.tensors[param].parameter = true;
+  plan.tensors[2].parameter = true;
+  EXPECT_EQ(message(validatePlan(plan)),
+            "tensor 2 'x': only offloaded tensors (swap, host) carry the "
+            "parameter flag, this one is input");
+  plan.tensors[2].parameter = false;
+  // An offloaded parameter and one in memory cannot share a name.
+  TensorDesc twin = plan.tensors[param];
+  twin.storage = Storage::Parameter;
+  twin.parameter = false;
+  plan.tensors.push_back(twin);
+  EXPECT_NE(message(validatePlan(plan)).find("duplicate"), std::string::npos);
+}
+
 TEST_F(PlanFileTest, RejectsOtherVersion) {
-  static_assert(kPlanVersion == 7, "update this test and the format docs");
-  // Version 6 had no splat constants, version 5 no valid ranges, version 4 an
+  static_assert(kPlanVersion == 8, "update this test and the format docs");
+  // Version 7 had no offloaded parameters, version 6 no splat constants, version 5 no valid ranges, version 4 an
   // FNV-1a checksum and layer_norm's operand_segment_sizes, version 3 no
   // attention bias, window or key length, version 2 no data shapes, version 1
   // no mesh and no shard axes.
@@ -824,17 +860,17 @@ TEST_F(PlanFileTest, RejectsOtherVersion) {
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 4, this runtime reads version 7; recompile "
+            path + ": plan version 4, this runtime reads version 8; recompile "
                    "with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 1);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 1, this runtime reads "
-                                "version 7; recompile with ds-compile");
+                                "version 8; recompile with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 6);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 6, this runtime reads "
-                                "version 7; recompile with ds-compile");
-  llvm::support::endian::write32le(&bytes[8], 8);
-  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 8, this runtime reads "
-                                "version 7; recompile with ds-compile");
+                                "version 8; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 7);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 7, this runtime reads "
+                                "version 8; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {

@@ -38,7 +38,8 @@ def main():
     mlir, weights, batch, nvme, prefix = sys.argv[1:6]
     for config in sys.argv[6:]:
         flags = config.split()
-        offloads = ("--offload-optimizer", "--offload-activations")
+        offloads = ("--offload-optimizer", "--offload-params",
+                    "--offload-activations")
         if not any(f in flags for f in offloads):
             flags += ["--offload-optimizer", "nvme"]
         # The same step with everything in memory.

@@ -100,9 +100,9 @@ LogicalResult PersistentOp::verify() {
   }
   if (std::optional<StringRef> space = getSpace())
     if ((*space != "nvme" && *space != "cpu") ||
-        getKind() != StorageKind::State)
-      return emitOpError() << "only state can be kept in a memory space, "
-                              "\"cpu\" or \"nvme\"";
+        getKind() == StorageKind::Input)
+      return emitOpError() << "only parameters and state can be kept in a "
+                              "memory space, \"cpu\" or \"nvme\"";
   return verifyOnlyBuiltin(*this, "attribute",
                            llvm::to_vector((*this)->getDiscardableAttrs()));
 }

@@ -11,7 +11,7 @@
 #ifndef DSC_DIALECT_DS_IR_DSMEMORYOPS_TD
 #define DSC_DIALECT_DS_IR_DSMEMORYOPS_TD
 
-def DS_ReloadOp : DS_Op<"reload", [Pure, SameOperandsAndResultType],
+def DS_ReloadOp : DS_Op<"reload", [SameOperandsAndResultType],
     ["getFlops"]> {
   let summary = "a tensor brought back from host memory or NVMe";
   let description = [{
@@ -20,7 +20,10 @@ def DS_ReloadOp : DS_Op<"reload", [Pure, SameOperandsAndResultType],
     memory: the runtime
     starts reading it into the result's buffer here, and the read is over
     at the result's one reader, a `ds.wait`, whose result the step reads.
-    The values are equal; only where the bytes live changes.
+    The values are equal; only where the bytes live changes. Each reload is
+    a buffer of its own (its result is allocated): two reloads of one
+    argument are not merged (CSE), so that each phase's readers hold it in
+    memory only around them; an unread one is dead.
 
     ```mlir
     %m = ds.reload %exp_avg from "nvme" : tensor<64x64xf32>
@@ -31,7 +34,7 @@ def DS_ReloadOp : DS_Op<"reload", [Pure, SameOperandsAndResultType],
     - The result's only reader is one `ds.wait`.
   }];
   let arguments = (ins DS_Tensor:$input, StrAttr:$space);
-  let results = (outs DS_Tensor:$result);
+  let results = (outs Res<DS_Tensor, "", [MemAlloc]>:$result);
   let assemblyFormat = "$input `from` $space attr-dict `:` type($result)";
   let hasVerifier = 1;
 }

@@ -124,7 +124,7 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
       entries are >= 0;
     - a parameter's `data_shape` goes with a 1-D buffer and no `split`;
     - `valid_range` is on an integer input: 2 or 3 entries, lo <= hi;
-    - `space`, where present, is "cpu" or "nvme", on state.
+    - `space`, where present, is "cpu" or "nvme", on a parameter or state.
   }];
   let arguments = (ins DSRT_StorageKind:$kind, StrAttr:$name,
                    OptionalAttr<StrArrayAttr>:$split,
