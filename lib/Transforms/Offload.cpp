@@ -69,9 +69,9 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
 
   /// Offloads the float arguments of `role` with their updates; returns
   /// how many.
-  unsigned offloadArguments(func::FuncOp step, StringRef role,
-                            StringRef space,
-                            const DenseMap<Operation *, dsc::StepPhase> &phases);
+  unsigned
+  offloadArguments(func::FuncOp step, StringRef role, StringRef space,
+                   const DenseMap<Operation *, dsc::StepPhase> &phases);
   LogicalResult
   offloadActivations(func::FuncOp step, StringRef space,
                      const DenseMap<Operation *, dsc::StepPhase> &phases);

@@ -86,10 +86,10 @@ struct TensorDesc {
   /// global shape only along split dimensions. Empty: the data has the
   /// global shape. Rank r's block holds zeros where its global index lies at
   /// or beyond the data's size.
-  /// For a parameter (isParameter): its whole shape, where the tensor is this rank's flat
-  /// piece of it (ZeRO stage 3): 1-D with k = ceil(numel / ranks) elements,
-  /// rank r holding elements [r k, r k + k) of the flattened parameter
-  /// (zeros past its end). Empty: the tensor is the whole parameter.
+  /// For a parameter (isParameter): its whole shape, where the tensor is this
+  /// rank's flat piece of it (ZeRO stage 3): 1-D with k = ceil(numel / ranks)
+  /// elements, rank r holding elements [r k, r k + k) of the flattened
+  /// parameter (zeros past its end). Empty: the tensor is the whole parameter.
   std::vector<int64_t> dataShape;
   /// For integer Input tensors: the values the plan's indexing ops accept,
   /// [lo, hi] for lo <= v < hi or [lo, hi, also] (a loss's ignore_index).
@@ -107,13 +107,10 @@ struct TensorDesc {
   /// Whether this is a model parameter: a Parameter tensor or an offloaded
   /// one.
   bool isParameter() const {
-    return storage == Storage::Parameter ||
-           (parameter && isOffloaded(storage));
+    return storage == Storage::Parameter || (parameter && isOffloaded(storage));
   }
   /// Whether this is a parameter held as this rank's flat piece.
-  bool isParameterPiece() const {
-    return isParameter() && !dataShape.empty();
-  }
+  bool isParameterPiece() const { return isParameter() && !dataShape.empty(); }
   /// The shape the user's files hold for a Parameter: dataShape for a
   /// piece, shape otherwise.
   const std::vector<int64_t> &parameterShape() const {

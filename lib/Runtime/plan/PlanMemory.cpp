@@ -43,8 +43,8 @@ std::vector<MemoryKind> dsc::rt::memoryKinds(const Plan &plan) {
       break;
     case Storage::Swapped:
     case Storage::Host:
-      kinds[index] = desc.parameter ? MemoryKind::Parameter
-                                    : MemoryKind::OptimizerState;
+      kinds[index] =
+          desc.parameter ? MemoryKind::Parameter : MemoryKind::OptimizerState;
       break;
     case Storage::State:
       kinds[index] = MemoryKind::OptimizerState;

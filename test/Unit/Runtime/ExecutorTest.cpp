@@ -350,8 +350,8 @@ TEST(ExecutorTest, InPlaceUpdatesPersistAcrossSteps) {
     ASSERT_EQ(message(executor->step()), "");
   EXPECT_EQ(valuesOf<int64_t>(executor->tensorData(step)),
             (std::vector<int64_t>{3}));
-  EXPECT_EQ(valuesOf<float>(executor->tensorData(
-                executor->plan().parameterTensors()[0])),
+  EXPECT_EQ(valuesOf<float>(
+                executor->tensorData(executor->plan().parameterTensors()[0])),
             (std::vector<float>{-2, -1, 0}));
 }
 

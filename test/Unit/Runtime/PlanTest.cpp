@@ -851,10 +851,10 @@ TEST_F(PlanFileTest, OffloadedParametersKeepTheirFlag) {
 
 TEST_F(PlanFileTest, RejectsOtherVersion) {
   static_assert(kPlanVersion == 8, "update this test and the format docs");
-  // Version 7 had no offloaded parameters, version 6 no splat constants, version 5 no valid ranges, version 4 an
-  // FNV-1a checksum and layer_norm's operand_segment_sizes, version 3 no
-  // attention bias, window or key length, version 2 no data shapes, version 1
-  // no mesh and no shard axes.
+  // Version 7 had no offloaded parameters, version 6 no splat constants,
+  // version 5 no valid ranges, version 4 an FNV-1a checksum and layer_norm's
+  // operand_segment_sizes, version 3 no attention bias, window or key length,
+  // version 2 no data shapes, version 1 no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
   llvm::support::endian::write32le(&bytes[8], 4);
   std::string path = pathTo("old.plan");
