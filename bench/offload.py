@@ -1,7 +1,8 @@
 """Step time and memory with the optimizer state in device memory (none), in
 host memory (--offload-optimizer cpu) and on NVMe (nvme, overlapped by the
 cost model, and nvme with --overlap-transfers=false), and with the
-activations in host memory or on NVMe (act cpu, act nvme), on one CPU rank,
+activations in host memory or on NVMe (act cpu, act nvme), the parameters
+likewise (params cpu, params nvme), on one CPU rank,
 in the same run: planned bytes (ds-compile's), the report's predicted transfer
 time and how much of it compute hides, and ds-run's step time (median of
 all steps but the first) with the ratio to none, the transfers over before
@@ -32,6 +33,8 @@ TARGETS = {
     "nvme sync": ["--offload-optimizer", "nvme", "--overlap-transfers=false"],
     "act cpu": ["--offload-activations", "cpu"],
     "act nvme": ["--offload-activations", "nvme"],
+    "params cpu": ["--offload-params", "cpu"],
+    "params nvme": ["--offload-params", "nvme"],
 }
 MiB = 1024 * 1024
 

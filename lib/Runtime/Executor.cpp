@@ -329,15 +329,13 @@ llvm::Error Executor::Impl::compile(size_t index) {
   auto fail = [&](const Twine &message) {
     return llvm::createStringError(instructionPrefix(index, inst) + message);
   };
-  if (SwapTransfers::isTransfer(inst.kernel)) {
-    // validatePlan checked the form: one swapped tensor, one in memory.
+  if (std::optional<TransferKind> kind = transferKind(inst.kernel)) {
+    // validatePlan checked the form: one offloaded tensor, one in memory.
     CompiledInstruction compiled;
     compiled.inst = &inst;
-    bool out = StringRef(inst.kernel).starts_with("offload");
-    uint32_t memory = out ? inst.operands[0] : inst.results[0];
-    uint32_t away = out ? inst.results[0] : inst.operands[0];
+    uint32_t away = kind->file(inst);
     compiled.transfer = transfers->compile(
-        inst, data[memory],
+        inst, *kind, data[kind->memory(inst)],
         plan.tensors[away].storage == Storage::Host ? data[away] : nullptr,
         plan.tensors[away].numBytes());
     program.push_back(std::move(compiled));

@@ -12,11 +12,6 @@
 
 using namespace dsc::rt;
 
-bool SwapTransfers::isTransfer(llvm::StringRef kernel) {
-  return kernel == "reload" || kernel == "offload" || kernel == "reload_wait" ||
-         kernel == "offload_wait";
-}
-
 llvm::Expected<std::unique_ptr<SwapTransfers>>
 SwapTransfers::open(const Plan &plan, int rank, const SwapOptions *options) {
   std::vector<uint32_t> swapped = plan.tensorsWith(Storage::Swapped);
@@ -51,13 +46,11 @@ SwapTransfers::open(const Plan &plan, int rank, const SwapOptions *options) {
   return transfers;
 }
 
-unsigned SwapTransfers::compile(const Instruction &inst, uint8_t *memory,
-                                uint8_t *host, uint64_t bytes) {
-  llvm::StringRef kernel = inst.kernel;
-  bool write = kernel.starts_with("offload");
-  uint32_t file = write ? inst.results[0] : inst.operands[0];
-  ops.push_back(Op{host ? 0 : files.lookup(file), host, bytes, memory, write,
-                   kernel.ends_with("_wait")});
+unsigned SwapTransfers::compile(const Instruction &inst, TransferKind kind,
+                                uint8_t *memory, uint8_t *host,
+                                uint64_t bytes) {
+  ops.push_back(Op{host ? 0 : files.lookup(kind.file(inst)), host, bytes,
+                   memory, kind.write, kind.wait});
   return ops.size() - 1;
 }
 

@@ -178,6 +178,29 @@ struct Instruction {
   std::vector<int64_t> getInts(llvm::StringRef name) const;
 };
 
+/// What a transfer instruction does: `reload` and `offload` start moving an
+/// offloaded tensor's bytes (Swapped, Host) from or to a tensor in memory,
+/// `reload_wait` and `offload_wait` (same operand and result) end it.
+struct TransferKind {
+  /// Whether it writes the offloaded tensor (offload) rather than reading
+  /// it (reload).
+  bool write = false;
+  /// Whether it ends the transfer (a wait) rather than starting it.
+  bool wait = false;
+
+  /// The offloaded tensor of `inst` (one operand, one result).
+  uint32_t file(const Instruction &inst) const {
+    return write ? inst.results[0] : inst.operands[0];
+  }
+  /// The tensor in memory of `inst`.
+  uint32_t memory(const Instruction &inst) const {
+    return write ? inst.operands[0] : inst.results[0];
+  }
+};
+
+/// The transfer `kernel` names, if it is one of the four.
+std::optional<TransferKind> transferKind(llvm::StringRef kernel);
+
 /// A compiled training step for one rank.
 struct Plan {
   /// Bytes of the arena: the planned peak of the Arena tensors. The runtime

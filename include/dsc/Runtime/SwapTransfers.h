@@ -38,21 +38,18 @@ struct TransferStats {
 
 class SwapTransfers {
 public:
-  /// Whether `kernel` is one of the four transfer instructions.
-  static bool isTransfer(llvm::StringRef kernel);
-
   /// Opens this rank's swap space under `options` and creates a file for
   /// each swapped tensor of `plan`, where it has some (fails when
   /// `options` is null then); null when the plan offloads nothing.
   static llvm::Expected<std::unique_ptr<SwapTransfers>>
   open(const Plan &plan, int rank, const SwapOptions *options);
 
-  /// Prepares transfer instruction `inst` of `bytes`, whose tensor in
-  /// memory starts at `memory` and whose offloaded tensor, if in host
-  /// memory, at `host` (null for a swap file; validatePlan checked the
+  /// Prepares transfer instruction `inst` (of `kind`) of `bytes`, whose
+  /// tensor in memory starts at `memory` and whose offloaded tensor, if in
+  /// host memory, at `host` (null for a swap file; validatePlan checked the
   /// form); returns its handle.
-  unsigned compile(const Instruction &inst, uint8_t *memory, uint8_t *host,
-                   uint64_t bytes);
+  unsigned compile(const Instruction &inst, TransferKind kind, uint8_t *memory,
+                   uint8_t *host, uint64_t bytes);
   /// Starts or ends the transfer of handle `op`.
   llvm::Error run(unsigned op);
   /// Moves transfers in flight on (after each instruction).

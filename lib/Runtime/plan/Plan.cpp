@@ -162,6 +162,14 @@ bool Plan::isGradientPiece(size_t index) const {
          tensors[param].shape != tensors[grad].shape;
 }
 
+std::optional<TransferKind> dsc::rt::transferKind(StringRef kernel) {
+  if (kernel == "reload" || kernel == "reload_wait")
+    return TransferKind{/*write=*/false, kernel.ends_with("_wait")};
+  if (kernel == "offload" || kernel == "offload_wait")
+    return TransferKind{/*write=*/true, kernel.ends_with("_wait")};
+  return std::nullopt;
+}
+
 std::vector<uint32_t> Plan::parameterTensors() const {
   std::vector<uint32_t> indices;
   for (auto [index, desc] : llvm::enumerate(tensors))

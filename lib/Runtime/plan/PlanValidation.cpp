@@ -309,15 +309,13 @@ llvm::Error validateInstructions(const Plan &plan) {
     auto swapped = [&](uint32_t t) {
       return isOffloaded(plan.tensors[t].storage);
     };
-    bool reload = inst.kernel == "reload" || inst.kernel == "reload_wait";
-    bool offload = inst.kernel == "offload" || inst.kernel == "offload_wait";
-    if (reload || offload) {
+    if (std::optional<TransferKind> transfer = transferKind(inst.kernel)) {
       if (inst.operands.size() != 1 || inst.results.size() != 1)
         return fail("expected 1 operand and 1 result");
-      uint32_t file = reload ? inst.operands[0] : inst.results[0];
-      uint32_t memory = reload ? inst.results[0] : inst.operands[0];
+      uint32_t file = transfer->file(inst);
+      uint32_t memory = transfer->memory(inst);
       if (!swapped(file) || swapped(memory))
-        return fail(Twine(reload ? "reads" : "writes") +
+        return fail(Twine(transfer->write ? "writes" : "reads") +
                     " an offloaded tensor from or to memory: operand and "
                     "result must be one of each");
       if (plan.tensors[file].dtype != plan.tensors[memory].dtype ||
@@ -370,12 +368,10 @@ llvm::Error validateTransfers(const Plan &plan) {
     auto fail = [&](const Twine &message) {
       return instructionError(index, inst, message);
     };
-    StringRef kernel = inst.kernel;
-    bool write = kernel == "offload" || kernel == "offload_wait";
-    bool wait = kernel == "reload_wait" || kernel == "offload_wait";
-    if (write || kernel == "reload" || kernel == "reload_wait") {
-      uint32_t file = write ? inst.results[0] : inst.operands[0];
-      uint32_t memory = write ? inst.operands[0] : inst.results[0];
+    if (std::optional<TransferKind> transfer = transferKind(inst.kernel)) {
+      bool write = transfer->write, wait = transfer->wait;
+      uint32_t file = transfer->file(inst);
+      uint32_t memory = transfer->memory(inst);
       auto it = inFlight.find(file);
       if (!wait) {
         if (it != inFlight.end())

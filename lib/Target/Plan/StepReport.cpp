@@ -391,16 +391,17 @@ json::Object offloadEntry(const dsc::rt::Plan &plan,
   double diskFree = 0, hostFree = 0;
   std::map<uint32_t, double> finish;
   for (auto [index, inst] : llvm::enumerate(plan.instructions)) {
-    StringRef kernel = inst.kernel;
-    bool write = kernel == "offload" || kernel == "offload_wait";
-    if (!write && kernel != "reload" && kernel != "reload_wait") {
+    std::optional<dsc::rt::TransferKind> transfer =
+        dsc::rt::transferKind(inst.kernel);
+    if (!transfer) {
       now += times[index].seconds;
       compute += times[index].seconds;
       continue;
     }
-    uint32_t file = write ? inst.results[0] : inst.operands[0];
+    bool write = transfer->write;
+    uint32_t file = transfer->file(inst);
     int64_t bytes = static_cast<int64_t>(plan.tensors[file].numBytes());
-    if (kernel.ends_with("_wait")) {
+    if (transfer->wait) {
       now = std::max(now, finish[file]);
       continue;
     }
