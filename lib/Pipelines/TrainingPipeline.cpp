@@ -36,6 +36,7 @@ void dsc::addStepPipeline(OpPassManager &pm,
   offload.optimizer = options.offloadOptimizer;
   offload.params = options.offloadParams;
   offload.activations = options.offloadActivations;
+  offload.activationMinBytes = options.offloadActivationMinBytes;
   pm.addPass(createOffloadPass(offload));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -45,6 +45,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
+#include <limits>
+
 using namespace llvm;
 
 static cl::OptionCategory category("ds-compile options");
@@ -150,7 +152,8 @@ static cl::opt<std::string> offloadActivations(
              "(swap files under ds-run --nvme-path). Each is written out "
              "after the op that computes it and read back before the "
              "backward's first reader, the transfers overlapping compute "
-             "by the cost model. Not with --ac"),
+             "by the cost model. With --memory-budget, only the largest, as "
+             "few as make the step fit. Not with --ac"),
     cl::value_desc("none|cpu|nvme"), cl::init("none"), cl::cat(category));
 static cl::opt<bool> overlapTransfers(
     "overlap-transfers",
@@ -383,29 +386,39 @@ int main(int argc, char **argv) {
       trainable +=
           func.getArgAttr(i, mlir::ds::DSDialect::kTrainableAttr) ? 1 : 0;
   });
+  // A candidate of the searches below: the whole pipeline on a copy.
+  auto compileCandidate = [&](const dsc::TrainingPipelineOptions &candidate,
+                              const Twine &what) -> Expected<dsc::rt::Plan> {
+    mlir::OwningOpRef<mlir::ModuleOp> copy = module->clone();
+    mlir::PassManager pm(&context);
+    dsc::addStepPipeline(pm, candidate);
+    dsc::addLoweringPipeline(pm, candidate);
+    if (failed(pm.run(*copy)))
+      return createStringError("cannot compile " + what);
+    mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*copy);
+    if (failed(plan))
+      return createStringError("cannot emit the plan of " + what);
+    return std::move(*plan);
+  };
+  auto plannedBytesOf =
+      [&](Expected<dsc::rt::Plan> plan) -> Expected<uint64_t> {
+    if (!plan)
+      return plan.takeError();
+    return dsc::rt::profileMemory(*plan, hardware->kernelThreads).plannedBytes;
+  };
   if (zeroStage == 3 && budget && activationCheckpointing != "auto" &&
       dp * sp > 1) {
     auto plannedBytesWith = [&](int64_t distance, int64_t keep,
                                 dsc::Coalescing packed) -> Expected<uint64_t> {
-      mlir::OwningOpRef<mlir::ModuleOp> copy = module->clone();
       dsc::TrainingPipelineOptions candidate;
       setPipelineOptions(candidate);
       candidate.zeroCoalesce = packed.gathers;
       candidate.zeroCoalesceGradients = packed.gradients;
       candidate.zeroPrefetch = distance;
       candidate.zeroKeepWhole = keep;
-      mlir::PassManager pm(&context);
-      dsc::addStepPipeline(pm, candidate);
-      dsc::addLoweringPipeline(pm, candidate);
-      if (failed(pm.run(*copy)))
-        return createStringError(formatv(
-            "cannot compile with prefetch {0} and {1} parameters kept whole",
-            distance, keep));
-      mlir::FailureOr<dsc::rt::Plan> plan = dsc::emitPlan(*copy);
-      if (failed(plan))
-        return createStringError("cannot emit a candidate's plan");
-      return dsc::rt::profileMemory(*plan, hardware->kernelThreads)
-          .plannedBytes;
+      return plannedBytesOf(compileCandidate(
+          candidate, formatv("with prefetch {0} and {1} parameters kept whole",
+                             distance, keep)));
     };
     Expected<dsc::Zero3Choice> chosen =
         dsc::chooseZero3(*budget, kMaxPrefetch, trainable, plannedBytesWith);
@@ -423,6 +436,43 @@ int main(int argc, char **argv) {
   options.zeroCoalesce = zero3.coalesce.gathers;
   options.zeroCoalesceGradients = zero3.coalesce.gradients;
   options.zeroKeepWhole = zero3.keepWhole;
+
+  // Activations offloaded within a budget: the fewest, the largest first,
+  // that make the step fit (the least traffic). The sizes come from a
+  // compile that offloads them all; value k keeps the k smallest sizes in
+  // memory (more memory as k grows).
+  std::optional<dsc::Fit> activationFit;
+  std::vector<uint64_t> activationSizes;
+  if (budget && offloadActivations != "none") {
+    Expected<dsc::rt::Plan> all =
+        compileCandidate(options, "with every activation offloaded");
+    if (!all)
+      return fail(inputPath + ": " + toString(all.takeError()));
+    for (const dsc::rt::TensorDesc &desc : all->tensors)
+      if (dsc::rt::isOffloaded(desc.storage) && !desc.parameter &&
+          StringRef(desc.name).starts_with("activation."))
+        activationSizes.push_back(desc.numBytes());
+    llvm::sort(activationSizes);
+    activationSizes.erase(llvm::unique(activationSizes), activationSizes.end());
+    int64_t classes = static_cast<int64_t>(activationSizes.size());
+    auto minBytesKeeping = [&](int64_t kept) {
+      return kept < classes ? static_cast<int64_t>(activationSizes[kept])
+                            : std::numeric_limits<int64_t>::max();
+    };
+    Expected<dsc::Fit> fit = dsc::largestFitting(
+        classes, *budget, [&](int64_t kept) -> Expected<uint64_t> {
+          // The options are not copyable: the final value is set below.
+          options.offloadActivationMinBytes = minBytesKeeping(kept);
+          return plannedBytesOf(compileCandidate(
+              options, formatv("offloading activations of at least {0} "
+                               "bytes",
+                               minBytesKeeping(kept))));
+        });
+    if (!fit)
+      return fail(inputPath + ": " + toString(fit.takeError()));
+    activationFit = *fit;
+    options.offloadActivationMinBytes = minBytesKeeping(fit->value);
+  }
   mlir::PassManager stepPm(&context);
   dsc::addStepPipeline(stepPm, options);
   if (failed(stepPm.run(*module)))
@@ -466,9 +516,11 @@ int main(int argc, char **argv) {
       dsc::rt::profileMemory(*plan, hardware->kernelThreads).plannedBytes;
   if (budget && plannedBytes > *budget)
     return fail(formatv("{0}: the step needs {1} bytes per rank, more than "
-                        "--memory-budget {2} ({3} bytes); --ac auto chooses "
-                        "what to recompute to fit",
-                        inputPath, plannedBytes, memoryBudget, *budget)
+                        "--memory-budget {2} ({3} bytes){4}",
+                        inputPath, plannedBytes, memoryBudget, *budget,
+                        activationFit
+                            ? " with every activation offloaded"
+                            : "; --ac auto chooses what to recompute to fit")
                     .str());
   plan->metadata["source"] = inputPath;
   plan->metadata["optimizer"] = optimizer;
@@ -494,6 +546,22 @@ int main(int argc, char **argv) {
     }
     (*report->getAsObject())["activation_checkpointing"] =
         std::move(checkpointing);
+    if (activationFit) {
+      // Which activations --memory-budget sent away, beside the offload
+      // entry's bytes.
+      int64_t kept = activationFit->value;
+      json::Object chosen{
+          {"min_bytes",
+           static_cast<int64_t>(options.offloadActivationMinBytes)},
+          {"size_classes", static_cast<int64_t>(activationSizes.size())},
+          {"size_classes_kept", kept},
+          {"candidates_compiled",
+           static_cast<int64_t>(activationFit->candidates + 1)},
+          {"rule", "the activations of at least min_bytes are offloaded: the "
+                   "largest size classes, as few as make the step fit "
+                   "--memory-budget (all of them where none fits)"}};
+      (*report->getAsObject())["activation_offload"] = std::move(chosen);
+    }
     if (zeroStage == 3) {
       json::Object zero{
           {"prefetch", static_cast<int64_t>(options.zeroPrefetch)},

@@ -65,6 +65,11 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Where saved activations wait for the backward: none "
                      "(memory), cpu (host memory) or nvme (-ds-offload)"),
       llvm::cl::init("none")};
+  Option<int64_t> offloadActivationMinBytes{
+      *this, "offload-activation-min-bytes",
+      llvm::cl::desc("Offload only activations of at least this many bytes "
+                     "(-ds-offload activation-min-bytes)"),
+      llvm::cl::init(0)};
   Option<bool> overlapTransfers{
       *this, "overlap-transfers",
       llvm::cl::desc("Overlap offload transfers with compute "
