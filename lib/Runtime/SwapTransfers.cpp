@@ -41,6 +41,7 @@ SwapTransfers::open(const Plan &plan, int rank, const SwapOptions *options) {
     if (!file)
       return file.takeError();
     transfers->files[t] = *file;
+    transfers->fileBytes.push_back(plan.tensors[t].numBytes());
   }
   transfers->pending.assign(swapped.size(), 0);
   return transfers;
@@ -98,14 +99,29 @@ llvm::Error SwapTransfers::poll() {
   return engine ? engine->poll() : llvm::Error::success();
 }
 
+llvm::Error SwapTransfers::checkIdle(uint32_t tensor, uint64_t bytes) const {
+  auto file = files.find(tensor);
+  if (!engine || file == files.end() || busy() ||
+      bytes != fileBytes[file->second])
+    return llvm::createStringError(
+        "internal error: tensor " + llvm::Twine(tensor) +
+        " cannot be moved now (no swap file of that size, or a step's "
+        "transfer in flight)");
+  return llvm::Error::success();
+}
+
 llvm::Error SwapTransfers::store(uint32_t tensor,
                                  llvm::ArrayRef<uint8_t> bytes) {
+  if (llvm::Error err = checkIdle(tensor, bytes.size()))
+    return err;
   auto started = engine->write(files.lookup(tensor), bytes.data());
   return started ? engine->wait(*started) : started.takeError();
 }
 
 llvm::Error SwapTransfers::load(uint32_t tensor,
                                 llvm::MutableArrayRef<uint8_t> bytes) {
+  if (llvm::Error err = checkIdle(tensor, bytes.size()))
+    return err;
   auto started = engine->read(files.lookup(tensor), bytes.data());
   return started ? engine->wait(*started) : started.takeError();
 }

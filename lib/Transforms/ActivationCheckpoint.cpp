@@ -109,7 +109,10 @@ void Checkpointer::recompute(ArrayRef<Operation *> group, unsigned block,
     worklist.push_back(value.getDefiningOp());
   while (!worklist.empty()) {
     Operation *op = worklist.pop_back_val();
-    if (!inGroup.contains(op) || !cloned.insert(op).second)
+    // A read of an offloaded parameter is not repeated but read again
+    // (below): its value comes in as an input.
+    if (!inGroup.contains(op) || isa<ReloadOp, WaitOp>(op) ||
+        !cloned.insert(op).second)
       continue;
     if (!isRecomputable(op))
       return;
@@ -137,9 +140,22 @@ void Checkpointer::recompute(ArrayRef<Operation *> group, unsigned block,
   for (Value value : needed)
     resultTypes.push_back(value.getType());
   Location loc = needed.front().getLoc();
-  auto region =
-      RecomputeOp::create(builder, loc, resultTypes, inputs.getArrayRef(),
-                          builder.getI64IntegerAttr(block));
+  // An offloaded parameter the forward read is read again from its memory
+  // space for the recomputation, rather than kept from the forward.
+  SmallVector<Value> operands;
+  for (Value input : inputs) {
+    auto wait = input.getDefiningOp<WaitOp>();
+    auto reload = wait ? wait.getInput().getDefiningOp<ReloadOp>() : nullptr;
+    if (!reload || !isa<BlockArgument>(reload.getInput())) {
+      operands.push_back(input);
+      continue;
+    }
+    auto again = ReloadOp::create(builder, reload.getLoc(), reload.getInput(),
+                                  reload.getSpace());
+    operands.push_back(WaitOp::create(builder, reload.getLoc(), again));
+  }
+  auto region = RecomputeOp::create(builder, loc, resultTypes, operands,
+                                    builder.getI64IntegerAttr(block));
   Block *body = builder.createBlock(&region.getBody());
   IRMapping mapping;
   for (Value input : inputs)

@@ -54,6 +54,9 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
     if (!step ||
         (optimizer == "none" && params == "none" && activations == "none"))
       return;
+    // The phases of the step as it came: the transfers inserted below are
+    // not in the map (a lookup says Forward), and the activations skip
+    // them.
     FailureOr<DenseMap<Operation *, dsc::StepPhase>> phases =
         dsc::computePhases(step);
     if (failed(phases))

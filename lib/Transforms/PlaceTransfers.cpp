@@ -129,6 +129,9 @@ struct PlaceTransfersPass
       }
     // A file has one transfer in flight: an argument reloaded in several
     // phases (a parameter) is read again only after the last read's wait.
+    // (A reload after an offload of the same argument, which would read the
+    // new value, never occurs: -ds-schedule keeps an update after every
+    // reader of what it updates.)
     InFlight reading(ops.size());
     DenseMap<Value, size_t> lastRead;
     llvm::SmallPtrSet<Operation *, 32> moved;
@@ -167,6 +170,7 @@ struct PlaceTransfersPass
       return indexOf[a.start] < indexOf[b.start];
     });
     InFlight writing(ops.size());
+    moved.clear();
     for (Transfer &offload : offloads) {
       size_t start = indexOf[offload.start], last = start;
       size_t ceiling = ops.size();

@@ -33,13 +33,21 @@ bool isReloaded(Value value) {
 /// overwrite in place), every other op that reads it. Null when `op` only
 /// reads arguments nothing else reads. A reload of the update (ds.reload and
 /// its ds.wait, in `moved`) does not count: it goes right before its first
-/// reader afterwards.
+/// reader afterwards; the readers of the argument's other reloads (an
+/// offloaded parameter's forward and backward) do.
 Operation *lastPredecessor(Operation *op,
                            const llvm::SmallPtrSetImpl<Operation *> &moved) {
   Operation *last = nullptr;
   for (Value operand : op->getOperands()) {
-    if (moved.contains(operand.getDefiningOp()))
+    if (Operation *wait = operand.getDefiningOp(); moved.contains(wait)) {
+      Operation *reload = wait->getOperand(0).getDefiningOp();
+      for (Operation *other : reload->getOperand(0).getUsers())
+        if (other != reload)
+          for (Operation *otherWait : other->getUsers())
+            for (Operation *reader : otherWait->getUsers())
+              last = later(last, reader);
       continue;
+    }
     if (Operation *def = operand.getDefiningOp()) {
       last = later(last, def);
       continue;
@@ -94,8 +102,8 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
       if (after->isBeforeInBlock(op))
         op->moveAfter(after);
     }
-    // Reloaded state is in memory only from right before its first reader
-    // (-ds-place-transfers may start the read earlier).
+    // What an update reloads is in memory only from right before its first
+    // reader (-ds-place-transfers may start the read earlier).
     for (ds::WaitOp wait : reloads) {
       Operation *first = nullptr;
       for (Operation *user : wait->getUsers())

@@ -6,6 +6,7 @@
 // RUN: not ds-opt %s -ds-autodiff -ds-activation-checkpoint=layers=full,none,full 2>&1 | FileCheck %s --check-prefix=LAYERS
 // RUN: ds-opt %s -ds-autodiff -canonicalize -cse -ds-activation-checkpoint=layers=none,full | FileCheck %s --check-prefix=MIXED
 // RUN: not ds-opt %s -ds-autodiff -canonicalize -cse -ds-activation-checkpoint -ds-sequence-parallel=dp=2 2>&1 | FileCheck %s --check-prefix=ORDER
+// RUN: ds-opt %s -ds-autodiff=optimizer=sgd -canonicalize -cse -ds-offload=params=cpu -ds-activation-checkpoint=policy=full -cse | FileCheck %s --check-prefix=PARAMS
 
 // Two residual layers after an embedding-like linear: the chain is cut into
 // [embedding] [layer 0] [layer 1] [loss]. Each layer reads its input %e /
@@ -74,3 +75,20 @@ func.func @forward(%we: tensor<8x8xf32> {ds.name = "embed.w", ds.trainable},
   %s = ds.sum %r1 dims = [0, 1] : (tensor<4x8xf32>) -> tensor<f32>
   return %s : tensor<f32>
 }
+
+// With the parameters in host memory (-ds-offload params=cpu, which runs
+// first), recomputation still happens: a block's recompute region reads the
+// parameter through a reload of its own in the backward, not the forward's
+// (which would hold it in memory across the step) and not a copy of the
+// forward's read.
+// PARAMS-LABEL: func.func @train_step
+// PARAMS: ds.sum
+// PARAMS: %[[S:.*]] = ds.reload %arg3 from "cpu"
+// PARAMS-NEXT: %[[W:.*]] = ds.wait %[[S]]
+// PARAMS-NEXT: ds.recompute block = 2 (%{{.*}}, %[[W]])
+// PARAMS-NOT: ds.reload
+// PARAMS: ds.linear
+// PARAMS: ds.yield
+// PARAMS: %[[S1:.*]] = ds.reload %arg1 from "cpu"
+// PARAMS-NEXT: %[[W1:.*]] = ds.wait %[[S1]]
+// PARAMS-NEXT: ds.recompute block = 1 (%{{.*}}, %[[W1]])

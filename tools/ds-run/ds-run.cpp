@@ -159,9 +159,11 @@ llvm::cl::opt<double> timeoutSeconds(
 llvm::cl::opt<std::string> nvmePath(
     "nvme-path",
     llvm::cl::desc("Directory for the swap files of a plan that keeps "
-                   "optimizer state on NVMe (ds-compile --offload-optimizer "
-                   "nvme): each rank creates dsc-swap-rank<R> in it and "
-                   "removes it at the end; it must support direct I/O"),
+                   "optimizer state, parameters or activations on NVMe "
+                   "(ds-compile --offload-optimizer, --offload-params, "
+                   "--offload-activations nvme): each rank creates "
+                   "dsc-swap-rank<R> in it and removes it at the end; it "
+                   "must support direct I/O"),
     llvm::cl::value_desc("DIR"), llvm::cl::cat(category));
 
 llvm::cl::opt<unsigned> swapQueueDepth(

@@ -82,10 +82,15 @@ private:
     bool wait;
   };
   SwapTransfers() = default;
+  /// Fails unless `tensor` has a swap file of `bytes` and nothing is in
+  /// flight (store and load run between steps).
+  llvm::Error checkIdle(uint32_t tensor, uint64_t bytes) const;
 
   std::unique_ptr<SwapEngine> engine;
   /// Swapped tensor -> the engine's file.
   llvm::DenseMap<uint32_t, unsigned> files;
+  /// The bytes of each file, by the engine's index.
+  std::vector<uint64_t> fileBytes;
   std::vector<Op> ops;
   /// The transfer in flight of each file (0: none).
   std::vector<SwapEngine::Ticket> pending;

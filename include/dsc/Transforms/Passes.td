@@ -290,7 +290,7 @@ def ZeroPass : Pass<"ds-zero", "::mlir::ModuleOp"> {
 }
 
 def OffloadPass : Pass<"ds-offload", "::mlir::ModuleOp"> {
-  let summary = "Keep optimizer state and saved activations in host memory or on NVMe";
+  let summary = "Keep optimizer state, parameters and saved activations in host memory or on NVMe";
   let description = [{
     With `optimizer=nvme` or `cpu`, every floating-point optimizer state
     argument of the training step (`ds.role = "state"`: AdamW's moments,

@@ -355,7 +355,8 @@ bool overlap(const Plan &plan, uint32_t a, uint32_t b) {
 /// (reload_wait, offload_wait: same operand and result) before the step
 /// ends and before the tensor's next transfer starts, and in between no
 /// instruction reads or writes a reload's memory nor writes an offload's:
-/// the engine is moving those bytes.
+/// the engine is moving those bytes. An offloaded parameter is not read
+/// after its new value is written.
 llvm::Error validateTransfers(const Plan &plan) {
   struct InFlight {
     size_t start;
@@ -363,6 +364,8 @@ llvm::Error validateTransfers(const Plan &plan) {
     bool write;
   };
   std::map<uint32_t, InFlight> inFlight;
+  // Offloaded tensor -> the first instruction that writes it.
+  std::map<uint32_t, size_t> written;
   for (size_t index = 0, e = plan.instructions.size(); index < e; ++index) {
     const Instruction &inst = plan.instructions[index];
     auto fail = [&](const Twine &message) {
@@ -373,6 +376,15 @@ llvm::Error validateTransfers(const Plan &plan) {
       uint32_t file = transfer->file(inst);
       uint32_t memory = transfer->memory(inst);
       auto it = inFlight.find(file);
+      // A parameter's file holds the step's parameter until the update's
+      // offload writes the next step's: nothing reads it after that.
+      if (!wait && !write && written.count(file) &&
+          plan.tensors[file].parameter)
+        return fail("reads " + describeTensor(plan, file) +
+                    " after instruction " + Twine(written[file]) +
+                    " wrote its new value");
+      if (!wait && write)
+        written.emplace(file, index);
       if (!wait) {
         if (it != inFlight.end())
           return fail("starts a transfer of " + describeTensor(plan, file) +

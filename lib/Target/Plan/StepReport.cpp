@@ -383,6 +383,16 @@ json::Object modelStatesEntry(const dsc::rt::Plan &plan, double sentBytes) {
 /// step until its transfer is over. What the step
 /// stalls is exposed; the rest of the transfers' time is hidden behind
 /// compute.
+/// The bytes of the parameters kept in host memory or swap files (the
+/// top-level parameter_bytes counts those in device memory).
+int64_t offloadedParameterBytes(const dsc::rt::Plan &plan) {
+  int64_t total = 0;
+  for (uint32_t t : plan.parameterTensors())
+    if (dsc::rt::isOffloaded(plan.tensors[t].storage))
+      total += static_cast<int64_t>(plan.tensors[t].numBytes());
+  return total;
+}
+
 json::Object offloadEntry(const dsc::rt::Plan &plan,
                           ArrayRef<dsc::InstructionTime> times,
                           const dsc::Hardware &hardware) {
@@ -429,6 +439,7 @@ json::Object offloadEntry(const dsc::rt::Plan &plan,
       {"host_bytes_per_rank", bytesOf(plan, dsc::rt::Storage::Host)},
       {"host_tensors",
        static_cast<int64_t>(plan.tensorsWith(dsc::rt::Storage::Host).size())},
+      {"parameter_bytes_per_rank", offloadedParameterBytes(plan)},
       {"read_bytes_per_step", swapRead},
       {"written_bytes_per_step", swapWritten},
       {"transfers_per_step", transfers},

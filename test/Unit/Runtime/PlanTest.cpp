@@ -830,6 +830,16 @@ TEST_F(PlanFileTest, OffloadedParametersKeepTheirFlag) {
   EXPECT_EQ(read->parameterTensors(), plan.parameterTensors());
   EXPECT_TRUE(llvm::is_contained(plan.parameterTensors(), param));
 
+  // Its new value is written after every read of the old one.
+  Plan rereads = plan;
+  rereads.instructions.push_back(instruction("offload", {9}, {param}));
+  rereads.instructions.push_back(instruction("offload_wait", {9}, {param}));
+  ASSERT_EQ(message(validatePlan(rereads)), "");
+  rereads.instructions.push_back(instruction("reload", {param}, {9}));
+  rereads.instructions.push_back(instruction("reload_wait", {param}, {9}));
+  EXPECT_EQ(message(validatePlan(rereads)),
+            "instruction 7 'reload': reads tensor 1 'fc.bias' after "
+            "instruction 5 wrote its new value");
   // Without the flag the gradient has no parameter.
   plan.tensors[param].parameter = false;
   EXPECT_NE(message(validatePlan(plan)).find("not a parameter"),
