@@ -27,6 +27,8 @@ tiny=(--set n_layer=1 --set n_embd=8 --set n_head=2 --set vocab_size=16
 "$bin/ds-compile" "$tmp/gpt2.mlir" -o "$corpus/plan/sgd-sp2.plan" \
   --optimizer sgd --sp 2
 "$bin/ds-compile" "$tmp/gpt2.mlir" -o "$corpus/plan/dp2.plan" --dp 2
+"$bin/ds-compile" "$tmp/gpt2.mlir" -o "$corpus/plan/offload.plan" \
+  --offload-params nvme --offload-optimizer cpu
 cp "$tmp/gpt2.mlir" "$corpus/mlir/gpt2-ds.mlir"
 
 # The dialect and pass tests, one seed per `// -----` case.
