@@ -18,6 +18,7 @@
 
 #include "dsc/Runtime/AllocationCounter.h"
 #include "dsc/Runtime/Comm.h"
+#include "dsc/Runtime/Device.h"
 #include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/PlanMemory.h"
 #include "dsc/Runtime/SwapTransfers.h"
@@ -27,6 +28,7 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <ATen/DeviceAccelerator.h>
 #include <ATen/Parallel.h>
 
 #include "llvm/ADT/DenseMap.h"
@@ -193,10 +195,14 @@ struct Executor::Impl {
   Plan plan;
   World *world = nullptr;
   int rank = 0;
+  Device device;
   std::vector<int64_t> coordinates;
-  AlignedBuffer arena;
-  AlignedBuffer constants;
-  std::vector<AlignedBuffer> persistent;
+  /// Every allocation: host memory on the CPU, device memory (one ATen
+  /// tensor each, from the caching allocator) on a GPU.
+  std::vector<AlignedBuffer> hostBuffers;
+  std::vector<at::Tensor> deviceBuffers;
+  uint8_t *arena = nullptr;
+  uint8_t *constants = nullptr;
   /// Start of every tensor's bytes (null for empty tensors).
   std::vector<uint8_t *> data;
   /// ATen view of every tensor whose dtype ATen knows.
@@ -218,6 +224,20 @@ struct Executor::Impl {
   std::unique_ptr<SwapTransfers> transfers;
 
   llvm::Error allocateMemory();
+  /// Allocates `bytes` zeroed bytes aligned to `alignment` on the device
+  /// (host memory with `host`); null for zero bytes.
+  llvm::Expected<uint8_t *> allocate(uint64_t bytes, uint64_t alignment,
+                                     const Twine &what, bool host = false);
+  /// Copies between host memory and the device's memory at `deviceData`.
+  void upload(uint8_t *deviceData, llvm::ArrayRef<uint8_t> bytes);
+  void download(const uint8_t *deviceData,
+                llvm::MutableArrayRef<uint8_t> bytes) const;
+  /// The bytes the device's allocator holds now and at its peak since
+  /// resetPeak: ATen's CPU allocator (AllocationCounter.h) or the GPU's
+  /// caching allocator.
+  uint64_t liveBytes() const;
+  uint64_t peakBytes() const;
+  void resetPeak() const;
   void createViews();
   llvm::Error compile(size_t index);
   llvm::Error resolveGroup(const Instruction &inst, CompiledInstruction &out);
@@ -235,13 +255,102 @@ std::optional<uint64_t> physicalMemory() {
   return static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize);
 }
 
+llvm::Expected<uint8_t *> Executor::Impl::allocate(uint64_t bytes,
+                                                   uint64_t alignment,
+                                                   const Twine &what,
+                                                   bool host) {
+  if (bytes == 0)
+    return nullptr;
+  if (host || !device.isCuda()) {
+    auto buffer = ::allocate(bytes, alignment, what);
+    if (!buffer)
+      return buffer.takeError();
+    hostBuffers.push_back(std::move(*buffer));
+    return hostBuffers.back().get();
+  }
+  // The caching allocator aligns its blocks to 512 bytes.
+  if (alignment > 512)
+    return llvm::createStringError("cannot align " + what + " to " +
+                                   Twine(alignment) +
+                                   " bytes in device memory (at most 512)");
+  at::Tensor buffer =
+      at::zeros({static_cast<int64_t>(bytes)},
+                at::TensorOptions().dtype(at::kByte).device(
+                    at::kCUDA, static_cast<c10::DeviceIndex>(device.index)));
+  deviceBuffers.push_back(buffer);
+  return static_cast<uint8_t *>(buffer.data_ptr());
+}
+
+/// A byte tensor over `bytes` at `data` on `device`.
+static at::Tensor byteView(const uint8_t *data, size_t bytes,
+                           const Device &device) {
+  auto options = at::TensorOptions().dtype(at::kByte);
+  if (device.isCuda())
+    options =
+        options.device(at::kCUDA, static_cast<c10::DeviceIndex>(device.index));
+  return at::from_blob(const_cast<uint8_t *>(data),
+                       {static_cast<int64_t>(bytes)}, options);
+}
+
+void Executor::Impl::upload(uint8_t *deviceData,
+                            llvm::ArrayRef<uint8_t> bytes) {
+  if (bytes.empty())
+    return;
+  if (!device.isCuda()) {
+    std::memcpy(deviceData, bytes.data(), bytes.size());
+    return;
+  }
+  byteView(deviceData, bytes.size(), device)
+      .copy_(byteView(bytes.data(), bytes.size(), Device()));
+}
+
+void Executor::Impl::download(const uint8_t *deviceData,
+                              llvm::MutableArrayRef<uint8_t> bytes) const {
+  if (bytes.empty())
+    return;
+  if (!device.isCuda()) {
+    std::memcpy(bytes.data(), deviceData, bytes.size());
+    return;
+  }
+  byteView(bytes.data(), bytes.size(), Device())
+      .copy_(byteView(deviceData, bytes.size(), device));
+}
+
+uint64_t Executor::Impl::liveBytes() const {
+  if (std::optional<DeviceMemoryStats> stats = deviceMemoryStats(device))
+    return stats->allocatedBytes;
+  return allocations::liveBytes();
+}
+
+uint64_t Executor::Impl::peakBytes() const {
+  if (std::optional<DeviceMemoryStats> stats = deviceMemoryStats(device))
+    return stats->peakAllocatedBytes;
+  return allocations::peakBytes();
+}
+
+void Executor::Impl::resetPeak() const {
+  if (device.isCuda())
+    resetDevicePeak(device);
+  else
+    allocations::resetPeak();
+}
+
 llvm::Error Executor::Impl::allocateMemory() {
+  // Offloaded tensors move between host memory or swap files and memory
+  // that the host addresses; on a GPU that needs copy streams.
+  if (device.isCuda())
+    for (auto [index, desc] : llvm::enumerate(plan.tensors))
+      if (desc.storage == Storage::Swapped || desc.storage == Storage::Host)
+        return llvm::createStringError(
+            describeTensor(plan, index) +
+            " is offloaded (-ds-offload), which the CUDA runtime does not "
+            "support yet: run this plan with --device cpu");
   // Refused up front: with overcommit, allocating more than the machine has
   // succeeds and zeroing it summons the OOM killer.
   uint64_t needed = llvm::SaturatingAdd(staticMemoryBytes(plan),
                                         storedBytes(plan, Storage::Host));
   if (std::optional<uint64_t> memory = physicalMemory();
-      memory && needed > *memory)
+      !device.isCuda() && memory && needed > *memory)
     return llvm::createStringError(
         "the plan needs " + Twine(needed) + " bytes of memory (arena " +
         Twine(plan.arenaBytes) + ", parameters, state, inputs and constants " +
@@ -252,41 +361,41 @@ llvm::Error Executor::Impl::allocateMemory() {
       allocate(plan.arenaBytes, plan.arenaAlignment, "the arena");
   if (!arenaBuffer)
     return arenaBuffer.takeError();
-  arena = std::move(*arenaBuffer);
+  arena = *arenaBuffer;
   memoryUse.staticBytes += plan.arenaBytes;
 
   auto constantBuffer =
       allocate(plan.constants.size(), kMinAlignment, "the constants");
   if (!constantBuffer)
     return constantBuffer.takeError();
-  constants = std::move(*constantBuffer);
+  constants = *constantBuffer;
   memoryUse.staticBytes += plan.constants.size();
-  if (!plan.constants.empty())
-    std::memcpy(constants.get(), plan.constants.data(), plan.constants.size());
+  upload(constants, plan.constants);
 
-  persistent.resize(plan.tensors.size());
   data.assign(plan.tensors.size(), nullptr);
   for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
     uint64_t bytes = desc.numBytes();
     switch (desc.storage) {
     case Storage::Arena:
-      data[index] = bytes ? arena.get() + desc.offset : nullptr;
+      data[index] = bytes ? arena + desc.offset : nullptr;
       break;
     case Storage::Constant: {
       if (!desc.splat || !bytes) {
-        data[index] = bytes ? constants.get() + desc.offset : nullptr;
+        data[index] = bytes ? constants + desc.offset : nullptr;
         break;
       }
       // A splat is written out once, at load.
       auto buffer = allocate(bytes, kMinAlignment, describeTensor(plan, index));
       if (!buffer)
         return buffer.takeError();
-      persistent[index] = std::move(*buffer);
       memoryUse.staticBytes += bytes;
-      data[index] = persistent[index].get();
+      data[index] = *buffer;
       size_t size = dtypeSize(desc.dtype);
+      std::vector<uint8_t> splat(bytes);
       for (uint64_t at = 0; at < bytes; at += size)
-        std::memcpy(data[index] + at, constants.get() + desc.offset, size);
+        std::memcpy(splat.data() + at, plan.constants.data() + desc.offset,
+                    size);
+      upload(data[index], splat);
       break;
     }
     case Storage::Swapped:
@@ -296,13 +405,13 @@ llvm::Error Executor::Impl::allocateMemory() {
     case Storage::Input:
     case Storage::Host: {
       // Zero, as state starts; host memory is not the device's.
-      auto buffer = allocate(bytes, kMinAlignment, describeTensor(plan, index));
+      bool host = desc.storage == Storage::Host;
+      auto buffer =
+          allocate(bytes, kMinAlignment, describeTensor(plan, index), host);
       if (!buffer)
         return buffer.takeError();
-      persistent[index] = std::move(*buffer);
-      (desc.storage == Storage::Host ? memoryUse.hostBytes
-                                     : memoryUse.staticBytes) += bytes;
-      data[index] = persistent[index].get();
+      (host ? memoryUse.hostBytes : memoryUse.staticBytes) += bytes;
+      data[index] = *buffer;
       break;
     }
     }
@@ -316,7 +425,10 @@ void Executor::Impl::createViews() {
     std::optional<at::ScalarType> type = atenType(desc.dtype);
     if (!type || desc.storage == Storage::Swapped)
       continue;
-    auto options = at::TensorOptions().dtype(*type).device(at::kCPU);
+    auto options = at::TensorOptions().dtype(*type);
+    if (device.isCuda())
+      options = options.device(at::kCUDA,
+                               static_cast<c10::DeviceIndex>(device.index));
     if (data[index])
       views[index] = at::from_blob(data[index], desc.shape, options);
     else
@@ -484,7 +596,8 @@ void Executor::Impl::capture(size_t gradient) {
   copy.name = plan.tensors[param].name;
   copy.dtype = desc.dtype;
   copy.shape = desc.shape;
-  copy.bytes.assign(data[grad], data[grad] + desc.numBytes());
+  copy.bytes.resize(desc.numBytes());
+  download(data[grad], copy.bytes);
 }
 
 llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
@@ -522,9 +635,22 @@ Executor::Executor(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 Executor::~Executor() = default;
 
 llvm::Expected<std::unique_ptr<Executor>>
-Executor::create(Plan plan, World *world, const SwapOptions *swap) {
+Executor::create(Plan plan, World *world, const SwapOptions *swap,
+                 Device device) {
   if (llvm::Error err = validatePlan(plan))
     return std::move(err);
+  if (llvm::Error err = prepareDevice(device))
+    return std::move(err);
+  // Gloo's collectives take host memory, NCCL's device memory.
+  if (world) {
+    StringRef backend = world->world().backendName();
+    StringRef wanted = device.isCuda() ? "nccl" : "gloo";
+    if (backend != wanted)
+      return llvm::createStringError(
+          "the " + device.name() + " runtime runs its collectives on " +
+          wanted + ", but the ranks connected with " + backend +
+          " (DSC_COMM_BACKEND)");
+  }
   allocations::install();
   int64_t ranks = meshRanks(plan);
   int worldSize = world ? world->size() : 1;
@@ -538,10 +664,14 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap) {
   auto impl = std::make_unique<Impl>();
   impl->plan = std::move(plan);
   impl->world = world;
+  impl->device = device;
   impl->rank = world ? world->rank() : 0;
   impl->coordinates = dsc::rt::meshCoordinates(impl->plan, impl->rank);
   const Plan &p = impl->plan;
   try {
+    if (device.isCuda())
+      at::accelerator::setDeviceIndex(
+          static_cast<c10::DeviceIndex>(device.index));
     if (llvm::Error err = impl->allocateMemory())
       return std::move(err);
     auto transfers = SwapTransfers::open(impl->plan, impl->rank, swap);
@@ -591,6 +721,8 @@ uint64_t Executor::arenaBytes() const {
   return impl->arena ? impl->plan.arenaBytes : 0;
 }
 
+const Device &Executor::device() const { return impl->device; }
+
 Executor::MemoryUse Executor::memoryUse() const { return impl->memoryUse; }
 
 const Executor::Timing &Executor::timing() const { return impl->timing; }
@@ -609,11 +741,13 @@ llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
   for (auto [index, info] : sources) {
     llvm::ArrayRef<uint8_t> bytes = weights.data(*info);
     const TensorDesc &desc = plan.tensors[index];
-    // A swapped parameter is written to its file from a copy in memory.
+    // A swapped parameter is written to its file, and one in device memory
+    // copied there, from a copy in host memory.
     bool swapped = desc.storage == Storage::Swapped;
-    if (swapped)
+    bool stage = swapped || impl->device.isCuda();
+    if (stage)
       staged.resize(desc.numBytes());
-    uint8_t *into = swapped ? staged.data() : impl->data[index];
+    uint8_t *into = stage ? staged.data() : impl->data[index];
     // A piece is this rank's bytes of the flattened whole, zeros past its
     // end.
     if (desc.isParameterPiece()) {
@@ -625,9 +759,12 @@ llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
     // The file's data need not be aligned for the dtype: copy bytes.
     if (!bytes.empty())
       std::memcpy(into, bytes.data(), bytes.size());
-    if (swapped)
+    if (swapped) {
       if (llvm::Error err = impl->transfers->store(index, staged))
         return err;
+    } else if (stage) {
+      impl->upload(impl->data[index], staged);
+    }
   }
   impl->weightsLoaded = true;
   return llvm::Error::success();
@@ -682,8 +819,7 @@ llvm::Error Executor::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
                                    typeString(desc) + " (" +
                                    Twine(desc.numBytes()) + " bytes), got " +
                                    Twine(bytes.size()) + " bytes");
-  if (!bytes.empty())
-    std::memcpy(impl->data[index], bytes.data(), bytes.size());
+  impl->upload(impl->data[index], bytes);
   impl->inputSet[index] = true;
   return llvm::Error::success();
 }
@@ -696,7 +832,7 @@ llvm::Error Executor::step() {
     if (!impl->inputSet[entry.second])
       return llvm::createStringError("input '" + entry.getKey() +
                                      "' was never set");
-  uint64_t before = allocations::liveBytes();
+  uint64_t before = impl->liveBytes();
   uint64_t high = before;
   std::vector<uint64_t> &byInstruction =
       impl->memoryUse.outsideArenaByInstruction;
@@ -707,8 +843,8 @@ llvm::Error Executor::step() {
     if (impl->captureGradients)
       for (size_t gradient : compiled.gradientsRead)
         impl->capture(gradient);
-    uint64_t start = allocations::liveBytes();
-    allocations::resetPeak();
+    uint64_t start = impl->liveBytes();
+    impl->resetPeak();
     auto began = std::chrono::steady_clock::now();
     if (llvm::Error err = impl->runInstruction(compiled, index)) {
       // Transfers still in flight would go on touching the arena.
@@ -727,7 +863,7 @@ llvm::Error Executor::step() {
     seconds[index] +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
             .count();
-    uint64_t peak = allocations::peakBytes();
+    uint64_t peak = impl->peakBytes();
     high = std::max(high, peak);
     byInstruction[index] =
         std::max(byInstruction[index], peak > start ? peak - start : 0);
@@ -739,6 +875,9 @@ llvm::Error Executor::step() {
   }
   impl->memoryUse.peakOutsideArena = std::max(
       impl->memoryUse.peakOutsideArena, high > before ? high - before : 0);
+  // The kernels a GPU runs are done when the step is: step times are
+  // honest, and the next step's inputs may be written.
+  synchronizeDevice(impl->device);
   ++impl->timing.steps;
   if (impl->captureGradients)
     for (size_t gradient : impl->lateGradients)
@@ -759,12 +898,18 @@ llvm::ArrayRef<TensorCopy> Executor::capturedGradients() const {
 }
 
 llvm::Expected<llvm::ArrayRef<uint8_t>>
-Executor::parameterData(uint32_t index, std::vector<uint8_t> &scratch) const {
-  if (impl->plan.tensors[index].storage != Storage::Swapped)
+Executor::readTensor(uint32_t index, std::vector<uint8_t> &scratch) const {
+  const TensorDesc &desc = impl->plan.tensors[index];
+  if (desc.storage == Storage::Swapped) {
+    scratch.resize(desc.numBytes());
+    if (llvm::Error err = impl->transfers->load(index, scratch))
+      return std::move(err);
+    return llvm::ArrayRef<uint8_t>(scratch);
+  }
+  if (!impl->device.isCuda() || desc.storage == Storage::Host)
     return tensorData(index);
-  scratch.resize(impl->plan.tensors[index].numBytes());
-  if (llvm::Error err = impl->transfers->load(index, scratch))
-    return std::move(err);
+  scratch.resize(desc.numBytes());
+  impl->download(impl->data[index], scratch);
   return llvm::ArrayRef<uint8_t>(scratch);
 }
 
@@ -801,7 +946,7 @@ llvm::Error Executor::addWholeParameters(SafeTensorsWriter *writer) const {
   std::vector<uint8_t> scratch;
   for (uint32_t index : impl->plan.parameterTensors()) {
     const TensorDesc &desc = impl->plan.tensors[index];
-    auto bytes = parameterData(index, scratch);
+    auto bytes = readTensor(index, scratch);
     if (!bytes)
       return bytes.takeError();
     if (!desc.isParameterPiece()) {

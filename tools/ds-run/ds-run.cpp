@@ -175,6 +175,22 @@ llvm::cl::opt<unsigned> swapBlockKiB(
     "swap-block-kib", llvm::cl::desc("KiB per swap request (default 1024)"),
     llvm::cl::value_desc("KIB"), llvm::cl::init(1024), llvm::cl::cat(category));
 
+llvm::cl::opt<std::string> deviceOption(
+    "device",
+    llvm::cl::desc("Where the plan's tensors live and its kernels run: cpu "
+                   "(ATen's CPU kernels, Gloo collectives) or cuda (one GPU "
+                   "per rank, GPU <local rank>, ATen's CUDA kernels from "
+                   "LibTorch's libtorch_cuda, NCCL collectives); cuda:N "
+                   "picks GPU N for a one-rank run. Default cpu"),
+    llvm::cl::value_desc("cpu|cuda|cuda:N"), llvm::cl::init("cpu"),
+    llvm::cl::cat(category));
+
+llvm::cl::opt<bool> deviceInfo(
+    "device-info",
+    llvm::cl::desc("Print whether LibTorch's CUDA kernels load and how many "
+                   "GPUs are visible, and exit"),
+    llvm::cl::cat(category));
+
 llvm::cl::opt<bool> listKernels(
     "list-kernels",
     llvm::cl::desc("Print the kernels this runtime implements and exit"),
@@ -391,8 +407,15 @@ int run() {
     return 0;
   }
 
+  if (deviceInfo) {
+    llvm::outs() << describeCudaSupport() << "\n";
+    return 0;
+  }
   if (!calibratePath.empty())
     return writeCalibration(calibratePath);
+  auto device = parseDevice(deviceOption);
+  if (!device)
+    return fail("--device: " + llvm::toString(device.takeError()));
   if (planPath.empty())
     return fail("no plan file given (ds-run --help shows the usage)");
   auto plan = readPlan(planPath);
@@ -437,6 +460,20 @@ int run() {
   }
   int rank = options->rank;
   bool leader = rank == 0;
+  // Each rank takes the GPU of its local rank; its collectives are NCCL's
+  // unless DSC_COMM_BACKEND says otherwise (the executor refuses Gloo).
+  if (device->isCuda()) {
+    if (deviceOption == "cuda")
+      device->index = options->localRank;
+    else if (options->worldSize > 1)
+      return fail("--device " + deviceOption +
+                  ": several ranks take the GPU of their local rank; give "
+                  "--device cuda");
+    if (!std::getenv("DSC_COMM_BACKEND"))
+      options->backend = "nccl";
+  }
+  if (llvm::Error err = prepareDevice(*device))
+    return fail(std::move(err));
 
   llvm::Expected<unsigned> threads = chooseThreads();
   if (!threads)
@@ -466,8 +503,8 @@ int run() {
       swap->faults = *parsed;
     }
   }
-  auto executor =
-      Executor::create(std::move(*plan), world.get(), swap ? &*swap : nullptr);
+  auto executor = Executor::create(std::move(*plan), world.get(),
+                                   swap ? &*swap : nullptr, *device);
   if (!executor)
     return fail(planPath + ": " + llvm::toString(executor.takeError()));
   Executor &exec = **executor;

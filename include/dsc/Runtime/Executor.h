@@ -1,9 +1,12 @@
-//===- Executor.h - runs a plan on the CPU ----------------------*- C++ -*-===//
+//===- Executor.h - runs a plan on the CPU or a GPU -------------*- C++ -*-===//
 //
 // The executor loads a validated Plan, checks every instruction against the
 // kernel table, allocates the arena once and the persistent tensors
 // (parameters, optimizer state, inputs) once, and then runs the instruction
-// list once per step with ATen CPU kernels writing into the planned buffers.
+// list once per step with ATen kernels writing into the planned buffers:
+// the CPU's, or on a CUDA device (Device.h) the same kernels' CUDA
+// implementations, with the arena and the persistent tensors in device
+// memory.
 // A plan whose mesh has several ranks runs on a `World` (Comm.h): every rank
 // creates an executor for the same plan, and collective instructions run on
 // the communicators of their mesh axes.
@@ -16,6 +19,7 @@
 #ifndef DSC_RUNTIME_EXECUTOR_H
 #define DSC_RUNTIME_EXECUTOR_H
 
+#include "dsc/Runtime/Device.h"
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Runtime/SafeTensors.h"
 
@@ -63,8 +67,14 @@ public:
   /// needs `swap`: the executor opens this rank's swap space there
   /// (SwapEngine) and creates each tensor's file, zero, before the first
   /// step; `reload` and `offload` read and write them.
+  ///
+  /// On a CUDA `device` (prepareDevice) every allocation but host memory
+  /// is device memory, the world's collectives must be NCCL's, and plans
+  /// with offloaded tensors are refused (not supported yet); on the CPU
+  /// they must be Gloo's.
   static llvm::Expected<std::unique_ptr<Executor>>
-  create(Plan plan, World *world = nullptr, const SwapOptions *swap = nullptr);
+  create(Plan plan, World *world = nullptr, const SwapOptions *swap = nullptr,
+         Device device = {});
 
   /// What opening the swap space had to say (stale files of a dead run
   /// removed), or "".
@@ -86,6 +96,8 @@ public:
 
   /// Returns the size of the arena allocation: exactly Plan::arenaBytes.
   uint64_t arenaBytes() const;
+  /// Where the tensors live and the kernels run.
+  const Device &device() const;
 
   /// The memory this rank used (PlanMemory.h has what the plan predicts).
   struct MemoryUse {
@@ -95,10 +107,12 @@ public:
     /// Bytes of offloaded state allocated in host memory (Storage::Host),
     /// apart from the device's.
     uint64_t hostBytes = 0;
-    /// The most bytes ATen's CPU allocator held during a step beyond what
-    /// it held when the step began (AllocationCounter.h): results of
-    /// kernels that could not write into the arena. Counted for the whole
-    /// process, so only meaningful with one executor stepping at a time.
+    /// The most bytes ATen's allocator held during a step beyond what it
+    /// held when the step began: results of kernels that could not write
+    /// into the arena, and their workspaces. On the CPU ATen's CPU
+    /// allocator (AllocationCounter.h), on a GPU its caching allocator.
+    /// Counted for the whole process (device), so only meaningful with one
+    /// executor stepping at a time.
     uint64_t peakOutsideArena = 0;
     /// Per instruction, the most ATen's allocator held while it ran beyond
     /// what it held when it started: the kernel's temporaries.
@@ -146,10 +160,11 @@ public:
   void setCaptureGradients(bool enabled);
   llvm::ArrayRef<TensorCopy> capturedGradients() const;
 
-  /// Returns the bytes of parameter `index` of the plan (in memory, in host
-  /// memory, or read from its swap file into `scratch`).
+  /// Returns the bytes of tensor `index` of the plan: in place where the
+  /// host addresses them, or copied into `scratch` from its swap file or
+  /// from device memory.
   llvm::Expected<llvm::ArrayRef<uint8_t>>
-  parameterData(uint32_t index, std::vector<uint8_t> &scratch) const;
+  readTensor(uint32_t index, std::vector<uint8_t> &scratch) const;
   /// Whether some parameter or gradient is this rank's flat piece (ZeRO):
   /// then addWholeParameters and gatherGradientPieces are collectives.
   bool hasPieces() const;
@@ -164,7 +179,8 @@ public:
   /// parameter's size and shape. Where hasPieces(), every rank calls this.
   llvm::Error gatherGradientPieces(std::vector<TensorCopy> &gradients) const;
 
-  /// Returns the bytes of tensor `index` of the plan. Arena tensors hold
+  /// Returns the bytes of tensor `index` of the plan, in place: CPU
+  /// executors only (readTensor copies from a GPU). Arena tensors hold
   /// what the last instruction writing their bytes left there.
   llvm::ArrayRef<uint8_t> tensorData(uint32_t index) const;
   llvm::MutableArrayRef<uint8_t> tensorData(uint32_t index);

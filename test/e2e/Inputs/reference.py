@@ -6,6 +6,10 @@ files ds-run writes (--dump-loss, --dump-grads, --save).
       --steps K [--optimizer adamw|sgd] [--lr F] [--beta1 F] [--beta2 F]
       [--eps F] [--weight-decay F] [--momentum F]
       --dump-loss loss.jsonl --dump-grads grads.safetensors --save final.safetensors
+      [--device cuda]
+
+With --device cuda the model runs on the GPU in fp32 with TF32 off (what
+ds-run --device cuda computes), for scripts/device-check.sh.
 """
 
 import argparse
@@ -88,13 +92,21 @@ def main():
     p.add_argument("--dump-loss", required=True)
     p.add_argument("--dump-grads", required=True)
     p.add_argument("--save", required=True)
+    p.add_argument("--device", default="cpu")
     args = p.parse_args()
 
     torch.manual_seed(0)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
     if args.model.endswith(".pt2"):
         module, params, aliases = load_exported(args.model)
+        module.to(device)
+        params = {n: t.detach().to(device).requires_grad_(t.requires_grad)
+                  for n, t in params.items()}
     else:
-        module = torch.jit.load(args.model)
+        module = torch.jit.load(args.model, map_location=device)
         module.train()
         aliases = None
         params = dict(module.named_parameters())
@@ -114,8 +126,9 @@ def main():
             batch = next(data)
             opt.zero_grad(set_to_none=True)
             # Our models take (tokens, labels), Hugging Face's (input_ids, labels).
-            inputs = (batch["tokens"] if "tokens" in batch else batch["input_ids"],
-                      batch["labels"])
+            inputs = tuple(t.to(device) for t in (
+                batch["tokens"] if "tokens" in batch else batch["input_ids"],
+                batch["labels"]))
             if aliases is None:
                 loss = module(*inputs)
             else:
@@ -123,11 +136,11 @@ def main():
                 loss = torch.func.functional_call(module, tied, inputs)
             loss.backward()
             if step == 1:
-                safetensors_io.save({n: t.grad.detach().clone() for n, t in params.items()
+                safetensors_io.save({n: t.grad.detach().cpu() for n, t in params.items()
                                      if t.grad is not None}, args.dump_grads)
             opt.step()
             losses.write(json.dumps({"step": step, "loss": loss.item()}) + "\n")
-    safetensors_io.save({n: t.detach().clone() for n, t in params.items()}, args.save)
+    safetensors_io.save({n: t.detach().cpu() for n, t in params.items()}, args.save)
 
 
 if __name__ == "__main__":
