@@ -8,7 +8,9 @@
 // more GPUs, groups, and the timeout/abort paths have never run.
 //
 // Each communicator owns an NCCL communicator in non-blocking mode and a CUDA
-// stream. Collectives are enqueued on the stream and then polled: the stream
+// stream. Collectives are enqueued on the stream after the work already
+// enqueued on the device's legacy default stream (where ATen's kernels run:
+// an event orders them) and then polled: the stream
 // to completion, NCCL's asynchronous error state for failures, and the clock
 // for the timeout, on which the communicator is aborted (`ncclCommAbort`) so
 // that no rank waits forever for a dead peer. The unique id of each
@@ -28,6 +30,7 @@
 #include <cstring>
 #include <numeric>
 #include <thread>
+#include <tuple>
 
 using namespace dsc::rt;
 using namespace dsc::rt::comm;
@@ -83,6 +86,68 @@ llvm::Error cudaFailure(llvm::StringRef what, cudaError_t err) {
   return llvm::createStringError((what + ": " + cudaGetErrorString(err)).str());
 }
 
+/// Device memory for the host buffers of one collective: NCCL reads and
+/// writes device memory only, and ds-run's few host values (whether every
+/// rank started, --save's gathers of ZeRO pieces) go through temporaries.
+/// Device buffers are used as they are.
+class Staging {
+public:
+  Staging() = default;
+  Staging(const Staging &) = delete;
+  Staging &operator=(const Staging &) = delete;
+  ~Staging() {
+    for (void *temporary : temporaries)
+      cudaFree(temporary);
+  }
+
+  /// Returns device memory holding the `bytes` at `pointer`.
+  llvm::Expected<const void *> input(const void *pointer, size_t bytes) {
+    return stage(const_cast<void *>(pointer), bytes, /*copyIn=*/true,
+                 /*copyOut=*/false);
+  }
+  /// Returns device memory that finish() copies to `pointer`, and that
+  /// holds its bytes first when `inPlace`.
+  llvm::Expected<void *> output(void *pointer, size_t bytes,
+                                bool inPlace = false) {
+    return stage(pointer, bytes, inPlace, /*copyOut=*/true);
+  }
+  /// Copies the staged outputs back to host memory.
+  llvm::Error finish() {
+    for (auto [host, temporary, bytes] : outputs)
+      if (cudaError_t err =
+              cudaMemcpy(host, temporary, bytes, cudaMemcpyDeviceToHost))
+        return cudaFailure("copying the result to host memory", err);
+    return llvm::Error::success();
+  }
+
+private:
+  llvm::Expected<void *> stage(void *pointer, size_t bytes, bool copyIn,
+                               bool copyOut) {
+    if (bytes == 0)
+      return pointer;
+    cudaPointerAttributes attributes;
+    if (cudaError_t err = cudaPointerGetAttributes(&attributes, pointer))
+      return cudaFailure("cudaPointerGetAttributes", err);
+    if (attributes.type == cudaMemoryTypeDevice ||
+        attributes.type == cudaMemoryTypeManaged)
+      return pointer;
+    void *temporary = nullptr;
+    if (cudaError_t err = cudaMalloc(&temporary, bytes))
+      return cudaFailure("staging a host buffer in device memory", err);
+    temporaries.push_back(temporary);
+    if (copyIn)
+      if (cudaError_t err =
+              cudaMemcpy(temporary, pointer, bytes, cudaMemcpyHostToDevice))
+        return cudaFailure("copying a host buffer to device memory", err);
+    if (copyOut)
+      outputs.emplace_back(pointer, temporary, bytes);
+    return temporary;
+  }
+
+  std::vector<void *> temporaries;
+  std::vector<std::tuple<void *, void *, size_t>> outputs;
+};
+
 /// One group of ranks over NCCL.
 class NcclCommunicator final : public Communicator {
 public:
@@ -120,12 +185,12 @@ private:
                      Clock::time_point deadline);
   /// Enqueues a collective with `enqueue`, then waits for the stream.
   llvm::Error run(llvm::function_ref<ncclResult_t()> enqueue);
-  /// Checks that `ptr` is memory this rank's GPU can use.
-  llvm::Error checkDevicePointer(const void *ptr, llvm::StringRef name);
   void abort();
 
   ncclComm_t comm = nullptr;
   cudaStream_t stream = nullptr;
+  /// Recorded on the legacy default stream before each collective.
+  cudaEvent_t computed = nullptr;
   float *scratch = nullptr;
   int device;
   milliseconds timeout;
@@ -145,6 +210,9 @@ NcclCommunicator::create(Rendezvous &rendezvous, int device,
   if (cudaError_t err =
           cudaStreamCreateWithFlags(&result->stream, cudaStreamNonBlocking))
     return cudaFailure("cudaStreamCreate", err);
+  if (cudaError_t err = cudaEventCreateWithFlags(&result->computed,
+                                                 cudaEventDisableTiming))
+    return cudaFailure("cudaEventCreate", err);
   if (cudaError_t err = cudaMalloc(&result->scratch, sizeof(float)))
     return cudaFailure("cudaMalloc", err);
 
@@ -192,6 +260,8 @@ NcclCommunicator::~NcclCommunicator() {
   }
   if (stream)
     cudaStreamDestroy(stream);
+  if (computed)
+    cudaEventDestroy(computed);
   if (scratch)
     cudaFree(scratch);
 }
@@ -233,6 +303,13 @@ llvm::Error NcclCommunicator::run(llvm::function_ref<ncclResult_t()> enqueue) {
     return llvm::createStringError("the NCCL communicator was aborted");
   if (cudaError_t err = cudaSetDevice(device))
     return cudaFailure("cudaSetDevice", err);
+  // The collective reads what the kernels before it wrote: ATen runs them
+  // on the legacy default stream, which a non-blocking stream does not
+  // wait for by itself.
+  if (cudaError_t err = cudaEventRecord(computed, cudaStreamLegacy))
+    return cudaFailure("cudaEventRecord", err);
+  if (cudaError_t err = cudaStreamWaitEvent(stream, computed, 0))
+    return cudaFailure("cudaStreamWaitEvent", err);
   auto deadline = Clock::now() + timeout;
   if (llvm::Error err = settle("enqueueing", enqueue(), deadline))
     return err;
@@ -263,31 +340,22 @@ llvm::Error NcclCommunicator::run(llvm::function_ref<ncclResult_t()> enqueue) {
   }
 }
 
-llvm::Error NcclCommunicator::checkDevicePointer(const void *ptr,
-                                                 llvm::StringRef name) {
-  cudaPointerAttributes attributes;
-  if (cudaError_t err = cudaPointerGetAttributes(&attributes, ptr))
-    return cudaFailure("cudaPointerGetAttributes", err);
-  if (attributes.type != cudaMemoryTypeDevice &&
-      attributes.type != cudaMemoryTypeManaged)
-    return llvm::createStringError(
-        (name + " is not CUDA device memory: the NCCL backend takes device "
-                "buffers")
-            .str());
-  return llvm::Error::success();
-}
-
 llvm::Error NcclCommunicator::doAllReduce(void *data, size_t count, DType dtype,
                                           ReduceOp op) {
   std::optional<ncclDataType_t> type = ncclReduceType(dtype);
   if (!type)
     return llvm::createStringError(
         ("NCCL cannot reduce " + dtypeName(dtype)).str());
-  if (llvm::Error err = checkDevicePointer(data, "the buffer"))
+  Staging staging;
+  auto buffer = staging.output(data, count * dtypeSize(dtype), true);
+  if (!buffer)
+    return buffer.takeError();
+  if (llvm::Error err = run([&] {
+        return ncclAllReduce(*buffer, *buffer, count, *type, ncclOp(op), comm,
+                             stream);
+      }))
     return err;
-  return run([&] {
-    return ncclAllReduce(data, data, count, *type, ncclOp(op), comm, stream);
-  });
+  return staging.finish();
 }
 
 llvm::Error NcclCommunicator::doReduceScatter(const void *in, void *out,
@@ -297,26 +365,37 @@ llvm::Error NcclCommunicator::doReduceScatter(const void *in, void *out,
   if (!type)
     return llvm::createStringError(
         ("NCCL cannot reduce " + dtypeName(dtype)).str());
-  if (llvm::Error err = checkDevicePointer(in, "the input"))
+  size_t bytes = countPerRank * dtypeSize(dtype);
+  Staging staging;
+  auto input = staging.input(in, bytes * size());
+  if (!input)
+    return input.takeError();
+  auto output = staging.output(out, bytes);
+  if (!output)
+    return output.takeError();
+  if (llvm::Error err = run([&] {
+        return ncclReduceScatter(*input, *output, countPerRank, *type,
+                                 ncclOp(op), comm, stream);
+      }))
     return err;
-  if (llvm::Error err = checkDevicePointer(out, "the output"))
-    return err;
-  return run([&] {
-    return ncclReduceScatter(in, out, countPerRank, *type, ncclOp(op), comm,
-                             stream);
-  });
+  return staging.finish();
 }
 
 llvm::Error NcclCommunicator::doAllGather(const void *in, void *out,
                                           size_t countPerRank, DType dtype) {
-  if (llvm::Error err = checkDevicePointer(in, "the input"))
+  size_t bytes = countPerRank * dtypeSize(dtype);
+  Staging staging;
+  auto input = staging.input(in, bytes);
+  if (!input)
+    return input.takeError();
+  auto output = staging.output(out, bytes * size());
+  if (!output)
+    return output.takeError();
+  if (llvm::Error err = run([&] {
+        return ncclAllGather(*input, *output, bytes, ncclUint8, comm, stream);
+      }))
     return err;
-  if (llvm::Error err = checkDevicePointer(out, "the output"))
-    return err;
-  return run([&] {
-    return ncclAllGather(in, out, countPerRank * dtypeSize(dtype), ncclUint8,
-                         comm, stream);
-  });
+  return staging.finish();
 }
 
 llvm::Error NcclCommunicator::doAllToAll(const void *in, void *out,
@@ -328,15 +407,16 @@ llvm::Error NcclCommunicator::doAllToAll(const void *in, void *out,
       std::accumulate(sendCounts.begin(), sendCounts.end(), size_t(0));
   size_t recvTotal =
       std::accumulate(recvCounts.begin(), recvCounts.end(), size_t(0));
-  if (sendTotal)
-    if (llvm::Error err = checkDevicePointer(in, "the input"))
-      return err;
-  if (recvTotal)
-    if (llvm::Error err = checkDevicePointer(out, "the output"))
-      return err;
-  return run([&]() -> ncclResult_t {
-    const char *src = static_cast<const char *>(in);
-    char *dst = static_cast<char *>(out);
+  Staging staging;
+  auto input = staging.input(in, sendTotal * elementSize);
+  if (!input)
+    return input.takeError();
+  auto output = staging.output(out, recvTotal * elementSize);
+  if (!output)
+    return output.takeError();
+  if (llvm::Error err = run([&]() -> ncclResult_t {
+    const char *src = static_cast<const char *>(*input);
+    char *dst = static_cast<char *>(*output);
     size_t sendOffset = 0, recvOffset = 0;
     std::vector<size_t> sendOffsets, recvOffsets;
     for (int peer = 0; peer < size(); ++peer) {
@@ -371,17 +451,24 @@ llvm::Error NcclCommunicator::doAllToAll(const void *in, void *out,
     }
     ncclResult_t end = ncclGroupEnd();
     return failed(result) ? result : end;
-  });
+  }))
+    return err;
+  return staging.finish();
 }
 
 llvm::Error NcclCommunicator::doBroadcast(void *data, size_t count, DType dtype,
                                           int root) {
-  if (llvm::Error err = checkDevicePointer(data, "the buffer"))
+  size_t bytes = count * dtypeSize(dtype);
+  Staging staging;
+  auto buffer = staging.output(data, bytes, true);
+  if (!buffer)
+    return buffer.takeError();
+  if (llvm::Error err = run([&] {
+        return ncclBroadcast(*buffer, *buffer, bytes, ncclUint8, root, comm,
+                             stream);
+      }))
     return err;
-  return run([&] {
-    return ncclBroadcast(data, data, count * dtypeSize(dtype), ncclUint8, root,
-                         comm, stream);
-  });
+  return staging.finish();
 }
 
 llvm::Error NcclCommunicator::doBarrier() {
