@@ -133,6 +133,11 @@ void dsc::rt::resetDevicePeak(const Device &device) {
         ->resetPeakStats(static_cast<c10::DeviceIndex>(device.index));
 }
 
+void dsc::rt::allowTF32(bool allowed) {
+  at::globalContext().setAllowTF32CuBLAS(allowed);
+  at::globalContext().setAllowTF32CuDNN(allowed);
+}
+
 void dsc::rt::synchronizeDevice(const Device &device) {
   if (device.isCuda())
     at::detail::getCUDAHooks().deviceSynchronize(

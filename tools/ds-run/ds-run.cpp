@@ -185,6 +185,14 @@ llvm::cl::opt<std::string> deviceOption(
     llvm::cl::value_desc("cpu|cuda|cuda:N"), llvm::cl::init("cpu"),
     llvm::cl::cat(category));
 
+llvm::cl::opt<bool> allowTF32Option(
+    "allow-tf32",
+    llvm::cl::desc("On CUDA, let float32 matrix products use TF32 (as "
+                   "torch.backends.cuda.matmul.allow_tf32 = True): faster, "
+                   "not exact; for timing against PyTorch with the same "
+                   "setting"),
+    llvm::cl::cat(category));
+
 llvm::cl::opt<bool> deviceInfo(
     "device-info",
     llvm::cl::desc("Print whether LibTorch's CUDA kernels load and how many "
@@ -474,6 +482,11 @@ int run() {
   }
   if (llvm::Error err = prepareDevice(*device))
     return fail(std::move(err));
+  if (allowTF32Option) {
+    if (!device->isCuda())
+      return fail("--allow-tf32 needs --device cuda");
+    allowTF32(true);
+  }
 
   llvm::Expected<unsigned> threads = chooseThreads();
   if (!threads)

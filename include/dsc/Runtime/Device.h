@@ -60,6 +60,11 @@ std::optional<DeviceMemoryStats> deviceMemoryStats(const Device &device);
 /// Starts a new peak for deviceMemoryStats (CUDA only).
 void resetDevicePeak(const Device &device);
 
+/// Lets ATen's CUDA matrix products and convolutions round float32 inputs
+/// to TF32 (torch.backends.cuda.matmul.allow_tf32 and cudnn.allow_tf32);
+/// off by default, as in PyTorch. Exact comparisons keep it off.
+void allowTF32(bool allowed);
+
 /// Waits until the kernels and copies enqueued on `device` are done (no-op
 /// on the CPU, whose kernels finish before they return).
 void synchronizeDevice(const Device &device);

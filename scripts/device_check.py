@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""The GPU check of issue 17, in two halves (scripts/device-check.sh runs them).
+
+  device_check.py prepare DIR   here: exports the example models, imports
+                                and compiles their plans (ds-import,
+                                ds-compile from build/bin)
+  device_check.py run DIR       on the GPU machine: ds-run --device cuda
+                                against PyTorch eager on the same GPU
+
+`run` does two things and writes DIR/results.json:
+
+1. Exactness, fp32 with TF32 off: one AdamW step of the example GPT-2 and
+   Llama; loss, every gradient and every updated parameter against
+   test/e2e/Inputs/reference.py --device cuda at rtol 1e-5 (compare.py).
+2. Speed and memory, TF32 on for both: the example GPT-2 at ~125M
+   parameters and sequence 2048; the median step time of ds-run, PyTorch
+   eager and torch.compile (same model, same AdamW), and peak device
+   memory: ds-run's planned bytes against what it measured (memory report),
+   torch.cuda.max_memory_allocated for PyTorch.
+
+The 125M model's weights (500 MB) do not travel: `run` rebuilds the model
+from its seed (models.build is deterministic) and writes them there.
+DEVICE=cpu runs `run` on the CPU (a test of this script, not of a GPU);
+BENCH=0 leaves out the timing (which takes minutes per step on a CPU).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "examples"))
+
+EXACT_MODELS = {
+    "gpt2": ["--set", "n_layer=2"],
+    "llama": ["--set", "n_layers=2"],
+}
+EXACT_SHAPE = ["--batch", "2", "--seq", "16"]
+OPTIMIZER = ["--optimizer", "adamw", "--lr", "0.01", "--eps", "1e-2"]
+# GPT-2 small's shape (124M parameters with its 50257-token vocabulary).
+BENCH_CONFIG = {"vocab_size": 50257, "n_positions": 2048, "n_embd": 768,
+                "n_layer": 12, "n_head": 12}
+BENCH_BATCH, BENCH_SEQ, BENCH_STEPS = 4, 2048, 8
+
+
+def log(message):
+    print(f"device-check: {message}", flush=True)
+
+
+def run(cmd, **kwargs):
+    log("$ " + " ".join(cmd))
+    return subprocess.run(cmd, check=True, **kwargs)
+
+
+def prepare(out, bin_dir):
+    py = sys.executable
+    os.makedirs(out, exist_ok=True)
+    for name, sets in EXACT_MODELS.items():
+        base = os.path.join(out, name)
+        run([py, os.path.join(ROOT, "examples", "export.py"), name, "-o", base + ".pt",
+             *EXACT_SHAPE, *sets, "--inputs-out", base + ".batch.safetensors"])
+        run([os.path.join(bin_dir, "ds-import"), base + ".pt", "-o", base + ".mlir",
+             "--weights-out", base + ".safetensors"])
+        run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".plan",
+             *OPTIMIZER])
+    # The 125M model: its plan only.
+    base = os.path.join(out, "bench")
+    sets = [a for k, v in BENCH_CONFIG.items() for a in ("--set", f"{k}={v}")]
+    run([py, os.path.join(ROOT, "examples", "export.py"), "gpt2", "-o", base + ".pt",
+         "--batch", str(BENCH_BATCH), "--seq", str(BENCH_SEQ), *sets])
+    run([os.path.join(bin_dir, "ds-import"), base + ".pt", "-o", base + ".mlir",
+         "--weights-out", base + ".check.safetensors"])
+    run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".plan",
+         *OPTIMIZER, "--report", base + ".report.json"])
+    # What `run` writes must be what ds-import wrote.
+    write_bench_weights(base + ".safetensors")
+    import safetensors_io
+    ours = safetensors_io.load(base + ".safetensors")
+    imported = safetensors_io.load(base + ".check.safetensors")
+    if sorted(ours) != sorted(imported) or any(not ours[k].equal(imported[k]) for k in ours):
+        sys.exit("device-check: the rebuilt 125M weights differ from ds-import's")
+    for suffix in (".pt", ".mlir", ".safetensors", ".check.safetensors"):
+        os.remove(base + suffix)
+    log(f"prepared {out}")
+
+
+def bench_model():
+    import models
+    model, _ = models.build("gpt2", seed=0, **BENCH_CONFIG)
+    return model
+
+
+def write_bench_weights(path):
+    import safetensors_io
+    model = bench_model()
+    safetensors_io.save({n: p.detach() for n, p in model.named_parameters()}, path)
+
+
+def bench_batch(device):
+    import torch
+    g = torch.Generator().manual_seed(1)
+    tokens = torch.randint(0, BENCH_CONFIG["vocab_size"], (BENCH_BATCH, BENCH_SEQ + 1),
+                           generator=g)
+    return {"tokens": tokens[:, :-1].contiguous().to(device),
+            "labels": tokens[:, 1:].contiguous().to(device)}
+
+
+def ds_run_steps(stderr):
+    """Step times (ms) from ds-run's progress lines."""
+    times = []
+    for line in stderr.splitlines():
+        parts = line.split()
+        if len(parts) >= 6 and parts[0] == "step" and parts[-1] == "ms":
+            times.append(float(parts[-2]))
+    return times
+
+
+def time_pytorch(compiled, device):
+    import torch
+    torch.manual_seed(0)
+    model = bench_model().to(device).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=0.01, eps=1e-2)
+    step_fn = torch.compile(model) if compiled else model
+    batch = bench_batch(device)
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    times = []
+    for _ in range(BENCH_STEPS):
+        if device == "cuda":
+            torch.cuda.synchronize()
+        began = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = step_fn(batch["tokens"], batch["labels"])
+        loss.backward()
+        opt.step()
+        loss.item()
+        if device == "cuda":
+            torch.cuda.synchronize()
+        times.append((time.perf_counter() - began) * 1e3)
+    peak = torch.cuda.max_memory_allocated() if device == "cuda" else None
+    del model, opt, step_fn
+    if device == "cuda":
+        torch.cuda.empty_cache()
+    # The first steps compile or warm up.
+    return statistics.median(times[2:]), peak
+
+
+def run_bench(out, ds_run, device):
+    """Times the 125M model's step in ds-run, PyTorch eager and
+    torch.compile, TF32 on for all three, and reads the peak memory."""
+    import safetensors_io
+    base = os.path.join(out, "bench")
+    write_bench_weights(base + ".safetensors")
+    safetensors_io.save(bench_batch("cpu"), base + ".batch.safetensors")
+    tf32 = ["--allow-tf32"] if device == "cuda" else []
+    began = time.perf_counter()
+    ran = subprocess.run(
+        [ds_run, base + ".plan", "--device", device, *tf32,
+         "--weights", base + ".safetensors", "--inputs", base + ".batch.safetensors",
+         "--steps", str(BENCH_STEPS), "--memory-report", base + ".memory.json"],
+        capture_output=True, text=True)
+    if ran.returncode != 0:
+        raise RuntimeError("ds-run: " + ran.stderr.strip()[-2000:])
+    steps = ds_run_steps(ran.stderr)
+    with open(base + ".memory.json") as f:
+        memory = json.load(f)
+    bench = {"ds_run_ms": statistics.median(steps[2:]),
+             "ds_run_wall_s": time.perf_counter() - began,
+             "ds_run_planned_bytes": memory.get("planned_bytes"),
+             "ds_run_measured_peak_bytes": memory.get("peak_bytes")}
+    if device == "cuda":
+        import torch
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    bench["eager_ms"], bench["eager_peak_bytes"] = time_pytorch(False, device)
+    try:
+        bench["compile_ms"], bench["compile_peak_bytes"] = time_pytorch(True, device)
+    except Exception as e:  # torch.compile may lack a compiler there
+        bench["compile_error"] = str(e).splitlines()[0][:300]
+    bench["ds_run_vs_eager"] = bench["ds_run_ms"] / bench["eager_ms"]
+    planned, measured = bench["ds_run_planned_bytes"], bench["ds_run_measured_peak_bytes"]
+    if planned and measured:
+        bench["measured_vs_planned"] = measured / planned
+    return bench
+
+
+def run_checks(out, ds_run, device):
+    import torch
+    results = {"device": device, "torch": torch.__version__, "exact": {}, "bench": {}}
+    if device == "cuda":
+        results["gpu"] = torch.cuda.get_device_name(0)
+    info = subprocess.run([ds_run, "--device-info"], capture_output=True, text=True)
+    results["ds_run_device_info"] = (info.stdout + info.stderr).strip()
+    log(results["ds_run_device_info"])
+    inputs = os.path.join(ROOT, "test", "e2e", "Inputs")
+    ok = True
+
+    # 1. Exactness, TF32 off.
+    for name in EXACT_MODELS:
+        base = os.path.join(out, name)
+        res = os.path.join(out, name + ".dsc")
+        ref = os.path.join(out, name + ".ref")
+        common = ["--dump-loss", "{}.loss", "--dump-grads", "{}.grads", "--save", "{}.final"]
+        try:
+            run([ds_run, base + ".plan", "--device", device, "--weights", base + ".safetensors",
+                 "--inputs", base + ".batch.safetensors", "--steps", "1", "-q",
+                 "--memory-report", res + ".memory.json",
+                 *[a.format(res) for a in common]])
+            run([sys.executable, os.path.join(inputs, "reference.py"), base + ".pt",
+                 "--inputs", base + ".batch.safetensors", "--steps", "1", *OPTIMIZER,
+                 "--device", device, *[a.format(ref) for a in common]])
+            compared = subprocess.run(
+                [sys.executable, os.path.join(inputs, "compare.py"), "--rtol", "1e-5",
+                 "--losses", res + ".loss", ref + ".loss",
+                 "--tensors", res + ".grads", ref + ".grads",
+                 "--tensors", res + ".final", ref + ".final"],
+                capture_output=True, text=True)
+            passed = compared.returncode == 0
+            detail = (compared.stdout + compared.stderr).strip()[-2000:]
+        except subprocess.CalledProcessError as e:
+            passed, detail = False, f"{e.cmd[0]} failed with {e.returncode}"
+        ok &= passed
+        results["exact"][name] = {"passed": passed, "detail": detail}
+        log(f"{name}: {'matches' if passed else 'DIFFERS FROM'} PyTorch at rtol 1e-5")
+
+    # 2. Speed and memory, TF32 on for both.
+    if os.environ.get("BENCH", "1") == "0":
+        results["bench"] = {"skipped": "BENCH=0"}
+    else:
+        try:
+            results["bench"] = run_bench(out, ds_run, device)
+            log("bench: " + json.dumps(results["bench"]))
+        except Exception as e:
+            results["bench"] = {"error": str(e)[:2000]}
+            log(f"bench failed: {e}")
+            ok = False
+    results["passed"] = ok
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    log(f"results in {out}/results.json; {'passed' if ok else 'FAILED'}")
+    return 0 if ok else 1
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("phase", choices=["prepare", "run"])
+    p.add_argument("dir")
+    p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"),
+                   help="where ds-import and ds-compile are (prepare)")
+    p.add_argument("--ds-run", default=os.path.join(ROOT, "build-gpu", "ds-run-gpu", "ds-run"),
+                   help="the ds-run to check (run)")
+    args = p.parse_args()
+    if args.phase == "prepare":
+        prepare(args.dir, args.bin)
+        return 0
+    return run_checks(args.dir, args.ds_run, os.environ.get("DEVICE", "cuda"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
