@@ -20,6 +20,16 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 
 if config.dsc_enable_torch:
     config.available_features.add("torch")
+    # Tests of what --device cuda says where no GPU is visible (this suite's
+    # machines); scripts/device-check.sh checks the GPU path on one.
+    import subprocess
+    try:
+        info = subprocess.run([os.path.join(config.dsc_tools_dir, "ds-run"), "--device-info"],
+                              capture_output=True, text=True, timeout=120).stdout
+    except (OSError, subprocess.SubprocessError):
+        info = ""
+    if " 0 GPUs visible" in info or "not available" in info:
+        config.available_features.add("no-gpu")
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()

@@ -194,6 +194,13 @@ static cl::opt<std::string> hardwareName(
              "a100-80gb, h100-80gb, h200) or a JSON description such as "
              "`ds-run --calibrate` writes (default cpu)"),
     cl::value_desc("name|hardware.json"), cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string> deviceName(
+    "device",
+    cl::desc("What the plan runs on, recorded in it: ds-run runs it there "
+             "by default (cuda where a GPU is visible). cpu or cuda; "
+             "default cuda when --hardware names a GPU preset (a100-80gb, "
+             "h100-80gb, h200), else cpu"),
+    cl::value_desc("cpu|cuda"), cl::cat(category));
 static cl::opt<unsigned> kernelThreads(
     "kernel-threads",
     cl::desc("Threads each rank's CPU kernels will use (ds-run --threads), "
@@ -346,6 +353,15 @@ int main(int argc, char **argv) {
   Expected<dsc::Hardware> hardware = dsc::loadHardware(hardwareName);
   if (!hardware)
     return fail(toString(hardware.takeError()));
+  std::string device = deviceName;
+  if (device.empty())
+    device = StringRef(hardwareName).starts_with("a100") ||
+                     StringRef(hardwareName).starts_with("h100") ||
+                     hardwareName == "h200"
+                 ? "cuda"
+                 : "cpu";
+  if (device != "cpu" && device != "cuda")
+    return fail("--device " + deviceName + ": expected cpu or cuda");
   hardware->kernelThreads =
       kernelThreads.getNumOccurrences()
           ? kernelThreads.getValue()
@@ -526,6 +542,7 @@ int main(int argc, char **argv) {
   plan->metadata["optimizer"] = optimizer;
   plan->metadata["zero_stage"] = std::to_string(zeroStage);
   plan->metadata["pipeline"] = pipeline;
+  plan->metadata["device"] = device;
   if (Error e = dsc::rt::validatePlan(*plan))
     return fail("internal error: the emitted plan is invalid: " +
                 toString(std::move(e)));

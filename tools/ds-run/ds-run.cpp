@@ -181,8 +181,10 @@ llvm::cl::opt<std::string> deviceOption(
                    "(ATen's CPU kernels, Gloo collectives) or cuda (one GPU "
                    "per rank, GPU <local rank>, ATen's CUDA kernels from "
                    "LibTorch's libtorch_cuda, NCCL collectives); cuda:N "
-                   "picks GPU N for a one-rank run. Default cpu"),
-    llvm::cl::value_desc("cpu|cuda|cuda:N"), llvm::cl::init("cpu"),
+                   "picks GPU N for a one-rank run. Default: cuda when the "
+                   "plan was compiled for it (ds-compile --device) and a "
+                   "GPU is visible, else cpu"),
+    llvm::cl::value_desc("cpu|cuda|cuda:N"),
     llvm::cl::cat(category));
 
 llvm::cl::opt<bool> allowTF32Option(
@@ -421,9 +423,6 @@ int run() {
   }
   if (!calibratePath.empty())
     return writeCalibration(calibratePath);
-  auto device = parseDevice(deviceOption);
-  if (!device)
-    return fail("--device: " + llvm::toString(device.takeError()));
   if (planPath.empty())
     return fail("no plan file given (ds-run --help shows the usage)");
   auto plan = readPlan(planPath);
@@ -433,6 +432,24 @@ int run() {
     llvm::outs() << dumpPlan(*plan);
     return 0;
   }
+  // Without --device, where the plan was compiled to run: a plan for CUDA
+  // runs on the CPU where no GPU is visible, saying so.
+  if (deviceOption.getNumOccurrences() == 0) {
+    deviceOption = "cpu";
+    auto planned = plan->metadata.find("device");
+    if (planned != plan->metadata.end() && planned->second == "cuda") {
+      if (llvm::Error err = prepareDevice(Device{Device::Kind::CUDA, 0})) {
+        llvm::consumeError(std::move(err));
+        llvm::errs() << "ds-run: the plan was compiled for cuda, but "
+                     << describeCudaSupport() << ": running on the CPU\n";
+      } else {
+        deviceOption = "cuda";
+      }
+    }
+  }
+  auto device = parseDevice(deviceOption);
+  if (!device)
+    return fail("--device: " + llvm::toString(device.takeError()));
 
   if (numSteps == 0)
     return fail("--steps must be at least 1");
