@@ -70,7 +70,8 @@ void runAttentionGrad(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2), &gradOut = args.operand(4);
   AttentionOptions options = attentionOptions(args, /*biasOperand=*/5);
-  if (fusedAttention(query.size(3), value.size(3))) {
+  // As in runAttention: ATen's fused kernel on the CPU only.
+  if (query.is_cpu() && fusedAttention(query.size(3), value.size(3))) {
     auto grads = flashAttentionBackward(gradOut, query, key, value,
                                         args.operand(3), options);
     for (auto [index, grad] : llvm::enumerate(grads))

@@ -283,7 +283,9 @@ void runAttention(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2);
   AttentionOptions options = attentionOptions(args, 3);
-  if (fusedAttention(query.size(3), value.size(3))) {
+  // ATen's fused kernel here is the CPU's; on a GPU the composite form
+  // until the memory-efficient CUDA kernel has been checked on one.
+  if (query.is_cpu() && fusedAttention(query.size(3), value.size(3))) {
     args.result().copy_(flashAttention(query, key, value, options).first);
     return;
   }
