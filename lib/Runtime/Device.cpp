@@ -72,6 +72,9 @@ const CudaLibrary &cudaLibrary() {
     } else if (!at::detail::getCUDAHooks().hasCUDART()) {
       result.error = "it loaded, but registered no CUDA hooks (was ATen "
                      "asked about CUDA before it loaded?)";
+    } else {
+      // Exact until allowTF32 says otherwise (PyTorch leaves cuDNN's on).
+      dsc::rt::allowTF32(false);
     }
     return result;
   }();

@@ -228,10 +228,11 @@ struct Executor::Impl {
   /// (host memory with `host`); null for zero bytes.
   llvm::Expected<uint8_t *> allocate(uint64_t bytes, uint64_t alignment,
                                      const Twine &what, bool host = false);
-  /// Copies between host memory and the device's memory at `deviceData`.
-  void upload(uint8_t *deviceData, llvm::ArrayRef<uint8_t> bytes);
-  void download(const uint8_t *deviceData,
-                llvm::MutableArrayRef<uint8_t> bytes) const;
+  /// Copies between host memory and the device's memory at `deviceData`
+  /// (an earlier kernel's CUDA error surfaces here too).
+  llvm::Error upload(uint8_t *deviceData, llvm::ArrayRef<uint8_t> bytes);
+  llvm::Error download(const uint8_t *deviceData,
+                       llvm::MutableArrayRef<uint8_t> bytes) const;
   /// The bytes the device's allocator holds now and at its peak since
   /// resetPeak: ATen's CPU allocator (AllocationCounter.h) or the GPU's
   /// caching allocator.
@@ -243,7 +244,9 @@ struct Executor::Impl {
   llvm::Error resolveGroup(const Instruction &inst, CompiledInstruction &out);
   llvm::Error connectGroups();
   void assignGradients();
-  void capture(size_t gradient);
+  llvm::Error capture(size_t gradient);
+  /// The instructions of one step, in order.
+  llvm::Error runStep();
   llvm::Error runInstruction(CompiledInstruction &compiled, size_t index);
 };
 
@@ -292,28 +295,50 @@ static at::Tensor byteView(const uint8_t *data, size_t bytes,
                        {static_cast<int64_t>(bytes)}, options);
 }
 
-void Executor::Impl::upload(uint8_t *deviceData,
-                            llvm::ArrayRef<uint8_t> bytes) {
-  if (bytes.empty())
-    return;
-  if (!device.isCuda()) {
-    std::memcpy(deviceData, bytes.data(), bytes.size());
-    return;
+/// Runs `body`, which calls LibTorch and returns an llvm::Error, turning
+/// LibTorch's exceptions into an error that says what failed first.
+template <typename Body>
+static llvm::Error catchTorchErrors(const Twine &what, Body body) {
+  try {
+    return body();
+  } catch (const c10::Error &e) {
+    return llvm::createStringError(
+        what + ": " + StringRef(e.what_without_backtrace()).split('\n').first);
+  } catch (const std::exception &e) {
+    return llvm::createStringError(what + ": " +
+                                   StringRef(e.what()).split('\n').first);
   }
-  byteView(deviceData, bytes.size(), device)
-      .copy_(byteView(bytes.data(), bytes.size(), Device()));
 }
 
-void Executor::Impl::download(const uint8_t *deviceData,
-                              llvm::MutableArrayRef<uint8_t> bytes) const {
+llvm::Error Executor::Impl::upload(uint8_t *deviceData,
+                                   llvm::ArrayRef<uint8_t> bytes) {
   if (bytes.empty())
-    return;
+    return llvm::Error::success();
+  if (!device.isCuda()) {
+    std::memcpy(deviceData, bytes.data(), bytes.size());
+    return llvm::Error::success();
+  }
+  return catchTorchErrors("copying to " + device.name(), [&] {
+    byteView(deviceData, bytes.size(), device)
+        .copy_(byteView(bytes.data(), bytes.size(), Device()));
+    return llvm::Error::success();
+  });
+}
+
+llvm::Error
+Executor::Impl::download(const uint8_t *deviceData,
+                         llvm::MutableArrayRef<uint8_t> bytes) const {
+  if (bytes.empty())
+    return llvm::Error::success();
   if (!device.isCuda()) {
     std::memcpy(bytes.data(), deviceData, bytes.size());
-    return;
+    return llvm::Error::success();
   }
-  byteView(bytes.data(), bytes.size(), Device())
-      .copy_(byteView(deviceData, bytes.size(), device));
+  return catchTorchErrors("copying from " + device.name(), [&] {
+    byteView(bytes.data(), bytes.size(), Device())
+        .copy_(byteView(deviceData, bytes.size(), device));
+    return llvm::Error::success();
+  });
 }
 
 uint64_t Executor::Impl::liveBytes() const {
@@ -370,7 +395,8 @@ llvm::Error Executor::Impl::allocateMemory() {
     return constantBuffer.takeError();
   constants = *constantBuffer;
   memoryUse.staticBytes += plan.constants.size();
-  upload(constants, plan.constants);
+  if (llvm::Error err = upload(constants, plan.constants))
+    return err;
 
   data.assign(plan.tensors.size(), nullptr);
   for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
@@ -395,7 +421,8 @@ llvm::Error Executor::Impl::allocateMemory() {
       for (uint64_t at = 0; at < bytes; at += size)
         std::memcpy(splat.data() + at, plan.constants.data() + desc.offset,
                     size);
-      upload(data[index], splat);
+      if (llvm::Error err = upload(data[index], splat))
+        return err;
       break;
     }
     case Storage::Swapped:
@@ -589,7 +616,7 @@ void Executor::Impl::assignGradients() {
   }
 }
 
-void Executor::Impl::capture(size_t gradient) {
+llvm::Error Executor::Impl::capture(size_t gradient) {
   auto [param, grad] = plan.gradients[gradient];
   TensorCopy &copy = captured[gradient];
   const TensorDesc &desc = plan.tensors[grad];
@@ -597,7 +624,7 @@ void Executor::Impl::capture(size_t gradient) {
   copy.dtype = desc.dtype;
   copy.shape = desc.shape;
   copy.bytes.resize(desc.numBytes());
-  download(data[grad], copy.bytes);
+  return download(data[grad], copy.bytes);
 }
 
 llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
@@ -763,7 +790,8 @@ llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
       if (llvm::Error err = impl->transfers->store(index, staged))
         return err;
     } else if (stage) {
-      impl->upload(impl->data[index], staged);
+      if (llvm::Error err = impl->upload(impl->data[index], staged))
+        return err;
     }
   }
   impl->weightsLoaded = true;
@@ -819,7 +847,8 @@ llvm::Error Executor::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
                                    typeString(desc) + " (" +
                                    Twine(desc.numBytes()) + " bytes), got " +
                                    Twine(bytes.size()) + " bytes");
-  impl->upload(impl->data[index], bytes);
+  if (llvm::Error err = impl->upload(impl->data[index], bytes))
+    return err;
   impl->inputSet[index] = true;
   return llvm::Error::success();
 }
@@ -832,30 +861,37 @@ llvm::Error Executor::step() {
     if (!impl->inputSet[entry.second])
       return llvm::createStringError("input '" + entry.getKey() +
                                      "' was never set");
-  uint64_t before = impl->liveBytes();
+  // On a GPU an earlier kernel's error surfaces at the next
+  // synchronization, wherever that is.
+  return catchTorchErrors("running the step on " + impl->device.name(),
+                          [&] { return impl->runStep(); });
+}
+
+llvm::Error Executor::Impl::runStep() {
+  uint64_t before = liveBytes();
   uint64_t high = before;
-  std::vector<uint64_t> &byInstruction =
-      impl->memoryUse.outsideArenaByInstruction;
-  byInstruction.resize(impl->program.size(), 0);
-  std::vector<double> &seconds = impl->timing.secondsByInstruction;
-  seconds.resize(impl->program.size(), 0);
-  for (auto [index, compiled] : llvm::enumerate(impl->program)) {
-    if (impl->captureGradients)
+  std::vector<uint64_t> &byInstruction = memoryUse.outsideArenaByInstruction;
+  byInstruction.resize(program.size(), 0);
+  std::vector<double> &seconds = timing.secondsByInstruction;
+  seconds.resize(program.size(), 0);
+  for (auto [index, compiled] : llvm::enumerate(program)) {
+    if (captureGradients)
       for (size_t gradient : compiled.gradientsRead)
-        impl->capture(gradient);
-    uint64_t start = impl->liveBytes();
-    impl->resetPeak();
+        if (llvm::Error err = capture(gradient))
+          return err;
+    uint64_t start = liveBytes();
+    resetPeak();
     auto began = std::chrono::steady_clock::now();
-    if (llvm::Error err = impl->runInstruction(compiled, index)) {
+    if (llvm::Error err = runInstruction(compiled, index)) {
       // Transfers still in flight would go on touching the arena.
-      if (impl->transfers)
-        llvm::consumeError(impl->transfers->abandon());
+      if (transfers)
+        llvm::consumeError(transfers->abandon());
       return err;
     }
     // Transfers in flight move on between instructions.
-    if (impl->transfers && impl->transfers->busy())
-      if (llvm::Error err = impl->transfers->poll()) {
-        llvm::consumeError(impl->transfers->abandon());
+    if (transfers && transfers->busy())
+      if (llvm::Error err = transfers->poll()) {
+        llvm::consumeError(transfers->abandon());
         return llvm::createStringError(
             "swap I/O after " + instructionPrefix(index, *compiled.inst) +
             llvm::toString(std::move(err)));
@@ -863,25 +899,27 @@ llvm::Error Executor::step() {
     seconds[index] +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
             .count();
-    uint64_t peak = impl->peakBytes();
+    uint64_t peak = peakBytes();
     high = std::max(high, peak);
     byInstruction[index] =
         std::max(byInstruction[index], peak > start ? peak - start : 0);
-    if (impl->captureGradients)
+    if (captureGradients)
       for (size_t gradient : compiled.gradients)
-        impl->capture(gradient);
-    if (impl->hook)
-      impl->hook(index);
+        if (llvm::Error err = capture(gradient))
+          return err;
+    if (hook)
+      hook(index);
   }
-  impl->memoryUse.peakOutsideArena = std::max(
-      impl->memoryUse.peakOutsideArena, high > before ? high - before : 0);
+  memoryUse.peakOutsideArena =
+      std::max(memoryUse.peakOutsideArena, high > before ? high - before : 0);
   // The kernels a GPU runs are done when the step is: step times are
   // honest, and the next step's inputs may be written.
-  synchronizeDevice(impl->device);
-  ++impl->timing.steps;
-  if (impl->captureGradients)
-    for (size_t gradient : impl->lateGradients)
-      impl->capture(gradient);
+  synchronizeDevice(device);
+  ++timing.steps;
+  if (captureGradients)
+    for (size_t gradient : lateGradients)
+      if (llvm::Error err = capture(gradient))
+        return err;
   return llvm::Error::success();
 }
 
@@ -909,7 +947,8 @@ Executor::readTensor(uint32_t index, std::vector<uint8_t> &scratch) const {
   if (!impl->device.isCuda() || desc.storage == Storage::Host)
     return tensorData(index);
   scratch.resize(desc.numBytes());
-  impl->download(impl->data[index], scratch);
+  if (llvm::Error err = impl->download(impl->data[index], scratch))
+    return std::move(err);
   return llvm::ArrayRef<uint8_t>(scratch);
 }
 

@@ -184,8 +184,7 @@ llvm::cl::opt<std::string> deviceOption(
                    "picks GPU N for a one-rank run. Default: cuda when the "
                    "plan was compiled for it (ds-compile --device) and a "
                    "GPU is visible, else cpu"),
-    llvm::cl::value_desc("cpu|cuda|cuda:N"),
-    llvm::cl::cat(category));
+    llvm::cl::value_desc("cpu|cuda|cuda:N"), llvm::cl::cat(category));
 
 llvm::cl::opt<bool> allowTF32Option(
     "allow-tf32",

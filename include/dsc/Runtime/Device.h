@@ -61,8 +61,9 @@ std::optional<DeviceMemoryStats> deviceMemoryStats(const Device &device);
 void resetDevicePeak(const Device &device);
 
 /// Lets ATen's CUDA matrix products and convolutions round float32 inputs
-/// to TF32 (torch.backends.cuda.matmul.allow_tf32 and cudnn.allow_tf32);
-/// off by default, as in PyTorch. Exact comparisons keep it off.
+/// to TF32 (torch.backends.cuda.matmul.allow_tf32 and cudnn.allow_tf32).
+/// Loading the CUDA library turns both off (PyTorch leaves cuDNN's on):
+/// exact unless asked.
 void allowTF32(bool allowed);
 
 /// Waits until the kernels and copies enqueued on `device` are done (no-op

@@ -210,8 +210,8 @@ NcclCommunicator::create(Rendezvous &rendezvous, int device,
   if (cudaError_t err =
           cudaStreamCreateWithFlags(&result->stream, cudaStreamNonBlocking))
     return cudaFailure("cudaStreamCreate", err);
-  if (cudaError_t err = cudaEventCreateWithFlags(&result->computed,
-                                                 cudaEventDisableTiming))
+  if (cudaError_t err =
+          cudaEventCreateWithFlags(&result->computed, cudaEventDisableTiming))
     return cudaFailure("cudaEventCreate", err);
   if (cudaError_t err = cudaMalloc(&result->scratch, sizeof(float)))
     return cudaFailure("cudaMalloc", err);
@@ -310,6 +310,10 @@ llvm::Error NcclCommunicator::run(llvm::function_ref<ncclResult_t()> enqueue) {
     return cudaFailure("cudaEventRecord", err);
   if (cudaError_t err = cudaStreamWaitEvent(stream, computed, 0))
     return cudaFailure("cudaStreamWaitEvent", err);
+  // The timeout is for peers: this rank's own kernels (a long forward)
+  // finish first, outside it.
+  if (cudaError_t err = cudaEventSynchronize(computed))
+    return cudaFailure("waiting for the kernels before the collective", err);
   auto deadline = Clock::now() + timeout;
   if (llvm::Error err = settle("enqueueing", enqueue(), deadline))
     return err;
@@ -415,43 +419,43 @@ llvm::Error NcclCommunicator::doAllToAll(const void *in, void *out,
   if (!output)
     return output.takeError();
   if (llvm::Error err = run([&]() -> ncclResult_t {
-    const char *src = static_cast<const char *>(*input);
-    char *dst = static_cast<char *>(*output);
-    size_t sendOffset = 0, recvOffset = 0;
-    std::vector<size_t> sendOffsets, recvOffsets;
-    for (int peer = 0; peer < size(); ++peer) {
-      sendOffsets.push_back(sendOffset);
-      recvOffsets.push_back(recvOffset);
-      sendOffset += sendCounts[peer] * elementSize;
-      recvOffset += recvCounts[peer] * elementSize;
-    }
-    size_t selfBytes = sendCounts[rank()] * elementSize;
-    if (selfBytes)
-      if (cudaMemcpyAsync(dst + recvOffsets[rank()], src + sendOffsets[rank()],
-                          selfBytes, cudaMemcpyDeviceToDevice,
-                          stream) != cudaSuccess)
-        return ncclUnhandledCudaError;
-    ncclResult_t result = ncclGroupStart();
-    if (result != ncclSuccess)
-      return result;
-    auto failed = [](ncclResult_t r) {
-      return r != ncclSuccess && r != ncclInProgress;
-    };
-    for (int peer = 0; peer < size() && !failed(result); ++peer) {
-      if (peer == rank())
-        continue;
-      if (sendCounts[peer])
-        result =
-            ncclSend(src + sendOffsets[peer], sendCounts[peer] * elementSize,
-                     ncclUint8, peer, comm, stream);
-      if (recvCounts[peer] && !failed(result))
-        result =
-            ncclRecv(dst + recvOffsets[peer], recvCounts[peer] * elementSize,
-                     ncclUint8, peer, comm, stream);
-    }
-    ncclResult_t end = ncclGroupEnd();
-    return failed(result) ? result : end;
-  }))
+        const char *src = static_cast<const char *>(*input);
+        char *dst = static_cast<char *>(*output);
+        size_t sendOffset = 0, recvOffset = 0;
+        std::vector<size_t> sendOffsets, recvOffsets;
+        for (int peer = 0; peer < size(); ++peer) {
+          sendOffsets.push_back(sendOffset);
+          recvOffsets.push_back(recvOffset);
+          sendOffset += sendCounts[peer] * elementSize;
+          recvOffset += recvCounts[peer] * elementSize;
+        }
+        size_t selfBytes = sendCounts[rank()] * elementSize;
+        if (selfBytes)
+          if (cudaMemcpyAsync(dst + recvOffsets[rank()],
+                              src + sendOffsets[rank()], selfBytes,
+                              cudaMemcpyDeviceToDevice, stream) != cudaSuccess)
+            return ncclUnhandledCudaError;
+        ncclResult_t result = ncclGroupStart();
+        if (result != ncclSuccess)
+          return result;
+        auto failed = [](ncclResult_t r) {
+          return r != ncclSuccess && r != ncclInProgress;
+        };
+        for (int peer = 0; peer < size() && !failed(result); ++peer) {
+          if (peer == rank())
+            continue;
+          if (sendCounts[peer])
+            result = ncclSend(src + sendOffsets[peer],
+                              sendCounts[peer] * elementSize, ncclUint8, peer,
+                              comm, stream);
+          if (recvCounts[peer] && !failed(result))
+            result = ncclRecv(dst + recvOffsets[peer],
+                              recvCounts[peer] * elementSize, ncclUint8, peer,
+                              comm, stream);
+        }
+        ncclResult_t end = ncclGroupEnd();
+        return failed(result) ? result : end;
+      }))
     return err;
   return staging.finish();
 }

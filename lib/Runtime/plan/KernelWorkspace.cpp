@@ -58,7 +58,13 @@ struct AttentionWorkspace {
     valid = true;
   }
 
-  bool fused() const { return fusedAttention(d, dv); }
+  /// ATen's fused kernel is the CPU's: a plan for CUDA (metadata device)
+  /// runs the composite form there.
+  bool fused() const {
+    auto device = plan.metadata.find("device");
+    bool cuda = device != plan.metadata.end() && device->second == "cuda";
+    return !cuda && fusedAttention(d, dv);
+  }
   bool hasBias() const { return inst.operands.size() > biasOperand; }
   bool structuralMask() const {
     return inst.getInt("window", 0) > 0 || inst.getInt("key_length", -1) >= 0;

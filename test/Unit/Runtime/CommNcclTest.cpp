@@ -130,8 +130,8 @@ TEST(CommNcclTest, StagesHostMemoryAndRejectsUnsupportedTypes) {
       (*world)->world().allReduce(value.data(), 1, DType::I64, ReduceOp::Max));
   EXPECT_EQ(value[0], 5);
   std::vector<uint8_t> piece = {1, 2, 3}, whole(3, 0);
-  EXPECT_OK((*world)->world().allGather(piece.data(), whole.data(), 3,
-                                        DType::U8));
+  EXPECT_OK(
+      (*world)->world().allGather(piece.data(), whole.data(), 3, DType::U8));
   EXPECT_EQ(whole, piece);
 
   std::vector<int16_t> shorts(7, 1);

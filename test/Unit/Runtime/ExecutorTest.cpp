@@ -675,7 +675,9 @@ TEST(DeviceTest, ParsesDeviceNames) {
 
 /// One step of a small model on `device`: a matmul of a parameter and an
 /// input, a splat constant, a summed loss, gradients captured, an SGD
-/// update and a step counter in place.
+/// update and a step counter in place, and causal grouped-query attention
+/// forward and backward (the CPU's fused kernel, the composite form on
+/// CUDA).
 Plan deviceStepPlan() {
   PlanBuilder b;
   uint32_t x = b.tensor("x", DType::F32, {2, 3}, Storage::Input);
@@ -695,15 +697,44 @@ Plan deviceStepPlan() {
   b.add("add", {step, one}, {step});
   b.add("sgd_update", {w, grad, buf}, {w, buf},
         {{"lr", 0.25}, {"momentum", 0.9}, {"weight_decay", 0.0}});
+  uint32_t q = b.tensor("q", DType::F32, {1, 4, 4, 8}, Storage::Input);
+  uint32_t k = b.tensor("k", DType::F32, {1, 2, 4, 8}, Storage::Input);
+  uint32_t v = b.tensor("v", DType::F32, {1, 2, 4, 8}, Storage::Input);
+  uint32_t out = b.arena({1, 4, 4, 8}, 256);
+  uint32_t dq = b.arena({1, 4, 4, 8}, 768);
+  uint32_t dk = b.arena({1, 2, 4, 8}, 1280);
+  uint32_t dv = b.arena({1, 2, 4, 8}, 1536);
+  std::map<std::string, AttrValue> attention = {{"scale", 0.35},
+                                                {"causal", int64_t(1)}};
+  b.add("attention", {q, k, v}, {out}, attention);
+  b.add("attention_grad", {q, k, v, out, out}, {dq, dk, dv}, attention);
   b.setLoss(loss);
   b.plan.gradients = {{w, grad}};
   return b.finish();
+}
+
+/// The names of deviceStepPlan's attention results, by tensor index.
+const std::vector<std::pair<uint32_t, const char *>> &attentionResults() {
+  static const std::vector<std::pair<uint32_t, const char *>> results = [] {
+    Plan plan = deviceStepPlan();
+    size_t last = plan.instructions.size() - 1;
+    std::vector<std::pair<uint32_t, const char *>> names = {
+        {plan.instructions[last - 1].results[0], "out"}};
+    for (auto [index, name] :
+         llvm::zip(plan.instructions[last].results,
+                   std::vector<const char *>{"grad_q", "grad_k", "grad_v"}))
+      names.emplace_back(index, name);
+    return names;
+  }();
+  return results;
 }
 
 struct DeviceStepResult {
   std::vector<double> losses;
   std::vector<float> gradient, weight;
   std::vector<int64_t> step;
+  /// The attention output and its gradients after the last step.
+  std::vector<std::vector<float>> attention;
 };
 
 DeviceStepResult runDeviceStep(Device device) {
@@ -724,6 +755,13 @@ DeviceStepResult runDeviceStep(Device device) {
   EXPECT_EQ(message(exec.setInput(
                 "x", bytesOf(std::vector<float>{1, -2, 3, 0.5f, 4, -1}))),
             "");
+  for (auto [name, count] :
+       {std::pair<const char *, size_t>{"q", 128}, {"k", 64}, {"v", 64}}) {
+    std::vector<float> values(count);
+    for (size_t i = 0; i < count; ++i)
+      values[i] = std::sin(0.7f * static_cast<float>(i) + name[0]);
+    EXPECT_EQ(message(exec.setInput(name, bytesOf(values))), "");
+  }
   exec.setCaptureGradients(true);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(message(exec.step()), "");
@@ -732,6 +770,13 @@ DeviceStepResult runDeviceStep(Device device) {
       result.gradient = valuesOf<float>(exec.capturedGradients()[0].bytes);
   }
   std::vector<uint8_t> scratch;
+  for (auto [index, name] : attentionResults()) {
+    auto bytes = exec.readTensor(index, scratch);
+    EXPECT_TRUE(bool(bytes)) << name;
+    if (!bytes)
+      return result;
+    result.attention.push_back(valuesOf<float>(*bytes));
+  }
   for (uint32_t index = 0; index < exec.plan().tensors.size(); ++index) {
     const std::string &name = exec.plan().tensors[index].name;
     if (name != "w" && name != "step")
@@ -749,7 +794,8 @@ DeviceStepResult runDeviceStep(Device device) {
 }
 
 // The same kernels on a GPU: every value as on the CPU. Skipped where no
-// GPU is visible (scripts/device-check.sh runs it on one).
+// GPU is visible; scripts/device-check.sh checks whole models on one (this
+// test binary needs dsc's build dependencies, which that machine lacks).
 TEST(DeviceTest, StepOnCudaMatchesTheCpu) {
   DeviceStepResult cpu = runDeviceStep(Device());
   // The plan itself, checked here: the first gradient is half the first
@@ -775,6 +821,13 @@ TEST(DeviceTest, StepOnCudaMatchesTheCpu) {
   for (size_t i = 0; i < cpu.weight.size(); ++i)
     EXPECT_NEAR(gpu.weight[i], cpu.weight[i],
                 1e-5f * std::max(1.0f, std::fabs(cpu.weight[i])));
+  ASSERT_EQ(gpu.attention.size(), cpu.attention.size());
+  for (size_t t = 0; t < cpu.attention.size(); ++t) {
+    ASSERT_EQ(gpu.attention[t].size(), cpu.attention[t].size());
+    for (size_t i = 0; i < cpu.attention[t].size(); ++i)
+      EXPECT_NEAR(gpu.attention[t][i], cpu.attention[t][i], 1e-5f)
+          << attentionResults()[t].second << "[" << i << "]";
+  }
 }
 
 TEST(DeviceTest, CudaWithoutAGpuIsAClearError) {

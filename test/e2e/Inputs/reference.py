@@ -74,6 +74,20 @@ def load_exported(path):
     return module, params, aliases
 
 
+def retarget_device_constants(module, device):
+    """A traced graph keeps the device it was traced on as constants (e.g.
+    torch.arange(T, device=x.device) becomes device="cpu"); map_location
+    moves tensors, not those. Points them at `device`."""
+    for sub in module.modules():
+        try:
+            graph = sub.graph
+        except RuntimeError:  # a module without forward
+            continue
+        for node in graph.findAllNodes("prim::Constant"):
+            if node.output().type().kind() == "DeviceObjType":
+                node.s_("value", str(device))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("model")
@@ -108,6 +122,8 @@ def main():
     else:
         module = torch.jit.load(args.model, map_location=device)
         module.train()
+        if device.type != "cpu":
+            retarget_device_constants(module, device)
         aliases = None
         params = dict(module.named_parameters())
     trainable = [t for t in params.values() if t.requires_grad]
