@@ -10,11 +10,13 @@
 // the same groups in the same order.
 //
 // Over 500 lines because it is one class whose create() does all the
-// checking step() relies on; the kernels live in kernels/.
+// checking step() relies on; the kernels live in kernels/, allocations and
+// copies in ExecutorMemory.cpp, weights, inputs and gradients in
+// ExecutorData.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#include "dsc/Runtime/Executor.h"
+#include "ExecutorImpl.h"
 
 #include "dsc/Runtime/AllocationCounter.h"
 #include "dsc/Runtime/Comm.h"
@@ -45,66 +47,11 @@
 #include <unistd.h>
 
 using namespace dsc::rt;
+using namespace dsc::rt::exec;
 using namespace dsc::rt::kernels;
 using llvm::StringRef;
 using llvm::Twine;
-
 namespace {
-
-/// Memory from posix_memalign.
-struct FreeDeleter {
-  void operator()(uint8_t *pointer) const { std::free(pointer); }
-};
-using AlignedBuffer = std::unique_ptr<uint8_t, FreeDeleter>;
-
-/// Persistent tensors and constants are aligned at least this much, which
-/// is what vectorised ATen kernels like.
-constexpr uint64_t kMinAlignment = 64;
-
-/// Allocates `bytes` zeroed bytes aligned to `alignment`; a null buffer for
-/// zero bytes.
-llvm::Expected<AlignedBuffer> allocate(uint64_t bytes, uint64_t alignment,
-                                       const Twine &what) {
-  if (bytes == 0)
-    return AlignedBuffer();
-  alignment = std::max<uint64_t>(alignment, sizeof(void *));
-  void *pointer = nullptr;
-  if (bytes > SIZE_MAX || posix_memalign(&pointer, alignment, bytes) != 0)
-    return llvm::createStringError("cannot allocate " + Twine(bytes) +
-                                   " bytes for " + what);
-  std::memset(pointer, 0, bytes);
-  return AlignedBuffer(static_cast<uint8_t *>(pointer));
-}
-
-std::optional<at::ScalarType> atenType(DType dtype) {
-  switch (dtype) {
-  case DType::F64:
-    return at::kDouble;
-  case DType::F32:
-    return at::kFloat;
-  case DType::F16:
-    return at::kHalf;
-  case DType::BF16:
-    return at::kBFloat16;
-  case DType::I64:
-    return at::kLong;
-  case DType::I32:
-    return at::kInt;
-  case DType::I16:
-    return at::kShort;
-  case DType::I8:
-    return at::kChar;
-  case DType::U8:
-    return at::kByte;
-  case DType::Bool:
-    return at::kBool;
-  case DType::U16:
-  case DType::U32:
-  case DType::U64:
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
 
 /// Where a tensor's bytes live, for overlap tests: the arena, the constant
 /// section, or the persistent allocation of one tensor.
@@ -136,331 +83,17 @@ Region regionOf(const Plan &plan, uint32_t index) {
     return {1 + static_cast<int64_t>(index), 0, bytes};
   }
 }
+} // namespace
 
-/// One instruction ready to run.
-struct CompiledInstruction {
-  const Instruction *inst = nullptr;
-  const KernelInfo *kernel = nullptr;
-  std::vector<at::Tensor> operands;
-  /// What the kernel writes: the planned views, or temporaries for results
-  /// that overlap an operand.
-  std::vector<at::Tensor> results;
-  /// (planned view, temporary) pairs copied after the kernel.
-  std::vector<std::pair<at::Tensor, at::Tensor>> staged;
-  /// Indices into Plan::gradients that this instruction is the first to
-  /// read: captured before it runs, when they are complete and still intact
-  /// (their bytes may be reused after the last reader, and a gradient that
-  /// is a view of a larger buffer has no writer of its own).
-  std::vector<size_t> gradientsRead;
-  /// Indices into Plan::gradients that nothing reads and this instruction
-  /// writes last: captured after it.
-  std::vector<size_t> gradients;
-  /// For collectives: the group, and its members' world ranks.
-  CollectiveGroup group;
-  std::vector<int> groupRanks;
-  std::string axes;
-  /// For the transfers of swapped tensors: the handle SwapTransfers gave.
-  std::optional<unsigned> transfer;
-};
-
-std::string instructionPrefix(size_t index, const Instruction &inst) {
+std::string exec::instructionPrefix(size_t index, const Instruction &inst) {
   return "instruction " + std::to_string(index) + " '" + inst.kernel + "': ";
 }
 
-std::string describeTensor(const Plan &plan, uint32_t index) {
+std::string exec::describeTensor(const Plan &plan, uint32_t index) {
   std::string text = "tensor " + std::to_string(index);
   if (!plan.tensors[index].name.empty())
     text += " '" + plan.tensors[index].name + "'";
   return text;
-}
-
-/// Explains which shape an inputs file must give a split input: the global
-/// batch, or the unpadded data where the compiler padded it.
-std::string describeGlobalInput(const Plan &plan, const TensorDesc &desc) {
-  std::string split = "this rank's block " + typeString(desc) +
-                      " times the sizes of the mesh axes that split it; "
-                      "mesh " +
-                      describeMesh(plan);
-  std::vector<int64_t> global = globalShape(plan, desc);
-  if (dataShape(plan, desc) == global)
-    return "the global batch: " + split;
-  return "the global batch before padding: the program pads it with zeros "
-         "to " +
-         typeString(desc.dtype, global) + ", which is " + split;
-}
-
-} // namespace
-
-struct Executor::Impl {
-  Plan plan;
-  World *world = nullptr;
-  int rank = 0;
-  Device device;
-  std::vector<int64_t> coordinates;
-  /// Every allocation: host memory on the CPU, device memory (one ATen
-  /// tensor each, from the caching allocator) on a GPU.
-  std::vector<AlignedBuffer> hostBuffers;
-  std::vector<at::Tensor> deviceBuffers;
-  uint8_t *arena = nullptr;
-  uint8_t *constants = nullptr;
-  /// Start of every tensor's bytes (null for empty tensors).
-  std::vector<uint8_t *> data;
-  /// ATen view of every tensor whose dtype ATen knows.
-  std::vector<at::Tensor> views;
-  std::vector<CompiledInstruction> program;
-  /// Gradients no instruction reads or writes: captured after the step.
-  std::vector<size_t> lateGradients;
-  llvm::StringMap<uint32_t> inputs;
-  std::vector<bool> inputSet;
-  bool hasParameters = false;
-  bool weightsLoaded = false;
-  bool captureGradients = false;
-  std::vector<TensorCopy> captured;
-  std::function<void(size_t)> hook;
-  Executor::MemoryUse memoryUse;
-  Executor::Timing timing;
-  /// This rank's swap space and the plan's transfers, where the plan has
-  /// swapped tensors (after the arena: gone before it).
-  std::unique_ptr<SwapTransfers> transfers;
-
-  llvm::Error allocateMemory();
-  /// Allocates `bytes` zeroed bytes aligned to `alignment` on the device
-  /// (host memory with `host`); null for zero bytes.
-  llvm::Expected<uint8_t *> allocate(uint64_t bytes, uint64_t alignment,
-                                     const Twine &what, bool host = false);
-  /// Copies between host memory and the device's memory at `deviceData`
-  /// (an earlier kernel's CUDA error surfaces here too).
-  llvm::Error upload(uint8_t *deviceData, llvm::ArrayRef<uint8_t> bytes);
-  llvm::Error download(const uint8_t *deviceData,
-                       llvm::MutableArrayRef<uint8_t> bytes) const;
-  /// The bytes the device's allocator holds now and at its peak since
-  /// resetPeak: ATen's CPU allocator (AllocationCounter.h) or the GPU's
-  /// caching allocator.
-  uint64_t liveBytes() const;
-  uint64_t peakBytes() const;
-  void resetPeak() const;
-  void createViews();
-  llvm::Error compile(size_t index);
-  llvm::Error resolveGroup(const Instruction &inst, CompiledInstruction &out);
-  llvm::Error connectGroups();
-  void assignGradients();
-  llvm::Error capture(size_t gradient);
-  /// The instructions of one step, in order.
-  llvm::Error runStep();
-  llvm::Error runInstruction(CompiledInstruction &compiled, size_t index);
-};
-
-/// The machine's physical memory in bytes, if known.
-std::optional<uint64_t> physicalMemory() {
-  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || pageSize <= 0)
-    return std::nullopt;
-  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize);
-}
-
-llvm::Expected<uint8_t *> Executor::Impl::allocate(uint64_t bytes,
-                                                   uint64_t alignment,
-                                                   const Twine &what,
-                                                   bool host) {
-  if (bytes == 0)
-    return nullptr;
-  if (host || !device.isCuda()) {
-    auto buffer = ::allocate(bytes, alignment, what);
-    if (!buffer)
-      return buffer.takeError();
-    hostBuffers.push_back(std::move(*buffer));
-    return hostBuffers.back().get();
-  }
-  // The caching allocator aligns its blocks to 512 bytes.
-  if (alignment > 512)
-    return llvm::createStringError("cannot align " + what + " to " +
-                                   Twine(alignment) +
-                                   " bytes in device memory (at most 512)");
-  at::Tensor buffer =
-      at::zeros({static_cast<int64_t>(bytes)},
-                at::TensorOptions().dtype(at::kByte).device(
-                    at::kCUDA, static_cast<c10::DeviceIndex>(device.index)));
-  deviceBuffers.push_back(buffer);
-  return static_cast<uint8_t *>(buffer.data_ptr());
-}
-
-/// A byte tensor over `bytes` at `data` on `device`.
-static at::Tensor byteView(const uint8_t *data, size_t bytes,
-                           const Device &device) {
-  auto options = at::TensorOptions().dtype(at::kByte);
-  if (device.isCuda())
-    options =
-        options.device(at::kCUDA, static_cast<c10::DeviceIndex>(device.index));
-  return at::from_blob(const_cast<uint8_t *>(data),
-                       {static_cast<int64_t>(bytes)}, options);
-}
-
-/// Runs `body`, which calls LibTorch and returns an llvm::Error, turning
-/// LibTorch's exceptions into an error that says what failed first.
-template <typename Body>
-static llvm::Error catchTorchErrors(const Twine &what, Body body) {
-  try {
-    return body();
-  } catch (const c10::Error &e) {
-    return llvm::createStringError(
-        what + ": " + StringRef(e.what_without_backtrace()).split('\n').first);
-  } catch (const std::exception &e) {
-    return llvm::createStringError(what + ": " +
-                                   StringRef(e.what()).split('\n').first);
-  }
-}
-
-llvm::Error Executor::Impl::upload(uint8_t *deviceData,
-                                   llvm::ArrayRef<uint8_t> bytes) {
-  if (bytes.empty())
-    return llvm::Error::success();
-  if (!device.isCuda()) {
-    std::memcpy(deviceData, bytes.data(), bytes.size());
-    return llvm::Error::success();
-  }
-  return catchTorchErrors("copying to " + device.name(), [&] {
-    byteView(deviceData, bytes.size(), device)
-        .copy_(byteView(bytes.data(), bytes.size(), Device()));
-    return llvm::Error::success();
-  });
-}
-
-llvm::Error
-Executor::Impl::download(const uint8_t *deviceData,
-                         llvm::MutableArrayRef<uint8_t> bytes) const {
-  if (bytes.empty())
-    return llvm::Error::success();
-  if (!device.isCuda()) {
-    std::memcpy(bytes.data(), deviceData, bytes.size());
-    return llvm::Error::success();
-  }
-  return catchTorchErrors("copying from " + device.name(), [&] {
-    byteView(bytes.data(), bytes.size(), Device())
-        .copy_(byteView(deviceData, bytes.size(), device));
-    return llvm::Error::success();
-  });
-}
-
-uint64_t Executor::Impl::liveBytes() const {
-  if (std::optional<DeviceMemoryStats> stats = deviceMemoryStats(device))
-    return stats->allocatedBytes;
-  return allocations::liveBytes();
-}
-
-uint64_t Executor::Impl::peakBytes() const {
-  if (std::optional<DeviceMemoryStats> stats = deviceMemoryStats(device))
-    return stats->peakAllocatedBytes;
-  return allocations::peakBytes();
-}
-
-void Executor::Impl::resetPeak() const {
-  if (device.isCuda())
-    resetDevicePeak(device);
-  else
-    allocations::resetPeak();
-}
-
-llvm::Error Executor::Impl::allocateMemory() {
-  // Offloaded tensors move between host memory or swap files and memory
-  // that the host addresses; on a GPU that needs copy streams.
-  if (device.isCuda())
-    for (auto [index, desc] : llvm::enumerate(plan.tensors))
-      if (desc.storage == Storage::Swapped || desc.storage == Storage::Host)
-        return llvm::createStringError(
-            describeTensor(plan, index) +
-            " is offloaded (-ds-offload), which the CUDA runtime does not "
-            "support yet: run this plan with --device cpu");
-  // Refused up front: with overcommit, allocating more than the machine has
-  // succeeds and zeroing it summons the OOM killer.
-  uint64_t needed = llvm::SaturatingAdd(staticMemoryBytes(plan),
-                                        storedBytes(plan, Storage::Host));
-  if (std::optional<uint64_t> memory = physicalMemory();
-      !device.isCuda() && memory && needed > *memory)
-    return llvm::createStringError(
-        "the plan needs " + Twine(needed) + " bytes of memory (arena " +
-        Twine(plan.arenaBytes) + ", parameters, state, inputs and constants " +
-        Twine(needed - plan.arenaBytes) + "); this machine has " +
-        Twine(*memory));
-
-  auto arenaBuffer =
-      allocate(plan.arenaBytes, plan.arenaAlignment, "the arena");
-  if (!arenaBuffer)
-    return arenaBuffer.takeError();
-  arena = *arenaBuffer;
-  memoryUse.staticBytes += plan.arenaBytes;
-
-  auto constantBuffer =
-      allocate(plan.constants.size(), kMinAlignment, "the constants");
-  if (!constantBuffer)
-    return constantBuffer.takeError();
-  constants = *constantBuffer;
-  memoryUse.staticBytes += plan.constants.size();
-  if (llvm::Error err = upload(constants, plan.constants))
-    return err;
-
-  data.assign(plan.tensors.size(), nullptr);
-  for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
-    uint64_t bytes = desc.numBytes();
-    switch (desc.storage) {
-    case Storage::Arena:
-      data[index] = bytes ? arena + desc.offset : nullptr;
-      break;
-    case Storage::Constant: {
-      if (!desc.splat || !bytes) {
-        data[index] = bytes ? constants + desc.offset : nullptr;
-        break;
-      }
-      // A splat is written out once, at load.
-      auto buffer = allocate(bytes, kMinAlignment, describeTensor(plan, index));
-      if (!buffer)
-        return buffer.takeError();
-      memoryUse.staticBytes += bytes;
-      data[index] = *buffer;
-      size_t size = dtypeSize(desc.dtype);
-      std::vector<uint8_t> splat(bytes);
-      for (uint64_t at = 0; at < bytes; at += size)
-        std::memcpy(splat.data() + at, plan.constants.data() + desc.offset,
-                    size);
-      if (llvm::Error err = upload(data[index], splat))
-        return err;
-      break;
-    }
-    case Storage::Swapped:
-      break; // in a swap file (SwapTransfers)
-    case Storage::Parameter:
-    case Storage::State:
-    case Storage::Input:
-    case Storage::Host: {
-      // Zero, as state starts; host memory is not the device's.
-      bool host = desc.storage == Storage::Host;
-      auto buffer =
-          allocate(bytes, kMinAlignment, describeTensor(plan, index), host);
-      if (!buffer)
-        return buffer.takeError();
-      (host ? memoryUse.hostBytes : memoryUse.staticBytes) += bytes;
-      data[index] = *buffer;
-      break;
-    }
-    }
-  }
-  return llvm::Error::success();
-}
-
-void Executor::Impl::createViews() {
-  views.resize(plan.tensors.size());
-  for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
-    std::optional<at::ScalarType> type = atenType(desc.dtype);
-    if (!type || desc.storage == Storage::Swapped)
-      continue;
-    auto options = at::TensorOptions().dtype(*type);
-    if (device.isCuda())
-      options = options.device(at::kCUDA,
-                               static_cast<c10::DeviceIndex>(device.index));
-    if (data[index])
-      views[index] = at::from_blob(data[index], desc.shape, options);
-    else
-      views[index] = at::empty(desc.shape, options);
-  }
 }
 
 llvm::Error Executor::Impl::compile(size_t index) {
@@ -615,18 +248,6 @@ void Executor::Impl::assignGradients() {
       lateGradients.push_back(gradient);
   }
 }
-
-llvm::Error Executor::Impl::capture(size_t gradient) {
-  auto [param, grad] = plan.gradients[gradient];
-  TensorCopy &copy = captured[gradient];
-  const TensorDesc &desc = plan.tensors[grad];
-  copy.name = plan.tensors[param].name;
-  copy.dtype = desc.dtype;
-  copy.shape = desc.shape;
-  copy.bytes.resize(desc.numBytes());
-  return download(data[grad], copy.bytes);
-}
-
 llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
                                            size_t index) {
   auto fail = [&](const Twine &message) {
@@ -753,106 +374,6 @@ const Device &Executor::device() const { return impl->device; }
 Executor::MemoryUse Executor::memoryUse() const { return impl->memoryUse; }
 
 const Executor::Timing &Executor::timing() const { return impl->timing; }
-
-llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
-  const Plan &plan = impl->plan;
-  std::vector<std::pair<uint32_t, const TensorInfo *>> sources;
-  for (uint32_t index : plan.parameterTensors()) {
-    const TensorDesc &desc = plan.tensors[index];
-    auto info = weights.expect(desc.name, desc.dtype, desc.parameterShape());
-    if (!info)
-      return info.takeError();
-    sources.emplace_back(index, *info);
-  }
-  std::vector<uint8_t> staged;
-  for (auto [index, info] : sources) {
-    llvm::ArrayRef<uint8_t> bytes = weights.data(*info);
-    const TensorDesc &desc = plan.tensors[index];
-    // A swapped parameter is written to its file, and one in device memory
-    // copied there, from a copy in host memory.
-    bool swapped = desc.storage == Storage::Swapped;
-    bool stage = swapped || impl->device.isCuda();
-    if (stage)
-      staged.resize(desc.numBytes());
-    uint8_t *into = stage ? staged.data() : impl->data[index];
-    // A piece is this rank's bytes of the flattened whole, zeros past its
-    // end.
-    if (desc.isParameterPiece()) {
-      uint64_t pieceBytes = desc.numBytes();
-      uint64_t start = std::min<uint64_t>(rank() * pieceBytes, bytes.size());
-      bytes = bytes.slice(start).take_front(pieceBytes);
-      std::memset(into, 0, pieceBytes);
-    }
-    // The file's data need not be aligned for the dtype: copy bytes.
-    if (!bytes.empty())
-      std::memcpy(into, bytes.data(), bytes.size());
-    if (swapped) {
-      if (llvm::Error err = impl->transfers->store(index, staged))
-        return err;
-    } else if (stage) {
-      if (llvm::Error err = impl->upload(impl->data[index], staged))
-        return err;
-    }
-  }
-  impl->weightsLoaded = true;
-  return llvm::Error::success();
-}
-
-llvm::Error Executor::loadInputs(const SafeTensorsFile &inputs) {
-  const Plan &plan = impl->plan;
-  std::vector<uint8_t> block;
-  for (uint32_t index : plan.tensorsWith(Storage::Input)) {
-    const TensorDesc &desc = plan.tensors[index];
-    bool split = llvm::any_of(desc.shardAxes, [](int32_t a) { return a >= 0; });
-    auto info = inputs.expect(desc.name, desc.dtype,
-                              split ? dataShape(plan, desc) : desc.shape);
-    if (!info) {
-      if (!split)
-        return info.takeError();
-      return llvm::createStringError(llvm::toString(info.takeError()) + " (" +
-                                     describeGlobalInput(plan, desc) + ")");
-    }
-    llvm::ArrayRef<uint8_t> bytes = inputs.data(**info);
-    // The user's data, checked as it is read: a token id beyond the
-    // embedding or a label beyond the classes would stop a kernel later.
-    if (std::optional<uint64_t> bad = desc.firstRejected(bytes)) {
-      size_t size = dtypeSize(desc.dtype);
-      return llvm::createStringError(
-          inputs.path() + ": byte offset " +
-          Twine(inputs.fileOffset(**info) + *bad * size) + ": input '" +
-          desc.name + "' holds " +
-          Twine(loadInteger(desc.dtype, bytes.data() + *bad * size)) +
-          " (element " + Twine(*bad) + "), outside " +
-          desc.describeValidRange() + ", the values the model indexes with it");
-    }
-    if (split) {
-      block.resize(desc.numBytes());
-      copyLocalBlock(plan, desc, impl->coordinates, bytes, block);
-      bytes = block;
-    }
-    if (llvm::Error err = setInput(desc.name, bytes))
-      return err;
-  }
-  return llvm::Error::success();
-}
-
-llvm::Error Executor::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
-  auto it = impl->inputs.find(name);
-  if (it == impl->inputs.end())
-    return llvm::createStringError("the plan has no input '" + name + "'");
-  uint32_t index = it->second;
-  const TensorDesc &desc = impl->plan.tensors[index];
-  if (bytes.size() != desc.numBytes())
-    return llvm::createStringError("input '" + name + "' is " +
-                                   typeString(desc) + " (" +
-                                   Twine(desc.numBytes()) + " bytes), got " +
-                                   Twine(bytes.size()) + " bytes");
-  if (llvm::Error err = impl->upload(impl->data[index], bytes))
-    return err;
-  impl->inputSet[index] = true;
-  return llvm::Error::success();
-}
-
 llvm::Error Executor::step() {
   if (impl->hasParameters && !impl->weightsLoaded)
     return llvm::createStringError(
@@ -934,97 +455,6 @@ void Executor::setCaptureGradients(bool enabled) {
 llvm::ArrayRef<TensorCopy> Executor::capturedGradients() const {
   return impl->captured;
 }
-
-llvm::Expected<llvm::ArrayRef<uint8_t>>
-Executor::readTensor(uint32_t index, std::vector<uint8_t> &scratch) const {
-  const TensorDesc &desc = impl->plan.tensors[index];
-  if (desc.storage == Storage::Swapped) {
-    scratch.resize(desc.numBytes());
-    if (llvm::Error err = impl->transfers->load(index, scratch))
-      return std::move(err);
-    return llvm::ArrayRef<uint8_t>(scratch);
-  }
-  if (!impl->device.isCuda() || desc.storage == Storage::Host)
-    return tensorData(index);
-  scratch.resize(desc.numBytes());
-  if (llvm::Error err = impl->download(impl->data[index], scratch))
-    return std::move(err);
-  return llvm::ArrayRef<uint8_t>(scratch);
-}
-
-bool Executor::hasPieces() const {
-  const Plan &plan = impl->plan;
-  for (size_t i = 0, e = plan.gradients.size(); i < e; ++i)
-    if (plan.isGradientPiece(i))
-      return true;
-  return llvm::any_of(plan.tensors, [](const TensorDesc &desc) {
-    return desc.isParameterPiece();
-  });
-}
-
-/// Makes `copy`, this rank's flat piece, the whole of the tensor of
-/// `shape`: the pieces of every rank, in rank order, cut to its size.
-static llvm::Error gatherPiece(World *world, TensorCopy &copy,
-                               const std::vector<int64_t> &shape) {
-  if (!world)
-    return llvm::createStringError("'" + copy.name +
-                                   "' is a piece, but there is one rank");
-  TensorDesc whole{copy.name, copy.dtype, shape};
-  std::vector<uint8_t> bytes(copy.bytes.size() * world->size());
-  if (llvm::Error err = world->world().allGather(
-          copy.bytes.data(), bytes.data(),
-          copy.bytes.size() / dtypeSize(copy.dtype), copy.dtype))
-    return err;
-  bytes.resize(whole.numBytes());
-  copy.bytes = std::move(bytes);
-  copy.shape = shape;
-  return llvm::Error::success();
-}
-
-llvm::Error Executor::addWholeParameters(SafeTensorsWriter *writer) const {
-  std::vector<uint8_t> scratch;
-  for (uint32_t index : impl->plan.parameterTensors()) {
-    const TensorDesc &desc = impl->plan.tensors[index];
-    auto bytes = readTensor(index, scratch);
-    if (!bytes)
-      return bytes.takeError();
-    if (!desc.isParameterPiece()) {
-      if (writer)
-        writer->add(desc.name, desc.dtype, desc.shape, *bytes);
-      continue;
-    }
-    TensorCopy copy{desc.name, desc.dtype, desc.shape,
-                    std::vector<uint8_t>(bytes->begin(), bytes->end())};
-    if (llvm::Error err = gatherPiece(impl->world, copy, desc.dataShape))
-      return err;
-    if (writer)
-      writer->add(copy.name, copy.dtype, copy.shape, copy.bytes);
-  }
-  return llvm::Error::success();
-}
-
-llvm::Error
-Executor::gatherGradientPieces(std::vector<TensorCopy> &gradients) const {
-  const Plan &plan = impl->plan;
-  for (auto [index, copy] : llvm::enumerate(gradients))
-    if (plan.isGradientPiece(index))
-      if (llvm::Error err = gatherPiece(
-              impl->world, copy,
-              plan.tensors[plan.gradients[index].first].parameterShape()))
-        return err;
-  return llvm::Error::success();
-}
-
-llvm::ArrayRef<uint8_t> Executor::tensorData(uint32_t index) const {
-  return {impl->data[index],
-          static_cast<size_t>(impl->plan.tensors[index].numBytes())};
-}
-
-llvm::MutableArrayRef<uint8_t> Executor::tensorData(uint32_t index) {
-  return {impl->data[index],
-          static_cast<size_t>(impl->plan.tensors[index].numBytes())};
-}
-
 void Executor::setInstructionHook(std::function<void(size_t)> hook) {
   impl->hook = std::move(hook);
 }

@@ -1,0 +1,154 @@
+//===- ExecutorImpl.h - the executor's state, shared by its files -*- C++
+//-*-===//
+//
+// Private to lib/Runtime: Executor.cpp checks and runs the program,
+// ExecutorMemory.cpp allocates and copies (host or device memory),
+// ExecutorData.cpp moves weights, inputs, gradients and parameters in and
+// out. Includes ATen.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_LIB_RUNTIME_EXECUTORIMPL_H
+#define DSC_LIB_RUNTIME_EXECUTORIMPL_H
+
+#include "dsc/Runtime/Executor.h"
+
+#include "dsc/Runtime/Device.h"
+#include "dsc/Runtime/SwapTransfers.h"
+
+#include "kernels/ATenKernel.h"
+#include "kernels/KernelRegistry.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/Twine.h"
+
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dsc::rt::exec {
+
+/// Memory from posix_memalign.
+struct FreeDeleter {
+  void operator()(uint8_t *pointer) const { std::free(pointer); }
+};
+using AlignedBuffer = std::unique_ptr<uint8_t, FreeDeleter>;
+
+/// One instruction ready to run.
+struct CompiledInstruction {
+  const Instruction *inst = nullptr;
+  const kernels::KernelInfo *kernel = nullptr;
+  std::vector<at::Tensor> operands;
+  /// What the kernel writes: the planned views, or temporaries for results
+  /// that overlap an operand.
+  std::vector<at::Tensor> results;
+  /// (planned view, temporary) pairs copied after the kernel.
+  std::vector<std::pair<at::Tensor, at::Tensor>> staged;
+  /// Indices into Plan::gradients that this instruction is the first to
+  /// read: captured before it runs, when they are complete and still intact
+  /// (their bytes may be reused after the last reader, and a gradient that
+  /// is a view of a larger buffer has no writer of its own).
+  std::vector<size_t> gradientsRead;
+  /// Indices into Plan::gradients that nothing reads and this instruction
+  /// writes last: captured after it.
+  std::vector<size_t> gradients;
+  /// For collectives: the group, and its members' world ranks.
+  kernels::CollectiveGroup group;
+  std::vector<int> groupRanks;
+  std::string axes;
+  /// For the transfers of swapped tensors: the handle SwapTransfers gave.
+  std::optional<unsigned> transfer;
+};
+
+/// "instruction 3 'matmul': ", the prefix of an instruction's errors.
+std::string instructionPrefix(size_t index, const Instruction &inst);
+/// "tensor 5 'name'".
+std::string describeTensor(const Plan &plan, uint32_t index);
+
+/// Runs `body`, which calls LibTorch and returns an llvm::Error, turning
+/// LibTorch's exceptions into an error that says what failed first.
+template <typename Body>
+llvm::Error catchTorchErrors(const llvm::Twine &what, Body body) {
+  try {
+    return body();
+  } catch (const c10::Error &e) {
+    return llvm::createStringError(
+        what + ": " +
+        llvm::StringRef(e.what_without_backtrace()).split('\n').first);
+  } catch (const std::exception &e) {
+    return llvm::createStringError(what + ": " +
+                                   llvm::StringRef(e.what()).split('\n').first);
+  }
+}
+
+} // namespace dsc::rt::exec
+
+namespace dsc::rt {
+
+struct Executor::Impl {
+  Plan plan;
+  World *world = nullptr;
+  int rank = 0;
+  Device device;
+  std::vector<int64_t> coordinates;
+  /// Every allocation: host memory on the CPU, device memory (one ATen
+  /// tensor each, from the caching allocator) on a GPU.
+  std::vector<exec::AlignedBuffer> hostBuffers;
+  std::vector<at::Tensor> deviceBuffers;
+  uint8_t *arena = nullptr;
+  uint8_t *constants = nullptr;
+  /// Start of every tensor's bytes (null for empty tensors).
+  std::vector<uint8_t *> data;
+  /// ATen view of every tensor whose dtype ATen knows.
+  std::vector<at::Tensor> views;
+  std::vector<exec::CompiledInstruction> program;
+  /// Gradients no instruction reads or writes: captured after the step.
+  std::vector<size_t> lateGradients;
+  llvm::StringMap<uint32_t> inputs;
+  std::vector<bool> inputSet;
+  bool hasParameters = false;
+  bool weightsLoaded = false;
+  bool captureGradients = false;
+  std::vector<TensorCopy> captured;
+  std::function<void(size_t)> hook;
+  Executor::MemoryUse memoryUse;
+  Executor::Timing timing;
+  /// This rank's swap space and the plan's transfers, where the plan has
+  /// swapped tensors (after the arena: gone before it).
+  std::unique_ptr<SwapTransfers> transfers;
+
+  llvm::Error allocateMemory();
+  /// Allocates `bytes` zeroed bytes aligned to `alignment` on the device
+  /// (host memory with `host`); null for zero bytes.
+  llvm::Expected<uint8_t *> allocate(uint64_t bytes, uint64_t alignment,
+                                     const llvm::Twine &what,
+                                     bool host = false);
+  /// Copies between host memory and the device's memory at `deviceData`
+  /// (an earlier kernel's CUDA error surfaces here too).
+  llvm::Error upload(uint8_t *deviceData, llvm::ArrayRef<uint8_t> bytes);
+  llvm::Error download(const uint8_t *deviceData,
+                       llvm::MutableArrayRef<uint8_t> bytes) const;
+  /// The bytes the device's allocator holds now and at its peak since
+  /// resetPeak: ATen's CPU allocator (AllocationCounter.h) or the GPU's
+  /// caching allocator.
+  uint64_t liveBytes() const;
+  uint64_t peakBytes() const;
+  void resetPeak() const;
+  void createViews();
+  llvm::Error compile(size_t index);
+  llvm::Error resolveGroup(const Instruction &inst,
+                           exec::CompiledInstruction &out);
+  llvm::Error connectGroups();
+  void assignGradients();
+  llvm::Error capture(size_t gradient);
+  /// The instructions of one step, in order.
+  llvm::Error runStep();
+  llvm::Error runInstruction(exec::CompiledInstruction &compiled, size_t index);
+};
+
+} // namespace dsc::rt
+
+#endif // DSC_LIB_RUNTIME_EXECUTORIMPL_H
