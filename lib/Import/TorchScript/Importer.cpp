@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ExampleRun.h"
 #include "ImporterState.h"
 
 #include "dsc/Import/TorchScript.h"
@@ -317,7 +318,10 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
     state.parameters[tensor.unsafeGetTensorImpl()] = arg;
   auto inputArgs = body->getArguments().drop_front(parameterTensors.size());
   for (auto [graphInput, input] : llvm::zip_equal(graphInputs, inputs)) {
-    state.shadow[graphInput] = input.value;
+    state.shadow[graphInput] =
+        input.kind == GraphInput::Kind::Constant
+            ? input.value
+            : c10::IValue(state.exampleOf(input.value.toTensor()));
     switch (input.kind) {
     case GraphInput::Kind::Constant:
       state.values[graphInput] = Imported{input.value};
@@ -333,9 +337,10 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
     }
   }
 
-  // Example results go after their last reader: a model's activations at
-  // its full batch and sequence need not all be alive at once (a 124M GPT-2
-  // at 4 x 2048 tokens held over 20 GB).
+  // Examples computed from parameters and inputs are meta tensors
+  // (ExampleRun.h); the constants' go after their last reader. No autograd
+  // records the example run.
+  at::NoGradGuard noGrad;
   llvm::DenseMap<const torch::jit::Node *,
                  SmallVector<const torch::jit::Value *>>
       lastReads = lastReaders(graph);
@@ -416,14 +421,15 @@ std::optional<torch::jit::Stack> runPlumbing(const torch::jit::Node *node,
 }
 
 void GraphImporter::runOnExamples(const torch::jit::Node *node) {
-  torch::jit::Stack stack;
+  torch::jit::Stack inputs, stack;
   for (const torch::jit::Value *input : node->inputs())
-    stack.push_back(state.shadowOf(input));
+    inputs.push_back(state.shadowOf(input));
   try {
-    if (std::optional<torch::jit::Stack> results = runPlumbing(node, stack))
+    if (std::optional<torch::jit::Stack> results = runPlumbing(node, inputs))
       stack = std::move(*results);
     else
-      node->getOperation()(stack);
+      stack = dsc::ts::runOnExamples(
+          [&](torch::jit::Stack &s) { node->getOperation()(s); }, inputs);
   } catch (const c10::Error &error) {
     state.fail("PyTorch cannot run '" + state.opName() +
                "' on the example inputs: " + error.what_without_backtrace());
@@ -446,8 +452,10 @@ void GraphImporter::getAttr(const torch::jit::Node *node) {
   state.shadow[node->output()] = attr;
   if (attr.isTensor()) {
     auto it = state.parameters.find(attr.toTensor().unsafeGetTensorImpl());
-    if (it != state.parameters.end())
+    if (it != state.parameters.end()) {
+      state.shadow[node->output()] = state.exampleOf(attr.toTensor());
       return state.bindOutput(0, it->second);
+    }
   }
   // Buffers, submodules and plain attributes are constants.
   state.bindOutput(0, Imported{attr});

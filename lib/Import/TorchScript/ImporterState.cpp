@@ -1,6 +1,7 @@
 //===- ImporterState.cpp - values, constants and types of the importer ----===//
 
 #include "ImporterState.h"
+#include "ExampleRun.h"
 
 using namespace mlir;
 using namespace dsc::ts;
@@ -41,6 +42,16 @@ Value ImporterState::tensorInputAs(size_t i, c10::ScalarType type) {
           at::scalar_tensor(value.toScalar(), at::TensorOptions(type)));
   }
   return convertTo(asTensor(imported), elementType(type));
+}
+
+const at::Tensor &ImporterState::exampleOf(const at::Tensor &tensor) {
+  auto [it, inserted] =
+      examples.try_emplace(tensor.unsafeGetTensorImpl(), at::Tensor());
+  if (inserted) {
+    it->second = shapeOnly(tensor);
+    persistent.push_back(it->second);
+  }
+  return it->second;
 }
 
 const c10::IValue &ImporterState::constantInput(size_t i) const {

@@ -79,6 +79,11 @@ public:
   /// The tensors that outlive a step: the module's parameters and buffers
   /// and the example inputs. No in-place op may write to their memory.
   std::vector<at::Tensor> persistent;
+  /// The example values of the parameters and model inputs: meta tensors
+  /// (ExampleRun.h), one per tensor, in `persistent` too.
+  llvm::DenseMap<const c10::TensorImpl *, at::Tensor> examples;
+  /// The example value of the parameter or model input `tensor`.
+  const at::Tensor &exampleOf(const at::Tensor &tensor);
 
   /// The imported form of `value`; throws if it was never defined.
   const Imported &lookup(const torch::jit::Value *value) const;

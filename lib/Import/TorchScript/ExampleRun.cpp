@@ -1,0 +1,144 @@
+//===- ExampleRun.cpp - running a node on shape-only examples -------------===//
+
+#include "ExampleRun.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/ivalue.h>
+
+using namespace dsc::ts;
+
+namespace {
+
+using TensorMap = llvm::function_ref<at::Tensor(const at::Tensor &)>;
+
+/// `value` with each tensor in it (in lists and tuples too) replaced by
+/// `map` of it.
+c10::IValue mapTensors(const c10::IValue &value, TensorMap map) {
+  if (value.isTensor())
+    return value.toTensor().defined() ? c10::IValue(map(value.toTensor()))
+                                      : value;
+  if (value.isList()) {
+    c10::List<c10::IValue> list = value.toList().copy();
+    for (size_t i = 0; i < list.size(); ++i)
+      list.set(i, mapTensors(list.get(i), map));
+    return list;
+  }
+  if (value.isTuple()) {
+    std::vector<c10::IValue> elements;
+    for (const c10::IValue &element : value.toTupleRef().elements())
+      elements.push_back(mapTensors(element, map));
+    return c10::ivalue::Tuple::create(std::move(elements));
+  }
+  return value;
+}
+
+bool anyTensor(const c10::IValue &value,
+               llvm::function_ref<bool(const at::Tensor &)> pred) {
+  if (value.isTensor())
+    return value.toTensor().defined() && pred(value.toTensor());
+  if (value.isList())
+    return llvm::any_of(value.toListRef(), [&](const c10::IValue &element) {
+      return anyTensor(element, pred);
+    });
+  if (value.isTuple())
+    return llvm::any_of(
+        value.toTupleRef().elements(),
+        [&](const c10::IValue &element) { return anyTensor(element, pred); });
+  return false;
+}
+
+torch::jit::Stack mapStack(const torch::jit::Stack &stack, TensorMap map) {
+  torch::jit::Stack mapped;
+  for (const c10::IValue &value : stack)
+    mapped.push_back(mapTensors(value, map));
+  return mapped;
+}
+
+bool stackHas(const torch::jit::Stack &stack,
+              llvm::function_ref<bool(const at::Tensor &)> pred) {
+  return llvm::any_of(stack,
+                      [&](const c10::IValue &v) { return anyTensor(v, pred); });
+}
+
+/// Zeros on `device` with the dtype, sizes, strides and storage offset of
+/// `tensor`, over storage of their own.
+at::Tensor zerosLike(const at::Tensor &tensor, at::Device device) {
+  at::TensorOptions options = tensor.options().device(device);
+  int64_t extent = tensor.storage_offset() + 1;
+  for (int64_t d = 0; d < tensor.dim(); ++d) {
+    if (tensor.size(d) == 0)
+      return at::zeros(tensor.sizes(), options);
+    extent += (tensor.size(d) - 1) * tensor.stride(d);
+  }
+  return at::zeros({extent}, options)
+      .as_strided(tensor.sizes(), tensor.strides(), tensor.storage_offset());
+}
+
+} // namespace
+
+at::Tensor dsc::ts::shapeOnly(const at::Tensor &tensor) {
+  return zerosLike(tensor, at::kMeta);
+}
+
+torch::jit::Stack
+dsc::ts::runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
+                       const torch::jit::Stack &inputs) {
+  auto isMeta = [](const at::Tensor &t) { return t.is_meta(); };
+  if (!stackHas(inputs, isMeta)) {
+    torch::jit::Stack stack = inputs;
+    run(stack);
+    return stack;
+  }
+  // 1. On meta tensors throughout. CPU scalars (0-d) mix with meta tensors
+  //    as they are.
+  std::vector<at::Tensor> copies;
+  torch::jit::Stack stack = mapStack(inputs, [&](const at::Tensor &t) {
+    if (t.is_meta() || t.dim() == 0)
+      return t;
+    copies.push_back(t.to(at::kMeta));
+    return copies.back();
+  });
+  try {
+    run(stack);
+    if (!stackHas(stack, [&](const at::Tensor &result) {
+          return llvm::any_of(copies, [&](const at::Tensor &copy) {
+            return result.is_alias_of(copy);
+          });
+        }))
+      return stack;
+  } catch (const std::exception &) {
+  }
+  // 2. As given.
+  stack = inputs;
+  try {
+    run(stack);
+    return stack;
+  } catch (const std::exception &) {
+  }
+  // 3. Zeros in place of the meta tensors.
+  std::vector<std::pair<at::Tensor, at::Tensor>> zeros; // meta, zeros
+  stack = mapStack(inputs, [&](const at::Tensor &t) {
+    if (!t.is_meta())
+      return t;
+    zeros.emplace_back(t, zerosLike(t, at::kCPU));
+    return zeros.back().second;
+  });
+  run(stack);
+  return mapStack(stack, [&](const at::Tensor &result) {
+    for (const auto &[meta, zero] : zeros) {
+      if (result.unsafeGetTensorImpl() == zero.unsafeGetTensorImpl())
+        return meta;
+      if (result.is_alias_of(zero))
+        return meta.view(result.scalar_type())
+            .as_strided(result.sizes(), result.strides(),
+                        result.storage_offset());
+    }
+    // A view of a constant stays one; a new tensor becomes meta, so that
+    // what follows runs on meta tensors again.
+    if (result.is_meta() || stackHas(inputs, [&](const at::Tensor &input) {
+          return !input.is_meta() && result.is_alias_of(input);
+        }))
+      return result;
+    return zerosLike(result, at::kMeta);
+  });
+}
