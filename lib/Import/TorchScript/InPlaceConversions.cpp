@@ -90,7 +90,9 @@ void rebindWritten(ImporterState &s) {
 /// `_`) has a conversion: converted as that, then made the written tensor's
 /// value.
 void functionalize(ImporterState &s) {
-  std::string kind = opName(s);
+  // The TorchScript name (`aten::add_`), also for a torch.export archive,
+  // whose op names (`aten.add_.Tensor`) are only for messages.
+  std::string kind = s.node->kind().toQualString();
   kind.pop_back();
   Conversion outOfPlace = findConversion(kind);
   if (!outOfPlace)

@@ -217,10 +217,14 @@ def main(mode, out, batch_out=None):
     g = torch.Generator().manual_seed(1)
     inputs = {"tokens": torch.randint(0, V, (B, S), generator=g),
               "labels": torch.randint(0, V, (B, S), generator=g)}
-    # Tracing runs forward, which may write to its inputs: trace on copies.
-    traced = torch.jit.trace(model, tuple(t.clone() for t in inputs.values()),
-                             check_trace=False)
-    dsc_save.save(traced, out, inputs)
+    # Tracing (and exporting) runs forward, which may write to its inputs:
+    # on copies. An output named .pt2 is a torch.export archive.
+    copies = tuple(t.clone() for t in inputs.values())
+    if out.endswith(".pt2"):
+        torch.export.save(torch.export.export(model, copies), out)
+    else:
+        traced = torch.jit.trace(model, copies, check_trace=False)
+        dsc_save.save(traced, out, inputs)
     if batch_out:
         safetensors_io.save(inputs, batch_out)
 
