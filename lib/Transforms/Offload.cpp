@@ -70,6 +70,15 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
       return signalPassFailure();
   }
 
+  /// The readers of `arg` in groups that each read one reload, in block
+  /// order: the readers of each phase (a parameter's forward, its backward,
+  /// its update; the state's update and what ZeRO put between), split
+  /// where another parameter is read between two of them (a tied
+  /// embedding's lookup and output projection, the layers of a shared
+  /// block): between the groups the argument is not in memory.
+  SmallVector<SmallVector<OpOperand *>>
+  readerGroups(BlockArgument arg, Operation *ret,
+               const DenseMap<Operation *, dsc::StepPhase> &phases);
   /// Offloads the float arguments of `role` with their updates; returns
   /// how many.
   unsigned
@@ -79,6 +88,60 @@ struct OffloadPass : dsc::impl::OffloadPassBase<OffloadPass> {
   offloadActivations(func::FuncOp step, StringRef space,
                      const DenseMap<Operation *, dsc::StepPhase> &phases);
 };
+
+/// The parameter argument `value` is, directly or as the wait of a reload.
+BlockArgument parameterRead(Value value) {
+  if (auto wait = value.getDefiningOp<WaitOp>())
+    if (auto reload = wait.getInput().getDefiningOp<ReloadOp>())
+      value = reload->getOperand(0);
+  auto arg = dyn_cast<BlockArgument>(value);
+  if (!arg)
+    return nullptr;
+  auto step = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  auto role = step ? step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                       DSDialect::kRoleAttr)
+                   : nullptr;
+  return role && role.getValue() == "parameter" ? arg : nullptr;
+}
+
+SmallVector<SmallVector<OpOperand *>>
+OffloadPass::readerGroups(BlockArgument arg, Operation *ret,
+                          const DenseMap<Operation *, dsc::StepPhase> &phases) {
+  SmallVector<OpOperand *> uses;
+  for (OpOperand &use : arg.getUses())
+    if (use.getOwner() != ret)
+      uses.push_back(&use);
+  llvm::stable_sort(uses, [](OpOperand *a, OpOperand *b) {
+    return a->getOwner()->isBeforeInBlock(b->getOwner());
+  });
+  auto readsOtherParameter = [&](Operation &op) {
+    return llvm::any_of(op.getOperands(), [&](Value operand) {
+      BlockArgument read = parameterRead(operand);
+      return read && read != arg;
+    });
+  };
+  SmallVector<SmallVector<OpOperand *>> groups;
+  std::map<dsc::StepPhase, size_t> groupOfPhase;
+  for (OpOperand *use : uses) {
+    Operation *reader = use->getOwner();
+    dsc::StepPhase phase = phases.lookup(reader);
+    auto it = groupOfPhase.find(phase);
+    bool split = false;
+    if (it != groupOfPhase.end()) {
+      Operation *last = groups[it->second].back()->getOwner();
+      if (last != reader)
+        for (Operation *op = last->getNextNode(); op != reader && !split;
+             op = op->getNextNode())
+          split = readsOtherParameter(*op);
+    }
+    if (it == groupOfPhase.end() || split) {
+      groupOfPhase[phase] = groups.size();
+      groups.emplace_back();
+    }
+    groups[groupOfPhase[phase]].push_back(use);
+  }
+  return groups;
+}
 
 unsigned OffloadPass::offloadArguments(
     func::FuncOp step, StringRef role, StringRef space,
@@ -94,19 +157,8 @@ unsigned OffloadPass::offloadArguments(
     if (!argRole || argRole.getValue() != role || !name ||
         !isa<FloatType>(getElementTypeOrSelf(arg.getType())))
       continue;
-    // The readers of each phase (a parameter's forward, its backward, its
-    // update; the state's update and what ZeRO put between) read one
-    // reload, complete before the first of them: between the phases the
-    // argument is not in memory.
-    std::map<dsc::StepPhase, SmallVector<OpOperand *>> groups;
-    for (OpOperand &use : arg.getUses())
-      if (use.getOwner() != ret)
-        groups[phases.lookup(use.getOwner())].push_back(&use);
-    for (auto &[phase, uses] : groups) {
+    for (ArrayRef<OpOperand *> uses : readerGroups(arg, ret, phases)) {
       Operation *first = uses.front()->getOwner();
-      for (OpOperand *use : uses)
-        if (use->getOwner()->isBeforeInBlock(first))
-          first = use->getOwner();
       builder.setInsertionPoint(first);
       auto reload = ReloadOp::create(builder, arg.getLoc(), arg, space);
       auto loaded = WaitOp::create(builder, arg.getLoc(), reload);

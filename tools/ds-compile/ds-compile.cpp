@@ -140,10 +140,11 @@ static cl::opt<std::string> offloadParams(
              "between their readers: none (device memory, the default), cpu "
              "(host memory) or nvme (swap files under ds-run --nvme-path; "
              "ds-run loads the weights into them and --save reads them "
-             "back). Each is read before its first reader in the forward, "
-             "again in the backward and for its update, and the updated "
-             "value written back, the transfers overlapping compute by the "
-             "cost model"),
+             "back). Each is read before its first reader in the forward "
+             "(again where another parameter was read since: a tied "
+             "embedding's output projection), in the backward and for its "
+             "update, and the updated value written back, the transfers "
+             "overlapping compute by the cost model"),
     cl::value_desc("none|cpu|nvme"), cl::init("none"), cl::cat(category));
 static cl::opt<std::string> offloadActivations(
     "offload-activations",
