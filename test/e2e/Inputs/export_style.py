@@ -1,0 +1,31 @@
+"""export_style.py MODEL.py OUTDIR: exports the model that MODEL.py's
+build() returns (model, tokens, labels) with torch.export to
+OUTDIR/model.pt2 and its batch to OUTDIR/batch.safetensors. The models under
+styles/ were written for these tests in the idioms of public projects
+(Gemma, Qwen2, Phi, T5), not in the ones dsc's examples use."""
+import importlib.util
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
+import safetensors_io  # noqa: E402
+
+
+def main(path, out):
+    spec = importlib.util.spec_from_file_location("style", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    model, tokens, labels = module.build()
+    model.train()
+    program = torch.export.export(model, (tokens, labels))
+    torch.export.save(program, os.path.join(out, "model.pt2"))
+    safetensors_io.save({"tokens": tokens, "labels": labels},
+                        os.path.join(out, "batch.safetensors"))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
