@@ -15,6 +15,7 @@
 #include "ConversionUtils.h"
 
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 using namespace dsc::ts;
@@ -445,15 +446,62 @@ void checkLossOptions(ImporterState &s, const char *name) {
     s.fail(std::string(name) + " with class weights is not supported");
   if (s.intInput(3) != 1)
     s.fail(std::string(name) + " supports reduction='mean' only");
-  if (s.node->inputs().size() > 5 && s.doubleInput(5) != 0.0)
-    s.fail(std::string(name) + " with label smoothing is not supported");
+}
+
+/// Cross-entropy with label smoothing `epsilon` over `logits` [.., C]
+/// (classes last), as PyTorch computes it (LossNLL.cpp,
+/// cross_entropy_loss_label_smoothing; mean, no class weights):
+/// (1 - epsilon) * nll + epsilon / C * (sum over the targets not ignored of
+/// -sum_c log_softmax) / (their number).
+Value smoothedCrossEntropy(ImporterState &s, Value logits, Value target,
+                           int64_t ignoreIndex, double epsilon) {
+  RankedTensorType type = typeOf(logits);
+  Type element = type.getElementType();
+  int64_t rank = type.getRank();
+  Value nll =
+      ds::CrossEntropyOp::create(s.builder, s.loc, logits, target, ignoreIndex);
+  Value logProbs = ds::LogSoftmaxOp::create(s.builder, s.loc, logits, rank - 1);
+  Value perTarget =
+      ds::NegOp::create(s.builder, s.loc,
+                        ds::SumOp::create(s.builder, s.loc, logProbs,
+                                          ArrayRef<int64_t>{rank - 1}));
+  Value kept =
+      ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::NE, target,
+                            scalar(s, static_cast<double>(ignoreIndex),
+                                   typeOf(target).getElementType()));
+  Value masked = ds::SelectOp::create(s.builder, s.loc, kept, perTarget,
+                                      scalar(s, 0.0, element));
+  auto all = [&](Value x) {
+    SmallVector<int64_t> dims(typeOf(x).getRank());
+    std::iota(dims.begin(), dims.end(), 0);
+    return ds::SumOp::create(s.builder, s.loc, x, ArrayRef<int64_t>(dims))
+        .getResult();
+  };
+  Value count = all(s.convertTo(kept, element));
+  Value smooth = ds::DivOp::create(s.builder, s.loc, all(masked), count);
+  double classes = static_cast<double>(type.getShape().back());
+  return ds::AddOp::create(
+      s.builder, s.loc,
+      ds::MulOp::create(s.builder, s.loc, nll,
+                        scalar(s, 1.0 - epsilon, element)),
+      ds::MulOp::create(s.builder, s.loc, smooth,
+                        scalar(s, epsilon / classes, element)));
 }
 
 void crossEntropy(ImporterState &s) {
   checkLossOptions(s, "cross_entropy");
   Value logits = classesLast(s, s.tensorInput(0));
-  s.bindOutput(0, ds::CrossEntropyOp::create(s.builder, s.loc, logits,
-                                             s.tensorInput(1), s.intInput(4)));
+  double smoothing = s.node->inputs().size() > 5 ? s.doubleInput(5) : 0.0;
+  if (smoothing < 0.0 || smoothing > 1.0)
+    s.fail("cross_entropy's label_smoothing must be in [0, 1], not " +
+           std::to_string(smoothing));
+  s.bindOutput(0,
+               smoothing == 0.0
+                   ? ds::CrossEntropyOp::create(s.builder, s.loc, logits,
+                                                s.tensorInput(1), s.intInput(4))
+                         .getResult()
+                   : smoothedCrossEntropy(s, logits, s.tensorInput(1),
+                                          s.intInput(4), smoothing));
 }
 
 void nllLoss(ImporterState &s) {
