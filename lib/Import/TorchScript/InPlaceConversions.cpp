@@ -92,8 +92,13 @@ void rebindWritten(ImporterState &s) {
 void functionalize(ImporterState &s) {
   // The TorchScript name (`aten::add_`), also for a torch.export archive,
   // whose op names (`aten.add_.Tensor`) are only for messages.
+  // `x |= y` is `aten::__ior__`, the in-place `aten::__or__`.
   std::string kind = s.node->kind().toQualString();
-  kind.pop_back();
+  llvm::StringRef name(kind);
+  if (name.consume_front("aten::__i") && name.ends_with("__"))
+    kind = "aten::__" + name.str();
+  else
+    kind.pop_back();
   Conversion outOfPlace = findConversion(kind);
   if (!outOfPlace)
     s.fail("unsupported PyTorch op '" + opName(s) + "'");
@@ -161,12 +166,16 @@ void dsc::ts::prepareInPlace(ImporterState &s, bool folded) {
 
 void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
   for (const char *name :
-       {"aten::add_",         "aten::sub_",       "aten::mul_",  "aten::div_",
-        "aten::masked_fill_", "aten::neg_",       "aten::exp_",  "aten::log_",
-        "aten::sqrt_",        "aten::rsqrt_",     "aten::tanh_", "aten::relu_",
-        "aten::silu_",        "aten::sigmoid_",   "aten::pow_",  "aten::clamp_",
-        "aten::clamp_min_",   "aten::clamp_max_", "aten::tril_", "aten::triu_",
-        "aten::dropout_",     "aten::detach_"})
+       {"aten::add_",        "aten::sub_",         "aten::mul_",
+        "aten::div_",        "aten::masked_fill_", "aten::neg_",
+        "aten::exp_",        "aten::log_",         "aten::sqrt_",
+        "aten::rsqrt_",      "aten::tanh_",        "aten::relu_",
+        "aten::silu_",       "aten::sigmoid_",     "aten::pow_",
+        "aten::clamp_",      "aten::clamp_min_",   "aten::clamp_max_",
+        "aten::tril_",       "aten::triu_",        "aten::dropout_",
+        "aten::detach_",     "aten::bitwise_or_",  "aten::bitwise_and_",
+        "aten::logical_or_", "aten::logical_and_", "aten::__ior__",
+        "aten::__iand__",    "aten::__ixor__"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;
 }

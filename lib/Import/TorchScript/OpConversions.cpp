@@ -156,21 +156,32 @@ Value boolConstant(ImporterState &s, bool value) {
   return s.materialize(at::scalar_tensor(value, at::TensorOptions(at::kBool)));
 }
 
-void logicalNot(ImporterState &s) {
-  Value x = s.tensorInputAs(0, c10::ScalarType::Bool);
-  s.bindOutput(0,
-               ds::SelectOp::create(s.builder, s.loc, x, boolConstant(s, false),
-                                    boolConstant(s, true)));
+Value negate(ImporterState &s, Value x) {
+  return ds::SelectOp::create(s.builder, s.loc, x, boolConstant(s, false),
+                              boolConstant(s, true));
 }
 
-/// `logical_and`, `bitwise_and` and `__and__` of booleans.
-void logicalAnd(ImporterState &s) {
+/// `logical_not`, and `bitwise_not` (`~mask`) of booleans.
+void logicalNot(ImporterState &s) {
   if (s.outputScalarType() != c10::ScalarType::Bool)
-    s.fail("bitwise and of integers is not supported (booleans only)");
+    s.fail("bitwise not of integers is not supported (booleans only)");
+  s.bindOutput(0, negate(s, s.tensorInputAs(0, c10::ScalarType::Bool)));
+}
+
+enum class Logic { And, Or, Xor };
+
+/// `logical_and`/`or`/`xor`, and `bitwise_and`/`or`/`xor` (`&`, `|`, `^`)
+/// of booleans: a choice by the first operand.
+template <Logic op> void logical(ImporterState &s) {
+  if (s.outputScalarType() != c10::ScalarType::Bool)
+    s.fail("bitwise logic on integers is not supported (booleans only)");
   Value a = s.tensorInputAs(0, c10::ScalarType::Bool);
   Value b = s.tensorInputAs(1, c10::ScalarType::Bool);
-  s.bindOutput(
-      0, ds::SelectOp::create(s.builder, s.loc, a, b, boolConstant(s, false)));
+  Value ifTrue = op == Logic::And  ? b
+                 : op == Logic::Or ? boolConstant(s, true)
+                                   : negate(s, b);
+  Value ifFalse = op == Logic::And ? boolConstant(s, false) : b;
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, a, ifTrue, ifFalse));
 }
 
 /// `any(self, dim, keepdim)` and `any(self)`: whether a count of true
@@ -621,9 +632,16 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::gelu", gelu},
         {"aten::where", where},
         {"aten::logical_not", logicalNot},
-        {"aten::logical_and", logicalAnd},
-        {"aten::bitwise_and", logicalAnd},
-        {"aten::__and__", logicalAnd},
+        {"aten::bitwise_not", logicalNot},
+        {"aten::logical_and", logical<Logic::And>},
+        {"aten::bitwise_and", logical<Logic::And>},
+        {"aten::__and__", logical<Logic::And>},
+        {"aten::logical_or", logical<Logic::Or>},
+        {"aten::bitwise_or", logical<Logic::Or>},
+        {"aten::__or__", logical<Logic::Or>},
+        {"aten::logical_xor", logical<Logic::Xor>},
+        {"aten::bitwise_xor", logical<Logic::Xor>},
+        {"aten::__xor__", logical<Logic::Xor>},
         {"aten::any", any},
         {"aten::clamp", clamp},
         {"aten::clip", clamp},

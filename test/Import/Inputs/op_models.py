@@ -203,12 +203,32 @@ class NoGrad(Base):
         return self.loss(frozen * self.emb2(labels), labels)
 
 
+class BoolLogic(Base):
+    """Masks combined as model code combines them: a causal pattern and
+    padding (`&`), `~`, `|`, `^`, the logical_* functions and `|=`."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        scores = h @ self.emb2(labels).transpose(1, 2)
+        causal = torch.ones(S, S, dtype=torch.bool).tril()
+        pad = (tokens != 0)[:, None, :]
+        keep = causal & pad
+        odd = (labels > V // 2)[:, :, None]
+        keep = keep | (odd ^ pad)
+        keep = torch.logical_xor(keep, torch.logical_and(~pad, odd))
+        keep = torch.logical_or(keep, causal.logical_not() & odd)
+        drop = torch.logical_not(keep)
+        drop |= (tokens == 3)[:, None, :]
+        scores = scores.masked_fill(drop, -1e4)
+        return self.loss(scores.softmax(-1) @ h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "bad-data-index": BadDataIndex,
          "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
-         "detach": Detach, "no-grad": NoGrad}
+         "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic}
 
 
 def main(mode, out, batch_out=None):
