@@ -1,6 +1,7 @@
 //===- CostModel.cpp - a machine, and how long work takes on it -----------===//
 
 #include "dsc/Analysis/CostModel.h"
+#include "dsc/Runtime/BoundedJson.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -167,7 +168,7 @@ Expected<dsc::Hardware> dsc::loadHardware(StringRef nameOrPath) {
                 "file: {2}",
                 nameOrPath, join(hardwarePresets(), ", "),
                 file.getError().message()));
-  Expected<json::Value> value = json::parse((*file)->getBuffer());
+  Expected<json::Value> value = dsc::parseJsonBounded((*file)->getBuffer());
   if (!value)
     return createStringError(
         inconvertibleErrorCode(),

@@ -141,9 +141,43 @@ LogicalResult buildTrainStep(func::FuncOp forward,
                       ? dyn_cast<RankedTensorType>(forwardType.getResult(0))
                       : RankedTensorType();
   if (!lossType || lossType.getRank() != 0 ||
-      !isa<FloatType>(lossType.getElementType()))
-    return forward.emitError()
-           << "@forward must return one 0-d float loss, got " << forwardType;
+      !isa<FloatType>(lossType.getElementType())) {
+    // The type alone, not the whole signature: a model's has hundreds of
+    // arguments.
+    InFlightDiagnostic diag = emitError(forward.getLoc())
+                              << "@forward must return one 0-d float "
+                                 "loss, but returns ";
+    if (forwardType.getNumResults() == 1)
+      diag << forwardType.getResult(0);
+    else
+      diag << forwardType.getNumResults() << " values";
+    return diag;
+  }
+  // Static shapes with elements only: the memory plan, the partitioner and
+  // the kernels size everything from them.
+  auto check = [&](Value value, Location loc) -> LogicalResult {
+    auto type = dyn_cast<ShapedType>(value.getType());
+    if (!type)
+      return success();
+    if (!type.hasRank() || !type.hasStaticShape())
+      return emitError(loc) << type << ": dsc compiles static shapes only";
+    if (type.getNumElements() == 0)
+      return emitError(loc) << type
+                            << " has no elements: empty tensors (a "
+                               "dimension of size 0) are not supported";
+    return success();
+  };
+  for (BlockArgument arg : forward.getArguments())
+    if (failed(check(arg, arg.getLoc())))
+      return failure();
+  WalkResult shapes = forward.walk([&](Operation *op) {
+    for (Value result : op->getResults())
+      if (failed(check(result, op->getLoc())))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  if (shapes.wasInterrupted())
+    return failure();
 
   // Parameters keep their order, inputs move after the optimizer state.
   SmallVector<unsigned> paramArgs, inputArgs;

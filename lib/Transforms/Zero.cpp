@@ -367,13 +367,16 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
       operands.push_back(arg);
       continue;
     }
-    // Stage 3: the parameter argument is held as this piece.
+    // Stage 3: the parameter argument is held as this piece. A 0-d one (a
+    // single number) stays whole: the plan's data shape of a piece, [],
+    // would read as none.
     auto param = dyn_cast<BlockArgument>(v);
     auto paramRole = param ? step.getArgAttrOfType<StringAttr>(
                                  param.getArgNumber(), DSDialect::kRoleAttr)
                            : StringAttr();
     if (stage >= 3 && v == update.getParam() && paramRole &&
-        paramRole.getValue() == "parameter") {
+        paramRole.getValue() == "parameter" &&
+        cast<RankedTensorType>(param.getType()).getRank() > 0) {
       shardParameter(param, op);
       operands.push_back(param);
       continue;

@@ -39,6 +39,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
@@ -102,6 +103,10 @@ static cl::opt<double> weightDecay(
 static cl::opt<double> momentum("momentum",
                                 cl::desc("SGD momentum (default 0)"),
                                 cl::init(0.0), cl::cat(category));
+/// The most ranks a plan is compiled for (--dp x --sp): far beyond any
+/// job's, and small enough that per-rank tables stay small.
+constexpr int64_t kMaxRanks = 1 << 16;
+
 static cl::opt<int64_t> dp("dp",
                            cl::desc("Data-parallel ranks: the batch is split "
                                     "over them (default 1)"),
@@ -301,6 +306,12 @@ int main(int argc, char **argv) {
       "a training-step plan for ds-run\n");
   if (dp < 1 || sp < 1)
     return fail("--dp and --sp must be at least 1");
+  if (int64_t(dp) * int64_t(sp) > kMaxRanks)
+    return fail("--dp x --sp is " + std::to_string(int64_t(dp) * sp) +
+                " ranks; dsc plans for at most " + std::to_string(kMaxRanks));
+  if (weightDecay.getNumOccurrences() && !(weightDecay >= 0))
+    return fail("--weight-decay must be at least 0 (torch.optim refuses "
+                "negative values)");
   if (zeroStage < 0 || zeroStage > 3)
     return fail("--zero must be 0, 1, 2 or 3, not " +
                 std::to_string(zeroStage));
@@ -332,6 +343,21 @@ int main(int argc, char **argv) {
   if (activationCheckpointing == "auto" && !budget)
     return fail("--ac auto needs --memory-budget");
 
+  // Each output a file of its own, none of them the model.
+  {
+    std::vector<std::pair<std::string, StringRef>> paths = {
+        {"the model", inputPath}, {"-o", outputPath}};
+    for (const cl::opt<std::string> *option :
+         {&dumpIr, &reportPath, &tracePath})
+      if (!option->empty())
+        paths.push_back({"--" + option->ArgStr.str(), *option});
+    for (size_t i = 0; i < paths.size(); ++i)
+      for (size_t j = i + 1; j < paths.size(); ++j)
+        if (paths[i].second == paths[j].second ||
+            llvm::sys::fs::equivalent(paths[i].second, paths[j].second))
+          return fail(paths[i].first + " and " + paths[j].first +
+                      " name the same file, '" + paths[j].second + "'");
+  }
   // The outputs, opened before any work: a path that cannot be written is
   // reported now, and what is there stays whole unless everything succeeds.
   auto openOutput = [](StringRef path) -> std::optional<dsc::rt::OutputFile> {

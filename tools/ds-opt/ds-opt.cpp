@@ -34,6 +34,19 @@ int main(int argc, char **argv) {
   dsc::registerDSCConversionPasses();
   dsc::registerTrainingPipeline();
 
+  // An error names its op's location, not the op: a pass that rejects a
+  // module would print the whole model after its message (MLIR's default).
+  // --mlir-print-op-on-diagnostic on the command line still turns it on.
+  std::vector<char *> args(argv, argv + argc);
+  static char quiet[] = "--mlir-print-op-on-diagnostic=false";
+  if (llvm::none_of(args, [](const char *arg) {
+        return llvm::StringRef(arg).ltrim('-').starts_with(
+            "mlir-print-op-on-diagnostic");
+      }))
+    args.insert(args.begin() + 1, quiet);
+  argc = static_cast<int>(args.size());
+  argv = args.data();
+
   mlir::DialectRegistry registry;
   registry.insert<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
                   mlir::func::FuncDialect>();

@@ -7,6 +7,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cerrno>
@@ -139,6 +140,8 @@ llvm::Expected<dsc::rt::OutputFile> dsc::rt::OutputFile::open(StringRef path) {
             out.tmpPath, out.fd, llvm::sys::fs::CD_CreateAlways))
       return makeError(path, "cannot create temporary file '" + out.tmpPath +
                                  "': " + ec.message());
+    // A crash or an interrupt before the commit leaves no temporary behind.
+    (void)llvm::sys::RemoveFileOnSignal(out.tmpPath);
     // The file that replaces another keeps its permissions.
     if (*existing)
       (void)llvm::sys::fs::setPermissions(out.fd, (*existing)->permissions());
@@ -182,8 +185,10 @@ void dsc::rt::OutputFile::discard() {
     llvm::sys::Process::SafelyCloseFileDescriptor(fd);
     fd = -1;
   }
-  if (!committed && !tmpPath.empty())
+  if (!committed && !tmpPath.empty()) {
     llvm::sys::fs::remove(tmpPath);
+    llvm::sys::DontRemoveFileOnSignal(tmpPath);
+  }
   tmpPath.clear();
 }
 
@@ -225,6 +230,8 @@ llvm::Error dsc::rt::OutputFile::commit() {
       return makeError(path, "cannot rename '" + tmpPath +
                                  "' over it: " + ec.message());
     }
+  if (!tmpPath.empty())
+    llvm::sys::DontRemoveFileOnSignal(tmpPath);
   committed = true;
   tmpPath.clear();
   return llvm::Error::success();

@@ -8,7 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace dsc::rt;
@@ -61,6 +64,32 @@ TEST_F(AtomicFileTest, UncommittedOutputLeavesTheOldFile) {
   }
   EXPECT_EQ(read(path), "old");
   EXPECT_EQ(listDir(), std::vector<std::string>{"model.mlir"});
+}
+
+TEST_F(AtomicFileTest, ACrashLeavesNoTemporary) {
+  // A process killed by a signal it can catch (a crash, an interrupt)
+  // removes its temporary; the old file stays whole.
+  std::string path = pathTo("step.plan");
+  ASSERT_EQ(message(writeFileAtomically(path, "old")), "");
+  for (int signal : {SIGSEGV, SIGTERM}) {
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto out = OutputFile::open(path);
+      if (!out)
+        _exit(2);
+      out->os() << "half a plan";
+      (void)out->flush();
+      raise(signal);
+      _exit(3);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+    EXPECT_EQ(WTERMSIG(status), signal);
+    EXPECT_EQ(read(path), "old");
+    EXPECT_EQ(listDir(), std::vector<std::string>{"step.plan"});
+  }
 }
 
 TEST_F(AtomicFileTest, CommitReplacesAndKeepsPermissions) {
