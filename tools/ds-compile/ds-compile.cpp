@@ -43,6 +43,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
@@ -106,6 +107,25 @@ static cl::opt<double> momentum("momentum",
 /// The most ranks a plan is compiled for (--dp x --sp): far beyond any
 /// job's, and small enough that per-rank tables stay small.
 constexpr int64_t kMaxRanks = 1 << 16;
+
+/// Whether `a` and `b` name one file, whether or not it exists yet
+/// (`x.plan`, `./x.plan`, `d/../x.plan`, a link to it).
+static bool sameFile(StringRef a, StringRef b) {
+  if (llvm::sys::fs::equivalent(a, b))
+    return true;
+  auto normal = [](StringRef path) {
+    SmallString<256> full(path);
+    (void)llvm::sys::fs::make_absolute(full);
+    llvm::sys::path::remove_dots(full, /*remove_dot_dot=*/true);
+    SmallString<256> parent;
+    if (!llvm::sys::fs::real_path(llvm::sys::path::parent_path(full), parent))
+      llvm::sys::path::append(parent, llvm::sys::path::filename(full));
+    else
+      parent = full;
+    return std::string(parent);
+  };
+  return normal(a) == normal(b);
+}
 
 static cl::opt<int64_t> dp("dp",
                            cl::desc("Data-parallel ranks: the batch is split "
@@ -306,9 +326,10 @@ int main(int argc, char **argv) {
       "a training-step plan for ds-run\n");
   if (dp < 1 || sp < 1)
     return fail("--dp and --sp must be at least 1");
-  if (int64_t(dp) * int64_t(sp) > kMaxRanks)
-    return fail("--dp x --sp is " + std::to_string(int64_t(dp) * sp) +
-                " ranks; dsc plans for at most " + std::to_string(kMaxRanks));
+  if (dp > kMaxRanks || sp > kMaxRanks || dp * sp > kMaxRanks)
+    return fail("--dp x --sp is " + std::to_string(dp) + " x " +
+                std::to_string(sp) + " ranks; dsc plans for at most " +
+                std::to_string(kMaxRanks));
   if (weightDecay.getNumOccurrences() && !(weightDecay >= 0))
     return fail("--weight-decay must be at least 0 (torch.optim refuses "
                 "negative values)");
@@ -353,8 +374,8 @@ int main(int argc, char **argv) {
         paths.push_back({"--" + option->ArgStr.str(), *option});
     for (size_t i = 0; i < paths.size(); ++i)
       for (size_t j = i + 1; j < paths.size(); ++j)
-        if (paths[i].second == paths[j].second ||
-            llvm::sys::fs::equivalent(paths[i].second, paths[j].second))
+        if (paths[i].second != "-" &&
+            sameFile(paths[i].second, paths[j].second))
           return fail(paths[i].first + " and " + paths[j].first +
                       " name the same file, '" + paths[j].second + "'");
   }

@@ -503,7 +503,7 @@ void crossEntropy(ImporterState &s) {
   checkLossOptions(s, "cross_entropy");
   Value logits = classesLast(s, s.tensorInput(0));
   double smoothing = s.node->inputs().size() > 5 ? s.doubleInput(5) : 0.0;
-  if (smoothing < 0.0 || smoothing > 1.0)
+  if (!(smoothing >= 0.0 && smoothing <= 1.0))
     s.fail("cross_entropy's label_smoothing must be in [0, 1], not " +
            std::to_string(smoothing));
   s.bindOutput(0,
