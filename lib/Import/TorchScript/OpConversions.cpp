@@ -501,6 +501,10 @@ Value smoothedCrossEntropy(ImporterState &s, Value logits, Value target,
 
 void crossEntropy(ImporterState &s) {
   checkLossOptions(s, "cross_entropy");
+  std::optional<c10::ScalarType> target = s.inputScalarType(1);
+  if (!target || !c10::isIntegralType(*target, /*includeBool=*/false))
+    s.fail("cross_entropy with class-probability (floating point) targets "
+           "is not supported: give class indices");
   Value logits = classesLast(s, s.tensorInput(0));
   double smoothing = s.node->inputs().size() > 5 ? s.doubleInput(5) : 0.0;
   if (!(smoothing >= 0.0 && smoothing <= 1.0))

@@ -223,12 +223,22 @@ class BoolLogic(Base):
         return self.loss(scores.softmax(-1) @ h, labels)
 
 
+class BadSoftTargets(Base):
+    """cross_entropy against class probabilities instead of indices."""
+
+    def forward(self, tokens, labels):
+        logits = self.head(self.emb(tokens)).flatten(0, 1)
+        soft = self.head(self.emb2(labels)).flatten(0, 1).softmax(-1)
+        return F.cross_entropy(logits, soft)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "bad-data-index": BadDataIndex,
          "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
-         "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic}
+         "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
+         "bad-soft-targets": BadSoftTargets}
 
 
 def main(mode, out, batch_out=None):
