@@ -19,6 +19,7 @@
 #include "ExecutorImpl.h"
 
 #include "dsc/Runtime/AllocationCounter.h"
+#include "dsc/Runtime/CollectiveSchedule.h"
 #include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/Device.h"
 #include "dsc/Runtime/Mesh.h"
@@ -51,39 +52,6 @@ using namespace dsc::rt::exec;
 using namespace dsc::rt::kernels;
 using llvm::StringRef;
 using llvm::Twine;
-namespace {
-
-/// Where a tensor's bytes live, for overlap tests: the arena, the constant
-/// section, or the persistent allocation of one tensor.
-struct Region {
-  int64_t space;
-  uint64_t begin;
-  uint64_t end;
-
-  bool overlaps(const Region &other) const {
-    return space == other.space && begin < other.end && other.begin < end;
-  }
-  bool sameAs(const Region &other) const {
-    return space == other.space && begin == other.begin && end == other.end;
-  }
-};
-
-Region regionOf(const Plan &plan, uint32_t index) {
-  const TensorDesc &desc = plan.tensors[index];
-  uint64_t bytes = desc.numBytes();
-  switch (desc.storage) {
-  case Storage::Arena:
-    return {0, desc.offset, desc.offset + bytes};
-  case Storage::Constant:
-    // A splat gets a buffer of its own at load.
-    if (desc.splat)
-      return {1 + static_cast<int64_t>(index), 0, bytes};
-    return {-1, desc.offset, desc.offset + bytes};
-  default:
-    return {1 + static_cast<int64_t>(index), 0, bytes};
-  }
-}
-} // namespace
 
 std::string exec::instructionPrefix(size_t index, const Instruction &inst) {
   return "instruction " + std::to_string(index) + " '" + inst.kernel + "': ";
@@ -159,15 +127,15 @@ llvm::Error Executor::Impl::compile(size_t index) {
   for (uint32_t t : inst.operands)
     compiled.operands.push_back(views[t]);
   for (auto [pos, t] : llvm::enumerate(inst.results)) {
-    Region region = regionOf(plan, t);
+    MemoryRegion region = memoryRegion(plan, t);
     const TensorDesc &desc = plan.tensors[t];
     for (size_t other = 0; other < pos; ++other)
-      if (region.overlaps(regionOf(plan, inst.results[other])))
+      if (region.overlaps(memoryRegion(plan, inst.results[other])))
         return fail("results " + Twine(other) + " and " + Twine(pos) +
                     " share memory");
     bool stage = false;
     for (auto [operandPos, o] : llvm::enumerate(inst.operands)) {
-      Region operandRegion = regionOf(plan, o);
+      MemoryRegion operandRegion = memoryRegion(plan, o);
       if (!region.overlaps(operandRegion))
         continue;
       bool exact =
@@ -384,8 +352,30 @@ llvm::Error Executor::step() {
                                      "' was never set");
   // On a GPU an earlier kernel's error surfaces at the next
   // synchronization, wherever that is.
-  return catchTorchErrors("running the step on " + impl->device.name(),
-                          [&] { return impl->runStep(); });
+  llvm::Error err =
+      catchTorchErrors("running the step on " + impl->device.name(),
+                       [&] { return impl->runStep(); });
+  return err ? impl->settle(std::move(err)) : std::move(err);
+}
+
+bool Executor::Impl::isAsync(size_t index) const {
+  const CompiledInstruction &compiled = program[index];
+  return compiled.kernel && compiled.group.comm &&
+         compiled.kernel->group == GroupUse::Communicator;
+}
+
+llvm::Error Executor::Impl::settle(llvm::Error err) {
+  // Transfers still in flight would go on touching the arena, and so would
+  // collectives.
+  if (transfers)
+    llvm::consumeError(transfers->abandon());
+  if (collectives) {
+    llvm::Error pending = collectives->drain();
+    if (!err)
+      return pending;
+    llvm::consumeError(std::move(pending));
+  }
+  return err;
 }
 
 llvm::Error Executor::Impl::runStep() {
@@ -395,28 +385,46 @@ llvm::Error Executor::Impl::runStep() {
   byInstruction.resize(program.size(), 0);
   std::vector<double> &seconds = timing.secondsByInstruction;
   seconds.resize(program.size(), 0);
+  // Captured gradients and the hook see instructions complete.
+  auto drain = [&]() -> llvm::Error {
+    return collectives ? collectives->drain() : llvm::Error::success();
+  };
   for (auto [index, compiled] : llvm::enumerate(program)) {
-    if (captureGradients)
+    if (collectives && waits[index] >= 0) {
+      uint64_t ticket = tickets[waits[index]];
+      ++timing.collectiveWaits;
+      timing.collectivesDoneAtWait += collectives->done(ticket);
+      auto waitBegan = std::chrono::steady_clock::now();
+      if (llvm::Error err = collectives->wait(ticket))
+        return settle(std::move(err));
+      timing.collectiveWaitSeconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                        waitBegan)
+              .count();
+    }
+    if (captureGradients && !compiled.gradientsRead.empty()) {
+      if (llvm::Error err = drain())
+        return settle(std::move(err));
       for (size_t gradient : compiled.gradientsRead)
         if (llvm::Error err = capture(gradient))
-          return err;
+          return settle(std::move(err));
+    }
     uint64_t start = liveBytes();
     resetPeak();
     auto began = std::chrono::steady_clock::now();
-    if (llvm::Error err = runInstruction(compiled, index)) {
-      // Transfers still in flight would go on touching the arena.
-      if (transfers)
-        llvm::consumeError(transfers->abandon());
-      return err;
-    }
+    if (collectives && isAsync(index))
+      tickets[index] =
+          collectives->submit([this, &compiled = compiled, index = index] {
+            return runInstruction(compiled, index);
+          });
+    else if (llvm::Error err = runInstruction(compiled, index))
+      return settle(std::move(err));
     // Transfers in flight move on between instructions.
     if (transfers && transfers->busy())
-      if (llvm::Error err = transfers->poll()) {
-        llvm::consumeError(transfers->abandon());
-        return llvm::createStringError(
+      if (llvm::Error err = transfers->poll())
+        return settle(llvm::createStringError(
             "swap I/O after " + instructionPrefix(index, *compiled.inst) +
-            llvm::toString(std::move(err)));
-      }
+            llvm::toString(std::move(err))));
     seconds[index] +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
             .count();
@@ -424,13 +432,18 @@ llvm::Error Executor::Impl::runStep() {
     high = std::max(high, peak);
     byInstruction[index] =
         std::max(byInstruction[index], peak > start ? peak - start : 0);
+    if ((captureGradients && !compiled.gradients.empty()) || hook)
+      if (llvm::Error err = drain())
+        return settle(std::move(err));
     if (captureGradients)
       for (size_t gradient : compiled.gradients)
         if (llvm::Error err = capture(gradient))
-          return err;
+          return settle(std::move(err));
     if (hook)
       hook(index);
   }
+  if (llvm::Error err = drain())
+    return settle(std::move(err));
   memoryUse.peakOutsideArena =
       std::max(memoryUse.peakOutsideArena, high > before ? high - before : 0);
   // The kernels a GPU runs are done when the step is: step times are
@@ -442,6 +455,35 @@ llvm::Error Executor::Impl::runStep() {
       if (llvm::Error err = capture(gradient))
         return err;
   return llvm::Error::success();
+}
+
+void Executor::setAsyncCollectives(bool enabled) {
+  if (!enabled) {
+    impl->collectives.reset();
+    return;
+  }
+  if (impl->collectives)
+    return;
+  Impl &self = *impl;
+  impl->waits = dsc::rt::collectiveWaits(
+      impl->plan, [&](size_t index) { return self.isAsync(index); });
+  impl->tickets.assign(impl->program.size(), 0);
+  // The thread's ATen calls and NCCL's stream belong to the rank's device.
+  Device device = impl->device;
+  impl->collectives = std::make_unique<CollectiveThread>([device] {
+    if (device.isCuda())
+      at::accelerator::setDeviceIndex(
+          static_cast<c10::DeviceIndex>(device.index));
+  });
+}
+
+bool Executor::runsAsync(size_t instruction) const {
+  return impl->collectives && impl->isAsync(instruction);
+}
+
+llvm::ArrayRef<int64_t> Executor::collectiveWaits() const {
+  return impl->collectives ? llvm::ArrayRef<int64_t>(impl->waits)
+                           : llvm::ArrayRef<int64_t>();
 }
 
 double Executor::loss() const {

@@ -16,6 +16,8 @@
 #include "dsc/Runtime/Device.h"
 #include "dsc/Runtime/SwapTransfers.h"
 
+#include "dsc/Runtime/CollectiveThread.h"
+
 #include "kernels/ATenKernel.h"
 #include "kernels/KernelRegistry.h"
 
@@ -119,6 +121,14 @@ struct Executor::Impl {
   /// This rank's swap space and the plan's transfers, where the plan has
   /// swapped tensors (after the arena: gone before it).
   std::unique_ptr<SwapTransfers> transfers;
+  /// For every instruction, the async collective to wait for before it
+  /// (-1: none; collectiveWaits), and the ticket of each async one in the
+  /// current step.
+  std::vector<int64_t> waits;
+  std::vector<uint64_t> tickets;
+  /// The collectives' thread while async collectives are on (last: joined
+  /// before the memory its collectives touch is freed).
+  std::unique_ptr<exec::CollectiveThread> collectives;
 
   llvm::Error allocateMemory();
   /// Allocates `bytes` zeroed bytes aligned to `alignment` on the device
@@ -146,6 +156,11 @@ struct Executor::Impl {
   llvm::Error capture(size_t gradient);
   /// The instructions of one step, in order.
   llvm::Error runStep();
+  /// Whether instruction `index` runs on the collectives' thread.
+  bool isAsync(size_t index) const;
+  /// Waits for every collective in flight (after a failure: they must not
+  /// touch memory the caller goes on to reuse); `err` first, if any.
+  llvm::Error settle(llvm::Error err);
   llvm::Error runInstruction(exec::CompiledInstruction &compiled, size_t index);
 };
 

@@ -74,16 +74,30 @@ llvm::Error dsc::rt::writeProfile(StringRef path, const Executor &exec) {
   double steps = std::max(timing.steps, 1u);
   llvm::json::Array instructions;
   double total = 0;
+  llvm::ArrayRef<int64_t> waits = exec.collectiveWaits();
+  int64_t async = 0;
   for (auto [index, seconds] : llvm::enumerate(timing.secondsByInstruction)) {
-    instructions.push_back(
-        llvm::json::Object{{"instruction", static_cast<int64_t>(index)},
-                           {"kernel", exec.plan().instructions[index].kernel},
-                           {"seconds", seconds / steps}});
+    llvm::json::Object entry{{"instruction", static_cast<int64_t>(index)},
+                             {"kernel", exec.plan().instructions[index].kernel},
+                             {"seconds", seconds / steps}};
+    // With async collectives: which ran beside the compute (their seconds
+    // are the handing over), and which waited for one first.
+    if (exec.runsAsync(index))
+      entry["async"] = true, ++async;
+    if (index < waits.size() && waits[index] >= 0)
+      entry["waits_for"] = waits[index];
+    instructions.push_back(std::move(entry));
     total += seconds / steps;
   }
   llvm::json::Object profile{{"steps", static_cast<int64_t>(timing.steps)},
                              {"step_seconds", total},
                              {"instructions", std::move(instructions)}};
+  if (!waits.empty())
+    profile["async_collectives"] = llvm::json::Object{
+        {"collectives_per_step", async},
+        {"waits_per_step", timing.collectiveWaits / steps},
+        {"done_at_wait_per_step", timing.collectivesDoneAtWait / steps},
+        {"wait_seconds", timing.collectiveWaitSeconds / steps}};
   if (const TransferStats *transfers = exec.transferStats())
     profile["swap"] = llvm::json::Object{
         {"transfers_per_step", static_cast<double>(transfers->waited) / steps},

@@ -125,6 +125,12 @@ public:
   struct Timing {
     unsigned steps = 0;
     std::vector<double> secondsByInstruction;
+    /// With async collectives: the waits for them (setAsyncCollectives),
+    /// how many found the collective already done, and the seconds spent
+    /// waiting, over all steps.
+    unsigned collectiveWaits = 0;
+    unsigned collectivesDoneAtWait = 0;
+    double collectiveWaitSeconds = 0;
   };
   const Timing &timing() const;
 
@@ -188,6 +194,20 @@ public:
   /// Calls `hook` with the instruction index after every instruction (and
   /// after its gradients were captured); tests and tracing use it.
   void setInstructionHook(std::function<void(size_t)> hook);
+
+  /// With `enabled`, the following steps run the collectives that go over
+  /// the network (a group of more than one rank) on a thread of their own,
+  /// in plan order, while the instructions after each go on until one
+  /// touches its bytes (CollectiveSchedule.h): ZeRO's prefetched gathers
+  /// and gradient reduce-scatters overlap compute. Losses, gradients and
+  /// parameters are bit-identical to the run in order. Off by default;
+  /// per-instruction memory and time figures then include whatever a
+  /// collective did beside the instruction.
+  void setAsyncCollectives(bool enabled);
+  /// The instructions that run beside the compute with async collectives,
+  /// and for every instruction the one it waits for first (-1: none).
+  bool runsAsync(size_t instruction) const;
+  llvm::ArrayRef<int64_t> collectiveWaits() const;
 
 private:
   struct Impl;

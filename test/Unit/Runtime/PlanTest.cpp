@@ -1,6 +1,7 @@
 //===- PlanTest.cpp - tests of the plan file, validation and listing ------===//
 
 #include "dsc/Runtime/Plan.h"
+#include "dsc/Runtime/CollectiveSchedule.h"
 #include "dsc/Runtime/PlanMemory.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -1299,3 +1300,86 @@ TEST(PlanMemoryTest, InPlaceUpdatesAndSplatsCountOnce) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// collectiveWaits: where the compute waits for a collective beside it.
+//===----------------------------------------------------------------------===//
+
+/// Arena tensors of 16 floats (64 bytes) at `offsets`, instructions
+/// `insts`; every instruction named "net" overlaps.
+std::vector<int64_t> waitsOf(std::vector<uint64_t> offsets,
+                             std::vector<Instruction> insts,
+                             std::vector<TensorDesc> extra = {}) {
+  Plan plan;
+  for (uint64_t offset : offsets)
+    plan.tensors.push_back(
+        tensor("", DType::F32, {16}, Storage::Arena, offset));
+  llvm::append_range(plan.tensors, extra);
+  plan.instructions = std::move(insts);
+  return collectiveWaits(plan, [&](size_t index) {
+    return plan.instructions[index].kernel == "net";
+  });
+}
+
+TEST(CollectiveWaitsTest, WaitsWhereTheBytesAreTouched) {
+  // t0 @0, t1 @64, t2 @128, t3 @192, t4 @32 (overlaps t0 and t1).
+  std::vector<uint64_t> offsets{0, 64, 128, 192, 32};
+  // Reads what the collective writes (t1): waits.
+  EXPECT_EQ(waitsOf(offsets,
+                    {instruction("net", {0}, {1}), instruction("k", {2}, {3}),
+                     instruction("k", {1}, {2})}),
+            (std::vector<int64_t>{-1, -1, 0}));
+  // Writes what it reads (t0, reused bytes): waits.
+  EXPECT_EQ(waitsOf(offsets,
+                    {instruction("net", {0}, {1}), instruction("k", {2}, {0})}),
+            (std::vector<int64_t>{-1, 0}));
+  // Writes what it writes: waits.
+  EXPECT_EQ(waitsOf(offsets,
+                    {instruction("net", {0}, {1}), instruction("k", {2}, {1})}),
+            (std::vector<int64_t>{-1, 0}));
+  // Reads what it reads: goes on.
+  EXPECT_EQ(waitsOf(offsets,
+                    {instruction("net", {0}, {1}), instruction("k", {0}, {2})}),
+            (std::vector<int64_t>{-1, -1}));
+  // A view over part of its operand's bytes counts (t4 straddles t0, t1).
+  EXPECT_EQ(waitsOf(offsets,
+                    {instruction("net", {2}, {3}), instruction("net", {0}, {1}),
+                     instruction("k", {2}, {4})}),
+            (std::vector<int64_t>{-1, -1, 1}));
+}
+
+TEST(CollectiveWaitsTest, CollectivesRunInOrderAndOneWaitCoversEarlierOnes) {
+  std::vector<uint64_t> offsets{0, 64, 128, 192, 256, 320};
+  // The second collective reads the first's result without a wait (they
+  // run in order); the instruction that reads the first's waits for the
+  // second, the later one it conflicts with, and nothing waits again.
+  EXPECT_EQ(waitsOf(offsets,
+                    {instruction("net", {0}, {1}), instruction("net", {1}, {2}),
+                     instruction("k", {2}, {3}), instruction("k", {1}, {4})}),
+            (std::vector<int64_t>{-1, -1, 1, -1}));
+  // Waiting for the first leaves the second pending.
+  EXPECT_EQ(waitsOf(offsets,
+                    {instruction("net", {0}, {1}), instruction("net", {2}, {3}),
+                     instruction("k", {1}, {4}), instruction("k", {3}, {5})}),
+            (std::vector<int64_t>{-1, -1, 0, 1}));
+}
+
+TEST(CollectiveWaitsTest, PersistentTensorsAndTransfers) {
+  // t0 @0 in the arena; t1 a parameter; t2 a host-offloaded tensor.
+  std::vector<TensorDesc> extra{
+      tensor("w", DType::F32, {16}, Storage::Parameter),
+      tensor("h", DType::F32, {16}, Storage::Host)};
+  // The optimizer writes the parameter a gather reads: waits. Another
+  // parameter's bytes are not the same bytes as the arena's.
+  EXPECT_EQ(waitsOf({0},
+                    {instruction("net", {1}, {0}), instruction("k", {}, {1})},
+                    extra),
+            (std::vector<int64_t>{-1, 0}));
+  // A transfer is taken to read and write its tensors: offloading what a
+  // collective writes waits, even though an offload only reads it.
+  EXPECT_EQ(
+      waitsOf({0},
+              {instruction("net", {1}, {0}), instruction("offload", {0}, {2})},
+              extra),
+      (std::vector<int64_t>{-1, 0}));
+}
