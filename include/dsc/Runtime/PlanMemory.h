@@ -108,6 +108,14 @@ inline bool fusedAttention(int64_t headSize, int64_t valueHeadSize) {
   return headSize == valueHeadSize;
 }
 
+/// Whether attention on CUDA runs as ATen's memory-efficient fused kernel
+/// (forward and backward in blocks, memory linear in the sequence) rather
+/// than through its probabilities: equal head sizes, a multiple of 8 up to
+/// 256, which the kernel takes in every float type.
+inline bool efficientCudaAttention(int64_t headSize, int64_t valueHeadSize) {
+  return headSize == valueHeadSize && headSize % 8 == 0 && headSize <= 256;
+}
+
 /// The number of elements before dimension `dim` of `shape` (the product
 /// of the sizes in front of it): where it is 1, pieces stacked along a new
 /// leading dimension lie in memory as if concatenated along `dim`, so

@@ -85,6 +85,23 @@ flashAttentionBackward(const at::Tensor &gradOut, const at::Tensor &query,
                        const at::Tensor &key, const at::Tensor &value,
                        const at::Tensor &out, const AttentionOptions &options);
 
+/// Attention on CUDA through ATen's memory-efficient kernel, where
+/// efficientCudaAttention(D, Dv): the output [B,Hq,S,Dv]. Keys and values
+/// of grouped heads are repeated to Hq heads (the kernel wants equal head
+/// counts); the window, key length and bias go in as one additive bias.
+at::Tensor efficientAttention(const at::Tensor &query, const at::Tensor &key,
+                              const at::Tensor &value,
+                              const AttentionOptions &options);
+
+/// The gradients of query, key and value for efficientAttention's `out`:
+/// the forward again for its log-sum-exp, then ATen's backward; grouped
+/// heads' key and value gradients summed back to Hkv heads.
+std::array<at::Tensor, 3>
+efficientAttentionBackward(const at::Tensor &gradOut, const at::Tensor &query,
+                           const at::Tensor &key, const at::Tensor &value,
+                           const at::Tensor &out,
+                           const AttentionOptions &options);
+
 /// Softmax probabilities of attention, grouped for GQA:
 /// [B, Hkv, G*S, Skv] for query [B, Hq, S, D], key [B, Hkv, Skv, D] and
 /// G = Hq / Hkv; row g*S + i is query head kv*G + g at position i.

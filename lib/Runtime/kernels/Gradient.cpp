@@ -70,11 +70,17 @@ void runAttentionGrad(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2), &gradOut = args.operand(4);
   AttentionOptions options = attentionOptions(args, /*biasOperand=*/5);
-  // As in runAttention: ATen's fused kernel on the CPU only.
-  if (query.is_cpu() && fusedAttention(query.size(3), value.size(3))) {
-    auto grads = flashAttentionBackward(gradOut, query, key, value,
-                                        args.operand(3), options);
-    for (auto [index, grad] : llvm::enumerate(grads))
+  // As in runAttention: ATen's fused kernels where they apply.
+  std::optional<std::array<at::Tensor, 3>> fused;
+  if (query.is_cpu() && fusedAttention(query.size(3), value.size(3)))
+    fused = flashAttentionBackward(gradOut, query, key, value, args.operand(3),
+                                   options);
+  else if (query.is_cuda() &&
+           efficientCudaAttention(query.size(3), value.size(3)))
+    fused = efficientAttentionBackward(gradOut, query, key, value,
+                                       args.operand(3), options);
+  if (fused) {
+    for (auto [index, grad] : llvm::enumerate(*fused))
       args.result(index).copy_(grad);
     return;
   }

@@ -283,10 +283,14 @@ void runAttention(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2);
   AttentionOptions options = attentionOptions(args, 3);
-  // ATen's fused kernel here is the CPU's; on a GPU the composite form
-  // until the memory-efficient CUDA kernel has been checked on one.
+  // ATen's fused kernels: flash attention on the CPU, memory-efficient
+  // attention on CUDA; else the composite form.
   if (query.is_cpu() && fusedAttention(query.size(3), value.size(3))) {
     args.result().copy_(flashAttention(query, key, value, options).first);
+    return;
+  }
+  if (query.is_cuda() && efficientCudaAttention(query.size(3), value.size(3))) {
+    args.result().copy_(efficientAttention(query, key, value, options));
     return;
   }
   at::Tensor probs = attentionProbs(query, key, options);
@@ -476,6 +480,76 @@ std::array<at::Tensor, 3> dsc::rt::kernels::flashAttentionBackward(
       at::_scaled_dot_product_flash_attention_for_cpu_backward(
           gradOut, query, key, value, out, logSumExp, 0.0, options.causal,
           maskArg, options.scale);
+  return {dQuery, dKey, dValue};
+}
+
+namespace {
+
+/// What the memory-efficient kernel is given: keys and values repeated to
+/// the query's head count, and the additive bias in memory whose rows are
+/// 16-element aligned (the kernel's requirement; PyTorch's SDPA pads the
+/// same way), broadcast to [B,Hq,S,Skv].
+struct EfficientInputs {
+  at::Tensor key, value;
+  std::optional<at::Tensor> bias;
+
+  EfficientInputs(const at::Tensor &query, const at::Tensor &k,
+                  const at::Tensor &v, const AttentionOptions &options) {
+    int64_t groups = query.size(1) / k.size(1);
+    key = groups == 1 ? k : k.repeat_interleave(groups, 1);
+    value = groups == 1 ? v : v.repeat_interleave(groups, 1);
+    at::Tensor mask = fusedAttentionMask(query, k, options);
+    if (!mask.defined())
+      return;
+    while (mask.dim() < 4)
+      mask = mask.unsqueeze(0);
+    int64_t skv = k.size(2), padded = (skv + 15) / 16 * 16;
+    std::vector<int64_t> shape(mask.sizes().begin(), mask.sizes().end());
+    shape.back() = padded;
+    at::Tensor aligned = at::zeros(shape, mask.options());
+    aligned.narrow(-1, 0, skv).copy_(mask);
+    bias = aligned.narrow(-1, 0, skv)
+               .expand({query.size(0), query.size(1), query.size(2), skv});
+  }
+};
+
+} // namespace
+
+at::Tensor dsc::rt::kernels::efficientAttention(
+    const at::Tensor &query, const at::Tensor &key, const at::Tensor &value,
+    const AttentionOptions &options) {
+  EfficientInputs in(query, key, value, options);
+  return std::get<0>(at::_scaled_dot_product_efficient_attention(
+      query, in.key, in.value, in.bias, /*compute_log_sumexp=*/false,
+      /*dropout_p=*/0.0, options.causal, options.scale));
+}
+
+std::array<at::Tensor, 3> dsc::rt::kernels::efficientAttentionBackward(
+    const at::Tensor &gradOut, const at::Tensor &query, const at::Tensor &key,
+    const at::Tensor &value, const at::Tensor &out,
+    const AttentionOptions &options) {
+  EfficientInputs in(query, key, value, options);
+  // The forward again, for its log-sum-exp; its output is the one given.
+  auto [unused, logSumExp, seed, offset] =
+      at::_scaled_dot_product_efficient_attention(
+          query, in.key, in.value, in.bias, /*compute_log_sumexp=*/true, 0.0,
+          options.causal, options.scale);
+  unused.reset();
+  auto [dQuery, dKey, dValue, dBias] =
+      at::_scaled_dot_product_efficient_attention_backward(
+          gradOut, query, in.key, in.value, in.bias ? *in.bias : at::Tensor(),
+          out, logSumExp, seed, offset, 0.0, {true, true, true, false},
+          options.causal, options.scale);
+  int64_t groups = query.size(1) / key.size(1);
+  if (groups > 1) {
+    auto sumGroups = [&](const at::Tensor &grad) {
+      return grad
+          .view({grad.size(0), key.size(1), groups, grad.size(2), grad.size(3)})
+          .sum(2);
+    };
+    dKey = sumGroups(dKey);
+    dValue = sumGroups(dValue);
+  }
   return {dQuery, dKey, dValue};
 }
 

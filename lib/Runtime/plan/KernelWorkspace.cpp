@@ -60,11 +60,13 @@ struct AttentionWorkspace {
 
   /// ATen's fused kernel is the CPU's: a plan for CUDA (metadata device)
   /// runs the composite form there.
-  bool fused() const {
+  bool cuda() const {
     auto device = plan.metadata.find("device");
-    bool cuda = device != plan.metadata.end() && device->second == "cuda";
-    return !cuda && fusedAttention(d, dv);
+    return device != plan.metadata.end() && device->second == "cuda";
   }
+  bool fused() const { return !cuda() && fusedAttention(d, dv); }
+  /// ATen's memory-efficient CUDA kernel (Neural.cpp efficientAttention).
+  bool efficient() const { return cuda() && efficientCudaAttention(d, dv); }
   bool hasBias() const { return inst.operands.size() > biasOperand; }
   bool structuralMask() const {
     return inst.getInt("window", 0) > 0 || inst.getInt("key_length", -1) >= 0;
@@ -101,6 +103,46 @@ struct AttentionWorkspace {
       return 0;
     uint64_t bytes = add(maskedKeys(), mul(mul(s, skv), element));
     return hasBias() ? add(bytes, fusedMask()) : bytes;
+  }
+
+  /// The memory-efficient kernel's inputs beside the plan's: keys and
+  /// values repeated to Hq heads, and the additive mask (window, key
+  /// length and bias) with rows padded to 16 elements.
+  uint64_t efficientInputs() const {
+    uint64_t groups =
+        hq / std::max<uint64_t>(plan.tensors[inst.operands[1]].shape[1], 1);
+    uint64_t repeated =
+        groups > 1 ? mul(mul(mul(b, hq), skv), mul(add(d, dv), element)) : 0;
+    if (!structuralMask() && !hasBias())
+      return repeated;
+    uint64_t rows = s;
+    if (hasBias()) {
+      const TensorDesc &bias = plan.tensors[inst.operands[biasOperand]];
+      if (bias.shape.size() == 4)
+        rows = mul(rows, mul(std::max<int64_t>(bias.shape[0], 1),
+                             std::max<int64_t>(bias.shape[1], 1)));
+    }
+    uint64_t padded = (skv + 15) / 16 * 16;
+    return add(repeated, mul(mul(rows, padded), element));
+  }
+  /// The efficient forward's output [B,Hq,S,Dv] and log-sum-exp (float,
+  /// rows padded to 32).
+  uint64_t efficientOutput() const {
+    return mul(mul(mul(b, hq), s), mul(dv, element));
+  }
+  uint64_t efficientLogSumExp() const {
+    return mul(mul(mul(b, hq), (s + 31) / 32 * 32), 4);
+  }
+  /// The efficient backward: the gradients at Hq heads, the float row sums
+  /// of dO * O, and the key and value gradients summed to Hkv heads.
+  uint64_t efficientBackward() const {
+    uint64_t keys = plan.tensors[inst.operands[1]].shape[1];
+    uint64_t grads = add(mul(mul(mul(b, hq), s), mul(d, element)),
+                         mul(mul(mul(b, hq), skv), mul(add(d, dv), element)));
+    uint64_t delta = mul(mul(b, hq), mul(s, 4));
+    uint64_t summed =
+        keys < hq ? mul(mul(mul(b, keys), skv), mul(add(d, dv), element)) : 0;
+    return add(add(grads, delta), summed);
   }
 
   /// ATen's block sizes (FlashAttentionKernel.cpp): queries in blocks of
@@ -167,6 +209,15 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
         forward =
             std::max(forward, add(w.logSumExp(), w.fusedBackward(threads)));
       return std::max(w.fusedMaskBuild(), add(w.fusedMask(), forward));
+    }
+    if (w.efficient()) {
+      // The inputs while the forward (recomputed by the gradient for its
+      // log-sum-exp, its output released) and the backward run.
+      uint64_t inputs = add(w.efficientInputs(), w.fusedMaskBuild());
+      if (!grad)
+        return add(inputs, w.efficientOutput());
+      return add(add(inputs, w.efficientLogSumExp()),
+                 std::max(w.efficientOutput(), w.efficientBackward()));
     }
     // Scores, then the softmax's probabilities while the scores live; the
     // gradient then computes dP and dScores beside the probabilities.

@@ -1383,3 +1383,49 @@ TEST(CollectiveWaitsTest, PersistentTensorsAndTransfers) {
               extra),
       (std::vector<int64_t>{-1, 0}));
 }
+
+//===----------------------------------------------------------------------===//
+// kernelWorkspaceBytes of attention on CUDA
+//===----------------------------------------------------------------------===//
+
+/// The workspace of one attention (or its gradient) over query [2,4,S,D]
+/// and keys and values of `kvHeads` heads, in a plan for `device`.
+uint64_t attentionWorkspace(StringRef device, int64_t s, int64_t d,
+                            int64_t kvHeads, bool grad) {
+  Plan plan;
+  plan.metadata["device"] = device.str();
+  plan.tensors.push_back(tensor("", DType::F32, {2, 4, s, d}, Storage::Arena));
+  plan.tensors.push_back(
+      tensor("", DType::F32, {2, kvHeads, s, d}, Storage::Arena));
+  plan.tensors.push_back(
+      tensor("", DType::F32, {2, kvHeads, s, d}, Storage::Arena));
+  plan.tensors.push_back(tensor("", DType::F32, {2, 4, s, d}, Storage::Arena));
+  std::map<std::string, AttrValue> attrs{{"causal", int64_t(1)}};
+  if (grad)
+    plan.instructions.push_back(
+        instruction("attention_grad", {0, 1, 2, 3, 3}, {0, 1, 2}, attrs));
+  else
+    plan.instructions.push_back(
+        instruction("attention", {0, 1, 2}, {3}, attrs));
+  return kernelWorkspaceBytes(plan, 0, 1);
+}
+
+TEST(KernelWorkspaceTest, CudaAttentionIsLinearInTheSequenceWhereFused) {
+  for (bool grad : {false, true}) {
+    for (int64_t kvHeads : {4, 2}) {
+      // Head size 16: ATen's memory-efficient kernel, memory linear in S.
+      double fused =
+          double(attentionWorkspace("cuda", 1024, 16, kvHeads, grad)) /
+          double(attentionWorkspace("cuda", 512, 16, kvHeads, grad));
+      EXPECT_NEAR(fused, 2.0, 0.1) << grad << kvHeads;
+      // Head size 12: the composite form, its [B,H,S,S] probabilities.
+      double composite =
+          double(attentionWorkspace("cuda", 1024, 12, kvHeads, grad)) /
+          double(attentionWorkspace("cuda", 512, 12, kvHeads, grad));
+      EXPECT_GT(composite, 3.9) << grad << kvHeads;
+    }
+  }
+  // Repeating grouped keys and values costs their bytes at Hq heads.
+  EXPECT_GT(attentionWorkspace("cuda", 512, 16, 2, false),
+            attentionWorkspace("cuda", 512, 16, 4, false));
+}
