@@ -41,6 +41,11 @@ EXACT_MODELS = {
     "llama": ["--set", "n_layers=2"],
 }
 EXACT_SHAPE = ["--batch", "2", "--seq", "16"]
+# Run again with everything in host memory: the same kernels in the same
+# order, so the same bytes as the run without offload.
+OFFLOAD_MODEL = "gpt2"
+OFFLOAD = ["--offload-optimizer", "cpu", "--offload-params", "cpu",
+           "--offload-activations", "cpu"]
 OPTIMIZER = ["--optimizer", "adamw", "--lr", "0.01", "--eps", "1e-2"]
 # GPT-2 small's shape (124M parameters with its 50257-token vocabulary).
 BENCH_CONFIG = {"vocab_size": 50257, "n_positions": 2048, "n_embd": 768,
@@ -73,6 +78,10 @@ def prepare(out, bin_dir):
              "--weights-out", base + ".safetensors"])
         run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".plan",
              *OPTIMIZER])
+    # Everything offloaded to host memory: the copy stream's transfers.
+    base = os.path.join(out, OFFLOAD_MODEL)
+    run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".offload.plan",
+         *OPTIMIZER, *OFFLOAD])
     # The 125M model: its plan only.
     base = os.path.join(out, "bench")
     sets = [a for k, v in BENCH_CONFIG.items() for a in ("--set", f"{k}={v}")]
@@ -235,6 +244,28 @@ def run_checks(out, ds_run, device):
         ok &= passed
         results["exact"][name] = {"passed": passed, "detail": detail}
         log(f"{name}: {'matches' if passed else 'DIFFERS FROM'} PyTorch at rtol 1e-5")
+
+    # 1b. Offload to host memory: bit-identical to the run without it.
+    base = os.path.join(out, OFFLOAD_MODEL)
+    res = os.path.join(out, OFFLOAD_MODEL + ".offload")
+    try:
+        run([ds_run, base + ".offload.plan", "--device", device,
+             "--weights", base + ".safetensors", "--inputs", base + ".batch.safetensors",
+             "--steps", "1", "-q", "--profile", res + ".profile.json",
+             "--dump-loss", res + ".loss", "--dump-grads", res + ".grads",
+             "--save", res + ".final"])
+        same = []
+        for suffix in (".loss", ".grads", ".final"):
+            with open(res + suffix, "rb") as a, \
+                    open(os.path.join(out, OFFLOAD_MODEL + ".dsc") + suffix, "rb") as b:
+                same.append(a.read() == b.read())
+        passed = all(same)
+        detail = "loss, gradients, parameters " + ("identical" if passed else f"differ: {same}")
+    except (RuntimeError, OSError) as e:
+        passed, detail = False, str(e)
+    ok &= passed
+    results["offload"] = {"passed": passed, "detail": detail}
+    log(f"offload to host memory: {detail}")
 
     # 2. Speed and memory, TF32 on for both.
     if os.environ.get("BENCH", "1") == "0":

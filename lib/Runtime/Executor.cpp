@@ -74,6 +74,29 @@ llvm::Error Executor::Impl::compile(size_t index) {
     CompiledInstruction compiled;
     compiled.inst = &inst;
     uint32_t away = kind->file(inst);
+    if (device.isCuda()) {
+      // In host memory (allocateMemory refused swap files): the copy
+      // stream's. The wait is the start's copy.
+      uint64_t bytes = plan.tensors[away].numBytes();
+      if (!copies)
+        copies = std::make_unique<CopyStream>(device);
+      compiled.copyWait = kind->wait;
+      if (kind->wait) {
+        auto start = copyStarts.find(away);
+        if (start == copyStarts.end())
+          return fail("no transfer of " + describeTensor(plan, away) +
+                      " was started before this wait");
+        compiled.copy = start->second;
+      } else {
+        at::Tensor host = bytesAt(data[away], bytes, /*host=*/true);
+        at::Tensor memory = bytesAt(data[kind->memory(inst)], bytes, false);
+        compiled.copy = kind->write ? copies->compile(host, memory)
+                                    : copies->compile(memory, host);
+        copyStarts[away] = *compiled.copy;
+      }
+      program.push_back(std::move(compiled));
+      return llvm::Error::success();
+    }
     compiled.transfer = transfers->compile(
         inst, *kind, data[kind->memory(inst)],
         plan.tensors[away].storage == Storage::Host ? data[away] : nullptr,
@@ -227,6 +250,16 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
       return fail(llvm::toString(std::move(err)));
     return llvm::Error::success();
   }
+  if (compiled.copy)
+    return catchTorchErrors(instructionPrefix(index, *compiled.inst), [&] {
+      if (!compiled.copyWait) {
+        copies->start(*compiled.copy);
+        return llvm::Error::success();
+      }
+      ++copyStats.waited;
+      copyStats.completeAtWait += copies->wait(*compiled.copy);
+      return llvm::Error::success();
+    });
   try {
     compiled.kernel->run(KernelArgs{*compiled.inst, compiled.operands,
                                     compiled.results, &compiled.group});
@@ -324,6 +357,8 @@ llvm::StringRef Executor::swapNotice() const {
 }
 
 const TransferStats *Executor::transferStats() const {
+  if (impl->copies)
+    return &impl->copyStats;
   return impl->transfers ? &impl->transfers->stats() : nullptr;
 }
 
@@ -369,6 +404,11 @@ llvm::Error Executor::Impl::settle(llvm::Error err) {
   // collectives.
   if (transfers)
     llvm::consumeError(transfers->abandon());
+  if (copies)
+    llvm::consumeError(catchTorchErrors("", [&] {
+      copies->synchronize();
+      return llvm::Error::success();
+    }));
   if (collectives) {
     llvm::Error pending = collectives->drain();
     if (!err)

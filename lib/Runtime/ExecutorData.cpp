@@ -69,7 +69,8 @@ llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
     // A swapped parameter is written to its file, and one in device memory
     // copied there, from a copy in host memory.
     bool swapped = desc.storage == Storage::Swapped;
-    bool stage = swapped || impl->device.isCuda();
+    bool stage =
+        swapped || (impl->device.isCuda() && desc.storage != Storage::Host);
     if (stage)
       staged.resize(desc.numBytes());
     uint8_t *into = stage ? staged.data() : impl->data[index];

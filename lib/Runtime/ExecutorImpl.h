@@ -18,9 +18,12 @@
 
 #include "dsc/Runtime/CollectiveThread.h"
 
+#include "CopyStream.h"
+
 #include "kernels/ATenKernel.h"
 #include "kernels/KernelRegistry.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
 
@@ -61,8 +64,11 @@ struct CompiledInstruction {
   kernels::CollectiveGroup group;
   std::vector<int> groupRanks;
   std::string axes;
-  /// For the transfers of swapped tensors: the handle SwapTransfers gave.
+  /// For the transfers of swapped tensors: the handle SwapTransfers gave;
+  /// on a GPU, CopyStream's, and whether this is the wait.
   std::optional<unsigned> transfer;
+  std::optional<unsigned> copy;
+  bool copyWait = false;
 };
 
 /// "instruction 3 'matmul': ", the prefix of an instruction's errors.
@@ -99,6 +105,7 @@ struct Executor::Impl {
   /// Every allocation: host memory on the CPU, device memory (one ATen
   /// tensor each, from the caching allocator) on a GPU.
   std::vector<exec::AlignedBuffer> hostBuffers;
+  /// Device memory, and pinned host memory on a GPU.
   std::vector<at::Tensor> deviceBuffers;
   uint8_t *arena = nullptr;
   uint8_t *constants = nullptr;
@@ -121,6 +128,12 @@ struct Executor::Impl {
   /// This rank's swap space and the plan's transfers, where the plan has
   /// swapped tensors (after the arena: gone before it).
   std::unique_ptr<SwapTransfers> transfers;
+  /// On a GPU, the copy stream of the host transfers, and what its waits
+  /// found.
+  std::unique_ptr<exec::CopyStream> copies;
+  TransferStats copyStats;
+  /// While compiling: the copy last started for each host tensor.
+  llvm::DenseMap<uint32_t, unsigned> copyStarts;
   /// For every instruction, the async collective to wait for before it
   /// (-1: none; collectiveWaits), and the ticket of each async one in the
   /// current step.
@@ -136,6 +149,9 @@ struct Executor::Impl {
   llvm::Expected<uint8_t *> allocate(uint64_t bytes, uint64_t alignment,
                                      const llvm::Twine &what,
                                      bool host = false);
+  /// A byte tensor over `bytes` at `data`: in host memory with `host`,
+  /// else on the device.
+  at::Tensor bytesAt(const uint8_t *data, size_t bytes, bool host) const;
   /// Copies between host memory and the device's memory at `deviceData`
   /// (an earlier kernel's CUDA error surfaces here too).
   llvm::Error upload(uint8_t *deviceData, llvm::ArrayRef<uint8_t> bytes);

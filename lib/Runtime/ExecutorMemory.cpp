@@ -89,6 +89,18 @@ llvm::Expected<uint8_t *> Executor::Impl::allocate(uint64_t bytes,
                                                    bool host) {
   if (bytes == 0)
     return nullptr;
+  if (host && device.isCuda()) {
+    // Pinned, so that the copy stream's transfers are asynchronous.
+    at::Tensor buffer =
+        at::zeros({static_cast<int64_t>(bytes)},
+                  at::TensorOptions().dtype(at::kByte).pinned_memory(true));
+    if (reinterpret_cast<uintptr_t>(buffer.data_ptr()) % alignment)
+      return llvm::createStringError("pinned host memory for " + what +
+                                     " is not aligned to " + Twine(alignment) +
+                                     " bytes");
+    deviceBuffers.push_back(buffer);
+    return static_cast<uint8_t *>(buffer.data_ptr());
+  }
   if (host || !device.isCuda()) {
     auto buffer = ::allocate(bytes, alignment, what);
     if (!buffer)
@@ -118,6 +130,11 @@ static at::Tensor byteView(const uint8_t *data, size_t bytes,
         options.device(at::kCUDA, static_cast<c10::DeviceIndex>(device.index));
   return at::from_blob(const_cast<uint8_t *>(data),
                        {static_cast<int64_t>(bytes)}, options);
+}
+
+at::Tensor Executor::Impl::bytesAt(const uint8_t *data, size_t bytes,
+                                   bool host) const {
+  return byteView(data, bytes, host ? Device() : device);
 }
 
 llvm::Error Executor::Impl::upload(uint8_t *deviceData,
@@ -171,15 +188,16 @@ void Executor::Impl::resetPeak() const {
 }
 
 llvm::Error Executor::Impl::allocateMemory() {
-  // Offloaded tensors move between host memory or swap files and memory
-  // that the host addresses; on a GPU that needs copy streams.
+  // Tensors in host memory move to and from the GPU on a copy stream;
+  // swap files would need a staging buffer between the disk and the GPU.
   if (device.isCuda())
     for (auto [index, desc] : llvm::enumerate(plan.tensors))
-      if (desc.storage == Storage::Swapped || desc.storage == Storage::Host)
+      if (desc.storage == Storage::Swapped)
         return llvm::createStringError(
             describeTensor(plan, index) +
-            " is offloaded (-ds-offload), which the CUDA runtime does not "
-            "support yet: run this plan with --device cpu");
+            " is offloaded to NVMe (-ds-offload), which the CUDA runtime "
+            "does not support yet: offload to cpu, or run this plan with "
+            "--device cpu");
   // Refused up front: with overcommit, allocating more than the machine has
   // succeeds and zeroing it summons the OOM killer.
   uint64_t needed = llvm::SaturatingAdd(staticMemoryBytes(plan),
@@ -263,7 +281,7 @@ void Executor::Impl::createViews() {
     if (!type || desc.storage == Storage::Swapped)
       continue;
     auto options = at::TensorOptions().dtype(*type);
-    if (device.isCuda())
+    if (device.isCuda() && desc.storage != Storage::Host)
       options = options.device(at::kCUDA,
                                static_cast<c10::DeviceIndex>(device.index));
     if (data[index])

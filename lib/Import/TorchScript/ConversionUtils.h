@@ -1,7 +1,8 @@
 //===- ConversionUtils.h - shared by the aten op conversions ----*- C++ -*-===//
 //
 // Internal to lib/Import/TorchScript: what the aten op conversions share
-// (OpConversions.cpp: arithmetic and neural ops; ShapeConversions.cpp:
+// (OpConversions.cpp: arithmetic and neural ops; LossConversions.cpp:
+// cross_entropy and nll_loss; ShapeConversions.cpp:
 // shapes, lists, tuples; IndexConversions.cpp: indexing by constants;
 // InPlaceConversions.cpp: in-place ops).
 //
@@ -61,6 +62,10 @@ mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,
 
 /// The conversion registered for the aten op `kind` (`aten::add`), or null.
 Conversion findConversion(llvm::StringRef kind);
+
+/// Adds the conversions of cross_entropy and nll_loss
+/// (LossConversions.cpp) to `table`.
+void addLossConversions(llvm::StringMap<Conversion> &table);
 
 /// Adds the conversions of shape ops, lists and tuples
 /// (ShapeConversions.cpp) to `table`.

@@ -438,101 +438,6 @@ void embedding(ImporterState &s) {
                                           s.tensorInput(1), paddingIdx));
 }
 
-/// Moves PyTorch's class dimension (1) of a rank > 2 input to the end.
-Value classesLast(ImporterState &s, Value logits) {
-  int64_t rank = typeOf(logits).getRank();
-  if (rank <= 2)
-    return logits;
-  SmallVector<int64_t> perm = {0};
-  for (int64_t d = 2; d < rank; ++d)
-    perm.push_back(d);
-  perm.push_back(1);
-  return ds::TransposeOp::create(s.builder, s.loc, logits,
-                                 s.builder.getDenseI64ArrayAttr(perm));
-}
-
-/// `(self, target, weight, reduction, ignore_index[, label_smoothing])`.
-void checkLossOptions(ImporterState &s, const char *name) {
-  if (!isNone(s, 2))
-    s.fail(std::string(name) + " with class weights is not supported");
-  if (s.intInput(3) != 1)
-    s.fail(std::string(name) + " supports reduction='mean' only");
-}
-
-/// Cross-entropy with label smoothing `epsilon` over `logits` [.., C]
-/// (classes last), as PyTorch computes it (LossNLL.cpp,
-/// cross_entropy_loss_label_smoothing; mean, no class weights):
-/// (1 - epsilon) * nll + epsilon / C * (sum over the targets not ignored of
-/// -sum_c log_softmax) / (their number).
-Value smoothedCrossEntropy(ImporterState &s, Value logits, Value target,
-                           int64_t ignoreIndex, double epsilon) {
-  RankedTensorType type = typeOf(logits);
-  Type element = type.getElementType();
-  int64_t rank = type.getRank();
-  Value nll =
-      ds::CrossEntropyOp::create(s.builder, s.loc, logits, target, ignoreIndex);
-  Value logProbs = ds::LogSoftmaxOp::create(s.builder, s.loc, logits, rank - 1);
-  Value perTarget =
-      ds::NegOp::create(s.builder, s.loc,
-                        ds::SumOp::create(s.builder, s.loc, logProbs,
-                                          ArrayRef<int64_t>{rank - 1}));
-  Value kept =
-      ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::NE, target,
-                            scalar(s, static_cast<double>(ignoreIndex),
-                                   typeOf(target).getElementType()));
-  Value masked = ds::SelectOp::create(s.builder, s.loc, kept, perTarget,
-                                      scalar(s, 0.0, element));
-  auto all = [&](Value x) {
-    SmallVector<int64_t> dims(typeOf(x).getRank());
-    std::iota(dims.begin(), dims.end(), 0);
-    return ds::SumOp::create(s.builder, s.loc, x, ArrayRef<int64_t>(dims))
-        .getResult();
-  };
-  Value count = all(s.convertTo(kept, element));
-  Value smooth = ds::DivOp::create(s.builder, s.loc, all(masked), count);
-  double classes = static_cast<double>(type.getShape().back());
-  return ds::AddOp::create(
-      s.builder, s.loc,
-      ds::MulOp::create(s.builder, s.loc, nll,
-                        scalar(s, 1.0 - epsilon, element)),
-      ds::MulOp::create(s.builder, s.loc, smooth,
-                        scalar(s, epsilon / classes, element)));
-}
-
-void crossEntropy(ImporterState &s) {
-  checkLossOptions(s, "cross_entropy");
-  std::optional<c10::ScalarType> target = s.inputScalarType(1);
-  if (!target || !c10::isIntegralType(*target, /*includeBool=*/false))
-    s.fail("cross_entropy with class-probability (floating point) targets "
-           "is not supported: give class indices");
-  Value logits = classesLast(s, s.tensorInput(0));
-  double smoothing = s.node->inputs().size() > 5 ? s.doubleInput(5) : 0.0;
-  if (!(smoothing >= 0.0 && smoothing <= 1.0))
-    s.fail("cross_entropy's label_smoothing must be in [0, 1], not " +
-           std::to_string(smoothing));
-  s.bindOutput(0,
-               smoothing == 0.0
-                   ? ds::CrossEntropyOp::create(s.builder, s.loc, logits,
-                                                s.tensorInput(1), s.intInput(4))
-                         .getResult()
-                   : smoothedCrossEntropy(s, logits, s.tensorInput(1),
-                                          s.intInput(4), smoothing));
-}
-
-void nllLoss(ImporterState &s) {
-  checkLossOptions(s, "nll_loss");
-  auto logSoftmax = s.tensorInput(0).getDefiningOp<ds::LogSoftmaxOp>();
-  int64_t classDim = typeOf(s.tensorInput(0)).getRank() <= 2 ? -1 : 1;
-  if (!logSoftmax ||
-      static_cast<int64_t>(logSoftmax.getDim()) !=
-          s.normalizeDim(classDim, typeOf(s.tensorInput(0)).getRank()))
-    s.fail("nll_loss is supported on the output of log_softmax over the "
-           "classes only (that pair is cross_entropy)");
-  Value logits = classesLast(s, logSoftmax.getInput());
-  s.bindOutput(0, ds::CrossEntropyOp::create(s.builder, s.loc, logits,
-                                             s.tensorInput(1), s.intInput(4)));
-}
-
 /// Repeats each of the `heads` of `x` [B, Hkv, S, D] `groups` times in
 /// place ([B, Hkv * groups, S, D]), as SDPA's `enable_gqa` does.
 Value repeatHeads(ImporterState &s, Value x, int64_t groups) {
@@ -579,7 +484,9 @@ void scaledDotProductAttention(ImporterState &s) {
   int64_t queryHeads = typeOf(q).getDimSize(1),
           keyHeads = typeOf(k).getDimSize(1);
   if (queryHeads != keyHeads) {
-    bool gqa = s.node->inputs().size() > 7 && s.boolInput(7);
+    // One key/value head broadcasts over the query's, as in PyTorch's
+    // matmul; more need enable_gqa.
+    bool gqa = keyHeads == 1 || (s.node->inputs().size() > 7 && s.boolInput(7));
     if (!gqa || keyHeads == 0 || queryHeads % keyHeads != 0)
       s.fail("scaled_dot_product_attention: query heads " +
              std::to_string(queryHeads) + " differ from key heads " +
@@ -687,11 +594,9 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::_softmax", softmax<ds::SoftmaxOp>},
         {"aten::_log_softmax", softmax<ds::LogSoftmaxOp>},
         {"aten::embedding", embedding},
-        {"aten::cross_entropy_loss", crossEntropy},
-        {"aten::nll_loss", nllLoss},
-        {"aten::nll_loss_nd", nllLoss},
         {"aten::scaled_dot_product_attention", scaledDotProductAttention},
     };
+    addLossConversions(table);
     addShapeConversions(table);
     addIndexConversions(table);
     addInPlaceConversions(table);

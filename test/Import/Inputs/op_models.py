@@ -45,8 +45,12 @@ class Baddbmm(Base):
         bias = self.emb2(tokens).sum(-1, keepdim=True)
         s1 = torch.baddbmm(bias, q, k.transpose(1, 2), beta=0.5, alpha=2.0)
         s2 = bias.baddbmm(batch1=q, batch2=k.transpose(1, 2), beta=1.0, alpha=1.0)
-        # beta = 0: PyTorch does not read the NaN input at all.
-        s3 = torch.baddbmm(bias * float("nan"), q, k.transpose(1, 2), beta=0.0, alpha=0.25)
+        # beta = 0: PyTorch does not read the NaN input at all. (A NaN
+        # computed from a parameter would give that parameter a NaN
+        # gradient in PyTorch, 0 * NaN through the multiplication; ds-import
+        # drops the input, whose gradient is then exactly zero.)
+        s3 = torch.baddbmm(torch.full_like(bias, float("nan")), q, k.transpose(1, 2),
+                           beta=0.0, alpha=0.25)
         return self.loss((s1 + s2 + s3).softmax(-1) @ k, labels)
 
 
@@ -232,13 +236,39 @@ class BadSoftTargets(Base):
         return F.cross_entropy(logits, soft)
 
 
+class BadIntTargets(Base):
+    """cross_entropy against int32 class indices, which PyTorch's kernels
+    refuse when they run (torch.export accepts them; tracing runs them)."""
+
+    def forward(self, tokens, labels):
+        return F.cross_entropy(self.head(self.emb(tokens)).flatten(0, 1),
+                               labels.flatten().int())
+
+
+class MqaMask(Base):
+    """scaled_dot_product_attention with a boolean mask, two query heads
+    and one key/value head, without enable_gqa: PyTorch broadcasts the one
+    head (Falcon's multi-query attention with a padding mask)."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        q = h.view(B, S, 2, D // 2).transpose(1, 2)
+        kv = self.emb2(labels)[..., : D // 2].unsqueeze(1)
+        causal = torch.ones(S, S, dtype=torch.bool).tril()
+        mask = causal & (tokens != 0)[:, None, None, :]
+        mask = mask | torch.eye(S, dtype=torch.bool)  # no row fully masked
+        out = F.scaled_dot_product_attention(q, kv, kv * 0.5, attn_mask=mask)
+        return self.loss(out.transpose(1, 2).reshape(B, S, D), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "bad-data-index": BadDataIndex,
          "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
          "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
-         "bad-soft-targets": BadSoftTargets}
+         "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
+         "mqa-mask": MqaMask}
 
 
 def main(mode, out, batch_out=None):
