@@ -2,7 +2,7 @@
 //
 // Internal to lib/Import/TorchScript: what the aten op conversions share
 // (OpConversions.cpp: arithmetic and neural ops; LossConversions.cpp:
-// cross_entropy and nll_loss; ShapeConversions.cpp:
+// losses; ShapeConversions.cpp:
 // shapes, lists, tuples; IndexConversions.cpp: indexing by constants;
 // InPlaceConversions.cpp: in-place ops).
 //
@@ -60,11 +60,18 @@ inline mlir::Value scalar(ImporterState &s, double value,
 mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,
                      int64_t start, int64_t end, int64_t step);
 
+/// `min(x, 0)` and `|x|` as choices (at 0: no gradient, and the gradient
+/// of x), and log_sigmoid as PyTorch computes it from them
+/// (OpConversions.cpp).
+mlir::Value negativePart(ImporterState &s, mlir::Value x);
+mlir::Value magnitude(ImporterState &s, mlir::Value x);
+mlir::Value logSigmoid(ImporterState &s, mlir::Value x);
+
 /// The conversion registered for the aten op `kind` (`aten::add`), or null.
 Conversion findConversion(llvm::StringRef kind);
 
-/// Adds the conversions of cross_entropy and nll_loss
-/// (LossConversions.cpp) to `table`.
+/// Adds the conversions of the losses (cross_entropy, nll_loss, mse_loss,
+/// binary_cross_entropy_with_logits; LossConversions.cpp) to `table`.
 void addLossConversions(llvm::StringMap<Conversion> &table);
 
 /// Adds the conversions of shape ops, lists and tuples

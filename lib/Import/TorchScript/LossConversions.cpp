@@ -1,9 +1,11 @@
 //===- LossConversions.cpp - cross_entropy and nll_loss -------------------===//
 //
-// PyTorch's classification losses as ds ops: cross_entropy (with label
-// smoothing in PyTorch's formula) and nll_loss on log_softmax's output.
-// Mean reduction over the targets that are not ignore_index, no class
-// weights, int64 class indices; anything else is refused with the line.
+// PyTorch's losses as ds ops: cross_entropy (with label smoothing in
+// PyTorch's formula) and nll_loss on log_softmax's output (mean over the
+// targets that are not ignore_index, no class weights, int64 class
+// indices; anything else is refused with the line), mse_loss and
+// binary_cross_entropy_with_logits (PyTorch's decomposition) with any
+// reduction.
 //
 //===----------------------------------------------------------------------===//
 
@@ -119,9 +121,80 @@ void nllLoss(ImporterState &s) {
                                              s.tensorInput(1), s.intInput(4)));
 }
 
+/// PyTorch's `reduction` argument applied to the elementwise `loss`: 0
+/// none, 1 mean, 2 sum over every element.
+Value reduceLoss(ImporterState &s, Value loss, int64_t reduction) {
+  int64_t rank = typeOf(loss).getRank();
+  if (reduction == 0 || rank == 0)
+    return loss;
+  SmallVector<int64_t> dims(rank);
+  std::iota(dims.begin(), dims.end(), 0);
+  auto attr = s.builder.getDenseI64ArrayAttr(dims);
+  if (reduction == 1)
+    return ds::MeanOp::create(s.builder, s.loc, loss, attr, false);
+  if (reduction == 2)
+    return ds::SumOp::create(s.builder, s.loc, loss, attr, false);
+  s.fail("unknown loss reduction " + std::to_string(reduction));
+}
+
+/// The two operands of an elementwise loss in the result's dtype, of one
+/// shape (PyTorch's functional API broadcasts them first).
+std::pair<Value, Value> lossOperands(ImporterState &s, const char *name) {
+  c10::ScalarType type = s.inputScalarType(0).value_or(c10::kFloat);
+  Value input = s.tensorInputAs(0, type), target = s.tensorInputAs(1, type);
+  if (typeOf(input).getShape() != typeOf(target).getShape())
+    s.fail(std::string(name) + " of differently shaped input and target");
+  if (!isa<FloatType>(typeOf(input).getElementType()))
+    s.fail(std::string(name) + " of an integer input is not supported");
+  return {input, target};
+}
+
+/// `mse_loss(self, target, reduction)`: (self - target)^2, reduced.
+void mseLoss(ImporterState &s) {
+  auto [input, target] = lossOperands(s, "mse_loss");
+  Value diff = ds::SubOp::create(s.builder, s.loc, input, target);
+  s.bindOutput(0, reduceLoss(s, ds::MulOp::create(s.builder, s.loc, diff, diff),
+                             s.intInput(2)));
+}
+
+/// `binary_cross_entropy_with_logits(self, target, weight, pos_weight,
+/// reduction)` as PyTorch decomposes it: (1 - target) * self -
+/// ((pos_weight - 1) * target + 1) * log_sigmoid(self), times the weight.
+void bceWithLogits(ImporterState &s) {
+  auto [input, target] = lossOperands(s, "binary_cross_entropy_with_logits");
+  Type element = typeOf(input).getElementType();
+  Value one = scalar(s, 1.0, element);
+  Value logSig = logSigmoid(s, input);
+  if (!isNone(s, 3)) {
+    Value posWeight = s.tensorInputAs(3, *s.inputScalarType(0));
+    Value logWeight = ds::AddOp::create(
+        s.builder, s.loc,
+        ds::MulOp::create(s.builder, s.loc,
+                          ds::SubOp::create(s.builder, s.loc, posWeight, one),
+                          target),
+        one);
+    logSig = ds::MulOp::create(s.builder, s.loc, logWeight, logSig);
+  }
+  Value loss = ds::SubOp::create(
+      s.builder, s.loc,
+      ds::MulOp::create(s.builder, s.loc,
+                        ds::SubOp::create(s.builder, s.loc, one, target),
+                        input),
+      logSig);
+  if (!isNone(s, 2))
+    loss = ds::MulOp::create(s.builder, s.loc, loss,
+                             s.tensorInputAs(2, *s.inputScalarType(0)));
+  if (typeOf(loss).getShape() != typeOf(input).getShape())
+    s.fail("binary_cross_entropy_with_logits whose weights broadcast the "
+           "loss beyond the input's shape");
+  s.bindOutput(0, reduceLoss(s, loss, s.intInput(4)));
+}
+
 } // namespace
 
 void dsc::ts::addLossConversions(llvm::StringMap<Conversion> &table) {
+  table["aten::mse_loss"] = mseLoss;
+  table["aten::binary_cross_entropy_with_logits"] = bceWithLogits;
   table["aten::cross_entropy_loss"] = crossEntropy;
   table["aten::nll_loss"] = nllLoss;
   table["aten::nll_loss_nd"] = nllLoss;

@@ -220,6 +220,34 @@ std::vector<Value> tensorList(ImporterState &s, size_t i) {
   return tensors;
 }
 
+/// `broadcast_tensors(tensors)`: each broadcast to their common shape (as
+/// F.mse_loss calls it before the loss), bound as a list.
+void broadcastTensors(ImporterState &s) {
+  std::vector<Value> tensors = tensorList(s, 0);
+  SmallVector<int64_t> shape;
+  for (Value t : tensors) {
+    ArrayRef<int64_t> dims = typeOf(t).getShape();
+    if (dims.size() > shape.size())
+      shape.insert(shape.begin(), dims.size() - shape.size(), 1);
+    for (size_t i = 0; i < dims.size(); ++i) {
+      int64_t &into = shape[shape.size() - dims.size() + i];
+      if (into == 1)
+        into = dims[i];
+      else if (dims[i] != 1 && dims[i] != into)
+        s.fail("broadcast_tensors of shapes that do not broadcast");
+    }
+  }
+  auto list = std::make_shared<ImportedList>();
+  for (Value t : tensors) {
+    RankedTensorType type = typeOf(t).clone(shape);
+    list->push_back(Imported{
+        t.getType() == type
+            ? t
+            : ds::BroadcastOp::create(s.builder, s.loc, type, t).getResult()});
+  }
+  s.bindOutput(0, Imported{list});
+}
+
 void cat(ImporterState &s) {
   c10::ScalarType type = s.outputScalarType();
   std::vector<Value> tensors = tensorList(s, 0);
@@ -393,6 +421,7 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::moveaxis", movedim},
       {"aten::slice", slice},
       {"aten::select", select},
+      {"aten::broadcast_tensors", broadcastTensors},
       {"aten::split", split},
       {"aten::split_with_sizes", split},
       {"aten::chunk", chunk},

@@ -45,12 +45,8 @@ class Baddbmm(Base):
         bias = self.emb2(tokens).sum(-1, keepdim=True)
         s1 = torch.baddbmm(bias, q, k.transpose(1, 2), beta=0.5, alpha=2.0)
         s2 = bias.baddbmm(batch1=q, batch2=k.transpose(1, 2), beta=1.0, alpha=1.0)
-        # beta = 0: PyTorch does not read the NaN input at all. (A NaN
-        # computed from a parameter would give that parameter a NaN
-        # gradient in PyTorch, 0 * NaN through the multiplication; ds-import
-        # drops the input, whose gradient is then exactly zero.)
-        s3 = torch.baddbmm(torch.full_like(bias, float("nan")), q, k.transpose(1, 2),
-                           beta=0.0, alpha=0.25)
+        nan = torch.full_like(bias, float("nan"))  # beta = 0: PyTorch never reads it
+        s3 = torch.baddbmm(nan, q, k.transpose(1, 2), beta=0.0, alpha=0.25)
         return self.loss((s1 + s2 + s3).softmax(-1) @ k, labels)
 
 
@@ -261,6 +257,41 @@ class MqaMask(Base):
         return self.loss(out.transpose(1, 2).reshape(B, S, D), labels)
 
 
+class Losses(Base):
+    """Losses beyond cross_entropy, as regression, multi-label and
+    preference training write them: nn.MSELoss and F.mse_loss broadcasting
+    a [B, 1] target (broadcast_tensors), BCE with logits with pos_weight
+    and weight, and summed; a z-loss (logsumexp); an L1 term (abs); a
+    DPO-style -logsigmoid. A zero-initialised head makes logits exactly 0
+    at the first step, where abs and log_sigmoid have their corner."""
+
+    def __init__(self):
+        super().__init__()
+        self.reg = torch.nn.Linear(D, 1)
+        self.zero = torch.nn.Linear(D, 4)
+        torch.nn.init.zeros_(self.zero.weight)
+        torch.nn.init.zeros_(self.zero.bias)
+        self.mse = torch.nn.MSELoss()
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        logits = self.head(h)
+        target = labels.float() / V
+        pred = self.reg(h).squeeze(-1)
+        mse = self.mse(pred, target) + F.mse_loss(pred, target[:, :1], reduction="sum") / 16
+        multi = (labels[..., None] > torch.tensor([2, 5, 9, 12])).float()
+        zlog = self.zero(h)
+        bce = F.binary_cross_entropy_with_logits(
+            zlog, multi, weight=torch.tensor([1.0, 0.5, 2.0, 1.0]),
+            pos_weight=torch.tensor([1.0, 2.0, 0.5, 1.0]))
+        bce = bce + F.binary_cross_entropy_with_logits(logits[..., :4], multi,
+                                                       reduction="sum") / 64
+        z = torch.logsumexp(logits, dim=-1).pow(2).mean() * 1e-2
+        l1 = (pred - target).abs().mean() + zlog.abs().sum()
+        dpo = -F.logsigmoid(zlog.sum(-1) - pred).mean() - F.logsigmoid(zlog).mean()
+        return self.loss(h, labels) + mse + bce + z + l1 + dpo
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
@@ -268,7 +299,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
          "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
-         "mqa-mask": MqaMask}
+         "mqa-mask": MqaMask, "losses": Losses}
 
 
 def main(mode, out, batch_out=None):
