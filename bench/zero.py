@@ -8,7 +8,9 @@ step, and the step time relative to stage 0 on the same mesh, for dp 4 and
 dp 2 x sp 2. A GPT-2 whose optimizer state outweighs its activations
 (vocabulary 8192, width 256, 4 layers: 5.3M parameters) at batch 8 x 64.
 Step times are ds-run's own (median of all steps but the first); the
-ratio is what to read on a shared machine.
+ratio is what to read on a shared machine. "async" is the step time with
+ds-run --async-collectives=true (collectives on a thread of their own,
+overlapping compute) relative to the same plan run in order.
 
   .venv/bin/python bench/zero.py [--meshes "--dp 4" "--dp 2 --sp 2"]
       [--batch 8] [--seq 64] [--steps 4] [--build build]
@@ -60,6 +62,7 @@ def main():
               f"{a.steps} steps")
         print(f"{'mesh':<14} {'zero':>4} {'params':>7} {'grads':>7} {'state':>7} "
               f"{'planned':>8} {'measured':>8} {'sent/step':>9} {'step ms':>8} {'vs 0':>5}"
+              f" {'async':>5}"
               "   (MiB per rank)")
         for mesh in a.meshes:
             base_ms = None
@@ -77,13 +80,17 @@ def main():
                      "--kernel-threads", "1", "--zero", stage[0]] + budget + mesh.split())
                 r = json.load(open(report))
                 cmd = [tool("ds-run"), "-n", "4", plan, "--weights", weights,
-                       "--inputs", inputs, "--threads", "1", "--steps", str(a.steps),
-                       "--memory-report", used]
-                err = run(cmd, capture_output=True, text=True).stderr
-                # The leader's progress lines: "[rank 0] step i/n  loss L  T ms".
-                ms = [float(line.split()[-2]) for line in err.splitlines()
-                      if " step " in line and line.endswith(" ms")]
-                step = statistics.median(ms[1:] if len(ms) > 1 else ms)
+                       "--inputs", inputs, "--threads", "1", "--steps", str(a.steps)]
+
+                def step_ms(extra):
+                    err = run(cmd + extra, capture_output=True, text=True).stderr
+                    # The leader's progress lines: "[rank 0] step i/n  loss L  T ms".
+                    ms = [float(line.split()[-2]) for line in err.splitlines()
+                          if " step " in line and line.endswith(" ms")]
+                    return statistics.median(ms[1:] if len(ms) > 1 else ms)
+
+                step = step_ms(["--memory-report", used])
+                overlapped = step_ms(["--async-collectives=true"])
                 base_ms = base_ms or step
                 if stage == "2":
                     stage2_bytes = r["activation_checkpointing"]["planned_bytes"]
@@ -93,7 +100,8 @@ def main():
                       f"{held['gradients'] / MiB:7.2f} {held['optimizer_state'] / MiB:7.2f} "
                       f"{r['activation_checkpointing']['planned_bytes'] / MiB:8.2f} "
                       f"{json.load(open(used))['peak_bytes'] / MiB:8.2f} "
-                      f"{sent / MiB:9.2f} {step:8.1f} {step / base_ms:5.2f}")
+                      f"{sent / MiB:9.2f} {step:8.1f} {step / base_ms:5.2f} "
+                      f"{overlapped / step:5.2f}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@
 1. Exactness, fp32 with TF32 off: one AdamW step of the example GPT-2 and
    Llama; loss, every gradient and every updated parameter against
    test/e2e/Inputs/reference.py --device cuda at rtol 1e-5 (compare.py).
+   The example GPT-2 again with everything offloaded to host memory (the
+   copy stream): loss, gradients and parameters bit-identical to the run
+   without offload.
 2. Speed and memory, TF32 on for both: the example GPT-2 at ~125M
    parameters and sequence 2048; the median step time of ds-run, PyTorch
    eager and torch.compile (same model, same AdamW), and peak device
