@@ -33,7 +33,8 @@ struct PadSequencePass : dsc::impl::PadSequencePassBase<PadSequencePass> {
     SmallVector<dsc::SequencePad> pads;
     for (const dsc::SplitInput &input : *splitInputs) {
       auto type = cast<RankedTensorType>(input.arg.getType());
-      if (input.seq < type.getRank() && type.getDimSize(input.seq) % sp != 0)
+      if (input.splitSeq && input.seq < type.getRank() &&
+          type.getDimSize(input.seq) % sp != 0)
         pads.push_back({input.arg, input.seq,
                         static_cast<int64_t>(
                             llvm::divideCeil(type.getDimSize(input.seq), sp)) *

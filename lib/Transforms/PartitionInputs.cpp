@@ -57,7 +57,8 @@ dsc::findSplitInputs(ModuleOp module, func::FuncOp step, StringRef seqDims,
       input.seq = seqDimOf.lookup(name);
     if (batchDimOf.count(name))
       input.batch = batchDimOf.lookup(name);
-    if (bothSplit && input.seq == input.batch)
+    input.splitSeq = seqDimOf.count(name) || input.seq < type.getRank();
+    if (bothSplit && input.splitSeq && input.seq == input.batch)
       return step.emitError()
              << "input '" << name << "' has its batch and its sequence in "
              << "the same dimension " << input.seq

@@ -19,12 +19,17 @@ struct SplitInput {
   mlir::BlockArgument arg;
   int64_t batch = 0;
   int64_t seq = 1;
+  /// False for an input that has no dimension `seq` and that seq-dims does
+  /// not name (a sequence classifier's labels [B]): whole on every
+  /// sequence-parallel rank, which is always exact.
+  bool splitSeq = true;
 };
 
 /// The model inputs (`ds.role = "input"`) of `step` to split: every integer
 /// input, and every input that `seqDims` or `batchDims` (`name:dim,...`)
 /// names, with batch dimension 0 and sequence dimension 1 unless those say
-/// otherwise. Fails with a diagnostic on a malformed entry, a name that is
+/// otherwise (an input of rank 1 that seq-dims does not name is not split
+/// over sp). Fails with a diagnostic on a malformed entry, a name that is
 /// no input, or (`bothSplit`) an input whose batch and sequence dimensions
 /// coincide.
 /// The training step the mesh passes work on (null when the module has

@@ -239,7 +239,7 @@ void PropagateShardingPass::runOnOperation() {
     int axis = 0;
     if (dp > 1 && failed(split(input.batch, axis++)))
       return signalPassFailure();
-    if (sp > 1 && failed(split(input.seq, axis)))
+    if (sp > 1 && input.splitSeq && failed(split(input.seq, axis)))
       return signalPassFailure();
     step.setArgAttr(arg.getArgNumber(), mlir::ds::DSDialect::kShardingAttr,
                     toAttr(module.getContext(), meshSymbol, mesh, sharding));

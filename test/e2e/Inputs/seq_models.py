@@ -50,21 +50,40 @@ class MeanPool(torch.nn.Module):
         return ce + 0.5 * (h * h).mean()
 
 
+class Classify(torch.nn.Module):
+    """A sequence classifier as Hugging Face's *ForSequenceClassification
+    heads pool it: the last position's and the mean hidden state, labels
+    [batch] (no sequence dimension) of 5 classes."""
+
+    def __init__(self, vocab=64, dim=16, classes=5):
+        super().__init__()
+        torch.manual_seed(0)
+        self.emb = torch.nn.Embedding(vocab, dim)
+        self.proj = torch.nn.Linear(dim, dim)
+        self.score = torch.nn.Linear(2 * dim, classes)
+
+    def forward(self, tokens, labels):
+        h = torch.tanh(self.proj(self.emb(tokens)))
+        pooled = torch.cat([h[:, -1], h.mean(1)], dim=-1)
+        return F.cross_entropy(self.score(pooled), labels)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("model", choices=["seq-first", "mean-pool"])
+    ap.add_argument("model", choices=["seq-first", "mean-pool", "classify"])
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--inputs-out", required=True)
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--seq", type=int, default=15)
     a = ap.parse_args()
-    model = SeqFirst() if a.model == "seq-first" else MeanPool()
+    model = {"seq-first": SeqFirst, "mean-pool": MeanPool, "classify": Classify}[a.model]()
     model.train()
     g = torch.Generator().manual_seed(1)
     shape = (a.seq, a.batch) if a.model == "seq-first" else (a.batch, a.seq)
     vocab = 256 if a.model == "seq-first" else 64
     tokens = torch.randint(0, vocab, shape, generator=g)
-    labels = torch.randint(0, vocab, shape, generator=g)
+    labels = (torch.randint(0, 5, (a.batch,), generator=g) if a.model == "classify"
+              else torch.randint(0, vocab, shape, generator=g))
     traced = torch.jit.trace(model, (tokens, labels))
     dsc_save.save(traced, a.output, {"tokens": tokens, "labels": labels})
     safetensors_io.save({"tokens": tokens, "labels": labels}, a.inputs_out)
