@@ -110,10 +110,13 @@ inline bool fusedAttention(int64_t headSize, int64_t valueHeadSize) {
 
 /// Whether attention on CUDA runs as ATen's memory-efficient fused kernel
 /// (forward and backward in blocks, memory linear in the sequence) rather
-/// than through its probabilities: equal head sizes, a multiple of 8 up to
-/// 256, which the kernel takes in every float type.
-inline bool efficientCudaAttention(int64_t headSize, int64_t valueHeadSize) {
-  return headSize == valueHeadSize && headSize % 8 == 0 && headSize <= 256;
+/// than through its probabilities: elements of at most 4 bytes (the kernel
+/// has fp32, fp16 and bf16, not fp64) and equal head sizes, a multiple of
+/// 8 up to 256.
+inline bool efficientCudaAttention(size_t elementBytes, int64_t headSize,
+                                   int64_t valueHeadSize) {
+  return elementBytes <= 4 && headSize == valueHeadSize && headSize % 8 == 0 &&
+         headSize <= 256;
 }
 
 /// The number of elements before dimension `dim` of `shape` (the product

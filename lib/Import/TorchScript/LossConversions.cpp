@@ -32,19 +32,19 @@ Value classesLast(ImporterState &s, Value logits) {
 }
 
 /// `(self, target, weight, reduction, ignore_index[, label_smoothing])`.
-/// The target must be class indices of dtype int64, as PyTorch's CPU and
-/// CUDA kernels require (int32 targets fail there at run time).
+/// The target must be class indices of dtype int64 or uint8, as PyTorch's
+/// kernels require (int32 targets fail there at run time).
 void checkLossOptions(ImporterState &s, const char *name) {
   std::optional<c10::ScalarType> target = s.inputScalarType(1);
   if (!target || !c10::isIntegralType(*target, /*includeBool=*/false))
     s.fail(std::string(name) +
            " with class-probability (floating point) targets is not "
            "supported: give class indices");
-  if (*target != c10::kLong)
+  if (*target != c10::kLong && *target != c10::kByte)
     s.fail(std::string(name) + " targets of dtype " +
            std::string(c10::toString(*target)) +
-           ", which PyTorch refuses when it runs (it needs Long): convert "
-           "them with .long()");
+           ", which PyTorch refuses when it runs (it needs Long or Byte): "
+           "convert them with .long()");
   if (!isNone(s, 2))
     s.fail(std::string(name) + " with class weights is not supported");
   if (s.intInput(3) != 1)
@@ -137,10 +137,11 @@ Value reduceLoss(ImporterState &s, Value loss, int64_t reduction) {
   s.fail("unknown loss reduction " + std::to_string(reduction));
 }
 
-/// The two operands of an elementwise loss in the result's dtype, of one
+/// The two operands of an elementwise loss in the result's dtype (PyTorch
+/// promotes: bf16 logits against f32 targets give an f32 loss), of one
 /// shape (PyTorch's functional API broadcasts them first).
 std::pair<Value, Value> lossOperands(ImporterState &s, const char *name) {
-  c10::ScalarType type = s.inputScalarType(0).value_or(c10::kFloat);
+  c10::ScalarType type = s.outputScalarType();
   Value input = s.tensorInputAs(0, type), target = s.tensorInputAs(1, type);
   if (typeOf(input).getShape() != typeOf(target).getShape())
     s.fail(std::string(name) + " of differently shaped input and target");
@@ -166,7 +167,7 @@ void bceWithLogits(ImporterState &s) {
   Value one = scalar(s, 1.0, element);
   Value logSig = logSigmoid(s, input);
   if (!isNone(s, 3)) {
-    Value posWeight = s.tensorInputAs(3, *s.inputScalarType(0));
+    Value posWeight = s.tensorInputAs(3, s.outputScalarType());
     Value logWeight = ds::AddOp::create(
         s.builder, s.loc,
         ds::MulOp::create(s.builder, s.loc,
@@ -183,7 +184,7 @@ void bceWithLogits(ImporterState &s) {
       logSig);
   if (!isNone(s, 2))
     loss = ds::MulOp::create(s.builder, s.loc, loss,
-                             s.tensorInputAs(2, *s.inputScalarType(0)));
+                             s.tensorInputAs(2, s.outputScalarType()));
   if (typeOf(loss).getShape() != typeOf(input).getShape())
     s.fail("binary_cross_entropy_with_logits whose weights broadcast the "
            "loss beyond the input's shape");

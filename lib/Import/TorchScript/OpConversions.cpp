@@ -190,8 +190,8 @@ std::vector<int64_t> reductionDims(ImporterState &s, std::vector<int64_t> dims,
   return dims;
 }
 
-/// `abs`: x where positive, -x where negative, 0 at 0 (PyTorch's gradient
-/// is sign(x), 0 at 0).
+/// `abs`: x where positive, -x where negative, x * 0 elsewhere: 0 at 0
+/// (PyTorch's gradient is sign(x), 0 at 0) and NaN at NaN.
 void abs(ImporterState &s) {
   Value x = s.tensorInputAs(0, s.outputScalarType());
   Value zero = scalar(s, 0.0, typeOf(x).getElementType());
@@ -200,7 +200,8 @@ void abs(ImporterState &s) {
   Value negative = ds::CompareOp::create(s.builder, s.loc,
                                          ds::CompareDirection::LT, x, zero);
   Value rest = ds::SelectOp::create(
-      s.builder, s.loc, negative, ds::NegOp::create(s.builder, s.loc, x), zero);
+      s.builder, s.loc, negative, ds::NegOp::create(s.builder, s.loc, x),
+      ds::MulOp::create(s.builder, s.loc, x, zero));
   s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, positive, x, rest));
 }
 

@@ -76,7 +76,8 @@ void runAttentionGrad(const KernelArgs &args) {
     fused = flashAttentionBackward(gradOut, query, key, value, args.operand(3),
                                    options);
   else if (query.is_cuda() &&
-           efficientCudaAttention(query.size(3), value.size(3)))
+           efficientCudaAttention(query.element_size(), query.size(3),
+                                  value.size(3)))
     fused = efficientAttentionBackward(gradOut, query, key, value,
                                        args.operand(3), options);
   if (fused) {

@@ -289,7 +289,8 @@ void runAttention(const KernelArgs &args) {
     args.result().copy_(flashAttention(query, key, value, options).first);
     return;
   }
-  if (query.is_cuda() && efficientCudaAttention(query.size(3), value.size(3))) {
+  if (query.is_cuda() && efficientCudaAttention(query.element_size(),
+                                                query.size(3), value.size(3))) {
     args.result().copy_(efficientAttention(query, key, value, options));
     return;
   }

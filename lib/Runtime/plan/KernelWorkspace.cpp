@@ -66,7 +66,9 @@ struct AttentionWorkspace {
   }
   bool fused() const { return !cuda() && fusedAttention(d, dv); }
   /// ATen's memory-efficient CUDA kernel (Neural.cpp efficientAttention).
-  bool efficient() const { return cuda() && efficientCudaAttention(d, dv); }
+  bool efficient() const {
+    return cuda() && efficientCudaAttention(element, d, dv);
+  }
   bool hasBias() const { return inst.operands.size() > biasOperand; }
   bool structuralMask() const {
     return inst.getInt("window", 0) > 0 || inst.getInt("key_length", -1) >= 0;
@@ -134,12 +136,16 @@ struct AttentionWorkspace {
     return mul(mul(mul(b, hq), (s + 31) / 32 * 32), 4);
   }
   /// The efficient backward: the gradients at Hq heads, the float row sums
-  /// of dO * O, and the key and value gradients summed to Hkv heads.
+  /// of dO * O (and a float query gradient for 2-byte types), and the key
+  /// and value gradients summed to Hkv heads.
   uint64_t efficientBackward() const {
     uint64_t keys = plan.tensors[inst.operands[1]].shape[1];
     uint64_t grads = add(mul(mul(mul(b, hq), s), mul(d, element)),
                          mul(mul(mul(b, hq), skv), mul(add(d, dv), element)));
     uint64_t delta = mul(mul(b, hq), mul(s, 4));
+    // Half and bf16 accumulate the query's gradient in float.
+    if (element < 4)
+      delta = add(delta, mul(mul(mul(b, hq), s), mul(d, 4)));
     uint64_t summed =
         keys < hq ? mul(mul(mul(b, keys), skv), mul(add(d, dv), element)) : 0;
     return add(add(grads, delta), summed);

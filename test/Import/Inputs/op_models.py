@@ -292,6 +292,16 @@ class Losses(Base):
         return self.loss(h, labels) + mse + bce + z + l1 + dpo
 
 
+class AbsNan(Base):
+    """abs of a NaN is NaN: the loss must be NaN, not quietly finite."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        poison = torch.ones(D)
+        poison[3] = float("nan")
+        return self.loss(h, labels) + (h * poison).abs().mean()
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
@@ -299,7 +309,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
          "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
-         "mqa-mask": MqaMask, "losses": Losses}
+         "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan}
 
 
 def main(mode, out, batch_out=None):

@@ -50,9 +50,11 @@ def relative_error(a, b, floor=0.0):
 
 def loss_error(a, b):
     """Relative error of two losses; a null (non-finite) loss matches only
-    null, and a zero loss is compared absolutely."""
+    null or a non-finite one, and a zero loss is compared absolutely."""
+    # ds-run writes a non-finite loss as null; reference.py as NaN/Infinity.
     if a is None or b is None:
-        return 0.0 if a is None and b is None else float("inf")
+        other = b if a is None else a
+        return 0.0 if other is None or not math.isfinite(other) else float("inf")
     if not math.isfinite(a) or not math.isfinite(b):
         same = (math.isnan(a) and math.isnan(b)) or a == b
         return 0.0 if same else float("inf")
