@@ -66,6 +66,9 @@ mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,
 mlir::Value negativePart(ImporterState &s, mlir::Value x);
 mlir::Value magnitude(ImporterState &s, mlir::Value x);
 mlir::Value logSigmoid(ImporterState &s, mlir::Value x);
+/// `abs(x)`: x where positive, -x where negative, x * 0 elsewhere: 0 at 0
+/// (PyTorch's gradient is sign(x), 0 at 0) and NaN at NaN.
+mlir::Value absolute(ImporterState &s, mlir::Value x);
 
 /// The conversion registered for the aten op `kind` (`aten::add`), or null.
 Conversion findConversion(llvm::StringRef kind);

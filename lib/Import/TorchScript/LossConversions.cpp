@@ -158,6 +158,14 @@ void mseLoss(ImporterState &s) {
                              s.intInput(2)));
 }
 
+/// `l1_loss(self, target, reduction)`: |self - target|, reduced (gradient
+/// sign(self - target), 0 where equal, as PyTorch).
+void l1Loss(ImporterState &s) {
+  auto [input, target] = lossOperands(s, "l1_loss");
+  Value diff = ds::SubOp::create(s.builder, s.loc, input, target);
+  s.bindOutput(0, reduceLoss(s, absolute(s, diff), s.intInput(2)));
+}
+
 /// `binary_cross_entropy_with_logits(self, target, weight, pos_weight,
 /// reduction)` as PyTorch decomposes it: (1 - target) * self -
 /// ((pos_weight - 1) * target + 1) * log_sigmoid(self), times the weight.
@@ -195,6 +203,7 @@ void bceWithLogits(ImporterState &s) {
 
 void dsc::ts::addLossConversions(llvm::StringMap<Conversion> &table) {
   table["aten::mse_loss"] = mseLoss;
+  table["aten::l1_loss"] = l1Loss;
   table["aten::binary_cross_entropy_with_logits"] = bceWithLogits;
   table["aten::cross_entropy_loss"] = crossEntropy;
   table["aten::nll_loss"] = nllLoss;

@@ -190,10 +190,9 @@ std::vector<int64_t> reductionDims(ImporterState &s, std::vector<int64_t> dims,
   return dims;
 }
 
-/// `abs`: x where positive, -x where negative, x * 0 elsewhere: 0 at 0
-/// (PyTorch's gradient is sign(x), 0 at 0) and NaN at NaN.
-void abs(ImporterState &s) {
-  Value x = s.tensorInputAs(0, s.outputScalarType());
+} // namespace
+
+Value dsc::ts::absolute(ImporterState &s, Value x) {
   Value zero = scalar(s, 0.0, typeOf(x).getElementType());
   Value positive = ds::CompareOp::create(s.builder, s.loc,
                                          ds::CompareDirection::GT, x, zero);
@@ -202,7 +201,19 @@ void abs(ImporterState &s) {
   Value rest = ds::SelectOp::create(
       s.builder, s.loc, negative, ds::NegOp::create(s.builder, s.loc, x),
       ds::MulOp::create(s.builder, s.loc, x, zero));
-  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, positive, x, rest));
+  return ds::SelectOp::create(s.builder, s.loc, positive, x, rest);
+}
+
+namespace {
+
+void abs(ImporterState &s) {
+  s.bindOutput(0, absolute(s, s.tensorInputAs(0, s.outputScalarType())));
+}
+
+/// `square`: x * x (PyTorch's gradient 2 x).
+void square(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  s.bindOutput(0, ds::MulOp::create(s.builder, s.loc, x, x));
 }
 
 /// `logsumexp(self, dims, keepdim)` as PyTorch computes it
@@ -683,6 +694,7 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::embedding", embedding},
         {"aten::scaled_dot_product_attention", scaledDotProductAttention},
         {"aten::abs", abs},
+        {"aten::square", square},
         {"aten::logsumexp", logSumExp},
         {"aten::log_sigmoid", logSigmoidConversion},
     };

@@ -261,7 +261,8 @@ class Losses(Base):
     """Losses beyond cross_entropy, as regression, multi-label and
     preference training write them: nn.MSELoss and F.mse_loss broadcasting
     a [B, 1] target (broadcast_tensors), BCE with logits with pos_weight
-    and weight, and summed; a z-loss (logsumexp); an L1 term (abs); a
+    and weight, and summed; a z-loss (logsumexp); L1 terms (abs, F.l1_loss,
+    nn.L1Loss) and square; a
     DPO-style -logsigmoid. A zero-initialised head makes logits exactly 0
     at the first step, where abs and log_sigmoid have their corner."""
 
@@ -287,7 +288,8 @@ class Losses(Base):
         bce = bce + F.binary_cross_entropy_with_logits(logits[..., :4], multi,
                                                        reduction="sum") / 64
         z = torch.logsumexp(logits, dim=-1).pow(2).mean() * 1e-2
-        l1 = (pred - target).abs().mean() + zlog.abs().sum()
+        l1 = (pred - target).abs().mean() + zlog.abs().sum() + F.l1_loss(pred, target)
+        l1 = l1 + torch.nn.L1Loss(reduction="sum")(zlog, multi) / 64 + zlog.square().mean()
         dpo = -F.logsigmoid(zlog.sum(-1) - pred).mean() - F.logsigmoid(zlog).mean()
         return self.loss(h, labels) + mse + bce + z + l1 + dpo
 
