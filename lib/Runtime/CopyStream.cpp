@@ -58,4 +58,8 @@ bool CopyStream::wait(unsigned op) {
   return done;
 }
 
+bool CopyStream::done(unsigned op) { return ops[op].done.query(); }
+
+void CopyStream::synchronize(unsigned op) { ops[op].done.synchronize(); }
+
 void CopyStream::synchronize() { copy.synchronize(); }

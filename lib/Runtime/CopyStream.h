@@ -41,6 +41,10 @@ public:
   /// Makes the compute stream wait for copy `op`. Returns whether the copy
   /// was already done.
   bool wait(unsigned op);
+  /// Whether copy `op` is over.
+  bool done(unsigned op);
+  /// Blocks the host until copy `op` is over.
+  void synchronize(unsigned op);
   /// Blocks the host until every copy is done.
   void synchronize();
 

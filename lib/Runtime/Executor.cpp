@@ -74,6 +74,23 @@ llvm::Error Executor::Impl::compile(size_t index) {
     CompiledInstruction compiled;
     compiled.inst = &inst;
     uint32_t away = kind->file(inst);
+    if (staging && plan.tensors[away].storage == Storage::Swapped) {
+      if (kind->wait) {
+        auto start = stagedStarts.find(away);
+        if (start == stagedStarts.end())
+          return fail("no transfer of " + describeTensor(plan, away) +
+                      " was started before this wait");
+        compiled.swapStaging = staging->compileWait(inst, *kind, start->second);
+      } else {
+        compiled.swapStaging = staging->compileStart(
+            inst, *kind, stagingPlan.regionOf.lookup(index),
+            bytesAt(data[kind->memory(inst)], plan.tensors[away].numBytes(),
+                    /*host=*/false));
+        stagedStarts[away] = *compiled.swapStaging;
+      }
+      program.push_back(std::move(compiled));
+      return llvm::Error::success();
+    }
     if (device.isCuda()) {
       // In host memory (allocateMemory refused swap files): the copy
       // stream's. The wait is the start's copy.
@@ -245,8 +262,14 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
     return llvm::createStringError(instructionPrefix(index, *compiled.inst) +
                                    message);
   };
-  if (compiled.transfer) {
-    if (llvm::Error err = transfers->run(*compiled.transfer))
+  if (compiled.transfer || compiled.swapStaging) {
+    llvm::Error err =
+        compiled.transfer
+            ? transfers->run(*compiled.transfer)
+            : catchTorchErrors("copying through the staging buffer", [&] {
+                return staging->run(*compiled.swapStaging);
+              });
+    if (err)
       return fail(llvm::toString(std::move(err)));
     return llvm::Error::success();
   }
@@ -327,6 +350,10 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap,
     if (!transfers)
       return transfers.takeError();
     impl->transfers = std::move(*transfers);
+    if (impl->transfers && impl->transfers->hasSwap() &&
+        (device.isCuda() || (swap && swap->stage)))
+      if (llvm::Error err = impl->allocateStaging())
+        return std::move(err);
     impl->createViews();
     for (size_t index = 0; index < p.instructions.size(); ++index)
       if (llvm::Error err = impl->compile(index))
@@ -393,6 +420,16 @@ llvm::Error Executor::step() {
   return err ? impl->settle(std::move(err)) : std::move(err);
 }
 
+llvm::Error Executor::Impl::pollTransfers() {
+  if (staging && staging->pending())
+    if (llvm::Error err = catchTorchErrors("copying through the staging buffer",
+                                           [&] { return staging->poll(); }))
+      return err;
+  if (transfers && transfers->busy())
+    return transfers->poll();
+  return llvm::Error::success();
+}
+
 bool Executor::Impl::isAsync(size_t index) const {
   const CompiledInstruction &compiled = program[index];
   return compiled.kernel && compiled.group.comm &&
@@ -402,6 +439,8 @@ bool Executor::Impl::isAsync(size_t index) const {
 llvm::Error Executor::Impl::settle(llvm::Error err) {
   // Transfers still in flight would go on touching the arena, and so would
   // collectives.
+  if (staging)
+    staging->abandon();
   if (transfers)
     llvm::consumeError(transfers->abandon());
   if (copies)
@@ -460,11 +499,10 @@ llvm::Error Executor::Impl::runStep() {
     else if (llvm::Error err = runInstruction(compiled, index))
       return settle(std::move(err));
     // Transfers in flight move on between instructions.
-    if (transfers && transfers->busy())
-      if (llvm::Error err = transfers->poll())
-        return settle(llvm::createStringError(
-            "swap I/O after " + instructionPrefix(index, *compiled.inst) +
-            llvm::toString(std::move(err))));
+    if (llvm::Error err = pollTransfers())
+      return settle(llvm::createStringError(
+          "swap I/O after " + instructionPrefix(index, *compiled.inst) +
+          llvm::toString(std::move(err))));
     seconds[index] +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began)
             .count();

@@ -14,11 +14,13 @@
 #include "dsc/Runtime/Executor.h"
 
 #include "dsc/Runtime/Device.h"
+#include "dsc/Runtime/SwapStaging.h"
 #include "dsc/Runtime/SwapTransfers.h"
 
 #include "dsc/Runtime/CollectiveThread.h"
 
 #include "CopyStream.h"
+#include "StagedSwap.h"
 
 #include "kernels/ATenKernel.h"
 #include "kernels/KernelRegistry.h"
@@ -67,6 +69,8 @@ struct CompiledInstruction {
   /// For the transfers of swapped tensors: the handle SwapTransfers gave;
   /// on a GPU, CopyStream's, and whether this is the wait.
   std::optional<unsigned> transfer;
+  /// StagedSwap's, where the transfers of swap files are staged.
+  std::optional<unsigned> swapStaging;
   std::optional<unsigned> copy;
   bool copyWait = false;
 };
@@ -134,6 +138,12 @@ struct Executor::Impl {
   TransferStats copyStats;
   /// While compiling: the copy last started for each host tensor.
   llvm::DenseMap<uint32_t, unsigned> copyStarts;
+  /// The staging buffers of swap transfers, where the swap engine cannot
+  /// reach the memory (a GPU, or SwapOptions::stage); the start last
+  /// compiled of each swap file's transfers.
+  std::unique_ptr<exec::StagedSwap> staging;
+  SwapStaging stagingPlan;
+  llvm::DenseMap<uint32_t, unsigned> stagedStarts;
   /// For every instruction, the async collective to wait for before it
   /// (-1: none; collectiveWaits), and the ticket of each async one in the
   /// current step.
@@ -144,6 +154,8 @@ struct Executor::Impl {
   std::unique_ptr<exec::CollectiveThread> collectives;
 
   llvm::Error allocateMemory();
+  /// Allocates the staging buffers of the plan's swap transfers.
+  llvm::Error allocateStaging();
   /// Allocates `bytes` zeroed bytes aligned to `alignment` on the device
   /// (host memory with `host`); null for zero bytes.
   llvm::Expected<uint8_t *> allocate(uint64_t bytes, uint64_t alignment,
@@ -170,6 +182,8 @@ struct Executor::Impl {
   llvm::Error connectGroups();
   void assignGradients();
   llvm::Error capture(size_t gradient);
+  /// Moves the transfers in flight on (after each instruction).
+  llvm::Error pollTransfers();
   /// The instructions of one step, in order.
   llvm::Error runStep();
   /// Whether instruction `index` runs on the collectives' thread.

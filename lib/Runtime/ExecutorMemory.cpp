@@ -188,16 +188,6 @@ void Executor::Impl::resetPeak() const {
 }
 
 llvm::Error Executor::Impl::allocateMemory() {
-  // Tensors in host memory move to and from the GPU on a copy stream;
-  // swap files would need a staging buffer between the disk and the GPU.
-  if (device.isCuda())
-    for (auto [index, desc] : llvm::enumerate(plan.tensors))
-      if (desc.storage == Storage::Swapped)
-        return llvm::createStringError(
-            describeTensor(plan, index) +
-            " is offloaded to NVMe (-ds-offload), which the CUDA runtime "
-            "does not support yet: offload to cpu, or run this plan with "
-            "--device cpu");
   // Refused up front: with overcommit, allocating more than the machine has
   // succeeds and zeroing it summons the OOM killer.
   uint64_t needed = llvm::SaturatingAdd(staticMemoryBytes(plan),
@@ -271,6 +261,23 @@ llvm::Error Executor::Impl::allocateMemory() {
     }
     }
   }
+  return llvm::Error::success();
+}
+
+llvm::Error Executor::Impl::allocateStaging() {
+  stagingPlan = planSwapStaging(plan);
+  auto allocation =
+      allocate(stagingPlan.totalBytes, SwapStaging::kPageAlignment,
+               "the swap staging buffers", /*host=*/true);
+  if (!allocation)
+    return allocation.takeError();
+  memoryUse.stagingBytes += stagingPlan.totalBytes;
+
+  if (device.isCuda() && !copies)
+    copies = std::make_unique<CopyStream>(device);
+  staging = std::make_unique<StagedSwap>(
+      *transfers, copies.get(),
+      bytesAt(*allocation, stagingPlan.totalBytes, /*host=*/true));
   return llvm::Error::success();
 }
 

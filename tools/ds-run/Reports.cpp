@@ -4,6 +4,7 @@
 
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/PlanMemory.h"
+#include "dsc/Runtime/SwapStaging.h"
 #include "dsc/Runtime/SwapTransfers.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -55,6 +56,11 @@ llvm::Error dsc::rt::writeMemoryReport(StringRef path, const Executor &exec,
           {"host_bytes", static_cast<int64_t>(used.hostBytes)},
           {"planned_host_bytes",
            static_cast<int64_t>(storedBytes(exec.plan(), Storage::Host))},
+          {"staging_bytes", static_cast<int64_t>(used.stagingBytes)},
+          {"planned_staging_bytes",
+           static_cast<int64_t>(used.stagingBytes
+                                    ? planSwapStaging(exec.plan()).totalBytes
+                                    : 0)},
           {"peak_outside_arena_bytes",
            static_cast<int64_t>(used.peakOutsideArena)},
           {"peak_bytes",

@@ -175,6 +175,15 @@ llvm::cl::opt<unsigned> swapBlockKiB(
     "swap-block-kib", llvm::cl::desc("KiB per swap request (default 1024)"),
     llvm::cl::value_desc("KIB"), llvm::cl::init(1024), llvm::cl::cat(category));
 
+llvm::cl::opt<bool> swapStaging(
+    "swap-staging",
+    llvm::cl::desc("Move swap files' transfers through host staging "
+                   "buffers, as the CUDA runtime always does (reads and "
+                   "writes of the disk there, copies to and from the "
+                   "tensors at the transfers' waits and starts): on the "
+                   "CPU it tests that path (default false)"),
+    llvm::cl::init(false), llvm::cl::cat(category));
+
 llvm::cl::opt<std::string> deviceOption(
     "device",
     llvm::cl::desc("Where the plan's tensors live and its kernels run: cpu "
@@ -535,6 +544,7 @@ int run() {
     swap->directory = nvmePath;
     swap->queueDepth = swapQueueDepth;
     swap->blockBytes = uint64_t(swapBlockKiB) << 10;
+    swap->stage = swapStaging;
     if (const char *faults = std::getenv("DSC_SWAP_FAULTS")) {
       auto parsed = parseIoFaults(faults);
       if (!parsed)

@@ -107,6 +107,9 @@ public:
     /// Bytes of offloaded state allocated in host memory (Storage::Host),
     /// apart from the device's.
     uint64_t hostBytes = 0;
+    /// Bytes of the host buffers that swap transfers are staged through
+    /// (SwapStaging.h; pinned on a GPU).
+    uint64_t stagingBytes = 0;
     /// The most bytes ATen's allocator held during a step beyond what it
     /// held when the step began: results of kernels that could not write
     /// into the arena, and their workspaces. On the CPU ATen's CPU

@@ -47,6 +47,10 @@ struct SwapOptions {
   uint64_t blockBytes = 1 << 20;
   /// Faults to inject in front of io_uring (tests: DSC_SWAP_FAULTS).
   std::optional<IoFaults> faults;
+  /// Whether the executor stages transfers through host buffers
+  /// (StagedSwap) where it need not: always on a GPU; on the CPU with
+  /// ds-run --swap-staging, which tests the GPU's path.
+  bool stage = false;
 };
 
 struct SwapStats {

@@ -10,6 +10,7 @@
 #include "dsc/Dialect/DSRT/IR/DSRTDialect.h"
 #include "dsc/Runtime/Mesh.h"
 #include "dsc/Runtime/PlanMemory.h"
+#include "dsc/Runtime/SwapStaging.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -432,6 +433,10 @@ json::Object offloadEntry(const dsc::rt::Plan &plan,
     finish[file] = free;
   }
   double exposed = now - compute;
+  // A GPU pins the host tensors and stages the swap files' transfers
+  // through pinned buffers (SwapStaging.h); the CPU runtime pins nothing.
+  int64_t staging =
+      static_cast<int64_t>(dsc::rt::planSwapStaging(plan).totalBytes);
   return json::Object{
       {"nvme_bytes_per_rank", bytesOf(plan, dsc::rt::Storage::Swapped)},
       {"nvme_tensors", static_cast<int64_t>(
@@ -440,6 +445,9 @@ json::Object offloadEntry(const dsc::rt::Plan &plan,
       {"host_tensors",
        static_cast<int64_t>(plan.tensorsWith(dsc::rt::Storage::Host).size())},
       {"parameter_bytes_per_rank", offloadedParameterBytes(plan)},
+      {"staging_bytes_per_rank", staging},
+      {"pinned_bytes_per_rank_on_gpu",
+       bytesOf(plan, dsc::rt::Storage::Host) + staging},
       {"read_bytes_per_step", swapRead},
       {"written_bytes_per_step", swapWritten},
       {"transfers_per_step", transfers},

@@ -3,6 +3,7 @@
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Runtime/CollectiveSchedule.h"
 #include "dsc/Runtime/PlanMemory.h"
+#include "dsc/Runtime/SwapStaging.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -1382,6 +1383,57 @@ TEST(CollectiveWaitsTest, PersistentTensorsAndTransfers) {
               {instruction("net", {1}, {0}), instruction("offload", {0}, {2})},
               extra),
       (std::vector<int64_t>{-1, 0}));
+}
+
+//===----------------------------------------------------------------------===//
+// planSwapStaging
+//===----------------------------------------------------------------------===//
+
+TEST(SwapStagingTest, RegionsPerTransferInFlight) {
+  // Swap files s0 (8 KiB), s1 (100 B), s2 (4 KiB), h3 (host, 4 KiB); arena
+  // tensors m4..m7 their memory.
+  Plan plan;
+  plan.tensors = {tensor("s0", DType::U8, {8192}, Storage::Swapped),
+                  tensor("s1", DType::U8, {100}, Storage::Swapped),
+                  tensor("s2", DType::U8, {4096}, Storage::Swapped),
+                  tensor("h3", DType::U8, {4096}, Storage::Host),
+                  tensor("m4", DType::U8, {8192}, Storage::Arena, 0),
+                  tensor("m5", DType::U8, {100}, Storage::Arena, 8192),
+                  tensor("m6", DType::U8, {4096}, Storage::Arena, 8320),
+                  tensor("m7", DType::U8, {4096}, Storage::Arena, 12416)};
+  plan.instructions = {
+      instruction("reload", {1}, {5}),       // 0: s1 at 0
+      instruction("reload", {0}, {4}),       // 1: s0 after it, page-aligned
+      instruction("reload", {3}, {7}),       // host memory: no region
+      instruction("reload_wait", {1}, {5}),  // frees s1's
+      instruction("reload", {2}, {6}),       // 4: s2 where s1 was
+      instruction("reload_wait", {0}, {4}),  // frees s0's
+      instruction("reload_wait", {3}, {7}),  //
+      instruction("offload", {5}, {1}),      // 7: s1 after s2
+      instruction("reload_wait", {2}, {6}),  //
+      instruction("offload_wait", {5}, {1}), //
+      instruction("offload", {4}, {0}),      // 10: s0 at 0
+      instruction("offload_wait", {4}, {0})};
+  SwapStaging staging = planSwapStaging(plan);
+  auto region = [&](size_t start) -> std::pair<uint64_t, uint64_t> {
+    auto it = staging.regionOf.find(start);
+    if (it == staging.regionOf.end())
+      return {~0ull, 0};
+    return {it->second.offset, it->second.bytes};
+  };
+  EXPECT_EQ(staging.regionOf.size(), 5u);
+  EXPECT_EQ(region(0), std::make_pair(uint64_t(0), uint64_t(100)));
+  EXPECT_EQ(region(1), std::make_pair(uint64_t(4096), uint64_t(8192)));
+  EXPECT_EQ(region(2).first, ~0ull);
+  EXPECT_EQ(region(4), std::make_pair(uint64_t(0), uint64_t(4096)));
+  EXPECT_EQ(region(7), std::make_pair(uint64_t(4096), uint64_t(100)));
+  EXPECT_EQ(region(10), std::make_pair(uint64_t(0), uint64_t(8192)));
+  EXPECT_EQ(staging.totalBytes, 12288u);
+  // Nothing swapped: nothing staged.
+  for (TensorDesc &desc : plan.tensors)
+    if (desc.storage == Storage::Swapped)
+      desc.storage = Storage::Host;
+  EXPECT_EQ(planSwapStaging(plan).totalBytes, 0u);
 }
 
 //===----------------------------------------------------------------------===//
