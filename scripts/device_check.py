@@ -13,9 +13,10 @@
    Llama; loss, every gradient and every updated parameter against
    test/e2e/Inputs/reference.py --device cuda at rtol 1e-5 (compare.py).
    The example GPT-2 again with everything offloaded to host memory (the
-   copy stream): loss, gradients and parameters bit-identical to the run
-   without offload, where that run reproduces itself (else within 1e-5;
-   results.json says which).
+   copy stream), and with everything on NVMe (swap files under DIR through
+   pinned staging regions): loss, gradients and parameters bit-identical to
+   the run without offload, where that run reproduces itself (else within
+   1e-5; results.json says which).
 2. Speed and memory, TF32 on for both: the example GPT-2 at ~125M
    parameters and sequence 2048; the median step time of ds-run, PyTorch
    eager and torch.compile (same model, same AdamW), and peak device
@@ -48,8 +49,9 @@ EXACT_SHAPE = ["--batch", "2", "--seq", "16"]
 # Run again with everything in host memory: the same kernels in the same
 # order, so the same bytes as the run without offload.
 OFFLOAD_MODEL = "gpt2"
-OFFLOAD = ["--offload-optimizer", "cpu", "--offload-params", "cpu",
-           "--offload-activations", "cpu"]
+OFFLOADS = {space: ["--offload-optimizer", space, "--offload-params", space,
+                     "--offload-activations", space]
+            for space in ("cpu", "nvme")}
 OPTIMIZER = ["--optimizer", "adamw", "--lr", "0.01", "--eps", "1e-2"]
 # GPT-2 small's shape (124M parameters with its 50257-token vocabulary).
 BENCH_CONFIG = {"vocab_size": 50257, "n_positions": 2048, "n_embd": 768,
@@ -82,10 +84,12 @@ def prepare(out, bin_dir):
              "--weights-out", base + ".safetensors"])
         run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".plan",
              *OPTIMIZER])
-    # Everything offloaded to host memory: the copy stream's transfers.
+    # Everything offloaded to host memory (the copy stream's transfers), and
+    # to NVMe (staged through pinned host memory).
     base = os.path.join(out, OFFLOAD_MODEL)
-    run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".offload.plan",
-         *OPTIMIZER, *OFFLOAD])
+    for space, flags in OFFLOADS.items():
+        run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o",
+             f"{base}.offload-{space}.plan", *OPTIMIZER, *flags])
     # The 125M model: its plan only.
     base = os.path.join(out, "bench")
     sets = [a for k, v in BENCH_CONFIG.items() for a in ("--set", f"{k}={v}")]
@@ -249,16 +253,22 @@ def run_checks(out, ds_run, device):
         results["exact"][name] = {"passed": passed, "detail": detail}
         log(f"{name}: {'matches' if passed else 'DIFFERS FROM'} PyTorch at rtol 1e-5")
 
-    # 1b. Offload to host memory: bit-identical to the run without it, where
-    # that run is itself reproducible (ATen's attention backward on CUDA may
-    # accumulate in a varying order; then within 1e-5).
+    # 1b. Offload to host memory and to NVMe: bit-identical to the run
+    # without it, where that run is itself reproducible (ATen's attention
+    # backward on CUDA may accumulate in a varying order; then within 1e-5).
     base = os.path.join(out, OFFLOAD_MODEL)
     first = os.path.join(out, OFFLOAD_MODEL + ".dsc")
+    swap_dir = os.path.join(out, "swap")
+    os.makedirs(swap_dir, exist_ok=True)
 
     def run_plan(plan, res):
+        # On the CPU (a test of this script) the swap files take the GPU's
+        # staged path too.
+        staging = ["--swap-staging"] if device == "cpu" else []
         run([ds_run, plan, "--device", device,
              "--weights", base + ".safetensors", "--inputs", base + ".batch.safetensors",
              "--steps", "1", "-q", "--profile", res + ".profile.json",
+             "--nvme-path", swap_dir, *staging,
              "--dump-loss", res + ".loss", "--dump-grads", res + ".grads",
              "--save", res + ".final"])
 
@@ -269,33 +279,37 @@ def run_checks(out, ds_run, device):
                 same &= x.read() == y.read()
         return same
 
-    try:
-        rerun = os.path.join(out, OFFLOAD_MODEL + ".rerun")
-        run_plan(base + ".plan", rerun)
-        reproducible = identical(first, rerun)
-        res = os.path.join(out, OFFLOAD_MODEL + ".offload")
-        run_plan(base + ".offload.plan", res)
-        if reproducible:
-            passed = identical(first, res)
-            detail = ("loss, gradients, parameters "
-                      + ("identical" if passed else "differ from the run without offload"))
-        else:
-            compared = subprocess.run(
-                [sys.executable, os.path.join(inputs, "compare.py"), "--rtol", "1e-5",
-                 "--losses", res + ".loss", first + ".loss",
-                 "--tensors", res + ".grads", first + ".grads",
-                 "--tensors", res + ".final", first + ".final"],
-                capture_output=True, text=True)
-            passed = compared.returncode == 0
-            detail = ("the run without offload is not reproducible on this device; "
-                      "offloaded within 1e-5: " + str(passed) + " "
-                      + (compared.stdout + compared.stderr).strip()[-500:])
-        results["reproducible"] = reproducible
-    except (RuntimeError, OSError) as e:
-        passed, detail = False, str(e)
-    ok &= passed
-    results["offload"] = {"passed": passed, "detail": detail}
-    log(f"offload to host memory: {detail}")
+    reproducible = None
+    for space in OFFLOADS:
+        key = "offload" if space == "cpu" else "offload_nvme"
+        try:
+            if reproducible is None:
+                rerun = os.path.join(out, OFFLOAD_MODEL + ".rerun")
+                run_plan(base + ".plan", rerun)
+                reproducible = identical(first, rerun)
+                results["reproducible"] = reproducible
+            res = os.path.join(out, f"{OFFLOAD_MODEL}.offload-{space}")
+            run_plan(f"{base}.offload-{space}.plan", res)
+            if reproducible:
+                passed = identical(first, res)
+                detail = ("loss, gradients, parameters "
+                          + ("identical" if passed else "differ from the run without offload"))
+            else:
+                compared = subprocess.run(
+                    [sys.executable, os.path.join(inputs, "compare.py"), "--rtol", "1e-5",
+                     "--losses", res + ".loss", first + ".loss",
+                     "--tensors", res + ".grads", first + ".grads",
+                     "--tensors", res + ".final", first + ".final"],
+                    capture_output=True, text=True)
+                passed = compared.returncode == 0
+                detail = ("the run without offload is not reproducible on this device; "
+                          "offloaded within 1e-5: " + str(passed) + " "
+                          + (compared.stdout + compared.stderr).strip()[-500:])
+        except (RuntimeError, OSError) as e:
+            passed, detail = False, str(e)
+        ok &= passed
+        results[key] = {"passed": passed, "detail": detail}
+        log(f"offload to {'host memory' if space == 'cpu' else 'NVMe'}: {detail}")
 
     # 2. Speed and memory, TF32 on for both.
     if os.environ.get("BENCH", "1") == "0":
