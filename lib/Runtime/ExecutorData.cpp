@@ -146,7 +146,7 @@ llvm::Error Executor::setInput(StringRef name, llvm::ArrayRef<uint8_t> bytes) {
                                    typeString(desc) + " (" +
                                    Twine(desc.numBytes()) + " bytes), got " +
                                    Twine(bytes.size()) + " bytes");
-  if (llvm::Error err = impl->upload(impl->data[index], bytes))
+  if (llvm::Error err = impl->uploadInput(index, bytes))
     return err;
   impl->inputSet[index] = true;
   return llvm::Error::success();

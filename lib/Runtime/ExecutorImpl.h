@@ -31,6 +31,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -136,6 +137,13 @@ struct Executor::Impl {
   /// found.
   std::unique_ptr<exec::CopyStream> copies;
   TransferStats copyStats;
+  /// On a GPU, each input's pinned buffer and the event of the last copy
+  /// out of it.
+  struct InputStage {
+    at::Tensor pinned;
+    c10::Event copied{c10::DeviceType::CUDA};
+  };
+  std::map<uint32_t, InputStage> inputStages;
   /// While compiling: the copy last started for each host tensor.
   llvm::DenseMap<uint32_t, unsigned> copyStarts;
   /// The staging buffers of swap transfers, where the swap engine cannot
@@ -169,6 +177,10 @@ struct Executor::Impl {
   llvm::Error upload(uint8_t *deviceData, llvm::ArrayRef<uint8_t> bytes);
   llvm::Error download(const uint8_t *deviceData,
                        llvm::MutableArrayRef<uint8_t> bytes) const;
+  /// Copies input `index`'s `bytes` in: on a GPU through a pinned buffer of
+  /// its own, asynchronously on the compute stream (the step's kernels
+  /// come after it there; the host goes on at once).
+  llvm::Error uploadInput(uint32_t index, llvm::ArrayRef<uint8_t> bytes);
   /// The bytes the device's allocator holds now and at its peak since
   /// resetPeak: ATen's CPU allocator (AllocationCounter.h) or the GPU's
   /// caching allocator.

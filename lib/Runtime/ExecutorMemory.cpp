@@ -13,6 +13,8 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <c10/core/impl/VirtualGuardImpl.h>
+
 #include <algorithm>
 #include <cstring>
 #include <unistd.h>
@@ -164,6 +166,28 @@ Executor::Impl::download(const uint8_t *deviceData,
   return catchTorchErrors("copying from " + device.name(), [&] {
     byteView(bytes.data(), bytes.size(), Device())
         .copy_(byteView(deviceData, bytes.size(), device));
+    return llvm::Error::success();
+  });
+}
+
+llvm::Error Executor::Impl::uploadInput(uint32_t index,
+                                        llvm::ArrayRef<uint8_t> bytes) {
+  if (!device.isCuda() || bytes.empty())
+    return upload(data[index], bytes);
+  return catchTorchErrors("copying an input to " + device.name(), [&] {
+    InputStage &stage = inputStages[index];
+    if (!stage.pinned.defined())
+      stage.pinned =
+          at::empty({static_cast<int64_t>(bytes.size())},
+                    at::TensorOptions().dtype(at::kByte).pinned_memory(true));
+    else
+      stage.copied.synchronize(); // the last copy out of it is over
+    std::memcpy(stage.pinned.data_ptr(), bytes.data(), bytes.size());
+    byteView(data[index], bytes.size(), device)
+        .copy_(stage.pinned, /*non_blocking=*/true);
+    c10::impl::VirtualGuardImpl guard(c10::DeviceType::CUDA);
+    stage.copied.record(guard.getStream(c10::Device(
+        c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(device.index))));
     return llvm::Error::success();
   });
 }

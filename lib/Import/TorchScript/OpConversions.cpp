@@ -14,6 +14,7 @@
 
 #include "ConversionUtils.h"
 
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -521,6 +522,27 @@ void nativeLayerNorm(ImporterState &s) {
   layerNorm(s);
 }
 
+/// `torch.nn.RMSNorm`, `F.rms_norm`: `(input, normalized_shape, weight,
+/// eps)`; no eps is the input type's machine epsilon, as PyTorch takes.
+void rmsNorm(ImporterState &s) {
+  Value input = s.tensorInput(0);
+  std::vector<int64_t> normalized = s.intListInput(1);
+  if (normalized.size() != 1 ||
+      normalized[0] != typeOf(input).getShape().back())
+    s.fail("aten::rms_norm over more than the last dimension is not "
+           "supported");
+  Value weight = isNone(s, 2) ? Value() : s.tensorInput(2);
+  double epsilon =
+      s.node->inputs().size() > 3 && !isNone(s, 3)
+          ? s.doubleInput(3)
+          : std::ldexp(1.0,
+                       1 - static_cast<int>(llvm::APFloat::semanticsPrecision(
+                               cast<FloatType>(typeOf(input).getElementType())
+                                   .getFloatSemantics())));
+  s.bindOutput(0, ds::RmsNormOp::create(s.builder, s.loc, input, weight,
+                                        llvm::APFloat(epsilon)));
+}
+
 /// `(weight, indices, padding_idx, scale_grad_by_freq, sparse)`: a
 /// negative `padding_idx` is none; `sparse` changes only how PyTorch stores
 /// the gradient.
@@ -689,6 +711,7 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::log_softmax", softmax<ds::LogSoftmaxOp>},
         {"aten::layer_norm", layerNorm},
         {"aten::native_layer_norm", nativeLayerNorm},
+        {"aten::rms_norm", rmsNorm},
         {"aten::_softmax", softmax<ds::SoftmaxOp>},
         {"aten::_log_softmax", softmax<ds::LogSoftmaxOp>},
         {"aten::embedding", embedding},

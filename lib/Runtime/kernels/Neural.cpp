@@ -452,17 +452,136 @@ at::Tensor fusedAttentionMask(const at::Tensor &query, const at::Tensor &key,
   return options.bias.defined() ? mask + options.bias : mask;
 }
 
+/// A query row whose every score is below this (every key masked, or
+/// biased as far down: HF's finfo.min padding rows) is one the fused
+/// kernels get wrong. They keep the row's log-sum-exp m + log(l), in which
+/// m (the bias, -3.4e38) swallows log(l): the backward's probabilities
+/// exp(s - lse) come out 1 instead of 1/Skv. Eager attention's softmax
+/// subtracts the maximum first and does not. Below -16, log(l)'s last bit
+/// is already 2e-6 of a probability.
+constexpr double kSaturatedScore = -16;
+
+/// The additive mask a fused kernel gets, and the query rows it must not
+/// compute (saturatedRows).
+struct FusedMask {
+  at::Tensor mask;
+  /// Indices into the query's rows; undefined when none.
+  at::Tensor rows;
+};
+
+/// fusedAttentionMask, and the query rows where, for some batch and head,
+/// every key is masked or biased below kSaturatedScore. Those rows are
+/// unmasked in the fused kernel's mask (its results there are replaced by
+/// the composite form's, patchRowsForward/Backward), so that it computes
+/// only finite, well-scaled rows.
+FusedMask fusedMask(const at::Tensor &query, const at::Tensor &key,
+                    const AttentionOptions &options) {
+  FusedMask fused{fusedAttentionMask(query, key, options), at::Tensor()};
+  if (!fused.mask.defined())
+    return fused;
+  int64_t s = query.size(2), skv = key.size(2);
+  at::Tensor limit = fused.mask;
+  if (options.causal)
+    limit = limit.masked_fill(maskedKeys(query, s, skv, options, true),
+                              -std::numeric_limits<double>::infinity());
+  at::Tensor saturated = limit.amax(-1).lt(kSaturatedScore);
+  saturated = saturated.reshape({-1, saturated.size(-1)}).any(0);
+  if (!saturated.any().item<bool>())
+    return fused;
+  fused.rows = saturated.size(0) == 1
+                   ? at::arange(s, query.options().dtype(at::kLong))
+                   : saturated.nonzero().squeeze(1);
+  at::Tensor mask = fused.mask;
+  while (mask.dim() < 4)
+    mask = mask.unsqueeze(0);
+  std::vector<int64_t> shape(mask.sizes().begin(), mask.sizes().end());
+  shape[2] = s;
+  fused.mask = mask.expand(shape).clone();
+  fused.mask.index_fill_(2, fused.rows, 0);
+  return fused;
+}
+
+/// attentionProbs of query rows `rows` only: [B, Hkv, G*R, Skv].
+at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
+                    const AttentionOptions &options, const at::Tensor &rows) {
+  int64_t b = query.size(0), hq = query.size(1), s = query.size(2),
+          d = query.size(3);
+  int64_t hkv = key.size(1), skv = key.size(2), g = hq / hkv;
+  int64_t r = rows.numel();
+  at::Tensor scores =
+      at::matmul(query.index_select(2, rows).reshape({b, hkv, g * r, d}),
+                 key.transpose(-1, -2))
+          .mul_(options.scale);
+  if (at::Tensor bias = options.bias; bias.defined()) {
+    if (bias.dim() >= 2 && bias.size(-2) == s)
+      bias = bias.index_select(bias.dim() - 2, rows);
+    scores.view({b, hq, r, skv}).add_(bias);
+  }
+  if (at::Tensor masked = maskedKeys(query, s, skv, options, options.causal);
+      masked.defined())
+    scores.view({b, hkv, g, r, skv})
+        .masked_fill_(masked.index_select(0, rows),
+                      -std::numeric_limits<double>::infinity());
+  return at::_softmax(scores, -1, /*half_to_float=*/false);
+}
+
+/// Replaces rows `rows` of a fused kernel's output [B,Hq,S,Dv] with the
+/// composite form's.
+void patchRowsForward(at::Tensor &out, const at::Tensor &query,
+                      const at::Tensor &key, const at::Tensor &value,
+                      const AttentionOptions &options, const at::Tensor &rows) {
+  at::Tensor probs = rowProbs(query, key, options, rows);
+  out.index_copy_(
+      2, rows,
+      at::matmul(probs, value)
+          .view({query.size(0), query.size(1), rows.numel(), value.size(3)}));
+}
+
+/// The gradient a fused backward is given: `gradOut` with rows `rows`
+/// zero, so that they add nothing to the key and value gradients.
+at::Tensor withoutRows(const at::Tensor &gradOut, const at::Tensor &rows) {
+  return rows.defined() ? gradOut.index_fill(2, rows, 0) : gradOut;
+}
+
+/// Adds the composite form's gradients of rows `rows` to a fused
+/// backward's, run on withoutRows(gradOut).
+void patchRowsBackward(std::array<at::Tensor, 3> &grads,
+                       const at::Tensor &gradOut, const at::Tensor &query,
+                       const at::Tensor &key, const at::Tensor &value,
+                       const AttentionOptions &options,
+                       const at::Tensor &rows) {
+  int64_t b = query.size(0), hq = query.size(1), d = query.size(3);
+  int64_t hkv = key.size(1), g = hq / hkv, r = rows.numel();
+  at::Tensor probs = rowProbs(query, key, options, rows);
+  at::Tensor dOut =
+      gradOut.index_select(2, rows).reshape({b, hkv, g * r, value.size(3)});
+  grads[2].add_(at::matmul(probs.transpose(-1, -2), dOut));
+  at::Tensor dScores =
+      at::_softmax_backward_data(at::matmul(dOut, value.transpose(-1, -2)),
+                                 probs, -1, probs.scalar_type())
+          .mul_(options.scale);
+  grads[0].index_copy_(2, rows, at::matmul(dScores, key).view({b, hq, r, d}));
+  grads[1].add_(
+      at::matmul(dScores.transpose(-1, -2),
+                 query.index_select(2, rows).reshape({b, hkv, g * r, d})));
+}
+
+std::optional<at::Tensor> maskArgument(const at::Tensor &mask) {
+  return mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt;
+}
+
 } // namespace
 
 std::pair<at::Tensor, at::Tensor>
 dsc::rt::kernels::flashAttention(const at::Tensor &query, const at::Tensor &key,
                                  const at::Tensor &value,
                                  const AttentionOptions &options) {
-  at::Tensor mask = fusedAttentionMask(query, key, options);
+  FusedMask fused = fusedMask(query, key, options);
   auto [out, logSumExp] = at::_scaled_dot_product_flash_attention_for_cpu(
       query, key, value, /*dropout_p=*/0.0, options.causal,
-      mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt,
-      options.scale);
+      maskArgument(fused.mask), options.scale);
+  if (fused.rows.defined())
+    patchRowsForward(out, query, key, value, options, fused.rows);
   return {out, logSumExp};
 }
 
@@ -470,18 +589,21 @@ std::array<at::Tensor, 3> dsc::rt::kernels::flashAttentionBackward(
     const at::Tensor &gradOut, const at::Tensor &query, const at::Tensor &key,
     const at::Tensor &value, const at::Tensor &out,
     const AttentionOptions &options) {
-  at::Tensor mask = fusedAttentionMask(query, key, options);
-  std::optional<at::Tensor> maskArg =
-      mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt;
-  // The forward again, for its log-sum-exp; its output is the one given.
+  FusedMask fused = fusedMask(query, key, options);
+  std::optional<at::Tensor> maskArg = maskArgument(fused.mask);
+  // The forward again, for its log-sum-exp; its output is the one given
+  // (the patched rows' gradient is zero here: their output is not read).
   at::Tensor logSumExp =
       std::get<1>(at::_scaled_dot_product_flash_attention_for_cpu(
           query, key, value, 0.0, options.causal, maskArg, options.scale));
   auto [dQuery, dKey, dValue] =
       at::_scaled_dot_product_flash_attention_for_cpu_backward(
-          gradOut, query, key, value, out, logSumExp, 0.0, options.causal,
-          maskArg, options.scale);
-  return {dQuery, dKey, dValue};
+          withoutRows(gradOut, fused.rows), query, key, value, out, logSumExp,
+          0.0, options.causal, maskArg, options.scale);
+  std::array<at::Tensor, 3> grads{dQuery, dKey, dValue};
+  if (fused.rows.defined())
+    patchRowsBackward(grads, gradOut, query, key, value, options, fused.rows);
+  return grads;
 }
 
 namespace {
@@ -493,13 +615,17 @@ namespace {
 struct EfficientInputs {
   at::Tensor key, value;
   std::optional<at::Tensor> bias;
+  /// fusedMask's rows.
+  at::Tensor rows;
 
   EfficientInputs(const at::Tensor &query, const at::Tensor &k,
                   const at::Tensor &v, const AttentionOptions &options) {
     int64_t groups = query.size(1) / k.size(1);
     key = groups == 1 ? k : k.repeat_interleave(groups, 1);
     value = groups == 1 ? v : v.repeat_interleave(groups, 1);
-    at::Tensor mask = fusedAttentionMask(query, k, options);
+    FusedMask fused = fusedMask(query, k, options);
+    rows = fused.rows;
+    at::Tensor mask = fused.mask;
     if (!mask.defined())
       return;
     while (mask.dim() < 4)
@@ -520,9 +646,12 @@ at::Tensor dsc::rt::kernels::efficientAttention(
     const at::Tensor &query, const at::Tensor &key, const at::Tensor &value,
     const AttentionOptions &options) {
   EfficientInputs in(query, key, value, options);
-  return std::get<0>(at::_scaled_dot_product_efficient_attention(
+  at::Tensor out = std::get<0>(at::_scaled_dot_product_efficient_attention(
       query, in.key, in.value, in.bias, /*compute_log_sumexp=*/false,
       /*dropout_p=*/0.0, options.causal, options.scale));
+  if (in.rows.defined())
+    patchRowsForward(out, query, key, value, options, in.rows);
+  return out;
 }
 
 std::array<at::Tensor, 3> dsc::rt::kernels::efficientAttentionBackward(
@@ -530,7 +659,8 @@ std::array<at::Tensor, 3> dsc::rt::kernels::efficientAttentionBackward(
     const at::Tensor &value, const at::Tensor &out,
     const AttentionOptions &options) {
   EfficientInputs in(query, key, value, options);
-  // The forward again, for its log-sum-exp; its output is the one given.
+  // The forward again, for its log-sum-exp; its output is the one given
+  // (the patched rows' gradient is zero here: their output is not read).
   auto [unused, logSumExp, seed, offset] =
       at::_scaled_dot_product_efficient_attention(
           query, in.key, in.value, in.bias, /*compute_log_sumexp=*/true, 0.0,
@@ -538,9 +668,9 @@ std::array<at::Tensor, 3> dsc::rt::kernels::efficientAttentionBackward(
   unused.reset();
   auto [dQuery, dKey, dValue, dBias] =
       at::_scaled_dot_product_efficient_attention_backward(
-          gradOut, query, in.key, in.value, in.bias ? *in.bias : at::Tensor(),
-          out, logSumExp, seed, offset, 0.0, {true, true, true, false},
-          options.causal, options.scale);
+          withoutRows(gradOut, in.rows), query, in.key, in.value,
+          in.bias ? *in.bias : at::Tensor(), out, logSumExp, seed, offset, 0.0,
+          {true, true, true, false}, options.causal, options.scale);
   int64_t groups = query.size(1) / key.size(1);
   if (groups > 1) {
     auto sumGroups = [&](const at::Tensor &grad) {
@@ -551,7 +681,10 @@ std::array<at::Tensor, 3> dsc::rt::kernels::efficientAttentionBackward(
     dKey = sumGroups(dKey);
     dValue = sumGroups(dValue);
   }
-  return {dQuery, dKey, dValue};
+  std::array<at::Tensor, 3> grads{dQuery, dKey, dValue};
+  if (in.rows.defined())
+    patchRowsBackward(grads, gradOut, query, key, value, options, in.rows);
+  return grads;
 }
 
 at::Tensor dsc::rt::kernels::attentionProbs(const at::Tensor &query,
