@@ -6,7 +6,9 @@
 // and where they do not step evenly, a concatenation of slices. The gradient
 // of a slice pads and that of a concatenation splits, which sums the gradient
 // of a position chosen twice as PyTorch's index backward (an accumulating
-// index_put) does. Indices computed from the data and boolean masks, whose
+// index_put) does. Index tensors for several adjacent dimensions pick from
+// those dimensions flattened. Indices computed from the data and boolean
+// masks, whose
 // result shape depends on the data, are refused: dsc has no gather op.
 //
 //===----------------------------------------------------------------------===//
@@ -80,9 +82,47 @@ at::Tensor constantIndex(ImporterState &s, const Imported &imported) {
          "supported (dsc has no gather op); only constant indices are");
 }
 
+/// `self[i_0, ..., i_k]` over its adjacent dimensions `first`..`first+k`
+/// by constant index tensors, broadcast together to shape R: the result is
+/// [pre, R, post], element r the one at (i_0[r], ..., i_k[r]). Those
+/// dimensions are flattened into one, picked at each r's flat position, and
+/// the picks take R's shape (HF's padding mask `mask[batch_idx, kv_idx]`:
+/// aranges broadcast against each other, one slice).
+Value pickSeveral(ImporterState &s, Value self, int64_t first,
+                  ArrayRef<at::Tensor> indices) {
+  auto type = typeOf(self);
+  ArrayRef<int64_t> shape = type.getShape();
+  std::vector<at::Tensor> broadcast;
+  try {
+    broadcast = at::broadcast_tensors(indices);
+  } catch (const c10::Error &) {
+    s.fail("aten::index: the index tensors do not broadcast together");
+  }
+  int64_t k = static_cast<int64_t>(indices.size());
+  at::Tensor flat = at::zeros(broadcast[0].sizes(), at::kLong);
+  int64_t span = 1;
+  for (int64_t j = k - 1; j >= 0; --j) {
+    int64_t size = shape[first + j];
+    std::vector<int64_t> positions = positionsOf(s, broadcast[j], size);
+    flat += at::tensor(positions, at::kLong).view(broadcast[j].sizes()) * span;
+    span *= size;
+  }
+  SmallVector<int64_t> merged(shape.begin(), shape.begin() + first);
+  merged.push_back(span);
+  merged.append(shape.begin() + first + k, shape.end());
+  Value picked =
+      pick(s, reshape(s, self, merged), first, positionsOf(s, flat, span));
+  SmallVector<int64_t> result(shape.begin(), shape.begin() + first);
+  result.append(broadcast[0].sizes().begin(), broadcast[0].sizes().end());
+  result.append(shape.begin() + first + k, shape.end());
+  return reshape(s, picked, result);
+}
+
 /// `index(self, indices)`: `indices` holds an optional tensor per leading
 /// dimension of `self` (None leaves a dimension whole). One index tensor
 /// picks positions along its dimension; its shape replaces that dimension.
+/// Constant index tensors for adjacent dimensions pick together
+/// (pickSeveral).
 void index(ImporterState &s) {
   Value self = s.tensorInput(0);
   const Imported &list = s.lookup(s.node->inputs()[1]);
@@ -96,16 +136,24 @@ void index(ImporterState &s) {
     s.fail("aten::index expects a list of optional index tensors");
   }
   std::optional<int64_t> dim;
-  for (auto [d, entry] : llvm::enumerate(entries)) {
-    if (entry.isConstant() && entry.constant().isNone())
-      continue;
-    if (dim)
-      s.fail("aten::index with index tensors for several dimensions "
-             "(broadcast advanced indexing) is not supported");
-    dim = d;
-  }
-  if (!dim)
+  SmallVector<int64_t> dims;
+  for (auto [d, entry] : llvm::enumerate(entries))
+    if (!entry.isConstant() || !entry.constant().isNone())
+      dims.push_back(static_cast<int64_t>(d));
+  if (dims.empty())
     return s.bindOutput(0, self);
+  if (dims.size() > 1) {
+    if (dims.back() - dims.front() + 1 != static_cast<int64_t>(dims.size()))
+      s.fail("aten::index with index tensors for dimensions that are not "
+             "adjacent is not supported");
+    std::vector<at::Tensor> indices;
+    for (int64_t d : dims)
+      indices.push_back(constantIndex(s, entries[d]));
+    return s.bindOutput(0,
+                        reshape(s, pickSeveral(s, self, dims.front(), indices),
+                                s.outputType()));
+  }
+  dim = dims.front();
   at::Tensor indexTensor = constantIndex(s, entries[*dim]);
   std::vector<int64_t> positions =
       positionsOf(s, indexTensor, typeOf(self).getDimSize(*dim));

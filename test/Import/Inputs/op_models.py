@@ -162,7 +162,7 @@ class BadDataIndex(Base):
 class BadTwoIndices(Base):
     def forward(self, tokens, labels):
         a = self.emb(tokens)
-        picked = a[[0, 1], [1, 2]]  # the rejected line
+        picked = a[[0, 1], :, [1, 2]]  # the rejected line
         return self.loss(picked.unsqueeze(1).expand(B, S, D), labels)
 
 
@@ -304,6 +304,24 @@ class AbsNan(Base):
         return self.loss(h, labels) + (h * poison).abs().mean()
 
 
+class TwoIndices(Base):
+    """Constant index tensors for two adjacent dimensions: HF's padding mask
+    (`padding_mask[batch_idx, kv_idx]` over aranges broadcast against each
+    other) on a mask computed from the tokens, and a pick with repeated
+    positions, whose gradient sums."""
+
+    def forward(self, tokens, labels):
+        a = self.emb(tokens)
+        keep = tokens.ne(3)
+        batch_idx = torch.arange(B)[:, None, None]
+        kv_idx = torch.arange(S)[None, None, :]
+        mask = keep[batch_idx, kv_idx]                       # [B, 1, S]
+        h = a * mask.transpose(1, 2).float()
+        picked = a[torch.arange(B)[:, None], torch.tensor([[1, 3, 3, 0]])]
+        h = h + picked.sum(1, keepdim=True)
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
@@ -311,7 +329,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
          "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
-         "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan}
+         "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
+         "two-indices": TwoIndices}
 
 
 def main(mode, out, batch_out=None):
