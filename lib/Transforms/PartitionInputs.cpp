@@ -57,7 +57,11 @@ dsc::findSplitInputs(ModuleOp module, func::FuncOp step, StringRef seqDims,
       input.seq = seqDimOf.lookup(name);
     if (batchDimOf.count(name))
       input.batch = batchDimOf.lookup(name);
-    input.splitSeq = seqDimOf.count(name) || input.seq < type.getRank();
+    // By default the sequence is dimension 1, unless it has size 1 (a
+    // [B, 1, S, S] attention mask's head dimension): such an input stays
+    // whole, as one of rank 1 does.
+    input.splitSeq = seqDimOf.count(name) || (input.seq < type.getRank() &&
+                                              type.getDimSize(input.seq) != 1);
     if (bothSplit && input.splitSeq && input.seq == input.batch)
       return step.emitError()
              << "input '" << name << "' has its batch and its sequence in "

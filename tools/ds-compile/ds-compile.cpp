@@ -193,7 +193,8 @@ static cl::opt<std::string> seqDims(
     "seq-dims",
     cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
              "for every integer input; one without a dimension 1, such as "
-             "a classifier's labels, is whole on every sp rank)"),
+             "a classifier's labels, or whose dimension 1 has size 1, such "
+             "as a [B,1,S,S] mask, is whole on every sp rank)"),
     cl::value_desc("tokens:1,labels:1"), cl::cat(category));
 static cl::opt<std::string> batchDims(
     "batch-dims",

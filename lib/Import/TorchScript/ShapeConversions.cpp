@@ -248,13 +248,23 @@ void broadcastTensors(ImporterState &s) {
   s.bindOutput(0, Imported{list});
 }
 
+/// `cat(tensors, dim)`. Pieces empty along `dim` add nothing and are left
+/// out (Phi-3's `cat([q_rot, q_pass])` with a rotary dimension of the
+/// whole head: dsc has no empty tensors).
 void cat(ImporterState &s) {
   c10::ScalarType type = s.outputScalarType();
   std::vector<Value> tensors = tensorList(s, 0);
   for (Value &t : tensors)
     t = s.convertTo(t, s.elementType(type));
   int64_t dim = s.normalizeDim(s.intInput(1), typeOf(tensors[0]).getRank());
-  s.bindOutput(0, ds::ConcatOp::create(s.builder, s.loc, tensors, dim));
+  std::vector<Value> pieces;
+  for (Value t : tensors)
+    if (typeOf(t).getDimSize(dim) != 0)
+      pieces.push_back(t);
+  if (pieces.size() == 1)
+    return s.bindOutput(0, pieces.front());
+  s.bindOutput(0, ds::ConcatOp::create(s.builder, s.loc,
+                                       pieces.empty() ? tensors : pieces, dim));
 }
 
 void stack(ImporterState &s) {

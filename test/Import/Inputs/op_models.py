@@ -322,6 +322,17 @@ class TwoIndices(Base):
         return self.loss(h, labels)
 
 
+class EmptyCat(Base):
+    """Phi-3's partial rotary split with a rotary dimension of the whole
+    head: the pass-through half is empty, and cat leaves it out."""
+
+    def forward(self, tokens, labels):
+        a = self.emb(tokens)
+        rot, rest = a[..., :D], a[..., D:]
+        h = torch.cat((rot * torch.linspace(0.5, 1.5, D), rest), dim=-1)
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
@@ -330,7 +341,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
-         "two-indices": TwoIndices}
+         "two-indices": TwoIndices, "empty-cat": EmptyCat}
 
 
 def main(mode, out, batch_out=None):
