@@ -59,7 +59,7 @@ CONFIGS = {
 MASKED_LM = {"bert"}
 
 
-def build(arch, attn, seed, overrides):
+def build(arch, attn, seed, overrides, with_mask=False):
     config_class, model_class, fields = CONFIGS[arch]
     fields = dict(fields, **overrides, use_cache=False, bos_token_id=0, eos_token_id=0,
                   pad_token_id=None)
@@ -74,8 +74,16 @@ def build(arch, attn, seed, overrides):
         def forward(self, input_ids, labels):
             return super().forward(input_ids=input_ids, labels=labels).loss
 
-    LossOnly.__name__ = model_class.__name__
-    model.__class__ = LossOnly
+    class MaskedLossOnly(model_class):
+        """The model with forward(input_ids, attention_mask, labels) -> loss."""
+
+        def forward(self, input_ids, attention_mask, labels):
+            return super().forward(input_ids=input_ids, attention_mask=attention_mask,
+                                   labels=labels).loss
+
+    wrapper = MaskedLossOnly if with_mask else LossOnly
+    wrapper.__name__ = model_class.__name__
+    model.__class__ = wrapper
     return model, config
 
 
@@ -106,11 +114,15 @@ def main(argv=None):
     ap.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--inputs-out", help="write the example tokens and labels as safetensors")
+    ap.add_argument("--padding", choices=("left", "right"),
+                    help="forward(input_ids, attention_mask, labels): the last sequence "
+                         "padded by a quarter of its length on that side (labels -100 there)")
     args = ap.parse_args(argv)
     if args.batch < 1 or args.seq < 2:
         export.fail("--batch must be positive and --seq at least 2")
 
-    model, config = build(args.arch, args.attn, args.seed, parse_sets(args.arch, args.sets))
+    model, config = build(args.arch, args.attn, args.seed, parse_sets(args.arch, args.sets),
+                          with_mask=args.padding is not None)
     g = torch.Generator().manual_seed(args.seed + 1)
     tokens = torch.randint(0, config.vocab_size, (args.batch, args.seq), generator=g)
     labels = torch.randint(0, config.vocab_size, (args.batch, args.seq), generator=g)
@@ -121,9 +133,17 @@ def main(argv=None):
         labels = torch.where(keep, labels, torch.full_like(labels, -100))
     else:
         labels[-1, -3:] = -100  # ignored positions, as padding gives them
-    export.export_program(model, (tokens, labels), args.output, args.decompose)
+    inputs = {"input_ids": tokens, "labels": labels}
+    if args.padding:
+        mask = torch.ones(args.batch, args.seq, dtype=torch.long)
+        pad = max(1, args.seq // 4)
+        span = slice(0, pad) if args.padding == "left" else slice(args.seq - pad, args.seq)
+        mask[-1, span] = 0
+        labels[-1, span] = -100
+        inputs = {"input_ids": tokens, "attention_mask": mask, "labels": labels}
+    export.export_program(model, tuple(inputs.values()), args.output, args.decompose)
     if args.inputs_out:
-        safetensors_io.save({"input_ids": tokens, "labels": labels}, args.inputs_out,
+        safetensors_io.save(inputs, args.inputs_out,
                             metadata={"model": "hf-" + args.arch, "seed": str(args.seed)})
     n_params = sum(p.numel() for p in model.parameters())
     print(f"exported {type(model).__name__} ({args.attn}; {n_params} params) "

@@ -458,7 +458,8 @@ at::Tensor fusedAttentionMask(const at::Tensor &query, const at::Tensor &key,
 /// m (the bias, -3.4e38) swallows log(l): the backward's probabilities
 /// exp(s - lse) come out 1 instead of 1/Skv. Eager attention's softmax
 /// subtracts the maximum first and does not. Below -16, log(l)'s last bit
-/// is already 2e-6 of a probability.
+/// is already 2e-6 of a probability. A row of -inf scores only is zero
+/// (safeSoftmax), as in PyTorch's SDPA.
 constexpr double kSaturatedScore = -16;
 
 /// The additive mask a fused kernel gets, and the query rows it must not
@@ -501,6 +502,17 @@ FusedMask fusedMask(const at::Tensor &query, const at::Tensor &key,
   return fused;
 }
 
+/// The softmax of `scores` over its last dimension, with rows whose every
+/// score is -inf (a query that may see no key) all zero rather than NaN:
+/// PyTorch's SDPA (its `_safe_softmax`), whose output there is zero and
+/// passes no gradient, as the fused kernels do.
+at::Tensor safeSoftmax(const at::Tensor &scores) {
+  at::Tensor probs = at::_softmax(scores, -1, /*half_to_float=*/false);
+  at::Tensor unseen =
+      scores.eq(-std::numeric_limits<double>::infinity()).all(-1, true);
+  return probs.masked_fill_(unseen, 0);
+}
+
 /// attentionProbs of query rows `rows` only: [B, Hkv, G*R, Skv].
 at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
                     const AttentionOptions &options, const at::Tensor &rows) {
@@ -522,7 +534,7 @@ at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
     scores.view({b, hkv, g, r, skv})
         .masked_fill_(masked.index_select(0, rows),
                       -std::numeric_limits<double>::infinity());
-  return at::_softmax(scores, -1, /*half_to_float=*/false);
+  return safeSoftmax(scores);
 }
 
 /// Replaces rows `rows` of a fused kernel's output [B,Hq,S,Dv] with the
@@ -705,7 +717,7 @@ at::Tensor dsc::rt::kernels::attentionProbs(const at::Tensor &query,
       masked.defined())
     scores.view({b, hkv, g, s, skv})
         .masked_fill_(masked, -std::numeric_limits<double>::infinity());
-  return at::_softmax(scores, -1, /*half_to_float=*/false);
+  return safeSoftmax(scores);
 }
 
 void dsc::rt::kernels::registerNeuralKernels(

@@ -49,11 +49,15 @@ def main():
     p.add_argument("--hf", choices=("sdpa", "eager"),
                    help="MODEL is a Hugging Face architecture (export_hf.py) with this "
                         "attention implementation")
+    p.add_argument("--padding", choices=("left", "right"),
+                   help="with --hf: an attention_mask input padding the last sequence")
     args = p.parse_args()
     if args.hf:
         args.format = "pt2"
     ext = ".pt2" if args.format == "pt2" else ".pt"
     extra = ["--decompose"] if args.decompose else []
+    if args.padding:
+        extra += ["--padding", args.padding]
     os.makedirs(args.out, exist_ok=True)
     sets = [x for s in args.sets for x in ("--set", s)]
     for seq in args.seq:

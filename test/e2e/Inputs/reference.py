@@ -141,10 +141,12 @@ def main():
         for step in range(1, args.steps + 1):
             batch = next(data)
             opt.zero_grad(set_to_none=True)
-            # Our models take (tokens, labels), Hugging Face's (input_ids, labels).
+            # Our models take (tokens, labels), Hugging Face's (input_ids,
+            # [attention_mask,] labels).
             inputs = tuple(t.to(device) for t in (
-                batch["tokens"] if "tokens" in batch else batch["input_ids"],
-                batch["labels"]))
+                (batch["tokens"] if "tokens" in batch else batch["input_ids"],)
+                + ((batch["attention_mask"],) if "attention_mask" in batch else ())
+                + (batch["labels"],)))
             if aliases is None:
                 loss = module(*inputs)
             else:
