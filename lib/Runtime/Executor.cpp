@@ -92,8 +92,8 @@ llvm::Error Executor::Impl::compile(size_t index) {
       return llvm::Error::success();
     }
     if (device.isCuda()) {
-      // In host memory (allocateMemory refused swap files): the copy
-      // stream's. The wait is the start's copy.
+      // In host memory (swap files are staged, above): the copy stream's.
+      // The wait is the start's copy.
       uint64_t bytes = plan.tensors[away].numBytes();
       if (!copies)
         copies = std::make_unique<CopyStream>(device);

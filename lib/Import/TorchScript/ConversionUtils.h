@@ -2,9 +2,9 @@
 //
 // Internal to lib/Import/TorchScript: what the aten op conversions share
 // (OpConversions.cpp: arithmetic and neural ops; LossConversions.cpp:
-// losses; ShapeConversions.cpp:
-// shapes, lists, tuples; IndexConversions.cpp: indexing by constants;
-// InPlaceConversions.cpp: in-place ops).
+// losses; MathConversions.cpp: abs, logsumexp, cumsum, ...;
+// ShapeConversions.cpp: shapes, lists, tuples; IndexConversions.cpp: indexing
+// by constants; InPlaceConversions.cpp: in-place ops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,7 +62,7 @@ mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,
 
 /// `min(x, 0)` and `|x|` as choices (at 0: no gradient, and the gradient
 /// of x), and log_sigmoid as PyTorch computes it from them
-/// (OpConversions.cpp).
+/// (MathConversions.cpp).
 mlir::Value negativePart(ImporterState &s, mlir::Value x);
 mlir::Value magnitude(ImporterState &s, mlir::Value x);
 mlir::Value logSigmoid(ImporterState &s, mlir::Value x);
@@ -76,6 +76,15 @@ Conversion findConversion(llvm::StringRef kind);
 /// Adds the conversions of the losses (cross_entropy, nll_loss, mse_loss,
 /// binary_cross_entropy_with_logits; LossConversions.cpp) to `table`.
 void addLossConversions(llvm::StringMap<Conversion> &table);
+
+/// Adds the conversions of math built from ds ops (abs, square,
+/// log_sigmoid, logsumexp, cumsum; MathConversions.cpp) to `table`.
+void addMathConversions(llvm::StringMap<Conversion> &table);
+
+/// The dimensions a reduction runs over, normalised and sorted: all of
+/// them when `dims` is empty (`sum(x)`, `dim=None`; OpConversions.cpp).
+std::vector<int64_t> reductionDims(ImporterState &s, std::vector<int64_t> dims,
+                                   int64_t rank);
 
 /// Adds the conversions of shape ops, lists and tuples
 /// (ShapeConversions.cpp) to `table`.

@@ -139,49 +139,11 @@ void where(ImporterState &s) {
 
 } // namespace
 
-// `min(x, 0)` and `|x|` as choices, for log_sigmoid: at 0 the first gives
-// no gradient and the second the gradient of x (log_sigmoid's slope there
-// comes out 1/2, as PyTorch's).
-Value dsc::ts::negativePart(ImporterState &s, Value x) {
-  Value zero = scalar(s, 0.0, typeOf(x).getElementType());
-  Value negative = ds::CompareOp::create(s.builder, s.loc,
-                                         ds::CompareDirection::LT, x, zero);
-  return ds::SelectOp::create(s.builder, s.loc, negative, x, zero);
-}
-
-Value dsc::ts::magnitude(ImporterState &s, Value x) {
-  Value zero = scalar(s, 0.0, typeOf(x).getElementType());
-  Value negative = ds::CompareOp::create(s.builder, s.loc,
-                                         ds::CompareDirection::LT, x, zero);
-  return ds::SelectOp::create(s.builder, s.loc, negative,
-                              ds::NegOp::create(s.builder, s.loc, x), x);
-}
-
-Value dsc::ts::logSigmoid(ImporterState &s, Value x) {
-  // PyTorch's CPU kernel: min(x, 0) - log(1 + exp(-|x|)); nothing
-  // overflows, and no unchosen branch has an infinite derivative.
-  Type element = typeOf(x).getElementType();
-  Value exp = ds::ExpOp::create(
-      s.builder, s.loc, ds::NegOp::create(s.builder, s.loc, magnitude(s, x)));
-  Value log = ds::LogOp::create(
-      s.builder, s.loc,
-      ds::AddOp::create(s.builder, s.loc, exp, scalar(s, 1.0, element)));
-  return ds::SubOp::create(s.builder, s.loc, negativePart(s, x), log);
-}
-
-namespace {
-
-void logSigmoidConversion(ImporterState &s) {
-  Value x = s.tensorInputAs(0, s.outputScalarType());
-  if (!isa<FloatType>(typeOf(x).getElementType()))
-    s.fail("aten::log_sigmoid of an integer tensor is not supported");
-  s.bindOutput(0, logSigmoid(s, x));
-}
-
 /// The dimensions a reduction runs over, normalised and sorted: all of
 /// them when `dims` is empty (`sum(x)`, `dim=None`).
-std::vector<int64_t> reductionDims(ImporterState &s, std::vector<int64_t> dims,
-                                   int64_t rank) {
+std::vector<int64_t> dsc::ts::reductionDims(ImporterState &s,
+                                            std::vector<int64_t> dims,
+                                            int64_t rank) {
   if (dims.empty())
     for (int64_t d = 0; d < rank; ++d)
       dims.push_back(d);
@@ -191,62 +153,7 @@ std::vector<int64_t> reductionDims(ImporterState &s, std::vector<int64_t> dims,
   return dims;
 }
 
-} // namespace
-
-Value dsc::ts::absolute(ImporterState &s, Value x) {
-  Value zero = scalar(s, 0.0, typeOf(x).getElementType());
-  Value positive = ds::CompareOp::create(s.builder, s.loc,
-                                         ds::CompareDirection::GT, x, zero);
-  Value negative = ds::CompareOp::create(s.builder, s.loc,
-                                         ds::CompareDirection::LT, x, zero);
-  Value rest = ds::SelectOp::create(
-      s.builder, s.loc, negative, ds::NegOp::create(s.builder, s.loc, x),
-      ds::MulOp::create(s.builder, s.loc, x, zero));
-  return ds::SelectOp::create(s.builder, s.loc, positive, x, rest);
-}
-
 namespace {
-
-void abs(ImporterState &s) {
-  s.bindOutput(0, absolute(s, s.tensorInputAs(0, s.outputScalarType())));
-}
-
-/// `square`: x * x (PyTorch's gradient 2 x).
-void square(ImporterState &s) {
-  Value x = s.tensorInputAs(0, s.outputScalarType());
-  s.bindOutput(0, ds::MulOp::create(s.builder, s.loc, x, x));
-}
-
-/// `logsumexp(self, dims, keepdim)` as PyTorch computes it
-/// (ReduceOps.cpp): the maximum over `dims` (0 where it is infinite)
-/// subtracted before exp and added after log; the maximum takes no
-/// gradient, which leaves exp(x - result), PyTorch's.
-void logSumExp(ImporterState &s) {
-  Value x = s.tensorInputAs(0, s.outputScalarType());
-  if (!isa<FloatType>(typeOf(x).getElementType()))
-    s.fail("aten::logsumexp of an integer tensor is not supported");
-  int64_t rank = typeOf(x).getRank();
-  bool keepdim = s.boolInput(2);
-  if (rank == 0)
-    return s.bindOutput(0, x);
-  DenseI64ArrayAttr dims =
-      s.builder.getDenseI64ArrayAttr(reductionDims(s, s.intListInput(1), rank));
-  Value max = ds::StopGradientOp::create(
-      s.builder, s.loc,
-      ds::MaxOp::create(s.builder, s.loc, x, dims, /*keepdim=*/true));
-  Type element = typeOf(x).getElementType();
-  Value infinite = ds::CompareOp::create(
-      s.builder, s.loc, ds::CompareDirection::EQ, magnitude(s, max),
-      scalar(s, std::numeric_limits<double>::infinity(), element));
-  max = ds::SelectOp::create(s.builder, s.loc, infinite,
-                             scalar(s, 0.0, element), max);
-  Value shifted = ds::ExpOp::create(
-      s.builder, s.loc, ds::SubOp::create(s.builder, s.loc, x, max));
-  Value sum = ds::SumOp::create(s.builder, s.loc, shifted, dims, keepdim);
-  Value log = ds::LogOp::create(s.builder, s.loc, sum);
-  s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, log,
-                                    reshape(s, max, typeOf(log).getShape())));
-}
 
 /// Boolean logic on computed masks (core ATen's SDPA guards fully masked
 /// rows with `logical_not(any(scores == -inf))`), as choices between
@@ -523,24 +430,35 @@ void nativeLayerNorm(ImporterState &s) {
 }
 
 /// `torch.nn.RMSNorm`, `F.rms_norm`: `(input, normalized_shape, weight,
-/// eps)`; no eps is the input type's machine epsilon, as PyTorch takes.
+/// eps)` as PyTorch computes it (layer_norm.cpp): in float (double for
+/// double), eps that type's machine epsilon unless given, the result cast
+/// back to the input's type, then times the weight.
 void rmsNorm(ImporterState &s) {
   Value input = s.tensorInput(0);
+  auto element = dyn_cast<FloatType>(typeOf(input).getElementType());
+  if (!element)
+    s.fail("aten::rms_norm of an integer tensor is not supported");
   std::vector<int64_t> normalized = s.intListInput(1);
   if (normalized.size() != 1 ||
       normalized[0] != typeOf(input).getShape().back())
     s.fail("aten::rms_norm over more than the last dimension is not "
            "supported");
-  Value weight = isNone(s, 2) ? Value() : s.tensorInput(2);
-  double epsilon =
-      s.node->inputs().size() > 3 && !isNone(s, 3)
-          ? s.doubleInput(3)
-          : std::ldexp(1.0,
-                       1 - static_cast<int>(llvm::APFloat::semanticsPrecision(
-                               cast<FloatType>(typeOf(input).getElementType())
-                                   .getFloatSemantics())));
-  s.bindOutput(0, ds::RmsNormOp::create(s.builder, s.loc, input, weight,
-                                        llvm::APFloat(epsilon)));
+  bool wide = element.isF64();
+  Type opmath = wide ? Type(s.builder.getF64Type()) : s.builder.getF32Type();
+  double epsilon = s.node->inputs().size() > 3 && !isNone(s, 3)
+                       ? s.doubleInput(3)
+                   : wide ? std::numeric_limits<double>::epsilon()
+                          : std::numeric_limits<float>::epsilon();
+  Value normed =
+      ds::RmsNormOp::create(s.builder, s.loc, s.convertTo(input, opmath),
+                            Value(), llvm::APFloat(epsilon));
+  normed = s.convertTo(normed, element);
+  Type result = s.elementType(s.outputScalarType());
+  if (isNone(s, 2))
+    return s.bindOutput(0, s.convertTo(normed, result));
+  s.bindOutput(0,
+               ds::MulOp::create(s.builder, s.loc, s.convertTo(normed, result),
+                                 s.convertTo(s.tensorInput(2), result)));
 }
 
 /// `(weight, indices, padding_idx, scale_grad_by_freq, sparse)`: a
@@ -716,12 +634,9 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::_log_softmax", softmax<ds::LogSoftmaxOp>},
         {"aten::embedding", embedding},
         {"aten::scaled_dot_product_attention", scaledDotProductAttention},
-        {"aten::abs", abs},
-        {"aten::square", square},
-        {"aten::logsumexp", logSumExp},
-        {"aten::log_sigmoid", logSigmoidConversion},
     };
     addLossConversions(table);
+    addMathConversions(table);
     addShapeConversions(table);
     addIndexConversions(table);
     addInPlaceConversions(table);

@@ -256,10 +256,10 @@ void cat(ImporterState &s) {
   std::vector<Value> tensors = tensorList(s, 0);
   for (Value &t : tensors)
     t = s.convertTo(t, s.elementType(type));
-  int64_t dim = s.normalizeDim(s.intInput(1), typeOf(tensors[0]).getRank());
+  int64_t dim = s.normalizeDim(s.intInput(1), s.outputType().getRank());
   std::vector<Value> pieces;
   for (Value t : tensors)
-    if (typeOf(t).getDimSize(dim) != 0)
+    if (typeOf(t).getNumElements() != 0)
       pieces.push_back(t);
   if (pieces.size() == 1)
     return s.bindOutput(0, pieces.front());

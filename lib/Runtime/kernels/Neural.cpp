@@ -174,6 +174,30 @@ llvm::Error checkSoftmax(const CheckArgs &args) {
   return expectSameType(*args.results[0], "the result", input, "input");
 }
 
+llvm::Error checkCumsum(const CheckArgs &args) {
+  const TensorDesc &input = *args.operands[0];
+  auto dim = readInt(args.inst, "dim");
+  if (!dim)
+    return dim.takeError();
+  if (auto d = normalizeDim(*dim, input.shape.size(), "dim"); !d)
+    return d.takeError();
+  return expectSameType(*args.results[0], "the result", input, "input");
+}
+
+/// ATen's cumsum; with `reverse`, over the input flipped, flipped back
+/// (two temporaries of the result's size: KernelWorkspace.cpp).
+void runCumsum(const KernelArgs &args) {
+  int64_t dim = args.inst.getInt("dim");
+  if (!args.inst.getInt("reverse", 0)) {
+    at::cumsum_out(args.result(), args.operand(0), dim);
+    return;
+  }
+  at::Tensor flipped = args.operand(0).flip(dim);
+  at::cumsum_out(args.result(), flipped, dim);
+  flipped = args.result().flip(dim);
+  args.result().copy_(flipped);
+}
+
 /// Checks the input, an optional [D] weight and bias, and `epsilon` of a
 /// normalisation over the last dimension.
 llvm::Error checkNorm(const CheckArgs &args, bool hasWeight, bool hasBias) {
@@ -748,6 +772,7 @@ void dsc::rt::kernels::registerNeuralKernels(
                          /*half_to_float=*/false);
       },
       checkSoftmax, 1, 1);
+  table["cumsum"] = kernel(runCumsum, checkCumsum, 1, 1);
   table["log_softmax"] = kernel(
       [](const KernelArgs &a) {
         at::_log_softmax_out(a.result(), a.operand(0), a.inst.getInt("dim"),

@@ -107,6 +107,28 @@ struct AttentionWorkspace {
     return hasBias() ? add(bytes, fusedMask()) : bytes;
   }
 
+  /// Neural.cpp fusedMask's search for query rows that see no key, beside
+  /// the mask: the rows' maxima and their comparison, and with causality
+  /// first the mask again with the future masked (and the boolean mask
+  /// that masks it). Rows it finds run in the composite form, beside the
+  /// plan.
+  uint64_t saturationCheck() const {
+    if (!hasBias() && !structuralMask())
+      return 0;
+    uint64_t lead = 1;
+    if (hasBias()) {
+      const TensorDesc &bias = plan.tensors[inst.operands[biasOperand]];
+      if (bias.shape.size() == 4)
+        lead = mul(std::max<int64_t>(bias.shape[0], 1),
+                   std::max<int64_t>(bias.shape[1], 1));
+    }
+    uint64_t rows = mul(mul(lead, s), add(element, 2));
+    if (!inst.getInt("causal", 0))
+      return rows;
+    // The boolean mask's own temporaries are gone by then.
+    return add(rows, add(mul(mul(mul(lead, s), skv), element), mul(s, skv)));
+  }
+
   /// The memory-efficient kernel's inputs beside the plan's: keys and
   /// values repeated to Hq heads, and the additive mask (window, key
   /// length and bias) with rows padded to 16 elements.
@@ -214,12 +236,15 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
       if (grad)
         forward =
             std::max(forward, add(w.logSumExp(), w.fusedBackward(threads)));
-      return std::max(w.fusedMaskBuild(), add(w.fusedMask(), forward));
+      return std::max({w.fusedMaskBuild(),
+                       add(w.fusedMask(), w.saturationCheck()),
+                       add(w.fusedMask(), forward)});
     }
     if (w.efficient()) {
       // The inputs while the forward (recomputed by the gradient for its
       // log-sum-exp, its output released) and the backward run.
-      uint64_t inputs = add(w.efficientInputs(), w.fusedMaskBuild());
+      uint64_t inputs = add(w.efficientInputs(),
+                            std::max(w.fusedMaskBuild(), w.saturationCheck()));
       if (!grad)
         return add(inputs, w.efficientOutput());
       return add(add(inputs, w.efficientLogSumExp()),
@@ -230,6 +255,10 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
     uint64_t forward = add(mul(2, w.probs()), w.maskedKeys());
     return grad ? std::max(forward, add(mul(3, w.probs()), 16)) : forward;
   }
+  if (kernel == "cumsum")
+    // With `reverse`: the input flipped, then the result flipped.
+    return inst.getInt("reverse", 0) ? mul(2, bytesOf(plan, inst.results[0]))
+                                     : 0;
   if (kernel == "cross_entropy")
     // log_softmax of the logits, and the loss and total weight scalars.
     return llvm::SaturatingAdd<uint64_t>(bytesOf(plan, inst.operands[0]), 16);

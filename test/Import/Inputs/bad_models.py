@@ -17,7 +17,7 @@ class Unsupported(torch.nn.Module):
         self.w = torch.nn.Parameter(torch.ones(4))
 
     def forward(self, x):
-        y = torch.cumsum(x * self.w, dim=0)  # the unsupported op: this line
+        y = torch.cumprod(x * self.w, dim=0)  # the unsupported op: this line
         return y.sum()
 
 

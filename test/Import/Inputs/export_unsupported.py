@@ -1,5 +1,5 @@
 """Exports (torch.export, .pt2) a model whose forward runs an op dsc does not
-convert on a computed tensor: `torch.cumsum` over the hidden states.
+convert on a computed tensor: `torch.cumprod` over the hidden states.
 
     export_unsupported.py MODEL.pt2
 """
@@ -17,7 +17,7 @@ class CumsumModel(torch.nn.Module):
 
     def forward(self, tokens, labels):
         h = self.emb(tokens)
-        h = torch.cumsum(h, dim=1)  # the unsupported line
+        h = torch.cumprod(h, dim=1)  # the unsupported line
         return torch.nn.functional.cross_entropy(self.head(h).flatten(0, 1), labels.flatten())
 
 

@@ -333,6 +333,23 @@ class EmptyCat(Base):
         return self.loss(h, labels)
 
 
+class RmsNorm(Base):
+    """torch.nn.RMSNorm with its default eps (the dtype's machine epsilon)
+    and F.rms_norm without a weight, on hidden states small enough that
+    eps matters."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = torch.nn.RMSNorm(D)
+        with torch.no_grad():
+            self.norm.weight.copy_(torch.linspace(0.5, 1.5, D))
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens) * 1e-3
+        h = self.norm(h) + F.rms_norm(h * 2, (D,), eps=1e-6)
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
@@ -341,7 +358,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
-         "two-indices": TwoIndices, "empty-cat": EmptyCat}
+         "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm}
 
 
 def main(mode, out, batch_out=None):

@@ -239,6 +239,10 @@ ShardingRule SoftmaxOp::getShardingRule() {
   return replicatedDimRule(*this, getDim());
 }
 
+ShardingRule CumsumOp::getShardingRule() {
+  return replicatedDimRule(*this, getDim());
+}
+
 ShardingRule LogSoftmaxOp::getShardingRule() {
   return replicatedDimRule(*this, getDim());
 }

@@ -212,6 +212,21 @@ LogicalResult SoftmaxOp::buildVJP(OpBuilder &builder,
   return success();
 }
 
+/// The gradient of a running sum is the running sum of the gradient the
+/// other way; integers take none.
+LogicalResult CumsumOp::buildVJP(OpBuilder &builder,
+                                 ArrayRef<Value> resultGrads,
+                                 SmallVectorImpl<Value> &operandGrads) {
+  Value grad = resultGrads.front();
+  if (!grad || !isa<FloatType>(getType().getElementType())) {
+    operandGrads.push_back(Value());
+    return success();
+  }
+  operandGrads.push_back(
+      CumsumOp::create(builder, getLoc(), grad, getDim(), !getReverse()));
+  return success();
+}
+
 LogicalResult LogSoftmaxOp::buildVJP(OpBuilder &builder,
                                      ArrayRef<Value> resultGrads,
                                      SmallVectorImpl<Value> &operandGrads) {

@@ -26,6 +26,7 @@ template <typename OpTy> static LogicalResult verifySoftmaxLike(OpTy op) {
 
 LogicalResult SoftmaxOp::verify() { return verifySoftmaxLike(*this); }
 LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxLike(*this); }
+LogicalResult CumsumOp::verify() { return verifySoftmaxLike(*this); }
 
 LogicalResult IotaOp::verify() {
   return checkDimInRange(*this, "dim", getDim(), getType().getRank());

@@ -126,6 +126,30 @@ class DS_SoftmaxBase<string mnemonic, string formula>
 }
 
 def DS_SoftmaxOp : DS_SoftmaxBase<"softmax", "exp(x) / sum(exp(x))">;
+
+def DS_CumsumOp : DS_Op<"cumsum", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+  let summary = "running sum along one dimension";
+  let description = [{
+    Element `i` along `dim` is the sum of the input's elements `0..i`
+    (`torch.cumsum`), or with `reverse` of `i..n-1` (its gradient). The
+    sum runs in order along `dim`, so the dimension is not split: sequence
+    parallelism gathers it.
+
+    ```mlir
+    %pos = ds.cumsum %mask dim = 1 : tensor<2x16xi64>
+    ```
+
+    **Constraints:**
+    - `dim` is in range.
+  }];
+  let arguments = (ins DS_NumericTensor:$input, I64Attr:$dim,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs DS_NumericTensor:$result);
+  let assemblyFormat = "$input `dim` `=` $dim attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
 def DS_LogSoftmaxOp : DS_SoftmaxBase<"log_softmax", "x - log(sum(exp(x)))">;
 
 def DS_LayerNormOp : DS_Op<"layer_norm", [Pure, AttrSizedOperandSegments,

@@ -1,0 +1,135 @@
+//===- MathConversions.cpp - aten math built from ds ops
+//--------------------===//
+//
+// aten ops that import as a few ds ops in PyTorch's own formulation, so
+// that values and gradients match its kernels at the edges (0, NaN,
+// infinities): abs, square, log_sigmoid, logsumexp; and cumsum
+// (`ds.cumsum`).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConversionUtils.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace dsc::ts;
+
+// `min(x, 0)` and `|x|` as choices, for log_sigmoid: at 0 the first gives
+// no gradient and the second the gradient of x (log_sigmoid's slope there
+// comes out 1/2, as PyTorch's).
+Value dsc::ts::negativePart(ImporterState &s, Value x) {
+  Value zero = scalar(s, 0.0, typeOf(x).getElementType());
+  Value negative = ds::CompareOp::create(s.builder, s.loc,
+                                         ds::CompareDirection::LT, x, zero);
+  return ds::SelectOp::create(s.builder, s.loc, negative, x, zero);
+}
+
+Value dsc::ts::magnitude(ImporterState &s, Value x) {
+  Value zero = scalar(s, 0.0, typeOf(x).getElementType());
+  Value negative = ds::CompareOp::create(s.builder, s.loc,
+                                         ds::CompareDirection::LT, x, zero);
+  return ds::SelectOp::create(s.builder, s.loc, negative,
+                              ds::NegOp::create(s.builder, s.loc, x), x);
+}
+
+Value dsc::ts::logSigmoid(ImporterState &s, Value x) {
+  // PyTorch's CPU kernel: min(x, 0) - log(1 + exp(-|x|)); nothing
+  // overflows, and no unchosen branch has an infinite derivative.
+  Type element = typeOf(x).getElementType();
+  Value exp = ds::ExpOp::create(
+      s.builder, s.loc, ds::NegOp::create(s.builder, s.loc, magnitude(s, x)));
+  Value log = ds::LogOp::create(
+      s.builder, s.loc,
+      ds::AddOp::create(s.builder, s.loc, exp, scalar(s, 1.0, element)));
+  return ds::SubOp::create(s.builder, s.loc, negativePart(s, x), log);
+}
+
+namespace {
+
+void logSigmoidConversion(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  if (!isa<FloatType>(typeOf(x).getElementType()))
+    s.fail("aten::log_sigmoid of an integer tensor is not supported");
+  s.bindOutput(0, logSigmoid(s, x));
+}
+
+} // namespace
+
+Value dsc::ts::absolute(ImporterState &s, Value x) {
+  Value zero = scalar(s, 0.0, typeOf(x).getElementType());
+  Value positive = ds::CompareOp::create(s.builder, s.loc,
+                                         ds::CompareDirection::GT, x, zero);
+  Value negative = ds::CompareOp::create(s.builder, s.loc,
+                                         ds::CompareDirection::LT, x, zero);
+  Value rest = ds::SelectOp::create(
+      s.builder, s.loc, negative, ds::NegOp::create(s.builder, s.loc, x),
+      ds::MulOp::create(s.builder, s.loc, x, zero));
+  return ds::SelectOp::create(s.builder, s.loc, positive, x, rest);
+}
+
+namespace {
+
+void abs(ImporterState &s) {
+  s.bindOutput(0, absolute(s, s.tensorInputAs(0, s.outputScalarType())));
+}
+
+/// `square`: x * x (PyTorch's gradient 2 x).
+void square(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  s.bindOutput(0, ds::MulOp::create(s.builder, s.loc, x, x));
+}
+
+/// `logsumexp(self, dims, keepdim)` as PyTorch computes it
+/// (ReduceOps.cpp): the maximum over `dims` (0 where it is infinite)
+/// subtracted before exp and added after log; the maximum takes no
+/// gradient, which leaves exp(x - result), PyTorch's.
+void logSumExp(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  if (!isa<FloatType>(typeOf(x).getElementType()))
+    s.fail("aten::logsumexp of an integer tensor is not supported");
+  int64_t rank = typeOf(x).getRank();
+  bool keepdim = s.boolInput(2);
+  if (rank == 0)
+    return s.bindOutput(0, x);
+  DenseI64ArrayAttr dims =
+      s.builder.getDenseI64ArrayAttr(reductionDims(s, s.intListInput(1), rank));
+  Value max = ds::StopGradientOp::create(
+      s.builder, s.loc,
+      ds::MaxOp::create(s.builder, s.loc, x, dims, /*keepdim=*/true));
+  Type element = typeOf(x).getElementType();
+  Value infinite = ds::CompareOp::create(
+      s.builder, s.loc, ds::CompareDirection::EQ, magnitude(s, max),
+      scalar(s, std::numeric_limits<double>::infinity(), element));
+  max = ds::SelectOp::create(s.builder, s.loc, infinite,
+                             scalar(s, 0.0, element), max);
+  Value shifted = ds::ExpOp::create(
+      s.builder, s.loc, ds::SubOp::create(s.builder, s.loc, x, max));
+  Value sum = ds::SumOp::create(s.builder, s.loc, shifted, dims, keepdim);
+  Value log = ds::LogOp::create(s.builder, s.loc, sum);
+  s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, log,
+                                    reshape(s, max, typeOf(log).getShape())));
+}
+
+/// `cumsum(self, dim, dtype)`: in the output's dtype (PyTorch sums integer
+/// and boolean inputs as int64), as `ds.cumsum`. Hugging Face's position
+/// ids from an attention mask (OPT, BLOOM's ALiBi, RoBERTa) run it on
+/// integers; its gradient is the reverse running sum.
+void cumsum(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  auto type = typeOf(x);
+  if (type.getRank() == 0)
+    return s.bindOutput(0, x);
+  int64_t dim = s.normalizeDim(s.intInput(1), type.getRank());
+  s.bindOutput(0, ds::CumsumOp::create(s.builder, s.loc, x, dim));
+}
+
+} // namespace
+
+void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
+  table["aten::abs"] = abs;
+  table["aten::square"] = square;
+  table["aten::logsumexp"] = logSumExp;
+  table["aten::log_sigmoid"] = logSigmoidConversion;
+  table["aten::cumsum"] = cumsum;
+}
