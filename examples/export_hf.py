@@ -6,7 +6,8 @@ downloads), for the dsc importer.
         [--attn sdpa|eager] [--decompose] [--batch 2] [--seq 16] \\
         [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors]
 
-ARCH is gpt2, llama, mistral, gptj (causal LMs) or bert (BertForMaskedLM).
+ARCH is gpt2, llama, mistral, gptj, bloom (causal LMs), bert or roberta
+(masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
 parameters keep their Hugging Face names (model.layers.0.self_attn.q_proj.
@@ -55,14 +56,24 @@ CONFIGS = {
         vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
         num_attention_heads=4, max_position_embeddings=64,
         hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
+    # Positions from running sums: RoBERTa's from the tokens (cumsum of the
+    # non-pad mask, then a gather of token types), BLOOM's ALiBi from the
+    # attention mask.
+    "roberta": (transformers.RobertaConfig, transformers.RobertaForMaskedLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, max_position_embeddings=70, pad_token_id=1,
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
+    "bloom": (transformers.BloomConfig, transformers.BloomForCausalLM, dict(
+        vocab_size=256, hidden_size=32, n_layer=2, n_head=4,
+        hidden_dropout=0.0, attention_dropout=0.0)),
 }
-MASKED_LM = {"bert"}
+MASKED_LM = {"bert", "roberta"}
 
 
 def build(arch, attn, seed, overrides, with_mask=False):
     config_class, model_class, fields = CONFIGS[arch]
     fields = dict(fields, **overrides, use_cache=False, bos_token_id=0, eos_token_id=0,
-                  pad_token_id=None)
+                  pad_token_id=fields.get("pad_token_id"))
     config = config_class(**fields)
     torch.manual_seed(seed)
     model = model_class._from_config(config, attn_implementation=attn)

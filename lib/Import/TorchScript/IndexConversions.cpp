@@ -185,8 +185,12 @@ void gather(ImporterState &s) {
   int64_t dim = s.normalizeDim(s.intInput(1), rank);
   Value indices = s.tensorInput(2);
   auto indexType = typeOf(indices);
-  if (!isa<FloatType>(selfType.getElementType()))
-    s.fail("aten::gather of a non-float tensor is not supported");
+  // Integers too (RoBERTa's token type ids gathered at its positions): the
+  // sum of one element and exact zeros is exact.
+  Type element = selfType.getElementType();
+  if (!isa<FloatType>(element) &&
+      (!element.isInteger() || element.isInteger(1)))
+    s.fail("aten::gather of a boolean tensor is not supported");
   if (indexType.getRank() != rank)
     s.fail("aten::gather needs an index of the input's rank");
   for (int64_t d = 0; d < rank; ++d)

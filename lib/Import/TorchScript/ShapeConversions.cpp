@@ -297,10 +297,14 @@ void repeatInterleave(ImporterState &s) {
   s.bindOutput(0, reshape(s, v, s.outputType()));
 }
 
-/// `zeros_like`, `ones_like`, `full_like`: a splat of the output type.
+/// `zeros_like`, `ones_like`, `full_like` (kind 2: value at input 1), and
+/// `new_zeros`, `new_ones`, `new_full` (kind 3: value at input 2; T5's and
+/// BART's decoder inputs from the labels): a splat of the output type.
 template <int kind> void fullLike(ImporterState &s) {
   RankedTensorType type = s.outputType();
-  double value = kind == 2 ? s.doubleInput(1) : kind;
+  double value = kind == 2   ? s.doubleInput(1)
+                 : kind == 3 ? s.doubleInput(2)
+                             : kind;
   Value splat = scalar(s, value, type.getElementType());
   s.bindOutput(0, ds::BroadcastOp::create(s.builder, s.loc, type, splat));
 }
@@ -445,6 +449,9 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::zeros_like", fullLike<0>},
       {"aten::ones_like", fullLike<1>},
       {"aten::full_like", fullLike<2>},
+      {"aten::new_zeros", fullLike<0>},
+      {"aten::new_ones", fullLike<1>},
+      {"aten::new_full", fullLike<3>},
       {"aten::size", size},
       {"aten::dim", dim},
       {"prim::ListConstruct", construct},

@@ -1987,3 +1987,11 @@ func.func @wait_for_no_transfer(%x: tensor<4xf32>) -> tensor<4xf32> {
 func.func @memory_space_host(%x: tensor<4xf32> {ds.memory_space = "host"}) {
   return
 }
+
+// -----
+
+func.func @cumsum_dim(%x: tensor<2x8xi64>) {
+  // expected-error @+1 {{'ds.cumsum' op dim 2 is out of range for rank 2}}
+  %0 = ds.cumsum %x dim = 2 : tensor<2x8xi64>
+  return
+}

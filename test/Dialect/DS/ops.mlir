@@ -569,3 +569,12 @@ func.func @recompute(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>) -> tensor<4x8xf32
   }
   return %r#1 : tensor<4x8xf32>
 }
+
+// CHECK-LABEL: func.func @cumsum(
+// CHECK-NEXT:    %[[P:.*]] = ds.cumsum %{{.*}} dim = 1 : tensor<2x16xi64>
+// CHECK-NEXT:    ds.cumsum %{{.*}} dim = 0 {reverse = true} : tensor<2x16xf32>
+func.func @cumsum(%m: tensor<2x16xi64>, %x: tensor<2x16xf32>) -> (tensor<2x16xi64>, tensor<2x16xf32>) {
+  %p = ds.cumsum %m dim = 1 : tensor<2x16xi64>
+  %r = ds.cumsum %x dim = 0 {reverse = true} : tensor<2x16xf32>
+  return %p, %r : tensor<2x16xi64>, tensor<2x16xf32>
+}

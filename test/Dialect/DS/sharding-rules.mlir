@@ -115,4 +115,7 @@
 // The ops inside a ds.recompute region.
 // CHECK: remark: ds.matmul ([i, k], [k, j])->([i, j]) {i=4, j=8, k=8} sum={k}
 // CHECK: remark: ds.gelu ([i, j])->([i, j]) {i=4, j=8}
+// A running sum keeps its dimension whole.
+// CHECK: remark: ds.cumsum ([i, j])->([i, j]) {i=2, j=16} whole={j}
+// CHECK: remark: ds.cumsum ([i, j])->([i, j]) {i=2, j=16} whole={i}
 // CHECK-NOT: remark:
