@@ -162,10 +162,9 @@ template <bool FloatOnly> llvm::Error checkReduce(const CheckArgs &args) {
 // Softmax and normalisations
 //===----------------------------------------------------------------------===//
 
-llvm::Error checkSoftmax(const CheckArgs &args) {
+/// One input, a result of its type and a `dim` in range (cumsum).
+llvm::Error checkAlongDim(const CheckArgs &args) {
   const TensorDesc &input = *args.operands[0];
-  if (llvm::Error err = expectFloat(input, "input"))
-    return err;
   auto dim = readInt(args.inst, "dim");
   if (!dim)
     return dim.takeError();
@@ -174,14 +173,10 @@ llvm::Error checkSoftmax(const CheckArgs &args) {
   return expectSameType(*args.results[0], "the result", input, "input");
 }
 
-llvm::Error checkCumsum(const CheckArgs &args) {
-  const TensorDesc &input = *args.operands[0];
-  auto dim = readInt(args.inst, "dim");
-  if (!dim)
-    return dim.takeError();
-  if (auto d = normalizeDim(*dim, input.shape.size(), "dim"); !d)
-    return d.takeError();
-  return expectSameType(*args.results[0], "the result", input, "input");
+llvm::Error checkSoftmax(const CheckArgs &args) {
+  if (llvm::Error err = expectFloat(*args.operands[0], "input"))
+    return err;
+  return checkAlongDim(args);
 }
 
 /// ATen's cumsum; with `reverse`, over the input flipped, flipped back
@@ -772,7 +767,7 @@ void dsc::rt::kernels::registerNeuralKernels(
                          /*half_to_float=*/false);
       },
       checkSoftmax, 1, 1);
-  table["cumsum"] = kernel(runCumsum, checkCumsum, 1, 1);
+  table["cumsum"] = kernel(runCumsum, checkAlongDim, 1, 1);
   table["log_softmax"] = kernel(
       [](const KernelArgs &a) {
         at::_log_softmax_out(a.result(), a.operand(0), a.inst.getInt("dim"),

@@ -342,6 +342,15 @@ def gen_softmax(op, case, rng):
     return op
 
 
+def gen_cumsum(case, rng):
+    s = shape(rng, rng.randint(1, 4))
+    x, v = case.float_operand(s), case.fresh()
+    reverse = " {reverse = true}" if rng.random() < 0.5 else ""
+    case.emit(f"{v} = ds.cumsum {x} dim = {rng.randrange(len(s))}{reverse} : {tensor_type(s)}")
+    case.result(v, s)
+    return "cumsum"
+
+
 def gen_norm(op, case, rng):
     s = shape(rng, rng.randint(1, 3)) + [rng.choice([4, 6, 8])]
     x = case.float_operand(s)
@@ -529,6 +538,7 @@ GENERATORS = {
     "linear": gen_linear,
     **{op: functools.partial(gen_reduce, op) for op in ["sum", "mean", "max"]},
     **{op: functools.partial(gen_softmax, op) for op in ["softmax", "log_softmax"]},
+    "cumsum": gen_cumsum,
     **{op: functools.partial(gen_norm, op) for op in ["layer_norm", "rms_norm"]},
     "embedding": gen_embedding, "attention": gen_attention,
     "cross_entropy": gen_cross_entropy, "reshape": gen_reshape,
