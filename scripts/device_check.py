@@ -73,6 +73,18 @@ def run(cmd):
     return done
 
 
+def compare(inputs, res, ref):
+    """compare.py at rtol 1e-5 on the loss, gradients and parameters that
+    the runs `res` and `ref` wrote: whether they match, and what it said."""
+    compared = subprocess.run(
+        [sys.executable, os.path.join(inputs, "compare.py"), "--rtol", "1e-5",
+         "--losses", res + ".loss", ref + ".loss",
+         "--tensors", res + ".grads", ref + ".grads",
+         "--tensors", res + ".final", ref + ".final"],
+        capture_output=True, text=True)
+    return compared.returncode == 0, (compared.stdout + compared.stderr).strip()
+
+
 def prepare(out, bin_dir):
     py = sys.executable
     os.makedirs(out, exist_ok=True)
@@ -239,14 +251,8 @@ def run_checks(out, ds_run, device):
             run([sys.executable, os.path.join(inputs, "reference.py"), base + ".pt",
                  "--inputs", base + ".batch.safetensors", "--steps", "1", *OPTIMIZER,
                  "--device", device, *[a.format(ref) for a in common]])
-            compared = subprocess.run(
-                [sys.executable, os.path.join(inputs, "compare.py"), "--rtol", "1e-5",
-                 "--losses", res + ".loss", ref + ".loss",
-                 "--tensors", res + ".grads", ref + ".grads",
-                 "--tensors", res + ".final", ref + ".final"],
-                capture_output=True, text=True)
-            passed = compared.returncode == 0
-            detail = (compared.stdout + compared.stderr).strip()[-2000:]
+            passed, detail = compare(inputs, res, ref)
+            detail = detail[-2000:]
         except RuntimeError as e:
             passed, detail = False, str(e)
         ok &= passed
@@ -295,16 +301,9 @@ def run_checks(out, ds_run, device):
                 detail = ("loss, gradients, parameters "
                           + ("identical" if passed else "differ from the run without offload"))
             else:
-                compared = subprocess.run(
-                    [sys.executable, os.path.join(inputs, "compare.py"), "--rtol", "1e-5",
-                     "--losses", res + ".loss", first + ".loss",
-                     "--tensors", res + ".grads", first + ".grads",
-                     "--tensors", res + ".final", first + ".final"],
-                    capture_output=True, text=True)
-                passed = compared.returncode == 0
+                passed, detail = compare(inputs, res, first)
                 detail = ("the run without offload is not reproducible on this device; "
-                          "offloaded within 1e-5: " + str(passed) + " "
-                          + (compared.stdout + compared.stderr).strip()[-500:])
+                          "offloaded within 1e-5: " + str(passed) + " " + detail[-500:])
         except (RuntimeError, OSError) as e:
             passed, detail = False, str(e)
         ok &= passed

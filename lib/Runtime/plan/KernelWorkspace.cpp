@@ -30,8 +30,8 @@ uint64_t bytesOf(const Plan &plan, uint32_t tensor) {
 uint64_t mul(uint64_t a, uint64_t b) { return llvm::SaturatingMultiply(a, b); }
 uint64_t add(uint64_t a, uint64_t b) { return llvm::SaturatingAdd(a, b); }
 
-/// What an attention instruction's kernel allocates (Neural.cpp and
-/// Gradient.cpp), from query [B,Hq,S,D], key [B,Hkv,Skv,D], the value's
+/// What an attention instruction's kernel allocates (Neural.cpp, Attention.cpp
+/// and Gradient.cpp), from query [B,Hq,S,D], key [B,Hkv,Skv,D], the value's
 /// head size Dv and its optional bias operand.
 struct AttentionWorkspace {
   const Plan &plan;
@@ -65,7 +65,7 @@ struct AttentionWorkspace {
     return device != plan.metadata.end() && device->second == "cuda";
   }
   bool fused() const { return !cuda() && fusedAttention(d, dv); }
-  /// ATen's memory-efficient CUDA kernel (Neural.cpp efficientAttention).
+  /// ATen's memory-efficient CUDA kernel (Attention.cpp efficientAttention).
   bool efficient() const {
     return cuda() && efficientCudaAttention(element, d, dv);
   }
@@ -107,7 +107,7 @@ struct AttentionWorkspace {
     return hasBias() ? add(bytes, fusedMask()) : bytes;
   }
 
-  /// Neural.cpp fusedMask's search for query rows that see no key, beside
+  /// Attention.cpp fusedMask's search for query rows that see no key, beside
   /// the mask: the rows' maxima and their comparison, and with causality
   /// first the mask again with the future masked (and the boolean mask
   /// that masks it). Rows it finds run in the composite form, beside the

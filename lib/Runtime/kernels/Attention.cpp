@@ -1,0 +1,411 @@
+//===- Attention.cpp - attention's fused and composite forms --------------===//
+//
+// What the attention kernels (Neural.cpp, Gradient.cpp) compute with:
+// the operand checks, ATen's fused kernels (flash attention on the CPU,
+// memory-efficient attention on CUDA) with the rows they get wrong
+// computed in the composite form, and the composite form's probabilities.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ATenKernel.h"
+
+#include "dsc/Runtime/PlanMemory.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
+
+#include <limits>
+#include <optional>
+
+using namespace dsc::rt;
+using namespace dsc::rt::kernels;
+using llvm::Twine;
+
+llvm::Expected<std::vector<int64_t>>
+dsc::rt::kernels::checkAttentionOperands(const CheckArgs &args,
+                                         size_t biasOperand) {
+  const TensorDesc &q = *args.operands[0], &k = *args.operands[1],
+                   &v = *args.operands[2];
+  auto causal = readFlag(args.inst, "causal");
+  if (!causal)
+    return causal.takeError();
+  auto scale = readDouble(args.inst, "scale");
+  if (!scale)
+    return scale.takeError();
+  if (!(*scale > 0))
+    return checkError("attribute 'scale' must be positive, got " +
+                      numberString(*scale));
+  if (llvm::Error err = expectFloat(q, "query"))
+    return std::move(err);
+  for (auto [desc, what] :
+       {std::make_pair(&q, "query"), std::make_pair(&k, "key"),
+        std::make_pair(&v, "value")}) {
+    if (llvm::Error err = expectRank(*desc, 4, what))
+      return std::move(err);
+    if (llvm::Error err = expectDType(*desc, q.dtype, what))
+      return std::move(err);
+  }
+  const auto &qs = q.shape, &ks = k.shape, &vs = v.shape;
+  if (ks[0] != qs[0] || vs[0] != qs[0])
+    return checkError("batch sizes differ: query " + typeString(q) + ", key " +
+                      typeString(k) + ", value " + typeString(v));
+  if (vs[1] != ks[1] || vs[2] != ks[2])
+    return checkError("key " + typeString(k) + " and value " + typeString(v) +
+                      " differ in heads or length");
+  if (ks[3] != qs[3])
+    return checkError("query " + typeString(q) + " and key " + typeString(k) +
+                      " differ in the head dimension");
+  if (ks[1] <= 0 || qs[1] % ks[1] != 0)
+    return checkError("query heads (" + Twine(qs[1]) +
+                      ") are not a multiple of key/value heads (" +
+                      Twine(ks[1]) + ")");
+  if (*causal && qs[2] != ks[2])
+    return checkError("causal attention needs query length " + Twine(qs[2]) +
+                      " to equal key length " + Twine(ks[2]));
+  if (args.inst.has("window")) {
+    auto window = readInt(args.inst, "window");
+    if (!window)
+      return window.takeError();
+    if (*window < 1 || !*causal)
+      return checkError("attribute 'window' must be at least 1 and needs "
+                        "'causal', got " +
+                        Twine(*window));
+  }
+  if (args.inst.has("key_length")) {
+    auto length = readInt(args.inst, "key_length");
+    if (!length)
+      return length.takeError();
+    if (*length < 1 || *length > ks[2])
+      return checkError("attribute 'key_length' must lie in [1, " +
+                        Twine(ks[2]) + "], got " + Twine(*length));
+  }
+  if (args.operands.size() > biasOperand) {
+    const TensorDesc &bias = *args.operands[biasOperand];
+    std::vector<int64_t> scores = {qs[0], qs[1], qs[2], ks[2]};
+    if (llvm::Error err = expectRank(bias, 4, "bias"))
+      return std::move(err);
+    if (llvm::Error err = expectDType(bias, q.dtype, "bias"))
+      return std::move(err);
+    for (auto [size, full] : llvm::zip(bias.shape, scores))
+      if (size != 1 && size != full)
+        return checkError("bias " + typeString(bias) +
+                          " does not broadcast to the scores " +
+                          typeString(q.dtype, scores));
+  }
+  return std::vector<int64_t>{qs[0], qs[1], qs[2], vs[3]};
+}
+
+AttentionOptions dsc::rt::kernels::attentionOptions(const KernelArgs &args,
+                                                    size_t biasOperand) {
+  AttentionOptions options;
+  options.scale = args.inst.getDouble("scale");
+  options.causal = args.inst.getInt("causal") != 0;
+  options.window = args.inst.getInt("window", 0);
+  options.keyLength = args.inst.getInt("key_length", -1);
+  if (args.inst.operands.size() > biasOperand)
+    options.bias = args.operand(biasOperand);
+  return options;
+}
+
+namespace {
+
+/// The keys each query may not see, [S, Skv] booleans: future keys (with
+/// `causal`), keys beyond the window, padded keys; undefined when none is.
+at::Tensor maskedKeys(const at::Tensor &query, int64_t s, int64_t skv,
+                      const AttentionOptions &options, bool causal) {
+  if (!causal && options.window <= 0 && options.keyLength < 0)
+    return {};
+  at::TensorOptions indices = query.options().dtype(at::kLong);
+  at::Tensor i = at::arange(s, indices).unsqueeze(1);
+  at::Tensor j = at::arange(skv, indices).unsqueeze(0);
+  at::Tensor masked = at::zeros({s, skv}, query.options().dtype(at::kBool));
+  if (causal)
+    masked.logical_or_(j > i);
+  if (options.window > 0)
+    masked.logical_or_(j <= i - options.window);
+  if (options.keyLength >= 0)
+    masked.logical_or_(j >= options.keyLength);
+  return masked;
+}
+
+/// The fused kernel's additive mask: the window and key length as -inf
+/// (causality is its own flag), plus the bias; undefined when neither.
+at::Tensor fusedAttentionMask(const at::Tensor &query, const at::Tensor &key,
+                              const AttentionOptions &options) {
+  at::Tensor masked = maskedKeys(query, query.size(2), key.size(2), options,
+                                 /*causal=*/false);
+  if (!masked.defined())
+    return options.bias.defined() ? options.bias.contiguous() : at::Tensor();
+  at::Tensor mask =
+      at::zeros({1, 1, query.size(2), key.size(2)}, query.options())
+          .masked_fill_(masked, -std::numeric_limits<double>::infinity());
+  return options.bias.defined() ? mask + options.bias : mask;
+}
+
+/// A query row whose every score is below this (every key masked, or
+/// biased as far down: HF's finfo.min padding rows) is one the fused
+/// kernels get wrong. They keep the row's log-sum-exp m + log(l), in which
+/// m (the bias, -3.4e38) swallows log(l): the backward's probabilities
+/// exp(s - lse) come out 1 instead of 1/Skv. Eager attention's softmax
+/// subtracts the maximum first and does not. Below -16, log(l)'s last bit
+/// is already 2e-6 of a probability. A row of -inf scores only is zero
+/// (safeSoftmax), as in PyTorch's SDPA.
+constexpr double kSaturatedScore = -16;
+
+/// The additive mask a fused kernel gets, and the query rows it must not
+/// compute (saturatedRows).
+struct FusedMask {
+  at::Tensor mask;
+  /// Indices into the query's rows; undefined when none.
+  at::Tensor rows;
+};
+
+/// fusedAttentionMask, and the query rows where, for some batch and head,
+/// every key is masked or biased below kSaturatedScore. Those rows are
+/// unmasked in the fused kernel's mask (its results there are replaced by
+/// the composite form's, patchRowsForward/Backward), so that it computes
+/// only finite, well-scaled rows.
+FusedMask fusedMask(const at::Tensor &query, const at::Tensor &key,
+                    const AttentionOptions &options) {
+  FusedMask fused{fusedAttentionMask(query, key, options), at::Tensor()};
+  if (!fused.mask.defined())
+    return fused;
+  int64_t s = query.size(2), skv = key.size(2);
+  at::Tensor limit = fused.mask;
+  if (options.causal)
+    limit = limit.masked_fill(maskedKeys(query, s, skv, options, true),
+                              -std::numeric_limits<double>::infinity());
+  at::Tensor saturated = limit.amax(-1).lt(kSaturatedScore);
+  saturated = saturated.reshape({-1, saturated.size(-1)}).any(0);
+  if (!saturated.any().item<bool>())
+    return fused;
+  fused.rows = saturated.size(0) == 1
+                   ? at::arange(s, query.options().dtype(at::kLong))
+                   : saturated.nonzero().squeeze(1);
+  at::Tensor mask = fused.mask;
+  while (mask.dim() < 4)
+    mask = mask.unsqueeze(0);
+  std::vector<int64_t> shape(mask.sizes().begin(), mask.sizes().end());
+  shape[2] = s;
+  fused.mask = mask.expand(shape).clone();
+  fused.mask.index_fill_(2, fused.rows, 0);
+  return fused;
+}
+
+/// The softmax of `scores` over its last dimension, with rows whose every
+/// score is -inf (a query that may see no key) all zero rather than NaN:
+/// PyTorch's SDPA (its `_safe_softmax`), whose output there is zero and
+/// passes no gradient, as the fused kernels do.
+at::Tensor safeSoftmax(const at::Tensor &scores) {
+  at::Tensor probs = at::_softmax(scores, -1, /*half_to_float=*/false);
+  at::Tensor unseen =
+      scores.eq(-std::numeric_limits<double>::infinity()).all(-1, true);
+  return probs.masked_fill_(unseen, 0);
+}
+
+/// attentionProbs of query rows `rows` only: [B, Hkv, G*R, Skv].
+at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
+                    const AttentionOptions &options, const at::Tensor &rows) {
+  int64_t b = query.size(0), hq = query.size(1), s = query.size(2),
+          d = query.size(3);
+  int64_t hkv = key.size(1), skv = key.size(2), g = hq / hkv;
+  int64_t r = rows.numel();
+  at::Tensor scores =
+      at::matmul(query.index_select(2, rows).reshape({b, hkv, g * r, d}),
+                 key.transpose(-1, -2))
+          .mul_(options.scale);
+  if (at::Tensor bias = options.bias; bias.defined()) {
+    if (bias.dim() >= 2 && bias.size(-2) == s)
+      bias = bias.index_select(bias.dim() - 2, rows);
+    scores.view({b, hq, r, skv}).add_(bias);
+  }
+  if (at::Tensor masked = maskedKeys(query, s, skv, options, options.causal);
+      masked.defined())
+    scores.view({b, hkv, g, r, skv})
+        .masked_fill_(masked.index_select(0, rows),
+                      -std::numeric_limits<double>::infinity());
+  return safeSoftmax(scores);
+}
+
+/// Replaces rows `rows` of a fused kernel's output [B,Hq,S,Dv] with the
+/// composite form's.
+void patchRowsForward(at::Tensor &out, const at::Tensor &query,
+                      const at::Tensor &key, const at::Tensor &value,
+                      const AttentionOptions &options, const at::Tensor &rows) {
+  at::Tensor probs = rowProbs(query, key, options, rows);
+  out.index_copy_(
+      2, rows,
+      at::matmul(probs, value)
+          .view({query.size(0), query.size(1), rows.numel(), value.size(3)}));
+}
+
+/// The gradient a fused backward is given: `gradOut` with rows `rows`
+/// zero, so that they add nothing to the key and value gradients.
+at::Tensor withoutRows(const at::Tensor &gradOut, const at::Tensor &rows) {
+  return rows.defined() ? gradOut.index_fill(2, rows, 0) : gradOut;
+}
+
+/// Adds the composite form's gradients of rows `rows` to a fused
+/// backward's, run on withoutRows(gradOut).
+void patchRowsBackward(std::array<at::Tensor, 3> &grads,
+                       const at::Tensor &gradOut, const at::Tensor &query,
+                       const at::Tensor &key, const at::Tensor &value,
+                       const AttentionOptions &options,
+                       const at::Tensor &rows) {
+  int64_t b = query.size(0), hq = query.size(1), d = query.size(3);
+  int64_t hkv = key.size(1), g = hq / hkv, r = rows.numel();
+  at::Tensor probs = rowProbs(query, key, options, rows);
+  at::Tensor dOut =
+      gradOut.index_select(2, rows).reshape({b, hkv, g * r, value.size(3)});
+  grads[2].add_(at::matmul(probs.transpose(-1, -2), dOut));
+  at::Tensor dScores =
+      at::_softmax_backward_data(at::matmul(dOut, value.transpose(-1, -2)),
+                                 probs, -1, probs.scalar_type())
+          .mul_(options.scale);
+  grads[0].index_copy_(2, rows, at::matmul(dScores, key).view({b, hq, r, d}));
+  grads[1].add_(
+      at::matmul(dScores.transpose(-1, -2),
+                 query.index_select(2, rows).reshape({b, hkv, g * r, d})));
+}
+
+std::optional<at::Tensor> maskArgument(const at::Tensor &mask) {
+  return mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt;
+}
+
+} // namespace
+
+std::pair<at::Tensor, at::Tensor>
+dsc::rt::kernels::flashAttention(const at::Tensor &query, const at::Tensor &key,
+                                 const at::Tensor &value,
+                                 const AttentionOptions &options) {
+  FusedMask fused = fusedMask(query, key, options);
+  auto [out, logSumExp] = at::_scaled_dot_product_flash_attention_for_cpu(
+      query, key, value, /*dropout_p=*/0.0, options.causal,
+      maskArgument(fused.mask), options.scale);
+  if (fused.rows.defined())
+    patchRowsForward(out, query, key, value, options, fused.rows);
+  return {out, logSumExp};
+}
+
+std::array<at::Tensor, 3> dsc::rt::kernels::flashAttentionBackward(
+    const at::Tensor &gradOut, const at::Tensor &query, const at::Tensor &key,
+    const at::Tensor &value, const at::Tensor &out,
+    const AttentionOptions &options) {
+  FusedMask fused = fusedMask(query, key, options);
+  std::optional<at::Tensor> maskArg = maskArgument(fused.mask);
+  // The forward again, for its log-sum-exp; its output is the one given
+  // (the patched rows' gradient is zero here: their output is not read).
+  at::Tensor logSumExp =
+      std::get<1>(at::_scaled_dot_product_flash_attention_for_cpu(
+          query, key, value, 0.0, options.causal, maskArg, options.scale));
+  auto [dQuery, dKey, dValue] =
+      at::_scaled_dot_product_flash_attention_for_cpu_backward(
+          withoutRows(gradOut, fused.rows), query, key, value, out, logSumExp,
+          0.0, options.causal, maskArg, options.scale);
+  std::array<at::Tensor, 3> grads{dQuery, dKey, dValue};
+  if (fused.rows.defined())
+    patchRowsBackward(grads, gradOut, query, key, value, options, fused.rows);
+  return grads;
+}
+
+namespace {
+
+/// What the memory-efficient kernel is given: keys and values repeated to
+/// the query's head count, and the additive bias in memory whose rows are
+/// 16-element aligned (the kernel's requirement; PyTorch's SDPA pads the
+/// same way), broadcast to [B,Hq,S,Skv].
+struct EfficientInputs {
+  at::Tensor key, value;
+  std::optional<at::Tensor> bias;
+  /// fusedMask's rows.
+  at::Tensor rows;
+
+  EfficientInputs(const at::Tensor &query, const at::Tensor &k,
+                  const at::Tensor &v, const AttentionOptions &options) {
+    int64_t groups = query.size(1) / k.size(1);
+    key = groups == 1 ? k : k.repeat_interleave(groups, 1);
+    value = groups == 1 ? v : v.repeat_interleave(groups, 1);
+    FusedMask fused = fusedMask(query, k, options);
+    rows = fused.rows;
+    at::Tensor mask = fused.mask;
+    if (!mask.defined())
+      return;
+    while (mask.dim() < 4)
+      mask = mask.unsqueeze(0);
+    int64_t skv = k.size(2), padded = (skv + 15) / 16 * 16;
+    std::vector<int64_t> shape(mask.sizes().begin(), mask.sizes().end());
+    shape.back() = padded;
+    at::Tensor aligned = at::zeros(shape, mask.options());
+    aligned.narrow(-1, 0, skv).copy_(mask);
+    bias = aligned.narrow(-1, 0, skv)
+               .expand({query.size(0), query.size(1), query.size(2), skv});
+  }
+};
+
+} // namespace
+
+at::Tensor dsc::rt::kernels::efficientAttention(
+    const at::Tensor &query, const at::Tensor &key, const at::Tensor &value,
+    const AttentionOptions &options) {
+  EfficientInputs in(query, key, value, options);
+  at::Tensor out = std::get<0>(at::_scaled_dot_product_efficient_attention(
+      query, in.key, in.value, in.bias, /*compute_log_sumexp=*/false,
+      /*dropout_p=*/0.0, options.causal, options.scale));
+  if (in.rows.defined())
+    patchRowsForward(out, query, key, value, options, in.rows);
+  return out;
+}
+
+std::array<at::Tensor, 3> dsc::rt::kernels::efficientAttentionBackward(
+    const at::Tensor &gradOut, const at::Tensor &query, const at::Tensor &key,
+    const at::Tensor &value, const at::Tensor &out,
+    const AttentionOptions &options) {
+  EfficientInputs in(query, key, value, options);
+  // The forward again, for its log-sum-exp; its output is the one given
+  // (the patched rows' gradient is zero here: their output is not read).
+  auto [unused, logSumExp, seed, offset] =
+      at::_scaled_dot_product_efficient_attention(
+          query, in.key, in.value, in.bias, /*compute_log_sumexp=*/true, 0.0,
+          options.causal, options.scale);
+  unused.reset();
+  auto [dQuery, dKey, dValue, dBias] =
+      at::_scaled_dot_product_efficient_attention_backward(
+          withoutRows(gradOut, in.rows), query, in.key, in.value,
+          in.bias ? *in.bias : at::Tensor(), out, logSumExp, seed, offset, 0.0,
+          {true, true, true, false}, options.causal, options.scale);
+  int64_t groups = query.size(1) / key.size(1);
+  if (groups > 1) {
+    auto sumGroups = [&](const at::Tensor &grad) {
+      return grad
+          .view({grad.size(0), key.size(1), groups, grad.size(2), grad.size(3)})
+          .sum(2);
+    };
+    dKey = sumGroups(dKey);
+    dValue = sumGroups(dValue);
+  }
+  std::array<at::Tensor, 3> grads{dQuery, dKey, dValue};
+  if (in.rows.defined())
+    patchRowsBackward(grads, gradOut, query, key, value, options, in.rows);
+  return grads;
+}
+
+at::Tensor dsc::rt::kernels::attentionProbs(const at::Tensor &query,
+                                            const at::Tensor &key,
+                                            const AttentionOptions &options) {
+  int64_t b = query.size(0), hq = query.size(1), s = query.size(2),
+          d = query.size(3);
+  int64_t hkv = key.size(1), skv = key.size(2), g = hq / hkv;
+  // Query head h uses key/value head h / G, so the G query heads of one
+  // key/value head are consecutive: [B, Hkv, G*S, D] multiplies the key
+  // without repeating it.
+  at::Tensor grouped = query.reshape({b, hkv, g * s, d});
+  at::Tensor scores =
+      at::matmul(grouped, key.transpose(-1, -2)).mul_(options.scale);
+  if (options.bias.defined())
+    scores.view({b, hq, s, skv}).add_(options.bias);
+  if (at::Tensor masked = maskedKeys(query, s, skv, options, options.causal);
+      masked.defined())
+    scores.view({b, hkv, g, s, skv})
+        .masked_fill_(masked, -std::numeric_limits<double>::infinity());
+  return safeSoftmax(scores);
+}
