@@ -26,6 +26,7 @@
 #include "dsc/Runtime/BoundedNesting.h"
 #include "dsc/Runtime/Plan.h"
 #include "dsc/Runtime/PlanMemory.h"
+#include "dsc/Runtime/SwapStaging.h"
 #include "dsc/Target/PlanEmitter.h"
 #include "dsc/Target/StepReport.h"
 #include "dsc/Transforms/Passes.h"
@@ -87,6 +88,15 @@ static cl::opt<std::string> memoryBudget(
              "with a unit (KB, MB, GB, KiB, MiB, GiB...): --ac auto chooses "
              "within it; with another --ac, compiling fails if the step "
              "needs more"),
+    cl::value_desc("SIZE"), cl::cat(category));
+static cl::opt<std::string> hostMemoryBudget(
+    "host-memory-budget",
+    cl::desc("The most host memory the offloaded tensors may take per rank: "
+             "those kept in host memory (--offload-* cpu) and, for "
+             "--device cuda, the pinned buffer that stages the swap files' "
+             "transfers (on a GPU all of it is pinned), as bytes or with a "
+             "unit: compiling fails if the step needs more. The report's "
+             "offload entry gives the bytes"),
     cl::value_desc("SIZE"), cl::cat(category));
 static cl::opt<double> lr("lr", cl::desc("Learning rate (default 1e-3)"),
                           cl::init(1e-3), cl::cat(category));
@@ -363,6 +373,12 @@ int main(int argc, char **argv) {
     return fail("--memory-budget must be a size such as 6GiB, 512MB or "
                 "1048576, not '" +
                 memoryBudget + "'");
+  std::optional<uint64_t> hostBudget;
+  if (!hostMemoryBudget.empty() &&
+      !(hostBudget = dsc::parseByteSize(hostMemoryBudget)))
+    return fail("--host-memory-budget must be a size such as 64GiB, 512MB or "
+                "1048576, not '" +
+                hostMemoryBudget + "'");
   if (activationCheckpointing == "auto" && !budget)
     return fail("--ac auto needs --memory-budget");
 
@@ -588,6 +604,21 @@ int main(int argc, char **argv) {
                             ? " with every activation offloaded"
                             : "; --ac auto chooses what to recompute to fit")
                     .str());
+  uint64_t hostBytes = dsc::rt::offloadHostBytes(*plan, device == "cuda");
+  if (hostBudget && hostBytes > *hostBudget) {
+    uint64_t held = dsc::rt::storedBytes(*plan, dsc::rt::Storage::Host);
+    return fail(formatv("{0}: the offloaded tensors need {1} bytes of host "
+                        "memory per rank ({2} in host memory, {3} staging "
+                        "the swap files' transfers), more than "
+                        "--host-memory-budget {4} ({5} bytes): {6}",
+                        inputPath, hostBytes, held, hostBytes - held,
+                        hostMemoryBudget, *hostBudget,
+                        held ? "offload to nvme rather than cpu, or shard "
+                               "them over more ranks with --zero"
+                             : "--overlap-transfers=false stages one "
+                               "transfer at a time")
+                    .str());
+  }
   plan->metadata["source"] = inputPath;
   plan->metadata["optimizer"] = optimizer;
   plan->metadata["zero_stage"] = std::to_string(zeroStage);
@@ -613,6 +644,13 @@ int main(int argc, char **argv) {
     }
     (*report->getAsObject())["activation_checkpointing"] =
         std::move(checkpointing);
+    if (json::Object *offload = report->getAsObject()->getObject("offload")) {
+      (*offload)["host_memory_bytes_per_rank"] =
+          static_cast<int64_t>(hostBytes);
+      if (hostBudget)
+        (*offload)["host_memory_budget_bytes"] =
+            static_cast<int64_t>(*hostBudget);
+    }
     if (activationFit) {
       // Which activations --memory-budget sent away, beside the offload
       // entry's bytes.

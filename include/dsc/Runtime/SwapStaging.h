@@ -51,6 +51,12 @@ struct SwapStaging {
 /// waited for within the step).
 SwapStaging planSwapStaging(const Plan &plan);
 
+/// The host memory `plan` takes per rank outside its device memory: the
+/// tensors it keeps in host memory (Storage::Host), and on a GPU (`gpu`)
+/// the staging of its swap transfers too; on a GPU all of it is pinned.
+/// Saturates at UINT64_MAX.
+uint64_t offloadHostBytes(const Plan &plan, bool gpu);
+
 } // namespace dsc::rt
 
 #endif // DSC_RUNTIME_SWAPSTAGING_H

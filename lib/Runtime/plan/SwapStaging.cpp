@@ -1,6 +1,7 @@
 //===- SwapStaging.cpp - host buffers between swap files and a GPU --------===//
 
 #include "dsc/Runtime/SwapStaging.h"
+#include "dsc/Runtime/PlanMemory.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
@@ -50,4 +51,10 @@ SwapStaging dsc::rt::planSwapStaging(const Plan &plan) {
         std::max(staging.totalBytes, region.offset + region.bytes);
   }
   return staging;
+}
+
+uint64_t dsc::rt::offloadHostBytes(const Plan &plan, bool gpu) {
+  uint64_t host = storedBytes(plan, Storage::Host);
+  uint64_t staging = gpu ? planSwapStaging(plan).totalBytes : 0;
+  return llvm::SaturatingAdd(host, staging);
 }
