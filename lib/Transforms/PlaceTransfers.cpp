@@ -2,8 +2,9 @@
 //
 // Overlaps the swap transfers of the scheduled step with its compute: a
 // reload starts early enough that the ops before its wait take as long as
-// the read, an offload's wait comes late enough that the ops after the
-// write take as long as it, with the bytes in flight each way bounded.
+// the read and the reads the disk (or host link) serves before it, an
+// offload's wait comes late enough that the ops after the write take as
+// long as it, with the bytes in flight each way bounded.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +33,28 @@ struct Transfer {
   int64_t bytes;
   StringRef space;
 };
+
+/// How much earlier than its own time each reload must start so that one
+/// link serving the reads one at a time, in the order of their waits,
+/// finishes each by its wait: the reads after it need the link from
+/// their own start (working backwards from the last, each must be over
+/// when the next one has to begin). `waitTimes` are the reloads' wait
+/// times in that order, `durations` their reads' and `links` which link
+/// (the disk or the host) serves each.
+SmallVector<double> queueDelays(ArrayRef<double> waitTimes,
+                                ArrayRef<double> durations,
+                                ArrayRef<StringRef> links) {
+  SmallVector<double> delays(waitTimes.size(), 0);
+  llvm::StringMap<double> nextBegins;
+  for (size_t i = waitTimes.size(); i-- > 0;) {
+    double deadline = waitTimes[i];
+    if (auto next = nextBegins.find(links[i]); next != nextBegins.end())
+      deadline = std::min(deadline, next->second);
+    delays[i] = waitTimes[i] - deadline;
+    nextBegins[links[i]] = deadline - durations[i];
+  }
+  return delays;
+}
 
 /// Bytes in flight over the step's ops: [first, last] op intervals.
 class InFlight {
@@ -132,10 +155,25 @@ struct PlaceTransfersPass
     // (A reload after an offload of the same argument, which would read the
     // new value, never occurs: -ds-schedule keeps an update after every
     // reader of what it updates.)
+    // The link serves the reads one at a time: a read must also leave
+    // room for those after it (queueDelays).
+    SmallVector<double> waitTimes, durations;
+    SmallVector<StringRef> links;
+    double now = 0;
+    SmallVector<double> timeAt;
+    for (double opSeconds : seconds)
+      timeAt.push_back(now), now += opSeconds;
+    for (Transfer &reload : reloads) {
+      waitTimes.push_back(timeAt[indexOf[reload.wait]]);
+      durations.push_back(
+          dsc::transferTime(*machine, reload.space, double(reload.bytes)));
+      links.push_back(reload.space);
+    }
+    SmallVector<double> delays = queueDelays(waitTimes, durations, links);
     InFlight reading(ops.size());
     DenseMap<Value, size_t> lastRead;
     llvm::SmallPtrSet<Operation *, 32> moved;
-    for (Transfer &reload : reloads) {
+    for (auto [position, reload] : llvm::enumerate(reloads)) {
       size_t wait = indexOf[reload.wait], first = wait, floor = 0;
       Value source = reload.start->getOperand(0);
       if (Operation *def = source.getDefiningOp())
@@ -143,8 +181,7 @@ struct PlaceTransfersPass
       if (auto it = lastRead.find(source); it != lastRead.end())
         floor = std::max(floor, it->second + 1);
       lastRead[source] = wait;
-      double needed =
-          dsc::transferTime(*machine, reload.space, double(reload.bytes));
+      double needed = durations[position] + delays[position];
       double hidden = 0;
       while (first > floor && hidden < needed &&
              reading.at(first - 1) + reload.bytes <= budget)

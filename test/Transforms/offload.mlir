@@ -5,6 +5,8 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=in-flight-bytes=80 | FileCheck %s --check-prefix=BUDGET
 // RUN: echo '{"name": "slow", "matmul_flops": 1, "vector_flops": 1, "memory_bandwidth": 1e12, "memory_bytes": 1e9, "link": {"bandwidth": 1e9, "latency": 0}, "nvme": {"bandwidth": 1, "latency": 0}}' > %t.slow.json
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=hardware=%t.slow.json | FileCheck %s --check-prefix=DISTANCE
+// RUN: sed 's/"bandwidth": 1,/"bandwidth": 0.1,/' %t.slow.json > %t.slower.json
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers='hardware=%t.slower.json in-flight-bytes=1000' | FileCheck %s --check-prefix=QUEUE
 // RUN: not ds-opt %s -ds-autodiff -ds-offload=optimizer=nvme -ds-place-transfers=hardware=%t.missing.json 2>&1 | FileCheck %s --check-prefix=NO-HARDWARE
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=overlap=false | FileCheck %s --check-prefix=SCHEDULE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload | FileCheck %s --check-prefix=NONE
@@ -94,6 +96,20 @@
 // DISTANCE-NEXT: ds.matmul {{.*}} transpose_lhs
 // DISTANCE-NEXT: ds.wait %[[O2]]
 // DISTANCE-NEXT: ds.wait %[[S1]]
+
+// The disk serves one read at a time. At 0.1 byte per second, w2's
+// momentum (80 bytes) takes 800 s and w1's (60 bytes) 600 s; their updates
+// run at 1305 s and 1665 s of compute. Alone, w2's read would start before
+// the forward's second linear (at 280 s, over at 1080 s) and w1's before
+// the matmul at 985 s; but w1's must begin on the disk by 1665 - 600 =
+// 1065 s, so w2's must be over by then: it starts before the gelu (240 s).
+// QUEUE-LABEL: func.func @train_step
+// QUEUE-NEXT: ds.linear
+// QUEUE-NEXT: %[[S2:.*]] = ds.reload %{{.*}} : tensor<4x5xf32>
+// QUEUE-NEXT: ds.gelu
+// QUEUE: %[[S1:.*]] = ds.reload %{{.*}} : tensor<5x3xf32>
+// QUEUE-NEXT: ds.matmul {{.*}} transpose_lhs
+// QUEUE-NEXT: ds.wait %[[S2]]
 
 // NO-HARDWARE: error: ds-place-transfers: hardware '{{.*}}missing.json' is neither a preset
 

@@ -348,7 +348,10 @@ def PlaceTransfersPass : Pass<"ds-place-transfers", "::mlir::ModuleOp"> {
     `ds.wait` later than its `ds.offload`, over the ops of the scheduled
     step, until the ops between them take as long, by the cost model of
     `hardware`, as the transfer (the NVMe's latency plus the bytes over its
-    bandwidth): the prefetch distance. A transfer holds its buffer from its
+    bandwidth): the prefetch distance. The link (the disk, or the host
+    link) serves the reads one at a time in the order they are needed, so
+    a read also starts early enough to be over when the next one must
+    begin to be over by its own wait. A transfer holds its buffer from its
     start to its wait, so the bytes of the transfers in flight in either
     direction stay within `in-flight-bytes` (0: twice the largest
     transfer, double buffering); where the budget or the step's start or
