@@ -2,11 +2,14 @@
 host memory (--offload-optimizer cpu) and on NVMe (nvme, overlapped by the
 cost model, and nvme with --overlap-transfers=false), and with the
 activations in host memory or on NVMe (act cpu, act nvme), the parameters
-likewise (params cpu, params nvme), on one CPU rank,
+likewise (params cpu, params nvme), and with the optimizer updates run
+beside the backward (upd: ds-compile --overlap-updates), on one CPU rank,
 in the same run: planned bytes (ds-compile's), the report's predicted transfer
 time and how much of it compute hides, and ds-run's step time (median of
 all steps but the first) with the ratio to none, the transfers over before
-their wait and the time spent waiting (ds-run --profile). A GPT-2 whose
+their wait and the time spent waiting (ds-run --profile), and for upd the
+updates over before the first instruction that waits for one and the time
+spent waiting for them. A GPT-2 whose
 optimizer state outweighs its activations (vocabulary 8192, width 256, 4
 layers: 5.3M parameters, 42 MB of AdamW state) at batch 4 x 64. The swap
 directory is --nvme-dir (default: under build/, on the build's disk). On a
@@ -35,6 +38,9 @@ TARGETS = {
     "act nvme": ["--offload-activations", "nvme"],
     "params cpu": ["--offload-params", "cpu"],
     "params nvme": ["--offload-params", "nvme"],
+    "none upd": ["--overlap-updates"],
+    "cpu upd": ["--offload-optimizer", "cpu", "--overlap-updates"],
+    "nvme upd": ["--offload-optimizer", "nvme", "--overlap-updates"],
 }
 MiB = 1024 * 1024
 
@@ -71,27 +77,31 @@ def main():
                 ms = [float(line.split()[-2]) for line in err.splitlines()
                       if line.startswith("step ") and line.endswith(" ms")]
                 step = statistics.median(ms[1:] if len(ms) > 1 else ms)
-                swap = json.load(open(stem + ".profile")).get("swap", {})
+                profile = json.load(open(stem + ".profile"))
                 if name not in best or step < best[name][0]:
-                    best[name] = (step, swap)
+                    best[name] = (step, profile.get("swap", {}), profile.get("beside", {}))
         shutil.rmtree(a.nvme_dir, ignore_errors=True)
     print(f"gpt2 {CONFIG} batch {a.batch} x {a.seq}, one rank, AdamW, {a.steps} steps, "
           f"best of {a.repeat}")
     print(f"{'offload':<10} {'planned':>8} {'moved':>6} {'xfer ms':>8} {'hidden':>7} "
-          f"{'step ms':>8} {'vs none':>7} {'over at wait':>12} {'wait ms':>8}"
+          f"{'step ms':>8} {'vs none':>7} {'over at wait':>12} {'wait ms':>8} "
+          f"{'upd over':>8} {'upd wait ms':>11}"
           "   (MiB; predicted on the cpu preset, measured here)")
     base = best["none"][0]
     for name in TARGETS:
         r = reports[name]
         off = r["offload"]
-        step, swap = best[name]
+        step, swap, beside = best[name]
         moved = (off["nvme_bytes_per_rank"] + off["host_bytes_per_rank"]) / MiB
         waits = (f"{swap['complete_at_wait_per_step']:.0f}/{swap['transfers_per_step']:.0f}"
                  if swap else "-")
         wait_ms = f"{swap['wait_seconds'] * 1e3:8.1f}" if swap else f"{'-':>8}"
+        upd = (f"{beside['done_at_wait_per_step']:.0f}/{beside['waits_per_step']:.0f}"
+               if beside else "-")
+        upd_ms = f"{beside['wait_seconds'] * 1e3:11.1f}" if beside else f"{'-':>11}"
         print(f"{name:<10} {r['memory']['planned_bytes'] / MiB:8.1f} {moved:6.1f} "
               f"{off['transfer_seconds'] * 1e3:8.2f} {off['hidden_seconds'] * 1e3:7.2f} "
-              f"{step:8.1f} {step / base:7.2f} {waits:>12} {wait_ms}")
+              f"{step:8.1f} {step / base:7.2f} {waits:>12} {wait_ms} {upd:>8} {upd_ms}")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,11 @@ void dsc::addLoweringPipeline(OpPassManager &pm,
   }
   if (options.schedule)
     pm.addPass(createSchedulePass());
+  if (options.overlapUpdates) {
+    OverlapUpdatesPassOptions updates;
+    updates.hardware = options.hardware;
+    pm.addPass(createOverlapUpdatesPass(updates));
+  }
   PlaceTransfersPassOptions transfers;
   transfers.hardware = options.hardware;
   transfers.overlap = options.overlapTransfers;

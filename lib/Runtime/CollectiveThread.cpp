@@ -40,6 +40,11 @@ bool CollectiveThread::done(uint64_t ticket) {
   return completed >= ticket;
 }
 
+bool CollectiveThread::failed() {
+  std::lock_guard<std::mutex> lock(mutex);
+  return failure.has_value();
+}
+
 void CollectiveThread::loop(std::function<void()> onStart) {
   if (onStart)
     onStart();

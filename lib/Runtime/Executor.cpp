@@ -374,6 +374,8 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap,
   for (uint32_t index : p.tensorsWith(Storage::Input))
     impl->inputs[p.tensors[index].name] = index;
   impl->hasParameters = !p.parameterTensors().empty();
+  // The updates the plan runs beside the backward.
+  impl->configureSideThread();
   return std::unique_ptr<Executor>(new Executor(std::move(impl)));
 }
 
@@ -431,9 +433,41 @@ llvm::Error Executor::Impl::pollTransfers() {
 }
 
 bool Executor::Impl::isAsync(size_t index) const {
+  return collectives && beside[index];
+}
+
+bool Executor::Impl::runsBeside(size_t index) const {
   const CompiledInstruction &compiled = program[index];
-  return compiled.kernel && compiled.group.comm &&
-         compiled.kernel->group == GroupUse::Communicator;
+  if (compiled.kernel)
+    return (asyncCollectives && compiled.group.comm &&
+            compiled.kernel->group == GroupUse::Communicator) ||
+           (!device.isCuda() && compiled.kernel->optimizerUpdate &&
+            compiled.inst->has("beside"));
+  // The offload of what an update beside wrote goes after it there, start
+  // and wait (the swap engine's transfers and host copies, not the staged
+  // or copy-stream ones), or the step would wait for the update right away.
+  if (!compiled.transfer)
+    return false;
+  const Instruction &inst = *compiled.inst;
+  std::optional<TransferKind> kind = transferKind(inst.kernel);
+  if (!kind || !kind->write)
+    return false;
+  MemoryRegion source = memoryRegion(plan, kind->memory(inst));
+  for (size_t before = index; before-- > 0;) {
+    const Instruction &writer = plan.instructions[before];
+    if (kind->wait) {
+      std::optional<TransferKind> start = transferKind(writer.kernel);
+      if (start && start->write && !start->wait &&
+          start->file(writer) == kind->file(inst))
+        return beside[before];
+      continue;
+    }
+    for (uint32_t result : writer.results)
+      if (memoryRegion(plan, result).overlaps(source))
+        return beside[before] && program[before].kernel &&
+               program[before].kernel->optimizerUpdate;
+  }
+  return false;
 }
 
 llvm::Error Executor::Impl::settle(llvm::Error err) {
@@ -469,6 +503,10 @@ llvm::Error Executor::Impl::runStep() {
     return collectives ? collectives->drain() : llvm::Error::success();
   };
   for (auto [index, compiled] : llvm::enumerate(program)) {
+    // What failed beside stops the step before the next instruction, so
+    // the error is the first one rather than one it caused.
+    if (collectives && collectives->failed())
+      return settle(drain());
     if (collectives && waits[index] >= 0) {
       uint64_t ticket = tickets[waits[index]];
       ++timing.collectiveWaits;
@@ -535,28 +573,36 @@ llvm::Error Executor::Impl::runStep() {
   return llvm::Error::success();
 }
 
-void Executor::setAsyncCollectives(bool enabled) {
-  if (!enabled) {
-    impl->collectives.reset();
+void Executor::Impl::configureSideThread() {
+  beside.assign(program.size(), false);
+  for (size_t index = 0; index < program.size(); ++index)
+    beside[index] = runsBeside(index);
+  if (!llvm::is_contained(beside, true)) {
+    collectives.reset();
     return;
   }
-  if (impl->collectives)
+  waits = dsc::rt::collectiveWaits(
+      plan, [&](size_t index) -> bool { return beside[index]; });
+  tickets.assign(program.size(), 0);
+  if (collectives)
     return;
-  Impl &self = *impl;
-  impl->waits = dsc::rt::collectiveWaits(
-      impl->plan, [&](size_t index) { return self.isAsync(index); });
-  impl->tickets.assign(impl->program.size(), 0);
-  // The thread's ATen calls and NCCL's stream belong to the rank's device.
-  Device device = impl->device;
-  impl->collectives = std::make_unique<CollectiveThread>([device] {
+  // The thread's ATen calls and NCCL's stream belong to the rank's device,
+  // and its CPU kernels get as many threads as the main thread's.
+  collectives = std::make_unique<CollectiveThread>([device = device] {
     if (device.isCuda())
       at::accelerator::setDeviceIndex(
           static_cast<c10::DeviceIndex>(device.index));
+    at::init_num_threads();
   });
 }
 
+void Executor::setAsyncCollectives(bool enabled) {
+  impl->asyncCollectives = enabled;
+  impl->configureSideThread();
+}
+
 bool Executor::runsAsync(size_t instruction) const {
-  return impl->collectives && impl->isAsync(instruction);
+  return impl->isAsync(instruction);
 }
 
 llvm::ArrayRef<int64_t> Executor::collectiveWaits() const {

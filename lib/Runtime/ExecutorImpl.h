@@ -157,8 +157,14 @@ struct Executor::Impl {
   /// current step.
   std::vector<int64_t> waits;
   std::vector<uint64_t> tickets;
-  /// The collectives' thread while async collectives are on (last: joined
-  /// before the memory its collectives touch is freed).
+  /// What runs on the side thread: the collectives over the network
+  /// (setAsyncCollectives), the optimizer updates the plan marks `beside`
+  /// and the offloads of what they wrote (on the CPU); `beside` says it
+  /// per instruction.
+  bool asyncCollectives = false;
+  std::vector<bool> beside;
+  /// The side thread while something runs beside the compute (last: joined
+  /// before the memory its instructions touch is freed).
   std::unique_ptr<exec::CollectiveThread> collectives;
 
   llvm::Error allocateMemory();
@@ -198,8 +204,15 @@ struct Executor::Impl {
   llvm::Error pollTransfers();
   /// The instructions of one step, in order.
   llvm::Error runStep();
-  /// Whether instruction `index` runs on the collectives' thread.
+  /// Whether instruction `index` runs on the side thread.
   bool isAsync(size_t index) const;
+  /// Whether instruction `index` would: a collective over the network
+  /// (with async collectives), an optimizer update marked `beside` or the
+  /// offload (start and wait) of a tensor one wrote (CPU); `beside` holds
+  /// the answers for the instructions before.
+  bool runsBeside(size_t index) const;
+  /// Starts or stops the side thread for what runs beside.
+  void configureSideThread();
   /// Waits for every collective in flight (after a failure: they must not
   /// touch memory the caller goes on to reuse); `err` first, if any.
   llvm::Error settle(llvm::Error err);

@@ -57,13 +57,15 @@ unsigned SwapTransfers::compile(const Instruction &inst, TransferKind kind,
 
 llvm::Error SwapTransfers::run(unsigned index) {
   const Op &op = ops[index];
-  if (op.host) {
+  if (op.host && !op.wait) {
     // Host memory: copied at the start, over at the wait.
-    if (!op.wait)
-      std::memcpy(op.write ? op.host : op.memory,
-                  op.write ? op.memory : op.host, op.bytes);
-    else
-      ++counters.waited, ++counters.completeAtWait;
+    std::memcpy(op.write ? op.host : op.memory, op.write ? op.memory : op.host,
+                op.bytes);
+    return llvm::Error::success();
+  }
+  std::lock_guard<std::mutex> guard(lock);
+  if (op.host) {
+    ++counters.waited, ++counters.completeAtWait;
     return llvm::Error::success();
   }
   SwapEngine::Ticket &ticket = pending[op.file];
@@ -90,12 +92,14 @@ llvm::Error SwapTransfers::run(unsigned index) {
 }
 
 llvm::Error SwapTransfers::abandon() {
+  std::lock_guard<std::mutex> guard(lock);
   std::fill(pending.begin(), pending.end(), 0);
   inFlight = 0;
   return engine ? engine->waitAll() : llvm::Error::success();
 }
 
 llvm::Error SwapTransfers::poll() {
+  std::lock_guard<std::mutex> guard(lock);
   return engine ? engine->poll() : llvm::Error::success();
 }
 

@@ -104,7 +104,7 @@ buildAdamW(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
           builder.getF64FloatAttr(config.beta1),
           builder.getF64FloatAttr(config.beta2),
           builder.getF64FloatAttr(config.eps),
-          builder.getF64FloatAttr(config.weightDecay));
+          builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr);
       newValue = update.getNewParam();
       newExpAvg = update.getNewExpAvg();
       newExpAvgSq = update.getNewExpAvgSq();
@@ -137,7 +137,7 @@ buildSgd(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
           builder, loc, TypeRange{param.type, param.type}, values[i], grad,
           buffer, builder.getF64FloatAttr(config.lr),
           builder.getF64FloatAttr(config.momentum),
-          builder.getF64FloatAttr(config.weightDecay));
+          builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr);
       newValue = update.getNewParam();
       newBuffer = update.getNewMomentumBuffer();
     }

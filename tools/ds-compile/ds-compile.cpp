@@ -199,6 +199,16 @@ static cl::opt<bool> overlapTransfers(
              "(-ds-place-transfers; default on, =false waits for each "
              "transfer at once)"),
     cl::init(true), cl::cat(category));
+static cl::opt<bool> overlapUpdates(
+    "overlap-updates",
+    cl::desc("Let each optimizer update run beside the backward of the "
+             "layers before it (-ds-overlap-updates): ds-run's CPU runtime "
+             "runs it, with the write back of its offloaded state, on a "
+             "thread of its own, as ZeRO-Offload's host update; what it "
+             "reads stays in memory for as many ops as the cost model says "
+             "it takes (more planned bytes). Bit-identical; CPU plans only. "
+             "Default off"),
+    cl::init(false), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
     cl::desc("Sequence dimension of model inputs, name:dim,... (default: 1 "
@@ -321,6 +331,7 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.offloadParams = offloadParams;
   options.offloadActivations = offloadActivations;
   options.overlapTransfers = overlapTransfers;
+  options.overlapUpdates = overlapUpdates;
   options.hardware = hardwareName;
 }
 
@@ -428,6 +439,9 @@ int main(int argc, char **argv) {
                  : "cpu";
   if (device != "cpu" && device != "cuda")
     return fail("--device " + deviceName + ": expected cpu or cuda");
+  if (overlapUpdates && device == "cuda")
+    return fail("--overlap-updates is for CPU plans: ds-run's GPU runtime "
+                "runs the updates in the stream's order");
   hardware->kernelThreads =
       kernelThreads.getNumOccurrences()
           ? kernelThreads.getValue()

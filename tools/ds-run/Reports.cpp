@@ -16,10 +16,12 @@ using llvm::StringRef;
 
 namespace {
 
-/// The ten instructions whose kernels allocated the most outside the arena.
+/// The ten instructions that allocated most outside the arena, with what each
+/// may: its workspace, and while it runs on the main thread the most of
+/// what runs beside it (`besideBytes`; the counter sees both).
 llvm::json::Array largestOutsideArena(const Plan &plan,
                                       llvm::ArrayRef<uint64_t> bytes,
-                                      unsigned threads) {
+                                      unsigned threads, uint64_t besideBytes) {
   std::vector<size_t> order(bytes.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
@@ -34,7 +36,9 @@ llvm::json::Array largestOutsideArena(const Plan &plan,
         {"kernel", plan.instructions[i].kernel},
         {"bytes", static_cast<int64_t>(bytes[i])},
         {"planned_bytes",
-         static_cast<int64_t>(kernelWorkspaceBytes(plan, i, threads))}});
+         static_cast<int64_t>(
+             kernelWorkspaceBytes(plan, i, threads) +
+             (plan.instructions[i].has("beside") ? 0 : besideBytes))}});
   }
   return largest;
 }
@@ -68,10 +72,12 @@ llvm::Error dsc::rt::writeMemoryReport(StringRef path, const Executor &exec,
           {"planned_live_peak_bytes", static_cast<int64_t>(planned.peakBytes)},
           {"planned_workspace_bytes",
            static_cast<int64_t>(planned.peakWorkspaceBytes)},
+          {"planned_beside_workspace_bytes",
+           static_cast<int64_t>(planned.besideWorkspaceBytes)},
           {"planned_bytes", static_cast<int64_t>(planned.plannedBytes)},
           {"outside_arena_by_instruction",
            largestOutsideArena(exec.plan(), used.outsideArenaByInstruction,
-                               threads)}}));
+                               threads, planned.besideWorkspaceBytes)}}));
   return out->commit();
 }
 
@@ -86,8 +92,9 @@ llvm::Error dsc::rt::writeProfile(StringRef path, const Executor &exec) {
     llvm::json::Object entry{{"instruction", static_cast<int64_t>(index)},
                              {"kernel", exec.plan().instructions[index].kernel},
                              {"seconds", seconds / steps}};
-    // With async collectives: which ran beside the compute (their seconds
-    // are the handing over), and which waited for one first.
+    // With async collectives or updates: which ran beside the compute
+    // (their seconds are the handing over), and which waited for one
+    // first.
     if (exec.runsAsync(index))
       entry["async"] = true, ++async;
     if (index < waits.size() && waits[index] >= 0)
@@ -99,8 +106,8 @@ llvm::Error dsc::rt::writeProfile(StringRef path, const Executor &exec) {
                              {"step_seconds", total},
                              {"instructions", std::move(instructions)}};
   if (!waits.empty())
-    profile["async_collectives"] = llvm::json::Object{
-        {"collectives_per_step", async},
+    profile["beside"] = llvm::json::Object{
+        {"instructions_per_step", async},
         {"waits_per_step", timing.collectiveWaits / steps},
         {"done_at_wait_per_step", timing.collectivesDoneAtWait / steps},
         {"wait_seconds", timing.collectiveWaitSeconds / steps}};

@@ -21,7 +21,10 @@ def LowerToRuntimePass : Pass<"ds-lower-to-runtime", "::mlir::ModuleOp"> {
     - slots are placed by liveness (`planMemory`): values never live at the
       same instruction may share bytes; offsets are aligned to `alignment`;
     - each op becomes a `dsrt.kernel` named after it, in the original order;
-    - the loss and each parameter's gradient are marked for the runtime.
+    - the loss and each parameter's gradient are marked for the runtime;
+    - what an update marked `beside N` (-ds-overlap-updates) reads and
+      writes stays live until the N-th compute op after it, and its kernel
+      carries `beside`: the runtime runs it beside the ops in between.
     The function gets `dsrt.arena_bytes` (the planned peak) and
     `dsrt.arena_alignment`.
   }];

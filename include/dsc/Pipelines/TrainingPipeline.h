@@ -75,6 +75,11 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Overlap offload transfers with compute "
                      "(-ds-place-transfers; false: wait at once)"),
       llvm::cl::init(true)};
+  Option<bool> overlapUpdates{
+      *this, "overlap-updates",
+      llvm::cl::desc("Run each optimizer update beside the backward after "
+                     "it (-ds-overlap-updates)"),
+      llvm::cl::init(false)};
   Option<std::string> hardware{
       *this, "hardware",
       llvm::cl::desc("The hardware preset or JSON file the cost model "
@@ -93,7 +98,8 @@ void addStepPipeline(mlir::OpPassManager &pm,
 
 /// ds-activation-checkpoint (policy options.ac, or one per layer in
 /// `layers`) unless there is nothing to recompute, ds-schedule if
-/// options.schedule, ds-place-transfers, then ds-lower-to-runtime.
+/// options.schedule, ds-overlap-updates if options.overlapUpdates,
+/// ds-place-transfers, then ds-lower-to-runtime.
 void addLoweringPipeline(mlir::OpPassManager &pm,
                          const TrainingPipelineOptions &options,
                          llvm::ArrayRef<std::string> layers = {});

@@ -45,6 +45,8 @@ public:
   llvm::Error drain() { return wait(submitted); }
   /// Whether job `ticket` and every job before it are done.
   bool done(uint64_t ticket);
+  /// Whether a job failed (drain() returns the failure).
+  bool failed();
 
 private:
   void loop(std::function<void()> onStart);

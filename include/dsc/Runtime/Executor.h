@@ -207,8 +207,16 @@ public:
   /// per-instruction memory and time figures then include whatever a
   /// collective did beside the instruction.
   void setAsyncCollectives(bool enabled);
-  /// The instructions that run beside the compute with async collectives,
-  /// and for every instruction the one it waits for first (-1: none).
+  /// The optimizer updates the plan marks `beside` (ds-compile
+  /// --overlap-updates) run on that thread whatever this says, each with
+  /// the offload start of what it wrote (the state or parameter going back
+  /// to host memory or its swap file), so that the update of a parameter
+  /// overlaps the backward of the layers before it, as ZeRO-Offload's host
+  /// update does; bit-identical. CPU executors (on a GPU they run in
+  /// order: its kernels run beside the host already).
+  /// The instructions that run beside the compute (async collectives and
+  /// updates), and for every instruction the one it waits for first (-1:
+  /// none).
   bool runsAsync(size_t instruction) const;
   llvm::ArrayRef<int64_t> collectiveWaits() const;
 

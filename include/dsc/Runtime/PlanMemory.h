@@ -72,11 +72,17 @@ struct MemoryProfile {
     size_t writtenAt;
   };
   std::vector<LiveTensor> liveAtPeak;
-  /// The most kernelWorkspaceBytes of any instruction, and which.
+  /// The most kernelWorkspaceBytes of any instruction (of those that do not
+  /// run beside the others), and which.
   uint64_t peakWorkspaceBytes = 0;
   size_t peakWorkspaceInstruction = 0;
-  /// What a step takes per rank: staticBytes plus peakWorkspaceBytes
-  /// (kernels' temporaries are allocated beside the arena).
+  /// Where some instructions run beside the others (marked `beside`: the
+  /// updates ds-run runs on its side thread), the most workspace of those:
+  /// one of them may run beside any other.
+  uint64_t besideWorkspaceBytes = 0;
+  /// What a step takes per rank: staticBytes plus peakWorkspaceBytes and
+  /// besideWorkspaceBytes (kernels' temporaries are allocated beside the
+  /// arena).
   uint64_t plannedBytes = 0;
 };
 
@@ -135,7 +141,8 @@ inline int64_t elementsBefore(llvm::ArrayRef<int64_t> shape, int64_t dim) {
 unsigned defaultKernelThreads(unsigned localRanks);
 
 /// Analyses a validated plan; kernels' workspace as with `threads` ATen
-/// threads.
+/// threads, the instructions marked `beside` (updates that run beside the
+/// backward) beside any other.
 MemoryProfile profileMemory(const Plan &plan, unsigned threads);
 
 } // namespace dsc::rt

@@ -21,7 +21,9 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Error.h"
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -62,7 +64,7 @@ public:
   /// Whether a swap space is open (the plan has swapped tensors).
   bool hasSwap() const { return engine != nullptr; }
   /// Whether a transfer is in flight.
-  bool busy() const { return inFlight > 0; }
+  bool busy() const { return inFlight.load() > 0; }
   /// Ends every transfer in flight (after a failed instruction: they must
   /// not go on touching memory the next step reuses); their first error.
   llvm::Error abandon();
@@ -94,7 +96,10 @@ private:
   std::vector<Op> ops;
   /// The transfer in flight of each file (0: none).
   std::vector<SwapEngine::Ticket> pending;
-  unsigned inFlight = 0;
+  std::atomic<unsigned> inFlight = 0;
+  /// run, poll and abandon may be called from the executor's side thread
+  /// (the offload of an update that runs there) and its main thread.
+  std::mutex lock;
   std::string openNotice;
   TransferStats counters;
 };

@@ -547,4 +547,34 @@ def SchedulePass : Pass<"ds-schedule", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+def OverlapUpdatesPass : Pass<"ds-overlap-updates", "::mlir::ModuleOp"> {
+  let summary = "Let each optimizer update run beside the backward after it";
+  let description = [{
+    Marks every optimizer update of `@train_step` that has compute after it
+    (an op other than another update, a transfer, a wait or a reshape:
+    `ds::isOverlappedCompute`) `beside N`: ds-run runs it on its side
+    thread, with the offload of what it writes, while the step's thread
+    goes on with the backward of the layers before it (ZeRO-Offload's host
+    update overlapped with the backward). N is how many compute ops it
+    overlaps: on the cost model of `hardware`, the side thread takes the
+    updates in order, each when the step gets to it and the one before is
+    over, and N counts the compute ops that begin before it is over (at
+    least one). -ds-lower-to-runtime keeps what a marked update reads and
+    writes in the arena until the last of them, so that the ops in between
+    do not reuse its bytes: the planned memory grows by that, and the
+    runtime waits for the update where an op still touches them (an
+    estimate too short costs a wait, never a value). The values are
+    unchanged. Run after -ds-schedule (which puts each update right after
+    its gradient) and before -ds-lower-to-runtime.
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+  let options = [
+    Option<"hardware", "hardware", "std::string", "\"cpu\"",
+           "A hardware preset or JSON file (CostModel.h)">,
+  ];
+  let statistics = [
+    Statistic<"numBeside", "updates", "Updates marked to run beside">,
+  ];
+}
+
 #endif // DSC_TRANSFORMS_PASSES_TD

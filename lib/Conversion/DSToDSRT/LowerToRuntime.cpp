@@ -174,6 +174,9 @@ private:
                               ValueRange inputs, ValueRange outputs);
   Value newSlotBuffer(Value result, int64_t index);
   void markUses(Value dsValue, Value buffer);
+  /// Keeps what each update marked `beside N` reads and writes in the arena
+  /// until the N-th compute op after it: those may run while it does.
+  void keepBesideUpdates(Block &entry);
   void markGradients();
 
   func::FuncOp trainStep;
@@ -443,6 +446,26 @@ void Lowering::lowerWait(ds::WaitOp wait, int64_t index) {
   createKernel(wait, "offload_wait", memory, file);
 }
 
+void Lowering::keepBesideUpdates(Block &entry) {
+  for (auto update : entry.getOps<ds::OptimizerUpdateOpInterface>()) {
+    std::optional<uint64_t> overlapped = update.getBeside();
+    if (!overlapped)
+      continue;
+    // Until the last compute op it runs beside.
+    int64_t until = returnIndex;
+    uint64_t seen = 0;
+    for (Operation *op = update->getNextNode(); op; op = op->getNextNode())
+      if (ds::isOverlappedCompute(op) && ++seen == *overlapped) {
+        until = indexOf.lookup(op);
+        break;
+      }
+    for (Value value :
+         llvm::concat<Value>(update->getOperands(), update->getResults()))
+      if (auto it = slotOf.find(buffers.lookup(value)); it != slotOf.end())
+        slots[it->second].lastUse = std::max(slots[it->second].lastUse, until);
+  }
+}
+
 void Lowering::markGradients() {
   // In the parameters' order, whatever order the updates run in.
   SmallVector<std::pair<unsigned, ds::OptimizerUpdateOpInterface>> updates;
@@ -503,6 +526,7 @@ LogicalResult Lowering::run() {
   if (auto it = slotOf.find(loss); it != slotOf.end())
     slots[it->second].lastUse = returnIndex;
   dsrt::LossOp::create(builder, trainStep.getLoc(), loss);
+  keepBesideUpdates(entry);
   markGradients();
   func::ReturnOp::create(builder, trainStep.getLoc());
 

@@ -446,8 +446,10 @@ void dsc::rt::kernels::registerGradientKernels(
 
   KernelInfo adamw = kernel(runAdamW, checkAdamW, 5, 3, Alias::Listed);
   adamw.inPlaceOperands = {0, 2, 3};
+  adamw.optimizerUpdate = true;
   table["adamw_update"] = adamw;
   KernelInfo sgd = kernel(runSgd, checkSgd, 3, 2, Alias::Listed);
   sgd.inPlaceOperands = {0, 2};
+  sgd.optimizerUpdate = true;
   table["sgd_update"] = sgd;
 }

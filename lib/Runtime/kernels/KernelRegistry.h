@@ -96,6 +96,9 @@ struct KernelInfo {
   llvm::SmallVector<unsigned, 3> inPlaceOperands;
   /// Collectives name mesh axes (`axes`) and run on the group they form.
   GroupUse group = GroupUse::None;
+  /// An optimizer update (of a parameter and its state, from its
+  /// gradient): with async updates it runs beside the backward.
+  bool optimizerUpdate = false;
 };
 
 /// Returns the kernel called `name`, or nullptr.

@@ -206,14 +206,19 @@ MemoryProfile dsc::rt::profileMemory(const Plan &plan, unsigned threads) {
   }
   profile.peakBytes = llvm::SaturatingAdd(
       outside, n ? profile.liveArenaBytes[profile.peakInstruction] : 0);
-  for (size_t i = 0; i < n; ++i)
-    if (uint64_t bytes = kernelWorkspaceBytes(plan, i, threads);
-        bytes > profile.peakWorkspaceBytes) {
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t bytes = kernelWorkspaceBytes(plan, i, threads);
+    if (plan.instructions[i].has("beside"))
+      profile.besideWorkspaceBytes =
+          std::max(profile.besideWorkspaceBytes, bytes);
+    else if (bytes > profile.peakWorkspaceBytes) {
       profile.peakWorkspaceBytes = bytes;
       profile.peakWorkspaceInstruction = i;
     }
-  profile.plannedBytes =
-      llvm::SaturatingAdd(profile.staticBytes, profile.peakWorkspaceBytes);
+  }
+  profile.plannedBytes = llvm::SaturatingAdd(
+      profile.staticBytes, llvm::SaturatingAdd(profile.peakWorkspaceBytes,
+                                               profile.besideWorkspaceBytes));
 
   // What the peak holds.
   profile.peakBreakdown = profile.persistent;

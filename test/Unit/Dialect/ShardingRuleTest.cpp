@@ -550,14 +550,14 @@ TEST_F(ShardingRuleTest, OptimizerStateFollowsTheParameter) {
   auto adamw = AdamWUpdateOp::create(
       builder, loc(), p.getType(), p.getType(), p.getType(), p, p, p, p,
       i64({}), llvm::APFloat(1e-3), llvm::APFloat(0.9), llvm::APFloat(0.999),
-      llvm::APFloat(1e-8), llvm::APFloat(0.01));
+      llvm::APFloat(1e-8), llvm::APFloat(0.01), /*beside=*/nullptr);
   ShardingRule rule = ruleOf(adamw);
   EXPECT_EQ(factors(rule), "a64! b32!");
   EXPECT_EQ(mapping(rule), "[a][b], [a][b], [a][b], [a][b], () -> "
                            "[a][b], [a][b], [a][b]");
   auto sgd = SgdUpdateOp::create(builder, loc(), p.getType(), p.getType(), p, p,
                                  p, llvm::APFloat(0.1), llvm::APFloat(0.9),
-                                 llvm::APFloat(0.0));
+                                 llvm::APFloat(0.0), /*beside=*/nullptr);
   EXPECT_EQ(mapping(ruleOf(sgd)), "[a][b], [a][b], [a][b] -> [a][b], [a][b]");
 }
 

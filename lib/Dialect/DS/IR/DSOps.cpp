@@ -47,5 +47,11 @@ static void printMeshAxes(OpAsmPrinter &printer, Operation *, ArrayAttr names,
   printer << "]";
 }
 
+bool mlir::ds::isOverlappedCompute(Operation *op) {
+  return !isa<OptimizerUpdateOpInterface, ReloadOp, OffloadOp, WaitOp,
+              ReshapeOp>(op) &&
+         !op->hasTrait<OpTrait::IsTerminator>();
+}
+
 #define GET_OP_CLASSES
 #include "dsc/Dialect/DS/IR/DSOps.cpp.inc"

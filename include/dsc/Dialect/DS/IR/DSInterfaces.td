@@ -105,6 +105,14 @@ def DS_OptimizerUpdateOpInterface : OpInterface<"OptimizerUpdateOpInterface"> {
                     "getParam">,
     InterfaceMethod<"The parameter's complete gradient.", "::mlir::Value",
                     "getGrad">,
+    InterfaceMethod<[{
+        How many compute ops (ds::isOverlappedCompute) after it it may run
+        beside (-ds-overlap-updates), if any: the lowering keeps what it
+        reads and writes in memory until the last of them, and the runtime
+        runs it on its side thread.
+      }], "std::optional<uint64_t>", "getBeside">,
+    InterfaceMethod<"Lets it run beside the next `ops` compute ops.", "void",
+                    "setBeside", (ins "std::optional<uint64_t>":$ops)>,
   ];
 }
 

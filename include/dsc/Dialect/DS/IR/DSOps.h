@@ -32,6 +32,11 @@ std::string checkAttention(RankedTensorType query, RankedTensorType key,
                            RankedTensorType value, RankedTensorType bias,
                            bool causal, std::optional<int64_t> window,
                            std::optional<int64_t> keyLength, double scale);
+
+/// Whether `op` is work of the step's own thread that an optimizer update
+/// marked `beside` overlaps (-ds-overlap-updates counts these): anything
+/// but another update, a transfer, a wait or a reshape.
+bool isOverlappedCompute(Operation *op);
 } // namespace mlir::ds
 
 #endif // DSC_DIALECT_DS_IR_DSOPS_H
