@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dsc/Analysis/CostModel.h"
+#include "dsc/Analysis/OpTime.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
 
@@ -21,17 +21,6 @@ using namespace mlir;
 using namespace mlir::ds;
 
 namespace {
-
-/// The planned time of `op` on `machine` (none for an op without costs).
-double plannedSeconds(const dsc::Hardware &machine, Operation *op) {
-  auto cost = dyn_cast<CostOpInterface>(op);
-  if (!cost)
-    return 0.0;
-  return dsc::kernelTime(machine, cost.getFlops(),
-                         cost.getBytesRead() + cost.getBytesWritten(),
-                         cost.usesMatrixUnits())
-      .seconds;
-}
 
 struct OverlapUpdatesPass
     : dsc::impl::OverlapUpdatesPassBase<OverlapUpdatesPass> {
@@ -58,7 +47,7 @@ struct OverlapUpdatesPass
       if (!isOverlappedCompute(&op))
         continue;
       begins.push_back(now);
-      now += plannedSeconds(*machine, &op);
+      now += dsc::plannedSeconds(*machine, &op);
     }
     // The side thread takes the updates in order, each when the step's
     // thread gets to it and the one before is over; it holds what it reads
@@ -69,8 +58,8 @@ struct OverlapUpdatesPass
       size_t first = computeBefore.lookup(update);
       if (first == begins.size())
         continue;
-      sideFree =
-          std::max(sideFree, begins[first]) + plannedSeconds(*machine, update);
+      sideFree = std::max(sideFree, begins[first]) +
+                 dsc::plannedSeconds(*machine, update);
       size_t last = first + 1;
       while (last < begins.size() && begins[last] < sideFree)
         ++last;

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dsc/Analysis/CostModel.h"
+#include "dsc/Analysis/OpTime.h"
 #include "dsc/Analysis/StepPhases.h"
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
@@ -118,14 +118,9 @@ struct PlaceTransfersPass
       for (Operation &op : body.without_terminator()) {
         indexOf[&op] = ops.size();
         ops.push_back(&op);
-        auto cost = dyn_cast<CostOpInterface>(&op);
-        seconds.push_back(
-            !cost || isa<ReloadOp, OffloadOp, WaitOp>(op)
-                ? 0.0
-                : dsc::kernelTime(*machine, cost.getFlops(),
-                                  cost.getBytesRead() + cost.getBytesWritten(),
-                                  cost.usesMatrixUnits())
-                      .seconds);
+        seconds.push_back(isa<ReloadOp, OffloadOp, WaitOp>(op)
+                              ? 0.0
+                              : dsc::plannedSeconds(*machine, &op));
       }
     };
     number();
