@@ -152,10 +152,14 @@ json::Object predictedEntry(ArrayRef<dsc::InstructionTime> times,
                             const dsc::Hardware &hardware) {
   std::map<std::string, double> byPhase;
   double total = 0, collective = 0, recompute = 0, computeBound = 0;
+  double beside = 0;
   int64_t computeBoundKernels = 0, memoryBoundKernels = 0;
   for (auto [index, time] : llvm::enumerate(times)) {
     dsrt::KernelOp kernel = kernels[index];
     total += time.seconds;
+    // An update marked to run beside the backward (-ds-overlap-updates).
+    if (kernel.getKernelAttrs().contains("beside"))
+      beside += time.seconds;
     std::optional<dsrt::Phase> phase = kernel.getPhase();
     byPhase[phase ? dsrt::stringifyPhase(*phase).str() : "unknown"] +=
         time.seconds;
@@ -179,6 +183,7 @@ json::Object predictedEntry(ArrayRef<dsc::InstructionTime> times,
                       {"step_seconds", total},
                       {"seconds_by_phase", std::move(phases)},
                       {"recompute_seconds", recompute},
+                      {"updates_beside_seconds", beside},
                       {"collective_seconds", collective},
                       {"compute_bound_seconds", computeBound},
                       {"compute_bound_kernels", computeBoundKernels},
