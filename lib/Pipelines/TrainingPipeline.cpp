@@ -20,6 +20,7 @@ void dsc::addStepPipeline(OpPassManager &pm,
   autodiff.eps = options.eps;
   autodiff.weightDecay = options.weightDecay;
   autodiff.momentum = options.momentum;
+  autodiff.fused = options.fusedOptimizer;
   pm.addPass(createAutodiffPass(autodiff));
   pm.addPass(createInputRangesPass());
   // With one rank the sharding passes only check the names in seq-dims and

@@ -313,6 +313,8 @@ struct AutodiffPass : dsc::impl::AutodiffPassBase<AutodiffPass> {
     FailureOr<dsc::OptimizerConfig> config =
         dsc::makeOptimizerConfig(forward.getLoc(), optimizer, lr, beta1, beta2,
                                  eps, weightDecay, momentum);
+    if (succeeded(config))
+      config->fused = fused;
     if (failed(config) || failed(buildTrainStep(forward, *config)))
       return signalPassFailure();
     forward.erase();

@@ -104,7 +104,8 @@ buildAdamW(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
           builder.getF64FloatAttr(config.beta1),
           builder.getF64FloatAttr(config.beta2),
           builder.getF64FloatAttr(config.eps),
-          builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr);
+          builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr,
+          config.fused ? builder.getUnitAttr() : nullptr);
       newValue = update.getNewParam();
       newExpAvg = update.getNewExpAvg();
       newExpAvgSq = update.getNewExpAvgSq();
@@ -137,7 +138,8 @@ buildSgd(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
           builder, loc, TypeRange{param.type, param.type}, values[i], grad,
           buffer, builder.getF64FloatAttr(config.lr),
           builder.getF64FloatAttr(config.momentum),
-          builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr);
+          builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr,
+          config.fused ? builder.getUnitAttr() : nullptr);
       newValue = update.getNewParam();
       newBuffer = update.getNewMomentumBuffer();
     }

@@ -27,6 +27,8 @@ struct OptimizerConfig {
   double eps = 1e-8;
   double weightDecay = 0.01;
   double momentum = 0.0;
+  /// The updates run as torch.optim's `fused=True` (one fused kernel).
+  bool fused = false;
 };
 
 /// Validates the `-ds-autodiff` options as `torch.optim` validates its

@@ -3,6 +3,11 @@
 // RUN:   -ds-autodiff="optimizer=sgd lr=0.1 momentum=0.9" | FileCheck %s --check-prefix=SGD
 // RUN: ds-opt %s -split-input-file -verify-diagnostics \
 // RUN:   -ds-autodiff="optimizer=sgd weight-decay=0.1" | FileCheck %s --check-prefix=PLAIN
+// RUN: ds-opt %s -split-input-file -verify-diagnostics \
+// RUN:   -ds-autodiff="fused=true" | FileCheck %s --check-prefix=FUSED
+// RUN: ds-opt %s -split-input-file -verify-diagnostics \
+// RUN:   -ds-autodiff="optimizer=sgd momentum=0.9 fused=true" \
+// RUN:   | FileCheck %s --check-prefix=FUSED-SGD
 // RUN: not ds-opt %s -split-input-file -ds-autodiff=optimizer=rmsprop 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BADOPT
 
@@ -61,6 +66,15 @@
 // CHECK-NOT:     ds.adamw_update
 // CHECK:         return %[[LOSS]], %[[NW]], %[[NB]], %[[NMW]], %[[NVW]], %[[NMB]], %[[NVB]], %[[T]] :
 // CHECK-NOT:     @forward
+
+// With fused=true every update is marked for the fused kernel: none in
+// any of the splits ends its attributes without `fused`.
+// FUSED-NOT:     weight_decay = {{[-+.e0-9]+}} :
+// FUSED:         ds.adamw_update {{.*}} weight_decay = 1.000000e-02 fused :
+// FUSED-NOT:     weight_decay = {{[-+.e0-9]+}} :
+// FUSED-SGD-NOT: weight_decay = {{[-+.e0-9]+}} :
+// FUSED-SGD:     ds.sgd_update {{.*}} weight_decay = 0.000000e+00 fused :
+// FUSED-SGD-NOT: weight_decay = {{[-+.e0-9]+}} :
 
 // SGD-LABEL: func.func @train_step(
 // SGD-SAME:      %[[W:[a-z0-9]+]]: tensor<8x4xf32> {ds.name = "w", ds.role = "parameter", ds.trainable},

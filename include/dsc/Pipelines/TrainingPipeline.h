@@ -41,6 +41,10 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::init(-1.0)};
   Option<double> momentum{*this, "momentum", llvm::cl::desc("SGD momentum"),
                           llvm::cl::init(0.0)};
+  Option<bool> fusedOptimizer{
+      *this, "fused-optimizer",
+      llvm::cl::desc("Fused optimizer updates, as torch.optim's fused=True"),
+      llvm::cl::init(false)};
   Option<std::string> ac{
       *this, "ac",
       llvm::cl::desc("Activation checkpointing: none, selective or full "

@@ -75,6 +75,9 @@ def AutodiffPass : Pass<"ds-autodiff", "::mlir::ModuleOp"> {
            "Weight decay; negative (the default) takes the optimizer's "
            "PyTorch default: 0.01 for adamw, 0 for sgd">,
     Option<"momentum", "momentum", "double", "0.0", "SGD momentum">,
+    Option<"fused", "fused", "bool", "false",
+           "Fused updates, as torch.optim's fused=True (marks each update "
+           "`fused`)">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect",
                            "::mlir::func::FuncDialect"];

@@ -359,6 +359,15 @@ void runAdamW(const KernelArgs &args) {
   copyUnlessSame(expAvg, args.operand(2));
   copyUnlessSame(expAvgSq, args.operand(3));
   const at::Tensor &grad = args.operand(1);
+  if (inst.getInt("fused")) {
+    // torch.optim.AdamW(fused=True): one pass, in place; torch keeps the
+    // step count as a float32 tensor on the parameter's device.
+    at::_fused_adamw_({param}, {grad}, {expAvg}, {expAvgSq}, {},
+                      {args.operand(4).to(at::kFloat)}, lr, beta1, beta2,
+                      weightDecay, eps, /*amsgrad=*/false,
+                      /*maximize=*/false);
+    return;
+  }
   double step = static_cast<double>(args.operand(4).item<int64_t>());
 
   param.mul_(1 - lr * weightDecay);
@@ -393,6 +402,15 @@ void runSgd(const KernelArgs &args) {
   copyUnlessSame(param, args.operand(0));
   copyUnlessSame(buffer, args.operand(2));
   at::Tensor dP = args.operand(1);
+  if (momentum != 0 && inst.getInt("fused")) {
+    // torch.optim.SGD(fused=True); its first step clones the gradient into
+    // the buffer, which the zero buffer reproduces. Without momentum the
+    // fused kernel computes what the code below does.
+    at::_fused_sgd_({param}, {dP}, {buffer}, weightDecay, momentum, lr,
+                    /*dampening=*/0, /*nesterov=*/false, /*maximize=*/false,
+                    /*is_first_step=*/false);
+    return;
+  }
   if (weightDecay != 0)
     dP = dP.add(param, weightDecay);
   if (momentum != 0) {

@@ -262,17 +262,36 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
   if (kernel == "cross_entropy")
     // log_softmax of the logits, and the loss and total weight scalars.
     return llvm::SaturatingAdd<uint64_t>(bytesOf(plan, inst.operands[0]), 16);
+  if (kernel == "mean")
+    // mean_out divides by the count as a wrapped scalar.
+    return 16;
+  if (kernel == "layer_norm_grad") {
+    // The forward recomputed (its output, mean and rstd), the backward's
+    // dX and dW, and ATen's per-thread partial sums of dW and dB
+    // (2 x threads x C at float or wider).
+    const TensorDesc &input = plan.tensors[inst.operands[0]];
+    int64_t elements = input.numElements();
+    if (input.shape.empty() || elements < 0 || input.shape.back() <= 0)
+      return 0;
+    uint64_t c = input.shape.back(), rows = elements / c;
+    uint64_t element = dtypeSize(input.dtype),
+             wide = std::max<uint64_t>(element, 4);
+    return add(
+        add(mul(2, bytesOf(plan, inst.operands[0])), mul(2 * wide, rows)),
+        add(mul(element, c), mul(mul(2 * wide, threads), c)));
+  }
   if (kernel == "cross_entropy_grad") {
     // Per row (the softmax is written in the result): the labels as int64
-    // (unless they are), whether each counts, the labels with the ignored
-    // ones replaced, the rows' weights and what is scattered; and scalars.
+    // (unless they are), whether each counts and its negation, the labels
+    // with the ignored ones replaced, the rows' weights and what is
+    // scattered; and scalars.
     const TensorDesc &labels = plan.tensors[inst.operands[1]];
     int64_t rows = labels.numElements();
     if (rows < 0)
       return 0;
     uint64_t element = dtypeSize(plan.tensors[inst.operands[0]].dtype);
     uint64_t perRow =
-        1 + 8 + 2 * element + (labels.dtype == DType::I64 ? 0 : 8);
+        2 + 8 + 2 * element + (labels.dtype == DType::I64 ? 0 : 8);
     return add(mul(rows, perRow), 64);
   }
   if (kernel == "all_to_all") {
@@ -297,8 +316,20 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
                    kernel == "all_gather" ? inst.results[0] : inst.operands[0]);
   }
   if (kernel == "adamw_update")
-    // The denominator sqrt(v) / c + eps, one parameter-sized tensor, and
-    // three scalars.
-    return llvm::SaturatingAdd<uint64_t>(bytesOf(plan, inst.operands[0]), 16);
+    // Fused: the step count as a float. Otherwise the denominator
+    // sqrt(v) / c + eps, one parameter-sized tensor, and three scalars.
+    return inst.getInt("fused") ? 16
+                                : llvm::SaturatingAdd<uint64_t>(
+                                      bytesOf(plan, inst.operands[0]), 16);
+  if (kernel == "sgd_update") {
+    // The fused kernel (with momentum) allocates nothing. Otherwise the
+    // decayed gradient d_p = grad + weight_decay * param and the scalars
+    // ATen wraps.
+    if (inst.getInt("fused") && inst.getDouble("momentum") != 0)
+      return 0;
+    return inst.getDouble("weight_decay") != 0
+               ? add(bytesOf(plan, inst.operands[0]), 16)
+               : 16;
+  }
   return 0;
 }

@@ -545,11 +545,11 @@ func.func @adamw_update(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf3
 // CHECK-LABEL: func.func @sgd_update(
 // CHECK-SAME:      %[[P:.*]]: tensor<64x32xbf16>, %[[G:.*]]: tensor<64x32xbf16>, %[[B:.*]]: tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
 // CHECK-NEXT:    %[[P1:.*]], %[[B1:.*]] = ds.sgd_update %[[P]], %[[G]], %[[B]] lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
-// CHECK-NEXT:    %[[P2:.*]], %[[B2:.*]] = ds.sgd_update %[[P1]], %[[G]], %[[B1]] lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 beside 3 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
+// CHECK-NEXT:    %[[P2:.*]], %[[B2:.*]] = ds.sgd_update %[[P1]], %[[G]], %[[B1]] lr = 1.000000e-01 momentum = 9.000000e-01 weight_decay = 0.000000e+00 fused beside 3 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
 // CHECK-NEXT:    return %[[P2]], %[[B2]] : tensor<64x32xbf16>, tensor<64x32xbf16>
 func.func @sgd_update(%p: tensor<64x32xbf16>, %g: tensor<64x32xbf16>, %b: tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>) {
   %new:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
-  %beside:2 = ds.sgd_update %new#0, %g, %new#1 lr = 0.1 momentum = 0.9 weight_decay = 0.0 beside 3 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
+  %beside:2 = ds.sgd_update %new#0, %g, %new#1 lr = 0.1 momentum = 0.9 weight_decay = 0.0 fused beside 3 : (tensor<64x32xbf16>, tensor<64x32xbf16>, tensor<64x32xbf16>) -> (tensor<64x32xbf16>, tensor<64x32xbf16>)
   return %beside#0, %beside#1 : tensor<64x32xbf16>, tensor<64x32xbf16>
 }
 

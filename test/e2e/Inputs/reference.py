@@ -4,9 +4,15 @@ files ds-run writes (--dump-loss, --dump-grads, --save).
 
   reference.py model.pt (--inputs batch.safetensors | --data tokens.bin --batch B --seq S)
       --steps K [--optimizer adamw|sgd] [--lr F] [--beta1 F] [--beta2 F]
-      [--eps F] [--weight-decay F] [--momentum F]
+      [--eps F] [--weight-decay F] [--momentum F] [--fused]
+      [--grads-from grads.safetensors]
       --dump-loss loss.jsonl --dump-grads grads.safetensors --save final.safetensors
       [--device cuda]
+
+--fused takes torch.optim's fused=True kernels. --grads-from gives the
+first step's optimizer the gradients of a file (ds-run --dump-grads)
+instead of autograd's: the update alone, on the same inputs, so that its
+result can be compared bit for bit.
 
 With --device cuda the model runs on the GPU in fp32 with TF32 off (what
 ds-run --device cuda computes), for scripts/device-check.sh.
@@ -103,6 +109,8 @@ def main():
     p.add_argument("--eps", type=float, default=1e-8)
     p.add_argument("--weight-decay", type=float)
     p.add_argument("--momentum", type=float, default=0.0)
+    p.add_argument("--fused", action="store_true")
+    p.add_argument("--grads-from")
     p.add_argument("--dump-loss", required=True)
     p.add_argument("--dump-grads", required=True)
     p.add_argument("--save", required=True)
@@ -130,11 +138,12 @@ def main():
     if args.optimizer == "adamw":
         wd = 0.01 if args.weight_decay is None else args.weight_decay
         opt = torch.optim.AdamW(trainable, lr=args.lr, betas=(args.beta1, args.beta2),
-                                eps=args.eps, weight_decay=wd, foreach=False)
+                                eps=args.eps, weight_decay=wd, foreach=False,
+                                fused=args.fused)
     else:
         wd = 0.0 if args.weight_decay is None else args.weight_decay
         opt = torch.optim.SGD(trainable, lr=args.lr, momentum=args.momentum,
-                              weight_decay=wd, foreach=False)
+                              weight_decay=wd, foreach=False, fused=args.fused)
 
     data = batches(args)
     with open(args.dump_loss, "w") as losses:
@@ -156,6 +165,11 @@ def main():
             if step == 1:
                 safetensors_io.save({n: t.grad.detach().cpu() for n, t in params.items()
                                      if t.grad is not None}, args.dump_grads)
+                if args.grads_from:
+                    given = safetensors_io.load(args.grads_from)
+                    for n, t in params.items():
+                        if t.grad is not None:
+                            t.grad.copy_(given[n])
             opt.step()
             losses.write(json.dumps({"step": step, "loss": loss.item()}) + "\n")
     safetensors_io.save({n: t.detach().cpu() for n, t in params.items()}, args.save)

@@ -5,7 +5,10 @@ momentum, two steps; or AdamW with --adamw, two steps at lr 1e-3 and eps
 1e-2, where lr / eps keeps the update's magnification of a gradient's
 rounding at 0.1). Tools come from PATH (lit puts the build's bin first).
 
-  run_parallel.py [--adamw] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
+With --fused every plan runs torch.optim's fused kernels
+(--fused-optimizer).
+
+  run_parallel.py [--adamw] [--fused] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
 
 Each mesh is ds-compile's flags for it (--dp, --sp, --zero and e.g.
 --seq-dims).
@@ -50,6 +53,9 @@ def main():
     argv = sys.argv[1:]
     if argv and argv[0] == "--adamw":
         OPTIMIZER = ADAMW
+        argv = argv[1:]
+    if argv and argv[0] == "--fused":
+        OPTIMIZER = OPTIMIZER + ["--fused-optimizer"]
         argv = argv[1:]
     mlir, weights, batch, prefix = argv[:4]
     train(mlir, weights, batch, prefix + "-1", "")
