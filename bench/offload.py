@@ -3,7 +3,8 @@ host memory (--offload-optimizer cpu) and on NVMe (nvme, overlapped by the
 cost model, and nvme with --overlap-transfers=false), and with the
 activations in host memory or on NVMe (act cpu, act nvme), the parameters
 likewise (params cpu, params nvme), and with the optimizer updates run
-beside the backward (upd: ds-compile --overlap-updates), on one CPU rank,
+beside the backward (upd: ds-compile --overlap-updates), and with ATen's
+fused AdamW kernel (fused: ds-compile --fused-optimizer), on one CPU rank,
 in the same run: planned bytes (ds-compile's), the report's predicted transfer
 time and how much of it compute hides, and ds-run's step time (median of
 all steps but the first) with the ratio to none, the transfers over before
@@ -41,6 +42,11 @@ TARGETS = {
     "none upd": ["--overlap-updates"],
     "cpu upd": ["--offload-optimizer", "cpu", "--overlap-updates"],
     "nvme upd": ["--offload-optimizer", "nvme", "--overlap-updates"],
+    "none fused": ["--fused-optimizer"],
+    "cpu fused": ["--offload-optimizer", "cpu", "--fused-optimizer"],
+    "none upd fused": ["--overlap-updates", "--fused-optimizer"],
+    "nvme upd fused": ["--offload-optimizer", "nvme", "--overlap-updates",
+                       "--fused-optimizer"],
 }
 MiB = 1024 * 1024
 

@@ -8,10 +8,11 @@
 // Each update with compute after it runs beside as many compute ops (not
 // reshapes, transfers, waits or other updates) as the cost model says it
 // takes; the last update, with nothing after it, runs in place. On the cpu
-// preset the updates of these tiny layers are over within one or two ops.
+// preset the updates of these tiny layers (five passes over memory each,
+// the for-loop form's) are over within two ops.
 // CHECK-LABEL: func.func @train_step
 // CHECK: ds.matmul %{{.*}}, %{{.*}} transpose_lhs
-// CHECK-NEXT: ds.sgd_update {{.*}} weight_decay = 0.000000e+00 beside 1 :
+// CHECK-NEXT: ds.sgd_update {{.*}} weight_decay = 0.000000e+00 beside 2 :
 // CHECK: ds.matmul %{{.*}}, %{{.*}} transpose_lhs
 // CHECK-NEXT: ds.sgd_update {{.*}} weight_decay = 0.000000e+00 beside 2 :
 // CHECK: ds.matmul %{{.*}}, %{{.*}} transpose_lhs

@@ -98,6 +98,42 @@ double ReshapeOp::getBytesWritten() { return 0; }
 double AdamWUpdateOp::getFlops() { return 12 * elementCount(getType(0)); }
 double SgdUpdateOp::getFlops() { return 4 * elementCount(getType(0)); }
 
+// Parameter-sized tensors an update reads and writes. Fused: each operand
+// once, each result once. The for-loop form (kernels/Gradient.cpp) makes a
+// pass per ATen op: AdamW's decay, the two moments (the gradient read by
+// each, twice by addcmul), the denominator's sqrt, division and eps, and
+// the addcdiv; SGD's decay, momentum and step.
+static double parameterBytes(Operation *op) {
+  return cost::byteCount(op->getResults().take_front(1).getTypes());
+}
+double AdamWUpdateOp::getBytesRead() {
+  return getFused() ? cost::byteCount(getOperandTypes())
+                    : 14 * parameterBytes(*this);
+}
+double AdamWUpdateOp::getBytesWritten() {
+  return getFused() ? cost::byteCount(getResultTypes())
+                    : 9 * parameterBytes(*this);
+}
+/// The for-loop SGD's passes, read and written: copying the decayed
+/// gradient (or the buffer's momentum step) and the parameter's step.
+static std::pair<double, double> sgdPasses(SgdUpdateOp op) {
+  bool decay = op.getWeightDecay().convertToDouble() != 0;
+  bool momentum = op.getMomentum().convertToDouble() != 0;
+  double read = (decay ? 2 : 0) + (momentum ? 3 : 1) + 2;
+  double written = (decay ? 1 : 0) + (momentum ? 2 : 1) + 1;
+  return {read, written};
+}
+double SgdUpdateOp::getBytesRead() {
+  if (getFused() && getMomentum().convertToDouble() != 0)
+    return cost::byteCount(getOperandTypes());
+  return sgdPasses(*this).first * parameterBytes(*this);
+}
+double SgdUpdateOp::getBytesWritten() {
+  if (getFused() && getMomentum().convertToDouble() != 0)
+    return cost::byteCount(getResultTypes());
+  return sgdPasses(*this).second * parameterBytes(*this);
+}
+
 // A region costs what its ops cost.
 template <double (CostOpInterface::*method)()>
 static double sumOverBody(RecomputeOp op) {

@@ -267,7 +267,7 @@ def DS_PadOp : DS_Op<"pad", [Pure,
 def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
     DS_OptimizerUpdateOpInterface,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
-    ["getFlops"]> {
+    ["getFlops", "getBytesRead", "getBytesWritten"]> {
   let summary = "one `torch.optim.AdamW` step for one parameter";
   let description = [{
     With `t` the step count after this step (`step`, a 0-d i64 tensor):
@@ -314,7 +314,7 @@ def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
 def DS_SgdUpdateOp : DS_Op<"sgd_update", [Pure,
     DS_OptimizerUpdateOpInterface,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
-    ["getFlops"]> {
+    ["getFlops", "getBytesRead", "getBytesWritten"]> {
   let summary = "one `torch.optim.SGD` step for one parameter";
   let description = [{
     ```
