@@ -16,9 +16,24 @@ using llvm::StringRef;
 
 namespace {
 
-/// The ten instructions that allocated most outside the arena, with what each
-/// may: its workspace, and while it runs on the main thread the most of
-/// what runs beside it (`besideBytes`; the counter sees both).
+/// What instruction `i` may allocate outside the arena: its workspace, and
+/// while it runs on the main thread the most of what runs beside it
+/// (`besideBytes`; the counter sees both).
+uint64_t plannedOutsideArena(const Plan &plan, size_t i, unsigned threads,
+                             uint64_t besideBytes) {
+  return kernelWorkspaceBytes(plan, i, threads) +
+         (plan.instructions[i].has("beside") ? 0 : besideBytes);
+}
+
+llvm::json::Object outsideArenaEntry(const Plan &plan, size_t i, uint64_t bytes,
+                                     uint64_t planned) {
+  return llvm::json::Object{{"instruction", static_cast<int64_t>(i)},
+                            {"kernel", plan.instructions[i].kernel},
+                            {"bytes", static_cast<int64_t>(bytes)},
+                            {"planned_bytes", static_cast<int64_t>(planned)}};
+}
+
+/// The ten instructions that allocated most outside the arena.
 llvm::json::Array largestOutsideArena(const Plan &plan,
                                       llvm::ArrayRef<uint64_t> bytes,
                                       unsigned threads, uint64_t besideBytes) {
@@ -31,16 +46,22 @@ llvm::json::Array largestOutsideArena(const Plan &plan,
   for (size_t i : llvm::ArrayRef(order).take_front(10)) {
     if (!bytes[i])
       break;
-    largest.push_back(llvm::json::Object{
-        {"instruction", static_cast<int64_t>(i)},
-        {"kernel", plan.instructions[i].kernel},
-        {"bytes", static_cast<int64_t>(bytes[i])},
-        {"planned_bytes",
-         static_cast<int64_t>(
-             kernelWorkspaceBytes(plan, i, threads) +
-             (plan.instructions[i].has("beside") ? 0 : besideBytes))}});
+    largest.push_back(outsideArenaEntry(
+        plan, i, bytes[i], plannedOutsideArena(plan, i, threads, besideBytes)));
   }
   return largest;
+}
+
+/// Every instruction that allocated more outside the arena than planned.
+llvm::json::Array overPlanned(const Plan &plan, llvm::ArrayRef<uint64_t> bytes,
+                              unsigned threads, uint64_t besideBytes) {
+  llvm::json::Array over;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    uint64_t planned = plannedOutsideArena(plan, i, threads, besideBytes);
+    if (bytes[i] > planned)
+      over.push_back(outsideArenaEntry(plan, i, bytes[i], planned));
+  }
+  return over;
 }
 
 } // namespace
@@ -77,7 +98,10 @@ llvm::Error dsc::rt::writeMemoryReport(StringRef path, const Executor &exec,
           {"planned_bytes", static_cast<int64_t>(planned.plannedBytes)},
           {"outside_arena_by_instruction",
            largestOutsideArena(exec.plan(), used.outsideArenaByInstruction,
-                               threads, planned.besideWorkspaceBytes)}}));
+                               threads, planned.besideWorkspaceBytes)},
+          {"over_planned",
+           overPlanned(exec.plan(), used.outsideArenaByInstruction, threads,
+                       planned.besideWorkspaceBytes)}}));
   return out->commit();
 }
 

@@ -298,14 +298,25 @@ void runUnequalAllToAll(const KernelArgs &args, const at::Tensor &pieces,
   for (int64_t d = 0; d < pieces.dim() - 1; ++d)
     if (d != realDim)
       entry *= pieces.size(d + 1);
-  std::vector<at::Tensor> sent;
   std::vector<size_t> sendCounts, recvCounts;
   for (int64_t j = 0; j < n; ++j) {
-    sent.push_back(pieces[j].narrow(realDim, 0, sizes[me * n + j]).reshape(-1));
-    sendCounts.push_back(static_cast<size_t>(sent.back().numel()));
+    sendCounts.push_back(static_cast<size_t>(entry * sizes[me * n + j]));
     recvCounts.push_back(static_cast<size_t>(entry * sizes[j * n + me]));
   }
-  at::Tensor send = at::cat(sent);
+  // The real part of each piece, packed in send order straight into the
+  // send buffer (no per-piece copies beside it).
+  at::Tensor send =
+      at::empty({static_cast<int64_t>(std::accumulate(
+                    sendCounts.begin(), sendCounts.end(), size_t(0)))},
+                pieces.options());
+  int64_t sendOffset = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    at::Tensor real = pieces[j].narrow(realDim, 0, sizes[me * n + j]);
+    send.narrow(0, sendOffset, static_cast<int64_t>(sendCounts[j]))
+        .view(real.sizes())
+        .copy_(real);
+    sendOffset += static_cast<int64_t>(sendCounts[j]);
+  }
   at::Tensor received =
       at::empty({static_cast<int64_t>(std::accumulate(
                     recvCounts.begin(), recvCounts.end(), size_t(0)))},

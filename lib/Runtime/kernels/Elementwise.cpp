@@ -165,8 +165,11 @@ void dsc::rt::kernels::registerElementwiseKernels(
       [](const KernelArgs &a) { at::rsqrt_out(a.result(), a.operand(0)); });
   table["tanh"] = unary(
       [](const KernelArgs &a) { at::tanh_out(a.result(), a.operand(0)); });
-  table["relu"] = unary(
-      [](const KernelArgs &a) { at::relu_out(a.result(), a.operand(0)); });
+  // ATen's relu is clamp_min(x, 0); its relu_out has no kernel of its own
+  // (computes, then copies: a temporary as large as the result).
+  table["relu"] = unary([](const KernelArgs &a) {
+    at::clamp_min_out(a.result(), a.operand(0), 0);
+  });
   table["silu"] = unary(
       [](const KernelArgs &a) { at::silu_out(a.result(), a.operand(0)); });
   table["sigmoid"] = unary(

@@ -30,6 +30,18 @@ uint64_t bytesOf(const Plan &plan, uint32_t tensor) {
 uint64_t mul(uint64_t a, uint64_t b) { return llvm::SaturatingMultiply(a, b); }
 uint64_t add(uint64_t a, uint64_t b) { return llvm::SaturatingAdd(a, b); }
 
+/// `count` per-row statistics of a norm over the last dimension of operand
+/// 0 (mean, rstd, ...), each at float or wider.
+uint64_t normStatistics(const Plan &plan, const Instruction &inst,
+                        uint64_t count) {
+  const TensorDesc &input = plan.tensors[inst.operands[0]];
+  int64_t elements = input.numElements();
+  if (input.shape.empty() || elements < 0 || input.shape.back() <= 0)
+    return 0;
+  uint64_t rows = static_cast<uint64_t>(elements / input.shape.back());
+  return mul(mul(count, std::max<uint64_t>(dtypeSize(input.dtype), 4)), rows);
+}
+
 /// What an attention instruction's kernel allocates (Neural.cpp, Attention.cpp
 /// and Gradient.cpp), from query [B,Hq,S,D], key [B,Hkv,Skv,D], the value's
 /// head size Dv and its optional bias operand.
@@ -265,20 +277,45 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
   if (kernel == "mean")
     // mean_out divides by the count as a wrapped scalar.
     return 16;
+  if (kernel == "layer_norm")
+    // ATen's layer_norm: its output (then copied into the result), mean
+    // and rstd.
+    return add(bytesOf(plan, inst.operands[0]), normStatistics(plan, inst, 2));
+  if (kernel == "rms_norm")
+    // x^2, then the mean of each row, the rstd and x * rstd, and the
+    // mean's scalar.
+    return add(
+        add(bytesOf(plan, inst.operands[0]), normStatistics(plan, inst, 2)),
+        16);
+  if (kernel == "rms_norm_grad")
+    // w * dy, and in one expression (w dy) * r, r^3 * x and that times
+    // mean((w dy) * x); the rows' mean square, r, that mean and r^3.
+    return add(add(mul(4, bytesOf(plan, inst.operands[0])),
+                   normStatistics(plan, inst, 4)),
+               16);
+  if (kernel == "transpose") {
+    // ATen copies a column-major matrix of at least 60 x 60 elements into
+    // a row-major one through a block buffer (copy_same_type_transpose_):
+    // 60 x 60 elements, 120 x 120 for one-byte types.
+    const TensorDesc &input = plan.tensors[inst.operands[0]];
+    uint64_t element = dtypeSize(input.dtype);
+    return inst.getInts("permutation") == std::vector<int64_t>{1, 0} &&
+                   input.numElements() >= 60 * 60
+               ? (element == 1 ? 120 * 120 : mul(60 * 60, element))
+               : 0;
+  }
   if (kernel == "layer_norm_grad") {
     // The forward recomputed (its output, mean and rstd), the backward's
     // dX and dW, and ATen's per-thread partial sums of dW and dB
     // (2 x threads x C at float or wider).
     const TensorDesc &input = plan.tensors[inst.operands[0]];
-    int64_t elements = input.numElements();
-    if (input.shape.empty() || elements < 0 || input.shape.back() <= 0)
+    if (input.shape.empty() || input.shape.back() <= 0)
       return 0;
-    uint64_t c = input.shape.back(), rows = elements / c;
-    uint64_t element = dtypeSize(input.dtype),
-             wide = std::max<uint64_t>(element, 4);
-    return add(
-        add(mul(2, bytesOf(plan, inst.operands[0])), mul(2 * wide, rows)),
-        add(mul(element, c), mul(mul(2 * wide, threads), c)));
+    uint64_t c = input.shape.back(), element = dtypeSize(input.dtype);
+    uint64_t wide = std::max<uint64_t>(element, 4);
+    return add(add(mul(2, bytesOf(plan, inst.operands[0])),
+                   normStatistics(plan, inst, 2)),
+               add(mul(element, c), mul(mul(2 * wide, threads), c)));
   }
   if (kernel == "cross_entropy_grad") {
     // Per row (the softmax is written in the result): the labels as int64

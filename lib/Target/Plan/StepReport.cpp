@@ -437,7 +437,13 @@ json::Object offloadEntry(const dsc::rt::Plan &plan,
     free = std::max(free, now) + seconds;
     finish[file] = free;
   }
+  // The step's time less its compute: sums taken in other orders, so a
+  // step that hides nothing can come out a rounding error short of the
+  // transfers' time (hidden 1e-18 s); that is none.
   double exposed = now - compute;
+  double hidden = transferSeconds - exposed;
+  if (hidden <= 1e-9 * transferSeconds)
+    hidden = 0;
   // A GPU pins the host tensors and stages the swap files' transfers
   // through pinned buffers (SwapStaging.h); the CPU runtime pins nothing.
   int64_t staging =
@@ -458,7 +464,7 @@ json::Object offloadEntry(const dsc::rt::Plan &plan,
       {"transfers_per_step", transfers},
       {"transfer_seconds", transferSeconds},
       {"exposed_seconds", exposed},
-      {"hidden_seconds", std::max(0.0, transferSeconds - exposed)},
+      {"hidden_seconds", hidden},
       {"step_seconds", now}};
 }
 

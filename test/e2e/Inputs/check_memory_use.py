@@ -4,7 +4,8 @@ plan's static bytes; the peak (them plus the most ATen allocated outside
 the arena during a step: the kernels' temporaries) must be within
 --tolerance (a fraction) of the planned bytes (static plus the largest
 planned kernel workspace), and no kernel may allocate more than its
-planned workspace. Each kernel named by --tight must have allocated within
+planned workspace (ds-run lists every instruction that did in
+over_planned). Each kernel named by --tight must have allocated within
 --tolerance of its planned workspace (not merely at most it), at every
 instruction of it among the ten that allocated most.
 
@@ -41,7 +42,9 @@ def main():
     if abs(off) > a.tolerance:
         errors.append(f"used {used['peak_bytes']} bytes at the peak, planned "
                       f"{planned['planned_bytes']} ({off:+.2%})")
-    for kernel in used["outside_arena_by_instruction"]:
+    over = {k["instruction"]: k for k in used["outside_arena_by_instruction"]
+            + used["over_planned"]}
+    for kernel in over.values():
         if kernel["bytes"] > kernel["planned_bytes"]:
             errors.append(f"instruction {kernel['instruction']} ({kernel['kernel']}) "
                           f"allocated {kernel['bytes']} bytes, planned {kernel['planned_bytes']}")
