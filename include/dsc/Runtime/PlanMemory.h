@@ -125,6 +125,19 @@ inline bool efficientCudaAttention(size_t elementBytes, int64_t headSize,
          headSize <= 256;
 }
 
+/// How many of attention's saturated query rows (rows that see no key,
+/// which ATen's fused kernels get wrong: Attention.cpp computes them in the
+/// composite form) run at once: as many as keep their [.., R, Skv] scores
+/// no larger than the [.., S, Dv] output, at least one. The memory plan
+/// holds one block's temporaries, whatever the data masks.
+inline int64_t saturatedRowBlock(int64_t queryLength, int64_t keyLength,
+                                 int64_t valueHeadSize) {
+  if (keyLength <= 0)
+    return std::max<int64_t>(queryLength, 1);
+  return std::max<int64_t>(
+      1, std::min(queryLength, queryLength * valueHeadSize / keyLength));
+}
+
 /// The number of elements before dimension `dim` of `shape` (the product
 /// of the sizes in front of it): where it is 1, pieces stacked along a new
 /// leading dimension lie in memory as if concatenated along `dim`, so

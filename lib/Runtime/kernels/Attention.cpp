@@ -227,16 +227,30 @@ at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
   return safeSoftmax(scores);
 }
 
+/// Calls `patch` on `rows` in blocks of saturatedRowBlock rows, so that
+/// the composite form's [.., R, Skv] temporaries stay within the plan
+/// however many rows the data saturates.
+template <typename Patch>
+void forEachRowBlock(const at::Tensor &query, const at::Tensor &key,
+                     const at::Tensor &value, const at::Tensor &rows,
+                     Patch patch) {
+  int64_t block = saturatedRowBlock(query.size(2), key.size(2), value.size(3));
+  for (int64_t start = 0, r = rows.numel(); start < r; start += block)
+    patch(rows.narrow(0, start, std::min(block, r - start)));
+}
+
 /// Replaces rows `rows` of a fused kernel's output [B,Hq,S,Dv] with the
 /// composite form's.
 void patchRowsForward(at::Tensor &out, const at::Tensor &query,
                       const at::Tensor &key, const at::Tensor &value,
                       const AttentionOptions &options, const at::Tensor &rows) {
-  at::Tensor probs = rowProbs(query, key, options, rows);
-  out.index_copy_(
-      2, rows,
-      at::matmul(probs, value)
-          .view({query.size(0), query.size(1), rows.numel(), value.size(3)}));
+  forEachRowBlock(query, key, value, rows, [&](const at::Tensor &block) {
+    at::Tensor probs = rowProbs(query, key, options, block);
+    out.index_copy_(2, block,
+                    at::matmul(probs, value)
+                        .view({query.size(0), query.size(1), block.numel(),
+                               value.size(3)}));
+  });
 }
 
 /// The gradient a fused backward is given: `gradOut` with rows `rows`
@@ -253,19 +267,23 @@ void patchRowsBackward(std::array<at::Tensor, 3> &grads,
                        const AttentionOptions &options,
                        const at::Tensor &rows) {
   int64_t b = query.size(0), hq = query.size(1), d = query.size(3);
-  int64_t hkv = key.size(1), g = hq / hkv, r = rows.numel();
-  at::Tensor probs = rowProbs(query, key, options, rows);
-  at::Tensor dOut =
-      gradOut.index_select(2, rows).reshape({b, hkv, g * r, value.size(3)});
-  grads[2].add_(at::matmul(probs.transpose(-1, -2), dOut));
-  at::Tensor dScores =
-      at::_softmax_backward_data(at::matmul(dOut, value.transpose(-1, -2)),
-                                 probs, -1, probs.scalar_type())
-          .mul_(options.scale);
-  grads[0].index_copy_(2, rows, at::matmul(dScores, key).view({b, hq, r, d}));
-  grads[1].add_(
-      at::matmul(dScores.transpose(-1, -2),
-                 query.index_select(2, rows).reshape({b, hkv, g * r, d})));
+  int64_t hkv = key.size(1), g = hq / hkv;
+  forEachRowBlock(query, key, value, rows, [&](const at::Tensor &block) {
+    int64_t r = block.numel();
+    at::Tensor probs = rowProbs(query, key, options, block);
+    at::Tensor dOut =
+        gradOut.index_select(2, block).reshape({b, hkv, g * r, value.size(3)});
+    grads[2].add_(at::matmul(probs.transpose(-1, -2), dOut));
+    at::Tensor dScores =
+        at::_softmax_backward_data(at::matmul(dOut, value.transpose(-1, -2)),
+                                   probs, -1, probs.scalar_type())
+            .mul_(options.scale);
+    grads[0].index_copy_(2, block,
+                         at::matmul(dScores, key).view({b, hq, r, d}));
+    grads[1].add_(
+        at::matmul(dScores.transpose(-1, -2),
+                   query.index_select(2, block).reshape({b, hkv, g * r, d})));
+  });
 }
 
 std::optional<at::Tensor> maskArgument(const at::Tensor &mask) {

@@ -127,18 +127,67 @@ struct AttentionWorkspace {
   uint64_t saturationCheck() const {
     if (!hasBias() && !structuralMask())
       return 0;
-    uint64_t lead = 1;
-    if (hasBias()) {
-      const TensorDesc &bias = plan.tensors[inst.operands[biasOperand]];
-      if (bias.shape.size() == 4)
-        lead = mul(std::max<int64_t>(bias.shape[0], 1),
-                   std::max<int64_t>(bias.shape[1], 1));
-    }
+    uint64_t lead = maskLead();
     uint64_t rows = mul(mul(lead, s), add(element, 2));
     if (!inst.getInt("causal", 0))
       return rows;
     // The boolean mask's own temporaries are gone by then.
     return add(rows, add(mul(mul(mul(lead, s), skv), element), mul(s, skv)));
+  }
+
+  /// The bias's leading dimensions (batch, heads) that the mask keeps.
+  uint64_t maskLead() const {
+    if (!hasBias())
+      return 1;
+    const TensorDesc &bias = plan.tensors[inst.operands[biasOperand]];
+    if (bias.shape.size() != 4)
+      return 1;
+    return mul(std::max<int64_t>(bias.shape[0], 1),
+               std::max<int64_t>(bias.shape[1], 1));
+  }
+
+  /// Whether a query row can see no key: with a bias (padding masks), or
+  /// no key at all. A sliding window keeps the diagonal, a key length of
+  /// at least one the first key.
+  bool maySaturate() const {
+    return hasBias() || inst.getInt("key_length", -1) == 0;
+  }
+
+  /// Rows that see no key (Attention.cpp saturated rows), when a mask can
+  /// make them: the mask expanded and cloned with them unmasked, their
+  /// indices, and the peak of the composite form of one block of them
+  /// (saturatedRowBlock). Forward: scores and probabilities with their
+  /// boolean checks, beside the rows' queries, bias or output. Backward:
+  /// also the probabilities with dP and dScores and the rows' output
+  /// gradient, or with a key- or value-sized product.
+  uint64_t saturatedRows(bool grad) const {
+    if (!maySaturate())
+      return 0;
+    uint64_t r = saturatedRowBlock(s, skv, dv), bh = mul(b, hq);
+    uint64_t scores = mul(mul(bh, mul(r, skv)), element);
+    uint64_t rowsD = mul(mul(bh, r), mul(d, element)),
+             rowsDv = mul(mul(bh, r), mul(dv, element));
+    uint64_t biasRows =
+        add(mul(mul(maskLead(), r), mul(skv, element)), mul(r, skv));
+    uint64_t peak = add(add(mul(2, scores), mul(bh, mul(r, add(skv, 1)))),
+                        std::max({rowsD, rowsDv, biasRows}));
+    if (grad) {
+      uint64_t keys = plan.tensors[inst.operands[1]].shape[1];
+      uint64_t product =
+          mul(mul(b, keys), mul(skv, mul(std::max(d, dv), element)));
+      // dScores beside dP and the probabilities; then the key gradient's
+      // product beside the probabilities, dScores and the rows' queries.
+      peak = std::max({peak, add(mul(3, scores), rowsDv),
+                       add(add(mul(2, scores), add(rowsDv, rowsD)), product)});
+    }
+    return add(saturatedMask(), peak);
+  }
+  /// The mask with saturated rows unmasked and their indices, while the
+  /// fused kernel runs.
+  uint64_t saturatedMask() const {
+    if (!maySaturate())
+      return 0;
+    return add(mul(mul(maskLead(), s), mul(skv, element)), mul(8, s));
   }
 
   /// The memory-efficient kernel's inputs beside the plan's: keys and
@@ -248,19 +297,29 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
       if (grad)
         forward =
             std::max(forward, add(w.logSumExp(), w.fusedBackward(threads)));
+      // With saturated rows the mask is their clone, and after the
+      // kernel their composite form runs beside what it returns.
+      uint64_t returned = w.fusedForward(0, /*withOutput=*/!grad);
+      if (grad)
+        for (size_t i = 0; i < 3; ++i)
+          returned = add(returned, bytesOf(plan, inst.operands[i]));
       return std::max({w.fusedMaskBuild(),
                        add(w.fusedMask(), w.saturationCheck()),
-                       add(w.fusedMask(), forward)});
+                       add(std::max(w.fusedMask(), w.saturatedMask()), forward),
+                       add(w.saturatedRows(grad), returned)});
     }
     if (w.efficient()) {
       // The inputs while the forward (recomputed by the gradient for its
       // log-sum-exp, its output released) and the backward run.
+      // Saturated rows' composite form beside what the kernel returns.
       uint64_t inputs = add(w.efficientInputs(),
                             std::max(w.fusedMaskBuild(), w.saturationCheck()));
+      uint64_t patched = add(w.saturatedRows(grad), w.efficientOutput());
       if (!grad)
-        return add(inputs, w.efficientOutput());
-      return add(add(inputs, w.efficientLogSumExp()),
-                 std::max(w.efficientOutput(), w.efficientBackward()));
+        return std::max(add(inputs, w.efficientOutput()), patched);
+      return std::max(add(add(inputs, w.efficientLogSumExp()),
+                          std::max(w.efficientOutput(), w.efficientBackward())),
+                      add(patched, w.efficientBackward()));
     }
     // Scores, then the softmax's probabilities while the scores live; the
     // gradient then computes dP and dScores beside the probabilities.
