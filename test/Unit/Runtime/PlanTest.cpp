@@ -1481,3 +1481,14 @@ TEST(KernelWorkspaceTest, CudaAttentionIsLinearInTheSequenceWhereFused) {
   EXPECT_GT(attentionWorkspace("cuda", 512, 16, 2, false),
             attentionWorkspace("cuda", 512, 16, 4, false));
 }
+
+TEST(KernelWorkspaceTest, SaturatedRowsRunInBlocksOfTheOutputsSize) {
+  // Scores of R rows [.., R, Skv] no larger than the output [.., S, Dv].
+  EXPECT_EQ(saturatedRowBlock(64, 64, 16), 16);
+  EXPECT_EQ(saturatedRowBlock(16, 16, 16), 16);
+  EXPECT_EQ(saturatedRowBlock(8192, 8192, 128), 128);
+  // At least one row, at most the query's.
+  EXPECT_EQ(saturatedRowBlock(8, 4096, 64), 1);
+  EXPECT_EQ(saturatedRowBlock(100, 50, 64), 100);
+  EXPECT_EQ(saturatedRowBlock(5, 0, 64), 5);
+}
