@@ -89,7 +89,7 @@ def main():
         shutil.rmtree(a.nvme_dir, ignore_errors=True)
     print(f"gpt2 {CONFIG} batch {a.batch} x {a.seq}, one rank, AdamW, {a.steps} steps, "
           f"best of {a.repeat}")
-    print(f"{'offload':<10} {'planned':>8} {'moved':>6} {'xfer ms':>8} {'hidden':>7} "
+    print(f"{'offload':<14} {'planned':>8} {'moved':>6} {'xfer ms':>8} {'hidden':>7} "
           f"{'step ms':>8} {'vs none':>7} {'over at wait':>12} {'wait ms':>8} "
           f"{'upd over':>8} {'upd wait ms':>11}"
           "   (MiB; predicted on the cpu preset, measured here)")
@@ -105,7 +105,7 @@ def main():
         upd = (f"{beside['done_at_wait_per_step']:.0f}/{beside['waits_per_step']:.0f}"
                if beside else "-")
         upd_ms = f"{beside['wait_seconds'] * 1e3:11.1f}" if beside else f"{'-':>11}"
-        print(f"{name:<10} {r['memory']['planned_bytes'] / MiB:8.1f} {moved:6.1f} "
+        print(f"{name:<14} {r['memory']['planned_bytes'] / MiB:8.1f} {moved:6.1f} "
               f"{off['transfer_seconds'] * 1e3:8.2f} {off['hidden_seconds'] * 1e3:7.2f} "
               f"{step:8.1f} {step / base:7.2f} {waits:>12} {wait_ms} {upd:>8} {upd_ms}")
 
