@@ -53,6 +53,17 @@ OFFLOADS = {space: ["--offload-optimizer", space, "--offload-params", space,
                      "--offload-activations", space]
             for space in ("cpu", "nvme")}
 OPTIMIZER = ["--optimizer", "adamw", "--lr", "0.01", "--eps", "1e-2"]
+# Models written in other projects' idioms (test/e2e/Inputs/styles), one
+# SGD step each against PyTorch on the same device: the padded ones make
+# query rows that see no key (computed in blocks in the composite form
+# beside the fused kernel; on CUDA the efficient kernel's path). Phi runs
+# on this machine's CPU too, at 1 and at all threads: a CI machine once
+# saw its layer-0 MLP gradients off by 1.8e-5, which no processor here
+# reproduced.
+STYLES = ["left_padded_long", "bert_padded", "phi"]
+STYLE_OPTIMIZER = ["--optimizer", "sgd", "--lr", "0.1", "--momentum", "0.9",
+                   "--weight-decay", "0.01"]
+CPU_STYLES = ["phi", "left_padded_long"]
 # GPT-2 small's shape (124M parameters with its 50257-token vocabulary).
 BENCH_CONFIG = {"vocab_size": 50257, "n_positions": 2048, "n_embd": 768,
                 "n_layer": 12, "n_head": 12}
@@ -85,6 +96,13 @@ def compare(inputs, res, ref):
     return compared.returncode == 0, (compared.stdout + compared.stderr).strip()
 
 
+def compare_processor():
+    """The host processor, as compare.py names it on a mismatch."""
+    sys.path.insert(0, os.path.join(ROOT, "test", "e2e", "Inputs"))
+    import compare as compare_module
+    return compare_module.processor()
+
+
 def prepare(out, bin_dir):
     py = sys.executable
     os.makedirs(out, exist_ok=True)
@@ -96,6 +114,19 @@ def prepare(out, bin_dir):
              "--weights-out", base + ".safetensors"])
         run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".plan",
              *OPTIMIZER])
+        # torch.optim's fused=True kernels (ATen's CUDA _fused_adamw_).
+        run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".fused.plan",
+             *OPTIMIZER, "--fused-optimizer"])
+    styles = os.path.join(ROOT, "test", "e2e", "Inputs", "styles")
+    for name in STYLES:
+        base = os.path.join(out, "style-" + name)
+        run([py, os.path.join(ROOT, "test", "e2e", "Inputs", "export_style.py"),
+             os.path.join(styles, name + ".py"), base])
+        run([os.path.join(bin_dir, "ds-import"), os.path.join(base, "model.pt2"), "-o",
+             os.path.join(base, "model.mlir"), "--weights-out",
+             os.path.join(base, "model.weights")])
+        run([os.path.join(bin_dir, "ds-compile"), os.path.join(base, "model.mlir"), "-o",
+             os.path.join(base, "sgd.plan"), *STYLE_OPTIMIZER])
     # Everything offloaded to host memory (the copy stream's transfers), and
     # to NVMe (staged through pinned host memory).
     base = os.path.join(out, OFFLOAD_MODEL)
@@ -228,7 +259,8 @@ def run_bench(out, ds_run, device):
 
 def run_checks(out, ds_run, device):
     import torch
-    results = {"device": device, "torch": torch.__version__, "exact": {}, "bench": {}}
+    results = {"device": device, "torch": torch.__version__, "exact": {}, "bench": {},
+               "cpu": compare_processor()}
     if device == "cuda":
         results["gpu"] = torch.cuda.get_device_name(0)
     info = subprocess.run([ds_run, "--device-info"], capture_output=True, text=True)
@@ -237,27 +269,50 @@ def run_checks(out, ds_run, device):
     inputs = os.path.join(ROOT, "test", "e2e", "Inputs")
     ok = True
 
-    # 1. Exactness, TF32 off.
-    for name in EXACT_MODELS:
-        base = os.path.join(out, name)
-        res = os.path.join(out, name + ".dsc")
-        ref = os.path.join(out, name + ".ref")
+    def save():
+        # After each part: a run stopped at its time limit still tells.
+        with open(os.path.join(out, "results.json"), "w") as f:
+            json.dump(results, f, indent=2)
+
+    def exact(key, plan, weights, batch, model, ref_args, on, ds_args=()):
+        """One step of `plan` in ds-run and of `model` in PyTorch
+        (reference.py with `ref_args`), both on `on`; compare.py at 1e-5."""
+        nonlocal ok
+        res, ref = os.path.join(out, key + ".dsc"), os.path.join(out, key + ".ref")
         common = ["--dump-loss", "{}.loss", "--dump-grads", "{}.grads", "--save", "{}.final"]
         try:
-            run([ds_run, base + ".plan", "--device", device, "--weights", base + ".safetensors",
-                 "--inputs", base + ".batch.safetensors", "--steps", "1", "-q",
-                 "--memory-report", res + ".memory.json",
-                 *[a.format(res) for a in common]])
-            run([sys.executable, os.path.join(inputs, "reference.py"), base + ".pt",
-                 "--inputs", base + ".batch.safetensors", "--steps", "1", *OPTIMIZER,
-                 "--device", device, *[a.format(ref) for a in common]])
+            run([ds_run, plan, "--device", on, "--weights", weights, "--inputs", batch,
+                 "--steps", "1", "-q", *ds_args, *[a.format(res) for a in common]])
+            run([sys.executable, os.path.join(inputs, "reference.py"), model,
+                 "--inputs", batch, "--steps", "1", *ref_args, "--device", on,
+                 *[a.format(ref) for a in common]])
             passed, detail = compare(inputs, res, ref)
             detail = detail[-2000:]
         except RuntimeError as e:
             passed, detail = False, str(e)
         ok &= passed
-        results["exact"][name] = {"passed": passed, "detail": detail}
-        log(f"{name}: {'matches' if passed else 'DIFFERS FROM'} PyTorch at rtol 1e-5")
+        results["exact"][key] = {"passed": passed, "detail": detail}
+        log(f"{key}: {'matches' if passed else 'DIFFERS FROM'} PyTorch at rtol 1e-5")
+        save()
+
+    # 1. Exactness, TF32 off: the examples with the for-loop and the fused
+    # optimizer, then the styles (on the CPU too).
+    for name in EXACT_MODELS:
+        base = os.path.join(out, name)
+        model, weights, batch = base + ".pt", base + ".safetensors", base + ".batch.safetensors"
+        exact(name, base + ".plan", weights, batch, model, OPTIMIZER, device,
+              ["--memory-report", os.path.join(out, name + ".dsc.memory.json")])
+        exact(name + ".fused", base + ".fused.plan", weights, batch, model,
+              [*OPTIMIZER, "--fused"], device)
+    for name in STYLES:
+        base = os.path.join(out, "style-" + name)
+        args = (os.path.join(base, "sgd.plan"), os.path.join(base, "model.weights"),
+                os.path.join(base, "batch.safetensors"), os.path.join(base, "model.pt2"),
+                STYLE_OPTIMIZER)
+        exact("style-" + name, *args, device)
+        if device == "cuda" and name in CPU_STYLES:
+            for threads in (1, os.cpu_count()):
+                exact(f"style-{name}.cpu{threads}", *args, "cpu", ["--threads", str(threads)])
 
     # 1b. Offload to host memory and to NVMe: bit-identical to the run
     # without it, where that run is itself reproducible (ATen's attention
@@ -308,6 +363,7 @@ def run_checks(out, ds_run, device):
             passed, detail = False, str(e)
         ok &= passed
         results[key] = {"passed": passed, "detail": detail}
+        save()
         log(f"offload to {'host memory' if space == 'cpu' else 'NVMe'}: {detail}")
 
     # 2. Speed and memory, TF32 on for both.
@@ -322,8 +378,7 @@ def run_checks(out, ds_run, device):
             log(f"bench failed: {e}")
             ok = False
     results["passed"] = ok
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
+    save()
     log(f"results in {out}/results.json; {'passed' if ok else 'FAILED'}")
     return 0 if ok else 1
 

@@ -23,6 +23,8 @@ import math
 import os
 import sys
 
+import torch
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
 import safetensors_io  # noqa: E402
 
@@ -46,6 +48,37 @@ def relative_error(a, b, floor=0.0):
     scale = max(b.abs().max().item() if b.numel() else 0.0, floor)
     diff = (a - b).abs().max().item() if b.numel() else 0.0
     return diff / scale if scale > 0 else diff
+
+
+def worst_element(a, b):
+    """Where |a - b| is largest over the finite values, for a mismatch's
+    message: index, ours, PyTorch's, and how many elements differ by more
+    than half of the largest difference (one element or rounding spread
+    everywhere tell different stories)."""
+    a, b = a.double(), b.double()
+    diff = (a - b).abs().nan_to_num(nan=0.0, posinf=0.0, neginf=0.0)
+    if not diff.numel():
+        return ""
+    flat = int(diff.argmax())
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), diff.shape))
+    near = int((diff > 0.5 * diff.max()).sum())
+    return (f" (worst at {list(index)}: ours {a.flatten()[flat].item():.9g}, PyTorch "
+            f"{b.flatten()[flat].item():.9g}; {near} of {diff.numel()} elements differ "
+            f"by over half that)")
+
+
+def processor():
+    """This machine's processor and ATen's vector path, for a mismatch's
+    message (CI machines differ from the ones the tests were written on)."""
+    model = "an unknown processor"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f
+                          if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return (f"{model}, {os.cpu_count()} CPUs, ATen {torch.backends.cpu.get_cpu_capability()}, "
+            f"{torch.get_num_threads()} threads")
 
 
 def loss_error(a, b):
@@ -88,7 +121,8 @@ def main():
             checked += 1
             worst = max(worst, (name, err), key=lambda x: x[1])
             if not err <= args.rtol:
-                failures.append(f"{ours}: {name}: relative error {err:.3g} > {args.rtol}")
+                failures.append(f"{ours}: {name}: relative error {err:.3g} > {args.rtol}"
+                                + worst_element(a[name], b[name]))
         print(f"{os.path.basename(ours)}: {len(a)} tensors, worst {worst[0]} {worst[1]:.3g}")
     if args.losses:
         ours = [json.loads(line)["loss"] for line in open(args.losses[0])]
@@ -106,6 +140,8 @@ def main():
             failures.append(f"loss did not go down: {ours[0]} -> {ours[-1]}")
     for f in failures:
         print("MISMATCH", f)
+    if failures:
+        print(f"(ran on {processor()})")
     if failures or checked == 0:
         sys.exit(1)
     print(f"{checked} comparisons within {args.rtol}")
