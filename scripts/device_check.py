@@ -27,6 +27,7 @@ The 125M model's weights (500 MB) do not travel: `run` rebuilds the model
 from its seed (models.build is deterministic) and writes them there.
 DEVICE=cpu runs `run` on the CPU (a test of this script, not of a GPU);
 BENCH=0 leaves out the timing (which takes minutes per step on a CPU).
+CHECKS=examples,styles,offload,bench (the default: all) picks parts.
 """
 
 import argparse
@@ -118,7 +119,7 @@ def prepare(out, bin_dir):
         run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".fused.plan",
              *OPTIMIZER, "--fused-optimizer"])
     styles = os.path.join(ROOT, "test", "e2e", "Inputs", "styles")
-    for name in STYLES:
+    for name in STYLES if "styles" in checks else []:
         base = os.path.join(out, "style-" + name)
         run([py, os.path.join(ROOT, "test", "e2e", "Inputs", "export_style.py"),
              os.path.join(styles, name + ".py"), base])
@@ -295,16 +296,18 @@ def run_checks(out, ds_run, device):
         log(f"{key}: {'matches' if passed else 'DIFFERS FROM'} PyTorch at rtol 1e-5")
         save()
 
+    checks = os.environ.get("CHECKS", "examples,styles,offload,bench").split(",")
+
     # 1. Exactness, TF32 off: the examples with the for-loop and the fused
     # optimizer, then the styles (on the CPU too).
-    for name in EXACT_MODELS:
+    for name in EXACT_MODELS if "examples" in checks or "offload" in checks else []:
         base = os.path.join(out, name)
         model, weights, batch = base + ".pt", base + ".safetensors", base + ".batch.safetensors"
         exact(name, base + ".plan", weights, batch, model, OPTIMIZER, device,
               ["--memory-report", os.path.join(out, name + ".dsc.memory.json")])
         exact(name + ".fused", base + ".fused.plan", weights, batch, model,
               [*OPTIMIZER, "--fused"], device)
-    for name in STYLES:
+    for name in STYLES if "styles" in checks else []:
         base = os.path.join(out, "style-" + name)
         args = (os.path.join(base, "sgd.plan"), os.path.join(base, "model.weights"),
                 os.path.join(base, "batch.safetensors"), os.path.join(base, "model.pt2"),
@@ -341,7 +344,7 @@ def run_checks(out, ds_run, device):
         return same
 
     reproducible = None
-    for space in OFFLOADS:
+    for space in OFFLOADS if "offload" in checks else []:
         key = "offload" if space == "cpu" else "offload_nvme"
         try:
             if reproducible is None:
@@ -367,7 +370,7 @@ def run_checks(out, ds_run, device):
         log(f"offload to {'host memory' if space == 'cpu' else 'NVMe'}: {detail}")
 
     # 2. Speed and memory, TF32 on for both.
-    if os.environ.get("BENCH", "1") == "0":
+    if os.environ.get("BENCH", "1") == "0" or "bench" not in checks:
         results["bench"] = {"skipped": "BENCH=0"}
     else:
         try:

@@ -26,6 +26,7 @@ import zipfile
 
 import numpy as np
 import torch
+from torch.export.passes import move_to_device_pass
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
 import safetensors_io  # noqa: E402
@@ -48,14 +49,19 @@ def batches(args):
         step += 1
 
 
-def load_exported(path):
+def load_exported(path, device):
     """The program of a torch.export archive as a module, with its
     parameters by the names ds-import gives them (a tied tensor once, under
     its first name in the signature) and, for every parameter name, the
     name it is tied to. torch.export.load gives tied weights separate
     tensors, so the ties are read from the archive's weights config (names
-    over the same bytes) and restored with functional_call."""
+    over the same bytes) and restored with functional_call. On another
+    device than the CPU, torch.export's move_to_device_pass moves the
+    program's tensors and the devices its graph names (torch.arange's
+    device=cpu), which module.to() leaves behind."""
     program = torch.export.load(path)
+    if device.type != "cpu":
+        program = move_to_device_pass(program, device)
     module = program.module()
     with zipfile.ZipFile(path) as archive:
         config_name = next(n for n in archive.namelist()
@@ -123,7 +129,7 @@ def main():
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
     if args.model.endswith(".pt2"):
-        module, params, aliases = load_exported(args.model)
+        module, params, aliases = load_exported(args.model, device)
         module.to(device)
         params = {n: t.detach().to(device).requires_grad_(t.requires_grad)
                   for n, t in params.items()}
