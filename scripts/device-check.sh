@@ -12,7 +12,8 @@
 #
 # The device tool runs `run` in a copy of the working tree; build-gpu/ is
 # ignored by git, so carry build-gpu/ds-run-gpu and build-gpu/device-check
-# (about 10 MB). Results: build-gpu/device-check/results.json, copied to $OUT
+# (about 16 MB). On the GPU, `run` first runs the unit tests that need one
+# (DeviceTest.*, CommNcclTest.*: built into the bundle). Results: build-gpu/device-check/results.json, copied to $OUT
 # when the tool sets it. Exit status 0 when both models match PyTorch at
 # rtol 1e-5 and the timing ran. DEVICE=cpu runs `run` on this machine's CPU
 # (a test of the script).
@@ -31,6 +32,14 @@ case "${1:-}" in
       nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
     fi
     status=0
+    # The unit tests that skip themselves without a GPU.
+    bundle=$(dirname "${DSC_DS_RUN:-$root/build-gpu/ds-run-gpu/ds-run}")
+    if [ "${DEVICE:-cuda}" = cuda ] && [ -x "$bundle/bin/ExecutorTests" ]; then
+      DSC_PYTHON=$py "$bundle/with-libs" "$bundle/bin/ExecutorTests" --gtest_filter='DeviceTest.*' \
+        --gtest_brief=1 || status=$?
+      DSC_PYTHON=$py "$bundle/with-libs" "$bundle/bin/CommTests" --gtest_filter='CommNcclTest.*' \
+        --gtest_brief=1 || status=$?
+    fi
     DSC_PYTHON=$py "$py" "$root/scripts/device_check.py" run "$dir" \
       --ds-run "${DSC_DS_RUN:-$root/build-gpu/ds-run-gpu/ds-run}" || status=$?
     if [ -n "${OUT:-}" ] && [ -f "$dir/results.json" ]; then
