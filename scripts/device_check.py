@@ -27,7 +27,8 @@ The 125M model's weights (500 MB) do not travel: `run` rebuilds the model
 from its seed (models.build is deterministic) and writes them there.
 DEVICE=cpu runs `run` on the CPU (a test of this script, not of a GPU);
 BENCH=0 leaves out the timing (which takes minutes per step on a CPU).
-CHECKS=examples,styles,offload,bench (the default: all) picks parts.
+CHECKS=examples,styles,offload,bench,pytorch (the default: all) picks
+parts (pytorch: the bench's eager and torch.compile timing).
 """
 
 import argparse
@@ -54,6 +55,7 @@ OFFLOADS = {space: ["--offload-optimizer", space, "--offload-params", space,
                      "--offload-activations", space]
             for space in ("cpu", "nvme")}
 OPTIMIZER = ["--optimizer", "adamw", "--lr", "0.01", "--eps", "1e-2"]
+STEPS3_OPTIMIZER = ["--optimizer", "adamw", "--lr", "0.01", "--eps", "1"]
 # Models written in other projects' idioms (test/e2e/Inputs/styles), one
 # SGD step each against PyTorch on the same device: the padded ones make
 # query rows that see no key (computed in blocks in the composite form
@@ -118,8 +120,13 @@ def prepare(out, bin_dir):
         # torch.optim's fused=True kernels (ATen's CUDA _fused_adamw_).
         run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".fused.plan",
              *OPTIMIZER, "--fused-optimizer"])
+    # Three AdamW steps at eps 1, where the step count shows (bias
+    # correction) and the update's sensitivity does not hide it.
+    base = os.path.join(out, "gpt2")
+    run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".steps3.plan",
+         *STEPS3_OPTIMIZER])
     styles = os.path.join(ROOT, "test", "e2e", "Inputs", "styles")
-    for name in STYLES if "styles" in checks else []:
+    for name in STYLES:
         base = os.path.join(out, "style-" + name)
         run([py, os.path.join(ROOT, "test", "e2e", "Inputs", "export_style.py"),
              os.path.join(styles, name + ".py"), base])
@@ -143,6 +150,8 @@ def prepare(out, bin_dir):
          "--weights-out", base + ".check.safetensors"])
     run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".plan",
          *OPTIMIZER, "--hardware", "h200", "--report", base + ".report.json"])
+    run([os.path.join(bin_dir, "ds-compile"), base + ".mlir", "-o", base + ".fused.plan",
+         *OPTIMIZER, "--hardware", "h200", "--fused-optimizer"])
     # What `run` writes must be what ds-import wrote (which adds the
     # buffers; ds-run reads the parameters).
     write_bench_weights(base + ".safetensors")
@@ -220,28 +229,34 @@ def time_pytorch(compiled, device):
 
 
 def run_bench(out, ds_run, device):
-    """Times the 125M model's step in ds-run, PyTorch eager and
-    torch.compile, TF32 on for all three, and reads the peak memory."""
+    """Times the 125M model's step in ds-run (for-loop and fused AdamW),
+    PyTorch eager and torch.compile, TF32 on for all, and reads the peak
+    memory."""
     import safetensors_io
     base = os.path.join(out, "bench")
     write_bench_weights(base + ".safetensors")
     safetensors_io.save(bench_batch("cpu"), base + ".batch.safetensors")
     tf32 = ["--allow-tf32"] if device == "cuda" else []
-    began = time.perf_counter()
-    ran = subprocess.run(
-        [ds_run, base + ".plan", "--device", device, *tf32,
-         "--weights", base + ".safetensors", "--inputs", base + ".batch.safetensors",
-         "--steps", str(BENCH_STEPS), "--memory-report", base + ".memory.json"],
-        capture_output=True, text=True)
-    if ran.returncode != 0:
-        raise RuntimeError("ds-run: " + ran.stderr.strip()[-2000:])
-    steps = ds_run_steps(ran.stderr)
-    with open(base + ".memory.json") as f:
-        memory = json.load(f)
-    bench = {"ds_run_ms": statistics.median(steps[2:]),
-             "ds_run_wall_s": time.perf_counter() - began,
-             "ds_run_planned_bytes": memory.get("planned_bytes"),
-             "ds_run_measured_peak_bytes": memory.get("peak_bytes")}
+    bench = {}
+    for suffix, key in (("", "ds_run"), (".fused", "ds_run_fused")):
+        began = time.perf_counter()
+        ran = subprocess.run(
+            [ds_run, base + suffix + ".plan", "--device", device, *tf32,
+             "--weights", base + ".safetensors", "--inputs", base + ".batch.safetensors",
+             "--steps", str(BENCH_STEPS), "--memory-report", base + ".memory.json"],
+            capture_output=True, text=True)
+        if ran.returncode != 0:
+            raise RuntimeError("ds-run: " + ran.stderr.strip()[-2000:])
+        steps = ds_run_steps(ran.stderr)
+        with open(base + ".memory.json") as f:
+            memory = json.load(f)
+        bench.update({key + "_ms": statistics.median(steps[2:]),
+                      key + "_wall_s": time.perf_counter() - began,
+                      key + "_planned_bytes": memory.get("planned_bytes"),
+                      key + "_measured_peak_bytes": memory.get("peak_bytes")})
+        log(f"bench: {key} {bench[key + '_ms']} ms")
+    if os.environ.get("CHECKS") and "pytorch" not in os.environ["CHECKS"].split(","):
+        return bench
     if device == "cuda":
         import torch
         torch.backends.cuda.matmul.allow_tf32 = True
@@ -275,7 +290,7 @@ def run_checks(out, ds_run, device):
         with open(os.path.join(out, "results.json"), "w") as f:
             json.dump(results, f, indent=2)
 
-    def exact(key, plan, weights, batch, model, ref_args, on, ds_args=()):
+    def exact(key, plan, weights, batch, model, ref_args, on, ds_args=(), steps=1):
         """One step of `plan` in ds-run and of `model` in PyTorch
         (reference.py with `ref_args`), both on `on`; compare.py at 1e-5."""
         nonlocal ok
@@ -283,9 +298,9 @@ def run_checks(out, ds_run, device):
         common = ["--dump-loss", "{}.loss", "--dump-grads", "{}.grads", "--save", "{}.final"]
         try:
             run([ds_run, plan, "--device", on, "--weights", weights, "--inputs", batch,
-                 "--steps", "1", "-q", *ds_args, *[a.format(res) for a in common]])
+                 "--steps", str(steps), "-q", *ds_args, *[a.format(res) for a in common]])
             run([sys.executable, os.path.join(inputs, "reference.py"), model,
-                 "--inputs", batch, "--steps", "1", *ref_args, "--device", on,
+                 "--inputs", batch, "--steps", str(steps), *ref_args, "--device", on,
                  *[a.format(ref) for a in common]])
             passed, detail = compare(inputs, res, ref)
             detail = detail[-2000:]
@@ -307,6 +322,9 @@ def run_checks(out, ds_run, device):
               ["--memory-report", os.path.join(out, name + ".dsc.memory.json")])
         exact(name + ".fused", base + ".fused.plan", weights, batch, model,
               [*OPTIMIZER, "--fused"], device)
+        if name == "gpt2":
+            exact(name + ".steps3", base + ".steps3.plan", weights, batch, model,
+                  STEPS3_OPTIMIZER, device, steps=3)
     for name in STYLES if "styles" in checks else []:
         base = os.path.join(out, "style-" + name)
         args = (os.path.join(base, "sgd.plan"), os.path.join(base, "model.weights"),

@@ -285,7 +285,8 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
     });
   try {
     compiled.kernel->run(KernelArgs{*compiled.inst, compiled.operands,
-                                    compiled.results, &compiled.group});
+                                    compiled.results, &compiled.group,
+                                    scalars ? &*scalars : nullptr});
     for (auto &[planned, temporary] : compiled.staged)
       planned.copy_(temporary);
   } catch (const c10::Error &e) {
@@ -337,6 +338,8 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap,
   impl->plan = std::move(plan);
   impl->world = world;
   impl->device = device;
+  if (device.isCuda())
+    impl->scalars.emplace(impl->plan);
   impl->rank = world ? world->rank() : 0;
   impl->coordinates = dsc::rt::meshCoordinates(impl->plan, impl->rank);
   const Plan &p = impl->plan;
@@ -491,7 +494,19 @@ llvm::Error Executor::Impl::settle(llvm::Error err) {
   return err;
 }
 
+void Executor::Impl::forgetWrittenScalars(const CompiledInstruction &compiled) {
+  for (uint32_t result : compiled.inst->results)
+    scalars->written(result);
+  // A transfer is taken to write all its tensors (CollectiveSchedule.h).
+  if (!compiled.kernel)
+    for (uint32_t operand : compiled.inst->operands)
+      scalars->written(operand);
+}
+
 llvm::Error Executor::Impl::runStep() {
+  // Weights, inputs and state may have been set since the last step.
+  if (scalars)
+    scalars->clear();
   uint64_t before = liveBytes();
   uint64_t high = before;
   std::vector<uint64_t> &byInstruction = memoryUse.outsideArenaByInstruction;
@@ -526,6 +541,8 @@ llvm::Error Executor::Impl::runStep() {
         if (llvm::Error err = capture(gradient))
           return settle(std::move(err));
     }
+    if (scalars)
+      forgetWrittenScalars(compiled);
     uint64_t start = liveBytes();
     resetPeak();
     auto began = std::chrono::steady_clock::now();
@@ -555,8 +572,11 @@ llvm::Error Executor::Impl::runStep() {
       for (size_t gradient : compiled.gradients)
         if (llvm::Error err = capture(gradient))
           return settle(std::move(err));
-    if (hook)
+    if (hook) {
       hook(index);
+      if (scalars)
+        scalars->clear();
+    }
   }
   if (llvm::Error err = drain())
     return settle(std::move(err));

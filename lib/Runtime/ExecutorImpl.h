@@ -106,6 +106,8 @@ struct Executor::Impl {
   World *world = nullptr;
   int rank = 0;
   Device device;
+  /// On a GPU: one-element integer tensors the kernels read on the host.
+  std::optional<kernels::HostScalars> scalars;
   std::vector<int64_t> coordinates;
   /// Every allocation: host memory on the CPU, device memory (one ATen
   /// tensor each, from the caching allocator) on a GPU.
@@ -217,6 +219,8 @@ struct Executor::Impl {
   /// touch memory the caller goes on to reuse); `err` first, if any.
   llvm::Error settle(llvm::Error err);
   llvm::Error runInstruction(exec::CompiledInstruction &compiled, size_t index);
+  /// Drops what `scalars` holds of the bytes `compiled` writes.
+  void forgetWrittenScalars(const exec::CompiledInstruction &compiled);
 };
 
 } // namespace dsc::rt

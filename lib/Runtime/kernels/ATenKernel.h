@@ -13,9 +13,52 @@
 
 #include "KernelRegistry.h"
 
+#include "dsc/Runtime/CollectiveSchedule.h"
+
 #include <ATen/ATen.h>
 
+#include <vector>
+
 namespace dsc::rt::kernels {
+
+/// One-element integer tensors in device memory as the host last read them
+/// (on a GPU each `.item()` waits for every kernel enqueued before it). The
+/// executor forgets a value when an instruction writes its bytes, so the
+/// step counter that every AdamW update reads costs one synchronisation a
+/// step rather than one an update.
+class HostScalars {
+public:
+  explicit HostScalars(const Plan &plan) : plan(plan) {}
+
+  /// Tensor `index` of the plan, whose view is `tensor`, on the host.
+  int64_t readInt(uint32_t index, const at::Tensor &tensor) {
+    for (const Entry &entry : entries)
+      if (entry.index == index)
+        return entry.value;
+    int64_t value = tensor.item<int64_t>();
+    entries.push_back({index, memoryRegion(plan, index), value});
+    return value;
+  }
+  /// Tensor `index`'s bytes are (about to be) written.
+  void written(uint32_t index) {
+    if (entries.empty())
+      return;
+    MemoryRegion region = memoryRegion(plan, index);
+    llvm::erase_if(entries, [&](const Entry &entry) {
+      return entry.region.overlaps(region);
+    });
+  }
+  void clear() { entries.clear(); }
+
+private:
+  struct Entry {
+    uint32_t index;
+    MemoryRegion region;
+    int64_t value;
+  };
+  const Plan &plan;
+  std::vector<Entry> entries;
+};
 
 /// The operands and results of one instruction as ATen views.
 struct KernelArgs {
@@ -24,8 +67,16 @@ struct KernelArgs {
   llvm::ArrayRef<at::Tensor> results;
   /// For collectives (KernelInfo::group): the instruction's group.
   const CollectiveGroup *group = nullptr;
+  /// The executor's, on a GPU; null elsewhere.
+  HostScalars *scalars = nullptr;
 
   const at::Tensor &operand(size_t i) const { return operands[i]; }
+  /// Operand `i`, a one-element integer tensor, on the host: through
+  /// `scalars` where there are some.
+  int64_t hostInt(size_t i) const {
+    return scalars ? scalars->readInt(inst.operands[i], operands[i])
+                   : operands[i].item<int64_t>();
+  }
   /// Results are views over planned memory: writing into them is the point,
   /// so they are handed out mutable even though the array is const.
   at::Tensor &result(size_t i = 0) const {

@@ -368,7 +368,7 @@ void runAdamW(const KernelArgs &args) {
                       /*maximize=*/false);
     return;
   }
-  double step = static_cast<double>(args.operand(4).item<int64_t>());
+  double step = static_cast<double>(args.hostInt(4));
 
   param.mul_(1 - lr * weightDecay);
   expAvg.mul_(beta1).add_(grad, 1 - beta1);

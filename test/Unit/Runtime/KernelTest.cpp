@@ -10,6 +10,8 @@
 #include "dsc/Runtime/Executor.h"
 #include "dsc/Runtime/SafeTensors.h"
 
+#include "kernels/ATenKernel.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -793,3 +795,43 @@ TEST_F(KernelTest, SgdMomentumMatchesTorchOptimOverThreeSteps) {
 }
 
 } // namespace
+
+// The executor's host copies of one-element tensors (what AdamW's step
+// counter costs on a GPU): read once, forgotten when an instruction writes
+// the bytes, kept when it writes others.
+TEST(HostScalarsTest, ReadOnceUntilTheBytesAreWritten) {
+  using dsc::rt::Storage;
+  dsc::rt::Plan plan;
+  auto tensor = [&](Storage storage, uint64_t offset, int64_t numel) {
+    dsc::rt::TensorDesc desc;
+    desc.dtype = dsc::rt::DType::I64;
+    desc.shape = {numel};
+    desc.storage = storage;
+    desc.offset = offset;
+    plan.tensors.push_back(desc);
+  };
+  tensor(Storage::State, 0, 1);   // 0: the step counter
+  tensor(Storage::State, 0, 1);   // 1: other state
+  tensor(Storage::Arena, 64, 1);  // 2: a scalar in the arena
+  tensor(Storage::Arena, 0, 16);  // 3: over tensor 2's bytes
+  tensor(Storage::Arena, 128, 4); // 4: beside them
+  dsc::rt::kernels::HostScalars scalars(plan);
+  at::Tensor step = at::full({1}, 7, at::kLong);
+  at::Tensor arena = at::full({1}, 3, at::kLong);
+  EXPECT_EQ(scalars.readInt(0, step), 7);
+  EXPECT_EQ(scalars.readInt(2, arena), 3);
+  step.fill_(8);
+  arena.fill_(4);
+  EXPECT_EQ(scalars.readInt(0, step), 7) << "read again";
+  scalars.written(1);
+  scalars.written(4);
+  EXPECT_EQ(scalars.readInt(0, step), 7) << "other bytes were written";
+  EXPECT_EQ(scalars.readInt(2, arena), 3);
+  scalars.written(0);
+  EXPECT_EQ(scalars.readInt(0, step), 8);
+  scalars.written(3);
+  EXPECT_EQ(scalars.readInt(2, arena), 4) << "overlapping bytes were written";
+  step.fill_(9);
+  scalars.clear();
+  EXPECT_EQ(scalars.readInt(0, step), 9);
+}
