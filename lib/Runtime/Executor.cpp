@@ -338,8 +338,7 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap,
   impl->plan = std::move(plan);
   impl->world = world;
   impl->device = device;
-  if (device.isCuda())
-    impl->scalars.emplace(impl->plan);
+  impl->scalars.emplace(impl->plan);
   impl->rank = world ? world->rank() : 0;
   impl->coordinates = dsc::rt::meshCoordinates(impl->plan, impl->rank);
   const Plan &p = impl->plan;

@@ -106,7 +106,7 @@ struct Executor::Impl {
   World *world = nullptr;
   int rank = 0;
   Device device;
-  /// On a GPU: one-element integer tensors the kernels read on the host.
+  /// One-element integer tensors the kernels read on the host.
   std::optional<kernels::HostScalars> scalars;
   std::vector<int64_t> coordinates;
   /// Every allocation: host memory on the CPU, device memory (one ATen

@@ -17,21 +17,25 @@
 
 #include <ATen/ATen.h>
 
+#include <mutex>
 #include <vector>
 
 namespace dsc::rt::kernels {
 
-/// One-element integer tensors in device memory as the host last read them
-/// (on a GPU each `.item()` waits for every kernel enqueued before it). The
-/// executor forgets a value when an instruction writes its bytes, so the
-/// step counter that every AdamW update reads costs one synchronisation a
-/// step rather than one an update.
+/// One-element integer tensors as the host last read them (on a GPU each
+/// `.item()` waits for every kernel enqueued before it). The executor
+/// forgets a value when an instruction writes its bytes, so the step
+/// counter that every AdamW update reads costs one synchronisation a step
+/// rather than one an update. The CPU runtime keeps them too (no
+/// synchronisation to save there, but every CPU run checks the
+/// forgetting); updates that run beside read them on another thread.
 class HostScalars {
 public:
   explicit HostScalars(const Plan &plan) : plan(plan) {}
 
   /// Tensor `index` of the plan, whose view is `tensor`, on the host.
   int64_t readInt(uint32_t index, const at::Tensor &tensor) {
+    std::lock_guard<std::mutex> lock(mutex);
     for (const Entry &entry : entries)
       if (entry.index == index)
         return entry.value;
@@ -41,6 +45,7 @@ public:
   }
   /// Tensor `index`'s bytes are (about to be) written.
   void written(uint32_t index) {
+    std::lock_guard<std::mutex> lock(mutex);
     if (entries.empty())
       return;
     MemoryRegion region = memoryRegion(plan, index);
@@ -48,7 +53,10 @@ public:
       return entry.region.overlaps(region);
     });
   }
-  void clear() { entries.clear(); }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex);
+    entries.clear();
+  }
 
 private:
   struct Entry {
@@ -57,6 +65,7 @@ private:
     int64_t value;
   };
   const Plan &plan;
+  std::mutex mutex;
   std::vector<Entry> entries;
 };
 
@@ -67,7 +76,7 @@ struct KernelArgs {
   llvm::ArrayRef<at::Tensor> results;
   /// For collectives (KernelInfo::group): the instruction's group.
   const CollectiveGroup *group = nullptr;
-  /// The executor's, on a GPU; null elsewhere.
+  /// The executor's; null: read each time.
   HostScalars *scalars = nullptr;
 
   const at::Tensor &operand(size_t i) const { return operands[i]; }
