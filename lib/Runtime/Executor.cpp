@@ -286,7 +286,7 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
   try {
     compiled.kernel->run(KernelArgs{*compiled.inst, compiled.operands,
                                     compiled.results, &compiled.group,
-                                    scalars ? &*scalars : nullptr});
+                                    &scalars});
     for (auto &[planned, temporary] : compiled.staged)
       planned.copy_(temporary);
   } catch (const c10::Error &e) {
@@ -338,7 +338,6 @@ Executor::create(Plan plan, World *world, const SwapOptions *swap,
   impl->plan = std::move(plan);
   impl->world = world;
   impl->device = device;
-  impl->scalars.emplace(impl->plan);
   impl->rank = world ? world->rank() : 0;
   impl->coordinates = dsc::rt::meshCoordinates(impl->plan, impl->rank);
   const Plan &p = impl->plan;
@@ -495,17 +494,16 @@ llvm::Error Executor::Impl::settle(llvm::Error err) {
 
 void Executor::Impl::forgetWrittenScalars(const CompiledInstruction &compiled) {
   for (uint32_t result : compiled.inst->results)
-    scalars->written(result);
+    scalars.written(result);
   // A transfer is taken to write all its tensors (CollectiveSchedule.h).
   if (!compiled.kernel)
     for (uint32_t operand : compiled.inst->operands)
-      scalars->written(operand);
+      scalars.written(operand);
 }
 
 llvm::Error Executor::Impl::runStep() {
   // Weights, inputs and state may have been set since the last step.
-  if (scalars)
-    scalars->clear();
+  scalars.clear();
   uint64_t before = liveBytes();
   uint64_t high = before;
   std::vector<uint64_t> &byInstruction = memoryUse.outsideArenaByInstruction;
@@ -540,8 +538,7 @@ llvm::Error Executor::Impl::runStep() {
         if (llvm::Error err = capture(gradient))
           return settle(std::move(err));
     }
-    if (scalars)
-      forgetWrittenScalars(compiled);
+    forgetWrittenScalars(compiled);
     uint64_t start = liveBytes();
     resetPeak();
     auto began = std::chrono::steady_clock::now();
@@ -573,8 +570,7 @@ llvm::Error Executor::Impl::runStep() {
           return settle(std::move(err));
     if (hook) {
       hook(index);
-      if (scalars)
-        scalars->clear();
+      scalars.clear();
     }
   }
   if (llvm::Error err = drain())

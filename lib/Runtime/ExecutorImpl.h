@@ -107,7 +107,7 @@ struct Executor::Impl {
   int rank = 0;
   Device device;
   /// One-element integer tensors the kernels read on the host.
-  std::optional<kernels::HostScalars> scalars;
+  kernels::HostScalars scalars{plan};
   std::vector<int64_t> coordinates;
   /// Every allocation: host memory on the CPU, device memory (one ATen
   /// tensor each, from the caching allocator) on a GPU.
