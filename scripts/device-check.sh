@@ -12,11 +12,12 @@
 #
 # The device tool runs `run` in a copy of the working tree; build-gpu/ is
 # ignored by git, so carry build-gpu/ds-run-gpu and build-gpu/device-check
-# (about 16 MB). On the GPU, `run` first runs the unit tests that need one
-# (DeviceTest.*, CommNcclTest.*: built into the bundle). Results: build-gpu/device-check/results.json, copied to $OUT
-# when the tool sets it. Exit status 0 when both models match PyTorch at
-# rtol 1e-5 and the timing ran. DEVICE=cpu runs `run` on this machine's CPU
-# (a test of the script).
+# (about 32 MB). On the GPU, `run` first runs the unit tests that need one
+# (DeviceTest.*, CommNcclTest.*: built into the bundle). Results:
+# build-gpu/device-check/results.json, copied to $OUT when the tool sets
+# it. Exit status 0 when the tests pass, every model matches PyTorch at
+# rtol 1e-5 and the timing ran (CHECKS= picks parts: device_check.py).
+# DEVICE=cpu runs `run` on this machine's CPU (a test of the script).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DSC_DEVICE_CHECK_DIR:-$root/build-gpu/device-check}
