@@ -39,6 +39,8 @@ void dsc::addStepPipeline(OpPassManager &pm,
   offload.activations = options.offloadActivations;
   offload.activationMinBytes = options.offloadActivationMinBytes;
   pm.addPass(createOffloadPass(offload));
+  if (options.hostUpdates)
+    pm.addPass(createHostUpdatesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

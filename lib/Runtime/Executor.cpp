@@ -164,6 +164,10 @@ llvm::Error Executor::Impl::compile(size_t index) {
 
   compiled.inst = &inst;
   compiled.kernel = kernel;
+  // validatePlan checked that all of it is in host memory then.
+  compiled.onHost = llvm::any_of(
+      llvm::concat<const uint32_t>(inst.operands, inst.results),
+      [&](uint32_t t) { return plan.tensors[t].storage == Storage::Host; });
   for (uint32_t t : inst.operands)
     compiled.operands.push_back(views[t]);
   for (auto [pos, t] : llvm::enumerate(inst.results)) {
@@ -284,6 +288,8 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
       return llvm::Error::success();
     });
   try {
+    if (compiled.onHost && copies)
+      copies->synchronize();
     compiled.kernel->run(KernelArgs{*compiled.inst, compiled.operands,
                                     compiled.results, &compiled.group,
                                     &scalars});
@@ -444,21 +450,23 @@ bool Executor::Impl::runsBeside(size_t index) const {
             compiled.kernel->group == GroupUse::Communicator) ||
            (!device.isCuda() && compiled.kernel->optimizerUpdate &&
             compiled.inst->has("beside"));
-  // The offload of what an update beside wrote goes after it there, start
+  // The transfer of what an update beside wrote goes after it there, start
   // and wait (the swap engine's transfers and host copies, not the staged
-  // or copy-stream ones), or the step would wait for the update right away.
+  // or copy-stream ones), or the step would wait for the update right away:
+  // the offload of its new state, the reload of its new value on the host.
   if (!compiled.transfer)
     return false;
   const Instruction &inst = *compiled.inst;
   std::optional<TransferKind> kind = transferKind(inst.kernel);
-  if (!kind || !kind->write)
+  if (!kind)
     return false;
-  MemoryRegion source = memoryRegion(plan, kind->memory(inst));
+  MemoryRegion source =
+      memoryRegion(plan, kind->write ? kind->memory(inst) : kind->file(inst));
   for (size_t before = index; before-- > 0;) {
     const Instruction &writer = plan.instructions[before];
     if (kind->wait) {
       std::optional<TransferKind> start = transferKind(writer.kernel);
-      if (start && start->write && !start->wait &&
+      if (start && start->write == kind->write && !start->wait &&
           start->file(writer) == kind->file(inst))
         return beside[before];
       continue;

@@ -50,7 +50,15 @@ llvm::Error Executor::Impl::capture(size_t gradient) {
   copy.dtype = desc.dtype;
   copy.shape = desc.shape;
   copy.bytes.resize(desc.numBytes());
-  return download(data[grad], copy.bytes);
+  if (desc.storage != Storage::Host)
+    return download(data[grad], copy.bytes);
+  // What an update on the host reads: on a GPU, once its copy is over.
+  return catchTorchErrors("capturing " + describeTensor(plan, grad), [&] {
+    if (copies)
+      copies->synchronize();
+    std::memcpy(copy.bytes.data(), data[grad], copy.bytes.size());
+    return llvm::Error::success();
+  });
 }
 llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
   const Plan &plan = impl->plan;

@@ -74,6 +74,9 @@ struct CompiledInstruction {
   std::optional<unsigned> swapStaging;
   std::optional<unsigned> copy;
   bool copyWait = false;
+  /// A kernel on host memory (an optimizer update on the host): on a GPU
+  /// it runs after the host copies in flight, which may read or write it.
+  bool onHost = false;
 };
 
 /// "instruction 3 'matmul': ", the prefix of an instruction's errors.

@@ -105,7 +105,7 @@ buildAdamW(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
           builder.getF64FloatAttr(config.beta2),
           builder.getF64FloatAttr(config.eps),
           builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr,
-          config.fused ? builder.getUnitAttr() : nullptr);
+          config.fused ? builder.getUnitAttr() : nullptr, /*on_host=*/nullptr);
       newValue = update.getNewParam();
       newExpAvg = update.getNewExpAvg();
       newExpAvgSq = update.getNewExpAvgSq();
@@ -139,7 +139,7 @@ buildSgd(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
           buffer, builder.getF64FloatAttr(config.lr),
           builder.getF64FloatAttr(config.momentum),
           builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr,
-          config.fused ? builder.getUnitAttr() : nullptr);
+          config.fused ? builder.getUnitAttr() : nullptr, /*on_host=*/nullptr);
       newValue = update.getNewParam();
       newBuffer = update.getNewMomentumBuffer();
     }

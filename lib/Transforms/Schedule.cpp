@@ -22,18 +22,20 @@ Operation *later(Operation *a, Operation *b) {
   return a->isBeforeInBlock(b) ? b : a;
 }
 
-/// Whether `value` is the wait of a reload.
+/// Whether `value` is the wait of a reload of an argument (not of a value
+/// the step computed: a host update's new parameter).
 bool isReloaded(Value value) {
   auto wait = value.getDefiningOp<ds::WaitOp>();
-  return wait && wait.getInput().getDefiningOp<ds::ReloadOp>();
+  auto reload = wait ? wait.getInput().getDefiningOp<ds::ReloadOp>() : nullptr;
+  return reload && isa<BlockArgument>(reload.getInput());
 }
 
 /// The last op `op` must follow: those that define its operands and, for an
 /// operand that is an argument of the step (a parameter or state the op may
-/// overwrite in place), every other op that reads it. Null when `op` only
-/// reads arguments nothing else reads. A reload of the update (ds.reload and
-/// its ds.wait, in `moved`) does not count: it goes right before its first
-/// reader afterwards; the readers of the argument's other reloads (an
+/// overwrite in place), every other op that reads it (a reload: its wait). Null
+/// when `op` only reads arguments nothing else reads. A reload of the update
+/// (ds.reload and its ds.wait, in `moved`) does not count: it goes right before
+/// its first reader afterwards; the readers of the argument's other reloads (an
 /// offloaded parameter's forward and backward) do.
 Operation *lastPredecessor(Operation *op,
                            const llvm::SmallPtrSetImpl<Operation *> &moved) {
@@ -52,9 +54,16 @@ Operation *lastPredecessor(Operation *op,
       last = later(last, def);
       continue;
     }
-    for (Operation *user : operand.getUsers())
-      if (user != op)
-        last = later(last, user);
+    // A reload of the argument reads it until its wait (an update on the
+    // host writes the argument in place).
+    for (Operation *user : operand.getUsers()) {
+      if (user == op)
+        continue;
+      last = later(last, user);
+      if (isa<ds::ReloadOp>(user))
+        for (Operation *wait : user->getUsers())
+          last = later(last, wait);
+    }
   }
   return last;
 }
@@ -88,7 +97,10 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
         moved.insert(wait);
       }
     for (Operation *op : optimizer) {
-      if (isa<ds::ReloadOp>(op) || moved.contains(op))
+      // The reloads of arguments go before their waits below; that of a
+      // value (a host update's new parameter) follows it like any op.
+      if ((isa<ds::ReloadOp>(op) && isa<BlockArgument>(op->getOperand(0))) ||
+          moved.contains(op))
         continue;
       Operation *after = lastPredecessor(op, moved);
       if (!after) {

@@ -79,6 +79,11 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Overlap offload transfers with compute "
                      "(-ds-place-transfers; false: wait at once)"),
       llvm::cl::init(true)};
+  Option<bool> hostUpdates{
+      *this, "host-updates",
+      llvm::cl::desc("Run the updates of state in host memory on the host "
+                     "(-ds-host-updates)"),
+      llvm::cl::init(false)};
   Option<bool> overlapUpdates{
       *this, "overlap-updates",
       llvm::cl::desc("Run each optimizer update beside the backward after "
@@ -93,7 +98,8 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
 
 /// `-ds-autodiff` (backward and optimizer), `-ds-input-ranges`; with more than
 /// one rank, or input dimensions named, `-ds-sequence-parallel` and
-/// `-ds-bucket-collectives`; `-ds-offload`; `-canonicalize`, `-cse`;
+/// `-ds-bucket-collectives`; `-ds-offload`; `-ds-host-updates` if
+/// options.hostUpdates; `-canonicalize`, `-cse`;
 /// `-ds-lower-to-runtime`.
 /// ds-autodiff, the sharding passes (with more than one rank), canonicalize
 /// and CSE: the training step in `ds`, before checkpointing and lowering.

@@ -99,6 +99,17 @@ DenseSet<Operation *> inlineRecomputeRegions(Block &entry) {
   return recomputed;
 }
 
+/// The argument `v` is a view or a transfer of, if any: under ZeRO an
+/// update reads this rank's flat piece of its parameter (reshape, pad,
+/// local_slice); an offloaded parameter is read through its reload, and an
+/// update on the host reads an offloaded copy.
+BlockArgument parameterOf(Value v) {
+  while (isa_and_present<ds::ReshapeOp, ds::PadOp, ds::LocalSliceOp, ds::WaitOp,
+                         ds::ReloadOp, ds::OffloadOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
+  return dyn_cast<BlockArgument>(v);
+}
+
 /// An arena slot: the buffers (views) that share it and its lifetime.
 struct Slot {
   uint64_t bytes = 0;
@@ -173,6 +184,14 @@ private:
   dsrt::KernelOp createKernel(Operation *op, StringRef kernel,
                               ValueRange inputs, ValueRange outputs);
   Value newSlotBuffer(Value result, int64_t index);
+  /// A buffer of `value`'s type in memory space `space`, named `name`.
+  Value newHostBuffer(Value value, const Twine &name, StringAttr space);
+  /// "host_update.<parameter>": the stem of the names of the host buffers
+  /// an update on the host reads and writes.
+  std::string updateBufferName(ds::OptimizerUpdateOpInterface update);
+  /// The other end of an offload: an activation's, or an operand of an
+  /// update on the host.
+  Value newOffloadBuffer(ds::OffloadOp offload);
   void markUses(Value dsValue, Value buffer);
   /// Keeps what each update marked `beside N` reads and writes in the arena
   /// until the N-th compute op after it: those may run while it does.
@@ -280,10 +299,17 @@ LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
       continue;
     Operation *producer = value.getDefiningOp();
     // Swapped state returns the ds.wait of its ds.offload: both are the
-    // argument's swap file.
+    // argument's swap file. A parameter an update on the host computed
+    // returns the wait of its reload: that reads into the parameter.
     auto wait = dyn_cast_if_present<ds::WaitOp>(producer);
     auto offload =
         wait ? wait.getInput().getDefiningOp<ds::OffloadOp>() : nullptr;
+    auto reload =
+        wait ? wait.getInput().getDefiningOp<ds::ReloadOp>() : nullptr;
+    if (reload && !isa<BlockArgument>(reload.getInput())) {
+      producer = reload;
+      inPlace[reload.getResult()] = buffers[arg];
+    }
     if (!producer || inPlace.count(value) || isa<ds::ConstantOp>(producer))
       return ret.emitError()
              << "result " << i << " must be computed by its own op to update \""
@@ -320,6 +346,41 @@ LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
     }
   }
   return success();
+}
+
+Value Lowering::newHostBuffer(Value value, const Twine &name,
+                              StringAttr space) {
+  return dsrt::PersistentOp::create(
+      builder, value.getLoc(), bufferType(value.getType()),
+      dsrt::StorageKind::State, builder.getStringAttr(name), ArrayAttr(),
+      DenseI64ArrayAttr(), DenseI64ArrayAttr(), space);
+}
+
+std::string Lowering::updateBufferName(ds::OptimizerUpdateOpInterface update) {
+  BlockArgument param = parameterOf(update.getParam());
+  auto name = param ? trainStep.getArgAttrOfType<StringAttr>(
+                          param.getArgNumber(), mlir::ds::DSDialect::kNameAttr)
+                    : StringAttr();
+  if (name)
+    return ("host_update." + name.getValue()).str();
+  return "host_update." + std::to_string(indexOf.lookup(update));
+}
+
+Value Lowering::newOffloadBuffer(ds::OffloadOp offload) {
+  // What an update on the host reads, by its operand.
+  for (Operation *wait : offload->getUsers())
+    for (OpOperand &use : wait->getUses())
+      if (auto update =
+              dyn_cast<ds::OptimizerUpdateOpInterface>(use.getOwner()))
+        return newHostBuffer(offload,
+                             updateBufferName(update) + ".operand" +
+                                 Twine(use.getOperandNumber()),
+                             offload.getSpaceAttr());
+  return newHostBuffer(
+      offload,
+      "activation." + Twine(numActivations++) + "." +
+          offload.getInput().getDefiningOp()->getName().stripDialect(),
+      offload.getSpaceAttr());
 }
 
 Value Lowering::newSlotBuffer(Value result, int64_t index) {
@@ -372,24 +433,34 @@ LogicalResult Lowering::lowerOp(Operation *op, int64_t index) {
     }
   }
 
-  // An offloaded activation's other end: a buffer of its own in the
-  // memory space, written by the offload and read by the reload.
+  // An offloaded activation's other end, or what an update on the host
+  // reads: a buffer of its own in the memory space, written by the
+  // offload.
   if (auto offload = dyn_cast<ds::OffloadOp>(op);
       offload && !inPlace.count(offload.getResult()))
-    inPlace[offload.getResult()] = dsrt::PersistentOp::create(
-        builder, op->getLoc(), bufferType(offload.getType()),
-        dsrt::StorageKind::State,
-        builder.getStringAttr(
-            "activation." + Twine(numActivations++) + "." +
-            offload.getInput().getDefiningOp()->getName().stripDialect()),
-        ArrayAttr(), DenseI64ArrayAttr(), DenseI64ArrayAttr(),
-        offload.getSpaceAttr());
+    inPlace[offload.getResult()] = newOffloadBuffer(offload);
 
+  auto hostUpdate = dyn_cast<ds::OptimizerUpdateOpInterface>(op);
+  if (hostUpdate && !hostUpdate.getOnHost())
+    hostUpdate = nullptr;
   SmallVector<Value> outputs;
   for (Value result : op->getResults()) {
     Value buffer = inPlace.lookup(result);
     if (!buffer)
       buffer = buffers.lookup(overReload.lookup(result));
+    // The new parameter (every update's result 0) over the copy of the old
+    // one that the update alone reads (the kernel stages what it cannot
+    // write in place).
+    if (!buffer && hostUpdate && result == op->getResult(0) &&
+        hostUpdate.getParam().hasOneUse() &&
+        hostUpdate.getParam().getDefiningOp<ds::WaitOp>())
+      buffer = buffers.lookup(hostUpdate.getParam());
+    if (!buffer && hostUpdate)
+      buffer =
+          newHostBuffer(result,
+                        updateBufferName(hostUpdate) + ".result" +
+                            Twine(cast<OpResult>(result).getResultNumber()),
+                        builder.getStringAttr("cpu"));
     if (!buffer)
       buffer = newSlotBuffer(result, index);
     buffers[result] = buffer;
@@ -469,16 +540,9 @@ void Lowering::keepBesideUpdates(Block &entry) {
 void Lowering::markGradients() {
   // In the parameters' order, whatever order the updates run in.
   SmallVector<std::pair<unsigned, ds::OptimizerUpdateOpInterface>> updates;
-  // Under ZeRO an update reads this rank's flat piece of its parameter (a
-  // view of it: reshape, pad, local_slice) and of its gradient, which the
-  // plan lists (Plan::gradients: ds-run gathers the pieces). An offloaded
-  // parameter is read through its reload.
-  auto parameterOf = [](Value v) -> BlockArgument {
-    while (isa_and_present<ds::ReshapeOp, ds::PadOp, ds::LocalSliceOp,
-                           ds::WaitOp, ds::ReloadOp>(v.getDefiningOp()))
-      v = v.getDefiningOp()->getOperand(0);
-    return dyn_cast<BlockArgument>(v);
-  };
+  // Under ZeRO an update reads this rank's piece of its parameter and of its
+  // gradient, which the plan lists (Plan::gradients: ds-run gathers the
+  // pieces).
   for (Operation &op : trainStep.front())
     if (auto update = dyn_cast<ds::OptimizerUpdateOpInterface>(&op))
       if (BlockArgument param = parameterOf(update.getParam()))

@@ -361,10 +361,11 @@ void runAdamW(const KernelArgs &args) {
   const at::Tensor &grad = args.operand(1);
   if (inst.getInt("fused")) {
     // torch.optim.AdamW(fused=True): one pass, in place; torch keeps the
-    // step count as a float32 tensor on the parameter's device.
+    // step count as a float32 tensor on the parameter's device (host
+    // memory for an update on the host, whose count is in device memory).
     at::_fused_adamw_({param}, {grad}, {expAvg}, {expAvgSq}, {},
-                      {args.operand(4).to(at::kFloat)}, lr, beta1, beta2,
-                      weightDecay, eps, /*amsgrad=*/false,
+                      {args.operand(4).to(param.device(), at::kFloat)}, lr,
+                      beta1, beta2, weightDecay, eps, /*amsgrad=*/false,
                       /*maximize=*/false);
     return;
   }

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dsc/Runtime/DType.h"
 #include "dsc/Runtime/Plan.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -279,6 +280,45 @@ llvm::Error validateTensors(const Plan &plan) {
   return llvm::Error::success();
 }
 
+/// Where a kernel's tensors are: a kernel that touches host memory runs on
+/// the host (an optimizer update there, -ds-host-updates), so all it reads
+/// and writes is in host memory but for one-element integer operands in
+/// device memory (a step count), which it reads on the host. Nothing but
+/// reload and offload touches a swap file.
+llvm::Error validateKernelMemory(const Plan &plan, const Instruction &inst) {
+  auto isIn = [&](uint32_t t, Storage storage) {
+    return plan.tensors[t].storage == storage;
+  };
+  auto all = llvm::concat<const uint32_t>(inst.operands, inst.results);
+  for (uint32_t t : all)
+    if (isIn(t, Storage::Swapped))
+      return llvm::createStringError(
+          "touches " + describeTensor(plan, t) +
+          ", which is in a swap file (only reload, offload and their waits "
+          "may)");
+  auto host =
+      llvm::find_if(all, [&](uint32_t t) { return isIn(t, Storage::Host); });
+  if (host == all.end())
+    return llvm::Error::success();
+  auto hostScalar = [&](uint32_t t) {
+    const TensorDesc &desc = plan.tensors[t];
+    return isIntegerDType(desc.dtype) && desc.numElements() == 1;
+  };
+  for (uint32_t t : inst.operands)
+    if (!isIn(t, Storage::Host) && !hostScalar(t))
+      return llvm::createStringError(
+          "runs on the host (it touches " + describeTensor(plan, *host) +
+          ", in host memory) but reads " + describeTensor(plan, t) +
+          ", which is not (only one-element integers may be)");
+  for (uint32_t t : inst.results)
+    if (!isIn(t, Storage::Host))
+      return llvm::createStringError(
+          "runs on the host (it touches " + describeTensor(plan, *host) +
+          ", in host memory) but writes " + describeTensor(plan, t) +
+          ", which is not in host memory");
+  return llvm::Error::success();
+}
+
 llvm::Error validateInstructions(const Plan &plan) {
   for (size_t index = 0, e = plan.instructions.size(); index < e; ++index) {
     const Instruction &inst = plan.instructions[index];
@@ -322,15 +362,8 @@ llvm::Error validateInstructions(const Plan &plan) {
           plan.tensors[file].shape != plan.tensors[memory].shape)
         return fail("the offloaded tensor and the tensor in memory differ in "
                     "type");
-    } else {
-      for (uint32_t t :
-           llvm::concat<const uint32_t>(inst.operands, inst.results))
-        if (swapped(t))
-          return fail("touches " + describeTensor(plan, t) + ", which is " +
-                      (plan.tensors[t].storage == Storage::Host
-                           ? "in host memory"
-                           : "in a swap file") +
-                      " (only reload, offload and their waits may)");
+    } else if (llvm::Error err = validateKernelMemory(plan, inst)) {
+      return fail(llvm::toString(std::move(err)));
     }
     for (const auto &attr : inst.attrs)
       if (attr.first.empty())

@@ -264,6 +264,53 @@ TEST(PlanValidationTest, AcceptsParameterPieces) {
             "ranks, no shard axes and a whole shape of valid size");
 }
 
+TEST(PlanValidationTest, KernelsOnTheHostTouchOnlyHostMemory) {
+  // -ds-host-updates: the update reads the offloaded copies of the
+  // gradient and the parameter, the moments where they are and the step
+  // count in memory; the new parameter is reloaded from its host buffer.
+  Plan plan = samplePlan();
+  plan.tensors[4].storage = Storage::Host;
+  plan.tensors.push_back(tensor("host_update.fc.weight.operand1", DType::F32,
+                                {4, 8}, Storage::Host)); // 12
+  plan.tensors.push_back(tensor("host_update.fc.weight.operand0", DType::F32,
+                                {4, 8}, Storage::Host)); // 13
+  plan.tensors.push_back(
+      tensor("exp_avg_sq.fc.weight", DType::F32, {4, 8}, Storage::Host)); // 14
+  plan.instructions.back() =
+      instruction("adamw_update", {13, 12, 4, 14, 11}, {13, 4, 14},
+                  {{"lr", 1e-3}, {"eps", 1e-8}, {"weight_decay", 0.01}});
+  plan.instructions.insert(plan.instructions.end() - 1,
+                           {instruction("offload", {8}, {12}),
+                            instruction("offload", {0}, {13}),
+                            instruction("offload_wait", {8}, {12}),
+                            instruction("offload_wait", {0}, {13})});
+  plan.instructions.push_back(instruction("reload", {13}, {0}));
+  plan.instructions.push_back(instruction("reload_wait", {13}, {0}));
+  EXPECT_EQ(message(validatePlan(plan)), "");
+  // The gradient in memory, or the step count a whole vector there.
+  Plan device = plan;
+  device.instructions[8].operands[1] = 8;
+  EXPECT_EQ(message(validatePlan(device)),
+            "instruction 8 'adamw_update': runs on the host (it touches "
+            "tensor 13 'host_update.fc.weight.operand0', in host memory) but "
+            "reads tensor 8 'grad.fc.weight', which is not (only one-element "
+            "integers may be)");
+  device = plan;
+  device.tensors[11].shape = {2};
+  EXPECT_EQ(message(validatePlan(device)),
+            "instruction 8 'adamw_update': runs on the host (it touches "
+            "tensor 13 'host_update.fc.weight.operand0', in host memory) but "
+            "reads tensor 11 'step', which is not (only one-element integers "
+            "may be)");
+  // Its new parameter written straight into device memory.
+  device = plan;
+  device.instructions[8].results[0] = 0;
+  EXPECT_EQ(message(validatePlan(device)),
+            "instruction 8 'adamw_update': runs on the host (it touches "
+            "tensor 13 'host_update.fc.weight.operand0', in host memory) but "
+            "writes tensor 0 'fc.weight', which is not in host memory");
+}
+
 TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
   // exp_avg.fc.weight kept in a swap file: reloaded into an arena tensor,
   // updated there, offloaded.
@@ -289,11 +336,17 @@ TEST(PlanValidationTest, SwappedStateOnlyThroughReloadAndOffload) {
   EXPECT_EQ(message(validatePlan(host)), "");
   EXPECT_EQ(storageName(Storage::Host), "host");
   EXPECT_EQ(storedBytes(host, Storage::Host), 128u);
+  // A kernel that touches host memory runs on the host: all of it there.
   host.instructions.push_back(instruction("neg", {4}, {12}));
   EXPECT_EQ(message(validatePlan(host)),
-            "instruction 9 'neg': touches tensor 4 'exp_avg.fc.weight', "
-            "which is in host memory (only reload, offload and their waits "
-            "may)");
+            "instruction 9 'neg': runs on the host (it touches tensor 4 "
+            "'exp_avg.fc.weight', in host memory) but writes tensor 12, "
+            "which is not in host memory");
+  host.instructions.back() = instruction("neg", {12}, {4});
+  EXPECT_EQ(message(validatePlan(host)),
+            "instruction 9 'neg': runs on the host (it touches tensor 4 "
+            "'exp_avg.fc.weight', in host memory) but reads tensor 12, "
+            "which is not (only one-element integers may be)");
   // The plan file keeps the storage.
   auto decoded = decodePlan(encodePlan(plan), "swap.plan");
   ASSERT_TRUE(static_cast<bool>(decoded)) << message(decoded.takeError());

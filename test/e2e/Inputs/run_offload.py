@@ -1,6 +1,6 @@
 """Trains a model with --offload-optimizer nvme (or the offload the
-configuration names: optimizer state or activations, cpu or nvme) and
-without, for each configuration given (ds-compile
+configuration names: optimizer state or activations, cpu or nvme; the
+updates on the host) and without, for each configuration given (ds-compile
 flags: mesh, ZeRO stage, optimizer, --ac, offload), two steps on the same
 batch, and checks that the loss, every gradient and every updated parameter
 are bit-identical (compare.py --rtol 0): the swap files and host buffers
@@ -48,7 +48,7 @@ def main():
         resident = []
         for i, flag in enumerate(flags):
             if flag.startswith("--overlap-transfers") or flag in offloads or (
-                    i > 0 and flags[i - 1] in offloads):
+                    i > 0 and flags[i - 1] in offloads) or flag == "--host-updates":
                 continue
             resident.append(flag)
         tag = prefix + "-" + ("".join(c for c in config if c.isalnum()) or "1")

@@ -283,7 +283,9 @@ def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
     `fused` it runs as `torch.optim.AdamW(fused=True)` does (ATen's
     `_fused_adamw_`: one vectorised pass, no temporary; its rounding
     differs from the default for-loop form by an ulp). With `beside N`
-    (-ds-overlap-updates) it may run beside the N compute ops after it.
+    (-ds-overlap-updates) it may run beside the N compute ops after it;
+    with `on_host` (-ds-host-updates) it runs on the host's processor and
+    reads and writes host memory.
 
     ```mlir
     %p1, %m1, %v1 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03
@@ -299,13 +301,15 @@ def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
                    DS_FloatTensor:$exp_avg, DS_FloatTensor:$exp_avg_sq,
                    0DTensorOf<[I64]>:$step, F64Attr:$lr, F64Attr:$beta1,
                    F64Attr:$beta2, F64Attr:$eps, F64Attr:$weight_decay,
-                   OptionalAttr<I64Attr>:$beside, UnitAttr:$fused);
+                   OptionalAttr<I64Attr>:$beside, UnitAttr:$fused,
+                   UnitAttr:$on_host);
   let results = (outs DS_FloatTensor:$new_param, DS_FloatTensor:$new_exp_avg,
                       DS_FloatTensor:$new_exp_avg_sq);
   let assemblyFormat = [{
     $param `,` $grad `,` $exp_avg `,` $exp_avg_sq `,` $step `lr` `=` $lr
     `beta1` `=` $beta1 `beta2` `=` $beta2 `eps` `=` $eps
     `weight_decay` `=` $weight_decay (`fused` $fused^)? (`beside` $beside^)?
+    (`on_host` $on_host^)?
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
@@ -326,7 +330,9 @@ def DS_SgdUpdateOp : DS_Op<"sgd_update", [Pure,
     buffer gives torch's first step, which clones the gradient). With
     `fused` it runs as `torch.optim.SGD(fused=True)` does (ATen's
     `_fused_sgd_`, one pass) where there is momentum. With `beside N`
-    (-ds-overlap-updates) it may run beside the N compute ops after it.
+    (-ds-overlap-updates) it may run beside the N compute ops after it;
+    with `on_host` (-ds-host-updates) it runs on the host's processor and
+    reads and writes host memory.
 
     ```mlir
     %p1, %b1 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0
@@ -339,12 +345,14 @@ def DS_SgdUpdateOp : DS_Op<"sgd_update", [Pure,
   let arguments = (ins DS_FloatTensor:$param, DS_FloatTensor:$grad,
                    DS_FloatTensor:$momentum_buffer, F64Attr:$lr,
                    F64Attr:$momentum, F64Attr:$weight_decay,
-                   OptionalAttr<I64Attr>:$beside, UnitAttr:$fused);
+                   OptionalAttr<I64Attr>:$beside, UnitAttr:$fused,
+                   UnitAttr:$on_host);
   let results = (outs DS_FloatTensor:$new_param,
                       DS_FloatTensor:$new_momentum_buffer);
   let assemblyFormat = [{
     $param `,` $grad `,` $momentum_buffer `lr` `=` $lr `momentum` `=` $momentum
     `weight_decay` `=` $weight_decay (`fused` $fused^)? (`beside` $beside^)?
+    (`on_host` $on_host^)?
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

@@ -113,6 +113,13 @@ def DS_OptimizerUpdateOpInterface : OpInterface<"OptimizerUpdateOpInterface"> {
       }], "std::optional<uint64_t>", "getBeside">,
     InterfaceMethod<"Lets it run beside the next `ops` compute ops.", "void",
                     "setBeside", (ins "std::optional<uint64_t>":$ops)>,
+    InterfaceMethod<[{
+        Whether it runs on the host's processor (-ds-host-updates): its
+        operands and results are in host memory, but for one-element
+        integers (the step count), which the runtime reads on the host.
+      }], "bool", "getOnHost">,
+    InterfaceMethod<"Makes it run on the host or not.", "void", "setOnHost",
+                    (ins "bool":$onHost)>,
   ];
 }
 
