@@ -1,0 +1,105 @@
+// RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=cpu -ds-host-updates | FileCheck %s
+// RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload='optimizer=cpu params=cpu' -ds-host-updates -ds-schedule | FileCheck %s --check-prefix=PARAMS
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=cpu -ds-host-updates -ds-schedule | FileCheck %s --check-prefix=SCHEDULE
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=cpu -ds-host-updates -ds-schedule -ds-place-transfers=hardware=h200 -ds-lower-to-runtime | FileCheck %s --check-prefix=LOWERED
+// RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme -ds-host-updates | FileCheck %s --check-prefix=NVME
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=cpu -ds-host-updates | FileCheck %s --check-prefix=NO-STATE
+
+// -ds-host-updates after -ds-offload optimizer=cpu: each AdamW update reads
+// its moments where they are in host memory (no reload) and returns their
+// new values to be written there (no offload); it gets `on_host`. Its
+// gradient goes out right after the matmul that computes it, and its
+// parameter (in device memory) right before it; the new parameter comes
+// back right after it and is what the step returns. The step count stays
+// in device memory.
+// CHECK-LABEL: func.func @train_step
+// CHECK-SAME: %[[W1:[a-z0-9]+]]: tensor<5x3xf32> {ds.name = "w1", ds.role = "parameter", ds.trainable}
+// CHECK-SAME: %[[W2:[a-z0-9]+]]: tensor<4x5xf32> {ds.name = "w2", ds.role = "parameter", ds.trainable}
+// CHECK-SAME: %[[M1:[a-z0-9]+]]: tensor<5x3xf32> {ds.memory_space = "cpu", ds.name = "exp_avg.w1", ds.role = "state"}
+// CHECK-SAME: %[[V1:[a-z0-9]+]]: tensor<5x3xf32> {ds.memory_space = "cpu", ds.name = "exp_avg_sq.w1", ds.role = "state"}
+// CHECK-NOT: ds.reload
+// CHECK: %[[GW2:.*]] = ds.matmul {{.*}} transpose_lhs {{.*}} -> tensor<4x5xf32>
+// CHECK-NEXT: %[[GO2:.*]] = ds.offload %[[GW2]] to "cpu" : tensor<4x5xf32>
+// CHECK-NEXT: %[[G2:.*]] = ds.wait %[[GO2]]
+// CHECK: %[[GW1:.*]] = ds.matmul {{.*}} transpose_lhs {{.*}} -> tensor<5x3xf32>
+// CHECK-NEXT: %[[GO1:.*]] = ds.offload %[[GW1]] to "cpu" : tensor<5x3xf32>
+// CHECK-NEXT: %[[G1:.*]] = ds.wait %[[GO1]]
+// CHECK: %[[STEP:.*]] = ds.add
+// CHECK-NEXT: %[[PO1:.*]] = ds.offload %[[W1]] to "cpu" : tensor<5x3xf32>
+// CHECK-NEXT: %[[P1:.*]] = ds.wait %[[PO1]]
+// CHECK-NEXT: %[[N1:.*]], %[[NM1:.*]], %[[NV1:.*]] = ds.adamw_update %[[P1]], %[[G1]], %[[M1]], %[[V1]], %[[STEP]] {{.*}} on_host :
+// CHECK-NEXT: %[[R1:.*]] = ds.reload %[[N1]] from "cpu" : tensor<5x3xf32>
+// CHECK-NEXT: %[[B1:.*]] = ds.wait %[[R1]]
+// CHECK: ds.adamw_update {{.*}} on_host :
+// CHECK-NOT: ds.offload
+// CHECK: return %{{.*}}, %[[B1]], %{{.*}}, %[[NM1]], %[[NV1]],
+
+// The parameters in host memory too: each update reads and writes its
+// parameter there as well, so only the gradient moves for it; after
+// -ds-schedule it follows the backward's reload of its parameter (over at
+// its wait) and comes right after its gradient is out.
+// PARAMS-LABEL: func.func @train_step
+// PARAMS-SAME: %[[W1:[a-z0-9]+]]: tensor<5x3xf32> {ds.memory_space = "cpu", ds.name = "w1", ds.role = "parameter", ds.trainable}
+// PARAMS-SAME: %[[W2:[a-z0-9]+]]: tensor<4x5xf32> {ds.memory_space = "cpu", ds.name = "w2", ds.role = "parameter", ds.trainable}
+// PARAMS: ds.cross_entropy_grad
+// PARAMS: %[[B2:.*]] = ds.reload %[[W2]] from "cpu"
+// PARAMS-NEXT: %[[L2:.*]] = ds.wait %[[B2]]
+// PARAMS-NEXT: ds.matmul %{{.*}}, %[[L2]] :
+// PARAMS: ds.offload %{{.*}} to "cpu" : tensor<4x5xf32>
+// PARAMS-NEXT: %[[G2:.*]] = ds.wait
+// PARAMS-NEXT: %[[N2:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %[[W2]], %[[G2]], {{.*}} on_host :
+// PARAMS-NEXT: ds.gelu_grad
+// PARAMS: %[[N1:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %[[W1]], {{.*}} on_host :
+// PARAMS-NOT: ds.reload
+// PARAMS-NOT: ds.offload
+// PARAMS: return %{{.*}}, %[[N1]], %[[N2]],
+
+// Scheduled: the parameter goes out after its last reader (the backward's
+// matmul), the update follows its gradient, and the new parameter comes
+// back right after the update, before the rest of the backward.
+// SCHEDULE-LABEL: func.func @train_step
+// SCHEDULE: ds.cross_entropy_grad
+// SCHEDULE: ds.matmul %{{.*}}, %[[W2:[a-z0-9]+]] :
+// SCHEDULE-NEXT: %[[PO:.*]] = ds.offload %[[W2]] to "cpu"
+// SCHEDULE-NEXT: %[[P:.*]] = ds.wait %[[PO]]
+// SCHEDULE: %[[GO:.*]] = ds.offload %{{.*}} to "cpu" : tensor<4x5xf32>
+// SCHEDULE-NEXT: %[[G:.*]] = ds.wait %[[GO]]
+// SCHEDULE-NEXT: %[[N:.*]], %{{.*}} = ds.sgd_update %[[P]], %[[G]], %{{.*}} on_host :
+// SCHEDULE-NEXT: %[[R:.*]] = ds.reload %[[N]] from "cpu"
+// SCHEDULE-NEXT: ds.wait %[[R]]
+// SCHEDULE-NEXT: ds.gelu_grad
+
+// Lowered: the state and the copies the update reads are host buffers;
+// the update writes the new parameter over the parameter's copy, and the
+// reload writes it straight into the parameter.
+// LOWERED-DAG: %[[W1:.*]] = dsrt.persistent parameter "w1" : memref<5x3xf32>
+// LOWERED-DAG: %[[B1:.*]] = dsrt.persistent state "momentum_buffer.w1" in "cpu" : memref<5x3xf32>
+// LOWERED-DAG: %[[P1:.*]] = dsrt.persistent state "host_update.w1.operand0" in "cpu" : memref<5x3xf32>
+// LOWERED-DAG: %[[G1:.*]] = dsrt.persistent state "host_update.w1.operand1" in "cpu" : memref<5x3xf32>
+// LOWERED-DAG: dsrt.kernel "offload"(%[[W1]]) -> (%[[P1]])
+// LOWERED-DAG: dsrt.kernel "offload"(%{{.*}}) -> (%[[G1]])
+// LOWERED: dsrt.kernel "sgd_update"(%[[P1]], %[[G1]], %[[B1]]) -> (%[[P1]], %[[B1]]) attrs {{{.*}}on_host{{.*}}}
+// LOWERED-NEXT: dsrt.kernel "reload"(%[[P1]]) -> (%[[W1]])
+// LOWERED-NEXT: dsrt.kernel "reload_wait"(%[[P1]]) -> (%[[W1]])
+// LOWERED: dsrt.gradient %[[W1]], %[[G1]]
+
+// State on NVMe is not in host memory: the updates stay on the device.
+// NVME-NOT: on_host
+// NVME: ds.adamw_update
+// NVME-NOT: on_host
+
+// Plain SGD keeps no state: nothing to update on the host.
+// NO-STATE-NOT: on_host
+
+func.func @forward(%w1: tensor<5x3xf32> {ds.name = "w1", ds.trainable},
+                   %w2: tensor<4x5xf32> {ds.name = "w2", ds.trainable},
+                   %x: tensor<4x2x3xf32> {ds.input, ds.name = "x"},
+                   %labels: tensor<4x2xi64> {ds.input, ds.name = "labels"}) -> tensor<f32> {
+  %h = ds.linear %x, %w1 : (tensor<4x2x3xf32>, tensor<5x3xf32>) -> tensor<4x2x5xf32>
+  %a = ds.gelu %h approximate = tanh : tensor<4x2x5xf32>
+  %y = ds.linear %a, %w2 : (tensor<4x2x5xf32>, tensor<4x5xf32>) -> tensor<4x2x4xf32>
+  %flat = ds.reshape %y : (tensor<4x2x4xf32>) -> tensor<8x4xf32>
+  %lab = ds.reshape %labels : (tensor<4x2xi64>) -> tensor<8xi64>
+  %l = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<8x4xf32>, tensor<8xi64>) -> tensor<f32>
+  return %l : tensor<f32>
+}
