@@ -21,7 +21,11 @@ namespace {
 /// bench/swap.py on the machine's virtual disk (2026-12-03), its host
 /// "link" a copy at its memory bandwidth. The GPUs' NVMe is one PCIe 4
 /// drive per GPU, their host link PCIe 4 (A100) or 5 x16 (H100, H200) at
-/// about 80% of its peak: typical figures.
+/// about 80% of its peak: typical figures. Their host processor is an
+/// eighth of the DGX's two sockets (A100: 2 x 64-core EPYC 7742, AVX2,
+/// 8 channels of DDR4-3200 each; H100 and H200: 2 x 56-core Xeon 8480C,
+/// AVX-512, 8 channels of DDR5-4800 each) at peak: typical figures, not
+/// measured; the CPU preset's is the CPU itself.
 struct Preset {
   const char *name;
   double matmulFlops, vectorFlops, memoryBandwidth, memoryBytes;
@@ -29,16 +33,17 @@ struct Preset {
   double nvmeBandwidth, nvmeLatency;
   double hostBandwidth, hostLatency;
   bool copyEngine;
+  double hostVectorFlops, hostMemoryBandwidth;
 };
 constexpr Preset kPresets[] = {
     {"cpu", 2.29e11, 6.04e9, 1.78e10, 2.53e10, 1.0e9, 1.0e-4, 1.4e9, 1e-4,
-     1.78e10, 1e-6, false},
+     1.78e10, 1e-6, false, 6.04e9, 1.78e10},
     {"a100-80gb", 156e12, 19.5e12, 2.039e12, 80e9, 300e9, 1e-5, 6e9, 1e-4,
-     2.5e10, 1e-5, true},
+     2.5e10, 1e-5, true, 1.15e12, 5.1e10},
     {"h100-80gb", 494.7e12, 66.9e12, 3.35e12, 80e9, 450e9, 1e-5, 6e9, 1e-4,
-     5e10, 1e-5, true},
+     5e10, 1e-5, true, 1.8e12, 7.7e10},
     {"h200", 494.7e12, 66.9e12, 4.8e12, 141e9, 450e9, 1e-5, 6e9, 1e-4, 5e10,
-     1e-5, true},
+     1e-5, true, 1.8e12, 7.7e10},
 };
 
 Expected<double> positive(const json::Object &object, StringRef key,
@@ -132,6 +137,26 @@ Expected<dsc::Hardware> dsc::parseHardware(const json::Value &value,
         return parsed.takeError();
       *link = *parsed;
     }
+  hardware.hostProcessor = {hardware.vectorFlops, hardware.memoryBandwidth};
+  if (const json::Value *host = object->get("host_processor")) {
+    const json::Object *processor = host->getAsObject();
+    if (!processor)
+      return createStringError(
+          inconvertibleErrorCode(),
+          formatv("{0}: \"host_processor\" must be an object with "
+                  "vector_flops and memory_bandwidth",
+                  source));
+    std::string what = formatv("{0}: \"host_processor\"", source).str();
+    for (auto [key, field] :
+         {std::pair<StringRef, double *>{"vector_flops",
+                                         &hardware.hostProcessor.vectorFlops},
+          {"memory_bandwidth", &hardware.hostProcessor.memoryBandwidth}}) {
+      Expected<double> number = positive(*processor, key, what);
+      if (!number)
+        return number.takeError();
+      *field = *number;
+    }
+  }
   if (const json::Value *copyEngine = object->get("copy_engine")) {
     std::optional<bool> flag = copyEngine->getAsBoolean();
     if (!flag)
@@ -156,6 +181,8 @@ Expected<dsc::Hardware> dsc::loadHardware(StringRef nameOrPath) {
       hardware.nvme = {preset.nvmeBandwidth, preset.nvmeLatency};
       hardware.host = {preset.hostBandwidth, preset.hostLatency};
       hardware.copyEngine = preset.copyEngine;
+      hardware.hostProcessor = {preset.hostVectorFlops,
+                                preset.hostMemoryBandwidth};
       hardware.source = preset.name;
       return hardware;
     }
@@ -186,23 +213,30 @@ json::Value dsc::toJSON(const Hardware &hardware) {
   json::Object links;
   for (const auto &entry : hardware.axisLinks)
     links[entry.getKey()] = link(entry.getValue());
-  return json::Object{{"name", hardware.name},
-                      {"matmul_flops", hardware.matmulFlops},
-                      {"vector_flops", hardware.vectorFlops},
-                      {"memory_bandwidth", hardware.memoryBandwidth},
-                      {"memory_bytes", hardware.memoryBytes},
-                      {"link", link(hardware.link)},
-                      {"links", std::move(links)},
-                      {"nvme", link(hardware.nvme)},
-                      {"host", link(hardware.host)},
-                      {"copy_engine", hardware.copyEngine}};
+  return json::Object{
+      {"name", hardware.name},
+      {"matmul_flops", hardware.matmulFlops},
+      {"vector_flops", hardware.vectorFlops},
+      {"memory_bandwidth", hardware.memoryBandwidth},
+      {"memory_bytes", hardware.memoryBytes},
+      {"link", link(hardware.link)},
+      {"links", std::move(links)},
+      {"nvme", link(hardware.nvme)},
+      {"host", link(hardware.host)},
+      {"copy_engine", hardware.copyEngine},
+      {"host_processor",
+       json::Object{
+           {"vector_flops", hardware.hostProcessor.vectorFlops},
+           {"memory_bandwidth", hardware.hostProcessor.memoryBandwidth}}}};
 }
 
 dsc::KernelTime dsc::kernelTime(const Hardware &hardware, double flops,
-                                double bytes, bool matrixUnits) {
-  double compute =
-      flops / (matrixUnits ? hardware.matmulFlops : hardware.vectorFlops);
-  double memory = bytes / hardware.memoryBandwidth;
+                                double bytes, bool matrixUnits, bool onHost) {
+  double compute = flops / (onHost        ? hardware.hostProcessor.vectorFlops
+                            : matrixUnits ? hardware.matmulFlops
+                                          : hardware.vectorFlops);
+  double memory = bytes / (onHost ? hardware.hostProcessor.memoryBandwidth
+                                  : hardware.memoryBandwidth);
   return {std::max(compute, memory), compute >= memory && flops > 0};
 }
 

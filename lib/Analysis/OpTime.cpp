@@ -7,8 +7,9 @@ double dsc::plannedSeconds(const Hardware &hardware, mlir::Operation *op) {
   auto cost = llvm::dyn_cast<mlir::ds::CostOpInterface>(op);
   if (!cost)
     return 0.0;
+  auto update = llvm::dyn_cast<mlir::ds::OptimizerUpdateOpInterface>(op);
   return kernelTime(hardware, cost.getFlops(),
                     cost.getBytesRead() + cost.getBytesWritten(),
-                    cost.usesMatrixUnits())
+                    cost.usesMatrixUnits(), update && update.getOnHost())
       .seconds;
 }

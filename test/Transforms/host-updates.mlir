@@ -4,6 +4,15 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=cpu -ds-host-updates -ds-schedule -ds-place-transfers=hardware=h200 -ds-lower-to-runtime | FileCheck %s --check-prefix=LOWERED
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme -ds-host-updates | FileCheck %s --check-prefix=NVME
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=cpu -ds-host-updates | FileCheck %s --check-prefix=NO-STATE
+// RUN: echo '{"name": "slow host", "matmul_flops": 1e15, "vector_flops": 1e15, "memory_bandwidth": 1e15, "memory_bytes": 1e9, "link": {"bandwidth": 1e9, "latency": 0}, "host_processor": {"vector_flops": 1, "memory_bandwidth": 1}}' > %t.slow-host.json
+// RUN: ds-compile %s -o %t.plan --optimizer sgd --momentum 0.9 --offload-optimizer cpu --host-updates --hardware %t.slow-host.json --report %t.host.json --dump-ir %t.host.mlir
+// RUN: FileCheck %s --check-prefix=COSTS < %t.host.mlir
+// RUN: %PYTHON -c "import json, sys; p = json.load(open(sys.argv[1]))['predicted']['seconds_by_phase']; assert abs(p['optimizer'] - 1120) < 1e-6 and p['backward'] < 1e-9, p" %t.host.json
+// RUN: ds-compile %s -o %t.plan --optimizer sgd --momentum 0.9 --offload-optimizer cpu --hardware %t.slow-host.json --report %t.device.json
+// RUN: %PYTHON -c "import json, sys; p = json.load(open(sys.argv[1]))['predicted']['seconds_by_phase']; assert p['optimizer'] < 1e-9, p" %t.device.json
+// RUN: echo '{"matmul_flops": 1e12, "vector_flops": 1e11, "memory_bandwidth": 1e11, "memory_bytes": 1e9, "link": {"bandwidth": 1e9, "latency": 0}, "host_processor": {"vector_flops": 1e11}}' > %t.bad.json
+// RUN: not ds-compile %s -o %t.bad.plan --hardware %t.bad.json 2>&1 | FileCheck %s --check-prefix=BAD-HOST
+// RUN: not ls %t.bad.plan
 
 // -ds-host-updates after -ds-offload optimizer=cpu: each AdamW update reads
 // its moments where they are in host memory (no reload) and returns their
@@ -82,6 +91,15 @@
 // LOWERED-NEXT: dsrt.kernel "reload"(%[[P1]]) -> (%[[W1]])
 // LOWERED-NEXT: dsrt.kernel "reload_wait"(%[[P1]]) -> (%[[W1]])
 // LOWERED: dsrt.gradient %[[W1]], %[[G1]]
+
+// The cost model times an update on the host at the host processor's
+// figures (host_processor; a description without one runs on its host):
+// on a host of one byte per second, the two updates' 480 + 640 bytes are
+// the optimizer phase's 1120 seconds, which the device's own figures make
+// a few picoseconds.
+// COSTS: dsrt.kernel "sgd_update"{{.*}}on_host{{.*}}bytes = 6.400000e+02
+// COSTS: dsrt.kernel "sgd_update"{{.*}}on_host{{.*}}bytes = 4.800000e+02
+// BAD-HOST: ds-compile: error: {{.*}}bad.json: "host_processor": "memory_bandwidth" must be a positive number
 
 // State on NVMe is not in host memory: the updates stay on the device.
 // NVME-NOT: on_host

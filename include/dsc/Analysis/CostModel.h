@@ -17,9 +17,13 @@
 //                                 // and writes (default 2e9 B/s, 100 us)
 //    "host": {"bandwidth": 5e10, "latency": 1e-5},  // optional: copies to
 //                       // and from host memory (default 2.5e10 B/s, 10 us)
-//    "copy_engine": true}  // optional (default true): host copies run
+//    "copy_engine": true,  // optional (default true): host copies run
 //                          // beside compute (a GPU's copy engine); false:
 //                          // the runtime copies in line (the CPU runtime)
+//    "host_processor": {"vector_flops": 1.8e12, "memory_bandwidth": 7.7e10}}
+//                 // optional: one rank's share of the host's processor,
+//                 // where updates on the host run (default: the device's
+//                 // vector_flops and memory_bandwidth, a CPU machine)
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +45,12 @@ struct Link {
   double latency = 0;   // seconds per collective
 };
 
+/// A processor's throughput for work without matrix units.
+struct Processor {
+  double vectorFlops = 0;     // per second
+  double memoryBandwidth = 0; // bytes per second
+};
+
 struct Hardware {
   std::string name;
   double matmulFlops = 0;
@@ -57,6 +67,11 @@ struct Hardware {
   /// Whether host copies overlap compute (a GPU's copy engine) or take
   /// the compute's time (the CPU runtime copies with memcpy in line).
   bool copyEngine = true;
+  /// The host's processor as one rank has it (its share of the cores and
+  /// memory channels), where the updates on the host run
+  /// (-ds-host-updates). A description without `host_processor` is taken
+  /// to run on its host: the device's own vector and memory figures.
+  Processor hostProcessor;
   /// The preset's name or the file it was read from (loadHardware), for
   /// passes that take the hardware as an option.
   std::string source;
@@ -81,13 +96,14 @@ llvm::Expected<Hardware> parseHardware(const llvm::json::Value &value,
 llvm::json::Value toJSON(const Hardware &hardware);
 
 /// A kernel's estimated time: the larger of its compute time and its
-/// memory time (roofline).
+/// memory time (roofline), on the device or, `onHost`, on the host's
+/// processor.
 struct KernelTime {
   double seconds = 0;
   bool computeBound = false;
 };
 KernelTime kernelTime(const Hardware &hardware, double flops, double bytes,
-                      bool matrixUnits);
+                      bool matrixUnits, bool onHost = false);
 
 /// A collective's estimated time: the link's latency plus `bytes` (over the
 /// busiest link) at its bandwidth.

@@ -15,7 +15,8 @@
 namespace dsc {
 
 /// The planned time of `op` on `hardware`: kernelTime of its flops and the
-/// bytes it reads and writes; none for an op without costs.
+/// bytes it reads and writes (on the host's processor for an update on the
+/// host); none for an op without costs.
 double plannedSeconds(const Hardware &hardware, mlir::Operation *op);
 
 } // namespace dsc

@@ -227,9 +227,12 @@ dsc::estimateTimes(const rt::Plan &plan, ArrayRef<dsrt::KernelOp> kernels,
           collectiveTime(hardware, instruction.getString("axes"),
                          static_cast<double>(linkBytes(plan, instruction)));
     } else {
+      // An update on the host (-ds-host-updates) runs on its processor.
       KernelTime estimate =
           kernelTime(hardware, value(kernel.getFlopsAttr()),
-                     value(kernel.getBytesAttr()), kernel.getMatrixUnits());
+                     value(kernel.getBytesAttr()), kernel.getMatrixUnits(),
+                     kernel.getKernelAttrs() &&
+                         kernel.getKernelAttrs().contains("on_host"));
       time.seconds = estimate.seconds;
       time.computeBound = estimate.computeBound;
     }
