@@ -4,7 +4,9 @@ cost model, and nvme with --overlap-transfers=false), and with the
 activations in host memory or on NVMe (act cpu, act nvme), the parameters
 likewise (params cpu, params nvme), and with the optimizer updates run
 beside the backward (upd: ds-compile --overlap-updates), and with ATen's
-fused AdamW kernel (fused: ds-compile --fused-optimizer), on one CPU rank,
+fused AdamW kernel (fused: ds-compile --fused-optimizer), and with the
+updates on the host's state (host: ds-compile --host-updates), on one CPU
+rank,
 in the same run: planned bytes (ds-compile's), the report's predicted transfer
 time and how much of it compute hides, and ds-run's step time (median of
 all steps but the first) with the ratio to none, the transfers over before
@@ -19,6 +21,7 @@ swings 4x from minute to minute (docs/offload.md).
 
   .venv/bin/python bench/offload.py [--batch 4] [--seq 64] [--steps 6]
       [--repeat 2] [--nvme-dir build/offload-bench] [--build build]
+      [--targets none cpu ...]
 """
 
 import argparse
@@ -47,6 +50,11 @@ TARGETS = {
     "none upd fused": ["--overlap-updates", "--fused-optimizer"],
     "nvme upd fused": ["--offload-optimizer", "nvme", "--overlap-updates",
                        "--fused-optimizer"],
+    "cpu host": ["--offload-optimizer", "cpu", "--host-updates"],
+    "cpu host upd": ["--offload-optimizer", "cpu", "--host-updates",
+                     "--overlap-updates"],
+    "params cpu host": ["--offload-optimizer", "cpu", "--offload-params", "cpu",
+                        "--host-updates"],
 }
 MiB = 1024 * 1024
 
@@ -60,20 +68,24 @@ def main():
                    help="rounds over the targets; the fastest round of each counts")
     p.add_argument("--nvme-dir", default=os.path.join(ROOT, "build", "offload-bench"))
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    p.add_argument("--targets", nargs="+", choices=list(TARGETS), default=list(TARGETS),
+                   help="the rows to run (none, the baseline, always)")
     a = p.parse_args()
+    targets = {name: TARGETS[name] for name in TARGETS
+               if name == "none" or name in a.targets}
     tool = lambda name: os.path.join(a.build, "bin", name)  # noqa: E731
     os.makedirs(a.nvme_dir, exist_ok=True)
     with tempfile.TemporaryDirectory() as d:
         mlir, weights, inputs = export_model(d, a.batch, a.seq, a.build)
         reports = {}
-        for name, flags in TARGETS.items():
+        for name, flags in targets.items():
             stem = os.path.join(d, name.replace(" ", "-"))
             run([tool("ds-compile"), mlir, "-o", stem + ".plan", "--report", stem + ".json",
                  "--kernel-threads", "1"] + flags)
             reports[name] = json.load(open(stem + ".json"))
         best = {}
         for _ in range(a.repeat):
-            for name in TARGETS:
+            for name in targets:
                 stem = os.path.join(d, name.replace(" ", "-"))
                 err = run([tool("ds-run"), stem + ".plan", "--weights", weights,
                            "--inputs", inputs, "--threads", "1", "--steps", str(a.steps),
@@ -94,7 +106,7 @@ def main():
           f"{'upd over':>8} {'upd wait ms':>11}"
           "   (MiB; predicted on the cpu preset, measured here)")
     base = best["none"][0]
-    for name in TARGETS:
+    for name in targets:
         r = reports[name]
         off = r["offload"]
         step, swap, beside = best[name]
