@@ -65,6 +65,7 @@ void dsc::addLoweringPipeline(OpPassManager &pm,
   PlaceTransfersPassOptions transfers;
   transfers.hardware = options.hardware;
   transfers.overlap = options.overlapTransfers;
+  transfers.inFlightBytes = options.transferBudget;
   pm.addPass(createPlaceTransfersPass(transfers));
   pm.addPass(createLowerToRuntimePass());
 }

@@ -3,8 +3,8 @@
 // Overlaps the swap transfers of the scheduled step with its compute: a
 // reload starts early enough that the ops before its wait take as long as
 // the read and the reads the disk (or host link) serves before it, an
-// offload's wait comes late enough that the ops after the write take as
-// long as it, with the bytes in flight each way bounded.
+// offload's wait comes where the write is over behind the transfers the
+// link serves before it, with the bytes in flight each way bounded.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +33,13 @@ struct Transfer {
   int64_t bytes;
   StringRef space;
 };
+
+/// The memory space at the other end of a reload or an offload.
+StringRef spaceOf(Operation *transfer) {
+  if (auto reload = dyn_cast<ReloadOp>(transfer))
+    return reload.getSpace();
+  return cast<OffloadOp>(transfer).getSpace();
+}
 
 /// How much earlier than its own time each reload must start so that one
 /// link serving the reads one at a time, in the order of their waits,
@@ -70,6 +77,104 @@ private:
   std::vector<int64_t> bytes;
 };
 
+/// Where each offload's wait goes: the step plays on the cost model (its
+/// ops in order; a host copy without a copy engine in line; each link
+/// serving the transfers that overlap one at a time in the order they
+/// start), and a write's wait follows the first op at whose end the write
+/// is over (known when it starts, behind the transfers queued before it).
+/// A wait stalls the step where it must: before the first reader of what it
+/// waits for, at the step's end, and before a write that would take the bytes
+/// in flight past `budget` (the oldest writes' waits first). Returns how many
+/// waits moved.
+unsigned placeOffloadWaits(Block &body, const dsc::Hardware &machine,
+                           ArrayRef<Transfer> reloads,
+                           ArrayRef<Transfer> offloads, int64_t budget) {
+  DenseMap<Operation *, const Transfer *> transferOf;
+  for (const Transfer &transfer :
+       llvm::concat<const Transfer>(reloads, offloads))
+    transferOf[transfer.start] = transferOf[transfer.wait] = &transfer;
+  struct Pending {
+    const Transfer *write;
+    double finish;
+  };
+  SmallVector<Pending> pending;
+  DenseMap<Operation *, double> readFinish;
+  llvm::StringMap<double> linkFree;
+  int64_t pendingBytes = 0;
+  double now = 0;
+  unsigned moved = 0;
+  // Takes pending write `index` off the queue, its wait going before `op`
+  // (or after `*after`, then the wait itself).
+  auto place = [&](size_t index, Operation *op, Operation **after) {
+    Operation *wait = pending[index].write->wait;
+    now = std::max(now, pending[index].finish);
+    pendingBytes -= pending[index].write->bytes;
+    pending.erase(pending.begin() + index);
+    if (after ? (*after)->getNextNode() != wait : wait->getNextNode() != op) {
+      if (after)
+        wait->moveAfter(*after);
+      else
+        wait->moveBefore(op);
+      ++moved;
+    }
+    if (after)
+      *after = wait;
+  };
+  // The walk visits the ops in their order before it moves any.
+  SmallVector<Operation *> ops = llvm::map_to_vector(
+      body.without_terminator(), [](Operation &op) { return &op; });
+  for (Operation *op : ops) {
+    // Waits that must come before this op: for what it reads.
+    for (size_t i = 0; i < pending.size();)
+      if (llvm::is_contained(op->getOperands(),
+                             pending[i].write->wait->getResult(0)))
+        place(i, op, nullptr);
+      else
+        ++i;
+    const Transfer *transfer = transferOf.lookup(op);
+    if (!transfer) {
+      if (isa<ReloadOp, OffloadOp>(op))
+        now += dsc::transferTime(
+            machine, spaceOf(op),
+            double(cast<CostOpInterface>(op).getBytesWritten()));
+      else if (!isa<WaitOp>(op))
+        now += dsc::plannedSeconds(machine, op);
+      Operation *after = op;
+      for (size_t i = 0; i < pending.size();)
+        if (pending[i].finish <= now)
+          place(i, op, &after);
+        else
+          ++i;
+      continue;
+    }
+    bool write = isa<OffloadOp>(transfer->start);
+    if (transfer->start == op) {
+      // Room for a write: the oldest writes' waits first.
+      while (write && !pending.empty() &&
+             pendingBytes + transfer->bytes > budget)
+        place(0, op, nullptr);
+      double &free = linkFree[transfer->space];
+      free = std::max(free, now) + dsc::transferTime(machine, transfer->space,
+                                                     double(transfer->bytes));
+      if (write) {
+        pending.push_back({transfer, free});
+        pendingBytes += transfer->bytes;
+      } else {
+        readFinish[op] = free;
+      }
+      continue;
+    }
+    // A reload's wait stalls until its read is over; an offload's goes
+    // where its write is over.
+    if (!write)
+      now = std::max(now, readFinish.lookup(transfer->start));
+  }
+  // The step ends when its writes are over.
+  while (!pending.empty())
+    place(0, body.getTerminator(), nullptr);
+  return moved;
+}
+
 struct PlaceTransfersPass
     : dsc::impl::PlaceTransfersPassBase<PlaceTransfersPass> {
   using PlaceTransfersPassBase::PlaceTransfersPassBase;
@@ -96,7 +201,7 @@ struct PlaceTransfersPass
       Transfer transfer{
           start, wait,
           static_cast<int64_t>(cast<CostOpInterface>(start).getBytesWritten()),
-          reload ? reload.getSpace() : cast<OffloadOp>(start).getSpace()};
+          spaceOf(start)};
       if (transfer.space == "cpu" && !machine->copyEngine)
         continue;
       largest = std::max(largest, transfer.bytes);
@@ -104,7 +209,7 @@ struct PlaceTransfersPass
     }
     if (reloads.empty() && offloads.empty())
       return;
-    int64_t budget = inFlightBytes > 0 ? int64_t(inFlightBytes) : 2 * largest;
+    int64_t budget = inFlightBytes > 0 ? int64_t(inFlightBytes) : largest;
 
     // The step's ops in order with their planned times; transfers and
     // waits take none (they only start or end work elsewhere).
@@ -193,39 +298,7 @@ struct PlaceTransfersPass
       moved.insert(reload.start);
       ++numMoved;
     }
-    number();
-    // Offloads in the order they start: each waits after the ops that
-    // hide it, as long as the writes in flight fit the budget (their
-    // sources stay allocated until then), and before its first reader (an
-    // offloaded activation's reload).
-    llvm::sort(offloads, [&](const Transfer &a, const Transfer &b) {
-      return indexOf[a.start] < indexOf[b.start];
-    });
-    InFlight writing(ops.size());
-    moved.clear();
-    for (Transfer &offload : offloads) {
-      size_t start = indexOf[offload.start], last = start;
-      size_t ceiling = ops.size();
-      for (Operation *user : offload.wait->getUsers())
-        if (auto it = indexOf.find(user); it != indexOf.end())
-          ceiling = std::min(ceiling, it->second);
-      double needed =
-          dsc::transferTime(*machine, offload.space, double(offload.bytes));
-      double hidden = 0;
-      while (last + 1 < ceiling && hidden < needed &&
-             writing.at(last + 1) + offload.bytes <= budget)
-        hidden += seconds[++last];
-      if (last <= indexOf[offload.wait])
-        continue;
-      writing.add(start, last, offload.bytes);
-      // As for reloads: an offload's wait there may have moved down.
-      size_t anchor = last;
-      while (moved.contains(ops[anchor]))
-        --anchor;
-      offload.wait->moveAfter(ops[anchor]);
-      moved.insert(offload.wait);
-      ++numMoved;
-    }
+    numMoved += placeOffloadWaits(body, *machine, reloads, offloads, budget);
   }
 };
 

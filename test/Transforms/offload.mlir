@@ -1,8 +1,8 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme | FileCheck %s
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule | FileCheck %s --check-prefix=SCHEDULE
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme -ds-lower-to-runtime | FileCheck %s --check-prefix=LOWERED
-// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers | FileCheck %s --check-prefix=PLACE
-// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=in-flight-bytes=80 | FileCheck %s --check-prefix=BUDGET
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=in-flight-bytes=160 | FileCheck %s --check-prefix=PLACE
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers | FileCheck %s --check-prefix=BUDGET
 // RUN: echo '{"name": "slow", "matmul_flops": 1, "vector_flops": 1, "memory_bandwidth": 1e12, "memory_bytes": 1e9, "link": {"bandwidth": 1e9, "latency": 0}, "nvme": {"bandwidth": 1, "latency": 0}}' > %t.slow.json
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=nvme -ds-schedule -ds-place-transfers=hardware=%t.slow.json | FileCheck %s --check-prefix=DISTANCE
 // RUN: sed 's/"bandwidth": 1,/"bandwidth": 0.1,/' %t.slow.json > %t.slower.json
@@ -16,7 +16,7 @@
 // RUN: not ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=activations=cpu -ds-activation-checkpoint=policy=full 2>&1 | FileCheck %s --check-prefix=ACT-AC
 // RUN: not ds-opt %s -ds-autodiff -ds-offload=optimizer=tape 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=nvme | FileCheck %s --check-prefix=PARAMS
-// RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=nvme -ds-schedule -ds-place-transfers | FileCheck %s --check-prefix=PARAMS-PLACE
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=nvme -ds-schedule -ds-place-transfers=in-flight-bytes=160 | FileCheck %s --check-prefix=PARAMS-PLACE
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=cpu -ds-schedule -ds-place-transfers=hardware=h200 -ds-lower-to-runtime | FileCheck %s --check-prefix=PARAMS-LOWERED
 
 // -ds-offload optimizer=nvme: AdamW's two moments of each parameter are kept
@@ -57,9 +57,10 @@
 
 // -ds-place-transfers on the cpu preset: a read of 80 bytes takes the
 // NVMe's 100 us latency, longer than the whole step, so each reload starts
-// as early as the reads in flight allow (twice the largest, 160 bytes: both
-// at the start) and each offload is waited for at the end; the waits that
-// end the reads stay right before the updates.
+// as early as the reads in flight allow (160 bytes here: both at the
+// start) and each offload is waited for at the end, the first
+// write's first (the disk serves them in order); the waits that end the
+// reads stay right before the updates.
 // PLACE-LABEL: func.func @train_step
 // PLACE-NEXT: %[[S2:.*]] = ds.reload %{{.*}} from "nvme" : tensor<4x5xf32>
 // PLACE-NEXT: %[[S1:.*]] = ds.reload %{{.*}} from "nvme" : tensor<5x3xf32>
@@ -71,8 +72,8 @@
 // PLACE: %[[R1:.*]] = ds.wait %[[S1]]
 // PLACE-NEXT: %{{.*}}, %[[N1:.*]] = ds.sgd_update %{{.*}}, %{{.*}}, %[[R1]]
 // PLACE-NEXT: %[[O1:.*]] = ds.offload %[[N1]]
-// PLACE-NEXT: ds.wait %[[O1]]
 // PLACE-NEXT: ds.wait %[[O2]]
+// PLACE-NEXT: ds.wait %[[O1]]
 // PLACE-NEXT: return
 
 // The prefetch distance comes from the cost model: on a machine of one
@@ -113,9 +114,10 @@
 
 // NO-HARDWARE: error: ds-place-transfers: hardware '{{.*}}missing.json' is neither a preset
 
-// With 80 bytes in flight at most, the second read starts only when the
-// first is over, and the second write cannot overlap the first: it is
-// waited for at once.
+// With 80 bytes in flight at most (the default: the largest transfer),
+// the second read starts only when the
+// first is over, and the second write cannot overlap the first: the
+// first's wait comes right before the second starts.
 // BUDGET-LABEL: func.func @train_step
 // BUDGET-NEXT: %[[S2:.*]] = ds.reload %{{.*}} : tensor<4x5xf32>
 // BUDGET-NEXT: ds.linear
@@ -126,9 +128,9 @@
 // BUDGET-NEXT: ds.gelu_grad
 // BUDGET: ds.wait %[[S1]]
 // BUDGET-NEXT: ds.sgd_update
+// BUDGET-NEXT: ds.wait %[[O2]]
 // BUDGET-NEXT: %[[O1:.*]] = ds.offload
 // BUDGET-NEXT: ds.wait %[[O1]]
-// BUDGET-NEXT: ds.wait %[[O2]]
 // BUDGET-NEXT: return
 
 // Lowered, the state has no memory: reload reads its swap file into an
@@ -223,7 +225,7 @@ func.func @forward(%w1: tensor<5x3xf32> {ds.name = "w1", ds.trainable},
 // PARAMS-NEXT: %[[R2:.*]] = ds.wait %[[O2]]
 // PARAMS-NEXT: return %{{.*}}, %[[R1]], %[[R2]]
 
-// Placed: a swap file has one transfer in flight, so each later read of a
+// Placed (160 bytes in flight): a swap file has one transfer in flight, so each later read of a
 // parameter starts right after the previous read's wait, not before it.
 // PARAMS-PLACE-LABEL: func.func @train_step
 // PARAMS-PLACE-SAME: %[[W1:[a-z0-9]+]]: tensor<5x3xf32>

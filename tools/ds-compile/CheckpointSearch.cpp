@@ -120,6 +120,7 @@ Expected<Candidate> Search::evaluate(Mix mix) {
   options.schedule = lowering.schedule;
   options.hardware = lowering.hardware;
   options.overlapTransfers = lowering.overlapTransfers;
+  options.transferBudget = lowering.transferBudget;
   dsc::addLoweringPipeline(pm, options, layers(mix));
   if (failed(pm.run(*copy)))
     return createStringError(

@@ -203,10 +203,18 @@ static cl::opt<bool> overlapTransfers(
     "overlap-transfers",
     cl::desc("Start each offload read early enough, and wait for each write "
              "late enough, that compute on --hardware hides it, with at "
-             "most twice the largest transfer in flight each way "
+             "most the largest transfer's bytes in flight each way "
              "(-ds-place-transfers; default on, =false waits for each "
              "transfer at once)"),
     cl::init(true), cl::cat(category));
+static cl::opt<std::string> transferBudget(
+    "transfer-budget",
+    cl::desc("The most bytes of offload transfers in flight each way, as "
+             "bytes or with a unit: each holds a device buffer from its start "
+             "to its wait, so this bounds what overlapping them costs in "
+             "memory (--overlap-transfers; default the largest "
+             "transfer's bytes)"),
+    cl::value_desc("SIZE"), cl::cat(category));
 static cl::opt<bool> hostUpdates(
     "host-updates",
     cl::desc("Run the optimizer updates on the host's processor, on the "
@@ -349,6 +357,9 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.offloadParams = offloadParams;
   options.offloadActivations = offloadActivations;
   options.overlapTransfers = overlapTransfers;
+  // Checked in main.
+  options.transferBudget =
+      static_cast<int64_t>(dsc::parseByteSize(transferBudget).value_or(0));
   options.overlapUpdates = overlapUpdates;
   options.hostUpdates = hostUpdates;
   options.hardware = hardwareName;
@@ -401,17 +412,24 @@ int main(int argc, char **argv) {
     return fail("--ac must be none, selective, selective-comm, full or auto, "
                 "not '" +
                 activationCheckpointing + "'");
-  std::optional<uint64_t> budget;
-  if (!memoryBudget.empty() && !(budget = dsc::parseByteSize(memoryBudget)))
-    return fail("--memory-budget must be a size such as 6GiB, 512MB or "
-                "1048576, not '" +
-                memoryBudget + "'");
-  std::optional<uint64_t> hostBudget;
-  if (!hostMemoryBudget.empty() &&
-      !(hostBudget = dsc::parseByteSize(hostMemoryBudget)))
-    return fail("--host-memory-budget must be a size such as 64GiB, 512MB or "
-                "1048576, not '" +
-                hostMemoryBudget + "'");
+  // A size flag's bytes (none when not given); false when it is no size.
+  auto parseSize = [](const cl::opt<std::string> &flag,
+                      std::optional<uint64_t> &bytes) {
+    if (flag.empty())
+      return true;
+    if ((bytes = dsc::parseByteSize(flag)))
+      return true;
+    fail("--" + flag.ArgStr + " must be a size such as 6GiB, 512MB or " +
+         "1048576, not '" + flag + "'");
+    return false;
+  };
+  std::optional<uint64_t> budget, hostBudget, inFlight;
+  if (!parseSize(memoryBudget, budget) ||
+      !parseSize(hostMemoryBudget, hostBudget) ||
+      !parseSize(transferBudget, inFlight))
+    return 1;
+  if (inFlight && *inFlight == 0)
+    return fail("--transfer-budget must be more than 0 bytes");
   if (activationCheckpointing == "auto" && !budget)
     return fail("--ac auto needs --memory-budget");
 

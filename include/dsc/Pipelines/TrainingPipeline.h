@@ -79,6 +79,12 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Overlap offload transfers with compute "
                      "(-ds-place-transfers; false: wait at once)"),
       llvm::cl::init(true)};
+  Option<int64_t> transferBudget{
+      *this, "transfer-budget",
+      llvm::cl::desc("Bytes of offload transfers in flight each way at most "
+                     "(-ds-place-transfers in-flight-bytes; 0: twice the "
+                     "largest transfer)"),
+      llvm::cl::init(0)};
   Option<bool> hostUpdates{
       *this, "host-updates",
       llvm::cl::desc("Run the updates of state in host memory on the host "

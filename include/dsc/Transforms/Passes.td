@@ -376,21 +376,24 @@ def HostUpdatesPass : Pass<"ds-host-updates", "::mlir::ModuleOp"> {
 def PlaceTransfersPass : Pass<"ds-place-transfers", "::mlir::ModuleOp"> {
   let summary = "Overlap reloads and offloads with compute (the cost model)";
   let description = [{
-    Moves each `ds.reload` earlier than its `ds.wait`, and each offload's
-    `ds.wait` later than its `ds.offload`, over the ops of the scheduled
-    step, until the ops between them take as long, by the cost model of
-    `hardware`, as the transfer (the NVMe's latency plus the bytes over its
-    bandwidth): the prefetch distance. The link (the disk, or the host
-    link) serves the reads one at a time in the order they are needed, so
-    a read also starts early enough to be over when the next one must
-    begin to be over by its own wait. A transfer holds its buffer from its
-    start to its wait, so the bytes of the transfers in flight in either
-    direction stay within `in-flight-bytes` (0: twice the largest
-    transfer, double buffering); where the budget or the step's start or
-    end stops it first, the rest of the transfer is not hidden (the
-    report's `offload.hidden_seconds`). The positions are the decision:
-    the ops between a transfer and its wait are what it overlaps. With
-    `overlap=false` every transfer stays synchronous (distance 0). Runs
+    Moves each `ds.reload` earlier than its `ds.wait`, over the ops of the
+    scheduled step, until the ops between them take as long, by the cost
+    model of `hardware`, as the read (the NVMe's latency plus the bytes
+    over its bandwidth): the prefetch distance. The link (the disk, or the
+    host link) serves the reads one at a time in the order they are
+    needed, so a read also starts early enough to be over when the next
+    one must begin to be over by its own wait. Then it plays the step on
+    the model, each link serving the transfers in the order they start,
+    and moves each offload's `ds.wait` to the first op at whose end the
+    write is over, behind what was queued before it. A transfer holds its
+    buffer from its start to its wait, so the bytes of the transfers in
+    flight in either direction stay within `in-flight-bytes` (0: the
+    largest transfer); where the budget, a reader of the written value or
+    the step's start or end stops it first, the rest of the transfer is
+    not hidden (the report's `offload.hidden_seconds`). The positions are
+    the decision: the ops between a transfer and its wait are what it
+    overlaps. With `overlap=false` every transfer stays synchronous
+    (distance 0). Runs
     after -ds-schedule; changes no value.
   }];
   let options = [
@@ -399,7 +402,7 @@ def PlaceTransfersPass : Pass<"ds-place-transfers", "::mlir::ModuleOp"> {
     Option<"overlap", "overlap", "bool", "true",
            "Overlap transfers with compute (false: wait at once)">,
     Option<"inFlightBytes", "in-flight-bytes", "int64_t", "0",
-           "Bytes in flight per direction at most (0: twice the largest "
+           "Bytes in flight per direction at most (0: the largest "
            "transfer)">,
   ];
   let statistics = [
