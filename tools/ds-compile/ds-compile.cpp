@@ -428,8 +428,6 @@ int main(int argc, char **argv) {
       !parseSize(hostMemoryBudget, hostBudget) ||
       !parseSize(transferBudget, inFlight))
     return 1;
-  if (inFlight && *inFlight == 0)
-    return fail("--transfer-budget must be more than 0 bytes");
   if (activationCheckpointing == "auto" && !budget)
     return fail("--ac auto needs --memory-budget");
 
