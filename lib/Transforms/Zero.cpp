@@ -317,9 +317,8 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
   Operation *op = update;
   Location loc = op->getLoc();
   auto paramType = cast<RankedTensorType>(update.getParam().getType());
-  if (op->hasAttr(DSDialect::kShardingsAttr))
-    return op->emitOpError()
-           << "has a split operand; ZeRO shards replicated parameters only";
+  assert(!op->hasAttr(DSDialect::kShardingsAttr) &&
+         "ZeRO shards replicated parameters only");
   RankedTensorType flat = flatType(paramType);
   Layout layout = splitLayout(flat);
   builder.setInsertionPoint(op);
@@ -489,8 +488,25 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
         dsc::computePhases(step);
     if (failed(phases))
       return signalPassFailure();
+    // A parameter that sequence parallelism splits (read in pieces along
+    // the tokens, as a position table sliced to them) is updated in those
+    // pieces already: ZeRO leaves it so, and says so.
     SmallVector<OptimizerUpdateOpInterface> updates;
-    step.walk([&](OptimizerUpdateOpInterface u) { updates.push_back(u); });
+    step.walk([&](OptimizerUpdateOpInterface u) {
+      if (!u->hasAttr(DSDialect::kShardingsAttr)) {
+        updates.push_back(u);
+        return;
+      }
+      auto arg = dyn_cast<BlockArgument>(u.getParam());
+      auto name = arg ? step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                          DSDialect::kNameAttr)
+                      : StringAttr();
+      u->emitWarning() << "ZeRO leaves parameter '"
+                       << (name ? name.getValue() : StringRef("?"))
+                       << "' split as sequence parallelism splits it: its "
+                          "optimizer state is not sharded over data "
+                          "parallelism";
+    });
     SmallVector<BlockArgument> kept = keptWhole(updates, *phases);
     ZeroRewriter rewriter(step, *meshes.begin(), stage, std::move(*phases));
     rewriter.keepWhole.insert(kept.begin(), kept.end());
