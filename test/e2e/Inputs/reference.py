@@ -79,7 +79,10 @@ def load_exported(path, device):
             continue
         name = first.setdefault(storage_key(spec.target), spec.target)
         if name == spec.target:
-            params[name] = module.get_parameter(name).detach().clone().requires_grad_()
+            # A frozen parameter (requires_grad=False) stays so: no gradient,
+            # no update.
+            p = module.get_parameter(name)
+            params[name] = p.detach().clone().requires_grad_(p.requires_grad)
     for name in config:
         if config[name].get("is_param") and storage_key(name) in first:
             aliases[name] = first[storage_key(name)]
