@@ -70,6 +70,13 @@ mlir::Value logSigmoid(ImporterState &s, mlir::Value x);
 /// (PyTorch's gradient is sign(x), 0 at 0) and NaN at NaN.
 mlir::Value absolute(ImporterState &s, mlir::Value x);
 
+/// `self`'s elements at `indices` along `dim` (torch.gather; `indices` of
+/// `self`'s shape but along `dim`), as a choice and a sum: exactly the
+/// element, and its gradient goes to that element alone
+/// (IndexConversions.cpp).
+mlir::Value takeAlong(ImporterState &s, mlir::Value self, int64_t dim,
+                      mlir::Value indices);
+
 /// The conversion registered for the aten op `kind` (`aten::add`), or null.
 Conversion findConversion(llvm::StringRef kind);
 

@@ -197,6 +197,14 @@ void gather(ImporterState &s) {
     if (d != dim && indexType.getDimSize(d) != selfType.getDimSize(d))
       s.fail("aten::gather with an index smaller than the input outside "
              "`dim` is not supported");
+  s.bindOutput(0, takeAlong(s, self, dim, indices));
+}
+
+} // namespace
+
+Value dsc::ts::takeAlong(ImporterState &s, Value self, int64_t dim,
+                         Value indices) {
+  RankedTensorType selfType = typeOf(self), indexType = typeOf(indices);
   ArrayRef<int64_t> shape = selfType.getShape();
   int64_t classes = shape[dim], picks = indexType.getDimSize(dim);
   auto withAxes = [&](ArrayRef<int64_t> base, int64_t k, int64_t c) {
@@ -208,7 +216,7 @@ void gather(ImporterState &s) {
   // [.., 1, C, ..], [.., K, 1, ..] and iota [1.., 1, C, 1..].
   Value table = reshape(s, self, withAxes(shape, 1, classes));
   Value wanted = reshape(s, indices, withAxes(indexType.getShape(), picks, 1));
-  SmallVector<int64_t> iotaShape(rank + 1, 1);
+  SmallVector<int64_t> iotaShape(selfType.getRank() + 1, 1);
   iotaShape[dim + 1] = classes;
   Value positions = ds::IotaOp::create(
       s.builder, s.loc,
@@ -216,14 +224,11 @@ void gather(ImporterState &s) {
       static_cast<uint64_t>(dim + 1));
   Value match = ds::CompareOp::create(
       s.builder, s.loc, ds::CompareDirection::EQ, wanted, positions);
-  Value zero =
-      s.materialize(at::zeros({}, at::TensorOptions(s.outputScalarType())));
+  Value zero = scalar(s, 0.0, selfType.getElementType());
   Value chosen = ds::SelectOp::create(s.builder, s.loc, match, table, zero);
-  s.bindOutput(0, ds::SumOp::create(s.builder, s.loc, chosen,
-                                    ArrayRef<int64_t>{dim + 1}));
+  return ds::SumOp::create(s.builder, s.loc, chosen,
+                           ArrayRef<int64_t>{dim + 1});
 }
-
-} // namespace
 
 void dsc::ts::addIndexConversions(llvm::StringMap<Conversion> &table) {
   table["aten::index"] = index;

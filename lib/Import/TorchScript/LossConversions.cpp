@@ -1,11 +1,11 @@
 //===- LossConversions.cpp - cross_entropy and nll_loss -------------------===//
 //
 // PyTorch's losses as ds ops: cross_entropy (with label smoothing in
-// PyTorch's formula) and nll_loss on log_softmax's output (mean over the
-// targets that are not ignore_index, no class weights, int64 class
-// indices; anything else is refused with the line), mse_loss and
-// binary_cross_entropy_with_logits (PyTorch's decomposition) with any
-// reduction.
+// PyTorch's formula) and nll_loss, with any reduction (mean over the
+// targets that are not ignore_index, sum, or none: each target's loss, 0
+// where ignored), class indices of int64 or uint8, no class weights
+// (refused with the line), mse_loss and binary_cross_entropy_with_logits
+// (PyTorch's decomposition) with any reduction.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,8 +33,9 @@ Value classesLast(ImporterState &s, Value logits) {
 
 /// `(self, target, weight, reduction, ignore_index[, label_smoothing])`.
 /// The target must be class indices of dtype int64 or uint8, as PyTorch's
-/// kernels require (int32 targets fail there at run time).
-void checkLossOptions(ImporterState &s, const char *name) {
+/// kernels require (int32 targets fail there at run time). Returns the
+/// reduction: 0 none, 1 mean, 2 sum.
+int64_t checkLossOptions(ImporterState &s, const char *name) {
   std::optional<c10::ScalarType> target = s.inputScalarType(1);
   if (!target || !c10::isIntegralType(*target, /*includeBool=*/false))
     s.fail(std::string(name) +
@@ -47,41 +48,96 @@ void checkLossOptions(ImporterState &s, const char *name) {
            "convert them with .long()");
   if (!isNone(s, 2))
     s.fail(std::string(name) + " with class weights is not supported");
-  if (s.intInput(3) != 1)
-    s.fail(std::string(name) + " supports reduction='mean' only");
+  int64_t reduction = s.intInput(3);
+  if (reduction < 0 || reduction > 2)
+    s.fail(std::string(name) + " with unknown reduction " +
+           std::to_string(reduction));
+  return reduction;
 }
 
-/// Cross-entropy with label smoothing `epsilon` over `logits` [.., C]
-/// (classes last), as PyTorch computes it (LossNLL.cpp,
-/// cross_entropy_loss_label_smoothing; mean, no class weights):
-/// (1 - epsilon) * nll + epsilon / C * (sum over the targets not ignored of
-/// -sum_c log_softmax) / (their number).
-Value smoothedCrossEntropy(ImporterState &s, Value logits, Value target,
-                           int64_t ignoreIndex, double epsilon) {
+/// Sums `x` over all its dimensions.
+Value sumAll(ImporterState &s, Value x) {
+  SmallVector<int64_t> dims(typeOf(x).getRank());
+  std::iota(dims.begin(), dims.end(), 0);
+  return ds::SumOp::create(s.builder, s.loc, x, ArrayRef<int64_t>(dims));
+}
+
+/// Where `target` is not `ignoreIndex`.
+Value keptTargets(ImporterState &s, Value target, int64_t ignoreIndex) {
+  return ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::NE,
+                               target,
+                               scalar(s, static_cast<double>(ignoreIndex),
+                                      typeOf(target).getElementType()));
+}
+
+/// `perTarget` where `kept`, 0 elsewhere (PyTorch zeroes the ignored
+/// targets' losses).
+Value maskIgnored(ImporterState &s, Value perTarget, Value kept) {
+  return ds::SelectOp::create(
+      s.builder, s.loc, kept, perTarget,
+      scalar(s, 0.0, typeOf(perTarget).getElementType()));
+}
+
+/// The loss of each target, `-scores[.., target]` of `scores` [.., C]
+/// (classes last), 0 where the target is ignored: nll_loss with
+/// reduction='none'.
+Value nllPerTarget(ImporterState &s, Value scores, Value target, Value kept) {
+  auto shape = llvm::to_vector(typeOf(target).getShape());
+  shape.push_back(1);
+  Value picked = takeAlong(s, scores, typeOf(scores).getRank() - 1,
+                           reshape(s, target, shape));
+  Value loss = ds::NegOp::create(s.builder, s.loc,
+                                 reshape(s, picked, typeOf(target).getShape()));
+  return maskIgnored(s, loss, kept);
+}
+
+/// `perTarget` reduced as PyTorch's nll_loss does: none, the mean over the
+/// targets that count (`kept`), or the sum.
+Value reduceOverTargets(ImporterState &s, Value perTarget, Value kept,
+                        int64_t reduction) {
+  if (reduction == 0)
+    return perTarget;
+  Value total = sumAll(s, perTarget);
+  if (reduction == 2)
+    return total;
+  Value count =
+      sumAll(s, s.convertTo(kept, typeOf(perTarget).getElementType()));
+  return ds::DivOp::create(s.builder, s.loc, total, count);
+}
+
+/// Cross-entropy of `logits` [.., C] (classes last) with label smoothing
+/// `epsilon` and `reduction`, as PyTorch computes it (LossNLL.cpp; no class
+/// weights): (1 - epsilon) * nll + epsilon / C * smooth, where a target's
+/// smooth term is -sum_c log_softmax and both are 0 at ignored targets,
+/// each reduced. A mean or a sum of the nll is one ds.cross_entropy; 'none'
+/// picks each target's log-probability.
+Value crossEntropyLoss(ImporterState &s, Value logits, Value target,
+                       int64_t ignoreIndex, double epsilon, int64_t reduction) {
   RankedTensorType type = typeOf(logits);
   Type element = type.getElementType();
   int64_t rank = type.getRank();
-  Value nll =
-      ds::CrossEntropyOp::create(s.builder, s.loc, logits, target, ignoreIndex);
-  Value logProbs = ds::LogSoftmaxOp::create(s.builder, s.loc, logits, rank - 1);
-  Value perTarget =
-      ds::NegOp::create(s.builder, s.loc,
-                        ds::SumOp::create(s.builder, s.loc, logProbs,
-                                          ArrayRef<int64_t>{rank - 1}));
-  Value kept =
-      ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::NE, target,
-                            scalar(s, static_cast<double>(ignoreIndex),
-                                   typeOf(target).getElementType()));
-  Value masked = ds::SelectOp::create(s.builder, s.loc, kept, perTarget,
-                                      scalar(s, 0.0, element));
-  auto all = [&](Value x) {
-    SmallVector<int64_t> dims(typeOf(x).getRank());
-    std::iota(dims.begin(), dims.end(), 0);
-    return ds::SumOp::create(s.builder, s.loc, x, ArrayRef<int64_t>(dims))
-        .getResult();
+  Value kept = keptTargets(s, target, ignoreIndex);
+  Value logProbs;
+  auto logSoftmax = [&] {
+    if (!logProbs)
+      logProbs = ds::LogSoftmaxOp::create(s.builder, s.loc, logits, rank - 1);
+    return logProbs;
   };
-  Value count = all(s.convertTo(kept, element));
-  Value smooth = ds::DivOp::create(s.builder, s.loc, all(masked), count);
+  Value nll = reduction == 0
+                  ? nllPerTarget(s, logSoftmax(), target, kept)
+                  : ds::CrossEntropyOp::create(s.builder, s.loc, logits, target,
+                                               ignoreIndex,
+                                               /*sum=*/reduction == 2)
+                        .getResult();
+  if (epsilon == 0.0)
+    return nll;
+  Value perTarget = maskIgnored(
+      s,
+      ds::NegOp::create(s.builder, s.loc,
+                        ds::SumOp::create(s.builder, s.loc, logSoftmax(),
+                                          ArrayRef<int64_t>{rank - 1})),
+      kept);
+  Value smooth = reduceOverTargets(s, perTarget, kept, reduction);
   double classes = static_cast<double>(type.getShape().back());
   return ds::AddOp::create(
       s.builder, s.loc,
@@ -92,33 +148,39 @@ Value smoothedCrossEntropy(ImporterState &s, Value logits, Value target,
 }
 
 void crossEntropy(ImporterState &s) {
-  checkLossOptions(s, "cross_entropy");
+  int64_t reduction = checkLossOptions(s, "cross_entropy");
   Value logits = classesLast(s, s.tensorInput(0));
   double smoothing = s.node->inputs().size() > 5 ? s.doubleInput(5) : 0.0;
   if (!(smoothing >= 0.0 && smoothing <= 1.0))
     s.fail("cross_entropy's label_smoothing must be in [0, 1], not " +
            std::to_string(smoothing));
-  s.bindOutput(0,
-               smoothing == 0.0
-                   ? ds::CrossEntropyOp::create(s.builder, s.loc, logits,
-                                                s.tensorInput(1), s.intInput(4))
-                         .getResult()
-                   : smoothedCrossEntropy(s, logits, s.tensorInput(1),
-                                          s.intInput(4), smoothing));
+  s.bindOutput(0, crossEntropyLoss(s, logits, s.tensorInput(1), s.intInput(4),
+                                   smoothing, reduction));
 }
 
+/// nll_loss: on log_softmax's output over the classes, that pair is one
+/// ds.cross_entropy (mean or sum); otherwise, and with reduction='none',
+/// each target's score, negated, zeroed where ignored, then reduced.
 void nllLoss(ImporterState &s) {
-  checkLossOptions(s, "nll_loss");
-  auto logSoftmax = s.tensorInput(0).getDefiningOp<ds::LogSoftmaxOp>();
-  int64_t classDim = typeOf(s.tensorInput(0)).getRank() <= 2 ? -1 : 1;
-  if (!logSoftmax ||
-      static_cast<int64_t>(logSoftmax.getDim()) !=
-          s.normalizeDim(classDim, typeOf(s.tensorInput(0)).getRank()))
-    s.fail("nll_loss is supported on the output of log_softmax over the "
-           "classes only (that pair is cross_entropy)");
-  Value logits = classesLast(s, logSoftmax.getInput());
-  s.bindOutput(0, ds::CrossEntropyOp::create(s.builder, s.loc, logits,
-                                             s.tensorInput(1), s.intInput(4)));
+  int64_t reduction = checkLossOptions(s, "nll_loss");
+  Value scores = s.tensorInput(0);
+  auto logSoftmax = scores.getDefiningOp<ds::LogSoftmaxOp>();
+  int64_t classDim = typeOf(scores).getRank() <= 2 ? -1 : 1;
+  bool overClasses =
+      logSoftmax && static_cast<int64_t>(logSoftmax.getDim()) ==
+                        s.normalizeDim(classDim, typeOf(scores).getRank());
+  if (overClasses && reduction != 0) {
+    s.bindOutput(0, ds::CrossEntropyOp::create(
+                        s.builder, s.loc, classesLast(s, logSoftmax.getInput()),
+                        s.tensorInput(1), s.intInput(4),
+                        /*sum=*/reduction == 2));
+    return;
+  }
+  Value kept = keptTargets(s, s.tensorInput(1), s.intInput(4));
+  s.bindOutput(0, reduceOverTargets(s,
+                                    nllPerTarget(s, classesLast(s, scores),
+                                                 s.tensorInput(1), kept),
+                                    kept, reduction));
 }
 
 /// PyTorch's `reduction` argument applied to the elementwise `loss`: 0
