@@ -171,8 +171,9 @@ private:
   std::map<std::string, at::Tensor> tensors;
   /// Tensors by (file, offset, sizes, strides): tied weights are one.
   std::map<std::string, at::Tensor> byStorage;
-  /// Where the node being read comes from (`model.py:12`), for messages.
-  std::string nodeWhere;
+  /// Where the node being read comes from (`model.py:12`) and its target
+  /// (`aten.nonzero.default`), for messages.
+  std::string nodeWhere, currentTarget;
   ImportedProgram result;
 };
 
@@ -474,9 +475,22 @@ void ProgramReader::bind(const json::Object &output, torch::jit::Value *value) {
   const json::Object *tensor = output.getObject("as_tensor");
   std::optional<llvm::StringRef> name =
       tensor ? tensor->getString("name") : std::nullopt;
-  if (!name)
-    failAtNode("malformed program: an output is not a named tensor");
-  (*values)[*name] = value;
+  if (name) {
+    (*values)[*name] = value;
+    return;
+  }
+  // A symbolic integer (as_sym_int) is a size known only when the step
+  // runs: a dynamic dimension, or one the data decides.
+  std::string kind =
+      output.empty() ? std::string("nothing") : output.begin()->first.str();
+  if (llvm::StringRef(kind).starts_with("as_sym"))
+    failAtNode("'" + currentTarget + "' returns a symbolic size (" + kind +
+               "): dsc plans fixed shapes, so neither a dynamic dimension "
+               "nor a size the data decides (nonzero, torch.where with one "
+               "argument, indexing by a boolean mask) can be imported; "
+               "export with static shapes and compute with masks");
+  failAtNode("malformed program: an output of '" + currentTarget + "' is " +
+             kind + ", not a named tensor");
 }
 
 void ProgramReader::setSourceRange(torch::jit::Node *node,
@@ -653,6 +667,7 @@ void ProgramReader::readNode(const json::Object &node) {
   nodeWhere = where;
   llvm::StringRef name = *target;
   name.consume_front("torch.ops.");
+  currentTarget = name.str();
   if (assertionOps().contains(name))
     return;
   if (name == "higher_order.wrap_with_set_grad_enabled") {
@@ -771,6 +786,7 @@ void ProgramReader::readGraph(const json::Object &program) {
            "programs whose only output is the loss");
   }
   nodeWhere = "the program's output";
+  currentTarget = "the program";
   for (const json::Value &output :
        array(graphJson.get("outputs"), "graph outputs")) {
     const json::Object *tensor =

@@ -1,7 +1,9 @@
 """Exports (torch.export, .pt2) a model whose forward runs an op dsc does not
-convert on a computed tensor: `torch.cumprod` over the hidden states.
+convert on a computed tensor: `torch.cumprod` over the hidden states; with
+a second path, also one that routes tokens by one-argument torch.where
+(Mixtral's experts), whose result's size the data decides.
 
-    export_unsupported.py MODEL.pt2
+    export_unsupported.py MODEL.pt2 [ROUTED.pt2]
 """
 
 import sys
@@ -25,6 +27,23 @@ def main():
     tokens = torch.randint(0, 16, (2, 4))
     labels = torch.randint(0, 16, (2, 4))
     torch.export.save(torch.export.export(CumsumModel().train(), (tokens, labels)), sys.argv[1])
+    if len(sys.argv) > 2:
+        torch.export.save(torch.export.export(RoutedModel().train(), (tokens, labels)),
+                          sys.argv[2])
+
+
+class RoutedModel(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.Embedding(16, 8)
+        self.expert = torch.nn.Linear(8, 8)
+        self.head = torch.nn.Linear(8, 16)
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens).flatten(0, 1)
+        (rows,) = torch.where(tokens.flatten() % 2 == 0)  # data-dependent
+        h = h.index_add(0, rows, self.expert(h[rows]))
+        return torch.nn.functional.cross_entropy(self.head(h), labels.flatten())
 
 
 if __name__ == "__main__":
