@@ -77,6 +77,12 @@ mlir::Value absolute(ImporterState &s, mlir::Value x);
 mlir::Value takeAlong(ImporterState &s, mlir::Value self, int64_t dim,
                       mlir::Value indices);
 
+/// The `i`-th input, a list of tensors (ShapeConversions.cpp).
+std::vector<mlir::Value> tensorList(ImporterState &s, size_t i);
+
+/// Adds the conversion of einsum (EinsumConversion.cpp) to `table`.
+void addEinsumConversion(llvm::StringMap<Conversion> &table);
+
 /// The conversion registered for the aten op `kind` (`aten::add`), or null.
 Conversion findConversion(llvm::StringRef kind);
 

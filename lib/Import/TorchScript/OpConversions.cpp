@@ -637,6 +637,7 @@ const llvm::StringMap<Conversion> &conversions() {
     };
     addLossConversions(table);
     addMathConversions(table);
+    addEinsumConversion(table);
     addShapeConversions(table);
     addIndexConversions(table);
     addInPlaceConversions(table);

@@ -203,23 +203,6 @@ void unbind(ImporterState &s) {
   bindPieces(s, self, dim, sizes, /*squeeze=*/true);
 }
 
-std::vector<Value> tensorList(ImporterState &s, size_t i) {
-  const Imported &imported = s.lookup(s.node->inputs()[i]);
-  std::vector<Value> tensors;
-  if (imported.isList()) {
-    for (const Imported &element : imported.list())
-      tensors.push_back(s.asTensor(element));
-  } else if (imported.isConstant() && imported.constant().isTensorList()) {
-    for (const at::Tensor &t : imported.constant().toTensorVector())
-      tensors.push_back(s.materialize(t));
-  } else {
-    s.fail("expected a list of tensors");
-  }
-  if (tensors.empty())
-    s.fail("expected a non-empty list of tensors");
-  return tensors;
-}
-
 /// `broadcast_tensors(tensors)`: each broadcast to their common shape (as
 /// F.mse_loss calls it before the loss), bound as a list.
 void broadcastTensors(ImporterState &s) {
@@ -461,4 +444,21 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
   };
   for (const auto &[name, conversion] : entries)
     table[name] = conversion;
+}
+
+std::vector<Value> dsc::ts::tensorList(ImporterState &s, size_t i) {
+  const Imported &imported = s.lookup(s.node->inputs()[i]);
+  std::vector<Value> tensors;
+  if (imported.isList()) {
+    for (const Imported &element : imported.list())
+      tensors.push_back(s.asTensor(element));
+  } else if (imported.isConstant() && imported.constant().isTensorList()) {
+    for (const at::Tensor &t : imported.constant().toTensorVector())
+      tensors.push_back(s.materialize(t));
+  } else {
+    s.fail("expected a list of tensors");
+  }
+  if (tensors.empty())
+    s.fail("expected a non-empty list of tensors");
+  return tensors;
 }
