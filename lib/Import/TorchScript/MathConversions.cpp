@@ -3,8 +3,8 @@
 //
 // aten ops that import as a few ds ops in PyTorch's own formulation, so
 // that values and gradients match its kernels at the edges (0, NaN,
-// infinities): abs, square, log_sigmoid, logsumexp; and cumsum
-// (`ds.cumsum`).
+// infinities): abs, square, log_sigmoid, logsumexp, var and std (and
+// var_mean, std_mean); and cumsum (`ds.cumsum`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -124,6 +124,67 @@ void cumsum(ImporterState &s) {
   s.bindOutput(0, ds::CumsumOp::create(s.builder, s.loc, x, dim));
 }
 
+/// The variance's inputs: `(self, dim, unbiased | correction, keepdim)`,
+/// `(self, unbiased)` or `(self)`: the dimensions (all when none), the
+/// correction (unbiased: 1) and keepdim.
+struct VarianceArgs {
+  std::vector<int64_t> dims;
+  double correction = 1.0;
+  bool keepdim = false;
+};
+
+VarianceArgs varianceArgs(ImporterState &s, int64_t rank) {
+  VarianceArgs args;
+  size_t inputs = s.node->inputs().size();
+  auto readCorrection = [&](size_t i) {
+    const c10::IValue &value = s.constantInput(i);
+    if (value.isBool())
+      args.correction = value.toBool() ? 1.0 : 0.0;
+    else if (!value.isNone())
+      args.correction = value.toScalar().toDouble();
+  };
+  if (inputs == 2) {
+    readCorrection(1);
+  } else if (inputs >= 4) {
+    if (!isNone(s, 1))
+      args.dims = s.intListInput(1);
+    readCorrection(2);
+    args.keepdim = s.boolInput(3);
+  }
+  args.dims = reductionDims(s, args.dims, rank);
+  return args;
+}
+
+/// `var`/`std` (and `var_mean`/`std_mean`, whose second result is the
+/// mean) over `dims`: the sum of the squared deviations from the mean
+/// over (N - correction) elements, as PyTorch defines it (a non-positive
+/// divisor gives inf or NaN there too); std its square root.
+template <bool Sqrt, bool WithMean> void variance(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  auto type = typeOf(x);
+  if (!isa<FloatType>(type.getElementType()))
+    s.fail("variance of an integer tensor is not supported");
+  VarianceArgs args = varianceArgs(s, type.getRank());
+  double count = 1;
+  for (int64_t d : args.dims)
+    count *= static_cast<double>(type.getDimSize(d));
+  Value mean = ds::MeanOp::create(s.builder, s.loc, x, args.dims,
+                                  /*keepdim=*/true);
+  Value deviation = ds::SubOp::create(s.builder, s.loc, x, mean);
+  Value squares = ds::SumOp::create(
+      s.builder, s.loc,
+      ds::MulOp::create(s.builder, s.loc, deviation, deviation), args.dims,
+      args.keepdim);
+  Value result = ds::DivOp::create(
+      s.builder, s.loc, squares,
+      scalar(s, std::max(count - args.correction, 0.0), type.getElementType()));
+  if (Sqrt)
+    result = ds::SqrtOp::create(s.builder, s.loc, result);
+  s.bindOutput(0, result);
+  if (WithMean)
+    s.bindOutput(1, reshape(s, mean, typeOf(result).getShape()));
+}
+
 } // namespace
 
 void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
@@ -132,4 +193,8 @@ void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::logsumexp"] = logSumExp;
   table["aten::log_sigmoid"] = logSigmoidConversion;
   table["aten::cumsum"] = cumsum;
+  table["aten::var"] = variance<false, false>;
+  table["aten::std"] = variance<true, false>;
+  table["aten::var_mean"] = variance<false, true>;
+  table["aten::std_mean"] = variance<true, true>;
 }
