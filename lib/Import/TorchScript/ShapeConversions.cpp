@@ -250,6 +250,37 @@ void cat(ImporterState &s) {
                                        pieces.empty() ? tensors : pieces, dim));
 }
 
+/// `roll(self, shifts, dims)`: each dim's last `shift` elements moved to
+/// its front (the concatenation of two slices, exact); with no dims, of
+/// the flattened tensor, reshaped back.
+void roll(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  std::vector<int64_t> shifts = s.intListInput(1);
+  std::vector<int64_t> dims = s.intListInput(2);
+  RankedTensorType type = typeOf(self);
+  Value x = self;
+  if (dims.empty()) {
+    if (shifts.size() != 1)
+      s.fail("aten::roll without dims takes one shift");
+    x = reshape(s, self, {type.getNumElements()});
+    dims = {0};
+  }
+  if (shifts.size() != dims.size())
+    s.fail("aten::roll with " + std::to_string(shifts.size()) + " shifts for " +
+           std::to_string(dims.size()) + " dims");
+  for (auto [shift, dim] : llvm::zip(shifts, dims)) {
+    int64_t d = s.normalizeDim(dim, typeOf(x).getRank());
+    int64_t size = typeOf(x).getDimSize(d);
+    int64_t k = size == 0 ? 0 : ((shift % size) + size) % size;
+    if (k == 0)
+      continue;
+    Value tail = sliceDim(s, x, d, size - k, size, 1);
+    Value head = sliceDim(s, x, d, 0, size - k, 1);
+    x = ds::ConcatOp::create(s.builder, s.loc, ValueRange{tail, head}, d);
+  }
+  s.bindOutput(0, reshape(s, x, type));
+}
+
 void stack(ImporterState &s) {
   std::vector<Value> tensors = tensorList(s, 0);
   int64_t dim = s.normalizeDim(s.intInput(1), typeOf(tensors[0]).getRank() + 1);
@@ -398,6 +429,7 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::reshape", reshapeToOutput},
       {"aten::_unsafe_view", reshapeToOutput},
       {"aten::flatten", reshapeToOutput},
+      {"aten::unflatten", reshapeToOutput},
       {"aten::unsqueeze", reshapeToOutput},
       {"aten::squeeze", reshapeToOutput},
       {"aten::view_as", reshapeToOutput},
@@ -414,6 +446,7 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::adjoint", matrixTranspose},
       {"aten::mH", matrixTranspose},
       {"aten::permute", permute},
+      {"aten::roll", roll},
       {"aten::movedim", movedim},
       {"aten::moveaxis", movedim},
       {"aten::slice", slice},

@@ -350,6 +350,20 @@ class RmsNorm(Base):
         return self.loss(h, labels)
 
 
+class RollUnflatten(Base):
+    """torch.roll (RWKV-like token shift along the sequence, several dims
+    at once, no dims: the flattened tensor, negative shifts, a shift past
+    the size; the labels rolled too) and Tensor.unflatten into heads."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        heads = h.unflatten(-1, (2, D // 2))
+        h = h + 0.5 * torch.roll(h, shifts=1, dims=1)
+        h = h + torch.roll(heads, shifts=(-1, 3), dims=(0, 2)).flatten(2)
+        h = h * torch.roll(h, 5) + torch.roll(h, shifts=-2 * S - 1, dims=1)
+        return self.loss(h, torch.roll(labels, shifts=-1, dims=1))
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
@@ -358,7 +372,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
-         "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm}
+         "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
+         "roll-unflatten": RollUnflatten}
 
 
 def main(mode, out, batch_out=None):
