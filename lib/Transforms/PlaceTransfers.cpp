@@ -124,10 +124,11 @@ unsigned placeOffloadWaits(Block &body, const dsc::Hardware &machine,
   SmallVector<Operation *> ops = llvm::map_to_vector(
       body.without_terminator(), [](Operation &op) { return &op; });
   for (Operation *op : ops) {
-    // Waits that must come before this op: for what it reads.
+    // Waits that must come before this op: for what it, or an op in its
+    // regions, reads.
     for (size_t i = 0; i < pending.size();)
-      if (llvm::is_contained(op->getOperands(),
-                             pending[i].write->wait->getResult(0)))
+      if (llvm::any_of(pending[i].write->wait->getUsers(),
+                       [&](Operation *user) { return op->isAncestor(user); }))
         place(i, op, nullptr);
       else
         ++i;
