@@ -86,6 +86,10 @@ void addEinsumConversion(llvm::StringMap<Conversion> &table);
 /// The conversion registered for the aten op `kind` (`aten::add`), or null.
 Conversion findConversion(llvm::StringRef kind);
 
+/// Checks that every tensor the current node's conversion bound has the
+/// type of its example result (OpConversions.cpp).
+void checkOutputTypes(ImporterState &s);
+
 /// Adds the conversions of the losses (cross_entropy, nll_loss, mse_loss,
 /// binary_cross_entropy_with_logits; LossConversions.cpp) to `table`.
 void addLossConversions(llvm::StringMap<Conversion> &table);

@@ -61,6 +61,12 @@ std::optional<c10::ScalarType> scalarTypeFromSchema(int64_t code) {
     return c10::ScalarType::Float;
   case 8:
     return c10::ScalarType::Double;
+  case 9:
+    return c10::ScalarType::ComplexHalf;
+  case 10:
+    return c10::ScalarType::ComplexFloat;
+  case 11:
+    return c10::ScalarType::ComplexDouble;
   case 12:
     return c10::ScalarType::Bool;
   case 13:

@@ -277,6 +277,7 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
     if (state.parameters.count(tensor.unsafeGetTensorImpl()))
       continue;
     parameterTensors.push_back(tensor);
+    state.where = "parameter '" + param.name + "'";
     argTypes.push_back(RankedTensorType::get(
         tensor.sizes().vec(), state.elementType(tensor.scalar_type())));
     NamedAttrList attrs;
@@ -293,6 +294,7 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
       continue;
     const at::Tensor &example = input.value.toTensor();
     state.persistent.push_back(example);
+    state.where = "model input '" + input.name + "'";
     argTypes.push_back(RankedTensorType::get(
         example.sizes().vec(), state.elementType(example.scalar_type())));
     NamedAttrList attrs;

@@ -17,6 +17,10 @@ const Imported &ImporterState::lookup(const torch::jit::Value *value) const {
 Value ImporterState::asTensor(const Imported &imported) {
   if (imported.isTensor())
     return imported.tensor();
+  if (imported.isComplexTensor())
+    fail("'" + opName() +
+         "' on a complex tensor is not supported (dsc computes with complex "
+         "tensors only in the ops docs/pytorch-ops.md lists)");
   if (imported.isConstant()) {
     const c10::IValue &value = imported.constant();
     if (value.isTensor())

@@ -25,11 +25,21 @@ namespace dsc::ts {
 struct Imported;
 using ImportedList = std::vector<Imported>;
 
+/// A complex tensor computed in the step: `ds` has no complex types, so the
+/// importer carries it as its real and imaginary parts, two real tensors of
+/// its shape (ComplexConversions.cpp).
+struct ComplexPair {
+  mlir::Value real, imag;
+};
+
 /// What a TorchScript value became: an SSA tensor in the `ds` function, a
 /// compile-time constant (numbers, lists of numbers, strings, None, modules,
-/// buffers and tensors folded at import), or a list or tuple mixing both.
+/// buffers and tensors folded at import), a list or tuple mixing both, or a
+/// complex tensor as a pair of SSA tensors.
 struct Imported {
-  std::variant<mlir::Value, c10::IValue, std::shared_ptr<ImportedList>> value;
+  std::variant<mlir::Value, c10::IValue, std::shared_ptr<ImportedList>,
+               ComplexPair>
+      value;
 
   bool isTensor() const { return std::holds_alternative<mlir::Value>(value); }
   bool isConstant() const { return std::holds_alternative<c10::IValue>(value); }
@@ -40,6 +50,13 @@ struct Imported {
   const c10::IValue &constant() const { return std::get<c10::IValue>(value); }
   const ImportedList &list() const {
     return *std::get<std::shared_ptr<ImportedList>>(value);
+  }
+  bool isComplex() const { return std::holds_alternative<ComplexPair>(value); }
+  const ComplexPair &complex() const { return std::get<ComplexPair>(value); }
+  /// Whether this is complex: a pair, or a complex constant tensor.
+  bool isComplexTensor() const {
+    return isComplex() || (isConstant() && constant().isTensor() &&
+                           constant().toTensor().is_complex());
   }
 };
 
@@ -88,7 +105,8 @@ public:
   /// The imported form of `value`; throws if it was never defined.
   const Imported &lookup(const torch::jit::Value *value) const;
   /// The `i`-th input of the current node as an SSA tensor, materialising
-  /// constants as `ds.constant`.
+  /// constants as `ds.constant`. Stops the import on a complex tensor: only
+  /// the conversions of ComplexConversions.cpp take those.
   mlir::Value tensorInput(size_t i);
   mlir::Value asTensor(const Imported &imported);
   /// The `i`-th input as an SSA tensor of element type `type`: constants
@@ -186,6 +204,10 @@ void prepareInPlace(ImporterState &state, bool folded);
 /// Converts one node whose inputs are not all constants. Returns false when
 /// no conversion is registered for the node's kind.
 bool convertNode(ImporterState &state);
+
+/// Whether the current node reads or makes a complex tensor, and then
+/// converts it or stops the import naming it (ComplexConversions.cpp).
+bool convertComplexNode(ImporterState &state);
 
 } // namespace dsc::ts
 

@@ -646,9 +646,11 @@ const llvm::StringMap<Conversion> &conversions() {
   return table;
 }
 
+} // namespace
+
 /// Checks that what a conversion produced has the type of the example
 /// result: an importer bug must not silently change a model's numerics.
-void checkOutputTypes(ImporterState &s) {
+void dsc::ts::checkOutputTypes(ImporterState &s) {
   for (size_t i = 0; i < s.node->outputs().size(); ++i) {
     auto it = s.values.find(s.node->outputs()[i]);
     if (it == s.values.end() || !it->second.isTensor() ||
@@ -666,14 +668,14 @@ void checkOutputTypes(ImporterState &s) {
   }
 }
 
-} // namespace
-
 Conversion dsc::ts::findConversion(llvm::StringRef kind) {
   auto it = conversions().find(kind);
   return it == conversions().end() ? nullptr : it->second;
 }
 
 bool dsc::ts::convertNode(ImporterState &state) {
+  if (convertComplexNode(state))
+    return true;
   Conversion conversion = findConversion(state.node->kind().toQualString());
   if (!conversion)
     return false;

@@ -364,6 +364,38 @@ class RollUnflatten(Base):
         return self.loss(h, torch.roll(labels, shifts=-1, dims=1))
 
 
+class Complex(Base):
+    """Complex numbers as rotary embeddings use them and beyond: a buffer
+    of frequencies from torch.polar (folded at import), view_as_complex of
+    pairs (Meta's LLaMA) and of a stack of halves (Gemma's reference), a
+    product of two computed complex tensors, torch.complex, real/imag,
+    scaling by a real scalar and division by a real tensor, sums and
+    differences, slicing and transposing complex tensors, view_as_real."""
+
+    def __init__(self):
+        super().__init__()
+        angles = torch.outer(torch.arange(S).float(), 1.0 / 10000 ** (torch.arange(0, D, 2).float() / D))
+        self.register_buffer("freqs_cis", torch.polar(torch.ones_like(angles), angles), persistent=False)
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        z = torch.view_as_complex(h.float().reshape(B, S, -1, 2))  # [B, S, D/2]
+        z = z * self.freqs_cis.view(1, S, D // 2)
+        g = self.emb2(labels)
+        w = torch.view_as_complex(torch.stack(torch.chunk(g, 2, dim=-1), dim=-1))
+        p = z * w - (w * 0.5 + z[:, :, :1]) / (1.5 + g[:, :, :1])
+        q = torch.complex(g[..., ::2], h[..., 1::2]) + p.transpose(0, 1).transpose(0, 1)
+        r = torch.view_as_real(q).flatten(2) + torch.cat([q.real, q.imag], dim=-1)
+        return self.loss(r, labels)
+
+
+class BadComplex(Base):
+    def forward(self, tokens, labels):
+        z = torch.view_as_complex(self.emb(tokens).reshape(B, S, -1, 2))
+        z = z + 1.0  # the rejected line
+        return self.loss(torch.view_as_real(z).flatten(2), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
@@ -373,7 +405,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
-         "roll-unflatten": RollUnflatten}
+         "roll-unflatten": RollUnflatten, "complex": Complex,
+         "bad-complex": BadComplex}
 
 
 def main(mode, out, batch_out=None):
