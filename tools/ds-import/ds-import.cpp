@@ -35,8 +35,8 @@ static cl::opt<std::string>
                cl::value_desc("model.mlir"), cl::init("-"), cl::cat(category));
 static cl::opt<std::string> weightsPath(
     "weights-out",
-    cl::desc("Write all parameters and buffers, named as in PyTorch, to this "
-             "safetensors file"),
+    cl::desc("Write all parameters and buffers (but complex ones), named as "
+             "in PyTorch, to this safetensors file"),
     cl::value_desc("model.safetensors"), cl::cat(category));
 static cl::list<std::string> inputSpecs(
     "input",

@@ -126,6 +126,11 @@ std::optional<c10::ScalarType> toScalarType(rt::DType dtype) {
 
 void addWeight(rt::SafeTensorsWriter &weights, const std::string &name,
                const at::Tensor &tensor) {
+  // A complex buffer (rotary frequencies) is folded into the step like any
+  // buffer and is nowhere read from the file, whose dtypes are real; a
+  // complex parameter is refused by the import.
+  if (tensor.is_complex())
+    return;
   at::Tensor data = tensor.detach().contiguous().cpu();
   std::optional<rt::DType> dtype = toDType(data.scalar_type());
   if (!dtype)

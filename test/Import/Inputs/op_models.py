@@ -375,7 +375,7 @@ class Complex(Base):
     def __init__(self):
         super().__init__()
         angles = torch.outer(torch.arange(S).float(), 1.0 / 10000 ** (torch.arange(0, D, 2).float() / D))
-        self.register_buffer("freqs_cis", torch.polar(torch.ones_like(angles), angles), persistent=False)
+        self.register_buffer("freqs_cis", torch.polar(torch.ones_like(angles), angles))
 
     def forward(self, tokens, labels):
         h = self.emb(tokens)
