@@ -21,6 +21,7 @@ void dsc::addStepPipeline(OpPassManager &pm,
   autodiff.weightDecay = options.weightDecay;
   autodiff.momentum = options.momentum;
   autodiff.fused = options.fusedOptimizer;
+  autodiff.maxGradNorm = options.clipGradNorm;
   pm.addPass(createAutodiffPass(autodiff));
   pm.addPass(createInputRangesPass());
   // With one rank the sharding passes only check the names in seq-dims and

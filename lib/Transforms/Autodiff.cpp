@@ -312,7 +312,7 @@ struct AutodiffPass : dsc::impl::AutodiffPassBase<AutodiffPass> {
     }
     FailureOr<dsc::OptimizerConfig> config =
         dsc::makeOptimizerConfig(forward.getLoc(), optimizer, lr, beta1, beta2,
-                                 eps, weightDecay, momentum);
+                                 eps, weightDecay, momentum, maxGradNorm);
     if (succeeded(config))
       config->fused = fused;
     if (failed(config) || failed(buildTrainStep(forward, *config)))

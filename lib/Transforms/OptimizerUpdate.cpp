@@ -18,10 +18,9 @@
 using namespace mlir;
 using namespace mlir::ds;
 
-FailureOr<dsc::OptimizerConfig>
-dsc::makeOptimizerConfig(Location loc, StringRef optimizer, double lr,
-                         double beta1, double beta2, double eps,
-                         double weightDecay, double momentum) {
+FailureOr<dsc::OptimizerConfig> dsc::makeOptimizerConfig(
+    Location loc, StringRef optimizer, double lr, double beta1, double beta2,
+    double eps, double weightDecay, double momentum, double maxGradNorm) {
   OptimizerConfig config;
   if (optimizer == "adamw") {
     config.kind = OptimizerConfig::Kind::AdamW;
@@ -38,7 +37,8 @@ dsc::makeOptimizerConfig(Location loc, StringRef optimizer, double lr,
                              {"beta2", beta2},
                              {"epsilon", eps},
                              {"weight decay", weightDecay},
-                             {"momentum", momentum}})
+                             {"momentum", momentum},
+                             {"maximum gradient norm", maxGradNorm}})
     if (!std::isfinite(value))
       return emitError(loc)
              << "invalid " << name << " " << value << ": it must be finite";
@@ -52,11 +52,15 @@ dsc::makeOptimizerConfig(Location loc, StringRef optimizer, double lr,
     return emitError(loc) << "invalid beta2 " << beta2;
   if (!adamw && !(momentum >= 0))
     return emitError(loc) << "invalid momentum " << momentum;
+  if (!(maxGradNorm >= 0))
+    return emitError(loc) << "invalid maximum gradient norm " << maxGradNorm
+                          << ": it must be positive (or 0: no clipping)";
   config.lr = lr;
   config.beta1 = beta1;
   config.beta2 = beta2;
   config.eps = eps;
   config.momentum = momentum;
+  config.maxGradNorm = maxGradNorm;
   config.weightDecay = weightDecay >= 0 ? weightDecay : adamw ? 0.01 : 0.0;
   return config;
 }
@@ -81,6 +85,64 @@ dsc::getOptimizerState(MLIRContext *context, const OptimizerConfig &config,
 }
 
 namespace {
+/// `grads` scaled to a global L2 norm of at most `maxNorm`, in
+/// `torch.nn.utils.clip_grad_norm_`'s arithmetic: each gradient's norm
+/// sqrt(sum(g * g)), the total norm of those norms, the coefficient
+/// maxNorm / (total + 1e-6) clamped at 1, every gradient multiplied by it
+/// (by 1 too). In the global view of the step: the sharding passes reduce
+/// what a rank holds partially before its squares are summed.
+SmallVector<Value> clipGradients(OpBuilder &builder, Location loc,
+                                 double maxNorm, ArrayRef<Value> grads) {
+  Value sumOfSquares;
+  for (Value grad : grads) {
+    if (!grad)
+      continue;
+    auto type = cast<RankedTensorType>(grad.getType());
+    Value squares = MulOp::create(builder, loc, grad, grad);
+    if (type.getRank() > 0)
+      squares = SumOp::create(builder, loc, squares,
+                              builder.getDenseI64ArrayAttr(llvm::to_vector(
+                                  llvm::seq<int64_t>(0, type.getRank()))),
+                              /*keepdim=*/false);
+    Value norm = SqrtOp::create(builder, loc, squares);
+    // The norms in one type, as torch.stack promotes them (the first
+    // gradient's: dsc's parameters share theirs).
+    if (sumOfSquares && norm.getType() != sumOfSquares.getType())
+      norm = ConvertOp::create(builder, loc, sumOfSquares.getType(), norm);
+    Value square = MulOp::create(builder, loc, norm, norm);
+    sumOfSquares = sumOfSquares
+                       ? AddOp::create(builder, loc, sumOfSquares, square)
+                       : square;
+  }
+  if (!sumOfSquares)
+    return SmallVector<Value>(grads);
+  auto scalarType = cast<RankedTensorType>(sumOfSquares.getType());
+  Value total = SqrtOp::create(builder, loc, sumOfSquares);
+  Value epsilon = vjp::createSplat(builder, loc, scalarType, 1e-6);
+  Value denominator = AddOp::create(builder, loc, total, epsilon);
+  Value numerator = vjp::createSplat(builder, loc, scalarType, maxNorm);
+  Value coefficient = DivOp::create(builder, loc, numerator, denominator);
+  // min(c, 1) = -max(-c, -1): NaN stays NaN, as torch.clamp keeps it.
+  Value negated = NegOp::create(builder, loc, coefficient);
+  Value minusOne = vjp::createSplat(builder, loc, scalarType, -1.0);
+  Value clamped = NegOp::create(
+      builder, loc, MaximumOp::create(builder, loc, negated, minusOne));
+  SmallVector<Value> clipped;
+  for (Value grad : grads) {
+    if (!grad) {
+      clipped.push_back(grad);
+      continue;
+    }
+    auto type = cast<RankedTensorType>(grad.getType());
+    Value factor = clamped;
+    if (type.getElementType() != scalarType.getElementType())
+      factor = ConvertOp::create(
+          builder, loc, scalarType.clone(type.getElementType()), clamped);
+    clipped.push_back(MulOp::create(builder, loc, grad, factor));
+  }
+  return clipped;
+}
+
 SmallVector<dsc::PersistentUpdate>
 buildAdamW(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
            ArrayRef<dsc::TrainableParam> params, ArrayRef<Value> values,
@@ -156,7 +218,10 @@ SmallVector<dsc::PersistentUpdate> dsc::buildOptimizerUpdate(
     OpBuilder &builder, Location loc, const OptimizerConfig &config,
     ArrayRef<TrainableParam> params, ArrayRef<Value> values,
     ArrayRef<Value> grads, ArrayRef<Value> state) {
+  SmallVector<Value> used(grads);
+  if (config.maxGradNorm > 0)
+    used = clipGradients(builder, loc, config.maxGradNorm, grads);
   if (config.kind == OptimizerConfig::Kind::AdamW)
-    return buildAdamW(builder, loc, config, params, values, grads, state);
-  return buildSgd(builder, loc, config, params, values, grads, state);
+    return buildAdamW(builder, loc, config, params, values, used, state);
+  return buildSgd(builder, loc, config, params, values, used, state);
 }

@@ -29,6 +29,9 @@ struct OptimizerConfig {
   double momentum = 0.0;
   /// The updates run as torch.optim's `fused=True` (one fused kernel).
   bool fused = false;
+  /// Clip the gradients to this global L2 norm first, as
+  /// `torch.nn.utils.clip_grad_norm_` does; 0 leaves them as they are.
+  double maxGradNorm = 0.0;
 };
 
 /// Validates the `-ds-autodiff` options as `torch.optim` validates its
@@ -38,7 +41,7 @@ struct OptimizerConfig {
 mlir::FailureOr<OptimizerConfig>
 makeOptimizerConfig(mlir::Location loc, llvm::StringRef optimizer, double lr,
                     double beta1, double beta2, double eps, double weightDecay,
-                    double momentum);
+                    double momentum, double maxGradNorm = 0.0);
 
 /// A trainable parameter as the optimizer sees it.
 struct TrainableParam {
@@ -67,8 +70,9 @@ struct PersistentUpdate {
   std::string replaces;
 };
 
-/// Creates the update ops at the builder's insertion point. `values` and
-/// `grads` hold the current value and the gradient of each of `params` (a
+/// Creates the update ops at the builder's insertion point, after the
+/// clipping of the gradients when `config.maxGradNorm` asks for it. `values`
+/// and `grads` hold the current value and the gradient of each of `params` (a
 /// null gradient leaves its parameter and state unchanged, as `torch.optim`
 /// skips parameters without `.grad`); `state` holds the state arguments in
 /// `getOptimizerState` order. Returns the new parameters in order, then the

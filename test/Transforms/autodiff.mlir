@@ -8,6 +8,11 @@
 // RUN: ds-opt %s -split-input-file -verify-diagnostics \
 // RUN:   -ds-autodiff="optimizer=sgd momentum=0.9 fused=true" \
 // RUN:   | FileCheck %s --check-prefix=FUSED-SGD
+// RUN: ds-opt %s -split-input-file -verify-diagnostics \
+// RUN:   -ds-autodiff="max-grad-norm=0.5" | FileCheck %s --check-prefix=CLIP
+// RUN: not ds-opt %s -split-input-file -ds-autodiff=max-grad-norm=-1 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BADCLIP
+// BADCLIP: error: invalid maximum gradient norm -1.000000e+00: it must be positive (or 0: no clipping)
 // RUN: not ds-opt %s -split-input-file -ds-autodiff=optimizer=rmsprop 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BADOPT
 
@@ -75,6 +80,35 @@
 // FUSED-SGD-NOT: weight_decay = {{[-+.e0-9]+}} :
 // FUSED-SGD:     ds.sgd_update {{.*}} weight_decay = 0.000000e+00 fused :
 // FUSED-SGD-NOT: weight_decay = {{[-+.e0-9]+}} :
+
+// With max-grad-norm, clip_grad_norm_'s arithmetic: each gradient's norm,
+// the norm of the norms, 0.5 / (total + 1e-6) clamped at 1 (as -max(-c, -1)),
+// and the updates read the gradients times it.
+// CLIP-LABEL: func.func @train_step(
+// CLIP:         %[[DW:.*]] = ds.matmul
+// CLIP:         %[[DB:.*]] = ds.sum %{{.*}} dims = [0, 1]
+// CLIP:         %[[SQW:.*]] = ds.mul %[[DW]], %[[DW]]
+// CLIP:         %[[SSW:.*]] = ds.sum %[[SQW]] dims = [0, 1] : (tensor<8x4xf32>) -> tensor<f32>
+// CLIP:         %[[NW:.*]] = ds.sqrt %[[SSW]]
+// CLIP:         %[[NW2:.*]] = ds.mul %[[NW]], %[[NW]]
+// CLIP:         %[[SQB:.*]] = ds.mul %[[DB]], %[[DB]]
+// CLIP:         %[[SSB:.*]] = ds.sum %[[SQB]] dims = [0] : (tensor<8xf32>) -> tensor<f32>
+// CLIP:         %[[NB:.*]] = ds.sqrt %[[SSB]]
+// CLIP:         %[[NB2:.*]] = ds.mul %[[NB]], %[[NB]]
+// CLIP:         %[[SS:.*]] = ds.add %[[NW2]], %[[NB2]]
+// CLIP:         %[[TOTAL:.*]] = ds.sqrt %[[SS]]
+// CLIP:         %[[EPS:.*]] = ds.constant dense<9.99999997E-7> : tensor<f32>
+// CLIP:         %[[DEN:.*]] = ds.add %[[TOTAL]], %[[EPS]]
+// CLIP:         %[[MAX:.*]] = ds.constant dense<5.000000e-01> : tensor<f32>
+// CLIP:         %[[COEF:.*]] = ds.div %[[MAX]], %[[DEN]]
+// CLIP:         %[[NEG:.*]] = ds.neg %[[COEF]]
+// CLIP:         %[[M1:.*]] = ds.constant dense<-1.000000e+00> : tensor<f32>
+// CLIP:         %[[MAXED:.*]] = ds.maximum %[[NEG]], %[[M1]]
+// CLIP:         %[[CLAMPED:.*]] = ds.neg %[[MAXED]]
+// CLIP:         %[[CW:.*]] = ds.mul %[[DW]], %[[CLAMPED]] : (tensor<8x4xf32>, tensor<f32>) -> tensor<8x4xf32>
+// CLIP:         %[[CB:.*]] = ds.mul %[[DB]], %[[CLAMPED]] : (tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+// CLIP:         ds.adamw_update %{{.*}}, %[[CW]],
+// CLIP:         ds.adamw_update %{{.*}}, %[[CB]],
 
 // SGD-LABEL: func.func @train_step(
 // SGD-SAME:      %[[W:[a-z0-9]+]]: tensor<8x4xf32> {ds.name = "w", ds.role = "parameter", ds.trainable},

@@ -48,6 +48,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace llvm;
@@ -114,6 +115,13 @@ static cl::opt<double> weightDecay(
 static cl::opt<double> momentum("momentum",
                                 cl::desc("SGD momentum (default 0)"),
                                 cl::init(0.0), cl::cat(category));
+static cl::opt<double> clipGradNorm(
+    "clip-grad-norm",
+    cl::desc("Scale the gradients to a global L2 norm of at most this before "
+             "the updates, as torch.nn.utils.clip_grad_norm_(params, "
+             "max_norm) does (default 0: no clipping); every update then "
+             "waits for the last gradient"),
+    cl::value_desc("MAX_NORM"), cl::init(0.0), cl::cat(category));
 static cl::opt<bool> fusedOptimizer(
     "fused-optimizer",
     cl::desc("Run each update as torch.optim's fused=True does: ATen's "
@@ -346,6 +354,7 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
     options.weightDecay = weightDecay;
   options.momentum = momentum;
   options.fusedOptimizer = fusedOptimizer;
+  options.clipGradNorm = clipGradNorm;
   options.ac = activationCheckpointing;
   options.schedule = schedule;
   options.dp = dp;
@@ -406,6 +415,10 @@ int main(int argc, char **argv) {
     return fail("--kernel-threads must be between 1 and 4096");
   if (optimizer != "adamw" && optimizer != "sgd")
     return fail("--optimizer must be adamw or sgd, not '" + optimizer + "'");
+  if (!(clipGradNorm >= 0) || !std::isfinite(clipGradNorm))
+    return fail("--clip-grad-norm must be a positive number (or 0: no "
+                "clipping), not " +
+                llvm::formatv("{0}", clipGradNorm).str());
   if (!llvm::is_contained(
           {"none", "selective", "selective-comm", "full", "auto"},
           StringRef(activationCheckpointing)))
@@ -674,6 +687,8 @@ int main(int argc, char **argv) {
   plan->metadata["source"] = inputPath;
   plan->metadata["optimizer"] =
       fusedOptimizer ? optimizer + " (fused)" : optimizer;
+  if (clipGradNorm > 0)
+    plan->metadata["clip_grad_norm"] = llvm::formatv("{0}", clipGradNorm);
   plan->metadata["zero_stage"] = std::to_string(zeroStage);
   plan->metadata["pipeline"] = pipeline;
   plan->metadata["device"] = device;

@@ -45,6 +45,11 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       *this, "fused-optimizer",
       llvm::cl::desc("Fused optimizer updates, as torch.optim's fused=True"),
       llvm::cl::init(false)};
+  Option<double> clipGradNorm{
+      *this, "clip-grad-norm",
+      llvm::cl::desc("Clip the gradients to this global L2 norm, as "
+                     "torch.nn.utils.clip_grad_norm_ (0: no clipping)"),
+      llvm::cl::init(0.0)};
   Option<std::string> ac{
       *this, "ac",
       llvm::cl::desc("Activation checkpointing: none, selective or full "

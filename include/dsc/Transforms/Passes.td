@@ -78,6 +78,9 @@ def AutodiffPass : Pass<"ds-autodiff", "::mlir::ModuleOp"> {
     Option<"fused", "fused", "bool", "false",
            "Fused updates, as torch.optim's fused=True (marks each update "
            "`fused`)">,
+    Option<"maxGradNorm", "max-grad-norm", "double", "0.0",
+           "Clip the gradients to this global L2 norm before the updates, as "
+           "torch.nn.utils.clip_grad_norm_ (0: no clipping)">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect",
                            "::mlir::func::FuncDialect"];

@@ -5,11 +5,13 @@ files ds-run writes (--dump-loss, --dump-grads, --save).
   reference.py model.pt (--inputs batch.safetensors | --data tokens.bin --batch B --seq S)
       --steps K [--optimizer adamw|sgd] [--lr F] [--beta1 F] [--beta2 F]
       [--eps F] [--weight-decay F] [--momentum F] [--fused]
-      [--grads-from grads.safetensors]
+      [--clip-grad-norm F] [--grads-from grads.safetensors]
       --dump-loss loss.jsonl --dump-grads grads.safetensors --save final.safetensors
       [--device cuda]
 
---fused takes torch.optim's fused=True kernels. --grads-from gives the
+--fused takes torch.optim's fused=True kernels. --clip-grad-norm clips
+with torch.nn.utils.clip_grad_norm_ after each backward; the gradients
+dumped are the clipped ones (what the optimizer uses, as ds-run dumps). --grads-from gives the
 first step's optimizer the gradients of a file (ds-run --dump-grads)
 instead of autograd's: the update alone, on the same inputs, so that its
 result can be compared bit for bit.
@@ -119,6 +121,7 @@ def main():
     p.add_argument("--weight-decay", type=float)
     p.add_argument("--momentum", type=float, default=0.0)
     p.add_argument("--fused", action="store_true")
+    p.add_argument("--clip-grad-norm", type=float, default=0.0)
     p.add_argument("--grads-from")
     p.add_argument("--dump-loss", required=True)
     p.add_argument("--dump-grads", required=True)
@@ -171,6 +174,8 @@ def main():
                 tied = {alias: params[name] for alias, name in aliases.items()}
                 loss = torch.func.functional_call(module, tied, inputs)
             loss.backward()
+            if args.clip_grad_norm > 0:
+                torch.nn.utils.clip_grad_norm_(trainable, args.clip_grad_norm)
             if step == 1:
                 safetensors_io.save({n: t.grad.detach().cpu() for n, t in params.items()
                                      if t.grad is not None}, args.dump_grads)

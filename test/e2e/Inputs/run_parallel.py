@@ -6,9 +6,10 @@ momentum, two steps; or AdamW with --adamw, two steps at lr 1e-3 and eps
 rounding at 0.1). Tools come from PATH (lit puts the build's bin first).
 
 With --fused every plan runs torch.optim's fused kernels
-(--fused-optimizer).
+(--fused-optimizer); with --clip N every plan clips the gradients to the
+norm N (--clip-grad-norm).
 
-  run_parallel.py [--adamw] [--fused] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
+  run_parallel.py [--adamw] [--fused] [--clip N] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
 
 Each mesh is ds-compile's flags for it (--dp, --sp, --zero and e.g.
 --seq-dims).
@@ -57,6 +58,9 @@ def main():
     if argv and argv[0] == "--fused":
         OPTIMIZER = OPTIMIZER + ["--fused-optimizer"]
         argv = argv[1:]
+    if argv and argv[0] == "--clip":
+        OPTIMIZER = OPTIMIZER + ["--clip-grad-norm", argv[1]]
+        argv = argv[2:]
     mlir, weights, batch, prefix = argv[:4]
     train(mlir, weights, batch, prefix + "-1", "")
     for mesh in argv[4:]:
