@@ -3,8 +3,8 @@ in complex numbers (freqs_cis from torch.polar, precomputed once as a plain
 attribute, sliced to the tokens, reshaped for broadcast;
 torch.view_as_complex of the float queries and keys paired along the last
 dimension, a complex product, torch.view_as_real(...).flatten(3) and
-type_as back), RMSNorm written out with torch.rsqrt(x.pow(2).mean(-1,
-keepdim=True) + eps), SwiGLU feed-forward with a multiple_of-rounded hidden
+type_as back), torch.nn.RMSNorm (as torchtitan's port has it), SwiGLU
+feed-forward with a multiple_of-rounded hidden
 size, grouped-query attention by repeat_kv (expand + reshape), a causal
 mask from torch.full(-inf).triu(1) added to the scores, weights untied."""
 import math
@@ -45,19 +45,6 @@ def repeat_kv(x, n_rep):
         return x
     return (x[:, :, :, None, :].expand(bs, slen, n_kv_heads, n_rep, head_dim)
             .reshape(bs, slen, n_kv_heads * n_rep, head_dim))
-
-
-class RMSNorm(nn.Module):
-    def __init__(self, dim, eps=1e-6):
-        super().__init__()
-        self.eps = eps
-        self.weight = nn.Parameter(torch.ones(dim))
-
-    def _norm(self, x):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
-
-    def forward(self, x):
-        return self._norm(x.float()).type_as(x) * self.weight
 
 
 class Attention(nn.Module):
@@ -105,8 +92,8 @@ class TransformerBlock(nn.Module):
         super().__init__()
         self.attention = Attention()
         self.feed_forward = FeedForward(D, 4 * D)
-        self.attention_norm = RMSNorm(D)
-        self.ffn_norm = RMSNorm(D)
+        self.attention_norm = nn.RMSNorm(D, eps=1e-6)
+        self.ffn_norm = nn.RMSNorm(D, eps=1e-6)
 
     def forward(self, x, freqs_cis, mask):
         h = x + self.attention(self.attention_norm(x), freqs_cis, mask)
@@ -118,7 +105,7 @@ class Transformer(nn.Module):
         super().__init__()
         self.tok_embeddings = nn.Embedding(V, D)
         self.layers = nn.ModuleList(TransformerBlock() for _ in range(L))
-        self.norm = RMSNorm(D)
+        self.norm = nn.RMSNorm(D, eps=1e-6)
         self.output = nn.Linear(D, V, bias=False)
         self.freqs_cis = precompute_freqs_cis(D // H, N * 2)
 
