@@ -501,7 +501,16 @@ struct ZeroPass : dsc::impl::ZeroPassBase<ZeroPass> {
       auto name = arg ? step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                           DSDialect::kNameAttr)
                       : StringAttr();
-      u->emitWarning() << "ZeRO leaves parameter '"
+      // At the model's line that first reads it, where there is one.
+      Location loc = u->getLoc();
+      if (arg)
+        for (Operation &op : step.front())
+          if (&op != u.getOperation() &&
+              llvm::is_contained(op.getOperands(), arg)) {
+            loc = op.getLoc();
+            break;
+          }
+      emitWarning(loc) << "ZeRO leaves parameter '"
                        << (name ? name.getValue() : StringRef("?"))
                        << "' split as sequence parallelism splits it: its "
                           "optimizer state is not sharded over data "
