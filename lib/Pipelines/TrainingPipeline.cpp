@@ -22,6 +22,10 @@ void dsc::addStepPipeline(OpPassManager &pm,
   autodiff.momentum = options.momentum;
   autodiff.fused = options.fusedOptimizer;
   autodiff.maxGradNorm = options.clipGradNorm;
+  autodiff.lrSchedule = options.lrSchedule;
+  autodiff.warmupSteps = options.warmupSteps;
+  autodiff.totalSteps = options.totalSteps;
+  autodiff.minLrRatio = options.minLrRatio;
   pm.addPass(createAutodiffPass(autodiff));
   pm.addPass(createInputRangesPass());
   // With one rank the sharding passes only check the names in seq-dims and

@@ -313,8 +313,12 @@ struct AutodiffPass : dsc::impl::AutodiffPassBase<AutodiffPass> {
     FailureOr<dsc::OptimizerConfig> config =
         dsc::makeOptimizerConfig(forward.getLoc(), optimizer, lr, beta1, beta2,
                                  eps, weightDecay, momentum, maxGradNorm);
-    if (succeeded(config))
+    if (succeeded(config)) {
       config->fused = fused;
+      if (failed(dsc::setLrSchedule(forward.getLoc(), *config, lrSchedule,
+                                    warmupSteps, totalSteps, minLrRatio)))
+        return signalPassFailure();
+    }
     if (failed(config) || failed(buildTrainStep(forward, *config)))
       return signalPassFailure();
     forward.erase();

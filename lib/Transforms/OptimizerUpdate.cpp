@@ -65,6 +65,33 @@ FailureOr<dsc::OptimizerConfig> dsc::makeOptimizerConfig(
   return config;
 }
 
+LogicalResult dsc::setLrSchedule(Location loc, OptimizerConfig &config,
+                                 StringRef schedule, int64_t warmupSteps,
+                                 int64_t totalSteps, double minLrRatio) {
+  if (schedule != "constant" && schedule != "linear" && schedule != "cosine")
+    return emitError(loc) << "unknown learning rate schedule '" << schedule
+                          << "'; expected constant, linear or cosine";
+  if (warmupSteps < 0 || totalSteps < 0)
+    return emitError(loc) << "the schedule's step counts must not be negative";
+  if (schedule != "constant" && totalSteps == 0)
+    return emitError(loc) << "the " << schedule
+                          << " schedule needs the total number of steps";
+  if (!(minLrRatio >= 0 && minLrRatio <= 1))
+    return emitError(loc) << "invalid minimum learning rate ratio "
+                          << minLrRatio << ": it must be in [0, 1]";
+  if (minLrRatio != 0 && schedule != "cosine")
+    return emitError(loc) << "a minimum learning rate ratio needs the cosine "
+                             "schedule";
+  config.lrSchedule = schedule.str();
+  config.warmupSteps = warmupSteps;
+  config.totalSteps = totalSteps;
+  config.minLrRatio = minLrRatio;
+  if (config.hasSchedule() && config.kind != OptimizerConfig::Kind::AdamW)
+    return emitError(loc) << "a learning rate schedule needs adamw: it reads "
+                             "AdamW's step count, and sgd keeps none";
+  return success();
+}
+
 SmallVector<dsc::StateSlot>
 dsc::getOptimizerState(MLIRContext *context, const OptimizerConfig &config,
                        ArrayRef<TrainableParam> params) {
@@ -167,7 +194,18 @@ buildAdamW(OpBuilder &builder, Location loc, const dsc::OptimizerConfig &config,
           builder.getF64FloatAttr(config.beta2),
           builder.getF64FloatAttr(config.eps),
           builder.getF64FloatAttr(config.weightDecay), /*beside=*/nullptr,
-          config.fused ? builder.getUnitAttr() : nullptr, /*on_host=*/nullptr);
+          config.fused ? builder.getUnitAttr() : nullptr, /*on_host=*/nullptr,
+          /*lr_schedule=*/nullptr, /*warmup_steps=*/nullptr,
+          /*total_steps=*/nullptr, /*min_lr_ratio=*/nullptr);
+      if (config.hasSchedule()) {
+        update.setLrSchedule(config.lrSchedule);
+        if (config.warmupSteps > 0)
+          update.setWarmupSteps(config.warmupSteps);
+        if (config.lrSchedule != "constant")
+          update.setTotalSteps(config.totalSteps);
+        if (config.minLrRatio != 0)
+          update.setMinLrRatio(llvm::APFloat(config.minLrRatio));
+      }
       newValue = update.getNewParam();
       newExpAvg = update.getNewExpAvg();
       newExpAvgSq = update.getNewExpAvgSq();

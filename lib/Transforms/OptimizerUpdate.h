@@ -32,6 +32,15 @@ struct OptimizerConfig {
   /// Clip the gradients to this global L2 norm first, as
   /// `torch.nn.utils.clip_grad_norm_` does; 0 leaves them as they are.
   double maxGradNorm = 0.0;
+  /// The learning rate schedule (AdamW's update op documents them):
+  /// "constant" without warm-up is none.
+  std::string lrSchedule = "constant";
+  int64_t warmupSteps = 0;
+  int64_t totalSteps = 0;
+  double minLrRatio = 0.0;
+  bool hasSchedule() const {
+    return lrSchedule != "constant" || warmupSteps > 0;
+  }
 };
 
 /// Validates the `-ds-autodiff` options as `torch.optim` validates its
@@ -42,6 +51,14 @@ mlir::FailureOr<OptimizerConfig>
 makeOptimizerConfig(mlir::Location loc, llvm::StringRef optimizer, double lr,
                     double beta1, double beta2, double eps, double weightDecay,
                     double momentum, double maxGradNorm = 0.0);
+
+/// Validates a learning rate schedule and sets it in `config`: `schedule`
+/// is constant, linear or cosine; the decaying ones need `totalSteps`; the
+/// schedule reads AdamW's step count (SGD keeps none). Reports errors at
+/// `loc`.
+mlir::LogicalResult setLrSchedule(mlir::Location loc, OptimizerConfig &config,
+                                  llvm::StringRef schedule, int64_t warmupSteps,
+                                  int64_t totalSteps, double minLrRatio);
 
 /// A trainable parameter as the optimizer sees it.
 struct TrainableParam {

@@ -115,6 +115,30 @@ static cl::opt<double> weightDecay(
 static cl::opt<double> momentum("momentum",
                                 cl::desc("SGD momentum (default 0)"),
                                 cl::init(0.0), cl::cat(category));
+static cl::opt<std::string> lrSchedule(
+    "lr-schedule",
+    cl::desc("Learning rate schedule (adamw), as Hugging Face's "
+             "get_{constant,linear,cosine}_schedule_with_warmup stepped after "
+             "each optimizer step: constant (default), linear (to 0 at "
+             "--total-steps) or cosine (to --min-lr-ratio x lr at "
+             "--total-steps); AdamW's step count drives it"),
+    cl::value_desc("constant|linear|cosine"), cl::init("constant"),
+    cl::cat(category));
+static cl::opt<int64_t> warmupSteps(
+    "warmup-steps",
+    cl::desc("Warm the learning rate up linearly from 0 over this many "
+             "steps (default 0)"),
+    cl::init(0), cl::cat(category));
+static cl::opt<int64_t>
+    totalSteps("total-steps",
+               cl::desc("The steps over which linear and cosine decay, warm-up "
+                        "included (num_training_steps)"),
+               cl::init(0), cl::cat(category));
+static cl::opt<double> minLrRatio(
+    "min-lr-ratio",
+    cl::desc("The cosine schedule's floor as a fraction of --lr (default 0; "
+             "Hugging Face's min_lr_rate)"),
+    cl::init(0.0), cl::cat(category));
 static cl::opt<double> clipGradNorm(
     "clip-grad-norm",
     cl::desc("Scale the gradients to a global L2 norm of at most this before "
@@ -355,6 +379,10 @@ static void setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.momentum = momentum;
   options.fusedOptimizer = fusedOptimizer;
   options.clipGradNorm = clipGradNorm;
+  options.lrSchedule = lrSchedule;
+  options.warmupSteps = warmupSteps;
+  options.totalSteps = totalSteps;
+  options.minLrRatio = minLrRatio;
   options.ac = activationCheckpointing;
   options.schedule = schedule;
   options.dp = dp;
@@ -689,6 +717,10 @@ int main(int argc, char **argv) {
       fusedOptimizer ? optimizer + " (fused)" : optimizer;
   if (clipGradNorm > 0)
     plan->metadata["clip_grad_norm"] = llvm::formatv("{0}", clipGradNorm);
+  if (lrSchedule != "constant" || warmupSteps > 0)
+    plan->metadata["lr_schedule"] =
+        llvm::formatv("{0} (warm-up {1}, total {2}, min ratio {3})", lrSchedule,
+                      warmupSteps, totalSteps, minLrRatio);
   plan->metadata["zero_stage"] = std::to_string(zeroStage);
   plan->metadata["pipeline"] = pipeline;
   plan->metadata["device"] = device;

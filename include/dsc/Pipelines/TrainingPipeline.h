@@ -45,6 +45,22 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       *this, "fused-optimizer",
       llvm::cl::desc("Fused optimizer updates, as torch.optim's fused=True"),
       llvm::cl::init(false)};
+  Option<std::string> lrSchedule{
+      *this, "lr-schedule",
+      llvm::cl::desc("Learning rate schedule: constant, linear or cosine"),
+      llvm::cl::init("constant")};
+  Option<int64_t> warmupSteps{
+      *this, "warmup-steps",
+      llvm::cl::desc("Steps of linear learning rate warm-up"),
+      llvm::cl::init(0)};
+  Option<int64_t> totalSteps{
+      *this, "total-steps",
+      llvm::cl::desc("Steps of the linear or cosine schedule"),
+      llvm::cl::init(0)};
+  Option<double> minLrRatio{
+      *this, "min-lr-ratio",
+      llvm::cl::desc("The cosine schedule's floor, a fraction of lr"),
+      llvm::cl::init(0.0)};
   Option<double> clipGradNorm{
       *this, "clip-grad-norm",
       llvm::cl::desc("Clip the gradients to this global L2 norm, as "

@@ -81,6 +81,15 @@ def AutodiffPass : Pass<"ds-autodiff", "::mlir::ModuleOp"> {
     Option<"maxGradNorm", "max-grad-norm", "double", "0.0",
            "Clip the gradients to this global L2 norm before the updates, as "
            "torch.nn.utils.clip_grad_norm_ (0: no clipping)">,
+    Option<"lrSchedule", "lr-schedule", "std::string", "\"constant\"",
+           "Learning rate schedule (adamw): constant, linear or cosine, as "
+           "Hugging Face's get_*_schedule_with_warmup">,
+    Option<"warmupSteps", "warmup-steps", "int64_t", "0",
+           "Steps of linear warm-up from 0">,
+    Option<"totalSteps", "total-steps", "int64_t", "0",
+           "Steps over which linear and cosine decay (warm-up included)">,
+    Option<"minLrRatio", "min-lr-ratio", "double", "0.0",
+           "The cosine schedule's floor, a fraction of lr">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect",
                            "::mlir::func::FuncDialect"];

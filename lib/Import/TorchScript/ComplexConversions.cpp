@@ -65,7 +65,8 @@ c10::IValue examplePart(const c10::IValue &example, bool imaginary) {
 void convertEachPart(ImporterState &s) {
   const torch::jit::Node *node = s.node;
   Conversion convert = findConversion(node->kind().toQualString());
-  assert(convert && "every op in actsOnEachPart has a real conversion");
+  if (!convert)
+    s.fail("internal error: no real conversion of '" + s.opName() + "'");
   llvm::DenseMap<const torch::jit::Value *, Imported> complexInputs;
   llvm::DenseMap<const torch::jit::Value *, c10::IValue> examples;
   llvm::StringRef kind = node->kind().toQualString();

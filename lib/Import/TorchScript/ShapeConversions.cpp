@@ -29,6 +29,29 @@ void expand(ImporterState &s) {
   s.bindOutput(0, ds::BroadcastOp::create(s.builder, s.loc, type, self));
 }
 
+/// `self.repeat(*sizes)`: the tensor tiled `sizes[i]` times along each
+/// dimension (leading sizes add dimensions), as a broadcast of [1, d] pairs
+/// to [r, d] and a reshape merging each pair: exact, and the gradient sums
+/// the tiles.
+void repeat(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  std::vector<int64_t> sizes = s.intListInput(1);
+  ArrayRef<int64_t> shape = typeOf(self).getShape();
+  if (sizes.size() < shape.size())
+    s.fail("aten::repeat needs a size for every dimension of the tensor");
+  SmallVector<int64_t> dims(sizes.size() - shape.size(), 1);
+  dims.append(shape.begin(), shape.end());
+  SmallVector<int64_t> pairs, tiled;
+  for (auto [r, d] : llvm::zip(sizes, dims)) {
+    pairs.append({1, d});
+    tiled.append({r, d});
+  }
+  Value paired = reshape(s, self, pairs);
+  Value broadcast = ds::BroadcastOp::create(
+      s.builder, s.loc, typeOf(paired).clone(tiled), paired);
+  s.bindOutput(0, reshape(s, broadcast, s.outputType()));
+}
+
 /// Binds `self` with its dimensions permuted (result dimension `i` is
 /// `self`'s `perm[i]`); no op when nothing moves.
 void bindPermuted(ImporterState &s, Value self, ArrayRef<int64_t> perm) {
@@ -435,6 +458,7 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::view_as", reshapeToOutput},
       {"aten::reshape_as", reshapeToOutput},
       {"aten::expand", expand},
+      {"aten::repeat", repeat},
       {"aten::expand_as", expand},
       {"aten::broadcast_to", expand},
       {"aten::transpose", transpose},

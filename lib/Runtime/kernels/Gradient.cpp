@@ -331,6 +331,65 @@ checkSameAsParam(const CheckArgs &args,
   return llvm::Error::success();
 }
 
+/// The learning rate schedule's attributes, where there is one (the
+/// adamw_update op's documentation).
+llvm::Error checkLrSchedule(const Instruction &inst) {
+  if (!inst.has("lr_schedule"))
+    return llvm::Error::success();
+  auto schedule =
+      readString(inst, "lr_schedule", {"constant", "linear", "cosine"});
+  if (!schedule)
+    return schedule.takeError();
+  for (const char *steps : {"warmup_steps", "total_steps"}) {
+    if (!inst.has(steps))
+      continue;
+    auto value = readInt(inst, steps);
+    if (!value)
+      return value.takeError();
+    if (*value < 0)
+      return checkError("attribute '" + llvm::Twine(steps) + "' is negative");
+  }
+  if (*schedule != "constant" && !inst.has("total_steps"))
+    return checkError("the " + *schedule + " schedule needs 'total_steps'");
+  if (inst.has("min_lr_ratio")) {
+    auto ratio = readDouble(inst, "min_lr_ratio");
+    if (!ratio)
+      return ratio.takeError();
+    if (!(*ratio >= 0 && *ratio <= 1))
+      return checkError("attribute 'min_lr_ratio' is " + numberString(*ratio) +
+                        "; it must be in [0, 1]");
+  }
+  return llvm::Error::success();
+}
+
+/// The learning rate of the step that `step` counts (this one included):
+/// `lr` times the schedule's factor after `step - 1` steps, in the double
+/// arithmetic of Hugging Face's lambdas (transformers/optimization.py), as
+/// LambdaLR multiplies it in.
+double scheduledLr(const Instruction &inst, int64_t step) {
+  double lr = inst.getDouble("lr");
+  std::string schedule = inst.getString("lr_schedule");
+  int64_t warmup = inst.getInt("warmup_steps");
+  int64_t total = inst.getInt("total_steps");
+  int64_t done = step - 1;
+  double factor = 1.0;
+  if (done < warmup) {
+    factor = static_cast<double>(done) /
+             static_cast<double>(std::max<int64_t>(1, warmup));
+  } else if (schedule == "linear") {
+    factor = std::max(
+        0.0, static_cast<double>(total - done) /
+                 static_cast<double>(std::max<int64_t>(1, total - warmup)));
+  } else if (schedule == "cosine") {
+    double progress = static_cast<double>(done - warmup) /
+                      static_cast<double>(std::max<int64_t>(1, total - warmup));
+    double floor = inst.getDouble("min_lr_ratio");
+    factor = 0.5 * (1.0 + std::cos(M_PI * 0.5 * 2.0 * progress));
+    factor = std::max(0.0, factor * (1 - floor) + floor);
+  }
+  return lr * factor;
+}
+
 llvm::Error checkAdamW(const CheckArgs &args) {
   if (llvm::Error err =
           checkHyperparameters(args.inst, {{"lr"},
@@ -341,6 +400,8 @@ llvm::Error checkAdamW(const CheckArgs &args) {
     return err;
   if (llvm::Error err = expectType(*args.operands[4], DType::I64, {}, "step"))
     return err;
+  if (llvm::Error err = checkLrSchedule(args.inst))
+    return err;
   return checkSameAsParam(args,
                           {{1, "grad"}, {2, "exp_avg"}, {3, "exp_avg_sq"}});
 }
@@ -350,8 +411,12 @@ void runAdamW(const KernelArgs &args) {
   // not capturable); `step` already counts this step. Scalars are doubles,
   // as Python's floats are.
   const Instruction &inst = args.inst;
-  double lr = inst.getDouble("lr"), beta1 = inst.getDouble("beta1"),
-         beta2 = inst.getDouble("beta2"), eps = inst.getDouble("eps"),
+  // The step count is read on the host only for a schedule (the fused
+  // kernel reads it where it is).
+  double lr = inst.has("lr_schedule") ? scheduledLr(inst, args.hostInt(4))
+                                      : inst.getDouble("lr"),
+         beta1 = inst.getDouble("beta1"), beta2 = inst.getDouble("beta2"),
+         eps = inst.getDouble("eps"),
          weightDecay = inst.getDouble("weight_decay");
   at::Tensor &param = args.result(0), &expAvg = args.result(1),
              &expAvgSq = args.result(2);

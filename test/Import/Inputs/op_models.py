@@ -396,6 +396,20 @@ class BadComplex(Base):
         return self.loss(torch.view_as_real(z).flatten(2), labels)
 
 
+class Repeat(Base):
+    """Tensor.repeat: tiling along existing dimensions (DeBERTa's relative
+    positions repeated over the batch and heads), with a leading new
+    dimension, and of a complex tensor."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        tiled = h[:, : S // 2].repeat(1, 2, 1) * h.repeat(1, 1, 2)[..., D:]
+        stacked = h.repeat(3, 1, 1, 1)
+        z = torch.view_as_complex(h.reshape(B, S, -1, 2)).repeat(1, 1, 2)
+        rot = torch.view_as_real(z).flatten(2)[..., :D]
+        return self.loss(tiled + stacked[1] * 0.5 + rot * stacked[2], labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
@@ -406,7 +420,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
          "roll-unflatten": RollUnflatten, "complex": Complex,
-         "bad-complex": BadComplex}
+         "bad-complex": BadComplex, "repeat": Repeat}
 
 
 def main(mode, out, batch_out=None):

@@ -550,7 +550,10 @@ TEST_F(ShardingRuleTest, OptimizerStateFollowsTheParameter) {
   auto adamw = AdamWUpdateOp::create(
       builder, loc(), p.getType(), p.getType(), p.getType(), p, p, p, p,
       i64({}), llvm::APFloat(1e-3), llvm::APFloat(0.9), llvm::APFloat(0.999),
-      llvm::APFloat(1e-8), llvm::APFloat(0.01), /*beside=*/nullptr);
+      llvm::APFloat(1e-8), llvm::APFloat(0.01), /*beside=*/nullptr,
+      /*fused=*/false, /*on_host=*/false, /*lr_schedule=*/nullptr,
+      /*warmup_steps=*/nullptr, /*total_steps=*/nullptr,
+      /*min_lr_ratio=*/nullptr);
   ShardingRule rule = ruleOf(adamw);
   EXPECT_EQ(factors(rule), "a64! b32!");
   EXPECT_EQ(mapping(rule), "[a][b], [a][b], [a][b], [a][b], () -> "

@@ -5,13 +5,18 @@ files ds-run writes (--dump-loss, --dump-grads, --save).
   reference.py model.pt (--inputs batch.safetensors | --data tokens.bin --batch B --seq S)
       --steps K [--optimizer adamw|sgd] [--lr F] [--beta1 F] [--beta2 F]
       [--eps F] [--weight-decay F] [--momentum F] [--fused]
-      [--clip-grad-norm F] [--grads-from grads.safetensors]
+      [--clip-grad-norm F] [--lr-schedule constant|linear|cosine
+      --warmup-steps N --total-steps N --min-lr-ratio F]
+      [--grads-from grads.safetensors]
       --dump-loss loss.jsonl --dump-grads grads.safetensors --save final.safetensors
       [--device cuda]
 
 --fused takes torch.optim's fused=True kernels. --clip-grad-norm clips
 with torch.nn.utils.clip_grad_norm_ after each backward; the gradients
-dumped are the clipped ones (what the optimizer uses, as ds-run dumps). --grads-from gives the
+dumped are the clipped ones (what the optimizer uses, as ds-run dumps).
+--lr-schedule steps the Hugging Face scheduler of that name
+(transformers.get_*_schedule_with_warmup) after each optimizer step, as
+its Trainer does. --grads-from gives the
 first step's optimizer the gradients of a file (ds-run --dump-grads)
 instead of autograd's: the update alone, on the same inputs, so that its
 result can be compared bit for bit.
@@ -105,6 +110,19 @@ def retarget_device_constants(module, device):
                 node.s_("value", str(device))
 
 
+def make_scheduler(args, opt):
+    """Hugging Face's own scheduler for --lr-schedule."""
+    import transformers
+    if args.lr_schedule == "constant":
+        return transformers.get_constant_schedule_with_warmup(opt, args.warmup_steps)
+    if args.lr_schedule == "linear":
+        return transformers.get_linear_schedule_with_warmup(opt, args.warmup_steps, args.total_steps)
+    if args.min_lr_ratio:
+        return transformers.get_cosine_with_min_lr_schedule_with_warmup(
+            opt, args.warmup_steps, args.total_steps, min_lr_rate=args.min_lr_ratio)
+    return transformers.get_cosine_schedule_with_warmup(opt, args.warmup_steps, args.total_steps)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("model")
@@ -122,6 +140,10 @@ def main():
     p.add_argument("--momentum", type=float, default=0.0)
     p.add_argument("--fused", action="store_true")
     p.add_argument("--clip-grad-norm", type=float, default=0.0)
+    p.add_argument("--lr-schedule")
+    p.add_argument("--warmup-steps", type=int, default=0)
+    p.add_argument("--total-steps", type=int, default=0)
+    p.add_argument("--min-lr-ratio", type=float, default=0.0)
     p.add_argument("--grads-from")
     p.add_argument("--dump-loss", required=True)
     p.add_argument("--dump-grads", required=True)
@@ -156,6 +178,7 @@ def main():
         wd = 0.0 if args.weight_decay is None else args.weight_decay
         opt = torch.optim.SGD(trainable, lr=args.lr, momentum=args.momentum,
                               weight_decay=wd, foreach=False, fused=args.fused)
+    scheduler = make_scheduler(args, opt) if args.lr_schedule else None
 
     data = batches(args)
     with open(args.dump_loss, "w") as losses:
@@ -185,6 +208,8 @@ def main():
                         if t.grad is not None:
                             t.grad.copy_(given[n])
             opt.step()
+            if scheduler:
+                scheduler.step()
             losses.write(json.dumps({"step": step, "loss": loss.item()}) + "\n")
     safetensors_io.save({n: t.detach().cpu() for n, t in params.items()}, args.save)
 

@@ -147,6 +147,22 @@ LogicalResult AdamWUpdateOp::verify() {
                              {"new_exp_avg_sq", getNewExpAvgSq()}})
     if (failed(expectType(*this, what, value.getType(), type)))
       return failure();
+  std::optional<StringRef> schedule = getLrSchedule();
+  if (schedule && *schedule != "constant" && *schedule != "linear" &&
+      *schedule != "cosine")
+    return emitOpError() << "has lr_schedule \"" << *schedule
+                         << "\"; expected constant, linear or cosine";
+  if (!schedule && (getWarmupSteps() || getTotalSteps() || getMinLrRatio()))
+    return emitOpError() << "has schedule steps without an lr_schedule";
+  if (getWarmupSteps().value_or(0) < 0 || getTotalSteps().value_or(0) < 0)
+    return emitOpError() << "has a negative number of schedule steps";
+  if (schedule && *schedule != "constant" && !getTotalSteps())
+    return emitOpError() << "needs total_steps for lr_schedule \"" << *schedule
+                         << "\"";
+  if (std::optional<APFloat> ratio = getMinLrRatio();
+      ratio &&
+      !(ratio->convertToDouble() >= 0 && ratio->convertToDouble() <= 1))
+    return emitOpError() << "has min_lr_ratio outside [0, 1]";
   return success();
 }
 

@@ -287,6 +287,15 @@ def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
     with `on_host` (-ds-host-updates) it runs on the host's processor and
     reads and writes host memory.
 
+    With `lr_schedule` the learning rate of step `t` is `lr` times the
+    factor Hugging Face's schedulers (`LambdaLR`, stepped after each
+    optimizer step) give after `s = t - 1` steps: `s / warmup_steps` while
+    `s < warmup_steps`; then 1 (`constant`), `max(0, (total_steps - s) /
+    (total_steps - warmup_steps))` (`linear`) or, with `p = (s -
+    warmup_steps) / (total_steps - warmup_steps)`, `max(0, r + (1 - r) *
+    0.5 * (1 + cos(pi * p)))` (`cosine`, `r` = `min_lr_ratio`, default 0);
+    the divisors at least 1. Weight decay scales with it, as in PyTorch.
+
     ```mlir
     %p1, %m1, %v1 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03
         beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01
@@ -302,14 +311,19 @@ def DS_AdamWUpdateOp : DS_Op<"adamw_update", [Pure,
                    0DTensorOf<[I64]>:$step, F64Attr:$lr, F64Attr:$beta1,
                    F64Attr:$beta2, F64Attr:$eps, F64Attr:$weight_decay,
                    OptionalAttr<I64Attr>:$beside, UnitAttr:$fused,
-                   UnitAttr:$on_host);
+                   UnitAttr:$on_host, OptionalAttr<StrAttr>:$lr_schedule,
+                   OptionalAttr<I64Attr>:$warmup_steps,
+                   OptionalAttr<I64Attr>:$total_steps,
+                   OptionalAttr<F64Attr>:$min_lr_ratio);
   let results = (outs DS_FloatTensor:$new_param, DS_FloatTensor:$new_exp_avg,
                       DS_FloatTensor:$new_exp_avg_sq);
   let assemblyFormat = [{
     $param `,` $grad `,` $exp_avg `,` $exp_avg_sq `,` $step `lr` `=` $lr
     `beta1` `=` $beta1 `beta2` `=` $beta2 `eps` `=` $eps
     `weight_decay` `=` $weight_decay (`fused` $fused^)? (`beside` $beside^)?
-    (`on_host` $on_host^)?
+    (`on_host` $on_host^)? (`lr_schedule` `=` $lr_schedule^)?
+    (`warmup_steps` `=` $warmup_steps^)? (`total_steps` `=` $total_steps^)?
+    (`min_lr_ratio` `=` $min_lr_ratio^)?
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
