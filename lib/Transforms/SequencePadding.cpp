@@ -313,6 +313,14 @@ LogicalResult SequencePadder::pad(Operation *op,
           })))
     return failure();
 
+  // Factors whose sizes must stay equal are padded alike.
+  for (auto [a, b] : rule->equalFactors) {
+    if (factorAtoms.isMarked(a) && !factorAtoms.isMarked(b))
+      factorAtoms[b] = factorAtoms[a];
+    else if (factorAtoms.isMarked(b) && !factorAtoms.isMarked(a))
+      factorAtoms[a] = factorAtoms[b];
+  }
+
   // 2. What each padded factor asks of the operands that have it.
   auto operandHas = [&](size_t i, int64_t f) {
     return i < rule->operandDims.size() &&

@@ -338,9 +338,13 @@ template <typename OpTy> ShardingRule attentionRule(OpTy op) {
     rule.paddingValues.push_back(0.0);
   }
   rule.paddableFactors = {factors.sequences[0]};
-  if (op.getCausal())
+  if (op.getCausal()) {
     rule.paddableFactors.push_back(factors.sequences[1]);
-  else
+    // Causal attention is square: queries padded through one path (the
+    // labels' gradient) and keys not (tokens shifted right, the padding cut
+    // by the slice) are padded alike.
+    rule.equalFactors.push_back({factors.sequences[0], factors.sequences[1]});
+  } else
     rule.maskableFactors = {factors.sequences[1]};
   return rule;
 }

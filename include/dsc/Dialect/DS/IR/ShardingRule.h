@@ -67,6 +67,10 @@ struct ShardingRule {
   /// op leaves out once told the real size (`maskPadding`): the keys of
   /// attention, by its key length.
   llvm::SmallVector<int64_t> maskableFactors;
+  /// For sequence padding: pairs of factors whose sizes must stay equal
+  /// (causal attention's query and key lengths): padding one pads the
+  /// other the same way.
+  llvm::SmallVector<std::pair<int64_t, int64_t>> equalFactors;
   /// For sequence padding: per operand, the value its padded positions must
   /// hold for the op to stay exact (the loss's labels: `ignore_index`), or
   /// none where the kinds of its factors decide (a sum masks with 0). May be
