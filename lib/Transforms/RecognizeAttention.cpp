@@ -12,8 +12,12 @@
 //   their values: AttentionMasks.h) become `causal` and `window`;
 // - everything else that is added becomes the bias operand, scaled by the
 //   scales applied after it, and a selecting mask that is not constant
-//   becomes the bias `select(keep, 0, fill)`; a bias that a trainable
-//   parameter reaches is not taken (ds.attention gives it no gradient);
+//   becomes the bias `select(keep, 0, fill)` when the fill is -inf (a row
+//   hidden whole is zero with no gradient either way), or when a constant
+//   mask hides no row whole (a finite fill there gives a uniform softmax
+//   whose scores the select gives no gradient and a bias would); a bias
+//   that a trainable parameter reaches is not taken (ds.attention gives it
+//   no gradient);
 // - a clamp `max(x, m)` with m <= -1e30 changes nothing when no row of the
 //   scores is fully masked, which is proven from a causal mask and finite
 //   biases; otherwise the attention is left alone.
@@ -50,6 +54,20 @@ using namespace mlir;
 using namespace mlir::ds;
 
 namespace {
+
+/// Whether `masked` (row-major, rows of `rowSize`) masks some row whole.
+bool hasHiddenRow(const llvm::BitVector &masked, int64_t rowSize) {
+  if (rowSize <= 0)
+    return false;
+  for (size_t row = 0; row + rowSize <= masked.size(); row += rowSize) {
+    bool hidden = true;
+    for (int64_t i = 0; i < rowSize && hidden; ++i)
+      hidden = masked.test(row + i);
+    if (hidden)
+      return true;
+  }
+  return false;
+}
 
 RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
@@ -266,6 +284,19 @@ private:
       }
       if (reachedByParameter(cond))
         continue;
+      // A finite fill (finfo.min, -1e9) in a row the mask hides whole: the
+      // softmax is uniform there and the select passes the scores no
+      // gradient, which a bias would (the forward is the same). Taken only
+      // where no row is hidden whole, which only a constant mask proves.
+      if (std::isfinite(*fill)) {
+        DenseElementsAttr constant = constantOf(cond);
+        std::optional<llvm::BitVector> masked =
+            constant ? dsc::maskedElements(constant, /*maskedWhen=*/!keepWhen)
+                     : std::nullopt;
+        if (!masked ||
+            hasHiddenRow(*masked, constant.getType().getShape().back()))
+          continue;
+      }
       // A data-dependent mask: the bias `select(keep, 0, fill)`, which
       // softmax treats as the select does wherever a row keeps an entry.
       size_t mark = scores.biases.size();

@@ -291,13 +291,14 @@ func.func @bias_before_scale(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %
 
 // -----
 
-// A mask selected by a condition computed from the data: the bias
-// select(keep, 0, min).
+// A mask selected by a condition computed from the data, filling finfo.min:
+// a row it hides whole has a uniform softmax, and the select gives its
+// scores no gradient where a bias would: left alone (no constant proves
+// that no row is hidden whole).
 // CHECK-LABEL: func.func @data_where_mask
-// CHECK: %[[Z:.*]] = ds.constant dense<0.000000e+00> : tensor<f32>
-// CHECK: %[[MIN:.*]] = ds.constant dense<-3.40282347E+38> : tensor<f32>
-// CHECK: %[[SEL:.*]] = ds.select %arg3, %[[Z]], %[[MIN]] : (tensor<2x1x1x4xi1>, tensor<f32>, tensor<f32>) -> tensor<2x1x1x4xf32>
-// CHECK: ds.attention %arg0, %arg1, %arg2 bias %[[SEL]] scale = 1.000000e+00
+// CHECK-NOT: ds.attention
+// CHECK: ds.select %arg3
+// CHECK: ds.softmax
 func.func @data_where_mask(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>, %keep: tensor<2x1x1x4xi1>) -> tensor<2x2x4x8xf32> {
   %s = ds.matmul %q, %k transpose_rhs : (tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x4xf32>
   %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
@@ -305,6 +306,52 @@ func.func @data_where_mask(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v:
   %p = ds.softmax %m dim = 3 : tensor<2x2x4x4xf32>
   %o = ds.matmul %p, %v : (tensor<2x2x4x4xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x8xf32>
   return %o : tensor<2x2x4x8xf32>
+}
+
+// -----
+
+// Filling -inf (SDPA's boolean mask): a row hidden whole is zero with no
+// gradient either way, so the bias select(keep, 0, -inf) is exact.
+// CHECK-LABEL: func.func @data_where_mask_inf
+// CHECK: %[[Z:.*]] = ds.constant dense<0.000000e+00> : tensor<f32>
+// CHECK: %[[INF:.*]] = ds.constant dense<0xFF800000> : tensor<f32>
+// CHECK: %[[SEL:.*]] = ds.select %arg3, %[[Z]], %[[INF]] : (tensor<2x1x1x4xi1>, tensor<f32>, tensor<f32>) -> tensor<2x1x1x4xf32>
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias %[[SEL]] scale = 1.000000e+00
+func.func @data_where_mask_inf(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>, %keep: tensor<2x1x1x4xi1>) -> tensor<2x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x4xf32>
+  %inf = ds.constant dense<0xFF800000> : tensor<f32>
+  %m = ds.select %keep, %s, %inf : (tensor<2x1x1x4xi1>, tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<2x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<2x2x4x4xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x8xf32>
+  return %o : tensor<2x2x4x8xf32>
+}
+
+// -----
+
+// A constant mask that is no causal pattern but hides no row whole: the
+// bias select(keep, 0, min) is exact and taken; one that hides a row is not.
+// CHECK-LABEL: func.func @constant_mask_rows
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias
+// CHECK-LABEL: func.func @constant_mask_hidden_row
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+func.func @constant_mask_rows(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
+  %keep = ds.constant dense<[[[[false, true], [true, true]]]]> : tensor<1x1x2x2xi1>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %m = ds.select %keep, %s, %min : (tensor<1x1x2x2xi1>, tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x1x2x2xf32>
+  %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
+  return %o : tensor<1x1x2x8xf32>
+}
+func.func @constant_mask_hidden_row(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
+  %keep = ds.constant dense<[[[[false, false], [true, true]]]]> : tensor<1x1x2x2xi1>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %m = ds.select %keep, %s, %min : (tensor<1x1x2x2xi1>, tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x1x2x2xf32>
+  %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
+  return %o : tensor<1x1x2x8xf32>
 }
 
 // -----

@@ -9,7 +9,10 @@
 // importer runs every node on real tensors), so the check is direct: the
 // target must not share memory with a parameter, buffer or model input (the
 // write would outlive the step) nor with another tensor used after the op (a
-// view of it or the tensor it views would see the change).
+// view of it or the tensor it views would see the change). One such write
+// is imported exactly: into a box of a tensor that owns its memory (slices
+// with step 1 and selects, `shifted[:, 1:] = ids[:, :-1]`), the tensor
+// itself used later: its new value is the old one with the box replaced.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,6 +79,90 @@ valuesBefore(const torch::jit::Node *node) {
 
 std::string opName(const ImporterState &s) { return s.opName(); }
 
+/// Where a view lies in the tensor whose memory it views: per dimension of
+/// that tensor, the first index and the count.
+struct Box {
+  SmallVector<int64_t> start, size;
+};
+
+/// The box `view` covers in `base`, when `base` is contiguous and `view` is
+/// made of slices with step 1 and selects of it (its dimensions are the
+/// box's, in order, but for the selected ones); checked element by element
+/// on an index tensor.
+std::optional<Box> boxIn(const at::Tensor &view, const at::Tensor &base) {
+  if (!base.is_contiguous() || view.dim() > base.dim())
+    return std::nullopt;
+  int64_t offset = view.storage_offset() - base.storage_offset();
+  if (offset < 0)
+    return std::nullopt;
+  Box box;
+  int64_t next = 0;
+  for (int64_t j = 0; j < base.dim(); ++j) {
+    int64_t stride = base.stride(j), size = base.size(j);
+    int64_t start = stride > 0 && size > 0 ? (offset / stride) % size : 0;
+    box.start.push_back(start);
+    bool kept = next < view.dim() && view.stride(next) == stride &&
+                start + view.size(next) <= size;
+    box.size.push_back(kept ? view.size(next++) : 1);
+  }
+  if (next != view.dim())
+    return std::nullopt;
+  at::Tensor index = at::arange(base.numel(), at::kLong).view(base.sizes());
+  at::Tensor expected =
+      index.as_strided(view.sizes(), view.strides(), offset).reshape(-1);
+  at::Tensor region = index;
+  for (int64_t j = 0; j < base.dim(); ++j)
+    region = region.narrow(j, box.start[j], box.size[j]);
+  if (!region.reshape(-1).equal(expected))
+    return std::nullopt;
+  return box;
+}
+
+/// The tensor whose memory `written` views, if `written` is a view of a
+/// contiguous tensor lying in a box of it.
+std::optional<std::pair<at::Tensor, Box>> viewedBox(const at::Tensor &written) {
+  if (!written.is_view())
+    return std::nullopt;
+  at::Tensor base(at::TensorBase(written._base()));
+  std::optional<Box> box = boxIn(written, base);
+  if (!box)
+    return std::nullopt;
+  return std::make_pair(base, *box);
+}
+
+/// After an in-place write into a box of another tensor: that tensor's
+/// values become its old value with the box replaced by `written`'s new
+/// value (a zero-padded copy chosen by a constant mask: exact, and each
+/// part's gradient goes where it came from).
+void writeThrough(ImporterState &s, const at::Tensor &written, Value value) {
+  std::optional<std::pair<at::Tensor, Box>> viewed = viewedBox(written);
+  if (!viewed)
+    return;
+  const auto &[base, box] = *viewed;
+  SmallVector<const torch::jit::Value *> holders;
+  for (auto &[holder, example] : s.shadow)
+    if (isSameTensor(example, base))
+      holders.push_back(holder);
+  if (holders.empty())
+    return;
+  Value old = s.asTensor(s.lookup(holders.front()));
+  auto type = cast<RankedTensorType>(old.getType());
+  Value placed = reshape(s, value, box.size);
+  SmallVector<int64_t> strides(box.start.size(), 1);
+  placed = ds::PadOp::create(s.builder, s.loc, type, placed,
+                             s.builder.getDenseI64ArrayAttr(box.start),
+                             s.builder.getDenseI64ArrayAttr(strides));
+  at::Tensor mask = at::zeros(base.sizes(), at::kBool);
+  at::Tensor region = mask;
+  for (size_t j = 0; j < box.start.size(); ++j)
+    region = region.narrow(j, box.start[j], box.size[j]);
+  region.fill_(true);
+  Value updated =
+      ds::SelectOp::create(s.builder, s.loc, s.materialize(mask), placed, old);
+  for (const torch::jit::Value *holder : holders)
+    s.values[holder] = Imported{updated};
+}
+
 /// Makes the result of the in-place node the value of the tensor it wrote:
 /// of every value that is that very tensor object, for the nodes after it.
 void rebindWritten(ImporterState &s) {
@@ -84,6 +171,8 @@ void rebindWritten(ImporterState &s) {
   for (auto &[value, example] : s.shadow)
     if (isSameTensor(example, written))
       s.values[value] = result;
+  if (result.isTensor())
+    writeThrough(s, written, result.tensor());
 }
 
 /// An in-place op whose out-of-place form (its kind without the trailing
@@ -116,6 +205,17 @@ void copy(ImporterState &s) {
   rebindWritten(s);
 }
 
+/// `fill_(self, value)`, `zero_(self)`: `value` (0) in `self`'s dtype and
+/// shape.
+void fill(ImporterState &s) {
+  RankedTensorType type = s.outputType();
+  Value value = s.node->inputs().size() > 1
+                    ? s.tensorInputAs(1, s.outputScalarType())
+                    : scalar(s, 0.0, type.getElementType());
+  s.bindOutput(0, ds::BroadcastOp::create(s.builder, s.loc, type, value));
+  rebindWritten(s);
+}
+
 } // namespace
 
 bool dsc::ts::writesToSelf(const torch::jit::Node *node) {
@@ -139,9 +239,12 @@ void dsc::ts::prepareInPlace(ImporterState &s, bool folded) {
              "out-of-place form");
   if (folded)
     return;
+  // The tensor `written` views, where the write into it is imported.
+  std::optional<std::pair<at::Tensor, Box>> viewed = viewedBox(written);
   for (const torch::jit::Value *value : valuesBefore(s.node)) {
     auto example = s.shadow.find(value);
     if (example == s.shadow.end() || isSameTensor(example->second, written) ||
+        (viewed && isSameTensor(example->second, viewed->first)) ||
         !sharesMemory(example->second, written))
       continue;
     if (const torch::jit::Node *user = laterUser(value, s.node))
@@ -178,4 +281,6 @@ void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
         "aten::__iand__",    "aten::__ixor__"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;
+  table["aten::fill_"] = fill;
+  table["aten::zero_"] = fill;
 }

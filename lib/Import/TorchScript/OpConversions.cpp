@@ -83,6 +83,10 @@ template <ds::CompareDirection direction> void compare(ImporterState &s) {
       common = common ? c10::promoteTypes(*common, *type) : *type;
   if (!common)
     s.fail("comparison without a tensor operand");
+  // Booleans compare as the integers 0 and 1 (`mask == 0`): the kernels
+  // compare numbers.
+  if (*common == c10::ScalarType::Bool)
+    common = c10::ScalarType::Char;
   Value lhs = s.tensorInputAs(0, *common), rhs = s.tensorInputAs(1, *common);
   s.bindOutput(0, ds::CompareOp::create(s.builder, s.loc, direction, lhs, rhs));
 }
