@@ -82,11 +82,11 @@ class BadInput(Base):
         return self.loss(self.emb(tokens), labels)
 
 
-class BadView(Base):
+class ViewWrite(Base):
     def forward(self, tokens, labels):
         h = self.emb(tokens) * 2.0
         row = h[:, 0]
-        row.add_(1.0)  # the rejected line: h sees the change
+        row.add_(1.0)  # h sees the change: imported as h with the row replaced
         return self.loss(h, labels)
 
 
@@ -410,8 +410,37 @@ class Repeat(Base):
         return self.loss(tiled + stacked[1] * 0.5 + rot * stacked[2], labels)
 
 
+class SliceAssign(Base):
+    """Writes into slices and selects of a fresh tensor that is read later:
+    Hugging Face's shift_tokens_right (new_zeros, shifted[:, 1:] =
+    ids[:, :-1].clone(), shifted[:, 0] = start, masked_fill_ of -100) and a
+    float buffer filled piece by piece (zeros, a slice copied from the
+    activations, a row from another row, fill_ of a column), the gradient
+    going to what was copied in."""
+
+    def forward(self, tokens, labels):
+        shifted = labels.new_zeros(labels.shape)
+        shifted[:, 1:] = labels[:, :-1].clone()
+        shifted[:, 0] = 3
+        shifted.masked_fill_(shifted == -100, 0)
+        h = self.emb(shifted)
+        z = torch.zeros(B, S, D)
+        z[:, :, : D // 2] = h[..., D // 2:] * 2
+        z[:, 1] = h[:, 0]
+        z[..., -1].fill_(0.5)
+        return self.loss(z + self.emb2(tokens), labels)
+
+
+class BadSliceAssign(Base):
+    def forward(self, tokens, labels):
+        z = torch.zeros(B, S, D)
+        head = z[:, :2]
+        z[:, 1:] = self.emb(tokens)[:, 1:]  # the rejected line
+        return self.loss(z + head.sum(1, keepdim=True), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
-         "bad-input": BadInput, "bad-view": BadView, "bad-viewed": BadViewed,
+         "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "bad-data-index": BadDataIndex,
          "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
@@ -420,7 +449,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
          "roll-unflatten": RollUnflatten, "complex": Complex,
-         "bad-complex": BadComplex, "repeat": Repeat}
+         "bad-complex": BadComplex, "repeat": Repeat,
+         "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign}
 
 
 def main(mode, out, batch_out=None):
