@@ -12,6 +12,10 @@
 // addLoweringPipeline); then writes the plan file and, on request, a JSON
 // report and a Perfetto trace on --hardware.
 //
+// Over 700 lines because every flag is declared, documented and checked
+// here, beside the checks that span several of them; the passes and the
+// pipeline are lib/Transforms and lib/Pipelines.
+//
 //===----------------------------------------------------------------------===//
 
 #include "CheckpointSearch.h"
