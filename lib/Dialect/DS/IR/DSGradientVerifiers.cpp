@@ -154,8 +154,9 @@ LogicalResult AdamWUpdateOp::verify() {
                          << "\"; expected constant, linear or cosine";
   if (!schedule && (getWarmupSteps() || getTotalSteps() || getMinLrRatio()))
     return emitOpError() << "has schedule steps without an lr_schedule";
-  if (getWarmupSteps().value_or(0) < 0 || getTotalSteps().value_or(0) < 0)
-    return emitOpError() << "has a negative number of schedule steps";
+  for (IntegerAttr steps : {getWarmupStepsAttr(), getTotalStepsAttr()})
+    if (steps && steps.getInt() < 0)
+      return emitOpError() << "has a negative number of schedule steps";
   if (schedule && *schedule != "constant" && !getTotalSteps())
     return emitOpError() << "needs total_steps for lr_schedule \"" << *schedule
                          << "\"";
