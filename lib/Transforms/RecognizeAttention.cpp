@@ -293,8 +293,9 @@ private:
         std::optional<llvm::BitVector> masked =
             constant ? dsc::maskedElements(constant, /*maskedWhen=*/!keepWhen)
                      : std::nullopt;
-        if (!masked ||
-            hasHiddenRow(*masked, constant.getType().getShape().back()))
+        ArrayRef<int64_t> shape =
+            constant ? constant.getType().getShape() : ArrayRef<int64_t>();
+        if (!masked || hasHiddenRow(*masked, shape.empty() ? 1 : shape.back()))
           continue;
       }
       // A data-dependent mask: the bias `select(keep, 0, fill)`, which
