@@ -70,6 +70,18 @@ mlir::Value logSigmoid(ImporterState &s, mlir::Value x);
 /// (PyTorch's gradient is sign(x), 0 at 0) and NaN at NaN.
 mlir::Value absolute(ImporterState &s, mlir::Value x);
 
+/// An order-reversing map of `x` that is its own inverse and exact: -x for
+/// floats, -1 - x for integers (whose negation overflows at the smallest);
+/// min(x) = reverseOrder(max(reverseOrder(x))) (MathConversions.cpp).
+mlir::Value reverseOrder(ImporterState &s, mlir::Value x);
+/// The position (int64) of the first maximum, or minimum, of `x` along
+/// `dim`, NaN counting as the extreme, the dimension kept with size 1
+/// (MathConversions.cpp).
+mlir::Value argExtremum(ImporterState &s, mlir::Value x, int64_t dim,
+                        bool isMax);
+/// Binds `max`/`min(self, dim, keepdim)`: the values and their positions.
+void bindExtremumAlong(ImporterState &s, bool isMax);
+
 /// `self`'s elements at `indices` along `dim` (torch.gather; `indices` of
 /// `self`'s shape but along `dim`), as a choice and a sum: exactly the
 /// element, and its gradient goes to that element alone

@@ -1,19 +1,26 @@
-//===- IndexConversions.cpp - aten indexing by constant tensors to ds -----===//
+//===- IndexConversions.cpp - aten indexing to ds -------------------------===//
 //
-// Advanced indexing by index tensors that are compile-time constants
+// Advanced indexing. By index tensors that are compile-time constants
 // (`x[:, :, [0, 2]]`, `qkv[..., [-2], :]`, `index_select` with a constant
-// index): the chosen positions are known at import, so they become slices,
+// index) the chosen positions are known at import, so they become slices,
 // and where they do not step evenly, a concatenation of slices. The gradient
 // of a slice pads and that of a concatenation splits, which sums the gradient
 // of a position chosen twice as PyTorch's index backward (an accumulating
 // index_put) does. Index tensors for several adjacent dimensions pick from
-// those dimensions flattened. Indices computed from the data and boolean
-// masks, whose
-// result shape depends on the data, are refused: dsc has no gather op.
+// those dimensions flattened.
+//
+// By index tensors computed from the data (HF's sequence classification
+// pooling `logits[arange(B), last_non_pad_token]`, `table[ids]`): the
+// indexed dimensions are flattened into rows, the flat position computed
+// with integer ds ops, and the rows looked up with `ds.embedding`, whose
+// gradient adds each position's rows as index_put does. Boolean masks,
+// whose result shape depends on the data, are refused.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ConversionUtils.h"
+
+#include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
 using namespace dsc::ts;
@@ -72,14 +79,100 @@ Value pick(ImporterState &s, Value self, int64_t dim,
   return ds::ConcatOp::create(s.builder, s.loc, runs, dim);
 }
 
-/// The index tensor that input `i` holds: a constant, or a failure naming
-/// why not.
+/// The index tensor that `imported` holds, a constant.
 at::Tensor constantIndex(ImporterState &s, const Imported &imported) {
   if (imported.isConstant() && imported.constant().isTensor())
     return imported.constant().toTensor();
-  s.fail(std::string(s.node->kind().toQualString()) +
-         " with an index tensor computed from the model's inputs is not "
-         "supported (dsc has no gather op); only constant indices are");
+  s.fail(std::string(s.node->kind().toQualString()) + " expects index tensors");
+}
+
+bool isComputed(const Imported &imported) { return imported.isTensor(); }
+
+/// `self[i_0, ..., i_k]` over its adjacent dimensions `first`..`first+k`
+/// where some index tensor is computed from the data: the result is
+/// [pre, R, post] for the index tensors broadcast to R. The flat position
+/// sum_j i_j * stride_j (negative indices counted from the end) picks rows
+/// of `self` with those dimensions moved to the front and flattened, the
+/// others flattened behind them: `ds.embedding`, then the pieces moved
+/// back.
+Value gatherComputed(ImporterState &s, Value self, int64_t first,
+                     ArrayRef<Imported> indices) {
+  std::string op = s.node->kind().toQualString();
+  auto type = typeOf(self);
+  if (!isa<FloatType>(type.getElementType()))
+    s.fail(op + " of an integer tensor by a computed index is not supported");
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t k = static_cast<int64_t>(indices.size());
+  Type i64 = s.builder.getI64Type();
+  Value flat;
+  SmallVector<int64_t> broadcast;
+  int64_t stride = 1;
+  for (int64_t j = k - 1; j >= 0; --j) {
+    int64_t size = shape[first + j];
+    Value index;
+    if (isComputed(indices[j])) {
+      index = indices[j].tensor();
+      Type element = typeOf(index).getElementType();
+      if (!element.isInteger() || element.getIntOrFloatBitWidth() < 16)
+        s.fail(op + " with a boolean mask is not supported: the shape of "
+                    "its result depends on the mask's values");
+      index = s.convertTo(index, i64);
+      Value negative = ds::CompareOp::create(
+          s.builder, s.loc, ds::CompareDirection::LT, index, scalar(s, 0, i64));
+      Value wrapped = ds::AddOp::create(
+          s.builder, s.loc, index, scalar(s, static_cast<double>(size), i64));
+      index = ds::SelectOp::create(s.builder, s.loc, negative, wrapped, index);
+    } else {
+      at::Tensor constant = constantIndex(s, indices[j]);
+      at::Tensor positions =
+          at::tensor(positionsOf(s, constant, size), at::kLong)
+              .view(constant.sizes());
+      index = s.materialize(positions);
+    }
+    if (stride != 1)
+      index = ds::MulOp::create(s.builder, s.loc, index,
+                                scalar(s, static_cast<double>(stride), i64));
+    SmallVector<int64_t> joined;
+    if (!OpTrait::util::getBroadcastedShape(broadcast, typeOf(index).getShape(),
+                                            joined))
+      s.fail(op + ": the index tensors do not broadcast together");
+    broadcast = joined;
+    flat = flat ? ds::AddOp::create(s.builder, s.loc, flat, index) : index;
+    stride *= size;
+  }
+  auto flatType = RankedTensorType::get(broadcast, i64);
+  if (typeOf(flat) != flatType)
+    flat = ds::BroadcastOp::create(s.builder, s.loc, flatType, flat);
+
+  // [g_0..g_k, pre, post] -> [span, rest] -> [R, rest] -> [R, pre, post].
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> toFront = llvm::to_vector(llvm::seq(first, first + k));
+  llvm::append_range(toFront, llvm::seq<int64_t>(0, first));
+  llvm::append_range(toFront, llvm::seq(first + k, rank));
+  Value moved = self;
+  if (!llvm::equal(toFront, llvm::seq<int64_t>(0, rank)))
+    moved = ds::TransposeOp::create(s.builder, s.loc, self,
+                                    s.builder.getDenseI64ArrayAttr(toFront));
+  SmallVector<int64_t> rest;
+  for (int64_t d : ArrayRef(toFront).drop_front(k))
+    rest.push_back(shape[d]);
+  int64_t restSize = 1;
+  for (int64_t size : rest)
+    restSize *= size;
+  Value rows = ds::EmbeddingOp::create(
+      s.builder, s.loc, reshape(s, moved, {stride, restSize}), flat,
+      /*padding_idx=*/IntegerAttr());
+  SmallVector<int64_t> picked(broadcast);
+  picked.append(rest);
+  Value result = reshape(s, rows, picked);
+  int64_t r = static_cast<int64_t>(broadcast.size());
+  SmallVector<int64_t> back = llvm::to_vector(llvm::seq<int64_t>(r, r + first));
+  llvm::append_range(back, llvm::seq<int64_t>(0, r));
+  llvm::append_range(back, llvm::seq<int64_t>(r + first, r + rank - k));
+  if (!llvm::equal(back, llvm::seq<int64_t>(0, r + rank - k)))
+    result = ds::TransposeOp::create(s.builder, s.loc, result,
+                                     s.builder.getDenseI64ArrayAttr(back));
+  return result;
 }
 
 /// `self[i_0, ..., i_k]` over its adjacent dimensions `first`..`first+k`
@@ -142,10 +235,15 @@ void index(ImporterState &s) {
       dims.push_back(static_cast<int64_t>(d));
   if (dims.empty())
     return s.bindOutput(0, self);
+  if (dims.back() - dims.front() + 1 != static_cast<int64_t>(dims.size()))
+    s.fail("aten::index with index tensors for dimensions that are not "
+           "adjacent is not supported");
+  ArrayRef<Imported> used = ArrayRef(entries).slice(dims.front(), dims.size());
+  if (llvm::any_of(used, isComputed))
+    return s.bindOutput(0,
+                        reshape(s, gatherComputed(s, self, dims.front(), used),
+                                s.outputType()));
   if (dims.size() > 1) {
-    if (dims.back() - dims.front() + 1 != static_cast<int64_t>(dims.size()))
-      s.fail("aten::index with index tensors for dimensions that are not "
-             "adjacent is not supported");
     std::vector<at::Tensor> indices;
     for (int64_t d : dims)
       indices.push_back(constantIndex(s, entries[d]));
@@ -160,11 +258,15 @@ void index(ImporterState &s) {
   s.bindOutput(0, reshape(s, pick(s, self, *dim, positions), s.outputType()));
 }
 
-/// `index_select(self, dim, index)` with a constant 0-d or 1-d `index`.
+/// `index_select(self, dim, index)` with a 0-d or 1-d `index`.
 void indexSelect(ImporterState &s) {
   Value self = s.tensorInput(0);
   int64_t dim = s.normalizeDim(s.intInput(1), typeOf(self).getRank());
-  at::Tensor indexTensor = constantIndex(s, s.lookup(s.node->inputs()[2]));
+  const Imported &index = s.lookup(s.node->inputs()[2]);
+  if (isComputed(index))
+    return s.bindOutput(
+        0, reshape(s, gatherComputed(s, self, dim, index), s.outputType()));
+  at::Tensor indexTensor = constantIndex(s, index);
   std::vector<int64_t> positions =
       positionsOf(s, indexTensor, typeOf(self).getDimSize(dim));
   s.bindOutput(0, reshape(s, pick(s, self, dim, positions), s.outputType()));

@@ -4,7 +4,8 @@
 // aten ops that import as a few ds ops in PyTorch's own formulation, so
 // that values and gradients match its kernels at the edges (0, NaN,
 // infinities): abs, square, log_sigmoid, logsumexp, var and std (and
-// var_mean, std_mean); and cumsum (`ds.cumsum`).
+// var_mean, std_mean), argmax and argmin (and max/min over a dimension,
+// which return positions); and cumsum (`ds.cumsum`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -187,12 +188,99 @@ template <bool Sqrt, bool WithMean> void variance(ImporterState &s) {
 
 } // namespace
 
+Value dsc::ts::reverseOrder(ImporterState &s, Value x) {
+  Type element = typeOf(x).getElementType();
+  if (isa<FloatType>(element))
+    return ds::NegOp::create(s.builder, s.loc, x);
+  if (element.isInteger(1))
+    s.fail("'" + std::string(s.node->kind().toQualString()) +
+           "' of a boolean tensor is not supported");
+  return ds::SubOp::create(s.builder, s.loc, scalar(s, -1.0, element), x);
+}
+
+/// PyTorch's argmax and argmin return the first extreme position, NaN
+/// counting as the extreme. Written with reductions: the extreme (of the
+/// order reversed for the minimum), where it is hit (or where NaN is), and
+/// the largest of (n - 1 - position) over the hits, which is the first hit.
+/// Every step is exact; nothing is differentiable.
+Value dsc::ts::argExtremum(ImporterState &s, Value x, int64_t dim, bool isMax) {
+  auto type = typeOf(x);
+  Type element = type.getElementType();
+  if (element.isInteger(1))
+    s.fail("'" + std::string(s.node->kind().toQualString()) +
+           "' of a boolean tensor is not supported");
+  auto dims = s.builder.getDenseI64ArrayAttr({dim});
+  Value values = isMax ? x : reverseOrder(s, x);
+  Value extreme =
+      ds::MaxOp::create(s.builder, s.loc, values, dims, /*keepdim=*/true);
+  Value hit = ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::EQ,
+                                    values, extreme);
+  if (isa<FloatType>(element)) {
+    Value nan = ds::CompareOp::create(s.builder, s.loc,
+                                      ds::CompareDirection::NE, values, values);
+    hit = ds::SelectOp::create(s.builder, s.loc, nan, nan, hit);
+  }
+  Type i64 = s.builder.getI64Type();
+  int64_t n = type.getDimSize(dim);
+  SmallVector<int64_t> iotaShape(type.getRank(), 1);
+  iotaShape[dim] = n;
+  Value positions = ds::IotaOp::create(s.builder, s.loc,
+                                       RankedTensorType::get(iotaShape, i64),
+                                       static_cast<uint64_t>(dim));
+  Value last = scalar(s, static_cast<double>(n - 1), i64);
+  Value fromEnd = ds::SubOp::create(s.builder, s.loc, last, positions);
+  Value candidates = ds::SelectOp::create(s.builder, s.loc, hit, fromEnd,
+                                          scalar(s, -1.0, i64));
+  Value first =
+      ds::MaxOp::create(s.builder, s.loc, candidates, dims, /*keepdim=*/true);
+  return ds::SubOp::create(s.builder, s.loc, last, first);
+}
+
+void dsc::ts::bindExtremumAlong(ImporterState &s, bool isMax) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  auto type = typeOf(x);
+  if (type.getRank() == 0) {
+    s.bindOutput(0, x);
+    return s.bindOutput(1, s.materialize(at::zeros({}, at::kLong)));
+  }
+  int64_t dim = s.normalizeDim(s.intInput(1), type.getRank());
+  Value index = argExtremum(s, x, dim, isMax);
+  // The element at the position, so that the gradient goes to it alone, as
+  // PyTorch's does (amax shares it between ties).
+  Value value = takeAlong(s, x, dim, index);
+  s.bindOutput(0, reshape(s, value, s.outputType(0)));
+  s.bindOutput(1, reshape(s, index, s.outputType(1)));
+}
+
+namespace {
+
+/// `argmax`/`argmin(self, dim=None, keepdim=False)`; without a dimension,
+/// over all elements flattened. HF's sequence classification pools the
+/// logits at `(arange(T) * (input_ids != pad)).argmax(-1)`.
+template <bool isMax> void argExtremumConversion(ImporterState &s) {
+  Value x = s.tensorInput(0);
+  auto type = typeOf(x);
+  RankedTensorType out = s.outputType();
+  if (type.getNumElements() == 1)
+    return s.bindOutput(0, s.materialize(at::zeros(out.getShape(), at::kLong)));
+  int64_t dim = 0;
+  if (isNone(s, 1))
+    x = reshape(s, x, {type.getNumElements()});
+  else
+    dim = s.normalizeDim(s.intInput(1), type.getRank());
+  s.bindOutput(0, reshape(s, argExtremum(s, x, dim, isMax), out));
+}
+
+} // namespace
+
 void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::abs"] = abs;
   table["aten::square"] = square;
   table["aten::logsumexp"] = logSumExp;
   table["aten::log_sigmoid"] = logSigmoidConversion;
   table["aten::cumsum"] = cumsum;
+  table["aten::argmax"] = argExtremumConversion<true>;
+  table["aten::argmin"] = argExtremumConversion<false>;
   table["aten::var"] = variance<false, false>;
   table["aten::std"] = variance<true, false>;
   table["aten::var_mean"] = variance<false, true>;

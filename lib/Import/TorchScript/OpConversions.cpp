@@ -361,7 +361,7 @@ template <typename OpTy> void reduce(ImporterState &s) {
 }
 
 /// Binds the maximum of `self` over `dims` (all of them when empty), or the
-/// minimum as `-max(-x)` (exact, like every negation). Ties share the
+/// minimum as `-max(-x)` (-1 - x for integers; exact). Ties share the
 /// gradient equally, as for torch.amax, torch.amin and the full reductions
 /// torch.max(x) and torch.min(x).
 void bindExtremum(ImporterState &s, Value self, std::vector<int64_t> dims,
@@ -374,12 +374,9 @@ void bindExtremum(ImporterState &s, Value self, std::vector<int64_t> dims,
   if (isMax)
     return s.bindOutput(
         0, ds::MaxOp::create(s.builder, s.loc, self, dimsAttr, keepdim));
-  if (!isa<FloatType>(typeOf(self).getElementType()))
-    s.fail("'" + std::string(s.node->kind().toQualString()) +
-           "' of an integer tensor is not supported");
-  Value negated = ds::NegOp::create(s.builder, s.loc, self);
-  Value max = ds::MaxOp::create(s.builder, s.loc, negated, dimsAttr, keepdim);
-  s.bindOutput(0, ds::NegOp::create(s.builder, s.loc, max));
+  Value max = ds::MaxOp::create(s.builder, s.loc, reverseOrder(s, self),
+                                dimsAttr, keepdim);
+  s.bindOutput(0, reverseOrder(s, max));
 }
 
 /// `amax`/`amin(self, dims, keepdim)`.
@@ -387,20 +384,16 @@ template <bool isMax> void amax(ImporterState &s) {
   bindExtremum(s, s.tensorInput(0), s.intListInput(1), s.boolInput(2), isMax);
 }
 
-/// `max`/`min` of all elements (`max(self)`) or of two tensors elementwise
-/// (`max.other`). The form over one dimension also returns the positions of
-/// the extrema, which dsc does not compute, and its gradient goes to one of
-/// tied positions where amax's is shared; it is refused.
+/// `max`/`min` of all elements (`max(self)`), of two tensors elementwise
+/// (`max.other`), or over one dimension with the positions
+/// (bindExtremumAlong: the gradient goes to the returned position, not
+/// shared between ties as amax's).
 template <bool isMax> void extremum(ImporterState &s) {
-  const char *name = isMax ? "max" : "min";
   size_t n = s.node->inputs().size();
   if (n == 2 && s.inputScalarType(1))
     return isMax ? binary<ds::MaximumOp>(s) : binaryMinimum(s);
   if (n != 1)
-    s.fail(llvm::Twine("aten::") + name +
-           " over a dimension (it returns indices) is not supported; use "
-           "torch.a" +
-           name + " for the values");
+    return bindExtremumAlong(s, isMax);
   bindExtremum(s, s.tensorInput(0), {}, /*keepdim=*/false, isMax);
 }
 

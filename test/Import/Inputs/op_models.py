@@ -113,10 +113,23 @@ class MinMax(Base):
         return self.loss(h, labels)
 
 
-class BadMaxDim(Base):
+class MaxDim(Base):
+    """max/min over a dimension return values and positions: the gradient
+    goes to the returned position (the first of tied ones), not shared as
+    amax's. argmax/argmin return the first extreme, NaN counting as one."""
+
     def forward(self, tokens, labels):
-        values, _ = torch.max(self.emb(tokens), dim=-1, keepdim=True)  # the rejected line
-        return self.loss(self.emb(tokens) * values, labels)
+        a, b = self.emb(tokens), self.emb2(labels)
+        top, where = torch.max(a, dim=-1, keepdim=True)
+        low = torch.min(b, 1).values  # [B, D]
+        h = a * top + low.unsqueeze(1) + self.emb(where.squeeze(-1))
+        nan = torch.where(b > 0.5, float("nan"), b)
+        h = h + self.emb2(nan.argmax(-1)) + self.emb(a.argmin(-1))
+        # Integers: HF's last non-pad token, an argmin, a flat argmax.
+        last = (torch.arange(S) * (tokens > 3)).argmax(-1, keepdim=True)  # [B, 1]
+        h = h + self.emb2(last + labels.argmin(-1, keepdim=True))
+        h = h + a.flatten().argmax() / 64.0 + torch.amin(tokens, 1)[:, None, None]
+        return self.loss(h, labels)
 
 
 class Transpose(Base):
@@ -153,10 +166,29 @@ class BadMask(Base):
         return self.loss(picked.repeat(1, 2, 1), labels)
 
 
-class BadDataIndex(Base):
+class DataIndex(Base):
+    """Index tensors computed from the data: rows of a parameter, HF's
+    pooling `h[arange(B), last]`, a negative index into a middle dimension,
+    index_select, and two computed indices behind a whole dimension."""
+
     def forward(self, tokens, labels):
-        picked = self.emb.weight[tokens[0]]  # the rejected line
-        return self.loss(picked.expand(B, S, D), labels)
+        a = self.emb(tokens) * self.emb2(labels)  # [B, S, D]
+        rows = self.emb.weight[tokens]  # [B, S, D]
+        last = (torch.arange(S) * (labels > 3)).argmax(-1)  # [B]
+        first = labels.argmin(-1)  # [B]
+        pooled = a[torch.arange(B), last]  # [B, D]
+        negative = a[:, last - S]  # [B, B, D]
+        selected = a.index_select(2, first)  # [B, S, B]
+        pair = a[:, last, first]  # [B, B]
+        h = rows + pooled[:, None] + negative.sum(1, keepdim=True)
+        h = h + selected.sum(-1, keepdim=True) + pair.sum(-1)[:, None, None]
+        return self.loss(h, labels)
+
+
+class BadDataMask(Base):
+    def forward(self, tokens, labels):
+        picked = self.emb(tokens)[tokens > 3]  # the rejected line
+        return self.loss(picked[:1].expand(B, S, D), labels)
 
 
 class BadTwoIndices(Base):
@@ -441,8 +473,9 @@ class BadSliceAssign(Base):
 
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
-         "minmax": MinMax, "bad-max-dim": BadMaxDim, "transpose": Transpose,
-         "index": Index, "bad-mask": BadMask, "bad-data-index": BadDataIndex,
+         "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
+         "index": Index, "bad-mask": BadMask, "data-index": DataIndex,
+         "bad-data-mask": BadDataMask,
          "bad-two-indices": BadTwoIndices, "inplace-unary": InPlaceUnary,
          "detach": Detach, "no-grad": NoGrad, "bool-logic": BoolLogic,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
