@@ -127,10 +127,28 @@ private:
     Value value;
     SmallVector<std::pair<int, ReductionKind>> partial;
   };
-  /// The partial sum that `value` completes, read only by this path:
-  /// through reshapes (the flat view is the same) and sums of completions
-  /// (tied parameters: a new sum of the partial values replaces them).
-  std::optional<PartialSum> partialSum(Value value);
+  /// The partial sum that `value` completes, read only by this path (or
+  /// only by `readers`, where given): through reshapes (the flat view is
+  /// the same) and sums of completions (tied parameters: a new sum of the
+  /// partial values replaces them).
+  std::optional<PartialSum> partialSum(Value value,
+                                       ArrayRef<Operation *> readers = {});
+  /// Gradient clipping (--clip-grad-norm) reads a whole gradient twice:
+  /// for its norm, sum(g * g) over every dimension, and scaled by the
+  /// clipping coefficient for the update.
+  struct Clipping {
+    MulOp squares;
+    SumOp sumOfSquares;
+    MulOp scaled;
+  };
+  static std::optional<Clipping> clippingOf(Value grad);
+  /// Stage 2 and 3: the clipped gradient's `piece` (flat, split) replaces
+  /// the whole in both: the sum of squares of each rank's piece, completed
+  /// by an all-reduce of one number, stands for the whole's, and the piece
+  /// is scaled for the update (returned). The whole gradient is never
+  /// formed: a reduce-scatter instead of an all-reduce.
+  Value clipPiece(Clipping &clipping, Value piece, Location loc,
+                  Operation *update);
   /// Erases `op` and what only it read, back through the ops that led a
   /// gradient to its completion, once nothing reads them.
   static void eraseDead(Operation *op) {
@@ -253,11 +271,18 @@ ZeroRewriter::partialOf(Value value) const {
   return decoded->partial;
 }
 
-std::optional<ZeroRewriter::PartialSum> ZeroRewriter::partialSum(Value value) {
-  while (value.hasOneUse() && value.getDefiningOp<ReshapeOp>())
-    value = value.getDefiningOp()->getOperand(0);
-  if (!value.hasOneUse())
+std::optional<ZeroRewriter::PartialSum>
+ZeroRewriter::partialSum(Value value, ArrayRef<Operation *> readers) {
+  if (readers.empty() ? !value.hasOneUse()
+                      : llvm::any_of(value.getUsers(), [&](Operation *user) {
+                          return !llvm::is_contained(readers, user);
+                        }))
     return std::nullopt;
+  while (auto reshape = value.getDefiningOp<ReshapeOp>()) {
+    value = reshape.getInput();
+    if (!value.hasOneUse())
+      return std::nullopt;
+  }
   if (auto completion = value.getDefiningOp<ReshardOp>()) {
     SmallVector<std::pair<int, ReductionKind>> partial =
         partialOf(completion.getInput());
@@ -285,6 +310,62 @@ std::optional<ZeroRewriter::PartialSum> ZeroRewriter::partialSum(Value value) {
           {attr({Layout::replicated(shape),
                  SmallVector<std::pair<int, ReductionKind>>(lhs->partial)})}));
   return PartialSum{sum, lhs->partial};
+}
+
+std::optional<ZeroRewriter::Clipping> ZeroRewriter::clippingOf(Value grad) {
+  auto scaled = grad.getDefiningOp<MulOp>();
+  if (!scaled || !grad.hasOneUse() || scaled.getLhs().getType() != grad.getType() ||
+      cast<RankedTensorType>(scaled.getRhs().getType()).getRank() != 0)
+    return std::nullopt;
+  Value whole = scaled.getLhs();
+  MulOp squares;
+  for (Operation *user : whole.getUsers()) {
+    if (user == scaled.getOperation())
+      continue;
+    auto mul = dyn_cast<MulOp>(user);
+    if (!mul || mul.getLhs() != whole || mul.getRhs() != whole ||
+        (squares && mul != squares))
+      return std::nullopt;
+    squares = mul;
+  }
+  if (!squares || !squares->hasOneUse())
+    return std::nullopt;
+  auto sum = dyn_cast<SumOp>(*squares->user_begin());
+  int64_t rank = cast<RankedTensorType>(whole.getType()).getRank();
+  if (!sum || sum.getKeepdim() ||
+      static_cast<int64_t>(sum.getDims().size()) != rank)
+    return std::nullopt;
+  return Clipping{squares, sum, scaled};
+}
+
+Value ZeroRewriter::clipPiece(Clipping &clipping, Value piece,
+                              Location loc, Operation *update) {
+  auto flat = cast<RankedTensorType>(piece.getType());
+  ShardingAttr split = attr({splitLayout(flat), {}});
+  auto annotate = [&](Value v, ShardingAttr sharding) {
+    v.getDefiningOp()->setAttr(DSDialect::kShardingsAttr,
+                               builder.getArrayAttr({sharding}));
+    return v;
+  };
+  // Right after the piece, so that the whole never forms.
+  Value squares = annotate(MulOp::create(builder, loc, piece, piece), split);
+  SmallVector<std::pair<int, ReductionKind>> everyAxis;
+  for (size_t axis = 0; axis < mesh.sizes.size(); ++axis)
+    everyAxis.push_back({static_cast<int>(axis), ReductionKind::Sum});
+  Value local = annotate(
+      SumOp::create(builder, loc, squares, builder.getDenseI64ArrayAttr({0}),
+                    /*keepdim=*/false),
+      attr({Layout::replicated({}), everyAxis}));
+  Value total = ReshardOp::create(builder, loc, local,
+                                  attr({Layout::replicated({}), {}}));
+  clipping.sumOfSquares.getResult().replaceAllUsesWith(total);
+  clipping.sumOfSquares->erase();
+  clipping.squares->erase();
+  // The coefficient is known once every norm is: right before the update.
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPoint(update);
+  return annotate(
+      MulOp::create(builder, loc, piece, clipping.scaled.getRhs()), split);
 }
 
 Value ZeroRewriter::flatten(Value value,
@@ -325,13 +406,23 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
 
   // The gradient: at stage 2 the partial sum before its completion, which
   // the reshard to a split piece turns into a reduce-scatter.
+  // Clipped, the partial sum of the gradient before its scaling.
   Value grad = update.getGrad();
   SmallVector<std::pair<int, ReductionKind>> partial;
-  if (stage >= 2)
-    if (std::optional<PartialSum> sum = partialSum(grad)) {
+  std::optional<Clipping> clipping;
+  if (stage >= 2) {
+    clipping = clippingOf(grad);
+    std::optional<PartialSum> sum =
+        clipping ? partialSum(clipping->scaled.getLhs(),
+                              {clipping->scaled, clipping->squares})
+                 : partialSum(grad);
+    if (sum) {
       grad = sum->value;
       partial = sum->partial;
+    } else {
+      clipping.reset();
     }
+  }
 
   SmallVector<Value> operands;
   for (OpOperand &operand : op->getOpOperands()) {
@@ -349,7 +440,9 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
       OpBuilder::InsertionGuard guard(builder);
       if (!partial.empty())
         builder.setInsertionPointAfterValue(grad);
-      operands.push_back(split(flatten(grad, partial, loc), loc));
+      Value piece = split(flatten(grad, partial, loc), loc);
+      operands.push_back(clipping ? clipPiece(*clipping, piece, loc, op)
+                                  : piece);
       continue;
     }
     // Optimizer state that only this update reads: held split.
@@ -419,6 +512,10 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
   }
   Operation *old = update.getGrad().getDefiningOp();
   op->erase();
+  if (clipping) {
+    old = clipping->scaled.getLhs().getDefiningOp();
+    clipping->scaled->erase();
+  }
   eraseDead(old);
   ++numSharded;
   return success();

@@ -5,6 +5,7 @@
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=2' -ds-bucket-collectives | FileCheck %s --check-prefix=BUCKET
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 sp=2 batch-dims=x:0,labels:0 seq-dims=x:1,labels:1 zero=2' -ds-bucket-collectives | FileCheck %s --check-prefix=BUCKET4
 // RUN: ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=0' | FileCheck %s --check-prefix=STAGE0
+// RUN: ds-opt %s -ds-autodiff=max-grad-norm=1 -ds-shard='dp=2 sp=2 batch-dims=x:0,labels:0 seq-dims=x:1,labels:1 zero=2' | FileCheck %s --check-prefix=CLIP
 // RUN: ds-opt %s -ds-autodiff -ds-zero=stage=2 | FileCheck %s --check-prefix=ONE
 // RUN: not ds-opt %s -ds-autodiff -ds-shard='dp=2 batch-dims=x:0,labels:0' -ds-zero=stage=1 2>&1 | FileCheck %s --check-prefix=LATE
 
@@ -70,6 +71,27 @@
 // STAGE2: ds.adamw_update %{{.*}}, %[[GS]]
 // STAGE2: ds.adamw_update %{{.*}}, %[[BS]]
 // STAGE2-NOT: ds.all_reduce
+
+// Clipped (--clip-grad-norm) at stage 2: each gradient is still
+// reduce-scattered, never all-reduced whole; its norm's sum of squares is
+// each rank's piece's, all-reduced as one number (the padding adds zeros),
+// and the piece is scaled by the coefficient right before its update.
+// CLIP-LABEL: func.func @train_step
+// CLIP: ds.reduce_scatter %{{.*}} on @mesh ["dp", "sp"] dim = 0 reduction =  sum : (tensor<8xf32>) -> tensor<2xf32>
+// CLIP: %[[BSQ:.*]] = ds.mul %[[BS:.*]], %[[BS]] : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+// CLIP-NEXT: %[[BSUM:.*]] = ds.sum %[[BSQ]] dims = [0] : (tensor<2xf32>) -> tensor<f32>
+// CLIP-NEXT: %[[BNORM:.*]] = ds.all_reduce %[[BSUM]] on @mesh ["dp", "sp"] reduction =  sum : tensor<f32>
+// CLIP: ds.reduce_scatter %{{.*}} on @mesh ["dp", "sp"] dim = 0 reduction =  sum : (tensor<16xf32>) -> tensor<4xf32>
+// CLIP: %[[WSQ:.*]] = ds.mul %[[WS:.*]], %[[WS]] : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CLIP-NEXT: %[[WSUM:.*]] = ds.sum %[[WSQ]] dims = [0] : (tensor<4xf32>) -> tensor<f32>
+// CLIP-NEXT: %[[WNORM:.*]] = ds.all_reduce %[[WSUM]] on @mesh ["dp", "sp"] reduction =  sum : tensor<f32>
+// CLIP-NEXT: ds.sqrt %[[WNORM]]
+// CLIP: ds.sqrt %[[BNORM]]
+// CLIP-NOT: ds.all_reduce
+// CLIP: %[[WSCALED:.*]] = ds.mul %[[WS]], %[[C:.*]] : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+// CLIP-NEXT: ds.adamw_update %{{.*}}, %[[WSCALED]]
+// CLIP: %[[BSCALED:.*]] = ds.mul %[[BS]], %[[C]] : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
+// CLIP-NEXT: ds.adamw_update %{{.*}}, %[[BSCALED]]
 
 // Over dp x sp every rank holds a piece, in rank order (dp major): the
 // flat dimension, viewed as [dp, sp * k] by the layout, is one dimension
