@@ -314,7 +314,8 @@ ZeroRewriter::partialSum(Value value, ArrayRef<Operation *> readers) {
 
 std::optional<ZeroRewriter::Clipping> ZeroRewriter::clippingOf(Value grad) {
   auto scaled = grad.getDefiningOp<MulOp>();
-  if (!scaled || !grad.hasOneUse() || scaled.getLhs().getType() != grad.getType() ||
+  if (!scaled || !grad.hasOneUse() ||
+      scaled.getLhs().getType() != grad.getType() ||
       cast<RankedTensorType>(scaled.getRhs().getType()).getRank() != 0)
     return std::nullopt;
   Value whole = scaled.getLhs();
@@ -338,8 +339,8 @@ std::optional<ZeroRewriter::Clipping> ZeroRewriter::clippingOf(Value grad) {
   return Clipping{squares, sum, scaled};
 }
 
-Value ZeroRewriter::clipPiece(Clipping &clipping, Value piece,
-                              Location loc, Operation *update) {
+Value ZeroRewriter::clipPiece(Clipping &clipping, Value piece, Location loc,
+                              Operation *update) {
   auto flat = cast<RankedTensorType>(piece.getType());
   ShardingAttr split = attr({splitLayout(flat), {}});
   auto annotate = [&](Value v, ShardingAttr sharding) {
@@ -352,10 +353,10 @@ Value ZeroRewriter::clipPiece(Clipping &clipping, Value piece,
   SmallVector<std::pair<int, ReductionKind>> everyAxis;
   for (size_t axis = 0; axis < mesh.sizes.size(); ++axis)
     everyAxis.push_back({static_cast<int>(axis), ReductionKind::Sum});
-  Value local = annotate(
-      SumOp::create(builder, loc, squares, builder.getDenseI64ArrayAttr({0}),
-                    /*keepdim=*/false),
-      attr({Layout::replicated({}), everyAxis}));
+  Value local = annotate(SumOp::create(builder, loc, squares,
+                                       builder.getDenseI64ArrayAttr({0}),
+                                       /*keepdim=*/false),
+                         attr({Layout::replicated({}), everyAxis}));
   Value total = ReshardOp::create(builder, loc, local,
                                   attr({Layout::replicated({}), {}}));
   clipping.sumOfSquares.getResult().replaceAllUsesWith(total);
@@ -364,8 +365,8 @@ Value ZeroRewriter::clipPiece(Clipping &clipping, Value piece,
   // The coefficient is known once every norm is: right before the update.
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPoint(update);
-  return annotate(
-      MulOp::create(builder, loc, piece, clipping.scaled.getRhs()), split);
+  return annotate(MulOp::create(builder, loc, piece, clipping.scaled.getRhs()),
+                  split);
 }
 
 Value ZeroRewriter::flatten(Value value,
