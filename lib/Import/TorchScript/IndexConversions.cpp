@@ -16,6 +16,8 @@
 // gradient adds each position's rows as index_put does. Boolean masks,
 // whose result shape depends on the data, are refused.
 //
+// And one_hot: each index compared with the classes' positions.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ConversionUtils.h"
@@ -302,6 +304,28 @@ void gather(ImporterState &s) {
   s.bindOutput(0, takeAlong(s, self, dim, indices));
 }
 
+/// `one_hot(self, num_classes)`: `self[..., None] == arange(C)` as int64.
+/// An index outside [0, C), which PyTorch rejects at run time, gives a row
+/// of zeros.
+void oneHot(ImporterState &s) {
+  Value x = s.tensorInput(0);
+  int64_t classes = s.intInput(1);
+  if (classes < 0)
+    s.fail("aten::one_hot without num_classes is not supported: the number "
+           "of classes would depend on the data; pass num_classes");
+  auto type = typeOf(x);
+  SmallVector<int64_t> column(type.getShape());
+  column.push_back(1);
+  SmallVector<int64_t> iotaShape(type.getRank() + 1, 1);
+  iotaShape.back() = classes;
+  Value positions = ds::IotaOp::create(
+      s.builder, s.loc, RankedTensorType::get(iotaShape, type.getElementType()),
+      static_cast<uint64_t>(type.getRank()));
+  Value hit = ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::EQ,
+                                    reshape(s, x, column), positions);
+  s.bindOutput(0, s.convertTo(hit, s.outputType().getElementType()));
+}
+
 } // namespace
 
 Value dsc::ts::takeAlong(ImporterState &s, Value self, int64_t dim,
@@ -336,4 +360,5 @@ void dsc::ts::addIndexConversions(llvm::StringMap<Conversion> &table) {
   table["aten::index"] = index;
   table["aten::index_select"] = indexSelect;
   table["aten::gather"] = gather;
+  table["aten::one_hot"] = oneHot;
 }

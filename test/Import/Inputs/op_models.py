@@ -471,6 +471,16 @@ class BadSliceAssign(Base):
         return self.loss(z + head.sum(1, keepdim=True), labels)
 
 
+class OneHot(Base):
+    """F.one_hot targets (label smoothing by hand) and a one-hot matrix
+    product as a table lookup."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens) + F.one_hot(tokens, V).float() @ self.emb2.weight
+        target = F.one_hot(labels, num_classes=V).float() * 0.9 + 0.1 / V
+        return -(target * self.head(h).log_softmax(-1)).sum(-1).mean()
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -483,7 +493,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
          "roll-unflatten": RollUnflatten, "complex": Complex,
          "bad-complex": BadComplex, "repeat": Repeat,
-         "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign}
+         "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
+         "one-hot": OneHot}
 
 
 def main(mode, out, batch_out=None):
