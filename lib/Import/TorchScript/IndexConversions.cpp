@@ -304,6 +304,42 @@ void gather(ImporterState &s) {
   s.bindOutput(0, takeAlong(s, self, dim, indices));
 }
 
+/// `take_along_dim(self, indices, dim)`: gather after broadcasting the two
+/// against each other outside `dim` (without `dim`, of both flattened).
+void takeAlongDim(ImporterState &s) {
+  Value self = s.tensorInput(0), indices = s.tensorInput(1);
+  int64_t dim = 0;
+  if (isNone(s, 2)) {
+    self = reshape(s, self, {typeOf(self).getNumElements()});
+    indices = reshape(s, indices, {typeOf(indices).getNumElements()});
+  } else {
+    dim = s.normalizeDim(s.intInput(2), typeOf(self).getRank());
+  }
+  auto selfType = typeOf(self), indexType = typeOf(indices);
+  if (selfType.getRank() != indexType.getRank())
+    s.fail("aten::take_along_dim needs indices of the input's rank");
+  if (selfType.getElementType().isInteger(1))
+    s.fail("aten::take_along_dim of a boolean tensor is not supported");
+  SmallVector<int64_t> selfShape(selfType.getShape()),
+      indexShape(indexType.getShape());
+  for (int64_t d = 0; d < selfType.getRank(); ++d) {
+    if (d == dim)
+      continue;
+    int64_t a = selfShape[d], b = indexShape[d];
+    if (a != b && a != 1 && b != 1)
+      s.fail("aten::take_along_dim: the input and the indices do not "
+             "broadcast");
+    selfShape[d] = indexShape[d] = std::max(a, b);
+  }
+  if (selfType.getShape() != ArrayRef(selfShape))
+    self = ds::BroadcastOp::create(s.builder, s.loc, selfType.clone(selfShape),
+                                   self);
+  if (indexType.getShape() != ArrayRef(indexShape))
+    indices = ds::BroadcastOp::create(s.builder, s.loc,
+                                      indexType.clone(indexShape), indices);
+  s.bindOutput(0, reshape(s, takeAlong(s, self, dim, indices), s.outputType()));
+}
+
 /// `one_hot(self, num_classes)`: `self[..., None] == arange(C)` as int64.
 /// An index outside [0, C), which PyTorch rejects at run time, gives a row
 /// of zeros.
@@ -361,4 +397,5 @@ void dsc::ts::addIndexConversions(llvm::StringMap<Conversion> &table) {
   table["aten::index_select"] = indexSelect;
   table["aten::gather"] = gather;
   table["aten::one_hot"] = oneHot;
+  table["aten::take_along_dim"] = takeAlongDim;
 }

@@ -4,13 +4,16 @@
 // aten ops that import as a few ds ops in PyTorch's own formulation, so
 // that values and gradients match its kernels at the edges (0, NaN,
 // infinities): abs, square, log_sigmoid, logsumexp, var and std (and
-// var_mean, std_mean), argmax and argmin (and max/min over a dimension,
-// which return positions); and cumsum (`ds.cumsum`).
+// var_mean, std_mean), softplus, vector norms, argmax and argmin (and max/min
+// over a dimension, which return positions); and cumsum (`ds.cumsum`).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ConversionUtils.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -271,6 +274,81 @@ template <bool isMax> void argExtremumConversion(ImporterState &s) {
   s.bindOutput(0, reshape(s, argExtremum(s, x, dim, isMax), out));
 }
 
+/// `softplus(self, beta, threshold)` as PyTorch's kernel: x where
+/// x * beta > threshold, else log1p(exp(x * beta)) / beta; its gradient
+/// g * z / (z + 1) with z = exp(x * beta). The exponential reads 0 where x
+/// is chosen, so that it cannot overflow into an inf (and a NaN gradient)
+/// on the branch not taken.
+void softplus(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  Type element = typeOf(x).getElementType();
+  if (!isa<FloatType>(element))
+    s.fail("aten::softplus of an integer tensor is not supported");
+  size_t n = s.node->inputs().size();
+  double beta = n > 1 ? s.doubleInput(1) : 1.0;
+  double threshold = n > 2 ? s.doubleInput(2) : 20.0;
+  Value scaledX = beta == 1.0 ? x
+                              : ds::MulOp::create(s.builder, s.loc, x,
+                                                  scalar(s, beta, element));
+  Value above =
+      ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::GT, scaledX,
+                            scalar(s, threshold, element));
+  Value safe = ds::SelectOp::create(s.builder, s.loc, above,
+                                    scalar(s, 0.0, element), scaledX);
+  Value soft = ds::Log1pOp::create(s.builder, s.loc,
+                                   ds::ExpOp::create(s.builder, s.loc, safe));
+  if (beta != 1.0)
+    soft = ds::DivOp::create(s.builder, s.loc, soft, scalar(s, beta, element));
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, above, x, soft));
+}
+
+/// `linalg_vector_norm(self, ord, dim, keepdim, dtype)` (`torch.norm`,
+/// `F.normalize`) for ord 2, 1 and inf. The 2-norm as PyTorch differentiates
+/// it: x * g / norm, and 0 where the norm is 0 (a square root of 0 would
+/// give NaN): sqrt of the sum of squares with 1 in place of a zero sum,
+/// then 0 chosen there. ord 1 sums |x| (gradient sign(x), 0 at 0); ord inf
+/// is amax(|x|) (ties share the gradient, as PyTorch's).
+void vectorNorm(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  auto type = typeOf(x);
+  Type element = type.getElementType();
+  if (!isa<FloatType>(element))
+    s.fail("aten::linalg_vector_norm of an integer tensor is not supported");
+  double ord = s.constantInput(1).toScalar().toDouble();
+  std::vector<int64_t> dims;
+  if (s.node->inputs().size() > 2 && !isNone(s, 2))
+    dims = s.intListInput(2);
+  bool keepdim = s.node->inputs().size() > 3 && s.boolInput(3);
+  auto dimsAttr =
+      s.builder.getDenseI64ArrayAttr(reductionDims(s, dims, type.getRank()));
+  Value norm;
+  if (type.getRank() == 0) {
+    norm = absolute(s, x);
+  } else if (ord == 1.0) {
+    norm =
+        ds::SumOp::create(s.builder, s.loc, absolute(s, x), dimsAttr, keepdim);
+  } else if (std::isinf(ord) && ord > 0) {
+    norm =
+        ds::MaxOp::create(s.builder, s.loc, absolute(s, x), dimsAttr, keepdim);
+  } else if (ord == 2.0) {
+    Value squares = ds::SumOp::create(s.builder, s.loc,
+                                      ds::MulOp::create(s.builder, s.loc, x, x),
+                                      dimsAttr, keepdim);
+    Value zero = scalar(s, 0.0, element);
+    Value empty = ds::CompareOp::create(
+        s.builder, s.loc, ds::CompareDirection::EQ, squares, zero);
+    Value safe = ds::SelectOp::create(s.builder, s.loc, empty,
+                                      scalar(s, 1.0, element), squares);
+    norm = ds::SelectOp::create(s.builder, s.loc, empty, zero,
+                                ds::SqrtOp::create(s.builder, s.loc, safe));
+  } else {
+    s.fail("aten::linalg_vector_norm of order " +
+           llvm::formatv("{0}", ord).str() +
+           " is not supported (2, 1 and inf are)");
+  }
+  s.bindOutput(0, reshape(s, norm, s.outputType()));
+}
+
 } // namespace
 
 void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
@@ -281,6 +359,8 @@ void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::cumsum"] = cumsum;
   table["aten::argmax"] = argExtremumConversion<true>;
   table["aten::argmin"] = argExtremumConversion<false>;
+  table["aten::linalg_vector_norm"] = vectorNorm;
+  table["aten::softplus"] = softplus;
   table["aten::var"] = variance<false, false>;
   table["aten::std"] = variance<true, false>;
   table["aten::var_mean"] = variance<false, true>;

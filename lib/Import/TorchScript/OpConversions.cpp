@@ -322,6 +322,14 @@ void matmul(ImporterState &s) {
   s.bindOutput(0, reshape(s, product, result));
 }
 
+/// `outer(a, b)` (`ger`): a[:, None] * b[None, :], one product each.
+void outer(ImporterState &s) {
+  Value a = s.tensorInput(0), b = s.tensorInput(1);
+  Value column = reshape(s, a, {typeOf(a).getDimSize(0), 1});
+  Value row = reshape(s, b, {1, typeOf(b).getDimSize(0)});
+  s.bindOutput(0, ds::MulOp::create(s.builder, s.loc, column, row));
+}
+
 /// `addmm`/`baddbmm(self, m1, m2, beta, alpha)`: `beta * self + alpha * (m1
 /// @ m2)`. With `beta = 0` PyTorch does not read `self` at all (a NaN in it
 /// does not propagate), so the import leaves it out too.
@@ -568,6 +576,9 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::neg", unary<ds::NegOp>},
         {"aten::exp", unary<ds::ExpOp>},
         {"aten::log", unary<ds::LogOp>},
+        {"aten::log1p", unary<ds::Log1pOp>},
+        {"aten::sin", unary<ds::SinOp>},
+        {"aten::cos", unary<ds::CosOp>},
         {"aten::sqrt", unary<ds::SqrtOp>},
         {"aten::rsqrt", unary<ds::RsqrtOp>},
         {"aten::tanh", unary<ds::TanhOp>},
@@ -614,6 +625,11 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::matmul", matmul},
         {"aten::mm", matmul},
         {"aten::bmm", matmul},
+        {"aten::mv", matmul},
+        {"aten::dot", matmul},
+        {"aten::vdot", matmul},
+        {"aten::outer", outer},
+        {"aten::ger", outer},
         {"aten::addmm", addProduct},
         {"aten::baddbmm", addProduct},
         {"aten::sum", reduce<ds::SumOp>},

@@ -159,6 +159,12 @@ void dsc::rt::kernels::registerElementwiseKernels(
       unary([](const KernelArgs &a) { at::exp_out(a.result(), a.operand(0)); });
   table["log"] =
       unary([](const KernelArgs &a) { at::log_out(a.result(), a.operand(0)); });
+  table["log1p"] = unary(
+      [](const KernelArgs &a) { at::log1p_out(a.result(), a.operand(0)); });
+  table["sin"] =
+      unary([](const KernelArgs &a) { at::sin_out(a.result(), a.operand(0)); });
+  table["cos"] =
+      unary([](const KernelArgs &a) { at::cos_out(a.result(), a.operand(0)); });
   table["sqrt"] = unary(
       [](const KernelArgs &a) { at::sqrt_out(a.result(), a.operand(0)); });
   table["rsqrt"] = unary(

@@ -20,7 +20,10 @@ ds.mesh @mesh ["dp" = 2, "sp" = 4]
 // CHECK-NEXT:    %[[RELU:.*]] = ds.relu %[[TANH]] : tensor<2x8xf32>
 // CHECK-NEXT:    %[[SILU:.*]] = ds.silu %[[RELU]] : tensor<2x8xf32>
 // CHECK-NEXT:    %[[SIGMOID:.*]] = ds.sigmoid %[[SILU]] : tensor<2x8xf32>
-// CHECK-NEXT:    return %[[SIGMOID]], %[[NEGI]] : tensor<2x8xf32>, tensor<4xi32>
+// CHECK-NEXT:    %[[LOG1P:.*]] = ds.log1p %[[SIGMOID]] : tensor<2x8xf32>
+// CHECK-NEXT:    %[[SIN:.*]] = ds.sin %[[LOG1P]] : tensor<2x8xf32>
+// CHECK-NEXT:    %[[COS:.*]] = ds.cos %[[SIN]] : tensor<2x8xf32>
+// CHECK-NEXT:    return %[[COS]], %[[NEGI]] : tensor<2x8xf32>, tensor<4xi32>
 func.func @unary(%x: tensor<2x8xf32>, %i: tensor<4xi32>) -> (tensor<2x8xf32>, tensor<4xi32>) {
   %neg = ds.neg %x : tensor<2x8xf32>
   %negi = ds.neg %i : tensor<4xi32>
@@ -32,7 +35,10 @@ func.func @unary(%x: tensor<2x8xf32>, %i: tensor<4xi32>) -> (tensor<2x8xf32>, te
   %relu = ds.relu %tanh : tensor<2x8xf32>
   %silu = ds.silu %relu : tensor<2x8xf32>
   %sigmoid = ds.sigmoid %silu : tensor<2x8xf32>
-  return %sigmoid, %negi : tensor<2x8xf32>, tensor<4xi32>
+  %log1p = ds.log1p %sigmoid : tensor<2x8xf32>
+  %sin = ds.sin %log1p : tensor<2x8xf32>
+  %cos = ds.cos %sin : tensor<2x8xf32>
+  return %cos, %negi : tensor<2x8xf32>, tensor<4xi32>
 }
 
 // CHECK-LABEL: func.func @gelu(

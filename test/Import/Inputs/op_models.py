@@ -481,6 +481,28 @@ class OneHot(Base):
         return -(target * self.head(h).log_softmax(-1)).sum(-1).mean()
 
 
+
+class MathOps(Base):
+    """Norms (F.normalize with all-zero rows, whose gradient PyTorch sets to
+    0; torch.norm with p 1 and inf, ties included), dot, mv and outer
+    products, softplus on both sides of its threshold (and where exp
+    overflows), log1p, take_along_dim, and rotary tables computed from
+    positions that depend on the tokens (sin and cos)."""
+
+    def forward(self, tokens, labels):
+        a = self.emb(tokens) * (tokens >= 4).unsqueeze(-1)  # zero rows
+        h = F.normalize(a, dim=-1) + torch.norm(a, p=1, dim=1, keepdim=True)
+        h = h + torch.linalg.vector_norm(a, ord=float("inf"), dim=-1, keepdim=True)
+        w = self.head.weight[:D, :]  # [D, D]
+        h = h + torch.mv(w, a[0, 0]) + torch.dot(a[0, 1], a[1, 1]) + torch.outer(a[1, 2], a[0, 3])[:S]
+        h = h + F.softplus(a * 100.0, beta=2.0, threshold=5.0) + torch.log1p(a * a)
+        positions = torch.cumsum((tokens > 2).long(), dim=1).float()  # [B, S]
+        angles = positions.unsqueeze(-1) * torch.arange(1, D + 1).float() / 8.0
+        h = h * angles.cos() + self.emb2(labels) * angles.sin()
+        picked = torch.take_along_dim(h, a.argmax(-1, keepdim=True), dim=-1)
+        return self.loss(h + picked, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -494,7 +516,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "roll-unflatten": RollUnflatten, "complex": Complex,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
-         "one-hot": OneHot}
+         "one-hot": OneHot, "math-ops": MathOps}
 
 
 def main(mode, out, batch_out=None):

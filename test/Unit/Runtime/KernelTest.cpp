@@ -197,6 +197,9 @@ TEST_F(KernelTest, UnaryOps) {
   EXPECT_TRUE(close(runKernel1("sqrt", {positive}, x), positive.sqrt()));
   EXPECT_TRUE(close(runKernel1("rsqrt", {positive}, x), positive.rsqrt()));
   EXPECT_TRUE(close(runKernel1("tanh", {x}, x), x.tanh()));
+  EXPECT_TRUE(close(runKernel1("log1p", {positive}, x), positive.log1p()));
+  EXPECT_TRUE(close(runKernel1("sin", {x}, x), x.sin()));
+  EXPECT_TRUE(close(runKernel1("cos", {x}, x), x.cos()));
   EXPECT_TRUE(close(runKernel1("relu", {x}, x), x.relu()));
   EXPECT_TRUE(close(runKernel1("silu", {x}, x), F::silu(x)));
   EXPECT_TRUE(close(runKernel1("sigmoid", {x}, x), x.sigmoid()));

@@ -192,9 +192,12 @@ bool ShardingRule::verify(Operation *op) const {
 ShardingRule NegOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ExpOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule LogOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule Log1pOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule RsqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule TanhOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule SinOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule CosOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ReluOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SiluOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SigmoidOp::getShardingRule() { return elementwiseRule(*this); }

@@ -77,6 +77,36 @@ LogicalResult LogOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
   });
 }
 
+LogicalResult Log1pOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's log1p_backward: grad / (x + 1).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Value shifted =
+        AddOp::create(builder, getLoc(), getInput(),
+                      createScalarLike(builder, getLoc(), getInput(), 1.0));
+    return DivOp::create(builder, getLoc(), grad, shifted);
+  });
+}
+
+LogicalResult SinOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * cos(x).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return MulOp::create(builder, getLoc(), grad,
+                         CosOp::create(builder, getLoc(), getInput()));
+  });
+}
+
+LogicalResult CosOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * -sin(x).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Value sin = SinOp::create(builder, getLoc(), getInput());
+    return MulOp::create(builder, getLoc(), grad,
+                         NegOp::create(builder, getLoc(), sin));
+  });
+}
+
 LogicalResult SqrtOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                SmallVectorImpl<Value> &operandGrads) {
   // d sqrt(x) = 1 / (2 sqrt(x)).

@@ -29,9 +29,12 @@ class DS_UnaryOp<string mnemonic, Type type, string formula,
 def DS_NegOp : DS_UnaryOp<"neg", DS_NumericTensor, "-x">;
 def DS_ExpOp : DS_UnaryOp<"exp", DS_FloatTensor, "exp(x)">;
 def DS_LogOp : DS_UnaryOp<"log", DS_FloatTensor, "log(x)">;
+def DS_Log1pOp : DS_UnaryOp<"log1p", DS_FloatTensor, "log(1 + x)">;
 def DS_SqrtOp : DS_UnaryOp<"sqrt", DS_FloatTensor, "sqrt(x)">;
 def DS_RsqrtOp : DS_UnaryOp<"rsqrt", DS_FloatTensor, "1 / sqrt(x)">;
 def DS_TanhOp : DS_UnaryOp<"tanh", DS_FloatTensor, "tanh(x)">;
+def DS_SinOp : DS_UnaryOp<"sin", DS_FloatTensor, "sin(x)">;
+def DS_CosOp : DS_UnaryOp<"cos", DS_FloatTensor, "cos(x)">;
 def DS_ReluOp : DS_UnaryOp<"relu", DS_FloatTensor, "max(x, 0)">;
 def DS_SiluOp : DS_UnaryOp<"silu", DS_FloatTensor, "x * sigmoid(x)">;
 def DS_SigmoidOp : DS_UnaryOp<"sigmoid", DS_FloatTensor, "1 / (1 + exp(-x))">;
