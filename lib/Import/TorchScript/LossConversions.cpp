@@ -3,8 +3,9 @@
 // PyTorch's losses as ds ops: cross_entropy (with label smoothing in
 // PyTorch's formula) and nll_loss, with any reduction (mean over the
 // targets that are not ignore_index, sum, or none: each target's loss, 0
-// where ignored), class indices of int64 or uint8, no class weights
-// (refused with the line), mse_loss and binary_cross_entropy_with_logits
+// where ignored), class indices of int64 or uint8, class weights (each
+// target's loss times its class's weight; a mean divides by the weights'
+// sum, as PyTorch), mse_loss and binary_cross_entropy_with_logits
 // (PyTorch's decomposition) with any reduction.
 //
 //===----------------------------------------------------------------------===//
@@ -46,8 +47,6 @@ int64_t checkLossOptions(ImporterState &s, const char *name) {
            std::string(c10::toString(*target)) +
            ", which PyTorch refuses when it runs (it needs Long or Byte): "
            "convert them with .long()");
-  if (!isNone(s, 2))
-    s.fail(std::string(name) + " with class weights is not supported");
   int64_t reduction = s.intInput(3);
   if (reduction < 0 || reduction > 2)
     s.fail(std::string(name) + " with unknown reduction " +
@@ -92,27 +91,60 @@ Value nllPerTarget(ImporterState &s, Value scores, Value target, Value kept) {
 }
 
 /// `perTarget` reduced as PyTorch's nll_loss does: none, the mean over the
-/// targets that count (`kept`), or the sum.
+/// targets that count (`kept`; with class weights, divided by the sum of
+/// their `targetWeights` instead), or the sum.
 Value reduceOverTargets(ImporterState &s, Value perTarget, Value kept,
-                        int64_t reduction) {
+                        int64_t reduction, Value targetWeights = {}) {
   if (reduction == 0)
     return perTarget;
   Value total = sumAll(s, perTarget);
   if (reduction == 2)
     return total;
-  Value count =
-      sumAll(s, s.convertTo(kept, typeOf(perTarget).getElementType()));
+  Value count = sumAll(
+      s, targetWeights ? targetWeights
+                       : s.convertTo(kept, typeOf(perTarget).getElementType()));
   return ds::DivOp::create(s.builder, s.loc, total, count);
 }
 
+/// The class weights [C] laid along the classes of `scores` [.., C].
+Value classWeights(ImporterState &s, Value weight, Value scores) {
+  auto type = typeOf(scores);
+  if (typeOf(weight).getRank() != 1 ||
+      typeOf(weight).getDimSize(0) != type.getShape().back())
+    s.fail(std::string(s.node->kind().toQualString()) +
+           ": the class weights must be one per class");
+  SmallVector<int64_t> shape(type.getRank(), 1);
+  shape.back() = type.getShape().back();
+  return ds::BroadcastOp::create(s.builder, s.loc,
+                                 typeOf(weight).clone(type.getShape()),
+                                 reshape(s, weight, shape));
+}
+
+/// Each target's class weight, 0 where the target is ignored.
+Value targetWeights(ImporterState &s, Value weights, Value target, Value kept) {
+  auto shape = llvm::to_vector(typeOf(target).getShape());
+  shape.push_back(1);
+  Value picked = takeAlong(s, weights, typeOf(weights).getRank() - 1,
+                           reshape(s, target, shape));
+  return maskIgnored(s, reshape(s, picked, typeOf(target).getShape()), kept);
+}
+
+/// The class weights (input 2) in the loss's dtype, or null.
+Value weightInput(ImporterState &s) {
+  return isNone(s, 2) ? Value() : s.tensorInputAs(2, s.outputScalarType());
+}
+
 /// Cross-entropy of `logits` [.., C] (classes last) with label smoothing
-/// `epsilon` and `reduction`, as PyTorch computes it (LossNLL.cpp; no class
-/// weights): (1 - epsilon) * nll + epsilon / C * smooth, where a target's
-/// smooth term is -sum_c log_softmax and both are 0 at ignored targets,
-/// each reduced. A mean or a sum of the nll is one ds.cross_entropy; 'none'
-/// picks each target's log-probability.
+/// `epsilon`, `reduction` and optional class `weight`, as PyTorch computes
+/// it (LossNLL.cpp): (1 - epsilon) * nll + epsilon / C * smooth, where a
+/// target's smooth term is -sum_c w_c log_softmax_c (w = 1 without
+/// weights) and both are 0 at ignored targets, each reduced (a mean with
+/// weights divides by the sum of the targets' weights). Without weights a
+/// mean or a sum of the nll is one ds.cross_entropy; otherwise each
+/// target's log-probability is picked.
 Value crossEntropyLoss(ImporterState &s, Value logits, Value target,
-                       int64_t ignoreIndex, double epsilon, int64_t reduction) {
+                       int64_t ignoreIndex, double epsilon, int64_t reduction,
+                       Value weight) {
   RankedTensorType type = typeOf(logits);
   Type element = type.getElementType();
   int64_t rank = type.getRank();
@@ -123,21 +155,36 @@ Value crossEntropyLoss(ImporterState &s, Value logits, Value target,
       logProbs = ds::LogSoftmaxOp::create(s.builder, s.loc, logits, rank - 1);
     return logProbs;
   };
-  Value nll = reduction == 0
-                  ? nllPerTarget(s, logSoftmax(), target, kept)
-                  : ds::CrossEntropyOp::create(s.builder, s.loc, logits, target,
-                                               ignoreIndex,
-                                               /*sum=*/reduction == 2)
-                        .getResult();
+  Value weights, perTargetWeight;
+  Value nll;
+  if (weight) {
+    weights = classWeights(s, weight, logits);
+    perTargetWeight = targetWeights(s, weights, target, kept);
+    nll = reduceOverTargets(
+        s,
+        ds::MulOp::create(s.builder, s.loc,
+                          nllPerTarget(s, logSoftmax(), target, kept),
+                          perTargetWeight),
+        kept, reduction, perTargetWeight);
+  } else if (reduction == 0) {
+    nll = nllPerTarget(s, logSoftmax(), target, kept);
+  } else {
+    nll = ds::CrossEntropyOp::create(s.builder, s.loc, logits, target,
+                                     ignoreIndex, /*sum=*/reduction == 2);
+  }
   if (epsilon == 0.0)
     return nll;
+  Value weighted =
+      weights ? ds::MulOp::create(s.builder, s.loc, logSoftmax(), weights)
+              : logSoftmax();
   Value perTarget = maskIgnored(
       s,
       ds::NegOp::create(s.builder, s.loc,
-                        ds::SumOp::create(s.builder, s.loc, logSoftmax(),
+                        ds::SumOp::create(s.builder, s.loc, weighted,
                                           ArrayRef<int64_t>{rank - 1})),
       kept);
-  Value smooth = reduceOverTargets(s, perTarget, kept, reduction);
+  Value smooth =
+      reduceOverTargets(s, perTarget, kept, reduction, perTargetWeight);
   double classes = static_cast<double>(type.getShape().back());
   return ds::AddOp::create(
       s.builder, s.loc,
@@ -154,8 +201,9 @@ void crossEntropy(ImporterState &s) {
   if (!(smoothing >= 0.0 && smoothing <= 1.0))
     s.fail("cross_entropy's label_smoothing must be in [0, 1], not " +
            std::to_string(smoothing));
+  Value weight = weightInput(s);
   s.bindOutput(0, crossEntropyLoss(s, logits, s.tensorInput(1), s.intInput(4),
-                                   smoothing, reduction));
+                                   smoothing, reduction, weight));
 }
 
 /// nll_loss: on log_softmax's output over the classes, that pair is one
@@ -169,18 +217,26 @@ void nllLoss(ImporterState &s) {
   bool overClasses =
       logSoftmax && static_cast<int64_t>(logSoftmax.getDim()) ==
                         s.normalizeDim(classDim, typeOf(scores).getRank());
-  if (overClasses && reduction != 0) {
+  Value weight = weightInput(s);
+  if (overClasses && reduction != 0 && !weight) {
     s.bindOutput(0, ds::CrossEntropyOp::create(
                         s.builder, s.loc, classesLast(s, logSoftmax.getInput()),
                         s.tensorInput(1), s.intInput(4),
                         /*sum=*/reduction == 2));
     return;
   }
-  Value kept = keptTargets(s, s.tensorInput(1), s.intInput(4));
-  s.bindOutput(0, reduceOverTargets(s,
-                                    nllPerTarget(s, classesLast(s, scores),
-                                                 s.tensorInput(1), kept),
-                                    kept, reduction));
+  Value target = s.tensorInput(1);
+  Value kept = keptTargets(s, target, s.intInput(4));
+  scores = classesLast(s, scores);
+  Value perTarget = nllPerTarget(s, scores, target, kept);
+  Value perTargetWeight;
+  if (weight) {
+    perTargetWeight =
+        targetWeights(s, classWeights(s, weight, scores), target, kept);
+    perTarget = ds::MulOp::create(s.builder, s.loc, perTarget, perTargetWeight);
+  }
+  s.bindOutput(
+      0, reduceOverTargets(s, perTarget, kept, reduction, perTargetWeight));
 }
 
 /// PyTorch's `reduction` argument applied to the elementwise `loss`: 0

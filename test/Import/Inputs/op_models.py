@@ -503,6 +503,32 @@ class MathOps(Base):
         return self.loss(h + picked, labels)
 
 
+
+class WeightedLosses(Base):
+    """Class weights (nn.CrossEntropyLoss(weight=...), nll_loss(weight=...)):
+    each target's loss times its class's weight, a mean divided by the sum
+    of the targets' weights; with label smoothing, ignored targets (-100
+    and a real class as ignore_index), reduction none and sum, and
+    (N, C, T) logits."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("w", torch.linspace(0.5, 2.0, V))
+
+    def forward(self, tokens, labels):
+        logits = self.head(self.emb(tokens) * self.emb2(labels))  # [B, S, V]
+        flat, target = logits.flatten(0, 1), labels.flatten().clone()
+        target = torch.where(target < 2, torch.full_like(target, -100), target)
+        loss = F.cross_entropy(flat, target, weight=self.w)
+        loss = loss + F.cross_entropy(flat, target, weight=self.w, label_smoothing=0.1)
+        loss = loss + F.cross_entropy(flat, labels.flatten(), weight=self.w, ignore_index=3,
+                                      label_smoothing=0.2, reduction="sum") / 16.0
+        loss = loss + (F.cross_entropy(flat, target, weight=self.w, reduction="none") ** 2).mean()
+        loss = loss + F.cross_entropy(logits.transpose(1, 2), labels, weight=self.w)
+        loss = loss + F.nll_loss(flat.log_softmax(-1), target, weight=self.w)
+        return loss + F.nll_loss(flat, labels.flatten(), weight=self.w, reduction="sum") / 64.0
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -516,7 +542,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "roll-unflatten": RollUnflatten, "complex": Complex,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
-         "one-hot": OneHot, "math-ops": MathOps}
+         "one-hot": OneHot, "math-ops": MathOps,
+         "weighted-losses": WeightedLosses}
 
 
 def main(mode, out, batch_out=None):
