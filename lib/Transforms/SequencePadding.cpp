@@ -355,13 +355,17 @@ LogicalResult SequencePadder::pad(Operation *op,
         });
     if (named)
       continue;
-    // An integer maximum has no -inf and an integer mean no exact rescale.
-    bool integer =
-        llvm::any_of(llvm::seq<size_t>(0, op->getNumOperands()), [&](size_t i) {
-          return operandHas(i, f) && isa<IntegerType>(getElementTypeOrSelf(
-                                         op->getOperand(i).getType()));
-        });
-    if (integer && kind != FactorKind::ReductionSum)
+    // An integer maximum pads with the type's smallest value (no -inf);
+    // an integer mean has no exact rescale, nor a boolean maximum a fill.
+    IntegerType integer;
+    for (size_t i = 0; i < op->getNumOperands(); ++i)
+      if (operandHas(i, f))
+        if (auto type = dyn_cast<IntegerType>(
+                getElementTypeOrSelf(op->getOperand(i).getType())))
+          integer = type;
+    if (integer &&
+        (kind == FactorKind::ReductionMean ||
+         (kind == FactorKind::ReductionMax && integer.getWidth() < 2)))
       return op->emitError()
              << "cannot pad the sequence (sp does not divide its length) "
                 "through an integer "
@@ -371,7 +375,12 @@ LogicalResult SequencePadder::pad(Operation *op,
     if (kind == FactorKind::ReductionSum) {
       identity = 0.0;
     } else if (kind == FactorKind::ReductionMax) {
-      identity = -std::numeric_limits<double>::infinity();
+      // -2^(w-1) is exact in a double for every width up to 64.
+      identity =
+          integer
+              ? static_cast<double>(
+                    APInt::getSignedMinValue(integer.getWidth()).getSExtValue())
+              : -std::numeric_limits<double>::infinity();
     } else {
       // A mean over zero-filled padding divides by the padded count: the
       // result is rescaled by padded / real.

@@ -208,3 +208,23 @@ func.func @forward(%wq: tensor<16x4xf32> {ds.name = "wq", ds.trainable},
   %loss = ds.cross_entropy %logits, %lab ignore_index = -100 : (tensor<3x16xf32>, tensor<3xi64>) -> tensor<f32>
   return %loss : tensor<f32>
 }
+
+// -----
+
+// An integer maximum over the padded sequence (argmax's, HF's last-token
+// pooling): the padding holds the type's smallest value, which no real
+// element is below, then the ranks' maxima are all-reduced.
+// CHECK-LABEL: func.func @train_step
+// CHECK-DAG: %[[REAL:.*]] = ds.constant dense<{{\[}}[true, true, true, false]]> : tensor<1x4xi1>
+// CHECK-DAG: %[[LOWEST:.*]] = ds.constant dense<-9223372036854775808> : tensor<i64>
+// CHECK: %[[MINE:.*]] = ds.local_slice %[[REAL]] on @mesh ["sp"] dim = 1 : (tensor<1x4xi1>) -> tensor<1x2xi1>
+// CHECK: %[[FILLED:.*]] = ds.select %[[MINE]], %{{.*}}, %[[LOWEST]] : (tensor<1x2xi1>, tensor<2x2xi64>, tensor<i64>)
+// CHECK: %[[TOP:.*]] = ds.max %[[FILLED]] dims = [1]
+// CHECK: ds.all_reduce %[[TOP]] on @mesh ["sp"] reduction =  max : tensor<2xi64>
+func.func @forward(%w: tensor<16x4xf32> {ds.name = "w", ds.trainable},
+                   %tokens: tensor<2x3xi64> {ds.input, ds.name = "tokens"}) -> tensor<f32> {
+  %top = ds.max %tokens dims = [1] : (tensor<2x3xi64>) -> tensor<2xi64>
+  %e = ds.embedding %w, %top : (tensor<16x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  %s = ds.sum %e dims = [0, 1] : (tensor<2x4xf32>) -> tensor<f32>
+  return %s : tensor<f32>
+}

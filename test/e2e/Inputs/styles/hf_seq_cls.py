@@ -3,8 +3,7 @@ small config built here): the score head runs on every position and the
 logits of each row's last non-pad token are pooled as HF does it,
 `(arange(T) * (input_ids != pad)).argmax(-1)` then
 `logits[arange(B), last_non_pad_token]`; cross-entropy over the classes.
-Rows are right-padded to different lengths; padding is also masked out of
-attention with an attention mask (pad id 0)."""
+Rows are right-padded to different lengths (pad id 0), 15 tokens long."""
 import torch
 import transformers
 
@@ -29,10 +28,12 @@ class SeqCls(torch.nn.Module):
 
 def build():
     model = SeqCls()
-    tokens = torch.randint(1, 128, (4, 16))
+    # 15 tokens: sequence parallelism pads the sequence, and the integer
+    # maximum of the pooling runs over the padding.
+    tokens = torch.randint(1, 128, (4, 15))
     # Right padding of different lengths; one row has none.
     tokens[0, 11:] = PAD
     tokens[1, 5:] = PAD
-    tokens[3, 15:] = PAD
+    tokens[3, 14:] = PAD
     labels = torch.tensor([0, 2, 1, 2])
     return model, tokens, labels
