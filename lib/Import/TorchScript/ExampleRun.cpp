@@ -61,9 +61,13 @@ bool stackHas(const torch::jit::Stack &stack,
 }
 
 /// Zeros on `device` with the dtype, sizes, strides and storage offset of
-/// `tensor`, over storage of their own.
+/// `tensor`, over storage of their own: a tensor of its own where the
+/// offset is 0 (a later view of it then has it as its base, as in PyTorch),
+/// else a view of a flat one.
 at::Tensor zerosLike(const at::Tensor &tensor, at::Device device) {
   at::TensorOptions options = tensor.options().device(device);
+  if (tensor.storage_offset() == 0)
+    return at::empty_strided(tensor.sizes(), tensor.strides(), options).zero_();
   int64_t extent = tensor.storage_offset() + 1;
   for (int64_t d = 0; d < tensor.dim(); ++d) {
     if (tensor.size(d) == 0)
