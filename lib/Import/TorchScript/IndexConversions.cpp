@@ -16,7 +16,8 @@
 // gradient adds each position's rows as index_put does. Boolean masks,
 // whose result shape depends on the data, are refused.
 //
-// And one_hot: each index compared with the classes' positions.
+// And one_hot: each index compared with the classes' positions; and
+// index_put by a boolean mask (`x[mask] = value`): a choice.
 //
 //===----------------------------------------------------------------------===//
 
@@ -213,13 +214,8 @@ Value pickSeveral(ImporterState &s, Value self, int64_t first,
   return reshape(s, picked, result);
 }
 
-/// `index(self, indices)`: `indices` holds an optional tensor per leading
-/// dimension of `self` (None leaves a dimension whole). One index tensor
-/// picks positions along its dimension; its shape replaces that dimension.
-/// Constant index tensors for adjacent dimensions pick together
-/// (pickSeveral).
-void index(ImporterState &s) {
-  Value self = s.tensorInput(0);
+/// Input 1, the optional index tensors of aten::index and index_put.
+std::vector<Imported> indexEntries(ImporterState &s) {
   const Imported &list = s.lookup(s.node->inputs()[1]);
   std::vector<Imported> entries;
   if (list.isList()) {
@@ -228,13 +224,31 @@ void index(ImporterState &s) {
     for (const c10::IValue &entry : list.constant().toListRef())
       entries.push_back(Imported{entry});
   } else {
-    s.fail("aten::index expects a list of optional index tensors");
+    s.fail(std::string(s.node->kind().toQualString()) +
+           " expects a list of optional index tensors");
   }
-  std::optional<int64_t> dim;
+  return entries;
+}
+
+/// The dimensions that `entries` index (those not None).
+SmallVector<int64_t> indexedDims(ArrayRef<Imported> entries) {
   SmallVector<int64_t> dims;
   for (auto [d, entry] : llvm::enumerate(entries))
     if (!entry.isConstant() || !entry.constant().isNone())
       dims.push_back(static_cast<int64_t>(d));
+  return dims;
+}
+
+/// `index(self, indices)`: `indices` holds an optional tensor per leading
+/// dimension of `self` (None leaves a dimension whole). One index tensor
+/// picks positions along its dimension; its shape replaces that dimension.
+/// Constant index tensors for adjacent dimensions pick together
+/// (pickSeveral).
+void index(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  std::vector<Imported> entries = indexEntries(s);
+  std::optional<int64_t> dim;
+  SmallVector<int64_t> dims = indexedDims(entries);
   if (dims.empty())
     return s.bindOutput(0, self);
   if (dims.back() - dims.front() + 1 != static_cast<int64_t>(dims.size()))
@@ -258,6 +272,66 @@ void index(ImporterState &s) {
   std::vector<int64_t> positions =
       positionsOf(s, indexTensor, typeOf(self).getDimSize(*dim));
   s.bindOutput(0, reshape(s, pick(s, self, *dim, positions), s.outputType()));
+}
+
+/// `index_put(self, indices, values, accumulate)` by one boolean mask over
+/// dimensions d..d+k of `self` (`labels[labels == -100] = 0`, TRL's
+/// log-probabilities; `x[mask] = row`): a choice of `values` (one, or one
+/// row broadcast to every masked position) where the mask holds, `self`
+/// elsewhere; accumulated, `self` plus the values where it holds. Values
+/// as many as the mask selects (a count the data decides) and integer
+/// index tensors are refused.
+void indexPut(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  auto type = typeOf(self);
+  std::vector<Imported> entries = indexEntries(s);
+  SmallVector<int64_t> dims = indexedDims(entries);
+  if (dims.empty())
+    s.fail("aten::index_put without an index");
+  Value mask = s.asTensor(entries[dims.front()]);
+  auto maskType = typeOf(mask);
+  if (dims.size() != 1 || !maskType.getElementType().isInteger(1))
+    s.fail("aten::index_put with integer index tensors is not supported "
+           "(only a boolean mask: x[mask] = value)");
+  int64_t d = dims.front(), k = maskType.getRank();
+  ArrayRef<int64_t> shape = type.getShape();
+  if (d + k > type.getRank() || shape.slice(d, k) != maskType.getShape())
+    s.fail("aten::index_put: the mask's shape is not that of the dimensions "
+           "it indexes");
+  ArrayRef<int64_t> rest = shape.drop_front(d + k);
+  Value values = s.tensorInputAs(2, s.outputScalarType());
+  auto valueShape = typeOf(values).getShape();
+  if (typeOf(values).getNumElements() == 1) {
+    values = reshape(s, values, ArrayRef<int64_t>{});
+  } else {
+    bool fits = valueShape.size() <= rest.size();
+    for (size_t i = 0; fits && i < valueShape.size(); ++i) {
+      int64_t want = rest[rest.size() - valueShape.size() + i];
+      fits = valueShape[i] == want || valueShape[i] == 1;
+    }
+    if (!fits)
+      s.fail("aten::index_put with values for each masked position is not "
+             "supported: their count depends on the mask; assign one value "
+             "or one row");
+    SmallVector<int64_t> placed(d + k + rest.size() - valueShape.size(), 1);
+    placed.append(valueShape.begin(), valueShape.end());
+    values = reshape(s, values, placed);
+  }
+  SmallVector<int64_t> maskShape(d, 1);
+  maskShape.append(maskType.getShape().begin(), maskType.getShape().end());
+  maskShape.append(rest.size(), 1);
+  mask = reshape(s, mask, maskShape);
+  Value result;
+  if (s.boolInput(3)) {
+    Value added = ds::SelectOp::create(s.builder, s.loc, mask, values,
+                                       scalar(s, 0.0, type.getElementType()));
+    result = ds::AddOp::create(s.builder, s.loc, self, added);
+  } else {
+    result = ds::SelectOp::create(s.builder, s.loc, mask, values, self);
+  }
+  if (typeOf(result) != type)
+    result = ds::BroadcastOp::create(s.builder, s.loc, type, result);
+  s.bindOutput(0, result);
 }
 
 /// `index_select(self, dim, index)` with a 0-d or 1-d `index`.
@@ -394,6 +468,7 @@ Value dsc::ts::takeAlong(ImporterState &s, Value self, int64_t dim,
 
 void dsc::ts::addIndexConversions(llvm::StringMap<Conversion> &table) {
   table["aten::index"] = index;
+  table["aten::index_put"] = indexPut;
   table["aten::index_select"] = indexSelect;
   table["aten::gather"] = gather;
   table["aten::one_hot"] = oneHot;

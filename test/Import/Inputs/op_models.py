@@ -542,6 +542,32 @@ class RollSetitem(Base):
         return F.cross_entropy(logits.view(-1, V), shifted.view(-1))
 
 
+
+class MaskPut(Base):
+    """Assignment through a boolean mask: TRL's `labels[labels == -100] = 0`
+    on a clone before a gather, a row assigned to every masked position, and
+    an accumulating index_put_."""
+
+    def forward(self, tokens, labels):
+        ids = labels.clone()
+        ids[tokens < 4] = -100
+        keep = ids != -100
+        ids[ids == -100] = 0
+        a = self.emb(tokens) * self.emb2(labels)  # [B, S, D]
+        h = a.clone()
+        h[tokens > 11] = self.head.weight[0, :D]
+        h.index_put_((labels < 5,), a[0, 0], accumulate=True)
+        logp = self.head(h).log_softmax(-1).gather(2, ids.unsqueeze(2)).squeeze(2)
+        return -(logp * keep).sum() / keep.sum()
+
+
+class BadIndexPut(Base):
+    def forward(self, tokens, labels):
+        logits = self.head(self.emb(tokens)).flatten(0, 1)  # [B * S, V]
+        logits[torch.arange(B * S), labels.flatten()] -= 0.5  # the rejected line
+        return F.cross_entropy(logits, labels.flatten())
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -556,7 +582,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
          "one-hot": OneHot, "math-ops": MathOps,
-         "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem}
+         "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
+         "mask-put": MaskPut, "bad-index-put": BadIndexPut}
 
 
 def main(mode, out, batch_out=None):
