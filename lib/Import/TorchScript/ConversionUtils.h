@@ -66,6 +66,9 @@ mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,
 mlir::Value negativePart(ImporterState &s, mlir::Value x);
 mlir::Value magnitude(ImporterState &s, mlir::Value x);
 mlir::Value logSigmoid(ImporterState &s, mlir::Value x);
+/// `xlogy(x, y)`: x * log(y), 0 where x is 0 (y then read as 1, so that no
+/// log(0) reaches the gradient).
+mlir::Value xlogy(ImporterState &s, mlir::Value x, mlir::Value y);
 /// `abs(x)`: x where positive, -x where negative, x * 0 elsewhere: 0 at 0
 /// (PyTorch's gradient is sign(x), 0 at 0) and NaN at NaN.
 mlir::Value absolute(ImporterState &s, mlir::Value x);

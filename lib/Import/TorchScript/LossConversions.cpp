@@ -284,6 +284,26 @@ void l1Loss(ImporterState &s) {
   s.bindOutput(0, reduceLoss(s, absolute(s, diff), s.intInput(2)));
 }
 
+/// `kl_div(self, target, reduction, log_target)` as PyTorch computes it:
+/// exp(target) * (target - self) with log targets, else xlogy(target,
+/// target) - target * self (0 where the target is 0); reduced (F.kl_div's
+/// 'batchmean' is a sum, divided by the batch in Python).
+void klDiv(ImporterState &s) {
+  auto [input, target] = lossOperands(s, "kl_div");
+  bool logTarget = s.node->inputs().size() > 3 && s.boolInput(3);
+  Value loss;
+  if (logTarget) {
+    loss = ds::MulOp::create(
+        s.builder, s.loc, ds::ExpOp::create(s.builder, s.loc, target),
+        ds::SubOp::create(s.builder, s.loc, target, input));
+  } else {
+    loss =
+        ds::SubOp::create(s.builder, s.loc, xlogy(s, target, target),
+                          ds::MulOp::create(s.builder, s.loc, target, input));
+  }
+  s.bindOutput(0, reduceLoss(s, loss, s.intInput(2)));
+}
+
 /// `binary_cross_entropy_with_logits(self, target, weight, pos_weight,
 /// reduction)` as PyTorch decomposes it: (1 - target) * self -
 /// ((pos_weight - 1) * target + 1) * log_sigmoid(self), times the weight.
@@ -322,6 +342,7 @@ void bceWithLogits(ImporterState &s) {
 void dsc::ts::addLossConversions(llvm::StringMap<Conversion> &table) {
   table["aten::mse_loss"] = mseLoss;
   table["aten::l1_loss"] = l1Loss;
+  table["aten::kl_div"] = klDiv;
   table["aten::binary_cross_entropy_with_logits"] = bceWithLogits;
   table["aten::cross_entropy_loss"] = crossEntropy;
   table["aten::nll_loss"] = nllLoss;

@@ -49,7 +49,28 @@ Value dsc::ts::logSigmoid(ImporterState &s, Value x) {
   return ds::SubOp::create(s.builder, s.loc, negativePart(s, x), log);
 }
 
+Value dsc::ts::xlogy(ImporterState &s, Value x, Value y) {
+  Type element = typeOf(x).getElementType();
+  Value zero = scalar(s, 0.0, element);
+  Value none = ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::EQ,
+                                     x, zero);
+  Value safe =
+      ds::SelectOp::create(s.builder, s.loc, none, scalar(s, 1.0, element), y);
+  Value product = ds::MulOp::create(s.builder, s.loc, x,
+                                    ds::LogOp::create(s.builder, s.loc, safe));
+  return ds::SelectOp::create(s.builder, s.loc, none, zero, product);
+}
+
 namespace {
+
+/// `xlogy(self, other)` (`special_xlogy`), floats.
+void xlogyConversion(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  Value y = s.tensorInputAs(1, s.outputScalarType());
+  if (!isa<FloatType>(typeOf(x).getElementType()))
+    s.fail("aten::xlogy of integers is not supported");
+  s.bindOutput(0, reshape(s, xlogy(s, x, y), s.outputType()));
+}
 
 void logSigmoidConversion(ImporterState &s) {
   Value x = s.tensorInputAs(0, s.outputScalarType());
@@ -361,6 +382,8 @@ void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::argmin"] = argExtremumConversion<false>;
   table["aten::linalg_vector_norm"] = vectorNorm;
   table["aten::softplus"] = softplus;
+  table["aten::xlogy"] = xlogyConversion;
+  table["aten::special_xlogy"] = xlogyConversion;
   table["aten::var"] = variance<false, false>;
   table["aten::std"] = variance<true, false>;
   table["aten::var_mean"] = variance<false, true>;

@@ -568,6 +568,25 @@ class BadIndexPut(Base):
         return F.cross_entropy(logits, labels.flatten())
 
 
+
+class KdLosses(Base):
+    """Knowledge distillation: F.kl_div against a detached teacher's
+    probabilities (some exactly 0: classes masked with -inf, where xlogy
+    gives 0), 'batchmean' times T^2, log_target=True, 'none' and 'sum';
+    torch.special.xlogy."""
+
+    def forward(self, tokens, labels):
+        student = self.head(self.emb(tokens) * self.emb2(labels)) / 2.0  # [B, S, V]
+        teacher = self.head(self.emb2(tokens)).detach() / 2.0
+        teacher = teacher.masked_fill(torch.arange(V) >= V - 3, float("-inf"))
+        logp = student.log_softmax(-1)
+        loss = F.kl_div(logp, teacher.softmax(-1), reduction="batchmean") * 4.0
+        loss = loss + F.kl_div(logp, teacher.log_softmax(-1), reduction="sum", log_target=True) / 64.0
+        loss = loss + (F.kl_div(logp, teacher.softmax(-1), reduction="none") ** 2).mean()
+        p = student.softmax(-1)
+        return loss + torch.special.xlogy(p, p).sum() / 64.0
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -583,7 +602,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
          "one-hot": OneHot, "math-ops": MathOps,
          "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
-         "mask-put": MaskPut, "bad-index-put": BadIndexPut}
+         "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses}
 
 
 def main(mode, out, batch_out=None):
