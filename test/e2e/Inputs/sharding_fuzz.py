@@ -212,13 +212,14 @@ def broadcast_shape(a, b):
 
 # -- one generator per op ------------------------------------------------------
 
-UNARY = ["neg", "exp", "log", "sqrt", "rsqrt", "tanh", "relu", "silu", "sigmoid", "gelu", "pow"]
+UNARY = ["neg", "exp", "log", "log1p", "sqrt", "rsqrt", "tanh", "sin", "cos", "relu", "silu", "sigmoid",
+         "gelu", "pow"]
 BINARY = ["add", "sub", "mul", "div", "maximum"]
 
 
 def gen_unary(op, case, rng):
     s = shape(rng, rng.randint(1, 4))
-    x = case.float_operand(s, "pos" if op in ("log", "sqrt", "rsqrt", "pow") else "any")
+    x = case.float_operand(s, "pos" if op in ("log", "log1p", "sqrt", "rsqrt", "pow") else "any")
     v, t = case.fresh(), tensor_type(s)
     if op == "gelu":
         case.emit(f"{v} = ds.gelu {x} approximate = {rng.choice(['none', 'tanh'])} : {t}")
