@@ -63,9 +63,11 @@ llvm::Error Executor::Impl::capture(size_t gradient) {
 llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
   const Plan &plan = impl->plan;
   std::vector<std::pair<uint32_t, const TensorInfo *>> sources;
-  for (uint32_t index : plan.parameterTensors()) {
+  // The parameters, and the master copies that start as their weights.
+  for (uint32_t index : plan.loadedTensors()) {
     const TensorDesc &desc = plan.tensors[index];
-    auto info = weights.expect(desc.name, desc.dtype, desc.parameterShape());
+    auto info =
+        weights.expect(desc.weightsName(), desc.dtype, desc.weightsShape());
     if (!info)
       return info.takeError();
     sources.emplace_back(index, *info);
@@ -84,7 +86,7 @@ llvm::Error Executor::loadWeights(const SafeTensorsFile &weights) {
     uint8_t *into = stage ? staged.data() : impl->data[index];
     // A piece is this rank's bytes of the flattened whole, zeros past its
     // end.
-    if (desc.isParameterPiece()) {
+    if (desc.isLoadedPiece()) {
       uint64_t pieceBytes = desc.numBytes();
       uint64_t start = std::min<uint64_t>(rank() * pieceBytes, bytes.size());
       bytes = bytes.slice(start).take_front(pieceBytes);

@@ -1,6 +1,10 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=cpu -ds-host-updates | FileCheck %s
+// RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=cpu -ds-host-updates=master-copies=false | FileCheck %s --check-prefix=NO-MASTER
+// RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-shard='dp=2 batch-dims=x:0,labels:0 zero=2' -ds-offload=optimizer=cpu -ds-host-updates -canonicalize | FileCheck %s --check-prefix=ZERO
+// RUN: ds-compile %s -o %t.zero.plan --dp 2 --batch-dims x:0,labels:0 --zero 2 --offload-optimizer cpu --host-updates
+// RUN: ds-run --dump-plan %t.zero.plan | FileCheck %s --check-prefix=ZERO-PLAN
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload='optimizer=cpu params=cpu' -ds-host-updates -ds-schedule | FileCheck %s --check-prefix=PARAMS
-// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=cpu -ds-host-updates -ds-schedule | FileCheck %s --check-prefix=SCHEDULE
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=cpu -ds-host-updates=master-copies=false -ds-schedule | FileCheck %s --check-prefix=SCHEDULE
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-offload=optimizer=cpu -ds-host-updates -ds-schedule -ds-place-transfers=hardware=h200 -ds-lower-to-runtime | FileCheck %s --check-prefix=LOWERED
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme -ds-host-updates | FileCheck %s --check-prefix=NVME
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd' -ds-offload=params=cpu -ds-host-updates | FileCheck %s --check-prefix=NO-STATE
@@ -17,15 +21,22 @@
 // -ds-host-updates after -ds-offload optimizer=cpu: each AdamW update reads
 // its moments where they are in host memory (no reload) and returns their
 // new values to be written there (no offload); it gets `on_host`. Its
-// gradient goes out right after the matmul that computes it, and its
-// parameter (in device memory) right before it; the new parameter comes
-// back right after it and is what the step returns. The step count stays
-// in device memory.
+// gradient goes out right after the matmul that computes it. Its parameter
+// (in device memory) has a master copy in host memory, a new state
+// argument that starts as the parameter's weights (ds.copy_of), after the
+// step count: the update reads it and its new value is the copy's next
+// one; it also comes back right after the update for the parameter. The
+// parameter itself never goes out. The step count stays in device memory.
 // CHECK-LABEL: func.func @train_step
 // CHECK-SAME: %[[W1:[a-z0-9]+]]: tensor<5x3xf32> {ds.name = "w1", ds.role = "parameter", ds.trainable}
 // CHECK-SAME: %[[W2:[a-z0-9]+]]: tensor<4x5xf32> {ds.name = "w2", ds.role = "parameter", ds.trainable}
 // CHECK-SAME: %[[M1:[a-z0-9]+]]: tensor<5x3xf32> {ds.memory_space = "cpu", ds.name = "exp_avg.w1", ds.role = "state"}
 // CHECK-SAME: %[[V1:[a-z0-9]+]]: tensor<5x3xf32> {ds.memory_space = "cpu", ds.name = "exp_avg_sq.w1", ds.role = "state"}
+// CHECK-SAME: {ds.name = "step", ds.role = "state"}
+// CHECK-SAME: %[[C1:[a-z0-9]+]]: tensor<5x3xf32> {ds.copy_of = "w1", ds.memory_space = "cpu", ds.name = "master.w1", ds.role = "state"}
+// CHECK-SAME: %[[C2:[a-z0-9]+]]: tensor<4x5xf32> {ds.copy_of = "w2", ds.memory_space = "cpu", ds.name = "master.w2", ds.role = "state"}
+// CHECK-SAME: {ds.name = "x", ds.role = "input"}
+// CHECK-SAME: tensor<5x3xf32> {ds.updates = "master.w1"}, tensor<4x5xf32> {ds.updates = "master.w2"})
 // CHECK-NOT: ds.reload
 // CHECK: %[[GW2:.*]] = ds.matmul {{.*}} transpose_lhs {{.*}} -> tensor<4x5xf32>
 // CHECK-NEXT: %[[GO2:.*]] = ds.offload %[[GW2]] to "cpu" : tensor<4x5xf32>
@@ -33,15 +44,41 @@
 // CHECK: %[[GW1:.*]] = ds.matmul {{.*}} transpose_lhs {{.*}} -> tensor<5x3xf32>
 // CHECK-NEXT: %[[GO1:.*]] = ds.offload %[[GW1]] to "cpu" : tensor<5x3xf32>
 // CHECK-NEXT: %[[G1:.*]] = ds.wait %[[GO1]]
+// CHECK-NOT: ds.offload
 // CHECK: %[[STEP:.*]] = ds.add
-// CHECK-NEXT: %[[PO1:.*]] = ds.offload %[[W1]] to "cpu" : tensor<5x3xf32>
-// CHECK-NEXT: %[[P1:.*]] = ds.wait %[[PO1]]
-// CHECK-NEXT: %[[N1:.*]], %[[NM1:.*]], %[[NV1:.*]] = ds.adamw_update %[[P1]], %[[G1]], %[[M1]], %[[V1]], %[[STEP]] {{.*}} on_host :
+// CHECK-NEXT: %[[N1:.*]], %[[NM1:.*]], %[[NV1:.*]] = ds.adamw_update %[[C1]], %[[G1]], %[[M1]], %[[V1]], %[[STEP]] {{.*}} on_host :
 // CHECK-NEXT: %[[R1:.*]] = ds.reload %[[N1]] from "cpu" : tensor<5x3xf32>
 // CHECK-NEXT: %[[B1:.*]] = ds.wait %[[R1]]
-// CHECK: ds.adamw_update {{.*}} on_host :
+// CHECK-NEXT: %[[N2:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %[[C2]], %[[G2]], {{.*}} on_host :
 // CHECK-NOT: ds.offload
-// CHECK: return %{{.*}}, %[[B1]], %{{.*}}, %[[NM1]], %[[NV1]],
+// CHECK: return %{{.*}}, %[[B1]], %{{.*}}, %[[NM1]], %[[NV1]], %{{.*}}, %{{.*}}, %{{.*}}, %[[N1]], %[[N2]] :
+
+// Without master copies the parameter goes out right before its update
+// every step.
+// NO-MASTER-LABEL: func.func @train_step
+// NO-MASTER-SAME: %[[W1:[a-z0-9]+]]: tensor<5x3xf32> {ds.name = "w1", ds.role = "parameter", ds.trainable}
+// NO-MASTER-NOT: ds.copy_of
+// NO-MASTER: %[[STEP:.*]] = ds.add
+// NO-MASTER-NEXT: %[[PO1:.*]] = ds.offload %[[W1]] to "cpu" : tensor<5x3xf32>
+// NO-MASTER-NEXT: %[[P1:.*]] = ds.wait %[[PO1]]
+// NO-MASTER-NEXT: %[[N1:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %[[P1]], {{.*}} on_host :
+// NO-MASTER-NEXT: %[[R1:.*]] = ds.reload %[[N1]] from "cpu" : tensor<5x3xf32>
+// NO-MASTER-NEXT: %[[B1:.*]] = ds.wait %[[R1]]
+// NO-MASTER: return %{{.*}}, %[[B1]],
+
+// Under ZeRO 2 the update reads this rank's flat piece of the parameter;
+// the master copy is that piece (split like the moments, ds.data_shape the
+// whole shape), and the new piece comes back to be gathered whole.
+// ZERO-LABEL: func.func @train_step
+// ZERO-SAME: %[[C1:[a-z0-9]+]]: tensor<8xf32> {ds.copy_of = "w1", ds.data_shape = array<i64: 5, 3>, ds.memory_space = "cpu", ds.name = "master.w1", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>}
+// ZERO-SAME: %[[C2:[a-z0-9]+]]: tensor<10xf32> {ds.copy_of = "w2", ds.data_shape = array<i64: 4, 5>, ds.memory_space = "cpu", ds.name = "master.w2", ds.role = "state", ds.sharding = #ds.sharding<@mesh, [{"dp"}]>}
+// ZERO-NOT: ds.local_slice
+// ZERO: %[[N1:.*]], %{{.*}}, %{{.*}} = ds.adamw_update %[[C1]], {{.*}} on_host :
+// ZERO-NEXT: %[[R1:.*]] = ds.reload %[[N1]] from "cpu" : tensor<8xf32>
+// ZERO-NEXT: %[[B1:.*]] = ds.wait %[[R1]]
+// ZERO: ds.all_gather %[[B1]] on @mesh ["dp"] dim = 0 : (tensor<8xf32>) -> tensor<16xf32>
+// ZERO-PLAN-DAG: host f32[8] "master.w1" data[5,3] copy of "w1"
+// ZERO-PLAN-DAG: host f32[10] "master.w2" data[4,5] copy of "w2"
 
 // The parameters in host memory too: each update reads and writes its
 // parameter there as well, so only the gradient moves for it; after
@@ -78,14 +115,14 @@
 // SCHEDULE-NEXT: ds.wait %[[R]]
 // SCHEDULE-NEXT: ds.gelu_grad
 
-// Lowered: the state and the copies the update reads are host buffers;
-// the update writes the new parameter over the parameter's copy, and the
-// reload writes it straight into the parameter.
+// Lowered: the state, the master copy and the gradient's copy the update
+// reads are host buffers; the update writes the new parameter over the
+// master copy, and the reload writes it straight into the parameter.
 // LOWERED-DAG: %[[W1:.*]] = dsrt.persistent parameter "w1" : memref<5x3xf32>
 // LOWERED-DAG: %[[B1:.*]] = dsrt.persistent state "momentum_buffer.w1" in "cpu" : memref<5x3xf32>
-// LOWERED-DAG: %[[P1:.*]] = dsrt.persistent state "host_update.w1.operand0" in "cpu" : memref<5x3xf32>
+// LOWERED-DAG: %[[P1:.*]] = dsrt.persistent state "master.w1" in "cpu" copy_of "w1" : memref<5x3xf32>
 // LOWERED-DAG: %[[G1:.*]] = dsrt.persistent state "host_update.w1.operand1" in "cpu" : memref<5x3xf32>
-// LOWERED-DAG: dsrt.kernel "offload"(%[[W1]]) -> (%[[P1]])
+// LOWERED-NOT: dsrt.kernel "offload"(%[[W1]])
 // LOWERED-DAG: dsrt.kernel "offload"(%{{.*}}) -> (%[[G1]])
 // LOWERED: dsrt.kernel "sgd_update"(%[[P1]], %[[G1]], %[[B1]]) -> (%[[P1]], %[[B1]]) attrs {{{.*}}on_host{{.*}}}
 // LOWERED-NEXT: dsrt.kernel "reload"(%[[P1]]) -> (%[[W1]])

@@ -10,6 +10,7 @@
 #include "CheckpointSearch.h"
 
 #include "dsc/Runtime/Plan.h"
+#include "dsc/Tools/CommandLine.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -221,9 +222,11 @@ static cl::opt<bool> hostUpdates(
     cl::desc("Run the optimizer updates on the host's processor, on the "
              "state where --offload-optimizer cpu keeps it, as "
              "ZeRO-Offload does (-ds-host-updates): the gradient goes out "
-             "to host memory and the new parameter comes back (12 bytes a "
-             "parameter and step for AdamW in fp32 instead of 16; 4 with "
-             "--offload-params cpu). Bit-identical. Default off"),
+             "to host memory, the update reads and writes a master copy of "
+             "the parameter kept there (loaded from the weights), and the "
+             "new parameter comes back (8 bytes a parameter and step for "
+             "AdamW in fp32 instead of 16; 4 with --offload-params cpu). "
+             "Bit-identical. Default off"),
     cl::init(false), cl::cat(category));
 static cl::opt<bool> overlapUpdates(
     "overlap-updates",
@@ -301,7 +304,7 @@ std::nullopt_t refuse(const Twine &message) {
 std::optional<dsc::compile::CompileFlags>
 dsc::compile::parseFlags(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
+  dsc::parseCommandLine(
       argc, argv,
       "ds-compile: compile a ds forward loss function (from ds-import) into "
       "a training-step plan for ds-run\n");

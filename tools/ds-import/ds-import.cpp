@@ -14,6 +14,7 @@
 #include "dsc/Import/TorchScript.h"
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/SafeTensors.h"
+#include "dsc/Tools/CommandLine.h"
 #include "dsc/Transforms/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -59,7 +60,7 @@ static int fail(const Twine &message) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
+  dsc::parseCommandLine(
       argc, argv,
       "ds-import: a PyTorch model whose forward returns the loss to the ds "
       "dialect: a torch.export.save archive (.pt2) or a TorchScript module "

@@ -15,6 +15,7 @@
 
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/BoundedNesting.h"
+#include "dsc/Tools/CommandLine.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/FileUtilities.h"
@@ -50,6 +51,9 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<mlir::ds::DSDialect, mlir::dsrt::DSRTDialect,
                   mlir::func::FuncDialect>();
+  // MLIR's own options (none begins with "h") are registered as it parses.
+  if (!dsc::refuseGroupedHelp(argc, argv))
+    return 1;
   auto [inputPath, outputPath] = mlir::registerAndParseCLIOptions(
       argc, argv, "dsc optimizer driver: the ds dialects and passes\n",
       registry);

@@ -25,6 +25,7 @@
 #include "dsc/Runtime/PlanMemory.h"
 #include "dsc/Runtime/SafeTensors.h"
 #include "dsc/Runtime/SwapEngine.h"
+#include "dsc/Tools/CommandLine.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -693,7 +694,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   threadsOption();
   llvm::cl::HideUnrelatedOptions(category);
-  llvm::cl::ParseCommandLineOptions(
+  dsc::parseCommandLine(
       argc, argv,
       "ds-run: train with a compiled plan on the CPU\n\n"
       "  ds-run step.plan --weights model.safetensors \\\n"

@@ -27,7 +27,7 @@
 namespace dsc::rt {
 
 /// The plan format version; readPlan rejects any other.
-inline constexpr uint32_t kPlanVersion = 8;
+inline constexpr uint32_t kPlanVersion = 9;
 
 /// Where a plan tensor's bytes live.
 enum class Storage : uint8_t {
@@ -103,6 +103,11 @@ struct TensorDesc {
   /// loaded and saved as a Parameter tensor is, but kept away from memory
   /// (ds-compile --offload-params).
   bool parameter = false;
+  /// For optimizer state (State, Swapped or Host, not a parameter): the
+  /// name of the parameter whose weights it starts as a copy of, a master
+  /// copy (-ds-host-updates); with dataShape it is this rank's flat piece of
+  /// them, as a parameter piece is. Empty: the state starts at zero.
+  std::string copyOf;
 
   /// Whether this is a model parameter: a Parameter tensor or an offloaded
   /// one.
@@ -115,6 +120,18 @@ struct TensorDesc {
   /// piece, shape otherwise.
   const std::vector<int64_t> &parameterShape() const {
     return isParameterPiece() ? dataShape : shape;
+  }
+  /// Whether it starts from the weights file: a parameter or a copy of one.
+  bool isLoaded() const { return isParameter() || !copyOf.empty(); }
+  /// The weights file's entry it starts from (isLoaded).
+  const std::string &weightsName() const {
+    return copyOf.empty() ? name : copyOf;
+  }
+  /// Whether it is this rank's flat piece of its weights entry.
+  bool isLoadedPiece() const { return isLoaded() && !dataShape.empty(); }
+  /// The shape of its weights entry (isLoaded).
+  const std::vector<int64_t> &weightsShape() const {
+    return isLoadedPiece() ? dataShape : shape;
   }
 
   /// Whether `value` lies in validRange (true when there is none).
@@ -235,6 +252,9 @@ struct Plan {
   /// Indices of the model parameters (TensorDesc::isParameter), in plan
   /// order, in memory or offloaded.
   std::vector<uint32_t> parameterTensors() const;
+  /// The tensors the weights file fills (TensorDesc::isLoaded): the
+  /// parameters and the copies of them.
+  std::vector<uint32_t> loadedTensors() const;
   /// The number of ranks: the product of the mesh's sizes (1 without one).
   int64_t numRanks() const;
   /// Whether gradient `index` is this rank's flat piece of its parameter's

@@ -378,9 +378,26 @@ def HostUpdatesPass : Pass<"ds-host-updates", "::mlir::ModuleOp"> {
     The values are unchanged: the same kernels on the same bytes. Runs
     after -ds-offload; an update with state elsewhere (device memory,
     NVMe) stays where it is.
+
+    With `master-copies` (the default) a parameter in device memory, whole
+    or the piece ZeRO cuts for the update, gets a master copy in host
+    memory as in ZeRO-Offload: a new state argument "master.<parameter>"
+    in "cpu" with `ds.copy_of` naming the parameter (the runtime loads it
+    from the parameter's weights, its flat piece where it has
+    `ds.data_shape`), which the update reads and writes in place. The new
+    parameter still comes back; the old one no longer goes out: 12 -> 8
+    bytes moved per fp32 parameter and step. The copy and the parameter
+    hold the same bytes at every step.
   }];
+  let options = [
+    Option<"masterCopies", "master-copies", "bool", /*default=*/"true",
+           "Keep a master copy of each parameter in device memory in host "
+           "memory rather than sending the parameter out every step">,
+  ];
   let statistics = [
     Statistic<"numHostUpdates", "host-updates", "Updates moved to the host">,
+    Statistic<"numMasterCopies", "master-copies",
+              "Parameters given a master copy in host memory">,
   ];
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }

@@ -102,12 +102,26 @@ DenseSet<Operation *> inlineRecomputeRegions(Block &entry) {
 /// The argument `v` is a view or a transfer of, if any: under ZeRO an
 /// update reads this rank's flat piece of its parameter (reshape, pad,
 /// local_slice); an offloaded parameter is read through its reload, and an
-/// update on the host reads an offloaded copy.
+/// update on the host reads an offloaded copy or its master copy (the
+/// argument with the name its `ds.copy_of` gives).
 BlockArgument parameterOf(Value v) {
   while (isa_and_present<ds::ReshapeOp, ds::PadOp, ds::LocalSliceOp, ds::WaitOp,
                          ds::ReloadOp, ds::OffloadOp>(v.getDefiningOp()))
     v = v.getDefiningOp()->getOperand(0);
-  return dyn_cast<BlockArgument>(v);
+  auto arg = dyn_cast<BlockArgument>(v);
+  auto func = arg ? dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp())
+                  : func::FuncOp();
+  if (!func)
+    return arg;
+  auto copyOf = func.getArgAttrOfType<StringAttr>(
+      arg.getArgNumber(), mlir::ds::DSDialect::kCopyOfAttr);
+  if (!copyOf)
+    return arg;
+  for (BlockArgument param : func.getArguments())
+    if (func.getArgAttr(param.getArgNumber(), mlir::ds::DSDialect::kNameAttr) ==
+        copyOf)
+      return param;
+  return BlockArgument();
 }
 
 /// An arena slot: the buffers (views) that share it and its lifetime.
@@ -276,7 +290,9 @@ LogicalResult Lowering::mapArguments(Block &entry) {
         trainStep.getArgAttrOfType<DenseI64ArrayAttr>(
             arg.getArgNumber(), mlir::ds::DSDialect::kValidRangeAttr),
         trainStep.getArgAttrOfType<StringAttr>(
-            arg.getArgNumber(), mlir::ds::DSDialect::kMemorySpaceAttr));
+            arg.getArgNumber(), mlir::ds::DSDialect::kMemorySpaceAttr),
+        trainStep.getArgAttrOfType<StringAttr>(
+            arg.getArgNumber(), mlir::ds::DSDialect::kCopyOfAttr));
     buffers[arg] = buffer;
     argsByName[name.getValue()] = arg;
   }
@@ -353,7 +369,7 @@ Value Lowering::newHostBuffer(Value value, const Twine &name,
   return dsrt::PersistentOp::create(
       builder, value.getLoc(), bufferType(value.getType()),
       dsrt::StorageKind::State, builder.getStringAttr(name), ArrayAttr(),
-      DenseI64ArrayAttr(), DenseI64ArrayAttr(), space);
+      DenseI64ArrayAttr(), DenseI64ArrayAttr(), space, StringAttr());
 }
 
 std::string Lowering::updateBufferName(ds::OptimizerUpdateOpInterface update) {

@@ -178,6 +178,14 @@ std::vector<uint32_t> Plan::parameterTensors() const {
   return indices;
 }
 
+std::vector<uint32_t> Plan::loadedTensors() const {
+  std::vector<uint32_t> indices;
+  for (auto [index, desc] : llvm::enumerate(tensors))
+    if (desc.isLoaded())
+      indices.push_back(static_cast<uint32_t>(index));
+  return indices;
+}
+
 std::vector<uint32_t> Plan::tensorsWith(Storage storage) const {
   std::vector<uint32_t> indices;
   for (auto [index, desc] : llvm::enumerate(tensors))

@@ -10,7 +10,7 @@
 //            | u32 loss | vec<u32 param, u32 grad> | vec<str key, str value>
 //   tensor:      str name | u8 dtype | u32 rank | i64 dims[rank] | u8 storage
 //                | u64 offset | vec<i32> shardAxes | vec<i64> dataShape
-//                | vec<i64> validRange | u8 splat | u8 parameter
+//                | vec<i64> validRange | u8 splat | u8 parameter | str copyOf
 //   instruction: str kernel | vec<u32> operands | vec<u32> results
 //                | vec<attr>
 //   attr:        str name | u8 tag | value, where tag 0 = i64, 1 = f64 (IEEE
@@ -51,7 +51,7 @@ constexpr uint8_t kLastAttrTag = static_cast<uint8_t>(AttrTag::Ints);
 
 /// The smallest encodings, used to reject counts that cannot fit in the
 /// bytes left before allocating for them.
-constexpr size_t kMinTensorBytes = 8 + 1 + 4 + 1 + 8 + 8 + 8;
+constexpr size_t kMinTensorBytes = 8 + 1 + 4 + 1 + 8 + 8 + 8 + 8;
 constexpr size_t kMinMeshAxisBytes = 8 + 8;
 constexpr size_t kMinInstructionBytes = 4 * 8;
 constexpr size_t kMinAttrBytes = 8 + 1 + 8;
@@ -136,6 +136,7 @@ std::string encodePayload(const Plan &plan) {
     w.ints(desc.validRange);
     w.u8(desc.splat ? 1 : 0);
     w.u8(desc.parameter ? 1 : 0);
+    w.bytes(desc.copyOf);
   }
   w.u64(plan.instructions.size());
   for (const Instruction &inst : plan.instructions) {
@@ -290,6 +291,7 @@ void decodeTensor(PayloadReader &r, uint64_t index, TensorDesc &desc) {
     r.fail(what + ": parameter flag " + Twine(unsigned(parameter)) +
            " is not 0 or 1");
   desc.parameter = parameter == 1;
+  desc.copyOf = r.str(what + " copy-of name");
 }
 
 void decodeAttrs(PayloadReader &r, const Twine &what, Instruction &inst) {

@@ -142,6 +142,10 @@ std::string dsc::rt::dumpPlan(const Plan &plan) {
     }
     if (!desc.validRange.empty())
       os << " values " << desc.describeValidRange();
+    if (!desc.copyOf.empty()) {
+      os << " copy of ";
+      printQuoted(os, desc.copyOf);
+    }
     os << "\n";
   }
 

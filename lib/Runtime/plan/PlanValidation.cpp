@@ -130,9 +130,9 @@ llvm::Error validateValidRange(const Plan &plan, uint32_t index) {
   return llvm::Error::success();
 }
 
-/// Checks a parameter's `dataShape` (its whole shape, the tensor being this
-/// rank's flat piece): several ranks, no shard axes, whole size in bounds,
-/// and the tensor [ceil(numel / ranks)].
+/// Checks a parameter's or a copy's `dataShape` (its whole shape, the
+/// tensor being this rank's flat piece): several ranks, no shard axes, whole
+/// size in bounds, and the tensor [ceil(numel / ranks)].
 llvm::Error validatePieceShape(const Plan &plan, uint32_t index) {
   const TensorDesc &desc = plan.tensors[index];
   TensorDesc whole = desc;
@@ -163,11 +163,11 @@ llvm::Error validateDataShape(const Plan &plan, uint32_t index) {
   auto fail = [&](const Twine &message) {
     return tensorError(plan, index, message);
   };
-  if (desc.isParameter())
+  if (desc.isLoaded())
     return validatePieceShape(plan, index);
   if (desc.storage != Storage::Input)
-    return fail("only inputs and parameters can have a data shape, this one "
-                "is " +
+    return fail("only inputs, parameters and their copies can have a data "
+                "shape, this one is " +
                 storageName(desc.storage));
   if (desc.dataShape.size() != desc.shape.size())
     return fail("data shape has " + Twine(desc.dataShape.size()) +
@@ -216,6 +216,12 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
     return fail("only offloaded tensors (swap, host) carry the parameter "
                 "flag, this one is " +
                 storageName(desc.storage));
+  if (!desc.copyOf.empty() &&
+      (desc.isParameter() || isIntegerDType(desc.dtype) ||
+       (desc.storage != Storage::State && !isOffloaded(desc.storage))))
+    return fail("only floating-point optimizer state can start as a copy of "
+                "a parameter, this one is " +
+                storageName(desc.storage));
   if (desc.splat && desc.storage != Storage::Constant)
     return fail("only constants can be splats, this one is " +
                 storageName(desc.storage));
@@ -258,6 +264,30 @@ llvm::Error validateTensor(const Plan &plan, uint32_t index) {
   return validateDataShape(plan, index);
 }
 
+/// Checks that each copy of a parameter names one, of its dtype and its
+/// whole shape: it is loaded from that parameter's weights.
+llvm::Error validateCopies(const Plan &plan) {
+  std::map<std::string, uint32_t> parameters;
+  for (uint32_t index : plan.parameterTensors())
+    parameters[plan.tensors[index].name] = index;
+  for (auto [index, desc] : llvm::enumerate(plan.tensors)) {
+    if (desc.copyOf.empty())
+      continue;
+    auto it = parameters.find(desc.copyOf);
+    if (it == parameters.end())
+      return tensorError(plan, index,
+                         "is a copy of '" + desc.copyOf +
+                             "', which is no parameter of the plan");
+    const TensorDesc &param = plan.tensors[it->second];
+    if (param.dtype != desc.dtype ||
+        param.parameterShape() != desc.weightsShape())
+      return tensorError(plan, index,
+                         "is a copy of " + describeTensor(plan, it->second) +
+                             " but has another dtype or whole shape");
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error validateTensors(const Plan &plan) {
   if (plan.tensors.size() > std::numeric_limits<uint32_t>::max())
     return llvm::createStringError("the plan has " +
@@ -277,7 +307,7 @@ llvm::Error validateTensors(const Plan &plan) {
       return tensorError(plan, i,
                          "duplicate " + storageName(desc.storage) + " name");
   }
-  return llvm::Error::success();
+  return validateCopies(plan);
 }
 
 /// Where a kernel's tensors are: a kernel that touches host memory runs on

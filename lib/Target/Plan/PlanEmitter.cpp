@@ -124,13 +124,13 @@ private:
 /// An input whose sequence the compiler padded has a `data_shape`, the
 /// global shape of the user's data; the plan keeps it only where it differs
 /// from the padded global shape, and writePlan validates it. A parameter's
-/// marks it a flat piece (ZeRO stage 3) and is always kept.
+/// (or a copy's) marks it a flat piece (ZeRO) and is always kept.
 void Emitter::setDataShape(dsrt::PersistentOp op, rt::TensorDesc &desc) {
   std::optional<ArrayRef<int64_t>> shape = op.getDataShape();
   if (!shape)
     return;
   std::vector<int64_t> data(shape->begin(), shape->end());
-  if (op.getKind() == dsrt::StorageKind::Parameter ||
+  if (op.getKind() == dsrt::StorageKind::Parameter || op.getCopyOf() ||
       data != rt::globalShape(plan, desc))
     desc.dataShape = std::move(data);
 }
@@ -170,6 +170,7 @@ FailureOr<uint32_t> Emitter::tensorFor(Value buffer) {
       })
       .Case([&](dsrt::PersistentOp op) {
         desc.name = op.getName().str();
+        desc.copyOf = op.getCopyOf().value_or("").str();
         ok = setSplit(op, desc);
         setDataShape(op, desc);
         if (std::optional<ArrayRef<int64_t>> range = op.getValidRange())

@@ -666,7 +666,7 @@ TEST(PlanValidationTest, RejectsEveryRule) {
            if (t.storage == Storage::State)
              t.dataShape = {4};
        },
-       "only inputs and parameters can have a data shape"},
+       "only inputs, parameters and their copies can have a data"},
       {"data shape of another rank",
        [](Plan &p) { p.tensors[2].dataShape = {3}; },
        "tensor 2 'x': data shape has 1 entries for rank 2"},
@@ -868,6 +868,59 @@ TEST_F(PlanFileTest, SplatConstantsHoldOneElement) {
             "tensor 2 'x': only constants can be splats, this one is input");
 }
 
+TEST_F(PlanFileTest, CopiesOfParametersStartAsTheirWeights) {
+  // A master copy (-ds-host-updates): state loaded from a parameter's
+  // weights entry, whole or as this rank's flat piece.
+  Plan plan = samplePlan();
+  plan.tensors[4].copyOf = "fc.weight";
+  ASSERT_EQ(message(validatePlan(plan)), "");
+  auto read = decodePlan(encodePlan(plan), "copy.plan");
+  ASSERT_TRUE(succeeded(read));
+  EXPECT_EQ(read->tensors[4].copyOf, "fc.weight");
+  EXPECT_EQ(read->tensors[4].weightsName(), "fc.weight");
+  EXPECT_EQ(read->loadedTensors(), (std::vector<uint32_t>{0, 1, 4}));
+  EXPECT_EQ(read->parameterTensors(), (std::vector<uint32_t>{0, 1}));
+  EXPECT_NE(dumpPlan(*read).find(
+                "state f32[4,8] \"exp_avg.fc.weight\" copy of \"fc.weight\""),
+            std::string::npos)
+      << dumpPlan(*read);
+  EXPECT_EQ(read->tensors[1].copyOf, "");
+
+  // This rank's piece of ceil(32 / 6) = 6 elements.
+  Plan piece = plan;
+  piece.tensors[4].shape = {6};
+  piece.tensors[4].dataShape = {4, 8};
+  ASSERT_EQ(message(validatePlan(piece)), "");
+  EXPECT_TRUE(piece.tensors[4].isLoadedPiece());
+  EXPECT_EQ(piece.tensors[4].weightsShape(), (std::vector<int64_t>{4, 8}));
+  piece.tensors[4].shape = {5};
+  EXPECT_EQ(message(validatePlan(piece)),
+            "tensor 4 'exp_avg.fc.weight': is a piece of f32[4,8] on 6 ranks, "
+            "so it must have shape [6]");
+
+  Plan unknown = plan;
+  unknown.tensors[4].copyOf = "fc.wieght";
+  EXPECT_EQ(message(validatePlan(unknown)),
+            "tensor 4 'exp_avg.fc.weight': is a copy of 'fc.wieght', which is "
+            "no parameter of the plan");
+  Plan other = plan;
+  other.tensors[4].copyOf = "fc.bias";
+  EXPECT_EQ(message(validatePlan(other)),
+            "tensor 4 'exp_avg.fc.weight': is a copy of tensor 1 'fc.bias' but "
+            "has another dtype or whole shape");
+  Plan integer = samplePlan();
+  integer.tensors[11].copyOf = "fc.bias";
+  EXPECT_EQ(message(validatePlan(integer)),
+            "tensor 11 'step': only floating-point optimizer state can start "
+            "as a copy of a parameter, this one is state");
+  Plan input = samplePlan();
+  input.tensors[2].copyOf = "fc.weight";
+  EXPECT_NE(message(validatePlan(input))
+                .find("only floating-point optimizer "
+                      "state can start as a copy"),
+            std::string::npos);
+}
+
 TEST_F(PlanFileTest, OffloadedParametersKeepTheirFlag) {
   // A parameter in a swap file is a parameter: named as the weights file
   // names it, with a gradient, unique among the parameters.
@@ -915,27 +968,31 @@ TEST_F(PlanFileTest, OffloadedParametersKeepTheirFlag) {
 }
 
 TEST_F(PlanFileTest, RejectsOtherVersion) {
-  static_assert(kPlanVersion == 8, "update this test and the format docs");
-  // Version 7 had no offloaded parameters, version 6 no splat constants,
-  // version 5 no valid ranges, version 4 an FNV-1a checksum and layer_norm's
-  // operand_segment_sizes, version 3 no attention bias, window or key length,
-  // version 2 no data shapes, version 1 no mesh and no shard axes.
+  static_assert(kPlanVersion == 9, "update this test and the format docs");
+  // Version 8 had no copies of parameters, version 7 no offloaded parameters,
+  // version 6 no splat constants, version 5 no valid ranges, version 4 an
+  // FNV-1a checksum and layer_norm's operand_segment_sizes, version 3 no
+  // attention bias, window or key length, version 2 no data shapes, version 1
+  // no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
   llvm::support::endian::write32le(&bytes[8], 4);
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 4, this runtime reads version 8; recompile "
+            path + ": plan version 4, this runtime reads version 9; recompile "
                    "with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 1);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 1, this runtime reads "
-                                "version 8; recompile with ds-compile");
+                                "version 9; recompile with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 6);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 6, this runtime reads "
-                                "version 8; recompile with ds-compile");
+                                "version 9; recompile with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 7);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 7, this runtime reads "
-                                "version 8; recompile with ds-compile");
+                                "version 9; recompile with ds-compile");
+  llvm::support::endian::write32le(&bytes[8], 8);
+  EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 8, this runtime reads "
+                                "version 9; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {
@@ -1115,7 +1172,7 @@ TEST_F(PlanFileTest, RejectsHugeCountsWithoutAllocating) {
   putU64(payload, 0);                            // name
   payload += '\x01';                             // dtype
   payload += std::string("\xff\xff\xff\x7f", 4); // rank
-  payload.append(32, '\0');
+  payload.append(40, '\0');
   std::string text = decodeError(withHeader(payload));
   EXPECT_TRUE(contains(text, "corrupt: tensor 0: rank 2147483647 exceeds"))
       << text;

@@ -111,11 +111,13 @@ LogicalResult DSDialect::verifyRegionArgAttribute(Operation *op, unsigned,
           .Case(DSDialect::kDataShapeAttr, Expect::Shape)
           .Case(DSDialect::kValidRangeAttr, Expect::Range)
           .Case(DSDialect::kMemorySpaceAttr, Expect::MemorySpace)
+          .Case(DSDialect::kCopyOfAttr, Expect::String)
           .Default(std::nullopt);
   if (!expect)
     return unknown(op, attr, "argument",
                    "ds.name, ds.trainable, ds.input, ds.role, ds.sharding, "
-                   "ds.data_shape, ds.valid_range, ds.memory_space");
+                   "ds.data_shape, ds.valid_range, ds.memory_space, "
+                   "ds.copy_of");
   return check(op, attr, *expect, {"parameter", "state", "input"}, "argument");
 }
 

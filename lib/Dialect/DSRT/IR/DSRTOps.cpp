@@ -79,11 +79,12 @@ LogicalResult PersistentOp::verify() {
                << "axis \"" << axis << "\" splits more than one dimension";
   }
   if (std::optional<ArrayRef<int64_t>> shape = getDataShape()) {
-    // A parameter's flat piece: data_shape is the whole parameter's shape.
-    bool piece = getKind() == StorageKind::Parameter;
+    // A parameter's (or its copy's) flat piece: data_shape is the whole
+    // parameter's shape.
+    bool piece = getKind() == StorageKind::Parameter || getCopyOf();
     if (piece && (rank != 1 || getSplit()))
-      return emitOpError() << "a parameter with a data_shape is a flat piece: "
-                              "a 1-D buffer without split";
+      return emitOpError() << "a parameter or a copy with a data_shape is a "
+                              "flat piece: a 1-D buffer without split";
     if (!piece && static_cast<int64_t>(shape->size()) != rank)
       return emitOpError() << "data_shape has " << shape->size()
                            << " entries for a buffer of rank " << rank;
@@ -98,6 +99,10 @@ LogicalResult PersistentOp::verify() {
       return emitOpError()
              << "valid_range must be [lo, hi] or [lo, hi, also], lo <= hi";
   }
+  if (getCopyOf() && (getKind() != StorageKind::State ||
+                      !isa<FloatType>(getType().getElementType())))
+    return emitOpError() << "only floating-point state can start as a copy "
+                            "of a parameter";
   if (std::optional<StringRef> space = getSpace())
     if ((*space != "nvme" && *space != "cpu") ||
         getKind() == StorageKind::Input)

@@ -70,6 +70,10 @@ def DS_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kShardingsAttr = "ds.shardings";
     /// The shape of the user's data where the compiler padded an input.
     static constexpr ::llvm::StringLiteral kDataShapeAttr = "ds.data_shape";
+    /// The parameter whose weights a state argument starts as a copy of
+    /// (its flat piece where the state has ds.data_shape), where it is not
+    /// zero at the first step: a master copy (-ds-host-updates).
+    static constexpr ::llvm::StringLiteral kCopyOfAttr = "ds.copy_of";
     /// The values an integer input may hold: [lo, hi) and optionally one
     /// more (-ds-input-ranges).
     static constexpr ::llvm::StringLiteral kValidRangeAttr = "ds.valid_range";

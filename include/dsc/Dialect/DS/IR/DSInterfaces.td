@@ -103,6 +103,10 @@ def DS_OptimizerUpdateOpInterface : OpInterface<"OptimizerUpdateOpInterface"> {
   let methods = [
     InterfaceMethod<"The parameter this op updates.", "::mlir::Value",
                     "getParam">,
+    InterfaceMethod<"The operand that is the parameter.", "::mlir::OpOperand &",
+                    "getParamMutable">,
+    InterfaceMethod<"The parameter's new value.", "::mlir::Value",
+                    "getNewParam">,
     InterfaceMethod<"The parameter's complete gradient.", "::mlir::Value",
                     "getGrad">,
     InterfaceMethod<[{

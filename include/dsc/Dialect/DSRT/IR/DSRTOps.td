@@ -108,7 +108,10 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
     device memory: its bytes live in a swap file of the rank (`in "cpu"`:
     in host memory), zero at the first step, and only `reload` (into an
     arena buffer) reads it and `offload` (from one) writes it
-    (-ds-offload).
+    (-ds-offload). State with `copy_of` starts as a copy of that
+    parameter's weights rather than zero (a master copy, -ds-host-updates);
+    with `data_shape` it is this rank's flat piece of them, as a
+    parameter's is.
 
     ```mlir
     %w = dsrt.persistent parameter "transformer.wte.weight" : memref<256x64xf32>
@@ -116,13 +119,17 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
     %t = dsrt.persistent input "tokens" split ["dp", "sp"] data_shape [4, 30]
         valid_range [0, 256] : memref<2x8xi64>
     %m = dsrt.persistent state "exp_avg.w" in "nvme" : memref<64x64xf32>
+    %c = dsrt.persistent state "master.w" data_shape [64, 64] in "cpu"
+        copy_of "w" : memref<2048xf32>
     ```
 
     **Constraints:**
     - `split` and an input's `data_shape`, where present, have one entry per
       dimension; an axis splits at most one dimension; `data_shape`
       entries are >= 0;
-    - a parameter's `data_shape` goes with a 1-D buffer and no `split`;
+    - a parameter's or a copy's `data_shape` goes with a 1-D buffer and no
+      `split`;
+    - `copy_of` is on state, floating point;
     - `valid_range` is on an integer input: 2 or 3 entries, lo <= hi;
     - `space`, where present, is "cpu" or "nvme", on a parameter or state.
   }];
@@ -130,11 +137,13 @@ def DSRT_PersistentOp : DSRT_Op<"persistent", [Pure]> {
                    OptionalAttr<StrArrayAttr>:$split,
                    OptionalAttr<DenseI64ArrayAttr>:$data_shape,
                    OptionalAttr<DenseI64ArrayAttr>:$valid_range,
-                   OptionalAttr<StrAttr>:$space);
+                   OptionalAttr<StrAttr>:$space,
+                   OptionalAttr<StrAttr>:$copy_of);
   let results = (outs DSRT_Buffer:$buffer);
   let assemblyFormat = [{
     $kind $name (`split` $split^)? (`data_shape` $data_shape^)?
-    (`valid_range` $valid_range^)? (`in` $space^)? attr-dict `:`
+    (`valid_range` $valid_range^)? (`in` $space^)? (`copy_of` $copy_of^)?
+    attr-dict `:`
     type($buffer)
   }];
   let hasVerifier = 1;
