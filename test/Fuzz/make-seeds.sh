@@ -29,6 +29,8 @@ tiny=(--set n_layer=1 --set n_embd=8 --set n_head=2 --set vocab_size=16
 "$bin/ds-compile" "$tmp/gpt2.mlir" -o "$corpus/plan/dp2.plan" --dp 2
 "$bin/ds-compile" "$tmp/gpt2.mlir" -o "$corpus/plan/offload.plan" \
   --offload-params nvme --offload-optimizer cpu
+"$bin/ds-compile" "$tmp/gpt2.mlir" -o "$corpus/plan/host-updates.plan" \
+  --dp 2 --zero 2 --offload-optimizer cpu --host-updates
 cp "$tmp/gpt2.mlir" "$corpus/mlir/gpt2-ds.mlir"
 
 # The dialect and pass tests, one seed per `// -----` case.
