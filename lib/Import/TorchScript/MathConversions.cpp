@@ -11,6 +11,7 @@
 
 #include "ConversionUtils.h"
 
+#include "mlir/Dialect/Traits.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -323,12 +324,28 @@ void softplus(ImporterState &s) {
   s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, above, x, soft));
 }
 
+/// The 2-norm of `x` over `dims` as PyTorch differentiates it: x * g /
+/// norm, and 0 where the norm is 0 (a square root of 0 would give NaN):
+/// sqrt of the sum of squares with 1 in place of a zero sum, then 0 chosen
+/// there.
+Value twoNorm(ImporterState &s, Value x, DenseI64ArrayAttr dims, bool keepdim) {
+  Type element = typeOf(x).getElementType();
+  Value squares = ds::SumOp::create(s.builder, s.loc,
+                                    ds::MulOp::create(s.builder, s.loc, x, x),
+                                    dims, keepdim);
+  Value zero = scalar(s, 0.0, element);
+  Value empty = ds::CompareOp::create(s.builder, s.loc,
+                                      ds::CompareDirection::EQ, squares, zero);
+  Value safe = ds::SelectOp::create(s.builder, s.loc, empty,
+                                    scalar(s, 1.0, element), squares);
+  return ds::SelectOp::create(s.builder, s.loc, empty, zero,
+                              ds::SqrtOp::create(s.builder, s.loc, safe));
+}
+
 /// `linalg_vector_norm(self, ord, dim, keepdim, dtype)` (`torch.norm`,
-/// `F.normalize`) for ord 2, 1 and inf. The 2-norm as PyTorch differentiates
-/// it: x * g / norm, and 0 where the norm is 0 (a square root of 0 would
-/// give NaN): sqrt of the sum of squares with 1 in place of a zero sum,
-/// then 0 chosen there. ord 1 sums |x| (gradient sign(x), 0 at 0); ord inf
-/// is amax(|x|) (ties share the gradient, as PyTorch's).
+/// `F.normalize`) for ord 2 (twoNorm), 1 and inf. ord 1 sums |x|
+/// (gradient sign(x), 0 at 0); ord inf is amax(|x|) (ties share the
+/// gradient, as PyTorch's).
 void vectorNorm(ImporterState &s) {
   Value x = s.tensorInputAs(0, s.outputScalarType());
   auto type = typeOf(x);
@@ -352,22 +369,51 @@ void vectorNorm(ImporterState &s) {
     norm =
         ds::MaxOp::create(s.builder, s.loc, absolute(s, x), dimsAttr, keepdim);
   } else if (ord == 2.0) {
-    Value squares = ds::SumOp::create(s.builder, s.loc,
-                                      ds::MulOp::create(s.builder, s.loc, x, x),
-                                      dimsAttr, keepdim);
-    Value zero = scalar(s, 0.0, element);
-    Value empty = ds::CompareOp::create(
-        s.builder, s.loc, ds::CompareDirection::EQ, squares, zero);
-    Value safe = ds::SelectOp::create(s.builder, s.loc, empty,
-                                      scalar(s, 1.0, element), squares);
-    norm = ds::SelectOp::create(s.builder, s.loc, empty, zero,
-                                ds::SqrtOp::create(s.builder, s.loc, safe));
+    norm = twoNorm(s, x, dimsAttr, keepdim);
   } else {
     s.fail("aten::linalg_vector_norm of order " +
            llvm::formatv("{0}", ord).str() +
            " is not supported (2, 1 and inf are)");
   }
   s.bindOutput(0, reshape(s, norm, s.outputType()));
+}
+
+/// `cosine_similarity(x1, x2, dim, eps)` as PyTorch computes it
+/// (Distance.cpp): both broadcast to one shape, each divided by its 2-norm
+/// over `dim` clamped at eps, the products summed over `dim`. PyTorch
+/// clamps the norm in place under no_grad, so the gradient flows through
+/// the unclamped norm: norm + stop_gradient(max(norm, eps) - norm).
+void cosineSimilarity(ImporterState &s) {
+  Value x1 = s.tensorInputAs(0, s.outputScalarType());
+  Value x2 = s.tensorInputAs(1, s.outputScalarType());
+  Type element = typeOf(x1).getElementType();
+  if (!isa<FloatType>(element))
+    s.fail("aten::cosine_similarity of integer tensors is not supported");
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(typeOf(x1).getShape(),
+                                          typeOf(x2).getShape(), shape))
+    s.fail("aten::cosine_similarity of shapes that do not broadcast");
+  auto common = typeOf(x1).clone(shape);
+  int64_t dim = s.normalizeDim(s.intInput(2), common.getRank());
+  double eps = s.doubleInput(3);
+  auto dims = s.builder.getDenseI64ArrayAttr({dim});
+  Value product;
+  for (Value x : {x1, x2}) {
+    if (typeOf(x) != common)
+      x = ds::BroadcastOp::create(s.builder, s.loc, common, x);
+    Value norm = twoNorm(s, x, dims, /*keepdim=*/true);
+    Value clamped =
+        ds::MaximumOp::create(s.builder, s.loc, norm, scalar(s, eps, element));
+    Value shift = ds::StopGradientOp::create(
+        s.builder, s.loc, ds::SubOp::create(s.builder, s.loc, clamped, norm));
+    Value unit = ds::DivOp::create(
+        s.builder, s.loc, x, ds::AddOp::create(s.builder, s.loc, norm, shift));
+    product =
+        product ? ds::MulOp::create(s.builder, s.loc, product, unit) : unit;
+  }
+  Value sum = ds::SumOp::create(s.builder, s.loc, product, dims,
+                                /*keepdim=*/false);
+  s.bindOutput(0, reshape(s, sum, s.outputType()));
 }
 
 } // namespace
@@ -382,6 +428,7 @@ void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::argmin"] = argExtremumConversion<false>;
   table["aten::linalg_vector_norm"] = vectorNorm;
   table["aten::softplus"] = softplus;
+  table["aten::cosine_similarity"] = cosineSimilarity;
   table["aten::xlogy"] = xlogyConversion;
   table["aten::special_xlogy"] = xlogyConversion;
   table["aten::var"] = variance<false, false>;

@@ -578,6 +578,8 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::log", unary<ds::LogOp>},
         {"aten::log1p", unary<ds::Log1pOp>},
         {"aten::sin", unary<ds::SinOp>},
+        {"aten::erf", unary<ds::ErfOp>},
+        {"aten::special_erf", unary<ds::ErfOp>},
         {"aten::cos", unary<ds::CosOp>},
         {"aten::sqrt", unary<ds::SqrtOp>},
         {"aten::rsqrt", unary<ds::RsqrtOp>},

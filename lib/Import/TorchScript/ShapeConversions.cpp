@@ -257,12 +257,13 @@ void broadcastTensors(ImporterState &s) {
 /// `cat(tensors, dim)`. Pieces empty along `dim` add nothing and are left
 /// out (Phi-3's `cat([q_rot, q_pass])` with a rotary dimension of the
 /// whole head: dsc has no empty tensors).
-void cat(ImporterState &s) {
+/// Binds `tensors` concatenated along `dim`, in the output's dtype; empty
+/// ones are left out (PyTorch's cat accepts a 1-D empty tensor of any
+/// rank).
+void bindConcat(ImporterState &s, std::vector<Value> tensors, int64_t dim) {
   c10::ScalarType type = s.outputScalarType();
-  std::vector<Value> tensors = tensorList(s, 0);
   for (Value &t : tensors)
     t = s.convertTo(t, s.elementType(type));
-  int64_t dim = s.normalizeDim(s.intInput(1), s.outputType().getRank());
   std::vector<Value> pieces;
   for (Value t : tensors)
     if (typeOf(t).getNumElements() != 0)
@@ -271,6 +272,33 @@ void cat(ImporterState &s) {
     return s.bindOutput(0, pieces.front());
   s.bindOutput(0, ds::ConcatOp::create(s.builder, s.loc,
                                        pieces.empty() ? tensors : pieces, dim));
+}
+
+void cat(ImporterState &s) {
+  bindConcat(s, tensorList(s, 0),
+             s.normalizeDim(s.intInput(1), s.outputType().getRank()));
+}
+
+/// `hstack(tensors)`: each at least 1-D, concatenated along dim 0 where
+/// the first is 1-D, else dim 1.
+void hstack(ImporterState &s) {
+  std::vector<Value> tensors = tensorList(s, 0);
+  for (Value &t : tensors)
+    if (typeOf(t).getRank() == 0)
+      t = reshape(s, t, {1});
+  if (tensors.empty())
+    s.fail("aten::hstack of no tensors");
+  bindConcat(s, tensors, typeOf(tensors.front()).getRank() == 1 ? 0 : 1);
+}
+
+/// `vstack(tensors)` (`row_stack`): each at least 2-D (a vector becomes a
+/// row), concatenated along dim 0.
+void vstack(ImporterState &s) {
+  std::vector<Value> tensors = tensorList(s, 0);
+  for (Value &t : tensors)
+    if (typeOf(t).getRank() < 2)
+      t = reshape(s, t, {1, typeOf(t).getNumElements()});
+  bindConcat(s, tensors, 0);
 }
 
 /// `roll(self, shifts, dims)`: each dim's last `shift` elements moved to
@@ -481,6 +509,9 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::chunk", chunk},
       {"aten::unbind", unbind},
       {"aten::cat", cat},
+      {"aten::hstack", hstack},
+      {"aten::vstack", vstack},
+      {"aten::row_stack", vstack},
       {"aten::pad", constantPad},
       {"aten::constant_pad_nd", constantPad},
       {"aten::concat", cat},

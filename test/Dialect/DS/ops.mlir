@@ -23,7 +23,8 @@ ds.mesh @mesh ["dp" = 2, "sp" = 4]
 // CHECK-NEXT:    %[[LOG1P:.*]] = ds.log1p %[[SIGMOID]] : tensor<2x8xf32>
 // CHECK-NEXT:    %[[SIN:.*]] = ds.sin %[[LOG1P]] : tensor<2x8xf32>
 // CHECK-NEXT:    %[[COS:.*]] = ds.cos %[[SIN]] : tensor<2x8xf32>
-// CHECK-NEXT:    return %[[COS]], %[[NEGI]] : tensor<2x8xf32>, tensor<4xi32>
+// CHECK-NEXT:    %[[ERF:.*]] = ds.erf %[[COS]] : tensor<2x8xf32>
+// CHECK-NEXT:    return %[[ERF]], %[[NEGI]] : tensor<2x8xf32>, tensor<4xi32>
 func.func @unary(%x: tensor<2x8xf32>, %i: tensor<4xi32>) -> (tensor<2x8xf32>, tensor<4xi32>) {
   %neg = ds.neg %x : tensor<2x8xf32>
   %negi = ds.neg %i : tensor<4xi32>
@@ -38,7 +39,8 @@ func.func @unary(%x: tensor<2x8xf32>, %i: tensor<4xi32>) -> (tensor<2x8xf32>, te
   %log1p = ds.log1p %sigmoid : tensor<2x8xf32>
   %sin = ds.sin %log1p : tensor<2x8xf32>
   %cos = ds.cos %sin : tensor<2x8xf32>
-  return %cos, %negi : tensor<2x8xf32>, tensor<4xi32>
+  %erf = ds.erf %cos : tensor<2x8xf32>
+  return %erf, %negi : tensor<2x8xf32>, tensor<4xi32>
 }
 
 // CHECK-LABEL: func.func @gelu(

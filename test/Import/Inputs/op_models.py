@@ -504,6 +504,27 @@ class MathOps(Base):
 
 
 
+class ErfCosine(Base):
+    """Megatron's erf_gelu written out (torch.erf), cosine similarity as
+    contrastive losses use it: against one anchor row broadcast over the
+    sequence, with all-zero rows whose norm the eps clamp replaces (PyTorch
+    clamps under no_grad: the gradient goes through the unclamped norm),
+    along a dim that is not the last and with a large eps; hstack and
+    vstack."""
+
+    def forward(self, tokens, labels):
+        a = self.emb(tokens) * (tokens >= 4).unsqueeze(-1)  # zero rows
+        g = a * 0.5 * (torch.erf(a / 1.41421) + torch.ones_like(a))
+        other = self.emb2(labels)
+        sim = F.cosine_similarity(g, other[:, :1, :], dim=-1)  # [B, S]
+        sim2 = torch.cosine_similarity(g.transpose(1, 2), other.transpose(1, 2), dim=1,
+                                       eps=0.5)  # [B, S]
+        wide = torch.hstack([sim, sim2])  # [B, 2S]
+        rows = torch.vstack([sim[0], sim2[1], torch.ones(S)])  # [3, S]
+        h = g + (wide[:, :S] * wide[:, S:]).unsqueeze(-1) + rows.sum(0).unsqueeze(-1)
+        return self.loss(h + torch.hstack([sim[0, 0], sim2[1, 1]]).sum(), labels)
+
+
 class WeightedLosses(Base):
     """Class weights (nn.CrossEntropyLoss(weight=...), nll_loss(weight=...)):
     each target's loss times its class's weight, a mean divided by the sum
@@ -600,7 +621,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "roll-unflatten": RollUnflatten, "complex": Complex,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
-         "one-hot": OneHot, "math-ops": MathOps,
+         "one-hot": OneHot, "math-ops": MathOps, "erf-cosine": ErfCosine,
          "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
          "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses}
 

@@ -199,6 +199,7 @@ TEST_F(KernelTest, UnaryOps) {
   EXPECT_TRUE(close(runKernel1("tanh", {x}, x), x.tanh()));
   EXPECT_TRUE(close(runKernel1("log1p", {positive}, x), positive.log1p()));
   EXPECT_TRUE(close(runKernel1("sin", {x}, x), x.sin()));
+  EXPECT_TRUE(close(runKernel1("erf", {x}, x), x.erf()));
   EXPECT_TRUE(close(runKernel1("cos", {x}, x), x.cos()));
   EXPECT_TRUE(close(runKernel1("relu", {x}, x), x.relu()));
   EXPECT_TRUE(close(runKernel1("silu", {x}, x), F::silu(x)));

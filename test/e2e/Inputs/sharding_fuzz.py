@@ -212,7 +212,7 @@ def broadcast_shape(a, b):
 
 # -- one generator per op ------------------------------------------------------
 
-UNARY = ["neg", "exp", "log", "log1p", "sqrt", "rsqrt", "tanh", "sin", "cos", "relu", "silu", "sigmoid",
+UNARY = ["neg", "exp", "log", "log1p", "sqrt", "rsqrt", "tanh", "sin", "cos", "erf", "relu", "silu", "sigmoid",
          "gelu", "pow"]
 BINARY = ["add", "sub", "mul", "div", "maximum"]
 
@@ -457,6 +457,8 @@ def gen_transpose(case, rng):
     s = shape(rng, rng.randint(2, 4))
     perm = list(range(len(s)))
     rng.shuffle(perm)
+    if perm == sorted(perm):  # the identity folds away: nothing to test
+        perm[0], perm[1] = perm[1], perm[0]
     out = [s[p] for p in perm]
     x, v = case.float_operand(s), case.fresh()
     case.emit(f"{v} = ds.transpose {x} permutation = {dims_of(perm)} : ({tensor_type(s)}) -> "
@@ -681,6 +683,10 @@ def main():
         if kind != "pass" or args.v:
             print(f"{kind.upper()}: {message}", flush=True)
     failed = counts["crash"] + counts["mismatch"] + counts["refused"]
+    if args.require_coverage and args.cases < len(GENERATORS):
+        print(f"NOT COVERED: --require-coverage needs --cases >= {len(GENERATORS)} "
+              f"(one case starting with each generator), not {args.cases}")
+        failed += 1
     if args.require_coverage:
         # Every kernel of the runtime but the collectives and AdamW (the
         # cases train with SGD) must have run in some partitioned case.

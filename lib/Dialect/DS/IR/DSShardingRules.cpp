@@ -196,6 +196,7 @@ ShardingRule Log1pOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule RsqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule TanhOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule ErfOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SinOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule CosOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ReluOp::getShardingRule() { return elementwiseRule(*this); }

@@ -8,6 +8,8 @@
 
 #include "dsc/Dialect/DS/IR/DSOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::ds;
 using namespace mlir::ds::vjp;
@@ -85,6 +87,22 @@ LogicalResult Log1pOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
         AddOp::create(builder, getLoc(), getInput(),
                       createScalarLike(builder, getLoc(), getInput(), 1.0));
     return DivOp::create(builder, getLoc(), grad, shifted);
+  });
+}
+
+LogicalResult ErfOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's erf backward: 2 / sqrt(pi) * exp(-x^2) * grad.
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value square = MulOp::create(builder, loc, getInput(), getInput());
+    Value bell =
+        ExpOp::create(builder, loc, NegOp::create(builder, loc, square));
+    Value scaled = MulOp::create(
+        builder, loc,
+        createScalarLike(builder, loc, getInput(), 2.0 / std::sqrt(M_PI)),
+        bell);
+    return MulOp::create(builder, loc, scaled, grad);
   });
 }
 

@@ -33,6 +33,8 @@ def DS_Log1pOp : DS_UnaryOp<"log1p", DS_FloatTensor, "log(1 + x)">;
 def DS_SqrtOp : DS_UnaryOp<"sqrt", DS_FloatTensor, "sqrt(x)">;
 def DS_RsqrtOp : DS_UnaryOp<"rsqrt", DS_FloatTensor, "1 / sqrt(x)">;
 def DS_TanhOp : DS_UnaryOp<"tanh", DS_FloatTensor, "tanh(x)">;
+def DS_ErfOp : DS_UnaryOp<"erf", DS_FloatTensor,
+                          "2 / sqrt(pi) * integral of exp(-t^2) from 0 to x">;
 def DS_SinOp : DS_UnaryOp<"sin", DS_FloatTensor, "sin(x)">;
 def DS_CosOp : DS_UnaryOp<"cos", DS_FloatTensor, "cos(x)">;
 def DS_ReluOp : DS_UnaryOp<"relu", DS_FloatTensor, "max(x, 0)">;
