@@ -170,26 +170,28 @@ std::optional<TransferKind> dsc::rt::transferKind(StringRef kernel) {
   return std::nullopt;
 }
 
-std::vector<uint32_t> Plan::parameterTensors() const {
+/// The indices of the tensors of `plan` that `keep` accepts, in order.
+template <typename Predicate>
+static std::vector<uint32_t> indicesWhere(const Plan &plan, Predicate keep) {
   std::vector<uint32_t> indices;
-  for (auto [index, desc] : llvm::enumerate(tensors))
-    if (desc.isParameter())
+  for (auto [index, desc] : llvm::enumerate(plan.tensors))
+    if (keep(desc))
       indices.push_back(static_cast<uint32_t>(index));
   return indices;
+}
+
+std::vector<uint32_t> Plan::parameterTensors() const {
+  return indicesWhere(
+      *this, [](const TensorDesc &desc) { return desc.isParameter(); });
 }
 
 std::vector<uint32_t> Plan::loadedTensors() const {
-  std::vector<uint32_t> indices;
-  for (auto [index, desc] : llvm::enumerate(tensors))
-    if (desc.isLoaded())
-      indices.push_back(static_cast<uint32_t>(index));
-  return indices;
+  return indicesWhere(*this,
+                      [](const TensorDesc &desc) { return desc.isLoaded(); });
 }
 
 std::vector<uint32_t> Plan::tensorsWith(Storage storage) const {
-  std::vector<uint32_t> indices;
-  for (auto [index, desc] : llvm::enumerate(tensors))
-    if (desc.storage == storage)
-      indices.push_back(static_cast<uint32_t>(index));
-  return indices;
+  return indicesWhere(*this, [storage](const TensorDesc &desc) {
+    return desc.storage == storage;
+  });
 }
