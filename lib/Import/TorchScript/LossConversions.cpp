@@ -284,6 +284,39 @@ void l1Loss(ImporterState &s) {
   s.bindOutput(0, reduceLoss(s, absolute(s, diff), s.intInput(2)));
 }
 
+/// `smooth_l1_loss(self, target, reduction, beta)` and
+/// `huber_loss(self, target, reduction, delta)` as PyTorch's kernels: with
+/// z = |self - target|, z < t ? 0.5 z^2 (/ beta) : z - 0.5 beta
+/// (delta (z - 0.5 delta)), reduced; the gradients of the two branches are
+/// PyTorch's (d / beta or sign(d); d or delta sign(d)). smooth_l1 with
+/// beta 0 is l1_loss.
+template <bool huber> void smoothL1Loss(ImporterState &s) {
+  auto [input, target] =
+      lossOperands(s, huber ? "huber_loss" : "smooth_l1_loss");
+  double t = s.node->inputs().size() > 3 ? s.doubleInput(3) : 1.0;
+  if (t < 0 || (huber && t == 0))
+    s.fail(std::string(huber ? "huber_loss's delta" : "smooth_l1_loss's beta") +
+           " must be positive");
+  Type element = typeOf(input).getElementType();
+  Value diff = ds::SubOp::create(s.builder, s.loc, input, target);
+  Value z = absolute(s, diff);
+  if (t == 0)
+    return s.bindOutput(0, reduceLoss(s, z, s.intInput(2)));
+  Value half = ds::MulOp::create(
+      s.builder, s.loc,
+      ds::MulOp::create(s.builder, s.loc, scalar(s, 0.5, element), diff), diff);
+  Value linear =
+      ds::SubOp::create(s.builder, s.loc, z, scalar(s, 0.5 * t, element));
+  if (huber)
+    linear = ds::MulOp::create(s.builder, s.loc, scalar(s, t, element), linear);
+  else
+    half = ds::DivOp::create(s.builder, s.loc, half, scalar(s, t, element));
+  Value inside = ds::CompareOp::create(
+      s.builder, s.loc, ds::CompareDirection::LT, z, scalar(s, t, element));
+  Value loss = ds::SelectOp::create(s.builder, s.loc, inside, half, linear);
+  s.bindOutput(0, reduceLoss(s, loss, s.intInput(2)));
+}
+
 /// `kl_div(self, target, reduction, log_target)` as PyTorch computes it:
 /// exp(target) * (target - self) with log targets, else xlogy(target,
 /// target) - target * self (0 where the target is 0); reduced (F.kl_div's
@@ -342,6 +375,8 @@ void bceWithLogits(ImporterState &s) {
 void dsc::ts::addLossConversions(llvm::StringMap<Conversion> &table) {
   table["aten::mse_loss"] = mseLoss;
   table["aten::l1_loss"] = l1Loss;
+  table["aten::smooth_l1_loss"] = smoothL1Loss<false>;
+  table["aten::huber_loss"] = smoothL1Loss<true>;
   table["aten::kl_div"] = klDiv;
   table["aten::binary_cross_entropy_with_logits"] = bceWithLogits;
   table["aten::cross_entropy_loss"] = crossEntropy;

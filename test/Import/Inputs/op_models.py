@@ -608,6 +608,27 @@ class KdLosses(Base):
         return loss + torch.special.xlogy(p, p).sum() / 64.0
 
 
+class RegressionLosses(Base):
+    """Value-head losses (PPO's critic, reward regression): smooth_l1_loss
+    and huber_loss with differences on both sides of beta / delta (and at
+    exactly beta, where the branches meet), beta 0 (l1), every reduction,
+    and nn.HuberLoss as a module."""
+
+    def __init__(self):
+        super().__init__()
+        self.huber = torch.nn.HuberLoss(delta=0.75)
+
+    def forward(self, tokens, labels):
+        values = self.head(self.emb(tokens)).sum(-1) / 4.0  # [B, S]
+        returns = self.emb2(labels).sum(-1)  # multiples of 0.25
+        loss = F.smooth_l1_loss(values, returns) + F.huber_loss(values, returns, delta=0.5)
+        loss = loss + F.smooth_l1_loss(values, values.detach() + 1.0, beta=1.0,
+                                       reduction="sum") / 16.0
+        loss = loss + (F.huber_loss(values, returns, reduction="none", delta=2.0) ** 2).mean()
+        loss = loss + F.smooth_l1_loss(values, returns, beta=0.0) + self.huber(values, returns)
+        return loss + F.smooth_l1_loss(returns * 0.5, returns, beta=0.25)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -623,7 +644,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
          "one-hot": OneHot, "math-ops": MathOps, "erf-cosine": ErfCosine,
          "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
-         "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses}
+         "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses,
+         "regression-losses": RegressionLosses}
 
 
 def main(mode, out, batch_out=None):
