@@ -504,27 +504,6 @@ class MathOps(Base):
 
 
 
-class ErfCosine(Base):
-    """Megatron's erf_gelu written out (torch.erf), cosine similarity as
-    contrastive losses use it: against one anchor row broadcast over the
-    sequence, with all-zero rows whose norm the eps clamp replaces (PyTorch
-    clamps under no_grad: the gradient goes through the unclamped norm),
-    along a dim that is not the last and with a large eps; hstack and
-    vstack."""
-
-    def forward(self, tokens, labels):
-        a = self.emb(tokens) * (tokens >= 4).unsqueeze(-1)  # zero rows
-        g = a * 0.5 * (torch.erf(a / 1.41421) + torch.ones_like(a))
-        other = self.emb2(labels)
-        sim = F.cosine_similarity(g, other[:, :1, :], dim=-1)  # [B, S]
-        sim2 = torch.cosine_similarity(g.transpose(1, 2), other.transpose(1, 2), dim=1,
-                                       eps=0.5)  # [B, S]
-        wide = torch.hstack([sim, sim2])  # [B, 2S]
-        rows = torch.vstack([sim[0], sim2[1], torch.ones(S)])  # [3, S]
-        h = g + (wide[:, :S] * wide[:, S:]).unsqueeze(-1) + rows.sum(0).unsqueeze(-1)
-        return self.loss(h + torch.hstack([sim[0, 0], sim2[1, 1]]).sum(), labels)
-
-
 class WeightedLosses(Base):
     """Class weights (nn.CrossEntropyLoss(weight=...), nll_loss(weight=...)):
     each target's loss times its class's weight, a mean divided by the sum
@@ -627,6 +606,27 @@ class RegressionLosses(Base):
         loss = loss + (F.huber_loss(values, returns, reduction="none", delta=2.0) ** 2).mean()
         loss = loss + F.smooth_l1_loss(values, returns, beta=0.0) + self.huber(values, returns)
         return loss + F.smooth_l1_loss(returns * 0.5, returns, beta=0.25)
+
+
+class ErfCosine(Base):
+    """Megatron's erf_gelu written out (torch.erf), cosine similarity as
+    contrastive losses use it: against one anchor row broadcast over the
+    sequence, with all-zero rows whose norm the eps clamp replaces (PyTorch
+    clamps under no_grad: the gradient goes through the unclamped norm),
+    along a dim that is not the last and with a large eps; hstack and
+    vstack."""
+
+    def forward(self, tokens, labels):
+        a = self.emb(tokens) * (tokens >= 4).unsqueeze(-1)  # zero rows
+        g = a * 0.5 * (torch.erf(a / 1.41421) + torch.ones_like(a))
+        other = self.emb2(labels)
+        sim = F.cosine_similarity(g, other[:, :1, :], dim=-1)  # [B, S]
+        sim2 = torch.cosine_similarity(g.transpose(1, 2), other.transpose(1, 2), dim=1,
+                                       eps=0.5)  # [B, S]
+        wide = torch.hstack([sim, sim2])  # [B, 2S]
+        rows = torch.vstack([sim[0], sim2[1], torch.ones(S)])  # [3, S]
+        h = g + (wide[:, :S] * wide[:, S:]).unsqueeze(-1) + rows.sum(0).unsqueeze(-1)
+        return self.loss(h + torch.hstack([sim[0, 0], sim2[1, 1]]).sum(), labels)
 
 
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
