@@ -109,8 +109,7 @@ bool isDeviceParameter(func::FuncOp step, Value value) {
 /// sharding), or this rank's flat piece of a whole one as ZeRO 1 and 2 cut
 /// it (reshaped flat, zero-padded at the end to a multiple of the ranks,
 /// the rank's slice over every mesh axis in order, reshaped), which the
-/// runtime cuts
-/// from the weights the same way. Anything else gets none.
+/// runtime cuts from the weights the same way. Anything else gets none.
 std::optional<MasterCopy> masterCopyOf(func::FuncOp step, Value value,
                                        Attribute stateSharding) {
   auto type = cast<RankedTensorType>(value.getType());
