@@ -6,8 +6,8 @@ downloads), for the dsc importer.
         [--attn sdpa|eager] [--decompose] [--batch 2] [--seq 16] \\
         [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors]
 
-ARCH is gpt2, llama, mistral, gptj, bloom (causal LMs), bert or roberta
-(masked LMs).
+ARCH is gpt2, llama, mistral, gptj, bloom, mixtral (causal LMs), bert or
+roberta (masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
 parameters keep their Hugging Face names (model.layers.0.self_attn.q_proj.
@@ -51,6 +51,16 @@ CONFIGS = {
     "gptj": (transformers.GPTJConfig, transformers.GPTJForCausalLM, dict(
         vocab_size=256, n_positions=64, n_embd=32, n_layer=2, n_head=4, rotary_dim=4,
         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)),
+    # A mixture of experts: 4 experts, 2 per token, the router's
+    # load-balancing loss added to the loss (output_router_logits). The
+    # experts run as "batched_mm" (each token's experts gathered and
+    # multiplied batched): the eager loop sizes each expert's batch by the
+    # routing, which torch.export cannot fix.
+    "mixtral": (transformers.MixtralConfig, transformers.MixtralForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        num_local_experts=4, num_experts_per_tok=2, output_router_logits=True,
+        router_aux_loss_coef=0.02)),
     # A masked LM: bidirectional attention, labels -100 where not masked.
     "bert": (transformers.BertConfig, transformers.BertForMaskedLM, dict(
         vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
@@ -68,6 +78,7 @@ CONFIGS = {
         hidden_dropout=0.0, attention_dropout=0.0)),
 }
 MASKED_LM = {"bert", "roberta"}
+MOE = {"mixtral"}
 
 
 def build(arch, attn, seed, overrides, with_mask=False):
@@ -76,7 +87,8 @@ def build(arch, attn, seed, overrides, with_mask=False):
                   pad_token_id=fields.get("pad_token_id"))
     config = config_class(**fields)
     torch.manual_seed(seed)
-    model = model_class._from_config(config, attn_implementation=attn)
+    extra = {"experts_implementation": "batched_mm"} if arch in MOE else {}
+    model = model_class._from_config(config, attn_implementation=attn, **extra)
     model.train()
 
     class LossOnly(model_class):

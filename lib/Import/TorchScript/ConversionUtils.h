@@ -4,7 +4,8 @@
 // (OpConversions.cpp: arithmetic and neural ops; LossConversions.cpp:
 // losses; MathConversions.cpp: abs, logsumexp, cumsum, ...;
 // ShapeConversions.cpp: shapes, lists, tuples; IndexConversions.cpp: indexing
-// by constants; InPlaceConversions.cpp: in-place ops).
+// by constants; ScatterConversions.cpp: topk, scatter, bincount;
+// InPlaceConversions.cpp: in-place ops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,9 +83,21 @@ mlir::Value reverseOrder(ImporterState &s, mlir::Value x);
 /// (MathConversions.cpp).
 mlir::Value argExtremum(ImporterState &s, mlir::Value x, int64_t dim,
                         bool isMax);
+/// The position (int64, `dim` kept with size 1) of the first largest of
+/// `values` along `dim` among the positions `candidates` marks (every one
+/// when null; at least one must be): NaN counts as larger than any number
+/// when `nanLargest`, else as smaller, chosen once no number is left
+/// (MathConversions.cpp).
+mlir::Value firstLargest(ImporterState &s, mlir::Value values, int64_t dim,
+                         mlir::Value candidates, bool nanLargest);
 /// Binds `max`/`min(self, dim, keepdim)`: the values and their positions.
 void bindExtremumAlong(ImporterState &s, bool isMax);
 
+/// Whether each of `indices`' positions along `dim` holds each of the
+/// positions 0 .. classes - 1: a boolean tensor of `indices`' shape with an
+/// axis of `classes` inserted after `dim` (IndexConversions.cpp).
+mlir::Value matchPositions(ImporterState &s, mlir::Value indices, int64_t dim,
+                           int64_t classes);
 /// `self`'s elements at `indices` along `dim` (torch.gather; `indices` of
 /// `self`'s shape but along `dim`), as a choice and a sum: exactly the
 /// element, and its gradient goes to that element alone
@@ -125,6 +138,10 @@ void addShapeConversions(llvm::StringMap<Conversion> &table);
 /// Adds the conversions of indexing by constant tensors
 /// (IndexConversions.cpp) to `table`.
 void addIndexConversions(llvm::StringMap<Conversion> &table);
+
+/// Adds the conversions of topk, scatter, scatter_add and bincount
+/// (ScatterConversions.cpp) to `table`.
+void addScatterConversions(llvm::StringMap<Conversion> &table);
 
 /// Adds the conversions of in-place ops (InPlaceConversions.cpp) to `table`.
 void addInPlaceConversions(llvm::StringMap<Conversion> &table);

@@ -163,6 +163,10 @@ private:
 
   void readGraph(const json::Object &graph);
   void readNode(const json::Object &node);
+  /// Whether every output of `node` is a symbolic size or condition whose
+  /// value the export fixed (`sym_size` of a tensor the data sizes, pinned
+  /// by a runtime assertion): the node computes a known number.
+  bool outputsKnown(const json::Object &node) const;
   void readAtenNode(const json::Object &node, llvm::StringRef target);
   void inlineGraph(const json::Object &node, bool gradEnabled);
   void setSourceRange(torch::jit::Node *node, const json::Object &jsonNode);
@@ -180,6 +184,10 @@ private:
   /// Where the node being read comes from (`model.py:12`) and its target
   /// (`aten.nonzero.default`), for messages.
   std::string nodeWhere, currentTarget;
+  /// The symbolic integers and booleans the export fixed
+  /// (`sym_int_values`, `sym_bool_values` holding a number), by name.
+  llvm::StringMap<int64_t> knownSymInts;
+  llvm::StringSet<> knownSymBools;
   ImportedProgram result;
 };
 
@@ -363,8 +371,14 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
   }
   if (kind == "as_int" || kind == "as_sym_int") {
     std::optional<int64_t> number = value.getAsInteger();
-    if (kind == "as_sym_int" && value.getAsObject())
-      number = value.getAsObject()->getInteger("as_int");
+    if (kind == "as_sym_int" && value.getAsObject()) {
+      const json::Object &sym = *value.getAsObject();
+      number = sym.getInteger("as_int");
+      if (std::optional<llvm::StringRef> symName = sym.getString("as_name"))
+        if (auto known = knownSymInts.find(*symName);
+            known != knownSymInts.end())
+          number = known->second;
+    }
     if (!number)
       failAtNode("argument '" + formal.name() +
                  "' is a symbolic size; dsc imports programs exported with "
@@ -674,7 +688,7 @@ void ProgramReader::readNode(const json::Object &node) {
   llvm::StringRef name = *target;
   name.consume_front("torch.ops.");
   currentTarget = name.str();
-  if (assertionOps().contains(name))
+  if (assertionOps().contains(name) || outputsKnown(node))
     return;
   if (name == "higher_order.wrap_with_set_grad_enabled") {
     const json::Array &inputs =
@@ -695,6 +709,26 @@ void ProgramReader::readNode(const json::Object &node) {
   failAtNode("unsupported op '" + name + "'");
 }
 
+bool ProgramReader::outputsKnown(const json::Object &node) const {
+  const json::Array *outputs = node.getArray("outputs");
+  if (!outputs || outputs->empty())
+    return false;
+  return llvm::all_of(*outputs, [&](const json::Value &output) {
+    const json::Object *object = output.getAsObject();
+    if (!object)
+      return false;
+    for (llvm::StringRef kind : {"as_sym_int", "as_sym_bool"}) {
+      const json::Object *sym = object->getObject(kind);
+      std::optional<llvm::StringRef> name =
+          sym ? sym->getString("as_name") : std::nullopt;
+      if (name)
+        return kind == "as_sym_int" ? knownSymInts.contains(*name)
+                                    : knownSymBools.contains(*name);
+    }
+    return false;
+  });
+}
+
 void ProgramReader::readGraph(const json::Object &program) {
   const json::Object &module =
       object(program.get("graph_module"), "graph_module");
@@ -704,6 +738,16 @@ void ProgramReader::readGraph(const json::Object &program) {
   const json::Array &specs =
       array(signature.get("input_specs"), "signature input_specs");
   const json::Object *tensorValues = graphJson.getObject("tensor_values");
+  if (const json::Object *syms = graphJson.getObject("sym_int_values"))
+    for (const auto &[symName, symValue] : *syms)
+      if (const json::Object *fixed = symValue.getAsObject())
+        if (std::optional<int64_t> number = fixed->getInteger("as_int"))
+          knownSymInts[symName.str()] = *number;
+  if (const json::Object *syms = graphJson.getObject("sym_bool_values"))
+    for (const auto &[symName, symValue] : *syms)
+      if (const json::Object *fixed = symValue.getAsObject())
+        if (fixed->getBoolean("as_bool"))
+          knownSymBools.insert(symName.str());
   if (inputs.size() != specs.size())
     fail("malformed program: " + std::to_string(inputs.size()) +
          " graph inputs but " + std::to_string(specs.size()) + " input specs");

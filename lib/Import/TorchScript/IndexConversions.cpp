@@ -438,28 +438,31 @@ void oneHot(ImporterState &s) {
 
 } // namespace
 
-Value dsc::ts::takeAlong(ImporterState &s, Value self, int64_t dim,
-                         Value indices) {
-  RankedTensorType selfType = typeOf(self), indexType = typeOf(indices);
-  ArrayRef<int64_t> shape = selfType.getShape();
-  int64_t classes = shape[dim], picks = indexType.getDimSize(dim);
-  auto withAxes = [&](ArrayRef<int64_t> base, int64_t k, int64_t c) {
-    SmallVector<int64_t> result(base.begin(), base.begin() + dim);
-    result.append({k, c});
-    result.append(base.begin() + dim + 1, base.end());
-    return result;
-  };
-  // [.., 1, C, ..], [.., K, 1, ..] and iota [1.., 1, C, 1..].
-  Value table = reshape(s, self, withAxes(shape, 1, classes));
-  Value wanted = reshape(s, indices, withAxes(indexType.getShape(), picks, 1));
-  SmallVector<int64_t> iotaShape(selfType.getRank() + 1, 1);
+/// [.., K, 1, ..] against iota [1.., 1, C, 1..].
+Value dsc::ts::matchPositions(ImporterState &s, Value indices, int64_t dim,
+                              int64_t classes) {
+  RankedTensorType indexType = typeOf(indices);
+  SmallVector<int64_t> column(indexType.getShape());
+  column.insert(column.begin() + dim + 1, 1);
+  Value wanted = reshape(s, indices, column);
+  SmallVector<int64_t> iotaShape(indexType.getRank() + 1, 1);
   iotaShape[dim + 1] = classes;
   Value positions = ds::IotaOp::create(
       s.builder, s.loc,
-      RankedTensorType::get(iotaShape, typeOf(wanted).getElementType()),
+      RankedTensorType::get(iotaShape, indexType.getElementType()),
       static_cast<uint64_t>(dim + 1));
-  Value match = ds::CompareOp::create(
-      s.builder, s.loc, ds::CompareDirection::EQ, wanted, positions);
+  return ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::EQ,
+                               wanted, positions);
+}
+
+Value dsc::ts::takeAlong(ImporterState &s, Value self, int64_t dim,
+                         Value indices) {
+  RankedTensorType selfType = typeOf(self);
+  SmallVector<int64_t> row(selfType.getShape());
+  row.insert(row.begin() + dim, 1);
+  // [.., 1, C, ..] against the matches [.., K, C, ..].
+  Value table = reshape(s, self, row);
+  Value match = matchPositions(s, indices, dim, selfType.getDimSize(dim));
   Value zero = scalar(s, 0.0, selfType.getElementType());
   Value chosen = ds::SelectOp::create(s.builder, s.loc, match, table, zero);
   return ds::SumOp::create(s.builder, s.loc, chosen,

@@ -224,27 +224,28 @@ Value dsc::ts::reverseOrder(ImporterState &s, Value x) {
 }
 
 /// PyTorch's argmax and argmin return the first extreme position, NaN
-/// counting as the extreme. Written with reductions: the extreme (of the
-/// order reversed for the minimum), where it is hit (or where NaN is), and
-/// the largest of (n - 1 - position) over the hits, which is the first hit.
-/// Every step is exact; nothing is differentiable.
+/// counting as the extreme: the first largest of x, or of x in reverse
+/// order.
 Value dsc::ts::argExtremum(ImporterState &s, Value x, int64_t dim, bool isMax) {
-  auto type = typeOf(x);
-  Type element = type.getElementType();
-  if (element.isInteger(1))
-    s.fail("'" + std::string(s.node->kind().toQualString()) +
-           "' of a boolean tensor is not supported");
-  auto dims = s.builder.getDenseI64ArrayAttr({dim});
-  Value values = isMax ? x : reverseOrder(s, x);
-  Value extreme =
-      ds::MaxOp::create(s.builder, s.loc, values, dims, /*keepdim=*/true);
-  Value hit = ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::EQ,
-                                    values, extreme);
-  if (isa<FloatType>(element)) {
-    Value nan = ds::CompareOp::create(s.builder, s.loc,
-                                      ds::CompareDirection::NE, values, values);
-    hit = ds::SelectOp::create(s.builder, s.loc, nan, nan, hit);
-  }
+  return firstLargest(s, isMax ? x : reverseOrder(s, x), dim, Value(),
+                      /*nanLargest=*/true);
+}
+
+namespace {
+
+/// `a` and `b` as a choice; a null mask marks every position.
+Value bothMarked(ImporterState &s, Value a, Value b) {
+  if (!a || !b)
+    return a ? a : b;
+  Value no = s.materialize(at::scalar_tensor(false, at::TensorOptions(at::kBool)));
+  return ds::SelectOp::create(s.builder, s.loc, a, b, no);
+}
+
+/// The first position along `dim` that `marked` marks (int64, the dimension
+/// kept with size 1), its size where none is: the largest of (n - 1 -
+/// position) over the marks.
+Value firstMarked(ImporterState &s, Value marked, int64_t dim) {
+  auto type = typeOf(marked);
   Type i64 = s.builder.getI64Type();
   int64_t n = type.getDimSize(dim);
   SmallVector<int64_t> iotaShape(type.getRank(), 1);
@@ -254,11 +255,74 @@ Value dsc::ts::argExtremum(ImporterState &s, Value x, int64_t dim, bool isMax) {
                                        static_cast<uint64_t>(dim));
   Value last = scalar(s, static_cast<double>(n - 1), i64);
   Value fromEnd = ds::SubOp::create(s.builder, s.loc, last, positions);
-  Value candidates = ds::SelectOp::create(s.builder, s.loc, hit, fromEnd,
+  Value candidates = ds::SelectOp::create(s.builder, s.loc, marked, fromEnd,
                                           scalar(s, -1.0, i64));
-  Value first =
-      ds::MaxOp::create(s.builder, s.loc, candidates, dims, /*keepdim=*/true);
+  Value first = ds::MaxOp::create(s.builder, s.loc, candidates,
+                                  s.builder.getDenseI64ArrayAttr({dim}),
+                                  /*keepdim=*/true);
   return ds::SubOp::create(s.builder, s.loc, last, first);
+}
+
+} // namespace
+
+/// The largest eligible number, where it is hit, and the first hit; every
+/// step is exact and nothing is differentiable. Positions that are not
+/// candidates read the lowest value and never count as hits.
+Value dsc::ts::firstLargest(ImporterState &s, Value values, int64_t dim,
+                            Value candidates, bool nanLargest) {
+  auto type = typeOf(values);
+  Type element = type.getElementType();
+  if (element.isInteger(1))
+    s.fail("'" + std::string(s.node->kind().toQualString()) +
+           "' of a boolean tensor is not supported");
+  bool isFloat = isa<FloatType>(element);
+  Value nan = isFloat ? ds::CompareOp::create(s.builder, s.loc,
+                                              ds::CompareDirection::NE,
+                                              values, values)
+                            .getResult()
+                      : Value();
+  Value nanCandidates = nan ? bothMarked(s, nan, candidates) : Value();
+  // The numbers that may be chosen now; NaN, when it counts as the
+  // smallest, only once none is left.
+  Value numbers = candidates;
+  if (nan && !nanLargest)
+    numbers = bothMarked(
+        s,
+        ds::SelectOp::create(
+            s.builder, s.loc, nan,
+            s.materialize(at::scalar_tensor(false, at::TensorOptions(at::kBool))),
+            s.materialize(at::scalar_tensor(true, at::TensorOptions(at::kBool)))),
+        candidates);
+  Value eligible = values;
+  if (numbers) {
+    double lowest = isFloat ? -INFINITY
+                            : -std::ldexp(1.0, static_cast<int>(
+                                                   element.getIntOrFloatBitWidth()) -
+                                                   1);
+    eligible = ds::SelectOp::create(s.builder, s.loc, numbers, values,
+                                    scalar(s, lowest, element));
+  }
+  Value extreme = ds::MaxOp::create(s.builder, s.loc, eligible,
+                                    s.builder.getDenseI64ArrayAttr({dim}),
+                                    /*keepdim=*/true);
+  Value hit = bothMarked(s,
+                         ds::CompareOp::create(s.builder, s.loc,
+                                               ds::CompareDirection::EQ,
+                                               values, extreme),
+                         numbers);
+  if (nan && nanLargest)
+    hit = ds::SelectOp::create(s.builder, s.loc, nanCandidates, nanCandidates,
+                               hit);
+  Value first = firstMarked(s, hit, dim);
+  if (nan && !nanLargest) {
+    Value none = ds::CompareOp::create(
+        s.builder, s.loc, ds::CompareDirection::EQ, first,
+        scalar(s, static_cast<double>(type.getDimSize(dim)),
+               s.builder.getI64Type()));
+    first = ds::SelectOp::create(s.builder, s.loc, none,
+                                 firstMarked(s, nanCandidates, dim), first);
+  }
+  return first;
 }
 
 void dsc::ts::bindExtremumAlong(ImporterState &s, bool isMax) {

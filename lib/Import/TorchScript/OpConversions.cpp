@@ -655,6 +655,7 @@ const llvm::StringMap<Conversion> &conversions() {
     addEinsumConversion(table);
     addShapeConversions(table);
     addIndexConversions(table);
+    addScatterConversions(table);
     addInPlaceConversions(table);
     return table;
   }();

@@ -345,12 +345,16 @@ void stack(ImporterState &s) {
 
 /// `repeat_interleave(self, repeats, dim)`: every slice along `dim` repeated
 /// `repeats` times in place, written as reshape, broadcast, reshape (the form
-/// attention recognition matches for grouped-query attention).
+/// attention recognition matches for grouped-query attention); without
+/// `dim`, of `self` flattened (Mixtral's load-balancing loss repeats a
+/// token mask per routed expert).
 void repeatInterleave(ImporterState &s) {
   Value self = s.tensorInput(0);
+  int64_t dim = 0;
   if (isNone(s, 2))
-    s.fail("repeat_interleave without dim is not supported");
-  int64_t dim = s.normalizeDim(s.intInput(2), typeOf(self).getRank());
+    self = reshape(s, self, {typeOf(self).getNumElements()});
+  else
+    dim = s.normalizeDim(s.intInput(2), typeOf(self).getRank());
   int64_t repeats = s.intInput(1);
   SmallVector<int64_t> shape(typeOf(self).getShape());
   SmallVector<int64_t> unsqueezed(shape);

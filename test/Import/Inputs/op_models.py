@@ -629,6 +629,58 @@ class ErfCosine(Base):
         return self.loss(h + torch.hstack([sim[0, 0], sim2[1, 1]]).sum(), labels)
 
 
+class Routing(Base):
+    """Mixture-of-experts routing by hand, as research code writes it: a
+    router's top-2 of a top-3 (Shazeer et al.'s top-k gating without the
+    noise: softmax over the first k, the gates scattered into a dense
+    [tokens, experts] tensor), every expert run densely and combined by the
+    gates, importance and load terms (bincount of the first choices, the
+    coefficient of variation). And the least likely expert (topk
+    largest=False along a dim that is not the last), scatter with many
+    indices at one position (the last wins, each gets the gradient),
+    scatter of a number, scatter_add into ones, in place too, and the
+    smallest of logits with NaN among them. The router's logits come from a
+    random linear layer: no ties."""
+
+    def __init__(self):
+        super().__init__()
+        self.router = torch.nn.Linear(D, 4)
+        self.experts = torch.nn.Parameter(torch.randn(4, D, D) / D ** 0.5)
+
+    def forward(self, tokens, labels):
+        x = (self.emb(tokens) + 0.5 * self.emb2(labels)).flatten(0, 1)  # [N, D]
+        n = x.shape[0]
+        logits = self.router(x)  # [N, 4]
+        top_logits, top_idx = logits.topk(3, dim=1)
+        gates = torch.zeros_like(logits).scatter(1, top_idx[:, :2],
+                                                 torch.softmax(top_logits[:, :2], dim=1))
+        y = (gates.unsqueeze(-1) * torch.einsum("nd,edf->nef", x, self.experts)).sum(1)
+        importance = gates.sum(0)
+        load = torch.bincount(top_idx[:, 0], minlength=4).float()
+        cv = importance.var() / (importance.mean() ** 2 + 1e-10)
+        low, _ = logits.t().topk(2, dim=0, largest=False)  # [2, N]
+        # NaN counts as larger than any number: the smallest 4 are numbers.
+        spiky = torch.where(tokens.flatten() < 4, float("nan"), logits[:, 0])
+        calm, _ = spiky.topk(4, largest=False)
+        first = top_idx[:, :1].expand(-1, D)
+        table = torch.full((4, D), 0.5).scatter(0, first, x)  # duplicates
+        added = torch.ones(4, D).scatter_add(0, first, x * x)
+        counts = torch.ones(4)
+        counts.scatter_add_(0, top_idx[:, 1], torch.ones(n))
+        third = torch.zeros(n, 4).scatter(1, top_idx[:, 2:], 1.0)
+        mix = (y + 0.1 * table[top_idx[:, 0]] + 0.01 * added[top_idx[:, 1]]
+               + 0.1 * third @ self.experts[:, 0, :])
+        aux = (cv + (load * importance).sum() / n + 0.01 * low.sum() + 0.01 * calm.sum()
+               + 0.01 * (counts * importance).sum())
+        return self.loss(mix.view(B, S, D), labels) + 0.01 * aux
+
+
+class BadBincount(Base):
+    def forward(self, tokens, labels):
+        counts = torch.bincount(tokens.flatten(), minlength=V)  # the rejected line
+        return self.loss(self.emb(tokens) * counts.float().mean(), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -645,7 +697,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "one-hot": OneHot, "math-ops": MathOps, "erf-cosine": ErfCosine,
          "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
          "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses,
-         "regression-losses": RegressionLosses}
+         "regression-losses": RegressionLosses, "routing": Routing,
+         "bad-bincount": BadBincount}
 
 
 def main(mode, out, batch_out=None):

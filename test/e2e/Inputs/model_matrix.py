@@ -4,14 +4,15 @@ against PyTorch (reference.py, SGD with momentum, two steps) and every mesh
 against the one-rank run (run_parallel.py), all at relative 1e-5 on the
 loss, every gradient and every updated parameter. Also checks that the
 import recognised `--attention N` attentions and that no [S, S] softmax is
-left.
+left (`--softmaxes N`: exactly N softmaxes besides them, a MoE router's).
 
   model_matrix.py MODEL OUTDIR [--set k=v ...] [--seq 16 15]
-      [--attention N] [--mesh "--sp 2" ...] [--format pt2|torchscript]
+      [--attention N [--softmaxes N]] [--mesh "--sp 2" ...]
+      [--format pt2|torchscript]
       [--decompose] [--hf sdpa|eager]
 
 With --hf, MODEL is a Hugging Face architecture of examples/export_hf.py
-(gpt2, llama, mistral, gptj) exported as .pt2 with that attention
+(gpt2, llama, mistral, gptj, mixtral, ...) exported as .pt2 with that attention
 implementation.
 
 Tools come from PATH (lit puts the build's bin first).
@@ -41,6 +42,9 @@ def main():
     p.add_argument("--seq", type=int, nargs="+", default=[16, 15])
     p.add_argument("--batch", type=int, default=2)
     p.add_argument("--attention", type=int, help="ds.attention ops the import must form")
+    p.add_argument("--softmaxes", type=int, default=0,
+                   help="with --attention: the softmaxes outside attention the import "
+                        "must leave (a MoE router's)")
     p.add_argument("--mesh", action="append", help="meshes (default: sp 2, 3, 4, dp 2 x sp 2, and dp 2 x sp 2 with ZeRO 3)")
     p.add_argument("--format", choices=("torchscript", "pt2"), default="torchscript",
                    help="what export.py writes: TorchScript (.pt) or torch.export (.pt2)")
@@ -75,8 +79,10 @@ def main():
             found = len(re.findall(r"= ds\.attention ", text))
             if found != args.attention:
                 sys.exit(f"{prefix}.mlir: {found} ds.attention, expected {args.attention}")
-            if args.attention and "ds.softmax" in text:
-                sys.exit(f"{prefix}.mlir: a softmax is left besides the attentions")
+            softmaxes = len(re.findall(r"= ds\.softmax ", text))
+            if args.attention and softmaxes != args.softmaxes:
+                sys.exit(f"{prefix}.mlir: {softmaxes} softmaxes are left besides the "
+                         f"attentions, expected {args.softmaxes}")
         one = prefix + "-ref"
         run(["ds-compile", prefix + ".mlir", "-o", one + ".plan", "--optimizer", "sgd",
              "--lr", "0.1", "--momentum", "0.9"])
