@@ -6,8 +6,9 @@ downloads), for the dsc importer.
         [--attn sdpa|eager] [--decompose] [--batch 2] [--seq 16] \\
         [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors]
 
-ARCH is gpt2, llama, mistral, gptj, bloom, mixtral (causal LMs), bert or
-roberta (masked LMs).
+ARCH is gpt2, llama, mistral, gptj, bloom (causal LMs), mixtral, qwen2_moe,
+qwen3_moe, olmoe, deepseek_v3 (mixtures of experts), bert or roberta
+(masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
 parameters keep their Hugging Face names (model.layers.0.self_attn.q_proj.
@@ -61,6 +62,31 @@ CONFIGS = {
         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
         num_local_experts=4, num_experts_per_tok=2, output_router_logits=True,
         router_aux_loss_coef=0.02)),
+    # More routers: Qwen2-MoE (a shared expert behind a sigmoid gate, no
+    # renormalised top-k), Qwen3-MoE and OLMoE (Mixtral's router), and
+    # DeepSeek-V3 (sigmoid scores, top-2 of 2 groups of 4 experts chosen by
+    # their two best scores, a shared expert, the first layer dense; MLA
+    # attention from low-rank q and kv).
+    "qwen2_moe": (transformers.Qwen2MoeConfig, transformers.Qwen2MoeForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        moe_intermediate_size=16, shared_expert_intermediate_size=32, num_experts=4,
+        num_experts_per_tok=2, output_router_logits=True)),
+    "qwen3_moe": (transformers.Qwen3MoeConfig, transformers.Qwen3MoeForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=8, max_position_embeddings=64,
+        moe_intermediate_size=16, num_experts=4, num_experts_per_tok=2,
+        output_router_logits=True)),
+    "olmoe": (transformers.OlmoeConfig, transformers.OlmoeForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        num_experts=4, num_experts_per_tok=2, output_router_logits=True)),
+    "deepseek_v3": (transformers.DeepseekV3Config, transformers.DeepseekV3ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=4, head_dim=8, max_position_embeddings=64,
+        moe_intermediate_size=16, n_routed_experts=8, num_experts_per_tok=2, n_group=2,
+        topk_group=1, first_k_dense_replace=1, n_shared_experts=1, kv_lora_rank=16,
+        q_lora_rank=16, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8)),
     # A masked LM: bidirectional attention, labels -100 where not masked.
     "bert": (transformers.BertConfig, transformers.BertForMaskedLM, dict(
         vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
@@ -78,7 +104,7 @@ CONFIGS = {
         hidden_dropout=0.0, attention_dropout=0.0)),
 }
 MASKED_LM = {"bert", "roberta"}
-MOE = {"mixtral"}
+MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3"}
 
 
 def build(arch, attn, seed, overrides, with_mask=False):

@@ -233,12 +233,15 @@ Value dsc::ts::argExtremum(ImporterState &s, Value x, int64_t dim, bool isMax) {
 
 namespace {
 
+Value boolScalar(ImporterState &s, bool value) {
+  return s.materialize(at::scalar_tensor(value, at::TensorOptions(at::kBool)));
+}
+
 /// `a` and `b` as a choice; a null mask marks every position.
 Value bothMarked(ImporterState &s, Value a, Value b) {
   if (!a || !b)
     return a ? a : b;
-  Value no = s.materialize(at::scalar_tensor(false, at::TensorOptions(at::kBool)));
-  return ds::SelectOp::create(s.builder, s.loc, a, b, no);
+  return ds::SelectOp::create(s.builder, s.loc, a, b, boolScalar(s, false));
 }
 
 /// The first position along `dim` that `marked` marks (int64, the dimension
@@ -276,29 +279,29 @@ Value dsc::ts::firstLargest(ImporterState &s, Value values, int64_t dim,
     s.fail("'" + std::string(s.node->kind().toQualString()) +
            "' of a boolean tensor is not supported");
   bool isFloat = isa<FloatType>(element);
-  Value nan = isFloat ? ds::CompareOp::create(s.builder, s.loc,
-                                              ds::CompareDirection::NE,
-                                              values, values)
-                            .getResult()
-                      : Value();
-  Value nanCandidates = nan ? bothMarked(s, nan, candidates) : Value();
+  Value nan;
+  auto isNan = [&] {
+    if (!nan)
+      nan = ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::NE,
+                                  values, values);
+    return nan;
+  };
   // The numbers that may be chosen now; NaN, when it counts as the
   // smallest, only once none is left.
   Value numbers = candidates;
-  if (nan && !nanLargest)
-    numbers = bothMarked(
-        s,
-        ds::SelectOp::create(
-            s.builder, s.loc, nan,
-            s.materialize(at::scalar_tensor(false, at::TensorOptions(at::kBool))),
-            s.materialize(at::scalar_tensor(true, at::TensorOptions(at::kBool)))),
-        candidates);
+  if (isFloat && !nanLargest)
+    numbers = bothMarked(s,
+                         ds::SelectOp::create(s.builder, s.loc, isNan(),
+                                              boolScalar(s, false),
+                                              boolScalar(s, true)),
+                         candidates);
   Value eligible = values;
   if (numbers) {
-    double lowest = isFloat ? -INFINITY
-                            : -std::ldexp(1.0, static_cast<int>(
-                                                   element.getIntOrFloatBitWidth()) -
-                                                   1);
+    double lowest =
+        isFloat
+            ? -INFINITY
+            : -std::ldexp(
+                  1.0, static_cast<int>(element.getIntOrFloatBitWidth()) - 1);
     eligible = ds::SelectOp::create(s.builder, s.loc, numbers, values,
                                     scalar(s, lowest, element));
   }
@@ -307,20 +310,23 @@ Value dsc::ts::firstLargest(ImporterState &s, Value values, int64_t dim,
                                     /*keepdim=*/true);
   Value hit = bothMarked(s,
                          ds::CompareOp::create(s.builder, s.loc,
-                                               ds::CompareDirection::EQ,
-                                               values, extreme),
+                                               ds::CompareDirection::EQ, values,
+                                               extreme),
                          numbers);
-  if (nan && nanLargest)
+  if (isFloat && nanLargest) {
+    Value nanCandidates = bothMarked(s, isNan(), candidates);
     hit = ds::SelectOp::create(s.builder, s.loc, nanCandidates, nanCandidates,
                                hit);
+  }
   Value first = firstMarked(s, hit, dim);
-  if (nan && !nanLargest) {
+  if (isFloat && !nanLargest) {
     Value none = ds::CompareOp::create(
         s.builder, s.loc, ds::CompareDirection::EQ, first,
         scalar(s, static_cast<double>(type.getDimSize(dim)),
                s.builder.getI64Type()));
-    first = ds::SelectOp::create(s.builder, s.loc, none,
-                                 firstMarked(s, nanCandidates, dim), first);
+    first = ds::SelectOp::create(
+        s.builder, s.loc, none,
+        firstMarked(s, bothMarked(s, isNan(), candidates), dim), first);
   }
   return first;
 }

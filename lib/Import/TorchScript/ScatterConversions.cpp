@@ -66,17 +66,15 @@ void topk(ImporterState &s) {
       break;
     Value taken = ds::CompareOp::create(
         s.builder, s.loc, ds::CompareDirection::EQ, positions, picks.back());
-    candidates = ds::SelectOp::create(s.builder, s.loc, taken,
-                                      boolScalar(s, false),
-                                      candidates ? candidates
-                                                 : boolScalar(s, true));
+    candidates =
+        ds::SelectOp::create(s.builder, s.loc, taken, boolScalar(s, false),
+                             candidates ? candidates : boolScalar(s, true));
   }
-  Value indices =
-      picks.size() == 1
-          ? picks.front()
-          : ds::ConcatOp::create(s.builder, s.loc, picks,
-                                 static_cast<uint64_t>(dim))
-                .getResult();
+  Value indices = picks.size() == 1
+                      ? picks.front()
+                      : ds::ConcatOp::create(s.builder, s.loc, picks,
+                                             static_cast<uint64_t>(dim))
+                            .getResult();
   s.bindOutput(0, reshape(s, takeAlong(s, x, dim, indices), s.outputType(0)));
   s.bindOutput(1, reshape(s, indices, s.outputType(1)));
 }
@@ -157,38 +155,39 @@ void scatter(ImporterState &s) {
   int64_t picks = typeOf(scatter.index).getDimSize(dim);
   // The last index position pointing at each position, -1 where none does.
   Value order = positionsAlong(s, type.getRank() + 1, dim, picks);
-  Value pointing = ds::SelectOp::create(s.builder, s.loc, scatter.match,
-                                        order, scalar(s, -1.0, i64));
+  Value pointing = ds::SelectOp::create(s.builder, s.loc, scatter.match, order,
+                                        scalar(s, -1.0, i64));
   Value last = ds::MaxOp::create(s.builder, s.loc, pointing,
                                  s.builder.getDenseI64ArrayAttr({dim}),
                                  /*keepdim=*/true);
-  Value hit = reshape(
-      s,
-      ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::GE, last,
-                            scalar(s, 0.0, i64)),
-      type.getShape());
+  Value hit =
+      reshape(s,
+              ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::GE,
+                                    last, scalar(s, 0.0, i64)),
+              type.getShape());
   Value value;
   if (!s.inputScalarType(3)) {
     // scatter.value: a number.
     value = s.tensorInputAs(3, s.outputScalarType());
   } else {
-    Value src = sourceAlongMatches(
-        s, scatter, s.tensorInputAs(3, s.outputScalarType()));
-    Value winner = ds::CompareOp::create(
-        s.builder, s.loc, ds::CompareDirection::EQ, order, last);
+    Value src = sourceAlongMatches(s, scatter,
+                                   s.tensorInputAs(3, s.outputScalarType()));
+    Value winner = ds::CompareOp::create(s.builder, s.loc,
+                                         ds::CompareDirection::EQ, order, last);
     Value losers = ds::SelectOp::create(s.builder, s.loc, winner,
                                         boolScalar(s, false), scatter.match);
     Value won = sumWhere(s, winner, src, dim);
     Value lost = sumWhere(s, losers, src, dim);
-    Value gradientOnly = ds::SubOp::create(
-        s.builder, s.loc, lost, ds::StopGradientOp::create(s.builder, s.loc, lost));
+    Value gradientOnly =
+        ds::SubOp::create(s.builder, s.loc, lost,
+                          ds::StopGradientOp::create(s.builder, s.loc, lost));
     value = ds::AddOp::create(s.builder, s.loc, won, gradientOnly);
   }
   if (typeOf(value).getShape() != type.getShape())
-    value = ds::BroadcastOp::create(s.builder, s.loc,
-                                    typeOf(value).clone(type.getShape()), value);
-  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, hit, value,
-                                       scatter.self));
+    value = ds::BroadcastOp::create(
+        s.builder, s.loc, typeOf(value).clone(type.getShape()), value);
+  s.bindOutput(
+      0, ds::SelectOp::create(s.builder, s.loc, hit, value, scatter.self));
 }
 
 /// `scatter_add(self, dim, index, src)`: `self` plus, at each position, the
@@ -197,24 +196,26 @@ void scatter(ImporterState &s) {
 /// position). The gradient of `src` is gather's, as PyTorch's.
 void scatterAdd(ImporterState &s) {
   ScatterOperands scatter = scatterOperands(s);
-  Value src = sourceAlongMatches(s, scatter,
-                                 s.tensorInputAs(3, s.outputScalarType()));
+  Value src =
+      sourceAlongMatches(s, scatter, s.tensorInputAs(3, s.outputScalarType()));
   Value added = sumWhere(s, scatter.match, src, scatter.dim);
   s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, scatter.self, added));
 }
 
 /// Follows `value` back through ops whose elements are some of their
-/// input's (reshapes, copies, integer conversions, slices, transposes) to the indices output of topk,
-/// max(dim), min(dim), argmax or argmin, and returns the size of the
-/// dimension they index (every element lies in [0, size)), or 0.
+/// input's (reshapes, copies, integer conversions, slices, transposes) to the
+/// indices output of topk, max(dim), min(dim), argmax or argmin, and returns
+/// the size of the dimension they index (every element lies in [0, size)), or
+/// 0.
 int64_t indexBound(const ImporterState &s, const torch::jit::Value *value) {
   static const llvm::StringSet<> keeping{
-      "aten::reshape", "aten::view",      "aten::flatten",  "aten::contiguous",
-      "aten::clone",   "aten::to",        "aten::_to_copy", "aten::long",
-      "aten::detach",  "aten::alias",     "aten::_unsafe_view",
-      "aten::select",  "aten::slice",     "aten::narrow",   "aten::squeeze",
-      "aten::unsqueeze", "aten::transpose", "aten::permute", "aten::t",
-      "aten::expand"};
+      "aten::reshape",    "aten::view",         "aten::flatten",
+      "aten::contiguous", "aten::clone",        "aten::to",
+      "aten::_to_copy",   "aten::long",         "aten::detach",
+      "aten::alias",      "aten::_unsafe_view", "aten::select",
+      "aten::slice",      "aten::narrow",       "aten::squeeze",
+      "aten::unsqueeze",  "aten::transpose",    "aten::permute",
+      "aten::t",          "aten::expand"};
   static const llvm::StringSet<> indexing{"aten::topk", "aten::max",
                                           "aten::min"};
   for (const torch::jit::Node *node = value->node();;) {
@@ -282,8 +283,8 @@ void bincount(ImporterState &s) {
                             {type.getDimSize(0), 1});
     counted = sumWhere(s, match, weights, 0);
   } else {
-    counted = ds::SumOp::create(
-        s.builder, s.loc, s.convertTo(match, element), ArrayRef<int64_t>{0});
+    counted = ds::SumOp::create(s.builder, s.loc, s.convertTo(match, element),
+                                ArrayRef<int64_t>{0});
   }
   s.bindOutput(0, reshape(s, counted, out));
 }

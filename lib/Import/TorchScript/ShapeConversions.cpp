@@ -368,7 +368,8 @@ void repeatInterleave(ImporterState &s) {
 
 /// `zeros_like`, `ones_like`, `full_like` (kind 2: value at input 1), and
 /// `new_zeros`, `new_ones`, `new_full` (kind 3: value at input 2; T5's and
-/// BART's decoder inputs from the labels): a splat of the output type.
+/// BART's decoder inputs from the labels): a splat of the output type;
+/// `new_empty` and `empty_like` as zeros.
 template <int kind> void fullLike(ImporterState &s) {
   RankedTensorType type = s.outputType();
   double value = kind == 2   ? s.doubleInput(1)
@@ -527,6 +528,10 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::new_zeros", fullLike<0>},
       {"aten::new_ones", fullLike<1>},
       {"aten::new_full", fullLike<3>},
+      // Memory PyTorch leaves uninitialised (DeepSeek-V3 fills its keys
+      // by two slice copies): zeros, one of the values it may hold.
+      {"aten::new_empty", fullLike<0>},
+      {"aten::empty_like", fullLike<0>},
       {"aten::size", size},
       {"aten::dim", dim},
       {"prim::ListConstruct", construct},
