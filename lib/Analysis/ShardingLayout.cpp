@@ -107,6 +107,18 @@ dsc::refineSizes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b) {
   return out;
 }
 
+bool dsc::axesUsedOnce(llvm::ArrayRef<Atom> atoms) {
+  llvm::SmallVector<int, 4> axes;
+  for (const Atom &a : atoms) {
+    if (a.axis < 0)
+      continue;
+    if (llvm::is_contained(axes, a.axis))
+      return false;
+    axes.push_back(a.axis);
+  }
+  return true;
+}
+
 std::optional<DimLayout> dsc::splitAtoms(const DimLayout &dim,
                                          llvm::ArrayRef<int64_t> sizes,
                                          llvm::ArrayRef<int64_t> axisSizes) {

@@ -71,6 +71,11 @@ struct ShardAtoms {
         return failure();
       out.push_back(Atom{x.size, x.axis >= 0 ? x.axis : y.axis});
     }
+    // Splits of different pieces over one axis (a flattened [batch, seq]
+    // split on its batch in one operand and on its sequence in the other)
+    // do not combine: a rank holds one block of each axis.
+    if (!dsc::axesUsedOnce(out))
+      return failure();
     return out;
   }
 };
@@ -389,6 +394,7 @@ FailureOr<dsc::ValueSharding> dsc::fromAttr(ShardingAttr attr,
         return failure();
       }
     }
+
     for (const Atom &a : dim)
       if (a.axis >= 0 && a.size % mesh.sizes[a.axis] != 0) {
         error = "a piece of size " + std::to_string(a.size) +
@@ -396,6 +402,13 @@ FailureOr<dsc::ValueSharding> dsc::fromAttr(ShardingAttr attr,
         return failure();
       }
     out.layout.dims.push_back(dim);
+  }
+  SmallVector<Atom> atoms;
+  for (const DimLayout &dim : out.layout.dims)
+    atoms.append(dim.begin(), dim.end());
+  if (!dsc::axesUsedOnce(atoms)) {
+    error = "a mesh axis splits more than one dimension or piece";
+    return failure();
   }
   for (const PartialAxis &p : attr.getPartial()) {
     int axis = axisOf(p.axis);

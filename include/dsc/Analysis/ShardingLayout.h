@@ -65,6 +65,11 @@ std::optional<DimLayout> splitAtoms(const DimLayout &dim,
                                     llvm::ArrayRef<int64_t> sizes,
                                     llvm::ArrayRef<int64_t> axisSizes);
 
+/// Whether no mesh axis splits more than one of `atoms` (the atoms of one
+/// dimension, or of a whole layout's dimensions together): a rank holds one
+/// block of each axis, so an axis splits one piece of one dimension.
+bool axesUsedOnce(llvm::ArrayRef<Atom> atoms);
+
 /// The sizes of a dimension's atoms, major to minor.
 llvm::SmallVector<int64_t> atomSizes(const DimLayout &dim);
 
