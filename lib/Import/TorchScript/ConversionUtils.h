@@ -56,6 +56,17 @@ inline mlir::Value scalar(ImporterState &s, double value,
                                       mlir::DenseElementsAttr::get(type, attr));
 }
 
+/// A 0-d boolean constant.
+inline mlir::Value boolScalar(ImporterState &s, bool value) {
+  return s.materialize(at::scalar_tensor(value, at::TensorOptions(at::kBool)));
+}
+
+/// The logical not of a boolean tensor, as a choice between constants.
+inline mlir::Value notMask(ImporterState &s, mlir::Value mask) {
+  return mlir::ds::SelectOp::create(s.builder, s.loc, mask,
+                                    boolScalar(s, false), boolScalar(s, true));
+}
+
 /// `self[start:end:step]` along `dim`, the bounds clamped (and negative ones
 /// counted from the end) as in Python.
 mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,
@@ -139,8 +150,8 @@ void addShapeConversions(llvm::StringMap<Conversion> &table);
 /// (IndexConversions.cpp) to `table`.
 void addIndexConversions(llvm::StringMap<Conversion> &table);
 
-/// Adds the conversions of topk, scatter, scatter_add and bincount
-/// (ScatterConversions.cpp) to `table`.
+/// Adds the conversions of topk, scatter, scatter_add, index_add and
+/// bincount (ScatterConversions.cpp) to `table`.
 void addScatterConversions(llvm::StringMap<Conversion> &table);
 
 /// Adds the conversions of in-place ops (InPlaceConversions.cpp) to `table`.

@@ -279,7 +279,7 @@ void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
         "aten::detach_",     "aten::bitwise_or_",  "aten::bitwise_and_",
         "aten::logical_or_", "aten::logical_and_", "aten::__ior__",
         "aten::__iand__",    "aten::__ixor__",     "aten::index_put_",
-        "aten::scatter_",    "aten::scatter_add_"})
+        "aten::scatter_",    "aten::scatter_add_", "aten::index_add_"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;
   table["aten::fill_"] = fill;

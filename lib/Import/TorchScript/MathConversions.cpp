@@ -233,10 +233,6 @@ Value dsc::ts::argExtremum(ImporterState &s, Value x, int64_t dim, bool isMax) {
 
 namespace {
 
-Value boolScalar(ImporterState &s, bool value) {
-  return s.materialize(at::scalar_tensor(value, at::TensorOptions(at::kBool)));
-}
-
 /// `a` and `b` as a choice; a null mask marks every position.
 Value bothMarked(ImporterState &s, Value a, Value b) {
   if (!a || !b)
@@ -290,11 +286,7 @@ Value dsc::ts::firstLargest(ImporterState &s, Value values, int64_t dim,
   // smallest, only once none is left.
   Value numbers = candidates;
   if (isFloat && !nanLargest)
-    numbers = bothMarked(s,
-                         ds::SelectOp::create(s.builder, s.loc, isNan(),
-                                              boolScalar(s, false),
-                                              boolScalar(s, true)),
-                         candidates);
+    numbers = bothMarked(s, notMask(s, isNan()), candidates);
   Value eligible = values;
   if (numbers) {
     double lowest =

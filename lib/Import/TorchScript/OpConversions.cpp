@@ -159,23 +159,15 @@ std::vector<int64_t> dsc::ts::reductionDims(ImporterState &s,
 
 namespace {
 
-/// Boolean logic on computed masks (core ATen's SDPA guards fully masked
-/// rows with `logical_not(any(scores == -inf))`), as choices between
-/// constants: exact, and no gradient flows through a boolean.
-Value boolConstant(ImporterState &s, bool value) {
-  return s.materialize(at::scalar_tensor(value, at::TensorOptions(at::kBool)));
-}
-
-Value negate(ImporterState &s, Value x) {
-  return ds::SelectOp::create(s.builder, s.loc, x, boolConstant(s, false),
-                              boolConstant(s, true));
-}
+// Boolean logic on computed masks (core ATen's SDPA guards fully masked
+// rows with `logical_not(any(scores == -inf))`), as choices between
+// constants: exact, and no gradient flows through a boolean.
 
 /// `logical_not`, and `bitwise_not` (`~mask`) of booleans.
 void logicalNot(ImporterState &s) {
   if (s.outputScalarType() != c10::ScalarType::Bool)
     s.fail("bitwise not of integers is not supported (booleans only)");
-  s.bindOutput(0, negate(s, s.tensorInputAs(0, c10::ScalarType::Bool)));
+  s.bindOutput(0, notMask(s, s.tensorInputAs(0, c10::ScalarType::Bool)));
 }
 
 enum class Logic { And, Or, Xor };
@@ -188,9 +180,9 @@ template <Logic op> void logical(ImporterState &s) {
   Value a = s.tensorInputAs(0, c10::ScalarType::Bool);
   Value b = s.tensorInputAs(1, c10::ScalarType::Bool);
   Value ifTrue = op == Logic::And  ? b
-                 : op == Logic::Or ? boolConstant(s, true)
-                                   : negate(s, b);
-  Value ifFalse = op == Logic::And ? boolConstant(s, false) : b;
+                 : op == Logic::Or ? boolScalar(s, true)
+                                   : notMask(s, b);
+  Value ifFalse = op == Logic::And ? boolScalar(s, false) : b;
   s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, a, ifTrue, ifFalse));
 }
 

@@ -2,7 +2,8 @@
 //
 // What mixture-of-experts routers compute: the top k experts of each token
 // (topk), the gates written into a dense [tokens, experts] tensor (scatter),
-// and counts of the tokens routed to each expert (bincount, scatter_add).
+// counts of the tokens routed to each expert (bincount, scatter_add), and
+// the experts' outputs added back at their tokens (index_add).
 // Each is built from comparisons with positions, choices and sums, as
 // gather is: exact, and the gradient goes where PyTorch's goes.
 //
@@ -16,10 +17,6 @@ using namespace mlir;
 using namespace dsc::ts;
 
 namespace {
-
-Value boolScalar(ImporterState &s, bool value) {
-  return s.materialize(at::scalar_tensor(value, at::TensorOptions(at::kBool)));
-}
 
 /// An int64 iota along `dim` of a tensor of rank `rank`, size `n` there.
 Value positionsAlong(ImporterState &s, int64_t rank, int64_t dim, int64_t n) {
@@ -202,6 +199,43 @@ void scatterAdd(ImporterState &s) {
   s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, scatter.self, added));
 }
 
+/// `index_add(self, dim, index, source, alpha=1)`: `self` plus `alpha`
+/// times, at each position along `dim`, the sum of the slices of `source`
+/// whose index points at it (a 1-d index, one entry per slice). The
+/// gradient of `source` is index_select's, as PyTorch's.
+void indexAdd(ImporterState &s) {
+  Value self = s.tensorInputAs(0, s.outputScalarType());
+  auto type = typeOf(self);
+  int64_t rank = type.getRank();
+  if (rank == 0 || type.getElementType().isInteger(1))
+    s.fail("aten::index_add of a 0-d or boolean tensor is not supported");
+  int64_t dim = s.normalizeDim(s.intInput(1), rank);
+  Value index = s.tensorInput(2);
+  Value source = s.tensorInputAs(3, s.outputScalarType());
+  auto sourceType = typeOf(source);
+  int64_t picks = typeOf(index).getNumElements();
+  if (typeOf(index).getRank() > 1 || sourceType.getRank() != rank ||
+      sourceType.getDimSize(dim) != picks)
+    s.fail("aten::index_add needs a 1-d index with one entry per slice of "
+           "the source along `dim`");
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != dim && sourceType.getDimSize(d) != type.getDimSize(d))
+      s.fail("aten::index_add: the source differs from the input outside "
+             "`dim`");
+  SmallVector<int64_t> along(rank, 1);
+  along[dim] = picks;
+  Value match =
+      matchPositions(s, reshape(s, index, along), dim, type.getDimSize(dim));
+  SmallVector<int64_t> column(sourceType.getShape());
+  column.insert(column.begin() + dim + 1, 1);
+  Value added = sumWhere(s, match, reshape(s, source, column), dim);
+  double alpha = s.node->inputs().size() > 4 ? s.doubleInput(4) : 1.0;
+  if (alpha != 1.0)
+    added = ds::MulOp::create(s.builder, s.loc, added,
+                              scalar(s, alpha, type.getElementType()));
+  s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, self, added));
+}
+
 /// Follows `value` back through ops whose elements are some of their
 /// input's (reshapes, copies, integer conversions, slices, transposes) to the
 /// indices output of topk, max(dim), min(dim), argmax or argmin, and returns
@@ -296,4 +330,5 @@ void dsc::ts::addScatterConversions(llvm::StringMap<Conversion> &table) {
   table["aten::scatter"] = scatter;
   table["aten::scatter_add"] = scatterAdd;
   table["aten::bincount"] = bincount;
+  table["aten::index_add"] = indexAdd;
 }

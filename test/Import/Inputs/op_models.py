@@ -638,8 +638,9 @@ class Routing(Base):
     coefficient of variation). And the least likely expert (topk
     largest=False along a dim that is not the last), scatter with many
     indices at one position (the last wins, each gets the gradient),
-    scatter of a number, scatter_add into ones, in place too, and the
-    smallest of logits with NaN among them. The router's logits come from a
+    scatter of a number, scatter_add into ones, in place too, index_add
+    (tokens summed per expert; slots added back at their tokens, in place,
+    with alpha), and the smallest of logits with NaN among them. The router's logits come from a
     random linear layer: no ties."""
 
     def __init__(self):
@@ -668,8 +669,13 @@ class Routing(Base):
         counts = torch.ones(4)
         counts.scatter_add_(0, top_idx[:, 1], torch.ones(n))
         third = torch.zeros(n, 4).scatter(1, top_idx[:, 2:], 1.0)
+        per_expert = torch.zeros(4, D).index_add(0, top_idx[:, 0], x)  # tokens summed
+        slot_token = torch.arange(n).repeat_interleave(2)
+        back = torch.zeros(n, D)
+        back.index_add_(0, slot_token, (gates.gather(1, top_idx[:, :2]).unsqueeze(-1)
+                                        * per_expert[top_idx[:, :2]]).flatten(0, 1), alpha=0.5)
         mix = (y + 0.1 * table[top_idx[:, 0]] + 0.01 * added[top_idx[:, 1]]
-               + 0.1 * third @ self.experts[:, 0, :])
+               + 0.1 * third @ self.experts[:, 0, :] + 0.01 * back)
         aux = (cv + (load * importance).sum() / n + 0.01 * low.sum() + 0.01 * calm.sum()
                + 0.01 * (counts * importance).sum())
         return self.loss(mix.view(B, S, D), labels) + 0.01 * aux
