@@ -7,8 +7,8 @@ downloads), for the dsc importer.
         [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors]
 
 ARCH is gpt2, llama, mistral, gptj, bloom (causal LMs), mixtral, qwen2_moe,
-qwen3_moe, olmoe, deepseek_v3 (mixtures of experts), bert or roberta
-(masked LMs).
+qwen3_moe, olmoe, deepseek_v3, gpt_oss (mixtures of experts; gpt_oss with
+--attn eager), bert or roberta (masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
 parameters keep their Hugging Face names (model.layers.0.self_attn.q_proj.
@@ -87,6 +87,14 @@ CONFIGS = {
         moe_intermediate_size=16, n_routed_experts=8, num_experts_per_tok=2, n_group=2,
         topk_group=1, first_k_dense_replace=1, n_shared_experts=1, kv_lora_rank=16,
         q_lora_rank=16, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8)),
+    # GPT-OSS: attention sinks (a learned logit per head joins each row's
+    # softmax; eager attention only), sliding and full layers alternating,
+    # experts with biases and a clamped SwiGLU, top-2 of 4.
+    "gpt_oss": (transformers.GptOssConfig, transformers.GptOssForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=8, max_position_embeddings=64,
+        num_local_experts=4, num_experts_per_tok=2, output_router_logits=True,
+        sliding_window=8, layer_types=["sliding_attention", "full_attention"])),
     # A masked LM: bidirectional attention, labels -100 where not masked.
     "bert": (transformers.BertConfig, transformers.BertForMaskedLM, dict(
         vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
@@ -104,7 +112,7 @@ CONFIGS = {
         hidden_dropout=0.0, attention_dropout=0.0)),
 }
 MASKED_LM = {"bert", "roberta"}
-MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3"}
+MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3", "gpt_oss"}
 
 
 def build(arch, attn, seed, overrides, with_mask=False):
