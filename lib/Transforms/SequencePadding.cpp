@@ -205,9 +205,10 @@ FailureOr<Value> SequencePadder::convert(Value value, const PadLayout &from,
   if (auto it = converted.find(cacheKey); it != converted.end())
     return it->second;
 
-  // A view with one dimension per common piece.
+  // A view with one dimension per common piece (of the merged forms: an
+  // unpadded [2, 2] meets a padded [4 -> 6] as [4]).
   SmallVector<PadAtom> source, target;
-  for (auto [a, b] : llvm::zip(from, to)) {
+  for (auto [a, b] : llvm::zip(merged(from), merged(to))) {
     auto pieces = commonPieces(a, b);
     if (!pieces)
       return emitError(loc) << "cannot carry the sequence padding from "
@@ -295,23 +296,18 @@ LogicalResult SequencePadder::pad(Operation *op,
   int64_t numFactors = rule->getNumFactors();
   Factors factorAtoms(*rule, PadAtoms{});
 
-  // 1. What the padded operands say about each factor.
-  if (failed(factorAtoms.read(
-          op->getNumOperands(),
-          [&](unsigned i) -> ArrayRef<PadDim> {
-            auto it = layouts.find(op->getOperand(i));
-            return it == layouts.end() ? ArrayRef<PadDim>() : it->second;
-          },
-          [&](unsigned i, unsigned d, dsc::FactorMismatch why) {
-            if (why == dsc::FactorMismatch::Conflict)
-              return op->emitError()
-                     << "operand " << i << " dimension " << d
-                     << " pads a factor otherwise than an earlier operand";
-            return op->emitError()
-                   << "cannot carry the sequence padding of operand " << i
-                   << " dimension " << d << " through the op's sharding rule";
-          })))
-    return failure();
+  // 1. What the padded operands say about each factor. A dimension whose
+  // padding the rule cannot carry (a reshape that cuts a padded atom) or
+  // that pads a factor otherwise than an earlier operand is left out: step 3
+  // converts it to the factors' layout, cutting its padding back to the real
+  // positions (always exact; the partitioner then sees the original size).
+  (void)factorAtoms.read(
+      op->getNumOperands(),
+      [&](unsigned i) -> ArrayRef<PadDim> {
+        auto it = layouts.find(op->getOperand(i));
+        return it == layouts.end() ? ArrayRef<PadDim>() : it->second;
+      },
+      [](unsigned, unsigned, dsc::FactorMismatch) { return success(); });
 
   // Factors whose sizes must stay equal are padded alike.
   for (auto [a, b] : rule->equalFactors) {

@@ -17,7 +17,12 @@ sum of the magnitudes of its products. A compiler
 crash, a run failure or a mismatch fails the case; the case's files stay in
 the work directory with a line to rerun it.
 
-  sharding_fuzz.py --cases N [--seed S] [--ops K] [--work DIR] [--only OPS]
+With --chain P a float operand is, with probability P, an earlier op's
+result (reshaped or sliced to the shape, times a weight) instead of a fresh
+input: the ops form a graph whose values reach an op with different split
+and padding histories, which is where propagation has to reconcile them.
+
+  sharding_fuzz.py --cases N [--seed S] [--ops K] [--chain P] [--work DIR] [--only OPS]
 
 Tools come from PATH (lit puts the build's bin first).
 """
@@ -63,6 +68,11 @@ class Case:
         self.seq_dims, self.batch_dims = {}, {}
         self.counter = 0
         self.prefix = "op"
+        # Chaining: float results of earlier ops, and the probability that
+        # a float operand reuses one (reshaped, sliced) instead of a fresh
+        # input, so that ops meet with different split histories.
+        self.pool = []  # (ssa, shape)
+        self.chain = 0.0
 
     def fresh(self, hint="v"):
         self.counter += 1
@@ -104,7 +114,12 @@ class Case:
             self.batch_dims[name] = batch
 
     def float_operand(self, shape, domain="any"):
-        """`input * weight` of `shape`; `domain` "pos" keeps both in [0.5, 2]."""
+        """`input * weight` of `shape`; `domain` "pos" keeps both in [0.5, 2].
+        With chaining the input may be an earlier result instead."""
+        if domain == "any" and self.pool and self.rng.random() < self.chain:
+            v = self.earlier_result(shape)
+            if v is not None:
+                return v
         self.counter += 1
         name = f"{self.prefix}.x{self.counter}"
         wname = f"{self.prefix}.w{self.counter}"
@@ -118,6 +133,42 @@ class Case:
         t = tensor_type(shape)
         self.emit(f"{v} = ds.mul {x}, {w} : ({t}, {t}) -> {t}")
         return v
+
+    def earlier_result(self, shape):
+        """An earlier result as an operand of `shape`, times a weight: the
+        same shape as it is; the same number of elements reshaped (through
+        the flattened vector when the dimensions do not line up); more
+        elements flattened and sliced to the first ones. None if no earlier
+        result has enough elements."""
+        n = math.prod(shape)
+        fits = [(v, s) for v, s in self.pool if math.prod(s) >= n]
+        if not fits:
+            return None
+        same = [(v, s) for v, s in fits if math.prod(s) == n]
+        v, s = self.rng.choice(same if same and self.rng.random() < 0.7 else fits)
+        if s != shape:
+            m = math.prod(s)
+            if m != n or self.rng.random() < 0.3:
+                flat = self.fresh()
+                self.emit(f"{flat} = ds.reshape {v} : ({tensor_type(s)}) -> {tensor_type([m])}")
+                v, s = flat, [m]
+            if m != n:
+                cut = self.fresh()
+                self.emit(f"{cut} = ds.slice {v} starts = [0] limits = [{n}] strides = [1] : "
+                          f"({tensor_type(s)}) -> {tensor_type([n])}")
+                v, s = cut, [n]
+            if s != shape:
+                r = self.fresh()
+                self.emit(f"{r} = ds.reshape {v} : ({tensor_type(s)}) -> {tensor_type(shape)}")
+                v = r
+        self.counter += 1
+        wname = f"{self.prefix}.w{self.counter}"
+        w, out = self.fresh("w"), self.fresh()
+        self.args.append((w, wname, tensor_type(shape), "ds.trainable"))
+        self.weights[wname] = self.data(shape, "any")
+        t = tensor_type(shape)
+        self.emit(f"{out} = ds.mul {v}, {w} : ({t}, {t}) -> {t}")
+        return out
 
     def float_input(self, shape):
         """A float input that no weight multiplies (it gets no gradient)."""
@@ -158,6 +209,8 @@ class Case:
             self.emit(f"{c} = ds.convert {v} : ({tensor_type(shape, dtype)}) -> "
                       f"{tensor_type(shape)}")
             v = c
+        else:
+            self.pool.append((v, list(shape)))
         self.counter += 1
         pname = f"{self.prefix}.p{self.counter}"
         p = self.fresh("p")
@@ -558,11 +611,12 @@ NOT_FUZZED = {"all_gather", "all_reduce", "all_to_all", "reduce_scatter", "local
 MESHES = [(1, 2), (1, 3), (1, 4), (2, 1), (3, 1), (4, 1), (2, 2)]
 
 
-def build_case(seed, index, ops, only):
+def build_case(seed, index, ops, only, chain):
     rng = random.Random(f"{seed}:{index}")
     dp, sp = rng.choice(MESHES)
     for attempt in range(20):
         case = Case(rng, dp, sp)
+        case.chain = chain
         names = []
         kinds = only or sorted(GENERATORS)
         try:
@@ -590,8 +644,8 @@ def crashed(p):
     return p.returncode < 0 or "Stack dump" in p.stdout or "LLVM ERROR" in p.stdout
 
 
-def run_case(seed, index, ops, only, work):
-    case, names = build_case(seed, index, ops, only)
+def run_case(seed, index, ops, only, chain, work):
+    case, names = build_case(seed, index, ops, only, chain)
     d = os.path.join(work, f"case{index}")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
@@ -609,7 +663,8 @@ def run_case(seed, index, ops, only, work):
     if case.batch_dims:
         mesh += ["--batch-dims", ",".join(f"{k}:{v}" for k, v in case.batch_dims.items())]
     what = f"case {index} ({', '.join(names)}; {' '.join(mesh)})"
-    rerun = f"rerun: {os.path.basename(__file__)} --seed {seed} --first {index} --cases 1 --ops {ops}"
+    rerun = f"rerun: {os.path.basename(__file__)} --seed {seed} --first {index} --cases 1 --ops {ops}" + \
+        (f" --chain {chain}" if chain else "") + (f" --only {','.join(only)}" if only else "")
     log = open(os.path.join(d, "log.txt"), "w")
     outputs = {}
     for tag, flags in (("one", []), ("mesh", mesh)):
@@ -662,6 +717,9 @@ def main():
     ap.add_argument("--first", type=int, default=0, help="index of the first case")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ops", type=int, default=4, help="ops per case")
+    ap.add_argument("--chain", type=float, default=0.0,
+                    help="probability that a float operand is an earlier op's result "
+                    "(reshaped or sliced to fit) rather than a fresh input")
     ap.add_argument("--only", default="", help="comma-separated generators: " +
                     ",".join(sorted(GENERATORS)))
     ap.add_argument("--work", default="sharding-fuzz")
@@ -677,7 +735,7 @@ def main():
     counts = {"pass": 0, "refused": 0, "crash": 0, "mismatch": 0}
     seen = set()
     for index in range(args.first, args.first + args.cases):
-        kind, message, kernels = run_case(args.seed, index, args.ops, only, args.work)
+        kind, message, kernels = run_case(args.seed, index, args.ops, only, args.chain, args.work)
         counts[kind] += 1
         seen |= kernels
         if kind != "pass" or args.v:
