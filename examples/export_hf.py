@@ -6,7 +6,8 @@ downloads), for the dsc importer.
         [--attn sdpa|eager] [--decompose] [--batch 2] [--seq 16] \\
         [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors]
 
-ARCH is gpt2, llama, mistral, gptj, bloom (causal LMs), mixtral, qwen2_moe,
+ARCH is gpt2, llama, mistral, gptj, bloom, gemma2, phi, cohere, gpt_bigcode,
+granite, olmo2, qwen3, gpt_neo (causal LMs; gpt_neo with --attn eager), mixtral, qwen2_moe,
 qwen3_moe, olmoe, deepseek_v3, gpt_oss (mixtures of experts; gpt_oss with
 --attn eager), bert or roberta (masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
@@ -52,6 +53,45 @@ CONFIGS = {
     "gptj": (transformers.GPTJConfig, transformers.GPTJForCausalLM, dict(
         vocab_size=256, n_positions=64, n_embd=32, n_layer=2, n_head=4, rotary_dim=4,
         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)),
+    # More dense decoders, each for an idiom the ones above lack: Gemma 2's
+    # scaled embeddings, sandwich norms, tanh soft-capping (attention and
+    # logits) and alternating sliding windows; Phi's partial rotary and
+    # parallel attention + MLP; Cohere's interleaved rotary, bias-free
+    # LayerNorm and logit scale; GPT-BigCode's multi-query attention from
+    # one fused projection; Granite's embedding, residual, attention and
+    # logit multipliers; OLMo 2's q/k norms over all heads and post-norms;
+    # Qwen 3's per-head q/k norms; GPT-Neo's unscaled local attention.
+    "gemma2": (transformers.Gemma2Config, transformers.Gemma2ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=8, max_position_embeddings=64,
+        sliding_window=8)),
+    "phi": (transformers.PhiConfig, transformers.PhiForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, max_position_embeddings=64, partial_rotary_factor=0.5,
+        resid_pdrop=0.0, embd_pdrop=0.0)),
+    "cohere": (transformers.CohereConfig, transformers.CohereForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        logit_scale=0.5)),
+    "gpt_bigcode": (transformers.GPTBigCodeConfig, transformers.GPTBigCodeForCausalLM, dict(
+        vocab_size=256, n_positions=64, n_embd=32, n_layer=2, n_head=4, multi_query=True,
+        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)),
+    "granite": (transformers.GraniteConfig, transformers.GraniteForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        embedding_multiplier=2.0, residual_multiplier=0.5, attention_multiplier=0.3,
+        logits_scaling=4.0)),
+    "olmo2": (transformers.Olmo2Config, transformers.Olmo2ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64)),
+    "qwen3": (transformers.Qwen3Config, transformers.Qwen3ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=8,
+        max_position_embeddings=64)),
+    "gpt_neo": (transformers.GPTNeoConfig, transformers.GPTNeoForCausalLM, dict(
+        vocab_size=256, hidden_size=32, num_layers=2, num_heads=4, max_position_embeddings=64,
+        attention_types=[[["global", "local"], 1]], window_size=8,
+        resid_dropout=0.0, embed_dropout=0.0, attention_dropout=0.0)),
     # A mixture of experts: 4 experts, 2 per token, the router's
     # load-balancing loss added to the loss (output_router_logits). The
     # experts run as "batched_mm" (each token's experts gathered and
