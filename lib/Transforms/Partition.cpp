@@ -157,14 +157,29 @@ FailureOr<Value> Materializer::convert(Value value, RankedTensorType global,
     return value;
 
   // Work on a view whose dimensions are the atoms both layouts agree on.
+  // Where a dimension's split blocks do not line up with the target's
+  // pieces ([6{dp}] to [2, 3{dp}]: a rank's block of 2 spans both pieces),
+  // that dimension is gathered whole first and split again from there.
   SmallVector<DimLayout> fromAtoms, toAtoms;
-  for (auto [a, b] : llvm::zip(from.dims, to.dims)) {
+  Layout whole = from;
+  for (auto [d, pair] : llvm::enumerate(llvm::zip(from.dims, to.dims))) {
+    auto [a, b] = pair;
     auto aligned = dsc::alignAtoms(a, b, mesh.sizes);
-    if (!aligned)
-      return emitError(loc) << "cannot reshard " << from.str(mesh.names)
-                            << " to " << to.str(mesh.names);
+    if (!aligned) {
+      int64_t size = 1;
+      for (const Atom &atom : a)
+        size *= atom.size;
+      whole.dims[d] = {Atom{size, -1}};
+      continue;
+    }
     fromAtoms.push_back(aligned->first);
     toAtoms.push_back(aligned->second);
+  }
+  if (whole != from) {
+    FailureOr<Value> gathered = convert(value, global, from, whole, {}, loc);
+    if (failed(gathered))
+      return failure();
+    return convert(*gathered, global, whole, to, scatter, loc);
   }
   // View dimensions: a split piece (before or after) starts one and takes
   // the whole pieces after it, whose rank-local block stays contiguous;

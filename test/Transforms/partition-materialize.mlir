@@ -61,3 +61,23 @@ func.func @train_step(%x: tensor<8xf32>) -> tensor<8xf32> {
   %n = ds.reshard %x to <@mesh, [{}], partial = {"sp": sum}> : tensor<8xf32>
   return %n : tensor<8xf32>
 }
+
+// -----
+
+// A split whose blocks straddle the target's pieces: [6] over dp = 3 gives
+// rank r heads 2r and 2r + 1, while [2, 3:"dp"] (grouped-query heads split
+// by their group) gives it heads r and 3 + r. No all-to-all moves one into
+// the other: the dimension is gathered whole, then each rank takes its
+// pieces of the [2, 3] view.
+// CHECK-LABEL: func.func @train_step(
+// CHECK-SAME:    %[[X:.*]]: tensor<4x2x6xf32>
+// CHECK-NEXT:    %[[G:.*]] = ds.all_gather %[[X]] on @mesh ["dp"] dim = 1 : (tensor<4x2x6xf32>) -> tensor<4x6x6xf32>
+// CHECK-NEXT:    %[[V:.*]] = ds.reshape %[[G]] : (tensor<4x6x6xf32>) -> tensor<4x2x3x6xf32>
+// CHECK-NEXT:    %[[L:.*]] = ds.local_slice %[[V]] on @mesh ["dp"] dim = 2 : (tensor<4x2x3x6xf32>) -> tensor<4x2x1x6xf32>
+// CHECK-NEXT:    %[[R:.*]] = ds.reshape %[[L]] : (tensor<4x2x1x6xf32>) -> tensor<4x2x6xf32>
+// CHECK-NEXT:    return %[[R]]
+ds.mesh @mesh ["dp" = 3]
+func.func @train_step(%x: tensor<4x6x6xf32> {ds.sharding = #ds.sharding<@mesh, [{}, {"dp"}, {}]>}) -> tensor<4x6x6xf32> {
+  %a = ds.reshard %x to <@mesh, [{}, {2, 3:"dp"}, {}]> : tensor<4x6x6xf32>
+  return %a : tensor<4x6x6xf32>
+}

@@ -569,6 +569,7 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::exp", unary<ds::ExpOp>},
         {"aten::log", unary<ds::LogOp>},
         {"aten::log1p", unary<ds::Log1pOp>},
+        {"aten::expm1", unary<ds::Expm1Op>},
         {"aten::sin", unary<ds::SinOp>},
         {"aten::erf", unary<ds::ErfOp>},
         {"aten::special_erf", unary<ds::ErfOp>},

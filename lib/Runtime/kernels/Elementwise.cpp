@@ -161,6 +161,8 @@ void dsc::rt::kernels::registerElementwiseKernels(
       unary([](const KernelArgs &a) { at::log_out(a.result(), a.operand(0)); });
   table["log1p"] = unary(
       [](const KernelArgs &a) { at::log1p_out(a.result(), a.operand(0)); });
+  table["expm1"] = unary(
+      [](const KernelArgs &a) { at::expm1_out(a.result(), a.operand(0)); });
   table["erf"] =
       unary([](const KernelArgs &a) { at::erf_out(a.result(), a.operand(0)); });
   table["sin"] =

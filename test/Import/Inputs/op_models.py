@@ -486,7 +486,7 @@ class MathOps(Base):
     """Norms (F.normalize with all-zero rows, whose gradient PyTorch sets to
     0; torch.norm with p 1 and inf, ties included), dot, mv and outer
     products, softplus on both sides of its threshold (and where exp
-    overflows), log1p, take_along_dim, and rotary tables computed from
+    overflows), log1p, expm1, take_along_dim, and rotary tables computed from
     positions that depend on the tokens (sin and cos)."""
 
     def forward(self, tokens, labels):
@@ -495,7 +495,7 @@ class MathOps(Base):
         h = h + torch.linalg.vector_norm(a, ord=float("inf"), dim=-1, keepdim=True)
         w = self.head.weight[:D, :]  # [D, D]
         h = h + torch.mv(w, a[0, 0]) + torch.dot(a[0, 1], a[1, 1]) + torch.outer(a[1, 2], a[0, 3])[:S]
-        h = h + F.softplus(a * 100.0, beta=2.0, threshold=5.0) + torch.log1p(a * a)
+        h = h + F.softplus(a * 100.0, beta=2.0, threshold=5.0) + torch.log1p(a * a) + torch.expm1(a * 0.01)
         positions = torch.cumsum((tokens > 2).long(), dim=1).float()  # [B, S]
         angles = positions.unsqueeze(-1) * torch.arange(1, D + 1).float() / 8.0
         h = h * angles.cos() + self.emb2(labels) * angles.sin()

@@ -265,7 +265,7 @@ def broadcast_shape(a, b):
 
 # -- one generator per op ------------------------------------------------------
 
-UNARY = ["neg", "exp", "log", "log1p", "sqrt", "rsqrt", "tanh", "sin", "cos", "erf", "relu", "silu", "sigmoid",
+UNARY = ["neg", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "tanh", "sin", "cos", "erf", "relu", "silu", "sigmoid",
          "gelu", "pow"]
 BINARY = ["add", "sub", "mul", "div", "maximum"]
 

@@ -193,6 +193,7 @@ ShardingRule NegOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ExpOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule LogOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule Log1pOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule Expm1Op::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule RsqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule TanhOp::getShardingRule() { return elementwiseRule(*this); }

@@ -90,6 +90,17 @@ LogicalResult Log1pOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
   });
 }
 
+LogicalResult Expm1Op::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's expm1 backward: grad * (result + 1).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Value shifted =
+        AddOp::create(builder, getLoc(), getResult(),
+                      createScalarLike(builder, getLoc(), getResult(), 1.0));
+    return MulOp::create(builder, getLoc(), grad, shifted);
+  });
+}
+
 LogicalResult ErfOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                               SmallVectorImpl<Value> &operandGrads) {
   // PyTorch's erf backward: 2 / sqrt(pi) * exp(-x^2) * grad.

@@ -30,6 +30,7 @@ def DS_NegOp : DS_UnaryOp<"neg", DS_NumericTensor, "-x">;
 def DS_ExpOp : DS_UnaryOp<"exp", DS_FloatTensor, "exp(x)">;
 def DS_LogOp : DS_UnaryOp<"log", DS_FloatTensor, "log(x)">;
 def DS_Log1pOp : DS_UnaryOp<"log1p", DS_FloatTensor, "log(1 + x)">;
+def DS_Expm1Op : DS_UnaryOp<"expm1", DS_FloatTensor, "exp(x) - 1">;
 def DS_SqrtOp : DS_UnaryOp<"sqrt", DS_FloatTensor, "sqrt(x)">;
 def DS_RsqrtOp : DS_UnaryOp<"rsqrt", DS_FloatTensor, "1 / sqrt(x)">;
 def DS_TanhOp : DS_UnaryOp<"tanh", DS_FloatTensor, "tanh(x)">;
