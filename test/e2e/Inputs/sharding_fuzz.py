@@ -22,7 +22,12 @@ result (reshaped or sliced to the shape, times a weight) instead of a fresh
 input: the ops form a graph whose values reach an op with different split
 and padding histories, which is where propagation has to reconcile them.
 
-  sharding_fuzz.py --cases N [--seed S] [--ops K] [--chain P] [--work DIR] [--only OPS]
+With --extras the mesh run also gets a random ZeRO stage, activation
+checkpointing (selective, full) or activations in host memory, and
+sometimes optimizer state in host memory (drawn apart from the case).
+
+  sharding_fuzz.py --cases N [--seed S] [--ops K] [--chain P] [--extras] [--work DIR]
+      [--only OPS]
 
 Tools come from PATH (lit puts the build's bin first).
 """
@@ -644,7 +649,24 @@ def crashed(p):
     return p.returncode < 0 or "Stack dump" in p.stdout or "LLVM ERROR" in p.stdout
 
 
-def run_case(seed, index, ops, only, chain, work):
+def extra_flags(seed, index):
+    """Training options for the mesh run, drawn apart from the case (so the
+    case is the same with and without them): activation checkpointing or
+    activations offloaded to host memory, a ZeRO stage, the optimizer's
+    optimizer state in host memory. Each must leave the result exact."""
+    rng = random.Random(f"{seed}:{index}:extras")
+    flags = ["--zero", str(rng.choice([0, 1, 2, 3]))]
+    memory = rng.choice(["none", "selective", "full", "offload"])
+    if memory == "offload":
+        flags += ["--offload-activations", "cpu"]
+    elif memory != "none":
+        flags += ["--ac", memory]
+    if rng.random() < 0.3:
+        flags += ["--offload-optimizer", "cpu"]
+    return flags
+
+
+def run_case(seed, index, ops, only, chain, extras, work):
     case, names = build_case(seed, index, ops, only, chain)
     d = os.path.join(work, f"case{index}")
     shutil.rmtree(d, ignore_errors=True)
@@ -662,15 +684,19 @@ def run_case(seed, index, ops, only, chain, work):
         mesh += ["--seq-dims", ",".join(f"{k}:{v}" for k, v in case.seq_dims.items())]
     if case.batch_dims:
         mesh += ["--batch-dims", ",".join(f"{k}:{v}" for k, v in case.batch_dims.items())]
+    if extras:
+        mesh += extra_flags(seed, index)
     what = f"case {index} ({', '.join(names)}; {' '.join(mesh)})"
     rerun = f"rerun: {os.path.basename(__file__)} --seed {seed} --first {index} --cases 1 --ops {ops}" + \
-        (f" --chain {chain}" if chain else "") + (f" --only {','.join(only)}" if only else "")
+        (f" --chain {chain}" if chain else "") + (" --extras" if extras else "") + (f" --only {','.join(only)}" if only else "")
     log = open(os.path.join(d, "log.txt"), "w")
     outputs = {}
+    # Momentum, so that the optimizer has state for ZeRO to shard and
+    # offload to move (one step from a zero buffer: plain SGD's numbers).
     for tag, flags in (("one", []), ("mesh", mesh)):
         plan = os.path.join(d, tag + ".plan")
         p = run(["ds-compile", os.path.join(d, "case.mlir"), "-o", plan, "--optimizer", "sgd",
-                 "--lr", "0.1"] + flags, log)
+                 "--lr", "0.1", "--momentum", "0.9"] + flags, log)
         if p.returncode != 0:
             kind = "crash" if crashed(p) else "refused"
             first = [line for line in p.stdout.splitlines() if "error" in line][:1]
@@ -720,6 +746,8 @@ def main():
     ap.add_argument("--chain", type=float, default=0.0,
                     help="probability that a float operand is an earlier op's result "
                     "(reshaped or sliced to fit) rather than a fresh input")
+    ap.add_argument("--extras", action="store_true",
+                    help="compile the mesh run with random --ac, --zero and offload options")
     ap.add_argument("--only", default="", help="comma-separated generators: " +
                     ",".join(sorted(GENERATORS)))
     ap.add_argument("--work", default="sharding-fuzz")
@@ -735,7 +763,8 @@ def main():
     counts = {"pass": 0, "refused": 0, "crash": 0, "mismatch": 0}
     seen = set()
     for index in range(args.first, args.first + args.cases):
-        kind, message, kernels = run_case(args.seed, index, args.ops, only, args.chain, args.work)
+        kind, message, kernels = run_case(args.seed, index, args.ops, only, args.chain, args.extras,
+                                          args.work)
         counts[kind] += 1
         seen |= kernels
         if kind != "pass" or args.v:
