@@ -9,7 +9,8 @@ downloads), for the dsc importer.
 ARCH is gpt2, llama, mistral, gptj, bloom, gemma2, phi, cohere, gpt_bigcode,
 granite, olmo2, qwen3, gpt_neo (causal LMs; gpt_neo with --attn eager), mixtral, qwen2_moe,
 qwen3_moe, olmoe, deepseek_v3, gpt_oss (mixtures of experts; gpt_oss with
---attn eager), bert or roberta (masked LMs).
+--attn eager), bert, roberta, albert, electra, deberta_v2, mpnet, roformer or
+distilbert (masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
 parameters keep their Hugging Face names (model.layers.0.self_attn.q_proj.
@@ -147,11 +148,41 @@ CONFIGS = {
         vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
         num_attention_heads=4, max_position_embeddings=70, pad_token_id=1,
         hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
+    # More encoders: ALBERT's factorised embeddings and one layer shared by
+    # all, ELECTRA's embedding projection, DeBERTa-v2's disentangled
+    # attention over relative position buckets (log-spaced, signed),
+    # MPNet's relative position bias, RoFormer's rotary encoder and
+    # DistilBERT's own block.
+    "albert": (transformers.AlbertConfig, transformers.AlbertForMaskedLM, dict(
+        vocab_size=256, embedding_size=16, hidden_size=32, intermediate_size=64,
+        num_hidden_layers=2, num_attention_heads=4, max_position_embeddings=64,
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
+    "electra": (transformers.ElectraConfig, transformers.ElectraForMaskedLM, dict(
+        vocab_size=256, embedding_size=16, hidden_size=32, intermediate_size=64,
+        num_hidden_layers=2, num_attention_heads=4, max_position_embeddings=64,
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
+    "deberta_v2": (transformers.DebertaV2Config, transformers.DebertaV2ForMaskedLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, max_position_embeddings=64, relative_attention=True,
+        position_buckets=8, pos_att_type=["p2c", "c2p"],
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
+    "mpnet": (transformers.MPNetConfig, transformers.MPNetForMaskedLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, max_position_embeddings=70,
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
+    "roformer": (transformers.RoFormerConfig, transformers.RoFormerForMaskedLM, dict(
+        vocab_size=256, embedding_size=32, hidden_size=32, intermediate_size=64,
+        num_hidden_layers=2, num_attention_heads=4, max_position_embeddings=64,
+        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)),
+    "distilbert": (transformers.DistilBertConfig, transformers.DistilBertForMaskedLM, dict(
+        vocab_size=256, dim=32, hidden_dim=64, n_layers=2, n_heads=4,
+        max_position_embeddings=64, dropout=0.0, attention_dropout=0.0)),
     "bloom": (transformers.BloomConfig, transformers.BloomForCausalLM, dict(
         vocab_size=256, hidden_size=32, n_layer=2, n_head=4,
         hidden_dropout=0.0, attention_dropout=0.0)),
 }
-MASKED_LM = {"bert", "roberta"}
+MASKED_LM = {"bert", "roberta", "albert", "electra", "deberta_v2", "mpnet", "roformer",
+             "distilbert"}
 MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3", "gpt_oss"}
 
 
