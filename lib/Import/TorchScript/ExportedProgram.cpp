@@ -12,12 +12,12 @@
 // so both front ends share every op conversion and the folding of
 // everything that depends only on constants.
 //
-// Over 500 lines because ProgramReader is one class walking one JSON
-// document; the schema's argument decoding is the piece to move out next.
+// ProgramReader (ProgramReader.h) walks the JSON document; the decoding of
+// node arguments is ExportedArguments.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#include "ImporterState.h"
+#include "ProgramReader.h"
 #include "dsc/Import/TorchScript.h"
 #include "dsc/Runtime/BoundedJson.h"
 #include "dsc/Runtime/TorchPickle.h"
@@ -41,61 +41,6 @@ using namespace dsc::ts;
 namespace json = llvm::json;
 
 namespace {
-
-/// The export schema's ScalarType numbering (schema.py), not c10's.
-std::optional<c10::ScalarType> scalarTypeFromSchema(int64_t code) {
-  switch (code) {
-  case 1:
-    return c10::ScalarType::Byte;
-  case 2:
-    return c10::ScalarType::Char;
-  case 3:
-    return c10::ScalarType::Short;
-  case 4:
-    return c10::ScalarType::Int;
-  case 5:
-    return c10::ScalarType::Long;
-  case 6:
-    return c10::ScalarType::Half;
-  case 7:
-    return c10::ScalarType::Float;
-  case 8:
-    return c10::ScalarType::Double;
-  case 9:
-    return c10::ScalarType::ComplexHalf;
-  case 10:
-    return c10::ScalarType::ComplexFloat;
-  case 11:
-    return c10::ScalarType::ComplexDouble;
-  case 12:
-    return c10::ScalarType::Bool;
-  case 13:
-    return c10::ScalarType::BFloat16;
-  default:
-    return std::nullopt;
-  }
-}
-
-/// The export schema's Layout and MemoryFormat numbering, as c10's.
-std::optional<c10::Layout> layoutFromSchema(int64_t code) {
-  if (code == 7)
-    return c10::Layout::Strided;
-  return std::nullopt;
-}
-std::optional<c10::MemoryFormat> memoryFormatFromSchema(int64_t code) {
-  switch (code) {
-  case 1:
-    return c10::MemoryFormat::Contiguous;
-  case 2:
-    return c10::MemoryFormat::ChannelsLast;
-  case 3:
-    return c10::MemoryFormat::ChannelsLast3d;
-  case 4:
-    return c10::MemoryFormat::Preserve;
-  default:
-    return std::nullopt;
-  }
-}
 
 /// The ops a training-IR program holds only to check what tracing assumed;
 /// they compute nothing.
@@ -125,71 +70,23 @@ std::string torchScriptFrames(llvm::StringRef stackTrace) {
   return result;
 }
 
-class ProgramReader {
-public:
-  explicit ProgramReader(std::string path) : path(std::move(path)) {}
-
-  ImportedProgram read();
-
-private:
-  [[noreturn]] void fail(const llvm::Twine &message) const {
-    throw ImportError{path + ": " + message.str()};
+/// The integers of a list of `{"as_int": n}` (sizes, strides).
+std::optional<std::vector<int64_t>> symInts(const json::Array *list) {
+  if (!list)
+    return std::nullopt;
+  std::vector<int64_t> result;
+  for (const json::Value &item : *list) {
+    const json::Object *object = item.getAsObject();
+    std::optional<int64_t> value =
+        object ? object->getInteger("as_int") : std::nullopt;
+    if (!value)
+      return std::nullopt;
+    result.push_back(*value);
   }
-  /// Stops at the current node, naming its op and Python source line.
-  [[noreturn]] void failAtNode(const llvm::Twine &message) const {
-    fail(message + " at " + nodeWhere);
-  }
+  return result;
+}
 
-  std::string record(const std::string &name);
-  json::Value parse(const std::string &name);
-  const json::Object &object(const json::Value *value,
-                             const llvm::Twine &what) const;
-  const json::Array &array(const json::Value *value,
-                           const llvm::Twine &what) const;
-
-  /// The tensor a `tensor_meta` describes over the storage in `file`.
-  at::Tensor loadTensor(const std::string &file, const json::Object &meta,
-                        const std::string &name);
-  /// The tensors of `data/<kind>/model_<kind>_config.json` by name.
-  void loadTensors(const std::string &kind);
-
-  /// The value of a node argument (`as_tensor`, `as_int`, ...), given the
-  /// schema type it is passed as.
-  torch::jit::Value *argument(const json::Object &arg,
-                              const c10::Argument &formal);
-  torch::jit::Value *constant(c10::IValue value);
-  torch::jit::Value *tensorNamed(llvm::StringRef name);
-  void bind(const json::Object &output, torch::jit::Value *value);
-
-  void readGraph(const json::Object &graph);
-  void readNode(const json::Object &node);
-  /// Whether every output of `node` is a symbolic size or condition whose
-  /// value the export fixed (`sym_size` of a tensor the data sizes, pinned
-  /// by a runtime assertion): the node computes a known number.
-  bool outputsKnown(const json::Object &node) const;
-  void readAtenNode(const json::Object &node, llvm::StringRef target);
-  void inlineGraph(const json::Object &node, bool gradEnabled);
-  void setSourceRange(torch::jit::Node *node, const json::Object &jsonNode);
-
-  std::string path;
-  std::unique_ptr<caffe2::serialize::PyTorchStreamReader> archive;
-  std::shared_ptr<torch::jit::Graph> graph =
-      std::make_shared<torch::jit::Graph>();
-  /// The graph's values by name; a subgraph being inlined gets its own.
-  llvm::StringMap<torch::jit::Value *> *values = nullptr;
-  /// Parameters, buffers and constants by their module names.
-  std::map<std::string, at::Tensor> tensors;
-  /// Tensors by (file, offset, sizes, strides): tied weights are one.
-  std::map<std::string, at::Tensor> byStorage;
-  /// Where the node being read comes from (`model.py:12`) and its target
-  /// (`aten.nonzero.default`), for messages.
-  std::string nodeWhere, currentTarget;
-  /// The symbolic integers and booleans the export fixed
-  /// (`sym_int_values`, `sym_bool_values` holding a number), by name.
-  llvm::StringMap<int64_t> knownSymInts;
-  llvm::StringSet<> knownSymBools;
-  ImportedProgram result;
-};
+} // namespace
 
 std::string ProgramReader::record(const std::string &name) {
   if (!archive->hasRecord(name))
@@ -217,22 +114,6 @@ const json::Array &ProgramReader::array(const json::Value *value,
   if (!value || !value->getAsArray())
     fail("malformed program: " + what + " is not an array");
   return *value->getAsArray();
-}
-
-/// The integers of a list of `{"as_int": n}` (sizes, strides).
-std::optional<std::vector<int64_t>> symInts(const json::Array *list) {
-  if (!list)
-    return std::nullopt;
-  std::vector<int64_t> result;
-  for (const json::Value &item : *list) {
-    const json::Object *object = item.getAsObject();
-    std::optional<int64_t> value =
-        object ? object->getInteger("as_int") : std::nullopt;
-    if (!value)
-      return std::nullopt;
-    result.push_back(*value);
-  }
-  return result;
 }
 
 at::Tensor ProgramReader::loadTensor(const std::string &file,
@@ -311,182 +192,6 @@ torch::jit::Value *ProgramReader::tensorNamed(llvm::StringRef name) {
                "' is used before it "
                "is defined");
   return it->second;
-}
-
-torch::jit::Value *ProgramReader::argument(const json::Object &arg,
-                                           const c10::Argument &formal) {
-  if (arg.size() != 1)
-    failAtNode("malformed program: an argument of '" + formal.name() +
-               "' holds " + std::to_string(arg.size()) + " kinds");
-  llvm::StringRef kind = arg.begin()->first;
-  const json::Value &value = arg.begin()->second;
-  auto malformed = [&]() -> torch::jit::Value * {
-    failAtNode("malformed program: argument '" + formal.name() + "' (" + kind +
-               ")");
-  };
-  auto name = [&](const json::Value &item) -> torch::jit::Value * {
-    const json::Object *object = item.getAsObject();
-    std::optional<llvm::StringRef> text =
-        object ? object->getString("name") : std::nullopt;
-    return text ? tensorNamed(*text) : malformed();
-  };
-  auto number = [&](const json::Value &item) -> std::optional<double> {
-    if (std::optional<double> number = item.getAsNumber())
-      return number;
-    // JSON has no infinities: the archive spells them as strings.
-    std::optional<llvm::StringRef> text = item.getAsString();
-    if (text == "Infinity")
-      return INFINITY;
-    if (text == "-Infinity")
-      return -INFINITY;
-    if (text == "NaN")
-      return NAN;
-    return std::nullopt;
-  };
-  if (kind == "as_none")
-    return constant(c10::IValue());
-  if (kind == "as_tensor")
-    return name(value);
-  if (kind == "as_tensors" || kind == "as_optional_tensors") {
-    const json::Array *items = value.getAsArray();
-    if (!items)
-      return malformed();
-    std::vector<torch::jit::Value *> elements;
-    bool optional = kind == "as_optional_tensors";
-    for (const json::Value &item : *items) {
-      const json::Object *object = item.getAsObject();
-      if (!optional)
-        elements.push_back(name(item));
-      else if (object && object->get("as_tensor"))
-        elements.push_back(name(*object->get("as_tensor")));
-      else if (object && object->get("as_none"))
-        elements.push_back(constant(c10::IValue()));
-      else
-        return malformed();
-    }
-    c10::TypePtr element = c10::TensorType::get();
-    if (optional)
-      element = c10::OptionalType::create(element);
-    return graph->insertNode(graph->createList(element, elements))->output();
-  }
-  if (kind == "as_int" || kind == "as_sym_int") {
-    std::optional<int64_t> number = value.getAsInteger();
-    if (kind == "as_sym_int" && value.getAsObject()) {
-      const json::Object &sym = *value.getAsObject();
-      number = sym.getInteger("as_int");
-      if (std::optional<llvm::StringRef> symName = sym.getString("as_name"))
-        if (auto known = knownSymInts.find(*symName);
-            known != knownSymInts.end())
-          number = known->second;
-    }
-    if (!number)
-      failAtNode("argument '" + formal.name() +
-                 "' is a symbolic size; dsc imports programs exported with "
-                 "static shapes only");
-    return constant(*number);
-  }
-  if (kind == "as_ints" || kind == "as_sym_ints") {
-    const json::Array *items = value.getAsArray();
-    if (!items)
-      return malformed();
-    c10::List<int64_t> list;
-    for (const json::Value &item : *items) {
-      std::optional<int64_t> number = item.getAsInteger();
-      if (!number && item.getAsObject())
-        number = item.getAsObject()->getInteger("as_int");
-      if (!number)
-        failAtNode("argument '" + formal.name() +
-                   "' holds a symbolic size; dsc imports programs exported "
-                   "with static shapes only");
-      list.push_back(*number);
-    }
-    return constant(list);
-  }
-  if (kind == "as_float" || kind == "as_sym_float") {
-    std::optional<double> x = number(value);
-    if (!x && value.getAsObject())
-      if (const json::Value *inner = value.getAsObject()->get("as_float"))
-        x = number(*inner);
-    return x ? constant(*x) : malformed();
-  }
-  if (kind == "as_floats") {
-    const json::Array *items = value.getAsArray();
-    if (!items)
-      return malformed();
-    c10::List<double> list;
-    for (const json::Value &item : *items) {
-      std::optional<double> x = number(item);
-      if (!x)
-        return malformed();
-      list.push_back(*x);
-    }
-    return constant(list);
-  }
-  if (kind == "as_bool" || kind == "as_sym_bool") {
-    std::optional<bool> flag = value.getAsBoolean();
-    if (!flag && value.getAsObject())
-      flag = value.getAsObject()->getBoolean("as_bool");
-    if (!flag)
-      return malformed();
-    // A Scalar given as a bool (`full(size, True)`): TorchScript's Scalar
-    // is a number, so pass 1 or 0; the op's dtype keeps it boolean.
-    if (formal.type()->kind() == c10::TypeKind::NumberType)
-      return constant(static_cast<int64_t>(*flag));
-    return constant(*flag);
-  }
-  if (kind == "as_bools") {
-    const json::Array *items = value.getAsArray();
-    if (!items)
-      return malformed();
-    c10::List<bool> list;
-    for (const json::Value &item : *items) {
-      std::optional<bool> flag = item.getAsBoolean();
-      if (!flag)
-        return malformed();
-      list.push_back(*flag);
-    }
-    return constant(list);
-  }
-  if (kind == "as_string") {
-    std::optional<llvm::StringRef> text = value.getAsString();
-    return text ? constant(text->str()) : malformed();
-  }
-  if (kind == "as_scalar_type") {
-    std::optional<int64_t> code = value.getAsInteger();
-    std::optional<c10::ScalarType> type =
-        code ? scalarTypeFromSchema(*code) : std::nullopt;
-    if (!type)
-      failAtNode("argument '" + formal.name() +
-                 "' names a dtype dsc does not support");
-    return constant(static_cast<int64_t>(*type));
-  }
-  if (kind == "as_layout") {
-    std::optional<int64_t> code = value.getAsInteger();
-    std::optional<c10::Layout> layout =
-        code ? layoutFromSchema(*code) : std::nullopt;
-    if (!layout)
-      failAtNode("argument '" + formal.name() +
-                 "' asks for a sparse layout, which dsc does not support");
-    return constant(static_cast<int64_t>(*layout));
-  }
-  if (kind == "as_memory_format") {
-    std::optional<int64_t> code = value.getAsInteger();
-    std::optional<c10::MemoryFormat> format =
-        code ? memoryFormatFromSchema(*code) : std::nullopt;
-    return format ? constant(static_cast<int64_t>(*format)) : malformed();
-  }
-  if (kind == "as_device") {
-    const json::Object *device = value.getAsObject();
-    std::optional<llvm::StringRef> type =
-        device ? device->getString("type") : std::nullopt;
-    if (!type)
-      return malformed();
-    // Every tensor of a dsc step lives where the plan puts it: a program
-    // traced on one device names that device, which dsc reads as the host.
-    return constant(c10::Device(c10::kCPU));
-  }
-  failAtNode("argument '" + formal.name() + "' is passed as '" + kind +
-             "', which dsc does not import");
 }
 
 void ProgramReader::bind(const json::Object &output, torch::jit::Value *value) {
@@ -874,8 +579,6 @@ ImportedProgram ProgramReader::read() {
   readGraph(object(&program, "models/model.json"));
   return std::move(result);
 }
-
-} // namespace
 
 ImportedProgram dsc::ts::readExportedProgram(const std::string &path) {
   return ProgramReader(path).read();
