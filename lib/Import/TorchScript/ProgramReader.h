@@ -44,9 +44,9 @@ private:
   std::string record(const std::string &name);
   llvm::json::Value parse(const std::string &name);
   const llvm::json::Object &object(const llvm::json::Value *value,
-                             const llvm::Twine &what) const;
+                                   const llvm::Twine &what) const;
   const llvm::json::Array &array(const llvm::json::Value *value,
-                           const llvm::Twine &what) const;
+                                 const llvm::Twine &what) const;
 
   /// The tensor a `tensor_meta` describes over the storage in `file`.
   at::Tensor loadTensor(const std::string &file, const llvm::json::Object &meta,
@@ -70,7 +70,8 @@ private:
   bool outputsKnown(const llvm::json::Object &node) const;
   void readAtenNode(const llvm::json::Object &node, llvm::StringRef target);
   void inlineGraph(const llvm::json::Object &node, bool gradEnabled);
-  void setSourceRange(torch::jit::Node *node, const llvm::json::Object &jsonNode);
+  void setSourceRange(torch::jit::Node *node,
+                      const llvm::json::Object &jsonNode);
 
   std::string path;
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> archive;
