@@ -299,8 +299,8 @@ LogicalResult SequencePadder::pad(Operation *op,
   // 1. What the padded operands say about each factor. A dimension whose
   // padding the rule cannot carry (a reshape that cuts a padded atom) or
   // that pads a factor otherwise than an earlier operand is left out: step 3
-  // converts it to the factors' layout, cutting its padding back to the real
-  // positions (always exact; the partitioner then sees the original size).
+  // converts it to the layout the factors give, its padding cut back to the
+  // real positions or grown to the earlier operand's (exact either way).
   (void)factorAtoms.read(
       op->getNumOperands(),
       [&](unsigned i) -> ArrayRef<PadDim> {
