@@ -65,6 +65,7 @@ void dsc::addLoweringPipeline(OpPassManager &pm,
   if (options.overlapUpdates) {
     OverlapUpdatesPassOptions updates;
     updates.hardware = options.hardware;
+    updates.onHostOnly = options.overlapOnHostOnly;
     pm.addPass(createOverlapUpdatesPass(updates));
   }
   PlaceTransfersPassOptions transfers;

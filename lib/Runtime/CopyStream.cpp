@@ -39,6 +39,7 @@ unsigned CopyStream::compile(at::Tensor dest, at::Tensor source) {
 }
 
 void CopyStream::start(unsigned op) {
+  std::lock_guard<std::mutex> lock(mutex);
   Op &entry = ops[op];
   // What the kernels before the start read or write of the destination
   // (bytes the arena reuses) or wrote of the source is done first.
@@ -51,11 +52,12 @@ void CopyStream::start(unsigned op) {
   entry.done.record(copy);
 }
 
-bool CopyStream::wait(unsigned op) {
+void CopyStream::wait(unsigned op) {
+  std::lock_guard<std::mutex> lock(mutex);
   Op &entry = ops[op];
-  bool done = entry.done.query();
+  ++counts.waited;
+  counts.completeAtWait += entry.done.query();
   entry.done.block(compute);
-  return done;
 }
 
 bool CopyStream::done(unsigned op) { return ops[op].done.query(); }

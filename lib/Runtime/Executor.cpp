@@ -279,12 +279,10 @@ llvm::Error Executor::Impl::runInstruction(CompiledInstruction &compiled,
   }
   if (compiled.copy)
     return catchTorchErrors(instructionPrefix(index, *compiled.inst), [&] {
-      if (!compiled.copyWait) {
+      if (compiled.copyWait)
+        copies->wait(*compiled.copy);
+      else
         copies->start(*compiled.copy);
-        return llvm::Error::success();
-      }
-      ++copyStats.waited;
-      copyStats.completeAtWait += copies->wait(*compiled.copy);
       return llvm::Error::success();
     });
   try {
@@ -394,7 +392,7 @@ llvm::StringRef Executor::swapNotice() const {
 
 const TransferStats *Executor::transferStats() const {
   if (impl->copies)
-    return &impl->copyStats;
+    return &impl->copies->stats();
   return impl->transfers ? &impl->transfers->stats() : nullptr;
 }
 
@@ -445,16 +443,19 @@ bool Executor::Impl::isAsync(size_t index) const {
 
 bool Executor::Impl::runsBeside(size_t index) const {
   const CompiledInstruction &compiled = program[index];
+  // On a GPU only an update on the host: one on the device goes in the
+  // stream's order.
   if (compiled.kernel)
     return (asyncCollectives && compiled.group.comm &&
             compiled.kernel->group == GroupUse::Communicator) ||
-           (!device.isCuda() && compiled.kernel->optimizerUpdate &&
-            compiled.inst->has("beside"));
+           (compiled.kernel->optimizerUpdate && compiled.inst->has("beside") &&
+            (!device.isCuda() || compiled.onHost));
   // The transfer of what an update beside wrote goes after it there, start
-  // and wait (the swap engine's transfers and host copies, not the staged
-  // or copy-stream ones), or the step would wait for the update right away:
-  // the offload of its new state, the reload of its new value on the host.
-  if (!compiled.transfer)
+  // and wait (the swap engine's transfers, host copies and the copy
+  // stream's, not the staged ones), or the step would wait for the update
+  // right away: the offload of its new state, the reload of its new value
+  // on the host (on a GPU, into device memory).
+  if (!compiled.transfer && !compiled.copy)
     return false;
   const Instruction &inst = *compiled.inst;
   std::optional<TransferKind> kind = transferKind(inst.kernel);

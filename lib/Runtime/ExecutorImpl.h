@@ -138,10 +138,8 @@ struct Executor::Impl {
   /// This rank's swap space and the plan's transfers, where the plan has
   /// swapped tensors (after the arena: gone before it).
   std::unique_ptr<SwapTransfers> transfers;
-  /// On a GPU, the copy stream of the host transfers, and what its waits
-  /// found.
+  /// On a GPU, the copy stream of the host transfers.
   std::unique_ptr<exec::CopyStream> copies;
-  TransferStats copyStats;
   /// On a GPU, each input's pinned buffer and the event of the last copy
   /// out of it.
   struct InputStage {
@@ -164,8 +162,8 @@ struct Executor::Impl {
   std::vector<uint64_t> tickets;
   /// What runs on the side thread: the collectives over the network
   /// (setAsyncCollectives), the optimizer updates the plan marks `beside`
-  /// and the offloads of what they wrote (on the CPU); `beside` says it
-  /// per instruction.
+  /// (on a GPU, those on the host) and the transfers of what they wrote;
+  /// `beside` says it per instruction.
   bool asyncCollectives = false;
   std::vector<bool> beside;
   /// The side thread while something runs beside the compute (last: joined
@@ -212,9 +210,9 @@ struct Executor::Impl {
   /// Whether instruction `index` runs on the side thread.
   bool isAsync(size_t index) const;
   /// Whether instruction `index` would: a collective over the network
-  /// (with async collectives), an optimizer update marked `beside` or the
-  /// offload (start and wait) of a tensor one wrote (CPU); `beside` holds
-  /// the answers for the instructions before.
+  /// (with async collectives), an optimizer update marked `beside` (on a
+  /// GPU, one on the host) or a transfer (start and wait) of a tensor one
+  /// wrote; `beside` holds the answers for the instructions before.
   bool runsBeside(size_t index) const;
   /// Starts or stops the side thread for what runs beside.
   void configureSideThread();

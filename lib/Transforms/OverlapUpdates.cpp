@@ -1,8 +1,9 @@
 //===- OverlapUpdates.cpp - -ds-overlap-updates ---------------------------===//
 //
 // Lets the optimizer updates run beside the compute after them, for as many
-// compute ops as the cost model says each takes to be over. The decision is
-// the `beside N` attribute; the lowering and the runtime follow it.
+// compute ops as the cost model says each takes to be over (on a GPU plan,
+// only those on the host). The decision is the `beside N` attribute; the
+// lowering and the runtime follow it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,7 +57,7 @@ struct OverlapUpdatesPass
     double sideFree = 0.0;
     for (auto update : step.front().getOps<OptimizerUpdateOpInterface>()) {
       size_t first = computeBefore.lookup(update);
-      if (first == begins.size())
+      if (first == begins.size() || (onHostOnly && !update.getOnHost()))
         continue;
       sideFree = std::max(sideFree, begins[first]) +
                  dsc::plannedSeconds(*machine, update);

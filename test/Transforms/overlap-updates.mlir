@@ -4,6 +4,20 @@
 // RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-schedule -ds-overlap-updates=hardware=%t.slow.json -ds-lower-to-runtime | FileCheck %s --check-prefix=LOWERED
 // RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=nvme -ds-schedule -ds-overlap-updates -ds-place-transfers | FileCheck %s --check-prefix=OFFLOAD
 // RUN: not ds-opt %s -ds-autodiff -ds-overlap-updates=hardware=%t.missing.json 2>&1 | FileCheck %s --check-prefix=NO-HARDWARE
+// RUN: ds-opt %s -ds-autodiff='optimizer=sgd momentum=0.9' -ds-schedule -ds-overlap-updates=on-host-only | FileCheck %s --check-prefix=DEVICE
+// RUN: ds-opt %s -ds-autodiff='optimizer=adamw' -ds-offload=optimizer=cpu -ds-host-updates -ds-schedule -ds-overlap-updates=on-host-only | FileCheck %s --check-prefix=HOST
+
+// A GPU plan's updates on the device stay in order (on-host-only)...
+// DEVICE-LABEL: func.func @train_step
+// DEVICE-NOT: beside
+// DEVICE: return
+// ... and those on the host go beside.
+// HOST-LABEL: func.func @train_step
+// HOST: ds.adamw_update {{.*}} beside {{[0-9]+}} on_host :
+// HOST: ds.adamw_update {{.*}} beside {{[0-9]+}} on_host :
+// HOST: ds.adamw_update
+// HOST-NOT: beside
+// HOST-SAME: on_host :
 
 // Each update with compute after it runs beside as many compute ops (not
 // reshapes, transfers, waits or other updates) as the cost model says it

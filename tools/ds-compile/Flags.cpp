@@ -231,12 +231,13 @@ static cl::opt<bool> hostUpdates(
 static cl::opt<bool> overlapUpdates(
     "overlap-updates",
     cl::desc("Let each optimizer update run beside the backward of the "
-             "layers before it (-ds-overlap-updates): ds-run's CPU runtime "
-             "runs it, with the write back of its offloaded state, on a "
+             "layers before it (-ds-overlap-updates): ds-run runs it, "
+             "with the write back of its offloaded state, on a "
              "thread of its own, as ZeRO-Offload's host update; what it "
              "reads stays in memory for as many ops as the cost model says "
-             "it takes (more planned bytes). Bit-identical; CPU plans only. "
-             "Default off"),
+             "it takes (more planned bytes). Bit-identical. On a GPU plan "
+             "(with --host-updates) only the updates on the host go beside, "
+             "the GPU going on with the backward meanwhile. Default off"),
     cl::init(false), cl::cat(category));
 static cl::opt<std::string> seqDims(
     "seq-dims",
@@ -390,9 +391,10 @@ dsc::compile::parseFlags(int argc, char **argv) {
                  : "cpu";
   if (device != "cpu" && device != "cuda")
     return refuse("--device " + deviceName + ": expected cpu or cuda");
-  if (overlapUpdates && device == "cuda")
-    return refuse("--overlap-updates is for CPU plans: ds-run's GPU runtime "
-                  "runs the updates in the stream's order");
+  if (overlapUpdates && device == "cuda" && !hostUpdates)
+    return refuse("--overlap-updates on a GPU plan takes --host-updates: "
+                  "ds-run's GPU runtime runs the updates on the device in "
+                  "the stream's order, only those on the host go beside");
 
   CompileFlags flags;
   flags.input = inputPath;
@@ -417,7 +419,8 @@ dsc::compile::parseFlags(int argc, char **argv) {
 }
 
 /// The training pipeline's options, from the command line.
-void dsc::compile::setPipelineOptions(dsc::TrainingPipelineOptions &options) {
+void dsc::compile::setPipelineOptions(dsc::TrainingPipelineOptions &options,
+                                      const CompileFlags &flags) {
   options.optimizer = optimizer;
   options.lr = lr;
   options.beta1 = beta1;
@@ -447,6 +450,8 @@ void dsc::compile::setPipelineOptions(dsc::TrainingPipelineOptions &options) {
   options.transferBudget =
       static_cast<int64_t>(dsc::parseByteSize(transferBudget).value_or(0));
   options.overlapUpdates = overlapUpdates;
+  // The GPU runtime's updates on the device go in the stream's order.
+  options.overlapOnHostOnly = flags.device == "cuda";
   options.hostUpdates = hostUpdates;
   options.hardware = hardwareName;
 }

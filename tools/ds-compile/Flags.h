@@ -43,8 +43,10 @@ struct CompileFlags {
 /// nothing where something is.
 std::optional<CompileFlags> parseFlags(int argc, char **argv);
 
-/// The training pipeline's options, from the command line.
-void setPipelineOptions(TrainingPipelineOptions &options);
+/// The training pipeline's options, from the command line (`flags`, what
+/// parseFlags made of it).
+void setPipelineOptions(TrainingPipelineOptions &options,
+                        const CompileFlags &flags);
 
 /// Records the optimizer, clipping, schedule and ZeRO stage in the plan's
 /// metadata.

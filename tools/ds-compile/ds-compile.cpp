@@ -196,7 +196,7 @@ int main(int argc, char **argv) {
     auto plannedBytesWith = [&](int64_t distance, int64_t keep,
                                 dsc::Coalescing packed) -> Expected<uint64_t> {
       dsc::TrainingPipelineOptions candidate;
-      setPipelineOptions(candidate);
+      setPipelineOptions(candidate, *flags);
       candidate.zeroCoalesce = packed.gathers;
       candidate.zeroCoalesceGradients = packed.gradients;
       candidate.zeroPrefetch = distance;
@@ -216,7 +216,7 @@ int main(int argc, char **argv) {
   // The registered pipeline, as `ds-opt -ds-training-pipeline` runs it;
   // with --ac auto the layers' policies are chosen between its two halves.
   dsc::TrainingPipelineOptions options;
-  setPipelineOptions(options);
+  setPipelineOptions(options, *flags);
   options.zeroPrefetch = zero3.prefetch;
   options.zeroCoalesce = zero3.coalesce.gathers;
   options.zeroCoalesceGradients = zero3.coalesce.gradients;

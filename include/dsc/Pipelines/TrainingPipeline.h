@@ -116,6 +116,11 @@ struct TrainingPipelineOptions : public SequenceParallelOptions {
       llvm::cl::desc("Run each optimizer update beside the backward after "
                      "it (-ds-overlap-updates)"),
       llvm::cl::init(false)};
+  Option<bool> overlapOnHostOnly{
+      *this, "overlap-on-host-only",
+      llvm::cl::desc("With overlap-updates, only the updates on the host go "
+                     "beside (-ds-overlap-updates on-host-only: GPU plans)"),
+      llvm::cl::init(false)};
   Option<std::string> hardware{
       *this, "hardware",
       llvm::cl::desc("The hardware preset or JSON file the cost model "

@@ -629,12 +629,18 @@ def OverlapUpdatesPass : Pass<"ds-overlap-updates", "::mlir::ModuleOp"> {
     runtime waits for the update where an op still touches them (an
     estimate too short costs a wait, never a value). The values are
     unchanged. Run after -ds-schedule (which puts each update right after
-    its gradient) and before -ds-lower-to-runtime.
+    its gradient) and before -ds-lower-to-runtime. With `on-host-only`
+    (ds-compile's GPU plans) only the updates on the host are marked: the
+    side thread runs them on the CPU while the GPU goes on with the
+    backward, as ZeRO-Offload does; the ones on the device stay in order.
   }];
   let dependentDialects = ["::mlir::ds::DSDialect"];
   let options = [
     Option<"hardware", "hardware", "std::string", "\"cpu\"",
            "A hardware preset or JSON file (CostModel.h)">,
+    Option<"onHostOnly", "on-host-only", "bool", "false",
+           "Mark only the updates on the host (`on_host`): a GPU plan's "
+           "updates on the device already go on in the stream's order">,
   ];
   let statistics = [
     Statistic<"numBeside", "updates", "Updates marked to run beside">,
