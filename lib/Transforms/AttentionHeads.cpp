@@ -162,7 +162,8 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
             heads.keyValue(op.getKey(), keyValues),
             heads.keyValue(op.getValue(), keyValues),
             heads.bias(op.getBias(), biases), op.getCausalAttr(),
-            op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr());
+            op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr(),
+            op.getSoftcapAttr());
         Value real = heads.queryResult(result);
         op.replaceAllUsesWith(real);
         queries[real] = result;
@@ -178,7 +179,8 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
             key, value, heads.query(op.getOutput(), queries),
             heads.query(op.getGradOutput(), queries),
             heads.bias(op.getBias(), biases), op.getCausalAttr(),
-            op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr());
+            op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr(),
+            op.getSoftcapAttr());
         op.getGradQuery().replaceAllUsesWith(
             heads.queryResult(grad.getGradQuery()));
         op.getGradKey().replaceAllUsesWith(

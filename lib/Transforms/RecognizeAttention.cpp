@@ -20,16 +20,18 @@
 //   no gradient);
 // - a clamp `max(x, m)` with m <= -1e30 changes nothing when no row of the
 //   scores is fully masked, which is proven from a causal mask and finite
-//   biases; otherwise the attention is left alone.
+//   biases; otherwise the attention is left alone;
+// - soft-capping `c · tanh(s / c)` (Gemma 2) becomes `softcap`, with
+//   nothing but scales inside the tanh (masks and biases come after it).
+//
+// A way of peeling that fails puts the match state back as it was before
+// the next is tried.
 //
 // Over 500 lines because the matcher is one walk whose peeling steps share
 // the match state; what a mask's values mean is AttentionMasks.cpp's.
 //
 // Anything not understood leaves the ops as they are: they stay exact, only
 // slower and with the [S, Skv] scores in memory.
-//
-// Over 500 lines because it is one matcher whose peeling steps share the
-// match state; the mask analysis already lives in AttentionMasks.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -142,6 +144,10 @@ struct Scores {
   std::optional<dsc::CausalPattern> causal;
   SmallVector<Bias> biases;
   bool clamped = false;
+  /// Soft-capping `c · tanh(s / c)` (Gemma 2): c, the scales outside the
+  /// tanh. Inside it only scales, reshapes and conversions are taken.
+  std::optional<double> softcap;
+  bool insideCap = false;
 };
 
 /// Whether `reshape` only merges or splits the leading dimensions of
@@ -172,6 +178,9 @@ public:
     if (auto reshape = dyn_cast<ReshapeOp>(def))
       return keepsLastTwo(reshape) ? peel(reshape.getInput(), outer)
                                    : failure();
+    // Under the cap: no mask, bias or clamp (they come after it).
+    if (scores.insideCap && isa<AddOp, SelectOp, MaximumOp>(def))
+      return failure();
     if (auto mul = dyn_cast<MulOp>(def)) {
       for (auto [c, other] : {std::pair(mul.getRhs(), mul.getLhs()),
                               std::pair(mul.getLhs(), mul.getRhs())})
@@ -188,19 +197,24 @@ public:
     }
     if (auto add = dyn_cast<AddOp>(def)) {
       for (auto [term, rest] : {std::pair(add.getRhs(), add.getLhs()),
-                                std::pair(add.getLhs(), add.getRhs())}) {
-        if (typeOf(rest) != typeOf(x))
-          continue;
-        size_t mark = scores.biases.size();
-        bool hadCausal = scores.causal.has_value();
-        if (succeeded(addTerm(term, typeOf(x), outer)) &&
-            succeeded(peel(rest, outer)))
+                                std::pair(add.getLhs(), add.getRhs())})
+        if (typeOf(rest) == typeOf(x) && succeeded(attempt([&] {
+              return success(succeeded(addTerm(term, typeOf(x), outer)) &&
+                             succeeded(peel(rest, outer)));
+            })))
           return success();
-        scores.biases.resize(mark);
-        if (!hadCausal)
-          scores.causal.reset();
-      }
       return failure();
+    }
+    if (auto tanh = dyn_cast<TanhOp>(def)) {
+      // The scales peeled so far are the cap: c · tanh(inner) is
+      // c · tanh(scale · q · kᵀ / c) with scale = c times inner's scales.
+      if (scores.softcap || typeOf(tanh.getInput()) != typeOf(x))
+        return failure();
+      return attempt([&] {
+        scores.softcap = outer;
+        scores.insideCap = true;
+        return peel(tanh.getInput(), outer);
+      });
     }
     if (auto select = dyn_cast<SelectOp>(def))
       return peelSelect(select, outer);
@@ -220,6 +234,17 @@ public:
   }
 
 private:
+  /// Runs `step`, a way to peel; where it fails, `scores` is put back as
+  /// it was, so that the next way starts from the same state (no scale,
+  /// bias, mask or cap of a way not taken).
+  template <typename Step> LogicalResult attempt(Step step) {
+    Scores saved = scores;
+    if (succeeded(step()))
+      return success();
+    scores = saved;
+    return failure();
+  }
+
   LogicalResult scale(double factor, Value inner, double outer) {
     if (!(factor > 0) || !std::isfinite(factor))
       return failure();
@@ -275,10 +300,11 @@ private:
         if (masked && !scores.causal)
           if (auto pattern = dsc::matchCausalPattern(
                   constant.getType().getShape(), *masked)) {
-            scores.causal = pattern;
-            if (succeeded(peel(rest, outer)))
+            if (succeeded(attempt([&, rest = rest] {
+                  scores.causal = pattern;
+                  return peel(rest, outer);
+                })))
               return success();
-            scores.causal.reset();
             continue;
           }
       }
@@ -300,15 +326,15 @@ private:
       }
       // A data-dependent mask: the bias `select(keep, 0, fill)`, which
       // softmax treats as the select does wherever a row keeps an entry.
-      size_t mark = scores.biases.size();
       Bias bias{Value(), outer, frame, std::isfinite(*fill)};
       bias.cond = cond;
       bias.keepWhen = keepWhen;
       bias.fill = *fill;
-      scores.biases.push_back(bias);
-      if (succeeded(peel(rest, outer)))
+      if (succeeded(attempt([&, rest = rest] {
+            scores.biases.push_back(bias);
+            return peel(rest, outer);
+          })))
         return success();
-      scores.biases.resize(mark);
     }
     return failure();
   }
@@ -528,9 +554,9 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     std::optional<int64_t> window;
     if (scores.causal && scores.causal->window)
       window = scores.causal->window;
-    std::string wrong =
-        checkAttention(qType, kType, vType, totalBias,
-                       scores.causal.has_value(), window, std::nullopt, scale);
+    std::string wrong = checkAttention(qType, kType, vType, totalBias,
+                                       scores.causal.has_value(), window,
+                                       std::nullopt, scale, scores.softcap);
     if (!wrong.empty())
       return rewriter.notifyMatchFailure(softmax, wrong);
     RankedTensorType result =
@@ -563,7 +589,9 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
         rewriter, loc, q, k, v, bias,
         scores.causal ? rewriter.getUnitAttr() : UnitAttr(),
         window ? rewriter.getI64IntegerAttr(*window) : IntegerAttr(),
-        /*key_length=*/IntegerAttr(), rewriter.getF64FloatAttr(scale));
+        /*key_length=*/IntegerAttr(), rewriter.getF64FloatAttr(scale),
+        scores.softcap ? rewriter.getF64FloatAttr(*scores.softcap)
+                       : FloatAttr());
     if (attention.getType() != output.getType())
       attention = ReshapeOp::create(rewriter, loc, output.getType(), attention);
     rewriter.replaceOp(output, attention);

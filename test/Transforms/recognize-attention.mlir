@@ -368,3 +368,88 @@ func.func @trainable_bias_stays(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>
   %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
 }
+
+// -----
+
+// Gemma 2's soft-capping: scores scaled, divided by the cap, tanh, times
+// the cap, then the causal mask. The cap is the scale outside the tanh;
+// the scale of ds.attention is all of them (0.25 * 50 / 50).
+// CHECK-LABEL: func.func @soft_capped
+// CHECK-NEXT: %[[O:.*]] = ds.attention %arg0, %arg1, %arg2 causal scale = 2.500000e-01 softcap = 5.000000e+01
+// CHECK-NEXT: return %[[O]]
+func.func @soft_capped(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %c = ds.constant dense<0.25> : tensor<f32>
+  %d = ds.mul %s, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %cap = ds.constant dense<50.0> : tensor<f32>
+  %x = ds.div %d, %cap : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %t = ds.tanh %x : tensor<1x2x4x4xf32>
+  %y = ds.mul %t, %cap : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %mask = ds.constant dense<[[0.0, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000], [0.0, 0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0, 0.0]]> : tensor<4x4xf32>
+  %m = ds.add %y, %mask : (tensor<1x2x4x4xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// A scale outside the cap multiplies the cap, the scale and the bias
+// added after the cap: 2 * (3 * tanh(s / 4) + b) is 6 * tanh(1.5 s / 6)
+// plus 2 b.
+// CHECK-LABEL: func.func @scaled_after_the_cap
+// CHECK: %[[B:.*]] = ds.mul %arg3, %{{.*}}
+// CHECK-NEXT: ds.attention %arg0, %arg1, %arg2 bias %[[B]] scale = 1.500000e+00 softcap = 6.000000e+00
+func.func @scaled_after_the_cap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %b: tensor<1x2x4x4xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %c4 = ds.constant dense<4.0> : tensor<f32>
+  %x = ds.div %s, %c4 : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %t = ds.tanh %x : tensor<1x2x4x4xf32>
+  %c3 = ds.constant dense<3.0> : tensor<f32>
+  %y = ds.mul %c3, %t : (tensor<f32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %z = ds.add %y, %b : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %c2 = ds.constant dense<2.0> : tensor<f32>
+  %w = ds.mul %z, %c2 : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %w dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// A mask under the cap (tanh of masked scores) is not ds.attention's
+// order: left alone.
+// CHECK-LABEL: func.func @mask_under_the_cap
+// CHECK-NOT: ds.attention
+// CHECK: ds.tanh
+func.func @mask_under_the_cap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %mask = ds.constant dense<[[0.0, -1.0e+09, -1.0e+09, -1.0e+09], [0.0, 0.0, -1.0e+09, -1.0e+09], [0.0, 0.0, 0.0, -1.0e+09], [0.0, 0.0, 0.0, 0.0]]> : tensor<4x4xf32>
+  %m = ds.add %s, %mask : (tensor<1x2x4x4xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
+  %t = ds.tanh %m : tensor<1x2x4x4xf32>
+  %p = ds.softmax %t dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// A way of peeling that fails leaves nothing behind. q · kᵀ is not
+// reached by a trainable parameter here, so the add is first read as the
+// bias q · kᵀ · 0.5 on top of scores x · 0.25, whose peeling takes the
+// 0.25 and fails at x; the other reading must start from scale 1 again
+// (it once kept the 0.25: scale 0.125, a silently wrong attention).
+// CHECK-LABEL: func.func @failed_way_leaves_no_scale
+// CHECK: %[[B:.*]] = ds.mul %arg3, %{{.*}}
+// CHECK-NEXT: ds.attention %arg0, %arg1, %arg2 bias %[[B]] scale = 5.000000e-01 :
+func.func @failed_way_leaves_no_scale(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %c5 = ds.constant dense<0.5> : tensor<f32>
+  %sq = ds.mul %s, %c5 : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %c25 = ds.constant dense<0.25> : tensor<f32>
+  %xb = ds.mul %x, %c25 : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %m = ds.add %xb, %sq : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}

@@ -116,6 +116,9 @@ struct AttentionOptions {
   /// Added to the scaled scores, broadcast to [B, Hq, S, Skv]; undefined:
   /// none.
   at::Tensor bias;
+  /// Soft-capping: the scaled scores s become softcap * tanh(s / softcap)
+  /// before the bias and the masks; 0: none.
+  double softcap = 0.0;
 };
 
 /// Checks the operands and attributes of an attention instruction, forward
@@ -161,6 +164,22 @@ efficientAttentionBackward(const at::Tensor &gradOut, const at::Tensor &query,
                            const at::Tensor &key, const at::Tensor &value,
                            const at::Tensor &out,
                            const AttentionOptions &options);
+
+/// Attention in the composite form for blocks of query rows at a time
+/// (saturatedRowBlock), written into `out` [B,Hq,S,Dv]: what the fused
+/// kernels cannot compute (soft-capping), exact, with the [.., R, Skv]
+/// temporaries of one block.
+void blockedAttention(at::Tensor &out, const at::Tensor &query,
+                      const at::Tensor &key, const at::Tensor &value,
+                      const AttentionOptions &options);
+
+/// blockedAttention's gradients of query, key and value, written into
+/// `grads`, block by block (the probabilities recomputed).
+void blockedAttentionBackward(std::array<at::Tensor, 3> &grads,
+                              const at::Tensor &gradOut,
+                              const at::Tensor &query, const at::Tensor &key,
+                              const at::Tensor &value,
+                              const AttentionOptions &options);
 
 /// Softmax probabilities of attention, grouped for GQA:
 /// [B, Hkv, G*S, Skv] for query [B, Hq, S, D], key [B, Hkv, Skv, D] and

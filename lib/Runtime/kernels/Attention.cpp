@@ -3,7 +3,9 @@
 // What the attention kernels (Neural.cpp, Gradient.cpp) compute with:
 // the operand checks, ATen's fused kernels (flash attention on the CPU,
 // memory-efficient attention on CUDA) with the rows they get wrong
-// computed in the composite form, and the composite form's probabilities.
+// computed in the composite form, the composite form's probabilities, and
+// the composite form in blocks of rows for what the fused kernels cannot
+// compute (soft-capping).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +16,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
 
+#include <cmath>
 #include <limits>
 #include <optional>
 
@@ -71,6 +74,15 @@ dsc::rt::kernels::checkAttentionOperands(const CheckArgs &args,
                         "'causal', got " +
                         Twine(*window));
   }
+  if (args.inst.has("softcap")) {
+    auto softcap = readDouble(args.inst, "softcap");
+    if (!softcap)
+      return softcap.takeError();
+    if (!(*softcap > 0) || !std::isfinite(*softcap))
+      return checkError("attribute 'softcap' must be positive and finite, "
+                        "got " +
+                        numberString(*softcap));
+  }
   if (args.inst.has("key_length")) {
     auto length = readInt(args.inst, "key_length");
     if (!length)
@@ -102,6 +114,7 @@ AttentionOptions dsc::rt::kernels::attentionOptions(const KernelArgs &args,
   options.causal = args.inst.getInt("causal") != 0;
   options.window = args.inst.getInt("window", 0);
   options.keyLength = args.inst.getInt("key_length", -1);
+  options.softcap = args.inst.getDouble("softcap", 0.0);
   if (args.inst.operands.size() > biasOperand)
     options.bias = args.operand(biasOperand);
   return options;
@@ -111,14 +124,17 @@ namespace {
 
 /// The keys each query may not see, [S, Skv] booleans: future keys (with
 /// `causal`), keys beyond the window, padded keys; undefined when none is.
+/// With `rows` (indices), only those queries': [R, Skv].
 at::Tensor maskedKeys(const at::Tensor &query, int64_t s, int64_t skv,
-                      const AttentionOptions &options, bool causal) {
+                      const AttentionOptions &options, bool causal,
+                      const at::Tensor &rows = {}) {
   if (!causal && options.window <= 0 && options.keyLength < 0)
     return {};
   at::TensorOptions indices = query.options().dtype(at::kLong);
-  at::Tensor i = at::arange(s, indices).unsqueeze(1);
+  at::Tensor i = (rows.defined() ? rows : at::arange(s, indices)).unsqueeze(1);
   at::Tensor j = at::arange(skv, indices).unsqueeze(0);
-  at::Tensor masked = at::zeros({s, skv}, query.options().dtype(at::kBool));
+  at::Tensor masked =
+      at::zeros({i.size(0), skv}, query.options().dtype(at::kBool));
   if (causal)
     masked.logical_or_(j > i);
   if (options.window > 0)
@@ -203,9 +219,11 @@ at::Tensor safeSoftmax(const at::Tensor &scores) {
   return probs.masked_fill_(unseen, 0);
 }
 
-/// attentionProbs of query rows `rows` only: [B, Hkv, G*R, Skv].
+/// attentionProbs of query rows `rows` only: [B, Hkv, G*R, Skv]. With a
+/// soft-cap and `capped`, sets `*capped` to the rows' tanh(s / softcap).
 at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
-                    const AttentionOptions &options, const at::Tensor &rows) {
+                    const AttentionOptions &options, const at::Tensor &rows,
+                    at::Tensor *capped = nullptr) {
   int64_t b = query.size(0), hq = query.size(1), s = query.size(2),
           d = query.size(3);
   int64_t hkv = key.size(1), skv = key.size(2), g = hq / hkv;
@@ -214,16 +232,22 @@ at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
       at::matmul(query.index_select(2, rows).reshape({b, hkv, g * r, d}),
                  key.transpose(-1, -2))
           .mul_(options.scale);
+  if (options.softcap > 0) {
+    scores.div_(options.softcap).tanh_();
+    if (capped)
+      *capped = scores.clone();
+    scores.mul_(options.softcap);
+  }
   if (at::Tensor bias = options.bias; bias.defined()) {
     if (bias.dim() >= 2 && bias.size(-2) == s)
       bias = bias.index_select(bias.dim() - 2, rows);
     scores.view({b, hq, r, skv}).add_(bias);
   }
-  if (at::Tensor masked = maskedKeys(query, s, skv, options, options.causal);
+  if (at::Tensor masked =
+          maskedKeys(query, s, skv, options, options.causal, rows);
       masked.defined())
     scores.view({b, hkv, g, r, skv})
-        .masked_fill_(masked.index_select(0, rows),
-                      -std::numeric_limits<double>::infinity());
+        .masked_fill_(masked, -std::numeric_limits<double>::infinity());
   return safeSoftmax(scores);
 }
 
@@ -270,14 +294,18 @@ void patchRowsBackward(std::array<at::Tensor, 3> &grads,
   int64_t hkv = key.size(1), g = hq / hkv;
   forEachRowBlock(query, key, value, rows, [&](const at::Tensor &block) {
     int64_t r = block.numel();
-    at::Tensor probs = rowProbs(query, key, options, block);
+    at::Tensor capped;
+    at::Tensor probs = rowProbs(query, key, options, block, &capped);
     at::Tensor dOut =
         gradOut.index_select(2, block).reshape({b, hkv, g * r, value.size(3)});
     grads[2].add_(at::matmul(probs.transpose(-1, -2), dOut));
     at::Tensor dScores =
         at::_softmax_backward_data(at::matmul(dOut, value.transpose(-1, -2)),
-                                   probs, -1, probs.scalar_type())
-            .mul_(options.scale);
+                                   probs, -1, probs.scalar_type());
+    // Through the cap: d(c tanh(s / c)) / ds = 1 - tanh^2.
+    if (capped.defined())
+      dScores.mul_(capped.mul_(capped).neg_().add_(1));
+    dScores.mul_(options.scale);
     grads[0].index_copy_(2, block,
                          at::matmul(dScores, key).view({b, hq, r, d}));
     grads[1].add_(
@@ -286,11 +314,35 @@ void patchRowsBackward(std::array<at::Tensor, 3> &grads,
   });
 }
 
+/// Every query row of `query`, as indices.
+at::Tensor allRows(const at::Tensor &query) {
+  return at::arange(query.size(2), query.options().dtype(at::kLong));
+}
+
 std::optional<at::Tensor> maskArgument(const at::Tensor &mask) {
   return mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt;
 }
 
 } // namespace
+
+void dsc::rt::kernels::blockedAttention(at::Tensor &out,
+                                        const at::Tensor &query,
+                                        const at::Tensor &key,
+                                        const at::Tensor &value,
+                                        const AttentionOptions &options) {
+  patchRowsForward(out, query, key, value, options, allRows(query));
+}
+
+void dsc::rt::kernels::blockedAttentionBackward(
+    std::array<at::Tensor, 3> &grads, const at::Tensor &gradOut,
+    const at::Tensor &query, const at::Tensor &key, const at::Tensor &value,
+    const AttentionOptions &options) {
+  // Every row's query gradient is written; the key and value gradients
+  // sum over the blocks.
+  grads[1].zero_();
+  grads[2].zero_();
+  patchRowsBackward(grads, gradOut, query, key, value, options, allRows(query));
+}
 
 std::pair<at::Tensor, at::Tensor>
 dsc::rt::kernels::flashAttention(const at::Tensor &query, const at::Tensor &key,

@@ -71,6 +71,12 @@ void runAttentionGrad(const KernelArgs &args) {
                    &value = args.operand(2), &gradOut = args.operand(4);
   AttentionOptions options = attentionOptions(args, /*biasOperand=*/5);
   // As in runAttention: ATen's fused kernels where they apply.
+  if (options.softcap > 0) {
+    std::array<at::Tensor, 3> grads{args.result(0), args.result(1),
+                                    args.result(2)};
+    blockedAttentionBackward(grads, gradOut, query, key, value, options);
+    return;
+  }
   std::optional<std::array<at::Tensor, 3>> fused;
   if (query.is_cpu() && fusedAttention(query.size(3), value.size(3)))
     fused = flashAttentionBackward(gradOut, query, key, value, args.operand(3),

@@ -304,7 +304,13 @@ void runAttention(const KernelArgs &args) {
                    &value = args.operand(2);
   AttentionOptions options = attentionOptions(args, 3);
   // ATen's fused kernels: flash attention on the CPU, memory-efficient
-  // attention on CUDA; else the composite form.
+  // attention on CUDA; else the composite form (in blocks of rows where
+  // the fused kernels cannot compute it).
+  if (options.softcap > 0) {
+    at::Tensor out = args.result();
+    blockedAttention(out, query, key, value, options);
+    return;
+  }
   if (query.is_cpu() && fusedAttention(query.size(3), value.size(3))) {
     args.result().copy_(flashAttention(query, key, value, options).first);
     return;

@@ -163,8 +163,20 @@ struct AttentionWorkspace {
   uint64_t saturatedRows(bool grad) const {
     if (!maySaturate())
       return 0;
+    return add(saturatedMask(), compositeBlock(grad));
+  }
+
+  /// The scores of one block of rows in the composite form.
+  uint64_t blockScores() const {
+    return mul(mul(mul(b, hq), mul(saturatedRowBlock(s, skv, dv), skv)),
+               element);
+  }
+
+  /// The peak of the composite form of one block of rows (forward, or
+  /// forward and backward with `grad`).
+  uint64_t compositeBlock(bool grad) const {
     uint64_t r = saturatedRowBlock(s, skv, dv), bh = mul(b, hq);
-    uint64_t scores = mul(mul(bh, mul(r, skv)), element);
+    uint64_t scores = blockScores();
     uint64_t rowsD = mul(mul(bh, r), mul(d, element)),
              rowsDv = mul(mul(bh, r), mul(dv, element));
     uint64_t biasRows =
@@ -180,7 +192,15 @@ struct AttentionWorkspace {
       peak = std::max({peak, add(mul(3, scores), rowsDv),
                        add(add(mul(2, scores), add(rowsDv, rowsD)), product)});
     }
-    return add(saturatedMask(), peak);
+    return peak;
+  }
+
+  /// Attention.cpp blockedAttention (soft-capping): every row's index,
+  /// and the composite form of one block at a time; with `grad`, the
+  /// block's tanh kept beside it for the cap's gradient. The results are
+  /// written in place.
+  uint64_t blocked(bool grad) const {
+    return add(add(mul(8, s), compositeBlock(grad)), grad ? blockScores() : 0);
   }
   /// The mask with saturated rows unmasked and their indices, while the
   /// fused kernel runs.
@@ -289,6 +309,8 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
     AttentionWorkspace w(plan, inst, grad ? 5 : 3);
     if (!w.valid)
       return 0;
+    if (inst.has("softcap"))
+      return w.blocked(grad);
     if (w.fused()) {
       // The forward (recomputed by the gradient for its log-sum-exp, its
       // output released: the gradient reads the forward's), then the

@@ -729,6 +729,23 @@ func.func @attention_scale_negative(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16
 
 // -----
 
+func.func @attention_softcap_zero(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op softcap must be positive and finite, got 0}}
+  %0 = ds.attention %q, %k, %v causal scale = 0.125 softcap = 0.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_grad_softcap_negative(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op softcap must be positive and finite, got -5}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %o scale = 1.0 softcap = -5.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
+  return
+}
+
+// -----
+
 func.func @cross_entropy_labels_shape(%l: tensor<16x256xf32>, %y: tensor<8xi64>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{'ds.cross_entropy' op labels shape [8] must be the logits shape [16, 256] without its last dimension}}

@@ -359,7 +359,8 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
   auto grad = AttentionGradOp::create(
       builder, loc(), q.getType(), k.getType(), v.getType(), q, k, v, o, o,
       /*bias=*/Value(), builder.getUnitAttr(), /*window=*/IntegerAttr(),
-      /*key_length=*/IntegerAttr(), builder.getF64FloatAttr(0.25));
+      /*key_length=*/IntegerAttr(), builder.getF64FloatAttr(0.25),
+      /*softcap=*/FloatAttr());
   rule = ruleOf(grad);
   // The key/value gradients add up over the query heads of their group.
   EXPECT_EQ(factors(rule), "a2 b2 c4+ d16! e16! f32! g24!");
@@ -380,7 +381,8 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
        {std::pair(alibi, "[][bc][][e]"), std::pair(keyMask, "[a][][][e]")}) {
     rule = ruleOf(AttentionOp::create(builder, loc(), q, k, v, bias, UnitAttr(),
                                       IntegerAttr(), IntegerAttr(),
-                                      builder.getF64FloatAttr(0.25)));
+                                      builder.getF64FloatAttr(0.25),
+                                      /*softcap=*/FloatAttr()));
     EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], " +
                                  std::string(expected) + " -> [a][bc][d][g]");
   }

@@ -379,6 +379,9 @@ struct AttentionCase {
   /// The head sizes of query/key and of value: equal ones run ATen's fused
   /// (flash) kernel, others the probabilities (PlanMemory.h).
   int64_t d = 8, dv = 8;
+  /// Gemma 2's soft-cap of the scaled scores (before bias and masks; the
+  /// blocked composite kernel); 0: none.
+  double softcap = 0;
 };
 
 /// The attention as PyTorch users write it: repeated key/value heads,
@@ -390,6 +393,8 @@ at::Tensor referenceAttention(const at::Tensor &q, const at::Tensor &k,
   at::Tensor kr = k.repeat_interleave(group, 1);
   at::Tensor vr = v.repeat_interleave(group, 1);
   at::Tensor scores = at::matmul(q, kr.transpose(-1, -2)) * scale;
+  if (c.softcap > 0)
+    scores = at::tanh(scores / c.softcap) * c.softcap;
   if (bias.defined())
     scores = scores + bias;
   at::Tensor keep = torch::ones({c.s, c.skv}, at::kBool);
@@ -409,7 +414,8 @@ void checkAttention(const AttentionCase &c) {
                " window=" + std::to_string(c.window) +
                " key_length=" + std::to_string(c.keyLength) +
                " bias rank=" + std::to_string(c.biasShape.size()) +
-               " d=" + std::to_string(c.d) + " dv=" + std::to_string(c.dv));
+               " d=" + std::to_string(c.d) + " dv=" + std::to_string(c.dv) +
+               " softcap=" + std::to_string(c.softcap));
   int64_t b = 2, d = c.d, dv = c.dv;
   double scale = 1.0 / std::sqrt(double(d));
   at::Tensor q = torch::randn({b, c.hq, c.s, d}).requires_grad_();
@@ -426,6 +432,8 @@ void checkAttention(const AttentionCase &c) {
     attrs["window"] = c.window;
   if (c.keyLength >= 0)
     attrs["key_length"] = c.keyLength;
+  if (c.softcap > 0)
+    attrs["softcap"] = c.softcap;
   std::vector<at::Tensor> operands = {q, k, v};
   if (bias.defined())
     operands.push_back(bias);
@@ -470,6 +478,22 @@ TEST_F(KernelTest, AttentionWindowKeyLengthAndBiasMatchAutograd) {
   checkAttentionBothWays({4, 2, 5, 5, true, 0, -1, {1, 4, 1, 5}});
   checkAttentionBothWays({4, 4, 5, 7, false, 0, -1, {2, 1, 1, 7}});
   checkAttentionBothWays({4, 1, 5, 5, true, 2, 4, {2, 4, 5, 5}});
+}
+
+TEST_F(KernelTest, SoftCappedAttentionMatchesAutograd) {
+  // Scores of about unit size under a cap of 1.5 (tanh far from linear),
+  // with GQA, masks and biases, and over several blocks of rows.
+  auto capped = [](AttentionCase c) {
+    c.softcap = 1.5;
+    return c;
+  };
+  checkAttentionBothWays(capped({4, 2, 7, 7, /*causal=*/true}));
+  checkAttentionBothWays(capped({4, 1, 5, 9, /*causal=*/false}));
+  checkAttentionBothWays(capped({4, 2, 7, 7, true, /*window=*/3}));
+  checkAttentionBothWays(capped({2, 1, 6, 6, false, 0, /*keyLength=*/4}));
+  checkAttentionBothWays(capped({4, 1, 5, 5, true, 2, 4, {2, 4, 5, 5}}));
+  checkAttention(
+      capped({2, 2, 530, 530, true, 100, -1, {1, 2, 1, 530}, 16, 16}));
 }
 
 TEST_F(KernelTest, FusedAttentionAcrossBlocksMatchesAutograd) {

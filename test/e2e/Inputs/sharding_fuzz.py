@@ -467,9 +467,13 @@ def gen_attention(case, rng):
             shortest = s - window + 1
     if rng.random() < 0.3:
         options += f" key_length = {rng.randint(shortest, skv)}"
+    scale = f"{rng.choice([0.5, 0.25, 1.0])}"
+    if rng.random() < 0.3:
+        # Gemma 2's soft-cap, small enough to bend unit-sized scores.
+        scale += f" softcap = {rng.choice([0.5, 1.5, 4.0])}"
     o = case.fresh()
     case.emit(f"{o} = ds.attention {q}, {k}, {v}{options} scale = "
-              f"{rng.choice([0.5, 0.25, 1.0])} : ({', '.join(types)}) -> "
+              f"{scale} : ({', '.join(types)}) -> "
               f"{tensor_type([b, hq, s, dv])}")
     case.result(o, [b, hq, s, dv])
     return "attention"

@@ -47,7 +47,9 @@ LogicalResult AttentionGradOp::verify() {
                               : RankedTensorType();
   std::string wrong = checkAttention(
       getQuery().getType(), getKey().getType(), getValue().getType(), bias,
-      getCausal(), getWindow(), getKeyLength(), getScale().convertToDouble());
+      getCausal(), getWindow(), getKeyLength(), getScale().convertToDouble(),
+      getSoftcapAttr() ? std::optional(getSoftcapAttr().getValueAsDouble())
+                       : std::nullopt);
   if (!wrong.empty())
     return emitOpError() << wrong;
   return success();

@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Traits.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::ds;
 
@@ -332,10 +334,13 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   RankedTensorType v = tensorType(adaptor.getValue());
   RankedTensorType bias =
       adaptor.getBias() ? tensorType(adaptor.getBias()) : RankedTensorType();
-  std::string wrong = checkAttention(q, tensorType(adaptor.getKey()), v, bias,
-                                     adaptor.getCausal(), adaptor.getWindow(),
-                                     adaptor.getKeyLength(),
-                                     adaptor.getScale().convertToDouble());
+  std::string wrong = checkAttention(
+      q, tensorType(adaptor.getKey()), v, bias, adaptor.getCausal(),
+      adaptor.getWindow(), adaptor.getKeyLength(),
+      adaptor.getScale().convertToDouble(),
+      adaptor.getSoftcapAttr()
+          ? std::optional(adaptor.getSoftcapAttr().getValueAsDouble())
+          : std::nullopt);
   if (!wrong.empty())
     return fail<AttentionOp>(loc, wrong);
   inferred.push_back(RankedTensorType::get(
@@ -348,7 +353,8 @@ std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
                                      RankedTensorType v, RankedTensorType bias,
                                      bool causal, std::optional<int64_t> window,
                                      std::optional<int64_t> keyLength,
-                                     double scale) {
+                                     double scale,
+                                     std::optional<double> softcap) {
   std::string text;
   llvm::raw_string_ostream os(text);
   if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
@@ -373,6 +379,8 @@ std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
        << q.getDimSize(2) << " and " << skv;
   else if (!(scale > 0))
     os << "scale must be positive";
+  else if (softcap && !(*softcap > 0 && std::isfinite(*softcap)))
+    os << "softcap must be positive and finite, got " << *softcap;
   if (!text.empty())
     return text;
   if (bias) {

@@ -324,7 +324,8 @@ LogicalResult AttentionOp::buildVJP(OpBuilder &builder,
       builder, getLoc(),
       TypeRange{getQuery().getType(), getKey().getType(), getValue().getType()},
       getQuery(), getKey(), getValue(), getResult(), grad, getBias(),
-      getCausalAttr(), getWindowAttr(), getKeyLengthAttr(), getScaleAttr());
+      getCausalAttr(), getWindowAttr(), getKeyLengthAttr(), getScaleAttr(),
+      getSoftcapAttr());
   operandGrads.append(grads->result_begin(), grads->result_end());
   // The bias gets none: -ds-recognize-attention forms biased attentions only
   // from biases that no trainable parameter reaches, and -ds-autodiff stops

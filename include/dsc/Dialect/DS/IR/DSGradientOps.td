@@ -23,8 +23,8 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     `grad_output`, returns the gradients of `query`, `key` and `value`, each
     of its operand's type. With grouped-query attention the key and value
     gradients sum over the query heads that share a key/value head. `bias`,
-    `causal`, `window`, `key_length` and `scale` are the forward's; the bias
-    gets no gradient.
+    `causal`, `window`, `key_length`, `scale` and `softcap` are the
+    forward's; the bias gets no gradient.
 
     ```mlir
     %dq, %dk, %dv = ds.attention_grad %q, %k, %v, %o, %do causal scale = 0.25
@@ -42,14 +42,15 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
                    DS_FloatTensor:$value, DS_FloatTensor:$output,
                    DS_FloatTensor:$grad_output, Optional<DS_FloatTensor>:$bias,
                    UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
-                   OptionalAttr<I64Attr>:$key_length, F64Attr:$scale);
+                   OptionalAttr<I64Attr>:$key_length, F64Attr:$scale,
+                   OptionalAttr<F64Attr>:$softcap);
   let results = (outs DS_FloatTensor:$grad_query, DS_FloatTensor:$grad_key,
                       DS_FloatTensor:$grad_value);
   let assemblyFormat = [{
     $query `,` $key `,` $value `,` $output `,` $grad_output
     (`bias` $bias^)? (`causal` $causal^)? (`window` `=` $window^)?
-    (`key_length` `=` $key_length^)? `scale` `=` $scale attr-dict `:`
-    functional-type(operands, results)
+    (`key_length` `=` $key_length^)? `scale` `=` $scale
+    (`softcap` `=` $softcap^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -248,7 +248,10 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
     ["getFlops", "usesMatrixUnits"]> {
   let summary = "scaled dot-product attention: causal, windowed, biased, GQA";
   let description = [{
-    `softmax(q · kᵀ · scale [+ bias] [+ mask]) · v` per batch and head.
+    `softmax(q · kᵀ · scale [+ bias] [+ mask]) · v` per batch and head;
+    with `softcap` c, `softmax(c · tanh(q · kᵀ · scale / c) [+ bias]
+    [+ mask]) · v` (Gemma 2's logit soft-capping: the bias and the masks
+    come after the cap).
     `query` is [B, Hq, S, D], `key` [B, Hkv, Skv, D] and `value`
     [B, Hkv, Skv, Dv]; query head `h` attends with key/value head
     `h / (Hq / Hkv)` (grouped-query attention). The result is [B, Hq, S, Dv].
@@ -262,6 +265,8 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
       `window` W as well, to `i - W < j <= i` (sliding-window attention).
     - With `key_length` N, keys at positions `j >= N` are masked out (the
       padding that sequence parallelism adds at the end of a sequence).
+    - `softcap` runs the blocked composite kernel (ATen's fused kernels
+      have no cap): exact, slower, with memory of one block of query rows.
 
     ```mlir
     %o = ds.attention %q, %k, %v causal scale = 0.25
@@ -281,17 +286,19 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
     - `bias` broadcasts to [B, Hq, S, Skv];
     - `window` is at least 1 and needs `causal`;
     - `key_length` is between 1 and `Skv`;
-    - `scale` is positive.
+    - `scale` and `softcap` are positive and finite.
   }];
   let arguments = (ins DS_FloatTensor:$query, DS_FloatTensor:$key,
                    DS_FloatTensor:$value, Optional<DS_FloatTensor>:$bias,
                    UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
-                   OptionalAttr<I64Attr>:$key_length, F64Attr:$scale);
+                   OptionalAttr<I64Attr>:$key_length, F64Attr:$scale,
+                   OptionalAttr<F64Attr>:$softcap);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`bias` $bias^)? (`causal` $causal^)?
     (`window` `=` $window^)? (`key_length` `=` $key_length^)?
-    `scale` `=` $scale attr-dict `:` functional-type(operands, results)
+    `scale` `=` $scale (`softcap` `=` $softcap^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let builders = [
     // Plain (or causal) attention without bias, window or key length.
@@ -301,7 +308,8 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
       build($_builder, $_state, query, key, value, /*bias=*/::mlir::Value(),
             causal ? $_builder.getUnitAttr() : ::mlir::UnitAttr(),
             /*window=*/::mlir::IntegerAttr(), /*key_length=*/::mlir::IntegerAttr(),
-            $_builder.getF64FloatAttr(scale.convertToDouble()));
+            $_builder.getF64FloatAttr(scale.convertToDouble()),
+            /*softcap=*/::mlir::FloatAttr());
     }]>
   ];
   let extraClassDeclaration = [{
