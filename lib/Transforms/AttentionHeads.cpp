@@ -173,14 +173,22 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
         Value query = heads.query(op.getQuery(), queries);
         Value key = heads.keyValue(op.getKey(), keyValues);
         Value value = heads.keyValue(op.getValue(), keyValues);
+        Value bias = heads.bias(op.getBias(), biases);
+        SmallVector<Type, 4> types = {query.getType(), key.getType(),
+                                      value.getType()};
+        if (op.getGradBias())
+          types.push_back(bias.getType());
         auto grad = AttentionGradOp::create(
-            builder, op.getLoc(),
-            TypeRange{query.getType(), key.getType(), value.getType()}, query,
-            key, value, heads.query(op.getOutput(), queries),
-            heads.query(op.getGradOutput(), queries),
-            heads.bias(op.getBias(), biases), op.getCausalAttr(),
+            builder, op.getLoc(), types, query, key, value,
+            heads.query(op.getOutput(), queries),
+            heads.query(op.getGradOutput(), queries), bias, op.getCausalAttr(),
             op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr(),
             op.getSoftcapAttr());
+        // A bias with a head per query head was padded with them.
+        if (op.getGradBias())
+          op.getGradBias().replaceAllUsesWith(
+              bias == op.getBias() ? grad.getGradBias()
+                                   : heads.queryResult(grad.getGradBias()));
         op.getGradQuery().replaceAllUsesWith(
             heads.queryResult(grad.getGradQuery()));
         op.getGradKey().replaceAllUsesWith(

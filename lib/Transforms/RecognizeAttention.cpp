@@ -16,8 +16,8 @@
 //   hidden whole is zero with no gradient either way), or when a constant
 //   mask hides no row whole (a finite fill there gives a uniform softmax
 //   whose scores the select gives no gradient and a bias would); a bias
-//   that a trainable parameter reaches is not taken (ds.attention gives it
-//   no gradient);
+//   that a trainable parameter reaches gets its gradient from
+//   ds.attention_grad (T5, MPNet, DeBERTa);
 // - a clamp `max(x, m)` with m <= -1e30 changes nothing when no row of the
 //   scores is fully masked, which is proven from a causal mask and finite
 //   biases; otherwise the attention is left alone;
@@ -275,8 +275,9 @@ private:
       scores.biases.push_back({term, outer, frame, finite});
       return success();
     }
-    if (!isa<FloatType>(typeOf(term).getElementType()) ||
-        reachedByParameter(term))
+    // A trainable parameter may reach it (T5's relative position table,
+    // DeBERTa's position terms): ds.attention_grad gives it its gradient.
+    if (!isa<FloatType>(typeOf(term).getElementType()))
       return failure();
     scores.biases.push_back({term, outer, frame, false});
     return success();

@@ -356,12 +356,12 @@ func.func @constant_mask_hidden_row(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8x
 
 // -----
 
-// A bias that a trainable parameter reaches would need a gradient, which
-// ds.attention does not give it: left alone.
-// CHECK-LABEL: func.func @trainable_bias_stays
-// CHECK-NOT: ds.attention
-// CHECK: ds.softmax
-func.func @trainable_bias_stays(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %rel: tensor<1x2x4x4xf32> {ds.trainable}) -> tensor<1x2x4x8xf32> {
+// A bias that a trainable parameter reaches is taken: ds.attention_grad
+// gives it its gradient (attention-bias-gradient.mlir).
+// CHECK-LABEL: func.func @trainable_bias
+// CHECK-NEXT: ds.attention %arg0, %arg1, %arg2 bias %arg3 scale = 1.000000e+00
+// CHECK-NEXT: return
+func.func @trainable_bias(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %rel: tensor<1x2x4x4xf32> {ds.trainable}) -> tensor<1x2x4x8xf32> {
   %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
   %m = ds.add %s, %rel : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   %p = ds.softmax %m dim = 3 : tensor<1x2x4x4xf32>

@@ -174,12 +174,14 @@ void blockedAttention(at::Tensor &out, const at::Tensor &query,
                       const AttentionOptions &options);
 
 /// blockedAttention's gradients of query, key and value, written into
-/// `grads`, block by block (the probabilities recomputed).
+/// `grads`, block by block (the probabilities recomputed); with `gradBias`
+/// (the bias's shape), the bias's gradient too.
 void blockedAttentionBackward(std::array<at::Tensor, 3> &grads,
                               const at::Tensor &gradOut,
                               const at::Tensor &query, const at::Tensor &key,
                               const at::Tensor &value,
-                              const AttentionOptions &options);
+                              const AttentionOptions &options,
+                              at::Tensor *gradBias = nullptr);
 
 /// Softmax probabilities of attention, grouped for GQA:
 /// [B, Hkv, G*S, Skv] for query [B, Hq, S, D], key [B, Hkv, Skv, D] and

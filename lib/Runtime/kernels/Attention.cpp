@@ -283,13 +283,31 @@ at::Tensor withoutRows(const at::Tensor &gradOut, const at::Tensor &rows) {
   return rows.defined() ? gradOut.index_fill(2, rows, 0) : gradOut;
 }
 
+/// Adds to `gradBias` the gradient `dScores` [B, Hq, R, Skv] of query rows
+/// `rows` (of `s`): summed over the dimensions the bias broadcasts, and
+/// written at those rows where it has one per query row.
+void addBiasGradient(at::Tensor &gradBias, const at::Tensor &dScores,
+                     const at::Tensor &rows, int64_t s) {
+  std::vector<int64_t> summed;
+  for (int64_t dim = 0; dim < 4; ++dim)
+    if (gradBias.size(dim) == 1 && dScores.size(dim) != 1)
+      summed.push_back(dim);
+  at::Tensor part =
+      summed.empty() ? dScores : dScores.sum(summed, /*keepdim=*/true);
+  if (gradBias.size(2) == s && s != 1)
+    gradBias.index_copy_(2, rows, part);
+  else
+    gradBias.add_(part);
+}
+
 /// Adds the composite form's gradients of rows `rows` to a fused
-/// backward's, run on withoutRows(gradOut).
+/// backward's, run on withoutRows(gradOut); with `gradBias` (zero, the
+/// bias's shape), the bias's gradient of those rows too.
 void patchRowsBackward(std::array<at::Tensor, 3> &grads,
                        const at::Tensor &gradOut, const at::Tensor &query,
                        const at::Tensor &key, const at::Tensor &value,
-                       const AttentionOptions &options,
-                       const at::Tensor &rows) {
+                       const AttentionOptions &options, const at::Tensor &rows,
+                       at::Tensor *gradBias = nullptr) {
   int64_t b = query.size(0), hq = query.size(1), d = query.size(3);
   int64_t hkv = key.size(1), g = hq / hkv;
   forEachRowBlock(query, key, value, rows, [&](const at::Tensor &block) {
@@ -302,6 +320,11 @@ void patchRowsBackward(std::array<at::Tensor, 3> &grads,
     at::Tensor dScores =
         at::_softmax_backward_data(at::matmul(dOut, value.transpose(-1, -2)),
                                    probs, -1, probs.scalar_type());
+    // The bias is added after the scale and the cap: its gradient is the
+    // scores', summed where it broadcasts.
+    if (gradBias)
+      addBiasGradient(*gradBias, dScores.view({b, hq, r, key.size(2)}), block,
+                      query.size(2));
     // Through the cap: d(c tanh(s / c)) / ds = 1 - tanh^2.
     if (capped.defined())
       dScores.mul_(capped.mul_(capped).neg_().add_(1));
@@ -336,12 +359,15 @@ void dsc::rt::kernels::blockedAttention(at::Tensor &out,
 void dsc::rt::kernels::blockedAttentionBackward(
     std::array<at::Tensor, 3> &grads, const at::Tensor &gradOut,
     const at::Tensor &query, const at::Tensor &key, const at::Tensor &value,
-    const AttentionOptions &options) {
+    const AttentionOptions &options, at::Tensor *gradBias) {
   // Every row's query gradient is written; the key and value gradients
-  // sum over the blocks.
+  // (and a bias's broadcast over the query rows) sum over the blocks.
   grads[1].zero_();
   grads[2].zero_();
-  patchRowsBackward(grads, gradOut, query, key, value, options, allRows(query));
+  if (gradBias)
+    gradBias->zero_();
+  patchRowsBackward(grads, gradOut, query, key, value, options, allRows(query),
+                    gradBias);
 }
 
 std::pair<at::Tensor, at::Tensor>

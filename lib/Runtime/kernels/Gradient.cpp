@@ -63,18 +63,32 @@ llvm::Error checkAttentionGrad(const CheckArgs &args) {
     return err;
   if (llvm::Error err = expectSameType(*args.results[1], "grad_key", k, "key"))
     return err;
-  return expectSameType(*args.results[2], "grad_value", v, "value");
+  if (llvm::Error err =
+          expectSameType(*args.results[2], "grad_value", v, "value"))
+    return err;
+  if (args.results.size() == 3)
+    return llvm::Error::success();
+  if (args.results.size() != 4 || args.operands.size() != 6)
+    return checkError("expected 3 results, or 4 with a bias (its gradient), "
+                      "got " +
+                      llvm::Twine(args.results.size()));
+  return expectSameType(*args.results[3], "grad_bias", *args.operands[5],
+                        "bias");
 }
 
 void runAttentionGrad(const KernelArgs &args) {
   const at::Tensor &query = args.operand(0), &key = args.operand(1),
                    &value = args.operand(2), &gradOut = args.operand(4);
   AttentionOptions options = attentionOptions(args, /*biasOperand=*/5);
-  // As in runAttention: ATen's fused kernels where they apply.
-  if (options.softcap > 0) {
+  // As in runAttention: ATen's fused kernels where they apply; the
+  // bias's gradient in the blocked composite form.
+  bool biasGradient = args.inst.results.size() == 4;
+  if (options.softcap > 0 || biasGradient) {
     std::array<at::Tensor, 3> grads{args.result(0), args.result(1),
                                     args.result(2)};
-    blockedAttentionBackward(grads, gradOut, query, key, value, options);
+    at::Tensor gradBias = biasGradient ? args.result(3) : at::Tensor();
+    blockedAttentionBackward(grads, gradOut, query, key, value, options,
+                             biasGradient ? &gradBias : nullptr);
     return;
   }
   std::optional<std::array<at::Tensor, 3>> fused;
@@ -499,7 +513,7 @@ void runSgd(const KernelArgs &args) {
 void dsc::rt::kernels::registerGradientKernels(
     llvm::StringMap<KernelInfo> &table) {
   KernelInfo &attentionGrad = table["attention_grad"] =
-      kernel(runAttentionGrad, checkAttentionGrad, 5, 3);
+      kernel(runAttentionGrad, checkAttentionGrad, 5, /*results=*/0);
   attentionGrad.maxOperands = 6; // the optional bias
   table["layer_norm_grad"] = kernel(runLayerNormGrad, checkLayerNormGrad, 3, 3);
   table["rms_norm_grad"] = kernel(runRmsNormGrad, checkRmsNormGrad, 3, 2);

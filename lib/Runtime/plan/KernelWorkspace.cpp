@@ -195,12 +195,15 @@ struct AttentionWorkspace {
     return peak;
   }
 
-  /// Attention.cpp blockedAttention (soft-capping): every row's index,
-  /// and the composite form of one block at a time; with `grad`, the
-  /// block's tanh kept beside it for the cap's gradient. The results are
-  /// written in place.
+  /// Attention.cpp blockedAttention (soft-capping, a bias's gradient):
+  /// every row's index, and the composite form of one block at a time;
+  /// with `grad`, the block's tanh kept beside it for the cap's gradient
+  /// and the block's bias gradient summed where the bias broadcasts. The
+  /// results are written in place.
   uint64_t blocked(bool grad) const {
-    return add(add(mul(8, s), compositeBlock(grad)), grad ? blockScores() : 0);
+    uint64_t kept = grad && inst.has("softcap") ? blockScores() : 0;
+    uint64_t biasPart = grad && inst.results.size() == 4 ? blockScores() : 0;
+    return add(add(mul(8, s), compositeBlock(grad)), add(kept, biasPart));
   }
   /// The mask with saturated rows unmasked and their indices, while the
   /// fused kernel runs.
@@ -309,7 +312,7 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
     AttentionWorkspace w(plan, inst, grad ? 5 : 3);
     if (!w.valid)
       return 0;
-    if (inst.has("softcap"))
+    if (inst.has("softcap") || (grad && inst.results.size() == 4))
       return w.blocked(grad);
     if (w.fused()) {
       // The forward (recomputed by the gradient for its log-sum-exp, its

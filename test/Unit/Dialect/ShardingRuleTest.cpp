@@ -357,7 +357,8 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
 
   Value o = f32({2, 8, 16, 24});
   auto grad = AttentionGradOp::create(
-      builder, loc(), q.getType(), k.getType(), v.getType(), q, k, v, o, o,
+      builder, loc(), TypeRange{q.getType(), k.getType(), v.getType()}, q, k, v,
+      o, o,
       /*bias=*/Value(), builder.getUnitAttr(), /*window=*/IntegerAttr(),
       /*key_length=*/IntegerAttr(), builder.getF64FloatAttr(0.25),
       /*softcap=*/FloatAttr());
@@ -386,6 +387,22 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
     EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], " +
                                  std::string(expected) + " -> [a][bc][d][g]");
   }
+
+  // The gradient of a bias broadcast over the batch (a relative position
+  // bias [1, Hq, S, Skv]) sums over it: the batch is a reduction there,
+  // the heads pass into it.
+  Value relative = f32({1, 8, 16, 16});
+  auto biased = AttentionGradOp::create(
+      builder, loc(),
+      TypeRange{q.getType(), k.getType(), v.getType(), relative.getType()}, q,
+      k, v, o, o, relative, builder.getUnitAttr(), IntegerAttr(), IntegerAttr(),
+      builder.getF64FloatAttr(0.25), FloatAttr());
+  rule = ruleOf(biased);
+  EXPECT_EQ(factors(rule), "a2+ b2 c4+ d16! e16! f32! g24!");
+  EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], "
+                           "[a][bc][d][g], [a][bc][d][g], [][bc][d][e] -> "
+                           "[a][bc][d][f], [a][b][e][f], [a][b][e][g], "
+                           "[][bc][d][e]");
 }
 
 TEST_F(ShardingRuleTest, CrossEntropyReducesOverPositions) {

@@ -382,6 +382,8 @@ struct AttentionCase {
   /// Gemma 2's soft-cap of the scaled scores (before bias and masks; the
   /// blocked composite kernel); 0: none.
   double softcap = 0;
+  /// The bias's gradient too (a fourth result; the blocked kernel).
+  bool biasGrad = false;
 };
 
 /// The attention as PyTorch users write it: repeated key/value heads,
@@ -415,7 +417,8 @@ void checkAttention(const AttentionCase &c) {
                " key_length=" + std::to_string(c.keyLength) +
                " bias rank=" + std::to_string(c.biasShape.size()) +
                " d=" + std::to_string(c.d) + " dv=" + std::to_string(c.dv) +
-               " softcap=" + std::to_string(c.softcap));
+               " softcap=" + std::to_string(c.softcap) +
+               " bias grad=" + std::to_string(c.biasGrad));
   int64_t b = 2, d = c.d, dv = c.dv;
   double scale = 1.0 / std::sqrt(double(d));
   at::Tensor q = torch::randn({b, c.hq, c.s, d}).requires_grad_();
@@ -423,7 +426,7 @@ void checkAttention(const AttentionCase &c) {
   at::Tensor v = torch::randn({b, c.hkv, c.skv, dv}).requires_grad_();
   at::Tensor bias;
   if (!c.biasShape.empty())
-    bias = torch::randn(c.biasShape);
+    bias = torch::randn(c.biasShape).requires_grad_(c.biasGrad);
   at::Tensor out = referenceAttention(q, k, v, bias, c, scale);
   std::map<std::string, AttrValue> attrs = {{"scale", scale}};
   if (c.causal)
@@ -440,15 +443,17 @@ void checkAttention(const AttentionCase &c) {
   EXPECT_TRUE(close(runKernel1("attention", operands, out, attrs), out));
 
   at::Tensor dOut = torch::randn(out.sizes());
-  auto grads = torch::autograd::grad({out}, {q, k, v}, {dOut});
+  std::vector<at::Tensor> inputs = {q, k, v};
+  if (c.biasGrad)
+    inputs.push_back(bias);
+  auto grads = torch::autograd::grad({out}, inputs, {dOut});
   std::vector<at::Tensor> gradOperands = {q, k, v, out, dOut};
   if (bias.defined())
     gradOperands.push_back(bias);
-  auto results = runKernel("attention_grad", gradOperands, {q, k, v}, attrs);
-  ASSERT_EQ(results.size(), 3u);
-  EXPECT_TRUE(close(results[0], grads[0]));
-  EXPECT_TRUE(close(results[1], grads[1]));
-  EXPECT_TRUE(close(results[2], grads[2]));
+  auto results = runKernel("attention_grad", gradOperands, inputs, attrs);
+  ASSERT_EQ(results.size(), inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i)
+    EXPECT_TRUE(close(results[i], grads[i])) << "gradient " << i;
 }
 
 /// Each case through both kernels: fused (equal head sizes) and not.
@@ -494,6 +499,28 @@ TEST_F(KernelTest, SoftCappedAttentionMatchesAutograd) {
   checkAttentionBothWays(capped({4, 1, 5, 5, true, 2, 4, {2, 4, 5, 5}}));
   checkAttention(
       capped({2, 2, 530, 530, true, 100, -1, {1, 2, 1, 530}, 16, 16}));
+}
+
+TEST_F(KernelTest, AttentionBiasGradientMatchesAutograd) {
+  // Trainable biases: a relative position bias [1, Hq, S, Skv], ALiBi-like
+  // [1, Hq, 1, Skv], per batch [B, 1, S, Skv], full; with masks, GQA, a
+  // soft-cap, and over several blocks of rows.
+  auto withGrad = [](AttentionCase c) {
+    c.biasGrad = true;
+    return c;
+  };
+  checkAttentionBothWays(withGrad({4, 2, 7, 7, true, 0, -1, {1, 4, 7, 7}}));
+  checkAttentionBothWays(withGrad({4, 1, 5, 9, false, 0, -1, {1, 4, 1, 9}}));
+  checkAttentionBothWays(withGrad({2, 2, 6, 6, false, 0, 4, {2, 1, 6, 6}}));
+  checkAttentionBothWays(withGrad({4, 2, 7, 7, true, 3, -1, {2, 4, 7, 7}}));
+  checkAttentionBothWays(withGrad({4, 2, 1, 5, false, 0, -1, {1, 4, 1, 5}}));
+  // (Not one broadcast over the keys: softmax is blind to a shift of a
+  // row, so that gradient is zero, and rounding noise to compare.)
+  AttentionCase capped = withGrad({4, 2, 7, 7, true, 0, -1, {2, 1, 1, 7}});
+  capped.softcap = 1.5;
+  checkAttentionBothWays(capped);
+  checkAttention(
+      withGrad({2, 1, 300, 300, true, 0, -1, {1, 2, 300, 300}, 16, 16}));
 }
 
 TEST_F(KernelTest, FusedAttentionAcrossBlocksMatchesAutograd) {

@@ -452,8 +452,16 @@ def gen_attention(case, rng):
     options, types = "", [tensor_type(x) for x in (qs, ks, vs)]
     if rng.random() < 0.5:
         # A bias over some of [B, Hq, S, Skv] (ALiBi, key masks, full).
+        # Trainable at times (a relative position table's): its gradient.
+        # Not then one broadcast over the keys: softmax is blind to a shift
+        # of a row, so its gradient is zero and only rounding to compare.
         bs = [n if rng.random() < 0.6 else 1 for n in (b, hq, s, skv)]
-        options += f" bias {case.float_input(bs)}"
+        if rng.random() < 0.5:
+            bs[3] = skv
+            bias = case.float_operand(bs)
+        else:
+            bias = case.float_input(bs)
+        options += f" bias {bias}"
         types.append(tensor_type(bs))
     # Every row must keep a key (a fully masked row is NaN, as in PyTorch):
     # with a window W the last row keeps (S - W, S), so the key length must

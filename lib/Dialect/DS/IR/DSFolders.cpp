@@ -1,8 +1,9 @@
-//===- DSFolders.cpp - folders of ds ops ----------------------------------===//
+//===- DSFolders.cpp - folders and canonicalizations of ds ops ------------===//
 
 #include "dsc/Dialect/DS/IR/DSOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::ds;
@@ -51,4 +52,33 @@ OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
   if (dense && dense.isSplat())
     return dense.resizeSplat(getType());
   return {};
+}
+
+namespace {
+/// An attention gradient whose bias gradient nothing reads (a bias no
+/// trainable parameter reaches) would compute it for nothing, and in the
+/// composite form rather than the fused kernels: drop it.
+struct DropUnreadBiasGradient : OpRewritePattern<AttentionGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionGradOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getGradBias() || !op.getGradBias().use_empty())
+      return failure();
+    auto replacement = AttentionGradOp::create(
+        rewriter, op.getLoc(),
+        TypeRange{op.getGradQuery().getType(), op.getGradKey().getType(),
+                  op.getGradValue().getType()},
+        op->getOperands(), op->getAttrs());
+    rewriter.replaceOp(op,
+                       {replacement.getGradQuery(), replacement.getGradKey(),
+                        replacement.getGradValue(), Value()});
+    return success();
+  }
+};
+} // namespace
+
+void AttentionGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                                  MLIRContext *context) {
+  patterns.add<DropUnreadBiasGradient>(context);
 }

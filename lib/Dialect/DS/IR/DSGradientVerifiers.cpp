@@ -45,6 +45,11 @@ LogicalResult AttentionGradOp::verify() {
   RankedTensorType bias = getBias()
                               ? cast<RankedTensorType>(getBias().getType())
                               : RankedTensorType();
+  if (getGradBias() && !bias)
+    return emitOpError() << "grad_bias needs a bias";
+  if (getGradBias() &&
+      failed(expectType(op, "grad_bias", getGradBias().getType(), bias)))
+    return failure();
   std::string wrong = checkAttention(
       getQuery().getType(), getKey().getType(), getValue().getType(), bias,
       getCausal(), getWindow(), getKeyLength(), getScale().convertToDouble(),

@@ -102,11 +102,18 @@ ShardingRule normRule(Operation *op, Value input, FactorKind leadingKind) {
 /// the query head dimension is [hkv, rep] and the key/value one [hkv]
 /// (just [hkv] without grouping). `repKind` is the kind of `rep`.
 struct AttentionFactors {
+  /// With `biasGradient`, the bias's gradient is a result: it sums over the
+  /// batch and heads where the bias broadcasts them.
   AttentionFactors(ShardingRule &rule, Value query, Value key, Value value,
-                   Value bias, FactorKind repKind) {
+                   Value bias, FactorKind repKind, bool biasGradient = false) {
     ArrayRef<int64_t> q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
-    int64_t b = rule.addFactor(q[0]);
-    int64_t hkv = rule.addFactor(k[1]);
+    auto kindOf = [&](size_t dim, int64_t full) {
+      return biasGradient && shapeOf(bias)[dim] != full
+                 ? FactorKind::ReductionSum
+                 : FactorKind::PassThrough;
+    };
+    int64_t b = rule.addFactor(q[0], kindOf(0, q[0]));
+    int64_t hkv = rule.addFactor(k[1], kindOf(1, q[1]));
     SmallVector<int64_t, 2> queryHeads = {hkv};
     if (k[1] > 0 && q[1] / k[1] != 1)
       queryHeads.push_back(rule.addFactor(q[1] / k[1], repKind));
@@ -321,9 +328,13 @@ template <typename OpTy> ShardingRule attentionRule(OpTy op) {
   constexpr bool backward = std::is_same_v<OpTy, AttentionGradOp>;
   ShardingRule rule;
   // Backward, the key/value gradients sum over the query heads of a group.
+  bool biasGradient = false;
+  if constexpr (backward)
+    biasGradient = static_cast<bool>(op.getGradBias());
   AttentionFactors factors(
       rule, op.getQuery(), op.getKey(), op.getValue(), op.getBias(),
-      backward ? FactorKind::ReductionSum : FactorKind::PassThrough);
+      backward ? FactorKind::ReductionSum : FactorKind::PassThrough,
+      biasGradient);
   rule.operandDims = {factors.query, factors.key, factors.value};
   rule.paddingValues = {0.0, 0.0, 0.0};
   rule.resultDims = {factors.output};
@@ -337,6 +348,10 @@ template <typename OpTy> ShardingRule attentionRule(OpTy op) {
     rule.operandDims.push_back(factors.bias);
     rule.paddingValues.push_back(0.0);
   }
+  // The bias's gradient: zero at padded queries and keys (their output
+  // gradient is zero, their probabilities are), cut off like any result.
+  if (biasGradient)
+    rule.resultDims.push_back(factors.bias);
   rule.paddableFactors = {factors.sequences[0]};
   if (op.getCausal()) {
     rule.paddableFactors.push_back(factors.sequences[1]);

@@ -320,18 +320,18 @@ LogicalResult AttentionOp::buildVJP(OpBuilder &builder,
     operandGrads.append(getNumOperands(), Value());
     return success();
   }
-  auto grads = AttentionGradOp::create(
-      builder, getLoc(),
-      TypeRange{getQuery().getType(), getKey().getType(), getValue().getType()},
-      getQuery(), getKey(), getValue(), getResult(), grad, getBias(),
-      getCausalAttr(), getWindowAttr(), getKeyLengthAttr(), getScaleAttr(),
-      getSoftcapAttr());
-  operandGrads.append(grads->result_begin(), grads->result_end());
-  // The bias gets none: -ds-recognize-attention forms biased attentions only
-  // from biases that no trainable parameter reaches, and -ds-autodiff stops
-  // at an active operand without a gradient.
+  // The bias's gradient too, where there is a bias; canonicalization
+  // drops it where nothing reads it (a bias no trainable parameter
+  // reaches).
+  SmallVector<Type, 4> types = {getQuery().getType(), getKey().getType(),
+                                getValue().getType()};
   if (getBias())
-    operandGrads.push_back(Value());
+    types.push_back(getBias().getType());
+  auto grads = AttentionGradOp::create(
+      builder, getLoc(), types, getQuery(), getKey(), getValue(), getResult(),
+      grad, getBias(), getCausalAttr(), getWindowAttr(), getKeyLengthAttr(),
+      getScaleAttr(), getSoftcapAttr());
+  operandGrads.append(grads->result_begin(), grads->result_end());
   return success();
 }
 

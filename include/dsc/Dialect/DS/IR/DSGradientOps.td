@@ -24,7 +24,11 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     of its operand's type. With grouped-query attention the key and value
     gradients sum over the query heads that share a key/value head. `bias`,
     `causal`, `window`, `key_length`, `scale` and `softcap` are the
-    forward's; the bias gets no gradient.
+    forward's. With a fourth result, the bias's gradient (the scores'
+    gradient summed over the dimensions the bias broadcasts): for a bias a
+    trainable parameter reaches (T5's and MPNet's relative position
+    tables, DeBERTa's disentangled terms); canonicalization drops it where
+    nothing reads it.
 
     ```mlir
     %dq, %dk, %dv = ds.attention_grad %q, %k, %v, %o, %do causal scale = 0.25
@@ -36,7 +40,8 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     **Constraints:**
     - the results have the types of `query`, `key` and `value`;
     - `output` and `grad_output` have the type of the forward result;
-    - `bias`, `window` and `key_length` satisfy the forward's constraints.
+    - `bias`, `window` and `key_length` satisfy the forward's constraints;
+    - `grad_bias` needs `bias` and has its type.
   }];
   let arguments = (ins DS_FloatTensor:$query, DS_FloatTensor:$key,
                    DS_FloatTensor:$value, DS_FloatTensor:$output,
@@ -45,7 +50,8 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
                    OptionalAttr<I64Attr>:$key_length, F64Attr:$scale,
                    OptionalAttr<F64Attr>:$softcap);
   let results = (outs DS_FloatTensor:$grad_query, DS_FloatTensor:$grad_key,
-                      DS_FloatTensor:$grad_value);
+                      DS_FloatTensor:$grad_value,
+                      Optional<DS_FloatTensor>:$grad_bias);
   let assemblyFormat = [{
     $query `,` $key `,` $value `,` $output `,` $grad_output
     (`bias` $bias^)? (`causal` $causal^)? (`window` `=` $window^)?
@@ -53,6 +59,7 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     (`softcap` `=` $softcap^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def DS_LayerNormGradOp : DS_Op<"layer_norm_grad", [Pure,

@@ -258,9 +258,9 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
 
     - `bias`, if present, is added to the scaled scores: [B, Hq, S, Skv] or
       any shape that broadcasts to it with the same rank (ALiBi's
-      [1, Hq, 1, Skv], a key-padding mask [B, 1, 1, Skv]). It gets no
-      gradient: an attention whose bias depends on a trainable parameter
-      is not formed.
+      [1, Hq, 1, Skv], a key-padding mask [B, 1, 1, Skv]). Its gradient
+      is `ds.attention_grad`'s fourth result (a relative position bias
+      from a trainable table).
     - With `causal`, position `i` attends to positions `j <= i`; with a
       `window` W as well, to `i - W < j <= i` (sliding-window attention).
     - With `key_length` N, keys at positions `j >= N` are masked out (the
