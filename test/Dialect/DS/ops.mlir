@@ -242,19 +242,22 @@ func.func @attention(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: t
 
 // Without `causal` the key length may differ from the query length.
 // Options: an ALiBi-like bias with a sliding window, a key-padding bias with
-// a key length, and the backward with the forward's options; soft-capping.
+// a key length, and the backward with the forward's options; soft-capping;
+// the backward with the bias's gradient.
 // CHECK-LABEL: func.func @attention_options(
 // CHECK-NEXT:    ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} causal window = 4 scale = 2.500000e-01 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>) -> tensor<2x8x16x32xf32>
 // CHECK-NEXT:    ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} key_length = 13 scale = 2.500000e-01 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x1x1x16xf32>) -> tensor<2x8x16x32xf32>
 // CHECK-NEXT:    ds.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} causal window = 4 key_length = 15 scale = 2.500000e-01 :
 // CHECK-NEXT:    ds.attention %{{.*}}, %{{.*}}, %{{.*}} causal scale = 2.500000e-01 softcap = 5.000000e+01 :
 // CHECK-NEXT:    ds.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} causal scale = 2.500000e-01 softcap = 5.000000e+01 :
+// CHECK-NEXT:    %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} = ds.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} scale = 2.500000e-01 : ({{.*}}) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>)
 func.func @attention_options(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %alibi: tensor<1x8x1x16xf32>, %keys: tensor<2x1x1x16xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) {
   %w = ds.attention %q, %k, %v bias %alibi causal window = 4 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>) -> tensor<2x8x16x32xf32>
   %p = ds.attention %q, %k, %v bias %keys key_length = 13 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x1x1x16xf32>) -> tensor<2x8x16x32xf32>
   %g:3 = ds.attention_grad %q, %k, %v, %w, %w bias %alibi causal window = 4 key_length = 15 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<1x8x1x16xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
   %c = ds.attention %q, %k, %v causal scale = 0.25 softcap = 50.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>) -> tensor<2x8x16x32xf32>
   %cg:3 = ds.attention_grad %q, %k, %v, %c, %c causal scale = 0.25 softcap = 50.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
+  %bg:4 = ds.attention_grad %q, %k, %v, %c, %c bias %alibi scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<1x8x1x16xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>)
   return %w, %p, %g#0 : tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>
 }
 
