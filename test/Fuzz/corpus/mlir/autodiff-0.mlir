@@ -1,3 +1,4 @@
+// BADCLIP: error: invalid maximum gradient norm -1.000000e+00: it must be positive (or 0: no clipping)
 
 // BADOPT: error: unknown optimizer 'rmsprop'; expected 'adamw' or 'sgd'
 
@@ -12,6 +13,44 @@
 // weight gradient as one product over all positions and the bias gradient
 // as a sum over the leading dimensions.
 
+
+// With fused=true every update is marked for the fused kernel: none in
+// any of the splits ends its attributes without `fused`.
+// FUSED-NOT:     weight_decay = {{[-+.e0-9]+}} :
+// FUSED:         ds.adamw_update {{.*}} weight_decay = 1.000000e-02 fused :
+// FUSED-NOT:     weight_decay = {{[-+.e0-9]+}} :
+// FUSED-SGD-NOT: weight_decay = {{[-+.e0-9]+}} :
+// FUSED-SGD:     ds.sgd_update {{.*}} weight_decay = 0.000000e+00 fused :
+// FUSED-SGD-NOT: weight_decay = {{[-+.e0-9]+}} :
+
+// With max-grad-norm, clip_grad_norm_'s arithmetic: each gradient's norm,
+// the norm of the norms, 0.5 / (total + 1e-6) clamped at 1 (as -max(-c, -1)),
+// and the updates read the gradients times it.
+// CLIP-LABEL: func.func @train_step(
+// CLIP:         %[[DW:.*]] = ds.matmul
+// CLIP:         %[[DB:.*]] = ds.sum %{{.*}} dims = [0, 1]
+// CLIP:         %[[SQW:.*]] = ds.mul %[[DW]], %[[DW]]
+// CLIP:         %[[SSW:.*]] = ds.sum %[[SQW]] dims = [0, 1] : (tensor<8x4xf32>) -> tensor<f32>
+// CLIP:         %[[NW:.*]] = ds.sqrt %[[SSW]]
+// CLIP:         %[[NW2:.*]] = ds.mul %[[NW]], %[[NW]]
+// CLIP:         %[[SQB:.*]] = ds.mul %[[DB]], %[[DB]]
+// CLIP:         %[[SSB:.*]] = ds.sum %[[SQB]] dims = [0] : (tensor<8xf32>) -> tensor<f32>
+// CLIP:         %[[NB:.*]] = ds.sqrt %[[SSB]]
+// CLIP:         %[[NB2:.*]] = ds.mul %[[NB]], %[[NB]]
+// CLIP:         %[[SS:.*]] = ds.add %[[NW2]], %[[NB2]]
+// CLIP:         %[[TOTAL:.*]] = ds.sqrt %[[SS]]
+// CLIP:         %[[EPS:.*]] = ds.constant dense<9.99999997E-7> : tensor<f32>
+// CLIP:         %[[DEN:.*]] = ds.add %[[TOTAL]], %[[EPS]]
+// CLIP:         %[[MAX:.*]] = ds.constant dense<5.000000e-01> : tensor<f32>
+// CLIP:         %[[COEF:.*]] = ds.div %[[MAX]], %[[DEN]]
+// CLIP:         %[[NEG:.*]] = ds.neg %[[COEF]]
+// CLIP:         %[[M1:.*]] = ds.constant dense<-1.000000e+00> : tensor<f32>
+// CLIP:         %[[MAXED:.*]] = ds.maximum %[[NEG]], %[[M1]]
+// CLIP:         %[[CLAMPED:.*]] = ds.neg %[[MAXED]]
+// CLIP:         %[[CW:.*]] = ds.mul %[[DW]], %[[CLAMPED]] : (tensor<8x4xf32>, tensor<f32>) -> tensor<8x4xf32>
+// CLIP:         %[[CB:.*]] = ds.mul %[[DB]], %[[CLAMPED]] : (tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+// CLIP:         ds.adamw_update %{{.*}}, %[[CW]],
+// CLIP:         ds.adamw_update %{{.*}}, %[[CB]],
 
 // SGD-LABEL: func.func @train_step(
 // SGD-SAME:      %[[W:[a-z0-9]+]]: tensor<8x4xf32> {ds.name = "w", ds.role = "parameter", ds.trainable},

@@ -1,7 +1,7 @@
 
-func.func @data_shape_negative() {
-  // expected-error @+1 {{'dsrt.persistent' op data_shape entries must be >= 0}}
-  %t = dsrt.persistent input "tokens" data_shape [2, -1] : memref<2x8xi64>
+func.func @split_twice() {
+  // expected-error @+1 {{'dsrt.persistent' op axis "sp" splits more than one dimension}}
+  %t = dsrt.persistent input "tokens" split ["sp", "sp"] : memref<2x8xi64>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @ds_kernel_attribute(%a: memref<4xf32>) {
-  // expected-error @+1 {{'dsrt.kernel' op kernel attribute 'reduction' belongs to the 'ds' dialect; dsrt holds builtin attributes only}}
-  dsrt.kernel "all_reduce" (%a) -> (%a) attrs {reduction = #ds<reduction sum>} : (memref<4xf32>) -> (memref<4xf32>)
+func.func @data_shape_negative() {
+  // expected-error @+1 {{'dsrt.persistent' op data_shape entries must be >= 0}}
+  %t = dsrt.persistent input "tokens" data_shape [2, -1] : memref<2x8xi64>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @unknown_mesh(%a: memref<4xf32>) {
-  // expected-error @+1 {{'dsrt.kernel' op runs on @mesh, which is no dsrt.mesh}}
-  dsrt.kernel "all_reduce" on @mesh (%a) -> (%a) attrs {axes = ["sp"], reduction = "sum"} : (memref<4xf32>) -> (memref<4xf32>)
+func.func @ds_kernel_attribute(%a: memref<4xf32>) {
+  // expected-error @+1 {{'dsrt.kernel' op kernel attribute 'reduction' belongs to the 'ds' dialect; dsrt holds builtin attributes only}}
+  dsrt.kernel "all_reduce" (%a) -> (%a) attrs {reduction = #ds<reduction sum>} : (memref<4xf32>) -> (memref<4xf32>)
   return
 }
 

@@ -1,6 +1,7 @@
 
-func.func @valid_range_order() {
-  // expected-error @+1 {{'dsrt.persistent' op valid_range must be [lo, hi] or [lo, hi, also], lo <= hi}}
-  %t = dsrt.persistent input "tokens" valid_range [4, 0] : memref<2x8xi64>
+func.func @unknown_mesh(%a: memref<4xf32>) {
+  // expected-error @+1 {{'dsrt.kernel' op runs on @mesh, which is no dsrt.mesh}}
+  dsrt.kernel "all_reduce" on @mesh (%a) -> (%a) attrs {axes = ["sp"], reduction = "sum"} : (memref<4xf32>) -> (memref<4xf32>)
   return
 }
+

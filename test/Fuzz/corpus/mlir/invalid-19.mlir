@@ -1,8 +1,7 @@
 
-func.func @matmul_element_types(%a: tensor<4x16xf32>, %b: tensor<16x8xbf16>) {
-  // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.matmul' op operand element types differ: 'f32' vs 'bf16'}}
-  %0 = ds.matmul %a, %b : (tensor<4x16xf32>, tensor<16x8xbf16>) -> tensor<4x8xf32>
+func.func @input_in_nvme() {
+  // expected-error @+1 {{'dsrt.persistent' op only parameters and state can be kept in a memory space, "cpu" or "nvme"}}
+  %w = dsrt.persistent input "x" in "nvme" : memref<4xf32>
   return
 }
 

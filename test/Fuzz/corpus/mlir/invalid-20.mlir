@@ -1,8 +1,6 @@
 
-func.func @matmul_contracted(%a: tensor<4x16xf32>, %b: tensor<8x16xf32>) {
-  // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.matmul' op contracted dimensions differ: 16 vs 8}}
-  %0 = ds.matmul %a, %b : (tensor<4x16xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+func.func @state_on_tape() {
+  // expected-error @+1 {{'dsrt.persistent' op only parameters and state can be kept in a memory space, "cpu" or "nvme"}}
+  %s = dsrt.persistent state "s" in "tape" : memref<4xf32>
   return
 }
-

@@ -1,6 +1,6 @@
 
-func.func @adamw_exp_avg(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<32xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
-  // expected-error @+1 {{'ds.adamw_update' op exp_avg has type 'tensor<32xf32>', expected 'tensor<64xf32>'}}
-  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<32xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+func.func @pad_strided_past_result(%x: tensor<32x21xf32>) {
+  // expected-error @+1 {{'ds.pad' op dimension 1 places elements past the result size 60}}
+  %0 = ds.pad %x low = [1, 0] strides = [2, 3] : (tensor<32x21xf32>) -> tensor<64x60xf32>
   return
 }

@@ -1,6 +1,6 @@
 
-func.func @cross_entropy_grad_loss_not_scalar(%l: tensor<16x256xf32>, %y: tensor<16xi64>, %d: tensor<1xf32>) {
-  // expected-error @+1 {{'ds.cross_entropy_grad' op operand #2 must be 0D tensor of floating-point values, but got 'tensor<1xf32>'}}
-  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<1xf32>) -> tensor<16x256xf32>
+func.func @adamw_new_exp_avg(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op new_exp_avg has type 'tensor<1x64xf32>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<1x64xf32>, tensor<64xf32>)
   return
 }

@@ -1,7 +1,6 @@
 
-// A misspelt attribute would silently leave the parameter untrained.
-// expected-error @+1 {{'func.func' op unknown argument attribute 'ds.trainabel' (known: ds.name, ds.trainable, ds.input, ds.role, ds.sharding, ds.data_shape, ds.valid_range, ds.memory_space)}}
-func.func @misspelt_trainable(%w: tensor<4xf32> {ds.name = "w", ds.trainabel}) {
+func.func @sgd_grad(%p: tensor<64xf32>, %g: tensor<32xf32>, %b: tensor<64xf32>) {
+  // expected-error @+1 {{'ds.sgd_update' op grad has type 'tensor<32xf32>', expected 'tensor<64xf32>'}}
+  %0:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64xf32>, tensor<32xf32>, tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>)
   return
 }
-

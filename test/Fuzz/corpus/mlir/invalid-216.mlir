@@ -1,6 +1,6 @@
 
-// expected-error @+1 {{'func.func' op argument attribute 'ds.name' must be a non-empty string}}
-func.func @bad_name(%w: tensor<4xf32> {ds.name = 3 : i64}) {
+func.func @sgd_new_param(%p: tensor<64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>) {
+  // expected-error @+1 {{'ds.sgd_update' op new_param has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<64xbf16>, tensor<64xf32>)
   return
 }
-

@@ -1,7 +1,6 @@
 
-func.func @bad_op_attr(%w: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'ds.neg' op unknown discardable attribute 'ds.shardng' (known: ds.sharding, ds.shardings, ds.data_shape)}}
-  %0 = ds.neg %w {ds.shardng = 1 : i64} : tensor<4xf32>
-  return %0 : tensor<4xf32>
+func.func @cross_entropy_grad_loss_not_scalar(%l: tensor<16x256xf32>, %y: tensor<16xi64>, %d: tensor<1xf32>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op operand #2 must be 0D tensor of floating-point values, but got 'tensor<1xf32>'}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<1xf32>) -> tensor<16x256xf32>
+  return
 }
-

@@ -1,5 +1,7 @@
 
-// expected-error @+1 {{'func.func' op argument attribute 'ds.valid_range' must be array<i64: lo, hi> or array<i64: lo, hi, also> with lo <= hi}}
-func.func @bad_range(%t: tensor<4xi64> {ds.valid_range = array<i64: 4, 0>}) {
+func.func @silu_grad_types(%x: tensor<64xf32>, %dy: tensor<64xbf16>) {
+  // expected-error @+1 {{'ds.silu_grad' op requires the same type for all operands and results}}
+  %0 = "ds.silu_grad"(%x, %dy) : (tensor<64xf32>, tensor<64xbf16>) -> tensor<64xf32>
   return
 }
+

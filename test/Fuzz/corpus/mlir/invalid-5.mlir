@@ -1,4 +1,7 @@
 
-// expected-error @+1 {{'dsrt.mesh' op axis "sp" is declared twice}}
-dsrt.mesh @mesh ["sp", "sp"] sizes [2, 2]
+func.func @gradient_shape(%w: memref<2x3xf32>, %h: memref<3x2xf32>) {
+  // expected-error @+1 {{'dsrt.gradient' op has a gradient of type 'memref<3x2xf32>', neither the parameter's shape nor a flat piece of it}}
+  dsrt.gradient %w, %h : memref<2x3xf32>, memref<3x2xf32>
+  return
+}
 

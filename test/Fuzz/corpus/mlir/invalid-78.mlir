@@ -1,8 +1,8 @@
 
-func.func @cross_entropy_labels_shape(%l: tensor<16x256xf32>, %y: tensor<8xi64>) {
+func.func @attention_softcap_zero(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.cross_entropy' op labels shape [8] must be the logits shape [16, 256] without its last dimension}}
-  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<16x256xf32>, tensor<8xi64>) -> tensor<f32>
+  // expected-error @+1 {{'ds.attention' op softcap must be positive and finite, got 0}}
+  %0 = ds.attention %q, %k, %v causal scale = 0.125 softcap = 0.0 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
   return
 }
 

@@ -1,7 +1,4 @@
 
-func.func @split_twice() {
-  // expected-error @+1 {{'dsrt.persistent' op axis "sp" splits more than one dimension}}
-  %t = dsrt.persistent input "tokens" split ["sp", "sp"] : memref<2x8xi64>
-  return
-}
+// expected-error @+1 {{'dsrt.mesh' op has 1 axis names but 2 sizes}}
+dsrt.mesh @mesh ["sp"] sizes [2, 2]
 

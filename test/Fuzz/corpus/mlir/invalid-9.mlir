@@ -1,7 +1,7 @@
 
-func.func @data_shape_rank() {
-  // expected-error @+1 {{'dsrt.persistent' op data_shape has 3 entries for a buffer of rank 2}}
-  %t = dsrt.persistent input "tokens" data_shape [1, 2, 3] : memref<2x8xi64>
+func.func @split_rank() {
+  // expected-error @+1 {{'dsrt.persistent' op split has 1 entries for a buffer of rank 2}}
+  %t = dsrt.persistent input "tokens" split ["sp"] : memref<2x8xi64>
   return
 }
 

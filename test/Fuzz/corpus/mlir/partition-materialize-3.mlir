@@ -5,3 +5,4 @@ func.func @train_step(%x: tensor<8xf32>) -> tensor<8xf32> {
   %n = ds.reshard %x to <@mesh, [{}], partial = {"sp": sum}> : tensor<8xf32>
   return %n : tensor<8xf32>
 }
+

@@ -36,3 +36,4 @@ func.func @forward(%wq: tensor<16x4xf32> {ds.name = "wq", ds.trainable},
   %loss = ds.cross_entropy %logits, %lab ignore_index = -100 : (tensor<3x16xf32>, tensor<3xi64>) -> tensor<f32>
   return %loss : tensor<f32>
 }
+

@@ -28,3 +28,4 @@ func.func @forward(%wte: tensor<16x16xf32> {ds.name = "wte", ds.trainable},
   %loss = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<14x16xf32>, tensor<14xi64>) -> tensor<f32>
   return %loss : tensor<f32>
 }
+

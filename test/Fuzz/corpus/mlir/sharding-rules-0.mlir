@@ -10,3 +10,5 @@
 // op_sharding_rule_registry.mlir is the model. A change to any rule shows
 // here; test/e2e/sharding-rules-fuzz.test checks them numerically.
 
+// The ops inside a ds.recompute region.
+// A running sum keeps its dimension whole.

@@ -9,3 +9,4 @@ func.func @boundaries(%a: tensor<4xf32>, %b: tensor<4xf32>, %c: tensor<4xf32>) -
   %s = ds.add %ra, %rc : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %s : tensor<4xf32>
 }
+

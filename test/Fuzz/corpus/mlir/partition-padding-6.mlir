@@ -1,0 +1,14 @@
+
+// A reshape that cannot carry the padding (the padded [2, 3 -> 4] has no
+// common pieces with [3, 2]): the operand is cut back to its 3 real
+// positions (gathered first, as a slice of a split dimension is) and the
+// reshape sees the original tensor; its gradient is padded and masked on
+// the way back to the split embedding.
+func.func @forward(%w: tensor<16x4xf32> {ds.name = "w", ds.trainable},
+                   %tokens: tensor<2x3xi64> {ds.input, ds.name = "tokens"}) -> tensor<f32> {
+  %e = ds.embedding %w, %tokens : (tensor<16x4xf32>, tensor<2x3xi64>) -> tensor<2x3x4xf32>
+  %r = ds.reshape %e : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+  %t = ds.tanh %r : tensor<3x2x4xf32>
+  %s = ds.sum %t dims = [0, 1, 2] : (tensor<3x2x4xf32>) -> tensor<f32>
+  return %s : tensor<f32>
+}
