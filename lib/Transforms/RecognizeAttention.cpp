@@ -198,7 +198,8 @@ public:
     if (auto add = dyn_cast<AddOp>(def)) {
       for (auto [term, rest] : {std::pair(add.getRhs(), add.getLhs()),
                                 std::pair(add.getLhs(), add.getRhs())})
-        if (typeOf(rest) == typeOf(x) && succeeded(attempt([&] {
+        if (typeOf(rest) == typeOf(x) &&
+            succeeded(attempt([&, term = term, rest = rest] {
               return success(succeeded(addTerm(term, typeOf(x), outer)) &&
                              succeeded(peel(rest, outer)));
             })))
