@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -281,6 +282,12 @@ LogicalResult buildTrainStep(func::FuncOp forward,
         kUpdates, builder.getStringAttr(update.replaces))));
   }
   func::ReturnOp::create(builder, terminator->getLoc(), results);
+  // Gradients a rule gave that nothing reads (an attention's bias no
+  // trainable parameter reaches) go before the sharding passes plan
+  // communication for them.
+  IRRewriter rewriter(context);
+  step.walk(
+      [&](AttentionGradOp op) { (void)dropUnreadBiasGradient(rewriter, op); });
   eraseDeadOpsAfter(*entry, lastForward);
   // The backward is built: what was detached is the plain value again.
   step.walk([](StopGradientOp op) {

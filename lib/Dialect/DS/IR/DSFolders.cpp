@@ -54,6 +54,21 @@ OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+LogicalResult mlir::ds::dropUnreadBiasGradient(RewriterBase &rewriter,
+                                               AttentionGradOp op) {
+  if (!op.getGradBias() || !op.getGradBias().use_empty())
+    return failure();
+  rewriter.setInsertionPoint(op);
+  auto replacement = AttentionGradOp::create(
+      rewriter, op.getLoc(),
+      TypeRange{op.getGradQuery().getType(), op.getGradKey().getType(),
+                op.getGradValue().getType()},
+      op->getOperands(), op->getAttrs());
+  rewriter.replaceOp(op, {replacement.getGradQuery(), replacement.getGradKey(),
+                          replacement.getGradValue(), Value()});
+  return success();
+}
+
 namespace {
 /// An attention gradient whose bias gradient nothing reads (a bias no
 /// trainable parameter reaches) would compute it for nothing, and in the
@@ -63,17 +78,7 @@ struct DropUnreadBiasGradient : OpRewritePattern<AttentionGradOp> {
 
   LogicalResult matchAndRewrite(AttentionGradOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.getGradBias() || !op.getGradBias().use_empty())
-      return failure();
-    auto replacement = AttentionGradOp::create(
-        rewriter, op.getLoc(),
-        TypeRange{op.getGradQuery().getType(), op.getGradKey().getType(),
-                  op.getGradValue().getType()},
-        op->getOperands(), op->getAttrs());
-    rewriter.replaceOp(op,
-                       {replacement.getGradQuery(), replacement.getGradKey(),
-                        replacement.getGradValue(), Value()});
-    return success();
+    return dropUnreadBiasGradient(rewriter, op);
   }
 };
 } // namespace

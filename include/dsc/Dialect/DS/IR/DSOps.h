@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
@@ -33,6 +34,13 @@ std::string checkAttention(RankedTensorType query, RankedTensorType key,
                            bool causal, std::optional<int64_t> window,
                            std::optional<int64_t> keyLength, double scale,
                            std::optional<double> softcap);
+
+/// Rebuilds `op` without its bias gradient where nothing reads it (a bias
+/// no trainable parameter reaches); fails where there is none or it is
+/// read. -ds-autodiff calls it before the sharding passes see the step;
+/// canonicalization too.
+LogicalResult dropUnreadBiasGradient(RewriterBase &rewriter,
+                                     AttentionGradOp op);
 
 /// Whether `op` is work of the step's own thread that an optimizer update
 /// marked `beside` overlaps (-ds-overlap-updates counts these): anything
