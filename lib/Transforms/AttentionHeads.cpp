@@ -73,6 +73,19 @@ public:
       out = padHeads(v, plan.paddedHeads);
     return out;
   }
+  /// Sinks [Hq] get a zero logit for each padded query head. Once per value.
+  Value sinks(Value v, DenseMap<Value, Value> &done) {
+    if (!v)
+      return v;
+    Value &out = done[v];
+    if (!out)
+      out = padHeads(v, plan.paddedHeads, /*dim=*/0);
+    return out;
+  }
+  /// The gradient of sinks(): back to [Hq].
+  Value sinksGrad(Value grad) {
+    return cutHeads(grad, plan.queryHeads, /*dim=*/0);
+  }
   /// The gradient of keyValue(): back to [B, Hkv, S, D].
   Value keyValueGrad(Value grad) {
     grad = cutHeads(grad, plan.kvHeads * plan.repeat);
@@ -104,21 +117,21 @@ private:
     merged[1] *= plan.repeat;
     return ReshapeOp::create(builder, loc, type.clone(merged), repeated);
   }
-  Value padHeads(Value v, int64_t heads) {
+  Value padHeads(Value v, int64_t heads, int64_t dim = 1) {
     auto type = cast<RankedTensorType>(v.getType());
-    if (type.getDimSize(1) == heads)
+    if (type.getDimSize(dim) == heads)
       return v;
     SmallVector<int64_t> shape(type.getShape());
-    shape[1] = heads;
+    shape[dim] = heads;
     SmallVector<int64_t> zeros(shape.size(), 0), ones(shape.size(), 1);
     return PadOp::create(builder, loc, type.clone(shape), v, zeros, ones);
   }
-  Value cutHeads(Value v, int64_t heads) {
+  Value cutHeads(Value v, int64_t heads, int64_t dim = 1) {
     auto type = cast<RankedTensorType>(v.getType());
-    if (type.getDimSize(1) == heads)
+    if (type.getDimSize(dim) == heads)
       return v;
     SmallVector<int64_t> limits(type.getShape());
-    limits[1] = heads;
+    limits[dim] = heads;
     SmallVector<int64_t> zeros(limits.size(), 0), ones(limits.size(), 1);
     return SliceOp::create(builder, loc, v, zeros, limits, ones);
   }
@@ -154,16 +167,16 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
   OpBuilder builder(step.getContext());
   // Rewritten operands, shared by an attention and its gradient so that
   // they are moved once; the forward's output maps to the padded output.
-  DenseMap<Value, Value> queries, keyValues, biases;
+  DenseMap<Value, Value> queries, keyValues, biases, sinks;
   forEachUneven<AttentionOp>(
       step, sp, builder, [&](AttentionOp op, HeadRewriter &heads) {
         Value result = AttentionOp::create(
             builder, op.getLoc(), heads.query(op.getQuery(), queries),
             heads.keyValue(op.getKey(), keyValues),
             heads.keyValue(op.getValue(), keyValues),
-            heads.bias(op.getBias(), biases), op.getCausalAttr(),
-            op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr(),
-            op.getSoftcapAttr());
+            heads.bias(op.getBias(), biases), heads.sinks(op.getSinks(), sinks),
+            op.getCausalAttr(), op.getWindowAttr(), op.getKeyLengthAttr(),
+            op.getScaleAttr(), op.getSoftcapAttr());
         Value real = heads.queryResult(result);
         op.replaceAllUsesWith(real);
         queries[real] = result;
@@ -174,16 +187,18 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
         Value key = heads.keyValue(op.getKey(), keyValues);
         Value value = heads.keyValue(op.getValue(), keyValues);
         Value bias = heads.bias(op.getBias(), biases);
-        SmallVector<Type, 4> types = {query.getType(), key.getType(),
-                                      value.getType()};
-        if (op.getGradBias())
-          types.push_back(bias.getType());
+        Value sink = heads.sinks(op.getSinks(), sinks);
         auto grad = AttentionGradOp::create(
-            builder, op.getLoc(), types, query, key, value,
+            builder, op.getLoc(), query.getType(), key.getType(),
+            value.getType(), op.getGradBias() ? bias.getType() : Type(),
+            sink ? sink.getType() : Type(), query, key, value,
             heads.query(op.getOutput(), queries),
-            heads.query(op.getGradOutput(), queries), bias, op.getCausalAttr(),
-            op.getWindowAttr(), op.getKeyLengthAttr(), op.getScaleAttr(),
-            op.getSoftcapAttr());
+            heads.query(op.getGradOutput(), queries), bias, sink,
+            op.getCausalAttr(), op.getWindowAttr(), op.getKeyLengthAttr(),
+            op.getScaleAttr(), op.getSoftcapAttr());
+        if (sink)
+          op.getGradSinks().replaceAllUsesWith(
+              heads.sinksGrad(grad.getGradSinks()));
         // A bias with a head per query head was padded with them.
         if (op.getGradBias())
           op.getGradBias().replaceAllUsesWith(

@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "AttentionMasks.h"
+#include "AttentionSinks.h"
 
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
@@ -458,8 +459,27 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
         static_cast<int64_t>(softmax.getDim()) != type.getRank() - 1)
       return rewriter.notifyMatchFailure(softmax, "not a softmax over keys");
 
-    // Forward: probabilities (maybe converted or reshaped) times v.
+    // The softmax's input: maybe each row's maximum subtracted (a no-op
+    // for it), maybe GPT-OSS's sinks as a last column, whose probability
+    // is then sliced off.
+    Value input = softmax.getInput();
+    if (auto shift = input.getDefiningOp<SubOp>();
+        shift && dsc::isRowMaximum(shift.getRhs(), shift.getLhs()))
+      input = shift.getLhs();
+    std::optional<dsc::SinkColumn> sinks = dsc::matchSinkColumn(input);
     Value probs = softmax.getResult();
+    if (sinks) {
+      auto slice = probs.hasOneUse()
+                       ? dyn_cast<SliceOp>(*probs.getUsers().begin())
+                       : SliceOp();
+      if (!slice || !dsc::dropsLastColumn(slice))
+        return rewriter.notifyMatchFailure(
+            softmax, "a sink column whose probability is not dropped");
+      probs = slice.getResult();
+      input = sinks->scores;
+    }
+
+    // Forward: probabilities (maybe converted or reshaped) times v.
     while (probs.hasOneUse()) {
       Operation *user = *probs.getUsers().begin();
       auto reshape = dyn_cast<ReshapeOp>(user);
@@ -475,7 +495,7 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
       return rewriter.notifyMatchFailure(softmax, "not followed by p · v");
 
     Scores scores;
-    if (failed(ScoresMatcher(scores).peel(softmax.getInput(), 1.0)))
+    if (failed(ScoresMatcher(scores).peel(input, 1.0)))
       return rewriter.notifyMatchFailure(
           softmax, "scores are not q · kᵀ under masks, scales and biases");
     MatmulOp product = scores.product;
@@ -556,9 +576,17 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     std::optional<int64_t> window;
     if (scores.causal && scores.causal->window)
       window = scores.causal->window;
-    std::string wrong = checkAttention(qType, kType, vType, totalBias,
-                                       scores.causal.has_value(), window,
-                                       std::nullopt, scale, scores.softcap);
+    RankedTensorType sinksType;
+    if (sinks) {
+      // The sinks' heads are the softmax's: they must be the query's.
+      if (type.getDimSize(0) != b || type.getDimSize(1) != h)
+        return rewriter.notifyMatchFailure(
+            softmax, "sinks in a frame other than [B, H, S, Skv]");
+      sinksType = RankedTensorType::get({h}, qType.getElementType());
+    }
+    std::string wrong = checkAttention(
+        qType, kType, vType, totalBias, sinksType, scores.causal.has_value(),
+        window, std::nullopt, scale, scores.softcap);
     if (!wrong.empty())
       return rewriter.notifyMatchFailure(softmax, wrong);
     RankedTensorType result =
@@ -587,8 +615,14 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
       bias = bias ? AddOp::create(rewriter, loc, bias, operand).getResult()
                   : operand;
     }
+    Value sinkLogits;
+    if (sinks) {
+      sinkLogits = sinks->logits;
+      if (sinkLogits.getType() != sinksType)
+        sinkLogits = ReshapeOp::create(rewriter, loc, sinksType, sinkLogits);
+    }
     Value attention = AttentionOp::create(
-        rewriter, loc, q, k, v, bias,
+        rewriter, loc, q, k, v, bias, sinkLogits,
         scores.causal ? rewriter.getUnitAttr() : UnitAttr(),
         window ? rewriter.getI64IntegerAttr(*window) : IntegerAttr(),
         /*key_length=*/IntegerAttr(), rewriter.getF64FloatAttr(scale),

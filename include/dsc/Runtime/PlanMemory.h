@@ -125,6 +125,23 @@ inline bool efficientCudaAttention(size_t elementBytes, int64_t headSize,
          headSize <= 256;
 }
 
+/// Where an attention instruction's optional operands lie: the bias at
+/// `biasOperand` (3 forward, 5 backward) when there is one, the sinks last
+/// with `has_sinks`; -1 where absent.
+struct AttentionOperands {
+  int64_t bias = -1, sinks = -1;
+};
+inline AttentionOperands attentionOperands(const Instruction &inst,
+                                           size_t biasOperand) {
+  AttentionOperands where;
+  size_t count = inst.operands.size();
+  if (inst.getInt("has_sinks", 0) != 0 && count > biasOperand)
+    where.sinks = static_cast<int64_t>(--count);
+  if (count > biasOperand)
+    where.bias = static_cast<int64_t>(biasOperand);
+  return where;
+}
+
 /// How many of attention's saturated query rows (rows that see no key,
 /// which ATen's fused kernels get wrong: Attention.cpp computes them in the
 /// composite form) run at once: as many as keep their [.., R, Skv] scores

@@ -164,13 +164,20 @@ Attribute builtinForm(Attribute attr) {
 
 /// The `ds` op's attributes as the kernel sees them: its own, never ODS's
 /// bookkeeping, in builtin forms. Which optional operands a layer norm has
-/// is said by name.
+/// is said by name, and whether an attention has sinks (its last operand).
 DictionaryAttr kernelAttributes(Operation *op) {
   NamedAttrList attrs;
   Builder builder(op->getContext());
   for (NamedAttribute attr : op->getAttrs())
-    if (attr.getName() != "operandSegmentSizes")
+    if (attr.getName() != "operandSegmentSizes" &&
+        attr.getName() != "resultSegmentSizes")
       attrs.append(attr.getName(), builtinForm(attr.getValue()));
+  Value sinks = llvm::TypeSwitch<Operation *, Value>(op)
+                    .Case<ds::AttentionOp, ds::AttentionGradOp>(
+                        [](auto attention) { return attention.getSinks(); })
+                    .Default([](Operation *) { return Value(); });
+  if (sinks)
+    attrs.append("has_sinks", builder.getI64IntegerAttr(1));
   if (auto norm = dyn_cast<ds::LayerNormOp>(op)) {
     attrs.append("has_weight",
                  builder.getI64IntegerAttr(norm.getWeight() ? 1 : 0));

@@ -119,18 +119,23 @@ struct AttentionOptions {
   /// Soft-capping: the scaled scores s become softcap * tanh(s / softcap)
   /// before the bias and the masks; 0: none.
   double softcap = 0.0;
+  /// [Hq]: one more logit per head in every row's softmax, with no value;
+  /// undefined: none.
+  at::Tensor sinks;
+  /// Whether only the blocked composite form computes it.
+  bool blocked() const { return softcap > 0 || sinks.defined(); }
 };
 
 /// Checks the operands and attributes of an attention instruction, forward
 /// or backward: query [B,Hq,S,D], key [B,Hkv,Skv,D], value [B,Hkv,Skv,Dv],
-/// `scale`, `causal`, `window`, `key_length`, and the bias at operand
-/// `biasOperand` if the instruction has it. Returns the forward result's
-/// shape [B,Hq,S,Dv].
+/// `scale`, `causal`, `window`, `key_length`, the bias at operand
+/// `biasOperand` if the instruction has it and the sinks [Hq] (last, with
+/// `has_sinks`). Returns the forward result's shape [B,Hq,S,Dv].
 llvm::Expected<std::vector<int64_t>>
 checkAttentionOperands(const CheckArgs &args, size_t biasOperand);
 
 /// Reads an attention instruction's options; `biasOperand` is the index of
-/// its optional bias operand (absent when the instruction has no more).
+/// its optional bias operand (PlanMemory.h attentionOperands).
 AttentionOptions attentionOptions(const KernelArgs &args, size_t biasOperand);
 
 /// Attention through ATen's fused CPU kernel (flash attention; GQA
@@ -167,21 +172,23 @@ efficientAttentionBackward(const at::Tensor &gradOut, const at::Tensor &query,
 
 /// Attention in the composite form for blocks of query rows at a time
 /// (saturatedRowBlock), written into `out` [B,Hq,S,Dv]: what the fused
-/// kernels cannot compute (soft-capping), exact, with the [.., R, Skv]
-/// temporaries of one block.
+/// kernels cannot compute (soft-capping, sinks), exact, with the
+/// [.., R, Skv] temporaries of one block.
 void blockedAttention(at::Tensor &out, const at::Tensor &query,
                       const at::Tensor &key, const at::Tensor &value,
                       const AttentionOptions &options);
 
 /// blockedAttention's gradients of query, key and value, written into
 /// `grads`, block by block (the probabilities recomputed); with `gradBias`
-/// (the bias's shape), the bias's gradient too.
+/// (the bias's shape), the bias's gradient too, and with `gradSinks` [Hq]
+/// the sinks'.
 void blockedAttentionBackward(std::array<at::Tensor, 3> &grads,
                               const at::Tensor &gradOut,
                               const at::Tensor &query, const at::Tensor &key,
                               const at::Tensor &value,
                               const AttentionOptions &options,
-                              at::Tensor *gradBias = nullptr);
+                              at::Tensor *gradBias = nullptr,
+                              at::Tensor *gradSinks = nullptr);
 
 /// Softmax probabilities of attention, grouped for GQA:
 /// [B, Hkv, G*S, Skv] for query [B, Hq, S, D], key [B, Hkv, Skv, D] and

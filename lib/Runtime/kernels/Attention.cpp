@@ -5,7 +5,7 @@
 // memory-efficient attention on CUDA) with the rows they get wrong
 // computed in the composite form, the composite form's probabilities, and
 // the composite form in blocks of rows for what the fused kernels cannot
-// compute (soft-capping).
+// compute (soft-capping, a bias's gradient, sinks).
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,8 +91,14 @@ dsc::rt::kernels::checkAttentionOperands(const CheckArgs &args,
       return checkError("attribute 'key_length' must lie in [1, " +
                         Twine(ks[2]) + "], got " + Twine(*length));
   }
-  if (args.operands.size() > biasOperand) {
-    const TensorDesc &bias = *args.operands[biasOperand];
+  AttentionOperands where = attentionOperands(args.inst, biasOperand);
+  if (where.sinks >= 0) {
+    const TensorDesc &sinks = *args.operands[where.sinks];
+    if (llvm::Error err = expectType(sinks, q.dtype, {qs[1]}, "sinks"))
+      return std::move(err);
+  }
+  if (where.bias >= 0) {
+    const TensorDesc &bias = *args.operands[where.bias];
     std::vector<int64_t> scores = {qs[0], qs[1], qs[2], ks[2]};
     if (llvm::Error err = expectRank(bias, 4, "bias"))
       return std::move(err);
@@ -115,8 +121,11 @@ AttentionOptions dsc::rt::kernels::attentionOptions(const KernelArgs &args,
   options.window = args.inst.getInt("window", 0);
   options.keyLength = args.inst.getInt("key_length", -1);
   options.softcap = args.inst.getDouble("softcap", 0.0);
-  if (args.inst.operands.size() > biasOperand)
-    options.bias = args.operand(biasOperand);
+  AttentionOperands where = attentionOperands(args.inst, biasOperand);
+  if (where.bias >= 0)
+    options.bias = args.operand(where.bias);
+  if (where.sinks >= 0)
+    options.sinks = args.operand(where.sinks);
   return options;
 }
 
@@ -220,10 +229,13 @@ at::Tensor safeSoftmax(const at::Tensor &scores) {
 }
 
 /// attentionProbs of query rows `rows` only: [B, Hkv, G*R, Skv]. With a
-/// soft-cap and `capped`, sets `*capped` to the rows' tanh(s / softcap).
+/// soft-cap and `capped`, sets `*capped` to the rows' tanh(s / softcap);
+/// with sinks and `sinkProbs`, sets `*sinkProbs` to the sinks'
+/// probabilities [B, Hkv, G*R, 1] (the rows' keys' sum to one minus them).
 at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
                     const AttentionOptions &options, const at::Tensor &rows,
-                    at::Tensor *capped = nullptr) {
+                    at::Tensor *capped = nullptr,
+                    at::Tensor *sinkProbs = nullptr) {
   int64_t b = query.size(0), hq = query.size(1), s = query.size(2),
           d = query.size(3);
   int64_t hkv = key.size(1), skv = key.size(2), g = hq / hkv;
@@ -248,7 +260,16 @@ at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
       masked.defined())
     scores.view({b, hkv, g, r, skv})
         .masked_fill_(masked, -std::numeric_limits<double>::infinity());
-  return safeSoftmax(scores);
+  if (!options.sinks.defined())
+    return safeSoftmax(scores);
+  // Head kv * G + g's sink is a last column of its rows.
+  at::Tensor sinks = options.sinks.reshape({1, hkv, g, 1, 1})
+                         .expand({b, hkv, g, r, 1})
+                         .reshape({b, hkv, g * r, 1});
+  at::Tensor probs = safeSoftmax(at::cat({scores, sinks}, -1));
+  if (sinkProbs)
+    *sinkProbs = probs.narrow(-1, skv, 1);
+  return probs.narrow(-1, 0, skv);
 }
 
 /// Calls `patch` on `rows` in blocks of saturatedRowBlock rows, so that
@@ -300,26 +321,43 @@ void addBiasGradient(at::Tensor &gradBias, const at::Tensor &dScores,
     gradBias.add_(part);
 }
 
+/// Adds to `gradSinks` [Hq] the sinks' gradient from a block of rows:
+/// -sum over batch and rows of p_sink * rowsum(P * dP) (the sink's own dP
+/// is zero: it has no value).
+void addSinksGradient(at::Tensor &gradSinks, const at::Tensor &sinkProbs,
+                      const at::Tensor &probs, const at::Tensor &dProbs,
+                      int64_t g) {
+  at::Tensor rowDot = (probs * dProbs).sum(-1, /*keepdim=*/true);
+  at::Tensor part =
+      (sinkProbs * rowDot).view({sinkProbs.size(0), sinkProbs.size(1), g, -1});
+  gradSinks.sub_(part.sum(at::IntArrayRef{0, 3}).view({-1}));
+}
+
 /// Adds the composite form's gradients of rows `rows` to a fused
 /// backward's, run on withoutRows(gradOut); with `gradBias` (zero, the
-/// bias's shape), the bias's gradient of those rows too.
+/// bias's shape), the bias's gradient of those rows too, and with
+/// `gradSinks` (zero, [Hq]) the sinks'.
 void patchRowsBackward(std::array<at::Tensor, 3> &grads,
                        const at::Tensor &gradOut, const at::Tensor &query,
                        const at::Tensor &key, const at::Tensor &value,
                        const AttentionOptions &options, const at::Tensor &rows,
-                       at::Tensor *gradBias = nullptr) {
+                       at::Tensor *gradBias = nullptr,
+                       at::Tensor *gradSinks = nullptr) {
   int64_t b = query.size(0), hq = query.size(1), d = query.size(3);
   int64_t hkv = key.size(1), g = hq / hkv;
   forEachRowBlock(query, key, value, rows, [&](const at::Tensor &block) {
     int64_t r = block.numel();
-    at::Tensor capped;
-    at::Tensor probs = rowProbs(query, key, options, block, &capped);
+    at::Tensor capped, sinkProbs;
+    at::Tensor probs = rowProbs(query, key, options, block, &capped,
+                                gradSinks ? &sinkProbs : nullptr);
     at::Tensor dOut =
         gradOut.index_select(2, block).reshape({b, hkv, g * r, value.size(3)});
     grads[2].add_(at::matmul(probs.transpose(-1, -2), dOut));
+    at::Tensor dProbs = at::matmul(dOut, value.transpose(-1, -2));
+    if (gradSinks)
+      addSinksGradient(*gradSinks, sinkProbs, probs, dProbs, g);
     at::Tensor dScores =
-        at::_softmax_backward_data(at::matmul(dOut, value.transpose(-1, -2)),
-                                   probs, -1, probs.scalar_type());
+        at::_softmax_backward_data(dProbs, probs, -1, probs.scalar_type());
     // The bias is added after the scale and the cap: its gradient is the
     // scores', summed where it broadcasts.
     if (gradBias)
@@ -359,15 +397,18 @@ void dsc::rt::kernels::blockedAttention(at::Tensor &out,
 void dsc::rt::kernels::blockedAttentionBackward(
     std::array<at::Tensor, 3> &grads, const at::Tensor &gradOut,
     const at::Tensor &query, const at::Tensor &key, const at::Tensor &value,
-    const AttentionOptions &options, at::Tensor *gradBias) {
+    const AttentionOptions &options, at::Tensor *gradBias,
+    at::Tensor *gradSinks) {
   // Every row's query gradient is written; the key and value gradients
-  // (and a bias's broadcast over the query rows) sum over the blocks.
+  // (and a bias's broadcast over the query rows, the sinks') sum over the
+  // blocks.
   grads[1].zero_();
   grads[2].zero_();
-  if (gradBias)
-    gradBias->zero_();
+  for (at::Tensor *sum : {gradBias, gradSinks})
+    if (sum)
+      sum->zero_();
   patchRowsBackward(grads, gradOut, query, key, value, options, allRows(query),
-                    gradBias);
+                    gradBias, gradSinks);
 }
 
 std::pair<at::Tensor, at::Tensor>

@@ -66,14 +66,23 @@ llvm::Error checkAttentionGrad(const CheckArgs &args) {
   if (llvm::Error err =
           expectSameType(*args.results[2], "grad_value", v, "value"))
     return err;
-  if (args.results.size() == 3)
-    return llvm::Error::success();
-  if (args.results.size() != 4 || args.operands.size() != 6)
-    return checkError("expected 3 results, or 4 with a bias (its gradient), "
+  // Then the bias's gradient (optional), the sinks' (with the sinks).
+  AttentionOperands where = attentionOperands(args.inst, /*biasOperand=*/5);
+  size_t sinks = where.sinks >= 0 ? 1 : 0;
+  size_t results = args.results.size();
+  if (results != 3 + sinks && !(results == 4 + sinks && where.bias >= 0))
+    return checkError("expected " + llvm::Twine(3 + sinks) +
+                      " results, or one more with a bias (its gradient), "
                       "got " +
-                      llvm::Twine(args.results.size()));
-  return expectSameType(*args.results[3], "grad_bias", *args.operands[5],
-                        "bias");
+                      llvm::Twine(results));
+  if (results == 4 + sinks)
+    if (llvm::Error err = expectSameType(*args.results[3], "grad_bias",
+                                         *args.operands[where.bias], "bias"))
+      return err;
+  if (sinks)
+    return expectSameType(*args.results.back(), "grad_sinks",
+                          *args.operands[where.sinks], "sinks");
+  return llvm::Error::success();
 }
 
 void runAttentionGrad(const KernelArgs &args) {
@@ -82,13 +91,17 @@ void runAttentionGrad(const KernelArgs &args) {
   AttentionOptions options = attentionOptions(args, /*biasOperand=*/5);
   // As in runAttention: ATen's fused kernels where they apply; the
   // bias's gradient in the blocked composite form.
-  bool biasGradient = args.inst.results.size() == 4;
-  if (options.softcap > 0 || biasGradient) {
+  bool sinks = options.sinks.defined();
+  bool biasGradient = args.inst.results.size() == (sinks ? 5 : 4);
+  if (options.blocked() || biasGradient) {
     std::array<at::Tensor, 3> grads{args.result(0), args.result(1),
                                     args.result(2)};
     at::Tensor gradBias = biasGradient ? args.result(3) : at::Tensor();
+    at::Tensor gradSinks =
+        sinks ? args.result(args.inst.results.size() - 1) : at::Tensor();
     blockedAttentionBackward(grads, gradOut, query, key, value, options,
-                             biasGradient ? &gradBias : nullptr);
+                             biasGradient ? &gradBias : nullptr,
+                             sinks ? &gradSinks : nullptr);
     return;
   }
   std::optional<std::array<at::Tensor, 3>> fused;
@@ -514,7 +527,7 @@ void dsc::rt::kernels::registerGradientKernels(
     llvm::StringMap<KernelInfo> &table) {
   KernelInfo &attentionGrad = table["attention_grad"] =
       kernel(runAttentionGrad, checkAttentionGrad, 5, /*results=*/0);
-  attentionGrad.maxOperands = 6; // the optional bias
+  attentionGrad.maxOperands = 7; // the optional bias and sinks
   table["layer_norm_grad"] = kernel(runLayerNormGrad, checkLayerNormGrad, 3, 3);
   table["rms_norm_grad"] = kernel(runRmsNormGrad, checkRmsNormGrad, 3, 2);
   table["silu_grad"] = kernel(

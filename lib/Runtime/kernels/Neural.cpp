@@ -306,7 +306,7 @@ void runAttention(const KernelArgs &args) {
   // ATen's fused kernels: flash attention on the CPU, memory-efficient
   // attention on CUDA; else the composite form (in blocks of rows where
   // the fused kernels cannot compute it).
-  if (options.softcap > 0) {
+  if (options.blocked()) {
     at::Tensor out = args.result();
     blockedAttention(out, query, key, value, options);
     return;
@@ -395,6 +395,6 @@ void dsc::rt::kernels::registerNeuralKernels(
   table["layer_norm"] = kernel(runLayerNorm, checkLayerNorm, 1, 3);
   table["rms_norm"] = kernel(runRmsNorm, checkRmsNorm, 1, 2);
   table["embedding"] = kernel(runEmbedding, checkEmbedding, 2, 2);
-  table["attention"] = kernel(runAttention, checkAttention, 3, 4);
+  table["attention"] = kernel(runAttention, checkAttention, 3, 5);
   table["cross_entropy"] = kernel(runCrossEntropy, checkCrossEntropy, 2, 2);
 }

@@ -81,7 +81,17 @@ struct AttentionWorkspace {
   bool efficient() const {
     return cuda() && efficientCudaAttention(element, d, dv);
   }
-  bool hasBias() const { return inst.operands.size() > biasOperand; }
+  bool hasBias() const {
+    return attentionOperands(inst, biasOperand).bias >= 0;
+  }
+  bool hasSinks() const {
+    return attentionOperands(inst, biasOperand).sinks >= 0;
+  }
+  /// Backward: whether the bias's gradient is a result (after the three,
+  /// before the sinks').
+  bool biasGradient() const {
+    return inst.results.size() == (hasSinks() ? 5u : 4u);
+  }
   bool structuralMask() const {
     return inst.getInt("window", 0) > 0 || inst.getInt("key_length", -1) >= 0;
   }
@@ -195,15 +205,21 @@ struct AttentionWorkspace {
     return peak;
   }
 
-  /// Attention.cpp blockedAttention (soft-capping, a bias's gradient):
-  /// every row's index, and the composite form of one block at a time;
-  /// with `grad`, the block's tanh kept beside it for the cap's gradient
-  /// and the block's bias gradient summed where the bias broadcasts. The
-  /// results are written in place.
+  /// Attention.cpp blockedAttention (soft-capping, a bias's gradient,
+  /// sinks): every row's index, and the composite form of one block at a
+  /// time; with `grad`, the block's tanh kept beside it for the cap's
+  /// gradient and the block's bias gradient summed where the bias
+  /// broadcasts. Sinks: the scores with their column, and backward the
+  /// rows' P * dP. The results are written in place.
   uint64_t blocked(bool grad) const {
     uint64_t kept = grad && inst.has("softcap") ? blockScores() : 0;
-    uint64_t biasPart = grad && inst.results.size() == 4 ? blockScores() : 0;
-    return add(add(mul(8, s), compositeBlock(grad)), add(kept, biasPart));
+    uint64_t biasPart = grad && biasGradient() ? blockScores() : 0;
+    uint64_t column =
+        mul(mul(mul(b, hq), saturatedRowBlock(s, skv, dv)), element);
+    uint64_t sinksPart =
+        hasSinks() ? add(mul(grad ? 2 : 1, blockScores()), mul(3, column)) : 0;
+    return add(add(mul(8, s), compositeBlock(grad)),
+               add(add(kept, biasPart), sinksPart));
   }
   /// The mask with saturated rows unmasked and their indices, while the
   /// fused kernel runs.
@@ -312,7 +328,7 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
     AttentionWorkspace w(plan, inst, grad ? 5 : 3);
     if (!w.valid)
       return 0;
-    if (inst.has("softcap") || (grad && inst.results.size() == 4))
+    if (inst.has("softcap") || w.hasSinks() || (grad && w.biasGradient()))
       return w.blocked(grad);
     if (w.fused()) {
       // The forward (recomputed by the gradient for its log-sum-exp, its

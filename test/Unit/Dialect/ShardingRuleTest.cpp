@@ -357,9 +357,10 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
 
   Value o = f32({2, 8, 16, 24});
   auto grad = AttentionGradOp::create(
-      builder, loc(), TypeRange{q.getType(), k.getType(), v.getType()}, q, k, v,
-      o, o,
-      /*bias=*/Value(), builder.getUnitAttr(), /*window=*/IntegerAttr(),
+      builder, loc(), q.getType(), k.getType(), v.getType(),
+      /*grad_bias=*/Type(), /*grad_sinks=*/Type(), q, k, v, o, o,
+      /*bias=*/Value(), /*sinks=*/Value(), builder.getUnitAttr(),
+      /*window=*/IntegerAttr(),
       /*key_length=*/IntegerAttr(), builder.getF64FloatAttr(0.25),
       /*softcap=*/FloatAttr());
   rule = ruleOf(grad);
@@ -380,10 +381,11 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
   Value alibi = f32({1, 8, 1, 16}), keyMask = f32({2, 1, 1, 16});
   for (auto [bias, expected] :
        {std::pair(alibi, "[][bc][][e]"), std::pair(keyMask, "[a][][][e]")}) {
-    rule = ruleOf(AttentionOp::create(builder, loc(), q, k, v, bias, UnitAttr(),
-                                      IntegerAttr(), IntegerAttr(),
-                                      builder.getF64FloatAttr(0.25),
-                                      /*softcap=*/FloatAttr()));
+    rule =
+        ruleOf(AttentionOp::create(builder, loc(), q, k, v, bias,
+                                   /*sinks=*/Value(), UnitAttr(), IntegerAttr(),
+                                   IntegerAttr(), builder.getF64FloatAttr(0.25),
+                                   /*softcap=*/FloatAttr()));
     EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], " +
                                  std::string(expected) + " -> [a][bc][d][g]");
   }
@@ -393,9 +395,9 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
   // the heads pass into it.
   Value relative = f32({1, 8, 16, 16});
   auto biased = AttentionGradOp::create(
-      builder, loc(),
-      TypeRange{q.getType(), k.getType(), v.getType(), relative.getType()}, q,
-      k, v, o, o, relative, builder.getUnitAttr(), IntegerAttr(), IntegerAttr(),
+      builder, loc(), q.getType(), k.getType(), v.getType(), relative.getType(),
+      /*grad_sinks=*/Type(), q, k, v, o, o, relative,
+      /*sinks=*/Value(), builder.getUnitAttr(), IntegerAttr(), IntegerAttr(),
       builder.getF64FloatAttr(0.25), FloatAttr());
   rule = ruleOf(biased);
   EXPECT_EQ(factors(rule), "a2+ b2 c4+ d16! e16! f32! g24!");
@@ -403,6 +405,27 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
                            "[a][bc][d][g], [a][bc][d][g], [][bc][d][e] -> "
                            "[a][bc][d][f], [a][b][e][f], [a][b][e][g], "
                            "[][bc][d][e]");
+
+  // Sinks [Hq] split with the query heads; their gradient sums over the
+  // batch (and the rows, which are never split).
+  Value sinks = f32({8});
+  rule = ruleOf(
+      AttentionOp::create(builder, loc(), q, k, v, /*bias=*/Value(), sinks,
+                          builder.getUnitAttr(), IntegerAttr(), IntegerAttr(),
+                          builder.getF64FloatAttr(0.25), FloatAttr()));
+  EXPECT_EQ(factors(rule), "a2 b2 c4 d16! e16! f32! g24!");
+  EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], "
+                           "[bc] -> [a][bc][d][g]");
+  auto sunk = AttentionGradOp::create(
+      builder, loc(), q.getType(), k.getType(), v.getType(),
+      /*grad_bias=*/Type(), sinks.getType(), q, k, v, o, o, /*bias=*/Value(),
+      sinks, builder.getUnitAttr(), IntegerAttr(), IntegerAttr(),
+      builder.getF64FloatAttr(0.25), FloatAttr());
+  rule = ruleOf(sunk);
+  EXPECT_EQ(factors(rule), "a2+ b2 c4+ d16! e16! f32! g24!");
+  EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], "
+                           "[a][bc][d][g], [a][bc][d][g], [bc] -> "
+                           "[a][bc][d][f], [a][b][e][f], [a][b][e][g], [bc]");
 }
 
 TEST_F(ShardingRuleTest, CrossEntropyReducesOverPositions) {

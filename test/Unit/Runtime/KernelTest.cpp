@@ -384,13 +384,16 @@ struct AttentionCase {
   double softcap = 0;
   /// The bias's gradient too (a fourth result; the blocked kernel).
   bool biasGrad = false;
+  /// GPT-OSS's sinks [Hq] (trainable; the blocked kernel).
+  bool sinks = false;
 };
 
 /// The attention as PyTorch users write it: repeated key/value heads,
 /// masks built with tril/triu and column ranges.
 at::Tensor referenceAttention(const at::Tensor &q, const at::Tensor &k,
                               const at::Tensor &v, const at::Tensor &bias,
-                              const AttentionCase &c, double scale) {
+                              const at::Tensor &sinks, const AttentionCase &c,
+                              double scale) {
   int64_t group = q.size(1) / k.size(1);
   at::Tensor kr = k.repeat_interleave(group, 1);
   at::Tensor vr = v.repeat_interleave(group, 1);
@@ -407,7 +410,15 @@ at::Tensor referenceAttention(const at::Tensor &q, const at::Tensor &k,
   if (c.keyLength >= 0)
     keep.narrow(1, c.keyLength, c.skv - c.keyLength).fill_(false);
   scores = scores.masked_fill(keep.logical_not(), -INFINITY);
-  return at::matmul(scores.softmax(-1), vr);
+  if (!sinks.defined())
+    return at::matmul(scores.softmax(-1), vr);
+  // GPT-OSS: the sinks as a last column, the rows' maxima subtracted, the
+  // sinks' probabilities dropped.
+  at::Tensor column =
+      sinks.reshape({1, -1, 1, 1}).expand({q.size(0), -1, c.s, 1});
+  at::Tensor combined = at::cat({scores, column}, -1);
+  combined = combined - std::get<0>(combined.max(-1, /*keepdim=*/true));
+  return at::matmul(combined.softmax(-1).narrow(-1, 0, c.skv), vr);
 }
 
 void checkAttention(const AttentionCase &c) {
@@ -418,7 +429,8 @@ void checkAttention(const AttentionCase &c) {
                " bias rank=" + std::to_string(c.biasShape.size()) +
                " d=" + std::to_string(c.d) + " dv=" + std::to_string(c.dv) +
                " softcap=" + std::to_string(c.softcap) +
-               " bias grad=" + std::to_string(c.biasGrad));
+               " bias grad=" + std::to_string(c.biasGrad) +
+               " sinks=" + std::to_string(c.sinks));
   int64_t b = 2, d = c.d, dv = c.dv;
   double scale = 1.0 / std::sqrt(double(d));
   at::Tensor q = torch::randn({b, c.hq, c.s, d}).requires_grad_();
@@ -427,7 +439,10 @@ void checkAttention(const AttentionCase &c) {
   at::Tensor bias;
   if (!c.biasShape.empty())
     bias = torch::randn(c.biasShape).requires_grad_(c.biasGrad);
-  at::Tensor out = referenceAttention(q, k, v, bias, c, scale);
+  at::Tensor sinks;
+  if (c.sinks)
+    sinks = (torch::randn({c.hq}) * 2).requires_grad_();
+  at::Tensor out = referenceAttention(q, k, v, bias, sinks, c, scale);
   std::map<std::string, AttrValue> attrs = {{"scale", scale}};
   if (c.causal)
     attrs["causal"] = int64_t(1);
@@ -437,19 +452,25 @@ void checkAttention(const AttentionCase &c) {
     attrs["key_length"] = c.keyLength;
   if (c.softcap > 0)
     attrs["softcap"] = c.softcap;
+  if (c.sinks)
+    attrs["has_sinks"] = int64_t(1);
   std::vector<at::Tensor> operands = {q, k, v};
-  if (bias.defined())
-    operands.push_back(bias);
+  for (const at::Tensor &optional : {bias, sinks})
+    if (optional.defined())
+      operands.push_back(optional);
   EXPECT_TRUE(close(runKernel1("attention", operands, out, attrs), out));
 
   at::Tensor dOut = torch::randn(out.sizes());
   std::vector<at::Tensor> inputs = {q, k, v};
   if (c.biasGrad)
     inputs.push_back(bias);
+  if (c.sinks)
+    inputs.push_back(sinks);
   auto grads = torch::autograd::grad({out}, inputs, {dOut});
   std::vector<at::Tensor> gradOperands = {q, k, v, out, dOut};
-  if (bias.defined())
-    gradOperands.push_back(bias);
+  for (const at::Tensor &optional : {bias, sinks})
+    if (optional.defined())
+      gradOperands.push_back(optional);
   auto results = runKernel("attention_grad", gradOperands, inputs, attrs);
   ASSERT_EQ(results.size(), inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i)
@@ -521,6 +542,25 @@ TEST_F(KernelTest, AttentionBiasGradientMatchesAutograd) {
   checkAttentionBothWays(capped);
   checkAttention(
       withGrad({2, 1, 300, 300, true, 0, -1, {1, 2, 300, 300}, 16, 16}));
+}
+
+TEST_F(KernelTest, AttentionWithSinksMatchesAutograd) {
+  // GPT-OSS's sinks (logits about 2 in size, so their probabilities are
+  // far from 0 and 1): causal, sliding windows, GQA, padded keys, with a
+  // bias and its gradient, a cap, and over several blocks of rows.
+  auto sunk = [](AttentionCase c) {
+    c.sinks = true;
+    return c;
+  };
+  checkAttentionBothWays(sunk({4, 2, 7, 7, /*causal=*/true}));
+  checkAttentionBothWays(sunk({4, 2, 7, 7, true, /*window=*/3}));
+  checkAttentionBothWays(sunk({4, 1, 5, 9, /*causal=*/false}));
+  checkAttentionBothWays(sunk({2, 2, 6, 6, false, 0, /*keyLength=*/4}));
+  AttentionCase biased = sunk({4, 2, 7, 7, true, 0, -1, {1, 4, 7, 7}});
+  biased.biasGrad = true;
+  biased.softcap = 1.5;
+  checkAttentionBothWays(biased);
+  checkAttention(sunk({4, 2, 300, 300, true, 50, -1, {}, 16, 16}));
 }
 
 TEST_F(KernelTest, FusedAttentionAcrossBlocksMatchesAutograd) {

@@ -463,6 +463,10 @@ def gen_attention(case, rng):
             bias = case.float_input(bs)
         options += f" bias {bias}"
         types.append(tensor_type(bs))
+    if rng.random() < 0.3:
+        # GPT-OSS's sinks: a logit per query head, trained.
+        options += f" sinks {case.float_operand([hq])}"
+        types.append(tensor_type([hq]))
     # Every row must keep a key (a fully masked row is NaN, as in PyTorch):
     # with a window W the last row keeps (S - W, S), so the key length must
     # exceed S - W.

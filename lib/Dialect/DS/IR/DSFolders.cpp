@@ -59,13 +59,21 @@ LogicalResult mlir::ds::dropUnreadBiasGradient(RewriterBase &rewriter,
   if (!op.getGradBias() || !op.getGradBias().use_empty())
     return failure();
   rewriter.setInsertionPoint(op);
+  Value sinks = op.getSinks();
   auto replacement = AttentionGradOp::create(
-      rewriter, op.getLoc(),
-      TypeRange{op.getGradQuery().getType(), op.getGradKey().getType(),
-                op.getGradValue().getType()},
-      op->getOperands(), op->getAttrs());
-  rewriter.replaceOp(op, {replacement.getGradQuery(), replacement.getGradKey(),
-                          replacement.getGradValue(), Value()});
+      rewriter, op.getLoc(), op.getGradQuery().getType(),
+      op.getGradKey().getType(), op.getGradValue().getType(),
+      /*grad_bias=*/Type(), sinks ? sinks.getType() : Type(), op.getQuery(),
+      op.getKey(), op.getValue(), op.getOutput(), op.getGradOutput(),
+      op.getBias(), sinks, op.getCausalAttr(), op.getWindowAttr(),
+      op.getKeyLengthAttr(), op.getScaleAttr(), op.getSoftcapAttr());
+  replacement->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  SmallVector<Value, 5> results = {replacement.getGradQuery(),
+                                   replacement.getGradKey(),
+                                   replacement.getGradValue(), Value()};
+  if (sinks)
+    results.push_back(replacement.getGradSinks());
+  rewriter.replaceOp(op, results);
   return success();
 }
 

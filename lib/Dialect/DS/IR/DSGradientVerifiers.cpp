@@ -50,9 +50,18 @@ LogicalResult AttentionGradOp::verify() {
   if (getGradBias() &&
       failed(expectType(op, "grad_bias", getGradBias().getType(), bias)))
     return failure();
+  RankedTensorType sinks = getSinks()
+                               ? cast<RankedTensorType>(getSinks().getType())
+                               : RankedTensorType();
+  if (static_cast<bool>(getGradSinks()) != static_cast<bool>(sinks))
+    return emitOpError() << "grad_sinks must be there exactly when sinks are";
+  if (sinks &&
+      failed(expectType(op, "grad_sinks", getGradSinks().getType(), sinks)))
+    return failure();
   std::string wrong = checkAttention(
       getQuery().getType(), getKey().getType(), getValue().getType(), bias,
-      getCausal(), getWindow(), getKeyLength(), getScale().convertToDouble(),
+      sinks, getCausal(), getWindow(), getKeyLength(),
+      getScale().convertToDouble(),
       getSoftcapAttr() ? std::optional(getSoftcapAttr().getValueAsDouble())
                        : std::nullopt);
   if (!wrong.empty())

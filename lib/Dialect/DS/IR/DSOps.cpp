@@ -47,6 +47,44 @@ static void printMeshAxes(OpAsmPrinter &printer, Operation *, ArrayAttr names,
   printer << "]";
 }
 
+/// Parses `(gq, gk, gv[, grad_bias][, grad_sinks])` as functional-type
+/// prints results: the sinks' gradient is there, and last, exactly when
+/// the sinks are; a type left over is the bias's gradient.
+static ParseResult parseAttentionGradResultTypes(
+    OpAsmParser &parser, Type &query, Type &key, Type &value, Type &bias,
+    Type &sinks, std::optional<OpAsmParser::UnresolvedOperand> sinksOperand) {
+  SmallVector<Type, 5> types;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLParen() || parser.parseTypeList(types) ||
+      parser.parseRParen())
+    return failure();
+  size_t required = sinksOperand ? 4 : 3;
+  if (types.size() != required && types.size() != required + 1)
+    return parser.emitError(loc)
+           << "expected " << required << " or " << required + 1
+           << " result types (query, key and value gradients, "
+           << (sinksOperand ? "the sinks' gradient, " : "")
+           << "maybe the bias's), got " << types.size();
+  query = types[0];
+  key = types[1];
+  value = types[2];
+  if (types.size() == required + 1)
+    bias = types[3];
+  if (sinksOperand)
+    sinks = types.back();
+  return success();
+}
+
+static void printAttentionGradResultTypes(OpAsmPrinter &printer, Operation *,
+                                          Type query, Type key, Type value,
+                                          Type bias, Type sinks, Value) {
+  printer << "(" << query << ", " << key << ", " << value;
+  for (Type optional : {bias, sinks})
+    if (optional)
+      printer << ", " << optional;
+  printer << ")";
+}
+
 bool mlir::ds::isOverlappedCompute(Operation *op) {
   return !isa<OptimizerUpdateOpInterface, ReloadOp, OffloadOp, WaitOp,
               ReshapeOp>(op) &&

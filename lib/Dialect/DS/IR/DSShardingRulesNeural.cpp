@@ -103,16 +103,20 @@ ShardingRule normRule(Operation *op, Value input, FactorKind leadingKind) {
 /// (just [hkv] without grouping). `repKind` is the kind of `rep`.
 struct AttentionFactors {
   /// With `biasGradient`, the bias's gradient is a result: it sums over the
-  /// batch and heads where the bias broadcasts them.
+  /// batch and heads where the bias broadcasts them. With `sinksGradient`,
+  /// the sinks' [Hq] gradient is one: it sums over the batch (and the
+  /// query rows, which the rule never splits).
   AttentionFactors(ShardingRule &rule, Value query, Value key, Value value,
-                   Value bias, FactorKind repKind, bool biasGradient = false) {
+                   Value bias, FactorKind repKind, bool biasGradient = false,
+                   bool sinksGradient = false) {
     ArrayRef<int64_t> q = shapeOf(query), k = shapeOf(key), v = shapeOf(value);
     auto kindOf = [&](size_t dim, int64_t full) {
       return biasGradient && shapeOf(bias)[dim] != full
                  ? FactorKind::ReductionSum
                  : FactorKind::PassThrough;
     };
-    int64_t b = rule.addFactor(q[0], kindOf(0, q[0]));
+    int64_t b = rule.addFactor(q[0], sinksGradient ? FactorKind::ReductionSum
+                                                   : kindOf(0, q[0]));
     int64_t hkv = rule.addFactor(k[1], kindOf(1, q[1]));
     SmallVector<int64_t, 2> queryHeads = {hkv};
     if (k[1] > 0 && q[1] / k[1] != 1)
@@ -131,6 +135,7 @@ struct AttentionFactors {
     this->key = {{b}, {hkv}, {skv}, {d}};
     this->value = {{b}, {hkv}, {skv}, {dv}};
     output = {{b}, queryHeads, {s}, {dv}};
+    sinks = {queryHeads};
     // The bias has the scores' factors [B, Hq, S, Skv] where it does not
     // broadcast.
     if (bias) {
@@ -141,7 +146,7 @@ struct AttentionFactors {
                                              : SmallVector<int64_t, 2>());
     }
   }
-  TensorFactors query, key, value, output, bias;
+  TensorFactors query, key, value, output, bias, sinks;
   /// The query and key sequence factors.
   SmallVector<int64_t> sequences;
 };
@@ -334,7 +339,7 @@ template <typename OpTy> ShardingRule attentionRule(OpTy op) {
   AttentionFactors factors(
       rule, op.getQuery(), op.getKey(), op.getValue(), op.getBias(),
       backward ? FactorKind::ReductionSum : FactorKind::PassThrough,
-      biasGradient);
+      biasGradient, backward && op.getSinks());
   rule.operandDims = {factors.query, factors.key, factors.value};
   rule.paddingValues = {0.0, 0.0, 0.0};
   rule.resultDims = {factors.output};
@@ -348,10 +353,17 @@ template <typename OpTy> ShardingRule attentionRule(OpTy op) {
     rule.operandDims.push_back(factors.bias);
     rule.paddingValues.push_back(0.0);
   }
+  if (op.getSinks()) {
+    rule.operandDims.push_back(factors.sinks);
+    rule.paddingValues.push_back(0.0);
+  }
   // The bias's gradient: zero at padded queries and keys (their output
   // gradient is zero, their probabilities are), cut off like any result.
+  // The sinks' gets nothing from padded query rows (zero output gradient).
   if (biasGradient)
     rule.resultDims.push_back(factors.bias);
+  if (backward && op.getSinks())
+    rule.resultDims.push_back(factors.sinks);
   rule.paddableFactors = {factors.sequences[0]};
   if (op.getCausal()) {
     rule.paddableFactors.push_back(factors.sequences[1]);

@@ -334,8 +334,10 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   RankedTensorType v = tensorType(adaptor.getValue());
   RankedTensorType bias =
       adaptor.getBias() ? tensorType(adaptor.getBias()) : RankedTensorType();
+  RankedTensorType sinks =
+      adaptor.getSinks() ? tensorType(adaptor.getSinks()) : RankedTensorType();
   std::string wrong = checkAttention(
-      q, tensorType(adaptor.getKey()), v, bias, adaptor.getCausal(),
+      q, tensorType(adaptor.getKey()), v, bias, sinks, adaptor.getCausal(),
       adaptor.getWindow(), adaptor.getKeyLength(),
       adaptor.getScale().convertToDouble(),
       adaptor.getSoftcapAttr()
@@ -351,7 +353,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
 
 std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
                                      RankedTensorType v, RankedTensorType bias,
-                                     bool causal, std::optional<int64_t> window,
+                                     RankedTensorType sinks, bool causal,
+                                     std::optional<int64_t> window,
                                      std::optional<int64_t> keyLength,
                                      double scale,
                                      std::optional<double> softcap) {
@@ -397,6 +400,11 @@ std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
     else if (bias.getElementType() != q.getElementType())
       os << "bias element type differs from the query's";
   }
+  if (text.empty() && sinks &&
+      (sinks.getRank() != 1 || sinks.getDimSize(0) != q.getDimSize(1) ||
+       sinks.getElementType() != q.getElementType()))
+    os << "sinks " << sinks << " must be [" << q.getDimSize(1)
+       << "] (one per query head) of the query's element type";
   if (text.empty() && window && (*window < 1 || !causal))
     os << "window " << *window << " must be at least 1 and needs causal";
   if (text.empty() && keyLength && (*keyLength < 1 || *keyLength > skv))

@@ -322,15 +322,14 @@ LogicalResult AttentionOp::buildVJP(OpBuilder &builder,
   }
   // The bias's gradient too, where there is a bias; canonicalization
   // drops it where nothing reads it (a bias no trainable parameter
-  // reaches).
-  SmallVector<Type, 4> types = {getQuery().getType(), getKey().getType(),
-                                getValue().getType()};
-  if (getBias())
-    types.push_back(getBias().getType());
+  // reaches). The sinks' always comes with them.
+  Type biasType = getBias() ? getBias().getType() : Type();
+  Type sinksType = getSinks() ? getSinks().getType() : Type();
   auto grads = AttentionGradOp::create(
-      builder, getLoc(), types, getQuery(), getKey(), getValue(), getResult(),
-      grad, getBias(), getCausalAttr(), getWindowAttr(), getKeyLengthAttr(),
-      getScaleAttr(), getSoftcapAttr());
+      builder, getLoc(), getQuery().getType(), getKey().getType(),
+      getValue().getType(), biasType, sinksType, getQuery(), getKey(),
+      getValue(), getResult(), grad, getBias(), getSinks(), getCausalAttr(),
+      getWindowAttr(), getKeyLengthAttr(), getScaleAttr(), getSoftcapAttr());
   operandGrads.append(grads->result_begin(), grads->result_end());
   return success();
 }

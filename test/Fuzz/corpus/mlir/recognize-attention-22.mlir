@@ -15,3 +15,4 @@ func.func @failed_way_leaves_no_scale(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x
   %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
 }
+

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
+    AttrSizedOperandSegments, AttrSizedResultSegments,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
                               ["maskPadding"]>],
     ["getFlops", "usesMatrixUnits"]> {
@@ -28,7 +29,8 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     gradient summed over the dimensions the bias broadcasts): for a bias a
     trainable parameter reaches (T5's and MPNet's relative position
     tables, DeBERTa's disentangled terms); canonicalization drops it where
-    nothing reads it.
+    nothing reads it. With `sinks`, their gradient is the last result
+    (always: it is an [Hq] sum over rows the kernel has at hand).
 
     ```mlir
     %dq, %dk, %dv = ds.attention_grad %q, %k, %v, %o, %do causal scale = 0.25
@@ -41,22 +43,29 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     - the results have the types of `query`, `key` and `value`;
     - `output` and `grad_output` have the type of the forward result;
     - `bias`, `window` and `key_length` satisfy the forward's constraints;
-    - `grad_bias` needs `bias` and has its type.
+    - `grad_bias` needs `bias` and has its type;
+    - `grad_sinks` is there exactly when `sinks` is, with its type.
   }];
   let arguments = (ins DS_FloatTensor:$query, DS_FloatTensor:$key,
                    DS_FloatTensor:$value, DS_FloatTensor:$output,
                    DS_FloatTensor:$grad_output, Optional<DS_FloatTensor>:$bias,
-                   UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
+                   Optional<DS_FloatTensor>:$sinks, UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
                    OptionalAttr<I64Attr>:$key_length, F64Attr:$scale,
                    OptionalAttr<F64Attr>:$softcap);
   let results = (outs DS_FloatTensor:$grad_query, DS_FloatTensor:$grad_key,
                       DS_FloatTensor:$grad_value,
-                      Optional<DS_FloatTensor>:$grad_bias);
+                      Optional<DS_FloatTensor>:$grad_bias,
+                      Optional<DS_FloatTensor>:$grad_sinks);
+  // The types as functional-type prints them; which optional results there
+  // are follows from `sinks` and the count (AttentionGradResultTypes).
   let assemblyFormat = [{
     $query `,` $key `,` $value `,` $output `,` $grad_output
-    (`bias` $bias^)? (`causal` $causal^)? (`window` `=` $window^)?
-    (`key_length` `=` $key_length^)? `scale` `=` $scale
-    (`softcap` `=` $softcap^)? attr-dict `:` functional-type(operands, results)
+    (`bias` $bias^)? (`sinks` $sinks^)? (`causal` $causal^)?
+    (`window` `=` $window^)? (`key_length` `=` $key_length^)?
+    `scale` `=` $scale (`softcap` `=` $softcap^)? attr-dict `:`
+    `(` type(operands) `)` `->`
+    custom<AttentionGradResultTypes>(type($grad_query), type($grad_key),
+        type($grad_value), type($grad_bias), type($grad_sinks), ref($sinks))
   }];
   let hasVerifier = 1;
   let hasCanonicalizer = 1;

@@ -241,7 +241,7 @@ def DS_EmbeddingOp : DS_Op<"embedding", [Pure,
   }];
 }
 
-def DS_AttentionOp : DS_Op<"attention", [Pure,
+def DS_AttentionOp : DS_Op<"attention", [Pure, AttrSizedOperandSegments,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
                               ["maskPadding"]>],
@@ -265,8 +265,12 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
       `window` W as well, to `i - W < j <= i` (sliding-window attention).
     - With `key_length` N, keys at positions `j >= N` are masked out (the
       padding that sequence parallelism adds at the end of a sequence).
-    - `softcap` runs the blocked composite kernel (ATen's fused kernels
-      have no cap): exact, slower, with memory of one block of query rows.
+    - `sinks`, if present, is [Hq]: one more logit per head in every row's
+      softmax, after the scale, cap, bias and masks, with no value (GPT-OSS's
+      attention sinks): the row's probabilities sum to less than one.
+    - `softcap` and `sinks` run the blocked composite kernel (ATen's fused
+      kernels have neither): exact, slower, with memory of one block of
+      query rows.
 
     ```mlir
     %o = ds.attention %q, %k, %v causal scale = 0.25
@@ -284,18 +288,21 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
     - `Hkv` is positive and `Hq` is a multiple of it;
     - with `causal`, `S` equals `Skv`;
     - `bias` broadcasts to [B, Hq, S, Skv];
+    - `sinks` is [Hq];
     - `window` is at least 1 and needs `causal`;
     - `key_length` is between 1 and `Skv`;
     - `scale` and `softcap` are positive and finite.
   }];
   let arguments = (ins DS_FloatTensor:$query, DS_FloatTensor:$key,
                    DS_FloatTensor:$value, Optional<DS_FloatTensor>:$bias,
+                   Optional<DS_FloatTensor>:$sinks,
                    UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
                    OptionalAttr<I64Attr>:$key_length, F64Attr:$scale,
                    OptionalAttr<F64Attr>:$softcap);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`bias` $bias^)? (`causal` $causal^)?
+    $query `,` $key `,` $value (`bias` $bias^)? (`sinks` $sinks^)?
+    (`causal` $causal^)?
     (`window` `=` $window^)? (`key_length` `=` $key_length^)?
     `scale` `=` $scale (`softcap` `=` $softcap^)? attr-dict `:`
     functional-type(operands, results)
@@ -306,7 +313,7 @@ def DS_AttentionOp : DS_Op<"attention", [Pure,
                    "::mlir::Value":$value, "bool":$causal,
                    "const ::llvm::APFloat &":$scale), [{
       build($_builder, $_state, query, key, value, /*bias=*/::mlir::Value(),
-            causal ? $_builder.getUnitAttr() : ::mlir::UnitAttr(),
+            /*sinks=*/::mlir::Value(), causal ? $_builder.getUnitAttr() : ::mlir::UnitAttr(),
             /*window=*/::mlir::IntegerAttr(), /*key_length=*/::mlir::IntegerAttr(),
             $_builder.getF64FloatAttr(scale.convertToDouble()),
             /*softcap=*/::mlir::FloatAttr());

@@ -27,11 +27,13 @@ namespace mlir::ds {
 /// Checks the operands and options of an attention, forward or backward
 /// (the constraints listed in `ds.attention`'s description): `query`
 /// [B, Hq, S, D], `key` [B, Hkv, Skv, D], `value` [B, Hkv, Skv, Dv], `bias`
-/// (null if absent) broadcasting to [B, Hq, S, Skv], `window`, `keyLength`,
-/// `scale` and `softcap`. Returns what is wrong, or an empty string.
+/// (null if absent) broadcasting to [B, Hq, S, Skv], `sinks` (null if
+/// absent) [Hq], `window`, `keyLength`, `scale` and `softcap`. Returns what
+/// is wrong, or an empty string.
 std::string checkAttention(RankedTensorType query, RankedTensorType key,
                            RankedTensorType value, RankedTensorType bias,
-                           bool causal, std::optional<int64_t> window,
+                           RankedTensorType sinks, bool causal,
+                           std::optional<int64_t> window,
                            std::optional<int64_t> keyLength, double scale,
                            std::optional<double> softcap);
 
