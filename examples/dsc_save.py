@@ -57,6 +57,24 @@ def _user_line(node):
     return "an unknown line"
 
 
+# Ops the tracer records beneath autograd: their outputs' types never say
+# requires_grad (aten::_convolution, under convolution's own backward).
+# Their users' outputs tell instead.
+_BELOW_AUTOGRAD = {"aten::_convolution"}
+
+
+def _records_gradient(node, out):
+    """Whether tracing recorded that `out` (of `node`) requires grad."""
+    if node.kind() not in _BELOW_AUTOGRAD:
+        return out.type().requires_grad()
+    for use in out.uses():
+        for result in use.user.outputs():
+            t = result.type()
+            if isinstance(t, torch._C.TensorType) and t.requires_grad():
+                return True
+    return False
+
+
 def check_no_grad_regions(traced):
     """Raises ValueError naming the source line of the first op that tracing
     recorded without a gradient although a parameter reaches it: the sign of
@@ -68,7 +86,7 @@ def check_no_grad_regions(traced):
         for out in node.outputs():
             t = out.type()
             if (not isinstance(t, torch._C.TensorType) or t.dtype() is None
-                    or not t.dtype().is_floating_point or t.requires_grad()):
+                    or not t.dtype().is_floating_point or _records_gradient(node, out)):
                 continue
             if any(_requires_grad(v, traced) for v in node.inputs()):
                 raise ValueError(

@@ -9,7 +9,8 @@ downloads), for the dsc importer.
 ARCH is gpt2, llama, mistral, gptj, bloom, gemma2, phi, cohere, gpt_bigcode,
 granite, olmo2, qwen3, gpt_neo (causal LMs; gpt_neo with --attn eager), mixtral, qwen2_moe,
 qwen3_moe, olmoe, deepseek_v3, gpt_oss (mixtures of experts; gpt_oss with
---attn eager), bert, roberta, albert, electra, deberta_v2, mpnet, roformer or
+--attn eager), mamba, jamba, lfm2, qwen3_next, falcon_h1 (hybrids with
+convolutions; mamba with --attn eager), bert, roberta, albert, electra, deberta_v2, mpnet, roformer or
 distilbert (masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
@@ -180,10 +181,42 @@ CONFIGS = {
     "bloom": (transformers.BloomConfig, transformers.BloomForCausalLM, dict(
         vocab_size=256, hidden_size=32, n_layer=2, n_head=4,
         hidden_dropout=0.0, attention_dropout=0.0)),
+    # Hybrids of attention with state-space or convolution layers, each
+    # with a depthwise causal conv1d: Mamba (no attention), Jamba (Mamba
+    # layers, attention and experts), LFM2 (short convolutions),
+    # Qwen3-Next (gated delta-rule linear attention, experts) and
+    # Falcon-H1 (Mamba-2 beside attention in every layer).
+    "mamba": (transformers.MambaConfig, transformers.MambaForCausalLM, dict(
+        vocab_size=256, hidden_size=32, state_size=8, num_hidden_layers=2, expand=2,
+        conv_kernel=4, time_step_rank=4)),
+    "jamba": (transformers.JambaConfig, transformers.JambaForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        num_experts=4, num_experts_per_tok=2, expert_layer_period=2, expert_layer_offset=1,
+        attn_layer_period=2, attn_layer_offset=1, use_mamba_kernels=False, mamba_d_state=8,
+        mamba_d_conv=4, mamba_expand=2, mamba_dt_rank=4, output_router_logits=True)),
+    "lfm2": (transformers.Lfm2Config, transformers.Lfm2ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        block_auto_adjust_ff_dim=False, layer_types=["conv", "full_attention"])),
+    "qwen3_next": (transformers.Qwen3NextConfig, transformers.Qwen3NextForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        head_dim=8, linear_conv_kernel_dim=4, linear_key_head_dim=8,
+        linear_value_head_dim=8, linear_num_key_heads=2, linear_num_value_heads=4,
+        moe_intermediate_size=16, shared_expert_intermediate_size=32, num_experts=4,
+        num_experts_per_tok=2, output_router_logits=True,
+        layer_types=["linear_attention", "full_attention"])),
+    "falcon_h1": (transformers.FalconH1Config, transformers.FalconH1ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        head_dim=8, mamba_d_ssm=32, mamba_n_heads=4, mamba_d_head=8, mamba_n_groups=1,
+        mamba_d_state=8, mamba_d_conv=4, mamba_expand=2, mamba_chunk_size=16)),
 }
 MASKED_LM = {"bert", "roberta", "albert", "electra", "deberta_v2", "mpnet", "roformer",
              "distilbert"}
-MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3", "gpt_oss"}
+MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3", "gpt_oss", "jamba",
+       "qwen3_next"}
 
 
 def build(arch, attn, seed, overrides, with_mask=False):

@@ -122,6 +122,9 @@ std::vector<mlir::Value> tensorList(ImporterState &s, size_t i);
 /// Adds the conversion of einsum (EinsumConversion.cpp) to `table`.
 void addEinsumConversion(llvm::StringMap<Conversion> &table);
 
+/// 1-D convolutions (ConvConversions.cpp).
+void addConvConversions(llvm::StringMap<Conversion> &table);
+
 /// The conversion registered for the aten op `kind` (`aten::add`), or null.
 Conversion findConversion(llvm::StringRef kind);
 

@@ -646,6 +646,7 @@ const llvm::StringMap<Conversion> &conversions() {
     addLossConversions(table);
     addMathConversions(table);
     addEinsumConversion(table);
+    addConvConversions(table);
     addShapeConversions(table);
     addIndexConversions(table);
     addScatterConversions(table);

@@ -687,6 +687,40 @@ class BadBincount(Base):
         return self.loss(self.emb(tokens) * counts.float().mean(), labels)
 
 
+class Convs(Base):
+    """1-D convolutions over the sequence: a causal depthwise one with a bias
+    (Mamba's, cut to the first S outputs), one with stride 2, dilation 2, 2
+    groups and a channel multiplier, 'same' with an even kernel, and one on
+    an unbatched [C, L] input."""
+
+    def __init__(self):
+        super().__init__()
+        self.depthwise = torch.nn.Conv1d(D, D, 4, groups=D, padding=3)
+        self.grouped = torch.nn.Conv1d(D, 2 * D, 3, stride=2, dilation=2, padding=2,
+                                       groups=2, bias=False)
+        self.same = torch.nn.Parameter(torch.randn(D, D, 2) * 0.2)
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens).transpose(1, 2)
+        h = self.depthwise(x)[..., :S]
+        g = self.grouped(x).repeat_interleave(2, dim=-1)[..., :S]
+        h = h + g[:, :D] * g[:, D:] + F.conv1d(x, self.same, padding="same")
+        h = h + F.conv1d(x[0], self.same, padding=1)[..., :S]
+        return self.loss(h.transpose(1, 2), labels)
+
+
+class NoGradConv(Convs):
+    """A convolution under torch.no_grad(): tracing records aten::_convolution
+    beneath autograd (its output never says requires_grad), so dsc_save
+    judges it by its users."""
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens).transpose(1, 2)
+        with torch.no_grad():
+            h = self.depthwise(x)[..., :S]
+        return self.loss((h * x).transpose(1, 2), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -697,7 +731,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
-         "roll-unflatten": RollUnflatten, "complex": Complex,
+         "roll-unflatten": RollUnflatten, "complex": Complex, "convs": Convs,
+         "no-grad-conv": NoGradConv,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
          "one-hot": OneHot, "math-ops": MathOps, "erf-cosine": ErfCosine,
