@@ -10,7 +10,8 @@ ARCH is gpt2, llama, mistral, gptj, bloom, gemma2, phi, cohere, gpt_bigcode,
 granite, olmo2, qwen3, gpt_neo (causal LMs; gpt_neo with --attn eager), mixtral, qwen2_moe,
 qwen3_moe, olmoe, deepseek_v3, gpt_oss (mixtures of experts; gpt_oss with
 --attn eager), mamba, jamba, lfm2, qwen3_next, falcon_h1 (hybrids with
-convolutions; mamba with --attn eager), bert, roberta, albert, electra, deberta_v2, mpnet, roformer or
+convolutions; mamba with --attn eager), gemma3, phi3, smollm3, rwkv (--attn
+eager), minimax, t5 (an encoder-decoder), bert, roberta, albert, electra, deberta_v2, mpnet, roformer or
 distilbert (masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
@@ -181,6 +182,38 @@ CONFIGS = {
     "bloom": (transformers.BloomConfig, transformers.BloomForCausalLM, dict(
         vocab_size=256, hidden_size=32, n_layer=2, n_head=4,
         hidden_dropout=0.0, attention_dropout=0.0)),
+    # More idioms (from a survey of 31 more architectures, all exact):
+    # Gemma 3 (sliding and full layers, q/k norms, query_pre_attn_scalar),
+    # Phi-3 (fused qkv and gate_up projections), SmolLM3 (a layer without
+    # rotary), RWKV (the WKV recurrence, no attention), MiniMax (lightning
+    # linear attention beside softmax attention, experts) and T5 (an
+    # encoder-decoder: the decoder's inputs shifted from the labels,
+    # relative position buckets, cross-attention).
+    "gemma3": (transformers.Gemma3TextConfig, transformers.Gemma3ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        head_dim=8, sliding_window=8, query_pre_attn_scalar=8,
+        layer_types=["sliding_attention", "full_attention"])),
+    "phi3": (transformers.Phi3Config, transformers.Phi3ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        original_max_position_embeddings=64, resid_pdrop=0.0, embd_pdrop=0.0)),
+    "smollm3": (transformers.SmolLM3Config, transformers.SmolLM3ForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        no_rope_layers=[1, 0])),
+    "rwkv": (transformers.RwkvConfig, transformers.RwkvForCausalLM, dict(
+        vocab_size=256, context_length=64, hidden_size=32, num_hidden_layers=2,
+        attention_hidden_size=32, intermediate_size=64)),
+    "minimax": (transformers.MiniMaxConfig, transformers.MiniMaxForCausalLM, dict(
+        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+        head_dim=8, num_local_experts=4, num_experts_per_tok=2, block_size=8,
+        output_router_logits=True, layer_types=["linear_attention", "full_attention"])),
+    "t5": (transformers.T5Config, transformers.T5ForConditionalGeneration, dict(
+        vocab_size=256, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_decoder_layers=2,
+        num_heads=4, relative_attention_num_buckets=8, relative_attention_max_distance=16,
+        dropout_rate=0.0, pad_token_id=0, decoder_start_token_id=0)),
     # Hybrids of attention with state-space or convolution layers, each
     # with a depthwise causal conv1d: Mamba (no attention), Jamba (Mamba
     # layers, attention and experts), LFM2 (short convolutions),
@@ -216,7 +249,7 @@ CONFIGS = {
 MASKED_LM = {"bert", "roberta", "albert", "electra", "deberta_v2", "mpnet", "roformer",
              "distilbert"}
 MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3", "gpt_oss", "jamba",
-       "qwen3_next"}
+       "qwen3_next", "minimax"}
 
 
 def build(arch, attn, seed, overrides, with_mask=False):
