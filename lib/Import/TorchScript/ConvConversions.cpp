@@ -5,8 +5,9 @@
 // stacked into [B, G, Cin/G * K, L'] and one batched `ds.matmul` with the
 // weight as [G, Cout/G, Cin/G * K] (im2col). The depthwise causal
 // convolutions of Mamba, Jamba, LFM2, Qwen3-Next and Falcon-H1 are the case
-// G = C. Under sequence parallelism the views of a split sequence are
-// whatever the sharding passes make of ds.pad and strided ds.slice: exact.
+// G = C. Under sequence parallelism the sharding passes gather the sequence
+// for the shifted views (exact; a halo exchange of the K - 1 neighbours
+// would move less).
 //
 //===----------------------------------------------------------------------===//
 
