@@ -11,8 +11,8 @@ granite, olmo2, qwen3, gpt_neo (causal LMs; gpt_neo with --attn eager), mixtral,
 qwen3_moe, olmoe, deepseek_v3, gpt_oss (mixtures of experts; gpt_oss with
 --attn eager), mamba, jamba, lfm2, qwen3_next, falcon_h1 (hybrids with
 convolutions; mamba with --attn eager), gemma3, phi3, smollm3, rwkv (--attn
-eager), minimax, t5 (an encoder-decoder), bert, roberta, albert, electra, deberta_v2, mpnet, roformer or
-distilbert (masked LMs).
+eager), minimax, t5 (an encoder-decoder), bert, roberta, albert, electra,
+deberta_v2, mpnet, roformer or distilbert (masked LMs).
 The model is the transformers class itself (GPT2LMHeadModel, ...), in train() mode with every
 dropout at 0, its forward narrowed to forward(input_ids, labels) -> loss, so
 parameters keep their Hugging Face names (model.layers.0.self_attn.q_proj.
@@ -42,6 +42,10 @@ import safetensors_io  # noqa: E402
 transformers.logging.set_verbosity_error()
 
 # Small configurations: a few layers, heads that sp 2 and 4 divide or not.
+# SMALL_DECODER: the fields most decoders share.
+SMALL_DECODER = dict(vocab_size=256, hidden_size=32, intermediate_size=64,
+                     num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                     max_position_embeddings=64)
 CONFIGS = {
     "gpt2": (transformers.GPT2Config, transformers.GPT2LMHeadModel, dict(
         vocab_size=256, n_positions=64, n_embd=32, n_layer=2, n_head=4,
@@ -190,25 +194,17 @@ CONFIGS = {
     # encoder-decoder: the decoder's inputs shifted from the labels,
     # relative position buckets, cross-attention).
     "gemma3": (transformers.Gemma3TextConfig, transformers.Gemma3ForCausalLM, dict(
-        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        head_dim=8, sliding_window=8, query_pre_attn_scalar=8,
+        SMALL_DECODER, head_dim=8, sliding_window=8, query_pre_attn_scalar=8,
         layer_types=["sliding_attention", "full_attention"])),
     "phi3": (transformers.Phi3Config, transformers.Phi3ForCausalLM, dict(
-        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        original_max_position_embeddings=64, resid_pdrop=0.0, embd_pdrop=0.0)),
+        SMALL_DECODER, original_max_position_embeddings=64, resid_pdrop=0.0, embd_pdrop=0.0)),
     "smollm3": (transformers.SmolLM3Config, transformers.SmolLM3ForCausalLM, dict(
-        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        no_rope_layers=[1, 0])),
+        SMALL_DECODER, no_rope_layers=[1, 0])),
     "rwkv": (transformers.RwkvConfig, transformers.RwkvForCausalLM, dict(
         vocab_size=256, context_length=64, hidden_size=32, num_hidden_layers=2,
         attention_hidden_size=32, intermediate_size=64)),
     "minimax": (transformers.MiniMaxConfig, transformers.MiniMaxForCausalLM, dict(
-        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        head_dim=8, num_local_experts=4, num_experts_per_tok=2, block_size=8,
+        SMALL_DECODER, head_dim=8, num_local_experts=4, num_experts_per_tok=2, block_size=8,
         output_router_logits=True, layer_types=["linear_attention", "full_attention"])),
     "t5": (transformers.T5Config, transformers.T5ForConditionalGeneration, dict(
         vocab_size=256, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_decoder_layers=2,
@@ -223,27 +219,21 @@ CONFIGS = {
         vocab_size=256, hidden_size=32, state_size=8, num_hidden_layers=2, expand=2,
         conv_kernel=4, time_step_rank=4)),
     "jamba": (transformers.JambaConfig, transformers.JambaForCausalLM, dict(
-        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        num_experts=4, num_experts_per_tok=2, expert_layer_period=2, expert_layer_offset=1,
-        attn_layer_period=2, attn_layer_offset=1, use_mamba_kernels=False, mamba_d_state=8,
-        mamba_d_conv=4, mamba_expand=2, mamba_dt_rank=4, output_router_logits=True)),
+        SMALL_DECODER, num_experts=4, num_experts_per_tok=2, expert_layer_period=2,
+        expert_layer_offset=1, attn_layer_period=2, attn_layer_offset=1,
+        use_mamba_kernels=False, mamba_d_state=8, mamba_d_conv=4, mamba_expand=2,
+        mamba_dt_rank=4, output_router_logits=True)),
     "lfm2": (transformers.Lfm2Config, transformers.Lfm2ForCausalLM, dict(
-        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        block_auto_adjust_ff_dim=False, layer_types=["conv", "full_attention"])),
+        SMALL_DECODER, block_auto_adjust_ff_dim=False, layer_types=["conv", "full_attention"])),
     "qwen3_next": (transformers.Qwen3NextConfig, transformers.Qwen3NextForCausalLM, dict(
-        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        head_dim=8, linear_conv_kernel_dim=4, linear_key_head_dim=8,
+        SMALL_DECODER, head_dim=8, linear_conv_kernel_dim=4, linear_key_head_dim=8,
         linear_value_head_dim=8, linear_num_key_heads=2, linear_num_value_heads=4,
         moe_intermediate_size=16, shared_expert_intermediate_size=32, num_experts=4,
         num_experts_per_tok=2, output_router_logits=True,
         layer_types=["linear_attention", "full_attention"])),
     "falcon_h1": (transformers.FalconH1Config, transformers.FalconH1ForCausalLM, dict(
-        vocab_size=256, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        head_dim=8, mamba_d_ssm=32, mamba_n_heads=4, mamba_d_head=8, mamba_n_groups=1,
+        SMALL_DECODER, head_dim=8, mamba_d_ssm=32, mamba_n_heads=4, mamba_d_head=8,
+        mamba_n_groups=1,
         mamba_d_state=8, mamba_d_conv=4, mamba_expand=2, mamba_chunk_size=16)),
 }
 MASKED_LM = {"bert", "roberta", "albert", "electra", "deberta_v2", "mpnet", "roformer",
