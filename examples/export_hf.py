@@ -9,7 +9,7 @@ downloads), for the dsc importer.
 ARCH is gpt2, llama, mistral, gptj, bloom, gemma2, phi, cohere, gpt_bigcode,
 granite, olmo2, qwen3, gpt_neo (causal LMs; gpt_neo with --attn eager), mixtral, qwen2_moe,
 qwen3_moe, olmoe, deepseek_v3, gpt_oss (mixtures of experts; gpt_oss with
---attn eager), mamba, jamba, lfm2, qwen3_next, falcon_h1 (hybrids with
+--attn eager), mamba, jamba, lfm2, qwen3_next, falcon_h1, recurrent_gemma (hybrids with
 convolutions; mamba with --attn eager), gemma3, phi3, smollm3, rwkv (--attn
 eager), minimax, t5 (an encoder-decoder), bert, roberta, albert, electra,
 deberta_v2, mpnet, roformer or distilbert (masked LMs).
@@ -214,7 +214,9 @@ CONFIGS = {
     # with a depthwise causal conv1d: Mamba (no attention), Jamba (Mamba
     # layers, attention and experts), LFM2 (short convolutions),
     # Qwen3-Next (gated delta-rule linear attention, experts) and
-    # Falcon-H1 (Mamba-2 beside attention in every layer).
+    # Falcon-H1 (Mamba-2 beside attention in every layer); RecurrentGemma
+    # (Griffin: a real-gated linear recurrence written out[:, t] = state
+    # into zeros_like of a conv's transposed output).
     "mamba": (transformers.MambaConfig, transformers.MambaForCausalLM, dict(
         vocab_size=256, hidden_size=32, state_size=8, num_hidden_layers=2, expand=2,
         conv_kernel=4, time_step_rank=4)),
@@ -231,6 +233,10 @@ CONFIGS = {
         moe_intermediate_size=16, shared_expert_intermediate_size=32, num_experts=4,
         num_experts_per_tok=2, output_router_logits=True,
         layer_types=["linear_attention", "full_attention"])),
+    "recurrent_gemma": (transformers.RecurrentGemmaConfig,
+                        transformers.RecurrentGemmaForCausalLM, dict(
+        SMALL_DECODER, lru_width=32, attention_window_size=8, conv1d_width=4,
+        block_types=["recurrent", "attention"])),
     "falcon_h1": (transformers.FalconH1Config, transformers.FalconH1ForCausalLM, dict(
         SMALL_DECODER, head_dim=8, mamba_d_ssm=32, mamba_n_heads=4, mamba_d_head=8,
         mamba_n_groups=1,

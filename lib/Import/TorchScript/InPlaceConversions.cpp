@@ -85,31 +85,44 @@ struct Box {
   SmallVector<int64_t> start, size;
 };
 
-/// The box `view` covers in `base`, when `base` is contiguous and `view` is
-/// made of slices with step 1 and selects of it (its dimensions are the
+/// The box `view` covers in `base`, when `base` is dense (any order of its
+/// dimensions in memory: `zeros_like` keeps a transposed layout) and `view`
+/// is made of slices with step 1 and selects of it (its dimensions are the
 /// box's, in order, but for the selected ones); checked element by element
-/// on an index tensor.
+/// on the logical index each memory position of `base` holds.
 std::optional<Box> boxIn(const at::Tensor &view, const at::Tensor &base) {
-  if (!base.is_contiguous() || view.dim() > base.dim())
+  if (!base.is_non_overlapping_and_dense() || view.dim() > base.dim() ||
+      view.numel() == 0)
     return std::nullopt;
   int64_t offset = view.storage_offset() - base.storage_offset();
-  if (offset < 0)
+  int64_t last = offset;
+  for (int64_t j = 0; j < view.dim(); ++j)
+    last += (view.size(j) - 1) * view.stride(j);
+  if (offset < 0 || last >= base.numel())
     return std::nullopt;
+  at::Tensor index = at::arange(base.numel(), at::kLong).view(base.sizes());
+  at::Tensor layout =
+      at::empty_strided(base.sizes(), base.strides(), at::kLong);
+  layout.copy_(index);
+  at::Tensor expected =
+      layout.as_strided(view.sizes(), view.strides(), offset).reshape(-1);
+  // The box starts at the logical position of the view's first element.
   Box box;
+  int64_t first = expected[0].item<int64_t>();
+  SmallVector<int64_t> start(base.dim());
+  for (int64_t j = base.dim() - 1; j >= 0; --j) {
+    start[j] = first % base.size(j);
+    first /= base.size(j);
+  }
   int64_t next = 0;
   for (int64_t j = 0; j < base.dim(); ++j) {
-    int64_t stride = base.stride(j), size = base.size(j);
-    int64_t start = stride > 0 && size > 0 ? (offset / stride) % size : 0;
-    box.start.push_back(start);
-    bool kept = next < view.dim() && view.stride(next) == stride &&
-                start + view.size(next) <= size;
+    box.start.push_back(start[j]);
+    bool kept = next < view.dim() && view.stride(next) == base.stride(j) &&
+                start[j] + view.size(next) <= base.size(j);
     box.size.push_back(kept ? view.size(next++) : 1);
   }
   if (next != view.dim())
     return std::nullopt;
-  at::Tensor index = at::arange(base.numel(), at::kLong).view(base.sizes());
-  at::Tensor expected =
-      index.as_strided(view.sizes(), view.strides(), offset).reshape(-1);
   at::Tensor region = index;
   for (int64_t j = 0; j < base.dim(); ++j)
     region = region.narrow(j, box.start[j], box.size[j]);
@@ -119,7 +132,7 @@ std::optional<Box> boxIn(const at::Tensor &view, const at::Tensor &base) {
 }
 
 /// The tensor whose memory `written` views, if `written` is a view of a
-/// contiguous tensor lying in a box of it.
+/// dense tensor lying in a box of it.
 std::optional<std::pair<at::Tensor, Box>> viewedBox(const at::Tensor &written) {
   if (!written.is_view())
     return std::nullopt;

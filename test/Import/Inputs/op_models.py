@@ -721,6 +721,24 @@ class NoGradConv(Convs):
         return self.loss((h * x).transpose(1, 2), labels)
 
 
+class ScanWrites(Base):
+    """A linear recurrence written into a preallocated tensor one step at a
+    time (RecurrentGemma's _rnn_scan: out[:, t] = state), the tensor
+    zeros_like of a transposed layout (as a conv's output is): a box of a
+    tensor that is dense but not contiguous."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens).transpose(1, 2).contiguous().transpose(1, 2)
+        gate = torch.sigmoid(self.emb2(tokens))
+        out = torch.zeros_like(h)
+        state = torch.zeros(h[:, 0].shape)
+        for t in range(h.shape[1]):
+            state = gate[:, t] * state
+            state = state + h[:, t]
+            out[:, t] = state.type(h.dtype)
+        return self.loss(out + state[:, None], labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -732,7 +750,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
          "roll-unflatten": RollUnflatten, "complex": Complex, "convs": Convs,
-         "no-grad-conv": NoGradConv,
+         "no-grad-conv": NoGradConv, "scan-writes": ScanWrites,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
          "one-hot": OneHot, "math-ops": MathOps, "erf-cosine": ErfCosine,
