@@ -358,6 +358,7 @@ void patchRowsBackward(std::array<at::Tensor, 3> &grads,
       addSinksGradient(*gradSinks, sinkProbs, probs, dProbs, g);
     at::Tensor dScores =
         at::_softmax_backward_data(dProbs, probs, -1, probs.scalar_type());
+    dProbs.reset(); // not beside what follows (KernelWorkspace's peak)
     // The bias is added after the scale and the cap: its gradient is the
     // scores', summed where it broadcasts.
     if (gradBias)
