@@ -209,15 +209,15 @@ struct AttentionWorkspace {
   /// sinks): every row's index, and the composite form of one block at a
   /// time; with `grad`, the block's tanh kept beside it for the cap's
   /// gradient and the block's bias gradient summed where the bias
-  /// broadcasts. Sinks: the scores with their column, and backward the
-  /// rows' P * dP. The results are written in place.
+  /// broadcasts. Sinks: the scores beside their concatenation with the
+  /// sinks' column (the probabilities keep the column too). The results
+  /// are written in place.
   uint64_t blocked(bool grad) const {
     uint64_t kept = grad && inst.has("softcap") ? blockScores() : 0;
     uint64_t biasPart = grad && biasGradient() ? blockScores() : 0;
     uint64_t column =
         mul(mul(mul(b, hq), saturatedRowBlock(s, skv, dv)), element);
-    uint64_t sinksPart =
-        hasSinks() ? add(mul(grad ? 2 : 1, blockScores()), mul(3, column)) : 0;
+    uint64_t sinksPart = hasSinks() ? add(blockScores(), mul(3, column)) : 0;
     return add(add(mul(8, s), compositeBlock(grad)),
                add(add(kept, biasPart), sinksPart));
   }
@@ -366,6 +366,15 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
     // gradient then computes dP and dScores beside the probabilities.
     uint64_t forward = add(mul(2, w.probs()), w.maskedKeys());
     return grad ? std::max(forward, add(mul(3, w.probs()), 16)) : forward;
+  }
+  if (kernel == "iota") {
+    // Shape.cpp runIota: the int64 positions along `dim`, then expanded.
+    const TensorDesc &result = plan.tensors[inst.results[0]];
+    int64_t dim = inst.getInt("dim", 0);
+    if (dim < 0 || dim >= static_cast<int64_t>(result.shape.size()) ||
+        result.shape[dim] < 0)
+      return 0;
+    return mul(8, static_cast<uint64_t>(result.shape[dim]));
   }
   if (kernel == "cumsum")
     // With `reverse`: the input flipped, then the result flipped.
