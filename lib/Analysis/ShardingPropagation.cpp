@@ -237,22 +237,26 @@ std::optional<OpSharding> ShardingPropagation::propagate(Operation *op) {
           return llvm::any_of(factorAtoms[g],
                               [&](const Atom &a) { return a.axis == axis; });
         });
-    // Moving is only done when every result keeps one of the moved factors,
-    // so the split can be moved back after the op; otherwise (a slice that
+    // Moving to `g` is only done when every result keeps one of the moved
+    // factors, so that the split can be moved back after the op, or keeps
+    // `g`, so that it stays split there (the sinks' gradient [Hq] of an
+    // attention whose sequence went to the heads). Otherwise (a slice that
     // changes the dimension) the factor is gathered.
-    bool restorable = llvm::all_of(rule.resultDims, [&](auto &dims) {
-      return llvm::any_of(dims, [&](auto &dimFactors) {
-        return llvm::any_of(dimFactors, [&](int64_t g) {
-          return llvm::is_contained(factors, g);
+    auto restorable = [&](int64_t g) {
+      return llvm::all_of(rule.resultDims, [&](auto &dims) {
+        return llvm::any_of(dims, [&](auto &dimFactors) {
+          return llvm::any_of(dimFactors, [&](int64_t h) {
+            return h == g || llvm::is_contained(factors, h);
+          });
         });
       });
-    });
+    };
     // The fewest gathered elements; among equals the rule's preference
     // (ShardingRule::moveTargets: attention's heads rather than its batch).
     std::optional<int64_t> target;
-    if (!axisUsed && restorable)
+    if (!axisUsed)
       for (int64_t g : rule.getMoveOrder(candidates))
-        if (rule.factorKinds[g] == FactorKind::PassThrough &&
+        if (rule.factorKinds[g] == FactorKind::PassThrough && restorable(g) &&
             !factorAtoms.isMarked(g) &&
             rule.factorSizes[g] % mesh.sizes[axis] == 0 &&
             (!target || gathered[g] < gathered[*target]))

@@ -233,16 +233,18 @@ func.func @forward(%w: tensor<16x4xf32> {ds.name = "w", ds.trainable},
 
 // A reshape that cannot carry the padding (the padded [2, 3 -> 4] has no
 // common pieces with [3, 2]): the operand is cut back to its 3 real
-// positions (gathered first, as a slice of a split dimension is) and the
-// reshape sees the original tensor; its gradient is padded and masked on
-// the way back to the split embedding.
+// positions and the reshape sees the original tensor. The slice needs the
+// sequence whole, so its split moves to the features (an all-to-all; the
+// result stays split there) rather than being gathered; the gradient is
+// padded, masked and moved back on the way to the split embedding.
 // CHECK-LABEL: func.func @train_step
 // CHECK: %[[E:.*]] = ds.embedding %arg0, %arg1 : (tensor<16x4xf32>, tensor<2x2xi64>) -> tensor<2x2x4xf32>
-// CHECK: %[[G:.*]] = ds.all_gather %[[E]] on @mesh ["sp"] dim = 1 : (tensor<2x2x4xf32>) -> tensor<2x4x4xf32>
-// CHECK: %[[REAL:.*]] = ds.slice %[[G]] starts = [0, 0, 0] limits = [2, 3, 4] strides = [1, 1, 1] : (tensor<2x4x4xf32>) -> tensor<2x3x4xf32>
-// CHECK: ds.reshape %[[REAL]] : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
-// CHECK: %[[BACK:.*]] = ds.reshape %{{.*}} : (tensor<3x2x4xf32>) -> tensor<2x3x4xf32>
-// CHECK: ds.pad %[[BACK]] low = [0, 0, 0] strides = [1, 1, 1] : (tensor<2x3x4xf32>) -> tensor<2x4x4xf32>
+// CHECK: %[[G:.*]] = ds.all_to_all %[[E]] on @mesh ["sp"] split_dim = 2 concat_dim = 1 : (tensor<2x2x4xf32>) -> tensor<2x4x2xf32>
+// CHECK: %[[REAL:.*]] = ds.slice %[[G]] starts = [0, 0, 0] limits = [2, 3, 2] strides = [1, 1, 1] : (tensor<2x4x2xf32>) -> tensor<2x3x2xf32>
+// CHECK: ds.reshape %[[REAL]] : (tensor<2x3x2xf32>) -> tensor<3x2x2xf32>
+// CHECK: %[[BACK:.*]] = ds.reshape %{{.*}} : (tensor<3x2x2xf32>) -> tensor<2x3x2xf32>
+// CHECK: ds.pad %[[BACK]] low = [0, 0, 0] strides = [1, 1, 1] : (tensor<2x3x2xf32>) -> tensor<2x4x2xf32>
+// CHECK: ds.all_to_all %{{.*}} on @mesh ["sp"] split_dim = 1 concat_dim = 2 : (tensor<2x4x2xf32>) -> tensor<2x2x4xf32>
 // CHECK: ds.embedding_grad
 func.func @forward(%w: tensor<16x4xf32> {ds.name = "w", ds.trainable},
                    %tokens: tensor<2x3xi64> {ds.input, ds.name = "tokens"}) -> tensor<f32> {
