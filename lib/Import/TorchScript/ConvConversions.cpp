@@ -1,13 +1,17 @@
-//===- ConvConversions.cpp - 1-D convolutions as products -----------------===//
+//===- ConvConversions.cpp - Convolutions as products --------------------===//
 //
-// `conv1d` (and TorchScript's `_convolution`/`convolution` of 1-D inputs)
-// as the sum it is: the padded input's K shifted (and strided) views
-// stacked into [B, G, Cin/G * K, L'] and one batched `ds.matmul` with the
-// weight as [G, Cout/G, Cin/G * K] (im2col). The depthwise causal
-// convolutions of Mamba, Jamba, LFM2, Qwen3-Next and Falcon-H1 are the case
-// G = C. Under sequence parallelism the sharding passes gather the sequence
-// for the shifted views (exact; a halo exchange of the K - 1 neighbours
-// would move less).
+// `conv1d`, `conv2d`, `conv3d` (and TorchScript's `_convolution` /
+// `convolution`) as the sum they are: the padded input's shifted (and
+// strided) views, one per kernel tap, stacked into
+// [B, G, Cin/G * K, L'] (K taps, L' output positions) and one batched
+// `ds.matmul` with the weight as [G, Cout/G, Cin/G * K] (im2col). The
+// depthwise causal convolutions of Mamba, Jamba, LFM2, Qwen3-Next and
+// Falcon-H1 are the 1-D case G = C. A kernel that tiles its input (stride
+// = kernel size, no dilation: a vision transformer's patch embedding) is
+// a reshape and a transpose instead of K views. Under sequence parallelism
+// the sharding passes gather the sequence for the shifted views (exact; a
+// halo exchange of the K - 1 neighbours would move less); the patches of a
+// tiling kernel keep a split of their rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,128 +25,215 @@ using namespace dsc::ts;
 
 namespace {
 
-/// A 1-D convolution's options, as PyTorch spells them.
-struct Conv1d {
-  int64_t stride = 1, padLow = 0, padHigh = 0, dilation = 1, groups = 1;
+/// A convolution's options, one entry per spatial dimension.
+struct Convolution {
+  SmallVector<int64_t> stride, padLow, padHigh, dilation;
+  int64_t groups = 1;
 };
 
-/// The single value of a one-element list option (`stride=[2]`); PyTorch
-/// accepts an int too.
-int64_t onlyValue(ImporterState &s, size_t i, llvm::StringRef what) {
-  const c10::IValue &value = s.constantInput(i);
-  if (value.isInt())
-    return value.toInt();
-  std::vector<int64_t> list = s.intListInput(i);
-  if (list.size() != 1)
-    s.fail("a 1-D convolution's " + what.str() + " has one value, got " +
-           std::to_string(list.size()));
-  return list.front();
+/// The name PyTorch gives a convolution over `spatial` dimensions.
+std::string convName(size_t spatial) {
+  return "conv" + std::to_string(spatial) + "d";
 }
 
-/// `input` [B, Cin, L], `weight` [Cout, Cin/G, K], `bias` [Cout] or null.
+/// A per-dimension option (`stride=[2, 2]`) for `spatial` dimensions;
+/// PyTorch also accepts an int or a one-element list for all of them.
+SmallVector<int64_t> listOption(ImporterState &s, size_t i, size_t spatial,
+                                llvm::StringRef what) {
+  const c10::IValue &value = s.constantInput(i);
+  std::vector<int64_t> list =
+      value.isInt() ? std::vector<int64_t>{value.toInt()} : s.intListInput(i);
+  if (list.size() == 1)
+    list.resize(spatial, list.front());
+  if (list.size() != spatial)
+    s.fail(convName(spatial) + ": " + what.str() + " has " +
+           std::to_string(list.size()) + " values for " +
+           std::to_string(spatial) + " dimensions");
+  return SmallVector<int64_t>(list.begin(), list.end());
+}
+
+/// The views of `input` [B, Cin, S...] (padded) that the kernel's taps see,
+/// as [B, G, Cin/G * K, L'] with the taps in the weight's order: one
+/// strided slice per tap, or, for a kernel that tiles the input, the tiles
+/// taken apart by a reshape and a transpose.
+Value stackTaps(ImporterState &s, Value input, ArrayRef<int64_t> kernel,
+                ArrayRef<int64_t> out, const Convolution &c) {
+  ArrayRef<int64_t> x = typeOf(input).getShape();
+  size_t n = kernel.size();
+  int64_t b = x[0], g = c.groups, groupIn = x[1] / g;
+  int64_t taps = 1, positions = 1;
+  for (size_t d = 0; d < n; ++d) {
+    taps *= kernel[d];
+    positions *= out[d];
+  }
+  bool tiles = taps > 1;
+  for (size_t d = 0; d < n; ++d)
+    tiles &= c.stride[d] == kernel[d] && c.dilation[d] == 1;
+  if (tiles) {
+    // [B, Cin, L'_0 * K_0, ...] -> [B, G, Cin/G, L'_0, K_0, ...]
+    //   -> [B, G, Cin/G, K_0, ..., L'_0, ...].
+    for (size_t d = 0; d < n; ++d)
+      if (x[2 + d] != out[d] * kernel[d])
+        input = sliceDim(s, input, 2 + d, 0, out[d] * kernel[d], 1);
+    SmallVector<int64_t> split = {b, g, groupIn};
+    SmallVector<int64_t> order = {0, 1, 2};
+    for (size_t d = 0; d < n; ++d)
+      split.append({out[d], kernel[d]});
+    for (size_t d = 0; d < n; ++d)
+      order.push_back(4 + 2 * d);
+    for (size_t d = 0; d < n; ++d)
+      order.push_back(3 + 2 * d);
+    Value moved =
+        ds::TransposeOp::create(s.builder, s.loc, reshape(s, input, split),
+                                s.builder.getDenseI64ArrayAttr(order));
+    return reshape(s, moved, {b, g, groupIn * taps, positions});
+  }
+  // Tap j (row-major over the kernel) sees positions
+  // j_d * dilation_d + t_d * stride_d: [B, G, Cin/G, 1, L'].
+  SmallVector<Value> views;
+  for (int64_t j = 0; j < taps; ++j) {
+    Value view = input;
+    for (size_t d = n, rest = j; d-- > 0; rest /= kernel[d]) {
+      int64_t start = static_cast<int64_t>(rest % kernel[d]) * c.dilation[d];
+      view = sliceDim(s, view, 2 + d, start,
+                      start + (out[d] - 1) * c.stride[d] + 1, c.stride[d]);
+    }
+    views.push_back(reshape(s, view, {b, g, groupIn, 1, positions}));
+  }
+  Value stacked = views.size() == 1
+                      ? views.front()
+                      : ds::ConcatOp::create(s.builder, s.loc, views, /*dim=*/3)
+                            .getResult();
+  return reshape(s, stacked, {b, g, groupIn * taps, positions});
+}
+
+/// `input` [B, Cin, S...], `weight` [Cout, Cin/G, K...], `bias` [Cout] or
+/// null.
 Value convolve(ImporterState &s, Value input, Value weight, Value bias,
-               const Conv1d &c) {
+               const Convolution &c) {
   ArrayRef<int64_t> x = typeOf(input).getShape();
   ArrayRef<int64_t> w = typeOf(weight).getShape();
-  int64_t b = x[0], cin = x[1], length = x[2];
-  int64_t cout = w[0], groupIn = w[1], k = w[2], g = c.groups;
+  size_t n = w.size() - 2;
+  std::string name = convName(n);
+  int64_t b = x[0], cin = x[1], cout = w[0], groupIn = w[1], g = c.groups;
   if (g < 1 || cin != groupIn * g || cout % g != 0)
-    s.fail("conv1d: " + std::to_string(cin) + " input channels, weight of " +
+    s.fail(name + ": " + std::to_string(cin) + " input channels, weight of " +
            std::to_string(groupIn) + " per group and " + std::to_string(g) +
            " groups do not agree");
-  if (c.stride < 1 || c.dilation < 1 || c.padLow < 0 || c.padHigh < 0)
-    s.fail("conv1d: stride and dilation must be positive, padding not "
-           "negative");
-  int64_t padded = length + c.padLow + c.padHigh;
-  int64_t span = c.dilation * (k - 1) + 1;
-  if (padded < span)
-    s.fail("conv1d: the kernel spans " + std::to_string(span) +
-           " positions, more than the padded input's " +
-           std::to_string(padded));
-  int64_t out = (padded - span) / c.stride + 1;
-  Type element = typeOf(input).getElementType();
-  if (padded != length)
-    input = ds::PadOp::create(
-        s.builder, s.loc, RankedTensorType::get({b, cin, padded}, element),
-        input, ArrayRef<int64_t>{0, 0, c.padLow}, ArrayRef<int64_t>{1, 1, 1});
-  // Tap j sees positions j * dilation + t * stride: [B, G, Cin/G, 1, L'].
-  SmallVector<Value> taps;
-  for (int64_t j = 0; j < k; ++j) {
-    int64_t start = j * c.dilation;
-    Value tap = sliceDim(s, input, 2, start, start + (out - 1) * c.stride + 1,
-                         c.stride);
-    taps.push_back(reshape(s, tap, {b, g, groupIn, 1, out}));
+  SmallVector<int64_t> padded, out, low = {0, 0}, strides(n + 2, 1);
+  bool padding = false;
+  for (size_t d = 0; d < n; ++d) {
+    if (c.stride[d] < 1 || c.dilation[d] < 1 || c.padLow[d] < 0 ||
+        c.padHigh[d] < 0)
+      s.fail(name + ": stride and dilation must be positive, padding not "
+                    "negative");
+    padded.push_back(x[2 + d] + c.padLow[d] + c.padHigh[d]);
+    int64_t span = c.dilation[d] * (w[2 + d] - 1) + 1;
+    if (padded[d] < span)
+      s.fail(name + ": the kernel spans " + std::to_string(span) +
+             " positions, more than the padded input's " +
+             std::to_string(padded[d]));
+    out.push_back((padded[d] - span) / c.stride[d] + 1);
+    low.push_back(c.padLow[d]);
+    padding |= padded[d] != x[2 + d];
   }
-  Value stacked =
-      taps.size() == 1
-          ? taps.front()
-          : ds::ConcatOp::create(s.builder, s.loc, taps, /*dim=*/3).getResult();
-  stacked = reshape(s, stacked, {b, g, groupIn * k, out});
-  // [Cout, Cin/G, K] is [G, Cout/G, Cin/G * K] in the same order.
-  Value kernel = reshape(s, weight, {g, cout / g, groupIn * k});
+  Type element = typeOf(input).getElementType();
+  if (padding) {
+    SmallVector<int64_t> shape = {b, cin};
+    shape.append(padded);
+    input = ds::PadOp::create(s.builder, s.loc,
+                              RankedTensorType::get(shape, element), input, low,
+                              strides);
+  }
+  Value stacked = stackTaps(s, input, w.drop_front(2), out, c);
+  // [Cout, Cin/G, K...] is [G, Cout/G, Cin/G * K] in the same order.
+  Value kernel =
+      reshape(s, weight, {g, cout / g, typeOf(stacked).getDimSize(2)});
   Value product = ds::MatmulOp::create(s.builder, s.loc, kernel, stacked);
-  Value result = reshape(s, product, {b, cout, out});
-  if (bias)
-    result = ds::AddOp::create(s.builder, s.loc, result,
-                               reshape(s, bias, {cout, 1}));
+  SmallVector<int64_t> shape = {b, cout};
+  shape.append(out);
+  Value result = reshape(s, product, shape);
+  if (bias) {
+    SmallVector<int64_t> column(n + 1, 1);
+    column.front() = cout;
+    result =
+        ds::AddOp::create(s.builder, s.loc, result, reshape(s, bias, column));
+  }
   return result;
 }
 
+/// The spatial dimensions of the current node's convolution (its weight's
+/// rank less two), checked.
+size_t spatialDims(ImporterState &s) {
+  int64_t rank = typeOf(s.tensorInput(1)).getRank();
+  if (rank < 3 || rank > 5)
+    s.fail("a convolution's weight has rank 3, 4 or 5 (conv1d to conv3d), "
+           "got " +
+           std::to_string(rank));
+  return rank - 2;
+}
+
 /// Binds `convolve` of the node's input (batched or not) to its output.
-void bindConvolution(ImporterState &s, const Conv1d &c) {
+void bindConvolution(ImporterState &s, const Convolution &c) {
   Value input = s.tensorInput(0), weight = s.tensorInput(1);
   Value bias = isNone(s, 2) ? Value() : s.tensorInput(2);
-  if (typeOf(weight).getRank() != 3)
-    s.fail("only 1-D convolutions are supported (weight of rank " +
-           std::to_string(typeOf(weight).getRank()) + ")");
+  size_t n = typeOf(weight).getRank() - 2;
   int64_t rank = typeOf(input).getRank();
-  if (rank != 2 && rank != 3)
-    s.fail("conv1d takes [C, L] or [B, C, L], got rank " +
-           std::to_string(rank));
-  if (rank == 2) {
-    ArrayRef<int64_t> shape = typeOf(input).getShape();
-    input = reshape(s, input, {1, shape[0], shape[1]});
+  if (rank != static_cast<int64_t>(n + 1) &&
+      rank != static_cast<int64_t>(n + 2))
+    s.fail(convName(n) + " takes an input of rank " + std::to_string(n + 1) +
+           " or " + std::to_string(n + 2) + ", got " + std::to_string(rank));
+  if (rank == static_cast<int64_t>(n + 1)) {
+    SmallVector<int64_t> shape = {1};
+    llvm::append_range(shape, typeOf(input).getShape());
+    input = reshape(s, input, shape);
   }
   Value result = convolve(s, input, weight, bias, c);
   s.bindOutput(0, reshape(s, result, s.outputType()));
 }
 
-/// `conv1d(input, weight, bias, stride, padding, dilation, groups)`, with
-/// `padding` a number or "valid" / "same" (PyTorch puts the odd one of a
+/// `convNd(input, weight, bias, stride, padding, dilation, groups)`, with
+/// `padding` a list or "valid" / "same" (PyTorch puts the odd one of a
 /// "same" padding at the end).
-void conv1d(ImporterState &s) {
-  Conv1d c;
-  c.stride = onlyValue(s, 3, "stride");
-  c.dilation = onlyValue(s, 5, "dilation");
+void convNd(ImporterState &s) {
+  size_t n = spatialDims(s);
+  Convolution c;
+  c.stride = listOption(s, 3, n, "stride");
+  c.dilation = listOption(s, 5, n, "dilation");
   c.groups = s.intInput(6);
+  c.padLow.assign(n, 0);
+  c.padHigh.assign(n, 0);
   const c10::IValue &padding = s.constantInput(4);
   if (padding.isString()) {
     const std::string &mode = padding.toStringRef();
     if (mode == "same") {
-      if (c.stride != 1)
-        s.fail("conv1d: padding='same' needs stride 1");
-      int64_t total = c.dilation * (typeOf(s.tensorInput(1)).getDimSize(2) - 1);
-      c.padLow = total / 2;
-      c.padHigh = total - c.padLow;
+      if (llvm::any_of(c.stride, [](int64_t v) { return v != 1; }))
+        s.fail(convName(n) + ": padding='same' needs stride 1");
+      ArrayRef<int64_t> w = typeOf(s.tensorInput(1)).getShape();
+      for (size_t d = 0; d < n; ++d) {
+        int64_t total = c.dilation[d] * (w[2 + d] - 1);
+        c.padLow[d] = total / 2;
+        c.padHigh[d] = total - c.padLow[d];
+      }
     } else if (mode != "valid") {
-      s.fail("conv1d: unknown padding '" + mode + "'");
+      s.fail(convName(n) + ": unknown padding '" + mode + "'");
     }
   } else {
-    c.padLow = c.padHigh = onlyValue(s, 4, "padding");
+    c.padLow = c.padHigh = listOption(s, 4, n, "padding");
   }
   bindConvolution(s, c);
 }
 
 /// TorchScript's `_convolution`/`convolution(input, weight, bias, stride,
-/// padding, dilation, transposed, output_padding, groups, ...)` of a 1-D
-/// input.
+/// padding, dilation, transposed, output_padding, groups, ...)`.
 void convolution(ImporterState &s) {
   if (s.boolInput(6))
     s.fail("transposed convolutions are not supported");
-  Conv1d c;
-  c.stride = onlyValue(s, 3, "stride");
-  c.padLow = c.padHigh = onlyValue(s, 4, "padding");
-  c.dilation = onlyValue(s, 5, "dilation");
+  size_t n = spatialDims(s);
+  Convolution c;
+  c.stride = listOption(s, 3, n, "stride");
+  c.padLow = c.padHigh = listOption(s, 4, n, "padding");
+  c.dilation = listOption(s, 5, n, "dilation");
   c.groups = s.intInput(8);
   bindConvolution(s, c);
 }
@@ -150,9 +241,11 @@ void convolution(ImporterState &s) {
 } // namespace
 
 void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
-  table["aten::conv1d"] = conv1d;
+  table["aten::conv1d"] = convNd;
+  table["aten::conv2d"] = convNd;
+  table["aten::conv3d"] = convNd;
   table["aten::_convolution"] = convolution;
   table["aten::convolution"] = convolution;
-  // The tracer's record of conv1d with a padding mode.
-  table["aten::_convolution_mode"] = conv1d;
+  // The tracer's record of a convolution with a padding mode.
+  table["aten::_convolution_mode"] = convNd;
 }

@@ -739,6 +739,39 @@ class ScanWrites(Base):
         return self.loss(out + state[:, None], labels)
 
 
+class Convs2d(Base):
+    """2-D and 3-D convolutions over the activations read as images
+    [B, 2, 4, 8]: a vision transformer's patch embedding (stride = kernel,
+    tiling the image), a tiling kernel whose tiles leave a remainder, a 3x3
+    depthwise one with padding (ConvNeXt-like), one with stride (1, 2),
+    dilation (2, 1), padding (1, 2) and 2 groups, 'same' with an even
+    kernel, an unbatched [C, H, W] input and a conv3d; each reaches the
+    loss through its own slice of the features."""
+
+    def __init__(self):
+        super().__init__()
+        self.patch = torch.nn.Conv2d(2, D, (2, 4), stride=(2, 4))
+        self.ragged = torch.nn.Conv2d(2, D, 3, stride=3, bias=False)
+        self.depthwise = torch.nn.Conv2d(2, 2, 3, padding=1, groups=2)
+        self.grouped = torch.nn.Parameter(torch.randn(4, 1, 2, 3) * 0.3)
+        self.same = torch.nn.Parameter(torch.randn(2, 2, 2, 4) * 0.3)
+        self.cube = torch.nn.Conv3d(2, D, 2)
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens)
+        img = x.transpose(1, 2).reshape(B, 2, 4, 8)
+        h = x + self.patch(img).flatten(2).mean(-1)[:, None, :]
+        h = h * self.ragged(img).flatten(2).sum(-1)[:, None, :].sigmoid()
+        d = self.depthwise(img) + F.conv2d(img, self.same, padding="same")
+        h = h + d.reshape(B, D, S).transpose(1, 2)
+        g = F.conv2d(img, self.grouped, stride=(1, 2), dilation=(2, 1),
+                     padding=(1, 2), groups=2)
+        h = h + g.flatten(1)[:, None, :D]
+        h = h + F.conv2d(img[0], self.same, padding=1).flatten()[:D]
+        cube = self.cube(img.reshape(B, 2, 2, 4, 4))
+        return self.loss(h + cube.flatten(2).amax(-1)[:, None, :], labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -749,7 +782,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
-         "roll-unflatten": RollUnflatten, "complex": Complex, "convs": Convs,
+         "roll-unflatten": RollUnflatten, "complex": Complex, "convs": Convs, "convs2d": Convs2d,
          "no-grad-conv": NoGradConv, "scan-writes": ScanWrites,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,

@@ -1,9 +1,11 @@
 """export_style.py MODEL.py OUTDIR: exports the model that MODEL.py's
 build() returns (model, tokens, labels) with torch.export to
-OUTDIR/model.pt2 and its batch to OUTDIR/batch.safetensors. The models under
+OUTDIR/model.pt2 and its batch to OUTDIR/batch.safetensors, under the names
+of forward's parameters (images for a vision model). The models under
 styles/ were written for these tests in the idioms of public projects
 (Gemma, Qwen2, Phi, T5), not in the ones dsc's examples use."""
 import importlib.util
+import inspect
 import os
 import sys
 
@@ -23,7 +25,8 @@ def main(path, out):
     model.train()
     program = torch.export.export(model, (tokens, labels))
     torch.export.save(program, os.path.join(out, "model.pt2"))
-    safetensors_io.save({"tokens": tokens, "labels": labels},
+    names = list(inspect.signature(model.forward).parameters)
+    safetensors_io.save({names[0]: tokens, names[1]: labels},
                         os.path.join(out, "batch.safetensors"))
 
 

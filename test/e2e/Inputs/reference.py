@@ -186,9 +186,13 @@ def main():
             batch = next(data)
             opt.zero_grad(set_to_none=True)
             # Our models take (tokens, labels), Hugging Face's (input_ids,
-            # [attention_mask,] labels).
+            # [attention_mask,] labels), vision models (images or
+            # pixel_values, labels).
+            first = [n for n in ("tokens", "input_ids") if n in batch] or [
+                n for n in batch if n not in ("attention_mask", "labels")]
+            assert len(first) == 1, f"one input besides the mask and labels: {first}"
             inputs = tuple(t.to(device) for t in (
-                (batch["tokens"] if "tokens" in batch else batch["input_ids"],)
+                (batch[first[0]],)
                 + ((batch["attention_mask"],) if "attention_mask" in batch else ())
                 + (batch["labels"],)))
             if aliases is None:
