@@ -100,6 +100,57 @@ void abs(ImporterState &s) {
   s.bindOutput(0, absolute(s, s.tensorInputAs(0, s.outputScalarType())));
 }
 
+/// `sign(x)`: 1 above 0, -1 below, x - x elsewhere (+0 at either zero and
+/// NaN at NaN, as PyTorch); its gradient is 0 everywhere, as PyTorch's.
+void sign(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  Type element = typeOf(x).getElementType();
+  Value zero = scalar(s, 0.0, element);
+  Value positive = ds::CompareOp::create(s.builder, s.loc,
+                                         ds::CompareDirection::GT, x, zero);
+  Value negative = ds::CompareOp::create(s.builder, s.loc,
+                                         ds::CompareDirection::LT, x, zero);
+  Value rest =
+      ds::SelectOp::create(s.builder, s.loc, negative, scalar(s, -1.0, element),
+                           ds::SubOp::create(s.builder, s.loc, x, x));
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, positive,
+                                       scalar(s, 1.0, element), rest));
+}
+
+/// `nan_to_num(x, nan=0, posinf=None, neginf=None)`: NaN, +inf and -inf
+/// replaced (the infinities by the type's largest and lowest finite values
+/// unless given) by choices, so that, as in PyTorch, only the finite
+/// elements pass a gradient. Integers pass unchanged.
+void nanToNum(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  auto element = dyn_cast<FloatType>(typeOf(x).getElementType());
+  if (!element)
+    return s.bindOutput(0, x);
+  const llvm::fltSemantics &semantics = element.getFloatSemantics();
+  auto option = [&](size_t i, double otherwise) {
+    return isNone(s, i) ? otherwise : s.doubleInput(i);
+  };
+  double largest = llvm::APFloat::getLargest(semantics).convertToDouble();
+  double inf = std::numeric_limits<double>::infinity();
+  // Each choice reads `x`'s own test: NaN is the one value unequal to
+  // itself.
+  auto where = [&](ds::CompareDirection direction, Value other) {
+    return ds::CompareOp::create(s.builder, s.loc, direction, x, other);
+  };
+  auto replace = [&](Value v, Value at, double by) {
+    return ds::SelectOp::create(s.builder, s.loc, at, scalar(s, by, element), v)
+        .getResult();
+  };
+  Value result =
+      replace(x, where(ds::CompareDirection::EQ, scalar(s, inf, element)),
+              option(2, largest));
+  result =
+      replace(result, where(ds::CompareDirection::EQ, scalar(s, -inf, element)),
+              option(3, -largest));
+  result = replace(result, where(ds::CompareDirection::NE, x), option(1, 0.0));
+  s.bindOutput(0, result);
+}
+
 /// `square`: x * x (PyTorch's gradient 2 x).
 void square(ImporterState &s) {
   Value x = s.tensorInputAs(0, s.outputScalarType());
@@ -483,6 +534,8 @@ void cosineSimilarity(ImporterState &s) {
 void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::abs"] = abs;
   table["aten::square"] = square;
+  table["aten::sign"] = sign;
+  table["aten::nan_to_num"] = nanToNum;
   table["aten::logsumexp"] = logSumExp;
   table["aten::log_sigmoid"] = logSigmoidConversion;
   table["aten::cumsum"] = cumsum;

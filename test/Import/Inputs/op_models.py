@@ -772,6 +772,23 @@ class Convs2d(Base):
         return self.loss(h + cube.flatten(2).amax(-1)[:, None, :], labels)
 
 
+class SignNan(Base):
+    """torch.sign (of zeros of both signs, ties of the 1/4 grid) and
+    torch.nan_to_num of activations that are +inf, -inf or NaN where the
+    embedding says so, with default and given replacements; the gradient
+    passes only where the value was finite."""
+
+    def forward(self, tokens, labels):
+        a = self.emb(tokens)
+        h = a * torch.sign(a - 0.25) + torch.sign(-a * 0.0)
+        inf, nan = float("inf"), float("nan")
+        odd = torch.where(a > 0.5, inf, torch.where(a < -0.5, -inf,
+                                                    torch.where(a == 0, nan, 0.0)))
+        h = h + torch.nan_to_num(a + odd).clamp(-3.0, 3.0)
+        h = h + torch.nan_to_num(a * 2 + odd, nan=0.5, posinf=2.0, neginf=-2.0)
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -782,7 +799,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
-         "roll-unflatten": RollUnflatten, "complex": Complex, "convs": Convs, "convs2d": Convs2d,
+         "roll-unflatten": RollUnflatten, "complex": Complex, "convs": Convs, "convs2d": Convs2d, "sign-nan": SignNan,
          "no-grad-conv": NoGradConv, "scan-writes": ScanWrites,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
