@@ -13,6 +13,9 @@
 // halo exchange of the K - 1 neighbours would move less); the patches of a
 // tiling kernel keep a split of their rows.
 //
+// Adaptive average pooling (Swin's and ConvNeXt's poolers) is here too: the
+// mean over each of PyTorch's bins, one spatial dimension at a time.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ConversionUtils.h"
@@ -238,6 +241,55 @@ void convolution(ImporterState &s) {
   bindConvolution(s, c);
 }
 
+/// The mean of `x` over PyTorch's adaptive-pooling bins along `dim` to
+/// `size` outputs: bin i spans [floor(i L / size), ceil((i + 1) L / size)).
+/// Equal bins (size divides L) are a reshape and one mean; others a mean
+/// per bin, concatenated.
+Value adaptiveMean(ImporterState &s, Value x, int64_t dim, int64_t size) {
+  SmallVector<int64_t> shape(typeOf(x).getShape());
+  int64_t length = shape[dim];
+  if (size < 1 || length < 1)
+    s.fail("adaptive_avg_pool: output size " + std::to_string(size) +
+           " of a dimension of " + std::to_string(length));
+  auto mean = [&](Value v, int64_t d) {
+    return ds::MeanOp::create(s.builder, s.loc, v,
+                              s.builder.getDenseI64ArrayAttr({d}),
+                              /*keepdim=*/false)
+        .getResult();
+  };
+  if (length % size == 0) {
+    SmallVector<int64_t> bins(shape.begin(), shape.begin() + dim);
+    bins.append({size, length / size});
+    bins.append(shape.begin() + dim + 1, shape.end());
+    return mean(reshape(s, x, bins), dim + 1);
+  }
+  SmallVector<Value> means;
+  SmallVector<int64_t> one = shape;
+  one[dim] = 1;
+  for (int64_t i = 0; i < size; ++i) {
+    int64_t start = i * length / size;
+    int64_t end = ((i + 1) * length + size - 1) / size;
+    means.push_back(
+        reshape(s, mean(sliceDim(s, x, dim, start, end, 1), dim), one));
+  }
+  return ds::ConcatOp::create(s.builder, s.loc, means, dim);
+}
+
+/// `adaptive_avg_pool{1,2,3}d(self, output_size)` over the last
+/// len(output_size) dimensions.
+void adaptiveAvgPool(ImporterState &s) {
+  Value x = s.tensorInput(0);
+  std::vector<int64_t> sizes = s.intListInput(1);
+  int64_t rank = typeOf(x).getRank();
+  if (sizes.empty() || static_cast<int64_t>(sizes.size()) >= rank)
+    s.fail("adaptive_avg_pool: " + std::to_string(sizes.size()) +
+           " output sizes for an input of rank " + std::to_string(rank));
+  int64_t first = rank - static_cast<int64_t>(sizes.size());
+  for (auto [i, size] : llvm::enumerate(sizes))
+    x = adaptiveMean(s, x, first + static_cast<int64_t>(i), size);
+  s.bindOutput(0, reshape(s, x, s.outputType()));
+}
+
 } // namespace
 
 void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
@@ -248,4 +300,9 @@ void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
   table["aten::convolution"] = convolution;
   // The tracer's record of a convolution with a padding mode.
   table["aten::_convolution_mode"] = convNd;
+  for (const char *name :
+       {"aten::adaptive_avg_pool1d", "aten::adaptive_avg_pool2d",
+        "aten::_adaptive_avg_pool2d", "aten::adaptive_avg_pool3d",
+        "aten::_adaptive_avg_pool3d"})
+    table[name] = adaptiveAvgPool;
 }

@@ -746,7 +746,9 @@ class Convs2d(Base):
     depthwise one with padding (ConvNeXt-like), one with stride (1, 2),
     dilation (2, 1), padding (1, 2) and 2 groups, 'same' with an even
     kernel, an unbatched [C, H, W] input and a conv3d; each reaches the
-    loss through its own slice of the features."""
+    loss through its own slice of the features. And adaptive average
+    pooling: to bins that divide (1-D, and 2-D to one value) and to
+    overlapping ones (4 x 8 to 3 x 5)."""
 
     def __init__(self):
         super().__init__()
@@ -769,6 +771,9 @@ class Convs2d(Base):
         h = h + g.flatten(1)[:, None, :D]
         h = h + F.conv2d(img[0], self.same, padding=1).flatten()[:D]
         cube = self.cube(img.reshape(B, 2, 2, 4, 4))
+        h = h + F.adaptive_avg_pool2d(img * img, (3, 5)).flatten(1)[:, None, :D]
+        h = h + F.adaptive_avg_pool2d(img, 1).flatten(1).sum(-1)[:, None, None]
+        h = h + F.adaptive_avg_pool1d(h.transpose(1, 2), 4).repeat_interleave(2, -1).transpose(1, 2)
         return self.loss(h + cube.flatten(2).amax(-1)[:, None, :], labels)
 
 
