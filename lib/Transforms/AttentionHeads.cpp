@@ -176,7 +176,7 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
             heads.keyValue(op.getValue(), keyValues),
             heads.bias(op.getBias(), biases), heads.sinks(op.getSinks(), sinks),
             op.getCausalAttr(), op.getWindowAttr(), op.getKeyLengthAttr(),
-            op.getScaleAttr(), op.getSoftcapAttr());
+            op.getScaleAttr(), op.getSoftcapAttr(), op.getFillAttr());
         Value real = heads.queryResult(result);
         op.replaceAllUsesWith(real);
         queries[real] = result;
@@ -195,7 +195,7 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
             heads.query(op.getOutput(), queries),
             heads.query(op.getGradOutput(), queries), bias, sink,
             op.getCausalAttr(), op.getWindowAttr(), op.getKeyLengthAttr(),
-            op.getScaleAttr(), op.getSoftcapAttr());
+            op.getScaleAttr(), op.getSoftcapAttr(), op.getFillAttr());
         if (sink)
           op.getGradSinks().replaceAllUsesWith(
               heads.sinksGrad(grad.getGradSinks()));

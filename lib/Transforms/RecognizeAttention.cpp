@@ -15,7 +15,9 @@
 //   becomes the bias `select(keep, 0, fill)` when the fill is -inf (a row
 //   hidden whole is zero with no gradient either way), or when a constant
 //   mask hides no row whole (a finite fill there gives a uniform softmax
-//   whose scores the select gives no gradient and a bias would); a bias
+//   whose scores the select gives no gradient and a bias would); else a
+//   finite fill becomes the attention's `fill`, its mask the bias's -inf,
+//   when the select is the last thing done to the scores; a bias
 //   that a trainable parameter reaches gets its gradient from
 //   ds.attention_grad (T5, MPNet, DeBERTa);
 // - a clamp `max(x, m)` with m <= -1e30 changes nothing when no row of the
@@ -24,29 +26,26 @@
 // - soft-capping `c · tanh(s / c)` (Gemma 2) becomes `softcap`, with
 //   nothing but scales inside the tanh (masks and biases come after it).
 //
-// A way of peeling that fails puts the match state back as it was before
-// the next is tried.
-//
-// Over 500 lines because the matcher is one walk whose peeling steps share
-// the match state; what a mask's values mean is AttentionMasks.cpp's.
+// The matching of the scores is AttentionScores.cpp's; what a mask's
+// values mean, AttentionMasks.cpp's.
 //
 // Anything not understood leaves the ops as they are: they stay exact, only
 // slower and with the [S, Skv] scores in memory.
 //
 //===----------------------------------------------------------------------===//
 
-#include "AttentionMasks.h"
+#include "AttentionScores.h"
 #include "AttentionSinks.h"
 
 #include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <limits>
 
 namespace dsc {
 #define GEN_PASS_DEF_RECOGNIZEATTENTIONPASS
@@ -55,295 +54,23 @@ namespace dsc {
 
 using namespace mlir;
 using namespace mlir::ds;
+using dsc::ScoreBias;
+using dsc::Scores;
+using dsc::typeOf;
 
 namespace {
 
-/// Whether `masked` (row-major, rows of `rowSize`) masks some row whole.
-bool hasHiddenRow(const llvm::BitVector &masked, int64_t rowSize) {
-  if (rowSize <= 0)
+/// Whether `value` is a finite number of float type `type` as it is.
+bool representable(double value, Type type) {
+  auto floatType = dyn_cast<FloatType>(type);
+  if (!floatType)
     return false;
-  for (size_t row = 0; row + rowSize <= masked.size(); row += rowSize) {
-    bool hidden = true;
-    for (int64_t i = 0; i < rowSize && hidden; ++i)
-      hidden = masked.test(row + i);
-    if (hidden)
-      return true;
-  }
-  return false;
+  APFloat converted(value);
+  bool lost = false;
+  converted.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &lost);
+  return converted.isFinite() && !lost;
 }
-
-RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-/// Skips element type conversions.
-Value skipConverts(Value v) {
-  while (auto convert = v.getDefiningOp<ConvertOp>())
-    v = convert.getInput();
-  return v;
-}
-
-/// The constant a value holds, if it is a `ds.constant`.
-DenseElementsAttr constantOf(Value v) {
-  DenseElementsAttr attr;
-  if (matchPattern(skipConverts(v), m_Constant(&attr)))
-    return attr;
-  return {};
-}
-
-/// The value of a float constant that holds one number everywhere.
-std::optional<double> splatValue(Value v) {
-  DenseElementsAttr attr = constantOf(v);
-  if (!attr || !attr.isSplat() || !isa<FloatType>(attr.getElementType()))
-    return std::nullopt;
-  return attr.getSplatValue<APFloat>().convertToDouble();
-}
-
-/// Whether a trainable parameter of the function reaches `v`.
-bool reachedByParameter(Value v) {
-  SmallVector<Value> work = {v};
-  DenseSet<Value> seen;
-  while (!work.empty()) {
-    Value x = work.pop_back_val();
-    if (!seen.insert(x).second)
-      continue;
-    if (auto arg = dyn_cast<BlockArgument>(x)) {
-      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
-      if (!func || func.getArgAttr(arg.getArgNumber(),
-                                   mlir::ds::DSDialect::kTrainableAttr))
-        return true;
-      continue;
-    }
-    for (Value operand : x.getDefiningOp()->getOperands())
-      work.push_back(operand);
-  }
-  return false;
-}
-
-/// A term added to the scores: `value` times `factor` (the scales applied
-/// after it), in the scores' shape of the place where it was added. A mask
-/// selected by a condition that is not constant is the term
-/// `select(cond, 0, fill)` (`keepWhen` true) or `select(cond, fill, 0)`.
-struct Bias {
-  Value value;
-  double factor = 1.0;
-  RankedTensorType frame;
-  /// Proven finite (a constant without infinities, or a select between
-  /// zero and a finite fill).
-  bool finite = false;
-  Value cond;
-  bool keepWhen = true;
-  double fill = 0.0;
-  /// The term's own shape.
-  ArrayRef<int64_t> shape() const {
-    return typeOf(cond ? cond : value).getShape();
-  }
-};
-
-/// What lies between the softmax and the product `q · kᵀ`.
-struct Scores {
-  MatmulOp product;
-  double scale = 1.0;
-  std::optional<dsc::CausalPattern> causal;
-  SmallVector<Bias> biases;
-  bool clamped = false;
-  /// Soft-capping `c · tanh(s / c)` (Gemma 2): c, the scales outside the
-  /// tanh. Inside it only scales, reshapes and conversions are taken.
-  std::optional<double> softcap;
-  bool insideCap = false;
-};
-
-/// Whether `reshape` only merges or splits the leading dimensions of
-/// scores [..., S, Skv], keeping the last two.
-bool keepsLastTwo(ReshapeOp reshape) {
-  ArrayRef<int64_t> from = reshape.getInput().getType().getShape();
-  ArrayRef<int64_t> to = reshape.getType().getShape();
-  return from.size() >= 2 && to.size() >= 2 &&
-         from.take_back(2) == to.take_back(2);
-}
-
-/// Matches without changing the IR: what it finds goes into `scores`.
-class ScoresMatcher {
-public:
-  explicit ScoresMatcher(Scores &scores) : scores(scores) {}
-
-  /// Peels what lies around the product off `x`, outside in, with `outer`
-  /// the product of the scales already peeled.
-  LogicalResult peel(Value x, double outer) {
-    x = skipConverts(x);
-    Operation *def = x.getDefiningOp();
-    if (!def)
-      return failure();
-    if (auto product = dyn_cast<MatmulOp>(def)) {
-      scores.product = product;
-      return success();
-    }
-    if (auto reshape = dyn_cast<ReshapeOp>(def))
-      return keepsLastTwo(reshape) ? peel(reshape.getInput(), outer)
-                                   : failure();
-    // Under the cap: no mask, bias or clamp (they come after it).
-    if (scores.insideCap && isa<AddOp, SelectOp, MaximumOp>(def))
-      return failure();
-    if (auto mul = dyn_cast<MulOp>(def)) {
-      for (auto [c, other] : {std::pair(mul.getRhs(), mul.getLhs()),
-                              std::pair(mul.getLhs(), mul.getRhs())})
-        if (std::optional<double> factor = splatValue(c))
-          if (typeOf(other) == typeOf(x))
-            return scale(*factor, other, outer);
-      return failure();
-    }
-    if (auto div = dyn_cast<DivOp>(def)) {
-      std::optional<double> divisor = splatValue(div.getRhs());
-      if (!divisor || typeOf(div.getLhs()) != typeOf(x))
-        return failure();
-      return scale(1.0 / *divisor, div.getLhs(), outer);
-    }
-    if (auto add = dyn_cast<AddOp>(def)) {
-      for (auto [term, rest] : {std::pair(add.getRhs(), add.getLhs()),
-                                std::pair(add.getLhs(), add.getRhs())})
-        if (typeOf(rest) == typeOf(x) &&
-            succeeded(attempt([&, term = term, rest = rest] {
-              return success(succeeded(addTerm(term, typeOf(x), outer)) &&
-                             succeeded(peel(rest, outer)));
-            })))
-          return success();
-      return failure();
-    }
-    if (auto tanh = dyn_cast<TanhOp>(def)) {
-      // The scales peeled so far are the cap: c · tanh(inner) is
-      // c · tanh(scale · q · kᵀ / c) with scale = c times inner's scales.
-      if (scores.softcap || typeOf(tanh.getInput()) != typeOf(x))
-        return failure();
-      return attempt([&] {
-        scores.softcap = outer;
-        scores.insideCap = true;
-        return peel(tanh.getInput(), outer);
-      });
-    }
-    if (auto select = dyn_cast<SelectOp>(def))
-      return peelSelect(select, outer);
-    if (auto clamp = dyn_cast<MaximumOp>(def)) {
-      for (auto [c, other] : {std::pair(clamp.getRhs(), clamp.getLhs()),
-                              std::pair(clamp.getLhs(), clamp.getRhs())}) {
-        std::optional<double> floor = splatValue(c);
-        if (floor && *floor <= -1e30 && std::isfinite(*floor) &&
-            typeOf(other) == typeOf(x)) {
-          scores.clamped = true;
-          return peel(other, outer);
-        }
-      }
-      return failure();
-    }
-    return failure();
-  }
-
-private:
-  /// Runs `step`, a way to peel; where it fails, `scores` is put back as
-  /// it was, so that the next way starts from the same state (no scale,
-  /// bias, mask or cap of a way not taken).
-  template <typename Step> LogicalResult attempt(Step step) {
-    Scores saved = scores;
-    if (succeeded(step()))
-      return success();
-    scores = saved;
-    return failure();
-  }
-
-  LogicalResult scale(double factor, Value inner, double outer) {
-    if (!(factor > 0) || !std::isfinite(factor))
-      return failure();
-    scores.scale *= factor;
-    return peel(inner, outer * factor);
-  }
-
-  /// Masks keep working under positive scales unless these bring a masked
-  /// value near enough to 0 for its exponential not to vanish.
-  bool maskSurvives(double outer) { return outer >= 1e-6; }
-
-  /// A term added to scores of type `frame`: a causal mask, or a bias.
-  LogicalResult addTerm(Value term, RankedTensorType frame, double outer) {
-    if (DenseElementsAttr constant = constantOf(term)) {
-      if (constant.isSplat() && isa<FloatType>(constant.getElementType()) &&
-          constant.getSplatValue<APFloat>().isZero())
-        return success(); // baddbmm's zero input with beta = 1
-      std::optional<llvm::BitVector> masked = dsc::maskedElements(constant);
-      if (masked && !scores.causal && maskSurvives(outer))
-        if (auto pattern = dsc::matchCausalPattern(
-                constant.getType().getShape(), *masked)) {
-          scores.causal = pattern;
-          return success();
-        }
-      bool finite = isa<FloatType>(constant.getElementType()) &&
-                    llvm::all_of(constant.getValues<APFloat>(),
-                                 [](const APFloat &v) { return v.isFinite(); });
-      scores.biases.push_back({term, outer, frame, finite});
-      return success();
-    }
-    // A trainable parameter may reach it (T5's relative position table,
-    // DeBERTa's position terms): ds.attention_grad gives it its gradient.
-    if (!isa<FloatType>(typeOf(term).getElementType()))
-      return failure();
-    scores.biases.push_back({term, outer, frame, false});
-    return success();
-  }
-
-  /// `select(keep, scores, fill)` or `select(hide, fill, scores)` with a
-  /// masked splat `fill`.
-  LogicalResult peelSelect(SelectOp select, double outer) {
-    RankedTensorType frame = select.getType();
-    for (auto [fillSide, rest, keepWhen] :
-         {std::tuple(select.getOnFalse(), select.getOnTrue(), true),
-          std::tuple(select.getOnTrue(), select.getOnFalse(), false)}) {
-      std::optional<double> fill = splatValue(fillSide);
-      if (!fill || !dsc::isMaskedValue(APFloat(*fill)) ||
-          typeOf(rest) != frame || !maskSurvives(outer))
-        continue;
-      Value cond = select.getCondition();
-      if (DenseElementsAttr constant = constantOf(cond)) {
-        std::optional<llvm::BitVector> masked =
-            dsc::maskedElements(constant, /*maskedWhen=*/!keepWhen);
-        if (masked && !scores.causal)
-          if (auto pattern = dsc::matchCausalPattern(
-                  constant.getType().getShape(), *masked)) {
-            if (succeeded(attempt([&, rest = rest] {
-                  scores.causal = pattern;
-                  return peel(rest, outer);
-                })))
-              return success();
-            continue;
-          }
-      }
-      if (reachedByParameter(cond))
-        continue;
-      // A finite fill (finfo.min, -1e9) in a row the mask hides whole: the
-      // softmax is uniform there and the select passes the scores no
-      // gradient, which a bias would (the forward is the same). Taken only
-      // where no row is hidden whole, which only a constant mask proves.
-      if (std::isfinite(*fill)) {
-        DenseElementsAttr constant = constantOf(cond);
-        std::optional<llvm::BitVector> masked =
-            constant ? dsc::maskedElements(constant, /*maskedWhen=*/!keepWhen)
-                     : std::nullopt;
-        ArrayRef<int64_t> shape =
-            constant ? constant.getType().getShape() : ArrayRef<int64_t>();
-        if (!masked || hasHiddenRow(*masked, shape.empty() ? 1 : shape.back()))
-          continue;
-      }
-      // A data-dependent mask: the bias `select(keep, 0, fill)`, which
-      // softmax treats as the select does wherever a row keeps an entry.
-      Bias bias{Value(), outer, frame, std::isfinite(*fill)};
-      bias.cond = cond;
-      bias.keepWhen = keepWhen;
-      bias.fill = *fill;
-      if (succeeded(attempt([&, rest = rest] {
-            scores.biases.push_back(bias);
-            return peel(rest, outer);
-          })))
-        return success();
-    }
-    return failure();
-  }
-
-  Scores &scores;
-};
 
 /// If `v` is `reshape(broadcast(reshape(x)))` repeating each of Hkv heads
 /// `rep` times, returns x and sets `rep` and `type`, the [B, Hkv, S, D] type
@@ -371,18 +98,34 @@ Value matchRepeatedHeads(Value v, int64_t &rep, RankedTensorType &type) {
   return source;
 }
 
-/// Skips multiplications by a positive splat, multiplying `scale` by them
-/// (q or k scaled before the product).
-Value skipScales(Value v, double &scale) {
-  while (auto mul = v.getDefiningOp<MulOp>()) {
-    std::optional<double> factor = splatValue(mul.getRhs());
-    Value other = mul.getLhs();
+/// The positive factor `v` is, a multiplication or division of another
+/// value by a splat: sets `other` to that value.
+std::optional<double> splatScale(Value v, Value &other) {
+  std::optional<double> factor;
+  if (auto mul = v.getDefiningOp<MulOp>()) {
+    factor = dsc::splatValue(mul.getRhs());
+    other = mul.getLhs();
     if (!factor) {
-      factor = splatValue(mul.getLhs());
+      factor = dsc::splatValue(mul.getLhs());
       other = mul.getRhs();
     }
-    if (!factor || !(*factor > 0) || typeOf(other) != typeOf(v))
-      break;
+  } else if (auto div = v.getDefiningOp<DivOp>()) {
+    if (std::optional<double> divisor = dsc::splatValue(div.getRhs()))
+      factor = 1.0 / *divisor;
+    other = div.getLhs();
+  }
+  if (!factor || !(*factor > 0) || !std::isfinite(*factor) ||
+      typeOf(other) != typeOf(v))
+    return std::nullopt;
+  return factor;
+}
+
+/// Skips multiplications and divisions by a positive splat, multiplying
+/// `scale` by their factors (q or k scaled before the product; DeBERTa
+/// divides kᵀ).
+Value skipScales(Value v, double &scale) {
+  Value other;
+  while (std::optional<double> factor = splatScale(v, other)) {
     scale *= *factor;
     v = other;
   }
@@ -409,7 +152,7 @@ Value asRank4(Value v) {
 /// The rank-4 type of `bias`, added to scores of type `frame` ([B, H, S,
 /// Skv] or [B·H, S, Skv]), as an operand for scores [B, H, S, Skv] of
 /// element type `element`; null if it does not split over [B, H].
-RankedTensorType biasType(const Bias &bias, int64_t b, int64_t h,
+RankedTensorType biasType(const ScoreBias &bias, int64_t b, int64_t h,
                           Type element) {
   ArrayRef<int64_t> own = bias.shape();
   int64_t frameRank = bias.frame.getRank();
@@ -428,7 +171,7 @@ RankedTensorType biasType(const Bias &bias, int64_t b, int64_t h,
 }
 
 /// Builds the operand of type `type` (biasType()) for `bias`.
-Value buildBias(PatternRewriter &rewriter, Location loc, const Bias &bias,
+Value buildBias(PatternRewriter &rewriter, Location loc, const ScoreBias &bias,
                 RankedTensorType type) {
   Type element = type.getElementType();
   Value v = bias.value;
@@ -483,7 +226,7 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     while (probs.hasOneUse()) {
       Operation *user = *probs.getUsers().begin();
       auto reshape = dyn_cast<ReshapeOp>(user);
-      if (!isa<ConvertOp>(user) && !(reshape && keepsLastTwo(reshape)))
+      if (!isa<ConvertOp>(user) && !(reshape && dsc::keepsLastTwo(reshape)))
         break;
       probs = user->getResult(0);
     }
@@ -495,7 +238,7 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
       return rewriter.notifyMatchFailure(softmax, "not followed by p · v");
 
     Scores scores;
-    if (failed(ScoresMatcher(scores).peel(input, 1.0)))
+    if (failed(dsc::matchScores(input, scores)))
       return rewriter.notifyMatchFailure(
           softmax, "scores are not q · kᵀ under masks, scales and biases");
     MatmulOp product = scores.product;
@@ -509,6 +252,7 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     // back (a transpose of a transpose folds away).
     bool keyTransposed = false;
     if (!product.getTransposeRhs()) {
+      k = skipScales(k, scale);
       int64_t rank = typeOf(k).getRank();
       auto swapLast = llvm::to_vector(llvm::seq<int64_t>(0, rank));
       std::swap(swapLast[rank - 1], swapLast[rank - 2]);
@@ -530,10 +274,17 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     if (!(scale > 0) || !std::isfinite(scale))
       return rewriter.notifyMatchFailure(softmax, "scale is not positive");
     if (scores.clamped &&
-        (!scores.causal ||
-         llvm::any_of(scores.biases, [](const Bias &b) { return !b.finite; })))
+        (!scores.causal || llvm::any_of(scores.biases, [](const ScoreBias &b) {
+          return !b.finite;
+        })))
       return rewriter.notifyMatchFailure(
           softmax, "a clamp that may change a fully masked row");
+    if (!dsc::fillIsExact(scores))
+      return rewriter.notifyMatchFailure(
+          softmax, "a fill beside a causal mask or a bias that may be -inf");
+    if (scores.fill && !representable(*scores.fill, typeOf(q).getElementType()))
+      return rewriter.notifyMatchFailure(
+          softmax, "a fill the scores' element type cannot hold");
 
     RankedTensorType kType = typeOf(k);
     if (keyTransposed)
@@ -558,7 +309,7 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     int64_t b = qType.getDimSize(0), h = qType.getDimSize(1);
     SmallVector<RankedTensorType> biasTypes;
     SmallVector<int64_t> biasShape;
-    for (const Bias &bias : scores.biases) {
+    for (const ScoreBias &bias : scores.biases) {
       RankedTensorType type = biasType(bias, b, h, qType.getElementType());
       if (!type)
         return rewriter.notifyMatchFailure(
@@ -586,7 +337,7 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     }
     std::string wrong = checkAttention(
         qType, kType, vType, totalBias, sinksType, scores.causal.has_value(),
-        window, std::nullopt, scale, scores.softcap);
+        window, std::nullopt, scale, scores.softcap, scores.fill);
     if (!wrong.empty())
       return rewriter.notifyMatchFailure(softmax, wrong);
     RankedTensorType result =
@@ -627,7 +378,8 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
         window ? rewriter.getI64IntegerAttr(*window) : IntegerAttr(),
         /*key_length=*/IntegerAttr(), rewriter.getF64FloatAttr(scale),
         scores.softcap ? rewriter.getF64FloatAttr(*scores.softcap)
-                       : FloatAttr());
+                       : FloatAttr(),
+        scores.fill ? rewriter.getF64FloatAttr(*scores.fill) : FloatAttr());
     if (attention.getType() != output.getType())
       attention = ReshapeOp::create(rewriter, loc, output.getType(), attention);
     rewriter.replaceOp(output, attention);

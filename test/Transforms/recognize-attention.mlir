@@ -293,12 +293,14 @@ func.func @bias_before_scale(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %
 
 // A mask selected by a condition computed from the data, filling finfo.min:
 // a row it hides whole has a uniform softmax, and the select gives its
-// scores no gradient where a bias would: left alone (no constant proves
-// that no row is hidden whole).
+// scores no gradient where a bias would (no constant proves that no row is
+// hidden whole): the attention's fill, the mask a bias of -inf.
 // CHECK-LABEL: func.func @data_where_mask
-// CHECK-NOT: ds.attention
-// CHECK: ds.select %arg3
-// CHECK: ds.softmax
+// CHECK: %[[Z:.*]] = ds.constant dense<0.000000e+00> : tensor<f32>
+// CHECK: %[[INF:.*]] = ds.constant dense<0xFF800000> : tensor<f32>
+// CHECK: %[[SEL:.*]] = ds.select %arg3, %[[Z]], %[[INF]]
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias %[[SEL]] scale = 1.000000e+00 fill = -3.4028234663852886E+38
+// CHECK-NOT: ds.softmax
 func.func @data_where_mask(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>, %keep: tensor<2x1x1x4xi1>) -> tensor<2x2x4x8xf32> {
   %s = ds.matmul %q, %k transpose_rhs : (tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x4xf32>
   %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
@@ -329,12 +331,14 @@ func.func @data_where_mask_inf(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>,
 // -----
 
 // A constant mask that is no causal pattern but hides no row whole: the
-// bias select(keep, 0, min) is exact and taken; one that hides a row is not.
+// bias select(keep, 0, min) is exact and taken; one that hides a row is
+// the attention's fill.
 // CHECK-LABEL: func.func @constant_mask_rows
 // CHECK: ds.attention %arg0, %arg1, %arg2 bias
+// CHECK-NOT: fill
 // CHECK-LABEL: func.func @constant_mask_hidden_row
-// CHECK-NOT: ds.attention
-// CHECK: ds.softmax
+// CHECK: ds.attention {{.*}} fill = -3.4028234663852886E+38
+// CHECK-NOT: ds.softmax
 func.func @constant_mask_rows(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
   %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
   %keep = ds.constant dense<[[[[false, true], [true, true]]]]> : tensor<1x1x2x2xi1>
@@ -542,4 +546,73 @@ func.func @not_sinks(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tenso
   %front = ds.slice %p3 starts = [0, 0, 0, 1] limits = [1, 2, 4, 5] strides = [1, 1, 1, 1] : (tensor<1x2x4x5xf32>) -> tensor<1x2x4x4xf32>
   %o3 = ds.matmul %front, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   return %o, %o2, %o3 : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// DeBERTa-v2: kᵀ divided by sqrt(d * factor) before the product, a bias
+// computed from q and k added, finfo.min filled where the padding mask
+// [B, 1, S, S] hides, then halved: the scale takes the division and the
+// halving, the fill is finfo.min halved, the bias keeps its gradient path.
+// CHECK-LABEL: func.func @deberta_fill
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias %{{.*}} scale = 1.250000e-01 fill = -1.7014117331926443E+38
+// CHECK-NOT: ds.softmax
+func.func @deberta_fill(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>, %keep: tensor<2x1x4x4xi1>, %rel: tensor<2x2x4x4xf32>) -> tensor<2x2x4x8xf32> {
+  %kt = ds.transpose %k permutation = [0, 1, 3, 2] : (tensor<2x2x4x8xf32>) -> tensor<2x2x8x4xf32>
+  %c = ds.constant dense<4.0> : tensor<f32>
+  %kd = ds.div %kt, %c : (tensor<2x2x8x4xf32>, tensor<f32>) -> tensor<2x2x8x4xf32>
+  %s = ds.matmul %q, %kd : (tensor<2x2x4x8xf32>, tensor<2x2x8x4xf32>) -> tensor<2x2x4x4xf32>
+  %b = ds.add %s, %rel : (tensor<2x2x4x4xf32>, tensor<2x2x4x4xf32>) -> tensor<2x2x4x4xf32>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %m = ds.select %keep, %b, %min : (tensor<2x1x4x4xi1>, tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %h = ds.constant dense<0.5> : tensor<f32>
+  %x = ds.mul %m, %h : (tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %p = ds.softmax %x dim = 3 : tensor<2x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<2x2x4x4xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x8xf32>
+  return %o : tensor<2x2x4x8xf32>
+}
+
+// -----
+
+// A fill is exact only where nothing else hides a score: not beside a
+// causal mask (a row filled whole is uniform over the future keys too), not
+// over a -inf mask (which the fill would turn into fill), not under a bias
+// added after it (the filled scores would not be the fill).
+// CHECK-LABEL: func.func @fill_over_causal
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+// CHECK-LABEL: func.func @fill_over_inf_mask
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+// CHECK-LABEL: func.func @bias_after_fill
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+func.func @fill_over_causal(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>, %keep: tensor<1x1x1x2xi1>) -> tensor<1x1x2x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
+  %causal = ds.constant dense<[[[[true, false], [true, true]]]]> : tensor<1x1x2x2xi1>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %c = ds.select %causal, %s, %min : (tensor<1x1x2x2xi1>, tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %m = ds.select %keep, %c, %min : (tensor<1x1x1x2xi1>, tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x1x2x2xf32>
+  %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
+  return %o : tensor<1x1x2x8xf32>
+}
+func.func @fill_over_inf_mask(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>, %keep: tensor<1x1x1x2xi1>, %keep2: tensor<1x1x2x2xi1>) -> tensor<1x1x2x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
+  %inf = ds.constant dense<0xFF800000> : tensor<f32>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %c = ds.select %keep2, %s, %inf : (tensor<1x1x2x2xi1>, tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %m = ds.select %keep, %c, %min : (tensor<1x1x1x2xi1>, tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x1x2x2xf32>
+  %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
+  return %o : tensor<1x1x2x8xf32>
+}
+func.func @bias_after_fill(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>, %keep: tensor<1x1x1x2xi1>, %alibi: tensor<1x1x1x2xf32>) -> tensor<1x1x2x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %m = ds.select %keep, %s, %min : (tensor<1x1x1x2xi1>, tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %b = ds.add %m, %alibi : (tensor<1x1x2x2xf32>, tensor<1x1x1x2xf32>) -> tensor<1x1x2x2xf32>
+  %p = ds.softmax %b dim = 3 : tensor<1x1x2x2xf32>
+  %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
+  return %o : tensor<1x1x2x8xf32>
 }

@@ -122,8 +122,13 @@ struct AttentionOptions {
   /// [Hq]: one more logit per head in every row's softmax, with no value;
   /// undefined: none.
   at::Tensor sinks;
+  /// Scores whose bias is -inf become this instead (masked_fill after the
+  /// biases: no gradient there, a row masked whole attends uniformly).
+  std::optional<double> fill;
   /// Whether only the blocked composite form computes it.
-  bool blocked() const { return softcap > 0 || sinks.defined(); }
+  bool blocked() const {
+    return softcap > 0 || sinks.defined() || fill.has_value();
+  }
 };
 
 /// Checks the operands and attributes of an attention instruction, forward

@@ -92,6 +92,15 @@ dsc::rt::kernels::checkAttentionOperands(const CheckArgs &args,
                         Twine(ks[2]) + "], got " + Twine(*length));
   }
   AttentionOperands where = attentionOperands(args.inst, biasOperand);
+  if (args.inst.has("fill")) {
+    auto fill = readDouble(args.inst, "fill");
+    if (!fill)
+      return fill.takeError();
+    if (!std::isfinite(*fill) || where.bias < 0)
+      return checkError("attribute 'fill' must be finite and needs a bias, "
+                        "got " +
+                        numberString(*fill));
+  }
   if (where.sinks >= 0) {
     const TensorDesc &sinks = *args.operands[where.sinks];
     if (llvm::Error err = expectType(sinks, q.dtype, {qs[1]}, "sinks"))
@@ -121,6 +130,8 @@ AttentionOptions dsc::rt::kernels::attentionOptions(const KernelArgs &args,
   options.window = args.inst.getInt("window", 0);
   options.keyLength = args.inst.getInt("key_length", -1);
   options.softcap = args.inst.getDouble("softcap", 0.0);
+  if (args.inst.has("fill"))
+    options.fill = args.inst.getDouble("fill");
   AttentionOperands where = attentionOperands(args.inst, biasOperand);
   if (where.bias >= 0)
     options.bias = args.operand(where.bias);
@@ -228,14 +239,23 @@ at::Tensor safeSoftmax(const at::Tensor &scores) {
   return probs.masked_fill_(unseen, 0);
 }
 
-/// attentionProbs of query rows `rows` only: [B, Hkv, G*R, Skv]. With a
-/// soft-cap and `capped`, sets `*capped` to the rows' tanh(s / softcap);
-/// with sinks and `sinkProbs`, sets `*sinkProbs` to the sinks'
-/// probabilities [B, Hkv, G*R, 1] (the rows' keys' sum to one minus them).
+/// What rowProbs leaves for the backward of its rows.
+struct RowState {
+  /// tanh(s / softcap), with a soft-cap.
+  at::Tensor capped;
+  /// The sinks' probabilities [B, Hkv, G*R, 1], with sinks (the rows'
+  /// keys' sum to one minus them).
+  at::Tensor sinkProbs;
+  /// Where the bias is -inf, broadcasting to [B, Hq, R, Skv], with a fill:
+  /// the scores there are the fill and get no gradient.
+  at::Tensor filled;
+};
+
+/// attentionProbs of query rows `rows` only: [B, Hkv, G*R, Skv]; with
+/// `state`, what their backward needs.
 at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
                     const AttentionOptions &options, const at::Tensor &rows,
-                    at::Tensor *capped = nullptr,
-                    at::Tensor *sinkProbs = nullptr) {
+                    RowState *state = nullptr) {
   int64_t b = query.size(0), hq = query.size(1), s = query.size(2),
           d = query.size(3);
   int64_t hkv = key.size(1), skv = key.size(2), g = hq / hkv;
@@ -246,14 +266,22 @@ at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
           .mul_(options.scale);
   if (options.softcap > 0) {
     scores.div_(options.softcap).tanh_();
-    if (capped)
-      *capped = scores.clone();
+    if (state)
+      state->capped = scores.clone();
     scores.mul_(options.softcap);
   }
   if (at::Tensor bias = options.bias; bias.defined()) {
     if (bias.dim() >= 2 && bias.size(-2) == s)
       bias = bias.index_select(bias.dim() - 2, rows);
-    scores.view({b, hq, r, skv}).add_(bias);
+    at::Tensor rowScores = scores.view({b, hq, r, skv});
+    rowScores.add_(bias);
+    // Before the causal, window and key-length masks: they remove keys.
+    if (options.fill) {
+      at::Tensor filled = bias.eq(-std::numeric_limits<double>::infinity());
+      rowScores.masked_fill_(filled, *options.fill);
+      if (state)
+        state->filled = filled;
+    }
   }
   if (at::Tensor masked =
           maskedKeys(query, s, skv, options, options.causal, rows);
@@ -267,8 +295,8 @@ at::Tensor rowProbs(const at::Tensor &query, const at::Tensor &key,
                          .expand({b, hkv, g, r, 1})
                          .reshape({b, hkv, g * r, 1});
   at::Tensor probs = safeSoftmax(at::cat({scores, sinks}, -1));
-  if (sinkProbs)
-    *sinkProbs = probs.narrow(-1, skv, 1);
+  if (state)
+    state->sinkProbs = probs.narrow(-1, skv, 1);
   return probs.narrow(-1, 0, skv);
 }
 
@@ -347,18 +375,22 @@ void patchRowsBackward(std::array<at::Tensor, 3> &grads,
   int64_t hkv = key.size(1), g = hq / hkv;
   forEachRowBlock(query, key, value, rows, [&](const at::Tensor &block) {
     int64_t r = block.numel();
-    at::Tensor capped, sinkProbs;
-    at::Tensor probs = rowProbs(query, key, options, block, &capped,
-                                gradSinks ? &sinkProbs : nullptr);
+    RowState state;
+    at::Tensor probs = rowProbs(query, key, options, block, &state);
+    at::Tensor &capped = state.capped;
     at::Tensor dOut =
         gradOut.index_select(2, block).reshape({b, hkv, g * r, value.size(3)});
     grads[2].add_(at::matmul(probs.transpose(-1, -2), dOut));
     at::Tensor dProbs = at::matmul(dOut, value.transpose(-1, -2));
     if (gradSinks)
-      addSinksGradient(*gradSinks, sinkProbs, probs, dProbs, g);
+      addSinksGradient(*gradSinks, state.sinkProbs, probs, dProbs, g);
     at::Tensor dScores =
         at::_softmax_backward_data(dProbs, probs, -1, probs.scalar_type());
     dProbs.reset(); // not beside what follows (KernelWorkspace's peak)
+    // A filled score is a constant: nothing flows back through it (a
+    // row filled whole has uniform probabilities and a nonzero dScores).
+    if (state.filled.defined())
+      dScores.view({b, hq, r, key.size(2)}).masked_fill_(state.filled, 0);
     // The bias is added after the scale and the cap: its gradient is the
     // scores', summed where it broadcasts.
     if (gradBias)

@@ -206,20 +206,25 @@ struct AttentionWorkspace {
   }
 
   /// Attention.cpp blockedAttention (soft-capping, a bias's gradient,
-  /// sinks): every row's index, and the composite form of one block at a
-  /// time; with `grad`, the block's tanh kept beside it for the cap's
+  /// sinks, a fill): every row's index, and the composite form of one block at
+  /// a time; with `grad`, the block's tanh kept beside it for the cap's
   /// gradient and the block's bias gradient summed where the bias
   /// broadcasts. Sinks: the scores beside their concatenation with the
-  /// sinks' column (the probabilities keep the column too). The results
-  /// are written in place.
+  /// sinks' column (the probabilities keep the column too). A fill: the
+  /// block's booleans where the bias is -inf. The results are written in
+  /// place.
   uint64_t blocked(bool grad) const {
     uint64_t kept = grad && inst.has("softcap") ? blockScores() : 0;
     uint64_t biasPart = grad && biasGradient() ? blockScores() : 0;
     uint64_t column =
         mul(mul(mul(b, hq), saturatedRowBlock(s, skv, dv)), element);
     uint64_t sinksPart = hasSinks() ? add(blockScores(), mul(3, column)) : 0;
+    uint64_t filled =
+        inst.has("fill")
+            ? mul(mul(maskLead(), saturatedRowBlock(s, skv, dv)), skv)
+            : 0;
     return add(add(mul(8, s), compositeBlock(grad)),
-               add(add(kept, biasPart), sinksPart));
+               add(add(kept, biasPart), add(sinksPart, filled)));
   }
   /// The mask with saturated rows unmasked and their indices, while the
   /// fused kernel runs.
@@ -328,7 +333,8 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
     AttentionWorkspace w(plan, inst, grad ? 5 : 3);
     if (!w.valid)
       return 0;
-    if (inst.has("softcap") || w.hasSinks() || (grad && w.biasGradient()))
+    if (inst.has("softcap") || inst.has("fill") || w.hasSinks() ||
+        (grad && w.biasGradient()))
       return w.blocked(grad);
     if (w.fused()) {
       // The forward (recomputed by the gradient for its log-sum-exp, its

@@ -738,6 +738,23 @@ func.func @attention_softcap_zero(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x3
 
 // -----
 
+func.func @attention_fill_without_bias(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op fill needs a bias (it replaces the scores whose bias is -inf)}}
+  %0 = ds.attention %q, %k, %v scale = 0.125 fill = -1.0e4 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_grad_fill_infinite(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>, %b: tensor<2x1x1x16xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op fill must be finite, got -INF}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %o bias %b scale = 1.0 fill = 0xFFF0000000000000 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x1x1x16xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
+  return
+}
+
+// -----
+
 func.func @attention_grad_softcap_negative(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>) {
   // expected-error @+1 {{'ds.attention_grad' op softcap must be positive and finite, got -5}}
   %0:3 = ds.attention_grad %q, %k, %v, %o, %o scale = 1.0 softcap = -5.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)

@@ -255,6 +255,9 @@ func.func @attention(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: t
 // CHECK-NEXT:    ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} sinks %{{.*}} causal window = 4 scale = 2.500000e-01 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>, tensor<8xf32>) -> tensor<2x8x16x32xf32>
 // CHECK-NEXT:    %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} = ds.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} sinks %{{.*}} causal scale = 2.500000e-01 : ({{.*}}, tensor<8xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<8xf32>)
 // CHECK-NEXT:    %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} = ds.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} sinks %{{.*}} scale = 2.500000e-01 : ({{.*}}) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>, tensor<8xf32>)
+// A fill (DeBERTa's masked_fill after its biases), forward and backward.
+// CHECK-NEXT:    ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} scale = 2.500000e-01 fill = -3.4028234663852886E+38 :
+// CHECK-NEXT:    ds.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} scale = 2.500000e-01 fill = -3.4028234663852886E+38 :
 func.func @attention_options(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %alibi: tensor<1x8x1x16xf32>, %keys: tensor<2x1x1x16xf32>, %sinks: tensor<8xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) {
   %w = ds.attention %q, %k, %v bias %alibi causal window = 4 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>) -> tensor<2x8x16x32xf32>
   %p = ds.attention %q, %k, %v bias %keys key_length = 13 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x1x1x16xf32>) -> tensor<2x8x16x32xf32>
@@ -265,6 +268,8 @@ func.func @attention_options(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32
   %s = ds.attention %q, %k, %v bias %alibi sinks %sinks causal window = 4 scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>, tensor<8xf32>) -> tensor<2x8x16x32xf32>
   %sg:4 = ds.attention_grad %q, %k, %v, %s, %s sinks %sinks causal scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<8xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<8xf32>)
   %sbg:5 = ds.attention_grad %q, %k, %v, %s, %s bias %alibi sinks %sinks scale = 0.25 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<1x8x1x16xf32>, tensor<8xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x1x16xf32>, tensor<8xf32>)
+  %f = ds.attention %q, %k, %v bias %keys scale = 0.25 fill = -3.4028234663852886E+38 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x1x1x16xf32>) -> tensor<2x8x16x32xf32>
+  %fg:3 = ds.attention_grad %q, %k, %v, %f, %f bias %keys scale = 0.25 fill = -3.4028234663852886E+38 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x1x1x16xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
   return %w, %p, %g#0 : tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>
 }
 

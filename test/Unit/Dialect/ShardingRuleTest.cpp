@@ -362,7 +362,7 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
       /*bias=*/Value(), /*sinks=*/Value(), builder.getUnitAttr(),
       /*window=*/IntegerAttr(),
       /*key_length=*/IntegerAttr(), builder.getF64FloatAttr(0.25),
-      /*softcap=*/FloatAttr());
+      /*softcap=*/FloatAttr(), /*fill=*/FloatAttr());
   rule = ruleOf(grad);
   // The key/value gradients add up over the query heads of their group.
   EXPECT_EQ(factors(rule), "a2 b2 c4+ d16! e16! f32! g24!");
@@ -381,11 +381,11 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
   Value alibi = f32({1, 8, 1, 16}), keyMask = f32({2, 1, 1, 16});
   for (auto [bias, expected] :
        {std::pair(alibi, "[][bc][][e]"), std::pair(keyMask, "[a][][][e]")}) {
-    rule =
-        ruleOf(AttentionOp::create(builder, loc(), q, k, v, bias,
-                                   /*sinks=*/Value(), UnitAttr(), IntegerAttr(),
-                                   IntegerAttr(), builder.getF64FloatAttr(0.25),
-                                   /*softcap=*/FloatAttr()));
+    rule = ruleOf(
+        AttentionOp::create(builder, loc(), q, k, v, bias,
+                            /*sinks=*/Value(), UnitAttr(), IntegerAttr(),
+                            IntegerAttr(), builder.getF64FloatAttr(0.25),
+                            /*softcap=*/FloatAttr(), /*fill=*/FloatAttr()));
     EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], " +
                                  std::string(expected) + " -> [a][bc][d][g]");
   }
@@ -398,7 +398,7 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
       builder, loc(), q.getType(), k.getType(), v.getType(), relative.getType(),
       /*grad_sinks=*/Type(), q, k, v, o, o, relative,
       /*sinks=*/Value(), builder.getUnitAttr(), IntegerAttr(), IntegerAttr(),
-      builder.getF64FloatAttr(0.25), FloatAttr());
+      builder.getF64FloatAttr(0.25), FloatAttr(), FloatAttr());
   rule = ruleOf(biased);
   EXPECT_EQ(factors(rule), "a2+ b2 c4+ d16! e16! f32! g24!");
   EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], "
@@ -409,10 +409,10 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
   // Sinks [Hq] split with the query heads; their gradient sums over the
   // batch (and the rows, which are never split).
   Value sinks = f32({8});
-  rule = ruleOf(
-      AttentionOp::create(builder, loc(), q, k, v, /*bias=*/Value(), sinks,
-                          builder.getUnitAttr(), IntegerAttr(), IntegerAttr(),
-                          builder.getF64FloatAttr(0.25), FloatAttr()));
+  rule = ruleOf(AttentionOp::create(
+      builder, loc(), q, k, v, /*bias=*/Value(), sinks, builder.getUnitAttr(),
+      IntegerAttr(), IntegerAttr(), builder.getF64FloatAttr(0.25), FloatAttr(),
+      FloatAttr()));
   EXPECT_EQ(factors(rule), "a2 b2 c4 d16! e16! f32! g24!");
   EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], "
                            "[bc] -> [a][bc][d][g]");
@@ -420,7 +420,7 @@ TEST_F(ShardingRuleTest, AttentionSplitsQueryHeadsIntoKeyValueGroups) {
       builder, loc(), q.getType(), k.getType(), v.getType(),
       /*grad_bias=*/Type(), sinks.getType(), q, k, v, o, o, /*bias=*/Value(),
       sinks, builder.getUnitAttr(), IntegerAttr(), IntegerAttr(),
-      builder.getF64FloatAttr(0.25), FloatAttr());
+      builder.getF64FloatAttr(0.25), FloatAttr(), FloatAttr());
   rule = ruleOf(sunk);
   EXPECT_EQ(factors(rule), "a2+ b2 c4+ d16! e16! f32! g24!");
   EXPECT_EQ(mapping(rule), "[a][bc][d][f], [a][b][e][f], [a][b][e][g], "

@@ -386,7 +386,23 @@ struct AttentionCase {
   bool biasGrad = false;
   /// GPT-OSS's sinks [Hq] (trainable; the blocked kernel).
   bool sinks = false;
+  /// DeBERTa's `masked_fill(~mask, fill)` after the bias, the mask [B, 1,
+  /// S, Skv] that of padding the last batch's last third (rows and keys):
+  /// the kernel's bias is -inf there and `fill` its attribute.
+  std::optional<double> fill;
 };
+
+/// The padding mask of a fill case: [B, 1, S, Skv], true where kept, the
+/// last batch's positions from 2/3 of the way on padded (as rows and as
+/// keys: its padded rows are hidden whole).
+at::Tensor fillKeep(int64_t b, const AttentionCase &c) {
+  at::Tensor rows = torch::ones({b, c.s}, at::kBool);
+  at::Tensor keys = torch::ones({b, c.skv}, at::kBool);
+  rows[b - 1].narrow(0, 2 * c.s / 3, c.s - 2 * c.s / 3).fill_(false);
+  keys[b - 1].narrow(0, 2 * c.skv / 3, c.skv - 2 * c.skv / 3).fill_(false);
+  return rows.reshape({b, 1, c.s, 1})
+      .logical_and(keys.reshape({b, 1, 1, c.skv}));
+}
 
 /// The attention as PyTorch users write it: repeated key/value heads,
 /// masks built with tril/triu and column ranges.
@@ -402,6 +418,8 @@ at::Tensor referenceAttention(const at::Tensor &q, const at::Tensor &k,
     scores = at::tanh(scores / c.softcap) * c.softcap;
   if (bias.defined())
     scores = scores + bias;
+  if (c.fill)
+    scores = scores.masked_fill(fillKeep(q.size(0), c).logical_not(), *c.fill);
   at::Tensor keep = torch::ones({c.s, c.skv}, at::kBool);
   if (c.causal)
     keep = keep.tril(0);
@@ -430,7 +448,8 @@ void checkAttention(const AttentionCase &c) {
                " d=" + std::to_string(c.d) + " dv=" + std::to_string(c.dv) +
                " softcap=" + std::to_string(c.softcap) +
                " bias grad=" + std::to_string(c.biasGrad) +
-               " sinks=" + std::to_string(c.sinks));
+               " sinks=" + std::to_string(c.sinks) +
+               " fill=" + (c.fill ? std::to_string(*c.fill) : "none"));
   int64_t b = 2, d = c.d, dv = c.dv;
   double scale = 1.0 / std::sqrt(double(d));
   at::Tensor q = torch::randn({b, c.hq, c.s, d}).requires_grad_();
@@ -454,8 +473,15 @@ void checkAttention(const AttentionCase &c) {
     attrs["softcap"] = c.softcap;
   if (c.sinks)
     attrs["has_sinks"] = int64_t(1);
+  // With a fill, the kernel's bias is -inf where the mask hides a score.
+  at::Tensor kernelBias = bias;
+  if (c.fill) {
+    attrs["fill"] = *c.fill;
+    kernelBias = bias.detach().masked_fill(
+        fillKeep(b, c).logical_not(), -std::numeric_limits<double>::infinity());
+  }
   std::vector<at::Tensor> operands = {q, k, v};
-  for (const at::Tensor &optional : {bias, sinks})
+  for (const at::Tensor &optional : {kernelBias, sinks})
     if (optional.defined())
       operands.push_back(optional);
   EXPECT_TRUE(close(runKernel1("attention", operands, out, attrs), out));
@@ -468,7 +494,7 @@ void checkAttention(const AttentionCase &c) {
     inputs.push_back(sinks);
   auto grads = torch::autograd::grad({out}, inputs, {dOut});
   std::vector<at::Tensor> gradOperands = {q, k, v, out, dOut};
-  for (const at::Tensor &optional : {bias, sinks})
+  for (const at::Tensor &optional : {kernelBias, sinks})
     if (optional.defined())
       gradOperands.push_back(optional);
   auto results = runKernel("attention_grad", gradOperands, inputs, attrs);
@@ -561,6 +587,39 @@ TEST_F(KernelTest, AttentionWithSinksMatchesAutograd) {
   biased.softcap = 1.5;
   checkAttentionBothWays(biased);
   checkAttention(sunk({4, 2, 300, 300, true, 50, -1, {}, 16, 16}));
+}
+
+TEST_F(KernelTest, AttentionWithFillMatchesAutograd) {
+  // DeBERTa's finfo.min and an older -1e4 filled after a full bias and
+  // per batch [B, 1, S, Skv] (the padded rows hidden whole: uniform
+  // probabilities, no gradient to q, k or the bias there, while dOut is
+  // nonzero on them), with GQA, padded keys, causality (the fill only
+  // where causality keeps the key), a cap, sinks, and over several blocks
+  // of rows.
+  auto filled = [](AttentionCase c, double fill) {
+    c.fill = fill;
+    return c;
+  };
+  for (double fill : {-3.4028234663852886e38, -1e4}) {
+    checkAttentionBothWays(
+        filled({4, 2, 6, 6, false, 0, -1, {2, 4, 6, 6}}, fill));
+    checkAttentionBothWays(
+        filled({4, 2, 6, 9, false, 0, 7, {2, 1, 6, 9}}, fill));
+    checkAttentionBothWays(
+        filled({2, 1, 7, 7, true, 0, -1, {2, 2, 7, 7}}, fill));
+  }
+  AttentionCase trained =
+      filled({4, 2, 7, 7, false, 0, -1, {2, 4, 7, 7}}, -3.4028234663852886e38);
+  trained.biasGrad = true;
+  checkAttentionBothWays(trained);
+  trained.softcap = 1.5;
+  trained.sinks = true;
+  checkAttentionBothWays(trained);
+  AttentionCase tall =
+      filled({2, 1, 300, 300, false, 0, -1, {2, 1, 300, 300}, 16, 16},
+             -3.4028234663852886e38);
+  tall.biasGrad = true;
+  checkAttention(tall);
 }
 
 TEST_F(KernelTest, FusedAttentionAcrossBlocksMatchesAutograd) {

@@ -968,35 +968,35 @@ TEST_F(PlanFileTest, OffloadedParametersKeepTheirFlag) {
 }
 
 TEST_F(PlanFileTest, RejectsOtherVersion) {
-  static_assert(kPlanVersion == 11, "update this test and the format docs");
-  // Version 10 had no attention sinks, version 9 no soft-capped attention and
-  // no bias gradient, version 8 no copies of parameters, version 7 no offloaded
-  // parameters, version 6 no splat constants, version 5 no valid ranges,
-  // version 4 an FNV-1a checksum and layer_norm's operand_segment_sizes,
-  // version 3 no attention bias, window or key length, version 2 no data
-  // shapes, version 1 no mesh and no shard axes.
+  static_assert(kPlanVersion == 12, "update this test and the format docs");
+  // Version 11 had no attention fill, version 10 no attention sinks, version 9
+  // no soft-capped attention and no bias gradient, version 8 no copies of
+  // parameters, version 7 no offloaded parameters, version 6 no splat
+  // constants, version 5 no valid ranges, version 4 an FNV-1a checksum and
+  // layer_norm's operand_segment_sizes, version 3 no attention bias, window or
+  // key length, version 2 no data shapes, version 1 no mesh and no shard axes.
   std::string bytes = encodePlan(samplePlan());
   llvm::support::endian::write32le(&bytes[8], 4);
   std::string path = pathTo("old.plan");
   writeRaw(path, bytes);
   EXPECT_EQ(message(readPlan(path)),
-            path + ": plan version 4, this runtime reads version 11; recompile "
+            path + ": plan version 4, this runtime reads version 12; recompile "
                    "with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 1);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 1, this runtime reads "
-                                "version 11; recompile with ds-compile");
+                                "version 12; recompile with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 6);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 6, this runtime reads "
-                                "version 11; recompile with ds-compile");
+                                "version 12; recompile with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 7);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 7, this runtime reads "
-                                "version 11; recompile with ds-compile");
+                                "version 12; recompile with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 8);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 8, this runtime reads "
-                                "version 11; recompile with ds-compile");
+                                "version 12; recompile with ds-compile");
   llvm::support::endian::write32le(&bytes[8], 9);
   EXPECT_EQ(decodeError(bytes), "bad.plan: plan version 9, this runtime reads "
-                                "version 11; recompile with ds-compile");
+                                "version 12; recompile with ds-compile");
 }
 
 TEST_F(PlanFileTest, RejectsNonZeroReserved) {

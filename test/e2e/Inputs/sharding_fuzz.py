@@ -461,8 +461,23 @@ def gen_attention(case, rng):
             bias = case.float_operand(bs)
         else:
             bias = case.float_input(bs)
+        fill = rng.random() < 0.4
+        if fill:
+            # DeBERTa's masked_fill after its bias: -inf in the bias where
+            # a mask from the data hides a score (whole rows at times), the
+            # attention's fill there instead.
+            t, t1 = tensor_type(bs), tensor_type(bs, "i1")
+            m = case.float_input(bs)
+            zero, inf, c, marked = (case.fresh() for _ in range(4))
+            case.emit(f"{zero} = ds.constant dense<0.0> : tensor<f32>")
+            case.emit(f"{inf} = ds.constant dense<0xFF800000> : tensor<f32>")
+            case.emit(f"{c} = ds.compare gt, {m}, {zero} : ({t}, tensor<f32>) -> {t1}")
+            case.emit(f"{marked} = ds.select {c}, {bias}, {inf} : ({t1}, {t}, tensor<f32>) -> {t}")
+            bias = marked
         options += f" bias {bias}"
         types.append(tensor_type(bs))
+    else:
+        fill = False
     sinks = rng.random() < 0.3
     if sinks:
         # GPT-OSS's sinks: a logit per query head, trained.
@@ -488,6 +503,8 @@ def gen_attention(case, rng):
     if rng.random() < 0.3:
         # Gemma 2's soft-cap, small enough to bend unit-sized scores.
         scale += f" softcap = {rng.choice([0.5, 1.5, 4.0])}"
+    if fill:
+        scale += f" fill = {rng.choice(['-3.4028234663852886E+38', '-1.0E+4'])}"
     o = case.fresh()
     case.emit(f"{o} = ds.attention {q}, {k}, {v}{options} scale = "
               f"{scale} : ({', '.join(types)}) -> "

@@ -75,10 +75,10 @@ bool AttentionOp::usesMatrixUnits() { return true; }
 // products: dV, dP, dQ and dK: 2.5 times the forward's two. With equal
 // head sizes the CPU kernel is ATen's fused one (dsc::rt::fusedAttention),
 // which first runs the fused forward again for its log-sum-exp: 3.5 times.
-// A soft-capped one, one with sinks or with the bias's gradient, runs the
-// composite form (kernels/Attention.cpp blockedAttention): 2.5 times.
+// A soft-capped one, one with sinks, a fill or the bias's gradient, runs
+// the composite form (kernels/Attention.cpp blockedAttention): 2.5 times.
 double AttentionGradOp::getFlops() {
-  bool fused = !getSoftcap() && !getSinks() && !getGradBias() &&
+  bool fused = !getSoftcap() && !getSinks() && !getFill() && !getGradBias() &&
                cast<ShapedType>(getQuery().getType()).getShape().back() ==
                    cast<ShapedType>(getValue().getType()).getShape().back();
   return (fused ? 3.5 : 2.5) * attentionFlops(getQuery(), getKey(), getValue());

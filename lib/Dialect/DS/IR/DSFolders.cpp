@@ -66,7 +66,8 @@ LogicalResult mlir::ds::dropUnreadBiasGradient(RewriterBase &rewriter,
       /*grad_bias=*/Type(), sinks ? sinks.getType() : Type(), op.getQuery(),
       op.getKey(), op.getValue(), op.getOutput(), op.getGradOutput(),
       op.getBias(), sinks, op.getCausalAttr(), op.getWindowAttr(),
-      op.getKeyLengthAttr(), op.getScaleAttr(), op.getSoftcapAttr());
+      op.getKeyLengthAttr(), op.getScaleAttr(), op.getSoftcapAttr(),
+      op.getFillAttr());
   replacement->setDiscardableAttrs(op->getDiscardableAttrDictionary());
   SmallVector<Value, 5> results = {replacement.getGradQuery(),
                                    replacement.getGradKey(),

@@ -61,9 +61,8 @@ LogicalResult AttentionGradOp::verify() {
   std::string wrong = checkAttention(
       getQuery().getType(), getKey().getType(), getValue().getType(), bias,
       sinks, getCausal(), getWindow(), getKeyLength(),
-      getScale().convertToDouble(),
-      getSoftcapAttr() ? std::optional(getSoftcapAttr().getValueAsDouble())
-                       : std::nullopt);
+      getScale().convertToDouble(), optionalDouble(getSoftcapAttr()),
+      optionalDouble(getFillAttr()));
   if (!wrong.empty())
     return emitOpError() << wrong;
   return success();

@@ -340,9 +340,8 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
       q, tensorType(adaptor.getKey()), v, bias, sinks, adaptor.getCausal(),
       adaptor.getWindow(), adaptor.getKeyLength(),
       adaptor.getScale().convertToDouble(),
-      adaptor.getSoftcapAttr()
-          ? std::optional(adaptor.getSoftcapAttr().getValueAsDouble())
-          : std::nullopt);
+      optionalDouble(adaptor.getSoftcapAttr()),
+      optionalDouble(adaptor.getFillAttr()));
   if (!wrong.empty())
     return fail<AttentionOp>(loc, wrong);
   inferred.push_back(RankedTensorType::get(
@@ -351,13 +350,11 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
-                                     RankedTensorType v, RankedTensorType bias,
-                                     RankedTensorType sinks, bool causal,
-                                     std::optional<int64_t> window,
-                                     std::optional<int64_t> keyLength,
-                                     double scale,
-                                     std::optional<double> softcap) {
+std::string mlir::ds::checkAttention(
+    RankedTensorType q, RankedTensorType k, RankedTensorType v,
+    RankedTensorType bias, RankedTensorType sinks, bool causal,
+    std::optional<int64_t> window, std::optional<int64_t> keyLength,
+    double scale, std::optional<double> softcap, std::optional<double> fill) {
   std::string text;
   llvm::raw_string_ostream os(text);
   if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
@@ -384,6 +381,10 @@ std::string mlir::ds::checkAttention(RankedTensorType q, RankedTensorType k,
     os << "scale must be positive";
   else if (softcap && !(*softcap > 0 && std::isfinite(*softcap)))
     os << "softcap must be positive and finite, got " << *softcap;
+  else if (fill && !std::isfinite(*fill))
+    os << "fill must be finite, got " << *fill;
+  else if (fill && !bias)
+    os << "fill needs a bias (it replaces the scores whose bias is -inf)";
   if (!text.empty())
     return text;
   if (bias) {

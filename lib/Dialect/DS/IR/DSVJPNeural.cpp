@@ -329,7 +329,8 @@ LogicalResult AttentionOp::buildVJP(OpBuilder &builder,
       builder, getLoc(), getQuery().getType(), getKey().getType(),
       getValue().getType(), biasType, sinksType, getQuery(), getKey(),
       getValue(), getResult(), grad, getBias(), getSinks(), getCausalAttr(),
-      getWindowAttr(), getKeyLengthAttr(), getScaleAttr(), getSoftcapAttr());
+      getWindowAttr(), getKeyLengthAttr(), getScaleAttr(), getSoftcapAttr(),
+      getFillAttr());
   operandGrads.append(grads->result_begin(), grads->result_end());
   return success();
 }

@@ -1,8 +1,8 @@
 
-func.func @concat_rank(%a: tensor<2x3xf32>, %b: tensor<2x3x1xf32>) {
+func.func @concat_dim(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.concat' op operands must share rank and element type}}
-  %0 = ds.concat %a, %b dim = 0 : (tensor<2x3xf32>, tensor<2x3x1xf32>) -> tensor<4x3xf32>
+  // expected-error @+1 {{'ds.concat' op dim 2 is out of range for rank 2}}
+  %0 = ds.concat %a, %b dim = 2 : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
   return
 }
 

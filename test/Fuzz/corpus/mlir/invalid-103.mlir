@@ -1,8 +1,8 @@
 
-func.func @split_dim(%x: tensor<2x8xf32>) {
+func.func @concat_element_type(%a: tensor<2x3xf32>, %b: tensor<2x3xbf16>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.split' op dim 2 is out of range for rank 2}}
-  %0:2 = ds.split %x dim = 2 sizes = [4, 4] : (tensor<2x8xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  // expected-error @+1 {{'ds.concat' op operands must share rank and element type}}
+  %0 = ds.concat %a, %b dim = 0 : (tensor<2x3xf32>, tensor<2x3xbf16>) -> tensor<4x3xf32>
   return
 }
 

@@ -1,7 +1,8 @@
 
-func.func @broadcast_element_type(%x: tensor<64xf32>) {
-  // expected-error @+1 {{'ds.broadcast' op element type 'bf16' differs from the input's 'f32'}}
-  %0 = ds.broadcast %x : (tensor<64xf32>) -> tensor<2x64xbf16>
+func.func @split_sizes_empty(%x: tensor<0x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.split' op sizes [] must add up to the size 0 of dimension 0}}
+  ds.split %x dim = 0 sizes = [] : (tensor<0x8xf32>) -> ()
   return
 }
 

@@ -1,7 +1,8 @@
 
-func.func @broadcast_rank(%x: tensor<2x64xf32>) {
-  // expected-error @+1 {{'ds.broadcast' op cannot broadcast rank 2 to the smaller rank 1}}
-  %0 = ds.broadcast %x : (tensor<2x64xf32>) -> tensor<64xf32>
+func.func @split_result_count(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.split' op inferred type(s) 'tensor<2x4xf32>', 'tensor<2x4xf32>' are incompatible with return type(s) of operation 'tensor<2x4xf32>', 'tensor<2x4xf32>', 'tensor<2x0xf32>'}}
+  %0:3 = ds.split %x dim = 1 sizes = [4, 4] : (tensor<2x8xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x0xf32>)
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @iota_dim() {
-  // expected-error @+1 {{'ds.iota' op dim 1 is out of range for rank 1}}
-  %0 = ds.iota dim = 1 : tensor<8xi64>
+func.func @broadcast_rank(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{'ds.broadcast' op cannot broadcast rank 2 to the smaller rank 1}}
+  %0 = ds.broadcast %x : (tensor<2x64xf32>) -> tensor<64xf32>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @iota_dim_negative() {
-  // expected-error @+1 {{'ds.iota' op dim -1 is out of range for rank 2}}
-  %0 = ds.iota dim = -1 : tensor<4x8xi64>
+func.func @broadcast_size(%x: tensor<2x64xf32>) {
+  // expected-error @+1 {{'ds.broadcast' op operand dimension 0 of size 2 cannot broadcast to size 4}}
+  %0 = ds.broadcast %x : (tensor<2x64xf32>) -> tensor<3x4x64xf32>
   return
 }
 

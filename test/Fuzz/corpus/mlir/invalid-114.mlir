@@ -1,7 +1,7 @@
 
-func.func @iota_scalar() {
-  // expected-error @+1 {{'ds.iota' op dim 0 is out of range for rank 0}}
-  %0 = ds.iota dim = 0 : tensor<i64>
+func.func @iota_dim() {
+  // expected-error @+1 {{'ds.iota' op dim 1 is out of range for rank 1}}
+  %0 = ds.iota dim = 1 : tensor<8xi64>
   return
 }
 

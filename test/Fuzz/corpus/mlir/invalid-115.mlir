@@ -1,8 +1,7 @@
 
-//===----------------------------------------------------------------------===//
-// Mesh and sharding
-//===----------------------------------------------------------------------===//
-
-// expected-error @+1 {{'ds.mesh' op needs at least one axis}}
-ds.mesh @mesh []
+func.func @iota_dim_negative() {
+  // expected-error @+1 {{'ds.iota' op dim -1 is out of range for rank 2}}
+  %0 = ds.iota dim = -1 : tensor<4x8xi64>
+  return
+}
 

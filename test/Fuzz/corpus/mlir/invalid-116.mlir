@@ -1,5 +1,7 @@
 
-// Only the generic form can give different numbers of names and sizes.
-// expected-error @+1 {{'ds.mesh' op has 1 axis names but 2 sizes}}
-"ds.mesh"() <{sym_name = "mesh", axis_names = ["dp"], axis_sizes = array<i64: 2, 4>}> : () -> ()
+func.func @iota_scalar() {
+  // expected-error @+1 {{'ds.iota' op dim 0 is out of range for rank 0}}
+  %0 = ds.iota dim = 0 : tensor<i64>
+  return
+}
 

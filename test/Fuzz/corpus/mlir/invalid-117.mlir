@@ -1,4 +1,8 @@
 
-// expected-error @+1 {{'ds.mesh' op axis names must not be empty}}
-ds.mesh @mesh ["dp" = 2, "" = 4]
+//===----------------------------------------------------------------------===//
+// Mesh and sharding
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{'ds.mesh' op needs at least one axis}}
+ds.mesh @mesh []
 

@@ -1,4 +1,5 @@
 
-// expected-error @+1 {{'ds.mesh' op axis "dp" is declared twice}}
-ds.mesh @mesh ["dp" = 2, "sp" = 4, "dp" = 2]
+// Only the generic form can give different numbers of names and sizes.
+// expected-error @+1 {{'ds.mesh' op has 1 axis names but 2 sizes}}
+"ds.mesh"() <{sym_name = "mesh", axis_names = ["dp"], axis_sizes = array<i64: 2, 4>}> : () -> ()
 

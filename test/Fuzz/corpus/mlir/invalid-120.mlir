@@ -1,4 +1,4 @@
 
-// expected-error @+1 {{'ds.mesh' op axis "dp" has size -2; sizes must be >= 1}}
-ds.mesh @mesh ["dp" = -2]
+// expected-error @+1 {{'ds.mesh' op axis "dp" is declared twice}}
+ds.mesh @mesh ["dp" = 2, "sp" = 4, "dp" = 2]
 

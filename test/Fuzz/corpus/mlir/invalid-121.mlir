@@ -1,7 +1,4 @@
 
-func.func @mesh_not_in_module() {
-  // expected-error @+1 {{'ds.mesh' op expects parent op 'builtin.module'}}
-  ds.mesh @mesh ["dp" = 2]
-  return
-}
+// expected-error @+1 {{'ds.mesh' op axis "sp" has size 0; sizes must be >= 1}}
+ds.mesh @mesh ["dp" = 2, "sp" = 0]
 

@@ -1,4 +1,4 @@
 
-// expected-error @+1 {{mesh axis "dp" appears more than once in the sharding}}
-func.func @sharding_axis_twice(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{"dp"}, {"dp"}]>})
+// expected-error @+1 {{'ds.mesh' op axis "dp" has size -2; sizes must be >= 1}}
+ds.mesh @mesh ["dp" = -2]
 

@@ -1,4 +1,7 @@
 
-// expected-error @+1 {{mesh axis "sp" appears more than once in the sharding}}
-func.func @sharding_axis_twice_in_dim(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{"sp", "sp"}, {}]>})
+func.func @mesh_not_in_module() {
+  // expected-error @+1 {{'ds.mesh' op expects parent op 'builtin.module'}}
+  ds.mesh @mesh ["dp" = 2]
+  return
+}
 

@@ -1,4 +1,4 @@
 
-// expected-error @+1 {{sharding pieces must have a size of at least 1}}
-func.func @sharding_piece_zero(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{0, 8:"sp"}, {}]>})
+// expected-error @+1 {{sharding axes must be non-empty strings}}
+func.func @sharding_empty_axis(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{""}, {}]>})
 

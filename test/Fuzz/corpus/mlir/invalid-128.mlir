@@ -1,8 +1,4 @@
 
-ds.mesh @mesh ["dp" = 2, "sp" = 4]
-func.func @reshard_rank(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
-  // expected-error @+1 {{'ds.reshard' op sharding has 1 dimensions but the tensor has 2}}
-  %0 = ds.reshard %x to <@mesh, [{"sp"}]> : tensor<8x16xf32>
-  return %0 : tensor<8x16xf32>
-}
+// expected-error @+1 {{sharding pieces must have a size of at least 1}}
+func.func @sharding_piece_zero(%x: tensor<8x16xf32> {ds.sharding = #ds.sharding<@mesh, [{0, 8:"sp"}, {}]>})
 

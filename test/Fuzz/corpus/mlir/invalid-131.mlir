@@ -1,8 +1,8 @@
 
 ds.mesh @mesh ["dp" = 2, "sp" = 4]
-func.func @reshard_piece_split(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
-  // expected-error @+1 {{'ds.reshard' op a piece of size 2 cannot be split over "sp" = 4}}
-  %0 = ds.reshard %x to <@mesh, [{2:"sp", 4}, {}]> : tensor<8x16xf32>
+func.func @reshard_unknown_axis(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'ds.reshard' op sharding names axis "tp", which @mesh does not have}}
+  %0 = ds.reshard %x to <@mesh, [{"tp"}, {}]> : tensor<8x16xf32>
   return %0 : tensor<8x16xf32>
 }
 

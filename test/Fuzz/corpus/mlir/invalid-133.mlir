@@ -1,11 +1,8 @@
 
-//===----------------------------------------------------------------------===//
-// Collectives
-//===----------------------------------------------------------------------===//
-
-func.func @unknown_mesh(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'ds.all_reduce' op refers to @mesh, which is not a ds.mesh}}
-  %0 = ds.all_reduce %x on @mesh ["dp"] reduction = sum : tensor<8xf32>
-  return
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
+func.func @reshard_piece_split(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'ds.reshard' op a piece of size 2 cannot be split over "sp" = 4}}
+  %0 = ds.reshard %x to <@mesh, [{2:"sp", 4}, {}]> : tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
 }
 

@@ -1,7 +1,7 @@
 
-func.func @mesh(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'ds.all_gather' op refers to @mesh, which is not a ds.mesh}}
-  %0 = ds.all_gather %x on @mesh ["dp"] dim = 0 : (tensor<8xf32>) -> tensor<16xf32>
-  return
+func.func @shardings_count(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'ds.neg' op discardable attribute 'ds.shardings' must be an array of one #ds.sharding per result}}
+  %0 = ds.neg %x {ds.shardings = []} : tensor<8xf32>
+  return %0 : tensor<8xf32>
 }
 

@@ -1,9 +1,11 @@
 
-ds.mesh @mesh ["dp" = 2, "sp" = 4]
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
 
-func.func @unknown_axis(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'ds.reduce_scatter' op mesh @mesh has no axis "tp"}}
-  %0 = ds.reduce_scatter %x on @mesh ["dp", "tp"] dim = 0 reduction = sum : (tensor<8xf32>) -> tensor<4xf32>
+func.func @unknown_mesh(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_reduce' op refers to @mesh, which is not a ds.mesh}}
+  %0 = ds.all_reduce %x on @mesh ["dp"] reduction = sum : tensor<8xf32>
   return
 }
 

@@ -1,9 +1,7 @@
 
-ds.mesh @mesh ["dp" = 2, "sp" = 4]
-
-func.func @unknown_axis_all_to_all(%x: tensor<8x8xf32>) {
-  // expected-error @+1 {{'ds.all_to_all' op mesh @mesh has no axis "tp"}}
-  %0 = ds.all_to_all %x on @mesh ["tp"] split_dim = 0 concat_dim = 1 : (tensor<8x8xf32>) -> tensor<4x16xf32>
+func.func @mesh(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_gather' op refers to @mesh, which is not a ds.mesh}}
+  %0 = ds.all_gather %x on @mesh ["dp"] dim = 0 : (tensor<8xf32>) -> tensor<16xf32>
   return
 }
 

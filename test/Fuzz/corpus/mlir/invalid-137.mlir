@@ -1,9 +1,9 @@
 
 ds.mesh @mesh ["dp" = 2, "sp" = 4]
 
-func.func @axis_twice(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'ds.all_reduce' op names mesh axis "dp" twice}}
-  %0 = ds.all_reduce %x on @mesh ["dp", "dp"] reduction = max : tensor<8xf32>
+func.func @unknown_axis(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.reduce_scatter' op mesh @mesh has no axis "tp"}}
+  %0 = ds.reduce_scatter %x on @mesh ["dp", "tp"] dim = 0 reduction = sum : (tensor<8xf32>) -> tensor<4xf32>
   return
 }
 

@@ -1,9 +1,9 @@
 
 ds.mesh @mesh ["dp" = 2, "sp" = 4]
 
-func.func @all_to_all_split_dim(%x: tensor<8x8xf32>) {
-  // expected-error @+1 {{'ds.all_to_all' op split_dim 2 is out of range for rank 2}}
-  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 2 concat_dim = 1 : (tensor<8x8xf32>) -> tensor<8x8xf32>
+func.func @no_axes(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_reduce' op needs at least one mesh axis}}
+  %0 = ds.all_reduce %x on @mesh [] reduction = mean : tensor<8xf32>
   return
 }
 

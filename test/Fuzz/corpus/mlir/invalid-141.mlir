@@ -1,9 +1,9 @@
 
 ds.mesh @mesh ["dp" = 2, "sp" = 4]
 
-func.func @all_to_all_concat_dim(%x: tensor<8x8xf32>) {
-  // expected-error @+1 {{'ds.all_to_all' op concat_dim -1 is out of range for rank 2}}
-  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 0 concat_dim = -1 : (tensor<8x8xf32>) -> tensor<8x8xf32>
+func.func @all_reduce_result_type(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.all_reduce' op requires the same type for all operands and results}}
+  %0 = "ds.all_reduce"(%x) <{mesh = @mesh, axes = ["dp"], reduction = #ds<reduction sum>}> : (tensor<8xf32>) -> tensor<4xf32>
   return
 }
 

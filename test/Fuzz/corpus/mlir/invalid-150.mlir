@@ -1,9 +1,9 @@
 
 ds.mesh @mesh ["dp" = 2, "sp" = 4]
 
-func.func @all_to_all_element_type(%x: tensor<8x8xf32>) {
-  // expected-error @+1 {{'ds.all_to_all' op result type 'tensor<2x32xbf16>' should be 'tensor<2x32xf32>'}}
-  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 0 concat_dim = 1 : (tensor<8x8xf32>) -> tensor<2x32xbf16>
+func.func @all_to_all_result(%x: tensor<2x8x4x16xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op result type 'tensor<2x2x4x16xf32>' should be 'tensor<2x2x16x16xf32>'}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 1 concat_dim = 2 : (tensor<2x8x4x16xf32>) -> tensor<2x2x4x16xf32>
   return
 }
 

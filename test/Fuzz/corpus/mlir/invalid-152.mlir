@@ -1,9 +1,9 @@
 
 ds.mesh @mesh ["dp" = 2, "sp" = 4]
 
-func.func @all_gather_result(%x: tensor<8x8xf32>) {
-  // expected-error @+1 {{'ds.all_gather' op result type 'tensor<16x8xf32>' should be 'tensor<64x8xf32>'}}
-  %0 = ds.all_gather %x on @mesh ["dp", "sp"] dim = 0 : (tensor<8x8xf32>) -> tensor<16x8xf32>
+func.func @all_to_all_element_type(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_to_all' op result type 'tensor<2x32xbf16>' should be 'tensor<2x32xf32>'}}
+  %0 = ds.all_to_all %x on @mesh ["sp"] split_dim = 0 concat_dim = 1 : (tensor<8x8xf32>) -> tensor<2x32xbf16>
   return
 }
 

@@ -1,9 +1,9 @@
 
 ds.mesh @mesh ["dp" = 2, "sp" = 4]
 
-func.func @reduce_scatter_dim(%x: tensor<8x8xf32>) {
-  // expected-error @+1 {{'ds.reduce_scatter' op dim -1 is out of range for rank 2}}
-  %0 = ds.reduce_scatter %x on @mesh ["dp"] dim = -1 reduction = sum : (tensor<8x8xf32>) -> tensor<8x4xf32>
+func.func @all_gather_result(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.all_gather' op result type 'tensor<16x8xf32>' should be 'tensor<64x8xf32>'}}
+  %0 = ds.all_gather %x on @mesh ["dp", "sp"] dim = 0 : (tensor<8x8xf32>) -> tensor<16x8xf32>
   return
 }
 

@@ -1,9 +1,9 @@
 
 ds.mesh @mesh ["dp" = 2, "sp" = 4]
 
-func.func @reduce_scatter_element_type(%x: tensor<8x8xf32>) {
-  // expected-error @+1 {{'ds.reduce_scatter' op result type 'tensor<4x8xbf16>' should be 'tensor<4x8xf32>'}}
-  %0 = ds.reduce_scatter %x on @mesh ["dp"] dim = 0 reduction = max : (tensor<8x8xf32>) -> tensor<4x8xbf16>
+func.func @reduce_scatter_not_divisible(%x: tensor<8x6xf32>) {
+  // expected-error @+1 {{'ds.reduce_scatter' op dimension 1 of size 6 is not divisible by the 8 ranks of the group}}
+  %0 = ds.reduce_scatter %x on @mesh ["dp", "sp"] dim = 1 reduction = sum : (tensor<8x6xf32>) -> tensor<8x1xf32>
   return
 }
 

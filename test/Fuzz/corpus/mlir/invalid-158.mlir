@@ -1,11 +1,9 @@
 
-//===----------------------------------------------------------------------===//
-// Operand and result types (ODS constraints and traits)
-//===----------------------------------------------------------------------===//
+ds.mesh @mesh ["dp" = 2, "sp" = 4]
 
-func.func @dynamic_shape(%x: tensor<?x8xf32>) {
-  // expected-error @+1 {{'ds.neg' op operand #0 must be statically shaped tensor of floating-point or signless integer values, but got 'tensor<?x8xf32>'}}
-  %0 = ds.neg %x : tensor<?x8xf32>
+func.func @reduce_scatter_result(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.reduce_scatter' op result type 'tensor<8x8xf32>' should be 'tensor<4x8xf32>'}}
+  %0 = ds.reduce_scatter %x on @mesh ["dp"] dim = 0 reduction = mean : (tensor<8x8xf32>) -> tensor<8x8xf32>
   return
 }
 

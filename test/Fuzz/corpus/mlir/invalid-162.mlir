@@ -1,7 +1,7 @@
 
-func.func @select_condition_not_i1(%c: tensor<4xi32>, %x: tensor<4xf32>) {
-  // expected-error @+1 {{'ds.select' op operand #0 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<4xi32>'}}
-  %0 = ds.select %c, %x, %x : (tensor<4xi32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+func.func @unary_result_type(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.tanh' op requires the same type for all operands and results}}
+  %0 = "ds.tanh"(%x) : (tensor<8xf32>) -> tensor<8xbf16>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @embedding_float_indices(%w: tensor<256x64xf32>, %i: tensor<8xf32>) {
-  // expected-error @+1 {{'ds.embedding' op operand #1 must be statically shaped tensor of signless integer values, but got 'tensor<8xf32>'}}
-  %0 = ds.embedding %w, %i : (tensor<256x64xf32>, tensor<8xf32>) -> tensor<8x64xf32>
+func.func @matmul_of_integers(%a: tensor<4x16xi32>, %b: tensor<16x8xi32>) {
+  // expected-error @+1 {{'ds.matmul' op operand #0 must be statically shaped tensor of floating-point values, but got 'tensor<4x16xi32>'}}
+  %0 = ds.matmul %a, %b : (tensor<4x16xi32>, tensor<16x8xi32>) -> tensor<4x8xi32>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @cross_entropy_result_not_scalar(%l: tensor<16x256xf32>, %y: tensor<16xi64>) {
-  // expected-error @+1 {{'ds.cross_entropy' op result #0 must be 0D tensor of floating-point values, but got 'tensor<1xf32>'}}
-  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>) -> tensor<1xf32>
+func.func @select_condition_not_i1(%c: tensor<4xi32>, %x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.select' op operand #0 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<4xi32>'}}
+  %0 = ds.select %c, %x, %x : (tensor<4xi32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return
 }
 

@@ -1,7 +1,7 @@
 
-func.func @convert_shape(%x: tensor<2x8xbf16>) {
-  // expected-error @+1 {{'ds.convert' op requires the same shape for all operands and results}}
-  %0 = ds.convert %x : (tensor<2x8xbf16>) -> tensor<16xf32>
+func.func @embedding_float_indices(%w: tensor<256x64xf32>, %i: tensor<8xf32>) {
+  // expected-error @+1 {{'ds.embedding' op operand #1 must be statically shaped tensor of signless integer values, but got 'tensor<8xf32>'}}
+  %0 = ds.embedding %w, %i : (tensor<256x64xf32>, tensor<8xf32>) -> tensor<8x64xf32>
   return
 }
 

@@ -1,6 +1,6 @@
 
-func.func @attention_grad_output(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x32xf32>, %do: tensor<2x8x16x64xf32>) {
-  // expected-error @+1 {{'ds.attention_grad' op output has type 'tensor<2x8x16x32xf32>', expected 'tensor<2x8x16x64xf32>'}}
-  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x64xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
+func.func @attention_grad_query_rank(%q: tensor<8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x64xf32>, %o: tensor<2x8x16x64xf32>, %do: tensor<2x8x16x64xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op query and value must have rank 4}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %do scale = 1.0 : (tensor<8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>, tensor<2x8x16x64xf32>, tensor<2x8x16x64xf32>) -> (tensor<8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x64xf32>)
   return
 }

@@ -1,7 +1,6 @@
 
-// 0-d logits have no class dimension to drop for the labels' shape.
-func.func @cross_entropy_grad_logits_rank(%l: tensor<f32>, %y: tensor<i64>, %d: tensor<f32>) {
-  // expected-error @+1 {{'ds.cross_entropy_grad' op labels must have the logits' shape without its last dimension}}
-  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
+func.func @log_softmax_grad_dim(%y: tensor<2x4x8x8xf32>, %dy: tensor<2x4x8x8xf32>) {
+  // expected-error @+1 {{'ds.log_softmax_grad' op dim 7 is out of range for rank 4}}
+  %0 = ds.log_softmax_grad %y, %dy dim = 7 : tensor<2x4x8x8xf32>
   return
 }

@@ -1,6 +1,7 @@
 
-func.func @cross_entropy_grad_result(%l: tensor<16x256xf32>, %y: tensor<16xi64>, %d: tensor<f32>) {
-  // expected-error @+1 {{'ds.cross_entropy_grad' op result has type 'tensor<16x128xf32>', expected 'tensor<16x256xf32>'}}
-  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<f32>) -> tensor<16x128xf32>
+// 0-d logits have no class dimension to drop for the labels' shape.
+func.func @cross_entropy_grad_logits_rank(%l: tensor<f32>, %y: tensor<i64>, %d: tensor<f32>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op labels must have the logits' shape without its last dimension}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<f32>, tensor<i64>, tensor<f32>) -> tensor<f32>
   return
 }

@@ -1,7 +1,6 @@
 
-func.func @embedding_padding_idx(%w: tensor<256x64xf32>, %i: tensor<8xi64>) {
-  // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.embedding' op padding_idx 256 is not a row of the weight (256 rows)}}
-  %0 = ds.embedding %w, %i padding_idx = 256 : (tensor<256x64xf32>, tensor<8xi64>) -> tensor<8x64xf32>
+func.func @cross_entropy_grad_grad_loss_element_type(%l: tensor<16x256xf32>, %y: tensor<16xi64>, %d: tensor<bf16>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op grad_loss element type differs from the logits'}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<bf16>) -> tensor<16x256xf32>
   return
 }

@@ -1,6 +1,6 @@
 
-func.func @embedding_grad_padding_idx(%i: tensor<2x8xi64>, %dy: tensor<2x8x64xf32>) {
-  // expected-error @+1 {{'ds.embedding_grad' op padding_idx -1 is not a row of the result (256 rows)}}
-  %0 = ds.embedding_grad %i, %dy padding_idx = -1 : (tensor<2x8xi64>, tensor<2x8x64xf32>) -> tensor<256x64xf32>
+func.func @cross_entropy_grad_result(%l: tensor<16x256xf32>, %y: tensor<16xi64>, %d: tensor<f32>) {
+  // expected-error @+1 {{'ds.cross_entropy_grad' op result has type 'tensor<16x128xf32>', expected 'tensor<16x256xf32>'}}
+  %0 = ds.cross_entropy_grad %l, %y, %d ignore_index = -100 : (tensor<16x256xf32>, tensor<16xi64>, tensor<f32>) -> tensor<16x128xf32>
   return
 }

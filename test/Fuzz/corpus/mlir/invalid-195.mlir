@@ -1,6 +1,6 @@
 
-func.func @pad_result_rank(%x: tensor<8x8xf32>) {
-  // expected-error @+1 {{'ds.pad' op result must have the input's rank and element type}}
-  %0 = ds.pad %x low = [0, 0] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<64xf32>
+func.func @embedding_grad_grad_output(%i: tensor<2x8xi64>, %dy: tensor<16x64xf32>) {
+  // expected-error @+1 {{'ds.embedding_grad' op grad_output has type 'tensor<16x64xf32>', expected 'tensor<2x8x64xf32>'}}
+  %0 = ds.embedding_grad %i, %dy : (tensor<2x8xi64>, tensor<16x64xf32>) -> tensor<256x64xf32>
   return
 }

@@ -1,6 +1,6 @@
 
-func.func @adamw_grad(%p: tensor<64xf32>, %g: tensor<64xbf16>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
-  // expected-error @+1 {{'ds.adamw_update' op grad has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
-  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xbf16>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+func.func @pad_past_result(%x: tensor<8x8xf32>) {
+  // expected-error @+1 {{'ds.pad' op dimension 1 places elements past the result size 8}}
+  %0 = ds.pad %x low = [0, 1] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<8x8xf32>
   return
 }

@@ -1,6 +1,6 @@
 
-func.func @adamw_schedule_name(%p: tensor<64xf32>, %t: tensor<i64>) {
-  // expected-error @+1 {{'ds.adamw_update' op has lr_schedule}}
-  %0:3 = ds.adamw_update %p, %p, %p, %p, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 lr_schedule = "step" : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+func.func @pad_strided_past_result(%x: tensor<32x21xf32>) {
+  // expected-error @+1 {{'ds.pad' op dimension 1 places elements past the result size 60}}
+  %0 = ds.pad %x low = [1, 0] strides = [2, 3] : (tensor<32x21xf32>) -> tensor<64x60xf32>
   return
 }

@@ -1,6 +1,6 @@
 
-func.func @adamw_schedule_negative(%p: tensor<64xf32>, %t: tensor<i64>) {
-  // expected-error @+1 {{'ds.adamw_update' op has a negative number of schedule steps}}
-  %0:3 = ds.adamw_update %p, %p, %p, %p, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 lr_schedule = "linear" warmup_steps = -2 total_steps = 5 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+func.func @adamw_grad(%p: tensor<64xf32>, %g: tensor<64xbf16>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op grad has type 'tensor<64xbf16>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xbf16>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
   return
 }

@@ -1,6 +1,6 @@
 
-func.func @adamw_schedule_steps_alone(%p: tensor<64xf32>, %t: tensor<i64>) {
-  // expected-error @+1 {{'ds.adamw_update' op has schedule steps without an lr_schedule}}
-  %0:3 = ds.adamw_update %p, %p, %p, %p, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 warmup_steps = 2 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
+func.func @adamw_schedule_total(%p: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op needs total_steps for lr_schedule}}
+  %0:3 = ds.adamw_update %p, %p, %p, %p, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 lr_schedule = "cosine" : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)
   return
 }

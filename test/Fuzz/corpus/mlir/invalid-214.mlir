@@ -1,6 +1,6 @@
 
-func.func @sgd_grad(%p: tensor<64xf32>, %g: tensor<32xf32>, %b: tensor<64xf32>) {
-  // expected-error @+1 {{'ds.sgd_update' op grad has type 'tensor<32xf32>', expected 'tensor<64xf32>'}}
-  %0:2 = ds.sgd_update %p, %g, %b lr = 0.1 momentum = 0.9 weight_decay = 0.0 : (tensor<64xf32>, tensor<32xf32>, tensor<64xf32>) -> (tensor<64xf32>, tensor<64xf32>)
+func.func @adamw_new_exp_avg(%p: tensor<64xf32>, %g: tensor<64xf32>, %m: tensor<64xf32>, %v: tensor<64xf32>, %t: tensor<i64>) {
+  // expected-error @+1 {{'ds.adamw_update' op new_exp_avg has type 'tensor<1x64xf32>', expected 'tensor<64xf32>'}}
+  %0:3 = ds.adamw_update %p, %g, %m, %v, %t lr = 1.0e-03 beta1 = 0.9 beta2 = 0.999 eps = 1.0e-08 weight_decay = 0.01 : (tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<i64>) -> (tensor<64xf32>, tensor<1x64xf32>, tensor<64xf32>)
   return
 }

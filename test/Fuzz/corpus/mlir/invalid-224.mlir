@@ -1,6 +1,6 @@
 
-// expected-error @+1 {{'func.func' op argument attribute 'ds.trainable' must be a unit attribute}}
-func.func @bad_trainable(%w: tensor<4xf32> {ds.trainable = false}) {
+// expected-error @+1 {{'func.func' op argument attribute 'ds.role' must be one of "parameter", "state", "input"}}
+func.func @bad_role(%w: tensor<4xf32> {ds.role = "weights"}) {
   return
 }
 

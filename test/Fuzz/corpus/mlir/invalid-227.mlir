@@ -1,6 +1,6 @@
 
-// expected-error @+1 {{'func.func' op argument attribute 'ds.valid_range' must be array<i64: lo, hi> or array<i64: lo, hi, also> with lo <= hi}}
-func.func @bad_range(%t: tensor<4xi64> {ds.valid_range = array<i64: 4, 0>}) {
-  return
+// expected-error @+1 {{'func.func' op unknown result attribute 'ds.update' (known: ds.role, ds.updates, ds.sharding)}}
+func.func @bad_result(%w: tensor<4xf32>) -> (tensor<4xf32> {ds.update = "w"}) {
+  return %w : tensor<4xf32>
 }
 

@@ -1,11 +1,7 @@
 
-func.func @recompute_yield_types(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'ds.recompute' op yields 1 values whose types differ from its results}}
-  %r = ds.recompute block = 0 (%x) : (tensor<4xf32>) -> tensor<4xf32> {
-  ^bb0(%a: tensor<4xf32>):
-    %s = ds.sum %a dims = [0] : (tensor<4xf32>) -> tensor<f32>
-    ds.yield %s : tensor<f32>
-  }
-  return %r : tensor<4xf32>
+func.func @bad_op_attr(%w: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ds.neg' op unknown discardable attribute 'ds.shardng' (known: ds.sharding, ds.shardings, ds.data_shape)}}
+  %0 = ds.neg %w {ds.shardng = 1 : i64} : tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 

@@ -1,7 +1,10 @@
 
-func.func @reload_from_tape(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'ds.reload' op memory space must be "cpu" or "nvme", got "tape"}}
-  %r = ds.reload %x from "tape" : tensor<4xf32>
+func.func @recompute_nothing(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.recompute' op recomputes nothing (no results)}}
+  ds.recompute block = 0 (%x) : (tensor<4xf32>) -> () {
+  ^bb0(%a: tensor<4xf32>):
+    ds.yield
+  }
   return
 }
 

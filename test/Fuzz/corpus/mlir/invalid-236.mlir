@@ -1,7 +1,7 @@
 
-func.func @offload_never_waited(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'ds.offload' op result must be read by one ds.wait (the transfer's end) and nothing else}}
-  %o = ds.offload %x to "nvme" : tensor<4xf32>
-  return %o : tensor<4xf32>
+func.func @offload_to_gpu(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'ds.offload' op memory space must be "cpu" or "nvme", got "gpu"}}
+  %r = ds.offload %x to "gpu" : tensor<4xf32>
+  return
 }
 

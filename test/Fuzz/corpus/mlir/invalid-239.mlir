@@ -1,7 +1,7 @@
 
-func.func @cumsum_dim(%x: tensor<2x8xi64>) {
-  // expected-error @+1 {{'ds.cumsum' op dim 2 is out of range for rank 2}}
-  %0 = ds.cumsum %x dim = 2 : tensor<2x8xi64>
-  return
+func.func @wait_for_no_transfer(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ds.wait' op waits for a transfer: its operand must be the result of a ds.reload or ds.offload}}
+  %w = ds.wait %x : tensor<4xf32>
+  return %w : tensor<4xf32>
 }
 

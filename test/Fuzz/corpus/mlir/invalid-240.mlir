@@ -1,7 +1,6 @@
 
-func.func @attention_grad_bias_gradient_without_bias(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>) {
-  // expected-error @+1 {{'ds.attention_grad' op grad_bias needs a bias}}
-  %0:4 = ds.attention_grad %q, %k, %v, %o, %o scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<1x8x16x16xf32>)
+// expected-error @+1 {{'func.func' op argument attribute 'ds.memory_space' must be "cpu" or "nvme"}}
+func.func @memory_space_host(%x: tensor<4xf32> {ds.memory_space = "host"}) {
   return
 }
 

@@ -1,6 +1,8 @@
 
-func.func @attention_grad_sinks_gradient_type(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>, %s: tensor<8xf32>) {
-  // expected-error @+1 {{'ds.attention_grad' op grad_sinks has type 'tensor<8xf16>', expected 'tensor<8xf32>'}}
-  %0:4 = ds.attention_grad %q, %k, %v, %o, %o sinks %s scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<8xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<8xf16>)
+func.func @attention_sinks_heads(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %s: tensor<2xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op sinks tensor<2xf32> must be [8] (one per query head) of the query's element type}}
+  %0 = ds.attention %q, %k, %v sinks %s causal scale = 0.125 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2xf32>) -> tensor<2x8x16x32xf32>
   return
 }
+

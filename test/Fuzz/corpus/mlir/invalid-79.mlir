@@ -1,7 +1,8 @@
 
-func.func @attention_grad_softcap_negative(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>) {
-  // expected-error @+1 {{'ds.attention_grad' op softcap must be positive and finite, got -5}}
-  %0:3 = ds.attention_grad %q, %k, %v, %o, %o scale = 1.0 softcap = -5.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
+func.func @attention_fill_without_bias(%q: tensor<2x8x16x32xf32>, %k: tensor<2x8x16x32xf32>, %v: tensor<2x8x16x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.attention' op fill needs a bias (it replaces the scores whose bias is -inf)}}
+  %0 = ds.attention %q, %k, %v scale = 0.125 fill = -1.0e4 : (tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
   return
 }
 

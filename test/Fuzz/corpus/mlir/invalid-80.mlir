@@ -1,8 +1,7 @@
 
-func.func @cross_entropy_labels_shape(%l: tensor<16x256xf32>, %y: tensor<8xi64>) {
-  // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.cross_entropy' op labels shape [8] must be the logits shape [16, 256] without its last dimension}}
-  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<16x256xf32>, tensor<8xi64>) -> tensor<f32>
+func.func @attention_grad_fill_infinite(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>, %b: tensor<2x1x1x16xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op fill must be finite, got -INF}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %o bias %b scale = 1.0 fill = 0xFFF0000000000000 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x1x1x16xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
   return
 }
 

@@ -1,8 +1,7 @@
 
-func.func @cross_entropy_labels_rank(%l: tensor<2x8x256xf32>, %y: tensor<16xi64>) {
-  // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.cross_entropy' op labels shape [16] must be the logits shape [2, 8, 256] without its last dimension}}
-  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<2x8x256xf32>, tensor<16xi64>) -> tensor<f32>
+func.func @attention_grad_softcap_negative(%q: tensor<2x8x16x32xf32>, %k: tensor<2x2x16x32xf32>, %v: tensor<2x2x16x32xf32>, %o: tensor<2x8x16x32xf32>) {
+  // expected-error @+1 {{'ds.attention_grad' op softcap must be positive and finite, got -5}}
+  %0:3 = ds.attention_grad %q, %k, %v, %o, %o scale = 1.0 softcap = -5.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>)
   return
 }
 

@@ -1,7 +1,9 @@
 
-func.func @reshape_element_type(%x: tensor<2x8xf32>) {
-  // expected-error @+1 {{'ds.reshape' op element type 'bf16' differs from the input's 'f32'}}
-  %0 = ds.reshape %x : (tensor<2x8xf32>) -> tensor<16xbf16>
+// 0-d logits have no class dimension to drop for the labels' shape.
+func.func @cross_entropy_logits_rank(%l: tensor<f32>, %y: tensor<i64>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.cross_entropy' op labels shape [] must be the logits shape [] without its last dimension}}
+  %0 = ds.cross_entropy %l, %y ignore_index = -100 : (tensor<f32>, tensor<i64>) -> tensor<f32>
   return
 }
 

@@ -1,8 +1,7 @@
 
-func.func @transpose_perm_out_of_range(%x: tensor<2x8x4xf32>) {
-  // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.transpose' op permutation [0, 3, 1] is not a permutation of 0..2}}
-  %0 = ds.transpose %x permutation = [0, 3, 1] : (tensor<2x8x4xf32>) -> tensor<2x4x8xf32>
+func.func @reshape_element_type(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{'ds.reshape' op element type 'bf16' differs from the input's 'f32'}}
+  %0 = ds.reshape %x : (tensor<2x8xf32>) -> tensor<16xbf16>
   return
 }
 

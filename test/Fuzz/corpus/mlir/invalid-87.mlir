@@ -1,8 +1,8 @@
 
-func.func @transpose_perm_negative(%x: tensor<2x8x4xf32>) {
+func.func @transpose_perm_size(%x: tensor<2x8x4xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.transpose' op permutation [-1, 0, 1] is not a permutation of 0..2}}
-  %0 = ds.transpose %x permutation = [-1, 0, 1] : (tensor<2x8x4xf32>) -> tensor<4x2x8xf32>
+  // expected-error @+1 {{'ds.transpose' op permutation has 2 entries for rank 3}}
+  %0 = ds.transpose %x permutation = [1, 0] : (tensor<2x8x4xf32>) -> tensor<8x2x4xf32>
   return
 }
 

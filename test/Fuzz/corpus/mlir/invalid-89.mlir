@@ -1,8 +1,8 @@
 
-func.func @slice_starts_arity(%x: tensor<8x8xf32>) {
+func.func @transpose_perm_negative(%x: tensor<2x8x4xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
-  // expected-error @+1 {{'ds.slice' op starts, limits and strides need 2 entries each}}
-  %0 = ds.slice %x starts = [0] limits = [4, 4] strides = [1, 1] : (tensor<8x8xf32>) -> tensor<4x4xf32>
+  // expected-error @+1 {{'ds.transpose' op permutation [-1, 0, 1] is not a permutation of 0..2}}
+  %0 = ds.transpose %x permutation = [-1, 0, 1] : (tensor<2x8x4xf32>) -> tensor<4x2x8xf32>
   return
 }
 

@@ -21,3 +21,4 @@ func.func @forward(%wte: tensor<16x16xf32> {ds.name = "wte", ds.trainable},
   %loss = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<16x16xf32>, tensor<16xi64>) -> tensor<f32>
   return %loss : tensor<f32>
 }
+

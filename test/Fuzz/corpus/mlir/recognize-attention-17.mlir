@@ -1,6 +1,7 @@
 
 // A constant mask that is no causal pattern but hides no row whole: the
-// bias select(keep, 0, min) is exact and taken; one that hides a row is not.
+// bias select(keep, 0, min) is exact and taken; one that hides a row is
+// the attention's fill.
 func.func @constant_mask_rows(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
   %s = ds.matmul %q, %k transpose_rhs : (tensor<1x1x2x8xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x2xf32>
   %keep = ds.constant dense<[[[[false, true], [true, true]]]]> : tensor<1x1x2x2xi1>

@@ -24,7 +24,7 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     `grad_output`, returns the gradients of `query`, `key` and `value`, each
     of its operand's type. With grouped-query attention the key and value
     gradients sum over the query heads that share a key/value head. `bias`,
-    `causal`, `window`, `key_length`, `scale` and `softcap` are the
+    `causal`, `window`, `key_length`, `scale`, `softcap` and `fill` are the
     forward's. With a fourth result, the bias's gradient (the scores'
     gradient summed over the dimensions the bias broadcasts): for a bias a
     trainable parameter reaches (T5's and MPNet's relative position
@@ -51,7 +51,7 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
                    DS_FloatTensor:$grad_output, Optional<DS_FloatTensor>:$bias,
                    Optional<DS_FloatTensor>:$sinks, UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
                    OptionalAttr<I64Attr>:$key_length, F64Attr:$scale,
-                   OptionalAttr<F64Attr>:$softcap);
+                   OptionalAttr<F64Attr>:$softcap, OptionalAttr<F64Attr>:$fill);
   let results = (outs DS_FloatTensor:$grad_query, DS_FloatTensor:$grad_key,
                       DS_FloatTensor:$grad_value,
                       Optional<DS_FloatTensor>:$grad_bias,
@@ -62,8 +62,8 @@ def DS_AttentionGradOp : DS_Op<"attention_grad", [Pure,
     $query `,` $key `,` $value `,` $output `,` $grad_output
     (`bias` $bias^)? (`sinks` $sinks^)? (`causal` $causal^)?
     (`window` `=` $window^)? (`key_length` `=` $key_length^)?
-    `scale` `=` $scale (`softcap` `=` $softcap^)? attr-dict `:`
-    `(` type(operands) `)` `->`
+    `scale` `=` $scale (`softcap` `=` $softcap^)? (`fill` `=` $fill^)?
+    attr-dict `:` `(` type(operands) `)` `->`
     custom<AttentionGradResultTypes>(type($grad_query), type($grad_key),
         type($grad_value), type($grad_bias), type($grad_sinks), ref($sinks))
   }];

@@ -268,9 +268,15 @@ def DS_AttentionOp : DS_Op<"attention", [Pure, AttrSizedOperandSegments,
     - `sinks`, if present, is [Hq]: one more logit per head in every row's
       softmax, after the scale, cap, bias and masks, with no value (GPT-OSS's
       attention sinks): the row's probabilities sum to less than one.
-    - `softcap` and `sinks` run the blocked composite kernel (ATen's fused
-      kernels have neither): exact, slower, with memory of one block of
-      query rows.
+    - With `fill` F (and a bias), scores whose bias is -inf become F
+      instead of -inf: the `masked_fill(~mask, F)` that DeBERTa applies
+      after its biases. A masked score then passes no gradient to q, k or
+      the bias, and a query whose every key is so masked attends to all
+      keys alike (with -inf it would be zero). The causal, window and
+      key-length masks still remove their keys.
+    - `softcap`, `sinks` and `fill` run the blocked composite kernel (ATen's
+      fused kernels have none of them): exact, slower, with memory of one
+      block of query rows.
 
     ```mlir
     %o = ds.attention %q, %k, %v causal scale = 0.25
@@ -291,21 +297,22 @@ def DS_AttentionOp : DS_Op<"attention", [Pure, AttrSizedOperandSegments,
     - `sinks` is [Hq];
     - `window` is at least 1 and needs `causal`;
     - `key_length` is between 1 and `Skv`;
-    - `scale` and `softcap` are positive and finite.
+    - `scale` and `softcap` are positive and finite;
+    - `fill` is finite and needs `bias`.
   }];
   let arguments = (ins DS_FloatTensor:$query, DS_FloatTensor:$key,
                    DS_FloatTensor:$value, Optional<DS_FloatTensor>:$bias,
                    Optional<DS_FloatTensor>:$sinks,
                    UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
                    OptionalAttr<I64Attr>:$key_length, F64Attr:$scale,
-                   OptionalAttr<F64Attr>:$softcap);
+                   OptionalAttr<F64Attr>:$softcap, OptionalAttr<F64Attr>:$fill);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`bias` $bias^)? (`sinks` $sinks^)?
     (`causal` $causal^)?
     (`window` `=` $window^)? (`key_length` `=` $key_length^)?
-    `scale` `=` $scale (`softcap` `=` $softcap^)? attr-dict `:`
-    functional-type(operands, results)
+    `scale` `=` $scale (`softcap` `=` $softcap^)? (`fill` `=` $fill^)?
+    attr-dict `:` functional-type(operands, results)
   }];
   let builders = [
     // Plain (or causal) attention without bias, window or key length.
@@ -316,7 +323,7 @@ def DS_AttentionOp : DS_Op<"attention", [Pure, AttrSizedOperandSegments,
             /*sinks=*/::mlir::Value(), causal ? $_builder.getUnitAttr() : ::mlir::UnitAttr(),
             /*window=*/::mlir::IntegerAttr(), /*key_length=*/::mlir::IntegerAttr(),
             $_builder.getF64FloatAttr(scale.convertToDouble()),
-            /*softcap=*/::mlir::FloatAttr());
+            /*softcap=*/::mlir::FloatAttr(), /*fill=*/::mlir::FloatAttr());
     }]>
   ];
   let extraClassDeclaration = [{

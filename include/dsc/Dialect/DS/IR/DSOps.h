@@ -24,18 +24,24 @@
 #include <string>
 
 namespace mlir::ds {
+/// The value of an optional float attribute, if it is there.
+inline std::optional<double> optionalDouble(FloatAttr attr) {
+  return attr ? std::optional(attr.getValueAsDouble()) : std::nullopt;
+}
+
 /// Checks the operands and options of an attention, forward or backward
 /// (the constraints listed in `ds.attention`'s description): `query`
 /// [B, Hq, S, D], `key` [B, Hkv, Skv, D], `value` [B, Hkv, Skv, Dv], `bias`
 /// (null if absent) broadcasting to [B, Hq, S, Skv], `sinks` (null if
-/// absent) [Hq], `window`, `keyLength`, `scale` and `softcap`. Returns what
-/// is wrong, or an empty string.
+/// absent) [Hq], `window`, `keyLength`, `scale`, `softcap` and `fill`.
+/// Returns what is wrong, or an empty string.
 std::string checkAttention(RankedTensorType query, RankedTensorType key,
                            RankedTensorType value, RankedTensorType bias,
                            RankedTensorType sinks, bool causal,
                            std::optional<int64_t> window,
                            std::optional<int64_t> keyLength, double scale,
-                           std::optional<double> softcap);
+                           std::optional<double> softcap,
+                           std::optional<double> fill);
 
 /// Rebuilds `op` without its bias gradient where nothing reads it (a bias
 /// no trainable parameter reaches); fails where there is none or it is
