@@ -116,6 +116,19 @@ mlir::Value matchPositions(ImporterState &s, mlir::Value indices, int64_t dim,
 mlir::Value takeAlong(ImporterState &s, mlir::Value self, int64_t dim,
                       mlir::Value indices);
 
+/// `self` restricted to the constant `positions` along `dim`, in their
+/// order: one strided slice when they step evenly forward, a concatenation
+/// of the runs of consecutive positions when there are few, else (floats)
+/// one `ds.embedding` of the rows at those positions, whose gradient adds
+/// up a position picked twice (IndexConversions.cpp).
+mlir::Value pick(ImporterState &s, mlir::Value self, int64_t dim,
+                 llvm::ArrayRef<int64_t> positions);
+
+/// Adds the conversions of interpolation (upsample_nearest*,
+/// upsample_linear1d, upsample_bilinear2d, upsample_trilinear3d;
+/// ResampleConversions.cpp) to `table`.
+void addResampleConversions(llvm::StringMap<Conversion> &table);
+
 /// The `i`-th input, a list of tensors (ShapeConversions.cpp).
 std::vector<mlir::Value> tensorList(ImporterState &s, size_t i);
 

@@ -57,31 +57,6 @@ std::vector<int64_t> positionsOf(ImporterState &s, const at::Tensor &index,
   return positions;
 }
 
-/// `self` restricted to `positions` along `dim`, in their order: one strided
-/// slice when they step evenly forward, otherwise the concatenation of the
-/// runs of consecutive positions (a repeated or backward position starts a
-/// new run).
-Value pick(ImporterState &s, Value self, int64_t dim,
-           ArrayRef<int64_t> positions) {
-  int64_t step = positions.size() > 1 ? positions[1] - positions[0] : 1;
-  bool even = step > 0;
-  for (size_t i = 1; even && i < positions.size(); ++i)
-    even = positions[i] - positions[i - 1] == step;
-  if (even)
-    return sliceDim(s, self, dim, positions.front(), positions.back() + 1,
-                    step);
-  SmallVector<Value> runs;
-  for (size_t begin = 0; begin < positions.size();) {
-    size_t end = begin + 1;
-    while (end < positions.size() && positions[end] == positions[end - 1] + 1)
-      ++end;
-    runs.push_back(
-        sliceDim(s, self, dim, positions[begin], positions[end - 1] + 1, 1));
-    begin = end;
-  }
-  return ds::ConcatOp::create(s.builder, s.loc, runs, dim);
-}
-
 /// The index tensor that `imported` holds, a constant.
 at::Tensor constantIndex(ImporterState &s, const Imported &imported) {
   if (imported.isConstant() && imported.constant().isTensor())
@@ -177,6 +152,43 @@ Value gatherComputed(ImporterState &s, Value self, int64_t first,
                                      s.builder.getDenseI64ArrayAttr(back));
   return result;
 }
+
+} // namespace
+
+/// More runs than this are picked with ds.embedding (one op) rather than
+/// concatenated slices (an op per run).
+constexpr size_t kMaxSlicedRuns = 4;
+
+Value dsc::ts::pick(ImporterState &s, Value self, int64_t dim,
+                    ArrayRef<int64_t> positions) {
+  int64_t step = positions.size() > 1 ? positions[1] - positions[0] : 1;
+  bool even = step > 0;
+  for (size_t i = 1; even && i < positions.size(); ++i)
+    even = positions[i] - positions[i - 1] == step;
+  if (even)
+    return sliceDim(s, self, dim, positions.front(), positions.back() + 1,
+                    step);
+  SmallVector<std::pair<int64_t, int64_t>> runs;
+  for (size_t begin = 0; begin < positions.size();) {
+    size_t end = begin + 1;
+    while (end < positions.size() && positions[end] == positions[end - 1] + 1)
+      ++end;
+    runs.push_back({positions[begin], positions[end - 1] + 1});
+    begin = end;
+  }
+  if (runs.size() > kMaxSlicedRuns &&
+      isa<FloatType>(typeOf(self).getElementType())) {
+    at::Tensor index = at::tensor(
+        std::vector<int64_t>(positions.begin(), positions.end()), at::kLong);
+    return gatherComputed(s, self, dim, {Imported{c10::IValue(index)}});
+  }
+  SmallVector<Value> slices;
+  for (auto [begin, end] : runs)
+    slices.push_back(sliceDim(s, self, dim, begin, end, 1));
+  return ds::ConcatOp::create(s.builder, s.loc, slices, dim);
+}
+
+namespace {
 
 /// `self[i_0, ..., i_k]` over its adjacent dimensions `first`..`first+k`
 /// by constant index tensors, broadcast together to shape R: the result is
@@ -348,6 +360,23 @@ void indexSelect(ImporterState &s) {
   s.bindOutput(0, reshape(s, pick(s, self, dim, positions), s.outputType()));
 }
 
+/// `flip(self, dims)`: each dimension's positions picked backwards.
+void flip(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t rank = typeOf(self).getRank();
+  for (int64_t d : s.intListInput(1)) {
+    int64_t dim = s.normalizeDim(d, rank);
+    int64_t size = typeOf(self).getDimSize(dim);
+    if (size <= 1)
+      continue;
+    std::vector<int64_t> backwards(size);
+    for (int64_t i = 0; i < size; ++i)
+      backwards[i] = size - 1 - i;
+    self = pick(s, self, dim, backwards);
+  }
+  s.bindOutput(0, self);
+}
+
 /// `gather(self, dim, index, sparse_grad)` with an index computed at run
 /// time (core ATen's cross-entropy: the log-probability of each label):
 /// out[.., j, ..] = self[.., index[.., j, ..], ..] along `dim`, written as a
@@ -473,6 +502,7 @@ void dsc::ts::addIndexConversions(llvm::StringMap<Conversion> &table) {
   table["aten::index"] = index;
   table["aten::index_put"] = indexPut;
   table["aten::index_select"] = indexSelect;
+  table["aten::flip"] = flip;
   table["aten::gather"] = gather;
   table["aten::one_hot"] = oneHot;
   table["aten::take_along_dim"] = takeAlongDim;

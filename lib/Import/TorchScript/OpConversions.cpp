@@ -647,6 +647,7 @@ const llvm::StringMap<Conversion> &conversions() {
     addMathConversions(table);
     addEinsumConversion(table);
     addConvConversions(table);
+    addResampleConversions(table);
     addShapeConversions(table);
     addIndexConversions(table);
     addScatterConversions(table);

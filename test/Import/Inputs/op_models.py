@@ -794,6 +794,40 @@ class SignNan(Base):
         return self.loss(h, labels)
 
 
+class Resample(Base):
+    """F.interpolate of the activations read as images [B, 2, 4, 8] and as
+    sequences [B, 2, 32]: nearest by 2 (every source twice) and to a size
+    with no integer ratio, nearest-exact, bilinear and nearest by scale
+    factors kept (not recomputed: PyTorch's source positions then use
+    1 / 1.7, not 4 / 6), bilinear with align_corners to 7 x 5 (a downsample along the
+    columns), linear over a sequence, trilinear, and an upsample to its own
+    size (the identity); torch.flip over two dimensions. Each reaches the
+    loss through its own pooled features."""
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens)
+        img = x.transpose(1, 2).reshape(B, 2, 4, 8)
+        seq = x.transpose(1, 2).reshape(B, 2, 32)
+
+        def pooled(t):
+            return t.flatten(2).mean(-1).repeat(1, D // 2)[:, None, :]
+
+        h = x + pooled(F.interpolate(img, scale_factor=2, mode="nearest"))
+        h = h * pooled(F.interpolate(img, size=(5, 11), mode="nearest")).sigmoid()
+        h = h + pooled(F.interpolate(img, size=(6, 5), mode="nearest-exact"))
+        h = h + pooled(F.interpolate(img, scale_factor=1.7, mode="bilinear") ** 2)
+        h = h + pooled(F.interpolate(img, scale_factor=(1.7, 1.3), mode="nearest").cos())
+        h = h + pooled(F.interpolate(img, size=(7, 5), mode="bilinear",
+                                     align_corners=True).tanh())
+        h = h + pooled(F.interpolate(seq, size=50, mode="linear") ** 2)
+        h = h + pooled(F.interpolate(img[:, :, None], size=(3, 6, 12),
+                                     mode="trilinear").sin())
+        h = h + pooled(F.interpolate(img, size=(4, 8), mode="bilinear") * img)
+        flipped = torch.flip(img, dims=(1, 3))
+        h = h + pooled(flipped * img.cumsum(-1))
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -804,7 +838,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-soft-targets": BadSoftTargets, "bad-int-targets": BadIntTargets,
          "mqa-mask": MqaMask, "losses": Losses, "abs-nan": AbsNan,
          "two-indices": TwoIndices, "empty-cat": EmptyCat, "rms-norm": RmsNorm,
-         "roll-unflatten": RollUnflatten, "complex": Complex, "convs": Convs, "convs2d": Convs2d, "sign-nan": SignNan,
+         "roll-unflatten": RollUnflatten, "complex": Complex, "convs": Convs, "convs2d": Convs2d, "sign-nan": SignNan, "resample": Resample,
          "no-grad-conv": NoGradConv, "scan-writes": ScanWrites,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
