@@ -25,12 +25,14 @@ using dsc::Scores;
 using dsc::splatValue;
 using dsc::typeOf;
 
+namespace {
 /// Skips element type conversions.
 Value skipConverts(Value v) {
   while (auto convert = v.getDefiningOp<ConvertOp>())
     v = convert.getInput();
   return v;
 }
+} // namespace
 
 /// The constant a value holds, if it is a `ds.constant`.
 DenseElementsAttr dsc::constantOf(Value v) {

@@ -60,8 +60,11 @@ using dsc::typeOf;
 
 namespace {
 
-/// Whether `value` is a finite number of float type `type` as it is.
-bool representable(double value, Type type) {
+/// Whether `value` stays finite in float type `type`. (Rounded, it is
+/// what the scores' own arithmetic rounds the fill times the scales after
+/// it to, give or take an ulp that no softmax sees: every filled score of
+/// a row gets the same value.)
+bool staysFinite(double value, Type type) {
   auto floatType = dyn_cast<FloatType>(type);
   if (!floatType)
     return false;
@@ -69,7 +72,7 @@ bool representable(double value, Type type) {
   bool lost = false;
   converted.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
                     &lost);
-  return converted.isFinite() && !lost;
+  return converted.isFinite();
 }
 
 /// If `v` is `reshape(broadcast(reshape(x)))` repeating each of Hkv heads
@@ -282,7 +285,7 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     if (!dsc::fillIsExact(scores))
       return rewriter.notifyMatchFailure(
           softmax, "a fill beside a causal mask or a bias that may be -inf");
-    if (scores.fill && !representable(*scores.fill, typeOf(q).getElementType()))
+    if (scores.fill && !staysFinite(*scores.fill, typeOf(q).getElementType()))
       return rewriter.notifyMatchFailure(
           softmax, "a fill the scores' element type cannot hold");
 

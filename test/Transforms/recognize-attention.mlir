@@ -574,6 +574,23 @@ func.func @deberta_fill(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: te
 
 // -----
 
+// A fill divided by sqrt(8) after it: the fill times 1 / sqrt(8), not a
+// float32 exactly (rounded as the scores' own division rounds it).
+// CHECK-LABEL: func.func @fill_then_divide
+// CHECK: ds.attention %arg0, %arg1, %arg2 bias %{{.*}} scale = 0.35355{{[0-9]*}} fill = -1.2030{{[0-9]*}}E+38
+func.func @fill_then_divide(%q: tensor<2x2x4x8xf32>, %k: tensor<2x2x4x8xf32>, %v: tensor<2x2x4x8xf32>, %keep: tensor<2x1x1x4xi1>) -> tensor<2x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<2x2x4x8xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x4xf32>
+  %min = ds.constant dense<-3.40282347E+38> : tensor<f32>
+  %m = ds.select %keep, %s, %min : (tensor<2x1x1x4xi1>, tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %c = ds.constant dense<2.82842708> : tensor<f32>
+  %d = ds.div %m, %c : (tensor<2x2x4x4xf32>, tensor<f32>) -> tensor<2x2x4x4xf32>
+  %p = ds.softmax %d dim = 3 : tensor<2x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<2x2x4x4xf32>, tensor<2x2x4x8xf32>) -> tensor<2x2x4x8xf32>
+  return %o : tensor<2x2x4x8xf32>
+}
+
+// -----
+
 // A fill is exact only where nothing else hides a score: not beside a
 // causal mask (a row filled whole is uniform over the future keys too), not
 // over a -inf mask (which the fill would turn into fill), not under a bias
