@@ -4,7 +4,8 @@ downloads), for the dsc importer.
 
     .venv/bin/python examples/export_hf.py ARCH -o model.pt2 \\
         [--attn sdpa|eager] [--decompose] [--batch 2] [--seq 16] \\
-        [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors]
+        [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors] \\
+        [--experts batched_mm|grouped_mm]
 
 ARCH is gpt2, llama, mistral, gptj, bloom, gemma2, phi, cohere, gpt_bigcode,
 granite, olmo2, qwen3, gpt_neo (causal LMs; gpt_neo with --attn eager), mixtral, qwen2_moe,
@@ -248,13 +249,13 @@ MOE = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3", "gpt_oss", "
        "qwen3_next", "minimax"}
 
 
-def build(arch, attn, seed, overrides, with_mask=False):
+def build(arch, attn, seed, overrides, with_mask=False, experts="batched_mm"):
     config_class, model_class, fields = CONFIGS[arch]
     fields = dict(fields, **overrides, use_cache=False, bos_token_id=0, eos_token_id=0,
                   pad_token_id=fields.get("pad_token_id"))
     config = config_class(**fields)
     torch.manual_seed(seed)
-    extra = {"experts_implementation": "batched_mm"} if arch in MOE else {}
+    extra = {"experts_implementation": experts} if arch in MOE else {}
     model = model_class._from_config(config, attn_implementation=attn, **extra)
     model.train()
 
@@ -307,12 +308,15 @@ def main(argv=None):
     ap.add_argument("--padding", choices=("left", "right"),
                     help="forward(input_ids, attention_mask, labels): the last sequence "
                          "padded by a quarter of its length on that side (labels -100 there)")
+    ap.add_argument("--experts", choices=("batched_mm", "grouped_mm"), default="batched_mm",
+                    help="a mixture of experts' experts_implementation (default: "
+                         "batched_mm; dsc does not import grouped_mm yet)")
     args = ap.parse_args(argv)
     if args.batch < 1 or args.seq < 2:
         export.fail("--batch must be positive and --seq at least 2")
 
     model, config = build(args.arch, args.attn, args.seed, parse_sets(args.arch, args.sets),
-                          with_mask=args.padding is not None)
+                          with_mask=args.padding is not None, experts=args.experts)
     g = torch.Generator().manual_seed(args.seed + 1)
     tokens = torch.randint(0, config.vocab_size, (args.batch, args.seq), generator=g)
     labels = torch.randint(0, config.vocab_size, (args.batch, args.seq), generator=g)

@@ -411,6 +411,11 @@ void ProgramReader::readNode(const json::Object &node) {
   }
   if (name.starts_with("aten."))
     return readAtenNode(node, name);
+  // Hugging Face's grouped experts (integrations/moe.py) on the CPU.
+  if (name.starts_with("transformers.grouped_mm"))
+    failAtNode("unsupported op '" + name +
+               "' (Hugging Face's grouped experts): load the model with "
+               "experts_implementation=\"batched_mm\"");
   failAtNode("unsupported op '" + name + "'");
 }
 
