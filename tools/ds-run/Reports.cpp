@@ -11,6 +11,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
+#include <cmath>
+
 using namespace dsc::rt;
 using llvm::StringRef;
 
@@ -65,6 +67,21 @@ llvm::json::Array overPlanned(const Plan &plan, llvm::ArrayRef<uint64_t> bytes,
 }
 
 } // namespace
+
+llvm::Error dsc::rt::writeLossLine(OutputFile &log, unsigned step,
+                                   double loss) {
+  llvm::raw_ostream &os = log.os();
+  {
+    llvm::json::OStream json(os);
+    json.object([&] {
+      json.attribute("step", static_cast<int64_t>(step));
+      json.attribute("loss", std::isfinite(loss) ? llvm::json::Value(loss)
+                                                 : llvm::json::Value(nullptr));
+    });
+  }
+  os << "\n";
+  return log.flush();
+}
 
 llvm::Error dsc::rt::writeMemoryReport(StringRef path, const Executor &exec,
                                        unsigned threads) {

@@ -1,13 +1,14 @@
 //===- Reports.h - what ds-run writes about a run ---------------*- C++ -*-===//
 //
-// --memory-report (what a run allocated next to what its plan predicts) and
-// --calibrate's hardware description.
+// --dump-loss's lines, --memory-report (what a run allocated next to what
+// its plan predicts) and --calibrate's hardware description.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef DSC_TOOLS_DS_RUN_REPORTS_H
 #define DSC_TOOLS_DS_RUN_REPORTS_H
 
+#include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/Calibration.h"
 #include "dsc/Runtime/Executor.h"
 
@@ -16,6 +17,10 @@
 #include <string>
 
 namespace dsc::rt {
+
+/// Appends step `step`'s line to the --dump-loss log and flushes it: one
+/// JSON object per line, {"step": N, "loss": L}, a non-finite loss null.
+llvm::Error writeLossLine(OutputFile &log, unsigned step, double loss);
 
 /// Writes what `exec` used next to what its plan predicts: the bytes
 /// allocated once (equal by construction), the most ATen allocated outside

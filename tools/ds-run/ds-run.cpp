@@ -15,6 +15,7 @@
 
 #include "InputSource.h"
 #include "Reports.h"
+#include "TestHooks.h"
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/Calibration.h"
 #include "dsc/Runtime/Comm.h"
@@ -34,12 +35,10 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -258,16 +257,6 @@ int fail(const Twine &message) {
 
 int fail(llvm::Error err) { return fail(llvm::toString(std::move(err))); }
 
-/// Returns the integer value of environment variable `name`, if it is set
-/// to one.
-std::optional<int64_t> envInt(const char *name) {
-  const char *text = std::getenv(name);
-  int64_t value;
-  if (!text || StringRef(text).trim().getAsInteger(10, value))
-    return std::nullopt;
-  return value;
-}
-
 //===----------------------------------------------------------------------===//
 // Outputs
 //===----------------------------------------------------------------------===//
@@ -329,34 +318,6 @@ llvm::Expected<std::optional<int>> agreeOnStart(World &world, bool failed) {
   if (value == 0)
     return std::nullopt;
   return static_cast<int>(world.size() - value);
-}
-
-/// The test hooks (--help lists them): DSC_TEST_KILL_RANK=r with
-/// DSC_TEST_KILL_STEP=k makes rank r kill itself (SIGKILL) before step k;
-/// DSC_TEST_FAIL_INPUT_RANK=r makes rank r fail to load its inputs.
-void killHook(int rank, unsigned step) {
-  for (auto [variable, sig, what] :
-       {std::tuple{"DSC_TEST_KILL_RANK", SIGKILL, "kills"},
-        std::tuple{"DSC_TEST_STOP_RANK", SIGSTOP, "stops"}}) {
-    std::optional<int64_t> hookRank = envInt(variable);
-    std::optional<int64_t> hookStep = envInt("DSC_TEST_KILL_STEP");
-    if (hookRank && hookStep && *hookRank == rank && *hookStep == step) {
-      llvm::errs() << "ds-run: " << variable << ": rank " << rank << " " << what
-                   << " itself before step " << step << "\n";
-      llvm::errs().flush();
-      std::raise(sig);
-    }
-  }
-}
-
-llvm::Error failInputHook(int rank) {
-  std::optional<int64_t> failRank = envInt("DSC_TEST_FAIL_INPUT_RANK");
-  if (failRank && *failRank == rank)
-    return llvm::createStringError(
-        "cannot load the inputs: failure injected by "
-        "DSC_TEST_FAIL_INPUT_RANK=" +
-        Twine(rank));
-  return llvm::Error::success();
 }
 
 /// `ds-run -n N`: starts the ranks as children that re-execute this
@@ -640,22 +601,9 @@ int run() {
                     step + 1, static_cast<unsigned>(numSteps), loss, ms);
       llvm::errs() << line;
     }
-    if (lossFile) {
-      // One JSON object per line; a non-finite loss is null.
-      llvm::raw_ostream &os = lossFile->os();
-      {
-        llvm::json::OStream json(os);
-        json.object([&] {
-          json.attribute("step", static_cast<int64_t>(step) + 1);
-          json.attribute("loss", std::isfinite(loss)
-                                     ? llvm::json::Value(loss)
-                                     : llvm::json::Value(nullptr));
-        });
-      }
-      os << "\n";
-      if (llvm::Error err = lossFile->flush())
+    if (lossFile)
+      if (llvm::Error err = writeLossLine(*lossFile, step + 1, loss))
         return fail(std::move(err));
-    }
     if (captureGradients)
       if (llvm::Error err = writeTensors(dumpGradsPath, gradients))
         return fail(std::move(err));
