@@ -3,6 +3,7 @@
 // Internal to lib/Import/TorchScript: what the aten op conversions share
 // (OpConversions.cpp: arithmetic and neural ops; LossConversions.cpp:
 // losses; MathConversions.cpp: abs, logsumexp, cumsum, ...;
+// NormConversions.cpp: layer, RMS, group and weight normalisation;
 // ShapeConversions.cpp: shapes, lists, tuples; IndexConversions.cpp: indexing
 // by constants; ScatterConversions.cpp: topk, scatter, bincount;
 // InPlaceConversions.cpp: in-place ops).
@@ -85,6 +86,13 @@ mlir::Value xlogy(ImporterState &s, mlir::Value x, mlir::Value y);
 /// (PyTorch's gradient is sign(x), 0 at 0) and NaN at NaN.
 mlir::Value absolute(ImporterState &s, mlir::Value x);
 
+/// The 2-norm of `x` over `dims` as PyTorch differentiates it: x * g /
+/// norm, and 0 where the norm is 0 (a square root of 0 would give NaN):
+/// sqrt of the sum of squares with 1 in place of a zero sum, then 0 chosen
+/// there (MathConversions.cpp).
+mlir::Value twoNorm(ImporterState &s, mlir::Value x,
+                    mlir::DenseI64ArrayAttr dims, bool keepdim);
+
 /// An order-reversing map of `x` that is its own inverse and exact: -x for
 /// floats, -1 - x for integers (whose negation overflows at the smallest);
 /// min(x) = reverseOrder(max(reverseOrder(x))) (MathConversions.cpp).
@@ -134,6 +142,10 @@ std::vector<mlir::Value> tensorList(ImporterState &s, size_t i);
 
 /// Adds the conversion of einsum (EinsumConversion.cpp) to `table`.
 void addEinsumConversion(llvm::StringMap<Conversion> &table);
+
+/// Normalisations: layer_norm, rms_norm, group_norm, _weight_norm
+/// (NormConversions.cpp).
+void addNormConversions(llvm::StringMap<Conversion> &table);
 
 /// 1-D convolutions (ConvConversions.cpp).
 void addConvConversions(llvm::StringMap<Conversion> &table);

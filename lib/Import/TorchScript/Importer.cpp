@@ -389,6 +389,13 @@ void GraphImporter::importNode(const torch::jit::Node *node) {
   }
   if (kind == c10::prim::GetAttr)
     return getAttr(node);
+  // A random draw nothing reads (Hugging Face's LayerDrop draws one per
+  // layer also when it skips none) cannot change the step: dsc has no
+  // random state for it to advance.
+  if (node->isNondeterministic() && !writesToSelf(node) &&
+      llvm::none_of(node->outputs(),
+                    [](const auto *output) { return output->hasUses(); }))
+    return;
   bool fold =
       isFoldable(node) && llvm::all_of(node->inputs(), [&](const auto *input) {
         return state.lookup(input).isConstant();

@@ -94,6 +94,21 @@ Value dsc::ts::absolute(ImporterState &s, Value x) {
   return ds::SelectOp::create(s.builder, s.loc, positive, x, rest);
 }
 
+Value dsc::ts::twoNorm(ImporterState &s, Value x, DenseI64ArrayAttr dims,
+                       bool keepdim) {
+  Type element = typeOf(x).getElementType();
+  Value squares = ds::SumOp::create(s.builder, s.loc,
+                                    ds::MulOp::create(s.builder, s.loc, x, x),
+                                    dims, keepdim);
+  Value zero = scalar(s, 0.0, element);
+  Value empty = ds::CompareOp::create(s.builder, s.loc,
+                                      ds::CompareDirection::EQ, squares, zero);
+  Value safe = ds::SelectOp::create(s.builder, s.loc, empty,
+                                    scalar(s, 1.0, element), squares);
+  return ds::SelectOp::create(s.builder, s.loc, empty, zero,
+                              ds::SqrtOp::create(s.builder, s.loc, safe));
+}
+
 namespace {
 
 void abs(ImporterState &s) {
@@ -435,24 +450,6 @@ void softplus(ImporterState &s) {
   if (beta != 1.0)
     soft = ds::DivOp::create(s.builder, s.loc, soft, scalar(s, beta, element));
   s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, above, x, soft));
-}
-
-/// The 2-norm of `x` over `dims` as PyTorch differentiates it: x * g /
-/// norm, and 0 where the norm is 0 (a square root of 0 would give NaN):
-/// sqrt of the sum of squares with 1 in place of a zero sum, then 0 chosen
-/// there.
-Value twoNorm(ImporterState &s, Value x, DenseI64ArrayAttr dims, bool keepdim) {
-  Type element = typeOf(x).getElementType();
-  Value squares = ds::SumOp::create(s.builder, s.loc,
-                                    ds::MulOp::create(s.builder, s.loc, x, x),
-                                    dims, keepdim);
-  Value zero = scalar(s, 0.0, element);
-  Value empty = ds::CompareOp::create(s.builder, s.loc,
-                                      ds::CompareDirection::EQ, squares, zero);
-  Value safe = ds::SelectOp::create(s.builder, s.loc, empty,
-                                    scalar(s, 1.0, element), squares);
-  return ds::SelectOp::create(s.builder, s.loc, empty, zero,
-                              ds::SqrtOp::create(s.builder, s.loc, safe));
 }
 
 /// `linalg_vector_norm(self, ord, dim, keepdim, dtype)` (`torch.norm`,

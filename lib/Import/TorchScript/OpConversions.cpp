@@ -403,61 +403,6 @@ template <typename OpTy> void softmax(ImporterState &s) {
   s.bindOutput(0, OpTy::create(s.builder, s.loc, self, dim));
 }
 
-void layerNorm(ImporterState &s) {
-  Value input = s.tensorInput(0);
-  std::vector<int64_t> normalized = s.intListInput(1);
-  if (normalized.size() != 1 ||
-      normalized[0] != typeOf(input).getShape().back())
-    s.fail("aten::layer_norm over more than the last dimension is not "
-           "supported");
-  Value weight = isNone(s, 2) ? Value() : s.tensorInput(2);
-  Value bias = isNone(s, 3) ? Value() : s.tensorInput(3);
-  s.bindOutput(0, ds::LayerNormOp::create(s.builder, s.loc, input, weight, bias,
-                                          llvm::APFloat(s.doubleInput(4))));
-}
-
-/// `native_layer_norm` (core ATen) also returns the mean and the reciprocal
-/// standard deviation, which only a backward graph reads.
-void nativeLayerNorm(ImporterState &s) {
-  for (size_t i = 1; i < s.node->outputs().size(); ++i)
-    if (s.node->outputs()[i]->hasUses())
-      s.fail("the mean or rstd result of native_layer_norm is used; dsc "
-             "imports forward programs, which use the normalised output only");
-  layerNorm(s);
-}
-
-/// `torch.nn.RMSNorm`, `F.rms_norm`: `(input, normalized_shape, weight,
-/// eps)` as PyTorch computes it (layer_norm.cpp): in float (double for
-/// double), eps that type's machine epsilon unless given, the result cast
-/// back to the input's type, then times the weight.
-void rmsNorm(ImporterState &s) {
-  Value input = s.tensorInput(0);
-  auto element = dyn_cast<FloatType>(typeOf(input).getElementType());
-  if (!element)
-    s.fail("aten::rms_norm of an integer tensor is not supported");
-  std::vector<int64_t> normalized = s.intListInput(1);
-  if (normalized.size() != 1 ||
-      normalized[0] != typeOf(input).getShape().back())
-    s.fail("aten::rms_norm over more than the last dimension is not "
-           "supported");
-  bool wide = element.isF64();
-  Type opmath = wide ? Type(s.builder.getF64Type()) : s.builder.getF32Type();
-  double epsilon = s.node->inputs().size() > 3 && !isNone(s, 3)
-                       ? s.doubleInput(3)
-                   : wide ? std::numeric_limits<double>::epsilon()
-                          : std::numeric_limits<float>::epsilon();
-  Value normed =
-      ds::RmsNormOp::create(s.builder, s.loc, s.convertTo(input, opmath),
-                            Value(), llvm::APFloat(epsilon));
-  normed = s.convertTo(normed, element);
-  Type result = s.elementType(s.outputScalarType());
-  if (isNone(s, 2))
-    return s.bindOutput(0, s.convertTo(normed, result));
-  s.bindOutput(0,
-               ds::MulOp::create(s.builder, s.loc, s.convertTo(normed, result),
-                                 s.convertTo(s.tensorInput(2), result)));
-}
-
 /// `(weight, indices, padding_idx, scale_grad_by_freq, sparse)`: a
 /// negative `padding_idx` is none; `sparse` changes only how PyTorch stores
 /// the gradient.
@@ -635,9 +580,6 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::min", extremum<false>},
         {"aten::softmax", softmax<ds::SoftmaxOp>},
         {"aten::log_softmax", softmax<ds::LogSoftmaxOp>},
-        {"aten::layer_norm", layerNorm},
-        {"aten::native_layer_norm", nativeLayerNorm},
-        {"aten::rms_norm", rmsNorm},
         {"aten::_softmax", softmax<ds::SoftmaxOp>},
         {"aten::_log_softmax", softmax<ds::LogSoftmaxOp>},
         {"aten::embedding", embedding},
@@ -647,6 +589,7 @@ const llvm::StringMap<Conversion> &conversions() {
     addMathConversions(table);
     addEinsumConversion(table);
     addConvConversions(table);
+    addNormConversions(table);
     addResampleConversions(table);
     addShapeConversions(table);
     addIndexConversions(table);

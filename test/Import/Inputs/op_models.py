@@ -828,6 +828,35 @@ class Resample(Base):
         return self.loss(h, labels)
 
 
+class Norms(Base):
+    """GroupNorm over channels of the sequence read as [B, D, S] (2 groups,
+    affine) and of an image [B, 2, 4, 8] (F.group_norm, one group, no
+    affine); LayerNorm and rms_norm over the last two dimensions; Linear
+    layers under weight normalisation (parametrizations.weight_norm, per
+    output row and over the whole weight)."""
+
+    def __init__(self):
+        super().__init__()
+        self.gn = torch.nn.GroupNorm(2, D)
+        self.ln = torch.nn.LayerNorm([4, D])
+        self.wn = torch.nn.utils.parametrizations.weight_norm(torch.nn.Linear(D, D))
+        self.wn_all = torch.nn.utils.parametrizations.weight_norm(
+            torch.nn.Linear(D, D, bias=False), dim=None)
+        with torch.no_grad():
+            self.gn.weight.uniform_(0.5, 1.5)
+            self.gn.bias.uniform_(-0.5, 0.5)
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens) + self.emb2(labels).sin()
+        h = x + self.gn(x.transpose(1, 2)).transpose(1, 2)
+        img = x.reshape(B, 2, 4, D)
+        h = h * F.group_norm(img, 1, eps=1e-3).reshape(B, S, D).sigmoid()
+        h = h + self.ln(img).reshape(B, S, D)
+        h = h + F.rms_norm(img, (4, D), eps=1e-6).reshape(B, S, D).tanh()
+        h = self.wn(h)
+        return self.loss(h + self.wn_all(h), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -846,7 +875,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
          "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses,
          "regression-losses": RegressionLosses, "routing": Routing,
-         "bad-bincount": BadBincount}
+         "bad-bincount": BadBincount, "norms": Norms}
 
 
 def main(mode, out, batch_out=None):
