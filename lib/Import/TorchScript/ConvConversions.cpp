@@ -13,8 +13,10 @@
 // halo exchange of the K - 1 neighbours would move less); the patches of a
 // tiling kernel keep a split of their rows.
 //
-// Adaptive average pooling (Swin's and ConvNeXt's poolers) is here too: the
-// mean over each of PyTorch's bins, one spatial dimension at a time.
+// Average pooling is the same views of each channel summed and divided by
+// PyTorch's window sizes; adaptive average pooling (Swin's and ConvNeXt's
+// poolers) the mean over each of PyTorch's bins, one spatial dimension at a
+// time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +24,8 @@
 #include "ImporterState.h"
 
 #include "dsc/Dialect/DS/IR/DSOps.h"
+
+#include <optional>
 
 using namespace mlir;
 using namespace dsc::ts;
@@ -73,19 +77,19 @@ Value stackTaps(ImporterState &s, Value input, ArrayRef<int64_t> kernel,
   for (size_t d = 0; d < n; ++d)
     tiles &= c.stride[d] == kernel[d] && c.dilation[d] == 1;
   if (tiles) {
-    // [B, Cin, L'_0 * K_0, ...] -> [B, G, Cin/G, L'_0, K_0, ...]
-    //   -> [B, G, Cin/G, K_0, ..., L'_0, ...].
+    // [B, Cin, L'_0 * K_0, ...] -> [B * Cin, L'_0, K_0, ...]
+    //   -> [B * Cin, K_0, ..., L'_0, ...] (rank 7 at most for conv3d).
     for (size_t d = 0; d < n; ++d)
       if (x[2 + d] != out[d] * kernel[d])
         input = sliceDim(s, input, 2 + d, 0, out[d] * kernel[d], 1);
-    SmallVector<int64_t> split = {b, g, groupIn};
-    SmallVector<int64_t> order = {0, 1, 2};
+    SmallVector<int64_t> split = {b * x[1]};
+    SmallVector<int64_t> order = {0};
     for (size_t d = 0; d < n; ++d)
       split.append({out[d], kernel[d]});
     for (size_t d = 0; d < n; ++d)
-      order.push_back(4 + 2 * d);
+      order.push_back(2 + 2 * d);
     for (size_t d = 0; d < n; ++d)
-      order.push_back(3 + 2 * d);
+      order.push_back(1 + 2 * d);
     Value moved =
         ds::TransposeOp::create(s.builder, s.loc, reshape(s, input, split),
                                 s.builder.getDenseI64ArrayAttr(order));
@@ -290,6 +294,111 @@ void adaptiveAvgPool(ImporterState &s) {
   s.bindOutput(0, reshape(s, x, s.outputType()));
 }
 
+/// One spatial dimension of an average pooling window: PyTorch's output
+/// size and, per output position, the window's divisor (Pooling.h,
+/// AvgPoolKernel.cpp: the window clamped to the padded input, or to the
+/// input without `count_include_pad`).
+struct PoolDim {
+  int64_t out;
+  SmallVector<int64_t> divisor;
+};
+
+PoolDim poolDim(ImporterState &s, int64_t length, int64_t kernel,
+                int64_t stride, int64_t pad, bool ceil, bool countPad) {
+  if (kernel < 1 || stride < 1 || pad < 0 || pad * 2 > kernel)
+    s.fail("avg_pool: kernel " + std::to_string(kernel) + ", stride " +
+           std::to_string(stride) + " and padding " + std::to_string(pad) +
+           " are not valid (padding at most half the kernel)");
+  int64_t span = length + 2 * pad - kernel;
+  if (span < 0)
+    s.fail("avg_pool: the kernel of " + std::to_string(kernel) +
+           " is larger than the padded input of " +
+           std::to_string(length + 2 * pad));
+  PoolDim d{(span + (ceil ? stride - 1 : 0)) / stride + 1, {}};
+  // With ceil_mode the last window must start inside the input or its
+  // left padding.
+  if (ceil && (d.out - 1) * stride >= length + pad)
+    --d.out;
+  for (int64_t i = 0; i < d.out; ++i) {
+    int64_t start = i * stride - pad;
+    int64_t end = std::min(start + kernel, length + pad);
+    d.divisor.push_back(countPad ? end - start
+                                 : std::min(end, length) -
+                                       std::max(start, int64_t{0}));
+  }
+  return d;
+}
+
+/// `avg_pool{1,2,3}d(self, kernel_size, stride, padding, ceil_mode,
+/// count_include_pad[, divisor_override])` over the last 1 to 3
+/// dimensions: each channel's window views (stackTaps, one group per
+/// channel) of the zero-padded input summed and divided by PyTorch's
+/// divisor per output position.
+template <size_t n> void avgPool(ImporterState &s) {
+  Value x = s.tensorInput(0);
+  int64_t rank = typeOf(x).getRank();
+  std::string name = "avg_pool" + std::to_string(n) + "d";
+  if (rank != static_cast<int64_t>(n + 1) &&
+      rank != static_cast<int64_t>(n + 2))
+    s.fail(name + " takes an input of rank " + std::to_string(n + 1) + " or " +
+           std::to_string(n + 2) + ", got " + std::to_string(rank));
+  if (!isa<FloatType>(typeOf(x).getElementType()))
+    s.fail(name + " of an integer tensor is not supported");
+  if (rank == static_cast<int64_t>(n + 1)) {
+    SmallVector<int64_t> shape = {1};
+    llvm::append_range(shape, typeOf(x).getShape());
+    x = reshape(s, x, shape);
+  }
+  SmallVector<int64_t> kernel = listOption(s, 1, n, "kernel_size");
+  Convolution c;
+  c.stride = s.intListInput(2).empty() ? kernel : listOption(s, 2, n, "stride");
+  SmallVector<int64_t> pad = listOption(s, 3, n, "padding");
+  bool ceil = s.boolInput(4), countPad = s.boolInput(5);
+  std::optional<int64_t> override;
+  if (s.node->inputs().size() > 6 && !isNone(s, 6))
+    override = s.intInput(6);
+  if (override && *override == 0)
+    s.fail(name + ": divisor_override must not be 0");
+  ArrayRef<int64_t> shape = typeOf(x).getShape();
+  int64_t b = shape[0], channels = shape[1];
+  SmallVector<int64_t> padded = {b, channels}, low = {0, 0}, out;
+  at::Tensor divisor = at::ones({1}, at::kDouble);
+  for (size_t d = 0; d < n; ++d) {
+    PoolDim dim = poolDim(s, shape[2 + d], kernel[d], c.stride[d], pad[d], ceil,
+                          countPad);
+    out.push_back(dim.out);
+    // Zeros before and after: the left padding, and as many as the last
+    // window reaches past the input.
+    padded.push_back(
+        std::max(shape[2 + d] + pad[d],
+                 (dim.out - 1) * c.stride[d] + kernel[d] - pad[d]) +
+        pad[d]);
+    low.push_back(pad[d]);
+    at::Tensor counts =
+        at::tensor(ArrayRef<int64_t>(dim.divisor), at::kLong).to(at::kDouble);
+    divisor = at::outer(divisor.flatten(), counts).flatten();
+  }
+  c.padLow = c.padHigh = SmallVector<int64_t>(n, 0);
+  c.dilation = SmallVector<int64_t>(n, 1);
+  c.groups = channels;
+  if (ArrayRef<int64_t>(padded) != shape) {
+    SmallVector<int64_t> strides(n + 2, 1);
+    x = ds::PadOp::create(s.builder, s.loc, typeOf(x).clone(padded), x, low,
+                          strides);
+  }
+  // [B, C, K, L'] summed over the K taps.
+  Value sum =
+      ds::SumOp::create(s.builder, s.loc, stackTaps(s, x, kernel, out, c),
+                        s.builder.getDenseI64ArrayAttr({2}),
+                        /*keepdim=*/false);
+  Type element = typeOf(sum).getElementType();
+  Value by = override
+                 ? scalar(s, static_cast<double>(*override), element)
+                 : s.convertTo(s.materialize(divisor.to(at::kFloat)), element);
+  Value mean = ds::DivOp::create(s.builder, s.loc, sum, by);
+  s.bindOutput(0, reshape(s, mean, s.outputType()));
+}
+
 } // namespace
 
 void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
@@ -305,4 +414,7 @@ void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
         "aten::_adaptive_avg_pool2d", "aten::adaptive_avg_pool3d",
         "aten::_adaptive_avg_pool3d"})
     table[name] = adaptiveAvgPool;
+  table["aten::avg_pool1d"] = avgPool<1>;
+  table["aten::avg_pool2d"] = avgPool<2>;
+  table["aten::avg_pool3d"] = avgPool<3>;
 }

@@ -229,6 +229,22 @@ void fill(ImporterState &s) {
   rebindWritten(s);
 }
 
+/// Whether `graph` normalises a batch by its own statistics (a BatchNorm
+/// module in training mode): a batch_norm whose `training` is true.
+bool trainsBatchNorm(const torch::jit::Graph *graph) {
+  for (const torch::jit::Node *node : graph->nodes()) {
+    std::string_view kind = node->kind().toQualString();
+    if ((kind == "aten::batch_norm" || kind == "aten::native_batch_norm") &&
+        node->inputs().size() > 5) {
+      std::optional<c10::IValue> training =
+          torch::jit::toIValue(node->inputs()[5]);
+      if (training && training->isBool() && training->toBool())
+        return true;
+    }
+  }
+  return false;
+}
+
 } // namespace
 
 bool dsc::ts::writesToSelf(const torch::jit::Node *node) {
@@ -245,11 +261,15 @@ void dsc::ts::prepareInPlace(ImporterState &s, bool folded) {
     return;
   const at::Tensor &written = target.toTensor();
   for (const at::Tensor &tensor : s.persistent)
-    if (tensor.is_alias_of(written))
+    if (tensor.is_alias_of(written)) {
+      // BatchNorm in training mode first counts its batches in a buffer.
+      if (trainsBatchNorm(s.node->owningGraph()))
+        s.fail(kBatchNormInTraining);
       s.fail("in-place '" + opName(s) +
              "' writes to a parameter, buffer or model input (or a view of "
              "one): the change would outlive the training step; use the "
              "out-of-place form");
+    }
   if (folded)
     return;
   // The tensor `written` views, where the write into it is imported.

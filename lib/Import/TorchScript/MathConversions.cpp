@@ -452,6 +452,24 @@ void softplus(ImporterState &s) {
   s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, above, x, soft));
 }
 
+/// `glu(self, dim)` (nn.GLU, F.glu): the first half along `dim` times the
+/// sigmoid of the second, as PyTorch's kernel.
+void glu(ImporterState &s) {
+  Value x = s.tensorInputAs(0, s.outputScalarType());
+  auto type = typeOf(x);
+  if (!isa<FloatType>(type.getElementType()))
+    s.fail("aten::glu of an integer tensor is not supported");
+  int64_t dim = s.normalizeDim(s.intInput(1), type.getRank());
+  int64_t size = type.getDimSize(dim);
+  if (size % 2 != 0)
+    s.fail("aten::glu: dimension " + std::to_string(dim) + " has odd size " +
+           std::to_string(size));
+  Value gate = ds::SigmoidOp::create(s.builder, s.loc,
+                                     sliceDim(s, x, dim, size / 2, size, 1));
+  s.bindOutput(0, ds::MulOp::create(s.builder, s.loc,
+                                    sliceDim(s, x, dim, 0, size / 2, 1), gate));
+}
+
 /// `linalg_vector_norm(self, ord, dim, keepdim, dtype)` (`torch.norm`,
 /// `F.normalize`) for ord 2 (twoNorm), 1 and inf. ord 1 sums |x|
 /// (gradient sign(x), 0 at 0); ord inf is amax(|x|) (ties share the
@@ -540,6 +558,7 @@ void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::argmin"] = argExtremumConversion<false>;
   table["aten::linalg_vector_norm"] = vectorNorm;
   table["aten::softplus"] = softplus;
+  table["aten::glu"] = glu;
   table["aten::cosine_similarity"] = cosineSimilarity;
   table["aten::xlogy"] = xlogyConversion;
   table["aten::special_xlogy"] = xlogyConversion;

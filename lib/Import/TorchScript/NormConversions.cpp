@@ -4,7 +4,8 @@
 // ds.layer_norm / ds.rms_norm), group_norm (the groups' channels and
 // positions flattened into rows that ds.layer_norm normalises, the affine
 // per channel after it) and the weight normalisation of
-// nn.utils.weight_norm (`_weight_norm`: v * g / ||v||).
+// nn.utils.weight_norm (`_weight_norm`: v * g / ||v||); batch_norm with
+// running statistics (eval mode) as a per-channel affine.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,12 +45,17 @@ size_t normalizedDims(ImporterState &s, Value input, StringRef op) {
   return normalized.size();
 }
 
+/// Input `i` or null where it is None.
+Value optionalTensor(ImporterState &s, size_t i) {
+  return isNone(s, i) ? Value() : s.tensorInput(i);
+}
+
 /// An optional affine parameter (weight or bias) input `i`, flattened to
 /// one dimension as its input is.
 Value flatParameter(ImporterState &s, size_t i) {
-  if (isNone(s, i))
+  Value parameter = optionalTensor(s, i);
+  if (!parameter)
     return Value();
-  Value parameter = s.tensorInput(i);
   return flattenTrailing(s, parameter, typeOf(parameter).getRank());
 }
 
@@ -146,19 +152,76 @@ Value groupNorm(ImporterState &s, Value input, int64_t groups, Value weight,
 /// `group_norm(input, num_groups, weight, bias, eps, cudnn_enabled)`
 /// (nn.GroupNorm, F.group_norm).
 void groupNormConversion(ImporterState &s) {
-  Value weight = isNone(s, 2) ? Value() : s.tensorInput(2);
-  Value bias = isNone(s, 3) ? Value() : s.tensorInput(3);
-  s.bindOutput(0, groupNorm(s, s.tensorInput(0), s.intInput(1), weight, bias,
+  s.bindOutput(0, groupNorm(s, s.tensorInput(0), s.intInput(1),
+                            optionalTensor(s, 2), optionalTensor(s, 3),
                             s.doubleInput(4)));
 }
 
 /// `native_group_norm(input, weight, bias, N, C, HxW, group, eps)`.
 void nativeGroupNorm(ImporterState &s) {
   checkStatisticsUnused(s, "native_group_norm");
-  Value weight = isNone(s, 1) ? Value() : s.tensorInput(1);
-  Value bias = isNone(s, 2) ? Value() : s.tensorInput(2);
-  s.bindOutput(0, groupNorm(s, s.tensorInput(0), s.intInput(6), weight, bias,
+  s.bindOutput(0, groupNorm(s, s.tensorInput(0), s.intInput(6),
+                            optionalTensor(s, 1), optionalTensor(s, 2),
                             s.doubleInput(7)));
+}
+
+/// Batch normalisation with running statistics (`training=False`: a
+/// BatchNorm module in eval mode) as PyTorch's CPU kernel computes it
+/// (batch_norm_cpu_collect_linear_and_constant_terms): per channel alpha =
+/// weight / sqrt(var + eps) and beta = bias - mean * alpha, then x * alpha
+/// + beta. In training mode the batch's statistics normalise and the
+/// running ones are updated in place, which dsc's steps do not model: it is
+/// refused.
+Value frozenBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
+                      Value mean, Value var, bool training, double eps,
+                      StringRef op) {
+  if (training)
+    s.fail(kBatchNormInTraining);
+  if (!mean || !var)
+    s.fail("aten::" + op.str() + " without running statistics");
+  auto type = typeOf(input);
+  Type element = type.getElementType();
+  if (type.getRank() < 2 || !isa<FloatType>(element))
+    s.fail("aten::" + op.str() +
+           " takes a floating-point tensor with a channel dimension");
+  Value invstd = ds::DivOp::create(
+      s.builder, s.loc, scalar(s, 1.0, element),
+      ds::SqrtOp::create(
+          s.builder, s.loc,
+          ds::AddOp::create(s.builder, s.loc, var, scalar(s, eps, element))));
+  Value alpha =
+      weight ? ds::MulOp::create(s.builder, s.loc, invstd, weight) : invstd;
+  Value shift = ds::MulOp::create(s.builder, s.loc, mean, alpha);
+  Value beta = bias ? ds::SubOp::create(s.builder, s.loc, bias, shift)
+                    : ds::NegOp::create(s.builder, s.loc, shift).getResult();
+  SmallVector<int64_t> perChannel(type.getRank() - 1, 1);
+  perChannel.front() = type.getDimSize(1);
+  Value scaled =
+      ds::MulOp::create(s.builder, s.loc, input, reshape(s, alpha, perChannel));
+  return ds::AddOp::create(s.builder, s.loc, scaled,
+                           reshape(s, beta, perChannel));
+}
+
+/// `batch_norm(input, weight, bias, running_mean, running_var, training,
+/// momentum, eps, cudnn_enabled)` and `native_batch_norm` (the same first
+/// eight).
+void batchNorm(ImporterState &s) {
+  if (s.node->outputs().size() > 1)
+    checkStatisticsUnused(s, "native_batch_norm");
+  s.bindOutput(0, frozenBatchNorm(s, s.tensorInput(0), optionalTensor(s, 1),
+                                  optionalTensor(s, 2), optionalTensor(s, 3),
+                                  optionalTensor(s, 4), s.boolInput(5),
+                                  s.doubleInput(7), "batch_norm"));
+}
+
+/// `_native_batch_norm_legit_no_training(input, weight, bias,
+/// running_mean, running_var, momentum, eps)` (core ATen).
+void batchNormNoTraining(ImporterState &s) {
+  checkStatisticsUnused(s, "_native_batch_norm_legit_no_training");
+  s.bindOutput(0, frozenBatchNorm(s, s.tensorInput(0), optionalTensor(s, 1),
+                                  optionalTensor(s, 2), optionalTensor(s, 3),
+                                  optionalTensor(s, 4), /*training=*/false,
+                                  s.doubleInput(6), "batch_norm"));
 }
 
 /// `_weight_norm(v, g, dim)` (nn.utils.weight_norm and its
@@ -192,4 +255,7 @@ void dsc::ts::addNormConversions(llvm::StringMap<Conversion> &table) {
   table["aten::group_norm"] = groupNormConversion;
   table["aten::native_group_norm"] = nativeGroupNorm;
   table["aten::_weight_norm"] = weightNorm;
+  table["aten::batch_norm"] = batchNorm;
+  table["aten::native_batch_norm"] = batchNorm;
+  table["aten::_native_batch_norm_legit_no_training"] = batchNormNoTraining;
 }

@@ -833,7 +833,9 @@ class Norms(Base):
     affine) and of an image [B, 2, 4, 8] (F.group_norm, one group, no
     affine); LayerNorm and rms_norm over the last two dimensions; Linear
     layers under weight normalisation (parametrizations.weight_norm, per
-    output row and over the whole weight)."""
+    output row and over the whole weight); BatchNorm in eval mode with
+    running statistics (BatchNorm1d over the channels of [B, D, S], and
+    F.batch_norm of the image without affine)."""
 
     def __init__(self):
         super().__init__()
@@ -842,19 +844,70 @@ class Norms(Base):
         self.wn = torch.nn.utils.parametrizations.weight_norm(torch.nn.Linear(D, D))
         self.wn_all = torch.nn.utils.parametrizations.weight_norm(
             torch.nn.Linear(D, D, bias=False), dim=None)
+        self.bn = torch.nn.BatchNorm1d(D).eval()
+        self.register_buffer("mean2", torch.randn(2))
+        self.register_buffer("var2", torch.rand(2) + 0.5)
         with torch.no_grad():
-            self.gn.weight.uniform_(0.5, 1.5)
-            self.gn.bias.uniform_(-0.5, 0.5)
+            for p in (self.gn.weight, self.bn.weight, self.bn.running_var):
+                p.uniform_(0.5, 1.5)
+            for p in (self.gn.bias, self.bn.bias, self.bn.running_mean):
+                p.uniform_(-0.5, 0.5)
 
     def forward(self, tokens, labels):
         x = self.emb(tokens) + self.emb2(labels).sin()
         h = x + self.gn(x.transpose(1, 2)).transpose(1, 2)
+        h = h + self.bn(h.transpose(1, 2)).transpose(1, 2).tanh()
+        h = h * F.batch_norm(h.reshape(B, 2, 4, D), self.mean2, self.var2,
+                             eps=1e-3).reshape(B, S, D).sigmoid()
         img = x.reshape(B, 2, 4, D)
         h = h * F.group_norm(img, 1, eps=1e-3).reshape(B, S, D).sigmoid()
         h = h + self.ln(img).reshape(B, S, D)
         h = h + F.rms_norm(img, (4, D), eps=1e-6).reshape(B, S, D).tanh()
         h = self.wn(h)
         return self.loss(h + self.wn_all(h), labels)
+
+
+class Pools(Base):
+    """F.avg_pool1d/2d/3d over the activations read as sequences [B, D, S]
+    and images [B, 2, 4, 8]: a sliding window with padding, a tiling one
+    (kernel = stride), ceil_mode without count_include_pad (windows cut by
+    the padding and the input's end), ceil_mode dropping a window that
+    would start in the right padding, a divisor_override, an unbatched
+    input; F.glu and nn.GLU along two dimensions."""
+
+    def __init__(self):
+        super().__init__()
+        self.glu = torch.nn.GLU(dim=1)
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens) + self.emb2(labels).cos()
+        seq = x.transpose(1, 2)
+        img = x.reshape(B, 2, 4, D)
+
+        def pooled(t):
+            return t.flatten(2).mean(-1).repeat(1, D // 2)[:, None, :]
+
+        h = x + F.avg_pool1d(seq, 3, stride=1, padding=1).transpose(1, 2)
+        h = h * F.avg_pool1d(seq, 2).repeat_interleave(2, -1).transpose(1, 2).sigmoid()
+        h = h + F.avg_pool1d(seq[..., :5], 2, stride=2, padding=1,
+                             ceil_mode=True).sum(-1)[:, None, :] ** 2
+        h = h + pooled(F.avg_pool2d(img ** 2, 3, stride=2, padding=1, ceil_mode=True,
+                                    count_include_pad=False))
+        h = h + pooled(F.avg_pool2d(img, (2, 3), stride=(1, 2), divisor_override=4).sin())
+        h = h + pooled(F.avg_pool3d(img[:, :, None], (1, 2, 2)) * 3)
+        h = h + F.avg_pool1d(x[0], 2, stride=1).sum(1)
+        h = h + F.glu(torch.cat([x, x.cos()], -1), -1)
+        return self.loss(h + self.glu(torch.cat([h, -x], 1)), labels)
+
+
+class BadBatchNorm(Base):
+    def __init__(self):
+        super().__init__()
+        self.bn = torch.nn.BatchNorm1d(D)
+
+    def forward(self, tokens, labels):
+        h = self.bn(self.emb(tokens).transpose(1, 2))  # the rejected line
+        return self.loss(h.transpose(1, 2), labels)
 
 
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
@@ -875,7 +928,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
          "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses,
          "regression-losses": RegressionLosses, "routing": Routing,
-         "bad-bincount": BadBincount, "norms": Norms}
+         "bad-bincount": BadBincount, "norms": Norms,
+         "pools": Pools, "bad-batch-norm": BadBatchNorm}
 
 
 def main(mode, out, batch_out=None):
