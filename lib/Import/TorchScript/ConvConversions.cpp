@@ -11,7 +11,9 @@
 // a reshape and a transpose instead of K views. Under sequence parallelism
 // the sharding passes gather the sequence for the shifted views (exact; a
 // halo exchange of the K - 1 neighbours would move less); the patches of a
-// tiling kernel keep a split of their rows.
+// tiling kernel keep a split of their rows. A transposed convolution is
+// the convolution it is the gradient of: the input spread `stride` apart in
+// zeros, convolved with the flipped kernel.
 //
 // Average pooling is the same views of each channel summed and divided by
 // PyTorch's window sizes; adaptive average pooling (Swin's and ConvNeXt's
@@ -231,12 +233,137 @@ void convNd(ImporterState &s) {
   bindConvolution(s, c);
 }
 
+/// A transposed convolution's options, one entry per spatial dimension.
+struct TransposedConvolution {
+  SmallVector<int64_t> stride, padding, outputPadding, dilation;
+  int64_t groups = 1;
+};
+
+/// `input` [B, Cin, S...] through the transposed convolution with `weight`
+/// [Cin, Cout/G, K...] (and `bias` [Cout] or null), as the convolution it
+/// is the gradient of: the input's elements placed `stride` apart in
+/// zeros (ds.pad), d (K - 1) - padding zeros before and d (K - 1) -
+/// padding + output_padding after (what falls below 0 cut from the
+/// result), convolved at stride 1 with the kernel flipped and its channels
+/// swapped within each group: [Cout, Cin/G, K...].
+Value convolveTransposed(ImporterState &s, Value input, Value weight,
+                         Value bias, const TransposedConvolution &t) {
+  ArrayRef<int64_t> x = typeOf(input).getShape();
+  ArrayRef<int64_t> w = typeOf(weight).getShape();
+  size_t n = w.size() - 2;
+  std::string name = "conv_transpose" + std::to_string(n) + "d";
+  int64_t g = t.groups, cin = x[1];
+  if (g < 1 || w[0] != cin || cin % g != 0)
+    s.fail(name + ": " + std::to_string(cin) +
+           " input channels, a weight "
+           "for " +
+           std::to_string(w[0]) + " and " + std::to_string(g) +
+           " groups do not agree");
+  int64_t groupOut = w[1], cout = groupOut * g;
+  SmallVector<int64_t> placed = {x[0], cin}, low = {0, 0}, strides = {1, 1};
+  SmallVector<int64_t> cropLow, cropHigh;
+  for (size_t d = 0; d < n; ++d) {
+    int64_t reach = t.dilation[d] * (w[2 + d] - 1);
+    if (t.stride[d] < 1 || t.dilation[d] < 1 || t.padding[d] < 0 ||
+        t.outputPadding[d] < 0 ||
+        t.outputPadding[d] >= std::max(t.stride[d], t.dilation[d]))
+      s.fail(name + ": stride and dilation must be positive, padding not "
+                    "negative, output padding below the stride or the "
+                    "dilation");
+    int64_t before = reach - t.padding[d];
+    int64_t after = before + t.outputPadding[d];
+    cropLow.push_back(std::max<int64_t>(0, -before));
+    cropHigh.push_back(std::max<int64_t>(0, -after));
+    low.push_back(std::max<int64_t>(0, before));
+    strides.push_back(t.stride[d]);
+    placed.push_back((x[2 + d] - 1) * t.stride[d] + 1 +
+                     std::max<int64_t>(0, before) +
+                     std::max<int64_t>(0, after));
+  }
+  input = ds::PadOp::create(s.builder, s.loc, typeOf(input).clone(placed),
+                            input, low, strides);
+  // [Cin, Cout/G, K...] -> [G, Cin/G, Cout/G, K...] -> [G, Cout/G, Cin/G,
+  // K...] -> [Cout, Cin/G, K...], each spatial dimension reversed.
+  SmallVector<int64_t> split = {g, cin / g, groupOut};
+  split.append(w.begin() + 2, w.end());
+  SmallVector<int64_t> order = {0, 2, 1};
+  for (size_t d = 0; d < n; ++d)
+    order.push_back(3 + d);
+  Value kernel =
+      ds::TransposeOp::create(s.builder, s.loc, reshape(s, weight, split),
+                              s.builder.getDenseI64ArrayAttr(order));
+  SmallVector<int64_t> swapped = {cout, cin / g};
+  swapped.append(w.begin() + 2, w.end());
+  kernel = reshape(s, kernel, swapped);
+  for (size_t d = 0; d < n; ++d) {
+    SmallVector<int64_t> reversed;
+    for (int64_t k = w[2 + d]; k-- > 0;)
+      reversed.push_back(k);
+    if (reversed.size() > 1)
+      kernel = pick(s, kernel, 2 + d, reversed);
+  }
+  Convolution c;
+  c.stride.assign(n, 1);
+  c.padLow.assign(n, 0);
+  c.padHigh.assign(n, 0);
+  c.dilation = t.dilation;
+  c.groups = g;
+  Value result = convolve(s, input, kernel, bias, c);
+  for (size_t d = 0; d < n; ++d) {
+    int64_t size = typeOf(result).getDimSize(2 + d);
+    if (cropLow[d] || cropHigh[d])
+      result = sliceDim(s, result, 2 + d, cropLow[d], size - cropHigh[d], 1);
+  }
+  return result;
+}
+
+/// Binds `convolveTransposed` of the node's input (batched or not).
+void bindTransposedConvolution(ImporterState &s,
+                               const TransposedConvolution &t) {
+  Value input = s.tensorInput(0), weight = s.tensorInput(1);
+  size_t n = typeOf(weight).getRank() - 2;
+  int64_t rank = typeOf(input).getRank();
+  if (rank != static_cast<int64_t>(n + 1) &&
+      rank != static_cast<int64_t>(n + 2))
+    s.fail("conv_transpose" + std::to_string(n) + "d takes an input of rank " +
+           std::to_string(n + 1) + " or " + std::to_string(n + 2) + ", got " +
+           std::to_string(rank));
+  if (rank == static_cast<int64_t>(n + 1)) {
+    SmallVector<int64_t> shape = {1};
+    llvm::append_range(shape, typeOf(input).getShape());
+    input = reshape(s, input, shape);
+  }
+  Value bias = isNone(s, 2) ? Value() : s.tensorInput(2);
+  s.bindOutput(0, reshape(s, convolveTransposed(s, input, weight, bias, t),
+                          s.outputType()));
+}
+
+/// `conv_transpose{1,2,3}d(input, weight, bias, stride, padding,
+/// output_padding, groups, dilation)`.
+void convTransposeNd(ImporterState &s) {
+  size_t n = spatialDims(s);
+  TransposedConvolution t;
+  t.stride = listOption(s, 3, n, "stride");
+  t.padding = listOption(s, 4, n, "padding");
+  t.outputPadding = listOption(s, 5, n, "output_padding");
+  t.groups = s.intInput(6);
+  t.dilation = listOption(s, 7, n, "dilation");
+  bindTransposedConvolution(s, t);
+}
+
 /// TorchScript's `_convolution`/`convolution(input, weight, bias, stride,
 /// padding, dilation, transposed, output_padding, groups, ...)`.
 void convolution(ImporterState &s) {
-  if (s.boolInput(6))
-    s.fail("transposed convolutions are not supported");
   size_t n = spatialDims(s);
+  if (s.boolInput(6)) {
+    TransposedConvolution t;
+    t.stride = listOption(s, 3, n, "stride");
+    t.padding = listOption(s, 4, n, "padding");
+    t.dilation = listOption(s, 5, n, "dilation");
+    t.outputPadding = listOption(s, 7, n, "output_padding");
+    t.groups = s.intInput(8);
+    return bindTransposedConvolution(s, t);
+  }
   Convolution c;
   c.stride = listOption(s, 3, n, "stride");
   c.padLow = c.padHigh = listOption(s, 4, n, "padding");
@@ -409,6 +536,9 @@ void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
   table["aten::convolution"] = convolution;
   // The tracer's record of a convolution with a padding mode.
   table["aten::_convolution_mode"] = convNd;
+  for (const char *name : {"aten::conv_transpose1d", "aten::conv_transpose2d",
+                           "aten::conv_transpose3d"})
+    table[name] = convTransposeNd;
   for (const char *name :
        {"aten::adaptive_avg_pool1d", "aten::adaptive_avg_pool2d",
         "aten::_adaptive_avg_pool2d", "aten::adaptive_avg_pool3d",

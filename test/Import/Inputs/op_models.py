@@ -910,6 +910,35 @@ class BadBatchNorm(Base):
         return self.loss(h.transpose(1, 2), labels)
 
 
+class ConvTransposes(Base):
+    """Transposed convolutions, as the upsampling decoders of audio codecs
+    (EnCodec, HiFi-GAN) and U-Nets write them: nn.ConvTranspose1d with
+    stride 2, padding 1 and output_padding 1 over the sequence [B, D, S];
+    one in 2 groups with dilation 2 and a padding larger than the kernel
+    reaches (the result cut at both ends); F.conv_transpose2d with stride
+    (2, 1) over an image; one on an unbatched input."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = torch.nn.ConvTranspose1d(D, 4, 4, stride=2, padding=1, output_padding=1)
+        self.grouped = torch.nn.ConvTranspose1d(D, 6, 2, stride=3, padding=3,
+                                                groups=2, dilation=2, bias=False)
+        self.w2 = torch.nn.Parameter(torch.randn(2, 3, 3, 2) * 0.3)
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens) + self.emb2(labels).sin()
+        seq = x.transpose(1, 2)
+        u = self.up(seq)  # [B, 4, 2S + 1]
+        h = x + u[:, :, :S].repeat(1, 2, 1).transpose(1, 2).tanh()
+        g = self.grouped(seq)  # [B, 6, 3S - 6]
+        h = h * g.mean(-1).repeat(1, 2)[:, None, :D].sigmoid()
+        img = x.reshape(B, 2, 4, D)
+        t = F.conv_transpose2d(img, self.w2, stride=(2, 1), padding=(1, 0))
+        h = h + t.flatten(1).mean(-1)[:, None, None]
+        h = h + F.conv_transpose1d(x[0], self.grouped.weight[:, :1], stride=2).mean()
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -929,7 +958,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses,
          "regression-losses": RegressionLosses, "routing": Routing,
          "bad-bincount": BadBincount, "norms": Norms,
-         "pools": Pools, "bad-batch-norm": BadBatchNorm}
+         "pools": Pools, "bad-batch-norm": BadBatchNorm,
+         "conv-transposes": ConvTransposes}
 
 
 def main(mode, out, batch_out=None):
