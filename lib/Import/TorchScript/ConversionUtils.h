@@ -4,6 +4,7 @@
 // (OpConversions.cpp: arithmetic and neural ops; LossConversions.cpp:
 // losses; MathConversions.cpp: abs, logsumexp, cumsum, ...;
 // NormConversions.cpp: layer, RMS, group and weight normalisation;
+// ActivationConversions.cpp: piecewise activations;
 // ShapeConversions.cpp: shapes, lists, tuples; IndexConversions.cpp: indexing
 // by constants; ScatterConversions.cpp: topk, scatter, bincount;
 // InPlaceConversions.cpp: in-place ops).
@@ -149,6 +150,10 @@ std::vector<mlir::Value> tensorList(ImporterState &s, size_t i);
 
 /// Adds the conversion of einsum (EinsumConversion.cpp) to `table`.
 void addEinsumConversion(llvm::StringMap<Conversion> &table);
+
+/// Piecewise activations: leaky_relu, prelu, elu, selu, celu, hardtanh,
+/// relu6, hardsigmoid, hardswish (ActivationConversions.cpp).
+void addActivationConversions(llvm::StringMap<Conversion> &table);
 
 /// Normalisations: layer_norm, rms_norm, group_norm, _weight_norm
 /// (NormConversions.cpp).

@@ -590,6 +590,7 @@ const llvm::StringMap<Conversion> &conversions() {
     addEinsumConversion(table);
     addConvConversions(table);
     addNormConversions(table);
+    addActivationConversions(table);
     addResampleConversions(table);
     addShapeConversions(table);
     addIndexConversions(table);

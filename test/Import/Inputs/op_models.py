@@ -939,6 +939,30 @@ class ConvTransposes(Base):
         return self.loss(h, labels)
 
 
+class Activations(Base):
+    """Piecewise activations on inputs that sit exactly on their bounds (the
+    embedding's quarters times 4 and 8: the integers -8 to 8, so -3, 0, 1,
+    3 and 6 occur), where PyTorch's backward picks a side: F.leaky_relu,
+    nn.PReLU per channel and shared, F.elu with all three coefficients,
+    F.selu, F.celu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish."""
+
+    def __init__(self):
+        super().__init__()
+        self.prelu = torch.nn.PReLU(D, init=0.3)
+        self.prelu1 = torch.nn.PReLU()
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens) * 4 + self.emb2(labels) * 4
+        w = self.emb(labels) * 8
+        h = F.leaky_relu(x, 0.2) + F.hardswish(x) * F.hardsigmoid(w)
+        h = h + F.elu(x, alpha=0.7) + F.elu(w * 0.5, 1.3) * 0.1
+        h = h + torch.ops.aten.elu(x, 1.5, 1.1, 0.8)
+        h = h * F.selu(w * 0.25).sigmoid() + F.celu(x, alpha=2.0)
+        h = h + F.hardtanh(x) + F.relu6(w) * F.hardtanh(w, -2.0, 3.0)
+        h = self.prelu(h.transpose(1, 2)).transpose(1, 2) + self.prelu1(x)
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -959,7 +983,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "regression-losses": RegressionLosses, "routing": Routing,
          "bad-bincount": BadBincount, "norms": Norms,
          "pools": Pools, "bad-batch-norm": BadBatchNorm,
-         "conv-transposes": ConvTransposes}
+         "conv-transposes": ConvTransposes, "activations": Activations}
 
 
 def main(mode, out, batch_out=None):
