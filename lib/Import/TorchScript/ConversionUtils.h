@@ -94,6 +94,9 @@ mlir::Value xlogy(ImporterState &s, mlir::Value x, mlir::Value y);
 /// (PyTorch's gradient is sign(x), 0 at 0) and NaN at NaN.
 mlir::Value absolute(ImporterState &s, mlir::Value x);
 
+/// `div` with a rounding mode, of integers (MathConversions.cpp).
+void divRounded(ImporterState &s);
+
 /// The 2-norm of `x` over `dims` as PyTorch differentiates it: x * g /
 /// norm, and 0 where the norm is 0 (a square root of 0 would give NaN):
 /// sqrt of the sum of squares with 1 in place of a zero sum, then 0 chosen

@@ -119,15 +119,28 @@ dsc::ts::runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
     return stack;
   } catch (const std::exception &) {
   }
-  // 3. Zeros in place of the meta tensors.
-  std::vector<std::pair<at::Tensor, at::Tensor>> zeros; // meta, zeros
-  stack = mapStack(inputs, [&](const at::Tensor &t) {
-    if (!t.is_meta())
-      return t;
-    zeros.emplace_back(t, zerosLike(t, at::kCPU));
-    return zeros.back().second;
-  });
-  run(stack);
+  // 3. Zeros in place of the meta tensors; ones where zeros fail (an
+  //    integer division by a tensor computed from the inputs).
+  std::vector<std::pair<at::Tensor, at::Tensor>> zeros; // meta, stand-in
+  auto standIns = [&](bool ones) {
+    zeros.clear();
+    return mapStack(inputs, [&](const at::Tensor &t) {
+      if (!t.is_meta())
+        return t;
+      at::Tensor standIn = zerosLike(t, at::kCPU);
+      if (ones)
+        standIn.fill_(1);
+      zeros.emplace_back(t, standIn);
+      return standIn;
+    });
+  };
+  stack = standIns(/*ones=*/false);
+  try {
+    run(stack);
+  } catch (const std::exception &) {
+    stack = standIns(/*ones=*/true);
+    run(stack);
+  }
   return mapStack(stack, [&](const at::Tensor &result) {
     for (const auto &[meta, zero] : zeros) {
       if (result.unsafeGetTensorImpl() == zero.unsafeGetTensorImpl())

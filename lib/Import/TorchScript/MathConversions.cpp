@@ -470,6 +470,53 @@ void glu(ImporterState &s) {
                                     sliceDim(s, x, dim, 0, size / 2, 1), gate));
 }
 
+/// Integer division as PyTorch rounds it, from ds.div's truncation: the
+/// quotient q, the remainder r = a - q b (|q b| <= |a|: no overflow), and
+/// where r is not 0 and its sign differs from b's, floor division takes
+/// q - 1 and the remainder r + b. Floating-point operands are refused:
+/// their exact fmod and floor are not composed from ds ops.
+enum class Rounding { Trunc, Floor, Remainder, Fmod };
+
+void integerDivision(ImporterState &s, Rounding rounding) {
+  c10::ScalarType type = s.outputScalarType();
+  if (!c10::isIntegralType(type, /*includeBool=*/false))
+    s.fail("'" + s.opName() +
+           "' of floating-point tensors is not supported (only of integers)");
+  Value a = s.tensorInputAs(0, type), b = s.tensorInputAs(1, type);
+  Value q = ds::DivOp::create(s.builder, s.loc, a, b);
+  if (rounding == Rounding::Trunc)
+    return s.bindOutput(0, q);
+  Value r = ds::SubOp::create(s.builder, s.loc, a,
+                              ds::MulOp::create(s.builder, s.loc, q, b));
+  if (rounding == Rounding::Fmod)
+    return s.bindOutput(0, r);
+  Type element = typeOf(q).getElementType();
+  Value zero = scalar(s, 0.0, element);
+  auto compare = [&](ds::CompareDirection direction, Value x, Value y) {
+    return ds::CompareOp::create(s.builder, s.loc, direction, x, y);
+  };
+  Value bNegative = compare(ds::CompareDirection::LT, b, zero);
+  Value signsDiffer = ds::SelectOp::create(
+      s.builder, s.loc, compare(ds::CompareDirection::LT, r, zero),
+      notMask(s, bNegative), bNegative);
+  Value adjust = ds::SelectOp::create(
+      s.builder, s.loc, compare(ds::CompareDirection::NE, r, zero), signsDiffer,
+      boolScalar(s, false));
+  if (rounding == Rounding::Floor)
+    return s.bindOutput(
+        0, ds::SelectOp::create(
+               s.builder, s.loc, adjust,
+               ds::SubOp::create(s.builder, s.loc, q, scalar(s, 1.0, element)),
+               q));
+  s.bindOutput(
+      0, ds::SelectOp::create(s.builder, s.loc, adjust,
+                              ds::AddOp::create(s.builder, s.loc, r, b), r));
+}
+
+void floorDivide(ImporterState &s) { integerDivision(s, Rounding::Floor); }
+void remainder(ImporterState &s) { integerDivision(s, Rounding::Remainder); }
+void fmod(ImporterState &s) { integerDivision(s, Rounding::Fmod); }
+
 /// `linalg_vector_norm(self, ord, dim, keepdim, dtype)` (`torch.norm`,
 /// `F.normalize`) for ord 2 (twoNorm), 1 and inf. ord 1 sums |x|
 /// (gradient sign(x), 0 at 0); ord inf is amax(|x|) (ties share the
@@ -546,6 +593,15 @@ void cosineSimilarity(ImporterState &s) {
 
 } // namespace
 
+/// `div(self, other, rounding_mode)` with a rounding mode: 'trunc' or
+/// 'floor' (plain division is OpConversions.cpp's).
+void dsc::ts::divRounded(ImporterState &s) {
+  std::string mode = s.constantInput(2).toStringRef();
+  if (mode != "trunc" && mode != "floor")
+    s.fail("aten::div with rounding_mode '" + mode + "'");
+  integerDivision(s, mode == "trunc" ? Rounding::Trunc : Rounding::Floor);
+}
+
 void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::abs"] = abs;
   table["aten::square"] = square;
@@ -559,6 +615,9 @@ void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::linalg_vector_norm"] = vectorNorm;
   table["aten::softplus"] = softplus;
   table["aten::glu"] = glu;
+  table["aten::floor_divide"] = floorDivide;
+  table["aten::remainder"] = remainder;
+  table["aten::fmod"] = fmod;
   table["aten::cosine_similarity"] = cosineSimilarity;
   table["aten::xlogy"] = xlogyConversion;
   table["aten::special_xlogy"] = xlogyConversion;

@@ -70,7 +70,7 @@ void rsub(ImporterState &s) {
 
 void div(ImporterState &s) {
   if (s.node->inputs().size() > 2 && !isNone(s, 2))
-    s.fail("aten::div with a rounding mode is not supported");
+    return divRounded(s);
   binary<ds::DivOp>(s);
 }
 

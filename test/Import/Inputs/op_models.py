@@ -963,6 +963,25 @@ class Activations(Base):
         return self.loss(h, labels)
 
 
+class IntDivision(Base):
+    """Integer division of token ids, negative ones included, as hash and
+    bucket embeddings compute their rows: torch.div with rounding_mode
+    'floor' and 'trunc', //, % and torch.fmod by numbers of either sign
+    and by a tensor; each result picks embedding rows, so a wrongly
+    rounded quotient moves a gradient to another row."""
+
+    def forward(self, tokens, labels):
+        t = tokens - 7  # -7 .. 8
+        d = labels % 5 + 1  # 1 .. 5
+        rows = [torch.div(t, 3, rounding_mode="floor") + 3,
+                torch.div(t, -3, rounding_mode="trunc") + 3,
+                t // d + 7, (t * 7) // -8 + 7,
+                t % 5, t % -4 + 4, torch.remainder(t * 3, d),
+                torch.fmod(t, -3) + 2, torch.fmod(t * 5, d) + 4]
+        h = sum(self.emb(r) * (i + 1) for i, r in enumerate(rows))
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -983,7 +1002,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "regression-losses": RegressionLosses, "routing": Routing,
          "bad-bincount": BadBincount, "norms": Norms,
          "pools": Pools, "bad-batch-norm": BadBatchNorm,
-         "conv-transposes": ConvTransposes, "activations": Activations}
+         "conv-transposes": ConvTransposes, "activations": Activations,
+         "int-division": IntDivision}
 
 
 def main(mode, out, batch_out=None):
