@@ -1,12 +1,12 @@
 //===- ActivationConversions.cpp - piecewise activations to ds ------------===//
 //
-// leaky_relu, prelu, elu (selu, celu), hardtanh (relu6), hardsigmoid and
-// hardswish as choices (ds.select) between their pieces, compared on the
-// input as PyTorch's kernels compare it, so that each boundary takes
+// leaky_relu, prelu, elu (selu, celu), hardtanh (relu6), hardsigmoid,
+// hardswish and mish as choices (ds.select) between their pieces, compared
+// on the input as PyTorch's kernels compare it, so that each boundary takes
 // PyTorch's piece and its backward's gradient: hardtanh and hardsigmoid
 // pass none at their bounds, hardswish's slope is 0 at -3 and 1 at 3. The
-// exponential of elu reads 0 where the input is positive, so the branch
-// not taken cannot overflow into a NaN gradient.
+// exponentials of elu and mish read 0 on the other branch, so that it
+// cannot overflow into a NaN gradient.
 //
 //===----------------------------------------------------------------------===//
 
@@ -174,6 +174,21 @@ void hardswish(ImporterState &s) {
                            constantLike(s, x, 6.0)));
 }
 
+/// `mish(self)`: x * tanh(log1p(exp(x))) as PyTorch's kernel, except above
+/// 20, where that rounds to x in float and double (tanh is 1) and PyTorch's
+/// backward gives the gradient itself: there x is chosen and the
+/// exponential reads 0, so that it cannot overflow into a NaN gradient.
+void mish(ImporterState &s) {
+  Value x = floatInput(s, "mish");
+  Value linear = compare(s, ds::CompareDirection::GT, x, 20.0);
+  Value safe = select(s, linear, constantLike(s, x, 0.0), x);
+  Value softplus = ds::Log1pOp::create(
+      s.builder, s.loc, ds::ExpOp::create(s.builder, s.loc, safe));
+  Value curve = ds::MulOp::create(
+      s.builder, s.loc, x, ds::TanhOp::create(s.builder, s.loc, softplus));
+  s.bindOutput(0, select(s, linear, x, curve));
+}
+
 } // namespace
 
 void dsc::ts::addActivationConversions(llvm::StringMap<Conversion> &table) {
@@ -187,4 +202,5 @@ void dsc::ts::addActivationConversions(llvm::StringMap<Conversion> &table) {
   table["aten::relu6"] = relu6;
   table["aten::hardsigmoid"] = hardsigmoid;
   table["aten::hardswish"] = hardswish;
+  table["aten::mish"] = mish;
 }

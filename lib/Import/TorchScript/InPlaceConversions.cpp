@@ -262,8 +262,10 @@ void dsc::ts::prepareInPlace(ImporterState &s, bool folded) {
   const at::Tensor &written = target.toTensor();
   for (const at::Tensor &tensor : s.persistent)
     if (tensor.is_alias_of(written)) {
-      // BatchNorm in training mode first counts its batches in a buffer.
-      if (trainsBatchNorm(s.node->owningGraph()))
+      // BatchNorm in training mode first counts its batches in a buffer,
+      // a 0-d int64.
+      if (written.dim() == 0 && written.scalar_type() == at::kLong &&
+          trainsBatchNorm(s.node->owningGraph()))
         s.fail(kBatchNormInTraining);
       s.fail("in-place '" + opName(s) +
              "' writes to a parameter, buffer or model input (or a view of "

@@ -944,7 +944,8 @@ class Activations(Base):
     embedding's quarters times 4 and 8: the integers -8 to 8, so -3, 0, 1,
     3 and 6 occur), where PyTorch's backward picks a side: F.leaky_relu,
     nn.PReLU per channel and shared, F.elu with all three coefficients,
-    F.selu, F.celu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish."""
+    F.selu, F.celu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish,
+    F.mish (up to 48, where it is x)."""
 
     def __init__(self):
         super().__init__()
@@ -960,6 +961,7 @@ class Activations(Base):
         h = h * F.selu(w * 0.25).sigmoid() + F.celu(x, alpha=2.0)
         h = h + F.hardtanh(x) + F.relu6(w) * F.hardtanh(w, -2.0, 3.0)
         h = self.prelu(h.transpose(1, 2)).transpose(1, 2) + self.prelu1(x)
+        h = h + F.mish(x * 6).tanh()  # 24 and 48: past mish's linear piece
         return self.loss(h, labels)
 
 
