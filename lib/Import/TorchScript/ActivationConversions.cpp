@@ -144,17 +144,23 @@ void relu6(ImporterState &s) {
 }
 
 /// `hardsigmoid(self)`: min(max(x + 3, 0), 6) / 6, gradient 1/6 strictly
-/// between -3 and 3.
+/// between -3 and 3 and none elsewhere, NaN included (its value there is
+/// the ramp's NaN, through ds.stop_gradient).
 void hardsigmoid(ImporterState &s) {
   Value x = floatInput(s, "hardsigmoid");
   Value ramp = ds::DivOp::create(
       s.builder, s.loc,
       ds::AddOp::create(s.builder, s.loc, x, constantLike(s, x, 3.0)),
       constantLike(s, x, 6.0));
+  Value inside = select(s, compare(s, ds::CompareDirection::GT, x, -3.0),
+                        compare(s, ds::CompareDirection::LT, x, 3.0),
+                        boolScalar(s, false));
   Value upper = select(s, compare(s, ds::CompareDirection::GE, x, 3.0),
-                       constantLike(s, x, 1.0), ramp);
-  s.bindOutput(0, select(s, compare(s, ds::CompareDirection::LE, x, -3.0),
-                         constantLike(s, x, 0.0), upper));
+                       constantLike(s, x, 1.0),
+                       ds::StopGradientOp::create(s.builder, s.loc, ramp));
+  Value outside = select(s, compare(s, ds::CompareDirection::LE, x, -3.0),
+                         constantLike(s, x, 0.0), upper);
+  s.bindOutput(0, select(s, inside, ramp, outside));
 }
 
 /// `hardswish(self)`: x * min(max(x + 3, 0), 6) / 6, the clamp's pieces

@@ -436,16 +436,17 @@ PoolDim poolDim(ImporterState &s, int64_t length, int64_t kernel,
     s.fail("avg_pool: kernel " + std::to_string(kernel) + ", stride " +
            std::to_string(stride) + " and padding " + std::to_string(pad) +
            " are not valid (padding at most half the kernel)");
-  int64_t span = length + 2 * pad - kernel;
-  if (span < 0)
-    s.fail("avg_pool: the kernel of " + std::to_string(kernel) +
-           " is larger than the padded input of " +
-           std::to_string(length + 2 * pad));
-  PoolDim d{(span + (ceil ? stride - 1 : 0)) / stride + 1, {}};
-  // With ceil_mode the last window must start inside the input or its
-  // left padding.
+  // PyTorch's pooling_output_shape: the quotient rounded down (also below
+  // 0), and with ceil_mode the last window must start inside the input or
+  // its left padding.
+  int64_t span = length + 2 * pad - kernel + (ceil ? stride - 1 : 0);
+  PoolDim d{llvm::divideFloorSigned(span, stride) + 1, {}};
   if (ceil && (d.out - 1) * stride >= length + pad)
     --d.out;
+  if (d.out < 1)
+    s.fail("avg_pool: the kernel of " + std::to_string(kernel) +
+           " leaves no output of the padded input of " +
+           std::to_string(length + 2 * pad));
   for (int64_t i = 0; i < d.out; ++i) {
     int64_t start = i * stride - pad;
     int64_t end = std::min(start + kernel, length + pad);

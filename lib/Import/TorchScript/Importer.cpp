@@ -391,8 +391,9 @@ void GraphImporter::importNode(const torch::jit::Node *node) {
     return getAttr(node);
   // A random draw nothing reads (Hugging Face's LayerDrop draws one per
   // layer also when it skips none) cannot change the step: dsc has no
-  // random state for it to advance.
-  if (node->isNondeterministic() && !writesToSelf(node) &&
+  // random state for it to advance. A draw into an argument (`out=`) is
+  // read through that argument.
+  if (node->isNondeterministic() && !writesToArgument(node) &&
       llvm::none_of(node->outputs(),
                     [](const auto *output) { return output->hasUses(); }))
     return;

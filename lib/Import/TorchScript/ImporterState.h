@@ -192,6 +192,10 @@ std::string describeLocation(const torch::jit::Node *node);
 /// Whether `node` writes to its first input, as `aten::add_` does.
 bool writesToSelf(const torch::jit::Node *node);
 
+/// Whether `node` may write to any of its inputs (`out=` variants too);
+/// true for a node without a schema.
+bool writesToArgument(const torch::jit::Node *node);
+
 /// Readies the in-place node `state.node` before it runs on the examples
 /// (InPlaceConversions.cpp). Stops the import if the write would outlive the
 /// step (the target shares memory with a parameter, buffer or model input)

@@ -255,6 +255,15 @@ bool dsc::ts::writesToSelf(const torch::jit::Node *node) {
   return alias && alias->isWrite();
 }
 
+bool dsc::ts::writesToArgument(const torch::jit::Node *node) {
+  const c10::FunctionSchema *schema = node->maybeSchema();
+  return !schema ||
+         llvm::any_of(schema->arguments(), [](const c10::Argument &argument) {
+           const c10::AliasInfo *alias = argument.alias_info();
+           return alias && alias->isWrite();
+         });
+}
+
 void dsc::ts::prepareInPlace(ImporterState &s, bool folded) {
   const c10::IValue &target = s.shadowOf(s.node->inputs()[0]);
   if (!target.isTensor())

@@ -166,10 +166,12 @@ void nativeGroupNorm(ImporterState &s) {
 }
 
 /// Batch normalisation with running statistics (`training=False`: a
-/// BatchNorm module in eval mode) as PyTorch's CPU kernel computes it
-/// (batch_norm_cpu_collect_linear_and_constant_terms): per channel alpha =
-/// weight / sqrt(var + eps) and beta = bias - mean * alpha, then x * alpha
-/// + beta. In training mode the batch's statistics normalise and the
+/// BatchNorm module in eval mode): per channel alpha = weight / sqrt(var +
+/// eps), then (x - mean) * alpha + bias. PyTorch's CPU kernel folds the
+/// mean into its bias (x * alpha + (bias - mean * alpha)); the difference
+/// first keeps the weight's gradient from cancelling where the mean is far
+/// from 0 and the variance small, as PyTorch's backward (sum g (x - mean)
+/// invstd) does. In training mode the batch's statistics normalise and the
 /// running ones are updated in place, which dsc's steps do not model: it is
 /// refused.
 Value frozenBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
@@ -191,15 +193,16 @@ Value frozenBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
           ds::AddOp::create(s.builder, s.loc, var, scalar(s, eps, element))));
   Value alpha =
       weight ? ds::MulOp::create(s.builder, s.loc, invstd, weight) : invstd;
-  Value shift = ds::MulOp::create(s.builder, s.loc, mean, alpha);
-  Value beta = bias ? ds::SubOp::create(s.builder, s.loc, bias, shift)
-                    : ds::NegOp::create(s.builder, s.loc, shift).getResult();
   SmallVector<int64_t> perChannel(type.getRank() - 1, 1);
   perChannel.front() = type.getDimSize(1);
-  Value scaled =
-      ds::MulOp::create(s.builder, s.loc, input, reshape(s, alpha, perChannel));
-  return ds::AddOp::create(s.builder, s.loc, scaled,
-                           reshape(s, beta, perChannel));
+  Value centred =
+      ds::SubOp::create(s.builder, s.loc, input, reshape(s, mean, perChannel));
+  Value result = ds::MulOp::create(s.builder, s.loc, centred,
+                                   reshape(s, alpha, perChannel));
+  if (!bias)
+    return result;
+  return ds::AddOp::create(s.builder, s.loc, result,
+                           reshape(s, bias, perChannel));
 }
 
 /// `batch_norm(input, weight, bias, running_mean, running_var, training,
@@ -226,14 +229,18 @@ void batchNormNoTraining(ImporterState &s) {
 
 /// `_weight_norm(v, g, dim)` (nn.utils.weight_norm and its
 /// parametrization): v * (g / ||v||), the 2-norm over every dimension but
-/// `dim` (over all of v for dim -1), as PyTorch's WeightNorm.cpp.
+/// `dim` (over all of v for dim -1, as PyTorch's WeightNorm.cpp).
 void weightNorm(ImporterState &s) {
   Value v = s.tensorInput(0);
   Value g = s.tensorInput(1);
   int64_t rank = typeOf(v).getRank();
+  // -1 means the whole tensor (norm_except_dim), other negative
+  // dimensions count from the end.
   int64_t dim = s.intInput(2);
+  if (dim < -1)
+    dim += rank;
   if (dim < -1 || dim >= rank)
-    s.fail("aten::_weight_norm: dimension " + std::to_string(dim) +
+    s.fail("aten::_weight_norm: dimension " + std::to_string(s.intInput(2)) +
            " is out of range");
   SmallVector<int64_t> dims;
   for (int64_t d = 0; d < rank; ++d)

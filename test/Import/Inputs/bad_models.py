@@ -68,15 +68,33 @@ class PaddingIdx(torch.nn.Module):
         return self.emb(x.long()).sum()
 
 
+class RandOut(torch.nn.Module):
+    """A draw into a buffer (`out=`): the op's own result is unused, but what
+    it wrote is read. Scripted: tracing would read the result instead."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        buf = torch.zeros(4)
+        torch.rand(4, out=buf)  # the rejected line
+        return (self.w * buf * x).sum()
+
+
 MODES = {"unsupported": Unsupported, "dropout": Dropout,
          "not-scalar": NotScalar, "no-shapes": Plain,
-         "scale-grad-by-freq": ScaleGradByFreq, "padding-idx": PaddingIdx}
+         "scale-grad-by-freq": ScaleGradByFreq, "padding-idx": PaddingIdx,
+         "rand-out": RandOut}
 
 
 def main(mode, out):
     model = MODES[mode]()
     x = torch.arange(4, dtype=torch.float32)
-    traced = torch.jit.trace(model, (x,), check_trace=False)
+    if mode == "rand-out":
+        traced = torch.jit.script(model)
+    else:
+        traced = torch.jit.trace(model, (x,), check_trace=False)
     if mode == "no-shapes":
         traced.save(out)  # a plain save: no input shapes recorded
     else:

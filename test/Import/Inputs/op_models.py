@@ -848,15 +848,19 @@ class Norms(Base):
         self.register_buffer("mean2", torch.randn(2))
         self.register_buffer("var2", torch.rand(2) + 0.5)
         with torch.no_grad():
-            for p in (self.gn.weight, self.bn.weight, self.bn.running_var):
+            for p in (self.gn.weight, self.bn.weight):
                 p.uniform_(0.5, 1.5)
-            for p in (self.gn.bias, self.bn.bias, self.bn.running_mean):
+            for p in (self.gn.bias, self.bn.bias):
                 p.uniform_(-0.5, 0.5)
+            # Statistics far from 0 with a small variance: PyTorch's weight
+            # gradient, sum g (x - mean) / std, does not cancel there.
+            self.bn.running_mean.uniform_(49.5, 50.5)
+            self.bn.running_var.uniform_(0.05, 0.1)
 
     def forward(self, tokens, labels):
         x = self.emb(tokens) + self.emb2(labels).sin()
         h = x + self.gn(x.transpose(1, 2)).transpose(1, 2)
-        h = h + self.bn(h.transpose(1, 2)).transpose(1, 2).tanh()
+        h = h + self.bn(h.transpose(1, 2) * 0.2 + 50).transpose(1, 2).tanh()
         h = h * F.batch_norm(h.reshape(B, 2, 4, D), self.mean2, self.var2,
                              eps=1e-3).reshape(B, S, D).sigmoid()
         img = x.reshape(B, 2, 4, D)
@@ -872,8 +876,9 @@ class Pools(Base):
     and images [B, 2, 4, 8]: a sliding window with padding, a tiling one
     (kernel = stride), ceil_mode without count_include_pad (windows cut by
     the padding and the input's end), ceil_mode dropping a window that
-    would start in the right padding, a divisor_override, an unbatched
-    input; F.glu and nn.GLU along two dimensions."""
+    would start in the right padding, a window larger than its input
+    (ceil_mode: one output), a divisor_override, an unbatched input; F.glu
+    and nn.GLU along two dimensions."""
 
     def __init__(self):
         super().__init__()
@@ -896,6 +901,7 @@ class Pools(Base):
         h = h + pooled(F.avg_pool2d(img, (2, 3), stride=(1, 2), divisor_override=4).sin())
         h = h + pooled(F.avg_pool3d(img[:, :, None], (1, 2, 2)) * 3)
         h = h + F.avg_pool1d(x[0], 2, stride=1).sum(1)
+        h = h + F.avg_pool1d(seq[..., :1], 2, 2, ceil_mode=True)  # kernel > input
         h = h + F.glu(torch.cat([x, x.cos()], -1), -1)
         return self.loss(h + self.glu(torch.cat([h, -x], 1)), labels)
 
