@@ -131,6 +131,40 @@ DictionaryAttr withRole(MLIRContext *context, DictionaryAttr attrs,
   return list.getDictionary(context);
 }
 
+/// Checks the results of `forward` after the loss: each the new value of
+/// a frozen parameter argument (a buffer the step writes, BatchNorm's
+/// running statistics), named by `ds.updates`, once.
+LogicalResult checkStateUpdates(func::FuncOp forward) {
+  llvm::StringSet<> updated;
+  for (unsigned j = 1; j < forward.getNumResults(); ++j) {
+    auto name = forward.getResultAttrOfType<StringAttr>(j, kUpdates);
+    if (!name)
+      return forward.emitError()
+             << "result " << j
+             << " of @forward has no ds.updates: results after the loss "
+                "are new values of state arguments";
+    if (!updated.insert(name.getValue()).second)
+      return forward.emitError() << "result " << j << " updates '"
+                                 << name.getValue() << "' a second time";
+    std::optional<unsigned> arg;
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+      if (auto argName = forward.getArgAttrOfType<StringAttr>(i, kName);
+          argName && argName == name)
+        arg = i;
+    if (!arg || forward.getArgAttr(*arg, kInput) ||
+        forward.getArgAttr(*arg, kTrainable))
+      return forward.emitError()
+             << "result " << j << " updates '" << name.getValue()
+             << "', which is no frozen parameter argument of @forward";
+    if (forward.getArgument(*arg).getType() !=
+        forward.getFunctionType().getResult(j))
+      return forward.emitError()
+             << "result " << j << " updates '" << name.getValue()
+             << "' with a value of another type";
+  }
+  return success();
+}
+
 /// Builds `@train_step` after `forward`.
 LogicalResult buildTrainStep(func::FuncOp forward,
                              const dsc::OptimizerConfig &config) {
@@ -138,7 +172,7 @@ LogicalResult buildTrainStep(func::FuncOp forward,
   if (forward.isExternal() || !forward.getBody().hasOneBlock())
     return forward.emitError() << "@forward must have a body of one block";
   FunctionType forwardType = forward.getFunctionType();
-  auto lossType = forwardType.getNumResults() == 1
+  auto lossType = forwardType.getNumResults() >= 1
                       ? dyn_cast<RankedTensorType>(forwardType.getResult(0))
                       : RankedTensorType();
   if (!lossType || lossType.getRank() != 0 ||
@@ -146,14 +180,16 @@ LogicalResult buildTrainStep(func::FuncOp forward,
     // The type alone, not the whole signature: a model's has hundreds of
     // arguments.
     InFlightDiagnostic diag = emitError(forward.getLoc())
-                              << "@forward must return one 0-d float "
-                                 "loss, but returns ";
-    if (forwardType.getNumResults() == 1)
+                              << "@forward must return the 0-d float "
+                                 "loss first, but returns ";
+    if (forwardType.getNumResults() >= 1)
       diag << forwardType.getResult(0);
     else
-      diag << forwardType.getNumResults() << " values";
+      diag << "nothing";
     return diag;
   }
+  if (failed(checkStateUpdates(forward)))
+    return failure();
   // Static shapes with elements only: the memory plan, the partitioner and
   // the kernels size everything from them.
   auto check = [&](Value value, Location loc) -> LogicalResult {
@@ -280,6 +316,11 @@ LogicalResult buildTrainStep(func::FuncOp forward,
     results.push_back(update.value);
     resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
         kUpdates, builder.getStringAttr(update.replaces))));
+  }
+  // The state the forward pass wrote (checkStateUpdates).
+  for (unsigned j = 1; j < terminator->getNumOperands(); ++j) {
+    results.push_back(mapping.lookupOrDefault(terminator->getOperand(j)));
+    resultAttrs.push_back(forward.getResultAttrDict(j));
   }
   func::ReturnOp::create(builder, terminator->getLoc(), results);
   // Gradients a rule gave that nothing reads (an attention's bias no

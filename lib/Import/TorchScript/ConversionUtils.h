@@ -45,13 +45,6 @@ inline mlir::Value reshape(ImporterState &s, mlir::Value v,
   return reshape(s, v, typeOf(v).clone(shape));
 }
 
-/// Why a BatchNorm in training mode is refused (NormConversions.cpp,
-/// InPlaceConversions.cpp: it first adds 1 to its batch count, a buffer).
-inline constexpr const char *kBatchNormInTraining =
-    "aten::batch_norm in training mode (batch statistics, running "
-    "statistics updated in place) is not supported; BatchNorm modules in "
-    "eval mode (running statistics) are";
-
 /// A 0-d constant of `elementType` holding `value`.
 inline mlir::Value scalar(ImporterState &s, double value,
                           mlir::Type elementType) {

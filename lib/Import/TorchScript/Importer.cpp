@@ -193,11 +193,13 @@ public:
                             rt::SafeTensorsWriter *weights);
 
 private:
-  /// Builds `@forward`: one argument per distinct parameter tensor, then
-  /// one per `Input` of `inputs`, which bind `graph`'s inputs; imports the
-  /// graph's nodes and returns its single output, the loss.
+  /// Builds `@forward`: one argument per distinct parameter tensor, one per
+  /// state buffer (a buffer the step writes), then one per `Input` of
+  /// `inputs`, which bind `graph`'s inputs; imports the graph's nodes and
+  /// returns its single output, the loss, and the state buffers' new values.
   OwningOpRef<ModuleOp> importFunction(const torch::jit::Graph &graph,
                                        ArrayRef<NamedTensor> parameters,
+                                       ArrayRef<NamedTensor> stateBuffers,
                                        ArrayRef<GraphInput> inputs);
   void importNode(const torch::jit::Node *node);
   /// Runs `node` on the example values of its inputs.
@@ -234,6 +236,19 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
   if (weights)
     for (const auto &buffer : module.named_buffers(/*recurse=*/true))
       addWeight(*weights, buffer.name, buffer.value);
+  // Buffers the step writes are its state; other written tensors are
+  // refused or imported by InPlaceConversions.cpp.
+  std::vector<NamedTensor> stateBuffers;
+  std::vector<at::Tensor> written =
+      writtenTensors(*graph, {{graph->inputs()[0], module._ivalue()}});
+  for (const auto &buffer : module.named_buffers(/*recurse=*/true))
+    if (llvm::any_of(
+            written,
+            [&](const at::Tensor &t) { return t.is_same(buffer.value); }) &&
+        llvm::none_of(stateBuffers, [&](const NamedTensor &b) {
+          return b.tensor.is_same(buffer.value);
+        }))
+      stateBuffers.push_back({buffer.name, buffer.value});
 
   auto graphInputs = graph->inputs();
   if (graphInputs.empty())
@@ -255,7 +270,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
     inputs.push_back({GraphInput::Kind::Input, baseName(input),
                       at::zeros(spec.shape, at::TensorOptions(*type))});
   }
-  return importFunction(*graph, parameters, inputs);
+  return importFunction(*graph, parameters, stateBuffers, inputs);
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
@@ -266,13 +281,40 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
       addWeight(*weights, tensor.name, tensor.tensor);
   for (const NamedTensor &tensor : program.weights)
     state.persistent.push_back(tensor.tensor);
-  return importFunction(*program.graph, program.parameters, program.inputs);
+  // Persistent buffers the program writes are the step's state, bound like
+  // parameters.
+  llvm::DenseMap<const torch::jit::Value *, c10::IValue> known;
+  for (auto [graphInput, input] :
+       llvm::zip_equal(program.graph->inputs(), program.inputs))
+    if (input.kind == GraphInput::Kind::Constant)
+      known[graphInput] = input.value;
+  std::vector<at::Tensor> written = writtenTensors(*program.graph, known);
+  std::vector<NamedTensor> stateBuffers;
+  std::vector<GraphInput> inputs = program.inputs;
+  for (GraphInput &input : inputs) {
+    if (input.kind != GraphInput::Kind::Constant || !input.value.isTensor())
+      continue;
+    const at::Tensor &tensor = input.value.toTensor();
+    bool persistent = llvm::any_of(program.weights, [&](const NamedTensor &w) {
+      return w.tensor.is_same(tensor);
+    });
+    if (!persistent || llvm::none_of(written, [&](const at::Tensor &t) {
+          return t.is_same(tensor);
+        }))
+      continue;
+    input.kind = GraphInput::Kind::Parameter;
+    if (llvm::none_of(stateBuffers, [&](const NamedTensor &b) {
+          return b.tensor.is_same(tensor);
+        }))
+      stateBuffers.push_back({input.name, tensor});
+  }
+  return importFunction(*program.graph, program.parameters, stateBuffers,
+                        inputs);
 }
 
-OwningOpRef<ModuleOp>
-GraphImporter::importFunction(const torch::jit::Graph &graph,
-                              ArrayRef<NamedTensor> parameters,
-                              ArrayRef<GraphInput> inputs) {
+OwningOpRef<ModuleOp> GraphImporter::importFunction(
+    const torch::jit::Graph &graph, ArrayRef<NamedTensor> parameters,
+    ArrayRef<NamedTensor> stateBuffers, ArrayRef<GraphInput> inputs) {
   // Arguments: trainable parameters (a tied tensor once), then the inputs.
   SmallVector<Type> argTypes;
   SmallVector<Attribute> argAttrs;
@@ -293,6 +335,18 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
     argAttrs.push_back(attrs.getDictionary(&context));
     state.parameters[tensor.unsafeGetTensorImpl()] = nullptr;
     state.persistent.push_back(tensor);
+  }
+  for (const NamedTensor &buffer : stateBuffers) {
+    const at::Tensor &tensor = buffer.tensor;
+    parameterTensors.push_back(tensor);
+    state.where = "buffer '" + buffer.name + "'";
+    argTypes.push_back(RankedTensorType::get(
+        tensor.sizes().vec(), state.elementType(tensor.scalar_type())));
+    argAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        mlir::ds::DSDialect::kNameAttr, builder.getStringAttr(buffer.name))));
+    state.parameters[tensor.unsafeGetTensorImpl()] = nullptr;
+    state.stateBuffers[state.exampleOf(tensor).unsafeGetTensorImpl()] = {
+        buffer.name, tensor.unsafeGetTensorImpl(), Value()};
   }
   for (const GraphInput &input : inputs) {
     if (input.kind != GraphInput::Kind::Input)
@@ -323,6 +377,8 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
 
   for (auto [tensor, arg] : llvm::zip(parameterTensors, body->getArguments()))
     state.parameters[tensor.unsafeGetTensorImpl()] = arg;
+  for (auto &[example, buffer] : state.stateBuffers)
+    buffer.initial = state.parameters.lookup(buffer.tensor);
   auto inputArgs = body->getArguments().drop_front(parameterTensors.size());
   for (auto [graphInput, input] : llvm::zip_equal(graphInputs, inputs)) {
     state.shadow[graphInput] =
@@ -370,9 +426,22 @@ GraphImporter::importFunction(const torch::jit::Graph &graph,
         (loss && loss->isTensor()
              ? " of shape " + c10::str(loss->toTensor().sizes())
              : std::string()));
-  Value lossValue = state.asTensor(state.lookup(outputs[0]));
-  func::ReturnOp::create(builder, fileLoc, lossValue);
-  func.setType(builder.getFunctionType(argTypes, {lossValue.getType()}));
+  // The loss, then the new value of each state buffer the step changed.
+  SmallVector<Value> results{state.asTensor(state.lookup(outputs[0]))};
+  SmallVector<Attribute> resultAttrs{builder.getDictionaryAttr({})};
+  for (const auto &[example, buffer] : state.stateBuffers) {
+    Value now = state.parameters.lookup(buffer.tensor);
+    if (now == buffer.initial)
+      continue;
+    results.push_back(now);
+    resultAttrs.push_back(builder.getDictionaryAttr(
+        builder.getNamedAttr(mlir::ds::DSDialect::kUpdatesAttr,
+                             builder.getStringAttr(buffer.name))));
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  func.setAllResultAttrs(resultAttrs);
   return result;
 }
 
@@ -401,8 +470,8 @@ void GraphImporter::importNode(const torch::jit::Node *node) {
       isFoldable(node) && llvm::all_of(node->inputs(), [&](const auto *input) {
         return state.lookup(input).isConstant();
       });
-  if (writesToSelf(node))
-    prepareInPlace(state, fold);
+  for (size_t i : writtenInputs(node))
+    prepareInPlace(state, i, fold);
   runOnExamples(node);
   if (fold) {
     for (const torch::jit::Value *output : node->outputs())

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <torch/script.h>
@@ -101,6 +102,18 @@ public:
   llvm::DenseMap<const c10::TensorImpl *, at::Tensor> examples;
   /// The example value of the parameter or model input `tensor`.
   const at::Tensor &exampleOf(const at::Tensor &tensor);
+  /// A buffer the step writes in place (BatchNorm's running statistics, a
+  /// counter a module increments): step-carried state, an argument of
+  /// `@forward` like a frozen parameter, whose value after the step
+  /// `@forward` returns with `ds.updates` naming it. Its value so far is
+  /// `parameters[tensor]`.
+  struct StateBuffer {
+    std::string name;
+    const c10::TensorImpl *tensor;
+    mlir::Value initial;
+  };
+  /// The state buffers, by their example tensor (what in-place nodes see).
+  llvm::MapVector<const c10::TensorImpl *, StateBuffer> stateBuffers;
 
   /// The imported form of `value`; throws if it was never defined.
   const Imported &lookup(const torch::jit::Value *value) const;
@@ -192,18 +205,37 @@ std::string describeLocation(const torch::jit::Node *node);
 /// Whether `node` writes to its first input, as `aten::add_` does.
 bool writesToSelf(const torch::jit::Node *node);
 
+/// The inputs `node` writes in place: those its schema marks written, and
+/// the running statistics of a batch_norm in training mode (whose schema
+/// does not say so).
+std::vector<size_t> writtenInputs(const torch::jit::Node *node);
+
+/// The tensors `graph` writes in place whose producers `known` resolves:
+/// `known` maps graph inputs to values (the module object, buffers);
+/// prim::GetAttr chains off them are followed. Buffers among them are the
+/// step's state (ImporterState::StateBuffer).
+std::vector<at::Tensor>
+writtenTensors(const torch::jit::Graph &graph,
+               llvm::DenseMap<const torch::jit::Value *, c10::IValue> known);
+
 /// Whether `node` may write to any of its inputs (`out=` variants too);
 /// true for a node without a schema.
 bool writesToArgument(const torch::jit::Node *node);
 
-/// Readies the in-place node `state.node` before it runs on the examples
-/// (InPlaceConversions.cpp). Stops the import if the write would outlive the
-/// step (the target shares memory with a parameter, buffer or model input)
-/// or, unless the node is `folded` (evaluated at import on constants whose
+/// Readies the node `state.node`, which writes its input `input` in place,
+/// before it runs on the examples (InPlaceConversions.cpp). Stops the import
+/// if the write would outlive the step (the target shares memory with a
+/// parameter, buffer or model input; a state buffer itself is written) or,
+/// unless the node is `folded` (evaluated at import on constants whose
 /// real aliasing the example run keeps), if another tensor that shares
 /// memory with the target is used after the node. Constant inputs that the
 /// run will change are bound to `ds.constant`s of their current value.
-void prepareInPlace(ImporterState &state, bool folded);
+void prepareInPlace(ImporterState &state, size_t input, bool folded);
+
+/// Makes `value` the value of the tensor the current node wrote as its
+/// input `input`: of every value that is that very tensor object, for the
+/// nodes after it (and of a state buffer, for the step's result).
+void bindWritten(ImporterState &state, size_t input, Imported value);
 
 /// Converts one node whose inputs are not all constants. Returns false when
 /// no conversion is registered for the node's kind.

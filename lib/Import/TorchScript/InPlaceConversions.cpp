@@ -176,16 +176,9 @@ void writeThrough(ImporterState &s, const at::Tensor &written, Value value) {
     s.values[holder] = Imported{updated};
 }
 
-/// Makes the result of the in-place node the value of the tensor it wrote:
-/// of every value that is that very tensor object, for the nodes after it.
+/// Makes the result of the in-place node the value of the tensor it wrote.
 void rebindWritten(ImporterState &s) {
-  Imported result = s.lookup(s.node->output());
-  at::Tensor written = s.shadowOf(s.node->inputs()[0]).toTensor();
-  for (auto &[value, example] : s.shadow)
-    if (isSameTensor(example, written))
-      s.values[value] = result;
-  if (result.isTensor())
-    writeThrough(s, written, result.tensor());
+  bindWritten(s, 0, s.lookup(s.node->output()));
 }
 
 /// An in-place op whose out-of-place form (its kind without the trailing
@@ -229,20 +222,16 @@ void fill(ImporterState &s) {
   rebindWritten(s);
 }
 
-/// Whether `graph` normalises a batch by its own statistics (a BatchNorm
-/// module in training mode): a batch_norm whose `training` is true.
-bool trainsBatchNorm(const torch::jit::Graph *graph) {
-  for (const torch::jit::Node *node : graph->nodes()) {
-    std::string_view kind = node->kind().toQualString();
-    if ((kind == "aten::batch_norm" || kind == "aten::native_batch_norm") &&
-        node->inputs().size() > 5) {
-      std::optional<c10::IValue> training =
-          torch::jit::toIValue(node->inputs()[5]);
-      if (training && training->isBool() && training->toBool())
-        return true;
-    }
-  }
-  return false;
+/// Whether `node` is a batch_norm in training mode, which updates its
+/// running statistics (inputs 3 and 4) in place although its schema does
+/// not say so.
+bool updatesRunningStatistics(const torch::jit::Node *node) {
+  std::string_view kind = node->kind().toQualString();
+  if ((kind != "aten::batch_norm" && kind != "aten::native_batch_norm") ||
+      node->inputs().size() <= 5)
+    return false;
+  std::optional<c10::IValue> training = torch::jit::toIValue(node->inputs()[5]);
+  return training && training->isBool() && training->toBool();
 }
 
 } // namespace
@@ -255,6 +244,43 @@ bool dsc::ts::writesToSelf(const torch::jit::Node *node) {
   return alias && alias->isWrite();
 }
 
+std::vector<size_t> dsc::ts::writtenInputs(const torch::jit::Node *node) {
+  std::vector<size_t> written;
+  if (const c10::FunctionSchema *schema = node->maybeSchema())
+    for (auto [i, argument] : llvm::enumerate(schema->arguments()))
+      if (argument.alias_info() && argument.alias_info()->isWrite() &&
+          i < node->inputs().size())
+        written.push_back(i);
+  if (updatesRunningStatistics(node))
+    written.insert(written.end(), {3, 4});
+  return written;
+}
+
+std::vector<at::Tensor> dsc::ts::writtenTensors(
+    const torch::jit::Graph &graph,
+    llvm::DenseMap<const torch::jit::Value *, c10::IValue> known) {
+  std::vector<at::Tensor> written;
+  for (const torch::jit::Node *node : graph.nodes()) {
+    if (node->kind() == c10::prim::GetAttr) {
+      auto owner = known.find(node->input(0));
+      if (owner != known.end() && owner->second.isObject())
+        known[node->output()] =
+            owner->second.toObjectRef().getAttr(node->s(c10::attr::name));
+      continue;
+    }
+    for (size_t i : writtenInputs(node)) {
+      auto target = known.find(node->inputs()[i]);
+      if (target == known.end() || !target->second.isTensor())
+        continue;
+      const at::Tensor &tensor = target->second.toTensor();
+      if (llvm::none_of(written,
+                        [&](const at::Tensor &t) { return t.is_same(tensor); }))
+        written.push_back(tensor);
+    }
+  }
+  return written;
+}
+
 bool dsc::ts::writesToArgument(const torch::jit::Node *node) {
   const c10::FunctionSchema *schema = node->maybeSchema();
   return !schema ||
@@ -264,22 +290,32 @@ bool dsc::ts::writesToArgument(const torch::jit::Node *node) {
          });
 }
 
-void dsc::ts::prepareInPlace(ImporterState &s, bool folded) {
-  const c10::IValue &target = s.shadowOf(s.node->inputs()[0]);
+void dsc::ts::bindWritten(ImporterState &s, size_t input, Imported result) {
+  at::Tensor written = s.shadowOf(s.node->inputs()[input]).toTensor();
+  for (auto &[value, example] : s.shadow)
+    if (isSameTensor(example, written))
+      s.values[value] = result;
+  auto state = s.stateBuffers.find(written.unsafeGetTensorImpl());
+  if (state != s.stateBuffers.end())
+    s.parameters[state->second.tensor] = s.asTensor(result);
+  if (result.isTensor())
+    writeThrough(s, written, result.tensor());
+}
+
+void dsc::ts::prepareInPlace(ImporterState &s, size_t input, bool folded) {
+  const c10::IValue &target = s.shadowOf(s.node->inputs()[input]);
   if (!target.isTensor())
     return;
   const at::Tensor &written = target.toTensor();
+  // A state buffer is written whole; a view of one is not imported.
+  bool state = s.stateBuffers.count(written.unsafeGetTensorImpl());
   for (const at::Tensor &tensor : s.persistent)
-    if (tensor.is_alias_of(written)) {
-      // BatchNorm in training mode first counts its batches in a buffer,
-      // a 0-d int64.
-      if (written.dim() == 0 && written.scalar_type() == at::kLong &&
-          trainsBatchNorm(s.node->owningGraph()))
-        s.fail(kBatchNormInTraining);
+    if (!state && tensor.is_alias_of(written)) {
       s.fail("in-place '" + opName(s) +
-             "' writes to a parameter, buffer or model input (or a view of "
-             "one): the change would outlive the training step; use the "
-             "out-of-place form");
+             "' writes to a parameter, a model input or a view of a buffer: "
+             "the change would outlive the training step, and dsc carries "
+             "only whole buffers from step to step; use the out-of-place "
+             "form");
     }
   if (folded)
     return;

@@ -165,44 +165,141 @@ void nativeGroupNorm(ImporterState &s) {
                             s.doubleInput(7)));
 }
 
-/// Batch normalisation with running statistics (`training=False`: a
-/// BatchNorm module in eval mode): per channel alpha = weight / sqrt(var +
-/// eps), then (x - mean) * alpha + bias. PyTorch's CPU kernel folds the
-/// mean into its bias (x * alpha + (bias - mean * alpha)); the difference
-/// first keeps the weight's gradient from cancelling where the mean is far
-/// from 0 and the variance small, as PyTorch's backward (sum g (x - mean)
-/// invstd) does. In training mode the batch's statistics normalise and the
-/// running ones are updated in place, which dsc's steps do not model: it is
-/// refused.
-Value frozenBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
-                      Value mean, Value var, bool training, double eps,
-                      StringRef op) {
-  if (training)
-    s.fail(kBatchNormInTraining);
-  if (!mean || !var)
-    s.fail("aten::" + op.str() + " without running statistics");
+/// Checks that `input` of a batch_norm is a float tensor with channels.
+RankedTensorType batchNormInput(ImporterState &s, Value input, StringRef op) {
   auto type = typeOf(input);
-  Type element = type.getElementType();
-  if (type.getRank() < 2 || !isa<FloatType>(element))
+  if (type.getRank() < 2 || !isa<FloatType>(type.getElementType()))
     s.fail("aten::" + op.str() +
            " takes a floating-point tensor with a channel dimension");
-  Value invstd = ds::DivOp::create(
+  return type;
+}
+
+/// `value` (one per channel) shaped to broadcast against a batch_norm input
+/// of `type`: [C, 1, ...].
+Value perChannel(ImporterState &s, Value value, RankedTensorType type) {
+  SmallVector<int64_t> shape(type.getRank() - 1, 1);
+  shape.front() = type.getDimSize(1);
+  return reshape(s, value, shape);
+}
+
+/// (x - mean) * (weight * invstd) + bias, `mean` and `invstd` per channel
+/// (broadcasting against `input`). The difference first keeps the weight's
+/// gradient from cancelling where the mean is far from 0 and the variance
+/// small, as PyTorch's backward (sum g (x - mean) invstd) does; PyTorch's
+/// CPU kernel folds the mean into its bias (x * alpha + (bias - mean *
+/// alpha)), equal to rounding.
+Value normalizeBatch(ImporterState &s, Value input, Value weight, Value bias,
+                     Value mean, Value invstd) {
+  auto type = typeOf(input);
+  Value alpha = invstd;
+  if (weight)
+    alpha =
+        ds::MulOp::create(s.builder, s.loc, alpha, perChannel(s, weight, type));
+  Value result = ds::MulOp::create(
+      s.builder, s.loc, ds::SubOp::create(s.builder, s.loc, input, mean),
+      alpha);
+  if (!bias)
+    return result;
+  return ds::AddOp::create(s.builder, s.loc, result, perChannel(s, bias, type));
+}
+
+/// 1 / sqrt(var + eps).
+Value inverseStd(ImporterState &s, Value var, double eps) {
+  Type element = typeOf(var).getElementType();
+  return ds::DivOp::create(
       s.builder, s.loc, scalar(s, 1.0, element),
       ds::SqrtOp::create(
           s.builder, s.loc,
           ds::AddOp::create(s.builder, s.loc, var, scalar(s, eps, element))));
-  Value alpha =
-      weight ? ds::MulOp::create(s.builder, s.loc, invstd, weight) : invstd;
-  SmallVector<int64_t> perChannel(type.getRank() - 1, 1);
-  perChannel.front() = type.getDimSize(1);
-  Value centred =
-      ds::SubOp::create(s.builder, s.loc, input, reshape(s, mean, perChannel));
-  Value result = ds::MulOp::create(s.builder, s.loc, centred,
-                                   reshape(s, alpha, perChannel));
-  if (!bias)
-    return result;
-  return ds::AddOp::create(s.builder, s.loc, result,
-                           reshape(s, bias, perChannel));
+}
+
+/// Batch normalisation with running statistics (`training=False`: a
+/// BatchNorm module in eval mode).
+Value frozenBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
+                      Value mean, Value var, double eps, StringRef op) {
+  if (!mean || !var)
+    s.fail("aten::" + op.str() + " without running statistics");
+  auto type = batchNormInput(s, input, op);
+  return normalizeBatch(s, input, weight, bias, perChannel(s, mean, type),
+                        perChannel(s, inverseStd(s, var, eps), type));
+}
+
+/// `momentum * statistic + (1 - momentum) * running`, PyTorch's update of
+/// a running statistic (batch_norm_cpu_update_stats_template), in the
+/// statistic's type, stored in the running statistic's.
+Value updateRunning(ImporterState &s, Value running, Value statistic,
+                    double momentum) {
+  auto type = typeOf(running);
+  Type acc = typeOf(statistic).getElementType();
+  Value updated = ds::AddOp::create(
+      s.builder, s.loc,
+      ds::MulOp::create(s.builder, s.loc, scalar(s, momentum, acc),
+                        reshape(s, statistic, type.getShape())),
+      ds::MulOp::create(s.builder, s.loc, scalar(s, 1.0 - momentum, acc),
+                        s.convertTo(running, acc)));
+  return s.convertTo(updated, type.getElementType());
+}
+
+/// Batch normalisation by the batch's own statistics (`training=True`: a
+/// BatchNorm module in training mode, or one without running statistics):
+/// per channel the mean and the biased variance over every other dimension
+/// normalise, then the affine; the running statistics (inputs `meanInput`,
+/// `varInput`, if given) become momentum * (mean, unbiased variance) + (1 -
+/// momentum) * their old values, written in place as PyTorch does: a
+/// module's buffers are the step's state (ImporterState::StateBuffer).
+/// The statistics and the normalisation are computed in PyTorch's CPU
+/// accumulation type (double for float, float for half types): where the
+/// mean is large against the spread, a float mean would move every
+/// normalised value by more than 1e-5. Under data or sequence parallelism
+/// the reductions span every rank's part of the batch, as SyncBatchNorm's
+/// would: the single-device model's numbers.
+Value trainedBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
+                       size_t meanInput, size_t varInput, double momentum,
+                       double eps, StringRef op) {
+  auto type = batchNormInput(s, input, op);
+  Type element = type.getElementType();
+  Type acc = element.isF32() || element.isF64()
+                 ? Type(Float64Type::get(s.builder.getContext()))
+                 : Type(Float32Type::get(s.builder.getContext()));
+  SmallVector<int64_t> dims{0};
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    dims.push_back(d);
+  int64_t count = type.getNumElements() / type.getDimSize(1);
+  if (count <= 1)
+    s.fail("aten::" + op.str() +
+           " in training mode needs more than one value per channel, got " +
+           std::to_string(count));
+  DenseI64ArrayAttr reduced = s.builder.getDenseI64ArrayAttr(dims);
+  Value wide = s.convertTo(input, acc);
+  Value mean = ds::MeanOp::create(s.builder, s.loc, wide, reduced,
+                                  /*keepdim=*/true);
+  Value centred = ds::SubOp::create(s.builder, s.loc, wide, mean);
+  Value squares = ds::SumOp::create(
+      s.builder, s.loc, ds::MulOp::create(s.builder, s.loc, centred, centred),
+      reduced, /*keepdim=*/true);
+  Value var = ds::DivOp::create(s.builder, s.loc, squares,
+                                scalar(s, double(count), acc));
+  Value result = s.convertTo(
+      ds::MulOp::create(s.builder, s.loc, centred, inverseStd(s, var, eps)),
+      element);
+  if (weight)
+    result = ds::MulOp::create(s.builder, s.loc, result,
+                               perChannel(s, weight, type));
+  if (bias)
+    result =
+        ds::AddOp::create(s.builder, s.loc, result, perChannel(s, bias, type));
+  if (!isNone(s, meanInput))
+    bindWritten(
+        s, meanInput,
+        Imported{updateRunning(s, s.tensorInput(meanInput), mean, momentum)});
+  if (!isNone(s, varInput)) {
+    Value unbiased = ds::DivOp::create(s.builder, s.loc, squares,
+                                       scalar(s, double(count - 1), acc));
+    bindWritten(s, varInput,
+                Imported{updateRunning(s, s.tensorInput(varInput), unbiased,
+                                       momentum)});
+  }
+  return result;
 }
 
 /// `batch_norm(input, weight, bias, running_mean, running_var, training,
@@ -211,10 +308,16 @@ Value frozenBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
 void batchNorm(ImporterState &s) {
   if (s.node->outputs().size() > 1)
     checkStatisticsUnused(s, "native_batch_norm");
-  s.bindOutput(0, frozenBatchNorm(s, s.tensorInput(0), optionalTensor(s, 1),
-                                  optionalTensor(s, 2), optionalTensor(s, 3),
-                                  optionalTensor(s, 4), s.boolInput(5),
-                                  s.doubleInput(7), "batch_norm"));
+  Value input = s.tensorInput(0);
+  Value weight = optionalTensor(s, 1);
+  Value bias = optionalTensor(s, 2);
+  double eps = s.doubleInput(7);
+  if (s.boolInput(5))
+    return s.bindOutput(0,
+                        trainedBatchNorm(s, input, weight, bias, 3, 4,
+                                         s.doubleInput(6), eps, "batch_norm"));
+  s.bindOutput(0, frozenBatchNorm(s, input, weight, bias, optionalTensor(s, 3),
+                                  optionalTensor(s, 4), eps, "batch_norm"));
 }
 
 /// `_native_batch_norm_legit_no_training(input, weight, bias,
@@ -223,8 +326,8 @@ void batchNormNoTraining(ImporterState &s) {
   checkStatisticsUnused(s, "_native_batch_norm_legit_no_training");
   s.bindOutput(0, frozenBatchNorm(s, s.tensorInput(0), optionalTensor(s, 1),
                                   optionalTensor(s, 2), optionalTensor(s, 3),
-                                  optionalTensor(s, 4), /*training=*/false,
-                                  s.doubleInput(6), "batch_norm"));
+                                  optionalTensor(s, 4), s.doubleInput(6),
+                                  "batch_norm"));
 }
 
 /// `_weight_norm(v, g, dim)` (nn.utils.weight_norm and its

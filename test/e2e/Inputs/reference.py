@@ -1,6 +1,7 @@
 """PyTorch's answer for a ds-run invocation: trains the same TorchScript
 model with autograd and torch.optim on the same data and writes the same
-files ds-run writes (--dump-loss, --dump-grads, --save).
+files ds-run writes (--dump-loss, --dump-grads, --save; the buffers the
+steps changed are saved beside the parameters).
 
   reference.py model.pt (--inputs batch.safetensors | --data tokens.bin --batch B --seq S)
       --steps K [--optimizer adamw|sgd] [--lr F] [--beta1 F] [--beta2 F]
@@ -169,6 +170,9 @@ def main():
         aliases = None
         params = dict(module.named_parameters())
     trainable = [t for t in params.values() if t.requires_grad]
+    # Buffers the steps write (BatchNorm's running statistics, counters)
+    # are saved beside the parameters, as ds-run saves its step's state.
+    initial_buffers = {n: b.detach().clone() for n, b in module.named_buffers()}
     if args.optimizer == "adamw":
         wd = 0.01 if args.weight_decay is None else args.weight_decay
         opt = torch.optim.AdamW(trainable, lr=args.lr, betas=(args.beta1, args.beta2),
@@ -215,7 +219,11 @@ def main():
             if scheduler:
                 scheduler.step()
             losses.write(json.dumps({"step": step, "loss": loss.item()}) + "\n")
-    safetensors_io.save({n: t.detach().cpu() for n, t in params.items()}, args.save)
+    final = {n: t.detach().cpu() for n, t in params.items()}
+    for n, b in module.named_buffers():
+        if n not in final and not torch.equal(b, initial_buffers[n]):
+            final[n] = b.detach().cpu()
+    safetensors_io.save(final, args.save)
 
 
 if __name__ == "__main__":
