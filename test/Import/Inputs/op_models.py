@@ -912,9 +912,11 @@ class BatchNorms(Base):
     50 PyTorch's float kernel, which folds the mean into its bias, is itself
     5e-5 off float64's gradients, dsc's 5e-6), BatchNorm2d over an image [B, 2, 4, D] without affine
     and with momentum 0.3, one without running statistics, F.batch_norm with
-    training=True on buffers of the model's own; a step counter and an
-    exponential moving average written in place and read after the write,
-    so that the loss of the second step depends on what the first wrote."""
+    training=True on buffers of the model's own; a step counter, an
+    exponential moving average and a copy of the last batch's activations
+    (split like them under dp and sp) written in place and read after the
+    write, so that the loss of the second step depends on what the first
+    wrote."""
 
     def __init__(self):
         super().__init__()
@@ -925,13 +927,15 @@ class BatchNorms(Base):
         self.register_buffer("var4", torch.rand(4) + 0.5)
         self.register_buffer("seen", torch.zeros(()))
         self.register_buffer("ema", torch.zeros(D))
+        self.register_buffer("last", torch.zeros(B, S, D))
         with torch.no_grad():
             self.bn.weight.uniform_(0.5, 1.5)
             self.bn.bias.uniform_(-0.5, 0.5)
             self.bn.running_mean.uniform_(-1, 1)
 
     def forward(self, tokens, labels):
-        x = self.emb(tokens) + self.emb2(labels).sin()
+        x = self.emb(tokens) + self.emb2(labels).sin() + 0.5 * self.last
+        self.last.copy_(x.detach().tanh())
         h = x + self.bn(x.transpose(1, 2) * 0.5 + 3).transpose(1, 2).tanh()
         h = h * self.bn2(h.reshape(B, 2, 4, D)).reshape(B, S, D).sigmoid()
         h = h + self.bn_free(h.transpose(1, 2)).transpose(1, 2)
