@@ -533,22 +533,27 @@ void ProgramReader::readGraph(const json::Object &program) {
 
   const json::Array &outputSpecs =
       array(signature.get("output_specs"), "signature output_specs");
-  for (const json::Value &specValue : outputSpecs) {
+  const json::Array &outputs = array(graphJson.get("outputs"), "graph outputs");
+  if (outputs.size() != outputSpecs.size())
+    fail("malformed program: " + std::to_string(outputs.size()) +
+         " outputs but " + std::to_string(outputSpecs.size()) +
+         " output specs");
+  nodeWhere = "the program's output";
+  currentTarget = "the program";
+  // The loss first, then the new values of the buffers a functionalised
+  // program (core ATen's) returns: BatchNorm's running statistics.
+  std::vector<torch::jit::Value *> losses, mutations;
+  for (auto [specValue, output] : llvm::zip_equal(outputSpecs, outputs)) {
     const json::Object &spec = object(&specValue, "an output spec");
     // Not `spec.empty() ? "" : spec.begin()->first`: that copies the key
     // into a temporary ObjectKey that dies before `kind` is read.
     llvm::StringRef kind;
     if (!spec.empty())
       kind = spec.begin()->first;
-    if (kind != "user_output")
+    if (kind != "user_output" && kind != "buffer_mutation")
       fail("the program's outputs include a " + kind +
-           " (an in-place update of a buffer or input?); dsc imports "
-           "programs whose only output is the loss");
-  }
-  nodeWhere = "the program's output";
-  currentTarget = "the program";
-  for (const json::Value &output :
-       array(graphJson.get("outputs"), "graph outputs")) {
+           " (an in-place update of an input?); dsc imports programs whose "
+           "outputs are the loss and new values of buffers");
     const json::Object *tensor =
         object(&output, "an output").getObject("as_tensor");
     std::optional<llvm::StringRef> name =
@@ -556,8 +561,22 @@ void ProgramReader::readGraph(const json::Object &program) {
     if (!name)
       fail("forward must return the scalar loss, but returns something "
            "other than a tensor");
-    graph->registerOutput(tensorNamed(*name));
+    if (kind == "user_output") {
+      losses.push_back(tensorNamed(*name));
+      continue;
+    }
+    std::optional<llvm::StringRef> buffer =
+        object(&spec.begin()->second, "a buffer mutation")
+            .getString("buffer_name");
+    if (!buffer)
+      fail("malformed program: a buffer mutation without its buffer_name");
+    mutations.push_back(tensorNamed(*name));
+    result.bufferUpdates.push_back(buffer->str());
   }
+  for (torch::jit::Value *output : losses)
+    graph->registerOutput(output);
+  for (torch::jit::Value *output : mutations)
+    graph->registerOutput(output);
   values = nullptr;
 }
 

@@ -196,11 +196,13 @@ private:
   /// Builds `@forward`: one argument per distinct parameter tensor, one per
   /// state buffer (a buffer the step writes), then one per `Input` of
   /// `inputs`, which bind `graph`'s inputs; imports the graph's nodes and
-  /// returns its single output, the loss, and the state buffers' new values.
-  OwningOpRef<ModuleOp> importFunction(const torch::jit::Graph &graph,
-                                       ArrayRef<NamedTensor> parameters,
-                                       ArrayRef<NamedTensor> stateBuffers,
-                                       ArrayRef<GraphInput> inputs);
+  /// returns its first output, the loss, and the state buffers' new values:
+  /// as written in place, or as the graph's outputs after the loss, which
+  /// replace the state buffers named by `bufferUpdates`.
+  OwningOpRef<ModuleOp> importFunction(
+      const torch::jit::Graph &graph, ArrayRef<NamedTensor> parameters,
+      ArrayRef<NamedTensor> stateBuffers, ArrayRef<GraphInput> inputs,
+      ArrayRef<std::string> bufferUpdates = {});
   void importNode(const torch::jit::Node *node);
   /// Runs `node` on the example values of its inputs.
   void runOnExamples(const torch::jit::Node *node);
@@ -298,10 +300,17 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
     bool persistent = llvm::any_of(program.weights, [&](const NamedTensor &w) {
       return w.tensor.is_same(tensor);
     });
-    if (!persistent || llvm::none_of(written, [&](const at::Tensor &t) {
-          return t.is_same(tensor);
-        }))
+    bool updated = llvm::is_contained(program.bufferUpdates, input.name) ||
+                   llvm::any_of(written, [&](const at::Tensor &t) {
+                     return t.is_same(tensor);
+                   });
+    if (!updated)
       continue;
+    if (!persistent)
+      throw ImportError{"the program updates its non-persistent buffer '" +
+                        input.name +
+                        "', which the weights file does not hold; register "
+                        "it with persistent=True"};
     input.kind = GraphInput::Kind::Parameter;
     if (llvm::none_of(stateBuffers, [&](const NamedTensor &b) {
           return b.tensor.is_same(tensor);
@@ -309,13 +318,15 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
       stateBuffers.push_back({input.name, tensor});
   }
   return importFunction(*program.graph, program.parameters, stateBuffers,
-                        inputs);
+                        inputs, program.bufferUpdates);
 }
 
 OwningOpRef<ModuleOp> GraphImporter::importFunction(
     const torch::jit::Graph &graph, ArrayRef<NamedTensor> parameters,
-    ArrayRef<NamedTensor> stateBuffers, ArrayRef<GraphInput> inputs) {
-  // Arguments: trainable parameters (a tied tensor once), then the inputs.
+    ArrayRef<NamedTensor> stateBuffers, ArrayRef<GraphInput> inputs,
+    ArrayRef<std::string> bufferUpdates) {
+  // Arguments: parameters (a tied tensor once), state buffers, then the
+  // inputs.
   SmallVector<Type> argTypes;
   SmallVector<Attribute> argAttrs;
   std::vector<at::Tensor> parameterTensors;
@@ -415,8 +426,9 @@ OwningOpRef<ModuleOp> GraphImporter::importFunction(
 
   state.node = graph.return_node();
   state.where = "the return of forward";
-  const c10::IValue *loss =
-      outputs.size() == 1 ? &state.shadowOf(outputs[0]) : nullptr;
+  const c10::IValue *loss = outputs.size() == 1 + bufferUpdates.size()
+                                ? &state.shadowOf(outputs[0])
+                                : nullptr;
   if (!loss || !loss->isTensor() || loss->toTensor().dim() != 0 ||
       !loss->toTensor().is_floating_point())
     state.fail(
@@ -426,6 +438,12 @@ OwningOpRef<ModuleOp> GraphImporter::importFunction(
         (loss && loss->isTensor()
              ? " of shape " + c10::str(loss->toTensor().sizes())
              : std::string()));
+  for (auto [name, output] : llvm::zip_equal(bufferUpdates, outputs.slice(1)))
+    for (const auto &[example, buffer] : state.stateBuffers)
+      if (buffer.name == name)
+        state.parameters[buffer.tensor] = state.convertTo(
+            state.asTensor(state.lookup(output)),
+            cast<RankedTensorType>(buffer.initial.getType()).getElementType());
   // The loss, then the new value of each state buffer the step changed.
   SmallVector<Value> results{state.asTensor(state.lookup(outputs[0]))};
   SmallVector<Attribute> resultAttrs{builder.getDictionaryAttr({})};

@@ -194,6 +194,9 @@ struct ImportedProgram {
   std::vector<NamedTensor> parameters;
   /// Parameters and persistent buffers, for the weights file.
   std::vector<NamedTensor> weights;
+  /// The buffers that the graph's outputs after the first (the loss)
+  /// replace, in order: a functionalised program's buffer mutations.
+  std::vector<std::string> bufferUpdates;
 };
 
 /// Reads the `torch.export.save` archive at `path`; throws ImportError.

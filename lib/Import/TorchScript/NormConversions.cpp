@@ -240,22 +240,28 @@ Value updateRunning(ImporterState &s, Value running, Value statistic,
   return s.convertTo(updated, type.getElementType());
 }
 
+/// What a batch_norm in training mode computes: the normalised output and
+/// the new running statistics (null where there are none).
+struct TrainedBatchNorm {
+  Value result, runningMean, runningVar;
+};
+
 /// Batch normalisation by the batch's own statistics (`training=True`: a
 /// BatchNorm module in training mode, or one without running statistics):
 /// per channel the mean and the biased variance over every other dimension
-/// normalise, then the affine; the running statistics (inputs `meanInput`,
-/// `varInput`, if given) become momentum * (mean, unbiased variance) + (1 -
-/// momentum) * their old values, written in place as PyTorch does: a
-/// module's buffers are the step's state (ImporterState::StateBuffer).
+/// normalise, then the affine; the running statistics `runningMean` and
+/// `runningVar` (if given) become momentum * (mean, unbiased variance) + (1
+/// - momentum) * their old values.
 /// The statistics and the normalisation are computed in PyTorch's CPU
 /// accumulation type (double for float, float for half types): where the
 /// mean is large against the spread, a float mean would move every
 /// normalised value by more than 1e-5. Under data or sequence parallelism
 /// the reductions span every rank's part of the batch, as SyncBatchNorm's
 /// would: the single-device model's numbers.
-Value trainedBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
-                       size_t meanInput, size_t varInput, double momentum,
-                       double eps, StringRef op) {
+TrainedBatchNorm trainedBatchNorm(ImporterState &s, Value input, Value weight,
+                                  Value bias, Value runningMean,
+                                  Value runningVar, double momentum, double eps,
+                                  StringRef op) {
   auto type = batchNormInput(s, input, op);
   Type element = type.getElementType();
   Type acc = element.isF32() || element.isF64()
@@ -288,36 +294,69 @@ Value trainedBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
   if (bias)
     result =
         ds::AddOp::create(s.builder, s.loc, result, perChannel(s, bias, type));
-  if (!isNone(s, meanInput))
-    bindWritten(
-        s, meanInput,
-        Imported{updateRunning(s, s.tensorInput(meanInput), mean, momentum)});
-  if (!isNone(s, varInput)) {
+  TrainedBatchNorm trained{result, Value(), Value()};
+  if (runningMean)
+    trained.runningMean = updateRunning(s, runningMean, mean, momentum);
+  if (runningVar) {
     Value unbiased = ds::DivOp::create(s.builder, s.loc, squares,
                                        scalar(s, double(count - 1), acc));
-    bindWritten(s, varInput,
-                Imported{updateRunning(s, s.tensorInput(varInput), unbiased,
-                                       momentum)});
+    trained.runningVar = updateRunning(s, runningVar, unbiased, momentum);
   }
-  return result;
+  return trained;
 }
 
 /// `batch_norm(input, weight, bias, running_mean, running_var, training,
-/// momentum, eps, cudnn_enabled)` and `native_batch_norm` (the same first
-/// eight).
+/// momentum, eps, cudnn_enabled)`, `native_batch_norm` and
+/// `_native_batch_norm_legit` (the same first eight; the latter's
+/// `no_stats` overload without the running statistics). In training mode
+/// the new running statistics are written in place, as PyTorch does: a
+/// module's buffers are the step's state (ImporterState::StateBuffer).
 void batchNorm(ImporterState &s) {
   if (s.node->outputs().size() > 1)
     checkStatisticsUnused(s, "native_batch_norm");
+  // _native_batch_norm_legit.no_stats(input, weight, bias, training,
+  // momentum, eps).
+  size_t stats = s.node->inputs().size() == 6 ? 0 : 2;
   Value input = s.tensorInput(0);
   Value weight = optionalTensor(s, 1);
   Value bias = optionalTensor(s, 2);
-  double eps = s.doubleInput(7);
-  if (s.boolInput(5))
-    return s.bindOutput(0,
-                        trainedBatchNorm(s, input, weight, bias, 3, 4,
-                                         s.doubleInput(6), eps, "batch_norm"));
-  s.bindOutput(0, frozenBatchNorm(s, input, weight, bias, optionalTensor(s, 3),
-                                  optionalTensor(s, 4), eps, "batch_norm"));
+  Value runningMean = stats ? optionalTensor(s, 3) : Value();
+  Value runningVar = stats ? optionalTensor(s, 4) : Value();
+  double eps = s.doubleInput(5 + stats);
+  if (!s.boolInput(3 + stats))
+    return s.bindOutput(0, frozenBatchNorm(s, input, weight, bias, runningMean,
+                                           runningVar, eps, "batch_norm"));
+  TrainedBatchNorm trained =
+      trainedBatchNorm(s, input, weight, bias, runningMean, runningVar,
+                       s.doubleInput(4 + stats), eps, "batch_norm");
+  s.bindOutput(0, trained.result);
+  if (trained.runningMean)
+    bindWritten(s, 3, Imported{trained.runningMean});
+  if (trained.runningVar)
+    bindWritten(s, 4, Imported{trained.runningVar});
+}
+
+/// `_native_batch_norm_legit_functional(input, weight, bias, running_mean,
+/// running_var, training, momentum, eps)` (core ATen): batch_norm whose
+/// new running statistics are results 3 and 4 (the program returns them as
+/// buffer mutations).
+void batchNormFunctional(ImporterState &s) {
+  for (size_t i : {1, 2})
+    if (s.node->outputs()[i]->hasUses())
+      s.fail("the mean or rstd result of _native_batch_norm_legit_functional "
+             "is used; dsc imports forward programs, which use the "
+             "normalised output only");
+  if (!s.boolInput(5))
+    s.fail("_native_batch_norm_legit_functional in eval mode "
+           "(training=False) is not supported; core ATen writes that "
+           "_native_batch_norm_legit_no_training");
+  TrainedBatchNorm trained = trainedBatchNorm(
+      s, s.tensorInput(0), optionalTensor(s, 1), optionalTensor(s, 2),
+      s.tensorInput(3), s.tensorInput(4), s.doubleInput(6), s.doubleInput(7),
+      "_native_batch_norm_legit_functional");
+  s.bindOutput(0, trained.result);
+  s.bindOutput(3, trained.runningMean);
+  s.bindOutput(4, trained.runningVar);
 }
 
 /// `_native_batch_norm_legit_no_training(input, weight, bias,
@@ -367,5 +406,7 @@ void dsc::ts::addNormConversions(llvm::StringMap<Conversion> &table) {
   table["aten::_weight_norm"] = weightNorm;
   table["aten::batch_norm"] = batchNorm;
   table["aten::native_batch_norm"] = batchNorm;
+  table["aten::_native_batch_norm_legit"] = batchNorm;
+  table["aten::_native_batch_norm_legit_functional"] = batchNormFunctional;
   table["aten::_native_batch_norm_legit_no_training"] = batchNormNoTraining;
 }

@@ -1021,6 +1021,24 @@ class IntDivision(Base):
         return self.loss(h, labels)
 
 
+class BatchNormsCore(BatchNorms):
+    """BatchNorms without `detach`, which core ATen's decompositions make
+    `alias` (a decomposed archive's gradient flows where the model's did
+    not): written as `name.core.pt2`, the functional form
+    (_native_batch_norm_legit_functional, the no_stats overload, buffer
+    mutations among the program's outputs)."""
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens) + self.emb2(labels).sin()
+        h = x + self.bn(x.transpose(1, 2) * 0.5 + 3).transpose(1, 2).tanh()
+        h = h * self.bn2(h.reshape(B, 2, 4, D)).reshape(B, S, D).sigmoid()
+        h = h + self.bn_free(h.transpose(1, 2)).transpose(1, 2)
+        h = h + F.batch_norm(h.reshape(B, 4, 2, D), self.mean4, self.var4,
+                             training=True, momentum=0.2).reshape(B, S, D)
+        self.seen.add_(1)
+        return self.loss(h * (1 + 0.1 * self.seen), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1041,6 +1059,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "regression-losses": RegressionLosses, "routing": Routing,
          "bad-bincount": BadBincount, "norms": Norms,
          "pools": Pools, "batch-norms": BatchNorms,
+         "batch-norms-core": BatchNormsCore,
          "conv-transposes": ConvTransposes, "activations": Activations,
          "int-division": IntDivision}
 
@@ -1052,9 +1071,12 @@ def main(mode, out, batch_out=None):
     inputs = {"tokens": torch.randint(0, V, (B, S), generator=g),
               "labels": torch.randint(0, V, (B, S), generator=g)}
     # Tracing (and exporting) runs forward, which may write to its inputs:
-    # on copies. An output named .pt2 is a torch.export archive.
+    # on copies. An output named .pt2 is a torch.export archive, .core.pt2
+    # one decomposed to core ATen.
     copies = tuple(t.clone() for t in inputs.values())
-    if out.endswith(".pt2"):
+    if out.endswith(".core.pt2"):
+        torch.export.save(torch.export.export(model, copies).run_decompositions(), out)
+    elif out.endswith(".pt2"):
         torch.export.save(torch.export.export(model, copies), out)
     else:
         traced = torch.jit.trace(model, copies, check_trace=False)

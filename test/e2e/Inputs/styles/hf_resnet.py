@@ -25,4 +25,4 @@ class ImageCls(torch.nn.Module):
 
 
 def build():
-    return ImageCls(), torch.randn(4, 3, 32, 32), torch.tensor([1, 2, 0, 1])
+    return ImageCls(), torch.randn(4, 3, 16, 16), torch.tensor([0, 1, 2, 0])
