@@ -307,7 +307,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
     if (!updated)
       continue;
     if (!persistent)
-      throw ImportError{"the program updates its non-persistent buffer '" +
+      throw ImportError{state.modelPath +
+                        ": the program updates its non-persistent buffer '" +
                         input.name +
                         "', which the weights file does not hold; register "
                         "it with persistent=True"};

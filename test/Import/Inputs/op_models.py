@@ -1039,6 +1039,19 @@ class BatchNormsCore(BatchNorms):
         return self.loss(h * (1 + 0.1 * self.seen), labels)
 
 
+class BadStateBuffer(Base):
+    """A buffer the step writes that is not persistent: an archive's weights
+    do not hold it, so it cannot be the step's state."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("count", torch.zeros(()), persistent=False)
+
+    def forward(self, tokens, labels):
+        self.count.add_(1)
+        return self.loss(self.emb(tokens) * self.count, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1060,6 +1073,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-bincount": BadBincount, "norms": Norms,
          "pools": Pools, "batch-norms": BatchNorms,
          "batch-norms-core": BatchNormsCore,
+         "bad-state-buffer": BadStateBuffer,
          "conv-transposes": ConvTransposes, "activations": Activations,
          "int-division": IntDivision}
 
