@@ -310,10 +310,72 @@ module {
 
 // -----
 
-// expected-error @+1 {{@forward must return one 0-d float loss}}
+// expected-error @+1 {{@forward must return the 0-d float loss first}}
 func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable}) -> tensor<4xf32> {
   %y = ds.exp %w : tensor<4xf32>
   return %y : tensor<4xf32>
+}
+
+// -----
+
+// State the forward pass writes (BatchNorm's running statistics): results
+// after the loss name the frozen argument they replace; they follow the
+// optimizer's results, no gradient reaches them.
+// CHECK-LABEL: func.func @train_step(
+// CHECK-SAME:    %[[R:[a-z0-9]+]]: tensor<4xf32> {ds.name = "running", ds.role = "parameter"}
+// CHECK-SAME:    -> (tensor<f32> {ds.role = "loss"}, tensor<4xf32> {ds.updates = "w"}, {{.*}}, tensor<4xf32> {ds.updates = "running"})
+// CHECK:         %[[NEW:.*]] = ds.add %[[R]],
+// CHECK:         return {{.*}}, %[[NEW]] :
+func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable},
+                   %running: tensor<4xf32> {ds.name = "running"},
+                   %x: tensor<4xf32> {ds.input, ds.name = "x"})
+    -> (tensor<f32>, tensor<4xf32> {ds.updates = "running"}) {
+  %y = ds.mul %x, %w : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %new = ds.add %running, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %loss = ds.sum %y dims = [0] : (tensor<4xf32>) -> tensor<f32>
+  return %loss, %new : tensor<f32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{result 1 of @forward has no ds.updates: results after the loss are new values of state arguments}}
+func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable})
+    -> (tensor<f32>, tensor<4xf32>) {
+  %loss = ds.sum %w dims = [0] : (tensor<4xf32>) -> tensor<f32>
+  return %loss, %w : tensor<f32>, tensor<4xf32>
+}
+
+// -----
+
+// A trainable parameter is the optimizer's to update.
+// expected-error @+1 {{result 1 updates 'w', which is no frozen parameter argument of @forward}}
+func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable})
+    -> (tensor<f32>, tensor<4xf32> {ds.updates = "w"}) {
+  %loss = ds.sum %w dims = [0] : (tensor<4xf32>) -> tensor<f32>
+  %e = ds.exp %w : tensor<4xf32>
+  return %loss, %e : tensor<f32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{result 2 updates 'r' a second time}}
+func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable},
+                   %r: tensor<4xf32> {ds.name = "r"})
+    -> (tensor<f32>, tensor<4xf32> {ds.updates = "r"},
+        tensor<4xf32> {ds.updates = "r"}) {
+  %loss = ds.sum %w dims = [0] : (tensor<4xf32>) -> tensor<f32>
+  %e = ds.exp %r : tensor<4xf32>
+  return %loss, %e, %e : tensor<f32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{result 1 updates 'r' with a value of another type}}
+func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable},
+                   %r: tensor<4xf32> {ds.name = "r"})
+    -> (tensor<f32>, tensor<f32> {ds.updates = "r"}) {
+  %loss = ds.sum %w dims = [0] : (tensor<4xf32>) -> tensor<f32>
+  return %loss, %loss : tensor<f32>, tensor<f32>
 }
 
 // -----
