@@ -61,6 +61,22 @@ SmallVector<int64_t> listOption(ImporterState &s, size_t i, size_t spatial,
   return SmallVector<int64_t>(list.begin(), list.end());
 }
 
+/// `input` with a batch dimension: an input of rank n + 1 (unbatched, as
+/// PyTorch's convolutions and poolings over n dimensions accept) gets a
+/// leading 1; other ranks but n + 2 are refused naming `op`.
+Value batched(ImporterState &s, Value input, size_t n, const std::string &op) {
+  int64_t rank = typeOf(input).getRank();
+  if (rank != static_cast<int64_t>(n + 1) &&
+      rank != static_cast<int64_t>(n + 2))
+    s.fail(op + " takes an input of rank " + std::to_string(n + 1) + " or " +
+           std::to_string(n + 2) + ", got " + std::to_string(rank));
+  if (rank == static_cast<int64_t>(n + 2))
+    return input;
+  SmallVector<int64_t> shape = {1};
+  llvm::append_range(shape, typeOf(input).getShape());
+  return reshape(s, input, shape);
+}
+
 /// The views of `input` [B, Cin, S...] (padded) that the kernel's taps see,
 /// as [B, G, Cin/G * K, L'] with the taps in the weight's order: one
 /// strided slice per tap, or, for a kernel that tiles the input, the tiles
@@ -187,16 +203,7 @@ void bindConvolution(ImporterState &s, const Convolution &c) {
   Value input = s.tensorInput(0), weight = s.tensorInput(1);
   Value bias = isNone(s, 2) ? Value() : s.tensorInput(2);
   size_t n = typeOf(weight).getRank() - 2;
-  int64_t rank = typeOf(input).getRank();
-  if (rank != static_cast<int64_t>(n + 1) &&
-      rank != static_cast<int64_t>(n + 2))
-    s.fail(convName(n) + " takes an input of rank " + std::to_string(n + 1) +
-           " or " + std::to_string(n + 2) + ", got " + std::to_string(rank));
-  if (rank == static_cast<int64_t>(n + 1)) {
-    SmallVector<int64_t> shape = {1};
-    llvm::append_range(shape, typeOf(input).getShape());
-    input = reshape(s, input, shape);
-  }
+  input = batched(s, input, n, convName(n));
   Value result = convolve(s, input, weight, bias, c);
   s.bindOutput(0, reshape(s, result, s.outputType()));
 }
@@ -322,17 +329,7 @@ void bindTransposedConvolution(ImporterState &s,
                                const TransposedConvolution &t) {
   Value input = s.tensorInput(0), weight = s.tensorInput(1);
   size_t n = typeOf(weight).getRank() - 2;
-  int64_t rank = typeOf(input).getRank();
-  if (rank != static_cast<int64_t>(n + 1) &&
-      rank != static_cast<int64_t>(n + 2))
-    s.fail("conv_transpose" + std::to_string(n) + "d takes an input of rank " +
-           std::to_string(n + 1) + " or " + std::to_string(n + 2) + ", got " +
-           std::to_string(rank));
-  if (rank == static_cast<int64_t>(n + 1)) {
-    SmallVector<int64_t> shape = {1};
-    llvm::append_range(shape, typeOf(input).getShape());
-    input = reshape(s, input, shape);
-  }
+  input = batched(s, input, n, "conv_transpose" + std::to_string(n) + "d");
   Value bias = isNone(s, 2) ? Value() : s.tensorInput(2);
   s.bindOutput(0, reshape(s, convolveTransposed(s, input, weight, bias, t),
                           s.outputType()));
@@ -463,20 +460,10 @@ PoolDim poolDim(ImporterState &s, int64_t length, int64_t kernel,
 /// channel) of the zero-padded input summed and divided by PyTorch's
 /// divisor per output position.
 template <size_t n> void avgPool(ImporterState &s) {
-  Value x = s.tensorInput(0);
-  int64_t rank = typeOf(x).getRank();
   std::string name = "avg_pool" + std::to_string(n) + "d";
-  if (rank != static_cast<int64_t>(n + 1) &&
-      rank != static_cast<int64_t>(n + 2))
-    s.fail(name + " takes an input of rank " + std::to_string(n + 1) + " or " +
-           std::to_string(n + 2) + ", got " + std::to_string(rank));
+  Value x = batched(s, s.tensorInput(0), n, name);
   if (!isa<FloatType>(typeOf(x).getElementType()))
     s.fail(name + " of an integer tensor is not supported");
-  if (rank == static_cast<int64_t>(n + 1)) {
-    SmallVector<int64_t> shape = {1};
-    llvm::append_range(shape, typeOf(x).getShape());
-    x = reshape(s, x, shape);
-  }
   SmallVector<int64_t> kernel = listOption(s, 1, n, "kernel_size");
   Convolution c;
   c.stride = s.intListInput(2).empty() ? kernel : listOption(s, 2, n, "stride");
@@ -527,6 +514,119 @@ template <size_t n> void avgPool(ImporterState &s) {
   s.bindOutput(0, reshape(s, mean, s.outputType()));
 }
 
+/// `max_pool{1,2,3}d(self, kernel_size, stride, padding, dilation,
+/// ceil_mode)` and `max_pool{2,3}d_with_indices` (the indices unused) over
+/// the last 1 to 3 dimensions, with PyTorch's choice of the element
+/// (MaxPoolKernel.cpp: the first maximum of the window in row-major order,
+/// or its last NaN), which the gradient reaches: each channel's window
+/// views (stackTaps) of the input, the taps in the padding or past the
+/// input excluded, the chosen one picked by a select and a sum (exact: the
+/// others add zeros).
+template <size_t n> void maxPool(ImporterState &s) {
+  if (s.node->outputs().size() > 1 && s.node->outputs()[1]->hasUses())
+    s.fail("the indices of max_pool" + std::to_string(n) +
+           "d_with_indices are used; dsc imports max pooling's values only");
+  std::string name = "max_pool" + std::to_string(n) + "d";
+  Value x = batched(s, s.tensorInput(0), n, name);
+  auto type = typeOf(x);
+  Type element = type.getElementType();
+  if (!isa<FloatType>(element))
+    s.fail(name + " of an integer tensor is not supported");
+  SmallVector<int64_t> kernel = listOption(s, 1, n, "kernel_size");
+  Convolution c;
+  c.stride = s.intListInput(2).empty() ? kernel : listOption(s, 2, n, "stride");
+  SmallVector<int64_t> pad = listOption(s, 3, n, "padding");
+  c.dilation = listOption(s, 4, n, "dilation");
+  bool ceil = s.boolInput(5);
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t b = shape[0], channels = shape[1];
+  SmallVector<int64_t> padded = {b, channels}, low = {0, 0}, out;
+  for (size_t d = 0; d < n; ++d) {
+    int64_t span = c.dilation[d] * (kernel[d] - 1) + 1;
+    if (kernel[d] < 1 || c.stride[d] < 1 || c.dilation[d] < 1 || pad[d] < 0 ||
+        pad[d] * 2 > span)
+      s.fail(name + ": kernel " + std::to_string(kernel[d]) + ", stride " +
+             std::to_string(c.stride[d]) + ", dilation " +
+             std::to_string(c.dilation[d]) + " and padding " +
+             std::to_string(pad[d]) +
+             " are not valid (padding at most half the kernel's span)");
+    // PyTorch's pooling_output_shape, as for avg_pool.
+    int64_t length = shape[2 + d];
+    int64_t last = length + 2 * pad[d] - span + (ceil ? c.stride[d] - 1 : 0);
+    int64_t count = llvm::divideFloorSigned(last, c.stride[d]) + 1;
+    if (ceil && (count - 1) * c.stride[d] >= length + pad[d])
+      --count;
+    if (count < 1)
+      s.fail(name + ": the kernel spans " + std::to_string(span) +
+             " positions, more than the padded input's " +
+             std::to_string(length + 2 * pad[d]));
+    out.push_back(count);
+    padded.push_back(
+        pad[d] + std::max(length, (count - 1) * c.stride[d] - pad[d] + span));
+    low.push_back(pad[d]);
+  }
+  c.padLow = c.padHigh = SmallVector<int64_t>(n, 0);
+  c.groups = channels;
+  if (ArrayRef<int64_t>(padded) != shape) {
+    SmallVector<int64_t> strides(n + 2, 1);
+    x = ds::PadOp::create(s.builder, s.loc, type.clone(padded), x, low,
+                          strides);
+  }
+  // [B, C, K, L']; which taps lie in the input, [1, 1, K, L'].
+  Value taps = stackTaps(s, x, kernel, out, c);
+  int64_t tapCount = typeOf(taps).getDimSize(2);
+  int64_t positions = typeOf(taps).getDimSize(3);
+  at::Tensor inside = at::ones({1, 1, tapCount, positions}, at::kBool);
+  auto flags = inside.accessor<bool, 4>();
+  for (int64_t j = 0; j < tapCount; ++j)
+    for (int64_t l = 0; l < positions; ++l) {
+      for (size_t d = n, tap = j, at = l; d-- > 0;
+           tap /= kernel[d], at /= out[d]) {
+        int64_t where = static_cast<int64_t>(at % out[d]) * c.stride[d] -
+                        pad[d] +
+                        static_cast<int64_t>(tap % kernel[d]) * c.dilation[d];
+        if (where < 0 || where >= shape[2 + d])
+          flags[0][0][j][l] = false;
+      }
+    }
+  Value valid = s.materialize(inside);
+  Value no = s.materialize(at::zeros({}, at::kBool));
+  auto cmp = [&](ds::CompareDirection direction, Value lhs, Value rhs) {
+    return ds::CompareOp::create(s.builder, s.loc, direction, lhs, rhs)
+        .getResult();
+  };
+  auto both = [&](Value lhs, Value rhs) {
+    return ds::SelectOp::create(s.builder, s.loc, lhs, rhs, no).getResult();
+  };
+  // How many maxima (NaNs) up to each tap, and from each tap on.
+  auto count = [&](Value flags, bool reverse) {
+    Value counts = ds::CumsumOp::create(
+        s.builder, s.loc, s.convertTo(flags, s.builder.getF32Type()),
+        /*dim=*/2, reverse);
+    return cmp(ds::CompareDirection::EQ, counts,
+               scalar(s, 1.0, s.builder.getF32Type()));
+  };
+  Value masked = ds::SelectOp::create(
+      s.builder, s.loc, valid, taps,
+      scalar(s, -std::numeric_limits<double>::infinity(), element));
+  Value max = ds::MaxOp::create(s.builder, s.loc, masked,
+                                s.builder.getDenseI64ArrayAttr({2}),
+                                /*keepdim=*/true);
+  Value isMax = both(valid, cmp(ds::CompareDirection::EQ, masked, max));
+  Value isNaN = cmp(ds::CompareDirection::NE, taps, taps);
+  Value firstMax = both(isMax, count(isMax, /*reverse=*/false));
+  Value lastNaN = both(isNaN, count(isNaN, /*reverse=*/true));
+  Value anyNaN = cmp(ds::CompareDirection::NE, max, max);
+  Value chosen =
+      ds::SelectOp::create(s.builder, s.loc, anyNaN, lastNaN, firstMax);
+  Value picked = ds::SelectOp::create(s.builder, s.loc, chosen, taps,
+                                      scalar(s, 0.0, element));
+  Value result = ds::SumOp::create(s.builder, s.loc, picked,
+                                   s.builder.getDenseI64ArrayAttr({2}),
+                                   /*keepdim=*/false);
+  s.bindOutput(0, reshape(s, result, s.outputType()));
+}
+
 } // namespace
 
 void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
@@ -548,4 +648,9 @@ void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
   table["aten::avg_pool1d"] = avgPool<1>;
   table["aten::avg_pool2d"] = avgPool<2>;
   table["aten::avg_pool3d"] = avgPool<3>;
+  table["aten::max_pool1d"] = maxPool<1>;
+  table["aten::max_pool2d"] = maxPool<2>;
+  table["aten::max_pool3d"] = maxPool<3>;
+  table["aten::max_pool2d_with_indices"] = maxPool<2>;
+  table["aten::max_pool3d_with_indices"] = maxPool<3>;
 }

@@ -1448,7 +1448,7 @@ func.func @reduce_scatter_element_type(%x: tensor<8x8xf32>) {
 //===----------------------------------------------------------------------===//
 
 func.func @dynamic_shape(%x: tensor<?x8xf32>) {
-  // expected-error @+1 {{'ds.neg' op operand #0 must be statically shaped tensor of floating-point or signless integer values, but got 'tensor<?x8xf32>'}}
+  // expected-error @+1 {{'ds.neg' op operand #0 must be statically shaped tensor of floating-point or 8/16/32/64-bit signless integer values, but got 'tensor<?x8xf32>'}}
   %0 = ds.neg %x : tensor<?x8xf32>
   return
 }
@@ -1488,7 +1488,7 @@ func.func @select_condition_not_i1(%c: tensor<4xi32>, %x: tensor<4xf32>) {
 // -----
 
 func.func @embedding_float_indices(%w: tensor<256x64xf32>, %i: tensor<8xf32>) {
-  // expected-error @+1 {{'ds.embedding' op operand #1 must be statically shaped tensor of signless integer values, but got 'tensor<8xf32>'}}
+  // expected-error @+1 {{'ds.embedding' op operand #1 must be statically shaped tensor of 8/16/32/64-bit signless integer values, but got 'tensor<8xf32>'}}
   %0 = ds.embedding %w, %i : (tensor<256x64xf32>, tensor<8xf32>) -> tensor<8x64xf32>
   return
 }
@@ -2104,4 +2104,21 @@ func.func @attention_grad_sinks_gradient_type(%q: tensor<2x8x16x32xf32>, %k: ten
   // expected-error @+1 {{'ds.attention_grad' op grad_sinks has type 'tensor<8xf16>', expected 'tensor<8xf32>'}}
   %0:4 = ds.attention_grad %q, %k, %v, %o, %o sinks %s scale = 1.0 : (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x8x16x32xf32>, tensor<2x8x16x32xf32>, tensor<8xf32>) -> (tensor<2x8x16x32xf32>, tensor<2x2x16x32xf32>, tensor<2x2x16x32xf32>, tensor<8xf16>)
   return
+}
+
+// -----
+
+// Booleans (i1) are no numbers: the arithmetic kernels do not take them.
+func.func @add_booleans(%x: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'ds.add' op operand #0 must be statically shaped tensor of floating-point or 8/16/32/64-bit signless integer values, but got 'tensor<4xi1>'}}
+  %0 = ds.add %x, %x : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @compare_booleans(%x: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'ds.compare' op operand #0 must be statically shaped tensor of floating-point or 8/16/32/64-bit signless integer values, but got 'tensor<4xi1>'}}
+  %0 = ds.compare eq, %x, %x : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
 }

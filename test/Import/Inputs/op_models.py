@@ -1052,6 +1052,37 @@ class BadStateBuffer(Base):
         return self.loss(self.emb(tokens) * self.count, labels)
 
 
+class MaxPools(Base):
+    """F.max_pool1d/2d/3d and nn.MaxPool2d over activations made of
+    multiples of 1/4, so that most windows hold ties: the gradient goes to
+    the first maximum in row-major order, as PyTorch's. Sliding windows
+    with padding, dilation and ceil_mode (a last window cut by the input's
+    end), ResNet's 3x3 stride-2 stem pool, negative values only beside the
+    padding (which never wins), a tiling window, an unbatched input."""
+
+    def __init__(self):
+        super().__init__()
+        self.pool = torch.nn.MaxPool2d(3, stride=2, padding=1)
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens) + self.emb2(labels)
+        seq = x.transpose(1, 2)
+        img = x.reshape(B, 2, 4, D)
+
+        def pooled(t):
+            return t.flatten(2).mean(-1).repeat(1, D // 2)[:, None, :]
+
+        h = x + F.max_pool1d(seq, 3, stride=1, padding=1).transpose(1, 2)
+        h = h * F.max_pool1d(seq, 2, stride=1, padding=1, dilation=3,
+                             ceil_mode=True).sum(-1)[:, None, :].sigmoid()
+        h = h + F.max_pool1d(seq[..., :5], 2, stride=2, ceil_mode=True).sum(-1)[:, None, :]
+        h = h + pooled(self.pool(img))
+        h = h + pooled(F.max_pool2d(-img.abs() - 1, (2, 3), stride=1, padding=1))
+        h = h + pooled(F.max_pool3d(img[:, :, None], (1, 2, 2)) * 3)
+        h = h + F.max_pool1d(x[0], 2, stride=1).sum(1)
+        return self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1073,6 +1104,7 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-bincount": BadBincount, "norms": Norms,
          "pools": Pools, "batch-norms": BatchNorms,
          "batch-norms-core": BatchNormsCore,
+         "max-pools": MaxPools,
          "bad-state-buffer": BadStateBuffer,
          "conv-transposes": ConvTransposes, "activations": Activations,
          "int-division": IntDivision}

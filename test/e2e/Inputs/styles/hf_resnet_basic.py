@@ -1,9 +1,9 @@
 """Hugging Face's ResNetForImageClassification, small basic-block config in
 training mode: a 7x7 stride-2 stem conv + BatchNorm2d + max pooling,
 basic layers (two 3x3 convs, each followed by
-BatchNorm2d with batch statistics), projection shortcuts (1x1 conv +
-BatchNorm2d) on a channel change and on a stride-2 downsample, an identity
-shortcut, adaptive average pooling; cross-entropy over 3 classes. The
+BatchNorm2d with batch statistics), projection shortcut (1x1 stride-2
+conv + BatchNorm2d) where the second stage doubles the channels, identity
+shortcuts, adaptive average pooling; cross-entropy over 3 classes. The
 BatchNorm running_mean/running_var/num_batches_tracked buffers are carried
 from step to step."""
 import torch

@@ -97,9 +97,12 @@ class DS_Op<string mnemonic, list<Trait> traits = [],
 
 def DS_Tensor : StaticShapeTensorOf<[AnyType]>;
 def DS_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
-def DS_IntTensor : StaticShapeTensorOf<[AnySignlessInteger]>;
+// Integers are 8 to 64 bits wide: `i1` is the booleans' type, which the
+// arithmetic kernels do not take (masks compare and select).
+def DS_Integer : SignlessIntOfWidths<[8, 16, 32, 64]>;
+def DS_IntTensor : StaticShapeTensorOf<[DS_Integer]>;
 def DS_BoolTensor : StaticShapeTensorOf<[I1]>;
-def DS_NumericTensor : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger]>;
+def DS_NumericTensor : StaticShapeTensorOf<[AnyFloat, DS_Integer]>;
 def DS_ScalarFloatTensor : 0DTensorOf<[AnyFloat]>;
 
 #endif // DSC_DIALECT_DS_IR_DSDIALECT_TD
