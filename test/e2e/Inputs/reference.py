@@ -24,6 +24,11 @@ result can be compared bit for bit.
 
 With --device cuda the model runs on the GPU in fp32 with TF32 off (what
 ds-run --device cuda computes), for scripts/device-check.sh.
+
+  reference.py STYLE.py --float64 ... runs the eager model that a style
+file's build() returns (test/e2e/Inputs/styles) in float64 instead: the
+exact answer, to float64 rounding, that compare.py --truth referees with
+where PyTorch's own float32 run is further from it than the tolerance.
 """
 
 import argparse
@@ -97,6 +102,17 @@ def load_exported(path, device):
     return module, params, aliases
 
 
+def load_style(path):
+    """The eager model a style file's build() returns, as export_style.py
+    builds it (seed 0)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("style", path)
+    style = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(style)
+    torch.manual_seed(0)
+    return style.build()[0]
+
+
 def retarget_device_constants(module, device):
     """A traced graph keeps the device it was traced on as constants (e.g.
     torch.arange(T, device=x.device) becomes device="cpu"); map_location
@@ -150,6 +166,7 @@ def main():
     p.add_argument("--dump-grads", required=True)
     p.add_argument("--save", required=True)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--float64", action="store_true")
     args = p.parse_args()
 
     torch.manual_seed(0)
@@ -157,7 +174,12 @@ def main():
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
-    if args.model.endswith(".pt2"):
+    if args.float64:
+        module = load_style(args.model).to(device, torch.float64)
+        module.train()
+        aliases = None
+        params = dict(module.named_parameters())
+    elif args.model.endswith(".pt2"):
         module, params, aliases = load_exported(args.model, device)
         module.to(device)
         params = {n: t.detach().to(device).requires_grad_(t.requires_grad)
@@ -195,7 +217,8 @@ def main():
             first = [n for n in ("tokens", "input_ids") if n in batch] or [
                 n for n in batch if n not in ("attention_mask", "labels")]
             assert len(first) == 1, f"one input besides the mask and labels: {first}"
-            inputs = tuple(t.to(device) for t in (
+            inputs = tuple(t.to(device, torch.float64 if args.float64 and t.is_floating_point()
+                                 else t.dtype) for t in (
                 (batch[first[0]],)
                 + ((batch["attention_mask"],) if "attention_mask" in batch else ())
                 + (batch["labels"],)))
