@@ -143,6 +143,27 @@ OffloadPass::readerGroups(BlockArgument arg, Operation *ret,
   return groups;
 }
 
+/// Whether the argument `arg` called `name` may live in another memory
+/// space: its new value (if `ret` returns one) is computed by an op of its
+/// own, after which nothing reads the old value. A buffer the forward pass
+/// writes and the backward still reads, or resets to a constant, stays.
+bool offloadable(BlockArgument arg, StringAttr name, func::ReturnOp ret) {
+  auto step = cast<func::FuncOp>(ret->getParentOp());
+  for (OpOperand &result : ret->getOpOperands()) {
+    auto updates = step.getResultAttrOfType<StringAttr>(
+        result.getOperandNumber(), DSDialect::kUpdatesAttr);
+    if (!updates || updates != name || result.get() == arg)
+      continue;
+    Operation *producer = result.get().getDefiningOp();
+    if (!producer || isa<ConstantOp>(producer) ||
+        llvm::any_of(arg.getUsers(), [&](Operation *user) {
+          return producer->isBeforeInBlock(user);
+        }))
+      return false;
+  }
+  return true;
+}
+
 unsigned OffloadPass::offloadArguments(
     func::FuncOp step, StringRef role, StringRef space,
     const DenseMap<Operation *, dsc::StepPhase> &phases) {
@@ -155,7 +176,8 @@ unsigned OffloadPass::offloadArguments(
         step.getArgAttrOfType<StringAttr>(number, DSDialect::kRoleAttr);
     auto name = step.getArgAttrOfType<StringAttr>(number, DSDialect::kNameAttr);
     if (!argRole || argRole.getValue() != role || !name ||
-        !isa<FloatType>(getElementTypeOrSelf(arg.getType())))
+        !isa<FloatType>(getElementTypeOrSelf(arg.getType())) ||
+        !offloadable(arg, name, ret))
       continue;
     for (ArrayRef<OpOperand *> uses : readerGroups(arg, ret, phases)) {
       Operation *first = uses.front()->getOwner();

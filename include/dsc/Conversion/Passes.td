@@ -16,7 +16,10 @@ def LowerToRuntimePass : Pass<"ds-lower-to-runtime", "::mlir::ModuleOp"> {
       (parameter, state, input); `ds.constant`s become `dsrt.constant`s;
     - every other value gets an arena slot; a result returned with
       `ds.updates = "name"` is written in place into that persistent buffer
-      (after checking that nothing reads the old value later); a reshape of
+      when nothing reads the old value later; otherwise (and for a constant
+      or another argument: a buffer the forward pass resets) it is computed
+      in the arena and copied in (a `convert` kernel) at the end of the
+      step, after every reader of the old value; a reshape of
       an arena value is a view of its slot, not a copy;
     - slots are placed by liveness (`planMemory`): values never live at the
       same instruction may share bytes; offsets are aligned to `alignment`;

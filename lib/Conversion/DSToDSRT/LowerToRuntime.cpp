@@ -233,6 +233,11 @@ private:
   std::vector<Slot> slots;
   /// ds value returned as the new value of a persistent buffer.
   DenseMap<Value, Value> inPlace;
+  /// New values of persistent buffers that cannot be written in place (a
+  /// constant, another argument, one whose old value is read after it is
+  /// computed: a buffer the forward pass resets), and the buffer each is
+  /// copied into at the end of the step.
+  SmallVector<std::pair<Value, Value>> copiedUpdates;
   /// A new value of swapped state written over its reloaded old value
   /// (ds.reload -> update -> ds.offload): result -> the reload.
   DenseMap<Value, Value> overReload;
@@ -333,20 +338,32 @@ LogicalResult Lowering::collectInPlaceUpdates(func::ReturnOp ret) {
       producer = reload;
       inPlace[reload.getResult()] = buffers[arg];
     }
-    if (!producer || inPlace.count(value) || isa<ds::ConstantOp>(producer))
-      return ret.emitError()
-             << "result " << i << " must be computed by its own op to update \""
-             << updates.getValue() << "\" in place";
+    if (!producer || inPlace.count(value) || isa<ds::ConstantOp>(producer)) {
+      if (wait)
+        return ret.emitError() << "result " << i
+                               << " must be computed by its own op to update \""
+                               << updates.getValue() << "\" in place";
+      copiedUpdates.push_back({value, buffers[arg]});
+      continue;
+    }
     // Writing in place is safe when nothing reads the old value afterwards
-    // and the producer reads it, if at all, elementwise (same type).
+    // and the producer reads it, if at all, elementwise (same type);
+    // otherwise the new value is copied at the end of the step.
     int64_t at = indexOf.lookup(producer);
+    Operation *laterReader = nullptr;
     for (OpOperand &use : arg.getUses()) {
       Operation *user = use.getOwner();
       if (indexOf.lookup(user) > at ||
           (user == producer && use.get().getType() != value.getType()))
-        return user->emitError()
-               << "reads \"" << updates.getValue()
-               << "\" after or while its new value is written in place";
+        laterReader = user;
+    }
+    if (laterReader && wait)
+      return laterReader->emitError()
+             << "reads \"" << updates.getValue()
+             << "\" after or while its new value is written in place";
+    if (laterReader) {
+      copiedUpdates.push_back({value, buffers[arg]});
+      continue;
     }
     inPlace[value] = buffers[arg];
     // Swapped state: the update may write its new value over the reloaded
@@ -609,6 +626,14 @@ LogicalResult Lowering::run() {
     if (failed(lowerOp(&op, indexOf[&op])))
       return failure();
 
+  // After every reader of their old values.
+  for (auto [value, buffer] : copiedUpdates)
+    dsrt::KernelOp::create(
+        builder, value.getLoc(), builder.getStringAttr("convert"),
+        ValueRange{buffers.lookup(value)}, ValueRange{buffer},
+        builder.getDictionaryAttr({}), FlatSymbolRefAttr(),
+        dsrt::PhaseAttr::get(builder.getContext(), dsrt::Phase::Optimizer),
+        FloatAttr(), FloatAttr(), UnitAttr(), UnitAttr());
   Value loss = buffers.lookup(ret.getOperand(0));
   if (auto it = slotOf.find(loss); it != slotOf.end())
     slots[it->second].lastUse = returnIndex;

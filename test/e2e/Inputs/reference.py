@@ -194,7 +194,10 @@ def main():
     trainable = [t for t in params.values() if t.requires_grad]
     # Buffers the steps write (BatchNorm's running statistics, counters)
     # are saved beside the parameters, as ds-run saves its step's state.
-    initial_buffers = {n: b.detach().clone() for n, b in module.named_buffers()}
+    # Written: a changed value, or a write seen by the version counter
+    # (which batch_norm's own update of its statistics does not bump).
+    initial_buffers = {n: (b.detach().clone(), b._version)
+                       for n, b in module.named_buffers()}
     if args.optimizer == "adamw":
         wd = 0.01 if args.weight_decay is None else args.weight_decay
         opt = torch.optim.AdamW(trainable, lr=args.lr, betas=(args.beta1, args.beta2),
@@ -244,7 +247,8 @@ def main():
             losses.write(json.dumps({"step": step, "loss": loss.item()}) + "\n")
     final = {n: t.detach().cpu() for n, t in params.items()}
     for n, b in module.named_buffers():
-        if n not in final and not torch.equal(b, initial_buffers[n]):
+        value, version = initial_buffers[n]
+        if n not in final and (b._version != version or not torch.equal(b, value)):
             final[n] = b.detach().cpu()
     safetensors_io.save(final, args.save)
 
