@@ -544,12 +544,12 @@ template <size_t n> void maxPool(ImporterState &s) {
   for (size_t d = 0; d < n; ++d) {
     int64_t span = c.dilation[d] * (kernel[d] - 1) + 1;
     if (kernel[d] < 1 || c.stride[d] < 1 || c.dilation[d] < 1 || pad[d] < 0 ||
-        pad[d] * 2 > span)
+        pad[d] > kernel[d] / 2)
       s.fail(name + ": kernel " + std::to_string(kernel[d]) + ", stride " +
              std::to_string(c.stride[d]) + ", dilation " +
              std::to_string(c.dilation[d]) + " and padding " +
              std::to_string(pad[d]) +
-             " are not valid (padding at most half the kernel's span)");
+             " are not valid (padding at most half the kernel, as PyTorch)");
     // PyTorch's pooling_output_shape, as for avg_pool.
     int64_t length = shape[2 + d];
     int64_t last = length + 2 * pad[d] - span + (ceil ? c.stride[d] - 1 : 0);
@@ -589,6 +589,11 @@ template <size_t n> void maxPool(ImporterState &s) {
           flags[0][0][j][l] = false;
       }
     }
+  // A dilated window can miss the input: PyTorch's -inf there has no
+  // element for the gradient to reach.
+  if (!inside.any(2).all().item<bool>())
+    s.fail(name + ": a window of the dilated kernel lies wholly in the "
+                  "padding or past the input; dsc refuses the -inf it gives");
   Value valid = s.materialize(inside);
   Value no = s.materialize(at::zeros({}, at::kBool));
   auto cmp = [&](ds::CompareDirection direction, Value lhs, Value rhs) {

@@ -350,8 +350,14 @@ OwningOpRef<ModuleOp> GraphImporter::importFunction(
   }
   for (const NamedTensor &buffer : stateBuffers) {
     const at::Tensor &tensor = buffer.tensor;
-    parameterTensors.push_back(tensor);
     state.where = "buffer '" + buffer.name + "'";
+    // Another name for its memory would read the value of the import.
+    for (const at::Tensor &other : state.persistent)
+      if (!other.is_same(tensor) && other.is_alias_of(tensor))
+        state.fail("the step writes this buffer, which shares memory with "
+                   "another parameter or buffer (a view of one); dsc carries "
+                   "only buffers that own their memory from step to step");
+    parameterTensors.push_back(tensor);
     argTypes.push_back(RankedTensorType::get(
         tensor.sizes().vec(), state.elementType(tensor.scalar_type())));
     argAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
@@ -432,19 +438,26 @@ OwningOpRef<ModuleOp> GraphImporter::importFunction(
                                 : nullptr;
   if (!loss || !loss->isTensor() || loss->toTensor().dim() != 0 ||
       !loss->toTensor().is_floating_point())
-    state.fail(
-        "forward must return the scalar loss (a 0-d floating point "
-        "tensor), but returns " +
-        (loss ? loss->tagKind() : std::to_string(outputs.size()) + " values") +
-        (loss && loss->isTensor()
-             ? " of shape " + c10::str(loss->toTensor().sizes())
-             : std::string()));
-  for (auto [name, output] : llvm::zip_equal(bufferUpdates, outputs.slice(1)))
-    for (const auto &[example, buffer] : state.stateBuffers)
-      if (buffer.name == name)
-        state.parameters[buffer.tensor] = state.convertTo(
-            state.asTensor(state.lookup(output)),
-            cast<RankedTensorType>(buffer.initial.getType()).getElementType());
+    state.fail("forward must return the scalar loss (a 0-d floating point "
+               "tensor), but returns " +
+               (loss ? loss->tagKind()
+                     : std::to_string(outputs.size() - bufferUpdates.size()) +
+                           " values") +
+               (loss && loss->isTensor()
+                    ? " of shape " + c10::str(loss->toTensor().sizes())
+                    : std::string()));
+  for (auto [name, output] : llvm::zip_equal(bufferUpdates, outputs.slice(1))) {
+    auto buffer = llvm::find_if(state.stateBuffers, [&](const auto &entry) {
+      return entry.second.name == name;
+    });
+    if (buffer == state.stateBuffers.end())
+      state.fail("the program returns a new value of '" + name +
+                 "', which is no persistent buffer of it");
+    state.parameters[buffer->second.tensor] =
+        state.convertTo(state.asTensor(state.lookup(output)),
+                        cast<RankedTensorType>(buffer->second.initial.getType())
+                            .getElementType());
+  }
   // The loss, then the new value of each state buffer the step changed.
   SmallVector<Value> results{state.asTensor(state.lookup(outputs[0]))};
   SmallVector<Attribute> resultAttrs{builder.getDictionaryAttr({})};

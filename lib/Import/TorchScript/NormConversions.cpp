@@ -220,8 +220,17 @@ Value frozenBatchNorm(ImporterState &s, Value input, Value weight, Value bias,
   if (!mean || !var)
     s.fail("aten::" + op.str() + " without running statistics");
   auto type = batchNormInput(s, input, op);
-  return normalizeBatch(s, input, weight, bias, perChannel(s, mean, type),
-                        perChannel(s, inverseStd(s, var, eps), type));
+  // In float for half types (PyTorch's opmath type; autocast gives float
+  // statistics and affine to a bf16 input), rounded once.
+  Type element = type.getElementType();
+  Type math = element.isF32() || element.isF64()
+                  ? element
+                  : Type(Float32Type::get(s.builder.getContext()));
+  auto to = [&](Value v) { return v ? s.convertTo(v, math) : v; };
+  Value result = normalizeBatch(
+      s, to(input), to(weight), to(bias), perChannel(s, to(mean), type),
+      perChannel(s, inverseStd(s, to(var), eps), type));
+  return s.convertTo(result, element);
 }
 
 /// `momentum * statistic + (1 - momentum) * running`, PyTorch's update of
@@ -285,16 +294,17 @@ TrainedBatchNorm trainedBatchNorm(ImporterState &s, Value input, Value weight,
       reduced, /*keepdim=*/true);
   Value var = ds::DivOp::create(s.builder, s.loc, squares,
                                 scalar(s, double(count), acc));
-  Value result = s.convertTo(
-      ds::MulOp::create(s.builder, s.loc, centred, inverseStd(s, var, eps)),
-      element);
+  // The affine in the accumulation type too, rounded once (PyTorch's
+  // x * alpha + beta in its opmath type).
+  Value result =
+      ds::MulOp::create(s.builder, s.loc, centred, inverseStd(s, var, eps));
   if (weight)
     result = ds::MulOp::create(s.builder, s.loc, result,
-                               perChannel(s, weight, type));
+                               perChannel(s, s.convertTo(weight, acc), type));
   if (bias)
-    result =
-        ds::AddOp::create(s.builder, s.loc, result, perChannel(s, bias, type));
-  TrainedBatchNorm trained{result, Value(), Value()};
+    result = ds::AddOp::create(s.builder, s.loc, result,
+                               perChannel(s, s.convertTo(bias, acc), type));
+  TrainedBatchNorm trained{s.convertTo(result, element), Value(), Value()};
   if (runningMean)
     trained.runningMean = updateRunning(s, runningMean, mean, momentum);
   if (runningVar) {

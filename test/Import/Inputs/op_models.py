@@ -1087,6 +1087,45 @@ class MaxPools(Base):
         return self.loss(h, labels)
 
 
+class BadAliasedBuffer(Base):
+    """A buffer the step writes that another buffer views: that other name
+    would not see the write."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("count", torch.zeros(D))
+        self.register_buffer("head_count", self.count[:2])
+
+    def forward(self, tokens, labels):
+        self.count.add_(1)
+        return self.loss(self.emb(tokens) * self.head_count.sum(), labels)
+
+
+class BadMaxPool(Base):
+    """A dilated max pooling window that lies wholly in the padding and past
+    the input (PyTorch gives -inf there, and no element for a gradient)."""
+
+    def forward(self, tokens, labels):
+        seq = self.emb(tokens).transpose(1, 2)
+        pooled = F.max_pool1d(seq[..., :4], 2, stride=1, padding=1, dilation=5)
+        return self.loss(self.emb(tokens) + pooled.sum(), labels)
+
+
+class BatchNormBf16(Base):
+    """BatchNorm in training mode and in eval mode over a bf16 input with
+    float32 weights and statistics, as under autocast."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = torch.nn.BatchNorm1d(D)
+        self.frozen = torch.nn.BatchNorm1d(D).eval()
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens).transpose(1, 2).bfloat16()
+        h = self.bn(x) + self.frozen(x)
+        return self.loss(h.transpose(1, 2).float(), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1109,6 +1148,8 @@ MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
          "pools": Pools, "batch-norms": BatchNorms,
          "batch-norms-core": BatchNormsCore,
          "max-pools": MaxPools,
+         "bad-aliased-buffer": BadAliasedBuffer, "bad-max-pool": BadMaxPool,
+         "batch-norm-bf16": BatchNormBf16,
          "bad-state-buffer": BadStateBuffer,
          "conv-transposes": ConvTransposes, "activations": Activations,
          "int-division": IntDivision}

@@ -119,7 +119,8 @@ def main():
     for k, (ours, theirs) in enumerate(args.tensors):
         a, b = safetensors_io.load(ours), safetensors_io.load(theirs)
         truth = safetensors_io.load(args.truth[k]) if args.truth else None
-        truth_largest = max((t.double().abs().max().item() for t in truth.values()),
+        truth_largest = max((t.double()[t.double().isfinite()].abs().max().item()
+                             for t in truth.values() if t.double().isfinite().any()),
                             default=0.0) if truth else 0.0
         if set(a) != set(b):
             failures.append(f"{ours}: names differ: only ours {sorted(set(a) - set(b))}, "
