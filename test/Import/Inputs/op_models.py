@@ -935,14 +935,17 @@ class BatchNorms(Base):
             self.bn.bias.uniform_(-0.5, 0.5)
             self.bn.running_mean.uniform_(-1, 1)
 
-    def forward(self, tokens, labels):
-        x = self.emb(tokens) + self.emb2(labels).sin() + 0.5 * self.last
-        self.last.copy_(x.detach().tanh())
+    def normalize(self, x):
         h = x + self.bn(x.transpose(1, 2) * 0.5 + 3).transpose(1, 2).tanh()
         h = h * self.bn2(h.reshape(B, 2, 4, D)).reshape(B, S, D).sigmoid()
         h = h + self.bn_free(h.transpose(1, 2)).transpose(1, 2)
-        h = h + F.batch_norm(h.reshape(B, 4, 2, D), self.mean4, self.var4,
-                             training=True, momentum=0.2).reshape(B, S, D)
+        return h + F.batch_norm(h.reshape(B, 4, 2, D), self.mean4, self.var4,
+                                training=True, momentum=0.2).reshape(B, S, D)
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens) + self.emb2(labels).sin() + 0.5 * self.last
+        self.last.copy_(x.detach().tanh())
+        h = self.normalize(x)
         self.seen.add_(1)
         self.ema.mul_(0.9).add_(0.1 * h.detach().mean((0, 1)))
         h = h * (1 + 0.1 * self.seen) + self.ema
@@ -1033,12 +1036,7 @@ class BatchNormsCore(BatchNorms):
     mutations among the program's outputs)."""
 
     def forward(self, tokens, labels):
-        x = self.emb(tokens) + self.emb2(labels).sin()
-        h = x + self.bn(x.transpose(1, 2) * 0.5 + 3).transpose(1, 2).tanh()
-        h = h * self.bn2(h.reshape(B, 2, 4, D)).reshape(B, S, D).sigmoid()
-        h = h + self.bn_free(h.transpose(1, 2)).transpose(1, 2)
-        h = h + F.batch_norm(h.reshape(B, 4, 2, D), self.mean4, self.var4,
-                             training=True, momentum=0.2).reshape(B, S, D)
+        h = self.normalize(self.emb(tokens) + self.emb2(labels).sin())
         self.seen.add_(1)
         return self.loss(h * (1 + 0.1 * self.seen), labels)
 
