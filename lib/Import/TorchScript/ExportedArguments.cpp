@@ -192,6 +192,13 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
     // is a number, so pass 1 or 0; the op's dtype keeps it boolean.
     if (formal.type()->kind() == c10::TypeKind::NumberType)
       return constant(static_cast<int64_t>(*flag));
+    // A Tensor given as a bool (`mask + True`: add.Tensor): a 0-d boolean
+    // tensor that promotes as the Python number PyTorch was given.
+    if (formal.type()->kind() == c10::TypeKind::TensorType) {
+      at::Tensor wrapped = at::scalar_tensor(*flag, at::kBool);
+      wrapped.unsafeGetTensorImpl()->set_wrapped_number(true);
+      return constant(wrapped);
+    }
     return constant(*flag);
   }
   if (kind == "as_bools") {

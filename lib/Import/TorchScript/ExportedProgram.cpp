@@ -202,6 +202,7 @@ void ProgramReader::bind(const json::Object &output, torch::jit::Value *value) {
       tensor ? tensor->getString("name") : std::nullopt;
   if (name) {
     (*values)[*name] = value;
+    recordType(*name, value);
     return;
   }
   // A symbolic integer (as_sym_int) is a size known only when the step
@@ -216,6 +217,20 @@ void ProgramReader::bind(const json::Object &output, torch::jit::Value *value) {
                "export with static shapes and compute with masks");
   failAtNode("malformed program: an output of '" + currentTarget + "' is " +
              kind + ", not a named tensor");
+}
+
+void ProgramReader::recordType(llvm::StringRef name, torch::jit::Value *value) {
+  const json::Object *meta =
+      tensorValues ? tensorValues->getObject(name) : nullptr;
+  if (!meta)
+    return;
+  std::optional<int64_t> code = meta->getInteger("dtype");
+  std::optional<c10::ScalarType> dtype =
+      code ? scalarTypeFromSchema(*code) : std::nullopt;
+  std::optional<std::vector<int64_t>> sizes = symInts(meta->getArray("sizes"));
+  if (dtype && sizes)
+    value->setType(
+        c10::TensorType::createContiguous(*dtype, c10::kCPU, *sizes));
 }
 
 void ProgramReader::setSourceRange(torch::jit::Node *node,
@@ -337,9 +352,12 @@ void ProgramReader::inlineGraph(const json::Object &node, bool gradEnabled) {
     scope[*innerName] = tensorNamed(*outer);
   }
   llvm::StringMap<torch::jit::Value *> *outerScope = values;
+  const json::Object *outerValues = tensorValues;
   values = &scope;
+  tensorValues = sub.getObject("tensor_values");
   for (const json::Value &inner : array(sub.get("nodes"), "subgraph nodes"))
     readNode(object(&inner, "a subgraph node"));
+  tensorValues = outerValues;
   std::vector<torch::jit::Value *> results;
   for (const json::Value &output :
        array(sub.get("outputs"), "subgraph outputs")) {
@@ -447,7 +465,7 @@ void ProgramReader::readGraph(const json::Object &program) {
   const json::Array &inputs = array(graphJson.get("inputs"), "graph inputs");
   const json::Array &specs =
       array(signature.get("input_specs"), "signature input_specs");
-  const json::Object *tensorValues = graphJson.getObject("tensor_values");
+  tensorValues = graphJson.getObject("tensor_values");
   if (const json::Object *syms = graphJson.getObject("sym_int_values"))
     for (const auto &[symName, symValue] : *syms)
       if (const json::Object *fixed = symValue.getAsObject())

@@ -32,10 +32,24 @@ template <typename OpTy> void unary(ImporterState &s) {
                                s.tensorInputAs(0, s.outputScalarType())));
 }
 
+/// The type arithmetic on `type` computes in: booleans as the integers 0
+/// and 1 (int8), whose sum, product, maximum and minimum, converted back
+/// (nonzero is true), are PyTorch's `or`, `and`, `or` and `and` of
+/// booleans (`mask * causal`, `mask + other`, amax of a mask).
+c10::ScalarType arithmeticType(c10::ScalarType type) {
+  return type == c10::ScalarType::Bool ? c10::ScalarType::Char : type;
+}
+
+/// Binds `result`, computed in arithmeticType of the output's type, in the
+/// output's type.
+void bindArithmetic(ImporterState &s, Value result) {
+  s.bindOutput(0, s.convertTo(result, s.elementType(s.outputScalarType())));
+}
+
 template <typename OpTy> void binary(ImporterState &s) {
-  c10::ScalarType type = s.outputScalarType();
+  c10::ScalarType type = arithmeticType(s.outputScalarType());
   Value lhs = s.tensorInputAs(0, type), rhs = s.tensorInputAs(1, type);
-  s.bindOutput(0, OpTy::create(s.builder, s.loc, lhs, rhs));
+  bindArithmetic(s, OpTy::create(s.builder, s.loc, lhs, rhs));
 }
 
 /// `value * factor`, or `value` itself when the factor is 1: PyTorch skips
@@ -54,10 +68,10 @@ double alphaInput(ImporterState &s, size_t i) {
 
 /// `add`/`sub` with `alpha`: `self op alpha * other`.
 template <typename OpTy> void binaryWithAlpha(ImporterState &s) {
-  c10::ScalarType type = s.outputScalarType();
+  c10::ScalarType type = arithmeticType(s.outputScalarType());
   Value lhs = s.tensorInputAs(0, type), rhs = s.tensorInputAs(1, type);
-  s.bindOutput(
-      0, OpTy::create(s.builder, s.loc, lhs, scaled(s, rhs, alphaInput(s, 2))));
+  bindArithmetic(
+      s, OpTy::create(s.builder, s.loc, lhs, scaled(s, rhs, alphaInput(s, 2))));
 }
 
 /// `rsub(self, other, alpha)`: `other - alpha * self`.
@@ -108,9 +122,9 @@ Value minimum(ImporterState &s, Value a, Value b) {
 }
 
 void binaryMinimum(ImporterState &s) {
-  c10::ScalarType type = s.outputScalarType();
-  s.bindOutput(0,
-               minimum(s, s.tensorInputAs(0, type), s.tensorInputAs(1, type)));
+  c10::ScalarType type = arithmeticType(s.outputScalarType());
+  bindArithmetic(
+      s, minimum(s, s.tensorInputAs(0, type), s.tensorInputAs(1, type)));
 }
 
 void pow(ImporterState &s) {
@@ -186,11 +200,13 @@ template <Logic op> void logical(ImporterState &s) {
   s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, a, ifTrue, ifFalse));
 }
 
-/// `any(self, dim, keepdim)` and `any(self)`: whether a count of true
-/// elements is positive.
-void any(ImporterState &s) {
-  Value x = s.tensorInputAs(0, c10::ScalarType::Long);
-  int64_t rank = typeOf(x).getRank();
+/// `any`/`all(self, dim, keepdim)` and `any`/`all(self)`: whether the
+/// count of nonzero elements is positive, or all of them.
+template <bool all> void anyOrAll(ImporterState &s) {
+  Value nonzero = s.tensorInputAs(0, c10::ScalarType::Bool);
+  Value x = s.convertTo(nonzero, s.builder.getI64Type());
+  auto type = typeOf(x);
+  int64_t rank = type.getRank();
   std::vector<int64_t> dims;
   bool keepdim = false;
   if (s.node->inputs().size() >= 3) {
@@ -202,16 +218,21 @@ void any(ImporterState &s) {
     keepdim = s.boolInput(2);
   }
   dims = reductionDims(s, std::move(dims), rank);
+  int64_t reduced = 1;
+  for (int64_t d : dims)
+    reduced *= type.getDimSize(d);
   Value count =
       rank == 0
           ? x
           : ds::SumOp::create(s.builder, s.loc, x,
                               s.builder.getDenseI64ArrayAttr(dims), keepdim)
                 .getResult();
-  Value zero =
-      s.materialize(at::scalar_tensor(0, at::TensorOptions(at::kLong)));
+  Value bound = s.materialize(
+      at::scalar_tensor(all ? reduced : 0, at::TensorOptions(at::kLong)));
   s.bindOutput(0, ds::CompareOp::create(s.builder, s.loc,
-                                        ds::CompareDirection::GT, count, zero));
+                                        all ? ds::CompareDirection::EQ
+                                            : ds::CompareDirection::GT,
+                                        count, bound));
 }
 
 void maskedFill(ImporterState &s) {
@@ -363,20 +384,22 @@ template <typename OpTy> void reduce(ImporterState &s) {
 /// Binds the maximum of `self` over `dims` (all of them when empty), or the
 /// minimum as `-max(-x)` (-1 - x for integers; exact). Ties share the
 /// gradient equally, as for torch.amax, torch.amin and the full reductions
-/// torch.max(x) and torch.min(x).
+/// torch.max(x) and torch.min(x). Booleans reduce as 0 and 1
+/// (arithmeticType): any and all.
 void bindExtremum(ImporterState &s, Value self, std::vector<int64_t> dims,
                   bool keepdim, bool isMax) {
   int64_t rank = typeOf(self).getRank();
   dims = reductionDims(s, std::move(dims), rank);
   if (rank == 0)
     return s.bindOutput(0, self);
+  self = s.convertTo(self, s.elementType(arithmeticType(s.outputScalarType())));
   DenseI64ArrayAttr dimsAttr = s.builder.getDenseI64ArrayAttr(dims);
   if (isMax)
-    return s.bindOutput(
-        0, ds::MaxOp::create(s.builder, s.loc, self, dimsAttr, keepdim));
+    return bindArithmetic(
+        s, ds::MaxOp::create(s.builder, s.loc, self, dimsAttr, keepdim));
   Value max = ds::MaxOp::create(s.builder, s.loc, reverseOrder(s, self),
                                 dimsAttr, keepdim);
-  s.bindOutput(0, reverseOrder(s, max));
+  bindArithmetic(s, reverseOrder(s, max));
 }
 
 /// `amax`/`amin(self, dims, keepdim)`.
@@ -539,7 +562,8 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::logical_xor", logical<Logic::Xor>},
         {"aten::bitwise_xor", logical<Logic::Xor>},
         {"aten::__xor__", logical<Logic::Xor>},
-        {"aten::any", any},
+        {"aten::any", anyOrAll<false>},
+        {"aten::all", anyOrAll<true>},
         {"aten::clamp", clamp},
         {"aten::clip", clamp},
         {"aten::clamp_min", clamp},

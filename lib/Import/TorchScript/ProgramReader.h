@@ -61,6 +61,9 @@ private:
   torch::jit::Value *constant(c10::IValue value);
   torch::jit::Value *tensorNamed(llvm::StringRef name);
   void bind(const llvm::json::Object &output, torch::jit::Value *value);
+  /// Types `value` with the dtype and sizes the program records for `name`
+  /// (its tensor_values), which the importer's example run must reproduce.
+  void recordType(llvm::StringRef name, torch::jit::Value *value);
 
   void readGraph(const llvm::json::Object &graph);
   void readNode(const llvm::json::Object &node);
@@ -79,6 +82,8 @@ private:
       std::make_shared<torch::jit::Graph>();
   /// The graph's values by name; a subgraph being inlined gets its own.
   llvm::StringMap<torch::jit::Value *> *values = nullptr;
+  /// The recorded dtype and sizes of the (sub)graph's tensors by name.
+  const llvm::json::Object *tensorValues = nullptr;
   /// Parameters, buffers and constants by their module names.
   std::map<std::string, at::Tensor> tensors;
   /// Tensors by (file, offset, sizes, strides): tied weights are one.

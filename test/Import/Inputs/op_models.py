@@ -1124,7 +1124,38 @@ class BatchNormBf16(Base):
         return self.loss(h.transpose(1, 2).float(), labels)
 
 
-MODES = {"baddbmm": Baddbmm, "inplace": InPlace, "bad-buffer": BadBuffer,
+class BoolArithmetic(Base):
+    """Masks combined by arithmetic, as older model code does: a product
+    (and), a sum (or), maximum/minimum, amax/amin, all/any (of a float
+    tensor too), max() of a mask, and a Python bool as an operand
+    (`pad + True`, where(causal, pad, True))."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        scores = h @ self.emb2(labels).transpose(1, 2)
+        causal = torch.ones(S, S, dtype=torch.bool).tril()
+        pad = (tokens != 0)[:, None, :]
+        odd = (labels > V // 2)[:, :, None]
+        keep = causal * pad + odd * causal.logical_not()
+        keep = torch.maximum(keep, odd & pad) * torch.minimum(pad, causal).logical_not()
+        rows = torch.amax(odd & causal, dim=1, keepdim=True)
+        full = torch.amin(pad | odd, dim=2, keepdim=True)
+        # TorchScript has no ops of a tensor and a Python bool (nor runs
+        # them on constant 0-d tensors it folds): masks stand in.
+        tracing = torch.jit.is_tracing()
+        true = torch.ones_like(pad) if tracing else True
+        false = torch.zeros_like(pad) if tracing else False
+        keep = keep + (rows * full) + (pad * false)
+        small = scores.clamp(0, 0.5)  # nonzero below 1: true
+        keep = (keep | small.any(-1, keepdim=True).logical_not()) & (pad | odd).all(
+            dim=-1, keepdim=True)
+        keep = keep * torch.where(causal, pad, true) + (pad + true).logical_not()
+        keep = keep & ((tokens > 2).all() | (odd.max() * keep.min()).logical_not())
+        scores = scores.masked_fill(~keep, -1e4)
+        return self.loss(scores.softmax(-1) @ h, labels)
+
+
+MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "data-index": DataIndex,

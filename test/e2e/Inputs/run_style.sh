@@ -3,9 +3,9 @@
 # Exports MODEL.py once into DIR, compiles and runs two steps (env RANKS for
 # ds-run -n) and compares loss, gradients and parameters with PyTorch at a
 # relative 1e-5. Tools come from PATH (lit puts the build's there). With
-# REFEREE=float64 the eager model also runs in float64 (reference.py
-# --float64), and compare.py referees with it where PyTorch's float32 run
-# misses ours.
+# REFEREE=float64, or where ours misses PyTorch's float32 run, the eager
+# model also runs in float64 (reference.py --float64), and compare.py
+# referees with it: ours must be within 1e-5 of float64 where it misses.
 set -euo pipefail
 model=$1 dir=$2 name=$3 optimizer=$4
 shift 4
@@ -18,12 +18,24 @@ ds-run -n "${RANKS:-1}" "$dir/$name.plan" --weights "$dir/model.weights" --input
   --steps 2 -q --dump-loss "$dir/$name.loss" --dump-grads "$dir/$name.grads" --save "$dir/$name.final"
 "$py" "$inputs/reference.py" "$dir/model.pt2" --inputs "$dir/batch.safetensors" --steps 2 $optimizer \
   --dump-loss "$dir/$name.ref.loss" --dump-grads "$dir/$name.ref.grads" --save "$dir/$name.ref.final"
-truth=()
-if [ "${REFEREE:-}" = float64 ]; then
+compare() {
+  "$py" "$inputs/compare.py" --rtol 1e-5 --losses "$dir/$name.loss" "$dir/$name.ref.loss" \
+    --tensors "$dir/$name.grads" "$dir/$name.ref.grads" --tensors "$dir/$name.final" "$dir/$name.ref.final" "$@"
+}
+referee() {
   "$py" "$inputs/reference.py" "$model" --float64 --inputs "$dir/batch.safetensors" --steps 2 $optimizer \
     --dump-loss "$dir/$name.f64.loss" --dump-grads "$dir/$name.f64.grads" --save "$dir/$name.f64.final"
-  truth=(--truth "$dir/$name.f64.grads" --truth "$dir/$name.f64.final" --truth-losses "$dir/$name.f64.loss")
+  compare --truth "$dir/$name.f64.grads" --truth "$dir/$name.f64.final" --truth-losses "$dir/$name.f64.loss"
+}
+if [ "${REFEREE:-}" = float64 ]; then
+  referee
+elif ! compare > "$dir/$name.compare" 2>&1; then
+  # PyTorch's float32 kernels differ between CPUs (a CI machine's eager run
+  # was 6.7e-4 off float64 on one gradient element where ours was 1e-6):
+  # a miss is judged again against float64.
+  cat "$dir/$name.compare"
+  echo "-- missed PyTorch's float32 run; refereeing with float64"
+  referee
+else
+  cat "$dir/$name.compare"
 fi
-"$py" "$inputs/compare.py" --rtol 1e-5 --losses "$dir/$name.loss" "$dir/$name.ref.loss" \
-  --tensors "$dir/$name.grads" "$dir/$name.ref.grads" --tensors "$dir/$name.final" "$dir/$name.ref.final" \
-  "${truth[@]}"

@@ -205,7 +205,8 @@ def DS_ConvertOp : DS_Op<"convert", [Pure, SameOperandsAndResultShape,
   let summary = "element type conversion";
   let description = [{
     Converts every element to the result's element type (round to nearest
-    even between floats; truncation toward zero from float to integer).
+    even between floats; truncation toward zero from float to integer;
+    nonzero, NaN included, to true for i1).
 
     ```mlir
     %y = ds.convert %x : (tensor<2x8xbf16>) -> tensor<2x8xf32>
