@@ -159,6 +159,9 @@ Attribute builtinForm(Attribute attr) {
       .Case([&](ds::ReductionKindAttr a) {
         return name(ds::stringifyReductionKind(a.getValue()));
       })
+      .Case([&](ds::RoundingModeAttr a) {
+        return name(ds::stringifyRoundingMode(a.getValue()));
+      })
       .Default([](Attribute a) { return a; });
 }
 

@@ -173,6 +173,11 @@ void addLossConversions(llvm::StringMap<Conversion> &table);
 /// log_sigmoid, logsumexp, cumsum; MathConversions.cpp) to `table`.
 void addMathConversions(llvm::StringMap<Conversion> &table);
 
+/// Adds the conversions of rounding (floor, ceil, trunc, round, frac),
+/// reciprocal, log2/log10, lerp, addcmul and addcdiv
+/// (RoundingConversions.cpp) to `table`.
+void addRoundingConversions(llvm::StringMap<Conversion> &table);
+
 /// The dimensions a reduction runs over, normalised and sorted: all of
 /// them when `dims` is empty (`sum(x)`, `dim=None`; OpConversions.cpp).
 std::vector<int64_t> reductionDims(ImporterState &s, std::vector<int64_t> dims,

@@ -389,18 +389,28 @@ Value dsc::ts::firstLargest(ImporterState &s, Value values, int64_t dim,
   return first;
 }
 
+/// Booleans as the integers 0 and 1 (int8), which order as PyTorch orders
+/// false and true; other tensors as they are.
+static Value orderable(ImporterState &s, Value x) {
+  if (!typeOf(x).getElementType().isInteger(1))
+    return x;
+  return s.convertTo(x, s.builder.getI8Type());
+}
+
 void dsc::ts::bindExtremumAlong(ImporterState &s, bool isMax) {
-  Value x = s.tensorInputAs(0, s.outputScalarType());
-  auto type = typeOf(x);
+  Value self = s.tensorInputAs(0, s.outputScalarType());
+  auto type = typeOf(self);
   if (type.getRank() == 0) {
-    s.bindOutput(0, x);
+    s.bindOutput(0, self);
     return s.bindOutput(1, s.materialize(at::zeros({}, at::kLong)));
   }
+  Value x = orderable(s, self);
   int64_t dim = s.normalizeDim(s.intInput(1), type.getRank());
   Value index = argExtremum(s, x, dim, isMax);
   // The element at the position, so that the gradient goes to it alone, as
   // PyTorch's does (amax shares it between ties).
   Value value = takeAlong(s, x, dim, index);
+  value = s.convertTo(value, s.elementType(s.outputScalarType()));
   s.bindOutput(0, reshape(s, value, s.outputType(0)));
   s.bindOutput(1, reshape(s, index, s.outputType(1)));
 }

@@ -611,6 +611,7 @@ const llvm::StringMap<Conversion> &conversions() {
     };
     addLossConversions(table);
     addMathConversions(table);
+    addRoundingConversions(table);
     addEinsumConversion(table);
     addConvConversions(table);
     addNormConversions(table);

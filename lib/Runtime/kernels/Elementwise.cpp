@@ -40,6 +40,14 @@ llvm::Error checkGelu(const CheckArgs &args) {
   return checkFloatUnary(args);
 }
 
+llvm::Error checkRound(const CheckArgs &args) {
+  if (auto mode =
+          readString(args.inst, "mode", {"floor", "ceil", "trunc", "even"});
+      !mode)
+    return mode.takeError();
+  return checkFloatUnary(args);
+}
+
 llvm::Error checkPow(const CheckArgs &args) {
   if (auto exponent = readDouble(args.inst, "exponent"); !exponent)
     return exponent.takeError();
@@ -99,6 +107,18 @@ llvm::Error checkSelect(const CheckArgs &args) {
 void runGelu(const KernelArgs &args) {
   std::string mode = args.inst.getString("approximate", "none");
   at::gelu_out(args.result(), args.operand(0), mode);
+}
+
+void runRound(const KernelArgs &args) {
+  std::string mode = args.inst.getString("mode", "");
+  if (mode == "floor")
+    at::floor_out(args.result(), args.operand(0));
+  else if (mode == "ceil")
+    at::ceil_out(args.result(), args.operand(0));
+  else if (mode == "trunc")
+    at::trunc_out(args.result(), args.operand(0));
+  else // "even": torch.round's half to even
+    at::round_out(args.result(), args.operand(0));
 }
 
 void runPow(const KernelArgs &args) {
@@ -186,6 +206,7 @@ void dsc::rt::kernels::registerElementwiseKernels(
       [](const KernelArgs &a) { at::sigmoid_out(a.result(), a.operand(0)); });
   table["gelu"] = unary(runGelu, checkGelu);
   table["pow"] = unary(runPow, checkPow);
+  table["round"] = unary(runRound, checkRound);
 
   table["add"] = binary([](const KernelArgs &a) {
     at::add_out(a.result(), a.operand(0), a.operand(1));

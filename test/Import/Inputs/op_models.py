@@ -1127,7 +1127,8 @@ class BatchNormBf16(Base):
 class BoolArithmetic(Base):
     """Masks combined by arithmetic, as older model code does: a product
     (and), a sum (or), maximum/minimum, amax/amin, all/any (of a float
-    tensor too), max() of a mask, and a Python bool as an operand
+    tensor too), max() and max/min over a dimension of a mask (values and
+    positions), and a Python bool as an operand
     (`pad + True`, where(causal, pad, True))."""
 
     def forward(self, tokens, labels):
@@ -1151,11 +1152,38 @@ class BoolArithmetic(Base):
             dim=-1, keepdim=True)
         keep = keep * torch.where(causal, pad, true) + (pad + true).logical_not()
         keep = keep & ((tokens > 2).all() | (odd.max() * keep.min()).logical_not())
+        # max/min over a dimension of a mask: the first true (false) and its
+        # position.
+        most, where = keep.max(dim=-1, keepdim=True)
+        least, there = keep.min(dim=1, keepdim=True)
+        keep = keep | (most & ~least & (torch.arange(S) == where + there % 3))
         scores = scores.masked_fill(~keep, -1e4)
         return self.loss(scores.softmax(-1) @ h, labels)
 
 
-MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "inplace": InPlace, "bad-buffer": BadBuffer,
+class Rounding(Base):
+    """floor, ceil, trunc, round (ties to even, and with decimals) and frac,
+    which pass no gradient, reciprocal (`1.0 / x` traces and exports as
+    one), log2, log10, lerp with a scalar weight on both sides of 1/2 and a
+    tensor weight, addcmul and addcdiv. The activations are multiples of
+    1/4: doubled, they meet rounding's ties."""
+
+    def forward(self, tokens, labels):
+        h, g = self.emb(tokens), self.emb2(labels)
+        t = h * 2
+        r = (torch.floor(t) + torch.ceil(t) * 0.5 + torch.trunc(-t) * 0.25 + torch.round(t)
+             + torch.round(h * 0.37, decimals=1) + torch.round(g * 30, decimals=-1))
+        f = torch.frac(t * 0.75)
+        pos = h.abs() + 0.5
+        logs = torch.log2(pos) + torch.log10(pos) * 0.5
+        mixed = torch.lerp(h, g, 0.3) + torch.lerp(g, h, 0.75) + torch.lerp(h, g, g.sigmoid() * 2 - 0.5)
+        fused = (torch.addcmul(h, g, pos, value=0.5) + torch.addcdiv(g, h, pos, value=-2.0)
+                 + torch.addcmul(h, g, g))
+        out = h * r + f * g + (1.0 / pos) * g + logs * h + mixed + fused
+        return self.loss(out, labels)
+
+
+MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Rounding, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "data-index": DataIndex,

@@ -205,6 +205,7 @@ ShardingRule SiluOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SigmoidOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule GeluOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule PowOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule RoundOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ConvertOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule StopGradientOp::getShardingRule() {
   return elementwiseRule(*this);

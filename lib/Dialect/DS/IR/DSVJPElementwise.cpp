@@ -227,6 +227,16 @@ LogicalResult PowOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
   });
 }
 
+// Rounding is piecewise constant: PyTorch's gradient is zero everywhere,
+// so nothing flows back through it.
+bool RoundOp::propagatesGradients() { return false; }
+
+LogicalResult RoundOp::buildVJP(OpBuilder &, ArrayRef<Value>,
+                                SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(Value());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Binary with broadcasting
 //===----------------------------------------------------------------------===//

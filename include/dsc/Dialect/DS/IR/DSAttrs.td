@@ -30,6 +30,18 @@ def DS_GeluApproximation : I32EnumAttr<"GeluApproximation",
 def DS_GeluApproximationAttr
     : EnumAttr<DS_Dialect, DS_GeluApproximation, "gelu_approximation">;
 
+def DS_RoundingMode : I32EnumAttr<"RoundingMode",
+    "the integer `ds.round` rounds to", [
+      I32EnumAttrCase<"Floor", 0, "floor">,
+      I32EnumAttrCase<"Ceil", 1, "ceil">,
+      I32EnumAttrCase<"Trunc", 2, "trunc">,
+      I32EnumAttrCase<"Even", 3, "even">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::ds";
+}
+def DS_RoundingModeAttr
+    : EnumAttr<DS_Dialect, DS_RoundingMode, "rounding_mode">;
+
 def DS_CompareDirection : I32EnumAttr<"CompareDirection",
     "the relation `ds.compare` tests", [
       I32EnumAttrCase<"EQ", 0, "eq">,

@@ -63,6 +63,25 @@ def DS_GeluOp : DS_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
       "$input `approximate` `=` $approximate attr-dict `:` type($result)";
 }
 
+def DS_RoundOp : DS_Op<"round", [Pure, Elementwise, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface, ["propagatesGradients"]>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+  let summary = "elementwise rounding to an integral value";
+  let description = [{
+    Rounds every element to an integral value of the same float type:
+    `floor`, `ceil`, `trunc` (toward zero) or `even` (to the nearest, ties
+    to even), as torch.floor, torch.ceil, torch.trunc and torch.round. The
+    gradient is zero, as PyTorch's.
+
+    ```mlir
+    %y = ds.round %x mode = floor : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins DS_FloatTensor:$input, DS_RoundingModeAttr:$mode);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = "$input `mode` `=` $mode attr-dict `:` type($result)";
+}
+
 def DS_PowOp : DS_Op<"pow", [Pure, Elementwise, SameOperandsAndResultType,
     DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
