@@ -174,9 +174,9 @@ void addLossConversions(llvm::StringMap<Conversion> &table);
 void addMathConversions(llvm::StringMap<Conversion> &table);
 
 /// Adds the conversions of rounding (floor, ceil, trunc, round, frac),
-/// reciprocal, log2/log10, lerp, addcmul and addcdiv
-/// (RoundingConversions.cpp) to `table`.
-void addRoundingConversions(llvm::StringMap<Conversion> &table);
+/// reciprocal, log2/log10, lerp, addcmul, addcdiv, fmax/fmin and
+/// isnan/isinf/isfinite (ElementwiseConversions.cpp) to `table`.
+void addElementwiseConversions(llvm::StringMap<Conversion> &table);
 
 /// The dimensions a reduction runs over, normalised and sorted: all of
 /// them when `dims` is empty (`sum(x)`, `dim=None`; OpConversions.cpp).

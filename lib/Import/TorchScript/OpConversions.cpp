@@ -525,6 +525,7 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::rsub", rsub},
         {"aten::mul", binary<ds::MulOp>},
         {"aten::div", div},
+        {"aten::true_divide", div},
         {"aten::maximum", binary<ds::MaximumOp>},
         {"aten::minimum", binaryMinimum},
         {"aten::eq", compare<ds::CompareDirection::EQ>},
@@ -548,6 +549,7 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::relu", unary<ds::ReluOp>},
         {"aten::silu", unary<ds::SiluOp>},
         {"aten::sigmoid", unary<ds::SigmoidOp>},
+        {"aten::special_expit", unary<ds::SigmoidOp>},
         {"aten::pow", pow},
         {"aten::gelu", gelu},
         {"aten::where", where},
@@ -611,7 +613,7 @@ const llvm::StringMap<Conversion> &conversions() {
     };
     addLossConversions(table);
     addMathConversions(table);
-    addRoundingConversions(table);
+    addElementwiseConversions(table);
     addEinsumConversion(table);
     addConvConversions(table);
     addNormConversions(table);

@@ -402,6 +402,65 @@ void construct(ImporterState &s) {
   s.bindOutput(0, Imported{list});
 }
 
+/// `aten::pad(input, pad, mode)` in mode "reflect" (the input mirrored
+/// about its edge elements, which are not repeated), "replicate" (the edge
+/// element broadcast) or "circular" (the other end's elements), each
+/// padded side a concatenation of slices of the input, so that the
+/// gradient adds up at the elements copied. (low, high) pairs from the
+/// last dimension back, applied in turn as PyTorch's kernels do; negative
+/// amounts (crops) are refused, as are reflections as wide as the input.
+void modePad(ImporterState &s, const std::string &mode) {
+  if (mode != "reflect" && mode != "replicate" && mode != "circular")
+    s.fail("aten::pad in mode '" + mode + "' is not supported");
+  Value result = s.tensorInput(0);
+  std::vector<int64_t> pad = s.intListInput(1);
+  int64_t rank = typeOf(result).getRank();
+  if (pad.size() % 2 != 0 || static_cast<int64_t>(pad.size()) > 2 * rank)
+    s.fail("aten::pad needs (low, high) pairs for at most every dimension");
+  for (size_t pair = 0; pair < pad.size() / 2; ++pair) {
+    int64_t dim = rank - 1 - static_cast<int64_t>(pair);
+    int64_t low = pad[2 * pair], high = pad[2 * pair + 1];
+    int64_t size = typeOf(result).getDimSize(dim);
+    int64_t widest = mode == "reflect" ? size - 1 : size;
+    if (low < 0 || high < 0 ||
+        (mode != "replicate" && (low > widest || high > widest)))
+      s.fail("aten::pad in mode '" + mode + "' by (" + std::to_string(low) +
+             ", " + std::to_string(high) + ") of a dimension of " +
+             std::to_string(size) + " is not supported");
+    auto element = [&](int64_t i) {
+      return sliceDim(s, result, dim, i, i + 1, 1);
+    };
+    auto edge = [&](int64_t i, int64_t amount) -> Value {
+      RankedTensorType type = typeOf(result);
+      std::vector<int64_t> shape(type.getShape());
+      shape[dim] = amount;
+      return ds::BroadcastOp::create(s.builder, s.loc, type.clone(shape),
+                                     element(i));
+    };
+    SmallVector<Value> pieces;
+    if (mode == "reflect") {
+      for (int64_t i = low; i >= 1; --i)
+        pieces.push_back(element(i));
+    } else if (low > 0) {
+      pieces.push_back(mode == "replicate"
+                           ? edge(0, low)
+                           : sliceDim(s, result, dim, size - low, size, 1));
+    }
+    pieces.push_back(result);
+    if (mode == "reflect") {
+      for (int64_t i = size - 2; i >= size - 1 - high; --i)
+        pieces.push_back(element(i));
+    } else if (high > 0) {
+      pieces.push_back(mode == "replicate"
+                           ? edge(size - 1, high)
+                           : sliceDim(s, result, dim, 0, high, 1));
+    }
+    if (pieces.size() > 1)
+      result = ds::ConcatOp::create(s.builder, s.loc, pieces, dim);
+  }
+  s.bindOutput(0, result);
+}
+
 /// `aten::pad(input, pad, mode, value)` in mode "constant" and
 /// `aten::constant_pad_nd(input, pad, value)`: `pad` holds (low, high)
 /// pairs from the last dimension back; a negative amount crops. Each padded
@@ -410,8 +469,7 @@ void construct(ImporterState &s) {
 void constantPad(ImporterState &s) {
   bool isPad = s.node->kind() == c10::Symbol::fromQualString("aten::pad");
   if (isPad && s.constantInput(2).toStringRef() != "constant")
-    s.fail("aten::pad in mode '" + s.constantInput(2).toStringRef() +
-           "' is not supported (constant padding only)");
+    return modePad(s, s.constantInput(2).toStringRef());
   size_t valueIndex = isPad ? 3 : 2;
   double fill = s.node->inputs().size() > valueIndex &&
                         !s.constantInput(valueIndex).isNone()

@@ -1183,7 +1183,33 @@ class Rounding(Base):
         return self.loss(out, labels)
 
 
-MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Rounding, "inplace": InPlace, "bad-buffer": BadBuffer,
+class Elementwise(Base):
+    """reflect, replicate and circular padding of the sequence and the
+    features (2-d reflect), fmax/fmin with NaN on either side and ties,
+    isnan/isinf/isfinite of scores holding infinities and NaN (0 * inf),
+    true_divide and special.expit."""
+
+    def forward(self, tokens, labels):
+        h, g = self.emb(tokens), self.emb2(labels)
+        x = h.transpose(1, 2)  # [B, D, S]
+        pads = (F.pad(x, (2, 1), mode="reflect")[..., 1:-2]
+                + F.pad(x, (1, 2), mode="replicate")[..., 2:-1]
+                + F.pad(x, (3, 1), mode="circular")[..., :-4])
+        pads = pads + F.pad(x[:, None], (1, 1, 2, 1), mode="reflect")[:, 0, 1:-2, 1:-1]
+        y = pads.transpose(1, 2)
+        # Infinities (and 0/0) where a token is 1 mod 4, NaN where it is 2.
+        keep = (tokens[..., None] % 4 != 1).float()
+        # (detached: the gradient of a division by zero is no test of these.)
+        scores = ((h * g).sum(-1, keepdim=True) / ((g - h).abs().sum(-1, keepdim=True) * keep)).detach()
+        nan = torch.where(tokens[..., None] % 4 == 2, scores * float("inf") * 0, scores)
+        bad = torch.isnan(nan) | torch.isinf(scores)
+        fm = torch.fmax(nan, h) + torch.fmin(h, nan.flip(0)) + torch.fmax(h, g) * torch.fmin(g, h)
+        fm = torch.where(torch.isfinite(fm), fm, torch.zeros_like(fm))
+        out = y + fm.masked_fill(bad, 0.5) + torch.true_divide(g, 3) * torch.special.expit(h)
+        return self.loss(out, labels)
+
+
+MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Rounding, "elementwise": Elementwise, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
          "index": Index, "bad-mask": BadMask, "data-index": DataIndex,

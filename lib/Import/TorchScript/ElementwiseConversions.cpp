@@ -1,16 +1,17 @@
-//===- RoundingConversions.cpp - rounding and fused arithmetic to ds ------===//
+//===- ElementwiseConversions.cpp - elementwise aten functions to ds ------===//
 //
 // Elementwise aten functions that are ds arithmetic in PyTorch's own
 // formulation (ATen's CPU kernels, derivatives.yaml): floor, ceil, trunc,
 // round (with decimals) and frac (`ds.round`, whose gradient is zero),
 // reciprocal (`1.0 / x` exports as one), log2 and log10, lerp, addcmul and
-// addcdiv.
+// addcdiv, fmax and fmin, and the float classes isnan, isinf and isfinite.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ConversionUtils.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace dsc::ts;
@@ -120,9 +121,51 @@ template <typename OpTy> void addCombined(ImporterState &s) {
                                     OpTy::create(s.builder, s.loc, t1, t2)));
 }
 
+/// `fmax`/`fmin(a, b)`: the larger (smaller), the other where one is NaN.
+/// A choice: PyTorch gives the whole gradient to `a` where it is chosen
+/// (ties included), to `b` elsewhere.
+template <bool isMax> void fmaxOrMin(ImporterState &s) {
+  c10::ScalarType type = s.outputScalarType();
+  Value a = s.tensorInputAs(0, type), b = s.tensorInputAs(1, type);
+  auto compare = [&](ds::CompareDirection direction, Value x, Value y) {
+    return ds::CompareOp::create(s.builder, s.loc, direction, x, y);
+  };
+  Value aWins = compare(
+      isMax ? ds::CompareDirection::GE : ds::CompareDirection::LE, a, b);
+  if (isa<FloatType>(typeOf(a).getElementType())) {
+    Value bNan = compare(ds::CompareDirection::NE, b, b);
+    aWins = ds::SelectOp::create(s.builder, s.loc, bNan, boolScalar(s, true),
+                                 aWins);
+  }
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, aWins, a, b));
+}
+
+/// `isnan` (x != x), `isinf` (|x| == inf) and `isfinite` (|x| < inf, false
+/// for NaN); integers are all finite.
+enum class FloatClass { Nan, Inf, Finite };
+template <FloatClass which> void classify(ImporterState &s) {
+  Value x = s.tensorInput(0);
+  auto type = typeOf(x);
+  if (!isa<FloatType>(type.getElementType()))
+    return s.bindOutput(
+        0, s.materialize(at::full(type.getShape(), which == FloatClass::Finite,
+                                  at::TensorOptions(at::kBool))));
+  if (which == FloatClass::Nan)
+    return s.bindOutput(0,
+                        ds::CompareOp::create(s.builder, s.loc,
+                                              ds::CompareDirection::NE, x, x));
+  Value inf =
+      scalar(s, std::numeric_limits<double>::infinity(), type.getElementType());
+  s.bindOutput(0, ds::CompareOp::create(s.builder, s.loc,
+                                        which == FloatClass::Inf
+                                            ? ds::CompareDirection::EQ
+                                            : ds::CompareDirection::LT,
+                                        absolute(s, x), inf));
+}
+
 } // namespace
 
-void dsc::ts::addRoundingConversions(llvm::StringMap<Conversion> &table) {
+void dsc::ts::addElementwiseConversions(llvm::StringMap<Conversion> &table) {
   table["aten::floor"] = rounding<ds::RoundingMode::Floor>;
   table["aten::ceil"] = rounding<ds::RoundingMode::Ceil>;
   table["aten::trunc"] = rounding<ds::RoundingMode::Trunc>;
@@ -135,4 +178,9 @@ void dsc::ts::addRoundingConversions(llvm::StringMap<Conversion> &table) {
   table["aten::lerp"] = lerp;
   table["aten::addcmul"] = addCombined<ds::MulOp>;
   table["aten::addcdiv"] = addCombined<ds::DivOp>;
+  table["aten::fmax"] = fmaxOrMin<true>;
+  table["aten::fmin"] = fmaxOrMin<false>;
+  table["aten::isnan"] = classify<FloatClass::Nan>;
+  table["aten::isinf"] = classify<FloatClass::Inf>;
+  table["aten::isfinite"] = classify<FloatClass::Finite>;
 }
