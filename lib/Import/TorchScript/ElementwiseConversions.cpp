@@ -1,10 +1,13 @@
 //===- ElementwiseConversions.cpp - elementwise aten functions to ds ------===//
 //
-// Elementwise aten functions that are ds arithmetic in PyTorch's own
-// formulation (ATen's CPU kernels, derivatives.yaml): floor, ceil, trunc,
-// round (with decimals) and frac (`ds.round`, whose gradient is zero),
-// reciprocal (`1.0 / x` exports as one), log2 and log10, lerp, addcmul and
-// addcdiv, fmax and fmin, and the float classes isnan, isinf and isfinite.
+// Elementwise aten functions that are ds ops or ds arithmetic in PyTorch's
+// own formulation (ATen's CPU kernels, derivatives.yaml): floor, ceil,
+// trunc, round (with decimals) and frac (`ds.round`, whose gradient is
+// zero), reciprocal (`1.0 / x` exports as one), log2 and log10 (`ds.log2`,
+// `ds.log10`), lerp, addcmul and addcdiv (ATen's vectorised kernels fuse
+// the last multiply-add: these differ from it by a rounding), fmax and
+// fmin, and the float classes isnan, isinf and isfinite. Half and bfloat16
+// compute in float and round once, as ATen does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +20,24 @@ using namespace mlir;
 using namespace dsc::ts;
 
 namespace {
+
+template <typename OpTy> void unaryOp(ImporterState &s) {
+  s.bindOutput(0, OpTy::create(s.builder, s.loc,
+                               s.tensorInputAs(0, s.outputScalarType())));
+}
+
+/// The type a composed formula computes in: float for bfloat16 and half,
+/// as ATen's kernels do before rounding once to the result's type.
+c10::ScalarType computeType(c10::ScalarType type) {
+  return type == c10::ScalarType::BFloat16 || type == c10::ScalarType::Half
+             ? c10::ScalarType::Float
+             : type;
+}
+
+/// Binds `result`, computed in computeType, in the output's type.
+void bindComputed(ImporterState &s, Value result) {
+  s.bindOutput(0, s.convertTo(result, s.elementType(s.outputScalarType())));
+}
 
 /// `x` rounded as `mode` says; integers are integral already (PyTorch
 /// returns them unchanged).
@@ -33,10 +54,12 @@ template <ds::RoundingMode mode> void rounding(ImporterState &s) {
 /// `round(self, decimals)`: ATen's round_decimals, `nearbyint(x * 10^d) /
 /// 10^d`, or `nearbyint(x / 10^-d) * 10^-d` for negative `d`.
 void round(ImporterState &s) {
-  Value x = s.tensorInputAs(0, s.outputScalarType());
+  c10::ScalarType outType = s.outputScalarType();
   int64_t decimals = s.node->inputs().size() > 1 ? s.intInput(1) : 0;
-  if (decimals == 0 || !isa<FloatType>(typeOf(x).getElementType()))
-    return s.bindOutput(0, rounded(s, x, ds::RoundingMode::Even));
+  if (decimals == 0 || !c10::isFloatingType(outType))
+    return s.bindOutput(
+        0, rounded(s, s.tensorInputAs(0, outType), ds::RoundingMode::Even));
+  Value x = s.tensorInputAs(0, computeType(outType));
   Type element = typeOf(x).getElementType();
   Value tenPow = scalar(
       s, std::pow(10.0, static_cast<double>(std::abs(decimals))), element);
@@ -46,8 +69,8 @@ void round(ImporterState &s) {
     return ds::DivOp::create(s.builder, s.loc, a, b);
   };
   Value scaled = op(decimals > 0, x, tenPow);
-  s.bindOutput(
-      0, op(decimals < 0, rounded(s, scaled, ds::RoundingMode::Even), tenPow));
+  bindComputed(
+      s, op(decimals < 0, rounded(s, scaled, ds::RoundingMode::Even), tenPow));
 }
 
 /// `frac(x) = x - trunc(x)`, as ATen computes it; the gradient is x's.
@@ -64,22 +87,11 @@ void reciprocal(ImporterState &s) {
   s.bindOutput(0, ds::DivOp::create(s.builder, s.loc, one, x));
 }
 
-/// `log2`/`log10`: `log(x) / log(base)` (within a rounding of ATen's
-/// direct kernels; the gradient `g / (x log(base))` likewise).
-template <int base> void logBase(ImporterState &s) {
-  Value x = s.tensorInputAs(0, s.outputScalarType());
-  Value log = ds::LogOp::create(s.builder, s.loc, x);
-  s.bindOutput(0,
-               ds::DivOp::create(s.builder, s.loc, log,
-                                 scalar(s, std::log(static_cast<double>(base)),
-                                        typeOf(x).getElementType())));
-}
-
 /// `lerp(self, end, weight)`: ATen's `self + weight * (end - self)` where
 /// |weight| < 1/2, else `end - (end - self) * (1 - weight)`, chosen per
 /// element for a tensor weight.
 void lerp(ImporterState &s) {
-  c10::ScalarType type = s.outputScalarType();
+  c10::ScalarType type = computeType(s.outputScalarType());
   Value self = s.tensorInputAs(0, type), end = s.tensorInputAs(1, type);
   Type element = typeOf(self).getElementType();
   Value diff = ds::SubOp::create(s.builder, s.loc, end, self);
@@ -94,38 +106,43 @@ void lerp(ImporterState &s) {
                              ds::MulOp::create(s.builder, s.loc, diff, rest));
   };
   if (!s.inputScalarType(2)) {
-    double w = s.doubleInput(2);
+    // The weight as the tensors' own type holds it, which ATen compares.
+    double w = at::scalar_tensor(s.doubleInput(2),
+                                 at::TensorOptions(s.outputScalarType()))
+                   .item<double>();
     Value weight = scalar(s, w, element);
-    return s.bindOutput(0,
+    return bindComputed(s,
                         std::abs(w) < 0.5 ? fromSelf(weight) : fromEnd(weight));
   }
   Value weight = s.tensorInputAs(2, type);
   Value magnitude = absolute(s, weight);
   Value near = ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::LT,
                                      magnitude, scalar(s, 0.5, element));
-  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, near, fromSelf(weight),
+  bindComputed(s, ds::SelectOp::create(s.builder, s.loc, near, fromSelf(weight),
                                        fromEnd(weight)));
 }
 
 /// `addcmul`/`addcdiv(self, tensor1, tensor2, value)`: ATen's
 /// `self + value * tensor1 * tensor2` (or `/ tensor2`), in that order.
 template <typename OpTy> void addCombined(ImporterState &s) {
-  c10::ScalarType type = s.outputScalarType();
+  c10::ScalarType type = computeType(s.outputScalarType());
   Value self = s.tensorInputAs(0, type);
   Value t1 = s.tensorInputAs(1, type), t2 = s.tensorInputAs(2, type);
   double value = s.node->inputs().size() > 3 ? s.doubleInput(3) : 1.0;
   if (value != 1.0)
     t1 = ds::MulOp::create(s.builder, s.loc,
                            scalar(s, value, typeOf(t1).getElementType()), t1);
-  s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, self,
+  bindComputed(s, ds::AddOp::create(s.builder, s.loc, self,
                                     OpTy::create(s.builder, s.loc, t1, t2)));
 }
 
 /// `fmax`/`fmin(a, b)`: the larger (smaller), the other where one is NaN.
 /// A choice: PyTorch gives the whole gradient to `a` where it is chosen
-/// (ties included), to `b` elsewhere.
+/// (ties included), to `b` elsewhere. Booleans order as 0 and 1 (int8).
 template <bool isMax> void fmaxOrMin(ImporterState &s) {
   c10::ScalarType type = s.outputScalarType();
+  if (type == c10::ScalarType::Bool)
+    type = c10::ScalarType::Char;
   Value a = s.tensorInputAs(0, type), b = s.tensorInputAs(1, type);
   auto compare = [&](ds::CompareDirection direction, Value x, Value y) {
     return ds::CompareOp::create(s.builder, s.loc, direction, x, y);
@@ -137,7 +154,8 @@ template <bool isMax> void fmaxOrMin(ImporterState &s) {
     aWins = ds::SelectOp::create(s.builder, s.loc, bNan, boolScalar(s, true),
                                  aWins);
   }
-  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, aWins, a, b));
+  Value chosen = ds::SelectOp::create(s.builder, s.loc, aWins, a, b);
+  s.bindOutput(0, s.convertTo(chosen, s.elementType(s.outputScalarType())));
 }
 
 /// `isnan` (x != x), `isinf` (|x| == inf) and `isfinite` (|x| < inf, false
@@ -146,10 +164,13 @@ enum class FloatClass { Nan, Inf, Finite };
 template <FloatClass which> void classify(ImporterState &s) {
   Value x = s.tensorInput(0);
   auto type = typeOf(x);
+  // Integers: x == x is all true, x != x all false.
   if (!isa<FloatType>(type.getElementType()))
-    return s.bindOutput(
-        0, s.materialize(at::full(type.getShape(), which == FloatClass::Finite,
-                                  at::TensorOptions(at::kBool))));
+    return s.bindOutput(0, ds::CompareOp::create(s.builder, s.loc,
+                                                 which == FloatClass::Finite
+                                                     ? ds::CompareDirection::EQ
+                                                     : ds::CompareDirection::NE,
+                                                 x, x));
   if (which == FloatClass::Nan)
     return s.bindOutput(0,
                         ds::CompareOp::create(s.builder, s.loc,
@@ -173,8 +194,8 @@ void dsc::ts::addElementwiseConversions(llvm::StringMap<Conversion> &table) {
   table["aten::round"] = round;
   table["aten::frac"] = frac;
   table["aten::reciprocal"] = reciprocal;
-  table["aten::log2"] = logBase<2>;
-  table["aten::log10"] = logBase<10>;
+  table["aten::log2"] = unaryOp<ds::Log2Op>;
+  table["aten::log10"] = unaryOp<ds::Log10Op>;
   table["aten::lerp"] = lerp;
   table["aten::addcmul"] = addCombined<ds::MulOp>;
   table["aten::addcdiv"] = addCombined<ds::DivOp>;

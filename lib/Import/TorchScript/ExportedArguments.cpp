@@ -194,7 +194,10 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
       return constant(static_cast<int64_t>(*flag));
     // A Tensor given as a bool (`mask + True`: add.Tensor): a 0-d boolean
     // tensor that promotes as the Python number PyTorch was given.
-    if (formal.type()->kind() == c10::TypeKind::TensorType) {
+    c10::TypePtr formalType = formal.type();
+    if (auto optional = formalType->cast<c10::OptionalType>())
+      formalType = optional->getElementType();
+    if (formalType->kind() == c10::TypeKind::TensorType) {
       at::Tensor wrapped = at::scalar_tensor(*flag, at::kBool);
       wrapped.unsafeGetTensorImpl()->set_wrapped_number(true);
       return constant(wrapped);

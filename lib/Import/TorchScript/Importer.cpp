@@ -577,11 +577,16 @@ c10::IValue GraphImporter::asRecorded(const torch::jit::Value *output,
   bool sameSizes = tensor.sizes() == c10::IntArrayRef(*sizes);
   if (sameSizes && tensor.scalar_type() == *dtype)
     return example;
-  // TorchScript has no boolean Scalar: a Python bool reaches ATen as 1 or
-  // 0, and `where(mask, flags, True)` comes out int64 where PyTorch's
-  // result is boolean. The recorded type stands; the conversions compute in
-  // it.
-  if (sameSizes && *dtype == c10::ScalarType::Bool &&
+  // TorchScript has no boolean Scalar: a Python bool reaches ATen as the
+  // integer constant 1 or 0, and `where(mask, flags, True)` comes out int64
+  // where PyTorch's result is boolean. The recorded type stands; the
+  // conversions compute in it.
+  bool numberGiven = llvm::any_of(
+      output->node()->inputs(), [](const torch::jit::Value *input) {
+        return input->node()->kind() == c10::prim::Constant &&
+               input->type()->kind() == c10::TypeKind::IntType;
+      });
+  if (sameSizes && numberGiven && *dtype == c10::ScalarType::Bool &&
       c10::isIntegralType(tensor.scalar_type(), /*includeBool=*/false))
     return tensor.to(*dtype);
   auto describe = [](c10::ScalarType type, c10::IntArrayRef shape) {

@@ -219,8 +219,9 @@ template <bool all> void anyOrAll(ImporterState &s) {
   }
   dims = reductionDims(s, std::move(dims), rank);
   int64_t reduced = 1;
-  for (int64_t d : dims)
-    reduced *= type.getDimSize(d);
+  if (rank > 0)
+    for (int64_t d : dims)
+      reduced *= type.getDimSize(d);
   Value count =
       rank == 0
           ? x

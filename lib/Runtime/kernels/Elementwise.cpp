@@ -179,6 +179,10 @@ void dsc::rt::kernels::registerElementwiseKernels(
       unary([](const KernelArgs &a) { at::exp_out(a.result(), a.operand(0)); });
   table["log"] =
       unary([](const KernelArgs &a) { at::log_out(a.result(), a.operand(0)); });
+  table["log2"] = unary(
+      [](const KernelArgs &a) { at::log2_out(a.result(), a.operand(0)); });
+  table["log10"] = unary(
+      [](const KernelArgs &a) { at::log10_out(a.result(), a.operand(0)); });
   table["log1p"] = unary(
       [](const KernelArgs &a) { at::log1p_out(a.result(), a.operand(0)); });
   table["expm1"] = unary(

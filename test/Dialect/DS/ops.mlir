@@ -54,6 +54,21 @@ func.func @gelu(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   return %tanh : tensor<2x8xf32>
 }
 
+// CHECK-LABEL: func.func @round(
+// CHECK-SAME:      %[[X:.*]]: tensor<2x8xf32>) -> tensor<2x8xf32>
+// CHECK-NEXT:    %[[F:.*]] = ds.round %[[X]] mode = floor : tensor<2x8xf32>
+// CHECK-NEXT:    %[[E:.*]] = ds.round %[[F]] mode = even : tensor<2x8xf32>
+// CHECK-NEXT:    %[[L2:.*]] = ds.log2 %[[E]] : tensor<2x8xf32>
+// CHECK-NEXT:    %[[L10:.*]] = ds.log10 %[[L2]] : tensor<2x8xf32>
+// CHECK-NEXT:    return %[[L10]] : tensor<2x8xf32>
+func.func @round(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %floor = ds.round %x mode = floor : tensor<2x8xf32>
+  %even = ds.round %floor mode = even : tensor<2x8xf32>
+  %log2 = ds.log2 %even : tensor<2x8xf32>
+  %log10 = ds.log10 %log2 : tensor<2x8xf32>
+  return %log10 : tensor<2x8xf32>
+}
+
 // CHECK-LABEL: func.func @pow(
 // CHECK-SAME:      %[[X:.*]]: tensor<2x8xbf16>) -> tensor<2x8xbf16>
 // CHECK-NEXT:    %[[SQ:.*]] = ds.pow %[[X]], 2.000000e+00 : tensor<2x8xbf16>

@@ -24,6 +24,10 @@
 // CHECK: remark: ds.sigmoid ([i, j])->([i, j]) {i=2, j=8}
 // CHECK: remark: ds.gelu ([i, j])->([i, j]) {i=2, j=8}
 // CHECK: remark: ds.gelu ([i, j])->([i, j]) {i=2, j=8}
+// CHECK: remark: ds.round ([i, j])->([i, j]) {i=2, j=8}
+// CHECK: remark: ds.round ([i, j])->([i, j]) {i=2, j=8}
+// CHECK: remark: ds.log2 ([i, j])->([i, j]) {i=2, j=8}
+// CHECK: remark: ds.log10 ([i, j])->([i, j]) {i=2, j=8}
 // CHECK: remark: ds.pow ([i, j])->([i, j]) {i=2, j=8}
 // CHECK: remark: ds.pow ([i, j])->([i, j]) {i=2, j=8}
 // CHECK: remark: ds.add ([i, j], [j])->([i, j]) {i=2, j=8}

@@ -1175,7 +1175,8 @@ class Rounding(Base):
              + torch.round(h * 0.37, decimals=1) + torch.round(g * 30, decimals=-1))
         f = torch.frac(t * 0.75)
         pos = h.abs() + 0.5
-        logs = torch.log2(pos) + torch.log10(pos) * 0.5
+        # log2 of exact powers of two stays integral (a bucket index).
+        logs = torch.log2(pos) + torch.log10(pos) * 0.5 + torch.floor(torch.log2(pos * 8))
         mixed = torch.lerp(h, g, 0.3) + torch.lerp(g, h, 0.75) + torch.lerp(h, g, g.sigmoid() * 2 - 0.5)
         fused = (torch.addcmul(h, g, pos, value=0.5) + torch.addcdiv(g, h, pos, value=-2.0)
                  + torch.addcmul(h, g, g))

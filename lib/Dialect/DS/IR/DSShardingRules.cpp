@@ -198,6 +198,8 @@ ShardingRule SqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule RsqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule TanhOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ErfOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule Log2Op::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule Log10Op::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SinOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule CosOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ReluOp::getShardingRule() { return elementwiseRule(*this); }

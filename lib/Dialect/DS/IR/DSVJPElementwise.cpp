@@ -79,6 +79,28 @@ LogicalResult LogOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
   });
 }
 
+// PyTorch's log2/log10 backward: grad / (x * log(base)).
+static Value logBaseGrad(OpBuilder &builder, Location loc, Value grad, Value x,
+                         double base) {
+  Value scaled = MulOp::create(
+      builder, loc, x, createScalarLike(builder, loc, x, std::log(base)));
+  return DivOp::create(builder, loc, grad, scaled);
+}
+
+LogicalResult Log2Op::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return logBaseGrad(builder, getLoc(), grad, getInput(), 2.0);
+  });
+}
+
+LogicalResult Log10Op::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return logBaseGrad(builder, getLoc(), grad, getInput(), 10.0);
+  });
+}
+
 LogicalResult Log1pOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                 SmallVectorImpl<Value> &operandGrads) {
   // PyTorch's log1p_backward: grad / (x + 1).
@@ -227,14 +249,14 @@ LogicalResult PowOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
   });
 }
 
-// Rounding is piecewise constant: PyTorch's gradient is zero everywhere,
-// so nothing flows back through it.
-bool RoundOp::propagatesGradients() { return false; }
-
-LogicalResult RoundOp::buildVJP(OpBuilder &, ArrayRef<Value>,
+// Rounding is piecewise constant: PyTorch's gradient is zeros (not none:
+// weight decay and optimizer state still see a parameter reached only
+// through it).
+LogicalResult RoundOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                 SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(Value());
-  return success();
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value) -> Value {
+    return createSplat(builder, getLoc(), getType(), 0.0);
+  });
 }
 
 //===----------------------------------------------------------------------===//

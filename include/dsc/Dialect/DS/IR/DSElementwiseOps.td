@@ -29,6 +29,8 @@ class DS_UnaryOp<string mnemonic, Type type, string formula,
 def DS_NegOp : DS_UnaryOp<"neg", DS_NumericTensor, "-x">;
 def DS_ExpOp : DS_UnaryOp<"exp", DS_FloatTensor, "exp(x)">;
 def DS_LogOp : DS_UnaryOp<"log", DS_FloatTensor, "log(x)">;
+def DS_Log2Op : DS_UnaryOp<"log2", DS_FloatTensor, "log2(x)">;
+def DS_Log10Op : DS_UnaryOp<"log10", DS_FloatTensor, "log10(x)">;
 def DS_Log1pOp : DS_UnaryOp<"log1p", DS_FloatTensor, "log(1 + x)">;
 def DS_Expm1Op : DS_UnaryOp<"expm1", DS_FloatTensor, "exp(x) - 1">;
 def DS_SqrtOp : DS_UnaryOp<"sqrt", DS_FloatTensor, "sqrt(x)">;
@@ -64,7 +66,7 @@ def DS_GeluOp : DS_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
 }
 
 def DS_RoundOp : DS_Op<"round", [Pure, Elementwise, SameOperandsAndResultType,
-    DeclareOpInterfaceMethods<DS_VJPOpInterface, ["propagatesGradients"]>,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
   let summary = "elementwise rounding to an integral value";
   let description = [{
