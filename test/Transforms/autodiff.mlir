@@ -420,3 +420,19 @@ func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable}, %x: tensor<4
   %l = ds.sum %z dims = [0] : (tensor<4xf32>) -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// ds.round (torch.floor, ...) passes zeros back, as PyTorch's gradient: a
+// parameter reached only through it is still updated (weight decay).
+// CHECK-LABEL: func.func @train_step(
+// PLAIN-LABEL: func.func @train_step(
+// PLAIN: ds.round %arg1 mode = floor
+// PLAIN: %[[ZERO:.*]] = ds.constant dense<0.000000e+00> : tensor<4xf32>
+// PLAIN: ds.sgd_update %arg1, %[[ZERO]], %{{.*}} lr = {{.*}} weight_decay = 1.000000e-01
+func.func @forward(%w: tensor<4xf32> {ds.name = "w", ds.trainable}, %v: tensor<4xf32> {ds.name = "v", ds.trainable}) -> tensor<f32> {
+  %r = ds.round %v mode = floor : tensor<4xf32>
+  %m = ds.mul %w, %r : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %s = ds.sum %m dims = [0] : (tensor<4xf32>) -> tensor<f32>
+  return %s : tensor<f32>
+}

@@ -58,6 +58,12 @@ inline mlir::Value scalar(ImporterState &s, double value,
                                       mlir::DenseElementsAttr::get(type, attr));
 }
 
+/// Binds `result`, computed in another element type (booleans as int8,
+/// half types in float), as output 0 in the output's own type.
+inline void bindInOutputType(ImporterState &s, mlir::Value result) {
+  s.bindOutput(0, s.convertTo(result, s.elementType(s.outputScalarType())));
+}
+
 /// A 0-d boolean constant.
 inline mlir::Value boolScalar(ImporterState &s, bool value) {
   return s.materialize(at::scalar_tensor(value, at::TensorOptions(at::kBool)));
@@ -174,8 +180,8 @@ void addLossConversions(llvm::StringMap<Conversion> &table);
 void addMathConversions(llvm::StringMap<Conversion> &table);
 
 /// Adds the conversions of rounding (floor, ceil, trunc, round, frac),
-/// reciprocal, log2/log10, lerp, addcmul, addcdiv, fmax/fmin and
-/// isnan/isinf/isfinite (ElementwiseConversions.cpp) to `table`.
+/// reciprocal, lerp, addcmul, addcdiv, fmax/fmin and isnan/isinf/isfinite
+/// (ElementwiseConversions.cpp) to `table`.
 void addElementwiseConversions(llvm::StringMap<Conversion> &table);
 
 /// The dimensions a reduction runs over, normalised and sorted: all of

@@ -1,13 +1,13 @@
 //===- ElementwiseConversions.cpp - elementwise aten functions to ds ------===//
 //
-// Elementwise aten functions that are ds ops or ds arithmetic in PyTorch's
-// own formulation (ATen's CPU kernels, derivatives.yaml): floor, ceil,
-// trunc, round (with decimals) and frac (`ds.round`, whose gradient is
-// zero), reciprocal (`1.0 / x` exports as one), log2 and log10 (`ds.log2`,
-// `ds.log10`), lerp, addcmul and addcdiv (ATen's vectorised kernels fuse
-// the last multiply-add: these differ from it by a rounding), fmax and
-// fmin, and the float classes isnan, isinf and isfinite. Half and bfloat16
-// compute in float and round once, as ATen does.
+// Elementwise aten functions that are ds arithmetic in PyTorch's own
+// formulation (ATen's CPU kernels, derivatives.yaml): floor, ceil, trunc,
+// round (with decimals) and frac (`ds.round`, whose gradient is zero),
+// reciprocal (`1.0 / x` exports as one), lerp, addcmul and addcdiv (ATen's
+// vectorised kernels fuse the last multiply-add: these differ from it by a
+// rounding), fmax and fmin, and the float classes isnan, isinf and
+// isfinite. Half and bfloat16 compute in float and round once, as ATen
+// does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,22 +21,12 @@ using namespace dsc::ts;
 
 namespace {
 
-template <typename OpTy> void unaryOp(ImporterState &s) {
-  s.bindOutput(0, OpTy::create(s.builder, s.loc,
-                               s.tensorInputAs(0, s.outputScalarType())));
-}
-
 /// The type a composed formula computes in: float for bfloat16 and half,
 /// as ATen's kernels do before rounding once to the result's type.
 c10::ScalarType computeType(c10::ScalarType type) {
   return type == c10::ScalarType::BFloat16 || type == c10::ScalarType::Half
              ? c10::ScalarType::Float
              : type;
-}
-
-/// Binds `result`, computed in computeType, in the output's type.
-void bindComputed(ImporterState &s, Value result) {
-  s.bindOutput(0, s.convertTo(result, s.elementType(s.outputScalarType())));
 }
 
 /// `x` rounded as `mode` says; integers are integral already (PyTorch
@@ -69,7 +59,7 @@ void round(ImporterState &s) {
     return ds::DivOp::create(s.builder, s.loc, a, b);
   };
   Value scaled = op(decimals > 0, x, tenPow);
-  bindComputed(
+  bindInOutputType(
       s, op(decimals < 0, rounded(s, scaled, ds::RoundingMode::Even), tenPow));
 }
 
@@ -111,15 +101,15 @@ void lerp(ImporterState &s) {
                                  at::TensorOptions(s.outputScalarType()))
                    .item<double>();
     Value weight = scalar(s, w, element);
-    return bindComputed(s,
-                        std::abs(w) < 0.5 ? fromSelf(weight) : fromEnd(weight));
+    return bindInOutputType(s, std::abs(w) < 0.5 ? fromSelf(weight)
+                                                 : fromEnd(weight));
   }
   Value weight = s.tensorInputAs(2, type);
   Value magnitude = absolute(s, weight);
   Value near = ds::CompareOp::create(s.builder, s.loc, ds::CompareDirection::LT,
                                      magnitude, scalar(s, 0.5, element));
-  bindComputed(s, ds::SelectOp::create(s.builder, s.loc, near, fromSelf(weight),
-                                       fromEnd(weight)));
+  bindInOutputType(s, ds::SelectOp::create(s.builder, s.loc, near,
+                                           fromSelf(weight), fromEnd(weight)));
 }
 
 /// `addcmul`/`addcdiv(self, tensor1, tensor2, value)`: ATen's
@@ -132,8 +122,9 @@ template <typename OpTy> void addCombined(ImporterState &s) {
   if (value != 1.0)
     t1 = ds::MulOp::create(s.builder, s.loc,
                            scalar(s, value, typeOf(t1).getElementType()), t1);
-  bindComputed(s, ds::AddOp::create(s.builder, s.loc, self,
-                                    OpTy::create(s.builder, s.loc, t1, t2)));
+  bindInOutputType(s,
+                   ds::AddOp::create(s.builder, s.loc, self,
+                                     OpTy::create(s.builder, s.loc, t1, t2)));
 }
 
 /// `fmax`/`fmin(a, b)`: the larger (smaller), the other where one is NaN.
@@ -194,8 +185,6 @@ void dsc::ts::addElementwiseConversions(llvm::StringMap<Conversion> &table) {
   table["aten::round"] = round;
   table["aten::frac"] = frac;
   table["aten::reciprocal"] = reciprocal;
-  table["aten::log2"] = unaryOp<ds::Log2Op>;
-  table["aten::log10"] = unaryOp<ds::Log10Op>;
   table["aten::lerp"] = lerp;
   table["aten::addcmul"] = addCombined<ds::MulOp>;
   table["aten::addcdiv"] = addCombined<ds::DivOp>;

@@ -40,16 +40,10 @@ c10::ScalarType arithmeticType(c10::ScalarType type) {
   return type == c10::ScalarType::Bool ? c10::ScalarType::Char : type;
 }
 
-/// Binds `result`, computed in arithmeticType of the output's type, in the
-/// output's type.
-void bindArithmetic(ImporterState &s, Value result) {
-  s.bindOutput(0, s.convertTo(result, s.elementType(s.outputScalarType())));
-}
-
 template <typename OpTy> void binary(ImporterState &s) {
   c10::ScalarType type = arithmeticType(s.outputScalarType());
   Value lhs = s.tensorInputAs(0, type), rhs = s.tensorInputAs(1, type);
-  bindArithmetic(s, OpTy::create(s.builder, s.loc, lhs, rhs));
+  bindInOutputType(s, OpTy::create(s.builder, s.loc, lhs, rhs));
 }
 
 /// `value * factor`, or `value` itself when the factor is 1: PyTorch skips
@@ -70,7 +64,7 @@ double alphaInput(ImporterState &s, size_t i) {
 template <typename OpTy> void binaryWithAlpha(ImporterState &s) {
   c10::ScalarType type = arithmeticType(s.outputScalarType());
   Value lhs = s.tensorInputAs(0, type), rhs = s.tensorInputAs(1, type);
-  bindArithmetic(
+  bindInOutputType(
       s, OpTy::create(s.builder, s.loc, lhs, scaled(s, rhs, alphaInput(s, 2))));
 }
 
@@ -123,7 +117,7 @@ Value minimum(ImporterState &s, Value a, Value b) {
 
 void binaryMinimum(ImporterState &s) {
   c10::ScalarType type = arithmeticType(s.outputScalarType());
-  bindArithmetic(
+  bindInOutputType(
       s, minimum(s, s.tensorInputAs(0, type), s.tensorInputAs(1, type)));
 }
 
@@ -396,11 +390,11 @@ void bindExtremum(ImporterState &s, Value self, std::vector<int64_t> dims,
   self = s.convertTo(self, s.elementType(arithmeticType(s.outputScalarType())));
   DenseI64ArrayAttr dimsAttr = s.builder.getDenseI64ArrayAttr(dims);
   if (isMax)
-    return bindArithmetic(
+    return bindInOutputType(
         s, ds::MaxOp::create(s.builder, s.loc, self, dimsAttr, keepdim));
   Value max = ds::MaxOp::create(s.builder, s.loc, reverseOrder(s, self),
                                 dimsAttr, keepdim);
-  bindArithmetic(s, reverseOrder(s, max));
+  bindInOutputType(s, reverseOrder(s, max));
 }
 
 /// `amax`/`amin(self, dims, keepdim)`.
@@ -550,6 +544,8 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::relu", unary<ds::ReluOp>},
         {"aten::silu", unary<ds::SiluOp>},
         {"aten::sigmoid", unary<ds::SigmoidOp>},
+        {"aten::log2", unary<ds::Log2Op>},
+        {"aten::log10", unary<ds::Log10Op>},
         {"aten::special_expit", unary<ds::SigmoidOp>},
         {"aten::pow", pow},
         {"aten::gelu", gelu},

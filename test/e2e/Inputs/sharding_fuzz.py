@@ -270,17 +270,21 @@ def broadcast_shape(a, b):
 
 # -- one generator per op ------------------------------------------------------
 
-UNARY = ["neg", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "tanh", "sin", "cos", "erf", "relu", "silu", "sigmoid",
-         "gelu", "pow"]
+UNARY = ["neg", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "tanh", "sin", "cos",
+         "erf", "relu", "silu", "sigmoid", "gelu", "pow", "round"]
 BINARY = ["add", "sub", "mul", "div", "maximum"]
 
 
 def gen_unary(op, case, rng):
     s = shape(rng, rng.randint(1, 4))
-    x = case.float_operand(s, "pos" if op in ("log", "log1p", "sqrt", "rsqrt", "pow") else "any")
+    positive = ("log", "log2", "log10", "log1p", "sqrt", "rsqrt", "pow")
+    x = case.float_operand(s, "pos" if op in positive else "any")
     v, t = case.fresh(), tensor_type(s)
     if op == "gelu":
         case.emit(f"{v} = ds.gelu {x} approximate = {rng.choice(['none', 'tanh'])} : {t}")
+    elif op == "round":
+        mode = rng.choice(["floor", "ceil", "trunc", "even"])
+        case.emit(f"{v} = ds.round {x} mode = {mode} : {t}")
     elif op == "pow":
         case.emit(f"{v} = ds.pow {x}, {rng.choice([2.0, 3.0, 0.5])} : {t}")
     else:
