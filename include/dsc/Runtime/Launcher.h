@@ -35,7 +35,9 @@ struct LaunchOptions {
   std::string masterAddr = "127.0.0.1";
   /// Once one rank has failed, how long the others get to notice and exit
   /// on their own (printing which peer they lost) before they get SIGTERM.
-  std::chrono::milliseconds settle{1000};
+  /// Ranks that notice exit at once; this bounds the wait on a loaded
+  /// machine (1 s proved too short on a busy 2-core CI runner).
+  std::chrono::milliseconds settle{3000};
   /// How long the remaining children get between SIGTERM and SIGKILL.
   std::chrono::milliseconds grace{2000};
   /// How long a rank may stay stopped (SIGSTOP, SIGTSTP, ...) before the
