@@ -210,6 +210,8 @@ private:
   /// dtype and sizes a program records for it (none from TorchScript).
   c10::IValue asRecorded(const torch::jit::Value *output, c10::IValue example);
   void getAttr(const torch::jit::Node *node);
+  /// Adds dropout's step counter, if the import made one, to `weights`.
+  void addDropoutStep(rt::SafeTensorsWriter *weights);
 
   MLIRContext &context;
   OpBuilder builder;
@@ -275,7 +277,16 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
     inputs.push_back({GraphInput::Kind::Input, baseName(input),
                       at::zeros(spec.shape, at::TensorOptions(*type))});
   }
-  return importFunction(*graph, parameters, stateBuffers, inputs);
+  OwningOpRef<ModuleOp> result =
+      importFunction(*graph, parameters, stateBuffers, inputs);
+  addDropoutStep(weights);
+  return result;
+}
+
+void GraphImporter::addDropoutStep(rt::SafeTensorsWriter *weights) {
+  if (weights && state.dropoutStepTensor.defined())
+    addWeight(*weights, ImporterState::kDropoutStepName,
+              state.dropoutStepTensor);
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
@@ -321,8 +332,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(const ImportedProgram &program,
         }))
       stateBuffers.push_back({input.name, tensor});
   }
-  return importFunction(*program.graph, program.parameters, stateBuffers,
-                        inputs, program.bufferUpdates);
+  OwningOpRef<ModuleOp> module =
+      importFunction(*program.graph, program.parameters, stateBuffers, inputs,
+                     program.bufferUpdates);
+  addDropoutStep(weights);
+  return module;
 }
 
 OwningOpRef<ModuleOp> GraphImporter::importFunction(
@@ -474,8 +488,9 @@ OwningOpRef<ModuleOp> GraphImporter::importFunction(
                              builder.getStringAttr(buffer.name))));
   }
   func::ReturnOp::create(builder, fileLoc, results);
-  func.setType(
-      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  // The arguments as they are now: a dropout adds its step counter.
+  func.setType(builder.getFunctionType(body->getArgumentTypes(),
+                                       ValueRange(results).getTypes()));
   func.setAllResultAttrs(resultAttrs);
   return result;
 }

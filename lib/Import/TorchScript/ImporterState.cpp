@@ -3,6 +3,10 @@
 #include "ImporterState.h"
 #include "ExampleRun.h"
 
+#include "dsc/Dialect/DS/IR/DSOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 using namespace mlir;
 using namespace dsc::ts;
 
@@ -207,4 +211,45 @@ std::string ImporterState::opName() const {
                              : "default";
   return node->kind().ns().toUnqualString() + std::string(".") +
          node->kind().toUnqualString() + "." + overload;
+}
+
+Value ImporterState::dropoutStep() {
+  if (dropoutStepTensor.defined())
+    return parameters.lookup(dropoutStepTensor.unsafeGetTensorImpl());
+  auto func = builder.getInsertionBlock()
+                  ->getParentOp()
+                  ->getParentOfType<func::FuncOp>();
+  if (!func)
+    func = dyn_cast<func::FuncOp>(builder.getInsertionBlock()->getParentOp());
+  // After the parameters and state buffers, before the model inputs.
+  unsigned index = 0;
+  while (index < func.getNumArguments() &&
+         !func.getArgAttr(index, mlir::ds::DSDialect::kInputAttr))
+    ++index;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (auto name = func.getArgAttrOfType<StringAttr>(
+            i, mlir::ds::DSDialect::kNameAttr);
+        name && name.getValue() == kDropoutStepName)
+      fail(Twine("the model has a tensor named '") + kDropoutStepName +
+           "', the name of dropout's step counter");
+  auto type = RankedTensorType::get({}, builder.getI64Type());
+  Location funcLoc = func.getLoc();
+  if (failed(func.insertArgument(index, type,
+                                 builder.getDictionaryAttr(builder.getNamedAttr(
+                                     mlir::ds::DSDialect::kNameAttr,
+                                     builder.getStringAttr(kDropoutStepName))),
+                                 funcLoc)))
+    fail("cannot add dropout's step counter to @forward");
+  Value initial = func.getArgument(index);
+  dropoutStepTensor = at::zeros({}, at::kLong);
+  const c10::TensorImpl *impl = dropoutStepTensor.unsafeGetTensorImpl();
+  persistent.push_back(dropoutStepTensor);
+  stateBuffers[impl] = {kDropoutStepName, impl, initial};
+  OpBuilder top = OpBuilder::atBlockBegin(&func.front());
+  Value one = mlir::ds::ConstantOp::create(
+      top, funcLoc, type,
+      DenseElementsAttr::get(type, top.getI64IntegerAttr(1)));
+  Value next = mlir::ds::AddOp::create(top, funcLoc, initial, one);
+  parameters[impl] = next;
+  return next;
 }

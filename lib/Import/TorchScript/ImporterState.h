@@ -115,6 +115,16 @@ public:
   /// The state buffers, by their example tensor (what in-place nodes see).
   llvm::MapVector<const c10::TensorImpl *, StateBuffer> stateBuffers;
 
+  /// The training step that dropout's draws read (ds.dropout_mask): a
+  /// state buffer named `kDropoutStepName`, an int64 0 in the weights, that
+  /// `@forward` increments once, at its top, the first time a dropout asks
+  /// for it. Draws are numbered in the order the program makes them.
+  mlir::Value dropoutStep();
+  static constexpr const char *kDropoutStepName = "dsc.dropout_step";
+  /// The step buffer's tensor once a dropout made it (for the weights).
+  at::Tensor dropoutStepTensor;
+  int64_t nextDropoutStream = 0;
+
   /// The imported form of `value`; throws if it was never defined.
   const Imported &lookup(const torch::jit::Value *value) const;
   /// The `i`-th input of the current node as an SSA tensor, materialising

@@ -298,14 +298,39 @@ void convert(ImporterState &s) {
 
 void identity(ImporterState &s) { s.bindOutput(0, s.tensorInput(0)); }
 
+/// `F.dropout(x, p, training)` as ATen's CPU path computes it:
+/// `x * noise`, where noise is the draw (ds.dropout_mask, docs/dropout.md)
+/// divided by 1 - p in x's type, so that a dropped element is `x * 0` (NaN
+/// stays NaN) and the gradient is `grad * noise`, as autograd's.
 void dropout(ImporterState &s) {
   double p = s.doubleInput(1);
   bool train = s.constantInput(2).toBool();
-  if (train && p > 0)
-    s.fail("dropout with p = " + std::to_string(p) +
-           " in training mode: dsc does not model random numbers yet; use "
-           "p = 0 or trace the model in eval mode");
-  identity(s);
+  if (!(p >= 0 && p <= 1))
+    s.fail("dropout probability has to be between 0 and 1, but got " +
+           std::to_string(p));
+  if (!train || p == 0)
+    return identity(s);
+  Value x = s.tensorInput(0);
+  auto type = cast<RankedTensorType>(x.getType());
+  auto element = dyn_cast<FloatType>(type.getElementType());
+  if (!element)
+    s.fail("dropout of a non-float tensor");
+  if (p == 1) // ATen: input * 0
+    return s.bindOutput(
+        0, ds::MulOp::create(s.builder, s.loc, x, scalar(s, 0, element)));
+  Value keep = ds::DropoutMaskOp::create(
+      s.builder, s.loc, type.clone(s.builder.getI1Type()), s.dropoutStep(),
+      s.builder.getF64FloatAttr(p),
+      s.builder.getI64IntegerAttr(s.nextDropoutStream++),
+      s.builder.getI64IntegerAttr(0));
+  // bernoulli_'s 1.0 divided by the scalar 1 - p: in double for a double
+  // tensor, else in float (ATen's op math), rounded to x's type.
+  double scale = element.isF64()
+                     ? 1.0 / (1.0 - p)
+                     : static_cast<double>(1.0f / static_cast<float>(1.0 - p));
+  Value noise = ds::SelectOp::create(
+      s.builder, s.loc, keep, scalar(s, scale, element), scalar(s, 0, element));
+  s.bindOutput(0, ds::MulOp::create(s.builder, s.loc, x, noise));
 }
 
 //===----------------------------------------------------------------------===//

@@ -124,6 +124,79 @@ void runIota(const KernelArgs &args) {
   result.copy_(indices.expand(result.sizes()));
 }
 
+llvm::Error checkDropoutMask(const CheckArgs &args) {
+  if (llvm::Error err = expectBool(*args.results[0], "the result"))
+    return err;
+  const TensorDesc &step = *args.operands[0];
+  if (step.dtype != DType::I64 || !step.shape.empty())
+    return checkError("the step is " + typeString(step) +
+                      ", not a 0-d 64-bit integer tensor");
+  auto p = readDouble(args.inst, "p");
+  if (!p)
+    return p.takeError();
+  if (!(*p >= 0 && *p < 1))
+    return checkError("p = " + Twine(std::to_string(*p)) + " is not in [0, 1)");
+  for (llvm::StringRef name : {"stream", "seed"}) {
+    auto value = readInt(args.inst, name);
+    if (!value)
+      return value.takeError();
+    if (*value < 0)
+      return checkError("attribute '" + name + "' is negative");
+  }
+  return llvm::Error::success();
+}
+
+/// SplitMix64's constants (Steele, Lea, Flood: "Fast splittable
+/// pseudorandom number generators", 2014), as ATen's int64 holds them.
+constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kMix1 = 0xBF58476D1CE4E5B9ull, kMix2 = 0x94D049BB133111EBull;
+
+uint64_t mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * kMix1;
+  z = (z ^ (z >> 27)) * kMix2;
+  return z ^ (z >> 31);
+}
+
+/// `z >> bits`, logical, on int64 tensors (ATen shifts signed ones
+/// arithmetically).
+at::Tensor shiftRight(const at::Tensor &z, int bits) {
+  return at::bitwise_and(at::bitwise_right_shift(z, bits),
+                         static_cast<int64_t>(~0ull >> bits));
+}
+
+at::Tensor mix(at::Tensor z) {
+  auto times = [](const at::Tensor &t, uint64_t c) {
+    return at::mul(t, static_cast<int64_t>(c));
+  };
+  z = times(at::bitwise_xor(z, shiftRight(z, 30)), kMix1);
+  z = times(at::bitwise_xor(z, shiftRight(z, 27)), kMix2);
+  return at::bitwise_xor(z, shiftRight(z, 31));
+}
+
+/// docs/dropout.md: element i is kept when
+/// mix(key + (i + 1) * golden) >> 11 >= floor(p * 2^53), everything modulo
+/// 2^64, key = mix(mix(mix((seed + 1) * golden) ^ ((step + 1) * golden))
+/// ^ ((stream + 1) * golden)). In blocks, so that the int64 temporaries stay
+/// small whatever the mask's size.
+void runDropoutMask(const KernelArgs &args) {
+  at::Tensor flat = args.result().view({-1});
+  auto word = [](int64_t v) { return static_cast<uint64_t>(v); };
+  uint64_t key = mix((word(args.inst.getInt("seed")) + 1) * kGolden);
+  key = mix(key ^ ((word(args.hostInt(0)) + 1) * kGolden));
+  key = mix(key ^ ((word(args.inst.getInt("stream")) + 1) * kGolden));
+  auto threshold = static_cast<int64_t>(
+      std::floor(args.inst.getDouble("p") * 9007199254740992.0)); // 2^53
+  constexpr int64_t kBlock = 1 << 20;
+  auto options = at::TensorOptions(at::kLong).device(flat.device());
+  for (int64_t start = 0; start < flat.numel(); start += kBlock) {
+    int64_t end = std::min(flat.numel(), start + kBlock);
+    at::Tensor counter = at::arange(start + 1, end + 1, options);
+    at::Tensor z = at::add(at::mul(counter, static_cast<int64_t>(kGolden)),
+                           static_cast<int64_t>(key));
+    flat.slice(0, start, end).copy_(at::ge(shiftRight(mix(z), 11), threshold));
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // slice, pad
 //===----------------------------------------------------------------------===//
@@ -311,5 +384,6 @@ void dsc::rt::kernels::registerShapeKernels(
   table["split"] = kernel(runSplit, checkSplit, 1, 1, /*numResults=*/0);
   table["broadcast"] = kernel(runBroadcast, checkBroadcast, 1, 1);
   table["iota"] = kernel(runIota, checkIota, 0, 0);
+  table["dropout_mask"] = kernel(runDropoutMask, checkDropoutMask, 1, 1);
   table["convert"] = kernel(runConvert, checkConvert, 1, 1);
 }

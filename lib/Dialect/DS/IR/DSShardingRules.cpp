@@ -234,6 +234,19 @@ ShardingRule BroadcastOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule IotaOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ConstantOp::getShardingRule() { return elementwiseRule(*this); }
 
+// A dropout mask is drawn whole, from each element's place in the whole
+// tensor; a rank that needs a piece slices it (ds.local_slice), as the
+// partitioner does for any replicated value a split reader takes.
+ShardingRule DropoutMaskOp::getShardingRule() {
+  ShardingRule rule;
+  TensorFactors result;
+  for (int64_t size : getType().getShape())
+    result.push_back({rule.addFactor(size, FactorKind::NeedReplication)});
+  rule.operandDims.emplace_back();
+  rule.resultDims.push_back(result);
+  return rule;
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizer updates
 //===----------------------------------------------------------------------===//

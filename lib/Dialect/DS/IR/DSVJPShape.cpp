@@ -144,6 +144,12 @@ LogicalResult IotaOp::buildVJP(OpBuilder &, ArrayRef<Value>,
   return success();
 }
 
+// The draw has no gradient; its integer step operand is not active.
+LogicalResult DropoutMaskOp::buildVJP(OpBuilder &, ArrayRef<Value>,
+                                      SmallVectorImpl<Value> &) {
+  return success();
+}
+
 LogicalResult ConstantOp::buildVJP(OpBuilder &, ArrayRef<Value>,
                                    SmallVectorImpl<Value> &) {
   return success();

@@ -32,6 +32,15 @@ LogicalResult IotaOp::verify() {
   return checkDimInRange(*this, "dim", getDim(), getType().getRank());
 }
 
+LogicalResult DropoutMaskOp::verify() {
+  double p = getP().convertToDouble();
+  if (!(p >= 0 && p < 1))
+    return emitOpError() << "p = " << p << " is not in [0, 1)";
+  if (getStream() < 0 || getSeed() < 0)
+    return emitOpError() << "stream and seed must not be negative";
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   RankedTensorType input = getInput().getType();
   RankedTensorType result = getType();

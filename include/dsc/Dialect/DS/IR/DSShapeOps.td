@@ -164,6 +164,40 @@ def DS_IotaOp : DS_Op<"iota", [Pure, DeclareOpInterfaceMethods<DS_VJPOpInterface
   let hasVerifier = 1;
 }
 
+def DS_DropoutMaskOp : DS_Op<"dropout_mask", [Pure,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+  let summary = "the elements a dropout keeps, a counter-based random draw";
+  let description = [{
+    Element `i` (row-major index into the whole result) is true, kept, when
+    `h(seed, step, stream, i) >> 11 >= floor(p * 2^53)`: a 53-bit uniform
+    draw that is at least `p`. `h` is SplitMix64's finaliser over the counter
+    `key + (i + 1) * 0x9E3779B97F4A7C15`, where `key` mixes `seed`, the
+    training step (the 0-d `step` operand) and `stream` (one per dropout in
+    the program) the same way, all arithmetic modulo 2^64 (docs/dropout.md
+    writes it out). The draw depends on nothing but these numbers and the
+    element's place in the whole tensor, so every rank, every sharding and
+    every recomputation draws the same mask, and a reference in PyTorch can
+    draw it too.
+
+    ```mlir
+    %keep = ds.dropout_mask %step p = 1.000000e-01 stream = 2 seed = 0
+        : (tensor<i64>) -> tensor<2x8x64xi1>
+    ```
+
+    **Constraints:**
+    - `0 <= p < 1`; `stream` and `seed` are not negative.
+  }];
+  let arguments = (ins 0DTensorOf<[I64]>:$step, F64Attr:$p, I64Attr:$stream,
+                   I64Attr:$seed);
+  let results = (outs DS_BoolTensor:$result);
+  let assemblyFormat = [{
+    $step `p` `=` $p `stream` `=` $stream `seed` `=` $seed attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def DS_ConstantOp : DS_Op<"constant", [Pure, ConstantLike,
     AllTypesMatch<["value", "result"]>, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {

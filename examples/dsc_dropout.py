@@ -1,0 +1,84 @@
+"""dsc's dropout draw in PyTorch (docs/dropout.md), for references that must
+drop the elements a compiled step drops.
+
+    with dsc_dropout.patched(step=k):
+        loss = model(tokens, labels)      # the k-th training step (from 1)
+
+replaces torch.nn.functional.dropout (what nn.Dropout calls) for the
+forward pass: the n-th active dropout of the pass (p > 0, training) draws
+stream n, as ds-import numbers the program's dropouts. keep_mask() is the
+draw itself.
+"""
+
+import contextlib
+
+import torch
+
+_GOLDEN = 0x9E3779B97F4A7C15
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
+_WORD = (1 << 64) - 1
+
+
+def _signed(value):
+    """A 64-bit word as the int64 that holds it."""
+    value &= _WORD
+    return value - (1 << 64) if value >> 63 else value
+
+
+def _mix_word(z):
+    z = ((z ^ (z >> 30)) * _MIX1) & _WORD
+    z = ((z ^ (z >> 27)) * _MIX2) & _WORD
+    return z ^ (z >> 31)
+
+
+def _shift_right(z, bits):
+    """Logical shift of int64 words (torch shifts them arithmetically)."""
+    return torch.bitwise_and(torch.bitwise_right_shift(z, bits), _WORD >> bits)
+
+
+def _mix(z):
+    z = torch.bitwise_xor(z, _shift_right(z, 30)) * _signed(_MIX1)
+    z = torch.bitwise_xor(z, _shift_right(z, 27)) * _signed(_MIX2)
+    return torch.bitwise_xor(z, _shift_right(z, 31))
+
+
+def keep_mask(shape, p, step, stream, seed=0, device="cpu"):
+    """The boolean mask ds.dropout_mask draws: True where kept."""
+    key = _mix_word(((seed + 1) * _GOLDEN) & _WORD)
+    key = _mix_word(key ^ (((step + 1) * _GOLDEN) & _WORD))
+    key = _mix_word(key ^ (((stream + 1) * _GOLDEN) & _WORD))
+    count = 1
+    for size in shape:
+        count *= size
+    counter = torch.arange(1, count + 1, dtype=torch.int64, device=device)
+    z = counter * _signed(_GOLDEN) + _signed(key)
+    threshold = int(p * 2.0 ** 53)
+    return (_shift_right(_mix(z), 11) >= threshold).reshape(shape)
+
+
+@contextlib.contextmanager
+def patched(step, seed=0):
+    """torch.nn.functional.dropout drawing dsc's masks for training step
+    `step`, computed as ATen's CPU dropout computes it: input * noise, the
+    noise the mask divided by 1 - p."""
+    original = torch.nn.functional.dropout
+    stream = [0]
+
+    def dropout(input, p=0.5, training=True, inplace=False):
+        if not training or p == 0:
+            return input
+        if p == 1:
+            return input * torch.zeros((), dtype=input.dtype, device=input.device)
+        mask = keep_mask(input.shape, p, step, stream[0], seed, input.device)
+        stream[0] += 1
+        noise = mask.to(input.dtype).div_(1 - p)
+        if inplace:
+            return input.mul_(noise)
+        return input * noise
+
+    torch.nn.functional.dropout = dropout
+    try:
+        yield
+    finally:
+        torch.nn.functional.dropout = original
