@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dsc/Dialect/DS/IR/DSOps.h"
 #include "dsc/Import/TorchScript.h"
 #include "dsc/Runtime/AtomicFile.h"
 #include "dsc/Runtime/SafeTensors.h"
@@ -52,6 +53,13 @@ static cl::opt<bool>
                  "-ds-recognize-attention); print the graph as imported"),
         cl::cat(category));
 
+static cl::opt<int64_t> dropoutSeed(
+    "dropout-seed",
+    cl::desc("Seed of the masks that the model's dropouts draw in training "
+             "(docs/dropout.md); the same seed draws the same masks, on any "
+             "number of ranks (default 0)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
+
 static int fail(const Twine &message) {
   WithColor::error(errs(), "ds-import") << message << "\n";
   return 1;
@@ -73,6 +81,9 @@ int main(int argc, char **argv) {
       return fail(toString(spec.takeError()));
     specs.push_back(std::move(*spec));
   }
+
+  if (dropoutSeed < 0)
+    return fail("--dropout-seed must not be negative");
 
   // The outputs, opened before any work: a path that cannot be written is
   // reported now, and what is there stays whole unless everything succeeds.
@@ -104,6 +115,10 @@ int main(int argc, char **argv) {
                : dsc::importTorchScript(context, inputPath, specs, weightsOut);
   if (!module)
     return fail(toString(module.takeError()));
+
+  (*module)->walk([](mlir::ds::DropoutMaskOp op) {
+    op.setSeed(static_cast<uint64_t>(dropoutSeed.getValue()));
+  });
 
   if (!raw) {
     mlir::PassManager pm(&context);

@@ -2,7 +2,8 @@
 //
 // The ops of DSShapeOps.td and `pad`. Each builds a strided ATen view of
 // the source (or of the result, for `pad`) and copies, so that no kernel
-// allocates.
+// allocates, but dropout_mask: its draw takes a few int64 temporaries of
+// 2^20 elements (8 MiB each) at a time, whatever the mask's size.
 //
 //===----------------------------------------------------------------------===//
 

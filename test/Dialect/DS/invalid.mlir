@@ -1051,6 +1051,30 @@ func.func @broadcast_size(%x: tensor<2x64xf32>) {
 
 // -----
 
+func.func @dropout_mask_p(%step: tensor<i64>) {
+  // expected-error @+1 {{'ds.dropout_mask' op p = 1.000000e+00 is not in [0, 1)}}
+  %0 = ds.dropout_mask %step p = 1.0 stream = 0 seed = 0 : (tensor<i64>) -> tensor<8xi1>
+  return
+}
+
+// -----
+
+func.func @dropout_mask_stream(%step: tensor<i64>) {
+  // expected-error @+1 {{'ds.dropout_mask' op stream and seed must not be negative}}
+  %0 = ds.dropout_mask %step p = 0.5 stream = -1 seed = 0 : (tensor<i64>) -> tensor<8xi1>
+  return
+}
+
+// -----
+
+func.func @dropout_mask_type(%step: tensor<i32>) {
+  // expected-error @+1 {{'ds.dropout_mask' op operand #0 must be 0D tensor of 64-bit signless integer values}}
+  %0 = ds.dropout_mask %step p = 0.5 stream = 0 seed = 0 : (tensor<i32>) -> tensor<8xi1>
+  return
+}
+
+// -----
+
 func.func @iota_dim() {
   // expected-error @+1 {{'ds.iota' op dim 1 is out of range for rank 1}}
   %0 = ds.iota dim = 1 : tensor<8xi64>

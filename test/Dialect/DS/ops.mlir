@@ -374,6 +374,13 @@ func.func @broadcast(%v: tensor<64xf32>, %m: tensor<1x8xi1>) -> (tensor<2x8x64xf
   return %b, %mask : tensor<2x8x64xf32>, tensor<2x8x8xi1>
 }
 
+// CHECK-LABEL: func.func @dropout_mask(
+// CHECK-NEXT:    ds.dropout_mask %{{.*}} p = 1.000000e-01 stream = 2 seed = 7 : (tensor<i64>) -> tensor<2x8x64xi1>
+func.func @dropout_mask(%step: tensor<i64>) -> tensor<2x8x64xi1> {
+  %keep = ds.dropout_mask %step p = 0.1 stream = 2 seed = 7 : (tensor<i64>) -> tensor<2x8x64xi1>
+  return %keep : tensor<2x8x64xi1>
+}
+
 // CHECK-LABEL: func.func @iota(
 // CHECK-SAME:      ) -> (tensor<8xi64>, tensor<4x8xf32>)
 // CHECK-NEXT:    %[[POS:.*]] = ds.iota dim = 0 : tensor<8xi64>

@@ -794,6 +794,54 @@ TEST_F(KernelTest, LayoutOps) {
                 torch::tensor({-1, 2, 3}, at::kLong)));
 }
 
+/// docs/dropout.md's draw, written out in 64-bit words: element `i` of a
+/// mask is kept when this is true.
+bool keptByTheFormula(uint64_t seed, uint64_t step, uint64_t stream, uint64_t i,
+                      double p) {
+  const uint64_t golden = 0x9E3779B97F4A7C15ull;
+  auto mix = [](uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  uint64_t key = mix((seed + 1) * golden);
+  key = mix(key ^ ((step + 1) * golden));
+  key = mix(key ^ ((stream + 1) * golden));
+  uint64_t draw = mix(key + (i + 1) * golden) >> 11;
+  return draw >= static_cast<uint64_t>(std::floor(p * 9007199254740992.0));
+}
+
+TEST_F(KernelTest, DropoutMaskIsTheFormulasDraw) {
+  auto draw = [](std::vector<int64_t> shape, double p, int64_t step,
+                 int64_t stream, int64_t seed) {
+    return runKernel1("dropout_mask", {torch::tensor(step, at::kLong)},
+                      torch::empty(shape, at::kBool),
+                      {{"p", p}, {"stream", stream}, {"seed", seed}});
+  };
+  at::Tensor small = draw({3, 5, 7}, 0.3, 9, 2, 5);
+  at::Tensor expected = torch::empty({3 * 5 * 7}, at::kBool);
+  for (int64_t i = 0; i < expected.numel(); ++i)
+    expected[i] = keptByTheFormula(5, 9, 2, i, 0.3);
+  EXPECT_TRUE(at::equal(small, expected.view({3, 5, 7})));
+
+  // Past the kernel's first block of 2^20 elements, and the fraction kept.
+  int64_t count = (1 << 20) + 1000;
+  at::Tensor large = draw({count}, 0.3, 1, 0, 0);
+  for (int64_t i :
+       {int64_t(0), int64_t((1 << 20) - 1), int64_t(1 << 20), count - 1})
+    EXPECT_EQ(large[i].item<bool>(), keptByTheFormula(0, 1, 0, i, 0.3)) << i;
+  double kept = large.to(at::kDouble).mean().item<double>();
+  EXPECT_NEAR(kept, 0.7, 0.003);
+
+  // Another step, stream or seed is another draw; p = 0 keeps everything.
+  at::Tensor base = draw({4096}, 0.5, 3, 1, 0);
+  EXPECT_FALSE(at::equal(base, draw({4096}, 0.5, 4, 1, 0)));
+  EXPECT_FALSE(at::equal(base, draw({4096}, 0.5, 3, 2, 0)));
+  EXPECT_FALSE(at::equal(base, draw({4096}, 0.5, 3, 1, 1)));
+  EXPECT_TRUE(at::equal(base, draw({4096}, 0.5, 3, 1, 0)));
+  EXPECT_TRUE(draw({64}, 0.0, 3, 1, 0).all().item<bool>());
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizers: whole plans with persistent state, updated in place
 //===----------------------------------------------------------------------===//

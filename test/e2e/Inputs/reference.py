@@ -25,10 +25,14 @@ result can be compared bit for bit.
 With --device cuda the model runs on the GPU in fp32 with TF32 off (what
 ds-run --device cuda computes), for scripts/device-check.sh.
 
-  reference.py STYLE.py --float64 ... runs the eager model that a style
-file's build() returns (test/e2e/Inputs/styles) in float64 instead: the
-exact answer, to float64 rounding, that compare.py --truth referees with
-where PyTorch's own float32 run is further from it than the tolerance.
+  reference.py STYLE.py [--float64] ... runs the eager model that a style
+file's build() returns (test/e2e/Inputs/styles), in float64 with --float64:
+the exact answer, to float64 rounding, that compare.py --truth referees
+with where PyTorch's own float32 run is further from it than the tolerance.
+
+--dsc-dropout SEED (an eager STYLE.py model) makes each step's dropouts
+draw dsc's masks (examples/dsc_dropout.py) for that step and seed, the
+ones ds-import's ds.dropout_mask draws.
 """
 
 import argparse
@@ -42,6 +46,7 @@ import torch
 from torch.export.passes import move_to_device_pass
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
+import dsc_dropout  # noqa: E402
 import safetensors_io  # noqa: E402
 
 
@@ -167,6 +172,7 @@ def main():
     p.add_argument("--save", required=True)
     p.add_argument("--device", default="cpu")
     p.add_argument("--float64", action="store_true")
+    p.add_argument("--dsc-dropout", type=int, metavar="SEED")
     args = p.parse_args()
 
     torch.manual_seed(0)
@@ -174,8 +180,11 @@ def main():
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
-    if args.float64:
-        module = load_style(args.model).to(device, torch.float64)
+    if args.dsc_dropout is not None and not args.model.endswith(".py"):
+        p.error("--dsc-dropout needs an eager STYLE.py model")
+    if args.model.endswith(".py"):
+        module = load_style(args.model).to(
+            device, torch.float64 if args.float64 else torch.float32)
         module.train()
         aliases = None
         params = dict(module.named_parameters())
@@ -225,7 +234,10 @@ def main():
                 (batch[first[0]],)
                 + ((batch["attention_mask"],) if "attention_mask" in batch else ())
                 + (batch["labels"],)))
-            if aliases is None:
+            if args.dsc_dropout is not None:
+                with dsc_dropout.patched(step, args.dsc_dropout):
+                    loss = module(*inputs)
+            elif aliases is None:
                 loss = module(*inputs)
             else:
                 tied = {alias: params[name] for alias, name in aliases.items()}
@@ -250,6 +262,9 @@ def main():
         value, version = initial_buffers[n]
         if n not in final and (b._version != version or not torch.equal(b, value)):
             final[n] = b.detach().cpu()
+    if args.dsc_dropout is not None:
+        # dsc's step counter, saved as ds-run saves its step's state.
+        final["dsc.dropout_step"] = torch.tensor(args.steps, dtype=torch.int64)
     safetensors_io.save(final, args.save)
 
 

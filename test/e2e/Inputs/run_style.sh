@@ -6,6 +6,8 @@
 # REFEREE=float64, or where ours misses PyTorch's float32 run, the eager
 # model also runs in float64 (reference.py --float64), and compare.py
 # referees with it: ours must be within 1e-5 of float64 where it misses.
+# With DROPOUT=1 the model's dropouts are active: PyTorch's answer is the
+# eager model drawing dsc's masks (reference.py --dsc-dropout 0).
 set -euo pipefail
 model=$1 dir=$2 name=$3 optimizer=$4
 shift 4
@@ -16,14 +18,16 @@ py=${PYTHON:-python3}
 ds-compile "$dir/model.mlir" -o "$dir/$name.plan" $optimizer "$@"
 ds-run -n "${RANKS:-1}" "$dir/$name.plan" --weights "$dir/model.weights" --inputs "$dir/batch.safetensors" \
   --steps 2 -q --dump-loss "$dir/$name.loss" --dump-grads "$dir/$name.grads" --save "$dir/$name.final"
-"$py" "$inputs/reference.py" "$dir/model.pt2" --inputs "$dir/batch.safetensors" --steps 2 $optimizer \
+reference=("$dir/model.pt2") dropout=()
+if [ -n "${DROPOUT:-}" ]; then reference=("$model" --dsc-dropout 0) dropout=(--dsc-dropout 0); fi
+"$py" "$inputs/reference.py" "${reference[@]}" --inputs "$dir/batch.safetensors" --steps 2 $optimizer \
   --dump-loss "$dir/$name.ref.loss" --dump-grads "$dir/$name.ref.grads" --save "$dir/$name.ref.final"
 compare() {
   "$py" "$inputs/compare.py" --rtol 1e-5 --losses "$dir/$name.loss" "$dir/$name.ref.loss" \
     --tensors "$dir/$name.grads" "$dir/$name.ref.grads" --tensors "$dir/$name.final" "$dir/$name.ref.final" "$@"
 }
 referee() {
-  "$py" "$inputs/reference.py" "$model" --float64 --inputs "$dir/batch.safetensors" --steps 2 $optimizer \
+  "$py" "$inputs/reference.py" "$model" --float64 "${dropout[@]}" --inputs "$dir/batch.safetensors" --steps 2 $optimizer \
     --dump-loss "$dir/$name.f64.loss" --dump-grads "$dir/$name.f64.grads" --save "$dir/$name.f64.final"
   compare --truth "$dir/$name.f64.grads" --truth "$dir/$name.f64.final" --truth-losses "$dir/$name.f64.loss"
 }

@@ -349,6 +349,24 @@ def gen_iota_constant(case, rng):
     return "iota+constant+convert"
 
 
+def gen_dropout(case, rng):
+    s = shape(rng, rng.randint(1, 4))
+    x = case.float_operand(s)
+    t, mask = tensor_type(s), tensor_type(s, "i1")
+    step, keep, scale, zero, noise, v = (case.fresh() for _ in range(6))
+    p = rng.choice([0.1, 0.5, 0.9])
+    case.emit(f"{step} = ds.constant dense<{rng.randrange(1, 1000)}> : tensor<i64>")
+    case.emit(f"{keep} = ds.dropout_mask {step} p = {p} stream = {rng.randrange(8)} "
+              f"seed = {rng.randrange(1 << 20)} : (tensor<i64>) -> {mask}")
+    case.emit(f"{scale} = ds.constant dense<{1 / (1 - p)}> : tensor<f32>")
+    case.emit(f"{zero} = ds.constant dense<0.0> : tensor<f32>")
+    case.emit(f"{noise} = ds.select {keep}, {scale}, {zero} : "
+              f"({mask}, tensor<f32>, tensor<f32>) -> {t}")
+    case.emit(f"{v} = ds.mul {x}, {noise} : ({t}, {t}) -> {t}")
+    case.result(v, s)
+    return "dropout"
+
+
 def gen_matmul(case, rng):
     m, k, n = (rng.choice(SIZES) for _ in range(3))
     batch = shape(rng, rng.randint(0, 2))
@@ -638,6 +656,7 @@ GENERATORS = {
     **{op: functools.partial(gen_binary, op) for op in BINARY},
     "select": gen_select,
     "broadcast": gen_broadcast, "iota": gen_iota_constant, "matmul": gen_matmul,
+    "dropout": gen_dropout,
     "linear": gen_linear,
     **{op: functools.partial(gen_reduce, op) for op in ["sum", "mean", "max"]},
     **{op: functools.partial(gen_softmax, op) for op in ["softmax", "log_softmax"]},

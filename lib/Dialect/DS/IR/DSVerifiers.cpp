@@ -36,7 +36,7 @@ LogicalResult DropoutMaskOp::verify() {
   double p = getP().convertToDouble();
   if (!(p >= 0 && p < 1))
     return emitOpError() << "p = " << p << " is not in [0, 1)";
-  if (getStream() < 0 || getSeed() < 0)
+  if (getStreamAttr().getInt() < 0 || getSeedAttr().getInt() < 0)
     return emitOpError() << "stream and seed must not be negative";
   return success();
 }
