@@ -333,6 +333,17 @@ void dropout(ImporterState &s) {
   s.bindOutput(0, ds::MulOp::create(s.builder, s.loc, x, noise));
 }
 
+/// Dropouts that dsc does not draw (whole channels, alpha dropout's
+/// affine noise): nothing where inactive, refused where active.
+void undrawnDropout(ImporterState &s) {
+  double p = s.doubleInput(1);
+  if (!s.constantInput(2).toBool() || p == 0)
+    return identity(s);
+  s.fail("'" + s.opName() + "' with p = " + std::to_string(p) +
+         " in training mode is not supported: dsc draws element-wise "
+         "dropout masks only (nn.Dropout, F.dropout; docs/dropout.md)");
+}
+
 //===----------------------------------------------------------------------===//
 // Products, reductions, normalisations, losses
 //===----------------------------------------------------------------------===//
@@ -609,6 +620,9 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::detach", unary<ds::StopGradientOp>},
         {"aten::alias", identity},
         {"aten::dropout", dropout},
+        {"aten::feature_dropout", undrawnDropout},
+        {"aten::alpha_dropout", undrawnDropout},
+        {"aten::feature_alpha_dropout", undrawnDropout},
         {"aten::linear", linear},
         {"aten::matmul", matmul},
         {"aten::mm", matmul},
