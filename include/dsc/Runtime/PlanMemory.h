@@ -36,6 +36,10 @@ enum class MemoryKind : uint8_t {
 };
 inline constexpr size_t kNumMemoryKinds = 7;
 
+/// The elements the dropout_mask kernel draws at a time: its temporaries
+/// are two int64 tensors of at most this many elements.
+inline constexpr int64_t kDropoutBlock = int64_t(1) << 20;
+
 /// "parameters", "optimizer_state", "inputs", "constants", "gradients",
 /// "collective_buffers" or "activations".
 llvm::StringRef memoryKindName(MemoryKind kind);

@@ -1,6 +1,7 @@
 //===- ExampleRun.cpp - running a node on shape-only examples -------------===//
 
 #include "ExampleRun.h"
+#include "ImporterState.h"
 
 #include <ATen/ATen.h>
 #include <ATen/core/ivalue.h>
@@ -158,4 +159,43 @@ dsc::ts::runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
       return result;
     return zerosLike(result, at::kMeta);
   });
+}
+
+c10::IValue dsc::ts::asRecorded(const ImporterState &state,
+                                const torch::jit::Value *output,
+                                c10::IValue example) {
+  auto recorded = output->type()->cast<c10::TensorType>();
+  std::optional<c10::ScalarType> dtype =
+      recorded ? recorded->scalarType() : std::nullopt;
+  std::optional<std::vector<int64_t>> sizes =
+      recorded ? recorded->sizes().concrete_sizes() : std::nullopt;
+  if (!dtype || !sizes || !example.isTensor())
+    return example;
+  const at::Tensor &tensor = example.toTensor();
+  bool sameSizes = tensor.sizes() == c10::IntArrayRef(*sizes);
+  if (sameSizes && tensor.scalar_type() == *dtype)
+    return example;
+  // TorchScript has no boolean Scalar: a Python bool reaches ATen as the
+  // integer constant 1 or 0, and `where(mask, flags, True)` comes out int64
+  // where PyTorch's result is boolean. The recorded type stands; the
+  // conversions compute in it.
+  bool numberGiven = llvm::any_of(
+      output->node()->inputs(), [](const torch::jit::Value *input) {
+        return input->node()->kind() == c10::prim::Constant &&
+               input->type()->kind() == c10::TypeKind::IntType;
+      });
+  if (sameSizes && numberGiven && *dtype == c10::ScalarType::Bool &&
+      c10::isIntegralType(tensor.scalar_type(), /*includeBool=*/false))
+    return tensor.to(*dtype);
+  auto describe = [](c10::ScalarType type, c10::IntArrayRef shape) {
+    std::string text = c10::toString(type);
+    llvm::raw_string_ostream os(text);
+    os << "[";
+    llvm::interleaveComma(shape, os);
+    os << "]";
+    return text;
+  };
+  state.fail("'" + state.opName() + "' gives a " +
+             describe(tensor.scalar_type(), tensor.sizes()) +
+             " tensor where the program records " + describe(*dtype, *sizes));
 }

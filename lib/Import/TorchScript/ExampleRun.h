@@ -17,6 +17,10 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+namespace torch::jit {
+struct Value;
+} // namespace torch::jit
+
 namespace dsc::ts {
 
 /// A meta tensor with the sizes, strides, storage offset and dtype of
@@ -35,6 +39,14 @@ at::Tensor shapeOnly(const at::Tensor &tensor);
 torch::jit::Stack
 runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
               const torch::jit::Stack &inputs);
+
+class ImporterState;
+
+/// `example`, the example run's value of `output`, checked against the
+/// dtype and sizes a program records for it (none from TorchScript); a
+/// mismatch stops the import naming the current node's op.
+c10::IValue asRecorded(const ImporterState &state,
+                       const torch::jit::Value *output, c10::IValue example);
 
 } // namespace dsc::ts
 

@@ -349,17 +349,24 @@ void dsc::ts::prepareInPlace(ImporterState &s, size_t input, bool folded) {
 
 void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
   for (const char *name :
-       {"aten::add_",        "aten::sub_",         "aten::mul_",
-        "aten::div_",        "aten::masked_fill_", "aten::neg_",
-        "aten::exp_",        "aten::log_",         "aten::sqrt_",
-        "aten::rsqrt_",      "aten::tanh_",        "aten::relu_",
-        "aten::silu_",       "aten::sigmoid_",     "aten::pow_",
-        "aten::clamp_",      "aten::clamp_min_",   "aten::clamp_max_",
-        "aten::tril_",       "aten::triu_",        "aten::dropout_",
-        "aten::detach_",     "aten::bitwise_or_",  "aten::bitwise_and_",
-        "aten::logical_or_", "aten::logical_and_", "aten::__ior__",
-        "aten::__iand__",    "aten::__ixor__",     "aten::index_put_",
-        "aten::scatter_",    "aten::scatter_add_", "aten::index_add_"})
+       {"aten::add_",           "aten::sub_",
+        "aten::mul_",           "aten::div_",
+        "aten::masked_fill_",   "aten::neg_",
+        "aten::exp_",           "aten::log_",
+        "aten::sqrt_",          "aten::rsqrt_",
+        "aten::tanh_",          "aten::relu_",
+        "aten::silu_",          "aten::sigmoid_",
+        "aten::pow_",           "aten::clamp_",
+        "aten::clamp_min_",     "aten::clamp_max_",
+        "aten::tril_",          "aten::triu_",
+        "aten::dropout_",       "aten::detach_",
+        "aten::bitwise_or_",    "aten::bitwise_and_",
+        "aten::logical_or_",    "aten::logical_and_",
+        "aten::__ior__",        "aten::__iand__",
+        "aten::__ixor__",       "aten::index_put_",
+        "aten::scatter_",       "aten::scatter_add_",
+        "aten::index_add_",     "aten::feature_dropout_",
+        "aten::alpha_dropout_", "aten::feature_alpha_dropout_"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;
   table["aten::fill_"] = fill;

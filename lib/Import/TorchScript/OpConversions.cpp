@@ -298,39 +298,88 @@ void convert(ImporterState &s) {
 
 void identity(ImporterState &s) { s.bindOutput(0, s.tensorInput(0)); }
 
-/// `F.dropout(x, p, training)` as ATen's CPU path computes it:
-/// `x * noise`, where noise is the draw (ds.dropout_mask, docs/dropout.md)
-/// divided by 1 - p in x's type, so that a dropped element is `x * 0` (NaN
-/// stays NaN) and the gradient is `grad * noise`, as autograd's.
-void dropout(ImporterState &s) {
-  double p = s.doubleInput(1);
-  bool train = s.constantInput(2).toBool();
+/// The float tensor x of a dropout with probability p (checked).
+Value dropoutInput(ImporterState &s, double p) {
   if (!(p >= 0 && p <= 1))
     s.fail("dropout probability has to be between 0 and 1, but got " +
            std::to_string(p));
-  if (!train || p == 0)
-    return identity(s);
   Value x = s.tensorInput(0);
-  auto type = cast<RankedTensorType>(x.getType());
-  auto element = dyn_cast<FloatType>(type.getElementType());
-  if (!element)
+  if (!isa<FloatType>(typeOf(x).getElementType()))
     s.fail("dropout of a non-float tensor");
-  if (p == 1) // ATen: input * 0
-    return s.bindOutput(
-        0, ds::MulOp::create(s.builder, s.loc, x, scalar(s, 0, element)));
-  Value keep = ds::DropoutMaskOp::create(
-      s.builder, s.loc, type.clone(s.builder.getI1Type()), s.dropoutStep(),
+  return x;
+}
+
+/// The elements a dropout of `x` with probability 0 < p < 1 keeps: the next
+/// stream's draw (docs/dropout.md).
+Value drawKept(ImporterState &s, Value x, double p) {
+  return ds::DropoutMaskOp::create(
+      s.builder, s.loc, typeOf(x).clone(s.builder.getI1Type()), s.dropoutStep(),
       s.builder.getF64FloatAttr(p),
       s.builder.getI64IntegerAttr(s.nextDropoutStream++),
       s.builder.getI64IntegerAttr(0));
+}
+
+/// `F.dropout(x, p, training)` as ATen's CPU path computes it, `x * noise`
+/// with the noise the draw divided by 1 - p in x's type, written
+/// `select(keep, x * scale, x * 0)`: the same values (a dropped NaN stays
+/// NaN) and the same gradient, `grad * scale` or `grad * 0`, while the
+/// one-byte mask, not a noise tensor, is what the backward keeps and what a
+/// rank holding a piece of x slices.
+void dropout(ImporterState &s) {
+  double p = s.doubleInput(1);
+  Value x = dropoutInput(s, p);
+  if (!s.constantInput(2).toBool() || p == 0)
+    return identity(s);
+  auto element = cast<FloatType>(typeOf(x).getElementType());
+  Value dropped = ds::MulOp::create(s.builder, s.loc, x, scalar(s, 0, element));
+  if (p == 1) // ATen: input * 0
+    return s.bindOutput(0, dropped);
+  Value keep = drawKept(s, x, p);
   // bernoulli_'s 1.0 divided by the scalar 1 - p: in double for a double
   // tensor, else in float (ATen's op math), rounded to x's type.
   double scale = element.isF64()
                      ? 1.0 / (1.0 - p)
                      : static_cast<double>(1.0f / static_cast<float>(1.0 - p));
-  Value noise = ds::SelectOp::create(
-      s.builder, s.loc, keep, scalar(s, scale, element), scalar(s, 0, element));
-  s.bindOutput(0, ds::MulOp::create(s.builder, s.loc, x, noise));
+  Value kept =
+      ds::MulOp::create(s.builder, s.loc, x, scalar(s, scale, element));
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, keep, kept, dropped));
+}
+
+/// `native_dropout(x, p, train)` (what run_decompositions() makes of
+/// dropout) as ATen's CPU kernel: the mask, and `x * mask * scale` with
+/// scale = 1 / (1 - p) a double (0 at p = 1) that the product takes in its
+/// op math (float for float32, half and bfloat16), as a select of
+/// `x * scale` and `x * 0`.
+void nativeDropout(ImporterState &s) {
+  double p = s.doubleInput(1);
+  Value x = dropoutInput(s, p);
+  const c10::IValue &train = s.constantInput(2);
+  RankedTensorType type = typeOf(x);
+  RankedTensorType maskType = type.clone(s.builder.getI1Type());
+  auto all = [&](bool value) -> Value {
+    return ds::ConstantOp::create(
+        s.builder, s.loc, maskType,
+        DenseElementsAttr::get(maskType, s.builder.getBoolAttr(value)));
+  };
+  if ((!train.isNone() && !train.toBool()) || p == 0) {
+    s.bindOutput(0, x);
+    s.bindOutput(1, all(true));
+    return;
+  }
+  auto element = cast<FloatType>(type.getElementType());
+  Type math = element.isF64() ? element : s.builder.getF32Type();
+  Value wide = s.convertTo(x, math);
+  double scale = p == 1 ? 0.0 : 1.0 / (1.0 - p);
+  Value dropped = ds::MulOp::create(s.builder, s.loc, wide, scalar(s, 0, math));
+  dropped =
+      ds::MulOp::create(s.builder, s.loc, dropped, scalar(s, scale, math));
+  Value keep = p == 1 ? all(false) : drawKept(s, x, p);
+  Value kept =
+      ds::MulOp::create(s.builder, s.loc, wide, scalar(s, scale, math));
+  s.bindOutput(0, s.convertTo(ds::SelectOp::create(s.builder, s.loc, keep, kept,
+                                                   dropped),
+                              element));
+  s.bindOutput(1, keep);
 }
 
 /// Dropouts that dsc does not draw (whole channels, alpha dropout's
@@ -620,6 +669,7 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::detach", unary<ds::StopGradientOp>},
         {"aten::alias", identity},
         {"aten::dropout", dropout},
+        {"aten::native_dropout", nativeDropout},
         {"aten::feature_dropout", undrawnDropout},
         {"aten::alpha_dropout", undrawnDropout},
         {"aten::feature_alpha_dropout", undrawnDropout},

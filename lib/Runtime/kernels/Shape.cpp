@@ -2,12 +2,14 @@
 //
 // The ops of DSShapeOps.td and `pad`. Each builds a strided ATen view of
 // the source (or of the result, for `pad`) and copies, so that no kernel
-// allocates, but dropout_mask: its draw takes a few int64 temporaries of
-// 2^20 elements (8 MiB each) at a time, whatever the mask's size.
+// allocates, but dropout_mask: its draw takes two int64 temporaries of
+// at most kDropoutBlock elements at a time, whatever the mask's size.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ATenKernel.h"
+
+#include "dsc/Runtime/PlanMemory.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -158,27 +160,30 @@ uint64_t mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-/// `z >> bits`, logical, on int64 tensors (ATen shifts signed ones
-/// arithmetically).
-at::Tensor shiftRight(const at::Tensor &z, int bits) {
-  return at::bitwise_and(at::bitwise_right_shift(z, bits),
-                         static_cast<int64_t>(~0ull >> bits));
+/// z ^= z >> bits (a logical shift: ATen shifts int64 arithmetically, so
+/// the sign's copies are masked off), in place; one temporary.
+void xorShiftRight(at::Tensor &z, int bits) {
+  at::Tensor shifted = at::bitwise_right_shift(z, bits);
+  shifted.bitwise_and_(static_cast<int64_t>(~0ull >> bits));
+  z.bitwise_xor_(shifted);
 }
 
-at::Tensor mix(at::Tensor z) {
-  auto times = [](const at::Tensor &t, uint64_t c) {
-    return at::mul(t, static_cast<int64_t>(c));
-  };
-  z = times(at::bitwise_xor(z, shiftRight(z, 30)), kMix1);
-  z = times(at::bitwise_xor(z, shiftRight(z, 27)), kMix2);
-  return at::bitwise_xor(z, shiftRight(z, 31));
+/// SplitMix64's finaliser on int64 words, in place (int64 products wrap
+/// as uint64 ones do).
+void mixInPlace(at::Tensor &z) {
+  xorShiftRight(z, 30);
+  z.mul_(static_cast<int64_t>(kMix1));
+  xorShiftRight(z, 27);
+  z.mul_(static_cast<int64_t>(kMix2));
+  xorShiftRight(z, 31);
 }
 
 /// docs/dropout.md: element i is kept when
 /// mix(key + (i + 1) * golden) >> 11 >= floor(p * 2^53), everything modulo
 /// 2^64, key = mix(mix(mix((seed + 1) * golden) ^ ((step + 1) * golden))
-/// ^ ((stream + 1) * golden)). In blocks, so that the int64 temporaries stay
-/// small whatever the mask's size.
+/// ^ ((stream + 1) * golden)). In blocks of kDropoutBlock elements, so
+/// that the int64 temporaries (the counters and one shifted copy) stay
+/// small whatever the mask's size (KernelWorkspace.cpp counts them).
 void runDropoutMask(const KernelArgs &args) {
   at::Tensor flat = args.result().view({-1});
   auto word = [](int64_t v) { return static_cast<uint64_t>(v); };
@@ -187,14 +192,16 @@ void runDropoutMask(const KernelArgs &args) {
   key = mix(key ^ ((word(args.inst.getInt("stream")) + 1) * kGolden));
   auto threshold = static_cast<int64_t>(
       std::floor(args.inst.getDouble("p") * 9007199254740992.0)); // 2^53
-  constexpr int64_t kBlock = 1 << 20;
   auto options = at::TensorOptions(at::kLong).device(flat.device());
-  for (int64_t start = 0; start < flat.numel(); start += kBlock) {
-    int64_t end = std::min(flat.numel(), start + kBlock);
-    at::Tensor counter = at::arange(start + 1, end + 1, options);
-    at::Tensor z = at::add(at::mul(counter, static_cast<int64_t>(kGolden)),
-                           static_cast<int64_t>(key));
-    flat.slice(0, start, end).copy_(at::ge(shiftRight(mix(z), 11), threshold));
+  for (int64_t start = 0; start < flat.numel(); start += kDropoutBlock) {
+    int64_t end = std::min(flat.numel(), start + kDropoutBlock);
+    at::Tensor z = at::arange(start + 1, end + 1, options);
+    z.mul_(static_cast<int64_t>(kGolden)).add_(static_cast<int64_t>(key));
+    mixInPlace(z);
+    // The top 53 bits (a logical shift, as in xorShiftRight).
+    z.bitwise_right_shift_(11).bitwise_and_(static_cast<int64_t>(~0ull >> 11));
+    at::Tensor block = flat.slice(0, start, end);
+    at::ge_out(block, z, threshold);
   }
 }
 

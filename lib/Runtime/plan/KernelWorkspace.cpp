@@ -382,6 +382,15 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
       return 0;
     return mul(8, static_cast<uint64_t>(result.shape[dim]));
   }
+  if (kernel == "dropout_mask") {
+    // Shape.cpp runDropoutMask: the counters and one shifted copy, int64,
+    // a block at a time, beside a wrapped scalar operand.
+    int64_t elements = plan.tensors[inst.results[0]].numElements();
+    if (elements < 0)
+      return 0;
+    return add(
+        mul(16, static_cast<uint64_t>(std::min(elements, kDropoutBlock))), 16);
+  }
   if (kernel == "cumsum")
     // With `reverse`: the input flipped, then the result flipped.
     return inst.getInt("reverse", 0) ? mul(2, bytesOf(plan, inst.results[0]))

@@ -1,7 +1,8 @@
-"""export_style.py MODEL.py OUTDIR: exports the model that MODEL.py's
-build() returns (model, tokens, labels) with torch.export to
-OUTDIR/model.pt2 and its batch to OUTDIR/batch.safetensors, under the names
-of forward's parameters (images for a vision model). The models under
+"""export_style.py MODEL.py OUTDIR [--core-aten]: exports the model that
+MODEL.py's build() returns (model, tokens, labels) with torch.export to
+OUTDIR/model.pt2 (with --core-aten after run_decompositions()) and its
+batch to OUTDIR/batch.safetensors, under the names of forward's parameters
+(images for a vision model). The models under
 styles/ were written for these tests in the idioms of public projects
 (Gemma, Qwen2, Phi, T5), not in the ones dsc's examples use."""
 import importlib.util
@@ -15,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "ex
 import safetensors_io  # noqa: E402
 
 
-def main(path, out):
+def main(path, out, *flags):
     spec = importlib.util.spec_from_file_location("style", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -24,6 +25,8 @@ def main(path, out):
     model, tokens, labels = module.build()
     model.train()
     program = torch.export.export(model, (tokens, labels))
+    if "--core-aten" in flags:
+        program = program.run_decompositions()
     torch.export.save(program, os.path.join(out, "model.pt2"))
     names = list(inspect.signature(model.forward).parameters)
     safetensors_io.save({names[0]: tokens, names[1]: labels},

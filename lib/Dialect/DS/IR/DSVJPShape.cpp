@@ -146,7 +146,8 @@ LogicalResult IotaOp::buildVJP(OpBuilder &, ArrayRef<Value>,
 
 // The draw has no gradient; its integer step operand is not active.
 LogicalResult DropoutMaskOp::buildVJP(OpBuilder &, ArrayRef<Value>,
-                                      SmallVectorImpl<Value> &) {
+                                      SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value());
   return success();
 }
 
