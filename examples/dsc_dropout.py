@@ -4,10 +4,12 @@ drop the elements a compiled step drops.
     with dsc_dropout.patched(step=k):
         loss = model(tokens, labels)      # the k-th training step (from 1)
 
-replaces torch.nn.functional.dropout (what nn.Dropout calls) for the
-forward pass: the n-th active dropout of the pass (p > 0, training) draws
-stream n, as ds-import numbers the program's dropouts. keep_mask() is the
-draw itself.
+replaces torch.nn.functional.dropout (what nn.Dropout calls) and
+torch.nn.functional.scaled_dot_product_attention with dropout_p > 0 (as
+its math backend, which trains with dropout on a CPU) for the forward
+pass: the n-th active dropout of the pass (p > 0, training) draws stream
+n, as ds-import numbers the program's dropouts. keep_mask() is the draw
+itself.
 """
 
 import contextlib
@@ -77,8 +79,34 @@ def patched(step, seed=0):
             return input.mul_(noise)
         return input * noise
 
+    original_sdpa = torch.nn.functional.scaled_dot_product_attention
+
+    def sdpa(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
+             scale=None, enable_gqa=False):
+        if dropout_p == 0:
+            return original_sdpa(query, key, value, attn_mask=attn_mask, dropout_p=0.0,
+                                 is_causal=is_causal, scale=scale, enable_gqa=enable_gqa)
+        # ATen's _scaled_dot_product_attention_math.
+        factor = (1.0 / query.size(-1) ** 0.5 if scale is None else scale) ** 0.5
+        if enable_gqa and key.size(-3) != query.size(-3):
+            repeats = query.size(-3) // key.size(-3)
+            key = key.repeat_interleave(repeats, -3)
+            value = value.repeat_interleave(repeats, -3)
+        scores = (query * factor) @ (key.transpose(-2, -1) * factor)
+        if is_causal:
+            attn_mask = torch.ones(query.size(-2), key.size(-2), dtype=torch.bool,
+                                   device=query.device).tril()
+        if attn_mask is not None and attn_mask.dtype == torch.bool:
+            scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
+        elif attn_mask is not None:
+            scores = scores + attn_mask
+        probs = torch.softmax(scores, dim=-1)
+        return dropout(probs, dropout_p, True) @ value
+
     torch.nn.functional.dropout = dropout
+    torch.nn.functional.scaled_dot_product_attention = sdpa
     try:
         yield
     finally:
         torch.nn.functional.dropout = original
+        torch.nn.functional.scaled_dot_product_attention = original_sdpa

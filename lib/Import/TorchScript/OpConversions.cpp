@@ -324,16 +324,12 @@ Value drawKept(ImporterState &s, Value x, double p) {
 /// `select(keep, x * scale, x * 0)`: the same values (a dropped NaN stays
 /// NaN) and the same gradient, `grad * scale` or `grad * 0`, while the
 /// one-byte mask, not a noise tensor, is what the backward keeps and what a
-/// rank holding a piece of x slices.
-void dropout(ImporterState &s) {
-  double p = s.doubleInput(1);
-  Value x = dropoutInput(s, p);
-  if (!s.constantInput(2).toBool() || p == 0)
-    return identity(s);
+/// rank holding a piece of x slices. `x` is a float tensor, 0 < p <= 1.
+Value dropElements(ImporterState &s, Value x, double p) {
   auto element = cast<FloatType>(typeOf(x).getElementType());
   Value dropped = ds::MulOp::create(s.builder, s.loc, x, scalar(s, 0, element));
   if (p == 1) // ATen: input * 0
-    return s.bindOutput(0, dropped);
+    return dropped;
   Value keep = drawKept(s, x, p);
   // bernoulli_'s 1.0 divided by the scalar 1 - p: in double for a double
   // tensor, else in float (ATen's op math), rounded to x's type.
@@ -342,7 +338,15 @@ void dropout(ImporterState &s) {
                      : static_cast<double>(1.0f / static_cast<float>(1.0 - p));
   Value kept =
       ds::MulOp::create(s.builder, s.loc, x, scalar(s, scale, element));
-  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, keep, kept, dropped));
+  return ds::SelectOp::create(s.builder, s.loc, keep, kept, dropped);
+}
+
+void dropout(ImporterState &s) {
+  double p = s.doubleInput(1);
+  Value x = dropoutInput(s, p);
+  if (!s.constantInput(2).toBool() || p == 0)
+    return identity(s);
+  s.bindOutput(0, dropElements(s, x, p));
 }
 
 /// `native_dropout(x, p, train)` (what run_decompositions() makes of
@@ -545,25 +549,29 @@ Value repeatHeads(ImporterState &s, Value x, int64_t groups) {
 /// softmax(q kᵀ * scale + bias) v, the bias -inf where a boolean mask is
 /// false; -ds-recognize-attention turns it into `ds.attention` when the
 /// mask is causal, a window or a bias, judging the mask by its values.
+/// With dropout_p > 0 the math too, its probabilities dropped as
+/// `F.dropout` drops them (docs/dropout.md): no fused attention then.
 void scaledDotProductAttention(ImporterState &s) {
-  if (s.doubleInput(4) != 0.0)
-    s.fail("scaled_dot_product_attention with dropout_p > 0 is not supported");
+  double dropoutP = s.doubleInput(4);
+  if (!(dropoutP >= 0 && dropoutP <= 1))
+    s.fail("dropout probability has to be between 0 and 1, but got " +
+           std::to_string(dropoutP));
   Value q = s.tensorInput(0), k = s.tensorInput(1), v = s.tensorInput(2);
   double scale =
       1.0 / std::sqrt(static_cast<double>(typeOf(q).getShape().back()));
   if (s.node->inputs().size() > 6 && !isNone(s, 6))
     scale = s.doubleInput(6);
   bool causal = s.boolInput(5);
-  if (isNone(s, 3)) {
+  if (isNone(s, 3) && dropoutP == 0) {
     s.bindOutput(0, ds::AttentionOp::create(s.builder, s.loc, q, k, v, causal,
                                             llvm::APFloat(scale)));
     return;
   }
-  if (causal)
+  if (causal && !isNone(s, 3))
     s.fail("scaled_dot_product_attention with both attn_mask and is_causal");
   if (typeOf(q).getRank() != 4 || typeOf(k).getRank() != 4)
-    s.fail("scaled_dot_product_attention with a mask needs [B, H, S, D] "
-           "query, key and value");
+    s.fail("scaled_dot_product_attention with a mask or dropout needs "
+           "[B, H, S, D] query, key and value");
   int64_t queryHeads = typeOf(q).getDimSize(1),
           keyHeads = typeOf(k).getDimSize(1);
   if (queryHeads != keyHeads) {
@@ -582,17 +590,27 @@ void scaledDotProductAttention(ImporterState &s) {
                                       s.builder.getUnitAttr());
   scores = ds::MulOp::create(s.builder, s.loc, scores,
                              s.materialize(at::scalar_tensor(scale, type)));
-  Value mask = s.tensorInput(3);
-  if (typeOf(mask).getElementType().isInteger(1))
+  // is_causal: SDPA's ones(L, S).tril() mask.
+  Value mask = causal         ? s.materialize(at::ones({typeOf(q).getDimSize(2),
+                                                        typeOf(k).getDimSize(2)},
+                                                       at::kBool)
+                                                  .tril())
+               : isNone(s, 3) ? Value()
+                              : s.tensorInput(3);
+  if (mask && typeOf(mask).getElementType().isInteger(1))
     scores =
         ds::SelectOp::create(s.builder, s.loc, mask, scores,
                              s.materialize(at::scalar_tensor(-INFINITY, type)));
-  else
+  else if (mask)
     scores =
         ds::AddOp::create(s.builder, s.loc, scores,
                           s.convertTo(mask, typeOf(scores).getElementType()));
   Value probs =
       ds::SoftmaxOp::create(s.builder, s.loc, scores, static_cast<uint64_t>(3));
+  // The math backend's at::dropout of the probabilities, the backend that
+  // trains with dropout_p > 0 on a CPU.
+  if (dropoutP > 0)
+    probs = dropElements(s, probs, dropoutP);
   s.bindOutput(
       0, ds::MatmulOp::create(s.builder, s.loc, probs, v, nullptr, nullptr));
 }
