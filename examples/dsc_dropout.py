@@ -86,13 +86,21 @@ def patched(step, seed=0):
         if dropout_p == 0:
             return original_sdpa(query, key, value, attn_mask=attn_mask, dropout_p=0.0,
                                  is_causal=is_causal, scale=scale, enable_gqa=enable_gqa)
-        # ATen's _scaled_dot_product_attention_math.
-        factor = (1.0 / query.size(-1) ** 0.5 if scale is None else scale) ** 0.5
+        # ATen's _scaled_dot_product_attention_math: half and bfloat16 in
+        # float, sqrt(scale) on each of q and k, _safe_softmax.
+        if is_causal and attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask "
+                               "should not be set when is_causal=True")
+        dtype = query.dtype
+        if dtype in (torch.float16, torch.bfloat16):
+            query, key, value = query.float(), key.float(), value.float()
+        scale = 1.0 / query.size(-1) ** 0.5 if scale is None else scale
+        factor = abs(scale) ** 0.5
         if enable_gqa and key.size(-3) != query.size(-3):
             repeats = query.size(-3) // key.size(-3)
             key = key.repeat_interleave(repeats, -3)
             value = value.repeat_interleave(repeats, -3)
-        scores = (query * factor) @ (key.transpose(-2, -1) * factor)
+        scores = (query * (factor if scale >= 0 else -factor)) @ (key.transpose(-2, -1) * factor)
         if is_causal:
             attn_mask = torch.ones(query.size(-2), key.size(-2), dtype=torch.bool,
                                    device=query.device).tril()
@@ -100,8 +108,11 @@ def patched(step, seed=0):
             scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
         elif attn_mask is not None:
             scores = scores + attn_mask
-        probs = torch.softmax(scores, dim=-1)
-        return dropout(probs, dropout_p, True) @ value
+        # A row that sees no key gets zeros and no gradient.
+        sees_nothing = scores.eq(float("-inf")).all(-1, keepdim=True)
+        probs = torch.softmax(scores.masked_fill(sees_nothing, 0.0), dim=-1)
+        probs = probs.masked_fill(sees_nothing, 0.0)
+        return (dropout(probs, dropout_p, True) @ value).to(dtype)
 
     torch.nn.functional.dropout = dropout
     torch.nn.functional.scaled_dot_product_attention = sdpa

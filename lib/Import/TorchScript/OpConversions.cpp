@@ -350,14 +350,17 @@ void dropout(ImporterState &s) {
 }
 
 /// `native_dropout(x, p, train)` (what run_decompositions() makes of
-/// dropout) as ATen's CPU kernel: the mask, and `x * mask * scale` with
-/// scale = 1 / (1 - p) a double (0 at p = 1) that the product takes in its
-/// op math (float for float32, half and bfloat16), as a select of
-/// `x * scale` and `x * 0`.
+/// dropout) as ATen's CPU kernel: the mask, and `x.mul(mask).mul_(scale)`
+/// with scale = 1 / (1 - p) (0 at p = 1) taken in x's type by the in-place
+/// product, as a select of `x * scale` and `x * 0 * scale`. train = None
+/// scales the forward but not PyTorch's gradient: refused.
 void nativeDropout(ImporterState &s) {
   double p = s.doubleInput(1);
   Value x = dropoutInput(s, p);
   const c10::IValue &train = s.constantInput(2);
+  if (train.isNone())
+    s.fail("native_dropout with train=None (PyTorch does not scale its "
+           "gradient) is not supported; pass train=True or use dropout");
   RankedTensorType type = typeOf(x);
   RankedTensorType maskType = type.clone(s.builder.getI1Type());
   auto all = [&](bool value) -> Value {
@@ -365,24 +368,18 @@ void nativeDropout(ImporterState &s) {
         s.builder, s.loc, maskType,
         DenseElementsAttr::get(maskType, s.builder.getBoolAttr(value)));
   };
-  if ((!train.isNone() && !train.toBool()) || p == 0) {
+  if (!train.toBool() || p == 0) {
     s.bindOutput(0, x);
     s.bindOutput(1, all(true));
     return;
   }
-  auto element = cast<FloatType>(type.getElementType());
-  Type math = element.isF64() ? element : s.builder.getF32Type();
-  Value wide = s.convertTo(x, math);
-  double scale = p == 1 ? 0.0 : 1.0 / (1.0 - p);
-  Value dropped = ds::MulOp::create(s.builder, s.loc, wide, scalar(s, 0, math));
-  dropped =
-      ds::MulOp::create(s.builder, s.loc, dropped, scalar(s, scale, math));
+  Type element = type.getElementType();
+  Value scale = scalar(s, p == 1 ? 0.0 : 1.0 / (1.0 - p), element);
+  Value dropped = ds::MulOp::create(s.builder, s.loc, x, scalar(s, 0, element));
+  dropped = ds::MulOp::create(s.builder, s.loc, dropped, scale);
   Value keep = p == 1 ? all(false) : drawKept(s, x, p);
-  Value kept =
-      ds::MulOp::create(s.builder, s.loc, wide, scalar(s, scale, math));
-  s.bindOutput(0, s.convertTo(ds::SelectOp::create(s.builder, s.loc, keep, kept,
-                                                   dropped),
-                              element));
+  Value kept = ds::MulOp::create(s.builder, s.loc, x, scale);
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, keep, kept, dropped));
   s.bindOutput(1, keep);
 }
 
@@ -572,6 +569,14 @@ void scaledDotProductAttention(ImporterState &s) {
   if (typeOf(q).getRank() != 4 || typeOf(k).getRank() != 4)
     s.fail("scaled_dot_product_attention with a mask or dropout needs "
            "[B, H, S, D] query, key and value");
+  // The math backend that drops computes half and bfloat16 in float.
+  Type inputElement = typeOf(q).getElementType();
+  bool widen = dropoutP > 0 && !inputElement.isF32() && !inputElement.isF64();
+  if (widen) {
+    q = s.convertTo(q, s.builder.getF32Type());
+    k = s.convertTo(k, s.builder.getF32Type());
+    v = s.convertTo(v, s.builder.getF32Type());
+  }
   int64_t queryHeads = typeOf(q).getDimSize(1),
           keyHeads = typeOf(k).getDimSize(1);
   if (queryHeads != keyHeads) {
@@ -585,7 +590,7 @@ void scaledDotProductAttention(ImporterState &s) {
     k = repeatHeads(s, k, queryHeads / keyHeads);
     v = repeatHeads(s, v, queryHeads / keyHeads);
   }
-  c10::ScalarType type = s.outputScalarType();
+  c10::ScalarType type = widen ? c10::ScalarType::Float : s.outputScalarType();
   Value scores = ds::MatmulOp::create(s.builder, s.loc, q, k, nullptr,
                                       s.builder.getUnitAttr());
   scores = ds::MulOp::create(s.builder, s.loc, scores,
@@ -605,14 +610,34 @@ void scaledDotProductAttention(ImporterState &s) {
     scores =
         ds::AddOp::create(s.builder, s.loc, scores,
                           s.convertTo(mask, typeOf(scores).getElementType()));
+  // The math backend's _safe_softmax where its probabilities are dropped
+  // (the fused form's kernels do the same): a query whose scores are all
+  // -inf (a row that sees no key) gets zeros, not NaN, and no gradient.
+  Value seesNothing;
+  if (dropoutP > 0 && mask) {
+    Type element = typeOf(scores).getElementType();
+    Value rowMax = ds::MaxOp::create(s.builder, s.loc, scores,
+                                     s.builder.getDenseI64ArrayAttr({3}),
+                                     /*keepdim=*/true);
+    seesNothing = ds::CompareOp::create(
+        s.builder, s.loc, ds::CompareDirection::EQ, rowMax,
+        scalar(s, -std::numeric_limits<double>::infinity(), element));
+    scores = ds::SelectOp::create(s.builder, s.loc, seesNothing,
+                                  scalar(s, 0, element), scores);
+  }
   Value probs =
       ds::SoftmaxOp::create(s.builder, s.loc, scores, static_cast<uint64_t>(3));
+  if (seesNothing)
+    probs = ds::SelectOp::create(s.builder, s.loc, seesNothing,
+                                 scalar(s, 0, typeOf(probs).getElementType()),
+                                 probs);
   // The math backend's at::dropout of the probabilities, the backend that
   // trains with dropout_p > 0 on a CPU.
   if (dropoutP > 0)
     probs = dropElements(s, probs, dropoutP);
-  s.bindOutput(
-      0, ds::MatmulOp::create(s.builder, s.loc, probs, v, nullptr, nullptr));
+  s.bindOutput(0, s.convertTo(ds::MatmulOp::create(s.builder, s.loc, probs, v,
+                                                   nullptr, nullptr),
+                              inputElement));
 }
 
 const llvm::StringMap<Conversion> &conversions() {
