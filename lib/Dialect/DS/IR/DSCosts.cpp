@@ -41,6 +41,11 @@ static double contracted(Value lhs, bool transposed) {
   return static_cast<double>(shape[shape.size() - (transposed ? 2 : 1)]);
 }
 
+// The draw's int64 arithmetic per element (Shape.cpp runDropoutMask):
+// the counter, three shift-xor-mask rounds and two products, the final
+// shift, mask and comparison.
+double DropoutMaskOp::getFlops() { return 16 * elementCount(getType()); }
+
 // A multiply and an add per contracted element of every output.
 double MatmulOp::getFlops() {
   return 2 * elementCount(getType()) * contracted(getLhs(), getTransposeLhs());

@@ -166,7 +166,7 @@ def DS_IotaOp : DS_Op<"iota", [Pure, DeclareOpInterfaceMethods<DS_VJPOpInterface
 
 def DS_DropoutMaskOp : DS_Op<"dropout_mask", [Pure,
     DeclareOpInterfaceMethods<DS_VJPOpInterface>,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>], ["getFlops"]> {
   let summary = "the elements a dropout keeps, a counter-based random draw";
   let description = [{
     Element `i` (row-major index into the whole result) is true, kept, when
