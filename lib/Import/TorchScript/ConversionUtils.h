@@ -184,6 +184,18 @@ void addMathConversions(llvm::StringMap<Conversion> &table);
 /// (ElementwiseConversions.cpp) to `table`.
 void addElementwiseConversions(llvm::StringMap<Conversion> &table);
 
+/// Adds dropout, native_dropout and the channel and alpha dropouts
+/// (DropoutConversions.cpp) to `table`.
+void addDropoutConversions(llvm::StringMap<Conversion> &table);
+
+/// Stops the import unless 0 <= p <= 1, as PyTorch's dropouts do.
+void checkDropoutProbability(ImporterState &s, double p);
+
+/// `x` (a float tensor) with the elements of a dropout of probability
+/// 0 < p <= 1 dropped as ATen's CPU `F.dropout` drops them: the next
+/// stream's draw (docs/dropout.md), `select(keep, x * scale, x * 0)`.
+mlir::Value dropElements(ImporterState &s, mlir::Value x, double p);
+
 /// The dimensions a reduction runs over, normalised and sorted: all of
 /// them when `dims` is empty (`sum(x)`, `dim=None`; OpConversions.cpp).
 std::vector<int64_t> reductionDims(ImporterState &s, std::vector<int64_t> dims,
