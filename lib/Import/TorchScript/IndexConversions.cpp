@@ -16,8 +16,9 @@
 // gradient adds each position's rows as index_put does. Boolean masks,
 // whose result shape depends on the data, are refused.
 //
-// And one_hot: each index compared with the classes' positions; and
-// index_put by a boolean mask (`x[mask] = value`): a choice.
+// And one_hot: each index compared with the classes' positions;
+// index_put by a boolean mask (`x[mask] = value`): a choice; masked_scatter:
+// a lookup at the running count of the mask.
 //
 //===----------------------------------------------------------------------===//
 
@@ -443,6 +444,82 @@ void takeAlongDim(ImporterState &s) {
   s.bindOutput(0, reshape(s, takeAlong(s, self, dim, indices), s.outputType()));
 }
 
+/// `masked_scatter(self, mask, source)` (every Hugging Face vision-language
+/// model puts its image features into the text embeddings so: `embeds.
+/// masked_scatter(ids == image_token, features)`): where the mask,
+/// broadcast to `self`, holds, the next of `source`'s elements in row-major
+/// order; `self` elsewhere. A mask that is constant along `self`'s trailing
+/// dimensions (a `[B, S, 1]` mask expanded to `[B, S, D]`) scatters whole
+/// rows of those dimensions. Position i takes row `cumsum(mask)[i] - 1` of
+/// `source` flattened into such rows, looked up with `ds.embedding` (a
+/// table that lacks the row, where PyTorch would reject the source as too
+/// small, fails at run time as an out-of-range lookup); a choice keeps
+/// `self` where the mask does not hold. The gradient is PyTorch's: `self`'s
+/// where the mask does not hold, and each used element of `source` the
+/// gradient at the one position that took it (the other positions add
+/// zeros); unused elements get zeros.
+void maskedScatter(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  auto type = typeOf(self);
+  if (!isa<FloatType>(type.getElementType()))
+    s.fail("aten::masked_scatter of an integer or boolean tensor is not "
+           "supported");
+  Value mask = s.tensorInput(1);
+  if (!typeOf(mask).getElementType().isInteger(1))
+    s.fail("aten::masked_scatter needs a boolean mask");
+  // An expanded mask is read before its expansion.
+  if (auto expanded = mask.getDefiningOp<ds::BroadcastOp>())
+    mask = expanded.getInput();
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> maskShape(rank, 1);
+  ArrayRef<int64_t> given = typeOf(mask).getShape();
+  if (static_cast<int64_t>(given.size()) > rank)
+    s.fail("aten::masked_scatter: the mask has more dimensions than the input");
+  llvm::copy(given, maskShape.end() - given.size());
+  for (int64_t d = 0; d < rank; ++d)
+    if (maskShape[d] != 1 && maskShape[d] != shape[d])
+      s.fail("aten::masked_scatter: the mask does not broadcast to the "
+             "input's shape");
+  // [lead..., row...]: the mask varies only along the leading dimensions.
+  int64_t lead = rank;
+  while (lead > 0 && maskShape[lead - 1] == 1)
+    --lead;
+  int64_t rows = 1, width = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < lead ? rows : width) *= shape[d];
+  SmallVector<int64_t> leadShape(shape.take_front(lead));
+  leadShape.append(rank - lead, 1);
+  mask = reshape(s, mask, ArrayRef(maskShape));
+  auto leadType = RankedTensorType::get(leadShape, s.builder.getI1Type());
+  if (typeOf(mask) != leadType)
+    mask = ds::BroadcastOp::create(s.builder, s.loc, leadType, mask);
+
+  Value source = s.tensorInputAs(2, s.outputScalarType());
+  int64_t available = typeOf(source).getNumElements() / width;
+  if (available == 0)
+    s.fail("aten::masked_scatter: the source has fewer elements (" +
+           llvm::Twine(typeOf(source).getNumElements()) +
+           ") than one masked row (" + llvm::Twine(width) + ")");
+  Value table = reshape(s, source, {typeOf(source).getNumElements()});
+  if (available * width != typeOf(table).getNumElements())
+    table = sliceDim(s, table, 0, 0, available * width, 1);
+  table = reshape(s, table, {available, width});
+
+  Type i64 = s.builder.getI64Type();
+  Value taken = ds::CumsumOp::create(
+      s.builder, s.loc, s.convertTo(reshape(s, mask, {rows}), i64), 0);
+  Value positions = ds::MaximumOp::create(
+      s.builder, s.loc,
+      ds::SubOp::create(s.builder, s.loc, taken, scalar(s, 1.0, i64)),
+      scalar(s, 0.0, i64));
+  Value scattered = ds::EmbeddingOp::create(s.builder, s.loc, table, positions,
+                                            /*padding_idx=*/IntegerAttr());
+  Value result = ds::SelectOp::create(s.builder, s.loc, mask,
+                                      reshape(s, scattered, shape), self);
+  s.bindOutput(0, result);
+}
+
 /// `one_hot(self, num_classes)`: `self[..., None] == arange(C)` as int64.
 /// An index outside [0, C), which PyTorch rejects at run time, gives a row
 /// of zeros.
@@ -505,5 +582,6 @@ void dsc::ts::addIndexConversions(llvm::StringMap<Conversion> &table) {
   table["aten::flip"] = flip;
   table["aten::gather"] = gather;
   table["aten::one_hot"] = oneHot;
+  table["aten::masked_scatter"] = maskedScatter;
   table["aten::take_along_dim"] = takeAlongDim;
 }

@@ -1210,6 +1210,43 @@ class Elementwise(Base):
         return self.loss(out, labels)
 
 
+class MaskedScatter(Base):
+    """masked_scatter as vision-language models merge image features into
+    the text embeddings (`embeds.masked_scatter(mask[..., None].expand_as(
+    embeds), features)`, LLaVA), more features than the mask takes; an
+    elementwise mask, a mask broadcast over the batch, a source that ends
+    in part of a row, and the in-place form."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)  # [B, S, D]
+        features = torch.tanh(self.emb2(labels)).flatten(0, 1)  # [B * S, D]
+        image = (tokens > 5) & (torch.arange(S) < S - 1)  # at most B*(S-1)
+        merged = h.masked_scatter(image.unsqueeze(-1).expand_as(h),
+                                  features[:-1])
+        merged = merged.masked_scatter(h > 0, self.emb2(tokens) * 0.5)
+        every = (torch.arange(S) % 3 == 1)[:, None]  # [S, 1]: each batch row
+        merged = merged.masked_scatter(every, features.flatten()[:-3] * 2)
+        out = merged.clone()
+        out.masked_scatter_(labels[..., None] > 9, h.flip(1))
+        return self.loss(out + merged, labels)
+
+
+class BadMaskedScatter(Base):
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        merged = h.masked_scatter((tokens > 3)[..., None], h[0, 0, :4])  # the rejected line
+        return self.loss(merged, labels)
+
+
+class ShortMaskedScatter(Base):
+    """Every position masked, three rows of source: PyTorch rejects the
+    source at run time, and so does ds-run."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)
+        return self.loss(h.masked_scatter((tokens >= 0)[..., None], self.emb2(labels)[:, :3]), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Rounding, "elementwise": Elementwise, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1236,7 +1273,8 @@ MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Roun
          "batch-norm-bf16": BatchNormBf16,
          "bad-state-buffer": BadStateBuffer,
          "conv-transposes": ConvTransposes, "activations": Activations,
-         "int-division": IntDivision}
+         "int-division": IntDivision, "masked-scatter": MaskedScatter,
+         "bad-masked-scatter": BadMaskedScatter, "short-masked-scatter": ShortMaskedScatter}
 
 
 def main(mode, out, batch_out=None):

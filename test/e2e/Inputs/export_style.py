@@ -1,5 +1,6 @@
 """export_style.py MODEL.py OUTDIR [--core-aten]: exports the model that
-MODEL.py's build() returns (model, tokens, labels) with torch.export to
+MODEL.py's build() returns (model, *inputs: tokens and labels
+mostly) with torch.export to
 OUTDIR/model.pt2 (with --core-aten after run_decompositions()) and its
 batch to OUTDIR/batch.safetensors, under the names of forward's parameters
 (images for a vision model). The models under
@@ -22,14 +23,14 @@ def main(path, out, *flags):
     spec.loader.exec_module(module)
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
-    model, tokens, labels = module.build()
+    model, *inputs = module.build()
     model.train()
-    program = torch.export.export(model, (tokens, labels))
+    program = torch.export.export(model, tuple(inputs))
     if "--core-aten" in flags:
         program = program.run_decompositions()
     torch.export.save(program, os.path.join(out, "model.pt2"))
     names = list(inspect.signature(model.forward).parameters)
-    safetensors_io.save({names[0]: tokens, names[1]: labels},
+    safetensors_io.save(dict(zip(names, inputs)),
                         os.path.join(out, "batch.safetensors"))
 
 
