@@ -160,9 +160,39 @@ def main(argv=None):
     return 0
 
 
+def drop_data_checks(program):
+    """Removes the run-time assertions on the data that torch.export.save
+    cannot write (PyTorch 2.11): a check of a tensor's values through
+    torch._check_tensor_all (Hugging Face's torch_compilable_check, which
+    every vision-language model makes of its image tokens against the image
+    features) becomes an item() behind cast_symbool_to_symint_guardless.
+    The assertions that depend on such a cast go, and the computations only
+    they read. ds-import has no run-time assertions; a masked_scatter with
+    fewer features than image tokens still fails at run time."""
+    from torch.fx.experimental.symbolic_shapes import cast_symbool_to_symint_guardless
+    graph = program.graph
+    casts = [n for n in graph.nodes if n.target is cast_symbool_to_symint_guardless]
+    if not casts:
+        return
+    pending, seen = list(casts), set()
+    while pending:
+        node = pending.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        pending.extend(node.users)
+    for node in seen:
+        if node.target is torch.ops.aten._assert_scalar.default:
+            graph.erase_node(node)
+    graph.eliminate_dead_code()
+    program.graph_module.recompile()
+
+
 def export_program(model, inputs, output, decompose):
-    """torch.export of the training forward, saved atomically."""
+    """torch.export of the training forward (drop_data_checks), saved
+    atomically."""
     program = torch.export.export(model, inputs)
+    drop_data_checks(program)
     if decompose:
         program = program.run_decompositions()
     # torch.export.save wants a .pt2 name; the archive's root folder is its stem.

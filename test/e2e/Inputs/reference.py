@@ -36,6 +36,7 @@ ones ds-import's ds.dropout_mask draws.
 """
 
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -70,8 +71,8 @@ def batches(args):
 def load_exported(path, device):
     """The program of a torch.export archive as a module, with its
     parameters by the names ds-import gives them (a tied tensor once, under
-    its first name in the signature) and, for every parameter name, the
-    name it is tied to. torch.export.load gives tied weights separate
+    its first name in the signature), for every parameter name the name it
+    is tied to, and the names of its inputs in order. torch.export.load gives tied weights separate
     tensors, so the ties are read from the archive's weights config (names
     over the same bytes) and restored with functional_call. On another
     device than the CPU, torch.export's move_to_device_pass moves the
@@ -104,7 +105,33 @@ def load_exported(path, device):
     for name in config:
         if config[name].get("is_param") and storage_key(name) in first:
             aliases[name] = first[storage_key(name)]
-    return module, params, aliases
+    names = [spec.arg.name for spec in program.graph_signature.input_specs
+             if spec.kind == torch.export.graph_signature.InputKind.USER_INPUT]
+    return module, params, aliases, names
+
+
+def input_names(module, path):
+    """forward's parameter names, in order: a style's signature, a
+    TorchScript schema (an exported program's user inputs come from
+    load_exported)."""
+    if path.endswith(".py"):
+        return list(inspect.signature(module.forward).parameters)
+    return [a.name for a in module.forward.schema.arguments[1:]]
+
+
+def ordered(batch, names):
+    """The batch's tensors in forward's order. Without forward's names
+    (or where the batch names them otherwise: --data's tokens and labels),
+    our models take (tokens, labels), Hugging Face's (input_ids,
+    [attention_mask,] labels), vision models (images or pixel_values,
+    labels)."""
+    if names and all(n in batch for n in names):
+        return [batch[n] for n in names]
+    first = [n for n in ("tokens", "input_ids") if n in batch] or [
+        n for n in batch if n not in ("attention_mask", "labels")]
+    assert len(first) == 1, f"one input besides the mask and labels: {first}"
+    return ([batch[first[0]]] + ([batch["attention_mask"]] if "attention_mask" in batch else [])
+            + [batch["labels"]])
 
 
 def load_style(path):
@@ -189,7 +216,7 @@ def main():
         aliases = None
         params = dict(module.named_parameters())
     elif args.model.endswith(".pt2"):
-        module, params, aliases = load_exported(args.model, device)
+        module, params, aliases, names = load_exported(args.model, device)
         module.to(device)
         params = {n: t.detach().to(device).requires_grad_(t.requires_grad)
                   for n, t in params.items()}
@@ -200,6 +227,8 @@ def main():
             retarget_device_constants(module, device)
         aliases = None
         params = dict(module.named_parameters())
+    if aliases is None:
+        names = input_names(module, args.model)
     trainable = [t for t in params.values() if t.requires_grad]
     # Buffers the steps write (BatchNorm's running statistics, counters)
     # are saved beside the parameters, as ds-run saves its step's state.
@@ -223,17 +252,8 @@ def main():
         for step in range(1, args.steps + 1):
             batch = next(data)
             opt.zero_grad(set_to_none=True)
-            # Our models take (tokens, labels), Hugging Face's (input_ids,
-            # [attention_mask,] labels), vision models (images or
-            # pixel_values, labels).
-            first = [n for n in ("tokens", "input_ids") if n in batch] or [
-                n for n in batch if n not in ("attention_mask", "labels")]
-            assert len(first) == 1, f"one input besides the mask and labels: {first}"
             inputs = tuple(t.to(device, torch.float64 if args.float64 and t.is_floating_point()
-                                 else t.dtype) for t in (
-                (batch[first[0]],)
-                + ((batch["attention_mask"],) if "attention_mask" in batch else ())
-                + (batch["labels"],)))
+                                 else t.dtype) for t in ordered(batch, names))
             if args.dsc_dropout is not None:
                 with dsc_dropout.patched(step, args.dsc_dropout):
                     loss = module(*inputs)

@@ -13,12 +13,17 @@ model=$1 dir=$2 name=$3 optimizer=$4
 shift 4
 inputs=$(dirname "$0")
 py=${PYTHON:-python3}
-[ -f "$dir/model.pt2" ] || "$py" "$inputs/export_style.py" "$model" "$dir"
-[ -f "$dir/model.mlir" ] || ds-import "$dir/model.pt2" -o "$dir/model.mlir" --weights-out "$dir/model.weights"
+# FORMAT=torchscript traces the model (for one torch.export cannot save);
+# PyTorch's answer is then the eager model's.
+file=$dir/model.pt2 exported=()
+if [ "${FORMAT:-}" = torchscript ]; then file=$dir/model.pt exported=(--torchscript); fi
+[ -f "$file" ] || "$py" "$inputs/export_style.py" "$model" "$dir" "${exported[@]}"
+[ -f "$dir/model.mlir" ] || ds-import "$file" -o "$dir/model.mlir" --weights-out "$dir/model.weights"
 ds-compile "$dir/model.mlir" -o "$dir/$name.plan" $optimizer "$@"
 ds-run -n "${RANKS:-1}" "$dir/$name.plan" --weights "$dir/model.weights" --inputs "$dir/batch.safetensors" \
   --steps 2 -q --dump-loss "$dir/$name.loss" --dump-grads "$dir/$name.grads" --save "$dir/$name.final"
-reference=("$dir/model.pt2") dropout=()
+reference=("$file") dropout=()
+if [ -n "${exported[*]}" ]; then reference=("$model"); fi
 if [ -n "${DROPOUT:-}" ]; then reference=("$model" --dsc-dropout 0) dropout=(--dsc-dropout 0); fi
 "$py" "$inputs/reference.py" "${reference[@]}" --inputs "$dir/batch.safetensors" --steps 2 $optimizer \
   --dump-loss "$dir/$name.ref.loss" --dump-grads "$dir/$name.ref.grads" --save "$dir/$name.ref.final"
