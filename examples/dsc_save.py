@@ -59,7 +59,8 @@ def _user_line(node):
 
 # Ops the tracer records beneath autograd: their outputs' types never say
 # requires_grad (aten::_convolution, under convolution's own backward).
-# Their users' outputs tell instead.
+# Their users' outputs tell instead, through lists (Pixtral's patch
+# embeddings unbound per image: aten::unbind, prim::ListUnpack).
 _BELOW_AUTOGRAD = {"aten::_convolution"}
 
 
@@ -67,11 +68,16 @@ def _records_gradient(node, out):
     """Whether tracing recorded that `out` (of `node`) requires grad."""
     if node.kind() not in _BELOW_AUTOGRAD:
         return out.type().requires_grad()
-    for use in out.uses():
-        for result in use.user.outputs():
-            t = result.type()
-            if isinstance(t, torch._C.TensorType) and t.requires_grad():
-                return True
+    pending = [out]
+    while pending:
+        for use in pending.pop().uses():
+            for result in use.user.outputs():
+                t = result.type()
+                if isinstance(t, torch._C.TensorType):
+                    if t.requires_grad():
+                        return True
+                elif isinstance(t, torch._C.ListType):
+                    pending.append(result)
     return False
 
 

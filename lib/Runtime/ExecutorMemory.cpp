@@ -8,6 +8,7 @@
 
 #include "ExecutorImpl.h"
 
+#include "dsc/Runtime/ATenDType.h"
 #include "dsc/Runtime/AllocationCounter.h"
 #include "dsc/Runtime/PlanMemory.h"
 
@@ -46,35 +47,6 @@ llvm::Expected<AlignedBuffer> allocate(uint64_t bytes, uint64_t alignment,
   return AlignedBuffer(static_cast<uint8_t *>(pointer));
 }
 
-std::optional<at::ScalarType> atenType(DType dtype) {
-  switch (dtype) {
-  case DType::F64:
-    return at::kDouble;
-  case DType::F32:
-    return at::kFloat;
-  case DType::F16:
-    return at::kHalf;
-  case DType::BF16:
-    return at::kBFloat16;
-  case DType::I64:
-    return at::kLong;
-  case DType::I32:
-    return at::kInt;
-  case DType::I16:
-    return at::kShort;
-  case DType::I8:
-    return at::kChar;
-  case DType::U8:
-    return at::kByte;
-  case DType::Bool:
-    return at::kBool;
-  case DType::U16:
-  case DType::U32:
-  case DType::U64:
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
 } // namespace
 
 /// The machine's physical memory in bytes, if known.

@@ -132,6 +132,41 @@ Value stackTaps(ImporterState &s, Value input, ArrayRef<int64_t> kernel,
   return reshape(s, stacked, {b, g, groupIn * taps, positions});
 }
 
+/// `input` [B, C, S...] padded as `c` says, and in `out` how many positions
+/// the taps of `kernel` take along each spatial dimension; options that
+/// PyTorch rejects are refused naming `name`.
+Value padForTaps(ImporterState &s, Value input, ArrayRef<int64_t> kernel,
+                 const Convolution &c, const std::string &name,
+                 SmallVectorImpl<int64_t> &out) {
+  ArrayRef<int64_t> x = typeOf(input).getShape();
+  size_t n = kernel.size();
+  SmallVector<int64_t> padded, low = {0, 0}, strides(n + 2, 1);
+  bool padding = false;
+  for (size_t d = 0; d < n; ++d) {
+    if (c.stride[d] < 1 || c.dilation[d] < 1 || c.padLow[d] < 0 ||
+        c.padHigh[d] < 0)
+      s.fail(name + ": stride and dilation must be positive, padding not "
+                    "negative");
+    padded.push_back(x[2 + d] + c.padLow[d] + c.padHigh[d]);
+    int64_t span = c.dilation[d] * (kernel[d] - 1) + 1;
+    if (padded[d] < span)
+      s.fail(name + ": the kernel spans " + std::to_string(span) +
+             " positions, more than the padded input's " +
+             std::to_string(padded[d]));
+    out.push_back((padded[d] - span) / c.stride[d] + 1);
+    low.push_back(c.padLow[d]);
+    padding |= padded[d] != x[2 + d];
+  }
+  if (!padding)
+    return input;
+  SmallVector<int64_t> shape = {x[0], x[1]};
+  shape.append(padded);
+  return ds::PadOp::create(
+      s.builder, s.loc,
+      RankedTensorType::get(shape, typeOf(input).getElementType()), input, low,
+      strides);
+}
+
 /// `input` [B, Cin, S...], `weight` [Cout, Cin/G, K...], `bias` [Cout] or
 /// null.
 Value convolve(ImporterState &s, Value input, Value weight, Value bias,
@@ -145,31 +180,8 @@ Value convolve(ImporterState &s, Value input, Value weight, Value bias,
     s.fail(name + ": " + std::to_string(cin) + " input channels, weight of " +
            std::to_string(groupIn) + " per group and " + std::to_string(g) +
            " groups do not agree");
-  SmallVector<int64_t> padded, out, low = {0, 0}, strides(n + 2, 1);
-  bool padding = false;
-  for (size_t d = 0; d < n; ++d) {
-    if (c.stride[d] < 1 || c.dilation[d] < 1 || c.padLow[d] < 0 ||
-        c.padHigh[d] < 0)
-      s.fail(name + ": stride and dilation must be positive, padding not "
-                    "negative");
-    padded.push_back(x[2 + d] + c.padLow[d] + c.padHigh[d]);
-    int64_t span = c.dilation[d] * (w[2 + d] - 1) + 1;
-    if (padded[d] < span)
-      s.fail(name + ": the kernel spans " + std::to_string(span) +
-             " positions, more than the padded input's " +
-             std::to_string(padded[d]));
-    out.push_back((padded[d] - span) / c.stride[d] + 1);
-    low.push_back(c.padLow[d]);
-    padding |= padded[d] != x[2 + d];
-  }
-  Type element = typeOf(input).getElementType();
-  if (padding) {
-    SmallVector<int64_t> shape = {b, cin};
-    shape.append(padded);
-    input = ds::PadOp::create(s.builder, s.loc,
-                              RankedTensorType::get(shape, element), input, low,
-                              strides);
-  }
+  SmallVector<int64_t> out;
+  input = padForTaps(s, input, w.drop_front(2), c, name, out);
   Value stacked = stackTaps(s, input, w.drop_front(2), out, c);
   // [Cout, Cin/G, K...] is [G, Cout/G, Cin/G * K] in the same order.
   Value kernel =
@@ -185,6 +197,32 @@ Value convolve(ImporterState &s, Value input, Value weight, Value bias,
         ds::AddOp::create(s.builder, s.loc, result, reshape(s, bias, column));
   }
   return result;
+}
+
+/// `im2col(self, kernel_size, dilation, padding, stride)` (F.unfold;
+/// Mistral 3's patch merger): the views that the kernel's taps see, [B,
+/// C * K, L] in the channels-then-taps order of a convolution's weight, as
+/// a convolution stacks them.
+void im2col(ImporterState &s) {
+  Value input = s.tensorInput(0);
+  bool unbatched = typeOf(input).getRank() == 3;
+  input = batched(s, input, 2, "im2col");
+  Convolution c;
+  SmallVector<int64_t> kernel = listOption(s, 1, 2, "kernel_size");
+  c.dilation = listOption(s, 2, 2, "dilation");
+  c.padLow = c.padHigh = listOption(s, 3, 2, "padding");
+  c.stride = listOption(s, 4, 2, "stride");
+  for (int64_t k : kernel)
+    if (k < 1)
+      s.fail("im2col: the kernel size must be positive");
+  SmallVector<int64_t> out;
+  input = padForTaps(s, input, kernel, c, "im2col", out);
+  Value stacked = stackTaps(s, input, kernel, out, c);
+  ArrayRef<int64_t> shape = typeOf(stacked).getShape();
+  SmallVector<int64_t> result = {shape[2], shape[3]};
+  if (!unbatched)
+    result.insert(result.begin(), shape[0]);
+  s.bindOutput(0, reshape(s, stacked, result));
 }
 
 /// The spatial dimensions of the current node's convolution (its weight's
@@ -639,6 +677,7 @@ void dsc::ts::addConvConversions(llvm::StringMap<Conversion> &table) {
   table["aten::conv2d"] = convNd;
   table["aten::conv3d"] = convNd;
   table["aten::_convolution"] = convolution;
+  table["aten::im2col"] = im2col;
   table["aten::convolution"] = convolution;
   // The tracer's record of a convolution with a padding mode.
   table["aten::_convolution_mode"] = convNd;

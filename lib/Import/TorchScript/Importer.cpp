@@ -15,6 +15,7 @@
 #include "ImporterState.h"
 
 #include "dsc/Import/TorchScript.h"
+#include "dsc/Runtime/ATenDType.h"
 #include "dsc/Runtime/SafeTensors.h"
 #include "dsc/Runtime/TorchPickle.h"
 
@@ -86,44 +87,6 @@ std::string baseName(const torch::jit::Value *value) {
   return name;
 }
 
-std::optional<rt::DType> toDType(c10::ScalarType type) {
-  switch (type) {
-  case c10::ScalarType::Float:
-    return rt::DType::F32;
-  case c10::ScalarType::Double:
-    return rt::DType::F64;
-  case c10::ScalarType::Half:
-    return rt::DType::F16;
-  case c10::ScalarType::BFloat16:
-    return rt::DType::BF16;
-  case c10::ScalarType::Long:
-    return rt::DType::I64;
-  case c10::ScalarType::Int:
-    return rt::DType::I32;
-  case c10::ScalarType::Short:
-    return rt::DType::I16;
-  case c10::ScalarType::Char:
-    return rt::DType::I8;
-  case c10::ScalarType::Byte:
-    return rt::DType::U8;
-  case c10::ScalarType::Bool:
-    return rt::DType::Bool;
-  default:
-    return std::nullopt;
-  }
-}
-
-std::optional<c10::ScalarType> toScalarType(rt::DType dtype) {
-  for (c10::ScalarType type :
-       {c10::ScalarType::Float, c10::ScalarType::Double, c10::ScalarType::Half,
-        c10::ScalarType::BFloat16, c10::ScalarType::Long, c10::ScalarType::Int,
-        c10::ScalarType::Short, c10::ScalarType::Char, c10::ScalarType::Byte,
-        c10::ScalarType::Bool})
-    if (toDType(type) == dtype)
-      return type;
-  return std::nullopt;
-}
-
 void addWeight(rt::SafeTensorsWriter &weights, const std::string &name,
                const at::Tensor &tensor) {
   // A complex buffer (rotary frequencies) is folded into the step like any
@@ -132,7 +95,7 @@ void addWeight(rt::SafeTensorsWriter &weights, const std::string &name,
   if (tensor.is_complex())
     return;
   at::Tensor data = tensor.detach().contiguous().cpu();
-  std::optional<rt::DType> dtype = toDType(data.scalar_type());
+  std::optional<rt::DType> dtype = rt::dtypeOf(data.scalar_type());
   if (!dtype)
     throw ImportError{"tensor '" + name + "' has unsupported dtype " +
                       std::string(c10::toString(data.scalar_type()))};
@@ -266,7 +229,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
   std::vector<GraphInput> inputs{
       {GraphInput::Kind::Constant, "self", c10::IValue(module._ivalue())}};
   for (auto [input, spec] : llvm::zip(graphInputs.slice(1), inputSpecs)) {
-    std::optional<c10::ScalarType> type = toScalarType(spec.dtype);
+    std::optional<c10::ScalarType> type = rt::atenType(spec.dtype);
     if (!type)
       throw ImportError{"model input '" + spec.name + "' has dtype " +
                         rt::dtypeName(spec.dtype).str() +

@@ -16,6 +16,7 @@
 
 #include "ATenKernel.h"
 
+#include "dsc/Runtime/ATenDType.h"
 #include "dsc/Runtime/Comm.h"
 #include "dsc/Runtime/PlanMemory.h"
 
@@ -33,31 +34,10 @@ namespace {
 constexpr llvm::StringRef kReductions[] = {"sum", "mean", "max"};
 
 DType dtypeOf(const at::Tensor &tensor) {
-  switch (tensor.scalar_type()) {
-  case at::kDouble:
-    return DType::F64;
-  case at::kFloat:
-    return DType::F32;
-  case at::kHalf:
-    return DType::F16;
-  case at::kBFloat16:
-    return DType::BF16;
-  case at::kLong:
-    return DType::I64;
-  case at::kInt:
-    return DType::I32;
-  case at::kShort:
-    return DType::I16;
-  case at::kChar:
-    return DType::I8;
-  case at::kByte:
-    return DType::U8;
-  case at::kBool:
-    return DType::Bool;
-  default:
-    throw std::runtime_error("no collective for ATen dtype " +
-                             std::string(at::toString(tensor.scalar_type())));
-  }
+  if (std::optional<DType> dtype = dsc::rt::dtypeOf(tensor.scalar_type()))
+    return *dtype;
+  throw std::runtime_error("no collective for ATen dtype " +
+                           std::string(at::toString(tensor.scalar_type())));
 }
 
 ReduceOp reduceOpOf(const Instruction &inst) {

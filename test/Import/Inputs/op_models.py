@@ -1247,6 +1247,30 @@ class ShortMaskedScatter(Base):
         return self.loss(h.masked_scatter((tokens >= 0)[..., None], self.emb2(labels)[:, :3]), labels)
 
 
+class Unfold(Base):
+    """F.unfold (im2col) over the activations read as images [B, 2, 4, 8]:
+    Mistral 3's patch merger (kernel = stride, tiling), overlapping 3x3
+    windows with padding, stride (1, 2) and dilation (2, 1), and an
+    unbatched [C, H, W] input; nn.Unfold as a module."""
+
+    def __init__(self):
+        super().__init__()
+        self.unfold = torch.nn.Unfold(kernel_size=(2, 3), padding=(0, 1))
+        self.merge = torch.nn.Linear(2 * 4, D)
+
+    def forward(self, tokens, labels):
+        x = self.emb(tokens)
+        img = x.transpose(1, 2).reshape(B, 2, 4, 8)
+        tiles = F.unfold(img, kernel_size=2, stride=2)  # [B, 8, 8]
+        h = x + self.merge(tiles.transpose(1, 2))
+        windows = F.unfold(img, 3, dilation=(2, 1), padding=1, stride=(1, 2))  # [B, 18, 8]
+        h = h * windows.mean(1, keepdim=True).transpose(1, 2).sigmoid()
+        mod = self.unfold(img * 2)  # [B, 12, 24]
+        h = h + mod[:, :, :S].transpose(1, 2)[..., :D]
+        lone = F.unfold(img[0], kernel_size=(4, 1))  # [8, 8]
+        return self.loss(h + lone.sum(), labels)
+
+
 MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Rounding, "elementwise": Elementwise, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1274,7 +1298,8 @@ MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Roun
          "bad-state-buffer": BadStateBuffer,
          "conv-transposes": ConvTransposes, "activations": Activations,
          "int-division": IntDivision, "masked-scatter": MaskedScatter,
-         "bad-masked-scatter": BadMaskedScatter, "short-masked-scatter": ShortMaskedScatter}
+         "bad-masked-scatter": BadMaskedScatter, "short-masked-scatter": ShortMaskedScatter,
+         "unfold": Unfold}
 
 
 def main(mode, out, batch_out=None):
