@@ -59,9 +59,12 @@ def _user_line(node):
 
 # Ops the tracer records beneath autograd: their outputs' types never say
 # requires_grad (aten::_convolution, under convolution's own backward).
-# Their users' outputs tell instead, through lists (Pixtral's patch
-# embeddings unbound per image: aten::unbind, prim::ListUnpack).
+# Their users' outputs tell instead, also through the pieces of a split
+# (Pixtral's patch embeddings unbound per image: aten::unbind, then
+# prim::ListUnpack); not through a list that other tensors join.
 _BELOW_AUTOGRAD = {"aten::_convolution"}
+_SPLITS = {"aten::unbind", "aten::split", "aten::split_with_sizes", "aten::chunk",
+           "aten::tensor_split", "aten::unsafe_split", "aten::unsafe_chunk"}
 
 
 def _records_gradient(node, out):
@@ -70,13 +73,15 @@ def _records_gradient(node, out):
         return out.type().requires_grad()
     pending = [out]
     while pending:
-        for use in pending.pop().uses():
+        value = pending.pop()
+        for use in value.uses():
             for result in use.user.outputs():
                 t = result.type()
                 if isinstance(t, torch._C.TensorType):
                     if t.requires_grad():
                         return True
-                elif isinstance(t, torch._C.ListType):
+                elif (isinstance(t, torch._C.ListType) and value is out
+                      and use.user.kind() in _SPLITS):
                     pending.append(result)
     return False
 

@@ -174,17 +174,26 @@ def drop_data_checks(program):
     casts = [n for n in graph.nodes if n.target is cast_symbool_to_symint_guardless]
     if not casts:
         return
-    pending, seen = list(casts), set()
-    while pending:
-        node = pending.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        pending.extend(node.users)
-    for node in seen:
-        if node.target is torch.ops.aten._assert_scalar.default:
+    def closure(start, step):
+        pending, seen = list(start), set()
+        while pending:
+            node = pending.pop()
+            if node not in seen:
+                seen.add(node)
+                pending.extend(step(node))
+        return seen
+
+    below = closure(casts, lambda node: node.users)
+    asserts = [n for n in below if n.target is torch.ops.aten._assert_scalar.default]
+    # What only the assertions read: the casts' inputs back to the data
+    # (item, _is_all_true, the comparison) and what lies between.
+    checks = below | closure(casts, lambda node: node.all_input_nodes)
+    for node in asserts:
+        graph.erase_node(node)
+    for node in reversed(list(graph.nodes)):
+        if (node in checks and node.op == "call_function" and not node.users
+                and not node.is_impure()):
             graph.erase_node(node)
-    graph.eliminate_dead_code()
     program.graph_module.recompile()
 
 

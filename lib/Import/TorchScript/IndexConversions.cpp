@@ -17,8 +17,9 @@
 // whose result shape depends on the data, are refused.
 //
 // And one_hot: each index compared with the classes' positions;
-// index_put by a boolean mask (`x[mask] = value`): a choice; masked_scatter:
-// a lookup at the running count of the mask.
+// index_put by a boolean mask (`x[mask] = value`): a choice; masked_scatter
+// and index_put of a row per masked position: a lookup at the running count
+// of the mask.
 //
 //===----------------------------------------------------------------------===//
 
@@ -287,13 +288,63 @@ void index(ImporterState &s) {
   s.bindOutput(0, reshape(s, pick(s, self, *dim, positions), s.outputType()));
 }
 
+/// For each of the positions of `flatMask` [N] (boolean), the row of
+/// `table` [K, W] that a row-major assignment of the table's rows to the
+/// positions where the mask holds gives it: row `cumsum(mask) - 1` (row 0
+/// before the first), looked up with `ds.embedding`: [N, W]. A mask that
+/// holds at more positions than the table has rows fails at run time as an
+/// out-of-range lookup, where PyTorch rejects the values as too few.
+Value maskedRows(ImporterState &s, Value flatMask, Value table) {
+  Type i64 = s.builder.getI64Type();
+  Value taken =
+      ds::CumsumOp::create(s.builder, s.loc, s.convertTo(flatMask, i64), 0);
+  Value positions = ds::MaximumOp::create(
+      s.builder, s.loc,
+      ds::SubOp::create(s.builder, s.loc, taken, scalar(s, 1.0, i64)),
+      scalar(s, 0.0, i64));
+  return ds::EmbeddingOp::create(s.builder, s.loc, table, positions,
+                                 /*padding_idx=*/IntegerAttr());
+}
+
+/// `values` [K, r...] for `x[mask] = values` with `mask` over the leading
+/// dimensions of `shape` ([m..., rest...], r broadcast to rest): row j goes
+/// to the j-th position where the mask holds in row-major order, as PyTorch
+/// assigns them; the result has `shape`, with any row at the positions
+/// where the mask does not hold. Values behind leading dimensions
+/// (`x[:, mask] = values`) are refused.
+Value rowPerPosition(ImporterState &s, Value values, Value mask,
+                     ArrayRef<int64_t> shape, int64_t first) {
+  if (first != 0)
+    s.fail("aten::index_put with values for each masked position behind "
+           "leading dimensions (x[:, mask] = values) is not supported");
+  auto maskShape = typeOf(mask).getShape();
+  ArrayRef<int64_t> rest = shape.drop_front(maskShape.size());
+  ArrayRef<int64_t> given = typeOf(values).getShape();
+  SmallVector<int64_t> rows = {given.front()};
+  rows.append(rest.begin(), rest.end());
+  for (size_t i = 0; i < rest.size(); ++i)
+    if (given[1 + i] != rest[i] && given[1 + i] != 1)
+      s.fail("aten::index_put: the values do not broadcast to the masked "
+             "positions' rows");
+  auto rowsType = typeOf(values).clone(rows);
+  if (typeOf(values) != rowsType)
+    values = ds::BroadcastOp::create(s.builder, s.loc, rowsType, values);
+  int64_t width = 1, positions = 1;
+  for (int64_t size : rest)
+    width *= size;
+  for (int64_t size : maskShape)
+    positions *= size;
+  Value table = reshape(s, values, {rows.front(), width});
+  return reshape(s, maskedRows(s, reshape(s, mask, {positions}), table), shape);
+}
+
 /// `index_put(self, indices, values, accumulate)` by one boolean mask over
 /// dimensions d..d+k of `self` (`labels[labels == -100] = 0`, TRL's
-/// log-probabilities; `x[mask] = row`): a choice of `values` (one, or one
-/// row broadcast to every masked position) where the mask holds, `self`
-/// elsewhere; accumulated, `self` plus the values where it holds. Values
-/// as many as the mask selects (a count the data decides) and integer
-/// index tensors are refused.
+/// log-probabilities; `x[mask] = row`; `embeds[ids == IMAGE] = features`):
+/// a choice of `values` (one, one row broadcast to every masked position,
+/// or a row per masked position: rowPerPosition) where the mask holds,
+/// `self` elsewhere; accumulated, `self` plus the values where it holds.
+/// Integer index tensors are refused.
 void indexPut(ImporterState &s) {
   Value self = s.tensorInput(0);
   auto type = typeOf(self);
@@ -314,7 +365,17 @@ void indexPut(ImporterState &s) {
   ArrayRef<int64_t> rest = shape.drop_front(d + k);
   Value values = s.tensorInputAs(2, s.outputScalarType());
   auto valueShape = typeOf(values).getShape();
-  if (typeOf(values).getNumElements() == 1) {
+  // One row per masked position ([K, rest...]; [1, rest...] is one row for
+  // all of them).
+  bool perPosition = valueShape.size() == d + 1 + rest.size();
+  if (perPosition && d == 0 && valueShape.front() == 1) {
+    values = reshape(s, values, valueShape.drop_front());
+    valueShape = typeOf(values).getShape();
+    perPosition = false;
+  }
+  if (perPosition) {
+    values = rowPerPosition(s, values, mask, shape, d);
+  } else if (typeOf(values).getNumElements() == 1) {
     values = reshape(s, values, ArrayRef<int64_t>{});
   } else {
     bool fits = valueShape.size() <= rest.size();
@@ -323,9 +384,8 @@ void indexPut(ImporterState &s) {
       fits = valueShape[i] == want || valueShape[i] == 1;
     }
     if (!fits)
-      s.fail("aten::index_put with values for each masked position is not "
-             "supported: their count depends on the mask; assign one value "
-             "or one row");
+      s.fail("aten::index_put: the values do not broadcast to the masked "
+             "positions' rows");
     SmallVector<int64_t> placed(d + k + rest.size() - valueShape.size(), 1);
     placed.append(valueShape.begin(), valueShape.end());
     values = reshape(s, values, placed);
@@ -467,30 +527,44 @@ void maskedScatter(ImporterState &s) {
   Value mask = s.tensorInput(1);
   if (!typeOf(mask).getElementType().isInteger(1))
     s.fail("aten::masked_scatter needs a boolean mask");
-  // An expanded mask is read before its expansion.
-  if (auto expanded = mask.getDefiningOp<ds::BroadcastOp>())
-    mask = expanded.getInput();
   ArrayRef<int64_t> shape = type.getShape();
   int64_t rank = type.getRank();
-  SmallVector<int64_t> maskShape(rank, 1);
-  ArrayRef<int64_t> given = typeOf(mask).getShape();
-  if (static_cast<int64_t>(given.size()) > rank)
-    s.fail("aten::masked_scatter: the mask has more dimensions than the input");
-  llvm::copy(given, maskShape.end() - given.size());
-  for (int64_t d = 0; d < rank; ++d)
-    if (maskShape[d] != 1 && maskShape[d] != shape[d])
-      s.fail("aten::masked_scatter: the mask does not broadcast to the "
-             "input's shape");
+  // The mask's shape aligned to the input's; one that would broadcast the
+  // input to a larger result (PyTorch's out-of-place form allows that) is
+  // refused.
+  auto aligned = [&](Value m) -> std::optional<SmallVector<int64_t>> {
+    ArrayRef<int64_t> given = typeOf(m).getShape();
+    if (static_cast<int64_t>(given.size()) > rank)
+      return std::nullopt;
+    SmallVector<int64_t> maskShape(rank, 1);
+    llvm::copy(given, maskShape.end() - given.size());
+    for (int64_t d = 0; d < rank; ++d)
+      if (maskShape[d] != 1 && maskShape[d] != shape[d])
+        return std::nullopt;
+    return maskShape;
+  };
+  std::optional<SmallVector<int64_t>> maskShape = aligned(mask);
+  if (!maskShape)
+    s.fail("aten::masked_scatter with a mask that does not broadcast to the "
+           "input's shape is not supported");
+  if (type.getNumElements() == 0)
+    return s.bindOutput(0, self);
+  // An expanded mask is read before its expansion.
+  if (auto expanded = mask.getDefiningOp<ds::BroadcastOp>()) {
+    mask = expanded.getInput();
+    maskShape = aligned(mask);
+    assert(maskShape && "a broadcast's operand broadcasts to its result");
+  }
   // [lead..., row...]: the mask varies only along the leading dimensions.
   int64_t lead = rank;
-  while (lead > 0 && maskShape[lead - 1] == 1)
+  while (lead > 0 && (*maskShape)[lead - 1] == 1)
     --lead;
   int64_t rows = 1, width = 1;
   for (int64_t d = 0; d < rank; ++d)
     (d < lead ? rows : width) *= shape[d];
   SmallVector<int64_t> leadShape(shape.take_front(lead));
   leadShape.append(rank - lead, 1);
-  mask = reshape(s, mask, ArrayRef(maskShape));
+  mask = reshape(s, mask, ArrayRef(*maskShape));
   auto leadType = RankedTensorType::get(leadShape, s.builder.getI1Type());
   if (typeOf(mask) != leadType)
     mask = ds::BroadcastOp::create(s.builder, s.loc, leadType, mask);
@@ -506,15 +580,7 @@ void maskedScatter(ImporterState &s) {
     table = sliceDim(s, table, 0, 0, available * width, 1);
   table = reshape(s, table, {available, width});
 
-  Type i64 = s.builder.getI64Type();
-  Value taken = ds::CumsumOp::create(
-      s.builder, s.loc, s.convertTo(reshape(s, mask, {rows}), i64), 0);
-  Value positions = ds::MaximumOp::create(
-      s.builder, s.loc,
-      ds::SubOp::create(s.builder, s.loc, taken, scalar(s, 1.0, i64)),
-      scalar(s, 0.0, i64));
-  Value scattered = ds::EmbeddingOp::create(s.builder, s.loc, table, positions,
-                                            /*padding_idx=*/IntegerAttr());
+  Value scattered = maskedRows(s, reshape(s, mask, {rows}), table);
   Value result = ds::SelectOp::create(s.builder, s.loc, mask,
                                       reshape(s, scattered, shape), self);
   s.bindOutput(0, result);

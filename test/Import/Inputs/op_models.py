@@ -1271,6 +1271,39 @@ class Unfold(Base):
         return self.loss(h + lone.sum(), labels)
 
 
+class MaskPutRows(Base):
+    """Assignment of a row per masked position through a boolean mask over
+    the leading dimensions, as hand-written vision-language code merges
+    image features (`embeds[ids == IMAGE] = features`): rows in the mask's
+    row-major order, a row broadcast along the last dimension, and an
+    accumulating index_put_."""
+
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)  # [B, S, D]
+        image = (tokens * 0 + torch.arange(S)) % 4 == 1  # 2 per row, from the data
+        features = torch.tanh(self.emb2(labels[:, :2])).flatten(0, 1)  # [4, D]
+        out = h.clone()
+        out[image] = features
+        scale = self.emb2(labels)[:, 4:6, :1].flatten(0, 1)  # [4, 1]
+        out[(tokens * 0 + torch.arange(S)) % 4 == 2] = scale
+        out.index_put_((image,), features * 0.5, accumulate=True)
+        return self.loss(out, labels)
+
+
+class BadMaskPutRows(Base):
+    def forward(self, tokens, labels):
+        h = self.emb(tokens).clone()
+        h[:, (labels[0] * 0 + torch.arange(S)) % 4 == 1] = self.emb2(labels)[:, :2]  # the rejected line
+        return self.loss(h, labels)
+
+
+class BadMaskedScatterGrow(Base):
+    def forward(self, tokens, labels):
+        h = self.emb(tokens)[:1]  # [1, S, D]
+        grown = h.masked_scatter((tokens > 3)[..., None].expand(B, S, D), self.emb2(labels))  # the rejected line
+        return self.loss(grown, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Rounding, "elementwise": Elementwise, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1299,7 +1332,9 @@ MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Roun
          "conv-transposes": ConvTransposes, "activations": Activations,
          "int-division": IntDivision, "masked-scatter": MaskedScatter,
          "bad-masked-scatter": BadMaskedScatter, "short-masked-scatter": ShortMaskedScatter,
-         "unfold": Unfold}
+         "unfold": Unfold, "mask-put-rows": MaskPutRows,
+         "bad-mask-put-rows": BadMaskPutRows,
+         "bad-masked-scatter-grow": BadMaskedScatterGrow}
 
 
 def main(mode, out, batch_out=None):
