@@ -287,8 +287,23 @@ at::Tensor indexTensor(const at::Tensor &indices) {
 void runEmbedding(const KernelArgs &args) {
   const at::Tensor &weight = args.operand(0);
   at::Tensor rows = args.result().view({-1, weight.size(1)});
-  at::index_select_out(rows, weight, 0,
-                       indexTensor(args.operand(1)).reshape(-1));
+  at::Tensor ids = indexTensor(args.operand(1)).reshape(-1);
+  try {
+    at::index_select_out(rows, weight, 0, ids);
+  } catch (const c10::IndexError &) {
+    // The inputs' token ids were checked as they were read: this index was
+    // computed in the step (a lookup of masked_scatter's rows, of indices
+    // computed from the data). Name it; the check costs nothing otherwise.
+    auto [low, high] = at::aminmax(ids);
+    int64_t bad =
+        low.item<int64_t>() < 0 ? low.item<int64_t>() : high.item<int64_t>();
+    throw std::runtime_error(
+        "index " + std::to_string(bad) +
+        " computed in the step is outside [0, " +
+        std::to_string(weight.size(0)) +
+        ") (masked_scatter or `x[mask] = rows` with fewer rows than masked "
+        "positions, or an index beyond its dimension)");
+  }
 }
 
 llvm::Error checkAttention(const CheckArgs &args) {
