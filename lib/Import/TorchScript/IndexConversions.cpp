@@ -366,13 +366,16 @@ void indexPut(ImporterState &s) {
   Value values = s.tensorInputAs(2, s.outputScalarType());
   auto valueShape = typeOf(values).getShape();
   // One row per masked position ([K, rest...]; [1, rest...] is one row for
-  // all of them).
-  bool perPosition = valueShape.size() == d + 1 + rest.size();
+  // all of them). No rows at all is valid only where nothing is masked.
+  bool perPosition = typeOf(values).getNumElements() != 1 &&
+                     valueShape.size() == d + 1 + rest.size();
   if (perPosition && d == 0 && valueShape.front() == 1) {
     values = reshape(s, values, valueShape.drop_front());
     valueShape = typeOf(values).getShape();
     perPosition = false;
   }
+  if (perPosition && typeOf(values).getNumElements() == 0)
+    return s.bindOutput(0, self);
   if (perPosition) {
     values = rowPerPosition(s, values, mask, shape, d);
   } else if (typeOf(values).getNumElements() == 1) {
@@ -570,6 +573,9 @@ void maskedScatter(ImporterState &s) {
     mask = ds::BroadcastOp::create(s.builder, s.loc, leadType, mask);
 
   Value source = s.tensorInputAs(2, s.outputScalarType());
+  // An empty source is valid only where nothing is masked.
+  if (typeOf(source).getNumElements() == 0)
+    return s.bindOutput(0, self);
   int64_t available = typeOf(source).getNumElements() / width;
   if (available == 0)
     s.fail("aten::masked_scatter: the source has fewer elements (" +

@@ -291,15 +291,15 @@ void runEmbedding(const KernelArgs &args) {
   try {
     at::index_select_out(rows, weight, 0, ids);
   } catch (const c10::IndexError &) {
-    // The inputs' token ids were checked as they were read: this index was
-    // computed in the step (a lookup of masked_scatter's rows, of indices
-    // computed from the data). Name it; the check costs nothing otherwise.
+    // Token ids read from files were checked as they were read: this index
+    // was most likely computed in the step (a lookup of masked_scatter's
+    // rows, of indices computed from the data). Name it; the check costs
+    // nothing otherwise. (On CUDA, index_select asserts on the device.)
     auto [low, high] = at::aminmax(ids);
     int64_t bad =
         low.item<int64_t>() < 0 ? low.item<int64_t>() : high.item<int64_t>();
     throw std::runtime_error(
-        "index " + std::to_string(bad) +
-        " computed in the step is outside [0, " +
+        "index " + std::to_string(bad) + " is outside the table's [0, " +
         std::to_string(weight.size(0)) +
         ") (masked_scatter or `x[mask] = rows` with fewer rows than masked "
         "positions, or an index beyond its dimension)");

@@ -1226,6 +1226,7 @@ class MaskedScatter(Base):
         merged = merged.masked_scatter(h > 0, self.emb2(tokens) * 0.5)
         every = (torch.arange(S) % 3 == 1)[:, None]  # [S, 1]: each batch row
         merged = merged.masked_scatter(every, features.flatten()[:-3] * 2)
+        merged = merged.masked_scatter(tokens[..., None] < 0, features[:0])  # nothing masked
         out = merged.clone()
         out.masked_scatter_(labels[..., None] > 9, h.flip(1))
         return self.loss(out + merged, labels)
@@ -1287,6 +1288,7 @@ class MaskPutRows(Base):
         scale = self.emb2(labels)[:, 4:6, :1].flatten(0, 1)  # [4, 1]
         out[(tokens * 0 + torch.arange(S)) % 4 == 2] = scale
         out.index_put_((image,), features * 0.5, accumulate=True)
+        out[tokens < 0] = features[:0]  # nothing masked, no rows
         return self.loss(out, labels)
 
 
