@@ -21,6 +21,7 @@ for numeric tests.
 import argparse
 import dataclasses
 import os
+import re
 import sys
 import warnings
 
@@ -160,6 +161,61 @@ def main(argv=None):
     return 0
 
 
+def closure(start, step):
+    """The FX nodes reachable from start through step (users or inputs)."""
+    pending, seen = list(start), set()
+    while pending:
+        node = pending.pop()
+        if node not in seen:
+            seen.add(node)
+            pending.extend(step(node))
+    return seen
+
+
+def source_line(node):
+    """Where the model's code made node: 'file:line', or its name."""
+    frames = re.findall(r'File "([^"]+)", line (\d+)', node.meta.get("stack_trace") or "")
+    return f"{frames[-1][0]}:{frames[-1][1]}" if frames else node.name
+
+
+def stops_gradient(node):
+    """Whether node cuts the gradient (detach, a torch.no_grad region)."""
+    aten = torch.ops.aten
+    if node.target in (aten.detach.default, aten.detach_.default):
+        return True
+    if node.target is torch.ops.higher_order.wrap_with_set_grad_enabled:
+        return not node.args[0]
+    return node.target is torch._C._set_grad_enabled
+
+
+def lower_vmap(program):
+    """torch.export keeps a torch.vmap (Hugging Face's attention masks built
+    from mask functions: Gemma 3's image tokens seeing each other) as
+    functorch calls that torch.export.save cannot write. run_decompositions
+    with an empty table applies the vmap and decomposes nothing else; it
+    also turns detach into alias and drops torch.no_grad regions, which
+    would let the gradient through where the model stops it. So where such
+    a stop reads a trainable parameter the export is refused instead."""
+    graph = program.graph
+    if not any(getattr(n.target, "__module__", None) == "torch._functorch.predispatch"
+               for n in graph.nodes):
+        return program
+    from torch.export.graph_signature import InputKind
+    trainable_names = {
+        spec.arg.name for spec in program.graph_signature.input_specs
+        if spec.kind == InputKind.PARAMETER and program.state_dict[spec.target].requires_grad}
+    trainable = closure([n for n in graph.nodes if n.name in trainable_names],
+                        lambda node: node.users)
+    for node in graph.nodes:
+        if stops_gradient(node) and (node.target is torch._C._set_grad_enabled
+                                     or any(i in trainable for i in node.all_input_nodes)):
+            fail(f"the model uses torch.vmap, which torch.export.save cannot write, and "
+                 f"stops the gradient of a value computed from trainable parameters "
+                 f"({node.target} at {source_line(node)}), which lowering the vmap would "
+                 f"lose (to freeze parameters, use requires_grad_(False) instead)")
+    return program.run_decompositions({})
+
+
 def drop_data_checks(program):
     """Removes the run-time assertions on the data that torch.export.save
     cannot write (PyTorch 2.11): a check of a tensor's values through
@@ -174,15 +230,6 @@ def drop_data_checks(program):
     casts = [n for n in graph.nodes if n.target is cast_symbool_to_symint_guardless]
     if not casts:
         return
-    def closure(start, step):
-        pending, seen = list(start), set()
-        while pending:
-            node = pending.pop()
-            if node not in seen:
-                seen.add(node)
-                pending.extend(step(node))
-        return seen
-
     below = closure(casts, lambda node: node.users)
     asserts = [n for n in below if n.target is torch.ops.aten._assert_scalar.default]
     # What only the assertions read: the casts' inputs back to the data
@@ -198,10 +245,11 @@ def drop_data_checks(program):
 
 
 def export_program(model, inputs, output, decompose):
-    """torch.export of the training forward (drop_data_checks), saved
-    atomically."""
+    """torch.export of the training forward (drop_data_checks, lower_vmap),
+    saved atomically."""
     program = torch.export.export(model, inputs)
     drop_data_checks(program)
+    program = lower_vmap(program)
     if decompose:
         program = program.run_decompositions()
     # torch.export.save wants a .pt2 name; the archive's root folder is its stem.

@@ -23,7 +23,9 @@ ds-compile "$dir/model.mlir" -o "$dir/$name.plan" $optimizer "$@"
 ds-run -n "${RANKS:-1}" "$dir/$name.plan" --weights "$dir/model.weights" --inputs "$dir/batch.safetensors" \
   --steps 2 -q --dump-loss "$dir/$name.loss" --dump-grads "$dir/$name.grads" --save "$dir/$name.final"
 reference=("$file") dropout=()
-if [ -n "${exported[*]}" ]; then reference=("$model"); fi
+# REFERENCE=eager: PyTorch's answer is the eager model's also for an archive
+# (one the exporter lowered: examples/export.py lower_vmap).
+if [ -n "${exported[*]}" ] || [ "${REFERENCE:-}" = eager ]; then reference=("$model"); fi
 if [ -n "${DROPOUT:-}" ]; then reference=("$model" --dsc-dropout 0) dropout=(--dsc-dropout 0); fi
 "$py" "$inputs/reference.py" "${reference[@]}" --inputs "$dir/batch.safetensors" --steps 2 $optimizer \
   --dump-loss "$dir/$name.ref.loss" --dump-grads "$dir/$name.ref.grads" --save "$dir/$name.ref.final"
