@@ -121,9 +121,18 @@ void binaryMinimum(ImporterState &s) {
       s, minimum(s, s.tensorInputAs(0, type), s.tensorInputAs(1, type)));
 }
 
+/// `pow`: ds.pow by a constant exponent, ds.power by a computed one (of
+/// floats: also a constant base, `2 ** x`).
 void pow(ImporterState &s) {
-  if (!s.hasConstantInput(1))
-    s.fail("aten::pow with a tensor exponent is not supported");
+  if (!s.hasConstantInput(1)) {
+    c10::ScalarType type = s.outputScalarType();
+    if (!c10::isFloatingType(type))
+      s.fail("aten::pow of integers with a tensor exponent is not supported");
+    s.bindOutput(0,
+                 ds::PowerOp::create(s.builder, s.loc, s.tensorInputAs(0, type),
+                                     s.tensorInputAs(1, type)));
+    return;
+  }
   Value input = s.tensorInputAs(0, s.outputScalarType());
   s.bindOutput(0, ds::PowOp::create(s.builder, s.loc, input,
                                     llvm::APFloat(s.doubleInput(1))));
@@ -553,6 +562,9 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::true_divide", div},
         {"aten::maximum", binary<ds::MaximumOp>},
         {"aten::minimum", binaryMinimum},
+        {"aten::atan2", binary<ds::Atan2Op>},
+        {"aten::arctan2", binary<ds::Atan2Op>},
+        {"aten::logaddexp", binary<ds::LogAddExpOp>},
         {"aten::eq", compare<ds::CompareDirection::EQ>},
         {"aten::ne", compare<ds::CompareDirection::NE>},
         {"aten::lt", compare<ds::CompareDirection::LT>},
@@ -568,6 +580,25 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::erf", unary<ds::ErfOp>},
         {"aten::special_erf", unary<ds::ErfOp>},
         {"aten::cos", unary<ds::CosOp>},
+        {"aten::tan", unary<ds::TanOp>},
+        {"aten::asin", unary<ds::AsinOp>},
+        {"aten::arcsin", unary<ds::AsinOp>},
+        {"aten::acos", unary<ds::AcosOp>},
+        {"aten::arccos", unary<ds::AcosOp>},
+        {"aten::atan", unary<ds::AtanOp>},
+        {"aten::arctan", unary<ds::AtanOp>},
+        {"aten::sinh", unary<ds::SinhOp>},
+        {"aten::cosh", unary<ds::CoshOp>},
+        {"aten::asinh", unary<ds::AsinhOp>},
+        {"aten::arcsinh", unary<ds::AsinhOp>},
+        {"aten::acosh", unary<ds::AcoshOp>},
+        {"aten::arccosh", unary<ds::AcoshOp>},
+        {"aten::atanh", unary<ds::AtanhOp>},
+        {"aten::arctanh", unary<ds::AtanhOp>},
+        {"aten::exp2", unary<ds::Exp2Op>},
+        {"aten::special_exp2", unary<ds::Exp2Op>},
+        {"aten::erfinv", unary<ds::ErfinvOp>},
+        {"aten::special_erfinv", unary<ds::ErfinvOp>},
         {"aten::sqrt", unary<ds::SqrtOp>},
         {"aten::rsqrt", unary<ds::RsqrtOp>},
         {"aten::tanh", unary<ds::TanhOp>},

@@ -75,6 +75,13 @@ llvm::Error checkBinary(const CheckArgs &args) {
                     "the result");
 }
 
+/// A binary op on floats (atan2, power, logaddexp).
+llvm::Error checkFloatBinary(const CheckArgs &args) {
+  if (llvm::Error err = expectFloat(*args.operands[0], "lhs"))
+    return err;
+  return checkBinary(args);
+}
+
 llvm::Error checkCompare(const CheckArgs &args) {
   if (auto direction = readString(args.inst, "direction",
                                   {"eq", "ne", "lt", "le", "gt", "ge"});
@@ -152,6 +159,17 @@ void runCompare(const KernelArgs &args) {
     at::ge_out(out, lhs, rhs);
 }
 
+/// ATen's `op_out(out, self)` and `op_out(out, self, other)` as kernels.
+using UnaryOut = at::Tensor &(*)(at::Tensor &, const at::Tensor &);
+using BinaryOut = at::Tensor &(*)(at::Tensor &, const at::Tensor &,
+                                  const at::Tensor &);
+template <UnaryOut Fn> void runUnaryOut(const KernelArgs &args) {
+  Fn(args.result(), args.operand(0));
+}
+template <BinaryOut Fn> void runBinaryOut(const KernelArgs &args) {
+  Fn(args.result(), args.operand(0), args.operand(1));
+}
+
 KernelInfo unary(KernelFn run, CheckFn check = checkFloatUnary) {
   KernelInfo info;
   info.run = run;
@@ -172,42 +190,37 @@ KernelInfo binary(KernelFn run, CheckFn check = checkBinary,
 
 void dsc::rt::kernels::registerElementwiseKernels(
     llvm::StringMap<KernelInfo> &table) {
-  table["neg"] =
-      unary([](const KernelArgs &a) { at::neg_out(a.result(), a.operand(0)); },
-            checkNumericUnary);
-  table["exp"] =
-      unary([](const KernelArgs &a) { at::exp_out(a.result(), a.operand(0)); });
-  table["log"] =
-      unary([](const KernelArgs &a) { at::log_out(a.result(), a.operand(0)); });
-  table["log2"] = unary(
-      [](const KernelArgs &a) { at::log2_out(a.result(), a.operand(0)); });
-  table["log10"] = unary(
-      [](const KernelArgs &a) { at::log10_out(a.result(), a.operand(0)); });
-  table["log1p"] = unary(
-      [](const KernelArgs &a) { at::log1p_out(a.result(), a.operand(0)); });
-  table["expm1"] = unary(
-      [](const KernelArgs &a) { at::expm1_out(a.result(), a.operand(0)); });
-  table["erf"] =
-      unary([](const KernelArgs &a) { at::erf_out(a.result(), a.operand(0)); });
-  table["sin"] =
-      unary([](const KernelArgs &a) { at::sin_out(a.result(), a.operand(0)); });
-  table["cos"] =
-      unary([](const KernelArgs &a) { at::cos_out(a.result(), a.operand(0)); });
-  table["sqrt"] = unary(
-      [](const KernelArgs &a) { at::sqrt_out(a.result(), a.operand(0)); });
-  table["rsqrt"] = unary(
-      [](const KernelArgs &a) { at::rsqrt_out(a.result(), a.operand(0)); });
-  table["tanh"] = unary(
-      [](const KernelArgs &a) { at::tanh_out(a.result(), a.operand(0)); });
+  table["neg"] = unary(runUnaryOut<at::neg_out>, checkNumericUnary);
+  table["exp"] = unary(runUnaryOut<at::exp_out>);
+  table["log"] = unary(runUnaryOut<at::log_out>);
+  table["log2"] = unary(runUnaryOut<at::log2_out>);
+  table["log10"] = unary(runUnaryOut<at::log10_out>);
+  table["log1p"] = unary(runUnaryOut<at::log1p_out>);
+  table["expm1"] = unary(runUnaryOut<at::expm1_out>);
+  table["erf"] = unary(runUnaryOut<at::erf_out>);
+  table["sin"] = unary(runUnaryOut<at::sin_out>);
+  table["cos"] = unary(runUnaryOut<at::cos_out>);
+  table["sqrt"] = unary(runUnaryOut<at::sqrt_out>);
+  table["rsqrt"] = unary(runUnaryOut<at::rsqrt_out>);
+  table["tanh"] = unary(runUnaryOut<at::tanh_out>);
   // ATen's relu is clamp_min(x, 0); its relu_out has no kernel of its own
   // (computes, then copies: a temporary as large as the result).
   table["relu"] = unary([](const KernelArgs &a) {
     at::clamp_min_out(a.result(), a.operand(0), 0);
   });
-  table["silu"] = unary(
-      [](const KernelArgs &a) { at::silu_out(a.result(), a.operand(0)); });
-  table["sigmoid"] = unary(
-      [](const KernelArgs &a) { at::sigmoid_out(a.result(), a.operand(0)); });
+  table["silu"] = unary(runUnaryOut<at::silu_out>);
+  table["sigmoid"] = unary(runUnaryOut<at::sigmoid_out>);
+  table["tan"] = unary(runUnaryOut<at::tan_out>);
+  table["asin"] = unary(runUnaryOut<at::asin_out>);
+  table["acos"] = unary(runUnaryOut<at::acos_out>);
+  table["atan"] = unary(runUnaryOut<at::atan_out>);
+  table["sinh"] = unary(runUnaryOut<at::sinh_out>);
+  table["cosh"] = unary(runUnaryOut<at::cosh_out>);
+  table["asinh"] = unary(runUnaryOut<at::asinh_out>);
+  table["acosh"] = unary(runUnaryOut<at::acosh_out>);
+  table["atanh"] = unary(runUnaryOut<at::atanh_out>);
+  table["exp2"] = unary(runUnaryOut<at::exp2_out>);
+  table["erfinv"] = unary(runUnaryOut<at::erfinv_out>);
   table["gelu"] = unary(runGelu, checkGelu);
   table["pow"] = unary(runPow, checkPow);
   table["round"] = unary(runRound, checkRound);
@@ -218,13 +231,13 @@ void dsc::rt::kernels::registerElementwiseKernels(
   table["sub"] = binary([](const KernelArgs &a) {
     at::sub_out(a.result(), a.operand(0), a.operand(1));
   });
-  table["mul"] = binary([](const KernelArgs &a) {
-    at::mul_out(a.result(), a.operand(0), a.operand(1));
-  });
+  table["mul"] = binary(runBinaryOut<at::mul_out>);
   table["div"] = binary(runDiv);
-  table["maximum"] = binary([](const KernelArgs &a) {
-    at::maximum_out(a.result(), a.operand(0), a.operand(1));
-  });
+  table["maximum"] = binary(runBinaryOut<at::maximum_out>);
+  table["atan2"] = binary(runBinaryOut<at::atan2_out>, checkFloatBinary);
+  table["power"] = binary(runBinaryOut<at::pow_out>, checkFloatBinary);
+  table["logaddexp"] =
+      binary(runBinaryOut<at::logaddexp_out>, checkFloatBinary);
   table["compare"] = binary(runCompare, checkCompare);
   table["select"] = binary(
       [](const KernelArgs &a) {

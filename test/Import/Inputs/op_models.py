@@ -1306,6 +1306,32 @@ class BadMaskedScatterGrow(Base):
         return self.loss(grown, labels)
 
 
+class MoreMath(Base):
+    """Inverse trigonometric and hyperbolic functions, exp2, erfinv, atan2,
+    logaddexp (xLSTM's stabiliser), and pow by computed exponents: a learnt
+    one (GeM pooling), of a constant base (2 ** x, 10000 ** -t), and at
+    bases of exactly 0, where PyTorch's gradients choose: none for the base
+    where the exponent is 0, none for the exponent where the base is 0 and
+    the exponent not negative (0 * log 0 would be NaN)."""
+
+    def __init__(self):
+        super().__init__()
+        self.p = torch.nn.Parameter(torch.tensor(3.0))
+
+    def forward(self, tokens, labels):
+        a, b = self.emb(tokens), self.emb2(labels)  # quarters in [-1, 1], zeros among them
+        u = a * 0.7
+        h = torch.asin(u) + torch.acos(u) * b + torch.atan(a * 3) + torch.tan(u)
+        h = h + torch.sinh(a) * torch.cosh(b) + torch.asinh(a * 5) + torch.acosh(b * b + 1.5)
+        h = h + torch.atanh(u * b) + torch.exp2(a * 2) + torch.erfinv(u)
+        h = h + torch.atan2(a, b + 2) + torch.logaddexp(a * 4, b * 4)
+        gem = a.abs().clamp(min=1e-6).pow(self.p).mean(1, keepdim=True).pow(1.0 / self.p)
+        h = h + gem + 2 ** a + torch.pow(10000.0, -(b * b))
+        exponent = torch.where(b > 0, 1 + b, b * 0)  # 0, or at least 1.25
+        h = h + a.abs() ** exponent + torch.pow(a.abs(), b * 0)
+        return self.loss(h * 0.1, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Rounding, "elementwise": Elementwise, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1320,7 +1346,7 @@ MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Roun
          "no-grad-conv": NoGradConv, "scan-writes": ScanWrites,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
-         "one-hot": OneHot, "math-ops": MathOps, "erf-cosine": ErfCosine,
+         "one-hot": OneHot, "math-ops": MathOps, "more-math": MoreMath, "erf-cosine": ErfCosine,
          "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
          "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses,
          "regression-losses": RegressionLosses, "routing": Routing,

@@ -119,7 +119,8 @@ class Case:
             self.batch_dims[name] = batch
 
     def float_operand(self, shape, domain="any"):
-        """`input * weight` of `shape`; `domain` "pos" keeps both in [0.5, 2].
+        """`input * weight` of `shape`; `domain` "pos" keeps both in [0.5, 2]
+        ("unit" in (-0.9, 0.9), "above1" in [1.1, 2.1]).
         With chaining the input may be an earlier result instead."""
         if domain == "any" and self.pool and self.rng.random() < self.chain:
             v = self.earlier_result(shape)
@@ -205,6 +206,10 @@ class Case:
         g = torch.Generator().manual_seed(self.rng.randrange(1 << 30))
         if domain == "pos":
             return torch.rand(shape, generator=g) * 1.5 + 0.5
+        if domain == "unit":  # products in (-0.81, 0.81): asin, atanh, tan
+            return torch.rand(shape, generator=g) * 1.8 - 0.9
+        if domain == "above1":  # products in [1.21, 4.41]: acosh
+            return torch.rand(shape, generator=g) + 1.1
         return torch.randn(shape, generator=g)
 
     def result(self, v, shape, dtype="f32"):
@@ -271,14 +276,18 @@ def broadcast_shape(a, b):
 # -- one generator per op ------------------------------------------------------
 
 UNARY = ["neg", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "tanh", "sin", "cos",
-         "erf", "relu", "silu", "sigmoid", "gelu", "pow", "round"]
-BINARY = ["add", "sub", "mul", "div", "maximum"]
+         "erf", "relu", "silu", "sigmoid", "gelu", "pow", "round", "tan", "asin", "acos", "atan",
+         "sinh", "cosh", "asinh", "acosh", "atanh", "exp2", "erfinv"]
+BINARY = ["add", "sub", "mul", "div", "maximum", "atan2", "power", "logaddexp"]
 
 
 def gen_unary(op, case, rng):
     s = shape(rng, rng.randint(1, 4))
     positive = ("log", "log2", "log10", "log1p", "sqrt", "rsqrt", "pow")
-    x = case.float_operand(s, "pos" if op in positive else "any")
+    unit = ("tan", "asin", "acos", "atanh", "erfinv")
+    domain = ("pos" if op in positive else "unit" if op in unit
+              else "above1" if op == "acosh" else "any")
+    x = case.float_operand(s, domain)
     v, t = case.fresh(), tensor_type(s)
     if op == "gelu":
         case.emit(f"{v} = ds.gelu {x} approximate = {rng.choice(['none', 'tanh'])} : {t}")
@@ -298,7 +307,7 @@ def gen_binary(op, case, rng):
     a_shape, b_shape = full, broadcastable(rng, full)
     if rng.random() < 0.5:
         a_shape, b_shape = b_shape, a_shape
-    a = case.float_operand(a_shape)
+    a = case.float_operand(a_shape, "pos" if op == "power" else "any")
     b = case.float_operand(b_shape, "pos" if op == "div" else "any")
     out = broadcast_shape(a_shape, b_shape)
     v = case.fresh()

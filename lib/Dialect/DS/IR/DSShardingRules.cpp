@@ -197,6 +197,17 @@ ShardingRule Expm1Op::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule RsqrtOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule TanhOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule TanOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule AsinOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule AcosOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule AtanOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule SinhOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule CoshOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule AsinhOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule AcoshOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule AtanhOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule Exp2Op::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule ErfinvOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ErfOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule Log2Op::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule Log10Op::getShardingRule() { return elementwiseRule(*this); }
@@ -220,6 +231,9 @@ ShardingRule SubOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule MulOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule DivOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule MaximumOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule Atan2Op::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule PowerOp::getShardingRule() { return elementwiseRule(*this); }
+ShardingRule LogAddExpOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule CompareOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule SelectOp::getShardingRule() { return elementwiseRule(*this); }
 

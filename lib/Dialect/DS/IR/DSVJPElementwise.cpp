@@ -158,6 +158,136 @@ LogicalResult CosOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
   });
 }
 
+LogicalResult TanOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                              SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * (1 + tan(x)^2).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value square = MulOp::create(builder, loc, getResult(), getResult());
+    Value derivative = AddOp::create(
+        builder, loc, square, createScalarLike(builder, loc, square, 1.0));
+    return MulOp::create(builder, loc, grad, derivative);
+  });
+}
+
+namespace {
+/// `c - x * x` (c = 1: asin, acos, atanh) or `x * x + c` (c = 1: asinh;
+/// c = -1: acosh), as PyTorch's backward formulas write them.
+Value oneMinusSquare(OpBuilder &builder, Location loc, Value x) {
+  Value square = MulOp::create(builder, loc, x, x);
+  return SubOp::create(builder, loc, createScalarLike(builder, loc, x, 1.0),
+                       square);
+}
+Value squarePlus(OpBuilder &builder, Location loc, Value x, double c) {
+  Value square = MulOp::create(builder, loc, x, x);
+  return AddOp::create(builder, loc, square,
+                       createScalarLike(builder, loc, x, c));
+}
+} // namespace
+
+LogicalResult AsinOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * rsqrt(1 - x^2).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value root =
+        RsqrtOp::create(builder, loc, oneMinusSquare(builder, loc, getInput()));
+    return MulOp::create(builder, loc, grad, root);
+  });
+}
+
+LogicalResult AcosOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * -rsqrt(1 - x^2).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value root =
+        RsqrtOp::create(builder, loc, oneMinusSquare(builder, loc, getInput()));
+    return MulOp::create(builder, loc, grad, NegOp::create(builder, loc, root));
+  });
+}
+
+LogicalResult AtanOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad / (x^2 + 1).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return DivOp::create(builder, getLoc(), grad,
+                         squarePlus(builder, getLoc(), getInput(), 1.0));
+  });
+}
+
+LogicalResult SinhOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * cosh(x).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return MulOp::create(builder, getLoc(), grad,
+                         CoshOp::create(builder, getLoc(), getInput()));
+  });
+}
+
+LogicalResult CoshOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * sinh(x).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return MulOp::create(builder, getLoc(), grad,
+                         SinhOp::create(builder, getLoc(), getInput()));
+  });
+}
+
+LogicalResult AsinhOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * rsqrt(x^2 + 1).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value root = RsqrtOp::create(builder, loc,
+                                 squarePlus(builder, loc, getInput(), 1.0));
+    return MulOp::create(builder, loc, grad, root);
+  });
+}
+
+LogicalResult AcoshOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * rsqrt(x^2 - 1).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value root = RsqrtOp::create(builder, loc,
+                                 squarePlus(builder, loc, getInput(), -1.0));
+    return MulOp::create(builder, loc, grad, root);
+  });
+}
+
+LogicalResult AtanhOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad / (1 - x^2).
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    return DivOp::create(builder, getLoc(), grad,
+                         oneMinusSquare(builder, getLoc(), getInput()));
+  });
+}
+
+LogicalResult Exp2Op::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad * 2^x * ln 2.
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Value scaled = MulOp::create(builder, getLoc(), grad, getResult());
+    return mulByScalar(builder, getLoc(), scaled, M_LN2);
+  });
+}
+
+LogicalResult ErfinvOp::buildVJP(OpBuilder &builder,
+                                 ArrayRef<Value> resultGrads,
+                                 SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: sqrt(pi) / 2 * exp(erfinv(x)^2) * grad.
+  return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
+    Location loc = getLoc();
+    Value square = MulOp::create(builder, loc, getResult(), getResult());
+    Value scaled =
+        mulByScalar(builder, loc, ExpOp::create(builder, loc, square),
+                    0.5 * std::sqrt(M_PI));
+    return MulOp::create(builder, loc, scaled, grad);
+  });
+}
+
 LogicalResult SqrtOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                SmallVectorImpl<Value> &operandGrads) {
   // d sqrt(x) = 1 / (2 sqrt(x)).
@@ -327,6 +457,87 @@ LogicalResult MaximumOp::buildVJP(OpBuilder &builder,
   };
   return binaryVJP(builder, *this, resultGrads, operandGrads,
                    share(CompareDirection::GT), share(CompareDirection::LT));
+}
+
+LogicalResult Atan2Op::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: with r = 1 / (lhs^2 + rhs^2), grad * rhs * r and
+  // grad * -lhs * r.
+  Location loc = getLoc();
+  auto reciprocal = [&]() -> Value {
+    Value lhsSquare = MulOp::create(builder, loc, getLhs(), getLhs());
+    Value rhsSquare = MulOp::create(builder, loc, getRhs(), getRhs());
+    Value sum = AddOp::create(builder, loc, lhsSquare, rhsSquare);
+    return DivOp::create(builder, loc, createScalarLike(builder, loc, sum, 1.0),
+                         sum);
+  };
+  return binaryVJP(
+      builder, *this, resultGrads, operandGrads,
+      [&](Value grad) -> Value {
+        Value scaled = MulOp::create(builder, loc, grad, getRhs());
+        return MulOp::create(builder, loc, scaled, reciprocal());
+      },
+      [&](Value grad) -> Value {
+        Value scaled = MulOp::create(builder, loc, grad,
+                                     NegOp::create(builder, loc, getLhs()));
+        return MulOp::create(builder, loc, scaled, reciprocal());
+      });
+}
+
+LogicalResult PowerOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
+                                SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's pow_backward_self: 0 where the exponent is 0, else
+  // grad * (rhs * lhs^(rhs - 1)); pow_backward_exponent: grad * (0 where
+  // lhs == 0 and rhs >= 0, else result * log(lhs)).
+  Location loc = getLoc();
+  Value lhs = getLhs(), rhs = getRhs();
+  auto isZero = [&](Value value) -> Value {
+    return CompareOp::create(builder, loc, CompareDirection::EQ, value,
+                             createScalarLike(builder, loc, value, 0.0));
+  };
+  return binaryVJP(
+      builder, *this, resultGrads, operandGrads,
+      [&](Value grad) -> Value {
+        Value lowered = SubOp::create(builder, loc, rhs,
+                                      createScalarLike(builder, loc, rhs, 1.0));
+        Value derivative = MulOp::create(
+            builder, loc, rhs, PowerOp::create(builder, loc, lhs, lowered));
+        Value product = MulOp::create(builder, loc, grad, derivative);
+        return SelectOp::create(builder, loc, isZero(rhs),
+                                createScalarLike(builder, loc, product, 0.0),
+                                product);
+      },
+      [&](Value grad) -> Value {
+        Value nonNegative =
+            CompareOp::create(builder, loc, CompareDirection::GE, rhs,
+                              createScalarLike(builder, loc, rhs, 0.0));
+        Value derivative = MulOp::create(builder, loc, getResult(),
+                                         LogOp::create(builder, loc, lhs));
+        Value zero = createScalarLike(builder, loc, derivative, 0.0);
+        Value atZero =
+            SelectOp::create(builder, loc, nonNegative, zero, derivative);
+        Value chosen =
+            SelectOp::create(builder, loc, isZero(lhs), atZero, derivative);
+        return MulOp::create(builder, loc, grad, chosen);
+      });
+}
+
+LogicalResult LogAddExpOp::buildVJP(OpBuilder &builder,
+                                    ArrayRef<Value> resultGrads,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  // PyTorch's: grad / (1 + exp(rhs - lhs)) and grad / (1 + exp(lhs - rhs)).
+  Location loc = getLoc();
+  auto share = [&](Value from, Value to) {
+    return [&, from, to](Value grad) -> Value {
+      Value exp =
+          ExpOp::create(builder, loc, SubOp::create(builder, loc, to, from));
+      Value denominator = AddOp::create(
+          builder, loc, createScalarLike(builder, loc, exp, 1.0), exp);
+      return DivOp::create(builder, loc, grad, denominator);
+    };
+  };
+  return binaryVJP(builder, *this, resultGrads, operandGrads,
+                   share(getLhs(), getRhs()), share(getRhs(), getLhs()));
 }
 
 //===----------------------------------------------------------------------===//

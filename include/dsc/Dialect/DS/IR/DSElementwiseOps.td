@@ -40,6 +40,17 @@ def DS_ErfOp : DS_UnaryOp<"erf", DS_FloatTensor,
                           "2 / sqrt(pi) * integral of exp(-t^2) from 0 to x">;
 def DS_SinOp : DS_UnaryOp<"sin", DS_FloatTensor, "sin(x)">;
 def DS_CosOp : DS_UnaryOp<"cos", DS_FloatTensor, "cos(x)">;
+def DS_TanOp : DS_UnaryOp<"tan", DS_FloatTensor, "tan(x)">;
+def DS_AsinOp : DS_UnaryOp<"asin", DS_FloatTensor, "asin(x)">;
+def DS_AcosOp : DS_UnaryOp<"acos", DS_FloatTensor, "acos(x)">;
+def DS_AtanOp : DS_UnaryOp<"atan", DS_FloatTensor, "atan(x)">;
+def DS_SinhOp : DS_UnaryOp<"sinh", DS_FloatTensor, "sinh(x)">;
+def DS_CoshOp : DS_UnaryOp<"cosh", DS_FloatTensor, "cosh(x)">;
+def DS_AsinhOp : DS_UnaryOp<"asinh", DS_FloatTensor, "asinh(x)">;
+def DS_AcoshOp : DS_UnaryOp<"acosh", DS_FloatTensor, "acosh(x)">;
+def DS_AtanhOp : DS_UnaryOp<"atanh", DS_FloatTensor, "atanh(x)">;
+def DS_Exp2Op : DS_UnaryOp<"exp2", DS_FloatTensor, "2^x">;
+def DS_ErfinvOp : DS_UnaryOp<"erfinv", DS_FloatTensor, "the inverse of erf">;
 def DS_ReluOp : DS_UnaryOp<"relu", DS_FloatTensor, "max(x, 0)">;
 def DS_SiluOp : DS_UnaryOp<"silu", DS_FloatTensor, "x * sigmoid(x)">;
 def DS_SigmoidOp : DS_UnaryOp<"sigmoid", DS_FloatTensor, "1 / (1 + exp(-x))">;
@@ -133,6 +144,12 @@ def DS_MulOp : DS_BinaryOp<"mul", DS_NumericTensor, "lhs * rhs", [Commutative]>;
 def DS_DivOp : DS_BinaryOp<"div", DS_NumericTensor, "lhs / rhs">;
 def DS_MaximumOp
     : DS_BinaryOp<"maximum", DS_NumericTensor, "max(lhs, rhs)", [Commutative]>;
+def DS_Atan2Op : DS_BinaryOp<"atan2", DS_FloatTensor,
+                            "the angle of the point (rhs, lhs)">;
+def DS_PowerOp : DS_BinaryOp<"power", DS_FloatTensor,
+                             "lhs to the power rhs (ds.pow: a constant one)">;
+def DS_LogAddExpOp : DS_BinaryOp<"logaddexp", DS_FloatTensor,
+                                 "log(exp(lhs) + exp(rhs))", [Commutative]>;
 
 def DS_CompareOp : DS_Op<"compare", [Pure,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
