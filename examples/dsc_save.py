@@ -25,6 +25,11 @@ _NO_GRADIENT = {"aten::detach", "aten::detach_", "aten::zeros_like", "aten::ones
                 "aten::randint_like", "aten::new_zeros", "aten::new_ones", "aten::new_full",
                 "aten::new_empty", "aten::new_tensor"}
 
+# Inputs an op reads only for their shape or dtype (`x.expand_as(h)`): a
+# gradient reaching them does not flow into the result.
+_SHAPE_ONLY = {"aten::expand_as": (1,), "aten::view_as": (1,), "aten::reshape_as": (1,),
+               "aten::type_as": (1,)}
+
 
 def _requires_grad(value, module):
     """What tracing recorded of `value`'s requires_grad, or the attribute's
@@ -99,7 +104,9 @@ def check_no_grad_regions(traced):
             if (not isinstance(t, torch._C.TensorType) or t.dtype() is None
                     or not t.dtype().is_floating_point or _records_gradient(node, out)):
                 continue
-            if any(_requires_grad(v, traced) for v in node.inputs()):
+            shape_only = _SHAPE_ONLY.get(node.kind(), ())
+            if any(_requires_grad(v, traced) for i, v in enumerate(node.inputs())
+                   if i not in shape_only):
                 raise ValueError(
                     f"'{node.kind()}' at {_user_line(node)} runs under torch.no_grad() (or another "
                     "way of switching gradients off) inside forward: a TorchScript file "

@@ -167,6 +167,9 @@ private:
       ArrayRef<NamedTensor> stateBuffers, ArrayRef<GraphInput> inputs,
       ArrayRef<std::string> bufferUpdates = {});
   void importNode(const torch::jit::Node *node);
+  /// Imports the nodes of `decomposition` in `node`'s place.
+  void importDecomposed(const torch::jit::Node *node,
+                        const Decomposition &decomposition);
   /// Runs `node` on the example values of its inputs.
   void runOnExamples(const torch::jit::Node *node);
   void getAttr(const torch::jit::Node *node);
@@ -176,6 +179,11 @@ private:
   MLIRContext &context;
   OpBuilder builder;
   ImporterState state;
+  /// The node whose decomposition is being imported, which gives the ops
+  /// inside it their source line; the decompositions' graphs, alive as long
+  /// as `state` maps their values.
+  const torch::jit::Node *decomposing = nullptr;
+  std::vector<std::shared_ptr<torch::jit::Graph>> decompositions;
 };
 
 OwningOpRef<ModuleOp> GraphImporter::run(torch::jit::Module &module,
@@ -457,8 +465,12 @@ OwningOpRef<ModuleOp> GraphImporter::importFunction(
 
 void GraphImporter::importNode(const torch::jit::Node *node) {
   state.node = node;
-  state.loc = nodeLocation(&context, node, state.modelPath);
-  state.where = describeLocation(node);
+  const torch::jit::Node *source = decomposing ? decomposing : node;
+  state.loc = nodeLocation(&context, source, state.modelPath);
+  state.where = describeLocation(source);
+  if (decomposing)
+    state.where += std::string(" (in PyTorch's decomposition of ") +
+                   decomposing->kind().toQualString() + ")";
   c10::Symbol kind = node->kind();
   if (kind == c10::prim::Constant) {
     c10::IValue value = *torch::jit::toIValue(node->output());
@@ -488,8 +500,43 @@ void GraphImporter::importNode(const torch::jit::Node *node) {
       state.values[output] = Imported{state.shadow[output]};
     return;
   }
-  if (!convertNode(state))
-    state.fail("unsupported PyTorch op '" + state.opName() + "'");
+  if (convertNode(state))
+    return;
+  if (std::optional<Decomposition> decomposition =
+          decomposeComposite(state, node))
+    return importDecomposed(node, *decomposition);
+  state.fail("unsupported PyTorch op '" + state.opName() + "'");
+}
+
+void GraphImporter::importDecomposed(const torch::jit::Node *node,
+                                     const Decomposition &decomposition) {
+  const torch::jit::Graph &graph = *decomposition.graph;
+  decompositions.push_back(decomposition.graph);
+  for (auto [inner, i] :
+       llvm::zip_equal(graph.inputs(), decomposition.tensorInputs)) {
+    // Copies first: the maps may grow, moving what lookup refers to.
+    Imported value = state.lookup(node->inputs()[i]);
+    c10::IValue example = state.shadowOf(node->inputs()[i]);
+    state.values[inner] = std::move(value);
+    state.shadow[inner] = std::move(example);
+  }
+  const torch::jit::Node *outer = decomposing;
+  decomposing = outer ? outer : node;
+  for (const torch::jit::Node *inner : graph.nodes())
+    importNode(inner);
+  decomposing = outer;
+  for (auto [output, inner] :
+       llvm::zip_equal(node->outputs(), graph.outputs())) {
+    Imported value = state.lookup(inner);
+    state.values[output] = std::move(value);
+  }
+  // The examples inside were only needed there.
+  for (const torch::jit::Value *inner : graph.inputs())
+    state.shadow.erase(inner);
+  for (const torch::jit::Node *inner : graph.nodes())
+    for (const torch::jit::Value *value : inner->outputs())
+      state.shadow.erase(value);
+  state.node = node;
 }
 
 /// Runs the list and tuple plumbing that the TorchScript interpreter

@@ -215,6 +215,20 @@ ImportedProgram readExportedProgram(const std::string &path);
 /// The Python source line of `node` (`model.py:12`), for messages.
 std::string describeLocation(const torch::jit::Node *node);
 
+/// The graph of what PyTorch's CompositeImplicitAutograd kernel of an op
+/// calls, traced on a node's example inputs; `tensorInputs` are the node's
+/// inputs that are the graph's, in order (the others are constants of it).
+struct Decomposition {
+  std::shared_ptr<torch::jit::Graph> graph;
+  std::vector<size_t> tensorInputs;
+};
+
+/// The decomposition of `state.node`'s op, or nullopt where PyTorch does
+/// not run the op as one (a kernel or autograd formula of its own) or an
+/// input other than a tensor is computed in the step.
+std::optional<Decomposition> decomposeComposite(ImporterState &state,
+                                                const torch::jit::Node *node);
+
 /// Whether `node` writes to its first input, as `aten::add_` does.
 bool writesToSelf(const torch::jit::Node *node);
 

@@ -527,17 +527,22 @@ void floorDivide(ImporterState &s) { integerDivision(s, Rounding::Floor); }
 void remainder(ImporterState &s) { integerDivision(s, Rounding::Remainder); }
 void fmod(ImporterState &s) { integerDivision(s, Rounding::Fmod); }
 
-/// `linalg_vector_norm(self, ord, dim, keepdim, dtype)` (`torch.norm`,
-/// `F.normalize`) for ord 2 (twoNorm), 1 and inf. ord 1 sums |x|
-/// (gradient sign(x), 0 at 0); ord inf is amax(|x|) (ties share the
-/// gradient, as PyTorch's).
+/// `linalg_vector_norm(self, ord, dim, keepdim, dtype)` and `norm(self, p,
+/// dim, keepdim)` (`torch.norm`, `F.normalize`) for ord 2 (twoNorm), 1 and inf.
+/// ord 1 sums |x| (gradient sign(x), 0 at 0); ord inf is amax(|x|) (ties share
+/// the gradient, as PyTorch's).
 void vectorNorm(ImporterState &s) {
   Value x = s.tensorInputAs(0, s.outputScalarType());
   auto type = typeOf(x);
   Type element = type.getElementType();
   if (!isa<FloatType>(element))
-    s.fail("aten::linalg_vector_norm of an integer tensor is not supported");
-  double ord = s.constantInput(1).toScalar().toDouble();
+    s.fail(s.opName() + " of an integer tensor is not supported");
+  // torch.norm's `aten::norm` (p None: 2) computes and differentiates as
+  // linalg_vector_norm; its `dtype` overloads have no dims in place 2.
+  llvm::StringRef overload = s.node->schema().overload_name();
+  if (overload.ends_with("dtype"))
+    s.fail(s.opName() + " with a dtype is not supported");
+  double ord = isNone(s, 1) ? 2.0 : s.constantInput(1).toScalar().toDouble();
   std::vector<int64_t> dims;
   if (s.node->inputs().size() > 2 && !isNone(s, 2))
     dims = s.intListInput(2);
@@ -556,8 +561,7 @@ void vectorNorm(ImporterState &s) {
   } else if (ord == 2.0) {
     norm = twoNorm(s, x, dimsAttr, keepdim);
   } else {
-    s.fail("aten::linalg_vector_norm of order " +
-           llvm::formatv("{0}", ord).str() +
+    s.fail(s.opName() + " of order " + llvm::formatv("{0}", ord).str() +
            " is not supported (2, 1 and inf are)");
   }
   s.bindOutput(0, reshape(s, norm, s.outputType()));
@@ -623,6 +627,7 @@ void dsc::ts::addMathConversions(llvm::StringMap<Conversion> &table) {
   table["aten::argmax"] = argExtremumConversion<true>;
   table["aten::argmin"] = argExtremumConversion<false>;
   table["aten::linalg_vector_norm"] = vectorNorm;
+  table["aten::norm"] = vectorNorm;
   table["aten::softplus"] = softplus;
   table["aten::glu"] = glu;
   table["aten::floor_divide"] = floorDivide;

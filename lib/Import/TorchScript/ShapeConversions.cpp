@@ -146,6 +146,23 @@ void slice(ImporterState &s) {
   s.bindOutput(0, sliceDim(s, self, dim, start, end, step));
 }
 
+/// `narrow(self, dim, start, length)`: elements [start, start + length) of
+/// `dim`, a negative start counting from the end (torch.diff's pieces).
+void narrow(ImporterState &s) {
+  Value self = s.tensorInput(0);
+  int64_t rank = typeOf(self).getRank();
+  int64_t dim = s.normalizeDim(s.intInput(1), rank);
+  int64_t size = typeOf(self).getDimSize(dim);
+  int64_t start = s.intInput(2), length = s.intInput(3);
+  if (start < 0)
+    start += size;
+  if (start < 0 || length < 0 || start + length > size)
+    s.fail("aten::narrow of " + std::to_string(length) + " elements from " +
+           std::to_string(s.intInput(2)) + " is outside the " +
+           std::to_string(size) + " of the dimension");
+  s.bindOutput(0, sliceDim(s, self, dim, start, start + length, 1));
+}
+
 void select(ImporterState &s) {
   Value self = s.tensorInput(0);
   int64_t rank = typeOf(self).getRank();
@@ -565,6 +582,7 @@ void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
       {"aten::movedim", movedim},
       {"aten::moveaxis", movedim},
       {"aten::slice", slice},
+      {"aten::narrow", narrow},
       {"aten::select", select},
       {"aten::broadcast_tensors", broadcastTensors},
       {"aten::split", split},

@@ -82,10 +82,23 @@ class RandOut(torch.nn.Module):
         return (self.w * buf * x).sum()
 
 
+class Argsort(torch.nn.Module):
+    """argsort is PyTorch's composition of sort, which dsc does not import:
+    the message names sort, the line, and the op it came from."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        order = torch.argsort(x * self.w)  # the rejected line
+        return (self.w * order).sum()
+
+
 MODES = {"unsupported": Unsupported, "dropout": Dropout,
          "not-scalar": NotScalar, "no-shapes": Plain,
          "scale-grad-by-freq": ScaleGradByFreq, "padding-idx": PaddingIdx,
-         "rand-out": RandOut}
+         "rand-out": RandOut, "argsort": Argsort}
 
 
 def main(mode, out):

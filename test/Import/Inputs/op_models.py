@@ -1332,6 +1332,36 @@ class MoreMath(Base):
         return self.loss(h * 0.1, labels)
 
 
+class CompositeOps(Base):
+    """Ops PyTorch implements only as compositions of others (their
+    CompositeImplicitAutograd kernels), which TorchScript records by name:
+    margin_ranking_loss (pairwise reward models), cosine_embedding_loss,
+    hinge_embedding_loss, triplet_margin_loss (through pairwise_distance),
+    poisson_nll_loss, InstanceNorm1d (instance_norm), diff, kron,
+    tensordot and linalg.multi_dot (a list of tensors)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inorm = torch.nn.InstanceNorm1d(S, affine=True)
+        self.proj = torch.nn.Parameter(torch.randn(D, D) / D)
+        self.k = torch.nn.Parameter(torch.tensor([[[0.5, -1.0]]]))
+
+    def forward(self, tokens, labels):
+        a, b = self.emb(tokens), self.emb2(labels)  # [B, S, D]
+        sign = torch.where(tokens % 2 == 0, 1.0, -1.0)  # [B, S]: +-1
+        loss = F.margin_ranking_loss(a.sum(-1), b.sum(-1), sign, margin=0.5)
+        loss = loss + F.cosine_embedding_loss(a.flatten(0, 1), b.flatten(0, 1), sign.flatten(),
+                                              margin=0.1)
+        loss = loss + F.hinge_embedding_loss(a - b, sign[..., None].expand_as(a), margin=1.0)
+        loss = loss + F.triplet_margin_loss(a.flatten(0, 1), b.flatten(0, 1),
+                                            a.flip(0).flatten(0, 1), margin=1.0)
+        loss = loss + F.poisson_nll_loss(a, b.abs(), log_input=True)
+        h = self.inorm(a + b * 0.5) + torch.diff(b, dim=1, prepend=b[:, :1])
+        h = h + torch.kron(a[:, :, :D // 2], self.k) + torch.tensordot(b, self.proj, dims=1)
+        h = h + torch.linalg.multi_dot([a.flatten(0, 1), self.proj, self.proj.t()]).view_as(a)
+        return loss + self.loss(h, labels)
+
+
 MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Rounding, "elementwise": Elementwise, "inplace": InPlace, "bad-buffer": BadBuffer,
          "bad-input": BadInput, "view-write": ViewWrite, "bad-viewed": BadViewed,
          "minmax": MinMax, "max-dim": MaxDim, "transpose": Transpose,
@@ -1346,7 +1376,7 @@ MODES = {"baddbmm": Baddbmm, "bool-arithmetic": BoolArithmetic, "rounding": Roun
          "no-grad-conv": NoGradConv, "scan-writes": ScanWrites,
          "bad-complex": BadComplex, "repeat": Repeat,
          "slice-assign": SliceAssign, "bad-slice-assign": BadSliceAssign,
-         "one-hot": OneHot, "math-ops": MathOps, "more-math": MoreMath, "erf-cosine": ErfCosine,
+         "one-hot": OneHot, "math-ops": MathOps, "more-math": MoreMath, "composite-ops": CompositeOps, "erf-cosine": ErfCosine,
          "weighted-losses": WeightedLosses, "roll-setitem": RollSetitem,
          "mask-put": MaskPut, "bad-index-put": BadIndexPut, "kd-losses": KdLosses,
          "regression-losses": RegressionLosses, "routing": Routing,
