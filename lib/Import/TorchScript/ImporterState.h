@@ -215,6 +215,12 @@ ImportedProgram readExportedProgram(const std::string &path);
 /// The Python source line of `node` (`model.py:12`), for messages.
 std::string describeLocation(const torch::jit::Node *node);
 
+/// The Python source line of `node` as a location (`modelPath` when it
+/// has none).
+mlir::Location nodeLocation(mlir::MLIRContext *context,
+                            const torch::jit::Node *node,
+                            llvm::StringRef modelPath);
+
 /// The graph of what PyTorch's CompositeImplicitAutograd kernel of an op
 /// calls, traced on a node's example inputs; `tensorInputs` are the node's
 /// inputs that are the graph's, in order (the others are constants of it).
