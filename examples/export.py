@@ -172,30 +172,44 @@ def closure(start, step):
     return seen
 
 
-def source_line(node):
-    """Where the model's code made node: 'file:line', or its name."""
-    frames = re.findall(r'File "([^"]+)", line (\d+)', node.meta.get("stack_trace") or "")
-    return f"{frames[-1][0]}:{frames[-1][1]}" if frames else node.name
+def source_line(node, root=None):
+    """Where the model's code made node: 'file:line', or its name. A
+    higher-order op (a grad-mode region) has no trace of its own: the first
+    op inside its graph (a submodule of `root`) that has one answers."""
+    traces = [node.meta.get("stack_trace")]
+    if root is not None:
+        for arg in node.args:
+            if isinstance(arg, torch.fx.Node) and arg.op == "get_attr":
+                inner = getattr(root, arg.target, None)
+                if isinstance(inner, torch.fx.GraphModule):
+                    traces += [n.meta.get("stack_trace") for n in inner.graph.nodes]
+    torch_dir = os.path.dirname(torch.__file__)
+    for trace in traces:
+        frames = re.findall(r'File "([^"]+)", line (\d+)', trace or "")
+        # The innermost frame of the model's own code.
+        frames = [f for f in frames if not f[0].startswith(torch_dir)] or frames
+        if frames:
+            return f"{frames[-1][0]}:{frames[-1][1]}"
+    return node.name
 
 
-def stops_gradient(node):
-    """Whether node cuts the gradient (detach, a torch.no_grad region)."""
-    aten = torch.ops.aten
-    if node.target in (aten.detach.default, aten.detach_.default):
-        return True
-    if node.target is torch.ops.higher_order.wrap_with_set_grad_enabled:
-        return not node.args[0]
-    return node.target is torch._C._set_grad_enabled
+def switches_gradients(node):
+    """Whether node changes the grad mode: a torch.no_grad() or
+    enable_grad() region, or a plain _set_grad_enabled."""
+    return node.target in (torch.ops.higher_order.wrap_with_set_grad_enabled,
+                           torch._C._set_grad_enabled)
 
 
 def lower_vmap(program):
     """torch.export keeps a torch.vmap (Hugging Face's attention masks built
     from mask functions: Gemma 3's image tokens seeing each other) as
     functorch calls that torch.export.save cannot write. run_decompositions
-    with an empty table applies the vmap and decomposes nothing else; it
-    also turns detach into alias and drops torch.no_grad regions, which
-    would let the gradient through where the model stops it. So where such
-    a stop reads a trainable parameter the export is refused instead."""
+    with an empty table applies the vmap and decomposes nothing else
+    (detach stays); it also drops the grad-mode regions, which would let
+    the gradient through a torch.no_grad() block. So where such a region
+    reads a value computed from trainable parameters, or a grad-mode switch
+    sits inside another higher-order op's graph (a torch.cond branch), the
+    export is refused instead."""
     graph = program.graph
     if not any(getattr(n.target, "__module__", None) == "torch._functorch.predispatch"
                for n in graph.nodes):
@@ -206,13 +220,21 @@ def lower_vmap(program):
         if spec.kind == InputKind.PARAMETER and program.state_dict[spec.target].requires_grad}
     trainable = closure([n for n in graph.nodes if n.name in trainable_names],
                         lambda node: node.users)
+
+    def refuse(node, what):
+        fail(f"the model uses torch.vmap, which torch.export.save cannot write, and "
+             f"{what} ({node.target} at {source_line(node, program.graph_module)}), which "
+             f"lowering the vmap would lose (to freeze parameters, use requires_grad_(False) "
+             f"instead)")
     for node in graph.nodes:
-        if stops_gradient(node) and (node.target is torch._C._set_grad_enabled
-                                     or any(i in trainable for i in node.all_input_nodes)):
-            fail(f"the model uses torch.vmap, which torch.export.save cannot write, and "
-                 f"stops the gradient of a value computed from trainable parameters "
-                 f"({node.target} at {source_line(node)}), which lowering the vmap would "
-                 f"lose (to freeze parameters, use requires_grad_(False) instead)")
+        if switches_gradients(node) and (node.target is torch._C._set_grad_enabled
+                                         or any(i in trainable for i in node.all_input_nodes)):
+            refuse(node, "switches gradients off for values computed from trainable parameters")
+    for name, module in program.graph_module.named_modules():
+        if name and isinstance(module, torch.fx.GraphModule):
+            for node in module.graph.nodes:
+                if switches_gradients(node):
+                    refuse(node, f"switches gradients inside {name}")
     return program.run_decompositions({})
 
 

@@ -19,33 +19,37 @@
 using namespace dsc::ts;
 
 namespace {
-// Meta kernels LibTorch registers in Python only. Decompositions run on the
-// import's meta examples (the trace records each op before it reaches a
-// kernel, so these only give shapes and dtypes).
+// Meta kernels LibTorch registers in Python only, for the import's example
+// runs and decompositions on meta tensors (the trace records each op
+// before it reaches a kernel, so these only give shapes and dtypes).
 
 at::Tensor whereOnMeta(const at::Tensor &condition, const at::Tensor &self,
                        const at::Tensor &other) {
   std::vector<int64_t> shape = at::infer_size(
       at::infer_size(condition.sizes(), self.sizes()), other.sizes());
-  return at::empty(shape, self.options().dtype(at::result_type(self, other)));
+  return at::empty(
+      shape,
+      self.options().dtype(at::result_type(self, other)).device(at::kMeta));
 }
 
-/// The normalised input, and the batch's mean and inverse standard
-/// deviation per channel in training (empty otherwise), in the input's
-/// accumulation type.
+/// The normalised input (in the input's memory format), and the batch's
+/// mean and inverse standard deviation per channel in training (empty
+/// otherwise), in the weight's type.
 std::tuple<at::Tensor, at::Tensor, at::Tensor> nativeBatchNormOnMeta(
-    const at::Tensor &input, const std::optional<at::Tensor> &,
+    const at::Tensor &input, const std::optional<at::Tensor> &weight,
     const std::optional<at::Tensor> &, const std::optional<at::Tensor> &,
     const std::optional<at::Tensor> &, bool training, double, double) {
-  at::TensorOptions stats =
-      input.options().dtype(at::toOpMathType(input.scalar_type()));
+  at::TensorOptions options = input.options().device(at::kMeta);
+  at::TensorOptions stats = options.dtype(
+      weight && weight->defined() ? weight->scalar_type()
+                                  : at::toOpMathType(input.scalar_type()));
   int64_t channels = training ? input.size(1) : 0;
-  return {at::empty_like(input), at::empty({channels}, stats),
-          at::empty({channels}, stats)};
+  return {at::empty(input.sizes(), options, input.suggest_memory_format()),
+          at::empty({channels}, stats), at::empty({channels}, stats)};
 }
+} // namespace
 
-/// Registers the meta kernels above where LibTorch has none, once.
-void addMetaKernels() {
+void dsc::ts::addMetaKernels() {
   static std::unique_ptr<torch::Library> library = [] {
     auto library = std::make_unique<torch::Library>(
         torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__,
@@ -64,6 +68,7 @@ void addMetaKernels() {
   (void)library;
 }
 
+namespace {
 /// Whether eager PyTorch runs `op` as its CompositeImplicitAutograd kernel
 /// for CPU tensors and differentiates through it: no backend kernel, no
 /// autograd formula of its own.
@@ -138,7 +143,22 @@ dsc::ts::decomposeComposite(ImporterState &state,
                                 stack);
     return stack;
   };
-  addMetaKernels();
+  // As in training: gradients on, every floating input requiring one (the
+  // path a kernel takes may depend on that: embedding_bag's).
+  at::AutoGradMode gradients(true);
+  auto requiringGrad = [](const at::Tensor &t) {
+    return t.is_floating_point() ? t.detach().requires_grad_(true) : t;
+  };
+  for (c10::IValue &value : tensors) {
+    if (value.isTensor()) {
+      value = requiringGrad(value.toTensor());
+      continue;
+    }
+    std::vector<at::Tensor> list = value.toTensorVector();
+    for (at::Tensor &t : list)
+      t = requiringGrad(t);
+    value = c10::IValue(list);
+  }
   try {
     auto traced = torch::jit::tracer::trace(
         std::move(tensors), run,

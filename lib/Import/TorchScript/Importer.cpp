@@ -575,6 +575,7 @@ static llvm::Expected<OwningOpRef<ModuleOp>> importChecked(
     MLIRContext &context, StringRef path,
     llvm::function_ref<OwningOpRef<ModuleOp>(GraphImporter &)> import) {
   try {
+    addMetaKernels();
     GraphImporter importer(context, path);
     OwningOpRef<ModuleOp> result = import(importer);
     if (failed(verify(*result)))

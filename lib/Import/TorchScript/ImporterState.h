@@ -229,6 +229,11 @@ struct Decomposition {
   std::vector<size_t> tensorInputs;
 };
 
+/// Registers meta kernels that LibTorch defines in Python only (where,
+/// native_batch_norm), for the example runs and decompositions; once per
+/// process, before an import.
+void addMetaKernels();
+
 /// The decomposition of `state.node`'s op, or nullopt where PyTorch does
 /// not run the op as one (a kernel or autograd formula of its own) or an
 /// input other than a tensor is computed in the step.

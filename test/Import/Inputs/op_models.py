@@ -1307,8 +1307,9 @@ class BadMaskedScatterGrow(Base):
 
 
 class MoreMath(Base):
-    """Inverse trigonometric and hyperbolic functions, exp2, erfinv, atan2,
-    logaddexp (xLSTM's stabiliser), and pow by computed exponents: a learnt
+    """Inverse trigonometric and hyperbolic functions, exp2, erfinv, atan2
+    (also at (0, 0), where PyTorch's gradient is 0), logaddexp (xLSTM's
+    stabiliser), and pow by computed exponents: a learnt
     one (GeM pooling), of a constant base (2 ** x, 10000 ** -t), and at
     bases of exactly 0, where PyTorch's gradients choose: none for the base
     where the exponent is 0, none for the exponent where the base is 0 and
@@ -1325,6 +1326,8 @@ class MoreMath(Base):
         h = h + torch.sinh(a) * torch.cosh(b) + torch.asinh(a * 5) + torch.acosh(b * b + 1.5)
         h = h + torch.atanh(u * b) + torch.exp2(a * 2) + torch.erfinv(u)
         h = h + torch.atan2(a, b + 2) + torch.logaddexp(a * 4, b * 4)
+        # atan2 at (0, 0) and where the squares underflow: gradient 0, not NaN.
+        h = h + torch.atan2(a, b) + torch.atan2(a * 1e-30, b * 0)
         gem = a.abs().clamp(min=1e-6).pow(self.p).mean(1, keepdim=True).pow(1.0 / self.p)
         h = h + gem + 2 ** a + torch.pow(10000.0, -(b * b))
         exponent = torch.where(b > 0, 1 + b, b * 0)  # 0, or at least 1.25

@@ -36,6 +36,7 @@ ones ds-import's ds.dropout_mask draws.
 """
 
 import argparse
+import contextlib
 import inspect
 import json
 import os
@@ -248,7 +249,13 @@ def main():
     scheduler = make_scheduler(args, opt) if args.lr_schedule else None
 
     data = batches(args)
-    with open(args.dump_loss, "w") as losses:
+    # A TorchScript model runs in the graph executor without its
+    # optimisations: from the second run on, those differentiate with the
+    # JIT's own formulas (pow's without PyTorch's cases at a zero base),
+    # not autograd's.
+    executor = (torch.jit.optimized_execution(False) if isinstance(module, torch.jit.ScriptModule)
+                else contextlib.nullcontext())
+    with open(args.dump_loss, "w") as losses, executor:
         for step in range(1, args.steps + 1):
             batch = next(data)
             opt.zero_grad(set_to_none=True)

@@ -461,15 +461,20 @@ LogicalResult MaximumOp::buildVJP(OpBuilder &builder,
 
 LogicalResult Atan2Op::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                 SmallVectorImpl<Value> &operandGrads) {
-  // PyTorch's: with r = 1 / (lhs^2 + rhs^2), grad * rhs * r and
-  // grad * -lhs * r.
+  // PyTorch's atan2_backward: with r = 1 / (lhs^2 + rhs^2), 0 where that
+  // sum is 0 (both 0, or squares that underflow; a tiny nonzero sum gives
+  // inf, as PyTorch's), grad * rhs * r and grad * -lhs * r.
   Location loc = getLoc();
   auto reciprocal = [&]() -> Value {
     Value lhsSquare = MulOp::create(builder, loc, getLhs(), getLhs());
     Value rhsSquare = MulOp::create(builder, loc, getRhs(), getRhs());
     Value sum = AddOp::create(builder, loc, lhsSquare, rhsSquare);
-    return DivOp::create(builder, loc, createScalarLike(builder, loc, sum, 1.0),
-                         sum);
+    Value zero = createScalarLike(builder, loc, sum, 0.0);
+    Value inverse = DivOp::create(
+        builder, loc, createScalarLike(builder, loc, sum, 1.0), sum);
+    Value empty =
+        CompareOp::create(builder, loc, CompareDirection::EQ, sum, zero);
+    return SelectOp::create(builder, loc, empty, zero, inverse);
   };
   return binaryVJP(
       builder, *this, resultGrads, operandGrads,

@@ -1,7 +1,8 @@
-"""torch.vmap beside a detach of an activation (the stop-gradient of a
-target branch, as BYOL-style and value-target code writes it): lowering
-the vmap for torch.export.save would turn the detach into an alias and
-let the gradient through, so examples/export.py refuses the export."""
+"""torch.vmap beside a torch.no_grad() block over an activation (a target
+branch that gets no gradient, as BYOL-style and value-target code writes
+it): lowering the vmap for torch.export.save drops the grad-mode region
+and would let the gradient through, so examples/export.py refuses the
+export. (A .detach() survives the lowering: styles/vmap_masks.py.)"""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,7 +16,8 @@ class TargetNet(nn.Module):
 
     def forward(self, tokens, labels):
         h = self.embed(tokens)
-        target = self.proj(h).detach()
+        with torch.no_grad():
+            target = self.proj(h)
         pairwise = torch.vmap(lambda row: row @ row.T)(h)
         return F.mse_loss(h, target) + pairwise.mean() + 0 * labels.sum()
 
