@@ -221,9 +221,9 @@ def lower_vmap(program):
     trainable = closure([n for n in graph.nodes if n.name in trainable_names],
                         lambda node: node.users)
 
-    def refuse(node, what):
+    def refuse(node, what, module=program.graph_module):
         fail(f"the model uses torch.vmap, which torch.export.save cannot write, and "
-             f"{what} ({node.target} at {source_line(node, program.graph_module)}), which "
+             f"{what} ({node.target} at {source_line(node, module)}), which "
              f"lowering the vmap would lose (to freeze parameters, use requires_grad_(False) "
              f"instead)")
     for node in graph.nodes:
@@ -234,7 +234,7 @@ def lower_vmap(program):
         if name and isinstance(module, torch.fx.GraphModule):
             for node in module.graph.nodes:
                 if switches_gradients(node):
-                    refuse(node, f"switches gradients inside {name}")
+                    refuse(node, f"switches gradients inside {name}", module)
     return program.run_decompositions({})
 
 

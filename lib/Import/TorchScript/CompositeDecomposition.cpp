@@ -143,13 +143,19 @@ dsc::ts::decomposeComposite(ImporterState &state,
                                 stack);
     return stack;
   };
-  // As in training: gradients on, every floating input requiring one (the
-  // path a kernel takes may depend on that: embedding_bag's).
+  // As in training: gradients on, and floating values computed in the step
+  // requiring one (the path a kernel takes may depend on that:
+  // embedding_bag's); constants and state buffers (running statistics,
+  // which batch_norm refuses to differentiate) do not.
   at::AutoGradMode gradients(true);
-  auto requiringGrad = [](const at::Tensor &t) {
-    return t.is_floating_point() ? t.detach().requires_grad_(true) : t;
+  auto requiringGrad = [&](const at::Tensor &t) {
+    bool computed = t.is_floating_point() &&
+                    !state.stateBuffers.count(t.unsafeGetTensorImpl());
+    return computed ? t.detach().requires_grad_(true) : t;
   };
-  for (c10::IValue &value : tensors) {
+  for (auto [value, i] : llvm::zip_equal(tensors, result.tensorInputs)) {
+    if (state.lookup(node->inputs()[i]).isConstant())
+      continue;
     if (value.isTensor()) {
       value = requiringGrad(value.toTensor());
       continue;

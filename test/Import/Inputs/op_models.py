@@ -1340,7 +1340,8 @@ class CompositeOps(Base):
     CompositeImplicitAutograd kernels), which TorchScript records by name:
     margin_ranking_loss (pairwise reward models), cosine_embedding_loss,
     hinge_embedding_loss, triplet_margin_loss (through pairwise_distance),
-    poisson_nll_loss, InstanceNorm1d (instance_norm), diff, kron,
+    poisson_nll_loss, instance_norm (by the batch's and by running
+    statistics), diff, kron,
     tensordot and linalg.multi_dot (a list of tensors)."""
 
     def __init__(self):
@@ -1348,6 +1349,8 @@ class CompositeOps(Base):
         self.inorm = torch.nn.InstanceNorm1d(S, affine=True)
         self.proj = torch.nn.Parameter(torch.randn(D, D) / D)
         self.k = torch.nn.Parameter(torch.tensor([[[0.5, -1.0]]]))
+        self.register_buffer("mean", torch.arange(S) * 0.1)
+        self.register_buffer("var", 1 + torch.arange(S) * 0.05)
 
     def forward(self, tokens, labels):
         a, b = self.emb(tokens), self.emb2(labels)  # [B, S, D]
@@ -1360,6 +1363,9 @@ class CompositeOps(Base):
                                             a.flip(0).flatten(0, 1), margin=1.0)
         loss = loss + F.poisson_nll_loss(a, b.abs(), log_input=True)
         h = self.inorm(a + b * 0.5) + torch.diff(b, dim=1, prepend=b[:, :1])
+        # Instance norm by running statistics (eval mode's): buffers, which
+        # batch_norm does not differentiate.
+        h = h + F.instance_norm(b, self.mean, self.var, use_input_stats=False)
         h = h + torch.kron(a[:, :, :D // 2], self.k) + torch.tensordot(b, self.proj, dims=1)
         h = h + torch.linalg.multi_dot([a.flatten(0, 1), self.proj, self.proj.t()]).view_as(a)
         return loss + self.loss(h, labels)
