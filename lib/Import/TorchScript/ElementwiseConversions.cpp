@@ -6,7 +6,8 @@
 // reciprocal (`1.0 / x` exports as one), lerp, addcmul and addcdiv (ATen's
 // vectorised kernels fuse the last multiply-add: these differ from it by a
 // rounding), fmax and fmin, and the float classes isnan, isinf and
-// isfinite. Half and bfloat16 compute in float and round once, as ATen
+// isfinite; pow (ds.pow, or ds.power by a computed exponent), gelu and
+// where. Half and bfloat16 compute in float and round once, as ATen
 // does.
 //
 //===----------------------------------------------------------------------===//
@@ -175,9 +176,49 @@ template <FloatClass which> void classify(ImporterState &s) {
                                         absolute(s, x), inf));
 }
 
+/// `pow`: ds.pow by a constant exponent, ds.power by a computed one (of
+/// floats: also a constant base, `2 ** x`).
+void pow(ImporterState &s) {
+  if (!s.hasConstantInput(1)) {
+    c10::ScalarType type = s.outputScalarType();
+    if (!c10::isFloatingType(type))
+      s.fail("aten::pow of integers with a tensor exponent is not supported");
+    s.bindOutput(0,
+                 ds::PowerOp::create(s.builder, s.loc, s.tensorInputAs(0, type),
+                                     s.tensorInputAs(1, type)));
+    return;
+  }
+  Value input = s.tensorInputAs(0, s.outputScalarType());
+  s.bindOutput(0, ds::PowOp::create(s.builder, s.loc, input,
+                                    llvm::APFloat(s.doubleInput(1))));
+}
+
+void gelu(ImporterState &s) {
+  std::string mode = s.node->inputs().size() > 1
+                         ? s.constantInput(1).toStringRef()
+                         : std::string("none");
+  if (mode != "none" && mode != "tanh")
+    s.fail("aten::gelu with approximate='" + mode + "'");
+  s.bindOutput(0, ds::GeluOp::create(s.builder, s.loc, s.tensorInput(0),
+                                     mode == "tanh"
+                                         ? ds::GeluApproximation::Tanh
+                                         : ds::GeluApproximation::None));
+}
+
+void where(ImporterState &s) {
+  c10::ScalarType type = s.outputScalarType();
+  Value cond = s.tensorInputAs(0, c10::ScalarType::Bool);
+  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, cond,
+                                       s.tensorInputAs(1, type),
+                                       s.tensorInputAs(2, type)));
+}
+
 } // namespace
 
 void dsc::ts::addElementwiseConversions(llvm::StringMap<Conversion> &table) {
+  table["aten::pow"] = pow;
+  table["aten::gelu"] = gelu;
+  table["aten::where"] = where;
   table["aten::floor"] = rounding<ds::RoundingMode::Floor>;
   table["aten::ceil"] = rounding<ds::RoundingMode::Ceil>;
   table["aten::trunc"] = rounding<ds::RoundingMode::Trunc>;

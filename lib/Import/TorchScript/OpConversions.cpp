@@ -121,43 +121,6 @@ void binaryMinimum(ImporterState &s) {
       s, minimum(s, s.tensorInputAs(0, type), s.tensorInputAs(1, type)));
 }
 
-/// `pow`: ds.pow by a constant exponent, ds.power by a computed one (of
-/// floats: also a constant base, `2 ** x`).
-void pow(ImporterState &s) {
-  if (!s.hasConstantInput(1)) {
-    c10::ScalarType type = s.outputScalarType();
-    if (!c10::isFloatingType(type))
-      s.fail("aten::pow of integers with a tensor exponent is not supported");
-    s.bindOutput(0,
-                 ds::PowerOp::create(s.builder, s.loc, s.tensorInputAs(0, type),
-                                     s.tensorInputAs(1, type)));
-    return;
-  }
-  Value input = s.tensorInputAs(0, s.outputScalarType());
-  s.bindOutput(0, ds::PowOp::create(s.builder, s.loc, input,
-                                    llvm::APFloat(s.doubleInput(1))));
-}
-
-void gelu(ImporterState &s) {
-  std::string mode = s.node->inputs().size() > 1
-                         ? s.constantInput(1).toStringRef()
-                         : std::string("none");
-  if (mode != "none" && mode != "tanh")
-    s.fail("aten::gelu with approximate='" + mode + "'");
-  s.bindOutput(0, ds::GeluOp::create(s.builder, s.loc, s.tensorInput(0),
-                                     mode == "tanh"
-                                         ? ds::GeluApproximation::Tanh
-                                         : ds::GeluApproximation::None));
-}
-
-void where(ImporterState &s) {
-  c10::ScalarType type = s.outputScalarType();
-  Value cond = s.tensorInputAs(0, c10::ScalarType::Bool);
-  s.bindOutput(0, ds::SelectOp::create(s.builder, s.loc, cond,
-                                       s.tensorInputAs(1, type),
-                                       s.tensorInputAs(2, type)));
-}
-
 } // namespace
 
 /// The dimensions a reduction runs over, normalised and sorted: all of
@@ -608,9 +571,6 @@ const llvm::StringMap<Conversion> &conversions() {
         {"aten::log2", unary<ds::Log2Op>},
         {"aten::log10", unary<ds::Log10Op>},
         {"aten::special_expit", unary<ds::SigmoidOp>},
-        {"aten::pow", pow},
-        {"aten::gelu", gelu},
-        {"aten::where", where},
         {"aten::logical_not", logicalNot},
         {"aten::bitwise_not", logicalNot},
         {"aten::logical_and", logical<Logic::And>},
