@@ -32,6 +32,7 @@ import torch  # noqa: E402
 
 import models  # noqa: E402
 import dsc_save  # noqa: E402
+import lower_flex  # noqa: E402
 import safetensors_io  # noqa: E402
 
 
@@ -187,7 +188,9 @@ def source_line(node, root=None):
     for trace in traces:
         frames = re.findall(r'File "([^"]+)", line (\d+)', trace or "")
         # The innermost frame of the model's own code.
-        frames = [f for f in frames if not f[0].startswith(torch_dir)] or frames
+        # (and not a graph PyTorch generated: torch.compile's <eval_with_key>).
+        frames = [f for f in frames
+                  if not f[0].startswith(torch_dir) and not f[0].startswith("<")] or frames
         if frames:
             return f"{frames[-1][0]}:{frames[-1][1]}"
     return node.name
@@ -200,19 +203,25 @@ def switches_gradients(node):
                            torch._C._set_grad_enabled)
 
 
-def lower_vmap(program):
-    """torch.export keeps a torch.vmap (Hugging Face's attention masks built
-    from mask functions: Gemma 3's image tokens seeing each other) as
-    functorch calls that torch.export.save cannot write. run_decompositions
-    with an empty table applies the vmap and decomposes nothing else
+def lower_functions(program):
+    """Lowers what torch.export keeps as calls of functions ds-import cannot
+    read: a torch.vmap (Hugging Face's attention masks built from mask
+    functions: Gemma 3's image tokens seeing each other), which
+    torch.export.save cannot write either, and a flex_attention
+    (lower_flex.py: its dense attention). run_decompositions with an empty
+    table then traces them into ATen ops and decomposes nothing else
     (detach stays); it also drops the grad-mode regions, which would let
     the gradient through a torch.no_grad() block. So where such a region
     reads a value computed from trainable parameters, or a grad-mode switch
     sits inside another higher-order op's graph (a torch.cond branch), the
     export is refused instead."""
     graph = program.graph
-    if not any(getattr(n.target, "__module__", None) == "torch._functorch.predispatch"
-               for n in graph.nodes):
+    used = [what for what, found in (
+        ("torch.vmap", any(getattr(n.target, "__module__", None) == "torch._functorch.predispatch"
+                           for n in graph.nodes)),
+        ("flex_attention", lower_flex.lower_flex_attention(program, fail, source_line)))
+        if found]
+    if not used:
         return program
     from torch.export.graph_signature import InputKind
     trainable_names = {
@@ -222,9 +231,9 @@ def lower_vmap(program):
                         lambda node: node.users)
 
     def refuse(node, what, module=program.graph_module):
-        fail(f"the model uses torch.vmap, which torch.export.save cannot write, and "
+        fail(f"the model uses {' and '.join(used)}, which the exporter lowers, and "
              f"{what} ({node.target} at {source_line(node, module)}), which "
-             f"lowering the vmap would lose (to freeze parameters, use requires_grad_(False) "
+             f"the lowering would lose (to freeze parameters, use requires_grad_(False) "
              f"instead)")
     for node in graph.nodes:
         if switches_gradients(node) and (node.target is torch._C._set_grad_enabled
@@ -267,11 +276,12 @@ def drop_data_checks(program):
 
 
 def export_program(model, inputs, output, decompose):
-    """torch.export of the training forward (drop_data_checks, lower_vmap),
-    saved atomically."""
-    program = torch.export.export(model, inputs)
+    """torch.export of the training forward (drop_data_checks,
+    lower_functions), saved atomically."""
+    with lower_flex.flex_attention_on_cpu():
+        program = torch.export.export(model, inputs)
     drop_data_checks(program)
-    program = lower_vmap(program)
+    program = lower_functions(program)
     if decompose:
         program = program.run_decompositions()
     # torch.export.save wants a .pt2 name; the archive's root folder is its stem.

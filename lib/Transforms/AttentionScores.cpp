@@ -143,6 +143,17 @@ public:
           return success();
       return failure();
     }
+    if (auto sub = dyn_cast<SubOp>(def)) {
+      // `scores - term` (ALiBi as a subtraction): the bias -term, which
+      // must then be finite (a negated mask would unmask).
+      Value term = sub.getRhs(), rest = sub.getLhs();
+      if (typeOf(rest) != typeOf(x) || !isFiniteIfConstant(term))
+        return failure();
+      return attempt([&] {
+        return success(succeeded(addTerm(term, typeOf(x), -outer)) &&
+                       succeeded(peel(rest, outer)));
+      });
+    }
     if (auto tanh = dyn_cast<TanhOp>(def)) {
       // The scales peeled so far are the cap: c · tanh(inner) is
       // c · tanh(scale · q · kᵀ / c) with scale = c times inner's scales.
@@ -194,6 +205,15 @@ private:
   /// value near enough to 0 for its exponential not to vanish.
   bool maskSurvives(double outer) { return outer >= 1e-6; }
 
+  /// Whether `term` is not a constant, or one of finite floats.
+  static bool isFiniteIfConstant(Value term) {
+    DenseElementsAttr constant = constantOf(term);
+    return !constant ||
+           (isa<FloatType>(constant.getElementType()) &&
+            llvm::all_of(constant.getValues<APFloat>(),
+                         [](const APFloat &v) { return v.isFinite(); }));
+  }
+
   /// A term added to scores of type `frame`: a causal mask, or a bias.
   LogicalResult addTerm(Value term, RankedTensorType frame, double outer) {
     if (DenseElementsAttr constant = constantOf(term)) {
@@ -207,10 +227,7 @@ private:
           scores.causal = pattern;
           return success();
         }
-      bool finite = isa<FloatType>(constant.getElementType()) &&
-                    llvm::all_of(constant.getValues<APFloat>(),
-                                 [](const APFloat &v) { return v.isFinite(); });
-      scores.biases.push_back({term, outer, frame, finite});
+      scores.biases.push_back({term, outer, frame, isFiniteIfConstant(term)});
       return success();
     }
     // A trainable parameter may reach it (T5's relative position table,

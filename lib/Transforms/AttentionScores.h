@@ -36,9 +36,10 @@ std::optional<double> splatValue(mlir::Value v);
 bool keepsLastTwo(mlir::ds::ReshapeOp reshape);
 
 /// A term added to the scores: `value` times `factor` (the scales applied
-/// after it), in the scores' shape of the place where it was added. A mask
-/// selected by a condition that is not constant is the term
-/// `select(cond, 0, fill)` (`keepWhen` true) or `select(cond, fill, 0)`.
+/// after it; negated for a subtracted term), in the scores' shape of the place
+/// where it was added. A mask selected by a condition that is not constant is
+/// the term `select(cond, 0, fill)` (`keepWhen` true) or `select(cond, fill,
+/// 0)`.
 struct ScoreBias {
   mlir::Value value;
   double factor = 1.0;

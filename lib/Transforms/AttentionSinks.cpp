@@ -4,6 +4,8 @@
 
 #include "mlir/IR/Matchers.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::ds;
 
@@ -125,6 +127,29 @@ bool dsc::isRowMaximum(Value shift, Value x) {
           [&](Value v) { return isIotaAlong(v, last + 1); }, position))
     return false;
   return isFirstMarked(skipReshapes(position), x, last);
+}
+
+Value dsc::matchBlindRowsZeroed(Value input, Value &blind) {
+  auto select = input.getDefiningOp<SelectOp>();
+  if (!select || !isSplatOf(select.getOnTrue(), 0.0))
+    return {};
+  Value x = select.getOnFalse();
+  Value rowMax;
+  if (!isEqualityWith(
+          select.getCondition(),
+          [](Value v) {
+            return isSplatOf(v, -std::numeric_limits<double>::infinity());
+          },
+          rowMax) ||
+      !isMaxAlong(rowMax, x, rankOf(x) - 1))
+    return {};
+  blind = select.getCondition();
+  return x;
+}
+
+bool dsc::zeroesRows(SelectOp select, Value blind, Value probs) {
+  return select.getCondition() == blind && isSplatOf(select.getOnTrue(), 0.0) &&
+         select.getOnFalse() == probs;
 }
 
 std::optional<dsc::SinkColumn> dsc::matchSinkColumn(Value x) {

@@ -2,8 +2,9 @@
 //
 // What -ds-recognize-attention takes around the softmax besides the
 // scores: a subtraction of each row's maximum (exact: the softmax is blind
-// to a row's shift) and GPT-OSS's attention sinks, a logit per head
-// concatenated to every row and its probability dropped after the softmax.
+// to a row's shift), GPT-OSS's attention sinks, a logit per head
+// concatenated to every row and its probability dropped after the softmax,
+// and the zeroing of rows that see no key (PyTorch's _safe_softmax).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,18 @@ namespace dsc {
 /// it changes no softmax: a row with a NaN or +inf is NaN either way, and
 /// the largest element is -inf only where the whole row is.
 bool isRowMaximum(mlir::Value shift, mlir::Value x);
+
+/// The scores `x` of a softmax input `select(blind, 0, x)` whose `blind`
+/// marks the rows of `x` that are -inf throughout (`max(x) == -inf`, the
+/// dimension kept), or null; sets `blind`. Followed by zeroeingRows on
+/// the softmax's result, that is PyTorch's _safe_softmax (its dense
+/// FlexAttention, examples/lower_flex.py): a row that sees no key is
+/// zero, with no gradient, as ds.attention's; other rows are untouched.
+mlir::Value matchBlindRowsZeroed(mlir::Value input, mlir::Value &blind);
+
+/// Whether `select` is `select(blind, 0, probs)`.
+bool zeroesRows(mlir::ds::SelectOp select, mlir::Value blind,
+                mlir::Value probs);
 
 /// `x` [B, H, S, Skv + 1] as GPT-OSS builds it: the scores [B, H, S, Skv]
 /// and, as the last column, one logit per head broadcast over the batch

@@ -3,7 +3,8 @@
 // Matches `softmax(scores) · v` backwards from the softmax, where the scores
 // are `q · kᵀ` under any nesting of what real code puts around them:
 // scales (on the product, on q or on k, before or after the mask),
-// additive or selecting masks, additive biases (ALiBi, key-padding masks),
+// additive or selecting masks, additive biases (ALiBi, key-padding masks;
+// a subtracted one is added negated),
 // a clamp at `finfo.min`, element type conversions, and reshapes between
 // [B, H, S, Skv] and the [B·H, S, Skv] of 3-D `bmm`/`baddbmm` code. The
 // final product becomes one `ds.attention`:
@@ -24,7 +25,10 @@
 //   scores is fully masked, which is proven from a causal mask and finite
 //   biases; otherwise the attention is left alone;
 // - soft-capping `c · tanh(s / c)` (Gemma 2) becomes `softcap`, with
-//   nothing but scales inside the tanh (masks and biases come after it).
+//   nothing but scales inside the tanh (masks and biases come after it);
+// - PyTorch's _safe_softmax around the softmax (rows that see no key
+//   zeroed before and after it: FlexAttention's dense form) is
+//   ds.attention's own behaviour there.
 //
 // The matching of the scores is AttentionScores.cpp's; what a mask's
 // values mean, AttentionMasks.cpp's.
@@ -209,11 +213,23 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
     // for it), maybe GPT-OSS's sinks as a last column, whose probability
     // is then sliced off.
     Value input = softmax.getInput();
+    Value blind;
+    if (Value scores = dsc::matchBlindRowsZeroed(input, blind))
+      input = scores;
     if (auto shift = input.getDefiningOp<SubOp>();
         shift && dsc::isRowMaximum(shift.getRhs(), shift.getLhs()))
       input = shift.getLhs();
     std::optional<dsc::SinkColumn> sinks = dsc::matchSinkColumn(input);
     Value probs = softmax.getResult();
+    if (blind) {
+      auto zeroed = probs.hasOneUse()
+                        ? dyn_cast<SelectOp>(*probs.getUsers().begin())
+                        : SelectOp();
+      if (sinks || !zeroed || !dsc::zeroesRows(zeroed, blind, probs))
+        return rewriter.notifyMatchFailure(
+            softmax, "rows that see no key zeroed before the softmax only");
+      probs = zeroed.getResult();
+    }
     if (sinks) {
       auto slice = probs.hasOneUse()
                        ? dyn_cast<SliceOp>(*probs.getUsers().begin())

@@ -633,3 +633,68 @@ func.func @bias_after_fill(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v:
   %o = ds.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
   return %o : tensor<1x1x2x8xf32>
 }
+
+// -----
+
+// FlexAttention's dense form (examples/lower_flex.py): an ALiBi bias
+// subtracted, a data-dependent -inf mask, and PyTorch's _safe_softmax
+// zeroing the rows that see no key before and after the softmax, which
+// is what ds.attention does there.
+// CHECK-LABEL: func.func @flex_dense_form
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<1x2x4x8xf32>, %[[K:[a-z0-9]+]]: tensor<1x2x4x8xf32>, %[[V:[a-z0-9]+]]: tensor<1x2x4x8xf32>, %[[SEEN:[a-z0-9]+]]: tensor<1x1x4x4xi1>, %[[SLOPE:[a-z0-9]+]]: tensor<1x2x4x4xf32>
+// CHECK: %[[NEG:.*]] = ds.mul %[[SLOPE]]
+// CHECK: %[[BIAS:.*]] = ds.add
+// CHECK: %[[O:.*]] = ds.attention %[[Q]], %[[K]], %[[V]] bias %[[BIAS]] scale = 2.500000e-01
+// CHECK-NOT: ds.softmax
+// CHECK: return %[[O]]
+func.func @flex_dense_form(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %seen: tensor<1x1x4x4xi1>, %slope: tensor<1x2x4x4xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %c = ds.constant dense<0.25> : tensor<f32>
+  %d = ds.mul %s, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %a = ds.sub %d, %slope : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ninf = ds.constant dense<0xFF800000> : tensor<f32>
+  %zero = ds.constant dense<0.0> : tensor<f32>
+  %m = ds.select %seen, %a, %ninf : (tensor<1x1x4x4xi1>, tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %max = ds.max %m dims = [3] keepdim : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x1xf32>
+  %blind = ds.compare eq, %max, %ninf : (tensor<1x2x4x1xf32>, tensor<f32>) -> tensor<1x2x4x1xi1>
+  %in = ds.select %blind, %zero, %m : (tensor<1x2x4x1xi1>, tensor<f32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %in dim = 3 : tensor<1x2x4x4xf32>
+  %z = ds.select %blind, %zero, %p : (tensor<1x2x4x1xi1>, tensor<f32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %o = ds.matmul %z, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// Rows zeroed before the softmax but not after it: a row that sees no key
+// is uniform there, not zero as in ds.attention. Left alone.
+// CHECK-LABEL: func.func @blind_rows_zeroed_before_only
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+func.func @blind_rows_zeroed_before_only(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %seen: tensor<1x1x4x4xi1>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %ninf = ds.constant dense<0xFF800000> : tensor<f32>
+  %zero = ds.constant dense<0.0> : tensor<f32>
+  %m = ds.select %seen, %s, %ninf : (tensor<1x1x4x4xi1>, tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %max = ds.max %m dims = [3] keepdim : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x1xf32>
+  %blind = ds.compare eq, %max, %ninf : (tensor<1x2x4x1xf32>, tensor<f32>) -> tensor<1x2x4x1xi1>
+  %in = ds.select %blind, %zero, %m : (tensor<1x2x4x1xi1>, tensor<f32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %in dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// A subtracted -inf mask would unmask (scores - (-inf) = +inf): left alone.
+// CHECK-LABEL: func.func @subtracted_infinite_mask
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+func.func @subtracted_infinite_mask(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %mask = ds.constant dense<[[0.0, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000], [0.0, 0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0, 0.0]]> : tensor<4x4xf32>
+  %m = ds.sub %s, %mask : (tensor<1x2x4x4xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}

@@ -24,6 +24,7 @@ import safetensors_io  # noqa: E402
 def main(path, out, *flags):
     spec = importlib.util.spec_from_file_location("style", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # for torch.compile (flex_attention) to import it
     spec.loader.exec_module(module)
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)

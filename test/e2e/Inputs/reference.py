@@ -49,6 +49,7 @@ from torch.export.passes import move_to_device_pass
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples"))
 import dsc_dropout  # noqa: E402
+import lower_flex  # noqa: E402
 import safetensors_io  # noqa: E402
 
 
@@ -141,6 +142,7 @@ def load_style(path):
     import importlib.util
     spec = importlib.util.spec_from_file_location("style", path)
     style = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = style  # for torch.compile (flex_attention) to import it
     spec.loader.exec_module(style)
     torch.manual_seed(0)
     return style.build()[0]
@@ -255,7 +257,9 @@ def main():
     # not autograd's.
     executor = (torch.jit.optimized_execution(False) if isinstance(module, torch.jit.ScriptModule)
                 else contextlib.nullcontext())
-    with open(args.dump_loss, "w") as losses, executor:
+    # A FlexAttention model runs PyTorch's dense flex_attention forward and
+    # backward (examples/lower_flex.py flex_attention_on_cpu).
+    with open(args.dump_loss, "w") as losses, executor, lower_flex.flex_attention_on_cpu():
         for step in range(1, args.steps + 1):
             batch = next(data)
             opt.zero_grad(set_to_none=True)
