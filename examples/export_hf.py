@@ -3,7 +3,7 @@
 downloads), for the dsc importer.
 
     .venv/bin/python examples/export_hf.py ARCH -o model.pt2 \\
-        [--attn sdpa|eager] [--decompose] [--batch 2] [--seq 16] \\
+        [--attn sdpa|eager|flex_attention] [--decompose] [--batch 2] [--seq 16] \\
         [--set key=value ...] [--seed 0] [--inputs-out batch.safetensors] \\
         [--experts batched_mm|grouped_mm]
 
@@ -296,8 +296,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("arch", choices=sorted(CONFIGS))
     ap.add_argument("-o", "--output", required=True, help="torch.export archive (.pt2)")
-    ap.add_argument("--attn", choices=("sdpa", "eager"), default="sdpa",
-                    help="the attention implementation (default: sdpa)")
+    ap.add_argument("--attn", choices=("sdpa", "eager", "flex_attention"), default="sdpa",
+                    help="the attention implementation (default: sdpa; flex_attention is "
+                         "lowered to dense attention by the exporter: lower_flex.py)")
     ap.add_argument("--decompose", action="store_true",
                     help="save the program after run_decompositions() (core ATen IR)")
     ap.add_argument("--batch", type=int, default=2)

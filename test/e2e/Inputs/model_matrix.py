@@ -9,7 +9,7 @@ left (`--softmaxes N`: exactly N softmaxes besides them, a MoE router's).
   model_matrix.py MODEL OUTDIR [--set k=v ...] [--seq 16 15]
       [--attention N [--softmaxes N]] [--mesh "--sp 2" ...]
       [--format pt2|torchscript]
-      [--decompose] [--hf sdpa|eager]
+      [--decompose] [--hf sdpa|eager|flex_attention]
 
 With --hf, MODEL is a Hugging Face architecture of examples/export_hf.py
 (gpt2, llama, mistral, gptj, mixtral, ...) exported as .pt2 with that attention
@@ -50,7 +50,7 @@ def main():
                    help="what export.py writes: TorchScript (.pt) or torch.export (.pt2)")
     p.add_argument("--decompose", action="store_true",
                    help="pt2: the program after run_decompositions() (core ATen)")
-    p.add_argument("--hf", choices=("sdpa", "eager"),
+    p.add_argument("--hf", choices=("sdpa", "eager", "flex_attention"),
                    help="MODEL is a Hugging Face architecture (export_hf.py) with this "
                         "attention implementation")
     p.add_argument("--padding", choices=("left", "right"),
