@@ -16,23 +16,30 @@ with the block tables honoured as the kernel honours them (a key block
 in neither table is skipped, a full block skips mask_mod), which PyTorch's
 own dense implementation (sdpa_dense) does not do: it applies mask_mod
 everywhere. The two agree for every BlockMask create_block_mask builds for
-the batch and head counts it is used with.
+the batch and head counts it is used with. (Hand-built tables that list a
+block twice, or in both tables, the kernel would count twice; here it
+counts once.)
 
 The two functions run on the whole [batch, heads, queries, keys] grid at
-once, as broadcasting index tensors, where PyTorch runs them under
+once, as broadcasting int32 index tensors, where PyTorch runs them under
 torch.vmap; that is the same computation only where every value inside
-them is a 0-d tensor and every op elementwise or an index of a captured
-tensor by as many 0-d indices as it has dimensions, so any other function
-is refused, naming it and its line. The block tables that
-create_block_mask orders with an argsort (a block's position in the list
-of key blocks) are read back from the dense block masks they were made
-of; tables built otherwise are expanded from their indices.
+them is 0-d and every op elementwise (and writes no input), or an index of
+a captured tensor by as many 0-d indices as it has dimensions, so any
+other function is refused, naming the call's line. Every 0-d value (a
+constant, a captured 0-d tensor) runs as a [1, 1, 1, 1] one, so type
+promotion is vmap's. Like PyTorch's dense implementation, and unlike the
+kernel, they also run where the block tables skip: a function that is
+not finite there (a log of a negative distance) gives NaN gradients
+through the where that masks it. The block tables that create_block_mask
+orders with an argsort (a block's position in the list of key blocks)
+are read back from the dense block masks they were made of; tables built
+otherwise are expanded from their indices.
 
 flex_attention_on_cpu: PyTorch 2.11 refuses flex_attention's backward on a
-CPU and compiles its eager call; export.py and the tests' reference run
-the call uncompiled, through PyTorch's dense forward and backward
-(sdpa_dense), which is how the model is traced and how its eager answer
-is computed without a GPU.
+CPU. With that check lifted, torch.export traces the call as it would for
+a GPU (compiled: the tensors the functions capture become inputs of the
+call), and the tests' eager reference runs PyTorch's dense forward and
+backward (sdpa_dense), its answer without a GPU.
 """
 
 import contextlib
@@ -77,6 +84,32 @@ def _element_index(node):
     return None
 
 
+def _is_literal_index(node, value):
+    """Whether constant `node` is an integer written as an index
+    (`table[h, 0]`: flex_attention makes the 0 a 0-d tensor), read only
+    as one."""
+    if value.dim() != 0 or value.is_floating_point() or value.is_complex():
+        return False
+
+    def only_indexes(node):
+        for user in node.users:
+            if user.target in _COPIES:
+                if not only_indexes(user):
+                    return False
+                continue
+            indexed = _element_index(user)
+            if not indexed or node not in indexed[1]:
+                return False
+        return True
+    return only_indexes(node)
+
+
+# What a literal goes through before it is read (lift_fresh_copy, then a
+# detach_ that writes no value).
+_COPIES = (torch.ops.aten.lift_fresh_copy.default, torch.ops.aten.detach_.default,
+           torch.ops.aten.detach.default, torch.ops.aten.clone.default)
+
+
 # Elementwise ops that do not carry torch.Tag.pointwise.
 _ELEMENTWISE = (torch.ops.aten.scalar_tensor.default, torch.ops.aten.lift_fresh_copy.default,
                 torch.ops.aten._to_copy.default, torch.ops.aten.to.dtype,
@@ -84,7 +117,10 @@ _ELEMENTWISE = (torch.ops.aten.scalar_tensor.default, torch.ops.aten.lift_fresh_
                 torch.ops.aten.clone.default, torch.ops.aten.__and__.Tensor,
                 torch.ops.aten.__or__.Tensor, torch.ops.aten.__xor__.Tensor,
                 torch.ops.aten.__and__.Scalar, torch.ops.aten.__or__.Scalar,
-                torch.ops.aten.__xor__.Scalar,
+                torch.ops.aten.__xor__.Scalar, torch.ops.aten.where.ScalarOther,
+                torch.ops.aten.where.ScalarSelf, torch.ops.aten.where.Scalar,
+                torch.ops.aten.floor_divide.default, torch.ops.aten.floor_divide.Scalar,
+                torch.ops.aten.masked_fill.Tensor, *_COPIES,
                 # 0-d constants (and_masks' starting value)
                 torch.ops.aten.new_ones.default, torch.ops.aten.new_zeros.default,
                 torch.ops.aten.new_full.default, torch.ops.aten.full.default,
@@ -101,7 +137,8 @@ def _grid_safe_problem(graph_module, captured):
         if node.op in ("placeholder", "output"):
             continue
         if node.op == "get_attr":
-            if isinstance(getattr(graph_module, node.target), torch.Tensor):
+            value = getattr(graph_module, node.target)
+            if isinstance(value, torch.Tensor) and not _is_literal_index(node, value):
                 return node, "a tensor that torch.export baked in as a constant"
             continue
         indexed = _element_index(node) if node.op == "call_function" else None
@@ -113,9 +150,11 @@ def _grid_safe_problem(graph_module, captured):
                 return node, "an index that is not one element of a captured tensor"
         elif node.op != "call_function" or not isinstance(node.target, torch._ops.OpOverload):
             return node, f"{node.op} {node.target}"
+        elif node.target._schema.is_mutable and node.target not in _COPIES:
+            return node, f"{node.target}, which writes its input"
         elif torch.Tag.pointwise not in node.target.tags and node.target not in _ELEMENTWISE:
             return node, f"{node.target}, which is not elementwise"
-        elif any(a in tables for a in node.all_input_nodes):
+        elif any(a in tables and a.meta["val"].dim() for a in node.all_input_nodes):
             return node, f"{node.target} of a whole captured tensor"
         if not _is_scalar_value(node):
             return node, f"{node.target}, which makes a value that is not 0-d"
@@ -156,8 +195,37 @@ def _blocks_from_order(num_blocks, indices, kv_blocks):
 
 
 def _expand_blocks(blocks, q_block, kv_block, q_len, kv_len):
-    blocks = blocks.repeat_interleave(q_block, dim=-2).repeat_interleave(kv_block, dim=-1)
+    # A block longer than the sequence (flex_attention without a
+    # block_mask: one block of 2^30) is one block row or column.
+    blocks = blocks.repeat_interleave(min(q_block, q_len), dim=-2)
+    blocks = blocks.repeat_interleave(min(kv_block, kv_len), dim=-1)
     return blocks[..., :q_len, :kv_len]
+
+
+class _OnTheGrid(torch.fx.Interpreter):
+    """Runs a score_mod or mask_mod graph on the broadcasting grid with
+    every 0-d value (a constant it makes, a captured 0-d tensor) as a
+    [1, 1, 1, 1] one: under vmap all its values are 0-d, so type promotion
+    must see no 0-d operand beside a dimensioned one (int64 2**30 times an
+    int32 index would stay int32)."""
+
+    def get_attr(self, target, args, kwargs):
+        value = super().get_attr(target, args, kwargs)
+        if isinstance(value, torch.Tensor):  # a literal index (_is_literal_index)
+            return torch.full((1, 1, 1, 1), value.item(), dtype=value.dtype)
+        return value
+
+    def run_node(self, node):
+        value = super().run_node(node)
+        if isinstance(value, torch.Tensor) and value.dim() == 0:
+            value = value.reshape(1, 1, 1, 1)
+        return value
+
+
+def _on_the_grid(function):
+    def run(*args):
+        return _OnTheGrid(function).run(*args)
+    return run
 
 
 def _repeat_heads(x, query):
@@ -186,6 +254,8 @@ def dense_flex_attention(query, key, value, partial, partial_num, partial_indice
     kv_blocks = -(-kv_len // kv_block)
     if partial is None:
         partial = _blocks_from_order(partial_num, partial_indices, kv_blocks)
+    if isinstance(mask_mod, torch.fx.GraphModule):
+        mask_mod, score_mod = _on_the_grid(mask_mod), _on_the_grid(score_mod)
     seen = _expand_blocks(partial, q_block, kv_block, q_len, kv_len) & mask_mod(*grid, *mask_bufs)
     if full is None and full_num is not None:
         full = _blocks_from_order(full_num, full_indices, kv_blocks)
@@ -195,7 +265,9 @@ def dense_flex_attention(query, key, value, partial, partial_num, partial_indice
                          -math.inf)
     row_max = scores.amax(-1, keepdim=True)
     blind = row_max == -math.inf  # a query that sees no key: zeros, as the kernel
-    lse = torch.where(blind.squeeze(-1), -math.inf, scores.logsumexp(-1))
+    # (Blind rows' logsumexp taken of zeros: of -inf its gradient is NaN.)
+    lse = torch.where(blind.squeeze(-1), -math.inf,
+                      torch.where(blind, 0.0, scores).logsumexp(-1))
     probs = torch.where(blind, 0.0, torch.softmax(torch.where(blind, 0.0, scores), -1))
     out = probs.to(query.dtype) @ value.to(query.dtype)
     return out, lse / math.log(2), row_max.squeeze(-1) / math.log(2)
@@ -253,6 +325,13 @@ def lower_flex_attention(program, fail, source_line=None):
     if not calls:
         return False
     _drop_dead_tables(graph)
+    # The functions, now bound into the calls, leave the module (whose
+    # tensors run_decompositions would take for buffers).
+    for node in [n for n in graph.nodes if n.op == "get_attr" and not n.users]:
+        if isinstance(getattr(graph_module, node.target, None), torch.fx.GraphModule):
+            graph.erase_node(node)
+            if not any(n.op == "get_attr" and n.target == node.target for n in graph.nodes):
+                delattr(graph_module, node.target)
     graph_module.recompile()
     return True
 

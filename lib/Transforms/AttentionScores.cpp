@@ -116,7 +116,7 @@ public:
       return keepsLastTwo(reshape) ? peel(reshape.getInput(), outer)
                                    : failure();
     // Under the cap: no mask, bias or clamp (they come after it).
-    if (scores.insideCap && isa<AddOp, SelectOp, MaximumOp>(def))
+    if (scores.insideCap && isa<AddOp, SubOp, SelectOp, MaximumOp>(def))
       return failure();
     if (auto mul = dyn_cast<MulOp>(def)) {
       for (auto [c, other] : {std::pair(mul.getRhs(), mul.getLhs()),

@@ -698,3 +698,22 @@ func.func @subtracted_infinite_mask(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8x
   %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
 }
+
+// -----
+
+// A bias subtracted inside the cap: c·tanh((s - b)/c) is not the
+// attention's c·tanh(s/c) - b. Left alone.
+// CHECK-LABEL: func.func @subtracted_inside_cap
+// CHECK-NOT: ds.attention
+// CHECK: ds.softmax
+func.func @subtracted_inside_cap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %slope: tensor<1x2x4x4xf32>) -> tensor<1x2x4x8xf32> {
+  %s = ds.matmul %q, %k transpose_rhs : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x4xf32>
+  %a = ds.sub %s, %slope : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %c = ds.constant dense<8.0> : tensor<f32>
+  %d = ds.div %a, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %t = ds.tanh %d : tensor<1x2x4x4xf32>
+  %m = ds.mul %t, %c : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %p = ds.softmax %m dim = 3 : tensor<1x2x4x4xf32>
+  %o = ds.matmul %p, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}

@@ -10,8 +10,11 @@ layers of three kinds:
   (BlockMask.from_kv_blocks), a causal sliding window of 8 tokens (query
   block i reads key block i-1 whole, blocks i and i-2 through its
   mask_mod, and_masks), and tanh soft-capping of the scores (Gemma 2);
-- "capped documents": the documents' mask, and the bias added inside
-  the cap, which ds.attention has no form for (its ops stay as they are).
+- "capped documents": the documents' mask, and the bias subtracted inside
+  the cap, scaled by a learnt temperature per head, which ds.attention has
+  no form for (its ops stay as they are);
+- "alibi": no block_mask (one block of 2^30 tokens) and bidirectional
+  ALiBi, each head's slope times the distance subtracted (MosaicBERT's).
 PyTorch runs flex_attention's backward only on a GPU: the exporter and the
 eager reference run PyTorch's dense implementation
 (examples/lower_flex.py)."""
@@ -55,12 +58,14 @@ class Attention(nn.Module):
         self.wkv = nn.Linear(EMBD, 2 * KV_HEADS * HEAD, bias=False)
         self.wo = nn.Linear(HEADS * HEAD, EMBD, bias=False)
         self.relative = nn.Parameter(torch.randn(HEADS, 2 * SEQ - 1) * 0.5)
+        self.temperature = nn.Parameter(torch.linspace(0.5, 2.0, HEADS))
+        self.register_buffer("slopes", 2.0 ** -torch.arange(1.0, HEADS + 1), persistent=False)
 
     def forward(self, x, doc_ids):
         n, t, _ = x.shape
         q = self.wq(x).view(n, t, HEADS, HEAD).transpose(1, 2)
         k, v = self.wkv(x).view(n, t, 2, KV_HEADS, HEAD).permute(2, 0, 3, 1, 4)
-        relative = self.relative
+        relative, temperature, slopes = self.relative, self.temperature, self.slopes
 
         def same_document(b, h, q_idx, kv_idx):
             return (doc_ids[b, q_idx] == doc_ids[b, kv_idx]) & (q_idx >= kv_idx)
@@ -71,15 +76,21 @@ class Attention(nn.Module):
         def softcap(score, b, h, q_idx, kv_idx):
             return CAP * torch.tanh(score / CAP)
 
-        def biased_softcap(score, b, h, q_idx, kv_idx):
-            return softcap(relative_bias(score, b, h, q_idx, kv_idx), b, h, q_idx, kv_idx)
+        def tempered_softcap(score, b, h, q_idx, kv_idx):
+            score = (score - relative[h, q_idx - kv_idx + SEQ - 1]) * temperature[h]
+            return CAP * torch.tanh(score / CAP)
+
+        def alibi(score, b, h, q_idx, kv_idx):
+            return score - slopes[h] * (q_idx - kv_idx).abs()
 
         if self.kind == "window":
             block_mask, score_mod = sliding_window(t), softcap
+        elif self.kind == "alibi":
+            block_mask, score_mod = None, alibi
         else:
             block_mask = create_block_mask(same_document, n, None, t, t, device=x.device,
                                            BLOCK_SIZE=BLOCK)
-            score_mod = relative_bias if self.kind == "documents" else biased_softcap
+            score_mod = relative_bias if self.kind == "documents" else tempered_softcap
         y = flex_attention(q, k, v, score_mod=score_mod, block_mask=block_mask, enable_gqa=True)
         return self.wo(y.transpose(1, 2).reshape(n, t, EMBD))
 
@@ -104,7 +115,7 @@ class PackedLM(nn.Module):
     def __init__(self):
         super().__init__()
         self.embed = nn.Embedding(VOCAB, EMBD)
-        self.layers = nn.ModuleList(Block(kind) for kind in ("documents", "window", "capped documents"))
+        self.layers = nn.ModuleList(Block(kind) for kind in ("documents", "window", "capped documents", "alibi"))
         self.norm = nn.RMSNorm(EMBD)
         self.output = nn.Linear(EMBD, VOCAB, bias=False)
 
