@@ -244,6 +244,7 @@ def lower_functions(program):
             for node in module.graph.nodes:
                 if switches_gradients(node):
                     refuse(node, f"switches gradients inside {name}", module)
+    lower_flex.detach_out_of_place(program.graph_module)
     return program.run_decompositions({})
 
 

@@ -35,6 +35,10 @@ orders with an argsort (a block's position in the list of key blocks)
 are read back from the dense block masks they were made of; tables built
 otherwise are expanded from their indices.
 
+The indices are int32, as in the kernel and in the graphs torch.export
+traces of the functions (PyTorch's dense implementation uses int64: index
+arithmetic that overflows int32 differs from it).
+
 flex_attention_on_cpu: PyTorch 2.11 refuses flex_attention's backward on a
 CPU. With that check lifted, torch.export traces the call as it would for
 a GPU (compiled: the tensors the functions capture become inputs of the
@@ -216,10 +220,22 @@ class _OnTheGrid(torch.fx.Interpreter):
         return value
 
     def run_node(self, node):
+        if node.target is torch.ops.aten.detach_.default:
+            # In place: the later readers of its input read the detached
+            # value (run_decompositions would drop a detach_).
+            value = self.env[node.args[0]] = self.env[node.args[0]].detach()
+            return value
         value = super().run_node(node)
         if isinstance(value, torch.Tensor) and value.dim() == 0:
             value = value.reshape(1, 1, 1, 1)
         return value
+
+    def call_function(self, target, args, kwargs):
+        if target is torch.ops.aten.masked_fill.Tensor:
+            # Its value must be 0-d, which no grid value is.
+            tensor, mask, value = args
+            return torch.where(mask, value.to(tensor.dtype), tensor)
+        return super().call_function(target, args, kwargs)
 
 
 def _on_the_grid(function):
@@ -261,8 +277,10 @@ def dense_flex_attention(query, key, value, partial, partial_num, partial_indice
         full = _blocks_from_order(full_num, full_indices, kv_blocks)
     if full is not None:
         seen = seen | _expand_blocks(full, q_block, kv_block, q_len, kv_len)
+    # (Expanded: a score_mod that does not read the score, under a mask
+    # that broadcasts, would give the logsumexp fewer rows.)
     scores = torch.where(seen, score_mod(scores, *grid, *score_bufs).to(working),
-                         -math.inf)
+                         -math.inf).expand(scores.shape)
     row_max = scores.amax(-1, keepdim=True)
     blind = row_max == -math.inf  # a query that sees no key: zeros, as the kernel
     # (Blind rows' logsumexp taken of zeros: of -inf its gradient is NaN.)
@@ -334,6 +352,25 @@ def lower_flex_attention(program, fail, source_line=None):
                 delattr(graph_module, node.target)
     graph_module.recompile()
     return True
+
+
+def detach_out_of_place(graph_module):
+    """Rewrites each `detach_(x)` in graph_module's graph as `y =
+    detach(x)`, read by every later reader of x: run_decompositions keeps
+    a detach but drops a detach_, which would let the gradient through."""
+    graph = graph_module.graph
+    order = {node: i for i, node in enumerate(graph.nodes)}
+    for node in [n for n in graph.nodes if n.target is torch.ops.aten.detach_.default]:
+        source = node.args[0]
+        with graph.inserting_after(node):
+            detached = graph.call_function(torch.ops.aten.detach.default, (source,))
+        detached.meta = dict(node.meta)
+        node.replace_all_uses_with(detached)
+        for user in list(source.users):
+            if user is not node and user is not detached and order.get(user, -1) > order[node]:
+                user.replace_input_with(source, detached)
+        graph.erase_node(node)
+    graph_module.recompile()
 
 
 def _drop_dead_tables(graph):
