@@ -214,7 +214,8 @@ def lower_functions(program):
     the gradient through a torch.no_grad() block. So where such a region
     reads a value computed from trainable parameters, or a grad-mode switch
     sits inside another higher-order op's graph (a torch.cond branch), the
-    export is refused instead."""
+    export is refused instead; so are the in-place detaches it would drop
+    that detach_out_of_place cannot keep."""
     graph = program.graph
     used = [what for what, found in (
         ("torch.vmap", any(getattr(n.target, "__module__", None) == "torch._functorch.predispatch"
@@ -230,22 +231,84 @@ def lower_functions(program):
     trainable = closure([n for n in graph.nodes if n.name in trainable_names],
                         lambda node: node.users)
 
-    def refuse(node, what, module=program.graph_module):
+    def refuse(node, what, module=program.graph_module, hint="write .detach() instead"):
         fail(f"the model uses {' and '.join(used)}, which the exporter lowers, and "
              f"{what} ({node.target} at {source_line(node, module)}), which "
-             f"the lowering would lose (to freeze parameters, use requires_grad_(False) "
-             f"instead)")
+             f"the lowering would lose ({hint})")
+    freeze = "to freeze parameters, use requires_grad_(False) instead"
     for node in graph.nodes:
         if switches_gradients(node) and (node.target is torch._C._set_grad_enabled
                                          or any(i in trainable for i in node.all_input_nodes)):
-            refuse(node, "switches gradients off for values computed from trainable parameters")
+            refuse(node, "switches gradients off for values computed from trainable parameters",
+                   hint=freeze)
     for name, module in program.graph_module.named_modules():
         if name and isinstance(module, torch.fx.GraphModule):
             for node in module.graph.nodes:
                 if switches_gradients(node):
-                    refuse(node, f"switches gradients inside {name}", module)
-    lower_flex.detach_out_of_place(program.graph_module)
+                    refuse(node, f"switches gradients inside {name}", module, hint=freeze)
+    detach_out_of_place(program, trainable, refuse)
     return program.run_decompositions({})
+
+
+def _written(node):
+    """The inputs an in-place op writes (those its schema marks so)."""
+    schema = getattr(node.target, "_schema", None)
+    if schema is None or not schema.is_mutable:
+        return []
+    written = []
+    for i, argument in enumerate(schema.arguments):
+        if argument.alias_info is not None and argument.alias_info.is_write:
+            value = node.args[i] if i < len(node.args) else node.kwargs.get(argument.name)
+            if isinstance(value, torch.fx.Node):
+                written.append(value)
+    return written
+
+
+def _is_view(node):
+    schema = getattr(node.target, "_schema", None)
+    return bool(schema and schema.returns and schema.returns[0].alias_info is not None
+                and not schema.is_mutable)
+
+
+def detach_out_of_place(program, trainable, refuse):
+    """run_decompositions drops an in-place `detach_(x)`, which would let
+    the gradient through. Where nothing trainable flows into x (a constant
+    from torch.tensor, which torch.export writes as a detach_) dropping it
+    changes nothing; elsewhere it becomes `y = detach(x)`, read by every
+    later reader of x. A detached value written in place afterwards (its
+    functional form re-derives it from the write, cutting the gradient the
+    write brings), or a detach_ inside a nested graph (an autocast region),
+    is refused."""
+    graph = program.graph
+    order = {node: i for i, node in enumerate(graph.nodes)}
+    detached = []
+    for node in [n for n in graph.nodes if n.target is torch.ops.aten.detach_.default]:
+        source = node.args[0]
+        if source not in trainable:
+            node.replace_all_uses_with(source)
+            graph.erase_node(node)
+            continue
+        with graph.inserting_after(node):
+            copy = graph.call_function(torch.ops.aten.detach.default, (source,))
+        copy.meta = dict(node.meta)
+        node.replace_all_uses_with(copy)
+        for user in list(source.users):
+            if user is not node and user is not copy and order.get(user, -1) > order[node]:
+                user.replace_input_with(source, copy)
+        graph.erase_node(node)
+        detached.append(copy)
+    detached += [n for n in graph.nodes if n.target is torch.ops.aten.detach.default]
+    aliases = closure(detached, lambda node: [u for u in node.users if _is_view(u)])
+    for node in graph.nodes:
+        if any(w in aliases for w in _written(node)):
+            refuse(node, "writes in place into a detached value",
+                   hint="write into a clone of it instead")
+    for name, module in program.graph_module.named_modules():
+        if name and isinstance(module, torch.fx.GraphModule):
+            for node in module.graph.nodes:
+                if node.target is torch.ops.aten.detach_.default:
+                    refuse(node, f"detaches in place inside {name}", module)
+    program.graph_module.recompile()
 
 
 def drop_data_checks(program):

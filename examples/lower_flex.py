@@ -354,25 +354,6 @@ def lower_flex_attention(program, fail, source_line=None):
     return True
 
 
-def detach_out_of_place(graph_module):
-    """Rewrites each `detach_(x)` in graph_module's graph as `y =
-    detach(x)`, read by every later reader of x: run_decompositions keeps
-    a detach but drops a detach_, which would let the gradient through."""
-    graph = graph_module.graph
-    order = {node: i for i, node in enumerate(graph.nodes)}
-    for node in [n for n in graph.nodes if n.target is torch.ops.aten.detach_.default]:
-        source = node.args[0]
-        with graph.inserting_after(node):
-            detached = graph.call_function(torch.ops.aten.detach.default, (source,))
-        detached.meta = dict(node.meta)
-        node.replace_all_uses_with(detached)
-        for user in list(source.users):
-            if user is not node and user is not detached and order.get(user, -1) > order[node]:
-                user.replace_input_with(source, detached)
-        graph.erase_node(node)
-    graph_module.recompile()
-
-
 def _drop_dead_tables(graph):
     """Removes what only the replaced calls read (the block tables' ordering,
     the BlockMask's transposed tables), with the run-time metadata checks

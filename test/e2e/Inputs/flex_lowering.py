@@ -12,7 +12,11 @@ mismatch.
   came back with one row per query, not per batch and head; against
   the attention written out);
 - "masked_fill by a table element": masked_fill with a value read from a
-  captured table (its value must be 0-d)."""
+  captured table (its value must be 0-d);
+- "an auxiliary loss summed into torch.tensor(0.0)": the constant's
+  detach_ (torch.export writes one) is dropped, not made a detach (whose
+  functional form would cut the gradient of the in-place sum);
+and one the lowering must refuse: "a write into a detached value"."""
 import os
 import sys
 
@@ -91,6 +95,30 @@ class MaskedFillByTable(torch.nn.Module):
         return (flex_attention(x @ self.w, x, x, score_mod=fill_future) * x).sum()
 
 
+class AuxiliaryLoss(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.randn(D, D))
+
+    def forward(self, x):
+        q = x @ self.w
+        aux = torch.tensor(0.0)
+        aux += (q * q).mean()
+        return flex_attention(q, x, x).sum() + 0.1 * aux
+
+
+class WriteIntoDetached(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.randn(D, D))
+
+    def forward(self, x):
+        q = x @ self.w
+        frozen = (q * 2).detach()
+        frozen.mul_(q)
+        return flex_attention(q, x, x).sum() + frozen.sum()
+
+
 def lowered(model, inputs):
     with lower_flex.flex_attention_on_cpu():
         program = torch.export.export(model, inputs)
@@ -106,7 +134,8 @@ def main():
     failed = 0
     cases = {"detach_": InPlaceDetach, "detach_ in score_mod": DetachInScoreMod,
              "lse of a broadcast mask": BroadcastLse,
-             "masked_fill by a table element": MaskedFillByTable}
+             "masked_fill by a table element": MaskedFillByTable,
+             "an auxiliary loss summed into torch.tensor(0.0)": AuxiliaryLoss}
     for name, cls in cases.items():
         torch.manual_seed(0)
         model, x = cls(), torch.randn(B, H, S, D)
@@ -120,6 +149,12 @@ def main():
         failed += not ok
         print(f"{name}: {'ok' if ok else 'MISMATCH'} (loss {got_loss.item():.6g} vs "
               f"{loss.item():.6g})")
+    try:
+        lowered(WriteIntoDetached(), (torch.randn(B, H, S, D),))
+        print("a write into a detached value: MISSED (lowered)")
+        failed += 1
+    except SystemExit:  # export.fail's message is on stderr
+        print("a write into a detached value: refused")
     return 1 if failed else 0
 
 
