@@ -131,6 +131,7 @@ def close(a, b):
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)  # in order with export.py's stderr
     failed = 0
     cases = {"detach_": InPlaceDetach, "detach_ in score_mod": DetachInScoreMod,
              "lse of a broadcast mask": BroadcastLse,
