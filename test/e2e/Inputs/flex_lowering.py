@@ -34,11 +34,15 @@ def causal(b, h, q_idx, kv_idx):
     return q_idx >= kv_idx
 
 
-class InPlaceDetach(torch.nn.Module):
+class Projected(torch.nn.Module):
+    """A module with one trainable projection w (each case's query)."""
+
     def __init__(self):
         super().__init__()
         self.w = torch.nn.Parameter(torch.randn(D, D))
 
+
+class InPlaceDetach(Projected):
     def forward(self, x):
         q = x @ self.w
         t = q * 2
@@ -46,11 +50,7 @@ class InPlaceDetach(torch.nn.Module):
         return flex_attention(q + t, x, x).sum()
 
 
-class DetachInScoreMod(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.w = torch.nn.Parameter(torch.randn(D, D))
-
+class DetachInScoreMod(Projected):
     def forward(self, x):
         def score_mod(score, b, h, q_idx, kv_idx):
             doubled = score * 2
@@ -59,11 +59,7 @@ class DetachInScoreMod(torch.nn.Module):
         return (flex_attention(x @ self.w, x, x, score_mod=score_mod) * x).sum()
 
 
-class BroadcastLse(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.w = torch.nn.Parameter(torch.randn(D, D))
-
+class BroadcastLse(Projected):
     def forward(self, x):
         def distance(score, b, h, q_idx, kv_idx):
             return (kv_idx - q_idx).float() * 0.5
@@ -81,10 +77,9 @@ class BroadcastLse(torch.nn.Module):
         return (scores.softmax(-1) @ x * x).sum() + lse.sum() + (x @ self.w).sum()
 
 
-class MaskedFillByTable(torch.nn.Module):
+class MaskedFillByTable(Projected):
     def __init__(self):
         super().__init__()
-        self.w = torch.nn.Parameter(torch.randn(D, D))
         self.table = torch.nn.Parameter(torch.randn(H, S))
 
     def forward(self, x):
@@ -95,11 +90,7 @@ class MaskedFillByTable(torch.nn.Module):
         return (flex_attention(x @ self.w, x, x, score_mod=fill_future) * x).sum()
 
 
-class AuxiliaryLoss(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.w = torch.nn.Parameter(torch.randn(D, D))
-
+class AuxiliaryLoss(Projected):
     def forward(self, x):
         q = x @ self.w
         aux = torch.tensor(0.0)
@@ -107,11 +98,7 @@ class AuxiliaryLoss(torch.nn.Module):
         return flex_attention(q, x, x).sum() + 0.1 * aux
 
 
-class WriteIntoDetached(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.w = torch.nn.Parameter(torch.randn(D, D))
-
+class WriteIntoDetached(Projected):
     def forward(self, x):
         q = x @ self.w
         frozen = (q * 2).detach()

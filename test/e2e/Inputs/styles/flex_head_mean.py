@@ -19,15 +19,16 @@ class Model(nn.Module):
         self.table = nn.Parameter(torch.randn(HEADS, SEQ))
         self.head = nn.Linear(EMBD, VOCAB)
 
+    @staticmethod
+    def score_mod(table):
+        def head_bias(score, b, h, q_idx, kv_idx):
+            return score + table[h].mean()
+        return head_bias
+
     def forward(self, tokens, labels):
         n, t = tokens.shape
         q, k, v = self.qkv(self.embed(tokens)).view(n, t, 3, HEADS, -1).permute(2, 0, 3, 1, 4)
-        table = self.table
-
-        def head_bias(score, b, h, q_idx, kv_idx):
-            return score + table[h].mean()
-
-        y = flex_attention(q, k, v, score_mod=head_bias)
+        y = flex_attention(q, k, v, score_mod=self.score_mod(self.table))
         return F.cross_entropy(self.head(y.transpose(1, 2).reshape(n, t, EMBD)).flatten(0, 1),
                                labels.flatten())
 
