@@ -115,10 +115,10 @@ _COPIES = (torch.ops.aten.lift_fresh_copy.default, torch.ops.aten.detach_.defaul
 
 
 # Elementwise ops that do not carry torch.Tag.pointwise.
-_ELEMENTWISE = (torch.ops.aten.scalar_tensor.default, torch.ops.aten.lift_fresh_copy.default,
+_ELEMENTWISE = (torch.ops.aten.scalar_tensor.default,
                 torch.ops.aten._to_copy.default, torch.ops.aten.to.dtype,
                 torch.ops.aten.to.dtype_layout, torch.ops.aten.to.device,
-                torch.ops.aten.clone.default, torch.ops.aten.__and__.Tensor,
+                torch.ops.aten.__and__.Tensor,
                 torch.ops.aten.__or__.Tensor, torch.ops.aten.__xor__.Tensor,
                 torch.ops.aten.__and__.Scalar, torch.ops.aten.__or__.Scalar,
                 torch.ops.aten.__xor__.Scalar, torch.ops.aten.where.ScalarOther,
