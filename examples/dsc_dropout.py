@@ -1,15 +1,18 @@
-"""dsc's dropout draw in PyTorch (docs/dropout.md), for references that must
-drop the elements a compiled step drops.
+"""dsc's random draws in PyTorch (docs/dropout.md), for references that must
+drop the elements, and draw the numbers, that a compiled step does.
 
     with dsc_dropout.patched(step=k):
         loss = model(tokens, labels)      # the k-th training step (from 1)
 
-replaces torch.nn.functional.dropout (what nn.Dropout calls) and
-torch.nn.functional.scaled_dot_product_attention with dropout_p > 0 (as
-its math backend, which trains with dropout on a CPU) for the forward
-pass: the n-th active dropout of the pass (p > 0, training) draws stream
-n, as ds-import numbers the program's dropouts. keep_mask() is the draw
-itself.
+replaces, for the forward pass, torch.nn.functional.dropout (what
+nn.Dropout calls), the channel dropouts (nn.Dropout1d/2d/3d, through
+torch._VF.feature_dropout), torch.nn.functional.scaled_dot_product_attention
+with dropout_p > 0 (as its math backend, which trains with dropout on a
+CPU), torch.rand, torch.rand_like, torch.bernoulli, Tensor.bernoulli(_)
+and Tensor.uniform_: the n-th active draw of the pass (a dropout with
+p > 0 in training, or a random tensor) takes stream n, as ds-import
+numbers the program's draws. keep_mask() and uniform() are the draws
+themselves.
 """
 
 import contextlib
@@ -45,8 +48,8 @@ def _mix(z):
     return torch.bitwise_xor(z, _shift_right(z, 31))
 
 
-def keep_mask(shape, p, step, stream, seed=0, device="cpu"):
-    """The boolean mask ds.dropout_mask draws: True where kept."""
+def _words(shape, step, stream, seed, device):
+    """The hashed counters of a draw of `shape`, one int64 word an element."""
     key = _mix_word(((seed + 1) * _GOLDEN) & _WORD)
     key = _mix_word(key ^ (((step + 1) * _GOLDEN) & _WORD))
     key = _mix_word(key ^ (((stream + 1) * _GOLDEN) & _WORD))
@@ -54,17 +57,39 @@ def keep_mask(shape, p, step, stream, seed=0, device="cpu"):
     for size in shape:
         count *= size
     counter = torch.arange(1, count + 1, dtype=torch.int64, device=device)
-    z = counter * _signed(_GOLDEN) + _signed(key)
+    return _mix(counter * _signed(_GOLDEN) + _signed(key)).reshape(shape)
+
+
+def keep_mask(shape, p, step, stream, seed=0, device="cpu"):
+    """The boolean mask ds.dropout_mask draws: True where kept."""
     threshold = int(p * 2.0 ** 53)
-    return (_shift_right(_mix(z), 11) >= threshold).reshape(shape)
+    return _shift_right(_words(shape, step, stream, seed, device), 11) >= threshold
+
+
+# The bits of a uniform number of each type: those its significand holds.
+_UNIFORM_BITS = {torch.float64: 53, torch.float32: 24, torch.float16: 11, torch.bfloat16: 8}
+
+
+def uniform(shape, dtype, step, stream, seed=0, device="cpu"):
+    """The numbers in [0, 1) ds.uniform draws: each word's top m bits times
+    2^-m, m the bits `dtype` holds exactly."""
+    bits = _UNIFORM_BITS[dtype]
+    top = _shift_right(_words(shape, step, stream, seed, device), 64 - bits)
+    return top.to(dtype) * 2.0 ** -bits
+
+
+def _size(size):
+    """torch.rand's size, given as one sequence or as numbers."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, torch.Size)):
+        return tuple(size[0])
+    return tuple(size)
 
 
 @contextlib.contextmanager
 def patched(step, seed=0):
-    """torch.nn.functional.dropout drawing dsc's masks for training step
-    `step`, computed as ATen's CPU dropout computes it: input * noise, the
-    noise the mask divided by 1 - p."""
-    original = torch.nn.functional.dropout
+    """PyTorch's dropouts and random tensors drawing dsc's numbers for
+    training step `step`; a dropout computed as ATen's CPU dropout computes
+    it: input * noise, the noise the mask divided by 1 - p."""
     stream = [0]
 
     def dropout(input, p=0.5, training=True, inplace=False):
@@ -114,10 +139,65 @@ def patched(step, seed=0):
         probs = probs.masked_fill(sees_nothing, 0.0)
         return (dropout(probs, dropout_p, True) @ value).to(dtype)
 
-    torch.nn.functional.dropout = dropout
-    torch.nn.functional.scaled_dot_product_attention = sdpa
+    def next_uniform(shape, dtype, device):
+        numbers = uniform(shape, dtype, step, stream[0], seed, device)
+        stream[0] += 1
+        return numbers
+
+    def feature_dropout(input, p, train):
+        # ATen's _dropout_impl: a noise per channel, [N, C, 1, ...].
+        if not train or p == 0:
+            return input
+        if p == 1:
+            return input * torch.zeros((), dtype=input.dtype, device=input.device)
+        shape = input.shape[:2] + (1,) * (input.dim() - 2)
+        mask = keep_mask(shape, p, step, stream[0], seed, input.device)
+        stream[0] += 1
+        return input * mask.to(input.dtype).div_(1 - p)
+
+    def rand(*size, dtype=None, device=None, generator=None, requires_grad=False, **_):
+        dtype = dtype or torch.get_default_dtype()
+        return next_uniform(_size(size), dtype, device or "cpu").requires_grad_(requires_grad)
+
+    def rand_like(input, dtype=None, device=None, **_):
+        return next_uniform(input.shape, dtype or input.dtype, device or input.device)
+
+    def draw_bernoulli(input, p):
+        numbers = next_uniform(input.shape, torch.float64, input.device)
+        if isinstance(p, torch.Tensor):
+            p = p.to(torch.float64)
+        return (numbers < p).to(input.dtype)
+
+    def bernoulli(input, p=None, generator=None, **_):
+        return draw_bernoulli(input, input if p is None else p)
+
+    def bernoulli_(self, p=0.5, generator=None):
+        with torch.no_grad():
+            return self.copy_(draw_bernoulli(self, p))
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        with torch.no_grad():
+            numbers = next_uniform(self.shape, self.dtype, self.device)
+            if b - a != 1:
+                numbers = numbers * (b - a)
+            if a != 0:
+                numbers = numbers + a
+            return self.copy_(numbers)
+
+    replaced = [(torch.nn.functional, "dropout", dropout),
+                (torch.nn.functional, "scaled_dot_product_attention", sdpa),
+                (torch, "rand", rand), (torch, "rand_like", rand_like),
+                (torch, "bernoulli", bernoulli), (torch.Tensor, "bernoulli", bernoulli),
+                (torch.Tensor, "bernoulli_", bernoulli_), (torch.Tensor, "uniform_", uniform_)]
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in replaced]
+    for owner, name, function in replaced:
+        setattr(owner, name, function)
+    # torch._VF resolves names in __getattr__: an attribute set on it comes
+    # first, and deleting it restores the lookup.
+    torch._VF.feature_dropout = feature_dropout
     try:
         yield
     finally:
-        torch.nn.functional.dropout = original
-        torch.nn.functional.scaled_dot_product_attention = original_sdpa
+        for owner, name, function in saved:
+            setattr(owner, name, function)
+        del torch._VF.feature_dropout

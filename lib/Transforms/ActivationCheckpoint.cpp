@@ -37,7 +37,7 @@ bool isSelectivelyRecomputed(Operation *op, bool collectives) {
   return op->hasTrait<OpTrait::Elementwise>() ||
          isa<AttentionOp, SoftmaxOp, LogSoftmaxOp, ReshapeOp, TransposeOp,
              SliceOp, SplitOp, ConcatOp, BroadcastOp, ConvertOp, ConstantOp,
-             IotaOp, DropoutMaskOp>(op) ||
+             IotaOp, DropoutMaskOp, UniformOp>(op) ||
          (collectives && isa<AllToAllOp, AllGatherOp>(op));
 }
 

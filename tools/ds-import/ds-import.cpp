@@ -56,7 +56,8 @@ static cl::opt<bool>
 static cl::opt<int64_t> dropoutSeed(
     "dropout-seed",
     cl::desc("Seed of the masks that the model's dropouts draw in training "
-             "(docs/dropout.md); the same seed draws the same masks, on any "
+             "and of its other random numbers (torch.rand, bernoulli; "
+             "docs/dropout.md); the same seed draws the same numbers, on any "
              "number of ranks (default 0)"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));
 
@@ -116,8 +117,12 @@ int main(int argc, char **argv) {
   if (!module)
     return fail(toString(module.takeError()));
 
-  (*module)->walk([](mlir::ds::DropoutMaskOp op) {
-    op.setSeed(static_cast<uint64_t>(dropoutSeed.getValue()));
+  (*module)->walk([](mlir::Operation *op) {
+    auto seed = static_cast<uint64_t>(dropoutSeed.getValue());
+    if (auto mask = dyn_cast<mlir::ds::DropoutMaskOp>(op))
+      mask.setSeed(seed);
+    else if (auto uniform = dyn_cast<mlir::ds::UniformOp>(op))
+      uniform.setSeed(seed);
   });
 
   if (!raw) {

@@ -36,8 +36,8 @@ enum class MemoryKind : uint8_t {
 };
 inline constexpr size_t kNumMemoryKinds = 7;
 
-/// The elements the dropout_mask kernel draws at a time: its temporaries
-/// are two int64 tensors of at most this many elements.
+/// The elements the random draws (dropout_mask, uniform) take at a time: their
+/// temporaries are two int64 tensors of at most this many elements.
 inline constexpr int64_t kDropoutBlock = int64_t(1) << 20;
 
 /// "parameters", "optimizer_state", "inputs", "constants", "gradients",

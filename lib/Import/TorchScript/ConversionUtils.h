@@ -184,7 +184,8 @@ void addMathConversions(llvm::StringMap<Conversion> &table);
 /// (ElementwiseConversions.cpp) to `table`.
 void addElementwiseConversions(llvm::StringMap<Conversion> &table);
 
-/// Adds dropout, native_dropout and the channel and alpha dropouts
+/// Adds dropout, native_dropout, the channel and alpha dropouts and the
+/// random draws rand, rand_like, uniform and bernoulli
 /// (DropoutConversions.cpp) to `table`.
 void addDropoutConversions(llvm::StringMap<Conversion> &table);
 
@@ -193,8 +194,11 @@ void checkDropoutProbability(ImporterState &s, double p);
 
 /// `x` (a float tensor) with the elements of a dropout of probability
 /// 0 < p <= 1 dropped as ATen's CPU `F.dropout` drops them: the next
-/// stream's draw (docs/dropout.md), `select(keep, x * scale, x * 0)`.
-mlir::Value dropElements(ImporterState &s, mlir::Value x, double p);
+/// stream's draw (docs/dropout.md), `select(keep, x * scale, x * 0)`; the
+/// mask drawn in `maskShape` (default: x's) and broadcast to x's.
+mlir::Value
+dropElements(ImporterState &s, mlir::Value x, double p,
+             std::optional<llvm::ArrayRef<int64_t>> maskShape = std::nullopt);
 
 /// The dimensions a reduction runs over, normalised and sorted: all of
 /// them when `dims` is empty (`sum(x)`, `dim=None`; OpConversions.cpp).

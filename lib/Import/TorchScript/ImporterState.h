@@ -115,10 +115,11 @@ public:
   /// The state buffers, by their example tensor (what in-place nodes see).
   llvm::MapVector<const c10::TensorImpl *, StateBuffer> stateBuffers;
 
-  /// The training step that dropout's draws read (ds.dropout_mask): a
-  /// state buffer named `kDropoutStepName`, an int64 0 in the weights, that
-  /// `@forward` increments once, at its top, the first time a dropout asks
-  /// for it. Draws are numbered in the order the program makes them.
+  /// The training step that random draws read (ds.dropout_mask,
+  /// ds.uniform): a state buffer named `kDropoutStepName`, an int64 0 in the
+  /// weights, that `@forward` increments once, at its top, the first time a
+  /// draw asks for it. Draws are numbered (`nextDropoutStream`) in the
+  /// order the program makes them.
   mlir::Value dropoutStep();
   static constexpr const char *kDropoutStepName = "dsc.dropout_step";
   /// The step buffer's tensor once a dropout made it (for the weights).

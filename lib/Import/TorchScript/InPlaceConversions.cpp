@@ -384,7 +384,13 @@ void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
                            "aten::feature_dropout_",
                            "aten::masked_scatter_",
                            "aten::alpha_dropout_",
-                           "aten::feature_alpha_dropout_"})
+                           "aten::feature_alpha_dropout_",
+                           "aten::floor_",
+                           "aten::ceil_",
+                           "aten::trunc_",
+                           "aten::round_",
+                           "aten::uniform_",
+                           "aten::bernoulli_"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;
   table["aten::fill_"] = fill;

@@ -2,13 +2,15 @@
 //
 // The ops of DSShapeOps.td and `pad`. Each builds a strided ATen view of
 // the source (or of the result, for `pad`) and copies, so that no kernel
-// allocates, but dropout_mask: its draw takes two int64 temporaries of
-// at most kDropoutBlock elements at a time, whatever the mask's size.
+// allocates, but the random draws (dropout_mask, uniform): they take two
+// int64 temporaries of at most kDropoutBlock elements at a time, whatever
+// the result's size.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ATenKernel.h"
 
+#include "dsc/Runtime/ATenDType.h"
 #include "dsc/Runtime/PlanMemory.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -127,18 +129,12 @@ void runIota(const KernelArgs &args) {
   result.copy_(indices.expand(result.sizes()));
 }
 
-llvm::Error checkDropoutMask(const CheckArgs &args) {
-  if (llvm::Error err = expectBool(*args.results[0], "the result"))
-    return err;
+/// The step operand and the stream and seed of a counter-based draw.
+llvm::Error checkDrawKey(const CheckArgs &args) {
   const TensorDesc &step = *args.operands[0];
   if (step.dtype != DType::I64 || !step.shape.empty())
     return checkError("the step is " + typeString(step) +
                       ", not a 0-d 64-bit integer tensor");
-  auto p = readDouble(args.inst, "p");
-  if (!p)
-    return p.takeError();
-  if (!(*p >= 0 && *p < 1))
-    return checkError("p = " + Twine(std::to_string(*p)) + " is not in [0, 1)");
   for (llvm::StringRef name : {"stream", "seed"}) {
     auto value = readInt(args.inst, name);
     if (!value)
@@ -147,6 +143,41 @@ llvm::Error checkDropoutMask(const CheckArgs &args) {
       return checkError("attribute '" + name + "' is negative");
   }
   return llvm::Error::success();
+}
+
+llvm::Error checkDropoutMask(const CheckArgs &args) {
+  if (llvm::Error err = expectBool(*args.results[0], "the result"))
+    return err;
+  auto p = readDouble(args.inst, "p");
+  if (!p)
+    return p.takeError();
+  if (!(*p >= 0 && *p < 1))
+    return checkError("p = " + Twine(std::to_string(*p)) + " is not in [0, 1)");
+  return checkDrawKey(args);
+}
+
+/// The bits of a uniform draw in `dtype`: those its significand holds.
+int uniformBits(DType dtype) {
+  switch (dtype) {
+  case DType::F64:
+    return 53;
+  case DType::F32:
+    return 24;
+  case DType::F16:
+    return 11;
+  case DType::BF16:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+llvm::Error checkUniform(const CheckArgs &args) {
+  const TensorDesc &result = *args.results[0];
+  if (!uniformBits(result.dtype))
+    return checkError("the result is " + typeString(result) +
+                      ", not f64, f32, f16 or bf16");
+  return checkDrawKey(args);
 }
 
 /// SplitMix64's constants (Steele, Lea, Flood: "Fast splittable
@@ -178,31 +209,57 @@ void mixInPlace(at::Tensor &z) {
   xorShiftRight(z, 31);
 }
 
-/// docs/dropout.md: element i is kept when
-/// mix(key + (i + 1) * golden) >> 11 >= floor(p * 2^53), everything modulo
-/// 2^64, key = mix(mix(mix((seed + 1) * golden) ^ ((step + 1) * golden))
-/// ^ ((stream + 1) * golden)). In blocks of kDropoutBlock elements, so
-/// that the int64 temporaries (the counters and one shifted copy) stay
-/// small whatever the mask's size (KernelWorkspace.cpp counts them).
-void runDropoutMask(const KernelArgs &args) {
-  at::Tensor flat = args.result().view({-1});
+/// The words of the counter-based draw (docs/dropout.md) for the elements
+/// of `flat`, mix(key + (i + 1) * golden) modulo 2^64 with key =
+/// mix(mix(mix((seed + 1) * golden) ^ ((step + 1) * golden)) ^ ((stream +
+/// 1) * golden)), shifted right (logically) by `shift`, passed to `store`
+/// with the block of `flat` they are for. In blocks of kDropoutBlock
+/// elements, so that the int64 temporaries (the counters and one shifted
+/// copy) stay small whatever the draw's size (KernelWorkspace.cpp counts
+/// them).
+template <typename Store>
+void drawBlocks(const KernelArgs &args, const at::Tensor &flat, int shift,
+                Store store) {
   auto word = [](int64_t v) { return static_cast<uint64_t>(v); };
   uint64_t key = mix((word(args.inst.getInt("seed")) + 1) * kGolden);
   key = mix(key ^ ((word(args.hostInt(0)) + 1) * kGolden));
   key = mix(key ^ ((word(args.inst.getInt("stream")) + 1) * kGolden));
-  auto threshold = static_cast<int64_t>(
-      std::floor(args.inst.getDouble("p") * 9007199254740992.0)); // 2^53
   auto options = at::TensorOptions(at::kLong).device(flat.device());
   for (int64_t start = 0; start < flat.numel(); start += kDropoutBlock) {
     int64_t end = std::min(flat.numel(), start + kDropoutBlock);
     at::Tensor z = at::arange(start + 1, end + 1, options);
     z.mul_(static_cast<int64_t>(kGolden)).add_(static_cast<int64_t>(key));
     mixInPlace(z);
-    // The top 53 bits (a logical shift, as in xorShiftRight).
-    z.bitwise_right_shift_(11).bitwise_and_(static_cast<int64_t>(~0ull >> 11));
+    // A logical shift, as in xorShiftRight.
+    z.bitwise_right_shift_(shift).bitwise_and_(
+        static_cast<int64_t>(~0ull >> shift));
     at::Tensor block = flat.slice(0, start, end);
-    at::ge_out(block, z, threshold);
+    store(block, z);
   }
+}
+
+/// Element i is kept when its draw's top 53 bits are at least
+/// floor(p * 2^53).
+void runDropoutMask(const KernelArgs &args) {
+  auto threshold = static_cast<int64_t>(
+      std::floor(args.inst.getDouble("p") * 9007199254740992.0)); // 2^53
+  drawBlocks(args, args.result().view({-1}), 11,
+             [&](at::Tensor &block, const at::Tensor &z) {
+               at::ge_out(block, z, threshold);
+             });
+}
+
+/// Element i is its draw's top m bits times 2^-m, m the bits the result's
+/// type holds exactly: the integer converts exactly, the scaling by a
+/// power of two is exact.
+void runUniform(const KernelArgs &args) {
+  at::Tensor &result = args.result();
+  int bits = uniformBits(*dtypeOf(result.scalar_type()));
+  drawBlocks(args, result.view({-1}), 64 - bits,
+             [&](at::Tensor &block, const at::Tensor &z) {
+               block.copy_(z);
+               block.mul_(std::ldexp(1.0, -bits));
+             });
 }
 
 //===----------------------------------------------------------------------===//
@@ -393,5 +450,6 @@ void dsc::rt::kernels::registerShapeKernels(
   table["broadcast"] = kernel(runBroadcast, checkBroadcast, 1, 1);
   table["iota"] = kernel(runIota, checkIota, 0, 0);
   table["dropout_mask"] = kernel(runDropoutMask, checkDropoutMask, 1, 1);
+  table["uniform"] = kernel(runUniform, checkUniform, 1, 1);
   table["convert"] = kernel(runConvert, checkConvert, 1, 1);
 }

@@ -382,9 +382,9 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
       return 0;
     return mul(8, static_cast<uint64_t>(result.shape[dim]));
   }
-  if (kernel == "dropout_mask") {
-    // Shape.cpp runDropoutMask: the counters and one shifted copy, int64,
-    // a block at a time, beside a wrapped scalar operand.
+  if (kernel == "dropout_mask" || kernel == "uniform") {
+    // Shape.cpp drawBlocks: the counters and one shifted copy, int64, a
+    // block at a time, beside a wrapped scalar operand.
     int64_t elements = plan.tensors[inst.results[0]].numElements();
     if (elements < 0)
       return 0;

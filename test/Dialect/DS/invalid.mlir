@@ -1075,6 +1075,22 @@ func.func @dropout_mask_type(%step: tensor<i32>) {
 
 // -----
 
+func.func @uniform_seed(%step: tensor<i64>) {
+  // expected-error @+1 {{'ds.uniform' op stream and seed must not be negative}}
+  %0 = ds.uniform %step stream = 0 seed = -2 : (tensor<i64>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @uniform_type(%step: tensor<i64>) {
+  // expected-error @+1 {{'ds.uniform' op draws f64, f32, f16 or bf16, not 'f8E4M3FN'}}
+  %0 = ds.uniform %step stream = 0 seed = 0 : (tensor<i64>) -> tensor<8xf8E4M3FN>
+  return
+}
+
+// -----
+
 func.func @iota_dim() {
   // expected-error @+1 {{'ds.iota' op dim 1 is out of range for rank 1}}
   %0 = ds.iota dim = 1 : tensor<8xi64>

@@ -381,6 +381,15 @@ func.func @dropout_mask(%step: tensor<i64>) -> tensor<2x8x64xi1> {
   return %keep : tensor<2x8x64xi1>
 }
 
+// CHECK-LABEL: func.func @uniform(
+// CHECK-NEXT:    ds.uniform %{{.*}} stream = 3 seed = 7 : (tensor<i64>) -> tensor<2x1x1xf32>
+// CHECK-NEXT:    ds.uniform %{{.*}} stream = 4 seed = 0 : (tensor<i64>) -> tensor<8xbf16>
+func.func @uniform(%step: tensor<i64>) -> (tensor<2x1x1xf32>, tensor<8xbf16>) {
+  %u = ds.uniform %step stream = 3 seed = 7 : (tensor<i64>) -> tensor<2x1x1xf32>
+  %h = ds.uniform %step stream = 4 seed = 0 : (tensor<i64>) -> tensor<8xbf16>
+  return %u, %h : tensor<2x1x1xf32>, tensor<8xbf16>
+}
+
 // CHECK-LABEL: func.func @iota(
 // CHECK-SAME:      ) -> (tensor<8xi64>, tensor<4x8xf32>)
 // CHECK-NEXT:    %[[POS:.*]] = ds.iota dim = 0 : tensor<8xi64>

@@ -88,8 +88,11 @@
 // CHECK: remark: ds.split ([k, i, j])->([l, i, j]) {i=8, j=64, k=2, l=2} whole={k, l}
 // CHECK: remark: ds.broadcast ([k])->([i, j, k]) {i=2, j=8, k=64}
 // CHECK: remark: ds.broadcast ([1, k])->([i, j, k]) {i=2, j=8, k=8}
-// A dropout mask is drawn whole and sliced where a reader is split.
+// A dropout mask or uniform numbers are drawn whole and sliced where a
+// reader is split.
 // CHECK: remark: ds.dropout_mask ([])->([i, j, k]) {i=2, j=8, k=64} whole={i, j, k}
+// CHECK: remark: ds.uniform ([])->([i, j, k]) {i=2, j=1, k=1} whole={i, j, k}
+// CHECK: remark: ds.uniform ([])->([i]) {i=8} whole={i}
 // CHECK: remark: ds.iota ()->([i]) {i=8}
 // CHECK: remark: ds.iota ()->([i, j]) {i=4, j=8}
 // CHECK: remark: ds.convert ([i, j])->([i, j]) {i=2, j=8}

@@ -27,7 +27,7 @@ class Dropout(torch.nn.Module):
         self.w = torch.nn.Parameter(torch.ones(4))
 
     def forward(self, x):
-        return F.dropout1d((x * self.w).reshape(1, 1, -1), p=0.5, training=True).sum()
+        return F.alpha_dropout(x * self.w, p=0.5, training=True).sum()
 
 
 class NotScalar(torch.nn.Module):
@@ -95,10 +95,23 @@ class Argsort(torch.nn.Module):
         return (self.w * order).sum()
 
 
+class RandGenerator(torch.nn.Module):
+    """A draw from a seeded generator: dsc cannot follow its numbers."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+        self.generator = torch.Generator().manual_seed(3)
+
+    def forward(self, x):
+        noise = torch.rand(4, generator=self.generator)  # the rejected line
+        return (self.w * noise * x).sum()
+
+
 MODES = {"unsupported": Unsupported, "dropout": Dropout,
          "not-scalar": NotScalar, "no-shapes": Plain,
          "scale-grad-by-freq": ScaleGradByFreq, "padding-idx": PaddingIdx,
-         "rand-out": RandOut, "argsort": Argsort}
+         "rand-out": RandOut, "argsort": Argsort, "rand-generator": RandGenerator}
 
 
 def main(mode, out):

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dsc/Runtime/ATenDType.h"
 #include "dsc/Runtime/Executor.h"
 #include "dsc/Runtime/SafeTensors.h"
 
@@ -31,40 +32,18 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-DType dtypeOf(at::ScalarType type) {
-  switch (type) {
-  case at::kFloat:
-    return DType::F32;
-  case at::kDouble:
-    return DType::F64;
-  case at::kLong:
-    return DType::I64;
-  case at::kInt:
-    return DType::I32;
-  case at::kBool:
-    return DType::Bool;
-  default:
+DType testDType(at::ScalarType type) {
+  std::optional<DType> dtype = dsc::rt::dtypeOf(type);
+  if (!dtype)
     ADD_FAILURE() << "unexpected dtype in a test";
-    return DType::F32;
-  }
+  return dtype.value_or(DType::F32);
 }
 
 at::ScalarType atenTypeOf(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-    return at::kFloat;
-  case DType::F64:
-    return at::kDouble;
-  case DType::I64:
-    return at::kLong;
-  case DType::I32:
-    return at::kInt;
-  case DType::Bool:
-    return at::kBool;
-  default:
+  std::optional<at::ScalarType> type = atenType(dtype);
+  if (!type)
     ADD_FAILURE() << "unexpected dtype in a test";
-    return at::kFloat;
-  }
+  return type.value_or(at::kFloat);
 }
 
 ArrayRef<uint8_t> bytesOf(const at::Tensor &tensor) {
@@ -76,7 +55,7 @@ TensorDesc descOf(const at::Tensor &tensor, std::string name, Storage storage,
                   uint64_t offset = 0) {
   TensorDesc desc;
   desc.name = std::move(name);
-  desc.dtype = dtypeOf(tensor.scalar_type());
+  desc.dtype = testDType(tensor.scalar_type());
   desc.shape = tensor.sizes().vec();
   desc.storage = storage;
   desc.offset = offset;
@@ -842,6 +821,57 @@ TEST_F(KernelTest, DropoutMaskIsTheFormulasDraw) {
   EXPECT_TRUE(draw({64}, 0.0, 3, 1, 0).all().item<bool>());
 }
 
+/// ds.uniform's element i: the same word, its top m bits times 2^-m.
+double uniformByTheFormula(uint64_t seed, uint64_t step, uint64_t stream,
+                           uint64_t i, int bits) {
+  auto mix = [](uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  const uint64_t golden = 0x9E3779B97F4A7C15ull;
+  uint64_t key = mix((seed + 1) * golden);
+  key = mix(key ^ ((step + 1) * golden));
+  key = mix(key ^ ((stream + 1) * golden));
+  return std::ldexp(
+      static_cast<double>(mix(key + (i + 1) * golden) >> (64 - bits)), -bits);
+}
+
+TEST_F(KernelTest, UniformIsTheFormulasDraw) {
+  auto draw = [](std::vector<int64_t> shape, at::ScalarType type, int64_t step,
+                 int64_t stream, int64_t seed) {
+    return runKernel1("uniform", {torch::tensor(step, at::kLong)},
+                      torch::empty(shape, type),
+                      {{"stream", stream}, {"seed", seed}});
+  };
+  // Every type's draw, element by element: the values are exact in it.
+  for (auto [type, bits] : {std::pair{at::kDouble, 53},
+                            {at::kFloat, 24},
+                            {at::kHalf, 11},
+                            {at::kBFloat16, 8}}) {
+    at::Tensor small = draw({3, 5, 7}, type, 9, 2, 5).to(at::kDouble).view(-1);
+    for (int64_t i = 0; i < small.numel(); ++i)
+      EXPECT_EQ(small[i].item<double>(), uniformByTheFormula(5, 9, 2, i, bits))
+          << c10::toString(type) << " " << i;
+  }
+
+  // Past the first block of 2^20 elements; in [0, 1) with mean 1/2.
+  int64_t count = (1 << 20) + 1000;
+  at::Tensor large = draw({count}, at::kFloat, 1, 0, 0);
+  for (int64_t i :
+       {int64_t(0), int64_t((1 << 20) - 1), int64_t(1 << 20), count - 1})
+    EXPECT_EQ(large[i].item<float>(), uniformByTheFormula(0, 1, 0, i, 24)) << i;
+  EXPECT_TRUE(large.ge(0).all().item<bool>());
+  EXPECT_TRUE(large.lt(1).all().item<bool>());
+  EXPECT_NEAR(large.to(at::kDouble).mean().item<double>(), 0.5, 0.002);
+
+  // Another step or stream is another draw; the same key the same one.
+  at::Tensor base = draw({4096}, at::kFloat, 3, 1, 0);
+  EXPECT_FALSE(at::equal(base, draw({4096}, at::kFloat, 4, 1, 0)));
+  EXPECT_FALSE(at::equal(base, draw({4096}, at::kFloat, 3, 2, 0)));
+  EXPECT_TRUE(at::equal(base, draw({4096}, at::kFloat, 3, 1, 0)));
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizers: whole plans with persistent state, updated in place
 //===----------------------------------------------------------------------===//
@@ -855,7 +885,7 @@ public:
     SafeTensorsWriter writer;
     for (const auto &[name, tensor] : tensors) {
       at::Tensor t = tensor.detach().contiguous();
-      writer.add(name, dtypeOf(t.scalar_type()), t.sizes().vec(), bytesOf(t));
+      writer.add(name, testDType(t.scalar_type()), t.sizes().vec(), bytesOf(t));
     }
     EXPECT_EQ(errorMessage(writer.write(path)), "");
   }

@@ -376,6 +376,20 @@ def gen_dropout(case, rng):
     return "dropout"
 
 
+def gen_uniform(case, rng):
+    """x * u with u a uniform draw (what a drop path's torch.rand feeds)."""
+    s = shape(rng, rng.randint(1, 4))
+    x = case.float_operand(s)
+    t = tensor_type(s)
+    step, u, v = (case.fresh() for _ in range(3))
+    case.emit(f"{step} = ds.constant dense<{rng.randrange(1, 1000)}> : tensor<i64>")
+    case.emit(f"{u} = ds.uniform {step} stream = {rng.randrange(8)} "
+              f"seed = {rng.randrange(1 << 20)} : (tensor<i64>) -> {t}")
+    case.emit(f"{v} = ds.mul {x}, {u} : ({t}, {t}) -> {t}")
+    case.result(v, s)
+    return "uniform"
+
+
 def gen_matmul(case, rng):
     m, k, n = (rng.choice(SIZES) for _ in range(3))
     batch = shape(rng, rng.randint(0, 2))
@@ -665,7 +679,7 @@ GENERATORS = {
     **{op: functools.partial(gen_binary, op) for op in BINARY},
     "select": gen_select,
     "broadcast": gen_broadcast, "iota": gen_iota_constant, "matmul": gen_matmul,
-    "dropout": gen_dropout,
+    "dropout": gen_dropout, "uniform": gen_uniform,
     "linear": gen_linear,
     **{op: functools.partial(gen_reduce, op) for op in ["sum", "mean", "max"]},
     **{op: functools.partial(gen_softmax, op) for op in ["softmax", "log_softmax"]},

@@ -46,6 +46,9 @@ static double contracted(Value lhs, bool transposed) {
 // shift, mask and comparison.
 double DropoutMaskOp::getFlops() { return 16 * elementCount(getType()); }
 
+// The same draw, the shift, the conversion and the scaling.
+double UniformOp::getFlops() { return 16 * elementCount(getType()); }
+
 // A multiply and an add per contracted element of every output.
 double MatmulOp::getFlops() {
   return 2 * elementCount(getType()) * contracted(getLhs(), getTransposeLhs());

@@ -248,18 +248,22 @@ ShardingRule BroadcastOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule IotaOp::getShardingRule() { return elementwiseRule(*this); }
 ShardingRule ConstantOp::getShardingRule() { return elementwiseRule(*this); }
 
-// A dropout mask is drawn whole, from each element's place in the whole
-// tensor; a rank that needs a piece slices it (ds.local_slice), as the
-// partitioner does for any replicated value a split reader takes.
-ShardingRule DropoutMaskOp::getShardingRule() {
+// A random draw (a dropout mask, uniform numbers) is drawn whole, from each
+// element's place in the whole tensor; a rank that needs a piece slices it
+// (ds.local_slice), as the partitioner does for any replicated value a
+// split reader takes.
+static ShardingRule wholeDraw(ShapedType type) {
   ShardingRule rule;
   TensorFactors result;
-  for (int64_t size : getType().getShape())
+  for (int64_t size : type.getShape())
     result.push_back({rule.addFactor(size, FactorKind::NeedReplication)});
   rule.operandDims.emplace_back();
   rule.resultDims.push_back(result);
   return rule;
 }
+
+ShardingRule DropoutMaskOp::getShardingRule() { return wholeDraw(getType()); }
+ShardingRule UniformOp::getShardingRule() { return wholeDraw(getType()); }
 
 //===----------------------------------------------------------------------===//
 // Optimizer updates

@@ -144,9 +144,15 @@ LogicalResult IotaOp::buildVJP(OpBuilder &, ArrayRef<Value>,
   return success();
 }
 
-// The draw has no gradient; its integer step operand is not active.
+// The draws have no gradient; their integer step operand is not active.
 LogicalResult DropoutMaskOp::buildVJP(OpBuilder &, ArrayRef<Value>,
                                       SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value());
+  return success();
+}
+
+LogicalResult UniformOp::buildVJP(OpBuilder &, ArrayRef<Value>,
+                                  SmallVectorImpl<Value> &grads) {
   grads.push_back(Value());
   return success();
 }

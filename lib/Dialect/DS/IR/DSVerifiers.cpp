@@ -32,13 +32,27 @@ LogicalResult IotaOp::verify() {
   return checkDimInRange(*this, "dim", getDim(), getType().getRank());
 }
 
+/// A counter-based draw's stream and seed (ds.dropout_mask, ds.uniform).
+static LogicalResult verifyDrawKey(Operation *op, int64_t stream,
+                                   int64_t seed) {
+  if (stream < 0 || seed < 0)
+    return op->emitOpError() << "stream and seed must not be negative";
+  return success();
+}
+
 LogicalResult DropoutMaskOp::verify() {
   double p = getP().convertToDouble();
   if (!(p >= 0 && p < 1))
     return emitOpError() << "p = " << p << " is not in [0, 1)";
-  if (getStreamAttr().getInt() < 0 || getSeedAttr().getInt() < 0)
-    return emitOpError() << "stream and seed must not be negative";
-  return success();
+  return verifyDrawKey(*this, getStream(), getSeed());
+}
+
+LogicalResult UniformOp::verify() {
+  Type element = getType().getElementType();
+  if (!element.isF64() && !element.isF32() && !element.isF16() &&
+      !element.isBF16())
+    return emitOpError() << "draws f64, f32, f16 or bf16, not " << element;
+  return verifyDrawKey(*this, getStream(), getSeed());
 }
 
 LogicalResult ReshapeOp::verify() {

@@ -9,11 +9,11 @@ transformers.logging.set_verbosity_error()
 
 
 class ImageCls(torch.nn.Module):
-    def __init__(self):
+    def __init__(self, drop_path_rate=0.0):
         super().__init__()
         config = transformers.ConvNextConfig(
             num_channels=3, patch_size=2, num_stages=2, hidden_sizes=[8, 16],
-            depths=[1, 1], layer_scale_init_value=0.5, drop_path_rate=0.0,
+            depths=[1, 1], layer_scale_init_value=0.5, drop_path_rate=drop_path_rate,
             num_labels=3)
         self.hf = transformers.ConvNextForImageClassification(config)
 

@@ -198,6 +198,40 @@ def DS_DropoutMaskOp : DS_Op<"dropout_mask", [Pure,
   let hasVerifier = 1;
 }
 
+def DS_UniformOp : DS_Op<"uniform", [Pure,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>], ["getFlops"]> {
+  let summary = "uniform random numbers in [0, 1), a counter-based draw";
+  let description = [{
+    Element `i` (row-major index into the whole result) is
+    `(h(seed, step, stream, i) >> (64 - m)) * 2^-m`, where `h` is the hash
+    `ds.dropout_mask` draws with and `m` the bits the element type holds
+    exactly: 53 for f64, 24 for f32, 11 for f16, 8 for bf16. Every value is
+    a multiple of `2^-m` below 1, as PyTorch's `torch.rand` draws them; the
+    numbers depend on nothing but the operands, the attributes and the
+    element's place in the whole tensor, so every rank, sharding and
+    recomputation draws the same ones (docs/dropout.md). The import makes
+    `torch.rand`, `rand_like`, `uniform_` and `bernoulli` of it.
+
+    ```mlir
+    %u = ds.uniform %step stream = 1 seed = 0
+        : (tensor<i64>) -> tensor<2x1x1xf32>
+    ```
+
+    **Constraints:**
+    - the result is f64, f32, f16 or bf16; `stream` and `seed` are not
+      negative.
+  }];
+  let arguments = (ins 0DTensorOf<[I64]>:$step, I64Attr:$stream,
+                   I64Attr:$seed);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = [{
+    $step `stream` `=` $stream `seed` `=` $seed attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def DS_ConstantOp : DS_Op<"constant", [Pure, ConstantLike,
     AllTypesMatch<["value", "result"]>, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
     DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
