@@ -8,14 +8,16 @@ replaces, for the forward pass, torch.nn.functional.dropout (what
 nn.Dropout calls), the channel dropouts (nn.Dropout1d/2d/3d, through
 torch._VF.feature_dropout), torch.nn.functional.scaled_dot_product_attention
 with dropout_p > 0 (as its math backend, which trains with dropout on a
-CPU), torch.rand, torch.rand_like, torch.bernoulli, Tensor.bernoulli(_)
-and Tensor.uniform_: the n-th active draw of the pass (a dropout with
-p > 0 in training, or a random tensor) takes stream n, as ds-import
-numbers the program's draws. keep_mask() and uniform() are the draws
-themselves.
+CPU), torch.rand, torch.rand_like, torch.bernoulli, Tensor.bernoulli(_),
+Tensor.uniform_, torch.randn, torch.randn_like, torch.normal (of numbers)
+and Tensor.normal_: the active draws of the pass (dropouts with p > 0 in
+training, random tensors) take streams 0, 1, ... in order, as ds-import
+numbers the program's draws (a normal draw takes two).
+keep_mask(), uniform() and normal() are the draws themselves.
 """
 
 import contextlib
+import math
 
 import torch
 
@@ -76,6 +78,15 @@ def uniform(shape, dtype, step, stream, seed=0, device="cpu"):
     bits = _UNIFORM_BITS[dtype]
     top = _shift_right(_words(shape, step, stream, seed, device), 64 - bits)
     return top.to(dtype) * 2.0 ** -bits
+
+
+def normal(shape, step, stream, seed=0, device="cpu"):
+    """The standard normal numbers ds-import composes for torch.randn, in
+    float64: Box-Muller of the uniform draws of streams `stream` and
+    `stream + 1`, sqrt(-2 log(1 - u1)) * cos(2 pi u2)."""
+    u1 = uniform(shape, torch.float64, step, stream, seed, device)
+    u2 = uniform(shape, torch.float64, step, stream + 1, seed, device)
+    return torch.sqrt(torch.log(1 - u1) * -2) * torch.cos(u2 * (2 * math.pi))
 
 
 def _size(size):
@@ -144,6 +155,15 @@ def patched(step, seed=0):
         stream[0] += 1
         return numbers
 
+    def next_normal(shape, dtype, device, mean=0.0, std=1.0):
+        numbers = normal(shape, step, stream[0], seed, device)
+        stream[0] += 2
+        if std != 1:
+            numbers = numbers * std
+        if mean != 0:
+            numbers = numbers + mean
+        return numbers.to(dtype)
+
     def feature_dropout(input, p, train):
         # ATen's _dropout_impl: a noise per channel, [N, C, 1, ...].
         if not train or p == 0:
@@ -161,6 +181,23 @@ def patched(step, seed=0):
 
     def rand_like(input, dtype=None, device=None, **_):
         return next_uniform(input.shape, dtype or input.dtype, device or input.device)
+
+    def randn(*size, dtype=None, device=None, generator=None, requires_grad=False, **_):
+        dtype = dtype or torch.get_default_dtype()
+        return next_normal(_size(size), dtype, device or "cpu").requires_grad_(requires_grad)
+
+    def randn_like(input, dtype=None, device=None, **_):
+        return next_normal(input.shape, dtype or input.dtype, device or input.device)
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        with torch.no_grad():
+            return self.copy_(next_normal(self.shape, self.dtype, self.device, mean, std))
+
+    def normal_numbers(mean, std, size, *, generator=None, dtype=None, device=None, **_):
+        if isinstance(mean, torch.Tensor) or isinstance(std, torch.Tensor):
+            raise NotImplementedError("dsc imports torch.normal of numbers only")
+        return next_normal(tuple(size), dtype or torch.get_default_dtype(), device or "cpu",
+                           mean, std)
 
     def draw_bernoulli(input, p):
         numbers = next_uniform(input.shape, torch.float64, input.device)
@@ -187,6 +224,8 @@ def patched(step, seed=0):
     replaced = [(torch.nn.functional, "dropout", dropout),
                 (torch.nn.functional, "scaled_dot_product_attention", sdpa),
                 (torch, "rand", rand), (torch, "rand_like", rand_like),
+                (torch, "randn", randn), (torch, "randn_like", randn_like),
+                (torch, "normal", normal_numbers), (torch.Tensor, "normal_", normal_),
                 (torch, "bernoulli", bernoulli), (torch.Tensor, "bernoulli", bernoulli),
                 (torch.Tensor, "bernoulli_", bernoulli_), (torch.Tensor, "uniform_", uniform_)]
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in replaced]

@@ -180,6 +180,58 @@ void rand(ImporterState &s) {
   s.bindOutput(0, drawUniform(s, uniformType(s)));
 }
 
+/// Standard normal numbers in float64, by Box and Muller from two uniform
+/// draws (the next two streams): sqrt(-2 log(1 - u1)) * cos(2 pi u2), where
+/// 1 - u1 lies in (0, 1], so the logarithm is finite.
+Value drawNormal(ImporterState &s, ArrayRef<int64_t> shape) {
+  Type f64 = s.builder.getF64Type();
+  auto type = RankedTensorType::get(shape, f64);
+  Value u1 = drawUniform(s, type), u2 = drawUniform(s, type);
+  Value radius = ds::LogOp::create(
+      s.builder, s.loc,
+      ds::SubOp::create(s.builder, s.loc, scalar(s, 1, f64), u1));
+  radius = ds::SqrtOp::create(
+      s.builder, s.loc,
+      ds::MulOp::create(s.builder, s.loc, radius, scalar(s, -2, f64)));
+  Value angle = ds::CosOp::create(
+      s.builder, s.loc,
+      ds::MulOp::create(s.builder, s.loc, u2, scalar(s, 2 * M_PI, f64)));
+  return ds::MulOp::create(s.builder, s.loc, radius, angle);
+}
+
+/// `randn(size, dtype, ...)`, `randn_like(x, dtype, ...)`; `normal_(x,
+/// mean, std)` and `normal(mean, std, size)` with numbers for mean and std:
+/// drawNormal times std plus mean, in float64, rounded to the result's
+/// type once. `normal` of tensor means or deviations (whose gradient
+/// PyTorch makes zero) is refused.
+void normal(ImporterState &s) {
+  checkDraw(s);
+  RankedTensorType type = uniformType(s);
+  bool inPlace = llvm::StringRef(s.node->kind().toQualString()).ends_with("_");
+  double mean = 0, std = 1;
+  if (s.node->kind().toQualString() == std::string("aten::normal") || inPlace) {
+    size_t first = inPlace ? 1 : 0;
+    auto isNumber = [&](size_t i) {
+      return s.hasConstantInput(i) && !s.constantInput(i).isTensor();
+    };
+    if (!isNumber(first) || !isNumber(first + 1))
+      s.fail("'" + s.opName() +
+             "' with a tensor mean or std is not supported (PyTorch gives "
+             "them no gradient); write mean + std * torch.randn_like(mean)");
+    mean = s.doubleInput(first);
+    std = s.doubleInput(first + 1);
+    if (!(std >= 0))
+      s.fail("normal expects std >= 0.0, but found std " + std::to_string(std));
+  }
+  Type f64 = s.builder.getF64Type();
+  Value z = drawNormal(s, type.getShape());
+  if (std != 1)
+    z = ds::MulOp::create(s.builder, s.loc, z, scalar(s, std, f64));
+  if (mean != 0)
+    z = ds::AddOp::create(s.builder, s.loc, z, scalar(s, mean, f64));
+  s.bindOutput(0, s.convertTo(z, type.getElementType()));
+}
+
 /// `uniform(x, from, to)` (`x.uniform_(a, b)`, nn.init.uniform_): the draw
 /// times to - from plus from, in x's type.
 void uniform(ImporterState &s) {
@@ -254,4 +306,7 @@ void dsc::ts::addDropoutConversions(llvm::StringMap<Conversion> &table) {
   table["aten::rand_like"] = rand;
   table["aten::uniform"] = uniform;
   table["aten::bernoulli"] = bernoulli;
+  table["aten::randn"] = normal;
+  table["aten::randn_like"] = normal;
+  table["aten::normal"] = normal;
 }

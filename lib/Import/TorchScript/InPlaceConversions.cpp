@@ -390,6 +390,7 @@ void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
                            "aten::trunc_",
                            "aten::round_",
                            "aten::uniform_",
+                           "aten::normal_",
                            "aten::bernoulli_"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;

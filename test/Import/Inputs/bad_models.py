@@ -108,10 +108,22 @@ class RandGenerator(torch.nn.Module):
         return (self.w * noise * x).sum()
 
 
+class NormalOfTensor(torch.nn.Module):
+    """torch.normal of a tensor mean: PyTorch gives the mean no gradient."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(4))
+
+    def forward(self, x):
+        return torch.normal(x * self.w, 0.1).sum()  # the rejected line
+
+
 MODES = {"unsupported": Unsupported, "dropout": Dropout,
          "not-scalar": NotScalar, "no-shapes": Plain,
          "scale-grad-by-freq": ScaleGradByFreq, "padding-idx": PaddingIdx,
-         "rand-out": RandOut, "argsort": Argsort, "rand-generator": RandGenerator}
+         "rand-out": RandOut, "argsort": Argsort, "rand-generator": RandGenerator,
+         "normal-of-tensor": NormalOfTensor}
 
 
 def main(mode, out):

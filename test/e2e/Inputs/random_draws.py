@@ -3,8 +3,10 @@ depth written the three common ways (timm's `x.new_empty(shape)
 .bernoulli_(keep)`, Hugging Face's `floor_(keep + torch.rand(shape))`,
 torchvision's `torch.empty(size).bernoulli_(survival)` on a tensor made
 from constants), nn.Dropout2d (whole channels), torch.rand_like noise,
-torch.bernoulli of computed probabilities (no gradient through them) and
-`torch.empty(...).uniform_(-0.5, 0.5)` noise."""
+torch.bernoulli of computed probabilities (no gradient through them),
+`torch.empty(...).uniform_(-0.5, 0.5)` noise, and normal numbers: a VAE's
+reparameterisation `mu + std * torch.randn_like(std)`, torch.randn noise,
+`torch.normal(0.0, 0.1, size=...)` and `x.new_empty(...).normal_(m, s)`."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -50,6 +52,13 @@ class Model(nn.Module):
         y = y + 0.01 * torch.rand_like(y) + 0.01 * torch.bernoulli(torch.sigmoid(y))
         noise = torch.empty(4, 1, 8).uniform_(-0.5, 0.5)
         y = y * (1 + noise)
+        # A VAE's reparameterisation (gradient through mean and std), a
+        # diffusion model's noised input, normal noise of numbers and in place.
+        mu, logvar = self.lin(y).chunk(2, dim=-1)
+        std = torch.exp(0.5 * logvar)
+        z = mu + std * torch.randn_like(std)
+        y = y + torch.cat((z, z), dim=-1) + 0.1 * torch.randn(y.shape, dtype=y.dtype)
+        y = y + torch.normal(0.0, 0.1, size=(4, 4, 1)) + y.new_empty(1, 4, 8).normal_(0.5, 0.02)
         return F.cross_entropy(self.head(y).flatten(0, 1), labels.flatten())
 
 
