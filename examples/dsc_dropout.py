@@ -18,6 +18,7 @@ keep_mask(), uniform() and normal() are the draws themselves.
 
 import contextlib
 import math
+import sys
 
 import torch
 
@@ -87,6 +88,91 @@ def normal(shape, step, stream, seed=0, device="cpu"):
     u1 = uniform(shape, torch.float64, step, stream, seed, device)
     u2 = uniform(shape, torch.float64, step, stream + 1, seed, device)
     return torch.sqrt(torch.log(1 - u1) * -2) * torch.cos(u2 * (2 * math.pi))
+
+
+class RandomBranch(Exception):
+    """A model compared a 0-d random draw with a probability strictly
+    between 0 and 1 (LayerDrop with p > 0): its control flow depends on
+    the draw."""
+
+    def __init__(self, p, where):
+        super().__init__(f"torch.rand(()) < {p} at {where}")
+        self.p, self.where = p, where
+
+
+def _caller():
+    """'file:line' of the code that called the caller of this function."""
+    frame = sys._getframe(2)
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def _unwrap(value):
+    if isinstance(value, ScalarDraw):
+        return value.tensor()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unwrap(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    return value
+
+
+class ScalarDraw:
+    """A 0-d torch.rand() drawn when first used (`draw` makes it). Hugging
+    Face's LayerDrop draws one per layer and only compares it,
+    `torch.rand([]) < layerdrop`: a draw lies in [0, 1), so below a number
+    p <= 0 is False and below p >= 1 is True whatever it is, decided without
+    drawing (torch.export cannot branch on a traced value, and ds-import
+    drops a draw nothing reads: no stream is taken). Below any other number
+    raises RandomBranch. Every other use draws the tensor and acts on it."""
+
+    def __init__(self, draw):
+        self._draw = draw
+        self._tensor = None
+
+    def tensor(self):
+        if self._tensor is None:
+            self._tensor = self._draw()
+        return self._tensor
+
+    def __lt__(self, other):
+        if isinstance(other, (int, float)) and not isinstance(other, bool):
+            if other <= 0:
+                return False
+            if other >= 1:
+                return True
+            raise RandomBranch(other, _caller())
+        return self.tensor() < _unwrap(other)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return func(*_unwrap(args), **_unwrap(kwargs or {}))
+
+    def __getattr__(self, name):
+        return getattr(self.tensor(), name)
+
+
+def _delegate(name):
+    def method(self, *args):
+        return getattr(self.tensor(), name)(*_unwrap(args))
+    method.__name__ = name
+    return method
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__le__",
+              "__gt__", "__ge__", "__eq__", "__ne__", "__bool__", "__float__", "__int__",
+              "__repr__", "__format__"):
+    setattr(ScalarDraw, _name, _delegate(_name))
+
+
+def scalar_draws(rand):
+    """torch.rand, but a 0-d draw is a ScalarDraw of what `rand` draws."""
+
+    def patched_rand(*size, **kwargs):
+        if len(_size(size)) == 0:
+            return ScalarDraw(lambda: rand(*size, **kwargs))
+        return rand(*size, **kwargs)
+    return patched_rand
 
 
 def _size(size):
@@ -223,7 +309,7 @@ def patched(step, seed=0):
 
     replaced = [(torch.nn.functional, "dropout", dropout),
                 (torch.nn.functional, "scaled_dot_product_attention", sdpa),
-                (torch, "rand", rand), (torch, "rand_like", rand_like),
+                (torch, "rand", scalar_draws(rand)), (torch, "rand_like", rand_like),
                 (torch, "randn", randn), (torch, "randn_like", randn_like),
                 (torch, "normal", normal_numbers), (torch.Tensor, "normal_", normal_),
                 (torch, "bernoulli", bernoulli), (torch.Tensor, "bernoulli", bernoulli),

@@ -19,6 +19,7 @@ for numeric tests.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import re
@@ -31,6 +32,7 @@ sys.path.insert(0, _HERE)
 import torch  # noqa: E402
 
 import models  # noqa: E402
+import dsc_dropout  # noqa: E402
 import dsc_save  # noqa: E402
 import lower_flex  # noqa: E402
 import safetensors_io  # noqa: E402
@@ -339,10 +341,33 @@ def drop_data_checks(program):
     program.graph_module.recompile()
 
 
+@contextlib.contextmanager
+def random_branches_refused():
+    """A 0-d torch.rand() is a dsc_dropout.ScalarDraw while the model is
+    traced: Hugging Face's LayerDrop at p = 0 (`torch.rand([]) < 0.0`, always
+    False) traces without a branch on a traced value; one that branches on
+    the draw (0 < p < 1) is refused, naming the line."""
+    rand = torch.rand
+    torch.rand = dsc_dropout.scalar_draws(rand)
+    try:
+        yield
+    except Exception as e:
+        cause = e
+        while cause is not None and not isinstance(cause, dsc_dropout.RandomBranch):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:
+            raise
+        fail(f"the model branches on a random number ({cause}: LayerDrop with p > 0?); "
+             "a compiled step cannot follow control flow that depends on a draw: set the "
+             "probability to 0 (layerdrop, encoder_layerdrop, decoder_layerdrop)")
+    finally:
+        torch.rand = rand
+
+
 def export_program(model, inputs, output, decompose):
     """torch.export of the training forward (drop_data_checks,
     lower_functions), saved atomically."""
-    with lower_flex.flex_attention_on_cpu():
+    with lower_flex.flex_attention_on_cpu(), random_branches_refused():
         program = torch.export.export(model, inputs)
     drop_data_checks(program)
     program = lower_functions(program)
@@ -381,7 +406,8 @@ def trace(model, model_name, tokens, labels, output):
             warnings.filterwarnings("ignore", message=message, category=torch.jit.TracerWarning,
                                     module=module)
         try:
-            traced = torch.jit.trace(model, (tokens, labels), check_trace=deterministic)
+            with random_branches_refused():
+                traced = torch.jit.trace(model, (tokens, labels), check_trace=deterministic)
         except Exception as e:
             # The warning-turned-exception usually surfaces wrapped (e.g. in a
             # SystemError from Tensor.__float__); report the root cause.

@@ -35,7 +35,8 @@ def main(path, out, *flags):
     if "--torchscript" in flags:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's, on Python values
-            traced = torch.jit.trace(model, tuple(inputs), check_trace=False)
+            with export.random_branches_refused():
+                traced = torch.jit.trace(model, tuple(inputs), check_trace=False)
         dsc_save.save(traced, os.path.join(out, "model.pt"), batch)
     else:
         export.export_program(model, tuple(inputs), os.path.join(out, "model.pt2"),
