@@ -261,23 +261,23 @@ def patched(step, seed=0):
         stream[0] += 1
         return input * mask.to(input.dtype).div_(1 - p)
 
-    def rand(*size, dtype=None, device=None, generator=None, requires_grad=False, **_):
-        dtype = dtype or torch.get_default_dtype()
-        return next_uniform(_size(size), dtype, device or "cpu").requires_grad_(requires_grad)
+    def factories(next_draw):
+        """torch.rand and rand_like (randn, randn_like) drawing with next_draw."""
 
-    def rand_like(input, dtype=None, device=None, **_):
-        return next_uniform(input.shape, dtype or input.dtype, device or input.device)
+        def draw(*size, dtype=None, device=None, generator=None, requires_grad=False, **kwargs):
+            shape = _size(size) if size else tuple(kwargs["size"])
+            numbers = next_draw(shape, dtype or torch.get_default_dtype(), device or "cpu")
+            return numbers.requires_grad_(requires_grad)
 
-    def randn(*size, dtype=None, device=None, generator=None, requires_grad=False, **_):
-        dtype = dtype or torch.get_default_dtype()
-        return next_normal(_size(size), dtype, device or "cpu").requires_grad_(requires_grad)
+        def draw_like(input, dtype=None, device=None, **_):
+            return next_draw(input.shape, dtype or input.dtype, device or input.device)
+        return draw, draw_like
 
-    def randn_like(input, dtype=None, device=None, **_):
-        return next_normal(input.shape, dtype or input.dtype, device or input.device)
+    rand, rand_like = factories(next_uniform)
+    randn, randn_like = factories(next_normal)
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
-        with torch.no_grad():
-            return self.copy_(next_normal(self.shape, self.dtype, self.device, mean, std))
+        return self.copy_(next_normal(self.shape, self.dtype, self.device, mean, std))
 
     def normal_numbers(mean, std, size, *, generator=None, dtype=None, device=None, **_):
         if isinstance(mean, torch.Tensor) or isinstance(std, torch.Tensor):
@@ -294,18 +294,18 @@ def patched(step, seed=0):
     def bernoulli(input, p=None, generator=None, **_):
         return draw_bernoulli(input, input if p is None else p)
 
+    # The in-place draws copy with autograd on: the old value of a tensor in
+    # the graph gets no gradient, as from PyTorch's own in-place draws.
     def bernoulli_(self, p=0.5, generator=None):
-        with torch.no_grad():
-            return self.copy_(draw_bernoulli(self, p))
+        return self.copy_(draw_bernoulli(self, p))
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
-        with torch.no_grad():
-            numbers = next_uniform(self.shape, self.dtype, self.device)
-            if b - a != 1:
-                numbers = numbers * (b - a)
-            if a != 0:
-                numbers = numbers + a
-            return self.copy_(numbers)
+        numbers = next_uniform(self.shape, self.dtype, self.device)
+        if b - a != 1:
+            numbers = numbers * (b - a)
+        if a != 0:
+            numbers = numbers + a
+        return self.copy_(numbers)
 
     replaced = [(torch.nn.functional, "dropout", dropout),
                 (torch.nn.functional, "scaled_dot_product_attention", sdpa),
@@ -317,12 +317,17 @@ def patched(step, seed=0):
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in replaced]
     for owner, name, function in replaced:
         setattr(owner, name, function)
+    def feature_dropout_(input, p, train):
+        return input.copy_(feature_dropout(input, p, train))
+
     # torch._VF resolves names in __getattr__: an attribute set on it comes
     # first, and deleting it restores the lookup.
     torch._VF.feature_dropout = feature_dropout
+    torch._VF.feature_dropout_ = feature_dropout_
     try:
         yield
     finally:
         for owner, name, function in saved:
             setattr(owner, name, function)
         del torch._VF.feature_dropout
+        del torch._VF.feature_dropout_

@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import dataclasses
 import os
+import random
 import re
 import sys
 import warnings
@@ -341,27 +342,80 @@ def drop_data_checks(program):
     program.graph_module.recompile()
 
 
+class HostDraw(Exception):
+    """The model drew a number with numpy.random or Python's random while
+    it was traced."""
+
+
+# Python's random functions a model might call.
+_PYTHON_DRAWS = ("random", "uniform", "randint", "randrange", "choice", "choices", "sample",
+                 "shuffle", "gauss", "normalvariate", "getrandbits", "betavariate",
+                 "expovariate", "triangular")
+
+
+def _host_draws():
+    """(module, name) of the functions that draw from numpy's and Python's
+    global random state."""
+    draws = [(random, name) for name in _PYTHON_DRAWS]
+    try:
+        import numpy.random
+    except ImportError:
+        return draws
+    state = getattr(numpy.random.mtrand, "_rand", None)
+    for name in dir(numpy.random):
+        function = getattr(numpy.random, name)
+        if getattr(function, "__self__", None) is state and state is not None:
+            draws.append((numpy.random, name))
+    return draws + [(numpy.random, "default_rng")]
+
+
+def _refusing(module, name, function):
+    torch_dir = os.path.dirname(torch.__file__)
+
+    def draw(*args, **kwargs):
+        caller = sys._getframe(1).f_code.co_filename
+        if caller.startswith(torch_dir):
+            return function(*args, **kwargs)
+        frame = sys._getframe(1)
+        raise HostDraw(f"{module.__name__}.{name} at {frame.f_code.co_filename}:"
+                       f"{frame.f_lineno}")
+    return draw
+
+
 @contextlib.contextmanager
 def random_branches_refused():
-    """A 0-d torch.rand() is a dsc_dropout.ScalarDraw while the model is
-    traced: Hugging Face's LayerDrop at p = 0 (`torch.rand([]) < 0.0`, always
-    False) traces without a branch on a traced value; one that branches on
-    the draw (0 < p < 1) is refused, naming the line."""
+    """While the model is traced: a 0-d torch.rand() is a
+    dsc_dropout.ScalarDraw, so Hugging Face's LayerDrop at p = 0
+    (`torch.rand([]) < 0.0`, always False) traces without a branch on a
+    traced value, and one that branches on the draw (0 < p < 1) is refused,
+    naming the line; and a draw from numpy.random or Python's random (which
+    tracing would make a constant, the same every step: wav2vec2's
+    SpecAugment masks) is refused, naming the line."""
     rand = torch.rand
+    saved = [(module, name, getattr(module, name)) for module, name in _host_draws()]
     torch.rand = dsc_dropout.scalar_draws(rand)
+    for module, name, function in saved:
+        setattr(module, name, _refusing(module, name, function))
     try:
         yield
     except Exception as e:
         cause = e
-        while cause is not None and not isinstance(cause, dsc_dropout.RandomBranch):
+        while cause is not None and not isinstance(cause, (dsc_dropout.RandomBranch, HostDraw)):
             cause = cause.__cause__ or cause.__context__
         if cause is None:
             raise
+        if isinstance(cause, HostDraw):
+            fail(f"the model draws a random number on the host ({cause}) while it is traced: "
+                 "the number would be a constant of the program, the same at every step; draw "
+                 "it with torch (torch.rand, torch.bernoulli), pass it as an input, or turn "
+                 "that randomness off (wav2vec2's mask_time_prob=0, mask_feature_prob=0)")
         fail(f"the model branches on a random number ({cause}: LayerDrop with p > 0?); "
              "a compiled step cannot follow control flow that depends on a draw: set the "
              "probability to 0 (layerdrop, encoder_layerdrop, decoder_layerdrop)")
     finally:
         torch.rand = rand
+        for module, name, function in saved:
+            setattr(module, name, function)
 
 
 def export_program(model, inputs, output, decompose):

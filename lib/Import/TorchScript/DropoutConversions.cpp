@@ -15,6 +15,27 @@
 using namespace mlir;
 using namespace dsc::ts;
 
+int64_t dsc::ts::drawStreams(ImporterState &s) {
+  llvm::StringRef kind = s.node->kind().toQualString();
+  if (llvm::is_contained(
+          {"aten::rand", "aten::rand_like", "aten::uniform", "aten::bernoulli"},
+          kind))
+    return 1;
+  if (llvm::is_contained({"aten::randn", "aten::randn_like", "aten::normal"},
+                         kind))
+    return 2;
+  if (!llvm::is_contained(
+          {"aten::dropout", "aten::native_dropout", "aten::feature_dropout"},
+          kind) ||
+      s.node->inputs().size() < 3 || !s.hasConstantInput(1) ||
+      !s.hasConstantInput(2))
+    return 0;
+  const c10::IValue &p = s.constantInput(1), &train = s.constantInput(2);
+  bool active = train.isBool() && train.toBool() && p.isDouble() &&
+                p.toDouble() > 0 && p.toDouble() < 1;
+  return active ? 1 : 0;
+}
+
 void dsc::ts::checkDropoutProbability(ImporterState &s, double p) {
   if (!(p >= 0 && p <= 1))
     s.fail("dropout probability has to be between 0 and 1, but got " +

@@ -435,14 +435,17 @@ void GraphImporter::importNode(const torch::jit::Node *node) {
   }
   if (kind == c10::prim::GetAttr)
     return getAttr(node);
-  // A random draw nothing reads (Hugging Face's LayerDrop draws one per
-  // layer also when it skips none) cannot change the step: dsc has no
-  // random state for it to advance. A draw into an argument (`out=`) is
-  // read through that argument.
+  // A random draw nothing reads cannot change the step; it is dropped,
+  // but the streams it would draw from are passed over, so that later
+  // draws keep the streams a run of the model gives them (examples/
+  // dsc_dropout.py). A draw into an argument (`out=`) is read through that
+  // argument.
   if (node->isNondeterministic() && !writesToArgument(node) &&
       llvm::none_of(node->outputs(),
-                    [](const auto *output) { return output->hasUses(); }))
+                    [](const auto *output) { return output->hasUses(); })) {
+    state.nextDropoutStream += drawStreams(state);
     return;
+  }
   bool fold =
       isFoldable(node) && llvm::all_of(node->inputs(), [&](const auto *input) {
         return state.lookup(input).isConstant();

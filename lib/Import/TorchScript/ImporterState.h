@@ -261,6 +261,11 @@ writtenTensors(const torch::jit::Graph &graph,
 /// true for a node without a schema.
 bool writesToArgument(const torch::jit::Node *node);
 
+/// The streams the current node's conversion draws from (docs/dropout.md;
+/// DropoutConversions.cpp): 1 for an active dropout and for rand, uniform
+/// and bernoulli, 2 for a normal draw, 0 for anything else.
+int64_t drawStreams(ImporterState &s);
+
 /// Readies the node `state.node`, which writes its input `input` in place,
 /// before it runs on the examples (InPlaceConversions.cpp). Stops the import
 /// if the write would outlive the step (the target shares memory with a

@@ -358,13 +358,21 @@ def gen_iota_constant(case, rng):
     return "iota+constant+convert"
 
 
-def gen_dropout(case, rng):
+def draw_operands(case, rng):
+    """A random shape, a float operand of it, its type and a step constant
+    for a random draw."""
     s = shape(rng, rng.randint(1, 4))
     x = case.float_operand(s)
-    t, mask = tensor_type(s), tensor_type(s, "i1")
-    step, keep, scale, zero, noise, v = (case.fresh() for _ in range(6))
-    p = rng.choice([0.1, 0.5, 0.9])
+    step = case.fresh()
     case.emit(f"{step} = ds.constant dense<{rng.randrange(1, 1000)}> : tensor<i64>")
+    return s, x, tensor_type(s), step
+
+
+def gen_dropout(case, rng):
+    s, x, t, step = draw_operands(case, rng)
+    mask = tensor_type(s, "i1")
+    keep, scale, zero, noise, v = (case.fresh() for _ in range(5))
+    p = rng.choice([0.1, 0.5, 0.9])
     case.emit(f"{keep} = ds.dropout_mask {step} p = {p} stream = {rng.randrange(8)} "
               f"seed = {rng.randrange(1 << 20)} : (tensor<i64>) -> {mask}")
     case.emit(f"{scale} = ds.constant dense<{1 / (1 - p)}> : tensor<f32>")
@@ -378,11 +386,8 @@ def gen_dropout(case, rng):
 
 def gen_uniform(case, rng):
     """x * u with u a uniform draw (what a drop path's torch.rand feeds)."""
-    s = shape(rng, rng.randint(1, 4))
-    x = case.float_operand(s)
-    t = tensor_type(s)
-    step, u, v = (case.fresh() for _ in range(3))
-    case.emit(f"{step} = ds.constant dense<{rng.randrange(1, 1000)}> : tensor<i64>")
+    s, x, t, step = draw_operands(case, rng)
+    u, v = case.fresh(), case.fresh()
     case.emit(f"{u} = ds.uniform {step} stream = {rng.randrange(8)} "
               f"seed = {rng.randrange(1 << 20)} : (tensor<i64>) -> {t}")
     case.emit(f"{v} = ds.mul {x}, {u} : ({t}, {t}) -> {t}")
