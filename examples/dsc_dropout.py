@@ -90,20 +90,46 @@ def normal(shape, step, stream, seed=0, device="cpu"):
     return torch.sqrt(torch.log(1 - u1) * -2) * torch.cos(u2 * (2 * math.pi))
 
 
-class RandomBranch(Exception):
-    """A model compared a 0-d random draw with a probability strictly
-    between 0 and 1 (LayerDrop with p > 0): its control flow depends on
-    the draw."""
+class RandomBranch(BaseException):
+    """A model compared a random number in [0, 1) with a value the answer
+    depends on (LayerDrop with 0 < p < 1): its control flow depends on the
+    draw. A BaseException, so that model code catching Exception lets it
+    through."""
 
-    def __init__(self, p, where):
-        super().__init__(f"torch.rand(()) < {p} at {where}")
-        self.p, self.where = p, where
+    def __init__(self, what, where):
+        super().__init__(f"{what} at {where}")
 
 
-def _caller():
-    """'file:line' of the code that called the caller of this function."""
-    frame = sys._getframe(2)
+def _caller(depth=2):
+    """'file:line' of the code `depth` calls up from this function (2: the
+    caller of its caller)."""
+    frame = sys._getframe(depth)
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+# For each comparison of a number u in [0, 1) with p: the answer wherever
+# it is the same for every u, else None. NaN compares False.
+_CERTAIN = {
+    "<": lambda p: False if p <= 0 else True if p >= 1 else None,
+    "<=": lambda p: False if p < 0 else True if p >= 1 else None,
+    ">": lambda p: True if p < 0 else False if p >= 1 else None,
+    ">=": lambda p: True if p <= 0 else False if p >= 1 else None,
+}
+
+
+def decide(op, p, what, where):
+    """The comparison `draw op p` of a draw in [0, 1) with a Python number,
+    decided without the draw, or RandomBranch."""
+    if p != p:
+        return False
+    answer = _CERTAIN[op](p)
+    if answer is None:
+        raise RandomBranch(f"{what} {op} {p}", where)
+    return answer
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _unwrap(value):
@@ -119,11 +145,13 @@ def _unwrap(value):
 class ScalarDraw:
     """A 0-d torch.rand() drawn when first used (`draw` makes it). Hugging
     Face's LayerDrop draws one per layer and only compares it,
-    `torch.rand([]) < layerdrop`: a draw lies in [0, 1), so below a number
-    p <= 0 is False and below p >= 1 is True whatever it is, decided without
-    drawing (torch.export cannot branch on a traced value, and ds-import
-    drops a draw nothing reads: no stream is taken). Below any other number
-    raises RandomBranch. Every other use draws the tensor and acts on it."""
+    `torch.rand([]) < layerdrop`: a draw lies in [0, 1), so compared with a
+    Python number the answer is often the same for every draw (below p <= 0
+    is False, below p >= 1 True), decided without drawing (torch.export
+    cannot branch on a traced value, and ds-import drops a draw nothing
+    reads: no stream is taken). Where the answer depends on the draw the
+    comparison raises RandomBranch. Every other use draws the tensor and
+    acts on it."""
 
     def __init__(self, draw):
         self._draw = draw
@@ -134,14 +162,23 @@ class ScalarDraw:
             self._tensor = self._draw()
         return self._tensor
 
+    def _compare(self, op, other):
+        if _is_number(other):
+            return decide(op, other, "torch.rand(())", _caller(3))
+        return {"<": torch.lt, "<=": torch.le, ">": torch.gt, ">=": torch.ge}[op](
+            self.tensor(), _unwrap(other))
+
     def __lt__(self, other):
-        if isinstance(other, (int, float)) and not isinstance(other, bool):
-            if other <= 0:
-                return False
-            if other >= 1:
-                return True
-            raise RandomBranch(other, _caller())
-        return self.tensor() < _unwrap(other)
+        return self._compare("<", other)
+
+    def __le__(self, other):
+        return self._compare("<=", other)
+
+    def __gt__(self, other):
+        return self._compare(">", other)
+
+    def __ge__(self, other):
+        return self._compare(">=", other)
 
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
@@ -159,17 +196,19 @@ def _delegate(name):
 
 
 for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-              "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__le__",
-              "__gt__", "__ge__", "__eq__", "__ne__", "__bool__", "__float__", "__int__",
+              "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__",
+              "__eq__", "__ne__", "__bool__", "__float__", "__int__",
               "__repr__", "__format__"):
     setattr(ScalarDraw, _name, _delegate(_name))
 
 
 def scalar_draws(rand):
-    """torch.rand, but a 0-d draw is a ScalarDraw of what `rand` draws."""
+    """torch.rand, but a 0-d draw whose result is returned (not written to
+    `out=`) is a ScalarDraw of what `rand` draws."""
 
     def patched_rand(*size, **kwargs):
-        if len(_size(size)) == 0:
+        shape = _size(size) if size or "size" not in kwargs else tuple(kwargs["size"])
+        if len(shape) == 0 and "out" not in kwargs:
             return ScalarDraw(lambda: rand(*size, **kwargs))
         return rand(*size, **kwargs)
     return patched_rand

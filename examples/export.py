@@ -187,7 +187,7 @@ def source_line(node, root=None):
                 inner = getattr(root, arg.target, None)
                 if isinstance(inner, torch.fx.GraphModule):
                     traces += [n.meta.get("stack_trace") for n in inner.graph.nodes]
-    torch_dir = os.path.dirname(torch.__file__)
+    torch_dir = os.path.dirname(torch.__file__) + os.sep
     for trace in traces:
         frames = re.findall(r'File "([^"]+)", line (\d+)', trace or "")
         # The innermost frame of the model's own code.
@@ -342,21 +342,25 @@ def drop_data_checks(program):
     program.graph_module.recompile()
 
 
-class HostDraw(Exception):
+class HostDraw(BaseException):
     """The model drew a number with numpy.random or Python's random while
-    it was traced."""
+    it was traced. A BaseException, so that model code catching Exception
+    lets it through."""
 
 
-# Python's random functions a model might call.
+# Python's random functions a model might call (module level).
 _PYTHON_DRAWS = ("random", "uniform", "randint", "randrange", "choice", "choices", "sample",
-                 "shuffle", "gauss", "normalvariate", "getrandbits", "betavariate",
-                 "expovariate", "triangular")
+                 "shuffle", "gauss", "normalvariate", "lognormvariate", "getrandbits",
+                 "betavariate", "expovariate", "gammavariate", "paretovariate",
+                 "vonmisesvariate", "weibullvariate", "triangular", "randbytes")
+# numpy.random's global-state methods that draw nothing.
+_NUMPY_STATE = ("get_state", "set_state", "seed", "get_bit_generator", "set_bit_generator")
 
 
 def _host_draws():
     """(module, name) of the functions that draw from numpy's and Python's
     global random state."""
-    draws = [(random, name) for name in _PYTHON_DRAWS]
+    draws = [(random, name) for name in _PYTHON_DRAWS if hasattr(random, name)]
     try:
         import numpy.random
     except ImportError:
@@ -364,21 +368,70 @@ def _host_draws():
     state = getattr(numpy.random.mtrand, "_rand", None)
     for name in dir(numpy.random):
         function = getattr(numpy.random, name)
-        if getattr(function, "__self__", None) is state and state is not None:
+        if state is not None and getattr(function, "__self__", None) is state and \
+                name not in _NUMPY_STATE:
             draws.append((numpy.random, name))
     return draws + [(numpy.random, "default_rng")]
 
 
+def _is_unit_draw(module, name, args, kwargs):
+    """Whether the call draws one number in [0, 1): random.random(),
+    random.uniform(0, 1), numpy.random.rand(), random(), random_sample(),
+    uniform(0, 1) without a size."""
+    if kwargs.get("size") is not None:
+        return False
+    if name in ("random", "rand", "random_sample", "uniform") and not args and not kwargs:
+        return module is not random or name == "random"
+    bounds = (tuple(args) + (kwargs.get("low", kwargs.get("a")), kwargs.get("high", kwargs.get("b"))))
+    return name == "uniform" and [b for b in bounds if b is not None][:2] == [0, 1]
+
+
+class HostScalarDraw:
+    """A number in [0, 1) drawn on the host while the model is traced:
+    compared with a Python number where the answer is the same for every
+    draw (MusicGen's LayerDrop, `random.uniform(0, 1) < 0`), the answer;
+    any other use a HostDraw."""
+
+    def __init__(self, what):
+        self.what = what
+
+    def _compare(self, op, other):
+        where = dsc_dropout._caller(3)
+        if not dsc_dropout._is_number(other):
+            raise HostDraw(f"{self.what} at {where}")
+        return dsc_dropout.decide(op, other, self.what, where)
+
+    def __lt__(self, other):
+        return self._compare("<", other)
+
+    def __le__(self, other):
+        return self._compare("<=", other)
+
+    def __gt__(self, other):
+        return self._compare(">", other)
+
+    def __ge__(self, other):
+        return self._compare(">=", other)
+
+    def _used(self, *args, **kwargs):
+        raise HostDraw(f"{self.what} at {dsc_dropout._caller()}")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _used
+    __truediv__ = __rtruediv__ = __float__ = __int__ = __bool__ = __index__ = _used
+    __neg__ = __abs__ = __round__ = __eq__ = __ne__ = __hash__ = _used
+
+
 def _refusing(module, name, function):
-    torch_dir = os.path.dirname(torch.__file__)
+    torch_dir = os.path.dirname(torch.__file__) + os.sep
 
     def draw(*args, **kwargs):
-        caller = sys._getframe(1).f_code.co_filename
-        if caller.startswith(torch_dir):
-            return function(*args, **kwargs)
         frame = sys._getframe(1)
-        raise HostDraw(f"{module.__name__}.{name} at {frame.f_code.co_filename}:"
-                       f"{frame.f_lineno}")
+        if frame.f_code.co_filename.startswith(torch_dir):
+            return function(*args, **kwargs)
+        what = f"{module.__name__}.{name}"
+        if _is_unit_draw(module, name, args, kwargs):
+            return HostScalarDraw(what)
+        raise HostDraw(f"{what} at {frame.f_code.co_filename}:{frame.f_lineno}")
     return draw
 
 
@@ -390,7 +443,9 @@ def random_branches_refused():
     traced value, and one that branches on the draw (0 < p < 1) is refused,
     naming the line; and a draw from numpy.random or Python's random (which
     tracing would make a constant, the same every step: wav2vec2's
-    SpecAugment masks) is refused, naming the line."""
+    SpecAugment masks) is refused, naming the line, but where one number
+    in [0, 1) is only compared with a number that decides the answer
+    (MusicGen's LayerDrop at 0: `random.uniform(0, 1) < 0`)."""
     rand = torch.rand
     saved = [(module, name, getattr(module, name)) for module, name in _host_draws()]
     torch.rand = dsc_dropout.scalar_draws(rand)
@@ -398,7 +453,7 @@ def random_branches_refused():
         setattr(module, name, _refusing(module, name, function))
     try:
         yield
-    except Exception as e:
+    except BaseException as e:
         cause = e
         while cause is not None and not isinstance(cause, (dsc_dropout.RandomBranch, HostDraw)):
             cause = cause.__cause__ or cause.__context__

@@ -40,8 +40,32 @@ c10::ScalarType arithmeticType(c10::ScalarType type) {
   return type == c10::ScalarType::Bool ? c10::ScalarType::Char : type;
 }
 
+/// The type a binary op computes in: arithmeticType of the result's, but
+/// float for a product or quotient of a float16 or bfloat16 tensor and a
+/// Python number the half type does not hold (`h * 0.044715`, `h / 0.3`):
+/// ATen's mul and div kernels take the number as a float, not rounded to
+/// the half type, compute in float and round the result once (their
+/// CPU-scalar path), as bindInOutputType does here. Its add and sub round
+/// the number to the half type first, as a half computation does; so does
+/// a number the half type holds.
+template <typename OpTy> c10::ScalarType computeType(ImporterState &s) {
+  c10::ScalarType type = s.outputScalarType();
+  if ((type != c10::ScalarType::Half && type != c10::ScalarType::BFloat16) ||
+      !(std::is_same_v<OpTy, ds::MulOp> || std::is_same_v<OpTy, ds::DivOp>))
+    return arithmeticType(type);
+  for (size_t i : {0, 1}) {
+    if (!s.hasConstantInput(i) || s.constantInput(i).isTensor())
+      continue;
+    double number = s.doubleInput(i);
+    if (at::scalar_tensor(number, at::TensorOptions(type)).item<double>() !=
+        number)
+      return c10::ScalarType::Float;
+  }
+  return type;
+}
+
 template <typename OpTy> void binary(ImporterState &s) {
-  c10::ScalarType type = arithmeticType(s.outputScalarType());
+  c10::ScalarType type = computeType<OpTy>(s);
   Value lhs = s.tensorInputAs(0, type), rhs = s.tensorInputAs(1, type);
   bindInOutputType(s, OpTy::create(s.builder, s.loc, lhs, rhs));
 }
