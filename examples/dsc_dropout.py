@@ -142,7 +142,23 @@ def _unwrap(value):
     return value
 
 
-class ScalarDraw:
+class Comparisons:
+    """<, <=, > and >= through the class's _compare(op, other)."""
+
+    def __lt__(self, other):
+        return self._compare("<", other)
+
+    def __le__(self, other):
+        return self._compare("<=", other)
+
+    def __gt__(self, other):
+        return self._compare(">", other)
+
+    def __ge__(self, other):
+        return self._compare(">=", other)
+
+
+class ScalarDraw(Comparisons):
     """A 0-d torch.rand() drawn when first used (`draw` makes it). Hugging
     Face's LayerDrop draws one per layer and only compares it,
     `torch.rand([]) < layerdrop`: a draw lies in [0, 1), so compared with a
@@ -167,18 +183,6 @@ class ScalarDraw:
             return decide(op, other, "torch.rand(())", _caller(3))
         return {"<": torch.lt, "<=": torch.le, ">": torch.gt, ">=": torch.ge}[op](
             self.tensor(), _unwrap(other))
-
-    def __lt__(self, other):
-        return self._compare("<", other)
-
-    def __le__(self, other):
-        return self._compare("<=", other)
-
-    def __gt__(self, other):
-        return self._compare(">", other)
-
-    def __ge__(self, other):
-        return self._compare(">=", other)
 
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):

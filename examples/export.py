@@ -386,7 +386,7 @@ def _is_unit_draw(module, name, args, kwargs):
     return name == "uniform" and [b for b in bounds if b is not None][:2] == [0, 1]
 
 
-class HostScalarDraw:
+class HostScalarDraw(dsc_dropout.Comparisons):
     """A number in [0, 1) drawn on the host while the model is traced:
     compared with a Python number where the answer is the same for every
     draw (MusicGen's LayerDrop, `random.uniform(0, 1) < 0`), the answer;
@@ -400,18 +400,6 @@ class HostScalarDraw:
         if not dsc_dropout._is_number(other):
             raise HostDraw(f"{self.what} at {where}")
         return dsc_dropout.decide(op, other, self.what, where)
-
-    def __lt__(self, other):
-        return self._compare("<", other)
-
-    def __le__(self, other):
-        return self._compare("<=", other)
-
-    def __gt__(self, other):
-        return self._compare(">", other)
-
-    def __ge__(self, other):
-        return self._compare(">=", other)
 
     def _used(self, *args, **kwargs):
         raise HostDraw(f"{self.what} at {dsc_dropout._caller()}")
