@@ -210,8 +210,11 @@ def lower_functions(program):
     """Lowers what torch.export keeps as calls of functions ds-import cannot
     read: a torch.vmap (Hugging Face's attention masks built from mask
     functions: Gemma 3's image tokens seeing each other), which
-    torch.export.save cannot write either, and a flex_attention
-    (lower_flex.py: its dense attention). run_decompositions with an empty
+    torch.export.save cannot write either, a flex_attention
+    (lower_flex.py: its dense attention), and a torch.autocast region (the
+    casts its policy makes, written out as `_to_copy`: autocast's weight
+    cache plays no part in an exported program, so each matmul casts its
+    own weight). run_decompositions with an empty
     table then traces them into ATen ops and decomposes nothing else
     (detach stays); it also drops the grad-mode regions, which would let
     the gradient through a torch.no_grad() block. So where such a region
@@ -223,7 +226,9 @@ def lower_functions(program):
     used = [what for what, found in (
         ("torch.vmap", any(getattr(n.target, "__module__", None) == "torch._functorch.predispatch"
                            for n in graph.nodes)),
-        ("flex_attention", lower_flex.lower_flex_attention(program, fail, source_line)))
+        ("flex_attention", lower_flex.lower_flex_attention(program, fail, source_line)),
+        ("torch.autocast", any(n.target is torch.ops.higher_order.wrap_with_autocast
+                               for n in graph.nodes)))
         if found]
     if not used:
         return program
@@ -280,8 +285,8 @@ def detach_out_of_place(program, trainable, refuse):
     changes nothing; elsewhere it becomes `y = detach(x)`, read by every
     later reader of x. A detached value written in place afterwards (its
     functional form re-derives it from the write, cutting the gradient the
-    write brings), or a detach_ inside a nested graph (an autocast region),
-    is refused."""
+    write brings), or a detach_ inside a nested graph (an autocast region)
+    of anything but a constant, is refused."""
     graph = program.graph
     order = {node: i for i, node in enumerate(graph.nodes)}
     detached = []
@@ -308,9 +313,17 @@ def detach_out_of_place(program, trainable, refuse):
                    hint="write into a clone of it instead")
     for name, module in program.graph_module.named_modules():
         if name and isinstance(module, torch.fx.GraphModule):
-            for node in module.graph.nodes:
-                if node.target is torch.ops.aten.detach_.default:
-                    refuse(node, f"detaches in place inside {name}", module)
+            for node in list(module.graph.nodes):
+                if node.target is not torch.ops.aten.detach_.default:
+                    continue
+                # A constant's (torch.tensor(...) in an autocast region):
+                # nothing flows into it.
+                if node.args[0].target is torch.ops.aten.lift_fresh_copy.default:
+                    node.replace_all_uses_with(node.args[0])
+                    module.graph.erase_node(node)
+                    continue
+                refuse(node, f"detaches in place inside {name}", module)
+            module.recompile()
     program.graph_module.recompile()
 
 
@@ -463,7 +476,14 @@ def random_branches_refused():
 
 def export_program(model, inputs, output, decompose):
     """torch.export of the training forward (drop_data_checks,
-    lower_functions), saved atomically."""
+    lower_functions), saved atomically. An autocast region inside forward
+    is kept (lower_functions writes its casts out); one around this call is
+    refused: torch.export records none of its casts."""
+    for device in ("cpu", "cuda"):
+        if torch.is_autocast_enabled(device):
+            fail(f"export_program runs under torch.autocast({device!r}), which torch.export "
+                 "does not record: the program would compute in float32; put the autocast "
+                 "inside forward (as Hugging Face's Trainer wraps model.forward)")
     with lower_flex.flex_attention_on_cpu(), random_branches_refused():
         program = torch.export.export(model, inputs)
     drop_data_checks(program)

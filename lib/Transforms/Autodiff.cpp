@@ -37,6 +37,71 @@ constexpr StringLiteral kInput = mlir::ds::DSDialect::kInputAttr;
 constexpr StringLiteral kRole = mlir::ds::DSDialect::kRoleAttr;
 constexpr StringLiteral kUpdates = mlir::ds::DSDialect::kUpdatesAttr;
 
+/// Whether `value` is the result of a conversion to a float type of fewer
+/// significand bits (float32 to bfloat16: what autocast inserts before
+/// each matmul). Its cotangents are converted back one use at a time and
+/// summed in the wider type, as PyTorch's autograd sums the gradients of
+/// the separate casts that autocast makes per op (the import's CSE merges
+/// them into one).
+bool narrows(Value value) {
+  auto convert = value.getDefiningOp<ConvertOp>();
+  if (!convert)
+    return false;
+  auto from = dyn_cast<FloatType>(
+      cast<ShapedType>(convert.getInput().getType()).getElementType());
+  auto to =
+      dyn_cast<FloatType>(cast<ShapedType>(convert.getType()).getElementType());
+  return from && to && to.getFPMantissaWidth() < from.getFPMantissaWidth();
+}
+
+/// Asks `op`'s gradient rule for its operands' gradients from
+/// `resultGrads` and adds them to `grads` (or, for a narrowing conversion's
+/// result, to `narrowed`).
+LogicalResult applyRule(OpBuilder &builder, Operation *op,
+                        ArrayRef<Value> resultGrads,
+                        const DenseSet<Value> &active,
+                        DenseMap<Value, Value> &grads,
+                        DenseMap<Value, SmallVector<Value>> &narrowed) {
+  if (llvm::all_of(resultGrads, [](Value grad) { return !grad; }))
+    return success();
+  auto rule = dyn_cast<VJPOpInterface>(op);
+  if (!rule)
+    return op->emitError() << "op '" << op->getName()
+                           << "' has no gradient rule";
+  SmallVector<Value> operandGrads;
+  if (failed(rule.buildVJP(builder, resultGrads, operandGrads)))
+    return failure();
+  if (operandGrads.size() != op->getNumOperands())
+    return op->emitError() << "gradient rule of '" << op->getName()
+                           << "' returned " << operandGrads.size()
+                           << " gradients for " << op->getNumOperands()
+                           << " operands";
+  for (auto [index, operand, grad] :
+       llvm::enumerate(op->getOperands(), operandGrads)) {
+    if (!active.contains(operand))
+      continue;
+    // A trainable parameter reaches this operand: dropping its gradient
+    // would train with a wrong one.
+    if (!grad)
+      return op->emitError()
+             << "'" << op->getName() << "' has no gradient for operand #"
+             << index << ", which depends on a trainable parameter";
+    if (grad.getType() != operand.getType())
+      return op->emitError()
+             << "gradient rule of '" << op->getName() << "' returned "
+             << grad.getType() << " for operand #" << index << " of type "
+             << operand.getType();
+    if (narrows(operand)) {
+      narrowed[operand].push_back(grad);
+      continue;
+    }
+    Value &sum = grads[operand];
+    sum = sum ? AddOp::create(builder, op->getLoc(), sum, grad).getResult()
+              : grad;
+  }
+  return success();
+}
+
 /// Appends to `gradsOut` the gradient of `loss` with respect to each of
 /// `wrt` (null where the loss does not depend on it), creating the backward
 /// ops at the builder's insertion point. `forwardOps` are the ops that
@@ -62,6 +127,9 @@ LogicalResult backpropagate(OpBuilder &builder,
   }
 
   DenseMap<Value, Value> grads;
+  // The cotangents of a narrowing conversion's result, one per use, kept
+  // apart (see narrows()).
+  DenseMap<Value, SmallVector<Value>> narrowed;
   if (active.contains(loss))
     grads[loss] = vjp::createSplat(builder, loss.getLoc(),
                                    cast<RankedTensorType>(loss.getType()), 1.0);
@@ -69,42 +137,17 @@ LogicalResult backpropagate(OpBuilder &builder,
   for (Operation *op : llvm::reverse(forwardOps)) {
     // Only active values receive gradients, so an op with a result gradient
     // has an active operand and lies on the gradient path.
-    SmallVector<Value> resultGrads;
-    for (Value result : op->getResults())
-      resultGrads.push_back(grads.lookup(result));
-    if (llvm::all_of(resultGrads, [](Value grad) { return !grad; }))
-      continue;
-    auto rule = dyn_cast<VJPOpInterface>(op);
-    if (!rule)
-      return op->emitError()
-             << "op '" << op->getName() << "' has no gradient rule";
-    SmallVector<Value> operandGrads;
-    if (failed(rule.buildVJP(builder, resultGrads, operandGrads)))
-      return failure();
-    if (operandGrads.size() != op->getNumOperands())
-      return op->emitError()
-             << "gradient rule of '" << op->getName() << "' returned "
-             << operandGrads.size() << " gradients for " << op->getNumOperands()
-             << " operands";
-    for (auto [index, operand, grad] :
-         llvm::enumerate(op->getOperands(), operandGrads)) {
-      if (!active.contains(operand))
-        continue;
-      // A trainable parameter reaches this operand: dropping its gradient
-      // would train with a wrong one.
-      if (!grad)
-        return op->emitError()
-               << "'" << op->getName() << "' has no gradient for operand #"
-               << index << ", which depends on a trainable parameter";
-      if (grad.getType() != operand.getType())
-        return op->emitError()
-               << "gradient rule of '" << op->getName() << "' returned "
-               << grad.getType() << " for operand #" << index << " of type "
-               << operand.getType();
-      Value &sum = grads[operand];
-      sum = sum ? AddOp::create(builder, op->getLoc(), sum, grad).getResult()
-                : grad;
-    }
+    SmallVector<SmallVector<Value>> rounds;
+    if (auto it = narrowed.find(op->getResult(0)); it != narrowed.end())
+      for (Value grad : it->second)
+        rounds.push_back({grad});
+    else
+      rounds.push_back(llvm::map_to_vector(op->getResults(), [&](Value result) {
+        return grads.lookup(result);
+      }));
+    for (ArrayRef<Value> resultGrads : rounds)
+      if (failed(applyRule(builder, op, resultGrads, active, grads, narrowed)))
+        return failure();
   }
   for (Value value : wrt)
     gradsOut.push_back(grads.lookup(value));

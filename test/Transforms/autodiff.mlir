@@ -181,6 +181,36 @@ func.func @forward(%wte: tensor<16x4xf32> {ds.name = "wte", ds.trainable},
 
 // -----
 
+// A value cast to bfloat16 once (after CSE) and read by two matmuls, as
+// autocast casts the input of each: the two bfloat16 gradients are each
+// converted back and summed in float32, as PyTorch sums the gradients of
+// autocast's two casts; the widening cast's gradient is rounded once.
+
+// CHECK-LABEL: func.func @train_step(
+// CHECK:         %[[DU:.*]] = ds.matmul %{{.*}}, %{{.*}} : (tensor<2x3x8xbf16>, tensor<8x4xbf16>) -> tensor<2x3x4xbf16>
+// CHECK:         %[[DG:.*]] = ds.matmul %{{.*}}, %{{.*}} : (tensor<2x3x8xbf16>, tensor<8x4xbf16>) -> tensor<2x3x4xbf16>
+// CHECK-NOT:     ds.add {{.*}}bf16
+// CHECK:         %[[WU:.*]] = ds.convert %[[DU]] : (tensor<2x3x4xbf16>) -> tensor<2x3x4xf32>
+// CHECK:         %[[WG:.*]] = ds.convert %[[DG]] : (tensor<2x3x4xbf16>) -> tensor<2x3x4xf32>
+// CHECK:         ds.add %[[WU]], %[[WG]] : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+func.func @forward(%g: tensor<8x4xf32> {ds.name = "g", ds.trainable},
+                   %u: tensor<8x4xf32> {ds.name = "u", ds.trainable},
+                   %n: tensor<4xf32> {ds.name = "n", ds.trainable},
+                   %x: tensor<2x3x4xf32> {ds.input, ds.name = "x"}) -> tensor<f32> {
+  %s = ds.mul %x, %n : (tensor<2x3x4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  %s16 = ds.convert %s : (tensor<2x3x4xf32>) -> tensor<2x3x4xbf16>
+  %g16 = ds.convert %g : (tensor<8x4xf32>) -> tensor<8x4xbf16>
+  %u16 = ds.convert %u : (tensor<8x4xf32>) -> tensor<8x4xbf16>
+  %a = ds.linear %s16, %g16 : (tensor<2x3x4xbf16>, tensor<8x4xbf16>) -> tensor<2x3x8xbf16>
+  %b = ds.linear %s16, %u16 : (tensor<2x3x4xbf16>, tensor<8x4xbf16>) -> tensor<2x3x8xbf16>
+  %p = ds.mul %a, %b : (tensor<2x3x8xbf16>, tensor<2x3x8xbf16>) -> tensor<2x3x8xbf16>
+  %p32 = ds.convert %p : (tensor<2x3x8xbf16>) -> tensor<2x3x8xf32>
+  %loss = ds.mean %p32 dims = [0, 1, 2] : (tensor<2x3x8xf32>) -> tensor<f32>
+  return %loss : tensor<f32>
+}
+
+// -----
+
 // A broadcast operand's gradient is summed over the broadcast dimensions
 // and reshaped to the operand's shape. The mean's gradient is 1/24.
 

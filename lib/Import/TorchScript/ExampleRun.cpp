@@ -195,7 +195,15 @@ c10::IValue dsc::ts::asRecorded(const ImporterState &state,
     os << "]";
     return text;
   };
+  // torch.export does not record an autocast context around the export
+  // call, only the types it gave: the casts are missing.
+  bool autocast = sameSizes && tensor.scalar_type() == c10::ScalarType::Float &&
+                  c10::isReducedFloatingType(*dtype);
   state.fail("'" + state.opName() + "' gives a " +
              describe(tensor.scalar_type(), tensor.sizes()) +
-             " tensor where the program records " + describe(*dtype, *sizes));
+             " tensor where the program records " + describe(*dtype, *sizes) +
+             (autocast ? " (exported under torch.autocast? torch.export "
+                         "keeps no autocast around the call: put it inside "
+                         "forward)"
+                       : ""));
 }

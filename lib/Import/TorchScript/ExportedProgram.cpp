@@ -434,6 +434,12 @@ void ProgramReader::readNode(const json::Object &node) {
     failAtNode("unsupported op '" + name +
                "' (Hugging Face's grouped experts): load the model with "
                "experts_implementation=\"batched_mm\"");
+  // The program as torch.export leaves it: autocast's casts are made when
+  // the region runs, by PyTorch's dispatcher.
+  if (name == "higher_order.wrap_with_autocast")
+    failAtNode("unsupported op '" + name +
+               "' (a torch.autocast region): export with examples/export.py, "
+               "which writes its casts out (run_decompositions({}))");
   failAtNode("unsupported op '" + name + "'");
 }
 

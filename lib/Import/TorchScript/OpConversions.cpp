@@ -491,8 +491,20 @@ void scaledDotProductAttention(ImporterState &s) {
   c10::ScalarType type = widen ? c10::ScalarType::Float : s.outputScalarType();
   Value scores = ds::MatmulOp::create(s.builder, s.loc, q, k, nullptr,
                                       s.builder.getUnitAttr());
-  scores = ds::MulOp::create(s.builder, s.loc, scores,
-                             s.materialize(at::scalar_tensor(scale, type)));
+  // A half or bfloat16 product times the scale in float32, rounded once,
+  // as ATen multiplies such a tensor by a number: the scale stays exact to
+  // float32 where -ds-recognize-attention makes a fused attention of this,
+  // as the fused kernels take it.
+  Type scoresElement = typeOf(scores).getElementType();
+  if (isa<Float16Type, BFloat16Type>(scoresElement))
+    scores = s.convertTo(
+        ds::MulOp::create(s.builder, s.loc,
+                          s.convertTo(scores, s.builder.getF32Type()),
+                          scalar(s, scale, s.builder.getF32Type())),
+        scoresElement);
+  else
+    scores = ds::MulOp::create(s.builder, s.loc, scores,
+                               s.materialize(at::scalar_tensor(scale, type)));
   // is_causal: SDPA's ones(L, S).tril() mask.
   Value mask = causal         ? s.materialize(at::ones({typeOf(q).getDimSize(2),
                                                         typeOf(k).getDimSize(2)},

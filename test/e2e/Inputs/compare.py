@@ -21,7 +21,14 @@ later normalisation cancels), PyTorch's own float32 run can be further
 than the tolerance from the exact answer. Each such pass is printed with
 both distances.
 
-  compare.py --rtol 1e-5 [--tensors A.safetensors B.safetensors]...
+With --differing F (mixed precision, where a last-bit difference of a
+float32 value before a rounding to bfloat16 moves that element by one
+bfloat16 step, 2^-8 of it), at most a fraction F of each tensor's elements
+may differ at all, and those within --rtol: bit for bit but for isolated
+elements. A half-precision sum where PyTorch's is in float32 moves half
+of them.
+
+  compare.py --rtol 1e-5 [--differing F] [--tensors A.safetensors B.safetensors]...
              [--losses a.jsonl b.jsonl] [--decreasing]
              [--truth T.safetensors]... [--truth-losses t.jsonl]
 """
@@ -111,6 +118,7 @@ def main():
     p.add_argument("--decreasing", action="store_true")
     p.add_argument("--truth", action="append", default=[])
     p.add_argument("--truth-losses")
+    p.add_argument("--differing", type=float)
     args = p.parse_args()
     if args.truth and len(args.truth) != len(args.tensors):
         p.error("one --truth per --tensors pair")
@@ -147,6 +155,12 @@ def main():
             if not err <= args.rtol:
                 failures.append(f"{ours}: {name}: relative error {err:.3g} > {args.rtol}"
                                 + worst_element(a[name], b[name]))
+            if args.differing is not None and a[name].numel():
+                x, y = a[name].double(), b[name].double()
+                differ = int((~((x == y) | (x.isnan() & y.isnan()))).sum())
+                if differ > args.differing * x.numel():
+                    failures.append(f"{ours}: {name}: {differ} of {x.numel()} elements differ, "
+                                    f"more than {args.differing:g} of them")
         print(f"{os.path.basename(ours)}: {len(a)} tensors, worst {worst[0]} {worst[1]:.3g}")
     if args.losses:
         ours = [json.loads(line)["loss"] for line in open(args.losses[0])]
