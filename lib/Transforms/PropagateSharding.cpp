@@ -74,7 +74,27 @@ private:
   /// A value moved back after its op (attention's output), to the op's
   /// completed result in the op's layout.
   DenseMap<Value, Value> movedBackFrom;
+  /// The partial axes a widening conversion carries from its input to its
+  /// result (see widens()).
+  DenseMap<Value, SmallVector<std::pair<int, ReductionKind>>> carried;
 };
+
+/// Whether `op` converts floats to a float type of more significand bits:
+/// exactly, so it converts each rank's part of a partial sum as it would
+/// the sum, and the sum is taken after it, in the wider type. A bfloat16
+/// weight gradient (autocast) is summed over the ranks in float32, as
+/// DistributedDataParallel sums the float32 parameter's gradient, not
+/// rounded to bfloat16 at each addition.
+bool widens(Operation *op) {
+  auto convert = dyn_cast<ConvertOp>(op);
+  if (!convert)
+    return false;
+  auto from = dyn_cast<FloatType>(
+      cast<ShapedType>(convert.getInput().getType()).getElementType());
+  auto to =
+      dyn_cast<FloatType>(cast<ShapedType>(convert.getType()).getElementType());
+  return from && to && to.getFPMantissaWidth() > from.getFPMantissaWidth();
+}
 
 Value ShardingWriter::reshard(Value value, const Layout &to, Location loc) {
   if (engine.layoutOf(value) == to)
@@ -99,6 +119,15 @@ void ShardingWriter::run() {
   MLIRContext *context = step.getContext();
   for (Operation *op : ops) {
     std::optional<dsc::OpSharding> decision = engine.propagate(op);
+    if (auto it = op->getNumOperands() == 1 ? carried.find(op->getOperand(0))
+                                            : carried.end();
+        it != carried.end()) {
+      if (!decision)
+        decision = dsc::OpSharding{{std::nullopt},
+                                   {{engine.layoutOf(op->getOperand(0)), {}}},
+                                   {std::nullopt}};
+      decision->results[0].partial = it->second;
+    }
     if (!decision)
       continue;
     ++numSharded;
@@ -137,6 +166,10 @@ void ShardingWriter::run() {
       engine.setLayout(result, sharding.layout);
       if (sharding.partial.empty() && !back)
         continue;
+      if (!back && result.hasOneUse() && widens(*result.user_begin())) {
+        carried[result] = sharding.partial;
+        continue;
+      }
       SmallVector<OpOperand *> uses;
       for (OpOperand &use : result.getUses())
         uses.push_back(&use);

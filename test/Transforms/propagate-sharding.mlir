@@ -212,3 +212,27 @@ func.func @forward(%wte: tensor<16x16xf32> {ds.name = "wte", ds.trainable},
   %loss = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<16x16xf32>, tensor<16xi64>) -> tensor<f32>
   return %loss : tensor<f32>
 }
+
+// -----
+
+// Autocast's bfloat16 linear of a float32 weight: the weight's gradient is
+// a bfloat16 partial sum over sp, widened exactly by the cast's gradient;
+// the partial sum is carried through that widening and completed in
+// float32 (a reshard of the bfloat16 product would sum in bfloat16).
+// CHECK-LABEL: ds.mesh @mesh ["sp" = 2]
+// CHECK: %[[GW:.*]] = ds.matmul {{.*}} transpose_lhs {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<16x4xbf16>, tensor<16x8xbf16>) -> tensor<4x8xbf16>
+// CHECK-NOT: ds.reshard %[[GW]]
+// CHECK: %[[WIDE:.*]] = ds.convert %[[GW]] {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<4x8xbf16>) -> tensor<4x8xf32>
+// CHECK-NEXT: ds.reshard %[[WIDE]] to <@mesh, [{}, {}]> : tensor<4x8xf32>
+func.func @forward(%w: tensor<4x8xf32> {ds.name = "w", ds.trainable},
+                   %x: tensor<2x8x8xf32> {ds.input, ds.name = "x"},
+                   %labels: tensor<2x8xi64> {ds.input, ds.name = "labels"}) -> tensor<f32> {
+  %x16 = ds.convert %x : (tensor<2x8x8xf32>) -> tensor<2x8x8xbf16>
+  %w16 = ds.convert %w : (tensor<4x8xf32>) -> tensor<4x8xbf16>
+  %h = ds.linear %x16, %w16 : (tensor<2x8x8xbf16>, tensor<4x8xbf16>) -> tensor<2x8x4xbf16>
+  %h32 = ds.convert %h : (tensor<2x8x4xbf16>) -> tensor<2x8x4xf32>
+  %flat = ds.reshape %h32 : (tensor<2x8x4xf32>) -> tensor<16x4xf32>
+  %lab = ds.reshape %labels : (tensor<2x8xi64>) -> tensor<16xi64>
+  %loss = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<16x4xf32>, tensor<16xi64>) -> tensor<f32>
+  return %loss : tensor<f32>
+}

@@ -5,11 +5,15 @@ momentum, two steps; or AdamW with --adamw, two steps at lr 1e-3 and eps
 1e-2, where lr / eps keeps the update's magnification of a gradient's
 rounding at 0.1). Tools come from PATH (lit puts the build's bin first).
 
+With --rtol R the comparison is at R (mixed precision: each rank's part
+of a weight's gradient is rounded to the half type before the sum, as
+DistributedDataParallel's is).
+
 With --fused every plan runs torch.optim's fused kernels
 (--fused-optimizer); with --clip N every plan clips the gradients to the
 norm N (--clip-grad-norm).
 
-  run_parallel.py [--adamw] [--fused] [--clip N] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
+  run_parallel.py [--adamw] [--fused] [--clip N] [--rtol R] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
 
 Each mesh is ds-compile's flags for it (--dp, --sp, --zero and e.g.
 --seq-dims).
@@ -61,12 +65,16 @@ def main():
     if argv and argv[0] == "--clip":
         OPTIMIZER = OPTIMIZER + ["--clip-grad-norm", argv[1]]
         argv = argv[2:]
+    rtol = "1e-5"
+    if argv and argv[0] == "--rtol":
+        rtol = argv[1]
+        argv = argv[2:]
     mlir, weights, batch, prefix = argv[:4]
     train(mlir, weights, batch, prefix + "-1", "")
     for mesh in argv[4:]:
         tag = prefix + "-" + "".join(c for c in mesh if c.isalnum())
         train(mlir, weights, batch, tag, mesh)
-        run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", "1e-5",
+        run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", rtol,
              "--losses", tag + ".loss", prefix + "-1.loss",
              "--tensors", tag + ".grads", prefix + "-1.grads",
              "--tensors", tag + ".final", prefix + "-1.final"])
