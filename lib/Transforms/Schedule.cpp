@@ -38,8 +38,15 @@ bool isReloaded(Value value) {
 /// its first reader afterwards; the readers of the argument's other reloads (an
 /// offloaded parameter's forward and backward) do.
 Operation *lastPredecessor(Operation *op,
-                           const llvm::SmallPtrSetImpl<Operation *> &moved) {
+                           const llvm::SmallPtrSetImpl<Operation *> &moved,
+                           const DenseMap<Operation *, Value> &writes) {
   Operation *last = nullptr;
+  // A reload that brings a host update's new parameter into the
+  // parameter's memory follows every reader of the old value (the
+  // backward's `grad * weight` after the weight's gradient is complete).
+  if (Value arg = writes.lookup(op))
+    for (Operation *user : arg.getUsers())
+      last = later(last, user);
   for (Value operand : op->getOperands()) {
     if (Operation *wait = operand.getDefiningOp(); moved.contains(wait)) {
       Operation *reload = wait->getOperand(0).getDefiningOp();
@@ -68,6 +75,28 @@ Operation *lastPredecessor(Operation *op,
   return last;
 }
 
+/// The reloads of values the step computed (a host update's new
+/// parameter) whose wait the step returns as the new value of an argument:
+/// they read into that argument's memory. Each with the argument.
+DenseMap<Operation *, Value> reloadsIntoArguments(func::FuncOp step) {
+  DenseMap<Operation *, Value> writes;
+  Operation *ret = step.front().getTerminator();
+  for (auto [i, value] : llvm::enumerate(ret->getOperands())) {
+    auto name =
+        step.getResultAttrOfType<StringAttr>(i, ds::DSDialect::kUpdatesAttr);
+    auto wait = value.getDefiningOp<ds::WaitOp>();
+    auto reload =
+        wait ? wait.getInput().getDefiningOp<ds::ReloadOp>() : nullptr;
+    if (!name || !reload || isa<BlockArgument>(reload.getInput()))
+      continue;
+    for (BlockArgument arg : step.getArguments())
+      if (step.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                            ds::DSDialect::kNameAttr) == name)
+        writes[reload] = arg;
+  }
+  return writes;
+}
+
 struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
   void runOnOperation() override {
     auto trainStep = getOperation().lookupSymbol<func::FuncOp>(
@@ -82,6 +111,7 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
     if (failed(phases))
       return signalPassFailure();
     Block &body = trainStep.front();
+    DenseMap<Operation *, Value> writes = reloadsIntoArguments(trainStep);
     SmallVector<Operation *> optimizer;
     for (Operation &op : body.without_terminator())
       if (phases->lookup(&op) == dsc::StepPhase::Optimizer)
@@ -102,7 +132,7 @@ struct SchedulePass : dsc::impl::SchedulePassBase<SchedulePass> {
       if ((isa<ds::ReloadOp>(op) && isa<BlockArgument>(op->getOperand(0))) ||
           moved.contains(op))
         continue;
-      Operation *after = lastPredecessor(op, moved);
+      Operation *after = lastPredecessor(op, moved, writes);
       if (!after) {
         if (front)
           op->moveAfter(front);
