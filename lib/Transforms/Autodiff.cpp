@@ -37,21 +37,28 @@ constexpr StringLiteral kInput = mlir::ds::DSDialect::kInputAttr;
 constexpr StringLiteral kRole = mlir::ds::DSDialect::kRoleAttr;
 constexpr StringLiteral kUpdates = mlir::ds::DSDialect::kUpdatesAttr;
 
-/// Whether `value` is the result of a conversion to a float type of fewer
-/// significand bits (float32 to bfloat16: what autocast inserts before
-/// each matmul). Its cotangents are converted back one use at a time and
-/// summed in the wider type, as PyTorch's autograd sums the gradients of
-/// the separate casts that autocast makes per op (the import's CSE merges
-/// them into one).
+/// Whether `value` is the result of a conversion of a computed value to a
+/// float type that the input's type holds but not the other way (float32
+/// to bfloat16: what autocast inserts before each matmul). Its cotangents
+/// are converted back one use at a time and summed in the wider type, as
+/// PyTorch's autograd sums the gradients of the separate casts that
+/// autocast makes per op (the import's CSE merges them into one). A
+/// parameter's cast is left whole: autocast casts a parameter once per
+/// region (its weight cache), and PyTorch sums that cast's gradients in
+/// the half type.
 bool narrows(Value value) {
   auto convert = value.getDefiningOp<ConvertOp>();
-  if (!convert)
+  if (!convert || isa<BlockArgument>(convert.getInput()))
     return false;
   auto from = dyn_cast<FloatType>(
       cast<ShapedType>(convert.getInput().getType()).getElementType());
   auto to =
       dyn_cast<FloatType>(cast<ShapedType>(convert.getType()).getElementType());
-  return from && to && to.getFPMantissaWidth() < from.getFPMantissaWidth();
+  return from && to &&
+         llvm::APFloat::isRepresentableBy(to.getFloatSemantics(),
+                                          from.getFloatSemantics()) &&
+         !llvm::APFloat::isRepresentableBy(from.getFloatSemantics(),
+                                           to.getFloatSemantics());
 }
 
 /// Asks `op`'s gradient rule for its operands' gradients from
@@ -138,7 +145,9 @@ LogicalResult backpropagate(OpBuilder &builder,
     // Only active values receive gradients, so an op with a result gradient
     // has an active operand and lies on the gradient path.
     SmallVector<SmallVector<Value>> rounds;
-    if (auto it = narrowed.find(op->getResult(0)); it != narrowed.end())
+    if (auto it = isa<ConvertOp>(op) ? narrowed.find(op->getResult(0))
+                                     : narrowed.end();
+        it != narrowed.end())
       for (Value grad : it->second)
         rounds.push_back({grad});
     else

@@ -47,6 +47,7 @@ public:
   void run();
 
   int64_t numSharded = 0, numReshards = 0;
+  bool failed = false;
 
 private:
   /// `value` in layout `to`: itself, an earlier reshard of it, or a new one.
@@ -79,12 +80,12 @@ private:
   DenseMap<Value, SmallVector<std::pair<int, ReductionKind>>> carried;
 };
 
-/// Whether `op` converts floats to a float type of more significand bits:
-/// exactly, so it converts each rank's part of a partial sum as it would
-/// the sum, and the sum is taken after it, in the wider type. A bfloat16
-/// weight gradient (autocast) is summed over the ranks in float32, as
-/// DistributedDataParallel sums the float32 parameter's gradient, not
-/// rounded to bfloat16 at each addition.
+/// Whether `op` converts floats to a type that holds every value of the
+/// input's (bfloat16 or float16 to float32): exactly, so it converts each
+/// rank's part of a partial sum as it would the sum, and the sum is taken
+/// after it, in the wider type. A bfloat16 weight gradient (autocast) is
+/// summed over the ranks in float32, as DistributedDataParallel sums the
+/// float32 parameter's gradient, not rounded to bfloat16 at each addition.
 bool widens(Operation *op) {
   auto convert = dyn_cast<ConvertOp>(op);
   if (!convert)
@@ -93,7 +94,21 @@ bool widens(Operation *op) {
       cast<ShapedType>(convert.getInput().getType()).getElementType());
   auto to =
       dyn_cast<FloatType>(cast<ShapedType>(convert.getType()).getElementType());
-  return from && to && to.getFPMantissaWidth() > from.getFPMantissaWidth();
+  return from && to && from != to &&
+         llvm::APFloat::isRepresentableBy(from.getFloatSemantics(),
+                                          to.getFloatSemantics());
+}
+
+/// Whether a partial sum whose one reader is `op` is carried to `op`'s
+/// result: a widening conversion, or, on the way to one, a reshape of a
+/// value no rank splits (a bias's gradient, summed keeping its dimensions),
+/// which moves no data between ranks.
+bool carriesPartialSum(Operation *op, const Layout &layout) {
+  if (widens(op))
+    return true;
+  Value result = isa<ReshapeOp>(op) ? op->getResult(0) : Value();
+  return result && layout.isReplicated() && result.hasOneUse() &&
+         widens(*result.user_begin());
 }
 
 Value ShardingWriter::reshard(Value value, const Layout &to, Location loc) {
@@ -124,8 +139,16 @@ void ShardingWriter::run() {
         it != carried.end()) {
       if (!decision)
         decision = dsc::OpSharding{{std::nullopt},
-                                   {{engine.layoutOf(op->getOperand(0)), {}}},
+                                   {{engine.layoutOf(op->getResult(0)), {}}},
                                    {std::nullopt}};
+      // The operand is a partial sum: moving it would treat it as complete.
+      if (decision->operands[0] &&
+          *decision->operands[0] != engine.layoutOf(op->getOperand(0))) {
+        op->emitError() << "ds-propagate-sharding: a partial sum carried to "
+                           "this op would be resharded before it is summed";
+        failed = true;
+        return;
+      }
       decision->results[0].partial = it->second;
     }
     if (!decision)
@@ -166,7 +189,8 @@ void ShardingWriter::run() {
       engine.setLayout(result, sharding.layout);
       if (sharding.partial.empty() && !back)
         continue;
-      if (!back && result.hasOneUse() && widens(*result.user_begin())) {
+      if (!back && result.hasOneUse() &&
+          carriesPartialSum(*result.user_begin(), sharding.layout)) {
         carried[result] = sharding.partial;
         continue;
       }
@@ -279,6 +303,8 @@ void PropagateShardingPass::runOnOperation() {
     writer.setInputLayout(arg, sharding.layout);
   }
   writer.run();
+  if (writer.failed)
+    return signalPassFailure();
   numSharded += writer.numSharded;
   numReshards += writer.numReshards;
 }

@@ -211,6 +211,28 @@ func.func @forward(%g: tensor<8x4xf32> {ds.name = "g", ds.trainable},
 
 // -----
 
+// A parameter cast once and read by two matmuls (autocast's weight cache
+// casts a parameter once per region): its two bfloat16 gradients are
+// summed in bfloat16, as PyTorch sums them, then converted once.
+
+// CHECK-LABEL: func.func @train_step(
+// CHECK:         %[[D1:.*]] = ds.matmul %{{.*}}, %{{.*}} transpose_lhs : (tensor<6x4xbf16>, tensor<6x4xbf16>) -> tensor<4x4xbf16>
+// CHECK:         %[[D2:.*]] = ds.matmul %{{.*}}, %{{.*}} transpose_lhs : (tensor<6x4xbf16>, tensor<6x4xbf16>) -> tensor<4x4xbf16>
+// CHECK:         %[[SUM:.*]] = ds.add %[[D1]], %[[D2]] : (tensor<4x4xbf16>, tensor<4x4xbf16>) -> tensor<4x4xbf16>
+// CHECK:         ds.convert %[[SUM]] : (tensor<4x4xbf16>) -> tensor<4x4xf32>
+func.func @forward(%w: tensor<4x4xf32> {ds.name = "w", ds.trainable},
+                   %x: tensor<2x3x4xbf16> {ds.input, ds.name = "x"}) -> tensor<f32> {
+  %w16 = ds.convert %w : (tensor<4x4xf32>) -> tensor<4x4xbf16>
+  %a = ds.linear %x, %w16 : (tensor<2x3x4xbf16>, tensor<4x4xbf16>) -> tensor<2x3x4xbf16>
+  %t = ds.tanh %a : tensor<2x3x4xbf16>
+  %b = ds.linear %t, %w16 : (tensor<2x3x4xbf16>, tensor<4x4xbf16>) -> tensor<2x3x4xbf16>
+  %b32 = ds.convert %b : (tensor<2x3x4xbf16>) -> tensor<2x3x4xf32>
+  %loss = ds.mean %b32 dims = [0, 1, 2] : (tensor<2x3x4xf32>) -> tensor<f32>
+  return %loss : tensor<f32>
+}
+
+// -----
+
 // A broadcast operand's gradient is summed over the broadcast dimensions
 // and reshaped to the operand's shape. The mean's gradient is 1/24.
 

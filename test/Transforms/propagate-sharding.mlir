@@ -220,16 +220,26 @@ func.func @forward(%wte: tensor<16x16xf32> {ds.name = "wte", ds.trainable},
 // the partial sum is carried through that widening and completed in
 // float32 (a reshard of the bfloat16 product would sum in bfloat16).
 // CHECK-LABEL: ds.mesh @mesh ["sp" = 2]
+// A bias's gradient, summed keeping its dimensions, is carried through the
+// reshape to its shape too (a reshape of a value no rank splits).
+// CHECK: %[[GB:.*]] = ds.sum {{.*}} keepdim {ds.shardings = [#ds.sharding<@mesh, [{}, {}, {}], partial = {"sp": sum}>]} : (tensor<2x8x4xbf16>) -> tensor<1x1x4xbf16>
+// CHECK-NEXT: %[[GB1:.*]] = ds.reshape %[[GB]] {ds.shardings = [#ds.sharding<@mesh, [{}], partial = {"sp": sum}>]} : (tensor<1x1x4xbf16>) -> tensor<4xbf16>
+// CHECK-NOT: ds.reshard %[[GB1]]
 // CHECK: %[[GW:.*]] = ds.matmul {{.*}} transpose_lhs {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<16x4xbf16>, tensor<16x8xbf16>) -> tensor<4x8xbf16>
 // CHECK-NOT: ds.reshard %[[GW]]
-// CHECK: %[[WIDE:.*]] = ds.convert %[[GW]] {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<4x8xbf16>) -> tensor<4x8xf32>
+// CHECK: %[[WIDEB:.*]] = ds.convert %[[GB1]] {ds.shardings = [#ds.sharding<@mesh, [{}], partial = {"sp": sum}>]} : (tensor<4xbf16>) -> tensor<4xf32>
+// CHECK-NEXT: ds.reshard %[[WIDEB]] to <@mesh, [{}]> : tensor<4xf32>
+// CHECK-NEXT: %[[WIDE:.*]] = ds.convert %[[GW]] {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<4x8xbf16>) -> tensor<4x8xf32>
 // CHECK-NEXT: ds.reshard %[[WIDE]] to <@mesh, [{}, {}]> : tensor<4x8xf32>
 func.func @forward(%w: tensor<4x8xf32> {ds.name = "w", ds.trainable},
+                   %bias: tensor<4xf32> {ds.name = "b", ds.trainable},
                    %x: tensor<2x8x8xf32> {ds.input, ds.name = "x"},
                    %labels: tensor<2x8xi64> {ds.input, ds.name = "labels"}) -> tensor<f32> {
   %x16 = ds.convert %x : (tensor<2x8x8xf32>) -> tensor<2x8x8xbf16>
   %w16 = ds.convert %w : (tensor<4x8xf32>) -> tensor<4x8xbf16>
-  %h = ds.linear %x16, %w16 : (tensor<2x8x8xbf16>, tensor<4x8xbf16>) -> tensor<2x8x4xbf16>
+  %b16 = ds.convert %bias : (tensor<4xf32>) -> tensor<4xbf16>
+  %h0 = ds.linear %x16, %w16 : (tensor<2x8x8xbf16>, tensor<4x8xbf16>) -> tensor<2x8x4xbf16>
+  %h = ds.add %h0, %b16 : (tensor<2x8x4xbf16>, tensor<4xbf16>) -> tensor<2x8x4xbf16>
   %h32 = ds.convert %h : (tensor<2x8x4xbf16>) -> tensor<2x8x4xf32>
   %flat = ds.reshape %h32 : (tensor<2x8x4xf32>) -> tensor<16x4xf32>
   %lab = ds.reshape %labels : (tensor<2x8xi64>) -> tensor<16xi64>

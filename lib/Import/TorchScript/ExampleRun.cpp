@@ -87,41 +87,13 @@ at::Tensor dsc::ts::shapeOnly(const at::Tensor &tensor) {
 
 torch::jit::Stack
 dsc::ts::runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
-                       const torch::jit::Stack &inputs) {
+                       const torch::jit::Stack &inputs, bool onZeros) {
   auto isMeta = [](const at::Tensor &t) { return t.is_meta(); };
   if (!stackHas(inputs, isMeta)) {
     torch::jit::Stack stack = inputs;
     run(stack);
     return stack;
   }
-  // 1. On meta tensors throughout. CPU scalars (0-d) mix with meta tensors
-  //    as they are.
-  std::vector<at::Tensor> copies;
-  torch::jit::Stack stack = mapStack(inputs, [&](const at::Tensor &t) {
-    if (t.is_meta() || t.dim() == 0)
-      return t;
-    copies.push_back(t.to(at::kMeta));
-    return copies.back();
-  });
-  try {
-    run(stack);
-    if (!stackHas(stack, [&](const at::Tensor &result) {
-          return llvm::any_of(copies, [&](const at::Tensor &copy) {
-            return result.is_alias_of(copy);
-          });
-        }))
-      return stack;
-  } catch (const std::exception &) {
-  }
-  // 2. As given.
-  stack = inputs;
-  try {
-    run(stack);
-    return stack;
-  } catch (const std::exception &) {
-  }
-  // 3. Zeros in place of the meta tensors; ones where zeros fail (an
-  //    integer division by a tensor computed from the inputs).
   std::vector<std::pair<at::Tensor, at::Tensor>> zeros; // meta, stand-in
   auto standIns = [&](bool ones) {
     zeros.clear();
@@ -135,6 +107,37 @@ dsc::ts::runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
       return standIn;
     });
   };
+  torch::jit::Stack stack;
+  if (!onZeros) {
+    // 1. On meta tensors throughout. CPU scalars (0-d) mix with meta
+    //    tensors as they are.
+    std::vector<at::Tensor> copies;
+    stack = mapStack(inputs, [&](const at::Tensor &t) {
+      if (t.is_meta() || t.dim() == 0)
+        return t;
+      copies.push_back(t.to(at::kMeta));
+      return copies.back();
+    });
+    try {
+      run(stack);
+      if (!stackHas(stack, [&](const at::Tensor &result) {
+            return llvm::any_of(copies, [&](const at::Tensor &copy) {
+              return result.is_alias_of(copy);
+            });
+          }))
+        return stack;
+    } catch (const std::exception &) {
+    }
+    // 2. As given.
+    stack = inputs;
+    try {
+      run(stack);
+      return stack;
+    } catch (const std::exception &) {
+    }
+  }
+  // 3. Zeros in place of the meta tensors; ones where zeros fail (an
+  //    integer division by a tensor computed from the inputs).
   stack = standIns(/*ones=*/false);
   try {
     run(stack);
@@ -197,8 +200,14 @@ c10::IValue dsc::ts::asRecorded(const ImporterState &state,
   };
   // torch.export does not record an autocast context around the export
   // call, only the types it gave: the casts are missing.
-  bool autocast = sameSizes && tensor.scalar_type() == c10::ScalarType::Float &&
-                  c10::isReducedFloatingType(*dtype);
+  bool autocast =
+      sameSizes && tensor.scalar_type() == c10::ScalarType::Float &&
+      c10::isReducedFloatingType(*dtype) &&
+      llvm::none_of(output->node()->inputs(), [](const torch::jit::Value *in) {
+        auto type = in->type()->cast<c10::TensorType>();
+        return type && type->scalarType() &&
+               c10::isReducedFloatingType(*type->scalarType());
+      });
   state.fail("'" + state.opName() + "' gives a " +
              describe(tensor.scalar_type(), tensor.sizes()) +
              " tensor where the program records " + describe(*dtype, *sizes) +

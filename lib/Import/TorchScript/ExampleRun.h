@@ -35,10 +35,12 @@ at::Tensor shapeOnly(const at::Tensor &tensor);
 /// kernel); a result that views one of those becomes the same view of the
 /// meta tensor, so aliasing stays PyTorch's. A result that would view a
 /// constant's meta copy is never returned (the in-place checks must see
-/// the constant). Errors of the last attempt propagate.
+/// the constant). Errors of the last attempt propagate. With `onZeros` the
+/// op runs on zeros at once: for an op whose meta path in LibTorch's C++ is
+/// a composite that computes another dtype than its CPU kernel.
 torch::jit::Stack
 runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
-              const torch::jit::Stack &inputs);
+              const torch::jit::Stack &inputs, bool onZeros = false);
 
 class ImporterState;
 

@@ -59,13 +59,23 @@ Value flatParameter(ImporterState &s, size_t i) {
   return flattenTrailing(s, parameter, typeOf(parameter).getRank());
 }
 
+/// A half or bfloat16 input with float32 weights (autocast keeps
+/// LayerNorm's in float32) normalises in float32 and rounds once to the
+/// input's type, as ATen's mixed-type kernel.
 void layerNorm(ImporterState &s) {
   Value input = s.tensorInput(0);
   size_t n = normalizedDims(s, input, "layer_norm");
+  Value weight = flatParameter(s, 2), bias = flatParameter(s, 3);
+  Type element = typeOf(input).getElementType();
+  Type math = element;
+  for (Value parameter : {weight, bias})
+    if (parameter && typeOf(parameter).getElementType() != element)
+      math = typeOf(parameter).getElementType();
   Value normed = ds::LayerNormOp::create(
-      s.builder, s.loc, flattenTrailing(s, input, n), flatParameter(s, 2),
-      flatParameter(s, 3), llvm::APFloat(s.doubleInput(4)));
-  s.bindOutput(0, reshape(s, normed, typeOf(input)));
+      s.builder, s.loc, s.convertTo(flattenTrailing(s, input, n), math),
+      weight ? s.convertTo(weight, math) : weight,
+      bias ? s.convertTo(bias, math) : bias, llvm::APFloat(s.doubleInput(4)));
+  s.bindOutput(0, reshape(s, s.convertTo(normed, element), typeOf(input)));
 }
 
 /// The forward programs dsc imports use only the normalised output of

@@ -326,16 +326,22 @@ void outer(ImporterState &s) {
 
 /// `addmm`/`baddbmm(self, m1, m2, beta, alpha)`: `beta * self + alpha * (m1
 /// @ m2)`. With `beta = 0` PyTorch does not read `self` at all (a NaN in it
-/// does not propagate), so the import leaves it out too.
+/// does not propagate), so the import leaves it out too. Half and bfloat16
+/// compute in float32 between converts: ATen's kernel accumulates the
+/// product and adds `self` in float and rounds once (GPT-2's Conv1D under
+/// autocast), where a half matmul and add would round twice.
 void addProduct(ImporterState &s) {
-  Value product = ds::MatmulOp::create(s.builder, s.loc, s.tensorInput(1),
-                                       s.tensorInput(2));
+  c10::ScalarType type = s.outputScalarType();
+  c10::ScalarType math =
+      c10::isReducedFloatingType(type) ? c10::ScalarType::Float : type;
+  Value product = ds::MatmulOp::create(
+      s.builder, s.loc, s.tensorInputAs(1, math), s.tensorInputAs(2, math));
   product = scaled(s, product, s.doubleInput(4));
   double beta = s.doubleInput(3);
-  if (beta == 0.0)
-    return s.bindOutput(0, product);
-  Value input = scaled(s, s.tensorInput(0), beta);
-  s.bindOutput(0, ds::AddOp::create(s.builder, s.loc, input, product));
+  if (beta != 0.0)
+    product = ds::AddOp::create(
+        s.builder, s.loc, scaled(s, s.tensorInputAs(0, math), beta), product);
+  s.bindOutput(0, s.convertTo(product, s.elementType(type)));
 }
 
 /// `sum`/`mean` with `(self, dims, keepdim, dtype)` or `(self, dtype)`.

@@ -23,10 +23,10 @@ both distances.
 
 With --differing F (mixed precision, where a last-bit difference of a
 float32 value before a rounding to bfloat16 moves that element by one
-bfloat16 step, 2^-8 of it), at most a fraction F of each tensor's elements
-may differ at all, and those within --rtol: bit for bit but for isolated
-elements. A half-precision sum where PyTorch's is in float32 moves half
-of them.
+bfloat16 step, 2^-8 to 2^-7 of it), at most a fraction F of each
+tensor's elements may differ at all, and those within --rtol: bit for bit
+but for isolated elements. A half-precision sum where PyTorch's is in
+float32 moves half of them.
 
   compare.py --rtol 1e-5 [--differing F] [--tensors A.safetensors B.safetensors]...
              [--losses a.jsonl b.jsonl] [--decreasing]

@@ -47,6 +47,22 @@ LogicalResult binaryVJP(OpBuilder &builder, Operation *op,
   return success();
 }
 
+/// `rule(grad, y)`, for a half or bfloat16 `grad` on both converted to
+/// float32 and the result converted back once: ATen's backward kernels of
+/// tanh and sigmoid compute in float, their opmath type, and round once.
+template <typename Rule>
+Value inOpmath(OpBuilder &builder, Location loc, Value grad, Value y,
+               Rule rule) {
+  auto type = cast<RankedTensorType>(grad.getType());
+  if (!isa<Float16Type, BFloat16Type>(type.getElementType()))
+    return rule(grad, y);
+  auto wide = [&](Value v) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    return ConvertOp::create(builder, loc, t.clone(builder.getF32Type()), v);
+  };
+  return ConvertOp::create(builder, loc, type, rule(wide(grad), wide(y)));
+}
+
 Value mulByScalar(OpBuilder &builder, Location loc, Value value,
                   double scalar) {
   return MulOp::create(builder, loc, value,
@@ -310,13 +326,15 @@ LogicalResult RsqrtOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
 
 LogicalResult TanhOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
                                SmallVectorImpl<Value> &operandGrads) {
-  // d tanh(x) = 1 - tanh(x)^2.
+  // d tanh(x) = 1 - tanh(x)^2: grad * (1 - y * y), as tanh_backward.
   return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
     Location loc = getLoc();
-    Value square = MulOp::create(builder, loc, getResult(), getResult());
-    Value one = createScalarLike(builder, loc, grad, 1.0);
-    Value derivative = SubOp::create(builder, loc, one, square);
-    return MulOp::create(builder, loc, grad, derivative);
+    return inOpmath(builder, loc, grad, getResult(), [&](Value g, Value y) {
+      Value square = MulOp::create(builder, loc, y, y);
+      Value one = createScalarLike(builder, loc, g, 1.0);
+      Value derivative = SubOp::create(builder, loc, one, square);
+      return MulOp::create(builder, loc, g, derivative).getResult();
+    });
   });
 }
 
@@ -343,13 +361,16 @@ LogicalResult SiluOp::buildVJP(OpBuilder &builder, ArrayRef<Value> resultGrads,
 LogicalResult SigmoidOp::buildVJP(OpBuilder &builder,
                                   ArrayRef<Value> resultGrads,
                                   SmallVectorImpl<Value> &operandGrads) {
-  // d sigmoid(x) = sigmoid(x) (1 - sigmoid(x)).
+  // d sigmoid(x) = sigmoid(x) (1 - sigmoid(x)): grad * (1 - y) * y, in
+  // sigmoid_backward's order.
   return unaryVJP(*this, resultGrads, operandGrads, [&](Value grad) -> Value {
     Location loc = getLoc();
-    Value one = createScalarLike(builder, loc, grad, 1.0);
-    Value complement = SubOp::create(builder, loc, one, getResult());
-    Value derivative = MulOp::create(builder, loc, getResult(), complement);
-    return MulOp::create(builder, loc, grad, derivative);
+    return inOpmath(builder, loc, grad, getResult(), [&](Value g, Value y) {
+      Value one = createScalarLike(builder, loc, g, 1.0);
+      Value complement = SubOp::create(builder, loc, one, y);
+      Value scaled = MulOp::create(builder, loc, g, complement);
+      return MulOp::create(builder, loc, scaled, y).getResult();
+    });
   });
 }
 
