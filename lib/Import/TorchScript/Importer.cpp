@@ -21,6 +21,7 @@
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -597,6 +598,18 @@ static llvm::Error prepareImport(MLIRContext &context, StringRef path) {
 static llvm::Expected<OwningOpRef<ModuleOp>> importChecked(
     MLIRContext &context, StringRef path,
     llvm::function_ref<OwningOpRef<ModuleOp>(GraphImporter &)> import) {
+  const std::string pathString = path.str();
+  // An op the importer builds with types its verifier refuses (an importer
+  // bug: the diagnostic above names the op and the line) stops the import
+  // with an error, not LLVM's abort.
+  llvm::ScopedFatalErrorHandler fatal(
+      [](void *file, const char *reason, bool) {
+        throw ImportError{*static_cast<const std::string *>(file) +
+                          ": internal error: " + reason +
+                          " (dsc built an op its verifier refuses: please "
+                          "report the model)"};
+      },
+      const_cast<std::string *>(&pathString));
   try {
     addMetaKernels();
     GraphImporter importer(context, path);

@@ -3,7 +3,8 @@ way its Trainer does it (accelerate wraps model.forward in
 `torch.autocast(device_type, dtype=torch.bfloat16)`): float32 weights,
 each matmul's operands cast to bfloat16, the rotary tables computed with
 autocast switched off inside (transformers' maybe_autocast), the loss
-upcast to float32 in its loss function."""
+upcast to float32 in its loss function. `Autocast` wraps any of its causal
+language models so (hf_gpt2_autocast.py too)."""
 import torch
 import transformers
 
@@ -11,13 +12,9 @@ transformers.logging.set_verbosity_error()
 
 
 class Autocast(torch.nn.Module):
-    def __init__(self):
+    def __init__(self, hf):
         super().__init__()
-        config = transformers.LlamaConfig(
-            vocab_size=128, hidden_size=32, intermediate_size=64,
-            num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-            max_position_embeddings=64, attn_implementation="sdpa")
-        self.hf = transformers.LlamaForCausalLM(config)
+        self.hf = hf
 
     def forward(self, tokens, labels):
         with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -25,5 +22,10 @@ class Autocast(torch.nn.Module):
 
 
 def build():
+    config = transformers.LlamaConfig(
+        vocab_size=128, hidden_size=32, intermediate_size=64,
+        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+        max_position_embeddings=64, attn_implementation="sdpa")
+    model = Autocast(transformers.LlamaForCausalLM(config))
     tokens = torch.randint(0, 128, (2, 16))
-    return Autocast(), tokens, tokens.clone()
+    return model, tokens, tokens.clone()
