@@ -24,9 +24,13 @@ both distances.
 With --differing F (mixed precision, where a last-bit difference of a
 float32 value before a rounding to bfloat16 moves that element by one
 bfloat16 step, 2^-8 to 2^-7 of it), at most a fraction F of each
-tensor's elements may differ at all, and those within --rtol: bit for bit
-but for isolated elements. A half-precision sum where PyTorch's is in
-float32 moves half of them.
+tensor's elements in the first --tensors pair (the gradients of one
+step; parameters after more steps carry the differences into every
+element) may differ by more than float32 noise (1e-6 of the element),
+and all within --rtol. A half-precision sum where PyTorch's is
+in float32 moves 28% to 100% of them; a float32 difference in the last
+bit before the roundings (our cross-entropy gradient's against PyTorch's)
+moves up to 13% of a small layer's.
 
   compare.py --rtol 1e-5 [--differing F] [--tensors A.safetensors B.safetensors]...
              [--losses a.jsonl b.jsonl] [--decreasing]
@@ -155,9 +159,10 @@ def main():
             if not err <= args.rtol:
                 failures.append(f"{ours}: {name}: relative error {err:.3g} > {args.rtol}"
                                 + worst_element(a[name], b[name]))
-            if args.differing is not None and a[name].numel():
+            if args.differing is not None and k == 0 and a[name].numel():
                 x, y = a[name].double(), b[name].double()
-                differ = int((~((x == y) | (x.isnan() & y.isnan()))).sum())
+                apart = (x - y).abs() > 1e-6 * torch.maximum(x.abs(), y.abs())
+                differ = int((apart & ~(x.isnan() & y.isnan())).sum())
                 if differ > args.differing * x.numel():
                     failures.append(f"{ours}: {name}: {differ} of {x.numel()} elements differ, "
                                     f"more than {args.differing:g} of them")
