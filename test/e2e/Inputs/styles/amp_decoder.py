@@ -1,11 +1,18 @@
 """A Llama-style decoder trained under bfloat16 autocast, as a training
 script wraps the forward (`with torch.autocast("cpu", torch.bfloat16)`), the
-loss computed in float32."""
+loss computed in float32: sft_losses.py's layers (fused qkv, SDPA causal,
+SwiGLU) with Hugging Face's RMSNorm, which normalises in float32 and casts
+back before the weight."""
+import os
+import sys
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-V, D, H, L = 96, 32, 4, 2
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sft_losses  # noqa: E402
+from sft_losses import D, L, V  # noqa: E402
 
 
 class RMSNorm(nn.Module):
@@ -20,22 +27,10 @@ class RMSNorm(nn.Module):
         return self.weight * x.to(dtype)
 
 
-class Layer(nn.Module):
+class Layer(sft_losses.Layer):
     def __init__(self):
         super().__init__()
         self.attn_norm, self.mlp_norm = RMSNorm(), RMSNorm()
-        self.qkv = nn.Linear(D, 3 * D, bias=False)
-        self.o = nn.Linear(D, D, bias=False)
-        self.gate, self.up = nn.Linear(D, 2 * D, bias=False), nn.Linear(D, 2 * D, bias=False)
-        self.down = nn.Linear(2 * D, D, bias=False)
-
-    def forward(self, x):
-        b, t, _ = x.shape
-        q, k, v = self.qkv(self.attn_norm(x)).view(b, t, 3, H, D // H).permute(2, 0, 3, 1, 4)
-        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        x = x + self.o(a.transpose(1, 2).reshape(b, t, D))
-        h = self.mlp_norm(x)
-        return x + self.down(F.silu(self.gate(h)) * self.up(h))
 
 
 class Decoder(nn.Module):
