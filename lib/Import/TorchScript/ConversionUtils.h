@@ -189,6 +189,10 @@ void addElementwiseConversions(llvm::StringMap<Conversion> &table);
 /// (DropoutConversions.cpp) to `table`.
 void addDropoutConversions(llvm::StringMap<Conversion> &table);
 
+/// Adds scaled_dot_product_attention (AttentionConversions.cpp) to
+/// `table`.
+void addAttentionConversions(llvm::StringMap<Conversion> &table);
+
 /// Stops the import unless 0 <= p <= 1, as PyTorch's dropouts do.
 void checkDropoutProbability(ImporterState &s, double p);
 

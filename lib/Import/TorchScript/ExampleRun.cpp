@@ -85,6 +85,22 @@ at::Tensor dsc::ts::shapeOnly(const at::Tensor &tensor) {
   return zerosLike(tensor, at::kMeta);
 }
 
+bool dsc::ts::metaDisagrees(const torch::jit::Node *node,
+                            const torch::jit::Stack &inputs) {
+  if (node->kind() != c10::aten::layer_norm &&
+      node->kind() != c10::aten::native_layer_norm)
+    return false;
+  auto type = [&](size_t i) {
+    return i < inputs.size() && inputs[i].isTensor()
+               ? std::optional(inputs[i].toTensor().scalar_type())
+               : std::nullopt;
+  };
+  std::optional<c10::ScalarType> input = type(0), weight = type(2),
+                                 bias = type(3);
+  return input && c10::isReducedFloatingType(*input) &&
+         ((weight && *weight != *input) || (bias && *bias != *input));
+}
+
 torch::jit::Stack
 dsc::ts::runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
                        const torch::jit::Stack &inputs, bool onZeros) {

@@ -18,6 +18,7 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace torch::jit {
+struct Node;
 struct Value;
 } // namespace torch::jit
 
@@ -41,6 +42,14 @@ at::Tensor shapeOnly(const at::Tensor &tensor);
 torch::jit::Stack
 runOnExamples(llvm::function_ref<void(torch::jit::Stack &)> run,
               const torch::jit::Stack &inputs, bool onZeros = false);
+
+/// Whether `node`'s meta path in LibTorch's C++ computes another dtype than
+/// its CPU kernel on `inputs` (run it on zeros then): a layer_norm of a
+/// half or bfloat16 input with float32 weights (autocast keeps LayerNorm's
+/// parameters in float32), whose CPU kernel returns the input's type and
+/// whose composite meta path float32.
+bool metaDisagrees(const torch::jit::Node *node,
+                   const torch::jit::Stack &inputs);
 
 class ImporterState;
 

@@ -520,25 +520,6 @@ std::optional<torch::jit::Stack> runPlumbing(const torch::jit::Node *node,
   return std::nullopt;
 }
 
-/// A layer_norm of a half or bfloat16 input with float32 weights (autocast
-/// keeps LayerNorm's parameters in float32): ATen's CPU kernel returns the
-/// input's type, its composite meta path in LibTorch's C++ float32.
-bool mixedLayerNorm(const torch::jit::Node *node,
-                    const torch::jit::Stack &inputs) {
-  if (node->kind() != c10::aten::layer_norm &&
-      node->kind() != c10::aten::native_layer_norm)
-    return false;
-  auto type = [&](size_t i) {
-    return i < inputs.size() && inputs[i].isTensor()
-               ? std::optional(inputs[i].toTensor().scalar_type())
-               : std::nullopt;
-  };
-  std::optional<c10::ScalarType> input = type(0), weight = type(2),
-                                 bias = type(3);
-  return input && c10::isReducedFloatingType(*input) &&
-         ((weight && *weight != *input) || (bias && *bias != *input));
-}
-
 void GraphImporter::runOnExamples(const torch::jit::Node *node) {
   torch::jit::Stack inputs, stack;
   for (const torch::jit::Value *input : node->inputs())
@@ -549,7 +530,7 @@ void GraphImporter::runOnExamples(const torch::jit::Node *node) {
     else
       stack = dsc::ts::runOnExamples(
           [&](torch::jit::Stack &s) { node->getOperation()(s); }, inputs,
-          mixedLayerNorm(node, inputs));
+          dsc::ts::metaDisagrees(node, inputs));
   } catch (const c10::Error &error) {
     state.fail("PyTorch cannot run '" + state.opName() +
                "' on the example inputs: " + error.what_without_backtrace());
