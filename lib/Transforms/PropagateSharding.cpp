@@ -83,9 +83,10 @@ private:
 /// Whether `op` converts floats to a type that holds every value of the
 /// input's (bfloat16 or float16 to float32): exactly, so it converts each
 /// rank's part of a partial sum as it would the sum, and the sum is taken
-/// after it, in the wider type. A bfloat16 weight gradient (autocast) is
-/// summed over the ranks in float32, as DistributedDataParallel sums the
-/// float32 parameter's gradient, not rounded to bfloat16 at each addition.
+/// after it, in the wider type: for the partial sums of ops that cannot
+/// accumulate wide (see accumulatedType), each rank's part rounded once
+/// and summed in float32, as DistributedDataParallel sums a float32
+/// parameter's gradient under autocast, not rounded at each addition.
 bool widens(Operation *op) {
   auto convert = dyn_cast<ConvertOp>(op);
   if (!convert)
@@ -97,6 +98,31 @@ bool widens(Operation *op) {
   return from && to && from != to &&
          llvm::APFloat::isRepresentableBy(from.getFloatSemantics(),
                                           to.getFloatSemantics());
+}
+
+/// The float32 type that `result`, a bfloat16 or float16 partial sum
+/// (`partial`), takes where its op accumulates it in float32
+/// (ShardingRuleOpInterface::accumulatesInFloat32: products, sums, a
+/// norm's parameter gradients): each rank's part is summed unrounded and
+/// the one rounding to the half type follows the all-reduce, as the
+/// single-device op rounds its float32 accumulator once. Rounding each
+/// part before the sum would move most elements of the gradient by a step
+/// of the half type.
+std::optional<RankedTensorType>
+accumulatedType(OpResult result,
+                ArrayRef<std::pair<int, ReductionKind>> partial) {
+  auto type = dyn_cast<RankedTensorType>(result.getType());
+  auto rule = dyn_cast<ShardingRuleOpInterface>(result.getOwner());
+  if (!type || !rule || partial.empty() ||
+      !isa<BFloat16Type, Float16Type>(type.getElementType()) ||
+      !rule.accumulatesInFloat32(result.getResultNumber()))
+    return std::nullopt;
+  if (llvm::any_of(partial, [](auto &p) {
+        return p.second != ReductionKind::Sum &&
+               p.second != ReductionKind::Mean;
+      }))
+    return std::nullopt;
+  return type.clone(Float32Type::get(type.getContext()));
 }
 
 /// Whether a partial sum whose one reader is `op` is carried to `op`'s
@@ -189,7 +215,9 @@ void ShardingWriter::run() {
       engine.setLayout(result, sharding.layout);
       if (sharding.partial.empty() && !back)
         continue;
-      if (!back && result.hasOneUse() &&
+      std::optional<RankedTensorType> wide =
+          back ? std::nullopt : accumulatedType(result, sharding.partial);
+      if (!wide && !back && result.hasOneUse() &&
           carriesPartialSum(*result.user_begin(), sharding.layout)) {
         carried[result] = sharding.partial;
         continue;
@@ -197,9 +225,21 @@ void ShardingWriter::run() {
       SmallVector<OpOperand *> uses;
       for (OpOperand &use : result.getUses())
         uses.push_back(&use);
+      Type narrow = result.getType();
+      if (wide)
+        result.setType(*wide);
       Value v = result;
       if (!sharding.partial.empty())
         v = createReshard(v, {sharding.layout, {}}, op->getLoc());
+      if (wide) {
+        // Completed in float32, rounded once.
+        v = ConvertOp::create(builder, op->getLoc(), narrow, v);
+        v.getDefiningOp()->setAttr(
+            mlir::ds::DSDialect::kShardingsAttr,
+            builder.getArrayAttr({toAttr(context, meshSymbol, engine.getMesh(),
+                                         {sharding.layout, {}})}));
+        engine.setLayout(v, sharding.layout);
+      }
       Value completed = v;
       if (back) {
         v = createReshard(v, {*back, {}}, op->getLoc());

@@ -460,15 +460,22 @@ void SequencePadder::rescaleMeans(Operation *op, const ShardingRule &rule,
     Type computeType = elementType.getIntOrFloatBitWidth() < 32
                            ? builder.getF32Type()
                            : elementType;
+    // An op that can keep its float32 accumulator (a half-type mean) gives
+    // it, so that the mean is rescaled before its one rounding.
     Value wide = result;
-    if (computeType != elementType)
+    auto accumulator = dyn_cast<ShardingRuleOpInterface>(op);
+    if (computeType != elementType && accumulator &&
+        accumulator.accumulatesInFloat32(r))
+      result.setType(type.clone(computeType));
+    else if (computeType != elementType)
       wide = ConvertOp::create(builder, loc, type.clone(computeType), result);
     Value scaled =
         MulOp::create(builder, loc, wide,
                       vjp::createScalar(builder, loc, computeType, scale));
+    Operation *multiply = scaled.getDefiningOp();
     if (computeType != elementType)
       scaled = ConvertOp::create(builder, loc, type, scaled);
-    SmallPtrSet<Operation *, 2> added = {scaled.getDefiningOp(),
+    SmallPtrSet<Operation *, 3> added = {scaled.getDefiningOp(), multiply,
                                          wide.getDefiningOp()};
     result.replaceUsesWithIf(scaled, [&](OpOperand &use) {
       return !added.contains(use.getOwner());

@@ -126,11 +126,16 @@ private:
   struct PartialSum {
     Value value;
     SmallVector<std::pair<int, ReductionKind>> partial;
+    /// The element types that conversions after the completion take it
+    /// to, in order (a float32 sum rounded to bfloat16 once, then widened
+    /// again): applied to each rank's piece, element by element.
+    SmallVector<Type> conversions;
   };
   /// The partial sum that `value` completes, read only by this path (or
   /// only by `readers`, where given): through reshapes (the flat view is
-  /// the same) and sums of completions (tied parameters: a new sum of the
-  /// partial values replaces them).
+  /// the same), conversions and sums of completions (tied parameters: a
+  /// new sum of the partial values replaces them, where neither is
+  /// converted: two roundings are not one).
   std::optional<PartialSum> partialSum(Value value,
                                        ArrayRef<Operation *> readers = {});
   /// Gradient clipping (--clip-grad-norm) reads a whole gradient twice:
@@ -152,7 +157,8 @@ private:
   /// Erases `op` and what only it read, back through the ops that led a
   /// gradient to its completion, once nothing reads them.
   static void eraseDead(Operation *op) {
-    if (!op || !op->use_empty() || !isa<ReshapeOp, ReshardOp, AddOp>(op))
+    if (!op || !op->use_empty() ||
+        !isa<ReshapeOp, ReshardOp, AddOp, ConvertOp>(op))
       return;
     SmallVector<Operation *> defs;
     for (Value operand : op->getOperands())
@@ -278,8 +284,13 @@ ZeroRewriter::partialSum(Value value, ArrayRef<Operation *> readers) {
                           return !llvm::is_contained(readers, user);
                         }))
     return std::nullopt;
-  while (auto reshape = value.getDefiningOp<ReshapeOp>()) {
-    value = reshape.getInput();
+  SmallVector<Type> conversions;
+  while (isa_and_present<ReshapeOp, ConvertOp>(value.getDefiningOp())) {
+    Operation *def = value.getDefiningOp();
+    if (isa<ConvertOp>(def))
+      conversions.insert(conversions.begin(),
+                         getElementTypeOrSelf(value.getType()));
+    value = def->getOperand(0);
     if (!value.hasOneUse())
       return std::nullopt;
   }
@@ -288,14 +299,18 @@ ZeroRewriter::partialSum(Value value, ArrayRef<Operation *> readers) {
         partialOf(completion.getInput());
     if (partial.empty())
       return std::nullopt;
-    return PartialSum{completion.getInput(), std::move(partial)};
+    return PartialSum{completion.getInput(), std::move(partial),
+                      std::move(conversions)};
   }
+  if (!conversions.empty())
+    return std::nullopt;
   auto add = value.getDefiningOp<AddOp>();
   if (!add)
     return std::nullopt;
   std::optional<PartialSum> lhs = partialSum(add.getLhs());
   std::optional<PartialSum> rhs = partialSum(add.getRhs());
-  if (!lhs || !rhs || lhs->partial != rhs->partial ||
+  if (!lhs || !rhs || !lhs->conversions.empty() || !rhs->conversions.empty() ||
+      lhs->partial != rhs->partial ||
       lhs->value.getType() != rhs->value.getType() ||
       llvm::any_of(lhs->partial,
                    [](auto &p) { return p.second != ReductionKind::Sum; }))
@@ -410,6 +425,7 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
   // Clipped, the partial sum of the gradient before its scaling.
   Value grad = update.getGrad();
   SmallVector<std::pair<int, ReductionKind>> partial;
+  SmallVector<Type> conversions;
   std::optional<Clipping> clipping;
   if (stage >= 2) {
     clipping = clippingOf(grad);
@@ -420,6 +436,7 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
     if (sum) {
       grad = sum->value;
       partial = sum->partial;
+      conversions = sum->conversions;
     } else {
       clipping.reset();
     }
@@ -442,6 +459,13 @@ LogicalResult ZeroRewriter::rewrite(OptimizerUpdateOpInterface update) {
       if (!partial.empty())
         builder.setInsertionPointAfterValue(grad);
       Value piece = split(flatten(grad, partial, loc), loc);
+      for (Type element : conversions) {
+        auto type = cast<RankedTensorType>(piece.getType());
+        piece = ConvertOp::create(builder, loc, type.clone(element), piece);
+        piece.getDefiningOp()->setAttr(
+            DSDialect::kShardingsAttr,
+            builder.getArrayAttr({attr({splitLayout(type), {}})}));
+      }
       operands.push_back(clipping ? clipPiece(*clipping, piece, loc, op)
                                   : piece);
       continue;

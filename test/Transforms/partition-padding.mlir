@@ -143,14 +143,15 @@ func.func @forward(%wq: tensor<16x8xf32> {ds.name = "wq", ds.trainable},
 // -----
 
 // A mean over the padded sequence sees zeros there and is rescaled by the
-// padded over the real count (8/6), in f32 for a bf16 mean; the ranks'
-// means are averaged after that widening, in f32.
+// padded over the real count (8/6), in f32 for a bf16 mean: the mean
+// keeps its f32 accumulator, the ranks' means are averaged and rescaled in
+// f32, and the result is rounded to bf16 once, as the unpadded mean is.
 
 // CHECK-LABEL: func.func @train_step(%arg0: tensor<16x4xbf16>
 // CHECK-DAG: %[[SCALE:.*]] = ds.constant dense<1.33333337> : tensor<f32>
-// CHECK: %[[M:.*]] = ds.mean %{{.*}} : (tensor<2x2x4xbf16>) -> tensor<bf16>
-// CHECK: %[[W:.*]] = ds.convert %[[M]] : (tensor<bf16>) -> tensor<f32>
-// CHECK: %[[G:.*]] = ds.all_reduce %[[W]] on @mesh ["sp"] reduction = mean : tensor<f32>
+// CHECK: %[[M:.*]] = ds.mean %{{.*}} : (tensor<2x2x4xbf16>) -> tensor<f32>
+// CHECK-NOT: ds.convert
+// CHECK: %[[G:.*]] = ds.all_reduce %[[M]] on @mesh ["sp"] reduction = mean : tensor<f32>
 // CHECK: %[[S:.*]] = ds.mul %[[G]], %[[SCALE]]
 // CHECK: %[[L:.*]] = ds.convert %[[S]] : (tensor<f32>) -> tensor<bf16>
 // CHECK: return %[[L]]

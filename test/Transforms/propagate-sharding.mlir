@@ -216,31 +216,45 @@ func.func @forward(%wte: tensor<16x16xf32> {ds.name = "wte", ds.trainable},
 // -----
 
 // Autocast's bfloat16 linear of a float32 weight: the weight's gradient is
-// a bfloat16 partial sum over sp, widened exactly by the cast's gradient;
-// the partial sum is carried through that widening and completed in
-// float32 (a reshard of the bfloat16 product would sum in bfloat16).
+// a bfloat16 partial sum over sp. The product and the bias's sum
+// accumulate in float32 instead, are completed there, and are rounded to
+// bfloat16 once, as the single-device kernels round their accumulators
+// (then the cast's gradient widens them again).
 // CHECK-LABEL: ds.mesh @mesh ["sp" = 2]
-// A bias's gradient, summed keeping its dimensions, is carried through the
-// reshape to its shape too (a reshape of a value no rank splits).
-// CHECK: %[[GB:.*]] = ds.sum {{.*}} keepdim {ds.shardings = [#ds.sharding<@mesh, [{}, {}, {}], partial = {"sp": sum}>]} : (tensor<2x8x4xbf16>) -> tensor<1x1x4xbf16>
-// CHECK-NEXT: %[[GB1:.*]] = ds.reshape %[[GB]] {ds.shardings = [#ds.sharding<@mesh, [{}], partial = {"sp": sum}>]} : (tensor<1x1x4xbf16>) -> tensor<4xbf16>
-// CHECK-NOT: ds.reshard %[[GB1]]
-// CHECK: %[[GW:.*]] = ds.matmul {{.*}} transpose_lhs {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<16x4xbf16>, tensor<16x8xbf16>) -> tensor<4x8xbf16>
-// CHECK-NOT: ds.reshard %[[GW]]
-// CHECK: %[[WIDEB:.*]] = ds.convert %[[GB1]] {ds.shardings = [#ds.sharding<@mesh, [{}], partial = {"sp": sum}>]} : (tensor<4xbf16>) -> tensor<4xf32>
-// CHECK-NEXT: ds.reshard %[[WIDEB]] to <@mesh, [{}]> : tensor<4xf32>
-// CHECK-NEXT: %[[WIDE:.*]] = ds.convert %[[GW]] {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<4x8xbf16>) -> tensor<4x8xf32>
-// CHECK-NEXT: ds.reshard %[[WIDE]] to <@mesh, [{}, {}]> : tensor<4x8xf32>
+// An RMSNorm's bfloat16 weight gradient likewise (a sum over the tokens).
+// CHECK: %{{.*}}, %[[NORM:.*]] = ds.rms_norm_grad {{.*}} partial = {"sp": sum}>]} : {{.*}} -> (tensor<2x8x4xbf16>, tensor<4xf32>)
+// CHECK-NEXT: %[[NORMC:.*]] = ds.reshard %[[NORM]] to <@mesh, [{}]> : tensor<4xf32>
+// CHECK-NEXT: %[[NORMR:.*]] = ds.convert %[[NORMC]] {{.*}} : (tensor<4xf32>) -> tensor<4xbf16>
+// CHECK: %[[GB:.*]] = ds.sum {{.*}} keepdim {ds.shardings = [#ds.sharding<@mesh, [{}, {}, {}], partial = {"sp": sum}>]} : (tensor<2x8x4xbf16>) -> tensor<1x1x4xf32>
+// CHECK-NEXT: %[[GBC:.*]] = ds.reshard %[[GB]] to <@mesh, [{}, {}, {}]> : tensor<1x1x4xf32>
+// CHECK-NEXT: %[[GBR:.*]] = ds.convert %[[GBC]] {ds.shardings = [#ds.sharding<@mesh, [{}, {}, {}]>]} : (tensor<1x1x4xf32>) -> tensor<1x1x4xbf16>
+// CHECK-NEXT: %[[GB1:.*]] = ds.reshape %[[GBR]] : (tensor<1x1x4xbf16>) -> tensor<4xbf16>
+// CHECK: %[[GW:.*]] = ds.matmul {{.*}} transpose_lhs {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<16x4xbf16>, tensor<16x8xbf16>) -> tensor<4x8xf32>
+// CHECK-NEXT: %[[GWC:.*]] = ds.reshard %[[GW]] to <@mesh, [{}, {}]> : tensor<4x8xf32>
+// CHECK-NEXT: %[[GWR:.*]] = ds.convert %[[GWC]] {ds.shardings = [#ds.sharding<@mesh, [{}, {}]>]} : (tensor<4x8xf32>) -> tensor<4x8xbf16>
+// A bfloat16 embedding table's gradient cannot accumulate wide (ATen adds
+// its rows in bfloat16): its partial sum is carried through the widening
+// cast's gradient and completed in float32 (a reshard of the bfloat16
+// value would round each addition).
+// CHECK: %[[EMB:.*]] = ds.embedding_grad {{.*}} partial = {"sp": sum}>]}
+// CHECK-NOT: ds.reshard %[[EMB]]
+// CHECK: %[[WIDEE:.*]] = ds.convert %[[EMB]] {ds.shardings = [#ds.sharding<@mesh, [{}, {}], partial = {"sp": sum}>]} : (tensor<6x8xbf16>) -> tensor<6x8xf32>
+// CHECK-NEXT: ds.reshard %[[WIDEE]] to <@mesh, [{}, {}]> : tensor<6x8xf32>
 func.func @forward(%w: tensor<4x8xf32> {ds.name = "w", ds.trainable},
                    %bias: tensor<4xf32> {ds.name = "b", ds.trainable},
-                   %x: tensor<2x8x8xf32> {ds.input, ds.name = "x"},
+                   %gain: tensor<4xf32> {ds.name = "g", ds.trainable},
+                   %table: tensor<6x8xf32> {ds.name = "wte", ds.trainable},
+                   %ids: tensor<2x8xi64> {ds.input, ds.name = "x"},
                    %labels: tensor<2x8xi64> {ds.input, ds.name = "labels"}) -> tensor<f32> {
-  %x16 = ds.convert %x : (tensor<2x8x8xf32>) -> tensor<2x8x8xbf16>
+  %t16 = ds.convert %table : (tensor<6x8xf32>) -> tensor<6x8xbf16>
+  %x16 = ds.embedding %t16, %ids : (tensor<6x8xbf16>, tensor<2x8xi64>) -> tensor<2x8x8xbf16>
   %w16 = ds.convert %w : (tensor<4x8xf32>) -> tensor<4x8xbf16>
   %b16 = ds.convert %bias : (tensor<4xf32>) -> tensor<4xbf16>
+  %g16 = ds.convert %gain : (tensor<4xf32>) -> tensor<4xbf16>
   %h0 = ds.linear %x16, %w16 : (tensor<2x8x8xbf16>, tensor<4x8xbf16>) -> tensor<2x8x4xbf16>
   %h = ds.add %h0, %b16 : (tensor<2x8x4xbf16>, tensor<4xbf16>) -> tensor<2x8x4xbf16>
-  %h32 = ds.convert %h : (tensor<2x8x4xbf16>) -> tensor<2x8x4xf32>
+  %n = ds.rms_norm %h weight %g16 epsilon = 1.0e-05 : (tensor<2x8x4xbf16>, tensor<4xbf16>) -> tensor<2x8x4xbf16>
+  %h32 = ds.convert %n : (tensor<2x8x4xbf16>) -> tensor<2x8x4xf32>
   %flat = ds.reshape %h32 : (tensor<2x8x4xf32>) -> tensor<16x4xf32>
   %lab = ds.reshape %labels : (tensor<2x8xi64>) -> tensor<16xi64>
   %loss = ds.cross_entropy %flat, %lab ignore_index = -100 : (tensor<16x4xf32>, tensor<16xi64>) -> tensor<f32>

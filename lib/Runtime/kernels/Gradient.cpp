@@ -39,7 +39,11 @@ at::Tensor longIndices(const at::Tensor &indices) {
 
 /// Sums `tensor` [..., D] over its leading dimensions into `out` [D].
 void sumLeadingInto(at::Tensor &out, const at::Tensor &tensor) {
-  at::sum_out(out, flattenLeading(tensor), {0});
+  // A float32 `out` of a half `tensor` keeps the float32 sum unrounded.
+  std::optional<at::ScalarType> dtype;
+  if (out.scalar_type() != tensor.scalar_type())
+    dtype = out.scalar_type();
+  at::sum_out(out, flattenLeading(tensor), {0}, /*keepdim=*/false, dtype);
 }
 
 //===----------------------------------------------------------------------===//
@@ -142,8 +146,10 @@ void runAttentionGrad(const KernelArgs &args) {
 //===----------------------------------------------------------------------===//
 
 /// Checks input [..., D], weight [D], grad_output (the input's type) and
-/// `epsilon`, and results: the input's type, then `numParamGrads` of [D].
-llvm::Error checkNormGrad(const CheckArgs &args, unsigned numParamGrads) {
+/// `epsilon`, and results: the input's type, then `numParamGrads` of [D]
+/// (float32 over a half input where `accumulated`: their sums unrounded).
+llvm::Error checkNormGrad(const CheckArgs &args, unsigned numParamGrads,
+                          bool accumulated = true) {
   const TensorDesc &input = *args.operands[0];
   if (llvm::Error err = expectFloat(input, "input"))
     return err;
@@ -166,14 +172,17 @@ llvm::Error checkNormGrad(const CheckArgs &args, unsigned numParamGrads) {
           expectSameType(*args.results[0], "grad_input", input, "input"))
     return err;
   for (unsigned i = 1; i <= numParamGrads; ++i)
-    if (llvm::Error err = expectType(*args.results[i], input.dtype, paramShape,
-                                     "result " + std::to_string(i)))
+    if (llvm::Error err = expectType(
+            *args.results[i],
+            accumulated ? accumulatorDType(input.dtype, args.results[i]->dtype)
+                        : input.dtype,
+            paramShape, "result " + std::to_string(i)))
       return err;
   return llvm::Error::success();
 }
 
 llvm::Error checkLayerNormGrad(const CheckArgs &args) {
-  return checkNormGrad(args, 2);
+  return checkNormGrad(args, 2, /*accumulated=*/false);
 }
 
 void runLayerNormGrad(const KernelArgs &args) {

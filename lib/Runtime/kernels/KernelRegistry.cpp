@@ -120,6 +120,12 @@ llvm::Error dsc::rt::kernels::expectBool(const TensorDesc &desc,
   return expectDType(desc, DType::Bool, what);
 }
 
+DType dsc::rt::kernels::accumulatorDType(DType operand, DType result) {
+  bool wider =
+      (operand == DType::BF16 || operand == DType::F16) && result == DType::F32;
+  return wider ? result : operand;
+}
+
 llvm::Error dsc::rt::kernels::expectDType(const TensorDesc &desc, DType dtype,
                                           StringRef what) {
   if (desc.dtype == dtype)

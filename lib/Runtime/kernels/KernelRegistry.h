@@ -135,6 +135,12 @@ std::string typeString(DType dtype, llvm::ArrayRef<int64_t> shape);
 /// Floating-point types (integers: rt::isIntegerDType).
 bool isFloatType(DType dtype);
 
+/// The result type of a kernel that accumulates (matmul, sum, mean) over
+/// `operand`s: `result` where that is `operand`, or float32 over bfloat16
+/// or float16 (a partial sum kept unrounded until its all-reduce), else
+/// `operand` (for the check's message).
+DType accumulatorDType(DType operand, DType result);
+
 /// `what` must be a float (integer, numeric, bool) tensor.
 llvm::Error expectFloat(const TensorDesc &desc, llvm::StringRef what);
 llvm::Error expectInt(const TensorDesc &desc, llvm::StringRef what);

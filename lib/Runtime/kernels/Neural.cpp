@@ -74,16 +74,26 @@ llvm::Error checkMatmul(const CheckArgs &args) {
     return batch.takeError();
   batch->push_back(m);
   batch->push_back(n);
-  return expectType(*args.results[0], lhs.dtype, *batch, "the result");
+  return expectType(*args.results[0],
+                    accumulatorDType(lhs.dtype, args.results[0]->dtype), *batch,
+                    "the result");
 }
 
 void runMatmul(const KernelArgs &args) {
   at::Tensor lhs = args.operand(0), rhs = args.operand(1);
+  at::Tensor &out = args.result();
   if (args.inst.getInt("transpose_lhs"))
     lhs = lhs.transpose(-1, -2);
   if (args.inst.getInt("transpose_rhs"))
     rhs = rhs.transpose(-1, -2);
-  at::matmul_out(args.result(), lhs, rhs);
+  if (out.scalar_type() != lhs.scalar_type()) {
+    // A float32 result over half operands: their products, exact in
+    // float32, accumulated there and not rounded (KernelWorkspace.cpp
+    // counts the copies).
+    lhs = lhs.to(out.scalar_type());
+    rhs = rhs.to(out.scalar_type());
+  }
+  at::matmul_out(out, lhs, rhs);
 }
 
 llvm::Error checkLinear(const CheckArgs &args) {
@@ -156,7 +166,19 @@ template <bool FloatOnly> llvm::Error checkReduce(const CheckArgs &args) {
     else if (*keepdim)
       shape.push_back(1);
   }
-  return expectType(*args.results[0], input.dtype, shape, "the result");
+  return expectType(*args.results[0],
+                    accumulatorDType(input.dtype, args.results[0]->dtype),
+                    shape, "the result");
+}
+
+/// The dtype a reduction accumulates in where it is not its input's: a
+/// float32 result of a half input accumulates and stays in float32 (the
+/// input converted: KernelWorkspace.cpp).
+std::optional<at::ScalarType> accumulateIn(const KernelArgs &args) {
+  at::ScalarType out = args.result().scalar_type();
+  if (out == args.operand(0).scalar_type())
+    return std::nullopt;
+  return out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -379,13 +401,13 @@ void dsc::rt::kernels::registerNeuralKernels(
   table["sum"] = kernel(
       [](const KernelArgs &a) {
         at::sum_out(a.result(), a.operand(0), a.inst.getInts("dims"),
-                    a.inst.getInt("keepdim") != 0);
+                    a.inst.getInt("keepdim") != 0, accumulateIn(a));
       },
       checkReduce<false>, 1, 1);
   table["mean"] = kernel(
       [](const KernelArgs &a) {
         at::mean_out(a.result(), a.operand(0), a.inst.getInts("dims"),
-                     a.inst.getInt("keepdim") != 0);
+                     a.inst.getInt("keepdim") != 0, accumulateIn(a));
       },
       checkReduce<true>, 1, 1);
   table["max"] = kernel(

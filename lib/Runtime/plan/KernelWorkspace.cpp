@@ -42,6 +42,22 @@ uint64_t normStatistics(const Plan &plan, const Instruction &inst,
   return mul(mul(count, std::max<uint64_t>(dtypeSize(input.dtype), 4)), rows);
 }
 
+/// `copies` float32 tensors of operand 0's size where result 1 (a norm's
+/// weight gradient) is float32 over a half input (Gradient.cpp: the
+/// product converted for the sum).
+uint64_t accumulatorCopies(const Plan &plan, const Instruction &inst,
+                           uint64_t copies) {
+  if (inst.operands.empty() || inst.results.size() < 2)
+    return 0;
+  const TensorDesc &input = plan.tensors[inst.operands[0]];
+  const TensorDesc &grad = plan.tensors[inst.results[1]];
+  int64_t elements = input.numElements();
+  if (grad.dtype == input.dtype || elements < 0)
+    return 0;
+  return mul(mul(copies, dtypeSize(grad.dtype)),
+             static_cast<uint64_t>(elements));
+}
+
 /// What an attention instruction's kernel allocates (Neural.cpp, Attention.cpp
 /// and Gradient.cpp), from query [B,Hq,S,D], key [B,Hkv,Skv,D], the value's
 /// head size Dv and its optional bias operand.
@@ -398,9 +414,20 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
   if (kernel == "cross_entropy")
     // log_softmax of the logits, and the loss and total weight scalars.
     return llvm::SaturatingAdd<uint64_t>(bytesOf(plan, inst.operands[0]), 16);
-  if (kernel == "mean")
-    // mean_out divides by the count as a wrapped scalar.
-    return 16;
+  if (kernel == "matmul" || kernel == "sum" || kernel == "mean") {
+    // A float32 result over half operands (Neural.cpp): the operands
+    // converted to it first; mean_out divides by the count as a wrapped
+    // scalar.
+    const TensorDesc &result = plan.tensors[inst.results[0]];
+    uint64_t converted = 0;
+    for (uint32_t operand : inst.operands)
+      if (plan.tensors[operand].dtype != result.dtype)
+        converted =
+            add(converted, mul(bytesOf(plan, operand) /
+                                   dtypeSize(plan.tensors[operand].dtype),
+                               dtypeSize(result.dtype)));
+    return add(converted, kernel == "mean" ? 16 : 0);
+  }
   if (kernel == "layer_norm")
     // ATen's layer_norm: its output (then copied into the result), mean
     // and rstd.
@@ -413,10 +440,12 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
         16);
   if (kernel == "rms_norm_grad")
     // w * dy, and in one expression (w dy) * r, r^3 * x and that times
-    // mean((w dy) * x); the rows' mean square, r, that mean and r^3.
-    return add(add(mul(4, bytesOf(plan, inst.operands[0])),
-                   normStatistics(plan, inst, 4)),
-               16);
+    // mean((w dy) * x); the rows' mean square, r, that mean and r^3; a
+    // float32 weight gradient of a half input sums dy * x * r converted.
+    return add(add(add(mul(4, bytesOf(plan, inst.operands[0])),
+                       normStatistics(plan, inst, 4)),
+                   16),
+               accumulatorCopies(plan, inst, 1));
   if (kernel == "transpose") {
     // ATen copies a column-major matrix of at least 60 x 60 elements into
     // a row-major one through a block buffer (copy_same_type_transpose_):

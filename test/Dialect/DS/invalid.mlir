@@ -246,6 +246,79 @@ func.func @matmul_wrong_result(%a: tensor<2x8x16xf32>, %b: tensor<16x4xf32>) {
 
 // -----
 
+// A wider result only where it holds the accumulator exactly: float32 over
+// bfloat16 and float16, nothing else.
+func.func @matmul_accumulator_f16(%a: tensor<8x16xbf16>, %b: tensor<16x4xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op inferred type(s) 'tensor<8x4xbf16>' are incompatible with return type(s) of operation 'tensor<8x4xf16>'}}
+  %0 = ds.matmul %a, %b : (tensor<8x16xbf16>, tensor<16x4xbf16>) -> tensor<8x4xf16>
+  return
+}
+
+// -----
+
+func.func @matmul_accumulator_f64(%a: tensor<8x16xf32>, %b: tensor<16x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op inferred type(s) 'tensor<8x4xf32>' are incompatible with return type(s) of operation 'tensor<8x4xf64>'}}
+  %0 = ds.matmul %a, %b : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x4xf64>
+  return
+}
+
+// -----
+
+func.func @matmul_accumulator_shape(%a: tensor<8x16xbf16>, %b: tensor<16x4xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.matmul' op inferred type(s) 'tensor<8x4xbf16>' are incompatible with return type(s) of operation 'tensor<4x8xf32>'}}
+  %0 = ds.matmul %a, %b : (tensor<8x16xbf16>, tensor<16x4xbf16>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @max_accumulator(%a: tensor<8x16xbf16>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.max' op inferred type(s) 'tensor<8xbf16>' are incompatible with return type(s) of operation 'tensor<8xf32>'}}
+  %0 = ds.max %a dims = [1] : (tensor<8x16xbf16>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @sum_accumulator_int(%a: tensor<8x16xi32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{'ds.sum' op inferred type(s) 'tensor<8xi32>' are incompatible with return type(s) of operation 'tensor<8xf32>'}}
+  %0 = ds.sum %a dims = [1] : (tensor<8x16xi32>) -> tensor<8xf32>
+  return
+}
+
+// -----
+
+// Only the parameters' gradients may accumulate in float32.
+func.func @norm_grad_input_accumulator(%x: tensor<2x8xbf16>, %w: tensor<8xbf16>, %dy: tensor<2x8xbf16>) {
+  // expected-error @+1 {{'ds.rms_norm_grad' op grad_input has type 'tensor<2x8xf32>', expected 'tensor<2x8xbf16>'}}
+  %rx, %rw = ds.rms_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8xbf16>, tensor<8xbf16>, tensor<2x8xbf16>) -> (tensor<2x8xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+func.func @norm_grad_f64_accumulator(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %dy: tensor<2x8xf32>) {
+  // expected-error @+1 {{'ds.rms_norm_grad' op grad_weight has type 'tensor<8xf64>', expected 'tensor<8xf32>'}}
+  %rx, %rw = ds.rms_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8xf32>, tensor<8xf32>, tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<8xf64>)
+  return
+}
+
+// -----
+
+// ATen's half-type layer_norm backward keeps no float32 accumulator.
+func.func @layer_norm_grad_accumulator(%x: tensor<2x8xbf16>, %w: tensor<8xbf16>, %dy: tensor<2x8xbf16>) {
+  // expected-error @+1 {{'ds.layer_norm_grad' op grad_weight has type 'tensor<8xf32>', expected 'tensor<8xbf16>'}}
+  %dx, %dw, %db = ds.layer_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8xbf16>, tensor<8xbf16>, tensor<2x8xbf16>) -> (tensor<2x8xbf16>, tensor<8xf32>, tensor<8xbf16>)
+  return
+}
+
+// -----
+
 func.func @linear_weight_rank(%x: tensor<2x64xf32>, %w: tensor<64xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{'ds.linear' op weight must have rank 2, got 1}}

@@ -164,6 +164,26 @@ func.func @matmul_batch_broadcast(%a: tensor<2x4x8x16xf32>, %w: tensor<16x8xf32>
   return %rank2, %ones : tensor<2x4x8x8xf32>, tensor<3x5x8x8xbf16>
 }
 
+// Half operands may give a float32 result: the accumulator, unrounded.
+// CHECK-LABEL: func.func @accumulated(
+// CHECK-NEXT:    ds.matmul %{{.*}}, %{{.*}} transpose_lhs : (tensor<16x4xbf16>, tensor<16x8xbf16>) -> tensor<4x8xf32>
+// CHECK-NEXT:    ds.sum %{{.*}} dims = [0] : (tensor<16x4xf16>) -> tensor<4xf32>
+// CHECK-NEXT:    ds.mean %{{.*}} dims = [0, 1] : (tensor<16x4xbf16>) -> tensor<f32>
+func.func @accumulated(%a: tensor<16x4xbf16>, %b: tensor<16x8xbf16>, %h: tensor<16x4xf16>) -> (tensor<4x8xf32>, tensor<4xf32>, tensor<f32>) {
+  %p = ds.matmul %a, %b transpose_lhs : (tensor<16x4xbf16>, tensor<16x8xbf16>) -> tensor<4x8xf32>
+  %s = ds.sum %h dims = [0] : (tensor<16x4xf16>) -> tensor<4xf32>
+  %m = ds.mean %a dims = [0, 1] : (tensor<16x4xbf16>) -> tensor<f32>
+  return %p, %s, %m : tensor<4x8xf32>, tensor<4xf32>, tensor<f32>
+}
+
+// An RMSNorm's weight gradient may be float32 over a half input.
+// CHECK-LABEL: func.func @accumulated_norm_grad(
+// CHECK-NEXT:    ds.rms_norm_grad {{.*}} -> (tensor<2x8xbf16>, tensor<8xf32>)
+func.func @accumulated_norm_grad(%x: tensor<2x8xbf16>, %w: tensor<8xbf16>, %dy: tensor<2x8xbf16>) -> tensor<8xf32> {
+  %rx, %rw = ds.rms_norm_grad %x, %w, %dy epsilon = 1.0e-05 : (tensor<2x8xbf16>, tensor<8xbf16>, tensor<2x8xbf16>) -> (tensor<2x8xbf16>, tensor<8xf32>)
+  return %rw : tensor<8xf32>
+}
+
 // CHECK-LABEL: func.func @linear(
 // CHECK-SAME:      %[[X:.*]]: tensor<2x8x64xf32>, %[[W:.*]]: tensor<192x64xf32>, %[[B:.*]]: tensor<192xf32>, %[[V:.*]]: tensor<64xf32>) -> (tensor<2x8x192xf32>, tensor<2x8x192xf32>, tensor<192xf32>)
 // CHECK-NEXT:    %[[BIASED:.*]] = ds.linear %[[X]], %[[W]] bias %[[B]] : (tensor<2x8x64xf32>, tensor<192x64xf32>, tensor<192xf32>) -> tensor<2x8x192xf32>

@@ -240,6 +240,56 @@ TEST_F(KernelTest, MatmulTransposeFlagsAndBatchBroadcast) {
       close(runKernel1("matmul", {a, b}, at::matmul(a, b)), at::matmul(a, b)));
 }
 
+// A float32 result of bfloat16 operands is the float32 accumulator, not
+// rounded to bfloat16: within float32's rounding of the exact products'
+// sum (bfloat16's step, 2^-8, would be 1000 times that).
+TEST_F(KernelTest, HalfOperandsAccumulateIntoFloat32Results) {
+  at::Tensor lhs = torch::randn({96, 40}).to(at::kBFloat16); // [K, M]
+  at::Tensor rhs = torch::randn({96, 24}).to(at::kBFloat16); // [K, N]
+  at::Tensor exact = at::matmul(lhs.to(at::kDouble).t(), rhs.to(at::kDouble));
+  at::Tensor product =
+      runKernel1("matmul", {lhs, rhs}, at::empty({40, 24}, at::kFloat),
+                 {{"transpose_lhs", int64_t(1)}});
+  EXPECT_TRUE(close(product, exact.to(at::kFloat), 1e-6));
+  EXPECT_FALSE(close(at::matmul(lhs.t(), rhs).to(at::kFloat),
+                     exact.to(at::kFloat), 1e-4));
+  std::vector<int64_t> rows = {0};
+  for (at::ScalarType half : {at::kBFloat16, at::kHalf}) {
+    at::Tensor x = torch::randn({512, 8}).to(half);
+    at::Tensor sum = x.to(at::kDouble).sum(rows);
+    EXPECT_TRUE(close(
+        runKernel1("sum", {x}, at::empty({8}, at::kFloat), {{"dims", rows}}),
+        sum.to(at::kFloat), 1e-6));
+    at::Tensor mean = x.to(at::kDouble).mean(rows);
+    EXPECT_TRUE(close(
+        runKernel1("mean", {x}, at::empty({8}, at::kFloat), {{"dims", rows}}),
+        mean.to(at::kFloat), 1e-6));
+  }
+}
+
+// An RMSNorm's weight gradient, float32 over a bfloat16 input: the float32
+// sum of the rounded terms dy * (x * r) that the bfloat16 result rounds
+// once (to float32 rounding), the input's gradient the same.
+TEST_F(KernelTest, RmsNormWeightGradientAccumulatesIntoFloat32) {
+  int64_t d = 8;
+  at::Tensor x = (torch::randn({64, 4, d}) * 2 + 1).to(at::kBFloat16);
+  at::Tensor w = torch::randn({d}).to(at::kBFloat16);
+  at::Tensor dy = torch::randn({64, 4, d}).to(at::kBFloat16);
+  double eps = 1e-5;
+  std::vector<int64_t> rows = {0, 1};
+  at::Tensor rstd = at::rsqrt(x.pow(2).mean(-1, true) + eps);
+  at::Tensor sum = (dy * (x * rstd)).to(at::kDouble).sum(rows).to(at::kFloat);
+  auto wide = runKernel("rms_norm_grad", {x, w, dy},
+                        {x, at::empty({d}, at::kFloat)}, {{"epsilon", eps}});
+  auto rounded =
+      runKernel("rms_norm_grad", {x, w, dy}, {x, w}, {{"epsilon", eps}});
+  ASSERT_EQ(wide.size(), 2u);
+  ASSERT_EQ(rounded.size(), 2u);
+  EXPECT_TRUE(close(wide[1], sum, 1e-6));
+  EXPECT_TRUE(close(rounded[1], sum.to(at::kBFloat16), 0));
+  EXPECT_TRUE(close(wide[0], rounded[0], 0));
+}
+
 TEST_F(KernelTest, Linear) {
   at::Tensor x = torch::randn({2, 3, 8}), w = torch::randn({5, 8}),
              b = torch::randn({5});

@@ -5,15 +5,17 @@ momentum, two steps; or AdamW with --adamw, two steps at lr 1e-3 and eps
 1e-2, where lr / eps keeps the update's magnification of a gradient's
 rounding at 0.1). Tools come from PATH (lit puts the build's bin first).
 
-With --rtol R the comparison is at R (mixed precision: each rank's part
-of a weight's gradient is rounded to the half type before the sum, as
-DistributedDataParallel's is).
+With --rtol R the comparison is at R, and with --differing F at most a
+fraction F of each gradient's elements may differ by more than float32
+noise (compare.py): mixed precision, where a float32 value that differs in
+its last bit (a sum in another order) moves its rounding to the half type
+by a step.
 
 With --fused every plan runs torch.optim's fused kernels
 (--fused-optimizer); with --clip N every plan clips the gradients to the
 norm N (--clip-grad-norm).
 
-  run_parallel.py [--adamw] [--fused] [--clip N] [--rtol R] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
+  run_parallel.py [--adamw] [--fused] [--clip N] [--rtol R] [--differing F] model.mlir weights batch outprefix "--sp 2" "--dp 2 --sp 2" ...
 
 Each mesh is ds-compile's flags for it (--dp, --sp, --zero and e.g.
 --seq-dims).
@@ -69,13 +71,17 @@ def main():
     if argv and argv[0] == "--rtol":
         rtol = argv[1]
         argv = argv[2:]
+    differing = []
+    if argv and argv[0] == "--differing":
+        differing = ["--differing", argv[1]]
+        argv = argv[2:]
     mlir, weights, batch, prefix = argv[:4]
     train(mlir, weights, batch, prefix + "-1", "")
     for mesh in argv[4:]:
         tag = prefix + "-" + "".join(c for c in mesh if c.isalnum())
         train(mlir, weights, batch, tag, mesh)
-        run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", rtol,
-             "--losses", tag + ".loss", prefix + "-1.loss",
+        run([sys.executable, os.path.join(HERE, "compare.py"), "--rtol", rtol]
+            + differing + ["--losses", tag + ".loss", prefix + "-1.loss",
              "--tensors", tag + ".grads", prefix + "-1.grads",
              "--tensors", tag + ".final", prefix + "-1.final"])
 

@@ -15,12 +15,18 @@ LogicalResult expectType(Operation *op, StringRef what, Type actual,
   return success();
 }
 
-/// Checks that `channel` is [D] of the input's element type, D its last dim.
+/// Checks that `channel` is [D] of the input's element type, D its last dim
+/// (or, `accumulated`, float32 over a bfloat16 or float16 input: a sum
+/// left unrounded).
 LogicalResult expectChannel(Operation *op, StringRef what, Value channel,
-                            RankedTensorType input) {
+                            RankedTensorType input, bool accumulated = false) {
   auto expected = RankedTensorType::get(
       {input.getRank() ? input.getShape().back() : 1}, input.getElementType());
-  return expectType(op, what, channel.getType(), expected);
+  Type actual = channel.getType();
+  if (accumulated && isa<BFloat16Type, Float16Type>(input.getElementType()) &&
+      actual == expected.clone(Float32Type::get(op->getContext())))
+    return success();
+  return expectType(op, what, actual, expected);
 }
 } // namespace
 
@@ -86,7 +92,8 @@ LogicalResult RmsNormGradOp::verify() {
       failed(expectType(op, "grad_input", getGradInput().getType(), input)) ||
       failed(expectChannel(op, "weight", getWeight(), input)))
     return failure();
-  return expectChannel(op, "grad_weight", getGradWeight(), input);
+  return expectChannel(op, "grad_weight", getGradWeight(), input,
+                       /*accumulated=*/true);
 }
 
 template <typename OpTy> static LogicalResult verifySoftmaxGrad(OpTy op) {

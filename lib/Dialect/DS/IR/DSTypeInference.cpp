@@ -169,6 +169,35 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
 // Products
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Whether `actual` is `inferred` or, where `inferred` holds bfloat16 or
+/// float16, the same shape in float32: a product or sum accumulated in
+/// float32 and not rounded (a partial sum that its all-reduce completes
+/// before the one rounding).
+bool isSameOrAccumulated(TypeRange inferred, TypeRange actual) {
+  if (inferred.size() != 1 || actual.size() != 1)
+    return false;
+  if (inferred.front() == actual.front())
+    return true;
+  auto narrow = dyn_cast<RankedTensorType>(inferred.front());
+  auto wide = dyn_cast<RankedTensorType>(actual.front());
+  return narrow && wide && narrow.getShape() == wide.getShape() &&
+         (narrow.getElementType().isBF16() ||
+          narrow.getElementType().isF16()) &&
+         wide.getElementType().isF32();
+}
+} // namespace
+
+bool MatmulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return isSameOrAccumulated(l, r);
+}
+bool SumOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return isSameOrAccumulated(l, r);
+}
+bool MeanOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return isSameOrAccumulated(l, r);
+}
+
 LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

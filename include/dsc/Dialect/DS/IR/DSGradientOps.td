@@ -101,7 +101,8 @@ def DS_LayerNormGradOp : DS_Op<"layer_norm_grad", [Pure,
 }
 
 def DS_RmsNormGradOp : DS_Op<"rms_norm_grad", [Pure,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
+                              ["accumulatesInFloat32"]>]> {
   let summary = "gradients of `ds.rms_norm`";
   let description = [{
     Given the forward `input`, the `weight` (ones when the forward had none)
@@ -116,7 +117,9 @@ def DS_RmsNormGradOp : DS_Op<"rms_norm_grad", [Pure,
 
     **Constraints:**
     - `grad_output` and `grad_input` have the input's type; `weight` and
-      `grad_weight` are [D] for the input's last dimension.
+      `grad_weight` are [D] for the input's last dimension, of its element
+      type (`grad_weight` may be float32 over a bfloat16 or float16 input:
+      its sum unrounded).
   }];
   let arguments = (ins DS_FloatTensor:$input, DS_FloatTensor:$weight,
                    DS_FloatTensor:$grad_output, F64Attr:$epsilon);

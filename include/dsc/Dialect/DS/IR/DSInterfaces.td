@@ -89,7 +89,17 @@ def DS_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
         (attention records the real key length).
       }],
       "void", "maskPadding", (ins "int64_t":$factor, "int64_t":$realSize),
-      /*methodBody=*/[{}], /*defaultImplementation=*/[{ return; }]>
+      /*methodBody=*/[{}], /*defaultImplementation=*/[{ return; }]>,
+    InterfaceMethod<[{
+        Whether result `index`, where it is bfloat16 or float16, may be
+        float32 instead: the op's float32 accumulator over a reduction
+        factor, not rounded to the half type, so that a partial sum over
+        split ranks is completed in float32 and rounded once, as the
+        single-device op rounds it (-ds-propagate-sharding). The op
+        verifies with either type.
+      }],
+      "bool", "accumulatesInFloat32", (ins "unsigned":$index),
+      /*methodBody=*/[{}], /*defaultImplementation=*/[{ return false; }]>
   ];
 }
 

@@ -8,8 +8,10 @@
 //===----------------------------------------------------------------------===//
 
 def DS_MatmulOp : DS_Op<"matmul", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
+    InferTypeOpAdaptorWithIsCompatible,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
+                              ["accumulatesInFloat32"]>],
     ["getFlops", "usesMatrixUnits"]> {
   let summary = "batched matrix product with transpose flags";
   let description = [{
@@ -23,10 +25,17 @@ def DS_MatmulOp : DS_Op<"matmul", [Pure,
         : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x8xf32>
     ```
 
+    The result may be float32 where the operands are bfloat16 or float16:
+    the products accumulated in float32 and not rounded to the operands'
+    type (-ds-propagate-sharding's partial sums of a split contraction,
+    summed over the ranks before their one rounding).
+
     **Constraints:**
     - both operands have rank at least 2 and the same element type;
     - the contracted dimensions have the same size;
-    - the batch dimensions are broadcast-compatible.
+    - the batch dimensions are broadcast-compatible;
+    - the result's element type is the operands' or, for bfloat16 and
+      float16 operands, float32.
   }];
   let arguments = (ins DS_FloatTensor:$lhs, DS_FloatTensor:$rhs,
                    UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
@@ -71,14 +80,16 @@ def DS_LinearOp : DS_Op<"linear", [Pure,
 // Reductions
 //===----------------------------------------------------------------------===//
 
-class DS_ReduceOp<string mnemonic, string what>
-    : DS_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+class DS_ReduceOp<string mnemonic, string what,
+                  Trait inferType = InferTypeOpAdaptor, string wide = "">
+    : DS_Op<mnemonic, [Pure, inferType,
                        DeclareOpInterfaceMethods<DS_VJPOpInterface>,
-                       DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>]> {
+                       DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
+                           ["accumulatesInFloat32"]>]> {
   let summary = what # " over dimensions";
   let description = !strconcat("Reduces `input` to its ", what,
     [{ over `dims`. With `keepdim` the reduced dimensions stay with size 1,
-    otherwise they are removed.
+    otherwise they are removed.}], wide, [{
 
     ```mlir
     %s = ds.}], mnemonic, [{ %x dims = [2] keepdim : (tensor<2x8x64xf32>) -> tensor<2x8x1xf32>
@@ -96,8 +107,14 @@ class DS_ReduceOp<string mnemonic, string what>
   }];
 }
 
-def DS_SumOp : DS_ReduceOp<"sum", "sum">;
-def DS_MeanOp : DS_ReduceOp<"mean", "mean">;
+defvar DS_WideReduction = [{ The result may be float32 where the input is
+    bfloat16 or float16: accumulated in float32 and not rounded to the
+    input's type (-ds-propagate-sharding's partial sums over split
+    dimensions, completed over the ranks before their one rounding).}];
+def DS_SumOp : DS_ReduceOp<"sum", "sum", InferTypeOpAdaptorWithIsCompatible,
+                           DS_WideReduction>;
+def DS_MeanOp : DS_ReduceOp<"mean", "mean", InferTypeOpAdaptorWithIsCompatible,
+                            DS_WideReduction>;
 def DS_MaxOp : DS_ReduceOp<"max", "maximum">;
 
 //===----------------------------------------------------------------------===//
