@@ -42,11 +42,10 @@ uint64_t normStatistics(const Plan &plan, const Instruction &inst,
   return mul(mul(count, std::max<uint64_t>(dtypeSize(input.dtype), 4)), rows);
 }
 
-/// `copies` float32 tensors of operand 0's size where result 1 (a norm's
-/// weight gradient) is float32 over a half input (Gradient.cpp: the
-/// product converted for the sum).
-uint64_t accumulatorCopies(const Plan &plan, const Instruction &inst,
-                           uint64_t copies) {
+/// A float32 tensor of operand 0's size where result 1 (a norm's weight
+/// gradient) is float32 over a half input (Gradient.cpp: the product
+/// converted for the sum).
+uint64_t accumulatorCopy(const Plan &plan, const Instruction &inst) {
   if (inst.operands.empty() || inst.results.size() < 2)
     return 0;
   const TensorDesc &input = plan.tensors[inst.operands[0]];
@@ -54,8 +53,7 @@ uint64_t accumulatorCopies(const Plan &plan, const Instruction &inst,
   int64_t elements = input.numElements();
   if (grad.dtype == input.dtype || elements < 0)
     return 0;
-  return mul(mul(copies, dtypeSize(grad.dtype)),
-             static_cast<uint64_t>(elements));
+  return mul(dtypeSize(grad.dtype), static_cast<uint64_t>(elements));
 }
 
 /// What an attention instruction's kernel allocates (Neural.cpp, Attention.cpp
@@ -445,7 +443,7 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
     return add(add(add(mul(4, bytesOf(plan, inst.operands[0])),
                        normStatistics(plan, inst, 4)),
                    16),
-               accumulatorCopies(plan, inst, 1));
+               accumulatorCopy(plan, inst));
   if (kernel == "transpose") {
     // ATen copies a column-major matrix of at least 60 x 60 elements into
     // a row-major one through a block buffer (copy_same_type_transpose_):
