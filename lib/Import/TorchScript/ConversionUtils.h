@@ -80,6 +80,13 @@ inline mlir::Value notMask(ImporterState &s, mlir::Value mask) {
 mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,
                      int64_t start, int64_t end, int64_t step);
 
+/// `base` with the elements at `start[d] + i * step[d]` replaced by
+/// `value`'s: `value` zero-padded into place and chosen by a constant mask
+/// (exact, and each part's gradient goes where it came from).
+mlir::Value replaceStrided(ImporterState &s, mlir::Value base,
+                           mlir::Value value, llvm::ArrayRef<int64_t> start,
+                           llvm::ArrayRef<int64_t> step);
+
 /// `min(x, 0)` and `|x|` as choices (at 0: no gradient, and the gradient
 /// of x), and log_sigmoid as PyTorch computes it from them
 /// (MathConversions.cpp).

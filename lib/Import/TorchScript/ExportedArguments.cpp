@@ -103,6 +103,23 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
       return NAN;
     return std::nullopt;
   };
+  // A Tensor given as a Python number: a 0-d tensor that promotes as the
+  // number PyTorch was given. For `self` (`1 - x`: sub.Tensor(1, x), which
+  // has no Scalar overload) and booleans (`mask + True`); another number
+  // (`x * 0.5`: mul.Tensor(x, 0.5)) stays one, and the node is the
+  // Scalar overload (mul.Scalar), as TorchScript records it.
+  auto numberAsTensor = [&](const at::Scalar &number) -> torch::jit::Value * {
+    if (!number.isBoolean() && formal.name() != "self")
+      return nullptr;
+    c10::TypePtr formalType = formal.type();
+    if (auto optional = formalType->cast<c10::OptionalType>())
+      formalType = optional->getElementType();
+    if (formalType->kind() != c10::TypeKind::TensorType)
+      return nullptr;
+    at::Tensor wrapped = at::scalar_tensor(number, number.type());
+    wrapped.unsafeGetTensorImpl()->set_wrapped_number(true);
+    return constant(wrapped);
+  };
   if (kind == "as_none")
     return constant(c10::IValue());
   if (kind == "as_tensor")
@@ -143,6 +160,8 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
       failAtNode("argument '" + formal.name() +
                  "' is a symbolic size; dsc imports programs exported with "
                  "static shapes only");
+    if (torch::jit::Value *tensor = numberAsTensor(*number))
+      return tensor;
     return constant(*number);
   }
   if (kind == "as_ints" || kind == "as_sym_ints") {
@@ -167,7 +186,11 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
     if (!x && value.getAsObject())
       if (const json::Value *inner = value.getAsObject()->get("as_float"))
         x = number(*inner);
-    return x ? constant(*x) : malformed();
+    if (!x)
+      return malformed();
+    if (torch::jit::Value *tensor = numberAsTensor(*x))
+      return tensor;
+    return constant(*x);
   }
   if (kind == "as_floats") {
     const json::Array *items = value.getAsArray();
@@ -192,16 +215,8 @@ torch::jit::Value *ProgramReader::argument(const json::Object &arg,
     // is a number, so pass 1 or 0; the op's dtype keeps it boolean.
     if (formal.type()->kind() == c10::TypeKind::NumberType)
       return constant(static_cast<int64_t>(*flag));
-    // A Tensor given as a bool (`mask + True`: add.Tensor): a 0-d boolean
-    // tensor that promotes as the Python number PyTorch was given.
-    c10::TypePtr formalType = formal.type();
-    if (auto optional = formalType->cast<c10::OptionalType>())
-      formalType = optional->getElementType();
-    if (formalType->kind() == c10::TypeKind::TensorType) {
-      at::Tensor wrapped = at::scalar_tensor(*flag, at::kBool);
-      wrapped.unsafeGetTensorImpl()->set_wrapped_number(true);
-      return constant(wrapped);
-    }
+    if (torch::jit::Value *tensor = numberAsTensor(*flag))
+      return tensor;
     return constant(*flag);
   }
   if (kind == "as_bools") {

@@ -159,19 +159,9 @@ void writeThrough(ImporterState &s, const at::Tensor &written, Value value) {
   if (holders.empty())
     return;
   Value old = s.asTensor(s.lookup(holders.front()));
-  auto type = cast<RankedTensorType>(old.getType());
-  Value placed = reshape(s, value, box.size);
-  SmallVector<int64_t> strides(box.start.size(), 1);
-  placed = ds::PadOp::create(s.builder, s.loc, type, placed,
-                             s.builder.getDenseI64ArrayAttr(box.start),
-                             s.builder.getDenseI64ArrayAttr(strides));
-  at::Tensor mask = at::zeros(base.sizes(), at::kBool);
-  at::Tensor region = mask;
-  for (size_t j = 0; j < box.start.size(); ++j)
-    region = region.narrow(j, box.start[j], box.size[j]);
-  region.fill_(true);
+  SmallVector<int64_t> steps(box.start.size(), 1);
   Value updated =
-      ds::SelectOp::create(s.builder, s.loc, s.materialize(mask), placed, old);
+      replaceStrided(s, old, reshape(s, value, box.size), box.start, steps);
   for (const torch::jit::Value *holder : holders)
     s.values[holder] = Imported{updated};
 }
@@ -201,24 +191,38 @@ void functionalize(ImporterState &s) {
   rebindWritten(s);
 }
 
-/// `copy_(self, src, non_blocking)`: `src` in `self`'s dtype and shape.
-void copy(ImporterState &s) {
+/// `copy(self, src, non_blocking)`, the functional form core ATen archives
+/// hold (`run_decompositions()` turns `copy_` into it): `src` in `self`'s
+/// dtype and shape.
+void copyOutOfPlace(ImporterState &s) {
   RankedTensorType type = s.outputType();
   Value src = s.tensorInputAs(1, s.outputScalarType());
   if (src.getType() != type)
     src = ds::BroadcastOp::create(s.builder, s.loc, type, src);
   s.bindOutput(0, src);
+}
+
+/// `copy_(self, src, non_blocking)`: the functional form's value becomes
+/// `self`'s.
+void copy(ImporterState &s) {
+  copyOutOfPlace(s);
   rebindWritten(s);
 }
 
-/// `fill_(self, value)`, `zero_(self)`: `value` (0) in `self`'s dtype and
-/// shape.
-void fill(ImporterState &s) {
+/// `fill(self, value)`, `zero(self)` (core ATen's functional forms):
+/// `value` (0) in `self`'s dtype and shape.
+void fillOutOfPlace(ImporterState &s) {
   RankedTensorType type = s.outputType();
   Value value = s.node->inputs().size() > 1
                     ? s.tensorInputAs(1, s.outputScalarType())
                     : scalar(s, 0.0, type.getElementType());
   s.bindOutput(0, ds::BroadcastOp::create(s.builder, s.loc, type, value));
+}
+
+/// `fill_(self, value)`, `zero_(self)`: the functional form's value becomes
+/// `self`'s.
+void fill(ImporterState &s) {
+  fillOutOfPlace(s);
   rebindWritten(s);
 }
 
@@ -394,6 +398,9 @@ void dsc::ts::addInPlaceConversions(llvm::StringMap<Conversion> &table) {
                            "aten::bernoulli_"})
     table[name] = functionalize;
   table["aten::copy_"] = copy;
+  table["aten::copy"] = copyOutOfPlace;
   table["aten::fill_"] = fill;
   table["aten::zero_"] = fill;
+  table["aten::fill"] = fillOutOfPlace;
+  table["aten::zero"] = fillOutOfPlace;
 }
