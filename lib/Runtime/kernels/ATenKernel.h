@@ -195,10 +195,26 @@ void blockedAttentionBackward(std::array<at::Tensor, 3> &grads,
                               at::Tensor *gradBias = nullptr,
                               at::Tensor *gradSinks = nullptr);
 
+/// Attention in the composite form, written into `out` [B,Hq,S,Dv]: where
+/// no fused kernel applies, with [B,Hq,S,Skv] probabilities. Half types
+/// compute in float32, the result rounded once (as PyTorch's math SDPA;
+/// blockedAttention too).
+void compositeAttention(at::Tensor &out, const at::Tensor &query,
+                        const at::Tensor &key, const at::Tensor &value,
+                        const AttentionOptions &options);
+
+/// compositeAttention's gradients of query, key and value, written into
+/// `grads`.
+void compositeAttentionBackward(std::array<at::Tensor, 3> &grads,
+                                const at::Tensor &gradOut,
+                                const at::Tensor &query, const at::Tensor &key,
+                                const at::Tensor &value,
+                                const AttentionOptions &options);
+
 /// Softmax probabilities of attention, grouped for GQA:
 /// [B, Hkv, G*S, Skv] for query [B, Hq, S, D], key [B, Hkv, Skv, D] and
 /// G = Hq / Hkv; row g*S + i is query head kv*G + g at position i.
-/// (Gradient.cpp shares it with Neural.cpp.)
+/// (the composite forms, Attention.cpp).
 at::Tensor attentionProbs(const at::Tensor &query, const at::Tensor &key,
                           const AttentionOptions &options);
 

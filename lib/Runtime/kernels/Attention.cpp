@@ -3,9 +3,12 @@
 // What the attention kernels (Neural.cpp, Gradient.cpp) compute with:
 // the operand checks, ATen's fused kernels (flash attention on the CPU,
 // memory-efficient attention on CUDA) with the rows they get wrong
-// computed in the composite form, the composite form's probabilities, and
-// the composite form in blocks of rows for what the fused kernels cannot
-// compute (soft-capping, a bias's gradient, sinks).
+// computed in the composite form, the composite form where no fused kernel
+// applies, and the composite form in blocks of rows for what the fused
+// kernels cannot compute (soft-capping, a bias's gradient, sinks). The
+// composite forms compute half types in float32 and round each result
+// once, as PyTorch's math SDPA does (the backend it picks where its fused
+// kernels do not apply: a mask that needs a gradient, T5's relative bias).
 //
 //===----------------------------------------------------------------------===//
 
@@ -417,6 +420,38 @@ std::optional<at::Tensor> maskArgument(const at::Tensor &mask) {
   return mask.defined() ? std::optional<at::Tensor>(mask) : std::nullopt;
 }
 
+/// `tensor` in float32 where it is a half type (undefined stays so): the
+/// composite form computes in float32, as PyTorch's math SDPA does for half
+/// types (its `query_acc`: the operands in float32, each result rounded
+/// once) and as the fused kernels accumulate.
+at::Tensor widened(const at::Tensor &tensor) {
+  return tensor.defined() && at::isReducedFloatingType(tensor.scalar_type())
+             ? tensor.to(at::kFloat)
+             : tensor;
+}
+
+/// Where the composite form writes `result`: a float32 tensor of its shape
+/// where it is a half type (copied into it at the end), else `result`.
+at::Tensor wideResult(const at::Tensor &result) {
+  return at::isReducedFloatingType(result.scalar_type())
+             ? at::empty(result.sizes(), result.options().dtype(at::kFloat))
+             : result;
+}
+
+/// The options with the sinks widened (the bias is added to float32
+/// scores as it is, as PyTorch's math SDPA adds its mask).
+AttentionOptions widenedOptions(const AttentionOptions &options) {
+  AttentionOptions wide = options;
+  wide.sinks = widened(options.sinks);
+  return wide;
+}
+
+/// Rounds what the composite form computed into the results it stands for.
+void roundInto(at::Tensor &result, const at::Tensor &wide) {
+  if (!wide.is_same(result))
+    result.copy_(wide);
+}
+
 } // namespace
 
 void dsc::rt::kernels::blockedAttention(at::Tensor &out,
@@ -424,7 +459,10 @@ void dsc::rt::kernels::blockedAttention(at::Tensor &out,
                                         const at::Tensor &key,
                                         const at::Tensor &value,
                                         const AttentionOptions &options) {
-  patchRowsForward(out, query, key, value, options, allRows(query));
+  at::Tensor wide = wideResult(out);
+  patchRowsForward(wide, widened(query), widened(key), widened(value),
+                   widenedOptions(options), allRows(query));
+  roundInto(out, wide);
 }
 
 void dsc::rt::kernels::blockedAttentionBackward(
@@ -434,14 +472,66 @@ void dsc::rt::kernels::blockedAttentionBackward(
     at::Tensor *gradSinks) {
   // Every row's query gradient is written; the key and value gradients
   // (and a bias's broadcast over the query rows, the sinks') sum over the
-  // blocks.
-  grads[1].zero_();
-  grads[2].zero_();
-  for (at::Tensor *sum : {gradBias, gradSinks})
-    if (sum)
+  // blocks, in float32 for half types.
+  std::array<at::Tensor, 3> wide{wideResult(grads[0]), wideResult(grads[1]),
+                                 wideResult(grads[2])};
+  at::Tensor wideBias = gradBias ? wideResult(*gradBias) : at::Tensor();
+  at::Tensor wideSinks = gradSinks ? wideResult(*gradSinks) : at::Tensor();
+  for (at::Tensor *sum : {&wide[1], &wide[2], &wideBias, &wideSinks})
+    if (sum->defined())
       sum->zero_();
-  patchRowsBackward(grads, gradOut, query, key, value, options, allRows(query),
-                    gradBias, gradSinks);
+  patchRowsBackward(wide, widened(gradOut), widened(query), widened(key),
+                    widened(value), widenedOptions(options), allRows(query),
+                    gradBias ? &wideBias : nullptr,
+                    gradSinks ? &wideSinks : nullptr);
+  for (size_t i = 0; i < 3; ++i)
+    roundInto(grads[i], wide[i]);
+  if (gradBias)
+    roundInto(*gradBias, wideBias);
+  if (gradSinks)
+    roundInto(*gradSinks, wideSinks);
+}
+
+void dsc::rt::kernels::compositeAttention(at::Tensor &out,
+                                          const at::Tensor &query,
+                                          const at::Tensor &key,
+                                          const at::Tensor &value,
+                                          const AttentionOptions &options) {
+  at::Tensor probs =
+      attentionProbs(widened(query), widened(key), widenedOptions(options));
+  // [B, Hkv, G*S, Skv] · [B, Hkv, Skv, Dv] is the result [B, Hq, S, Dv].
+  at::Tensor wide = wideResult(out);
+  at::Tensor grouped = wide.view({key.size(0), key.size(1), -1, value.size(3)});
+  at::matmul_out(grouped, probs, widened(value));
+  roundInto(out, wide);
+}
+
+void dsc::rt::kernels::compositeAttentionBackward(
+    std::array<at::Tensor, 3> &grads, const at::Tensor &gradOut,
+    const at::Tensor &query, const at::Tensor &key, const at::Tensor &value,
+    const AttentionOptions &options) {
+  int64_t b = key.size(0), hkv = key.size(1);
+  at::Tensor wideQuery = widened(query), wideKey = widened(key);
+  std::array<at::Tensor, 3> wide{wideResult(grads[0]), wideResult(grads[1]),
+                                 wideResult(grads[2])};
+  // In the grouped layout [B, Hkv, G*S, ...] of attentionProbs, the
+  // contraction over G*S in the key and value gradients sums over the query
+  // heads that share a key/value head.
+  at::Tensor probs =
+      attentionProbs(wideQuery, wideKey, widenedOptions(options));
+  at::Tensor dOut = widened(gradOut).reshape({b, hkv, -1, value.size(3)});
+  at::matmul_out(wide[2], probs.transpose(-1, -2), dOut);
+
+  at::Tensor dProbs = at::matmul(dOut, widened(value).transpose(-1, -2));
+  at::Tensor dScores =
+      at::_softmax_backward_data(dProbs, probs, -1, probs.scalar_type())
+          .mul_(options.scale);
+  at::Tensor dQuery = wide[0].view({b, hkv, -1, query.size(3)});
+  at::matmul_out(dQuery, dScores, wideKey);
+  at::matmul_out(wide[1], dScores.transpose(-1, -2),
+                 wideQuery.reshape({b, hkv, -1, query.size(3)}));
+  for (size_t i = 0; i < 3; ++i)
+    roundInto(grads[i], wide[i]);
 }
 
 std::pair<at::Tensor, at::Tensor>

@@ -122,23 +122,9 @@ void runAttentionGrad(const KernelArgs &args) {
       args.result(index).copy_(grad);
     return;
   }
-  int64_t b = key.size(0), hkv = key.size(1);
-
-  // In the grouped layout [B, Hkv, G*S, ...] of attentionProbs, the
-  // contraction over G*S in the key and value gradients sums over the query
-  // heads that share a key/value head.
-  at::Tensor probs = attentionProbs(query, key, options);
-  at::Tensor dOut = gradOut.reshape({b, hkv, -1, value.size(3)});
-  at::matmul_out(args.result(2), probs.transpose(-1, -2), dOut);
-
-  at::Tensor dProbs = at::matmul(dOut, value.transpose(-1, -2));
-  at::Tensor dScores =
-      at::_softmax_backward_data(dProbs, probs, -1, probs.scalar_type())
-          .mul_(options.scale);
-  at::Tensor dQuery = args.result(0).view({b, hkv, -1, query.size(3)});
-  at::matmul_out(dQuery, dScores, key);
-  at::matmul_out(args.result(1), dScores.transpose(-1, -2),
-                 query.reshape({b, hkv, -1, query.size(3)}));
+  std::array<at::Tensor, 3> grads{args.result(0), args.result(1),
+                                  args.result(2)};
+  compositeAttentionBackward(grads, gradOut, query, key, value, options);
 }
 
 //===----------------------------------------------------------------------===//

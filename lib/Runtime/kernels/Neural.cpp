@@ -357,11 +357,8 @@ void runAttention(const KernelArgs &args) {
     args.result().copy_(efficientAttention(query, key, value, options));
     return;
   }
-  at::Tensor probs = attentionProbs(query, key, options);
-  // [B, Hkv, G*S, Skv] · [B, Hkv, Skv, Dv] is the result [B, Hq, S, Dv].
-  at::Tensor out =
-      args.result().view({key.size(0), key.size(1), -1, value.size(3)});
-  at::matmul_out(out, probs, value);
+  at::Tensor out = args.result();
+  compositeAttention(out, query, key, value, options);
 }
 
 llvm::Error checkCrossEntropy(const CheckArgs &args) {

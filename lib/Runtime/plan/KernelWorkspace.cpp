@@ -117,7 +117,9 @@ struct AttentionWorkspace {
   }
 
   /// The [B,Hq,S,Skv] probabilities of the unfused kernel.
-  uint64_t probs() const { return mul(mul(mul(b, hq), mul(s, skv)), element); }
+  uint64_t probs() const {
+    return mul(mul(mul(b, hq), mul(s, skv)), accumulate());
+  }
 
   /// The fused kernel's additive mask while the kernel runs: window and
   /// key length as -inf in [S, Skv], or that plus the bias broadcast where
@@ -187,30 +189,31 @@ struct AttentionWorkspace {
   uint64_t saturatedRows(bool grad) const {
     if (!maySaturate())
       return 0;
-    return add(saturatedMask(), compositeBlock(grad));
+    return add(saturatedMask(), compositeBlock(grad, element));
   }
 
-  /// The scores of one block of rows in the composite form.
-  uint64_t blockScores() const {
-    return mul(mul(mul(b, hq), mul(saturatedRowBlock(s, skv, dv), skv)),
-               element);
+  /// The scores of one block of rows in the composite form, of elements
+  /// of `bytes` (the float32 the blocked form computes half types in, or
+  /// the operands' type where it patches a fused kernel's rows).
+  uint64_t blockScores(uint64_t bytes) const {
+    return mul(mul(mul(b, hq), mul(saturatedRowBlock(s, skv, dv), skv)), bytes);
   }
 
   /// The peak of the composite form of one block of rows (forward, or
   /// forward and backward with `grad`).
-  uint64_t compositeBlock(bool grad) const {
+  uint64_t compositeBlock(bool grad, uint64_t bytes) const {
     uint64_t r = saturatedRowBlock(s, skv, dv), bh = mul(b, hq);
-    uint64_t scores = blockScores();
-    uint64_t rowsD = mul(mul(bh, r), mul(d, element)),
-             rowsDv = mul(mul(bh, r), mul(dv, element));
+    uint64_t scores = blockScores(bytes);
+    uint64_t rowsD = mul(mul(bh, r), mul(d, bytes)),
+             rowsDv = mul(mul(bh, r), mul(dv, bytes));
     uint64_t biasRows =
-        add(mul(mul(maskLead(), r), mul(skv, element)), mul(r, skv));
+        add(mul(mul(maskLead(), r), mul(skv, bytes)), mul(r, skv));
     uint64_t peak = add(add(mul(2, scores), mul(bh, mul(r, add(skv, 1)))),
                         std::max({rowsD, rowsDv, biasRows}));
     if (grad) {
       uint64_t keys = plan.tensors[inst.operands[1]].shape[1];
       uint64_t product =
-          mul(mul(b, keys), mul(skv, mul(std::max(d, dv), element)));
+          mul(mul(b, keys), mul(skv, mul(std::max(d, dv), bytes)));
       // dScores beside dP and the probabilities; then the key gradient's
       // product beside the probabilities, dScores and the rows' queries.
       peak = std::max({peak, add(mul(3, scores), rowsDv),
@@ -228,17 +231,40 @@ struct AttentionWorkspace {
   /// block's booleans where the bias is -inf. The results are written in
   /// place.
   uint64_t blocked(bool grad) const {
-    uint64_t kept = grad && inst.has("softcap") ? blockScores() : 0;
-    uint64_t biasPart = grad && biasGradient() ? blockScores() : 0;
-    uint64_t column =
-        mul(mul(mul(b, hq), saturatedRowBlock(s, skv, dv)), element);
-    uint64_t sinksPart = hasSinks() ? add(blockScores(), mul(3, column)) : 0;
+    uint64_t wide = accumulate();
+    uint64_t kept = grad && inst.has("softcap") ? blockScores(wide) : 0;
+    uint64_t biasPart = grad && biasGradient() ? blockScores(wide) : 0;
+    uint64_t column = mul(mul(mul(b, hq), saturatedRowBlock(s, skv, dv)), wide);
+    uint64_t sinksPart =
+        hasSinks() ? add(blockScores(wide), mul(3, column)) : 0;
     uint64_t filled =
         inst.has("fill")
             ? mul(mul(maskLead(), saturatedRowBlock(s, skv, dv)), skv)
             : 0;
-    return add(add(mul(8, s), compositeBlock(grad)),
-               add(add(kept, biasPart), add(sinksPart, filled)));
+    return add(
+        add(add(mul(8, s), compositeBlock(grad, wide)), widenedCopies(grad)),
+        add(add(kept, biasPart), add(sinksPart, filled)));
+  }
+
+  /// Attention.cpp widened: the composite forms' float32 copies of half
+  /// operands (query, key, value) and of what they write (the output; in
+  /// the backward the output gradient and the query, key, value and bias
+  /// gradients, rounded into the results at the end).
+  uint64_t widenedCopies(bool grad) const {
+    if (!reduced())
+      return 0;
+    uint64_t keys = plan.tensors[inst.operands[1]].shape[1];
+    uint64_t queries = mul(mul(b, hq), mul(s, d)),
+             keysValues = mul(mul(b, keys), mul(skv, add(d, dv))),
+             outputs = mul(mul(b, hq), mul(s, dv));
+    uint64_t operands = add(queries, keysValues);
+    if (!grad)
+      return mul(4, add(operands, outputs));
+    int64_t biasElements =
+        biasGradient() ? plan.tensors[inst.results[3]].numElements() : 0;
+    uint64_t biasGrad =
+        static_cast<uint64_t>(std::max<int64_t>(biasElements, 0));
+    return mul(4, add(add(mul(2, operands), outputs), add(biasGrad, hq)));
   }
   /// The mask with saturated rows unmasked and their indices, while the
   /// fused kernel runs.
@@ -383,9 +409,11 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
                       add(patched, w.efficientBackward()));
     }
     // Scores, then the softmax's probabilities while the scores live; the
-    // gradient then computes dP and dScores beside the probabilities.
+    // gradient then computes dP and dScores beside the probabilities. Half
+    // types in float32, beside their float32 copies.
     uint64_t forward = add(mul(2, w.probs()), w.maskedKeys());
-    return grad ? std::max(forward, add(mul(3, w.probs()), 16)) : forward;
+    return add(grad ? std::max(forward, add(mul(3, w.probs()), 16)) : forward,
+               w.widenedCopies(grad));
   }
   if (kernel == "iota") {
     // Shape.cpp runIota: the int64 positions along `dim`, then expanded.

@@ -599,6 +599,68 @@ TEST_F(KernelTest, AttentionBiasGradientMatchesAutograd) {
       withGrad({2, 1, 300, 300, true, 0, -1, {1, 2, 300, 300}, 16, 16}));
 }
 
+/// How many elements of half-type `actual` differ from `expected`, and
+/// whether each that does is within one step of the type (2^-7 of the
+/// larger magnitude for bfloat16, 2^-10 for float16) plus float32 noise
+/// (1e-6 of the largest element: a sum that cancels to a small value).
+std::pair<int64_t, bool> halfSteps(const at::Tensor &actual,
+                                   const at::Tensor &expected) {
+  at::Tensor a = actual.to(at::kDouble), e = expected.to(at::kDouble);
+  double step = actual.scalar_type() == at::kBFloat16 ? 0x1p-7 : 0x1p-10;
+  at::Tensor gap = (a - e).abs();
+  at::Tensor bound =
+      at::maximum(a.abs(), e.abs()) * step + e.abs().max() * 1e-6;
+  return {gap.ne(0).sum().item<int64_t>(), gap.le(bound).all().item<bool>()};
+}
+
+// Half-type attention where PyTorch picks its math SDPA (a mask that needs
+// a gradient: T5's relative bias; head sizes the flash kernel does not
+// take): the composite forms compute in float32 and round once, as ATen's
+// _scaled_dot_product_attention_math does for half types, so each result
+// is its value but for isolated elements one step apart (where the float32
+// values' last bits move a rounding). Rounding each step to the half type
+// instead put most elements of the gradients a step or more apart.
+// (The forward with equal head sizes and a bias is ATen's flash kernel,
+// where PyTorch, for a bias that needs a gradient, runs the math one.)
+TEST_F(KernelTest, HalfAttentionRoundsOnceAsPyTorchsMathSdpa) {
+  for (at::ScalarType half : {at::kBFloat16, at::kHalf}) {
+    for (int64_t dv : {16, 12}) {
+      SCOPED_TRACE(std::string(c10::toString(half)) +
+                   " dv=" + std::to_string(dv));
+      int64_t b = 2, h = 4, s = 24, d = 16;
+      double scale = 1.0 / std::sqrt(double(d));
+      auto leaf = [&](std::vector<int64_t> shape) {
+        return torch::randn(shape).to(half).requires_grad_();
+      };
+      at::Tensor q = leaf({b, h, s, d}), k = leaf({b, h, s, d}),
+                 v = leaf({b, h, s, dv}), bias = leaf({1, h, s, s});
+      at::Tensor out = std::get<0>(at::_scaled_dot_product_attention_math(
+          q, k, v, bias, 0.0, false, std::nullopt, scale));
+      at::Tensor dOut = torch::randn(out.sizes()).to(half);
+      auto grads = torch::autograd::grad({out}, {q, k, v, bias}, {dOut});
+      std::map<std::string, AttrValue> attrs = {{"scale", scale}};
+      // The forward in the composite form (unequal head sizes). With equal
+      // ones it runs ATen's flash kernel, which rounds the probabilities to
+      // the half type before multiplying the values: a third of the
+      // elements a step apart from the math SDPA's.
+      if (dv != d) {
+        auto [outDiffering, outStep] = halfSteps(
+            runKernel1("attention", {q, k, v, bias}, out, attrs), out);
+        EXPECT_LE(outDiffering, out.numel() / 100);
+        EXPECT_TRUE(outStep);
+      }
+      auto results = runKernel("attention_grad", {q, k, v, out, dOut, bias},
+                               {q, k, v, bias}, attrs);
+      ASSERT_EQ(results.size(), 4u);
+      for (size_t i = 0; i < 4; ++i) {
+        auto [differing, step] = halfSteps(results[i], grads[i]);
+        EXPECT_LE(differing, grads[i].numel() / 100) << "gradient " << i;
+        EXPECT_TRUE(step) << "gradient " << i;
+      }
+    }
+  }
+}
+
 TEST_F(KernelTest, AttentionWithSinksMatchesAutograd) {
   // GPT-OSS's sinks (logits about 2 in size, so their probabilities are
   // far from 0 and 1): causal, sliding windows, GQA, padded keys, with a
