@@ -163,16 +163,22 @@ void narrow(ImporterState &s) {
   s.bindOutput(0, sliceDim(s, self, dim, start, start + length, 1));
 }
 
+/// The dimension (input `dimInput`) and index (the next input, negative
+/// counting from the end) that `select` and `select_scatter` pick in
+/// `self`.
+std::pair<int64_t, int64_t> selectedRow(ImporterState &s, Value self,
+                                        size_t dimInput) {
+  int64_t dim = s.normalizeDim(s.intInput(dimInput), typeOf(self).getRank());
+  int64_t size = typeOf(self).getDimSize(dim);
+  int64_t index = s.intInput(dimInput + 1);
+  if (index < -size || index >= size)
+    s.fail(s.opName() + ": index out of range");
+  return {dim, index < 0 ? index + size : index};
+}
+
 void select(ImporterState &s) {
   Value self = s.tensorInput(0);
-  int64_t rank = typeOf(self).getRank();
-  int64_t dim = s.normalizeDim(s.intInput(1), rank);
-  int64_t size = typeOf(self).getDimSize(dim);
-  int64_t index = s.intInput(2);
-  if (index < -size || index >= size)
-    s.fail("aten::select index out of range");
-  if (index < 0)
-    index += size;
+  auto [dim, index] = selectedRow(s, self, 1);
   Value row = sliceDim(s, self, dim, index, index + 1, 1);
   s.bindOutput(0, reshape(s, row, s.outputType()));
 }
@@ -589,7 +595,7 @@ void bindScattered(ImporterState &s, Value self, Value src, int64_t dim,
   steps[dim] = step;
   expected[dim] = count;
   if (typeOf(src).getShape() != ArrayRef<int64_t>(expected))
-    s.fail("aten::" + s.opName() + ": the source's shape is not the slice's");
+    s.fail(s.opName() + ": the source's shape is not the slice's");
   s.bindOutput(0, replaceStrided(s, self, src, starts, steps));
 }
 
@@ -616,16 +622,9 @@ void sliceScatter(ImporterState &s) {
 void selectScatter(ImporterState &s) {
   Value self = s.tensorInput(0);
   Value src = s.tensorInputAs(1, s.outputScalarType());
-  int64_t rank = typeOf(self).getRank();
-  int64_t dim = s.normalizeDim(s.intInput(2), rank);
-  int64_t size = typeOf(self).getDimSize(dim);
-  int64_t index = s.intInput(3);
-  if (index < -size || index >= size)
-    s.fail("aten::select_scatter index out of range");
-  if (index < 0)
-    index += size;
+  auto [dim, index] = selectedRow(s, self, 2);
   SmallVector<int64_t> row(typeOf(src).getShape());
-  if (static_cast<int64_t>(row.size()) != rank - 1)
+  if (static_cast<int64_t>(row.size()) != typeOf(self).getRank() - 1)
     s.fail("aten::select_scatter: the source's shape is not the row's");
   row.insert(row.begin() + dim, 1);
   bindScattered(s, self, reshape(s, src, row), dim, index, 1, 1);
