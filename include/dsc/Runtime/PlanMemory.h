@@ -159,6 +159,16 @@ inline int64_t saturatedRowBlock(int64_t queryLength, int64_t keyLength,
       1, std::min(queryLength, queryLength * valueHeadSize / keyLength));
 }
 
+/// How many rows of logits cross_entropy_grad (Gradient.cpp) takes at once:
+/// as many as keep one block's log-softmax and nll_loss gradient (each
+/// [rows, classes]) within 1 MiB, at least one. The memory plan holds one
+/// block's two temporaries.
+inline int64_t crossEntropyRowBlock(int64_t rows, int64_t classes,
+                                    int64_t elementBytes) {
+  int64_t bytes = std::max<int64_t>(classes * elementBytes, 1);
+  return std::max<int64_t>(1, std::min(rows, (int64_t(1) << 20) / bytes));
+}
+
 /// The number of elements before dimension `dim` of `shape` (the product
 /// of the sizes in front of it): where it is 1, pieces stacked along a new
 /// leading dimension lie in memory as if concatenated along `dim`, so

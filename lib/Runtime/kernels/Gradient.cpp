@@ -255,25 +255,35 @@ llvm::Error checkCrossEntropyGrad(const CheckArgs &args) {
 }
 
 void runCrossEntropyGrad(const KernelArgs &args) {
-  // d/dx of nll_loss(log_softmax(x)) is w * (softmax(x) - onehot(label))
-  // on each row whose label is not ignored, 0 on the others, with w the
-  // loss's gradient (divided by the rows counted, for the mean). Written
-  // in the result: no [N, V] temporary (autograd's path takes two).
+  // PyTorch's autograd of cross_entropy_loss, by the same ATen kernels in
+  // the same order, so bit for bit: nll_loss_backward of the log-softmax
+  // (-w at each counted row's label, w the loss's gradient, divided by the
+  // rows counted for the mean), then _log_softmax_backward_data (g -
+  // exp(log p) * rowsum(g)). In blocks of rows (crossEntropyRowBlock), so
+  // that the two temporaries autograd holds at [N, V] stay small.
   const at::Tensor &logits = args.operand(0);
   int64_t ignore = args.inst.getInt("ignore_index");
+  bool sum = args.inst.getInt("sum") != 0;
   at::Tensor logits2d = flattenLeading(logits);
   at::Tensor out2d = args.result().view(logits2d.sizes());
-  at::_softmax_out(out2d, logits2d, 1, /*half_to_float=*/false);
-  at::Tensor target = longIndices(args.operand(1)).reshape({-1, 1});
-  at::Tensor counted = target != ignore;
-  at::Tensor weight = args.operand(2).to(logits.scalar_type());
-  if (!args.inst.getInt("sum"))
-    weight = weight / counted.sum().to(logits.scalar_type());
-  at::Tensor rowWeight =
-      at::where(counted, weight, at::zeros({}, weight.options()));
-  out2d.scatter_add_(1, target.masked_fill(counted.logical_not(), 0),
-                     counted.to(logits.scalar_type()).neg_());
-  out2d.mul_(rowWeight);
+  at::Tensor target = longIndices(args.operand(1)).reshape({-1});
+  at::Tensor gradLoss = args.operand(2).to(logits.scalar_type());
+  // What nll_loss's forward returns beside the loss: the rows counted.
+  at::Tensor totalWeight = target.ne(ignore).sum().to(logits.scalar_type());
+  int64_t rows = logits2d.size(0);
+  int64_t block =
+      crossEntropyRowBlock(rows, logits2d.size(1), logits2d.element_size());
+  for (int64_t start = 0; start < rows; start += block) {
+    int64_t n = std::min(block, rows - start);
+    at::Tensor logProbs =
+        at::_log_softmax(logits2d.narrow(0, start, n), 1, false);
+    at::Tensor gradLogProbs = at::nll_loss_backward(
+        gradLoss, logProbs, target.narrow(0, start, n), /*weight=*/{},
+        sum ? at::Reduction::Sum : at::Reduction::Mean, ignore, totalWeight);
+    at::Tensor outBlock = out2d.narrow(0, start, n);
+    at::_log_softmax_backward_data_out(outBlock, gradLogProbs, logProbs, 1,
+                                       logits.scalar_type());
+  }
 }
 
 llvm::Error checkEmbeddingGrad(const CheckArgs &args) {

@@ -497,18 +497,20 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
                add(mul(element, c), mul(mul(2 * wide, threads), c)));
   }
   if (kernel == "cross_entropy_grad") {
-    // Per row (the softmax is written in the result): the labels as int64
-    // (unless they are), whether each counts and its negation, the labels
-    // with the ignored ones replaced, the rows' weights and what is
-    // scattered; and scalars.
+    // The labels as int64 (unless they are) and whether each counts; one
+    // block of rows' log-softmax and nll_loss gradient (Gradient.cpp,
+    // crossEntropyRowBlock); scalars.
+    const TensorDesc &logits = plan.tensors[inst.operands[0]];
     const TensorDesc &labels = plan.tensors[inst.operands[1]];
     int64_t rows = labels.numElements();
-    if (rows < 0)
+    if (rows < 0 || logits.shape.empty() || logits.shape.back() < 0)
       return 0;
-    uint64_t element = dtypeSize(plan.tensors[inst.operands[0]].dtype);
-    uint64_t perRow =
-        2 + 8 + 2 * element + (labels.dtype == DType::I64 ? 0 : 8);
-    return add(mul(rows, perRow), 64);
+    int64_t classes = logits.shape.back();
+    uint64_t element = dtypeSize(logits.dtype);
+    uint64_t perRow = 1 + (labels.dtype == DType::I64 ? 0 : 8);
+    uint64_t block = mul(mul(2, crossEntropyRowBlock(rows, classes, element)),
+                         mul(classes, element));
+    return add(add(mul(rows, perRow), block), 64);
   }
   if (kernel == "all_to_all") {
     // The pieces made contiguous in send order (unless split_dim is 0 and

@@ -7,10 +7,11 @@
 # model also runs in float64 (reference.py --float64), and compare.py
 # referees with it: ours must be within 1e-5 of float64 where it misses.
 # HALF=1 (mixed precision, where one rounding in the half type is 4e-3)
-# asks for PyTorch's values but for a few elements one bfloat16 step apart
-# (compare.py --differing 0.2 --rtol 8e-3: a step is 2^-8 to 2^-7 of an
-# element; HALF_DIFFERING sets the fraction of a gradient's elements that
-# may be a step apart); a miss fails at once, with no float64 referee.
+# asks for PyTorch's gradients bit for bit (compare.py --differing 0: no
+# element apart by more than float32 noise) and parameters within a
+# bfloat16 step (--rtol 8e-3: a step is 2^-8 to 2^-7 of an element;
+# HALF_DIFFERING sets the fraction of a gradient's elements that may be a
+# step apart); a miss fails at once, with no float64 referee.
 # With DROPOUT=1 the model's dropouts are active: PyTorch's answer is the
 # eager model drawing dsc's masks (reference.py --dsc-dropout 0).
 set -euo pipefail
@@ -36,7 +37,7 @@ if [ -n "${DROPOUT:-}" ]; then reference=("$model" --dsc-dropout 0) dropout=(--d
   --dump-loss "$dir/$name.ref.loss" --dump-grads "$dir/$name.ref.grads" --save "$dir/$name.ref.final"
 compare() {
   tolerance=(--rtol 1e-5)
-  if [ -n "${HALF:-}" ]; then tolerance=(--rtol 8e-3 --differing "${HALF_DIFFERING:-0.2}"); fi
+  if [ -n "${HALF:-}" ]; then tolerance=(--rtol 8e-3 --differing "${HALF_DIFFERING:-0}"); fi
   "$py" "$inputs/compare.py" "${tolerance[@]}" --losses "$dir/$name.loss" "$dir/$name.ref.loss" \
     --tensors "$dir/$name.grads" "$dir/$name.ref.grads" --tensors "$dir/$name.final" "$dir/$name.ref.final" "$@"
 }
