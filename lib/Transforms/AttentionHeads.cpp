@@ -176,7 +176,8 @@ void dsc::prepareAttentionHeads(func::FuncOp step, int64_t sp) {
             heads.keyValue(op.getValue(), keyValues),
             heads.bias(op.getBias(), biases), heads.sinks(op.getSinks(), sinks),
             op.getCausalAttr(), op.getWindowAttr(), op.getKeyLengthAttr(),
-            op.getScaleAttr(), op.getSoftcapAttr(), op.getFillAttr());
+            op.getScaleAttr(), op.getSoftcapAttr(), op.getFillAttr(),
+            op.getBiasGradAttr());
         Value real = heads.queryResult(result);
         op.replaceAllUsesWith(real);
         queries[real] = result;

@@ -133,6 +133,15 @@ LogicalResult backpropagate(OpBuilder &builder,
         active.insert(result);
   }
 
+  // An attention whose bias gets a gradient says so (bias_grad): PyTorch's
+  // SDPA then runs its math backend on the CPU, whose roundings the
+  // kernel follows.
+  for (Operation *op : forwardOps)
+    if (auto attention = dyn_cast<AttentionOp>(op);
+        attention && attention.getBias() &&
+        active.contains(attention.getBias()))
+      attention.setBiasGrad(true);
+
   DenseMap<Value, Value> grads;
   // The cotangents of a narrowing conversion's result, one per use, kept
   // apart (see narrows()).

@@ -398,7 +398,8 @@ struct RecognizeAttention : OpRewritePattern<SoftmaxOp> {
         /*key_length=*/IntegerAttr(), rewriter.getF64FloatAttr(scale),
         scores.softcap ? rewriter.getF64FloatAttr(*scores.softcap)
                        : FloatAttr(),
-        scores.fill ? rewriter.getF64FloatAttr(*scores.fill) : FloatAttr());
+        scores.fill ? rewriter.getF64FloatAttr(*scores.fill) : FloatAttr(),
+        /*bias_grad=*/UnitAttr());
     if (attention.getType() != output.getType())
       attention = ReshapeOp::create(rewriter, loc, output.getType(), attention);
     rewriter.replaceOp(output, attention);

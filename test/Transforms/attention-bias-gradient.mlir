@@ -2,10 +2,11 @@
 
 // A relative position bias from a trainable table (T5, MPNet): the
 // attention is formed with it, and its gradient is ds.attention_grad's
-// fourth result, which the table's update reads.
+// fourth result, which the table's update reads. The forward says so
+// (bias_grad: the CPU kernel then rounds as PyTorch's math SDPA).
 // CHECK-LABEL: func.func @train_step(
 // CHECK-SAME:      %[[TABLE:[a-z0-9]+]]: tensor<1x2x4x4xf32> {ds.name = "table", ds.role = "parameter", ds.trainable}
-// CHECK:         ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %[[TABLE]] causal scale = 5.000000e-01
+// CHECK:         ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %[[TABLE]] causal scale = 5.000000e-01 bias_grad :
 // CHECK:         %{{.*}}, %[[GB:[^ ,]+]] = ds.attention_grad {{.*}} bias %[[TABLE]] causal scale = 5.000000e-01 : ({{.*}}) -> ({{.*}}, tensor<1x2x4x4xf32>)
 // CHECK:         ds.sgd_update %[[TABLE]], %[[GB]],
 func.func @forward(%w: tensor<8x8xf32> {ds.name = "w", ds.trainable},
@@ -27,9 +28,10 @@ func.func @forward(%w: tensor<8x8xf32> {ds.name = "w", ds.trainable},
 // -----
 
 // A bias no trainable parameter reaches (a mask from the inputs): the
-// gradient has no fourth result once nothing reads it.
+// gradient has no fourth result once nothing reads it, nor the forward
+// bias_grad.
 // CHECK-LABEL: func.func @train_step(
-// CHECK:         ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias
+// CHECK:         ds.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{[^ ]+}} scale = {{[^ ]+}} :
 // CHECK:         %grad_query, %grad_key, %grad_value = ds.attention_grad
 // CHECK-SAME:        -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
 // CHECK-NOT:     ds.attention_grad

@@ -342,8 +342,10 @@ void runAttention(const KernelArgs &args) {
   AttentionOptions options = attentionOptions(args, 3);
   // ATen's fused kernels: flash attention on the CPU, memory-efficient
   // attention on CUDA; else the composite form (in blocks of rows where
-  // the fused kernels cannot compute it).
-  if (options.blocked()) {
+  // the fused kernels cannot compute it, and on the CPU where the bias
+  // gets a gradient: PyTorch's SDPA runs its math backend there).
+  bool math = query.is_cpu() && args.inst.getInt("bias_grad", 0) != 0;
+  if (options.blocked() || math) {
     at::Tensor out = args.result();
     blockedAttention(out, query, key, value, options);
     return;

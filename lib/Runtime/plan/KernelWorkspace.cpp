@@ -374,7 +374,8 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
     if (!w.valid)
       return 0;
     if (inst.has("softcap") || inst.has("fill") || w.hasSinks() ||
-        (grad && w.biasGradient()))
+        (grad && w.biasGradient()) ||
+        (!grad && !w.cuda() && inst.getInt("bias_grad", 0)))
       return w.blocked(grad);
     if (w.fused()) {
       // The forward (recomputed by the gradient for its log-sum-exp, its

@@ -621,8 +621,8 @@ std::pair<int64_t, bool> halfSteps(const at::Tensor &actual,
 // is its value but for isolated elements one step apart (where the float32
 // values' last bits move a rounding). Rounding each step to the half type
 // instead put most elements of the gradients a step or more apart.
-// (The forward with equal head sizes and a bias is ATen's flash kernel,
-// where PyTorch, for a bias that needs a gradient, runs the math one.)
+// The forward too where the bias gets a gradient (bias_grad), as PyTorch
+// picks its math backend for a mask that requires grad.
 TEST_F(KernelTest, HalfAttentionRoundsOnceAsPyTorchsMathSdpa) {
   for (at::ScalarType half : {at::kBFloat16, at::kHalf}) {
     for (int64_t dv : {16, 12}) {
@@ -640,15 +640,21 @@ TEST_F(KernelTest, HalfAttentionRoundsOnceAsPyTorchsMathSdpa) {
       at::Tensor dOut = torch::randn(out.sizes()).to(half);
       auto grads = torch::autograd::grad({out}, {q, k, v, bias}, {dOut});
       std::map<std::string, AttrValue> attrs = {{"scale", scale}};
-      // The forward in the composite form (unequal head sizes). With equal
-      // ones it runs ATen's flash kernel, which rounds the probabilities to
-      // the half type before multiplying the values: a third of the
-      // elements a step apart from the math SDPA's.
-      if (dv != d) {
-        auto [outDiffering, outStep] = halfSteps(
+      // The forward of an attention whose bias gets a gradient (bias_grad,
+      // as -ds-autodiff marks it) in the composite form also for equal
+      // head sizes. Without it, ATen's flash kernel rounds the
+      // probabilities to the half type before multiplying the values: a
+      // third of the elements a step apart from the math SDPA's.
+      std::map<std::string, AttrValue> forwardAttrs = attrs;
+      forwardAttrs["bias_grad"] = int64_t(1);
+      auto [outDiffering, outStep] = halfSteps(
+          runKernel1("attention", {q, k, v, bias}, out, forwardAttrs), out);
+      EXPECT_LE(outDiffering, out.numel() / 100);
+      EXPECT_TRUE(outStep);
+      if (dv == d) {
+        auto [flashDiffering, flashStep] = halfSteps(
             runKernel1("attention", {q, k, v, bias}, out, attrs), out);
-        EXPECT_LE(outDiffering, out.numel() / 100);
-        EXPECT_TRUE(outStep);
+        EXPECT_GT(flashDiffering, out.numel() / 10);
       }
       auto results = runKernel("attention_grad", {q, k, v, out, dOut, bias},
                                {q, k, v, bias}, attrs);

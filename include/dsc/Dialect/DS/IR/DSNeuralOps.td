@@ -294,6 +294,13 @@ def DS_AttentionOp : DS_Op<"attention", [Pure, AttrSizedOperandSegments,
     - `softcap`, `sinks` and `fill` run the blocked composite kernel (ATen's
       fused kernels have none of them): exact, slower, with memory of one
       block of query rows.
+    - `bias_grad` (set by `-ds-autodiff`) says that the bias gets a
+      gradient (it depends on a trainable parameter: T5's relative
+      position bias). PyTorch's SDPA on the CPU then runs its math backend
+      (half types computed in float32, each result rounded once), and so
+      does the CPU kernel (the blocked composite form) rather than ATen's
+      flash kernel, which rounds the probabilities to a half type before
+      they multiply the values.
 
     ```mlir
     %o = ds.attention %q, %k, %v causal scale = 0.25
@@ -322,13 +329,15 @@ def DS_AttentionOp : DS_Op<"attention", [Pure, AttrSizedOperandSegments,
                    Optional<DS_FloatTensor>:$sinks,
                    UnitAttr:$causal, OptionalAttr<I64Attr>:$window,
                    OptionalAttr<I64Attr>:$key_length, F64Attr:$scale,
-                   OptionalAttr<F64Attr>:$softcap, OptionalAttr<F64Attr>:$fill);
+                   OptionalAttr<F64Attr>:$softcap, OptionalAttr<F64Attr>:$fill,
+                   UnitAttr:$bias_grad);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`bias` $bias^)? (`sinks` $sinks^)?
     (`causal` $causal^)?
     (`window` `=` $window^)? (`key_length` `=` $key_length^)?
     `scale` `=` $scale (`softcap` `=` $softcap^)? (`fill` `=` $fill^)?
+    (`bias_grad` $bias_grad^)?
     attr-dict `:` functional-type(operands, results)
   }];
   let builders = [
@@ -340,7 +349,8 @@ def DS_AttentionOp : DS_Op<"attention", [Pure, AttrSizedOperandSegments,
             /*sinks=*/::mlir::Value(), causal ? $_builder.getUnitAttr() : ::mlir::UnitAttr(),
             /*window=*/::mlir::IntegerAttr(), /*key_length=*/::mlir::IntegerAttr(),
             $_builder.getF64FloatAttr(scale.convertToDouble()),
-            /*softcap=*/::mlir::FloatAttr(), /*fill=*/::mlir::FloatAttr());
+            /*softcap=*/::mlir::FloatAttr(), /*fill=*/::mlir::FloatAttr(),
+            /*bias_grad=*/::mlir::UnitAttr());
     }]>
   ];
   let extraClassDeclaration = [{
