@@ -75,6 +75,16 @@ inline mlir::Value notMask(ImporterState &s, mlir::Value mask) {
                                     boolScalar(s, false), boolScalar(s, true));
 }
 
+/// A Python slice bound clamped into [0, size] as `aten::slice` clamps it,
+/// a negative one counted from the end.
+int64_t clampSliceBound(int64_t bound, int64_t size);
+
+/// The dimension (input `dimInput`) and index (the next input, negative
+/// counting from the end) that `select` and `select_scatter` pick in
+/// `self`.
+std::pair<int64_t, int64_t> selectedRow(ImporterState &s, mlir::Value self,
+                                        size_t dimInput);
+
 /// `self[start:end:step]` along `dim`, the bounds clamped (and negative ones
 /// counted from the end) as in Python.
 mlir::Value sliceDim(ImporterState &s, mlir::Value self, int64_t dim,

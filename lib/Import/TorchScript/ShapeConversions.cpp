@@ -163,19 +163,6 @@ void narrow(ImporterState &s) {
   s.bindOutput(0, sliceDim(s, self, dim, start, start + length, 1));
 }
 
-/// The dimension (input `dimInput`) and index (the next input, negative
-/// counting from the end) that `select` and `select_scatter` pick in
-/// `self`.
-std::pair<int64_t, int64_t> selectedRow(ImporterState &s, Value self,
-                                        size_t dimInput) {
-  int64_t dim = s.normalizeDim(s.intInput(dimInput), typeOf(self).getRank());
-  int64_t size = typeOf(self).getDimSize(dim);
-  int64_t index = s.intInput(dimInput + 1);
-  if (index < -size || index >= size)
-    s.fail(s.opName() + ": index out of range");
-  return {dim, index < 0 ? index + size : index};
-}
-
 void select(ImporterState &s) {
   Value self = s.tensorInput(0);
   auto [dim, index] = selectedRow(s, self, 1);
@@ -539,8 +526,7 @@ void unpack(ImporterState &s) {
 
 } // namespace
 
-/// Clamps a Python slice bound as `aten::slice` does.
-static int64_t clampBound(int64_t bound, int64_t size) {
+int64_t dsc::ts::clampSliceBound(int64_t bound, int64_t size) {
   if (bound < 0)
     bound += size;
   return std::clamp<int64_t>(bound, 0, size);
@@ -551,8 +537,8 @@ Value dsc::ts::sliceDim(ImporterState &s, Value self, int64_t dim,
   ArrayRef<int64_t> shape = typeOf(self).getShape();
   SmallVector<int64_t> starts(shape.size(), 0), limits(shape),
       strides(shape.size(), 1);
-  starts[dim] = clampBound(start, shape[dim]);
-  limits[dim] = std::max(starts[dim], clampBound(end, shape[dim]));
+  starts[dim] = clampSliceBound(start, shape[dim]);
+  limits[dim] = std::max(starts[dim], clampSliceBound(end, shape[dim]));
   strides[dim] = step;
   return ds::SliceOp::create(s.builder, s.loc, self,
                              s.builder.getDenseI64ArrayAttr(starts),
@@ -560,83 +546,19 @@ Value dsc::ts::sliceDim(ImporterState &s, Value self, int64_t dim,
                              s.builder.getDenseI64ArrayAttr(strides));
 }
 
-Value dsc::ts::replaceStrided(ImporterState &s, Value base, Value value,
-                              ArrayRef<int64_t> start, ArrayRef<int64_t> step) {
-  auto type = cast<RankedTensorType>(base.getType());
-  Value placed = ds::PadOp::create(s.builder, s.loc, type, value,
-                                   s.builder.getDenseI64ArrayAttr(start),
-                                   s.builder.getDenseI64ArrayAttr(step));
-  // The mask has size 1 along the dimensions written whole (`h[:, 1:]`:
-  // [1, S, 1]), so that it stays small beside the activations.
-  ArrayRef<int64_t> size = typeOf(value).getShape();
-  SmallVector<int64_t> maskShape;
-  for (auto [d, full] : llvm::enumerate(type.getShape()))
-    maskShape.push_back(size[d] == full ? 1 : full);
-  at::Tensor mask = at::zeros(maskShape, at::kBool);
-  at::Tensor region = mask;
-  for (size_t d = 0; d < start.size(); ++d)
-    if (maskShape[d] != 1)
-      region = region.slice(d, start[d], start[d] + size[d] * step[d], step[d]);
-  region.fill_(true);
-  return ds::SelectOp::create(s.builder, s.loc, s.materialize(mask), placed,
-                              base);
-}
-
-namespace {
-
-/// `self` with `count` elements from `start` on in steps of `step` along
-/// `dim` replaced by `src`, whose shape must be that slice's.
-void bindScattered(ImporterState &s, Value self, Value src, int64_t dim,
-                   int64_t start, int64_t step, int64_t count) {
-  ArrayRef<int64_t> shape = typeOf(self).getShape();
-  SmallVector<int64_t> starts(shape.size(), 0), steps(shape.size(), 1),
-      expected(shape);
-  starts[dim] = start;
-  steps[dim] = step;
-  expected[dim] = count;
-  if (typeOf(src).getShape() != ArrayRef<int64_t>(expected))
-    s.fail(s.opName() + ": the source's shape is not the slice's");
-  s.bindOutput(0, replaceStrided(s, self, src, starts, steps));
-}
-
-/// `slice_scatter(self, src, dim, start, end, step)`, the functional form of
-/// `x[..., a:b:c] = src` in core ATen archives: `self` with that slice
-/// replaced by `src`.
-void sliceScatter(ImporterState &s) {
-  Value self = s.tensorInput(0);
-  Value src = s.tensorInputAs(1, s.outputScalarType());
-  int64_t rank = typeOf(self).getRank();
-  int64_t dim = s.normalizeDim(s.intInput(2), rank);
+std::pair<int64_t, int64_t> dsc::ts::selectedRow(ImporterState &s, Value self,
+                                                 size_t dimInput) {
+  int64_t dim = s.normalizeDim(s.intInput(dimInput), typeOf(self).getRank());
   int64_t size = typeOf(self).getDimSize(dim);
-  int64_t start = clampBound(isNone(s, 3) ? 0 : s.intInput(3), size);
-  int64_t end = clampBound(isNone(s, 4) ? size : s.intInput(4), size);
-  int64_t step = s.intInput(5);
-  if (step < 1)
-    s.fail("aten::slice_scatter needs a positive step");
-  int64_t count = end > start ? (end - start + step - 1) / step : 0;
-  bindScattered(s, self, src, dim, start, step, count);
+  int64_t index = s.intInput(dimInput + 1);
+  if (index < -size || index >= size)
+    s.fail(s.opName() + ": index out of range");
+  return {dim, index < 0 ? index + size : index};
 }
-
-/// `select_scatter(self, src, dim, index)`, the functional form of
-/// `x[:, i] = src`: `self` with that row replaced by `src`.
-void selectScatter(ImporterState &s) {
-  Value self = s.tensorInput(0);
-  Value src = s.tensorInputAs(1, s.outputScalarType());
-  auto [dim, index] = selectedRow(s, self, 2);
-  SmallVector<int64_t> row(typeOf(src).getShape());
-  if (static_cast<int64_t>(row.size()) != typeOf(self).getRank() - 1)
-    s.fail("aten::select_scatter: the source's shape is not the row's");
-  row.insert(row.begin() + dim, 1);
-  bindScattered(s, self, reshape(s, src, row), dim, index, 1, 1);
-}
-
-} // namespace
 
 void dsc::ts::addShapeConversions(llvm::StringMap<Conversion> &table) {
   static const std::pair<const char *, Conversion> entries[] = {
       {"aten::view", reshapeToOutput},
-      {"aten::slice_scatter", sliceScatter},
-      {"aten::select_scatter", selectScatter},
       {"aten::reshape", reshapeToOutput},
       {"aten::_unsafe_view", reshapeToOutput},
       {"aten::flatten", reshapeToOutput},
