@@ -34,10 +34,7 @@ in float32 moves 28% to 100% of them; a float32 difference in the last
 bit before the roundings (our cross-entropy gradient's against PyTorch's)
 moves up to 13% of a small layer's.
 
---differing-in SUBSTRING=F allows F for the tensors whose names hold
-SUBSTRING (a gradient known to differ more, named in the test).
-
-  compare.py --rtol 1e-5 [--differing F] [--differing-in SUBSTRING=F] [--tensors A.safetensors B.safetensors]...
+  compare.py --rtol 1e-5 [--differing F] [--tensors A.safetensors B.safetensors]...
              [--losses a.jsonl b.jsonl] [--decreasing]
              [--truth T.safetensors]... [--truth-losses t.jsonl]
 """
@@ -128,11 +125,7 @@ def main():
     p.add_argument("--truth", action="append", default=[])
     p.add_argument("--truth-losses")
     p.add_argument("--differing", type=float)
-    p.add_argument("--differing-in", action="append", default=[], metavar="SUBSTRING=F",
-                   help="a larger --differing for the tensors whose names hold SUBSTRING")
     args = p.parse_args()
-    overrides = [(part.rpartition("=")[0], float(part.rpartition("=")[2]))
-                 for part in args.differing_in]
     if args.truth and len(args.truth) != len(args.tensors):
         p.error("one --truth per --tensors pair")
     failures = []
@@ -175,10 +168,9 @@ def main():
                 noise = 1e-6 * (torch.maximum(x.abs(), y.abs()) + scale)
                 apart = (x - y).abs() > noise
                 differ = int((apart & ~(x.isnan() & y.isnan())).sum())
-                allowed = max([args.differing] + [f for sub, f in overrides if sub in name])
-                if differ > allowed * x.numel():
+                if differ > args.differing * x.numel():
                     failures.append(f"{ours}: {name}: {differ} of {x.numel()} elements differ, "
-                                    f"more than {allowed:g} of them")
+                                    f"more than {args.differing:g} of them")
         print(f"{os.path.basename(ours)}: {len(a)} tensors, worst {worst[0]} {worst[1]:.3g}")
     if args.losses:
         ours = [json.loads(line)["loss"] for line in open(args.losses[0])]

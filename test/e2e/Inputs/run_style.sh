@@ -11,9 +11,7 @@
 # element apart by more than float32 noise) and parameters within a
 # bfloat16 step (--rtol 8e-3: a step is 2^-8 to 2^-7 of an element;
 # HALF_DIFFERING sets the fraction of a gradient's elements that may be a
-# step apart; HALF_DIFFERING_IN=SUBSTRING=F a larger fraction for the
-# tensors whose names hold SUBSTRING); a miss fails at once, with no
-# float64 referee.
+# step apart); a miss fails at once, with no float64 referee.
 # With DROPOUT=1 the model's dropouts are active: PyTorch's answer is the
 # eager model drawing dsc's masks (reference.py --dsc-dropout 0).
 set -euo pipefail
@@ -40,7 +38,6 @@ if [ -n "${DROPOUT:-}" ]; then reference=("$model" --dsc-dropout 0) dropout=(--d
 compare() {
   tolerance=(--rtol 1e-5)
   if [ -n "${HALF:-}" ]; then tolerance=(--rtol 8e-3 --differing "${HALF_DIFFERING:-0}"); fi
-  if [ -n "${HALF_DIFFERING_IN:-}" ]; then tolerance+=(--differing-in "$HALF_DIFFERING_IN"); fi
   "$py" "$inputs/compare.py" "${tolerance[@]}" --losses "$dir/$name.loss" "$dir/$name.ref.loss" \
     --tensors "$dir/$name.grads" "$dir/$name.ref.grads" --tensors "$dir/$name.final" "$dir/$name.ref.final" "$@"
 }
