@@ -116,17 +116,28 @@ llvm::Error checkLinear(const CheckArgs &args) {
       return err;
   std::vector<int64_t> shape(input.shape.begin(), input.shape.end() - 1);
   shape.push_back(out);
-  return expectType(*args.results[0], input.dtype, shape, "the result");
+  return expectType(*args.results[0],
+                    accumulatorDType(input.dtype, args.results[0]->dtype),
+                    shape, "the result");
 }
 
 void runLinear(const KernelArgs &args) {
   // torch.nn.functional.linear runs addmm (with a bias) or mm on the input
   // flattened to 2-D; so do we, for the same rounding.
-  const at::Tensor &input = args.operand(0), &weight = args.operand(1);
+  at::Tensor input = args.operand(0), weight = args.operand(1);
+  at::Tensor &out = args.result();
+  if (out.scalar_type() != input.scalar_type()) {
+    // A float32 result over half operands (a partial sum its all-reduce
+    // completes): the products, exact in float32, accumulated there and
+    // not rounded (KernelWorkspace.cpp counts the copies).
+    input = input.to(out.scalar_type());
+    weight = weight.to(out.scalar_type());
+  }
   at::Tensor input2d = input.reshape({-1, input.size(-1)});
-  at::Tensor out2d = args.result().view({-1, weight.size(0)});
+  at::Tensor out2d = out.view({-1, weight.size(0)});
   if (args.operands.size() == 3)
-    at::addmm_out(out2d, args.operand(2), input2d, weight.t());
+    at::addmm_out(out2d, args.operand(2).to(out.scalar_type()), input2d,
+                  weight.t());
   else
     at::mm_out(out2d, input2d, weight.t());
 }

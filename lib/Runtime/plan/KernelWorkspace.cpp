@@ -441,7 +441,8 @@ uint64_t dsc::rt::kernelWorkspaceBytes(const Plan &plan, size_t index,
   if (kernel == "cross_entropy")
     // log_softmax of the logits, and the loss and total weight scalars.
     return llvm::SaturatingAdd<uint64_t>(bytesOf(plan, inst.operands[0]), 16);
-  if (kernel == "matmul" || kernel == "sum" || kernel == "mean") {
+  if (kernel == "matmul" || kernel == "linear" || kernel == "sum" ||
+      kernel == "mean") {
     // A float32 result over half operands (Neural.cpp): the operands
     // converted to it first; mean_out divides by the count as a wrapped
     // scalar.

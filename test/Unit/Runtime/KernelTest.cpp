@@ -241,9 +241,9 @@ TEST_F(KernelTest, MatmulTransposeFlagsAndBatchBroadcast) {
       close(runKernel1("matmul", {a, b}, at::matmul(a, b)), at::matmul(a, b)));
 }
 
-// A float32 result of bfloat16 operands is the float32 accumulator, not
-// rounded to bfloat16: within float32's rounding of the exact products'
-// sum (bfloat16's step, 2^-8, would be 1000 times that).
+// A float32 result of bfloat16 operands (matmul, linear, sum, mean) is the
+// float32 accumulator, not rounded to bfloat16: within float32's rounding of
+// the exact products' sum (bfloat16's step, 2^-8, would be 1000 times that).
 TEST_F(KernelTest, HalfOperandsAccumulateIntoFloat32Results) {
   at::Tensor lhs = torch::randn({96, 40}).to(at::kBFloat16); // [K, M]
   at::Tensor rhs = torch::randn({96, 24}).to(at::kBFloat16); // [K, N]
@@ -254,6 +254,20 @@ TEST_F(KernelTest, HalfOperandsAccumulateIntoFloat32Results) {
   EXPECT_TRUE(close(product, exact.to(at::kFloat), 1e-6));
   EXPECT_FALSE(close(at::matmul(lhs.t(), rhs).to(at::kFloat),
                      exact.to(at::kFloat), 1e-4));
+  // A linear's too (a head-split output projection's partial sum), with
+  // a bias as well.
+  at::Tensor input = torch::randn({2, 20, 96}).to(at::kBFloat16);
+  at::Tensor weight = rhs.t().contiguous(); // [N, K]
+  at::Tensor bias = torch::randn({24}).to(at::kBFloat16);
+  at::Tensor affine = at::linear(input.to(at::kDouble), weight.to(at::kDouble));
+  EXPECT_TRUE(close(
+      runKernel1("linear", {input, weight}, at::empty({2, 20, 24}, at::kFloat)),
+      affine.to(at::kFloat), 1e-6));
+  EXPECT_TRUE(close(runKernel1("linear", {input, weight, bias},
+                               at::empty({2, 20, 24}, at::kFloat)),
+                    (affine + bias.to(at::kDouble)).to(at::kFloat), 1e-6));
+  EXPECT_FALSE(close(at::linear(input, weight).to(at::kFloat),
+                     affine.to(at::kFloat), 1e-4));
   std::vector<int64_t> rows = {0};
   for (at::ScalarType half : {at::kBFloat16, at::kHalf}) {
     at::Tensor x = torch::randn({512, 8}).to(half);

@@ -226,6 +226,8 @@ ShardingRule LinearOp::getShardingRule() {
   return rule;
 }
 
+bool LinearOp::accumulatesInFloat32(unsigned) { return true; }
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

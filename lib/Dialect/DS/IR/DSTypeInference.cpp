@@ -191,6 +191,9 @@ bool isSameOrAccumulated(TypeRange inferred, TypeRange actual) {
 bool MatmulOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
   return isSameOrAccumulated(l, r);
 }
+bool LinearOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return isSameOrAccumulated(l, r);
+}
 bool SumOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
   return isSameOrAccumulated(l, r);
 }

@@ -48,13 +48,21 @@ def DS_MatmulOp : DS_Op<"matmul", [Pure,
 }
 
 def DS_LinearOp : DS_Op<"linear", [Pure,
-    InferTypeOpAdaptor, DeclareOpInterfaceMethods<DS_VJPOpInterface>,
-    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface>],
+    InferTypeOpAdaptorWithIsCompatible,
+    DeclareOpInterfaceMethods<DS_VJPOpInterface>,
+    DeclareOpInterfaceMethods<DS_ShardingRuleOpInterface,
+                              ["accumulatesInFloat32"]>],
     ["getFlops", "usesMatrixUnits"]> {
   let summary = "affine map `input · weightᵀ + bias`";
   let description = [{
     Applies `torch.nn.functional.linear`: `input` [..., in], `weight`
     [out, in] and an optional `bias` [out] give [..., out].
+
+    The result may be float32 where the operands are bfloat16 or float16:
+    the products accumulated in float32 and not rounded to the operands'
+    type, a partial sum over `in` that `-ds-propagate-sharding` completes
+    with a float32 all-reduce before the one rounding (a head-split output
+    projection).
 
     ```mlir
     %y = ds.linear %x, %w bias %b
@@ -65,7 +73,8 @@ def DS_LinearOp : DS_Op<"linear", [Pure,
     - `weight` has rank 2, `bias` rank 1, `input` rank at least 1;
     - the last dimension of `input` equals the second of `weight`;
     - the size of `bias` equals the first dimension of `weight`;
-    - all operands have the same element type.
+    - all operands have the same element type; the result has it too or,
+      for bfloat16 and float16 operands, float32.
   }];
   let arguments = (ins DS_FloatTensor:$input, DS_FloatTensor:$weight,
                    Optional<DS_FloatTensor>:$bias);
